@@ -1,0 +1,342 @@
+/**
+ * @file partreg.h
+ * @brief partreg: regression models of survey participation.
+ *
+ * This is the umbrella header and the core of the API: version, status
+ * codes, per-call error reports, the borrowed data view that every model and
+ * inference call takes, and the model fits (binary and cumulative-link).
+ *
+ * Conventions, for every public function:
+ * - Inputs are borrowed for the duration of the call and never modified;
+ *   no handle keeps a pointer to caller memory after the call returns.
+ * - Fallible calls return a ::partreg_status (PARTREG_OK = 0) and fill the
+ *   optional ::partreg_error (pass NULL to ignore it). On failure every
+ *   out-parameter handle is set to NULL and nothing leaks.
+ * - Handles are created by one constructor and released by one `_free`
+ *   function that accepts NULL.
+ * - The library has no global state, never prints, never calls abort() or
+ *   exit(), and never lets GSL's error handler fire on user input. Distinct
+ *   handles may be used from different threads at once; a single handle may
+ *   be read (const calls) from several threads at once.
+ */
+#ifndef PARTREG_H
+#define PARTREG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Major version (incompatible API changes). */
+#define PARTREG_VERSION_MAJOR 0
+/** Minor version (backward-compatible additions). */
+#define PARTREG_VERSION_MINOR 1
+/** Patch version (fixes). */
+#define PARTREG_VERSION_PATCH 0
+/** Version as a string literal. */
+#define PARTREG_VERSION_STRING "0.1.0"
+
+/** The library's version as "MAJOR.MINOR.PATCH" (static storage; never
+ *  NULL). Compare with ::PARTREG_VERSION_STRING to detect a header/library
+ *  mismatch. Thread-safe. */
+const char *partreg_version(void);
+
+/** Status codes. Values are frozen once released; new codes are appended. */
+typedef enum partreg_status {
+    PARTREG_OK = 0,              /**< success */
+    PARTREG_EINVAL = 1,          /**< invalid argument (NULL, bad size, bad option) */
+    PARTREG_ENOMEM = 2,          /**< an allocation failed */
+    PARTREG_EIO = 3,             /**< a file could not be opened or read */
+    PARTREG_EPARSE = 4,          /**< malformed input file (line and column in the error) */
+    PARTREG_EFORMULA = 5,        /**< malformed formula (position in the error) */
+    PARTREG_ENOTFOUND = 6,       /**< unknown column, term, level or variable */
+    PARTREG_EDATA = 7,           /**< data unusable: non-finite values, bad weights, bad outcome */
+    PARTREG_ETOOFEW = 8,         /**< fewer usable rows than parameters */
+    PARTREG_EONECLASS = 9,       /**< the outcome takes a single value (or too few levels) */
+    PARTREG_ECOLLINEAR = 10,     /**< collinear or constant design columns */
+    PARTREG_ESEPARATION = 11,    /**< complete or quasi-complete separation */
+    PARTREG_ENOTCONVERGED = 12,  /**< the solver hit its iteration limit */
+    PARTREG_ESINGULAR = 13,      /**< information matrix not positive definite */
+    PARTREG_EUNSUPPORTED = 14,   /**< a valid request this model cannot serve */
+    PARTREG_ENUMERIC = 15        /**< a numerical failure (NaN or overflow) during fitting */
+} partreg_status;
+
+/** Short fixed name of a status, e.g. "PARTREG_ESEPARATION" (static storage). */
+const char *partreg_status_name(partreg_status status);
+
+/** Length of the message buffer in ::partreg_error. */
+#define PARTREG_ERROR_MESSAGE_SIZE 512
+
+/** What went wrong in one call. Plain struct owned by the caller; each
+ *  fallible call that receives a non-NULL pointer overwrites it. */
+typedef struct partreg_error {
+    partreg_status status;  /**< same as the call's return value */
+    long line;              /**< 1-based input line, or 0 when not applicable */
+    long column;            /**< 1-based column or formula position, or 0 */
+    long index;             /**< 0-based parameter/column/row index, or -1 */
+    char message[PARTREG_ERROR_MESSAGE_SIZE]; /**< one readable sentence, NUL-terminated */
+} partreg_error;
+
+/** Model families. */
+typedef enum partreg_family {
+    PARTREG_BINARY = 0,   /**< P(y = 1 | x) = F(x'beta) */
+    PARTREG_ORDINAL = 1   /**< P(Y <= j | x) = F(theta_j - x'beta) */
+} partreg_family;
+
+/** Link functions, named by the distribution function F they invert. */
+typedef enum partreg_link {
+    PARTREG_LOGIT = 0,    /**< F(x) = 1/(1+exp(-x)) */
+    PARTREG_PROBIT = 1,   /**< F = standard normal distribution function */
+    PARTREG_CLOGLOG = 2,  /**< F(x) = 1 - exp(-exp(x)) */
+    PARTREG_LOGLOG = 3,   /**< F(x) = exp(-exp(-x)) (ordinal models only) */
+    PARTREG_CAUCHIT = 4   /**< F(x) = 1/2 + atan(x)/pi */
+} partreg_link;
+
+/** Name of a link ("logit", ...), or NULL for an invalid value. */
+const char *partreg_link_name(partreg_link link);
+/** Parse a link name. PARTREG_OK or PARTREG_EINVAL (err names the valid ones). */
+partreg_status partreg_link_parse(const char *name, partreg_link *out, partreg_error *err);
+/** Name of a family ("binary" or "ordinal"), or NULL for an invalid value. */
+const char *partreg_family_name(partreg_family family);
+
+/**
+ * Borrowed view of a model's numeric data: what every fit and inference
+ * call reads. All pointers are borrowed for the call only.
+ *
+ * - `X`: n rows by p columns, row-major, row i starting at X + i*ldx
+ *   (ldx >= p). For a binary model with an intercept, the intercept is an
+ *   ordinary column of ones. An ordinal model must not contain a constant
+ *   column (the thresholds play its role).
+ * - `y`: binary: 0 or 1; ordinal: level codes 0..n_levels-1 (lowest first).
+ * - `w`: case (frequency) weights, finite and >= 0, or NULL for unit weights.
+ * - `column_names`: p names used in messages, or NULL ("x1", "x2", ...).
+ */
+typedef struct partreg_data {
+    size_t n;                        /**< rows */
+    size_t p;                        /**< columns of X */
+    const double *X;                 /**< n x p, row-major */
+    size_t ldx;                      /**< row stride of X (>= p; 0 means p) */
+    const double *y;                 /**< n outcomes */
+    const double *w;                 /**< n weights or NULL */
+    size_t n_levels;                 /**< ordinal: number of outcome levels J; binary: 2 (or 0) */
+    const char *const *column_names; /**< p names or NULL */
+    const char *const *level_names;  /**< n_levels names or NULL (ordinal thresholds are named "A|B") */
+} partreg_data;
+
+/** What to do with collinear or constant columns. */
+typedef enum partreg_collinear_policy {
+    PARTREG_COLLINEAR_DROP = 0,  /**< drop them (as R and Stata do); the fit names them */
+    PARTREG_COLLINEAR_ERROR = 1  /**< refuse with PARTREG_ECOLLINEAR naming them */
+} partreg_collinear_policy;
+
+/** Which information matrix the model covariance inverts. */
+typedef enum partreg_information {
+    PARTREG_INFO_OBSERVED = 0,  /**< negative Hessian at the estimate (Stata, statsmodels) */
+    PARTREG_INFO_EXPECTED = 1   /**< Fisher information (R's glm for non-canonical links; binary only) */
+} partreg_information;
+
+/** Solver settings. Get the defaults from partreg_fit_options_default()
+ *  and change fields; new fields are only ever appended. */
+typedef struct partreg_fit_options {
+    int max_iter;               /**< Newton iterations at most (default 100) */
+    int max_halvings;           /**< step halvings per iteration at most (default 40) */
+    double grad_tol;            /**< stop when max |gradient_j| * max(1,|b_j|) / max(1,|loglik|) < grad_tol ... see docs/methods.md (default 1e-10) */
+    double rel_tol;             /**< ... and the relative change of the loglik is below rel_tol (default 1e-12) */
+    double step_tol;            /**< ... or max |step_j| / (1 + |b_j|) < step_tol with a small gradient (default 1e-12) */
+    double collinear_tol;       /**< pivoted-QR tolerance on R's diagonal relative to its largest (default 1e-9) */
+    double separation_tol;      /**< fitted probabilities within this of 0/1 with a diverging coefficient flag separation (default 1e-8) */
+    partreg_collinear_policy collinear;  /**< default PARTREG_COLLINEAR_DROP */
+    partreg_information information;     /**< default PARTREG_INFO_OBSERVED */
+    int threads;                /**< worker threads for accumulation (default 1; 0 = all cores) */
+    size_t block_rows;          /**< rows per accumulation block (default 0 = automatic) */
+} partreg_fit_options;
+
+/** The default solver settings (see each field). Thread-safe. */
+partreg_fit_options partreg_fit_options_default(void);
+
+/** Why the solver stopped. */
+typedef enum partreg_stop_reason {
+    PARTREG_STOP_CONVERGED = 0,   /**< gradient and relative change below tolerance */
+    PARTREG_STOP_MAX_ITER = 1,    /**< iteration limit reached */
+    PARTREG_STOP_NO_PROGRESS = 2, /**< step-halving could not improve the log-likelihood */
+    PARTREG_STOP_SEPARATION = 3   /**< estimates diverge (separation) */
+} partreg_stop_reason;
+
+/** An estimated model (opaque). */
+typedef struct partreg_fit partreg_fit;
+
+/**
+ * Fit a binary or cumulative-link model by Newton-Raphson with the analytic
+ * Hessian and step-halving (docs/methods.md).
+ *
+ * @param data    borrowed data; see ::partreg_data for the layout.
+ * @param family  PARTREG_BINARY or PARTREG_ORDINAL.
+ * @param link    a link valid for the family (LOGLOG is ordinal-only).
+ * @param opt     solver settings, or NULL for partreg_fit_options_default().
+ * @param out     on PARTREG_OK, PARTREG_ENOTCONVERGED or PARTREG_ESEPARATION
+ *                a new fit owned by the caller (free with partreg_fit_free),
+ *                which says what happened (partreg_fit_converged(),
+ *                partreg_fit_separated()); otherwise NULL.
+ * @param err     optional error report.
+ * @return PARTREG_OK; PARTREG_ENOTCONVERGED or PARTREG_ESEPARATION (a fit
+ *         is still returned so the caller can inspect it; its standard
+ *         errors are not to be trusted and reports say so);
+ *         PARTREG_EINVAL (bad arguments), PARTREG_EDATA (non-finite X or y,
+ *         y out of range, negative or non-finite weights, all-zero weights),
+ *         PARTREG_EONECLASS (one outcome class; for ordinal, fewer than 3
+ *         observed levels or an unobserved level — message names it),
+ *         PARTREG_ETOOFEW (fewer rows than parameters),
+ *         PARTREG_ECOLLINEAR (only with PARTREG_COLLINEAR_ERROR, or when
+ *         nothing is left), PARTREG_ENOMEM, PARTREG_ENUMERIC.
+ * Thread-safe.
+ */
+partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,
+                                  partreg_link link, const partreg_fit_options *opt,
+                                  partreg_fit **out, partreg_error *err);
+
+/**
+ * Fit P(y = 1 | x) = F(x'beta) from GSL objects: X [n x p] (with its own
+ * intercept column if wanted), y [n] of 0/1, w [n] weights or NULL.
+ * Same statuses, ownership and thread-safety as partreg_fit_create().
+ */
+partreg_status partreg_binary_fit(partreg_link link, const gsl_matrix *X, const gsl_vector *y,
+                                  const gsl_vector *w, const partreg_fit_options *opt,
+                                  partreg_fit **out, partreg_error *err);
+
+/**
+ * Fit P(Y <= j | x) = F(theta_j - x'beta) from GSL objects: X [n x p]
+ * without an intercept, y [n] of level codes 0..n_levels-1, w [n] or NULL.
+ * Same statuses, ownership and thread-safety as partreg_fit_create().
+ */
+partreg_status partreg_ordinal_fit(partreg_link link, const gsl_matrix *X, const gsl_vector *y,
+                                   size_t n_levels, const gsl_vector *w,
+                                   const partreg_fit_options *opt, partreg_fit **out,
+                                   partreg_error *err);
+
+/** Release a fit. NULL is a no-op. */
+void partreg_fit_free(partreg_fit *fit);
+
+/** Family of the fit. */
+partreg_family partreg_fit_family(const partreg_fit *fit);
+/** Link of the fit. */
+partreg_link partreg_fit_link(const partreg_fit *fit);
+/** Number of rows used (rows with zero weight included). */
+size_t partreg_fit_n_obs(const partreg_fit *fit);
+/** Sum of the case weights (n_obs without weights). */
+double partreg_fit_sum_weights(const partreg_fit *fit);
+/** Number of design columns p given to the fit (dropped ones included). */
+size_t partreg_fit_n_columns(const partreg_fit *fit);
+/** Number of ordinal levels J (2 for a binary fit). */
+size_t partreg_fit_n_levels(const partreg_fit *fit);
+/** Number of thresholds (J-1 for ordinal, 0 for binary). */
+size_t partreg_fit_n_thresholds(const partreg_fit *fit);
+/** Number of estimated parameters k = kept coefficients + thresholds. */
+size_t partreg_fit_n_params(const partreg_fit *fit);
+
+/** Coefficients, one per design column (p entries; dropped columns are 0).
+ *  Borrowed; valid until the fit is freed. */
+const gsl_vector *partreg_fit_coef(const partreg_fit *fit);
+/** Thresholds theta_1..theta_{J-1} (empty pointer NULL for binary fits).
+ *  Borrowed; valid until the fit is freed. */
+const gsl_vector *partreg_fit_thresholds(const partreg_fit *fit);
+/** 1 if design column j was dropped as collinear or constant, else 0. */
+int partreg_fit_column_dropped(const partreg_fit *fit, size_t j);
+
+/**
+ * Covariance in force, over the full parameter vector
+ * (p coefficients then J-1 thresholds; rows/columns of dropped
+ * coefficients are 0). Borrowed; valid until the fit is freed or its
+ * covariance replaced (partreg_fit_set_vcov()).
+ */
+const gsl_matrix *partreg_fit_vcov(const partreg_fit *fit);
+
+/** Maximised log-likelihood. */
+double partreg_fit_loglik(const partreg_fit *fit);
+/** Log-likelihood of the null model (intercept only / thresholds only) on the same rows and weights. */
+double partreg_fit_null_loglik(const partreg_fit *fit);
+/** Newton iterations taken. */
+int partreg_fit_iterations(const partreg_fit *fit);
+/** 1 if the solver converged, else 0. */
+int partreg_fit_converged(const partreg_fit *fit);
+/** Why the solver stopped. */
+partreg_stop_reason partreg_fit_stop_reason(const partreg_fit *fit);
+/** 1 if separation was detected (some estimates run off to infinity). */
+int partreg_fit_separated(const partreg_fit *fit);
+/** 1 if the parameter with full index j (coefficients then thresholds) runs off under separation. */
+int partreg_fit_param_diverges(const partreg_fit *fit, size_t j);
+/** Maximum absolute gradient entry at the estimate. */
+double partreg_fit_max_gradient(const partreg_fit *fit);
+
+/** Goodness-of-fit summary (all computed at fit time). */
+typedef struct partreg_fit_stats {
+    double loglik;          /**< maximised log-likelihood */
+    double null_loglik;     /**< null-model log-likelihood */
+    double deviance;        /**< -2 loglik (binary 0/1 data: the residual deviance) */
+    double null_deviance;   /**< -2 null_loglik */
+    double aic;             /**< -2 loglik + 2k */
+    double bic;             /**< -2 loglik + k log(N), N = sum of weights */
+    double lr_chi2;         /**< 2 (loglik - null_loglik) */
+    double lr_df;           /**< k - k_null */
+    double lr_p;            /**< upper tail of chi-square(lr_df) at lr_chi2 */
+    double r2_mcfadden;     /**< 1 - loglik/null_loglik */
+    double r2_cox_snell;    /**< 1 - exp(2 (null_loglik - loglik) / N) */
+    double r2_nagelkerke;   /**< Cox-Snell / (1 - exp(2 null_loglik / N)) */
+    size_t n_params;        /**< k */
+    double n_weighted;      /**< N, the sum of the weights */
+} partreg_fit_stats;
+
+/** Fill *out with the fit's summary statistics. Thread-safe. */
+void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *out);
+
+/** One row of a coefficient or threshold table. */
+typedef struct partreg_estimate {
+    double estimate;   /**< point estimate */
+    double std_error;  /**< square root of the covariance diagonal */
+    double z;          /**< estimate / std_error */
+    double p_value;    /**< two-sided normal p-value */
+    double conf_low;   /**< Wald lower bound at the requested level */
+    double conf_high;  /**< Wald upper bound */
+} partreg_estimate;
+
+/**
+ * Wald summary of parameter j (0..p-1 coefficients, p..p+J-2 thresholds)
+ * under the covariance in force, with a `level` confidence interval
+ * (0 < level < 1). A dropped coefficient gets NaN statistics.
+ * PARTREG_OK or PARTREG_EINVAL (j out of range, level outside (0,1)).
+ */
+partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,
+                                    partreg_estimate *out, partreg_error *err);
+
+/**
+ * Fitted probabilities for the rows of `data` (same columns as the fit):
+ * binary: P(y=1) into `probs` [n x 1]; ordinal: P(Y = j) into `probs`
+ * [n x J]. `probs` is caller-allocated with the right shape.
+ * PARTREG_OK, PARTREG_EINVAL (shape mismatch), PARTREG_EDATA (non-finite X).
+ */
+partreg_status partreg_fit_predict(const partreg_fit *fit, const partreg_data *data,
+                                   gsl_matrix *probs, partreg_error *err);
+
+/**
+ * Cumulative probabilities P(Y <= j), j = 0..J-2, for ordinal fits into
+ * `cum` [n x (J-1)]. PARTREG_EUNSUPPORTED for binary fits.
+ */
+partreg_status partreg_fit_predict_cumulative(const partreg_fit *fit, const partreg_data *data,
+                                              gsl_matrix *cum, partreg_error *err);
+
+/** Number of warnings the fit recorded (dropped columns, separation, ...). */
+size_t partreg_fit_n_warnings(const partreg_fit *fit);
+/** Warning i as one sentence (borrowed; valid until the fit is freed). */
+const char *partreg_fit_warning(const partreg_fit *fit, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#include "partreg_inference.h"
+
+#endif /* PARTREG_H */

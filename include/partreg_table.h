@@ -1,0 +1,138 @@
+/**
+ * @file partreg_table.h
+ * @brief Data layer: survey tables read from CSV, SPSS .sav and Stata .dta.
+ *
+ * A table is an immutable set of named columns. Each column is either
+ * numeric (doubles; missing = NaN) or categorical (level codes into a list of
+ * level names; missing = -1). CSV columns are typed by inference: a column
+ * whose non-missing cells all parse as finite numbers is numeric, any other
+ * is categorical. SPSS/Stata variables with value labels are categorical with
+ * the labels as level names in the order of their codes.
+ */
+#ifndef PARTREG_TABLE_H
+#define PARTREG_TABLE_H
+
+#include "partreg.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A data table (opaque, immutable after reading). */
+typedef struct partreg_table partreg_table;
+
+/** Column storage type. */
+typedef enum partreg_column_type {
+    PARTREG_COLUMN_NUMERIC = 0,     /**< doubles, NaN = missing */
+    PARTREG_COLUMN_CATEGORICAL = 1  /**< level codes, -1 = missing */
+} partreg_column_type;
+
+/** Reader settings; get defaults from partreg_read_options_default(). */
+typedef struct partreg_read_options {
+    char delimiter;                  /**< ',', ';' or '\t'; 0 = detect from the header line (default 0) */
+    const char *const *na_strings;   /**< extra strings read as missing (empty and "NA" always are) */
+    size_t n_na_strings;             /**< entries in na_strings */
+} partreg_read_options;
+
+/** Default reader settings. */
+partreg_read_options partreg_read_options_default(void);
+
+/**
+ * Read a CSV file: a header row, RFC 4180 quoting (quoted delimiters,
+ * doubled quotes, newlines inside quotes), ',', ';' or tab delimiters, UTF-8
+ * with an optional BOM (ignored), LF or CRLF line ends.
+ *
+ * @param path  file to read (borrowed).
+ * @param opt   settings or NULL for the defaults.
+ * @param out   new table owned by the caller (partreg_table_free) or NULL.
+ * @param err   optional; line and column set for parse errors.
+ * @return PARTREG_OK; PARTREG_EIO (cannot open/read, a directory);
+ *         PARTREG_EPARSE (empty file, ragged row, unterminated quote,
+ *         duplicate or empty column name, invalid UTF-8 — with line and
+ *         column); PARTREG_ENOMEM; PARTREG_EINVAL.
+ */
+partreg_status partreg_table_read_csv(const char *path, const partreg_read_options *opt,
+                                      partreg_table **out, partreg_error *err);
+
+/** As partreg_table_read_csv() on an in-memory buffer of `len` bytes;
+ *  `name` (may be NULL) is used in messages in place of the file name. */
+partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const char *name,
+                                             const partreg_read_options *opt,
+                                             partreg_table **out, partreg_error *err);
+
+/** Read an SPSS .sav/.zsav file through ReadStat. Numeric variables stay
+ *  numeric; labelled variables become categorical (labels in code order);
+ *  system- and user-missing values are missing. Statuses as for CSV, plus
+ *  PARTREG_EUNSUPPORTED when built without ReadStat. */
+partreg_status partreg_table_read_sav(const char *path, const partreg_read_options *opt,
+                                      partreg_table **out, partreg_error *err);
+
+/** Read a Stata .dta file through ReadStat (as partreg_table_read_sav()). */
+partreg_status partreg_table_read_dta(const char *path, const partreg_read_options *opt,
+                                      partreg_table **out, partreg_error *err);
+
+/** Read by file extension: .sav/.zsav, .dta, anything else as CSV. */
+partreg_status partreg_table_read(const char *path, const partreg_read_options *opt,
+                                  partreg_table **out, partreg_error *err);
+
+/** Release a table. NULL is a no-op. */
+void partreg_table_free(partreg_table *table);
+
+/** Number of data rows (the header excluded). */
+size_t partreg_table_n_rows(const partreg_table *table);
+/** Number of columns. */
+size_t partreg_table_n_columns(const partreg_table *table);
+/** Name of column j (borrowed), or NULL when out of range. */
+const char *partreg_table_column_name(const partreg_table *table, size_t j);
+/** Storage type of column j. */
+partreg_column_type partreg_table_column_type(const partreg_table *table, size_t j);
+
+/**
+ * Find a column by exact name. PARTREG_OK with *j set, or
+ * PARTREG_ENOTFOUND with a message that suggests the closest name
+ * ("unknown column 'agee'; did you mean 'age'?").
+ */
+partreg_status partreg_table_find_column(const partreg_table *table, const char *name,
+                                         size_t *j, partreg_error *err);
+
+/** Numeric column j as a borrowed array of n_rows doubles (NaN = missing),
+ *  or NULL when column j is not numeric. */
+const double *partreg_table_numeric(const partreg_table *table, size_t j);
+
+/** Categorical column j as a borrowed array of n_rows level codes
+ *  (-1 = missing), or NULL when column j is not categorical. */
+const int *partreg_table_codes(const partreg_table *table, size_t j);
+
+/** Number of levels of categorical column j (0 for numeric columns). */
+size_t partreg_table_n_levels(const partreg_table *table, size_t j);
+
+/** Name of level k of categorical column j (borrowed), or NULL. Levels are
+ *  in first-seen order for CSV and code order for labelled .sav/.dta. */
+const char *partreg_table_level_name(const partreg_table *table, size_t j, size_t k);
+
+/** 1 if categorical column j came from value labels (its level order is
+ *  meaningful), 0 otherwise (CSV text: the order is the byte order used by
+ *  the model frame). */
+int partreg_table_levels_ordered(const partreg_table *table, size_t j);
+
+/**
+ * Where the first non-numeric cell of a categorical CSV column is, for
+ * messages when a model wants the column as a number: returns 1 and sets
+ * *line (1-based file line), *value (borrowed text), and *n_numeric (how
+ * many non-missing cells did parse as numbers) when the column has at least
+ * one numeric cell; returns 0 otherwise.
+ */
+int partreg_table_first_non_numeric(const partreg_table *table, size_t j, long *line,
+                                    const char **value, size_t *n_numeric);
+
+/** 1-based file line of data row i (CSV; row i + 2 when no quoted newlines). */
+long partreg_table_row_line(const partreg_table *table, size_t i);
+
+/** Source name (file path or buffer name) the table was read from (borrowed). */
+const char *partreg_table_source(const partreg_table *table);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PARTREG_TABLE_H */

@@ -1,0 +1,16 @@
+/* The binary-response likelihood as a block-accumulated objective.
+ * Private to lib/. */
+#ifndef PARTREG_MODELS_BINARY_H
+#define PARTREG_MODELS_BINARY_H
+
+#include "models/design.h"
+#include "models/objective.h"
+
+/* Fill obj for P(y = 1) = F(x'beta) over the kept columns of d (k = pk). */
+void partreg_binary_objective(const partreg_design *d, partreg_objective *obj);
+
+/* Log-likelihood of the intercept-only model (closed form: the weighted
+ * event share), or of the empty model F(0) when has_intercept is 0. */
+double partreg_binary_null_loglik(const partreg_design *d, int has_intercept);
+
+#endif

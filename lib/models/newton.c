@@ -1,0 +1,135 @@
+/* Newton-Raphson with step-halving (docs/methods.md, "Solver").
+ *
+ *   theta_{t+1} = theta_t + 2^-h I(theta_t)^-1 g(theta_t)
+ *
+ * where g is the gradient and I the observed information (negative Hessian)
+ * accumulated over row blocks, and h >= 0 the smallest number of halvings
+ * that keeps theta feasible and does not lower the log-likelihood.
+ *
+ * Stopping (scale-free, as in liblinear's relative rule and R's clm):
+ *   converged  when the Newton decrement g'I^-1 g < rel_tol (1 + |loglik|)
+ *              and every step entry |s_j| < step_tol (1 + |theta_j|);
+ *   separation when the decrement is negligible for SEP_PATIENCE steps in a
+ *              row but the steps do not shrink: the log-likelihood has
+ *              reached its supremum while parameters run off to infinity
+ *              (a regular maximum converges quadratically instead);
+ *   no progress when no halving improves the log-likelihood;
+ *   max iter   otherwise.
+ */
+#include "models/newton.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/spd.h"
+
+/* Consecutive negligible-decrement steps before separation is declared. */
+#define SEP_PATIENCE 8
+/* A step counts as "not shrinking" above this relative size. */
+#define SEP_STEP 1e-3
+
+static double max_abs(const double *v, size_t k)
+{
+    double m = 0.0;
+    for (size_t j = 0; j < k; j++)
+        if (fabs(v[j]) > m)
+            m = fabs(v[j]);
+    return m;
+}
+
+partreg_status partreg_newton_maximise(const partreg_objective *obj, double *theta,
+                                       const partreg_fit_options *opt, partreg_accum *acc,
+                                       double *last_step, partreg_newton_result *res)
+{
+    size_t k = obj->k;
+    partreg_order order = opt->information == PARTREG_INFO_EXPECTED ? PARTREG_ORDER_EXPECTED
+                                                                    : PARTREG_ORDER_HESSIAN;
+    partreg_status st = PARTREG_OK;
+    double *s = malloc((k ? k : 1) * sizeof *s);
+    double *trial = malloc((k ? k : 1) * sizeof *trial);
+    partreg_spd *spd = partreg_spd_alloc(k);
+    partreg_accum *probe = partreg_accum_alloc(k);
+    memset(res, 0, sizeof *res);
+    if (!s || !trial || !spd || !probe) {
+        st = PARTREG_ENOMEM;
+        goto cleanup;
+    }
+
+    st = partreg_objective_eval(obj, theta, order, opt->threads, opt->block_rows, acc);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    if (!isfinite(acc->loglik) || acc->nonfinite) {
+        st = PARTREG_ENUMERIC;
+        goto cleanup;
+    }
+
+    int negligible_run = 0;
+    res->reason = PARTREG_STOP_MAX_ITER;
+    for (int it = 0;; it++) {
+        if (partreg_spd_solve(spd, acc->info, acc->grad, s) < 0) {
+            res->reason = PARTREG_STOP_NO_PROGRESS;
+            memset(s, 0, k * sizeof *s);
+            break;
+        }
+        double dec = 0.0, rel_step = 0.0;
+        for (size_t j = 0; j < k; j++) {
+            dec += acc->grad[j] * s[j];
+            double r = fabs(s[j]) / (1.0 + fabs(theta[j]));
+            if (r > rel_step)
+                rel_step = r;
+        }
+        res->decrement = dec;
+        int dec_small = fabs(dec) < opt->rel_tol * (1.0 + fabs(acc->loglik));
+        if (dec_small && rel_step < opt->step_tol) {
+            res->reason = PARTREG_STOP_CONVERGED;
+            break;
+        }
+        negligible_run = dec_small && rel_step > SEP_STEP ? negligible_run + 1 : 0;
+        if (negligible_run >= SEP_PATIENCE) {
+            res->reason = PARTREG_STOP_SEPARATION;
+            break;
+        }
+        if (it >= opt->max_iter) {
+            res->reason = PARTREG_STOP_MAX_ITER;
+            break;
+        }
+
+        /* step-halving: feasible, finite, and not worse than rounding noise */
+        double t = 1.0, tol = 1e-13 * (1.0 + fabs(acc->loglik));
+        int accepted = 0;
+        for (int h = 0; h <= opt->max_halvings; h++, t *= 0.5) {
+            for (size_t j = 0; j < k; j++)
+                trial[j] = theta[j] + t * s[j];
+            if (obj->feasible && !obj->feasible(obj->model, trial))
+                continue;
+            st = partreg_objective_eval(obj, trial, PARTREG_ORDER_VALUE, opt->threads,
+                                        opt->block_rows, probe);
+            if (st != PARTREG_OK)
+                goto cleanup;
+            if (isfinite(probe->loglik) && !probe->nonfinite && probe->loglik >= acc->loglik - tol) {
+                accepted = 1;
+                break;
+            }
+        }
+        if (!accepted) {
+            res->reason = dec_small ? PARTREG_STOP_CONVERGED : PARTREG_STOP_NO_PROGRESS;
+            break;
+        }
+        memcpy(theta, trial, k * sizeof *theta);
+        res->iterations = it + 1;
+        st = partreg_objective_eval(obj, theta, order, opt->threads, opt->block_rows, acc);
+        if (st != PARTREG_OK)
+            goto cleanup;
+    }
+    res->loglik = acc->loglik;
+    res->max_grad = max_abs(acc->grad, k);
+    if (last_step)
+        memcpy(last_step, s, k * sizeof *s);
+cleanup:
+    free(s);
+    free(trial);
+    partreg_spd_free(spd);
+    partreg_accum_free(probe);
+    return st;
+}

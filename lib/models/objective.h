@@ -1,0 +1,68 @@
+/* The block-accumulate shape every model is written in (DEVELOPERS.md):
+ * a model evaluates, for a block of rows, the log-likelihood, gradient and
+ * negative Hessian into a small state; states of blocks (and threads, and
+ * later MPI ranks or out-of-core chunks) are merged by addition; the solver
+ * takes a Newton step on the merged state. Private to lib/. */
+#ifndef PARTREG_MODELS_OBJECTIVE_H
+#define PARTREG_MODELS_OBJECTIVE_H
+
+#include <stddef.h>
+
+#include "partreg.h"
+
+/* How much an accumulation computes. */
+typedef enum partreg_order {
+    PARTREG_ORDER_VALUE = 0,     /* log-likelihood only (step-halving) */
+    PARTREG_ORDER_GRADIENT = 1,  /* + gradient */
+    PARTREG_ORDER_HESSIAN = 2,   /* + negative Hessian (observed information) */
+    PARTREG_ORDER_EXPECTED = 3   /* + expected information instead of observed */
+} partreg_order;
+
+/* A mergeable partial sum over rows. `info` is the negative Hessian (k x k,
+ * row-major; only the lower triangle need be filled by accumulate, the
+ * solver symmetrises once after merging). */
+typedef struct partreg_accum {
+    size_t k;
+    double loglik;
+    double *grad;  /* k */
+    double *info;  /* k * k */
+    int nonfinite; /* set when a row produced a non-finite value */
+} partreg_accum;
+
+/* Allocate/free/zero/merge states. alloc returns NULL on ENOMEM. */
+partreg_accum *partreg_accum_alloc(size_t k);
+void partreg_accum_free(partreg_accum *a);
+void partreg_accum_zero(partreg_accum *a);
+void partreg_accum_add(partreg_accum *into, const partreg_accum *from);
+
+/* A model as the solver sees it: k free parameters theta and n rows. */
+typedef struct partreg_objective {
+    size_t k;      /* number of free parameters */
+    size_t n;      /* number of rows */
+    const void *model;
+    /* Add rows [begin, end) at theta to acc (acc is not zeroed first).
+     * `scratch` is per-caller memory of scratch_doubles doubles. */
+    void (*accumulate)(const void *model, const double *theta, size_t begin, size_t end,
+                       partreg_order order, partreg_accum *acc, double *scratch);
+    /* 1 if theta is inside the parameter space (e.g. increasing thresholds). */
+    int (*feasible)(const void *model, const double *theta);
+    /* Weighted per-row score contributions of rows [begin, end) into
+     * S[(i - begin) * k + j] (used by the sandwich estimators). */
+    void (*row_scores)(const void *model, const double *theta, size_t begin, size_t end,
+                       double *S, double *scratch);
+    size_t scratch_doubles; /* per-thread scratch needed by the callbacks */
+} partreg_objective;
+
+/* Evaluate the objective over all rows in blocks of `block_rows` on
+ * `threads` threads (per-thread states merged in a fixed order, so the
+ * result does not depend on timing), then symmetrise info.
+ * Returns PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
+                                      partreg_order order, int threads, size_t block_rows,
+                                      partreg_accum *acc);
+
+/* Rows per block when the caller asks for automatic blocking: about 32 KiB
+ * of design rows, at least 64. */
+size_t partreg_block_rows_auto(size_t k);
+
+#endif
