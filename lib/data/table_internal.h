@@ -1,0 +1,70 @@
+/* Private builder API of partreg_table: how the readers (csv.c, readstat.c)
+ * and in-library code (tests, the model frame) assemble a table. Never
+ * installed.
+ *
+ * Life cycle: partreg_table_create() with the final row count, then append
+ * columns (their storage comes back pre-filled with "missing" for the caller
+ * to overwrite), intern level names, optionally attach file lines; then hand
+ * the table out as const. Any builder failure leaves the table valid (free
+ * it with partreg_table_free) and reports PARTREG_ENOMEM or PARTREG_EINVAL.
+ * A table under construction belongs to one thread. */
+#ifndef PARTREG_DATA_TABLE_INTERNAL_H
+#define PARTREG_DATA_TABLE_INTERNAL_H
+
+#include "partreg_table.h"
+
+#include <stddef.h>
+
+/* Largest number of levels a categorical column may hold (codes are int). */
+#define PARTREG_TABLE_MAX_LEVELS 2147483646u
+
+/* New empty table of n_rows rows and no columns; source (may be NULL) is
+ * copied. PARTREG_OK with *out set, or PARTREG_ENOMEM with *out = NULL. */
+partreg_status partreg_table_create(const char *source, size_t n_rows, partreg_table **out);
+
+/* Append a numeric column named name[0..name_len) (copied; need not be
+ * NUL-terminated). *data (if data is not NULL) receives the column's n_rows
+ * doubles, all NaN, owned by the table. PARTREG_OK or PARTREG_ENOMEM (the
+ * table is unchanged). */
+partreg_status partreg_table_append_numeric(partreg_table *t, const char *name, size_t name_len,
+                                            double **data);
+
+/* Append a categorical column with no levels; *codes (if not NULL) receives
+ * its n_rows codes, all -1, owned by the table. PARTREG_OK or
+ * PARTREG_ENOMEM (the table is unchanged). */
+partreg_status partreg_table_append_categorical(partreg_table *t, const char *name,
+                                                size_t name_len, int **codes);
+
+/* Code of level text[0..len) in categorical column j, adding it as a new
+ * level (next code, first-seen order) when absent. Embedded NULs are not
+ * expected. PARTREG_OK with *code set; PARTREG_ENOMEM; PARTREG_EINVAL (j not
+ * categorical, or more than PARTREG_TABLE_MAX_LEVELS levels). */
+partreg_status partreg_table_intern_level(partreg_table *t, size_t j, const char *text, size_t len,
+                                          int *code);
+
+/* Code of an existing level named `name` in column j, or -1 (also for a
+ * numeric column or j out of range). Thread-safe on a finished table. */
+int partreg_table_level_code(const partreg_table *t, size_t j, const char *name);
+
+/* Mark categorical column j as having meaningful level order (value labels). */
+void partreg_table_set_levels_ordered(partreg_table *t, size_t j, int ordered);
+
+/* Record where the first non-numeric cell of column j is (see
+ * partreg_table_first_non_numeric()): file line, its text value[0..len)
+ * (copied), and how many non-missing cells parsed as numbers.
+ * PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_table_set_first_non_numeric(partreg_table *t, size_t j, long line,
+                                                   const char *value, size_t len,
+                                                   size_t n_numeric);
+
+/* Give the table an array of n_rows file lines (1-based) for
+ * partreg_table_row_line(); *lines receives it, filled with i + 2, owned by
+ * the table. PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_table_alloc_row_lines(partreg_table *t, long **lines);
+
+/* Writable storage of column j (NULL when j is out of range or of the other
+ * type): for builders that fill a column after appending it. */
+double *partreg_table_numeric_mut(partreg_table *t, size_t j);
+int *partreg_table_codes_mut(partreg_table *t, size_t j);
+
+#endif
