@@ -17,7 +17,7 @@ partreg_accum *partreg_accum_alloc(size_t k)
         return NULL;
     a->k = k;
     a->grad = calloc(k ? k : 1, sizeof *a->grad);
-    a->info = calloc(k * k ? k * k : 1, sizeof *a->info);
+    a->info = calloc(k * k > 0 ? k * k : 1, sizeof *a->info);
     if (!a->grad || !a->info) {
         partreg_accum_free(a);
         return NULL;

@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include <gsl/gsl_math.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_erf.h>
 
 #define LN2 0.693147180559945309417232121458
@@ -200,4 +201,16 @@ void partreg_link_binary_terms(partreg_link link, double eta, int y, double *l, 
         if (h) *h = -v.r0 * (v.gl + v.r0);
     }
     if (e) *e = v.r1 * v.r0; /* f^2 / (F S) */
+}
+
+double partreg_link_quantile(partreg_link link, double p)
+{
+    switch (link) {
+    case PARTREG_LOGIT: return log(p) - log1p(-p);
+    case PARTREG_PROBIT: return gsl_cdf_ugaussian_Pinv(p);
+    case PARTREG_CLOGLOG: return log(-log1p(-p));
+    case PARTREG_LOGLOG: return -log(-log(p));
+    case PARTREG_CAUCHIT: return tan(M_PI * (p - 0.5));
+    }
+    return log(p) - log1p(-p);
 }

@@ -37,4 +37,8 @@ double partreg_link_dpdf(partreg_link link, double x);
 void partreg_link_binary_terms(partreg_link link, double eta, int y, double *l, double *d,
                                double *h, double *e);
 
+
+
+/* Quantile function F^-1(p) for 0 < p < 1. */
+double partreg_link_quantile(partreg_link link, double p);
 #endif

@@ -1,0 +1,574 @@
+/* Fitting: validation, column screening, start values, Newton-Raphson,
+ * separation diagnosis and the model covariance (docs/methods.md).
+ *
+ * The sequence is the same for both families:
+ *   1. validate X, y, w and the outcome classes;
+ *   2. drop (or refuse) constant and collinear columns (collinear.c);
+ *   3. start from the null model (binary: intercept F^-1(ybar); ordinal:
+ *      thresholds from the marginal cumulative proportions), beta = 0;
+ *   4. maximise by Newton-Raphson with step-halving (newton.c);
+ *   5. diagnose separation from the solver's stopping signature;
+ *   6. invert the information for the model covariance. */
+#include "models/fit_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/spd.h"
+#include "models/binary.h"
+#include "models/collinear.h"
+#include "models/link.h"
+#include "models/newton.h"
+#include "models/ordinal.h"
+
+/* A diverging parameter keeps taking Newton steps of at least this size
+ * relative to 1 + |theta_j| after the log-likelihood has stopped moving. */
+#define DIVERGE_STEP 1e-3
+/* Pivots below this fraction of the largest mark a singular information. */
+#define SINGULAR_PIVOT 1e-14
+
+partreg_fit_options partreg_fit_options_default(void)
+{
+    partreg_fit_options o;
+    memset(&o, 0, sizeof o);
+    o.max_iter = 100;
+    o.max_halvings = 40;
+    o.grad_tol = 1e-10;
+    o.rel_tol = 1e-12;
+    o.step_tol = 1e-10;
+    o.collinear_tol = 1e-7;
+    o.separation_tol = 1e-8;
+    o.collinear = PARTREG_COLLINEAR_DROP;
+    o.information = PARTREG_INFO_OBSERVED;
+    o.threads = 1;
+    o.block_rows = 0;
+    return o;
+}
+
+static char *dup_string(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *d = malloc(len);
+    if (d)
+        memcpy(d, s, len);
+    return d;
+}
+
+partreg_status partreg_fit_add_warning(partreg_fit *fit, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **w = realloc(fit->warnings, (fit->n_warnings + 1) * sizeof *w);
+    if (!w)
+        return PARTREG_ENOMEM;
+    fit->warnings = w;
+    if (!(w[fit->n_warnings] = dup_string(buf)))
+        return PARTREG_ENOMEM;
+    fit->n_warnings++;
+    return PARTREG_OK;
+}
+
+void partreg_fit_free(partreg_fit *fit)
+{
+    if (!fit)
+        return;
+    free(fit->kept);
+    free(fit->dropped);
+    free(fit->diverges);
+    if (fit->coef) gsl_vector_free(fit->coef);
+    if (fit->thresholds) gsl_vector_free(fit->thresholds);
+    if (fit->theta) gsl_vector_free(fit->theta);
+    if (fit->info) gsl_matrix_free(fit->info);
+    if (fit->bread) gsl_matrix_free(fit->bread);
+    if (fit->vcov) gsl_matrix_free(fit->vcov);
+    for (size_t j = 0; fit->column_names && j < fit->p; j++)
+        free(fit->column_names[j]);
+    free(fit->column_names);
+    for (size_t j = 0; fit->level_names && j < fit->J; j++)
+        free(fit->level_names[j]);
+    free(fit->level_names);
+    for (size_t j = 0; j < fit->n_warnings; j++)
+        free(fit->warnings[j]);
+    free(fit->warnings);
+    free(fit);
+}
+
+size_t partreg_fit_full_index(const partreg_fit *fit, size_t f)
+{
+    return f < fit->pk ? fit->kept[f] : fit->p + (f - fit->pk);
+}
+
+size_t partreg_fit_free_index(const partreg_fit *fit, size_t j)
+{
+    if (j >= fit->p)
+        return fit->pk + (j - fit->p);
+    for (size_t f = 0; f < fit->pk; f++)
+        if (fit->kept[f] == j)
+            return f;
+    return (size_t)-1;
+}
+
+void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partreg_design *d)
+{
+    d->n = data->n;
+    d->p = data->p;
+    d->ldx = data->ldx ? data->ldx : data->p;
+    d->X = data->X;
+    d->y = data->y;
+    d->w = data->w;
+    d->cols = fit->pk == fit->p ? NULL : fit->kept;
+    d->pk = fit->pk;
+    d->J = fit->J;
+    d->link = fit->link;
+}
+
+void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
+                           partreg_objective *obj)
+{
+    if (fit->family == PARTREG_BINARY)
+        partreg_binary_objective(d, obj);
+    else
+        partreg_ordinal_objective(d, obj);
+}
+
+const char *partreg_fit_param_name(const partreg_fit *fit, size_t j, char *buf, size_t size)
+{
+    if (j < fit->p) {
+        snprintf(buf, size, "%s", fit->column_names[j]);
+    } else {
+        size_t t = j - fit->p;
+        snprintf(buf, size, "%s|%s", fit->level_names[t], fit->level_names[t + 1]);
+    }
+    return buf;
+}
+
+void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_type type)
+{
+    gsl_matrix_set_zero(fit->vcov);
+    for (size_t a = 0; a < fit->k; a++)
+        for (size_t b = 0; b < fit->k; b++)
+            gsl_matrix_set(fit->vcov, partreg_fit_full_index(fit, a),
+                           partreg_fit_full_index(fit, b), V[a * fit->k + b]);
+    fit->vcov_type = type;
+}
+
+/* ---- validation ------------------------------------------------------- */
+
+static partreg_status validate(const partreg_data *d, partreg_family family, partreg_link link,
+                               partreg_error *err)
+{
+    if (!d || !d->X || !d->y)
+        return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
+    if (family != PARTREG_BINARY && family != PARTREG_ORDINAL)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
+    if (!partreg_link_name(link))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "unknown link %d; use logit, probit, cloglog, loglog or cauchit",
+                                 (int)link);
+    if (d->n == 0)
+        return partreg_error_set(err, PARTREG_ETOOFEW, "no rows to fit");
+    if (d->ldx != 0 && d->ldx < d->p)
+        return partreg_error_set(err, PARTREG_EINVAL, "row stride ldx = %zu is less than p = %zu",
+                                 d->ldx, d->p);
+    if (family == PARTREG_ORDINAL && d->n_levels < 3)
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "an ordinal model needs at least 3 outcome levels (got %zu); "
+                                 "for two levels fit the binary model",
+                                 d->n_levels);
+    size_t ldx = d->ldx ? d->ldx : d->p;
+    double sw = 0.0;
+    for (size_t i = 0; i < d->n; i++) {
+        const double *x = d->X + i * ldx;
+        for (size_t j = 0; j < d->p; j++)
+            if (!isfinite(x[j]))
+                return partreg_error_set_index(
+                    err, PARTREG_EDATA, (long)i, "row %zu, column '%s': value %g is not finite", i + 1,
+                    d->column_names ? d->column_names[j] : "?", x[j]);
+        double y = d->y[i];
+        if (family == PARTREG_BINARY) {
+            if (y != 0.0 && y != 1.0)
+                return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                               "row %zu: binary outcome %g is not 0 or 1", i + 1, y);
+        } else if (!(y >= 0 && y < (double)d->n_levels && y == floor(y))) {
+            return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                           "row %zu: outcome code %g is not a level 0..%zu", i + 1, y,
+                                           d->n_levels - 1);
+        }
+        if (d->w) {
+            double w = d->w[i];
+            if (!isfinite(w) || w < 0)
+                return partreg_error_set_index(
+                    err, PARTREG_EDATA, (long)i,
+                    "row %zu: weight %g is %s; weights must be finite and >= 0", i + 1, w,
+                    isfinite(w) ? "negative" : "not finite");
+            sw += w;
+        }
+    }
+    if (d->w && !(sw > 0))
+        return partreg_error_set(err, PARTREG_EDATA, "all weights are zero");
+    return PARTREG_OK;
+}
+
+/* Outcome classes: binary needs both, ordinal every level. */
+static partreg_status check_classes(const partreg_data *d, partreg_family family, size_t J,
+                                    partreg_error *err)
+{
+    double W[J];
+    memset(W, 0, sizeof W);
+    for (size_t i = 0; i < d->n; i++)
+        W[(size_t)d->y[i]] += d->w ? d->w[i] : 1.0;
+    if (family == PARTREG_BINARY) {
+        if (!(W[0] > 0) || !(W[1] > 0)) {
+            const char *only = W[1] > 0 ? (d->level_names ? d->level_names[1] : "1")
+                                        : (d->level_names ? d->level_names[0] : "0");
+            return partreg_error_set(err, PARTREG_EONECLASS,
+                                     "the outcome takes a single value ('%s') in the rows used; a "
+                                     "binary model needs both outcomes",
+                                     only);
+        }
+        return PARTREG_OK;
+    }
+    size_t observed = 0;
+    for (size_t j = 0; j < J; j++)
+        observed += W[j] > 0;
+    if (observed < 3)
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "only %zu of the outcome levels are observed; an ordinal model "
+                                 "needs at least 3 (for two, fit the binary model)",
+                                 observed);
+    for (size_t j = 0; j < J; j++) {
+        if (!(W[j] > 0)) {
+            char num[32];
+            snprintf(num, sizeof num, "%zu", j);
+            return partreg_error_set_index(
+                err, PARTREG_EONECLASS, (long)j,
+                "outcome level '%s' has no observations, so its threshold cannot be estimated; "
+                "drop it from --levels or merge it with a neighbouring level",
+                d->level_names ? d->level_names[j] : num);
+        }
+    }
+    return PARTREG_OK;
+}
+
+/* ---- construction --------------------------------------------------------- */
+
+static partreg_status alloc_fit(const partreg_data *d, partreg_family family, partreg_link link,
+                                const partreg_fit_options *opt, partreg_fit **out)
+{
+    partreg_fit *fit = calloc(1, sizeof *fit);
+    if (!fit)
+        return PARTREG_ENOMEM;
+    *out = fit;
+    fit->family = family;
+    fit->link = link;
+    fit->n = d->n;
+    fit->p = d->p;
+    fit->J = family == PARTREG_BINARY ? 2 : d->n_levels;
+    fit->opt = *opt;
+    size_t nt = fit->J - 1 - (family == PARTREG_BINARY);
+    size_t full = fit->p + nt;
+    fit->kept = malloc((fit->p ? fit->p : 1) * sizeof *fit->kept);
+    fit->dropped = calloc(fit->p ? fit->p : 1, 1);
+    fit->diverges = calloc(full ? full : 1, 1);
+    fit->coef = gsl_vector_calloc(fit->p ? fit->p : 1);
+    fit->thresholds = nt ? gsl_vector_calloc(nt) : NULL;
+    fit->vcov = gsl_matrix_calloc(full ? full : 1, full ? full : 1);
+    fit->column_names = calloc(fit->p ? fit->p : 1, sizeof *fit->column_names);
+    fit->level_names = calloc(fit->J, sizeof *fit->level_names);
+    if (!fit->kept || !fit->dropped || !fit->diverges || !fit->coef || (nt && !fit->thresholds) ||
+        !fit->vcov || !fit->column_names || !fit->level_names)
+        return PARTREG_ENOMEM;
+    char buf[32];
+    for (size_t j = 0; j < fit->p; j++) {
+        snprintf(buf, sizeof buf, "x%zu", j + 1);
+        if (!(fit->column_names[j] = dup_string(d->column_names ? d->column_names[j] : buf)))
+            return PARTREG_ENOMEM;
+    }
+    for (size_t j = 0; j < fit->J; j++) {
+        snprintf(buf, sizeof buf, "%zu", j);
+        const char *name = d->level_names ? d->level_names[j] : buf;
+        if (!(fit->level_names[j] = dup_string(name)))
+            return PARTREG_ENOMEM;
+    }
+    return PARTREG_OK;
+}
+
+/* Names of the columns with a given drop code, comma-separated. */
+static void list_columns(const partreg_fit *fit, const unsigned char *why, unsigned char code,
+                         char *buf, size_t size)
+{
+    buf[0] = '\0';
+    size_t used = 0;
+    for (size_t j = 0; j < fit->p; j++) {
+        if (why[j] != code)
+            continue;
+        int w = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", fit->column_names[j]);
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_error *err)
+{
+    unsigned char *why = calloc(fit->p ? fit->p : 1, 1);
+    if (!why)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_status st = partreg_screen_columns(d, fit->family, fit->opt.collinear_tol, why,
+                                               fit->kept, &fit->pk, &fit->has_intercept);
+    if (st != PARTREG_OK) {
+        free(why);
+        return partreg_error_set(err, st, "out of memory");
+    }
+    static const char *const what[] = {"", "constant", "collinear with earlier columns",
+                                       "all zero"};
+    char names[600];
+    for (unsigned char code = 1; code <= 3; code++) {
+        list_columns(fit, why, code, names, sizeof names);
+        if (!names[0])
+            continue;
+        if (fit->opt.collinear == PARTREG_COLLINEAR_ERROR) {
+            free(why);
+            return partreg_error_set(err, PARTREG_ECOLLINEAR,
+                                     "design column%s %s %s %s; remove %s from the model",
+                                     strchr(names, ',') ? "s" : "", names,
+                                     strchr(names, ',') ? "are" : "is", what[code],
+                                     strchr(names, ',') ? "them" : "it");
+        }
+        const char *extra = code == PARTREG_DROP_CONSTANT && fit->family == PARTREG_ORDINAL
+                                ? " (an ordinal model has thresholds in place of an intercept)"
+                                : "";
+        if (partreg_fit_add_warning(fit, "dropped %s: %s%s", names, what[code], extra) != PARTREG_OK) {
+            free(why);
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        }
+    }
+    for (size_t j = 0; j < fit->p; j++)
+        fit->dropped[j] = why[j] != PARTREG_KEEP;
+    free(why);
+    fit->k = fit->pk + (fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0);
+    return PARTREG_OK;
+}
+
+static void start_values(const partreg_fit *fit, const partreg_design *d, double *theta)
+{
+    if (fit->family == PARTREG_ORDINAL) {
+        partreg_ordinal_start(d, theta);
+        return;
+    }
+    memset(theta, 0, fit->k * sizeof *theta);
+    if (!fit->has_intercept)
+        return;
+    double sw = 0.0, s1 = 0.0;
+    for (size_t i = 0; i < d->n; i++) {
+        double w = partreg_design_weight(d, i);
+        sw += w;
+        s1 += d->y[i] != 0.0 ? w : 0.0;
+    }
+    /* the intercept column is the first constant one; scale by its value */
+    for (size_t f = 0; f < fit->pk; f++) {
+        const double *row = d->X + fit->kept[f];
+        int constant = 1;
+        for (size_t i = 1; i < d->n && constant; i++)
+            constant = d->X[i * d->ldx + fit->kept[f]] == *row;
+        if (constant) {
+            theta[f] = partreg_link_quantile(fit->link, s1 / sw) / *row;
+            return;
+        }
+    }
+}
+
+/* Parameters that diverge, from the last Newton step (see newton.c). */
+static size_t mark_divergence(partreg_fit *fit, const double *theta, const double *step)
+{
+    size_t count = 0;
+    for (size_t f = 0; f < fit->k; f++) {
+        if (fabs(step[f]) > DIVERGE_STEP * (1.0 + fabs(theta[f]))) {
+            fit->diverges[partreg_fit_full_index(fit, f)] = 1;
+            count++;
+        }
+    }
+    return count;
+}
+
+static partreg_status report_separation(partreg_fit *fit, partreg_error *err)
+{
+    char names[700] = "";
+    size_t used = 0, full = fit->p + (fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0);
+    for (size_t j = 0; j < full; j++) {
+        if (!fit->diverges[j])
+            continue;
+        char nb[256];
+        int w = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                         partreg_fit_param_name(fit, j, nb, sizeof nb));
+        if (w < 0 || (size_t)w >= sizeof names - used)
+            break;
+        used += (size_t)w;
+    }
+    int complete = fit->loglik > -1e-6 * (1.0 + fit->sum_w);
+    const char *kind = complete ? "complete separation" : "quasi-complete separation";
+    partreg_fit_add_warning(fit, "%s: the estimates of %s run off to infinity; their standard "
+                                 "errors are meaningless (remove or recode the terms that "
+                                 "predict the outcome perfectly)",
+                            kind, names);
+    return partreg_error_set(err, PARTREG_ESEPARATION,
+                             "%s: estimates of %s run off to infinity (the outcome is perfectly "
+                             "predicted); remove or recode those terms",
+                             kind, names);
+}
+
+static partreg_status finish_covariance(partreg_fit *fit, partreg_error *err)
+{
+    size_t k = fit->k;
+    fit->bread = gsl_matrix_alloc(k ? k : 1, k ? k : 1);
+    partreg_spd *spd = partreg_spd_alloc(k);
+    if (!fit->bread || !spd) {
+        partreg_spd_free(spd);
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    }
+    if (k && partreg_spd_invert(spd, fit->info->data, fit->bread->data, SINGULAR_PIVOT) != 0) {
+        gsl_matrix_set_all(fit->bread, NAN);
+        fit->singular = 1;
+    }
+    partreg_spd_free(spd);
+    partreg_fit_install_vcov(fit, fit->bread->data, PARTREG_VCOV_MODEL);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,
+                                  partreg_link link, const partreg_fit_options *opt,
+                                  partreg_fit **out, partreg_error *err)
+{
+    partreg_fit_options defaults = partreg_fit_options_default();
+    partreg_fit *fit = NULL;
+    partreg_accum *acc = NULL;
+    double *step = NULL;
+    partreg_status st;
+    if (!out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_create: NULL output pointer");
+    *out = NULL;
+    if (!opt)
+        opt = &defaults;
+    partreg_error_clear(err);
+    if (opt->max_iter < 1 || opt->max_halvings < 0 || !(opt->rel_tol > 0) ||
+        !(opt->step_tol > 0) || !(opt->collinear_tol > 0) || opt->threads < 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "invalid solver options: max_iter >= 1, tolerances > 0 and "
+                                 "threads >= 0 are required");
+    if (family == PARTREG_ORDINAL && opt->information == PARTREG_INFO_EXPECTED)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "expected information is offered for binary models only");
+    if ((st = validate(data, family, link, err)) != PARTREG_OK)
+        return st;
+    size_t J = family == PARTREG_BINARY ? 2 : data->n_levels;
+    if ((st = check_classes(data, family, J, err)) != PARTREG_OK)
+        return st;
+
+    if ((st = alloc_fit(data, family, link, opt, &fit)) != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+        goto fail;
+    }
+    if ((st = screen(fit, data, err)) != PARTREG_OK)
+        goto fail;
+    size_t n_pos = 0;
+    for (size_t i = 0; i < data->n; i++) {
+        double w = data->w ? data->w[i] : 1.0;
+        n_pos += w > 0;
+        fit->sum_w += w;
+    }
+    if (n_pos < fit->k) {
+        st = partreg_error_set(err, PARTREG_ETOOFEW,
+                               "%zu usable rows for %zu parameters; a model needs at least as "
+                               "many rows as parameters",
+                               n_pos, fit->k);
+        goto fail;
+    }
+    if (fit->k == 0) {
+        st = partreg_error_set(err, PARTREG_ECOLLINEAR, "no usable design columns remain");
+        goto fail;
+    }
+
+    partreg_design d;
+    partreg_fit_design(fit, data, &d);
+    partreg_objective obj;
+    partreg_fit_objective(fit, &d, &obj);
+    fit->theta = gsl_vector_alloc(fit->k);
+    fit->info = gsl_matrix_alloc(fit->k, fit->k);
+    acc = partreg_accum_alloc(fit->k);
+    step = malloc(fit->k * sizeof *step);
+    if (!fit->theta || !fit->info || !acc || !step) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto fail;
+    }
+    start_values(fit, &d, fit->theta->data);
+
+    partreg_newton_result res;
+    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, &res);
+    if (st == PARTREG_ENUMERIC) {
+        partreg_error_set(err, st,
+                          "the log-likelihood is not finite at the start values; check for "
+                          "extreme values in the data");
+        goto fail;
+    } else if (st != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+        goto fail;
+    }
+    memcpy(fit->info->data, acc->info, fit->k * fit->k * sizeof(double));
+    fit->loglik = acc->loglik;
+    fit->iterations = res.iterations;
+    fit->stop = res.reason;
+    fit->max_grad = res.max_grad;
+    fit->converged = res.reason == PARTREG_STOP_CONVERGED;
+    fit->null_loglik = family == PARTREG_BINARY
+                           ? partreg_binary_null_loglik(&d, fit->has_intercept)
+                           : partreg_ordinal_null_loglik(&d);
+    for (size_t f = 0; f < fit->k; f++) {
+        size_t j = partreg_fit_full_index(fit, f);
+        if (j < fit->p)
+            gsl_vector_set(fit->coef, j, fit->theta->data[f]);
+        else
+            gsl_vector_set(fit->thresholds, j - fit->p, fit->theta->data[f]);
+    }
+    if ((st = finish_covariance(fit, err)) != PARTREG_OK)
+        goto fail;
+
+    int diverging = res.reason == PARTREG_STOP_SEPARATION ||
+                    (res.reason != PARTREG_STOP_CONVERGED &&
+                     fabs(res.decrement) < 1e-6 * (1.0 + fabs(fit->loglik)));
+    if (diverging && mark_divergence(fit, fit->theta->data, step) > 0) {
+        fit->separated = 1;
+        fit->converged = 0;
+        fit->stop = PARTREG_STOP_SEPARATION;
+        st = report_separation(fit, err);
+    } else if (!fit->converged) {
+        const char *why = res.reason == PARTREG_STOP_MAX_ITER
+                              ? "the iteration limit was reached"
+                              : "no step improved the log-likelihood";
+        partreg_fit_add_warning(fit, "the fit did not converge: %s after %d iterations (max |gradient| %.3g)",
+                                why, res.iterations, res.max_grad);
+        st = partreg_error_set(err, PARTREG_ENOTCONVERGED,
+                               "the fit did not converge: %s after %d iterations (max |gradient| "
+                               "%.3g); raise the iteration limit or rescale the predictors",
+                               why, res.iterations, res.max_grad);
+    } else if (fit->singular) {
+        partreg_fit_add_warning(fit, "the information matrix is singular at the estimate; "
+                                     "standard errors are not available");
+    }
+    partreg_accum_free(acc);
+    free(step);
+    *out = fit;
+    return st;
+fail:
+    partreg_accum_free(acc);
+    free(step);
+    partreg_fit_free(fit);
+    return st;
+}
+
