@@ -70,11 +70,14 @@ static double normal_hazard(double x)
 
 static double log_normal_cdf(double x)
 {
-    /* log Phi(x) = log(erfc(-x/sqrt2)/2) */
+    /* log Phi(x) = log(erfc(-x/sqrt2)/2); for x > 0 through log1p of the
+     * small upper tail, which keeps the digits of log(1 - tiny) */
+    if (x > 0.0)
+        return log1p(-0.5 * erfc(x / M_SQRT2));
     if (x > -5.0)
         return log(0.5 * erfc(-x / M_SQRT2));
     gsl_sf_result r;
-    if (gsl_sf_log_erfc_e(-x / M_SQRT2, &r) == GSL_SUCCESS)
+    if (x > -1e8 && gsl_sf_log_erfc_e(-x / M_SQRT2, &r) == GSL_SUCCESS && isfinite(r.val))
         return r.val - LN2;
     return -0.5 * x * x - log(-x) - 0.5 * log(2 * M_PI); /* Mills asymptote */
 }
