@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages partreg needs to build and test, if missing.
+# Usage: scripts/install-deps.sh [build|test|bench|docs|fuzz|lint]...
+# Prints what it installs; does nothing when everything is present.
+set -euo pipefail
+
+build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev"
+test_pkgs="libcmocka-dev python3 valgrind"
+bench_pkgs="r-base-core r-cran-mass r-cran-ordinal python3-statsmodels hyperfine time"
+docs_pkgs="doxygen"
+fuzz_pkgs="clang libclang-rt-14-dev"
+lint_pkgs="clang-tidy cppcheck"
+
+want=""
+for what in "${@:-build test}"; do
+  for w in $what; do
+    case "$w" in
+      build) want="$want $build_pkgs" ;;
+      test) want="$want $build_pkgs $test_pkgs" ;;
+      bench) want="$want $build_pkgs $bench_pkgs" ;;
+      docs) want="$want $docs_pkgs" ;;
+      fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
+      lint) want="$want $lint_pkgs" ;;
+      *) echo "install-deps: unknown set '$w'" >&2; exit 2 ;;
+    esac
+  done
+done
+
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "partreg: installing missing Debian packages:$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "partreg: not root and no sudo; please install:$missing" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "partreg: installed:$missing"
