@@ -159,7 +159,7 @@ newton_polish <- function(psi, llf, ghf, tol = 1e-10, maxit = 50, min_steps = 2)
 rel_diff <- function(a, b) max(abs(a - b) / pmax(abs(b), 1e-300))
 digits_agree <- function(a, b) {
   d <- rel_diff(a, b)
-  if (d == 0) 16 else min(16, floor(-log10(d)))
+  if (d == 0) 16 else max(0, min(16, floor(-log10(d))))
 }
 
 ## ---------------------------------------------------------------- C output
