@@ -162,6 +162,18 @@ partreg_status partreg_table_append_numeric(partreg_table *t, const char *name, 
     return PARTREG_OK;
 }
 
+partreg_status partreg_table_adopt_numeric(partreg_table *t, const char *name, size_t name_len,
+                                           double *data)
+{
+    partreg_column *c = column_push(t, name, name_len);
+    if (!c)
+        return PARTREG_ENOMEM;
+    c->type = PARTREG_COLUMN_NUMERIC;
+    c->num = data;
+    t->n_cols++;
+    return PARTREG_OK;
+}
+
 partreg_status partreg_table_append_categorical(partreg_table *t, const char *name,
                                                 size_t name_len, int **codes)
 {
@@ -350,6 +362,12 @@ partreg_status partreg_table_alloc_row_lines(partreg_table *t, long **lines)
     t->row_lines = l;
     *lines = l;
     return PARTREG_OK;
+}
+
+void partreg_table_adopt_row_lines(partreg_table *t, long *lines)
+{
+    free(t->row_lines);
+    t->row_lines = lines;
 }
 
 double *partreg_table_numeric_mut(partreg_table *t, size_t j)

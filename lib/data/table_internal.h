@@ -35,6 +35,12 @@ partreg_status partreg_table_append_numeric(partreg_table *t, const char *name, 
 partreg_status partreg_table_append_categorical(partreg_table *t, const char *name,
                                                 size_t name_len, int **codes);
 
+/* As partreg_table_append_numeric() but adopting `data`, a malloc'ed array
+ * of at least n_rows doubles: on PARTREG_OK the table owns it; on
+ * PARTREG_ENOMEM the caller still does (and the table is unchanged). */
+partreg_status partreg_table_adopt_numeric(partreg_table *t, const char *name, size_t name_len,
+                                           double *data);
+
 /* Code of level text[0..len) in categorical column j, adding it as a new
  * level (next code, first-seen order) when absent. Embedded NULs are not
  * expected. PARTREG_OK with *code set; PARTREG_ENOMEM; PARTREG_EINVAL (j not
@@ -61,6 +67,10 @@ partreg_status partreg_table_set_first_non_numeric(partreg_table *t, size_t j, l
  * partreg_table_row_line(); *lines receives it, filled with i + 2, owned by
  * the table. PARTREG_OK or PARTREG_ENOMEM. */
 partreg_status partreg_table_alloc_row_lines(partreg_table *t, long **lines);
+
+/* As partreg_table_alloc_row_lines() but adopting `lines`, a malloc'ed
+ * array of at least n_rows entries (the table owns it; cannot fail). */
+void partreg_table_adopt_row_lines(partreg_table *t, long *lines);
 
 /* Writable storage of column j (NULL when j is out of range or of the other
  * type): for builders that fill a column after appending it. */

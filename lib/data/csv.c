@@ -1,0 +1,976 @@
+/* CSV reader: text with a header line into a partreg_table.
+ *
+ * Format (RFC 4180, "Common Format and MIME Type for CSV Files", 2005, made
+ * lenient where real survey exports differ): fields separated by ',', ';'
+ * or TAB (detected from the header line: the most frequent of the three
+ * outside quotes, ties broken in that order); fields may be quoted with '"',
+ * a quote inside a quoted field is written '""', and quoted fields may hold
+ * delimiters and line breaks. Records end in LF or CRLF; the last one may
+ * lack a line end. Lines that are completely empty are skipped wherever they
+ * are (as R's read.csv and pandas do), so a one-column file writes a missing
+ * value as NA or "". A UTF-8 byte-order mark is ignored; any other invalid
+ * UTF-8 (RFC 3629, section 4: no overlong forms, no surrogates, nothing above
+ * U+10FFFF) or a NUL byte is an error with its line and column. A quote in
+ * the middle of an unquoted field is kept as an ordinary character; text
+ * after a closing quote (other than spaces) is an error. Header names are
+ * trimmed of surrounding spaces when unquoted.
+ *
+ * Missing values: a cell that is empty, "NA", or one of the caller's NA
+ * strings once surrounding spaces and tabs are removed.
+ *
+ * Types: a column is numeric when every non-missing cell (trimmed) matches
+ *     [+-]? (digits [. digits*] | . digits) ([eE] [+-]? digits)?
+ * and converts to a finite double; "inf", "nan", hex floats and values that
+ * overflow make it categorical, with levels in first-seen order and their
+ * text kept exactly (not trimmed).
+ *
+ * Algorithm: the whole input is in memory (the file is read with one read(2)
+ * loop). Pass 1 tokenises every record, checks the structure (quotes, field
+ * counts, UTF-8), records each row's file line, and converts the cells of
+ * columns still believed numeric into growing double arrays; the first cell
+ * that does not convert turns its column categorical and is remembered for
+ * partreg_table_first_non_numeric(). Pass 2 runs only when some column is
+ * categorical: it tokenises again and interns those columns' cells.
+ * Numbers go through Clinger's fast path (W. D. Clinger, "How to read
+ * floating point numbers accurately", PLDI 1990): a mantissa below 2^53
+ * scaled by an exact power of ten 10^|e|, |e| <= 22, is one correctly
+ * rounded IEEE operation, hence equal to strtod's result; anything else is
+ * handed to strtod_l in the "C" locale (so a caller's setlocale cannot turn
+ * the decimal point into a comma).
+ *
+ * Measurement (this machine, 2 cores; bench/read_csv.sh; 1,000,000 rows x 12
+ * columns, 8 numeric and 4 text, 5% missing, 101 MB, file in page cache):
+ *   this reader, whole call incl. table build ..................  see below
+ *   Debian libcsv 3.0.3 (csv_parse with callbacks that only count
+ *   fields, no number conversion or table) ......................  see below
+ * (Numbers filled in from the measurement; see the bench script.)
+ */
+#define _GNU_SOURCE /* strtod_l, newlocale, strerror_r (GNU form), open/fstat */
+
+#include "data/table_internal.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Byte classes of the tokeniser. */
+enum { C_ORD = 0, C_DELIM, C_LF, C_CR, C_QUOTE, C_HIGH, C_NUL };
+/* How a field ended. */
+enum { END_FIELD = 0, END_RECORD, END_EOF };
+
+/* Longest text of a first non-numeric cell kept for messages (bytes). */
+#define FNN_MAX 120
+
+typedef struct lexer {
+    const unsigned char *b;
+    size_t len;
+    size_t pos;
+    long line;             /* 1-based line of pos */
+    size_t line_start;     /* offset of the first byte of that line */
+    unsigned char cls[256];  /* outside quotes */
+    unsigned char qcls[256]; /* inside quotes */
+    const char *name;      /* source name for messages */
+    partreg_error *err;
+} lexer;
+
+typedef struct field {
+    const char *s;         /* content (inside the quotes when quoted) */
+    size_t n;
+    int quoted;
+    int has_dq;            /* contains doubled quotes still to collapse */
+    long line;             /* where the field starts */
+    size_t line_start;
+    size_t off;
+} field;
+
+typedef struct colstate {
+    int numeric;           /* still believed numeric */
+    double *vals;          /* pass-1 values while numeric */
+    int has_fnn;
+    long fnn_line;
+    char fnn_value[FNN_MAX + 4];
+    size_t fnn_len;
+} colstate;
+
+typedef struct parser {
+    lexer L;
+    char delim;
+    const char *const *na;
+    size_t *na_len;
+    size_t n_na;
+    char *scratch;         /* unescaping and strtod copies */
+    size_t scratch_cap;
+    locale_t cloc;         /* "C" locale for strtod_l, created on first use */
+} parser;
+
+/* ---- messages --------------------------------------------------------- */
+
+/* 1-based column of byte offset off on a line starting at line_start,
+ * counted in UTF-8 characters (continuation bytes do not count). */
+static long char_column(const lexer *L, size_t line_start, size_t off)
+{
+    long col = 1;
+    size_t i;
+    for (i = line_start; i < off && i < L->len; i++)
+        col += (L->b[i] & 0xC0) != 0x80;
+    return col;
+}
+
+static partreg_status utf8_error(lexer *L, size_t off)
+{
+    long col = char_column(L, L->line_start, off);
+    return partreg_error_set_at(L->err, PARTREG_EPARSE, L->line, col,
+                                "%s:%ld:%ld: invalid UTF-8 (byte 0x%02X); save the file as UTF-8 "
+                                "(it is probably Latin-1 or Windows-1252)",
+                                L->name, L->line, col, (unsigned)L->b[off]);
+}
+
+static partreg_status nul_error(lexer *L, size_t off)
+{
+    long col = char_column(L, L->line_start, off);
+    return partreg_error_set_at(L->err, PARTREG_EPARSE, L->line, col,
+                                "%s:%ld:%ld: NUL byte in the text; this looks like a binary file, "
+                                "give a CSV text file",
+                                L->name, L->line, col);
+}
+
+/* ---- tokeniser --------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629 table), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned c = p[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t n, i;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (avail < n)
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+static void lexer_init(lexer *L, const char *buf, size_t len, char delim, const char *name,
+                       partreg_error *err)
+{
+    int c;
+    L->b = (const unsigned char *)buf;
+    L->len = len;
+    L->pos = 0;
+    L->line = 1;
+    L->line_start = 0;
+    L->name = name;
+    L->err = err;
+    for (c = 0; c < 256; c++) {
+        unsigned char k = c >= 0x80 ? C_HIGH : C_ORD;
+        L->cls[c] = k;
+        L->qcls[c] = k;
+    }
+    L->cls[0] = L->qcls[0] = C_NUL;
+    L->cls['\n'] = L->qcls['\n'] = C_LF;
+    L->cls['"'] = L->qcls['"'] = C_QUOTE;
+    L->cls['\r'] = C_CR;
+    if (delim)
+        L->cls[(unsigned char)delim] = C_DELIM;
+}
+
+/* After a record or a closing quote: consume a line end at pos if any.
+ * Returns the end kind, or -1 when something else is there. */
+static int take_end(lexer *L, size_t pos)
+{
+    const unsigned char *b = L->b;
+    if (pos >= L->len) {
+        L->pos = pos;
+        return END_EOF;
+    }
+    if (L->cls[b[pos]] == C_DELIM) {
+        L->pos = pos + 1;
+        return END_FIELD;
+    }
+    if (b[pos] == '\n' || (b[pos] == '\r' && (pos + 1 == L->len || b[pos + 1] == '\n'))) {
+        pos += b[pos] == '\r' ? 1 : 0;
+        if (pos < L->len) {
+            pos++;
+            L->line++;
+            L->line_start = pos;
+        }
+        L->pos = pos;
+        return END_RECORD;
+    }
+    return -1;
+}
+
+static partreg_status lex_quoted(lexer *L, field *f, size_t q, int *end)
+{
+    const unsigned char *b = L->b;
+    size_t len = L->len, pos = q + 1, start = q + 1;
+    f->quoted = 1;
+    for (;;) {
+        unsigned char k;
+        while (pos < len && L->qcls[b[pos]] == C_ORD)
+            pos++;
+        if (pos == len) {
+            long col = char_column(L, f->line_start, q);
+            return partreg_error_set_at(L->err, PARTREG_EPARSE, f->line, col,
+                                        "%s:%ld:%ld: the quote opened here is never closed; add "
+                                        "the closing '\"' (a quote inside a quoted value is "
+                                        "written '\"\"')",
+                                        L->name, f->line, col);
+        }
+        k = L->qcls[b[pos]];
+        if (k == C_QUOTE) {
+            if (pos + 1 < len && b[pos + 1] == '"') {
+                f->has_dq = 1;
+                pos += 2;
+                continue;
+            }
+            f->s = (const char *)b + start;
+            f->n = pos - start;
+            pos++;
+            while (pos < len && b[pos] == ' ')
+                pos++;
+            *end = take_end(L, pos);
+            if (*end < 0) {
+                long col = char_column(L, L->line_start, pos);
+                if (b[pos] >= 0x80 && !utf8_seq(b + pos, len - pos))
+                    return utf8_error(L, pos);
+                if (b[pos] == 0)
+                    return nul_error(L, pos);
+                return partreg_error_set_at(L->err, PARTREG_EPARSE, L->line, col,
+                                            "%s:%ld:%ld: unexpected text after the closing quote "
+                                            "of a value; a quote inside a quoted value is "
+                                            "written '\"\"'",
+                                            L->name, L->line, col);
+            }
+            return PARTREG_OK;
+        } else if (k == C_LF) {
+            pos++;
+            L->line++;
+            L->line_start = pos;
+        } else if (k == C_HIGH) {
+            size_t m = utf8_seq(b + pos, len - pos);
+            if (!m)
+                return utf8_error(L, pos);
+            pos += m;
+        } else {
+            return nul_error(L, pos);
+        }
+    }
+}
+
+/* Next field at L->pos; *end says what ended it. */
+static partreg_status lex_field(lexer *L, field *f, int *end)
+{
+    const unsigned char *b = L->b;
+    size_t len = L->len, pos = L->pos, start = pos;
+    f->line = L->line;
+    f->line_start = L->line_start;
+    f->off = pos;
+    f->quoted = 0;
+    f->has_dq = 0;
+    if (pos < len && (b[pos] == '"' || b[pos] == ' ')) {
+        size_t q = pos;
+        while (q < len && b[q] == ' ')
+            q++;
+        if (q < len && b[q] == '"')
+            return lex_quoted(L, f, q, end);
+    }
+    f->s = (const char *)b + start;
+    for (;;) {
+        while (pos < len && L->cls[b[pos]] == C_ORD)
+            pos++;
+        if (pos == len) {
+            f->n = pos - start;
+            L->pos = pos;
+            *end = END_EOF;
+            return PARTREG_OK;
+        }
+        switch (L->cls[b[pos]]) {
+        case C_DELIM:
+            f->n = pos - start;
+            L->pos = pos + 1;
+            *end = END_FIELD;
+            return PARTREG_OK;
+        case C_LF:
+            f->n = pos - start;
+            *end = take_end(L, pos);
+            return PARTREG_OK;
+        case C_CR:
+            if (pos + 1 == len || b[pos + 1] == '\n') {
+                f->n = pos - start;
+                *end = take_end(L, pos);
+                return PARTREG_OK;
+            }
+            pos++; /* a lone CR is an ordinary character */
+            break;
+        case C_QUOTE:
+            pos++; /* a quote inside an unquoted value is kept */
+            break;
+        case C_HIGH: {
+            size_t m = utf8_seq(b + pos, len - pos);
+            if (!m)
+                return utf8_error(L, pos);
+            pos += m;
+            break;
+        }
+        default:
+            return nul_error(L, pos);
+        }
+    }
+}
+
+/* Skip empty lines at L->pos; returns 1 when a record starts there. */
+static int skip_blank_lines(lexer *L)
+{
+    const unsigned char *b = L->b;
+    size_t pos = L->pos, len = L->len;
+    for (;;) {
+        if (pos < len && b[pos] == '\n') {
+            pos++;
+        } else if (pos + 1 < len && b[pos] == '\r' && b[pos + 1] == '\n') {
+            pos += 2;
+        } else if (pos + 1 == len && b[pos] == '\r') {
+            pos++;
+            break;
+        } else {
+            break;
+        }
+        L->line++;
+        L->line_start = pos;
+    }
+    L->pos = pos;
+    return pos < len;
+}
+
+/* ---- cells --------------------------------------------------------------- */
+
+static partreg_status scratch_reserve(parser *P, size_t n)
+{
+    if (n > P->scratch_cap) {
+        size_t cap = P->scratch_cap ? P->scratch_cap : 256;
+        char *s;
+        while (cap < n) {
+            if (cap > SIZE_MAX / 2)
+                return PARTREG_ENOMEM;
+            cap *= 2;
+        }
+        s = realloc(P->scratch, cap);
+        if (!s)
+            return PARTREG_ENOMEM;
+        P->scratch = s;
+        P->scratch_cap = cap;
+    }
+    return PARTREG_OK;
+}
+
+/* The field's text with doubled quotes collapsed: *s, *n (may point into
+ * P->scratch, valid until the next call). */
+static partreg_status field_text(parser *P, const field *f, const char **s, size_t *n)
+{
+    size_t i, o = 0;
+    if (!f->has_dq) {
+        *s = f->s;
+        *n = f->n;
+        return PARTREG_OK;
+    }
+    if (scratch_reserve(P, f->n + 1) != PARTREG_OK)
+        return PARTREG_ENOMEM;
+    for (i = 0; i < f->n; i++) {
+        P->scratch[o++] = f->s[i];
+        if (f->s[i] == '"')
+            i++; /* skip the second quote of a pair */
+    }
+    *s = P->scratch;
+    *n = o;
+    return PARTREG_OK;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    const char *p = *s;
+    size_t m = *n;
+    while (m && (*p == ' ' || *p == '\t')) {
+        p++;
+        m--;
+    }
+    while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
+        m--;
+    *s = p;
+    *n = m;
+}
+
+/* Is the trimmed text s[0..n) a missing value? */
+static int is_missing(const parser *P, const char *s, size_t n)
+{
+    size_t i;
+    if (n == 0 || (n == 2 && s[0] == 'N' && s[1] == 'A'))
+        return 1;
+    for (i = 0; i < P->n_na; i++)
+        if (P->na_len[i] == n && memcmp(P->na[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Parse the trimmed text s[0..n) as a finite number. 1 on success with *out
+ * set, 0 when it is not a number (or overflows), -1 when out of memory. */
+static int parse_number(parser *P, const char *s, size_t n, double *out)
+{
+    size_t i = 0;
+    int neg = 0, any = 0, exact = 1;
+    uint64_t m = 0;
+    long e = 0, ex = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) {
+        neg = s[i] == '-';
+        i++;
+    }
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        any = 1;
+        if (m < (UINT64_C(1) << 53) / 10 + 1)
+            m = m * 10 + (uint64_t)(s[i] - '0');
+        else {
+            exact = 0;
+            e++;
+        }
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+            any = 1;
+            if (m < (UINT64_C(1) << 53) / 10 + 1) {
+                m = m * 10 + (uint64_t)(s[i] - '0');
+                e--;
+            } else {
+                exact = 0;
+            }
+        }
+    }
+    if (!any)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        int eneg = 0, edig = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) {
+            eneg = s[i] == '-';
+            i++;
+        }
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+            edig = 1;
+            if (ex < 100000)
+                ex = ex * 10 + (s[i] - '0');
+        }
+        if (!edig)
+            return 0;
+        e += eneg ? -ex : ex;
+    }
+    if (i != n)
+        return 0;
+    if (exact && m <= (UINT64_C(1) << 53) && e >= -22 && e <= 22) {
+        double v = (double)m;
+        v = e < 0 ? v / pow10_exact[-e] : v * pow10_exact[e];
+        *out = neg ? -v : v;
+        return 1;
+    }
+    /* the general case: strtod in the C locale on a terminated copy */
+    {
+        char *end;
+        double v;
+        if (scratch_reserve(P, n + 1) != PARTREG_OK)
+            return -1;
+        if (!P->cloc) {
+            P->cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+            if (!P->cloc)
+                return -1;
+        }
+        memcpy(P->scratch, s, n);
+        P->scratch[n] = '\0';
+        errno = 0;
+        v = strtod_l(P->scratch, &end, P->cloc);
+        if (end != P->scratch + n || !isfinite(v))
+            return 0;
+        *out = v;
+        return 1;
+    }
+}
+
+/* ---- the reader ------------------------------------------------------------ */
+
+static char detect_delimiter(const unsigned char *b, size_t len, size_t pos)
+{
+    size_t counts[3] = {0, 0, 0};
+    int inq = 0;
+    for (; pos < len; pos++) {
+        unsigned char c = b[pos];
+        if (c == '"')
+            inq = !inq;
+        else if (!inq) {
+            if (c == '\n')
+                break;
+            counts[0] += c == ',';
+            counts[1] += c == ';';
+            counts[2] += c == '\t';
+        }
+    }
+    if (counts[0] >= counts[1] && counts[0] >= counts[2])
+        return ','; /* also when the line has none: one column */
+    return counts[1] >= counts[2] ? ';' : '\t';
+}
+
+static partreg_status oom(partreg_error *err, const char *name)
+{
+    return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory while reading the table",
+                             name);
+}
+
+/* Keep the first non-numeric cell's text (cut at a character boundary). */
+static void remember_fnn(colstate *c, const field *f, const char *s, size_t n)
+{
+    size_t k = n;
+    if (k > FNN_MAX) {
+        k = FNN_MAX;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+    }
+    memcpy(c->fnn_value, s, k);
+    if (k < n) {
+        memcpy(c->fnn_value + k, "...", 3);
+        k += 3;
+    }
+    c->fnn_value[k] = '\0';
+    c->fnn_len = k;
+    c->fnn_line = f->line;
+    c->has_fnn = 1;
+    c->numeric = 0;
+    free(c->vals);
+    c->vals = NULL;
+}
+
+static partreg_status parse_csv(parser *P, const char *name, partreg_table **out,
+                                partreg_error *err)
+{
+    lexer *L = &P->L;
+    partreg_status st = PARTREG_OK;
+    partreg_table *t = NULL, *names = NULL;
+    colstate *cols = NULL;
+    long *lines = NULL;
+    size_t ncol = 0, k, r, n_rows = 0, cap = 0, data_pos;
+    long data_line, bad_line = 0, bad_col = 0;
+    size_t data_line_start;
+    int end, any_categorical = 0;
+    field f;
+
+    /* a UTF-8 byte-order mark */
+    if (L->len >= 3 && L->b[0] == 0xEF && L->b[1] == 0xBB && L->b[2] == 0xBF)
+        L->pos = L->line_start = 3;
+    if (!skip_blank_lines(L)) {
+        st = partreg_error_set_at(err, PARTREG_EPARSE, 1, 1,
+                                  "%s is empty; a CSV file needs a header line naming the columns",
+                                  name);
+        goto cleanup;
+    }
+    if (!P->delim)
+        P->delim = detect_delimiter(L->b, L->len, L->pos);
+    L->cls[(unsigned char)P->delim] = C_DELIM;
+
+    /* the header: names are unique and not empty */
+    st = partreg_table_create(NULL, 0, &names);
+    if (st != PARTREG_OK)
+        goto nomem;
+    st = partreg_table_append_categorical(names, "", 0, NULL);
+    if (st != PARTREG_OK)
+        goto nomem;
+    do {
+        const char *s;
+        size_t n;
+        int code;
+        st = lex_field(L, &f, &end);
+        if (st != PARTREG_OK)
+            goto cleanup;
+        if (field_text(P, &f, &s, &n) != PARTREG_OK)
+            goto nomem;
+        if (!f.quoted)
+            trim(&s, &n);
+        if (n == 0) {
+            long col = char_column(L, f.line_start, f.off);
+            st = partreg_error_set_at(err, PARTREG_EPARSE, f.line, col,
+                                      "%s:%ld:%ld: column %zu of the header line has no name; "
+                                      "give every column a name",
+                                      name, f.line, col, ncol + 1);
+            goto cleanup;
+        }
+        st = partreg_table_intern_level(names, 0, s, n, &code);
+        if (st != PARTREG_OK)
+            goto nomem;
+        if ((size_t)code != ncol) {
+            long col = char_column(L, f.line_start, f.off);
+            st = partreg_error_set_at(err, PARTREG_EPARSE, f.line, col,
+                                      "%s:%ld:%ld: column name '%s' appears twice in the header "
+                                      "line (columns %d and %zu); rename one of them",
+                                      name, f.line, col, partreg_table_level_name(names, 0, (size_t)code),
+                                      code + 1, ncol + 1);
+            goto cleanup;
+        }
+        ncol++;
+    } while (end == END_FIELD);
+
+    cols = calloc(ncol, sizeof *cols);
+    if (!cols)
+        goto nomem;
+    for (k = 0; k < ncol; k++)
+        cols[k].numeric = 1;
+    data_pos = L->pos;
+    data_line = L->line;
+    data_line_start = L->line_start;
+
+    /* pass 1: structure, row lines, numbers */
+    while (skip_blank_lines(L)) {
+        long rec_line = L->line;
+        if (n_rows == cap) {
+            size_t nc = cap ? 2 * cap : 1024;
+            long *nl;
+            if (nc > SIZE_MAX / sizeof(double))
+                goto nomem;
+            nl = realloc(lines, nc * sizeof *nl);
+            if (!nl)
+                goto nomem;
+            lines = nl;
+            for (k = 0; k < ncol; k++) {
+                if (cols[k].numeric) {
+                    double *nv = realloc(cols[k].vals, nc * sizeof *nv);
+                    if (!nv)
+                        goto nomem;
+                    cols[k].vals = nv;
+                }
+            }
+            cap = nc;
+        }
+        k = 0;
+        do {
+            st = lex_field(L, &f, &end);
+            if (st != PARTREG_OK)
+                goto cleanup;
+            if (k == ncol) {
+                bad_line = f.line;
+                bad_col = char_column(L, f.line_start, f.off);
+            }
+            if (k < ncol && cols[k].numeric) {
+                const char *s;
+                size_t n;
+                double v;
+                int ok;
+                if (field_text(P, &f, &s, &n) != PARTREG_OK)
+                    goto nomem;
+                trim(&s, &n);
+                if (is_missing(P, s, n)) {
+                    cols[k].vals[n_rows] = NAN;
+                } else {
+                    ok = parse_number(P, s, n, &v);
+                    if (ok < 0)
+                        goto nomem;
+                    if (ok) {
+                        cols[k].vals[n_rows] = v;
+                    } else {
+                        if (field_text(P, &f, &s, &n) != PARTREG_OK)
+                            goto nomem;
+                        remember_fnn(&cols[k], &f, s, n);
+                    }
+                }
+            }
+            k++;
+        } while (end == END_FIELD);
+        if (k != ncol) {
+            if (k < ncol) {
+                bad_line = f.line;
+                bad_col = char_column(L, f.line_start,
+                                      (size_t)(f.s - (const char *)L->b) + f.n + (size_t)f.quoted);
+            }
+            st = partreg_error_set_at(err, PARTREG_EPARSE, bad_line, bad_col,
+                                      "%s:%ld:%ld: line %ld has %zu field%s, the header has %zu; "
+                                      "check that line for a missing or extra delimiter ('%s'), "
+                                      "and quote values that contain one",
+                                      name, bad_line, bad_col, rec_line, k, k == 1 ? "" : "s", ncol,
+                                      P->delim == '\t' ? "\\t" : P->delim == ';' ? ";" : ",");
+            goto cleanup;
+        }
+        lines[n_rows++] = rec_line;
+    }
+
+    /* the table, columns in header order */
+    st = partreg_table_create(name, n_rows, &t);
+    if (st != PARTREG_OK)
+        goto nomem;
+    for (k = 0; k < ncol; k++) {
+        const char *nm = partreg_table_level_name(names, 0, k);
+        if (cols[k].numeric) {
+            if (!cols[k].vals) {
+                cols[k].vals = malloc(sizeof(double));
+                if (!cols[k].vals)
+                    goto nomem;
+            }
+            st = partreg_table_adopt_numeric(t, nm, strlen(nm), cols[k].vals);
+            if (st != PARTREG_OK)
+                goto nomem;
+            cols[k].vals = NULL;
+        } else {
+            any_categorical = 1;
+            st = partreg_table_append_categorical(t, nm, strlen(nm), NULL);
+            if (st != PARTREG_OK)
+                goto nomem;
+        }
+    }
+    if (!lines) {
+        lines = malloc(sizeof *lines);
+        if (!lines)
+            goto nomem;
+    }
+    partreg_table_adopt_row_lines(t, lines);
+    lines = NULL;
+
+    /* pass 2: the categorical columns */
+    if (any_categorical) {
+        size_t *n_numeric = calloc(ncol, sizeof *n_numeric);
+        if (!n_numeric)
+            goto nomem;
+        L->pos = data_pos;
+        L->line = data_line;
+        L->line_start = data_line_start;
+        for (r = 0; r < n_rows && skip_blank_lines(L); r++) {
+            k = 0;
+            do {
+                st = lex_field(L, &f, &end);
+                if (st != PARTREG_OK) {
+                    free(n_numeric);
+                    goto cleanup;
+                }
+                if (k < ncol && !cols[k].numeric) {
+                    const char *s, *ts;
+                    size_t n, tn;
+                    double v;
+                    int code, ok;
+                    if (field_text(P, &f, &s, &n) != PARTREG_OK) {
+                        free(n_numeric);
+                        goto nomem;
+                    }
+                    ts = s;
+                    tn = n;
+                    trim(&ts, &tn);
+                    if (!is_missing(P, ts, tn)) {
+                        st = partreg_table_intern_level(t, k, s, n, &code);
+                        if (st == PARTREG_OK) {
+                            partreg_table_codes_mut(t, k)[r] = code;
+                            /* parse_number may reuse the scratch: s is done */
+                            ok = parse_number(P, ts, tn, &v);
+                            if (ok < 0)
+                                st = PARTREG_ENOMEM;
+                            n_numeric[k] += ok > 0;
+                        }
+                        if (st != PARTREG_OK) {
+                            free(n_numeric);
+                            if (st == PARTREG_ENOMEM)
+                                goto nomem;
+                            st = partreg_error_set_at(err, st, f.line, 0,
+                                                      "%s: column '%s' has more distinct values "
+                                                      "than partreg can code",
+                                                      name, partreg_table_column_name(t, k));
+                            goto cleanup;
+                        }
+                    }
+                }
+                k++;
+            } while (end == END_FIELD);
+        }
+        for (k = 0; k < ncol; k++) {
+            if (!cols[k].numeric &&
+                partreg_table_set_first_non_numeric(t, k, cols[k].fnn_line, cols[k].fnn_value,
+                                                    cols[k].fnn_len, n_numeric[k]) != PARTREG_OK) {
+                free(n_numeric);
+                goto nomem;
+            }
+        }
+        free(n_numeric);
+    }
+    partreg_error_clear(err);
+    *out = t;
+    t = NULL;
+    st = PARTREG_OK;
+    goto cleanup;
+
+nomem:
+    st = oom(err, name);
+cleanup:
+    if (cols) {
+        for (k = 0; k < ncol; k++)
+            free(cols[k].vals);
+        free(cols);
+    }
+    free(lines);
+    partreg_table_free(names);
+    partreg_table_free(t);
+    return st;
+}
+
+partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const char *name,
+                                             const partreg_read_options *opt,
+                                             partreg_table **out, partreg_error *err)
+{
+    partreg_read_options def = partreg_read_options_default();
+    parser P;
+    partreg_status st;
+    size_t i;
+    if (out)
+        *out = NULL;
+    if (!out || (!buf && len))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_table_read_csv_buffer needs a buffer and an output");
+    if (!opt)
+        opt = &def;
+    if (!name)
+        name = "<buffer>";
+    if (opt->delimiter != 0 && opt->delimiter != ',' && opt->delimiter != ';' &&
+        opt->delimiter != '\t')
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "unsupported CSV delimiter (byte %d); use ',', ';', tab, or 0 "
+                                 "to detect it",
+                                 (int)(unsigned char)opt->delimiter);
+    if (opt->n_na_strings && !opt->na_strings)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "n_na_strings is %zu but na_strings is NULL", opt->n_na_strings);
+    memset(&P, 0, sizeof P);
+    P.delim = opt->delimiter;
+    P.na = opt->na_strings;
+    P.n_na = opt->n_na_strings;
+    if (P.n_na) {
+        P.na_len = malloc(P.n_na * sizeof *P.na_len);
+        if (!P.na_len)
+            return oom(err, name);
+        for (i = 0; i < P.n_na; i++)
+            P.na_len[i] = P.na[i] ? strlen(P.na[i]) : SIZE_MAX;
+    }
+    lexer_init(&P.L, buf ? buf : "", len, P.delim, name, err);
+    st = parse_csv(&P, name, out, err);
+    free(P.na_len);
+    free(P.scratch);
+    if (P.cloc)
+        freelocale(P.cloc);
+    return st;
+}
+
+/* Read a whole file into memory (a directory or unreadable file is EIO). */
+static partreg_status slurp(const char *path, char **out, size_t *out_len, partreg_error *err)
+{
+    char ebuf[128];
+    struct stat sb;
+    char *buf = NULL;
+    size_t len = 0, cap;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    *out = NULL;
+    *out_len = 0;
+    if (fd < 0)
+        return partreg_error_set(err, PARTREG_EIO, "cannot open '%s': %s; check the path", path,
+                                 strerror_r(errno, ebuf, sizeof ebuf));
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return partreg_error_set(err, PARTREG_EIO, "cannot read '%s': %s", path,
+                                 strerror_r(e, ebuf, sizeof ebuf));
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        return partreg_error_set(err, PARTREG_EIO,
+                                 "cannot read '%s': %s; give the path of a data file", path,
+                                 strerror_r(EISDIR, ebuf, sizeof ebuf));
+    }
+    cap = S_ISREG(sb.st_mode) && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
+    if (S_ISREG(sb.st_mode) && (uintmax_t)sb.st_size >= SIZE_MAX) {
+        close(fd);
+        return partreg_error_set(err, PARTREG_ENOMEM, "'%s' is too large to read", path);
+    }
+    buf = malloc(cap);
+    if (!buf) {
+        close(fd);
+        return oom(err, path);
+    }
+    for (;;) {
+        ssize_t got;
+        if (len == cap) {
+            char *nb;
+            if (cap > SIZE_MAX / 2) {
+                free(buf);
+                close(fd);
+                return oom(err, path);
+            }
+            nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return oom(err, path);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        got = read(fd, buf + len, cap - len);
+        if (got < 0) {
+            int e = errno;
+            if (e == EINTR)
+                continue;
+            free(buf);
+            close(fd);
+            return partreg_error_set(err, PARTREG_EIO, "cannot read '%s': %s", path,
+                                     strerror_r(e, ebuf, sizeof ebuf));
+        }
+        if (got == 0)
+            break;
+        len += (size_t)got;
+    }
+    close(fd);
+    *out = buf;
+    *out_len = len;
+    return PARTREG_OK;
+}
+
+partreg_status partreg_table_read_csv(const char *path, const partreg_read_options *opt,
+                                      partreg_table **out, partreg_error *err)
+{
+    char *buf;
+    size_t len;
+    partreg_status st;
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_table_read_csv needs a path and an output");
+    st = slurp(path, &buf, &len, err);
+    if (st != PARTREG_OK)
+        return st;
+    st = partreg_table_read_csv_buffer(buf, len, path, opt, out, err);
+    free(buf);
+    return st;
+}
