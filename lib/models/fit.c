@@ -330,18 +330,29 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_er
     static const char *const what[] = {"", "constant", "collinear with earlier columns",
                                        "all zero"};
     char names[600];
+    if (fit->opt.collinear == PARTREG_COLLINEAR_ERROR) {
+        char all[1900] = "";
+        size_t used = 0;
+        for (unsigned char code = 1; code <= 3; code++) {
+            list_columns(fit, why, code, names, sizeof names);
+            if (names[0]) {
+                int w = snprintf(all + used, sizeof all - used, "%s%s (%s)", used ? "; " : "",
+                                 names, what[code]);
+                used = w > 0 && (size_t)w < sizeof all - used ? used + (size_t)w : used;
+            }
+        }
+        if (used) {
+            free(why);
+            return partreg_error_set(err, PARTREG_ECOLLINEAR,
+                                     "design columns cannot be estimated: %s; remove them from "
+                                     "the model",
+                                     all);
+        }
+    }
     for (unsigned char code = 1; code <= 3; code++) {
         list_columns(fit, why, code, names, sizeof names);
         if (!names[0])
             continue;
-        if (fit->opt.collinear == PARTREG_COLLINEAR_ERROR) {
-            free(why);
-            return partreg_error_set(err, PARTREG_ECOLLINEAR,
-                                     "design column%s %s %s %s; remove %s from the model",
-                                     strchr(names, ',') ? "s" : "", names,
-                                     strchr(names, ',') ? "are" : "is", what[code],
-                                     strchr(names, ',') ? "them" : "it");
-        }
         const char *extra = code == PARTREG_DROP_CONSTANT && fit->family == PARTREG_ORDINAL
                                 ? " (an ordinal model has thresholds in place of an intercept)"
                                 : "";
@@ -475,21 +486,22 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         partreg_error_set(err, st, "out of memory");
         goto fail;
     }
-    if ((st = screen(fit, data, err)) != PARTREG_OK)
-        goto fail;
     size_t n_pos = 0;
     for (size_t i = 0; i < data->n; i++) {
         double w = data->w ? data->w[i] : 1.0;
         n_pos += w > 0;
         fit->sum_w += w;
     }
-    if (n_pos < fit->k) {
+    size_t requested = fit->p + (family == PARTREG_ORDINAL ? fit->J - 1 : 0);
+    if (n_pos < requested) {
         st = partreg_error_set(err, PARTREG_ETOOFEW,
                                "%zu usable rows for %zu parameters; a model needs at least as "
                                "many rows as parameters",
-                               n_pos, fit->k);
+                               n_pos, requested);
         goto fail;
     }
+    if ((st = screen(fit, data, err)) != PARTREG_OK)
+        goto fail;
     if (fit->k == 0) {
         st = partreg_error_set(err, PARTREG_ECOLLINEAR, "no usable design columns remain");
         goto fail;

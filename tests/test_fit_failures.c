@@ -1,0 +1,276 @@
+/* Every failure mode of the model fits (issues 2 and 3): the status, the
+ * message naming the problem, and what the returned fit (if any) says. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "partreg.h"
+#include "testutil.h"
+
+#include "ref/mroz_design.h"
+
+static const char *const names3[] = {"(Intercept)", "x", "z"};
+
+/* complete separation: y = 1 exactly when x > 0 */
+static void test_complete_separation(void **s)
+{
+    (void)s;
+    const partreg_link links[] = {PARTREG_LOGIT, PARTREG_PROBIT, PARTREG_CLOGLOG, PARTREG_CAUCHIT};
+    double X[20 * 3], y[20];
+    for (int i = 0; i < 20; i++) {
+        X[i * 3] = 1.0;
+        X[i * 3 + 1] = -2.0 + 0.21 * i;
+        X[i * 3 + 2] = (double)((i * 7) % 5);
+        y[i] = X[i * 3 + 1] > 0 ? 1.0 : 0.0;
+    }
+    partreg_data d = {20, 3, X, 0, y, NULL, 2, names3, NULL};
+    for (size_t l = 0; l < 4; l++) {
+        partreg_fit *fit = NULL;
+        partreg_error err;
+        partreg_status st = partreg_fit_create(&d, PARTREG_BINARY, links[l], NULL, &fit, &err);
+        assert_int_equal(st, PARTREG_ESEPARATION);
+        assert_non_null(fit);
+        assert_true(partreg_fit_separated(fit));
+        assert_false(partreg_fit_converged(fit));
+        assert_contains(err.message, "complete separation");
+        assert_contains(err.message, "x");
+        assert_true(partreg_fit_param_diverges(fit, 1));
+        partreg_estimate e;
+        partreg_fit_estimate(fit, 1, 0.95, &e, NULL);
+        assert_true(isnan(e.std_error)); /* no table of nonsense SEs */
+        assert_true(partreg_fit_n_warnings(fit) >= 1);
+        partreg_fit_free(fit);
+    }
+}
+
+/* quasi-complete separation: x = 1 implies y = 1, x = 0 has both */
+static void test_quasi_separation(void **s)
+{
+    (void)s;
+    double X[40 * 3], y[40];
+    for (int i = 0; i < 40; i++) {
+        X[i * 3] = 1.0;
+        X[i * 3 + 1] = i < 10 ? 1.0 : 0.0;
+        X[i * 3 + 2] = 0.37 * (double)((i * 13) % 11);
+        y[i] = i < 10 ? 1.0 : (double)((i * 7) % 3 == 0);
+    }
+    partreg_data d = {40, 3, X, 0, y, NULL, 2, names3, NULL};
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_ESEPARATION);
+    assert_contains(err.message, "quasi-complete separation");
+    assert_contains(err.message, "estimates of x run off");
+    assert_true(partreg_fit_param_diverges(fit, 1));
+    assert_false(partreg_fit_param_diverges(fit, 2));
+    partreg_fit_free(fit);
+}
+
+/* ordinal separation: level 2 only when x = 1 */
+static void test_ordinal_separation(void **s)
+{
+    (void)s;
+    double X[30], y[30];
+    for (int i = 0; i < 30; i++) {
+        X[i] = i < 8 ? 1.0 : 0.0;
+        y[i] = i < 8 ? 2.0 : (double)(i % 2);
+    }
+    partreg_data d = {30, 1, X, 0, y, NULL, 3, NULL, NULL};
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_ESEPARATION);
+    assert_contains(err.message, "x1");
+    partreg_fit_free(fit);
+}
+
+/* collinear and constant columns: dropped and named, or refused */
+static void test_collinear(void **s)
+{
+    (void)s;
+    size_t p = MROZ_P + 2;
+    double *X = malloc(MROZ_N * p * sizeof *X);
+    for (size_t i = 0; i < MROZ_N; i++) {
+        memcpy(X + i * p, mroz_X + i * MROZ_P, MROZ_P * sizeof *X);
+        X[i * p + MROZ_P] = 2.0 * mroz_X[i * MROZ_P + 1] - mroz_X[i * MROZ_P + 2]; /* 2 k5 - k618 */
+        X[i * p + MROZ_P + 1] = 3.0;                                              /* constant */
+    }
+    const char *names[] = {"(Intercept)", "k5", "k618", "age", "wc[yes]", "hc[yes]", "lwg", "inc",
+                           "combo", "three"};
+    partreg_data d = {MROZ_N, p, X, 0, mroz_y, NULL, 2, names, NULL};
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_OK);
+    assert_true(partreg_fit_column_dropped(fit, 8));
+    assert_true(partreg_fit_column_dropped(fit, 9));
+    assert_false(partreg_fit_column_dropped(fit, 1));
+    assert_int_equal(partreg_fit_n_params(fit), MROZ_P);
+    int saw_collinear = 0, saw_constant = 0;
+    for (size_t i = 0; i < partreg_fit_n_warnings(fit); i++) {
+        const char *w = partreg_fit_warning(fit, i);
+        saw_collinear |= strstr(w, "combo") && strstr(w, "collinear");
+        saw_constant |= strstr(w, "three") && strstr(w, "constant");
+    }
+    assert_true(saw_collinear && saw_constant);
+    partreg_estimate e;
+    partreg_fit_estimate(fit, 8, 0.95, &e, NULL);
+    assert_true(isnan(e.estimate));
+    partreg_fit_free(fit);
+
+    partreg_fit_options opt = partreg_fit_options_default();
+    opt.collinear = PARTREG_COLLINEAR_ERROR;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, &opt, &fit, &err),
+                     PARTREG_ECOLLINEAR);
+    assert_null(fit);
+    assert_contains(err.message, "combo");
+
+    /* ordinal: the intercept column itself is dropped with a note */
+    double yo[MROZ_N];
+    for (size_t i = 0; i < MROZ_N; i++)
+        yo[i] = mroz_y[i] + (mroz_X[i * MROZ_P + 1] > 0 ? 1.0 : 0.0);
+    partreg_data dord = {MROZ_N, MROZ_P, mroz_X, 0, yo, NULL, 3, mroz_design_terms, NULL};
+    assert_int_equal(partreg_fit_create(&dord, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_OK);
+    assert_true(partreg_fit_column_dropped(fit, 0));
+    assert_contains(partreg_fit_warning(fit, 0), "(Intercept)");
+    assert_contains(partreg_fit_warning(fit, 0), "thresholds");
+    partreg_fit_free(fit);
+    free(X);
+}
+
+static void test_bad_inputs(void **s)
+{
+    (void)s;
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    double X[8] = {1, 0.5, 1, 1.5, 1, 2.5, 1, 3.5}, y[4] = {0, 1, 0, 1};
+    partreg_data d = {4, 2, X, 0, y, NULL, 2, NULL, NULL};
+
+    /* fewer rows than parameters */
+    partreg_data small = {1, 2, X, 0, y, NULL, 2, NULL, NULL};
+    double y1[1] = {1};
+    small.y = y1;
+    assert_int_equal(partreg_fit_create(&small, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EONECLASS);
+    double Xw[6] = {1, 0.1, 0.2, 1, 0.3, 0.9};
+    partreg_data few = {2, 3, Xw, 0, y, NULL, 2, NULL, NULL};
+    assert_int_equal(partreg_fit_create(&few, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_ETOOFEW);
+    assert_contains(err.message, "2 usable rows for 3 parameters");
+    assert_null(fit);
+
+    /* a single outcome class */
+    double yc[4] = {1, 1, 1, 1};
+    partreg_data one = d;
+    one.y = yc;
+    assert_int_equal(partreg_fit_create(&one, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EONECLASS);
+    assert_contains(err.message, "single value");
+
+    /* non-finite X and y out of range */
+    double Xn[8] = {1, 0.5, 1, NAN, 1, 2.5, 1, 3.5};
+    partreg_data nf = d;
+    nf.X = Xn;
+    assert_int_equal(partreg_fit_create(&nf, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_EDATA);
+    assert_contains(err.message, "row 2");
+    assert_contains(err.message, "not finite");
+    double y2[4] = {0, 2, 0, 1};
+    partreg_data yr = d;
+    yr.y = y2;
+    assert_int_equal(partreg_fit_create(&yr, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_EDATA);
+    assert_contains(err.message, "not 0 or 1");
+
+    /* weights: negative, non-finite, all zero */
+    double wn[4] = {1, -1, 1, 1}, wi[4] = {1, INFINITY, 1, 1}, wz[4] = {0, 0, 0, 0};
+    partreg_data wd = d;
+    wd.w = wn;
+    assert_int_equal(partreg_fit_create(&wd, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_EDATA);
+    assert_contains(err.message, "negative");
+    wd.w = wi;
+    assert_int_equal(partreg_fit_create(&wd, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_EDATA);
+    assert_contains(err.message, "not finite");
+    wd.w = wz;
+    assert_int_equal(partreg_fit_create(&wd, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_EDATA);
+    assert_contains(err.message, "all weights are zero");
+
+    /* arguments */
+    assert_int_equal(partreg_fit_create(NULL, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err), PARTREG_EINVAL);
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, (partreg_link)17, NULL, &fit, &err), PARTREG_EINVAL);
+    assert_contains(err.message, "unknown link");
+    partreg_fit_options bad = partreg_fit_options_default();
+    bad.max_iter = 0;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, &bad, &fit, &err), PARTREG_EINVAL);
+    assert_null(fit);
+    partreg_fit_free(NULL);
+}
+
+static void test_ordinal_levels(void **s)
+{
+    (void)s;
+    double X[6] = {0.1, 0.4, 0.2, 0.9, 0.5, 0.7}, y[6] = {0, 2, 0, 2, 2, 0};
+    const char *levels[] = {"passive", "cooperative", "autonomous"};
+    partreg_data d = {6, 1, X, 0, y, NULL, 3, NULL, levels};
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    /* only two levels observed */
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EONECLASS);
+    assert_contains(err.message, "binary model");
+    /* an unobserved level among >= 3 observed */
+    double X4[8] = {0.1, 0.4, 0.2, 0.9, 0.5, 0.7, 0.3, 0.8}, y4[8] = {0, 1, 3, 0, 1, 3, 1, 0};
+    const char *l4[] = {"a", "b", "never", "d"};
+    partreg_data d4 = {8, 1, X4, 0, y4, NULL, 4, NULL, l4};
+    assert_int_equal(partreg_fit_create(&d4, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EONECLASS);
+    assert_contains(err.message, "'never' has no observations");
+    /* J < 3 */
+    d.n_levels = 2;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EONECLASS);
+    assert_contains(err.message, "at least 3");
+}
+
+/* iteration limit: reported, and the fit says so */
+static void test_not_converged(void **s)
+{
+    (void)s;
+    partreg_data d = {MROZ_N, MROZ_P, mroz_X, 0, mroz_y, NULL, 2, mroz_design_terms, NULL};
+    partreg_fit_options opt = partreg_fit_options_default();
+    opt.max_iter = 1;
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_PROBIT, &opt, &fit, &err),
+                     PARTREG_ENOTCONVERGED);
+    assert_non_null(fit);
+    assert_false(partreg_fit_converged(fit));
+    assert_int_equal(partreg_fit_stop_reason(fit), PARTREG_STOP_MAX_ITER);
+    assert_contains(err.message, "did not converge");
+    partreg_fit_free(fit);
+}
+
+/* huge linear predictors and extreme scales still converge */
+static void test_extreme_scales(void **s)
+{
+    (void)s;
+    double *X = malloc(MROZ_N * MROZ_P * sizeof *X);
+    memcpy(X, mroz_X, MROZ_N * MROZ_P * sizeof *X);
+    for (size_t i = 0; i < MROZ_N; i++) {
+        X[i * MROZ_P + 7] *= 1e6;
+        X[i * MROZ_P + 6] *= 1e-3;
+    }
+    partreg_data d = {MROZ_N, MROZ_P, X, 0, mroz_y, NULL, 2, NULL, NULL};
+    partreg_fit *fit = NULL;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_CLOGLOG, NULL, &fit, NULL), PARTREG_OK);
+    assert_true(partreg_fit_converged(fit));
+    partreg_fit_free(fit);
+    free(X);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_complete_separation), cmocka_unit_test(test_quasi_separation),
+        cmocka_unit_test(test_ordinal_separation),  cmocka_unit_test(test_collinear),
+        cmocka_unit_test(test_bad_inputs),          cmocka_unit_test(test_ordinal_levels),
+        cmocka_unit_test(test_not_converged),       cmocka_unit_test(test_extreme_scales),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
