@@ -23,11 +23,244 @@ typedef enum partreg_vcov_type {
     PARTREG_VCOV_CLUSTER = 3  /**< CR1: G/(G-1) (n-1)/(n-k) H^-1 (sum_g S_g S_g') H^-1 */
 } partreg_vcov_type;
 
-/** Name of a covariance type ("model", "hc0", "hc1", "cluster") or NULL. */
+/** Name of a covariance type ("model", "hc0", "hc1", "cluster") or NULL
+ *  for a value outside the enum. Static storage. Thread-safe. */
 const char *partreg_vcov_name(partreg_vcov_type type);
+
+/** Parse a covariance name as partreg_vcov_name() spells it (exact,
+ *  lower case). On PARTREG_OK *out is set; on PARTREG_EINVAL (NULL
+ *  argument or unknown name; err lists the valid names) *out is left
+ *  unchanged. Thread-safe. */
+partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, partreg_error *err);
 
 /** The covariance type in force for a fit (PARTREG_VCOV_MODEL after fitting). */
 partreg_vcov_type partreg_fit_vcov_type(const partreg_fit *fit);
+
+/** Number of clusters G behind a PARTREG_VCOV_CLUSTER covariance in force
+ *  (0 for the other types). Thread-safe. */
+size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
+
+/**
+ * Replace the covariance in force (partreg_fit_vcov(), and with it every
+ * standard error, Wald interval and test read from the fit afterwards).
+ *
+ * With B the inverse information of the fit (the model covariance of the
+ * k free parameters: kept coefficients and thresholds) and s_i the
+ * weighted score contribution of row i (w_i dl_i/dtheta):
+ * - PARTREG_VCOV_MODEL:   B;
+ * - PARTREG_VCOV_HC0:     B M B, M = sum_i s_i s_i';
+ * - PARTREG_VCOV_HC1:     HC0 * n/(n-k);
+ * - PARTREG_VCOV_CLUSTER: CR1 = G/(G-1) (n-1)/(n-k) B (sum_g S_g S_g') B,
+ *   S_g = sum over the rows of cluster g of s_i;
+ * n = number of rows (partreg_fit_n_obs(), NOT the sum of the weights),
+ * k = partreg_fit_n_params(). See docs/methods_inference.md.
+ *
+ * @param fit        the fit to modify (its covariance only).
+ * @param data       the same data the fit was made from (borrowed; only
+ *                   read for the sandwich types, may be NULL for MODEL).
+ * @param type       the estimator.
+ * @param cluster    for PARTREG_VCOV_CLUSTER: n cluster codes in
+ *                   0..n_clusters-1 (borrowed); ignored (may be NULL)
+ *                   otherwise. G is the number of codes that occur.
+ * @param n_clusters upper bound of the codes (codes >= n_clusters are an error).
+ * @param err        optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL fit, unknown type, data whose
+ *         shape or log-likelihood at the estimate differs from the fit's,
+ *         missing cluster codes for the cluster type, a code out of range,
+ *         fewer than 2 clusters, n <= k); PARTREG_ESINGULAR (the
+ *         information is singular, so there is no bread);
+ *         PARTREG_ENUMERIC (non-finite scores); PARTREG_ENOMEM. On any failure the covariance in force is
+ *         unchanged.
+ * Not thread-safe for the same fit (it writes to it); distinct fits may be
+ * used concurrently. Memory: O(k^2 + G k) besides a block of row scores;
+ * no n x k temporary.
+ */
+partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
+                                    partreg_vcov_type type, const size_t *cluster,
+                                    size_t n_clusters, partreg_error *err);
+
+/**
+ * Profile-likelihood confidence interval of coefficient j (full index,
+ * 0..p-1; thresholds keep Wald intervals).
+ *
+ * The bounds solve r(b) = -+z, z = Phi^-1((1 + level)/2), with the signed
+ * root r(b) = sign(b - bhat) sqrt(2 (l(bhat) - l_max(b))) and l_max(b) the
+ * log-likelihood maximised over the other parameters with coefficient j
+ * held at b (a constrained Newton fit, warm-started from the previous
+ * one). Each bound is bracketed outwards from the Wald bound (model
+ * covariance) and then found by Brent's method to 1e-8 relative (1e-10
+ * absolute) in the parameter. The interval does not depend on the
+ * covariance in force.
+ *
+ * @param fit   a converged fit (not modified).
+ * @param data  the same data the fit was made from (borrowed).
+ * @param j     coefficient index (full index, a kept column).
+ * @param level confidence level in (0, 1).
+ * @param low, high  out: the bounds. A bound the profile never reaches
+ *              (the likelihood flattens out before the cut-off, as when a
+ *              coefficient runs off under separation in the refits) is
+ *              -INFINITY / +INFINITY with PARTREG_OK.
+ * @param err   optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, level outside (0,1),
+ *         j out of range or a dropped column, data not matching the fit);
+ *         PARTREG_EUNSUPPORTED (j is a threshold); PARTREG_ENOTCONVERGED
+ *         (the fit, or a constrained refit, did not converge);
+ *         PARTREG_ESEPARATION (the fit is separated); PARTREG_ESINGULAR
+ *         (no model covariance to start the bracket); PARTREG_ENUMERIC;
+ *         PARTREG_ENOMEM. On failure *low and *high are NaN.
+ * Thread-safe (reads the fit only); uses the fit's solver options,
+ * including its thread count.
+ */
+partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data *data, size_t j,
+                                      double level, double *low, double *high,
+                                      partreg_error *err);
+
+/**
+ * Joint Wald test that the parameters with full indices params[0..m-1]
+ * (coefficients 0..p-1, thresholds p..p+J-2) are all zero, under the
+ * covariance in force: chi2 = b' V^+ b with V^+ the generalised inverse of
+ * the m x m sub-covariance (eigenvalues below 1e-10 times the largest are
+ * dropped, as Stata drops dependent constraints), df = rank of V,
+ * p = upper chi-square tail.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, m = 0, an index out
+ *         of range, repeated or a dropped coefficient); PARTREG_ESINGULAR
+ *         (covariance not finite or of rank 0); PARTREG_ENOMEM. On failure
+ *         the outputs are NaN. Thread-safe.
+ */
+partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *params, size_t m,
+                                     double *chi2, double *df, double *p, partreg_error *err);
+
+/**
+ * Likelihood-ratio test of a reduced model nested in a full one:
+ * chi2 = 2 (l_full - l_reduced), df = k_full - k_reduced, p = upper
+ * chi-square tail. Nesting itself cannot be verified from two fits; the
+ * checks below catch the usual mistakes.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL when the fits differ in family, link
+ *         or number of outcome levels, were fitted on different rows
+ *         (n_obs or the sum of the weights differ), the reduced model does
+ *         not have fewer parameters, its log-likelihood exceeds the full
+ *         one's by more than 1e-6 (1 + |l_full|) (not nested; a smaller
+ *         excess is rounding and gives chi2 = 0), or an argument is NULL;
+ *         PARTREG_ENOTCONVERGED when either fit did not converge. On
+ *         failure the outputs are NaN. Thread-safe.
+ */
+partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduced, double *chi2,
+                               double *df, double *p, partreg_error *err);
+
+/** A chi-square test result. */
+typedef struct partreg_chi2_test {
+    double chi2;     /**< statistic */
+    double df;       /**< degrees of freedom */
+    double p_value;  /**< upper chi-square tail */
+} partreg_chi2_test;
+
+/** Result of a Brant test (opaque). */
+typedef struct partreg_brant partreg_brant;
+
+/**
+ * Brant (1990) test of the parallel-lines assumption of an ordinal logit
+ * fit, as Long & Freese's Stata `brant` computes it.
+ *
+ * The J-1 binary logits of 1{Y > j} on an intercept and the fit's kept
+ * columns are fitted (partreg_fit_create); beta* stacks their slopes. With
+ * pi_ij the fitted P(Y > j) of logit j and W_jl = diag(pi_ij (1 - pi_il)),
+ * j <= l, the covariance of beta* has blocks
+ * V_jl = (X'W_jj X)^-1 (X'W_jl X) (X'W_ll X)^-1 and V_lj = V_jl' (slope
+ * rows only). The omnibus statistic is the Wald test that consecutive
+ * slopes are equal, df = (J-2) p; each term's test restricts that to one
+ * coefficient, df = J-2. See docs/methods_inference.md.
+ *
+ * @param fit   an ordinal logit fit without case weights.
+ * @param data  the data it was made from (borrowed; y are level codes).
+ * @param out   on PARTREG_OK a new result owned by the caller (free with
+ *              partreg_brant_free()); otherwise NULL.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, data not matching
+ *         the fit); PARTREG_EUNSUPPORTED (binary fit, link other than
+ *         logit, case weights given); PARTREG_ESEPARATION,
+ *         PARTREG_ENOTCONVERGED, PARTREG_ECOLLINEAR (one of the binary
+ *         logits could not be fitted; the message names its cut);
+ *         PARTREG_ESINGULAR (the covariance of the slope differences is
+ *         singular); PARTREG_ENOMEM.
+ * Thread-safe. Memory: one n x (p+1) copy of the design.
+ */
+partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *data,
+                                  partreg_brant **out, partreg_error *err);
+
+/** Number of per-coefficient tests: one per kept design column. */
+size_t partreg_brant_n_terms(const partreg_brant *b);
+/** Design column (full index) of term t, or (size_t)-1 when t is out of range. */
+size_t partreg_brant_term_column(const partreg_brant *b, size_t t);
+/** Test of term t (df = J-2); all NaN when t is out of range or its
+ *  sub-covariance is singular. */
+partreg_chi2_test partreg_brant_term(const partreg_brant *b, size_t t);
+/** The omnibus test (df = (J-2) p). */
+partreg_chi2_test partreg_brant_omnibus(const partreg_brant *b);
+/** Release a Brant result; NULL is a no-op. */
+void partreg_brant_free(partreg_brant *b);
+
+/** Settings of partreg_fit_binary_diagnostics(); get the defaults from
+ *  partreg_binary_diagnostics_options_default(), fields are only appended. */
+typedef struct partreg_binary_diagnostics_options {
+    size_t hl_groups; /**< Hosmer-Lemeshow groups g (default 10, at least 3) */
+    double cutoff;    /**< classify as event when p_hat >= cutoff (default 0.5, in [0, 1]) */
+} partreg_binary_diagnostics_options;
+
+/** The default diagnostics settings. Thread-safe. */
+partreg_binary_diagnostics_options partreg_binary_diagnostics_options_default(void);
+
+/** Goodness of fit and discrimination of a binary fit. Counts are sums of
+ *  case weights (row counts without weights). */
+typedef struct partreg_binary_diagnostics {
+    /* Hosmer-Lemeshow */
+    double hl_chi2;        /**< sum_g (O_g - E_g)^2 / (E_g (1 - E_g / N_g)) */
+    double hl_df;          /**< groups formed - 2 */
+    double hl_p;           /**< upper chi-square tail */
+    size_t hl_groups;      /**< non-empty groups formed (ties may merge groups) */
+    /* discrimination */
+    double auc;            /**< area under the ROC curve (ties count 1/2) */
+    double auc_se;         /**< DeLong standard error of auc */
+    double brier;          /**< sum w (y - p_hat)^2 / sum w */
+    /* classification table at the cutoff */
+    double cutoff;         /**< the cutoff used */
+    double true_pos;       /**< y = 1, p_hat >= cutoff */
+    double false_pos;      /**< y = 0, p_hat >= cutoff */
+    double true_neg;       /**< y = 0, p_hat < cutoff */
+    double false_neg;      /**< y = 1, p_hat < cutoff */
+    double sensitivity;    /**< true_pos / (true_pos + false_neg) */
+    double specificity;    /**< true_neg / (true_neg + false_pos) */
+    double accuracy;       /**< (true_pos + true_neg) / total */
+    double ppv;            /**< true_pos / (true_pos + false_pos), NaN if none predicted positive */
+    double npv;            /**< true_neg / (true_neg + false_neg), NaN if none predicted negative */
+} partreg_binary_diagnostics;
+
+/**
+ * Hosmer-Lemeshow test, ROC area with its DeLong standard error, Brier
+ * score and classification table of a binary fit, over the rows of `data`
+ * (the fit's own rows for the usual in-sample diagnostics; rows with zero
+ * weight are ignored). Case weights act as frequencies throughout.
+ *
+ * Hosmer-Lemeshow grouping (as Stata's `estat gof, group(g)`, ties kept
+ * together): sort the rows by p_hat; a row whose fitted value is v goes to
+ * group ceil(g C(v) / W), where C(v) is the weight of rows with p_hat <= v
+ * and W the total weight; rows with equal p_hat therefore share a group
+ * and empty groups are skipped; df = groups formed - 2.
+ *
+ * @param fit  a binary fit (not modified).
+ * @param data rows to evaluate (borrowed; same columns as the fit; y 0/1).
+ * @param opt  settings or NULL for the defaults.
+ * @param out  caller-owned result; filled on PARTREG_OK, all NaN/0 otherwise.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, shape mismatch,
+ *         hl_groups < 3, cutoff outside [0, 1]); PARTREG_EUNSUPPORTED
+ *         (ordinal fit); PARTREG_EDATA (non-finite X, y not 0/1, bad
+ *         weights, or no rows of one outcome, which leaves the ROC area
+ *         undefined); PARTREG_ENOMEM. Thread-safe.
+ */
+partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const partreg_data *data,
+                                              const partreg_binary_diagnostics_options *opt,
+                                              partreg_binary_diagnostics *out,
+                                              partreg_error *err);
 
 #ifdef __cplusplus
 }

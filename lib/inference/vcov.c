@@ -1,0 +1,267 @@
+/* Covariance estimators of a fit: the model covariance (inverse
+ * information) and the sandwich estimators built on it.
+ *
+ *   HC0 = B M B,              M = sum_i s_i s_i'        (White 1980)
+ *   HC1 = HC0 n / (n - k)                               (MacKinnon & White 1985)
+ *   CR1 = G/(G-1) (n-1)/(n-k) B (sum_g S_g S_g') B,  S_g = sum_{i in g} s_i
+ *                                                      (Liang & Zeger 1986;
+ *                                                       Stata's vce(cluster))
+ * with B the inverse information of the fit, s_i = w_i dl_i/dtheta the
+ * weighted score of row i, n the number of rows and k the number of free
+ * parameters (partreg's contract; the factors agree with R's
+ * sandwich::vcovHC(type = "HC0"/"HC1") and vcovCL(type = "HC1")).
+ *
+ * The meat is accumulated per block of rows: the row scores of one block
+ * (block_rows x k) are folded into M (a symmetric rank-update) or into the
+ * cluster sums (G x k) before the next block is computed, so no n x k
+ * matrix is ever held. See docs/methods_inference.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+
+#include "core/error.h"
+#include "inference/inference_internal.h"
+
+const char *partreg_vcov_name(partreg_vcov_type type)
+{
+    switch (type) {
+    case PARTREG_VCOV_MODEL: return "model";
+    case PARTREG_VCOV_HC0: return "hc0";
+    case PARTREG_VCOV_HC1: return "hc1";
+    case PARTREG_VCOV_CLUSTER: return "cluster";
+    }
+    return NULL;
+}
+
+partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, partreg_error *err)
+{
+    static const partreg_vcov_type all[] = {PARTREG_VCOV_MODEL, PARTREG_VCOV_HC0,
+                                            PARTREG_VCOV_HC1, PARTREG_VCOV_CLUSTER};
+    if (!name || !out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_vcov_parse: NULL argument");
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (strcmp(name, partreg_vcov_name(all[i])) == 0) {
+            *out = all[i];
+            partreg_error_clear(err);
+            return PARTREG_OK;
+        }
+    }
+    return partreg_error_set(err, PARTREG_EINVAL,
+                             "unknown covariance type '%s'; use model, hc0, hc1 or cluster", name);
+}
+
+size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit)
+{
+    return fit && fit->vcov_type == PARTREG_VCOV_CLUSTER ? fit->n_clusters : 0;
+}
+
+partreg_status partreg_inference_check_data(const partreg_fit *fit, const partreg_data *data,
+                                            partreg_design *d, partreg_objective *obj,
+                                            partreg_error *err)
+{
+    if (!data || !data->X || !data->y)
+        return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL data, X or y)");
+    if (data->n != fit->n || data->p != fit->p)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the data have %zu rows and %zu columns but the model was "
+                                 "fitted on %zu rows and %zu columns; pass the fit's own data",
+                                 data->n, data->p, fit->n, fit->p);
+    if (fit->family == PARTREG_ORDINAL && data->n_levels != fit->J)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the data have %zu outcome levels but the model has %zu",
+                                 data->n_levels, fit->J);
+    if (data->ldx != 0 && data->ldx < data->p)
+        return partreg_error_set(err, PARTREG_EINVAL, "row stride ldx = %zu is less than p = %zu",
+                                 data->ldx, data->p);
+    for (size_t i = 0; i < data->n; i++) {
+        double y = data->y[i];
+        int ok = fit->family == PARTREG_BINARY
+                     ? (y == 0.0 || y == 1.0)
+                     : (y >= 0 && y < (double)fit->J && y == floor(y));
+        if (!ok)
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                           "row %zu: outcome %g is not valid for this model", i + 1,
+                                           y);
+    }
+    partreg_fit_design(fit, data, d);
+    partreg_fit_objective(fit, d, obj);
+    partreg_accum *acc = partreg_accum_alloc(fit->k);
+    if (!acc)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_status st = partreg_objective_eval(obj, fit->theta->data, PARTREG_ORDER_VALUE,
+                                               fit->opt.threads, fit->opt.block_rows, acc);
+    double ll = acc->loglik;
+    partreg_accum_free(acc);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "out of memory");
+    /* the same rows give the same sum up to the order of the additions */
+    if (!(fabs(ll - fit->loglik) <= 1e-9 * (1.0 + fabs(fit->loglik))))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the data give log-likelihood %.10g at the estimate, the fit "
+                                 "%.10g: these are not the rows the model was fitted on",
+                                 ll, fit->loglik);
+    return PARTREG_OK;
+}
+
+/* M (k x k, lower triangle) = sum_i s_i s_i', or the cluster sums Sg
+ * (G x k) when cluster is not NULL. */
+static partreg_status accumulate_meat(const partreg_objective *obj, const double *theta,
+                                      const size_t *cluster, double *M, double *Sg)
+{
+    size_t k = obj->k, n = obj->n;
+    size_t block = partreg_block_rows_auto(k);
+    if (block > n)
+        block = n;
+    double *S = malloc(block * k * sizeof *S);
+    double *scratch = malloc((obj->scratch_doubles ? obj->scratch_doubles : 1) * sizeof *scratch);
+    if (!S || !scratch) {
+        free(S);
+        free(scratch);
+        return PARTREG_ENOMEM;
+    }
+    gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);
+    for (size_t b = 0; b < n; b += block) {
+        size_t e = b + block < n ? b + block : n;
+        obj->row_scores(obj->model, theta, b, e, S, scratch);
+        if (cluster) {
+            for (size_t i = b; i < e; i++) {
+                double *sg = Sg + cluster[i] * k;
+                const double *s = S + (i - b) * k;
+                for (size_t j = 0; j < k; j++)
+                    sg[j] += s[j];
+            }
+        } else {
+            gsl_matrix_view Sv = gsl_matrix_view_array(S, e - b, k);
+            gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Sv.matrix, 1.0, &Mv.matrix);
+        }
+    }
+    free(S);
+    free(scratch);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
+                                    partreg_vcov_type type, const size_t *cluster,
+                                    size_t n_clusters, partreg_error *err)
+{
+    if (!fit)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_set_vcov: NULL fit");
+    if (!partreg_vcov_name(type))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "unknown covariance type %d; use model, hc0, hc1 or cluster",
+                                 (int)type);
+    size_t k = fit->k, n = fit->n;
+    if (fit->singular || !fit->bread || !isfinite(gsl_matrix_get(fit->bread, 0, 0)))
+        return partreg_error_set(err, PARTREG_ESINGULAR,
+                                 "the information matrix is singular at the estimate, so no "
+                                 "covariance (model or sandwich) is available");
+    if (type == PARTREG_VCOV_MODEL) {
+        partreg_fit_install_vcov(fit, fit->bread->data, PARTREG_VCOV_MODEL);
+        fit->n_clusters = 0;
+        partreg_error_clear(err);
+        return PARTREG_OK;
+    }
+    size_t G = 0;
+    unsigned char *seen = NULL;
+    if (type == PARTREG_VCOV_CLUSTER) {
+        if (!cluster)
+            return partreg_error_set(err, PARTREG_EINVAL,
+                                     "the cluster-robust covariance needs a cluster identifier "
+                                     "for every row (none given)");
+        if (!data || data->n != n)
+            return partreg_error_set(err, PARTREG_EINVAL,
+                                     "the data have %zu rows but the model was fitted on %zu",
+                                     data ? data->n : 0, n);
+        seen = calloc(n_clusters ? n_clusters : 1, 1);
+        if (!seen)
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            if (cluster[i] >= n_clusters) {
+                free(seen);
+                return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                               "row %zu: cluster code %zu is not below the number "
+                                               "of clusters %zu",
+                                               i + 1, cluster[i], n_clusters);
+            }
+            if (!seen[cluster[i]]) {
+                seen[cluster[i]] = 1;
+                G++;
+            }
+        }
+        free(seen);
+        if (G < 2)
+            return partreg_error_set(err, PARTREG_EINVAL,
+                                     "the cluster-robust covariance needs at least 2 clusters; "
+                                     "all %zu rows are in a single cluster",
+                                     n);
+    }
+    if (n <= k)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "%zu rows for %zu parameters: the small-sample factor n/(n-k) "
+                                 "is undefined",
+                                 n, k);
+
+    partreg_design d;
+    partreg_objective obj;
+    partreg_status st = partreg_inference_check_data(fit, data, &d, &obj, err);
+    if (st != PARTREG_OK)
+        return st;
+
+    double *M = calloc(k * k, sizeof *M);
+    double *T = malloc(k * k * sizeof *T);
+    double *V = malloc(k * k * sizeof *V);
+    double *Sg = type == PARTREG_VCOV_CLUSTER ? calloc(G ? n_clusters * k : 1, sizeof *Sg) : NULL;
+    if (!M || !T || !V || (type == PARTREG_VCOV_CLUSTER && !Sg)) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    st = accumulate_meat(&obj, fit->theta->data, type == PARTREG_VCOV_CLUSTER ? cluster : NULL, M,
+                         Sg);
+    if (st != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+        goto cleanup;
+    }
+    gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);
+    if (type == PARTREG_VCOV_CLUSTER) { /* M = sum_g S_g S_g' (unused codes add 0) */
+        gsl_matrix_view Sv = gsl_matrix_view_array(Sg, n_clusters, k);
+        gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Sv.matrix, 0.0, &Mv.matrix);
+    }
+    for (size_t a = 0; a < k; a++) /* fill the upper triangle */
+        for (size_t b = 0; b < a; b++)
+            M[b * k + a] = M[a * k + b];
+
+    double factor = 1.0, dn = (double)n, dk = (double)k, dG = (double)G;
+    if (type == PARTREG_VCOV_HC1)
+        factor = dn / (dn - dk);
+    else if (type == PARTREG_VCOV_CLUSTER)
+        factor = dG / (dG - 1.0) * (dn - 1.0) / (dn - dk);
+
+    gsl_matrix_view Tv = gsl_matrix_view_array(T, k, k);
+    gsl_matrix_view Vv = gsl_matrix_view_array(V, k, k);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, fit->bread, &Mv.matrix, 0.0,
+                   &Tv.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, factor, &Tv.matrix, fit->bread, 0.0,
+                   &Vv.matrix);
+    for (size_t a = 0; a < k; a++) /* exact symmetry */
+        for (size_t b = 0; b < a; b++)
+            V[a * k + b] = V[b * k + a] = 0.5 * (V[a * k + b] + V[b * k + a]);
+    for (size_t a = 0; a < k * k; a++) {
+        if (!isfinite(V[a])) {
+            st = partreg_error_set(err, PARTREG_ENUMERIC,
+                                   "the %s covariance has non-finite entries",
+                                   partreg_vcov_name(type));
+            goto cleanup;
+        }
+    }
+    partreg_fit_install_vcov(fit, V, type);
+    fit->n_clusters = type == PARTREG_VCOV_CLUSTER ? G : 0;
+    partreg_error_clear(err);
+cleanup:
+    free(M);
+    free(T);
+    free(V);
+    free(Sg);
+    return st;
+}
