@@ -1,0 +1,235 @@
+/* Option parsing shared by the subcommands. Every error is one line that
+ * names the option and says what would be accepted. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char fit_help[] =
+    "usage: partreg fit DATA --formula \"Y ~ TERMS\" [options]\n"
+    "\n"
+    "DATA is a CSV file (or .sav / .dta). Options:\n"
+    "  --formula F            R-style formula: a + b, a:b, a*b, factor(x), I(x^2), log(x),\n"
+    "                         exp(x), sqrt(x), - 1 (no intercept; binary only)\n"
+    "  --family binary|ordinal  default: 2 outcome levels = binary, more = ordinal\n"
+    "  --link L               logit (default), probit, cloglog, loglog (ordinal), cauchit\n"
+    "  --levels \"A,B,C\"       outcome levels, lowest first (binary: last = event)\n"
+    "  --ref VAR=LEVEL        reference level of a categorical predictor (repeatable)\n"
+    "  --weights COL          case (frequency) weights\n"
+    "  --vcov model|hc0|hc1|cluster   covariance (default model = inverse observed information)\n"
+    "  --cluster COL          cluster ids for --vcov cluster\n"
+    "  --ci wald|profile      confidence intervals (default wald)\n"
+    "  --conf-level P         confidence level (default 0.95)\n"
+    "  --margins              average marginal effects (delta-method SEs)\n"
+    "  --margins-at-means     marginal effects at the means\n"
+    "  --at \"v=1,w=a\"         predicted probabilities with variables held at values\n"
+    "  --brant                Brant test of parallel lines (ordinal logit)\n"
+    "  --na STR               one more missing-value string (repeatable); empty and NA always are\n"
+    "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
+    "  --expected-information standard errors from the expected information (binary; R's glm)\n"
+    "  --max-iter N           Newton iterations at most (default 100)\n"
+    "  --threads N            worker threads for the fit (default 1; 0 = all cores)\n"
+    "  --format text|json|csv output format (default text)\n"
+    "  --timing               add wall-clock phase timings to the JSON\n"
+    "\n"
+    "Exit status: 0 success; 1 bad input (message on stderr names the file, line, column\n"
+    "or term); 2 bad usage; 3 the fit did not converge or separation was found (the\n"
+    "report is still printed and says so).\n";
+
+static int fail(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "partreg %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (partreg %s --help)\n", command);
+    va_end(ap);
+    return 2;
+}
+
+void cli_error(const char *what, const partreg_error *err)
+{
+    fprintf(stderr, "partreg: %s%s%s\n", what ? what : "", what ? ": " : "",
+            err->message[0] ? err->message : partreg_status_name(err->status));
+}
+
+static int split_list(char *buf, const char **out, size_t max, size_t *n)
+{
+    *n = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        while (*tok == ' ')
+            tok++;
+        size_t len = strlen(tok);
+        while (len > 0 && tok[len - 1] == ' ')
+            tok[--len] = '\0';
+        if (*n >= max)
+            return -1;
+        out[(*n)++] = tok;
+    }
+    return 0;
+}
+
+static int parse_number(const char *s, double *out)
+{
+    char *end;
+    *out = strtod(s, &end);
+    return end != s && *end == '\0';
+}
+
+int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const char *command)
+{
+    memset(o, 0, sizeof *o);
+    o->spec = partreg_analysis_spec_default();
+    o->format = PARTREG_FORMAT_TEXT;
+    size_t n_refs = 0, n_na = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(fit_help, stdout);
+            return 1;
+        } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->data)
+                return fail(command, "unexpected argument '%s'; the data file is already '%s'", a,
+                            o->data);
+            o->data = a;
+            takes = 0;
+        } else if (strcmp(a, "--margins") == 0) {
+            o->spec.margins = 1;
+            takes = 0;
+        } else if (strcmp(a, "--margins-at-means") == 0) {
+            o->spec.margins_at_means = 1;
+            takes = 0;
+        } else if (strcmp(a, "--brant") == 0) {
+            o->spec.brant = 1;
+            takes = 0;
+        } else if (strcmp(a, "--timing") == 0) {
+            o->timing = 1;
+            takes = 0;
+        } else if (strcmp(a, "--expected-information") == 0) {
+            o->spec.fit.information = PARTREG_INFO_EXPECTED;
+            takes = 0;
+        } else if (!v) {
+            return fail(command, "option %s needs a value", a);
+        } else if (strcmp(a, "--formula") == 0) {
+            if (o->n_formulas >= max_formulas)
+                return fail(command, "--formula given more than %s", max_formulas == 1 ? "once" : "twice");
+            o->formulas[o->n_formulas++] = v;
+        } else if (strcmp(a, "--family") == 0) {
+            o->spec.frame.family_auto = 0;
+            if (strcmp(v, "binary") == 0)
+                o->spec.frame.family = PARTREG_BINARY;
+            else if (strcmp(v, "ordinal") == 0)
+                o->spec.frame.family = PARTREG_ORDINAL;
+            else
+                return fail(command, "unknown family '%s'; use binary or ordinal", v);
+        } else if (strcmp(a, "--link") == 0) {
+            partreg_error err;
+            if (partreg_link_parse(v, &o->spec.link, &err) != PARTREG_OK)
+                return fail(command, "%s", err.message);
+        } else if (strcmp(a, "--levels") == 0) {
+            free(o->levels_buf);
+            o->levels_buf = strdup(v);
+            if (!o->levels_buf ||
+                split_list(o->levels_buf, o->levels, CLI_MAX_LIST, &o->spec.frame.n_levels) != 0 ||
+                o->spec.frame.n_levels == 0)
+                return fail(command, "--levels '%s' must list the levels separated by commas", v);
+            o->spec.frame.levels = o->levels;
+        } else if (strcmp(a, "--ref") == 0) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || !eq[1] || n_refs >= CLI_MAX_LIST)
+                return fail(command, "--ref '%s' must be VARIABLE=LEVEL", v);
+            char *buf = strdup(v);
+            if (!buf)
+                return fail(command, "out of memory");
+            buf[eq - v] = '\0';
+            o->ref_bufs[n_refs] = buf;
+            o->ref_vars[n_refs] = buf;
+            o->ref_levels[n_refs] = buf + (eq - v) + 1;
+            n_refs++;
+        } else if (strcmp(a, "--weights") == 0) {
+            o->spec.frame.weights = v;
+        } else if (strcmp(a, "--cluster") == 0) {
+            o->spec.frame.cluster = v;
+        } else if (strcmp(a, "--vcov") == 0) {
+            partreg_error err;
+            if (partreg_vcov_parse(v, &o->spec.vcov, &err) != PARTREG_OK)
+                return fail(command, "%s", err.message);
+        } else if (strcmp(a, "--ci") == 0) {
+            if (strcmp(v, "wald") == 0)
+                o->spec.ci = PARTREG_CI_WALD;
+            else if (strcmp(v, "profile") == 0)
+                o->spec.ci = PARTREG_CI_PROFILE;
+            else
+                return fail(command, "unknown --ci '%s'; use wald or profile", v);
+        } else if (strcmp(a, "--conf-level") == 0) {
+            double p;
+            if (!parse_number(v, &p) || !(p > 0 && p < 1))
+                return fail(command, "--conf-level '%s' must be a number in (0, 1), e.g. 0.95", v);
+            o->spec.conf_level = p;
+        } else if (strcmp(a, "--at") == 0) {
+            o->spec.at = v;
+        } else if (strcmp(a, "--na") == 0) {
+            if (n_na >= CLI_MAX_LIST)
+                return fail(command, "too many --na strings");
+            o->na[n_na++] = v;
+        } else if (strcmp(a, "--delim") == 0) {
+            if (strcmp(v, ",") == 0 || strcmp(v, "comma") == 0)
+                o->spec.read.delimiter = ',';
+            else if (strcmp(v, ";") == 0 || strcmp(v, "semicolon") == 0)
+                o->spec.read.delimiter = ';';
+            else if (strcmp(v, "tab") == 0 || strcmp(v, "\t") == 0 || strcmp(v, "\\t") == 0)
+                o->spec.read.delimiter = '\t';
+            else
+                return fail(command, "--delim '%s' must be , ; or tab", v);
+        } else if (strcmp(a, "--format") == 0) {
+            if (strcmp(v, "text") == 0)
+                o->format = PARTREG_FORMAT_TEXT;
+            else if (strcmp(v, "json") == 0)
+                o->format = PARTREG_FORMAT_JSON;
+            else if (strcmp(v, "csv") == 0)
+                o->format = PARTREG_FORMAT_CSV;
+            else
+                return fail(command, "unknown --format '%s'; use text, json or csv", v);
+        } else if (strcmp(a, "--max-iter") == 0) {
+            double m;
+            if (!parse_number(v, &m) || m < 1 || m > 1e6 || m != (int)m)
+                return fail(command, "--max-iter '%s' must be a whole number >= 1", v);
+            o->spec.fit.max_iter = (int)m;
+        } else if (strcmp(a, "--threads") == 0) {
+            double t;
+            if (!parse_number(v, &t) || t < 0 || t > 256 || t != (int)t)
+                return fail(command, "--threads '%s' must be a whole number from 0 to 256", v);
+            o->spec.fit.threads = (int)t;
+        } else if (strcmp(a, "--newdata") == 0) {
+            o->newdata = v;
+        } else {
+            return fail(command, "unknown option '%s'", a);
+        }
+        i += takes;
+    }
+    o->spec.frame.ref_variables = o->ref_vars;
+    o->spec.frame.ref_levels = o->ref_levels;
+    o->spec.frame.n_refs = n_refs;
+    o->spec.read.na_strings = o->na;
+    o->spec.read.n_na_strings = n_na;
+    if (!o->data)
+        return fail(command, "no data file given");
+    if (o->n_formulas == 0)
+        return fail(command, "no --formula given, e.g. --formula \"participated ~ age + income\"");
+    o->spec.formula = o->formulas[0];
+    return 0;
+}
+
+void cli_options_free(cli_options *o)
+{
+    free(o->levels_buf);
+    for (size_t i = 0; i < CLI_MAX_LIST && o->ref_bufs[i]; i++)
+        free(o->ref_bufs[i]);
+}

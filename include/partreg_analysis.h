@@ -1,0 +1,119 @@
+/**
+ * @file partreg_analysis.h
+ * @brief The whole analysis of the `partreg fit` command as one library call.
+ *
+ * An analysis reads a survey file (or takes a table), builds the model
+ * frame of a formula, fits the model, computes the inference asked for
+ * (covariance, intervals, margins, Brant test, per-variable Wald tests,
+ * binary diagnostics) and writes the result as text, JSON (the contract in
+ * docs/partreg.1 and CONTRACT.md) or CSV. A research tool can do in C,
+ * with one spec struct, exactly what the command does.
+ */
+#ifndef PARTREG_ANALYSIS_H
+#define PARTREG_ANALYSIS_H
+
+#include <stdio.h>
+
+#include "partreg.h"
+#include "partreg_formula.h"
+#include "partreg_margins.h"
+#include "partreg_table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How confidence intervals of the coefficients are formed. */
+typedef enum partreg_ci_method {
+    PARTREG_CI_WALD = 0,    /**< estimate +- z * SE under the covariance in force */
+    PARTREG_CI_PROFILE = 1  /**< profile likelihood (coefficients; thresholds stay Wald) */
+} partreg_ci_method;
+
+/** Output formats. */
+typedef enum partreg_format {
+    PARTREG_FORMAT_TEXT = 0, /**< readable summary (like R's summary() / Stata) */
+    PARTREG_FORMAT_JSON = 1, /**< the contract's JSON object */
+    PARTREG_FORMAT_CSV = 2   /**< the coefficient and threshold table */
+} partreg_format;
+
+/** What to analyse. Get defaults from partreg_analysis_spec_default();
+ *  fields are only appended. Every pointer is borrowed for the call. */
+typedef struct partreg_analysis_spec {
+    const char *formula;          /**< "Y ~ a + b" (required) */
+    partreg_frame_options frame;  /**< family, levels, references, weights, cluster */
+    partreg_link link;            /**< default PARTREG_LOGIT */
+    partreg_vcov_type vcov;       /**< default PARTREG_VCOV_MODEL */
+    partreg_ci_method ci;         /**< default PARTREG_CI_WALD */
+    double conf_level;            /**< default 0.95 */
+    int margins;                  /**< average marginal effects (default 0) */
+    int margins_at_means;         /**< marginal effects at the means (default 0) */
+    const char *at;               /**< "age=30,income=5000": predictions at values, or NULL */
+    int brant;                    /**< Brant test (ordinal logit; default 0) */
+    int wald_tests;               /**< joint Wald test per variable (default 1) */
+    int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
+    partreg_read_options read;    /**< CSV delimiter and missing-value strings */
+    partreg_fit_options fit;      /**< solver settings */
+} partreg_analysis_spec;
+
+/** Defaults: automatic family, logit, model covariance, Wald 95% CIs,
+ *  Wald tests and binary diagnostics on, margins and Brant off. */
+partreg_analysis_spec partreg_analysis_spec_default(void);
+
+/** A finished analysis (opaque). */
+typedef struct partreg_analysis partreg_analysis;
+
+/** Wall-clock seconds of each phase. */
+typedef struct partreg_timing {
+    double read_s;       /**< reading the file */
+    double design_s;     /**< formula and model frame */
+    double fit_s;        /**< the Newton fit */
+    double inference_s;  /**< covariance, intervals, margins, tests */
+    double total_s;      /**< all of the above */
+} partreg_timing;
+
+/**
+ * Read `path` (CSV, .sav or .dta by extension) and run the analysis.
+ *
+ * @return PARTREG_OK with *out a new analysis (free with
+ *         partreg_analysis_free()); PARTREG_ENOTCONVERGED or
+ *         PARTREG_ESEPARATION with *out still set: the analysis reports the
+ *         problem (converged false, warnings naming the diverging terms,
+ *         no standard errors for them) and err says what to do; any other
+ *         status of the reader, formula, frame, fit or inference calls with
+ *         *out = NULL and err naming the file, line, column or term.
+ * Thread-safe.
+ */
+partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spec *spec,
+                                    partreg_analysis **out, partreg_error *err);
+
+/** As partreg_analysis_run() on a table already read (borrowed). */
+partreg_status partreg_analysis_run_table(const partreg_table *table,
+                                          const partreg_analysis_spec *spec,
+                                          partreg_analysis **out, partreg_error *err);
+
+/** Release an analysis; NULL is a no-op. */
+void partreg_analysis_free(partreg_analysis *a);
+
+/** The fit (borrowed; valid while the analysis lives). */
+const partreg_fit *partreg_analysis_fit(const partreg_analysis *a);
+/** The model frame (borrowed). */
+const partreg_frame *partreg_analysis_frame(const partreg_analysis *a);
+/** Average marginal effects, or NULL when not asked for (borrowed). */
+const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
+/** Phase timings. */
+partreg_timing partreg_analysis_timing(const partreg_analysis *a);
+
+/**
+ * Write the analysis to `out` in `format`; with `timing` non-zero the JSON
+ * gets a "timing" object. PARTREG_OK, PARTREG_EINVAL (NULL arguments,
+ * unknown format) or PARTREG_EIO (a write failed). Thread-safe for
+ * distinct streams.
+ */
+partreg_status partreg_analysis_write(const partreg_analysis *a, FILE *out, partreg_format format,
+                                      int timing, partreg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PARTREG_ANALYSIS_H */

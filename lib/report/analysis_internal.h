@@ -1,0 +1,32 @@
+/* The analysis object behind partreg_analysis (analysis.c) as the report
+ * writers read it. Private to lib/. */
+#ifndef PARTREG_REPORT_ANALYSIS_INTERNAL_H
+#define PARTREG_REPORT_ANALYSIS_INTERNAL_H
+
+#include "partreg_analysis.h"
+
+struct partreg_analysis {
+    char *formula_text;
+    char *source;            /* file or table name */
+    partreg_link link;
+    partreg_vcov_type vcov;
+    partreg_ci_method ci;
+    double conf_level;
+    partreg_table *own_table;
+    partreg_formula *formula;
+    partreg_frame *frame;
+    partreg_fit *fit;
+    partreg_status fit_status;   /* OK, ENOTCONVERGED or ESEPARATION */
+    char fit_message[PARTREG_ERROR_MESSAGE_SIZE];
+    double *conf_low, *conf_high; /* full index (coefficients then thresholds) */
+    partreg_margins *margins;     /* AME */
+    partreg_margins *margins_mem; /* at means */
+    partreg_margins *margins_at;  /* predictions at values */
+    partreg_brant *brant;
+    partreg_wald_table *wald;
+    int has_diagnostics;
+    partreg_binary_diagnostics diagnostics;
+    partreg_timing timing;
+};
+
+#endif

@@ -1,0 +1,58 @@
+/* The CSV report: one line per kept coefficient and threshold, RFC 4180
+ * quoting of the term names, full double precision, empty for NaN. */
+#include <math.h>
+#include <string.h>
+
+#include "report/rows.h"
+#include "report/writers.h"
+
+static void csv_text(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_number(FILE *out, double x)
+{
+    fputc(',', out);
+    if (isfinite(x))
+        fprintf(out, "%.17g", x);
+}
+
+void partreg_report_csv(const partreg_analysis *a, FILE *out)
+{
+    int odds = report_has_odds_ratios(a);
+    fputs("term,type,estimate,std_error,z,p_value,conf_low,conf_high", out);
+    if (odds)
+        fputs(",odds_ratio,odds_ratio_conf_low,odds_ratio_conf_high", out);
+    fputc('\n', out);
+    for (size_t j = 0; j < report_n_params(a); j++) {
+        report_row r;
+        if (!report_row_get(a, j, &r))
+            continue;
+        csv_text(out, r.name);
+        fputs(r.threshold ? ",threshold" : ",coefficient", out);
+        csv_number(out, r.est.estimate);
+        csv_number(out, r.est.std_error);
+        csv_number(out, r.est.z);
+        csv_number(out, r.est.p_value);
+        csv_number(out, r.est.conf_low);
+        csv_number(out, r.est.conf_high);
+        if (odds) {
+            int c = !r.threshold;
+            csv_number(out, c ? exp(r.est.estimate) : NAN);
+            csv_number(out, c ? exp(r.est.conf_low) : NAN);
+            csv_number(out, c ? exp(r.est.conf_high) : NAN);
+        }
+        fputc('\n', out);
+    }
+}

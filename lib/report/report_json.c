@@ -1,0 +1,226 @@
+/* The JSON report: the contract's keys (CONTRACT.md, "JSON output") and
+ * partreg's additions (odds ratios, warnings, dropped terms, fit
+ * statistics, Wald tests, diagnostics, timing). Statistics that do not
+ * exist (a diverging estimate's SE) are null, never a made-up number. */
+#include <math.h>
+#include <string.h>
+
+#include "report/json_writer.h"
+#include "report/rows.h"
+#include "report/writers.h"
+
+static void write_row(json_writer *w, const report_row *r, int odds)
+{
+    json_begin_object(w);
+    json_kv_string(w, "term", r->name);
+    json_kv_number(w, "estimate", r->est.estimate);
+    json_kv_number(w, "std_error", r->est.std_error);
+    json_kv_number(w, "z", r->est.z);
+    json_kv_number(w, "p_value", r->est.p_value);
+    json_kv_number(w, "conf_low", r->est.conf_low);
+    json_kv_number(w, "conf_high", r->est.conf_high);
+    if (odds && !r->threshold) {
+        json_kv_number(w, "odds_ratio", exp(r->est.estimate));
+        json_kv_number(w, "odds_ratio_conf_low", exp(r->est.conf_low));
+        json_kv_number(w, "odds_ratio_conf_high", exp(r->est.conf_high));
+    }
+    if (r->diverges)
+        json_kv_bool(w, "diverges", 1);
+    json_end_object(w);
+}
+
+static void write_params(json_writer *w, const partreg_analysis *a)
+{
+    int odds = report_has_odds_ratios(a);
+    for (int thresholds = 0; thresholds <= 1; thresholds++) {
+        json_key(w, thresholds ? "thresholds" : "coefficients");
+        json_begin_array(w);
+        for (size_t j = 0; j < report_n_params(a); j++) {
+            report_row r;
+            if (report_row_get(a, j, &r) && r.threshold == thresholds)
+                write_row(w, &r, odds);
+        }
+        json_end_array(w);
+    }
+    json_key(w, "dropped_terms");
+    json_begin_array(w);
+    for (size_t j = 0; j < partreg_fit_n_columns(a->fit); j++)
+        if (partreg_fit_column_dropped(a->fit, j))
+            json_string(w, partreg_frame_column_name(a->frame, j));
+    json_end_array(w);
+}
+
+static void write_margins(json_writer *w, const char *key, const partreg_margins *m)
+{
+    if (!m)
+        return;
+    json_key(w, key);
+    json_begin_array(w);
+    for (size_t i = 0; i < partreg_margins_count(m); i++) {
+        const partreg_margin *e = partreg_margins_get(m, i);
+        json_begin_object(w);
+        json_kv_string(w, "term", e->term);
+        json_kv_string(w, "outcome", e->outcome);
+        json_kv_number(w, "estimate", e->estimate);
+        json_kv_number(w, "std_error", e->std_error);
+        json_kv_number(w, "z", e->z);
+        json_kv_number(w, "p_value", e->p_value);
+        json_kv_number(w, "conf_low", e->conf_low);
+        json_kv_number(w, "conf_high", e->conf_high);
+        json_end_object(w);
+    }
+    json_end_array(w);
+}
+
+static void write_test(json_writer *w, partreg_chi2_test t)
+{
+    json_kv_number(w, "chi2", t.chi2);
+    json_kv_number(w, "df", t.df);
+    json_kv_number(w, "p_value", t.p_value);
+}
+
+static void write_brant(json_writer *w, const partreg_analysis *a)
+{
+    if (!a->brant)
+        return;
+    json_key(w, "brant");
+    json_begin_object(w);
+    json_key(w, "omnibus");
+    json_begin_object(w);
+    write_test(w, partreg_brant_omnibus(a->brant));
+    json_end_object(w);
+    json_key(w, "terms");
+    json_begin_array(w);
+    for (size_t t = 0; t < partreg_brant_n_terms(a->brant); t++) {
+        json_begin_object(w);
+        json_kv_string(w, "term",
+                       partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t)));
+        write_test(w, partreg_brant_term(a->brant, t));
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
+}
+
+static void write_wald(json_writer *w, const partreg_analysis *a)
+{
+    if (!a->wald)
+        return;
+    json_key(w, "wald_tests");
+    json_begin_array(w);
+    for (size_t i = 0; i < partreg_wald_table_count(a->wald); i++) {
+        const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
+        json_begin_object(w);
+        json_kv_string(w, "variable", t->variable);
+        json_kv_number(w, "chi2", t->chi2);
+        json_kv_number(w, "df", t->df);
+        json_kv_number(w, "p_value", t->p_value);
+        json_end_object(w);
+    }
+    json_end_array(w);
+}
+
+static void write_diagnostics(json_writer *w, const partreg_analysis *a)
+{
+    if (!a->has_diagnostics)
+        return;
+    const partreg_binary_diagnostics *d = &a->diagnostics;
+    json_key(w, "diagnostics");
+    json_begin_object(w);
+    json_key(w, "hosmer_lemeshow");
+    json_begin_object(w);
+    json_kv_number(w, "chi2", d->hl_chi2);
+    json_kv_number(w, "df", d->hl_df);
+    json_kv_number(w, "p_value", d->hl_p);
+    json_kv_int(w, "groups", (long long)d->hl_groups);
+    json_end_object(w);
+    json_kv_number(w, "auc", d->auc);
+    json_kv_number(w, "auc_std_error", d->auc_se);
+    json_kv_number(w, "brier", d->brier);
+    json_key(w, "classification");
+    json_begin_object(w);
+    json_kv_number(w, "cutoff", d->cutoff);
+    json_kv_number(w, "true_pos", d->true_pos);
+    json_kv_number(w, "false_pos", d->false_pos);
+    json_kv_number(w, "true_neg", d->true_neg);
+    json_kv_number(w, "false_neg", d->false_neg);
+    json_kv_number(w, "sensitivity", d->sensitivity);
+    json_kv_number(w, "specificity", d->specificity);
+    json_kv_number(w, "accuracy", d->accuracy);
+    json_end_object(w);
+    json_end_object(w);
+}
+
+
+void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
+{
+    const partreg_fit *fit = a->fit;
+    partreg_fit_stats s;
+    partreg_fit_get_stats(fit, &s);
+    json_writer w;
+    json_init(&w, out, 2);
+    json_begin_object(&w);
+    json_kv_string(&w, "formula", a->formula_text);
+    json_kv_string(&w, "data", a->source);
+    json_kv_string(&w, "family", partreg_family_name(partreg_fit_family(fit)));
+    json_kv_string(&w, "link", partreg_link_name(partreg_fit_link(fit)));
+    json_kv_int(&w, "n_obs", (long long)partreg_fit_n_obs(fit));
+    json_kv_int(&w, "n_dropped", (long long)partreg_frame_n_dropped(a->frame));
+    json_kv_number(&w, "sum_weights", s.n_weighted);
+    json_kv_bool(&w, "converged", partreg_fit_converged(fit));
+    json_kv_int(&w, "iterations", partreg_fit_iterations(fit));
+    json_kv_bool(&w, "separation", partreg_fit_separated(fit));
+    json_kv_number(&w, "max_abs_gradient", partreg_fit_max_gradient(fit));
+    json_kv_number(&w, "loglik", s.loglik);
+    json_kv_number(&w, "null_loglik", s.null_loglik);
+    json_kv_number(&w, "deviance", s.deviance);
+    json_kv_number(&w, "aic", s.aic);
+    json_kv_number(&w, "bic", s.bic);
+    json_kv_int(&w, "n_params", (long long)s.n_params);
+    json_key(&w, "lr_test");
+    json_begin_object(&w);
+    json_kv_number(&w, "chi2", s.lr_chi2);
+    json_kv_number(&w, "df", s.lr_df);
+    json_kv_number(&w, "p_value", s.lr_p);
+    json_end_object(&w);
+    json_key(&w, "pseudo_r2");
+    json_begin_object(&w);
+    json_kv_number(&w, "mcfadden", s.r2_mcfadden);
+    json_kv_number(&w, "cox_snell", s.r2_cox_snell);
+    json_kv_number(&w, "nagelkerke", s.r2_nagelkerke);
+    json_end_object(&w);
+    json_kv_string(&w, "vcov_type", partreg_vcov_name(partreg_fit_vcov_type(fit)));
+    if (partreg_fit_vcov_type(fit) == PARTREG_VCOV_CLUSTER)
+        json_kv_int(&w, "n_clusters", (long long)partreg_fit_vcov_n_clusters(fit));
+    json_kv_string(&w, "ci_method", a->ci == PARTREG_CI_PROFILE ? "profile" : "wald");
+    json_kv_number(&w, "conf_level", a->conf_level);
+    json_key(&w, "levels");
+    json_begin_array(&w);
+    for (size_t k = 0; k < partreg_frame_n_levels(a->frame); k++)
+        json_string(&w, partreg_frame_level_name(a->frame, k));
+    json_end_array(&w);
+    write_params(&w, a);
+    write_margins(&w, "margins", a->margins);
+    write_margins(&w, "margins_at_means", a->margins_mem);
+    write_margins(&w, "predictions_at", a->margins_at);
+    write_brant(&w, a);
+    write_wald(&w, a);
+    write_diagnostics(&w, a);
+    json_key(&w, "warnings");
+    json_begin_array(&w);
+    for (size_t i = 0; i < partreg_fit_n_warnings(fit); i++)
+        json_string(&w, partreg_fit_warning(fit, i));
+    json_end_array(&w);
+    if (timing) {
+        json_key(&w, "timing");
+        json_begin_object(&w);
+        json_kv_number(&w, "read_s", a->timing.read_s);
+        json_kv_number(&w, "design_s", a->timing.design_s);
+        json_kv_number(&w, "fit_s", a->timing.fit_s);
+        json_kv_number(&w, "inference_s", a->timing.inference_s);
+        json_kv_number(&w, "total_s", a->timing.total_s);
+        json_end_object(&w);
+    }
+    json_end_object(&w);
+    fputc('\n', out);
+}

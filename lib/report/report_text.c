@@ -1,0 +1,168 @@
+/* The text report: what R's summary() and Stata's estimation output show,
+ * in one screen: the call, the sample, the coefficient table (odds ratios
+ * for logit), thresholds, fit statistics, tests, margins, diagnostics and
+ * every warning. */
+#include <math.h>
+#include <string.h>
+
+#include "report/rows.h"
+#include "report/writers.h"
+
+static void num(FILE *out, double x, int width, int prec)
+{
+    if (isfinite(x))
+        fprintf(out, " %*.*f", width, prec, x);
+    else
+        fprintf(out, " %*s", width, "NA");
+}
+
+static void pval(FILE *out, double p)
+{
+    if (!isfinite(p))
+        fprintf(out, " %9s", "NA");
+    else if (p < 1e-4)
+        fprintf(out, " %9.2e", p);
+    else
+        fprintf(out, " %9.4f", p);
+}
+
+static const char *stars(double p)
+{
+    if (!isfinite(p)) return "";
+    if (p < 0.001) return " ***";
+    if (p < 0.01) return " **";
+    if (p < 0.05) return " *";
+    if (p < 0.1) return " .";
+    return "";
+}
+
+static void table(const partreg_analysis *a, FILE *out, int thresholds)
+{
+    int odds = report_has_odds_ratios(a) && !thresholds;
+    int pct = (int)lround(a->conf_level * 100);
+    fprintf(out, "%-24s %11s %10s %8s %9s %10s %10s", thresholds ? "Threshold" : "Term",
+            "Estimate", "Std.Err", "z", "P>|z|", "", "");
+    if (odds)
+        fprintf(out, " %10s", "Odds ratio");
+    fprintf(out, "\n%-24s %11s %10s %8s %9s %21s\n", "", "", "", "", "",
+            a->ci == PARTREG_CI_PROFILE && !thresholds ? "[profile CI]" : "[Wald CI]");
+    (void)pct;
+    for (size_t j = 0; j < report_n_params(a); j++) {
+        report_row r;
+        if (!report_row_get(a, j, &r) || r.threshold != thresholds)
+            continue;
+        fprintf(out, "%-24.24s", r.name);
+        num(out, r.est.estimate, 11, 5);
+        num(out, r.est.std_error, 10, 5);
+        num(out, r.est.z, 8, 3);
+        pval(out, r.est.p_value);
+        num(out, r.est.conf_low, 10, 5);
+        num(out, r.est.conf_high, 10, 5);
+        if (odds)
+            num(out, exp(r.est.estimate), 10, 4);
+        fprintf(out, "%s%s\n", stars(r.est.p_value), r.diverges ? "  (runs off: separation)" : "");
+    }
+}
+
+static void margins(FILE *out, const char *title, const partreg_margins *m)
+{
+    if (!m)
+        return;
+    fprintf(out, "\n%s\n%-24s %-12s %11s %10s %8s %9s\n", title, "Term", "Outcome", "Effect",
+            "Std.Err", "z", "P>|z|");
+    for (size_t i = 0; i < partreg_margins_count(m); i++) {
+        const partreg_margin *e = partreg_margins_get(m, i);
+        fprintf(out, "%-24.24s %-12.12s", e->term, e->outcome ? e->outcome : "");
+        num(out, e->estimate, 11, 5);
+        num(out, e->std_error, 10, 5);
+        num(out, e->z, 8, 3);
+        pval(out, e->p_value);
+        fputc('\n', out);
+    }
+}
+
+void partreg_report_text(const partreg_analysis *a, FILE *out)
+{
+    const partreg_fit *fit = a->fit;
+    partreg_fit_stats s;
+    partreg_fit_get_stats(fit, &s);
+    int ordinal = partreg_fit_family(fit) == PARTREG_ORDINAL;
+    fprintf(out, "%s %s regression\n", ordinal ? "Ordinal (cumulative-link)" : "Binary",
+            partreg_link_name(partreg_fit_link(fit)));
+    fprintf(out, "Formula:  %s\nData:     %s\n", a->formula_text, a->source);
+    fprintf(out, "Rows:     %zu used, %zu dropped for missing values", partreg_fit_n_obs(fit),
+            partreg_frame_n_dropped(a->frame));
+    if (partreg_frame_weights(a->frame))
+        fprintf(out, " (sum of weights %.10g)", s.n_weighted);
+    fputc('\n', out);
+    fprintf(out, "Outcome:  %s, levels", partreg_frame_response(a->frame));
+    for (size_t k = 0; k < partreg_frame_n_levels(a->frame); k++)
+        fprintf(out, "%s%s", k ? " < " : " ", partreg_frame_level_name(a->frame, k));
+    if (!ordinal)
+        fprintf(out, " (event: %s)", partreg_frame_level_name(a->frame, 1));
+    fprintf(out, "\nVariance: %s", partreg_vcov_name(partreg_fit_vcov_type(fit)));
+    if (partreg_fit_vcov_type(fit) == PARTREG_VCOV_CLUSTER)
+        fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
+    fprintf(out, "; %g%% confidence intervals\n\n", a->conf_level * 100);
+
+    table(a, out, 0);
+    if (ordinal) {
+        fputc('\n', out);
+        table(a, out, 1);
+    }
+    fprintf(out, "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1\n\n");
+    fprintf(out, "Log-likelihood %.4f (null %.4f), AIC %.3f, BIC %.3f, parameters %zu\n",
+            s.loglik, s.null_loglik, s.aic, s.bic, s.n_params);
+    fprintf(out, "LR chi2(%g) = %.4f, p = %.4g\n", s.lr_df, s.lr_chi2, s.lr_p);
+    fprintf(out, "Pseudo R2: McFadden %.4f, Cox-Snell %.4f, Nagelkerke %.4f\n", s.r2_mcfadden,
+            s.r2_cox_snell, s.r2_nagelkerke);
+    fprintf(out, "Converged: %s after %d iterations (max |gradient| %.2g)\n",
+            partreg_fit_converged(fit) ? "yes" : "NO", partreg_fit_iterations(fit),
+            partreg_fit_max_gradient(fit));
+
+    if (a->wald && partreg_wald_table_count(a->wald) > 0) {
+        fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
+        for (size_t i = 0; i < partreg_wald_table_count(a->wald); i++) {
+            const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
+            fprintf(out, "%-24.24s", t->variable);
+            num(out, t->chi2, 10, 3);
+            fprintf(out, " %5g", t->df);
+            pval(out, t->p_value);
+            fputc('\n', out);
+        }
+    }
+    margins(out, "Average marginal effects (delta-method SEs)", a->margins);
+    margins(out, "Marginal effects at the means", a->margins_mem);
+    margins(out, "Predicted probabilities at the given values", a->margins_at);
+    if (a->brant) {
+        partreg_chi2_test om = partreg_brant_omnibus(a->brant);
+        fprintf(out, "\nBrant test of parallel lines\n%-24s %10s %5s %9s\n", "Term", "chi2", "df", "P>chi2");
+        fprintf(out, "%-24s", "All (omnibus)");
+        num(out, om.chi2, 10, 3);
+        fprintf(out, " %5g", om.df);
+        pval(out, om.p_value);
+        fputc('\n', out);
+        for (size_t t = 0; t < partreg_brant_n_terms(a->brant); t++) {
+            partreg_chi2_test bt = partreg_brant_term(a->brant, t);
+            fprintf(out, "%-24.24s", partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t)));
+            num(out, bt.chi2, 10, 3);
+            fprintf(out, " %5g", bt.df);
+            pval(out, bt.p_value);
+            fputc('\n', out);
+        }
+        fprintf(out, "A small p-value says the parallel-lines (proportional odds) assumption fails.\n");
+    }
+    if (a->has_diagnostics) {
+        const partreg_binary_diagnostics *d = &a->diagnostics;
+        fprintf(out, "\nHosmer-Lemeshow chi2(%g) = %.4f, p = %.4g (%zu groups)\n", d->hl_df, d->hl_chi2,
+                d->hl_p, d->hl_groups);
+        fprintf(out, "ROC area %.4f (SE %.4f), Brier score %.4f\n", d->auc, d->auc_se, d->brier);
+        fprintf(out, "Classified at p >= %g: sensitivity %.4f, specificity %.4f, accuracy %.4f\n",
+                d->cutoff, d->sensitivity, d->specificity, d->accuracy);
+    }
+    if (partreg_fit_n_warnings(fit) > 0) {
+        fprintf(out, "\nWarnings:\n");
+        for (size_t i = 0; i < partreg_fit_n_warnings(fit); i++)
+            fprintf(out, "  - %s\n", partreg_fit_warning(fit, i));
+    }
+}
