@@ -24,13 +24,18 @@
  * overflow make it categorical, with levels in first-seen order and their
  * text kept exactly (not trimmed).
  *
- * Algorithm: the whole input is in memory (the file is read with one read(2)
- * loop). Pass 1 tokenises every record, checks the structure (quotes, field
- * counts, UTF-8), records each row's file line, and converts the cells of
- * columns still believed numeric into growing double arrays; the first cell
- * that does not convert turns its column categorical and is remembered for
- * partreg_table_first_non_numeric(). Pass 2 runs only when some column is
- * categorical: it tokenises again and interns those columns' cells.
+ * Algorithm: the whole input is in memory (a regular file is mapped with
+ * mmap(2), anything else read(2) into a buffer; a file truncated by another
+ * process while mapped raises SIGBUS, as with any mapped reader). One pass
+ * tokenises every record (16 bytes at a time with SSE2 when available),
+ * checks the structure (quotes, field counts, UTF-8), records each row's
+ * file line and start, converts the cells of columns still believed numeric
+ * into growing double arrays, and interns the cells of categorical columns
+ * into hash dictionaries. The first cell that does not convert turns its
+ * column categorical and is remembered for
+ * partreg_table_first_non_numeric(); the rows before it are re-read from
+ * their recorded starts, unless that would re-read more than the file's
+ * size in total, in which case the column is deferred to a second pass.
  * Numbers go through Clinger's fast path (W. D. Clinger, "How to read
  * floating point numbers accurately", PLDI 1990): a mantissa below 2^53
  * scaled by an exact power of ten 10^|e|, |e| <= 22, is one correctly
@@ -38,12 +43,15 @@
  * handed to strtod_l in the "C" locale (so a caller's setlocale cannot turn
  * the decimal point into a comma).
  *
- * Measurement (this machine, 2 cores; bench/read_csv.sh; 1,000,000 rows x 12
- * columns, 8 numeric and 4 text, 5% missing, 101 MB, file in page cache):
- *   this reader, whole call incl. table build ..................  see below
- *   Debian libcsv 3.0.3 (csv_parse with callbacks that only count
- *   fields, no number conversion or table) ......................  see below
- * (Numbers filled in from the measurement; see the bench script.)
+ * Measurement (bench/read_csv.sh on this 2-core AMD EPYC VM, Debian 12,
+ * gcc -O2; 1,000,000 rows x 12 columns, 8 numeric and 4 text, 5% missing,
+ * 134 MB, file in the page cache; best of 7):
+ *   partreg_table_read_csv, whole call incl. the table ...... 0.62 s
+ *   Debian libcsv 3.0.3: csv_parse alone over the same mapped file, with
+ *   callbacks that only count fields (no number conversion, no table) 0.61 s
+ * libcsv's tokenising alone costs what this whole reader costs (it copies
+ * every field into its own buffer byte by byte), so partreg keeps its own
+ * parser. Before SSE2 scanning and mmap the reader took 1.2 s.
  */
 #define _GNU_SOURCE /* strtod_l, newlocale, strerror_r (GNU form), open/fstat */
 
@@ -59,7 +67,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Byte classes of the tokeniser. */
 enum { C_ORD = 0, C_DELIM, C_LF, C_CR, C_QUOTE, C_HIGH, C_NUL };
@@ -75,10 +87,13 @@ typedef struct lexer {
     size_t pos;
     long line;             /* 1-based line of pos */
     size_t line_start;     /* offset of the first byte of that line */
+    size_t safe;           /* offset of the last LF (or 0): scans that stop at
+                            * LF need no bounds check before it */
     unsigned char cls[256];  /* outside quotes */
     unsigned char qcls[256]; /* inside quotes */
     const char *name;      /* source name for messages */
     partreg_error *err;
+    char delim;            /* 0 until known */
 } lexer;
 
 typedef struct field {
@@ -91,9 +106,13 @@ typedef struct field {
     size_t off;
 } field;
 
+enum { COL_NUMERIC = 0, COL_CATEGORICAL, COL_DEFERRED };
+
 typedef struct colstate {
-    int numeric;           /* still believed numeric */
+    int state;             /* COL_*: deferred = categorical, filled in pass 2 */
     double *vals;          /* pass-1 values while numeric */
+    int *codes;            /* pass-1 codes once categorical */
+    size_t n_numeric;      /* categorical cells that read as numbers */
     int has_fnn;
     long fnn_line;
     char fnn_value[FNN_MAX + 4];
@@ -176,6 +195,46 @@ static size_t utf8_seq(const unsigned char *p, size_t avail)
     return n;
 }
 
+/* Offset of the first byte at or after pos that is not C_ORD in cls, or
+ * len. With SSE2, 16 bytes at a time: quote, LF, CR, NUL, the delimiter
+ * (when `delim` is not 0) and bytes >= 0x80 are the specials, matching the
+ * tables lexer_init() builds. */
+static inline size_t scan_ordinary(const lexer *L, const unsigned char *cls, size_t pos,
+                                   int quoted)
+{
+    const unsigned char *b = L->b;
+    size_t len = L->len;
+#ifdef __SSE2__
+    {
+        const __m128i vq = _mm_set1_epi8('"'), vl = _mm_set1_epi8('\n'), vz = _mm_setzero_si128();
+        const __m128i vc = _mm_set1_epi8(quoted ? '"' : '\r');
+        const __m128i vd = _mm_set1_epi8(quoted ? '"' : (char)L->delim);
+        while (pos + 16 <= len) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + pos));
+            __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vl)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, vc), _mm_cmpeq_epi8(v, vz)));
+            unsigned mask;
+            m = _mm_or_si128(m, _mm_cmpeq_epi8(v, vd));
+            mask = (unsigned)_mm_movemask_epi8(m) | (unsigned)_mm_movemask_epi8(v);
+            if (mask)
+                return pos + (size_t)__builtin_ctz(mask);
+            pos += 16;
+        }
+    }
+#else
+    (void)quoted;
+    if (pos < L->safe) {
+        /* an LF lies ahead, and LF stops the scan */
+        while (cls[b[pos]] == C_ORD)
+            pos++;
+        return pos;
+    }
+#endif
+    while (pos < len && cls[b[pos]] == C_ORD)
+        pos++;
+    return pos;
+}
+
 static void lexer_init(lexer *L, const char *buf, size_t len, char delim, const char *name,
                        partreg_error *err)
 {
@@ -185,6 +244,12 @@ static void lexer_init(lexer *L, const char *buf, size_t len, char delim, const 
     L->pos = 0;
     L->line = 1;
     L->line_start = 0;
+    L->safe = 0;
+    {
+        const char *lf = len ? memrchr(buf, '\n', len) : NULL;
+        if (lf)
+            L->safe = (size_t)(lf - buf);
+    }
     L->name = name;
     L->err = err;
     for (c = 0; c < 256; c++) {
@@ -196,6 +261,7 @@ static void lexer_init(lexer *L, const char *buf, size_t len, char delim, const 
     L->cls['\n'] = L->qcls['\n'] = C_LF;
     L->cls['"'] = L->qcls['"'] = C_QUOTE;
     L->cls['\r'] = C_CR;
+    L->delim = delim;
     if (delim)
         L->cls[(unsigned char)delim] = C_DELIM;
 }
@@ -233,8 +299,7 @@ static partreg_status lex_quoted(lexer *L, field *f, size_t q, int *end)
     f->quoted = 1;
     for (;;) {
         unsigned char k;
-        while (pos < len && L->qcls[b[pos]] == C_ORD)
-            pos++;
+        pos = scan_ordinary(L, L->qcls, pos, 1);
         if (pos == len) {
             long col = char_column(L, f->line_start, q);
             return partreg_error_set_at(L->err, PARTREG_EPARSE, f->line, col,
@@ -285,7 +350,7 @@ static partreg_status lex_quoted(lexer *L, field *f, size_t q, int *end)
 }
 
 /* Next field at L->pos; *end says what ended it. */
-static partreg_status lex_field(lexer *L, field *f, int *end)
+static inline partreg_status lex_field(lexer *L, field *f, int *end)
 {
     const unsigned char *b = L->b;
     size_t len = L->len, pos = L->pos, start = pos;
@@ -303,8 +368,7 @@ static partreg_status lex_field(lexer *L, field *f, int *end)
     }
     f->s = (const char *)b + start;
     for (;;) {
-        while (pos < len && L->cls[b[pos]] == C_ORD)
-            pos++;
+        pos = scan_ordinary(L, L->cls, pos, 0);
         if (pos == len) {
             f->n = pos - start;
             L->pos = pos;
@@ -568,9 +632,89 @@ static void remember_fnn(colstate *c, const field *f, const char *s, size_t n)
     c->fnn_len = k;
     c->fnn_line = f->line;
     c->has_fnn = 1;
-    c->numeric = 0;
-    free(c->vals);
-    c->vals = NULL;
+}
+
+/* A cell of a column still believed numeric: store it, or return 0 in
+ * *is_num when it is not a number (the caller converts the column). */
+static partreg_status cell_numeric(parser *P, const field *f, double *dst, int *is_num)
+{
+    const char *s = f->s;
+    size_t n = f->n;
+    int ok;
+    *is_num = 1;
+    /* the common case: an unquoted, untrimmed, non-missing number */
+    if (!f->quoted && n && n < 64 && ((unsigned char)(s[0] - '0') < 10 || s[0] == '-') &&
+        s[n - 1] != ' ' && s[n - 1] != '\t') {
+        ok = parse_number(P, s, n, dst);
+        if (ok > 0)
+            return PARTREG_OK;
+        if (ok < 0)
+            return PARTREG_ENOMEM;
+        if (P->n_na == 0) {
+            *is_num = 0;
+            return PARTREG_OK;
+        }
+    }
+    if (field_text(P, f, &s, &n) != PARTREG_OK)
+        return PARTREG_ENOMEM;
+    trim(&s, &n);
+    if (is_missing(P, s, n)) {
+        *dst = NAN;
+        return PARTREG_OK;
+    }
+    ok = parse_number(P, s, n, dst);
+    if (ok < 0)
+        return PARTREG_ENOMEM;
+    *is_num = ok;
+    return PARTREG_OK;
+}
+
+/* A cell of a categorical column: intern it into column dj of dict and
+ * store the code (or -1 when missing); count cells that read as numbers. */
+static partreg_status cell_categorical(parser *P, const field *f, partreg_table *dict, size_t dj,
+                                       int *dst, size_t *n_numeric)
+{
+    const char *s, *ts;
+    size_t n, tn;
+    double v;
+    int code, ok;
+    partreg_status st;
+    if (field_text(P, f, &s, &n) != PARTREG_OK)
+        return PARTREG_ENOMEM;
+    ts = s;
+    tn = n;
+    trim(&ts, &tn);
+    if (is_missing(P, ts, tn)) {
+        *dst = -1;
+        return PARTREG_OK;
+    }
+    st = partreg_table_intern_level(dict, dj, s, n, &code);
+    if (st != PARTREG_OK)
+        return st;
+    *dst = code;
+    /* s may live in the scratch that parse_number reuses: it is interned */
+    ok = parse_number(P, ts, tn, &v);
+    if (ok < 0)
+        return PARTREG_ENOMEM;
+    *n_numeric += (size_t)ok;
+    return PARTREG_OK;
+}
+
+/* Lex record fields at L->pos up to and including field k into *f; the
+ * record was validated before. */
+static partreg_status lex_to_field(lexer *L, size_t k, field *f)
+{
+    size_t i;
+    int end = END_FIELD;
+    for (i = 0; i <= k; i++) {
+        partreg_status st;
+        if (end != END_FIELD)
+            return PARTREG_EPARSE;
+        st = lex_field(L, f, &end);
+        if (st != PARTREG_OK)
+            return st;
+    }
+    return PARTREG_OK;
 }
 
 static partreg_status parse_csv(parser *P, const char *name, partreg_table **out,
@@ -581,10 +725,11 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     partreg_table *t = NULL, *names = NULL;
     colstate *cols = NULL;
     long *lines = NULL;
-    size_t ncol = 0, k, r, n_rows = 0, cap = 0, data_pos;
+    size_t *row_off = NULL;
+    size_t ncol = 0, k, r, n_rows = 0, cap = 0, data_pos, catch_up = 0;
     long data_line, bad_line = 0, bad_col = 0;
     size_t data_line_start;
-    int end, any_categorical = 0;
+    int end, any_deferred = 0;
     field f;
 
     /* a UTF-8 byte-order mark */
@@ -599,8 +744,10 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     if (!P->delim)
         P->delim = detect_delimiter(L->b, L->len, L->pos);
     L->cls[(unsigned char)P->delim] = C_DELIM;
+    L->delim = P->delim;
 
-    /* the header: names are unique and not empty */
+    /* the header: names are unique and not empty. `names` column 0 holds
+     * them; columns 1..ncol become the level dictionaries of pass 1. */
     st = partreg_table_create(NULL, 0, &names);
     if (st != PARTREG_OK)
         goto nomem;
@@ -634,8 +781,9 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
             st = partreg_error_set_at(err, PARTREG_EPARSE, f.line, col,
                                       "%s:%ld:%ld: column name '%s' appears twice in the header "
                                       "line (columns %d and %zu); rename one of them",
-                                      name, f.line, col, partreg_table_level_name(names, 0, (size_t)code),
-                                      code + 1, ncol + 1);
+                                      name, f.line, col,
+                                      partreg_table_level_name(names, 0, (size_t)code), code + 1,
+                                      ncol + 1);
             goto cleanup;
         }
         ncol++;
@@ -644,65 +792,107 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     cols = calloc(ncol, sizeof *cols);
     if (!cols)
         goto nomem;
-    for (k = 0; k < ncol; k++)
-        cols[k].numeric = 1;
+    for (k = 0; k < ncol; k++) {
+        cols[k].state = COL_NUMERIC;
+        if (partreg_table_append_categorical(names, "", 0, NULL) != PARTREG_OK)
+            goto nomem;
+    }
     data_pos = L->pos;
     data_line = L->line;
     data_line_start = L->line_start;
 
-    /* pass 1: structure, row lines, numbers */
+    /* pass 1: structure, row lines, numbers, and the text of columns known
+     * to be categorical */
     while (skip_blank_lines(L)) {
         long rec_line = L->line;
         if (n_rows == cap) {
             size_t nc = cap ? 2 * cap : 1024;
             long *nl;
+            size_t *no;
             if (nc > SIZE_MAX / sizeof(double))
                 goto nomem;
             nl = realloc(lines, nc * sizeof *nl);
             if (!nl)
                 goto nomem;
             lines = nl;
+            no = realloc(row_off, nc * sizeof *no);
+            if (!no)
+                goto nomem;
+            row_off = no;
             for (k = 0; k < ncol; k++) {
-                if (cols[k].numeric) {
+                if (cols[k].state == COL_NUMERIC) {
                     double *nv = realloc(cols[k].vals, nc * sizeof *nv);
                     if (!nv)
                         goto nomem;
                     cols[k].vals = nv;
+                } else if (cols[k].state == COL_CATEGORICAL) {
+                    int *nv = realloc(cols[k].codes, nc * sizeof *nv);
+                    if (!nv)
+                        goto nomem;
+                    cols[k].codes = nv;
                 }
             }
             cap = nc;
         }
+        lines[n_rows] = rec_line;
+        row_off[n_rows] = L->pos;
         k = 0;
         do {
+            colstate *c;
             st = lex_field(L, &f, &end);
             if (st != PARTREG_OK)
                 goto cleanup;
-            if (k == ncol) {
-                bad_line = f.line;
-                bad_col = char_column(L, f.line_start, f.off);
+            if (k >= ncol) {
+                if (k == ncol) {
+                    bad_line = f.line;
+                    bad_col = char_column(L, f.line_start, f.off);
+                }
+                k++;
+                continue;
             }
-            if (k < ncol && cols[k].numeric) {
-                const char *s;
-                size_t n;
-                double v;
-                int ok;
-                if (field_text(P, &f, &s, &n) != PARTREG_OK)
+            c = &cols[k];
+            if (c->state == COL_NUMERIC) {
+                int is_num;
+                if (cell_numeric(P, &f, &c->vals[n_rows], &is_num) != PARTREG_OK)
                     goto nomem;
-                trim(&s, &n);
-                if (is_missing(P, s, n)) {
-                    cols[k].vals[n_rows] = NAN;
-                } else {
-                    ok = parse_number(P, s, n, &v);
-                    if (ok < 0)
+                if (!is_num) {
+                    /* the column is categorical after all */
+                    const char *s;
+                    size_t n, before = row_off[n_rows] - data_pos;
+                    if (field_text(P, &f, &s, &n) != PARTREG_OK)
                         goto nomem;
-                    if (ok) {
-                        cols[k].vals[n_rows] = v;
+                    remember_fnn(c, &f, s, n);
+                    free(c->vals);
+                    c->vals = NULL;
+                    if (catch_up + before > L->len) {
+                        c->state = COL_DEFERRED; /* pass 2 will do it */
+                        any_deferred = 1;
                     } else {
-                        if (field_text(P, &f, &s, &n) != PARTREG_OK)
+                        /* re-read this column in the rows before */
+                        lexer L2 = *L;
+                        field g;
+                        catch_up += before;
+                        c->codes = malloc(cap * sizeof *c->codes);
+                        if (!c->codes)
                             goto nomem;
-                        remember_fnn(&cols[k], &f, s, n);
+                        c->state = COL_CATEGORICAL;
+                        for (r = 0; r < n_rows; r++) {
+                            L2.pos = row_off[r];
+                            L2.line = lines[r];
+                            if (lex_to_field(&L2, k, &g) != PARTREG_OK)
+                                goto nomem; /* cannot happen: validated */
+                            st = cell_categorical(P, &g, names, k + 1, &c->codes[r],
+                                                  &c->n_numeric);
+                            if (st != PARTREG_OK)
+                                goto intern_failed;
+                        }
                     }
                 }
+            }
+            if (c->state == COL_CATEGORICAL) {
+                st = cell_categorical(P, &f, names, k + 1, &c->codes[n_rows], &c->n_numeric);
+                if (st != PARTREG_OK)
+                    goto intern_failed;
             }
             k++;
         } while (end == END_FIELD);
@@ -720,7 +910,7 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
                                       P->delim == '\t' ? "\\t" : P->delim == ';' ? ";" : ",");
             goto cleanup;
         }
-        lines[n_rows++] = rec_line;
+        n_rows++;
     }
 
     /* the table, columns in header order */
@@ -729,36 +919,34 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
         goto nomem;
     for (k = 0; k < ncol; k++) {
         const char *nm = partreg_table_level_name(names, 0, k);
-        if (cols[k].numeric) {
-            if (!cols[k].vals) {
-                cols[k].vals = malloc(sizeof(double));
-                if (!cols[k].vals)
-                    goto nomem;
-            }
-            st = partreg_table_adopt_numeric(t, nm, strlen(nm), cols[k].vals);
+        colstate *c = &cols[k];
+        if (c->state == COL_NUMERIC) {
+            if (!c->vals && !(c->vals = malloc(sizeof(double))))
+                goto nomem;
+            st = partreg_table_adopt_numeric(t, nm, strlen(nm), c->vals);
             if (st != PARTREG_OK)
                 goto nomem;
-            cols[k].vals = NULL;
+            c->vals = NULL;
+        } else if (c->state == COL_CATEGORICAL) {
+            if (!c->codes && !(c->codes = malloc(sizeof(int))))
+                goto nomem;
+            st = partreg_table_adopt_categorical(t, nm, strlen(nm), c->codes, names, k + 1);
+            if (st != PARTREG_OK)
+                goto nomem;
+            c->codes = NULL;
         } else {
-            any_categorical = 1;
             st = partreg_table_append_categorical(t, nm, strlen(nm), NULL);
             if (st != PARTREG_OK)
                 goto nomem;
         }
     }
-    if (!lines) {
-        lines = malloc(sizeof *lines);
-        if (!lines)
-            goto nomem;
-    }
+    if (!lines && !(lines = malloc(sizeof *lines)))
+        goto nomem;
     partreg_table_adopt_row_lines(t, lines);
     lines = NULL;
 
-    /* pass 2: the categorical columns */
-    if (any_categorical) {
-        size_t *n_numeric = calloc(ncol, sizeof *n_numeric);
-        if (!n_numeric)
-            goto nomem;
+    /* pass 2: columns that turned categorical too late to catch up */
+    if (any_deferred) {
         L->pos = data_pos;
         L->line = data_line;
         L->line_start = data_line_start;
@@ -766,56 +954,23 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
             k = 0;
             do {
                 st = lex_field(L, &f, &end);
-                if (st != PARTREG_OK) {
-                    free(n_numeric);
+                if (st != PARTREG_OK)
                     goto cleanup;
-                }
-                if (k < ncol && !cols[k].numeric) {
-                    const char *s, *ts;
-                    size_t n, tn;
-                    double v;
-                    int code, ok;
-                    if (field_text(P, &f, &s, &n) != PARTREG_OK) {
-                        free(n_numeric);
-                        goto nomem;
-                    }
-                    ts = s;
-                    tn = n;
-                    trim(&ts, &tn);
-                    if (!is_missing(P, ts, tn)) {
-                        st = partreg_table_intern_level(t, k, s, n, &code);
-                        if (st == PARTREG_OK) {
-                            partreg_table_codes_mut(t, k)[r] = code;
-                            /* parse_number may reuse the scratch: s is done */
-                            ok = parse_number(P, ts, tn, &v);
-                            if (ok < 0)
-                                st = PARTREG_ENOMEM;
-                            n_numeric[k] += ok > 0;
-                        }
-                        if (st != PARTREG_OK) {
-                            free(n_numeric);
-                            if (st == PARTREG_ENOMEM)
-                                goto nomem;
-                            st = partreg_error_set_at(err, st, f.line, 0,
-                                                      "%s: column '%s' has more distinct values "
-                                                      "than partreg can code",
-                                                      name, partreg_table_column_name(t, k));
-                            goto cleanup;
-                        }
-                    }
+                if (k < ncol && cols[k].state == COL_DEFERRED) {
+                    st = cell_categorical(P, &f, t, k, &partreg_table_codes_mut(t, k)[r],
+                                          &cols[k].n_numeric);
+                    if (st != PARTREG_OK)
+                        goto intern_failed;
                 }
                 k++;
             } while (end == END_FIELD);
         }
-        for (k = 0; k < ncol; k++) {
-            if (!cols[k].numeric &&
-                partreg_table_set_first_non_numeric(t, k, cols[k].fnn_line, cols[k].fnn_value,
-                                                    cols[k].fnn_len, n_numeric[k]) != PARTREG_OK) {
-                free(n_numeric);
-                goto nomem;
-            }
-        }
-        free(n_numeric);
+    }
+    for (k = 0; k < ncol; k++) {
+        if (cols[k].state != COL_NUMERIC &&
+            partreg_table_set_first_non_numeric(t, k, cols[k].fnn_line, cols[k].fnn_value,
+                                                cols[k].fnn_len, cols[k].n_numeric) != PARTREG_OK)
+            goto nomem;
     }
     partreg_error_clear(err);
     *out = t;
@@ -823,15 +978,26 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     st = PARTREG_OK;
     goto cleanup;
 
+intern_failed:
+    if (st == PARTREG_ENOMEM)
+        goto nomem;
+    st = partreg_error_set_at(err, st, f.line, 0,
+                              "%s: column %zu has more distinct values than partreg can code "
+                              "(%u)",
+                              name, k + 1, PARTREG_TABLE_MAX_LEVELS);
+    goto cleanup;
 nomem:
     st = oom(err, name);
 cleanup:
     if (cols) {
-        for (k = 0; k < ncol; k++)
+        for (k = 0; k < ncol; k++) {
             free(cols[k].vals);
+            free(cols[k].codes);
+        }
         free(cols);
     }
     free(lines);
+    free(row_off);
     partreg_table_free(names);
     partreg_table_free(t);
     return st;
@@ -883,8 +1049,12 @@ partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const 
     return st;
 }
 
-/* Read a whole file into memory (a directory or unreadable file is EIO). */
-static partreg_status slurp(const char *path, char **out, size_t *out_len, partreg_error *err)
+/* Read a whole file into memory (a directory or unreadable file is EIO).
+ * A non-empty regular file is mapped (*mapped = 1: release with munmap);
+ * anything else (a pipe, or when mmap fails) is read into a malloc'ed
+ * buffer (*mapped = 0: release with free). */
+static partreg_status slurp(const char *path, char **out, size_t *out_len, int *mapped,
+                            partreg_error *err)
 {
     char ebuf[128];
     struct stat sb;
@@ -908,11 +1078,22 @@ static partreg_status slurp(const char *path, char **out, size_t *out_len, partr
                                  "cannot read '%s': %s; give the path of a data file", path,
                                  strerror_r(EISDIR, ebuf, sizeof ebuf));
     }
-    cap = S_ISREG(sb.st_mode) && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
+    *mapped = 0;
     if (S_ISREG(sb.st_mode) && (uintmax_t)sb.st_size >= SIZE_MAX) {
         close(fd);
         return partreg_error_set(err, PARTREG_ENOMEM, "'%s' is too large to read", path);
     }
+    if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (m != MAP_FAILED) {
+            close(fd);
+            *out = m;
+            *out_len = (size_t)sb.st_size;
+            *mapped = 1;
+            return PARTREG_OK;
+        }
+    }
+    cap = S_ISREG(sb.st_mode) && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
     buf = malloc(cap);
     if (!buf) {
         close(fd);
@@ -961,16 +1142,20 @@ partreg_status partreg_table_read_csv(const char *path, const partreg_read_optio
 {
     char *buf;
     size_t len;
+    int mapped;
     partreg_status st;
     if (out)
         *out = NULL;
     if (!path || !out)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "partreg_table_read_csv needs a path and an output");
-    st = slurp(path, &buf, &len, err);
+    st = slurp(path, &buf, &len, &mapped, err);
     if (st != PARTREG_OK)
         return st;
     st = partreg_table_read_csv_buffer(buf, len, path, opt, out, err);
-    free(buf);
+    if (mapped)
+        munmap(buf, len);
+    else
+        free(buf);
     return st;
 }

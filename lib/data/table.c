@@ -34,7 +34,7 @@ typedef struct partreg_column {
     size_t pool_len, pool_cap;
     size_t *level_off;      /* offsets of level names in pool */
     size_t n_levels, cap_levels;
-    uint32_t *slots;        /* hash slots: code + 1, 0 = empty */
+    uint64_t *slots;        /* hash slots: hash tag | code + 1, 0 = empty */
     size_t n_slots;         /* power of two, or 0 */
     int levels_ordered;
     /* first non-numeric cell (CSV) */
@@ -174,6 +174,34 @@ partreg_status partreg_table_adopt_numeric(partreg_table *t, const char *name, s
     return PARTREG_OK;
 }
 
+partreg_status partreg_table_adopt_categorical(partreg_table *t, const char *name, size_t name_len,
+                                               int *codes, partreg_table *src, size_t src_j)
+{
+    partreg_column *c, *d;
+    if (!src || src_j >= src->n_cols || src->cols[src_j].type != PARTREG_COLUMN_CATEGORICAL)
+        return PARTREG_EINVAL;
+    c = column_push(t, name, name_len);
+    if (!c)
+        return PARTREG_ENOMEM;
+    d = &src->cols[src_j];
+    c->type = PARTREG_COLUMN_CATEGORICAL;
+    c->codes = codes;
+    c->pool = d->pool;
+    c->pool_len = d->pool_len;
+    c->pool_cap = d->pool_cap;
+    c->level_off = d->level_off;
+    c->n_levels = d->n_levels;
+    c->cap_levels = d->cap_levels;
+    c->slots = d->slots;
+    c->n_slots = d->n_slots;
+    d->pool = NULL;
+    d->level_off = NULL;
+    d->slots = NULL;
+    d->pool_len = d->pool_cap = d->n_levels = d->cap_levels = d->n_slots = 0;
+    t->n_cols++;
+    return PARTREG_OK;
+}
+
 partreg_status partreg_table_append_categorical(partreg_table *t, const char *name,
                                                 size_t name_len, int **codes)
 {
@@ -208,28 +236,47 @@ static uint64_t hash_bytes(const char *s, size_t len)
         h ^= (unsigned char)s[i];
         h *= 1099511628211u;
     }
-    return h;
+    return h ^ (h >> 29);
+}
+
+/* A slot holds the level's code + 1 in the low 32 bits (0 = empty) and the
+ * high 32 bits of its hash, so most mismatches never touch the pool. */
+#define SLOT_CODE(x) ((uint32_t)((x) & 0xFFFFFFFFu))
+#define SLOT_TAG(h) ((h) & UINT64_C(0xFFFFFFFF00000000))
+
+static size_t level_len(const partreg_column *c, size_t k)
+{
+    size_t end = k + 1 < c->n_levels ? c->level_off[k + 1] : c->pool_len;
+    return end - c->level_off[k] - 1;
 }
 
 static int level_equals(const partreg_column *c, uint32_t code, const char *text, size_t len)
 {
     const char *name = c->pool + c->level_off[code];
-    return strncmp(name, text, len) == 0 && name[len] == '\0';
+    size_t i;
+    if (level_len(c, code) != len)
+        return 0;
+    if (len > 32)
+        return memcmp(name, text, len) == 0;
+    for (i = 0; i < len; i++) /* short names: no call */
+        if (name[i] != text[i])
+            return 0;
+    return 1;
 }
 
 /* Rebuild the hash slots with n_slots entries (a power of two). */
 static partreg_status rehash(partreg_column *c, size_t n_slots)
 {
-    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    uint64_t *slots = calloc(n_slots, sizeof *slots);
     size_t k, mask = n_slots - 1;
     if (!slots)
         return PARTREG_ENOMEM;
     for (k = 0; k < c->n_levels; k++) {
-        const char *name = c->pool + c->level_off[k];
-        size_t s = (size_t)hash_bytes(name, strlen(name)) & mask;
+        uint64_t h = hash_bytes(c->pool + c->level_off[k], level_len(c, k));
+        size_t s = (size_t)h & mask;
         while (slots[s])
             s = (s + 1) & mask;
-        slots[s] = (uint32_t)(k + 1);
+        slots[s] = SLOT_TAG(h) | (uint64_t)(k + 1);
     }
     free(c->slots);
     c->slots = slots;
@@ -237,24 +284,37 @@ static partreg_status rehash(partreg_column *c, size_t n_slots)
     return PARTREG_OK;
 }
 
+/* Code of text in column c, or -1; *slot receives where it would go. */
+static int level_lookup(const partreg_column *c, uint64_t h, const char *text, size_t len,
+                        size_t *slot)
+{
+    size_t s, mask = c->n_slots - 1;
+    uint64_t tag = SLOT_TAG(h);
+    for (s = (size_t)h & mask; c->slots[s]; s = (s + 1) & mask) {
+        uint64_t x = c->slots[s];
+        if (SLOT_TAG(x) == tag && level_equals(c, SLOT_CODE(x) - 1, text, len))
+            return (int)(SLOT_CODE(x) - 1);
+    }
+    *slot = s;
+    return -1;
+}
+
 partreg_status partreg_table_intern_level(partreg_table *t, size_t j, const char *text, size_t len,
                                           int *code)
 {
     partreg_column *c;
     uint64_t h;
-    size_t s, mask;
+    size_t s = 0;
+    int found;
     if (j >= t->n_cols || t->cols[j].type != PARTREG_COLUMN_CATEGORICAL)
         return PARTREG_EINVAL;
     c = &t->cols[j];
     h = hash_bytes(text, len);
     if (c->n_slots) {
-        mask = c->n_slots - 1;
-        for (s = (size_t)h & mask; c->slots[s]; s = (s + 1) & mask) {
-            uint32_t k = c->slots[s] - 1;
-            if (level_equals(c, k, text, len)) {
-                *code = (int)k;
-                return PARTREG_OK;
-            }
+        found = level_lookup(c, h, text, len, &s);
+        if (found >= 0) {
+            *code = found;
+            return PARTREG_OK;
         }
     }
     /* a new level */
@@ -284,18 +344,18 @@ partreg_status partreg_table_intern_level(partreg_table *t, size_t j, const char
     /* keep the load factor at most 1/2 */
     if (2 * (c->n_levels + 1) > c->n_slots) {
         partreg_status st = rehash(c, c->n_slots ? 2 * c->n_slots : 32);
+        size_t mask = c->n_slots - 1;
         if (st != PARTREG_OK)
             return st;
+        for (s = (size_t)h & mask; c->slots[s]; s = (s + 1) & mask)
+            ;
     }
     c->level_off[c->n_levels] = c->pool_len;
     if (len)
         memcpy(c->pool + c->pool_len, text, len);
     c->pool[c->pool_len + len] = '\0';
     c->pool_len += len + 1;
-    mask = c->n_slots - 1;
-    for (s = (size_t)h & mask; c->slots[s]; s = (s + 1) & mask)
-        ;
-    c->slots[s] = (uint32_t)(c->n_levels + 1);
+    c->slots[s] = SLOT_TAG(h) | (uint64_t)(c->n_levels + 1);
     *code = (int)c->n_levels;
     c->n_levels++;
     return PARTREG_OK;
@@ -304,20 +364,14 @@ partreg_status partreg_table_intern_level(partreg_table *t, size_t j, const char
 int partreg_table_level_code(const partreg_table *t, size_t j, const char *name)
 {
     const partreg_column *c;
-    size_t s, mask, len;
+    size_t len, s;
     if (!t || !name || j >= t->n_cols || t->cols[j].type != PARTREG_COLUMN_CATEGORICAL)
         return -1;
     c = &t->cols[j];
     if (!c->n_slots)
         return -1;
     len = strlen(name);
-    mask = c->n_slots - 1;
-    for (s = (size_t)hash_bytes(name, len) & mask; c->slots[s]; s = (s + 1) & mask) {
-        uint32_t k = c->slots[s] - 1;
-        if (level_equals(c, k, name, len))
-            return (int)k;
-    }
-    return -1;
+    return level_lookup(c, hash_bytes(name, len), name, len, &s);
 }
 
 void partreg_table_set_levels_ordered(partreg_table *t, size_t j, int ordered)

@@ -41,6 +41,14 @@ partreg_status partreg_table_append_categorical(partreg_table *t, const char *na
 partreg_status partreg_table_adopt_numeric(partreg_table *t, const char *name, size_t name_len,
                                            double *data);
 
+/* Append a categorical column adopting `codes` (a malloc'ed array of at
+ * least n_rows codes) and MOVING the level dictionary of categorical column
+ * src_j of table `src` (which keeps an empty dictionary). On PARTREG_OK the
+ * table owns codes; on PARTREG_ENOMEM or PARTREG_EINVAL (src_j not
+ * categorical) nothing is taken or moved. */
+partreg_status partreg_table_adopt_categorical(partreg_table *t, const char *name, size_t name_len,
+                                               int *codes, partreg_table *src, size_t src_j);
+
 /* Code of level text[0..len) in categorical column j, adding it as a new
  * level (next code, first-seen order) when absent. Embedded NULs are not
  * expected. PARTREG_OK with *code set; PARTREG_ENOMEM; PARTREG_EINVAL (j not
