@@ -1,0 +1,830 @@
+/* Average marginal effects (AME), marginal effects at the means (MEM) and
+ * predictive margins at fixed values, with delta-method standard errors
+ * from analytic Jacobians.
+ *
+ * With eta = x'beta, a binary model has P = F(eta); a cumulative-link model
+ * has P_j = F(B_j) - F(A_j), A_j = theta_{j-1} - eta, B_j = theta_j - eta
+ * (theta_0 = -inf, theta_J = +inf, where f = f' = 0). For a numeric
+ * variable v with design-row derivative dx = dx/dv and g = beta'dx:
+ *
+ *   binary   dP/dv   = f(eta) g
+ *            d/dbeta_k = f'(eta) g x_k + f(eta) dx_k
+ *   ordinal  dP_j/dv = -(f(B_j) - f(A_j)) g
+ *            d/dbeta_k    = (f'(B_j) - f'(A_j)) g x_k - (f(B_j) - f(A_j)) dx_k
+ *            d/dtheta_j   = -f'(B_j) g,   d/dtheta_{j-1} = f'(A_j) g
+ *
+ * and for a level of a probability (discrete changes are differences of
+ * two of them):
+ *
+ *   binary   dP/dbeta_k = f(eta) x_k
+ *   ordinal  dP_j/dbeta_k = -(f(B_j) - f(A_j)) x_k,
+ *            dP_j/dtheta_j = f(B_j),  dP_j/dtheta_{j-1} = -f(A_j).
+ *
+ * Each quantity is a weighted average over rows; its value and its
+ * gradient over the full parameter vector (p coefficients, then J-1
+ * thresholds) are accumulated row by row, so only a design row, its
+ * derivative and the m x K Jacobian of the m reported entries are held.
+ * The standard error is sqrt(g' V g) with V the covariance in force.
+ *
+ * References: Bartus (2005), "Estimation of marginal effects using
+ * margeff", Stata Journal 5(3); Williams (2012), "Using the margins command
+ * to estimate and interpret adjusted predictions and marginal effects",
+ * Stata Journal 12(2); Stata manual [R] margins (atmeans convention);
+ * Agresti (2010), Analysis of Ordinal Categorical Data, ch. 5. Formulas in
+ * docs/methods_margins.md. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "core/error.h"
+#include "inference/margins_internal.h"
+#include "models/link.h"
+#include "models/ordinal.h"
+
+/* ---- the list object ---------------------------------------------------- */
+
+char *partreg_margins_strdup(const char *s)
+{
+    size_t len = strlen(s);
+    char *c = malloc(len + 1);
+    if (c)
+        memcpy(c, s, len + 1);
+    return c;
+}
+
+size_t partreg_margins_count(const partreg_margins *m) { return m ? m->n : 0; }
+
+const partreg_margin *partreg_margins_get(const partreg_margins *m, size_t i)
+{
+    return m && i < m->n ? &m->items[i] : NULL;
+}
+
+void partreg_margins_free(partreg_margins *m)
+{
+    if (!m)
+        return;
+    if (m->strings)
+        for (size_t s = 0; s < m->n_strings; s++)
+            free(m->strings[s]);
+    free(m->strings);
+    free(m->items);
+    free(m);
+}
+
+/* ---- the accumulator ------------------------------------------------------ */
+
+/* What one block of entries measures: the derivative with respect to a
+ * numeric variable, the change to one level of a categorical variable, or
+ * (for at()) the probability itself. */
+typedef enum block_kind { BLOCK_SLOPE, BLOCK_LEVEL, BLOCK_AT } block_kind;
+
+typedef struct block {
+    block_kind kind;
+    size_t variable;
+    size_t level;
+} block;
+
+/* Everything the accumulation reads and writes. */
+typedef struct mfx {
+    const partreg_frame *fr;
+    partreg_link link;
+    int ordinal;
+    size_t n;       /* frame rows */
+    size_t p;       /* design columns */
+    size_t J;       /* outcome levels (2 for binary) */
+    size_t nout;    /* entries per block: 1 (binary) or J (ordinal) */
+    size_t K;       /* full parameters: p coefficients + thresholds */
+    size_t nvar;    /* model variables */
+    const double *w; /* frame weights or NULL */
+    const gsl_matrix *V; /* covariance in force, K x K */
+    double *beta;   /* p coefficients (0 for dropped) */
+    double *thr;    /* J-1 thresholds (ordinal) */
+    unsigned char *kept; /* p flags */
+    size_t nblocks;
+    block *blocks;
+    size_t m;       /* entries = nblocks * nout */
+    double *est;    /* m */
+    double *jac;    /* m x K, row-major */
+    /* scratch, one row each */
+    double *x, *x0, *dx, *xr, *dxr; /* p */
+    double *fc, *fpc;               /* J-1: f and f' at each cut */
+    double *prob;                   /* J */
+    partreg_setting *set;           /* nvar */
+} mfx;
+
+static void mfx_free(mfx *c)
+{
+    free(c->beta);
+    free(c->thr);
+    free(c->kept);
+    free(c->blocks);
+    free(c->est);
+    free(c->jac);
+    free(c->x);
+    free(c->x0);
+    free(c->dx);
+    free(c->xr);
+    free(c->dxr);
+    free(c->fc);
+    free(c->fpc);
+    free(c->prob);
+    free(c->set);
+}
+
+static void *xcalloc(size_t count, size_t size) { return calloc(count ? count : 1, size); }
+
+/* Validate fit and frame and fill everything but the blocks. */
+static partreg_status mfx_init(mfx *c, const partreg_fit *fit, const partreg_frame *fr,
+                               double level, const char *who, partreg_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (!fit || !fr)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL fit or frame", who);
+    if (!(level > 0.0 && level < 1.0))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "%s: confidence level %g is not in (0, 1)", who, level);
+    if (partreg_fit_family(fit) != partreg_frame_family(fr) ||
+        partreg_fit_n_obs(fit) != partreg_frame_n_rows(fr) ||
+        partreg_fit_n_columns(fit) != partreg_frame_n_columns(fr) ||
+        partreg_fit_n_levels(fit) != partreg_frame_n_levels(fr))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "%s: the fit was not made from this frame (family, rows, "
+                                 "columns or outcome levels differ)",
+                                 who);
+    c->fr = fr;
+    c->link = partreg_fit_link(fit);
+    c->ordinal = partreg_fit_family(fit) == PARTREG_ORDINAL;
+    c->n = partreg_frame_n_rows(fr);
+    c->p = partreg_frame_n_columns(fr);
+    c->J = partreg_fit_n_levels(fit);
+    c->nout = c->ordinal ? c->J : 1;
+    c->K = c->p + partreg_fit_n_thresholds(fit);
+    c->nvar = partreg_frame_n_variables(fr);
+    c->w = partreg_frame_weights(fr);
+    c->V = partreg_fit_vcov(fit);
+    if (!c->V || c->V->size1 < c->K || c->V->size2 < c->K)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: the fit has no covariance", who);
+
+    c->beta = xcalloc(c->p, sizeof *c->beta);
+    c->thr = xcalloc(c->J, sizeof *c->thr);
+    c->kept = xcalloc(c->p, 1);
+    c->x = xcalloc(c->p, sizeof(double));
+    c->x0 = xcalloc(c->p, sizeof(double));
+    c->dx = xcalloc(c->p, sizeof(double));
+    c->xr = xcalloc(c->p, sizeof(double));
+    c->dxr = xcalloc(c->p, sizeof(double));
+    c->fc = xcalloc(c->J, sizeof(double));
+    c->fpc = xcalloc(c->J, sizeof(double));
+    c->prob = xcalloc(c->J, sizeof(double));
+    c->set = xcalloc(c->nvar, sizeof *c->set);
+    if (!c->beta || !c->thr || !c->kept || !c->x || !c->x0 || !c->dx || !c->xr || !c->dxr ||
+        !c->fc || !c->fpc || !c->prob || !c->set) {
+        mfx_free(c);
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    }
+    const gsl_vector *b = partreg_fit_coef(fit);
+    for (size_t j = 0; j < c->p; j++) {
+        c->kept[j] = (unsigned char)!partreg_fit_column_dropped(fit, j);
+        c->beta[j] = c->kept[j] ? gsl_vector_get(b, j) : 0.0;
+    }
+    if (c->ordinal) {
+        const gsl_vector *t = partreg_fit_thresholds(fit);
+        for (size_t j = 0; j + 1 < c->J; j++)
+            c->thr[j] = gsl_vector_get(t, j);
+    }
+    return PARTREG_OK;
+}
+
+/* Allocate the estimates and Jacobian for the blocks already set. */
+static partreg_status mfx_alloc_entries(mfx *c, const char *who, partreg_error *err)
+{
+    c->m = c->nblocks * c->nout;
+    c->est = xcalloc(c->m, sizeof *c->est);
+    c->jac = (c->K && c->m > SIZE_MAX / sizeof(double) / c->K)
+                 ? NULL
+                 : xcalloc(c->m * c->K, sizeof *c->jac);
+    if (!c->est || !c->jac)
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    return PARTREG_OK;
+}
+
+/* The AME/MEM blocks: each numeric variable, each non-reference level of
+ * each categorical variable, in frame order. */
+static partreg_status mfx_effect_blocks(mfx *c, const char *who, partreg_error *err)
+{
+    size_t nb = 0;
+    for (size_t v = 0; v < c->nvar; v++) {
+        if (partreg_frame_variable_is_categorical(c->fr, v)) {
+            size_t nl = partreg_frame_variable_n_levels(c->fr, v);
+            nb += nl ? nl - 1 : 0;
+        } else {
+            nb++;
+        }
+    }
+    if (nb == 0)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "%s: the model has no predictor variable", who);
+    c->blocks = malloc(nb * sizeof *c->blocks);
+    if (!c->blocks)
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    c->nblocks = 0;
+    for (size_t v = 0; v < c->nvar; v++) {
+        if (partreg_frame_variable_is_categorical(c->fr, v)) {
+            size_t nl = partreg_frame_variable_n_levels(c->fr, v);
+            size_t ref = partreg_frame_variable_reference(c->fr, v);
+            for (size_t l = 0; l < nl; l++)
+                if (l != ref)
+                    c->blocks[c->nblocks++] = (block){BLOCK_LEVEL, v, l};
+        } else {
+            c->blocks[c->nblocks++] = (block){BLOCK_SLOPE, v, 0};
+        }
+    }
+    return mfx_alloc_entries(c, who, err);
+}
+
+static double dot_kept(const mfx *c, const double *x)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < c->p; j++)
+        if (c->kept[j])
+            s += c->beta[j] * x[j];
+    return s;
+}
+
+/* f and f' at u (0 at infinite u, where the link's log-density slope is not
+ * defined). */
+static void link_f(partreg_link link, double u, double *f, double *fp)
+{
+    if (isinf(u)) {
+        *f = 0.0;
+        *fp = 0.0;
+        return;
+    }
+    partreg_link_values v;
+    partreg_link_eval(link, u, &v);
+    *f = v.f;
+    *fp = v.f == 0.0 ? 0.0 : v.gl * v.f;
+}
+
+/* f and f' at each cut theta_c - eta into c->fc, c->fpc. */
+static void cut_densities(mfx *c, double eta)
+{
+    for (size_t j = 0; j + 1 < c->J; j++)
+        link_f(c->link, c->thr[j] - eta, &c->fc[j], &c->fpc[j]);
+}
+
+/* Add w dP/dv (and its gradient) at design row x with derivative dx to the
+ * entries of block b. */
+static void acc_slope(mfx *c, size_t b, double w, const double *x, const double *dx)
+{
+    double eta = dot_kept(c, x), g = dot_kept(c, dx);
+    size_t e0 = b * c->nout;
+    if (!c->ordinal) {
+        double f, fp;
+        link_f(c->link, eta, &f, &fp);
+        c->est[e0] += w * f * g;
+        double *row = c->jac + e0 * c->K;
+        for (size_t k = 0; k < c->p; k++)
+            if (c->kept[k])
+                row[k] += w * (fp * g * x[k] + f * dx[k]);
+        return;
+    }
+    cut_densities(c, eta);
+    for (size_t j = 0; j < c->J; j++) {
+        int has_a = j > 0, has_b = j + 1 < c->J;
+        double fA = has_a ? c->fc[j - 1] : 0.0, fpA = has_a ? c->fpc[j - 1] : 0.0;
+        double fB = has_b ? c->fc[j] : 0.0, fpB = has_b ? c->fpc[j] : 0.0;
+        double df = fB - fA, dfp = fpB - fpA;
+        c->est[e0 + j] += w * (-df * g);
+        double *row = c->jac + (e0 + j) * c->K;
+        for (size_t k = 0; k < c->p; k++)
+            if (c->kept[k])
+                row[k] += w * (dfp * g * x[k] - df * dx[k]);
+        if (has_b)
+            row[c->p + j] += w * (-fpB * g);
+        if (has_a)
+            row[c->p + j - 1] += w * (fpA * g);
+    }
+}
+
+/* Add w P (and its gradient) at design row x to the entries of block b;
+ * w may be negative (the reference side of a discrete change). */
+static void acc_level(mfx *c, size_t b, double w, const double *x)
+{
+    double eta = dot_kept(c, x);
+    size_t e0 = b * c->nout;
+    if (!c->ordinal) {
+        double f, fp;
+        link_f(c->link, eta, &f, &fp);
+        c->est[e0] += w * partreg_link_cdf(c->link, eta);
+        double *row = c->jac + e0 * c->K;
+        for (size_t k = 0; k < c->p; k++)
+            if (c->kept[k])
+                row[k] += w * f * x[k];
+        return;
+    }
+    cut_densities(c, eta);
+    partreg_ordinal_probs(c->link, eta, c->thr, c->J, c->prob);
+    for (size_t j = 0; j < c->J; j++) {
+        int has_a = j > 0, has_b = j + 1 < c->J;
+        double fA = has_a ? c->fc[j - 1] : 0.0, fB = has_b ? c->fc[j] : 0.0;
+        c->est[e0 + j] += w * c->prob[j];
+        double *row = c->jac + (e0 + j) * c->K;
+        for (size_t k = 0; k < c->p; k++)
+            if (c->kept[k])
+                row[k] += -w * (fB - fA) * x[k];
+        if (has_b)
+            row[c->p + j] += w * fB;
+        if (has_a)
+            row[c->p + j - 1] -= w * fA;
+    }
+}
+
+/* Design row of frame row i with settings; a non-finite row becomes
+ * PARTREG_EDATA naming the row. */
+static partreg_status row_eval(const mfx *c, size_t i, const partreg_setting *set, size_t n_set,
+                               long d_var, double *x, double *dx, const char *who,
+                               partreg_error *err)
+{
+    partreg_error e;
+    partreg_status st = partreg_frame_design_row(c->fr, i, set, n_set, d_var, x, dx, &e);
+    if (st == PARTREG_OK)
+        return PARTREG_OK;
+    if (st == PARTREG_EDATA)
+        return partreg_error_set_index(err, st, (long)i, "%s: design row of row %zu: %s", who,
+                                       i + 1, e.message);
+    return partreg_error_set_index(err, st, (long)i, "%s: %s", who, e.message);
+}
+
+/* Sum of the weights (rows when unweighted). */
+static double total_weight(const mfx *c)
+{
+    if (!c->w)
+        return (double)c->n;
+    double s = 0.0;
+    for (size_t i = 0; i < c->n; i++)
+        s += c->w[i];
+    return s;
+}
+
+/* Divide by W, compute the standard errors and build the list. */
+static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, double level,
+                                 const char *at_term, partreg_margins **out, const char *who,
+                                 partreg_error *err)
+{
+    (void)fit;
+    partreg_margins *res = calloc(1, sizeof *res);
+    if (!res)
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    res->items = xcalloc(c->m, sizeof *res->items);
+    res->strings = xcalloc(c->nblocks + c->J, sizeof *res->strings);
+    if (!res->items || !res->strings)
+        goto nomem;
+
+    /* outcome names, shared by the blocks */
+    char **outcome = NULL;
+    if (c->ordinal) {
+        outcome = res->strings;
+        for (size_t j = 0; j < c->J; j++) {
+            const char *name = partreg_frame_level_name(c->fr, j);
+            res->strings[res->n_strings] = partreg_margins_strdup(name ? name : "");
+            if (!res->strings[res->n_strings])
+                goto nomem;
+            res->n_strings++;
+        }
+    }
+
+    double q = gsl_cdf_ugaussian_Pinv(0.5 * (1.0 + level));
+    for (size_t b = 0; b < c->nblocks; b++) {
+        const block *bl = &c->blocks[b];
+        char *term;
+        if (bl->kind == BLOCK_AT) {
+            term = partreg_margins_strdup(at_term ? at_term : "");
+        } else if (bl->kind == BLOCK_SLOPE) {
+            term = partreg_margins_strdup(partreg_frame_variable_name(c->fr, bl->variable));
+        } else {
+            const char *vn = partreg_frame_variable_name(c->fr, bl->variable);
+            const char *ln = partreg_frame_variable_level_name(c->fr, bl->variable, bl->level);
+            size_t len = strlen(vn) + strlen(ln) + 3;
+            term = malloc(len);
+            if (term) {
+                memcpy(term, vn, strlen(vn));
+                term[strlen(vn)] = '[';
+                memcpy(term + strlen(vn) + 1, ln, strlen(ln));
+                term[len - 2] = ']';
+                term[len - 1] = '\0';
+            }
+        }
+        if (!term)
+            goto nomem;
+        res->strings[res->n_strings++] = term;
+
+        for (size_t o = 0; o < c->nout; o++) {
+            size_t e = b * c->nout + o;
+            double *g = c->jac + e * c->K;
+            double est = c->est[e] / W;
+            for (size_t k = 0; k < c->K; k++)
+                g[k] /= W;
+            double var = 0.0;
+            for (size_t r = 0; r < c->K; r++) {
+                if (g[r] == 0.0)
+                    continue;
+                double s = 0.0;
+                for (size_t k = 0; k < c->K; k++)
+                    if (g[k] != 0.0)
+                        s += gsl_matrix_get(c->V, r, k) * g[k];
+                var += g[r] * s;
+            }
+            partreg_margin *it = &res->items[e];
+            it->term = term;
+            it->outcome = outcome ? outcome[o] : NULL;
+            it->estimate = est;
+            /* g'Vg >= 0 up to rounding for a positive semi-definite V */
+            it->std_error = isnan(var) ? NAN : sqrt(var > 0.0 ? var : 0.0);
+            it->z = est / it->std_error;
+            it->p_value = isnan(it->z) ? NAN : erfc(fabs(it->z) / sqrt(2.0));
+            it->conf_low = est - q * it->std_error;
+            it->conf_high = est + q * it->std_error;
+        }
+    }
+    res->n = c->m;
+    *out = res;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+
+nomem:
+    partreg_margins_free(res);
+    return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+}
+
+/* ---- AME ---------------------------------------------------------------- */
+
+partreg_status partreg_margins_ame(const partreg_fit *fit, const partreg_frame *fr, double level,
+                                   partreg_margins **out, partreg_error *err)
+{
+    static const char who[] = "partreg_margins_ame";
+    if (out)
+        *out = NULL;
+    if (!out)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL out", who);
+    mfx c;
+    partreg_status st = mfx_init(&c, fit, fr, level, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    st = mfx_effect_blocks(&c, who, err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    double W = total_weight(&c);
+    if (!(W > 0.0)) {
+        st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
+        goto cleanup;
+    }
+
+    for (size_t i = 0; i < c.n; i++) {
+        double wi = c.w ? c.w[i] : 1.0;
+        if (wi == 0.0)
+            continue;
+        size_t b = 0;
+        while (b < c.nblocks) {
+            const block *bl = &c.blocks[b];
+            size_t v = bl->variable;
+            if (bl->kind == BLOCK_SLOPE) {
+                st = row_eval(&c, i, NULL, 0, (long)v, c.x, c.dx, who, err);
+                if (st != PARTREG_OK)
+                    goto cleanup;
+                acc_slope(&c, b, wi, c.x, c.dx);
+                b++;
+                continue;
+            }
+            /* a categorical variable: its reference row once, then its levels */
+            partreg_setting s = {v, 0.0, partreg_frame_variable_reference(fr, v)};
+            st = row_eval(&c, i, &s, 1, -1, c.x0, NULL, who, err);
+            if (st != PARTREG_OK)
+                goto cleanup;
+            for (; b < c.nblocks && c.blocks[b].variable == v; b++) {
+                s.level = c.blocks[b].level;
+                st = row_eval(&c, i, &s, 1, -1, c.x, NULL, who, err);
+                if (st != PARTREG_OK)
+                    goto cleanup;
+                acc_level(&c, b, wi, c.x);
+                acc_level(&c, b, -wi, c.x0);
+            }
+        }
+    }
+    st = mfx_finish(&c, fit, W, level, NULL, out, who, err);
+
+cleanup:
+    mfx_free(&c);
+    return st;
+}
+
+/* ---- MEM ---------------------------------------------------------------- */
+
+/* The "mean row" of Stata's atmeans: numeric variables at their weighted
+ * means, each design column multiplied out over the weighted proportions of
+ * the categorical levels it indicates. */
+typedef struct mean_ctx {
+    size_t ncat;          /* categorical variables */
+    size_t *cat;          /* ncat variable indices */
+    size_t *cat_of_var;   /* nvar: index into cat, or SIZE_MAX */
+    size_t *prop_off;     /* ncat offsets into prop */
+    double *prop;         /* weighted level proportions */
+    unsigned char *sig;   /* p x ncat: column j involves categorical c */
+    unsigned char *done;  /* p */
+    size_t *lev;          /* ncat odometer */
+    size_t *free_cats;    /* ncat */
+    partreg_setting *base; /* nvar: numeric means, categorical references */
+} mean_ctx;
+
+static void mean_ctx_free(mean_ctx *mc)
+{
+    free(mc->cat);
+    free(mc->cat_of_var);
+    free(mc->prop_off);
+    free(mc->prop);
+    free(mc->sig);
+    free(mc->done);
+    free(mc->lev);
+    free(mc->free_cats);
+    free(mc->base);
+}
+
+static partreg_status mean_ctx_init(mean_ctx *mc, const mfx *c, double W, const char *who,
+                                    partreg_error *err)
+{
+    memset(mc, 0, sizeof *mc);
+    const partreg_frame *fr = c->fr;
+    size_t ncat = 0, nprop = 0;
+    for (size_t v = 0; v < c->nvar; v++)
+        if (partreg_frame_variable_is_categorical(fr, v)) {
+            ncat++;
+            nprop += partreg_frame_variable_n_levels(fr, v);
+        }
+    mc->ncat = ncat;
+    mc->cat = xcalloc(ncat, sizeof *mc->cat);
+    mc->cat_of_var = xcalloc(c->nvar, sizeof *mc->cat_of_var);
+    mc->prop_off = xcalloc(ncat, sizeof *mc->prop_off);
+    mc->prop = xcalloc(nprop, sizeof *mc->prop);
+    mc->sig = (ncat && c->p > SIZE_MAX / ncat) ? NULL : xcalloc(c->p * ncat, 1);
+    mc->done = xcalloc(c->p, 1);
+    mc->lev = xcalloc(ncat, sizeof *mc->lev);
+    mc->free_cats = xcalloc(ncat, sizeof *mc->free_cats);
+    mc->base = xcalloc(c->nvar, sizeof *mc->base);
+    if (!mc->cat || !mc->cat_of_var || !mc->prop_off || !mc->prop || !mc->sig || !mc->done ||
+        !mc->lev || !mc->free_cats || !mc->base) {
+        mean_ctx_free(mc);
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    }
+    size_t k = 0, off = 0;
+    for (size_t v = 0; v < c->nvar; v++) {
+        mc->base[v].variable = v;
+        mc->cat_of_var[v] = SIZE_MAX;
+        if (partreg_frame_variable_is_categorical(fr, v)) {
+            size_t nl = partreg_frame_variable_n_levels(fr, v);
+            const int *lv = partreg_frame_variable_levels(fr, v);
+            mc->cat[k] = v;
+            mc->cat_of_var[v] = k;
+            mc->prop_off[k] = off;
+            for (size_t i = 0; i < c->n; i++) {
+                if (lv[i] >= 0 && (size_t)lv[i] < nl)
+                    mc->prop[off + (size_t)lv[i]] += c->w ? c->w[i] : 1.0;
+            }
+            for (size_t l = 0; l < nl; l++)
+                mc->prop[off + l] /= W;
+            mc->base[v].level = partreg_frame_variable_reference(fr, v);
+            size_t nc = 0;
+            const size_t *cols = partreg_frame_variable_columns(fr, v, &nc);
+            for (size_t t = 0; t < nc; t++)
+                if (cols[t] < c->p)
+                    mc->sig[cols[t] * ncat + k] = 1;
+            off += nl;
+            k++;
+        } else {
+            const double *xv = partreg_frame_variable_values(fr, v);
+            double s = 0.0;
+            for (size_t i = 0; i < c->n; i++)
+                s += (c->w ? c->w[i] : 1.0) * xv[i];
+            mc->base[v].value = s / W;
+        }
+    }
+    return PARTREG_OK;
+}
+
+/* Same free categorical set (the fixed one excluded) for columns a and b. */
+static int same_free_set(const mean_ctx *mc, size_t a, size_t b, size_t fixed)
+{
+    for (size_t k = 0; k < mc->ncat; k++)
+        if (k != fixed && mc->sig[a * mc->ncat + k] != mc->sig[b * mc->ncat + k])
+            return 0;
+    return 1;
+}
+
+/* The mean row (and its derivative with respect to numeric variable d_var
+ * when d_var >= 0) into c->x (and c->dx), categorical variable number
+ * `fixed` (index into mc->cat, SIZE_MAX for none) held at `fixed_level`.
+ * Columns are grouped by the categorical variables they involve besides the
+ * fixed one; each group is evaluated over every combination of those
+ * variables' levels, weighted by the product of their proportions. */
+static partreg_status mean_row(mfx *c, mean_ctx *mc, size_t fixed, size_t fixed_level,
+                               long d_var, double *x, const char *who, partreg_error *err)
+{
+    memset(x, 0, c->p * sizeof *x);
+    if (d_var >= 0)
+        memset(c->dx, 0, c->p * sizeof *c->dx);
+    memset(mc->done, 0, c->p);
+    memcpy(c->set, mc->base, c->nvar * sizeof *c->set);
+    if (fixed != SIZE_MAX)
+        c->set[mc->cat[fixed]].level = fixed_level;
+
+    for (size_t j = 0; j < c->p; j++) {
+        if (mc->done[j])
+            continue;
+        size_t nf = 0;
+        for (size_t k = 0; k < mc->ncat; k++)
+            if (k != fixed && mc->sig[j * mc->ncat + k]) {
+                mc->free_cats[nf++] = k;
+                mc->lev[k] = 0;
+            }
+        for (;;) {
+            double wt = 1.0;
+            for (size_t t = 0; t < nf; t++) {
+                size_t k = mc->free_cats[t];
+                c->set[mc->cat[k]].level = mc->lev[k];
+                wt *= mc->prop[mc->prop_off[k] + mc->lev[k]];
+            }
+            if (wt != 0.0) {
+                partreg_status st = row_eval(c, 0, c->set, c->nvar, d_var, c->xr,
+                                             d_var >= 0 ? c->dxr : NULL, who, err);
+                if (st != PARTREG_OK)
+                    return st;
+                for (size_t jj = j; jj < c->p; jj++) {
+                    if (mc->done[jj] || !same_free_set(mc, j, jj, fixed))
+                        continue;
+                    x[jj] += wt * c->xr[jj];
+                    if (d_var >= 0)
+                        c->dx[jj] += wt * c->dxr[jj];
+                }
+            }
+            /* odometer over the free variables' levels */
+            size_t t = 0;
+            for (; t < nf; t++) {
+                size_t k = mc->free_cats[t];
+                if (++mc->lev[k] < partreg_frame_variable_n_levels(c->fr, mc->cat[k]))
+                    break;
+                mc->lev[k] = 0;
+            }
+            if (t == nf)
+                break;
+        }
+        for (size_t jj = j; jj < c->p; jj++)
+            if (!mc->done[jj] && same_free_set(mc, j, jj, fixed))
+                mc->done[jj] = 1;
+        /* restore the free variables to their base levels */
+        for (size_t t = 0; t < nf; t++)
+            c->set[mc->cat[mc->free_cats[t]]].level = mc->base[mc->cat[mc->free_cats[t]]].level;
+    }
+    return PARTREG_OK;
+}
+
+partreg_status partreg_margins_mem(const partreg_fit *fit, const partreg_frame *fr, double level,
+                                   partreg_margins **out, partreg_error *err)
+{
+    static const char who[] = "partreg_margins_mem";
+    if (out)
+        *out = NULL;
+    if (!out)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL out", who);
+    mfx c;
+    mean_ctx mc;
+    memset(&mc, 0, sizeof mc);
+    partreg_status st = mfx_init(&c, fit, fr, level, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    st = mfx_effect_blocks(&c, who, err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    double W = total_weight(&c);
+    if (!(W > 0.0)) {
+        st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
+        goto cleanup;
+    }
+    st = mean_ctx_init(&mc, &c, W, who, err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+
+    size_t b = 0;
+    while (b < c.nblocks) {
+        const block *bl = &c.blocks[b];
+        size_t v = bl->variable;
+        if (bl->kind == BLOCK_SLOPE) {
+            st = mean_row(&c, &mc, SIZE_MAX, 0, (long)v, c.x, who, err);
+            if (st != PARTREG_OK)
+                goto cleanup;
+            acc_slope(&c, b, 1.0, c.x, c.dx);
+            b++;
+            continue;
+        }
+        size_t k = mc.cat_of_var[v];
+        st = mean_row(&c, &mc, k, partreg_frame_variable_reference(fr, v), -1, c.x0, who, err);
+        if (st != PARTREG_OK)
+            goto cleanup;
+        for (; b < c.nblocks && c.blocks[b].variable == v; b++) {
+            st = mean_row(&c, &mc, k, c.blocks[b].level, -1, c.x, who, err);
+            if (st != PARTREG_OK)
+                goto cleanup;
+            acc_level(&c, b, 1.0, c.x);
+            acc_level(&c, b, -1.0, c.x0);
+        }
+    }
+    st = mfx_finish(&c, fit, 1.0, level, NULL, out, who, err);
+
+cleanup:
+    mean_ctx_free(&mc);
+    mfx_free(&c);
+    return st;
+}
+
+/* ---- predictive margins at fixed values ------------------------------------ */
+
+partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *fr,
+                                  const partreg_setting *set, size_t n_set, double level,
+                                  partreg_margins **out, partreg_error *err)
+{
+    static const char who[] = "partreg_margins_at";
+    if (out)
+        *out = NULL;
+    if (!out || (n_set && !set))
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL argument", who);
+    mfx c;
+    char *term = NULL;
+    partreg_status st = mfx_init(&c, fit, fr, level, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    for (size_t s = 0; s < n_set; s++) {
+        size_t v = set[s].variable;
+        if (v >= c.nvar) {
+            st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
+                                         "%s: setting %zu: variable %zu out of range (%zu)", who,
+                                         s + 1, v, c.nvar);
+            goto cleanup;
+        }
+        const char *vn = partreg_frame_variable_name(fr, v);
+        if (partreg_frame_variable_is_categorical(fr, v)) {
+            if (set[s].level >= partreg_frame_variable_n_levels(fr, v)) {
+                st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
+                                             "%s: level %zu of '%s' out of range (%zu levels)",
+                                             who, set[s].level, vn,
+                                             partreg_frame_variable_n_levels(fr, v));
+                goto cleanup;
+            }
+        } else if (!isfinite(set[s].value)) {
+            st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
+                                         "%s: value of '%s' is not finite", who, vn);
+            goto cleanup;
+        }
+        for (size_t t = 0; t < s; t++)
+            if (set[t].variable == v) {
+                st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
+                                             "%s: '%s' is set twice", who, vn);
+                goto cleanup;
+            }
+    }
+    c.blocks = malloc(sizeof *c.blocks);
+    if (!c.blocks) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+        goto cleanup;
+    }
+    c.blocks[0] = (block){BLOCK_AT, 0, 0};
+    c.nblocks = 1;
+    st = mfx_alloc_entries(&c, who, err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    double W = total_weight(&c);
+    if (!(W > 0.0)) {
+        st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        double wi = c.w ? c.w[i] : 1.0;
+        if (wi == 0.0)
+            continue;
+        st = row_eval(&c, i, set, n_set, -1, c.x, NULL, who, err);
+        if (st != PARTREG_OK)
+            goto cleanup;
+        acc_level(&c, 0, wi, c.x);
+    }
+    term = partreg_margins_describe_settings(fr, set, n_set);
+    if (!term) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+        goto cleanup;
+    }
+    st = mfx_finish(&c, fit, W, level, term, out, who, err);
+
+cleanup:
+    free(term);
+    mfx_free(&c);
+    return st;
+}

@@ -1,0 +1,27 @@
+/* Shared pieces of the margins files (lib/inference/margins*.c): the list
+ * object behind partreg_margins and small string helpers. Private to lib/. */
+#ifndef PARTREG_INFERENCE_MARGINS_INTERNAL_H
+#define PARTREG_INFERENCE_MARGINS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "partreg_margins.h"
+
+struct partreg_margins {
+    size_t n;              /* entries */
+    partreg_margin *items; /* n entries; term/outcome point into strings */
+    char **strings;        /* every string the entries point to */
+    size_t n_strings;
+};
+
+/* Copy of s (malloc), or NULL when out of memory. */
+char *partreg_margins_strdup(const char *s);
+
+/* Format the settings set[0..n_set) as "name=value,name=level" into a new
+ * string (malloc). Numbers are written in the shortest %.*g form that reads
+ * back to the same double. NULL when out of memory. Settings must have been
+ * validated (variables and levels in range). */
+char *partreg_margins_describe_settings(const partreg_frame *fr, const partreg_setting *set,
+                                        size_t n_set);
+
+#endif
