@@ -165,8 +165,9 @@ typedef struct partreg_brant partreg_brant;
  *
  * The J-1 binary logits of 1{Y > j} on an intercept and the fit's kept
  * columns are fitted (partreg_fit_create); beta* stacks their slopes. With
- * pi_ij the fitted P(Y > j) of logit j and W_jl = diag(pi_ij (1 - pi_il)),
- * j <= l, the covariance of beta* has blocks
+ * pi_ij the fitted P(Y > j) of logit j and W_jl = diag(pi_il (1 - pi_ij)),
+ * j <= l (the covariance of the indicators 1{Y > j} and 1{Y > l}), the
+ * covariance of beta* has blocks
  * V_jl = (X'W_jj X)^-1 (X'W_jl X) (X'W_ll X)^-1 and V_lj = V_jl' (slope
  * rows only). The omnibus statistic is the Wald test that consecutive
  * slopes are equal, df = (J-2) p; each term's test restricts that to one
