@@ -131,7 +131,7 @@ static void test_refusals(void **state)
     assert_int_equal(partreg_fit_create(&db, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, NULL), 0);
     assert_int_equal(partreg_brant_test(fit, &db, &b, &err), PARTREG_EUNSUPPORTED);
     partreg_fit_free(fit);
-    /* wine: rating 1 never occurs with contact, so the logit of Y > 1 separates */
+    /* wine: rating 1 never occurs with warm wine, so the logit of Y > 1 separates */
     partreg_data dwine = {WINE_N, WINE_P, wine_X, 0, wine_y, NULL, WINE_J, wine_design_terms,
                           wine_levels};
     assert_int_equal(partreg_fit_create(&dwine, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, NULL),
@@ -140,7 +140,7 @@ static void test_refusals(void **state)
     assert_int_equal(st, PARTREG_ESEPARATION);
     assert_null(b);
     assert_contains(err.message, "Y > '1'");
-    assert_contains(err.message, "contact[yes]");
+    assert_contains(err.message, "temp[warm]");
     partreg_fit_free(fit);
 }
 
