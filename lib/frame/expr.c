@@ -124,10 +124,10 @@ void partreg_expr_eval(const partreg_expr *e, const double *vals, long dvar, dou
                 d[top - 1] = (da != 0.0 ? da / b : 0.0) - (db != 0.0 ? a * db / (b * b) : 0.0);
                 break;
             default: { /* PARTREG_EXPR_POW */
-                double p = pow(a, b), dp = 0.0;
+                double p = b == 2.0 ? a * a : pow(a, b), dp = 0.0;
                 if (db == 0.0) {
                     if (da != 0.0)
-                        dp = b * pow(a, b - 1.0) * da;
+                        dp = (b == 2.0 ? 2.0 * a : b * pow(a, b - 1.0)) * da;
                 } else {
                     dp = p * (db * log(a) + (da != 0.0 ? b * da / a : 0.0));
                 }

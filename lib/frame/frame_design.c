@@ -1,0 +1,355 @@
+/* The design matrix: column layout and names of each term, and the
+ * evaluation of one design row (with optional variable overrides and
+ * forward-mode derivatives) that both the bulk build and
+ * partreg_frame_design_row() use.
+ *
+ * A term is the product of its parts: numeric parts multiply their values;
+ * each categorical part selects one of its dummy columns (treatment coding:
+ * level k of L with reference r has column k for k < r and k-1 for k > r;
+ * the reference selects none, so the whole term row is 0). With parts
+ * c_1..c_m of q_1..q_m columns the term has q_1*...*q_m columns, c_1
+ * varying fastest, and the row has at most one non-zero entry per term:
+ * the product of the numeric parts at offset sum_k pos_k * stride_k.
+ * Derivatives follow the product rule (v a)' = v' a + v a'. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "frame/frame_internal.h"
+
+static partreg_status nomem(partreg_error *err)
+{
+    return partreg_error_set(err, PARTREG_ENOMEM, "out of memory building the model frame");
+}
+
+static int atom_categorical(const partreg_frame *fr, size_t a)
+{
+    const partreg_atom *at = &fr->f->atoms[a];
+    return at->kind != PARTREG_ATOM_EXPR && fr->vars[at->var].categorical;
+}
+
+/* Columns contributed by a categorical part. */
+static size_t part_columns(const partreg_frame_var *v, int full)
+{
+    return full ? v->lv.n : v->lv.n - 1;
+}
+
+/* Column position of level k of a categorical part, or -1 (reference). */
+static long part_position(const partreg_frame_var *v, int full, size_t k)
+{
+    if (full)
+        return (long)k;
+    if (k == v->ref)
+        return -1;
+    return k < v->ref ? (long)k : (long)k - 1;
+}
+
+/* Level index of part position q (inverse of part_position). */
+static size_t part_level(const partreg_frame_var *v, int full, size_t q)
+{
+    if (full)
+        return q;
+    return q < v->ref ? q : q + 1;
+}
+
+static partreg_status name_column(partreg_frame *fr, const partreg_term *tm,
+                                  const partreg_frame_term *ft, size_t c, char **out)
+{
+    const partreg_formula *f = fr->f;
+    size_t len = 1, q[PARTREG_FORMULA_MAX_ORDER];
+    for (size_t k = 0; k < tm->n_atoms; k++) {
+        const partreg_atom *at = &f->atoms[tm->atoms[k]];
+        if (atom_categorical(fr, tm->atoms[k])) {
+            const partreg_frame_var *v = &fr->vars[at->var];
+            q[k] = (c / ft->stride[k]) % part_columns(v, ft->full);
+            len += strlen(f->vars[at->var]) + strlen(v->lv.names[part_level(v, ft->full, q[k])]) +
+                   3;
+        } else {
+            len += strlen(at->kind == PARTREG_ATOM_VAR ? f->vars[at->var] : at->text) + 1;
+        }
+    }
+    char *s = malloc(len), *w = s;
+    if (!s)
+        return PARTREG_ENOMEM;
+    for (size_t k = 0; k < tm->n_atoms; k++) {
+        const partreg_atom *at = &f->atoms[tm->atoms[k]];
+        if (k)
+            *w++ = ':';
+        if (atom_categorical(fr, tm->atoms[k])) {
+            const partreg_frame_var *v = &fr->vars[at->var];
+            w += sprintf(w, "%s[%s]", f->vars[at->var], v->lv.names[part_level(v, ft->full, q[k])]);
+        } else {
+            w += sprintf(w, "%s", at->kind == PARTREG_ATOM_VAR ? f->vars[at->var] : at->text);
+        }
+    }
+    *w = '\0';
+    *out = s;
+    return PARTREG_OK;
+}
+
+static int term_uses_var(const partreg_formula *f, const partreg_term *tm, size_t v)
+{
+    for (size_t k = 0; k < tm->n_atoms; k++) {
+        const partreg_atom *at = &f->atoms[tm->atoms[k]];
+        if (at->kind == PARTREG_ATOM_EXPR ? partreg_expr_uses(&at->expr, v) : at->var == v)
+            return 1;
+    }
+    return 0;
+}
+
+partreg_status partreg_frame_layout(partreg_frame *fr, partreg_error *err)
+{
+    const partreg_formula *f = fr->f;
+    size_t p = fr->intercept ? 1 : 0;
+    int full_done = fr->intercept || fr->family != PARTREG_BINARY;
+    for (size_t t = 0; t < f->n_terms; t++) {
+        const partreg_term *tm = &f->terms[t];
+        partreg_frame_term *ft = &fr->terms[t];
+        ft->full = 0;
+        if (!full_done && tm->n_atoms == 1 && atom_categorical(fr, tm->atoms[0])) {
+            ft->full = 1; /* R: without an intercept the first factor gets every level */
+            full_done = 1;
+        }
+        size_t cols = 1;
+        for (size_t k = 0; k < tm->n_atoms; k++) {
+            ft->stride[k] = cols;
+            if (atom_categorical(fr, tm->atoms[k])) {
+                const partreg_frame_var *v = &fr->vars[f->atoms[tm->atoms[k]].var];
+                if (v->lv.n < 2)
+                    return partreg_error_set(err, PARTREG_EDATA,
+                                             "'%s' has a single level ('%s') in the rows used, "
+                                             "so term '%s' cannot be estimated; drop it",
+                                             f->vars[f->atoms[tm->atoms[k]].var],
+                                             v->lv.n ? v->lv.names[0] : "", tm->label);
+                cols *= part_columns(v, ft->full);
+            }
+        }
+        ft->first_col = p;
+        ft->n_cols = cols;
+        p += cols;
+    }
+    if (p == 0 && fr->family == PARTREG_BINARY)
+        return partreg_error_set(err, PARTREG_EFORMULA,
+                                 "the binary model '%s' has no columns: no intercept and no terms",
+                                 f->text);
+    fr->p = p;
+    fr->col_names = calloc(p ? p : 1, sizeof *fr->col_names);
+    fr->col_term = malloc((p ? p : 1) * sizeof *fr->col_term);
+    if (!fr->col_names || !fr->col_term)
+        return nomem(err);
+    if (fr->intercept) {
+        fr->col_names[0] = malloc(sizeof "(Intercept)");
+        if (!fr->col_names[0])
+            return nomem(err);
+        strcpy(fr->col_names[0], "(Intercept)");
+        fr->col_term[0] = -1;
+    }
+    for (size_t t = 0; t < f->n_terms; t++) {
+        const partreg_frame_term *ft = &fr->terms[t];
+        for (size_t c = 0; c < ft->n_cols; c++) {
+            if (name_column(fr, &f->terms[t], ft, c, &fr->col_names[ft->first_col + c]))
+                return nomem(err);
+            fr->col_term[ft->first_col + c] = (long)t;
+        }
+    }
+    for (size_t v = 0; v < f->n_vars; v++) {
+        partreg_frame_var *fv = &fr->vars[v];
+        size_t n = 0;
+        for (size_t t = 0; t < f->n_terms; t++)
+            if (term_uses_var(f, &f->terms[t], v))
+                n += fr->terms[t].n_cols;
+        fv->n_cols = 0;
+        if (n == 0)
+            continue;
+        fv->cols = malloc(n * sizeof *fv->cols);
+        if (!fv->cols)
+            return nomem(err);
+        for (size_t t = 0; t < f->n_terms; t++)
+            if (term_uses_var(f, &f->terms[t], v))
+                for (size_t c = 0; c < fr->terms[t].n_cols; c++)
+                    fv->cols[fv->n_cols++] = fr->terms[t].first_col + c;
+    }
+    return PARTREG_OK;
+}
+
+/* ---- one design row --------------------------------------------------- */
+
+/* Scratch space for one row: variable values and levels, atom values and
+ * derivatives. Small formulas use the stack. */
+#define LOCAL_SLOTS 64
+
+typedef struct row_work {
+    double *vals, *aval, *ader;
+    size_t *lev;
+    void *heap;
+    double local_d[3 * LOCAL_SLOTS];
+    size_t local_s[LOCAL_SLOTS];
+} row_work;
+
+static partreg_status work_init(row_work *w, const partreg_formula *f)
+{
+    size_t nv = f->n_vars, na = f->n_atoms;
+    w->heap = NULL;
+    if (nv <= LOCAL_SLOTS && na <= LOCAL_SLOTS) {
+        w->vals = w->local_d;
+        w->aval = w->local_d + LOCAL_SLOTS;
+        w->ader = w->local_d + 2 * LOCAL_SLOTS;
+        w->lev = w->local_s;
+        return PARTREG_OK;
+    }
+    double *d = malloc((nv + 2 * na) * sizeof *d + nv * sizeof(size_t) + 1);
+    if (!d)
+        return PARTREG_ENOMEM;
+    w->heap = d;
+    w->vals = d;
+    w->aval = d + nv;
+    w->ader = d + nv + na;
+    w->lev = (size_t *)(void *)(d + nv + 2 * na);
+    return PARTREG_OK;
+}
+
+/* Evaluate row i into x (and dx when dvar >= 0). Returns the index of the
+ * first atom whose value is not finite, or -1. */
+static long eval_row(const partreg_frame *fr, size_t i, const partreg_setting *set,
+                     size_t n_set, long dvar, double *x, double *dx, row_work *w)
+{
+    const partreg_formula *f = fr->f;
+    long bad = -1;
+    for (size_t v = 0; v < f->n_vars; v++) {
+        const partreg_frame_var *fv = &fr->vars[v];
+        if (fv->categorical)
+            w->lev[v] = (size_t)fv->lev[i];
+        else
+            w->vals[v] = fv->num[i];
+    }
+    for (size_t s = 0; s < n_set; s++) {
+        if (fr->vars[set[s].variable].categorical)
+            w->lev[set[s].variable] = set[s].level;
+        else
+            w->vals[set[s].variable] = set[s].value;
+    }
+    for (size_t a = 0; a < f->n_atoms; a++) {
+        const partreg_atom *at = &f->atoms[a];
+        if (at->kind == PARTREG_ATOM_EXPR)
+            partreg_expr_eval(&at->expr, w->vals, dvar, &w->aval[a], &w->ader[a]);
+        else if (!fr->vars[at->var].categorical) {
+            w->aval[a] = w->vals[at->var];
+            w->ader[a] = dvar >= 0 && at->var == (size_t)dvar ? 1.0 : 0.0;
+        } else
+            continue;
+        if (bad < 0 && !isfinite(w->aval[a]))
+            bad = (long)a;
+    }
+    memset(x, 0, fr->p * sizeof *x);
+    if (dx)
+        memset(dx, 0, fr->p * sizeof *dx);
+    if (fr->intercept)
+        x[0] = 1.0;
+    for (size_t t = 0; t < f->n_terms; t++) {
+        const partreg_term *tm = &f->terms[t];
+        const partreg_frame_term *ft = &fr->terms[t];
+        double val = 1.0, der = 0.0;
+        size_t off = 0;
+        int zero = 0;
+        for (size_t k = 0; k < tm->n_atoms; k++) {
+            size_t a = tm->atoms[k];
+            const partreg_atom *at = &f->atoms[a];
+            if (at->kind != PARTREG_ATOM_EXPR && fr->vars[at->var].categorical) {
+                long q = part_position(&fr->vars[at->var], ft->full, w->lev[at->var]);
+                if (q < 0) {
+                    zero = 1;
+                    break;
+                }
+                off += (size_t)q * ft->stride[k];
+            } else {
+                der = der * w->aval[a] + (w->ader[a] != 0.0 ? val * w->ader[a] : 0.0);
+                val *= w->aval[a];
+            }
+        }
+        if (zero)
+            continue;
+        x[ft->first_col + off] = val;
+        if (dx)
+            dx[ft->first_col + off] = der;
+    }
+    return bad;
+}
+
+static partreg_status bad_value(const partreg_frame *fr, const partreg_table *t, size_t i,
+                                long atom, partreg_error *err)
+{
+    const partreg_atom *at = &fr->f->atoms[atom];
+    long line = t ? partreg_table_row_line(t, fr->rows[i]) : 0;
+    char where[64] = "";
+    if (line > 0)
+        snprintf(where, sizeof where, " on line %ld", line);
+    else
+        snprintf(where, sizeof where, " in row %zu", i + 1);
+    return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                "'%s' is not a finite number%s (for example log or sqrt of a "
+                                "negative number, or log(0)); remove such rows or change the term",
+                                at->text, where);
+}
+
+partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t,
+                                     partreg_error *err)
+{
+    row_work w;
+    size_t p = fr->p;
+    if (fr->n > 0 && p > ((size_t)-1) / sizeof(double) / fr->n)
+        return nomem(err);
+    size_t cells = fr->n * p;
+    fr->X = malloc((cells > 0 ? cells : 1) * sizeof *fr->X);
+    if (!fr->X || work_init(&w, fr->f))
+        return nomem(err);
+    partreg_status st = PARTREG_OK;
+    for (size_t i = 0; i < fr->n; i++) {
+        long bad = eval_row(fr, i, NULL, 0, -1, fr->X + i * p, NULL, &w);
+        if (bad >= 0) {
+            st = bad_value(fr, t, i, bad, err);
+            break;
+        }
+    }
+    free(w.heap);
+    return st;
+}
+
+partreg_status partreg_frame_design_row(const partreg_frame *fr, size_t i,
+                                        const partreg_setting *set, size_t n_set,
+                                        long d_variable, double *x, double *dx,
+                                        partreg_error *err)
+{
+    if (!fr || !x || (d_variable >= 0 && !dx) || (n_set > 0 && !set))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_frame_design_row: NULL frame, x, set or dx");
+    if (i >= fr->n)
+        return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                       "row %zu is out of range (the frame has %zu rows)", i,
+                                       fr->n);
+    size_t nv = fr->f->n_vars;
+    if (d_variable >= 0 && ((size_t)d_variable >= nv || fr->vars[d_variable].categorical))
+        return partreg_error_set_index(err, PARTREG_EINVAL, d_variable,
+                                       "variable %ld is not a numeric variable of the model",
+                                       d_variable);
+    for (size_t s = 0; s < n_set; s++) {
+        size_t v = set[s].variable;
+        if (v >= nv)
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)v,
+                                           "setting %zu: variable %zu is out of range", s, v);
+        if (fr->vars[v].categorical && set[s].level >= fr->vars[v].lv.n)
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)v,
+                                           "setting %zu: level %zu of '%s' is out of range", s,
+                                           set[s].level, fr->f->vars[v]);
+    }
+    row_work w;
+    if (work_init(&w, fr->f))
+        return nomem(err);
+    long bad = eval_row(fr, i, set, n_set, d_variable, x, d_variable >= 0 ? dx : NULL, &w);
+    free(w.heap);
+    if (bad >= 0)
+        return bad_value(fr, NULL, i, bad, err);
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}

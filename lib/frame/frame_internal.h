@@ -1,0 +1,111 @@
+/* The model frame's private layout, shared by the files that build it
+ * (frame.c, frame_rows.c, frame_levels.c, frame_design.c, frame_apply.c).
+ * Private to lib/. */
+#ifndef PARTREG_FRAME_FRAME_INTERNAL_H
+#define PARTREG_FRAME_FRAME_INTERNAL_H
+
+#include <stddef.h>
+
+#include "frame/formula_internal.h"
+#include "partreg_formula.h"
+#include "partreg_table.h"
+
+/* A level list: names, and for numbers (factor(x), numeric outcomes) the
+ * value of each level. */
+typedef struct partreg_levels {
+    size_t n;
+    char **names;
+    double *values; /* NULL unless the levels are numbers */
+} partreg_levels;
+
+/* One model variable (a distinct right-hand-side column). */
+typedef struct partreg_frame_var {
+    int categorical;    /* coded with dummies (text, labelled, factor()) */
+    int from_factor;    /* factor() of a numeric column */
+    partreg_levels lv;  /* categorical: its levels */
+    size_t ref;         /* categorical: reference level */
+    double *num;        /* numeric: n values on the rows used */
+    int *lev;           /* categorical: n level indices on the rows used */
+    size_t *cols;       /* design columns whose term involves the variable */
+    size_t n_cols;
+} partreg_frame_var;
+
+/* Column layout of one term. */
+typedef struct partreg_frame_term {
+    size_t first_col, n_cols;
+    int full; /* a lone categorical variable with a column per level (no intercept, binary) */
+    size_t stride[PARTREG_FORMULA_MAX_ORDER];
+} partreg_frame_term;
+
+struct partreg_frame {
+    partreg_formula *f; /* private copy of the formula (variables, atoms, terms) */
+    partreg_family family;
+    int intercept;      /* column 0 is (Intercept) */
+    int has_outcome;
+    size_t n, n_dropped, p;
+    double *X;          /* n x p row-major */
+    double *y;          /* n outcome codes, or NULL */
+    double *w;          /* n weights, or NULL */
+    size_t *cluster;    /* n cluster codes, or NULL */
+    size_t n_clusters;
+    size_t *rows;       /* table row of each frame row */
+    char **col_names;
+    long *col_term;
+    partreg_levels outcome; /* outcome levels */
+    partreg_frame_var *vars; /* f->n_vars */
+    partreg_frame_term *terms; /* f->n_terms */
+};
+
+/* ---- frame_levels.c ---- */
+
+void partreg_levels_clear(partreg_levels *lv);
+
+/* Levels observed in table column j over rows[0..n): a categorical column
+ * gives its level names (code order if labelled, byte order otherwise); a
+ * numeric column its distinct values in numeric order, named as R prints
+ * them. PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_levels_observed(const partreg_table *t, size_t j, const size_t *rows,
+                                       size_t n, partreg_levels *out, partreg_error *err);
+
+/* Map table column j over rows[0..n) onto the level list: lev[i] = level
+ * index, or -1 where the cell is missing. A categorical column matches by
+ * name; a numeric one by value when lv->values is set, else by its printed
+ * name. PARTREG_OK; PARTREG_EDATA with *bad = the first row (index into
+ * rows) whose value is not a level (no message: the caller writes it);
+ * PARTREG_ENOMEM. */
+partreg_status partreg_levels_map(const partreg_table *t, size_t j, const size_t *rows, size_t n,
+                                  const partreg_levels *lv, int *lev, size_t *bad,
+                                  partreg_error *err);
+
+/* Printable value of table cell (row r, column j) into buf. */
+void partreg_frame_cell_text(const partreg_table *t, size_t j, size_t r, char *buf, size_t size);
+
+/* Outcome levels and codes (family not yet decided): fills fr->outcome and
+ * fr->y from column j. */
+partreg_status partreg_frame_outcome(partreg_frame *fr, const partreg_table *t, size_t j,
+                                     const partreg_frame_options *opt, partreg_error *err);
+
+/* Message for a categorical column used as a number (PARTREG_EDATA). */
+partreg_status partreg_frame_not_numeric(const partreg_table *t, size_t j, const char *usage,
+                                         partreg_error *err);
+
+/* ---- frame_design.c ---- */
+
+/* Columns, names and variable-to-column lists from the variables' codings.
+ * PARTREG_OK, PARTREG_EDATA (a categorical variable with one level),
+ * PARTREG_ENOMEM. */
+partreg_status partreg_frame_layout(partreg_frame *fr, partreg_error *err);
+
+/* Fill fr->X from the variables' values; t (for line numbers in messages)
+ * may be NULL. PARTREG_OK, PARTREG_EDATA (a non-finite expression),
+ * PARTREG_ENOMEM. */
+partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t,
+                                     partreg_error *err);
+
+/* ---- frame.c ---- */
+
+/* An empty frame holding a private copy of formula f. */
+partreg_status partreg_frame_alloc(const partreg_formula *f, partreg_frame **out,
+                                   partreg_error *err);
+
+#endif
