@@ -1,0 +1,163 @@
+/* Joint Wald tests and likelihood-ratio tests of fitted models.
+ *
+ * Wald: chi2 = b' V^+ b for a subset b of the parameters and its
+ * covariance V under the estimator in force, V^+ the Moore-Penrose inverse
+ * from the eigen-decomposition (eigenvalues below WALD_RANK_TOL times the
+ * largest are treated as zero, so linearly dependent hypotheses are dropped
+ * as Stata's `test` does), df = rank(V).
+ * LR: chi2 = 2 (l_full - l_reduced), df = k_full - k_reduced (Wilks 1938).
+ * See docs/methods_inference.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+
+#include "core/error.h"
+#include "inference/inference_internal.h"
+
+/* Relative eigenvalue cut-off for the rank of the tested sub-covariance. */
+#define WALD_RANK_TOL 1e-10
+/* A reduced log-likelihood above the full one by more than this times
+ * (1 + |l_full|) means the models are not nested. */
+#define LR_NEST_TOL 1e-6
+
+static void set_nan(double *chi2, double *df, double *p)
+{
+    if (chi2) *chi2 = NAN;
+    if (df) *df = NAN;
+    if (p) *p = NAN;
+}
+
+partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *params, size_t m,
+                                     double *chi2, double *df, double *p, partreg_error *err)
+{
+    set_nan(chi2, df, p);
+    if (!fit || !params || !chi2 || !df || !p)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_wald_test: NULL argument");
+    if (m == 0)
+        return partreg_error_set(err, PARTREG_EINVAL, "no parameters to test");
+    size_t full = fit->p + (fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0);
+    for (size_t a = 0; a < m; a++) {
+        size_t j = params[a];
+        if (j >= full)
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)j,
+                                           "parameter index %zu out of range (0..%zu)", j,
+                                           full - 1);
+        char name[256];
+        if (j < fit->p && fit->dropped[j])
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)j,
+                                           "'%s' was dropped from the model and cannot be tested",
+                                           partreg_fit_param_name(fit, j, name, sizeof name));
+        for (size_t c = 0; c < a; c++)
+            if (params[c] == j)
+                return partreg_error_set_index(err, PARTREG_EINVAL, (long)j,
+                                               "'%s' is listed twice",
+                                               partreg_fit_param_name(fit, j, name, sizeof name));
+    }
+    gsl_matrix *V = gsl_matrix_alloc(m, m), *U = gsl_matrix_alloc(m, m);
+    gsl_vector *ev = gsl_vector_alloc(m);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(m);
+    partreg_status st = PARTREG_OK;
+    if (!V || !U || !ev || !ws) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t a = 0; a < m; a++)
+        for (size_t c = 0; c < m; c++) {
+            double v = gsl_matrix_get(fit->vcov, params[a], params[c]);
+            if (!isfinite(v)) {
+                st = partreg_error_set(err, PARTREG_ESINGULAR,
+                                       "the covariance of the tested parameters is not finite");
+                goto cleanup;
+            }
+            gsl_matrix_set(V, a, c, v);
+        }
+    if (gsl_eigen_symmv(V, ev, U, ws) != GSL_SUCCESS) {
+        st = partreg_error_set(err, PARTREG_ENUMERIC, "eigen-decomposition failed");
+        goto cleanup;
+    }
+    double emax = 0.0;
+    for (size_t a = 0; a < m; a++)
+        emax = fmax(emax, gsl_vector_get(ev, a));
+    size_t rank = 0;
+    double c2 = 0.0;
+    for (size_t a = 0; a < m; a++) {
+        double lam = gsl_vector_get(ev, a);
+        if (!(lam > WALD_RANK_TOL * emax))
+            continue;
+        double proj = 0.0; /* u_a' b */
+        for (size_t c = 0; c < m; c++) {
+            size_t j = params[c];
+            double b = j < fit->p ? gsl_vector_get(fit->coef, j)
+                                  : gsl_vector_get(fit->thresholds, j - fit->p);
+            proj += gsl_matrix_get(U, c, a) * b;
+        }
+        c2 += proj * proj / lam;
+        rank++;
+    }
+    if (rank == 0) {
+        st = partreg_error_set(err, PARTREG_ESINGULAR,
+                               "the covariance of the tested parameters has rank 0");
+        goto cleanup;
+    }
+    *chi2 = c2;
+    *df = (double)rank;
+    *p = gsl_cdf_chisq_Q(c2, *df);
+    partreg_error_clear(err);
+cleanup:
+    if (V) gsl_matrix_free(V);
+    if (U) gsl_matrix_free(U);
+    if (ev) gsl_vector_free(ev);
+    if (ws) gsl_eigen_symmv_free(ws);
+    return st;
+}
+
+partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduced, double *chi2,
+                               double *df, double *p, partreg_error *err)
+{
+    set_nan(chi2, df, p);
+    if (!full || !reduced || !chi2 || !df || !p)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_lr_test: NULL argument");
+    if (full->family != reduced->family)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models differ in family (%s and %s): not nested",
+                                 partreg_family_name(full->family),
+                                 partreg_family_name(reduced->family));
+    if (full->link != reduced->link)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different links (%s and %s): not nested",
+                                 partreg_link_name(full->link), partreg_link_name(reduced->link));
+    if (full->J != reduced->J)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models have different numbers of outcome levels (%zu and "
+                                 "%zu)",
+                                 full->J, reduced->J);
+    if (full->n != reduced->n || full->sum_w != reduced->sum_w)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models were fitted on different rows (%zu rows, weight %g "
+                                 "and %zu rows, weight %g); refit both on the same rows",
+                                 full->n, full->sum_w, reduced->n, reduced->sum_w);
+    if (reduced->k >= full->k)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the reduced model has %zu parameters, the full one %zu: the "
+                                 "reduced model must have fewer (check the argument order)",
+                                 reduced->k, full->k);
+    if (!full->converged || !reduced->converged)
+        return partreg_error_set(err, PARTREG_ENOTCONVERGED,
+                                 "the %s model did not converge: its log-likelihood is not a "
+                                 "maximum",
+                                 !full->converged ? "full" : "reduced");
+    double diff = full->loglik - reduced->loglik;
+    if (diff < -LR_NEST_TOL * (1.0 + fabs(full->loglik)))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the reduced model fits better than the full one (log-likelihood "
+                                 "%.10g > %.10g): the models are not nested",
+                                 reduced->loglik, full->loglik);
+    *chi2 = diff > 0 ? 2.0 * diff : 0.0;
+    *df = (double)(full->k - reduced->k);
+    *p = gsl_cdf_chisq_Q(*chi2, *df);
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
