@@ -1,0 +1,217 @@
+/* Goodness of fit and discrimination of binary models, over rows sorted by
+ * the fitted probability p_i (case weights w_i act as frequencies):
+ *
+ * Hosmer-Lemeshow (Hosmer & Lemeshow 1980; Hosmer, Lemeshow & Sturdivant
+ * 2013, sec. 5.2.2): rows with fitted value v go to group
+ * ceil(g C(v) / W), C(v) = weight of rows with p <= v, W = total weight, so
+ * ties share a group (as Stata's `estat gof, group(g)`) and empty groups
+ * are skipped;
+ *   chi2 = sum_groups (O - E)^2 / (E (1 - E/N)),   df = groups - 2,
+ * O = weight of events, E = sum w p, N = weight of the group.
+ * ROC area (Mann-Whitney): AUC = sum_{i: y=1} sum_{j: y=0} w_i w_j
+ *   [1{p_i > p_j} + 1/2 1{p_i = p_j}] / (W1 W0),
+ * with the DeLong, DeLong & Clarke-Pearson (1988) standard error from the
+ * placement values V10_i (share of events' non-events scored lower, ties
+ * 1/2) and V01_j: SE^2 = S10/W1 + S01/W0, S10 = sum w (V10 - AUC)^2/(W1 - 1).
+ * Brier (1950) score: sum w (y - p)^2 / W. Classification at cutoff c:
+ * predicted event when p >= c (Stata's `estat classification`).
+ * See docs/methods_inference.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "core/error.h"
+#include "models/fit_internal.h"
+#include "models/link.h"
+
+partreg_binary_diagnostics_options partreg_binary_diagnostics_options_default(void)
+{
+    partreg_binary_diagnostics_options o;
+    memset(&o, 0, sizeof o);
+    o.hl_groups = 10;
+    o.cutoff = 0.5;
+    return o;
+}
+
+typedef struct scored {
+    double p, y, w;
+} scored;
+
+static int by_p(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
+    return (x > y) - (x < y);
+}
+
+static void clear(partreg_binary_diagnostics *out)
+{
+    double nan = NAN;
+    out->hl_chi2 = out->hl_df = out->hl_p = nan;
+    out->hl_groups = 0;
+    out->auc = out->auc_se = out->brier = out->cutoff = nan;
+    out->true_pos = out->false_pos = out->true_neg = out->false_neg = nan;
+    out->sensitivity = out->specificity = out->accuracy = out->ppv = out->npv = nan;
+}
+
+static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
+
+partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const partreg_data *data,
+                                              const partreg_binary_diagnostics_options *opt,
+                                              partreg_binary_diagnostics *out,
+                                              partreg_error *err)
+{
+    partreg_binary_diagnostics_options defaults = partreg_binary_diagnostics_options_default();
+    if (out)
+        clear(out);
+    if (!fit || !data || !data->X || !data->y || !out)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_fit_binary_diagnostics: NULL argument");
+    if (!opt)
+        opt = &defaults;
+    if (fit->family != PARTREG_BINARY)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "these diagnostics are for binary models; this fit is ordinal");
+    if (data->p != fit->p || (data->ldx != 0 && data->ldx < data->p))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the data have %zu columns but the model was fitted on %zu",
+                                 data->p, fit->p);
+    if (opt->hl_groups < 3)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "Hosmer-Lemeshow needs at least 3 groups (got %zu)",
+                                 opt->hl_groups);
+    if (!(opt->cutoff >= 0 && opt->cutoff <= 1))
+        return partreg_error_set(err, PARTREG_EINVAL, "cutoff %g is outside [0, 1]",
+                                 opt->cutoff);
+
+    size_t n = data->n, ldx = data->ldx ? data->ldx : data->p, used = 0;
+    scored *r = malloc((n ? n : 1) * sizeof *r);
+    if (!r)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_status st = PARTREG_OK;
+    double W = 0, W1 = 0, brier = 0, tp = 0, fp = 0, tn = 0, fn = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = data->w ? data->w[i] : 1.0, y = data->y[i];
+        if (!isfinite(w) || w < 0) {
+            st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                         "row %zu: weight %g is not finite and >= 0", i + 1, w);
+            goto cleanup;
+        }
+        if (y != 0.0 && y != 1.0) {
+            st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                         "row %zu: binary outcome %g is not 0 or 1", i + 1, y);
+            goto cleanup;
+        }
+        const double *x = data->X + i * ldx;
+        double eta = 0.0;
+        for (size_t j = 0; j < fit->p; j++)
+            if (!fit->dropped[j])
+                eta += x[j] * gsl_vector_get(fit->coef, j);
+        if (!isfinite(eta)) {
+            st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                         "row %zu has a non-finite value", i + 1);
+            goto cleanup;
+        }
+        if (w == 0.0)
+            continue;
+        double p = partreg_link_cdf(fit->link, eta);
+        r[used].p = p;
+        r[used].y = y;
+        r[used].w = w;
+        used++;
+        W += w;
+        W1 += w * y;
+        brier += w * (y - p) * (y - p);
+        if (p >= opt->cutoff) {
+            if (y == 1.0) tp += w; else fp += w;
+        } else {
+            if (y == 1.0) fn += w; else tn += w;
+        }
+    }
+    double W0 = W - W1;
+    if (!(W1 > 0) || !(W0 > 0)) {
+        st = partreg_error_set(err, PARTREG_EDATA,
+                               "the rows contain only %s: the ROC area and the classification "
+                               "rates are undefined",
+                               W1 > 0 ? "events" : "non-events");
+        goto cleanup;
+    }
+    qsort(r, used, sizeof *r, by_p);
+
+    /* Hosmer-Lemeshow and the ROC area, one tie group (equal p) at a time */
+    double G = (double)opt->hl_groups, C = 0.0;
+    double gN = 0, gO = 0, gE = 0, hl = 0.0;
+    size_t group = 0, groups = 0;
+    double below0 = 0.0, auc_sum = 0.0;
+    for (size_t a = 0; a < used;) {
+        size_t b = a;
+        double t1 = 0.0, t0 = 0.0, te = 0.0;
+        for (; b < used && r[b].p == r[a].p; b++) {
+            t1 += r[b].w * r[b].y;
+            t0 += r[b].w * (1.0 - r[b].y);
+            te += r[b].w * r[b].p;
+        }
+        C += t1 + t0;
+        double gq = ceil(G * C / W);
+        size_t g = gq < 1 ? 1 : (gq > G ? opt->hl_groups : (size_t)gq);
+        if (g != group && gN > 0) { /* close the previous group */
+            hl += (gO - gE) * (gO - gE) / (gE * (1.0 - gE / gN));
+            groups++;
+            gN = gO = gE = 0.0;
+        }
+        group = g;
+        gN += t1 + t0;
+        gO += t1;
+        gE += te;
+        /* events in this tie group beat the non-events below, tie with these */
+        auc_sum += t1 * (below0 + 0.5 * t0);
+        below0 += t0;
+        a = b;
+    }
+    if (gN > 0) {
+        hl += (gO - gE) * (gO - gE) / (gE * (1.0 - gE / gN));
+        groups++;
+    }
+    double auc = auc_sum / (W1 * W0);
+    /* DeLong: placement values per tie group */
+    double s10 = 0.0, s01 = 0.0, b0 = 0.0, b1 = 0.0;
+    for (size_t a = 0; a < used;) {
+        size_t b = a;
+        double t1 = 0.0, t0 = 0.0;
+        for (; b < used && r[b].p == r[a].p; b++) {
+            t1 += r[b].w * r[b].y;
+            t0 += r[b].w * (1.0 - r[b].y);
+        }
+        double v10 = (b0 + 0.5 * t0) / W0;             /* for the events here */
+        double v01 = (W1 - b1 - t1 + 0.5 * t1) / W1;   /* for the non-events here */
+        s10 += t1 * (v10 - auc) * (v10 - auc);
+        s01 += t0 * (v01 - auc) * (v01 - auc);
+        b0 += t0;
+        b1 += t1;
+        a = b;
+    }
+    double se = W1 > 1 && W0 > 1 ? sqrt(s10 / (W1 - 1.0) / W1 + s01 / (W0 - 1.0) / W0) : NAN;
+
+    out->hl_chi2 = hl;
+    out->hl_groups = groups;
+    out->hl_df = (double)groups - 2.0;
+    out->hl_p = groups > 2 ? gsl_cdf_chisq_Q(hl, out->hl_df) : NAN;
+    out->auc = auc;
+    out->auc_se = se;
+    out->brier = brier / W;
+    out->cutoff = opt->cutoff;
+    out->true_pos = tp;
+    out->false_pos = fp;
+    out->true_neg = tn;
+    out->false_neg = fn;
+    out->sensitivity = ratio(tp, tp + fn);
+    out->specificity = ratio(tn, tn + fp);
+    out->accuracy = (tp + tn) / W;
+    out->ppv = ratio(tp, tp + fp);
+    out->npv = ratio(tn, tn + fn);
+    partreg_error_clear(err);
+cleanup:
+    free(r);
+    return st;
+}
