@@ -645,15 +645,17 @@ static partreg_status cell_numeric(parser *P, const field *f, double *dst, int *
     /* the common case: an unquoted, untrimmed, non-missing number */
     if (!f->quoted && n && n < 64 && ((unsigned char)(s[0] - '0') < 10 || s[0] == '-') &&
         s[n - 1] != ' ' && s[n - 1] != '\t') {
+        if (P->n_na && is_missing(P, s, n)) {
+            *dst = NAN;
+            return PARTREG_OK;
+        }
         ok = parse_number(P, s, n, dst);
         if (ok > 0)
             return PARTREG_OK;
         if (ok < 0)
             return PARTREG_ENOMEM;
-        if (P->n_na == 0) {
-            *is_num = 0;
-            return PARTREG_OK;
-        }
+        *is_num = 0; /* starts with a digit or '-': neither empty nor "NA" */
+        return PARTREG_OK;
     }
     if (field_text(P, f, &s, &n) != PARTREG_OK)
         return PARTREG_ENOMEM;

@@ -1,0 +1,292 @@
+/* Tests of the SPSS/Stata readers (lib/data/readstat.c): small files are
+ * written inside the test with ReadStat's writer API into a temporary
+ * directory (value labels, SPSS user-missing codes, system missing, strings)
+ * and read back; expected values are the ones written. Also the dispatch by
+ * extension and the errors (missing file, directory, not a .sav). Without
+ * ReadStat the readers must refuse with PARTREG_EUNSUPPORTED. */
+#define _GNU_SOURCE /* mkdtemp */
+#include "partreg_config.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "partreg_table.h"
+#include "testutil.h"
+
+#if PARTREG_HAVE_READSTAT
+#include <readstat.h>
+
+static char g_dir[64];
+
+static ssize_t write_bytes(const void *data, size_t len, void *ctx)
+{
+    return (ssize_t)fwrite(data, 1, len, (FILE *)ctx);
+}
+
+static void path_of(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", g_dir, name);
+}
+
+/* Survey with: age (numeric, user-missing -9 in .sav), q1 (labelled
+ * 1 Low / 2 Mid / 3 High / -9 Refused, -9 user-missing, value 4 unlabelled,
+ * one system-missing), name (string), and for .dta q1 as int32. */
+static void write_survey(const char *path, int stata)
+{
+    static const double age[5] = {23.5, -9.0, 41.0, 67.25, 0.0};
+    static const int q1[5] = {2, 1, -9, 4, 0}; /* 0 = system missing below */
+    static const char *name[5] = {"ann", "bob", "", "ann", "NA"};
+    FILE *f = fopen(path, "wb");
+    readstat_writer_t *w = readstat_writer_init();
+    readstat_label_set_t *ls;
+    readstat_variable_t *v_age, *v_q1, *v_name;
+    int i;
+    assert_non_null(f);
+    assert_non_null(w);
+    readstat_set_data_writer(w, write_bytes);
+    ls = readstat_add_label_set(w, stata ? READSTAT_TYPE_INT32 : READSTAT_TYPE_DOUBLE, "q1lab");
+    if (stata) {
+        readstat_label_int32_value(ls, 3, "High"); /* out of order on purpose */
+        readstat_label_int32_value(ls, 1, "Low");
+        readstat_label_int32_value(ls, 2, "Mid");
+    } else {
+        readstat_label_double_value(ls, 3, "High");
+        readstat_label_double_value(ls, 1, "Low");
+        readstat_label_double_value(ls, 2, "Mid");
+        readstat_label_double_value(ls, -9, "Refused");
+    }
+    v_age = readstat_add_variable(w, "age", READSTAT_TYPE_DOUBLE, 0);
+    v_q1 = readstat_add_variable(w, "q1", stata ? READSTAT_TYPE_INT32 : READSTAT_TYPE_DOUBLE, 0);
+    readstat_variable_set_label_set(v_q1, ls);
+    v_name = readstat_add_variable(w, "name", READSTAT_TYPE_STRING, 8);
+    if (!stata) {
+        readstat_variable_add_missing_double_value(v_age, -9.0);
+        readstat_variable_add_missing_double_value(v_q1, -9.0);
+    }
+    assert_int_equal(stata ? readstat_begin_writing_dta(w, f, 5) : readstat_begin_writing_sav(w, f, 5),
+                     READSTAT_OK);
+    for (i = 0; i < 5; i++) {
+        readstat_begin_row(w);
+        if (i == 4)
+            readstat_insert_missing_value(w, v_age);
+        else
+            readstat_insert_double_value(w, v_age, age[i]);
+        if (q1[i] == 0)
+            readstat_insert_missing_value(w, v_q1);
+        else if (stata)
+            readstat_insert_int32_value(w, v_q1, q1[i]);
+        else
+            readstat_insert_double_value(w, v_q1, q1[i]);
+        readstat_insert_string_value(w, v_name, name[i]);
+        readstat_end_row(w);
+    }
+    assert_int_equal(readstat_end_writing(w), READSTAT_OK);
+    readstat_writer_free(w);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "/tmp/partreg_rs_XXXXXX");
+    return mkdtemp(g_dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char p[128];
+    const char *files[] = {"s.sav", "s.dta", "junk.sav", "S.ZSAV"};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof files / sizeof *files; i++) {
+        path_of(p, sizeof p, files[i]);
+        remove(p);
+    }
+    return rmdir(g_dir);
+}
+
+static const char *cell(const partreg_table *t, size_t j, size_t i)
+{
+    const int *c = partreg_table_codes(t, j);
+    assert_non_null(c);
+    return c[i] < 0 ? "<NA>" : partreg_table_level_name(t, j, (size_t)c[i]);
+}
+
+static void test_sav(void **state)
+{
+    (void)state;
+    char path[128];
+    partreg_table *t;
+    partreg_error err;
+    size_t j;
+    const double *age;
+    path_of(path, sizeof path, "s.sav");
+    write_survey(path, 0);
+    assert_int_equal(partreg_table_read_sav(path, NULL, &t, &err), PARTREG_OK);
+    assert_int_equal(partreg_table_n_rows(t), 5);
+    assert_int_equal(partreg_table_n_columns(t), 3);
+    assert_string_equal(partreg_table_source(t), path);
+
+    assert_int_equal(partreg_table_find_column(t, "age", &j, &err), PARTREG_OK);
+    assert_int_equal(partreg_table_column_type(t, j), PARTREG_COLUMN_NUMERIC);
+    age = partreg_table_numeric(t, j);
+    assert_rel(age[0], 23.5, 0);
+    assert_true(isnan(age[1])); /* user-missing -9 */
+    assert_rel(age[3], 67.25, 0);
+    assert_true(isnan(age[4])); /* system missing */
+
+    /* labelled: levels are codes 1, 2, 3, 4 in order; -9 (user-missing) is
+     * not a level even though it has a label */
+    assert_int_equal(partreg_table_find_column(t, "q1", &j, &err), PARTREG_OK);
+    assert_int_equal(partreg_table_column_type(t, j), PARTREG_COLUMN_CATEGORICAL);
+    assert_int_equal(partreg_table_levels_ordered(t, j), 1);
+    assert_int_equal(partreg_table_n_levels(t, j), 4);
+    assert_string_equal(partreg_table_level_name(t, j, 0), "Low");
+    assert_string_equal(partreg_table_level_name(t, j, 1), "Mid");
+    assert_string_equal(partreg_table_level_name(t, j, 2), "High");
+    assert_string_equal(partreg_table_level_name(t, j, 3), "4");
+    assert_string_equal(cell(t, j, 0), "Mid");
+    assert_string_equal(cell(t, j, 1), "Low");
+    assert_string_equal(cell(t, j, 2), "<NA>");
+    assert_string_equal(cell(t, j, 3), "4");
+    assert_string_equal(cell(t, j, 4), "<NA>");
+
+    /* strings: first-seen order, "" and "NA" missing */
+    assert_int_equal(partreg_table_find_column(t, "name", &j, &err), PARTREG_OK);
+    assert_int_equal(partreg_table_column_type(t, j), PARTREG_COLUMN_CATEGORICAL);
+    assert_int_equal(partreg_table_levels_ordered(t, j), 0);
+    assert_int_equal(partreg_table_n_levels(t, j), 2);
+    assert_string_equal(cell(t, j, 0), "ann");
+    assert_string_equal(cell(t, j, 1), "bob");
+    assert_string_equal(cell(t, j, 2), "<NA>");
+    assert_string_equal(cell(t, j, 3), "ann");
+    assert_string_equal(cell(t, j, 4), "<NA>");
+    assert_int_equal(partreg_table_row_line(t, 4), 6);
+    partreg_table_free(t);
+
+    /* the dispatcher, case-insensitive on the extension (.zsav parses as sav) */
+    assert_int_equal(partreg_table_read(path, NULL, &t, &err), PARTREG_OK);
+    assert_int_equal(partreg_table_n_rows(t), 5);
+    partreg_table_free(t);
+    {
+        char zpath[128];
+        FILE *in = fopen(path, "rb"), *out;
+        char buf[4096];
+        size_t n;
+        path_of(zpath, sizeof zpath, "S.ZSAV");
+        out = fopen(zpath, "wb");
+        assert_non_null(in);
+        assert_non_null(out);
+        while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, n, out);
+        fclose(in);
+        fclose(out);
+        assert_int_equal(partreg_table_read(zpath, NULL, &t, &err), PARTREG_OK);
+        assert_int_equal(partreg_table_n_columns(t), 3);
+        partreg_table_free(t);
+    }
+}
+
+static void test_dta(void **state)
+{
+    (void)state;
+    char path[128];
+    partreg_table *t;
+    partreg_error err;
+    size_t j;
+    const char *na[] = {"bob"};
+    partreg_read_options opt = partreg_read_options_default();
+    path_of(path, sizeof path, "s.dta");
+    write_survey(path, 1);
+    opt.na_strings = na;
+    opt.n_na_strings = 1;
+    assert_int_equal(partreg_table_read(path, &opt, &t, &err), PARTREG_OK);
+    assert_int_equal(partreg_table_n_rows(t), 5);
+    assert_int_equal(partreg_table_find_column(t, "age", &j, &err), PARTREG_OK);
+    assert_rel(partreg_table_numeric(t, j)[1], -9.0, 0); /* Stata has no user-missing */
+    assert_true(isnan(partreg_table_numeric(t, j)[4]));
+    assert_int_equal(partreg_table_find_column(t, "q1", &j, &err), PARTREG_OK);
+    assert_int_equal(partreg_table_column_type(t, j), PARTREG_COLUMN_CATEGORICAL);
+    /* codes -9 (unlabelled, observed), 1, 2, 3, 4 */
+    assert_int_equal(partreg_table_n_levels(t, j), 5);
+    assert_string_equal(partreg_table_level_name(t, j, 0), "-9");
+    assert_string_equal(partreg_table_level_name(t, j, 1), "Low");
+    assert_string_equal(partreg_table_level_name(t, j, 3), "High");
+    assert_string_equal(partreg_table_level_name(t, j, 4), "4");
+    assert_string_equal(cell(t, j, 0), "Mid");
+    assert_string_equal(cell(t, j, 4), "<NA>");
+    assert_int_equal(partreg_table_find_column(t, "name", &j, &err), PARTREG_OK);
+    assert_string_equal(cell(t, j, 1), "<NA>"); /* the caller's NA string */
+    partreg_table_free(t);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    char path[128];
+    partreg_table *t = (partreg_table *)1;
+    partreg_error err;
+    FILE *f;
+
+    path_of(path, sizeof path, "absent.sav");
+    assert_int_equal(partreg_table_read_sav(path, NULL, &t, &err), PARTREG_EIO);
+    assert_null(t);
+    assert_contains(err.message, "absent.sav");
+    assert_contains(err.message, "No such file or directory");
+
+    assert_int_equal(partreg_table_read_dta(g_dir, NULL, &t, &err), PARTREG_EIO);
+    assert_contains(err.message, "Is a directory");
+
+    path_of(path, sizeof path, "junk.sav");
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("age,sex\n1,2\n", f);
+    fclose(f);
+    assert_int_equal(partreg_table_read(path, NULL, &t, &err), PARTREG_EPARSE);
+    assert_null(t);
+    assert_contains(err.message, "as an SPSS .sav/.zsav file");
+    assert_int_equal(partreg_table_read_dta(path, NULL, &t, &err), PARTREG_EPARSE);
+    assert_contains(err.message, "as a Stata .dta file");
+    assert_int_equal(partreg_table_read_sav(NULL, NULL, &t, &err), PARTREG_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sav),
+        cmocka_unit_test(test_dta),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
+
+#else /* built without ReadStat */
+
+static void test_unsupported(void **state)
+{
+    (void)state;
+    partreg_table *t = (partreg_table *)1;
+    partreg_error err;
+    assert_int_equal(partreg_table_read("x.sav", NULL, &t, &err), PARTREG_EUNSUPPORTED);
+    assert_null(t);
+    assert_contains(err.message, "libreadstat-dev");
+    assert_int_equal(partreg_table_read_dta("x.dta", NULL, &t, &err), PARTREG_EUNSUPPORTED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_unsupported)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif
