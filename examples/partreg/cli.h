@@ -35,5 +35,7 @@ void cli_error(const char *what, const partreg_error *err);
 int cli_fit(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_lrtest(int argc, char **argv);
+int cli_report(int argc, char **argv);   /* cli_report.c */
+int cli_simulate(int argc, char **argv); /* cli_simulate.c */
 
 #endif

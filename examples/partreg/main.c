@@ -19,6 +19,8 @@ static const char usage[] =
     "  fit DATA --formula \"Y ~ x + z\" [options]    fit a model and report it\n"
     "  predict DATA --formula F --newdata FILE      predicted probabilities of each level (CSV)\n"
     "  lrtest DATA --formula FULL --formula REDUCED likelihood-ratio test of nested models\n"
+    "  report DATA --formula F --out report.html    self-contained HTML report with figures\n"
+    "  simulate --n N --communities C --seed S --out FILE.csv   simulated participation survey\n"
     "  version                                      print the version\n"
     "\n"
     "Run `partreg fit --help` for the model options; `man partreg` for details.\n";
@@ -41,11 +43,15 @@ int main(int argc, char **argv)
         return cli_predict(argc - 2, argv + 2);
     if (strcmp(cmd, "lrtest") == 0)
         return cli_lrtest(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 2, argv + 2);
+    if (strcmp(cmd, "simulate") == 0)
+        return cli_simulate(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("partreg %s\n", partreg_version());
         return 0;
     }
-    fprintf(stderr, "partreg: unknown command '%s'; use fit, predict, lrtest or version "
+    fprintf(stderr, "partreg: unknown command '%s'; use fit, predict, lrtest, report, simulate or version "
                     "(partreg --help)\n", cmd);
     return 2;
 }
