@@ -230,12 +230,14 @@ cleanup:
     return st;
 }
 
-/* Shortest %.*g form of x that reads back exactly, into buf. */
+/* Shortest %.*g form of x that reads back exactly, into buf; plain
+ * decimals (30, not 3e+01) for magnitudes in [1e-4, 1e15). */
 static void format_number(double x, char *buf, size_t size)
 {
+    int plain = fabs(x) >= 1e-4 && fabs(x) < 1e15;
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
+        if (strtod(buf, NULL) == x && !(plain && strchr(buf, 'e')))
             return;
     }
 }
