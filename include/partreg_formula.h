@@ -20,9 +20,10 @@
  * - `- 1` or `+ 0` drops the intercept, `+ 1` keeps it (the default).
  * - `- term` removes a term produced earlier (`a*b - a:b`).
  *
- * Terms keep formula order (`a*b` gives `a`, `b`, `a:b`); an interaction
- * whose parts were written in another order is the same term (`a:b` =
- * `b:a`). A term written out twice (`a + b + a`, `a:b + b:a`) is an error;
+ * Terms keep formula order (`a*b` gives `a`, `b`, `a:b`; R would move
+ * every interaction after the main effects); an interaction written with
+ * `:` keeps the order it was written in, one made by `*` or `^` lists its
+ * parts in order of first appearance; `a:b` and `b:a` are the same term. A term written out twice (`a + b + a`, `a:b + b:a`) is an error;
  * terms that the `*` and `^` expansions produce more than once are merged
  * as in R (`a*b + a*c` has one `a`). `x^2` outside `I()` is refused with a
  * hint, since in R it silently means `x`.
@@ -72,9 +73,11 @@ typedef struct partreg_formula partreg_formula;
  *         operator, an unexpected character or token, the outcome on the
  *         right-hand side, a repeated term, a variable repeated inside one
  *         interaction, a number other than 0/1 as a term, `x^n` outside
- *         `I()`, removing a term that is not there, no terms and no
- *         intercept, an expression nested too deeply, more than 8 parts in
- *         an interaction or more than 4096 terms;
+ *         `I()`, removing a term that is not there, an expression nested
+ *         too deeply, more than 8 parts in an interaction or more than 4096
+ *         terms. (`y ~ 1` and `y ~ 0` parse: the first is the null model,
+ *         the second is refused by partreg_frame_create() for a binary
+ *         model and means thresholds only for an ordinal one);
  *         PARTREG_ENOMEM.
  * Thread-safe.
  */

@@ -148,6 +148,8 @@ static void test_errors(void **state)
     check_error("y ~ x^2", 6, "I(x^...)");
     check_error("y ~ (a+b)^x", 11, "whole number");
     check_error("y ~ (a+b)^9", 11, "whole number from 1 to 8");
+    check_error("y ~ (a+b)^222222222226", 11, "whole number from 1 to 8"); /* fuzzer find */
+    check_error("y ~ (a+b)^2.5", 11, "whole number from 1 to 8");
     check_error("y ~ x + 2", 9, "number '2' at position 9 is not a term");
     check_error("y ~ x + 1:z", 9, "cannot be part of an interaction");
     check_error("y ~ 1*z", 5, "cannot be part of a product");

@@ -648,8 +648,8 @@ static partreg_status parse_power(parser *p, tset *out)
     }
     p->i++;
     const partreg_token *k = cur(p);
-    if (k->kind != PARTREG_TOK_NUMBER || k->value < 1 || k->value != (double)(int)k->value ||
-        k->value > PARTREG_FORMULA_MAX_ORDER) {
+    if (k->kind != PARTREG_TOK_NUMBER || !(k->value >= 1 && k->value <= PARTREG_FORMULA_MAX_ORDER) ||
+        k->value != (double)(int)k->value) {
         tset_free(out);
         if (k->kind != PARTREG_TOK_NUMBER)
             return fail_operand(p, "a whole number from 1 to 8");
