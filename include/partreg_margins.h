@@ -179,9 +179,9 @@ void partreg_margins_free(partreg_margins *m);
 
 /** Joint Wald test that every coefficient of one model variable is zero. */
 typedef struct partreg_wald_term {
-    const char *variable; /**< the variable's name (borrowed from the table) */
+    const char *variable; /**< the variable's name (owned by the Wald table) */
     double chi2;          /**< b_S' V_SS^- b_S */
-    double df;            /**< rank of V_SS (0 when every column was dropped) */
+    double df;            /**< rank of V_SS (0 when every column was dropped or the block is not finite) */
     double p_value;       /**< upper chi-square(df) tail; NaN when df = 0 */
 } partreg_wald_term;
 
