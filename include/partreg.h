@@ -145,11 +145,11 @@ typedef enum partreg_information {
 typedef struct partreg_fit_options {
     int max_iter;               /**< Newton iterations at most (default 100) */
     int max_halvings;           /**< step halvings per iteration at most (default 40) */
-    double grad_tol;            /**< stop when max |gradient_j| * max(1,|b_j|) / max(1,|loglik|) < grad_tol ... see docs/methods.md (default 1e-10) */
-    double rel_tol;             /**< ... and the relative change of the loglik is below rel_tol (default 1e-12) */
-    double step_tol;            /**< ... or max |step_j| / (1 + |b_j|) < step_tol with a small gradient (default 1e-12) */
-    double collinear_tol;       /**< pivoted-QR tolerance on R's diagonal relative to its largest (default 1e-9) */
-    double separation_tol;      /**< fitted probabilities within this of 0/1 with a diverging coefficient flag separation (default 1e-8) */
+    double rel_tol;             /**< converged when the Newton decrement g'I^-1 g < rel_tol (1 + |loglik|) ... (default 1e-12) */
+    double step_tol;            /**< ... and every step |s_j| < step_tol (1 + |theta_j|) (default 1e-10); docs/methods.md */
+    double collinear_tol;       /**< drop a column when sqrt(1 - R^2) on the earlier kept columns is below this (default 1e-7, R's lm tolerance) */
+    double separation_step;     /**< a parameter diverges when its Newton step stays above separation_step (1 + |theta_j|) ... (default 1e-3) */
+    int separation_patience;    /**< ... for this many iterations with a negligible decrement (default 8) */
     partreg_collinear_policy collinear;  /**< default PARTREG_COLLINEAR_DROP */
     partreg_information information;     /**< default PARTREG_INFO_OBSERVED */
     int threads;                /**< worker threads for accumulation (default 1; 0 = all cores) */
@@ -161,7 +161,7 @@ partreg_fit_options partreg_fit_options_default(void);
 
 /** Why the solver stopped. */
 typedef enum partreg_stop_reason {
-    PARTREG_STOP_CONVERGED = 0,   /**< gradient and relative change below tolerance */
+    PARTREG_STOP_CONVERGED = 0,   /**< Newton decrement and relative step below tolerance */
     PARTREG_STOP_MAX_ITER = 1,    /**< iteration limit reached */
     PARTREG_STOP_NO_PROGRESS = 2, /**< step-halving could not improve the log-likelihood */
     PARTREG_STOP_SEPARATION = 3   /**< estimates diverge (separation) */

@@ -25,9 +25,9 @@
 #include "models/newton.h"
 #include "models/ordinal.h"
 
-/* A diverging parameter keeps taking Newton steps of at least this size
- * relative to 1 + |theta_j| after the log-likelihood has stopped moving. */
-#define DIVERGE_STEP 1e-3
+/* At the iteration limit, a decrement below this relative size means the
+ * log-likelihood has stopped moving: large steps then mean divergence. */
+#define STALLED_DECREMENT 1e-6
 /* Pivots below this fraction of the largest mark a singular information. */
 #define SINGULAR_PIVOT 1e-14
 
@@ -37,11 +37,11 @@ partreg_fit_options partreg_fit_options_default(void)
     memset(&o, 0, sizeof o);
     o.max_iter = 100;
     o.max_halvings = 40;
-    o.grad_tol = 1e-10;
     o.rel_tol = 1e-12;
     o.step_tol = 1e-10;
     o.collinear_tol = 1e-7;
-    o.separation_tol = 1e-8;
+    o.separation_step = 1e-3;
+    o.separation_patience = 8;
     o.collinear = PARTREG_COLLINEAR_DROP;
     o.information = PARTREG_INFO_OBSERVED;
     o.threads = 1;
@@ -401,7 +401,7 @@ static size_t mark_divergence(partreg_fit *fit, const double *theta, const doubl
 {
     size_t count = 0;
     for (size_t f = 0; f < fit->k; f++) {
-        if (fabs(step[f]) > DIVERGE_STEP * (1.0 + fabs(theta[f]))) {
+        if (fabs(step[f]) > fit->opt.separation_step * (1.0 + fabs(theta[f]))) {
             fit->diverges[partreg_fit_full_index(fit, f)] = 1;
             count++;
         }
@@ -469,7 +469,8 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         opt = &defaults;
     partreg_error_clear(err);
     if (opt->max_iter < 1 || opt->max_halvings < 0 || !(opt->rel_tol > 0) ||
-        !(opt->step_tol > 0) || !(opt->collinear_tol > 0) || opt->threads < 0)
+        !(opt->step_tol > 0) || !(opt->collinear_tol > 0) || opt->threads < 0 ||
+        !(opt->separation_step > 0) || opt->separation_patience < 1)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "invalid solver options: max_iter >= 1, tolerances > 0 and "
                                  "threads >= 0 are required");
@@ -553,7 +554,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
 
     int diverging = res.reason == PARTREG_STOP_SEPARATION ||
                     (res.reason != PARTREG_STOP_CONVERGED &&
-                     fabs(res.decrement) < 1e-6 * (1.0 + fabs(fit->loglik)));
+                     fabs(res.decrement) < STALLED_DECREMENT * (1.0 + fabs(fit->loglik)));
     if (diverging && mark_divergence(fit, fit->theta->data, step) > 0) {
         fit->separated = 1;
         fit->converged = 0;

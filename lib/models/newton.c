@@ -9,7 +9,8 @@
  * Stopping (scale-free, as in liblinear's relative rule and R's clm):
  *   converged  when the Newton decrement g'I^-1 g < rel_tol (1 + |loglik|)
  *              and every step entry |s_j| < step_tol (1 + |theta_j|);
- *   separation when the decrement is negligible for SEP_PATIENCE steps in a
+ *   separation when the decrement is negligible for opt->separation_patience
+ *              steps in a
  *              row but the steps do not shrink: the log-likelihood has
  *              reached its supremum while parameters run off to infinity
  *              (a regular maximum converges quadratically instead);
@@ -24,10 +25,9 @@
 
 #include "core/spd.h"
 
-/* Consecutive negligible-decrement steps before separation is declared. */
-#define SEP_PATIENCE 8
-/* A step counts as "not shrinking" above this relative size. */
-#define SEP_STEP 1e-3
+/* Step-halving accepts a trial whose log-likelihood is lower by at most
+ * this many ulps of (1 + |loglik|): rounding noise near the maximum. */
+#define HALVING_SLACK 1e-13
 
 static double max_abs(const double *v, size_t k)
 {
@@ -85,8 +85,8 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
             res->reason = PARTREG_STOP_CONVERGED;
             break;
         }
-        negligible_run = dec_small && rel_step > SEP_STEP ? negligible_run + 1 : 0;
-        if (negligible_run >= SEP_PATIENCE) {
+        negligible_run = dec_small && rel_step > opt->separation_step ? negligible_run + 1 : 0;
+        if (negligible_run >= opt->separation_patience) {
             res->reason = PARTREG_STOP_SEPARATION;
             break;
         }
@@ -96,7 +96,7 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         }
 
         /* step-halving: feasible, finite, and not worse than rounding noise */
-        double t = 1.0, tol = 1e-13 * (1.0 + fabs(acc->loglik));
+        double t = 1.0, tol = HALVING_SLACK * (1.0 + fabs(acc->loglik));
         int accepted = 0;
         for (int h = 0; h <= opt->max_halvings; h++, t *= 0.5) {
             for (size_t j = 0; j < k; j++)
