@@ -24,6 +24,12 @@ if [ $# -lt 2 ]; then
     exit 2
 fi
 BUILD_DIR=$(cd "$1" && pwd) || exit 2
+# A sanitizer build's library needs the sanitizer runtime in every
+# consumer; installing it for third parties is not what this checks.
+if grep -q '^PARTREG_SANITIZE:BOOL=ON' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null; then
+    echo "cli_install: skipped in a sanitizer build"
+    exit 77
+fi
 SOURCE_DIR=$(cd "$2" && pwd) || exit 2
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/partreg-install.XXXXXX") || exit 2
