@@ -74,6 +74,19 @@ static int split_list(char *buf, const char **out, size_t max, size_t *n)
     return 0;
 }
 
+/* Options followed by a value. */
+static int takes_value(const char *a)
+{
+    static const char *const with_value[] = {
+        "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
+        "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
+        "--max-iter", "--threads", "--newdata", "--out", "--curve"};
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+        if (strcmp(a, with_value[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int parse_number(const char *s, double *out)
 {
     char *end;
@@ -115,6 +128,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--expected-information") == 0) {
             o->spec.fit.information = PARTREG_INFO_EXPECTED;
             takes = 0;
+        } else if (!takes_value(a)) {
+            return fail(command, "unknown option '%s'", a);
         } else if (!v) {
             return fail(command, "option %s needs a value", a);
         } else if (strcmp(a, "--formula") == 0) {
