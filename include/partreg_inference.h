@@ -177,6 +177,7 @@ typedef struct partreg_brant partreg_brant;
  * @param data  the data it was made from (borrowed; y are level codes).
  * @param out   on PARTREG_OK a new result owned by the caller (free with
  *              partreg_brant_free()); otherwise NULL.
+ * @param err   optional error report.
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, data not matching
  *         the fit); PARTREG_EUNSUPPORTED (binary fit, link other than
  *         logit, case weights given); PARTREG_ESEPARATION,
@@ -252,6 +253,7 @@ typedef struct partreg_binary_diagnostics {
  * @param data rows to evaluate (borrowed; same columns as the fit; y 0/1).
  * @param opt  settings or NULL for the defaults.
  * @param out  caller-owned result; filled on PARTREG_OK, all NaN/0 otherwise.
+ * @param err  optional error report.
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, shape mismatch,
  *         hl_groups < 3, cutoff outside [0, 1]); PARTREG_EUNSUPPORTED
  *         (ordinal fit); PARTREG_EDATA (non-finite X, y not 0/1, bad

@@ -29,7 +29,7 @@ typedef enum partreg_column_type {
 
 /** Reader settings; get defaults from partreg_read_options_default(). */
 typedef struct partreg_read_options {
-    char delimiter;                  /**< ',', ';' or '\t'; 0 = detect from the header line (default 0) */
+    char delimiter;                  /**< comma, semicolon or tab; 0 = detect from the header line (default 0) */
     const char *const *na_strings;   /**< extra strings read as missing (empty and "NA" always are) */
     size_t n_na_strings;             /**< entries in na_strings */
 } partreg_read_options;
