@@ -130,8 +130,15 @@ partreg_status partreg_margins_mem(const partreg_fit *fit, const partreg_frame *
  * string when n_set = 0 (the average predicted probability as observed).
  * Standard errors by the delta method, as partreg_margins_ame().
  *
+ * @param fit    the fit (borrowed), made from `fr`.
+ * @param fr     its model frame (borrowed).
  * @param set    n_set settings (borrowed; may be NULL when n_set = 0), e.g.
  *               from partreg_parse_settings().
+ * @param n_set  number of settings.
+ * @param level  confidence level of the intervals, in (0, 1).
+ * @param out    on PARTREG_OK a new list owned by the caller
+ *               (partreg_margins_free()); otherwise NULL.
+ * @param err    optional error report.
  * @return PARTREG_OK; PARTREG_EINVAL (NULL fit/fr/out, level outside
  *         (0, 1), fit not matching the frame, a setting's variable or level
  *         out of range, a variable set twice, a non-finite numeric value);
