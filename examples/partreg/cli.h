@@ -22,6 +22,9 @@ typedef struct cli_options {
     const char *ref_levels[CLI_MAX_LIST];
     char *ref_bufs[CLI_MAX_LIST];
     const char *na[CLI_MAX_LIST];
+    const char *out;   /* report: --out FILE */
+    const char *curve; /* report: --curve VAR */
+    const char *title; /* report: --title TEXT */
 } cli_options;
 
 /* Parse argv (after the subcommand). Returns 0, 1 for --help (printed), or

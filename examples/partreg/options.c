@@ -34,6 +34,10 @@ static const char fit_help[] =
     "  --threads N            worker threads for the fit (default 1; 0 = all cores)\n"
     "  --format text|json|csv output format (default text)\n"
     "  --timing               add wall-clock phase timings to the JSON\n"
+    "  --out FILE             (report) the HTML file to write\n"
+    "  --curve VAR            (report) variable of the predicted-probability curves\n"
+    "                         (default: the first numeric variable)\n"
+    "  --title TEXT           (report) title of the document\n"
     "\n"
     "Exit status: 0 success; 1 bad input (message on stderr names the file, line, column\n"
     "or term); 2 bad usage; 3 the fit did not converge or separation was found (the\n"
@@ -224,6 +228,12 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             o->spec.fit.threads = (int)t;
         } else if (strcmp(a, "--newdata") == 0) {
             o->newdata = v;
+        } else if (strcmp(a, "--out") == 0) {
+            o->out = v;
+        } else if (strcmp(a, "--curve") == 0) {
+            o->curve = v;
+        } else if (strcmp(a, "--title") == 0) {
+            o->title = v;
         } else {
             return fail(command, "unknown option '%s'", a);
         }

@@ -1,0 +1,112 @@
+/**
+ * @file partreg_report.h
+ * @brief A finished analysis as one self-contained HTML report with figures.
+ *
+ * The report is a single HTML5 document: the style sheet is inline, the
+ * figures are inline SVG drawn by the library, and nothing is fetched from
+ * the network (no scripts, fonts, images or style sheets by URL), so the
+ * file can be mailed, archived or opened offline. It holds:
+ *
+ * - the data: source, formula, rows used and dropped, and a summary of
+ *   every model variable on the rows used (mean, SD, minimum and maximum of
+ *   a numeric variable; counts and shares of each level of a categorical
+ *   one, and of the outcome);
+ * - the coefficient table (odds ratios with their intervals for logit
+ *   links) and, for an ordinal model, the thresholds;
+ * - fit statistics and tests: log-likelihoods, AIC, BIC, the LR test
+ *   against the null model, pseudo-R2, joint Wald tests by variable, the
+ *   Brant test when the analysis has it, and for binary models the
+ *   Hosmer-Lemeshow test, the ROC area and the Brier score;
+ * - the marginal-effect tables the analysis computed;
+ * - figures: a forest plot of the odds ratios (log scale) or coefficients
+ *   with their intervals; predicted probabilities of each outcome level
+ *   across one variable with pointwise delta-method confidence bands
+ *   (predictive margins: partreg_margins_at() with the variable held at a
+ *   grid of values, averaged over the rows used); for binary models the ROC
+ *   curve and a calibration plot (groups of fitted probability against the
+ *   observed share).
+ *
+ * Every string that comes from the data or the user (column and level
+ * names, the formula, the title, the file name) is HTML-escaped.
+ */
+#ifndef PARTREG_REPORT_H
+#define PARTREG_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "partreg.h"
+#include "partreg_analysis.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What to put in the HTML report. Get the defaults from
+ *  partreg_html_options_default() and change fields; new fields are only
+ *  ever appended. Pointers are borrowed for the call. */
+typedef struct partreg_html_options {
+    /** Title of the document (plain text, escaped), or NULL for
+     *  "Regression report: " followed by the outcome's name. */
+    const char *title;
+    /** Model variable across which the predicted-probability curves are
+     *  drawn (its name as in the formula, e.g. `income` for a model with
+     *  `log(income)`), or NULL for the first numeric variable of the model.
+     *  A categorical variable is drawn as points with intervals, one per
+     *  level. When NULL and the model has no numeric variable, the figure
+     *  is left out. */
+    const char *curve;
+    /** Number of grid values of a numeric curve variable (default 41; at
+     *  least 2). */
+    size_t curve_points;
+    /** The grid runs from this quantile of the variable's observed values
+     *  on the rows used ... (default 0.01, so that a few extreme values do
+     *  not stretch the axis and widen the bands where there are no data). */
+    double curve_low_quantile;
+    /** ... to this one (default 0.99; 0 and 1 give the observed range). */
+    double curve_high_quantile;
+    /** Groups of the calibration plot, formed by equal total weight in
+     *  order of fitted probability, as the Hosmer-Lemeshow deciles
+     *  (default 10, at least 2). */
+    size_t calibration_groups;
+} partreg_html_options;
+
+/** The defaults listed with each field. Thread-safe. */
+partreg_html_options partreg_html_options_default(void);
+
+/**
+ * Write the analysis as one self-contained HTML document to `out`.
+ *
+ * The curves call partreg_margins_at() once per grid value, so they cost
+ * about `curve_points` passes over the rows used; the ROC and calibration
+ * figures sort the fitted probabilities once (O(n log n), O(n) memory).
+ * A fit that did not converge, or whose estimates run off (separation), is
+ * reported as such at the top; its curves are left out, as are the margins,
+ * which the analysis does not compute for such a fit.
+ *
+ * @param a    the analysis (borrowed, not modified).
+ * @param out  an open stream (borrowed; flushed, not closed).
+ * @param opt  options, or NULL for partreg_html_options_default().
+ * @param err  optional error report.
+ * @return PARTREG_OK;
+ *         PARTREG_EINVAL: NULL `a` or `out`, `curve_points` < 2,
+ *         `calibration_groups` < 2, quantiles not 0 <= low < high <= 1;
+ *         PARTREG_ENOTFOUND: `curve` is not a variable of the model (the
+ *         message names it and lists the model's variables);
+ *         PARTREG_EDATA: the model cannot be evaluated on the grid (e.g.
+ *         `log(x)` where the grid reaches x <= 0; err->index is the row);
+ *         PARTREG_ENOMEM;
+ *         PARTREG_EIO: writing to `out` failed (a full disk, a closed
+ *         pipe). Options are checked before anything is written; after a
+ *         later failure part of the document may have been written.
+ * Thread-safe for distinct streams.
+ */
+partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
+                                           const partreg_html_options *opt,
+                                           partreg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PARTREG_REPORT_H */
