@@ -482,14 +482,14 @@ static void test_errors(void **state)
     partreg_table_free(t);
 }
 
-/* 1e6 rows x 12 terms (numeric, factor, interaction, I(), log()): the design
- * matrix must build well under a second. Timed, with a loose bound so that
- * Debug builds on a busy machine pass (0.3-0.5 s measured on a loaded
- * 2-core box at -O2); the time is printed. */
+/* A large frame (2e5 rows x 12 terms: numeric, factor, interaction, I(),
+ * log()) builds correctly. Its speed is measured in bench/, not asserted
+ * here (issue 7: no timing assertions in make test); the time is printed.
+ * 1e6 rows took 0.4-0.7 s at -O2 on a loaded 2-core machine. */
 static void test_large(void **state)
 {
     (void)state;
-    size_t n = 1000000;
+    size_t n = 200000;
     size_t cap = n * 40 + 100, len = 0;
     char *csv = malloc(cap);
     assert_non_null(csv);
@@ -524,9 +524,6 @@ static void test_large(void **state)
                   partreg_frame_n_columns(fr), sec);
     assert_int_equal(partreg_frame_n_rows(fr), n);
     assert_int_equal(partreg_frame_n_columns(fr), 18);
-    /* valgrind and sanitizer runs set PARTREG_SKIP_TIMING */
-    if (!getenv("PARTREG_SKIP_TIMING"))
-        assert_true(sec < 5.0);
     partreg_frame_free(fr);
     partreg_formula_free(f);
     partreg_table_free(t);
