@@ -39,14 +39,14 @@ static const char *stars(double p)
 static void table(const partreg_analysis *a, FILE *out, int thresholds)
 {
     int odds = report_has_odds_ratios(a) && !thresholds;
-    int pct = (int)lround(a->conf_level * 100);
-    fprintf(out, "%-24s %11s %10s %8s %9s %10s %10s", thresholds ? "Threshold" : "Term",
-            "Estimate", "Std.Err", "z", "P>|z|", "", "");
+    char ci[40];
+    snprintf(ci, sizeof ci, "[%g%% %s CI]", a->conf_level * 100,
+             a->ci == PARTREG_CI_PROFILE && !thresholds ? "profile" : "Wald");
+    fprintf(out, "%-24s %11s %10s %8s %9s %21s", thresholds ? "Threshold" : "Term", "Estimate",
+            "Std.Err", "z", "P>|z|", ci);
     if (odds)
         fprintf(out, " %10s", "Odds ratio");
-    fprintf(out, "\n%-24s %11s %10s %8s %9s %21s\n", "", "", "", "", "",
-            a->ci == PARTREG_CI_PROFILE && !thresholds ? "[profile CI]" : "[Wald CI]");
-    (void)pct;
+    fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
         if (!report_row_get(a, j, &r) || r.threshold != thresholds)
