@@ -84,7 +84,7 @@ static int takes_value(const char *a)
     static const char *const with_value[] = {
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
-        "--max-iter", "--threads", "--newdata", "--out", "--curve"};
+        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
