@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# make demo: the example analysis of the bundled participation survey.
+# make demo: the example analysis of the bundled participation survey
+# (examples/data/participation_survey.csv, made by `partreg simulate`;
+# docs/simulator.md has the true models, docs/tutorial.md walks through it).
 set -euo pipefail
 bin=${1:-build/partreg}
 data=$(dirname "$0")/data/participation_survey.csv
@@ -10,7 +12,8 @@ echo "== Who takes part in community governance? (binary logit, cluster-robust S
   --ref education=primary --vcov cluster --cluster community --margins
 
 echo
-echo "== Willingness to take part (1-5, proportional-odds logit) with the Brant test"
-"$bin" fit "$data" --formula "willingness ~ $formula_x" --ref education=primary --brant
+echo "== Willingness to take part (1-5, proportional-odds logit, cluster-robust SEs) with the Brant test"
+"$bin" fit "$data" --formula "willingness ~ $formula_x" --ref education=primary \
+  --vcov cluster --cluster community --brant
 echo
 echo "JSON of any of these: add --format json. Options: $bin fit --help"
