@@ -53,7 +53,8 @@ static const char style[] =
     "tr.group td{padding-top:9px}\n"
     ".tablerow{display:flex;flex-wrap:wrap;gap:0 44px;align-items:flex-start}\n"
     "span.ref{color:#57606a;font-size:12.5px}\n"
-    ".tablebox{flex:0 1 26em}.tablebox .tablewrap{margin-bottom:4px}\n"
+    ".tablecol{display:flex;flex-direction:column;flex:1 1 22em;min-width:0}\n"
+    ".tablebox{max-width:44em}.tablebox .tablewrap{margin-bottom:4px}\n"
     "sup,sub{line-height:0}\n"
     "th.lefthead{text-align:left}\n"
     "th.sub{font-weight:400;color:#57606a;font-size:12.5px}\n"
@@ -251,6 +252,7 @@ partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
     }
     if (a->has_diagnostics) {
         fputs("<section id=\"diagnostics\">\n<h2>Discrimination and calibration</h2>\n", out);
+        html_table_discrimination(a, out);
         if ((st = html_figures_binary(a, out, &o, &fig, err)) != PARTREG_OK)
             goto cleanup;
         fputs("</section>\n", out);

@@ -42,6 +42,8 @@ void html_section_coefficients(const partreg_analysis *a, FILE *out);
 /* Fit statistics, LR test, Wald tests by variable, Brant test, binary
  * diagnostics. */
 void html_section_fit(const partreg_analysis *a, FILE *out);
+/* Binary models: ROC area, Brier score, classification at the cutoff. */
+void html_table_discrimination(const partreg_analysis *a, FILE *out);
 /* Marginal-effect tables the analysis computed (nothing when none). */
 void html_section_margins(const partreg_analysis *a, FILE *out);
 /* The caption sentence on covariance and intervals in force. */

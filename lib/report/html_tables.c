@@ -335,6 +335,7 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
     stat_row(out, "Converged", line);
     fputs("</tbody>\n</table></div>\n", out);
 
+    fputs("<div class=\"tablecol\">\n", out);
     fputs("<div class=\"tablewrap\"><table class=\"tests\">\n<caption>Tests</caption>\n"
           "<thead><tr><th>Test</th><th>\xcf\x87<sup>2</sup></th><th>df</th><th><i>p</i></th></tr></thead>\n"
           "<tbody>\n",
@@ -350,26 +351,6 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
     }
     fputs("</tbody>\n</table></div>\n", out);
 
-    if (a->has_diagnostics) {
-        const partreg_binary_diagnostics *d = &a->diagnostics;
-        fputs("<div class=\"tablewrap\"><table class=\"discrimination\">\n<caption>Discrimination</caption>\n"
-              "<thead><tr><th>Measure</th><th>Value</th></tr></thead>\n<tbody>\n",
-              out);
-        char b2[96];
-        snprintf(line, sizeof line, "%s (SE %s)", html_fixed(d->auc, 3, b, sizeof b),
-                 html_fixed(d->auc_se, 3, b2, sizeof b2));
-        stat_row(out, "ROC area (AUC)", line);
-        stat_row(out, "Brier score", html_fixed(d->brier, 3, b, sizeof b));
-        snprintf(line, sizeof line, "Sensitivity at <i>p\xcc\x82</i> \xe2\x89\xa5 %g", d->cutoff);
-        stat_row(out, line, html_fixed(d->sensitivity, 3, b, sizeof b));
-        snprintf(line, sizeof line, "Specificity at <i>p\xcc\x82</i> \xe2\x89\xa5 %g", d->cutoff);
-        stat_row(out, line, html_fixed(d->specificity, 3, b, sizeof b));
-        stat_row(out, "Correctly classified", html_fixed(d->accuracy, 3, b, sizeof b));
-        fputs("</tbody>\n</table></div>\n", out);
-    }
-    fputs("</div>\n", out);
-
-    fputs("<div class=\"tablerow\">\n", out);
     if (a->wald && partreg_wald_table_count(a->wald) > 0) {
         fputs("<div class=\"tablebox\"><div class=\"tablewrap\"><table class=\"wald\">\n<caption>Wald tests by variable</caption>\n"
               "<thead><tr><th>Variable</th><th>\xcf\x87<sup>2</sup></th><th>df</th><th><i>p</i></th></tr></thead>\n"
@@ -384,6 +365,7 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
               "covariance in force.</p></div>\n",
               out);
     }
+    fputs("</div>\n</div>\n", out); /* tablecol, tablerow */
     if (a->brant) {
         fputs("<div class=\"tablebox\"><div class=\"tablewrap\"><table class=\"brant\">\n<caption>Brant test of parallel lines</caption>\n"
               "<thead><tr><th>Term</th><th>\xcf\x87<sup>2</sup></th><th>df</th><th><i>p</i></th></tr></thead>\n"
@@ -401,7 +383,29 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
               "(proportional odds) assumption fails for it.</p></div>\n",
               out);
     }
-    fputs("</div>\n</section>\n", out);
+    fputs("</section>\n", out);
+}
+
+void html_table_discrimination(const partreg_analysis *a, FILE *out)
+{
+    if (!a->has_diagnostics)
+        return;
+    char b[96], line[256];
+    const partreg_binary_diagnostics *d = &a->diagnostics;
+    fputs("<div class=\"tablewrap\"><table class=\"discrimination\">\n<caption>Discrimination</caption>\n"
+          "<thead><tr><th>Measure</th><th>Value</th></tr></thead>\n<tbody>\n",
+          out);
+    char b2[96];
+    snprintf(line, sizeof line, "%s (SE %s)", html_fixed(d->auc, 3, b, sizeof b),
+             html_fixed(d->auc_se, 3, b2, sizeof b2));
+    stat_row(out, "ROC area (AUC)", line);
+    stat_row(out, "Brier score", html_fixed(d->brier, 3, b, sizeof b));
+    snprintf(line, sizeof line, "Sensitivity at <i>p\xcc\x82</i> \xe2\x89\xa5 %g", d->cutoff);
+    stat_row(out, line, html_fixed(d->sensitivity, 3, b, sizeof b));
+    snprintf(line, sizeof line, "Specificity at <i>p\xcc\x82</i> \xe2\x89\xa5 %g", d->cutoff);
+    stat_row(out, line, html_fixed(d->specificity, 3, b, sizeof b));
+    stat_row(out, "Correctly classified", html_fixed(d->accuracy, 3, b, sizeof b));
+    fputs("</tbody>\n</table></div>\n", out);
 }
 
 static void margins_table(const partreg_analysis *a, FILE *out, const char *caption,
