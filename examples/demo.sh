@@ -17,3 +17,10 @@ echo "== Willingness to take part (1-5, proportional-odds logit, cluster-robust 
   --vcov cluster --cluster community --brant
 echo
 echo "JSON of any of these: add --format json. Options: $bin fit --help"
+
+# The HTML report of the participation model: tables and figures in one file.
+report="$(dirname "$bin")/report.html"
+"$bin" report "$data" --formula "participated ~ $formula_x" --levels no,yes \
+  --ref education=primary --vcov cluster --cluster community --margins --curve income \
+  --out "$report" >/dev/null
+echo "Report with tables and figures: $report (open it in a browser)"
