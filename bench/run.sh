@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# partreg against R (glm, ordinal::clm, MASS::polr) and statsmodels (Logit,
+# OrderedModel) on the same synthetic data (bench/gen_data.c), in one run.
+#
+# Usage: bench/run.sh [BUILD_DIR] [--quick]
+#   full:    n = 1e4, 1e5, 1e6, 1e7 with p = 10 and p = 50; writes
+#            bench/results.md and bench/time_vs_n.png
+#   --quick: n up to 1e6 (p = 50 only where cheap); writes
+#            bench/data/results-quick.md and bench/data/time_vs_n-quick.png
+# Data, binaries and raw timings live in bench/data/ (not committed).
+#
+# Every fit is timed inside its own process around the fit call alone
+# (partreg: bench/fit_time.c around partreg_fit_create; R: system.time of
+# the fit; Python: perf_counter around .fit()). Replicates alternate tools
+# (rep 1 of every tool, then rep 2, ...). Peak memory is /usr/bin/time's
+# maximum resident set size of the whole process (data included).
+# A peer is run fewer times, or skipped, when its projected time at a size
+# exceeds the caps below; the report says which.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+build=${1:-$src/build}
+[ "${1:-}" = "--quick" ] && build=$src/build
+quick=0
+for a in "$@"; do [ "$a" = "--quick" ] && quick=1; done
+build=$(cd "$build" && pwd)
+data=$here/data
+bin=$data/bin
+mkdir -p "$data" "$bin"
+PY=/usr/bin/python3          # the Debian python, where python3-statsmodels lives
+TIME=/usr/bin/time
+REPS=${BENCH_REPS:-5}
+
+if [ $quick = 1 ]; then
+  NS="10000 100000 1000000"; PS="10 50"
+  SLOW=20      # seconds: a peer slower than this per fit runs once
+  CAP=150      # seconds: skip a peer whose projected fit time exceeds this
+  out_md=$data/results-quick.md; out_png=$data/time_vs_n-quick.png
+else
+  NS="10000 100000 1000000 10000000"; PS="10 50"
+  SLOW=20; CAP=400
+  out_md=$here/results.md; out_png=$here/time_vs_n.png
+fi
+NS=${BENCH_NS:-$NS}; PS=${BENCH_PS:-$PS}   # overrides for trying the harness
+raw=$data/raw$([ $quick = 1 ] && echo -quick).tsv
+
+# ---- build the C helpers against the installed build ----------------------
+CFLAGS="-O2 -std=c11 -Wall -Wextra -Wconversion -Wshadow"
+libs="$build/libpartreg.a $(pkg-config --libs gsl openblas) -lpthread -lm"
+cc $CFLAGS "$here/gen_data.c" -lm -o "$bin/gen_data"
+cc $CFLAGS "$here/bandwidth.c" -lpthread -o "$bin/bandwidth"
+cc $CFLAGS -I"$src/include" "$here/fit_time.c" $libs -o "$bin/fit_time"
+
+# ---- data ----------------------------------------------------------------
+for p in $PS; do for n in $NS; do
+  f=$data/n${n}_p${p}
+  if [ ! -f "$f.f64" ] || [ ! -f "$f.csv" ]; then
+    echo "generating $f (n=$n p=$p)"
+    "$bin/gen_data" "$f" "$n" "$p"
+  fi
+done; done
+
+# ---- machine -------------------------------------------------------------
+bw1=$("$bin/bandwidth" 1 | sed 's/.*gbs=\([0-9.]*\).*/\1/')
+bw2=$("$bin/bandwidth" 2 | sed 's/.*gbs=\([0-9.]*\).*/\1/')
+{
+  echo "date	$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "cpu	$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "cores	$(nproc)"
+  echo "mem	$(free -g | awk '/Mem:/{print $2}') GiB"
+  echo "kernel	$(uname -r)"
+  echo "load	$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "bw1	$bw1"
+  echo "bw2	$bw2"
+  echo "R	$(Rscript -e 'cat(R.version.string, "MASS", as.character(packageVersion("MASS")), "ordinal", as.character(packageVersion("ordinal")))' 2>/dev/null)"
+  echo "statsmodels	$($PY -c 'import statsmodels, numpy; print("statsmodels", statsmodels.__version__, "numpy", numpy.__version__)')"
+  echo "blas	$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo ?)"
+  echo "openblas_coretype	${OPENBLAS_CORETYPE:-unset}"
+  echo "mode	$([ $quick = 1 ] && echo quick || echo full)"
+} > "$data/machine$([ $quick = 1 ] && echo -quick).tsv"
+echo "read bandwidth: $bw1 GB/s (1 thread), $bw2 GB/s (2 threads)"
+
+# ---- one timed run: tool family n p rep ---------------------------------
+# Appends: tool family n p rep fit_s rss_kib iterations coef...
+printf "tool\tfamily\tn\tp\trep\tfit_s\trss_kib\titerations\tcoef\n" > "$raw"
+run_one() {
+  local tool=$1 fam=$2 n=$3 p=$4 rep=$5 f=$data/n${3}_p${4}.f64 o=$data/last.out
+  case $tool in
+    partreg)    cmd=("$bin/fit_time" "$f" "$n" "$p" "$fam" -1 1) ;;
+    glm)        cmd=(Rscript "$here/peer.R" "$f" "$n" "$p" glm) ;;
+    clm)        cmd=(Rscript "$here/peer.R" "$f" "$n" "$p" clm) ;;
+    polr)       cmd=(Rscript "$here/peer.R" "$f" "$n" "$p" polr) ;;
+    sm_logit)   cmd=($PY "$here/peer.py" "$f" "$n" "$p" logit) ;;
+    sm_ordered) cmd=($PY "$here/peer.py" "$f" "$n" "$p" ordered) ;;
+  esac
+  if ! $TIME -f "rss_kib=%M" -o "$o.time" "${cmd[@]}" > "$o" 2> "$o.err"; then
+    echo "  $tool n=$n p=$p failed: $(tail -1 "$o.err")" >&2
+    printf "%s\t%s\t%s\t%s\t%s\tNA\tNA\tNA\tNA\n" "$tool" "$fam" "$n" "$p" "$rep" >> "$raw"
+    return 0
+  fi
+  local fit_s rss it coef
+  fit_s=$(grep -m1 '^fit_s=' "$o" | sed 's/fit_s=\([0-9.e+-]*\).*/\1/')
+  it=$(grep -m1 'iterations=' "$o" | sed 's/.*iterations=\([0-9]*\).*/\1/' || true)
+  coef=$(grep -m1 '^coef' "$o" | sed 's/^coef *//; s/ *$//')
+  rss=$(sed -n 's/rss_kib=//p' "$o.time")
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$tool" "$fam" "$n" "$p" "$rep" "$fit_s" "$rss" \
+    "${it:-NA}" "$coef" >> "$raw"
+  echo "  $tool $fam n=$n p=$p rep=$rep: ${fit_s}s rss=${rss}KiB"
+  last_time=$fit_s
+}
+
+# projected time of a tool at n from its median at the previous n (linear)
+declare -A median_prev
+project() { # tool fam p n -> seconds (0 when unknown)
+  local key="$1_$2_$3" prev=${median_prev["$1_$2_$3"]:-}
+  [ -z "$prev" ] && { echo 0; return; }
+  awk -v t="${prev#*:}" -v n0="${prev%%:*}" -v n="$4" 'BEGIN{printf "%.3f", t * n / n0}'
+}
+median_of() { # tool fam n p
+  awk -F'\t' -v t="$1" -v f="$2" -v n="$3" -v p="$4" \
+    '$1==t && $2==f && $3==n && $4==p && $6!="NA"{print $6}' "$raw" | sort -g |
+    awk '{a[NR]=$1} END{if(NR==0) print ""; else if(NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
+}
+
+: > "$data/skipped$([ $quick = 1 ] && echo -quick).tsv"
+skip_note() { printf "%s\t%s\t%s\t%s\t%s\n" "$@" >> "$data/skipped$([ $quick = 1 ] && echo -quick).tsv"; }
+
+for p in $PS; do
+  for n in $NS; do
+    for fam in binary ordinal; do
+      if [ $fam = binary ]; then tools="partreg glm sm_logit"; else tools="partreg clm polr sm_ordered"; fi
+      # which tools run, and how many times
+      declare -A reps_of=()
+      for t in $tools; do
+        reps_of[$t]=$REPS
+        [ $t = partreg ] && continue
+        proj=$(project $t $fam $p $n)
+        # R holds the data twice plus the fit's copies: over ~20 GiB at 1e7 x 50
+        if [ "$n" -ge 10000000 ] && [ "$p" -ge 50 ]; then
+          reps_of[$t]=0; skip_note "$t" "$fam" "$n" "$p" "memory (design 4 GB; peers copy it several times)"; continue
+        fi
+        if awk -v a="$proj" -v c="$CAP" 'BEGIN{exit !(a > c)}'; then
+          reps_of[$t]=0; skip_note "$t" "$fam" "$n" "$p" "projected ${proj}s per fit > cap ${CAP}s"; continue
+        fi
+        if awk -v a="$proj" -v c="$SLOW" 'BEGIN{exit !(a > c)}'; then
+          r=$([ $quick = 1 ] && echo 1 || echo 3)
+          [ "$n" -ge 10000000 ] && r=1
+          reps_of[$t]=$r; skip_note "$t" "$fam" "$n" "$p" "runs=$r (projected ${proj}s per fit)"
+        fi
+      done
+      for rep in $(seq 1 "$REPS"); do
+        for t in $tools; do
+          [ "$rep" -le "${reps_of[$t]}" ] || continue
+          run_one $t $fam $n $p $rep
+          # a peer that turned out slow runs once more only when it is not too slow
+          if [ "$t" != partreg ] && [ "$rep" = 1 ] &&
+             awk -v a="${last_time:-0}" -v c="$SLOW" 'BEGIN{exit !(a > c)}' &&
+             [ "${reps_of[$t]}" -gt 3 ]; then
+            reps_of[$t]=$([ $quick = 1 ] && echo 1 || echo 3)
+            skip_note "$t" "$fam" "$n" "$p" "runs=${reps_of[$t]} (first fit took ${last_time}s)"
+          fi
+        done
+      done
+      for t in $tools; do
+        m=$(median_of $t $fam $n $p)
+        [ -n "$m" ] && median_prev["${t}_${fam}_${p}"]="$n:$m"
+      done
+    done
+  done
+done
+
+# ---- end to end: the partreg command on the CSV -------------------------
+e2e=$data/e2e$([ $quick = 1 ] && echo -quick).tsv
+printf "family\tn\tp\trep\twall_s\trss_kib\tread_s\tdesign_s\tfit_s\tinference_s\ttotal_s\n" > "$e2e"
+for n in $NS; do
+  p=10
+  [ "$n" -ge 100000 ] || continue
+  terms=$(seq -s' + ' 1 $p | sed 's/\([0-9][0-9]*\)/x\1/g')
+  for fam in binary ordinal; do
+    yv=$([ $fam = binary ] && echo yb || echo yo)
+    for rep in $(seq 1 "$REPS"); do
+      $TIME -f "%e %M" -o "$data/e2e.time" "$build/partreg" fit "$data/n${n}_p${p}.csv" \
+        --formula "$yv ~ $terms" --family $fam --format json --timing > "$data/e2e.json"
+      read -r wall rss < "$data/e2e.time"
+      tm=$($PY -c 'import json,sys; t=json.load(open(sys.argv[1]))["timing"]; print("\t".join("%.4f"%t[k] for k in ("read_s","design_s","fit_s","inference_s","total_s")))' "$data/e2e.json")
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $fam $n $p $rep "$wall" "$rss" "$tm" >> "$e2e"
+      echo "  partreg fit (CLI) $fam n=$n: ${wall}s rss=${rss}KiB"
+    done
+  done
+done
+
+# ---- where the time goes at p = 50 (single-threaded, callgrind-free) ----
+$PY "$here/report.py" --raw "$raw" --machine "$data/machine$([ $quick = 1 ] && echo -quick).tsv" \
+  --skipped "$data/skipped$([ $quick = 1 ] && echo -quick).tsv" --e2e "$e2e" \
+  --md "$out_md" --png "$out_png"
+echo "wrote $out_md and $out_png"
