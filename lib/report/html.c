@@ -138,7 +138,11 @@ static void warnings(const partreg_analysis *a, FILE *out)
     fputs("<div class=\"warning\" role=\"note\">\n", out);
     if (a->fit_status != PARTREG_OK) {
         fputs("<p><b>This fit is not to be trusted.</b> ", out);
-        html_escape(out, a->fit_message[0] ? a->fit_message : partreg_status_name(a->fit_status));
+        const char *msg = a->fit_message[0] ? a->fit_message : partreg_status_name(a->fit_status);
+        size_t len = strlen(msg);
+        html_escape(out, msg);
+        if (len > 0 && msg[len - 1] != '.')
+            fputc('.', out);
         fputs(" Standard errors, intervals and tests below are not valid; marginal effects and "
               "predicted-probability curves are left out.</p>\n",
               out);

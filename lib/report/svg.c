@@ -100,6 +100,7 @@ void svg_scale_log(svg_scale *s, double lo, double hi, double p0, double p1)
     s->p0 = p0;
     s->p1 = p1;
     s->log10_scale = 1;
+    s->decimals = -1; /* labels by %.3g unless the fallback below sets decimals */
     static const double sets[4][10] = {
         {1},
         {1, 2, 5},
@@ -129,6 +130,15 @@ void svg_scale_log(svg_scale *s, double lo, double hi, double p0, double p1)
             break;
         }
     }
+    if (s->n_ticks < 3) {
+        /* a range too short for any set (an odds ratio of 1.01 [1.00, 1.02]):
+         * linear nice ticks, placed on the log axis */
+        svg_scale lin;
+        svg_scale_linear(&lin, lo, hi, p0, p1, 6, 0);
+        memcpy(s->ticks, lin.ticks, sizeof lin.ticks);
+        s->n_ticks = lin.n_ticks;
+        s->decimals = lin.decimals;
+    }
 }
 
 double svg_map(const svg_scale *s, double v)
@@ -145,7 +155,7 @@ double svg_map(const svg_scale *s, double v)
 const char *svg_tick_label(const svg_scale *s, double v, char *buf, size_t size)
 {
     char raw[64];
-    if (s->log10_scale)
+    if (s->log10_scale && s->decimals < 0)
         snprintf(raw, sizeof raw, "%.3g", v);
     else
         snprintf(raw, sizeof raw, "%.*f", s->decimals, v);

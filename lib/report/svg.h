@@ -16,7 +16,7 @@ typedef struct svg_scale {
     int log10_scale;             /* 1: positions are linear in log10(value) */
     double ticks[SVG_MAX_TICKS]; /* tick values inside [lo, hi] */
     size_t n_ticks;
-    int decimals;                /* decimals of linear tick labels */
+    int decimals;                /* decimals of tick labels; -1: %.3g (log scales) */
 } svg_scale;
 
 /* Linear scale over [lo, hi] with about `target` ticks at 1, 2, 2.5 or 5
