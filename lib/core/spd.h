@@ -20,7 +20,9 @@ void partreg_spd_free(partreg_spd *w);
 int partreg_spd_solve(partreg_spd *w, const double *A, const double *b, double *x);
 
 /* Inverse of A into Ainv (k x k). Returns 0 on success, -1 when A is not
- * positive definite (relative pivot below rel_tol) or not finite. */
+ * positive definite (relative pivot below rel_tol, both as given and
+ * scaled to unit diagonal, so that units alone never make A singular) or
+ * not finite. */
 int partreg_spd_invert(partreg_spd *w, const double *A, double *Ainv, double rel_tol);
 
 #endif
