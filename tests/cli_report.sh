@@ -229,10 +229,15 @@ with open(sys.argv[1], "w") as f:
 PY
 expect 0 "" "$BIN" report "$TMP/esc.csv" --formula "y ~ x + g" --title "<script>alert(1)</script>" \
     --out "$TMP/esc.html"
-if grep -qF '<i>low</i>' "$TMP/esc.html" || grep -qF '<script>' "$TMP/esc.html" ||
-    grep -qF 'R&D' "$TMP/esc.html"; then
-    fail "a data string reached the HTML unescaped"
-fi
+expect 0 "" "$BIN" report "$TMP/esc.csv" --formula "y ~ x + g" --curve g --out "$TMP/esc_g.html"
+for f in "$TMP/esc.html" "$TMP/esc_g.html"; do
+    if grep -qF '<i>low</i>' "$f" || grep -qF '<script>' "$f" || grep -qF 'R&D' "$f" ||
+        grep -qF "it's" "$f"; then
+        fail "a data string reached $(basename "$f") unescaped"
+    fi
+done
+grep -qF '<text x="' "$TMP/esc_g.html" && grep -qF 'R&amp;D &quot;x&quot;</text>' "$TMP/esc_g.html" ||
+    fail "the level names of the curve axis are not escaped text"
 grep -qF '&lt;i&gt;low&lt;/i&gt;' "$TMP/esc.html" || fail "escaped level name missing"
 grep -qF '&lt;script&gt;' "$TMP/esc.html" || fail "escaped title missing"
 
@@ -243,6 +248,10 @@ expect 2 "'nosuch' is not a variable of the model" "$BIN" report "$DATA" "${OFIT
 [ -e "$TMP/bad.html" ] && fail "a refused report left a file behind"
 expect 1 "" "$BIN" report "$DATA" "${OFIT[@]}" --out "$TMP/no/such/dir/r.html"
 expect 1 "" "$BIN" report "$TMP/missing.csv" "${OFIT[@]}" --out "$TMP/r.html"
+if [ -c /dev/full ]; then
+    expect 1 "could not write the HTML report" "$BIN" report "$DATA" "${OFIT[@]}" --out /dev/full
+    [ -c /dev/full ] || fail "a failed report removed /dev/full"
+fi
 expect 0 "" "$BIN" report --help
 grep -q -- "--curve" "$TMP/stdout" || fail "--help does not list --curve"
 

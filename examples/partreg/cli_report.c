@@ -1,8 +1,10 @@
 /* partreg report: run the analysis (every `fit` option applies) and write
  * it as one self-contained HTML file with tables and figures
  * (partreg_report.h). `--out -` writes to standard output. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "partreg_report.h"
@@ -35,6 +37,10 @@ int cli_report(int argc, char **argv)
     ho.curve = o.curve;
     ho.title = o.title;
     int to_stdout = strcmp(o.out, "-") == 0;
+    /* a failed report is removed, unless the path was something other than
+     * a regular file before (a device such as /dev/full, a named pipe) */
+    struct stat sb;
+    int removable = stat(o.out, &sb) != 0 || S_ISREG(sb.st_mode);
     FILE *f = to_stdout ? stdout : fopen(o.out, "w");
     int status = 0;
     if (!f) {
@@ -48,9 +54,9 @@ int cli_report(int argc, char **argv)
             snprintf(werr.message, sizeof werr.message, "could not finish writing '%s'", o.out);
         }
         if (ws != PARTREG_OK) {
-            cli_error(o.out, &werr);
+            cli_error(ws == PARTREG_EIO ? o.out : NULL, &werr);
             status = ws == PARTREG_EINVAL || ws == PARTREG_ENOTFOUND ? EXIT_USAGE : EXIT_INPUT;
-            if (!to_stdout)
+            if (!to_stdout && removable)
                 remove(o.out); /* no half-written report left behind */
         } else if (st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION) {
             cli_error(NULL, &err);

@@ -199,7 +199,7 @@ static partreg_status curve_variable(const partreg_analysis *a, const partreg_ht
                 used = sizeof list - 1;
         }
         return partreg_error_set(err, PARTREG_ENOTFOUND,
-                                 "--curve '%s' is not a variable of the model; its variables are: %s",
+                                 "curve variable '%s' is not a variable of the model; its variables are: %s",
                                  o->curve, nv ? list : "(none)");
     }
     for (size_t k = 0; k < nv; k++)
