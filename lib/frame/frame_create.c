@@ -23,6 +23,33 @@ static int cell_missing(const partreg_table *t, size_t j, size_t r)
     return partreg_table_codes(t, j)[r] < 0;
 }
 
+/* A text column whose non-missing cells are mostly numbers (the reader
+ * types a column as text when a single cell is not a finite number: a
+ * typo, "inf", "nan", 1e999): used as a plain term, it is refused rather
+ * than silently turned into one dummy per distinct number. factor(x) says
+ * the user wants it categorical. */
+static partreg_status check_mostly_numeric(const partreg_table *t, size_t j, const char *var,
+                                           partreg_error *err)
+{
+    long line = 0;
+    const char *value = NULL;
+    size_t n_numeric = 0, n_present = 0, n = partreg_table_n_rows(t);
+    if (!partreg_table_first_non_numeric(t, j, &line, &value, &n_numeric))
+        return PARTREG_OK;
+    const int *codes = partreg_table_codes(t, j);
+    for (size_t r = 0; r < n; r++)
+        n_present += codes[r] >= 0;
+    if (2 * n_numeric <= n_present)
+        return PARTREG_OK;
+    return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                "column '%s' holds numbers but line %ld has '%s', which is not "
+                                "a finite number (%zu of its %zu values are); fix that value, "
+                                "mark it as missing (--na), or write factor(%s) to use the "
+                                "column as categorical",
+                                partreg_table_column_name(t, j), line, value, n_numeric,
+                                n_present, var);
+}
+
 /* Role of each variable from how the formula uses it and the column type. */
 static partreg_status assign_roles(partreg_frame *fr, const partreg_table *t, const size_t *col,
                                    partreg_error *err)
@@ -48,6 +75,11 @@ static partreg_status assign_roles(partreg_frame *fr, const partreg_table *t, co
                 char usage[PARTREG_ERROR_MESSAGE_SIZE / 2];
                 snprintf(usage, sizeof usage, "'%s'", in_expr->text);
                 return partreg_frame_not_numeric(t, col[v], usage, err);
+            }
+            if (as_number && !as_factor) {
+                partreg_status st = check_mostly_numeric(t, col[v], f->vars[v], err);
+                if (st)
+                    return st;
             }
             fv->categorical = 1;
         } else if (as_factor && (as_number || in_expr)) {
@@ -81,11 +113,28 @@ static partreg_status listwise(partreg_frame *fr, const partreg_table *t, const 
     }
     fr->n = n;
     fr->n_dropped = N - n;
-    if (n == 0)
+    if (N == 0)
+        return partreg_error_set(err, PARTREG_ETOOFEW,
+                                 "%s has no data rows (only a header line)",
+                                 partreg_table_source(t));
+    if (n == 0) {
+        /* name a column that is missing on every row, the usual cause */
+        for (size_t k = 0; k < n_used; k++) {
+            size_t r = 0;
+            while (r < N && cell_missing(t, used[k], r))
+                r++;
+            if (r == N)
+                return partreg_error_set(err, PARTREG_ETOOFEW,
+                                         "no rows left: column '%s' is missing on all %zu rows "
+                                         "of %s",
+                                         partreg_table_column_name(t, used[k]), N,
+                                         partreg_table_source(t));
+        }
         return partreg_error_set(err, PARTREG_ETOOFEW,
                                  "no rows left: each of the %zu rows of %s has a missing value "
                                  "in a column the model uses",
                                  N, partreg_table_source(t));
+    }
     return PARTREG_OK;
 }
 

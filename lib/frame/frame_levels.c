@@ -303,9 +303,10 @@ partreg_status partreg_frame_not_numeric(const partreg_table *t, size_t j, const
         return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
                                     "column '%s' is used as a number in %s, but it is text: "
                                     "line %ld has '%s' (%zu other cells are numbers); fix or "
-                                    "mark that value as missing (--na), or use the column as "
-                                    "a categorical term",
-                                    name, usage, line, value, n_numeric);
+                                    "mark that value as missing (--na)%s",
+                                    name, usage, line, value, n_numeric,
+                                    usage[0] == '-' ? ""
+                                                    : ", or use the column as a categorical term");
     const int *codes = partreg_table_codes(t, j);
     size_t n = partreg_table_n_rows(t);
     for (size_t r = 0; r < n; r++)

@@ -177,6 +177,10 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
     if (d->ldx != 0 && d->ldx < d->p)
         return partreg_error_set(err, PARTREG_EINVAL, "row stride ldx = %zu is less than p = %zu",
                                  d->ldx, d->p);
+    if (family == PARTREG_BINARY && link == PARTREG_LOGLOG)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the loglog link is for ordinal models; for a binary outcome "
+                                 "use logit, probit, cloglog or cauchit");
     if (family == PARTREG_ORDINAL && d->n_levels < 3)
         return partreg_error_set(err, PARTREG_EONECLASS,
                                  "an ordinal model needs at least 3 outcome levels (got %zu); "
@@ -220,41 +224,53 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
 static partreg_status check_classes(const partreg_data *d, partreg_family family, size_t J,
                                     partreg_error *err)
 {
-    double W[J];
-    memset(W, 0, sizeof W);
+    if (J > d->n) /* some level is unobserved; no J-sized array on the stack */
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "the outcome has %zu levels but there are only %zu rows; every "
+                                 "level needs observations",
+                                 J, d->n);
+    double *W = calloc(J, sizeof *W);
+    if (!W)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_status st = PARTREG_OK;
     for (size_t i = 0; i < d->n; i++)
         W[(size_t)d->y[i]] += d->w ? d->w[i] : 1.0;
     if (family == PARTREG_BINARY) {
         if (!(W[0] > 0) || !(W[1] > 0)) {
             const char *only = W[1] > 0 ? (d->level_names ? d->level_names[1] : "1")
                                         : (d->level_names ? d->level_names[0] : "0");
-            return partreg_error_set(err, PARTREG_EONECLASS,
-                                     "the outcome takes a single value ('%s') in the rows used; a "
-                                     "binary model needs both outcomes",
-                                     only);
+            st = partreg_error_set(err, PARTREG_EONECLASS,
+                                   "the outcome takes a single value ('%s') in the rows used; a "
+                                   "binary model needs both outcomes",
+                                   only);
         }
-        return PARTREG_OK;
+        goto cleanup;
     }
     size_t observed = 0;
     for (size_t j = 0; j < J; j++)
         observed += W[j] > 0;
-    if (observed < 3)
-        return partreg_error_set(err, PARTREG_EONECLASS,
-                                 "only %zu of the outcome levels are observed; an ordinal model "
-                                 "needs at least 3 (for two, fit the binary model)",
-                                 observed);
+    if (observed < 3) {
+        st = partreg_error_set(err, PARTREG_EONECLASS,
+                               "only %zu of the outcome levels are observed; an ordinal model "
+                               "needs at least 3 (for two, fit the binary model)",
+                               observed);
+        goto cleanup;
+    }
     for (size_t j = 0; j < J; j++) {
         if (!(W[j] > 0)) {
             char num[32];
             snprintf(num, sizeof num, "%zu", j);
-            return partreg_error_set_index(
+            st = partreg_error_set_index(
                 err, PARTREG_EONECLASS, (long)j,
                 "outcome level '%s' has no observations, so its threshold cannot be estimated; "
                 "drop it from --levels or merge it with a neighbouring level",
                 d->level_names ? d->level_names[j] : num);
+            goto cleanup;
         }
     }
-    return PARTREG_OK;
+cleanup:
+    free(W);
+    return st;
 }
 
 /* ---- construction --------------------------------------------------------- */
