@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Monte Carlo validation study (slow: about 5 minutes; not part of `make test`).
+#
+#   bench/validate/run.sh [BUILD_DIR] [R [n [C [SEED]]]]   (defaults: build 200 2000 40 1000001)
+#
+# Builds bench/validate/validate.c against BUILD_DIR/libpartreg.a (with the
+# link flags of the build's partreg.pc), runs it, and writes the markdown
+# tables to BUILD_DIR/validation.md (docs/validation.md quotes a run). Exits
+# non-zero when a check of docs/validation.md fails.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$src/build}" && pwd)
+shift || true
+pc=$build/partreg.pc.in
+[ -f "$pc" ] || pc=$build/partreg.pc
+[ -f "$build/libpartreg.a" ] || { echo "validate: build first (no $build/libpartreg.a)" >&2; exit 2; }
+requires=$(sed -n 's/^Requires: *//p' "$pc")
+private=$(sed -n 's/^Libs.private: *//p' "$pc")
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/validate.c" \
+   "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/validate"
+"$build/validate" "$@" | tee "$build/validation.md"
