@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Monte Carlo validation study (slow: about 5 minutes; not part of `make test`).
+# Monte Carlo validation study (slow: 5-8 minutes; not part of `make test`).
 #
-#   bench/validate/run.sh [BUILD_DIR] [R [n [C [SEED]]]]   (defaults: build 200 2000 40 1000001)
+#   bench/validate/run.sh [BUILD_DIR] [R [n [C [SEED [PROFILE]]]]]   (defaults: build 200 2000 40 1000001 1)
 #
 # Builds bench/validate/validate.c against BUILD_DIR/libpartreg.a (with the
 # link flags of the build's partreg.pc), runs it, and writes the markdown
