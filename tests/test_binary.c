@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include "ref/mroz_design.h"
+#include "ref/ref_edge.h"
 #include "ref/ref_mroz.h"
 
 #define TOL_EST 1e-8
@@ -180,6 +181,40 @@ static void test_threads_and_blocks(void **state)
     partreg_fit_free(fit);
 }
 
+/* Saturated 2x2 table (tests/ref/ref_edge.h, closed forms): with weights
+ * the counts, the logit slope is the log odds ratio, log 5, and every link
+ * reproduces the cell proportions (same loglik). */
+static void test_saturated_2x2(void **state)
+{
+    (void)state;
+    double X[8];
+    for (size_t i = 0; i < 4; i++) {
+        X[2 * i] = 1.0;
+        X[2 * i + 1] = edge_2x2_x[i];
+    }
+    partreg_data d = {4, 2, X, 0, edge_2x2_y, edge_2x2_count, 2, NULL, NULL};
+    const partreg_link links[] = {PARTREG_LOGIT, PARTREG_PROBIT, PARTREG_CLOGLOG, PARTREG_CAUCHIT};
+    const double *coef[] = {edge_2x2_logit_coef, edge_2x2_probit_coef, edge_2x2_cloglog_coef,
+                            edge_2x2_cauchit_coef};
+    const double *se[] = {edge_2x2_logit_se, edge_2x2_probit_se, edge_2x2_cloglog_se,
+                          edge_2x2_cauchit_se};
+    for (size_t l = 0; l < 4; l++) {
+        partreg_fit *fit = NULL;
+        assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, links[l], NULL, &fit, NULL), PARTREG_OK);
+        for (size_t j = 0; j < 2; j++) {
+            partreg_estimate e;
+            partreg_fit_estimate(fit, j, 0.95, &e, NULL);
+            assert_rel(e.estimate, coef[l][j], 1e-10);
+            assert_rel(e.std_error, se[l][j], 1e-9);
+        }
+        assert_rel(partreg_fit_loglik(fit), edge_2x2_loglik, 1e-13);
+        assert_rel(partreg_fit_null_loglik(fit), edge_2x2_null_loglik, 1e-13);
+        if (links[l] == PARTREG_LOGIT)
+            assert_rel(gsl_vector_get(partreg_fit_coef(fit), 1), edge_2x2_log_odds_ratio, 1e-12);
+        partreg_fit_free(fit);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_weights_equal_duplicates),
         cmocka_unit_test(test_rescaling),
         cmocka_unit_test(test_threads_and_blocks),
+        cmocka_unit_test(test_saturated_2x2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

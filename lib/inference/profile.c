@@ -35,8 +35,8 @@
 /* Brent iterations at most. */
 #define MAX_BRENT 200
 /* Bound tolerance: |hi - lo| < ABS_TOL + REL_TOL min(|lo|, |hi|). */
-#define ABS_TOL 1e-10
-#define REL_TOL 1e-8
+#define ABS_TOL 1e-12
+#define REL_TOL 1e-11
 
 /* ---- the objective with one free parameter held fixed --------------- */
 

@@ -28,6 +28,8 @@
 /* Step-halving accepts a trial whose log-likelihood is lower by at most
  * this many ulps of (1 + |loglik|): rounding noise near the maximum. */
 #define HALVING_SLACK 1e-13
+/* A converged step larger than this (relative) is still applied once. */
+#define POLISH_STEP 1e-15
 
 static double max_abs(const double *v, size_t k)
 {
@@ -64,7 +66,7 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         goto cleanup;
     }
 
-    int negligible_run = 0;
+    int negligible_run = 0, polished = 0;
     res->reason = PARTREG_STOP_MAX_ITER;
     for (int it = 0;; it++) {
         if (partreg_spd_solve(spd, acc->info, acc->grad, s) < 0) {
@@ -83,7 +85,21 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         int dec_small = fabs(dec) < opt->rel_tol * (1.0 + fabs(acc->loglik));
         if (dec_small && rel_step < opt->step_tol) {
             res->reason = PARTREG_STOP_CONVERGED;
-            break;
+            if (polished || rel_step < POLISH_STEP)
+                break;
+            /* The last step is below tolerance but still moves digits of
+             * theta: take it once. Quadratic convergence then leaves an
+             * error of about its square, at the price of one more pass. */
+            polished = 1;
+            for (size_t j = 0; j < k; j++)
+                trial[j] = theta[j] + s[j];
+            if (obj->feasible && !obj->feasible(obj->model, trial))
+                break;
+            memcpy(theta, trial, k * sizeof *theta);
+            st = partreg_objective_eval(obj, theta, order, opt->threads, opt->block_rows, acc);
+            if (st != PARTREG_OK)
+                goto cleanup;
+            continue;
         }
         negligible_run = dec_small && rel_step > opt->separation_step ? negligible_run + 1 : 0;
         if (negligible_run >= opt->separation_patience) {
