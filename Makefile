@@ -40,6 +40,10 @@ bench-quick: build
 	@scripts/install-deps.sh bench
 	@bench/run.sh $(BUILD) --quick
 
+# Monte Carlo validation study (slow: 5-8 minutes; not part of make test).
+validate: build
+	@bench/validate/run.sh $(BUILD)
+
 docs:
 	@scripts/install-deps.sh docs
 	@doxygen docs/Doxyfile

@@ -30,6 +30,10 @@ REQUIRES=$(sed -n 's/^Requires: *//p' "$PC")
 REQ_LIBS=$(pkg-config --libs $REQUIRES) || { echo "cli_examples: FAIL: pkg-config --libs $REQUIRES" >&2; exit 1; }
 REQ_CFLAGS=$(pkg-config --cflags $REQUIRES)
 CC=${CC:-cc}
+# a sanitizer build's archive needs the sanitizer runtime in the program too
+if grep -q '^PARTREG_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+    PRIVATE="$PRIVATE -fsanitize=address,undefined"
+fi
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-prototypes -Wmissing-prototypes -Werror"
 
 FAILED=0
