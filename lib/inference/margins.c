@@ -550,6 +550,7 @@ static void mean_ctx_free(mean_ctx *mc)
     free(mc->lev);
     free(mc->free_cats);
     free(mc->base);
+    memset(mc, 0, sizeof *mc); /* freed twice when mean_ctx_init fails: harmless */
 }
 
 static partreg_status mean_ctx_init(mean_ctx *mc, const mfx *c, double W, const char *who,
