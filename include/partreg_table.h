@@ -75,6 +75,33 @@ partreg_status partreg_table_read_dta(const char *path, const partreg_read_optio
 partreg_status partreg_table_read(const char *path, const partreg_read_options *opt,
                                   partreg_table **out, partreg_error *err);
 
+/**
+ * Write a table as CSV: a header of the column names, then one line per
+ * row, comma-separated, LF line ends, no BOM. Numeric cells are written in
+ * the shortest of %.15g, %.16g and %.17g that reads back to the same
+ * double, so partreg_table_read_csv() restores every value exactly;
+ * categorical cells are their level names. Missing cells (NaN, code -1)
+ * are empty. A name or level containing a comma, a double quote, CR or LF
+ * is quoted (RFC 4180, quotes doubled). Levels that read back as missing
+ * ("", "NA") or as numbers are written as they are; the caller chooses
+ * level names.
+ * @param table  borrowed.
+ * @param path   file to create or truncate (borrowed).
+ * @param err    optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments); PARTREG_EDATA (an
+ *         infinite numeric cell: CSV has no standard spelling for it);
+ *         PARTREG_EIO (cannot create, write or close the file; the message
+ *         names it). On failure the file may be partly written.
+ * Thread-safe for distinct paths.
+ */
+partreg_status partreg_table_write_csv(const partreg_table *table, const char *path,
+                                       partreg_error *err);
+
+/** As partreg_table_write_csv() to an open stream (borrowed, not closed).
+ *  PARTREG_EIO when a write fails. */
+partreg_status partreg_table_write_csv_stream(const partreg_table *table, FILE *out,
+                                              partreg_error *err);
+
 /** Release a table. NULL is a no-op. */
 void partreg_table_free(partreg_table *table);
 
