@@ -5,6 +5,9 @@
 #include <stdio.h>
 
 static void fill(partreg_error *err, partreg_status status, long line, long column, long index,
+                 const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+static void fill(partreg_error *err, partreg_status status, long line, long column, long index,
                  const char *fmt, va_list ap)
 {
     err->status = status;
