@@ -11,45 +11,126 @@
 
 #include <math.h>
 
+#include <gsl/gsl_cblas.h>
+
 #include "models/link.h"
+
+/* Rows per chunk inside an accumulate call: the chunk's rows, their scaled
+ * copies and per-row terms stay in L1/L2 between the passes over it. */
+#define CHUNK_ROWS(pk) partreg_block_rows_auto(pk)
+
+/* Logit terms at eta for outcome y, computed from one exp and one log1p:
+ * with e = exp(-|eta|), F = 1/(1+e) or e/(1+e) by the sign of eta, S = 1-F
+ * formed the same way (never as 1 - F), log F and log S through log1p(e).
+ * d = y - F written as S or -F; the observed and expected informations
+ * coincide for the canonical link: F S. Identical in value to
+ * partreg_link_binary_terms(PARTREG_LOGIT, ...) up to rounding. */
+static inline void logit_terms(double eta, int y, double *l, double *dl, double *hw)
+{
+    double e = exp(-fabs(eta)), lp = log1p(e);
+    double F = eta >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    double S = eta >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+    if (y) {
+        *l = eta >= 0 ? -lp : eta - lp;
+        *dl = S;
+        *hw = -S * ((S - F) - S);
+    } else {
+        *l = eta >= 0 ? -eta - lp : -lp;
+        *dl = -F;
+        *hw = F * ((S - F) + F);
+    }
+}
+
+/*
+ * One fused pass over a chunk of m rows (X block `xb`, row stride lda):
+ *   eta = X beta                       (dgemv)
+ *   per row: l, d, h from the link     (logit: logit_terms)
+ *   grad += X' (w d)                   (dgemv)
+ *   info += Zp' Zp - Zn' Zn            (dsyrk), Z rows sqrt(|w h|) x_i split
+ *                                      by the sign of the row's weight w h,
+ * so the O(k^2) work runs in OpenBLAS's syrk kernel. Non-log-concave links
+ * (cauchit) have rows with either sign; log-concave ones only fill Zp.
+ */
+static void binary_chunk(const partreg_design *d, const double *beta, size_t i0, size_t m,
+                         const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
+                         double *eta, double *gw, double *zp, double *zn)
+{
+    size_t k = d->pk;
+    int logit = d->link == PARTREG_LOGIT;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, xb, (int)lda, beta, 1, 0.0, eta,
+                1);
+    double ll = 0.0;
+    size_t np = 0, nn = 0;
+    for (size_t r = 0; r < m; r++) {
+        size_t i = i0 + r;
+        double w = partreg_design_weight(d, i);
+        gw[r] = 0.0;
+        if (w == 0.0)
+            continue;
+        int y = d->y[i] != 0.0;
+        double l, dl, hw;
+        if (logit) {
+            logit_terms(eta[r], y, &l, &dl, &hw);
+            hw *= w;
+        } else if (order == PARTREG_ORDER_VALUE) {
+            partreg_link_binary_terms(d->link, eta[r], y, &l, NULL, NULL, NULL);
+            dl = hw = 0.0;
+        } else {
+            double h, e;
+            partreg_link_binary_terms(d->link, eta[r], y, &l, &dl, &h, &e);
+            hw = order == PARTREG_ORDER_EXPECTED ? w * e : -w * h;
+        }
+        ll += w * l;
+        if (order == PARTREG_ORDER_VALUE)
+            continue;
+        gw[r] = w * dl;
+        if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
+            continue;
+        if (!isfinite(hw) || !isfinite(gw[r]))
+            acc->nonfinite = 1;
+        if (hw == 0.0)
+            continue;
+        const double *x = xb + r * lda;
+        double *z = hw < 0 ? zn + (nn++) * k : zp + (np++) * k;
+        double s = sqrt(fabs(hw));
+        for (size_t j = 0; j < k; j++)
+            z[j] = s * x[j];
+    }
+    if (!isfinite(ll))
+        acc->nonfinite = 1;
+    acc->loglik += ll;
+    if (order == PARTREG_ORDER_VALUE)
+        return;
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, xb, (int)lda, gw, 1, 1.0, acc->grad,
+                1);
+    if (np)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)np, 1.0, zp, (int)k, 1.0,
+                    acc->info, (int)k);
+    if (nn)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)nn, -1.0, zn, (int)k, 1.0,
+                    acc->info, (int)k);
+}
 
 static void binary_accumulate(const void *model, const double *beta, size_t begin, size_t end,
                               partreg_order order, partreg_accum *acc, double *scratch)
 {
     const partreg_design *d = model;
-    size_t k = d->pk;
-    double ll = 0.0;
-    for (size_t i = begin; i < end; i++) {
-        double w = partreg_design_weight(d, i);
-        if (w == 0.0)
-            continue;
-        const double *x = partreg_design_row(d, i, scratch);
-        double eta = 0.0;
-        for (size_t j = 0; j < k; j++)
-            eta += x[j] * beta[j];
-        double l, dl, h, e;
-        partreg_link_binary_terms(d->link, eta, d->y[i] != 0.0, &l, &dl, &h, &e);
-        ll += w * l;
-        if (order == PARTREG_ORDER_VALUE)
-            continue;
-        double gw = w * dl;
-        for (size_t j = 0; j < k; j++)
-            acc->grad[j] += gw * x[j];
-        if (order == PARTREG_ORDER_GRADIENT)
-            continue;
-        double hw = order == PARTREG_ORDER_EXPECTED ? w * e : -w * h;
-        if (!isfinite(hw) || !isfinite(gw))
-            acc->nonfinite = 1;
-        for (size_t a = 0; a < k; a++) {
-            double xa = hw * x[a];
-            double *row = acc->info + a * k;
-            for (size_t b = 0; b <= a; b++)
-                row[b] += xa * x[b];
+    size_t k = d->pk, chunk = CHUNK_ROWS(k);
+    /* scratch: eta, gw (chunk each), Zp, Zn, gathered rows (chunk x k each) */
+    double *eta = scratch, *gw = eta + chunk, *zp = gw + chunk, *zn = zp + chunk * k;
+    double *gather = zn + chunk * k;
+    for (size_t b = begin; b < end; b += chunk) {
+        size_t m = end - b < chunk ? end - b : chunk;
+        const double *xb = d->X + b * d->ldx;
+        size_t lda = d->ldx;
+        if (d->cols) { /* gather the kept columns only when some were dropped */
+            for (size_t r = 0; r < m; r++)
+                partreg_design_row(d, b + r, gather + r * k);
+            xb = gather;
+            lda = k;
         }
+        binary_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, zp, zn);
     }
-    if (!isfinite(ll))
-        acc->nonfinite = 1;
-    acc->loglik += ll;
 }
 
 static void binary_row_scores(const void *model, const double *beta, size_t begin, size_t end,
@@ -80,7 +161,8 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->accumulate = binary_accumulate;
     obj->feasible = NULL;
     obj->row_scores = binary_row_scores;
-    obj->scratch_doubles = d->pk ? d->pk : 1;
+    size_t k = d->pk ? d->pk : 1;
+    obj->scratch_doubles = CHUNK_ROWS(k) * (2 + 3 * k);
 }
 
 double partreg_binary_null_loglik(const partreg_design *d, int has_intercept)

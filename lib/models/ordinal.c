@@ -22,6 +22,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_cblas.h>
+
 #include "models/link.h"
 
 #define LN2 0.693147180559945309417232121458
@@ -83,49 +85,116 @@ void partreg_ordinal_row_terms(partreg_link link, double a, double b, partreg_or
     t->dab = qa * qb;
 }
 
-static void ordinal_accumulate(const void *model, const double *theta, size_t begin, size_t end,
-                               partreg_order order, partreg_accum *acc, double *scratch)
+/* Logit fast path of partreg_ordinal_row_terms for finite-or-infinite cut
+ * points within |x| < FAST_LIMIT. With F, S from one exp each and the
+ * category's constant g = 1 - exp(a - b) = -expm1(theta_{j-1} - theta_j):
+ *   P = F(b) - F(a) = F(b) S(a) g,   log P = log F(b) + log S(a) + log g
+ * (three non-positive terms: no cancellation), and the ratios
+ *   f(b)/P = S(b) / (S(a) g),   f(a)/P = F(a) / (F(b) g)
+ * follow from f = F S. One exp and one log1p per finite cut point instead
+ * of the general route's three exps and three logs. */
+#define FAST_LIMIT 600.0
+
+static inline void logit_side(double x, double *F, double *S, double *logF, double *logS)
 {
-    const partreg_design *d = model;
+    double e = exp(-fabs(x)), lp = log1p(e);
+    *F = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    *S = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+    *logF = x >= 0 ? -lp : x - lp;
+    *logS = x >= 0 ? -x - lp : -lp;
+}
+
+static int logit_row_terms(double a, double b, double g, double logg, partreg_ordinal_terms *t)
+{
+    int has_a = !(isinf(a) && a < 0), has_b = !(isinf(b) && b > 0);
+    if ((has_a && !(fabs(a) < FAST_LIMIT)) || (has_b && !(fabs(b) < FAST_LIMIT)))
+        return 0;
+    double Fa = 0, Sa = 1, lFa = 0, lSa = 0, Fb = 1, Sb = 0, lFb = 0, lSb = 0;
+    if (has_a)
+        logit_side(a, &Fa, &Sa, &lFa, &lSa);
+    if (has_b)
+        logit_side(b, &Fb, &Sb, &lFb, &lSb);
+    double qa = 0.0, qb = 0.0, ga = 0.0, gb = 0.0;
+    if (has_a && has_b) {
+        t->logp = lFb + lSa + logg;
+        qa = Fa / (Fb * g);
+        qb = Sb / (Sa * g);
+    } else if (has_b) { /* lowest category: P = F(b) */
+        t->logp = lFb;
+        qb = Sb;
+    } else if (has_a) { /* highest category: P = S(a) */
+        t->logp = lSa;
+        qa = Fa;
+    } else {
+        t->logp = 0.0;
+    }
+    if (has_a)
+        ga = Sa - Fa;
+    if (has_b)
+        gb = Sb - Fb;
+    t->da = -qa;
+    t->db = qb;
+    t->daa = -ga * qa - qa * qa;
+    t->dbb = gb * qb - qb * qb;
+    t->dab = qa * qb;
+    return 1;
+}
+
+/* Rows per chunk inside an accumulate call (see binary.c). */
+#define CHUNK_ROWS(pk) partreg_block_rows_auto(pk)
+
+/*
+ * One fused pass over a chunk of m rows: eta = X beta (dgemv); per-row
+ * terms; the beta gradient X'(w geta) (dgemv); the beta-beta information
+ * through dsyrk on rows scaled by sqrt(|w heta|), split by sign as in
+ * binary.c; the few threshold entries row by row.
+ */
+static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i0, size_t m,
+                          const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
+                          double *eta, double *gw, double *zp, double *zn, const double *gap,
+                          const double *loggap)
+{
     size_t pk = d->pk, J = d->J, k = pk + J - 1;
     const double *thr = theta + pk;
+    int logit = d->link == PARTREG_LOGIT;
+    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+    if (pk)
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)pk, 1.0, xb, (int)lda, theta, 1,
+                    0.0, eta, 1);
+    else
+        memset(eta, 0, m * sizeof *eta);
     double ll = 0.0;
-    for (size_t i = begin; i < end; i++) {
+    size_t np = 0, nn = 0;
+    for (size_t r = 0; r < m; r++) {
+        size_t i = i0 + r;
         double w = partreg_design_weight(d, i);
+        gw[r] = 0.0;
         if (w == 0.0)
             continue;
-        const double *x = partreg_design_row(d, i, scratch);
-        double eta = 0.0;
-        for (size_t j = 0; j < pk; j++)
-            eta += x[j] * theta[j];
         size_t c = (size_t)d->y[i];
-        double a = c == 0 ? -INFINITY : thr[c - 1] - eta;
-        double b = c == J - 1 ? INFINITY : thr[c] - eta;
+        double a = c == 0 ? -INFINITY : thr[c - 1] - eta[r];
+        double b = c == J - 1 ? INFINITY : thr[c] - eta[r];
         partreg_ordinal_terms t;
-        partreg_ordinal_row_terms(d->link, a, b, &t);
+        int inner = c > 0 && c < J - 1;
+        int fast = logit && (!inner || gap[c] > 0) &&
+                   logit_row_terms(a, b, inner ? gap[c] : 1.0, inner ? loggap[c] : 0.0, &t);
+        if (!fast)
+            partreg_ordinal_row_terms(d->link, a, b, &t);
         ll += w * t.logp;
         if (order == PARTREG_ORDER_VALUE)
             continue;
-        /* gradient */
         double geta = -(t.da + t.db);
-        for (size_t j = 0; j < pk; j++)
-            acc->grad[j] += w * geta * x[j];
+        gw[r] = w * geta;
         if (c > 0)
             acc->grad[pk + c - 1] += w * t.da;
         if (c < J - 1)
             acc->grad[pk + c] += w * t.db;
-        if (order == PARTREG_ORDER_GRADIENT)
+        if (!info)
             continue;
-        /* information = -Hessian, lower triangle */
         double heta = -w * (t.daa + 2.0 * t.dab + t.dbb);
         if (!isfinite(heta) || !isfinite(geta))
             acc->nonfinite = 1;
-        for (size_t r = 0; r < pk; r++) {
-            double xr = heta * x[r];
-            double *row = acc->info + r * k;
-            for (size_t s = 0; s <= r; s++)
-                row[s] += xr * x[s];
-        }
+        const double *x = xb + r * lda;
         if (c > 0) { /* theta_{c-1}: d2l/deta dtheta = -(daa + dab) */
             size_t ta = pk + c - 1;
             double cross = w * (t.daa + t.dab);
@@ -144,10 +213,57 @@ static void ordinal_accumulate(const void *model, const double *theta, size_t be
             if (c > 0)
                 row[tb - 1] -= w * t.dab;
         }
+        if (heta == 0.0 || pk == 0)
+            continue;
+        double *z = heta < 0 ? zn + (nn++) * pk : zp + (np++) * pk;
+        double s = sqrt(fabs(heta));
+        for (size_t j = 0; j < pk; j++)
+            z[j] = s * x[j];
     }
     if (!isfinite(ll))
         acc->nonfinite = 1;
     acc->loglik += ll;
+    if (order == PARTREG_ORDER_VALUE || pk == 0)
+        return;
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)pk, 1.0, xb, (int)lda, gw, 1, 1.0,
+                acc->grad, 1);
+    /* the beta block is the leading pk x pk corner of info (row stride k) */
+    if (np)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)pk, (int)np, 1.0, zp, (int)pk,
+                    1.0, acc->info, (int)k);
+    if (nn)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)pk, (int)nn, -1.0, zn, (int)pk,
+                    1.0, acc->info, (int)k);
+}
+
+static void ordinal_accumulate(const void *model, const double *theta, size_t begin, size_t end,
+                               partreg_order order, partreg_accum *acc, double *scratch)
+{
+    const partreg_design *d = model;
+    size_t pk = d->pk, J = d->J, p1 = pk ? pk : 1, chunk = CHUNK_ROWS(p1);
+    const double *thr = theta + pk;
+    /* scratch: gap, loggap (J each), eta, gw (chunk each), Zp, Zn, gathered
+     * rows (chunk x pk each) */
+    double *gap = scratch, *loggap = gap + J, *eta = loggap + J, *gw = eta + chunk;
+    double *zp = gw + chunk, *zn = zp + chunk * p1, *gather = zn + chunk * p1;
+    /* g_c = 1 - exp(theta_{c-1} - theta_c) of the inner categories; a
+     * non-increasing pair (infeasible) gives g <= 0 and the general route */
+    for (size_t c = 1; c + 1 < J; c++) {
+        gap[c] = -expm1(thr[c - 1] - thr[c]);
+        loggap[c] = gap[c] > 0 ? log(gap[c]) : NAN;
+    }
+    for (size_t b = begin; b < end; b += chunk) {
+        size_t m = end - b < chunk ? end - b : chunk;
+        const double *xb = d->X + b * d->ldx;
+        size_t lda = d->ldx;
+        if (d->cols) {
+            for (size_t r = 0; r < m; r++)
+                partreg_design_row(d, b + r, gather + r * p1);
+            xb = gather;
+            lda = p1;
+        }
+        ordinal_chunk(d, theta, b, m, xb, lda, order, acc, eta, gw, zp, zn, gap, loggap);
+    }
 }
 
 static void ordinal_row_scores(const void *model, const double *theta, size_t begin, size_t end,
@@ -202,7 +318,8 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     obj->accumulate = ordinal_accumulate;
     obj->feasible = ordinal_feasible;
     obj->row_scores = ordinal_row_scores;
-    obj->scratch_doubles = d->pk ? d->pk : 1;
+    size_t p1 = d->pk ? d->pk : 1;
+    obj->scratch_doubles = 2 * d->J + CHUNK_ROWS(p1) * (2 + 3 * p1);
 }
 
 /* Weighted count of each level into W[J]; returns the total. */
