@@ -557,6 +557,19 @@ static void test_huge(void **state)
                      PARTREG_EONECLASS);
     assert_null(fit);
     assert_contains(err.message, "100000000 levels but there are only 4 rows");
+    /* no columns at all (found by fuzz_fit: BLAS was called with lda = 0):
+     * thresholds only is a model, a binary model with nothing is refused */
+    partreg_data d0 = {4, 0, Xo, 0, yo, NULL, 4, NULL, NULL};
+    double y01[4] = {0, 1, 1, 0};
+    assert_int_equal(partreg_fit_create(&d0, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_OK);
+    assert_int_equal(partreg_fit_n_params(fit), 3);
+    partreg_fit_free(fit);
+    d0.y = y01;
+    d0.n_levels = 2;
+    assert_int_equal(partreg_fit_create(&d0, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_ECOLLINEAR);
+    assert_null(fit);
     X[3] = INFINITY;
     static const char *const names[] = {"(Intercept)", "x"};
     d.column_names = names;

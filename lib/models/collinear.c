@@ -56,8 +56,9 @@ static void block_moments(const partreg_data *data, size_t ldx, size_t b, size_t
         for (size_t j = 0; j < p; j++)
             z[j] = s * (x[j] - mb[j]);
     }
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)m, 1.0, Z, (int)p, 0.0, Cb,
-                (int)p);
+    if (p > 0) /* BLAS rejects lda = 0: a thresholds-only ordinal model has no columns */
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)m, 1.0, Z, (int)p, 0.0,
+                    Cb, (int)p);
 }
 
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
