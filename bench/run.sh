@@ -22,7 +22,8 @@ src=$(cd "$here/.." && pwd)
 build=${1:-$src/build}
 [ "${1:-}" = "--quick" ] && build=$src/build
 quick=0
-for a in "$@"; do [ "$a" = "--quick" ] && quick=1; done
+for a in "$@"; do if [ "$a" = "--quick" ]; then quick=1; fi; done
+sfx=""; if [ $quick = 1 ]; then sfx=-quick; fi
 build=$(cd "$build" && pwd)
 data=$here/data
 bin=$data/bin
@@ -38,15 +39,17 @@ if [ $quick = 1 ]; then
   out_md=$data/results-quick.md; out_png=$data/time_vs_n-quick.png
 else
   NS="10000 100000 1000000 10000000"; PS="10 50"
-  SLOW=20; CAP=400
+  SLOW=20; CAP=240
   out_md=$here/results.md; out_png=$here/time_vs_n.png
 fi
 NS=${BENCH_NS:-$NS}; PS=${BENCH_PS:-$PS}   # overrides for trying the harness
-raw=$data/raw$([ $quick = 1 ] && echo -quick).tsv
+raw=$data/raw$sfx.tsv
 
 # ---- build the C helpers against the installed build ----------------------
 CFLAGS="-O2 -std=c11 -Wall -Wextra -Wconversion -Wshadow"
-libs="$build/libpartreg.a $(pkg-config --libs gsl openblas) -lpthread -lm"
+# OpenBLAS before GSL: GSL's pkg-config line brings its reference CBLAS,
+# which would otherwise supply cblas_dsyrk/dgemv (several times slower)
+libs="$build/libpartreg.a $(pkg-config --libs openblas) $(pkg-config --libs-only-l gsl | sed 's/-lgslcblas//') -lpthread -lm"
 cc $CFLAGS "$here/gen_data.c" -lm -o "$bin/gen_data"
 cc $CFLAGS "$here/bandwidth.c" -lpthread -o "$bin/bandwidth"
 cc $CFLAGS -I"$src/include" "$here/fit_time.c" $libs -o "$bin/fit_time"
@@ -77,7 +80,7 @@ bw2=$("$bin/bandwidth" 2 | sed 's/.*gbs=\([0-9.]*\).*/\1/')
   echo "blas	$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo ?)"
   echo "openblas_coretype	${OPENBLAS_CORETYPE:-unset}"
   echo "mode	$([ $quick = 1 ] && echo quick || echo full)"
-} > "$data/machine$([ $quick = 1 ] && echo -quick).tsv"
+} > "$data/machine$sfx.tsv"
 echo "read bandwidth: $bw1 GB/s (1 thread), $bw2 GB/s (2 threads)"
 
 # ---- one timed run: tool family n p rep ---------------------------------
@@ -122,8 +125,8 @@ median_of() { # tool fam n p
     awk '{a[NR]=$1} END{if(NR==0) print ""; else if(NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
 }
 
-: > "$data/skipped$([ $quick = 1 ] && echo -quick).tsv"
-skip_note() { printf "%s\t%s\t%s\t%s\t%s\n" "$@" >> "$data/skipped$([ $quick = 1 ] && echo -quick).tsv"; }
+: > "$data/skipped$sfx.tsv"
+skip_note() { printf "%s\t%s\t%s\t%s\t%s\n" "$@" >> "$data/skipped$sfx.tsv"; }
 
 for p in $PS; do
   for n in $NS; do
@@ -170,7 +173,7 @@ for p in $PS; do
 done
 
 # ---- end to end: the partreg command on the CSV -------------------------
-e2e=$data/e2e$([ $quick = 1 ] && echo -quick).tsv
+e2e=$data/e2e$sfx.tsv
 printf "family\tn\tp\trep\twall_s\trss_kib\tread_s\tdesign_s\tfit_s\tinference_s\ttotal_s\n" > "$e2e"
 for n in $NS; do
   p=10
@@ -189,8 +192,21 @@ for n in $NS; do
   done
 done
 
-# ---- where the time goes at p = 50 (single-threaded, callgrind-free) ----
-$PY "$here/report.py" --raw "$raw" --machine "$data/machine$([ $quick = 1 ] && echo -quick).tsv" \
-  --skipped "$data/skipped$([ $quick = 1 ] && echo -quick).tsv" --e2e "$e2e" \
+# ---- where the time goes at p = 50: callgrind instruction counts --------
+# (stable on a shared machine, unlike wall time), n = 1e5, one thread
+prof=$data/profile$sfx.md
+: > "$prof"
+if command -v valgrind >/dev/null && [ -f "$data/n100000_p50.f64" ]; then
+  for fam in binary ordinal; do
+    valgrind --tool=callgrind --callgrind-out-file="$data/cg_$fam.out" \
+      "$bin/fit_time" "$data/n100000_p50.f64" 100000 50 $fam 1 1 > /dev/null 2>&1
+    callgrind_annotate --inclusive=yes "$data/cg_$fam.out" > "$data/cg_$fam.txt" 2>/dev/null
+    callgrind_annotate "$data/cg_$fam.out" > "$data/cg_${fam}_self.txt" 2>/dev/null
+  done
+  $PY "$here/profile.py" "$data" >> "$prof" || echo "profile summary failed" >&2
+fi
+
+$PY "$here/report.py" --profile "$prof" --raw "$raw" --machine "$data/machine$sfx.tsv" \
+  --skipped "$data/skipped$sfx.tsv" --e2e "$e2e" \
   --md "$out_md" --png "$out_png"
 echo "wrote $out_md and $out_png"
