@@ -17,12 +17,19 @@ checks=0
 
 fail() { echo "cli_errors: FAIL: $*"; fails=$((fails + 1)); }
 
+# "finishes in seconds": 20 s each; sanitizer builds run several times
+# slower (the 10 MB line takes ~25 s under ASan), so they get 120 s.
+LIMIT=20
+if grep -q '^PARTREG_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+    LIMIT=120
+fi
+
 # expect ID STATUS "substring of stderr" -- command...
 expect() {
     local id=$1 want=$2 msg=$3
     shift 3
     checks=$((checks + 1))
-    timeout 20 "$@" >"$TMP/out" 2>"$TMP/err"
+    timeout "$LIMIT" "$@" >"$TMP/out" 2>"$TMP/err"
     local got=$?
     if [ "$got" -eq 124 ]; then
         fail "$id: timed out: $*"
