@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan bench bench-quick docs install clean fuzz lint validate conformance
+.PHONY: all deps build demo test test-asan bench bench-quick docs install clean fuzz lint validate conformance valgrind
 
 all: build
 
@@ -53,9 +53,14 @@ install: build
 
 fuzz:
 	@scripts/install-deps.sh fuzz
-	@CC=clang cmake -S . -B $(BUILD)-fuzz -DPARTREG_FUZZ=ON -DPARTREG_BUILD_TESTS=OFF >/dev/null
-	@cmake --build $(BUILD)-fuzz -j$(JOBS)
+	@CC=clang cmake -S . -B $(BUILD)-fuzz -DPARTREG_FUZZ=ON -DPARTREG_BUILD_TESTS=OFF -DPARTREG_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 	@tests/fuzz/run.sh $(BUILD)-fuzz $${FUZZ_SECONDS:-120}
+
+# The library tests under valgrind --leak-check=full (slow; ASan's leak
+# checker covers the same in make test-asan).
+valgrind: build
+	@VALGRIND_SKIP="$${VALGRIND_SKIP-test_robust_oom test_speed_paths}" scripts/valgrind.sh $(BUILD)
 
 lint:
 	@scripts/install-deps.sh lint
