@@ -232,7 +232,7 @@ static void eval_term(const char *text, const double *vals, long dvar, double *v
         print_error("%s\n", err.message);
     assert_int_equal(st, PARTREG_OK);
     assert_int_equal(f->atoms[0].kind, PARTREG_ATOM_EXPR);
-    partreg_expr_eval(&f->atoms[0].expr, vals, dvar, v, d);
+    *v = partreg_expr_eval(&f->atoms[0].expr, vals, dvar, d);
     partreg_formula_free(f);
 }
 
@@ -290,6 +290,33 @@ static void test_expressions(void **state)
     assert_rel(d, 6.75, 1e-15);
 }
 
+/* Code the parser never emits (empty, an operator short of operands,
+ * deeper than the stack, two values left) evaluates to NaN without
+ * reading outside the evaluation stack. */
+static void test_expression_malformed(void **state)
+{
+    (void)state;
+    double vals[1] = {2.385}, d = 0.0;
+    partreg_expr e;
+    memset(&e, 0, sizeof e);
+    assert_true(isnan(partreg_expr_eval(&e, vals, 0, &d)) && isnan(d));
+    assert_int_equal(partreg_expr_emit(&e, PARTREG_EXPR_VAR, 0, 0.0), PARTREG_OK);
+    assert_int_equal(partreg_expr_emit(&e, PARTREG_EXPR_MUL, 0, 0.0), PARTREG_OK);
+    assert_true(isnan(partreg_expr_eval(&e, vals, 0, &d)) && isnan(d));
+    partreg_expr_clear(&e);
+    for (size_t k = 0; k <= PARTREG_EXPR_MAX_STACK; k++)
+        assert_int_equal(partreg_expr_emit(&e, PARTREG_EXPR_CONST, 0, 1.5), PARTREG_OK);
+    assert_true(isnan(partreg_expr_eval(&e, vals, 0, &d)) && isnan(d));
+    partreg_expr_clear(&e);
+    assert_int_equal(partreg_expr_emit(&e, PARTREG_EXPR_VAR, 0, 0.0), PARTREG_OK);
+    assert_int_equal(partreg_expr_emit(&e, PARTREG_EXPR_CONST, 0, 1.5), PARTREG_OK);
+    assert_true(isnan(partreg_expr_eval(&e, vals, 0, &d)) && isnan(d));
+    assert_int_equal(partreg_expr_emit(&e, PARTREG_EXPR_ADD, 0, 0.0), PARTREG_OK);
+    assert_rel(partreg_expr_eval(&e, vals, 0, &d), 3.885, 1e-15);
+    assert_rel(d, 1.0, 1e-15);
+    partreg_expr_clear(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_functions),    cmocka_unit_test(test_interactions),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_nesting_limits),
         cmocka_unit_test(test_invalid_args), cmocka_unit_test(test_expressions),
+        cmocka_unit_test(test_expression_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,14 +63,36 @@ int partreg_expr_uses(const partreg_expr *e, size_t v)
     return 0;
 }
 
-void partreg_expr_eval(const partreg_expr *e, const double *vals, long dvar, double *val,
-                       double *der)
+/* Stack slots an instruction pops. */
+static size_t expr_pops(partreg_expr_op op)
+{
+    switch (op) {
+    case PARTREG_EXPR_CONST:
+    case PARTREG_EXPR_VAR:
+        return 0;
+    case PARTREG_EXPR_NEG:
+    case PARTREG_EXPR_LOG:
+    case PARTREG_EXPR_EXP:
+    case PARTREG_EXPR_SQRT:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+double partreg_expr_eval(const partreg_expr *e, const double *vals, long dvar, double *der)
 {
     double u[PARTREG_EXPR_MAX_STACK], d[PARTREG_EXPR_MAX_STACK];
     size_t top = 0; /* number of slots in use */
     for (size_t k = 0; k < e->n; k++) {
         const partreg_expr_instr *in = &e->ins[k];
         double a, da, b, db;
+        /* the parser emits balanced code no deeper than the stack; this
+         * check only keeps other code from reading outside it */
+        if (top < expr_pops(in->op) || (top == PARTREG_EXPR_MAX_STACK && !expr_pops(in->op))) {
+            *der = NAN;
+            return NAN;
+        }
         switch (in->op) {
         case PARTREG_EXPR_CONST:
             u[top] = in->value;
@@ -139,6 +161,10 @@ void partreg_expr_eval(const partreg_expr *e, const double *vals, long dvar, dou
             break;
         }
     }
-    *val = u[0];
+    if (top != 1) { /* malformed code: no value */
+        *der = NAN;
+        return NAN;
+    }
     *der = d[0];
+    return u[0];
 }

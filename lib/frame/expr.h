@@ -46,11 +46,12 @@ partreg_status partreg_expr_emit(partreg_expr *e, partreg_expr_op op, size_t var
 /* Release the code (the struct itself is the caller's). */
 void partreg_expr_clear(partreg_expr *e);
 
-/* Evaluate at the variable values vals[] (indexed by formula variable).
+/* The value at the variable values vals[] (indexed by formula variable).
  * If dvar >= 0, *der is d(expression)/d(variable dvar), else *der is 0.
- * Non-finite results are returned as they are (the caller reports them). */
-void partreg_expr_eval(const partreg_expr *e, const double *vals, long dvar, double *val,
-                       double *der);
+ * Non-finite results are returned as they are (the caller reports them);
+ * code that is not a balanced expression (never emitted by the parser)
+ * gives NaN. */
+double partreg_expr_eval(const partreg_expr *e, const double *vals, long dvar, double *der);
 
 /* 1 if the expression reads variable v. */
 int partreg_expr_uses(const partreg_expr *e, size_t v);

@@ -143,7 +143,7 @@ partreg_status partreg_frame_layout(partreg_frame *fr, partreg_error *err)
         fr->col_names[0] = malloc(sizeof "(Intercept)");
         if (!fr->col_names[0])
             return nomem(err);
-        strcpy(fr->col_names[0], "(Intercept)");
+        memcpy(fr->col_names[0], "(Intercept)", sizeof "(Intercept)");
         fr->col_term[0] = -1;
     }
     for (size_t t = 0; t < f->n_terms; t++) {
@@ -233,7 +233,7 @@ static long eval_row(const partreg_frame *fr, size_t i, const partreg_setting *s
     for (size_t a = 0; a < f->n_atoms; a++) {
         const partreg_atom *at = &f->atoms[a];
         if (at->kind == PARTREG_ATOM_EXPR)
-            partreg_expr_eval(&at->expr, w->vals, dvar, &w->aval[a], &w->ader[a]);
+            w->aval[a] = partreg_expr_eval(&at->expr, w->vals, dvar, &w->ader[a]);
         else if (!fr->vars[at->var].categorical) {
             w->aval[a] = w->vals[at->var];
             w->ader[a] = dvar >= 0 && at->var == (size_t)dvar ? 1.0 : 0.0;
