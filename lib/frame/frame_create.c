@@ -325,7 +325,7 @@ partreg_status partreg_frame_create(const partreg_table *table, const partreg_fo
         return partreg_error_set(err, PARTREG_EINVAL, "invalid family %d", (int)opt->family);
     if ((st = partreg_frame_alloc(f, &fr, err)))
         return st;
-    col = malloc((f->n_vars ? f->n_vars : 1) * sizeof *col);
+    col = calloc(f->n_vars ? f->n_vars : 1, sizeof *col);
     used = malloc((f->n_vars + 3) * sizeof *used);
     if (!col || !used) {
         st = nomem(err);

@@ -32,7 +32,8 @@ static char *dup_str(const char *s)
 
 static partreg_status nomem(partreg_error *err)
 {
-    return partreg_error_set(err, PARTREG_ENOMEM, "out of memory building the model frame");
+    partreg_error_set(err, PARTREG_ENOMEM, "out of memory building the model frame");
+    return PARTREG_ENOMEM; /* a constant, so callers see that outputs are unset */
 }
 
 void partreg_frame_cell_text(const partreg_table *t, size_t j, size_t r, char *buf, size_t size)
@@ -93,14 +94,13 @@ static partreg_status levels_alloc(partreg_levels *lv, size_t n, int with_values
 }
 
 /* Distinct values typically few (an outcome, factor(x), cluster ids):
- * kept sorted by insertion in a small array, one binary search per row.
- * Returns their number, filling out (DISTINCT_SMALL entries), or
- * (size_t)-1 when there are more than DISTINCT_SMALL. */
+ * kept sorted by insertion in set, one binary search per row. Returns
+ * their number, filling set (DISTINCT_SMALL entries), or (size_t)-1 when
+ * there are more than DISTINCT_SMALL (set is then scratch). */
 #define DISTINCT_SMALL 256
 
-static size_t distinct_small(const double *x, const size_t *rows, size_t n, double *out)
+static size_t distinct_small(const double *x, const size_t *rows, size_t n, double *set)
 {
-    double set[DISTINCT_SMALL];
     size_t L = 0;
     for (size_t i = 0; i < n; i++) {
         double v = x[rows[i]];
@@ -122,7 +122,6 @@ static size_t distinct_small(const double *x, const size_t *rows, size_t n, doub
         set[lo] = v;
         L++;
     }
-    memcpy(out, set, L * sizeof *set);
     return L;
 }
 
@@ -327,6 +326,7 @@ partreg_status partreg_frame_not_numeric(const partreg_table *t, size_t j, const
 
 /* ---- the outcome ---------------------------------------------------------- */
 
+/* Error returns are constants, so callers see that *out is then empty. */
 static partreg_status given_levels(const partreg_table *t, size_t j,
                                    const partreg_frame_options *opt, partreg_levels *out,
                                    partreg_error *err)
@@ -339,21 +339,24 @@ static partreg_status given_levels(const partreg_table *t, size_t j,
         const char *s = opt->levels[k];
         if (!s) {
             partreg_levels_clear(out);
-            return partreg_error_set(err, PARTREG_EINVAL, "outcome level %zu is NULL", k + 1);
+            partreg_error_set(err, PARTREG_EINVAL, "outcome level %zu is NULL", k + 1);
+            return PARTREG_EINVAL;
         }
         if (numeric && !partreg_number_parse(s, strlen(s), &out->values[k])) {
             partreg_levels_clear(out);
-            return partreg_error_set(err, PARTREG_EDATA,
-                                     "--levels entry '%s' is not a number, but the outcome "
-                                     "'%s' is a numeric column",
-                                     s, col);
+            partreg_error_set(err, PARTREG_EDATA,
+                              "--levels entry '%s' is not a number, but the outcome '%s' is a "
+                              "numeric column",
+                              s, col);
+            return PARTREG_EDATA;
         }
         for (size_t m = 0; m < k; m++)
             if (numeric ? out->values[m] == out->values[k] : strcmp(out->names[m], s) == 0) {
                 partreg_levels_clear(out);
-                return partreg_error_set(err, PARTREG_EDATA,
-                                         "--levels lists '%s' twice (entries %zu and %zu)", s,
-                                         m + 1, k + 1);
+                partreg_error_set(err, PARTREG_EDATA,
+                                  "--levels lists '%s' twice (entries %zu and %zu)", s, m + 1,
+                                  k + 1);
+                return PARTREG_EDATA;
             }
         if (!(out->names[k] = dup_str(s))) {
             partreg_levels_clear(out);

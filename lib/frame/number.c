@@ -108,8 +108,7 @@ int partreg_number_parse(const char *s, size_t len, double *out)
 
 void partreg_number_format(double v, char *buf, size_t size)
 {
-    if (v == 0.0)
-        v = 0.0; /* no "-0" */
+    v = v == 0.0 ? 0.0 : v; /* no "-0" */
     snprintf(buf, size, "%.15g", v);
     /* %g writes the locale's decimal point: digits, sign, 'e', "inf"/"nan"
      * are the only other characters it produces. */
