@@ -298,7 +298,7 @@ static int take_end(lexer *L, size_t pos)
 static partreg_status lex_quoted(lexer *L, field *f, size_t q, int *end)
 {
     const unsigned char *b = L->b;
-    size_t len = L->len, pos = q + 1, start = q + 1;
+    size_t len = L->len, start = q + 1, pos = start;
     f->quoted = 1;
     for (;;) {
         unsigned char k;
@@ -362,6 +362,8 @@ static inline partreg_status lex_field(lexer *L, field *f, int *end)
     f->off = pos;
     f->quoted = 0;
     f->has_dq = 0;
+    f->s = (const char *)b + start; /* empty until a path below sets n */
+    f->n = 0;
     if (pos < len && (b[pos] == '"' || b[pos] == ' ')) {
         size_t q = pos;
         while (q < len && b[q] == ' ')
@@ -369,7 +371,6 @@ static inline partreg_status lex_field(lexer *L, field *f, int *end)
         if (q < len && b[q] == '"')
             return lex_quoted(L, f, q, end);
     }
-    f->s = (const char *)b + start;
     for (;;) {
         pos = scan_ordinary(L, L->cls, pos, 0);
         if (pos == len) {
@@ -515,7 +516,7 @@ static int parse_number(parser *P, const char *s, size_t n, double *out)
     size_t i = 0;
     int neg = 0, any = 0, exact = 1;
     uint64_t m = 0;
-    long e = 0, ex = 0;
+    long e = 0;
     if (i < n && (s[i] == '+' || s[i] == '-')) {
         neg = s[i] == '-';
         i++;
@@ -544,6 +545,7 @@ static int parse_number(parser *P, const char *s, size_t n, double *out)
         return 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         int eneg = 0, edig = 0;
+        long ex = 0;
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-')) {
             eneg = s[i] == '-';
@@ -1015,7 +1017,6 @@ partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const 
     partreg_read_options def = partreg_read_options_default();
     parser P;
     partreg_status st;
-    size_t i;
     if (out)
         *out = NULL;
     if (!out || (!buf && len))
@@ -1042,7 +1043,7 @@ partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const 
         P.na_len = malloc(P.n_na * sizeof *P.na_len);
         if (!P.na_len)
             return oom(err, name);
-        for (i = 0; i < P.n_na; i++)
+        for (size_t i = 0; i < P.n_na; i++)
             P.na_len[i] = P.na[i] ? strlen(P.na[i]) : SIZE_MAX;
     }
     lexer_init(&P.L, buf ? buf : "", len, P.delim, name, err);
@@ -1068,6 +1069,7 @@ static partreg_status slurp(const char *path, char **out, size_t *out_len, int *
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     *out = NULL;
     *out_len = 0;
+    *mapped = 0;
     if (fd < 0)
         return partreg_error_set(err, PARTREG_EIO, "cannot open '%s': %s; check the path", path,
                                  strerror_r(errno, ebuf, sizeof ebuf));
@@ -1083,7 +1085,6 @@ static partreg_status slurp(const char *path, char **out, size_t *out_len, int *
                                  "cannot read '%s': %s; give the path of a data file", path,
                                  strerror_r(EISDIR, ebuf, sizeof ebuf));
     }
-    *mapped = 0;
     if (S_ISREG(sb.st_mode) && (uintmax_t)sb.st_size >= SIZE_MAX) {
         close(fd);
         return partreg_error_set(err, PARTREG_ENOMEM, "'%s' is too large to read", path);

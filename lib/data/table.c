@@ -305,13 +305,12 @@ partreg_status partreg_table_intern_level(partreg_table *t, size_t j, const char
     partreg_column *c;
     uint64_t h;
     size_t s = 0;
-    int found;
     if (j >= t->n_cols || t->cols[j].type != PARTREG_COLUMN_CATEGORICAL)
         return PARTREG_EINVAL;
     c = &t->cols[j];
     h = hash_bytes(text, len);
     if (c->n_slots) {
-        found = level_lookup(c, h, text, len, &s);
+        int found = level_lookup(c, h, text, len, &s);
         if (found >= 0) {
             *code = found;
             return PARTREG_OK;
@@ -546,7 +545,6 @@ partreg_status partreg_table_find_column(const partreg_table *table, const char 
                                          size_t *j, partreg_error *err)
 {
     size_t k, m, best = SIZE_MAX, best_j = 0;
-    size_t row0[SUGGEST_MAX_LEN + 1], row1[SUGGEST_MAX_LEN + 1];
     if (!table || !name || !j)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "partreg_table_find_column needs a table, a name and an output");
@@ -559,6 +557,7 @@ partreg_status partreg_table_find_column(const partreg_table *table, const char 
     }
     m = strlen(name);
     if (m <= SUGGEST_MAX_LEN) {
+        size_t row0[SUGGEST_MAX_LEN + 1], row1[SUGGEST_MAX_LEN + 1];
         for (k = 0; k < table->n_cols; k++) {
             const char *cand = table->cols[k].name;
             size_t n = strlen(cand), d;
