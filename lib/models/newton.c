@@ -112,9 +112,10 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         }
 
         /* step-halving: feasible, finite, and not worse than rounding noise */
-        double t = 1.0, tol = HALVING_SLACK * (1.0 + fabs(acc->loglik));
+        double tol = HALVING_SLACK * (1.0 + fabs(acc->loglik));
         int accepted = 0;
-        for (int h = 0; h <= opt->max_halvings; h++, t *= 0.5) {
+        for (int h = 0; h <= opt->max_halvings; h++) {
+            double t = ldexp(1.0, -h); /* 2^-h, exactly */
             for (size_t j = 0; j < k; j++)
                 trial[j] = theta[j] + t * s[j];
             if (obj->feasible && !obj->feasible(obj->model, trial))

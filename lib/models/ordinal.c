@@ -54,8 +54,8 @@ void partreg_ordinal_row_terms(partreg_link link, double a, double b, partreg_or
     double logp;
     if (!has_a && !has_b)
         logp = 0.0;
-    else if (!has_a)
-        logp = vb.logF;
+    else if (!has_a) /* then has_b, and vb is set */
+        logp = vb.logF; /* cppcheck-suppress uninitStructMember */
     else if (!has_b)
         logp = va.logS;
     else if (b <= 0)
