@@ -116,6 +116,9 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
     if (fit->pk == 0)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the Brant test needs at least one predictor");
+    if (fit->J < 3) /* never for an ordinal fit; (J - 2) * pk below must not wrap */
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the Brant test needs an outcome with at least 3 levels");
     size_t n = fit->n, pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;
     size_t r_all = (J - 2) * pk;
     double *Z = malloc(n * q * sizeof *Z);

@@ -165,7 +165,7 @@ partreg_status partreg_parse_settings(const partreg_frame *fr, const char *spec,
     if (!set)
         return partreg_error_set(err, PARTREG_ENOMEM, "partreg_parse_settings: out of memory");
 
-    partreg_status st = PARTREG_OK;
+    partreg_status st; /* set before every goto cleanup */
     size_t count = 0;
     const char *item = spec;
     while (item <= spec_end) {
@@ -261,19 +261,19 @@ char *partreg_margins_describe_settings(const partreg_frame *fr, const partreg_s
     char *out = malloc(len);
     if (!out)
         return NULL;
-    out[0] = '\0';
+    out[0] = '\0'; /* len is exact: append never truncates */
     for (size_t s = 0; s < n_set; s++) {
         size_t v = set[s].variable;
         if (s)
-            strcat(out, ",");
-        strcat(out, partreg_frame_variable_name(fr, v));
-        strcat(out, "=");
+            append(out, len, ",");
+        append(out, len, partreg_frame_variable_name(fr, v));
+        append(out, len, "=");
         if (partreg_frame_variable_is_categorical(fr, v)) {
             const char *ln = partreg_frame_variable_level_name(fr, v, set[s].level);
-            strcat(out, ln ? ln : "");
+            append(out, len, ln ? ln : "");
         } else {
             format_number(set[s].value, num, sizeof num);
-            strcat(out, num);
+            append(out, len, num);
         }
     }
     return out;

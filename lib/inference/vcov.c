@@ -61,6 +61,8 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
                                             partreg_design *d, partreg_objective *obj,
                                             partreg_error *err)
 {
+    memset(d, 0, sizeof *d); /* defined (empty) on every error return */
+    memset(obj, 0, sizeof *obj);
     if (!data || !data->X || !data->y)
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL data, X or y)");
     if (data->n != fit->n || data->p != fit->p)
@@ -114,7 +116,8 @@ static partreg_status accumulate_meat(const partreg_objective *obj, const double
     size_t block = partreg_block_rows_auto(k);
     if (block > n)
         block = n;
-    double *S = malloc(block * k * sizeof *S);
+    size_t n_S = block * k;
+    double *S = malloc((n_S ? n_S : 1) * sizeof *S);
     double *scratch = malloc((obj->scratch_doubles ? obj->scratch_doubles : 1) * sizeof *scratch);
     if (!S || !scratch) {
         free(S);
