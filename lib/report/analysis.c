@@ -214,14 +214,18 @@ static partreg_status start(const partreg_analysis_spec *s, const char *source,
     partreg_status st = check_spec(s, err);
     if (st != PARTREG_OK)
         return st;
+    /* the constant PARTREG_ENOMEM returns show that *out is unset */
     partreg_analysis *a = calloc(1, sizeof *a);
-    if (!a)
-        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    if (!a) {
+        partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        return PARTREG_ENOMEM;
+    }
     a->formula_text = dup_string(s->formula);
     a->source = dup_string(source ? source : "");
     if (!a->formula_text || !a->source) {
         partreg_analysis_free(a);
-        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        return PARTREG_ENOMEM;
     }
     a->link = s->link;
     a->vcov = s->vcov;

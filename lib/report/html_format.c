@@ -34,7 +34,7 @@ static const char *minus_sign(char *buf, size_t size)
     if (buf[0] != '-' || len + 3 > size)
         return buf;
     memmove(buf + 3, buf + 1, len); /* includes the NUL */
-    memcpy(buf, MINUS, 3);
+    memcpy(buf, MINUS, sizeof MINUS - 1); /* the string goes on after it */
     return buf;
 }
 

@@ -64,7 +64,8 @@ partreg_status html_section_data(const partreg_analysis *a, FILE *out, partreg_e
     fputs("<section id=\"data\">\n<h2>Data</h2>\n", out);
     fprintf(out, "<p>%zu rows read; %zu used and %zu (%.1f%%) dropped because a variable of the "
                  "model was missing (listwise deletion).",
-            used + dropped, used, dropped, used + dropped ? 100.0 * (double)dropped / (double)(used + dropped) : 0.0);
+            used + dropped, used, dropped,
+            (used + dropped) ? 100.0 * (double)dropped / (double)(used + dropped) : 0.0);
     if (w)
         fprintf(out, " Case weights sum to %.6g; the summaries below are weighted.", W);
     fputs(" Summaries are of the rows used.</p>\n", out);
@@ -79,7 +80,6 @@ partreg_status html_section_data(const partreg_analysis *a, FILE *out, partreg_e
         if (k < J)
             count[k] += row_weight(w, i);
     }
-    char b[64];
     fputs("<div class=\"tablerow\">\n<div class=\"tablewrap\"><table class=\"outcome\">\n<caption>Outcome: ", out);
     html_escape(out, partreg_frame_response(fr));
     fputs("</caption>\n<thead><tr><th>Level</th><th>", out);
@@ -159,6 +159,7 @@ partreg_status html_section_data(const partreg_analysis *a, FILE *out, partreg_e
                     c[lev[i]] += row_weight(w, i);
             size_t ref = partreg_frame_variable_reference(fr, v);
             for (size_t k = 0; k < L; k++) {
+                char b[64];
                 fputs(k == 0 ? "<tr class=\"group\">" : "<tr>", out);
                 html_td_text(out, k == 0 ? partreg_frame_variable_name(fr, v) : "");
                 fputs("<td class=\"term\">", out);

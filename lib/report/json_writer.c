@@ -111,8 +111,7 @@ void json_number(json_writer *w, double x)
         fputs("null", w->out);
         return;
     }
-    if (x == 0.0)
-        x = 0.0; /* no "-0" */
+    x = x == 0.0 ? 0.0 : x; /* no "-0" */
     fprintf(w->out, "%.17g", x);
 }
 

@@ -24,8 +24,8 @@ static void set_ticks_linear(svg_scale *s, double step)
 {
     s->n_ticks = 0;
     double first = ceil(s->lo / step - 1e-9);
-    for (double k = first; s->n_ticks < SVG_MAX_TICKS; k += 1) {
-        double v = k * step;
+    for (int i = 0; s->n_ticks < SVG_MAX_TICKS; i++) {
+        double v = (first + i) * step;
         if (v > s->hi + 1e-9 * step)
             break;
         if (fabs(v) < 1e-12 * step)
