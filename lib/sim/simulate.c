@@ -294,7 +294,7 @@ partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **
     double *comm_u = NULL; /* per community: U_c, social-capital and income components */
     partreg_sim_model part_c, will_c, type_c;
     double probit_scale;
-    size_t c, i, base, extra, row;
+    size_t c, i, base, extra, row, n_comm;
 
     if (out)
         *out = NULL;
@@ -302,11 +302,12 @@ partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **
         return partreg_error_set(err, PARTREG_EINVAL, "simulate: out must not be NULL");
     if ((st = check_options(&o, err)) != PARTREG_OK)
         return st;
-    if (o.communities > SIZE_MAX / (3 * sizeof *comm_u))
+    n_comm = o.communities; /* 1..n (check_options) */
+    if (n_comm > SIZE_MAX / (3 * sizeof *comm_u))
         return partreg_error_set(err, PARTREG_ENOMEM, "simulate: too many communities");
 
     rng = gsl_rng_alloc(gsl_rng_mt19937);
-    comm_u = malloc(3 * o.communities * sizeof *comm_u);
+    comm_u = malloc(3 * n_comm * sizeof *comm_u);
     st = partreg_table_create("simulated participation survey", o.n, &t);
     if (!rng || !comm_u || st != PARTREG_OK) {
         st = PARTREG_ENOMEM;
@@ -321,7 +322,7 @@ partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **
     probit_scale = sqrt(1.0 + o.truth.community_sigma * o.truth.community_sigma);
     type_c = conditional(&o.truth.participation_type, probit_scale);
 
-    for (c = 0; c < o.communities; c++) {
+    for (c = 0; c < n_comm; c++) {
         comm_u[3 * c] = gsl_rng_uniform_pos(rng);
         comm_u[3 * c + 1] = cv->social_capital_community_sd * gsl_ran_ugaussian(rng);
         comm_u[3 * c + 2] = cv->log_income_community_sd * gsl_ran_ugaussian(rng);
@@ -340,10 +341,10 @@ partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **
         int *type = partreg_table_codes_mut(t, C_TYPE);
         unsigned long age_span = (unsigned long)(cv->age_max - cv->age_min) + 1UL;
 
-        base = o.n / o.communities;
-        extra = o.n % o.communities; /* the first `extra` communities get one more */
+        base = o.n / n_comm;
+        extra = o.n % n_comm; /* the first `extra` communities get one more */
         row = 0;
-        for (c = 0; c < o.communities; c++) {
+        for (c = 0; c < n_comm; c++) {
             size_t size = base + (c < extra ? 1 : 0);
             double uc = comm_u[3 * c];
             double u_logit = bridge_quantile(o.truth.community_phi, uc);
