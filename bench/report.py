@@ -113,6 +113,61 @@ for p in ps:
             per_row = ", ".join("%.0e: %.1f ns/row" % (n, t / n * 1e9) for n, t in big)
             w("Time per row (linear in n means constant): %s.\n" % per_row)
 
+# ---- the targets, checked on this run ---------------------------
+def ratio(peer, fam, n=1000000, p=10):
+    a, b = med(("partreg", fam, n, p)), med((peer, fam, n, p))
+    return None if a is None or b is None else b / a
+
+
+def floor_multiple(fam, n=1000000, p=10):
+    kp = ("partreg", fam, n, p)
+    if med(kp) is None:
+        return None
+    k = p + 1 if fam == "binary" else p
+    return med(kp) / (n * k * 8 * (iters.get(kp, 0) + 1) / (bwf * 1e9))
+
+
+def verdict(ok):
+    return "—" if ok is None else ("met" if ok else "**not met**")
+
+
+w("## Targets (n = 1e6, p = 10 unless stated)\n")
+w("| target | this run | |")
+w("|---|---|---|")
+for peer, fam, want in (("sm_logit", "binary", 10), ("glm", "binary", 20), ("clm", "ordinal", 30),
+                        ("polr", "ordinal", 100)):
+    r = ratio(peer, fam)
+    w("| %s at most 1/%d of %s | %s | %s |" % (fam, want, NAMES[peer],
+                                            "1/%.1f" % r if r else "—",
+                                            verdict(None if r is None else r >= want)))
+for fam in ("binary", "ordinal"):
+    f = floor_multiple(fam)
+    w("| %s within 3x of the bandwidth floor | %s | %s |" % (
+        fam, "%.1fx" % f if f else "—", verdict(None if f is None else f <= 3)))
+    pr = [med(("partreg", fam, n, 10)) for n in (100000, 10000000)]
+    if all(pr):
+        lin = (pr[1] / 1e7) / (pr[0] / 1e5)
+        w("| %s linear in n, 1e5 to 1e7 (time per row at 1e7 / at 1e5) | %.2f | %s |" % (
+            fam, lin, verdict(0.5 <= lin <= 1.5)))
+for fam in ("binary", "ordinal"):
+    kp = ("partreg", fam, 10000000, 10)
+    if rss.get(kp):
+        k = 11 if fam == "binary" else 10
+        m = max(rss[kp]) * 1024 / (1e7 * k * 8)
+        w("| %s peak memory at n = 1e7 under 1.5x the design (fit harness) | %.2fx | %s |" % (
+            fam, m, verdict(m < 1.5)))
+e2e_rows = [r for r in csv.DictReader(open(args.e2e), delimiter="\t")
+            if int(r["n"]) == 1000000 and r["family"] == "binary"]
+if e2e_rows:
+    wall = statistics.median(float(r["wall_s"]) for r in e2e_rows)
+    w("| end to end `partreg fit` (binary, 1e6 CSV, JSON) under 1.5 s | %.2f s | %s |" % (
+        wall, verdict(wall < 1.5)))
+w("")
+w("Wall times on this machine move with the load of other jobs sharing it (load average "
+  "at the start above); partreg and its peers were run alternately, so a ratio compares "
+  "runs under similar load, but absolute times and floor multiples are inflated when the "
+  "load is high. Instruction counts (docs/performance.md) are the stable measure.\n")
+
 w("## Peak memory (maximum resident set size of the whole process, data included)\n")
 w("| tool | family | n | p | peak RSS | design matrix in doubles | ratio |")
 w("|---|---|---|---|---|---|---|")
