@@ -183,7 +183,7 @@ typedef struct partreg_fit_options {
     int separation_patience;    /**< ... for this many iterations with a negligible decrement (default 8) */
     partreg_collinear_policy collinear;  /**< default PARTREG_COLLINEAR_DROP */
     partreg_information information;     /**< default PARTREG_INFO_OBSERVED */
-    int threads;                /**< worker threads for accumulation (default 1; 0 = all cores) */
+    int threads;                /**< worker threads for accumulation (default 0 = all cores; problems under 20,000 rows per thread use fewer) */
     size_t block_rows;          /**< rows per accumulation block (default 0 = automatic) */
 } partreg_fit_options;
 

@@ -31,7 +31,7 @@ static const char fit_help[] =
     "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
     "  --max-iter N           Newton iterations at most (default 100)\n"
-    "  --threads N            worker threads for the fit (default 1; 0 = all cores)\n"
+    "  --threads N            worker threads for the fit (default 0 = all cores)\n"
     "  --format text|json|csv output format (default text)\n"
     "  --timing               add wall-clock phase timings to the JSON\n"
     "  --out FILE             (report) the HTML file to write\n"
