@@ -63,7 +63,8 @@ static void block_moments(const partreg_data *data, size_t ldx, size_t b, size_t
 
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
                                       unsigned char *why, size_t *kept, size_t *pk,
-                                      int *has_intercept)
+                                      int *has_intercept, size_t *intercept_col,
+                                      double *intercept_value)
 {
     size_t n = data->n, p = data->p, ldx = data->ldx ? data->ldx : data->p;
     size_t pp = p * p > 0 ? p * p : 1, p1 = p ? p : 1;
@@ -113,8 +114,11 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
         if (lo[j] == hi[j] || !(lo[j] <= hi[j])) {
             if (lo[j] == 0.0 || !(lo[j] <= hi[j]))
                 why[j] = PARTREG_DROP_ZERO;
-            else if (family == PARTREG_BINARY && !*has_intercept)
+            else if (family == PARTREG_BINARY && !*has_intercept) {
                 *has_intercept = 1;
+                *intercept_col = j;
+                *intercept_value = lo[j];
+            }
             else
                 why[j] = PARTREG_DROP_CONSTANT;
         }

@@ -13,13 +13,15 @@ enum { PARTREG_KEEP = 0, PARTREG_DROP_CONSTANT = 1, PARTREG_DROP_COLLINEAR = 2,
 /* Classify every column of data->X (rows with zero weight ignored):
  * why[j] is one of the PARTREG_KEEP/DROP_* codes, kept[0..*pk-1] the kept
  * column indices. A binary model keeps the first constant non-zero column
- * as its intercept (*has_intercept = 1); an ordinal model drops every
+ * as its intercept (*has_intercept = 1, its index in *intercept_col and
+ * its value in *intercept_value); an ordinal model drops every
  * constant column (the thresholds absorb it). A column is collinear when
  * its residual standard deviation, after regression on the kept columns
  * before it, is below tol times its own (R's lm uses tol = 1e-7 on the
  * same scale). Returns PARTREG_OK or PARTREG_ENOMEM. */
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
                                       unsigned char *why, size_t *kept, size_t *pk,
-                                      int *has_intercept);
+                                      int *has_intercept, size_t *intercept_col,
+                                      double *intercept_value);
 
 #endif

@@ -341,7 +341,8 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_er
     if (!why)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     partreg_status st = partreg_screen_columns(d, fit->family, fit->opt.collinear_tol, why,
-                                               fit->kept, &fit->pk, &fit->has_intercept);
+                                               fit->kept, &fit->pk, &fit->has_intercept,
+                                               &fit->intercept_col, &fit->intercept_value);
     if (st != PARTREG_OK) {
         free(why);
         return partreg_error_set(err, st, "out of memory");
@@ -402,17 +403,10 @@ static void start_values(const partreg_fit *fit, const partreg_design *d, double
         sw += w;
         s1 += d->y[i] != 0.0 ? w : 0.0;
     }
-    /* the intercept column is the first constant one; scale by its value */
-    for (size_t f = 0; f < fit->pk; f++) {
-        const double *row = d->X + fit->kept[f];
-        int constant = 1;
-        for (size_t i = 1; i < d->n && constant; i++)
-            constant = d->X[i * d->ldx + fit->kept[f]] == *row;
-        if (constant) {
-            theta[f] = partreg_link_quantile(fit->link, s1 / sw) / *row;
-            return;
-        }
-    }
+    /* screening found the intercept column and its constant value */
+    size_t f = partreg_fit_free_index(fit, fit->intercept_col);
+    if (f != (size_t)-1)
+        theta[f] = partreg_link_quantile(fit->link, s1 / sw) / fit->intercept_value;
 }
 
 /* Parameters that diverge, from the last Newton step (see newton.c). */

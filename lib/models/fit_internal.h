@@ -18,6 +18,8 @@ struct partreg_fit {
     size_t *kept;      /* pk kept column indices (ascending) */
     unsigned char *dropped; /* p flags */
     int has_intercept; /* binary: a kept constant column */
+    size_t intercept_col;   /* its column index */
+    double intercept_value; /* and its constant value */
     double sum_w;
 
     gsl_vector *coef;        /* p, 0 for dropped */
