@@ -22,7 +22,7 @@ rows = list(csv.DictReader(open(args.raw), delimiter="\t"))
 times = defaultdict(list)
 rss = defaultdict(list)
 coef = {}
-iters = {}
+passes_of = {}  # partreg: passes over the design matrix (screening + solver)
 for r in rows:
     if r["fit_s"] == "NA":
         continue
@@ -30,8 +30,8 @@ for r in rows:
     times[key].append(float(r["fit_s"]))
     rss[key].append(int(r["rss_kib"]))
     coef[key] = [float(x) for x in r["coef"].split()]
-    if r["iterations"] not in ("", "NA"):
-        iters[key] = int(r["iterations"])
+    if r["passes"] not in ("", "NA"):
+        passes_of[key] = int(r["passes"])
 
 skipped = defaultdict(list)
 for line in open(args.skipped):
@@ -78,7 +78,7 @@ bwf = max(bw[1], bw[2])
 for p in ps:
     for fam in ("binary", "ordinal"):
         w("## %s logit, p = %d\n" % ("Binary" if fam == "binary" else "Ordinal (5 levels)", p))
-        head = "| n | partreg | Newton passes | floor | x floor |"
+        head = "| n | partreg | passes over the data | floor | x floor |"
         sep = "|---|---|---|---|---|"
         for t in PEERS[fam]:
             head += " %s | ratio | max abs diff |" % NAMES[t]
@@ -91,7 +91,7 @@ for p in ps:
             if tp is None:
                 continue
             k = p + 1 if fam == "binary" else p
-            passes = iters.get(kp, 0) + 1
+            passes = passes_of.get(kp, 0)
             floor = n * k * 8 * passes / (bwf * 1e9)
             line = "| %.0e | %s (%d) | %d | %s | %.2f |" % (n, fmt(tp), len(times[kp]), passes,
                                                           fmt(floor), tp / floor)
@@ -124,7 +124,7 @@ def floor_multiple(fam, n=1000000, p=10):
     if med(kp) is None:
         return None
     k = p + 1 if fam == "binary" else p
-    return med(kp) / (n * k * 8 * (iters.get(kp, 0) + 1) / (bwf * 1e9))
+    return med(kp) / (n * k * 8 * passes_of.get(kp, 0) / (bwf * 1e9))
 
 
 def verdict(ok):
@@ -229,8 +229,8 @@ for i, p in enumerate(ps):
             if pts:
                 ax.plot([a for a, _ in pts], [b for _, b in pts], "o-", label=NAMES[t])
         k = p + 1 if fam == "binary" else p
-        pts = [(n, n * k * 8 * (iters.get(("partreg", fam, n, p), 0) + 1) / (bwf * 1e9))
-               for n in ns if ("partreg", fam, n, p) in iters]
+        pts = [(n, n * k * 8 * passes_of.get(("partreg", fam, n, p), 0) / (bwf * 1e9))
+               for n in ns if ("partreg", fam, n, p) in passes_of]
         if pts:
             ax.plot([a for a, _ in pts], [b for _, b in pts], "k--", lw=0.8,
                     label="bandwidth floor")

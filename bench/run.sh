@@ -86,8 +86,9 @@ bw2=$("$bin/bandwidth" 2 | sed 's/.*gbs=\([0-9.]*\).*/\1/')
 echo "read bandwidth: $bw1 GB/s (1 thread), $bw2 GB/s (2 threads)"
 
 # ---- one timed run: tool family n p rep ---------------------------------
-# Appends: tool family n p rep fit_s rss_kib iterations coef...
-printf "tool\tfamily\tn\tp\trep\tfit_s\trss_kib\titerations\tcoef\n" > "$raw"
+# Appends: tool family n p rep fit_s rss_kib passes coef... (passes: partreg's
+# passes over the design matrix, screening included; NA for the peers)
+printf "tool\tfamily\tn\tp\trep\tfit_s\trss_kib\tpasses\tcoef\n" > "$raw"
 run_one() {
   local tool=$1 fam=$2 n=$3 p=$4 rep=$5 f=$data/n${3}_p${4}.f64 o=$data/last.out
   case $tool in
@@ -105,7 +106,7 @@ run_one() {
   fi
   local fit_s rss it coef
   fit_s=$(grep -m1 '^fit_s=' "$o" | sed 's/fit_s=\([0-9.e+-]*\).*/\1/')
-  it=$(grep -m1 'iterations=' "$o" | sed 's/.*iterations=\([0-9]*\).*/\1/' || true)
+  it=$(grep -m1 'passes=' "$o" | sed 's/.*passes=\([0-9]*\).*/\1/' || true)
   coef=$(grep -m1 '^coef' "$o" | sed 's/^coef *//; s/ *$//')
   rss=$(sed -n 's/rss_kib=//p' "$o.time")
   printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$tool" "$fam" "$n" "$p" "$rep" "$fit_s" "$rss" \

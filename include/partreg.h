@@ -292,6 +292,13 @@ double partreg_fit_loglik(const partreg_fit *fit);
 double partreg_fit_null_loglik(const partreg_fit *fit);
 /** Newton iterations taken. */
 int partreg_fit_iterations(const partreg_fit *fit);
+/**
+ * Passes the fit made over the design matrix: the column-screening pass plus
+ * every accumulation pass of the solver (start-value passes on a subsample
+ * count as the fraction of the rows they read, rounded up). A measure of
+ * cost for benchmarks (bench/results.md divides memory traffic by it).
+ */
+int partreg_fit_passes(const partreg_fit *fit);
 /** 1 if the solver converged, else 0. */
 int partreg_fit_converged(const partreg_fit *fit);
 /** Why the solver stopped. */

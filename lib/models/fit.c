@@ -549,6 +549,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     memcpy(fit->info->data, acc->info, fit->k * fit->k * sizeof(double));
     fit->loglik = acc->loglik;
     fit->iterations = res.iterations;
+    fit->passes = 1 + res.passes; /* screening + solver */
     fit->stop = res.reason;
     fit->max_grad = res.max_grad;
     fit->converged = res.reason == PARTREG_STOP_CONVERGED;

@@ -33,6 +33,7 @@ struct partreg_fit {
 
     double loglik, null_loglik, max_grad;
     int iterations, converged, separated, singular;
+    int passes; /* over the design: screening + solver accumulations */
     partreg_stop_reason stop;
     unsigned char *diverges; /* p + J - 1 flags */
 

@@ -32,6 +32,7 @@ partreg_vcov_type partreg_fit_vcov_type(const partreg_fit *fit) { return fit->vc
 double partreg_fit_loglik(const partreg_fit *fit) { return fit->loglik; }
 double partreg_fit_null_loglik(const partreg_fit *fit) { return fit->null_loglik; }
 int partreg_fit_iterations(const partreg_fit *fit) { return fit->iterations; }
+int partreg_fit_passes(const partreg_fit *fit) { return fit->passes; }
 int partreg_fit_converged(const partreg_fit *fit) { return fit->converged; }
 partreg_stop_reason partreg_fit_stop_reason(const partreg_fit *fit) { return fit->stop; }
 int partreg_fit_separated(const partreg_fit *fit) { return fit->separated; }

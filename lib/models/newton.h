@@ -7,6 +7,7 @@
 
 typedef struct partreg_newton_result {
     int iterations;             /* Newton steps taken */
+    int passes;                 /* accumulation passes over the data */
     partreg_stop_reason reason; /* why it stopped */
     double loglik;              /* at the returned theta */
     double max_grad;            /* max |gradient| at the returned theta */
@@ -15,7 +16,9 @@ typedef struct partreg_newton_result {
 
 /* Maximise obj from the feasible start theta (k entries, overwritten with
  * the estimate). On return `acc` holds loglik, gradient and information
- * (observed, or expected when `expected` is set) at theta and `last_step`
+ * (observed, or expected when `expected` is set) at theta, or, after
+ * convergence, at the point one final step (relative size < 1e-10) before
+ * it, and `last_step`
  * (k, may be NULL) the Newton step that would be taken from it: under
  * separation its large entries name the diverging parameters.
  * PARTREG_OK (see res->reason), PARTREG_ENOMEM, PARTREG_ENUMERIC (non-finite
