@@ -13,4 +13,17 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
                                             partreg_design *d, partreg_objective *obj,
                                             partreg_error *err);
 
+/* A row of the binary diagnostics: fitted probability, outcome, weight. */
+typedef struct partreg_scored {
+    double p, y, w;
+} partreg_scored;
+
+/* Sort r[0..n) by p ascending, keeping rows with equal p in their input
+ * order (the order of any stable comparison sort, e.g. glibc's merge-sort
+ * qsort with a (a > b) - (a < b) comparator; 0 and -0 are equal).
+ * Every p must be in [0, 1]. PARTREG_OK; PARTREG_EINVAL when some p is
+ * outside [0, 1] or NaN (r unchanged); PARTREG_ENOMEM (r unchanged).
+ * Allocates n rows of scratch. Thread-safe (scored_sort.c). */
+partreg_status partreg_scored_sort(partreg_scored *r, size_t n);
+
 #endif

@@ -1,0 +1,303 @@
+/* The fast paths of the `partreg fit` pipeline (docs/performance.md, "End
+ * to end") against the plain code they replaced, with exact equality:
+ * - partreg_scored_sort against a stable comparison sort (qsort with the
+ *   row index as tie-break) on ties, 0 and -0, 1, subnormals, and scores
+ *   that all fall in one bucket;
+ * - partreg_fit_binary_diagnostics against the former implementation
+ *   (qsort, partreg_link_cdf per row), bit for bit, for every link, with
+ *   tied fitted values, weights and dropped columns. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_vector.h>
+
+#include "partreg.h"
+#include "testutil.h"
+
+#include "inference/inference_internal.h"
+#include "models/link.h"
+
+/* ---- a deterministic generator (high-entropy, reproducible) ------------ */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static uint64_t rng_next(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+static double rng_unif(void) { return (double)(rng_next() >> 11) * 0x1.0p-53; }
+
+/* ---- the stable sort ------------------------------------------------------ */
+
+typedef struct indexed {
+    partreg_scored r;
+    size_t i;
+} indexed;
+
+static int by_p_then_index(const void *a, const void *b)
+{
+    const indexed *x = a, *y = b;
+    if (x->r.p < y->r.p)
+        return -1;
+    if (x->r.p > y->r.p)
+        return 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static void check_sort(const double *p, size_t n)
+{
+    partreg_scored *r = malloc((n ? n : 1) * sizeof *r);
+    indexed *ref = malloc((n ? n : 1) * sizeof *ref);
+    assert_true(r && ref);
+    for (size_t i = 0; i < n; i++) {
+        r[i].p = p[i];
+        r[i].y = (double)i; /* the payload tells the rows apart */
+        r[i].w = 2.5;
+        ref[i].r = r[i];
+        ref[i].i = i;
+    }
+    qsort(ref, n, sizeof *ref, by_p_then_index);
+    assert_int_equal(partreg_scored_sort(r, n), PARTREG_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_memory_equal(&r[i].p, &ref[i].r.p, sizeof(double));
+        assert_true(r[i].y == ref[i].r.y);
+    }
+    free(r);
+    free(ref);
+}
+
+static void test_sort(void **state)
+{
+    (void)state;
+    size_t n = 200003;
+    double *p = malloc(n * sizeof *p);
+    assert_non_null(p);
+    /* spread over (0, 1) */
+    for (size_t i = 0; i < n; i++)
+        p[i] = rng_unif();
+    check_sort(p, n);
+    /* many ties: 37 distinct values, with 0, -0 and 1 among them */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = rng_next() % 37;
+        p[i] = k == 0 ? 0.0 : k == 1 ? -0.0 : k == 2 ? 1.0 : (double)k / 41.0;
+    }
+    check_sort(p, n);
+    /* everything in one bucket: the merge sort, with ties */
+    for (size_t i = 0; i < n; i++)
+        p[i] = 0.375 + (double)(rng_next() % 5000) * 0x1.0p-40;
+    check_sort(p, n);
+    /* subnormals, tiny and near-1 scores */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = rng_next() % 4;
+        double u = rng_unif();
+        p[i] = k == 0 ? u * 0x1.0p-1060 : k == 1 ? u * 1e-300 : k == 2 ? 1.0 - u * 1e-12 : u;
+    }
+    check_sort(p, n);
+    /* sorted, reversed, tiny */
+    for (size_t i = 0; i < n; i++)
+        p[i] = (double)i / (double)n;
+    check_sort(p, n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = 1.0 - (double)i / (double)n;
+    check_sort(p, n);
+    check_sort(p, 0);
+    check_sort(p, 1);
+    check_sort(p, 33);
+    /* out of range: refused, rows unchanged */
+    partreg_scored bad[3] = {{0.5, 0, 1}, {NAN, 1, 1}, {0.25, 2, 1}};
+    assert_int_equal(partreg_scored_sort(bad, 3), PARTREG_EINVAL);
+    assert_true(bad[0].p == 0.5 && bad[2].p == 0.25);
+    partreg_scored big[2] = {{0.5, 0, 1}, {1.5, 1, 1}};
+    assert_int_equal(partreg_scored_sort(big, 2), PARTREG_EINVAL);
+    free(p);
+}
+
+/* ---- binary diagnostics: the former implementation ---------------------- */
+
+typedef struct scored3 {
+    double p, y, w;
+} scored3;
+
+static int old_by_p(const void *a, const void *b)
+{
+    double x = ((const scored3 *)a)->p, y = ((const scored3 *)b)->p;
+    return (x > y) - (x < y);
+}
+
+/* A stable merge sort with old_by_p: the order glibc's qsort gave. */
+static void old_sort(scored3 *a, size_t n, scored3 *tmp)
+{
+    if (n < 2)
+        return;
+    size_t m = n / 2;
+    old_sort(a, m, tmp);
+    old_sort(a + m, n - m, tmp);
+    size_t i = 0, j = m, k = 0;
+    while (i < m && j < n)
+        tmp[k++] = old_by_p(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+    while (i < m)
+        tmp[k++] = a[i++];
+    while (j < n)
+        tmp[k++] = a[j++];
+    memcpy(a, tmp, n * sizeof *a);
+}
+
+/* diagnostics.c before the fast path, for the default options */
+static void old_diagnostics(const partreg_fit *fit, const partreg_data *data, size_t hl_groups,
+                            double cutoff, partreg_binary_diagnostics *out)
+{
+    size_t n = data->n, p = data->p, used = 0;
+    scored3 *r = malloc(n * sizeof *r), *tmp = malloc(n * sizeof *tmp);
+    assert_true(r && tmp);
+    double W = 0, W1 = 0, brier = 0, tp = 0, fp = 0, tn = 0, fn = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = data->w ? data->w[i] : 1.0, y = data->y[i];
+        const double *x = data->X + i * p;
+        double eta = 0.0;
+        for (size_t j = 0; j < p; j++)
+            if (!partreg_fit_column_dropped(fit, j))
+                eta += x[j] * gsl_vector_get(partreg_fit_coef(fit), j);
+        if (w == 0.0)
+            continue;
+        double pr = partreg_link_cdf(partreg_fit_link(fit), eta);
+        r[used].p = pr;
+        r[used].y = y;
+        r[used].w = w;
+        used++;
+        W += w;
+        W1 += w * y;
+        brier += w * (y - pr) * (y - pr);
+        if (pr >= cutoff) {
+            if (y == 1.0) tp += w; else fp += w;
+        } else {
+            if (y == 1.0) fn += w; else tn += w;
+        }
+    }
+    double W0 = W - W1;
+    old_sort(r, used, tmp);
+    double G = (double)hl_groups, C = 0.0, gN = 0, gO = 0, gE = 0, hl = 0.0;
+    size_t group = 0, groups = 0;
+    double below0 = 0.0, auc_sum = 0.0;
+    for (size_t a = 0; a < used;) {
+        size_t b = a;
+        double t1 = 0.0, t0 = 0.0, te = 0.0;
+        for (; b < used && r[b].p == r[a].p; b++) {
+            t1 += r[b].w * r[b].y;
+            t0 += r[b].w * (1.0 - r[b].y);
+            te += r[b].w * r[b].p;
+        }
+        C += t1 + t0;
+        double gq = ceil(G * C / W);
+        size_t g = gq < 1 ? 1 : (gq > G ? hl_groups : (size_t)gq);
+        if (g != group && gN > 0) {
+            hl += (gO - gE) * (gO - gE) / (gE * (1.0 - gE / gN));
+            groups++;
+            gN = gO = gE = 0.0;
+        }
+        group = g;
+        gN += t1 + t0;
+        gO += t1;
+        gE += te;
+        auc_sum += t1 * (below0 + 0.5 * t0);
+        below0 += t0;
+        a = b;
+    }
+    if (gN > 0) {
+        hl += (gO - gE) * (gO - gE) / (gE * (1.0 - gE / gN));
+        groups++;
+    }
+    double auc = auc_sum / (W1 * W0);
+    double s10 = 0.0, s01 = 0.0, b0 = 0.0, b1 = 0.0;
+    for (size_t a = 0; a < used;) {
+        size_t b = a;
+        double t1 = 0.0, t0 = 0.0;
+        for (; b < used && r[b].p == r[a].p; b++) {
+            t1 += r[b].w * r[b].y;
+            t0 += r[b].w * (1.0 - r[b].y);
+        }
+        double v10 = (b0 + 0.5 * t0) / W0;
+        double v01 = (W1 - b1 - t1 + 0.5 * t1) / W1;
+        s10 += t1 * (v10 - auc) * (v10 - auc);
+        s01 += t0 * (v01 - auc) * (v01 - auc);
+        b0 += t0;
+        b1 += t1;
+        a = b;
+    }
+    out->hl_chi2 = hl;
+    out->hl_groups = groups;
+    out->auc = auc;
+    out->auc_se = sqrt(s10 / (W1 - 1.0) / W1 + s01 / (W0 - 1.0) / W0);
+    out->brier = brier / W;
+    out->true_pos = tp;
+    out->false_pos = fp;
+    out->true_neg = tn;
+    out->false_neg = fn;
+    free(r);
+    free(tmp);
+}
+
+#define SAME(a, b) assert_memory_equal(&(a), &(b), sizeof(double))
+
+static void check_diagnostics(partreg_link link, int weighted, int discrete, int dup_col)
+{
+    size_t n = 30011, p = 5;
+    double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+    assert_true(X && y && w);
+    for (size_t i = 0; i < n; i++) {
+        double *x = X + i * p;
+        x[0] = 1.0;
+        x[1] = discrete ? (double)(rng_next() % 4) : 2.385 * (rng_unif() - 0.5);
+        x[2] = discrete ? (double)(rng_next() % 3) : rng_unif() * rng_unif();
+        x[3] = dup_col ? 2.0 * x[1] : rng_unif() - 0.3;
+        x[4] = discrete ? (double)(rng_next() % 2) : -1.7 * rng_unif();
+        double eta = -0.4 + 0.8 * x[1] - 0.6 * x[2] + 0.3 * x[3] + 0.5 * x[4];
+        y[i] = rng_unif() < 1.0 / (1.0 + exp(-eta)) ? 1.0 : 0.0;
+        w[i] = weighted ? (double)(rng_next() % 4) * 0.75 : 1.0;
+    }
+    partreg_data d = {n, p, X, 0, y, weighted ? w : NULL, 2, NULL, NULL};
+    partreg_fit *fit = NULL;
+    partreg_status st = partreg_fit_create(&d, PARTREG_BINARY, link, NULL, &fit, NULL);
+    assert_true(st == PARTREG_OK || st == PARTREG_ENOTCONVERGED);
+    partreg_binary_diagnostics a, b;
+    assert_int_equal(partreg_fit_binary_diagnostics(fit, &d, NULL, &a, NULL), PARTREG_OK);
+    old_diagnostics(fit, &d, 10, 0.5, &b);
+    SAME(a.hl_chi2, b.hl_chi2);
+    assert_int_equal(a.hl_groups, b.hl_groups);
+    SAME(a.auc, b.auc);
+    SAME(a.auc_se, b.auc_se);
+    SAME(a.brier, b.brier);
+    SAME(a.true_pos, b.true_pos);
+    SAME(a.false_pos, b.false_pos);
+    SAME(a.true_neg, b.true_neg);
+    SAME(a.false_neg, b.false_neg);
+    partreg_fit_free(fit);
+    free(X);
+    free(y);
+    free(w);
+}
+
+static void test_diagnostics_unchanged(void **state)
+{
+    (void)state;
+    const partreg_link links[4] = {PARTREG_LOGIT, PARTREG_PROBIT, PARTREG_CLOGLOG,
+                                   PARTREG_CAUCHIT};
+    for (size_t k = 0; k < 4; k++) {
+        check_diagnostics(links[k], 0, 0, 0);
+        check_diagnostics(links[k], 1, 1, 0);
+    }
+    check_diagnostics(PARTREG_LOGIT, 0, 1, 0); /* few distinct p: ties */
+    check_diagnostics(PARTREG_LOGIT, 1, 0, 1); /* a dropped column */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sort),
+        cmocka_unit_test(test_diagnostics_unchanged),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
