@@ -293,25 +293,111 @@ static partreg_status bad_value(const partreg_frame *fr, const partreg_table *t,
                                 at->text, where);
 }
 
+/* Rows per block of the bulk build: the atom columns of a block stay in
+ * L1/L2 while its design rows are written. */
+#define BUILD_BLOCK 256
+
+/* The bulk build computes what eval_row() computes for every row, column
+ * by column over blocks of rows: each numeric atom is a column of the block
+ * (a variable's values are read in place, an expression is evaluated per
+ * row as in eval_row()), the block's rows are zeroed with one memset, and
+ * each term's column is written from the atom columns with the same
+ * multiplications in the same order (a lone numeric atom is copied, as
+ * 1.0 * v == v). The first non-finite atom value is found as eval_row()
+ * finds it: the first row, then the first atom in that row. */
 partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t,
                                      partreg_error *err)
 {
+    const partreg_formula *f = fr->f;
     row_work w;
-    size_t p = fr->p;
+    size_t p = fr->p, na = f->n_atoms, nv = f->n_vars;
     if (fr->n > 0 && p > ((size_t)-1) / sizeof(double) / fr->n)
         return nomem(err);
     size_t cells = fr->n * p;
     fr->X = malloc((cells > 0 ? cells : 1) * sizeof *fr->X);
-    if (!fr->X || work_init(&w, fr->f))
+    /* per atom: its block column (NULL for a categorical atom) */
+    const double **acol = malloc((na ? na : 1) * sizeof *acol);
+    double *ebuf = malloc((na ? na : 1) * BUILD_BLOCK * sizeof *ebuf);
+    if (!fr->X || !acol || !ebuf || work_init(&w, f)) {
+        free(acol);
+        free(ebuf);
         return nomem(err);
+    }
     partreg_status st = PARTREG_OK;
-    for (size_t i = 0; i < fr->n; i++) {
-        long bad = eval_row(fr, i, NULL, 0, -1, fr->X + i * p, NULL, &w);
-        if (bad >= 0) {
-            st = bad_value(fr, t, i, bad, err);
+    for (size_t i0 = 0; i0 < fr->n; i0 += BUILD_BLOCK) {
+        size_t nb = fr->n - i0 < BUILD_BLOCK ? fr->n - i0 : BUILD_BLOCK;
+        size_t bad_row = nb;
+        long bad_atom = -1;
+        for (size_t a = 0; a < na; a++) {
+            const partreg_atom *at = &f->atoms[a];
+            acol[a] = NULL;
+            if (at->kind == PARTREG_ATOM_EXPR) {
+                double *e = ebuf + a * BUILD_BLOCK, der;
+                for (size_t r = 0; r < nb; r++) {
+                    for (size_t v = 0; v < nv; v++)
+                        if (!fr->vars[v].categorical)
+                            w.vals[v] = fr->vars[v].num[i0 + r];
+                    e[r] = partreg_expr_eval(&at->expr, w.vals, -1, &der);
+                }
+                acol[a] = e;
+            } else if (!fr->vars[at->var].categorical) {
+                acol[a] = fr->vars[at->var].num + i0;
+            } else {
+                continue;
+            }
+            /* the first bad row of this atom; ties go to the lower atom */
+            const double *c = acol[a];
+            for (size_t r = 0; r < bad_row; r++)
+                if (!isfinite(c[r])) {
+                    bad_row = r;
+                    bad_atom = (long)a;
+                    break;
+                }
+        }
+        if (bad_atom >= 0) {
+            st = bad_value(fr, t, i0 + bad_row, bad_atom, err);
             break;
         }
+        double *X = fr->X + i0 * p;
+        memset(X, 0, nb * p * sizeof *X);
+        if (fr->intercept)
+            for (size_t r = 0; r < nb; r++)
+                X[r * p] = 1.0;
+        for (size_t tt = 0; tt < f->n_terms; tt++) {
+            const partreg_term *tm = &f->terms[tt];
+            const partreg_frame_term *ft = &fr->terms[tt];
+            if (tm->n_atoms == 1 && acol[tm->atoms[0]]) {
+                const double *c = acol[tm->atoms[0]];
+                double *x = X + ft->first_col;
+                for (size_t r = 0; r < nb; r++)
+                    x[r * p] = c[r];
+                continue;
+            }
+            for (size_t r = 0; r < nb; r++) {
+                double val = 1.0;
+                size_t off = 0;
+                int zero = 0;
+                for (size_t k = 0; k < tm->n_atoms; k++) {
+                    size_t a = tm->atoms[k];
+                    if (!acol[a]) {
+                        const partreg_frame_var *fv = &fr->vars[f->atoms[a].var];
+                        long q = part_position(fv, ft->full, (size_t)fv->lev[i0 + r]);
+                        if (q < 0) {
+                            zero = 1;
+                            break;
+                        }
+                        off += (size_t)q * ft->stride[k];
+                    } else {
+                        val *= acol[a][r];
+                    }
+                }
+                if (!zero)
+                    X[r * p + ft->first_col + off] = val;
+            }
+        }
     }
+    free(acol);
+    free(ebuf);
     free(w.heap);
     return st;
 }
