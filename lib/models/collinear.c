@@ -16,33 +16,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <unistd.h>
+
 #include <gsl/gsl_cblas.h>
 
 /* Rows per block of the one-pass cross-product accumulation. */
 #define SCREEN_BLOCK 256
+/* Fewer rows than this per thread are not worth a thread. */
+#define SCREEN_MIN_ROWS_PER_THREAD 20000
+
+/* The moments of a range of rows: total weight, weighted means, centred
+ * cross-products (lower triangle), minima and maxima, and whether a value
+ * was not finite. Scratch for one block lives beside them. */
+typedef struct moments {
+    const partreg_data *data;
+    size_t ldx, begin, end;
+    double sw;
+    double *mean, *C, *lo, *hi;
+    int nonfinite;
+    double *mb, *Cb, *Z; /* block scratch: p, p * p, SCREEN_BLOCK * p */
+} moments;
 
 /* Weighted sums of one block of rows into its own mean mb, weight *wb,
- * minima/maxima lo/hi, and (lower triangle, via dsyrk) the cross-products
- * Cb of the rows centred at mb. Z is block x p scratch. */
-static void block_moments(const partreg_data *data, size_t ldx, size_t b, size_t e, double *mb,
-                          double *wb, double *lo, double *hi, double *Cb, double *Z)
+ * and (lower triangle, via dsyrk) the cross-products Cb of the rows
+ * centred at mb; minima, maxima and non-finite values into mo. Every row
+ * is checked for finiteness, zero weight or not; the sums skip zero
+ * weights. */
+static void block_moments(moments *mo, size_t b, size_t e, double *wb)
 {
-    size_t p = data->p, m = 0;
-    double sw = 0.0;
+    const partreg_data *data = mo->data;
+    size_t p = data->p, ldx = mo->ldx, m = 0;
+    double sw = 0.0, *mb = mo->mb, *lo = mo->lo, *hi = mo->hi;
+    int bad = 0;
     memset(mb, 0, p * sizeof *mb);
     for (size_t i = b; i < e; i++) {
-        double w = data->w ? data->w[i] : 1.0;
-        if (w == 0.0)
-            continue;
         const double *x = data->X + i * ldx;
-        sw += w;
-        for (size_t j = 0; j < p; j++) {
-            mb[j] += w * x[j];
-            lo[j] = x[j] < lo[j] ? x[j] : lo[j];
-            hi[j] = x[j] > hi[j] ? x[j] : hi[j];
+        double w = data->w ? data->w[i] : 1.0;
+        if (w == 0.0) { /* out of the sums, not out of the check */
+            for (size_t j = 0; j < p; j++)
+                bad |= !(x[j] - x[j] == 0.0);
+            continue;
         }
+        for (size_t j = 0; j < p; j++) {
+            double v = x[j];
+            bad |= !(v - v == 0.0); /* NaN for NaN and +-Inf */
+            mb[j] += w * v;
+            lo[j] = v < lo[j] ? v : lo[j];
+            hi[j] = v > hi[j] ? v : hi[j];
+        }
+        sw += w;
     }
     *wb = sw;
+    if (bad) {
+        mo->nonfinite = 1;
+        return;
+    }
     if (!(sw > 0))
         return;
     for (size_t j = 0; j < p; j++)
@@ -52,60 +81,146 @@ static void block_moments(const partreg_data *data, size_t ldx, size_t b, size_t
         if (w == 0.0)
             continue;
         const double *x = data->X + i * ldx;
-        double s = sqrt(w), *z = Z + (m++) * p;
+        double s = data->w ? sqrt(w) : 1.0, *z = mo->Z + (m++) * p;
         for (size_t j = 0; j < p; j++)
             z[j] = s * (x[j] - mb[j]);
     }
     if (p > 0) /* BLAS rejects lda = 0: a thresholds-only ordinal model has no columns */
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)m, 1.0, Z, (int)p, 0.0,
-                    Cb, (int)p);
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)m, 1.0, mo->Z, (int)p,
+                    0.0, mo->Cb, (int)p);
+}
+
+/* Merge the moments (wb, mb, Cb) of a set of rows into mo by the pairwise
+ * update of Chan, Golub & LeVeque (1979):
+ *   C = C_a + C_b + W_a W_b / (W_a + W_b) (m_b - m_a)(m_b - m_a)',
+ * as accurate as two-pass centred sums and half the memory traffic. */
+static void merge_moments(moments *mo, double wb, const double *mb, const double *Cb)
+{
+    size_t p = mo->data->p;
+    if (!(wb > 0))
+        return;
+    double tot = mo->sw + wb, f = mo->sw * wb / tot;
+    for (size_t a = 0; a < p; a++) {
+        double da = mb[a] - mo->mean[a];
+        for (size_t c = 0; c <= a; c++)
+            mo->C[a * p + c] += Cb[a * p + c] + f * da * (mb[c] - mo->mean[c]);
+    }
+    for (size_t j = 0; j < p; j++)
+        mo->mean[j] += (wb / tot) * (mb[j] - mo->mean[j]);
+    mo->sw = tot;
+}
+
+/* One thread's rows, block by block, in row order. */
+static void *range_moments(void *arg)
+{
+    moments *mo = arg;
+    for (size_t b = mo->begin; b < mo->end && !mo->nonfinite; b += SCREEN_BLOCK) {
+        size_t e = mo->end - b < SCREEN_BLOCK ? mo->end : b + SCREEN_BLOCK;
+        double wb;
+        block_moments(mo, b, e, &wb);
+        if (!mo->nonfinite)
+            merge_moments(mo, wb, mo->mb, mo->Cb);
+    }
+    return NULL;
+}
+
+static void moments_free(moments *mo)
+{
+    free(mo->mean);
+    free(mo->C);
+    free(mo->lo);
+    free(mo->hi);
+    free(mo->mb);
+    free(mo->Cb);
+    free(mo->Z);
+}
+
+static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, size_t end)
+{
+    size_t p1 = data->p ? data->p : 1;
+    memset(mo, 0, sizeof *mo);
+    mo->data = data;
+    mo->ldx = data->ldx ? data->ldx : data->p;
+    mo->begin = begin;
+    mo->end = end;
+    mo->mean = calloc(p1, sizeof *mo->mean);
+    mo->C = calloc(p1 * p1, sizeof *mo->C);
+    mo->lo = malloc(p1 * sizeof *mo->lo);
+    mo->hi = malloc(p1 * sizeof *mo->hi);
+    mo->mb = malloc(p1 * sizeof *mo->mb);
+    mo->Cb = calloc(p1 * p1, sizeof *mo->Cb);
+    mo->Z = malloc(SCREEN_BLOCK * p1 * sizeof *mo->Z);
+    if (!mo->mean || !mo->C || !mo->lo || !mo->hi || !mo->mb || !mo->Cb || !mo->Z)
+        return -1;
+    for (size_t j = 0; j < data->p; j++) {
+        mo->lo[j] = INFINITY;
+        mo->hi[j] = -INFINITY;
+    }
+    return 0;
+}
+
+/* Moments of all rows on nt threads: contiguous ranges, merged in range
+ * order (so a given thread count always gives the same sums). */
+static partreg_status all_moments(const partreg_data *data, int threads, moments *out)
+{
+    size_t n = data->n, nt = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nt < 1)
+        nt = 1;
+    if (nt > 64)
+        nt = 64;
+    while (nt > 1 && n / nt < SCREEN_MIN_ROWS_PER_THREAD)
+        nt--;
+    moments part[64];
+    pthread_t tid[64];
+    size_t made = 0, started = 0;
+    memset(part, 0, sizeof part);
+    for (; made < nt; made++)
+        if (moments_alloc(&part[made], data, n * made / nt, n * (made + 1) / nt) != 0) {
+            for (size_t t = 0; t <= made; t++)
+                moments_free(&part[t]);
+            return PARTREG_ENOMEM;
+        }
+    for (size_t t = 1; t < nt; t++) {
+        if (pthread_create(&tid[t], NULL, range_moments, &part[t]) != 0)
+            break;
+        started = t;
+    }
+    range_moments(&part[0]);
+    for (size_t t = started + 1; t < nt; t++) /* threads that could not start */
+        range_moments(&part[t]);
+    for (size_t t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t t = 1; t < nt; t++) {
+        merge_moments(&part[0], part[t].sw, part[t].mean, part[t].C);
+        part[0].nonfinite |= part[t].nonfinite;
+        for (size_t j = 0; j < data->p; j++) {
+            part[0].lo[j] = part[t].lo[j] < part[0].lo[j] ? part[t].lo[j] : part[0].lo[j];
+            part[0].hi[j] = part[t].hi[j] > part[0].hi[j] ? part[t].hi[j] : part[0].hi[j];
+        }
+        moments_free(&part[t]);
+    }
+    *out = part[0]; /* the caller frees it */
+    return PARTREG_OK;
 }
 
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
-                                      unsigned char *why, size_t *kept, size_t *pk,
+                                      int threads, unsigned char *why, size_t *kept, size_t *pk,
                                       int *has_intercept, size_t *intercept_col,
                                       double *intercept_value)
 {
-    size_t n = data->n, p = data->p, ldx = data->ldx ? data->ldx : data->p;
-    size_t pp = p * p > 0 ? p * p : 1, p1 = p ? p : 1;
-    double *mean = calloc(p1, sizeof *mean);
-    double *mb = malloc(p1 * sizeof *mb);
-    double *lo = malloc(p1 * sizeof *lo);
-    double *hi = malloc(p1 * sizeof *hi);
-    double *C = calloc(pp, sizeof *C);
-    double *Cb = calloc(pp, sizeof *Cb);
+    size_t p = data->p;
+    size_t pp = p * p > 0 ? p * p : 1;
+    moments mo;
+    memset(&mo, 0, sizeof mo);
     double *L = calloc(pp, sizeof *L);
-    double *Z = malloc(SCREEN_BLOCK * p1 * sizeof *Z);
-    partreg_status st = PARTREG_OK;
-    if (!mean || !mb || !lo || !hi || !C || !Cb || !L || !Z) {
-        st = PARTREG_ENOMEM;
+    partreg_status st = L ? all_moments(data, threads, &mo) : PARTREG_ENOMEM;
+    if (st != PARTREG_OK)
+        goto cleanup;
+    if (mo.nonfinite) {
+        st = PARTREG_EDATA;
         goto cleanup;
     }
-    for (size_t j = 0; j < p; j++) {
-        lo[j] = INFINITY;
-        hi[j] = -INFINITY;
-    }
-    /* One pass: each block's centred cross-products merged into the running
-     * ones by the pairwise update of Chan, Golub & LeVeque (1979):
-     *   C = C_a + C_b + W_a W_b / (W_a + W_b) (m_b - m_a)(m_b - m_a)',
-     * as accurate as the two-pass centred sums and half the memory traffic. */
-    double sw = 0.0;
-    for (size_t b = 0; b < n; b += SCREEN_BLOCK) {
-        size_t e = n - b < SCREEN_BLOCK ? n : b + SCREEN_BLOCK;
-        double wb;
-        block_moments(data, ldx, b, e, mb, &wb, lo, hi, Cb, Z);
-        if (!(wb > 0))
-            continue;
-        double tot = sw + wb, f = sw * wb / tot;
-        for (size_t a = 0; a < p; a++) {
-            double da = mb[a] - mean[a];
-            for (size_t c = 0; c <= a; c++)
-                C[a * p + c] += Cb[a * p + c] + f * da * (mb[c] - mean[c]);
-        }
-        for (size_t j = 0; j < p; j++)
-            mean[j] += (wb / tot) * (mb[j] - mean[j]);
-        sw = tot;
-    }
+    double sw = mo.sw, *mean = mo.mean, *lo = mo.lo, *hi = mo.hi, *C = mo.C;
 
     /* constant columns: the first non-zero one is a binary intercept */
     *has_intercept = 0;
@@ -167,13 +282,7 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
         if (why[j] == PARTREG_KEEP)
             kept[(*pk)++] = j;
 cleanup:
-    free(mean);
-    free(mb);
-    free(Cb);
-    free(Z);
-    free(lo);
-    free(hi);
-    free(C);
+    moments_free(&mo);
     free(L);
     return st;
 }

@@ -10,7 +10,9 @@
 enum { PARTREG_KEEP = 0, PARTREG_DROP_CONSTANT = 1, PARTREG_DROP_COLLINEAR = 2,
        PARTREG_DROP_ZERO = 3 };
 
-/* Classify every column of data->X (rows with zero weight ignored):
+/* Classify every column of data->X (rows with zero weight ignored) in one
+ * pass on `threads` threads (0 = all cores; the pass also checks that every
+ * value, zero-weight rows included, is finite):
  * why[j] is one of the PARTREG_KEEP/DROP_* codes, kept[0..*pk-1] the kept
  * column indices. A binary model keeps the first constant non-zero column
  * as its intercept (*has_intercept = 1, its index in *intercept_col and
@@ -18,9 +20,10 @@ enum { PARTREG_KEEP = 0, PARTREG_DROP_CONSTANT = 1, PARTREG_DROP_COLLINEAR = 2,
  * constant column (the thresholds absorb it). A column is collinear when
  * its residual standard deviation, after regression on the kept columns
  * before it, is below tol times its own (R's lm uses tol = 1e-7 on the
- * same scale). Returns PARTREG_OK or PARTREG_ENOMEM. */
+ * same scale). Returns PARTREG_OK, PARTREG_EDATA when some value of X is
+ * not finite (outputs then unset), or PARTREG_ENOMEM. */
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
-                                      unsigned char *why, size_t *kept, size_t *pk,
+                                      int threads, unsigned char *why, size_t *kept, size_t *pk,
                                       int *has_intercept, size_t *intercept_col,
                                       double *intercept_value);
 

@@ -2,10 +2,13 @@
  * separation diagnosis and the model covariance (docs/methods.md).
  *
  * The sequence is the same for both families:
- *   1. validate X, y, w and the outcome classes;
- *   2. drop (or refuse) constant and collinear columns (collinear.c);
+ *   1. validate y, w and the outcome classes;
+ *   2. drop (or refuse) constant and collinear columns (collinear.c), in
+ *      the same pass checking that X is finite;
  *   3. start from the null model (binary: intercept F^-1(ybar); ordinal:
- *      thresholds from the marginal cumulative proportions), beta = 0;
+ *      thresholds from the marginal cumulative proportions), beta = 0,
+ *      and on large data move the start to the maximiser on an evenly
+ *      spread subsample of the rows (warm_start.c);
  *   4. maximise by Newton-Raphson with step-halving (newton.c);
  *   5. diagnose separation from the solver's stopping signature;
  *   6. invert the information for the model covariance. */
@@ -24,6 +27,7 @@
 #include "models/link.h"
 #include "models/newton.h"
 #include "models/ordinal.h"
+#include "models/warm_start.h"
 
 /* At the iteration limit, a decrement below this relative size means the
  * log-likelihood has stopped moving: large steps then mean divergence. */
@@ -46,6 +50,7 @@ partreg_fit_options partreg_fit_options_default(void)
     o.information = PARTREG_INFO_OBSERVED;
     o.threads = 0; /* all cores: the accumulation is split into per-thread sums (bench/results.md) */
     o.block_rows = 0;
+    o.warm_start_rows = 200000; /* below that a fit takes milliseconds anyway */
     return o;
 }
 
@@ -189,15 +194,8 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
                                  "an ordinal model needs at least 3 outcome levels (got %zu); "
                                  "for two levels fit the binary model",
                                  d->n_levels);
-    size_t ldx = d->ldx ? d->ldx : d->p;
     double sw = 0.0;
-    for (size_t i = 0; i < d->n; i++) {
-        const double *x = d->X + i * ldx;
-        for (size_t j = 0; j < d->p; j++)
-            if (!isfinite(x[j]))
-                return partreg_error_set_index(
-                    err, PARTREG_EDATA, (long)i, "row %zu, column '%s': value %g is not finite", i + 1,
-                    d->column_names ? d->column_names[j] : "?", x[j]);
+    for (size_t i = 0; i < d->n; i++) { /* X is checked by the screening pass */
         double y = d->y[i];
         if (family == PARTREG_BINARY) {
             if (y != 0.0 && y != 1.0)
@@ -221,6 +219,21 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
     if (d->w && !(sw > 0))
         return partreg_error_set(err, PARTREG_EDATA, "all weights are zero");
     return PARTREG_OK;
+}
+
+/* The first non-finite value of X, found after the screening pass saw one. */
+static partreg_status report_nonfinite(const partreg_data *d, partreg_error *err)
+{
+    size_t ldx = d->ldx ? d->ldx : d->p;
+    for (size_t i = 0; i < d->n; i++) {
+        const double *x = d->X + i * ldx;
+        for (size_t j = 0; j < d->p; j++)
+            if (!isfinite(x[j]))
+                return partreg_error_set_index(
+                    err, PARTREG_EDATA, (long)i, "row %zu, column '%s': value %g is not finite", i + 1,
+                    d->column_names ? d->column_names[j] : "?", x[j]);
+    }
+    return partreg_error_set(err, PARTREG_EDATA, "a value of X is not finite");
 }
 
 /* Outcome classes: binary needs both, ordinal every level. */
@@ -340,12 +353,14 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_er
     unsigned char *why = calloc(fit->p ? fit->p : 1, 1);
     if (!why)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    partreg_status st = partreg_screen_columns(d, fit->family, fit->opt.collinear_tol, why,
-                                               fit->kept, &fit->pk, &fit->has_intercept,
-                                               &fit->intercept_col, &fit->intercept_value);
+    partreg_status st = partreg_screen_columns(d, fit->family, fit->opt.collinear_tol,
+                                               fit->opt.threads, why, fit->kept, &fit->pk,
+                                               &fit->has_intercept, &fit->intercept_col,
+                                               &fit->intercept_value);
     if (st != PARTREG_OK) {
         free(why);
-        return partreg_error_set(err, st, "out of memory");
+        return st == PARTREG_EDATA ? report_nonfinite(d, err)
+                                   : partreg_error_set(err, st, "out of memory");
     }
     static const char *const what[] = {"", "constant", "collinear with earlier columns",
                                        "all zero"};
@@ -534,9 +549,10 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         goto fail;
     }
     start_values(fit, &d, fit->theta->data);
+    double warm_passes = partreg_warm_start(&obj, fit->theta->data, opt);
 
     partreg_newton_result res;
-    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, &res);
+    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1, &res);
     if (st == PARTREG_ENUMERIC) {
         partreg_error_set(err, st,
                           "the log-likelihood is not finite at the start values; check for "
@@ -549,7 +565,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     memcpy(fit->info->data, acc->info, fit->k * fit->k * sizeof(double));
     fit->loglik = acc->loglik;
     fit->iterations = res.iterations;
-    fit->passes = 1 + res.passes; /* screening + solver */
+    fit->passes = 1 + res.passes + (int)ceil(warm_passes); /* screening + solver */
     fit->stop = res.reason;
     fit->max_grad = res.max_grad;
     fit->converged = res.reason == PARTREG_STOP_CONVERGED;

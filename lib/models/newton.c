@@ -62,7 +62,8 @@ static void swap_accum(partreg_accum *a, partreg_accum *b)
 
 partreg_status partreg_newton_maximise(const partreg_objective *obj, double *theta,
                                        const partreg_fit_options *opt, partreg_accum *acc,
-                                       double *last_step, partreg_newton_result *res)
+                                       double *last_step, int fresh_state,
+                                       partreg_newton_result *res)
 {
     size_t k = obj->k;
     partreg_order order = opt->information == PARTREG_INFO_EXPECTED ? PARTREG_ORDER_EXPECTED
@@ -114,14 +115,15 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
              * the step: re-evaluating would cost a whole pass to change the
              * information in its tenth digit and the loglik by about the
              * decrement. Only a step above FRESH_STATE_STEP (a loose
-             * user step_tol) buys the pass. */
+             * user step_tol) buys the pass, and only for callers that use
+             * the state (fresh_state). */
             polished = 1;
             for (size_t j = 0; j < k; j++)
                 trial[j] = theta[j] + s[j];
             if (obj->feasible && !obj->feasible(obj->model, trial))
                 break;
             memcpy(theta, trial, k * sizeof *theta);
-            if (rel_step < FRESH_STATE_STEP)
+            if (!fresh_state || rel_step < FRESH_STATE_STEP)
                 break;
             st = evaluate(obj, theta, order, opt, acc, res);
             if (st != PARTREG_OK)

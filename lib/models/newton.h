@@ -18,13 +18,15 @@ typedef struct partreg_newton_result {
  * the estimate). On return `acc` holds loglik, gradient and information
  * (observed, or expected when `expected` is set) at theta, or, after
  * convergence, at the point one final step (relative size < 1e-10) before
- * it, and `last_step`
+ * it (callers that set `fresh_state` get the state at theta whenever the
+ * final step was larger), and `last_step`
  * (k, may be NULL) the Newton step that would be taken from it: under
  * separation its large entries name the diverging parameters.
  * PARTREG_OK (see res->reason), PARTREG_ENOMEM, PARTREG_ENUMERIC (non-finite
  * log-likelihood at the start). */
 partreg_status partreg_newton_maximise(const partreg_objective *obj, double *theta,
                                        const partreg_fit_options *opt, partreg_accum *acc,
-                                       double *last_step, partreg_newton_result *res);
+                                       double *last_step, int fresh_state,
+                                       partreg_newton_result *res);
 
 #endif
