@@ -55,12 +55,11 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         double w = data->w ? data->w[i] : 1.0;
         if (w == 0.0) { /* out of the sums, not out of the check */
             for (size_t j = 0; j < p; j++)
-                bad |= !(x[j] - x[j] == 0.0);
+                bad |= !isfinite(x[j]);
             continue;
         }
         for (size_t j = 0; j < p; j++) {
             double v = x[j];
-            bad |= !(v - v == 0.0); /* NaN for NaN and +-Inf */
             mb[j] += w * v;
             lo[j] = v < lo[j] ? v : lo[j];
             hi[j] = v > hi[j] ? v : hi[j];
@@ -68,6 +67,13 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         sw += w;
     }
     *wb = sw;
+    /* A NaN or infinity in a summed row makes its column sum non-finite:
+     * only then are the block's values looked at one by one (a sum can
+     * also overflow on finite values, which is not an error here). */
+    for (size_t j = 0; j < p && !bad; j++)
+        if (!isfinite(mb[j]))
+            for (size_t i = b; i < e && !bad; i++)
+                bad = !isfinite(data->X[i * ldx + j]);
     if (bad) {
         mo->nonfinite = 1;
         return;
