@@ -173,18 +173,26 @@ static void design_of(const problem *pr, int ordinal, partreg_link link, const s
 static const int thread_counts[] = {1, 2, 0, 3};
 static const size_t block_sizes[] = {0, 1, 7, 64, 1000, NROWS};
 
-/* every (threads, block) pair against the plain sum */
+/* (threads, block) pairs: every thread count and every block size occurs,
+ * each block size with one and with several threads, without the whole
+ * cross product (block 1 costs a BLAS call per row: keep it to two runs) */
+static const struct {
+    int threads;
+    size_t block;
+} eval_cases[] = {{1, 0}, {1, 1}, {1, 7}, {1, 64}, {1, 1000}, {1, NROWS}, {2, 0},
+                  {2, 7}, {0, 64}, {3, 1000}, {3, NROWS}, {2, 1}, {3, 0}, {0, 0}};
+
+/* the paths against the plain sum */
 static void check_eval(const partreg_objective *obj, const double *theta, partreg_order order,
                        const partreg_accum *want)
 {
     partreg_accum *acc = partreg_accum_alloc(obj->k);
-    for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++)
-        for (size_t b = 0; b < sizeof block_sizes / sizeof *block_sizes; b++) {
-            assert_int_equal(partreg_objective_eval(obj, theta, order, thread_counts[t],
-                                                    block_sizes[b], acc),
-                             PARTREG_OK);
-            assert_same(acc, want, order);
-        }
+    for (size_t c = 0; c < sizeof eval_cases / sizeof *eval_cases; c++) {
+        assert_int_equal(partreg_objective_eval(obj, theta, order, eval_cases[c].threads,
+                                                eval_cases[c].block, acc),
+                         PARTREG_OK);
+        assert_same(acc, want, order);
+    }
     partreg_accum_free(acc);
 }
 
@@ -202,6 +210,30 @@ static void test_binary_links(void **state)
             if (!gathered) { /* a plain view of the first NCOL columns */
                 d.p = NCOL;
             }
+            partreg_objective obj;
+            partreg_binary_objective(&d, &obj);
+            partreg_accum *want = partreg_accum_alloc(NCOL);
+            for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++) {
+                plain_binary(&d, beta, (partreg_order)o, want);
+                check_eval(&obj, beta, (partreg_order)o, want);
+            }
+            partreg_accum_free(want);
+        }
+}
+
+/* unit weights (w = NULL) take their own vectorised loop in the logit
+ * path; with and without gathered columns, every order */
+static void test_binary_unweighted(void **state)
+{
+    problem *pr = *state;
+    static const size_t keep[NCOL] = {0, 1, 2, 3, 4, 5};
+    const double beta[NCOL] = {-0.35, 0.61, -0.43, 0.047, -0.29, 0.18};
+    const partreg_link links[] = {PARTREG_LOGIT, PARTREG_CAUCHIT};
+    for (size_t l = 0; l < 2; l++)
+        for (int gathered = 0; gathered < 2; gathered++) {
+            partreg_design d;
+            design_of(pr, 0, links[l], gathered ? keep : NULL, NCOL, &d);
+            d.w = NULL;
             partreg_objective obj;
             partreg_binary_objective(&d, &obj);
             partreg_accum *want = partreg_accum_alloc(NCOL);
@@ -324,6 +356,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary_links),
+        cmocka_unit_test(test_binary_unweighted),
         cmocka_unit_test(test_binary_tails),
         cmocka_unit_test(test_ordinal_links),
         cmocka_unit_test(test_fits),

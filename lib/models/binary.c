@@ -14,31 +14,78 @@
 #include <gsl/gsl_cblas.h>
 
 #include "models/link.h"
+#include "models/vmath.h"
 
 /* Rows per chunk inside an accumulate call: the chunk's rows, their scaled
  * copies and per-row terms stay in L1/L2 between the passes over it. */
 #define CHUNK_ROWS(pk) partreg_block_rows_auto(pk)
 
-/* Logit terms at eta for outcome y, computed from one exp and one log1p:
- * with e = exp(-|eta|), F = 1/(1+e) or e/(1+e) by the sign of eta, S = 1-F
- * formed the same way (never as 1 - F), log F and log S through log1p(e).
- * d = y - F written as S or -F; the observed and expected informations
- * coincide for the canonical link: F S. Identical in value to
- * partreg_link_binary_terms(PARTREG_LOGIT, ...) up to rounding. */
-static inline void logit_terms(double eta, int y, double *l, double *dl, double *hw)
+/* Logit terms of one row, branch-free: with e = exp(-|eta|) and
+ * lp = log1p(e) (vmath.h), F and S = 1 - F are 1/(1+e) and e/(1+e) by the
+ * sign of eta (S is never formed as 1 - F),
+ *   l = log P(y) = -lp - max(0, (1 - 2y) eta),   d = y - F (S or -F),
+ *   h = F S (observed = expected information for the canonical link).
+ * Outputs wl = w l (0 when w = 0), gw = w d and hw = w h. */
+PARTREG_VM_INLINE void logit_row(double x, double y, double w, double *wl, double *gw, double *hw)
 {
-    double e = exp(-fabs(eta)), lp = log1p(e);
-    double F = eta >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    double S = eta >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
-    if (y) {
-        *l = eta >= 0 ? -lp : eta - lp;
-        *dl = S;
-        *hw = -S * ((S - F) - S);
-    } else {
-        *l = eta >= 0 ? -eta - lp : -lp;
-        *dl = -F;
-        *hw = F * ((S - F) + F);
+    double e = partreg_vm_exp(-fabs(x)), lp = partreg_vm_log1p(e);
+    double big = 1.0 / (1.0 + e), small = e * big;
+    double F = x >= 0 ? big : small, S = x >= 0 ? small : big;
+    int one = y != 0.0;
+    double t = one ? -x : x;
+    double l = -lp - (t > 0 ? t : 0.0), wlr = w * l;
+    *wl = w != 0.0 ? wlr : 0.0;
+    *gw = w * (one ? S : -F);
+    *hw = w * (F * S);
+}
+
+/* logit_row over a chunk of m rows (w = NULL: unit weights); two loops so
+ * that each is vectorised. Returns sum w l, summed after the loop (a sum
+ * inside it would keep it scalar). */
+static double logit_terms(const double *restrict eta, const double *restrict y,
+                          const double *restrict w, size_t m, double *restrict wl,
+                          double *restrict gw, double *restrict hw)
+{
+    if (w)
+        for (size_t r = 0; r < m; r++)
+            logit_row(eta[r], y[r], w[r], wl + r, gw + r, hw + r);
+    else
+        for (size_t r = 0; r < m; r++)
+            logit_row(eta[r], y[r], 1.0, wl + r, gw + r, hw + r);
+    double ll = 0.0;
+    for (size_t r = 0; r < m; r++)
+        ll += wl[r];
+    return ll;
+}
+
+/* The logit pass over a chunk: eta by dgemv, the terms above, then
+ * grad += X'(w d) (dgemv) and info += Z'Z (dsyrk) with Z = diag(sqrt(w h)) X
+ * (sqrt here, outside the vectorised loop: it sets errno). */
+static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, size_t m,
+                        const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
+                        double *eta, double *gw, double *hs, double *wl, double *z)
+{
+    size_t k = d->pk;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, xb, (int)lda, beta, 1, 0.0, eta,
+                1);
+    double ll = logit_terms(eta, d->y + i0, d->w ? d->w + i0 : NULL, m, wl, gw, hs);
+    if (!isfinite(ll)) /* a NaN or infinite eta shows here */
+        acc->nonfinite = 1;
+    acc->loglik += ll;
+    if (order == PARTREG_ORDER_VALUE)
+        return;
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, xb, (int)lda, gw, 1, 1.0, acc->grad,
+                1);
+    if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
+        return;
+    for (size_t r = 0; r < m; r++) {
+        const double *x = xb + r * lda;
+        double *zr = z + r * k, s = sqrt(hs[r]);
+        for (size_t j = 0; j < k; j++)
+            zr[j] = s * x[j];
     }
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)m, 1.0, z, (int)k, 1.0,
+                acc->info, (int)k);
 }
 
 /*
@@ -56,7 +103,6 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
                          double *eta, double *gw, double *zp, double *zn)
 {
     size_t k = d->pk;
-    int logit = d->link == PARTREG_LOGIT;
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, xb, (int)lda, beta, 1, 0.0, eta,
                 1);
     double ll = 0.0;
@@ -69,10 +115,7 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
             continue;
         int y = d->y[i] != 0.0;
         double l, dl, hw;
-        if (logit) {
-            logit_terms(eta[r], y, &l, &dl, &hw);
-            hw *= w;
-        } else if (order == PARTREG_ORDER_VALUE) {
+        if (order == PARTREG_ORDER_VALUE) {
             partreg_link_binary_terms(d->link, eta[r], y, &l, NULL, NULL, NULL);
             dl = hw = 0.0;
         } else {
@@ -129,7 +172,10 @@ static void binary_accumulate(const void *model, const double *beta, size_t begi
             xb = gather;
             lda = k;
         }
-        binary_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, zp, zn);
+        if (d->link == PARTREG_LOGIT) /* zn holds w h and w l */
+            logit_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, zn, zn + chunk, zp);
+        else
+            binary_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, zp, zn);
     }
 }
 

@@ -1,0 +1,106 @@
+/* Branch-free exp and log1p in plain IEEE double arithmetic, for the
+ * per-row loops of the logit kernels (binary.c, ordinal.c): written as
+ * straight-line code with no calls, tables or integer conversions, so that
+ * a loop applying them over a chunk of rows is vectorised by the compiler,
+ * and with no fused multiply-adds, so the results are the same bits on
+ * every IEEE machine whatever libm it has (glibc picks FMA or non-FMA code
+ * at run time). Private to lib/.
+ *
+ *   partreg_vm_exp(x), x <= 0 (any x <= 0, -inf, NaN):
+ *     x = n ln2 + r, |r| <= ln2/2 (Cody & Waite two-part ln2), n by the
+ *     round-to-nearest shifter 1.5 * 2^52 (the ln2 split is Moshier's,
+ *     Cephes Math Library exp.c); exp(r) by its Taylor polynomial to r^13,
+ *     summed as 1 + (r + r^2 P(r)) so the last rounding dominates; 2^n applied as two exact powers so results down in
+ *     the subnormal range round once. Arguments below -746 give 0 (a
+ *     select at the end, not a clamp at the start: gcc would turn the clamp
+ *     into a branch and stop vectorising).
+ *   partreg_vm_log1p(e), 0 <= e <= 1 (and NaN):
+ *     u = 1 + e rounded, with its rounding error c = (e - (u - 1)) / u
+ *     added back; u = 2^j (1 + f), j in {0, 1}, f in [sqrt2/2 - 1,
+ *     sqrt2 - 1]; log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f/(2+f),
+ *     with R the degree-7 minimax polynomial of fdlibm's e_log.c (Sun
+ *     Microsystems, 1993).
+ * Errors against libm: tests/test_vmath.c asserts the maximum in ulps over
+ * the whole range, tails included. */
+#ifndef PARTREG_MODELS_VMATH_H
+#define PARTREG_MODELS_VMATH_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* Forced inlining: a call inside a loop stops it being vectorised, and
+ * gcc -O2 does not inline functions this long by itself. */
+#if defined(__GNUC__)
+#define PARTREG_VM_INLINE static inline __attribute__((always_inline))
+#else
+#define PARTREG_VM_INLINE static inline
+#endif
+
+PARTREG_VM_INLINE double partreg_vm_bits_double(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+PARTREG_VM_INLINE uint64_t partreg_vm_double_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* exp(x) for x <= 0 */
+PARTREG_VM_INLINE double partreg_vm_exp(double x)
+{
+    const double log2e = 1.44269504088896340736, shifter = 0x1.8p52;
+    const double c1 = 6.93145751953125e-1, c2 = 1.42860682030941723212e-6;
+    double t = x * log2e + shifter; /* the low bits of t hold round(x log2e) */
+    double n = t - shifter;
+    double r = (x - n * c1) - n * c2;
+    /* exp(r) = 1 + r + r^2 (1/2! + r/3! + ... + r^11/13!): the Taylor
+     * remainder r^14/14! < 5e-18 for |r| <= ln2/2 */
+    double poly = 1.0 / 6227020800.0;
+    poly = poly * r + 1.0 / 479001600.0;
+    poly = poly * r + 1.0 / 39916800.0;
+    poly = poly * r + 1.0 / 3628800.0;
+    poly = poly * r + 1.0 / 362880.0;
+    poly = poly * r + 1.0 / 40320.0;
+    poly = poly * r + 1.0 / 5040.0;
+    poly = poly * r + 1.0 / 720.0;
+    poly = poly * r + 1.0 / 120.0;
+    poly = poly * r + 1.0 / 24.0;
+    poly = poly * r + 1.0 / 6.0;
+    poly = poly * r + 0.5;
+    double er = 1.0 + (r + (r * r) * poly);
+    /* 2^n = 2^(n1) 2^(n - n1), n1 = floor(n / 2): both in [-540, 0] */
+    uint64_t nb = partreg_vm_double_bits(t) - partreg_vm_double_bits(shifter); /* n mod 2^64 */
+    uint64_t n1 = (uint64_t)((int64_t)nb >> 1), n2 = nb - n1;
+    double s1 = partreg_vm_bits_double((n1 + 1023u) << 52);
+    double s2 = partreg_vm_bits_double((n2 + 1023u) << 52);
+    double v = er * s1 * s2;
+    return x < -746.0 ? 0.0 : v; /* there 2^n1 is garbage; the select keeps the loop vectorisable */
+}
+
+/* log(1 + e) for 0 <= e <= 1 */
+PARTREG_VM_INLINE double partreg_vm_log1p(double e)
+{
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    const double sqrt2 = 1.41421356237309504880;
+    double u = 1.0 + e;
+    double c = (e - (u - 1.0)) / u; /* u - 1 is exact: the rounding error of u, relative */
+    double j = u > sqrt2 ? 1.0 : 0.0;
+    double f = (u > sqrt2 ? 0.5 * u : u) - 1.0; /* exact (Sterbenz) */
+    double s = f / (2.0 + f), z = s * s;
+    double R = z * (6.666666666666735130e-01 +
+                    z * (3.999999999940941908e-01 +
+                         z * (2.857142874366239149e-01 +
+                              z * (2.222219843214978396e-01 +
+                                   z * (1.818357216161805012e-01 +
+                                        z * (1.531383769920937332e-01 +
+                                             z * 1.479819860511658591e-01))))));
+    double hfsq = 0.5 * f * f;
+    return j * ln2_hi - ((hfsq - (s * (hfsq + R) + (j * ln2_lo + c))) - f);
+}
+
+#endif
