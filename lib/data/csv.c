@@ -36,6 +36,9 @@
  * partreg_table_first_non_numeric(); the rows before it are re-read from
  * their recorded starts, unless that would re-read more than the file's
  * size in total, in which case the column is deferred to a second pass.
+ * The common numeric cell (unquoted, at most 15 digits, |exponent| <= 22,
+ * followed directly by the delimiter or a line end) is lexed and converted
+ * in one scan (lex_number_fast); every other cell takes the general path.
  * Numbers go through Clinger's fast path (W. D. Clinger, "How to read
  * floating point numbers accurately", PLDI 1990): a mantissa below 2^53
  * scaled by an exact power of ten 10^|e|, |e| <= 22, is one correctly
@@ -590,6 +593,81 @@ static int parse_number(parser *P, const char *s, size_t n, double *out)
     }
 }
 
+/* The common cell of a numeric column, lexed and converted in one scan: an
+ * unquoted number that Clinger's fast path converts (the same operations
+ * as parse_number(), so the same double), followed directly by the
+ * delimiter, a line end or the end of the input. On success fills *f as
+ * lex_field() would, sets *end and *dst and returns 1. Anything else
+ * (quotes, spaces, NA, text, long mantissas, large exponents, a lone CR)
+ * returns 0 with the lexer unchanged: the caller takes the general path,
+ * which reads the same cell from the same place. Only used when the caller
+ * gave no extra NA strings (one of them could look like a number). */
+static inline int lex_number_fast(lexer *L, field *f, int *end, double *dst)
+{
+    const unsigned char *b = L->b;
+    size_t len = L->len, pos = L->pos, start = pos;
+    uint64_t m = 0;
+    long e = 0;
+    int neg = 0, k;
+    size_t d0, nd;
+    if (pos < len && b[pos] == '-') {
+        neg = 1;
+        pos++;
+    }
+    /* at most 15 digits in all (else the general path): m < 10^15 < 2^53,
+     * so parse_number() would take every digit into m exactly as here */
+    for (d0 = pos; pos < len && (unsigned)(b[pos] - '0') < 10; pos++)
+        m = m * 10 + (uint64_t)(b[pos] - '0');
+    nd = pos - d0;
+    if (pos < len && b[pos] == '.') {
+        size_t f0 = ++pos;
+        for (; pos < len && (unsigned)(b[pos] - '0') < 10; pos++)
+            m = m * 10 + (uint64_t)(b[pos] - '0');
+        e = -(long)(pos - f0);
+        nd += pos - f0;
+    }
+    if (nd == 0 || nd > 15)
+        return 0;
+    if (pos < len && (b[pos] == 'e' || b[pos] == 'E')) {
+        int eneg = 0, edig = 0;
+        long ex = 0;
+        pos++;
+        if (pos < len && (b[pos] == '+' || b[pos] == '-')) {
+            eneg = b[pos] == '-';
+            pos++;
+        }
+        for (; pos < len && (unsigned)(b[pos] - '0') < 10; pos++) {
+            edig = 1;
+            if (ex < 100000)
+                ex = ex * 10 + (b[pos] - '0');
+        }
+        if (!edig)
+            return 0;
+        e += eneg ? -ex : ex;
+    }
+    if (e < -22 || e > 22)
+        return 0;
+    if (pos < len && L->cls[b[pos]] != C_DELIM && b[pos] != '\n' && b[pos] != '\r')
+        return 0;
+    f->line = L->line;
+    f->line_start = L->line_start;
+    f->off = start;
+    f->quoted = 0;
+    f->has_dq = 0;
+    f->s = (const char *)b + start;
+    f->n = pos - start;
+    k = take_end(L, pos); /* delimiter, line end or end of input */
+    if (k < 0)
+        return 0; /* a lone CR: lexer unchanged (take_end moves it only on success) */
+    *end = k;
+    {
+        double v = (double)m;
+        v = e < 0 ? v / pow10_exact[-e] : v * pow10_exact[e];
+        *dst = neg ? -v : v;
+    }
+    return 1;
+}
+
 /* ---- the reader ------------------------------------------------------------ */
 
 static char detect_delimiter(const unsigned char *b, size_t len, size_t pos)
@@ -846,6 +924,11 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
         k = 0;
         do {
             colstate *c;
+            if (k < ncol && cols[k].state == COL_NUMERIC && !P->n_na &&
+                lex_number_fast(L, &f, &end, &cols[k].vals[n_rows])) {
+                k++;
+                continue;
+            }
             st = lex_field(L, &f, &end);
             if (st != PARTREG_OK)
                 goto cleanup;
