@@ -113,8 +113,8 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
              * its square. The state in acc (information, gradient, loglik)
              * stays that of the point before it, which differs by less than
              * the step: re-evaluating would cost a whole pass to change the
-             * information in its tenth digit and the loglik by about the
-             * decrement. Only a step above FRESH_STATE_STEP (a loose
+             * information in its tenth digit; the loglik is moved by the
+             * quadratic model's gain. Only a step above FRESH_STATE_STEP (a loose
              * user step_tol) buys the pass, and only for callers that use
              * the state (fresh_state). */
             polished = 1;
@@ -123,8 +123,12 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
             if (obj->feasible && !obj->feasible(obj->model, trial))
                 break;
             memcpy(theta, trial, k * sizeof *theta);
-            if (!fresh_state || rel_step < FRESH_STATE_STEP)
+            if (!fresh_state || rel_step < FRESH_STATE_STEP) {
+                /* the quadratic model's gain over the step, g's - s'Is/2 =
+                 * dec/2: the loglik at the new theta to third order */
+                acc->loglik += 0.5 * dec;
                 break;
+            }
             st = evaluate(obj, theta, order, opt, acc, res);
             if (st != PARTREG_OK)
                 goto cleanup;
