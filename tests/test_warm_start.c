@@ -8,7 +8,8 @@
  * - the threaded screening pass makes the same column decisions as one
  *   thread, and finds the first non-finite value of X whichever thread
  *   read it.
- * Data: 240,000 rows (above the default warm_start_rows) from a fixed LCG. */
+ * Data: 80,000 rows from a fixed LCG, warm start from 50,000 rows (the
+ * default threshold is 200,000; the logic does not depend on it). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@
 #include "partreg.h"
 #include "testutil.h"
 
-#define NROWS 240000
+#define NROWS 80000
 #define NCOL 6 /* intercept, 4 continuous, 1 rare dummy */
 
 typedef struct problem {
@@ -33,8 +34,9 @@ static uint64_t lcg(uint64_t *s)
 
 static double unif(uint64_t *s) { return ((double)lcg(s) + 0.5) * 0x1.0p-53; }
 
-/* The rare dummy is 1 only in rows 3000..3099 and 150000..150049: none of
- * them lies in the subsample's runs (the first run is rows 0..234). */
+/* The rare dummy is 1 only in rows 3000..3099 and 50000..50049: the
+ * subsample's runs (312 rows every 1250) miss the first set and hold the
+ * second. */
 static problem make_problem(int sorted)
 {
     problem pr = {malloc(NROWS * NCOL * sizeof(double)), malloc(NROWS * sizeof(double)),
@@ -47,7 +49,7 @@ static problem make_problem(int sorted)
             x[j] = (unif(&s) - 0.5) * (j == 2 ? 30.0 : 2.7) + (j == 3 ? 4.25 : 0.0);
             eta += (j % 2 ? 0.55 : -0.4) * x[j] / (j == 2 ? 10.0 : 1.0);
         }
-        x[NCOL - 1] = (i >= 3000 && i < 3100) || (i >= 150000 && i < 150050);
+        x[NCOL - 1] = (i >= 3000 && i < 3100) || (i >= 50000 && i < 50050);
         eta += 0.8 * x[NCOL - 1];
         double u = unif(&s);
         pr.yb[i] = u < 1.0 / (1.0 + exp(-eta)) ? 1.0 : 0.0;
@@ -117,16 +119,18 @@ static void assert_same_fit(const partreg_fit *a, const partreg_fit *b)
     assert_rel(partreg_fit_loglik(a), partreg_fit_loglik(b), 1e-13);
 }
 
-/* `slack`: extra passes allowed to a warm start that fails and falls back */
-static void check_warm(const problem *pr, int ordinal, partreg_link link, int slack)
+/* The full-data Newton from the warm start takes no more iterations than
+ * from the null start (at this size the subsample is a quarter of the
+ * rows, so the pass count is not the point here; bench/ measures it). */
+static void check_warm(const problem *pr, int ordinal, partreg_link link)
 {
     partreg_fit *cold = fit_with(pr, ordinal, link, 0, 0);
-    partreg_fit *warm = fit_with(pr, ordinal, link, 200000, 0);
+    partreg_fit *warm = fit_with(pr, ordinal, link, 50000, 0);
     assert_same_fit(warm, cold);
     print_message("passes: cold %d, warm %d (iterations %d, %d)\n", partreg_fit_passes(cold),
                   partreg_fit_passes(warm), partreg_fit_iterations(cold),
                   partreg_fit_iterations(warm));
-    assert_true(partreg_fit_passes(warm) <= partreg_fit_passes(cold) + slack);
+    assert_true(partreg_fit_iterations(warm) <= partreg_fit_iterations(cold));
     partreg_fit_free(cold);
     partreg_fit_free(warm);
 }
@@ -135,8 +139,8 @@ static void test_warm_binary(void **state)
 {
     (void)state;
     problem pr = make_problem(0);
-    check_warm(&pr, 0, PARTREG_LOGIT, 0);
-    check_warm(&pr, 0, PARTREG_PROBIT, 0);
+    check_warm(&pr, 0, PARTREG_LOGIT);
+    check_warm(&pr, 0, PARTREG_PROBIT);
     free_problem(&pr);
 }
 
@@ -144,8 +148,8 @@ static void test_warm_ordinal(void **state)
 {
     (void)state;
     problem pr = make_problem(0);
-    check_warm(&pr, 1, PARTREG_LOGIT, 0);
-    check_warm(&pr, 1, PARTREG_CLOGLOG, 0);
+    check_warm(&pr, 1, PARTREG_LOGIT);
+    check_warm(&pr, 1, PARTREG_CLOGLOG);
     free_problem(&pr);
 }
 
@@ -156,8 +160,8 @@ static void test_warm_sorted(void **state)
 {
     (void)state;
     problem pr = make_problem(1);
-    check_warm(&pr, 0, PARTREG_LOGIT, 1);
-    check_warm(&pr, 1, PARTREG_LOGIT, 1);
+    check_warm(&pr, 0, PARTREG_LOGIT);
+    check_warm(&pr, 1, PARTREG_LOGIT);
     free_problem(&pr);
 }
 
@@ -178,7 +182,7 @@ static void test_screen_threads(void **state)
     partreg_fit_free(two);
 
     /* a NaN in the second thread's half, and a later Inf in the first's */
-    pr.X[200000 * NCOL + 3] = NAN;
+    pr.X[70000 * NCOL + 3] = NAN;
     partreg_data d = {NROWS, NCOL, pr.X, NCOL, pr.yb, NULL, 2, NULL, NULL};
     for (int threads = 1; threads <= 2; threads++) {
         partreg_fit_options opt = partreg_fit_options_default();
@@ -188,14 +192,14 @@ static void test_screen_threads(void **state)
         assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, &opt, &fit, &err),
                          PARTREG_EDATA);
         assert_null(fit);
-        assert_contains(err.message, "row 200001");
+        assert_contains(err.message, "row 70001");
     }
-    pr.X[70000 * NCOL + 1] = INFINITY;
+    pr.X[30000 * NCOL + 1] = INFINITY;
     partreg_fit *fit = NULL;
     partreg_error err;
     assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
                      PARTREG_EDATA);
-    assert_contains(err.message, "row 70001");
+    assert_contains(err.message, "row 30001");
     free_problem(&pr);
 }
 
