@@ -151,6 +151,38 @@ partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *f
                                   partreg_margins **out, partreg_error *err);
 
 /**
+ * One predictive margin per setting, in one pass over the rows: entry block
+ * g (1 entry for a binary model, J for an ordinal one, as
+ * partreg_margins_at()) is the margin with the single variable of set[g]
+ * held at its value in every row and everything else as observed. This is
+ * what a curve of predicted probabilities across a variable needs (Stata's
+ * `margins, at(x = (grid))`): the numbers, terms and standard errors are
+ * those of n_set calls partreg_margins_at(fit, fr, &set[g], 1, level, ...),
+ * exactly (each entry sums the same terms in the same row order), at the
+ * cost of one pass over the rows instead of n_set.
+ *
+ * @param fit    the fit (borrowed), made from `fr`.
+ * @param fr     its model frame (borrowed).
+ * @param set    n_set settings (borrowed), one per margin; the same
+ *               variable may appear in several (a grid of its values).
+ * @param n_set  number of settings, at least 1.
+ * @param level  confidence level of the intervals, in (0, 1).
+ * @param out    on PARTREG_OK a new list of n_set blocks owned by the
+ *               caller (partreg_margins_free()); otherwise NULL.
+ * @param err    optional error report; err->index is the setting for a bad
+ *               setting, the frame row for PARTREG_EDATA.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL fit/fr/set/out, n_set = 0,
+ *         level outside (0, 1), fit not matching the frame, a setting's
+ *         variable or level out of range, a non-finite numeric value);
+ *         PARTREG_EDATA (zero total weight, or a design row not finite at a
+ *         setting); PARTREG_ENOMEM. On failure *out = NULL. Thread-safe.
+ *         Memory: O(n_set J k); no n-by-anything temporary.
+ */
+partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_frame *fr,
+                                       const partreg_setting *set, size_t n_set, double level,
+                                       partreg_margins **out, partreg_error *err);
+
+/**
  * Parse settings such as `"age=30,sex=male"` against a frame's variables.
  *
  * Comma-separated `name=value` items, spaces around names and values

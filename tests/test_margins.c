@@ -9,6 +9,8 @@
  *   row), and standard errors against a finite-difference Jacobian of the
  *   AMEs in the parameters;
  * - metamorphic: integer case weights = duplicated rows;
+ * - partreg_margins_at_each (one pass over a grid) against one
+ *   partreg_margins_at call per point, and its error statuses;
  * - the settings parser and every error status. */
 #include <math.h>
 #include <stdio.h>
@@ -683,6 +685,140 @@ static void test_errors(void **state)
      * weights column of zeros and ones where the fit still works is fine */
 }
 
+/* ---- one pass over a grid = one call per point ------------------------------ */
+
+/* partreg_margins_at_each over a grid of every variable (numeric: 7 values
+ * from its minimum to its maximum; categorical: every level) against one
+ * partreg_margins_at call per point. The one-pass path sums the same terms
+ * in the same row order, so the numbers agree to rounding (1e-12 allows
+ * for a compiler that contracts differently in the two loops). */
+static void check_at_each(const model *m)
+{
+    size_t nvar = partreg_frame_n_variables(m->frame), nr = partreg_frame_n_rows(m->frame);
+    for (size_t v = 0; v < nvar; v++) {
+        partreg_setting set[16];
+        size_t ng = 0;
+        memset(set, 0, sizeof set);
+        if (partreg_frame_variable_is_categorical(m->frame, v)) {
+            size_t nl = partreg_frame_variable_n_levels(m->frame, v);
+            for (size_t l = 0; l < nl && ng < 16; l++) {
+                set[ng].variable = v;
+                set[ng++].level = l;
+            }
+        } else {
+            const double *x = partreg_frame_variable_values(m->frame, v);
+            double lo = x[0], hi = x[0];
+            for (size_t i = 1; i < nr; i++) {
+                lo = fmin(lo, x[i]);
+                hi = fmax(hi, x[i]);
+            }
+            for (ng = 0; ng < 7; ng++) {
+                set[ng].variable = v;
+                set[ng].value = lo + (hi - lo) * (double)ng / 6.0;
+            }
+        }
+        partreg_margins *all = NULL;
+        partreg_error err;
+        assert_int_equal(partreg_margins_at_each(m->fit, m->frame, set, ng, 0.95, &all, &err),
+                         PARTREG_OK);
+        size_t per = partreg_frame_family(m->frame) == PARTREG_ORDINAL
+                         ? partreg_frame_n_levels(m->frame)
+                         : 1;
+        assert_int_equal(partreg_margins_count(all), ng * per);
+        for (size_t g = 0; g < ng; g++) {
+            partreg_margins *one = NULL;
+            assert_int_equal(partreg_margins_at(m->fit, m->frame, &set[g], 1, 0.95, &one, &err),
+                             PARTREG_OK);
+            assert_int_equal(partreg_margins_count(one), per);
+            for (size_t k = 0; k < per; k++) {
+                const partreg_margin *a = partreg_margins_get(all, g * per + k);
+                const partreg_margin *b = partreg_margins_get(one, k);
+                assert_string_equal(a->term, b->term);
+                if (b->outcome)
+                    assert_string_equal(a->outcome, b->outcome);
+                else
+                    assert_null(a->outcome);
+                assert_rel_floor(a->estimate, b->estimate, 1e-12, 1e-300);
+                assert_rel_floor(a->std_error, b->std_error, 1e-12, 1e-300);
+                assert_rel_floor(a->conf_low, b->conf_low, 1e-12, 1e-15);
+                assert_rel_floor(a->conf_high, b->conf_high, 1e-12, 1e-15);
+                assert_rel_floor(a->p_value, b->p_value, 1e-12, 1e-300);
+            }
+            partreg_margins_free(one);
+        }
+        partreg_margins_free(all);
+    }
+}
+
+static void test_at_each_equals_at(void **state)
+{
+    (void)state;
+    model m;
+    fit_case_a(&m); /* binary probit, I(age^2), log(inc + 1), interactions */
+    check_at_each(&m);
+    model_free(&m);
+    model_fit(&m, read_data("mroz.csv"), ref_A_formula, NULL, 0, NULL, PARTREG_LOGIT);
+    check_at_each(&m); /* binary logit: margins' own F and f */
+    model_free(&m);
+    fit_case_b(&m); /* ordinal cloglog, PROD*EASY + log(EASY) */
+    check_at_each(&m);
+    model_free(&m);
+    fit_case_c(&m); /* weighted ordinal logit, factors only */
+    check_at_each(&m);
+    model_free(&m);
+}
+
+static void test_at_each_errors(void **state)
+{
+    (void)state;
+    model a;
+    fit_case_a(&a);
+    size_t v_age, v_wc, v_inc;
+    assert_int_equal(partreg_frame_find_variable(a.frame, "age", &v_age, NULL), PARTREG_OK);
+    assert_int_equal(partreg_frame_find_variable(a.frame, "wc", &v_wc, NULL), PARTREG_OK);
+    assert_int_equal(partreg_frame_find_variable(a.frame, "inc", &v_inc, NULL), PARTREG_OK);
+    partreg_margins *mg = (partreg_margins *)&a;
+    partreg_error err;
+    partreg_setting ok[2] = {{v_age, 30.5, 0}, {v_age, 41.25, 0}};
+    assert_int_equal(partreg_margins_at_each(NULL, a.frame, ok, 2, 0.95, &mg, &err),
+                     PARTREG_EINVAL);
+    assert_null(mg);
+    assert_int_equal(partreg_margins_at_each(a.fit, NULL, ok, 2, 0.95, &mg, &err),
+                     PARTREG_EINVAL);
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, ok, 2, 0.95, NULL, &err),
+                     PARTREG_EINVAL);
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, NULL, 2, 0.95, &mg, &err),
+                     PARTREG_EINVAL);
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, ok, 0, 0.95, &mg, &err),
+                     PARTREG_EINVAL);
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, ok, 2, 1.5, &mg, &err),
+                     PARTREG_EINVAL);
+    assert_contains(err.message, "confidence level");
+    /* the same variable twice is a grid, not an error */
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, ok, 2, 0.95, &mg, &err), PARTREG_OK);
+    assert_int_equal(partreg_margins_count(mg), 2);
+    partreg_margins_free(mg);
+    partreg_setting bad_level[2] = {{v_age, 30.5, 0}, {v_wc, 0, 7}};
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, bad_level, 2, 0.95, &mg, &err),
+                     PARTREG_EINVAL);
+    assert_int_equal(err.index, 1);
+    assert_contains(err.message, "out of range");
+    partreg_setting bad_value[1] = {{v_age, NAN, 0}};
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, bad_value, 1, 0.95, &mg, &err),
+                     PARTREG_EINVAL);
+    assert_contains(err.message, "not finite");
+    partreg_setting bad_var[1] = {{999, 30.5, 0}};
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, bad_var, 1, 0.95, &mg, &err),
+                     PARTREG_EINVAL);
+    /* log(inc + 1) at inc = -1 is not finite: the first row says so */
+    partreg_setting bad_row[2] = {{v_inc, 12.5, 0}, {v_inc, -1.0, 0}};
+    assert_int_equal(partreg_margins_at_each(a.fit, a.frame, bad_row, 2, 0.95, &mg, &err),
+                     PARTREG_EDATA);
+    assert_int_equal(err.index, 0);
+    assert_null(mg);
+    model_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +834,8 @@ int main(void)
         cmocka_unit_test(test_mem_main_effects_closed_form),
         cmocka_unit_test(test_parse_settings),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_at_each_equals_at),
+        cmocka_unit_test(test_at_each_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

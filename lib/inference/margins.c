@@ -310,6 +310,56 @@ static void acc_slope(mfx *c, size_t b, double w, const double *x, const double 
     }
 }
 
+/* F, S = 1 - F and f (0 at infinite x) at x. The logit takes the
+ * formulas of partreg_link_eval() (lib/models/link.c, eval_logit), so the
+ * values are the same bits, without the logarithms that only the
+ * likelihood needs (they were half the time of a curve); the other links
+ * go through partreg_link_eval(). */
+static void link_fs(partreg_link link, double x, double *F, double *S, double *f)
+{
+    if (link == PARTREG_LOGIT) {
+        double e = exp(-fabs(x));
+        *F = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        *S = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+    } else {
+        partreg_link_values v;
+        partreg_link_eval(link, x, &v);
+        *F = v.F;
+        *S = v.S;
+        *f = isinf(x) ? 0.0 : v.f;
+        return;
+    }
+    *f = isinf(x) ? 0.0 : *F * *S;
+}
+
+/* Category probabilities P_j = F(theta_j - eta) - F(theta_{j-1} - eta) into
+ * c->prob and the densities at the cuts into c->fc, from one link
+ * evaluation per cut. Each difference is taken in the tail where it is
+ * accurate (F below the median, S = 1 - F above it), as
+ * partreg_ordinal_row_terms() chooses its form of log P; the values agree
+ * with exp(log P) of that route to a few ulp. */
+static void cut_probs(mfx *c, double eta)
+{
+    size_t nc = c->J - 1;
+    double Fa = 0.0, Sa = 1.0, a = -INFINITY; /* the cut below category j */
+    for (size_t j = 0; j <= nc; j++) {
+        double b = INFINITY, Fb = 1.0, Sb = 0.0;
+        if (j < nc) {
+            b = c->thr[j] - eta;
+            link_fs(c->link, b, &Fb, &Sb, &c->fc[j]);
+        }
+        if (j == nc)
+            c->prob[j] = Sa;
+        else if (a >= 0)
+            c->prob[j] = Sa - Sb;
+        else
+            c->prob[j] = Fb - Fa; /* j = 0: F(b) */
+        a = b;
+        Fa = Fb;
+        Sa = Sb;
+    }
+}
+
 /* Add w P (and its gradient) at design row x to the entries of block b;
  * w may be negative (the reference side of a discrete change). */
 static void acc_level(mfx *c, size_t b, double w, const double *x)
@@ -317,17 +367,16 @@ static void acc_level(mfx *c, size_t b, double w, const double *x)
     double eta = dot_kept(c, x);
     size_t e0 = b * c->nout;
     if (!c->ordinal) {
-        double f, fp;
-        link_f(c->link, eta, &f, &fp);
-        c->est[e0] += w * partreg_link_cdf(c->link, eta);
+        double f, F, S;
+        link_fs(c->link, eta, &F, &S, &f);
+        c->est[e0] += w * F;
         double *row = c->jac + e0 * c->K;
         for (size_t k = 0; k < c->p; k++)
             if (c->kept[k])
                 row[k] += w * f * x[k];
         return;
     }
-    cut_densities(c, eta);
-    partreg_ordinal_probs(c->link, eta, c->thr, c->J, c->prob);
+    cut_probs(c, eta);
     for (size_t j = 0; j < c->J; j++) {
         int has_a = j > 0, has_b = j + 1 < c->J;
         double fA = has_a ? c->fc[j - 1] : 0.0, fB = has_b ? c->fc[j] : 0.0;
@@ -372,7 +421,7 @@ static double total_weight(const mfx *c)
 
 /* Divide by W, compute the standard errors and build the list. */
 static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, double level,
-                                 const char *at_term, partreg_margins **out, const char *who,
+                                 char *const *at_terms, partreg_margins **out, const char *who,
                                  partreg_error *err)
 {
     (void)fit;
@@ -402,7 +451,7 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
         const block *bl = &c->blocks[b];
         char *term;
         if (bl->kind == BLOCK_AT) {
-            term = partreg_margins_strdup(at_term ? at_term : "");
+            term = partreg_margins_strdup(at_terms && at_terms[b] ? at_terms[b] : "");
         } else if (bl->kind == BLOCK_SLOPE) {
             term = partreg_margins_strdup(partreg_frame_variable_name(c->fr, bl->variable));
         } else {
@@ -750,6 +799,86 @@ cleanup:
 
 /* ---- predictive margins at fixed values ------------------------------------ */
 
+/* Check one setting against the frame (variable and level in range, a
+ * finite numeric value); index s names it in the message. */
+static partreg_status check_setting(const mfx *c, const partreg_setting *set, size_t s,
+                                    const char *who, partreg_error *err)
+{
+    size_t v = set->variable;
+    if (v >= c->nvar)
+        return partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
+                                       "%s: setting %zu: variable %zu out of range (%zu)", who,
+                                       s + 1, v, c->nvar);
+    const char *vn = partreg_frame_variable_name(c->fr, v);
+    if (partreg_frame_variable_is_categorical(c->fr, v)) {
+        if (set->level >= partreg_frame_variable_n_levels(c->fr, v))
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
+                                           "%s: level %zu of '%s' out of range (%zu levels)", who,
+                                           set->level, vn,
+                                           partreg_frame_variable_n_levels(c->fr, v));
+    } else if (!isfinite(set->value)) {
+        return partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
+                                       "%s: value of '%s' is not finite", who, vn);
+    }
+    return PARTREG_OK;
+}
+
+/* The predictive margins of nb blocks over one pass of the rows: block b
+ * holds the settings set + first[b] .. set + first[b] + count[b]. Every
+ * entry sums its rows in row order with the same operations whatever the
+ * number of blocks, so a block's numbers do not depend on the others. */
+static partreg_status at_blocks(mfx *c, const partreg_fit *fit, const partreg_setting *set,
+                                const size_t *first, const size_t *count, size_t nb,
+                                double level, partreg_margins **out, const char *who,
+                                partreg_error *err)
+{
+    partreg_status st;
+    char **terms = xcalloc(nb, sizeof *terms);
+    c->blocks = xcalloc(nb, sizeof *c->blocks);
+    if (!terms || !c->blocks) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+        goto cleanup;
+    }
+    for (size_t b = 0; b < nb; b++)
+        c->blocks[b] = (block){BLOCK_AT, 0, 0};
+    c->nblocks = nb;
+    st = mfx_alloc_entries(c, who, err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    double W = total_weight(c);
+    if (!(W > 0.0)) {
+        st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        double wi = c->w ? c->w[i] : 1.0;
+        if (wi == 0.0)
+            continue;
+        for (size_t b = 0; b < nb; b++) {
+            st = row_eval(c, i, count[b] ? set + first[b] : NULL, count[b], -1, c->x, NULL, who,
+                          err);
+            if (st != PARTREG_OK)
+                goto cleanup;
+            acc_level(c, b, wi, c->x);
+        }
+    }
+    for (size_t b = 0; b < nb; b++) {
+        terms[b] = partreg_margins_describe_settings(c->fr, count[b] ? set + first[b] : NULL,
+                                                     count[b]);
+        if (!terms[b]) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+            goto cleanup;
+        }
+    }
+    st = mfx_finish(c, fit, W, level, terms, out, who, err);
+cleanup:
+    if (terms)
+        for (size_t b = 0; b < nb; b++)
+            free(terms[b]);
+    free(terms);
+    return st;
+}
+
 partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *fr,
                                   const partreg_setting *set, size_t n_set, double level,
                                   partreg_margins **out, partreg_error *err)
@@ -760,72 +889,57 @@ partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *f
     if (!out || (n_set && !set))
         return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL argument", who);
     mfx c;
-    char *term = NULL;
     partreg_status st = mfx_init(&c, fit, fr, level, who, err);
     if (st != PARTREG_OK)
         return st;
     for (size_t s = 0; s < n_set; s++) {
-        size_t v = set[s].variable;
-        if (v >= c.nvar) {
-            st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
-                                         "%s: setting %zu: variable %zu out of range (%zu)", who,
-                                         s + 1, v, c.nvar);
+        if ((st = check_setting(&c, &set[s], s, who, err)) != PARTREG_OK)
             goto cleanup;
-        }
-        const char *vn = partreg_frame_variable_name(fr, v);
-        if (partreg_frame_variable_is_categorical(fr, v)) {
-            if (set[s].level >= partreg_frame_variable_n_levels(fr, v)) {
-                st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
-                                             "%s: level %zu of '%s' out of range (%zu levels)",
-                                             who, set[s].level, vn,
-                                             partreg_frame_variable_n_levels(fr, v));
-                goto cleanup;
-            }
-        } else if (!isfinite(set[s].value)) {
-            st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
-                                         "%s: value of '%s' is not finite", who, vn);
-            goto cleanup;
-        }
         for (size_t t = 0; t < s; t++)
-            if (set[t].variable == v) {
+            if (set[t].variable == set[s].variable) {
                 st = partreg_error_set_index(err, PARTREG_EINVAL, (long)s,
-                                             "%s: '%s' is set twice", who, vn);
+                                             "%s: '%s' is set twice", who,
+                                             partreg_frame_variable_name(fr, set[s].variable));
                 goto cleanup;
             }
     }
-    c.blocks = malloc(sizeof *c.blocks);
-    if (!c.blocks) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
-        goto cleanup;
-    }
-    c.blocks[0] = (block){BLOCK_AT, 0, 0};
-    c.nblocks = 1;
-    st = mfx_alloc_entries(&c, who, err);
-    if (st != PARTREG_OK)
-        goto cleanup;
-    double W = total_weight(&c);
-    if (!(W > 0.0)) {
-        st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
-        goto cleanup;
-    }
-    for (size_t i = 0; i < c.n; i++) {
-        double wi = c.w ? c.w[i] : 1.0;
-        if (wi == 0.0)
-            continue;
-        st = row_eval(&c, i, set, n_set, -1, c.x, NULL, who, err);
-        if (st != PARTREG_OK)
-            goto cleanup;
-        acc_level(&c, 0, wi, c.x);
-    }
-    term = partreg_margins_describe_settings(fr, set, n_set);
-    if (!term) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
-        goto cleanup;
-    }
-    st = mfx_finish(&c, fit, W, level, term, out, who, err);
-
+    size_t first = 0;
+    st = at_blocks(&c, fit, set, &first, &n_set, 1, level, out, who, err);
 cleanup:
-    free(term);
+    mfx_free(&c);
+    return st;
+}
+
+partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_frame *fr,
+                                       const partreg_setting *set, size_t n_set, double level,
+                                       partreg_margins **out, partreg_error *err)
+{
+    static const char who[] = "partreg_margins_at_each";
+    if (out)
+        *out = NULL;
+    if (!out || !set || n_set == 0)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL argument or no settings", who);
+    mfx c;
+    size_t *first = NULL, *count = NULL;
+    partreg_status st = mfx_init(&c, fit, fr, level, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    first = xcalloc(n_set, sizeof *first);
+    count = xcalloc(n_set, sizeof *count);
+    if (!first || !count) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+        goto cleanup;
+    }
+    for (size_t s = 0; s < n_set; s++) {
+        if ((st = check_setting(&c, &set[s], s, who, err)) != PARTREG_OK)
+            goto cleanup;
+        first[s] = s;
+        count[s] = 1;
+    }
+    st = at_blocks(&c, fit, set, first, count, n_set, level, out, who, err);
+cleanup:
+    free(first);
+    free(count);
     mfx_free(&c);
     return st;
 }

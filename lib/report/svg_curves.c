@@ -72,6 +72,7 @@ partreg_status html_curves_compute(const partreg_analysis *a, const partreg_html
     html_curves *c = calloc(1, sizeof *c);
     double *sorted = NULL;
     partreg_margins *m = NULL;
+    partreg_setting *set = NULL;
     if (!c)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     c->variable = variable;
@@ -108,36 +109,42 @@ partreg_status html_curves_compute(const partreg_analysis *a, const partreg_html
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
+    set = calloc(c->nx ? c->nx : 1, sizeof *set);
+    if (!set) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
     for (size_t i = 0; i < c->nx; i++) {
-        partreg_setting s;
-        memset(&s, 0, sizeof s);
-        s.variable = variable;
+        set[i].variable = variable;
         if (c->categorical)
-            s.level = i;
+            set[i].level = i;
         else
-            s.value = c->x[i];
-        if ((st = partreg_margins_at(a->fit, fr, &s, 1, a->conf_level, &m, err)) != PARTREG_OK)
-            goto cleanup;
-        if (partreg_margins_count(m) != c->series) {
-            st = partreg_error_set(err, PARTREG_EINVAL,
-                                   "predictive margins returned %zu entries for %zu outcome series",
-                                   partreg_margins_count(m), c->series);
-            goto cleanup;
-        }
-        for (size_t k = 0; k < c->series; k++) {
-            const partreg_margin *e = partreg_margins_get(m, k);
-            c->est[i * c->series + k] = e->estimate;
-            c->lo[i * c->series + k] = e->conf_low;
-            c->hi[i * c->series + k] = e->conf_high;
-        }
-        partreg_margins_free(m);
-        m = NULL;
+            set[i].value = c->x[i];
+    }
+    /* all grid points in one pass over the rows (the same numbers as one
+     * partreg_margins_at() call per point) */
+    if ((st = partreg_margins_at_each(a->fit, fr, set, c->nx, a->conf_level, &m, err)) !=
+        PARTREG_OK)
+        goto cleanup;
+    if (partreg_margins_count(m) != c->nx * c->series) {
+        st = partreg_error_set(err, PARTREG_EINVAL,
+                               "predictive margins returned %zu entries for %zu points of %zu "
+                               "outcome series",
+                               partreg_margins_count(m), c->nx, c->series);
+        goto cleanup;
+    }
+    for (size_t e = 0; e < c->nx * c->series; e++) {
+        const partreg_margin *pm = partreg_margins_get(m, e);
+        c->est[e] = pm->estimate;
+        c->lo[e] = pm->conf_low;
+        c->hi[e] = pm->conf_high;
     }
     *out = c;
     c = NULL;
 cleanup:
     partreg_margins_free(m);
     free(sorted);
+    free(set);
     html_curves_free(c);
     return st;
 }
