@@ -69,6 +69,13 @@ typedef struct partreg_html_options {
      *  order of fitted probability, as the Hosmer-Lemeshow deciles
      *  (default 10, at least 2). */
     size_t calibration_groups;
+    /** Name of the column the cluster-robust covariance is clustered by
+     *  (the analysis spec's `frame.cluster`), or NULL (default). With a
+     *  cluster-robust covariance in force the captions then read
+     *  "clustered by <column> (G clusters)"; with NULL they give only the
+     *  number of clusters G. Ignored for the other covariance types.
+     *  Borrowed for the call; escaped in the output. */
+    const char *cluster_column;
 } partreg_html_options;
 
 /** The defaults listed with each field. Thread-safe. */

@@ -43,6 +43,9 @@ OFIT=(--formula "willingness ~ $X" --ref education=primary --brant --margins)
 
 expect 0 "" "$BIN" report "$DATA" "${BFIT[@]}" --curve income --out "$OUT/report_binary.html"
 grep -q "report_binary.html" "$TMP/stdout" || fail "report does not say where it wrote"
+# the captions name the cluster column and the number of clusters
+n_cap=$(grep -oF "clustered by <code>community</code> (40 clusters)" "$OUT/report_binary.html" | wc -l)
+[ "$n_cap" -ge 3 ] || fail "cluster-robust captions name the cluster column $n_cap times (want >= 3)"
 expect 0 "" "$BIN" fit "$DATA" "${BFIT[@]}" --format json
 cp "$TMP/stdout" "$TMP/binary.json"
 expect 0 "" "$BIN" report "$DATA" "${OFIT[@]}" --out "$OUT/report_ordinal.html"

@@ -36,6 +36,7 @@ int cli_report(int argc, char **argv)
     partreg_html_options ho = partreg_html_options_default();
     ho.curve = o.curve;
     ho.title = o.title;
+    ho.cluster_column = o.spec.frame.cluster;
     int to_stdout = strcmp(o.out, "-") == 0;
     /* a failed report is removed, unless the path was something other than
      * a regular file before (a device such as /dev/full, a named pipe) */

@@ -21,6 +21,7 @@ partreg_html_options partreg_html_options_default(void)
     o.curve_low_quantile = 0.01;
     o.curve_high_quantile = 0.99;
     o.calibration_groups = 10;
+    o.cluster_column = NULL;
     return o;
 }
 
@@ -126,7 +127,7 @@ static void header(const partreg_analysis *a, FILE *out, const partreg_html_opti
     fprintf(out, "</dd>\n<dt>Rows</dt><dd>%zu used, %zu dropped for missing values</dd>\n",
             partreg_fit_n_obs(a->fit), partreg_frame_n_dropped(fr));
     fputs("<dt>Inference</dt><dd>", out);
-    html_vcov_sentence(a, out);
+    html_vcov_sentence(a, o, out);
     fputs("</dd>\n</dl>\n</header>\n", out);
 }
 
@@ -244,14 +245,14 @@ partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
     if ((st = html_section_data(a, out, err)) != PARTREG_OK)
         goto cleanup;
     fputs("<section id=\"estimates\">\n<h2>Estimates</h2>\n", out);
-    html_section_coefficients(a, out);
-    html_figure_forest(a, out, &fig);
+    html_section_coefficients(a, &o, out);
+    html_figure_forest(a, &o, out, &fig);
     fputs("</section>\n", out);
     html_section_fit(a, out);
-    html_section_margins(a, out);
+    html_section_margins(a, &o, out);
     if (curves) {
         fputs("<section id=\"predictions\">\n<h2>Predicted probabilities</h2>\n", out);
-        html_figure_curves(a, out, curves, &fig);
+        html_figure_curves(a, &o, out, curves, &fig);
         fputs("</section>\n", out);
     }
     if (a->has_diagnostics) {

@@ -38,29 +38,34 @@ void html_td_text(FILE *out, const char *s);
 /* Data: sample sizes, outcome levels, variable summaries. */
 partreg_status html_section_data(const partreg_analysis *a, FILE *out, partreg_error *err);
 /* Coefficients (with odds ratios for logit) and thresholds. */
-void html_section_coefficients(const partreg_analysis *a, FILE *out);
+void html_section_coefficients(const partreg_analysis *a, const partreg_html_options *o,
+                               FILE *out);
 /* Fit statistics, LR test, Wald tests by variable, Brant test, binary
  * diagnostics. */
 void html_section_fit(const partreg_analysis *a, FILE *out);
 /* Binary models: ROC area, Brier score, classification at the cutoff. */
 void html_table_discrimination(const partreg_analysis *a, FILE *out);
 /* Marginal-effect tables the analysis computed (nothing when none). */
-void html_section_margins(const partreg_analysis *a, FILE *out);
-/* The caption sentence on covariance and intervals in force. */
-void html_vcov_sentence(const partreg_analysis *a, FILE *out);
+void html_section_margins(const partreg_analysis *a, const partreg_html_options *o, FILE *out);
+/* The caption sentence on covariance and intervals in force; a
+ * cluster-robust covariance is "clustered by <o->cluster_column> (G
+ * clusters)" when the options name the column. */
+void html_vcov_sentence(const partreg_analysis *a, const partreg_html_options *o, FILE *out);
 
 /* ---- figures ------------------------------------------------------------ */
 
 /* Forest plot of odds ratios (log scale) or coefficients (svg_forest.c).
  * *fig is the running figure number (incremented when a figure is drawn). */
-void html_figure_forest(const partreg_analysis *a, FILE *out, int *fig);
+void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
+                        int *fig);
 /* Predicted probabilities across a variable with bands (svg_curves.c):
  * computed first (so that a model that cannot be evaluated on the grid is
  * refused before anything is written), then drawn. */
 typedef struct html_curves html_curves;
 partreg_status html_curves_compute(const partreg_analysis *a, const partreg_html_options *opt,
                                    size_t variable, html_curves **out, partreg_error *err);
-void html_figure_curves(const partreg_analysis *a, FILE *out, const html_curves *c, int *fig);
+void html_figure_curves(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
+                        const html_curves *c, int *fig);
 void html_curves_free(html_curves *c);
 /* ROC curve and calibration plot of a binary model (svg_binary.c). */
 partreg_status html_figures_binary(const partreg_analysis *a, FILE *out,

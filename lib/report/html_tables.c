@@ -22,16 +22,23 @@ static double row_weight(const double *w, size_t i)
     return w ? w[i] : 1.0;
 }
 
-void html_vcov_sentence(const partreg_analysis *a, FILE *out)
+void html_vcov_sentence(const partreg_analysis *a, const partreg_html_options *o, FILE *out)
 {
     const partreg_fit *fit = a->fit;
+    const char *column = o ? o->cluster_column : NULL;
     switch (partreg_fit_vcov_type(fit)) {
     case PARTREG_VCOV_MODEL: fputs("model-based standard errors (inverse information)", out); break;
     case PARTREG_VCOV_HC0: fputs("heteroskedasticity-robust standard errors (HC0)", out); break;
     case PARTREG_VCOV_HC1: fputs("heteroskedasticity-robust standard errors (HC1)", out); break;
     case PARTREG_VCOV_CLUSTER:
-        fprintf(out, "cluster-robust standard errors (CR1, %zu clusters)",
-                partreg_fit_vcov_n_clusters(fit));
+        if (column && column[0]) {
+            fputs("cluster-robust standard errors (CR1), clustered by <code>", out);
+            html_escape(out, column);
+            fprintf(out, "</code> (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
+        } else {
+            fprintf(out, "cluster-robust standard errors (CR1, %zu clusters)",
+                    partreg_fit_vcov_n_clusters(fit));
+        }
         break;
     default: fputs("standard errors", out);
     }
@@ -265,7 +272,8 @@ static void param_table(const partreg_analysis *a, FILE *out, int thresholds)
               out);
 }
 
-void html_section_coefficients(const partreg_analysis *a, FILE *out)
+void html_section_coefficients(const partreg_analysis *a, const partreg_html_options *o,
+                               FILE *out)
 {
     int ordinal = partreg_fit_family(a->fit) == PARTREG_ORDINAL;
     param_table(a, out, 0);
@@ -284,7 +292,7 @@ void html_section_coefficients(const partreg_analysis *a, FILE *out)
                         "the event for a one-unit increase (or against the reference level). ",
               out);
     fputs("Standard errors and intervals: ", out);
-    html_vcov_sentence(a, out);
+    html_vcov_sentence(a, o, out);
     fputs(".</p>\n", out);
     if (ordinal)
         param_table(a, out, 1);
@@ -457,7 +465,7 @@ static void margins_table(const partreg_analysis *a, FILE *out, const char *capt
     fputs("</tbody>\n</table></div>\n", out);
 }
 
-void html_section_margins(const partreg_analysis *a, FILE *out)
+void html_section_margins(const partreg_analysis *a, const partreg_html_options *o, FILE *out)
 {
     if (!a->margins && !a->margins_mem && !a->margins_at)
         return;
@@ -469,7 +477,7 @@ void html_section_margins(const partreg_analysis *a, FILE *out)
                      "it); a categorical level: the change in probability from the reference level. "
                      "Delta-method standard errors with ",
                 ordinal ? "each outcome level" : "the event");
-        html_vcov_sentence(a, out);
+        html_vcov_sentence(a, o, out);
         fputs(".</p>\n", out);
     }
     if (a->margins)

@@ -290,7 +290,8 @@ static const char *suffix(double pct)
     }
 }
 
-void html_figure_curves(const partreg_analysis *a, FILE *out, const html_curves *c, int *fig)
+void html_figure_curves(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
+                        const html_curves *c, int *fig)
 {
     const partreg_frame *fr = a->frame;
     const char *xname = partreg_frame_variable_name(fr, c->variable);
@@ -328,7 +329,7 @@ void html_figure_curves(const partreg_analysis *a, FILE *out, const html_curves 
     }
     fprintf(out, ", with pointwise %d%% confidence %s (delta method; ", pct,
             c->categorical ? "intervals" : "bands");
-    html_vcov_sentence(a, out);
+    html_vcov_sentence(a, o, out);
     fprintf(out, "). These are predictive margins: at each value the model's predictions are "
                  "averaged over the %zu rows used, with <i>",
             partreg_frame_n_rows(fr));

@@ -24,7 +24,8 @@ static int is_intercept(const char *name)
     return strcmp(name, "(Intercept)") == 0;
 }
 
-void html_figure_forest(const partreg_analysis *a, FILE *out, int *fig)
+void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
+                        int *fig)
 {
     int odds = report_has_odds_ratios(a);
     size_t rows = 0, longest = 0;
@@ -132,7 +133,7 @@ void html_figure_forest(const partreg_analysis *a, FILE *out, int *fig)
                      "no effect (0). ",
                 partreg_link_name(partreg_fit_link(a->fit)), pct);
     fputs("Intervals: ", out);
-    html_vcov_sentence(a, out);
+    html_vcov_sentence(a, o, out);
     fputs(".", out);
     if (partreg_fit_family(a->fit) == PARTREG_BINARY && partreg_frame_has_intercept(a->frame))
         fputs(" The intercept is not shown.", out);
