@@ -32,6 +32,15 @@ typedef struct partreg_read_options {
     char delimiter;                  /**< comma, semicolon or tab; 0 = detect from the header line (default 0) */
     const char *const *na_strings;   /**< extra strings read as missing (empty and "NA" always are) */
     size_t n_na_strings;             /**< entries in na_strings */
+    /** CSV: threads that parse chunks of whole lines at once (0 = all
+     *  cores, the default; 1 = one). Used only when every cell is a plain
+     *  number or missing and no na_strings are given; the table is the same
+     *  for every value (the chunks are joined in file order), and any
+     *  other file is read by one thread. */
+    int threads;
+    /** CSV: smallest chunk (bytes) given its own thread (default 1 MiB, about
+     *  3 ms of parsing: smaller chunks do not repay starting a thread). */
+    size_t min_bytes_per_thread;
 } partreg_read_options;
 
 /** Default reader settings. */

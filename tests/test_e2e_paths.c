@@ -13,7 +13,12 @@
  * - the CSV reader's one-scan numeric cells against its general path
  *   (an extra NA string turns the fast path off), bit for bit, and every
  *   number against strtod on hard cases (long mantissas, exponents beyond
- *   10^22, subnormals, signed zeros, CR, CRLF, missing cells). */
+ *   10^22, subnormals, signed zeros, CR, CRLF, missing cells);
+ * - the reader's parse in chunks on several threads against one thread,
+ *   bit for bit (values, row lines) or with the same error message, with
+ *   chunk boundaries forced everywhere (min_bytes_per_thread = 1), on
+ *   files the chunks accept and on files they must hand back (text, quotes
+ *   with line breaks across a boundary, ragged rows). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -592,6 +597,91 @@ static void test_csv_numbers(void **state)
     free(buf);
 }
 
+/* Read buf on 1 thread and on several with tiny chunks: same table, or the
+ * same error. */
+static void check_threads(const char *buf, size_t len)
+{
+    partreg_read_options one = partreg_read_options_default();
+    one.threads = 1;
+    partreg_table *a = NULL;
+    partreg_error ea;
+    partreg_status sa = partreg_table_read_csv_buffer(buf, len, "t.csv", &one, &a, &ea);
+    static const int counts[4] = {2, 3, 7, 64};
+    for (size_t k = 0; k < 4; k++) {
+        partreg_read_options many = partreg_read_options_default();
+        many.threads = counts[k];
+        many.min_bytes_per_thread = 1;
+        partreg_table *b = NULL;
+        partreg_error eb;
+        assert_int_equal(partreg_table_read_csv_buffer(buf, len, "t.csv", &many, &b, &eb), sa);
+        if (sa == PARTREG_OK)
+            assert_same_table(a, b);
+        else {
+            assert_string_equal(ea.message, eb.message);
+            assert_int_equal(ea.line, eb.line);
+            assert_int_equal(ea.column, eb.column);
+        }
+        partreg_table_free(b);
+    }
+    partreg_table_free(a);
+}
+
+static void test_csv_threads(void **state)
+{
+    (void)state;
+    size_t rows = 20011, cap = 64 + rows * 80, used = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    used += (size_t)snprintf(buf, cap, "y,x1,x2,x3\n");
+    for (size_t i = 0; i < rows; i++) {
+        char c[4][32];
+        snprintf(c[0], 32, "%d", (int)(rng_next() % 2));
+        snprintf(c[1], 32, "%.4f", 2.385 * (rng_unif() - 0.5));
+        snprintf(c[2], 32, "%.10g", rng_unif() * 1e-3);
+        snprintf(c[3], 32, "%.3e", -7.5 * rng_unif());
+        if (rng_next() % 13 == 0)
+            snprintf(c[rng_next() % 4], 32, "%s", rng_next() % 2 ? "" : "NA");
+        const char *eol = rng_next() % 5 == 0 ? "\r\n" : rng_next() % 50 == 0 ? "\n\n" : "\n";
+        used += (size_t)snprintf(buf + used, cap - used, "%s,%s,%s,%s%s", c[0], c[1], c[2], c[3],
+                                 i + 1 == rows ? "" : eol);
+    }
+    check_threads(buf, used);
+    /* with the trailing line end */
+    buf[used] = '\n';
+    check_threads(buf, used + 1);
+
+    /* files the chunks hand back: text late in the file, a quoted field
+     * with a line break, a ragged row, a bad byte; each at several places */
+    size_t body = used;
+    static const char *const tails[] = {"\n1,abc,2,3\n", "\n1,\"2\n.5\",3,4\n", "\n1,2,3\n",
+                                        "\n1,2,3,4,5\n", "\n1,\xff,2,3\n", "\n1, 2,3,4\n",
+                                        "\n1,\"2\",3,4\n", "\n1,-9999,3,4e300\n",
+                                        "\n1,0.12345678901234567,3,4\n"};
+    for (size_t k = 0; k < sizeof tails / sizeof *tails; k++) {
+        size_t where[3] = {40, body / 2, body};
+        for (size_t w = 0; w < 3; w++) {
+            /* insert the tail's record after the line ending at or after where[w] */
+            size_t at = where[w];
+            while (at < body && buf[at] != '\n')
+                at++;
+            size_t tl = strlen(tails[k]) - 1, nlen = body + tl + 1;
+            char *b2 = malloc(nlen + 1);
+            assert_non_null(b2);
+            memcpy(b2, buf, at);
+            memcpy(b2 + at, tails[k], tl + 1);
+            memcpy(b2 + at + tl + 1, buf + at + (at < body), body - at - (at < body));
+            check_threads(b2, nlen - (at < body));
+            free(b2);
+        }
+    }
+    /* tiny files and a header alone */
+    static const char *const small[] = {"a,b\n", "a,b\n1,2", "a,b\n1,2\n", "a\n\n\n1\n\n",
+                                        "a,b\n,\n,\n", "a,b\r\n1,2\r\n3,4\r\n"};
+    for (size_t k = 0; k < sizeof small / sizeof *small; k++)
+        check_threads(small[k], strlen(small[k]));
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -600,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_frame_unchanged),
         cmocka_unit_test(test_frame_bad_value),
         cmocka_unit_test(test_csv_numbers),
+        cmocka_unit_test(test_csv_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,12 @@
  * The common numeric cell (unquoted, at most 15 digits, |exponent| <= 22,
  * followed directly by the delimiter or a line end) is lexed and converted
  * in one scan (lex_number_fast); every other cell takes the general path.
+ * Large inputs whose cells are all plain numbers or missing are parsed in
+ * chunks of whole lines on several threads (parse_parallel; options
+ * threads and min_bytes_per_thread), joined in file order, so the table is
+ * the one a single thread builds; any other cell makes every chunk stop and
+ * the file is read by the sequential pass, which gives every error message
+ * and every categorical column.
  * Numbers go through Clinger's fast path (W. D. Clinger, "How to read
  * floating point numbers accurately", PLDI 1990): a mantissa below 2^53
  * scaled by an exact power of ten 10^|e|, |e| <= 22, is one correctly
@@ -67,6 +73,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <locale.h>
 #include <math.h>
 #include <stdint.h>
@@ -134,6 +142,8 @@ typedef struct parser {
     char *scratch;         /* unescaping and strtod copies */
     size_t scratch_cap;
     locale_t cloc;         /* "C" locale for strtod_l, created on first use */
+    size_t threads;        /* chunks parsed at once (1 = sequential only) */
+    size_t min_bytes;      /* smallest chunk worth a thread */
 } parser;
 
 /* ---- messages --------------------------------------------------------- */
@@ -602,41 +612,53 @@ static int parse_number(parser *P, const char *s, size_t n, double *out)
  * returns 0 with the lexer unchanged: the caller takes the general path,
  * which reads the same cell from the same place. Only used when the caller
  * gave no extra NA strings (one of them could look like a number). */
-static inline int lex_number_fast(lexer *L, field *f, int *end, double *dst)
+#if defined(__GNUC__)
+#define CSV_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define CSV_ALWAYS_INLINE inline
+#endif
+
+/* The number at pos: sign, digits, fraction, exponent as parse_number()
+ * reads them. Returns the offset after it, with *m, *e, *neg and *nd (the
+ * mantissa digits), or 0 when it is not a number (no digits, or an 'e'
+ * without exponent digits). checked = 0 only when an LF lies at or after
+ * pos within the input (pos < L->safe): every scan then stops at that LF at
+ * the latest, so the bounds checks are left out. */
+static CSV_ALWAYS_INLINE size_t number_scan(const unsigned char *b, size_t pos, size_t len,
+                                            int checked, uint64_t *m_out, long *e_out,
+                                            int *neg, size_t *nd_out)
 {
-    const unsigned char *b = L->b;
-    size_t len = L->len, pos = L->pos, start = pos;
     uint64_t m = 0;
     long e = 0;
-    int neg = 0, k;
     size_t d0, nd;
-    if (pos < len && b[pos] == '-') {
-        neg = 1;
+    *neg = 0;
+    if ((!checked || pos < len) && b[pos] == '-') {
+        *neg = 1;
         pos++;
     }
-    /* at most 15 digits in all (else the general path): m < 10^15 < 2^53,
+    /* at most 15 digits in all (checked by the caller): m < 10^15 < 2^53,
      * so parse_number() would take every digit into m exactly as here */
-    for (d0 = pos; pos < len && (unsigned)(b[pos] - '0') < 10; pos++)
+    for (d0 = pos; (!checked || pos < len) && (unsigned)(b[pos] - '0') < 10; pos++)
         m = m * 10 + (uint64_t)(b[pos] - '0');
     nd = pos - d0;
-    if (pos < len && b[pos] == '.') {
+    if ((!checked || pos < len) && b[pos] == '.') {
         size_t f0 = ++pos;
-        for (; pos < len && (unsigned)(b[pos] - '0') < 10; pos++)
+        for (; (!checked || pos < len) && (unsigned)(b[pos] - '0') < 10; pos++)
             m = m * 10 + (uint64_t)(b[pos] - '0');
         e = -(long)(pos - f0);
         nd += pos - f0;
     }
-    if (nd == 0 || nd > 15)
+    if (nd == 0)
         return 0;
-    if (pos < len && (b[pos] == 'e' || b[pos] == 'E')) {
+    if ((!checked || pos < len) && (b[pos] == 'e' || b[pos] == 'E')) {
         int eneg = 0, edig = 0;
         long ex = 0;
         pos++;
-        if (pos < len && (b[pos] == '+' || b[pos] == '-')) {
+        if ((!checked || pos < len) && (b[pos] == '+' || b[pos] == '-')) {
             eneg = b[pos] == '-';
             pos++;
         }
-        for (; pos < len && (unsigned)(b[pos] - '0') < 10; pos++) {
+        for (; (!checked || pos < len) && (unsigned)(b[pos] - '0') < 10; pos++) {
             edig = 1;
             if (ex < 100000)
                 ex = ex * 10 + (b[pos] - '0');
@@ -645,6 +667,23 @@ static inline int lex_number_fast(lexer *L, field *f, int *end, double *dst)
             return 0;
         e += eneg ? -ex : ex;
     }
+    *m_out = m;
+    *e_out = e;
+    *nd_out = nd;
+    return pos;
+}
+
+static CSV_ALWAYS_INLINE int lex_number_fast(lexer *L, field *f, int *end, double *dst)
+{
+    const unsigned char *b = L->b;
+    size_t len = L->len, pos = L->pos, start = pos, nd = 0;
+    uint64_t m = 0;
+    long e = 0;
+    int neg = 0, k;
+    pos = pos < L->safe ? number_scan(b, pos, len, 0, &m, &e, &neg, &nd)
+                        : number_scan(b, pos, len, 1, &m, &e, &neg, &nd);
+    if (pos == 0 || nd > 15)
+        return 0;
     if (e < -22 || e > 22)
         return 0;
     if (pos < len && L->cls[b[pos]] != C_DELIM && b[pos] != '\n' && b[pos] != '\r')
@@ -656,9 +695,14 @@ static inline int lex_number_fast(lexer *L, field *f, int *end, double *dst)
     f->has_dq = 0;
     f->s = (const char *)b + start;
     f->n = pos - start;
-    k = take_end(L, pos); /* delimiter, line end or end of input */
-    if (k < 0)
-        return 0; /* a lone CR: lexer unchanged (take_end moves it only on success) */
+    if (pos < len && b[pos] == (unsigned char)L->delim) {
+        L->pos = pos + 1; /* as take_end() for a delimiter */
+        k = END_FIELD;
+    } else {
+        k = take_end(L, pos); /* line end or end of input */
+        if (k < 0)
+            return 0; /* a lone CR: lexer unchanged (take_end moves it only on success) */
+    }
     *end = k;
     {
         double v = (double)m;
@@ -666,6 +710,217 @@ static inline int lex_number_fast(lexer *L, field *f, int *end, double *dst)
         *dst = neg ? -v : v;
     }
     return 1;
+}
+
+/* A missing numeric cell in one scan: empty or "NA", followed directly by
+ * the delimiter, a line end or the end of the input (what cell_numeric()
+ * reads as missing when the caller gave no NA strings). Same contract as
+ * lex_number_fast(). */
+static inline int lex_missing_fast(lexer *L, field *f, int *end, double *dst)
+{
+    const unsigned char *b = L->b;
+    size_t len = L->len, pos = L->pos, start = pos;
+    int k;
+    if (pos + 1 < len && b[pos] == 'N' && b[pos + 1] == 'A')
+        pos += 2;
+    if (pos < len && L->cls[b[pos]] != C_DELIM && b[pos] != '\n' && b[pos] != '\r')
+        return 0;
+    f->line = L->line;
+    f->line_start = L->line_start;
+    f->off = start;
+    f->quoted = 0;
+    f->has_dq = 0;
+    f->s = (const char *)b + start;
+    f->n = pos - start;
+    k = take_end(L, pos);
+    if (k < 0)
+        return 0;
+    *end = k;
+    *dst = NAN;
+    return 1;
+}
+
+/* ---- parallel pass 1 ------------------------------------------------------ */
+
+/* One chunk of whole lines [start, end) of the data, parsed on its own
+ * lexer (a copy whose input ends at the chunk's end; line numbers count
+ * from 0 except in the first chunk, and are shifted when chunks are
+ * joined). A chunk only accepts rows whose every cell is a plain number or
+ * missing (lex_number_fast, lex_missing_fast) with exactly ncol cells:
+ * anything else (quotes, text, ragged rows, invalid bytes) stops it, and
+ * the caller reads the file sequentially from the start of the data, so
+ * every error and every categorical column comes from the one sequential
+ * code path. */
+typedef struct chunk {
+    lexer L;
+    size_t ncol;
+    double **vals;   /* ncol growing arrays */
+    long *lines;
+    size_t n, cap;
+    int ok;
+    atomic_int *stop; /* set by the first chunk that fails */
+} chunk;
+
+static int chunk_grow(chunk *c)
+{
+    size_t nc = c->cap ? 2 * c->cap : 1024;
+    long *nl;
+    if (nc > SIZE_MAX / sizeof(double))
+        return 0;
+    nl = realloc(c->lines, nc * sizeof *nl);
+    if (!nl)
+        return 0;
+    c->lines = nl;
+    for (size_t k = 0; k < c->ncol; k++) {
+        double *nv = realloc(c->vals[k], nc * sizeof *nv);
+        if (!nv)
+            return 0;
+        c->vals[k] = nv;
+    }
+    c->cap = nc;
+    return 1;
+}
+
+static void *chunk_run(void *arg)
+{
+    chunk *c = arg;
+    lexer *L = &c->L;
+    field f;
+    int end = END_FIELD;
+    while (skip_blank_lines(L)) {
+        if (atomic_load_explicit(c->stop, memory_order_relaxed))
+            return NULL;
+        if (c->n == c->cap && !chunk_grow(c))
+            goto fail;
+        c->lines[c->n] = L->line;
+        for (size_t k = 0; k < c->ncol; k++) {
+            double *dst = &c->vals[k][c->n];
+            if (!lex_number_fast(L, &f, &end, dst) && !lex_missing_fast(L, &f, &end, dst))
+                goto fail;
+            if ((k + 1 < c->ncol) != (end == END_FIELD))
+                goto fail; /* too few or too many fields */
+        }
+        c->n++;
+    }
+    c->ok = 1;
+    return NULL;
+fail:
+    atomic_store_explicit(c->stop, 1, memory_order_relaxed);
+    return NULL;
+}
+
+static void chunk_free(chunk *c)
+{
+    if (c->vals)
+        for (size_t k = 0; k < c->ncol; k++)
+            free(c->vals[k]);
+    free(c->vals);
+    free(c->lines);
+}
+
+/* Pass 1 over the data in P->threads chunks at once, when every cell is a
+ * plain number or missing. Returns 1 with vals[k] (ncol arrays of *n_rows
+ * values) and *lines filled, the same arrays the sequential pass 1 fills;
+ * 0 (nothing allocated, lexer untouched) when the file must be read
+ * sequentially: a single chunk, NA strings given, a cell the chunks do not
+ * accept, or out of memory. */
+static int parse_parallel(parser *P, size_t ncol, size_t data_pos, long data_line,
+                          size_t data_line_start, double **vals, long **lines, size_t *n_rows)
+{
+    const lexer *L = &P->L;
+    size_t T = P->threads, data_len = L->len - data_pos;
+    size_t min_bytes = P->min_bytes ? P->min_bytes : 1;
+    if (T > data_len / min_bytes)
+        T = data_len / min_bytes;
+    if (T > 64)
+        T = 64;
+    if (T < 2 || P->n_na || ncol == 0)
+        return 0;
+    chunk *c = calloc(T, sizeof *c);
+    pthread_t tid[64];
+    int started[64] = {0};
+    atomic_int stop;
+    int ok = 0;
+    size_t t, pos = data_pos;
+    if (!c)
+        return 0;
+    atomic_init(&stop, 0);
+    for (t = 0; t < T; t++) {
+        size_t cut = t + 1 == T ? L->len : data_pos + data_len / T * (t + 1);
+        if (cut < pos)
+            cut = pos;
+        if (t + 1 < T) {
+            const char *lf = memchr(L->b + cut, '\n', L->len - cut);
+            cut = lf ? (size_t)(lf - (const char *)L->b) + 1 : L->len;
+        }
+        c[t].L = *L;
+        c[t].L.pos = pos;
+        c[t].L.len = cut;
+        c[t].L.safe = t + 1 < T ? cut - 1 : L->safe; /* its last LF */
+        c[t].L.line = t == 0 ? data_line : 0;
+        c[t].L.line_start = t == 0 ? data_line_start : pos;
+        c[t].ncol = ncol;
+        c[t].stop = &stop;
+        c[t].vals = calloc(ncol, sizeof *c[t].vals);
+        if (!c[t].vals)
+            goto cleanup;
+        pos = cut;
+    }
+    for (t = 1; t < T; t++)
+        started[t] = pthread_create(&tid[t], NULL, chunk_run, &c[t]) == 0;
+    chunk_run(&c[0]);
+    for (t = 1; t < T; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            chunk_run(&c[t]); /* no thread: run it here */
+    }
+    for (t = 0; t < T; t++)
+        if (!c[t].ok)
+            goto cleanup;
+    /* join: chunk 0's arrays grow to the total and the others follow */
+    {
+        size_t total = 0, at;
+        long base;
+        for (t = 0; t < T; t++)
+            total += c[t].n;
+        if (total == 0 || total > SIZE_MAX / sizeof(double))
+            goto cleanup; /* no rows: the sequential pass handles it */
+        long *nl = realloc(c[0].lines, total * sizeof *nl);
+        if (!nl)
+            goto cleanup;
+        c[0].lines = nl;
+        for (size_t k = 0; k < ncol; k++) {
+            double *nv = realloc(c[0].vals[k], total * sizeof *nv);
+            if (!nv)
+                goto cleanup;
+            c[0].vals[k] = nv;
+        }
+        at = c[0].n;
+        base = c[0].L.line; /* the line at the start of chunk 1 */
+        for (t = 1; t < T; t++) {
+            for (size_t i = 0; i < c[t].n; i++)
+                nl[at + i] = c[t].lines[i] + base;
+            for (size_t k = 0; k < ncol; k++)
+                if (c[t].n)
+                    memcpy(c[0].vals[k] + at, c[t].vals[k], c[t].n * sizeof(double));
+            at += c[t].n;
+            base += c[t].L.line;
+        }
+        for (size_t k = 0; k < ncol; k++) {
+            vals[k] = c[0].vals[k];
+            c[0].vals[k] = NULL;
+        }
+        *lines = c[0].lines;
+        c[0].lines = NULL;
+        *n_rows = total;
+        ok = 1;
+    }
+cleanup:
+    for (t = 0; t < T; t++)
+        chunk_free(&c[t]);
+    free(c);
+    return ok;
 }
 
 /* ---- the reader ------------------------------------------------------------ */
@@ -885,6 +1140,20 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     data_pos = L->pos;
     data_line = L->line;
     data_line_start = L->line_start;
+
+    /* pass 1 in chunks at once when every cell is a plain number */
+    {
+        double **pv = calloc(ncol ? ncol : 1, sizeof *pv);
+        if (!pv)
+            goto nomem;
+        if (parse_parallel(P, ncol, data_pos, data_line, data_line_start, pv, &lines, &n_rows)) {
+            for (k = 0; k < ncol; k++)
+                cols[k].vals = pv[k];
+            cap = n_rows;
+            L->pos = L->len;
+        }
+        free(pv);
+    }
 
     /* pass 1: structure, row lines, numbers, and the text of columns known
      * to be categorical */
@@ -1129,6 +1398,10 @@ partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const 
         for (size_t i = 0; i < P.n_na; i++)
             P.na_len[i] = P.na[i] ? strlen(P.na[i]) : SIZE_MAX;
     }
+    P.threads = opt->threads > 0 ? (size_t)opt->threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (P.threads < 1)
+        P.threads = 1;
+    P.min_bytes = opt->min_bytes_per_thread;
     lexer_init(&P.L, buf ? buf : "", len, P.delim, name, err);
     st = parse_csv(&P, name, out, err);
     free(P.na_len);

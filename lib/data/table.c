@@ -58,6 +58,8 @@ partreg_read_options partreg_read_options_default(void)
     o.delimiter = 0;
     o.na_strings = NULL;
     o.n_na_strings = 0;
+    o.threads = 0;
+    o.min_bytes_per_thread = (size_t)1 << 20;
     return o;
 }
 
