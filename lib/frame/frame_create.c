@@ -114,11 +114,13 @@ static partreg_status listwise(partreg_frame *fr, const partreg_table *t, const 
         if (partreg_table_column_type(t, used[k]) == PARTREG_COLUMN_NUMERIC) {
             const double *x = partreg_table_numeric(t, used[k]);
             for (size_t r = 0; r < N; r++)
-                present[r] = (unsigned char)(present[r] & !isnan(x[r]));
+                if (isnan(x[r]))
+                    present[r] = 0;
         } else {
             const int *c = partreg_table_codes(t, used[k]);
             for (size_t r = 0; r < N; r++)
-                present[r] = (unsigned char)(present[r] & (c[r] >= 0));
+                if (c[r] < 0)
+                    present[r] = 0;
         }
     }
     for (size_t r = 0; r < N; r++) {

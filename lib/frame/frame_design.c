@@ -325,7 +325,9 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t,
     }
     partreg_status st = PARTREG_OK;
     for (size_t i0 = 0; i0 < fr->n; i0 += BUILD_BLOCK) {
-        size_t nb = fr->n - i0 < BUILD_BLOCK ? fr->n - i0 : BUILD_BLOCK;
+        size_t nb = BUILD_BLOCK;
+        if (fr->n - i0 < nb)
+            nb = fr->n - i0;
         size_t bad_row = nb;
         long bad_atom = -1;
         for (size_t a = 0; a < na; a++) {
