@@ -7,6 +7,15 @@
  * with d_i = dl_i/deta and h_i = d2l_i/deta2 from link.c (observed
  * information), or h_i replaced by -f^2/(F(1-F)) (expected information).
  * See docs/methods.md, "Binary models". */
+/* gcc 12 at -O2 keeps the logit loop below scalar unless it may use
+ * -O3's vectoriser cost model and does not thread jumps through the
+ * loop body (which splits it into paths); neither changes a value. Set
+ * here rather than in CMakeLists.txt so clang-based tools never see
+ * gcc-only flags. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic")
+#endif
+
 #include "models/binary.h"
 
 #include <math.h>
