@@ -40,7 +40,8 @@ bench-quick: build
 	@scripts/install-deps.sh bench
 	@bench/run.sh $(BUILD) --quick
 
-# Monte Carlo validation study (slow: 5-8 minutes; not part of make test).
+# Monte Carlo validation study (slow: 5-9 CPU-minutes, 3-5 minutes on two
+# idle cores; not part of make test). docs/validation.md has the results.
 validate: build
 	@bench/validate/run.sh $(BUILD)
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Monte Carlo validation study (slow: 5-8 minutes; not part of `make test`).
+# Monte Carlo validation study (slow: 5-9 CPU-minutes, 3-5 minutes on two
+# idle cores; not part of `make test`).
 #
-#   bench/validate/run.sh [BUILD_DIR] [R [n [C [SEED [PROFILE]]]]]   (defaults: build 200 2000 40 1000001 1)
+#   bench/validate/run.sh [BUILD_DIR] [R [n [C [SEED [PROFILE [C2 [THREADS]]]]]]]
+#   (defaults: build 1000 2000 40 1000001 1 100 all-cores)
 #
 # Builds bench/validate/validate.c against BUILD_DIR/libpartreg.a (with the
 # link flags of the build's partreg.pc), runs it, and writes the markdown
@@ -18,6 +20,6 @@ pc=$build/partreg.pc.in
 requires=$(sed -n 's/^Requires: *//p' "$pc")
 private=$(sed -n 's/^Libs.private: *//p' "$pc")
 # shellcheck disable=SC2086
-cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/validate.c" \
+cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) "$here/validate.c" \
    "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/validate"
 "$build/validate" "$@" | tee "$build/validation.md"
