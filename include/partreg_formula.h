@@ -137,6 +137,10 @@ typedef struct partreg_frame_options {
     size_t n_refs;                 /**< entries in ref_variables and ref_levels */
     const char *weights;           /**< case-weight column, or NULL (default) */
     const char *cluster;           /**< cluster-id column (numeric or text), or NULL (default) */
+    /** Threads that fill the design matrix (default 0 = all cores; frames
+     *  under 65,536 rows per thread use fewer). The matrix and any error
+     *  are the same for every value. */
+    int threads;
 } partreg_frame_options;
 
 /** The default options (automatic family, default level orders, no

@@ -388,6 +388,11 @@ static void check_frame(const partreg_table *t, const char *formula, const char 
         assert_memory_equal(x, d.X + i * d.p, d.p * sizeof *x);
     }
     free(x);
+    /* the outcome (y or o, levels 0, 1, ... all observed) coded by value */
+    size_t yj;
+    assert_int_equal(partreg_table_find_column(t, cols[0], &yj, NULL), PARTREG_OK);
+    for (size_t i = 0; i < d.n; i++)
+        assert_true(d.y[i] == partreg_table_numeric(t, yj)[rows[i]]);
     partreg_frame_free(fr);
     partreg_formula_free(f);
 }
@@ -453,6 +458,71 @@ static void test_frame_bad_value(void **state)
         assert_int_equal(err.line, 302);
         partreg_formula_free(f);
     }
+    partreg_table_free(t);
+    free(csv);
+}
+
+/* The design matrix on several threads (ranges of 65,536+ rows) is the
+ * one-thread matrix, and the error is the first bad row's. */
+static void test_frame_threads(void **state)
+{
+    (void)state;
+    size_t n = 200003, cap = 64 + n * 40, used = 0;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    used += (size_t)snprintf(csv, cap, "y,a,b,g\n");
+    static const char *const gl[3] = {"u", "v", "w"};
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(csv + used, cap - used, "%d,%.5f,%.4f,%s\n",
+                                 (int)(rng_next() % 2), 3.3 * (rng_unif() - 0.5),
+                                 0.05 + rng_unif(), gl[rng_next() % 3]);
+    partreg_table *t = NULL;
+    assert_int_equal(partreg_table_read_csv_buffer(csv, used, "big.csv", NULL, &t, NULL),
+                     PARTREG_OK);
+    partreg_formula *f = NULL;
+    assert_int_equal(partreg_formula_parse("y ~ a*g + log(b) + I(a^2)", &f, NULL), PARTREG_OK);
+    partreg_frame *one = NULL;
+    partreg_frame_options opt = partreg_frame_options_default();
+    opt.threads = 1;
+    assert_int_equal(partreg_frame_create(t, f, &opt, &one, NULL), PARTREG_OK);
+    partreg_data d1;
+    partreg_frame_data(one, &d1);
+    static const int counts[3] = {2, 3, 0};
+    for (size_t k = 0; k < 3; k++) {
+        partreg_frame *many = NULL;
+        opt.threads = counts[k];
+        assert_int_equal(partreg_frame_create(t, f, &opt, &many, NULL), PARTREG_OK);
+        partreg_data d2;
+        partreg_frame_data(many, &d2);
+        assert_int_equal(d2.n, d1.n);
+        assert_int_equal(d2.p, d1.p);
+        assert_memory_equal(d2.X, d1.X, d1.n * d1.p * sizeof(double));
+        partreg_frame_free(many);
+    }
+    partreg_frame_free(one);
+    partreg_formula_free(f);
+    partreg_table_free(t);
+
+    /* bad values in the second and third ranges: the earlier is named */
+    size_t at[2] = {170001, 120007};
+    for (size_t k = 0; k < 2; k++) {
+        char *line = csv + 8; /* after the header */
+        for (size_t r = 0; r < at[k]; r++)
+            line = strchr(line, '\n') + 1;
+        char *comma = strchr(strchr(line, ',') + 1, ','); /* b's cell */
+        memcpy(comma + 1, "0.0000", 6);                   /* log(0) */
+    }
+    assert_int_equal(partreg_table_read_csv_buffer(csv, used, "big.csv", NULL, &t, NULL),
+                     PARTREG_OK);
+    assert_int_equal(partreg_formula_parse("y ~ a*g + log(b) + I(a^2)", &f, NULL), PARTREG_OK);
+    for (size_t k = 0; k < 3; k++) {
+        partreg_frame *fr = NULL;
+        partreg_error err;
+        opt.threads = 1 + (int)k;
+        assert_int_equal(partreg_frame_create(t, f, &opt, &fr, &err), PARTREG_EDATA);
+        assert_contains(err.message, "'log(b)' is not a finite number on line 120009");
+    }
+    partreg_formula_free(f);
     partreg_table_free(t);
     free(csv);
 }
@@ -689,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_diagnostics_unchanged),
         cmocka_unit_test(test_frame_unchanged),
         cmocka_unit_test(test_frame_bad_value),
+        cmocka_unit_test(test_frame_threads),
         cmocka_unit_test(test_csv_numbers),
         cmocka_unit_test(test_csv_threads),
     };

@@ -31,7 +31,7 @@ static const char fit_help[] =
     "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
     "  --max-iter N           Newton iterations at most (default 100)\n"
-    "  --threads N            worker threads for the fit and the CSV reader (default 0 = all cores)\n"
+    "  --threads N            worker threads for the reader, design matrix and fit (default 0 = all cores)\n"
     "  --format text|json|csv output format (default text)\n"
     "  --timing               add wall-clock phase timings to the JSON\n"
     "  --out FILE             (report) the HTML file to write\n"
@@ -227,6 +227,7 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
                 return fail(command, "--threads '%s' must be a whole number from 0 to 256", v);
             o->spec.fit.threads = (int)t;
             o->spec.read.threads = (int)t;
+            o->spec.frame.threads = (int)t;
         } else if (strcmp(a, "--newdata") == 0) {
             o->newdata = v;
         } else if (strcmp(a, "--out") == 0) {

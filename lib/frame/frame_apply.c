@@ -163,7 +163,7 @@ partreg_status partreg_frame_apply(const partreg_frame *fr, const partreg_table 
             nf->y[i] = lev[i] < 0 ? NAN : (double)lev[i];
         nf->has_outcome = 1;
     }
-    if ((st = partreg_frame_layout(nf, err)) || (st = partreg_frame_build_X(nf, newdata, err)))
+    if ((st = partreg_frame_layout(nf, err)) || (st = partreg_frame_build_X(nf, newdata, 0, err)))
         goto cleanup;
     *out = nf;
     nf = NULL;

@@ -383,7 +383,7 @@ partreg_status partreg_frame_create(const partreg_table *table, const partreg_fo
         goto cleanup;
     fr->has_outcome = 1;
     fr->intercept = fr->family == PARTREG_BINARY && f->has_intercept;
-    if ((st = partreg_frame_layout(fr, err)) || (st = partreg_frame_build_X(fr, table, err)))
+    if ((st = partreg_frame_layout(fr, err)) || (st = partreg_frame_build_X(fr, table, opt->threads, err)))
         goto cleanup;
     *out = fr;
     fr = NULL;

@@ -12,9 +12,11 @@
  * the product of the numeric parts at offset sum_k pos_k * stride_k.
  * Derivatives follow the product rule (v a)' = v' a + v a'. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "frame/frame_internal.h"
@@ -297,6 +299,23 @@ static partreg_status bad_value(const partreg_frame *fr, const partreg_table *t,
  * L1/L2 while its design rows are written. */
 #define BUILD_BLOCK 256
 
+/* Rows per thread below which the bulk build uses fewer threads (about a
+ * millisecond of work: less does not repay starting a thread). */
+#define BUILD_MIN_ROWS_PER_THREAD 65536
+
+/* One thread's share of the bulk build: rows [i_begin, i_end) and its own
+ * scratch; the first non-finite atom value found (row, atom) or -1. */
+typedef struct build_job {
+    partreg_frame *fr;
+    size_t i_begin, i_end;
+    const double **acol;
+    double *ebuf;
+    row_work w;
+    int w_ready;
+    size_t bad_row;
+    long bad_atom;
+} build_job;
+
 /* The bulk build computes what eval_row() computes for every row, column
  * by column over blocks of rows: each numeric atom is a column of the block
  * (a variable's values are read in place, an expression is evaluated per
@@ -304,42 +323,31 @@ static partreg_status bad_value(const partreg_frame *fr, const partreg_table *t,
  * each term's column is written from the atom columns with the same
  * multiplications in the same order (a lone numeric atom is copied, as
  * 1.0 * v == v). The first non-finite atom value is found as eval_row()
- * finds it: the first row, then the first atom in that row. */
-partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t,
-                                     partreg_error *err)
+ * finds it: the first row, then the first atom in that row; the build of
+ * that job stops there. */
+static void *build_range(void *arg)
 {
+    build_job *job = arg;
+    partreg_frame *fr = job->fr;
     const partreg_formula *f = fr->f;
-    row_work w;
+    const double **acol = job->acol;
     size_t p = fr->p, na = f->n_atoms, nv = f->n_vars;
-    if (fr->n > 0 && p > ((size_t)-1) / sizeof(double) / fr->n)
-        return nomem(err);
-    size_t cells = fr->n * p;
-    fr->X = malloc((cells > 0 ? cells : 1) * sizeof *fr->X);
-    /* per atom: its block column (NULL for a categorical atom) */
-    const double **acol = malloc((na ? na : 1) * sizeof *acol);
-    double *ebuf = malloc((na ? na : 1) * BUILD_BLOCK * sizeof *ebuf);
-    if (!fr->X || !acol || !ebuf || work_init(&w, f)) {
-        free(acol);
-        free(ebuf);
-        return nomem(err);
-    }
-    partreg_status st = PARTREG_OK;
-    for (size_t i0 = 0; i0 < fr->n; i0 += BUILD_BLOCK) {
+    for (size_t i0 = job->i_begin; i0 < job->i_end; i0 += BUILD_BLOCK) {
         size_t nb = BUILD_BLOCK;
-        if (fr->n - i0 < nb)
-            nb = fr->n - i0;
+        if (job->i_end - i0 < nb)
+            nb = job->i_end - i0;
         size_t bad_row = nb;
         long bad_atom = -1;
         for (size_t a = 0; a < na; a++) {
             const partreg_atom *at = &f->atoms[a];
             acol[a] = NULL;
             if (at->kind == PARTREG_ATOM_EXPR) {
-                double *e = ebuf + a * BUILD_BLOCK, der;
+                double *e = job->ebuf + a * BUILD_BLOCK, der;
                 for (size_t r = 0; r < nb; r++) {
                     for (size_t v = 0; v < nv; v++)
                         if (!fr->vars[v].categorical)
-                            w.vals[v] = fr->vars[v].num[i0 + r];
-                    e[r] = partreg_expr_eval(&at->expr, w.vals, -1, &der);
+                            job->w.vals[v] = fr->vars[v].num[i0 + r];
+                    e[r] = partreg_expr_eval(&at->expr, job->w.vals, -1, &der);
                 }
                 acol[a] = e;
             } else if (!fr->vars[at->var].categorical) {
@@ -357,8 +365,9 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t,
                 }
         }
         if (bad_atom >= 0) {
-            st = bad_value(fr, t, i0 + bad_row, bad_atom, err);
-            break;
+            job->bad_row = i0 + bad_row;
+            job->bad_atom = bad_atom;
+            return NULL;
         }
         double *X = fr->X + i0 * p;
         memset(X, 0, nb * p * sizeof *X);
@@ -398,9 +407,75 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t,
             }
         }
     }
-    free(acol);
-    free(ebuf);
-    free(w.heap);
+    return NULL;
+}
+
+/* Rows are split into equal ranges of whole blocks, one per thread; each
+ * row is computed exactly as on one thread, so X does not depend on the
+ * thread count, and the error is the one of the lowest range that found a
+ * non-finite value (its first, hence the first overall). */
+partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, int threads,
+                                     partreg_error *err)
+{
+    size_t p = fr->p, na = fr->f->n_atoms;
+    if (fr->n > 0 && p > ((size_t)-1) / sizeof(double) / fr->n)
+        return nomem(err);
+    size_t cells = fr->n * p;
+    size_t T = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (T > fr->n / BUILD_MIN_ROWS_PER_THREAD)
+        T = fr->n / BUILD_MIN_ROWS_PER_THREAD;
+    if (T > 64)
+        T = 64;
+    if (T < 1)
+        T = 1;
+    fr->X = malloc((cells > 0 ? cells : 1) * sizeof *fr->X);
+    build_job *jobs = calloc(T, sizeof *jobs);
+    partreg_status st = PARTREG_OK;
+    if (!fr->X || !jobs) {
+        free(jobs);
+        return nomem(err);
+    }
+    size_t blocks = (fr->n + BUILD_BLOCK - 1) / BUILD_BLOCK, k;
+    for (k = 0; k < T; k++) {
+        build_job *job = &jobs[k];
+        job->fr = fr;
+        job->i_begin = blocks * k / T * BUILD_BLOCK;
+        job->i_end = k + 1 == T ? fr->n : blocks * (k + 1) / T * BUILD_BLOCK;
+        job->bad_atom = -1;
+        job->acol = malloc((na ? na : 1) * sizeof *job->acol);
+        job->ebuf = malloc((na ? na : 1) * BUILD_BLOCK * sizeof *job->ebuf);
+        if (!job->acol || !job->ebuf || work_init(&job->w, fr->f)) {
+            st = nomem(err);
+            goto cleanup;
+        }
+        job->w_ready = 1;
+    }
+    {
+        pthread_t tid[64];
+        int started[64] = {0};
+        for (k = 1; k < T; k++)
+            started[k] = pthread_create(&tid[k], NULL, build_range, &jobs[k]) == 0;
+        build_range(&jobs[0]);
+        for (k = 1; k < T; k++) {
+            if (started[k])
+                pthread_join(tid[k], NULL);
+            else
+                build_range(&jobs[k]); /* no thread: build it here */
+        }
+    }
+    for (k = 0; k < T; k++)
+        if (jobs[k].bad_atom >= 0) {
+            st = bad_value(fr, t, jobs[k].bad_row, jobs[k].bad_atom, err);
+            break;
+        }
+cleanup:
+    for (k = 0; k < T; k++) {
+        free(jobs[k].acol);
+        free(jobs[k].ebuf);
+        if (jobs[k].w_ready)
+            free(jobs[k].w.heap);
+    }
+    free(jobs);
     return st;
 }
 

@@ -99,6 +99,10 @@ static partreg_status levels_alloc(partreg_levels *lv, size_t n, int with_values
  * there are more than DISTINCT_SMALL (set is then scratch). */
 #define DISTINCT_SMALL 256
 
+/* Levels up to which partreg_levels_map() scans numeric levels linearly
+ * (8 compares cost less than one bsearch through a comparator). */
+#define MAP_LINEAR_MAX 8
+
 static size_t distinct_small(const double *x, const size_t *rows, size_t n, double *set)
 {
     size_t L = 0;
@@ -224,7 +228,31 @@ partreg_status partreg_levels_map(const partreg_table *t, size_t j, const size_t
         }
         qsort(ord, L, sizeof *ord, cmp_value_ix);
         const double *x = partreg_table_numeric(t, j);
-        for (size_t i = 0; i < n; i++) {
+        /* a few pairwise-distinct values (a binary or ordinal outcome): a
+         * linear scan finds the one equal value the binary search finds,
+         * without a comparator call per step */
+        int few = L <= MAP_LINEAR_MAX;
+        for (size_t a = 0; few && a < L; a++)
+            for (size_t b = a + 1; b < L; b++)
+                if (lv->values[a] == lv->values[b])
+                    few = 0;
+        for (size_t i = 0; few && i < n; i++) {
+            double v = x[rows[i]];
+            size_t k = 0;
+            if (isnan(v)) {
+                lev[i] = -1;
+                continue;
+            }
+            while (k < L && lv->values[k] != v)
+                k++;
+            if (k == L) {
+                *bad = i;
+                st = PARTREG_EDATA;
+                break;
+            }
+            lev[i] = (int)k;
+        }
+        for (size_t i = 0; !few && i < n; i++) {
             double v = x[rows[i]];
             if (isnan(v)) {
                 lev[i] = -1;
