@@ -181,6 +181,12 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
         return st;
     if ((st = partreg_frame_create(table, a->formula, &s->frame, &a->frame, err)) != PARTREG_OK)
         return st;
+    if (table == a->own_table) {
+        /* the frame holds all the later steps need: release the parsed
+         * table before the fit (at 10^7 rows x 12 columns, 0.96 GB) */
+        partreg_table_free(a->own_table);
+        a->own_table = NULL;
+    }
     double t2 = now_s();
     partreg_data d;
     partreg_frame_data(a->frame, &d);
