@@ -157,9 +157,13 @@ partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *f
  * held at its value in every row and everything else as observed. This is
  * what a curve of predicted probabilities across a variable needs (Stata's
  * `margins, at(x = (grid))`): the numbers, terms and standard errors are
- * those of n_set calls partreg_margins_at(fit, fr, &set[g], 1, level, ...),
- * exactly (each entry sums the same terms in the same row order), at the
- * cost of one pass over the rows instead of n_set.
+ * those of n_set calls partreg_margins_at(fit, fr, &set[g], 1, level, ...)
+ * at the cost of one pass over the rows instead of n_set. The rows are
+ * shared among the fit's worker threads (partreg_fit_options.threads; fewer
+ * when n times n_set is under 20,000 per thread), each summing a
+ * contiguous range, the ranges added in order: with one thread the numbers
+ * are those of partreg_margins_at() bit for bit, with more they differ by
+ * rounding only, and the same thread count always gives the same bits.
  *
  * @param fit    the fit (borrowed), made from `fr`.
  * @param fr     its model frame (borrowed).
@@ -175,8 +179,9 @@ partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *f
  *         level outside (0, 1), fit not matching the frame, a setting's
  *         variable or level out of range, a non-finite numeric value);
  *         PARTREG_EDATA (zero total weight, or a design row not finite at a
- *         setting); PARTREG_ENOMEM. On failure *out = NULL. Thread-safe.
- *         Memory: O(n_set J k); no n-by-anything temporary.
+ *         setting; err->index is the lowest such row); PARTREG_ENOMEM. On
+ *         failure *out = NULL. Thread-safe. Memory: O(T n_set J k) for T
+ *         threads; no n-by-anything temporary.
  */
 partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_frame *fr,
                                        const partreg_setting *set, size_t n_set, double level,

@@ -10,7 +10,8 @@
  *   AMEs in the parameters;
  * - metamorphic: integer case weights = duplicated rows;
  * - partreg_margins_at_each (one pass over a grid) against one
- *   partreg_margins_at call per point, and its error statuses;
+ *   partreg_margins_at call per point, threaded (60,000 simulated rows)
+ *   and not, and its error statuses;
  * - the settings parser and every error status. */
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "partreg_formula.h"
 #include "partreg_inference.h"
 #include "partreg_margins.h"
+#include "partreg_simulate.h"
 #include "ref/ref_margins_cases.h"
 #include "testutil.h"
 
@@ -768,6 +770,86 @@ static void test_at_each_equals_at(void **state)
     model_free(&m);
 }
 
+/* The threaded path: 60,000 simulated rows (enough work for threads), a
+ * cumulative logit fitted with 1, 2 and 3 threads. With one thread the
+ * grid equals one partreg_margins_at call per point bit for bit; with more
+ * the row ranges' sums are added in order, which changes only rounding
+ * (1e-12), and the same thread count gives the same bits again. */
+static void test_at_each_threads(void **state)
+{
+    (void)state;
+    partreg_sim_options so = partreg_sim_options_default();
+    so.n = 60000;
+    so.communities = 120;
+    so.seed = 4242;
+    partreg_table *t = NULL;
+    partreg_error err;
+    assert_int_equal(partreg_simulate(&so, &t, &err), PARTREG_OK);
+    partreg_formula *f = NULL;
+    assert_int_equal(partreg_formula_parse("willingness ~ " PARTREG_SIM_PREDICTORS, &f, &err),
+                     PARTREG_OK);
+    partreg_frame_options fo = partreg_frame_options_default();
+    partreg_frame *fr = NULL;
+    assert_int_equal(partreg_frame_create(t, f, &fo, &fr, &err), PARTREG_OK);
+    partreg_data d;
+    partreg_frame_data(fr, &d);
+    size_t v;
+    assert_int_equal(partreg_frame_find_variable(fr, "income", &v, NULL), PARTREG_OK);
+    partreg_setting set[5];
+    memset(set, 0, sizeof set);
+    for (size_t g = 0; g < 5; g++) {
+        set[g].variable = v;
+        set[g].value = 1500.0 + 2750.5 * (double)g;
+    }
+    partreg_margins *first_run[4] = {NULL, NULL, NULL, NULL};
+    for (int threads = 1; threads <= 3; threads++) {
+        partreg_fit_options opt = partreg_fit_options_default();
+        opt.threads = threads;
+        partreg_fit *fit = NULL;
+        assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, &opt, &fit, &err),
+                         PARTREG_OK);
+        partreg_margins *all = NULL, *again = NULL;
+        assert_int_equal(partreg_margins_at_each(fit, fr, set, 5, 0.95, &all, &err), PARTREG_OK);
+        assert_int_equal(partreg_margins_at_each(fit, fr, set, 5, 0.95, &again, &err),
+                         PARTREG_OK);
+        size_t J = partreg_frame_n_levels(fr);
+        assert_int_equal(partreg_margins_count(all), 5 * J);
+        for (size_t g = 0; g < 5; g++) {
+            partreg_margins *one = NULL;
+            assert_int_equal(partreg_margins_at(fit, fr, &set[g], 1, 0.95, &one, &err),
+                             PARTREG_OK);
+            for (size_t k = 0; k < J; k++) {
+                const partreg_margin *a = partreg_margins_get(all, g * J + k);
+                const partreg_margin *b = partreg_margins_get(one, k);
+                const partreg_margin *c = partreg_margins_get(again, g * J + k);
+                if (threads == 1) {
+                    assert_true(a->estimate == b->estimate && a->std_error == b->std_error);
+                } else {
+                    assert_rel(a->estimate, b->estimate, 1e-12);
+                    assert_rel(a->std_error, b->std_error, 1e-12);
+                }
+                assert_true(a->estimate == c->estimate && a->std_error == c->std_error);
+            }
+            partreg_margins_free(one);
+        }
+        /* log(income) at income = -1: every row fails; the report names the first */
+        partreg_setting bad[2] = {{v, 1500.0, 0}, {v, -1.0, 0}};
+        partreg_margins *none = (partreg_margins *)&d;
+        assert_int_equal(partreg_margins_at_each(fit, fr, bad, 2, 0.95, &none, &err),
+                         PARTREG_EDATA);
+        assert_null(none);
+        assert_int_equal(err.index, 0);
+        first_run[threads] = all;
+        partreg_margins_free(again);
+        partreg_fit_free(fit);
+    }
+    for (int threads = 1; threads <= 3; threads++)
+        partreg_margins_free(first_run[threads]);
+    partreg_frame_free(fr);
+    partreg_formula_free(f);
+    partreg_table_free(t);
+}
+
 static void test_at_each_errors(void **state)
 {
     (void)state;
@@ -835,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_parse_settings),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_at_each_equals_at),
+        cmocka_unit_test(test_at_each_threads),
         cmocka_unit_test(test_at_each_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

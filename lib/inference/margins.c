@@ -33,14 +33,17 @@
  * Agresti (2010), Analysis of Ordinal Categorical Data, ch. 5. Formulas in
  * docs/methods_margins.md. */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
 #include "inference/margins_internal.h"
+#include "models/fit_internal.h"
 #include "models/link.h"
 #include "models/ordinal.h"
 
@@ -823,14 +826,157 @@ static partreg_status check_setting(const mfx *c, const partreg_setting *set, si
     return PARTREG_OK;
 }
 
+/* Fewer (rows x blocks) design rows than this per thread are not worth a
+ * thread (the fit's rule is 20,000 rows per thread, models/accumulate.c). */
+#define AT_MIN_WORK_PER_THREAD 20000
+
+/* One thread of at_blocks(): rows [begin, end) into its own sums. */
+typedef struct at_worker {
+    mfx c; /* a shallow copy of the shared context with its own scratch and sums */
+    const partreg_setting *set;
+    const size_t *first, *count;
+    size_t nb, begin, end;
+    const char *who;
+    partreg_status st;
+    partreg_error err;
+} at_worker;
+
+static void at_rows(at_worker *w)
+{
+    mfx *c = &w->c;
+    for (size_t i = w->begin; i < w->end; i++) {
+        double wi = c->w ? c->w[i] : 1.0;
+        if (wi == 0.0)
+            continue;
+        for (size_t b = 0; b < w->nb; b++) {
+            w->st = row_eval(c, i, w->count[b] ? w->set + w->first[b] : NULL, w->count[b], -1,
+                             c->x, NULL, w->who, &w->err);
+            if (w->st != PARTREG_OK)
+                return;
+            acc_level(c, b, wi, c->x);
+        }
+    }
+}
+
+static void *at_thread(void *arg)
+{
+    at_rows(arg);
+    return NULL;
+}
+
+/* Threads for nb blocks over n rows with the fit's thread count
+ * (partreg_fit_options.threads, 0 = all cores). */
+static size_t at_threads(const partreg_fit *fit, size_t n, size_t nb)
+{
+    int t = fit->opt.threads;
+    long cores = t > 0 ? t : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = cores > 0 ? (size_t)cores : 1;
+    if (nt > 64)
+        nt = 64;
+    while (nt > 1 && n / nt * nb < AT_MIN_WORK_PER_THREAD)
+        nt--;
+    return nt;
+}
+
+/* Rows [begin, end) of all blocks into c->est and c->jac: on nt threads
+ * over contiguous row ranges, each into its own sums, merged in thread
+ * order (so a thread count always gives the same bits; one thread sums in
+ * row order exactly as a single partreg_margins_at() call). On failure the
+ * error of the lowest failing row. */
+static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *set,
+                                    const size_t *first, const size_t *count, size_t nb,
+                                    const char *who, partreg_error *err)
+{
+    at_worker *ws;
+    pthread_t tid[64];
+    size_t t;
+    partreg_status st = PARTREG_OK;
+    if (nt <= 1) {
+        at_worker one;
+        memset(&one, 0, sizeof one);
+        one.c = *c;
+        one.set = set;
+        one.first = first;
+        one.count = count;
+        one.nb = nb;
+        one.begin = 0;
+        one.end = c->n;
+        one.who = who;
+        at_rows(&one);
+        if (one.st != PARTREG_OK && err)
+            *err = one.err;
+        return one.st;
+    }
+    ws = calloc(nt, sizeof *ws);
+    if (!ws)
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    for (t = 0; t < nt; t++) {
+        at_worker *w = &ws[t];
+        w->c = *c;
+        w->c.x = xcalloc(c->p, sizeof(double));
+        w->c.fc = xcalloc(c->J, sizeof(double));
+        w->c.prob = xcalloc(c->J, sizeof(double));
+        w->c.est = xcalloc(c->m, sizeof(double));
+        w->c.jac = xcalloc(c->m * c->K, sizeof(double));
+        w->set = set;
+        w->first = first;
+        w->count = count;
+        w->nb = nb;
+        w->begin = c->n * t / nt;
+        w->end = c->n * (t + 1) / nt;
+        w->who = who;
+        if (!w->c.x || !w->c.fc || !w->c.prob || !w->c.est || !w->c.jac)
+            st = PARTREG_ENOMEM;
+    }
+    if (st == PARTREG_OK) {
+        size_t started = 0;
+        for (t = 1; t < nt; t++) {
+            if (pthread_create(&tid[t], NULL, at_thread, &ws[t]) != 0)
+                break;
+            started = t;
+        }
+        at_rows(&ws[0]);
+        for (t = started + 1; t < nt; t++) /* threads that could not start */
+            at_rows(&ws[t]);
+        for (t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+        for (t = 0; t < nt && st == PARTREG_OK; t++) {
+            if (ws[t].st != PARTREG_OK) {
+                st = ws[t].st;
+                if (err)
+                    *err = ws[t].err;
+            }
+        }
+        for (t = 0; t < nt && st == PARTREG_OK; t++) {
+            for (size_t e = 0; e < c->m; e++)
+                c->est[e] += ws[t].c.est[e];
+            for (size_t e = 0; e < c->m * c->K; e++)
+                c->jac[e] += ws[t].c.jac[e];
+        }
+    } else {
+        partreg_error_set(err, st, "%s: out of memory", who);
+    }
+    for (t = 0; t < nt; t++) {
+        free(ws[t].c.x);
+        free(ws[t].c.fc);
+        free(ws[t].c.prob);
+        free(ws[t].c.est);
+        free(ws[t].c.jac);
+    }
+    free(ws);
+    return st;
+}
+
 /* The predictive margins of nb blocks over one pass of the rows: block b
  * holds the settings set + first[b] .. set + first[b] + count[b]. Every
  * entry sums its rows in row order with the same operations whatever the
- * number of blocks, so a block's numbers do not depend on the others. */
+ * number of blocks, so a block's numbers do not depend on the others; with
+ * threads > 1 (at most; fewer when there is little work) the rows are cut
+ * into ranges whose sums are added in order. */
 static partreg_status at_blocks(mfx *c, const partreg_fit *fit, const partreg_setting *set,
                                 const size_t *first, const size_t *count, size_t nb,
-                                double level, partreg_margins **out, const char *who,
-                                partreg_error *err)
+                                int threaded, double level, partreg_margins **out,
+                                const char *who, partreg_error *err)
 {
     partreg_status st;
     char **terms = xcalloc(nb, sizeof *terms);
@@ -850,18 +996,10 @@ static partreg_status at_blocks(mfx *c, const partreg_fit *fit, const partreg_se
         st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
         goto cleanup;
     }
-    for (size_t i = 0; i < c->n; i++) {
-        double wi = c->w ? c->w[i] : 1.0;
-        if (wi == 0.0)
-            continue;
-        for (size_t b = 0; b < nb; b++) {
-            st = row_eval(c, i, count[b] ? set + first[b] : NULL, count[b], -1, c->x, NULL, who,
-                          err);
-            if (st != PARTREG_OK)
-                goto cleanup;
-            acc_level(c, b, wi, c->x);
-        }
-    }
+    st = at_accumulate(c, threaded ? at_threads(fit, c->n, nb) : 1, set, first, count, nb, who,
+                       err);
+    if (st != PARTREG_OK)
+        goto cleanup;
     for (size_t b = 0; b < nb; b++) {
         terms[b] = partreg_margins_describe_settings(c->fr, count[b] ? set + first[b] : NULL,
                                                      count[b]);
@@ -904,7 +1042,7 @@ partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *f
             }
     }
     size_t first = 0;
-    st = at_blocks(&c, fit, set, &first, &n_set, 1, level, out, who, err);
+    st = at_blocks(&c, fit, set, &first, &n_set, 1, 0, level, out, who, err);
 cleanup:
     mfx_free(&c);
     return st;
@@ -936,7 +1074,7 @@ partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_fra
         first[s] = s;
         count[s] = 1;
     }
-    st = at_blocks(&c, fit, set, first, count, n_set, level, out, who, err);
+    st = at_blocks(&c, fit, set, first, count, n_set, 1, level, out, who, err);
 cleanup:
     free(first);
     free(count);
