@@ -213,8 +213,11 @@ static partreg_status code_variables(partreg_frame *fr, const partreg_table *t, 
             fv->num = malloc((n ? n : 1) * sizeof *fv->num);
             if (!fv->num)
                 return nomem(err);
-            for (size_t i = 0; i < n; i++)
-                fv->num[i] = x[fr->rows[i]];
+            if (n == partreg_table_n_rows(t)) /* no row dropped: rows[i] == i */
+                memcpy(fv->num, x, n * sizeof *fv->num);
+            else
+                for (size_t i = 0; i < n; i++)
+                    fv->num[i] = x[fr->rows[i]];
             continue;
         }
         partreg_status st = partreg_levels_observed(t, col[v], fr->rows, n, &fv->lv, err);
