@@ -207,6 +207,10 @@ void partreg_brant_free(partreg_brant *b);
 typedef struct partreg_binary_diagnostics_options {
     size_t hl_groups; /**< Hosmer-Lemeshow groups g (default 10, at least 3) */
     double cutoff;    /**< classify as event when p_hat >= cutoff (default 0.5, in [0, 1]) */
+    /** Threads that compute the fitted values (default 0 = all cores;
+     *  fewer below 65,536 rows per thread). The results are the same for
+     *  every value: the sums run in row order on one thread. */
+    int threads;
 } partreg_binary_diagnostics_options;
 
 /** The default diagnostics settings. Thread-safe. */

@@ -5,7 +5,8 @@
  *   that all fall in one bucket;
  * - partreg_fit_binary_diagnostics against the former implementation
  *   (qsort, partreg_link_cdf per row), bit for bit, for every link, with
- *   tied fitted values, weights and dropped columns;
+ *   tied fitted values, weights and dropped columns, and on 1 to 3
+ *   threads (same results, the first bad row's error);
  * - the column-wise design build (partreg_frame_create) against the
  *   per-row evaluation partreg_frame_design_row(), bit for bit, with the
  *   rows kept by listwise deletion checked against a cell-by-cell scan,
@@ -306,6 +307,51 @@ static void test_diagnostics_unchanged(void **state)
     }
     check_diagnostics(PARTREG_LOGIT, 0, 1, 0); /* few distinct p: ties */
     check_diagnostics(PARTREG_LOGIT, 1, 0, 1); /* a dropped column */
+}
+
+/* The fitted values on several threads give the one-thread diagnostics bit
+ * for bit, and the first bad row's error. */
+static void test_diagnostics_threads(void **state)
+{
+    (void)state;
+    size_t n = 200003, p = 3;
+    double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+    assert_true(X && y && w);
+    for (size_t i = 0; i < n; i++) {
+        X[i * p] = 1.0;
+        X[i * p + 1] = (double)(rng_next() % 7) - 3.0;
+        X[i * p + 2] = 2.385 * (rng_unif() - 0.5);
+        double eta = 0.3 + 0.5 * X[i * p + 1] - 0.8 * X[i * p + 2];
+        y[i] = rng_unif() < 1.0 / (1.0 + exp(-eta)) ? 1.0 : 0.0;
+        w[i] = (double)(rng_next() % 3) * 1.25;
+    }
+    partreg_data d = {n, p, X, 0, y, w, 2, NULL, NULL};
+    partreg_fit *fit = NULL;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, NULL),
+                     PARTREG_OK);
+    partreg_binary_diagnostics_options opt = partreg_binary_diagnostics_options_default();
+    partreg_binary_diagnostics a, b;
+    opt.threads = 1;
+    assert_int_equal(partreg_fit_binary_diagnostics(fit, &d, &opt, &a, NULL), PARTREG_OK);
+    static const int counts[3] = {2, 3, 0};
+    for (size_t k = 0; k < 3; k++) {
+        opt.threads = counts[k];
+        assert_int_equal(partreg_fit_binary_diagnostics(fit, &d, &opt, &b, NULL), PARTREG_OK);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    /* bad rows in the third and second thirds: the earlier is reported */
+    y[180001] = 0.5;
+    X[140002 * p + 2] = INFINITY;
+    for (int th = 1; th <= 3; th++) {
+        partreg_error err;
+        opt.threads = th;
+        assert_int_equal(partreg_fit_binary_diagnostics(fit, &d, &opt, &b, &err), PARTREG_EDATA);
+        assert_string_equal(err.message, "row 140003 has a non-finite value");
+    }
+    partreg_fit_free(fit);
+    free(X);
+    free(y);
+    free(w);
 }
 
 /* ---- the model frame ----------------------------------------------------- */
@@ -757,6 +803,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_diagnostics_unchanged),
+        cmocka_unit_test(test_diagnostics_threads),
         cmocka_unit_test(test_frame_unchanged),
         cmocka_unit_test(test_frame_bad_value),
         cmocka_unit_test(test_frame_threads),

@@ -20,11 +20,15 @@
  * Speed: the rows are sorted by partreg_scored_sort (scored_sort.c), a
  * bucket sort that gives the stable order the former qsort gave, and eta
  * reads the coefficients from a plain array; the logit F(eta) is computed
- * inline with the operations of link.c; the sums run in the same
+ * inline with the operations of link.c, on threads over row ranges
+ * (options.threads), each row as on one thread; the sums run in the same
  * order as before, so every number is unchanged. */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -69,6 +73,63 @@ static double logit_cdf(double x)
         return 1.0 / (1.0 + exp(-x));
     double e = exp(x);
     return e / (1.0 + e);
+}
+
+/* Rows per thread below which the fitted values use fewer threads. */
+#define DIAG_MIN_ROWS_PER_THREAD 65536
+
+/* One thread's rows [begin, end): checks each row (weight, outcome, eta
+ * finite, in that order) and stores r[i] = {F(eta_i), y_i, w_i}; stops at
+ * the first bad row (bad, why = 1 weight, 2 outcome, 3 eta). */
+typedef struct score_job {
+    const partreg_fit *fit;
+    const partreg_data *data;
+    size_t ldx;
+    const double *beta;
+    const size_t *kept;
+    size_t n_kept;
+    scored *r;
+    size_t begin, end;
+    size_t bad;
+    int why;
+} score_job;
+
+static void *score_rows(void *arg)
+{
+    score_job *j = arg;
+    const partreg_data *data = j->data;
+    size_t p = j->fit->p, n_kept = j->n_kept;
+    int all_kept = n_kept == p, logit = j->fit->link == PARTREG_LOGIT;
+    for (size_t i = j->begin; i < j->end; i++) {
+        double w = data->w ? data->w[i] : 1.0, y = data->y[i];
+        if (!isfinite(w) || w < 0) {
+            j->bad = i;
+            j->why = 1;
+            return NULL;
+        }
+        if (y != 0.0 && y != 1.0) {
+            j->bad = i;
+            j->why = 2;
+            return NULL;
+        }
+        const double *x = data->X + i * j->ldx;
+        double eta = 0.0;
+        if (all_kept) /* the same sum in the same order, without the index */
+            for (size_t k = 0; k < p; k++)
+                eta += x[k] * j->beta[k];
+        else
+            for (size_t k = 0; k < n_kept; k++)
+                eta += x[j->kept[k]] * j->beta[k];
+        if (!isfinite(eta)) {
+            j->bad = i;
+            j->why = 3;
+            return NULL;
+        }
+        j->r[i].w = w;
+        j->r[i].y = y;
+        j->r[i].p = w == 0.0 ? 0.0 : logit ? logit_cdf(eta) : partreg_link_cdf(j->fit->link, eta);
+    }
+    return NULL;
 }
 
 static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
@@ -122,35 +183,67 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
             beta[n_kept++] = gsl_vector_get(fit->coef, j);
         }
     partreg_status st = PARTREG_OK;
+    /* fitted values on threads over row ranges, in place in r[i] */
+    size_t T = opt->threads > 0 ? (size_t)opt->threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (T > n / DIAG_MIN_ROWS_PER_THREAD)
+        T = n / DIAG_MIN_ROWS_PER_THREAD;
+    if (T > 64)
+        T = 64;
+    if (T < 1)
+        T = 1;
+    score_job jobs[64];
+    memset(jobs, 0, sizeof jobs);
+    {
+        pthread_t tid[64];
+        int started[64] = {0};
+        size_t k;
+        for (k = 0; k < T; k++) {
+            score_job *j = &jobs[k];
+            j->fit = fit;
+            j->data = data;
+            j->ldx = ldx;
+            j->beta = beta;
+            j->kept = kept;
+            j->n_kept = n_kept;
+            j->r = r;
+            j->begin = n * k / T;
+            j->end = n * (k + 1) / T;
+            j->bad = SIZE_MAX;
+            j->why = 0;
+        }
+        for (k = 1; k < T; k++)
+            started[k] = pthread_create(&tid[k], NULL, score_rows, &jobs[k]) == 0;
+        score_rows(&jobs[0]);
+        for (k = 1; k < T; k++) {
+            if (started[k])
+                pthread_join(tid[k], NULL);
+            else
+                score_rows(&jobs[k]); /* no thread: score them here */
+        }
+        for (k = 0; k < T; k++)
+            if (jobs[k].bad != SIZE_MAX) {
+                size_t i = jobs[k].bad;
+                if (jobs[k].why == 1)
+                    st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                                 "row %zu: weight %g is not finite and >= 0",
+                                                 i + 1, data->w[i]);
+                else if (jobs[k].why == 2)
+                    st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                                 "row %zu: binary outcome %g is not 0 or 1", i + 1,
+                                                 data->y[i]);
+                else
+                    st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                                 "row %zu has a non-finite value", i + 1);
+                goto cleanup;
+            }
+    }
+    /* the sums in row order, as before; rows of weight 0 are left out */
     double W = 0, W1 = 0, brier = 0, tp = 0, fp = 0, tn = 0, fn = 0;
     for (size_t i = 0; i < n; i++) {
-        double w = data->w ? data->w[i] : 1.0, y = data->y[i];
-        if (!isfinite(w) || w < 0) {
-            st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
-                                         "row %zu: weight %g is not finite and >= 0", i + 1, w);
-            goto cleanup;
-        }
-        if (y != 0.0 && y != 1.0) {
-            st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
-                                         "row %zu: binary outcome %g is not 0 or 1", i + 1, y);
-            goto cleanup;
-        }
-        const double *x = data->X + i * ldx;
-        double eta = 0.0;
-        for (size_t k = 0; k < n_kept; k++)
-            eta += x[kept[k]] * beta[k];
-        if (!isfinite(eta)) {
-            st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
-                                         "row %zu has a non-finite value", i + 1);
-            goto cleanup;
-        }
+        double w = r[i].w, y = r[i].y, p = r[i].p;
         if (w == 0.0)
             continue;
-        double p = fit->link == PARTREG_LOGIT ? logit_cdf(eta) : partreg_link_cdf(fit->link, eta);
-        r[used].p = p;
-        r[used].y = y;
-        r[used].w = w;
-        used++;
+        r[used++] = r[i];
         W += w;
         W1 += w * y;
         brier += w * (y - p) * (y - p);

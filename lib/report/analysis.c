@@ -166,7 +166,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         return st;
     if (s->diagnostics && partreg_fit_family(a->fit) == PARTREG_BINARY) {
         partreg_error derr;
-        a->has_diagnostics = partreg_fit_binary_diagnostics(a->fit, &d, NULL, &a->diagnostics,
+        partreg_binary_diagnostics_options dopt = partreg_binary_diagnostics_options_default();
+        dopt.threads = s->fit.threads;
+        a->has_diagnostics = partreg_fit_binary_diagnostics(a->fit, &d, &dopt, &a->diagnostics,
                                                             &derr) == PARTREG_OK;
     }
     return PARTREG_OK;
