@@ -30,6 +30,7 @@
 #include "partreg_table.h"
 #include "testutil.h"
 
+#include "frame/frame_internal.h"
 #include "inference/inference_internal.h"
 #include "models/link.h"
 
@@ -573,6 +574,60 @@ static void test_frame_threads(void **state)
     free(csv);
 }
 
+/* A frame that takes columns from a table it is handed is the frame
+ * partreg_frame_create() builds: same rows, design, outcome, weights and
+ * variable values (with and without dropped rows, with the weights column
+ * also a predictor, so it must not be taken). */
+static void check_taking(const char *csv, const char *formula, const char *weights)
+{
+    partreg_table *t1 = NULL, *t2 = NULL;
+    assert_int_equal(partreg_table_read_csv_buffer(csv, strlen(csv), "k.csv", NULL, &t1, NULL),
+                     PARTREG_OK);
+    assert_int_equal(partreg_table_read_csv_buffer(csv, strlen(csv), "k.csv", NULL, &t2, NULL),
+                     PARTREG_OK);
+    partreg_formula *f = NULL;
+    assert_int_equal(partreg_formula_parse(formula, &f, NULL), PARTREG_OK);
+    partreg_frame_options opt = partreg_frame_options_default();
+    opt.weights = weights;
+    partreg_frame *a = NULL, *b = NULL;
+    assert_int_equal(partreg_frame_create(t1, f, &opt, &a, NULL), PARTREG_OK);
+    assert_int_equal(partreg_frame_create_taking(t2, f, &opt, &b, NULL), PARTREG_OK);
+    partreg_table_free(t2); /* the frame must not need it any more */
+    partreg_data da, db;
+    partreg_frame_data(a, &da);
+    partreg_frame_data(b, &db);
+    assert_int_equal(da.n, db.n);
+    assert_int_equal(da.p, db.p);
+    assert_memory_equal(da.X, db.X, da.n * da.p * sizeof(double));
+    assert_memory_equal(da.y, db.y, da.n * sizeof(double));
+    if (weights)
+        assert_memory_equal(da.w, db.w, da.n * sizeof(double));
+    assert_memory_equal(partreg_frame_row_index(a), partreg_frame_row_index(b),
+                        da.n * sizeof(size_t));
+    for (size_t v = 0; v < partreg_frame_n_variables(a); v++)
+        if (!partreg_frame_variable_is_categorical(a, v))
+            assert_memory_equal(partreg_frame_variable_values(a, v),
+                                partreg_frame_variable_values(b, v), da.n * sizeof(double));
+    partreg_frame_free(a);
+    partreg_frame_free(b);
+    partreg_formula_free(f);
+    partreg_table_free(t1);
+}
+
+static void test_frame_taking(void **state)
+{
+    (void)state;
+    size_t len;
+    char *csv = frame_csv(997, &len); /* with missing cells: rows dropped */
+    check_taking(csv, "y ~ a + log(b) + g", NULL);
+    free(csv);
+    static const char *const full = "y,a,b,g\n1,0.5,2.25,u\n0,-1.5,0.75,v\n1,2.5,1.5,u\n"
+                                    "0,0.25,3.5,v\n1,-0.75,0.5,u\n0,1.75,2.75,v\n";
+    check_taking(full, "y ~ a + log(b) + g", NULL);
+    check_taking(full, "y ~ a + b", "b");
+    check_taking(full, "a ~ b + y", NULL); /* numeric outcome a, predictor y */
+}
+
 /* ---- the CSV reader ------------------------------------------------------ */
 
 /* Two tables are the same: names, types, every value bit for bit, levels,
@@ -807,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_frame_unchanged),
         cmocka_unit_test(test_frame_bad_value),
         cmocka_unit_test(test_frame_threads),
+        cmocka_unit_test(test_frame_taking),
         cmocka_unit_test(test_csv_numbers),
         cmocka_unit_test(test_csv_threads),
     };

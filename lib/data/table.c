@@ -603,3 +603,12 @@ partreg_status partreg_table_find_column(const partreg_table *table, const char 
                                        partreg_table_source(table), list);
     }
 }
+
+double *partreg_table_take_numeric(partreg_table *t, size_t j)
+{
+    if (!t || j >= t->n_cols || t->cols[j].type != PARTREG_COLUMN_NUMERIC)
+        return NULL;
+    double *v = t->cols[j].num;
+    t->cols[j].num = NULL;
+    return v;
+}

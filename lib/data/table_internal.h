@@ -63,6 +63,13 @@ int partreg_table_level_code(const partreg_table *t, size_t j, const char *name)
 /* Mark categorical column j as having meaningful level order (value labels). */
 void partreg_table_set_levels_ordered(partreg_table *t, size_t j, int ordered);
 
+/* Hand numeric column j's values (n_rows doubles) to the caller, who then
+ * owns and frees them; the column keeps its name and type but its values
+ * are gone: the table must only be freed after this (used by the analysis
+ * pipeline, which frees the table it read once the frame is built). NULL
+ * when j is not a numeric column or was already taken. */
+double *partreg_table_take_numeric(partreg_table *t, size_t j);
+
 /* Record where the first non-numeric cell of column j is (see
  * partreg_table_first_non_numeric()): file line, its text value[0..len)
  * (copied), and how many non-missing cells parsed as numbers.

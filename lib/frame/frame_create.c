@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "data/table_internal.h"
 #include "frame/frame_internal.h"
 
 static partreg_status nomem(partreg_error *err)
@@ -202,14 +203,34 @@ static partreg_status set_references(partreg_frame *fr, const partreg_frame_opti
     return PARTREG_OK;
 }
 
-static partreg_status code_variables(partreg_frame *fr, const partreg_table *t, const size_t *col,
-                                     partreg_error *err)
+/* Column j is used by no other role than variable v: not the outcome,
+ * weights, clusters or another variable (the last cannot happen: variable
+ * names are distinct). */
+static int column_only_variable(size_t j, const size_t *used, size_t n_used)
+{
+    size_t uses = 0;
+    for (size_t k = 0; k < n_used; k++)
+        uses += used[k] == j;
+    return uses == 1;
+}
+
+/* Numeric variables get a copy of their column over the rows used; when
+ * `owned` (the same table, which the caller frees right after) is given,
+ * no row was dropped and the column serves this variable alone, the
+ * column's array itself is taken instead of copied. */
+static partreg_status code_variables(partreg_frame *fr, const partreg_table *t,
+                                     partreg_table *owned, const size_t *col, const size_t *used,
+                                     size_t n_used, partreg_error *err)
 {
     size_t n = fr->n;
     for (size_t v = 0; v < fr->f->n_vars; v++) {
         partreg_frame_var *fv = &fr->vars[v];
         if (!fv->categorical) {
             const double *x = partreg_table_numeric(t, col[v]);
+            if (owned && n == partreg_table_n_rows(t) && n > 0 &&
+                column_only_variable(col[v], used, n_used) &&
+                (fv->num = partreg_table_take_numeric(owned, col[v])) != NULL)
+                continue;
             fv->num = malloc((n ? n : 1) * sizeof *fv->num);
             if (!fv->num)
                 return nomem(err);
@@ -324,9 +345,9 @@ static partreg_status choose_family(partreg_frame *fr, const partreg_table *t, s
     return PARTREG_OK;
 }
 
-partreg_status partreg_frame_create(const partreg_table *table, const partreg_formula *f,
-                                    const partreg_frame_options *opt, partreg_frame **out,
-                                    partreg_error *err)
+static partreg_status frame_create(const partreg_table *table, partreg_table *owned,
+                                   const partreg_formula *f, const partreg_frame_options *opt,
+                                   partreg_frame **out, partreg_error *err)
 {
     partreg_frame_options defaults = partreg_frame_options_default();
     partreg_frame *fr = NULL;
@@ -378,7 +399,8 @@ partreg_status partreg_frame_create(const partreg_table *table, const partreg_fo
     if ((st = listwise(fr, table, used, n_used, err)) ||
         (st = partreg_frame_outcome(fr, table, yj, opt, err)) ||
         (st = choose_family(fr, table, yj, opt, err)) ||
-        (st = code_variables(fr, table, col, err)) || (st = set_references(fr, opt, err)))
+        (st = code_variables(fr, table, owned, col, used, n_used, err)) ||
+        (st = set_references(fr, opt, err)))
         goto cleanup;
     if (opt->weights && (st = code_weights(fr, table, wj, err)))
         goto cleanup;
@@ -396,4 +418,18 @@ cleanup:
     free(used);
     partreg_frame_free(fr);
     return st;
+}
+
+partreg_status partreg_frame_create(const partreg_table *table, const partreg_formula *f,
+                                    const partreg_frame_options *opt, partreg_frame **out,
+                                    partreg_error *err)
+{
+    return frame_create(table, NULL, f, opt, out, err);
+}
+
+partreg_status partreg_frame_create_taking(partreg_table *table, const partreg_formula *f,
+                                           const partreg_frame_options *opt, partreg_frame **out,
+                                           partreg_error *err)
+{
+    return frame_create(table, table, f, opt, out, err);
 }
