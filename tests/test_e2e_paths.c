@@ -853,6 +853,46 @@ static void test_csv_threads(void **state)
     free(buf);
 }
 
+/* A file large enough for the chunks to drop parsed pages of the mapping
+ * (16 MiB steps) reads as the same table as the buffer, also when a cell at
+ * the end sends it back to the sequential pass, which re-reads dropped
+ * pages. */
+static void test_csv_file_release(void **state)
+{
+    (void)state;
+    size_t rows = 1000000, cap = 64 + rows * 64, used = 0; /* about 38 MB */
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    used += (size_t)snprintf(buf, cap, "y,x1,x2,x3,x4\n");
+    for (size_t i = 0; i < rows; i++)
+        used += (size_t)snprintf(buf + used, cap - used, "%d,%.6f,%.5f,%.4f,%.7f\n",
+                                 (int)(rng_next() % 2), rng_unif() - 0.5, 3.1 * rng_unif(),
+                                 -2.0 * rng_unif(), rng_unif() * 1e-2);
+    const char *path = PARTREG_BINARY_DIR "/test_e2e_release.csv";
+    for (int text_at_end = 0; text_at_end < 2; text_at_end++) {
+        size_t n = used;
+        if (text_at_end)
+            n += (size_t)snprintf(buf + used, cap - used, "1,0.5,abc,0.25,0.125\n");
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(buf, 1, n, fp), n);
+        fclose(fp);
+        partreg_read_options opt = partreg_read_options_default();
+        opt.threads = 2;
+        partreg_table *a = NULL, *b = NULL;
+        assert_int_equal(partreg_table_read_csv(path, &opt, &a, NULL), PARTREG_OK);
+        opt.threads = 1;
+        assert_int_equal(partreg_table_read_csv_buffer(buf, n, path, &opt, &b, NULL), PARTREG_OK);
+        assert_same_table(a, b);
+        assert_int_equal(partreg_table_column_type(a, 2),
+                         text_at_end ? PARTREG_COLUMN_CATEGORICAL : PARTREG_COLUMN_NUMERIC);
+        partreg_table_free(a);
+        partreg_table_free(b);
+    }
+    remove(path);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -865,6 +905,7 @@ int main(void)
         cmocka_unit_test(test_frame_taking),
         cmocka_unit_test(test_csv_numbers),
         cmocka_unit_test(test_csv_threads),
+        cmocka_unit_test(test_csv_file_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

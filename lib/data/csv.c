@@ -144,6 +144,8 @@ typedef struct parser {
     locale_t cloc;         /* "C" locale for strtod_l, created on first use */
     size_t threads;        /* chunks parsed at once (1 = sequential only) */
     size_t min_bytes;      /* smallest chunk worth a thread */
+    int release;           /* the input is our own read-only file mapping:
+                            * chunks drop the pages they have parsed */
 } parser;
 
 /* ---- messages --------------------------------------------------------- */
@@ -759,7 +761,28 @@ typedef struct chunk {
     size_t n, cap;
     int ok;
     atomic_int *stop; /* set by the first chunk that fails */
+    int release;      /* drop parsed pages of the mapping (parser.release) */
+    size_t released;  /* pages before this offset are dropped */
 } chunk;
+
+/* Bytes a chunk parses between two page drops. */
+#define CHUNK_RELEASE_STEP ((size_t)16 << 20)
+
+/* Drop the whole pages of the chunk's input before its current position
+ * from this process (madvise(MADV_DONTNEED) on the private read-only file
+ * mapping: the page cache keeps them, and a later read, such as the
+ * sequential pass after a chunk stopped, faults them back in unchanged).
+ * Pages shared with the previous chunk are never dropped here. Keeps the
+ * mapped file from adding its whole size to the reader's peak memory. */
+static void chunk_release(chunk *c)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t lo = c->released, hi = c->L.pos / page * page;
+    if (hi > lo)
+        (void)madvise((void *)(uintptr_t)(c->L.b + lo), hi - lo, MADV_DONTNEED);
+    if (hi > c->released)
+        c->released = hi;
+}
 
 static int chunk_grow(chunk *c)
 {
@@ -790,6 +813,8 @@ static void *chunk_run(void *arg)
     while (skip_blank_lines(L)) {
         if (atomic_load_explicit(c->stop, memory_order_relaxed))
             return NULL;
+        if (c->release && c->L.pos - c->released >= CHUNK_RELEASE_STEP)
+            chunk_release(c);
         if (c->n == c->cap && !chunk_grow(c))
             goto fail;
         c->lines[c->n] = L->line;
@@ -861,6 +886,13 @@ static int parse_parallel(parser *P, size_t ncol, size_t data_pos, long data_lin
         c[t].L.line_start = t == 0 ? data_line_start : pos;
         c[t].ncol = ncol;
         c[t].stop = &stop;
+        c[t].release = P->release;
+        {
+            /* from the first whole page of the chunk (the mapping is
+             * page-aligned, so offsets are) */
+            size_t page = (size_t)sysconf(_SC_PAGESIZE);
+            c[t].released = (pos + page - 1) / page * page;
+        }
         c[t].vals = calloc(ncol, sizeof *c[t].vals);
         if (!c[t].vals)
             goto cleanup;
@@ -1362,9 +1394,22 @@ cleanup:
     return st;
 }
 
+static partreg_status read_buffer(const char *buf, size_t len, const char *name,
+                                  const partreg_read_options *opt, int release,
+                                  partreg_table **out, partreg_error *err);
+
 partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const char *name,
                                              const partreg_read_options *opt,
                                              partreg_table **out, partreg_error *err)
+{
+    return read_buffer(buf, len, name, opt, 0, out, err);
+}
+
+/* release = 1: buf is the reader's own read-only private file mapping,
+ * whose parsed pages may be dropped (chunk_release). */
+static partreg_status read_buffer(const char *buf, size_t len, const char *name,
+                                  const partreg_read_options *opt, int release,
+                                  partreg_table **out, partreg_error *err)
 {
     partreg_read_options def = partreg_read_options_default();
     parser P;
@@ -1402,6 +1447,7 @@ partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const 
     if (P.threads < 1)
         P.threads = 1;
     P.min_bytes = opt->min_bytes_per_thread;
+    P.release = release;
     lexer_init(&P.L, buf ? buf : "", len, P.delim, name, err);
     st = parse_csv(&P, name, out, err);
     free(P.na_len);
@@ -1514,7 +1560,7 @@ partreg_status partreg_table_read_csv(const char *path, const partreg_read_optio
     st = slurp(path, &buf, &len, &mapped, err);
     if (st != PARTREG_OK)
         return st;
-    st = partreg_table_read_csv_buffer(buf, len, path, opt, out, err);
+    st = read_buffer(buf, len, path, opt, mapped, out, err);
     if (mapped)
         munmap(buf, len);
     else
