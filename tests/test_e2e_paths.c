@@ -72,8 +72,7 @@ static void check_sort(const double *p, size_t n)
     assert_true(r && ref);
     for (size_t i = 0; i < n; i++) {
         r[i].p = p[i];
-        r[i].y = (double)i; /* the payload tells the rows apart */
-        r[i].w = 2.5;
+        r[i].wy = (double)i; /* the payload tells the rows apart */
         ref[i].r = r[i];
         ref[i].i = i;
     }
@@ -81,7 +80,7 @@ static void check_sort(const double *p, size_t n)
     assert_int_equal(partreg_scored_sort(r, n), PARTREG_OK);
     for (size_t i = 0; i < n; i++) {
         assert_memory_equal(&r[i].p, &ref[i].r.p, sizeof(double));
-        assert_true(r[i].y == ref[i].r.y);
+        assert_true(r[i].wy == ref[i].r.wy);
     }
     free(r);
     free(ref);
@@ -125,10 +124,10 @@ static void test_sort(void **state)
     check_sort(p, 1);
     check_sort(p, 33);
     /* out of range: refused, rows unchanged */
-    partreg_scored bad[3] = {{0.5, 0, 1}, {NAN, 1, 1}, {0.25, 2, 1}};
+    partreg_scored bad[3] = {{0.5, 0}, {NAN, 1}, {0.25, 2}};
     assert_int_equal(partreg_scored_sort(bad, 3), PARTREG_EINVAL);
     assert_true(bad[0].p == 0.5 && bad[2].p == 0.25);
-    partreg_scored big[2] = {{0.5, 0, 1}, {1.5, 1, 1}};
+    partreg_scored big[2] = {{0.5, 0}, {1.5, 1}};
     assert_int_equal(partreg_scored_sort(big, 2), PARTREG_EINVAL);
     free(p);
 }

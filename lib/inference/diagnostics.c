@@ -125,8 +125,7 @@ static void *score_rows(void *arg)
             j->why = 3;
             return NULL;
         }
-        j->r[i].w = w;
-        j->r[i].y = y;
+        j->r[i].wy = y == 1.0 ? -w : w;
         j->r[i].p = w == 0.0 ? 0.0 : logit ? logit_cdf(eta) : partreg_link_cdf(j->fit->link, eta);
     }
     return NULL;
@@ -240,7 +239,7 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
     /* the sums in row order, as before; rows of weight 0 are left out */
     double W = 0, W1 = 0, brier = 0, tp = 0, fp = 0, tn = 0, fn = 0;
     for (size_t i = 0; i < n; i++) {
-        double w = r[i].w, y = r[i].y, p = r[i].p;
+        double w = partreg_scored_w(r[i]), y = partreg_scored_y(r[i]), p = r[i].p;
         if (w == 0.0)
             continue;
         r[used++] = r[i];
@@ -279,9 +278,10 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
         size_t b = a;
         double t1 = 0.0, t0 = 0.0, te = 0.0;
         for (; b < used && r[b].p == r[a].p; b++) {
-            t1 += r[b].w * r[b].y;
-            t0 += r[b].w * (1.0 - r[b].y);
-            te += r[b].w * r[b].p;
+            double w = partreg_scored_w(r[b]), y = partreg_scored_y(r[b]);
+            t1 += w * y;
+            t0 += w * (1.0 - y);
+            te += w * r[b].p;
         }
         C += t1 + t0;
         double gq = ceil(G * C / W);
@@ -311,8 +311,9 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
         size_t b = a;
         double t1 = 0.0, t0 = 0.0;
         for (; b < used && r[b].p == r[a].p; b++) {
-            t1 += r[b].w * r[b].y;
-            t0 += r[b].w * (1.0 - r[b].y);
+            double w = partreg_scored_w(r[b]), y = partreg_scored_y(r[b]);
+            t1 += w * y;
+            t0 += w * (1.0 - y);
         }
         double v10 = (b0 + 0.5 * t0) / W0;             /* for the events here */
         double v01 = (W1 - b1 - t1 + 0.5 * t1) / W1;   /* for the non-events here */

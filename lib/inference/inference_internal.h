@@ -2,6 +2,8 @@
 #ifndef PARTREG_INFERENCE_INTERNAL_H
 #define PARTREG_INFERENCE_INTERNAL_H
 
+#include <math.h>
+
 #include "models/fit_internal.h"
 
 /* Check that `data` has the fit's shape and gives the fit's log-likelihood
@@ -13,10 +15,16 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
                                             partreg_design *d, partreg_objective *obj,
                                             partreg_error *err);
 
-/* A row of the binary diagnostics: fitted probability, outcome, weight. */
+/* A row of the binary diagnostics: fitted probability p and the weight w
+ * carrying the outcome y in its sign, wy = w for y = 0 and -w for y = 1
+ * (16 bytes a row instead of 24; w > 0 on every row the diagnostics keep,
+ * so partreg_scored_w and partreg_scored_y give w and y back exactly). */
 typedef struct partreg_scored {
-    double p, y, w;
+    double p, wy;
 } partreg_scored;
+
+static inline double partreg_scored_w(partreg_scored r) { return r.wy < 0 ? -r.wy : r.wy; }
+static inline double partreg_scored_y(partreg_scored r) { return signbit(r.wy) ? 1.0 : 0.0; }
 
 /* Sort r[0..n) by p ascending, keeping rows with equal p in their input
  * order (the order of any stable comparison sort, e.g. glibc's merge-sort
