@@ -10,7 +10,9 @@
  * - the column-wise design build (partreg_frame_create) against the
  *   per-row evaluation partreg_frame_design_row(), bit for bit, with the
  *   rows kept by listwise deletion checked against a cell-by-cell scan,
- *   and the first non-finite term reported as before;
+ *   and the first non-finite term reported as before; the design on 1 to
+ *   3 threads; a frame that takes its columns from the table it is handed
+ *   against one that copies them;
  * - the CSV reader's one-scan numeric cells against its general path
  *   (an extra NA string turns the fast path off), bit for bit, and every
  *   number against strtod on hard cases (long mantissas, exponents beyond
@@ -19,7 +21,8 @@
  *   bit for bit (values, row lines) or with the same error message, with
  *   chunk boundaries forced everywhere (min_bytes_per_thread = 1), on
  *   files the chunks accept and on files they must hand back (text, quotes
- *   with line breaks across a boundary, ragged rows). */
+ *   with line breaks across a boundary, ragged rows), and a file whose
+ *   parsed pages the chunks drop (then re-read by the sequential pass). */
 #include <stdlib.h>
 #include <string.h>
 
