@@ -23,6 +23,7 @@
 #include <gsl/gsl_cblas.h>
 
 #include "models/link.h"
+#include "models/rank_update.h"
 #include "models/vmath.h"
 
 /* Rows per chunk inside an accumulate call: the chunk's rows, their scaled
@@ -87,6 +88,10 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
                 1);
     if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
         return;
+    if (k <= PARTREG_RANK_UPDATE_MAX_K) {
+        partreg_rank_update(acc->info, k, xb, lda, hs, m);
+        return;
+    }
     for (size_t r = 0; r < m; r++) {
         const double *x = xb + r * lda;
         double *zr = z + r * k, s = sqrt(hs[r]);
@@ -102,10 +107,12 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
  *   eta = X beta                       (dgemv)
  *   per row: l, d, h from the link     (logit: logit_terms)
  *   grad += X' (w d)                   (dgemv)
+ *   info += X' diag(-w h) X            (partreg_rank_update, k <= 32), or
  *   info += Zp' Zp - Zn' Zn            (dsyrk), Z rows sqrt(|w h|) x_i split
  *                                      by the sign of the row's weight w h,
- * so the O(k^2) work runs in OpenBLAS's syrk kernel. Non-log-concave links
- * (cauchit) have rows with either sign; log-concave ones only fill Zp.
+ * so the O(k^2) work runs in OpenBLAS's syrk kernel when k is large.
+ * Non-log-concave links (cauchit) have rows with either sign; log-concave
+ * ones only fill Zp.
  */
 static void binary_chunk(const partreg_design *d, const double *beta, size_t i0, size_t m,
                          const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
@@ -116,10 +123,12 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
                 1);
     double ll = 0.0;
     size_t np = 0, nn = 0;
+    int small_k = k <= PARTREG_RANK_UPDATE_MAX_K; /* zp then holds w h per row */
     for (size_t r = 0; r < m; r++) {
         size_t i = i0 + r;
         double w = partreg_design_weight(d, i);
         gw[r] = 0.0;
+        zp[r] = 0.0;
         if (w == 0.0)
             continue;
         int y = d->y[i] != 0.0;
@@ -140,6 +149,10 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
             continue;
         if (!isfinite(hw) || !isfinite(gw[r]))
             acc->nonfinite = 1;
+        if (small_k) {
+            zp[r] = hw;
+            continue;
+        }
         if (hw == 0.0)
             continue;
         const double *x = xb + r * lda;
@@ -155,6 +168,8 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
         return;
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, xb, (int)lda, gw, 1, 1.0, acc->grad,
                 1);
+    if (small_k && (order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED))
+        partreg_rank_update(acc->info, k, xb, lda, zp, m);
     if (np)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)np, 1.0, zp, (int)k, 1.0,
                     acc->info, (int)k);

@@ -11,6 +11,7 @@
  * before it, and j is dropped when sqrt(1 - R^2) < tol. Keeping the earlier
  * column of an aliased set matches R (lm/glm) and Stata's choices. */
 #include "models/collinear.h"
+#include "models/rank_update.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@ typedef struct moments {
     double *mean, *C, *lo, *hi;
     int nonfinite;
     double *mb, *Cb, *Z; /* block scratch: p, p * p, SCREEN_BLOCK * p */
+    double *hz;          /* block scratch: the weights of Z's rows, SCREEN_BLOCK */
     double *buf;         /* the one allocation all of the above live in */
 } moments;
 
@@ -89,13 +91,25 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         if (w == 0.0)
             continue;
         const double *x = data->X + i * ldx;
-        double s = data->w ? sqrt(w) : 1.0, *z = mo->Z + (m++) * p;
+        double *z = mo->Z + m * p;
+        mo->hz[m++] = w;
         for (size_t j = 0; j < p; j++)
-            z[j] = s * (x[j] - mb[j]);
+            z[j] = x[j] - mb[j];
     }
-    if (p > 0) /* BLAS rejects lda = 0: a thresholds-only ordinal model has no columns */
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)m, 1.0, mo->Z, (int)p,
-                    0.0, mo->Cb, (int)p);
+    if (p == 0) /* a thresholds-only ordinal model has no columns */
+        return;
+    if (p <= PARTREG_RANK_UPDATE_MAX_K) { /* rows in place, no packing (rank_update.c) */
+        memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
+        partreg_rank_update(mo->Cb, p, mo->Z, p, mo->hz, m);
+        return;
+    }
+    for (size_t r = 0; r < m; r++) {
+        double s = sqrt(mo->hz[r]), *z = mo->Z + r * p;
+        for (size_t j = 0; j < p; j++)
+            z[j] *= s;
+    }
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)m, 1.0, mo->Z, (int)p, 0.0,
+                mo->Cb, (int)p);
 }
 
 /* Merge the moments (wb, mb, Cb) of a set of rows into mo by the pairwise
@@ -141,9 +155,9 @@ static void moments_free(moments *mo) { free(mo->buf); }
 static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, size_t end)
 {
     size_t p1 = data->p ? data->p : 1;
-    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 4 + SCREEN_BLOCK))
+    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 5 + SCREEN_BLOCK))
         return -1;
-    size_t total = 2 * p1 * p1 + (4 + SCREEN_BLOCK) * p1;
+    size_t total = 2 * p1 * p1 + (4 + SCREEN_BLOCK) * p1 + SCREEN_BLOCK;
     mo->buf = calloc(total, sizeof *mo->buf);
     if (!mo->buf)
         return -1;
@@ -158,6 +172,7 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
     mo->C = mo->mb + p1;
     mo->Cb = mo->C + p1 * p1;
     mo->Z = mo->Cb + p1 * p1;
+    mo->hz = mo->Z + SCREEN_BLOCK * p1;
     for (size_t j = 0; j < data->p; j++) {
         mo->lo[j] = INFINITY;
         mo->hi[j] = -INFINITY;
