@@ -45,6 +45,7 @@ else
   out_md=$here/results.md; out_png=$here/time_vs_n.png
 fi
 NS=${BENCH_NS:-$NS}; PS=${BENCH_PS:-$PS}   # overrides for trying the harness
+SLOW=${BENCH_SLOW:-$SLOW}; CAP=${BENCH_CAP:-$CAP}   # and for a shorter full run
 raw=$data/raw$sfx.tsv
 
 # ---- build the C helpers against the installed build ----------------------
