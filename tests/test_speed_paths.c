@@ -293,6 +293,56 @@ static void test_ordinal_links(void **state)
         }
 }
 
+/* The vectorised logit pass (ordinal.c, logit_chunk): unit and given
+ * weights, a plain view and gathered (dropped) columns, moderate and far
+ * tails (rows beyond |x| = 600 go the general route inside a chunk), every
+ * order; and J = 2 (both categories outermost). */
+static void test_ordinal_logit_paths(void **state)
+{
+    problem *pr = *state;
+    static const size_t keep[NCOL - 1] = {1, 2, 3, 4, 5};
+    const double th[3][NCOL - 1 + NLEV - 1] = {
+        {0.66, -0.41, 0.052, -0.31, 0.17, -1.45, -0.28, 0.63, 1.87},
+        {60.0, -41.0, 30.0, -9.0, 17.0, -1.45, -0.28, 0.63, 1.87},
+        {2.385, -1.7, 0.21, -0.93, 0.55, -3.1, -2.9, 2.6, 4.4}};
+    for (int gathered = 0; gathered < 2; gathered++)
+        for (int weighted = 0; weighted < 2; weighted++)
+            for (size_t s = 0; s < 3; s++) {
+                partreg_design d;
+                design_of(pr, 1, PARTREG_LOGIT, gathered ? keep : NULL, NCOL - 1, &d);
+                if (!gathered) { /* columns 1..5 viewed in place */
+                    d.X = pr->X + 1;
+                    d.p = NCOL - 1;
+                }
+                if (!weighted)
+                    d.w = NULL;
+                partreg_objective obj;
+                partreg_ordinal_objective(&d, &obj);
+                partreg_accum *want = partreg_accum_alloc(obj.k);
+                plain_ordinal(&d, th[s], want);
+                for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++)
+                    check_eval(&obj, th[s], (partreg_order)o, want);
+                partreg_accum_free(want);
+            }
+    /* J = 2: levels {0, 1} from y > 1 */
+    double *y2 = malloc(NROWS * sizeof *y2);
+    for (size_t i = 0; i < NROWS; i++)
+        y2[i] = pr->yo[i] > 1.0;
+    partreg_design d;
+    design_of(pr, 1, PARTREG_LOGIT, keep, NCOL - 1, &d);
+    d.y = y2;
+    d.J = 2;
+    const double th2[NCOL] = {0.66, -0.41, 0.052, -0.31, 0.17, 0.29};
+    partreg_objective obj;
+    partreg_ordinal_objective(&d, &obj);
+    partreg_accum *want = partreg_accum_alloc(obj.k);
+    plain_ordinal(&d, th2, want);
+    for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++)
+        check_eval(&obj, th2, (partreg_order)o, want);
+    partreg_accum_free(want);
+    free(y2);
+}
+
 /* Whole fits: threads and block sizes give the same estimates; an aliased
  * column (dropped, so rows are gathered) gives the fit without it. */
 static void test_fits(void **state)
@@ -359,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_binary_unweighted),
         cmocka_unit_test(test_binary_tails),
         cmocka_unit_test(test_ordinal_links),
+        cmocka_unit_test(test_ordinal_logit_paths),
         cmocka_unit_test(test_fits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

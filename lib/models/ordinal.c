@@ -17,6 +17,14 @@
  * either tail gives neither log(0) nor a negative probability.
  * References: McCullagh (1980), JRSS B 42:109-142; Agresti (2010),
  * Analysis of Ordinal Categorical Data, ch. 5; docs/methods.md. */
+/* gcc 12 at -O2 keeps the logit terms loop below scalar unless it may use
+ * -O3's vectoriser cost model and does not thread jumps through the loop
+ * body; neither changes a value (as in binary.c). Guarded so clang-based
+ * tools never see gcc-only options. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic")
+#endif
+
 #include "models/ordinal.h"
 
 #include <math.h>
@@ -25,6 +33,7 @@
 #include <gsl/gsl_cblas.h>
 
 #include "models/link.h"
+#include "models/vmath.h"
 
 #define LN2 0.693147180559945309417232121458
 
@@ -92,53 +101,8 @@ void partreg_ordinal_row_terms(partreg_link link, double a, double b, partreg_or
  * (three non-positive terms: no cancellation), and the ratios
  *   f(b)/P = S(b) / (S(a) g),   f(a)/P = F(a) / (F(b) g)
  * follow from f = F S. One exp and one log1p per finite cut point instead
- * of the general route's three exps and three logs. */
+ * of the general route's three exps and three logs (logit_chunk below). */
 #define FAST_LIMIT 600.0
-
-static inline void logit_side(double x, double *F, double *S, double *logF, double *logS)
-{
-    double e = exp(-fabs(x)), lp = log1p(e);
-    *F = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    *S = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
-    *logF = x >= 0 ? -lp : x - lp;
-    *logS = x >= 0 ? -x - lp : -lp;
-}
-
-static int logit_row_terms(double a, double b, double g, double logg, partreg_ordinal_terms *t)
-{
-    int has_a = !(isinf(a) && a < 0), has_b = !(isinf(b) && b > 0);
-    if ((has_a && !(fabs(a) < FAST_LIMIT)) || (has_b && !(fabs(b) < FAST_LIMIT)))
-        return 0;
-    double Fa = 0, Sa = 1, lFa = 0, lSa = 0, Fb = 1, Sb = 0, lFb = 0, lSb = 0;
-    if (has_a)
-        logit_side(a, &Fa, &Sa, &lFa, &lSa);
-    if (has_b)
-        logit_side(b, &Fb, &Sb, &lFb, &lSb);
-    double qa = 0.0, qb = 0.0, ga = 0.0, gb = 0.0;
-    if (has_a && has_b) {
-        t->logp = lFb + lSa + logg;
-        qa = Fa / (Fb * g);
-        qb = Sb / (Sa * g);
-    } else if (has_b) { /* lowest category: P = F(b) */
-        t->logp = lFb;
-        qb = Sb;
-    } else if (has_a) { /* highest category: P = S(a) */
-        t->logp = lSa;
-        qa = Fa;
-    } else {
-        t->logp = 0.0;
-    }
-    if (has_a)
-        ga = Sa - Fa;
-    if (has_b)
-        gb = Sb - Fb;
-    t->da = -qa;
-    t->db = qb;
-    t->daa = -ga * qa - qa * qa;
-    t->dbb = gb * qb - qb * qb;
-    t->dab = qa * qb;
-    return 1;
-}
 
 /* Rows per chunk inside an accumulate call (see binary.c). */
 #define CHUNK_ROWS(pk) partreg_block_rows_auto(pk)
@@ -151,12 +115,10 @@ static int logit_row_terms(double a, double b, double g, double logg, partreg_or
  */
 static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i0, size_t m,
                           const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
-                          double *eta, double *gw, double *zp, double *zn, const double *gap,
-                          const double *loggap)
+                          double *eta, double *gw, double *zp, double *zn)
 {
     size_t pk = d->pk, J = d->J, k = pk + J - 1;
     const double *thr = theta + pk;
-    int logit = d->link == PARTREG_LOGIT;
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
     if (pk)
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)pk, 1.0, xb, (int)lda, theta, 1,
@@ -175,11 +137,7 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
         double a = c == 0 ? -INFINITY : thr[c - 1] - eta[r];
         double b = c == J - 1 ? INFINITY : thr[c] - eta[r];
         partreg_ordinal_terms t;
-        int inner = c > 0 && c < J - 1;
-        int fast = logit && (!inner || gap[c] > 0) &&
-                   logit_row_terms(a, b, inner ? gap[c] : 1.0, inner ? loggap[c] : 0.0, &t);
-        if (!fast)
-            partreg_ordinal_row_terms(d->link, a, b, &t);
+        partreg_ordinal_row_terms(d->link, a, b, &t);
         ll += w * t.logp;
         if (order == PARTREG_ORDER_VALUE)
             continue;
@@ -236,22 +194,334 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
                     1.0, acc->info, (int)k);
 }
 
+/* ---- the logit pass, vectorised ------------------------------------------
+ *
+ * The same terms as logit_row_terms, computed for all rows of a chunk in one
+ * loop that gcc vectorises (vmath.h exp and log1p, selects instead of
+ * branches). The category logic is moved out of that loop: a scalar gather
+ * looks up, per row, the cut points a = lo[c] - eta and b = hi[c] - eta
+ * (lo[0] = -inf, hi[J-1] = +inf exactly) and the category's g and log g
+ * (1 and 0 for the outermost categories, where the formulas reduce to
+ * P = F(b) or S(a): S(-inf) = 1, F(+inf) = 1, F(-inf) = S(+inf) = 0) and
+ * lists the rows the shortcut does not cover (a finite cut point with
+ * |x| >= FAST_LIMIT, a category with g <= 0, a non-finite eta); those rows
+ * are then redone by partreg_ordinal_row_terms, so the result is that of
+ * the row-by-row code up to the order of the sums.
+ *
+ * Per row the loop stores w log P and the weighted derivatives
+ *   wda = w dlogP/da, wdb = w dlogP/db, gw = -(wda + wdb) (the eta score),
+ *   waa = -w daa, wab = -w dab, wbb = -w dbb, hw = waa + 2 wab + wbb
+ * (the eta information, >= 0 for a log-concave F: no sign split but a
+ * guard for rounding). The blocks of the information are then
+ *   beta-beta:        sum hw x x'                  dsyrk on sqrt(hw) x
+ *   theta_j-beta:     sum_r C_rj x_r, C_rj = -(waa + wab) if c = j+1,
+ *                     -(wab + wbb) if c = j        one dgemm X'[gw C],
+ *                                                  which also gives the
+ *                                                  beta gradient
+ *   theta-theta and the threshold gradient: per-category sums of wda, wdb,
+ *                     waa, wab, wbb, folded in at the end of the call. */
+
+/* F, S, log F, log S of the logistic at x (x = +-inf exact) */
+PARTREG_VM_INLINE void logit_cut(double x, double *F, double *S, double *lF, double *lS)
+{
+    double e = partreg_vm_exp(-fabs(x)), lp = partreg_vm_log1p(e);
+    double big = 1.0 / (1.0 + e), small = e * big;
+    int pos = x >= 0;
+    *F = pos ? big : small;
+    *S = pos ? small : big;
+    *lF = (pos ? 0.0 : x) - lp;
+    *lS = (pos ? -x : 0.0) - lp;
+}
+
+/* w log P of one row (0 when w = 0) */
+PARTREG_VM_INLINE double logit_logp(double a, double b, double lg, double w)
+{
+    double Fa, Sa, lFa, lSa, Fb, Sb, lFb, lSb;
+    logit_cut(a, &Fa, &Sa, &lFa, &lSa);
+    logit_cut(b, &Fb, &Sb, &lFb, &lSb);
+    double wl = w * (lFb + lSa + lg);
+    return w != 0.0 ? wl : 0.0;
+}
+
+/* Not inlined: inlined into logit_chunk, whose row arrays all come from one
+ * scratch block, gcc loses the restrict qualifiers and does not vectorise. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* value only, w = NULL: unit weights */
+NOINLINE static void logit_values(const double *restrict a, const double *restrict b,
+                         const double *restrict lg, const double *restrict w, size_t m,
+                         double *restrict wl)
+{
+    if (w)
+        for (size_t r = 0; r < m; r++)
+            wl[r] = logit_logp(a[r], b[r], lg[r], w[r]);
+    else
+        for (size_t r = 0; r < m; r++)
+            wl[r] = logit_logp(a[r], b[r], lg[r], 1.0);
+}
+
+/* the per-row outputs of the full loop (see above) */
+typedef struct logit_rows {
+    double *wl, *gw, *wda, *wdb, *waa, *wab, *wbb, *hw;
+} logit_rows;
+
+PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double w,
+                                      double *restrict wl, double *restrict gw,
+                                      double *restrict wda, double *restrict wdb,
+                                      double *restrict waa, double *restrict wab,
+                                      double *restrict wbb, double *restrict hw)
+{
+    double Fa, Sa, lFa, lSa, Fb, Sb, lFb, lSb;
+    logit_cut(a, &Fa, &Sa, &lFa, &lSa);
+    logit_cut(b, &Fb, &Sb, &lFb, &lSb);
+    double wlr = w * (lFb + lSa + lg);
+    *wl = w != 0.0 ? wlr : 0.0;
+    /* f(a)/P = F(a) / (F(b) g), f(b)/P = S(b) / (S(a) g); 0 at an infinite cut */
+    double qa = Fa / (Fb * g), qb = Sb / (Sa * g);
+    double ga = Sa - Fa, gb = Sb - Fb; /* f'/f at a and b */
+    double aa = w * (ga * qa + qa * qa), bb = w * (qb * qb - gb * qb), ab = -w * (qa * qb);
+    *wda = -w * qa;
+    *wdb = w * qb;
+    *gw = w * (qa - qb);
+    *waa = aa;
+    *wab = ab;
+    *wbb = bb;
+    *hw = aa + 2.0 * ab + bb;
+}
+
+NOINLINE static void logit_full(const double *restrict a, const double *restrict b,
+                       const double *restrict g, const double *restrict lg,
+                       const double *restrict w, size_t m, double *restrict wl,
+                       double *restrict gw, double *restrict wda, double *restrict wdb,
+                       double *restrict waa, double *restrict wab, double *restrict wbb,
+                       double *restrict hw)
+{
+    if (w)
+        for (size_t r = 0; r < m; r++)
+            logit_full_row(a[r], b[r], g[r], lg[r], w[r], wl + r, gw + r, wda + r, wdb + r,
+                           waa + r, wab + r, wbb + r, hw + r);
+    else
+        for (size_t r = 0; r < m; r++)
+            logit_full_row(a[r], b[r], g[r], lg[r], 1.0, wl + r, gw + r, wda + r, wdb + r,
+                           waa + r, wab + r, wbb + r, hw + r);
+}
+
+/* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
+typedef struct logit_scratch {
+    double *lo, *hi, *g, *lg;               /* J each: the category tables */
+    double *sda, *sdb, *saa, *sab, *sbb;    /* J each: per-category sums */
+    double *T;                              /* pk x J: X'[gw C] summed */
+    double *eta, *a, *b, *rg, *rlg, *slow;  /* chunk each */
+    logit_rows o;                           /* chunk each; o.gw heads C */
+    double *C;                              /* chunk x J: the matrix [gw C] */
+    double *zp, *zn, *gather;               /* chunk x pk each */
+} logit_scratch;
+
+static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
+{
+    return 9 * J + p1 * J + chunk * (14 + J + 3 * p1);
+}
+
+static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
+{
+    double **tab[] = {&ls->lo, &ls->hi, &ls->g, &ls->lg, &ls->sda, &ls->sdb, &ls->saa, &ls->sab, &ls->sbb};
+    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++, s += J)
+        *tab[i] = s;
+    ls->T = s;
+    s += p1 * J;
+    double **row[] = {&ls->eta, &ls->a, &ls->b, &ls->rg, &ls->rlg, &ls->slow, &ls->o.wl,
+                      &ls->o.wda, &ls->o.wdb, &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.hw,
+                      &ls->o.gw};
+    for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
+        *row[i] = s;
+    ls->C = s;
+    s += chunk * J;
+    ls->zp = s;
+    ls->zn = s + chunk * p1;
+    ls->gather = s + 2 * chunk * p1;
+}
+
+/* one chunk of the logit pass */
+static void logit_chunk(const partreg_design *d, const double *theta, size_t i0, size_t m,
+                        const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
+                        const logit_scratch *ls)
+{
+    size_t pk = d->pk, J = d->J;
+    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+    const double *y = d->y + i0, *w = d->w ? d->w + i0 : NULL;
+    double *eta = ls->eta;
+    const logit_rows *o = &ls->o;
+    if (pk)
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)pk, 1.0, xb, (int)lda, theta, 1,
+                    0.0, eta, 1);
+    else
+        memset(eta, 0, m * sizeof *eta);
+    size_t nslow = 0;
+    for (size_t r = 0; r < m; r++) {
+        size_t c = (size_t)y[r];
+        double a = ls->lo[c] - eta[r], b = ls->hi[c] - eta[r];
+        ls->a[r] = a;
+        ls->b[r] = b;
+        ls->rg[r] = ls->g[c];
+        ls->rlg[r] = ls->lg[c];
+        int fast = (a == -INFINITY || fabs(a) < FAST_LIMIT) &&
+                   (b == INFINITY || fabs(b) < FAST_LIMIT) && ls->g[c] > 0;
+        if (!fast)
+            ls->slow[nslow++] = (double)r;
+    }
+    if (order == PARTREG_ORDER_VALUE)
+        logit_values(ls->a, ls->b, ls->rlg, w, m, o->wl);
+    else
+        logit_full(ls->a, ls->b, ls->rg, ls->rlg, w, m, o->wl, o->gw, o->wda, o->wdb, o->waa,
+                   o->wab, o->wbb, o->hw);
+    for (size_t s = 0; s < nslow; s++) { /* the general route */
+        size_t r = (size_t)ls->slow[s];
+        double wr = w ? w[r] : 1.0;
+        partreg_ordinal_terms t = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        if (wr != 0.0)
+            partreg_ordinal_row_terms(d->link, ls->a[r], ls->b[r], &t);
+        o->wl[r] = wr * t.logp;
+        if (order == PARTREG_ORDER_VALUE)
+            continue;
+        o->wda[r] = wr * t.da;
+        o->wdb[r] = wr * t.db;
+        double geta = -(t.da + t.db), heta = -wr * (t.daa + 2.0 * t.dab + t.dbb);
+        o->gw[r] = wr * geta;
+        o->waa[r] = -wr * t.daa;
+        o->wab[r] = -wr * t.dab;
+        o->wbb[r] = -wr * t.dbb;
+        o->hw[r] = heta;
+        if (info && (!isfinite(heta) || !isfinite(geta)))
+            acc->nonfinite = 1;
+    }
+    double ll = 0.0;
+    for (size_t r = 0; r < m; r++)
+        ll += o->wl[r];
+    if (!isfinite(ll))
+        acc->nonfinite = 1;
+    acc->loglik += ll;
+    if (order == PARTREG_ORDER_VALUE)
+        return;
+    /* per-category sums; for the information also the rows of the m x J
+     * matrix B = [gw C]: C_rj = -(waa + wab) when theta_j is the row's lower
+     * cut (c = j + 1), -(wab + wbb) when its upper cut (c = j), else 0 */
+    double chk = 0.0, *B = ls->C;
+    for (size_t r = 0; r < m; r++) {
+        size_t c = (size_t)y[r];
+        ls->sda[c] += o->wda[r];
+        ls->sdb[c] += o->wdb[r];
+        if (!info)
+            continue;
+        double aa = o->waa[r], ab = o->wab[r], bb = o->wbb[r], *br = B + r * J;
+        ls->saa[c] += aa;
+        ls->sab[c] += ab;
+        ls->sbb[c] += bb;
+        chk += o->gw[r] + o->hw[r];
+        br[0] = o->gw[r];
+        for (size_t j = 1; j < J; j++) /* (a memset of B costs more under callgrind) */
+            br[j] = 0.0;
+        if (c > 0)
+            br[c] = -(aa + ab); /* column 1 + (c - 1) */
+        if (c + 1 < J)
+            br[c + 1] = -(ab + bb);
+    }
+    if (info && !isfinite(chk))
+        acc->nonfinite = 1;
+    if (pk == 0)
+        return;
+    if (!info) {
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)pk, 1.0, xb, (int)lda, o->gw, 1, 1.0,
+                    acc->grad, 1);
+        return;
+    }
+    /* T += X' B */
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)pk, (int)J, (int)m, 1.0, xb,
+                (int)lda, B, (int)J, 1.0, ls->T, (int)J);
+    size_t nn = 0;
+    for (size_t r = 0; r < m; r++) {
+        const double *x = xb + r * lda;
+        double h = o->hw[r], s = sqrt(h > 0.0 ? h : 0.0);
+        double *z = ls->zp + r * pk;
+        for (size_t j = 0; j < pk; j++)
+            z[j] = s * x[j];
+        if (h < 0.0) { /* rounding only, for a log-concave link */
+            double *zn = ls->zn + (nn++) * pk, sn = sqrt(-h);
+            for (size_t j = 0; j < pk; j++)
+                zn[j] = sn * x[j];
+        }
+    }
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)pk, (int)m, 1.0, ls->zp, (int)pk,
+                1.0, acc->info, (int)(pk + J - 1));
+    if (nn)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)pk, (int)nn, -1.0, ls->zn,
+                    (int)pk, 1.0, acc->info, (int)(pk + J - 1));
+}
+
+static void logit_accumulate(const partreg_design *d, const double *theta, size_t begin,
+                             size_t end, partreg_order order, partreg_accum *acc, double *scratch)
+{
+    size_t pk = d->pk, J = d->J, k = pk + J - 1, p1 = pk ? pk : 1, chunk = CHUNK_ROWS(p1);
+    const double *thr = theta + pk;
+    logit_scratch ls;
+    logit_scratch_carve(scratch, J, p1, chunk, &ls);
+    for (size_t c = 0; c < J; c++) {
+        ls.lo[c] = c == 0 ? -INFINITY : thr[c - 1];
+        ls.hi[c] = c == J - 1 ? INFINITY : thr[c];
+        /* g_c = 1 - exp(theta_{c-1} - theta_c); g <= 0 (not increasing): general route */
+        double g = c == 0 || c == J - 1 ? 1.0 : -expm1(thr[c - 1] - thr[c]);
+        ls.g[c] = g;
+        ls.lg[c] = g > 0 ? log(g) : 0.0;
+    }
+    memset(ls.sda, 0, 5 * J * sizeof *ls.sda);
+    memset(ls.T, 0, p1 * J * sizeof *ls.T);
+    for (size_t b = begin; b < end; b += chunk) {
+        size_t m = end - b < chunk ? end - b : chunk;
+        const double *xb = d->X + b * d->ldx;
+        size_t lda = d->ldx;
+        if (d->cols) {
+            for (size_t r = 0; r < m; r++)
+                partreg_design_row(d, b + r, ls.gather + r * p1);
+            xb = ls.gather;
+            lda = p1;
+        }
+        logit_chunk(d, theta, b, m, xb, lda, order, acc, &ls);
+    }
+    if (order == PARTREG_ORDER_VALUE)
+        return;
+    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+    /* threshold j is the upper cut of category j and the lower of j+1 */
+    for (size_t j = 0; j + 1 < J; j++) {
+        acc->grad[pk + j] += ls.sdb[j] + ls.sda[j + 1];
+        if (!info)
+            continue;
+        double *row = acc->info + (pk + j) * k;
+        row[pk + j] += ls.sbb[j] + ls.saa[j + 1];
+        if (j > 0)
+            row[pk + j - 1] += ls.sab[j];
+        for (size_t s = 0; s < pk; s++)
+            row[s] += ls.T[s * J + 1 + j];
+    }
+    if (info)
+        for (size_t s = 0; s < pk; s++)
+            acc->grad[s] += ls.T[s * J];
+}
+
 static void ordinal_accumulate(const void *model, const double *theta, size_t begin, size_t end,
                                partreg_order order, partreg_accum *acc, double *scratch)
 {
     const partreg_design *d = model;
-    size_t pk = d->pk, J = d->J, p1 = pk ? pk : 1, chunk = CHUNK_ROWS(p1);
-    const double *thr = theta + pk;
-    /* scratch: gap, loggap (J each), eta, gw (chunk each), Zp, Zn, gathered
-     * rows (chunk x pk each) */
-    double *gap = scratch, *loggap = gap + J, *eta = loggap + J, *gw = eta + chunk;
-    double *zp = gw + chunk, *zn = zp + chunk * p1, *gather = zn + chunk * p1;
-    /* g_c = 1 - exp(theta_{c-1} - theta_c) of the inner categories; a
-     * non-increasing pair (infeasible) gives g <= 0 and the general route */
-    for (size_t c = 1; c + 1 < J; c++) {
-        gap[c] = -expm1(thr[c - 1] - thr[c]);
-        loggap[c] = gap[c] > 0 ? log(gap[c]) : NAN;
+    if (d->link == PARTREG_LOGIT) {
+        logit_accumulate(d, theta, begin, end, order, acc, scratch);
+        return;
     }
+    size_t pk = d->pk, p1 = pk ? pk : 1, chunk = CHUNK_ROWS(p1);
+    /* scratch: eta, gw (chunk each), Zp, Zn, gathered rows (chunk x pk each) */
+    double *eta = scratch, *gw = eta + chunk;
+    double *zp = gw + chunk, *zn = zp + chunk * p1, *gather = zn + chunk * p1;
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk;
         const double *xb = d->X + b * d->ldx;
@@ -262,7 +532,7 @@ static void ordinal_accumulate(const void *model, const double *theta, size_t be
             xb = gather;
             lda = p1;
         }
-        ordinal_chunk(d, theta, b, m, xb, lda, order, acc, eta, gw, zp, zn, gap, loggap);
+        ordinal_chunk(d, theta, b, m, xb, lda, order, acc, eta, gw, zp, zn);
     }
 }
 
@@ -319,7 +589,8 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     obj->feasible = ordinal_feasible;
     obj->row_scores = ordinal_row_scores;
     size_t p1 = d->pk ? d->pk : 1;
-    obj->scratch_doubles = 2 * d->J + CHUNK_ROWS(p1) * (2 + 3 * p1);
+    /* the logit pass needs more than the general one (2 + 3 p1 per chunk row) */
+    obj->scratch_doubles = logit_scratch_doubles(d->J, p1, CHUNK_ROWS(p1));
 }
 
 /* Weighted count of each level into W[J]; returns the total. */
