@@ -89,7 +89,7 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
     if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
         return;
     if (k <= PARTREG_RANK_UPDATE_MAX_K) {
-        partreg_rank_update(acc->info, k, xb, lda, hs, m);
+        partreg_rank_update(acc->info, k, k, xb, lda, hs, m);
         return;
     }
     for (size_t r = 0; r < m; r++) {
@@ -169,7 +169,7 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, xb, (int)lda, gw, 1, 1.0, acc->grad,
                 1);
     if (small_k && (order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED))
-        partreg_rank_update(acc->info, k, xb, lda, zp, m);
+        partreg_rank_update(acc->info, k, k, xb, lda, zp, m);
     if (np)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)np, 1.0, zp, (int)k, 1.0,
                     acc->info, (int)k);

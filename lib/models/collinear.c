@@ -100,7 +100,7 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         return;
     if (p <= PARTREG_RANK_UPDATE_MAX_K) { /* rows in place, no packing (rank_update.c) */
         memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
-        partreg_rank_update(mo->Cb, p, mo->Z, p, mo->hz, m);
+        partreg_rank_update(mo->Cb, p, p, mo->Z, p, mo->hz, m);
         return;
     }
     for (size_t r = 0; r < m; r++) {

@@ -33,6 +33,7 @@
 #include <gsl/gsl_cblas.h>
 
 #include "models/link.h"
+#include "models/rank_update.h"
 #include "models/vmath.h"
 
 #define LN2 0.693147180559945309417232121458
@@ -441,6 +442,10 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     /* T += X' B */
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)pk, (int)J, (int)m, 1.0, xb,
                 (int)lda, B, (int)J, 1.0, ls->T, (int)J);
+    if (pk <= PARTREG_RANK_UPDATE_MAX_K) { /* rows in place (rank_update.c) */
+        partreg_rank_update(acc->info, pk + J - 1, pk, xb, lda, o->hw, m);
+        return;
+    }
     size_t nn = 0;
     for (size_t r = 0; r < m; r++) {
         const double *x = xb + r * lda;

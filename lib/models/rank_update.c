@@ -26,15 +26,15 @@
 #endif
 
 PARTREG_AVX2_CLONE
-void partreg_rank_update(double *restrict A, size_t k, const double *restrict X, size_t lda,
-                         const double *restrict h, size_t m)
+void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
+                         size_t lda, const double *restrict h, size_t m)
 {
     size_t r = 0;
     for (; r + 4 <= m; r += 4) {
         const double *x0 = X + r * lda, *x1 = x0 + lda, *x2 = x1 + lda, *x3 = x2 + lda;
         for (size_t a = 0; a < k; a++) {
             double u0 = h[r] * x0[a], u1 = h[r + 1] * x1[a], u2 = h[r + 2] * x2[a];
-            double u3 = h[r + 3] * x3[a], *Aa = A + a * k;
+            double u3 = h[r + 3] * x3[a], *Aa = A + a * lda_a;
             for (size_t c = 0; c <= a; c++)
                 Aa[c] += (u0 * x0[c] + u1 * x1[c]) + (u2 * x2[c] + u3 * x3[c]);
         }
@@ -42,7 +42,7 @@ void partreg_rank_update(double *restrict A, size_t k, const double *restrict X,
     for (; r < m; r++) {
         const double *x0 = X + r * lda;
         for (size_t a = 0; a < k; a++) {
-            double u0 = h[r] * x0[a], *Aa = A + a * k;
+            double u0 = h[r] * x0[a], *Aa = A + a * lda_a;
             for (size_t c = 0; c <= a; c++)
                 Aa[c] += u0 * x0[c];
         }

@@ -10,9 +10,10 @@
  * it callers use dsyrk. */
 #define PARTREG_RANK_UPDATE_MAX_K 32
 
-/* A (k x k, row-major; lower triangle only) += sum_r h_r x_r x_r' over the
- * m rows x_r of X (row stride lda). h_r may have either sign. */
-void partreg_rank_update(double *A, size_t k, const double *X, size_t lda, const double *h,
-                         size_t m);
+/* A (k x k, row-major with row stride lda_a >= k; lower triangle only) +=
+ * sum_r h_r x_r x_r' over the m rows x_r (k entries) of X (row stride lda).
+ * h_r may have either sign. */
+void partreg_rank_update(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
+                         const double *h, size_t m);
 
 #endif
