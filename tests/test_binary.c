@@ -215,6 +215,33 @@ static void test_saturated_2x2(void **state)
     }
 }
 
+/* One kept column gathered from two (the second is all zero and dropped):
+ * the logit pass's per-row terms must not overwrite the gathered rows
+ * (a scratch overlap once made this fit run to the iteration limit). The
+ * MLE is the intercept logit(ybar), for every link's own quantile. */
+static void test_one_kept_column_gathered(void **state)
+{
+    (void)state;
+    enum { N = 3001 };
+    static double X[2 * N], y[N];
+    double s1 = 0.0;
+    for (size_t i = 0; i < N; i++) {
+        X[2 * i] = 1.0;
+        X[2 * i + 1] = 0.0;
+        y[i] = (i * 7919) % 10 < 3;
+        s1 += y[i];
+    }
+    partreg_data d = {N, 2, X, 2, y, NULL, 2, NULL, NULL};
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    partreg_status st = partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err);
+    assert_int_equal(st, PARTREG_OK);
+    assert_int_equal(partreg_fit_converged(fit), 1);
+    assert_int_equal(partreg_fit_column_dropped(fit, 1), 1);
+    assert_rel(gsl_vector_get(partreg_fit_coef(fit), 0), log(s1 / (N - s1)), 1e-12);
+    partreg_fit_free(fit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_rescaling),
         cmocka_unit_test(test_threads_and_blocks),
         cmocka_unit_test(test_saturated_2x2),
+        cmocka_unit_test(test_one_kept_column_gathered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

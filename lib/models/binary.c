@@ -69,11 +69,10 @@ static double logit_terms(const double *restrict eta, const double *restrict y,
 }
 
 /* The logit pass over a chunk: eta by dgemv, the terms above, then
- * grad += X'(w d) (dgemv) and info += Z'Z (dsyrk) with Z = diag(sqrt(w h)) X
- * (sqrt here, outside the vectorised loop: it sets errno). */
+ * grad += X'(w d) (dgemv) and info += X' diag(w h) X (partreg_info_add). */
 static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, size_t m,
                         const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
-                        double *eta, double *gw, double *hs, double *wl, double *z)
+                        double *eta, double *gw, double *hs, double *wl, double *zp, double *zn)
 {
     size_t k = d->pk;
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, xb, (int)lda, beta, 1, 0.0, eta,
@@ -88,18 +87,7 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
                 1);
     if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
         return;
-    if (k <= PARTREG_RANK_UPDATE_MAX_K) {
-        partreg_rank_update(acc->info, k, k, xb, lda, hs, m);
-        return;
-    }
-    for (size_t r = 0; r < m; r++) {
-        const double *x = xb + r * lda;
-        double *zr = z + r * k, s = sqrt(hs[r]);
-        for (size_t j = 0; j < k; j++)
-            zr[j] = s * x[j];
-    }
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)m, 1.0, z, (int)k, 1.0,
-                acc->info, (int)k);
+    partreg_info_add(acc->info, k, k, xb, lda, hs, m, zp, zn);
 }
 
 /*
@@ -107,28 +95,24 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
  *   eta = X beta                       (dgemv)
  *   per row: l, d, h from the link     (logit: logit_terms)
  *   grad += X' (w d)                   (dgemv)
- *   info += X' diag(-w h) X            (partreg_rank_update, k <= 32), or
- *   info += Zp' Zp - Zn' Zn            (dsyrk), Z rows sqrt(|w h|) x_i split
- *                                      by the sign of the row's weight w h,
- * so the O(k^2) work runs in OpenBLAS's syrk kernel when k is large.
- * Non-log-concave links (cauchit) have rows with either sign; log-concave
- * ones only fill Zp.
+ *   info += X' diag(-w h) X            (partreg_info_add: in place for small
+ *                                      k, dsyrk on sign-split scaled rows
+ *                                      for large k; non-log-concave links
+ *                                      such as cauchit give either sign).
  */
 static void binary_chunk(const partreg_design *d, const double *beta, size_t i0, size_t m,
                          const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
-                         double *eta, double *gw, double *zp, double *zn)
+                         double *eta, double *gw, double *hs, double *zp, double *zn)
 {
     size_t k = d->pk;
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, xb, (int)lda, beta, 1, 0.0, eta,
                 1);
     double ll = 0.0;
-    size_t np = 0, nn = 0;
-    int small_k = k <= PARTREG_RANK_UPDATE_MAX_K; /* zp then holds w h per row */
     for (size_t r = 0; r < m; r++) {
         size_t i = i0 + r;
         double w = partreg_design_weight(d, i);
         gw[r] = 0.0;
-        zp[r] = 0.0;
+        hs[r] = 0.0;
         if (w == 0.0)
             continue;
         int y = d->y[i] != 0.0;
@@ -149,17 +133,7 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
             continue;
         if (!isfinite(hw) || !isfinite(gw[r]))
             acc->nonfinite = 1;
-        if (small_k) {
-            zp[r] = hw;
-            continue;
-        }
-        if (hw == 0.0)
-            continue;
-        const double *x = xb + r * lda;
-        double *z = hw < 0 ? zn + (nn++) * k : zp + (np++) * k;
-        double s = sqrt(fabs(hw));
-        for (size_t j = 0; j < k; j++)
-            z[j] = s * x[j];
+        hs[r] = hw;
     }
     if (!isfinite(ll))
         acc->nonfinite = 1;
@@ -168,14 +142,8 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
         return;
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, xb, (int)lda, gw, 1, 1.0, acc->grad,
                 1);
-    if (small_k && (order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED))
-        partreg_rank_update(acc->info, k, k, xb, lda, zp, m);
-    if (np)
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)np, 1.0, zp, (int)k, 1.0,
-                    acc->info, (int)k);
-    if (nn)
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)nn, -1.0, zn, (int)k, 1.0,
-                    acc->info, (int)k);
+    if (order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED)
+        partreg_info_add(acc->info, k, k, xb, lda, hs, m, zp, zn);
 }
 
 static void binary_accumulate(const void *model, const double *beta, size_t begin, size_t end,
@@ -183,9 +151,10 @@ static void binary_accumulate(const void *model, const double *beta, size_t begi
 {
     const partreg_design *d = model;
     size_t k = d->pk, chunk = CHUNK_ROWS(k);
-    /* scratch: eta, gw (chunk each), Zp, Zn, gathered rows (chunk x k each) */
-    double *eta = scratch, *gw = eta + chunk, *zp = gw + chunk, *zn = zp + chunk * k;
-    double *gather = zn + chunk * k;
+    /* scratch: eta, gw, w h, w l (chunk each), Zp, Zn, gathered rows (chunk x k
+     * each): separate arrays, so no output overwrites the rows being read */
+    double *eta = scratch, *gw = eta + chunk, *hs = gw + chunk, *wl = hs + chunk;
+    double *zp = wl + chunk, *zn = zp + chunk * k, *gather = zn + chunk * k;
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk;
         const double *xb = d->X + b * d->ldx;
@@ -196,10 +165,10 @@ static void binary_accumulate(const void *model, const double *beta, size_t begi
             xb = gather;
             lda = k;
         }
-        if (d->link == PARTREG_LOGIT) /* zn holds w h and w l */
-            logit_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, zn, zn + chunk, zp);
+        if (d->link == PARTREG_LOGIT)
+            logit_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, hs, wl, zp, zn);
         else
-            binary_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, zp, zn);
+            binary_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, hs, zp, zn);
     }
 }
 
@@ -232,7 +201,7 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->feasible = NULL;
     obj->row_scores = binary_row_scores;
     size_t k = d->pk ? d->pk : 1;
-    obj->scratch_doubles = CHUNK_ROWS(k) * (2 + 3 * k);
+    obj->scratch_doubles = CHUNK_ROWS(k) * (4 + 3 * k);
 }
 
 double partreg_binary_null_loglik(const partreg_design *d, int has_intercept)

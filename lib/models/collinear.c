@@ -21,8 +21,6 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include <gsl/gsl_cblas.h>
-
 /* Rows per block of the one-pass cross-product accumulation. */
 #define SCREEN_BLOCK 256
 /* Fewer rows than this per thread are not worth a thread. */
@@ -39,6 +37,7 @@ typedef struct moments {
     int nonfinite;
     double *mb, *Cb, *Z; /* block scratch: p, p * p, SCREEN_BLOCK * p */
     double *hz;          /* block scratch: the weights of Z's rows, SCREEN_BLOCK */
+    double *Zs;          /* block scratch for partreg_info_add's scaled rows, SCREEN_BLOCK * p */
     double *buf;         /* the one allocation all of the above live in */
 } moments;
 
@@ -96,21 +95,11 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         for (size_t j = 0; j < p; j++)
             z[j] = x[j] - mb[j];
     }
-    if (p == 0) /* a thresholds-only ordinal model has no columns */
-        return;
-    if (p <= PARTREG_RANK_UPDATE_MAX_K) { /* rows in place, no packing (rank_update.c) */
-        memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
-        partreg_rank_update(mo->Cb, p, p, mo->Z, p, mo->hz, m);
-        return;
-    }
-    for (size_t r = 0; r < m; r++) {
-        double s = sqrt(mo->hz[r]), *z = mo->Z + r * p;
-        for (size_t j = 0; j < p; j++)
-            z[j] *= s;
-    }
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)m, 1.0, mo->Z, (int)p, 0.0,
-                mo->Cb, (int)p);
+    /* the weights are positive: no row goes to the negative scratch */
+    memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
+    partreg_info_add(mo->Cb, p, p, mo->Z, p, mo->hz, m, mo->Zs, mo->Zs);
 }
+
 
 /* Merge the moments (wb, mb, Cb) of a set of rows into mo by the pairwise
  * update of Chan, Golub & LeVeque (1979):
@@ -155,9 +144,9 @@ static void moments_free(moments *mo) { free(mo->buf); }
 static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, size_t end)
 {
     size_t p1 = data->p ? data->p : 1;
-    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 5 + SCREEN_BLOCK))
+    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 5 + 2 * SCREEN_BLOCK))
         return -1;
-    size_t total = 2 * p1 * p1 + (4 + SCREEN_BLOCK) * p1 + SCREEN_BLOCK;
+    size_t total = 2 * p1 * p1 + (4 + 2 * SCREEN_BLOCK) * p1 + SCREEN_BLOCK;
     mo->buf = calloc(total, sizeof *mo->buf);
     if (!mo->buf)
         return -1;
@@ -173,6 +162,7 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
     mo->Cb = mo->C + p1 * p1;
     mo->Z = mo->Cb + p1 * p1;
     mo->hz = mo->Z + SCREEN_BLOCK * p1;
+    mo->Zs = mo->hz + SCREEN_BLOCK;
     for (size_t j = 0; j < data->p; j++) {
         mo->lo[j] = INFINITY;
         mo->hi[j] = -INFINITY;

@@ -442,29 +442,9 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     /* T += X' B */
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)pk, (int)J, (int)m, 1.0, xb,
                 (int)lda, B, (int)J, 1.0, ls->T, (int)J);
-    if (pk <= PARTREG_RANK_UPDATE_MAX_K) { /* rows in place (rank_update.c) */
-        partreg_rank_update(acc->info, pk + J - 1, pk, xb, lda, o->hw, m);
-        return;
-    }
-    size_t nn = 0;
-    for (size_t r = 0; r < m; r++) {
-        const double *x = xb + r * lda;
-        double h = o->hw[r], s = sqrt(h > 0.0 ? h : 0.0);
-        double *z = ls->zp + r * pk;
-        for (size_t j = 0; j < pk; j++)
-            z[j] = s * x[j];
-        if (h < 0.0) { /* rounding only, for a log-concave link */
-            double *zn = ls->zn + (nn++) * pk, sn = sqrt(-h);
-            for (size_t j = 0; j < pk; j++)
-                zn[j] = sn * x[j];
-        }
-    }
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)pk, (int)m, 1.0, ls->zp, (int)pk,
-                1.0, acc->info, (int)(pk + J - 1));
-    if (nn)
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)pk, (int)nn, -1.0, ls->zn,
-                    (int)pk, 1.0, acc->info, (int)(pk + J - 1));
+    partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
 }
+
 
 static void logit_accumulate(const partreg_design *d, const double *theta, size_t begin,
                              size_t end, partreg_order order, partreg_accum *acc, double *scratch)

@@ -19,6 +19,10 @@
 
 #include "models/rank_update.h"
 
+#include <math.h>
+
+#include <gsl/gsl_cblas.h>
+
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define PARTREG_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #else
@@ -47,4 +51,30 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
                 Aa[c] += u0 * x0[c];
         }
     }
+}
+
+void partreg_info_add(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
+                      const double *h, size_t m, double *zp, double *zn)
+{
+    if (k == 0)
+        return;
+    if (k <= PARTREG_RANK_UPDATE_MAX_K) {
+        partreg_rank_update(A, lda_a, k, X, lda, h, m);
+        return;
+    }
+    size_t np = 0, nn = 0;
+    for (size_t r = 0; r < m; r++) {
+        if (h[r] == 0.0)
+            continue;
+        const double *x = X + r * lda;
+        double s = sqrt(fabs(h[r])), *z = h[r] < 0.0 ? zn + (nn++) * k : zp + (np++) * k;
+        for (size_t j = 0; j < k; j++)
+            z[j] = s * x[j];
+    }
+    if (np)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)np, 1.0, zp, (int)k, 1.0,
+                    A, (int)lda_a);
+    if (nn)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)nn, -1.0, zn, (int)k, 1.0,
+                    A, (int)lda_a);
 }

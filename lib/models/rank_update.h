@@ -16,4 +16,12 @@
 void partreg_rank_update(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
                          const double *h, size_t m);
 
+/* A (lower triangle, row stride lda_a) += sum_r h_r x_r x_r' over m rows
+ * of X, by whichever of the two ways is faster for k: partreg_rank_update
+ * for k <= PARTREG_RANK_UPDATE_MAX_K, else OpenBLAS dsyrk on the rows
+ * scaled by sqrt(|h_r|), split by the sign of h_r into the scratch arrays
+ * zp and zn (m x k each; rows with h_r = 0 are skipped). */
+void partreg_info_add(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
+                      const double *h, size_t m, double *zp, double *zn);
+
 #endif
