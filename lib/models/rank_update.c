@@ -68,37 +68,16 @@ static inline void quads_in_place(double *restrict A, size_t lda_a, size_t k,
 #endif
 
 /* Four doubles as one value (gcc and clang vector extensions; lowered to
- * two SSE2 halves in the default clone). Each lane does the scalar
- * arithmetic of quads_in_place, so the bits are the same. */
-typedef double v4 __attribute__((vector_size(4 * sizeof(double))));
-/* The helpers below are always inlined (at -O0 too): no call passes a v4,
- * so the note that AVX changes how one would be passed does not apply. A
- * real call from the AVX2 clone to a default-target helper would. */
-#if defined(__clang__)
-#if __has_warning("-Wpsabi")
-#pragma clang diagnostic ignored "-Wpsabi"
-#endif
-#else
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-#define VEC_INLINE static inline __attribute__((always_inline))
-
-VEC_INLINE v4 load4(const double *p)
-{
-    v4 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-VEC_INLINE void store4(double *p, v4 v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
-VEC_INLINE v4 splat(double s)
-{
-    return (v4){s, s, s, s};
-}
+ * two SSE2 halves in the default clone), read and written in place at
+ * any alignment (aligned(8)) and allowed to alias the doubles they are
+ * made of (may_alias). A scalar in an expression with a v4 stands for four
+ * copies. Each lane does the scalar arithmetic of quads_in_place, so the
+ * bits are the same. No function takes or returns a v4: a call between
+ * the AVX2 clone and default-target code would disagree on how to pass
+ * it. */
+typedef double v4 __attribute__((vector_size(4 * sizeof(double)), aligned(8), may_alias));
+#define V4(p) (*(v4 *)(void *)(p))
+#define V4C(p) (*(const v4 *)(const void *)(p))
 
 /* The quads of rows r = 0, 4, ..., 4 (nq - 1) into acc (row stride kp, a
  * multiple of 4): every vector of the lower block triangle, including the
@@ -115,21 +94,19 @@ padded_quads(double *restrict acc, double *restrict u, size_t kp, const double *
         const double *hq = h + 4 * q;
         UNROLL_FULLY
         for (size_t c = 0; c < kp; c += 4) {
-            store4(u + c, splat(hq[0]) * load4(x0 + c));
-            store4(u + kp + c, splat(hq[1]) * load4(x1 + c));
-            store4(u + 2 * kp + c, splat(hq[2]) * load4(x2 + c));
-            store4(u + 3 * kp + c, splat(hq[3]) * load4(x3 + c));
+            V4(u + c) = hq[0] * V4C(x0 + c);
+            V4(u + kp + c) = hq[1] * V4C(x1 + c);
+            V4(u + 2 * kp + c) = hq[2] * V4C(x2 + c);
+            V4(u + 3 * kp + c) = hq[3] * V4C(x3 + c);
         }
         UNROLL_FULLY
         for (size_t a = 0; a < kp; a++) {
-            v4 u0 = splat(u[a]), u1 = splat(u[kp + a]), u2 = splat(u[2 * kp + a]);
-            v4 u3 = splat(u[3 * kp + a]);
+            double u0 = u[a], u1 = u[kp + a], u2 = u[2 * kp + a], u3 = u[3 * kp + a];
             double *row = acc + a * kp;
             UNROLL_FULLY
             for (size_t c = 0; c <= a; c += 4) {
-                v4 s = (u0 * load4(x0 + c) + u1 * load4(x1 + c)) +
-                       (u2 * load4(x2 + c) + u3 * load4(x3 + c));
-                store4(row + c, load4(row + c) + s);
+                V4(row + c) += (u0 * V4C(x0 + c) + u1 * V4C(x1 + c)) +
+                               (u2 * V4C(x2 + c) + u3 * V4C(x3 + c));
             }
         }
     }
@@ -150,6 +127,7 @@ PADDED_QUADS_FOR(24)
 PADDED_QUADS_FOR(28)
 PADDED_QUADS_FOR(32)
 
+
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
                          size_t lda, const double *restrict h, size_t m)
 {
@@ -160,8 +138,9 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     /* A's lower triangle with rows padded to kp columns, plus kp - k
      * padded rows; past the diagonal all is scratch. */
     size_t kp = (k + 3) & ~(size_t)3;
-    double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K] = {0};
+    double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
     double u[4 * PARTREG_RANK_UPDATE_MAX_K];
+    memset(acc, 0, kp * kp * sizeof *acc);
     for (size_t a = 0; a < k; a++)
         memcpy(acc + a * kp, A + a * lda_a, (a + 1) * sizeof *acc);
     /* A quad's padded read ends at x3[kp - 1], inside the m rows while
