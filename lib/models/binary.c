@@ -24,6 +24,7 @@
 
 #include "models/link.h"
 #include "models/rank_update.h"
+#include "models/row_products.h"
 #include "models/vmath.h"
 
 /* Rows per chunk inside an accumulate call: the chunk's rows, their scaled
@@ -75,16 +76,14 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
                         double *eta, double *gw, double *hs, double *wl, double *zp, double *zn)
 {
     size_t k = d->pk;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, xb, (int)lda, beta, 1, 0.0, eta,
-                1);
+    partreg_rows_dot(xb, lda, k, beta, m, eta);
     double ll = logit_terms(eta, d->y + i0, d->w ? d->w + i0 : NULL, m, wl, gw, hs);
     if (!isfinite(ll)) /* a NaN or infinite eta shows here */
         acc->nonfinite = 1;
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, xb, (int)lda, gw, 1, 1.0, acc->grad,
-                1);
+    partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
     if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
         return;
     partreg_info_add(acc->info, k, k, xb, lda, hs, m, zp, zn);
@@ -105,8 +104,7 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
                          double *eta, double *gw, double *hs, double *zp, double *zn)
 {
     size_t k = d->pk;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, xb, (int)lda, beta, 1, 0.0, eta,
-                1);
+    partreg_rows_dot(xb, lda, k, beta, m, eta);
     double ll = 0.0;
     for (size_t r = 0; r < m; r++) {
         size_t i = i0 + r;
@@ -140,8 +138,7 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, xb, (int)lda, gw, 1, 1.0, acc->grad,
-                1);
+    partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
     if (order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED)
         partreg_info_add(acc->info, k, k, xb, lda, hs, m, zp, zn);
 }

@@ -21,17 +21,12 @@
 #endif
 
 #include "models/rank_update.h"
+#include "models/v4.h"
 
 #include <math.h>
 #include <string.h>
 
 #include <gsl/gsl_cblas.h>
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define PARTREG_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
-#else
-#define PARTREG_AVX2_CLONE
-#endif
 
 /* The update row by row, four rows at a time, in place: the reference
  * order of the sums, used for the rows the padded kernel below cannot
@@ -60,24 +55,7 @@ static inline void quads_in_place(double *restrict A, size_t lda_a, size_t k,
     }
 }
 
-#if defined(__GNUC__)
-#if defined(__clang__)
-#define UNROLL_FULLY _Pragma("clang loop unroll(full)")
-#else
-#define UNROLL_FULLY _Pragma("GCC unroll 32")
-#endif
-
-/* Four doubles as one value (gcc and clang vector extensions; lowered to
- * two SSE2 halves in the default clone), read and written in place at
- * any alignment (aligned(8)) and allowed to alias the doubles they are
- * made of (may_alias). A scalar in an expression with a v4 stands for four
- * copies. Each lane does the scalar arithmetic of quads_in_place, so the
- * bits are the same. No function takes or returns a v4: a call between
- * the AVX2 clone and default-target code would disagree on how to pass
- * it. */
-typedef double v4 __attribute__((vector_size(4 * sizeof(double)), aligned(8), may_alias));
-#define V4(p) (*(v4 *)(void *)(p))
-#define V4C(p) (*(const v4 *)(const void *)(p))
+#if defined(PARTREG_HAVE_V4)
 
 /* The quads of rows r = 0, 4, ..., 4 (nq - 1) into acc (row stride kp, a
  * multiple of 4): every vector of the lower block triangle, including the
@@ -92,21 +70,21 @@ padded_quads(double *restrict acc, double *restrict u, size_t kp, const double *
     for (size_t q = 0; q < nq; q++) {
         const double *x0 = X + 4 * q * lda, *x1 = x0 + lda, *x2 = x1 + lda, *x3 = x2 + lda;
         const double *hq = h + 4 * q;
-        UNROLL_FULLY
+        PARTREG_UNROLL_FULLY
         for (size_t c = 0; c < kp; c += 4) {
-            V4(u + c) = hq[0] * V4C(x0 + c);
-            V4(u + kp + c) = hq[1] * V4C(x1 + c);
-            V4(u + 2 * kp + c) = hq[2] * V4C(x2 + c);
-            V4(u + 3 * kp + c) = hq[3] * V4C(x3 + c);
+            PARTREG_V4(u + c) = hq[0] * PARTREG_V4C(x0 + c);
+            PARTREG_V4(u + kp + c) = hq[1] * PARTREG_V4C(x1 + c);
+            PARTREG_V4(u + 2 * kp + c) = hq[2] * PARTREG_V4C(x2 + c);
+            PARTREG_V4(u + 3 * kp + c) = hq[3] * PARTREG_V4C(x3 + c);
         }
-        UNROLL_FULLY
+        PARTREG_UNROLL_FULLY
         for (size_t a = 0; a < kp; a++) {
             double u0 = u[a], u1 = u[kp + a], u2 = u[2 * kp + a], u3 = u[3 * kp + a];
             double *row = acc + a * kp;
-            UNROLL_FULLY
+            PARTREG_UNROLL_FULLY
             for (size_t c = 0; c <= a; c += 4) {
-                V4(row + c) += (u0 * V4C(x0 + c) + u1 * V4C(x1 + c)) +
-                               (u2 * V4C(x2 + c) + u3 * V4C(x3 + c));
+                PARTREG_V4(row + c) += (u0 * PARTREG_V4C(x0 + c) + u1 * PARTREG_V4C(x1 + c)) +
+                               (u2 * PARTREG_V4C(x2 + c) + u3 * PARTREG_V4C(x3 + c));
             }
         }
     }
@@ -137,7 +115,7 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     }
     /* A's lower triangle with rows padded to kp columns, plus kp - k
      * padded rows; past the diagonal all is scratch. */
-    size_t kp = (k + 3) & ~(size_t)3;
+    size_t kp = partreg_v4_width(k);
     double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
     double u[4 * PARTREG_RANK_UPDATE_MAX_K];
     memset(acc, 0, kp * kp * sizeof *acc);
@@ -145,9 +123,7 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
         memcpy(acc + a * kp, A + a * lda_a, (a + 1) * sizeof *acc);
     /* A quad's padded read ends at x3[kp - 1], inside the m rows while
      * (r + 3) lda + kp <= (m - 1) lda + k. */
-    size_t nq = 0;
-    while (4 * nq + 4 <= m && (4 * nq + 3) * lda + kp <= (m - 1) * lda + k)
-        nq++;
+    size_t nq = partreg_v4_safe_groups(m, k, kp, lda, 4);
     void (*quads)(double *, double *, const double *, size_t, const double *, size_t) =
         kp == 4    ? padded_quads_4
         : kp == 8  ? padded_quads_8

@@ -1,0 +1,164 @@
+/* X beta and X' g for the small k of survey models (row_products.h).
+ *
+ * OpenBLAS's dgemv on a row-major block of k = 11 columns spends about 25
+ * instructions per row on either product (its kernels are built for long
+ * rows). Here a row is a few whole vectors: rows are read as kp =
+ * k rounded up to a multiple of 4 entries, the entries past k masked off
+ * (for X beta) or summed into scratch (for X' g), with one function per
+ * kp whose loops unroll at compile time. Rows whose padded read would pass
+ * the end of the block take the scalar route, which sums in the same order.
+ * Measured (callgrind, bench/pass_time.c, binary logit, n = 1e5, p = 10):
+ * see docs/performance.md. */
+#include "models/row_products.h"
+#include "models/v4.h"
+
+#include <string.h>
+
+#include <gsl/gsl_cblas.h>
+
+/* The scalar route: lane j sums the columns j, j + 4, ..., from +0, as the
+ * vector route does (a masked entry adds +-0, which changes no sum). */
+static double dot_scalar(const double *x, size_t k, const double *beta)
+{
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    for (size_t c = 0; c < k; c++)
+        s[c & 3] += beta[c] * x[c];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+static void weighted_sum_scalar(const double *X, size_t lda, size_t k, const double *g, size_t m,
+                                double *grad)
+{
+    size_t r = 0;
+    for (; r + 4 <= m; r += 4) {
+        const double *x0 = X + r * lda, *x1 = x0 + lda, *x2 = x1 + lda, *x3 = x2 + lda;
+        for (size_t c = 0; c < k; c++)
+            grad[c] += (g[r] * x0[c] + g[r + 1] * x1[c]) + (g[r + 2] * x2[c] + g[r + 3] * x3[c]);
+    }
+    for (; r < m; r++)
+        for (size_t c = 0; c < k; c++)
+            grad[c] += g[r] * X[r * lda + c];
+}
+
+#if defined(PARTREG_HAVE_V4)
+
+/* Rows 0..nr-1, each read as kp entries; bp is beta padded with zeros and
+ * mask keeps the entries of the last vector that are < k. */
+static inline __attribute__((always_inline)) void
+dot_padded(const double *X, size_t lda, size_t kp, const double *bp, const partreg_v4i *maskp,
+           size_t nr, double *eta)
+{
+    partreg_v4i mask = *maskp;
+    for (size_t r = 0; r < nr; r++) {
+        const double *x = X + r * lda;
+        partreg_v4 s = {0.0, 0.0, 0.0, 0.0};
+        PARTREG_UNROLL_FULLY
+        for (size_t c = 0; c + 4 < kp; c += 4)
+            s += PARTREG_V4C(bp + c) * PARTREG_V4C(x + c);
+        s += PARTREG_V4C(bp + kp - 4) * (partreg_v4)((partreg_v4i)PARTREG_V4C(x + kp - 4) & mask);
+        eta[r] = (s[0] + s[1]) + (s[2] + s[3]);
+    }
+}
+
+/* Quads of rows 0..4 nq - 1 into the padded sums acc (kp entries). */
+static inline __attribute__((always_inline)) void
+weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, size_t nq,
+                    double *acc)
+{
+    for (size_t q = 0; q < nq; q++) {
+        const double *x0 = X + 4 * q * lda, *x1 = x0 + lda, *x2 = x1 + lda, *x3 = x2 + lda;
+        double g0 = g[4 * q], g1 = g[4 * q + 1], g2 = g[4 * q + 2], g3 = g[4 * q + 3];
+        PARTREG_UNROLL_FULLY
+        for (size_t c = 0; c < kp; c += 4)
+            PARTREG_V4(acc + c) += (g0 * PARTREG_V4C(x0 + c) + g1 * PARTREG_V4C(x1 + c)) +
+                                   (g2 * PARTREG_V4C(x2 + c) + g3 * PARTREG_V4C(x3 + c));
+    }
+}
+
+#define ROW_PRODUCTS_FOR(KP)                                                                    \
+    PARTREG_AVX2_CLONE __attribute__((noinline)) static void dot_##KP(                          \
+        const double *X, size_t lda, const double *bp, const partreg_v4i *mask, size_t nr,      \
+        double *eta)                                                                            \
+    {                                                                                           \
+        dot_padded(X, lda, KP, bp, mask, nr, eta);                                              \
+    }                                                                                           \
+    PARTREG_AVX2_CLONE __attribute__((noinline)) static void weighted_sum_##KP(                 \
+        const double *X, size_t lda, const double *g, size_t nq, double *acc)                   \
+    {                                                                                           \
+        weighted_sum_padded(X, lda, KP, g, nq, acc);                                            \
+    }
+ROW_PRODUCTS_FOR(4)
+ROW_PRODUCTS_FOR(8)
+ROW_PRODUCTS_FOR(12)
+ROW_PRODUCTS_FOR(16)
+ROW_PRODUCTS_FOR(20)
+ROW_PRODUCTS_FOR(24)
+ROW_PRODUCTS_FOR(28)
+ROW_PRODUCTS_FOR(32)
+
+typedef void (*dot_fn)(const double *, size_t, const double *, const partreg_v4i *, size_t,
+                       double *);
+typedef void (*weighted_sum_fn)(const double *, size_t, const double *, size_t, double *);
+
+static const dot_fn dot_by_width[8] = {dot_4,  dot_8,  dot_12, dot_16,
+                                       dot_20, dot_24, dot_28, dot_32};
+static const weighted_sum_fn weighted_sum_by_width[8] = {
+    weighted_sum_4,  weighted_sum_8,  weighted_sum_12, weighted_sum_16,
+    weighted_sum_20, weighted_sum_24, weighted_sum_28, weighted_sum_32};
+
+void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta, size_t m,
+                      double *eta)
+{
+    if (k == 0 || k > PARTREG_ROW_PRODUCTS_MAX_K) {
+        if (k == 0)
+            memset(eta, 0, m * sizeof *eta);
+        else
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, X, (int)lda, beta, 1,
+                        0.0, eta, 1);
+        return;
+    }
+    size_t kp = partreg_v4_width(k), nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
+    double bp[PARTREG_ROW_PRODUCTS_MAX_K] = {0};
+    memcpy(bp, beta, k * sizeof *bp);
+    partreg_v4i mask;
+    for (size_t j = 0; j < 4; j++)
+        mask[j] = kp - 4 + j < k ? -1LL : 0LL;
+    dot_by_width[kp / 4 - 1](X, lda, bp, &mask, nr, eta);
+    for (size_t r = nr; r < m; r++)
+        eta[r] = dot_scalar(X + r * lda, k, beta);
+}
+
+void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const double *g, size_t m,
+                               double *grad)
+{
+    if (k == 0)
+        return;
+    if (k > PARTREG_ROW_PRODUCTS_MAX_K) {
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)k, 1.0, X, (int)lda, g, 1, 1.0, grad,
+                    1);
+        return;
+    }
+    size_t kp = partreg_v4_width(k), nq = partreg_v4_safe_groups(m, k, kp, lda, 4);
+    double acc[PARTREG_ROW_PRODUCTS_MAX_K] = {0};
+    memcpy(acc, grad, k * sizeof *acc);
+    weighted_sum_by_width[kp / 4 - 1](X, lda, g, nq, acc);
+    weighted_sum_scalar(X + 4 * nq * lda, lda, k, g + 4 * nq, m - 4 * nq, acc);
+    memcpy(grad, acc, k * sizeof *grad);
+}
+
+#else
+
+void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta, size_t m,
+                      double *eta)
+{
+    for (size_t r = 0; r < m; r++)
+        eta[r] = dot_scalar(X + r * lda, k, beta);
+}
+
+void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const double *g, size_t m,
+                               double *grad)
+{
+    weighted_sum_scalar(X, lda, k, g, m, grad);
+}
+
+#endif

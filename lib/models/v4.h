@@ -1,0 +1,63 @@
+/* Four doubles as one value, for the small-k row kernels (rank_update.c,
+ * row_products.c). Private to lib/.
+ *
+ * gcc and clang vector extensions: on x86-64 gcc builds each kernel twice
+ * (PARTREG_AVX2_CLONE: AVX2 and the SSE2 baseline, picked at load time);
+ * the baseline lowers a v4 to two SSE2 halves. Each lane does the scalar
+ * arithmetic written in C and no multiply-add is fused (the AVX2 clone has
+ * no FMA), so the bits do not depend on the machine. */
+#ifndef PARTREG_MODELS_V4_H
+#define PARTREG_MODELS_V4_H
+
+#include <stddef.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PARTREG_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define PARTREG_AVX2_CLONE
+#endif
+
+#if defined(__GNUC__)
+#define PARTREG_HAVE_V4 1
+
+#if defined(__clang__)
+#define PARTREG_UNROLL_FULLY _Pragma("clang loop unroll(full)")
+#else
+#define PARTREG_UNROLL_FULLY _Pragma("GCC unroll 64")
+#endif
+
+/* Read and written in place at any alignment (aligned(8)), allowed to
+ * alias the doubles it is made of (may_alias). A scalar in an expression
+ * with a v4 stands for four copies. No function takes or returns a v4: a
+ * call between the AVX2 clone and default-target code would disagree on
+ * how to pass it (hence also no -Wpsabi note to silence). */
+typedef double partreg_v4
+    __attribute__((vector_size(4 * sizeof(double)), aligned(8), may_alias));
+typedef long long partreg_v4i
+    __attribute__((vector_size(4 * sizeof(long long)), aligned(8), may_alias));
+#define PARTREG_V4(p) (*(partreg_v4 *)(void *)(p))
+#define PARTREG_V4C(p) (*(const partreg_v4 *)(const void *)(p))
+#endif
+
+/* k rounded up to whole vectors. */
+static inline size_t partreg_v4_width(size_t k)
+{
+    return (k + 3) & ~(size_t)3;
+}
+
+/* How many leading groups of g rows (of m, row stride lda, k used entries
+ * each) can be read as whole vectors of kp entries without reading past
+ * the last row's k-th entry: the largest q with q g <= m and
+ * ((q - 1) g + g - 1) lda + kp <= (m - 1) lda + k. */
+static inline size_t partreg_v4_safe_groups(size_t m, size_t k, size_t kp, size_t lda, size_t g)
+{
+    if (m < g)
+        return 0;
+    size_t lim = (m - g) * lda + k;
+    if (lim < kp)
+        return 0;
+    size_t q = (lim - kp) / (g * lda) + 1;
+    return q < m / g ? q : m / g;
+}
+
+#endif
