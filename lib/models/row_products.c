@@ -120,7 +120,7 @@ void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta,
     size_t kp = partreg_v4_width(k), nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
     double bp[PARTREG_ROW_PRODUCTS_MAX_K] = {0};
     memcpy(bp, beta, k * sizeof *bp);
-    partreg_v4i mask;
+    partreg_v4i mask = {0, 0, 0, 0};
     for (size_t j = 0; j < 4; j++)
         mask[j] = kp - 4 + j < k ? -1LL : 0LL;
     dot_by_width[kp / 4 - 1](X, lda, bp, &mask, nr, eta);
