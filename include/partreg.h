@@ -185,7 +185,7 @@ typedef struct partreg_fit_options {
     partreg_information information;     /**< default PARTREG_INFO_OBSERVED */
     int threads;                /**< worker threads for accumulation (default 0 = all cores; problems under 20,000 rows per thread use fewer) */
     size_t block_rows;          /**< rows per accumulation block (default 0 = automatic) */
-    size_t warm_start_rows;     /**< fits of at least this many rows start from the maximiser on an evenly spread 1/16 subsample, which saves full passes; the estimate is the same (default 200000; 0 = never) */
+    size_t warm_start_rows;     /**< fits of at least this many rows start from the maximiser on an evenly spread 1/16 subsample, which saves full passes; the estimate is the same (default 50000; 0 = never) */
 } partreg_fit_options;
 
 /** The default solver settings (see each field). Thread-safe. */

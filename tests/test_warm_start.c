@@ -9,7 +9,7 @@
  *   thread, and finds the first non-finite value of X whichever thread
  *   read it.
  * Data: 80,000 rows from a fixed LCG, warm start from 50,000 rows (the
- * default threshold is 200,000; the logic does not depend on it). */
+ * default threshold; the logic does not depend on it). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -50,7 +50,7 @@ partreg_fit_options partreg_fit_options_default(void)
     o.information = PARTREG_INFO_OBSERVED;
     o.threads = 0; /* all cores: the accumulation is split into per-thread sums (bench/results.md) */
     o.block_rows = 0;
-    o.warm_start_rows = 200000; /* below that a fit takes milliseconds anyway */
+    o.warm_start_rows = 50000; /* below that a fit takes milliseconds anyway */
     return o;
 }
 

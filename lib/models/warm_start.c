@@ -24,7 +24,7 @@
 
 /* Rows of the subsample: n / WARM_FRACTION, at least WARM_MIN_SUB. */
 #define WARM_FRACTION 16
-#define WARM_MIN_SUB 20000
+#define WARM_MIN_SUB 3000
 /* A subsample fit that needs more iterations than this (a column without
  * variation in the subsample, separation) is abandoned: it usually takes 4
  * or 5, and a failure then costs at most WARM_MAX_ITER / WARM_FRACTION of
