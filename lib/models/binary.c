@@ -25,6 +25,7 @@
 #include "models/link.h"
 #include "models/rank_update.h"
 #include "models/row_products.h"
+#include "models/v4.h"
 #include "models/vmath.h"
 
 /* Rows per chunk inside an accumulate call: the chunk's rows, their scaled
@@ -53,6 +54,7 @@ PARTREG_VM_INLINE void logit_row(double x, double y, double w, double *wl, doubl
 /* logit_row over a chunk of m rows (w = NULL: unit weights); two loops so
  * that each is vectorised. Returns sum w l, summed after the loop (a sum
  * inside it would keep it scalar). */
+PARTREG_AVX2_CLONE
 static double logit_terms(const double *restrict eta, const double *restrict y,
                           const double *restrict w, size_t m, double *restrict wl,
                           double *restrict gw, double *restrict hw)

@@ -11,7 +11,8 @@
 
 #include <stddef.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+/* PARTREG_NO_CLONES (a -D for testing) builds the baseline only. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
 #define PARTREG_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #else
 #define PARTREG_AVX2_CLONE
