@@ -48,6 +48,7 @@ typedef struct moments {
     double *mean, *C, *lo, *hi;
     int nonfinite;
     double *mb, *Cb, *Z; /* block scratch: p, p * p, SCREEN_BLOCK * p */
+    double *chk;         /* block scratch: sums of the zero-weight rows, p */
     double *hz;          /* block scratch: the weights of Z's rows, SCREEN_BLOCK */
     double *Zs;          /* block scratch for partreg_info_add's scaled rows, SCREEN_BLOCK * p */
     double *buf;         /* the one allocation all of the above live in */
@@ -122,33 +123,44 @@ static inline void centre_row(size_t p, const double *restrict x, const double *
         z[j] = x[j] - m[j];
 }
 
+/* s += x, column by column. */
+static inline void add_row(size_t p, const double *restrict x, double *restrict s)
+{
+    for (size_t j = 0; j < p; j++)
+        s[j] += x[j];
+}
+
 /* Weighted sums of one block of rows into its own mean mb, weight *wb,
  * and (lower triangle, via partreg_info_add) the cross-products Cb of the
  * rows centred at mb; minima, maxima and non-finite values into mo. Every
  * row is checked for finiteness, zero weight or not; the sums skip zero
  * weights.
  *
- * The rows with non-zero weight are listed first (row[0..m-1], weights in
- * hz), those with zero weight after them (row[top..nb-1]); the sums,
- * minima and maxima take the listed rows four at a time, and the centred
- * copy Z reads the same list. */
+ * The rows with non-zero weight are listed in row[0..m-1] with their
+ * weights in h; the sums, minima and maxima take them four at a time, and
+ * the centred copy Z reads the same list. A block with a zero weight
+ * lists its rows and weights apart (rows with zero weight in
+ * row[top..nb-1], their values summed into chk only to be checked). */
 PARTREG_SCREEN_CLONE
 static void block_moments(moments *mo, size_t b, size_t e, double *wb)
 {
     const partreg_data *data = mo->data;
-    const double *X = data->X, *w = data->w;
-    size_t p = data->p, ldx = mo->ldx, nb = e - b, m = 0, top = nb;
-    double sw = 0.0, *restrict mb = mo->mb, *restrict lo = mo->lo, *restrict hi = mo->hi;
-    double *restrict hz = mo->hz;
+    const double *X = data->X, *w = data->w, *h = w ? w + b : mo->hz; /* hz: unit weights */
+    size_t p = data->p, ldx = mo->ldx, nb = e - b, m = nb, top = nb, zeros = 0;
+    double sw = w ? 0.0 : (double)nb;
+    double *restrict mb = mo->mb, *restrict lo = mo->lo, *restrict hi = mo->hi;
+    double *restrict chk = mo->chk;
     const double *row[SCREEN_BLOCK];
     int bad = 0;
-    if (!w) { /* hz holds unit weights from moments_alloc */
+    for (size_t r = 0; w && r < nb; r++)
+        zeros += w[b + r] == 0.0;
+    if (!zeros) {
         for (size_t r = 0; r < nb; r++)
             row[r] = X + (b + r) * ldx;
-        m = nb;
-        sw = (double)nb;
     }
     else {
+        double *hz = mo->hz;
+        m = 0;
         for (size_t r = 0; r < nb; r++) {
             const double *x = X + (b + r) * ldx;
             if (w[b + r] != 0.0) {
@@ -158,9 +170,13 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
             else /* out of the sums, not out of the check */
                 row[--top] = x;
         }
+        h = hz;
+        memset(chk, 0, p * sizeof *chk);
+        for (size_t r = top; r < nb; r++)
+            add_row(p, row[r], chk);
     }
-    /* the total weight is summed in the order of the column sums, so that
-     * a column of ones has mean 1 exactly */
+    /* with weights, the total is summed in the order of the column sums,
+     * so that a column of ones has mean 1 exactly */
     memset(mb, 0, p * sizeof *mb);
     size_t r = 0;
     if (!w)
@@ -168,23 +184,20 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
             sum_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], mb, lo, hi);
     else
         for (; r + 4 <= m; r += 4) {
-            wsum_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], hz + r, mb, lo, hi);
-            sw += (hz[r] + hz[r + 1]) + (hz[r + 2] + hz[r + 3]);
+            wsum_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], h + r, mb, lo, hi);
+            sw += (h[r] + h[r + 1]) + (h[r + 2] + h[r + 3]);
         }
     for (; r < m; r++) {
-        wsum_row(p, row[r], hz[r], mb, lo, hi);
+        wsum_row(p, row[r], h[r], mb, lo, hi);
         if (w)
-            sw += hz[r];
+            sw += h[r];
     }
-    for (r = top; r < nb; r++)
-        for (size_t j = 0; j < p; j++)
-            bad |= !isfinite(row[r][j]);
     *wb = sw;
-    /* A NaN or infinity in a summed row makes its column sum non-finite:
-     * only then are the block's values looked at one by one (a sum can
-     * also overflow on finite values, which is not an error here). */
+    /* A NaN or infinity in a row makes its column sum non-finite: only
+     * then are the block's values looked at one by one (a sum can also
+     * overflow on finite values, which is not an error here). */
     for (size_t j = 0; j < p && !bad; j++)
-        if (!isfinite(mb[j]))
+        if (!isfinite(mb[j]) || (zeros && !isfinite(chk[j])))
             for (size_t i = b; i < e && !bad; i++)
                 bad = !isfinite(X[i * ldx + j]);
     if (bad) {
@@ -204,7 +217,7 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         centre_row(p, row[r], mb, mo->Z + r * p);
     /* the weights are positive: no row goes to the negative scratch */
     memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
-    partreg_info_add(mo->Cb, p, p, mo->Z, p, hz, m, mo->Zs, mo->Zs);
+    partreg_info_add(mo->Cb, p, p, mo->Z, p, h, m, mo->Zs, mo->Zs);
 }
 
 /* Merge the moments (wb, mb, Cb) of a set of rows into mo by the pairwise
@@ -250,9 +263,9 @@ static void moments_free(moments *mo) { free(mo->buf); }
 static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, size_t end)
 {
     size_t p1 = data->p ? data->p : 1;
-    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 5 + 2 * SCREEN_BLOCK))
+    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 6 + 2 * SCREEN_BLOCK))
         return -1;
-    size_t total = 2 * p1 * p1 + (4 + 2 * SCREEN_BLOCK) * p1 + SCREEN_BLOCK;
+    size_t total = 2 * p1 * p1 + (5 + 2 * SCREEN_BLOCK) * p1 + SCREEN_BLOCK;
     mo->buf = calloc(total, sizeof *mo->buf);
     if (!mo->buf)
         return -1;
@@ -264,7 +277,8 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
     mo->lo = mo->mean + p1;
     mo->hi = mo->lo + p1;
     mo->mb = mo->hi + p1;
-    mo->C = mo->mb + p1;
+    mo->chk = mo->mb + p1;
+    mo->C = mo->chk + p1;
     mo->Cb = mo->C + p1 * p1;
     mo->Z = mo->Cb + p1 * p1;
     mo->hz = mo->Z + SCREEN_BLOCK * p1;
