@@ -9,7 +9,15 @@
  * to unit diagonal and factored by a Cholesky sweep in column order; the
  * squared pivot of column j is 1 - R^2 of column j on the kept columns
  * before it, and j is dropped when sqrt(1 - R^2) < tol. Keeping the earlier
- * column of an aliased set matches R (lm/glm) and Stata's choices. */
+ * column of an aliased set matches R (lm/glm) and Stata's choices.
+ *
+ * Within a block the sums, minima and maxima and the centred copy take the
+ * rows four at a time, each along the columns, so every load and store of
+ * the per-column arrays serves four rows and the column loops vectorise
+ * (gcc 12 at -O2 vectorises a loop of run-time length only under the
+ * dynamic cost model, hence the pragma). Measured (callgrind, n = 10^6,
+ * p = 10, one thread): the block loops 245 -> 61 instructions per row,
+ * docs/performance.md "Screening pass". */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic")
 #endif
