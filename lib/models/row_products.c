@@ -42,20 +42,42 @@ static void weighted_sum_scalar(const double *X, size_t lda, size_t k, const dou
 
 #if defined(PARTREG_HAVE_V4)
 
+/* One row's four partial sums: lane j over the columns j, j + 4, ... */
+#define ROW_SUMS(s, x)                                                                         \
+    do {                                                                                       \
+        PARTREG_UNROLL_FULLY                                                                   \
+        for (size_t c = 0; c + 4 < kp; c += 4)                                                 \
+            (s) += PARTREG_V4C(bp + c) * PARTREG_V4C((x) + c);                                 \
+        (s) += PARTREG_V4C(bp + kp - 4) *                                                      \
+             (partreg_v4)((partreg_v4i)PARTREG_V4C((x) + kp - 4) & mask);                      \
+    } while (0)
+
 /* Rows 0..nr-1, each read as kp entries; bp is beta padded with zeros and
- * mask keeps the entries of the last vector that are < k. */
+ * mask keeps the entries of the last vector that are < k. Four rows at a
+ * time, their partial sums transposed so that one vector addition
+ * finishes four rows: lane j is (s_j0 + s_j1) + (s_j2 + s_j3), as for a
+ * single row. */
 static inline __attribute__((always_inline)) void
 dot_padded(const double *X, size_t lda, size_t kp, const double *bp, const partreg_v4i *maskp,
            size_t nr, double *eta)
 {
     partreg_v4i mask = *maskp;
-    for (size_t r = 0; r < nr; r++) {
+    size_t r = 0;
+    for (; r + 4 <= nr; r += 4) {
         const double *x = X + r * lda;
+        partreg_v4 s0 = {0.0, 0.0, 0.0, 0.0}, s1 = s0, s2 = s0, s3 = s0;
+        ROW_SUMS(s0, x);
+        ROW_SUMS(s1, x + lda);
+        ROW_SUMS(s2, x + 2 * lda);
+        ROW_SUMS(s3, x + 3 * lda);
+        partreg_v4 p01 = PARTREG_V4_SHUFFLE(s0, s1, 0, 4, 2, 6) + PARTREG_V4_SHUFFLE(s0, s1, 1, 5, 3, 7);
+        partreg_v4 p23 = PARTREG_V4_SHUFFLE(s2, s3, 0, 4, 2, 6) + PARTREG_V4_SHUFFLE(s2, s3, 1, 5, 3, 7);
+        PARTREG_V4(eta + r) =
+            PARTREG_V4_SHUFFLE(p01, p23, 0, 1, 4, 5) + PARTREG_V4_SHUFFLE(p01, p23, 2, 3, 6, 7);
+    }
+    for (; r < nr; r++) {
         partreg_v4 s = {0.0, 0.0, 0.0, 0.0};
-        PARTREG_UNROLL_FULLY
-        for (size_t c = 0; c + 4 < kp; c += 4)
-            s += PARTREG_V4C(bp + c) * PARTREG_V4C(x + c);
-        s += PARTREG_V4C(bp + kp - 4) * (partreg_v4)((partreg_v4i)PARTREG_V4C(x + kp - 4) & mask);
+        ROW_SUMS(s, X + r * lda);
         eta[r] = (s[0] + s[1]) + (s[2] + s[3]);
     }
 }

@@ -38,6 +38,13 @@ typedef long long partreg_v4i
     __attribute__((vector_size(4 * sizeof(long long)), aligned(8), may_alias));
 #define PARTREG_V4(p) (*(partreg_v4 *)(void *)(p))
 #define PARTREG_V4C(p) (*(const partreg_v4 *)(const void *)(p))
+/* Lanes of a and b (0-3 a, 4-7 b) in the order given. */
+#if defined(__clang__)
+#define PARTREG_V4_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shufflevector(a, b, i0, i1, i2, i3)
+#else
+#define PARTREG_V4_SHUFFLE(a, b, i0, i1, i2, i3)                                                 \
+    __builtin_shuffle(a, b, (partreg_v4i){i0, i1, i2, i3})
+#endif
 #endif
 
 /* k rounded up to whole vectors. */
