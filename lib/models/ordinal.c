@@ -19,14 +19,17 @@
  * Analysis of Ordinal Categorical Data, ch. 5; docs/methods.md. */
 /* gcc 12 at -O2 keeps the logit terms loop below scalar unless it may use
  * -O3's vectoriser cost model and does not thread jumps through the loop
- * body; neither changes a value (as in binary.c). Guarded so clang-based
- * tools never see gcc-only options. */
+ * body; neither changes a value (as in binary.c). The zeroing loop of the
+ * logit pass stays a loop instead of becoming a memset call (rep stosb,
+ * one instruction per byte under callgrind). Guarded so clang-based tools
+ * never see gcc-only options. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic")
+#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic", "no-tree-loop-distribute-patterns")
 #endif
 
 #include "models/ordinal.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -201,46 +204,88 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  * loop that gcc vectorises (vmath.h exp and log1p, selects instead of
  * branches). The category logic is moved out of that loop: a scalar gather
  * looks up, per row, the cut points a = lo[c] - eta and b = hi[c] - eta
- * (lo[0] = -inf, hi[J-1] = +inf exactly) and the category's g and log g
- * (1 and 0 for the outermost categories, where the formulas reduce to
- * P = F(b) or S(a): S(-inf) = 1, F(+inf) = 1, F(-inf) = S(+inf) = 0) and
- * lists the rows the shortcut does not cover (a finite cut point with
- * |x| >= FAST_LIMIT, a category with g <= 0, a non-finite eta); those rows
- * are then redone by partreg_ordinal_row_terms, so the result is that of
- * the row-by-row code up to the order of the sums.
+ * (lo[0] = -inf, hi[J-1] = +inf exactly) and the category's g, log g and
+ * D = exp(lo[c] - hi[c]) (g = 1, log g = 0, D = 0 for the outermost
+ * categories, where the formulas reduce to P = F(b) or S(a): S(-inf) = 1,
+ * F(+inf) = 1, F(-inf) = S(+inf) = 0) and lists the rows the shortcut does
+ * not cover: eta outside the category's interval (emin, emax), which holds
+ * the rows whose finite cut points are within |x| < FAST_LIMIT and is empty
+ * for a category with g <= 0 or a subnormal D; a non-finite eta fails the
+ * test too. Those rows are then redone by partreg_ordinal_row_terms.
+ *
+ * One exp per row: with E = exp(-min(|a|, |b|)), the other of
+ * e_a = exp(-|a|), e_b = exp(-|b|) is E D when a and b have the same sign
+ * (|far| = |near| + (b - a)) and D / E when a < 0 < b (e_a e_b = exp(a - b)
+ * = D); D is normal (category test above), so either is within 2 ulps of
+ * exp(-|far|) up to the rounding of the cut points themselves.
  *
  * Per row the loop stores w log P and the weighted derivatives
- *   wda = w dlogP/da, wdb = w dlogP/db, gw = -(wda + wdb) (the eta score),
- *   waa = -w daa, wab = -w dab, wbb = -w dbb, hw = waa + 2 wab + wbb
- * (the eta information, >= 0 for a log-concave F: no sign split but a
- * guard for rounding). The blocks of the information are then
- *   beta-beta:        sum hw x x'                  dsyrk on sqrt(hw) x
- *   theta_j-beta:     sum_r C_rj x_r, C_rj = -(waa + wab) if c = j+1,
- *                     -(wab + wbb) if c = j        one dgemm X'[gw C],
- *                                                  which also gives the
- *                                                  beta gradient
- *   theta-theta and the threshold gradient: per-category sums of wda, wdb,
- *                     waa, wab, wbb, folded in at the end of the call. */
+ *   wda = w dlogP/da, wdb = w dlogP/db, waa = -w daa, wab = -w dab,
+ *   wbb = -w dbb (for the threshold blocks) and the eta terms, which for
+ *   the logit have closed forms: log P = log F(b) + log S(a) + log g with
+ *   g constant in eta, d log F(b)/db = S(b), d log S(a)/da = -F(a), so
+ *     d logP/deta = F(a) - S(b)                        gw = w (F(a) - S(b))
+ *     d2 logP/deta2 = -(f(a) + f(b))                   hw = wfa + wfb
+ *     d2 logP/dtheta_{c-1} deta = f(a),  .../dtheta_c deta = f(b),
+ *   with f = F S, wfa = w f(a), wfb = w f(b). These are what
+ *   -(da + db), -(daa + 2 dab + dbb), daa + dab and dab + dbb reduce to
+ *   (the general route computes those sums; when the cut points are close,
+ *   each term is of order 1/(b - a)^2 and the sums lose that many digits:
+ *   the closed forms do not, and cost no division). The blocks of the
+ *   information are then
+ *   beta-beta:        sum hw x x'                  partreg_info_add
+ *   theta_j-beta:     sum_r C_rj x_r, C_rj = -wfa if c = j+1,
+ *                     -wfb if c = j                one dgemm X'C
+ *   beta gradient:    X' gw                        dgemv
+ *   theta-theta and the threshold gradient: per-cut sums of wda, wdb,
+ *                     waa, wbb and per-category sums of wab, folded in at
+ *                     the end of the call.
+ * C is stored as the columns 1 .. J-1 of a chunk x (J + 1) matrix that is
+ * zero except for each row's two entries: the lower cut of category c in
+ * column c, the upper in column c + 1 (columns 0 and J take the outermost
+ * categories' missing cuts and are left out of the dgemm), so filling a
+ * row is two stores without a branch after the chunk's B is zeroed. The
+ * per-cut sums use the same numbering (slot j + 1 is theta_j). */
 
-/* F, S, log F, log S of the logistic at x (x = +-inf exact) */
-PARTREG_VM_INLINE void logit_cut(double x, double *F, double *S, double *lF, double *lS)
+/* F and S of the logistic at x from e = exp(-|x|) (x = +-inf exact: e = 0) */
+PARTREG_VM_INLINE void logit_cut(double x, double e, double *F, double *S)
 {
-    double e = partreg_vm_exp(-fabs(x)), lp = partreg_vm_log1p(e);
     double big = 1.0 / (1.0 + e), small = e * big;
     int pos = x >= 0;
     *F = pos ? big : small;
     *S = pos ? small : big;
-    *lF = (pos ? 0.0 : x) - lp;
-    *lS = (pos ? -x : 0.0) - lp;
+}
+
+/* e_a = exp(-|a|) and e_b = exp(-|b|) with one exp, given D (see above) */
+PARTREG_VM_INLINE void logit_exps(double a, double b, double D, double *ea, double *eb)
+{
+    double fa = fabs(a), fb = fabs(b);
+    int near_a = fa <= fb;
+    double E = partreg_vm_exp(-(near_a ? fa : fb));
+    double mixed = a < 0.0 && b > 0.0 ? D / E : D * E;
+    *ea = near_a ? E : mixed;
+    *eb = near_a ? mixed : E;
+}
+
+/* log F(b) + log S(a) with e_a = exp(-|a|), e_b = exp(-|b|): as
+ *   log F(b) = min(b, 0) - log(1 + e_b),  log S(a) = -max(a, 0) - log(1 + e_a),
+ * it is min(b, 0) - max(a, 0) - log1p(e_a + e_b + e_a e_b), one log1p of an
+ * argument in [0, 3] instead of two; all three terms are <= 0, so the sum
+ * has no cancellation. The argument's two roundings and the log1p's add up
+ * to under 3 ulps of the log1p term (tests/test_ordinal_tails.c checks the
+ * result against long double). a = -inf, b = +inf give e = 0 and 0 terms. */
+PARTREG_VM_INLINE double logit_logfs(double a, double b, double ea, double eb)
+{
+    double L = partreg_vm_log1p3((ea + eb) + ea * eb);
+    return ((b < 0.0 ? b : 0.0) - (a > 0.0 ? a : 0.0)) - L;
 }
 
 /* w log P of one row (0 when w = 0) */
-PARTREG_VM_INLINE double logit_logp(double a, double b, double lg, double w)
+PARTREG_VM_INLINE double logit_logp(double a, double b, double lg, double D, double w)
 {
-    double Fa, Sa, lFa, lSa, Fb, Sb, lFb, lSb;
-    logit_cut(a, &Fa, &Sa, &lFa, &lSa);
-    logit_cut(b, &Fb, &Sb, &lFb, &lSb);
-    double wl = w * (lFb + lSa + lg);
+    double ea, eb;
+    logit_exps(a, b, D, &ea, &eb);
+    double wl = w * (logit_logfs(a, b, ea, eb) + lg);
     return w != 0.0 ? wl : 0.0;
 }
 
@@ -254,93 +299,104 @@ PARTREG_VM_INLINE double logit_logp(double a, double b, double lg, double w)
 
 /* value only, w = NULL: unit weights */
 NOINLINE static void logit_values(const double *restrict a, const double *restrict b,
-                         const double *restrict lg, const double *restrict w, size_t m,
-                         double *restrict wl)
+                                  const double *restrict lg, const double *restrict D,
+                                  const double *restrict w, size_t m, double *restrict wl)
 {
     if (w)
         for (size_t r = 0; r < m; r++)
-            wl[r] = logit_logp(a[r], b[r], lg[r], w[r]);
+            wl[r] = logit_logp(a[r], b[r], lg[r], D[r], w[r]);
     else
         for (size_t r = 0; r < m; r++)
-            wl[r] = logit_logp(a[r], b[r], lg[r], 1.0);
+            wl[r] = logit_logp(a[r], b[r], lg[r], D[r], 1.0);
 }
 
 /* the per-row outputs of the full loop (see above) */
 typedef struct logit_rows {
-    double *wl, *gw, *wda, *wdb, *waa, *wab, *wbb, *hw;
+    double *wl, *gw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb, *hw;
 } logit_rows;
 
-PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double w,
+PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double D, double w,
                                       double *restrict wl, double *restrict gw,
                                       double *restrict wda, double *restrict wdb,
                                       double *restrict waa, double *restrict wab,
-                                      double *restrict wbb, double *restrict hw)
+                                      double *restrict wbb, double *restrict wfa,
+                                      double *restrict wfb, double *restrict hw)
 {
-    double Fa, Sa, lFa, lSa, Fb, Sb, lFb, lSb;
-    logit_cut(a, &Fa, &Sa, &lFa, &lSa);
-    logit_cut(b, &Fb, &Sb, &lFb, &lSb);
-    double wlr = w * (lFb + lSa + lg);
+    double ea, eb, Fa, Sa, Fb, Sb;
+    logit_exps(a, b, D, &ea, &eb);
+    logit_cut(a, ea, &Fa, &Sa);
+    logit_cut(b, eb, &Fb, &Sb);
+    double wlr = w * (logit_logfs(a, b, ea, eb) + lg);
     *wl = w != 0.0 ? wlr : 0.0;
     /* f(a)/P = F(a) / (F(b) g), f(b)/P = S(b) / (S(a) g); 0 at an infinite cut */
     double qa = Fa / (Fb * g), qb = Sb / (Sa * g);
     double ga = Sa - Fa, gb = Sb - Fb; /* f'/f at a and b */
-    double aa = w * (ga * qa + qa * qa), bb = w * (qb * qb - gb * qb), ab = -w * (qa * qb);
     *wda = -w * qa;
     *wdb = w * qb;
-    *gw = w * (qa - qb);
-    *waa = aa;
-    *wab = ab;
-    *wbb = bb;
-    *hw = aa + 2.0 * ab + bb;
+    *waa = w * (ga * qa + qa * qa);
+    *wab = -w * (qa * qb);
+    *wbb = w * (qb * qb - gb * qb);
+    /* the eta terms in closed form (see above), no cancellation */
+    double fa = w * (Fa * Sa), fb = w * (Fb * Sb);
+    *gw = w * (Fa - Sb);
+    *wfa = fa;
+    *wfb = fb;
+    *hw = fa + fb;
 }
 
 NOINLINE static void logit_full(const double *restrict a, const double *restrict b,
-                       const double *restrict g, const double *restrict lg,
-                       const double *restrict w, size_t m, double *restrict wl,
-                       double *restrict gw, double *restrict wda, double *restrict wdb,
-                       double *restrict waa, double *restrict wab, double *restrict wbb,
-                       double *restrict hw)
+                                const double *restrict g, const double *restrict lg,
+                                const double *restrict D, const double *restrict w, size_t m,
+                                double *restrict wl, double *restrict gw, double *restrict wda,
+                                double *restrict wdb, double *restrict waa,
+                                double *restrict wab, double *restrict wbb,
+                                double *restrict wfa, double *restrict wfb,
+                                double *restrict hw)
 {
     if (w)
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], w[r], wl + r, gw + r, wda + r, wdb + r,
-                           waa + r, wab + r, wbb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, wda + r,
+                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
     else
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], 1.0, wl + r, gw + r, wda + r, wdb + r,
-                           waa + r, wab + r, wbb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, wda + r,
+                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
 }
 
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
-    double *lo, *hi, *g, *lg;               /* J each: the category tables */
-    double *sda, *sdb, *saa, *sab, *sbb;    /* J each: per-category sums */
-    double *T;                              /* pk x J: X'[gw C] summed */
-    double *eta, *a, *b, *rg, *rlg, *slow;  /* chunk each */
-    logit_rows o;                           /* chunk each; o.gw heads C */
-    double *C;                              /* chunk x J: the matrix [gw C] */
-    double *zp, *zn, *gather;               /* chunk x pk each */
+    double *lo, *hi, *g, *lg, *D, *emin, *emax; /* J each: the category tables */
+    double *sG, *sH, *sO;                       /* J + 1 each: per-cut sums */
+    double *T;                                  /* pk x (J - 1): X'C summed */
+    double *eta, *a, *b, *rg, *rlg, *rD, *slow; /* chunk each */
+    logit_rows o;                               /* chunk each */
+    double *B;                                  /* chunk x (J + 1): C, see above */
+    double *zp, *zn, *gather;                   /* chunk x pk each */
 } logit_scratch;
 
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 9 * J + p1 * J + chunk * (14 + J + 3 * p1);
+    return 7 * J + 3 * (J + 1) + p1 * J + chunk * (17 + (J + 1) + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
 {
-    double **tab[] = {&ls->lo, &ls->hi, &ls->g, &ls->lg, &ls->sda, &ls->sdb, &ls->saa, &ls->sab, &ls->sbb};
+    double **tab[] = {&ls->lo, &ls->hi, &ls->g, &ls->lg, &ls->D, &ls->emin, &ls->emax};
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++, s += J)
         *tab[i] = s;
+    double **sums[] = {&ls->sG, &ls->sH, &ls->sO};
+    for (size_t i = 0; i < sizeof sums / sizeof *sums; i++, s += J + 1)
+        *sums[i] = s;
     ls->T = s;
     s += p1 * J;
-    double **row[] = {&ls->eta, &ls->a, &ls->b, &ls->rg, &ls->rlg, &ls->slow, &ls->o.wl,
-                      &ls->o.wda, &ls->o.wdb, &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.hw,
-                      &ls->o.gw};
+    double **row[] = {&ls->eta,  &ls->a,     &ls->b,     &ls->rg,    &ls->rlg,
+                      &ls->rD,   &ls->slow,  &ls->o.wl,  &ls->o.wda, &ls->o.wdb,
+                      &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
+                      &ls->o.hw,  &ls->o.gw};
     for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
         *row[i] = s;
-    ls->C = s;
-    s += chunk * J;
+    ls->B = s;
+    s += chunk * (J + 1);
     ls->zp = s;
     ls->zn = s + chunk * p1;
     ls->gather = s + 2 * chunk * p1;
@@ -364,21 +420,20 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     size_t nslow = 0;
     for (size_t r = 0; r < m; r++) {
         size_t c = (size_t)y[r];
-        double a = ls->lo[c] - eta[r], b = ls->hi[c] - eta[r];
-        ls->a[r] = a;
-        ls->b[r] = b;
+        double e = eta[r];
+        ls->a[r] = ls->lo[c] - e;
+        ls->b[r] = ls->hi[c] - e;
         ls->rg[r] = ls->g[c];
         ls->rlg[r] = ls->lg[c];
-        int fast = (a == -INFINITY || fabs(a) < FAST_LIMIT) &&
-                   (b == INFINITY || fabs(b) < FAST_LIMIT) && ls->g[c] > 0;
-        if (!fast)
+        ls->rD[r] = ls->D[c];
+        if (!(e > ls->emin[c] && e < ls->emax[c]))
             ls->slow[nslow++] = (double)r;
     }
     if (order == PARTREG_ORDER_VALUE)
-        logit_values(ls->a, ls->b, ls->rlg, w, m, o->wl);
+        logit_values(ls->a, ls->b, ls->rlg, ls->rD, w, m, o->wl);
     else
-        logit_full(ls->a, ls->b, ls->rg, ls->rlg, w, m, o->wl, o->gw, o->wda, o->wdb, o->waa,
-                   o->wab, o->wbb, o->hw);
+        logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb,
+                   o->waa, o->wab, o->wbb, o->wfa, o->wfb, o->hw);
     for (size_t s = 0; s < nslow; s++) { /* the general route */
         size_t r = (size_t)ls->slow[s];
         double wr = w ? w[r] : 1.0;
@@ -395,6 +450,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         o->waa[r] = -wr * t.daa;
         o->wab[r] = -wr * t.dab;
         o->wbb[r] = -wr * t.dbb;
+        o->wfa[r] = -wr * (t.daa + t.dab);
+        o->wfb[r] = -wr * (t.dab + t.dbb);
         o->hw[r] = heta;
         if (info && (!isfinite(heta) || !isfinite(geta)))
             acc->nonfinite = 1;
@@ -407,44 +464,47 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    /* per-category sums; for the information also the rows of the m x J
-     * matrix B = [gw C]: C_rj = -(waa + wab) when theta_j is the row's lower
-     * cut (c = j + 1), -(wab + wbb) when its upper cut (c = j), else 0 */
-    double chk = 0.0, *B = ls->C;
-    for (size_t r = 0; r < m; r++) {
-        size_t c = (size_t)y[r];
-        ls->sda[c] += o->wda[r];
-        ls->sdb[c] += o->wdb[r];
-        if (!info)
-            continue;
-        double aa = o->waa[r], ab = o->wab[r], bb = o->wbb[r], *br = B + r * J;
-        ls->saa[c] += aa;
-        ls->sab[c] += ab;
-        ls->sbb[c] += bb;
-        chk += o->gw[r] + o->hw[r];
-        br[0] = o->gw[r];
-        for (size_t j = 1; j < J; j++) /* (a memset of B costs more under callgrind) */
-            br[j] = 0.0;
-        if (c > 0)
-            br[c] = -(aa + ab); /* column 1 + (c - 1) */
-        if (c + 1 < J)
-            br[c + 1] = -(ab + bb);
-    }
-    if (info && !isfinite(chk))
-        acc->nonfinite = 1;
-    if (pk == 0)
-        return;
+    /* per-cut sums (slot c: the lower cut of category c, c + 1: its upper)
+     * and, for the information, the two entries of each row of C */
+    double *sG = ls->sG, *sH = ls->sH, *sO = ls->sO, *B = ls->B;
+    size_t ldb = J + 1;
     if (!info) {
+        for (size_t r = 0; r < m; r++) {
+            size_t c = (size_t)y[r];
+            sG[c] += o->wda[r];
+            sG[c + 1] += o->wdb[r];
+        }
+    } else {
+        double chk = 0.0;
+        for (size_t i = 0; i < m * ldb; i++) /* a loop: memset costs more under callgrind */
+            B[i] = 0.0;
+        for (size_t r = 0; r < m; r++) {
+            size_t c = (size_t)y[r];
+            double *br = B + r * ldb + c;
+            sG[c] += o->wda[r];
+            sG[c + 1] += o->wdb[r];
+            sH[c] += o->waa[r];
+            sH[c + 1] += o->wbb[r];
+            sO[c] += o->wab[r];
+            chk += o->gw[r] + o->hw[r];
+            br[0] = -o->wfa[r];
+            br[1] = -o->wfb[r];
+        }
+        if (!isfinite(chk))
+            acc->nonfinite = 1;
+    }
+    if (pk)
         cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)pk, 1.0, xb, (int)lda, o->gw, 1, 1.0,
                     acc->grad, 1);
+    if (!info)
         return;
-    }
-    /* T += X' B */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)pk, (int)J, (int)m, 1.0, xb,
-                (int)lda, B, (int)J, 1.0, ls->T, (int)J);
-    partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
+    /* T += X'C, C = columns 1 .. J-1 of B */
+    if (pk && J > 1)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)pk, (int)(J - 1), (int)m, 1.0,
+                    xb, (int)lda, B + 1, (int)ldb, 1.0, ls->T, (int)(J - 1));
+    if (pk)
+        partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
 }
-
 
 static void logit_accumulate(const partreg_design *d, const double *theta, size_t begin,
                              size_t end, partreg_order order, partreg_accum *acc, double *scratch)
@@ -454,14 +514,24 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     logit_scratch ls;
     logit_scratch_carve(scratch, J, p1, chunk, &ls);
     for (size_t c = 0; c < J; c++) {
-        ls.lo[c] = c == 0 ? -INFINITY : thr[c - 1];
-        ls.hi[c] = c == J - 1 ? INFINITY : thr[c];
-        /* g_c = 1 - exp(theta_{c-1} - theta_c); g <= 0 (not increasing): general route */
-        double g = c == 0 || c == J - 1 ? 1.0 : -expm1(thr[c - 1] - thr[c]);
+        double lo = c == 0 ? -INFINITY : thr[c - 1], hi = c == J - 1 ? INFINITY : thr[c];
+        ls.lo[c] = lo;
+        ls.hi[c] = hi;
+        /* g_c = 1 - exp(theta_{c-1} - theta_c), D_c = exp(theta_{c-1} - theta_c);
+         * g <= 0 (not increasing) or D subnormal: general route */
+        int outer = c == 0 || c == J - 1;
+        double g = outer ? 1.0 : -expm1(lo - hi), D = outer ? 0.0 : exp(lo - hi);
         ls.g[c] = g;
         ls.lg[c] = g > 0 ? log(g) : 0.0;
+        ls.D[c] = D;
+        /* |a| < FAST_LIMIT (or a = -inf) and the same for b, as an interval of eta */
+        double emin = c == J - 1 ? lo - FAST_LIMIT : hi - FAST_LIMIT;
+        double emax = c == 0 ? hi + FAST_LIMIT : lo + FAST_LIMIT;
+        int fast = g > 0 && (outer || D >= DBL_MIN);
+        ls.emin[c] = fast ? emin : INFINITY;
+        ls.emax[c] = fast ? emax : -INFINITY;
     }
-    memset(ls.sda, 0, 5 * J * sizeof *ls.sda);
+    memset(ls.sG, 0, 3 * (J + 1) * sizeof *ls.sG);
     memset(ls.T, 0, p1 * J * sizeof *ls.T);
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk;
@@ -478,21 +548,19 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     if (order == PARTREG_ORDER_VALUE)
         return;
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
-    /* threshold j is the upper cut of category j and the lower of j+1 */
+    /* threshold j: slot j + 1 of the per-cut sums; off-diagonal (j, j-1)
+     * from category j, whose cuts they are */
     for (size_t j = 0; j + 1 < J; j++) {
-        acc->grad[pk + j] += ls.sdb[j] + ls.sda[j + 1];
+        acc->grad[pk + j] += ls.sG[j + 1];
         if (!info)
             continue;
         double *row = acc->info + (pk + j) * k;
-        row[pk + j] += ls.sbb[j] + ls.saa[j + 1];
+        row[pk + j] += ls.sH[j + 1];
         if (j > 0)
-            row[pk + j - 1] += ls.sab[j];
+            row[pk + j - 1] += ls.sO[j];
         for (size_t s = 0; s < pk; s++)
-            row[s] += ls.T[s * J + 1 + j];
+            row[s] += ls.T[s * (J - 1) + j];
     }
-    if (info)
-        for (size_t s = 0; s < pk; s++)
-            acc->grad[s] += ls.T[s * J];
 }
 
 static void ordinal_accumulate(const void *model, const double *theta, size_t begin, size_t end,
