@@ -363,6 +363,38 @@ NOINLINE static void logit_full(const double *restrict a, const double *restrict
                            wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
 }
 
+/* the gradient pass: w log P, gw, wda, wdb only (as logit_full_row) */
+PARTREG_VM_INLINE void logit_grad_row(double a, double b, double g, double lg, double D, double w,
+                                      double *restrict wl, double *restrict gw,
+                                      double *restrict wda, double *restrict wdb)
+{
+    double ea, eb, Fa, Sa, Fb, Sb;
+    logit_exps(a, b, D, &ea, &eb);
+    logit_cut(a, ea, &Fa, &Sa);
+    logit_cut(b, eb, &Fb, &Sb);
+    double wlr = w * (logit_logfs(a, b, ea, eb) + lg);
+    *wl = w != 0.0 ? wlr : 0.0;
+    *wda = -w * (Fa / (Fb * g));
+    *wdb = w * (Sb / (Sa * g));
+    *gw = w * (Fa - Sb);
+}
+
+NOINLINE static void logit_grad(const double *restrict a, const double *restrict b,
+                                const double *restrict g, const double *restrict lg,
+                                const double *restrict D, const double *restrict w, size_t m,
+                                double *restrict wl, double *restrict gw, double *restrict wda,
+                                double *restrict wdb)
+{
+    if (w)
+        for (size_t r = 0; r < m; r++)
+            logit_grad_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, wda + r,
+                           wdb + r);
+    else
+        for (size_t r = 0; r < m; r++)
+            logit_grad_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, wda + r,
+                           wdb + r);
+}
+
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
     double *lo, *hi, *g, *lg, *D, *emin, *emax; /* J each: the category tables */
@@ -431,6 +463,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     }
     if (order == PARTREG_ORDER_VALUE)
         logit_values(ls->a, ls->b, ls->rlg, ls->rD, w, m, o->wl);
+    else if (!info)
+        logit_grad(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb);
     else
         logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb,
                    o->waa, o->wab, o->wbb, o->wfa, o->wfb, o->hw);
