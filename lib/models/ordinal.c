@@ -99,13 +99,13 @@ void partreg_ordinal_row_terms(partreg_link link, double a, double b, partreg_or
 }
 
 /* Logit fast path of partreg_ordinal_row_terms for finite-or-infinite cut
- * points within |x| < FAST_LIMIT. With F, S from one exp each and the
+ * points within |x| < FAST_LIMIT. With F, S from e_x = exp(-|x|) and the
  * category's constant g = 1 - exp(a - b) = -expm1(theta_{j-1} - theta_j):
  *   P = F(b) - F(a) = F(b) S(a) g,   log P = log F(b) + log S(a) + log g
  * (three non-positive terms: no cancellation), and the ratios
  *   f(b)/P = S(b) / (S(a) g),   f(a)/P = F(a) / (F(b) g)
- * follow from f = F S. One exp and one log1p per finite cut point instead
- * of the general route's three exps and three logs (logit_chunk below). */
+ * follow from f = F S. One exp and one log1p per row instead of the general
+ * route's three exps and three logs per cut point (logit_chunk below). */
 #define FAST_LIMIT 600.0
 
 /* Rows per chunk inside an accumulate call (see binary.c). */
