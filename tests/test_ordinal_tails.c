@@ -148,14 +148,6 @@ static long double ref_row(double x, double a, double b, size_t c, double *grad,
     return (1.0L + qa + qb) * (1.0L + qa + qb);
 }
 
-static double max_abs(const double *v, size_t m)
-{
-    double a = 0.0;
-    for (size_t j = 0; j < m; j++)
-        a = fabs(v[j]) > a ? fabs(v[j]) : a;
-    return a;
-}
-
 /* the largest error so far, relative to max(|want|, floor) */
 static void note(double *worst, double got, double want, double floor_)
 {
