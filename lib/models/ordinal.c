@@ -37,6 +37,8 @@
 
 #include "models/link.h"
 #include "models/rank_update.h"
+#include "models/row_products.h"
+#include "models/v4.h"
 #include "models/vmath.h"
 
 #define LN2 0.693147180559945309417232121458
@@ -124,11 +126,7 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
     size_t pk = d->pk, J = d->J, k = pk + J - 1;
     const double *thr = theta + pk;
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
-    if (pk)
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)pk, 1.0, xb, (int)lda, theta, 1,
-                    0.0, eta, 1);
-    else
-        memset(eta, 0, m * sizeof *eta);
+    partreg_rows_dot(xb, lda, pk, theta, m, eta);
     double ll = 0.0;
     size_t np = 0, nn = 0;
     for (size_t r = 0; r < m; r++) {
@@ -187,8 +185,7 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE || pk == 0)
         return;
-    cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)pk, 1.0, xb, (int)lda, gw, 1, 1.0,
-                acc->grad, 1);
+    partreg_rows_weighted_sum(xb, lda, pk, gw, m, acc->grad);
     /* the beta block is the leading pk x pk corner of info (row stride k) */
     if (np)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)pk, (int)np, 1.0, zp, (int)pk,
@@ -234,17 +231,18 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  *   the closed forms do not, and cost no division). The blocks of the
  *   information are then
  *   beta-beta:        sum hw x x'                  partreg_info_add
- *   theta_j-beta:     sum_r C_rj x_r, C_rj = -wfa if c = j+1,
- *                     -wfb if c = j                one dgemm X'C
- *   beta gradient:    X' gw                        dgemv
+ *   theta_j-beta:     -sum_r C_rj x_r, C_rj = wfa if c = j+1,
+ *                     wfb if c = j                 partreg_rows_scatter_pairs
+ *   beta gradient:    X' gw                        partreg_rows_weighted_sum
  *   theta-theta and the threshold gradient: per-cut sums of wda, wdb,
  *                     waa, wbb and per-category sums of wab, folded in at
  *                     the end of the call.
- * C is stored as the columns 1 .. J-1 of a chunk x (J + 1) matrix that is
- * zero except for each row's two entries: the lower cut of category c in
- * column c, the upper in column c + 1 (columns 0 and J take the outermost
- * categories' missing cuts and are left out of the dgemm), so filling a
- * row is two stores without a branch after the chunk's B is zeroed. The
+ * Cut slots: slot c is the lower cut of category c, c + 1 its upper, so
+ * slot j + 1 is theta_j (slots 0 and J, the outermost categories' missing
+ * cuts, collect zeros and are not read). A row adds wfa x to its lower
+ * slot and wfb x to its upper one: two vector updates per row instead of
+ * a chunk x (J + 1) matrix of mostly zeros and a dgemm (measured in
+ * docs/performance.md). The
  * per-cut sums use the same numbering (slot j + 1 is theta_j). */
 
 /* F and S of the logistic at x from e = exp(-|x|) (x = +-inf exact: e = 0) */
@@ -401,28 +399,19 @@ ROW_LOOP static void logit_grad(const double *restrict a, const double *restrict
                            wdb + r);
 }
 
-/* v[0 .. n) = 0; a loop, not memset (rep stosb: one instruction per byte
- * under callgrind) */
-ROW_LOOP static void zero_doubles(double *restrict v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = 0.0;
-}
-
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
     double *lo, *hi, *g, *lg, *D, *emin, *emax; /* J each: the category tables */
     double *sG, *sH, *sO;                       /* J + 1 each: per-cut sums */
-    double *T;                                  /* pk x (J - 1): X'C summed */
+    double *T; /* (J + 1) x kp: per cut slot, the rows times their f (below) */
     double *eta, *a, *b, *rg, *rlg, *rD, *slow; /* chunk each */
     logit_rows o;                               /* chunk each */
-    double *B;                                  /* chunk x (J + 1): C, see above */
     double *zp, *zn, *gather;                   /* chunk x pk each */
 } logit_scratch;
 
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 7 * J + 3 * (J + 1) + p1 * J + chunk * (17 + (J + 1) + 3 * p1);
+    return 7 * J + 3 * (J + 1) + (J + 1) * partreg_v4_width(p1) + chunk * (17 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
@@ -434,15 +423,13 @@ static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, lo
     for (size_t i = 0; i < sizeof sums / sizeof *sums; i++, s += J + 1)
         *sums[i] = s;
     ls->T = s;
-    s += p1 * J;
+    s += (J + 1) * partreg_v4_width(p1);
     double **row[] = {&ls->eta,  &ls->a,     &ls->b,     &ls->rg,    &ls->rlg,
                       &ls->rD,   &ls->slow,  &ls->o.wl,  &ls->o.wda, &ls->o.wdb,
                       &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
                       &ls->o.hw,  &ls->o.gw};
     for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
         *row[i] = s;
-    ls->B = s;
-    s += chunk * (J + 1);
     ls->zp = s;
     ls->zn = s + chunk * p1;
     ls->gather = s + 2 * chunk * p1;
@@ -458,11 +445,7 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     const double *y = d->y + i0, *w = d->w ? d->w + i0 : NULL;
     double *eta = ls->eta;
     const logit_rows *o = &ls->o;
-    if (pk)
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)pk, 1.0, xb, (int)lda, theta, 1,
-                    0.0, eta, 1);
-    else
-        memset(eta, 0, m * sizeof *eta);
+    partreg_rows_dot(xb, lda, pk, theta, m, eta);
     size_t nslow = 0;
     for (size_t r = 0; r < m; r++) {
         size_t c = (size_t)y[r];
@@ -512,10 +495,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    /* per-cut sums (slot c: the lower cut of category c, c + 1: its upper)
-     * and, for the information, the two entries of each row of C */
-    double *sG = ls->sG, *sH = ls->sH, *sO = ls->sO, *B = ls->B;
-    size_t ldb = J + 1;
+    /* per-cut sums (slot c: the lower cut of category c, c + 1: its upper) */
+    double *sG = ls->sG, *sH = ls->sH, *sO = ls->sO;
     if (!info) {
         for (size_t r = 0; r < m; r++) {
             size_t c = (size_t)y[r];
@@ -524,31 +505,23 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         }
     } else {
         double chk = 0.0;
-        zero_doubles(B, m * ldb);
         for (size_t r = 0; r < m; r++) {
             size_t c = (size_t)y[r];
-            double *br = B + r * ldb + c;
             sG[c] += o->wda[r];
             sG[c + 1] += o->wdb[r];
             sH[c] += o->waa[r];
             sH[c + 1] += o->wbb[r];
             sO[c] += o->wab[r];
             chk += o->gw[r] + o->hw[r];
-            br[0] = -o->wfa[r];
-            br[1] = -o->wfb[r];
         }
         if (!isfinite(chk))
             acc->nonfinite = 1;
     }
-    if (pk)
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)pk, 1.0, xb, (int)lda, o->gw, 1, 1.0,
-                    acc->grad, 1);
+    partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
     if (!info)
         return;
-    /* T += X'C, C = columns 1 .. J-1 of B */
-    if (pk && J > 1)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)pk, (int)(J - 1), (int)m, 1.0,
-                    xb, (int)lda, B + 1, (int)ldb, 1.0, ls->T, (int)(J - 1));
+    /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x */
+    partreg_rows_scatter_pairs(xb, lda, pk, o->wfa, o->wfb, y, m, ls->T, partreg_v4_width(pk));
     if (pk)
         partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
 }
@@ -579,7 +552,10 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         ls.emax[c] = fast ? emax : -INFINITY;
     }
     memset(ls.sG, 0, 3 * (J + 1) * sizeof *ls.sG);
-    memset(ls.T, 0, p1 * J * sizeof *ls.T);
+    size_t kp = partreg_v4_width(p1);
+    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+    if (info)
+        memset(ls.T, 0, (J + 1) * kp * sizeof *ls.T);
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk;
         const double *xb = d->X + b * d->ldx;
@@ -594,7 +570,6 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     }
     if (order == PARTREG_ORDER_VALUE)
         return;
-    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
     /* threshold j: slot j + 1 of the per-cut sums; off-diagonal (j, j-1)
      * from category j, whose cuts they are */
     for (size_t j = 0; j + 1 < J; j++) {
@@ -605,8 +580,8 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         row[pk + j] += ls.sH[j + 1];
         if (j > 0)
             row[pk + j - 1] += ls.sO[j];
-        for (size_t s = 0; s < pk; s++)
-            row[s] += ls.T[s * (J - 1) + j];
+        for (size_t s = 0; s < pk; s++) /* d2 logP/dtheta_j dbeta = -(d2/dtheta deta) x */
+            row[s] -= ls.T[(j + 1) * kp + s];
     }
 }
 

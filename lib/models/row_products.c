@@ -40,6 +40,20 @@ static void weighted_sum_scalar(const double *X, size_t lda, size_t k, const dou
             grad[c] += g[r] * X[r * lda + c];
 }
 
+static void scatter_pairs_scalar(const double *X, size_t lda, size_t k, const double *ca,
+                                 const double *cb, const double *slot, size_t m, double *T,
+                                 size_t ldt)
+{
+    for (size_t r = 0; r < m; r++) {
+        const double *x = X + r * lda;
+        double *t0 = T + (size_t)slot[r] * ldt, *t1 = t0 + ldt;
+        for (size_t c = 0; c < k; c++) {
+            t0[c] += ca[r] * x[c];
+            t1[c] += cb[r] * x[c];
+        }
+    }
+}
+
 #if defined(PARTREG_HAVE_V4)
 
 /* One row's four partial sums: lane j over the columns j, j + 4, ... */
@@ -97,6 +111,23 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
     }
 }
 
+/* Rows 0..nr-1 of X, each read as kp entries, into the padded rows of T. */
+static inline __attribute__((always_inline)) void
+scatter_pairs_padded(const double *X, size_t lda, size_t kp, const double *ca, const double *cb,
+                     const double *slot, size_t nr, double *T, size_t ldt)
+{
+    for (size_t r = 0; r < nr; r++) {
+        const double *x = X + r * lda;
+        double *t0 = T + (size_t)slot[r] * ldt, *t1 = t0 + ldt, a = ca[r], b = cb[r];
+        PARTREG_UNROLL_FULLY
+        for (size_t c = 0; c < kp; c += 4) {
+            partreg_v4 v = PARTREG_V4C(x + c);
+            PARTREG_V4(t0 + c) += a * v;
+            PARTREG_V4(t1 + c) += b * v;
+        }
+    }
+}
+
 #define ROW_PRODUCTS_FOR(KP)                                                                    \
     PARTREG_AVX2_CLONE __attribute__((noinline)) static void dot_##KP(                          \
         const double *X, size_t lda, const double *bp, const partreg_v4i *mask, size_t nr,      \
@@ -108,6 +139,12 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
         const double *X, size_t lda, const double *g, size_t nq, double *acc)                   \
     {                                                                                           \
         weighted_sum_padded(X, lda, KP, g, nq, acc);                                            \
+    }                                                                                           \
+    PARTREG_AVX2_CLONE __attribute__((noinline)) static void scatter_pairs_##KP(                \
+        const double *X, size_t lda, const double *ca, const double *cb, const double *slot,    \
+        size_t nr, double *T, size_t ldt)                                                       \
+    {                                                                                           \
+        scatter_pairs_padded(X, lda, KP, ca, cb, slot, nr, T, ldt);                             \
     }
 ROW_PRODUCTS_FOR(4)
 ROW_PRODUCTS_FOR(8)
@@ -124,6 +161,27 @@ typedef void (*weighted_sum_fn)(const double *, size_t, const double *, size_t, 
 
 static const dot_fn dot_by_width[8] = {dot_4,  dot_8,  dot_12, dot_16,
                                        dot_20, dot_24, dot_28, dot_32};
+/* Wider rows: the same loop, kp a variable. */
+PARTREG_AVX2_CLONE __attribute__((noinline)) static void
+scatter_pairs_wide(const double *X, size_t lda, size_t kp, const double *ca, const double *cb,
+                   const double *slot, size_t nr, double *T, size_t ldt)
+{
+    for (size_t r = 0; r < nr; r++) {
+        const double *x = X + r * lda;
+        double *t0 = T + (size_t)slot[r] * ldt, *t1 = t0 + ldt, a = ca[r], b = cb[r];
+        for (size_t c = 0; c < kp; c += 4) {
+            partreg_v4 v = PARTREG_V4C(x + c);
+            PARTREG_V4(t0 + c) += a * v;
+            PARTREG_V4(t1 + c) += b * v;
+        }
+    }
+}
+
+typedef void (*scatter_pairs_fn)(const double *, size_t, const double *, const double *,
+                                 const double *, size_t, double *, size_t);
+static const scatter_pairs_fn scatter_pairs_by_width[8] = {
+    scatter_pairs_4,  scatter_pairs_8,  scatter_pairs_12, scatter_pairs_16,
+    scatter_pairs_20, scatter_pairs_24, scatter_pairs_28, scatter_pairs_32};
 static const weighted_sum_fn weighted_sum_by_width[8] = {
     weighted_sum_4,  weighted_sum_8,  weighted_sum_12, weighted_sum_16,
     weighted_sum_20, weighted_sum_24, weighted_sum_28, weighted_sum_32};
@@ -168,7 +226,28 @@ void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const doub
     memcpy(grad, acc, k * sizeof *grad);
 }
 
+void partreg_rows_scatter_pairs(const double *X, size_t lda, size_t k, const double *ca,
+                                const double *cb, const double *slot, size_t m, double *T,
+                                size_t ldt)
+{
+    if (k == 0)
+        return;
+    size_t kp = partreg_v4_width(k), nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
+    if (k > PARTREG_ROW_PRODUCTS_MAX_K)
+        scatter_pairs_wide(X, lda, kp, ca, cb, slot, nr, T, ldt);
+    else
+        scatter_pairs_by_width[kp / 4 - 1](X, lda, ca, cb, slot, nr, T, ldt);
+    scatter_pairs_scalar(X + nr * lda, lda, k, ca + nr, cb + nr, slot + nr, m - nr, T, ldt);
+}
+
 #else
+
+void partreg_rows_scatter_pairs(const double *X, size_t lda, size_t k, const double *ca,
+                                const double *cb, const double *slot, size_t m, double *T,
+                                size_t ldt)
+{
+    scatter_pairs_scalar(X, lda, k, ca, cb, slot, m, T, ldt);
+}
 
 void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta, size_t m,
                       double *eta)

@@ -21,4 +21,12 @@ void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta,
 void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const double *g, size_t m,
                                double *grad);
 
+/* Two rows of T per row of X (any k): T[s_r] += ca_r x_r and T[s_r + 1] += cb_r x_r
+ * (s_r = slot[r], a category code held as a double; T's rows have stride
+ * ldt >= partreg_v4_width(k) and their entries past k are scratch, which
+ * may receive anything). Each entry is summed in row order. */
+void partreg_rows_scatter_pairs(const double *X, size_t lda, size_t k, const double *ca,
+                                const double *cb, const double *slot, size_t m, double *T,
+                                size_t ldt);
+
 #endif
