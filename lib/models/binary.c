@@ -212,9 +212,14 @@ double partreg_binary_null_loglik(const partreg_design *d, int has_intercept)
         if (d->y[i] != 0.0)
             s1 += w;
     }
+    return partreg_binary_null_loglik_from(d->link, sw, s1, has_intercept);
+}
+
+double partreg_binary_null_loglik_from(partreg_link link, double sw, double s1, int has_intercept)
+{
     if (!has_intercept) /* beta = 0: P = F(0) for every row */
-        return s1 * log(partreg_link_cdf(d->link, 0.0)) +
-               (sw - s1) * log1p(-partreg_link_cdf(d->link, 0.0));
+        return s1 * log(partreg_link_cdf(link, 0.0)) +
+               (sw - s1) * log1p(-partreg_link_cdf(link, 0.0));
     double ll = 0.0;
     if (s1 > 0)
         ll += s1 * log(s1 / sw);

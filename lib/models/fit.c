@@ -169,8 +169,18 @@ void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_ty
 
 /* ---- validation ------------------------------------------------------- */
 
+/* What the fit needs from the outcome and the weights, summed in validation's
+ * one pass over them (in row order): the weight of each level (W, when
+ * every level can have rows: J <= n), the total weight and the rows of
+ * positive weight. */
+typedef struct outcome_totals {
+    double *W;
+    double sum_w;
+    size_t n_pos;
+} outcome_totals;
+
 static partreg_status validate(const partreg_data *d, partreg_family family, partreg_link link,
-                               partreg_error *err)
+                               outcome_totals *tot, partreg_error *err)
 {
     if (!d || !d->X || !d->y)
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
@@ -194,9 +204,13 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
                                  "an ordinal model needs at least 3 outcome levels (got %zu); "
                                  "for two levels fit the binary model",
                                  d->n_levels);
-    double sw = 0.0;
+    size_t J = family == PARTREG_BINARY ? 2 : d->n_levels;
+    if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    double *W = tot->W, sw = 0.0;
+    size_t n_pos = 0;
     for (size_t i = 0; i < d->n; i++) { /* X is checked by the screening pass */
-        double y = d->y[i];
+        double y = d->y[i], w = d->w ? d->w[i] : 1.0;
         if (family == PARTREG_BINARY) {
             if (y != 0.0 && y != 1.0)
                 return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
@@ -206,18 +220,20 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
                                            "row %zu: outcome code %g is not a level 0..%zu", i + 1, y,
                                            d->n_levels - 1);
         }
-        if (d->w) {
-            double w = d->w[i];
-            if (!isfinite(w) || w < 0)
-                return partreg_error_set_index(
-                    err, PARTREG_EDATA, (long)i,
-                    "row %zu: weight %g is %s; weights must be finite and >= 0", i + 1, w,
-                    isfinite(w) ? "negative" : "not finite");
-            sw += w;
-        }
+        if (d->w && (!isfinite(w) || w < 0))
+            return partreg_error_set_index(
+                err, PARTREG_EDATA, (long)i,
+                "row %zu: weight %g is %s; weights must be finite and >= 0", i + 1, w,
+                isfinite(w) ? "negative" : "not finite");
+        sw += w;
+        n_pos += w > 0;
+        if (W)
+            W[(size_t)y] += w;
     }
     if (d->w && !(sw > 0))
         return partreg_error_set(err, PARTREG_EDATA, "all weights are zero");
+    tot->sum_w = sw;
+    tot->n_pos = n_pos;
     return PARTREG_OK;
 }
 
@@ -238,19 +254,14 @@ static partreg_status report_nonfinite(const partreg_data *d, partreg_error *err
 
 /* Outcome classes: binary needs both, ordinal every level. */
 static partreg_status check_classes(const partreg_data *d, partreg_family family, size_t J,
-                                    partreg_error *err)
+                                    const double *W, partreg_error *err)
 {
     if (J > d->n) /* some level is unobserved; no J-sized array on the stack */
         return partreg_error_set(err, PARTREG_EONECLASS,
                                  "the outcome has %zu levels but there are only %zu rows; every "
                                  "level needs observations",
                                  J, d->n);
-    double *W = calloc(J ? J : 1, sizeof *W);
-    if (!W)
-        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     partreg_status st = PARTREG_OK;
-    for (size_t i = 0; i < d->n; i++)
-        W[(size_t)d->y[i]] += d->w ? d->w[i] : 1.0;
     if (family == PARTREG_BINARY) {
         if (!(W[0] > 0) || !(W[1] > 0)) {
             const char *only = W[1] > 0 ? (d->level_names ? d->level_names[1] : "1")
@@ -285,7 +296,6 @@ static partreg_status check_classes(const partreg_data *d, partreg_family family
         }
     }
 cleanup:
-    free(W);
     return st;
 }
 
@@ -403,21 +413,17 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_er
     return PARTREG_OK;
 }
 
-static void start_values(const partreg_fit *fit, const partreg_design *d, double *theta)
+static void start_values(const partreg_fit *fit, const partreg_design *d,
+                         const outcome_totals *tot, double *theta)
 {
     if (fit->family == PARTREG_ORDINAL) {
-        partreg_ordinal_start(d, theta);
+        partreg_ordinal_start_from(d, tot->W, tot->sum_w, theta);
         return;
     }
     memset(theta, 0, fit->k * sizeof *theta);
     if (!fit->has_intercept)
         return;
-    double sw = 0.0, s1 = 0.0;
-    for (size_t i = 0; i < d->n; i++) {
-        double w = partreg_design_weight(d, i);
-        sw += w;
-        s1 += d->y[i] != 0.0 ? w : 0.0;
-    }
+    double sw = tot->sum_w, s1 = tot->W[1];
     /* screening found the intercept column and its constant value */
     size_t f = partreg_fit_free_index(fit, fit->intercept_col);
     if (f != (size_t)-1)
@@ -505,22 +511,23 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     if (family == PARTREG_ORDINAL && opt->information == PARTREG_INFO_EXPECTED)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "expected information is offered for binary models only");
-    if ((st = validate(data, family, link, err)) != PARTREG_OK)
+    outcome_totals tot = {NULL, 0.0, 0};
+    if ((st = validate(data, family, link, &tot, err)) != PARTREG_OK) {
+        free(tot.W);
         return st;
+    }
     size_t J = family == PARTREG_BINARY ? 2 : data->n_levels;
-    if ((st = check_classes(data, family, J, err)) != PARTREG_OK)
+    if ((st = check_classes(data, family, J, tot.W, err)) != PARTREG_OK) {
+        free(tot.W);
         return st;
+    }
 
     if ((st = alloc_fit(data, family, link, opt, &fit)) != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
         goto fail;
     }
-    size_t n_pos = 0;
-    for (size_t i = 0; i < data->n; i++) {
-        double w = data->w ? data->w[i] : 1.0;
-        n_pos += w > 0;
-        fit->sum_w += w;
-    }
+    size_t n_pos = tot.n_pos;
+    fit->sum_w = tot.sum_w;
     size_t requested = fit->p + (family == PARTREG_ORDINAL ? fit->J - 1 : 0);
     if (n_pos < requested) {
         st = partreg_error_set(err, PARTREG_ETOOFEW,
@@ -548,7 +555,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto fail;
     }
-    start_values(fit, &d, fit->theta->data);
+    start_values(fit, &d, &tot, fit->theta->data);
     double warm_passes = partreg_warm_start(&obj, fit->theta->data, opt);
 
     partreg_newton_result res;
@@ -570,8 +577,9 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     fit->max_grad = res.max_grad;
     fit->converged = res.reason == PARTREG_STOP_CONVERGED;
     fit->null_loglik = family == PARTREG_BINARY
-                           ? partreg_binary_null_loglik(&d, fit->has_intercept)
-                           : partreg_ordinal_null_loglik(&d);
+                           ? partreg_binary_null_loglik_from(d.link, tot.sum_w, tot.W[1],
+                                                             fit->has_intercept)
+                           : partreg_ordinal_null_loglik_from(tot.W, J, tot.sum_w);
     for (size_t f = 0; f < fit->k; f++) {
         size_t j = partreg_fit_full_index(fit, f);
         if (j < fit->p)
@@ -606,11 +614,13 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     }
     partreg_accum_free(acc);
     free(step);
+    free(tot.W);
     *out = fit;
     return st;
 fail:
     partreg_accum_free(acc);
     free(step);
+    free(tot.W);
     partreg_fit_free(fit);
     return st;
 }

@@ -683,9 +683,15 @@ static double level_weights(const partreg_design *d, double *W)
 
 void partreg_ordinal_start(const partreg_design *d, double *theta)
 {
-    size_t J = d->J;
-    double W[J];
+    double W[d->J];
     double total = level_weights(d, W);
+    partreg_ordinal_start_from(d, W, total, theta);
+}
+
+void partreg_ordinal_start_from(const partreg_design *d, const double *W, double total,
+                                double *theta)
+{
+    size_t J = d->J;
     memset(theta, 0, d->pk * sizeof *theta);
     double cum = 0.0;
     for (size_t j = 0; j + 1 < J; j++) {
@@ -698,8 +704,13 @@ double partreg_ordinal_null_loglik(const partreg_design *d)
 {
     double W[d->J];
     double total = level_weights(d, W);
+    return partreg_ordinal_null_loglik_from(W, d->J, total);
+}
+
+double partreg_ordinal_null_loglik_from(const double *W, size_t J, double total)
+{
     double ll = 0.0;
-    for (size_t j = 0; j < d->J; j++)
+    for (size_t j = 0; j < J; j++)
         if (W[j] > 0)
             ll += W[j] * log(W[j] / total);
     return ll;
