@@ -256,7 +256,7 @@ static partreg_status report_nonfinite(const partreg_data *d, partreg_error *err
 static partreg_status check_classes(const partreg_data *d, partreg_family family, size_t J,
                                     const double *W, partreg_error *err)
 {
-    if (J > d->n) /* some level is unobserved; no J-sized array on the stack */
+    if (J > d->n || !W) /* some level is unobserved (validation then sums no W) */
         return partreg_error_set(err, PARTREG_EONECLASS,
                                  "the outcome has %zu levels but there are only %zu rows; every "
                                  "level needs observations",
@@ -423,7 +423,7 @@ static void start_values(const partreg_fit *fit, const partreg_design *d,
     memset(theta, 0, fit->k * sizeof *theta);
     if (!fit->has_intercept)
         return;
-    double sw = tot->sum_w, s1 = tot->W[1];
+    double sw = tot->sum_w, s1 = tot->W ? tot->W[1] : 0.0; /* W: check_classes passed */
     /* screening found the intercept column and its constant value */
     size_t f = partreg_fit_free_index(fit, fit->intercept_col);
     if (f != (size_t)-1)
@@ -577,7 +577,8 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     fit->max_grad = res.max_grad;
     fit->converged = res.reason == PARTREG_STOP_CONVERGED;
     fit->null_loglik = family == PARTREG_BINARY
-                           ? partreg_binary_null_loglik_from(d.link, tot.sum_w, tot.W[1],
+                           ? partreg_binary_null_loglik_from(d.link, tot.sum_w,
+                                                             tot.W ? tot.W[1] : 0.0,
                                                              fit->has_intercept)
                            : partreg_ordinal_null_loglik_from(tot.W, J, tot.sum_w);
     for (size_t f = 0; f < fit->k; f++) {
