@@ -334,14 +334,15 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
     *wl = w != 0.0 ? wlr : 0.0;
     /* f(a)/P = F(a) / (F(b) g), f(b)/P = S(b) / (S(a) g); 0 at an infinite cut */
     double qa = Fa / (Fb * g), qb = Sb / (Sa * g);
-    double ga = Sa - Fa, gb = Sb - Fb; /* f'/f at a and b */
+    /* the eta terms in closed form (see above), and as daa + dab = -f(a),
+     * dab + dbb = -f(b): -daa = f(a) + qa qb, -dbb = f(b) + qa qb, sums of
+     * positive terms (f'/f qa + qa^2 cancels when a > 0 is far from b) */
+    double fa = w * (Fa * Sa), fb = w * (Fb * Sb), qab = w * (qa * qb);
     *wda = -w * qa;
     *wdb = w * qb;
-    *waa = w * (ga * qa + qa * qa);
-    *wab = -w * (qa * qb);
-    *wbb = w * (qb * qb - gb * qb);
-    /* the eta terms in closed form (see above), no cancellation */
-    double fa = w * (Fa * Sa), fb = w * (Fb * Sb);
+    *waa = fa + qab;
+    *wab = -qab;
+    *wbb = fb + qab;
     *gw = w * (Fa - Sb);
     *wfa = fa;
     *wfb = fb;
