@@ -71,7 +71,8 @@ w("| sequential read bandwidth | %.2f GB/s (1 thread), %.2f GB/s (2 threads) |" 
 w("")
 w("Fit time only, median of the runs (count in brackets); each tool timed inside its own "
   "process around the fit call (partreg: `partreg_fit_create` with default options, "
-  "threads = all cores). Ratio = partreg / peer. Max |diff| = largest absolute difference "
+  "threads = all cores, after 0.3 s of CPU warm-up in its process: bench/fit_time.c says "
+  "why). Ratio = partreg / peer. Max |diff| = largest absolute difference "
   "between the peer's estimates and partreg's.\n")
 
 bwf = max(bw[1], bw[2])
