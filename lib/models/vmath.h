@@ -84,15 +84,12 @@ PARTREG_VM_INLINE double partreg_vm_exp(double x)
     return x < -746.0 ? 0.0 : v; /* there 2^n1 is garbage; the select keeps the loop vectorisable */
 }
 
-/* log(1 + e) for 0 <= e <= 1 */
-PARTREG_VM_INLINE double partreg_vm_log1p(double e)
+/* log(2^j (1 + f)) + c for the reduced argument of the two log1p below:
+ * fdlibm's log polynomial in s = f / (2 + f), with c the relative rounding
+ * error of 1 + e added back. */
+PARTREG_VM_INLINE double partreg_vm_log_reduced(double f, double j, double c)
 {
     const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    const double sqrt2 = 1.41421356237309504880;
-    double u = 1.0 + e;
-    double c = (e - (u - 1.0)) / u; /* u - 1 is exact: the rounding error of u, relative */
-    double j = u > sqrt2 ? 1.0 : 0.0;
-    double f = (u > sqrt2 ? 0.5 * u : u) - 1.0; /* exact (Sterbenz) */
     double s = f / (2.0 + f), z = s * s;
     double R = z * (6.666666666666735130e-01 +
                     z * (3.999999999940941908e-01 +
@@ -105,6 +102,17 @@ PARTREG_VM_INLINE double partreg_vm_log1p(double e)
     return j * ln2_hi - ((hfsq - (s * (hfsq + R) + (j * ln2_lo + c))) - f);
 }
 
+/* log(1 + e) for 0 <= e <= 1 */
+PARTREG_VM_INLINE double partreg_vm_log1p(double e)
+{
+    const double sqrt2 = 1.41421356237309504880;
+    double u = 1.0 + e;
+    double c = (e - (u - 1.0)) / u; /* u - 1 is exact: the rounding error of u, relative */
+    double j = u > sqrt2 ? 1.0 : 0.0;
+    double f = (u > sqrt2 ? 0.5 * u : u) - 1.0; /* exact (Sterbenz) */
+    return partreg_vm_log_reduced(f, j, c);
+}
+
 /* log(1 + s) for 0 <= s <= 3: partreg_vm_log1p with one more reduction
  * step, u = 1 + s = 2^j (1 + f), j in {0, 1, 2} (so 1 + f = u, u/2 or u/4,
  * each exact, and f = that - 1 exact by Sterbenz); the rounding error of
@@ -113,22 +121,12 @@ PARTREG_VM_INLINE double partreg_vm_log1p(double e)
  * (ordinal.c). */
 PARTREG_VM_INLINE double partreg_vm_log1p3(double e)
 {
-    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
     const double sqrt2 = 1.41421356237309504880, sqrt8 = 2.82842712474619009760;
     double u = 1.0 + e;
     double c = (e - (u - 1.0)) / u; /* u - 1 is exact: the rounding error of u, relative */
     double j = u > sqrt8 ? 2.0 : u > sqrt2 ? 1.0 : 0.0;
     double f = (u > sqrt8 ? 0.25 * u : u > sqrt2 ? 0.5 * u : u) - 1.0; /* exact (Sterbenz) */
-    double s = f / (2.0 + f), z = s * s;
-    double R = z * (6.666666666666735130e-01 +
-                    z * (3.999999999940941908e-01 +
-                         z * (2.857142874366239149e-01 +
-                              z * (2.222219843214978396e-01 +
-                                   z * (1.818357216161805012e-01 +
-                                        z * (1.531383769920937332e-01 +
-                                             z * 1.479819860511658591e-01))))));
-    double hfsq = 0.5 * f * f;
-    return j * ln2_hi - ((hfsq - (s * (hfsq + R) + (j * ln2_lo + c))) - f);
+    return partreg_vm_log_reduced(f, j, c);
 }
 
 #endif
