@@ -203,19 +203,7 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->scratch_doubles = CHUNK_ROWS(k) * (4 + 3 * k);
 }
 
-double partreg_binary_null_loglik(const partreg_design *d, int has_intercept)
-{
-    double sw = 0.0, s1 = 0.0;
-    for (size_t i = 0; i < d->n; i++) {
-        double w = partreg_design_weight(d, i);
-        sw += w;
-        if (d->y[i] != 0.0)
-            s1 += w;
-    }
-    return partreg_binary_null_loglik_from(d->link, sw, s1, has_intercept);
-}
-
-double partreg_binary_null_loglik_from(partreg_link link, double sw, double s1, int has_intercept)
+double partreg_binary_null_loglik(partreg_link link, double sw, double s1, int has_intercept)
 {
     if (!has_intercept) /* beta = 0: P = F(0) for every row */
         return s1 * log(partreg_link_cdf(link, 0.0)) +

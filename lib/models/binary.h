@@ -10,11 +10,8 @@
 void partreg_binary_objective(const partreg_design *d, partreg_objective *obj);
 
 /* Log-likelihood of the intercept-only model (closed form: the weighted
- * event share), or of the empty model F(0) when has_intercept is 0. */
-double partreg_binary_null_loglik(const partreg_design *d, int has_intercept);
-
-/* The same from the total weight sw and the weight s1 of the rows with
- * y = 1 (what the fit sums while validating). */
-double partreg_binary_null_loglik_from(partreg_link link, double sw, double s1, int has_intercept);
+ * event share), or of the empty model F(0) when has_intercept is 0, from
+ * the total weight sw and the weight s1 of the rows with y = 1. */
+double partreg_binary_null_loglik(partreg_link link, double sw, double s1, int has_intercept);
 
 #endif

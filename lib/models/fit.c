@@ -577,10 +577,10 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     fit->max_grad = res.max_grad;
     fit->converged = res.reason == PARTREG_STOP_CONVERGED;
     fit->null_loglik = family == PARTREG_BINARY
-                           ? partreg_binary_null_loglik_from(d.link, tot.sum_w,
+                           ? partreg_binary_null_loglik(d.link, tot.sum_w,
                                                              tot.W ? tot.W[1] : 0.0,
                                                              fit->has_intercept)
-                           : partreg_ordinal_null_loglik_from(tot.W, J, tot.sum_w);
+                           : partreg_ordinal_null_loglik(tot.W, J, tot.sum_w);
     for (size_t f = 0; f < fit->k; f++) {
         size_t j = partreg_fit_full_index(fit, f);
         if (j < fit->p)

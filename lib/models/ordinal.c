@@ -701,14 +701,7 @@ void partreg_ordinal_start_from(const partreg_design *d, const double *W, double
     }
 }
 
-double partreg_ordinal_null_loglik(const partreg_design *d)
-{
-    double W[d->J];
-    double total = level_weights(d, W);
-    return partreg_ordinal_null_loglik_from(W, d->J, total);
-}
-
-double partreg_ordinal_null_loglik_from(const double *W, size_t J, double total)
+double partreg_ordinal_null_loglik(const double *W, size_t J, double total)
 {
     double ll = 0.0;
     for (size_t j = 0; j < J; j++)

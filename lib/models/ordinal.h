@@ -22,11 +22,9 @@ void partreg_ordinal_start_from(const partreg_design *d, const double *W, double
                                 double *theta);
 
 /* Log-likelihood of the thresholds-only model (closed form:
- * sum_j W_j log(W_j / W)). */
-double partreg_ordinal_null_loglik(const partreg_design *d);
-
-/* The same from the level weights W[0..J) and their total. */
-double partreg_ordinal_null_loglik_from(const double *W, size_t J, double total);
+ * sum_j W_j log(W_j / W)), from the level weights W[0..J) and their
+ * total. */
+double partreg_ordinal_null_loglik(const double *W, size_t J, double total);
 
 /* P(Y = j | eta), j = 0..J-1, from thresholds thr[0..J-2]; each computed
  * in the tail where it is precise. */
