@@ -1,11 +1,12 @@
 /* partreg_rank_update (lib/models/rank_update.c) against the reference
  * order of its sums.
  *
- * The kernel reads quads of rows past their k-th column (padded to a
- * multiple of 4) and accumulates into a padded copy of A. It must give the
- * same bits as the plain four-rows-at-a-time update, for every k up to
- * PARTREG_RANK_UPDATE_MAX_K, any row count (tails of 1 to 3 rows, too few
- * rows for the padded path), a row stride larger than k, weights of either
+ * The kernel reads rows past their k-th column (padded to a multiple of 4)
+ * and accumulates into a padded copy of A in register tiles over blocks of
+ * rows. It must give the same bits as the plain row-by-row update, for
+ * every k up to PARTREG_RANK_UPDATE_MAX_K, any row count (one sub-block of
+ * 64 rows or several, a part-filled last one, too few rows for the padded
+ * path), a row stride larger than k, weights of either
  * sign, and with the rows ending exactly at the end of their allocation (so
  * ASan sees any read past it). The upper triangle of A is not touched. */
 #include <stdint.h>
@@ -24,25 +25,14 @@ static uint64_t lcg(uint64_t *s)
 
 static double unif(uint64_t *s) { return (double)lcg(s) * 0x1.0p-53 * 2.0 - 1.0; }
 
-/* The documented order: per quad ((u0 x0 + u1 x1) + (u2 x2 + u3 x3)), then
- * row by row for the last m mod 4 rows. */
+/* The documented order: row by row, A[a][c] += x_a (h x_c). */
 static void reference(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
                       const double *h, size_t m)
 {
-    size_t r = 0;
-    for (; r + 4 <= m; r += 4) {
-        const double *x0 = X + r * lda, *x1 = x0 + lda, *x2 = x1 + lda, *x3 = x2 + lda;
-        for (size_t a = 0; a < k; a++) {
-            double u0 = h[r] * x0[a], u1 = h[r + 1] * x1[a], u2 = h[r + 2] * x2[a];
-            double u3 = h[r + 3] * x3[a];
-            for (size_t c = 0; c <= a; c++)
-                A[a * lda_a + c] += (u0 * x0[c] + u1 * x1[c]) + (u2 * x2[c] + u3 * x3[c]);
-        }
-    }
-    for (; r < m; r++)
+    for (size_t r = 0; r < m; r++)
         for (size_t a = 0; a < k; a++)
             for (size_t c = 0; c <= a; c++)
-                A[a * lda_a + c] += h[r] * X[r * lda + a] * X[r * lda + c];
+                A[a * lda_a + c] += X[r * lda + a] * (h[r] * X[r * lda + c]);
 }
 
 static void check_case(size_t k, size_t lda, size_t m, uint64_t *seed)
@@ -76,7 +66,7 @@ static void test_same_bits_as_reference(void **state)
 {
     (void)state;
     uint64_t seed = 12345;
-    static const size_t rows[] = {1, 3, 4, 7, 8, 9, 10, 11, 12, 13, 64, 257};
+    static const size_t rows[] = {1, 3, 4, 7, 8, 9, 10, 11, 12, 13, 63, 64, 65, 128, 257};
     for (size_t k = 1; k <= PARTREG_RANK_UPDATE_MAX_K; k++)
         for (size_t s = 0; s < 3; s++)
             for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)

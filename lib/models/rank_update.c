@@ -3,19 +3,23 @@
  * OpenBLAS's dsyrk needs the rows scaled by sqrt(h) (a copy, a square root
  * per row and, for a weight of either sign, two calls) and then packs them
  * again; at k = 11 the packing and call overhead cost as much as the
- * arithmetic. Here the rows are read in place, four at a time, so each
- * load and store of a row of A serves four rows of X. The sum goes into a
- * copy of A whose rows are padded to a multiple of 4 columns, so every
- * row of the triangle is whole vectors, and one function per padded width
- * has its loops unrolled at compile time: no scalar tails, no loop
- * control. Measured (callgrind, bench/pass_time.c, binary logit, n = 1e5,
- * p = 10, one information pass): 190 -> 77 instructions per row for this
- * update (docs/performance.md).
+ * arithmetic. Here the rows are read in place. The sum goes into a copy of
+ * A whose rows are padded to a multiple of 4 columns, so every row of the
+ * triangle is whole vectors, and is taken in register tiles: 4 rows of A
+ * by 1 or 2 vectors, whose 4 or 8 partial sums stay in registers while
+ * the tile runs down a sub-block of 64 rows of X (held in L1 with
+ * V = diag(h) X). Per row a tile loads 4 broadcasts and 1 or 2 vectors of
+ * V for 8 or 16 multiplies and adds, where updating A in memory four rows
+ * at a time (session 3) loaded and stored the sums, 42 loads per row at
+ * k = 11; the multiplies are now the bound. One function per padded width
+ * has its loops unrolled at compile time: no scalar tails, no loop control
+ * over the tiles. Measured at k = 11 (bench/pass_time.c, binary logit,
+ * n = 1e6, two threads): the information pass 15.1 -> 12.0 ms.
  *
- * The bits do not depend on the machine: every entry is summed in the
- * order written, ((u0 x0 + u1 x1) + (u2 x2 + u3 x3)), whatever the vector
- * width, and no multiply-add is fused (the AVX2 clone gcc makes on x86-64
- * has no FMA). */
+ * The bits do not depend on the machine: every entry is summed row by row
+ * in the order written, A[a][c] += x_a (h x_c), whatever the vector width,
+ * and no multiply-add is fused (the AVX2 clone gcc makes on x86-64 has no
+ * FMA; on the AMD Zen cores FMA would share the multiply pipes anyway). */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic")
 #endif
@@ -28,113 +32,130 @@
 
 #include <gsl/gsl_cblas.h>
 
-/* The update row by row, four rows at a time, in place: the reference
- * order of the sums, used for the rows the padded kernel below cannot
+/* The update row by row, in place: the reference order of the sums,
+ * A[a][c] += x_a (h x_c), used for the rows the tiled kernel below cannot
  * read past and for the wide k that callers give dsyrk anyway. */
-static inline void quads_in_place(double *restrict A, size_t lda_a, size_t k,
-                                  const double *restrict X, size_t lda, const double *restrict h,
-                                  size_t m)
+static inline void rows_in_place(double *restrict A, size_t lda_a, size_t k,
+                                 const double *restrict X, size_t lda, const double *restrict h,
+                                 size_t m)
 {
-    size_t r = 0;
-    for (; r + 4 <= m; r += 4) {
-        const double *x0 = X + r * lda, *x1 = x0 + lda, *x2 = x1 + lda, *x3 = x2 + lda;
+    for (size_t r = 0; r < m; r++) {
+        const double *x = X + r * lda;
         for (size_t a = 0; a < k; a++) {
-            double u0 = h[r] * x0[a], u1 = h[r + 1] * x1[a], u2 = h[r + 2] * x2[a];
-            double u3 = h[r + 3] * x3[a], *Aa = A + a * lda_a;
+            double *Aa = A + a * lda_a;
             for (size_t c = 0; c <= a; c++)
-                Aa[c] += (u0 * x0[c] + u1 * x1[c]) + (u2 * x2[c] + u3 * x3[c]);
-        }
-    }
-    for (; r < m; r++) {
-        const double *x0 = X + r * lda;
-        for (size_t a = 0; a < k; a++) {
-            double u0 = h[r] * x0[a], *Aa = A + a * lda_a;
-            for (size_t c = 0; c <= a; c++)
-                Aa[c] += u0 * x0[c];
+                Aa[c] += x[a] * (h[r] * x[c]);
         }
     }
 }
 
 #if defined(PARTREG_HAVE_V4)
 
-/* The quads of rows r = 0, 4, ..., 4 (nq - 1) into acc (row stride kp, a
- * multiple of 4): every vector of the lower block triangle, including the
- * padded rows and columns k..kp-1, which are scratch. u holds a quad's
- * rows times their weights (4 kp). Inlined into one function per kp, so
- * the loops unroll fully; acc and u come in by pointer, so that gcc does
- * not promote them to (spilled) registers. */
+/* Rows per sub-block: its rows of X and of V = diag(h) X stay in L1 while
+ * every tile of the triangle runs over them. */
+#define SUB_ROWS 64
+
+/* One tile of the triangle over the sub-block's m rows: rows a0..a0+3 of
+ * acc (row stride kp) by NV (1 or 2) column vectors from c0. Its 4 NV
+ * sums stay in registers for all m rows; per row the tile loads 4
+ * broadcasts of x_a and NV vectors of V, for 8 NV multiplies and adds. */
 static inline __attribute__((always_inline)) void
-padded_quads(double *restrict acc, double *restrict u, size_t kp, const double *restrict X,
-             size_t lda, const double *restrict h, size_t nq)
+tile(double *restrict acc, size_t kp, size_t a0, size_t c0, size_t nv,
+     const double *restrict X, size_t lda, const double *restrict V, size_t m)
 {
-    for (size_t q = 0; q < nq; q++) {
-        const double *x0 = X + 4 * q * lda, *x1 = x0 + lda, *x2 = x1 + lda, *x3 = x2 + lda;
-        const double *hq = h + 4 * q;
+    partreg_v4 s[4][2];
+    PARTREG_UNROLL_FULLY
+    for (size_t i = 0; i < 4; i++)
         PARTREG_UNROLL_FULLY
-        for (size_t c = 0; c < kp; c += 4) {
-            PARTREG_V4(u + c) = hq[0] * PARTREG_V4C(x0 + c);
-            PARTREG_V4(u + kp + c) = hq[1] * PARTREG_V4C(x1 + c);
-            PARTREG_V4(u + 2 * kp + c) = hq[2] * PARTREG_V4C(x2 + c);
-            PARTREG_V4(u + 3 * kp + c) = hq[3] * PARTREG_V4C(x3 + c);
+        for (size_t j = 0; j < nv; j++)
+            s[i][j] = PARTREG_V4C(acc + (a0 + i) * kp + c0 + 4 * j);
+    for (size_t r = 0; r < m; r++) {
+        const double *x = X + r * lda + a0, *v = V + r * kp + c0;
+        partreg_v4 v0 = PARTREG_V4C(v), v1 = nv > 1 ? PARTREG_V4C(v + 4) : v0;
+        PARTREG_UNROLL_FULLY
+        for (size_t i = 0; i < 4; i++) {
+            s[i][0] += x[i] * v0;
+            if (nv > 1)
+                s[i][1] += x[i] * v1;
         }
+    }
+    PARTREG_UNROLL_FULLY
+    for (size_t i = 0; i < 4; i++)
         PARTREG_UNROLL_FULLY
-        for (size_t a = 0; a < kp; a++) {
-            double u0 = u[a], u1 = u[kp + a], u2 = u[2 * kp + a], u3 = u[3 * kp + a];
-            double *row = acc + a * kp;
+        for (size_t j = 0; j < nv; j++)
+            PARTREG_V4(acc + (a0 + i) * kp + c0 + 4 * j) = s[i][j];
+}
+
+/* rows 0..m-1 of X into acc (row stride kp, a multiple of 4): every
+ * vector of the lower block triangle, including the padded rows and
+ * columns k..kp-1, which are scratch. V is scratch for SUB_ROWS rows of
+ * kp. Inlined into one function per kp, so that the tile loops unroll. */
+static inline __attribute__((always_inline)) void
+tiled_rows(double *restrict acc, size_t kp, const double *restrict X, size_t lda,
+           const double *restrict h, size_t m, double *restrict V)
+{
+    for (size_t r0 = 0; r0 < m; r0 += SUB_ROWS) {
+        size_t mm = m - r0 < SUB_ROWS ? m - r0 : SUB_ROWS;
+        const double *Xs = X + r0 * lda;
+        for (size_t r = 0; r < mm; r++) {
+            double hr = h[r0 + r];
             PARTREG_UNROLL_FULLY
-            for (size_t c = 0; c <= a; c += 4) {
-                PARTREG_V4(row + c) += (u0 * PARTREG_V4C(x0 + c) + u1 * PARTREG_V4C(x1 + c)) +
-                               (u2 * PARTREG_V4C(x2 + c) + u3 * PARTREG_V4C(x3 + c));
-            }
+            for (size_t c = 0; c < kp; c += 4)
+                PARTREG_V4(V + r * kp + c) = hr * PARTREG_V4C(Xs + r * lda + c);
         }
+        PARTREG_UNROLL_FULLY
+        for (size_t ab = 0; ab < kp / 4; ab++)
+            PARTREG_UNROLL_FULLY
+            for (size_t cb = 0; cb <= ab; cb += 2)
+                tile(acc, kp, 4 * ab, 4 * cb, cb + 1 <= ab ? 2 : 1, Xs, lda, V, mm);
     }
 }
 
-#define PADDED_QUADS_FOR(KP)                                                                   \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void padded_quads_##KP(                \
-        double *acc, double *u, const double *X, size_t lda, const double *h, size_t nq)      \
+#define TILED_ROWS_FOR(KP)                                                                     \
+    PARTREG_AVX2_CLONE __attribute__((noinline)) static void tiled_rows_##KP(                  \
+        double *acc, const double *X, size_t lda, const double *h, size_t m, double *V)       \
     {                                                                                          \
-        padded_quads(acc, u, KP, X, lda, h, nq);                                               \
+        tiled_rows(acc, KP, X, lda, h, m, V);                                                  \
     }
-PADDED_QUADS_FOR(4)
-PADDED_QUADS_FOR(8)
-PADDED_QUADS_FOR(12)
-PADDED_QUADS_FOR(16)
-PADDED_QUADS_FOR(20)
-PADDED_QUADS_FOR(24)
-PADDED_QUADS_FOR(28)
-PADDED_QUADS_FOR(32)
+TILED_ROWS_FOR(4)
+TILED_ROWS_FOR(8)
+TILED_ROWS_FOR(12)
+TILED_ROWS_FOR(16)
+TILED_ROWS_FOR(20)
+TILED_ROWS_FOR(24)
+TILED_ROWS_FOR(28)
+TILED_ROWS_FOR(32)
 
 
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
                          size_t lda, const double *restrict h, size_t m)
 {
     if (k > PARTREG_RANK_UPDATE_MAX_K || m < 8) {
-        quads_in_place(A, lda_a, k, X, lda, h, m);
+        rows_in_place(A, lda_a, k, X, lda, h, m);
         return;
     }
     /* A's lower triangle with rows padded to kp columns, plus kp - k
      * padded rows; past the diagonal all is scratch. */
     size_t kp = partreg_v4_width(k);
     double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
-    double u[4 * PARTREG_RANK_UPDATE_MAX_K];
+    double V[SUB_ROWS * PARTREG_RANK_UPDATE_MAX_K];
     memset(acc, 0, kp * kp * sizeof *acc);
     for (size_t a = 0; a < k; a++)
         memcpy(acc + a * kp, A + a * lda_a, (a + 1) * sizeof *acc);
-    /* A quad's padded read ends at x3[kp - 1], inside the m rows while
-     * (r + 3) lda + kp <= (m - 1) lda + k. */
-    size_t nq = partreg_v4_safe_groups(m, k, kp, lda, 4);
-    void (*quads)(double *, double *, const double *, size_t, const double *, size_t) =
-        kp == 4    ? padded_quads_4
-        : kp == 8  ? padded_quads_8
-        : kp == 12 ? padded_quads_12
-        : kp == 16 ? padded_quads_16
-        : kp == 20 ? padded_quads_20
-        : kp == 24 ? padded_quads_24
-        : kp == 28 ? padded_quads_28
-                   : padded_quads_32;
-    quads(acc, u, X, lda, h, nq);
-    quads_in_place(acc, kp, k, X + 4 * nq * lda, lda, h + 4 * nq, m - 4 * nq);
+    /* A row's padded read ends at x_r[kp - 1], inside the m rows while
+     * r lda + kp <= (m - 1) lda + k. */
+    size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
+    void (*rows)(double *, const double *, size_t, const double *, size_t, double *) =
+        kp == 4    ? tiled_rows_4
+        : kp == 8  ? tiled_rows_8
+        : kp == 12 ? tiled_rows_12
+        : kp == 16 ? tiled_rows_16
+        : kp == 20 ? tiled_rows_20
+        : kp == 24 ? tiled_rows_24
+        : kp == 28 ? tiled_rows_28
+                   : tiled_rows_32;
+    rows(acc, X, lda, h, nr, V);
+    rows_in_place(acc, kp, k, X + nr * lda, lda, h + nr, m - nr);
     for (size_t a = 0; a < k; a++)
         memcpy(A + a * lda_a, acc + a * kp, (a + 1) * sizeof *acc);
 }
@@ -142,7 +163,7 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
                          size_t lda, const double *restrict h, size_t m)
 {
-    quads_in_place(A, lda_a, k, X, lda, h, m);
+    rows_in_place(A, lda_a, k, X, lda, h, m);
 }
 #endif
 
