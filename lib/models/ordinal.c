@@ -319,15 +319,15 @@ typedef struct logit_rows {
     double *wl, *gw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb, *hw;
 } logit_rows;
 
-PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double D, double w,
+PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double ea,
+                                      double eb, double w,
                                       double *restrict wl, double *restrict gw,
                                       double *restrict wda, double *restrict wdb,
                                       double *restrict waa, double *restrict wab,
                                       double *restrict wbb, double *restrict wfa,
                                       double *restrict wfb, double *restrict hw)
 {
-    double ea, eb, Fa, Sa, Fb, Sb;
-    logit_exps(a, b, D, &ea, &eb);
+    double Fa, Sa, Fb, Sb;
     logit_cut(a, ea, &Fa, &Sa);
     logit_cut(b, eb, &Fb, &Sb);
     double wlr = w * (logit_logfs(a, b, ea, eb) + lg);
@@ -349,6 +349,11 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
     *hw = fa + fb;
 }
 
+/* The exps first, in a loop of their own, into wfa and wfb (overwritten
+ * below): a row's exp, log1p and divisions form one long chain of
+ * dependent operations, and the out-of-order core overlaps only as many
+ * rows as its reorder buffer holds instructions of; a short loop fits more
+ * of them (binary.c's logit_terms likewise). The values are the same. */
 ROW_LOOP static void logit_full(const double *restrict a, const double *restrict b,
                                 const double *restrict g, const double *restrict lg,
                                 const double *restrict D, const double *restrict w, size_t m,
@@ -358,14 +363,16 @@ ROW_LOOP static void logit_full(const double *restrict a, const double *restrict
                                 double *restrict wfa, double *restrict wfb,
                                 double *restrict hw)
 {
+    for (size_t r = 0; r < m; r++)
+        logit_exps(a[r], b[r], D[r], wfa + r, wfb + r);
     if (w)
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, wda + r,
-                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], w[r], wl + r, gw + r,
+                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
     else
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, wda + r,
-                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], 1.0, wl + r, gw + r,
+                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
 }
 
 /* the gradient pass: w log P, gw, wda, wdb only (as logit_full_row) */
