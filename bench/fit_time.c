@@ -108,8 +108,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "fit_time: fit failed: %s\n", err.message);
             return 1;
         }
-        printf("fit_s=%.6f iterations=%d passes=%d loglik=%.10f\n", t1 - t0,
-               partreg_fit_iterations(fit), partreg_fit_passes(fit), partreg_fit_loglik(fit));
+        printf("fit_s=%.6f iterations=%d passes=%.3f loglik=%.10f\n", t1 - t0,
+               partreg_fit_iterations(fit), partreg_fit_data_passes(fit), partreg_fit_loglik(fit));
     }
     printf("coef");
     const gsl_vector *b = partreg_fit_coef(fit);

@@ -31,7 +31,7 @@ for r in rows:
     rss[key].append(int(r["rss_kib"]))
     coef[key] = [float(x) for x in r["coef"].split()]
     if r["passes"] not in ("", "NA"):
-        passes_of[key] = int(r["passes"])
+        passes_of[key] = float(r["passes"])
 
 skipped = defaultdict(list)
 for line in open(args.skipped):
@@ -94,7 +94,7 @@ for p in ps:
             k = p + 1 if fam == "binary" else p
             passes = passes_of.get(kp, 0)
             floor = n * k * 8 * passes / (bwf * 1e9)
-            line = "| %.0e | %s (%d) | %d | %s | %.2f |" % (n, fmt(tp), len(times[kp]), passes,
+            line = "| %.0e | %s (%d) | %.2f | %s | %.2f |" % (n, fmt(tp), len(times[kp]), passes,
                                                           fmt(floor), tp / floor)
             for t in PEERS[fam]:
                 kt = (t, fam, n, p)

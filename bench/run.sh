@@ -107,7 +107,7 @@ run_one() {
   fi
   local fit_s rss it coef
   fit_s=$(grep -m1 '^fit_s=' "$o" | sed 's/fit_s=\([0-9.e+-]*\).*/\1/')
-  it=$(grep -m1 'passes=' "$o" | sed 's/.*passes=\([0-9]*\).*/\1/' || true)
+  it=$(grep -m1 'passes=' "$o" | sed 's/.*passes=\([0-9.]*\).*/\1/' || true)
   coef=$(grep -m1 '^coef' "$o" | sed 's/^coef *//; s/ *$//')
   rss=$(sed -n 's/rss_kib=//p' "$o.time")
   printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$tool" "$fam" "$n" "$p" "$rep" "$fit_s" "$rss" \

@@ -300,6 +300,13 @@ int partreg_fit_iterations(const partreg_fit *fit);
  * cost for benchmarks (bench/results.md divides memory traffic by it).
  */
 int partreg_fit_passes(const partreg_fit *fit);
+/**
+ * The same count with the start-value passes on a subsample taken as the
+ * exact fraction of the rows they read (not rounded up), so that it times
+ * the design's size is the number of bytes of the design the fit read:
+ * the measure bench/results.md divides by the memory bandwidth.
+ */
+double partreg_fit_data_passes(const partreg_fit *fit);
 /** 1 if the solver converged, else 0. */
 int partreg_fit_converged(const partreg_fit *fit);
 /** Why the solver stopped. */

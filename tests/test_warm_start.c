@@ -131,6 +131,11 @@ static void check_warm(const problem *pr, int ordinal, partreg_link link)
                   partreg_fit_passes(warm), partreg_fit_iterations(cold),
                   partreg_fit_iterations(warm));
     assert_true(partreg_fit_iterations(warm) <= partreg_fit_iterations(cold));
+    /* a cold fit reads whole passes only; a warm one adds its subsample's
+     * share, which partreg_fit_passes rounds up to one whole pass */
+    assert_true(partreg_fit_data_passes(cold) == (double)partreg_fit_passes(cold));
+    double extra = partreg_fit_data_passes(warm) - (double)(partreg_fit_passes(warm) - 1);
+    assert_true(extra > 0.0 && extra <= 1.0);
     partreg_fit_free(cold);
     partreg_fit_free(warm);
 }

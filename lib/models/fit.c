@@ -573,6 +573,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     fit->loglik = acc->loglik;
     fit->iterations = res.iterations;
     fit->passes = 1 + res.passes + (int)ceil(warm_passes); /* screening + solver */
+    fit->data_passes = 1.0 + res.passes + warm_passes;
     fit->stop = res.reason;
     fit->max_grad = res.max_grad;
     fit->converged = res.reason == PARTREG_STOP_CONVERGED;

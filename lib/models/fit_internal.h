@@ -33,7 +33,8 @@ struct partreg_fit {
 
     double loglik, null_loglik, max_grad;
     int iterations, converged, separated, singular;
-    int passes; /* over the design: screening + solver accumulations */
+    int passes;         /* over the design: screening + solver accumulations */
+    double data_passes; /* the same, subsample passes as the fraction they read */
     partreg_stop_reason stop;
     unsigned char *diverges; /* p + J - 1 flags */
 

@@ -33,6 +33,7 @@ double partreg_fit_loglik(const partreg_fit *fit) { return fit->loglik; }
 double partreg_fit_null_loglik(const partreg_fit *fit) { return fit->null_loglik; }
 int partreg_fit_iterations(const partreg_fit *fit) { return fit->iterations; }
 int partreg_fit_passes(const partreg_fit *fit) { return fit->passes; }
+double partreg_fit_data_passes(const partreg_fit *fit) { return fit->data_passes; }
 int partreg_fit_converged(const partreg_fit *fit) { return fit->converged; }
 partreg_stop_reason partreg_fit_stop_reason(const partreg_fit *fit) { return fit->stop; }
 int partreg_fit_separated(const partreg_fit *fit) { return fit->separated; }
