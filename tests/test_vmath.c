@@ -62,6 +62,9 @@ static void test_exp(void **state)
     assert_true(partreg_vm_exp(-745.1) == exp(-745.1)); /* the smallest subnormal */
 }
 
+/* 1 / (1 + e): what the callers pass as inv_u */
+static double inv1p(double e) { return 1.0 / (1.0 + e); }
+
 static void test_log1p(void **state)
 {
     (void)state;
@@ -70,14 +73,14 @@ static void test_log1p(void **state)
     for (long i = 0; i < SAMPLES; i++) {
         double u = unif(&s);
         double e = i % 3 == 0 ? u : i % 3 == 1 ? 1e-3 * u : exp(-745.0 * u);
-        double err = ulps(partreg_vm_log1p(e), log1p(e));
+        double err = ulps(partreg_vm_log1p(e, inv1p(e)), log1p(e));
         worst = err > worst ? err : worst;
     }
     assert_true(worst <= MAX_ULP);
-    assert_true(partreg_vm_log1p(0.0) == 0.0);
-    assert_true(ulps(partreg_vm_log1p(1.0), log1p(1.0)) <= MAX_ULP);
-    assert_true(partreg_vm_log1p(0x1p-60) == 0x1p-60);
-    assert_true(isnan(partreg_vm_log1p(NAN)));
+    assert_true(partreg_vm_log1p(0.0, inv1p(0.0)) == 0.0);
+    assert_true(ulps(partreg_vm_log1p(1.0, inv1p(1.0)), log1p(1.0)) <= MAX_ULP);
+    assert_true(partreg_vm_log1p(0x1p-60, inv1p(0x1p-60)) == 0x1p-60);
+    assert_true(isnan(partreg_vm_log1p(NAN, inv1p(NAN))));
 }
 
 /* log1p on [0, 3] (ordinal.c: log((1 + e_a)(1 + e_b)) in one call):
@@ -95,19 +98,29 @@ static void test_log1p3(void **state)
                    : i % 5 == 2 ? 0.41421356237309503 + 1e-6 * (u - 0.5)
                    : i % 5 == 3 ? 1.8284271247461903 + 1e-6 * (u - 0.5)
                                 : exp(-745.0 * u);
-        double err = ulps(partreg_vm_log1p3(e), log1p(e));
+        double err = ulps(partreg_vm_log1p3(e, inv1p(e)), log1p(e));
         worst = err > worst ? err : worst;
     }
     assert_true(worst <= MAX_ULP);
-    assert_true(partreg_vm_log1p3(0.0) == 0.0);
-    assert_true(ulps(partreg_vm_log1p3(1.0), log1p(1.0)) <= MAX_ULP);
-    assert_true(ulps(partreg_vm_log1p3(3.0), log1p(3.0)) <= MAX_ULP);
-    assert_true(partreg_vm_log1p3(0x1p-60) == 0x1p-60);
-    assert_true(isnan(partreg_vm_log1p3(NAN)));
+    assert_true(partreg_vm_log1p3(0.0, inv1p(0.0)) == 0.0);
+    assert_true(ulps(partreg_vm_log1p3(1.0, inv1p(1.0)), log1p(1.0)) <= MAX_ULP);
+    assert_true(ulps(partreg_vm_log1p3(3.0, inv1p(3.0)), log1p(3.0)) <= MAX_ULP);
+    assert_true(partreg_vm_log1p3(0x1p-60, inv1p(0x1p-60)) == 0x1p-60);
+    assert_true(isnan(partreg_vm_log1p3(NAN, inv1p(NAN))));
+    /* ordinal.c passes the product of the two cuts' reciprocals, a few
+     * ulps from 1 / (1 + s), and cut values down to the subnormals */
+    worst = 0.0;
+    for (long i = 0; i < SAMPLES; i++) {
+        double ea = unif(&s), eb = i % 2 ? unif(&s) : exp(-745.0 * unif(&s));
+        double e = (ea + eb) + ea * eb;
+        double err = ulps(partreg_vm_log1p3(e, inv1p(ea) * inv1p(eb)), log1p(e));
+        worst = err > worst ? err : worst;
+    }
+    assert_true(worst <= MAX_ULP);
     /* on [0, 1] it is partreg_vm_log1p */
     for (long i = 0; i < 1000; i++) {
         double e = unif(&s);
-        assert_true(partreg_vm_log1p3(e) == partreg_vm_log1p(e));
+        assert_true(partreg_vm_log1p3(e, inv1p(e)) == partreg_vm_log1p(e, inv1p(e)));
     }
 }
 

@@ -41,8 +41,8 @@
 PARTREG_VM_INLINE void logit_row(double x, double e, double y, double w, double *wl, double *gw,
                                  double *hw)
 {
-    double lp = partreg_vm_log1p(e);
     double big = 1.0 / (1.0 + e), small = e * big;
+    double lp = partreg_vm_log1p(e, big);
     double F = x >= 0 ? big : small, S = x >= 0 ? small : big;
     int one = y != 0.0;
     double t = one ? -x : x;

@@ -271,10 +271,12 @@ PARTREG_VM_INLINE void logit_exps(double a, double b, double D, double *ea, doub
  * argument in [0, 3] instead of two; all three terms are <= 0, so the sum
  * has no cancellation. The argument's two roundings and the log1p's add up
  * to under 3 ulps of the log1p term (tests/test_ordinal_tails.c checks the
- * result against long double). a = -inf, b = +inf give e = 0 and 0 terms. */
-PARTREG_VM_INLINE double logit_logfs(double a, double b, double ea, double eb)
+ * result against long double). a = -inf, b = +inf give e = 0 and 0 terms.
+ * inv_u is 1 / (1 + s) for the log1p (vmath.h): the product of the two
+ * cuts' 1 / (1 + e) where the caller has them. */
+PARTREG_VM_INLINE double logit_logfs(double a, double b, double ea, double eb, double inv_u)
 {
-    double L = partreg_vm_log1p3((ea + eb) + ea * eb);
+    double L = partreg_vm_log1p3((ea + eb) + ea * eb, inv_u);
     return ((b < 0.0 ? b : 0.0) - (a > 0.0 ? a : 0.0)) - L;
 }
 
@@ -283,7 +285,8 @@ PARTREG_VM_INLINE double logit_logp(double a, double b, double lg, double D, dou
 {
     double ea, eb;
     logit_exps(a, b, D, &ea, &eb);
-    double wl = w * (logit_logfs(a, b, ea, eb) + lg);
+    double inv_u = 1.0 / (1.0 + ((ea + eb) + ea * eb));
+    double wl = w * (logit_logfs(a, b, ea, eb, inv_u) + lg);
     return w != 0.0 ? wl : 0.0;
 }
 
@@ -330,14 +333,18 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
     double Fa, Sa, Fb, Sb;
     logit_cut(a, ea, &Fa, &Sa);
     logit_cut(b, eb, &Fb, &Sb);
-    double wlr = w * (logit_logfs(a, b, ea, eb) + lg);
+    /* the same divisions as in logit_cut (gcc computes them once) */
+    double inv_u = (1.0 / (1.0 + ea)) * (1.0 / (1.0 + eb));
+    double wlr = w * (logit_logfs(a, b, ea, eb, inv_u) + lg);
     *wl = w != 0.0 ? wlr : 0.0;
-    /* f(a)/P = F(a) / (F(b) g), f(b)/P = S(b) / (S(a) g); 0 at an infinite cut */
-    double qa = Fa / (Fb * g), qb = Sb / (Sa * g);
+    /* f(a)/P = F(a) / (F(b) g) = f(a) R, f(b)/P = S(b) / (S(a) g) = f(b) R with
+     * R = 1 / (F(b) S(a) g): one division for both; 0 at an infinite cut */
+    double R = 1.0 / ((Fb * Sa) * g), Fa_Sa = Fa * Sa, Fb_Sb = Fb * Sb;
+    double qa = Fa_Sa * R, qb = Fb_Sb * R;
     /* the eta terms in closed form (see above), and as daa + dab = -f(a),
      * dab + dbb = -f(b): -daa = f(a) + qa qb, -dbb = f(b) + qa qb, sums of
      * positive terms (f'/f qa + qa^2 cancels when a > 0 is far from b) */
-    double fa = w * (Fa * Sa), fb = w * (Fb * Sb), qab = w * (qa * qb);
+    double fa = w * Fa_Sa, fb = w * Fb_Sb, qab = w * (qa * qb);
     *wda = -w * qa;
     *wdb = w * qb;
     *waa = fa + qab;
@@ -384,10 +391,12 @@ PARTREG_VM_INLINE void logit_grad_row(double a, double b, double g, double lg, d
     logit_exps(a, b, D, &ea, &eb);
     logit_cut(a, ea, &Fa, &Sa);
     logit_cut(b, eb, &Fb, &Sb);
-    double wlr = w * (logit_logfs(a, b, ea, eb) + lg);
+    double inv_u = (1.0 / (1.0 + ea)) * (1.0 / (1.0 + eb));
+    double wlr = w * (logit_logfs(a, b, ea, eb, inv_u) + lg);
     *wl = w != 0.0 ? wlr : 0.0;
-    *wda = -w * (Fa / (Fb * g));
-    *wdb = w * (Sb / (Sa * g));
+    double R = 1.0 / ((Fb * Sa) * g); /* as in logit_full_row */
+    *wda = -w * ((Fa * Sa) * R);
+    *wdb = w * ((Fb * Sb) * R);
     *gw = w * (Fa - Sb);
 }
 

@@ -102,12 +102,17 @@ PARTREG_VM_INLINE double partreg_vm_log_reduced(double f, double j, double c)
     return j * ln2_hi - ((hfsq - (s * (hfsq + R) + (j * ln2_lo + c))) - f);
 }
 
-/* log(1 + e) for 0 <= e <= 1 */
-PARTREG_VM_INLINE double partreg_vm_log1p(double e)
+/* log(1 + e) for 0 <= e <= 1, given inv_u = 1 / (1 + e) to within a few
+ * ulps, which the callers need anyway: c, the rounding error of 1 + e
+ * relative to it, is of the order of an ulp of the result, so a multiply
+ * by inv_u instead of a division (one of the few slow vector operations,
+ * one per row saved) changes it by a few ulps of itself, nothing in the
+ * result. */
+PARTREG_VM_INLINE double partreg_vm_log1p(double e, double inv_u)
 {
     const double sqrt2 = 1.41421356237309504880;
     double u = 1.0 + e;
-    double c = (e - (u - 1.0)) / u; /* u - 1 is exact: the rounding error of u, relative */
+    double c = (e - (u - 1.0)) * inv_u; /* u - 1 is exact: the rounding error of u, relative */
     double j = u > sqrt2 ? 1.0 : 0.0;
     double f = (u > sqrt2 ? 0.5 * u : u) - 1.0; /* exact (Sterbenz) */
     return partreg_vm_log_reduced(f, j, c);
@@ -117,13 +122,13 @@ PARTREG_VM_INLINE double partreg_vm_log1p(double e)
  * step, u = 1 + s = 2^j (1 + f), j in {0, 1, 2} (so 1 + f = u, u/2 or u/4,
  * each exact, and f = that - 1 exact by Sterbenz); the rounding error of
  * 1 + s is added back as in partreg_vm_log1p (u - 1 is exact for u in
- * [1, 4]). For the ordinal logit, log((1 + e_a)(1 + e_b)) in one call
- * (ordinal.c). */
-PARTREG_VM_INLINE double partreg_vm_log1p3(double e)
+ * [1, 4]), inv_u as there. For the ordinal logit, log((1 + e_a)(1 + e_b))
+ * in one call (ordinal.c). */
+PARTREG_VM_INLINE double partreg_vm_log1p3(double e, double inv_u)
 {
     const double sqrt2 = 1.41421356237309504880, sqrt8 = 2.82842712474619009760;
     double u = 1.0 + e;
-    double c = (e - (u - 1.0)) / u; /* u - 1 is exact: the rounding error of u, relative */
+    double c = (e - (u - 1.0)) * inv_u; /* u - 1 is exact: the rounding error of u, relative */
     double j = u > sqrt8 ? 2.0 : u > sqrt2 ? 1.0 : 0.0;
     double f = (u > sqrt8 ? 0.25 * u : u > sqrt2 ? 0.5 * u : u) - 1.0; /* exact (Sterbenz) */
     return partreg_vm_log_reduced(f, j, c);
