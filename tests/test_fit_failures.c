@@ -202,6 +202,55 @@ static void test_bad_inputs(void **s)
     partreg_fit_free(NULL);
 }
 
+/* Validation sums the outcome and weights without branching and finds the
+ * offending row only afterwards: the error names the first bad row, also
+ * past the first few rows and when a later row is bad too. */
+static void test_first_bad_row(void **s)
+{
+    (void)s;
+    enum { N = 11 };
+    double X[N], y[N], w[N];
+    for (size_t i = 0; i < N; i++) {
+        X[i] = 0.37 * (double)i - 1.2;
+        y[i] = (double)(i % 3);
+        w[i] = 1.5;
+    }
+    const char *levels[] = {"passive", "cooperative", "autonomous"};
+    partreg_data d = {N, 1, X, 0, y, w, 3, NULL, levels};
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    static const double bad_y[] = {2.5, NAN, 3.0, -1.0, 1e300, -INFINITY};
+    for (size_t t = 0; t < sizeof bad_y / sizeof *bad_y; t++) {
+        y[6] = bad_y[t];
+        y[9] = NAN;
+        assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                         PARTREG_EDATA);
+        assert_null(fit);
+        assert_contains(err.message, "row 7:");
+        assert_contains(err.message, "not a level");
+    }
+    y[6] = 0.0;
+    y[9] = -0.0; /* a level, as before */
+    w[8] = -0.5;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EDATA);
+    assert_contains(err.message, "row 9:");
+    assert_contains(err.message, "negative");
+    w[8] = NAN;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EDATA);
+    assert_contains(err.message, "row 9:");
+    assert_contains(err.message, "not finite");
+    w[8] = 1.5;
+    for (size_t i = 0; i < N; i++)
+        y[i] = (double)(i % 2);
+    y[10] = 0.5;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_EDATA);
+    assert_contains(err.message, "row 11:");
+    assert_contains(err.message, "not 0 or 1");
+}
+
 static void test_ordinal_levels(void **s)
 {
     (void)s;
@@ -270,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_complete_separation), cmocka_unit_test(test_quasi_separation),
         cmocka_unit_test(test_ordinal_separation),  cmocka_unit_test(test_collinear),
         cmocka_unit_test(test_bad_inputs),          cmocka_unit_test(test_ordinal_levels),
+        cmocka_unit_test(test_first_bad_row),
         cmocka_unit_test(test_not_converged),       cmocka_unit_test(test_extreme_scales),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
