@@ -12,8 +12,9 @@
  * V for 8 or 16 multiplies and adds, where updating A in memory four rows
  * at a time (session 3) loaded and stored the sums, 42 loads per row at
  * k = 11; the multiplies are now the bound. One function per padded width
- * has its loops unrolled at compile time: no scalar tails, no loop control
- * over the tiles. Measured at k = 11 (bench/pass_time.c, binary logit,
+ * (and, up to 16, per number of real rows in the last row block) has its
+ * loops unrolled at compile time: no scalar tails, no loop control over
+ * the tiles, no padded rows of A. Measured at k = 11 (bench/pass_time.c, binary logit,
  * n = 1e6, two threads): the information pass 15.1 -> 12.0 ms.
  *
  * The bits do not depend on the machine: every entry is summed row by row
@@ -55,17 +56,18 @@ static inline void rows_in_place(double *restrict A, size_t lda_a, size_t k,
  * every tile of the triangle runs over them. */
 #define SUB_ROWS 64
 
-/* One tile of the triangle over the sub-block's m rows: rows a0..a0+3 of
- * acc (row stride kp) by NV (1 or 2) column vectors from c0. Its 4 NV
- * sums stay in registers for all m rows; per row the tile loads 4
- * broadcasts of x_a and NV vectors of V, for 8 NV multiplies and adds. */
+/* One tile of the triangle over the sub-block's m rows: rows a0..a0+NA-1
+ * of acc (row stride kp; NA = 4, or fewer in the last row block when k is
+ * not a multiple of 4) by NV (1 or 2) column vectors from c0. Its NA NV
+ * sums stay in registers for all m rows; per row the tile loads NA
+ * broadcasts of x_a and NV vectors of V, for 2 NA NV multiplies and adds. */
 static inline __attribute__((always_inline)) void
-tile(double *restrict acc, size_t kp, size_t a0, size_t c0, size_t nv,
+tile(double *restrict acc, size_t kp, size_t a0, size_t na, size_t c0, size_t nv,
      const double *restrict X, size_t lda, const double *restrict V, size_t m)
 {
     partreg_v4 s[4][2];
     PARTREG_UNROLL_FULLY
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < na; i++)
         PARTREG_UNROLL_FULLY
         for (size_t j = 0; j < nv; j++)
             s[i][j] = PARTREG_V4C(acc + (a0 + i) * kp + c0 + 4 * j);
@@ -73,25 +75,27 @@ tile(double *restrict acc, size_t kp, size_t a0, size_t c0, size_t nv,
         const double *x = X + r * lda + a0, *v = V + r * kp + c0;
         partreg_v4 v0 = PARTREG_V4C(v), v1 = nv > 1 ? PARTREG_V4C(v + 4) : v0;
         PARTREG_UNROLL_FULLY
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < na; i++) {
             s[i][0] += x[i] * v0;
             if (nv > 1)
                 s[i][1] += x[i] * v1;
         }
     }
     PARTREG_UNROLL_FULLY
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < na; i++)
         PARTREG_UNROLL_FULLY
         for (size_t j = 0; j < nv; j++)
             PARTREG_V4(acc + (a0 + i) * kp + c0 + 4 * j) = s[i][j];
 }
 
 /* rows 0..m-1 of X into acc (row stride kp, a multiple of 4): every
- * vector of the lower block triangle, including the padded rows and
- * columns k..kp-1, which are scratch. V is scratch for SUB_ROWS rows of
- * kp. Inlined into one function per kp, so that the tile loops unroll. */
+ * vector of the lower block triangle in its first k rows (the last row
+ * block has k - (kp - 4) of them), including the padded columns
+ * k..kp-1, which are scratch. V is scratch for SUB_ROWS rows of kp.
+ * Inlined into one function per (kp, last), so that the tile loops
+ * unroll. */
 static inline __attribute__((always_inline)) void
-tiled_rows(double *restrict acc, size_t kp, const double *restrict X, size_t lda,
+tiled_rows(double *restrict acc, size_t kp, size_t last, const double *restrict X, size_t lda,
            const double *restrict h, size_t m, double *restrict V)
 {
     for (size_t r0 = 0; r0 < m; r0 += SUB_ROWS) {
@@ -104,28 +108,42 @@ tiled_rows(double *restrict acc, size_t kp, const double *restrict X, size_t lda
                 PARTREG_V4(V + r * kp + c) = hr * PARTREG_V4C(Xs + r * lda + c);
         }
         PARTREG_UNROLL_FULLY
-        for (size_t ab = 0; ab < kp / 4; ab++)
+        for (size_t ab = 0; ab < kp / 4; ab++) {
+            size_t na = ab + 1 < kp / 4 ? 4 : last;
             PARTREG_UNROLL_FULLY
             for (size_t cb = 0; cb <= ab; cb += 2)
-                tile(acc, kp, 4 * ab, 4 * cb, cb + 1 <= ab ? 2 : 1, Xs, lda, V, mm);
+                tile(acc, kp, 4 * ab, na, 4 * cb, cb + 1 <= ab ? 2 : 1, Xs, lda, V, mm);
+        }
     }
 }
 
-#define TILED_ROWS_FOR(KP)                                                                     \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void tiled_rows_##KP(                  \
+/* One function per padded width KP and, up to KP = 16 (where the survey
+ * models are), rows LAST of its last row block (1 to 4): a padded row of
+ * A costs as much as a real one, a quarter of the work at k = 10. Wider
+ * k keep the padded rows (code size: each function is several KiB). */
+typedef void (*tiled_rows_fn)(double *, const double *, size_t, const double *, size_t, double *);
+#define TILED_ROWS_FOR(KP, LAST)                                                               \
+    PARTREG_AVX2_CLONE __attribute__((noinline)) static void tiled_rows_##KP##_##LAST(         \
         double *acc, const double *X, size_t lda, const double *h, size_t m, double *V)       \
     {                                                                                          \
-        tiled_rows(acc, KP, X, lda, h, m, V);                                                  \
+        tiled_rows(acc, KP, LAST, X, lda, h, m, V);                                            \
     }
-TILED_ROWS_FOR(4)
-TILED_ROWS_FOR(8)
-TILED_ROWS_FOR(12)
-TILED_ROWS_FOR(16)
-TILED_ROWS_FOR(20)
-TILED_ROWS_FOR(24)
-TILED_ROWS_FOR(28)
-TILED_ROWS_FOR(32)
-
+#define TILED_ROWS_FOR_ALL(KP)                                                                 \
+    TILED_ROWS_FOR(KP, 1) TILED_ROWS_FOR(KP, 2) TILED_ROWS_FOR(KP, 3) TILED_ROWS_FOR(KP, 4)
+TILED_ROWS_FOR_ALL(4)
+TILED_ROWS_FOR_ALL(8)
+TILED_ROWS_FOR_ALL(12)
+TILED_ROWS_FOR_ALL(16)
+TILED_ROWS_FOR(20, 4)
+TILED_ROWS_FOR(24, 4)
+TILED_ROWS_FOR(28, 4)
+TILED_ROWS_FOR(32, 4)
+#define TILED_ROWS_ROW(KP)                                                                     \
+    {tiled_rows_##KP##_1, tiled_rows_##KP##_2, tiled_rows_##KP##_3, tiled_rows_##KP##_4}
+#define TILED_ROWS_PADDED(KP) {tiled_rows_##KP##_4, tiled_rows_##KP##_4, tiled_rows_##KP##_4, tiled_rows_##KP##_4}
+static const tiled_rows_fn tiled_rows_by_width[8][4] = {
+    TILED_ROWS_ROW(4),     TILED_ROWS_ROW(8),     TILED_ROWS_ROW(12),    TILED_ROWS_ROW(16),
+    TILED_ROWS_PADDED(20), TILED_ROWS_PADDED(24), TILED_ROWS_PADDED(28), TILED_ROWS_PADDED(32)};
 
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
                          size_t lda, const double *restrict h, size_t m)
@@ -134,8 +152,8 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
         rows_in_place(A, lda_a, k, X, lda, h, m);
         return;
     }
-    /* A's lower triangle with rows padded to kp columns, plus kp - k
-     * padded rows; past the diagonal all is scratch. */
+    /* A's lower triangle with rows padded to kp columns; past the
+     * diagonal all is scratch. */
     size_t kp = partreg_v4_width(k);
     double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
     double V[SUB_ROWS * PARTREG_RANK_UPDATE_MAX_K];
@@ -145,16 +163,7 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     /* A row's padded read ends at x_r[kp - 1], inside the m rows while
      * r lda + kp <= (m - 1) lda + k. */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
-    void (*rows)(double *, const double *, size_t, const double *, size_t, double *) =
-        kp == 4    ? tiled_rows_4
-        : kp == 8  ? tiled_rows_8
-        : kp == 12 ? tiled_rows_12
-        : kp == 16 ? tiled_rows_16
-        : kp == 20 ? tiled_rows_20
-        : kp == 24 ? tiled_rows_24
-        : kp == 28 ? tiled_rows_28
-                   : tiled_rows_32;
-    rows(acc, X, lda, h, nr, V);
+    tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, nr, V);
     rows_in_place(acc, kp, k, X + nr * lda, lda, h + nr, m - nr);
     for (size_t a = 0; a < k; a++)
         memcpy(A + a * lda_a, acc + a * kp, (a + 1) * sizeof *acc);
