@@ -314,17 +314,21 @@ ROW_LOOP static void logit_values(const double *restrict a, const double *restri
             wl[r] = logit_logp(a[r], b[r], lg[r], D[r], 1.0);
 }
 
-/* the per-row outputs of the full loop (see above) */
+/* The per-row outputs of the full loop (see above): wl, gw, hw one a row;
+ * the threshold terms as two records of four a row, what the row adds to
+ * its lower and its upper cut slot (partreg_rows_scatter_records):
+ *   lo + 4 r = (wda, waa, wab, wfa),   up + 4 r = (wdb, wbb, 0, wfb),
+ * so that one vector add per slot replaces five scalar sums whose
+ * store-to-load chains serialised the rows of one category. The gradient
+ * pass stores wda, wdb one a row in the same memory. */
 typedef struct logit_rows {
-    double *wl, *gw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb, *hw;
+    double *wl, *gw, *hw, *lo, *up;
 } logit_rows;
 
 PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double D, double w,
                                       double *restrict wl, double *restrict gw,
-                                      double *restrict wda, double *restrict wdb,
-                                      double *restrict waa, double *restrict wab,
-                                      double *restrict wbb, double *restrict wfa,
-                                      double *restrict wfb, double *restrict hw)
+                                      double *restrict hw, double *restrict lo,
+                                      double *restrict up)
 {
     double ea, eb, Fa, Sa, Fb, Sb;
     logit_exps(a, b, D, &ea, &eb);
@@ -338,34 +342,51 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
      * dab + dbb = -f(b): -daa = f(a) + qa qb, -dbb = f(b) + qa qb, sums of
      * positive terms (f'/f qa + qa^2 cancels when a > 0 is far from b) */
     double fa = w * (Fa * Sa), fb = w * (Fb * Sb), qab = w * (qa * qb);
-    *wda = -w * qa;
-    *wdb = w * qb;
-    *waa = fa + qab;
-    *wab = -qab;
-    *wbb = fb + qab;
+    lo[0] = -w * qa;
+    lo[1] = fa + qab;
+    lo[2] = -qab;
+    lo[3] = fa;
+    up[0] = w * qb;
+    up[1] = fb + qab;
+    up[2] = 0.0;
+    up[3] = fb;
     *gw = w * (Fa - Sb);
-    *wfa = fa;
-    *wfb = fb;
     *hw = fa + fb;
 }
 
 ROW_LOOP static void logit_full(const double *restrict a, const double *restrict b,
                                 const double *restrict g, const double *restrict lg,
                                 const double *restrict D, const double *restrict w, size_t m,
-                                double *restrict wl, double *restrict gw, double *restrict wda,
-                                double *restrict wdb, double *restrict waa,
-                                double *restrict wab, double *restrict wbb,
-                                double *restrict wfa, double *restrict wfb,
-                                double *restrict hw)
+                                double *restrict wl, double *restrict gw, double *restrict hw,
+                                double *restrict lo, double *restrict up)
 {
     if (w)
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, wda + r,
-                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, hw + r,
+                           lo + 4 * r, up + 4 * r);
     else
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, wda + r,
-                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, hw + r,
+                           lo + 4 * r, up + 4 * r);
+}
+
+/* Whether every gw[r] + hw[r] is finite. Only that is asked, not a value,
+ * so the four running sums (independent chains, which gcc puts in one
+ * vector) may take any order: a non-finite term makes its sum non-finite. */
+ROW_LOOP static int logit_rows_finite(const double *restrict gw, const double *restrict hw,
+                                      size_t m)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t r = 0;
+    for (; r + 4 <= m; r += 4) {
+        s0 += gw[r] + hw[r];
+        s1 += gw[r + 1] + hw[r + 1];
+        s2 += gw[r + 2] + hw[r + 2];
+        s3 += gw[r + 3] + hw[r + 3];
+    }
+    for (; r < m; r++)
+        s0 += gw[r] + hw[r];
+    return isfinite((s0 + s1) + (s2 + s3));
 }
 
 /* the gradient pass: w log P, gw, wda, wdb only (as logit_full_row) */
@@ -403,8 +424,10 @@ ROW_LOOP static void logit_grad(const double *restrict a, const double *restrict
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
     double *lo, *hi, *g, *lg, *D, *emin, *emax; /* J each: the category tables */
-    double *sG, *sH, *sO;                       /* J + 1 each: per-cut sums */
-    double *T; /* (J + 1) x kp: per cut slot, the rows times their f (below) */
+    double *sG;                                 /* J + 1: per-cut sums (gradient) */
+    double *T; /* (J + 1) x ldt: per cut slot, the rows times their f and
+                * the sums of the records (logit_rows) */
+    size_t ldt;
     double *eta, *a, *b, *rg, *rlg, *rD, *slow; /* chunk each */
     logit_rows o;                               /* chunk each */
     double *zp, *zn, *gather;                   /* chunk x pk each */
@@ -412,7 +435,7 @@ typedef struct logit_scratch {
 
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 7 * J + 3 * (J + 1) + (J + 1) * partreg_v4_width(p1) + chunk * (17 + 3 * p1);
+    return 7 * J + (J + 1) + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (18 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
@@ -420,17 +443,18 @@ static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, lo
     double **tab[] = {&ls->lo, &ls->hi, &ls->g, &ls->lg, &ls->D, &ls->emin, &ls->emax};
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++, s += J)
         *tab[i] = s;
-    double **sums[] = {&ls->sG, &ls->sH, &ls->sO};
-    for (size_t i = 0; i < sizeof sums / sizeof *sums; i++, s += J + 1)
-        *sums[i] = s;
+    ls->sG = s;
+    s += J + 1;
     ls->T = s;
-    s += (J + 1) * partreg_v4_width(p1);
-    double **row[] = {&ls->eta,  &ls->a,     &ls->b,     &ls->rg,    &ls->rlg,
-                      &ls->rD,   &ls->slow,  &ls->o.wl,  &ls->o.wda, &ls->o.wdb,
-                      &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
-                      &ls->o.hw,  &ls->o.gw};
+    ls->ldt = partreg_v4_width(p1) + 4;
+    s += (J + 1) * ls->ldt;
+    double **row[] = {&ls->eta, &ls->a,    &ls->b,    &ls->rg,   &ls->rlg,
+                      &ls->rD,  &ls->slow, &ls->o.wl, &ls->o.hw, &ls->o.gw};
     for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
         *row[i] = s;
+    ls->o.lo = s;
+    ls->o.up = s + 4 * chunk;
+    s += 8 * chunk;
     ls->zp = s;
     ls->zn = s + chunk * p1;
     ls->gather = s + 2 * chunk * p1;
@@ -462,10 +486,10 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     if (order == PARTREG_ORDER_VALUE)
         logit_values(ls->a, ls->b, ls->rlg, ls->rD, w, m, o->wl);
     else if (!info)
-        logit_grad(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb);
+        logit_grad(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->lo, o->up);
     else
-        logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb,
-                   o->waa, o->wab, o->wbb, o->wfa, o->wfb, o->hw);
+        logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->hw, o->lo,
+                   o->up);
     for (size_t s = 0; s < nslow; s++) { /* the general route */
         size_t r = (size_t)ls->slow[s];
         double wr = w ? w[r] : 1.0;
@@ -475,17 +499,24 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         o->wl[r] = wr * t.logp;
         if (order == PARTREG_ORDER_VALUE)
             continue;
-        o->wda[r] = wr * t.da;
-        o->wdb[r] = wr * t.db;
         double geta = -(t.da + t.db), heta = -wr * (t.daa + 2.0 * t.dab + t.dbb);
         o->gw[r] = wr * geta;
-        o->waa[r] = -wr * t.daa;
-        o->wab[r] = -wr * t.dab;
-        o->wbb[r] = -wr * t.dbb;
-        o->wfa[r] = -wr * (t.daa + t.dab);
-        o->wfb[r] = -wr * (t.dab + t.dbb);
+        if (!info) {
+            o->lo[r] = wr * t.da;
+            o->up[r] = wr * t.db;
+            continue;
+        }
+        double *lo = o->lo + 4 * r, *up = o->up + 4 * r;
+        lo[0] = wr * t.da;
+        lo[1] = -wr * t.daa;
+        lo[2] = -wr * t.dab;
+        lo[3] = -wr * (t.daa + t.dab);
+        up[0] = wr * t.db;
+        up[1] = -wr * t.dbb;
+        up[2] = 0.0;
+        up[3] = -wr * (t.dab + t.dbb);
         o->hw[r] = heta;
-        if (info && (!isfinite(heta) || !isfinite(geta)))
+        if (!isfinite(heta) || !isfinite(geta))
             acc->nonfinite = 1;
     }
     double ll = 0.0;
@@ -497,32 +528,22 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     if (order == PARTREG_ORDER_VALUE)
         return;
     /* per-cut sums (slot c: the lower cut of category c, c + 1: its upper) */
-    double *sG = ls->sG, *sH = ls->sH, *sO = ls->sO;
     if (!info) {
+        double *sG = ls->sG;
         for (size_t r = 0; r < m; r++) {
             size_t c = (size_t)y[r];
-            sG[c] += o->wda[r];
-            sG[c + 1] += o->wdb[r];
+            sG[c] += o->lo[r];
+            sG[c + 1] += o->up[r];
         }
-    } else {
-        double chk = 0.0;
-        for (size_t r = 0; r < m; r++) {
-            size_t c = (size_t)y[r];
-            sG[c] += o->wda[r];
-            sG[c + 1] += o->wdb[r];
-            sH[c] += o->waa[r];
-            sH[c + 1] += o->wbb[r];
-            sO[c] += o->wab[r];
-            chk += o->gw[r] + o->hw[r];
-        }
-        if (!isfinite(chk))
-            acc->nonfinite = 1;
+    } else if (!logit_rows_finite(o->gw, o->hw, m)) {
+        acc->nonfinite = 1;
     }
     partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
     if (!info)
         return;
-    /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x */
-    partreg_rows_scatter_pairs(xb, lda, pk, o->wfa, o->wfb, y, m, ls->T, partreg_v4_width(pk));
+    /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x, and
+     * the per-cut sums in the record columns */
+    partreg_rows_scatter_records(xb, lda, pk, o->lo, o->up, y, m, ls->T, ls->ldt);
     if (pk)
         partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
 }
@@ -552,11 +573,10 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         ls.emin[c] = fast ? emin : INFINITY;
         ls.emax[c] = fast ? emax : -INFINITY;
     }
-    memset(ls.sG, 0, 3 * (J + 1) * sizeof *ls.sG);
-    size_t kp = partreg_v4_width(p1);
+    memset(ls.sG, 0, (J + 1) * sizeof *ls.sG);
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
     if (info)
-        memset(ls.T, 0, (J + 1) * kp * sizeof *ls.T);
+        memset(ls.T, 0, (J + 1) * ls.ldt * sizeof *ls.T);
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk;
         const double *xb = d->X + b * d->ldx;
@@ -572,17 +592,22 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     if (order == PARTREG_ORDER_VALUE)
         return;
     /* threshold j: slot j + 1 of the per-cut sums; off-diagonal (j, j-1)
-     * from category j, whose cuts they are */
+     * from category j, whose cuts they are. The information pass has its
+     * sums in the record columns of T, from kx on: G, H, O. */
+    size_t kx = partreg_v4_width(pk);
     for (size_t j = 0; j + 1 < J; j++) {
-        acc->grad[pk + j] += ls.sG[j + 1];
-        if (!info)
+        const double *t = ls.T + (j + 1) * ls.ldt;
+        if (!info) {
+            acc->grad[pk + j] += ls.sG[j + 1];
             continue;
+        }
+        acc->grad[pk + j] += t[kx];
         double *row = acc->info + (pk + j) * k;
-        row[pk + j] += ls.sH[j + 1];
+        row[pk + j] += t[kx + 1];
         if (j > 0)
-            row[pk + j - 1] += ls.sO[j];
+            row[pk + j - 1] += t[kx + 2 - ls.ldt]; /* slot j: category j's own */
         for (size_t s = 0; s < pk; s++) /* d2 logP/dtheta_j dbeta = -(d2/dtheta deta) x */
-            row[s] -= ls.T[(j + 1) * kp + s];
+            row[s] -= t[s];
     }
 }
 

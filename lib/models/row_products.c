@@ -40,16 +40,21 @@ static void weighted_sum_scalar(const double *X, size_t lda, size_t k, const dou
             grad[c] += g[r] * X[r * lda + c];
 }
 
-static void scatter_pairs_scalar(const double *X, size_t lda, size_t k, const double *ca,
-                                 const double *cb, const double *slot, size_t m, double *T,
-                                 size_t ldt)
+static void scatter_records_scalar(const double *X, size_t lda, size_t k, const double *lo,
+                                   const double *up, const double *slot, size_t m, double *T,
+                                   size_t ldt)
 {
+    size_t kp = partreg_v4_width(k);
     for (size_t r = 0; r < m; r++) {
-        const double *x = X + r * lda;
+        const double *l = lo + 4 * r, *u = up + 4 * r;
         double *t0 = T + (size_t)slot[r] * ldt, *t1 = t0 + ldt;
-        for (size_t c = 0; c < k; c++) {
-            t0[c] += ca[r] * x[c];
-            t1[c] += cb[r] * x[c];
+        for (size_t c = 0; c < k; c++) { /* k = 0: X is not read (may be NULL) */
+            t0[c] += l[3] * X[r * lda + c];
+            t1[c] += u[3] * X[r * lda + c];
+        }
+        for (size_t j = 0; j < 4; j++) {
+            t0[kp + j] += l[j];
+            t1[kp + j] += u[j];
         }
     }
 }
@@ -111,20 +116,23 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
     }
 }
 
-/* Rows 0..nr-1 of X, each read as kp entries, into the padded rows of T. */
+/* Rows 0..nr-1 of X, each read as kp entries, into the padded rows of T,
+ * and the rows' records into the 4 columns after them. */
 static inline __attribute__((always_inline)) void
-scatter_pairs_padded(const double *X, size_t lda, size_t kp, const double *ca, const double *cb,
-                     const double *slot, size_t nr, double *T, size_t ldt)
+scatter_records_padded(const double *X, size_t lda, size_t kp, const double *lo, const double *up,
+                       const double *slot, size_t nr, double *T, size_t ldt)
 {
     for (size_t r = 0; r < nr; r++) {
-        const double *x = X + r * lda;
-        double *t0 = T + (size_t)slot[r] * ldt, *t1 = t0 + ldt, a = ca[r], b = cb[r];
+        const double *x = X + r * lda, *l = lo + 4 * r, *u = up + 4 * r;
+        double *t0 = T + (size_t)slot[r] * ldt, *t1 = t0 + ldt, a = l[3], b = u[3];
         PARTREG_UNROLL_FULLY
         for (size_t c = 0; c < kp; c += 4) {
             partreg_v4 v = PARTREG_V4C(x + c);
             PARTREG_V4(t0 + c) += a * v;
             PARTREG_V4(t1 + c) += b * v;
         }
+        PARTREG_V4(t0 + kp) += PARTREG_V4C(l);
+        PARTREG_V4(t1 + kp) += PARTREG_V4C(u);
     }
 }
 
@@ -140,11 +148,11 @@ scatter_pairs_padded(const double *X, size_t lda, size_t kp, const double *ca, c
     {                                                                                           \
         weighted_sum_padded(X, lda, KP, g, nq, acc);                                            \
     }                                                                                           \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void scatter_pairs_##KP(                \
-        const double *X, size_t lda, const double *ca, const double *cb, const double *slot,    \
+    PARTREG_AVX2_CLONE __attribute__((noinline)) static void scatter_records_##KP(              \
+        const double *X, size_t lda, const double *lo, const double *up, const double *slot,    \
         size_t nr, double *T, size_t ldt)                                                       \
     {                                                                                           \
-        scatter_pairs_padded(X, lda, KP, ca, cb, slot, nr, T, ldt);                             \
+        scatter_records_padded(X, lda, KP, lo, up, slot, nr, T, ldt);                           \
     }
 ROW_PRODUCTS_FOR(4)
 ROW_PRODUCTS_FOR(8)
@@ -163,25 +171,17 @@ static const dot_fn dot_by_width[8] = {dot_4,  dot_8,  dot_12, dot_16,
                                        dot_20, dot_24, dot_28, dot_32};
 /* Wider rows: the same loop, kp a variable. */
 PARTREG_AVX2_CLONE __attribute__((noinline)) static void
-scatter_pairs_wide(const double *X, size_t lda, size_t kp, const double *ca, const double *cb,
-                   const double *slot, size_t nr, double *T, size_t ldt)
+scatter_records_wide(const double *X, size_t lda, size_t kp, const double *lo, const double *up,
+                     const double *slot, size_t nr, double *T, size_t ldt)
 {
-    for (size_t r = 0; r < nr; r++) {
-        const double *x = X + r * lda;
-        double *t0 = T + (size_t)slot[r] * ldt, *t1 = t0 + ldt, a = ca[r], b = cb[r];
-        for (size_t c = 0; c < kp; c += 4) {
-            partreg_v4 v = PARTREG_V4C(x + c);
-            PARTREG_V4(t0 + c) += a * v;
-            PARTREG_V4(t1 + c) += b * v;
-        }
-    }
+    scatter_records_padded(X, lda, kp, lo, up, slot, nr, T, ldt);
 }
 
-typedef void (*scatter_pairs_fn)(const double *, size_t, const double *, const double *,
-                                 const double *, size_t, double *, size_t);
-static const scatter_pairs_fn scatter_pairs_by_width[8] = {
-    scatter_pairs_4,  scatter_pairs_8,  scatter_pairs_12, scatter_pairs_16,
-    scatter_pairs_20, scatter_pairs_24, scatter_pairs_28, scatter_pairs_32};
+typedef void (*scatter_records_fn)(const double *, size_t, const double *, const double *,
+                                   const double *, size_t, double *, size_t);
+static const scatter_records_fn scatter_records_by_width[8] = {
+    scatter_records_4,  scatter_records_8,  scatter_records_12, scatter_records_16,
+    scatter_records_20, scatter_records_24, scatter_records_28, scatter_records_32};
 static const weighted_sum_fn weighted_sum_by_width[8] = {
     weighted_sum_4,  weighted_sum_8,  weighted_sum_12, weighted_sum_16,
     weighted_sum_20, weighted_sum_24, weighted_sum_28, weighted_sum_32};
@@ -226,27 +226,30 @@ void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const doub
     memcpy(grad, acc, k * sizeof *grad);
 }
 
-void partreg_rows_scatter_pairs(const double *X, size_t lda, size_t k, const double *ca,
-                                const double *cb, const double *slot, size_t m, double *T,
-                                size_t ldt)
+void partreg_rows_scatter_records(const double *X, size_t lda, size_t k, const double *lo,
+                                  const double *up, const double *slot, size_t m, double *T,
+                                  size_t ldt)
 {
-    if (k == 0)
+    if (k == 0) { /* no row to read: the records alone */
+        scatter_records_scalar(X, lda, 0, lo, up, slot, m, T, ldt);
         return;
+    }
     size_t kp = partreg_v4_width(k), nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
     if (k > PARTREG_ROW_PRODUCTS_MAX_K)
-        scatter_pairs_wide(X, lda, kp, ca, cb, slot, nr, T, ldt);
+        scatter_records_wide(X, lda, kp, lo, up, slot, nr, T, ldt);
     else
-        scatter_pairs_by_width[kp / 4 - 1](X, lda, ca, cb, slot, nr, T, ldt);
-    scatter_pairs_scalar(X + nr * lda, lda, k, ca + nr, cb + nr, slot + nr, m - nr, T, ldt);
+        scatter_records_by_width[kp / 4 - 1](X, lda, lo, up, slot, nr, T, ldt);
+    scatter_records_scalar(X + nr * lda, lda, k, lo + 4 * nr, up + 4 * nr, slot + nr, m - nr, T,
+                           ldt);
 }
 
 #else
 
-void partreg_rows_scatter_pairs(const double *X, size_t lda, size_t k, const double *ca,
-                                const double *cb, const double *slot, size_t m, double *T,
-                                size_t ldt)
+void partreg_rows_scatter_records(const double *X, size_t lda, size_t k, const double *lo,
+                                  const double *up, const double *slot, size_t m, double *T,
+                                  size_t ldt)
 {
-    scatter_pairs_scalar(X, lda, k, ca, cb, slot, m, T, ldt);
+    scatter_records_scalar(X, lda, k, lo, up, slot, m, T, ldt);
 }
 
 void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta, size_t m,

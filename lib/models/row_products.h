@@ -21,12 +21,18 @@ void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta,
 void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const double *g, size_t m,
                                double *grad);
 
-/* Two rows of T per row of X (any k): T[s_r] += ca_r x_r and T[s_r + 1] += cb_r x_r
- * (s_r = slot[r], a category code held as a double; T's rows have stride
- * ldt >= partreg_v4_width(k) and their entries past k are scratch, which
- * may receive anything). Each entry is summed in row order. */
-void partreg_rows_scatter_pairs(const double *X, size_t lda, size_t k, const double *ca,
-                                const double *cb, const double *slot, size_t m, double *T,
-                                size_t ldt);
+/* Two rows of T per row of X (any k, k = 0 included) and two records of
+ * four doubles per row, lo + 4 r and up + 4 r, whose last entries are the
+ * row's multipliers: with s_r = slot[r] (a category code held as a double)
+ * and kp = partreg_v4_width(k),
+ *   T[s_r][0..k) += lo_r[3] x_r,   T[s_r][kp..kp+4) += lo_r[0..4),
+ *   T[s_r + 1] likewise with up_r.
+ * T's rows have stride ldt >= kp + 4; their entries k..kp-1 are scratch,
+ * which may receive anything. Each entry is summed in row order, so a
+ * record column holds the per-slot sums the caller would have made with
+ * scalar adds, bit for bit. */
+void partreg_rows_scatter_records(const double *X, size_t lda, size_t k, const double *lo,
+                                  const double *up, const double *slot, size_t m, double *T,
+                                  size_t ldt);
 
 #endif
