@@ -94,36 +94,38 @@ static void test_same_bits_as_reference(void **state)
                 check_case(k, k + s * (s + 2), rows[t], &seed, 1);
 }
 
-/* partreg_rows_scatter_records: T[s] += lo[3] x, T[s + 1] += up[3] x and
+/* partreg_rows_scatter_records: T[s] += lo_w x, T[s + 1] += up_w x and
  * the records into the 4 columns from kp = width(k) on, in row order, for
- * k from 0 to 40 (no row read, the unrolled widths, the wide loop) against
- * plain scalar sums bit for bit; T's entries k..kp-1 are scratch. */
+ * k from 0 to 40 (no row read, the unrolled widths, the wide loop),
+ * against plain scalar sums bit for bit (cols: the 8 columns of the two
+ * records, the zero one included); T's entries k..kp-1 are scratch. */
 static void check_scatter(size_t k, size_t lda, size_t m, uint64_t *seed)
 {
     size_t nx = (m - 1) * lda + k + 1, slots = 6, kp = (k + 3) & ~(size_t)3, ldt = kp + 4;
-    double *X = malloc(nx * sizeof *X), *lo = malloc(4 * m * sizeof *lo);
-    double *up = malloc(4 * m * sizeof *up), *slot = malloc(m * sizeof *slot);
+    double *X = malloc(nx * sizeof *X), *cols = malloc(8 * m * sizeof *cols);
+    double *slot = malloc(m * sizeof *slot);
     double *T = calloc(slots * ldt, sizeof *T), *R = calloc(slots * ldt, sizeof *R);
-    assert_true(X && lo && up && slot && T && R);
+    assert_true(X && cols && slot && T && R);
     for (size_t i = 0; i < nx; i++)
         X[i] = k && (i % lda) < k ? unif(seed) * 4.0 : NAN;
-    for (size_t r = 0; r < m; r++) {
-        for (size_t j = 0; j < 4; j++) {
-            lo[4 * r + j] = unif(seed) - 0.385;
-            up[4 * r + j] = unif(seed) * 2.385;
-        }
+    for (size_t i = 0; i < 8 * m; i++)
+        cols[i] = i < 4 * m ? unif(seed) - 0.385 : unif(seed) * 2.385;
+    for (size_t r = 0; r < m; r++)
         slot[r] = (double)(lcg(seed) % (slots - 1));
-    }
-    partreg_rows_scatter_records(k ? X : NULL, lda, k, lo, up, slot, m, T, ldt);
+    for (size_t r = 0; r < m; r++)
+        cols[6 * m + r] = 0.0; /* the upper record's third entry */
+    partreg_row_records rec = {{cols, cols + m, cols + 2 * m}, cols + 3 * m,
+                               {cols + 4 * m, cols + 5 * m}, cols + 7 * m};
+    partreg_rows_scatter_records(k ? X : NULL, lda, k, &rec, slot, m, T, ldt);
     for (size_t r = 0; r < m; r++) {
         double *r0 = R + (size_t)slot[r] * ldt, *r1 = r0 + ldt;
         for (size_t c = 0; c < k; c++) {
-            r0[c] += lo[4 * r + 3] * X[r * lda + c];
-            r1[c] += up[4 * r + 3] * X[r * lda + c];
+            r0[c] += cols[3 * m + r] * X[r * lda + c];
+            r1[c] += cols[7 * m + r] * X[r * lda + c];
         }
         for (size_t j = 0; j < 4; j++) {
-            r0[kp + j] += lo[4 * r + j];
-            r1[kp + j] += up[4 * r + j];
+            r0[kp + j] += cols[j * m + r];
+            r1[kp + j] += cols[(4 + j) * m + r];
         }
     }
     for (size_t s = 0; s < slots; s++)
@@ -132,8 +134,7 @@ static void check_scatter(size_t k, size_t lda, size_t m, uint64_t *seed)
                 fail_msg("scatter k=%zu lda=%zu m=%zu slot %zu entry %zu: %.17g, reference %.17g",
                          k, lda, m, s, c, T[s * ldt + c], R[s * ldt + c]);
     free(X);
-    free(lo);
-    free(up);
+    free(cols);
     free(slot);
     free(T);
     free(R);

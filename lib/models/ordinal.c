@@ -314,21 +314,24 @@ ROW_LOOP static void logit_values(const double *restrict a, const double *restri
             wl[r] = logit_logp(a[r], b[r], lg[r], D[r], 1.0);
 }
 
-/* The per-row outputs of the full loop (see above): wl, gw, hw one a row;
- * the threshold terms as two records of four a row, what the row adds to
- * its lower and its upper cut slot (partreg_rows_scatter_records):
- *   lo + 4 r = (wda, waa, wab, wfa),   up + 4 r = (wdb, wbb, 0, wfb),
+/* The per-row outputs of the full loop (see above), one array each. The
+ * threshold terms are read as two records a row, what the row adds to its
+ * lower and its upper cut slot (partreg_rows_scatter_records):
+ *   (wda, waa, wab, wfa) and (wdb, wbb, 0, wfb),
  * so that one vector add per slot replaces five scalar sums whose
- * store-to-load chains serialised the rows of one category. The gradient
- * pass stores wda, wdb one a row in the same memory. */
+ * store-to-load chains serialised the rows of one category. (Stored as
+ * records by this loop instead, they cost gcc's vectoriser more shuffles
+ * than the scatter's 4 x 4 transposes.) */
 typedef struct logit_rows {
-    double *wl, *gw, *hw, *lo, *up;
+    double *wl, *gw, *hw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb;
 } logit_rows;
 
 PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double D, double w,
                                       double *restrict wl, double *restrict gw,
-                                      double *restrict hw, double *restrict lo,
-                                      double *restrict up)
+                                      double *restrict hw, double *restrict wda,
+                                      double *restrict wdb, double *restrict waa,
+                                      double *restrict wab, double *restrict wbb,
+                                      double *restrict wfa, double *restrict wfb)
 {
     double ea, eb, Fa, Sa, Fb, Sb;
     logit_exps(a, b, D, &ea, &eb);
@@ -342,14 +345,13 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
      * dab + dbb = -f(b): -daa = f(a) + qa qb, -dbb = f(b) + qa qb, sums of
      * positive terms (f'/f qa + qa^2 cancels when a > 0 is far from b) */
     double fa = w * (Fa * Sa), fb = w * (Fb * Sb), qab = w * (qa * qb);
-    lo[0] = -w * qa;
-    lo[1] = fa + qab;
-    lo[2] = -qab;
-    lo[3] = fa;
-    up[0] = w * qb;
-    up[1] = fb + qab;
-    up[2] = 0.0;
-    up[3] = fb;
+    *wda = -w * qa;
+    *waa = fa + qab;
+    *wab = -qab;
+    *wfa = fa;
+    *wdb = w * qb;
+    *wbb = fb + qab;
+    *wfb = fb;
     *gw = w * (Fa - Sb);
     *hw = fa + fb;
 }
@@ -358,16 +360,19 @@ ROW_LOOP static void logit_full(const double *restrict a, const double *restrict
                                 const double *restrict g, const double *restrict lg,
                                 const double *restrict D, const double *restrict w, size_t m,
                                 double *restrict wl, double *restrict gw, double *restrict hw,
-                                double *restrict lo, double *restrict up)
+                                double *restrict wda, double *restrict wdb,
+                                double *restrict waa, double *restrict wab,
+                                double *restrict wbb, double *restrict wfa,
+                                double *restrict wfb)
 {
     if (w)
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, hw + r,
-                           lo + 4 * r, up + 4 * r);
+            logit_full_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, hw + r, wda + r,
+                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r);
     else
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, hw + r,
-                           lo + 4 * r, up + 4 * r);
+            logit_full_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, hw + r, wda + r,
+                           wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r);
 }
 
 /* Whether every gw[r] + hw[r] is finite. Only that is asked, not a value,
@@ -435,7 +440,7 @@ typedef struct logit_scratch {
 
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 7 * J + (J + 1) + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (18 + 3 * p1);
+    return 7 * J + (J + 1) + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (17 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
@@ -448,13 +453,12 @@ static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, lo
     ls->T = s;
     ls->ldt = partreg_v4_width(p1) + 4;
     s += (J + 1) * ls->ldt;
-    double **row[] = {&ls->eta, &ls->a,    &ls->b,    &ls->rg,   &ls->rlg,
-                      &ls->rD,  &ls->slow, &ls->o.wl, &ls->o.hw, &ls->o.gw};
+    double **row[] = {&ls->eta,  &ls->a,     &ls->b,     &ls->rg,    &ls->rlg,
+                      &ls->rD,   &ls->slow,  &ls->o.wl,  &ls->o.wda, &ls->o.wdb,
+                      &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
+                      &ls->o.hw,  &ls->o.gw};
     for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
         *row[i] = s;
-    ls->o.lo = s;
-    ls->o.up = s + 4 * chunk;
-    s += 8 * chunk;
     ls->zp = s;
     ls->zn = s + chunk * p1;
     ls->gather = s + 2 * chunk * p1;
@@ -486,10 +490,10 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     if (order == PARTREG_ORDER_VALUE)
         logit_values(ls->a, ls->b, ls->rlg, ls->rD, w, m, o->wl);
     else if (!info)
-        logit_grad(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->lo, o->up);
+        logit_grad(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb);
     else
-        logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->hw, o->lo,
-                   o->up);
+        logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->hw, o->wda,
+                   o->wdb, o->waa, o->wab, o->wbb, o->wfa, o->wfb);
     for (size_t s = 0; s < nslow; s++) { /* the general route */
         size_t r = (size_t)ls->slow[s];
         double wr = w ? w[r] : 1.0;
@@ -500,23 +504,16 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         if (order == PARTREG_ORDER_VALUE)
             continue;
         double geta = -(t.da + t.db), heta = -wr * (t.daa + 2.0 * t.dab + t.dbb);
+        o->wda[r] = wr * t.da;
+        o->wdb[r] = wr * t.db;
         o->gw[r] = wr * geta;
-        if (!info) {
-            o->lo[r] = wr * t.da;
-            o->up[r] = wr * t.db;
-            continue;
-        }
-        double *lo = o->lo + 4 * r, *up = o->up + 4 * r;
-        lo[0] = wr * t.da;
-        lo[1] = -wr * t.daa;
-        lo[2] = -wr * t.dab;
-        lo[3] = -wr * (t.daa + t.dab);
-        up[0] = wr * t.db;
-        up[1] = -wr * t.dbb;
-        up[2] = 0.0;
-        up[3] = -wr * (t.dab + t.dbb);
+        o->waa[r] = -wr * t.daa;
+        o->wab[r] = -wr * t.dab;
+        o->wbb[r] = -wr * t.dbb;
+        o->wfa[r] = -wr * (t.daa + t.dab);
+        o->wfb[r] = -wr * (t.dab + t.dbb);
         o->hw[r] = heta;
-        if (!isfinite(heta) || !isfinite(geta))
+        if (info && (!isfinite(heta) || !isfinite(geta)))
             acc->nonfinite = 1;
     }
     double ll = 0.0;
@@ -532,8 +529,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         double *sG = ls->sG;
         for (size_t r = 0; r < m; r++) {
             size_t c = (size_t)y[r];
-            sG[c] += o->lo[r];
-            sG[c + 1] += o->up[r];
+            sG[c] += o->wda[r];
+            sG[c + 1] += o->wdb[r];
         }
     } else if (!logit_rows_finite(o->gw, o->hw, m)) {
         acc->nonfinite = 1;
@@ -543,7 +540,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         return;
     /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x, and
      * the per-cut sums in the record columns */
-    partreg_rows_scatter_records(xb, lda, pk, o->lo, o->up, y, m, ls->T, ls->ldt);
+    partreg_row_records rec = {{o->wda, o->waa, o->wab}, o->wfa, {o->wdb, o->wbb}, o->wfb};
+    partreg_rows_scatter_records(xb, lda, pk, &rec, y, m, ls->T, ls->ldt);
     if (pk)
         partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
 }
