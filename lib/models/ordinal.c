@@ -426,35 +426,132 @@ ROW_LOOP static void logit_grad(const double *restrict a, const double *restrict
                            wdb + r);
 }
 
+/* ---- the category gather ------------------------------------------------
+ *
+ * Per row: a = lo[c] - eta, b = hi[c] - eta, the category's g, log g, D,
+ * and whether eta is outside (emin[c], emax[c]) (the general route; see
+ * above). The per-category constants are two records of four, one
+ * cache line per category:
+ *   cat + 8 c = (lo, hi, emin, emax),   cat + 8 c + 4 = (g, log g, D, 0).
+ * Four rows at a time, their records are loaded whole and transposed
+ * into columns (4 x 4 shuffles), one vector subtraction, compare and
+ * store per column instead of seven scalar loads and five scalar stores a
+ * row; the number of categories does not matter. Lane by lane the same
+ * operations as the scalar loop (which takes the rows after the last
+ * whole quad), so the same bits. */
+typedef struct logit_gathered {
+    double *a, *b, *g, *lg, *D; /* chunk each */
+    double *slow;               /* the rows for the general route */
+} logit_gathered;
+
+/* row r of the scalar route; returns whether it is fast */
+static inline int logit_gather_row(const double *cat, double y, double e, size_t r,
+                                   const logit_gathered *out)
+{
+    const double *t = cat + 8 * (size_t)(long long)y; /* signed: one instruction */
+    out->a[r] = t[0] - e;
+    out->b[r] = t[1] - e;
+    out->g[r] = t[4];
+    out->lg[r] = t[5];
+    out->D[r] = t[6];
+    return e > t[2] && e < t[3];
+}
+
+#if defined(PARTREG_HAVE_V4)
+/* columns of four records p[i] (4 x 4 transpose): col[j][i] = p[i][j] */
+#define TRANSPOSE4(p0, p1, p2, p3, c0, c1, c2, c3)                                               \
+    do {                                                                                         \
+        partreg_v4 t0_ = PARTREG_V4_SHUFFLE(p0, p1, 0, 4, 2, 6);                                 \
+        partreg_v4 t1_ = PARTREG_V4_SHUFFLE(p0, p1, 1, 5, 3, 7);                                 \
+        partreg_v4 t2_ = PARTREG_V4_SHUFFLE(p2, p3, 0, 4, 2, 6);                                 \
+        partreg_v4 t3_ = PARTREG_V4_SHUFFLE(p2, p3, 1, 5, 3, 7);                                 \
+        c0 = PARTREG_V4_SHUFFLE(t0_, t2_, 0, 1, 4, 5);                                           \
+        c1 = PARTREG_V4_SHUFFLE(t1_, t3_, 0, 1, 4, 5);                                           \
+        c2 = PARTREG_V4_SHUFFLE(t0_, t2_, 2, 3, 6, 7);                                           \
+        c3 = PARTREG_V4_SHUFFLE(t1_, t3_, 2, 3, 6, 7);                                           \
+    } while (0)
+
+/* rows 0..4 nq - 1; returns the number of slow rows listed */
+PARTREG_AVX2_CLONE __attribute__((noinline)) static size_t
+logit_gather_quads(const double *restrict cat, const double *restrict y,
+                   const double *restrict eta, size_t nq, const logit_gathered *out)
+{
+    double *restrict a = out->a, *restrict b = out->b, *restrict g = out->g;
+    double *restrict lg = out->lg, *restrict D = out->D, *restrict slow = out->slow;
+    size_t nslow = 0;
+    for (size_t r = 0; r < 4 * nq; r += 4) {
+        const double *t0 = cat + 8 * (size_t)(long long)y[r];
+        const double *t1 = cat + 8 * (size_t)(long long)y[r + 1];
+        const double *t2 = cat + 8 * (size_t)(long long)y[r + 2];
+        const double *t3 = cat + 8 * (size_t)(long long)y[r + 3];
+        partreg_v4 lo, hi, emin, emax, vg, vlg, vD, unused;
+        TRANSPOSE4(PARTREG_V4C(t0), PARTREG_V4C(t1), PARTREG_V4C(t2), PARTREG_V4C(t3), lo, hi,
+                   emin, emax);
+        TRANSPOSE4(PARTREG_V4C(t0 + 4), PARTREG_V4C(t1 + 4), PARTREG_V4C(t2 + 4),
+                   PARTREG_V4C(t3 + 4), vg, vlg, vD, unused);
+        (void)unused;
+        partreg_v4 e = PARTREG_V4C(eta + r);
+        PARTREG_V4(a + r) = lo - e;
+        PARTREG_V4(b + r) = hi - e;
+        PARTREG_V4(g + r) = vg;
+        PARTREG_V4(lg + r) = vlg;
+        PARTREG_V4(D + r) = vD;
+        partreg_v4i fast = (e > emin) & (e < emax);
+        if (fast[0] & fast[1] & fast[2] & fast[3])
+            continue;
+        for (size_t i = 0; i < 4; i++)
+            if (!fast[i])
+                slow[nslow++] = (double)(r + i);
+    }
+    return nslow;
+}
+#undef TRANSPOSE4
+#endif
+
+/* the gather of rows 0..m-1; returns the number of slow rows listed */
+static size_t logit_gather(const double *cat, const double *y, const double *eta, size_t m,
+                           const logit_gathered *out)
+{
+    size_t nslow = 0, r = 0;
+#if defined(PARTREG_HAVE_V4)
+    nslow = logit_gather_quads(cat, y, eta, m / 4, out);
+    r = m / 4 * 4;
+#endif
+    for (; r < m; r++)
+        if (!logit_gather_row(cat, y[r], eta[r], r, out))
+            out->slow[nslow++] = (double)r;
+    return nslow;
+}
+
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
-    double *lo, *hi, *g, *lg, *D, *emin, *emax; /* J each: the category tables */
+    double *cat; /* 8 J: the category records (logit_gather) */
     double *sG;                                 /* J + 1: per-cut sums (gradient) */
     double *T; /* (J + 1) x ldt: per cut slot, the rows times their f and
                 * the sums of the records (logit_rows) */
     size_t ldt;
-    double *eta, *a, *b, *rg, *rlg, *rD, *slow; /* chunk each */
+    double *eta;                                /* chunk */
+    logit_gathered gt;                          /* chunk each */
     logit_rows o;                               /* chunk each */
     double *zp, *zn, *gather;                   /* chunk x pk each */
 } logit_scratch;
 
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 7 * J + (J + 1) + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (17 + 3 * p1);
+    return 8 * J + (J + 1) + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (17 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
 {
-    double **tab[] = {&ls->lo, &ls->hi, &ls->g, &ls->lg, &ls->D, &ls->emin, &ls->emax};
-    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++, s += J)
-        *tab[i] = s;
+    ls->cat = s;
+    s += 8 * J;
     ls->sG = s;
     s += J + 1;
     ls->T = s;
     ls->ldt = partreg_v4_width(p1) + 4;
     s += (J + 1) * ls->ldt;
-    double **row[] = {&ls->eta,  &ls->a,     &ls->b,     &ls->rg,    &ls->rlg,
-                      &ls->rD,   &ls->slow,  &ls->o.wl,  &ls->o.wda, &ls->o.wdb,
+    double **row[] = {&ls->eta,  &ls->gt.a,  &ls->gt.b,  &ls->gt.g,  &ls->gt.lg,
+                      &ls->gt.D, &ls->gt.slow, &ls->o.wl, &ls->o.wda, &ls->o.wdb,
                       &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
                       &ls->o.hw,  &ls->o.gw};
     for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
@@ -475,31 +572,21 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     double *eta = ls->eta;
     const logit_rows *o = &ls->o;
     partreg_rows_dot(xb, lda, pk, theta, m, eta);
-    size_t nslow = 0;
-    for (size_t r = 0; r < m; r++) {
-        size_t c = (size_t)y[r];
-        double e = eta[r];
-        ls->a[r] = ls->lo[c] - e;
-        ls->b[r] = ls->hi[c] - e;
-        ls->rg[r] = ls->g[c];
-        ls->rlg[r] = ls->lg[c];
-        ls->rD[r] = ls->D[c];
-        if (!(e > ls->emin[c] && e < ls->emax[c]))
-            ls->slow[nslow++] = (double)r;
-    }
+    const logit_gathered *gt = &ls->gt;
+    size_t nslow = logit_gather(ls->cat, y, eta, m, gt);
     if (order == PARTREG_ORDER_VALUE)
-        logit_values(ls->a, ls->b, ls->rlg, ls->rD, w, m, o->wl);
+        logit_values(gt->a, gt->b, gt->lg, gt->D, w, m, o->wl);
     else if (!info)
-        logit_grad(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb);
+        logit_grad(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->wda, o->wdb);
     else
-        logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->hw, o->wda,
+        logit_full(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->hw, o->wda,
                    o->wdb, o->waa, o->wab, o->wbb, o->wfa, o->wfb);
     for (size_t s = 0; s < nslow; s++) { /* the general route */
-        size_t r = (size_t)ls->slow[s];
+        size_t r = (size_t)gt->slow[s];
         double wr = w ? w[r] : 1.0;
         partreg_ordinal_terms t = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         if (wr != 0.0)
-            partreg_ordinal_row_terms(d->link, ls->a[r], ls->b[r], &t);
+            partreg_ordinal_row_terms(d->link, gt->a[r], gt->b[r], &t);
         o->wl[r] = wr * t.logp;
         if (order == PARTREG_ORDER_VALUE)
             continue;
@@ -555,21 +642,23 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     logit_scratch_carve(scratch, J, p1, chunk, &ls);
     for (size_t c = 0; c < J; c++) {
         double lo = c == 0 ? -INFINITY : thr[c - 1], hi = c == J - 1 ? INFINITY : thr[c];
-        ls.lo[c] = lo;
-        ls.hi[c] = hi;
+        double *rec = ls.cat + 8 * c; /* (lo, hi, emin, emax), (g, log g, D, 0) */
+        rec[0] = lo;
+        rec[1] = hi;
         /* g_c = 1 - exp(theta_{c-1} - theta_c), D_c = exp(theta_{c-1} - theta_c);
          * g <= 0 (not increasing) or D subnormal: general route */
         int outer = c == 0 || c == J - 1;
         double g = outer ? 1.0 : -expm1(lo - hi), D = outer ? 0.0 : exp(lo - hi);
-        ls.g[c] = g;
-        ls.lg[c] = g > 0 ? log(g) : 0.0;
-        ls.D[c] = D;
+        rec[4] = g;
+        rec[5] = g > 0 ? log(g) : 0.0;
+        rec[6] = D;
+        rec[7] = 0.0;
         /* |a| < FAST_LIMIT (or a = -inf) and the same for b, as an interval of eta */
         double emin = c == J - 1 ? lo - FAST_LIMIT : hi - FAST_LIMIT;
         double emax = c == 0 ? hi + FAST_LIMIT : lo + FAST_LIMIT;
         int fast = g > 0 && (outer || D >= DBL_MIN);
-        ls.emin[c] = fast ? emin : INFINITY;
-        ls.emax[c] = fast ? emax : -INFINITY;
+        rec[2] = fast ? emin : INFINITY;
+        rec[3] = fast ? emax : -INFINITY;
     }
     memset(ls.sG, 0, (J + 1) * sizeof *ls.sG);
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
