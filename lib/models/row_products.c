@@ -126,15 +126,15 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
     }
 }
 
-/* Rows r..r+3 of the four columns c0..c3 (c2 NULL: zeros, known when
- * inlined) as four records rec[i] = (c0[r + i], ..., c3[r + i]), a 4 x 4
- * transpose. */
+/* Rows r..r+3 of the four columns p0..p3 as four records rec[i] =
+ * (p0[r + i], ..., p3[r + i]), a 4 x 4 transpose; with zero2 (a constant
+ * where inlined) p2 is not read and stands for zeros. */
 static inline __attribute__((always_inline)) void
-records_quad(const double *p0, const double *p1, const double *p2, const double *p3, size_t r,
-             partreg_v4 rec[4])
+records_quad(const double *p0, const double *p1, const double *p2, const double *p3, int zero2,
+             size_t r, partreg_v4 rec[4])
 {
     partreg_v4 c0 = PARTREG_V4C(p0 + r), c1 = PARTREG_V4C(p1 + r), c3 = PARTREG_V4C(p3 + r);
-    partreg_v4 c2 = p2 ? PARTREG_V4C(p2 + r) : (partreg_v4){0.0, 0.0, 0.0, 0.0};
+    partreg_v4 c2 = zero2 ? (partreg_v4){0.0, 0.0, 0.0, 0.0} : PARTREG_V4C(p2 + r);
     partreg_v4 t0 = PARTREG_V4_SHUFFLE(c0, c1, 0, 4, 2, 6);
     partreg_v4 t1 = PARTREG_V4_SHUFFLE(c0, c1, 1, 5, 3, 7);
     partreg_v4 t2 = PARTREG_V4_SHUFFLE(c2, c3, 0, 4, 2, 6);
@@ -157,8 +157,8 @@ scatter_records_padded(const double *X, size_t lda, size_t kp, const partreg_row
     const double *u0 = rec->up[0], *u1 = rec->up[1], *uw = rec->up_w;
     for (size_t q = 0; q < nq; q++) {
         partreg_v4 lo[4], up[4];
-        records_quad(l0, l1, l2, lw, 4 * q, lo);
-        records_quad(u0, u1, NULL, uw, 4 * q, up);
+        records_quad(l0, l1, l2, lw, 0, 4 * q, lo);
+        records_quad(u0, u1, NULL, uw, 1, 4 * q, up);
         for (size_t i = 0; i < 4; i++) {
             size_t r = 4 * q + i;
             const double *x = X + r * lda;
