@@ -458,19 +458,6 @@ static inline int logit_gather_row(const double *cat, double y, double e, size_t
 }
 
 #if defined(PARTREG_HAVE_V4)
-/* columns of four records p[i] (4 x 4 transpose): col[j][i] = p[i][j] */
-#define TRANSPOSE4(p0, p1, p2, p3, c0, c1, c2, c3)                                               \
-    do {                                                                                         \
-        partreg_v4 t0_ = PARTREG_V4_SHUFFLE(p0, p1, 0, 4, 2, 6);                                 \
-        partreg_v4 t1_ = PARTREG_V4_SHUFFLE(p0, p1, 1, 5, 3, 7);                                 \
-        partreg_v4 t2_ = PARTREG_V4_SHUFFLE(p2, p3, 0, 4, 2, 6);                                 \
-        partreg_v4 t3_ = PARTREG_V4_SHUFFLE(p2, p3, 1, 5, 3, 7);                                 \
-        c0 = PARTREG_V4_SHUFFLE(t0_, t2_, 0, 1, 4, 5);                                           \
-        c1 = PARTREG_V4_SHUFFLE(t1_, t3_, 0, 1, 4, 5);                                           \
-        c2 = PARTREG_V4_SHUFFLE(t0_, t2_, 2, 3, 6, 7);                                           \
-        c3 = PARTREG_V4_SHUFFLE(t1_, t3_, 2, 3, 6, 7);                                           \
-    } while (0)
-
 /* rows 0..4 nq - 1; returns the number of slow rows listed */
 PARTREG_AVX2_CLONE __attribute__((noinline)) static size_t
 logit_gather_quads(const double *restrict cat, const double *restrict y,
@@ -484,19 +471,20 @@ logit_gather_quads(const double *restrict cat, const double *restrict y,
         const double *t1 = cat + 8 * (size_t)(long long)y[r + 1];
         const double *t2 = cat + 8 * (size_t)(long long)y[r + 2];
         const double *t3 = cat + 8 * (size_t)(long long)y[r + 3];
-        partreg_v4 lo, hi, emin, emax, vg, vlg, vD, unused;
-        TRANSPOSE4(PARTREG_V4C(t0), PARTREG_V4C(t1), PARTREG_V4C(t2), PARTREG_V4C(t3), lo, hi,
-                   emin, emax);
-        TRANSPOSE4(PARTREG_V4C(t0 + 4), PARTREG_V4C(t1 + 4), PARTREG_V4C(t2 + 4),
-                   PARTREG_V4C(t3 + 4), vg, vlg, vD, unused);
-        (void)unused;
+        /* the rows' records, then their columns: lo, hi, emin, emax; g, log g, D */
+        partreg_v4 r0[4] = {PARTREG_V4C(t0), PARTREG_V4C(t1), PARTREG_V4C(t2), PARTREG_V4C(t3)};
+        partreg_v4 r1[4] = {PARTREG_V4C(t0 + 4), PARTREG_V4C(t1 + 4), PARTREG_V4C(t2 + 4),
+                            PARTREG_V4C(t3 + 4)};
+        partreg_v4 c0[4], c1[4];
+        partreg_v4_transpose(r0, c0);
+        partreg_v4_transpose(r1, c1);
         partreg_v4 e = PARTREG_V4C(eta + r);
-        PARTREG_V4(a + r) = lo - e;
-        PARTREG_V4(b + r) = hi - e;
-        PARTREG_V4(g + r) = vg;
-        PARTREG_V4(lg + r) = vlg;
-        PARTREG_V4(D + r) = vD;
-        partreg_v4i fast = (e > emin) & (e < emax);
+        PARTREG_V4(a + r) = c0[0] - e;
+        PARTREG_V4(b + r) = c0[1] - e;
+        PARTREG_V4(g + r) = c1[0];
+        PARTREG_V4(lg + r) = c1[1];
+        PARTREG_V4(D + r) = c1[2];
+        partreg_v4i fast = (e > c0[2]) & (e < c0[3]);
         if (fast[0] & fast[1] & fast[2] & fast[3])
             continue;
         for (size_t i = 0; i < 4; i++)
@@ -505,7 +493,6 @@ logit_gather_quads(const double *restrict cat, const double *restrict y,
     }
     return nslow;
 }
-#undef TRANSPOSE4
 #endif
 
 /* the gather of rows 0..m-1; returns the number of slow rows listed */

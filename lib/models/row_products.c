@@ -56,8 +56,8 @@ static void scatter_records_scalar(const double *X, size_t lda, size_t k,
     for (size_t r = r0; r < m; r++) {
         double *t0 = T + slot_index(slot[r]) * ldt, *t1 = t0 + ldt;
         double a = rec->lo_w[r], b = rec->up_w[r];
-        double lr[4] = {rec->lo[0][r], rec->lo[1][r], rec->lo[2][r], a};
-        double ur[4] = {rec->up[0][r], rec->up[1][r], 0.0, b};
+        const double lr[4] = {rec->lo[0][r], rec->lo[1][r], rec->lo[2][r], a};
+        const double ur[4] = {rec->up[0][r], rec->up[1][r], 0.0, b};
         for (size_t c = 0; c < k; c++) { /* k = 0: X is not read (may be NULL) */
             t0[c] += a * X[r * lda + c];
             t1[c] += b * X[r * lda + c];
@@ -131,18 +131,12 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
  * where inlined) p2 is not read and stands for zeros. */
 static inline __attribute__((always_inline)) void
 records_quad(const double *p0, const double *p1, const double *p2, const double *p3, int zero2,
-             size_t r, partreg_v4 rec[4])
+             size_t r, partreg_v4 *rec)
 {
-    partreg_v4 c0 = PARTREG_V4C(p0 + r), c1 = PARTREG_V4C(p1 + r), c3 = PARTREG_V4C(p3 + r);
-    partreg_v4 c2 = zero2 ? (partreg_v4){0.0, 0.0, 0.0, 0.0} : PARTREG_V4C(p2 + r);
-    partreg_v4 t0 = PARTREG_V4_SHUFFLE(c0, c1, 0, 4, 2, 6);
-    partreg_v4 t1 = PARTREG_V4_SHUFFLE(c0, c1, 1, 5, 3, 7);
-    partreg_v4 t2 = PARTREG_V4_SHUFFLE(c2, c3, 0, 4, 2, 6);
-    partreg_v4 t3 = PARTREG_V4_SHUFFLE(c2, c3, 1, 5, 3, 7);
-    rec[0] = PARTREG_V4_SHUFFLE(t0, t2, 0, 1, 4, 5);
-    rec[1] = PARTREG_V4_SHUFFLE(t1, t3, 0, 1, 4, 5);
-    rec[2] = PARTREG_V4_SHUFFLE(t0, t2, 2, 3, 6, 7);
-    rec[3] = PARTREG_V4_SHUFFLE(t1, t3, 2, 3, 6, 7);
+    partreg_v4 col[4] = {PARTREG_V4C(p0 + r), PARTREG_V4C(p1 + r),
+                         zero2 ? (partreg_v4){0.0, 0.0, 0.0, 0.0} : PARTREG_V4C(p2 + r),
+                         PARTREG_V4C(p3 + r)};
+    partreg_v4_transpose(col, rec);
 }
 
 /* Quads of rows 0..4 nq - 1 of X, each read as kp entries, into the padded
