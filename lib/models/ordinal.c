@@ -199,8 +199,8 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  *
  * The same terms as logit_row_terms, computed for all rows of a chunk in one
  * loop that gcc vectorises (vmath.h exp and log1p, selects instead of
- * branches). The category logic is moved out of that loop: a scalar gather
- * looks up, per row, the cut points a = lo[c] - eta and b = hi[c] - eta
+ * branches). The category logic is moved out of that loop: a gather
+ * (logit_gather, below) looks up, per row, the cut points a = lo[c] - eta and b = hi[c] - eta
  * (lo[0] = -inf, hi[J-1] = +inf exactly) and the category's g, log g and
  * D = exp(lo[c] - hi[c]) (g = 1, log g = 0, D = 0 for the outermost
  * categories, where the formulas reduce to P = F(b) or S(a): S(-inf) = 1,
@@ -232,18 +232,24 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  *   information are then
  *   beta-beta:        sum hw x x'                  partreg_info_add
  *   theta_j-beta:     -sum_r C_rj x_r, C_rj = wfa if c = j+1,
- *                     wfb if c = j                 partreg_rows_scatter_pairs
+ *                     wfb if c = j                 partreg_rows_scatter_records
  *   beta gradient:    X' gw                        partreg_rows_weighted_sum
  *   theta-theta and the threshold gradient: per-cut sums of wda, wdb,
- *                     waa, wbb and per-category sums of wab, folded in at
+ *                     waa, wbb and per-category sums of wab, made by the
+ *                     same scatter (record columns of T) and folded in at
  *                     the end of the call.
  * Cut slots: slot c is the lower cut of category c, c + 1 its upper, so
  * slot j + 1 is theta_j (slots 0 and J, the outermost categories' missing
  * cuts, collect zeros and are not read). A row adds wfa x to its lower
  * slot and wfb x to its upper one: two vector updates per row instead of
  * a chunk x (J + 1) matrix of mostly zeros and a dgemm (measured in
- * docs/performance.md). The
- * per-cut sums use the same numbering (slot j + 1 is theta_j). */
+ * docs/performance.md). The per-cut sums use the same numbering (slot
+ * j + 1 is theta_j) and ride in the same updates: each slot row of T has
+ * four more columns, to which the row adds (wda, waa, wab, wfa) at its
+ * lower slot and (wdb, wbb, 0, wfb) at its upper one. That is the sum the
+ * scalar per-cut loop made, in the same row order, but without its
+ * scalar read-modify-writes, whose store-to-load forwarding chained the
+ * rows of one category. */
 
 /* F and S of the logistic at x from e = exp(-|x|) (x = +-inf exact: e = 0) */
 PARTREG_VM_INLINE void logit_cut(double x, double e, double *F, double *S)
