@@ -199,8 +199,8 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  *
  * The same terms as logit_row_terms, computed for all rows of a chunk in one
  * loop that gcc vectorises (vmath.h exp and log1p, selects instead of
- * branches). The category logic is moved out of that loop: a scalar gather
- * looks up, per row, the cut points a = lo[c] - eta and b = hi[c] - eta
+ * branches). The category logic is moved out of that loop: a gather
+ * (logit_gather, below) looks up, per row, the cut points a = lo[c] - eta and b = hi[c] - eta
  * (lo[0] = -inf, hi[J-1] = +inf exactly) and the category's g, log g and
  * D = exp(lo[c] - hi[c]) (g = 1, log g = 0, D = 0 for the outermost
  * categories, where the formulas reduce to P = F(b) or S(a): S(-inf) = 1,
@@ -232,18 +232,24 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  *   information are then
  *   beta-beta:        sum hw x x'                  partreg_info_add
  *   theta_j-beta:     -sum_r C_rj x_r, C_rj = wfa if c = j+1,
- *                     wfb if c = j                 partreg_rows_scatter_pairs
+ *                     wfb if c = j                 partreg_rows_scatter_records
  *   beta gradient:    X' gw                        partreg_rows_weighted_sum
  *   theta-theta and the threshold gradient: per-cut sums of wda, wdb,
- *                     waa, wbb and per-category sums of wab, folded in at
+ *                     waa, wbb and per-category sums of wab, made by the
+ *                     same scatter (record columns of T) and folded in at
  *                     the end of the call.
  * Cut slots: slot c is the lower cut of category c, c + 1 its upper, so
  * slot j + 1 is theta_j (slots 0 and J, the outermost categories' missing
  * cuts, collect zeros and are not read). A row adds wfa x to its lower
  * slot and wfb x to its upper one: two vector updates per row instead of
  * a chunk x (J + 1) matrix of mostly zeros and a dgemm (measured in
- * docs/performance.md). The
- * per-cut sums use the same numbering (slot j + 1 is theta_j). */
+ * docs/performance.md). The per-cut sums use the same numbering (slot
+ * j + 1 is theta_j) and ride in the same updates: each slot row of T has
+ * four more columns, to which the row adds (wda, waa, wab, wfa) at its
+ * lower slot and (wdb, wbb, 0, wfb) at its upper one. That is the sum the
+ * scalar per-cut loop made, in the same row order, but without its
+ * scalar read-modify-writes, whose store-to-load forwarding chained the
+ * rows of one category. */
 
 /* F and S of the logistic at x from e = exp(-|x|) (x = +-inf exact: e = 0) */
 PARTREG_VM_INLINE void logit_cut(double x, double e, double *F, double *S)
@@ -317,18 +323,25 @@ ROW_LOOP static void logit_values(const double *restrict a, const double *restri
             wl[r] = logit_logp(a[r], b[r], lg[r], D[r], 1.0);
 }
 
-/* the per-row outputs of the full loop (see above) */
+/* The per-row outputs of the full loop (see above), one array each. The
+ * threshold terms are read as two records a row, what the row adds to its
+ * lower and its upper cut slot (partreg_rows_scatter_records):
+ *   (wda, waa, wab, wfa) and (wdb, wbb, 0, wfb),
+ * so that one vector add per slot replaces five scalar sums whose
+ * store-to-load chains serialised the rows of one category. (Stored as
+ * records by this loop instead, they cost gcc's vectoriser more shuffles
+ * than the scatter's 4 x 4 transposes.) */
 typedef struct logit_rows {
-    double *wl, *gw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb, *hw;
+    double *wl, *gw, *hw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb;
 } logit_rows;
 
 PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double ea,
                                       double eb, double w,
                                       double *restrict wl, double *restrict gw,
-                                      double *restrict wda, double *restrict wdb,
-                                      double *restrict waa, double *restrict wab,
-                                      double *restrict wbb, double *restrict wfa,
-                                      double *restrict wfb, double *restrict hw)
+                                      double *restrict hw, double *restrict wda,
+                                      double *restrict wdb, double *restrict waa,
+                                      double *restrict wab, double *restrict wbb,
+                                      double *restrict wfa, double *restrict wfb)
 {
     double Fa, Sa, Fb, Sb;
     logit_cut(a, ea, &Fa, &Sa);
@@ -346,13 +359,13 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
      * positive terms (f'/f qa + qa^2 cancels when a > 0 is far from b) */
     double fa = w * Fa_Sa, fb = w * Fb_Sb, qab = w * (qa * qb);
     *wda = -w * qa;
-    *wdb = w * qb;
     *waa = fa + qab;
     *wab = -qab;
-    *wbb = fb + qab;
-    *gw = w * (Fa - Sb);
     *wfa = fa;
+    *wdb = w * qb;
+    *wbb = fb + qab;
     *wfb = fb;
+    *gw = w * (Fa - Sb);
     *hw = fa + fb;
 }
 
@@ -364,22 +377,41 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
 ROW_LOOP static void logit_full(const double *restrict a, const double *restrict b,
                                 const double *restrict g, const double *restrict lg,
                                 const double *restrict D, const double *restrict w, size_t m,
-                                double *restrict wl, double *restrict gw, double *restrict wda,
-                                double *restrict wdb, double *restrict waa,
-                                double *restrict wab, double *restrict wbb,
-                                double *restrict wfa, double *restrict wfb,
-                                double *restrict hw)
+                                double *restrict wl, double *restrict gw, double *restrict hw,
+                                double *restrict wda, double *restrict wdb,
+                                double *restrict waa, double *restrict wab,
+                                double *restrict wbb, double *restrict wfa,
+                                double *restrict wfb)
 {
     for (size_t r = 0; r < m; r++)
         logit_exps(a[r], b[r], D[r], wfa + r, wfb + r);
     if (w)
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], w[r], wl + r, gw + r,
-                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], w[r], wl + r, gw + r, hw + r,
+                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r);
     else
         for (size_t r = 0; r < m; r++)
-            logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], 1.0, wl + r, gw + r,
-                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r, hw + r);
+            logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], 1.0, wl + r, gw + r, hw + r,
+                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r);
+}
+
+/* Whether every gw[r] + hw[r] is finite. Only that is asked, not a value,
+ * so the four running sums (independent chains, which gcc puts in one
+ * vector) may take any order: a non-finite term makes its sum non-finite. */
+ROW_LOOP static int logit_rows_finite(const double *restrict gw, const double *restrict hw,
+                                      size_t m)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t r = 0;
+    for (; r + 4 <= m; r += 4) {
+        s0 += gw[r] + hw[r];
+        s1 += gw[r + 1] + hw[r + 1];
+        s2 += gw[r + 2] + hw[r + 2];
+        s3 += gw[r + 3] + hw[r + 3];
+    }
+    for (; r < m; r++)
+        s0 += gw[r] + hw[r];
+    return isfinite((s0 + s1) + (s2 + s3));
 }
 
 /* the gradient pass: w log P, gw, wda, wdb only (as logit_full_row) */
@@ -416,33 +448,124 @@ ROW_LOOP static void logit_grad(const double *restrict a, const double *restrict
                            wdb + r);
 }
 
+/* ---- the category gather ------------------------------------------------
+ *
+ * Per row: a = lo[c] - eta, b = hi[c] - eta, the category's g, log g, D,
+ * and whether eta is outside (emin[c], emax[c]) (the general route; see
+ * above). The per-category constants are two records of four, one
+ * cache line per category:
+ *   cat + 8 c = (lo, hi, emin, emax),   cat + 8 c + 4 = (g, log g, D, 0).
+ * Four rows at a time, their records are loaded whole and transposed
+ * into columns (4 x 4 shuffles), one vector subtraction, compare and
+ * store per column instead of seven scalar loads and five scalar stores a
+ * row; the number of categories does not matter. Lane by lane the same
+ * operations as the scalar loop (which takes the rows after the last
+ * whole quad), so the same bits. */
+typedef struct logit_gathered {
+    double *a, *b, *g, *lg, *D; /* chunk each */
+    double *slow;               /* the rows for the general route */
+} logit_gathered;
+
+/* row r of the scalar route; returns whether it is fast */
+static inline int logit_gather_row(const double *cat, double y, double e, size_t r,
+                                   const logit_gathered *out)
+{
+    const double *t = cat + 8 * (size_t)(long long)y; /* signed: one instruction */
+    out->a[r] = t[0] - e;
+    out->b[r] = t[1] - e;
+    out->g[r] = t[4];
+    out->lg[r] = t[5];
+    out->D[r] = t[6];
+    return e > t[2] && e < t[3];
+}
+
+#if defined(PARTREG_HAVE_V4)
+/* rows 0..4 nq - 1; returns the number of slow rows listed */
+PARTREG_AVX2_CLONE __attribute__((noinline)) static size_t
+logit_gather_quads(const double *restrict cat, const double *restrict y,
+                   const double *restrict eta, size_t nq, const logit_gathered *out)
+{
+    double *restrict a = out->a, *restrict b = out->b, *restrict g = out->g;
+    double *restrict lg = out->lg, *restrict D = out->D, *restrict slow = out->slow;
+    size_t nslow = 0;
+    for (size_t r = 0; r < 4 * nq; r += 4) {
+        const double *t0 = cat + 8 * (size_t)(long long)y[r];
+        const double *t1 = cat + 8 * (size_t)(long long)y[r + 1];
+        const double *t2 = cat + 8 * (size_t)(long long)y[r + 2];
+        const double *t3 = cat + 8 * (size_t)(long long)y[r + 3];
+        /* the rows' records, then their columns: lo, hi, emin, emax; g, log g, D */
+        partreg_v4 r0[4] = {PARTREG_V4C(t0), PARTREG_V4C(t1), PARTREG_V4C(t2), PARTREG_V4C(t3)};
+        partreg_v4 r1[4] = {PARTREG_V4C(t0 + 4), PARTREG_V4C(t1 + 4), PARTREG_V4C(t2 + 4),
+                            PARTREG_V4C(t3 + 4)};
+        partreg_v4 c0[4], c1[4];
+        partreg_v4_transpose(r0, c0);
+        partreg_v4_transpose(r1, c1);
+        partreg_v4 e = PARTREG_V4C(eta + r);
+        PARTREG_V4(a + r) = c0[0] - e;
+        PARTREG_V4(b + r) = c0[1] - e;
+        PARTREG_V4(g + r) = c1[0];
+        PARTREG_V4(lg + r) = c1[1];
+        PARTREG_V4(D + r) = c1[2];
+        partreg_v4i fast = (e > c0[2]) & (e < c0[3]);
+        if (fast[0] & fast[1] & fast[2] & fast[3])
+            continue;
+        for (size_t i = 0; i < 4; i++)
+            if (!fast[i])
+                slow[nslow++] = (double)(r + i);
+    }
+    return nslow;
+}
+#endif
+
+/* the gather of rows 0..m-1; returns the number of slow rows listed */
+static size_t logit_gather(const double *cat, const double *y, const double *eta, size_t m,
+                           const logit_gathered *out)
+{
+    size_t nslow = 0, r = 0;
+#if defined(PARTREG_HAVE_V4)
+    nslow = logit_gather_quads(cat, y, eta, m / 4, out);
+    r = m / 4 * 4;
+#endif
+    for (; r < m; r++)
+        if (!logit_gather_row(cat, y[r], eta[r], r, out))
+            out->slow[nslow++] = (double)r;
+    return nslow;
+}
+
+#if defined(PARTREG_HAVE_V4)
+/* two doubles at any alignment (as partreg_v4) */
+typedef double logit_v2 __attribute__((vector_size(2 * sizeof(double)), aligned(8), may_alias));
+#endif
+
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
-    double *lo, *hi, *g, *lg, *D, *emin, *emax; /* J each: the category tables */
-    double *sG, *sH, *sO;                       /* J + 1 each: per-cut sums */
-    double *T; /* (J + 1) x kp: per cut slot, the rows times their f (below) */
-    double *eta, *a, *b, *rg, *rlg, *rD, *slow; /* chunk each */
+    double *cat; /* 8 J: the category records (logit_gather) */
+    double *sG;                                 /* J + 1: per-cut sums (gradient) */
+    double *T; /* (J + 1) x ldt: per cut slot, the rows times their f and
+                * the sums of the records (logit_rows) */
+    size_t ldt;
+    double *eta;                                /* chunk */
+    logit_gathered gt;                          /* chunk each */
     logit_rows o;                               /* chunk each */
     double *zp, *zn, *gather;                   /* chunk x pk each */
 } logit_scratch;
 
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 7 * J + 3 * (J + 1) + (J + 1) * partreg_v4_width(p1) + chunk * (17 + 3 * p1);
+    return 8 * J + (J + 1) + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (17 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
 {
-    double **tab[] = {&ls->lo, &ls->hi, &ls->g, &ls->lg, &ls->D, &ls->emin, &ls->emax};
-    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++, s += J)
-        *tab[i] = s;
-    double **sums[] = {&ls->sG, &ls->sH, &ls->sO};
-    for (size_t i = 0; i < sizeof sums / sizeof *sums; i++, s += J + 1)
-        *sums[i] = s;
+    ls->cat = s;
+    s += 8 * J;
+    ls->sG = s;
+    s += J + 1;
     ls->T = s;
-    s += (J + 1) * partreg_v4_width(p1);
-    double **row[] = {&ls->eta,  &ls->a,     &ls->b,     &ls->rg,    &ls->rlg,
-                      &ls->rD,   &ls->slow,  &ls->o.wl,  &ls->o.wda, &ls->o.wdb,
+    ls->ldt = partreg_v4_width(p1) + 4;
+    s += (J + 1) * ls->ldt;
+    double **row[] = {&ls->eta,  &ls->gt.a,  &ls->gt.b,  &ls->gt.g,  &ls->gt.lg,
+                      &ls->gt.D, &ls->gt.slow, &ls->o.wl, &ls->o.wda, &ls->o.wdb,
                       &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
                       &ls->o.hw,  &ls->o.gw};
     for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
@@ -463,37 +586,27 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     double *eta = ls->eta;
     const logit_rows *o = &ls->o;
     partreg_rows_dot(xb, lda, pk, theta, m, eta);
-    size_t nslow = 0;
-    for (size_t r = 0; r < m; r++) {
-        size_t c = (size_t)y[r];
-        double e = eta[r];
-        ls->a[r] = ls->lo[c] - e;
-        ls->b[r] = ls->hi[c] - e;
-        ls->rg[r] = ls->g[c];
-        ls->rlg[r] = ls->lg[c];
-        ls->rD[r] = ls->D[c];
-        if (!(e > ls->emin[c] && e < ls->emax[c]))
-            ls->slow[nslow++] = (double)r;
-    }
+    const logit_gathered *gt = &ls->gt;
+    size_t nslow = logit_gather(ls->cat, y, eta, m, gt);
     if (order == PARTREG_ORDER_VALUE)
-        logit_values(ls->a, ls->b, ls->rlg, ls->rD, w, m, o->wl);
+        logit_values(gt->a, gt->b, gt->lg, gt->D, w, m, o->wl);
     else if (!info)
-        logit_grad(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb);
+        logit_grad(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->wda, o->wdb);
     else
-        logit_full(ls->a, ls->b, ls->rg, ls->rlg, ls->rD, w, m, o->wl, o->gw, o->wda, o->wdb,
-                   o->waa, o->wab, o->wbb, o->wfa, o->wfb, o->hw);
+        logit_full(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->hw, o->wda,
+                   o->wdb, o->waa, o->wab, o->wbb, o->wfa, o->wfb);
     for (size_t s = 0; s < nslow; s++) { /* the general route */
-        size_t r = (size_t)ls->slow[s];
+        size_t r = (size_t)gt->slow[s];
         double wr = w ? w[r] : 1.0;
         partreg_ordinal_terms t = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         if (wr != 0.0)
-            partreg_ordinal_row_terms(d->link, ls->a[r], ls->b[r], &t);
+            partreg_ordinal_row_terms(d->link, gt->a[r], gt->b[r], &t);
         o->wl[r] = wr * t.logp;
         if (order == PARTREG_ORDER_VALUE)
             continue;
+        double geta = -(t.da + t.db), heta = -wr * (t.daa + 2.0 * t.dab + t.dbb);
         o->wda[r] = wr * t.da;
         o->wdb[r] = wr * t.db;
-        double geta = -(t.da + t.db), heta = -wr * (t.daa + 2.0 * t.dab + t.dbb);
         o->gw[r] = wr * geta;
         o->waa[r] = -wr * t.daa;
         o->wab[r] = -wr * t.dab;
@@ -504,7 +617,10 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         if (info && (!isfinite(heta) || !isfinite(geta)))
             acc->nonfinite = 1;
     }
-    double ll = 0.0;
+    double ll = 0.0; /* in row order: one chain, so only the loop overhead to cut */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
     for (size_t r = 0; r < m; r++)
         ll += o->wl[r];
     if (!isfinite(ll))
@@ -513,32 +629,28 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     if (order == PARTREG_ORDER_VALUE)
         return;
     /* per-cut sums (slot c: the lower cut of category c, c + 1: its upper) */
-    double *sG = ls->sG, *sH = ls->sH, *sO = ls->sO;
     if (!info) {
+        double *sG = ls->sG;
         for (size_t r = 0; r < m; r++) {
-            size_t c = (size_t)y[r];
+            size_t c = (size_t)(long long)y[r]; /* signed: one instruction */
+#if defined(PARTREG_HAVE_V4)
+            /* both of the row's cuts in one two-lane add: the same sums */
+            *(logit_v2 *)(void *)(sG + c) += (logit_v2){o->wda[r], o->wdb[r]};
+#else
             sG[c] += o->wda[r];
             sG[c + 1] += o->wdb[r];
+#endif
         }
-    } else {
-        double chk = 0.0;
-        for (size_t r = 0; r < m; r++) {
-            size_t c = (size_t)y[r];
-            sG[c] += o->wda[r];
-            sG[c + 1] += o->wdb[r];
-            sH[c] += o->waa[r];
-            sH[c + 1] += o->wbb[r];
-            sO[c] += o->wab[r];
-            chk += o->gw[r] + o->hw[r];
-        }
-        if (!isfinite(chk))
-            acc->nonfinite = 1;
+    } else if (!logit_rows_finite(o->gw, o->hw, m)) {
+        acc->nonfinite = 1;
     }
     partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
     if (!info)
         return;
-    /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x */
-    partreg_rows_scatter_pairs(xb, lda, pk, o->wfa, o->wfb, y, m, ls->T, partreg_v4_width(pk));
+    /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x, and
+     * the per-cut sums in the record columns */
+    partreg_row_records rec = {{o->wda, o->waa, o->wab}, o->wfa, {o->wdb, o->wbb}, o->wfb};
+    partreg_rows_scatter_records(xb, lda, pk, &rec, y, m, ls->T, ls->ldt);
     if (pk)
         partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
 }
@@ -552,27 +664,28 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     logit_scratch_carve(scratch, J, p1, chunk, &ls);
     for (size_t c = 0; c < J; c++) {
         double lo = c == 0 ? -INFINITY : thr[c - 1], hi = c == J - 1 ? INFINITY : thr[c];
-        ls.lo[c] = lo;
-        ls.hi[c] = hi;
+        double *rec = ls.cat + 8 * c; /* (lo, hi, emin, emax), (g, log g, D, 0) */
+        rec[0] = lo;
+        rec[1] = hi;
         /* g_c = 1 - exp(theta_{c-1} - theta_c), D_c = exp(theta_{c-1} - theta_c);
          * g <= 0 (not increasing) or D subnormal: general route */
         int outer = c == 0 || c == J - 1;
         double g = outer ? 1.0 : -expm1(lo - hi), D = outer ? 0.0 : exp(lo - hi);
-        ls.g[c] = g;
-        ls.lg[c] = g > 0 ? log(g) : 0.0;
-        ls.D[c] = D;
+        rec[4] = g;
+        rec[5] = g > 0 ? log(g) : 0.0;
+        rec[6] = D;
+        rec[7] = 0.0;
         /* |a| < FAST_LIMIT (or a = -inf) and the same for b, as an interval of eta */
         double emin = c == J - 1 ? lo - FAST_LIMIT : hi - FAST_LIMIT;
         double emax = c == 0 ? hi + FAST_LIMIT : lo + FAST_LIMIT;
         int fast = g > 0 && (outer || D >= DBL_MIN);
-        ls.emin[c] = fast ? emin : INFINITY;
-        ls.emax[c] = fast ? emax : -INFINITY;
+        rec[2] = fast ? emin : INFINITY;
+        rec[3] = fast ? emax : -INFINITY;
     }
-    memset(ls.sG, 0, 3 * (J + 1) * sizeof *ls.sG);
-    size_t kp = partreg_v4_width(p1);
+    memset(ls.sG, 0, (J + 1) * sizeof *ls.sG);
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
     if (info)
-        memset(ls.T, 0, (J + 1) * kp * sizeof *ls.T);
+        memset(ls.T, 0, (J + 1) * ls.ldt * sizeof *ls.T);
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk;
         const double *xb = d->X + b * d->ldx;
@@ -588,17 +701,22 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     if (order == PARTREG_ORDER_VALUE)
         return;
     /* threshold j: slot j + 1 of the per-cut sums; off-diagonal (j, j-1)
-     * from category j, whose cuts they are */
+     * from category j, whose cuts they are. The information pass has its
+     * sums in the record columns of T, from kx on: G, H, O. */
+    size_t kx = partreg_v4_width(pk);
     for (size_t j = 0; j + 1 < J; j++) {
-        acc->grad[pk + j] += ls.sG[j + 1];
-        if (!info)
+        const double *t = ls.T + (j + 1) * ls.ldt;
+        if (!info) {
+            acc->grad[pk + j] += ls.sG[j + 1];
             continue;
+        }
+        acc->grad[pk + j] += t[kx];
         double *row = acc->info + (pk + j) * k;
-        row[pk + j] += ls.sH[j + 1];
+        row[pk + j] += t[kx + 1];
         if (j > 0)
-            row[pk + j - 1] += ls.sO[j];
+            row[pk + j - 1] += t[kx + 2 - ls.ldt]; /* slot j: category j's own */
         for (size_t s = 0; s < pk; s++) /* d2 logP/dtheta_j dbeta = -(d2/dtheta deta) x */
-            row[s] -= ls.T[(j + 1) * kp + s];
+            row[s] -= t[s];
     }
 }
 

@@ -45,6 +45,23 @@ typedef long long partreg_v4i
 #define PARTREG_V4_SHUFFLE(a, b, i0, i1, i2, i3)                                                 \
     __builtin_shuffle(a, b, (partreg_v4i){i0, i1, i2, i3})
 #endif
+
+/* The 4 x 4 transpose, out[j] = (in[0][j], in[1][j], in[2][j], in[3][j]):
+ * eight shuffles. Always inlined (arrays, never a v4 by value, cross the
+ * call), so it takes the target of its caller. */
+static inline __attribute__((always_inline)) void partreg_v4_transpose(const partreg_v4 *in,
+                                                                       partreg_v4 *out)
+{
+    partreg_v4 t0 = PARTREG_V4_SHUFFLE(in[0], in[1], 0, 4, 2, 6);
+    partreg_v4 t1 = PARTREG_V4_SHUFFLE(in[0], in[1], 1, 5, 3, 7);
+    partreg_v4 t2 = PARTREG_V4_SHUFFLE(in[2], in[3], 0, 4, 2, 6);
+    partreg_v4 t3 = PARTREG_V4_SHUFFLE(in[2], in[3], 1, 5, 3, 7);
+    /* cppcheck-suppress ctuArrayIndex ; out holds 4 vectors: cppcheck does not size vector types */
+    out[0] = PARTREG_V4_SHUFFLE(t0, t2, 0, 1, 4, 5);
+    out[1] = PARTREG_V4_SHUFFLE(t1, t3, 0, 1, 4, 5);
+    out[2] = PARTREG_V4_SHUFFLE(t0, t2, 2, 3, 6, 7);
+    out[3] = PARTREG_V4_SHUFFLE(t1, t3, 2, 3, 6, 7);
+}
 #endif
 
 /* k rounded up to whole vectors. */
