@@ -7,7 +7,8 @@
  * then x1..xP; ordinal: x1..xP, 5 levels), fits on the first min(N, 10^5)
  * rows to get a realistic theta, then times REPS passes at that theta for
  * each order (or only ORDER: 0 value, 1 gradient, 2 Hessian) and prints the
- * median and minimum milliseconds per pass and the log-likelihood. With
+ * median and minimum milliseconds per pass and the log-likelihood (ORDER 3:
+ * the column-screening pass of collinear.c instead). With
  * REPS = 1 and THREADS = 1 it is the callgrind subject (one pass per order).
  * Links to lib/ internals: build with -I lib -I include against
  * libpartreg.a, OpenBLAS ahead of GSL (see bench/run.sh). */
@@ -20,6 +21,7 @@
 #include "partreg.h"
 
 #include "models/binary.h"
+#include "models/collinear.h"
 #include "models/objective.h"
 #include "models/ordinal.h"
 
@@ -127,6 +129,24 @@ int main(int argc, char **argv)
                "grad0=%.15g info_sum=%.15g\n",
                argv[4], names[o], n, obj.k, threads, 1e3 * t[reps / 2], 1e3 * t[0], acc->loglik,
                acc->grad[0], isum);
+    }
+    if (only == 3) { /* the column-screening pass (collinear.c) */
+        unsigned char *why = calloc(k, 1);
+        size_t *kept = malloc(k * sizeof *kept), pk = 0, icol = 0;
+        int has_int = 0;
+        double ival = 0.0;
+        partreg_data all = {n, k, X, k, y, NULL, J, NULL, NULL};
+        for (int r = 0; why && kept && r < reps; r++) {
+            double t0 = now();
+            partreg_screen_columns(&all, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY, 1e-7,
+                                   threads, why, kept, &pk, &has_int, &icol, &ival);
+            t[r] = now() - t0;
+        }
+        qsort(t, (size_t)reps, sizeof *t, cmp);
+        printf("%s screen n=%zu p=%zu threads=%d median_ms=%.2f min_ms=%.2f kept=%zu\n", argv[4],
+               n, k, threads, 1e3 * t[reps / 2], 1e3 * t[0], pk);
+        free(why);
+        free(kept);
     }
     free(t);
     free(theta);
