@@ -88,6 +88,18 @@ tile(double *restrict acc, size_t kp, size_t a0, size_t na, size_t c0, size_t nv
             PARTREG_V4(acc + (a0 + i) * kp + c0 + 4 * j) = s[i][j];
 }
 
+/* V (row stride kp) = diag(h) X for m rows, each read as kp entries */
+static inline __attribute__((always_inline)) void
+scale_rows(double *restrict V, size_t kp, const double *restrict X, size_t lda,
+           const double *restrict h, size_t m)
+{
+    for (size_t r = 0; r < m; r++) {
+        PARTREG_UNROLL_FULLY
+        for (size_t c = 0; c < kp; c += 4)
+            PARTREG_V4(V + r * kp + c) = h[r] * PARTREG_V4C(X + r * lda + c);
+    }
+}
+
 /* rows 0..m-1 of X into acc (row stride kp, a multiple of 4): every
  * vector of the lower block triangle in its first k rows (the last row
  * block has k - (kp - 4) of them), including the padded columns
@@ -101,12 +113,7 @@ tiled_rows(double *restrict acc, size_t kp, size_t last, const double *restrict 
     for (size_t r0 = 0; r0 < m; r0 += SUB_ROWS) {
         size_t mm = m - r0 < SUB_ROWS ? m - r0 : SUB_ROWS;
         const double *Xs = X + r0 * lda;
-        for (size_t r = 0; r < mm; r++) {
-            double hr = h[r0 + r];
-            PARTREG_UNROLL_FULLY
-            for (size_t c = 0; c < kp; c += 4)
-                PARTREG_V4(V + r * kp + c) = hr * PARTREG_V4C(Xs + r * lda + c);
-        }
+        scale_rows(V, kp, Xs, lda, h + r0, mm);
         PARTREG_UNROLL_FULLY
         for (size_t ab = 0; ab < kp / 4; ab++) {
             size_t na = ab + 1 < kp / 4 ? 4 : last;
