@@ -714,7 +714,7 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         double *row = acc->info + (pk + j) * k;
         row[pk + j] += t[kx + 1];
         if (j > 0)
-            row[pk + j - 1] += t[kx + 2 - ls.ldt]; /* slot j: category j's own */
+            row[pk + j - 1] += ls.T[j * ls.ldt + kx + 2]; /* slot j: category j's own */
         for (size_t s = 0; s < pk; s++) /* d2 logP/dtheta_j dbeta = -(d2/dtheta deta) x */
             row[s] -= t[s];
     }

@@ -139,6 +139,15 @@ records_quad(const double *p0, const double *p1, const double *p2, const double 
     partreg_v4_transpose(col, rec);
 }
 
+/* The column loop below unrolls fully for the fixed widths (at most 8
+ * vectors); the wide function shares it with kp a variable, which clang's
+ * unroll(full) would report as a failed transformation. */
+#if defined(__clang__)
+#define UNROLL_COLUMNS _Pragma("clang loop unroll_count(8)")
+#else
+#define UNROLL_COLUMNS PARTREG_UNROLL_FULLY
+#endif
+
 /* Quads of rows 0..4 nq - 1 of X, each read as kp entries, into the padded
  * rows of T, and their records into the 4 columns after them (row order:
  * the rows of a quad one after the other). */
@@ -157,7 +166,7 @@ scatter_records_padded(const double *X, size_t lda, size_t kp, const partreg_row
             size_t r = 4 * q + i;
             const double *x = X + r * lda;
             double *t0 = T + slot_index(slot[r]) * ldt, *t1 = t0 + ldt, a = lo[i][3], b = up[i][3];
-            PARTREG_UNROLL_FULLY
+            UNROLL_COLUMNS
             for (size_t c = 0; c < kp; c += 4) {
                 partreg_v4 v = PARTREG_V4C(x + c);
                 PARTREG_V4(t0 + c) += a * v;
