@@ -14,8 +14,9 @@
  * k = 11; the multiplies are now the bound. One function per padded width
  * (and, up to 16, per number of real rows in the last row block) has its
  * loops unrolled at compile time: no scalar tails, no loop control over
- * the tiles, no padded rows of A. Measured at k = 11 (bench/pass_time.c, binary logit,
- * n = 1e6, two threads): the information pass 15.1 -> 12.0 ms.
+ * the tiles, no padded rows of A. Measured at k = 11 (bench/pass_time.c,
+ * binary logit, n = 1e6, two threads): the information pass 15.1 -> 12.0
+ * ms (docs/performance.md, step 14).
  *
  * The bits do not depend on the machine: every entry is summed row by row
  * in the order written, A[a][c] += x_a (h x_c), whatever the vector width,
