@@ -135,7 +135,7 @@ static void test_two_levels_equal_binary(void **s)
         partreg_fit_options opt = partreg_fit_options_default();
         partreg_accum *acc = partreg_accum_alloc(3);
         partreg_newton_result res;
-        assert_int_equal(partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 1, &res), PARTREG_OK);
+        assert_int_equal(partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 1, NULL, &res), PARTREG_OK);
         assert_int_equal(res.reason, PARTREG_STOP_CONVERGED);
         const gsl_vector *b = partreg_fit_coef(fb);
         assert_rel(theta[0], gsl_vector_get(b, 1), 1e-9);

@@ -7,7 +7,11 @@
  *   the subsample and when the data are sorted by the outcome;
  * - the threaded screening pass makes the same column decisions as one
  *   thread, and finds the first non-finite value of X whichever thread
- *   read it.
+ *   read it;
+ * - chord steps (newton.c: a gradient-only pass whose step reuses the
+ *   information of the point before, or an approximate start information
+ *   such as the subsample's) give the same maximiser and the same final
+ *   state as plain Newton, and are taken when they save a pass.
  * Data: 80,000 rows from a fixed LCG, warm start from 50,000 rows (the
  * default threshold; the logic does not depend on it). */
 #include <stdlib.h>
@@ -16,6 +20,8 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 
+#include "models/binary.h"
+#include "models/newton.h"
 #include "partreg.h"
 #include "testutil.h"
 
@@ -208,6 +214,100 @@ static void test_screen_threads(void **state)
     free_problem(&pr);
 }
 
+/* The binary objective with its passes counted by order. */
+typedef struct counted {
+    partreg_objective inner;
+    int passes[4]; /* by partreg_order */
+} counted;
+
+static void counted_accumulate(const void *model, const double *theta, size_t begin, size_t end,
+                               partreg_order order, partreg_accum *acc, double *scratch)
+{
+    counted *c = (counted *)model;
+    if (begin == 0) /* one thread: the first block starts each pass */
+        c->passes[order]++;
+    c->inner.accumulate(c->inner.model, theta, begin, end, order, acc, scratch);
+}
+
+static partreg_newton_result solve(counted *c, double *theta, const double *start_info,
+                                   partreg_accum *acc)
+{
+    partreg_objective obj = c->inner;
+    obj.model = c;
+    obj.accumulate = counted_accumulate;
+    memset(c->passes, 0, sizeof c->passes);
+    partreg_fit_options opt = partreg_fit_options_default();
+    opt.threads = 1;
+    partreg_newton_result res;
+    assert_int_equal(partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 1, start_info, &res),
+                     PARTREG_OK);
+    assert_int_equal(res.reason, PARTREG_STOP_CONVERGED);
+    assert_int_equal(res.passes, c->passes[1] + c->passes[2]);
+    print_message("passes: %d gradient-only, %d with information\n",
+                  c->passes[PARTREG_ORDER_GRADIENT], c->passes[PARTREG_ORDER_HESSIAN]);
+    return res;
+}
+
+static void assert_same_state(const double *ta, const partreg_accum *a, const double *tb,
+                              const partreg_accum *b, size_t k)
+{
+    for (size_t j = 0; j < k; j++)
+        assert_rel_floor(ta[j], tb[j], 1e-10, 1e-3);
+    for (size_t j = 0; j < k * k; j++) /* the information of a converged point */
+        assert_rel_floor(a->info[j], b->info[j], 1e-9, 1e-6 * fabs(a->info[0]));
+    assert_rel(a->loglik, b->loglik, 1e-13);
+}
+
+static void test_chord_steps(void **state)
+{
+    (void)state;
+    problem pr = make_problem(0);
+    partreg_design d = {NROWS, NCOL, NCOL, pr.X, pr.yb, NULL, NULL, NCOL, 2, PARTREG_LOGIT};
+    counted c;
+    partreg_binary_objective(&d, &c.inner);
+    size_t k = NCOL;
+    double plain[NCOL] = {0}, theta[NCOL];
+    partreg_accum *ref = partreg_accum_alloc(k), *acc = partreg_accum_alloc(k);
+    solve(&c, plain, NULL, ref);
+
+    /* From a start about 1e-4 (relative) off the maximum the first Newton
+     * step leaves about 1e-8, which needs two more full passes (1e-16 <
+     * step_tol only after the second); a chord step leaves about 1e-12, and
+     * one full pass then stops: one information pass is saved. */
+    for (size_t j = 0; j < k; j++)
+        theta[j] = plain[j] + 1e-4 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    solve(&c, theta, NULL, acc);
+    assert_int_equal(c.passes[PARTREG_ORDER_GRADIENT], 1);
+    assert_int_equal(c.passes[PARTREG_ORDER_HESSIAN], 2);
+    assert_same_state(plain, ref, theta, acc, k);
+
+    /* From 1e-6 the Newton step leaves 1e-12: no chord step (it would come
+     * on top of the pass that stops). */
+    for (size_t j = 0; j < k; j++)
+        theta[j] = plain[j] + 1e-6 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    solve(&c, theta, NULL, acc);
+    assert_int_equal(c.passes[PARTREG_ORDER_GRADIENT], 0);
+    assert_same_state(plain, ref, theta, acc, k);
+
+    /* An approximate start information (the maximum's, 30% too large, as a
+     * subsample's might be): the first pass skips the information, and the
+     * result is the same. */
+    double *approx = malloc(k * k * sizeof *approx);
+    for (size_t j = 0; j < k * k; j++)
+        approx[j] = 1.3 * ref->info[j];
+    for (size_t j = 0; j < k; j++)
+        theta[j] = plain[j] + 1e-2 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    partreg_newton_result res = solve(&c, theta, approx, acc);
+    assert_true(c.passes[PARTREG_ORDER_GRADIENT] >= 1);
+    assert_true(res.iterations >= 1);
+    assert_same_state(plain, ref, theta, acc, k);
+
+    free(approx);
+    partreg_accum_free(ref);
+    partreg_accum_free(acc);
+    free_problem(&pr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_warm_ordinal),
         cmocka_unit_test(test_warm_sorted),
         cmocka_unit_test(test_screen_threads),
+        cmocka_unit_test(test_chord_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

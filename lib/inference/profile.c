@@ -139,7 +139,7 @@ static double profile_loglik(profile *pr, double b)
         for (size_t s = 0; s < m; s++)
             pr->sub[s] = pr->have_warm ? pr->warm[s] : pr->fit->theta->data[full_of(&pr->con, s)];
     partreg_newton_result res;
-    partreg_status st = partreg_newton_maximise(&pr->obj, pr->sub, &pr->fit->opt, pr->acc, NULL, 1,
+    partreg_status st = partreg_newton_maximise(&pr->obj, pr->sub, &pr->fit->opt, pr->acc, NULL, 1, NULL,
                                                 &res);
     if (st != PARTREG_OK) {
         pr->status = st;

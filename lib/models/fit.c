@@ -610,10 +610,13 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         goto fail;
     }
     start_values(fit, &d, &tot, fit->theta->data);
-    double warm_passes = partreg_warm_start(&obj, fit->theta->data, opt);
+    int have_info = 0; /* fit->info holds the subsample's scaled information */
+    double warm_passes =
+        partreg_warm_start(&obj, fit->theta->data, opt, fit->info->data, &have_info);
 
     partreg_newton_result res;
-    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1, &res);
+    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1,
+                                 have_info ? fit->info->data : NULL, &res);
     if (st == PARTREG_ENUMERIC) {
         partreg_error_set(err, st,
                           "the log-likelihood is not finite at the start values; check for "

@@ -6,6 +6,21 @@
  * accumulated over row blocks, and h >= 0 the smallest number of halvings
  * that keeps theta feasible and does not lower the log-likelihood.
  *
+ * Chord steps: once the steps are small, the information changes little
+ * from one point to the next, so every other step may reuse it. The trial
+ * point after a small step from fresh information is evaluated with the
+ * log-likelihood and gradient only (a pass without the k x k update, about
+ * half the cost), and the step from there uses the information of the point
+ * before. That step's error is the product of the two steps' sizes, not the
+ * square of the last one, which is as good when the steps are small: a
+ * pair of passes (full, gradient-only) cubes the error for about 1.5
+ * passes' cost. The next trial always gets the full accumulation, and
+ * stopping is only judged at points whose information is fresh, so the
+ * returned state and the standard errors are those of plain Newton.
+ * A caller may also pass an approximate information for the start (the
+ * warm start's subsample information, scaled): the first pass is then
+ * gradient-only too.
+ *
  * Stopping (scale-free, as in liblinear's relative rule and R's clm):
  *   converged  when the Newton decrement g'I^-1 g < rel_tol (1 + |loglik|)
  *              and every step entry |s_j| < step_tol (1 + |theta_j|);
@@ -33,6 +48,9 @@
 /* A converged final step below this (relative) is applied without a pass to
  * re-evaluate the state at the new point (see the loop). */
 #define FRESH_STATE_STEP 1e-10
+/* Chord steps only follow steps from fresh information below this
+ * (relative): the information changes by about this fraction over them. */
+#define CHORD_MAX_STEP 1e-2
 
 static double max_abs(const double *v, size_t k)
 {
@@ -52,6 +70,26 @@ static partreg_status evaluate(const partreg_objective *obj, const double *theta
     return partreg_objective_eval(obj, theta, order, opt->threads, opt->block_rows, acc);
 }
 
+/* Full passes Newton needs from a point at relative distance e from the
+ * maximum when each step squares the distance, the pass that finds its step
+ * below tol included. */
+static int newton_passes(double e, double tol)
+{
+    int n = 1;
+    for (; e >= tol && n < 16; n++)
+        e *= e;
+    return n;
+}
+
+/* The full accumulation at theta, which makes the information fresh. */
+static partreg_status refresh(const partreg_objective *obj, const double *theta,
+                              partreg_order order, const partreg_fit_options *opt,
+                              partreg_accum *acc, partreg_newton_result *res, int *info_fresh)
+{
+    *info_fresh = 1;
+    return evaluate(obj, theta, order, opt, acc, res);
+}
+
 /* Exchange the contents of two states of the same k (no copying). */
 static void swap_accum(partreg_accum *a, partreg_accum *b)
 {
@@ -63,7 +101,7 @@ static void swap_accum(partreg_accum *a, partreg_accum *b)
 partreg_status partreg_newton_maximise(const partreg_objective *obj, double *theta,
                                        const partreg_fit_options *opt, partreg_accum *acc,
                                        double *last_step, int fresh_state,
-                                       partreg_newton_result *res)
+                                       const double *start_info, partreg_newton_result *res)
 {
     size_t k = obj->k;
     partreg_order order = opt->information == PARTREG_INFO_EXPECTED ? PARTREG_ORDER_EXPECTED
@@ -79,18 +117,28 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         goto cleanup;
     }
 
-    st = evaluate(obj, theta, order, opt, acc, res);
+    /* info_fresh: acc->info was accumulated at theta (else it is the
+     * information of an earlier point, or the caller's start_info) */
+    int info_fresh = start_info == NULL || opt->max_iter < 1;
+    st = evaluate(obj, theta, info_fresh ? order : PARTREG_ORDER_GRADIENT, opt, acc, res);
     if (st != PARTREG_OK)
         goto cleanup;
     if (!isfinite(acc->loglik) || acc->nonfinite) {
         st = PARTREG_ENUMERIC;
         goto cleanup;
     }
+    if (!info_fresh)
+        memcpy(acc->info, start_info, k * k * sizeof *acc->info);
 
     int negligible_run = 0, polished = 0;
     res->reason = PARTREG_STOP_MAX_ITER;
     for (int it = 0;; it++) {
         if (partreg_spd_solve(spd, acc->info, acc->grad, s) < 0) {
+            if (!info_fresh) { /* the reused information does not fit here */
+                if ((st = refresh(obj, theta, order, opt, acc, res, &info_fresh)) != PARTREG_OK)
+                    goto cleanup;
+                continue;
+            }
             res->reason = PARTREG_STOP_NO_PROGRESS;
             memset(s, 0, k * sizeof *s);
             break;
@@ -104,7 +152,7 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         }
         res->decrement = dec;
         int dec_small = fabs(dec) < opt->rel_tol * (1.0 + fabs(acc->loglik));
-        if (dec_small && rel_step < opt->step_tol) {
+        if (info_fresh && dec_small && rel_step < opt->step_tol) {
             res->reason = PARTREG_STOP_CONVERGED;
             if (polished || rel_step < POLISH_STEP)
                 break;
@@ -134,15 +182,27 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
                 goto cleanup;
             continue;
         }
-        negligible_run = dec_small && rel_step > opt->separation_step ? negligible_run + 1 : 0;
+        if (info_fresh)
+            negligible_run =
+                dec_small && rel_step > opt->separation_step ? negligible_run + 1 : 0;
         if (negligible_run >= opt->separation_patience) {
             res->reason = PARTREG_STOP_SEPARATION;
             break;
         }
-        if (it >= opt->max_iter) {
+        if (it >= opt->max_iter) { /* info is fresh here: see `chord` */
             res->reason = PARTREG_STOP_MAX_ITER;
             break;
         }
+        /* After this step, at distance about r^2 (r = rel_step), a chord
+         * step would leave about r^3, a Newton step r^4. The chord pass is
+         * taken when it saves a full pass: when Newton from r^3 needs fewer
+         * full passes than from r^2 (else r^2 is a pass from the end anyway,
+         * and the chord pass would come on top). Not when the iteration
+         * limit would stop at the chord point, whose information is not
+         * fresh. */
+        int chord = info_fresh && rel_step < CHORD_MAX_STEP && it + 1 < opt->max_iter &&
+                    newton_passes(rel_step * rel_step * rel_step, opt->step_tol) <
+                        newton_passes(rel_step * rel_step, opt->step_tol);
 
         /* The full step is tried with the whole accumulation (value,
          * gradient, information): it is nearly always accepted, and then
@@ -157,7 +217,7 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
                 trial[j] = theta[j] + t * s[j];
             if (obj->feasible && !obj->feasible(obj->model, trial))
                 continue;
-            partreg_order o = h == 0 ? order : PARTREG_ORDER_VALUE;
+            partreg_order o = h > 0 ? PARTREG_ORDER_VALUE : chord ? PARTREG_ORDER_GRADIENT : order;
             st = evaluate(obj, trial, o, opt, probe, res);
             if (st != PARTREG_OK)
                 goto cleanup;
@@ -167,6 +227,11 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
                 break;
             }
         }
+        if (!accepted && !info_fresh) { /* judge this point with fresh information */
+            if ((st = refresh(obj, theta, order, opt, acc, res, &info_fresh)) != PARTREG_OK)
+                goto cleanup;
+            continue;
+        }
         if (!accepted) {
             res->reason = dec_small ? PARTREG_STOP_CONVERGED : PARTREG_STOP_NO_PROGRESS;
             break;
@@ -175,10 +240,11 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         res->iterations = it + 1;
         if (have_full) {
             swap_accum(acc, probe);
-        } else {
-            st = evaluate(obj, theta, order, opt, acc, res);
-            if (st != PARTREG_OK)
-                goto cleanup;
+            if (chord) /* keep the information of the point before */
+                memcpy(acc->info, probe->info, k * k * sizeof *acc->info);
+            info_fresh = !chord;
+        } else if ((st = refresh(obj, theta, order, opt, acc, res, &info_fresh)) != PARTREG_OK) {
+            goto cleanup;
         }
     }
     res->loglik = acc->loglik;

@@ -22,11 +22,15 @@ typedef struct partreg_newton_result {
  * final step was larger), and `last_step`
  * (k, may be NULL) the Newton step that would be taken from it: under
  * separation its large entries name the diverging parameters.
+ * start_info (k x k, may be NULL) is an approximate information at the
+ * start, such as a subsample's scaled to the full data: the first pass then
+ * skips the information and the first step uses this one (a chord step,
+ * newton.c); the result is the same maximiser.
  * PARTREG_OK (see res->reason), PARTREG_ENOMEM, PARTREG_ENUMERIC (non-finite
  * log-likelihood at the start). */
 partreg_status partreg_newton_maximise(const partreg_objective *obj, double *theta,
                                        const partreg_fit_options *opt, partreg_accum *acc,
                                        double *last_step, int fresh_state,
-                                       partreg_newton_result *res);
+                                       const double *start_info, partreg_newton_result *res);
 
 #endif

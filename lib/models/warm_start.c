@@ -10,6 +10,13 @@
  * the full-data Newton starts there. Quadratic convergence then needs fewer
  * full passes, and the subsample passes cost m/n of one each.
  *
+ * The subsample's information, scaled by n/m, also stands in for the
+ * full data's at the start (of large fits, WARM_INFO_MIN_SUB): its error, from sampling about 1/sqrt(m) and
+ * from the distance to the full maximiser, is of the order of that distance,
+ * so the first full-data step can be a chord step (newton.c) whose error is
+ * about the square of the start's, like a Newton step's, from a pass
+ * without the k x k information.
+ *
  * Only the start changes: the full-data iterations and stopping rule are
  * the same, so the estimate is the same maximiser. A subsample fit that
  * does not converge (separation in the subsample, a category it misses)
@@ -32,6 +39,13 @@
 #define WARM_MAX_ITER 8
 /* Relative step at which the subsample fit stops. */
 #define WARM_STEP_TOL 1e-4
+/* The subsample's information stands in for the full data's (below) only
+ * from this many subsample rows (n >= 800,000 at 1/16). In smaller
+ * subsamples a column that few rows inform (a rare category) is often
+ * represented several times over or under its share, and the first step
+ * then costs a pass more than it saves (tests/test_warm_start.c has such a
+ * column). */
+#define WARM_INFO_MIN_SUB 50000
 /* Contiguous runs the subsample is read as. */
 #define SEGMENTS 64
 
@@ -62,8 +76,9 @@ static int sub_feasible(const void *model, const double *theta)
 }
 
 double partreg_warm_start(const partreg_objective *obj, double *theta,
-                          const partreg_fit_options *opt)
+                          const partreg_fit_options *opt, double *info, int *have_info)
 {
+    *have_info = 0;
     size_t n = obj->n, k = obj->k;
     if (opt->warm_start_rows == 0 || n < opt->warm_start_rows || n < 2 * WARM_MIN_SUB)
         return 0.0;
@@ -89,10 +104,17 @@ double partreg_warm_start(const partreg_objective *obj, double *theta,
         o.step_tol = WARM_STEP_TOL;
         o.rel_tol = WARM_STEP_TOL * WARM_STEP_TOL;
         partreg_newton_result res;
-        partreg_status st = partreg_newton_maximise(&sub, trial, &o, acc, NULL, 0, &res);
+        partreg_status st = partreg_newton_maximise(&sub, trial, &o, acc, NULL, 0, NULL, &res);
         used = res.passes * (double)sub.n / (double)n;
-        if (st == PARTREG_OK && res.reason == PARTREG_STOP_CONVERGED)
+        if (st == PARTREG_OK && res.reason == PARTREG_STOP_CONVERGED) {
             memcpy(theta, trial, k * sizeof *theta);
+            /* the rows' share, not their weights': only the step size
+             * depends on it, and the next pass corrects that */
+            double scale = (double)n / (double)sub.n;
+            for (size_t j = 0; j < k * k; j++)
+                info[j] = scale * acc->info[j];
+            *have_info = sub.n >= WARM_INFO_MIN_SUB;
+        }
     }
     free(trial);
     partreg_accum_free(acc);
