@@ -1,0 +1,20 @@
+/* The one pass over a fit's outcome and weights (outcome_sums.c).
+ * Private to lib/. */
+#ifndef PARTREG_MODELS_OUTCOME_SUMS_H
+#define PARTREG_MODELS_OUTCOME_SUMS_H
+
+#include <stddef.h>
+
+/* Check every row's outcome (an integer code in [0, J)) and weight (w may
+ * be NULL for unit weights; else finite and >= 0) and sum, in the same
+ * pass, the weight of each level into W (J entries, zeroed by the caller;
+ * may be NULL), the total weight into *sum_w and the rows of positive
+ * weight into *n_pos. Row i is summed into stripe i mod 4 in row order and
+ * the stripes are added pairwise at the end, so the sums do not depend on
+ * how the pass is carried out.
+ * Returns 0, 1 when some row is invalid (the sums are then meaningless:
+ * the caller finds the row), or -1 when out of memory. */
+int partreg_outcome_sums(const double *y, const double *w, size_t n, size_t J, double *W,
+                         double *sum_w, size_t *n_pos);
+
+#endif

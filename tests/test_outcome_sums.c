@@ -1,0 +1,109 @@
+/* The outcome and weight pass (lib/models/outcome_sums.c): the level sums
+ * by comparison (J <= 8) are bit for bit those of the plain definition
+ * (row i into stripe i mod 4 in row order, stripes added pairwise), with
+ * and without weights, for row counts around the block and stripe sizes;
+ * an invalid outcome or weight anywhere (first stripe row, block body, tail
+ * row) is reported. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/outcome_sums.h"
+#include "testutil.h"
+
+/* The definition, row by row. */
+static void reference(const double *y, const double *w, size_t n, size_t J, double *W,
+                      double *sw, double *pos)
+{
+    double W4[4][16] = {{0}}, s[4] = {0}, p[4] = {0};
+    for (size_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0;
+        W4[i % 4][(size_t)y[i]] += wi;
+        s[i % 4] += wi;
+        p[i % 4] += wi > 0.0;
+    }
+    for (size_t c = 0; c < J; c++)
+        W[c] = (W4[0][c] + W4[1][c]) + (W4[2][c] + W4[3][c]);
+    *sw = (s[0] + s[1]) + (s[2] + s[3]);
+    *pos = (p[0] + p[1]) + (p[2] + p[3]);
+}
+
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *s >> 11;
+}
+
+static void test_sums_match_definition(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {1, 3, 4, 5, 511, 512, 513, 1027, 5001};
+    uint64_t seed = 77;
+    for (size_t J = 2; J <= 10; J++) /* 9 and 10 take the by-index path */
+        for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+            for (int weighted = 0; weighted <= 1; weighted++) {
+                size_t n = sizes[si];
+                double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+                for (size_t i = 0; i < n; i++) {
+                    y[i] = (double)(lcg(&seed) % J);
+                    /* weights with rounding in their sums, and zeros */
+                    w[i] = lcg(&seed) % 5 == 0 ? 0.0 : (double)(lcg(&seed) % 1000) / 7.0;
+                }
+                double W[16], Wref[16], sw, swref, posref;
+                size_t pos;
+                memset(W, 0, sizeof W);
+                assert_int_equal(partreg_outcome_sums(y, weighted ? w : NULL, n, J, W, &sw, &pos),
+                                 0);
+                reference(y, weighted ? w : NULL, n, J, Wref, &swref, &posref);
+                assert_memory_equal(W, Wref, J * sizeof *W);
+                assert_true(sw == swref);
+                assert_int_equal(pos, (size_t)posref);
+                /* without the level sums (J > n), the totals stay */
+                assert_int_equal(partreg_outcome_sums(y, weighted ? w : NULL, n, J, NULL, &sw, &pos),
+                                 0);
+                assert_true(sw == swref);
+                free(y);
+                free(w);
+            }
+}
+
+static void test_invalid_rows(void **state)
+{
+    (void)state;
+    const size_t n = 1030; /* two blocks and a tail of two rows */
+    const size_t rows[] = {0, 3, 600, 1028, 1029};
+    const double bad_y[] = {NAN, -1.0, 5.0, 2.5, INFINITY, -0.5};
+    const double bad_w[] = {NAN, -1.0, INFINITY, -INFINITY};
+    double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+    for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+        for (size_t b = 0; b < sizeof bad_y / sizeof *bad_y; b++) {
+            for (size_t i = 0; i < n; i++)
+                y[i] = (double)(i % 5);
+            y[rows[r]] = bad_y[b];
+            double W[5] = {0}, sw;
+            size_t pos;
+            assert_int_equal(partreg_outcome_sums(y, NULL, n, 5, W, &sw, &pos), 1);
+        }
+        for (size_t b = 0; b < sizeof bad_w / sizeof *bad_w; b++) {
+            for (size_t i = 0; i < n; i++) {
+                y[i] = (double)(i % 2);
+                w[i] = 1.5;
+            }
+            w[rows[r]] = bad_w[b];
+            double W[2] = {0}, sw;
+            size_t pos;
+            assert_int_equal(partreg_outcome_sums(y, w, n, 2, W, &sw, &pos), 1);
+        }
+    }
+    free(y);
+    free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sums_match_definition),
+        cmocka_unit_test(test_invalid_rows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
