@@ -618,12 +618,7 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         if (info && (!isfinite(heta) || !isfinite(geta)))
             acc->nonfinite = 1;
     }
-    double ll = 0.0; /* in row order: one chain, so only the loop overhead to cut */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC unroll 8
-#endif
-    for (size_t r = 0; r < m; r++)
-        ll += o->wl[r];
+    double ll = partreg_vm_sum4(o->wl, m);
     if (!isfinite(ll))
         acc->nonfinite = 1;
     acc->loglik += ll;

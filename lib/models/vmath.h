@@ -102,6 +102,24 @@ PARTREG_VM_INLINE double partreg_vm_log_reduced(double f, double j, double c)
     return j * ln2_hi - ((hfsq - (s * (hfsq + R) + (j * ln2_lo + c))) - f);
 }
 
+/* The sum of v[0..m-1] in four stripes (v[i] into stripe i mod 4, in
+ * order), added pairwise at the end. Four independent chains of additions
+ * instead of one: a sum in row order waits an addition's latency (4
+ * cycles) per row, and after a block's terms loop nothing else is left to
+ * overlap it with. The value does not depend on how the loop is compiled
+ * (vector width, clones). */
+PARTREG_VM_INLINE double partreg_vm_sum4(const double *v, size_t m)
+{
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4)
+        for (size_t l = 0; l < 4; l++)
+            s[l] += v[i + l];
+    for (; i < m; i++)
+        s[i % 4] += v[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 /* log(1 + e) for 0 <= e <= 1, given inv_u = 1 / (1 + e) to within a few
  * ulps, which the callers need anyway: c, the rounding error of 1 + e
  * relative to it, is of the order of an ulp of the result, so a multiply
