@@ -7,14 +7,15 @@
  * that keeps theta feasible and does not lower the log-likelihood.
  *
  * Chord steps: once the steps are small, the information changes little
- * from one point to the next, so every other step may reuse it. The trial
- * point after a small step from fresh information is evaluated with the
- * log-likelihood and gradient only (a pass without the k x k update, about
- * half the cost), and the step from there uses the information of the point
- * before. That step's error is the product of the two steps' sizes, not the
- * square of the last one, which is as good when the steps are small: a
- * pair of passes (full, gradient-only) cubes the error for about 1.5
- * passes' cost. The next trial always gets the full accumulation, and
+ * from one point to the next, so a step may reuse the previous point's. The
+ * trial point after a small step from fresh information is then evaluated
+ * with the log-likelihood and gradient only (a pass without the k x k
+ * update, about half the cost), and the step from there uses the
+ * information of the point before. That step's error is about the product
+ * of the two steps' sizes instead of the square of the last one: a pair of
+ * passes (full, gradient-only) cubes the error for about 1.5 passes' cost.
+ * It is taken where that saves a full pass (see `chord` in the loop). The
+ * next trial always gets the full accumulation, and
  * stopping is only judged at points whose information is fresh, so the
  * returned state and the standard errors are those of plain Newton.
  * A caller may also pass an approximate information for the start (the
