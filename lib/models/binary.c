@@ -55,9 +55,10 @@ PARTREG_VM_INLINE void logit_row(double x, double e, double y, double w, double 
 /* logit_row over a chunk of m rows (w = NULL: unit weights). The exps go
  * first, in a loop of their own, into hw: each row's exp, log1p and
  * division form one long chain of dependent operations (about 200 cycles
- * for a vector of four rows), and the out-of-order core overlaps only as
- * many rows as its reorder buffer holds instructions of; a short loop fits
- * more of them (measured in docs/performance.md). The values are the
+ * for a vector of four rows with the polynomials by Horner's rule, fewer
+ * with vmath.h's shorter chains), and the out-of-order core overlaps only
+ * as many rows as its reorder buffer holds instructions of; a short loop
+ * fits more of them (measured in docs/performance.md). The values are the
  * same. Returns sum w l, summed after the loop (a sum inside it would keep
  * it scalar) in four stripes (partreg_vm_sum4). */
 PARTREG_AVX2_CLONE
