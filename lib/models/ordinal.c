@@ -415,13 +415,14 @@ ROW_LOOP static int logit_rows_finite(const double *restrict gw, const double *r
     return isfinite((s0 + s1) + (s2 + s3));
 }
 
-/* the gradient pass: w log P, gw, wda, wdb only (as logit_full_row) */
-PARTREG_VM_INLINE void logit_grad_row(double a, double b, double g, double lg, double D, double w,
-                                      double *restrict wl, double *restrict gw,
-                                      double *restrict wda, double *restrict wdb)
+/* the gradient pass: w log P, gw, wda, wdb only (as logit_full_row), given
+ * the row's e_a and e_b */
+PARTREG_VM_INLINE void logit_grad_row(double a, double b, double g, double lg, double ea,
+                                      double eb, double w, double *restrict wl,
+                                      double *restrict gw, double *restrict wda,
+                                      double *restrict wdb)
 {
-    double ea, eb, Fa, Sa, Fb, Sb;
-    logit_exps(a, b, D, &ea, &eb);
+    double Fa, Sa, Fb, Sb;
     logit_cut(a, ea, &Fa, &Sa);
     logit_cut(b, eb, &Fb, &Sb);
     double inv_u = (1.0 / (1.0 + ea)) * (1.0 / (1.0 + eb));
@@ -433,20 +434,24 @@ PARTREG_VM_INLINE void logit_grad_row(double a, double b, double g, double lg, d
     *gw = w * (Fa - Sb);
 }
 
+/* The exps first, in a loop of their own, into the scratch rows ea and eb,
+ * as in logit_full (same values). */
 ROW_LOOP static void logit_grad(const double *restrict a, const double *restrict b,
                                 const double *restrict g, const double *restrict lg,
                                 const double *restrict D, const double *restrict w, size_t m,
                                 double *restrict wl, double *restrict gw, double *restrict wda,
-                                double *restrict wdb)
+                                double *restrict wdb, double *restrict ea, double *restrict eb)
 {
+    for (size_t r = 0; r < m; r++)
+        logit_exps(a[r], b[r], D[r], ea + r, eb + r);
     if (w)
         for (size_t r = 0; r < m; r++)
-            logit_grad_row(a[r], b[r], g[r], lg[r], D[r], w[r], wl + r, gw + r, wda + r,
-                           wdb + r);
+            logit_grad_row(a[r], b[r], g[r], lg[r], ea[r], eb[r], w[r], wl + r, gw + r,
+                           wda + r, wdb + r);
     else
         for (size_t r = 0; r < m; r++)
-            logit_grad_row(a[r], b[r], g[r], lg[r], D[r], 1.0, wl + r, gw + r, wda + r,
-                           wdb + r);
+            logit_grad_row(a[r], b[r], g[r], lg[r], ea[r], eb[r], 1.0, wl + r, gw + r,
+                           wda + r, wdb + r);
 }
 
 /* ---- the category gather ------------------------------------------------
@@ -592,7 +597,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     if (order == PARTREG_ORDER_VALUE)
         logit_values(gt->a, gt->b, gt->lg, gt->D, w, m, o->wl);
     else if (!info)
-        logit_grad(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->wda, o->wdb);
+        logit_grad(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->wda, o->wdb,
+                   o->wfa, o->wfb); /* wfa, wfb: scratch in this pass */
     else
         logit_full(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->hw, o->wda,
                    o->wdb, o->waa, o->wab, o->wbb, o->wfa, o->wfb);
