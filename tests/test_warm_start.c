@@ -302,6 +302,21 @@ static void test_chord_steps(void **state)
     assert_true(res.iterations >= 1);
     assert_same_state(plain, ref, theta, acc, k);
 
+    /* A start information 1% off, from 5e-3: the step from it leaves about
+     * 1.7e-4 and a second one from the same information about 2e-6, from
+     * where two information passes reach step_tol (2e-6 -> 2e-11 ->
+     * stop). With an information pass at 1.7e-4 instead (the solver before
+     * start_chord) this problem took a chord step to 1.7e-7 and still
+     * needed three: two gradient-only and three information passes. */
+    for (size_t j = 0; j < k * k; j++)
+        approx[j] = 1.01 * ref->info[j];
+    for (size_t j = 0; j < k; j++)
+        theta[j] = plain[j] + 5e-3 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    solve(&c, theta, approx, acc);
+    assert_int_equal(c.passes[PARTREG_ORDER_GRADIENT], 2);
+    assert_int_equal(c.passes[PARTREG_ORDER_HESSIAN], 2);
+    assert_same_state(plain, ref, theta, acc, k);
+
     free(approx);
     partreg_accum_free(ref);
     partreg_accum_free(acc);

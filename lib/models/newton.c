@@ -20,7 +20,14 @@
  * returned state and the standard errors are those of plain Newton.
  * A caller may also pass an approximate information for the start (the
  * warm start's subsample information, scaled): the first pass is then
- * gradient-only too.
+ * gradient-only too, and so is the pass at the point its step leads to,
+ * whose step reuses the start information again. Those steps contract the
+ * distance to the maximum by the start information's relative error rho
+ * (0.004-0.022 on the bench data, subsamples of 1/16 of 10^6-10^7 rows),
+ * so that second gradient-only pass costs less than the information pass
+ * it replaces and, from the warm start's usual distance, often saves one
+ * later (`start_chord` below). Further steps from the start information
+ * are taken like chord steps, with rho measured from the two before.
  *
  * Stopping (scale-free, as in liblinear's relative rule and R's clm):
  *   converged  when the Newton decrement g'I^-1 g < rel_tol (1 + |loglik|)
@@ -57,6 +64,10 @@
  * that misses costs a gradient-only pass, one that hits saves an
  * information pass less a gradient-only one, which is less. */
 #define CHORD_SAFETY 4.0
+/* The point a step from the start information leads to is evaluated
+ * gradient-only too when that step is below this (relative): farther out
+ * the start is poor enough that the information is better refreshed. */
+#define START_CHORD_MAX_STEP 1e-1
 
 static double max_abs(const double *v, size_t k)
 {
@@ -85,6 +96,25 @@ static int newton_passes(double e, double tol)
     for (; e >= tol && n < 16; n++)
         e *= e;
     return n;
+}
+
+/* Whether the point that a step of relative size r from the start
+ * information leads to is evaluated gradient-only, its step to reuse the
+ * start information (see the top). The first step from the start
+ * information always qualifies (below START_CHORD_MAX_STEP): from its
+ * point, at distance rho r, a step from the same information leaves
+ * rho^2 r, and Newton from there rarely needs more full passes than from
+ * rho r, while the gradient-only pass costs about half a full one; rho is
+ * not known yet. Later ones are judged as chord steps are, with rho = r /
+ * r_prev measured: when Newton from CHORD_SAFETY rho^2 r needs fewer full
+ * passes than from rho r. */
+static int start_chord(int start_steps, double r, double r_prev, double step_tol)
+{
+    if (start_steps == 0)
+        return r < START_CHORD_MAX_STEP;
+    double rho = r / r_prev;
+    return rho < 1.0 && newton_passes(CHORD_SAFETY * rho * rho * r, step_tol) <
+                            newton_passes(rho * r, step_tol);
 }
 
 /* The full accumulation at theta, which makes the information fresh. */
@@ -136,9 +166,14 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
     if (!info_fresh)
         memcpy(acc->info, start_info, k * k * sizeof *acc->info);
 
+    /* on_start: acc->info is the caller's start_info (not yet refreshed),
+     * used for start_steps steps so far, the last of relative size r_prev */
+    int on_start = !info_fresh, start_steps = 0;
+    double r_prev = 0.0;
     int negligible_run = 0, polished = 0;
     res->reason = PARTREG_STOP_MAX_ITER;
     for (int it = 0;; it++) {
+        on_start = on_start && !info_fresh; /* a refresh ends it */
         if (partreg_spd_solve(spd, acc->info, acc->grad, s) < 0) {
             if (!info_fresh) { /* the reused information does not fit here */
                 if ((st = refresh(obj, theta, order, opt, acc, res, &info_fresh)) != PARTREG_OK)
@@ -209,6 +244,12 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         int chord = info_fresh && rel_step < CHORD_MAX_STEP && it + 1 < opt->max_iter &&
                     newton_passes(CHORD_SAFETY * rel_step * rel_step * rel_step, opt->step_tol) <
                         newton_passes(rel_step * rel_step, opt->step_tol);
+        if (on_start) {
+            chord = it + 1 < opt->max_iter &&
+                    start_chord(start_steps, rel_step, r_prev, opt->step_tol);
+            start_steps++;
+            r_prev = rel_step;
+        }
 
         /* The full step is tried with the whole accumulation (value,
          * gradient, information): it is nearly always accepted, and then
