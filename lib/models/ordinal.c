@@ -546,7 +546,7 @@ typedef double logit_v2 __attribute__((vector_size(2 * sizeof(double)), aligned(
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
     double *cat; /* 8 J: the category records (logit_gather) */
-    double *sG;                                 /* J + 1: per-cut sums (gradient) */
+    double *sG; /* 8 J: per-category sums of the gradient pass (logit_cut_sums) */
     double *T; /* (J + 1) x ldt: per cut slot, the rows times their f and
                 * the sums of the records (logit_rows) */
     size_t ldt;
@@ -558,7 +558,7 @@ typedef struct logit_scratch {
 
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 8 * J + (J + 1) + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (17 + 3 * p1);
+    return 8 * J + 8 * J + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (17 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
@@ -566,7 +566,7 @@ static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, lo
     ls->cat = s;
     s += 8 * J;
     ls->sG = s;
-    s += J + 1;
+    s += 8 * J;
     ls->T = s;
     ls->ldt = partreg_v4_width(p1) + 4;
     s += (J + 1) * ls->ldt;
@@ -579,6 +579,37 @@ static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, lo
     ls->zp = s;
     ls->zn = s + chunk * p1;
     ls->gather = s + 2 * chunk * p1;
+}
+
+/* The gradient pass's threshold sums: per category c, the sums of wda and
+ * wdb over its rows, as a pair at sG + 2 (J q + c), in four stripes q = r
+ * mod 4 of the chunk's rows (the tail in stripe 0). A row's two cuts are
+ * slots c and c + 1 of the information pass's per-cut sums; adding the
+ * pair there instead (one unaligned two-lane add at sG + c) made the next
+ * row of an adjacent category load half of a pending store, which the
+ * core cannot forward: it waited for the store. Per category the pairs do
+ * not overlap, and the stripes split each category's chain of dependent
+ * adds four ways. logit_accumulate adds them up per cut. */
+static void logit_cut_sums(const double *restrict y, const double *restrict wda,
+                           const double *restrict wdb, size_t m, size_t J, double *restrict sG)
+{
+    size_t r = 0;
+    for (; r + 4 <= m; r += 4)
+        for (size_t q = 0; q < 4; q++) {
+            size_t c = (size_t)(long long)y[r + q]; /* signed: one instruction */
+            double *pair = sG + 2 * (J * q + c);
+#if defined(PARTREG_HAVE_V4)
+            *(logit_v2 *)(void *)pair += (logit_v2){wda[r + q], wdb[r + q]};
+#else
+            pair[0] += wda[r + q];
+            pair[1] += wdb[r + q];
+#endif
+        }
+    for (; r < m; r++) {
+        size_t c = (size_t)(long long)y[r];
+        sG[2 * c] += wda[r];
+        sG[2 * c + 1] += wdb[r];
+    }
 }
 
 /* one chunk of the logit pass */
@@ -631,19 +662,9 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     if (order == PARTREG_ORDER_VALUE)
         return;
     /* per-cut sums (slot c: the lower cut of category c, c + 1: its upper) */
-    if (!info) {
-        double *sG = ls->sG;
-        for (size_t r = 0; r < m; r++) {
-            size_t c = (size_t)(long long)y[r]; /* signed: one instruction */
-#if defined(PARTREG_HAVE_V4)
-            /* both of the row's cuts in one two-lane add: the same sums */
-            *(logit_v2 *)(void *)(sG + c) += (logit_v2){o->wda[r], o->wdb[r]};
-#else
-            sG[c] += o->wda[r];
-            sG[c + 1] += o->wdb[r];
-#endif
-        }
-    } else if (!logit_rows_finite(o->gw, o->hw, m)) {
+    if (!info)
+        logit_cut_sums(y, o->wda, o->wdb, m, J, ls->sG);
+    else if (!logit_rows_finite(o->gw, o->hw, m)) {
         acc->nonfinite = 1;
     }
     partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
@@ -684,7 +705,7 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         rec[2] = fast ? emin : INFINITY;
         rec[3] = fast ? emax : -INFINITY;
     }
-    memset(ls.sG, 0, (J + 1) * sizeof *ls.sG);
+    memset(ls.sG, 0, 8 * J * sizeof *ls.sG);
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
     if (info)
         memset(ls.T, 0, (J + 1) * ls.ldt * sizeof *ls.T);
@@ -708,8 +729,11 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     size_t kx = partreg_v4_width(pk);
     for (size_t j = 0; j + 1 < J; j++) {
         const double *t = ls.T + (j + 1) * ls.ldt;
-        if (!info) {
-            acc->grad[pk + j] += ls.sG[j + 1];
+        if (!info) { /* theta_j: the lower cut of category j + 1, the upper of j */
+            double sum = 0.0;
+            for (size_t q = 0; q < 4; q++)
+                sum += ls.sG[2 * (J * q + j + 1)] + ls.sG[2 * (J * q + j) + 1];
+            acc->grad[pk + j] += sum;
             continue;
         }
         acc->grad[pk + j] += t[kx];
