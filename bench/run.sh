@@ -12,7 +12,8 @@
 # Every fit is timed inside its own process around the fit call alone
 # (partreg: bench/fit_time.c around partreg_fit_create; R: system.time of
 # the fit; Python: perf_counter around .fit()). Replicates alternate tools
-# (rep 1 of every tool, then rep 2, ...). Peak memory is /usr/bin/time's
+# (rep 1 of every tool, then rep 2, ...; partreg, whose fits are short,
+# runs PARTREG_RUNS times in each). Peak memory is /usr/bin/time's
 # maximum resident set size of the whole process (data included).
 # A peer is run fewer times, or skipped, when its projected time at a size
 # exceeds the caps below; the report says which.
@@ -31,6 +32,10 @@ mkdir -p "$data" "$bin"
 PY=/usr/bin/python3          # the Debian python, where python3-statsmodels lives
 TIME=/usr/bin/time
 REPS=${BENCH_REPS:-5}
+# partreg's fits take a fraction of a second: each round runs it this many
+# times (each in a fresh process), so its median is of 3 x REPS runs and
+# moves less with the load of the shared machine than a median of 5 did
+PARTREG_RUNS=${BENCH_PARTREG_RUNS:-3}
 
 if [ $quick = 1 ]; then
   # about 6 minutes here: p = 50 up to 1e5 only, slow peers once or skipped,
@@ -159,6 +164,9 @@ for p in $PS; do
       for rep in $(seq 1 "$REPS"); do
         for t in $tools; do
           [ "$rep" -le "${reps_of[$t]}" ] || continue
+          if [ $t = partreg ]; then
+            for _ in $(seq 2 "$PARTREG_RUNS"); do run_one $t $fam $n $p $rep; done
+          fi
           run_one $t $fam $n $p $rep
           # a peer that turned out slow runs once more only when it is not too slow
           if [ "$t" != partreg ] && [ "$rep" = 1 ] &&
