@@ -67,7 +67,13 @@ for k, label in (("cpu", "CPU"), ("cores", "cores"), ("mem", "memory"), ("kernel
                  ("R", "R"), ("statsmodels", "Python"), ("blas", "BLAS"),
                  ("openblas_coretype", "OPENBLAS_CORETYPE")):
     w("| %s | %s |" % (label, machine.get(k, "?")))
-w("| sequential read bandwidth | %.2f GB/s (1 thread), %.2f GB/s (2 threads) |" % (bw[1], bw[2]))
+samples = machine.get("bw2_samples", "").split("\t")
+if len(samples) == 3:
+    w("| sequential read bandwidth | %.2f GB/s (1 thread); 2 threads: %.2f GB/s, the median of "
+      "%s samples taken through the run (%.2f to %.2f GB/s) |"
+      % (bw[1], bw[2], samples[0], float(samples[1]), float(samples[2])))
+else:
+    w("| sequential read bandwidth | %.2f GB/s (1 thread), %.2f GB/s (2 threads) |" % (bw[1], bw[2]))
 w("")
 w("Fit time only, median of the runs (count in brackets); each tool timed inside its own "
   "process around the fit call (partreg: `partreg_fit_create` with default options, "

@@ -72,8 +72,15 @@ for p in $PS; do for n in $NS; do
 done; done
 
 # ---- machine -------------------------------------------------------------
+# The two-thread bandwidth moves with the other jobs on this shared machine
+# (21.7 to 31.0 GB/s between runs of one day), so it is sampled before
+# every group of fits and the floor uses the median of the samples: the
+# bandwidth of the conditions the fits ran in, not of one moment.
+bwlog=$data/bw$sfx.tsv
+bw_sample() { "$bin/bandwidth" 2 | sed 's/.*gbs=\([0-9.]*\).*/\1/' >> "$bwlog"; }
 bw1=$("$bin/bandwidth" 1 | sed 's/.*gbs=\([0-9.]*\).*/\1/')
-bw2=$("$bin/bandwidth" 2 | sed 's/.*gbs=\([0-9.]*\).*/\1/')
+: > "$bwlog"
+bw_sample
 {
   echo "date	$(date -u +%Y-%m-%dT%H:%MZ)"
   echo "cpu	$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -82,14 +89,13 @@ bw2=$("$bin/bandwidth" 2 | sed 's/.*gbs=\([0-9.]*\).*/\1/')
   echo "kernel	$(uname -r)"
   echo "load	$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "bw1	$bw1"
-  echo "bw2	$bw2"
   echo "R	$(Rscript -e 'cat(R.version.string, "MASS", as.character(packageVersion("MASS")), "ordinal", as.character(packageVersion("ordinal")))' 2>/dev/null)"
   echo "statsmodels	$($PY -c 'import statsmodels, numpy; print("statsmodels", statsmodels.__version__, "numpy", numpy.__version__)')"
   echo "blas	$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo ?)"
   echo "openblas_coretype	${OPENBLAS_CORETYPE:-unset}"
   echo "mode	$([ $quick = 1 ] && echo quick || echo full)"
 } > "$data/machine$sfx.tsv"
-echo "read bandwidth: $bw1 GB/s (1 thread), $bw2 GB/s (2 threads)"
+echo "read bandwidth: $bw1 GB/s (1 thread), $(cat "$bwlog") GB/s (2 threads, first sample)"
 
 # ---- one timed run: tool family n p rep ---------------------------------
 # Appends: tool family n p rep fit_s rss_kib passes coef... (passes: partreg's
@@ -161,6 +167,7 @@ for p in $PS; do
           reps_of[$t]=$r; skip_note "$t" "$fam" "$n" "$p" "runs=$r (projected ${proj}s per fit)"
         fi
       done
+      bw_sample
       for rep in $(seq 1 "$REPS"); do
         for t in $tools; do
           [ "$rep" -le "${reps_of[$t]}" ] || continue
@@ -184,6 +191,10 @@ for p in $PS; do
     done
   done
 done
+
+# the two-thread bandwidth for the floor: median of the samples, and their range
+sort -g "$bwlog" | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2;
+  printf "bw2\t%s\nbw2_samples\t%d\t%s\t%s\n", m, NR, a[1], a[NR]}' >> "$data/machine$sfx.tsv"
 
 # ---- end to end: the partreg command on the CSV -------------------------
 e2e=$data/e2e$sfx.tsv
