@@ -171,10 +171,8 @@ for p in $PS; do
       for rep in $(seq 1 "$REPS"); do
         for t in $tools; do
           [ "$rep" -le "${reps_of[$t]}" ] || continue
-          if [ $t = partreg ]; then
-            for _ in $(seq 2 "$PARTREG_RUNS"); do run_one $t $fam $n $p $rep; done
-          fi
-          run_one $t $fam $n $p $rep
+          runs=1; if [ $t = partreg ]; then runs=$PARTREG_RUNS; fi
+          for _ in $(seq "$runs"); do run_one $t $fam $n $p $rep; done
           # a peer that turned out slow runs once more only when it is not too slow
           if [ "$t" != partreg ] && [ "$rep" = 1 ] &&
              awk -v a="${last_time:-0}" -v c="$SLOW" 'BEGIN{exit !(a > c)}' &&

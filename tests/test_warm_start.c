@@ -258,6 +258,13 @@ static void assert_same_state(const double *ta, const partreg_accum *a, const do
     assert_rel(a->loglik, b->loglik, 1e-13);
 }
 
+/* theta = the maximum plain moved by about off (relative) in every entry */
+static void start_off(double *theta, const double *plain, size_t k, double off)
+{
+    for (size_t j = 0; j < k; j++)
+        theta[j] = plain[j] + off * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+}
+
 static void test_chord_steps(void **state)
 {
     (void)state;
@@ -274,8 +281,7 @@ static void test_chord_steps(void **state)
      * step leaves about 1e-8, which needs two more full passes (1e-16 <
      * step_tol only after the second); a chord step leaves about 1e-12, and
      * one full pass then stops: one information pass is saved. */
-    for (size_t j = 0; j < k; j++)
-        theta[j] = plain[j] + 1e-4 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    start_off(theta, plain, k, 1e-4);
     solve(&c, theta, NULL, acc);
     assert_int_equal(c.passes[PARTREG_ORDER_GRADIENT], 1);
     assert_int_equal(c.passes[PARTREG_ORDER_HESSIAN], 2);
@@ -283,8 +289,7 @@ static void test_chord_steps(void **state)
 
     /* From 1e-6 the Newton step leaves 1e-12: no chord step (it would come
      * on top of the pass that stops). */
-    for (size_t j = 0; j < k; j++)
-        theta[j] = plain[j] + 1e-6 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    start_off(theta, plain, k, 1e-6);
     solve(&c, theta, NULL, acc);
     assert_int_equal(c.passes[PARTREG_ORDER_GRADIENT], 0);
     assert_same_state(plain, ref, theta, acc, k);
@@ -295,8 +300,7 @@ static void test_chord_steps(void **state)
     double *approx = malloc(k * k * sizeof *approx);
     for (size_t j = 0; j < k * k; j++)
         approx[j] = 1.3 * ref->info[j];
-    for (size_t j = 0; j < k; j++)
-        theta[j] = plain[j] + 1e-2 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    start_off(theta, plain, k, 1e-2);
     partreg_newton_result res = solve(&c, theta, approx, acc);
     assert_true(c.passes[PARTREG_ORDER_GRADIENT] >= 1);
     assert_true(res.iterations >= 1);
@@ -310,8 +314,7 @@ static void test_chord_steps(void **state)
      * needed three: two gradient-only and three information passes. */
     for (size_t j = 0; j < k * k; j++)
         approx[j] = 1.01 * ref->info[j];
-    for (size_t j = 0; j < k; j++)
-        theta[j] = plain[j] + 5e-3 * (1.0 + fabs(plain[j])) * (j % 2 ? 1.0 : -0.7);
+    start_off(theta, plain, k, 5e-3);
     solve(&c, theta, approx, acc);
     assert_int_equal(c.passes[PARTREG_ORDER_GRADIENT], 2);
     assert_int_equal(c.passes[PARTREG_ORDER_HESSIAN], 2);

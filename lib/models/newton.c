@@ -241,12 +241,13 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
          * and the chord pass would come on top). Not when the iteration
          * limit would stop at the chord point, whose information is not
          * fresh. */
-        int chord = info_fresh && rel_step < CHORD_MAX_STEP && it + 1 < opt->max_iter &&
-                    newton_passes(CHORD_SAFETY * rel_step * rel_step * rel_step, opt->step_tol) <
-                        newton_passes(rel_step * rel_step, opt->step_tol);
+        int chord = it + 1 < opt->max_iter &&
+                    (on_start ? start_chord(start_steps, rel_step, r_prev, opt->step_tol)
+                              : info_fresh && rel_step < CHORD_MAX_STEP &&
+                                    newton_passes(CHORD_SAFETY * rel_step * rel_step * rel_step,
+                                                  opt->step_tol) <
+                                        newton_passes(rel_step * rel_step, opt->step_tol));
         if (on_start) {
-            chord = it + 1 < opt->max_iter &&
-                    start_chord(start_steps, rel_step, r_prev, opt->step_tol);
             start_steps++;
             r_prev = rel_step;
         }
