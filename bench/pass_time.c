@@ -108,6 +108,13 @@ int main(int argc, char **argv)
         partreg_ordinal_objective(&d, &obj);
     else
         partreg_binary_objective(&d, &obj);
+    /* threads as a fit has them: one team for all passes (PASS_TIME_TEAM=0:
+     * threads started per pass instead) */
+    const char *use_team = getenv("PASS_TIME_TEAM");
+    partreg_team *team = use_team && strcmp(use_team, "0") == 0
+                             ? NULL
+                             : partreg_team_start(partreg_team_threads(threads, n, PARTREG_MIN_ROWS_PER_THREAD));
+    obj.team = team;
     partreg_accum *acc = partreg_accum_alloc(obj.k);
     double *t = malloc((size_t)reps * sizeof *t);
     if (!acc || !t)
@@ -139,7 +146,7 @@ int main(int argc, char **argv)
         for (int r = 0; why && kept && r < reps; r++) {
             double t0 = now();
             partreg_screen_columns(&all, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY, 1e-7,
-                                   threads, why, kept, &pk, &has_int, &icol, &ival);
+                                   threads, team, why, kept, &pk, &has_int, &icol, &ival);
             t[r] = now() - t0;
         }
         qsort(t, (size_t)reps, sizeof *t, cmp);
@@ -151,6 +158,7 @@ int main(int argc, char **argv)
     free(t);
     free(theta);
     partreg_accum_free(acc);
+    partreg_team_stop(team);
     free(X);
     free(y);
     return 0;

@@ -186,13 +186,26 @@ static const struct {
 static void check_eval(const partreg_objective *obj, const double *theta, partreg_order order,
                        const partreg_accum *want)
 {
-    partreg_accum *acc = partreg_accum_alloc(obj->k);
+    partreg_accum *acc = partreg_accum_alloc(obj->k), *on_team = partreg_accum_alloc(obj->k);
+    /* a fit's passes run on a team (core/team.h): the same bits as threads
+     * started for the pass */
+    partreg_objective teamed = *obj;
+    teamed.team = partreg_team_start(3);
+    assert_non_null(teamed.team);
     for (size_t c = 0; c < sizeof eval_cases / sizeof *eval_cases; c++) {
         assert_int_equal(partreg_objective_eval(obj, theta, order, eval_cases[c].threads,
                                                 eval_cases[c].block, acc),
                          PARTREG_OK);
         assert_same(acc, want, order);
+        assert_int_equal(partreg_objective_eval(&teamed, theta, order, eval_cases[c].threads,
+                                                eval_cases[c].block, on_team),
+                         PARTREG_OK);
+        assert_true(on_team->loglik == acc->loglik);
+        assert_memory_equal(on_team->grad, acc->grad, obj->k * sizeof(double));
+        assert_memory_equal(on_team->info, acc->info, obj->k * obj->k * sizeof(double));
     }
+    partreg_team_stop(teamed.team);
+    partreg_accum_free(on_team);
     partreg_accum_free(acc);
 }
 

@@ -5,10 +5,8 @@
  * bit-identical sums. */
 #include "models/objective.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 partreg_accum *partreg_accum_alloc(size_t k)
 {
@@ -75,10 +73,9 @@ static void run_range(const worker *w)
     }
 }
 
-static void *run_thread(void *arg)
+static void run_member(void *arg, size_t t)
 {
-    run_range(arg);
-    return NULL;
+    run_range((const worker *)arg + t);
 }
 
 static void symmetrise(partreg_accum *acc)
@@ -89,39 +86,16 @@ static void symmetrise(partreg_accum *acc)
             acc->info[j * k + i] = acc->info[i * k + j];
 }
 
-/* Fewer rows than this per thread are not worth a thread. */
-#define MIN_ROWS_PER_THREAD 20000
-
 partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc)
 {
     size_t block = block_rows ? block_rows : partreg_block_rows_auto(obj->k);
-    size_t nt = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-    if (nt < 1)
-        nt = 1;
-    if (nt > 64)
-        nt = 64;
-    while (nt > 1 && obj->n / nt < MIN_ROWS_PER_THREAD)
-        nt--;
-
-    partreg_accum_zero(acc);
+    size_t nt = partreg_team_threads(threads, obj->n, PARTREG_MIN_ROWS_PER_THREAD);
     size_t nscratch = obj->scratch_doubles ? obj->scratch_doubles : 1;
-    if (nt == 1) {
-        double *scratch = malloc(nscratch * sizeof *scratch);
-        if (!scratch)
-            return PARTREG_ENOMEM;
-        worker w = {obj, theta, order, 0, obj->n, block, acc, scratch};
-        run_range(&w);
-        free(scratch);
-        symmetrise(acc);
-        return PARTREG_OK;
-    }
-
-    worker ws[64];
-    pthread_t tid[64];
-    size_t started = 0;
+    worker ws[PARTREG_TEAM_MAX];
     partreg_status st = PARTREG_OK;
+    partreg_accum_zero(acc);
     memset(ws, 0, sizeof ws);
     for (size_t t = 0; t < nt; t++) {
         ws[t].obj = obj;
@@ -138,16 +112,7 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
         }
         partreg_accum_zero(ws[t].acc);
     }
-    for (size_t t = 1; t < nt; t++) {
-        if (pthread_create(&tid[t], NULL, run_thread, &ws[t]) != 0)
-            break;
-        started = t;
-    }
-    run_range(&ws[0]);
-    for (size_t t = started + 1; t < nt; t++) /* threads that could not start */
-        run_range(&ws[t]);
-    for (size_t t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
+    partreg_team_run(obj->team, nt, run_member, ws);
     for (size_t t = 1; t < nt; t++)
         partreg_accum_add(acc, ws[t].acc);
     symmetrise(acc);

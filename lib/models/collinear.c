@@ -30,8 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pthread.h>
-#include <unistd.h>
 
 /* The block loops run in an AVX2 clone on x86-64 with gcc (no FMA: the
  * same bits as the default clone, column by column). */
@@ -249,12 +247,8 @@ static void merge_moments(moments *mo, double wb, const double *mb, const double
 }
 
 /* One thread's rows, block by block, in row order. */
-static void *range_moments(void *arg)
+static void range_moments(moments *mo)
 {
-    moments *mo = arg;
-    /* The analyzer loses mo->buf (owned by all_moments' caller) through the
-     * void * of the thread entry point and reports a leak that is not one. */
-    /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
     for (size_t b = mo->begin; b < mo->end && !mo->nonfinite; b += SCREEN_BLOCK) {
         size_t e = mo->end - b < SCREEN_BLOCK ? mo->end : b + SCREEN_BLOCK;
         double wb;
@@ -262,7 +256,6 @@ static void *range_moments(void *arg)
         if (!mo->nonfinite)
             merge_moments(mo, wb, mo->mb, mo->Cb);
     }
-    return NULL;
 }
 
 static void moments_free(moments *mo) { free(mo->buf); }
@@ -300,37 +293,27 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
     return 0;
 }
 
-/* Moments of all rows on nt threads: contiguous ranges, merged in range
- * order (so a given thread count always gives the same sums). */
-static partreg_status all_moments(const partreg_data *data, int threads, moments *out)
+static void member_moments(void *arg, size_t t)
 {
-    size_t n = data->n, nt = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-    if (nt < 1)
-        nt = 1;
-    if (nt > 64)
-        nt = 64;
-    while (nt > 1 && n / nt < SCREEN_MIN_ROWS_PER_THREAD)
-        nt--;
-    moments part[64];
-    pthread_t tid[64];
-    size_t made = 0, started = 0;
+    range_moments((moments *)arg + t);
+}
+
+/* Moments of all rows on nt threads (on the team when it is large
+ * enough): contiguous ranges, merged in range order (so a given thread
+ * count always gives the same sums). */
+static partreg_status all_moments(const partreg_data *data, int threads, partreg_team *team,
+                                  moments *out)
+{
+    size_t n = data->n, nt = partreg_team_threads(threads, n, SCREEN_MIN_ROWS_PER_THREAD);
+    moments part[PARTREG_TEAM_MAX];
     memset(part, 0, sizeof part);
-    for (; made < nt; made++)
+    for (size_t made = 0; made < nt; made++)
         if (moments_alloc(&part[made], data, n * made / nt, n * (made + 1) / nt) != 0) {
             for (size_t t = 0; t <= made; t++)
                 moments_free(&part[t]);
             return PARTREG_ENOMEM;
         }
-    for (size_t t = 1; t < nt; t++) {
-        if (pthread_create(&tid[t], NULL, range_moments, &part[t]) != 0)
-            break;
-        started = t;
-    }
-    range_moments(&part[0]);
-    for (size_t t = started + 1; t < nt; t++) /* threads that could not start */
-        range_moments(&part[t]);
-    for (size_t t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
+    partreg_team_run(team, nt, member_moments, part);
     for (size_t t = 1; t < nt; t++) {
         merge_moments(&part[0], part[t].sw, part[t].mean, part[t].C);
         part[0].nonfinite |= part[t].nonfinite;
@@ -345,7 +328,8 @@ static partreg_status all_moments(const partreg_data *data, int threads, moments
 }
 
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
-                                      int threads, unsigned char *why, size_t *kept, size_t *pk,
+                                      int threads, partreg_team *team, unsigned char *why,
+                                      size_t *kept, size_t *pk,
                                       int *has_intercept, size_t *intercept_col,
                                       double *intercept_value)
 {
@@ -354,7 +338,7 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
     moments mo;
     memset(&mo, 0, sizeof mo);
     double *L = calloc(pp, sizeof *L);
-    partreg_status st = L ? all_moments(data, threads, &mo) : PARTREG_ENOMEM;
+    partreg_status st = L ? all_moments(data, threads, team, &mo) : PARTREG_ENOMEM;
     if (st != PARTREG_OK)
         goto cleanup;
     if (mo.nonfinite) {

@@ -6,12 +6,15 @@
 
 #include "partreg.h"
 
+#include "core/team.h"
+
 /* Why a column was dropped. */
 enum { PARTREG_KEEP = 0, PARTREG_DROP_CONSTANT = 1, PARTREG_DROP_COLLINEAR = 2,
        PARTREG_DROP_ZERO = 3 };
 
 /* Classify every column of data->X (rows with zero weight ignored) in one
- * pass on `threads` threads (0 = all cores; the pass also checks that every
+ * pass on `threads` threads (0 = all cores; on the team when it is large
+ * enough, else started for the pass; the pass also checks that every
  * value, zero-weight rows included, is finite):
  * why[j] is one of the PARTREG_KEEP/DROP_* codes, kept[0..*pk-1] the kept
  * column indices. A binary model keeps the first constant non-zero column
@@ -23,7 +26,8 @@ enum { PARTREG_KEEP = 0, PARTREG_DROP_CONSTANT = 1, PARTREG_DROP_COLLINEAR = 2,
  * same scale). Returns PARTREG_OK, PARTREG_EDATA when some value of X is
  * not finite (outputs then unset), or PARTREG_ENOMEM. */
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
-                                      int threads, unsigned char *why, size_t *kept, size_t *pk,
+                                      int threads, partreg_team *team, unsigned char *why,
+                                      size_t *kept, size_t *pk,
                                       int *has_intercept, size_t *intercept_col,
                                       double *intercept_value);
 

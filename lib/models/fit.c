@@ -365,13 +365,14 @@ static void list_columns(const partreg_fit *fit, const unsigned char *why, unsig
     }
 }
 
-static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_error *err)
+static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_team *team,
+                             partreg_error *err)
 {
     unsigned char *why = calloc(fit->p ? fit->p : 1, 1);
     if (!why)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     partreg_status st = partreg_screen_columns(d, fit->family, fit->opt.collinear_tol,
-                                               fit->opt.threads, why, fit->kept, &fit->pk,
+                                               fit->opt.threads, team, why, fit->kept, &fit->pk,
                                                &fit->has_intercept, &fit->intercept_col,
                                                &fit->intercept_value);
     if (st != PARTREG_OK) {
@@ -502,6 +503,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     partreg_fit *fit = NULL;
     partreg_accum *acc = NULL;
     double *step = NULL;
+    partreg_team *team = NULL;
     partreg_status st;
     if (!out)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_create: NULL output pointer");
@@ -529,6 +531,9 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         return st;
     }
 
+    /* the threads of every pass of this fit (NULL: started per pass) */
+    team = partreg_team_start(partreg_team_threads(opt->threads, data->n,
+                                                   PARTREG_MIN_ROWS_PER_THREAD));
     if ((st = alloc_fit(data, family, link, opt, &fit)) != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
         goto fail;
@@ -543,7 +548,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
                                n_pos, requested);
         goto fail;
     }
-    if ((st = screen(fit, data, err)) != PARTREG_OK)
+    if ((st = screen(fit, data, team, err)) != PARTREG_OK)
         goto fail;
     if (fit->k == 0) {
         st = partreg_error_set(err, PARTREG_ECOLLINEAR, "no usable design columns remain");
@@ -554,6 +559,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     partreg_fit_design(fit, data, &d);
     partreg_objective obj;
     partreg_fit_objective(fit, &d, &obj);
+    obj.team = team;
     fit->theta = gsl_vector_alloc(fit->k);
     fit->info = gsl_matrix_alloc(fit->k, fit->k);
     acc = partreg_accum_alloc(fit->k);
@@ -624,12 +630,14 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         partreg_fit_add_warning(fit, "the information matrix is singular at the estimate; "
                                      "standard errors are not available");
     }
+    partreg_team_stop(team);
     partreg_accum_free(acc);
     free(step);
     free(tot.W);
     *out = fit;
     return st;
 fail:
+    partreg_team_stop(team);
     partreg_accum_free(acc);
     free(step);
     free(tot.W);

@@ -10,6 +10,8 @@
 
 #include "partreg.h"
 
+#include "core/team.h"
+
 /* How much an accumulation computes. */
 typedef enum partreg_order {
     PARTREG_ORDER_VALUE = 0,     /* log-likelihood only (step-halving) */
@@ -51,15 +53,23 @@ typedef struct partreg_objective {
     void (*row_scores)(const void *model, const double *theta, size_t begin, size_t end,
                        double *S, double *scratch);
     size_t scratch_doubles; /* per-thread scratch needed by the callbacks */
+    /* Threads for the passes (borrowed; the model constructors set NULL:
+     * threads are then started per pass). */
+    partreg_team *team;
 } partreg_objective;
 
 /* Evaluate the objective over all rows in blocks of `block_rows` on
- * `threads` threads (per-thread states merged in a fixed order, so the
- * result does not depend on timing), then symmetrise info.
+ * `threads` threads (0: one per core; fewer when a thread would have fewer
+ * than PARTREG_MIN_ROWS_PER_THREAD rows), on obj->team when it is large
+ * enough; per-thread states are merged in a fixed order, so the result
+ * does not depend on timing or on the team. Then symmetrise info.
  * Returns PARTREG_OK or PARTREG_ENOMEM. */
 partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc);
+
+/* Fewer rows than this per thread are not worth a thread. */
+#define PARTREG_MIN_ROWS_PER_THREAD 20000
 
 /* Rows per block when the caller asks for automatic blocking: about 32 KiB
  * of design rows, at least 64. */

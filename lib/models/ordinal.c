@@ -827,6 +827,7 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     size_t p1 = d->pk ? d->pk : 1;
     /* the logit pass needs more than the general one (2 + 3 p1 per chunk row) */
     obj->scratch_doubles = logit_scratch_doubles(d->J, p1, CHUNK_ROWS(p1));
+    obj->team = NULL;
 }
 
 /* Weighted count of each level into W[J]; returns the total. */
