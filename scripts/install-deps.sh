@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev"
 test_pkgs="libcmocka-dev python3 valgrind"
-bench_pkgs="r-base-core r-cran-mass r-cran-ordinal python3-statsmodels hyperfine time"
+bench_pkgs="r-base-core r-cran-mass r-cran-ordinal python3-statsmodels python3-matplotlib hyperfine time"
 docs_pkgs="doxygen"
 fuzz_pkgs="clang libclang-rt-14-dev"
 lint_pkgs="clang-tidy cppcheck"
