@@ -304,7 +304,9 @@ static void member_moments(void *arg, size_t t)
 static partreg_status all_moments(const partreg_data *data, int threads, partreg_team *team,
                                   moments *out)
 {
-    size_t n = data->n, nt = partreg_team_threads(threads, n, SCREEN_MIN_ROWS_PER_THREAD);
+    size_t n = data->n;
+    size_t nt = partreg_team_threads(threads, n,
+                                     team ? PARTREG_TEAM_MIN_ROWS : SCREEN_MIN_ROWS_PER_THREAD);
     moments part[PARTREG_TEAM_MAX];
     memset(part, 0, sizeof part);
     for (size_t made = 0; made < nt; made++)

@@ -59,16 +59,17 @@ typedef struct partreg_objective {
 } partreg_objective;
 
 /* Evaluate the objective over all rows in blocks of `block_rows` on
- * `threads` threads (0: one per core; fewer when a thread would have fewer
- * than PARTREG_MIN_ROWS_PER_THREAD rows), on obj->team when it is large
- * enough; per-thread states are merged in a fixed order, so the result
- * does not depend on timing or on the team. Then symmetrise info.
+ * `threads` threads (0: one per core), on obj->team when there is one:
+ * fewer threads when one would have fewer than PARTREG_TEAM_MIN_ROWS rows
+ * on a team, PARTREG_MIN_ROWS_PER_THREAD rows without. Per-thread states
+ * are merged in a fixed order, so a given number of threads gives the
+ * same bits on a team or not, at any timing. Then symmetrise info.
  * Returns PARTREG_OK or PARTREG_ENOMEM. */
 partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc);
 
-/* Fewer rows than this per thread are not worth a thread. */
+/* Fewer rows than this per thread are not worth starting a thread. */
 #define PARTREG_MIN_ROWS_PER_THREAD 20000
 
 /* Rows per block when the caller asks for automatic blocking: about 32 KiB
