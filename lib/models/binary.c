@@ -61,7 +61,7 @@ PARTREG_VM_INLINE void logit_row(double x, double e, double y, double w, double 
  * fits more of them (measured in docs/performance.md). The values are the
  * same. Returns sum w l, summed after the loop (a sum inside it would keep
  * it scalar) in four stripes (partreg_vm_sum4). */
-PARTREG_AVX2_CLONE
+PARTREG_ROWS_CLONE
 static double logit_terms(const double *restrict eta, const double *restrict y,
                           const double *restrict w, size_t m, double *restrict wl,
                           double *restrict gw, double *restrict hw)

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The block loops run in an AVX2 clone on x86-64 with gcc (no FMA: the
  * same bits as the default clone, column by column). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)

@@ -299,12 +299,12 @@ PARTREG_VM_INLINE double logit_logp(double a, double b, double lg, double D, dou
 
 /* Not inlined: inlined into logit_chunk, whose row arrays all come from one
  * scratch block, gcc loses the restrict qualifiers and does not vectorise.
- * On x86-64 with gcc also compiled for AVX2 (four rows per instruction
- * instead of two), chosen at load time as in rank_update.c: AVX2 without
- * FMA, and no contraction in ISO C mode (-std=c11), so both versions give
- * the same bits. */
+ * On x86-64 with gcc also compiled for AVX-512 and AVX2 (eight and four
+ * rows per instruction instead of two), chosen at load time
+ * (PARTREG_ROWS_CLONE, v4.h): no contraction (ISO C mode,
+ * -ffp-contract=off), so every version gives the same bits. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define ROW_LOOP __attribute__((noinline, target_clones("avx2", "default")))
+#define ROW_LOOP __attribute__((noinline)) PARTREG_ROWS_CLONE
 #elif defined(__GNUC__)
 #define ROW_LOOP __attribute__((noinline))
 #else

@@ -5,7 +5,9 @@
  * (PARTREG_AVX2_CLONE: AVX2 and the SSE2 baseline, picked at load time);
  * the baseline lowers a v4 to two SSE2 halves. Each lane does the scalar
  * arithmetic written in C and no multiply-add is fused (the AVX2 clone has
- * no FMA), so the bits do not depend on the machine. */
+ * no FMA; the x86-64-v4 clones below have it, and ISO C mode with
+ * -ffp-contract=off, CMakeLists.txt, keeps gcc from using it), so the bits
+ * do not depend on the machine (tests/cli_noclone.sh). */
 #ifndef PARTREG_MODELS_V4_H
 #define PARTREG_MODELS_V4_H
 
@@ -14,8 +16,19 @@
 /* PARTREG_NO_CLONES (a -D for testing) builds the baseline only. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
 #define PARTREG_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+/* The per-row terms loops, which gcc vectorises itself (binary.c,
+ * ordinal.c): also an x86-64-v4 (AVX-512) clone, eight rows an
+ * instruction. Those loops are bound by the latency of each row's chain
+ * of exp, log1p and divisions, and the core overlaps as many rows as its
+ * reorder buffer holds instructions of: twice as many rows with half the
+ * instructions. On the benchmark's Zen 4 core, which runs a 512-bit
+ * operation as two 256-bit halves, the ordinal gradient pass took 18%
+ * less (docs/performance.md, step 28). */
+#define PARTREG_ROWS_CLONE                                                                        \
+    __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define PARTREG_AVX2_CLONE
+#define PARTREG_ROWS_CLONE
 #endif
 
 #if defined(__GNUC__)
