@@ -183,7 +183,7 @@ typedef struct partreg_fit_options {
     int separation_patience;    /**< ... for this many iterations with a negligible decrement (default 8) */
     partreg_collinear_policy collinear;  /**< default PARTREG_COLLINEAR_DROP */
     partreg_information information;     /**< default PARTREG_INFO_OBSERVED */
-    int threads;                /**< worker threads for accumulation (default 0 = all cores; problems under 20,000 rows per thread use fewer) */
+    int threads;                /**< worker threads for accumulation (default 0 = all cores; a fit's passes use fewer where a thread would have under 2,000 rows, the inference functions' under 20,000) */
     size_t block_rows;          /**< rows per accumulation block (default 0 = automatic) */
     size_t warm_start_rows;     /**< fits of at least this many rows start from the maximiser on an evenly spread 1/16 subsample, which saves full passes; the estimate is the same (default 50000; 0 = never) */
 } partreg_fit_options;
