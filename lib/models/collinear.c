@@ -24,19 +24,12 @@
 
 #include "models/collinear.h"
 #include "models/rank_update.h"
+#include "models/v4.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The block loops run in an AVX2 clone on x86-64 with gcc (no FMA: the
- * same bits as the default clone, column by column). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define PARTREG_SCREEN_CLONE __attribute__((target_clones("avx2", "default")))
-#else
-#define PARTREG_SCREEN_CLONE
-#endif
 
 /* Rows per block of the one-pass cross-product accumulation. */
 #define SCREEN_BLOCK 256
@@ -145,8 +138,10 @@ static inline void add_row(size_t p, const double *restrict x, double *restrict 
  * weights in h; the sums, minima and maxima take them four at a time, and
  * the centred copy Z reads the same list. A block with a zero weight
  * lists its rows and weights apart (rows with zero weight in
- * row[top..nb-1], their values summed into chk only to be checked). */
-PARTREG_SCREEN_CLONE
+ * row[top..nb-1], their values summed into chk only to be checked). In
+ * an AVX2 clone on x86-64 with gcc (no FMA: the same bits as the default
+ * clone, column by column; v4.h). */
+PARTREG_AVX2_CLONE
 static void block_moments(moments *mo, size_t b, size_t e, double *wb)
 {
     const partreg_data *data = mo->data;
