@@ -70,10 +70,10 @@
 #include "data/table_internal.h"
 
 #include "core/error.h"
+#include "core/team.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <locale.h>
 #include <math.h>
@@ -804,15 +804,14 @@ static int chunk_grow(chunk *c)
     return 1;
 }
 
-static void *chunk_run(void *arg)
+static void chunk_run(chunk *c)
 {
-    chunk *c = arg;
     lexer *L = &c->L;
     field f;
     int end = END_FIELD;
     while (skip_blank_lines(L)) {
         if (atomic_load_explicit(c->stop, memory_order_relaxed))
-            return NULL;
+            return;
         if (c->release && c->L.pos - c->released >= CHUNK_RELEASE_STEP)
             chunk_release(c);
         if (c->n == c->cap && !chunk_grow(c))
@@ -828,10 +827,14 @@ static void *chunk_run(void *arg)
         c->n++;
     }
     c->ok = 1;
-    return NULL;
+    return;
 fail:
     atomic_store_explicit(c->stop, 1, memory_order_relaxed);
-    return NULL;
+}
+
+static void chunk_share(void *chunks, size_t t)
+{
+    chunk_run((chunk *)chunks + t);
 }
 
 static void chunk_free(chunk *c)
@@ -857,13 +860,11 @@ static int parse_parallel(parser *P, size_t ncol, size_t data_pos, long data_lin
     size_t min_bytes = P->min_bytes ? P->min_bytes : 1;
     if (T > data_len / min_bytes)
         T = data_len / min_bytes;
-    if (T > 64)
-        T = 64;
+    if (T > PARTREG_TEAM_MAX)
+        T = PARTREG_TEAM_MAX;
     if (T < 2 || P->n_na || ncol == 0)
         return 0;
     chunk *c = calloc(T, sizeof *c);
-    pthread_t tid[64];
-    int started[64] = {0};
     atomic_int stop;
     int ok = 0;
     size_t t, pos = data_pos;
@@ -898,15 +899,7 @@ static int parse_parallel(parser *P, size_t ncol, size_t data_pos, long data_lin
             goto cleanup;
         pos = cut;
     }
-    for (t = 1; t < T; t++)
-        started[t] = pthread_create(&tid[t], NULL, chunk_run, &c[t]) == 0;
-    chunk_run(&c[0]);
-    for (t = 1; t < T; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            chunk_run(&c[t]); /* no thread: run it here */
-    }
+    partreg_team_run(NULL, T, chunk_share, c);
     for (t = 0; t < T; t++)
         if (!c[t].ok)
             goto cleanup;

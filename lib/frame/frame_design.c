@@ -12,13 +12,12 @@
  * the product of the numeric parts at offset sum_k pos_k * stride_k.
  * Derivatives follow the product rule (v a)' = v' a + v a'. */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/error.h"
+#include "core/team.h"
 #include "frame/frame_internal.h"
 
 static partreg_status nomem(partreg_error *err)
@@ -325,9 +324,8 @@ typedef struct build_job {
  * 1.0 * v == v). The first non-finite atom value is found as eval_row()
  * finds it: the first row, then the first atom in that row; the build of
  * that job stops there. */
-static void *build_range(void *arg)
+static void build_range(build_job *job)
 {
-    build_job *job = arg;
     partreg_frame *fr = job->fr;
     const partreg_formula *f = fr->f;
     const double **acol = job->acol;
@@ -367,7 +365,7 @@ static void *build_range(void *arg)
         if (bad_atom >= 0) {
             job->bad_row = i0 + bad_row;
             job->bad_atom = bad_atom;
-            return NULL;
+            return;
         }
         double *X = fr->X + i0 * p;
         memset(X, 0, nb * p * sizeof *X);
@@ -407,7 +405,11 @@ static void *build_range(void *arg)
             }
         }
     }
-    return NULL;
+}
+
+static void build_share(void *jobs, size_t t)
+{
+    build_range((build_job *)jobs + t);
 }
 
 /* Rows are split into equal ranges of whole blocks, one per thread; each
@@ -421,13 +423,7 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
     if (fr->n > 0 && p > ((size_t)-1) / sizeof(double) / fr->n)
         return nomem(err);
     size_t cells = fr->n * p;
-    size_t T = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-    if (T > fr->n / BUILD_MIN_ROWS_PER_THREAD)
-        T = fr->n / BUILD_MIN_ROWS_PER_THREAD;
-    if (T > 64)
-        T = 64;
-    if (T < 1)
-        T = 1;
+    size_t T = partreg_team_threads(threads, fr->n, BUILD_MIN_ROWS_PER_THREAD);
     fr->X = malloc((cells > 0 ? cells : 1) * sizeof *fr->X);
     build_job *jobs = calloc(T, sizeof *jobs);
     partreg_status st = PARTREG_OK;
@@ -450,19 +446,7 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
         }
         job->w_ready = 1;
     }
-    {
-        pthread_t tid[64];
-        int started[64] = {0};
-        for (k = 1; k < T; k++)
-            started[k] = pthread_create(&tid[k], NULL, build_range, &jobs[k]) == 0;
-        build_range(&jobs[0]);
-        for (k = 1; k < T; k++) {
-            if (started[k])
-                pthread_join(tid[k], NULL);
-            else
-                build_range(&jobs[k]); /* no thread: build it here */
-        }
-    }
+    partreg_team_run(NULL, T, build_share, jobs);
     for (k = 0; k < T; k++)
         if (jobs[k].bad_atom >= 0) {
             st = bad_value(fr, t, jobs[k].bad_row, jobs[k].bad_atom, err);

@@ -24,15 +24,14 @@
  * (options.threads), each row as on one thread; the sums run in the same
  * order as before, so every number is unchanged. */
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
+#include "core/team.h"
 #include "inference/inference_internal.h"
 #include "models/link.h"
 
@@ -94,9 +93,8 @@ typedef struct score_job {
     int why;
 } score_job;
 
-static void *score_rows(void *arg)
+static void score_rows(score_job *j)
 {
-    score_job *j = arg;
     const partreg_data *data = j->data;
     size_t p = j->fit->p, n_kept = j->n_kept;
     int all_kept = n_kept == p, logit = j->fit->link == PARTREG_LOGIT;
@@ -105,12 +103,12 @@ static void *score_rows(void *arg)
         if (!isfinite(w) || w < 0) {
             j->bad = i;
             j->why = 1;
-            return NULL;
+            return;
         }
         if (y != 0.0 && y != 1.0) {
             j->bad = i;
             j->why = 2;
-            return NULL;
+            return;
         }
         const double *x = data->X + i * j->ldx;
         double eta = 0.0;
@@ -123,12 +121,16 @@ static void *score_rows(void *arg)
         if (!isfinite(eta)) {
             j->bad = i;
             j->why = 3;
-            return NULL;
+            return;
         }
         j->r[i].wy = y == 1.0 ? -w : w;
         j->r[i].p = w == 0.0 ? 0.0 : logit ? logit_cdf(eta) : partreg_link_cdf(j->fit->link, eta);
     }
-    return NULL;
+}
+
+static void score_share(void *jobs, size_t t)
+{
+    score_rows((score_job *)jobs + t);
 }
 
 static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
@@ -183,18 +185,10 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
         }
     partreg_status st = PARTREG_OK;
     /* fitted values on threads over row ranges, in place in r[i] */
-    size_t T = opt->threads > 0 ? (size_t)opt->threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-    if (T > n / DIAG_MIN_ROWS_PER_THREAD)
-        T = n / DIAG_MIN_ROWS_PER_THREAD;
-    if (T > 64)
-        T = 64;
-    if (T < 1)
-        T = 1;
-    score_job jobs[64];
+    size_t T = partreg_team_threads(opt->threads, n, DIAG_MIN_ROWS_PER_THREAD);
+    score_job jobs[PARTREG_TEAM_MAX];
     memset(jobs, 0, sizeof jobs);
     {
-        pthread_t tid[64];
-        int started[64] = {0};
         size_t k;
         for (k = 0; k < T; k++) {
             score_job *j = &jobs[k];
@@ -210,15 +204,7 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
             j->bad = SIZE_MAX;
             j->why = 0;
         }
-        for (k = 1; k < T; k++)
-            started[k] = pthread_create(&tid[k], NULL, score_rows, &jobs[k]) == 0;
-        score_rows(&jobs[0]);
-        for (k = 1; k < T; k++) {
-            if (started[k])
-                pthread_join(tid[k], NULL);
-            else
-                score_rows(&jobs[k]); /* no thread: score them here */
-        }
+        partreg_team_run(NULL, T, score_share, jobs);
         for (k = 0; k < T; k++)
             if (jobs[k].bad != SIZE_MAX) {
                 size_t i = jobs[k].bad;

@@ -33,7 +33,6 @@
  * Agresti (2010), Analysis of Ordinal Categorical Data, ch. 5. Formulas in
  * docs/methods_margins.md. */
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +41,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
+#include "core/team.h"
 #include "inference/margins_internal.h"
 #include "models/fit_internal.h"
 #include "models/link.h"
@@ -858,10 +858,9 @@ static void at_rows(at_worker *w)
     }
 }
 
-static void *at_thread(void *arg)
+static void at_share(void *ws, size_t t)
 {
-    at_rows(arg);
-    return NULL;
+    at_rows((at_worker *)ws + t);
 }
 
 /* Threads for nb blocks over n rows with the fit's thread count
@@ -871,8 +870,8 @@ static size_t at_threads(const partreg_fit *fit, size_t n, size_t nb)
     int t = fit->opt.threads;
     long cores = t > 0 ? t : sysconf(_SC_NPROCESSORS_ONLN);
     size_t nt = cores > 0 ? (size_t)cores : 1;
-    if (nt > 64)
-        nt = 64;
+    if (nt > PARTREG_TEAM_MAX)
+        nt = PARTREG_TEAM_MAX;
     while (nt > 1 && n / nt * nb < AT_MIN_WORK_PER_THREAD)
         nt--;
     return nt;
@@ -888,7 +887,6 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
                                     const char *who, partreg_error *err)
 {
     at_worker *ws;
-    pthread_t tid[64];
     size_t t;
     partreg_status st = PARTREG_OK;
     if (nt <= 1) {
@@ -929,17 +927,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
             st = PARTREG_ENOMEM;
     }
     if (st == PARTREG_OK) {
-        size_t started = 0;
-        for (t = 1; t < nt; t++) {
-            if (pthread_create(&tid[t], NULL, at_thread, &ws[t]) != 0)
-                break;
-            started = t;
-        }
-        at_rows(&ws[0]);
-        for (t = started + 1; t < nt; t++) /* threads that could not start */
-            at_rows(&ws[t]);
-        for (t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
+        partreg_team_run(NULL, nt, at_share, ws);
         for (t = 0; t < nt && st == PARTREG_OK; t++) {
             if (ws[t].st != PARTREG_OK) {
                 st = ws[t].st;
