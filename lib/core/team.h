@@ -7,7 +7,10 @@
  * split): two threads' gradient pass took 0.69 ms median against 0.41 on
  * a team, the information pass 1.14 against 0.93. A team starts its threads once;
  * between jobs its members spin a little while, then sleep, so that
- * back-to-back passes find them awake. Private to lib/. */
+ * back-to-back passes find them awake. partreg_team_run without a team
+ * is also the library's one fork-join for work that runs once (the CSV
+ * reader's parallel parse, the design build, the fitted values of the
+ * diagnostics, margins over settings). Private to lib/. */
 #ifndef PARTREG_CORE_TEAM_H
 #define PARTREG_CORE_TEAM_H
 
