@@ -56,30 +56,25 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Spin until a new generation (or quit) is published, at most SPIN_NS;
- * returns whether it came. */
-static int spin_until_new_gen(partreg_team *team, unsigned seen)
+/* Whether what a spin waits for has come: a member (done = 0) waits for
+ * a generation other than `seen`, or quit; the caller of a run (done = 1)
+ * for every member to have finished it. */
+static int has_come(partreg_team *team, int done, unsigned seen)
 {
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (unsigned i = 1;; i++) {
-        if (atomic_load_explicit(&team->gen, memory_order_acquire) != seen ||
-            atomic_load_explicit(&team->quit, memory_order_acquire))
-            return 1;
-        cpu_relax();
-        if (i % 64 == 0 && elapsed_ns(&t0) > SPIN_NS)
-            return 0;
-    }
+    if (done)
+        return atomic_load_explicit(&team->pending, memory_order_acquire) == 0;
+    return atomic_load_explicit(&team->gen, memory_order_acquire) != seen ||
+           atomic_load_explicit(&team->quit, memory_order_acquire);
 }
 
-/* Spin until every member has finished the run, at most SPIN_NS; returns
- * whether they have. */
-static int spin_until_done(partreg_team *team)
+/* Spin until has_come, at most SPIN_NS; returns whether it came (if not,
+ * the waiter sleeps on its condition variable). */
+static int spin_until(partreg_team *team, int done, unsigned seen)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (unsigned i = 1;; i++) {
-        if (atomic_load_explicit(&team->pending, memory_order_acquire) == 0)
+        if (has_come(team, done, seen))
             return 1;
         cpu_relax();
         if (i % 64 == 0 && elapsed_ns(&t0) > SPIN_NS)
@@ -95,7 +90,7 @@ static void *member_main(void *arg)
     free(m);
     unsigned seen = 0;
     for (;;) {
-        if (!spin_until_new_gen(team, seen)) {
+        if (!spin_until(team, 0, seen)) {
             pthread_mutex_lock(&team->mu);
             while (atomic_load(&team->gen) == seen && !atomic_load(&team->quit))
                 pthread_cond_wait(&team->wake, &team->mu);
@@ -232,7 +227,7 @@ void partreg_team_run(partreg_team *team, size_t nt, partreg_team_job job, void 
     pthread_cond_broadcast(&team->wake);
     pthread_mutex_unlock(&team->mu);
     job(arg, 0);
-    if (!spin_until_done(team)) {
+    if (!spin_until(team, 1, 0)) {
         pthread_mutex_lock(&team->mu);
         while (atomic_load(&team->pending) != 0)
             pthread_cond_wait(&team->done, &team->mu);
