@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     const char *use_team = getenv("PASS_TIME_TEAM");
     partreg_team *team = use_team && strcmp(use_team, "0") == 0
                              ? NULL
-                             : partreg_team_start(partreg_team_threads(threads, n, PARTREG_MIN_ROWS_PER_THREAD));
+                             : partreg_team_start(partreg_team_threads(NULL, threads, n, PARTREG_TEAM_MIN_ROWS));
     obj.team = team;
     partreg_accum *acc = partreg_accum_alloc(obj.k);
     double *t = malloc((size_t)reps * sizeof *t);

@@ -203,8 +203,8 @@ static void check_eval(const partreg_objective *obj, const double *theta, partre
                          PARTREG_OK);
         assert_same(on_team, want, order);
         /* a team splits smaller problems, so the thread counts may differ */
-        if (partreg_team_threads(eval_cases[c].threads, obj->n, PARTREG_TEAM_MIN_ROWS) !=
-            partreg_team_threads(eval_cases[c].threads, obj->n, PARTREG_MIN_ROWS_PER_THREAD))
+        if (partreg_team_threads(NULL, eval_cases[c].threads, obj->n, PARTREG_TEAM_MIN_ROWS) !=
+            partreg_team_threads(NULL, eval_cases[c].threads, obj->n, PARTREG_MIN_ROWS_PER_THREAD))
             continue;
         assert_true(on_team->loglik == acc->loglik);
         assert_memory_equal(on_team->grad, acc->grad, obj->k * sizeof(double));

@@ -83,11 +83,11 @@ static void test_team_runs(void **state)
 static void test_thread_counts(void **state)
 {
     (void)state;
-    assert_int_equal(partreg_team_threads(3, 100000, 20000), 3);
-    assert_int_equal(partreg_team_threads(3, 50000, 20000), 2);
-    assert_int_equal(partreg_team_threads(3, 100, 20000), 1);
-    assert_int_equal(partreg_team_threads(1000, 1u << 30, 1), PARTREG_TEAM_MAX);
-    assert_true(partreg_team_threads(0, 1u << 30, 1) >= 1);
+    assert_int_equal(partreg_team_threads(NULL, 3, 100000, 20000), 3);
+    assert_int_equal(partreg_team_threads(NULL, 3, 50000, 20000), 2);
+    assert_int_equal(partreg_team_threads(NULL, 3, 100, 20000), 1);
+    assert_int_equal(partreg_team_threads(NULL, 1000, 1u << 30, 1), PARTREG_TEAM_MAX);
+    assert_true(partreg_team_threads(NULL, 0, 1u << 30, 1) >= 1);
 }
 
 int main(void)

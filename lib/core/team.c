@@ -24,6 +24,7 @@
 
 struct partreg_team {
     size_t size;
+    size_t cores; /* online cores when it started */
     pthread_t tid[PARTREG_TEAM_MAX];
     pthread_mutex_t mu;
     pthread_cond_t wake; /* a new generation, or quit */
@@ -110,6 +111,12 @@ static void *member_main(void *arg)
     }
 }
 
+static size_t online_cores(void)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (size_t)online : 1;
+}
+
 partreg_team *partreg_team_start(size_t size)
 {
     if (size < 2 || size > PARTREG_TEAM_MAX)
@@ -135,6 +142,7 @@ partreg_team *partreg_team_start(size_t size)
     atomic_init(&team->gen, 0u);
     atomic_init(&team->pending, (size_t)0);
     atomic_init(&team->quit, 0);
+    team->cores = online_cores();
     team->size = 1; /* members started so far; stop joins these */
     for (size_t t = 1; t < size; t++) {
         member *m = malloc(sizeof *m);
@@ -235,10 +243,9 @@ void partreg_team_run(partreg_team *team, size_t nt, partreg_team_job job, void 
     }
 }
 
-size_t partreg_team_threads(int threads, size_t n, size_t min_rows)
+size_t partreg_team_threads(const partreg_team *team, int threads, size_t n, size_t min_rows)
 {
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nt = threads > 0 ? (size_t)threads : (online > 0 ? (size_t)online : 1);
+    size_t nt = threads > 0 ? (size_t)threads : team ? team->cores : online_cores();
     if (nt > PARTREG_TEAM_MAX)
         nt = PARTREG_TEAM_MAX;
     while (nt > 1 && n / nt < min_rows)

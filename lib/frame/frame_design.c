@@ -423,7 +423,7 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
     if (fr->n > 0 && p > ((size_t)-1) / sizeof(double) / fr->n)
         return nomem(err);
     size_t cells = fr->n * p;
-    size_t T = partreg_team_threads(threads, fr->n, BUILD_MIN_ROWS_PER_THREAD);
+    size_t T = partreg_team_threads(NULL, threads, fr->n, BUILD_MIN_ROWS_PER_THREAD);
     fr->X = malloc((cells > 0 ? cells : 1) * sizeof *fr->X);
     build_job *jobs = calloc(T, sizeof *jobs);
     partreg_status st = PARTREG_OK;

@@ -185,7 +185,7 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
         }
     partreg_status st = PARTREG_OK;
     /* fitted values on threads over row ranges, in place in r[i] */
-    size_t T = partreg_team_threads(opt->threads, n, DIAG_MIN_ROWS_PER_THREAD);
+    size_t T = partreg_team_threads(NULL, opt->threads, n, DIAG_MIN_ROWS_PER_THREAD);
     score_job jobs[PARTREG_TEAM_MAX];
     memset(jobs, 0, sizeof jobs);
     {

@@ -91,7 +91,7 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
                                       partreg_accum *acc)
 {
     size_t block = block_rows ? block_rows : partreg_block_rows_auto(obj->k);
-    size_t nt = partreg_team_threads(threads, obj->n,
+    size_t nt = partreg_team_threads(obj->team, threads, obj->n,
                                      obj->team ? PARTREG_TEAM_MIN_ROWS : PARTREG_MIN_ROWS_PER_THREAD);
     size_t nscratch = obj->scratch_doubles ? obj->scratch_doubles : 1;
     worker ws[PARTREG_TEAM_MAX];

@@ -299,7 +299,7 @@ static partreg_status all_moments(const partreg_data *data, int threads, partreg
                                   moments *out)
 {
     size_t n = data->n;
-    size_t nt = partreg_team_threads(threads, n,
+    size_t nt = partreg_team_threads(team, threads, n,
                                      team ? PARTREG_TEAM_MIN_ROWS : SCREEN_MIN_ROWS_PER_THREAD);
     moments part[PARTREG_TEAM_MAX];
     memset(part, 0, sizeof part);

@@ -532,7 +532,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     }
 
     /* the threads of every pass of this fit (NULL: started per pass) */
-    team = partreg_team_start(partreg_team_threads(opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
+    team = partreg_team_start(partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
     if ((st = alloc_fit(data, family, link, opt, &fit)) != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
         goto fail;
