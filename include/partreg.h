@@ -48,7 +48,9 @@
  *   fit's own worker threads (partreg_fit_options.threads) are joined
  *   before the call returns.
  * - Determinism: the same input, options and thread count give
- *   bit-identical results and output on every run.
+ *   bit-identical results and output on every run. A fit itself
+ *   (estimates, log-likelihood, information) is the same bits at any
+ *   thread count.
  */
 #ifndef PARTREG_H
 #define PARTREG_H

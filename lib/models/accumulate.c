@@ -1,10 +1,16 @@
 /* Accumulation states and the block/thread driver of the block-accumulate
- * shape (objective.h). Rows are cut into `threads` contiguous ranges; each
- * thread walks its range in blocks of block_rows rows into its own state;
- * states are merged in thread order, so a given thread count always gives
- * bit-identical sums. */
+ * shape (objective.h). Rows are cut into contiguous segments of whole
+ * blocks, as many as partreg_segment_count gives for n and k (at most one
+ * a block); the threads of a pass claim segments one at a time and walk
+ * each in blocks of block_rows rows into the segment's own state; the
+ * states are merged in segment order. So the sums are the same bits
+ * whatever the number of threads and whichever thread took which segment,
+ * and a thread that the system holds back (a busy or virtual machine)
+ * delays the pass by about one segment instead of leaving the others
+ * waiting for its fixed half (docs/performance.md, step 29). */
 #include "models/objective.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,26 +62,57 @@ size_t partreg_block_rows_auto(size_t k)
     return rows < 64 ? 64 : rows;
 }
 
-typedef struct worker {
+/* Rows are cut into segments fixed by n and k alone: at most
+ * SEGMENTS_MAX, of at least SEGMENT_MIN_ROWS rows, and no more states
+ * than SEGMENT_STATE_DOUBLES doubles hold. */
+#define SEGMENTS_MAX 64
+#define SEGMENT_MIN_ROWS 1000
+#define SEGMENT_STATE_DOUBLES ((size_t)1 << 20)
+
+size_t partreg_segment_count(size_t n, size_t k)
+{
+    size_t s = n / SEGMENT_MIN_ROWS, per = 1 + k + k * k;
+    if (s > SEGMENTS_MAX)
+        s = SEGMENTS_MAX;
+    if (s > SEGMENT_STATE_DOUBLES / per)
+        s = SEGMENT_STATE_DOUBLES / per;
+    return s ? s : 1;
+}
+
+/* What the members of one pass share: the segments' states and the next
+ * segment to claim. */
+typedef struct pass {
     const partreg_objective *obj;
     const double *theta;
     partreg_order order;
-    size_t begin, end, block;
-    partreg_accum *acc;
-    double *scratch;
-} worker;
+    size_t block, nblocks, nseg; /* rows a block; blocks; segments */
+    partreg_accum *seg;      /* nseg states */
+    double **scratch;        /* one per member */
+    atomic_size_t next;      /* the next unclaimed segment */
+} pass;
 
-static void run_range(const worker *w)
-{
-    for (size_t b = w->begin; b < w->end; b += w->block) {
-        size_t e = b + w->block < w->end ? b + w->block : w->end;
-        w->obj->accumulate(w->obj->model, w->theta, b, e, w->order, w->acc, w->scratch);
-    }
-}
-
+/* Member t: claim segments until none is left; each goes, block by block
+ * in row order, into its own state. */
 static void run_member(void *arg, size_t t)
 {
-    run_range((const worker *)arg + t);
+    pass *p = arg;
+    const partreg_objective *obj = p->obj;
+    for (;;) {
+        size_t s = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+        if (s >= p->nseg)
+            return;
+        /* whole blocks: a segment's edge is never inside a block */
+        size_t begin = p->nblocks * s / p->nseg * p->block;
+        size_t end = p->nblocks * (s + 1) / p->nseg * p->block;
+        if (end > obj->n)
+            end = obj->n;
+        partreg_accum *acc = &p->seg[s];
+        partreg_accum_zero(acc);
+        for (size_t b = begin; b < end; b += p->block) {
+            size_t e = end - b > p->block ? b + p->block : end;
+            obj->accumulate(obj->model, p->theta, b, e, p->order, acc, p->scratch[t]);
+        }
+    }
 }
 
 static void symmetrise(partreg_accum *acc)
@@ -90,38 +127,38 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc)
 {
-    size_t block = block_rows ? block_rows : partreg_block_rows_auto(obj->k);
+    size_t k = obj->k, block = block_rows ? block_rows : partreg_block_rows_auto(k);
+    size_t nblocks = obj->n / block + (obj->n % block != 0);
+    size_t nseg = partreg_segment_count(obj->n, k);
+    if (nseg > nblocks)
+        nseg = nblocks ? nblocks : 1;
     size_t nt = partreg_team_threads(obj->team, threads, obj->n,
                                      obj->team ? PARTREG_TEAM_MIN_ROWS : PARTREG_MIN_ROWS_PER_THREAD);
-    size_t nscratch = obj->scratch_doubles ? obj->scratch_doubles : 1;
-    worker ws[PARTREG_TEAM_MAX];
-    partreg_status st = PARTREG_OK;
+    if (nt > nseg)
+        nt = nseg;
+    size_t nscratch = obj->scratch_doubles ? obj->scratch_doubles : 1, per = k + k * k;
     partreg_accum_zero(acc);
-    memset(ws, 0, sizeof ws);
-    for (size_t t = 0; t < nt; t++) {
-        ws[t].obj = obj;
-        ws[t].theta = theta;
-        ws[t].order = order;
-        ws[t].begin = obj->n * t / nt;
-        ws[t].end = obj->n * (t + 1) / nt;
-        ws[t].block = block;
-        ws[t].acc = t == 0 ? acc : partreg_accum_alloc(obj->k);
-        ws[t].scratch = malloc(nscratch * sizeof(double));
-        if (!ws[t].acc || !ws[t].scratch) {
+    pass p = {obj, theta, order, block, nblocks, nseg, NULL, NULL, 0};
+    atomic_init(&p.next, 0);
+    double *states = malloc(nseg * (per ? per : 1) * sizeof *states);
+    p.seg = malloc(nseg * sizeof *p.seg);
+    p.scratch = calloc(nt, sizeof *p.scratch);
+    partreg_status st = states && p.seg && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
+        if (!(p.scratch[t] = malloc(nscratch * sizeof(double))))
             st = PARTREG_ENOMEM;
-            goto cleanup;
-        }
-        partreg_accum_zero(ws[t].acc);
+    if (st == PARTREG_OK) {
+        for (size_t s = 0; s < nseg; s++)
+            p.seg[s] = (partreg_accum){k, 0.0, states + s * per, states + s * per + k, 0};
+        partreg_team_run(obj->team, nt, run_member, &p);
+        for (size_t s = 0; s < nseg; s++) /* in segment order: the same bits at any nt */
+            partreg_accum_add(acc, &p.seg[s]);
+        symmetrise(acc);
     }
-    partreg_team_run(obj->team, nt, run_member, ws);
-    for (size_t t = 1; t < nt; t++)
-        partreg_accum_add(acc, ws[t].acc);
-    symmetrise(acc);
-cleanup:
-    for (size_t t = 0; t < nt; t++) {
-        if (t > 0)
-            partreg_accum_free(ws[t].acc);
-        free(ws[t].scratch);
-    }
+    for (size_t t = 0; p.scratch && t < nt; t++)
+        free(p.scratch[t]);
+    free(p.scratch);
+    free(p.seg);
+    free(states);
     return st;
 }

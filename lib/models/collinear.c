@@ -23,10 +23,12 @@
 #endif
 
 #include "models/collinear.h"
+#include "models/objective.h"
 #include "models/rank_update.h"
 #include "models/v4.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,8 @@
 
 /* The moments of a range of rows: total weight, weighted means, centred
  * cross-products (lower triangle), minima and maxima, and whether a value
- * was not finite. Scratch for one block lives beside them. */
+ * was not finite, and the scratch for one block (a segment's points to
+ * the scratch of the member working on it). */
 typedef struct moments {
     const partreg_data *data;
     size_t ldx, begin, end;
@@ -49,7 +52,7 @@ typedef struct moments {
     double *chk;         /* block scratch: sums of the zero-weight rows, p */
     double *hz;          /* block scratch: the weights of Z's rows, SCREEN_BLOCK */
     double *Zs;          /* block scratch for partreg_info_add's scaled rows, SCREEN_BLOCK * p */
-    double *buf;         /* the one allocation all of the above live in */
+    double *buf;         /* the allocation the above live in, when this state owns it */
 } moments;
 
 static double lesser(double a, double b) { return a < b ? a : b; }
@@ -240,7 +243,7 @@ static void merge_moments(moments *mo, double wb, const double *mb, const double
     mo->sw = tot;
 }
 
-/* One thread's rows, block by block, in row order. */
+/* One segment's rows, block by block, in row order. */
 static void range_moments(moments *mo)
 {
     for (size_t b = mo->begin; b < mo->end && !mo->nonfinite; b += SCREEN_BLOCK) {
@@ -287,40 +290,111 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
     return 0;
 }
 
+/* One pass of the screening: the row segments' moments (partreg_segment_count,
+ * fixed by n and p) and the next segment to claim; each member has its
+ * own block scratch in scr[t]. */
+typedef struct screen_pass {
+    size_t nseg;
+    moments *seg, *scr;
+    atomic_size_t next;
+} screen_pass;
+
 static void member_moments(void *arg, size_t t)
 {
-    range_moments((moments *)arg + t);
+    screen_pass *sp = arg;
+    const moments *scr = &sp->scr[t];
+    for (;;) {
+        size_t s = atomic_fetch_add_explicit(&sp->next, 1, memory_order_relaxed);
+        if (s >= sp->nseg)
+            return;
+        moments *mo = &sp->seg[s];
+        mo->mb = scr->mb;
+        mo->Cb = scr->Cb;
+        mo->Z = scr->Z;
+        mo->chk = scr->chk;
+        mo->hz = scr->hz;
+        mo->Zs = scr->Zs;
+        range_moments(mo);
+    }
+}
+
+/* The segments' results (sums, means, cross-products, minima and maxima)
+ * in one allocation, owned by seg[0].buf; their block scratch is a
+ * member's. */
+static int segments_alloc(moments *seg, size_t nseg, const partreg_data *data)
+{
+    size_t p = data->p, p1 = p ? p : 1, per = 3 * p1 + p1 * p1;
+    if (per > SIZE_MAX / sizeof(double) / nseg)
+        return -1;
+    double *buf = calloc(nseg * per, sizeof *buf);
+    if (!buf)
+        return -1;
+    for (size_t s = 0; s < nseg; s++) {
+        moments *mo = &seg[s];
+        double *b = buf + s * per;
+        memset(mo, 0, sizeof *mo);
+        mo->data = data;
+        mo->ldx = data->ldx ? data->ldx : data->p;
+        /* whole blocks, as the objective's passes (accumulate.c) */
+        size_t nblocks = data->n / SCREEN_BLOCK + (data->n % SCREEN_BLOCK != 0);
+        mo->begin = nblocks * s / nseg * SCREEN_BLOCK;
+        mo->end = nblocks * (s + 1) / nseg * SCREEN_BLOCK;
+        if (mo->end > data->n)
+            mo->end = data->n;
+        mo->mean = b;
+        mo->lo = b + p1;
+        mo->hi = b + 2 * p1;
+        mo->C = b + 3 * p1;
+        for (size_t j = 0; j < p; j++) {
+            mo->lo[j] = INFINITY;
+            mo->hi[j] = -INFINITY;
+        }
+    }
+    seg[0].buf = buf;
+    return 0;
 }
 
 /* Moments of all rows on nt threads (on the team when it is large
- * enough): contiguous ranges, merged in range order (so a given thread
- * count always gives the same sums). */
+ * enough), which claim the segments one at a time; the segments are
+ * merged in order, so the sums do not depend on the threads. */
 static partreg_status all_moments(const partreg_data *data, int threads, partreg_team *team,
                                   moments *out)
 {
-    size_t n = data->n;
+    size_t n = data->n, nseg = partreg_segment_count(n, data->p);
+    size_t nblocks = n / SCREEN_BLOCK + (n % SCREEN_BLOCK != 0);
+    if (nseg > nblocks)
+        nseg = nblocks ? nblocks : 1;
     size_t nt = partreg_team_threads(team, threads, n,
                                      team ? PARTREG_TEAM_MIN_ROWS : SCREEN_MIN_ROWS_PER_THREAD);
-    moments part[PARTREG_TEAM_MAX];
-    memset(part, 0, sizeof part);
-    for (size_t made = 0; made < nt; made++)
-        if (moments_alloc(&part[made], data, n * made / nt, n * (made + 1) / nt) != 0) {
-            for (size_t t = 0; t <= made; t++)
-                moments_free(&part[t]);
-            return PARTREG_ENOMEM;
+    if (nt > nseg)
+        nt = nseg;
+    moments scr[PARTREG_TEAM_MAX];
+    memset(scr, 0, sizeof scr);
+    moments *seg = calloc(nseg, sizeof *seg);
+    partreg_status st = seg && segments_alloc(seg, nseg, data) == 0 ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
+        if (moments_alloc(&scr[t], data, 0, 0) != 0)
+            st = PARTREG_ENOMEM;
+    if (st == PARTREG_OK) {
+        screen_pass sp = {nseg, seg, scr, 0};
+        atomic_init(&sp.next, 0);
+        partreg_team_run(team, nt, member_moments, &sp);
+        for (size_t s = 1; s < nseg; s++) {
+            merge_moments(&seg[0], seg[s].sw, seg[s].mean, seg[s].C);
+            seg[0].nonfinite |= seg[s].nonfinite;
+            for (size_t j = 0; j < data->p; j++) {
+                seg[0].lo[j] = seg[s].lo[j] < seg[0].lo[j] ? seg[s].lo[j] : seg[0].lo[j];
+                seg[0].hi[j] = seg[s].hi[j] > seg[0].hi[j] ? seg[s].hi[j] : seg[0].hi[j];
+            }
         }
-    partreg_team_run(team, nt, member_moments, part);
-    for (size_t t = 1; t < nt; t++) {
-        merge_moments(&part[0], part[t].sw, part[t].mean, part[t].C);
-        part[0].nonfinite |= part[t].nonfinite;
-        for (size_t j = 0; j < data->p; j++) {
-            part[0].lo[j] = part[t].lo[j] < part[0].lo[j] ? part[t].lo[j] : part[0].lo[j];
-            part[0].hi[j] = part[t].hi[j] > part[0].hi[j] ? part[t].hi[j] : part[0].hi[j];
-        }
-        moments_free(&part[t]);
+        *out = seg[0]; /* the caller frees it (buf: all segments' results) */
+    } else if (seg) {
+        moments_free(&seg[0]);
     }
-    *out = part[0]; /* the caller frees it */
-    return PARTREG_OK;
+    for (size_t t = 0; t < nt; t++)
+        moments_free(&scr[t]);
+    free(seg);
+    return st;
 }
 
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,

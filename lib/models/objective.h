@@ -61,13 +61,19 @@ typedef struct partreg_objective {
 /* Evaluate the objective over all rows in blocks of `block_rows` on
  * `threads` threads (0: one per core), on obj->team when there is one:
  * fewer threads when one would have fewer than PARTREG_TEAM_MIN_ROWS rows
- * on a team, PARTREG_MIN_ROWS_PER_THREAD rows without. Per-thread states
- * are merged in a fixed order, so a given number of threads gives the
- * same bits on a team or not, at any timing. Then symmetrise info.
+ * on a team, PARTREG_MIN_ROWS_PER_THREAD rows without, and never more
+ * than there are segments. The threads take the row segments of
+ * partreg_segment_count one at a time into per-segment states, merged in
+ * segment order: the same bits at any number of threads, on a team or
+ * not, at any timing. Then symmetrise info.
  * Returns PARTREG_OK or PARTREG_ENOMEM. */
 partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc);
+
+/* The row segments of a pass over n rows of a k-parameter model (fixed
+ * by n and k, not by the threads): at most 64, of at least 1,000 rows. */
+size_t partreg_segment_count(size_t n, size_t k);
 
 /* Fewer rows than this per thread are not worth starting a thread. */
 #define PARTREG_MIN_ROWS_PER_THREAD 20000
