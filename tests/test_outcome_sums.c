@@ -3,7 +3,9 @@
  * (row i into stripe i mod 4 in row order, stripes added pairwise), with
  * and without weights, for row counts around the block and stripe sizes;
  * an invalid outcome or weight anywhere (first stripe row, block body, tail
- * row) is reported. */
+ * row) is reported. On threads (partreg_outcome_sums_on) the sums are the
+ * same bits at any thread count, on a team or not, agree with the one-range
+ * sums to rounding, and an invalid row in any segment is reported. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,11 +101,58 @@ static void test_invalid_rows(void **state)
     free(w);
 }
 
+/* The segmented pass on 1-3 threads, with and without a team. */
+static void test_sums_on_threads(void **state)
+{
+    (void)state;
+    const size_t n = 123457; /* many segments, the last one uneven */
+    uint64_t seed = 5;
+    double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+    assert_non_null(y);
+    assert_non_null(w);
+    for (size_t i = 0; i < n; i++) {
+        y[i] = (double)(lcg(&seed) % 5);
+        w[i] = lcg(&seed) % 5 == 0 ? 0.0 : (double)(lcg(&seed) % 1000) / 7.0;
+    }
+    partreg_team *team = partreg_team_start(3);
+    for (int weighted = 0; weighted <= 1; weighted++) {
+        const double *wt = weighted ? w : NULL;
+        double W1[5] = {0}, sw1, W0[5] = {0}, sw0;
+        size_t pos1, pos0;
+        assert_int_equal(partreg_outcome_sums_on(NULL, 1, y, wt, n, 5, W1, &sw1, &pos1), 0);
+        assert_int_equal(partreg_outcome_sums(y, wt, n, 5, W0, &sw0, &pos0), 0);
+        assert_int_equal(pos1, pos0);
+        assert_true(fabs(sw1 - sw0) <= 1e-12 * sw0);
+        for (size_t c = 0; c < 5; c++)
+            assert_true(fabs(W1[c] - W0[c]) <= 1e-12 * W0[c]);
+        for (int threads = 0; threads <= 3; threads++)
+            for (int on_team = 0; on_team <= 1; on_team++) {
+                double W[5] = {0}, sw;
+                size_t pos;
+                assert_int_equal(partreg_outcome_sums_on(on_team ? team : NULL, threads, y, wt, n,
+                                                         5, W, &sw, &pos),
+                                 0);
+                assert_memory_equal(W, W1, sizeof W);
+                assert_true(sw == sw1);
+                assert_int_equal(pos, pos1);
+            }
+    }
+    /* an invalid row in a later segment */
+    y[n - 10] = 7.0;
+    double W[5] = {0}, sw;
+    size_t pos;
+    assert_int_equal(partreg_outcome_sums_on(team, 2, y, NULL, n, 5, W, &sw, &pos), 1);
+    partreg_team_stop(team);
+    free(y);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sums_match_definition),
         cmocka_unit_test(test_invalid_rows),
+        cmocka_unit_test(test_sums_on_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

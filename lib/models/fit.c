@@ -206,7 +206,8 @@ static partreg_status report_bad_row(const partreg_data *d, partreg_family famil
 }
 
 static partreg_status validate(const partreg_data *d, partreg_family family, partreg_link link,
-                               outcome_totals *tot, partreg_error *err)
+                               int threads, partreg_team *team, outcome_totals *tot,
+                               partreg_error *err)
 {
     if (!d || !d->X || !d->y)
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
@@ -234,7 +235,8 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
     if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
-    int bad = partreg_outcome_sums(d->y, d->w, d->n, J, tot->W, &tot->sum_w, &tot->n_pos);
+    int bad = partreg_outcome_sums_on(team, threads, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
+                                      &tot->n_pos);
     if (bad < 0)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if (bad)
@@ -520,19 +522,24 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     if (family == PARTREG_ORDINAL && opt->information == PARTREG_INFO_EXPECTED)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "expected information is offered for binary models only");
+    /* the threads of every pass of this fit, validation's included (NULL:
+     * started per pass) */
+    if (data)
+        team = partreg_team_start(
+            partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
     outcome_totals tot = {NULL, 0.0, 0};
-    if ((st = validate(data, family, link, &tot, err)) != PARTREG_OK) {
+    if ((st = validate(data, family, link, opt->threads, team, &tot, err)) != PARTREG_OK) {
         free(tot.W);
+        partreg_team_stop(team);
         return st;
     }
     size_t J = family == PARTREG_BINARY ? 2 : data->n_levels;
     if ((st = check_classes(data, family, J, tot.W, err)) != PARTREG_OK) {
         free(tot.W);
+        partreg_team_stop(team);
         return st;
     }
 
-    /* the threads of every pass of this fit (NULL: started per pass) */
-    team = partreg_team_start(partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
     if ((st = alloc_fit(data, family, link, opt, &fit)) != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
         goto fail;

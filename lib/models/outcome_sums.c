@@ -21,8 +21,10 @@
 #include "models/outcome_sums.h"
 
 #include <float.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
+#include "models/objective.h"
 #include "models/v4.h"
 
 #define STRIPES 4
@@ -126,5 +128,72 @@ int partreg_outcome_sums(const double *y, const double *w, size_t n, size_t J, d
     free(W4);
     *sum_w = (s.sw[0] + s.sw[1]) + (s.sw[2] + s.sw[3]);
     *n_pos = (size_t)((s.pos[0] + s.pos[1]) + (s.pos[2] + s.pos[3]));
+    return bad;
+}
+
+/* One segment's sums; its level sums at W + s J. */
+typedef struct segment_sums {
+    double sum_w;
+    size_t n_pos;
+    int bad;
+} segment_sums;
+
+/* What the members of the parallel pass share. */
+typedef struct sums_pass {
+    const double *y, *w;
+    size_t n, J, nseg;
+    double *W; /* nseg x J, or NULL */
+    segment_sums *seg;
+    atomic_size_t next;
+} sums_pass;
+
+static void member_sums(void *arg, size_t t)
+{
+    (void)t;
+    sums_pass *sp = arg;
+    for (;;) {
+        size_t s = atomic_fetch_add_explicit(&sp->next, 1, memory_order_relaxed);
+        if (s >= sp->nseg)
+            return;
+        size_t begin = sp->n * s / sp->nseg, end = sp->n * (s + 1) / sp->nseg;
+        segment_sums *g = &sp->seg[s];
+        g->bad = partreg_outcome_sums(sp->y + begin, sp->w ? sp->w + begin : NULL, end - begin,
+                                      sp->J, sp->W ? sp->W + s * sp->J : NULL, &g->sum_w,
+                                      &g->n_pos);
+    }
+}
+
+int partreg_outcome_sums_on(partreg_team *team, int threads, const double *y, const double *w,
+                            size_t n, size_t J, double *W, double *sum_w, size_t *n_pos)
+{
+    size_t nseg = partreg_segment_count(n, J);
+    size_t nt = partreg_team_threads(team, threads, n,
+                                     team ? PARTREG_TEAM_MIN_ROWS : PARTREG_MIN_ROWS_PER_THREAD);
+    if (nseg == 1)
+        return partreg_outcome_sums(y, w, n, J, W, sum_w, n_pos);
+    if (nt > nseg)
+        nt = nseg;
+    sums_pass sp = {y, w, n, J, nseg, NULL, NULL, 0};
+    atomic_init(&sp.next, 0);
+    sp.seg = calloc(nseg, sizeof *sp.seg);
+    sp.W = W ? calloc(nseg * J, sizeof *sp.W) : NULL;
+    if (!sp.seg || (W && !sp.W)) {
+        free(sp.seg);
+        free(sp.W);
+        return -1;
+    }
+    partreg_team_run(team, nt, member_sums, &sp);
+    int bad = 0;
+    *sum_w = 0.0;
+    *n_pos = 0;
+    for (size_t s = 0; s < nseg; s++) { /* in segment order */
+        bad = sp.seg[s].bad < 0 ? -1 : bad < 0 ? bad : bad | sp.seg[s].bad;
+        *sum_w += sp.seg[s].sum_w;
+        *n_pos += sp.seg[s].n_pos;
+        for (size_t c = 0; W && c < J; c++)
+            W[c] += sp.W[s * J + c];
+    }
+    free(sp.seg);
+    free(sp.W);
     return bad;
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "core/team.h"
+
 /* Check every row's outcome (an integer code in [0, J)) and weight (w may
  * be NULL for unit weights; else finite and >= 0) and sum, in the same
  * pass, the weight of each level into W (J entries, zeroed by the caller;
@@ -16,5 +18,13 @@
  * the caller finds the row), or -1 when out of memory. */
 int partreg_outcome_sums(const double *y, const double *w, size_t n, size_t J, double *W,
                          double *sum_w, size_t *n_pos);
+
+/* The same on threads (threads: as partreg_fit_options.threads; on the
+ * team when there is one): the rows' segments (partreg_segment_count,
+ * fixed by n and J) each summed as above, then added in segment order,
+ * so the sums do not depend on the threads either (a single segment is
+ * the call above). Same return values. */
+int partreg_outcome_sums_on(partreg_team *team, int threads, const double *y, const double *w,
+                            size_t n, size_t J, double *W, double *sum_w, size_t *n_pos);
 
 #endif
