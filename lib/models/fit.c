@@ -205,12 +205,12 @@ static partreg_status report_bad_row(const partreg_data *d, partreg_family famil
     return partreg_error_set(err, PARTREG_EDATA, "invalid outcome or weight");
 }
 
+/* d, d->X and d->y are not NULL (the caller checked, before starting the
+ * team this pass runs on). */
 static partreg_status validate(const partreg_data *d, partreg_family family, partreg_link link,
                                int threads, partreg_team *team, outcome_totals *tot,
                                partreg_error *err)
 {
-    if (!d || !d->X || !d->y)
-        return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
     if (family != PARTREG_BINARY && family != PARTREG_ORDINAL)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
     if (!partreg_link_name(link))
@@ -522,11 +522,12 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     if (family == PARTREG_ORDINAL && opt->information == PARTREG_INFO_EXPECTED)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "expected information is offered for binary models only");
+    if (!data || !data->X || !data->y)
+        return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
     /* the threads of every pass of this fit, validation's included (NULL:
      * started per pass) */
-    if (data)
-        team = partreg_team_start(
-            partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
+    team = partreg_team_start(
+        partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
     outcome_totals tot = {NULL, 0.0, 0};
     if ((st = validate(data, family, link, opt->threads, team, &tot, err)) != PARTREG_OK) {
         free(tot.W);

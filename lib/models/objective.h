@@ -72,7 +72,7 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
                                       partreg_accum *acc);
 
 /* The row segments of a pass over n rows of a k-parameter model (fixed
- * by n and k, not by the threads): at most 64, of at least 1,000 rows. */
+ * by n and k, not by the threads): at most 256, of at least 1,000 rows. */
 size_t partreg_segment_count(size_t n, size_t k);
 
 /* Fewer rows than this per thread are not worth starting a thread. */
