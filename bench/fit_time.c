@@ -8,7 +8,10 @@
  * estimates of the last one ("coef" line), then peak RSS in KiB before and
  * after fitting. The file is read column by column in 1 MiB chunks and
  * scattered into X, so the process holds the design and the outcome only.
- * Before the timed fit the CPU is kept busy for 0.3 s (warm_up_cpu). */
+ * Before the timed fit the CPU is kept busy for 0.3 s (warm_up_cpu).
+ * With FIT_TIME_WORKERS=1 in the environment the fits share worker
+ * threads started once (partreg_workers), as a program fitting many
+ * models would; the start is not timed. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +96,12 @@ int main(int argc, char **argv)
     if (threads >= 0)
         opt.threads = threads;
     opt.block_rows = block;
+    const char *shared = getenv("FIT_TIME_WORKERS");
+    if (shared && strcmp(shared, "1") == 0 &&
+        partreg_workers_create(opt.threads, &opt.workers, NULL) != PARTREG_OK) {
+        fprintf(stderr, "fit_time: could not start the workers\n");
+        return 1;
+    }
     warm_up_cpu(0.3);
     long rss0 = maxrss_kib();
     partreg_fit *fit = NULL;
@@ -123,6 +132,7 @@ int main(int argc, char **argv)
     printf("\nrss_kib_before_fit=%ld rss_kib_peak=%ld design_bytes=%zu\n", rss0, maxrss_kib(),
            n * k * sizeof(double));
     partreg_fit_free(fit);
+    partreg_workers_free(opt.workers);
     free(X);
     free(y);
     return 0;

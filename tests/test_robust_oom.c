@@ -178,6 +178,26 @@ static partreg_status fit_of(const partreg_frame *fr, partreg_link link)
     return st;
 }
 
+/* workers started, an ordinal fit on them, stopped */
+static partreg_status op_workers(void)
+{
+    partreg_workers *w = NULL;
+    partreg_status st = partreg_workers_create(2, &w, NULL);
+    if (st != PARTREG_OK) {
+        assert_null(w);
+        return st;
+    }
+    partreg_data d;
+    partreg_frame_data(FRo, &d);
+    partreg_fit_options o = partreg_fit_options_default();
+    o.workers = w;
+    partreg_fit *fit = NULL;
+    st = partreg_fit_create(&d, partreg_frame_family(FRo), PARTREG_LOGIT, &o, &fit, NULL);
+    partreg_fit_free(fit);
+    partreg_workers_free(w);
+    return st;
+}
+
 static partreg_status op_fit_binary(void) { return fit_of(FRb, PARTREG_PROBIT); }
 static partreg_status op_fit_ordinal(void) { return fit_of(FRo, PARTREG_LOGIT); }
 
@@ -347,6 +367,7 @@ static void test_fit(void **s)
     (void)s;
     sweep("binary fit", op_fit_binary);
     sweep("ordinal fit", op_fit_ordinal);
+    sweep("workers and a fit on them", op_workers);
 }
 static void test_vcov(void **s) { (void)s; sweep("vcov", op_vcov); }
 static void test_inference(void **s) { (void)s; sweep("profile/Wald/Brant/diagnostics", op_inference); }

@@ -248,6 +248,8 @@ size_t partreg_team_threads(const partreg_team *team, int threads, size_t n, siz
     size_t nt = threads > 0 ? (size_t)threads : team ? team->cores : online_cores();
     if (nt > PARTREG_TEAM_MAX)
         nt = PARTREG_TEAM_MAX;
+    if (team && nt > team->size) /* shared workers smaller than asked for */
+        nt = team->size;
     while (nt > 1 && n / nt < min_rows)
         nt--;
     return nt;

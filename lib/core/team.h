@@ -54,7 +54,9 @@ size_t partreg_team_size(const partreg_team *team);
 void partreg_team_run(partreg_team *team, size_t nt, partreg_team_job job, void *arg);
 
 /* Threads to use for `threads` (0: one per online core) over n rows when
- * each should have at least min_rows: between 1 and PARTREG_TEAM_MAX. The
+ * each should have at least min_rows: between 1 and PARTREG_TEAM_MAX, and
+ * at most the team's size (a fit's own team has the size its rows need;
+ * shared workers, partreg_workers, may have fewer). The
  * online cores are those the team counted when it started (team NULL: the
  * system is asked, a file read of several microseconds, which a fit's
  * passes on a team need not make each time). */

@@ -23,6 +23,7 @@
 
 #include "core/error.h"
 #include "core/spd.h"
+#include "core/workers.h"
 #include "models/binary.h"
 #include "models/collinear.h"
 #include "models/link.h"
@@ -167,6 +168,14 @@ void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_ty
             gsl_matrix_set(fit->vcov, partreg_fit_full_index(fit, a),
                            partreg_fit_full_index(fit, b), V[a * fit->k + b]);
     fit->vcov_type = type;
+}
+
+/* The end of a fit's use of its team: the caller's workers go back to
+ * them, a team of its own stops. */
+static void fit_team_done(const partreg_fit_options *opt, partreg_team *team)
+{
+    if (!partreg_workers_give_back(opt->workers, team))
+        partreg_team_stop(team);
 }
 
 /* ---- validation ------------------------------------------------------- */
@@ -524,20 +533,23 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
                                  "expected information is offered for binary models only");
     if (!data || !data->X || !data->y)
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
-    /* the threads of every pass of this fit, validation's included (NULL:
-     * started per pass) */
-    team = partreg_team_start(
-        partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
+    /* the threads of every pass of this fit, validation's included: the
+     * caller's workers when they are free, else its own (NULL: started
+     * per pass) */
+    team = partreg_workers_take(opt->workers);
+    if (!team)
+        team = partreg_team_start(
+            partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
     outcome_totals tot = {NULL, 0.0, 0};
     if ((st = validate(data, family, link, opt->threads, team, &tot, err)) != PARTREG_OK) {
         free(tot.W);
-        partreg_team_stop(team);
+        fit_team_done(opt, team);
         return st;
     }
     size_t J = family == PARTREG_BINARY ? 2 : data->n_levels;
     if ((st = check_classes(data, family, J, tot.W, err)) != PARTREG_OK) {
         free(tot.W);
-        partreg_team_stop(team);
+        fit_team_done(opt, team);
         return st;
     }
 
@@ -637,14 +649,14 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         partreg_fit_add_warning(fit, "the information matrix is singular at the estimate; "
                                      "standard errors are not available");
     }
-    partreg_team_stop(team);
+    fit_team_done(opt, team);
     partreg_accum_free(acc);
     free(step);
     free(tot.W);
     *out = fit;
     return st;
 fail:
-    partreg_team_stop(team);
+    fit_team_done(opt, team);
     partreg_accum_free(acc);
     free(step);
     free(tot.W);
