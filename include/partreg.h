@@ -173,8 +173,6 @@ typedef enum partreg_information {
     PARTREG_INFO_EXPECTED = 1   /**< Fisher information (R's glm for non-canonical links; binary only) */
 } partreg_information;
 
-/** Solver settings. Get the defaults from partreg_fit_options_default()
- *  and change fields; new fields are only ever appended. */
 /**
  * Worker threads that fits share (opaque). A fit starts and stops its own
  * threads, about 0.1 ms on a two-core machine: a quarter of a 10^4-row
@@ -206,6 +204,8 @@ partreg_status partreg_workers_create(int threads, partreg_workers **out, partre
 /** Stop and free the workers; no fit may be using them. NULL: no-op. */
 void partreg_workers_free(partreg_workers *workers);
 
+/** Solver settings. Get the defaults from partreg_fit_options_default()
+ *  and change fields; new fields are only ever appended. */
 typedef struct partreg_fit_options {
     int max_iter;               /**< Newton iterations at most (default 100) */
     int max_halvings;           /**< step halvings per iteration at most (default 40) */
@@ -219,7 +219,7 @@ typedef struct partreg_fit_options {
     int threads;                /**< worker threads for accumulation (default 0 = all cores; a fit's passes use fewer where a thread would have under 2,000 rows, the inference functions' under 20,000) */
     size_t block_rows;          /**< rows per accumulation block (default 0 = automatic) */
     size_t warm_start_rows;     /**< fits of at least this many rows start from the maximiser on an evenly spread 1/16 subsample, which saves full passes; the estimate is the same (default 50000; 0 = never) */
-    partreg_workers *workers;   /**< borrowed worker threads to run the passes on (partreg_workers_create), at most `threads` of them; default NULL: the fit starts its own */
+    partreg_workers *workers;   /**< worker threads to run the passes on (partreg_workers_create), at most `threads` of them, lent for the call only (the fit keeps no reference); default NULL: the fit starts its own */
 } partreg_fit_options;
 
 /** The default solver settings (see each field). Thread-safe. */

@@ -3,13 +3,15 @@
  * (binary and ordinal, any thread count asked for), the workers serve
  * many fits in a row, two threads fitting at once on one set of workers
  * both succeed with the same bits (one of them runs on threads of its
- * own), and bad arguments are refused. */
+ * own), a fit keeps no reference to them (its Brant test, which refits,
+ * runs after they are freed), and bad arguments are refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "partreg.h"
+#include "partreg_inference.h"
 #include "testutil.h"
 
 #define NROWS 30000
@@ -127,6 +129,24 @@ static void test_shared_by_two_threads(void **state)
     partreg_workers_free(w);
 }
 
+static void test_lent_for_the_call(void **state)
+{
+    const problem *pr = *state;
+    partreg_data d = {NROWS, NCOL, pr->X, NCOL, pr->yo, NULL, 4, NULL, NULL};
+    partreg_workers *w = NULL;
+    assert_int_equal(partreg_workers_create(2, &w, NULL), PARTREG_OK);
+    partreg_fit_options o = partreg_fit_options_default();
+    o.workers = w;
+    partreg_fit *fit = NULL;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, &o, &fit, NULL),
+                     PARTREG_OK);
+    partreg_workers_free(w);
+    partreg_brant *b = NULL;
+    assert_int_equal(partreg_brant_test(fit, &d, &b, NULL), PARTREG_OK);
+    partreg_brant_free(b);
+    partreg_fit_free(fit);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -155,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bits),
         cmocka_unit_test(test_shared_by_two_threads),
+        cmocka_unit_test(test_lent_for_the_call),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

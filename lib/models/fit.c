@@ -332,6 +332,10 @@ static partreg_status alloc_fit(const partreg_data *d, partreg_family family, pa
     fit->p = d->p;
     fit->J = family == PARTREG_BINARY ? 2 : d->n_levels;
     fit->opt = *opt;
+    /* the caller's workers are lent for this call only: later work on the
+     * fit (the Brant test's refits, profiles) must not reach them after
+     * the caller has freed them */
+    fit->opt.workers = NULL;
     size_t nt = fit->J - 1 - (family == PARTREG_BINARY);
     size_t full = fit->p + nt;
     fit->kept = malloc((fit->p ? fit->p : 1) * sizeof *fit->kept);
