@@ -32,6 +32,9 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
+#include <immintrin.h>
+#endif
 
 #include <gsl/gsl_cblas.h>
 
@@ -523,15 +526,76 @@ logit_gather_quads(const double *restrict cat, const double *restrict y,
 }
 #endif
 
-/* the gather of rows 0..m-1; returns the number of slow rows listed */
-static size_t logit_gather(const double *cat, const double *y, const double *eta, size_t m,
-                           const logit_gathered *out)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
+#define LOGIT_GATHER_512 1
+/* Up to 8 categories, with AVX-512 (F and DQ, checked at run time): each
+ * field of the category records is one 8-lane register, and a row's entry
+ * is one lane permute away (vpermpd, the lane chosen by the row's code):
+ * eight rows take one conversion of their codes, seven permutes, two
+ * subtractions and two comparisons, where the quads above load and
+ * transpose two records a row. The same values (copies, and the same
+ * subtractions), so the same bits. Rows 0..8 no - 1; returns the number
+ * of slow rows listed. */
+#define GATHER_512_MAX_J 8
+
+__attribute__((target("avx512f,avx512dq"), noinline)) static size_t
+logit_gather_octets(const double *restrict cat, size_t J, const double *restrict y,
+                    const double *restrict eta, size_t no, const logit_gathered *out)
+{
+    double tab[7][GATHER_512_MAX_J]; /* field f of category c (7 of the 8: not the zero) */
+    for (size_t f = 0; f < 7; f++)
+        for (size_t c = 0; c < GATHER_512_MAX_J; c++)
+            tab[f][c] = cat[8 * (c < J ? c : 0) + f];
+    __m512d lo = _mm512_loadu_pd(tab[0]), hi = _mm512_loadu_pd(tab[1]);
+    __m512d emin = _mm512_loadu_pd(tab[2]), emax = _mm512_loadu_pd(tab[3]);
+    __m512d g = _mm512_loadu_pd(tab[4]), lg = _mm512_loadu_pd(tab[5]);
+    __m512d D = _mm512_loadu_pd(tab[6]);
+    double *slow = out->slow;
+    size_t nslow = 0;
+    for (size_t r = 0; r < 8 * no; r += 8) {
+        __m512i idx = _mm512_cvttpd_epi64(_mm512_loadu_pd(y + r));
+        __m512d e = _mm512_loadu_pd(eta + r);
+        _mm512_storeu_pd(out->a + r, _mm512_sub_pd(_mm512_permutexvar_pd(idx, lo), e));
+        _mm512_storeu_pd(out->b + r, _mm512_sub_pd(_mm512_permutexvar_pd(idx, hi), e));
+        _mm512_storeu_pd(out->g + r, _mm512_permutexvar_pd(idx, g));
+        _mm512_storeu_pd(out->lg + r, _mm512_permutexvar_pd(idx, lg));
+        _mm512_storeu_pd(out->D + r, _mm512_permutexvar_pd(idx, D));
+        /* e > emin and e < emax, false for NaN (as the scalar test) */
+        __mmask8 fast = _mm512_cmp_pd_mask(e, _mm512_permutexvar_pd(idx, emin), _CMP_GT_OQ) &
+                        _mm512_cmp_pd_mask(e, _mm512_permutexvar_pd(idx, emax), _CMP_LT_OQ);
+        if (fast == 0xFF)
+            continue;
+        for (size_t i = 0; i < 8; i++)
+            if (!((fast >> i) & 1))
+                slow[nslow++] = (double)(r + i);
+    }
+    return nslow;
+}
+
+static int have_avx512dq(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+#endif
+
+/* the gather of rows 0..m-1 of J categories; returns the number of slow
+ * rows listed */
+static size_t logit_gather(const double *cat, size_t J, const double *y, const double *eta,
+                           size_t m, const logit_gathered *out)
 {
     size_t nslow = 0, r = 0;
-#if defined(PARTREG_HAVE_V4)
-    nslow = logit_gather_quads(cat, y, eta, m / 4, out);
-    r = m / 4 * 4;
+#if defined(LOGIT_GATHER_512)
+    if (J <= GATHER_512_MAX_J && have_avx512dq()) {
+        nslow = logit_gather_octets(cat, J, y, eta, m / 8, out);
+        r = m / 8 * 8;
+    } else
 #endif
+    {
+#if defined(PARTREG_HAVE_V4)
+        nslow = logit_gather_quads(cat, y, eta, m / 4, out);
+        r = m / 4 * 4;
+#endif
+    }
     for (; r < m; r++)
         if (!logit_gather_row(cat, y[r], eta[r], r, out))
             out->slow[nslow++] = (double)r;
@@ -624,7 +688,7 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     const logit_rows *o = &ls->o;
     partreg_rows_dot(xb, lda, pk, theta, m, eta);
     const logit_gathered *gt = &ls->gt;
-    size_t nslow = logit_gather(ls->cat, y, eta, m, gt);
+    size_t nslow = logit_gather(ls->cat, J, y, eta, m, gt);
     if (order == PARTREG_ORDER_VALUE)
         logit_values(gt->a, gt->b, gt->lg, gt->D, w, m, o->wl);
     else if (!info)
