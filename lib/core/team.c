@@ -243,6 +243,33 @@ void partreg_team_run(partreg_team *team, size_t nt, partreg_team_job job, void 
     }
 }
 
+/* What the members of a run over segments share. */
+typedef struct segment_run {
+    partreg_segment_job job;
+    void *arg;
+    size_t nseg;
+    atomic_size_t next; /* the next unclaimed segment */
+} segment_run;
+
+static void claim_segments(void *arg, size_t t)
+{
+    segment_run *r = arg;
+    for (;;) {
+        size_t s = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
+        if (s >= r->nseg)
+            return;
+        r->job(r->arg, s, t);
+    }
+}
+
+void partreg_team_run_segments(partreg_team *team, size_t nt, size_t nseg,
+                               partreg_segment_job job, void *arg)
+{
+    segment_run r = {job, arg, nseg, 0};
+    atomic_init(&r.next, 0);
+    partreg_team_run(team, nt < nseg ? nt : nseg, claim_segments, &r);
+}
+
 size_t partreg_team_threads(const partreg_team *team, int threads, size_t n, size_t min_rows)
 {
     size_t nt = threads > 0 ? (size_t)threads : team ? team->cores : online_cores();

@@ -53,6 +53,19 @@ size_t partreg_team_size(const partreg_team *team);
  * team runs one job at a time, started from one thread. */
 void partreg_team_run(partreg_team *team, size_t nt, partreg_team_job job, void *arg);
 
+/* A job over segments: called once for each segment s, on member t. */
+typedef void (*partreg_segment_job)(void *arg, size_t s, size_t t);
+
+/* Run job(arg, s, t) for every segment s = 0..nseg-1 on up to nt members
+ * (never more than nseg), as partreg_team_run runs its shares: the
+ * members take the segments one at a time from a shared counter, so a
+ * member the system holds back delays the run by about one segment. Which
+ * member ran a segment is not fixed: a job keeps each segment's results
+ * apart (t only picks the member's scratch) and the caller merges them in
+ * segment order. */
+void partreg_team_run_segments(partreg_team *team, size_t nt, size_t nseg,
+                               partreg_segment_job job, void *arg);
+
 /* Threads to use for `threads` (0: one per online core) over n rows when
  * each should have at least min_rows: between 1 and PARTREG_TEAM_MAX, and
  * at most the team's size (a fit's own team has the size its rows need;

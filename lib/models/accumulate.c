@@ -10,7 +10,6 @@
  * waiting for its fixed half (docs/performance.md, step 29). */
 #include "models/objective.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,14 +45,20 @@ void partreg_accum_zero(partreg_accum *a)
     memset(a->info, 0, a->k * a->k * sizeof *a->info);
 }
 
-void partreg_accum_add(partreg_accum *into, const partreg_accum *from)
+void partreg_accum_add(partreg_accum *into, const partreg_accum *from, partreg_order order)
 {
+    size_t k = into->k;
     into->loglik += from->loglik;
     into->nonfinite |= from->nonfinite;
-    for (size_t j = 0; j < into->k; j++)
+    if (order == PARTREG_ORDER_VALUE)
+        return;
+    for (size_t j = 0; j < k; j++)
         into->grad[j] += from->grad[j];
-    for (size_t j = 0; j < into->k * into->k; j++)
-        into->info[j] += from->info[j];
+    if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
+        return;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j <= i; j++)
+            into->info[i * k + j] += from->info[i * k + j];
 }
 
 size_t partreg_block_rows_auto(size_t k)
@@ -72,68 +77,52 @@ size_t partreg_block_rows_auto(size_t k)
 #define SEGMENT_MIN_ROWS 1000
 #define SEGMENT_STATE_DOUBLES ((size_t)1 << 20)
 
-size_t partreg_segment_count(size_t n, size_t k)
+size_t partreg_segment_count(size_t n, size_t k, size_t block)
 {
     size_t s = n / SEGMENT_MIN_ROWS, per = 1 + k + k * k;
+    size_t nblocks = n / block + (n % block != 0);
     if (s > SEGMENTS_MAX)
         s = SEGMENTS_MAX;
     if (s > SEGMENT_STATE_DOUBLES / per)
         s = SEGMENT_STATE_DOUBLES / per;
+    if (s > nblocks)
+        s = nblocks;
     return s ? s : 1;
 }
 
-/* What the members of one pass share: the segments' states and the next
- * segment to claim. */
+void partreg_segment_rows(size_t n, size_t block, size_t nseg, size_t s, size_t *begin,
+                          size_t *end)
+{
+    size_t nblocks = n / block + (n % block != 0);
+    *begin = nblocks * s / nseg * block;
+    *end = nblocks * (s + 1) / nseg * block;
+    if (*end > n)
+        *end = n;
+}
+
+/* What the members of one pass share: the segments' states. */
 typedef struct pass {
     const partreg_objective *obj;
     const double *theta;
     partreg_order order;
-    size_t block, nblocks, nseg; /* rows a block; blocks; segments */
-    partreg_accum *seg;      /* nseg states */
-    double **scratch;        /* one per member */
-    atomic_size_t next;      /* the next unclaimed segment */
+    size_t block, nseg;  /* rows a block; segments */
+    partreg_accum *seg;  /* nseg states */
+    double **scratch;    /* one per member */
 } pass;
 
-/* Member t: claim segments until none is left; each goes, block by block
- * in row order, into its own state. */
-static void run_member(void *arg, size_t t)
+/* Segment s on member t: block by block in row order, into its own state. */
+static void run_segment(void *arg, size_t s, size_t t)
 {
-    pass *p = arg;
+    const pass *p = arg;
     const partreg_objective *obj = p->obj;
-    for (;;) {
-        size_t s = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-        if (s >= p->nseg)
-            return;
-        /* whole blocks: a segment's edge is never inside a block */
-        size_t begin = p->nblocks * s / p->nseg * p->block;
-        size_t end = p->nblocks * (s + 1) / p->nseg * p->block;
-        if (end > obj->n)
-            end = obj->n;
-        partreg_accum *acc = &p->seg[s];
-        partreg_accum_zero(acc);
-        for (size_t b = begin; b < end; b += p->block) {
-            size_t e = end - b > p->block ? b + p->block : end;
-            obj->accumulate(obj->model, p->theta, b, e, p->order, acc, p->scratch[t]);
-        }
+    size_t begin, end;
+    partreg_segment_rows(obj->n, p->block, p->nseg, s, &begin, &end);
+    partreg_accum *acc = &p->seg[s];
+    partreg_accum_zero(acc);
+    for (size_t b = begin; b < end; b += p->block) {
+        size_t e = end - b > p->block ? b + p->block : end;
+        obj->accumulate(obj->model, p->theta, b, e, p->order, acc, p->scratch[t]);
     }
-}
-
-/* into += from, only what a pass of this order computes: the information's
- * lower triangle (symmetrise fills the rest), the gradient, the loglik. */
-static void add_state(partreg_accum *into, const partreg_accum *from, partreg_order order)
-{
-    size_t k = into->k;
-    into->loglik += from->loglik;
-    into->nonfinite |= from->nonfinite;
-    if (order == PARTREG_ORDER_VALUE)
-        return;
-    for (size_t j = 0; j < k; j++)
-        into->grad[j] += from->grad[j];
-    if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
-        return;
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j <= i; j++)
-            into->info[i * k + j] += from->info[i * k + j];
 }
 
 static void symmetrise(partreg_accum *acc)
@@ -149,18 +138,14 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
                                       partreg_accum *acc)
 {
     size_t k = obj->k, block = block_rows ? block_rows : partreg_block_rows_auto(k);
-    size_t nblocks = obj->n / block + (obj->n % block != 0);
-    size_t nseg = partreg_segment_count(obj->n, k);
-    if (nseg > nblocks)
-        nseg = nblocks ? nblocks : 1;
+    size_t nseg = partreg_segment_count(obj->n, k, block);
     size_t nt = partreg_team_threads(obj->team, threads, obj->n,
                                      obj->team ? PARTREG_TEAM_MIN_ROWS : PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
     size_t nscratch = obj->scratch_doubles ? obj->scratch_doubles : 1, per = k + k * k;
     partreg_accum_zero(acc);
-    pass p = {obj, theta, order, block, nblocks, nseg, NULL, NULL, 0};
-    atomic_init(&p.next, 0);
+    pass p = {obj, theta, order, block, nseg, NULL, NULL};
     double *states = malloc(nseg * (per ? per : 1) * sizeof *states);
     p.seg = malloc(nseg * sizeof *p.seg);
     p.scratch = calloc(nt, sizeof *p.scratch);
@@ -171,9 +156,9 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
     if (st == PARTREG_OK) {
         for (size_t s = 0; s < nseg; s++)
             p.seg[s] = (partreg_accum){k, 0.0, states + s * per, states + s * per + k, 0};
-        partreg_team_run(obj->team, nt, run_member, &p);
+        partreg_team_run_segments(obj->team, nt, nseg, run_segment, &p);
         for (size_t s = 0; s < nseg; s++) /* in segment order: the same bits at any nt */
-            add_state(acc, &p.seg[s], order);
+            partreg_accum_add(acc, &p.seg[s], order);
         symmetrise(acc);
     }
     for (size_t t = 0; p.scratch && t < nt; t++)

@@ -28,7 +28,6 @@
 #include "models/v4.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,32 +289,25 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
     return 0;
 }
 
-/* One pass of the screening: the row segments' moments (partreg_segment_count,
- * fixed by n and p) and the next segment to claim; each member has its
- * own block scratch in scr[t]. */
+/* One pass of the screening: the row segments' moments and each member's
+ * block scratch. */
 typedef struct screen_pass {
-    size_t nseg;
     moments *seg, *scr;
-    atomic_size_t next;
 } screen_pass;
 
-static void member_moments(void *arg, size_t t)
+/* Segment s on member t, with t's block scratch. */
+static void segment_moments(void *arg, size_t s, size_t t)
 {
-    screen_pass *sp = arg;
+    const screen_pass *sp = arg;
     const moments *scr = &sp->scr[t];
-    for (;;) {
-        size_t s = atomic_fetch_add_explicit(&sp->next, 1, memory_order_relaxed);
-        if (s >= sp->nseg)
-            return;
-        moments *mo = &sp->seg[s];
-        mo->mb = scr->mb;
-        mo->Cb = scr->Cb;
-        mo->Z = scr->Z;
-        mo->chk = scr->chk;
-        mo->hz = scr->hz;
-        mo->Zs = scr->Zs;
-        range_moments(mo);
-    }
+    moments *mo = &sp->seg[s];
+    mo->mb = scr->mb;
+    mo->Cb = scr->Cb;
+    mo->Z = scr->Z;
+    mo->chk = scr->chk;
+    mo->hz = scr->hz;
+    mo->Zs = scr->Zs;
+    range_moments(mo);
 }
 
 /* The segments' results (sums, means, cross-products, minima and maxima)
@@ -335,12 +327,7 @@ static int segments_alloc(moments *seg, size_t nseg, const partreg_data *data)
         memset(mo, 0, sizeof *mo);
         mo->data = data;
         mo->ldx = data->ldx ? data->ldx : data->p;
-        /* whole blocks, as the objective's passes (accumulate.c) */
-        size_t nblocks = data->n / SCREEN_BLOCK + (data->n % SCREEN_BLOCK != 0);
-        mo->begin = nblocks * s / nseg * SCREEN_BLOCK;
-        mo->end = nblocks * (s + 1) / nseg * SCREEN_BLOCK;
-        if (mo->end > data->n)
-            mo->end = data->n;
+        partreg_segment_rows(data->n, SCREEN_BLOCK, nseg, s, &mo->begin, &mo->end);
         mo->mean = b;
         mo->lo = b + p1;
         mo->hi = b + 2 * p1;
@@ -360,10 +347,7 @@ static int segments_alloc(moments *seg, size_t nseg, const partreg_data *data)
 static partreg_status all_moments(const partreg_data *data, int threads, partreg_team *team,
                                   moments *out)
 {
-    size_t n = data->n, nseg = partreg_segment_count(n, data->p);
-    size_t nblocks = n / SCREEN_BLOCK + (n % SCREEN_BLOCK != 0);
-    if (nseg > nblocks)
-        nseg = nblocks ? nblocks : 1;
+    size_t n = data->n, nseg = partreg_segment_count(n, data->p, SCREEN_BLOCK);
     size_t nt = partreg_team_threads(team, threads, n,
                                      team ? PARTREG_TEAM_MIN_ROWS : SCREEN_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
@@ -376,9 +360,8 @@ static partreg_status all_moments(const partreg_data *data, int threads, partreg
         if (moments_alloc(&scr[t], data, 0, 0) != 0)
             st = PARTREG_ENOMEM;
     if (st == PARTREG_OK) {
-        screen_pass sp = {nseg, seg, scr, 0};
-        atomic_init(&sp.next, 0);
-        partreg_team_run(team, nt, member_moments, &sp);
+        screen_pass sp = {seg, scr};
+        partreg_team_run_segments(team, nt, nseg, segment_moments, &sp);
         for (size_t s = 1; s < nseg; s++) {
             merge_moments(&seg[0], seg[s].sw, seg[s].mean, seg[s].C);
             seg[0].nonfinite |= seg[s].nonfinite;

@@ -545,17 +545,11 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
         team = partreg_team_start(
             partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
     outcome_totals tot = {NULL, 0.0, 0};
-    if ((st = validate(data, family, link, opt->threads, team, &tot, err)) != PARTREG_OK) {
-        free(tot.W);
-        fit_team_done(opt, team);
-        return st;
-    }
+    if ((st = validate(data, family, link, opt->threads, team, &tot, err)) != PARTREG_OK)
+        goto fail;
     size_t J = family == PARTREG_BINARY ? 2 : data->n_levels;
-    if ((st = check_classes(data, family, J, tot.W, err)) != PARTREG_OK) {
-        free(tot.W);
-        fit_team_done(opt, team);
-        return st;
-    }
+    if ((st = check_classes(data, family, J, tot.W, err)) != PARTREG_OK)
+        goto fail;
 
     if ((st = alloc_fit(data, family, link, opt, &fit)) != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");

@@ -35,7 +35,9 @@ typedef struct partreg_accum {
 partreg_accum *partreg_accum_alloc(size_t k);
 void partreg_accum_free(partreg_accum *a);
 void partreg_accum_zero(partreg_accum *a);
-void partreg_accum_add(partreg_accum *into, const partreg_accum *from);
+/* into += from, only what a pass of `order` computes: the loglik, the
+ * gradient, the information's lower triangle (the rest is symmetrised). */
+void partreg_accum_add(partreg_accum *into, const partreg_accum *from, partreg_order order);
 
 /* A model as the solver sees it: k free parameters theta and n rows. */
 typedef struct partreg_objective {
@@ -71,9 +73,16 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc);
 
-/* The row segments of a pass over n rows of a k-parameter model (fixed
- * by n and k, not by the threads): at most 256, of at least 1,000 rows. */
-size_t partreg_segment_count(size_t n, size_t k);
+/* The row segments of a pass over n rows of a k-parameter model in blocks
+ * of `block` rows (fixed by n, k and the block, not by the threads): at
+ * most 256, of at least 1,000 rows, whole blocks each (so at most one a
+ * block). */
+size_t partreg_segment_count(size_t n, size_t k, size_t block);
+
+/* Rows [*begin, *end) of segment s of nseg over n rows in blocks of
+ * `block`: segment s has blocks nblocks s / nseg to nblocks (s + 1) / nseg. */
+void partreg_segment_rows(size_t n, size_t block, size_t nseg, size_t s, size_t *begin,
+                          size_t *end);
 
 /* Fewer rows than this per thread are not worth starting a thread. */
 #define PARTREG_MIN_ROWS_PER_THREAD 20000

@@ -21,7 +21,6 @@
 #include "models/outcome_sums.h"
 
 #include <float.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "models/objective.h"
@@ -144,37 +143,28 @@ typedef struct sums_pass {
     size_t n, J, nseg;
     double *W; /* nseg x J, or NULL */
     segment_sums *seg;
-    atomic_size_t next;
 } sums_pass;
 
-static void member_sums(void *arg, size_t t)
+static void segment_sums_of(void *arg, size_t s, size_t t)
 {
     (void)t;
-    sums_pass *sp = arg;
-    for (;;) {
-        size_t s = atomic_fetch_add_explicit(&sp->next, 1, memory_order_relaxed);
-        if (s >= sp->nseg)
-            return;
-        size_t begin = sp->n * s / sp->nseg, end = sp->n * (s + 1) / sp->nseg;
-        segment_sums *g = &sp->seg[s];
-        g->bad = partreg_outcome_sums(sp->y + begin, sp->w ? sp->w + begin : NULL, end - begin,
-                                      sp->J, sp->W ? sp->W + s * sp->J : NULL, &g->sum_w,
-                                      &g->n_pos);
-    }
+    const sums_pass *sp = arg;
+    size_t begin, end;
+    partreg_segment_rows(sp->n, 1, sp->nseg, s, &begin, &end);
+    segment_sums *g = &sp->seg[s];
+    g->bad = partreg_outcome_sums(sp->y + begin, sp->w ? sp->w + begin : NULL, end - begin, sp->J,
+                                  sp->W ? sp->W + s * sp->J : NULL, &g->sum_w, &g->n_pos);
 }
 
 int partreg_outcome_sums_on(partreg_team *team, int threads, const double *y, const double *w,
                             size_t n, size_t J, double *W, double *sum_w, size_t *n_pos)
 {
-    size_t nseg = partreg_segment_count(n, J);
+    size_t nseg = partreg_segment_count(n, J, 1);
     size_t nt = partreg_team_threads(team, threads, n,
                                      team ? PARTREG_TEAM_MIN_ROWS : PARTREG_MIN_ROWS_PER_THREAD);
     if (nseg == 1)
         return partreg_outcome_sums(y, w, n, J, W, sum_w, n_pos);
-    if (nt > nseg)
-        nt = nseg;
-    sums_pass sp = {y, w, n, J, nseg, NULL, NULL, 0};
-    atomic_init(&sp.next, 0);
+    sums_pass sp = {y, w, n, J, nseg, NULL, NULL};
     sp.seg = calloc(nseg, sizeof *sp.seg);
     sp.W = W ? calloc(nseg * J, sizeof *sp.W) : NULL;
     if (!sp.seg || (W && !sp.W)) {
@@ -182,7 +172,7 @@ int partreg_outcome_sums_on(partreg_team *team, int threads, const double *y, co
         free(sp.W);
         return -1;
     }
-    partreg_team_run(team, nt, member_sums, &sp);
+    partreg_team_run_segments(team, nt, nseg, segment_sums_of, &sp);
     int bad = 0;
     *sum_w = 0.0;
     *n_pos = 0;
