@@ -8,7 +8,10 @@
  * 64 rows or several, a part-filled last one, too few rows for the padded
  * path), a row stride larger than k, weights of either
  * sign, and with the rows ending exactly at the end of their allocation (so
- * ASan sees any read past it). The upper triangle of A is not touched. */
+ * ASan sees any read past it). The upper triangle of A is not touched.
+ * On a core with AVX-512VL the k up to 16 take the wide tiles (all sums
+ * of the triangle in registers), the others the 16-register tiles; both
+ * must give these bits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

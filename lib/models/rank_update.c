@@ -153,6 +153,107 @@ static const tiled_rows_fn tiled_rows_by_width[8][4] = {
     TILED_ROWS_ROW(4),     TILED_ROWS_ROW(8),     TILED_ROWS_ROW(12),    TILED_ROWS_ROW(16),
     TILED_ROWS_PADDED(20), TILED_ROWS_PADDED(24), TILED_ROWS_PADDED(28), TILED_ROWS_PADDED(32)};
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
+#define RANK_UPDATE_WIDE 1
+/* With AVX-512VL (checked at run time) a core has 32 vector registers
+ * instead of 16, enough for every sum of the triangle up to k = 12 (24 of
+ * them, 4-wide as above) to stay in registers in one sweep over the rows.
+ * The tiles above, sized for 16 registers, hold 2 to 8 sums each: a tile
+ * of 4 or fewer adds each sum once a row and waits on the add's latency
+ * (3 cycles on Zen 4) instead of the pipes (at k = 10, three of its four
+ * tiles). Here the row blocks are taken together, WIDE_MAX_SUMS sums at
+ * most: at k = 10 one tile of 18 sums, and V = diag(h) X is made in
+ * registers as each row is read, not staged. Every entry is still summed
+ * row by row in order, x_a (h x_c), without fused multiply-adds: the same
+ * bits as the tiles above and the scalar loop. */
+#define WIDE_MAX_SUMS 24
+
+/* Row blocks ab0..ab1 (of 4 rows of acc; the block kp / 4 - 1 has LAST)
+ * by every column vector of the triangle, over m rows. */
+static inline __attribute__((always_inline)) void
+wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
+          const double *restrict X, size_t lda, const double *restrict h, size_t m)
+{
+    partreg_v4 s[4][4][4]; /* [ab - ab0][row in block][column vector] */
+    PARTREG_UNROLL_FULLY
+    for (size_t ab = ab0; ab <= ab1; ab++) {
+        size_t na = ab + 1 < kp / 4 ? 4 : last;
+        PARTREG_UNROLL_FULLY
+        for (size_t i = 0; i < na; i++)
+            PARTREG_UNROLL_FULLY
+            for (size_t cb = 0; cb <= ab; cb++)
+                s[ab - ab0][i][cb] = PARTREG_V4C(acc + (4 * ab + i) * kp + 4 * cb);
+    }
+    for (size_t r = 0; r < m; r++) {
+        const double *x = X + r * lda;
+        partreg_v4 v[4];
+        PARTREG_UNROLL_FULLY
+        for (size_t cb = 0; cb <= ab1; cb++)
+            v[cb] = h[r] * PARTREG_V4C(x + 4 * cb);
+        PARTREG_UNROLL_FULLY
+        for (size_t ab = ab0; ab <= ab1; ab++) {
+            size_t na = ab + 1 < kp / 4 ? 4 : last;
+            PARTREG_UNROLL_FULLY
+            for (size_t i = 0; i < na; i++)
+                PARTREG_UNROLL_FULLY
+                for (size_t cb = 0; cb <= ab; cb++)
+                    s[ab - ab0][i][cb] += x[4 * ab + i] * v[cb];
+        }
+    }
+    PARTREG_UNROLL_FULLY
+    for (size_t ab = ab0; ab <= ab1; ab++) {
+        size_t na = ab + 1 < kp / 4 ? 4 : last;
+        PARTREG_UNROLL_FULLY
+        for (size_t i = 0; i < na; i++)
+            PARTREG_UNROLL_FULLY
+            for (size_t cb = 0; cb <= ab; cb++)
+                PARTREG_V4(acc + (4 * ab + i) * kp + 4 * cb) = s[ab - ab0][i][cb];
+    }
+}
+
+/* The row blocks of width kp in tiles of at most WIDE_MAX_SUMS sums, in
+ * order; a block's sums are 4 (ab + 1) vectors. */
+static inline __attribute__((always_inline)) void
+wide_rows(double *restrict acc, size_t kp, size_t last, const double *restrict X, size_t lda,
+          const double *restrict h, size_t m)
+{
+    size_t ab0 = 0, sums = 0;
+    PARTREG_UNROLL_FULLY
+    for (size_t ab = 0; ab < kp / 4; ab++) {
+        size_t block = (ab + 1 < kp / 4 ? 4 : last) * (ab + 1);
+        if (sums + block > WIDE_MAX_SUMS) {
+            wide_tile(acc, kp, last, ab0, ab - 1, X, lda, h, m);
+            ab0 = ab;
+            sums = 0;
+        }
+        sums += block;
+    }
+    wide_tile(acc, kp, last, ab0, kp / 4 - 1, X, lda, h, m);
+}
+
+typedef void (*wide_rows_fn)(double *, const double *, size_t, const double *, size_t);
+#define WIDE_ROWS_FOR(KP, LAST)                                                                \
+    __attribute__((target("avx512f,avx512vl"), noinline)) static void wide_rows_##KP##_##LAST( \
+        double *acc, const double *X, size_t lda, const double *h, size_t m)                  \
+    {                                                                                          \
+        wide_rows(acc, KP, LAST, X, lda, h, m);                                                \
+    }
+#define WIDE_ROWS_FOR_ALL(KP)                                                                  \
+    WIDE_ROWS_FOR(KP, 1) WIDE_ROWS_FOR(KP, 2) WIDE_ROWS_FOR(KP, 3) WIDE_ROWS_FOR(KP, 4)
+WIDE_ROWS_FOR_ALL(4)
+WIDE_ROWS_FOR_ALL(8)
+WIDE_ROWS_FOR_ALL(12)
+WIDE_ROWS_FOR_ALL(16)
+#define WIDE_ROWS_ROW(KP) {wide_rows_##KP##_1, wide_rows_##KP##_2, wide_rows_##KP##_3, wide_rows_##KP##_4}
+static const wide_rows_fn wide_rows_by_width[4][4] = {WIDE_ROWS_ROW(4), WIDE_ROWS_ROW(8),
+                                                      WIDE_ROWS_ROW(12), WIDE_ROWS_ROW(16)};
+
+static int have_avx512vl(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+}
+#endif
+
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
                          size_t lda, const double *restrict h, size_t m)
 {
@@ -171,7 +272,12 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     /* A row's padded read ends at x_r[kp - 1], inside the m rows while
      * r lda + kp <= (m - 1) lda + k. */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
-    tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, nr, V);
+#if defined(RANK_UPDATE_WIDE)
+    if (kp <= 16 && have_avx512vl())
+        wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, nr);
+    else
+#endif
+        tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, nr, V);
     rows_in_place(acc, kp, k, X + nr * lda, lda, h + nr, m - nr);
     for (size_t a = 0; a < k; a++)
         memcpy(A + a * lda_a, acc + a * kp, (a + 1) * sizeof *acc);
