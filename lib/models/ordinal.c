@@ -38,6 +38,7 @@
 
 #include <gsl/gsl_cblas.h>
 
+#include "models/category_sums.h"
 #include "models/link.h"
 #include "models/rank_update.h"
 #include "models/row_products.h"
@@ -610,30 +611,45 @@ typedef double logit_v2 __attribute__((vector_size(2 * sizeof(double)), aligned(
 /* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
 typedef struct logit_scratch {
     double *cat; /* 8 J: the category records (logit_gather) */
-    double *sG; /* 8 J: per-category sums of the gradient pass (logit_cut_sums) */
-    double *T; /* (J + 1) x ldt: per cut slot, the rows times their f and
-                * the sums of the records (logit_rows) */
+    double *sums; /* lanes of the per-category sums (partreg_category_sums_add):
+                   * 8 J x 2 in the gradient pass, 8 J x 5 in the information pass */
+    double *T;    /* (J + 1) x ldt: per cut slot, the rows times their f */
     size_t ldt;
+    double *tsum; /* 2 ldt: scratch of partreg_rows_category_sums */
+    size_t *lists, *counts; /* J (chunk + 8), J: the rows listed by category */
     double *eta;                                /* chunk */
     logit_gathered gt;                          /* chunk each */
     logit_rows o;                               /* chunk each */
     double *zp, *zn, *gather;                   /* chunk x pk each */
 } logit_scratch;
 
+/* doubles that hold the n size_t entries of idx */
+static size_t idx_doubles(size_t n)
+{
+    return (n * sizeof(size_t) + sizeof(double) - 1) / sizeof(double);
+}
+
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
-    return 8 * J + 8 * J + (J + 1) * (partreg_v4_width(p1) + 4) + chunk * (17 + 3 * p1);
+    size_t kp = partreg_v4_width(p1);
+    return 8 * J + PARTREG_CATEGORY_LANES * PARTREG_CATEGORY_MAX_ARRAYS * J + (J + 3) * kp +
+           idx_doubles(J * (chunk + PARTREG_CATEGORY_LANES) + J) + chunk * (17 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
 {
     ls->cat = s;
     s += 8 * J;
-    ls->sG = s;
-    s += 8 * J;
+    ls->sums = s;
+    s += PARTREG_CATEGORY_LANES * PARTREG_CATEGORY_MAX_ARRAYS * J;
     ls->T = s;
-    ls->ldt = partreg_v4_width(p1) + 4;
+    ls->ldt = partreg_v4_width(p1);
     s += (J + 1) * ls->ldt;
+    ls->tsum = s;
+    s += 2 * ls->ldt;
+    ls->lists = (size_t *)(void *)s;
+    ls->counts = ls->lists + J * (chunk + PARTREG_CATEGORY_LANES);
+    s += idx_doubles(J * (chunk + PARTREG_CATEGORY_LANES) + J);
     double **row[] = {&ls->eta,  &ls->gt.a,  &ls->gt.b,  &ls->gt.g,  &ls->gt.lg,
                       &ls->gt.D, &ls->gt.slow, &ls->o.wl, &ls->o.wda, &ls->o.wdb,
                       &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
@@ -643,37 +659,6 @@ static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, lo
     ls->zp = s;
     ls->zn = s + chunk * p1;
     ls->gather = s + 2 * chunk * p1;
-}
-
-/* The gradient pass's threshold sums: per category c, the sums of wda and
- * wdb over its rows, as a pair at sG + 2 (J q + c), in four stripes q = r
- * mod 4 of the chunk's rows (the tail in stripe 0). A row's two cuts are
- * slots c and c + 1 of the information pass's per-cut sums; adding the
- * pair there instead (one unaligned two-lane add at sG + c) made the next
- * row of an adjacent category load half of a pending store, which the
- * core cannot forward: it waited for the store. Per category the pairs do
- * not overlap, and the stripes split each category's chain of dependent
- * adds four ways. logit_accumulate adds them up per cut. */
-static void logit_cut_sums(const double *restrict y, const double *restrict wda,
-                           const double *restrict wdb, size_t m, size_t J, double *restrict sG)
-{
-    size_t r = 0;
-    for (; r + 4 <= m; r += 4)
-        for (size_t q = 0; q < 4; q++) {
-            size_t c = (size_t)(long long)y[r + q]; /* signed: one instruction */
-            double *pair = sG + 2 * (J * q + c);
-#if defined(PARTREG_HAVE_V4)
-            *(logit_v2 *)(void *)pair += (logit_v2){wda[r + q], wdb[r + q]};
-#else
-            pair[0] += wda[r + q];
-            pair[1] += wdb[r + q];
-#endif
-        }
-    for (; r < m; r++) {
-        size_t c = (size_t)(long long)y[r];
-        sG[2 * c] += wda[r];
-        sG[2 * c + 1] += wdb[r];
-    }
 }
 
 /* one chunk of the logit pass */
@@ -725,19 +710,23 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    /* per-cut sums (slot c: the lower cut of category c, c + 1: its upper) */
-    if (!info)
-        logit_cut_sums(y, o->wda, o->wdb, m, J, ls->sG);
-    else if (!logit_rows_finite(o->gw, o->hw, m)) {
-        acc->nonfinite = 1;
+    /* per-category sums of the threshold terms (logit_accumulate folds
+     * them into per-cut ones) */
+    if (!info) {
+        const double *v[] = {o->wda, o->wdb};
+        partreg_category_sums_add(y, m, J, v, 2, ls->sums, NULL, NULL);
+    } else {
+        const double *v[] = {o->wda, o->waa, o->wab, o->wdb, o->wbb};
+        partreg_category_sums_add(y, m, J, v, 5, ls->sums, ls->lists, ls->counts);
+        if (!logit_rows_finite(o->gw, o->hw, m))
+            acc->nonfinite = 1;
     }
     partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
     if (!info)
         return;
-    /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x, and
-     * the per-cut sums in the record columns */
-    partreg_row_records rec = {{o->wda, o->waa, o->wab}, o->wfa, {o->wdb, o->wbb}, o->wfb};
-    partreg_rows_scatter_records(xb, lda, pk, &rec, y, m, ls->T, ls->ldt);
+    /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x */
+    partreg_rows_category_sums(xb, lda, pk, m, J, ls->lists, ls->counts, o->wfa, o->wfb,
+                               ls->tsum, ls->T, ls->ldt);
     if (pk)
         partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
 }
@@ -769,8 +758,9 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         rec[2] = fast ? emin : INFINITY;
         rec[3] = fast ? emax : -INFINITY;
     }
-    memset(ls.sG, 0, 8 * J * sizeof *ls.sG);
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+    size_t nq = info ? 5 : 2; /* the arrays of the per-category sums */
+    memset(ls.sums, 0, PARTREG_CATEGORY_LANES * nq * J * sizeof *ls.sums);
     if (info)
         memset(ls.T, 0, (J + 1) * ls.ldt * sizeof *ls.T);
     for (size_t b = begin; b < end; b += chunk) {
@@ -787,24 +777,25 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     }
     if (order == PARTREG_ORDER_VALUE)
         return;
-    /* threshold j: slot j + 1 of the per-cut sums; off-diagonal (j, j-1)
-     * from category j, whose cuts they are. The information pass has its
-     * sums in the record columns of T, from kx on: G, H, O. */
-    size_t kx = partreg_v4_width(pk);
+    /* Threshold j is the lower cut of category j + 1 and the upper cut of
+     * category j; the off-diagonal (j, j-1) comes from category j, whose
+     * cuts they are. tot[c nq + i]: category c's sum of the i-th array
+     * (in ls.cat, whose records are no longer needed: nq J <= 8 J). */
+    double *tot = ls.cat;
+    partreg_category_sums_total(ls.sums, J, nq, tot);
     for (size_t j = 0; j + 1 < J; j++) {
-        const double *t = ls.T + (j + 1) * ls.ldt;
-        if (!info) { /* theta_j: the lower cut of category j + 1, the upper of j */
-            double sum = 0.0;
-            for (size_t q = 0; q < 4; q++)
-                sum += ls.sG[2 * (J * q + j + 1)] + ls.sG[2 * (J * q + j) + 1];
-            acc->grad[pk + j] += sum;
+        const double *lo = tot + (j + 1) * nq, *up = tot + j * nq; /* categories j + 1, j */
+        if (!info) { /* (wda, wdb) */
+            acc->grad[pk + j] += lo[0] + up[1];
             continue;
         }
-        acc->grad[pk + j] += t[kx];
+        /* (wda, waa, wab, wdb, wbb) */
+        acc->grad[pk + j] += lo[0] + up[3];
         double *row = acc->info + (pk + j) * k;
-        row[pk + j] += t[kx + 1];
+        row[pk + j] += lo[1] + up[4];
         if (j > 0)
-            row[pk + j - 1] += ls.T[j * ls.ldt + kx + 2]; /* slot j: category j's own */
+            row[pk + j - 1] += up[2]; /* category j's own */
+        const double *t = ls.T + (j + 1) * ls.ldt;
         for (size_t s = 0; s < pk; s++) /* d2 logP/dtheta_j dbeta = -(d2/dtheta deta) x */
             row[s] -= t[s];
     }

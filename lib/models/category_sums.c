@@ -1,0 +1,258 @@
+/* Per-category sums of per-row values (category_sums.h).
+ *
+ * The ordinal pass needs, per outcome category, the sums of a few per-row
+ * terms (the threshold gradient and the threshold-threshold information).
+ * Adding each row into its category's sums in memory makes a chain of
+ * dependent read-modify-writes through the rows of one category (each
+ * waits for the store before it); striping them four ways (session 6)
+ * still cost 15% of the gradient pass on data in cache. Here the sums run
+ * over eight rows at a time, one lane each, and a row adds into every
+ * category's lanes under a mask of the rows that are in it: per eight rows
+ * one compare a category and one masked add a category and array, all in
+ * registers. The masked lanes are left as they are, which the scalar route
+ * below also does, so both give the same bits. */
+#include "models/category_sums.h"
+#include "models/v4.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
+#include <immintrin.h>
+#define CATEGORY_SUMS_512 1
+#endif
+
+#define LANES PARTREG_CATEGORY_LANES
+
+/* The scalar route, row by row (also the rows of a machine without
+ * AVX-512). */
+static void sums_scalar(const double *y, size_t m, size_t J, const double *const *v, size_t nq,
+                        double *S)
+{
+    for (size_t r = 0; r < m; r++) {
+        size_t c = (size_t)(long long)y[r]; /* signed: one instruction */
+        if (c >= J)
+            continue;
+        for (size_t j = 0; j < nq; j++)
+            S[LANES * (c * nq + j) + (r & (LANES - 1))] += v[j][r];
+    }
+}
+
+#if defined(CATEGORY_SUMS_512)
+/* All J categories' NQ sums in registers over one sweep of the m rows
+ * (the last m mod 8 under a mask): per eight rows one load an array, and
+ * per category a compare and NQ masked adds, independent of one another
+ * (one category at a time, each sum's adds would wait on the one before).
+ * Inlined with J and NQ constants. With lists, each category's rows are
+ * also appended to its list (compressed from the row numbers under its
+ * mask; the store writes eight entries, hence the lists' slack). */
+static inline __attribute__((always_inline, target("avx512f"))) void
+sweep_512(const double *y, size_t m, size_t J, const double *const *v, size_t nq, double *S,
+          size_t *lists, size_t stride, size_t *counts)
+{
+    __m512d acc[8][PARTREG_CATEGORY_MAX_ARRAYS];
+    PARTREG_UNROLL_FULLY
+    for (size_t c = 0; c < J; c++)
+        PARTREG_UNROLL_FULLY
+        for (size_t j = 0; j < nq; j++)
+            acc[c][j] = _mm512_loadu_pd(S + LANES * (c * nq + j));
+    size_t n[8] = {0};
+    __m512i rows = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), step = _mm512_set1_epi64(LANES);
+    for (size_t r = 0; r < m; r += LANES) {
+        __mmask8 live = m - r >= LANES ? (__mmask8)0xFF : (__mmask8)((1u << (m - r)) - 1u);
+        __m512d code = _mm512_maskz_loadu_pd(live, y + r), val[PARTREG_CATEGORY_MAX_ARRAYS];
+        PARTREG_UNROLL_FULLY
+        for (size_t j = 0; j < nq; j++)
+            val[j] = _mm512_maskz_loadu_pd(live, v[j] + r);
+        PARTREG_UNROLL_FULLY
+        for (size_t c = 0; c < J; c++) {
+            __mmask8 in = _mm512_mask_cmp_pd_mask(live, code, _mm512_set1_pd((double)c),
+                                                  _CMP_EQ_OQ);
+            PARTREG_UNROLL_FULLY
+            for (size_t j = 0; j < nq; j++)
+                acc[c][j] = _mm512_mask_add_pd(acc[c][j], in, acc[c][j], val[j]);
+            if (lists) {
+                _mm512_storeu_si512((void *)(lists + c * stride + n[c]),
+                                    _mm512_maskz_compress_epi64(in, rows));
+                n[c] += (size_t)__builtin_popcount(in);
+            }
+        }
+        rows = _mm512_add_epi64(rows, step);
+    }
+    PARTREG_UNROLL_FULLY
+    for (size_t c = 0; c < J; c++) {
+        PARTREG_UNROLL_FULLY
+        for (size_t j = 0; j < nq; j++)
+            _mm512_storeu_pd(S + LANES * (c * nq + j), acc[c][j]);
+        if (lists)
+            counts[c] = n[c];
+    }
+}
+
+typedef void (*sweep_fn)(const double *, size_t, const double *const *, double *, size_t *,
+                         size_t, size_t *);
+#define SWEEP_FOR(J, NQ)                                                                       \
+    __attribute__((target("avx512f"), noinline)) static void sweep_##J##_##NQ(              \
+        const double *y, size_t m, const double *const *v, double *S, size_t *lists,            \
+        size_t stride, size_t *counts)                                                         \
+    {                                                                                          \
+        sweep_512(y, m, J, v, NQ, S, lists, stride, counts);                                   \
+    }
+#define SWEEP_FOR_J(J) SWEEP_FOR(J, 2) SWEEP_FOR(J, 5)
+SWEEP_FOR_J(2)
+SWEEP_FOR_J(3)
+SWEEP_FOR_J(4)
+SWEEP_FOR_J(5)
+SWEEP_FOR_J(6)
+SWEEP_FOR_J(7)
+SWEEP_FOR_J(8)
+/* by J - 2 and NQ = 2, 5 (the ordinal pass's two kinds) */
+static const sweep_fn sweep_by_size[7][2] = {
+    {sweep_2_2, sweep_2_5}, {sweep_3_2, sweep_3_5}, {sweep_4_2, sweep_4_5},
+    {sweep_5_2, sweep_5_5}, {sweep_6_2, sweep_6_5}, {sweep_7_2, sweep_7_5},
+    {sweep_8_2, sweep_8_5}};
+
+static int have_avx512f(void) { return __builtin_cpu_supports("avx512f"); }
+#endif
+
+void partreg_category_sums_add(const double *y, size_t m, size_t J, const double *const *v,
+                               size_t nq, double *S, size_t *lists, size_t *counts)
+{
+    size_t stride = m + PARTREG_CATEGORY_LANES;
+#if defined(CATEGORY_SUMS_512)
+    if (J >= 2 && J <= 8 && (nq == 2 || nq == 5) && have_avx512f()) {
+        sweep_by_size[J - 2][nq == 5](y, m, v, S, lists, stride, counts);
+        return;
+    }
+#endif
+    sums_scalar(y, m, J, v, nq, S);
+    if (lists) {
+        for (size_t c = 0; c < J; c++)
+            counts[c] = 0;
+        for (size_t r = 0; r < m; r++) {
+            size_t c = (size_t)(long long)y[r];
+            if (c < J)
+                lists[c * stride + counts[c]++] = r;
+        }
+    }
+}
+
+void partreg_category_sums_total(const double *S, size_t J, size_t nq, double *out)
+{
+    for (size_t i = 0; i < J * nq; i++) {
+        const double *l = S + LANES * i;
+        out[i] = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    }
+}
+
+/* ---- the rows weighted by category -----------------------------------
+ *
+ * Adding each row's w x into its two slot rows of T in memory
+ * (partreg_rows_scatter_records) cost 29% of the ordinal information pass
+ * on data in cache: per row 2 (kp / 4) vector loads, adds and stores, the
+ * stores the bound. Here the rows are first listed by category (a
+ * counting sort of the row numbers, in row order within a category), and
+ * each category's two sums run down its list in registers: per row kp / 4
+ * vector loads of x and 2 kp / 4 multiplies and adds, and no stores. */
+
+#include <string.h>
+
+/* One category's rows, entry by entry (the rows whose padded read is not
+ * safe, and machines without the vector kernels): the same sums, lane by
+ * lane, as the vector route. */
+static void category_scalar(const double *X, size_t lda, size_t k, const size_t *rows, size_t n,
+                            const double *lo_w, const double *up_w, double *slo, double *sup)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double *x = X + rows[i] * lda;
+        double a = lo_w[rows[i]], b = up_w[rows[i]];
+        for (size_t c = 0; c < k; c++) {
+            slo[c] += a * x[c];
+            sup[c] += b * x[c];
+        }
+    }
+}
+
+#if defined(PARTREG_HAVE_V4)
+/* One category's rows read as kp entries each (every one safe to read so),
+ * into slo and sup (kp each) from 0. */
+static inline __attribute__((always_inline)) void
+category_padded(const double *X, size_t lda, size_t kp, const size_t *rows, size_t n,
+                const double *lo_w, const double *up_w, double *slo, double *sup)
+{
+    partreg_v4 al[8], au[8];
+    PARTREG_UNROLL_FULLY
+    for (size_t v = 0; v < kp / 4; v++)
+        al[v] = au[v] = (partreg_v4){0.0, 0.0, 0.0, 0.0};
+    for (size_t i = 0; i < n; i++) {
+        const double *x = X + rows[i] * lda;
+        double a = lo_w[rows[i]], b = up_w[rows[i]];
+        PARTREG_UNROLL_FULLY
+        for (size_t v = 0; v < kp / 4; v++) {
+            partreg_v4 xv = PARTREG_V4C(x + 4 * v);
+            al[v] += a * xv;
+            au[v] += b * xv;
+        }
+    }
+    PARTREG_UNROLL_FULLY
+    for (size_t v = 0; v < kp / 4; v++) {
+        PARTREG_V4(slo + 4 * v) = al[v];
+        PARTREG_V4(sup + 4 * v) = au[v];
+    }
+}
+
+typedef void (*category_fn)(const double *, size_t, const size_t *, size_t, const double *,
+                            const double *, double *, double *);
+#define CATEGORY_FOR(KP)                                                                       \
+    PARTREG_AVX2_CLONE __attribute__((noinline)) static void category_##KP(                    \
+        const double *X, size_t lda, const size_t *rows, size_t n, const double *lo_w,        \
+        const double *up_w, double *slo, double *sup)                                          \
+    {                                                                                          \
+        category_padded(X, lda, KP, rows, n, lo_w, up_w, slo, sup);                            \
+    }
+CATEGORY_FOR(4)
+CATEGORY_FOR(8)
+CATEGORY_FOR(12)
+CATEGORY_FOR(16)
+CATEGORY_FOR(20)
+CATEGORY_FOR(24)
+CATEGORY_FOR(28)
+CATEGORY_FOR(32)
+static const category_fn category_by_width[8] = {category_4,  category_8,  category_12,
+                                                 category_16, category_20, category_24,
+                                                 category_28, category_32};
+#define CATEGORY_MAX_KP 32
+#endif
+
+void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m, size_t J,
+                                const size_t *lists, const size_t *counts, const double *lo_w,
+                                const double *up_w, double *sums, double *T, size_t ldt)
+{
+    if (k == 0 || m == 0)
+        return;
+    size_t kp = partreg_v4_width(k), stride = m + PARTREG_CATEGORY_LANES;
+    double *slo = sums, *sup = sums + kp;
+#if defined(PARTREG_HAVE_V4)
+    /* the rows before nr can be read as kp entries (v4.h) */
+    size_t nr = kp <= CATEGORY_MAX_KP ? partreg_v4_safe_groups(m, k, kp, lda, 1) : 0;
+#endif
+    for (size_t c = 0; c < J; c++) {
+        const size_t *rows = lists + c * stride;
+        size_t n = counts[c], nv = 0; /* nv: rows taken by the vector route */
+        if (n == 0)
+            continue;
+#if defined(PARTREG_HAVE_V4)
+        if (kp <= CATEGORY_MAX_KP) {
+            nv = n;
+            while (nv > 0 && rows[nv - 1] >= nr) /* in row order: those come last */
+                nv--;
+            category_by_width[kp / 4 - 1](X, lda, rows, nv, lo_w, up_w, slo, sup);
+        } else
+#endif
+            memset(sums, 0, 2 * kp * sizeof *sums);
+        category_scalar(X, lda, k, rows + nv, n - nv, lo_w, up_w, slo, sup);
+        if (c >= 1)
+            for (size_t e = 0; e < k; e++)
+                T[c * ldt + e] += slo[e];
+        if (c + 2 <= J)
+            for (size_t e = 0; e < k; e++)
+                T[(c + 1) * ldt + e] += sup[e];
+    }
+}

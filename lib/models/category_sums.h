@@ -1,0 +1,43 @@
+/* Sums of per-row values by the row's category (category_sums.c): the
+ * ordinal pass's threshold sums. Private to lib/. */
+#ifndef PARTREG_MODELS_CATEGORY_SUMS_H
+#define PARTREG_MODELS_CATEGORY_SUMS_H
+
+#include <stddef.h>
+
+/* Lanes of the partial sums: row r of a call goes to lane r mod 8. */
+#define PARTREG_CATEGORY_LANES 8
+/* Arrays summed in one call, at most. */
+#define PARTREG_CATEGORY_MAX_ARRAYS 5
+
+/* S += the rows 0..m-1 of the nq arrays v[0..nq-1] by category: with c
+ * = y[r] (a code 0..J-1 held as a double), lane r mod 8 of S[c][j] (at
+ * S + 8 (c nq + j)) adds v[j][r], in row order. S holds J nq 8 partial
+ * sums, zeroed by the caller before its first call; successive calls go
+ * on from where the last one left off, each counting its rows from 0.
+ * The same bits on every machine: on cores with AVX-512 the eight lanes
+ * are one register, elsewhere eight scalars, summed alike.
+ * With lists (else NULL), also lists each category's rows: category c's
+ * row numbers, ascending, at lists + c (m + 8), counts[c] of them (lists:
+ * J (m + 8) entries, the slack written over). */
+void partreg_category_sums_add(const double *y, size_t m, size_t J, const double *const *v,
+                               size_t nq, double *S, size_t *lists, size_t *counts);
+
+/* The totals: out[c nq + j] = the eight lanes of S[c][j] added pairwise,
+ * ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). */
+void partreg_category_sums_total(const double *S, size_t J, size_t nq, double *out);
+
+/* The rows of X weighted and summed by category: for each category c
+ * (0..J-1, its rows listed by partreg_category_sums_add for these m rows)
+ *   T[c]     += sum over its rows of lo_w[r] x_r    (c >= 1),
+ *   T[c + 1] += sum over its rows of up_w[r] x_r    (c <= J - 2),
+ * each sum taken from 0 in row order over the category's rows and then
+ * added to T's row (k entries; T's rows have stride ldt >= kp = k
+ * rounded up to a multiple of 4, and their entries k..kp-1 are scratch
+ * that may receive anything). The ordinal pass's threshold-beta block:
+ * x_r's lower cut is slot c, its upper slot c + 1. sums: scratch of 2 kp. */
+void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m, size_t J,
+                                const size_t *lists, const size_t *counts, const double *lo_w,
+                                const double *up_w, double *sums, double *T, size_t ldt);
+
+#endif
