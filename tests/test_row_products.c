@@ -6,8 +6,7 @@
  * PARTREG_ROW_PRODUCTS_MAX_K, any row count, a row stride larger than k
  * whose padding holds NaN (masked off, never summed into a result), and
  * rows that end exactly at the end of their allocation (ASan sees a read
- * past it). Above the maximum k they agree with a plain sum to rounding.
- * partreg_rows_scatter_records is checked bit for bit at every k from 0 to 40. */
+ * past it). Above the maximum k they agree with a plain sum to rounding. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,63 +93,6 @@ static void test_same_bits_as_reference(void **state)
                 check_case(k, k + s * (s + 2), rows[t], &seed, 1);
 }
 
-/* partreg_rows_scatter_records: T[s] += lo_w x, T[s + 1] += up_w x and
- * the records into the 4 columns from kp = width(k) on, in row order, for
- * k from 0 to 40 (no row read, the unrolled widths, the wide loop),
- * against plain scalar sums bit for bit (cols: the 8 columns of the two
- * records, the zero one included); T's entries k..kp-1 are scratch. */
-static void check_scatter(size_t k, size_t lda, size_t m, uint64_t *seed)
-{
-    size_t nx = (m - 1) * lda + k + 1, slots = 6, kp = (k + 3) & ~(size_t)3, ldt = kp + 4;
-    double *X = malloc(nx * sizeof *X), *cols = malloc(8 * m * sizeof *cols);
-    double *slot = malloc(m * sizeof *slot);
-    double *T = calloc(slots * ldt, sizeof *T), *R = calloc(slots * ldt, sizeof *R);
-    assert_true(X && cols && slot && T && R);
-    for (size_t i = 0; i < nx; i++)
-        X[i] = k && (i % lda) < k ? unif(seed) * 4.0 : NAN;
-    for (size_t i = 0; i < 8 * m; i++)
-        cols[i] = i < 4 * m ? unif(seed) - 0.385 : unif(seed) * 2.385;
-    for (size_t r = 0; r < m; r++)
-        slot[r] = (double)(lcg(seed) % (slots - 1));
-    for (size_t r = 0; r < m; r++)
-        cols[6 * m + r] = 0.0; /* the upper record's third entry */
-    partreg_row_records rec = {{cols, cols + m, cols + 2 * m}, cols + 3 * m,
-                               {cols + 4 * m, cols + 5 * m}, cols + 7 * m};
-    partreg_rows_scatter_records(k ? X : NULL, lda, k, &rec, slot, m, T, ldt);
-    for (size_t r = 0; r < m; r++) {
-        double *r0 = R + (size_t)slot[r] * ldt, *r1 = r0 + ldt;
-        for (size_t c = 0; c < k; c++) {
-            r0[c] += cols[3 * m + r] * X[r * lda + c];
-            r1[c] += cols[7 * m + r] * X[r * lda + c];
-        }
-        for (size_t j = 0; j < 4; j++) {
-            r0[kp + j] += cols[j * m + r];
-            r1[kp + j] += cols[(4 + j) * m + r];
-        }
-    }
-    for (size_t s = 0; s < slots; s++)
-        for (size_t c = 0; c < ldt; c++)
-            if ((c < k || c >= kp) && !same_bits(T[s * ldt + c], R[s * ldt + c]))
-                fail_msg("scatter k=%zu lda=%zu m=%zu slot %zu entry %zu: %.17g, reference %.17g",
-                         k, lda, m, s, c, T[s * ldt + c], R[s * ldt + c]);
-    free(X);
-    free(cols);
-    free(slot);
-    free(T);
-    free(R);
-}
-
-static void test_scatter_records(void **state)
-{
-    (void)state;
-    uint64_t seed = 2024;
-    static const size_t rows[] = {1, 2, 5, 8, 33, 300};
-    for (size_t k = 0; k <= 40; k++)
-        for (size_t s = 0; s < 2; s++)
-            for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)
-                check_scatter(k, k + 3 * s, rows[t], &seed);
-}
-
 /* Wide k goes to dgemv: the same sums up to rounding. */
 static void test_wide_k(void **state)
 {
@@ -165,7 +107,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bits_as_reference),
         cmocka_unit_test(test_wide_k),
-        cmocka_unit_test(test_scatter_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,7 +145,7 @@ void partreg_category_sums_total(const double *S, size_t J, size_t nq, double *o
 /* ---- the rows weighted by category -----------------------------------
  *
  * Adding each row's w x into its two slot rows of T in memory
- * (partreg_rows_scatter_records) cost 29% of the ordinal information pass
+ * (the scatter of sessions 6 to 9) cost 29% of the ordinal information pass
  * on data in cache: per row 2 (kp / 4) vector loads, adds and stores, the
  * stores the bound. Here the rows are first listed by category (a
  * counting sort of the row numbers, in row order within a category), and

@@ -237,24 +237,17 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  *   information are then
  *   beta-beta:        sum hw x x'                  partreg_info_add
  *   theta_j-beta:     -sum_r C_rj x_r, C_rj = wfa if c = j+1,
- *                     wfb if c = j                 partreg_rows_scatter_records
+ *                     wfb if c = j                 partreg_rows_category_sums
  *   beta gradient:    X' gw                        partreg_rows_weighted_sum
- *   theta-theta and the threshold gradient: per-cut sums of wda, wdb,
- *                     waa, wbb and per-category sums of wab, made by the
- *                     same scatter (record columns of T) and folded in at
- *                     the end of the call.
+ *   theta-theta and the threshold gradient: per-category sums of wda,
+ *                     waa, wab, wdb, wbb (partreg_category_sums_add),
+ *                     folded into per-cut ones at the end of the call.
  * Cut slots: slot c is the lower cut of category c, c + 1 its upper, so
  * slot j + 1 is theta_j (slots 0 and J, the outermost categories' missing
- * cuts, collect zeros and are not read). A row adds wfa x to its lower
- * slot and wfb x to its upper one: two vector updates per row instead of
- * a chunk x (J + 1) matrix of mostly zeros and a dgemm (measured in
- * docs/performance.md). The per-cut sums use the same numbering (slot
- * j + 1 is theta_j) and ride in the same updates: each slot row of T has
- * four more columns, to which the row adds (wda, waa, wab, wfa) at its
- * lower slot and (wdb, wbb, 0, wfb) at its upper one. That is the sum the
- * scalar per-cut loop made, in the same row order, but without its
- * scalar read-modify-writes, whose store-to-load forwarding chained the
- * rows of one category. */
+ * cuts, are not read). The category sums (category_sums.c) keep their
+ * partial sums in registers, where adding each row into its slots in
+ * memory made chains of stores and loads through the rows of a category
+ * (docs/performance.md, step 33). */
 
 /* F and S of the logistic at x from e = exp(-|x|) (x = +-inf exact: e = 0) */
 PARTREG_VM_INLINE void logit_cut(double x, double e, double *F, double *S)
@@ -328,14 +321,8 @@ ROW_LOOP static void logit_values(const double *restrict a, const double *restri
             wl[r] = logit_logp(a[r], b[r], lg[r], D[r], 1.0);
 }
 
-/* The per-row outputs of the full loop (see above), one array each. The
- * threshold terms are read as two records a row, what the row adds to its
- * lower and its upper cut slot (partreg_rows_scatter_records):
- *   (wda, waa, wab, wfa) and (wdb, wbb, 0, wfb),
- * so that one vector add per slot replaces five scalar sums whose
- * store-to-load chains serialised the rows of one category. (Stored as
- * records by this loop instead, they cost gcc's vectoriser more shuffles
- * than the scatter's 4 x 4 transposes.) */
+/* The per-row outputs of the full loop (see above), one array each, which
+ * the category sums read eight rows at a time. */
 typedef struct logit_rows {
     double *wl, *gw, *hw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb;
 } logit_rows;

@@ -40,35 +40,6 @@ static void weighted_sum_scalar(const double *X, size_t lda, size_t k, const dou
             grad[c] += g[r] * X[r * lda + c];
 }
 
-/* A slot code (a small whole number held as a double) as an index, by the
- * signed conversion: one instruction, where the unsigned one first tests
- * for 2^63. */
-static inline size_t slot_index(double s)
-{
-    return (size_t)(long long)s;
-}
-
-static void scatter_records_scalar(const double *X, size_t lda, size_t k,
-                                   const partreg_row_records *rec, size_t r0, const double *slot,
-                                   size_t m, double *T, size_t ldt)
-{
-    size_t kp = partreg_v4_width(k);
-    for (size_t r = r0; r < m; r++) {
-        double *t0 = T + slot_index(slot[r]) * ldt, *t1 = t0 + ldt;
-        double a = rec->lo_w[r], b = rec->up_w[r];
-        const double lr[4] = {rec->lo[0][r], rec->lo[1][r], rec->lo[2][r], a};
-        const double ur[4] = {rec->up[0][r], rec->up[1][r], 0.0, b};
-        for (size_t c = 0; c < k; c++) { /* k = 0: X is not read (may be NULL) */
-            t0[c] += a * X[r * lda + c];
-            t1[c] += b * X[r * lda + c];
-        }
-        for (size_t j = 0; j < 4; j++) {
-            t0[kp + j] += lr[j];
-            t1[kp + j] += ur[j];
-        }
-    }
-}
-
 #if defined(PARTREG_HAVE_V4)
 
 /* One row's four partial sums: lane j over the columns j, j + 4, ... */
@@ -126,58 +97,6 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
     }
 }
 
-/* Rows r..r+3 of the four columns p0..p3 as four records rec[i] =
- * (p0[r + i], ..., p3[r + i]), a 4 x 4 transpose; with zero2 (a constant
- * where inlined) p2 is not read and stands for zeros. */
-static inline __attribute__((always_inline)) void
-records_quad(const double *p0, const double *p1, const double *p2, const double *p3, int zero2,
-             size_t r, partreg_v4 *rec)
-{
-    partreg_v4 col[4] = {PARTREG_V4C(p0 + r), PARTREG_V4C(p1 + r),
-                         zero2 ? (partreg_v4){0.0, 0.0, 0.0, 0.0} : PARTREG_V4C(p2 + r),
-                         PARTREG_V4C(p3 + r)};
-    partreg_v4_transpose(col, rec);
-}
-
-/* The column loop below unrolls fully for the fixed widths (at most 8
- * vectors); the wide function shares it with kp a variable, which clang's
- * unroll(full) would report as a failed transformation. */
-#if defined(__clang__)
-#define UNROLL_COLUMNS _Pragma("clang loop unroll_count(8)")
-#else
-#define UNROLL_COLUMNS PARTREG_UNROLL_FULLY
-#endif
-
-/* Quads of rows 0..4 nq - 1 of X, each read as kp entries, into the padded
- * rows of T, and their records into the 4 columns after them (row order:
- * the rows of a quad one after the other). */
-static inline __attribute__((always_inline)) void
-scatter_records_padded(const double *X, size_t lda, size_t kp, const partreg_row_records *rec,
-                       const double *slot, size_t nq, double *T, size_t ldt)
-{
-    /* copies: the v4 stores into T may alias anything, *rec included */
-    const double *l0 = rec->lo[0], *l1 = rec->lo[1], *l2 = rec->lo[2], *lw = rec->lo_w;
-    const double *u0 = rec->up[0], *u1 = rec->up[1], *uw = rec->up_w;
-    for (size_t q = 0; q < nq; q++) {
-        partreg_v4 lo[4], up[4];
-        records_quad(l0, l1, l2, lw, 0, 4 * q, lo);
-        records_quad(u0, u1, NULL, uw, 1, 4 * q, up);
-        for (size_t i = 0; i < 4; i++) {
-            size_t r = 4 * q + i;
-            const double *x = X + r * lda;
-            double *t0 = T + slot_index(slot[r]) * ldt, *t1 = t0 + ldt, a = lo[i][3], b = up[i][3];
-            UNROLL_COLUMNS
-            for (size_t c = 0; c < kp; c += 4) {
-                partreg_v4 v = PARTREG_V4C(x + c);
-                PARTREG_V4(t0 + c) += a * v;
-                PARTREG_V4(t1 + c) += b * v;
-            }
-            PARTREG_V4(t0 + kp) += lo[i];
-            PARTREG_V4(t1 + kp) += up[i];
-        }
-    }
-}
-
 #define ROW_PRODUCTS_FOR(KP)                                                                    \
     PARTREG_AVX2_CLONE __attribute__((noinline)) static void dot_##KP(                          \
         const double *X, size_t lda, const double *bp, const partreg_v4i *mask, size_t nr,      \
@@ -189,12 +108,6 @@ scatter_records_padded(const double *X, size_t lda, size_t kp, const partreg_row
         const double *X, size_t lda, const double *g, size_t nq, double *acc)                   \
     {                                                                                           \
         weighted_sum_padded(X, lda, KP, g, nq, acc);                                            \
-    }                                                                                           \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void scatter_records_##KP(              \
-        const double *X, size_t lda, const partreg_row_records *rec, const double *slot,        \
-        size_t nq, double *T, size_t ldt)                                                       \
-    {                                                                                           \
-        scatter_records_padded(X, lda, KP, rec, slot, nq, T, ldt);                              \
     }
 ROW_PRODUCTS_FOR(4)
 ROW_PRODUCTS_FOR(8)
@@ -211,19 +124,6 @@ typedef void (*weighted_sum_fn)(const double *, size_t, const double *, size_t, 
 
 static const dot_fn dot_by_width[8] = {dot_4,  dot_8,  dot_12, dot_16,
                                        dot_20, dot_24, dot_28, dot_32};
-/* Wider rows: the same loop, kp a variable. */
-PARTREG_AVX2_CLONE __attribute__((noinline)) static void
-scatter_records_wide(const double *X, size_t lda, size_t kp, const partreg_row_records *rec,
-                     const double *slot, size_t nq, double *T, size_t ldt)
-{
-    scatter_records_padded(X, lda, kp, rec, slot, nq, T, ldt);
-}
-
-typedef void (*scatter_records_fn)(const double *, size_t, const partreg_row_records *,
-                                   const double *, size_t, double *, size_t);
-static const scatter_records_fn scatter_records_by_width[8] = {
-    scatter_records_4,  scatter_records_8,  scatter_records_12, scatter_records_16,
-    scatter_records_20, scatter_records_24, scatter_records_28, scatter_records_32};
 static const weighted_sum_fn weighted_sum_by_width[8] = {
     weighted_sum_4,  weighted_sum_8,  weighted_sum_12, weighted_sum_16,
     weighted_sum_20, weighted_sum_24, weighted_sum_28, weighted_sum_32};
@@ -268,30 +168,7 @@ void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const doub
     memcpy(grad, acc, k * sizeof *grad);
 }
 
-void partreg_rows_scatter_records(const double *X, size_t lda, size_t k,
-                                  const partreg_row_records *rec, const double *slot, size_t m,
-                                  double *T, size_t ldt)
-{
-    if (k == 0) { /* no row to read: the records alone */
-        scatter_records_scalar(X, lda, 0, rec, 0, slot, m, T, ldt);
-        return;
-    }
-    size_t kp = partreg_v4_width(k), nq = partreg_v4_safe_groups(m, k, kp, lda, 4);
-    if (k > PARTREG_ROW_PRODUCTS_MAX_K)
-        scatter_records_wide(X, lda, kp, rec, slot, nq, T, ldt);
-    else
-        scatter_records_by_width[kp / 4 - 1](X, lda, rec, slot, nq, T, ldt);
-    scatter_records_scalar(X, lda, k, rec, 4 * nq, slot, m, T, ldt);
-}
-
 #else
-
-void partreg_rows_scatter_records(const double *X, size_t lda, size_t k,
-                                  const partreg_row_records *rec, const double *slot, size_t m,
-                                  double *T, size_t ldt)
-{
-    scatter_records_scalar(X, lda, k, rec, 0, slot, m, T, ldt);
-}
 
 void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta, size_t m,
                       double *eta)
