@@ -14,6 +14,8 @@
 #include "models/category_sums.h"
 #include "models/v4.h"
 
+#include <string.h>
+
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
 #include <immintrin.h>
 #define CATEGORY_SUMS_512 1
@@ -147,12 +149,10 @@ void partreg_category_sums_total(const double *S, size_t J, size_t nq, double *o
  * Adding each row's w x into its two slot rows of T in memory
  * (the scatter of sessions 6 to 9) cost 29% of the ordinal information pass
  * on data in cache: per row 2 (kp / 4) vector loads, adds and stores, the
- * stores the bound. Here the rows are first listed by category (a
- * counting sort of the row numbers, in row order within a category), and
- * each category's two sums run down its list in registers: per row kp / 4
- * vector loads of x and 2 kp / 4 multiplies and adds, and no stores. */
-
-#include <string.h>
+ * stores the bound. Here the rows come listed by category (in row order
+ * within one: partreg_category_sums_add makes the lists in its sweep),
+ * and each category's two sums run down its list in registers: per row
+ * kp / 4 vector loads of x and 2 kp / 4 multiplies and adds, no stores. */
 
 /* One category's rows, entry by entry (the rows whose padded read is not
  * safe, and machines without the vector kernels): the same sums, lane by
