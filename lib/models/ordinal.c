@@ -705,7 +705,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     } else {
         const double *v[] = {o->wda, o->waa, o->wab, o->wdb, o->wbb};
         partreg_category_sums_add(y, m, J, v, 5, ls->sums, ls->lists, ls->counts);
-        if (!logit_rows_finite(o->gw, o->hw, m))
+        /* with predictors the finished sums tell (logit_accumulate) */
+        if (pk == 0 && !logit_rows_finite(o->gw, o->hw, m))
             acc->nonfinite = 1;
     }
     partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
@@ -716,6 +717,19 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
                                ls->tsum, ls->T, ls->ldt);
     if (pk)
         partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
+}
+
+/* Whether the beta gradient and the lower triangle of the beta-beta block
+ * of the information are finite. */
+static int beta_sums_finite(const partreg_accum *acc, size_t pk, size_t k)
+{
+    double s = 0.0;
+    for (size_t a = 0; a < pk; a++) {
+        s += acc->grad[a];
+        for (size_t c = 0; c <= a; c++)
+            s += acc->info[a * k + c];
+    }
+    return isfinite(s);
 }
 
 static void logit_accumulate(const partreg_design *d, const double *theta, size_t begin,
@@ -770,6 +784,12 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
      * (in ls.cat, whose records are no longer needed: nq J <= 8 J). */
     double *tot = ls.cat;
     partreg_category_sums_total(ls.sums, J, nq, tot);
+    /* A row's non-finite gw or hw reaches X' gw and sum hw x x' (an
+     * infinity times 0 is NaN too), so with predictors the sums so far
+     * tell whether there was one, and the rows need no check of their own
+     * (which cost 3% of the pass); a sum that overflows counts too. */
+    if (info && pk > 0 && !beta_sums_finite(acc, pk, k))
+        acc->nonfinite = 1;
     for (size_t j = 0; j + 1 < J; j++) {
         const double *lo = tot + (j + 1) * nq, *up = tot + j * nq; /* categories j + 1, j */
         if (!info) { /* (wda, wdb) */
