@@ -60,7 +60,7 @@ PARTREG_VM_INLINE void logit_row(double x, double e, double y, double w, double 
  * as many rows as its reorder buffer holds instructions of; a short loop
  * fits more of them (measured in docs/performance.md). The values are the
  * same. Returns sum w l, summed after the loop (a sum inside it would keep
- * it scalar) in four stripes (partreg_vm_sum4). */
+ * it scalar) in sixteen stripes (partreg_vm_sum16). */
 PARTREG_ROWS_CLONE
 static double logit_terms(const double *restrict eta, const double *restrict y,
                           const double *restrict w, size_t m, double *restrict wl,
@@ -74,7 +74,7 @@ static double logit_terms(const double *restrict eta, const double *restrict y,
     else
         for (size_t r = 0; r < m; r++)
             logit_row(eta[r], hw[r], y[r], 1.0, wl + r, gw + r, hw + r);
-    return partreg_vm_sum4(wl, m);
+    return partreg_vm_sum16(wl, m);
 }
 
 /* The logit pass over a chunk: eta by dgemv, the terms above, then

@@ -691,7 +691,7 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         if (info && (!isfinite(heta) || !isfinite(geta)))
             acc->nonfinite = 1;
     }
-    double ll = partreg_vm_sum4(o->wl, m);
+    double ll = partreg_vm_sum16(o->wl, m);
     if (!isfinite(ll))
         acc->nonfinite = 1;
     acc->loglik += ll;
