@@ -132,7 +132,7 @@ int main(int argc, char **argv)
         double isum = 0.0;
         for (size_t j = 0; j < obj.k * obj.k; j++)
             isum += acc->info[j];
-        printf("%s %s n=%zu k=%zu threads=%d median_ms=%.2f min_ms=%.2f loglik=%.15g "
+        printf("%s %s n=%zu k=%zu threads=%d median_ms=%.4g min_ms=%.4g loglik=%.15g "
                "grad0=%.15g info_sum=%.15g\n",
                argv[4], names[o], n, obj.k, threads, 1e3 * t[reps / 2], 1e3 * t[0], acc->loglik,
                acc->grad[0], isum);
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
             t[r] = now() - t0;
         }
         qsort(t, (size_t)reps, sizeof *t, cmp);
-        printf("%s screen n=%zu p=%zu threads=%d median_ms=%.2f min_ms=%.2f kept=%zu\n", argv[4],
+        printf("%s screen n=%zu p=%zu threads=%d median_ms=%.4g min_ms=%.4g kept=%zu\n", argv[4],
                n, k, threads, 1e3 * t[reps / 2], 1e3 * t[0], pk);
         free(why);
         free(kept);
