@@ -8,7 +8,8 @@
  * 64 rows or several, a part-filled last one, too few rows for the padded
  * path), a row stride larger than k, weights of either
  * sign, and with the rows ending exactly at the end of their allocation (so
- * ASan sees any read past it). The upper triangle of A is not touched.
+ * ASan sees any read past it), with and without the gradient the same
+ * rows give (g x). The upper triangle of A is not touched.
  * On a core with AVX-512VL the k up to 16 take the wide tiles (all sums
  * of the triangle in registers), the others the 16-register tiles; both
  * must give these bits. */
@@ -28,21 +29,28 @@ static uint64_t lcg(uint64_t *s)
 
 static double unif(uint64_t *s) { return (double)lcg(s) * 0x1.0p-53 * 2.0 - 1.0; }
 
-/* The documented order: row by row, A[a][c] += x_a (h x_c). */
+/* The documented order: row by row, A[a][c] += x_a (h x_c) and, with g,
+ * grad[c] += g x_c. */
 static void reference(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
-                      const double *h, size_t m)
+                      const double *h, const double *g, double *grad, size_t m)
 {
-    for (size_t r = 0; r < m; r++)
+    for (size_t r = 0; r < m; r++) {
         for (size_t a = 0; a < k; a++)
             for (size_t c = 0; c <= a; c++)
                 A[a * lda_a + c] += X[r * lda + a] * (h[r] * X[r * lda + c]);
+        for (size_t c = 0; g && c < k; c++)
+            grad[c] += g[r] * X[r * lda + c];
+    }
 }
 
-static void check_case(size_t k, size_t lda, size_t m, uint64_t *seed)
+static void check_case(size_t k, size_t lda, size_t m, int with_g, uint64_t *seed)
 {
     size_t lda_a = k + 1, nx = (m - 1) * lda + k; /* the last row ends the allocation */
     double *X = malloc(nx * sizeof *X), *h = malloc(m * sizeof *h);
     double *A = malloc(k * lda_a * sizeof *A), *R = malloc(k * lda_a * sizeof *R);
+    double *g = malloc(m * sizeof *g), *grad = malloc(k * sizeof *grad);
+    double *gref = malloc(k * sizeof *gref);
+    assert_true(g && grad && gref);
     assert_non_null(X);
     assert_non_null(h);
     assert_non_null(A);
@@ -53,8 +61,16 @@ static void check_case(size_t k, size_t lda, size_t m, uint64_t *seed)
         h[i] = unif(seed);
     for (size_t i = 0; i < k * lda_a; i++)
         A[i] = R[i] = unif(seed);
-    partreg_rank_update(A, lda_a, k, X, lda, h, m);
-    reference(R, lda_a, k, X, lda, h, m);
+    for (size_t i = 0; i < m; i++)
+        g[i] = unif(seed) * 2.0;
+    for (size_t i = 0; i < k; i++)
+        grad[i] = gref[i] = unif(seed);
+    partreg_rank_update(A, lda_a, k, X, lda, h, with_g ? g : NULL, grad, m);
+    reference(R, lda_a, k, X, lda, h, with_g ? g : NULL, gref, m);
+    for (size_t i = 0; i < k; i++)
+        if (memcmp(grad + i, gref + i, sizeof *grad) != 0)
+            fail_msg("k=%zu lda=%zu m=%zu g=%d: gradient %zu = %.17g, reference %.17g", k, lda, m,
+                     with_g, i, grad[i], gref[i]);
     for (size_t i = 0; i < k * lda_a; i++)
         if (memcmp(A + i, R + i, sizeof *A) != 0)
             fail_msg("k=%zu lda=%zu m=%zu: entry (%zu, %zu) = %.17g, reference %.17g", k, lda, m,
@@ -63,6 +79,9 @@ static void check_case(size_t k, size_t lda, size_t m, uint64_t *seed)
     free(h);
     free(A);
     free(R);
+    free(g);
+    free(grad);
+    free(gref);
 }
 
 static void test_same_bits_as_reference(void **state)
@@ -73,7 +92,8 @@ static void test_same_bits_as_reference(void **state)
     for (size_t k = 1; k <= PARTREG_RANK_UPDATE_MAX_K; k++)
         for (size_t s = 0; s < 3; s++)
             for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)
-                check_case(k, k + s * (s + 1), rows[t], &seed);
+                for (int wg = 0; wg < 2; wg++)
+                    check_case(k, k + s * (s + 1), rows[t], wg, &seed);
 }
 
 /* A wide k goes row by row in the reference order too. */
@@ -81,8 +101,8 @@ static void test_wide_k(void **state)
 {
     (void)state;
     uint64_t seed = 777;
-    check_case(PARTREG_RANK_UPDATE_MAX_K + 1, PARTREG_RANK_UPDATE_MAX_K + 1, 50, &seed);
-    check_case(51, 60, 9, &seed);
+    check_case(PARTREG_RANK_UPDATE_MAX_K + 1, PARTREG_RANK_UPDATE_MAX_K + 1, 50, 1, &seed);
+    check_case(51, 60, 9, 1, &seed);
 }
 
 int main(void)

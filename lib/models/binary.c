@@ -91,10 +91,12 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
-    if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
+    if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED) {
+        partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
         return;
-    partreg_info_add(acc->info, k, k, xb, lda, hs, m, zp, zn);
+    }
+    /* the gradient with the information, from the same reads of the rows */
+    partreg_info_add(acc->info, k, k, xb, lda, hs, gw, acc->grad, m, zp, zn);
 }
 
 /*
@@ -146,9 +148,10 @@ static void binary_chunk(const partreg_design *d, const double *beta, size_t i0,
     acc->loglik += ll;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
     if (order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED)
-        partreg_info_add(acc->info, k, k, xb, lda, hs, m, zp, zn);
+        partreg_info_add(acc->info, k, k, xb, lda, hs, gw, acc->grad, m, zp, zn);
+    else
+        partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
 }
 
 static void binary_accumulate(const void *model, const double *beta, size_t begin, size_t end,

@@ -709,14 +709,17 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         if (pk == 0 && !logit_rows_finite(o->gw, o->hw, m))
             acc->nonfinite = 1;
     }
-    partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
-    if (!info)
+    if (!info) {
+        partreg_rows_weighted_sum(xb, lda, pk, o->gw, m, acc->grad);
         return;
+    }
     /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x */
     partreg_rows_category_sums(xb, lda, pk, m, J, ls->lists, ls->counts, o->wfa, o->wfb,
                                ls->tsum, ls->T, ls->ldt);
+    /* the beta gradient with the beta block, from the same reads of the rows */
     if (pk)
-        partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, m, ls->zp, ls->zn);
+        partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, o->gw, acc->grad, m, ls->zp,
+                         ls->zn);
 }
 
 /* Whether the beta gradient and the lower triangle of the beta-beta block

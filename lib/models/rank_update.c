@@ -30,6 +30,7 @@
 #endif
 
 #include "models/rank_update.h"
+#include "models/row_products.h"
 #include "models/v4.h"
 
 #include <math.h>
@@ -37,11 +38,12 @@
 #include <gsl/gsl_cblas.h>
 
 /* The update row by row, in place: the reference order of the sums,
- * A[a][c] += x_a (h x_c), used for the rows the tiled kernel below cannot
- * read past and for the wide k that callers give dsyrk anyway. */
+ * A[a][c] += x_a (h x_c) and grad[c] += g x_c, used for the rows the
+ * tiled kernel below cannot read past and for the wide k that callers
+ * give dsyrk anyway. */
 static inline void rows_in_place(double *restrict A, size_t lda_a, size_t k,
                                  const double *restrict X, size_t lda, const double *restrict h,
-                                 size_t m)
+                                 const double *restrict g, double *restrict grad, size_t m)
 {
     for (size_t r = 0; r < m; r++) {
         const double *x = X + r * lda;
@@ -50,6 +52,9 @@ static inline void rows_in_place(double *restrict A, size_t lda_a, size_t k,
             for (size_t c = 0; c <= a; c++)
                 Aa[c] += x[a] * (h[r] * x[c]);
         }
+        if (g)
+            for (size_t c = 0; c < k; c++)
+                grad[c] += g[r] * x[c];
     }
 }
 
@@ -103,15 +108,36 @@ scale_rows(double *restrict V, size_t kp, const double *restrict X, size_t lda,
     }
 }
 
+/* gsum (kp entries) += g_r x_r over m rows, row by row: its kp / 4 sums
+ * in registers. */
+static inline __attribute__((always_inline)) void
+grad_tile(double *restrict gsum, size_t kp, const double *restrict X, size_t lda,
+          const double *restrict g, size_t m)
+{
+    partreg_v4 s[8];
+    PARTREG_UNROLL_FULLY
+    for (size_t v = 0; v < kp / 4; v++)
+        s[v] = PARTREG_V4C(gsum + 4 * v);
+    for (size_t r = 0; r < m; r++)
+        PARTREG_UNROLL_FULLY
+        for (size_t v = 0; v < kp / 4; v++)
+            s[v] += g[r] * PARTREG_V4C(X + r * lda + 4 * v);
+    PARTREG_UNROLL_FULLY
+    for (size_t v = 0; v < kp / 4; v++)
+        PARTREG_V4(gsum + 4 * v) = s[v];
+}
+
 /* rows 0..m-1 of X into acc (row stride kp, a multiple of 4): every
  * vector of the lower block triangle in its first k rows (the last row
  * block has k - (kp - 4) of them), including the padded columns
- * k..kp-1, which are scratch. V is scratch for SUB_ROWS rows of kp.
+ * k..kp-1, which are scratch; with g, also gsum (kp entries) += sum_r
+ * g_r x_r. V is scratch for SUB_ROWS rows of kp.
  * Inlined into one function per (kp, last), so that the tile loops
  * unroll. */
 static inline __attribute__((always_inline)) void
 tiled_rows(double *restrict acc, size_t kp, size_t last, const double *restrict X, size_t lda,
-           const double *restrict h, size_t m, double *restrict V)
+           const double *restrict h, const double *restrict g, double *restrict gsum, size_t m,
+           double *restrict V)
 {
     for (size_t r0 = 0; r0 < m; r0 += SUB_ROWS) {
         size_t mm = m - r0 < SUB_ROWS ? m - r0 : SUB_ROWS;
@@ -124,6 +150,8 @@ tiled_rows(double *restrict acc, size_t kp, size_t last, const double *restrict 
             for (size_t cb = 0; cb <= ab; cb += 2)
                 tile(acc, kp, 4 * ab, na, 4 * cb, cb + 1 <= ab ? 2 : 1, Xs, lda, V, mm);
         }
+        if (g)
+            grad_tile(gsum, kp, Xs, lda, g + r0, mm);
     }
 }
 
@@ -131,12 +159,14 @@ tiled_rows(double *restrict acc, size_t kp, size_t last, const double *restrict 
  * models are), rows LAST of its last row block (1 to 4): a padded row of
  * A costs as much as a real one, a quarter of the work at k = 10. Wider
  * k keep the padded rows (code size: each function is several KiB). */
-typedef void (*tiled_rows_fn)(double *, const double *, size_t, const double *, size_t, double *);
+typedef void (*tiled_rows_fn)(double *, const double *, size_t, const double *,
+                              const double *, double *, size_t, double *);
 #define TILED_ROWS_FOR(KP, LAST)                                                               \
     PARTREG_AVX2_CLONE __attribute__((noinline)) static void tiled_rows_##KP##_##LAST(         \
-        double *acc, const double *X, size_t lda, const double *h, size_t m, double *V)       \
+        double *acc, const double *X, size_t lda, const double *h, const double *g,           \
+        double *gsum, size_t m, double *V)                                                     \
     {                                                                                          \
-        tiled_rows(acc, KP, LAST, X, lda, h, m, V);                                            \
+        tiled_rows(acc, KP, LAST, X, lda, h, g, gsum, m, V);                                   \
     }
 #define TILED_ROWS_FOR_ALL(KP)                                                                 \
     TILED_ROWS_FOR(KP, 1) TILED_ROWS_FOR(KP, 2) TILED_ROWS_FOR(KP, 3) TILED_ROWS_FOR(KP, 4)
@@ -171,11 +201,18 @@ static const tiled_rows_fn tiled_rows_by_width[8][4] = {
 #define WIDE_MAX_SUMS 24
 
 /* Row blocks ab0..ab1 (of 4 rows of acc; the block kp / 4 - 1 has LAST)
- * by every column vector of the triangle, over m rows. */
+ * by every column vector of the triangle, over m rows; with g (the last
+ * tile only, which reads every column vector), also gsum += g_r x_r. */
 static inline __attribute__((always_inline)) void
 wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
-          const double *restrict X, size_t lda, const double *restrict h, size_t m)
+          const double *restrict X, size_t lda, const double *restrict h,
+          const double *restrict g, double *restrict gsum, size_t m)
 {
+    partreg_v4 gs[4];
+    if (g)
+        PARTREG_UNROLL_FULLY
+        for (size_t cb = 0; cb < kp / 4; cb++)
+            gs[cb] = PARTREG_V4C(gsum + 4 * cb);
     partreg_v4 s[4][4][4]; /* [ab - ab0][row in block][column vector] */
     PARTREG_UNROLL_FULLY
     for (size_t ab = ab0; ab <= ab1; ab++) {
@@ -188,10 +225,17 @@ wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
     }
     for (size_t r = 0; r < m; r++) {
         const double *x = X + r * lda;
-        partreg_v4 v[4];
+        partreg_v4 v[4]; /* x, then h x: x is not needed past the gradient */
         PARTREG_UNROLL_FULLY
         for (size_t cb = 0; cb <= ab1; cb++)
-            v[cb] = h[r] * PARTREG_V4C(x + 4 * cb);
+            v[cb] = PARTREG_V4C(x + 4 * cb);
+        if (g)
+            PARTREG_UNROLL_FULLY
+            for (size_t cb = 0; cb < kp / 4; cb++)
+                gs[cb] += g[r] * v[cb];
+        PARTREG_UNROLL_FULLY
+        for (size_t cb = 0; cb <= ab1; cb++)
+            v[cb] = h[r] * v[cb];
         PARTREG_UNROLL_FULLY
         for (size_t ab = ab0; ab <= ab1; ab++) {
             size_t na = ab + 1 < kp / 4 ? 4 : last;
@@ -211,34 +255,43 @@ wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
             for (size_t cb = 0; cb <= ab; cb++)
                 PARTREG_V4(acc + (4 * ab + i) * kp + 4 * cb) = s[ab - ab0][i][cb];
     }
+    if (g)
+        PARTREG_UNROLL_FULLY
+        for (size_t cb = 0; cb < kp / 4; cb++)
+            PARTREG_V4(gsum + 4 * cb) = gs[cb];
 }
 
 /* The row blocks of width kp in tiles of at most WIDE_MAX_SUMS sums, in
  * order; a block's sums are 4 (ab + 1) vectors. */
 static inline __attribute__((always_inline)) void
 wide_rows(double *restrict acc, size_t kp, size_t last, const double *restrict X, size_t lda,
-          const double *restrict h, size_t m)
+          const double *restrict h, const double *restrict g, double *restrict gsum, size_t m)
 {
     size_t ab0 = 0, sums = 0;
     PARTREG_UNROLL_FULLY
     for (size_t ab = 0; ab < kp / 4; ab++) {
         size_t block = (ab + 1 < kp / 4 ? 4 : last) * (ab + 1);
         if (sums + block > WIDE_MAX_SUMS) {
-            wide_tile(acc, kp, last, ab0, ab - 1, X, lda, h, m);
+            wide_tile(acc, kp, last, ab0, ab - 1, X, lda, h, NULL, NULL, m);
             ab0 = ab;
             sums = 0;
         }
         sums += block;
     }
-    wide_tile(acc, kp, last, ab0, kp / 4 - 1, X, lda, h, m);
+    wide_tile(acc, kp, last, ab0, kp / 4 - 1, X, lda, h, g, gsum, m);
 }
 
-typedef void (*wide_rows_fn)(double *, const double *, size_t, const double *, size_t);
+typedef void (*wide_rows_fn)(double *, const double *, size_t, const double *,
+                             const double *, double *, size_t);
 #define WIDE_ROWS_FOR(KP, LAST)                                                                \
     __attribute__((target("avx512f,avx512vl"), noinline)) static void wide_rows_##KP##_##LAST( \
-        double *acc, const double *X, size_t lda, const double *h, size_t m)                  \
+        double *acc, const double *X, size_t lda, const double *h, const double *g,           \
+        double *gsum, size_t m)                                                                \
     {                                                                                          \
-        wide_rows(acc, KP, LAST, X, lda, h, m);                                                \
+        if (g)                                                                                 \
+            wide_rows(acc, KP, LAST, X, lda, h, g, gsum, m);                                   \
+        else                                                                                   \
+            wide_rows(acc, KP, LAST, X, lda, h, NULL, NULL, m);                                \
     }
 #define WIDE_ROWS_FOR_ALL(KP)                                                                  \
     WIDE_ROWS_FOR(KP, 1) WIDE_ROWS_FOR(KP, 2) WIDE_ROWS_FOR(KP, 3) WIDE_ROWS_FOR(KP, 4)
@@ -257,51 +310,60 @@ static int have_avx512vl(void)
 #endif
 
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
-                         size_t lda, const double *restrict h, size_t m)
+                         size_t lda, const double *restrict h, const double *restrict g,
+                         double *restrict grad, size_t m)
 {
     if (k > PARTREG_RANK_UPDATE_MAX_K || m < 8) {
-        rows_in_place(A, lda_a, k, X, lda, h, m);
+        rows_in_place(A, lda_a, k, X, lda, h, g, grad, m);
         return;
     }
     /* A's lower triangle with rows padded to kp columns; past the
-     * diagonal all is scratch. */
+     * diagonal all is scratch, and so are grad's padded entries. */
     size_t kp = partreg_v4_width(k);
     double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
-    double V[SUB_ROWS * PARTREG_RANK_UPDATE_MAX_K];
+    double V[SUB_ROWS * PARTREG_RANK_UPDATE_MAX_K], gsum[PARTREG_RANK_UPDATE_MAX_K];
     for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c < kp; c++)
             acc[a * kp + c] = c <= a ? A[a * lda_a + c] : 0.0;
+    for (size_t c = 0; g && c < kp; c++)
+        gsum[c] = c < k ? grad[c] : 0.0;
     /* A row's padded read ends at x_r[kp - 1], inside the m rows while
      * r lda + kp <= (m - 1) lda + k. */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
 #if defined(RANK_UPDATE_WIDE)
     if (kp <= 16 && have_avx512vl())
-        wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, nr);
+        wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g, gsum, nr);
     else
 #endif
-        tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, nr, V);
-    rows_in_place(acc, kp, k, X + nr * lda, lda, h + nr, m - nr);
+        tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g, gsum, nr, V);
+    rows_in_place(acc, kp, k, X + nr * lda, lda, h + nr, g ? g + nr : NULL, gsum, m - nr);
     for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++)
             A[a * lda_a + c] = acc[a * kp + c];
+    for (size_t c = 0; g && c < k; c++)
+        grad[c] = gsum[c];
 }
 #else
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
-                         size_t lda, const double *restrict h, size_t m)
+                         size_t lda, const double *restrict h, const double *restrict g,
+                         double *restrict grad, size_t m)
 {
-    rows_in_place(A, lda_a, k, X, lda, h, m);
+    rows_in_place(A, lda_a, k, X, lda, h, g, grad, m);
 }
 #endif
 
 void partreg_info_add(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
-                      const double *h, size_t m, double *zp, double *zn)
+                      const double *h, const double *g, double *grad, size_t m, double *zp,
+                      double *zn)
 {
     if (k == 0)
         return;
     if (k <= PARTREG_RANK_UPDATE_MAX_K) {
-        partreg_rank_update(A, lda_a, k, X, lda, h, m);
+        partreg_rank_update(A, lda_a, k, X, lda, h, g, grad, m);
         return;
     }
+    if (g)
+        partreg_rows_weighted_sum(X, lda, k, g, m, grad);
     size_t np = 0, nn = 0;
     for (size_t r = 0; r < m; r++) {
         if (h[r] == 0.0)
