@@ -219,6 +219,57 @@ static const category_fn category_by_width[8] = {category_4,  category_8,  categ
                                                  category_16, category_20, category_24,
                                                  category_28, category_32};
 #define CATEGORY_MAX_KP 32
+
+/* Wider rows (more than 32 columns): the columns in groups of up to 16,
+ * each group's sums in registers over the category's rows (which stay in
+ * cache between the groups); per entry the same sums in the same order.
+ * NV vectors from column c0 (inlined with NV a constant). */
+static inline __attribute__((always_inline)) void
+category_group(const double *X, size_t lda, size_t c0, size_t nv, const size_t *rows, size_t n,
+               const double *lo_w, const double *up_w, double *slo, double *sup)
+{
+    partreg_v4 al[4], au[4];
+    PARTREG_UNROLL_FULLY
+    for (size_t v = 0; v < nv; v++)
+        al[v] = au[v] = (partreg_v4){0.0, 0.0, 0.0, 0.0};
+    for (size_t i = 0; i < n; i++) {
+        const double *x = X + rows[i] * lda + c0;
+        double a = lo_w[rows[i]], b = up_w[rows[i]];
+        PARTREG_UNROLL_FULLY
+        for (size_t v = 0; v < nv; v++) {
+            partreg_v4 xv = PARTREG_V4C(x + 4 * v);
+            al[v] += a * xv;
+            au[v] += b * xv;
+        }
+    }
+    PARTREG_UNROLL_FULLY
+    for (size_t v = 0; v < nv; v++) {
+        PARTREG_V4(slo + c0 + 4 * v) = al[v];
+        PARTREG_V4(sup + c0 + 4 * v) = au[v];
+    }
+}
+
+PARTREG_AVX2_CLONE __attribute__((noinline)) static void
+category_wide(const double *X, size_t lda, size_t kp, const size_t *rows, size_t n,
+              const double *lo_w, const double *up_w, double *slo, double *sup)
+{
+    size_t c0 = 0;
+    for (; c0 + 16 <= kp; c0 += 16)
+        category_group(X, lda, c0, 4, rows, n, lo_w, up_w, slo, sup);
+    switch ((kp - c0) / 4) {
+    case 3:
+        category_group(X, lda, c0, 3, rows, n, lo_w, up_w, slo, sup);
+        break;
+    case 2:
+        category_group(X, lda, c0, 2, rows, n, lo_w, up_w, slo, sup);
+        break;
+    case 1:
+        category_group(X, lda, c0, 1, rows, n, lo_w, up_w, slo, sup);
+        break;
+    default:
+        break;
+    }
+}
 #endif
 
 void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m, size_t J,
@@ -231,7 +282,7 @@ void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m,
     double *slo = sums, *sup = sums + kp;
 #if defined(PARTREG_HAVE_V4)
     /* the rows before nr can be read as kp entries (v4.h) */
-    size_t nr = kp <= CATEGORY_MAX_KP ? partreg_v4_safe_groups(m, k, kp, lda, 1) : 0;
+    size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
 #endif
     for (size_t c = 0; c < J; c++) {
         const size_t *rows = lists + c * stride;
@@ -239,14 +290,16 @@ void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m,
         if (n == 0)
             continue;
 #if defined(PARTREG_HAVE_V4)
-        if (kp <= CATEGORY_MAX_KP) {
-            nv = n;
-            while (nv > 0 && rows[nv - 1] >= nr) /* in row order: those come last */
-                nv--;
+        nv = n;
+        while (nv > 0 && rows[nv - 1] >= nr) /* in row order: those come last */
+            nv--;
+        if (kp <= CATEGORY_MAX_KP)
             category_by_width[kp / 4 - 1](X, lda, rows, nv, lo_w, up_w, slo, sup);
-        } else
+        else
+            category_wide(X, lda, kp, rows, nv, lo_w, up_w, slo, sup);
+#else
+        memset(sums, 0, 2 * kp * sizeof *sums);
 #endif
-            memset(sums, 0, 2 * kp * sizeof *sums);
         category_scalar(X, lda, k, rows + nv, n - nv, lo_w, up_w, slo, sup);
         if (c >= 1)
             for (size_t e = 0; e < k; e++)
