@@ -78,14 +78,14 @@ static int sub_feasible(const void *model, const double *theta)
     return s->full->feasible(s->full->model, theta);
 }
 
-double partreg_warm_start(const partreg_objective *obj, double *theta,
-                          const partreg_fit_options *opt, double *info, int *have_info)
+/* Maximise obj on m of its rows (SEGMENTS runs spread evenly) from theta;
+ * when that converges, overwrite theta with the subsample's maximiser and
+ * info (k x k) with its information scaled to all rows, and set *done.
+ * Returns the cost in passes over the full data. */
+static double fit_subsample(const partreg_objective *obj, size_t m, double *theta,
+                            const partreg_fit_options *opt, double *info, int *done)
 {
-    *have_info = 0;
     size_t n = obj->n, k = obj->k;
-    if (opt->warm_start_rows == 0 || n < opt->warm_start_rows || n < 2 * WARM_MIN_SUB)
-        return 0.0;
-    size_t m = n / WARM_FRACTION > WARM_MIN_SUB ? n / WARM_FRACTION : WARM_MIN_SUB;
     subsample s = {obj, m / SEGMENTS, n / SEGMENTS};
     partreg_objective sub = *obj;
     sub.model = &s;
@@ -94,6 +94,7 @@ double partreg_warm_start(const partreg_objective *obj, double *theta,
     sub.feasible = obj->feasible ? sub_feasible : NULL;
     sub.row_scores = NULL;
 
+    *done = 0;
     double *trial = malloc(k * sizeof *trial);
     partreg_accum *acc = partreg_accum_alloc(k);
     double used = 0.0;
@@ -116,10 +117,33 @@ double partreg_warm_start(const partreg_objective *obj, double *theta,
             double scale = (double)n / (double)sub.n;
             for (size_t j = 0; j < k * k; j++)
                 info[j] = scale * acc->info[j];
-            *have_info = sub.n >= WARM_INFO_MIN_SUB;
+            *done = 1;
         }
     }
     free(trial);
     partreg_accum_free(acc);
+    return used;
+}
+
+double partreg_warm_start(const partreg_objective *obj, double *theta,
+                          const partreg_fit_options *opt, double *info, int *have_info)
+{
+    *have_info = 0;
+    size_t n = obj->n;
+    if (opt->warm_start_rows == 0 || n < opt->warm_start_rows || n < 2 * WARM_MIN_SUB)
+        return 0.0;
+    size_t m = n / WARM_FRACTION > WARM_MIN_SUB ? n / WARM_FRACTION : WARM_MIN_SUB;
+    double used = 0.0;
+    int done = 0;
+    /* Nested: the subsample's own start from a WARM_FRACTION of it, where
+     * that is still WARM_MIN_SUB rows. From there (about sqrt(WARM_FRACTION)
+     * of the subsample's standard errors away) its fit takes one pass
+     * fewer than from the null start (2 instead of 3 at 10^6 rows), for a
+     * few passes over a sixteenth as many rows. A nested fit that fails
+     * leaves the null start. */
+    if (m / WARM_FRACTION >= WARM_MIN_SUB)
+        used += fit_subsample(obj, m / WARM_FRACTION, theta, opt, info, &done);
+    used += fit_subsample(obj, m, theta, opt, info, &done);
+    *have_info = done && m / SEGMENTS * SEGMENTS >= WARM_INFO_MIN_SUB;
     return used;
 }
