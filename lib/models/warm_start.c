@@ -20,7 +20,9 @@
  * Only the start changes: the full-data iterations and stopping rule are
  * the same, so the estimate is the same maximiser. A subsample fit that
  * does not converge (separation in the subsample, a category it misses)
- * is discarded and the null start kept. */
+ * is discarded and the start it began from kept. For large n the
+ * subsample's fit starts from the same fit on a sixteenth of it (nested;
+ * partreg_warm_start below). */
 #include "models/warm_start.h"
 
 #include <math.h>

@@ -8,7 +8,9 @@
 /* Maximise obj on an evenly spread subsample of its rows from theta and,
  * when that converges, overwrite theta (k entries, feasible) with the
  * subsample's maximiser; otherwise theta is left as it was (also on
- * ENOMEM, which only costs the warm start). Fits of fewer than
+ * ENOMEM, which only costs the warm start), or, when the subsample's fit
+ * was itself started from a smaller subsample's (nested, large n), holds
+ * that one's maximiser. Fits of fewer than
  * opt->warm_start_rows rows (or all, when it is 0) are left alone.
  * When theta is overwritten, info (k x k) gets the subsample's information
  * at (about) that point scaled to all rows, an approximation of the full
