@@ -153,6 +153,8 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
         if (!(p.scratch[t] = malloc(nscratch * sizeof(double))))
             st = PARTREG_ENOMEM;
+        else
+            p.scratch[t][0] = 0.0; /* the pass's first call of this member (objective.h) */
     if (st == PARTREG_OK) {
         for (size_t s = 0; s < nseg; s++)
             p.seg[s] = (partreg_accum){k, 0.0, states + s * per, states + s * per + k, 0};

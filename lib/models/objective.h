@@ -45,7 +45,13 @@ typedef struct partreg_objective {
     size_t n;      /* number of rows */
     const void *model;
     /* Add rows [begin, end) at theta to acc (acc is not zeroed first).
-     * `scratch` is per-caller memory of scratch_doubles doubles. */
+     * `scratch` is per-caller memory of scratch_doubles doubles (at least
+     * 1). A pass (partreg_objective_eval) calls it block by block, each
+     * member of the team with its own scratch, whose first double is 0
+     * before the member's first call of the pass and is kept between its
+     * calls: a model may keep tables that depend on theta alone there,
+     * built at the first call (flagged in scratch[0]) and checked against
+     * theta at the others. */
     void (*accumulate)(const void *model, const double *theta, size_t begin, size_t end,
                        partreg_order order, partreg_accum *acc, double *scratch);
     /* 1 if theta is inside the parameter space (e.g. increasing thresholds). */

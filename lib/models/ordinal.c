@@ -591,9 +591,13 @@ static size_t logit_gather(const double *cat, size_t J, const double *y, const d
     return nslow;
 }
 
-/* Scratch of the logit pass: per-call tables and sums, then per-chunk rows. */
+/* Scratch of the logit pass: the per-pass table, per-call sums, then
+ * per-chunk rows. */
 typedef struct logit_scratch {
-    double *cat; /* 8 J: the category records (logit_gather) */
+    double *built; /* 1: cat holds the records of the thresholds in key */
+    double *key;   /* J - 1: the thresholds cat was made for */
+    double *cat;   /* 8 J: the category records (logit_gather) */
+    double *tot;   /* 5 J: the per-category totals (logit_accumulate) */
     double *sums; /* lanes of the per-category sums (partreg_category_sums_add):
                    * 8 J x 2 in the gradient pass, 8 J x 5 in the information pass */
     double *T;    /* (J + 1) x ldt: per cut slot, the rows times their f */
@@ -615,14 +619,20 @@ static size_t idx_doubles(size_t n)
 static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
 {
     size_t kp = partreg_v4_width(p1);
-    return 8 * J + PARTREG_CATEGORY_LANES * PARTREG_CATEGORY_MAX_ARRAYS * J + (J + 3) * kp +
+    return J + 8 * J + PARTREG_CATEGORY_MAX_ARRAYS * J +
+           PARTREG_CATEGORY_LANES * PARTREG_CATEGORY_MAX_ARRAYS * J + (J + 3) * kp +
            idx_doubles(J * (chunk + PARTREG_CATEGORY_LANES) + J) + chunk * (17 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
 {
+    ls->built = s; /* scratch[0]: 0 at a pass's first call (objective.h) */
+    ls->key = s + 1;
+    s += J;
     ls->cat = s;
     s += 8 * J;
+    ls->tot = s;
+    s += PARTREG_CATEGORY_MAX_ARRAYS * J;
     ls->sums = s;
     s += PARTREG_CATEGORY_LANES * PARTREG_CATEGORY_MAX_ARRAYS * J;
     ls->T = s;
@@ -731,16 +741,13 @@ static int beta_sums_finite(const partreg_accum *acc, size_t pk, size_t k)
     return isfinite(s);
 }
 
-static void logit_accumulate(const partreg_design *d, const double *theta, size_t begin,
-                             size_t end, partreg_order order, partreg_accum *acc, double *scratch)
+/* The category records of the logit pass for thresholds thr (J - 1):
+ * cat + 8 c = (lo, hi, emin, emax), (g, log g, D, 0) (logit_gather). */
+static void logit_category_records(const double *thr, size_t J, double *cat)
 {
-    size_t pk = d->pk, J = d->J, k = pk + J - 1, p1 = pk ? pk : 1, chunk = CHUNK_ROWS(p1);
-    const double *thr = theta + pk;
-    logit_scratch ls;
-    logit_scratch_carve(scratch, J, p1, chunk, &ls);
     for (size_t c = 0; c < J; c++) {
         double lo = c == 0 ? -INFINITY : thr[c - 1], hi = c == J - 1 ? INFINITY : thr[c];
-        double *rec = ls.cat + 8 * c; /* (lo, hi, emin, emax), (g, log g, D, 0) */
+        double *rec = cat + 8 * c; /* (lo, hi, emin, emax), (g, log g, D, 0) */
         rec[0] = lo;
         rec[1] = hi;
         /* g_c = 1 - exp(theta_{c-1} - theta_c), D_c = exp(theta_{c-1} - theta_c);
@@ -757,6 +764,23 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         int fast = g > 0 && (outer || D >= DBL_MIN);
         rec[2] = fast ? emin : INFINITY;
         rec[3] = fast ? emax : -INFINITY;
+    }
+}
+
+static void logit_accumulate(const partreg_design *d, const double *theta, size_t begin,
+                             size_t end, partreg_order order, partreg_accum *acc, double *scratch)
+{
+    size_t pk = d->pk, J = d->J, k = pk + J - 1, p1 = pk ? pk : 1, chunk = CHUNK_ROWS(p1);
+    const double *thr = theta + pk;
+    logit_scratch ls;
+    logit_scratch_carve(scratch, J, p1, chunk, &ls);
+    /* The records depend on the thresholds alone: made at a member's first
+     * call of a pass and kept for its others (5 J calls of exp, expm1 and
+     * log per block had been 1-2% of a pass). */
+    if (!(*ls.built == 1.0 && memcmp(ls.key, thr, (J - 1) * sizeof *thr) == 0)) {
+        logit_category_records(thr, J, ls.cat);
+        memcpy(ls.key, thr, (J - 1) * sizeof *thr);
+        *ls.built = 1.0;
     }
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
     size_t nq = info ? 5 : 2; /* the arrays of the per-category sums */
@@ -779,9 +803,8 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         return;
     /* Threshold j is the lower cut of category j + 1 and the upper cut of
      * category j; the off-diagonal (j, j-1) comes from category j, whose
-     * cuts they are. tot[c nq + i]: category c's sum of the i-th array
-     * (in ls.cat, whose records are no longer needed: nq J <= 8 J). */
-    double *tot = ls.cat;
+     * cuts they are. tot[c nq + i]: category c's sum of the i-th array. */
+    double *tot = ls.tot;
     partreg_category_sums_total(ls.sums, J, nq, tot);
     /* A row's non-finite gw or hw reaches X' gw and sum hw x x' (an
      * infinity times 0 is NaN too), so with predictors the sums so far
