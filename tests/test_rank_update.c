@@ -9,7 +9,8 @@
  * path), a row stride larger than k, weights of either
  * sign, and with the rows ending exactly at the end of their allocation (so
  * ASan sees any read past it), with and without the gradient the same
- * rows give (g x). The upper triangle of A is not touched.
+ * rows give (g x), and with unit weights given as h = NULL. The upper
+ * triangle of A is not touched.
  * On a core with AVX-512VL the k up to 16 take the wide tiles (all sums
  * of the triangle in registers), the others the 16-register tiles; both
  * must give these bits. */
@@ -43,7 +44,7 @@ static void reference(double *A, size_t lda_a, size_t k, const double *X, size_t
     }
 }
 
-static void check_case(size_t k, size_t lda, size_t m, int with_g, uint64_t *seed)
+static void check_case(size_t k, size_t lda, size_t m, int with_g, int unit, uint64_t *seed)
 {
     size_t lda_a = k + 1, nx = (m - 1) * lda + k; /* the last row ends the allocation */
     double *X = malloc(nx * sizeof *X), *h = malloc(m * sizeof *h);
@@ -58,14 +59,14 @@ static void check_case(size_t k, size_t lda, size_t m, int with_g, uint64_t *see
     for (size_t i = 0; i < nx; i++)
         X[i] = unif(seed) * 3.0;
     for (size_t i = 0; i < m; i++)
-        h[i] = unif(seed);
+        h[i] = unit ? 1.0 : unif(seed);
     for (size_t i = 0; i < k * lda_a; i++)
         A[i] = R[i] = unif(seed);
     for (size_t i = 0; i < m; i++)
         g[i] = unif(seed) * 2.0;
     for (size_t i = 0; i < k; i++)
         grad[i] = gref[i] = unif(seed);
-    partreg_rank_update(A, lda_a, k, X, lda, h, with_g ? g : NULL, grad, m);
+    partreg_rank_update(A, lda_a, k, X, lda, unit ? NULL : h, with_g ? g : NULL, grad, m);
     reference(R, lda_a, k, X, lda, h, with_g ? g : NULL, gref, m);
     for (size_t i = 0; i < k; i++)
         if (memcmp(grad + i, gref + i, sizeof *grad) != 0)
@@ -93,7 +94,18 @@ static void test_same_bits_as_reference(void **state)
         for (size_t s = 0; s < 3; s++)
             for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)
                 for (int wg = 0; wg < 2; wg++)
-                    check_case(k, k + s * (s + 1), rows[t], wg, &seed);
+                    check_case(k, k + s * (s + 1), rows[t], wg, 0, &seed);
+}
+
+/* Unit weights (h = NULL): the bits of h = 1, every k and route. */
+static void test_unit_weights(void **state)
+{
+    (void)state;
+    uint64_t seed = 4242;
+    static const size_t rows[] = {3, 9, 64, 257};
+    for (size_t k = 1; k <= PARTREG_RANK_UPDATE_MAX_K + 2; k++)
+        for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)
+            check_case(k, k + 1, rows[t], (int)(t & 1), 1, &seed);
 }
 
 /* A wide k goes row by row in the reference order too. */
@@ -101,14 +113,15 @@ static void test_wide_k(void **state)
 {
     (void)state;
     uint64_t seed = 777;
-    check_case(PARTREG_RANK_UPDATE_MAX_K + 1, PARTREG_RANK_UPDATE_MAX_K + 1, 50, 1, &seed);
-    check_case(51, 60, 9, 1, &seed);
+    check_case(PARTREG_RANK_UPDATE_MAX_K + 1, PARTREG_RANK_UPDATE_MAX_K + 1, 50, 1, 0, &seed);
+    check_case(51, 60, 9, 1, 0, &seed);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bits_as_reference),
+        cmocka_unit_test(test_unit_weights),
         cmocka_unit_test(test_wide_k),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

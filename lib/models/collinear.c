@@ -219,7 +219,7 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         centre_row(p, row[r], mb, mo->Z + r * p);
     /* the weights are positive: no row goes to the negative scratch */
     memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
-    partreg_info_add(mo->Cb, p, p, mo->Z, p, h, NULL, NULL, m, mo->Zs, mo->Zs);
+    partreg_info_add(mo->Cb, p, p, mo->Z, p, w ? h : NULL, NULL, NULL, m, mo->Zs, mo->Zs);
 }
 
 /* Merge the moments (wb, mb, Cb) of a set of rows into mo by the pairwise

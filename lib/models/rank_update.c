@@ -50,7 +50,7 @@ static inline void rows_in_place(double *restrict A, size_t lda_a, size_t k,
         for (size_t a = 0; a < k; a++) {
             double *Aa = A + a * lda_a;
             for (size_t c = 0; c <= a; c++)
-                Aa[c] += x[a] * (h[r] * x[c]);
+                Aa[c] += x[a] * (h ? h[r] * x[c] : x[c]);
         }
         if (g)
             for (size_t c = 0; c < k; c++)
@@ -104,7 +104,10 @@ scale_rows(double *restrict V, size_t kp, const double *restrict X, size_t lda,
     for (size_t r = 0; r < m; r++) {
         PARTREG_UNROLL_FULLY
         for (size_t c = 0; c < kp; c += 4)
-            PARTREG_V4(V + r * kp + c) = h[r] * PARTREG_V4C(X + r * lda + c);
+            if (h)
+                PARTREG_V4(V + r * kp + c) = h[r] * PARTREG_V4C(X + r * lda + c);
+            else /* unit weights */
+                PARTREG_V4(V + r * kp + c) = PARTREG_V4C(X + r * lda + c);
     }
 }
 
@@ -142,7 +145,7 @@ tiled_rows(double *restrict acc, size_t kp, size_t last, const double *restrict 
     for (size_t r0 = 0; r0 < m; r0 += SUB_ROWS) {
         size_t mm = m - r0 < SUB_ROWS ? m - r0 : SUB_ROWS;
         const double *Xs = X + r0 * lda;
-        scale_rows(V, kp, Xs, lda, h + r0, mm);
+        scale_rows(V, kp, Xs, lda, h ? h + r0 : NULL, mm);
         PARTREG_UNROLL_FULLY
         for (size_t ab = 0; ab < kp / 4; ab++) {
             size_t na = ab + 1 < kp / 4 ? 4 : last;
@@ -233,9 +236,10 @@ wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
             PARTREG_UNROLL_FULLY
             for (size_t cb = 0; cb < kp / 4; cb++)
                 gs[cb] += g[r] * v[cb];
-        PARTREG_UNROLL_FULLY
-        for (size_t cb = 0; cb <= ab1; cb++)
-            v[cb] = h[r] * v[cb];
+        if (h) /* else unit weights: h x = x */
+            PARTREG_UNROLL_FULLY
+            for (size_t cb = 0; cb <= ab1; cb++)
+                v[cb] = h[r] * v[cb];
         PARTREG_UNROLL_FULLY
         for (size_t ab = ab0; ab <= ab1; ab++) {
             size_t na = ab + 1 < kp / 4 ? 4 : last;
@@ -290,8 +294,10 @@ typedef void (*wide_rows_fn)(double *, const double *, size_t, const double *,
     {                                                                                          \
         if (g)                                                                                 \
             wide_rows(acc, KP, LAST, X, lda, h, g, gsum, m);                                   \
-        else                                                                                   \
+        else if (h)                                                                            \
             wide_rows(acc, KP, LAST, X, lda, h, NULL, NULL, m);                                \
+        else                                                                                   \
+            wide_rows(acc, KP, LAST, X, lda, NULL, NULL, NULL, m);                             \
     }
 #define WIDE_ROWS_FOR_ALL(KP)                                                                  \
     WIDE_ROWS_FOR(KP, 1) WIDE_ROWS_FOR(KP, 2) WIDE_ROWS_FOR(KP, 3) WIDE_ROWS_FOR(KP, 4)
@@ -336,7 +342,7 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     else
 #endif
         tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g, gsum, nr, V);
-    rows_in_place(acc, kp, k, X + nr * lda, lda, h + nr, g ? g + nr : NULL, gsum, m - nr);
+    rows_in_place(acc, kp, k, X + nr * lda, lda, h ? h + nr : NULL, g ? g + nr : NULL, gsum, m - nr);
     for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++)
             A[a * lda_a + c] = acc[a * kp + c];
@@ -366,10 +372,11 @@ void partreg_info_add(double *A, size_t lda_a, size_t k, const double *X, size_t
         partreg_rows_weighted_sum(X, lda, k, g, m, grad);
     size_t np = 0, nn = 0;
     for (size_t r = 0; r < m; r++) {
-        if (h[r] == 0.0)
+        double hr = h ? h[r] : 1.0;
+        if (hr == 0.0)
             continue;
         const double *x = X + r * lda;
-        double s = sqrt(fabs(h[r])), *z = h[r] < 0.0 ? zn + (nn++) * k : zp + (np++) * k;
+        double s = sqrt(fabs(hr)), *z = hr < 0.0 ? zn + (nn++) * k : zp + (np++) * k;
         for (size_t j = 0; j < k; j++)
             z[j] = s * x[j];
     }

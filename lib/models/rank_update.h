@@ -12,7 +12,8 @@
 
 /* A (k x k, row-major with row stride lda_a >= k; lower triangle only) +=
  * sum_r h_r x_r x_r' over the m rows x_r (k entries) of X (row stride lda).
- * h_r may have either sign. With g (else NULL), also grad (k entries) +=
+ * h_r may have either sign; h = NULL stands for unit weights (h x is then x
+ * itself, a multiply less a row). With g (else NULL), also grad (k entries) +=
  * sum_r g_r x_r, the gradient the same rows give: read with them instead
  * of in a pass of its own. Every entry is summed row by row in order,
  * A[a][c] += x_a (h x_c) and grad[c] += g x_c, whatever the machine. */
