@@ -58,7 +58,7 @@ sweep_512(const double *y, size_t m, size_t J, const double *const *v, size_t nq
     size_t n[8] = {0};
     __m512i rows = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), step = _mm512_set1_epi64(LANES);
     for (size_t r = 0; r < m; r += LANES) {
-        __mmask8 live = m - r >= LANES ? (__mmask8)0xFF : (__mmask8)((1u << (m - r)) - 1u);
+        __mmask8 live = (__mmask8)(m - r >= LANES ? 0xFFu : (1u << (m - r)) - 1u);
         __m512d code = _mm512_maskz_loadu_pd(live, y + r), val[PARTREG_CATEGORY_MAX_ARRAYS];
         PARTREG_UNROLL_FULLY
         for (size_t j = 0; j < nq; j++)
