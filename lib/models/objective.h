@@ -46,7 +46,8 @@ typedef struct partreg_objective {
     const void *model;
     /* Add rows [begin, end) at theta to acc (acc is not zeroed first).
      * `scratch` is per-caller memory of scratch_doubles doubles (at least
-     * 1). A pass (partreg_objective_eval) calls it block by block, each
+     * 1). A pass (partreg_objective_eval) calls it once a segment (many
+     * blocks of rows; the model walks them in chunks of its own), each
      * member of the team with its own scratch, whose first double is 0
      * before the member's first call of the pass and is kept between its
      * calls: a model may keep tables that depend on theta alone there,
