@@ -35,6 +35,10 @@
 
 #include <math.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <gsl/gsl_cblas.h>
 
 /* The update row by row, in place: the reference order of the sums,
@@ -203,19 +207,29 @@ static const tiled_rows_fn tiled_rows_by_width[8][4] = {
  * bits as the tiles above and the scalar loop. */
 #define WIDE_MAX_SUMS 24
 
-/* Row blocks ab0..ab1 (of 4 rows of acc; the block kp / 4 - 1 has LAST)
- * by every column vector of the triangle, over m rows; with g (the last
- * tile only, which reads every column vector), also gsum += g_r x_r. */
-static inline __attribute__((always_inline)) void
-wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
-          const double *restrict X, size_t lda, const double *restrict h,
-          const double *restrict g, double *restrict gsum, size_t m)
+/* Lanes of column vector cb that are in row a's part of the lower
+ * triangle (columns 4 cb + j <= a), and those that are columns < k. */
+#define WIDE_LOWER(a, cb) ((__mmask8)(4 * (cb) + 3 <= (a) ? 0xF : (0xF >> (4 * (cb) + 3 - (a))) & 0xF))
+#define WIDE_REAL(k, cb) ((__mmask8)(4 * (cb) + 4 <= (k) ? 0xF : (0xF >> (4 * (cb) + 4 - (k))) & 0xF))
+
+/* Row blocks ab0..ab1 (of 4 rows of A; the block kp / 4 - 1 has LAST)
+ * by every column vector of the triangle, over m rows (each read as kp
+ * entries); with g (the last tile only, which reads every column vector),
+ * also grad += g_r x_r. The sums are loaded from A and grad and stored
+ * back in place, the vectors that cross the diagonal (or k) under masks:
+ * lanes past it are neither read nor written, and their sums are
+ * scratch. No padded copy of A to make and read back per call (whose
+ * copies had been 4% of the binary and ordinal information passes). */
+static inline __attribute__((always_inline, target("avx512f,avx512vl"))) void
+wide_tile(double *restrict A, size_t lda_a, size_t k, size_t kp, size_t last, size_t ab0,
+          size_t ab1, const double *restrict X, size_t lda, const double *restrict h,
+          const double *restrict g, double *restrict grad, size_t m)
 {
     partreg_v4 gs[4];
     if (g)
         PARTREG_UNROLL_FULLY
         for (size_t cb = 0; cb < kp / 4; cb++)
-            gs[cb] = PARTREG_V4C(gsum + 4 * cb);
+            gs[cb] = (partreg_v4)_mm256_maskz_loadu_pd(WIDE_REAL(k, cb), grad + 4 * cb);
     partreg_v4 s[4][4][4]; /* [ab - ab0][row in block][column vector] */
     PARTREG_UNROLL_FULLY
     for (size_t ab = ab0; ab <= ab1; ab++) {
@@ -224,7 +238,10 @@ wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
         for (size_t i = 0; i < na; i++)
             PARTREG_UNROLL_FULLY
             for (size_t cb = 0; cb <= ab; cb++)
-                s[ab - ab0][i][cb] = PARTREG_V4C(acc + (4 * ab + i) * kp + 4 * cb);
+                s[ab - ab0][i][cb] = cb < ab ? PARTREG_V4C(A + (4 * ab + i) * lda_a + 4 * cb)
+                                             : (partreg_v4)_mm256_maskz_loadu_pd(
+                                                   WIDE_LOWER(4 * ab + i, cb),
+                                                   A + (4 * ab + i) * lda_a + 4 * cb);
     }
     for (size_t r = 0; r < m; r++) {
         const double *x = X + r * lda;
@@ -257,47 +274,54 @@ wide_tile(double *restrict acc, size_t kp, size_t last, size_t ab0, size_t ab1,
         for (size_t i = 0; i < na; i++)
             PARTREG_UNROLL_FULLY
             for (size_t cb = 0; cb <= ab; cb++)
-                PARTREG_V4(acc + (4 * ab + i) * kp + 4 * cb) = s[ab - ab0][i][cb];
+                if (cb < ab)
+                    PARTREG_V4(A + (4 * ab + i) * lda_a + 4 * cb) = s[ab - ab0][i][cb];
+                else
+                    _mm256_mask_storeu_pd(A + (4 * ab + i) * lda_a + 4 * cb,
+                                          WIDE_LOWER(4 * ab + i, cb), (__m256d)s[ab - ab0][i][cb]);
     }
     if (g)
         PARTREG_UNROLL_FULLY
         for (size_t cb = 0; cb < kp / 4; cb++)
-            PARTREG_V4(gsum + 4 * cb) = gs[cb];
+            _mm256_mask_storeu_pd(grad + 4 * cb, WIDE_REAL(k, cb), (__m256d)gs[cb]);
 }
 
 /* The row blocks of width kp in tiles of at most WIDE_MAX_SUMS sums, in
- * order; a block's sums are 4 (ab + 1) vectors. */
-static inline __attribute__((always_inline)) void
-wide_rows(double *restrict acc, size_t kp, size_t last, const double *restrict X, size_t lda,
-          const double *restrict h, const double *restrict g, double *restrict gsum, size_t m)
+ * order; a block's sums are 4 (ab + 1) vectors. k = kp - 4 + last. */
+static inline __attribute__((always_inline, target("avx512f,avx512vl"))) void
+wide_rows(double *restrict A, size_t lda_a, size_t kp, size_t last, const double *restrict X,
+          size_t lda, const double *restrict h, const double *restrict g, double *restrict grad,
+          size_t m)
 {
-    size_t ab0 = 0, sums = 0;
+    size_t k = kp - 4 + last, ab0 = 0, sums = 0;
     PARTREG_UNROLL_FULLY
     for (size_t ab = 0; ab < kp / 4; ab++) {
         size_t block = (ab + 1 < kp / 4 ? 4 : last) * (ab + 1);
         if (sums + block > WIDE_MAX_SUMS) {
-            wide_tile(acc, kp, last, ab0, ab - 1, X, lda, h, NULL, NULL, m);
+            wide_tile(A, lda_a, k, kp, last, ab0, ab - 1, X, lda, h, NULL, NULL, m);
             ab0 = ab;
             sums = 0;
         }
         sums += block;
     }
-    wide_tile(acc, kp, last, ab0, kp / 4 - 1, X, lda, h, g, gsum, m);
+    wide_tile(A, lda_a, k, kp, last, ab0, kp / 4 - 1, X, lda, h, g, grad, m);
 }
 
-typedef void (*wide_rows_fn)(double *, const double *, size_t, const double *,
+typedef void (*wide_rows_fn)(double *, size_t, const double *, size_t, const double *,
                              const double *, double *, size_t);
 #define WIDE_ROWS_FOR(KP, LAST)                                                                \
     __attribute__((target("avx512f,avx512vl"), noinline)) static void wide_rows_##KP##_##LAST( \
-        double *acc, const double *X, size_t lda, const double *h, const double *g,           \
-        double *gsum, size_t m)                                                                \
+        double *A, size_t lda_a, const double *X, size_t lda, const double *h,                \
+        const double *g, double *grad, size_t m)                                               \
     {                                                                                          \
-        if (g)                                                                                 \
-            wide_rows(acc, KP, LAST, X, lda, h, g, gsum, m);                                   \
+        if (g && h)                                                                            \
+            wide_rows(A, lda_a, KP, LAST, X, lda, h, g, grad, m);                          \
+        else if (g)                                                                            \
+            wide_rows(A, lda_a, KP, LAST, X, lda, NULL, g, grad, m);                           \
         else if (h)                                                                            \
-            wide_rows(acc, KP, LAST, X, lda, h, NULL, NULL, m);                                \
+            wide_rows(A, lda_a, KP, LAST, X, lda, h, NULL, NULL, m);                       \
         else                                                                                   \
-            wide_rows(acc, KP, LAST, X, lda, NULL, NULL, NULL, m);                             \
+            wide_rows(A, lda_a, KP, LAST, X, lda, NULL, NULL, NULL, m);                        \
     }
 #define WIDE_ROWS_FOR_ALL(KP)                                                                  \
     WIDE_ROWS_FOR(KP, 1) WIDE_ROWS_FOR(KP, 2) WIDE_ROWS_FOR(KP, 3) WIDE_ROWS_FOR(KP, 4)
@@ -323,9 +347,31 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
         rows_in_place(A, lda_a, k, X, lda, h, g, grad, m);
         return;
     }
+    size_t kp = partreg_v4_width(k);
+#if defined(RANK_UPDATE_WIDE)
+    /* in place in A and grad, every row (above) */
+    if (kp <= 16 && have_avx512vl()) {
+        wide_rows_fn fn = wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1];
+        size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1), nt = m - nr;
+        fn(A, lda_a, X, lda, h, g, grad, nr);
+        /* The rows whose padded read would pass the m rows (at most 3)
+         * through the same kernel from a zero-padded copy: the same
+         * operations, where the scalar loop cost several vector rows. */
+        const double *ht = h ? h + nr : NULL, *gt = g ? g + nr : NULL;
+        if (nt > 0 && nt <= 3) {
+            double tail[3 * 16];
+            for (size_t r = 0; r < nt; r++)
+                for (size_t c = 0; c < kp; c++)
+                    tail[r * kp + c] = c < k ? X[(nr + r) * lda + c] : 0.0;
+            fn(A, lda_a, tail, kp, ht, gt, grad, nt);
+        } else if (nt > 3) { /* not for m >= 8 rows: kp - k <= 3 <= lda */
+            rows_in_place(A, lda_a, k, X + nr * lda, lda, ht, gt, grad, nt);
+        }
+        return;
+    }
+#endif
     /* A's lower triangle with rows padded to kp columns; past the
      * diagonal all is scratch, and so are grad's padded entries. */
-    size_t kp = partreg_v4_width(k);
     double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
     double V[SUB_ROWS * PARTREG_RANK_UPDATE_MAX_K], gsum[PARTREG_RANK_UPDATE_MAX_K];
     for (size_t a = 0; a < k; a++)
@@ -336,12 +382,7 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     /* A row's padded read ends at x_r[kp - 1], inside the m rows while
      * r lda + kp <= (m - 1) lda + k. */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
-#if defined(RANK_UPDATE_WIDE)
-    if (kp <= 16 && have_avx512vl())
-        wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g, gsum, nr);
-    else
-#endif
-        tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g, gsum, nr, V);
+    tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g, gsum, nr, V);
     rows_in_place(acc, kp, k, X + nr * lda, lda, h ? h + nr : NULL, g ? g + nr : NULL, gsum, m - nr);
     for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++)
