@@ -25,6 +25,7 @@
 #include "models/collinear.h"
 #include "models/objective.h"
 #include "models/rank_update.h"
+#include "models/screen_rows.h"
 #include "models/v4.h"
 
 #include <math.h>
@@ -181,7 +182,12 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
      * so that a column of ones has mean 1 exactly */
     memset(mb, 0, p * sizeof *mb);
     size_t r = 0;
-    if (!w)
+    /* rows of this block whose reads rounded up to 4 entries stay in X */
+    size_t safe_all = partreg_v4_safe_groups(data->n, p, partreg_v4_width(p), ldx, 1);
+    size_t safe = safe_all > b ? safe_all - b : 0;
+    if (!w && partreg_screen_sums(X + b * ldx, ldx, p, m, safe, mb, lo, hi))
+        r = m;
+    else if (!w)
         for (; r + 4 <= m; r += 4)
             sum_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], mb, lo, hi);
     else
@@ -210,7 +216,8 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         return;
     for (size_t j = 0; j < p; j++)
         mb[j] /= sw;
-    for (r = 0; r + 4 <= m; r += 4) {
+    r = !w && partreg_screen_centre(X + b * ldx, ldx, p, m, safe, mb, mo->Z) ? m : 0;
+    for (; r + 4 <= m; r += 4) {
         double *z = mo->Z + r * p;
         centre_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], mb, z, z + p, z + 2 * p,
                      z + 3 * p);
