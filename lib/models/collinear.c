@@ -183,7 +183,7 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
     memset(mb, 0, p * sizeof *mb);
     size_t r = 0;
     /* rows of this block whose reads rounded up to 4 entries stay in X */
-    size_t safe_all = partreg_v4_safe_groups(data->n, p, partreg_v4_width(p), ldx, 1);
+    size_t safe_all = p ? partreg_v4_safe_groups(data->n, p, partreg_v4_width(p), ldx, 1) : 0;
     size_t safe = safe_all > b ? safe_all - b : 0;
     if (!w && partreg_screen_sums(X + b * ldx, ldx, p, m, safe, mb, lo, hi))
         r = m;
