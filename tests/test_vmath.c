@@ -65,6 +65,23 @@ static void test_exp(void **state)
 /* 1 / (1 + e): what the callers pass as inv_u */
 static double inv1p(double e) { return 1.0 / (1.0 + e); }
 
+/* partreg_vm_exp_normal: the same bits as partreg_vm_exp wherever the
+ * result is normal (x >= -708), NaN for NaN */
+static void test_exp_normal(void **state)
+{
+    (void)state;
+    uint64_t s = 977;
+    for (long i = 0; i < SAMPLES; i++) {
+        double u = unif(&s);
+        double x = i % 3 == 0 ? -2.0 * u : i % 3 == 1 ? -600.0 * u : -708.0 * u;
+        double a = partreg_vm_exp_normal(x), b = partreg_vm_exp(x);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    assert_true(partreg_vm_exp_normal(0.0) == 1.0);
+    assert_true(partreg_vm_exp_normal(-708.0) == partreg_vm_exp(-708.0));
+    assert_true(isnan(partreg_vm_exp_normal(NAN)));
+}
+
 static void test_log1p(void **state)
 {
     (void)state;
@@ -128,6 +145,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exp),
+        cmocka_unit_test(test_exp_normal),
         cmocka_unit_test(test_log1p),
         cmocka_unit_test(test_log1p3),
     };

@@ -264,7 +264,10 @@ PARTREG_VM_INLINE void logit_exps(double a, double b, double D, double *ea, doub
 {
     double fa = fabs(a), fb = fabs(b);
     int near_a = fa <= fb;
-    double E = partreg_vm_exp(-(near_a ? fa : fb));
+    /* the nearer cut is within FAST_LIMIT (< 708) on the fast path: a
+     * normal result (the general route's rows get garbage here, and their
+     * own values after) */
+    double E = partreg_vm_exp_normal(-(near_a ? fa : fb));
     double mixed = a < 0.0 && b > 0.0 ? D / E : D * E;
     *ea = near_a ? E : mixed;
     *eb = near_a ? mixed : E;

@@ -15,6 +15,8 @@
  *     the subnormal range round once. Arguments below -746 give 0 (a
  *     select at the end, not a clamp at the start: gcc would turn the clamp
  *     into a branch and stop vectorising).
+ *   partreg_vm_exp_normal(x), -708 <= x <= 0: the same values with 2^n in
+ *     one multiply (the ordinal fast path, |x| < 600).
  *   partreg_vm_log1p(e), 0 <= e <= 1 (and NaN):
  *     u = 1 + e rounded, with its rounding error c = (e - (u - 1)) / u
  *     added back; u = 2^j (1 + f), j in {0, 1}, f in [sqrt2/2 - 1,
@@ -69,8 +71,9 @@ PARTREG_VM_INLINE uint64_t partreg_vm_double_bits(double d)
     return u;
 }
 
-/* exp(x) for x <= 0 */
-PARTREG_VM_INLINE double partreg_vm_exp(double x)
+/* exp(r) for |r| <= ln2/2 and the shifted t whose low bits hold
+ * n = round(x log2e), x = n ln2 + r: the shared part of the two exps below */
+PARTREG_VM_INLINE double partreg_vm_exp_reduced(double x, double *t_out)
 {
     const double log2e = 1.44269504088896340736, shifter = 0x1.8p52;
     const double c1 = 6.93145751953125e-1, c2 = 1.42860682030941723212e-6;
@@ -89,7 +92,15 @@ PARTREG_VM_INLINE double partreg_vm_exp(double x)
     double pab = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
     double q0 = p01 + r2 * p23, q1 = p45 + r2 * p67, q2 = p89 + r2 * pab;
     double poly = (q0 + r4 * q1) + r8 * q2;
-    double er = 1.0 + (r + r2 * poly);
+    *t_out = t;
+    return 1.0 + (r + r2 * poly);
+}
+
+/* exp(x) for x <= 0 */
+PARTREG_VM_INLINE double partreg_vm_exp(double x)
+{
+    const double shifter = 0x1.8p52;
+    double t, er = partreg_vm_exp_reduced(x, &t);
     /* 2^n = 2^(n1) 2^(n - n1), n1 = floor(n / 2): both in [-540, 0] */
     uint64_t nb = partreg_vm_double_bits(t) - partreg_vm_double_bits(shifter); /* n mod 2^64 */
     uint64_t n1 = (uint64_t)((int64_t)nb >> 1), n2 = nb - n1;
@@ -97,6 +108,18 @@ PARTREG_VM_INLINE double partreg_vm_exp(double x)
     double s2 = partreg_vm_bits_double((n2 + 1023u) << 52);
     double v = er * s1 * s2;
     return x < -746.0 ? 0.0 : v; /* there 2^n1 is garbage; the select keeps the loop vectorisable */
+}
+
+/* exp(x) for -708 <= x <= 0, where the result is a normal number: 2^n in
+ * one exact multiply instead of two and no select for the underflow, the
+ * same value as partreg_vm_exp (each scaling by 2^n is exact there). Other
+ * x give garbage (NaN stays NaN). */
+PARTREG_VM_INLINE double partreg_vm_exp_normal(double x)
+{
+    const double shifter = 0x1.8p52;
+    double t, er = partreg_vm_exp_reduced(x, &t);
+    uint64_t nb = partreg_vm_double_bits(t) - partreg_vm_double_bits(shifter); /* n mod 2^64 */
+    return er * partreg_vm_bits_double((nb + 1023u) << 52);
 }
 
 /* log(2^j (1 + f)) + c for the reduced argument of the two log1p below:
