@@ -84,6 +84,8 @@ static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, 
                         double *eta, double *gw, double *hs, double *wl, double *zp, double *zn)
 {
     size_t k = d->pk;
+    partreg_prefetch_lines(d->y + i0, m);
+    partreg_prefetch_lines(d->w ? d->w + i0 : NULL, m);
     partreg_rows_dot(xb, lda, k, beta, m, eta);
     double ll = logit_terms(eta, d->y + i0, d->w ? d->w + i0 : NULL, m, wl, gw, hs);
     if (!isfinite(ll)) /* a NaN or infinite eta shows here */

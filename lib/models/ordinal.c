@@ -667,6 +667,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
     const double *y = d->y + i0, *w = d->w ? d->w + i0 : NULL;
     double *eta = ls->eta;
     const logit_rows *o = &ls->o;
+    partreg_prefetch_lines(y, m);
+    partreg_prefetch_lines(w, m);
     partreg_rows_dot(xb, lda, pk, theta, m, eta);
     const logit_gathered *gt = &ls->gt;
     size_t nslow = logit_gather(ls->cat, J, y, eta, m, gt);
