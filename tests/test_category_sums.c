@@ -11,7 +11,9 @@
  * (in no category), and for the weighted rows every k from 1 to 40, a row
  * stride larger than k whose padding holds NaN, rows that end exactly at
  * the end of their allocation (ASan sees a read past it), and categories
- * with no rows. The lists must hold each category's rows in row order. */
+ * with no rows. The lists must hold each category's rows in row order.
+ * With totals (k not a multiple of 4, below 32) entry k of each slot gets
+ * the sums of the weights themselves, as if the rows had an entry 1. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,14 +118,14 @@ static void test_sums_same_bits(void **state)
 }
 
 /* The weighted rows: per category from 0 in row order, then added to T. */
-static void check_rows(size_t k, size_t lda, size_t m, size_t J, uint64_t *seed)
+static void check_rows(size_t k, size_t lda, size_t m, size_t J, int totals, uint64_t *seed)
 {
-    size_t kp = (k + 3) & ~(size_t)3, ldt = kp + 2, nx = (m - 1) * lda + k;
+    size_t kp = (k + 3) & ~(size_t)3, ldt = kp + 2, nx = (m - 1) * lda + k, ke = k + (totals != 0);
     double *X = malloc(nx * sizeof *X), *y = malloc(m * sizeof *y);
     double *lw = malloc(m * sizeof *lw), *uw = malloc(m * sizeof *uw);
     double *T = malloc((J + 1) * ldt * sizeof *T), *R = malloc((J + 1) * ldt * sizeof *R);
-    double *sums = malloc(2 * kp * sizeof *sums), *lo = malloc(k * sizeof *lo);
-    double *up = malloc(k * sizeof *up), *S = calloc(LANES * 2 * J, sizeof *S);
+    double *sums = malloc(2 * kp * sizeof *sums), *lo = malloc(ke * sizeof *lo);
+    double *up = malloc(ke * sizeof *up), *S = calloc(LANES * 2 * J, sizeof *S);
     size_t *lists = malloc(J * (m + LANES) * sizeof *lists), *counts = malloc(J * sizeof *counts);
     assert_true(X && y && lw && uw && T && R && sums && lo && up && S && lists && counts);
     for (size_t i = 0; i < nx; i++)
@@ -140,17 +142,22 @@ static void check_rows(size_t k, size_t lda, size_t m, size_t J, uint64_t *seed)
         T[i] = R[i] = unif(seed);
     const double *v[] = {lw, uw};
     partreg_category_sums_add(y, m, J, v, 2, S, lists, counts);
-    partreg_rows_category_sums(X, lda, k, m, J, lists, counts, lw, uw, sums, T, ldt);
+    partreg_rows_category_sums(X, lda, k, totals, m, J, lists, counts, lw, uw, sums, T, ldt);
     for (size_t c = 0; c < J; c++) {
-        memset(lo, 0, k * sizeof *lo);
-        memset(up, 0, k * sizeof *up);
+        memset(lo, 0, ke * sizeof *lo);
+        memset(up, 0, ke * sizeof *up);
         for (size_t r = 0; r < m; r++)
-            if ((size_t)y[r] == c)
+            if ((size_t)y[r] == c) {
                 for (size_t e = 0; e < k; e++) {
                     lo[e] += lw[r] * X[r * lda + e];
                     up[e] += uw[r] * X[r * lda + e];
                 }
-        for (size_t e = 0; e < k; e++) {
+                if (totals) { /* x read as having an entry k = 1 */
+                    lo[k] += lw[r];
+                    up[k] += uw[r];
+                }
+            }
+        for (size_t e = 0; e < ke; e++) {
             if (c >= 1)
                 R[c * ldt + e] += lo[e];
             if (c + 2 <= J)
@@ -158,11 +165,11 @@ static void check_rows(size_t k, size_t lda, size_t m, size_t J, uint64_t *seed)
         }
     }
     for (size_t s = 0; s <= J; s++)
-        for (size_t e = 0; e < k; e++)
+        for (size_t e = 0; e < ke; e++)
             if (!same_bits(T[s * ldt + e], R[s * ldt + e]))
-                fail_msg("rows k=%zu lda=%zu m=%zu J=%zu slot %zu entry %zu: %.17g, reference "
-                         "%.17g",
-                         k, lda, m, J, s, e, T[s * ldt + e], R[s * ldt + e]);
+                fail_msg("rows k=%zu lda=%zu m=%zu J=%zu totals=%d slot %zu entry %zu: %.17g, "
+                         "reference %.17g",
+                         k, lda, m, J, totals, s, e, T[s * ldt + e], R[s * ldt + e]);
     free(X);
     free(y);
     free(lw);
@@ -185,7 +192,8 @@ static void test_rows_same_bits(void **state)
     for (size_t k = 1; k <= 40; k++)
         for (size_t s = 0; s < 2; s++)
             for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)
-                check_rows(k, k + 3 * s, rows[t], 2 + (k + t) % 6, &seed);
+                for (int totals = 0; totals <= partreg_rows_category_totals(k); totals++)
+                    check_rows(k, k + 3 * s, rows[t], 2 + (k + t) % 6, totals, &seed);
 }
 
 int main(void)

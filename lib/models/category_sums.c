@@ -97,7 +97,7 @@ typedef void (*sweep_fn)(const double *, size_t, const double *const *, double *
     {                                                                                          \
         sweep_512(y, m, J, v, NQ, S, lists, stride, counts);                                   \
     }
-#define SWEEP_FOR_J(J) SWEEP_FOR(J, 2) SWEEP_FOR(J, 5)
+#define SWEEP_FOR_J(J) SWEEP_FOR(J, 2) SWEEP_FOR(J, 3) SWEEP_FOR(J, 5)
 SWEEP_FOR_J(2)
 SWEEP_FOR_J(3)
 SWEEP_FOR_J(4)
@@ -105,11 +105,11 @@ SWEEP_FOR_J(5)
 SWEEP_FOR_J(6)
 SWEEP_FOR_J(7)
 SWEEP_FOR_J(8)
-/* by J - 2 and NQ = 2, 5 (the ordinal pass's two kinds) */
-static const sweep_fn sweep_by_size[7][2] = {
-    {sweep_2_2, sweep_2_5}, {sweep_3_2, sweep_3_5}, {sweep_4_2, sweep_4_5},
-    {sweep_5_2, sweep_5_5}, {sweep_6_2, sweep_6_5}, {sweep_7_2, sweep_7_5},
-    {sweep_8_2, sweep_8_5}};
+/* by J - 2 and NQ = 2, 3, 5 (the ordinal pass's kinds) */
+#define SWEEP_ROW(J) {sweep_##J##_2, sweep_##J##_3, sweep_##J##_5}
+static const sweep_fn sweep_by_size[7][3] = {SWEEP_ROW(2), SWEEP_ROW(3), SWEEP_ROW(4),
+                                             SWEEP_ROW(5), SWEEP_ROW(6), SWEEP_ROW(7),
+                                             SWEEP_ROW(8)};
 
 static int have_avx512f(void) { return __builtin_cpu_supports("avx512f"); }
 #endif
@@ -119,8 +119,8 @@ void partreg_category_sums_add(const double *y, size_t m, size_t J, const double
 {
     size_t stride = m + PARTREG_CATEGORY_LANES;
 #if defined(CATEGORY_SUMS_512)
-    if (J >= 2 && J <= 8 && (nq == 2 || nq == 5) && have_avx512f()) {
-        sweep_by_size[J - 2][nq == 5](y, m, v, S, lists, stride, counts);
+    if (J >= 2 && J <= 8 && (nq == 2 || nq == 3 || nq == 5) && have_avx512f()) {
+        sweep_by_size[J - 2][nq == 2 ? 0 : nq == 3 ? 1 : 2](y, m, v, S, lists, stride, counts);
         return;
     }
 #endif
@@ -157,8 +157,9 @@ void partreg_category_sums_total(const double *S, size_t J, size_t nq, double *o
 /* One category's rows, entry by entry (the rows whose padded read is not
  * safe, and machines without the vector kernels): the same sums, lane by
  * lane, as the vector route. */
-static void category_scalar(const double *X, size_t lda, size_t k, const size_t *rows, size_t n,
-                            const double *lo_w, const double *up_w, double *slo, double *sup)
+static void category_scalar(const double *X, size_t lda, size_t k, int totals,
+                            const size_t *rows, size_t n, const double *lo_w, const double *up_w,
+                            double *slo, double *sup)
 {
     for (size_t i = 0; i < n; i++) {
         const double *x = X + rows[i] * lda;
@@ -167,16 +168,24 @@ static void category_scalar(const double *X, size_t lda, size_t k, const size_t 
             slo[c] += a * x[c];
             sup[c] += b * x[c];
         }
+        if (totals) { /* entry k as a 1: a 1 = a */
+            slo[k] += a;
+            sup[k] += b;
+        }
     }
 }
 
 #if defined(PARTREG_HAVE_V4)
 /* One category's rows read as kp entries each (every one safe to read so),
- * into slo and sup (kp each) from 0. */
+ * into slo and sup (kp each) from 0; the lanes of the last vector in
+ * `one` (all bits set) read as 1 instead (the totals, see the header). */
 static inline __attribute__((always_inline)) void
-category_padded(const double *X, size_t lda, size_t kp, const size_t *rows, size_t n,
-                const double *lo_w, const double *up_w, double *slo, double *sup)
+category_padded(const double *X, size_t lda, size_t kp, const partreg_v4i *onep,
+                const size_t *rows, size_t n, const double *lo_w, const double *up_w, double *slo,
+                double *sup)
 {
+    const partreg_v4i one = *onep;
+    const partreg_v4i ones = (partreg_v4i)((partreg_v4){1.0, 1.0, 1.0, 1.0}) & one;
     partreg_v4 al[8], au[8];
     PARTREG_UNROLL_FULLY
     for (size_t v = 0; v < kp / 4; v++)
@@ -187,6 +196,8 @@ category_padded(const double *X, size_t lda, size_t kp, const size_t *rows, size
         PARTREG_UNROLL_FULLY
         for (size_t v = 0; v < kp / 4; v++) {
             partreg_v4 xv = PARTREG_V4C(x + 4 * v);
+            if (v + 1 == kp / 4)
+                xv = (partreg_v4)(((partreg_v4i)xv & ~one) | ones);
             al[v] += a * xv;
             au[v] += b * xv;
         }
@@ -198,14 +209,14 @@ category_padded(const double *X, size_t lda, size_t kp, const size_t *rows, size
     }
 }
 
-typedef void (*category_fn)(const double *, size_t, const size_t *, size_t, const double *,
-                            const double *, double *, double *);
+typedef void (*category_fn)(const double *, size_t, const partreg_v4i *, const size_t *,
+                            size_t, const double *, const double *, double *, double *);
 #define CATEGORY_FOR(KP)                                                                       \
     PARTREG_AVX2_CLONE __attribute__((noinline)) static void category_##KP(                    \
-        const double *X, size_t lda, const size_t *rows, size_t n, const double *lo_w,        \
-        const double *up_w, double *slo, double *sup)                                          \
+        const double *X, size_t lda, const partreg_v4i *one, const size_t *rows, size_t n,    \
+        const double *lo_w, const double *up_w, double *slo, double *sup)                      \
     {                                                                                          \
-        category_padded(X, lda, KP, rows, n, lo_w, up_w, slo, sup);                            \
+        category_padded(X, lda, KP, one, rows, n, lo_w, up_w, slo, sup);                       \
     }
 CATEGORY_FOR(4)
 CATEGORY_FOR(8)
@@ -272,17 +283,26 @@ category_wide(const double *X, size_t lda, size_t kp, const size_t *rows, size_t
 }
 #endif
 
-void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m, size_t J,
-                                const size_t *lists, const size_t *counts, const double *lo_w,
-                                const double *up_w, double *sums, double *T, size_t ldt)
+int partreg_rows_category_totals(size_t k)
+{
+    return k % 4 != 0 && k < PARTREG_CATEGORY_TOTALS_MAX_K;
+}
+
+void partreg_rows_category_sums(const double *X, size_t lda, size_t k, int totals, size_t m,
+                                size_t J, const size_t *lists, const size_t *counts,
+                                const double *lo_w, const double *up_w, double *sums, double *T,
+                                size_t ldt)
 {
     if (k == 0 || m == 0)
         return;
-    size_t kp = partreg_v4_width(k), stride = m + PARTREG_CATEGORY_LANES;
+    size_t kp = partreg_v4_width(k), stride = m + PARTREG_CATEGORY_LANES, ke = k + (totals != 0);
     double *slo = sums, *sup = sums + kp;
 #if defined(PARTREG_HAVE_V4)
     /* the rows before nr can be read as kp entries (v4.h) */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
+    partreg_v4i one = {0, 0, 0, 0}; /* the lane of entry k, with totals */
+    if (totals)
+        one[k - (kp - 4)] = -1;
 #endif
     for (size_t c = 0; c < J; c++) {
         const size_t *rows = lists + c * stride;
@@ -294,18 +314,18 @@ void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m,
         while (nv > 0 && rows[nv - 1] >= nr) /* in row order: those come last */
             nv--;
         if (kp <= CATEGORY_MAX_KP)
-            category_by_width[kp / 4 - 1](X, lda, rows, nv, lo_w, up_w, slo, sup);
-        else
+            category_by_width[kp / 4 - 1](X, lda, &one, rows, nv, lo_w, up_w, slo, sup);
+        else /* no totals here (partreg_rows_category_totals) */
             category_wide(X, lda, kp, rows, nv, lo_w, up_w, slo, sup);
 #else
         memset(sums, 0, 2 * kp * sizeof *sums);
 #endif
-        category_scalar(X, lda, k, rows + nv, n - nv, lo_w, up_w, slo, sup);
+        category_scalar(X, lda, k, totals, rows + nv, n - nv, lo_w, up_w, slo, sup);
         if (c >= 1)
-            for (size_t e = 0; e < k; e++)
+            for (size_t e = 0; e < ke; e++)
                 T[c * ldt + e] += slo[e];
         if (c + 2 <= J)
-            for (size_t e = 0; e < k; e++)
+            for (size_t e = 0; e < ke; e++)
                 T[(c + 1) * ldt + e] += sup[e];
     }
 }

@@ -35,9 +35,21 @@ void partreg_category_sums_total(const double *S, size_t J, size_t nq, double *o
  * added to T's row (k entries; T's rows have stride ldt >= kp = k
  * rounded up to a multiple of 4, and their entries k..kp-1 are scratch
  * that may receive anything). The ordinal pass's threshold-beta block:
- * x_r's lower cut is slot c, its upper slot c + 1. sums: scratch of 2 kp. */
-void partreg_rows_category_sums(const double *X, size_t lda, size_t k, size_t m, size_t J,
-                                const size_t *lists, const size_t *counts, const double *lo_w,
-                                const double *up_w, double *sums, double *T, size_t ldt);
+ * x_r's lower cut is slot c, its upper slot c + 1. sums: scratch of 2 kp.
+ * With totals (only where partreg_rows_category_totals(k)), x_r is read
+ * as if it had a (k+1)-th entry 1: entry k of T's rows also receives the
+ * sums of lo_w and up_w themselves, from a lane the padded rows have
+ * spare (the ordinal pass then sums two arrays fewer by category). */
+void partreg_rows_category_sums(const double *X, size_t lda, size_t k, int totals, size_t m,
+                                size_t J, const size_t *lists, const size_t *counts,
+                                const double *lo_w, const double *up_w, double *sums, double *T,
+                                size_t ldt);
+
+/* Rows wider than this take no totals (their kernel has no spare lane). */
+#define PARTREG_CATEGORY_TOTALS_MAX_K 32
+
+/* Whether partreg_rows_category_sums takes totals for rows of k entries:
+ * k not a multiple of 4 (a spare lane) and k < 32. */
+int partreg_rows_category_totals(size_t k);
 
 #endif

@@ -222,8 +222,9 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  * exp(-|far|) up to the rounding of the cut points themselves.
  *
  * Per row the loop stores w log P and the weighted derivatives
- *   wda = w dlogP/da, wdb = w dlogP/db, waa = -w daa, wab = -w dab,
- *   wbb = -w dbb (for the threshold blocks) and the eta terms, which for
+ *   wda = w dlogP/da, wdb = w dlogP/db, qab = w dab (for the threshold
+ *   blocks: -w daa = wfa + qab, -w dbb = wfb + qab, below) and the eta
+ *   terms, which for
  *   the logit have closed forms: log P = log F(b) + log S(a) + log g with
  *   g constant in eta, d log F(b)/db = S(b), d log S(a)/da = -F(a), so
  *     d logP/deta = F(a) - S(b)                        gw = w (F(a) - S(b))
@@ -241,8 +242,13 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  *   beta gradient:    X' gw                        partreg_rows_weighted_sum
  *                     (information passes: with beta-beta, partreg_info_add)
  *   theta-theta and the threshold gradient: per-category sums of wda,
- *                     waa, wab, wdb, wbb (partreg_category_sums_add),
- *                     folded into per-cut ones at the end of the call.
+ *                     qab, wdb (partreg_category_sums_add) and of wfa,
+ *                     wfb (with the threshold-beta sums, from a spare
+ *                     lane of the rows, where there is one; else in the
+ *                     category sums too), folded into per-cut ones at
+ *                     the end of the call: the sum of -w daa over a
+ *                     category is that of wfa plus that of qab, and so
+ *                     on, all sums of positive terms.
  * Cut slots: slot c is the lower cut of category c, c + 1 its upper, so
  * slot j + 1 is theta_j (slots 0 and J, the outermost categories' missing
  * cuts, are not read). The category sums (category_sums.c) keep their
@@ -328,15 +334,14 @@ ROW_LOOP static void logit_values(const double *restrict a, const double *restri
 /* The per-row outputs of the full loop (see above), one array each, which
  * the category sums read eight rows at a time. */
 typedef struct logit_rows {
-    double *wl, *gw, *hw, *wda, *wdb, *waa, *wab, *wbb, *wfa, *wfb;
+    double *wl, *gw, *hw, *wda, *wdb, *qab, *wfa, *wfb;
 } logit_rows;
 
 PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, double ea,
                                       double eb, double w,
                                       double *restrict wl, double *restrict gw,
                                       double *restrict hw, double *restrict wda,
-                                      double *restrict wdb, double *restrict waa,
-                                      double *restrict wab, double *restrict wbb,
+                                      double *restrict wdb, double *restrict qabr,
                                       double *restrict wfa, double *restrict wfb)
 {
     double Fa, Sa, Fb, Sb;
@@ -355,11 +360,9 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
      * positive terms (f'/f qa + qa^2 cancels when a > 0 is far from b) */
     double fa = w * Fa_Sa, fb = w * Fb_Sb, qab = w * (qa * qb);
     *wda = -w * qa;
-    *waa = fa + qab;
-    *wab = -qab;
+    *qabr = qab; /* -w daa = fa + qab, -w dab = -qab, -w dbb = fb + qab */
     *wfa = fa;
     *wdb = w * qb;
-    *wbb = fb + qab;
     *wfb = fb;
     *gw = w * (Fa - Sb);
     *hw = fa + fb;
@@ -375,8 +378,7 @@ ROW_LOOP static void logit_full(const double *restrict a, const double *restrict
                                 const double *restrict D, const double *restrict w, size_t m,
                                 double *restrict wl, double *restrict gw, double *restrict hw,
                                 double *restrict wda, double *restrict wdb,
-                                double *restrict waa, double *restrict wab,
-                                double *restrict wbb, double *restrict wfa,
+                                double *restrict qab, double *restrict wfa,
                                 double *restrict wfb)
 {
     for (size_t r = 0; r < m; r++)
@@ -384,11 +386,11 @@ ROW_LOOP static void logit_full(const double *restrict a, const double *restrict
     if (w)
         for (size_t r = 0; r < m; r++)
             logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], w[r], wl + r, gw + r, hw + r,
-                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r);
+                           wda + r, wdb + r, qab + r, wfa + r, wfb + r);
     else
         for (size_t r = 0; r < m; r++)
             logit_full_row(a[r], b[r], g[r], lg[r], wfa[r], wfb[r], 1.0, wl + r, gw + r, hw + r,
-                           wda + r, wdb + r, waa + r, wab + r, wbb + r, wfa + r, wfb + r);
+                           wda + r, wdb + r, qab + r, wfa + r, wfb + r);
 }
 
 /* Whether every gw[r] + hw[r] is finite. Only that is asked, not a value,
@@ -624,7 +626,7 @@ static size_t logit_scratch_doubles(size_t J, size_t p1, size_t chunk)
     size_t kp = partreg_v4_width(p1);
     return J + 8 * J + PARTREG_CATEGORY_MAX_ARRAYS * J +
            PARTREG_CATEGORY_LANES * PARTREG_CATEGORY_MAX_ARRAYS * J + (J + 3) * kp +
-           idx_doubles(J * (chunk + PARTREG_CATEGORY_LANES) + J) + chunk * (17 + 3 * p1);
+           idx_doubles(J * (chunk + PARTREG_CATEGORY_LANES) + J) + chunk * (15 + 3 * p1);
 }
 
 static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, logit_scratch *ls)
@@ -648,14 +650,18 @@ static void logit_scratch_carve(double *s, size_t J, size_t p1, size_t chunk, lo
     s += idx_doubles(J * (chunk + PARTREG_CATEGORY_LANES) + J);
     double **row[] = {&ls->eta,  &ls->gt.a,  &ls->gt.b,  &ls->gt.g,  &ls->gt.lg,
                       &ls->gt.D, &ls->gt.slow, &ls->o.wl, &ls->o.wda, &ls->o.wdb,
-                      &ls->o.waa, &ls->o.wab, &ls->o.wbb, &ls->o.wfa, &ls->o.wfb,
-                      &ls->o.hw,  &ls->o.gw};
+                      &ls->o.qab, &ls->o.wfa, &ls->o.wfb, &ls->o.hw,  &ls->o.gw};
     for (size_t i = 0; i < sizeof row / sizeof *row; i++, s += chunk)
         *row[i] = s;
     ls->zp = s;
     ls->zn = s + chunk * p1;
     ls->gather = s + 2 * chunk * p1;
 }
+
+/* Whether the threshold-beta sums of pk predictors also give each
+ * category's sums of wfa and wfb (entry pk of their slots): with a spare
+ * lane in the padded rows. Else the category sums take them. */
+static int logit_totals(size_t pk) { return pk > 0 && partreg_rows_category_totals(pk); }
 
 /* one chunk of the logit pass */
 static void logit_chunk(const partreg_design *d, const double *theta, size_t i0, size_t m,
@@ -679,7 +685,7 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
                    o->wfa, o->wfb); /* wfa, wfb: scratch in this pass */
     else
         logit_full(gt->a, gt->b, gt->g, gt->lg, gt->D, w, m, o->wl, o->gw, o->hw, o->wda,
-                   o->wdb, o->waa, o->wab, o->wbb, o->wfa, o->wfb);
+                   o->wdb, o->qab, o->wfa, o->wfb);
     for (size_t s = 0; s < nslow; s++) { /* the general route */
         size_t r = (size_t)gt->slow[s];
         double wr = w ? w[r] : 1.0;
@@ -693,9 +699,7 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         o->wda[r] = wr * t.da;
         o->wdb[r] = wr * t.db;
         o->gw[r] = wr * geta;
-        o->waa[r] = -wr * t.daa;
-        o->wab[r] = -wr * t.dab;
-        o->wbb[r] = -wr * t.dbb;
+        o->qab[r] = wr * t.dab;
         o->wfa[r] = -wr * (t.daa + t.dab);
         o->wfb[r] = -wr * (t.dab + t.dbb);
         o->hw[r] = heta;
@@ -714,8 +718,11 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         const double *v[] = {o->wda, o->wdb};
         partreg_category_sums_add(y, m, J, v, 2, ls->sums, NULL, NULL);
     } else {
-        const double *v[] = {o->wda, o->waa, o->wab, o->wdb, o->wbb};
-        partreg_category_sums_add(y, m, J, v, 5, ls->sums, ls->lists, ls->counts);
+        /* wfa and wfb by category here only where the threshold-beta sums
+         * cannot take them (logit_totals) */
+        const double *v[] = {o->wda, o->qab, o->wdb, o->wfa, o->wfb};
+        partreg_category_sums_add(y, m, J, v, logit_totals(pk) ? 3 : 5, ls->sums, ls->lists,
+                                  ls->counts);
         /* with predictors the finished sums tell (logit_accumulate) */
         if (pk == 0 && !logit_rows_finite(o->gw, o->hw, m))
             acc->nonfinite = 1;
@@ -725,8 +732,8 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
         return;
     }
     /* threshold-beta: slot c += wfa x (lower cut), slot c + 1 += wfb x */
-    partreg_rows_category_sums(xb, lda, pk, m, J, ls->lists, ls->counts, o->wfa, o->wfb,
-                               ls->tsum, ls->T, ls->ldt);
+    partreg_rows_category_sums(xb, lda, pk, logit_totals(pk), m, J, ls->lists, ls->counts,
+                               o->wfa, o->wfb, ls->tsum, ls->T, ls->ldt);
     /* the beta gradient with the beta block, from the same reads of the rows */
     if (pk)
         partreg_info_add(acc->info, pk + J - 1, pk, xb, lda, o->hw, o->gw, acc->grad, m, ls->zp,
@@ -788,7 +795,10 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
         *ls.built = 1.0;
     }
     int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
-    size_t nq = info ? 5 : 2; /* the arrays of the per-category sums */
+    /* the arrays of the per-category sums: (wda, wdb); (wda, qab, wdb)
+     * and, without totals from the rows, (wfa, wfb) */
+    int totals = info && logit_totals(pk);
+    size_t nq = !info ? 2 : totals ? 3 : 5;
     memset(ls.sums, 0, PARTREG_CATEGORY_LANES * nq * J * sizeof *ls.sums);
     if (info)
         memset(ls.T, 0, (J + 1) * ls.ldt * sizeof *ls.T);
@@ -823,13 +833,16 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
             acc->grad[pk + j] += lo[0] + up[1];
             continue;
         }
-        /* (wda, waa, wab, wdb, wbb) */
-        acc->grad[pk + j] += lo[0] + up[3];
+        /* (wda, qab, wdb[, wfa, wfb]); the sum of -w daa over category
+         * j + 1 and of -w dbb over category j: their wfa and wfb (slot
+         * j + 1's entry pk with totals) and their qab */
+        acc->grad[pk + j] += lo[0] + up[2];
         double *row = acc->info + (pk + j) * k;
-        row[pk + j] += lo[1] + up[4];
-        if (j > 0)
-            row[pk + j - 1] += up[2]; /* category j's own */
         const double *t = ls.T + (j + 1) * ls.ldt;
+        double f = totals ? t[pk] : up[4] + lo[3];
+        row[pk + j] += f + (lo[1] + up[1]);
+        if (j > 0)
+            row[pk + j - 1] -= up[1]; /* category j's own: -w dab = -qab */
         for (size_t s = 0; s < pk; s++) /* d2 logP/dtheta_j dbeta = -(d2/dtheta deta) x */
             row[s] -= t[s];
     }
