@@ -313,7 +313,7 @@ void partreg_rows_category_sums(const double *X, size_t lda, size_t k, int total
         nv = n;
         while (nv > 0 && rows[nv - 1] >= nr) /* in row order: those come last */
             nv--;
-        if (kp <= CATEGORY_MAX_KP)
+        if (kp >= 4 && kp <= CATEGORY_MAX_KP) /* kp >= 4: k >= 1 above */
             category_by_width[kp / 4 - 1](X, lda, &one, rows, nv, lo_w, up_w, slo, sup);
         else /* no totals here (partreg_rows_category_totals) */
             category_wide(X, lda, kp, rows, nv, lo_w, up_w, slo, sup);
