@@ -333,10 +333,6 @@ WIDE_ROWS_FOR_ALL(16)
 static const wide_rows_fn wide_rows_by_width[4][4] = {WIDE_ROWS_ROW(4), WIDE_ROWS_ROW(8),
                                                       WIDE_ROWS_ROW(12), WIDE_ROWS_ROW(16)};
 
-static int have_avx512vl(void)
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-}
 #endif
 
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
@@ -350,7 +346,7 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     size_t kp = partreg_v4_width(k);
 #if defined(RANK_UPDATE_WIDE)
     /* in place in A and grad, every row (above) */
-    if (kp <= 16 && have_avx512vl()) {
+    if (kp <= 16 && partreg_have_avx512vl()) {
         wide_rows_fn fn = wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1];
         size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1), nt = m - nr;
         fn(A, lda_a, X, lda, h, g, grad, nr);

@@ -12,6 +12,7 @@
  * are its `x < y ? x : y` and `x > y ? x : y`), so the bits are the same.
  * Measured in docs/performance.md (step 42). */
 #include "models/screen_rows.h"
+#include "models/v4.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                         \
     !defined(PARTREG_NO_CLONES)
@@ -21,10 +22,6 @@
 #define SCREEN_INLINE static inline __attribute__((always_inline, target("avx512f,avx512vl")))
 #define SCREEN_UNROLL _Pragma("GCC unroll 4")
 
-static int have_avx512vl(void)
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-}
 
 /* the lanes of vector v (columns 4 v ..) that are columns < p */
 static inline __mmask8 real_lanes(size_t p, size_t v)
@@ -138,7 +135,7 @@ static const centre_fn centre_by_vectors[4] = {centre_1, centre_2, centre_3, cen
 int partreg_screen_sums(const double *X, size_t ldx, size_t p, size_t m, size_t safe,
                         double *s, double *lo, double *hi)
 {
-    if (p == 0 || p > 16 || !have_avx512vl())
+    if (p == 0 || p > 16 || !partreg_have_avx512vl())
         return 0;
     sums_by_vectors[(p + 3) / 4 - 1](X, ldx, p, m, safe, s, lo, hi);
     return 1;
@@ -147,7 +144,7 @@ int partreg_screen_sums(const double *X, size_t ldx, size_t p, size_t m, size_t 
 int partreg_screen_centre(const double *X, size_t ldx, size_t p, size_t m, size_t safe,
                           const double *mean, double *Z)
 {
-    if (p == 0 || p > 16 || !have_avx512vl())
+    if (p == 0 || p > 16 || !partreg_have_avx512vl())
         return 0;
     centre_by_vectors[(p + 3) / 4 - 1](X, ldx, p, m, safe, mean, Z);
     return 1;

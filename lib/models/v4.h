@@ -26,6 +26,13 @@
  * less (docs/performance.md, step 28). */
 #define PARTREG_ROWS_CLONE                                                                        \
     __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+/* Whether this core has AVX-512F and VL: 32 vector registers and masked
+ * 4-wide loads and stores (the wide kernels of rank_update.c and
+ * screen_rows.c, checked at run time). */
+static inline int partreg_have_avx512vl(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+}
 #else
 #define PARTREG_AVX2_CLONE
 #define PARTREG_ROWS_CLONE
