@@ -124,6 +124,7 @@ typedef struct profile {
     int have_warm;
     partreg_status status;      /* first failure inside an evaluation */
     partreg_stop_reason reason;
+    double end[2], h_end[2];    /* Brent's bracket and its known h values */
 } profile;
 
 /* l_max(b); on failure sets pr->status and returns NaN. */
@@ -168,7 +169,27 @@ static double profile_h(double b, void *params)
     if (pr->status != PARTREG_OK)
         return 0.0;
     double dev = 2.0 * (pr->lhat - l);
-    return sqrt(dev > 0 ? dev : 0.0) - pr->z;
+    if (isnan(dev)) {
+        pr->status = PARTREG_ENUMERIC;
+        return 0.0;
+    }
+    /* a log-likelihood of -inf: far outside any interval, but finite for GSL */
+    return dev < 1e300 ? sqrt(dev > 0 ? dev : 0.0) - pr->z : 1e150;
+}
+
+/* h for Brent: the bracket's ends answer with the values found while
+ * bracketing. gsl_root_fsolver_set evaluates both ends again, and a refit is
+ * not a pure function of b (it starts from the previous refit): where the
+ * profile is nearly flat or a refit ends in separation, the second value
+ * can fall on the other side of 0, and GSL would raise its error handler
+ * ("endpoints do not straddle y=0", an abort by default). */
+static double bracketed_h(double b, void *params)
+{
+    profile *pr = params;
+    for (int e = 0; e < 2; e++)
+        if (b == pr->end[e])
+            return pr->h_end[e];
+    return profile_h(b, params);
 }
 
 /* One bound: side = -1 (lower) or +1 (upper). */
@@ -204,12 +225,16 @@ static partreg_status profile_bound(profile *pr, double se, int side, double *bo
         *bound = hi;
         return PARTREG_OK;
     }
-    (void)hlo;
+    /* hlo < 0 < hhi: the bracket straddles 0 for Brent */
     double a = lo < hi ? lo : hi, b = lo < hi ? hi : lo;
+    pr->end[0] = lo;
+    pr->h_end[0] = hlo;
+    pr->end[1] = hi;
+    pr->h_end[1] = hhi;
     gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (!s)
         return PARTREG_ENOMEM;
-    gsl_function F = {profile_h, pr};
+    gsl_function F = {bracketed_h, pr};
     /* warm start from the last refit, which sits at the outer end */
     /* cppcheck-suppress knownConditionTrueFalse ; profile_h sets pr->status */
     if (gsl_root_fsolver_set(s, &F, a, b) != GSL_SUCCESS || pr->status != PARTREG_OK) {

@@ -5,7 +5,10 @@
 # that is thrown away). Fails if
 # any harness finds a crash, leak, hang or sanitizer report; the reproducer
 # is kept as BUILD/fuzz-artifacts/NAME/crash-* (or leak-*, timeout-*) and
-# named in the output. Build first:
+# named in the output. FUZZ_SEED (environment) fixes libFuzzer's seed so
+# that a run retraces the same inputs (CI sets one: a red CI should mean a
+# change broke something, not that this run's dice found an old bug);
+# unset, every run explores afresh. Build first:
 #   CC=clang cmake -S . -B BUILD -DPARTREG_FUZZ=ON -DPARTREG_BUILD_TESTS=OFF
 #   cmake --build BUILD
 # Usage: tests/fuzz/run.sh BUILD SECONDS [NAME...]
@@ -37,6 +40,7 @@ run_one() {
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
         "$bin" "$SCRATCH/$name" "$corpus" -max_total_time="$SECONDS_EACH" -timeout=10 \
         -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -artifact_prefix="$art/" \
+        ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
         >"$SCRATCH/$name.log" 2>&1
     echo $? >"$SCRATCH/$name.rc"
 }
