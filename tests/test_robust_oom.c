@@ -1,6 +1,6 @@
 /* Out of memory (issue 8): every allocation failure is a status. The test
- * is linked with -Wl,--wrap for malloc, calloc, realloc and the GSL
- * allocators the library calls (tests/CMakeLists.txt), so the k-th
+ * is linked with -Wl,--wrap for malloc, calloc, realloc, aligned_alloc and
+ * the GSL allocators the library calls (tests/CMakeLists.txt), so the k-th
  * allocation made by the library can be made to fail; a failing GSL
  * allocator returns NULL as GSL does with its error handler off. For each
  * operation (table read, formula parse, frame, binary and ordinal fits,
@@ -46,12 +46,18 @@ static int fail_now(void)
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t m, size_t n);
 void *__real_realloc(void *p, size_t n);
+void *__real_aligned_alloc(size_t a, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t m, size_t n);
 void *__wrap_realloc(void *p, size_t n);
+void *__wrap_aligned_alloc(size_t a, size_t n);
 void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
 void *__wrap_calloc(size_t m, size_t n) { return fail_now() ? NULL : __real_calloc(m, n); }
 void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
+void *__wrap_aligned_alloc(size_t a, size_t n)
+{
+    return fail_now() ? NULL : __real_aligned_alloc(a, n);
+}
 
 #define WRAP_GSL(type, name, params, args)  \
     type __real_##name params;              \

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/big_alloc.h"
 #include "core/error.h"
 #include "core/team.h"
 #include "frame/frame_internal.h"
@@ -424,7 +425,7 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
         return nomem(err);
     size_t cells = fr->n * p;
     size_t T = partreg_team_threads(NULL, threads, fr->n, BUILD_MIN_ROWS_PER_THREAD);
-    fr->X = malloc((cells > 0 ? cells : 1) * sizeof *fr->X);
+    fr->X = partreg_big_alloc(cells * sizeof *fr->X);
     build_job *jobs = calloc(T, sizeof *jobs);
     partreg_status st = PARTREG_OK;
     if (!fr->X || !jobs) {
