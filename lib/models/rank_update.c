@@ -332,7 +332,6 @@ WIDE_ROWS_FOR_ALL(16)
 #define WIDE_ROWS_ROW(KP) {wide_rows_##KP##_1, wide_rows_##KP##_2, wide_rows_##KP##_3, wide_rows_##KP##_4}
 static const wide_rows_fn wide_rows_by_width[4][4] = {WIDE_ROWS_ROW(4), WIDE_ROWS_ROW(8),
                                                       WIDE_ROWS_ROW(12), WIDE_ROWS_ROW(16)};
-
 #endif
 
 void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,

@@ -22,7 +22,6 @@
 #define SCREEN_INLINE static inline __attribute__((always_inline, target("avx512f,avx512vl")))
 #define SCREEN_UNROLL _Pragma("GCC unroll 4")
 
-
 /* the lanes of vector v (columns 4 v ..) that are columns < p */
 static inline __mmask8 real_lanes(size_t p, size_t v)
 {
