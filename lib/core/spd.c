@@ -1,22 +1,25 @@
-/* SPD solves and inverses via GSL's modified Cholesky (spd.h). */
+/* SPD solves and inverses on small k x k matrices (spd.h), by a pivoted
+ * LDL' factorisation written here rather than GSL's gsl_linalg_mcholesky:
+ * GSL's does its rank-one updates with cblas_dsyr, and OpenBLAS hands
+ * every dsyr, of any size, to its worker thread. A k x k information
+ * factorisation takes microseconds; the hand-offs stall for milliseconds
+ * (seconds, with the other cores busy) whenever the worker is not running,
+ * and they cannot be turned off from inside a library without changing the
+ * calling process (docs/performance.md, session 13). */
 #include "core/spd.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_permutation.h>
-
 struct partreg_spd {
     size_t k;
-    gsl_matrix *A;
-    gsl_permutation *perm;
-    gsl_vector *E;
-    gsl_vector *col;
-    gsl_vector *rhs;
-    gsl_vector *scale; /* 1/sqrt(A_jj) for partreg_spd_invert() */
+    double *L;     /* k x k: strict lower triangle L, diagonal D; upper unused */
+    size_t *perm;  /* position j of the factor holds row/column perm[j] of A */
+    double *v;     /* column being eliminated */
+    double *y;     /* solve workspace */
+    double *scale; /* 1/sqrt(A_jj) for partreg_spd_invert() */
 };
 
 partreg_spd *partreg_spd_alloc(size_t k)
@@ -25,13 +28,12 @@ partreg_spd *partreg_spd_alloc(size_t k)
     if (!w || k == 0)
         return w;
     w->k = k;
-    w->A = gsl_matrix_alloc(k, k);
-    w->perm = gsl_permutation_alloc(k);
-    w->E = gsl_vector_alloc(k);
-    w->col = gsl_vector_alloc(k);
-    w->rhs = gsl_vector_alloc(k);
-    w->scale = gsl_vector_alloc(k);
-    if (!w->A || !w->perm || !w->E || !w->col || !w->rhs || !w->scale) {
+    w->L = malloc(k * k * sizeof *w->L);
+    w->perm = malloc(k * sizeof *w->perm);
+    w->v = malloc(k * sizeof *w->v);
+    w->y = malloc(k * sizeof *w->y);
+    w->scale = malloc(k * sizeof *w->scale);
+    if (!w->L || !w->perm || !w->v || !w->y || !w->scale) {
         partreg_spd_free(w);
         return NULL;
     }
@@ -42,12 +44,11 @@ void partreg_spd_free(partreg_spd *w)
 {
     if (!w)
         return;
-    if (w->A) gsl_matrix_free(w->A);
-    if (w->perm) gsl_permutation_free(w->perm);
-    if (w->E) gsl_vector_free(w->E);
-    if (w->col) gsl_vector_free(w->col);
-    if (w->rhs) gsl_vector_free(w->rhs);
-    if (w->scale) gsl_vector_free(w->scale);
+    free(w->L);
+    free(w->perm);
+    free(w->v);
+    free(w->y);
+    free(w->scale);
     free(w);
 }
 
@@ -59,50 +60,133 @@ static int all_finite(const double *a, size_t m)
     return 1;
 }
 
-/* Factor a copy of A, or of S A S with S = diag(s) when s is not NULL;
- * returns 0 PD, 1 perturbed, -1 failure. */
-static int factor(partreg_spd *w, const double *A, const double *s)
+/* Swap rows and columns j < q of the symmetric matrix whose lower triangle
+ * (with the diagonal) is stored in L. */
+static void swap_rowcol(double *L, size_t k, size_t j, size_t q)
+{
+    double t;
+#define SWAP(a, b) (t = (a), (a) = (b), (b) = t)
+    SWAP(L[j * k + j], L[q * k + q]);
+    for (size_t m = 0; m < j; m++)
+        SWAP(L[j * k + m], L[q * k + m]);
+    for (size_t m = j + 1; m < q; m++)
+        SWAP(L[m * k + j], L[q * k + m]);
+    for (size_t m = q + 1; m < k; m++)
+        SWAP(L[m * k + j], L[m * k + q]);
+#undef SWAP
+}
+
+/* Factor P (S A S + E) P' = L D L' (S = diag(s), or I when s is NULL)
+ * with diagonal pivoting (the largest remaining |diagonal| first; Golub &
+ * Van Loan, algorithm 4.2.2). With modify set, E is Gill, Murray & Wright's
+ * (Practical Optimization, 1981, 4.4.2.2): each pivot is raised to at
+ * least delta and to what keeps |l_ij| sqrt(d_j) <= beta, so that any
+ * symmetric A gives a positive-definite factor and a descent direction.
+ * Without modify, E = 0 and a pivot that is not positive ends the
+ * factorisation. Returns 0 when E = 0, 1 when a pivot was raised, -1 when
+ * A is not finite or (without modify) not positive definite. */
+static int factor(partreg_spd *w, const double *A, const double *s, int modify)
 {
     size_t k = w->k;
+    double *L = w->L, *v = w->v;
     if (!all_finite(A, k * k))
         return -1;
-    memcpy(w->A->data, A, k * k * sizeof(double));
-    if (s)
-        for (size_t i = 0; i < k; i++)
-            for (size_t j = 0; j < k; j++)
-                w->A->data[i * k + j] *= s[i] * s[j];
-    if (gsl_linalg_mcholesky_decomp(w->A, w->perm, w->E) != GSL_SUCCESS)
-        return -1;
-    double emax = 0.0;
-    for (size_t j = 0; j < k; j++)
-        if (fabs(gsl_vector_get(w->E, j)) > emax)
-            emax = fabs(gsl_vector_get(w->E, j));
-    return emax > 0.0 ? 1 : 0;
+    double gamma = 0.0, xi = 0.0; /* largest |diagonal| and |off-diagonal| */
+    for (size_t i = 0; i < k; i++) {
+        w->perm[i] = i;
+        for (size_t j = 0; j <= i; j++) {
+            double a = A[i * k + j];
+            if (s)
+                a *= s[i] * s[j];
+            L[i * k + j] = a;
+            if (j < i)
+                xi = fmax(xi, fabs(a));
+        }
+        gamma = fmax(gamma, fabs(L[i * k + i]));
+    }
+    double nu = k > 1 ? sqrt((double)k * (double)k - 1.0) : 1.0;
+    double beta2 = fmax(fmax(gamma, xi / nu), DBL_EPSILON);
+    int raised = 0;
+    for (size_t j = 0; j < k; j++) {
+        size_t q = j;
+        for (size_t i = j + 1; i < k; i++)
+            if (fabs(L[i * k + i]) > fabs(L[q * k + q]))
+                q = i;
+        if (q != j) {
+            swap_rowcol(L, k, j, q);
+            size_t t = w->perm[j];
+            w->perm[j] = w->perm[q];
+            w->perm[q] = t;
+        }
+        double theta = 0.0;
+        for (size_t i = j + 1; i < k; i++) {
+            v[i] = L[i * k + j];
+            theta = fmax(theta, fabs(v[i]));
+        }
+        double ajj = L[j * k + j], d = ajj;
+        if (modify) {
+            d = fmax(fmax(DBL_EPSILON, fabs(ajj)), theta * theta / beta2);
+            raised |= d != ajj;
+        } else if (!(d > 0.0)) {
+            return -1; /* not positive definite */
+        }
+        double dinv = 1.0 / d;
+        for (size_t i = j + 1; i < k; i++) { /* Schur complement, lower part */
+            double f = v[i] * dinv;
+            double *row = L + i * k;
+            for (size_t m = j + 1; m <= i; m++)
+                row[m] -= f * v[m];
+            row[j] = f;
+        }
+        L[j * k + j] = d;
+    }
+    return raised;
+}
+
+/* x = A^-1 b from the factor (x may not alias b). */
+static void solve_factored(const partreg_spd *w, const double *b, double *x)
+{
+    size_t k = w->k;
+    const double *L = w->L;
+    double *y = w->y;
+    for (size_t i = 0; i < k; i++) { /* L y = P b */
+        double t = b[w->perm[i]];
+        for (size_t m = 0; m < i; m++)
+            t -= L[i * k + m] * y[m];
+        y[i] = t;
+    }
+    for (size_t i = 0; i < k; i++)
+        y[i] /= L[i * k + i];
+    for (size_t i = k; i-- > 0;) { /* L' z = y, in place */
+        double t = y[i];
+        for (size_t m = i + 1; m < k; m++)
+            t -= L[m * k + i] * y[m];
+        y[i] = t;
+    }
+    for (size_t i = 0; i < k; i++)
+        x[w->perm[i]] = y[i];
 }
 
 int partreg_spd_solve(partreg_spd *w, const double *A, const double *b, double *x)
 {
     if (!w || w->k == 0)
         return 0;
-    int f = factor(w, A, NULL);
-    if (f < 0)
+    int f = factor(w, A, NULL, 1);
+    if (f < 0 || !all_finite(b, w->k))
         return -1;
-    gsl_vector_const_view B = gsl_vector_const_view_array(b, w->k);
-    gsl_vector_view X = gsl_vector_view_array(x, w->k);
-    if (gsl_linalg_mcholesky_solve(w->A, w->perm, &B.vector, &X.vector) != GSL_SUCCESS)
-        return -1;
+    solve_factored(w, b, x);
     return all_finite(x, w->k) ? f : -1;
 }
 
-/* Factor (S) A (S) and test its pivots (the diagonal D of the LDL' factor)
- * against rel_tol times the largest: 0 when A is positive definite. */
+/* Factor (S) A (S) without modification and test its pivots against
+ * rel_tol times the largest: 0 when A is positive definite. */
 static int factor_pivots(partreg_spd *w, const double *A, const double *s, double rel_tol)
 {
-    if (factor(w, A, s) != 0)
+    if (factor(w, A, s, 0) != 0)
         return -1;
     double dmax = 0.0, dmin = INFINITY;
     for (size_t j = 0; j < w->k; j++) {
-        double d = gsl_matrix_get(w->A, j, j);
+        double d = w->L[j * w->k + j];
         if (d > dmax) dmax = d;
         if (d < dmin) dmin = d;
     }
@@ -122,7 +206,7 @@ int partreg_spd_invert(partreg_spd *w, const double *A, double *Ainv, double rel
          * predictor in millions next to one in thousandths spreads the
          * diagonal of an information matrix over ~20 orders of magnitude.
          * A well-scaled A never gets here, so its inverse is unchanged. */
-        s = w->scale->data;
+        s = w->scale;
         for (size_t j = 0; j < k; j++) {
             double d = A[j * k + j];
             s[j] = d > 0.0 && isfinite(d) ? 1.0 / sqrt(d) : 1.0;
@@ -132,13 +216,17 @@ int partreg_spd_invert(partreg_spd *w, const double *A, double *Ainv, double rel
         if (factor_pivots(w, A, s, rel_tol) != 0)
             return -1;
     }
+    /* Column j of the inverse solves A x = e_j; x is written to row j
+     * (the inverse is symmetric) and symmetrised below. */
+    double *e = w->v;
     for (size_t j = 0; j < k; j++) {
-        gsl_vector_set_basis(w->rhs, j);
-        if (gsl_linalg_mcholesky_solve(w->A, w->perm, w->rhs, w->col) != GSL_SUCCESS)
-            return -1;
-        for (size_t i = 0; i < k; i++)
-            Ainv[i * k + j] = s ? gsl_vector_get(w->col, i) * s[i] * s[j]
-                                : gsl_vector_get(w->col, i);
+        memset(e, 0, k * sizeof *e);
+        e[j] = 1.0;
+        double *col = Ainv + j * k;
+        solve_factored(w, e, col);
+        if (s)
+            for (size_t i = 0; i < k; i++)
+                col[i] *= s[i] * s[j];
     }
     for (size_t i = 0; i < k; i++) /* exact symmetry */
         for (size_t j = 0; j < i; j++)

@@ -1,6 +1,7 @@
-/* Symmetric positive-definite solves and inverses that never raise GSL's
- * error handler: GSL's modified Cholesky (Gill-Murray-Wright, as in
- * gsl_linalg_mcholesky_*) factors any symmetric matrix, adding the smallest
+/* Symmetric positive-definite solves and inverses of small matrices, by a
+ * pivoted LDL' factorisation of our own (no BLAS calls, no error handler).
+ * For solves it is Gill, Murray & Wright's modified Cholesky (as GSL's
+ * gsl_linalg_mcholesky): any symmetric matrix is factored after a
  * diagonal perturbation E that makes it positive definite; E = 0 tells the
  * matrix was positive definite as given. Private to lib/. */
 #ifndef PARTREG_CORE_SPD_H
