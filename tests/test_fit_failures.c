@@ -1,11 +1,13 @@
 /* Every failure mode of the model fits (issues 2 and 3): the status, the
  * message naming the problem, and what the returned fit (if any) says. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "partreg.h"
 #include "testutil.h"
 
+#include "ref/housing_design.h"
 #include "ref/mroz_design.h"
 
 static const char *const names3[] = {"(Intercept)", "x", "z"};
@@ -313,6 +315,56 @@ static void test_extreme_scales(void **s)
     free(X);
 }
 
+/* Fit d as given and with column col multiplied by scale: both converge,
+ * and the scaled column's estimate and standard error are the unscaled
+ * ones divided by scale, the others unchanged. */
+static void check_units(partreg_data d, partreg_family family, partreg_link link, size_t col,
+                        double scale)
+{
+    partreg_fit *ref = NULL, *fit = NULL;
+    assert_int_equal(partreg_fit_create(&d, family, link, NULL, &ref, NULL), PARTREG_OK);
+    double *X = malloc(d.n * d.p * sizeof *X);
+    assert_non_null(X);
+    memcpy(X, d.X, d.n * d.p * sizeof *X);
+    for (size_t i = 0; i < d.n; i++)
+        X[i * d.p + col] *= scale;
+    d.X = X;
+    partreg_error err;
+    assert_int_equal(partreg_fit_create(&d, family, link, NULL, &fit, &err), PARTREG_OK);
+    assert_true(partreg_fit_converged(fit));
+    size_t np = d.p + (family == PARTREG_ORDINAL ? d.n_levels - 1 : 0);
+    for (size_t j = 0; j < np; j++) {
+        partreg_estimate a, b;
+        assert_int_equal(partreg_fit_estimate(ref, j, 0.95, &a, NULL), PARTREG_OK);
+        assert_int_equal(partreg_fit_estimate(fit, j, 0.95, &b, NULL), PARTREG_OK);
+        double f = j == col ? scale : 1.0;
+        assert_true(fabs(b.estimate * f - a.estimate) <= 1e-8 * fabs(a.estimate) + 1e-12);
+        assert_true(fabs(b.std_error * f - a.std_error) <= 1e-8 * a.std_error);
+    }
+    partreg_fit_free(ref);
+    partreg_fit_free(fit);
+    free(X);
+}
+
+/* A predictor in small units (information diagonal near or below 1e-16)
+ * gives the same fit as in its natural units: the Newton solve is scaled
+ * to unit diagonal (core/spd.c). Before, at 1e-12 the binary fit used up
+ * its 100 iterations and at 1e-15 was reported as separated. */
+static void test_small_units(void **s)
+{
+    (void)s;
+    partreg_data mroz = {MROZ_N, MROZ_P, mroz_X, 0, mroz_y, NULL, 2, NULL, NULL};
+    partreg_data housing = {HOUSING_N, HOUSING_P, housing_X, 0, housing_y, housing_w,
+                            HOUSING_J, NULL, NULL};
+    static const double scales[] = {1e-9, 1e-12, 1e-15};
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+        check_units(mroz, PARTREG_BINARY, PARTREG_LOGIT, 3, scales[i]);  /* age */
+        check_units(mroz, PARTREG_BINARY, PARTREG_PROBIT, 3, scales[i]);
+        check_units(housing, PARTREG_ORDINAL, PARTREG_LOGIT, 5, scales[i]); /* Cont[High] */
+        check_units(housing, PARTREG_ORDINAL, PARTREG_CLOGLOG, 5, scales[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),          cmocka_unit_test(test_ordinal_levels),
         cmocka_unit_test(test_first_bad_row),
         cmocka_unit_test(test_not_converged),       cmocka_unit_test(test_extreme_scales),
+        cmocka_unit_test(test_small_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

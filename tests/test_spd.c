@@ -1,8 +1,9 @@
 /* The k x k factorisation behind every Newton step and covariance
  * (lib/core/spd.c): solves and inverses of positive-definite matrices to
  * rounding, the Gill-Murray-Wright perturbation of indefinite ones (flagged,
- * and still a descent direction), units spread over 40 orders of magnitude,
- * and singular or non-finite input refused without a crash. */
+ * and still a descent direction), units spread over 40 orders of magnitude
+ * (solves and inverses alike), and singular or non-finite input refused
+ * without a crash. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -115,6 +116,30 @@ static void test_invert_spread_units(void **state)
     partreg_spd_free(w);
 }
 
+/* The Newton solve is as unit-free as the inverse: a diagonal down to
+ * 1e-20 is not mistaken for an indefinite pivot (not perturbed), and the
+ * solution is the exact one scaled. */
+static void test_solve_spread_units(void **state)
+{
+    (void)state;
+    enum { K = 5 };
+    double A[K * K], b[K], x[K], sc[K] = {1e-10, 1e-3, 1.0, 1e4, 1e10};
+    for (size_t i = 0; i < K; i++) {
+        b[i] = sc[i] * (1.0 + (double)i);
+        for (size_t j = 0; j < K; j++)
+            A[i * K + j] = sc[i] * sc[j] * (i == j ? 1.0 : (i + 1 == j || j + 1 == i) ? 0.5 : 0.0);
+    }
+    partreg_spd *w = partreg_spd_alloc(K);
+    assert_int_equal(partreg_spd_solve(w, A, b, x), 0);
+    for (size_t i = 0; i < K; i++) { /* (S A S)(x / s) = b / s, all of order 1 */
+        double t = -b[i] / sc[i];
+        for (size_t j = 0; j < K; j++)
+            t += A[i * K + j] / (sc[i] * sc[j]) * (x[j] * sc[j]);
+        assert_true(fabs(t) < 1e-13);
+    }
+    partreg_spd_free(w);
+}
+
 static void test_singular_and_non_finite_are_refused(void **state)
 {
     (void)state;
@@ -138,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_invert_positive_definite),
         cmocka_unit_test(test_indefinite_is_perturbed_to_a_descent_direction),
         cmocka_unit_test(test_invert_spread_units),
+        cmocka_unit_test(test_solve_spread_units),
         cmocka_unit_test(test_singular_and_non_finite_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

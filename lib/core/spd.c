@@ -167,15 +167,42 @@ static void solve_factored(const partreg_spd *w, const double *b, double *x)
         x[w->perm[i]] = y[i];
 }
 
+/* s_j = 1 / sqrt(A_jj), or 1 where A_jj is not positive and finite */
+static void unit_diagonal_scale(const double *A, size_t k, double *s)
+{
+    for (size_t j = 0; j < k; j++) {
+        double d = A[j * k + j];
+        s[j] = d > 0.0 && isfinite(d) ? 1.0 / sqrt(d) : 1.0;
+        if (!isfinite(s[j]) || s[j] == 0.0)
+            s[j] = 1.0;
+    }
+}
+
 int partreg_spd_solve(partreg_spd *w, const double *A, const double *b, double *x)
 {
     if (!w || w->k == 0)
         return 0;
-    int f = factor(w, A, NULL, 1);
-    if (f < 0 || !all_finite(b, w->k))
+    size_t k = w->k;
+    /* Solved as (S A S)(S^-1 x) = S b with S scaling A to unit diagonal:
+     * the modification's thresholds (eps, beta) are absolute, so on A as
+     * given a predictor in small units (an information diagonal near
+     * 1e-16) had its pivot raised, its Newton steps shrunk, and the fit
+     * ran out of iterations or was called separated; scaled, the step is
+     * the same whatever the units. */
+    double *s = w->scale;
+    if (!all_finite(A, k * k) || !all_finite(b, k))
         return -1;
-    solve_factored(w, b, x);
-    return all_finite(x, w->k) ? f : -1;
+    unit_diagonal_scale(A, k, s);
+    int f = factor(w, A, s, 1);
+    if (f < 0)
+        return -1;
+    double *sb = w->v;
+    for (size_t j = 0; j < k; j++)
+        sb[j] = s[j] * b[j];
+    solve_factored(w, sb, x);
+    for (size_t j = 0; j < k; j++)
+        x[j] *= s[j];
+    return all_finite(x, k) ? f : -1;
 }
 
 /* Factor (S) A (S) without modification and test its pivots against
@@ -207,12 +234,7 @@ int partreg_spd_invert(partreg_spd *w, const double *A, double *Ainv, double rel
          * diagonal of an information matrix over ~20 orders of magnitude.
          * A well-scaled A never gets here, so its inverse is unchanged. */
         s = w->scale;
-        for (size_t j = 0; j < k; j++) {
-            double d = A[j * k + j];
-            s[j] = d > 0.0 && isfinite(d) ? 1.0 / sqrt(d) : 1.0;
-            if (!isfinite(s[j]))
-                s[j] = 1.0;
-        }
+        unit_diagonal_scale(A, k, s);
         if (factor_pivots(w, A, s, rel_tol) != 0)
             return -1;
     }

@@ -15,9 +15,11 @@ typedef struct partreg_spd partreg_spd;
 partreg_spd *partreg_spd_alloc(size_t k);
 void partreg_spd_free(partreg_spd *w);
 
-/* Solve A x = b with A k x k symmetric (row-major, full). Returns 0 when A
- * was positive definite, 1 when it had to be perturbed (x then solves the
- * perturbed system: a descent-safe Newton direction), -1 on failure. */
+/* Solve A x = b with A k x k symmetric (row-major, full), factored after
+ * scaling to unit diagonal so that the units of the parameters do not
+ * matter. Returns 0 when A was positive definite, 1 when it had to be
+ * perturbed (x then solves the perturbed system: a descent-safe Newton
+ * direction), -1 on failure. */
 int partreg_spd_solve(partreg_spd *w, const double *A, const double *b, double *x);
 
 /* Inverse of A into Ainv (k x k). Returns 0 on success, -1 when A is not
