@@ -77,6 +77,15 @@ expect 3 "complete separation" "$BIN" fit "$TMP/sep.csv" --formula "y ~ x" --for
 python3 -c "import json,sys; d=json.load(open('$TMP/out')); assert d['converged'] is False and d['separation'] is True; assert [c for c in d['coefficients'] if c['term']=='x'][0]['std_error'] is None" \
     || fail "separated fit JSON"
 
+# a predictor in large or small units: the same z (5.449), the estimate shown in
+# exponent form rather than as 0.00000, and the fit converged (core/spd.c)
+for scale in 1e12 1e-12; do
+    expect 0 "" "$BIN" fit "$DATA" --formula "participated ~ social_capital + I(age * $scale)"
+    grep -E '^I\(age\*' "$TMP/out" | grep -qE ' [-0-9.]+e[-+][0-9]+ +[0-9.]+e[-+][0-9]+ +5\.449 ' ||
+        fail "age times $scale not shown in exponent form with z 5.449: $(grep -E '^I\(age' "$TMP/out")"
+    grep -q "Converged: yes" "$TMP/out" || fail "age times $scale: not converged"
+done
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_fit: $fails failure(s)"
     exit 1

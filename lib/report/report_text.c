@@ -8,12 +8,18 @@
 #include "report/rows.h"
 #include "report/writers.h"
 
+/* x with prec decimals; in exponent form (prec significant digits) where
+ * fixed decimals would show fewer than two digits or a very long number:
+ * a coefficient of a predictor in large units (-6.2871e-11 per dollar)
+ * is not shown as -0.00000. */
 static void num(FILE *out, double x, int width, int prec)
 {
-    if (isfinite(x))
-        fprintf(out, " %*.*f", width, prec, x);
-    else
+    if (!isfinite(x))
         fprintf(out, " %*s", width, "NA");
+    else if (x != 0.0 && (fabs(x) < 1e-3 || fabs(x) >= 1e8))
+        fprintf(out, " %*.*e", width, prec - 1, x);
+    else
+        fprintf(out, " %*.*f", width, prec, x);
 }
 
 static void pval(FILE *out, double p)
