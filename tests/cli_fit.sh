@@ -86,6 +86,15 @@ for scale in 1e12 1e-12; do
     grep -q "Converged: yes" "$TMP/out" || fail "age times $scale: not converged"
 done
 
+# frequency weights in the 1e200s: the same estimates, statistics printed
+# in exponent form (not a number of 200 digits), no column lost
+awk -F, -v OFS=, 'NR == 1 { print $0, "wt"; next } { print $0, (1 + NR % 3) "e200" }' "$DATA" \
+    >"$TMP/weighted.csv"
+expect 0 "" "$BIN" fit "$TMP/weighted.csv" --formula "participated ~ social_capital + age" --weights wt
+grep -qE '^Log-likelihood -[0-9]\.[0-9]{9}e\+203 ' "$TMP/out" ||
+    fail "huge weights: log-likelihood line is $(grep '^Log-lik' "$TMP/out" | cut -c1-80)"
+grep -qE '^age ' "$TMP/out" && ! grep -q "dropped age" "$TMP/out" || fail "huge weights: age dropped"
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_fit: $fails failure(s)"
     exit 1

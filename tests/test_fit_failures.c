@@ -365,6 +365,67 @@ static void test_small_units(void **s)
     }
 }
 
+/* Weights in any units give the same estimates and the same column
+ * choices: the screening's correlations are formed without the product of
+ * two weighted sums of squares, which under- and overflowed at weights
+ * near 1e-200 and 1e200 (age was then dropped as collinear, or a
+ * collinear column kept). Binary on Mroz with a collinear column added,
+ * ordinal on the housing counts. */
+static void test_weight_units(void **s)
+{
+    (void)s;
+    size_t p = MROZ_P + 1;
+    double *X = malloc(MROZ_N * p * sizeof *X), *w = malloc(MROZ_N * sizeof *w);
+    double *hw = malloc(HOUSING_N * sizeof *hw);
+    assert_true(X && w && hw);
+    for (size_t i = 0; i < MROZ_N; i++) {
+        memcpy(X + i * p, mroz_X + i * MROZ_P, MROZ_P * sizeof *X);
+        X[i * p + MROZ_P] = 2.0 * mroz_X[i * MROZ_P + 1] - mroz_X[i * MROZ_P + 2]; /* 2 k5 - k618 */
+    }
+    static const double scales[] = {1.0, 1e-200, 1e-300, 1e200};
+    partreg_fit *ref = NULL, *ref_o = NULL;
+    for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++) {
+        for (size_t i = 0; i < MROZ_N; i++)
+            w[i] = scales[k] * (double)(1 + i % 3);
+        for (size_t i = 0; i < HOUSING_N; i++)
+            hw[i] = scales[k] * housing_w[i];
+        partreg_data d = {MROZ_N, p, X, 0, mroz_y, w, 2, NULL, NULL};
+        partreg_data o = {HOUSING_N, HOUSING_P, housing_X, 0, housing_y, hw, HOUSING_J, NULL, NULL};
+        partreg_fit *fit = NULL, *fit_o = NULL;
+        assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, NULL),
+                         PARTREG_OK);
+        assert_int_equal(partreg_fit_create(&o, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit_o, NULL),
+                         PARTREG_OK);
+        assert_true(partreg_fit_converged(fit) && partreg_fit_converged(fit_o));
+        for (size_t j = 0; j < p; j++)
+            assert_int_equal(partreg_fit_column_dropped(fit, j), j == MROZ_P);
+        for (size_t j = 0; j < HOUSING_P; j++)
+            assert_false(partreg_fit_column_dropped(fit_o, j));
+        if (k == 0) {
+            ref = fit;
+            ref_o = fit_o;
+            continue;
+        }
+        for (size_t j = 0; j < MROZ_P; j++) {
+            double a = gsl_vector_get(partreg_fit_coef(ref), j);
+            double b = gsl_vector_get(partreg_fit_coef(fit), j);
+            assert_true(fabs(a - b) <= 1e-8 * fabs(a) + 1e-12);
+        }
+        for (size_t j = 0; j < HOUSING_P; j++) {
+            double a = gsl_vector_get(partreg_fit_coef(ref_o), j);
+            double b = gsl_vector_get(partreg_fit_coef(fit_o), j);
+            assert_true(fabs(a - b) <= 1e-8 * fabs(a) + 1e-12);
+        }
+        partreg_fit_free(fit);
+        partreg_fit_free(fit_o);
+    }
+    partreg_fit_free(ref);
+    partreg_fit_free(ref_o);
+    free(X);
+    free(w);
+    free(hw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,7 +434,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),          cmocka_unit_test(test_ordinal_levels),
         cmocka_unit_test(test_first_bad_row),
         cmocka_unit_test(test_not_converged),       cmocka_unit_test(test_extreme_scales),
-        cmocka_unit_test(test_small_units),
+        cmocka_unit_test(test_small_units),      cmocka_unit_test(test_weight_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -453,7 +453,7 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
             if (why[b] != PARTREG_KEEP || lo[b] == hi[b])
                 continue;
             double db = C[b * p + b];
-            double r = C[a * p + b] / sqrt(da * db);
+            double r = C[a * p + b] / (sqrt(da) * sqrt(db)); /* no product to under- or overflow */
             for (size_t c = 0; c < b; c++)
                 r -= L[a * p + c] * L[b * p + c];
             L[a * p + b] = r / L[b * p + b];

@@ -22,6 +22,18 @@ static void num(FILE *out, double x, int width, int prec)
         fprintf(out, " %*.*f", width, prec, x);
 }
 
+/* A fit statistic with prec decimals, or in exponent form (10 significant
+ * digits) from 1e12 on, where frequency weights in the billions would
+ * otherwise print a log-likelihood of dozens of digits. buf: 40 chars. */
+static const char *stat_text(double x, int prec, char *buf)
+{
+    if (isfinite(x) && fabs(x) >= 1e12)
+        snprintf(buf, 40, "%.9e", x);
+    else
+        snprintf(buf, 40, "%.*f", prec, x);
+    return buf;
+}
+
 static void pval(FILE *out, double p)
 {
     if (!isfinite(p))
@@ -117,9 +129,11 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         table(a, out, 1);
     }
     fprintf(out, "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1\n\n");
-    fprintf(out, "Log-likelihood %.4f (null %.4f), AIC %.3f, BIC %.3f, parameters %zu\n",
-            s.loglik, s.null_loglik, s.aic, s.bic, s.n_params);
-    fprintf(out, "LR chi2(%g) = %.4f, p = %.4g\n", s.lr_df, s.lr_chi2, s.lr_p);
+    char ll[40], ll0[40], aic[40], bic[40], lr[40];
+    fprintf(out, "Log-likelihood %s (null %s), AIC %s, BIC %s, parameters %zu\n",
+            stat_text(s.loglik, 4, ll), stat_text(s.null_loglik, 4, ll0), stat_text(s.aic, 3, aic),
+            stat_text(s.bic, 3, bic), s.n_params);
+    fprintf(out, "LR chi2(%g) = %s, p = %.4g\n", s.lr_df, stat_text(s.lr_chi2, 4, lr), s.lr_p);
     fprintf(out, "Pseudo R2: McFadden %.4f, Cox-Snell %.4f, Nagelkerke %.4f\n", s.r2_mcfadden,
             s.r2_cox_snell, s.r2_nagelkerke);
     fprintf(out, "Converged: %s after %d iterations (max |gradient| %.2g)\n",
