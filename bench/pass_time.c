@@ -146,7 +146,7 @@ int main(int argc, char **argv)
         for (int r = 0; why && kept && r < reps; r++) {
             double t0 = now();
             partreg_screen_columns(&all, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY, 1e-7,
-                                   threads, team, why, kept, &pk, &has_int, &icol, &ival);
+                                   threads, team, why, kept, &pk, &has_int, &icol, &ival, NULL);
             t[r] = now() - t0;
         }
         qsort(t, (size_t)reps, sizeof *t, cmp);

@@ -426,6 +426,33 @@ static void test_weight_units(void **s)
     free(hw);
 }
 
+/* A predictor far from the origin (age + 1e9: mean/sd about 1e8) leaves the
+ * information too few digits to converge; the error names the column and
+ * says to centre it. Centred, the same model converges. */
+static void test_offset_column_named(void **s)
+{
+    (void)s;
+    double *X = malloc(MROZ_N * MROZ_P * sizeof *X);
+    assert_non_null(X);
+    memcpy(X, mroz_X, MROZ_N * MROZ_P * sizeof *X);
+    for (size_t i = 0; i < MROZ_N; i++)
+        X[i * MROZ_P + 3] += 1e9;
+    partreg_data d = {MROZ_N, MROZ_P, X, 0, mroz_y, NULL, 2, mroz_design_terms, NULL};
+    partreg_fit *fit = NULL;
+    partreg_error err;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_ENOTCONVERGED);
+    assert_contains(err.message, mroz_design_terms[3]);
+    assert_contains(err.message, "centre it");
+    partreg_fit_free(fit);
+    for (size_t i = 0; i < MROZ_N; i++)
+        X[i * MROZ_P + 3] -= 1e9;
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err),
+                     PARTREG_OK);
+    partreg_fit_free(fit);
+    free(X);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_first_bad_row),
         cmocka_unit_test(test_not_converged),       cmocka_unit_test(test_extreme_scales),
         cmocka_unit_test(test_small_units),      cmocka_unit_test(test_weight_units),
+        cmocka_unit_test(test_offset_column_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

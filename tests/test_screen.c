@@ -128,7 +128,7 @@ static void check_design(const design *d, int threads)
         double ival = 0.0;
         partreg_status st =
             partreg_screen_columns(&pd, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY, TOL, threads, NULL,
-                                   why, kept, &pk, &has_int, &icol, &ival);
+                                   why, kept, &pk, &has_int, &icol, &ival, NULL);
         assert_int_equal(st, PARTREG_OK);
         for (size_t j = 0; j < d->p; j++) {
             /* an ordinal model drops the intercept too: the thresholds absorb it */
@@ -195,7 +195,7 @@ static partreg_status screen_status(const design *d, int threads)
     int has_int;
     double ival;
     return partreg_screen_columns(&pd, PARTREG_BINARY, TOL, threads, NULL, why, kept, &pk, &has_int,
-                                  &icol, &ival);
+                                  &icol, &ival, NULL);
 }
 
 /* One non-finite value makes the pass fail wherever it is: a zero-weight

@@ -399,7 +399,7 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
                                       int threads, partreg_team *team, unsigned char *why,
                                       size_t *kept, size_t *pk,
                                       int *has_intercept, size_t *intercept_col,
-                                      double *intercept_value)
+                                      double *intercept_value, partreg_screen_offset *offset)
 {
     size_t p = data->p;
     size_t pp = p * p > 0 ? p * p : 1;
@@ -474,6 +474,17 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
     for (size_t j = 0; j < p; j++)
         if (why[j] == PARTREG_KEEP)
             kept[(*pk)++] = j;
+    if (offset) {
+        offset->col = p;
+        double worst = 0.0;
+        for (size_t j = 0; centre && j < p; j++) {
+            double sd = sqrt(C[j * p + j] / sw), ratio = fabs(mean[j]) / sd;
+            if (why[j] == PARTREG_KEEP && lo[j] != hi[j] && sd > 0 && ratio > worst) {
+                worst = ratio;
+                *offset = (partreg_screen_offset){j, mean[j], sd};
+            }
+        }
+    }
 cleanup:
     moments_free(&mo);
     free(L);

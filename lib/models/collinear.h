@@ -12,6 +12,16 @@
 enum { PARTREG_KEEP = 0, PARTREG_DROP_CONSTANT = 1, PARTREG_DROP_COLLINEAR = 2,
        PARTREG_DROP_ZERO = 3 };
 
+/* The kept, non-constant column whose (weighted) mean is farthest from 0
+ * in its own standard deviations, when the model centres (an intercept or
+ * thresholds): the information is accumulated from the raw rows, and a
+ * ratio |mean| / sd in the millions leaves it too few digits (docs/
+ * methods.md, "Newton-Raphson"). col = p when there is none. */
+typedef struct partreg_screen_offset {
+    size_t col;
+    double mean, sd;
+} partreg_screen_offset;
+
 /* Classify every column of data->X (rows with zero weight ignored) in one
  * pass on `threads` threads (0 = all cores; on the team when it is large
  * enough, else started for the pass; the pass also checks that every
@@ -23,12 +33,12 @@ enum { PARTREG_KEEP = 0, PARTREG_DROP_CONSTANT = 1, PARTREG_DROP_COLLINEAR = 2,
  * constant column (the thresholds absorb it). A column is collinear when
  * its residual standard deviation, after regression on the kept columns
  * before it, is below tol times its own (R's lm uses tol = 1e-7 on the
- * same scale). Returns PARTREG_OK, PARTREG_EDATA when some value of X is
+ * same scale). offset (may be NULL) receives the column above. Returns PARTREG_OK, PARTREG_EDATA when some value of X is
  * not finite (outputs then unset), or PARTREG_ENOMEM. */
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
                                       int threads, partreg_team *team, unsigned char *why,
                                       size_t *kept, size_t *pk,
                                       int *has_intercept, size_t *intercept_col,
-                                      double *intercept_value);
+                                      double *intercept_value, partreg_screen_offset *offset);
 
 #endif

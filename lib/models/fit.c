@@ -37,6 +37,10 @@
 #define STALLED_DECREMENT 1e-6
 /* Pivots below this fraction of the largest mark a singular information. */
 #define SINGULAR_PIVOT 1e-14
+/* A fit that did not converge names a column whose |mean| is more than
+ * this many standard deviations (docs/methods.md: at 7e4 the survey
+ * example still converges to the digits of the centred fit, at 7e6 not). */
+#define OFFSET_HINT_RATIO 1e5
 
 partreg_fit_options partreg_fit_options_default(void)
 {
@@ -389,7 +393,7 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
     partreg_status st = partreg_screen_columns(d, fit->family, fit->opt.collinear_tol,
                                                fit->opt.threads, team, why, fit->kept, &fit->pk,
                                                &fit->has_intercept, &fit->intercept_col,
-                                               &fit->intercept_value);
+                                               &fit->intercept_value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
         return st == PARTREG_EDATA ? report_nonfinite(d, err)
@@ -639,10 +643,18 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
                               : "no step improved the log-likelihood";
         partreg_fit_add_warning(fit, "the fit did not converge: %s after %d iterations (max |gradient| %.3g)",
                                 why, res.iterations, res.max_grad);
+        /* a column far from the origin is the likely cause (collinear.h) */
+        char hint[400] = "raise the iteration limit or rescale the predictors";
+        const partreg_screen_offset *o = &fit->offset;
+        if (o->col < fit->p && fabs(o->mean) > OFFSET_HINT_RATIO * o->sd)
+            snprintf(hint, sizeof hint,
+                     "%s has mean %.6g and standard deviation %.3g, too far from 0 for the "
+                     "information to keep its digits: centre it (subtract about %.6g)",
+                     fit->column_names[o->col], o->mean, o->sd, o->mean);
         st = partreg_error_set(err, PARTREG_ENOTCONVERGED,
                                "the fit did not converge: %s after %d iterations (max |gradient| "
-                               "%.3g); raise the iteration limit or rescale the predictors",
-                               why, res.iterations, res.max_grad);
+                               "%.3g); %s",
+                               why, res.iterations, res.max_grad, hint);
     } else if (fit->singular) {
         partreg_fit_add_warning(fit, "the information matrix is singular at the estimate; "
                                      "standard errors are not available");

@@ -4,6 +4,7 @@
 #define PARTREG_MODELS_FIT_INTERNAL_H
 
 #include "partreg.h"
+#include "models/collinear.h"
 #include "models/design.h"
 #include "models/objective.h"
 
@@ -20,6 +21,7 @@ struct partreg_fit {
     int has_intercept; /* binary: a kept constant column */
     size_t intercept_col;   /* its column index */
     double intercept_value; /* and its constant value */
+    partreg_screen_offset offset; /* the column farthest from the origin (collinear.h) */
     double sum_w;
 
     gsl_vector *coef;        /* p, 0 for dropped */
