@@ -365,8 +365,8 @@ static void test_small_units(void **s)
     }
 }
 
-/* Weights in any units give the same estimates and the same column
- * choices: the screening's correlations are formed without the product of
+/* Weights in any units give the same estimates, robust standard errors
+ * and column choices: the screening's correlations are formed without the product of
  * two weighted sums of squares, which under- and overflowed at weights
  * near 1e-200 and 1e200 (age was then dropped as collinear, or a
  * collinear column kept). Binary on Mroz with a collinear column added,
@@ -397,6 +397,11 @@ static void test_weight_units(void **s)
         assert_int_equal(partreg_fit_create(&o, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit_o, NULL),
                          PARTREG_OK);
         assert_true(partreg_fit_converged(fit) && partreg_fit_converged(fit_o));
+        /* the robust covariances do not depend on the weights' scale (the
+         * meat, a sum of squared weighted scores, is summed scaled) */
+        assert_int_equal(partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_HC1, NULL, 0, NULL), PARTREG_OK);
+        assert_int_equal(partreg_fit_set_vcov(fit_o, &o, PARTREG_VCOV_HC0, NULL, 0, NULL),
+                         PARTREG_OK);
         for (size_t j = 0; j < p; j++)
             assert_int_equal(partreg_fit_column_dropped(fit, j), j == MROZ_P);
         for (size_t j = 0; j < HOUSING_P; j++)
@@ -410,11 +415,19 @@ static void test_weight_units(void **s)
             double a = gsl_vector_get(partreg_fit_coef(ref), j);
             double b = gsl_vector_get(partreg_fit_coef(fit), j);
             assert_true(fabs(a - b) <= 1e-8 * fabs(a) + 1e-12);
+            partreg_estimate ea, eb;
+            partreg_fit_estimate(ref, j, 0.95, &ea, NULL);
+            partreg_fit_estimate(fit, j, 0.95, &eb, NULL);
+            assert_true(fabs(ea.std_error - eb.std_error) <= 1e-8 * ea.std_error);
         }
         for (size_t j = 0; j < HOUSING_P; j++) {
             double a = gsl_vector_get(partreg_fit_coef(ref_o), j);
             double b = gsl_vector_get(partreg_fit_coef(fit_o), j);
             assert_true(fabs(a - b) <= 1e-8 * fabs(a) + 1e-12);
+            partreg_estimate ea, eb;
+            partreg_fit_estimate(ref_o, j, 0.95, &ea, NULL);
+            partreg_fit_estimate(fit_o, j, 0.95, &eb, NULL);
+            assert_true(fabs(ea.std_error - eb.std_error) <= 1e-8 * ea.std_error);
         }
         partreg_fit_free(fit);
         partreg_fit_free(fit_o);

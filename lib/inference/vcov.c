@@ -107,10 +107,10 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
     return PARTREG_OK;
 }
 
-/* M (k x k, lower triangle) = sum_i s_i s_i', or the cluster sums Sg
- * (G x k) when cluster is not NULL. */
+/* M (k x k, lower triangle) = sum_i u_i u_i' with u_i = s_i / scale, or
+ * the cluster sums Sg of the u_i (G x k) when cluster is not NULL. */
 static partreg_status accumulate_meat(const partreg_objective *obj, const double *theta,
-                                      const size_t *cluster, double *M, double *Sg)
+                                      const size_t *cluster, double scale, double *M, double *Sg)
 {
     size_t k = obj->k, n = obj->n;
     size_t block = partreg_block_rows_auto(k);
@@ -128,6 +128,9 @@ static partreg_status accumulate_meat(const partreg_objective *obj, const double
     for (size_t b = 0; b < n; b += block) {
         size_t e = b + block < n ? b + block : n;
         obj->row_scores(obj->model, theta, b, e, S, scratch);
+        if (scale != 1.0)
+            for (size_t i = 0; i < (e - b) * k; i++)
+                S[i] /= scale;
         if (cluster) {
             for (size_t i = b; i < e; i++) {
                 double *sg = Sg + cluster[i] * k;
@@ -220,8 +223,20 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
-    st = accumulate_meat(&obj, fit->theta->data, type == PARTREG_VCOV_CLUSTER ? cluster : NULL, M,
-                         Sg);
+    /* The scores carry the weights, so the meat carries their square:
+     * with case weights near 1e155 it would overflow (and near 1e-155
+     * underflow) where the covariance itself is ordinary. It is summed
+     * from the scores divided by c, a power of 2 near the mean weight
+     * (exact: the same bits as unscaled where it does not overflow), and
+     * V = (c B) (M / c^2) (c B). */
+    double mean_w = fit->sum_w / (double)n, c = 1.0;
+    if (isfinite(mean_w) && mean_w > 0.0) {
+        int e2;
+        frexp(mean_w, &e2);
+        c = ldexp(1.0, e2 - 1);
+    }
+    st = accumulate_meat(&obj, fit->theta->data, type == PARTREG_VCOV_CLUSTER ? cluster : NULL, c,
+                         M, Sg);
     if (st != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
         goto cleanup;
@@ -243,9 +258,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
 
     gsl_matrix_view Tv = gsl_matrix_view_array(T, k, k);
     gsl_matrix_view Vv = gsl_matrix_view_array(V, k, k);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, fit->bread, &Mv.matrix, 0.0,
-                   &Tv.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, factor, &Tv.matrix, fit->bread, 0.0,
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, c, fit->bread, &Mv.matrix, 0.0, &Tv.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, factor * c, &Tv.matrix, fit->bread, 0.0,
                    &Vv.matrix);
     for (size_t a = 0; a < k; a++) /* exact symmetry */
         for (size_t b = 0; b < a; b++)
