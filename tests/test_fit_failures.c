@@ -399,7 +399,8 @@ static void test_weight_units(void **s)
         assert_true(partreg_fit_converged(fit) && partreg_fit_converged(fit_o));
         /* the robust covariances do not depend on the weights' scale (the
          * meat, a sum of squared weighted scores, is summed scaled) */
-        assert_int_equal(partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_HC1, NULL, 0, NULL), PARTREG_OK);
+        assert_int_equal(partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_HC1, NULL, 0, NULL),
+                         PARTREG_OK);
         assert_int_equal(partreg_fit_set_vcov(fit_o, &o, PARTREG_VCOV_HC0, NULL, 0, NULL),
                          PARTREG_OK);
         for (size_t j = 0; j < p; j++)

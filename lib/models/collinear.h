@@ -33,8 +33,9 @@ typedef struct partreg_screen_offset {
  * constant column (the thresholds absorb it). A column is collinear when
  * its residual standard deviation, after regression on the kept columns
  * before it, is below tol times its own (R's lm uses tol = 1e-7 on the
- * same scale). offset (may be NULL) receives the column above. Returns PARTREG_OK, PARTREG_EDATA when some value of X is
- * not finite (outputs then unset), or PARTREG_ENOMEM. */
+ * same scale). offset (may be NULL) receives the column above. Returns
+ * PARTREG_OK, PARTREG_EDATA when some value of X is not finite (outputs
+ * then unset), or PARTREG_ENOMEM. */
 partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
                                       int threads, partreg_team *team, unsigned char *why,
                                       size_t *kept, size_t *pk,
