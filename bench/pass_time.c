@@ -145,7 +145,7 @@ int main(int argc, char **argv)
         partreg_data all = {n, k, X, k, y, NULL, J, NULL, NULL};
         for (int r = 0; why && kept && r < reps; r++) {
             double t0 = now();
-            partreg_screen_columns(&all, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY, 1e-7,
+            partreg_screen_columns(&all, ordinal, 1e-7,
                                    threads, team, why, kept, &pk, &has_int, &icol, &ival, NULL);
             t[r] = now() - t0;
         }

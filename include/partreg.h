@@ -138,6 +138,24 @@ partreg_status partreg_link_parse(const char *name, partreg_link *out, partreg_e
 const char *partreg_family_name(partreg_family family);
 
 /**
+ * Kinds of entries of a model's parameter vector. A fit's parameters form
+ * one vector made of blocks of one kind each (partreg_fit_n_blocks()):
+ * a binary model has one block of coefficients, a cumulative-link model
+ * coefficients then thresholds; later models add blocks of the other
+ * kinds. Values are frozen; new kinds are appended.
+ */
+typedef enum partreg_param_kind {
+    PARTREG_PARAM_COEFFICIENT = 0,     /**< slope of a design column, the same at every cut ("beta") */
+    PARTREG_PARAM_THRESHOLD = 1,       /**< cut point theta_j of an ordinal model ("theta") */
+    PARTREG_PARAM_CUT_COEFFICIENT = 2, /**< slope of a design column at one cut ("beta_j") */
+    PARTREG_PARAM_SCALE = 3,           /**< coefficient of the log scale ("gamma") */
+    PARTREG_PARAM_LOG_SD = 4           /**< log standard deviation of a random intercept ("log_sigma") */
+} partreg_param_kind;
+
+/** partreg_fit_param_column() of an entry that multiplies no column. */
+#define PARTREG_NO_COLUMN ((size_t)-1)
+
+/**
  * Borrowed view of a model's numeric data: what every fit and inference
  * call reads. All pointers are borrowed for the call only.
  *
@@ -237,6 +255,30 @@ typedef enum partreg_stop_reason {
 typedef struct partreg_fit partreg_fit;
 
 /**
+ * What model to fit (opaque): the family and link, and the settings that
+ * models beyond the plain binary and cumulative-link ones read. Made by
+ * partreg_model_spec_create(), freed by partreg_model_spec_free(); a fit
+ * keeps no reference to it.
+ */
+typedef struct partreg_model_spec partreg_model_spec;
+
+/**
+ * A specification of the plain model of a family with a link.
+ *
+ * @param family  PARTREG_BINARY or PARTREG_ORDINAL.
+ * @param link    a link (whether it suits the family is checked by the fit).
+ * @param out     on PARTREG_OK a new specification owned by the caller.
+ * @param err     optional error report.
+ * @return PARTREG_OK, PARTREG_EINVAL (unknown family or link, NULL out),
+ *         PARTREG_ENOMEM. Thread-safe.
+ */
+partreg_status partreg_model_spec_create(partreg_family family, partreg_link link,
+                                         partreg_model_spec **out, partreg_error *err);
+
+/** Release a specification. NULL is a no-op. */
+void partreg_model_spec_free(partreg_model_spec *spec);
+
+/**
  * Fit a binary or cumulative-link model by Newton-Raphson with the analytic
  * Hessian and step-halving (docs/methods.md).
  *
@@ -266,6 +308,15 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
                                   partreg_fit **out, partreg_error *err);
 
 /**
+ * Fit the model a specification describes; otherwise as
+ * partreg_fit_create() (same statuses, ownership and thread-safety).
+ * spec is borrowed for the call.
+ */
+partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_model_spec *spec,
+                                       const partreg_fit_options *opt, partreg_fit **out,
+                                       partreg_error *err);
+
+/**
  * Fit P(y = 1 | x) = F(x'beta) from GSL objects: X [n x p] (with its own
  * intercept column if wanted), y [n] of 0/1, w [n] weights or NULL.
  * Same statuses, ownership and thread-safety as partreg_fit_create().
@@ -289,6 +340,13 @@ void partreg_fit_free(partreg_fit *fit);
 
 /** Family of the fit. */
 partreg_family partreg_fit_family(const partreg_fit *fit);
+/** Short name of the fit's model, e.g. "binary", "cumulative" (static storage). */
+const char *partreg_fit_model_name(const partreg_fit *fit);
+/** The fit's model in words for reports, e.g. "Ordinal (cumulative-link)" (static storage). */
+const char *partreg_fit_model_title(const partreg_fit *fit);
+/** Outcomes a prediction gives: 1 for a binary model (the event), J for
+ *  an ordinal one (one probability per level). */
+size_t partreg_fit_n_outcomes(const partreg_fit *fit);
 /** Link of the fit. */
 partreg_link partreg_fit_link(const partreg_fit *fit);
 /** Number of rows used (rows with zero weight included). */
@@ -299,9 +357,10 @@ double partreg_fit_sum_weights(const partreg_fit *fit);
 size_t partreg_fit_n_columns(const partreg_fit *fit);
 /** Number of ordinal levels J (2 for a binary fit). */
 size_t partreg_fit_n_levels(const partreg_fit *fit);
-/** Number of thresholds (J-1 for ordinal, 0 for binary). */
+/** Number of threshold entries (J-1 for ordinal, 0 for binary). */
 size_t partreg_fit_n_thresholds(const partreg_fit *fit);
-/** Number of estimated parameters k = kept coefficients + thresholds. */
+/** Number of estimated parameters k: the entries of the parameter vector
+ *  that are estimated (those of dropped columns are not), the k of AIC. */
 size_t partreg_fit_n_params(const partreg_fit *fit);
 
 /** Coefficients, one per design column (p entries; dropped columns are 0).
@@ -313,11 +372,44 @@ const gsl_vector *partreg_fit_thresholds(const partreg_fit *fit);
 /** 1 if design column j was dropped as collinear or constant, else 0. */
 int partreg_fit_column_dropped(const partreg_fit *fit, size_t j);
 
+/** Length K of the parameter vector: every block's entries, those of
+ *  dropped columns included (p + J - 1 for a cumulative-link model). The
+ *  "parameter index" of the functions below and of partreg_fit_vcov(),
+ *  partreg_fit_estimate() and the tests runs over 0..K-1. */
+size_t partreg_fit_n_parameters(const partreg_fit *fit);
+/** The parameter vector (K entries; 0 where a dropped column's entry is
+ *  not estimated). Borrowed; valid until the fit is freed. */
+const gsl_vector *partreg_fit_parameters(const partreg_fit *fit);
+/** Kind of parameter j (j < K; otherwise PARTREG_PARAM_COEFFICIENT). */
+partreg_param_kind partreg_fit_param_kind(const partreg_fit *fit, size_t j);
+/** Term name of parameter j as the reports print it: the design column's
+ *  name ("k5", "sex[male]:age") for coefficients, "A|B" for the threshold
+ *  between levels A and B; NULL when j >= K. Borrowed; valid until the fit
+ *  is freed. */
+const char *partreg_fit_param_term(const partreg_fit *fit, size_t j);
+/** The cut "A|B" a cut-specific coefficient belongs to, else NULL.
+ *  Borrowed; valid until the fit is freed. */
+const char *partreg_fit_param_cut(const partreg_fit *fit, size_t j);
+/** The design column parameter j multiplies, or PARTREG_NO_COLUMN. */
+size_t partreg_fit_param_column(const partreg_fit *fit, size_t j);
+/** Number of blocks of the parameter vector. */
+size_t partreg_fit_n_blocks(const partreg_fit *fit);
+/** Name of block b ("beta", "theta", ...; static storage), NULL when b is
+ *  out of range. */
+const char *partreg_fit_block_name(const partreg_fit *fit, size_t b);
+/** Kind of the entries of block b. */
+partreg_param_kind partreg_fit_block_kind(const partreg_fit *fit, size_t b);
+/** Parameter index of block b's first entry. */
+size_t partreg_fit_block_first(const partreg_fit *fit, size_t b);
+/** Number of entries of block b (0 when b is out of range). */
+size_t partreg_fit_block_size(const partreg_fit *fit, size_t b);
+
 /**
- * Covariance in force, over the full parameter vector
- * (p coefficients then J-1 thresholds; rows/columns of dropped
- * coefficients are 0). Borrowed; valid until the fit is freed or its
- * covariance replaced (partreg_fit_set_vcov()).
+ * Covariance in force, K x K over the parameter vector
+ * (partreg_fit_n_parameters(): p coefficients then J-1 thresholds for a
+ * cumulative-link model; rows/columns of dropped coefficients are 0).
+ * Borrowed; valid until the fit is freed or its covariance replaced
+ * (partreg_fit_set_vcov()).
  */
 const gsl_matrix *partreg_fit_vcov(const partreg_fit *fit);
 
@@ -347,7 +439,7 @@ int partreg_fit_converged(const partreg_fit *fit);
 partreg_stop_reason partreg_fit_stop_reason(const partreg_fit *fit);
 /** 1 if separation was detected (some estimates run off to infinity). */
 int partreg_fit_separated(const partreg_fit *fit);
-/** 1 if the parameter with full index j (coefficients then thresholds) runs off under separation. */
+/** 1 if parameter j (0..K-1) runs off to infinity under separation. */
 int partreg_fit_param_diverges(const partreg_fit *fit, size_t j);
 /** Maximum absolute gradient entry at the estimate. */
 double partreg_fit_max_gradient(const partreg_fit *fit);
@@ -384,18 +476,19 @@ typedef struct partreg_estimate {
 } partreg_estimate;
 
 /**
- * Wald summary of parameter j (0..p-1 coefficients, p..p+J-2 thresholds)
- * under the covariance in force, with a `level` confidence interval
- * (0 < level < 1). A dropped coefficient gets NaN statistics.
+ * Wald summary of parameter j (0..K-1: for a cumulative-link model
+ * 0..p-1 coefficients, p..p+J-2 thresholds) under the covariance in
+ * force, with a `level` confidence interval (0 < level < 1). A dropped
+ * coefficient gets NaN statistics.
  * PARTREG_OK or PARTREG_EINVAL (j out of range, level outside (0,1)).
  */
 partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,
                                     partreg_estimate *out, partreg_error *err);
 
 /**
- * Fitted probabilities for the rows of `data` (same columns as the fit):
- * binary: P(y=1) into `probs` [n x 1]; ordinal: P(Y = j) into `probs`
- * [n x J]. `probs` is caller-allocated with the right shape.
+ * Fitted probabilities for the rows of `data` (same columns as the fit)
+ * into `probs` [n x partreg_fit_n_outcomes()]: binary P(y=1), ordinal
+ * P(Y = j) for each level j. `probs` is caller-allocated with that shape.
  * PARTREG_OK, PARTREG_EINVAL (shape mismatch), PARTREG_EDATA (non-finite X).
  */
 partreg_status partreg_fit_predict(const partreg_fit *fit, const partreg_data *data,
@@ -403,7 +496,8 @@ partreg_status partreg_fit_predict(const partreg_fit *fit, const partreg_data *d
 
 /**
  * Cumulative probabilities P(Y <= j), j = 0..J-2, for ordinal fits into
- * `cum` [n x (J-1)]. PARTREG_EUNSUPPORTED for binary fits.
+ * `cum` [n x (J-1)]. PARTREG_EUNSUPPORTED for models that have none
+ * (binary fits).
  */
 partreg_status partreg_fit_predict_cumulative(const partreg_fit *fit, const partreg_data *data,
                                               gsl_matrix *cum, partreg_error *err);

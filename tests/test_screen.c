@@ -127,7 +127,7 @@ static void check_design(const design *d, int threads)
         int has_int = -1;
         double ival = 0.0;
         partreg_status st =
-            partreg_screen_columns(&pd, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY, TOL, threads, NULL,
+            partreg_screen_columns(&pd, ordinal, TOL, threads, NULL,
                                    why, kept, &pk, &has_int, &icol, &ival, NULL);
         assert_int_equal(st, PARTREG_OK);
         for (size_t j = 0; j < d->p; j++) {
@@ -194,7 +194,7 @@ static partreg_status screen_status(const design *d, int threads)
     size_t kept[MAXP], pk, icol;
     int has_int;
     double ival;
-    return partreg_screen_columns(&pd, PARTREG_BINARY, TOL, threads, NULL, why, kept, &pk, &has_int,
+    return partreg_screen_columns(&pd, 0, TOL, threads, NULL, why, kept, &pk, &has_int,
                                   &icol, &ival, NULL);
 }
 

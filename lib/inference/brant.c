@@ -96,9 +96,10 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
         *out = NULL;
     if (!fit || !data || !out)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_brant_test: NULL argument");
-    if (fit->family != PARTREG_ORDINAL)
+    if (!partreg_model_is_parallel_cumulative(&fit->model))
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "the Brant test applies to ordinal models only");
+                                 "the Brant test applies to ordinal models with one slope per "
+                                 "predictor (proportional odds) only");
     if (fit->link != PARTREG_LOGIT)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test is defined for the ordinal logit model only "
@@ -116,7 +117,7 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
     if (fit->pk == 0)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the Brant test needs at least one predictor");
-    if (fit->J < 3) /* never for an ordinal fit; (J - 2) * pk below must not wrap */
+    if (fit->J < 3) /* never for a model with thresholds; (J - 2) * pk below must not wrap */
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the Brant test needs an outcome with at least 3 levels");
     size_t n = fit->n, pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;

@@ -63,30 +63,18 @@ static void clear(partreg_binary_diagnostics *out)
     out->sensitivity = out->specificity = out->accuracy = out->ppv = out->npv = nan;
 }
 
-/* The logit link's F(x) as lib/models/link.c computes it (same operations,
- * so the same bits), without the log terms partreg_link_cdf also
- * evaluates. */
-static double logit_cdf(double x)
-{
-    if (x >= 0)
-        return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
-}
-
 /* Rows per thread below which the fitted values use fewer threads. */
 #define DIAG_MIN_ROWS_PER_THREAD 65536
 
-/* One thread's rows [begin, end): checks each row (weight, outcome, eta
- * finite, in that order) and stores r[i] = {F(eta_i), y_i, w_i}; stops at
- * the first bad row (bad, why = 1 weight, 2 outcome, 3 eta). */
+/* One thread's rows [begin, end): checks each row (weight, outcome, the
+ * kept columns finite, in that order) and stores r[i] = {P(y = 1), y_i,
+ * w_i} with P from the model's prediction; stops at the first bad row
+ * (bad, why = 1 weight, 2 outcome, 3 a value). */
 typedef struct score_job {
     const partreg_fit *fit;
     const partreg_data *data;
     size_t ldx;
-    const double *beta;
-    const size_t *kept;
-    size_t n_kept;
+    double *scratch; /* the model's prediction scratch */
     scored *r;
     size_t begin, end;
     size_t bad;
@@ -96,8 +84,8 @@ typedef struct score_job {
 static void score_rows(score_job *j)
 {
     const partreg_data *data = j->data;
-    size_t p = j->fit->p, n_kept = j->n_kept;
-    int all_kept = n_kept == p, logit = j->fit->link == PARTREG_LOGIT;
+    const partreg_fit *fit = j->fit;
+    const partreg_model *m = &fit->model;
     for (size_t i = j->begin; i < j->end; i++) {
         double w = data->w ? data->w[i] : 1.0, y = data->y[i];
         if (!isfinite(w) || w < 0) {
@@ -111,20 +99,19 @@ static void score_rows(score_job *j)
             return;
         }
         const double *x = data->X + i * j->ldx;
-        double eta = 0.0;
-        if (all_kept) /* the same sum in the same order, without the index */
-            for (size_t k = 0; k < p; k++)
-                eta += x[k] * j->beta[k];
-        else
-            for (size_t k = 0; k < n_kept; k++)
-                eta += x[j->kept[k]] * j->beta[k];
-        if (!isfinite(eta)) {
+        int finite = 1;
+        for (size_t k = 0; k < fit->p; k++)
+            finite &= fit->dropped[k] || isfinite(x[k]);
+        double prob = 0.0;
+        if (finite && w != 0.0)
+            m->ops->predict(m, fit->par->data, x, NULL, 1.0, &prob, NULL, j->scratch);
+        if (!finite || !isfinite(prob)) {
             j->bad = i;
             j->why = 3;
             return;
         }
         j->r[i].wy = y == 1.0 ? -w : w;
-        j->r[i].p = w == 0.0 ? 0.0 : logit ? logit_cdf(eta) : partreg_link_cdf(j->fit->link, eta);
+        j->r[i].p = prob;
     }
 }
 
@@ -148,9 +135,11 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
                                  "partreg_fit_binary_diagnostics: NULL argument");
     if (!opt)
         opt = &defaults;
-    if (fit->family != PARTREG_BINARY)
+    if (fit->model.nout != 1)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "these diagnostics are for binary models; this fit is ordinal");
+                                 "these diagnostics are for binary models; this fit predicts %zu "
+                                 "outcome levels",
+                                 fit->model.nout);
     if (data->p != fit->p || (data->ldx != 0 && data->ldx < data->p))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the data have %zu columns but the model was fitted on %zu",
@@ -164,28 +153,18 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
                                  opt->cutoff);
 
     size_t n = data->n, ldx = data->ldx ? data->ldx : data->p, used = 0;
-    scored *r = malloc((n ? n : 1) * sizeof *r);
-    double *beta = malloc((fit->p ? fit->p : 1) * sizeof *beta);
-    if (!r || !beta) {
-        free(r);
-        free(beta);
-        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    }
-    /* the kept coefficients in column order (eta sums them in that order) */
-    size_t *kept = malloc((fit->p ? fit->p : 1) * sizeof *kept), n_kept = 0;
-    if (!kept) {
-        free(r);
-        free(beta);
-        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    }
-    for (size_t j = 0; j < fit->p; j++)
-        if (!fit->dropped[j]) {
-            kept[n_kept] = j;
-            beta[n_kept++] = gsl_vector_get(fit->coef, j);
-        }
-    partreg_status st = PARTREG_OK;
     /* fitted values on threads over row ranges, in place in r[i] */
     size_t T = partreg_team_threads(NULL, opt->threads, n, DIAG_MIN_ROWS_PER_THREAD);
+    size_t ns = fit->model.ops->predict_scratch(&fit->model);
+    ns = ns ? ns : 1;
+    scored *r = malloc((n ? n : 1) * sizeof *r);
+    double *scratch = malloc(T * ns * sizeof *scratch);
+    if (!r || !scratch) {
+        free(r);
+        free(scratch);
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    }
+    partreg_status st = PARTREG_OK;
     score_job jobs[PARTREG_TEAM_MAX];
     memset(jobs, 0, sizeof jobs);
     {
@@ -195,9 +174,7 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
             j->fit = fit;
             j->data = data;
             j->ldx = ldx;
-            j->beta = beta;
-            j->kept = kept;
-            j->n_kept = n_kept;
+            j->scratch = scratch + k * ns;
             j->r = r;
             j->begin = n * k / T;
             j->end = n * (k + 1) / T;
@@ -331,7 +308,6 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
     partreg_error_clear(err);
 cleanup:
     free(r);
-    free(beta);
-    free(kept);
+    free(scratch);
     return st;
 }

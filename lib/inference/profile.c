@@ -270,18 +270,18 @@ partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data
     if (!(level > 0 && level < 1))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95", level);
-    size_t full = fit->p + (fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0);
+    size_t full = fit->K;
     if (j >= full)
         return partreg_error_set_index(err, PARTREG_EINVAL, (long)j,
                                        "parameter index %zu out of range (0..%zu)", j, full - 1);
     char name[256];
     partreg_fit_param_name(fit, j, name, sizeof name);
-    if (j >= fit->p)
+    if (partreg_fit_param_kind(fit, j) == PARTREG_PARAM_THRESHOLD)
         return partreg_error_set_index(err, PARTREG_EUNSUPPORTED, (long)j,
                                        "'%s' is a threshold: profile intervals are computed for "
                                        "coefficients only (thresholds keep Wald intervals)",
                                        name);
-    if (fit->dropped[j])
+    if (partreg_fit_free_index(fit, j) == PARTREG_NONE)
         return partreg_error_set_index(err, PARTREG_EINVAL, (long)j,
                                        "'%s' was dropped from the model (collinear or constant)",
                                        name);

@@ -38,7 +38,7 @@ partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *param
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_wald_test: NULL argument");
     if (m == 0)
         return partreg_error_set(err, PARTREG_EINVAL, "no parameters to test");
-    size_t full = fit->p + (fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0);
+    size_t full = fit->K;
     for (size_t a = 0; a < m; a++) {
         size_t j = params[a];
         if (j >= full)
@@ -46,7 +46,7 @@ partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *param
                                            "parameter index %zu out of range (0..%zu)", j,
                                            full - 1);
         char name[256];
-        if (j < fit->p && fit->dropped[j])
+        if (partreg_fit_free_index(fit, j) == PARTREG_NONE)
             return partreg_error_set_index(err, PARTREG_EINVAL, (long)j,
                                            "'%s' was dropped from the model and cannot be tested",
                                            partreg_fit_param_name(fit, j, name, sizeof name));
@@ -90,8 +90,7 @@ partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *param
         double proj = 0.0; /* u_a' b */
         for (size_t c = 0; c < m; c++) {
             size_t j = params[c];
-            double b = j < fit->p ? gsl_vector_get(fit->coef, j)
-                                  : gsl_vector_get(fit->thresholds, j - fit->p);
+            double b = gsl_vector_get(fit->par, j);
             proj += gsl_matrix_get(U, c, a) * b;
         }
         c2 += proj * proj / lam;
@@ -120,11 +119,11 @@ partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduc
     set_nan(chi2, df, p);
     if (!full || !reduced || !chi2 || !df || !p)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_lr_test: NULL argument");
-    if (full->family != reduced->family)
+    if (partreg_fit_family(full) != partreg_fit_family(reduced))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the models differ in family (%s and %s): not nested",
-                                 partreg_family_name(full->family),
-                                 partreg_family_name(reduced->family));
+                                 partreg_family_name(partreg_fit_family(full)),
+                                 partreg_family_name(partreg_fit_family(reduced)));
     if (full->link != reduced->link)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the models use different links (%s and %s): not nested",

@@ -70,7 +70,7 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
                                  "the data have %zu rows and %zu columns but the model was "
                                  "fitted on %zu rows and %zu columns; pass the fit's own data",
                                  data->n, data->p, fit->n, fit->p);
-    if (fit->family == PARTREG_ORDINAL && data->n_levels != fit->J)
+    if (fit->J > 2 && data->n_levels != fit->J)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the data have %zu outcome levels but the model has %zu",
                                  data->n_levels, fit->J);
@@ -79,9 +79,7 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
                                  data->ldx, data->p);
     for (size_t i = 0; i < data->n; i++) {
         double y = data->y[i];
-        int ok = fit->family == PARTREG_BINARY
-                     ? (y == 0.0 || y == 1.0)
-                     : (y >= 0 && y < (double)fit->J && y == floor(y));
+        int ok = y >= 0 && y < (double)fit->J && y == floor(y);
         if (!ok)
             return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
                                            "row %zu: outcome %g is not valid for this model", i + 1,

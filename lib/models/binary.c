@@ -19,10 +19,13 @@
 #include "models/binary.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_cblas.h>
 
+#include "core/error.h"
 #include "models/link.h"
+#include "models/model.h"
 #include "models/rank_update.h"
 #include "models/row_products.h"
 #include "models/v4.h"
@@ -227,3 +230,123 @@ double partreg_binary_null_loglik(partreg_link link, double sw, double s1, int h
         ll += (sw - s1) * log((sw - s1) / sw);
     return ll;
 }
+
+/* ---- the model table ------------------------------------------------------ */
+
+static partreg_status binary_init(partreg_model *m, const partreg_model_spec *spec,
+                                  partreg_error *err)
+{
+    (void)spec;
+    if (m->link == PARTREG_LOGLOG)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the loglog link is for ordinal models; for a binary outcome "
+                                 "use logit, probit, cloglog or cauchit");
+    m->J = 2;
+    m->nout = 1;
+    if (partreg_layout_add_columns(&m->layout, "beta", PARTREG_PARAM_COEFFICIENT, m->p) !=
+        PARTREG_OK)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_OK;
+}
+
+static partreg_status binary_check_outcome(const partreg_model *m,
+                                           const partreg_outcome_totals *tot,
+                                           const char *const *level_names, partreg_error *err)
+{
+    (void)m;
+    const double *W = tot->W;
+    if (W[0] > 0 && W[1] > 0)
+        return PARTREG_OK;
+    const char *only = W[1] > 0 ? (level_names ? level_names[1] : "1")
+                                : (level_names ? level_names[0] : "0");
+    return partreg_error_set(err, PARTREG_EONECLASS,
+                             "the outcome takes a single value ('%s') in the rows used; a "
+                             "binary model needs both outcomes",
+                             only);
+}
+
+/* beta = 0 but for the intercept, F^-1 of the event share over its value
+ * (the null model's maximum). */
+static void binary_start(const partreg_model *m, const partreg_design *d,
+                         const partreg_outcome_totals *tot, const partreg_intercept *ic,
+                         double *theta)
+{
+    memset(theta, 0, d->pk * sizeof *theta);
+    if (!ic->has)
+        return;
+    for (size_t f = 0; f < d->pk; f++)
+        if ((d->cols ? d->cols[f] : f) == ic->column)
+            theta[f] = partreg_link_quantile(m->link, tot->W[1] / tot->sum_w) / ic->value;
+}
+
+static double binary_null(const partreg_model *m, const partreg_outcome_totals *tot,
+                          const partreg_intercept *ic, size_t *k_null)
+{
+    *k_null = ic->has ? 1 : 0;
+    return partreg_binary_null_loglik(m->link, tot->sum_w, tot->W ? tot->W[1] : 0.0, ic->has);
+}
+
+static void binary_objective_of(const partreg_model *m, const partreg_design *d,
+                                partreg_objective *obj)
+{
+    (void)m;
+    partreg_binary_objective(d, obj);
+}
+
+static size_t binary_predict_scratch(const partreg_model *m)
+{
+    (void)m;
+    return 1;
+}
+
+/* P = F(eta), dP/dbeta = f x; along dx, with g = beta'dx:
+ * D = f g, dD/dbeta = f' g x + f dx. Columns with a zero coefficient
+ * (dropped ones among them) add nothing to eta. */
+static void binary_predict(const partreg_model *m, const double *par, const double *x,
+                           const double *dx, double w, double *out, double *dout,
+                           double *scratch)
+{
+    (void)scratch;
+    size_t p = m->p;
+    double eta = 0.0;
+    for (size_t c = 0; c < p; c++)
+        if (par[c] != 0.0)
+            eta += par[c] * x[c];
+    if (!dx) {
+        double F, S, f;
+        partreg_link_probs(m->link, eta, &F, &S, &f);
+        out[0] += w * F;
+        if (dout)
+            for (size_t c = 0; c < p; c++)
+                dout[c] += w * f * x[c];
+        return;
+    }
+    double g = 0.0;
+    for (size_t c = 0; c < p; c++)
+        if (par[c] != 0.0)
+            g += par[c] * dx[c];
+    double f, fp;
+    partreg_link_density(m->link, eta, &f, &fp);
+    out[0] += w * f * g;
+    if (dout)
+        for (size_t c = 0; c < p; c++)
+            dout[c] += w * (fp * g * x[c] + f * dx[c]);
+}
+
+static const partreg_model_ops binary_ops = {
+    .name = "binary",
+    .title = "Binary",
+    .family = PARTREG_BINARY,
+    .traits = PARTREG_TRAIT_EXPECTED_INFO,
+    .init = binary_init,
+    .release = NULL,
+    .check_outcome = binary_check_outcome,
+    .start = binary_start,
+    .null_loglik = binary_null,
+    .objective = binary_objective_of,
+    .predict_scratch = binary_predict_scratch,
+    .predict = binary_predict,
+    .cumulative = NULL,
+};
+
+const partreg_model_ops *partreg_model_binary(void) { return &binary_ops; }

@@ -395,11 +395,11 @@ static partreg_status all_moments(const partreg_data *data, int threads, partreg
     return st;
 }
 
-partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
+partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, double tol,
                                       int threads, partreg_team *team, unsigned char *why,
-                                      size_t *kept, size_t *pk,
-                                      int *has_intercept, size_t *intercept_col,
-                                      double *intercept_value, partreg_screen_offset *offset)
+                                      size_t *kept, size_t *pk, int *has_intercept,
+                                      size_t *intercept_col, double *intercept_value,
+                                      partreg_screen_offset *offset)
 {
     size_t p = data->p;
     size_t pp = p * p > 0 ? p * p : 1;
@@ -415,14 +415,15 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
     }
     double sw = mo.sw, *mean = mo.mean, *lo = mo.lo, *hi = mo.hi, *C = mo.C;
 
-    /* constant columns: the first non-zero one is a binary intercept */
+    /* constant columns: the first non-zero one is the intercept of a model
+     * without thresholds */
     *has_intercept = 0;
     for (size_t j = 0; j < p; j++) {
         why[j] = PARTREG_KEEP;
         if (lo[j] == hi[j] || !(lo[j] <= hi[j])) {
             if (lo[j] == 0.0 || !(lo[j] <= hi[j]))
                 why[j] = PARTREG_DROP_ZERO;
-            else if (family == PARTREG_BINARY && !*has_intercept) {
+            else if (!thresholds && !*has_intercept) {
                 *has_intercept = 1;
                 *intercept_col = j;
                 *intercept_value = lo[j];
@@ -431,7 +432,7 @@ partreg_status partreg_screen_columns(const partreg_data *data, partreg_family f
                 why[j] = PARTREG_DROP_CONSTANT;
         }
     }
-    int centre = *has_intercept || family == PARTREG_ORDINAL;
+    int centre = *has_intercept || thresholds;
 
     /* without centring the sweep reads the raw cross-products sum w x x' */
     if (!centre)

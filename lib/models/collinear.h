@@ -27,19 +27,20 @@ typedef struct partreg_screen_offset {
  * enough, else started for the pass; the pass also checks that every
  * value, zero-weight rows included, is finite):
  * why[j] is one of the PARTREG_KEEP/DROP_* codes, kept[0..*pk-1] the kept
- * column indices. A binary model keeps the first constant non-zero column
- * as its intercept (*has_intercept = 1, its index in *intercept_col and
- * its value in *intercept_value); an ordinal model drops every
- * constant column (the thresholds absorb it). A column is collinear when
+ * column indices. A model without thresholds keeps the first constant
+ * non-zero column as its intercept (*has_intercept = 1, its index in
+ * *intercept_col and its value in *intercept_value); a model with
+ * thresholds (`thresholds` set) drops every constant column (the
+ * thresholds absorb it). A column is collinear when
  * its residual standard deviation, after regression on the kept columns
  * before it, is below tol times its own (R's lm uses tol = 1e-7 on the
  * same scale). offset (may be NULL) receives the column above. Returns
  * PARTREG_OK, PARTREG_EDATA when some value of X is not finite (outputs
  * then unset), or PARTREG_ENOMEM. */
-partreg_status partreg_screen_columns(const partreg_data *data, partreg_family family, double tol,
+partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, double tol,
                                       int threads, partreg_team *team, unsigned char *why,
-                                      size_t *kept, size_t *pk,
-                                      int *has_intercept, size_t *intercept_col,
-                                      double *intercept_value, partreg_screen_offset *offset);
+                                      size_t *kept, size_t *pk, int *has_intercept,
+                                      size_t *intercept_col, double *intercept_value,
+                                      partreg_screen_offset *offset);
 
 #endif

@@ -1,6 +1,6 @@
 /* The numeric problem a model's objective reads: the caller's borrowed data
- * plus the columns kept after the collinearity check. Shared by the binary
- * and cumulative-link objectives. Private to lib/. */
+ * plus the columns kept after the collinearity check. Shared by every
+ * model's objective. Private to lib/. */
 #ifndef PARTREG_MODELS_DESIGN_H
 #define PARTREG_MODELS_DESIGN_H
 
@@ -17,6 +17,7 @@ typedef struct partreg_design {
     size_t pk;           /* number of kept columns */
     size_t J;            /* outcome levels (2 for binary) */
     partreg_link link;
+    const struct partreg_model *model; /* the model whose objective reads the design (model.h) */
 } partreg_design;
 
 /* Row i of the kept columns: a pointer into X when nothing was dropped,

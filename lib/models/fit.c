@@ -1,14 +1,15 @@
 /* Fitting: validation, column screening, start values, Newton-Raphson,
  * separation diagnosis and the model covariance (docs/methods.md).
  *
- * The sequence is the same for both families:
- *   1. validate y, w and the outcome classes;
+ * The sequence is the same for every model (model.h); the model's table
+ * answers the questions that differ:
+ *   1. validate y (outcome codes 0..J-1) and w, and ask the model whether
+ *      the outcome classes allow a fit;
  *   2. drop (or refuse) constant and collinear columns (collinear.c), in
  *      the same pass checking that X is finite;
- *   3. start from the null model (binary: intercept F^-1(ybar); ordinal:
- *      thresholds from the marginal cumulative proportions), beta = 0,
- *      and on large data move the start to the maximiser on an evenly
- *      spread subsample of the rows (warm_start.c);
+ *   3. start from the model's start values (the null model's maximum,
+ *      slopes 0), and on large data move the start to the maximiser on an
+ *      evenly spread subsample of the rows (warm_start.c);
  *   4. maximise by Newton-Raphson with step-halving (newton.c);
  *   5. diagnose separation from the solver's stopping signature;
  *   6. invert the information for the model covariance. */
@@ -24,12 +25,10 @@
 #include "core/error.h"
 #include "core/spd.h"
 #include "core/workers.h"
-#include "models/binary.h"
 #include "models/collinear.h"
-#include "models/link.h"
+#include "models/model.h"
 #include "models/newton.h"
 #include "models/outcome_sums.h"
-#include "models/ordinal.h"
 #include "models/warm_start.h"
 
 /* At the iteration limit, a decrement below this relative size means the
@@ -94,9 +93,13 @@ void partreg_fit_free(partreg_fit *fit)
 {
     if (!fit)
         return;
+    partreg_model_release(&fit->model);
     free(fit->kept);
     free(fit->dropped);
+    free(fit->free_of);
+    free(fit->full_of);
     free(fit->diverges);
+    if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
     if (fit->thresholds) gsl_vector_free(fit->thresholds);
     if (fit->theta) gsl_vector_free(fit->theta);
@@ -109,25 +112,20 @@ void partreg_fit_free(partreg_fit *fit)
     for (size_t j = 0; fit->level_names && j < fit->J; j++)
         free(fit->level_names[j]);
     free(fit->level_names);
+    for (size_t j = 0; fit->cut_names && j + 1 < fit->J; j++)
+        free(fit->cut_names[j]);
+    free(fit->cut_names);
     for (size_t j = 0; j < fit->n_warnings; j++)
         free(fit->warnings[j]);
     free(fit->warnings);
     free(fit);
 }
 
-size_t partreg_fit_full_index(const partreg_fit *fit, size_t f)
-{
-    return f < fit->pk ? fit->kept[f] : fit->p + (f - fit->pk);
-}
+size_t partreg_fit_full_index(const partreg_fit *fit, size_t f) { return fit->full_of[f]; }
 
 size_t partreg_fit_free_index(const partreg_fit *fit, size_t j)
 {
-    if (j >= fit->p)
-        return fit->pk + (j - fit->p);
-    for (size_t f = 0; f < fit->pk; f++)
-        if (fit->kept[f] == j)
-            return f;
-    return (size_t)-1;
+    return j < fit->K ? fit->free_of[j] : PARTREG_NONE;
 }
 
 void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partreg_design *d)
@@ -142,25 +140,22 @@ void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partre
     d->pk = fit->pk;
     d->J = fit->J;
     d->link = fit->link;
+    d->model = &fit->model;
 }
 
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
                            partreg_objective *obj)
 {
-    if (fit->family == PARTREG_BINARY)
-        partreg_binary_objective(d, obj);
-    else
-        partreg_ordinal_objective(d, obj);
+    fit->model.ops->objective(&fit->model, d, obj);
 }
 
 const char *partreg_fit_param_name(const partreg_fit *fit, size_t j, char *buf, size_t size)
 {
-    if (j < fit->p) {
-        snprintf(buf, size, "%s", fit->column_names[j]);
-    } else {
-        size_t t = j - fit->p;
-        snprintf(buf, size, "%s|%s", fit->level_names[t], fit->level_names[t + 1]);
-    }
+    const char *term = partreg_fit_param_term(fit, j), *cut = partreg_fit_param_cut(fit, j);
+    if (cut)
+        snprintf(buf, size, "%s @ %s", term, cut);
+    else
+        snprintf(buf, size, "%s", term ? term : "");
     return buf;
 }
 
@@ -185,8 +180,8 @@ static void fit_team_done(const partreg_fit_options *opt, partreg_team *team)
 /* ---- validation ------------------------------------------------------- */
 
 /* What the fit needs from the outcome and the weights, summed in validation's
- * one pass over them: the weight of each level (W, when every level can
- * have rows: J <= n), the total weight and the rows of positive weight. */
+ * one pass over them: the weight of each outcome code (W, when every code
+ * can have rows: J <= n), the total weight and the rows of positive weight. */
 typedef struct outcome_totals {
     double *W;
     double sum_w;
@@ -195,19 +190,17 @@ typedef struct outcome_totals {
 
 /* The first row whose outcome or weight is invalid, as an error (validate's
  * sums only notice that some row is). */
-static partreg_status report_bad_row(const partreg_data *d, partreg_family family,
-                                     partreg_error *err)
+static partreg_status report_bad_row(const partreg_data *d, size_t J, partreg_error *err)
 {
     for (size_t i = 0; i < d->n; i++) {
         double y = d->y[i], w = d->w ? d->w[i] : 1.0;
-        if (family == PARTREG_BINARY) {
-            if (y != 0.0 && y != 1.0)
+        if (!(y >= 0 && y < (double)J && y == floor(y))) {
+            if (J == 2)
                 return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
                                                "row %zu: binary outcome %g is not 0 or 1", i + 1, y);
-        } else if (!(y >= 0 && y < (double)d->n_levels && y == floor(y))) {
             return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
                                            "row %zu: outcome code %g is not a level 0..%zu", i + 1, y,
-                                           d->n_levels - 1);
+                                           J - 1);
         }
         if (d->w && (!isfinite(w) || w < 0))
             return partreg_error_set_index(
@@ -218,33 +211,21 @@ static partreg_status report_bad_row(const partreg_data *d, partreg_family famil
     return partreg_error_set(err, PARTREG_EDATA, "invalid outcome or weight");
 }
 
-/* d, d->X and d->y are not NULL (the caller checked, before starting the
- * team this pass runs on). */
-static partreg_status validate(const partreg_data *d, partreg_family family, partreg_link link,
-                               int threads, partreg_team *team, outcome_totals *tot,
-                               partreg_error *err)
+/* The checks that need no pass over the data. */
+static partreg_status check_shape(const partreg_data *d, partreg_error *err)
 {
-    if (family != PARTREG_BINARY && family != PARTREG_ORDINAL)
-        return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
-    if (!partreg_link_name(link))
-        return partreg_error_set(err, PARTREG_EINVAL,
-                                 "unknown link %d; use logit, probit, cloglog, loglog or cauchit",
-                                 (int)link);
     if (d->n == 0)
         return partreg_error_set(err, PARTREG_ETOOFEW, "no rows to fit");
     if (d->ldx != 0 && d->ldx < d->p)
         return partreg_error_set(err, PARTREG_EINVAL, "row stride ldx = %zu is less than p = %zu",
                                  d->ldx, d->p);
-    if (family == PARTREG_BINARY && link == PARTREG_LOGLOG)
-        return partreg_error_set(err, PARTREG_EINVAL,
-                                 "the loglog link is for ordinal models; for a binary outcome "
-                                 "use logit, probit, cloglog or cauchit");
-    if (family == PARTREG_ORDINAL && d->n_levels < 3)
-        return partreg_error_set(err, PARTREG_EONECLASS,
-                                 "an ordinal model needs at least 3 outcome levels (got %zu); "
-                                 "for two levels fit the binary model",
-                                 d->n_levels);
-    size_t J = family == PARTREG_BINARY ? 2 : d->n_levels;
+    return PARTREG_OK;
+}
+
+/* Outcome codes 0..J-1 and weights, in one pass (on the team). */
+static partreg_status validate(const partreg_data *d, size_t J, int threads, partreg_team *team,
+                               outcome_totals *tot, partreg_error *err)
+{
     if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
@@ -253,7 +234,7 @@ static partreg_status validate(const partreg_data *d, partreg_family family, par
     if (bad < 0)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if (bad)
-        return report_bad_row(d, family, err);
+        return report_bad_row(d, J, err);
     if (d->w && !(tot->sum_w > 0))
         return partreg_error_set(err, PARTREG_EDATA, "all weights are zero");
     return PARTREG_OK;
@@ -274,84 +255,52 @@ static partreg_status report_nonfinite(const partreg_data *d, partreg_error *err
     return partreg_error_set(err, PARTREG_EDATA, "a value of X is not finite");
 }
 
-/* Outcome classes: binary needs both, ordinal every level. */
-static partreg_status check_classes(const partreg_data *d, partreg_family family, size_t J,
-                                    const double *W, partreg_error *err)
+/* Outcome classes: every code must be possible, then the model judges. */
+static partreg_status check_classes(const partreg_data *d, const partreg_model *m,
+                                    const outcome_totals *tot, partreg_error *err)
 {
-    if (J > d->n || !W) /* some level is unobserved (validation then sums no W) */
+    if (m->J > d->n || !tot->W) /* some level is unobserved (validation then sums no W) */
         return partreg_error_set(err, PARTREG_EONECLASS,
                                  "the outcome has %zu levels but there are only %zu rows; every "
                                  "level needs observations",
-                                 J, d->n);
-    partreg_status st = PARTREG_OK;
-    if (family == PARTREG_BINARY) {
-        if (!(W[0] > 0) || !(W[1] > 0)) {
-            const char *only = W[1] > 0 ? (d->level_names ? d->level_names[1] : "1")
-                                        : (d->level_names ? d->level_names[0] : "0");
-            st = partreg_error_set(err, PARTREG_EONECLASS,
-                                   "the outcome takes a single value ('%s') in the rows used; a "
-                                   "binary model needs both outcomes",
-                                   only);
-        }
-        goto cleanup;
-    }
-    size_t observed = 0;
-    for (size_t j = 0; j < J; j++)
-        observed += W[j] > 0;
-    if (observed < 3) {
-        st = partreg_error_set(err, PARTREG_EONECLASS,
-                               "only %zu of the outcome levels are observed; an ordinal model "
-                               "needs at least 3 (for two, fit the binary model)",
-                               observed);
-        goto cleanup;
-    }
-    for (size_t j = 0; j < J; j++) {
-        if (!(W[j] > 0)) {
-            char num[32];
-            snprintf(num, sizeof num, "%zu", j);
-            st = partreg_error_set_index(
-                err, PARTREG_EONECLASS, (long)j,
-                "outcome level '%s' has no observations, so its threshold cannot be estimated; "
-                "drop it from --levels or merge it with a neighbouring level",
-                d->level_names ? d->level_names[j] : num);
-            goto cleanup;
-        }
-    }
-cleanup:
-    return st;
+                                 m->J, d->n);
+    partreg_outcome_totals t = {tot->W, tot->sum_w};
+    return m->ops->check_outcome(m, &t, d->level_names, err);
 }
 
 /* ---- construction --------------------------------------------------------- */
 
-static partreg_status alloc_fit(const partreg_data *d, partreg_family family, partreg_link link,
-                                const partreg_fit_options *opt, partreg_fit **out)
+static partreg_status alloc_fit(const partreg_data *d, const partreg_fit_options *opt,
+                                partreg_fit *fit)
 {
-    partreg_fit *fit = calloc(1, sizeof *fit);
-    if (!fit)
-        return PARTREG_ENOMEM;
-    *out = fit;
-    fit->family = family;
-    fit->link = link;
+    fit->link = fit->model.link;
     fit->n = d->n;
     fit->p = d->p;
-    fit->J = family == PARTREG_BINARY ? 2 : d->n_levels;
+    fit->J = fit->model.J;
+    fit->K = fit->model.layout.K;
     fit->opt = *opt;
     /* the caller's workers are lent for this call only: later work on the
      * fit (the Brant test's refits, profiles) must not reach them after
      * the caller has freed them */
     fit->opt.workers = NULL;
-    size_t nt = fit->J - 1 - (family == PARTREG_BINARY);
-    size_t full = fit->p + nt;
+    size_t nt = 0, K = fit->K;
+    for (size_t j = 0; j < K; j++)
+        nt += fit->model.layout.params[j].kind == PARTREG_PARAM_THRESHOLD;
     fit->kept = malloc((fit->p ? fit->p : 1) * sizeof *fit->kept);
     fit->dropped = calloc(fit->p ? fit->p : 1, 1);
-    fit->diverges = calloc(full ? full : 1, 1);
+    fit->free_of = malloc((K ? K : 1) * sizeof *fit->free_of);
+    fit->full_of = malloc((K ? K : 1) * sizeof *fit->full_of);
+    fit->diverges = calloc(K ? K : 1, 1);
+    fit->par = gsl_vector_calloc(K ? K : 1);
     fit->coef = gsl_vector_calloc(fit->p ? fit->p : 1);
     fit->thresholds = nt ? gsl_vector_calloc(nt) : NULL;
-    fit->vcov = gsl_matrix_calloc(full ? full : 1, full ? full : 1);
+    fit->vcov = gsl_matrix_calloc(K ? K : 1, K ? K : 1);
     fit->column_names = calloc(fit->p ? fit->p : 1, sizeof *fit->column_names);
     fit->level_names = calloc(fit->J, sizeof *fit->level_names);
-    if (!fit->kept || !fit->dropped || !fit->diverges || !fit->coef || (nt && !fit->thresholds) ||
-        !fit->vcov || !fit->column_names || !fit->level_names)
+    fit->cut_names = calloc(fit->J, sizeof *fit->cut_names);
+    if (!fit->kept || !fit->dropped || !fit->free_of || !fit->full_of || !fit->diverges ||
+        !fit->par || !fit->coef || (nt && !fit->thresholds) || !fit->vcov ||
+        !fit->column_names || !fit->level_names || !fit->cut_names)
         return PARTREG_ENOMEM;
     char buf[32];
     for (size_t j = 0; j < fit->p; j++) {
@@ -364,6 +313,14 @@ static partreg_status alloc_fit(const partreg_data *d, partreg_family family, pa
         const char *name = d->level_names ? d->level_names[j] : buf;
         if (!(fit->level_names[j] = dup_string(name)))
             return PARTREG_ENOMEM;
+    }
+    for (size_t j = 0; j + 1 < fit->J; j++) {
+        size_t a = strlen(fit->level_names[j]), b = strlen(fit->level_names[j + 1]);
+        if (!(fit->cut_names[j] = malloc(a + b + 2)))
+            return PARTREG_ENOMEM;
+        memcpy(fit->cut_names[j], fit->level_names[j], a);
+        fit->cut_names[j][a] = '|';
+        memcpy(fit->cut_names[j] + a + 1, fit->level_names[j + 1], b + 1);
     }
     return PARTREG_OK;
 }
@@ -384,16 +341,32 @@ static void list_columns(const partreg_fit *fit, const unsigned char *why, unsig
     }
 }
 
+/* The free parameters: the full entries whose column (if any) is kept. */
+static void map_free_parameters(partreg_fit *fit)
+{
+    fit->k = 0;
+    for (size_t j = 0; j < fit->K; j++) {
+        size_t c = fit->model.layout.params[j].column;
+        if (c != PARTREG_NONE && fit->dropped[c]) {
+            fit->free_of[j] = PARTREG_NONE;
+            continue;
+        }
+        fit->free_of[j] = fit->k;
+        fit->full_of[fit->k++] = j;
+    }
+}
+
 static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_team *team,
                              partreg_error *err)
 {
     unsigned char *why = calloc(fit->p ? fit->p : 1, 1);
     if (!why)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    partreg_status st = partreg_screen_columns(d, fit->family, fit->opt.collinear_tol,
+    int thresholds = (fit->model.ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0;
+    partreg_intercept *ic = &fit->intercept;
+    partreg_status st = partreg_screen_columns(d, thresholds, fit->opt.collinear_tol,
                                                fit->opt.threads, team, why, fit->kept, &fit->pk,
-                                               &fit->has_intercept, &fit->intercept_col,
-                                               &fit->intercept_value, &fit->offset);
+                                               &ic->has, &ic->column, &ic->value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
         return st == PARTREG_EDATA ? report_nonfinite(d, err)
@@ -425,7 +398,7 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
         list_columns(fit, why, code, names, sizeof names);
         if (!names[0])
             continue;
-        const char *extra = code == PARTREG_DROP_CONSTANT && fit->family == PARTREG_ORDINAL
+        const char *extra = code == PARTREG_DROP_CONSTANT && thresholds
                                 ? " (an ordinal model has thresholds in place of an intercept)"
                                 : "";
         if (partreg_fit_add_warning(fit, "dropped %s: %s%s", names, what[code], extra) != PARTREG_OK) {
@@ -436,25 +409,8 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
     for (size_t j = 0; j < fit->p; j++)
         fit->dropped[j] = why[j] != PARTREG_KEEP;
     free(why);
-    fit->k = fit->pk + (fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0);
+    map_free_parameters(fit);
     return PARTREG_OK;
-}
-
-static void start_values(const partreg_fit *fit, const partreg_design *d,
-                         const outcome_totals *tot, double *theta)
-{
-    if (fit->family == PARTREG_ORDINAL) {
-        partreg_ordinal_start_from(d, tot->W, tot->sum_w, theta);
-        return;
-    }
-    memset(theta, 0, fit->k * sizeof *theta);
-    if (!fit->has_intercept)
-        return;
-    double sw = tot->sum_w, s1 = tot->W ? tot->W[1] : 0.0; /* W: check_classes passed */
-    /* screening found the intercept column and its constant value */
-    size_t f = partreg_fit_free_index(fit, fit->intercept_col);
-    if (f != (size_t)-1)
-        theta[f] = partreg_link_quantile(fit->link, s1 / sw) / fit->intercept_value;
 }
 
 /* Parameters that diverge, from the last Newton step (see newton.c). */
@@ -473,8 +429,8 @@ static size_t mark_divergence(partreg_fit *fit, const double *theta, const doubl
 static partreg_status report_separation(partreg_fit *fit, partreg_error *err)
 {
     char names[700] = "";
-    size_t used = 0, full = fit->p + (fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0);
-    for (size_t j = 0; j < full; j++) {
+    size_t used = 0;
+    for (size_t j = 0; j < fit->K; j++) {
         if (!fit->diverges[j])
             continue;
         char nb[256];
@@ -514,135 +470,41 @@ static partreg_status finish_covariance(partreg_fit *fit, partreg_error *err)
     return PARTREG_OK;
 }
 
-partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,
-                                  partreg_link link, const partreg_fit_options *opt,
-                                  partreg_fit **out, partreg_error *err)
+/* The estimate into the full vector and its views by column and cut. */
+static void store_estimate(partreg_fit *fit)
 {
-    partreg_fit_options defaults = partreg_fit_options_default();
-    partreg_fit *fit = NULL;
-    partreg_accum *acc = NULL;
-    double *step = NULL;
-    partreg_team *team = NULL;
-    partreg_status st;
-    if (!out)
-        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_create: NULL output pointer");
-    *out = NULL;
-    if (!opt)
-        opt = &defaults;
-    partreg_error_clear(err);
-    if (opt->max_iter < 1 || opt->max_halvings < 0 || !(opt->rel_tol > 0) ||
-        !(opt->step_tol > 0) || !(opt->collinear_tol > 0) || opt->threads < 0 ||
-        !(opt->separation_step > 0) || opt->separation_patience < 1)
-        return partreg_error_set(err, PARTREG_EINVAL,
-                                 "invalid solver options: max_iter >= 1, tolerances > 0 and "
-                                 "threads >= 0 are required");
-    if (family == PARTREG_ORDINAL && opt->information == PARTREG_INFO_EXPECTED)
-        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "expected information is offered for binary models only");
-    if (!data || !data->X || !data->y)
-        return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
-    /* the threads of every pass of this fit, validation's included: the
-     * caller's workers when they are free, else its own (NULL: started
-     * per pass) */
-    team = partreg_workers_take(opt->workers);
-    if (!team)
-        team = partreg_team_start(
-            partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
-    outcome_totals tot = {NULL, 0.0, 0};
-    if ((st = validate(data, family, link, opt->threads, team, &tot, err)) != PARTREG_OK)
-        goto fail;
-    size_t J = family == PARTREG_BINARY ? 2 : data->n_levels;
-    if ((st = check_classes(data, family, J, tot.W, err)) != PARTREG_OK)
-        goto fail;
+    for (size_t f = 0; f < fit->k; f++)
+        gsl_vector_set(fit->par, partreg_fit_full_index(fit, f), fit->theta->data[f]);
+    size_t t = 0;
+    for (size_t j = 0; j < fit->K; j++) {
+        const partreg_param *q = &fit->model.layout.params[j];
+        double v = gsl_vector_get(fit->par, j);
+        if (q->kind == PARTREG_PARAM_COEFFICIENT && q->column != PARTREG_NONE)
+            gsl_vector_set(fit->coef, q->column, v);
+        else if (q->kind == PARTREG_PARAM_THRESHOLD)
+            gsl_vector_set(fit->thresholds, t++, v);
+    }
+}
 
-    if ((st = alloc_fit(data, family, link, opt, &fit)) != PARTREG_OK) {
-        partreg_error_set(err, st, "out of memory");
-        goto fail;
-    }
-    size_t n_pos = tot.n_pos;
-    fit->sum_w = tot.sum_w;
-    size_t requested = fit->p + (family == PARTREG_ORDINAL ? fit->J - 1 : 0);
-    if (n_pos < requested) {
-        st = partreg_error_set(err, PARTREG_ETOOFEW,
-                               "%zu usable rows for %zu parameters; a model needs at least as "
-                               "many rows as parameters",
-                               n_pos, requested);
-        goto fail;
-    }
-    if ((st = screen(fit, data, team, err)) != PARTREG_OK)
-        goto fail;
-    if (fit->k == 0) {
-        st = partreg_error_set(err, PARTREG_ECOLLINEAR, "no usable design columns remain");
-        goto fail;
-    }
-
-    partreg_design d;
-    partreg_fit_design(fit, data, &d);
-    partreg_objective obj;
-    partreg_fit_objective(fit, &d, &obj);
-    obj.team = team;
-    fit->theta = gsl_vector_alloc(fit->k);
-    fit->info = gsl_matrix_alloc(fit->k, fit->k);
-    acc = partreg_accum_alloc(fit->k);
-    step = malloc(fit->k * sizeof *step);
-    if (!fit->theta || !fit->info || !acc || !step) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto fail;
-    }
-    start_values(fit, &d, &tot, fit->theta->data);
-    int have_info = 0; /* fit->info holds the subsample's scaled information */
-    double warm_passes =
-        partreg_warm_start(&obj, fit->theta->data, opt, fit->info->data, &have_info);
-
-    partreg_newton_result res;
-    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1,
-                                 have_info ? fit->info->data : NULL, &res);
-    if (st == PARTREG_ENUMERIC) {
-        partreg_error_set(err, st,
-                          "the log-likelihood is not finite at the start values; check for "
-                          "extreme values in the data");
-        goto fail;
-    } else if (st != PARTREG_OK) {
-        partreg_error_set(err, st, "out of memory");
-        goto fail;
-    }
-    memcpy(fit->info->data, acc->info, fit->k * fit->k * sizeof(double));
-    fit->loglik = acc->loglik;
-    fit->iterations = res.iterations;
-    fit->passes = 1 + res.passes + (int)ceil(warm_passes); /* screening + solver */
-    fit->data_passes = 1.0 + res.passes + warm_passes;
-    fit->stop = res.reason;
-    fit->max_grad = res.max_grad;
-    fit->converged = res.reason == PARTREG_STOP_CONVERGED;
-    fit->null_loglik = family == PARTREG_BINARY
-                           ? partreg_binary_null_loglik(d.link, tot.sum_w,
-                                                             tot.W ? tot.W[1] : 0.0,
-                                                             fit->has_intercept)
-                           : partreg_ordinal_null_loglik(tot.W, J, tot.sum_w);
-    for (size_t f = 0; f < fit->k; f++) {
-        size_t j = partreg_fit_full_index(fit, f);
-        if (j < fit->p)
-            gsl_vector_set(fit->coef, j, fit->theta->data[f]);
-        else
-            gsl_vector_set(fit->thresholds, j - fit->p, fit->theta->data[f]);
-    }
-    if ((st = finish_covariance(fit, err)) != PARTREG_OK)
-        goto fail;
-
-    int diverging = res.reason == PARTREG_STOP_SEPARATION ||
-                    (res.reason != PARTREG_STOP_CONVERGED &&
-                     fabs(res.decrement) < STALLED_DECREMENT * (1.0 + fabs(fit->loglik)));
+/* The solver's stopping state into the fit, and the status it means. */
+static partreg_status judge_stop(partreg_fit *fit, const partreg_newton_result *res,
+                                 const double *step, partreg_error *err)
+{
+    int diverging = res->reason == PARTREG_STOP_SEPARATION ||
+                    (res->reason != PARTREG_STOP_CONVERGED &&
+                     fabs(res->decrement) < STALLED_DECREMENT * (1.0 + fabs(fit->loglik)));
     if (diverging && mark_divergence(fit, fit->theta->data, step) > 0) {
         fit->separated = 1;
         fit->converged = 0;
         fit->stop = PARTREG_STOP_SEPARATION;
-        st = report_separation(fit, err);
-    } else if (!fit->converged) {
-        const char *why = res.reason == PARTREG_STOP_MAX_ITER
+        return report_separation(fit, err);
+    }
+    if (!fit->converged) {
+        const char *why = res->reason == PARTREG_STOP_MAX_ITER
                               ? "the iteration limit was reached"
                               : "no step improved the log-likelihood";
         partreg_fit_add_warning(fit, "the fit did not converge: %s after %d iterations (max |gradient| %.3g)",
-                                why, res.iterations, res.max_grad);
+                                why, res->iterations, res->max_grad);
         /* a column far from the origin is the likely cause (collinear.h) */
         char hint[400] = "raise the iteration limit or rescale the predictors";
         const partreg_screen_offset *o = &fit->offset;
@@ -651,26 +513,171 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
                      "%s has mean %.6g and standard deviation %.3g, too far from 0 for the "
                      "information to keep its digits: centre it (subtract about %.6g)",
                      fit->column_names[o->col], o->mean, o->sd, o->mean);
-        st = partreg_error_set(err, PARTREG_ENOTCONVERGED,
-                               "the fit did not converge: %s after %d iterations (max |gradient| "
-                               "%.3g); %s",
-                               why, res.iterations, res.max_grad, hint);
-    } else if (fit->singular) {
+        return partreg_error_set(err, PARTREG_ENOTCONVERGED,
+                                 "the fit did not converge: %s after %d iterations (max |gradient| "
+                                 "%.3g); %s",
+                                 why, res->iterations, res->max_grad, hint);
+    }
+    if (fit->singular)
         partreg_fit_add_warning(fit, "the information matrix is singular at the estimate; "
                                      "standard errors are not available");
+    return PARTREG_OK;
+}
+
+static partreg_status check_options(const partreg_fit_options *opt, const partreg_model_ops *ops,
+                                    partreg_error *err)
+{
+    if (opt->max_iter < 1 || opt->max_halvings < 0 || !(opt->rel_tol > 0) ||
+        !(opt->step_tol > 0) || !(opt->collinear_tol > 0) || opt->threads < 0 ||
+        !(opt->separation_step > 0) || opt->separation_patience < 1)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "invalid solver options: max_iter >= 1, tolerances > 0 and "
+                                 "threads >= 0 are required");
+    if (opt->information == PARTREG_INFO_EXPECTED && !(ops->traits & PARTREG_TRAIT_EXPECTED_INFO))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "expected information is offered for binary models only");
+    return PARTREG_OK;
+}
+
+/* Newton from the model's start (moved by the warm start on large data);
+ * the estimate, information and statistics into the fit. */
+static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_team *team,
+                            const outcome_totals *tot, const partreg_fit_options *opt,
+                            partreg_newton_result *res, double **step_out, partreg_error *err)
+{
+    partreg_design d;
+    partreg_fit_design(fit, data, &d);
+    partreg_objective obj;
+    partreg_fit_objective(fit, &d, &obj);
+    obj.team = team;
+    fit->theta = gsl_vector_alloc(fit->k);
+    fit->info = gsl_matrix_alloc(fit->k, fit->k);
+    partreg_accum *acc = partreg_accum_alloc(fit->k);
+    double *step = malloc(fit->k * sizeof *step);
+    *step_out = step;
+    partreg_status st = PARTREG_OK;
+    if (!fit->theta || !fit->info || !acc || !step) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
     }
-    fit_team_done(opt, team);
+    partreg_outcome_totals t = {tot->W, tot->sum_w};
+    fit->model.ops->start(&fit->model, &d, &t, &fit->intercept, fit->theta->data);
+    int have_info = 0; /* fit->info holds the subsample's scaled information */
+    double warm_passes =
+        partreg_warm_start(&obj, fit->theta->data, opt, fit->info->data, &have_info);
+    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1,
+                                 have_info ? fit->info->data : NULL, res);
+    if (st == PARTREG_ENUMERIC) {
+        partreg_error_set(err, st,
+                          "the log-likelihood is not finite at the start values; check for "
+                          "extreme values in the data");
+        goto cleanup;
+    } else if (st != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+        goto cleanup;
+    }
+    memcpy(fit->info->data, acc->info, fit->k * fit->k * sizeof(double));
+    fit->loglik = acc->loglik;
+    fit->iterations = res->iterations;
+    fit->passes = 1 + res->passes + (int)ceil(warm_passes); /* screening + solver */
+    fit->data_passes = 1.0 + res->passes + warm_passes;
+    fit->stop = res->reason;
+    fit->max_grad = res->max_grad;
+    fit->converged = res->reason == PARTREG_STOP_CONVERGED;
+    fit->null_loglik = fit->model.ops->null_loglik(&fit->model, &t, &fit->intercept, &fit->k_null);
+    store_estimate(fit);
+cleanup:
     partreg_accum_free(acc);
+    return st;
+}
+
+partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_model_spec *spec,
+                                       const partreg_fit_options *opt, partreg_fit **out,
+                                       partreg_error *err)
+{
+    partreg_fit_options defaults = partreg_fit_options_default();
+    partreg_fit *fit = NULL;
+    double *step = NULL;
+    partreg_team *team = NULL;
+    outcome_totals tot = {NULL, 0.0, 0};
+    partreg_status st;
+    if (!out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_create: NULL output pointer");
+    *out = NULL;
+    if (!opt)
+        opt = &defaults;
+    partreg_error_clear(err);
+    if (!spec || !spec->ops)
+        return partreg_error_set(err, PARTREG_EINVAL, "no model specification given");
+    if ((st = check_options(opt, spec->ops, err)) != PARTREG_OK)
+        return st;
+    if (!data || !data->X || !data->y)
+        return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
+    if (!partreg_link_name(spec->link))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "unknown link %d; use logit, probit, cloglog, loglog or cauchit",
+                                 (int)spec->link);
+    if ((st = check_shape(data, err)) != PARTREG_OK)
+        return st;
+    if (!(fit = calloc(1, sizeof *fit)))
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    if ((st = partreg_model_init(&fit->model, spec, data->p, data->n_levels, err)) != PARTREG_OK)
+        goto fail;
+    /* the threads of every pass of this fit, validation's included: the
+     * caller's workers when they are free, else its own (NULL: started
+     * per pass) */
+    team = partreg_workers_take(opt->workers);
+    if (!team)
+        team = partreg_team_start(
+            partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
+    if ((st = validate(data, fit->model.J, opt->threads, team, &tot, err)) != PARTREG_OK ||
+        (st = check_classes(data, &fit->model, &tot, err)) != PARTREG_OK)
+        goto fail;
+    if ((st = alloc_fit(data, opt, fit)) != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+        goto fail;
+    }
+    fit->sum_w = tot.sum_w;
+    if (tot.n_pos < fit->K) {
+        st = partreg_error_set(err, PARTREG_ETOOFEW,
+                               "%zu usable rows for %zu parameters; a model needs at least as "
+                               "many rows as parameters",
+                               tot.n_pos, fit->K);
+        goto fail;
+    }
+    if ((st = screen(fit, data, team, err)) != PARTREG_OK)
+        goto fail;
+    if (fit->k == 0) {
+        st = partreg_error_set(err, PARTREG_ECOLLINEAR, "no usable design columns remain");
+        goto fail;
+    }
+    partreg_newton_result res;
+    if ((st = solve(fit, data, team, &tot, opt, &res, &step, err)) != PARTREG_OK ||
+        (st = finish_covariance(fit, err)) != PARTREG_OK)
+        goto fail;
+    st = judge_stop(fit, &res, step, err);
+    fit_team_done(opt, team);
     free(step);
     free(tot.W);
     *out = fit;
     return st;
 fail:
     fit_team_done(opt, team);
-    partreg_accum_free(acc);
     free(step);
     free(tot.W);
     partreg_fit_free(fit);
     return st;
 }
 
+partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,
+                                  partreg_link link, const partreg_fit_options *opt,
+                                  partreg_fit **out, partreg_error *err)
+{
+    if (out)
+        *out = NULL;
+    const partreg_model_ops *ops = partreg_model_for_family(family);
+    if (!ops)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
+    partreg_model_spec spec = {ops, link};
+    return partreg_fit_create_spec(data, &spec, opt, out, err);
+}

@@ -1,35 +1,46 @@
 /* The fitted-model object behind the opaque partreg_fit handle, shared by
- * the models and inference layers. Private to lib/. */
+ * the models and inference layers. Private to lib/.
+ *
+ * Parameter indices: a "full" index j runs over the model's whole
+ * parameter vector (model.layout, K entries: e.g. p coefficients, then
+ * J-1 thresholds), which is what the public API, the covariance and the
+ * reports index; a "free" index f runs over the k entries actually
+ * estimated (the full vector without the entries of dropped columns, in
+ * the same order), which is what the objective and the solver see. */
 #ifndef PARTREG_MODELS_FIT_INTERNAL_H
 #define PARTREG_MODELS_FIT_INTERNAL_H
 
 #include "partreg.h"
 #include "models/collinear.h"
 #include "models/design.h"
+#include "models/model.h"
 #include "models/objective.h"
 
 struct partreg_fit {
-    partreg_family family;
-    partreg_link link;
+    partreg_model model;  /* the table bound to this problem: link, J, layout */
+    partreg_link link;    /* = model.link */
     size_t n;          /* rows */
     size_t p;          /* design columns */
-    size_t J;          /* outcome levels (2 for binary) */
+    size_t J;          /* outcome codes (= model.J: 2 for a binary outcome) */
+    size_t K;          /* full parameters (= model.layout.K) */
     size_t pk;         /* kept columns */
-    size_t k;          /* free parameters = pk + (J-1 for ordinal) */
+    size_t k;          /* free parameters */
     size_t *kept;      /* pk kept column indices (ascending) */
     unsigned char *dropped; /* p flags */
-    int has_intercept; /* binary: a kept constant column */
-    size_t intercept_col;   /* its column index */
-    double intercept_value; /* and its constant value */
+    size_t *free_of;   /* K: free index of each full parameter, or PARTREG_NONE */
+    size_t *full_of;   /* k: full index of each free parameter */
+    partreg_intercept intercept; /* a kept constant column of a model without thresholds */
     partreg_screen_offset offset; /* the column farthest from the origin (collinear.h) */
     double sum_w;
+    size_t k_null;     /* parameters of the null model */
 
-    gsl_vector *coef;        /* p, 0 for dropped */
-    gsl_vector *thresholds;  /* J-1, NULL for binary */
-    gsl_vector *theta;       /* k free parameters (kept coefs then thresholds) */
+    gsl_vector *par;         /* K: the full parameter vector (0 where not estimated) */
+    gsl_vector *coef;        /* p: each column's coefficient entry (0 for dropped or none) */
+    gsl_vector *thresholds;  /* the threshold entries, NULL when there are none */
+    gsl_vector *theta;       /* k free parameters */
     gsl_matrix *info;        /* k x k information at the estimate (observed or expected) */
     gsl_matrix *bread;       /* k x k inverse information (model covariance of free params), NaN when singular */
-    gsl_matrix *vcov;        /* (p + J - 1)^2 covariance in force, full index */
+    gsl_matrix *vcov;        /* K x K covariance in force, full index */
     partreg_vcov_type vcov_type;
     size_t n_clusters;       /* for cluster vcov */
 
@@ -38,25 +49,26 @@ struct partreg_fit {
     int passes;         /* over the design: screening + solver accumulations */
     double data_passes; /* the same, subsample passes as the fraction they read */
     partreg_stop_reason stop;
-    unsigned char *diverges; /* p + J - 1 flags */
+    unsigned char *diverges; /* K flags */
 
     char **column_names;     /* p copies */
     char **level_names;      /* J copies */
+    char **cut_names;        /* J-1: "A|B" for the cut between levels A and B */
     char **warnings;
     size_t n_warnings;
     partreg_fit_options opt;
 };
 
-/* Full index (coefficients then thresholds) of free parameter f, and back. */
+/* Full index of free parameter f, and back. */
 size_t partreg_fit_full_index(const partreg_fit *fit, size_t f);
-/* Free index of full index j, or (size_t)-1 for a dropped coefficient. */
+/* Free index of full index j, or PARTREG_NONE for an entry not estimated. */
 size_t partreg_fit_free_index(const partreg_fit *fit, size_t j);
 
 /* The design view of `data` restricted to the fit's kept columns (no
  * allocation: cols points into the fit). */
 void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partreg_design *d);
 
-/* The objective of the fit's family over design d. */
+/* The objective of the fit's model over design d. */
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
                            partreg_objective *obj);
 
@@ -64,11 +76,12 @@ void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
 partreg_status partreg_fit_add_warning(partreg_fit *fit, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Name of full parameter j ("k5", "Low|Medium") into buf. */
+/* Label of full parameter j into buf: the term ("k5", "Low|Medium"), and
+ * for a cut-specific coefficient the term and its cut ("age @ Low|Medium"). */
 const char *partreg_fit_param_name(const partreg_fit *fit, size_t j, char *buf, size_t size);
 
 /* Replace the covariance in force by the k x k free-parameter matrix V
- * (embedded into the full index, zeros for dropped coefficients). */
+ * (embedded into the full index, zeros for entries not estimated). */
 void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_type type);
 
 #endif

@@ -1,16 +1,18 @@
 /* Reading a fit: accessors, fit statistics, Wald summaries, predictions.
  * Formulas in docs/methods.md, "Fit statistics". */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
 #include "models/fit_internal.h"
-#include "models/link.h"
-#include "models/ordinal.h"
 
-partreg_family partreg_fit_family(const partreg_fit *fit) { return fit->family; }
+partreg_family partreg_fit_family(const partreg_fit *fit) { return fit->model.ops->family; }
+const char *partreg_fit_model_name(const partreg_fit *fit) { return fit->model.ops->name; }
+const char *partreg_fit_model_title(const partreg_fit *fit) { return fit->model.ops->title; }
+size_t partreg_fit_n_outcomes(const partreg_fit *fit) { return fit->model.nout; }
 partreg_link partreg_fit_link(const partreg_fit *fit) { return fit->link; }
 size_t partreg_fit_n_obs(const partreg_fit *fit) { return fit->n; }
 double partreg_fit_sum_weights(const partreg_fit *fit) { return fit->sum_w; }
@@ -18,7 +20,7 @@ size_t partreg_fit_n_columns(const partreg_fit *fit) { return fit->p; }
 size_t partreg_fit_n_levels(const partreg_fit *fit) { return fit->J; }
 size_t partreg_fit_n_thresholds(const partreg_fit *fit)
 {
-    return fit->family == PARTREG_ORDINAL ? fit->J - 1 : 0;
+    return fit->thresholds ? fit->thresholds->size : 0;
 }
 size_t partreg_fit_n_params(const partreg_fit *fit) { return fit->k; }
 const gsl_vector *partreg_fit_coef(const partreg_fit *fit) { return fit->coef; }
@@ -26,6 +28,62 @@ const gsl_vector *partreg_fit_thresholds(const partreg_fit *fit) { return fit->t
 int partreg_fit_column_dropped(const partreg_fit *fit, size_t j)
 {
     return j < fit->p && fit->dropped[j];
+}
+
+size_t partreg_fit_n_parameters(const partreg_fit *fit) { return fit->K; }
+const gsl_vector *partreg_fit_parameters(const partreg_fit *fit) { return fit->par; }
+
+partreg_param_kind partreg_fit_param_kind(const partreg_fit *fit, size_t j)
+{
+    return j < fit->K ? fit->model.layout.params[j].kind : PARTREG_PARAM_COEFFICIENT;
+}
+
+const char *partreg_fit_param_term(const partreg_fit *fit, size_t j)
+{
+    if (j >= fit->K)
+        return NULL;
+    const partreg_param *q = &fit->model.layout.params[j];
+    if (q->column != PARTREG_NONE)
+        return fit->column_names[q->column];
+    if (q->cut != PARTREG_NONE)
+        return fit->cut_names[q->cut];
+    return q->label ? q->label : fit->model.layout.blocks[q->block].name;
+}
+
+const char *partreg_fit_param_cut(const partreg_fit *fit, size_t j)
+{
+    if (j >= fit->K)
+        return NULL;
+    const partreg_param *q = &fit->model.layout.params[j];
+    return q->cut != PARTREG_NONE && q->column != PARTREG_NONE ? fit->cut_names[q->cut] : NULL;
+}
+
+size_t partreg_fit_param_column(const partreg_fit *fit, size_t j)
+{
+    return j < fit->K ? fit->model.layout.params[j].column : PARTREG_NO_COLUMN;
+}
+
+size_t partreg_fit_n_blocks(const partreg_fit *fit) { return fit->model.layout.n_blocks; }
+
+const char *partreg_fit_block_name(const partreg_fit *fit, size_t b)
+{
+    return b < fit->model.layout.n_blocks ? fit->model.layout.blocks[b].name : NULL;
+}
+
+partreg_param_kind partreg_fit_block_kind(const partreg_fit *fit, size_t b)
+{
+    return b < fit->model.layout.n_blocks ? fit->model.layout.blocks[b].kind
+                                          : PARTREG_PARAM_COEFFICIENT;
+}
+
+size_t partreg_fit_block_first(const partreg_fit *fit, size_t b)
+{
+    return b < fit->model.layout.n_blocks ? fit->model.layout.blocks[b].first : fit->K;
+}
+
+size_t partreg_fit_block_size(const partreg_fit *fit, size_t b)
+{
+    return b < fit->model.layout.n_blocks ? fit->model.layout.blocks[b].size : 0;
 }
 const gsl_matrix *partreg_fit_vcov(const partreg_fit *fit) { return fit->vcov; }
 partreg_vcov_type partreg_fit_vcov_type(const partreg_fit *fit) { return fit->vcov_type; }
@@ -39,7 +97,7 @@ partreg_stop_reason partreg_fit_stop_reason(const partreg_fit *fit) { return fit
 int partreg_fit_separated(const partreg_fit *fit) { return fit->separated; }
 int partreg_fit_param_diverges(const partreg_fit *fit, size_t j)
 {
-    return j < fit->p + partreg_fit_n_thresholds(fit) && fit->diverges[j];
+    return j < fit->K && fit->diverges[j];
 }
 double partreg_fit_max_gradient(const partreg_fit *fit) { return fit->max_grad; }
 size_t partreg_fit_n_warnings(const partreg_fit *fit) { return fit->n_warnings; }
@@ -52,8 +110,7 @@ void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *s)
 {
     double N = fit->sum_w;
     double k = (double)fit->k;
-    double k_null = fit->family == PARTREG_ORDINAL ? (double)(fit->J - 1)
-                                                   : (fit->has_intercept ? 1.0 : 0.0);
+    double k_null = (double)fit->k_null;
     memset(s, 0, sizeof *s);
     s->loglik = fit->loglik;
     s->null_loglik = fit->null_loglik;
@@ -76,15 +133,15 @@ void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *s)
 partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,
                                     partreg_estimate *out, partreg_error *err)
 {
-    size_t full = fit->p + partreg_fit_n_thresholds(fit);
+    size_t full = fit->K;
     if (!out || j >= full)
         return partreg_error_set(err, PARTREG_EINVAL, "parameter index %zu out of range (0..%zu)",
                                  j, full ? full - 1 : 0);
     if (!(level > 0 && level < 1))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95", level);
-    double est = j < fit->p ? gsl_vector_get(fit->coef, j) : gsl_vector_get(fit->thresholds, j - fit->p);
-    if (j < fit->p && fit->dropped[j]) {
+    double est = gsl_vector_get(fit->par, j);
+    if (fit->free_of[j] == PARTREG_NONE) {
         out->estimate = out->std_error = out->z = out->p_value = NAN;
         out->conf_low = out->conf_high = NAN;
         return PARTREG_OK;
@@ -118,57 +175,54 @@ static partreg_status check_predict(const partreg_fit *fit, const partreg_data *
     return PARTREG_OK;
 }
 
-static double linear_predictor(const partreg_fit *fit, const double *x)
+/* Each row's prediction through the model's table: the probabilities
+ * (cum == 0) or the cumulative probabilities (cum == 1). */
+static partreg_status predict_rows(const partreg_fit *fit, const partreg_data *d, gsl_matrix *m,
+                                   int cum, partreg_error *err)
 {
-    double eta = 0.0;
-    for (size_t j = 0; j < fit->p; j++)
-        if (!fit->dropped[j])
-            eta += x[j] * gsl_vector_get(fit->coef, j);
-    return eta;
+    const partreg_model *mod = &fit->model;
+    size_t ldx = d->ldx ? d->ldx : d->p, ns = mod->ops->predict_scratch(mod);
+    double *scratch = malloc((ns ? ns : 1) * sizeof *scratch);
+    if (!scratch)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_status st = PARTREG_OK;
+    for (size_t i = 0; i < d->n; i++) {
+        const double *x = d->X + i * ldx;
+        int finite = 1;
+        for (size_t j = 0; j < fit->p; j++)
+            finite &= fit->dropped[j] || isfinite(x[j]);
+        if (!finite) {
+            st = partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                         "row %zu has a non-finite value", i + 1);
+            break;
+        }
+        double *out = gsl_matrix_ptr(m, i, 0);
+        if (cum) {
+            mod->ops->cumulative(mod, fit->par->data, x, out);
+            continue;
+        }
+        memset(out, 0, mod->nout * sizeof *out);
+        mod->ops->predict(mod, fit->par->data, x, NULL, 1.0, out, NULL, scratch);
+    }
+    free(scratch);
+    if (st == PARTREG_OK)
+        partreg_error_clear(err);
+    return st;
 }
 
 partreg_status partreg_fit_predict(const partreg_fit *fit, const partreg_data *d,
                                    gsl_matrix *probs, partreg_error *err)
 {
-    size_t cols = fit->family == PARTREG_BINARY ? 1 : fit->J;
-    partreg_status st = check_predict(fit, d, probs, cols, err);
-    if (st != PARTREG_OK)
-        return st;
-    size_t ldx = d->ldx ? d->ldx : d->p;
-    for (size_t i = 0; i < d->n; i++) {
-        const double *x = d->X + i * ldx;
-        double eta = linear_predictor(fit, x);
-        if (!isfinite(eta))
-            return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
-                                           "row %zu has a non-finite value", i + 1);
-        double *out = gsl_matrix_ptr(probs, i, 0);
-        if (fit->family == PARTREG_BINARY)
-            out[0] = partreg_link_cdf(fit->link, eta);
-        else
-            partreg_ordinal_probs(fit->link, eta, fit->thresholds->data, fit->J, out);
-    }
-    partreg_error_clear(err);
-    return PARTREG_OK;
+    partreg_status st = check_predict(fit, d, probs, fit->model.nout, err);
+    return st != PARTREG_OK ? st : predict_rows(fit, d, probs, 0, err);
 }
 
 partreg_status partreg_fit_predict_cumulative(const partreg_fit *fit, const partreg_data *d,
                                               gsl_matrix *cum, partreg_error *err)
 {
-    if (fit->family != PARTREG_ORDINAL)
+    if (!fit->model.ops->cumulative)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "cumulative probabilities are for ordinal models");
     partreg_status st = check_predict(fit, d, cum, fit->J - 1, err);
-    if (st != PARTREG_OK)
-        return st;
-    size_t ldx = d->ldx ? d->ldx : d->p;
-    for (size_t i = 0; i < d->n; i++) {
-        double eta = linear_predictor(fit, d->X + i * ldx);
-        if (!isfinite(eta))
-            return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
-                                           "row %zu has a non-finite value", i + 1);
-        partreg_ordinal_cumprobs(fit->link, eta, fit->thresholds->data, fit->J,
-                                 gsl_matrix_ptr(cum, i, 0));
-    }
-    partreg_error_clear(err);
-    return PARTREG_OK;
+    return st != PARTREG_OK ? st : predict_rows(fit, d, cum, 1, err);
 }

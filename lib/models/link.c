@@ -206,6 +206,36 @@ void partreg_link_binary_terms(partreg_link link, double eta, int y, double *l, 
     if (e) *e = v.r1 * v.r0; /* f^2 / (F S) */
 }
 
+void partreg_link_density(partreg_link link, double u, double *f, double *fp)
+{
+    if (isinf(u)) {
+        *f = 0.0;
+        *fp = 0.0;
+        return;
+    }
+    partreg_link_values v;
+    partreg_link_eval(link, u, &v);
+    *f = v.f;
+    *fp = v.f == 0.0 ? 0.0 : v.gl * v.f;
+}
+
+void partreg_link_probs(partreg_link link, double x, double *F, double *S, double *f)
+{
+    if (link != PARTREG_LOGIT) {
+        partreg_link_values v;
+        partreg_link_eval(link, x, &v);
+        *F = v.F;
+        *S = v.S;
+        *f = isinf(x) ? 0.0 : v.f;
+        return;
+    }
+    /* eval_logit's formulas */
+    double e = exp(-fabs(x));
+    *F = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    *S = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+    *f = isinf(x) ? 0.0 : *F * *S;
+}
+
 double partreg_link_quantile(partreg_link link, double p)
 {
     switch (link) {

@@ -37,7 +37,14 @@ double partreg_link_dpdf(partreg_link link, double x);
 void partreg_link_binary_terms(partreg_link link, double eta, int y, double *l, double *d,
                                double *h, double *e);
 
+/* f and f' at u, both 0 at an infinite u (where the log-density slope
+ * is not defined): what predictions at the outermost cuts need. */
+void partreg_link_density(partreg_link link, double u, double *f, double *fp);
 
+/* F, S = 1 - F and f at x (f = 0 at an infinite x), without the
+ * logarithms that only the likelihood needs. For the logit the values
+ * are those of partreg_link_eval() bit for bit. */
+void partreg_link_probs(partreg_link link, double x, double *F, double *S, double *f);
 
 /* Quantile function F^-1(p) for 0 < p < 1. */
 double partreg_link_quantile(partreg_link link, double p);

@@ -31,6 +31,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
 #include <immintrin.h>
@@ -38,8 +39,10 @@
 
 #include <gsl/gsl_cblas.h>
 
+#include "core/error.h"
 #include "models/category_sums.h"
 #include "models/link.h"
+#include "models/model.h"
 #include "models/rank_update.h"
 #include "models/row_products.h"
 #include "models/v4.h"
@@ -991,3 +994,193 @@ void partreg_ordinal_cumprobs(partreg_link link, double eta, const double *thr, 
     for (size_t j = 0; j + 1 < J; j++)
         cum[j] = partreg_link_cdf(link, thr[j] - eta);
 }
+
+/* ---- the model table ------------------------------------------------------ */
+
+static partreg_status cumulative_init(partreg_model *m, const partreg_model_spec *spec,
+                                      partreg_error *err)
+{
+    (void)spec;
+    if (m->J < 3)
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "an ordinal model needs at least 3 outcome levels (got %zu); "
+                                 "for two levels fit the binary model",
+                                 m->J);
+    m->nout = m->J;
+    if (partreg_layout_add_columns(&m->layout, "beta", PARTREG_PARAM_COEFFICIENT, m->p) !=
+            PARTREG_OK ||
+        partreg_layout_add_cuts(&m->layout, "theta", PARTREG_PARAM_THRESHOLD, m->J) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_OK;
+}
+
+/* Every level observed, and at least three of them. */
+static partreg_status cumulative_check_outcome(const partreg_model *m,
+                                               const partreg_outcome_totals *tot,
+                                               const char *const *level_names, partreg_error *err)
+{
+    const double *W = tot->W;
+    size_t J = m->J, observed = 0;
+    for (size_t j = 0; j < J; j++)
+        observed += W[j] > 0;
+    if (observed < 3)
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "only %zu of the outcome levels are observed; an ordinal model "
+                                 "needs at least 3 (for two, fit the binary model)",
+                                 observed);
+    for (size_t j = 0; j < J; j++) {
+        if (W[j] > 0)
+            continue;
+        char num[32];
+        snprintf(num, sizeof num, "%zu", j);
+        return partreg_error_set_index(
+            err, PARTREG_EONECLASS, (long)j,
+            "outcome level '%s' has no observations, so its threshold cannot be estimated; "
+            "drop it from --levels or merge it with a neighbouring level",
+            level_names ? level_names[j] : num);
+    }
+    return PARTREG_OK;
+}
+
+static void cumulative_start(const partreg_model *m, const partreg_design *d,
+                             const partreg_outcome_totals *tot, const partreg_intercept *ic,
+                             double *theta)
+{
+    (void)m;
+    (void)ic;
+    partreg_ordinal_start_from(d, tot->W, tot->sum_w, theta);
+}
+
+static double cumulative_null(const partreg_model *m, const partreg_outcome_totals *tot,
+                              const partreg_intercept *ic, size_t *k_null)
+{
+    (void)ic;
+    *k_null = m->J - 1;
+    return partreg_ordinal_null_loglik(tot->W, m->J, tot->sum_w);
+}
+
+static void cumulative_objective_of(const partreg_model *m, const partreg_design *d,
+                                    partreg_objective *obj)
+{
+    (void)m;
+    partreg_ordinal_objective(d, obj);
+}
+
+/* scratch: prob, f and f' at each cut (J each) */
+static size_t cumulative_predict_scratch(const partreg_model *m) { return 3 * m->J; }
+
+static double coefficient_eta(const partreg_model *m, const double *par, const double *x)
+{
+    double eta = 0.0;
+    for (size_t c = 0; c < m->p; c++)
+        if (par[c] != 0.0)
+            eta += par[c] * x[c];
+    return eta;
+}
+
+/* Category probabilities P_j = F(theta_j - eta) - F(theta_{j-1} - eta)
+ * into prob and the densities at the cuts into fc, from one link
+ * evaluation per cut. Each difference is taken in the tail where it is
+ * accurate (F below the median, S = 1 - F above it), as
+ * partreg_ordinal_row_terms() chooses its form of log P; the values agree
+ * with exp(log P) of that route to a few ulp. */
+static void cut_probs(partreg_link link, double eta, const double *thr, size_t J, double *prob,
+                      double *fc)
+{
+    size_t nc = J - 1;
+    double Fa = 0.0, Sa = 1.0, a = -INFINITY; /* the cut below category j */
+    for (size_t j = 0; j <= nc; j++) {
+        double b = INFINITY, Fb = 1.0, Sb = 0.0;
+        if (j < nc) {
+            b = thr[j] - eta;
+            partreg_link_probs(link, b, &Fb, &Sb, &fc[j]);
+        }
+        if (j == nc)
+            prob[j] = Sa;
+        else if (a >= 0)
+            prob[j] = Sa - Sb;
+        else
+            prob[j] = Fb - Fa; /* j = 0: F(b) */
+        a = b;
+        Fa = Fb;
+        Sa = Sb;
+    }
+}
+
+/* With A_j = theta_{j-1} - eta, B_j = theta_j - eta (f = f' = 0 at the
+ * infinite outer cuts) and g = beta'dx:
+ *   P_j:  dP_j/dbeta = -(f(B_j) - f(A_j)) x,
+ *         dP_j/dtheta_j = f(B_j), dP_j/dtheta_{j-1} = -f(A_j);
+ *   D_j = -(f(B_j) - f(A_j)) g:
+ *         dD_j/dbeta = (f'(B_j) - f'(A_j)) g x - (f(B_j) - f(A_j)) dx,
+ *         dD_j/dtheta_j = -f'(B_j) g, dD_j/dtheta_{j-1} = f'(A_j) g. */
+static void cumulative_predict(const partreg_model *m, const double *par, const double *x,
+                               const double *dx, double w, double *out, double *dout,
+                               double *scratch)
+{
+    size_t p = m->p, J = m->J, K = m->layout.K;
+    const double *thr = par + p;
+    double *prob = scratch, *fc = prob + J, *fpc = fc + J;
+    double eta = coefficient_eta(m, par, x);
+    if (!dx) {
+        cut_probs(m->link, eta, thr, J, prob, fc);
+        for (size_t j = 0; j < J; j++) {
+            int has_a = j > 0, has_b = j + 1 < J;
+            double fA = has_a ? fc[j - 1] : 0.0, fB = has_b ? fc[j] : 0.0;
+            out[j] += w * prob[j];
+            if (!dout)
+                continue;
+            double *row = dout + j * K;
+            for (size_t c = 0; c < p; c++)
+                row[c] += -w * (fB - fA) * x[c];
+            if (has_b)
+                row[p + j] += w * fB;
+            if (has_a)
+                row[p + j - 1] -= w * fA;
+        }
+        return;
+    }
+    double g = coefficient_eta(m, par, dx);
+    for (size_t j = 0; j + 1 < J; j++)
+        partreg_link_density(m->link, thr[j] - eta, &fc[j], &fpc[j]);
+    for (size_t j = 0; j < J; j++) {
+        int has_a = j > 0, has_b = j + 1 < J;
+        double fA = has_a ? fc[j - 1] : 0.0, fpA = has_a ? fpc[j - 1] : 0.0;
+        double fB = has_b ? fc[j] : 0.0, fpB = has_b ? fpc[j] : 0.0;
+        double df = fB - fA, dfp = fpB - fpA;
+        out[j] += w * (-df * g);
+        if (!dout)
+            continue;
+        double *row = dout + j * K;
+        for (size_t c = 0; c < p; c++)
+            row[c] += w * (dfp * g * x[c] - df * dx[c]);
+        if (has_b)
+            row[p + j] += w * (-fpB * g);
+        if (has_a)
+            row[p + j - 1] += w * (fpA * g);
+    }
+}
+
+static void cumulative_cumprobs(const partreg_model *m, const double *par, const double *x,
+                                double *cum)
+{
+    partreg_ordinal_cumprobs(m->link, coefficient_eta(m, par, x), par + m->p, m->J, cum);
+}
+
+static const partreg_model_ops cumulative_ops = {
+    .name = "cumulative",
+    .title = "Ordinal (cumulative-link)",
+    .family = PARTREG_ORDINAL,
+    .traits = PARTREG_TRAIT_THRESHOLDS,
+    .init = cumulative_init,
+    .release = NULL,
+    .check_outcome = cumulative_check_outcome,
+    .start = cumulative_start,
+    .null_loglik = cumulative_null,
+    .objective = cumulative_objective_of,
+    .predict_scratch = cumulative_predict_scratch,
+    .predict = cumulative_predict,
+    .cumulative = cumulative_cumprobs,
+};
+
+const partreg_model_ops *partreg_model_cumulative(void) { return &cumulative_ops; }

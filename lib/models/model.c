@@ -1,0 +1,128 @@
+/* Parameter layouts, binding a model table to a problem, and the table of
+ * built-in models by family (model.h). */
+#include "models/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+partreg_status partreg_layout_add(partreg_layout *lay, const char *name, partreg_param_kind kind,
+                                  size_t size, const size_t *column, const size_t *cut)
+{
+    if (lay->n_blocks >= PARTREG_MAX_BLOCKS)
+        return PARTREG_EINVAL;
+    size_t K = lay->K + size;
+    partreg_param *p = realloc(lay->params, (K ? K : 1) * sizeof *p);
+    if (!p)
+        return PARTREG_ENOMEM;
+    lay->params = p;
+    size_t b = lay->n_blocks++;
+    lay->blocks[b] = (partreg_block){name, kind, lay->K, size};
+    for (size_t e = 0; e < size; e++)
+        p[lay->K + e] = (partreg_param){kind, b, column ? column[e] : PARTREG_NONE,
+                                        cut ? cut[e] : PARTREG_NONE, NULL};
+    lay->K = K;
+    return PARTREG_OK;
+}
+
+partreg_status partreg_layout_add_columns(partreg_layout *lay, const char *name,
+                                          partreg_param_kind kind, size_t p)
+{
+    size_t first = lay->K;
+    partreg_status st = partreg_layout_add(lay, name, kind, p, NULL, NULL);
+    for (size_t c = 0; st == PARTREG_OK && c < p; c++)
+        lay->params[first + c].column = c;
+    return st;
+}
+
+partreg_status partreg_layout_add_cuts(partreg_layout *lay, const char *name,
+                                       partreg_param_kind kind, size_t J)
+{
+    size_t first = lay->K, n = J > 1 ? J - 1 : 0;
+    partreg_status st = partreg_layout_add(lay, name, kind, n, NULL, NULL);
+    for (size_t c = 0; st == PARTREG_OK && c < n; c++)
+        lay->params[first + c].cut = c;
+    return st;
+}
+
+void partreg_layout_free(partreg_layout *lay)
+{
+    free(lay->params);
+    memset(lay, 0, sizeof *lay);
+}
+
+partreg_status partreg_model_init(partreg_model *m, const partreg_model_spec *spec, size_t p,
+                                  size_t J, partreg_error *err)
+{
+    memset(m, 0, sizeof *m);
+    if (!spec || !spec->ops)
+        return partreg_error_set(err, PARTREG_EINVAL, "no model given");
+    m->ops = spec->ops;
+    m->link = spec->link;
+    m->p = p;
+    m->J = J;
+    partreg_status st = m->ops->init(m, spec, err);
+    if (st != PARTREG_OK)
+        partreg_model_release(m);
+    return st;
+}
+
+void partreg_model_release(partreg_model *m)
+{
+    if (m->ops && m->ops->release)
+        m->ops->release(m);
+    partreg_layout_free(&m->layout);
+    m->state = NULL;
+}
+
+int partreg_model_is_parallel_cumulative(const partreg_model *m)
+{
+    if (!(m->ops->traits & PARTREG_TRAIT_THRESHOLDS))
+        return 0;
+    for (size_t j = 0; j < m->layout.K; j++) {
+        partreg_param_kind kind = m->layout.params[j].kind;
+        if (kind != PARTREG_PARAM_COEFFICIENT && kind != PARTREG_PARAM_THRESHOLD)
+            return 0;
+    }
+    return 1;
+}
+
+const partreg_model_ops *partreg_model_for_family(partreg_family family)
+{
+    switch (family) {
+    case PARTREG_BINARY: return partreg_model_binary();
+    case PARTREG_ORDINAL: return partreg_model_cumulative();
+    }
+    return NULL;
+}
+
+partreg_status partreg_model_spec_create(partreg_family family, partreg_link link,
+                                         partreg_model_spec **out, partreg_error *err)
+{
+    if (!out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_model_spec_create: NULL output");
+    *out = NULL;
+    const partreg_model_ops *ops = partreg_model_for_family(family);
+    if (!ops)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
+    if (!partreg_link_name(link))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "unknown link %d; use logit, probit, cloglog, loglog or cauchit",
+                                 (int)link);
+    partreg_model_spec *s = calloc(1, sizeof *s);
+    if (!s)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    s->ops = ops;
+    s->link = link;
+    *out = s;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+void partreg_model_spec_free(partreg_model_spec *spec) { free(spec); }
+
+void partreg_model_spec_set_ops(partreg_model_spec *spec, const partreg_model_ops *ops)
+{
+    spec->ops = ops;
+}
