@@ -358,14 +358,13 @@ static void check_fd_se(model *m, partreg_margins *(*compute)(const model *))
 {
     partreg_margins *base = compute(m);
     size_t ne = partreg_margins_count(base);
-    size_t p = m->fit->p, K = p + (m->fit->thresholds ? m->fit->thresholds->size : 0);
+    size_t K = partreg_fit_n_parameters(m->fit);
     double *Jm = calloc(ne * K, sizeof *Jm);
     assert_non_null(Jm);
     for (size_t k = 0; k < K; k++) {
-        if (k < p && partreg_fit_column_dropped(m->fit, k))
+        if (partreg_fit_free_index(m->fit, k) == PARTREG_NONE)
             continue;
-        double *par = k < p ? gsl_vector_ptr(m->fit->coef, k)
-                            : gsl_vector_ptr(m->fit->thresholds, k - p);
+        double *par = gsl_vector_ptr(m->fit->par, k);
         /* a step on the parameter's own scale (its standard error) */
         double x0 = *par, h = 1e-4 * sqrt(gsl_matrix_get(partreg_fit_vcov(m->fit), k, k));
         *par = x0 + h;

@@ -2,36 +2,24 @@
  * predictive margins at fixed values, with delta-method standard errors
  * from analytic Jacobians.
  *
- * With eta = x'beta, a binary model has P = F(eta); a cumulative-link model
- * has P_j = F(B_j) - F(A_j), A_j = theta_{j-1} - eta, B_j = theta_j - eta
- * (theta_0 = -inf, theta_J = +inf, where f = f' = 0). For a numeric
- * variable v with design-row derivative dx = dx/dv and g = beta'dx:
- *
- *   binary   dP/dv   = f(eta) g
- *            d/dbeta_k = f'(eta) g x_k + f(eta) dx_k
- *   ordinal  dP_j/dv = -(f(B_j) - f(A_j)) g
- *            d/dbeta_k    = (f'(B_j) - f'(A_j)) g x_k - (f(B_j) - f(A_j)) dx_k
- *            d/dtheta_j   = -f'(B_j) g,   d/dtheta_{j-1} = f'(A_j) g
- *
- * and for a level of a probability (discrete changes are differences of
- * two of them):
- *
- *   binary   dP/dbeta_k = f(eta) x_k
- *   ordinal  dP_j/dbeta_k = -(f(B_j) - f(A_j)) x_k,
- *            dP_j/dtheta_j = f(B_j),  dP_j/dtheta_{j-1} = -f(A_j).
- *
- * Each quantity is a weighted average over rows; its value and its
- * gradient over the full parameter vector (p coefficients, then J-1
- * thresholds) are accumulated row by row, so only a design row, its
- * derivative and the m x K Jacobian of the m reported entries are held.
- * The standard error is sqrt(g' V g) with V the covariance in force.
+ * Every quantity is a weighted average over rows of a prediction of the
+ * model or of its derivative along a design-row direction: for a numeric
+ * variable v, the design row x and its derivative dx = dx/dv give
+ * dP/dv = sum_c dP/dx_c dx_c; a level of a categorical variable is a
+ * difference of two predictions. The model's table computes, per row, the
+ * outcome probabilities (or their derivative along dx) and their gradient
+ * over the parameter vector (partreg_model_ops.predict, lib/models/
+ * model.h; the formulas of each model are in its file and in
+ * docs/methods_margins.md). Value and gradient are accumulated row by row,
+ * so only a design row, its derivative and the m x K Jacobian of the m
+ * reported entries are held. The standard error is sqrt(g' V g) with V the
+ * covariance in force.
  *
  * References: Bartus (2005), "Estimation of marginal effects using
  * margeff", Stata Journal 5(3); Williams (2012), "Using the margins command
  * to estimate and interpret adjusted predictions and marginal effects",
  * Stata Journal 12(2); Stata manual [R] margins (atmeans convention);
- * Agresti (2010), Analysis of Ordinal Categorical Data, ch. 5. Formulas in
- * docs/methods_margins.md. */
+ * Agresti (2010), Analysis of Ordinal Categorical Data, ch. 5. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,8 +32,6 @@
 #include "core/team.h"
 #include "inference/margins_internal.h"
 #include "models/fit_internal.h"
-#include "models/link.h"
-#include "models/ordinal.h"
 
 /* ---- the list object ---------------------------------------------------- */
 
@@ -93,19 +79,16 @@ typedef struct block {
 /* Everything the accumulation reads and writes. */
 typedef struct mfx {
     const partreg_frame *fr;
-    partreg_link link;
-    int ordinal;
+    const partreg_model *model; /* the fit's model: its table predicts */
+    const double *par;  /* the fit's parameter vector, K entries */
     size_t n;       /* frame rows */
     size_t p;       /* design columns */
     size_t J;       /* outcome levels (2 for binary) */
-    size_t nout;    /* entries per block: 1 (binary) or J (ordinal) */
-    size_t K;       /* full parameters: p coefficients + thresholds */
+    size_t nout;    /* entries per block: the model's outcomes (1 for binary, J for ordinal) */
+    size_t K;       /* parameters */
     size_t nvar;    /* model variables */
     const double *w; /* frame weights or NULL */
     const gsl_matrix *V; /* covariance in force, K x K */
-    double *beta;   /* p coefficients (0 for dropped) */
-    double *thr;    /* J-1 thresholds (ordinal) */
-    unsigned char *kept; /* p flags */
     size_t nblocks;
     block *blocks;
     size_t m;       /* entries = nblocks * nout */
@@ -113,16 +96,13 @@ typedef struct mfx {
     double *jac;    /* m x K, row-major */
     /* scratch, one row each */
     double *x, *x0, *dx, *xr, *dxr; /* p */
-    double *fc, *fpc;               /* J-1: f and f' at each cut */
-    double *prob;                   /* J */
+    size_t n_scratch;               /* the model's prediction scratch */
+    double *scratch;
     partreg_setting *set;           /* nvar */
 } mfx;
 
 static void mfx_free(mfx *c)
 {
-    free(c->beta);
-    free(c->thr);
-    free(c->kept);
     free(c->blocks);
     free(c->est);
     free(c->jac);
@@ -131,9 +111,7 @@ static void mfx_free(mfx *c)
     free(c->dx);
     free(c->xr);
     free(c->dxr);
-    free(c->fc);
-    free(c->fpc);
-    free(c->prob);
+    free(c->scratch);
     free(c->set);
 }
 
@@ -158,45 +136,30 @@ static partreg_status mfx_init(mfx *c, const partreg_fit *fit, const partreg_fra
                                  "columns or outcome levels differ)",
                                  who);
     c->fr = fr;
-    c->link = partreg_fit_link(fit);
-    c->ordinal = partreg_fit_family(fit) == PARTREG_ORDINAL;
+    c->model = &fit->model;
+    c->par = fit->par->data;
     c->n = partreg_frame_n_rows(fr);
     c->p = partreg_frame_n_columns(fr);
     c->J = partreg_fit_n_levels(fit);
-    c->nout = c->ordinal ? c->J : 1;
-    c->K = c->p + partreg_fit_n_thresholds(fit);
+    c->nout = fit->model.nout;
+    c->K = fit->K;
     c->nvar = partreg_frame_n_variables(fr);
     c->w = partreg_frame_weights(fr);
     c->V = partreg_fit_vcov(fit);
     if (!c->V || c->V->size1 < c->K || c->V->size2 < c->K)
         return partreg_error_set(err, PARTREG_EINVAL, "%s: the fit has no covariance", who);
 
-    c->beta = xcalloc(c->p, sizeof *c->beta);
-    c->thr = xcalloc(c->J, sizeof *c->thr);
-    c->kept = xcalloc(c->p, 1);
+    c->n_scratch = c->model->ops->predict_scratch(c->model);
     c->x = xcalloc(c->p, sizeof(double));
     c->x0 = xcalloc(c->p, sizeof(double));
     c->dx = xcalloc(c->p, sizeof(double));
     c->xr = xcalloc(c->p, sizeof(double));
     c->dxr = xcalloc(c->p, sizeof(double));
-    c->fc = xcalloc(c->J, sizeof(double));
-    c->fpc = xcalloc(c->J, sizeof(double));
-    c->prob = xcalloc(c->J, sizeof(double));
+    c->scratch = xcalloc(c->n_scratch, sizeof(double));
     c->set = xcalloc(c->nvar, sizeof *c->set);
-    if (!c->beta || !c->thr || !c->kept || !c->x || !c->x0 || !c->dx || !c->xr || !c->dxr ||
-        !c->fc || !c->fpc || !c->prob || !c->set) {
+    if (!c->x || !c->x0 || !c->dx || !c->xr || !c->dxr || !c->scratch || !c->set) {
         mfx_free(c);
         return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
-    }
-    const gsl_vector *b = partreg_fit_coef(fit);
-    for (size_t j = 0; j < c->p; j++) {
-        c->kept[j] = (unsigned char)!partreg_fit_column_dropped(fit, j);
-        c->beta[j] = c->kept[j] ? gsl_vector_get(b, j) : 0.0;
-    }
-    if (c->ordinal) {
-        const gsl_vector *t = partreg_fit_thresholds(fit);
-        for (size_t j = 0; j + 1 < c->J; j++)
-            c->thr[j] = gsl_vector_get(t, j);
     }
     return PARTREG_OK;
 }
@@ -248,151 +211,22 @@ static partreg_status mfx_effect_blocks(mfx *c, const char *who, partreg_error *
     return mfx_alloc_entries(c, who, err);
 }
 
-static double dot_kept(const mfx *c, const double *x)
-{
-    double s = 0.0;
-    for (size_t j = 0; j < c->p; j++)
-        if (c->kept[j])
-            s += c->beta[j] * x[j];
-    return s;
-}
-
-/* f and f' at u (0 at infinite u, where the link's log-density slope is not
- * defined). */
-static void link_f(partreg_link link, double u, double *f, double *fp)
-{
-    if (isinf(u)) {
-        *f = 0.0;
-        *fp = 0.0;
-        return;
-    }
-    partreg_link_values v;
-    partreg_link_eval(link, u, &v);
-    *f = v.f;
-    *fp = v.f == 0.0 ? 0.0 : v.gl * v.f;
-}
-
-/* f and f' at each cut theta_c - eta into c->fc, c->fpc. */
-static void cut_densities(mfx *c, double eta)
-{
-    for (size_t j = 0; j + 1 < c->J; j++)
-        link_f(c->link, c->thr[j] - eta, &c->fc[j], &c->fpc[j]);
-}
-
 /* Add w dP/dv (and its gradient) at design row x with derivative dx to the
  * entries of block b. */
 static void acc_slope(mfx *c, size_t b, double w, const double *x, const double *dx)
 {
-    double eta = dot_kept(c, x), g = dot_kept(c, dx);
     size_t e0 = b * c->nout;
-    if (!c->ordinal) {
-        double f, fp;
-        link_f(c->link, eta, &f, &fp);
-        c->est[e0] += w * f * g;
-        double *row = c->jac + e0 * c->K;
-        for (size_t k = 0; k < c->p; k++)
-            if (c->kept[k])
-                row[k] += w * (fp * g * x[k] + f * dx[k]);
-        return;
-    }
-    cut_densities(c, eta);
-    for (size_t j = 0; j < c->J; j++) {
-        int has_a = j > 0, has_b = j + 1 < c->J;
-        double fA = has_a ? c->fc[j - 1] : 0.0, fpA = has_a ? c->fpc[j - 1] : 0.0;
-        double fB = has_b ? c->fc[j] : 0.0, fpB = has_b ? c->fpc[j] : 0.0;
-        double df = fB - fA, dfp = fpB - fpA;
-        c->est[e0 + j] += w * (-df * g);
-        double *row = c->jac + (e0 + j) * c->K;
-        for (size_t k = 0; k < c->p; k++)
-            if (c->kept[k])
-                row[k] += w * (dfp * g * x[k] - df * dx[k]);
-        if (has_b)
-            row[c->p + j] += w * (-fpB * g);
-        if (has_a)
-            row[c->p + j - 1] += w * (fpA * g);
-    }
-}
-
-/* F, S = 1 - F and f (0 at infinite x) at x. The logit takes the
- * formulas of partreg_link_eval() (lib/models/link.c, eval_logit), so the
- * values are the same bits, without the logarithms that only the
- * likelihood needs (they were half the time of a curve); the other links
- * go through partreg_link_eval(). */
-static void link_fs(partreg_link link, double x, double *F, double *S, double *f)
-{
-    if (link == PARTREG_LOGIT) {
-        double e = exp(-fabs(x));
-        *F = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-        *S = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
-    } else {
-        partreg_link_values v;
-        partreg_link_eval(link, x, &v);
-        *F = v.F;
-        *S = v.S;
-        *f = isinf(x) ? 0.0 : v.f;
-        return;
-    }
-    *f = isinf(x) ? 0.0 : *F * *S;
-}
-
-/* Category probabilities P_j = F(theta_j - eta) - F(theta_{j-1} - eta) into
- * c->prob and the densities at the cuts into c->fc, from one link
- * evaluation per cut. Each difference is taken in the tail where it is
- * accurate (F below the median, S = 1 - F above it), as
- * partreg_ordinal_row_terms() chooses its form of log P; the values agree
- * with exp(log P) of that route to a few ulp. */
-static void cut_probs(mfx *c, double eta)
-{
-    size_t nc = c->J - 1;
-    double Fa = 0.0, Sa = 1.0, a = -INFINITY; /* the cut below category j */
-    for (size_t j = 0; j <= nc; j++) {
-        double b = INFINITY, Fb = 1.0, Sb = 0.0;
-        if (j < nc) {
-            b = c->thr[j] - eta;
-            link_fs(c->link, b, &Fb, &Sb, &c->fc[j]);
-        }
-        if (j == nc)
-            c->prob[j] = Sa;
-        else if (a >= 0)
-            c->prob[j] = Sa - Sb;
-        else
-            c->prob[j] = Fb - Fa; /* j = 0: F(b) */
-        a = b;
-        Fa = Fb;
-        Sa = Sb;
-    }
+    c->model->ops->predict(c->model, c->par, x, dx, w, c->est + e0, c->jac + e0 * c->K,
+                           c->scratch);
 }
 
 /* Add w P (and its gradient) at design row x to the entries of block b;
  * w may be negative (the reference side of a discrete change). */
 static void acc_level(mfx *c, size_t b, double w, const double *x)
 {
-    double eta = dot_kept(c, x);
     size_t e0 = b * c->nout;
-    if (!c->ordinal) {
-        double f, F, S;
-        link_fs(c->link, eta, &F, &S, &f);
-        c->est[e0] += w * F;
-        double *row = c->jac + e0 * c->K;
-        for (size_t k = 0; k < c->p; k++)
-            if (c->kept[k])
-                row[k] += w * f * x[k];
-        return;
-    }
-    cut_probs(c, eta);
-    for (size_t j = 0; j < c->J; j++) {
-        int has_a = j > 0, has_b = j + 1 < c->J;
-        double fA = has_a ? c->fc[j - 1] : 0.0, fB = has_b ? c->fc[j] : 0.0;
-        c->est[e0 + j] += w * c->prob[j];
-        double *row = c->jac + (e0 + j) * c->K;
-        for (size_t k = 0; k < c->p; k++)
-            if (c->kept[k])
-                row[k] += -w * (fB - fA) * x[k];
-        if (has_b)
-            row[c->p + j] += w * fB;
-        if (has_a)
-            row[c->p + j - 1] -= w * fA;
-    }
+    c->model->ops->predict(c->model, c->par, x, NULL, w, c->est + e0, c->jac + e0 * c->K,
+                           c->scratch);
 }
 
 /* Design row of frame row i with settings; a non-finite row becomes
@@ -432,15 +266,16 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
     if (!res)
         return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
     res->items = xcalloc(c->m, sizeof *res->items);
-    res->strings = xcalloc(c->nblocks + c->J, sizeof *res->strings);
+    res->strings = xcalloc(c->nblocks + c->nout, sizeof *res->strings);
     if (!res->items || !res->strings)
         goto nomem;
 
-    /* outcome names, shared by the blocks */
+    /* outcome names, shared by the blocks: the levels when the model
+     * predicts each (a single event probability has none) */
     char **outcome = NULL;
-    if (c->ordinal) {
+    if (c->nout > 1) {
         outcome = res->strings;
-        for (size_t j = 0; j < c->J; j++) {
+        for (size_t j = 0; j < c->nout; j++) {
             const char *name = partreg_frame_level_name(c->fr, j);
             res->strings[res->n_strings] = partreg_margins_strdup(name ? name : "");
             if (!res->strings[res->n_strings])
@@ -912,8 +747,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         at_worker *w = &ws[t];
         w->c = *c;
         w->c.x = xcalloc(c->p, sizeof(double));
-        w->c.fc = xcalloc(c->J, sizeof(double));
-        w->c.prob = xcalloc(c->J, sizeof(double));
+        w->c.scratch = xcalloc(c->n_scratch, sizeof(double));
         w->c.est = xcalloc(c->m, sizeof(double));
         w->c.jac = xcalloc(c->m * c->K, sizeof(double));
         w->set = set;
@@ -923,7 +757,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         w->begin = c->n * t / nt;
         w->end = c->n * (t + 1) / nt;
         w->who = who;
-        if (!w->c.x || !w->c.fc || !w->c.prob || !w->c.est || !w->c.jac)
+        if (!w->c.x || !w->c.scratch || !w->c.est || !w->c.jac)
             st = PARTREG_ENOMEM;
     }
     if (st == PARTREG_OK) {
@@ -946,8 +780,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
     }
     for (t = 0; t < nt; t++) {
         free(ws[t].c.x);
-        free(ws[t].c.fc);
-        free(ws[t].c.prob);
+        free(ws[t].c.scratch);
         free(ws[t].c.est);
         free(ws[t].c.jac);
     }
