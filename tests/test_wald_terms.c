@@ -149,7 +149,7 @@ static void test_rank_deficient_and_nan(void **state)
     gsl_matrix_set(V, a, b, c * vaa);
     gsl_matrix_set(V, b, a, c * vaa);
     gsl_matrix_set(V, b, b, c * c * vaa);
-    gsl_vector_set(m.fit->coef, b, c * gsl_vector_get(m.fit->coef, a));
+    gsl_vector_set(m.fit->par, b, c * gsl_vector_get(m.fit->par, a));
     partreg_wald_table *t = NULL;
     assert_int_equal(partreg_wald_tests_by_variable(m.fit, m.frame, &t, NULL), PARTREG_OK);
     const partreg_wald_term *wc = partreg_wald_table_get(t, v_wc);

@@ -1,7 +1,7 @@
 /* Joint Wald tests by model variable: for each variable, the hypothesis
  * that every coefficient of a design column whose term involves it (all
  * levels of a factor; a numeric variable with its transformations and
- * interactions) is zero,
+ * interactions; in a model with cut-specific slopes, every cut's) is zero,
  *
  *   chi2 = b_S' V_SS^- b_S,   df = rank V_SS,   p = P(chi2_df > chi2),
  *
@@ -148,18 +148,20 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
                                  "columns or outcome levels differ)",
                                  who);
     const gsl_matrix *V = partreg_fit_vcov(fit);
-    const gsl_vector *b = partreg_fit_coef(fit);
+    const gsl_vector *b = partreg_fit_parameters(fit);
     size_t p = partreg_frame_n_columns(fr), nvar = partreg_frame_n_variables(fr);
-    if (!V || V->size1 < p || V->size2 < p)
+    size_t K = partreg_fit_n_parameters(fit);
+    if (!V || V->size1 < K || V->size2 < K)
         return partreg_error_set(err, PARTREG_EINVAL, "%s: the fit has no covariance", who);
 
     partreg_status st = PARTREG_OK;
     partreg_wald_table *t = calloc(1, sizeof *t);
-    size_t *idx = calloc(p ? p : 1, sizeof *idx);
-    double *z = calloc(p ? p : 1, sizeof *z);
-    double *C = (p && p > SIZE_MAX / sizeof(double) / p) ? NULL
-                                                         : calloc(p ? p * p : 1, sizeof *C);
-    if (!t || !idx || !z || !C)
+    size_t *idx = calloc(K ? K : 1, sizeof *idx);
+    unsigned char *mine = calloc(p ? p : 1, 1); /* the variable's columns */
+    double *z = calloc(K ? K : 1, sizeof *z);
+    double *C = (K && K > SIZE_MAX / sizeof(double) / K) ? NULL
+                                                         : calloc(K ? K * K : 1, sizeof *C);
+    if (!t || !idx || !mine || !z || !C)
         goto nomem;
     t->items = calloc(nvar ? nvar : 1, sizeof *t->items);
     t->names = calloc(nvar ? nvar : 1, sizeof *t->names);
@@ -179,9 +181,17 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
 
         size_t nc = 0, m = 0;
         const size_t *cols = partreg_frame_variable_columns(fr, v, &nc);
+        memset(mine, 0, p ? p : 1);
         for (size_t k = 0; k < nc; k++)
-            if (cols[k] < p && !partreg_fit_column_dropped(fit, cols[k]))
-                idx[m++] = cols[k];
+            if (cols[k] < p)
+                mine[cols[k]] = 1;
+        for (size_t j = 0; j < K; j++) {
+            partreg_param_kind kind = partreg_fit_param_kind(fit, j);
+            size_t c = partreg_fit_param_column(fit, j);
+            if ((kind == PARTREG_PARAM_COEFFICIENT || kind == PARTREG_PARAM_CUT_COEFFICIENT) &&
+                c != PARTREG_NO_COLUMN && mine[c] && !partreg_fit_column_dropped(fit, c))
+                idx[m++] = j;
+        }
         if (m == 0)
             continue;
         int finite = 1;
@@ -208,6 +218,7 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
         it->p_value = chi2 >= 0.0 ? gsl_cdf_chisq_Q(chi2, df) : NAN;
     }
     free(idx);
+    free(mine);
     free(z);
     free(C);
     *out = t;
@@ -216,6 +227,7 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
 
 nomem:
     free(idx);
+    free(mine);
     free(z);
     free(C);
     partreg_wald_table_free(t);
