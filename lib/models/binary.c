@@ -336,6 +336,9 @@ static void binary_predict(const partreg_model *m, const double *par, const doub
 static const partreg_model_ops binary_ops = {
     .name = "binary",
     .title = "Binary",
+    .html_equation = "P(event) = F(x\xe2\x80\xb2\xce\xb2). ",
+    .html_odds_ratio = "Odds ratios are exp(coefficient): the multiplicative change in the odds "
+                       "of the event for a one-unit increase (or against the reference level). ",
     .family = PARTREG_BINARY,
     .traits = PARTREG_TRAIT_EXPECTED_INFO,
     .init = binary_init,

@@ -127,6 +127,11 @@ struct partreg_model {
 struct partreg_model_ops {
     const char *name;   /* short name, e.g. "cumulative" */
     const char *title;  /* for reports: "Ordinal (cumulative-link)" */
+    /* For the HTML report (UTF-8, HTML): the model's equation and the sign
+     * of its coefficients; what exp(coefficient) means under the logit
+     * link. */
+    const char *html_equation;
+    const char *html_odds_ratio;
     partreg_family family; /* the family reported (partreg_fit_family) */
     unsigned traits;       /* PARTREG_TRAIT_* bits */
 

@@ -1170,6 +1170,12 @@ static void cumulative_cumprobs(const partreg_model *m, const double *par, const
 static const partreg_model_ops cumulative_ops = {
     .name = "cumulative",
     .title = "Ordinal (cumulative-link)",
+    .html_equation = "Cumulative-link model P(Y \xe2\x89\xa4 j) = F(\xce\xb8<sub>j</sub> "
+                     "\xe2\x88\x92 x\xe2\x80\xb2\xce\xb2): a positive coefficient moves "
+                     "probability towards higher levels of the outcome. ",
+    .html_odds_ratio = "Odds ratios are exp(coefficient): the proportional odds of a higher rather "
+                       "than a lower outcome level for a one-unit increase (or against the "
+                       "reference level). ",
     .family = PARTREG_ORDINAL,
     .traits = PARTREG_TRAIT_THRESHOLDS,
     .init = cumulative_init,

@@ -82,15 +82,9 @@ static const char style[] =
     "@media print{main{max-width:none;padding:0}h2{break-after:avoid}figure,table{break-inside:avoid}"
     "nav{display:none}}\n";
 
-static const char *family_words(const partreg_analysis *a)
-{
-    return partreg_fit_family(a->fit) == PARTREG_ORDINAL ? "Ordinal (cumulative-link)" : "Binary";
-}
-
 static void header(const partreg_analysis *a, FILE *out, const partreg_html_options *o)
 {
     const partreg_frame *fr = a->frame;
-    int ordinal = partreg_fit_family(a->fit) == PARTREG_ORDINAL;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<meta name=\"generator\" content=\"partreg ",
@@ -110,12 +104,12 @@ static void header(const partreg_analysis *a, FILE *out, const partreg_html_opti
         fputs("Regression report: ", out);
         html_escape(out, partreg_frame_response(fr));
     }
-    fprintf(out, "</h1>\n<p class=\"subtitle\">%s %s model", family_words(a),
+    fprintf(out, "</h1>\n<p class=\"subtitle\">%s %s model", partreg_fit_model_title(a->fit),
             partreg_link_name(partreg_fit_link(a->fit)));
     fputs(" of <b>", out);
     html_escape(out, partreg_frame_response(fr));
     fputs("</b>", out);
-    if (!ordinal) {
+    if (partreg_fit_n_outcomes(a->fit) == 1) {
         fputs(" (event: ", out);
         html_escape(out, partreg_frame_level_name(fr, 1));
         fputc(')', out);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "models/fit_internal.h"
 #include "report/html.h"
 #include "report/rows.h"
 
@@ -44,7 +45,7 @@ void html_vcov_sentence(const partreg_analysis *a, const partreg_html_options *o
     }
     fprintf(out, "; %g%% %s confidence intervals", a->conf_level * 100,
             a->ci == PARTREG_CI_PROFILE ? "profile-likelihood" : "Wald");
-    if (a->ci == PARTREG_CI_PROFILE && partreg_fit_family(fit) == PARTREG_ORDINAL)
+    if (a->ci == PARTREG_CI_PROFILE && partreg_fit_n_thresholds(fit) > 0)
         fputs(" (thresholds: Wald)", out);
 }
 
@@ -224,23 +225,27 @@ static int or_decimals(double x)
     return x >= 0.001 && x < 1e4 ? 3 : 0;
 }
 
-static void param_table(const partreg_analysis *a, FILE *out, int thresholds)
+static void param_table(const partreg_analysis *a, FILE *out, report_section section)
 {
-    int odds = report_has_odds_ratios(a) && !thresholds;
+    static const char *const css[] = {"coefficients", "thresholds", "scale", "other"};
+    static const char *const caption[] = {"Coefficients", "Thresholds (cut-points)",
+                                          "Scale (log standard deviation of the latent variable)",
+                                          "Other parameters"};
+    static const char *const heading[] = {"Term", "Threshold", "Scale term", "Parameter"};
+    int odds = report_has_odds_ratios(a) && section == REPORT_COEFFICIENTS;
     int pct = (int)lround(a->conf_level * 100);
     int any_diverges = 0;
     fprintf(out, "<div class=\"tablewrap\"><table class=\"%s\">\n<caption>%s</caption>\n",
-            thresholds ? "thresholds" : "coefficients",
-            thresholds ? "Thresholds (cut-points)" : "Coefficients");
+            css[section], caption[section]);
     fprintf(out, "<thead><tr><th>%s</th><th>Estimate</th><th>Std. error</th><th><i>z</i></th>"
                  "<th><i>p</i></th><th>%d%% CI</th>",
-            thresholds ? "Threshold" : "Term", pct);
+            heading[section], pct);
     if (odds)
         fprintf(out, "<th>Odds ratio</th><th>%d%% CI</th>", pct);
     fputs("</tr></thead>\n<tbody>\n", out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
-        if (!report_row_get(a, j, &r) || r.threshold != thresholds)
+        if (!report_row_get(a, j, &r) || r.section != section)
             continue;
         fputs("<tr><td class=\"term\">", out);
         html_escape(out, r.name);
@@ -275,27 +280,18 @@ static void param_table(const partreg_analysis *a, FILE *out, int thresholds)
 void html_section_coefficients(const partreg_analysis *a, const partreg_html_options *o,
                                FILE *out)
 {
-    int ordinal = partreg_fit_family(a->fit) == PARTREG_ORDINAL;
-    param_table(a, out, 0);
+    const partreg_model_ops *ops = a->fit->model.ops;
+    param_table(a, out, REPORT_COEFFICIENTS);
     fputs("<p class=\"note\">", out);
-    if (ordinal)
-        fputs("Cumulative-link model P(Y \xe2\x89\xa4 j) = F(\xce\xb8<sub>j</sub> \xe2\x88\x92 x\xe2\x80\xb2\xce\xb2): "
-              "a positive coefficient moves probability towards higher levels of the outcome. ",
-              out);
-    else
-        fputs("P(event) = F(x\xe2\x80\xb2\xce\xb2). ", out);
+    fputs(ops->html_equation, out);
     if (report_has_odds_ratios(a))
-        fputs(ordinal ? "Odds ratios are exp(coefficient): the proportional odds of a higher rather "
-                        "than a lower outcome level for a one-unit increase (or against the reference "
-                        "level). "
-                      : "Odds ratios are exp(coefficient): the multiplicative change in the odds of "
-                        "the event for a one-unit increase (or against the reference level). ",
-              out);
+        fputs(ops->html_odds_ratio, out);
     fputs("Standard errors and intervals: ", out);
     html_vcov_sentence(a, o, out);
     fputs(".</p>\n", out);
-    if (ordinal)
-        param_table(a, out, 1);
+    for (report_section sec = REPORT_THRESHOLDS; sec <= REPORT_SCALE; sec++)
+        if (report_has_section(a, sec))
+            param_table(a, out, sec);
 }
 
 static void chi2_row(FILE *out, const char *name, double chi2, double df, double p)
@@ -469,14 +465,14 @@ void html_section_margins(const partreg_analysis *a, const partreg_html_options 
 {
     if (!a->margins && !a->margins_mem && !a->margins_at)
         return;
-    int ordinal = partreg_fit_family(a->fit) == PARTREG_ORDINAL;
+    int levels = partreg_fit_n_outcomes(a->fit) > 1;
     fputs("<section id=\"margins\">\n<h2>Marginal effects</h2>\n", out);
     if (a->margins || a->margins_mem) {
         fprintf(out, "<p class=\"note\">Effects on the probability of %s. A numeric variable: the "
                      "derivative dP/dx (per unit of the variable, through every term that contains "
                      "it); a categorical level: the change in probability from the reference level. "
                      "Delta-method standard errors with ",
-                ordinal ? "each outcome level" : "the event");
+                levels ? "each outcome level" : "the event");
         html_vcov_sentence(a, o, out);
         fputs(".</p>\n", out);
     }

@@ -39,8 +39,9 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
         report_row r;
         if (!report_row_get(a, j, &r))
             continue;
+        static const char *const type[] = {",coefficient", ",threshold", ",scale", ",other"};
         csv_text(out, r.name);
-        fputs(r.threshold ? ",threshold" : ",coefficient", out);
+        fputs(type[r.section], out);
         csv_number(out, r.est.estimate);
         csv_number(out, r.est.std_error);
         csv_number(out, r.est.z);
@@ -48,7 +49,7 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
         csv_number(out, r.est.conf_low);
         csv_number(out, r.est.conf_high);
         if (odds) {
-            int c = !r.threshold;
+            int c = r.section == REPORT_COEFFICIENTS;
             csv_number(out, c ? exp(r.est.estimate) : NAN);
             csv_number(out, c ? exp(r.est.conf_low) : NAN);
             csv_number(out, c ? exp(r.est.conf_high) : NAN);

@@ -12,14 +12,16 @@
 static void write_row(json_writer *w, const report_row *r, int odds)
 {
     json_begin_object(w);
-    json_kv_string(w, "term", r->name);
+    json_kv_string(w, "term", r->term);
+    if (r->cut)
+        json_kv_string(w, "cut", r->cut);
     json_kv_number(w, "estimate", r->est.estimate);
     json_kv_number(w, "std_error", r->est.std_error);
     json_kv_number(w, "z", r->est.z);
     json_kv_number(w, "p_value", r->est.p_value);
     json_kv_number(w, "conf_low", r->est.conf_low);
     json_kv_number(w, "conf_high", r->est.conf_high);
-    if (odds && !r->threshold) {
+    if (odds && r->section == REPORT_COEFFICIENTS) {
         json_kv_number(w, "odds_ratio", exp(r->est.estimate));
         json_kv_number(w, "odds_ratio_conf_low", exp(r->est.conf_low));
         json_kv_number(w, "odds_ratio_conf_high", exp(r->est.conf_high));
@@ -32,12 +34,17 @@ static void write_row(json_writer *w, const report_row *r, int odds)
 static void write_params(json_writer *w, const partreg_analysis *a)
 {
     int odds = report_has_odds_ratios(a);
-    for (int thresholds = 0; thresholds <= 1; thresholds++) {
-        json_key(w, thresholds ? "thresholds" : "coefficients");
+    /* coefficients and thresholds always (the contract's keys), scale
+     * terms when the model has them */
+    static const char *const keys[] = {"coefficients", "thresholds", "scale"};
+    for (report_section s = REPORT_COEFFICIENTS; s <= REPORT_SCALE; s++) {
+        if (s == REPORT_SCALE && !report_has_section(a, s))
+            continue;
+        json_key(w, keys[s]);
         json_begin_array(w);
         for (size_t j = 0; j < report_n_params(a); j++) {
             report_row r;
-            if (report_row_get(a, j, &r) && r.threshold == thresholds)
+            if (report_row_get(a, j, &r) && r.section == s)
                 write_row(w, &r, odds);
         }
         json_end_array(w);

@@ -54,20 +54,22 @@ static const char *stars(double p)
     return "";
 }
 
-static void table(const partreg_analysis *a, FILE *out, int thresholds)
+static void table(const partreg_analysis *a, FILE *out, report_section section)
 {
-    int odds = report_has_odds_ratios(a) && !thresholds;
+    static const char *const heading[] = {"Term", "Threshold", "Scale term", "Parameter"};
+    int coefficients = section == REPORT_COEFFICIENTS;
+    int odds = report_has_odds_ratios(a) && coefficients;
     char ci[40];
     snprintf(ci, sizeof ci, "[%g%% %s CI]", a->conf_level * 100,
-             a->ci == PARTREG_CI_PROFILE && !thresholds ? "profile" : "Wald");
-    fprintf(out, "%-24s %11s %10s %8s %9s %21s", thresholds ? "Threshold" : "Term", "Estimate",
-            "Std.Err", "z", "P>|z|", ci);
+             a->ci == PARTREG_CI_PROFILE && coefficients ? "profile" : "Wald");
+    fprintf(out, "%-24s %11s %10s %8s %9s %21s", heading[section], "Estimate", "Std.Err", "z",
+            "P>|z|", ci);
     if (odds)
         fprintf(out, " %10s", "Odds ratio");
     fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
-        if (!report_row_get(a, j, &r) || r.threshold != thresholds)
+        if (!report_row_get(a, j, &r) || r.section != section)
             continue;
         fprintf(out, "%-24.24s", r.name);
         num(out, r.est.estimate, 11, 5);
@@ -104,8 +106,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     const partreg_fit *fit = a->fit;
     partreg_fit_stats s;
     partreg_fit_get_stats(fit, &s);
-    int ordinal = partreg_fit_family(fit) == PARTREG_ORDINAL;
-    fprintf(out, "%s %s regression\n", ordinal ? "Ordinal (cumulative-link)" : "Binary",
+    fprintf(out, "%s %s regression\n", partreg_fit_model_title(fit),
             partreg_link_name(partreg_fit_link(fit)));
     fprintf(out, "Formula:  %s\nData:     %s\n", a->formula_text, a->source);
     fprintf(out, "Rows:     %zu used, %zu dropped for missing values", partreg_fit_n_obs(fit),
@@ -116,17 +117,19 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     fprintf(out, "Outcome:  %s, levels", partreg_frame_response(a->frame));
     for (size_t k = 0; k < partreg_frame_n_levels(a->frame); k++)
         fprintf(out, "%s%s", k ? " < " : " ", partreg_frame_level_name(a->frame, k));
-    if (!ordinal)
+    if (partreg_fit_n_outcomes(fit) == 1)
         fprintf(out, " (event: %s)", partreg_frame_level_name(a->frame, 1));
     fprintf(out, "\nVariance: %s", partreg_vcov_name(partreg_fit_vcov_type(fit)));
     if (partreg_fit_vcov_type(fit) == PARTREG_VCOV_CLUSTER)
         fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
     fprintf(out, "; %g%% confidence intervals\n\n", a->conf_level * 100);
 
-    table(a, out, 0);
-    if (ordinal) {
+    table(a, out, REPORT_COEFFICIENTS);
+    for (report_section sec = REPORT_THRESHOLDS; sec <= REPORT_SCALE; sec++) {
+        if (!report_has_section(a, sec))
+            continue;
         fputc('\n', out);
-        table(a, out, 1);
+        table(a, out, sec);
     }
     fprintf(out, "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1\n\n");
     char ll[40], ll0[40], aic[40], bic[40], lr[40];

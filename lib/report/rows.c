@@ -6,19 +6,29 @@
 
 #include "models/fit_internal.h"
 
-size_t report_n_params(const partreg_analysis *a)
+size_t report_n_params(const partreg_analysis *a) { return partreg_fit_n_parameters(a->fit); }
+
+static report_section section_of(partreg_param_kind kind)
 {
-    return partreg_fit_n_columns(a->fit) + partreg_fit_n_thresholds(a->fit);
+    switch (kind) {
+    case PARTREG_PARAM_COEFFICIENT:
+    case PARTREG_PARAM_CUT_COEFFICIENT: return REPORT_COEFFICIENTS;
+    case PARTREG_PARAM_THRESHOLD: return REPORT_THRESHOLDS;
+    case PARTREG_PARAM_SCALE: return REPORT_SCALE;
+    case PARTREG_PARAM_LOG_SD: return REPORT_OTHER;
+    }
+    return REPORT_OTHER;
 }
 
 int report_row_get(const partreg_analysis *a, size_t j, report_row *row)
 {
     const partreg_fit *fit = a->fit;
-    size_t p = partreg_fit_n_columns(fit);
-    if (j < p && partreg_fit_column_dropped(fit, j))
+    if (partreg_fit_free_index(fit, j) == PARTREG_NONE)
         return 0;
     row->index = j;
-    row->threshold = j >= p;
+    row->section = section_of(partreg_fit_param_kind(fit, j));
+    row->term = partreg_fit_param_term(fit, j);
+    row->cut = partreg_fit_param_cut(fit, j);
     partreg_fit_param_name(fit, j, row->name, sizeof row->name);
     partreg_fit_estimate(fit, j, a->conf_level, &row->est, NULL);
     row->est.conf_low = a->conf_low[j];
@@ -29,6 +39,15 @@ int report_row_get(const partreg_analysis *a, size_t j, report_row *row)
         row->est.conf_high = NAN;
     }
     return 1;
+}
+
+int report_has_section(const partreg_analysis *a, report_section s)
+{
+    report_row r;
+    for (size_t j = 0; j < report_n_params(a); j++)
+        if (report_row_get(a, j, &r) && r.section == s)
+            return 1;
+    return 0;
 }
 
 int report_has_odds_ratios(const partreg_analysis *a)

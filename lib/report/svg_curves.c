@@ -77,7 +77,7 @@ partreg_status html_curves_compute(const partreg_analysis *a, const partreg_html
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     c->variable = variable;
     c->categorical = partreg_frame_variable_is_categorical(fr, variable);
-    c->series = partreg_fit_family(a->fit) == PARTREG_ORDINAL ? partreg_frame_n_levels(fr) : 1;
+    c->series = partreg_fit_n_outcomes(a->fit);
     c->q_lo = opt->curve_low_quantile;
     c->q_hi = opt->curve_high_quantile;
     size_t n = partreg_frame_n_rows(fr);

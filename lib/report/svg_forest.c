@@ -32,7 +32,7 @@ void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o
     double lo = odds ? 1.0 : 0.0, hi = lo;
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
-        if (!report_row_get(a, j, &r) || r.threshold || is_intercept(r.name))
+        if (!report_row_get(a, j, &r) || r.section != REPORT_COEFFICIENTS || is_intercept(r.name))
             continue;
         rows++;
         size_t len = strlen(r.name);
@@ -90,7 +90,7 @@ void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o
     size_t r = 0;
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row row;
-        if (!report_row_get(a, j, &row) || row.threshold || is_intercept(row.name))
+        if (!report_row_get(a, j, &row) || row.section != REPORT_COEFFICIENTS || is_intercept(row.name))
             continue;
         double cy = top + 4 + ROW_H * ((double)r + 0.5);
         double e = row.est.estimate, l = row.est.conf_low, h = row.est.conf_high;
@@ -135,7 +135,7 @@ void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o
     fputs("Intervals: ", out);
     html_vcov_sentence(a, o, out);
     fputs(".", out);
-    if (partreg_fit_family(a->fit) == PARTREG_BINARY && partreg_frame_has_intercept(a->frame))
+    if (partreg_frame_has_intercept(a->frame))
         fputs(" The intercept is not shown.", out);
     fputs("</figcaption>\n</figure>\n", out);
 }
