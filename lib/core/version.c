@@ -1,6 +1,7 @@
 /* Library version and the names of the enumerations. */
 #include "partreg.h"
 #include "core/error.h"
+#include "core/family.h"
 
 #include <string.h>
 
@@ -32,9 +33,6 @@ partreg_status partreg_link_parse(const char *name, partreg_link *out, partreg_e
 
 const char *partreg_family_name(partreg_family family)
 {
-    switch (family) {
-    case PARTREG_BINARY: return "binary";
-    case PARTREG_ORDINAL: return "ordinal";
-    }
-    return NULL;
+    const partreg_family_traits *t = partreg_family_traits_of(family);
+    return t ? t->name : NULL;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/family.h"
 #include "data/table_internal.h"
 #include "frame/frame_internal.h"
 
@@ -327,21 +328,28 @@ static partreg_status choose_family(partreg_frame *fr, const partreg_table *t, s
                                  "the outcome '%s' takes a single value ('%s') in the %zu rows "
                                  "used; a model needs at least two",
                                  name, J ? fr->outcome.names[0] : "", fr->n);
-    if (opt->family_auto) {
-        fr->family = J == 2 ? PARTREG_BINARY : PARTREG_ORDINAL;
-        return PARTREG_OK;
-    }
-    fr->family = opt->family;
-    if (opt->family == PARTREG_BINARY && J > 2)
+    fr->family = opt->family_auto ? partreg_family_for_levels(J) : opt->family;
+    const partreg_family_traits *ft = partreg_family_traits_of(fr->family);
+    const char *article = strchr("aeiou", ft->name[0]) ? "an" : "a";
+    const char *other = partreg_family_traits_of(partreg_family_for_levels(J))->name;
+    if (J > ft->max_levels) {
+        char range[48];
+        if (ft->min_levels == ft->max_levels)
+            snprintf(range, sizeof range, "%zu", ft->max_levels);
+        else
+            snprintf(range, sizeof range, "at most %zu", ft->max_levels);
         return partreg_error_set(err, PARTREG_EDATA,
-                                 "a binary model needs an outcome with 2 levels; '%s' has %zu "
-                                 "(%s, %s, ...); use --family ordinal, or recode it",
-                                 name, J, fr->outcome.names[0], fr->outcome.names[1]);
-    if (opt->family == PARTREG_ORDINAL && J < 3)
+                                 "%s %s model needs an outcome with %s levels; '%s' has %zu "
+                                 "(%s, %s, ...); use --family %s, or recode it",
+                                 article, ft->name, range, name, J, fr->outcome.names[0],
+                                 fr->outcome.names[1], other);
+    }
+    if (J < ft->min_levels)
         return partreg_error_set(err, PARTREG_EONECLASS,
-                                 "an ordinal model needs an outcome with at least 3 levels; "
-                                 "'%s' has 2 (%s, %s); use --family binary",
-                                 name, fr->outcome.names[0], fr->outcome.names[1]);
+                                 "%s %s model needs an outcome with at least %zu levels; "
+                                 "'%s' has %zu (%s, %s); use --family %s",
+                                 article, ft->name, ft->min_levels, name, J, fr->outcome.names[0],
+                                 fr->outcome.names[1], other);
     return PARTREG_OK;
 }
 
@@ -362,7 +370,7 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     if (opt->n_levels > 0 && !opt->levels)
         return partreg_error_set(err, PARTREG_EINVAL, "n_levels is %zu but levels is NULL",
                                  opt->n_levels);
-    if (!opt->family_auto && opt->family != PARTREG_BINARY && opt->family != PARTREG_ORDINAL)
+    if (!opt->family_auto && !partreg_family_traits_of(opt->family))
         return partreg_error_set(err, PARTREG_EINVAL, "invalid family %d", (int)opt->family);
     if ((st = partreg_frame_alloc(f, &fr, err)))
         return st;
@@ -407,7 +415,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     if (opt->cluster && (st = code_clusters(fr, table, cj, err)))
         goto cleanup;
     fr->has_outcome = 1;
-    fr->intercept = fr->family == PARTREG_BINARY && f->has_intercept;
+    /* cut points take the intercept's place */
+    fr->intercept = !partreg_family_traits_of(fr->family)->thresholds && f->has_intercept;
     if ((st = partreg_frame_layout(fr, err)) || (st = partreg_frame_build_X(fr, table, opt->threads, err)))
         goto cleanup;
     *out = fr;

@@ -18,6 +18,7 @@
 
 #include "core/big_alloc.h"
 #include "core/error.h"
+#include "core/family.h"
 #include "core/team.h"
 #include "frame/frame_internal.h"
 
@@ -105,7 +106,10 @@ partreg_status partreg_frame_layout(partreg_frame *fr, partreg_error *err)
 {
     const partreg_formula *f = fr->f;
     size_t p = fr->intercept ? 1 : 0;
-    int full_done = fr->intercept || fr->family != PARTREG_BINARY;
+    const partreg_family_traits *traits = partreg_family_traits_of(fr->family);
+    /* R: without an intercept the first factor gets every level, unless
+     * cut points play the intercept's role */
+    int full_done = fr->intercept || traits->thresholds;
     for (size_t t = 0; t < f->n_terms; t++) {
         const partreg_term *tm = &f->terms[t];
         partreg_frame_term *ft = &fr->terms[t];
@@ -132,10 +136,10 @@ partreg_status partreg_frame_layout(partreg_frame *fr, partreg_error *err)
         ft->n_cols = cols;
         p += cols;
     }
-    if (p == 0 && fr->family == PARTREG_BINARY)
+    if (p == 0 && !traits->thresholds)
         return partreg_error_set(err, PARTREG_EFORMULA,
-                                 "the binary model '%s' has no columns: no intercept and no terms",
-                                 f->text);
+                                 "the %s model '%s' has no columns: no intercept and no terms",
+                                 traits->name, f->text);
     fr->p = p;
     fr->col_names = calloc(p ? p : 1, sizeof *fr->col_names);
     fr->col_term = malloc((p ? p : 1) * sizeof *fr->col_term);

@@ -155,17 +155,18 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
             return st;
     }
     if (s->brant) {
-        if (partreg_fit_family(a->fit) != PARTREG_ORDINAL)
+        if (partreg_fit_n_thresholds(a->fit) == 0)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant tests the parallel-lines assumption of an ordinal "
-                                     "model; this model is binary");
+                                     "model; this model is %s",
+                                     partreg_fit_model_name(a->fit));
         if ((st = partreg_brant_test(a->fit, &d, &a->brant, err)) != PARTREG_OK)
             return st;
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
         return st;
-    if (s->diagnostics && partreg_fit_family(a->fit) == PARTREG_BINARY) {
+    if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
         partreg_error derr;
         partreg_binary_diagnostics_options dopt = partreg_binary_diagnostics_options_default();
         dopt.threads = s->fit.threads;
