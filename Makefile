@@ -1,14 +1,14 @@
 # Thin driver over CMake. `make demo` and `make test` work on a fresh
 # Debian 12 machine: they install missing Debian packages first
 # (scripts/install-deps.sh says what it installs), as do the other targets
-# a user may run first (test-asan, validate, valgrind, bench, docs, fuzz,
-# lint). `make build` and `make install` install nothing: `make deps` does.
+# a user may run first (test-asan, test-clang, validate, valgrind, bench,
+# docs, fuzz, lint). `make build` and `make install` install nothing: `make deps` does.
 BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-bench build demo test test-asan bench bench-quick docs install clean fuzz lint validate conformance valgrind
+.PHONY: all deps deps-bench build demo test test-asan test-clang bench bench-quick docs install clean fuzz lint validate conformance valgrind
 
 # Prerequisites are made in the order listed (deps before build).
 .NOTPARALLEL:
@@ -36,6 +36,14 @@ test-asan: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DPARTREG_SANITIZE=ON >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
+
+# The whole suite built by clang with warnings as errors (CI; the gcc
+# build is checked the same way with CMAKE_FLAGS=-DPARTREG_WERROR=ON).
+test-clang:
+	@scripts/install-deps.sh test clang
+	@CC=clang cmake -S . -B $(BUILD)-clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARTREG_WERROR=ON >/dev/null
+	@cmake --build $(BUILD)-clang -j$(JOBS)
+	@ctest --test-dir $(BUILD)-clang --output-on-failure -j$(JOBS)
 
 conformance: build
 	@python3 ../shared/conformance/check $(BUILD)/partreg
@@ -74,4 +82,4 @@ lint:
 	@scripts/lint.sh
 
 clean:
-	@rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz docs/api
+	@rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-clang $(BUILD)-fuzz docs/api

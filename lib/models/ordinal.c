@@ -577,6 +577,7 @@ static size_t logit_gather(const double *cat, size_t J, const double *y, const d
                            size_t m, const logit_gathered *out)
 {
     size_t nslow = 0, r = 0;
+    (void)J; /* read by the AVX-512 route only */
 #if defined(LOGIT_GATHER_512)
     if (J <= GATHER_512_MAX_J && have_avx512dq()) {
         nslow = logit_gather_octets(cat, J, y, eta, m / 8, out);
