@@ -1,26 +1,34 @@
 # Thin driver over CMake. `make demo` and `make test` work on a fresh
 # Debian 12 machine: they install missing Debian packages first
-# (scripts/install-deps.sh says what it installs).
+# (scripts/install-deps.sh says what it installs), as do the other targets
+# a user may run first (test-asan, test-clang, validate, valgrind, bench,
+# docs, fuzz, lint). `make build` and `make install` install nothing: `make deps` does.
 BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan bench bench-quick docs install clean fuzz lint validate conformance valgrind
+.PHONY: all deps deps-bench build demo test test-asan test-clang bench bench-quick docs install clean fuzz lint validate conformance valgrind
+
+# Prerequisites are made in the order listed (deps before build).
+.NOTPARALLEL:
 
 all: build
 
 deps:
 	@scripts/install-deps.sh build test
 
-build: deps
+deps-bench:
+	@scripts/install-deps.sh bench
+
+build:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
+demo: deps build
 	@examples/demo.sh $(BUILD)/partreg
 
-test: build
+test: deps build
 	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -29,20 +37,26 @@ test-asan: deps
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
 
+# The whole suite built by clang with warnings as errors (CI; the gcc
+# build is checked the same way with CMAKE_FLAGS=-DPARTREG_WERROR=ON).
+test-clang:
+	@scripts/install-deps.sh test clang
+	@CC=clang cmake -S . -B $(BUILD)-clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARTREG_WERROR=ON >/dev/null
+	@cmake --build $(BUILD)-clang -j$(JOBS)
+	@ctest --test-dir $(BUILD)-clang --output-on-failure -j$(JOBS)
+
 conformance: build
 	@python3 ../shared/conformance/check $(BUILD)/partreg
 
-bench: build
-	@scripts/install-deps.sh bench
+bench: deps-bench build
 	@bench/run.sh $(BUILD)
 
-bench-quick: build
-	@scripts/install-deps.sh bench
+bench-quick: deps-bench build
 	@bench/run.sh $(BUILD) --quick
 
 # Monte Carlo validation study (slow: 5-9 CPU-minutes, 3-5 minutes on two
 # idle cores; not part of make test). docs/validation.md has the results.
-validate: build
+validate: deps build
 	@bench/validate/run.sh $(BUILD)
 
 docs:
@@ -60,12 +74,12 @@ fuzz:
 
 # The library tests under valgrind --leak-check=full (slow; ASan's leak
 # checker covers the same in make test-asan).
-valgrind: build
+valgrind: deps build
 	@VALGRIND_SKIP="$${VALGRIND_SKIP-test_robust_oom test_speed_paths}" scripts/valgrind.sh $(BUILD)
 
 lint:
-	@scripts/install-deps.sh lint
+	@scripts/install-deps.sh build lint
 	@scripts/lint.sh
 
 clean:
-	@rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz docs/api
+	@rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-clang $(BUILD)-fuzz docs/api

@@ -120,7 +120,7 @@ for p in ps:
             per_row = ", ".join("%.0e: %.1f ns/row" % (n, t / n * 1e9) for n, t in big)
             w("Time per row (linear in n means constant): %s.\n" % per_row)
 
-# ---- the targets, checked on this run ---------------------------
+# ---- the targets, checked on this run -----------------------------------
 def ratio(peer, fam, n=1000000, p=10):
     a, b = med(("partreg", fam, n, p)), med((peer, fam, n, p))
     return None if a is None or b is None else b / a

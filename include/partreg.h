@@ -51,6 +51,8 @@
  *   bit-identical results and output on every run. A fit itself
  *   (estimates, log-likelihood, information) is the same bits at any
  *   thread count.
+ * - The shared library exports the functions declared in these headers
+ *   (each marked ::PARTREG_API) and nothing else (tests/cli_exports.sh).
  */
 #ifndef PARTREG_H
 #define PARTREG_H
@@ -60,6 +62,8 @@
 
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
+
+#include "partreg_export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,7 +81,7 @@ extern "C" {
 /** The library's version as "MAJOR.MINOR.PATCH" (static storage; never
  *  NULL). Compare with ::PARTREG_VERSION_STRING to detect a header/library
  *  mismatch. Thread-safe. */
-const char *partreg_version(void);
+PARTREG_API const char *partreg_version(void);
 
 /** Status codes. Values are frozen once released; new codes are appended. */
 typedef enum partreg_status {
@@ -100,7 +104,7 @@ typedef enum partreg_status {
 } partreg_status;
 
 /** Short fixed name of a status, e.g. "PARTREG_ESEPARATION" (static storage). */
-const char *partreg_status_name(partreg_status status);
+PARTREG_API const char *partreg_status_name(partreg_status status);
 
 /** Length of the message buffer in ::partreg_error. */
 #define PARTREG_ERROR_MESSAGE_SIZE 512
@@ -131,11 +135,12 @@ typedef enum partreg_link {
 } partreg_link;
 
 /** Name of a link ("logit", ...), or NULL for an invalid value. */
-const char *partreg_link_name(partreg_link link);
+PARTREG_API const char *partreg_link_name(partreg_link link);
 /** Parse a link name. PARTREG_OK or PARTREG_EINVAL (err names the valid ones). */
-partreg_status partreg_link_parse(const char *name, partreg_link *out, partreg_error *err);
+PARTREG_API partreg_status partreg_link_parse(const char *name, partreg_link *out,
+                                              partreg_error *err);
 /** Name of a family ("binary" or "ordinal"), or NULL for an invalid value. */
-const char *partreg_family_name(partreg_family family);
+PARTREG_API const char *partreg_family_name(partreg_family family);
 
 /**
  * Kinds of entries of a model's parameter vector. A fit's parameters form
@@ -217,10 +222,11 @@ typedef struct partreg_workers partreg_workers;
  * without them, so any number of threads may share one set. While idle
  * the threads sleep. Thread-safe.
  */
-partreg_status partreg_workers_create(int threads, partreg_workers **out, partreg_error *err);
+PARTREG_API partreg_status partreg_workers_create(int threads, partreg_workers **out,
+                                                  partreg_error *err);
 
 /** Stop and free the workers; no fit may be using them. NULL: no-op. */
-void partreg_workers_free(partreg_workers *workers);
+PARTREG_API void partreg_workers_free(partreg_workers *workers);
 
 /** Solver settings. Get the defaults from partreg_fit_options_default()
  *  and change fields; new fields are only ever appended. */
@@ -241,7 +247,7 @@ typedef struct partreg_fit_options {
 } partreg_fit_options;
 
 /** The default solver settings (see each field). Thread-safe. */
-partreg_fit_options partreg_fit_options_default(void);
+PARTREG_API partreg_fit_options partreg_fit_options_default(void);
 
 /** Why the solver stopped. */
 typedef enum partreg_stop_reason {
@@ -272,11 +278,13 @@ typedef struct partreg_model_spec partreg_model_spec;
  * @return PARTREG_OK, PARTREG_EINVAL (unknown family or link, NULL out),
  *         PARTREG_ENOMEM. Thread-safe.
  */
-partreg_status partreg_model_spec_create(partreg_family family, partreg_link link,
-                                         partreg_model_spec **out, partreg_error *err);
+PARTREG_API partreg_status partreg_model_spec_create(partreg_family family,
+                                                     partreg_link link,
+                                                     partreg_model_spec **out,
+                                                     partreg_error *err);
 
 /** Release a specification. NULL is a no-op. */
-void partreg_model_spec_free(partreg_model_spec *spec);
+PARTREG_API void partreg_model_spec_free(partreg_model_spec *spec);
 
 /**
  * Fit a binary or cumulative-link model by Newton-Raphson with the analytic
@@ -303,106 +311,108 @@ void partreg_model_spec_free(partreg_model_spec *spec);
  *         nothing is left), PARTREG_ENOMEM, PARTREG_ENUMERIC.
  * Thread-safe.
  */
-partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,
-                                  partreg_link link, const partreg_fit_options *opt,
-                                  partreg_fit **out, partreg_error *err);
+PARTREG_API partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,
+                                              partreg_link link, const partreg_fit_options *opt,
+                                              partreg_fit **out, partreg_error *err);
 
 /**
  * Fit the model a specification describes; otherwise as
  * partreg_fit_create() (same statuses, ownership and thread-safety).
  * spec is borrowed for the call.
  */
-partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_model_spec *spec,
-                                       const partreg_fit_options *opt, partreg_fit **out,
-                                       partreg_error *err);
+PARTREG_API partreg_status partreg_fit_create_spec(const partreg_data *data,
+                                                   const partreg_model_spec *spec,
+                                                   const partreg_fit_options *opt,
+                                                   partreg_fit **out, partreg_error *err);
 
 /**
  * Fit P(y = 1 | x) = F(x'beta) from GSL objects: X [n x p] (with its own
  * intercept column if wanted), y [n] of 0/1, w [n] weights or NULL.
  * Same statuses, ownership and thread-safety as partreg_fit_create().
  */
-partreg_status partreg_binary_fit(partreg_link link, const gsl_matrix *X, const gsl_vector *y,
-                                  const gsl_vector *w, const partreg_fit_options *opt,
-                                  partreg_fit **out, partreg_error *err);
+PARTREG_API partreg_status partreg_binary_fit(partreg_link link, const gsl_matrix *X,
+                                              const gsl_vector *y, const gsl_vector *w,
+                                              const partreg_fit_options *opt, partreg_fit **out,
+                                              partreg_error *err);
 
 /**
  * Fit P(Y <= j | x) = F(theta_j - x'beta) from GSL objects: X [n x p]
  * without an intercept, y [n] of level codes 0..n_levels-1, w [n] or NULL.
  * Same statuses, ownership and thread-safety as partreg_fit_create().
  */
-partreg_status partreg_ordinal_fit(partreg_link link, const gsl_matrix *X, const gsl_vector *y,
-                                   size_t n_levels, const gsl_vector *w,
-                                   const partreg_fit_options *opt, partreg_fit **out,
-                                   partreg_error *err);
+PARTREG_API partreg_status partreg_ordinal_fit(partreg_link link, const gsl_matrix *X,
+                                               const gsl_vector *y, size_t n_levels,
+                                               const gsl_vector *w, const partreg_fit_options *opt,
+                                               partreg_fit **out, partreg_error *err);
 
 /** Release a fit. NULL is a no-op. */
-void partreg_fit_free(partreg_fit *fit);
+PARTREG_API void partreg_fit_free(partreg_fit *fit);
 
 /** Family of the fit. */
-partreg_family partreg_fit_family(const partreg_fit *fit);
+PARTREG_API partreg_family partreg_fit_family(const partreg_fit *fit);
 /** Short name of the fit's model, e.g. "binary", "cumulative" (static storage). */
-const char *partreg_fit_model_name(const partreg_fit *fit);
+PARTREG_API const char *partreg_fit_model_name(const partreg_fit *fit);
 /** The fit's model in words for reports, e.g. "Ordinal (cumulative-link)" (static storage). */
-const char *partreg_fit_model_title(const partreg_fit *fit);
+PARTREG_API const char *partreg_fit_model_title(const partreg_fit *fit);
 /** Outcomes a prediction gives: 1 for a binary model (the event), J for
  *  an ordinal one (one probability per level). */
-size_t partreg_fit_n_outcomes(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_outcomes(const partreg_fit *fit);
 /** Link of the fit. */
-partreg_link partreg_fit_link(const partreg_fit *fit);
+PARTREG_API partreg_link partreg_fit_link(const partreg_fit *fit);
 /** Number of rows used (rows with zero weight included). */
-size_t partreg_fit_n_obs(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_obs(const partreg_fit *fit);
 /** Sum of the case weights (n_obs without weights). */
-double partreg_fit_sum_weights(const partreg_fit *fit);
+PARTREG_API double partreg_fit_sum_weights(const partreg_fit *fit);
 /** Number of design columns p given to the fit (dropped ones included). */
-size_t partreg_fit_n_columns(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_columns(const partreg_fit *fit);
 /** Number of ordinal levels J (2 for a binary fit). */
-size_t partreg_fit_n_levels(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_levels(const partreg_fit *fit);
 /** Number of threshold entries (J-1 for ordinal, 0 for binary). */
-size_t partreg_fit_n_thresholds(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_thresholds(const partreg_fit *fit);
 /** Number of estimated parameters k: the entries of the parameter vector
  *  that are estimated (those of dropped columns are not), the k of AIC. */
-size_t partreg_fit_n_params(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_params(const partreg_fit *fit);
 
 /** Coefficients, one per design column (p entries; dropped columns are 0).
  *  Borrowed; valid until the fit is freed. */
-const gsl_vector *partreg_fit_coef(const partreg_fit *fit);
+PARTREG_API const gsl_vector *partreg_fit_coef(const partreg_fit *fit);
 /** Thresholds theta_1..theta_{J-1} (empty pointer NULL for binary fits).
  *  Borrowed; valid until the fit is freed. */
-const gsl_vector *partreg_fit_thresholds(const partreg_fit *fit);
+PARTREG_API const gsl_vector *partreg_fit_thresholds(const partreg_fit *fit);
 /** 1 if design column j was dropped as collinear or constant, else 0. */
-int partreg_fit_column_dropped(const partreg_fit *fit, size_t j);
+PARTREG_API int partreg_fit_column_dropped(const partreg_fit *fit, size_t j);
 
 /** Length K of the parameter vector: every block's entries, those of
  *  dropped columns included (p + J - 1 for a cumulative-link model). The
  *  "parameter index" of the functions below and of partreg_fit_vcov(),
  *  partreg_fit_estimate() and the tests runs over 0..K-1. */
-size_t partreg_fit_n_parameters(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_parameters(const partreg_fit *fit);
 /** The parameter vector (K entries; 0 where a dropped column's entry is
  *  not estimated). Borrowed; valid until the fit is freed. */
-const gsl_vector *partreg_fit_parameters(const partreg_fit *fit);
+PARTREG_API const gsl_vector *partreg_fit_parameters(const partreg_fit *fit);
 /** Kind of parameter j (j < K; otherwise PARTREG_PARAM_COEFFICIENT). */
-partreg_param_kind partreg_fit_param_kind(const partreg_fit *fit, size_t j);
+PARTREG_API partreg_param_kind partreg_fit_param_kind(const partreg_fit *fit, size_t j);
 /** Term name of parameter j as the reports print it: the design column's
  *  name ("k5", "sex[male]:age") for coefficients, "A|B" for the threshold
  *  between levels A and B; NULL when j >= K. Borrowed; valid until the fit
  *  is freed. */
-const char *partreg_fit_param_term(const partreg_fit *fit, size_t j);
+PARTREG_API const char *partreg_fit_param_term(const partreg_fit *fit, size_t j);
 /** The cut "A|B" a cut-specific coefficient belongs to, else NULL.
  *  Borrowed; valid until the fit is freed. */
-const char *partreg_fit_param_cut(const partreg_fit *fit, size_t j);
+PARTREG_API const char *partreg_fit_param_cut(const partreg_fit *fit, size_t j);
 /** The design column parameter j multiplies, or PARTREG_NO_COLUMN. */
-size_t partreg_fit_param_column(const partreg_fit *fit, size_t j);
+PARTREG_API size_t partreg_fit_param_column(const partreg_fit *fit, size_t j);
 /** Number of blocks of the parameter vector. */
-size_t partreg_fit_n_blocks(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_blocks(const partreg_fit *fit);
 /** Name of block b ("beta", "theta", ...; static storage), NULL when b is
  *  out of range. */
-const char *partreg_fit_block_name(const partreg_fit *fit, size_t b);
+PARTREG_API const char *partreg_fit_block_name(const partreg_fit *fit, size_t b);
 /** Kind of the entries of block b. */
-partreg_param_kind partreg_fit_block_kind(const partreg_fit *fit, size_t b);
+PARTREG_API partreg_param_kind partreg_fit_block_kind(const partreg_fit *fit, size_t b);
 /** Parameter index of block b's first entry. */
-size_t partreg_fit_block_first(const partreg_fit *fit, size_t b);
+PARTREG_API size_t partreg_fit_block_first(const partreg_fit *fit, size_t b);
 /** Number of entries of block b (0 when b is out of range). */
-size_t partreg_fit_block_size(const partreg_fit *fit, size_t b);
+PARTREG_API size_t partreg_fit_block_size(const partreg_fit *fit, size_t b);
 
 /**
  * Covariance in force, K x K over the parameter vector
@@ -411,38 +421,38 @@ size_t partreg_fit_block_size(const partreg_fit *fit, size_t b);
  * Borrowed; valid until the fit is freed or its covariance replaced
  * (partreg_fit_set_vcov()).
  */
-const gsl_matrix *partreg_fit_vcov(const partreg_fit *fit);
+PARTREG_API const gsl_matrix *partreg_fit_vcov(const partreg_fit *fit);
 
 /** Maximised log-likelihood. */
-double partreg_fit_loglik(const partreg_fit *fit);
+PARTREG_API double partreg_fit_loglik(const partreg_fit *fit);
 /** Log-likelihood of the null model (intercept only / thresholds only) on the same rows and weights. */
-double partreg_fit_null_loglik(const partreg_fit *fit);
+PARTREG_API double partreg_fit_null_loglik(const partreg_fit *fit);
 /** Newton iterations taken. */
-int partreg_fit_iterations(const partreg_fit *fit);
+PARTREG_API int partreg_fit_iterations(const partreg_fit *fit);
 /**
  * Passes the fit made over the design matrix: the column-screening pass plus
  * every accumulation pass of the solver (start-value passes on a subsample
  * count as the fraction of the rows they read, rounded up). A measure of
  * cost for benchmarks (bench/results.md divides memory traffic by it).
  */
-int partreg_fit_passes(const partreg_fit *fit);
+PARTREG_API int partreg_fit_passes(const partreg_fit *fit);
 /**
  * The same count with the start-value passes on a subsample taken as the
  * exact fraction of the rows they read (not rounded up), so that it times
  * the design's size is the number of bytes of the design the fit read:
  * the measure bench/results.md divides by the memory bandwidth.
  */
-double partreg_fit_data_passes(const partreg_fit *fit);
+PARTREG_API double partreg_fit_data_passes(const partreg_fit *fit);
 /** 1 if the solver converged, else 0. */
-int partreg_fit_converged(const partreg_fit *fit);
+PARTREG_API int partreg_fit_converged(const partreg_fit *fit);
 /** Why the solver stopped. */
-partreg_stop_reason partreg_fit_stop_reason(const partreg_fit *fit);
+PARTREG_API partreg_stop_reason partreg_fit_stop_reason(const partreg_fit *fit);
 /** 1 if separation was detected (some estimates run off to infinity). */
-int partreg_fit_separated(const partreg_fit *fit);
+PARTREG_API int partreg_fit_separated(const partreg_fit *fit);
 /** 1 if parameter j (0..K-1) runs off to infinity under separation. */
-int partreg_fit_param_diverges(const partreg_fit *fit, size_t j);
+PARTREG_API int partreg_fit_param_diverges(const partreg_fit *fit, size_t j);
 /** Maximum absolute gradient entry at the estimate. */
-double partreg_fit_max_gradient(const partreg_fit *fit);
+PARTREG_API double partreg_fit_max_gradient(const partreg_fit *fit);
 
 /** Goodness-of-fit summary (all computed at fit time). */
 typedef struct partreg_fit_stats {
@@ -463,7 +473,7 @@ typedef struct partreg_fit_stats {
 } partreg_fit_stats;
 
 /** Fill *out with the fit's summary statistics. Thread-safe. */
-void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *out);
+PARTREG_API void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *out);
 
 /** One row of a coefficient or threshold table. */
 typedef struct partreg_estimate {
@@ -482,8 +492,8 @@ typedef struct partreg_estimate {
  * coefficient gets NaN statistics.
  * PARTREG_OK or PARTREG_EINVAL (j out of range, level outside (0,1)).
  */
-partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,
-                                    partreg_estimate *out, partreg_error *err);
+PARTREG_API partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,
+                                                partreg_estimate *out, partreg_error *err);
 
 /**
  * Fitted probabilities for the rows of `data` (same columns as the fit)
@@ -491,21 +501,22 @@ partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double lev
  * P(Y = j) for each level j. `probs` is caller-allocated with that shape.
  * PARTREG_OK, PARTREG_EINVAL (shape mismatch), PARTREG_EDATA (non-finite X).
  */
-partreg_status partreg_fit_predict(const partreg_fit *fit, const partreg_data *data,
-                                   gsl_matrix *probs, partreg_error *err);
+PARTREG_API partreg_status partreg_fit_predict(const partreg_fit *fit, const partreg_data *data,
+                                               gsl_matrix *probs, partreg_error *err);
 
 /**
  * Cumulative probabilities P(Y <= j), j = 0..J-2, for ordinal fits into
  * `cum` [n x (J-1)]. PARTREG_EUNSUPPORTED for models that have none
  * (binary fits).
  */
-partreg_status partreg_fit_predict_cumulative(const partreg_fit *fit, const partreg_data *data,
-                                              gsl_matrix *cum, partreg_error *err);
+PARTREG_API partreg_status partreg_fit_predict_cumulative(const partreg_fit *fit,
+                                                          const partreg_data *data, gsl_matrix *cum,
+                                                          partreg_error *err);
 
 /** Number of warnings the fit recorded (dropped columns, separation, ...). */
-size_t partreg_fit_n_warnings(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_warnings(const partreg_fit *fit);
 /** Warning i as one sentence (borrowed; valid until the fit is freed). */
-const char *partreg_fit_warning(const partreg_fit *fit, size_t i);
+PARTREG_API const char *partreg_fit_warning(const partreg_fit *fit, size_t i);
 
 #ifdef __cplusplus
 }

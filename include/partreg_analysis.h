@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "partreg.h"
+#include "partreg_export.h"
 #include "partreg_formula.h"
 #include "partreg_margins.h"
 #include "partreg_table.h"
@@ -57,7 +58,7 @@ typedef struct partreg_analysis_spec {
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,
  *  Wald tests and binary diagnostics on, margins and Brant off. */
-partreg_analysis_spec partreg_analysis_spec_default(void);
+PARTREG_API partreg_analysis_spec partreg_analysis_spec_default(void);
 
 /** A finished analysis (opaque). */
 typedef struct partreg_analysis partreg_analysis;
@@ -83,25 +84,25 @@ typedef struct partreg_timing {
  *         *out = NULL and err naming the file, line, column or term.
  * Thread-safe.
  */
-partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spec *spec,
-                                    partreg_analysis **out, partreg_error *err);
+PARTREG_API partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spec *spec,
+                                                partreg_analysis **out, partreg_error *err);
 
 /** As partreg_analysis_run() on a table already read (borrowed). */
-partreg_status partreg_analysis_run_table(const partreg_table *table,
-                                          const partreg_analysis_spec *spec,
-                                          partreg_analysis **out, partreg_error *err);
+PARTREG_API partreg_status partreg_analysis_run_table(const partreg_table *table,
+                                                      const partreg_analysis_spec *spec,
+                                                      partreg_analysis **out, partreg_error *err);
 
 /** Release an analysis; NULL is a no-op. */
-void partreg_analysis_free(partreg_analysis *a);
+PARTREG_API void partreg_analysis_free(partreg_analysis *a);
 
 /** The fit (borrowed; valid while the analysis lives). */
-const partreg_fit *partreg_analysis_fit(const partreg_analysis *a);
+PARTREG_API const partreg_fit *partreg_analysis_fit(const partreg_analysis *a);
 /** The model frame (borrowed). */
-const partreg_frame *partreg_analysis_frame(const partreg_analysis *a);
+PARTREG_API const partreg_frame *partreg_analysis_frame(const partreg_analysis *a);
 /** Average marginal effects, or NULL when not asked for (borrowed). */
-const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
+PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
 /** Phase timings. */
-partreg_timing partreg_analysis_timing(const partreg_analysis *a);
+PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
 
 /**
  * Write the analysis to `out` in `format`; with `timing` non-zero the JSON
@@ -109,8 +110,9 @@ partreg_timing partreg_analysis_timing(const partreg_analysis *a);
  * unknown format) or PARTREG_EIO (a write failed). Thread-safe for
  * distinct streams.
  */
-partreg_status partreg_analysis_write(const partreg_analysis *a, FILE *out, partreg_format format,
-                                      int timing, partreg_error *err);
+PARTREG_API partreg_status partreg_analysis_write(const partreg_analysis *a, FILE *out,
+                                                  partreg_format format, int timing,
+                                                  partreg_error *err);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,7 @@
 #include <stddef.h>
 
 #include "partreg.h"
+#include "partreg_export.h"
 #include "partreg_table.h"
 
 #ifdef __cplusplus
@@ -81,33 +82,34 @@ typedef struct partreg_formula partreg_formula;
  *         PARTREG_ENOMEM.
  * Thread-safe.
  */
-partreg_status partreg_formula_parse(const char *text, partreg_formula **out, partreg_error *err);
+PARTREG_API partreg_status partreg_formula_parse(const char *text, partreg_formula **out,
+                                                 partreg_error *err);
 
 /** Release a formula. NULL is a no-op. */
-void partreg_formula_free(partreg_formula *f);
+PARTREG_API void partreg_formula_free(partreg_formula *f);
 
 /** The formula text as given (borrowed; valid while f lives). */
-const char *partreg_formula_text(const partreg_formula *f);
+PARTREG_API const char *partreg_formula_text(const partreg_formula *f);
 
 /** Outcome (left-hand side) column name (borrowed; valid while f lives). */
-const char *partreg_formula_response(const partreg_formula *f);
+PARTREG_API const char *partreg_formula_response(const partreg_formula *f);
 
 /** 1 if the formula keeps the intercept (no `- 1` / `+ 0`), else 0. */
-int partreg_formula_has_intercept(const partreg_formula *f);
+PARTREG_API int partreg_formula_has_intercept(const partreg_formula *f);
 
 /** Number of terms (the intercept not counted). */
-size_t partreg_formula_n_terms(const partreg_formula *f);
+PARTREG_API size_t partreg_formula_n_terms(const partreg_formula *f);
 
 /** Label of term k (`age`, `I(age^2)`, `factor(cyl)`, `sex:age`), or NULL
  *  when k is out of range. Borrowed; valid while f lives. */
-const char *partreg_formula_term_label(const partreg_formula *f, size_t k);
+PARTREG_API const char *partreg_formula_term_label(const partreg_formula *f, size_t k);
 
 /** Number of distinct columns on the right-hand side. */
-size_t partreg_formula_n_variables(const partreg_formula *f);
+PARTREG_API size_t partreg_formula_n_variables(const partreg_formula *f);
 
 /** Name of right-hand-side column v, in order of first appearance, or NULL
  *  when out of range. Borrowed; valid while f lives. */
-const char *partreg_formula_variable(const partreg_formula *f, size_t v);
+PARTREG_API const char *partreg_formula_variable(const partreg_formula *f, size_t v);
 
 /* ===================================================================== */
 /** @name Model frames */
@@ -145,7 +147,7 @@ typedef struct partreg_frame_options {
 
 /** The default options (automatic family, default level orders, no
  *  weights or clusters). Thread-safe. */
-partreg_frame_options partreg_frame_options_default(void);
+PARTREG_API partreg_frame_options partreg_frame_options_default(void);
 
 /** A model frame: the rows used and their numeric coding (opaque,
  *  immutable; it keeps no pointer to the table or formula it came from). */
@@ -204,9 +206,10 @@ typedef struct partreg_frame partreg_frame;
  *         PARTREG_ENOMEM.
  * Thread-safe.
  */
-partreg_status partreg_frame_create(const partreg_table *table, const partreg_formula *f,
-                                    const partreg_frame_options *opt, partreg_frame **out,
-                                    partreg_error *err);
+PARTREG_API partreg_status partreg_frame_create(const partreg_table *table,
+                                                const partreg_formula *f,
+                                                const partreg_frame_options *opt,
+                                                partreg_frame **out, partreg_error *err);
 
 /**
  * The same coding (variables, levels, references, columns, outcome levels,
@@ -224,84 +227,87 @@ partreg_status partreg_frame_create(const partreg_table *table, const partreg_fo
  *         complete row); PARTREG_ENOMEM. On failure *out = NULL.
  * Thread-safe.
  */
-partreg_status partreg_frame_apply(const partreg_frame *fr, const partreg_table *newdata,
-                                   partreg_frame **out, partreg_error *err);
+PARTREG_API partreg_status partreg_frame_apply(const partreg_frame *fr,
+                                               const partreg_table *newdata, partreg_frame **out,
+                                               partreg_error *err);
 
 /** Release a frame. NULL is a no-op. */
-void partreg_frame_free(partreg_frame *fr);
+PARTREG_API void partreg_frame_free(partreg_frame *fr);
 
 /** Fill *out with a view of the frame's data (n, p, X with ldx = p, y, w,
  *  n_levels, column_names, level_names). Every pointer is borrowed and
  *  valid while the frame lives. Thread-safe. */
-void partreg_frame_data(const partreg_frame *fr, partreg_data *out);
+PARTREG_API void partreg_frame_data(const partreg_frame *fr, partreg_data *out);
 
 /** Family chosen (from the options or, when automatic, the outcome). */
-partreg_family partreg_frame_family(const partreg_frame *fr);
+PARTREG_API partreg_family partreg_frame_family(const partreg_frame *fr);
 /** Number of rows used (after listwise deletion). */
-size_t partreg_frame_n_rows(const partreg_frame *fr);
+PARTREG_API size_t partreg_frame_n_rows(const partreg_frame *fr);
 /** Number of table rows dropped for missing values. */
-size_t partreg_frame_n_dropped(const partreg_frame *fr);
+PARTREG_API size_t partreg_frame_n_dropped(const partreg_frame *fr);
 /** Table row index (0-based data row) of each frame row: n_rows entries,
  *  borrowed, valid while the frame lives. */
-const size_t *partreg_frame_row_index(const partreg_frame *fr);
+PARTREG_API const size_t *partreg_frame_row_index(const partreg_frame *fr);
 /** 1 if the design matrix has an `(Intercept)` column (column 0). */
-int partreg_frame_has_intercept(const partreg_frame *fr);
+PARTREG_API int partreg_frame_has_intercept(const partreg_frame *fr);
 /** 1 if the frame has outcome values (always for partreg_frame_create()). */
-int partreg_frame_has_outcome(const partreg_frame *fr);
+PARTREG_API int partreg_frame_has_outcome(const partreg_frame *fr);
 
 /** Number of design columns p. */
-size_t partreg_frame_n_columns(const partreg_frame *fr);
+PARTREG_API size_t partreg_frame_n_columns(const partreg_frame *fr);
 /** Name of design column j (borrowed), or NULL when out of range. */
-const char *partreg_frame_column_name(const partreg_frame *fr, size_t j);
+PARTREG_API const char *partreg_frame_column_name(const partreg_frame *fr, size_t j);
 /** Term of design column j: an index for partreg_frame_term_label(), or -1
  *  for the intercept and for j out of range. */
-long partreg_frame_column_term(const partreg_frame *fr, size_t j);
+PARTREG_API long partreg_frame_column_term(const partreg_frame *fr, size_t j);
 /** Number of terms (as in the formula). */
-size_t partreg_frame_n_terms(const partreg_frame *fr);
+PARTREG_API size_t partreg_frame_n_terms(const partreg_frame *fr);
 /** Label of term k (as partreg_formula_term_label()), or NULL. */
-const char *partreg_frame_term_label(const partreg_frame *fr, size_t k);
+PARTREG_API const char *partreg_frame_term_label(const partreg_frame *fr, size_t k);
 
 /** Number of outcome levels J (2 for binary). */
-size_t partreg_frame_n_levels(const partreg_frame *fr);
+PARTREG_API size_t partreg_frame_n_levels(const partreg_frame *fr);
 /** Name of outcome level k, lowest first (borrowed), or NULL. */
-const char *partreg_frame_level_name(const partreg_frame *fr, size_t k);
+PARTREG_API const char *partreg_frame_level_name(const partreg_frame *fr, size_t k);
 /** Outcome column name (borrowed). */
-const char *partreg_frame_response(const partreg_frame *fr);
+PARTREG_API const char *partreg_frame_response(const partreg_frame *fr);
 
 /** Case weights (n_rows entries, borrowed) or NULL when none. */
-const double *partreg_frame_weights(const partreg_frame *fr);
+PARTREG_API const double *partreg_frame_weights(const partreg_frame *fr);
 /** Cluster codes 0..G-1 (n_rows entries, in order of first appearance,
  *  borrowed) or NULL when no cluster column; *n_clusters (if not NULL)
  *  receives G (0 when none). */
-const size_t *partreg_frame_clusters(const partreg_frame *fr, size_t *n_clusters);
+PARTREG_API const size_t *partreg_frame_clusters(const partreg_frame *fr, size_t *n_clusters);
 
 /* ---- model variables: for marginal effects and joint tests ---------- */
 
 /** Number of model variables: each distinct column on the right-hand side,
  *  in order of first appearance. */
-size_t partreg_frame_n_variables(const partreg_frame *fr);
+PARTREG_API size_t partreg_frame_n_variables(const partreg_frame *fr);
 /** Name of variable v (the column name, also for `factor(V)`), or NULL. */
-const char *partreg_frame_variable_name(const partreg_frame *fr, size_t v);
+PARTREG_API const char *partreg_frame_variable_name(const partreg_frame *fr, size_t v);
 /** Find a variable by name: PARTREG_OK with *v set, or PARTREG_ENOTFOUND. */
-partreg_status partreg_frame_find_variable(const partreg_frame *fr, const char *name, size_t *v,
-                                           partreg_error *err);
+PARTREG_API partreg_status partreg_frame_find_variable(const partreg_frame *fr, const char *name,
+                                                       size_t *v, partreg_error *err);
 /** 1 if variable v is categorical (text, labelled or inside factor()). */
-int partreg_frame_variable_is_categorical(const partreg_frame *fr, size_t v);
+PARTREG_API int partreg_frame_variable_is_categorical(const partreg_frame *fr, size_t v);
 /** Number of levels of categorical variable v (0 for numeric). */
-size_t partreg_frame_variable_n_levels(const partreg_frame *fr, size_t v);
+PARTREG_API size_t partreg_frame_variable_n_levels(const partreg_frame *fr, size_t v);
 /** Name of level k of categorical variable v (borrowed), or NULL. */
-const char *partreg_frame_variable_level_name(const partreg_frame *fr, size_t v, size_t k);
+PARTREG_API const char *partreg_frame_variable_level_name(const partreg_frame *fr, size_t v,
+                                                          size_t k);
 /** Index of the reference level of categorical variable v (0 for numeric). */
-size_t partreg_frame_variable_reference(const partreg_frame *fr, size_t v);
+PARTREG_API size_t partreg_frame_variable_reference(const partreg_frame *fr, size_t v);
 /** Design columns whose term involves variable v, ascending: *n_cols
  *  entries, borrowed, valid while the frame lives (NULL when none). */
-const size_t *partreg_frame_variable_columns(const partreg_frame *fr, size_t v, size_t *n_cols);
+PARTREG_API const size_t *partreg_frame_variable_columns(const partreg_frame *fr, size_t v,
+                                                         size_t *n_cols);
 /** Observed values of numeric variable v on the rows used (n_rows entries,
  *  borrowed), or NULL for a categorical variable or v out of range. */
-const double *partreg_frame_variable_values(const partreg_frame *fr, size_t v);
+PARTREG_API const double *partreg_frame_variable_values(const partreg_frame *fr, size_t v);
 /** Observed level indices of categorical variable v on the rows used
  *  (n_rows entries, borrowed), or NULL for a numeric variable. */
-const int *partreg_frame_variable_levels(const partreg_frame *fr, size_t v);
+PARTREG_API const int *partreg_frame_variable_levels(const partreg_frame *fr, size_t v);
 
 /** One variable held at a value by partreg_frame_design_row(). */
 typedef struct partreg_setting {
@@ -327,10 +333,10 @@ typedef struct partreg_setting {
  *         atoms, which need scratch space).
  * Thread-safe (the frame is only read).
  */
-partreg_status partreg_frame_design_row(const partreg_frame *fr, size_t i,
-                                        const partreg_setting *set, size_t n_set,
-                                        long d_variable, double *x, double *dx,
-                                        partreg_error *err);
+PARTREG_API partreg_status partreg_frame_design_row(const partreg_frame *fr, size_t i,
+                                                    const partreg_setting *set, size_t n_set,
+                                                    long d_variable, double *x, double *dx,
+                                                    partreg_error *err);
 
 #ifdef __cplusplus
 }

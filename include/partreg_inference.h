@@ -10,6 +10,7 @@
 #define PARTREG_INFERENCE_H
 
 #include "partreg.h"
+#include "partreg_export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,20 +26,21 @@ typedef enum partreg_vcov_type {
 
 /** Name of a covariance type ("model", "hc0", "hc1", "cluster") or NULL
  *  for a value outside the enum. Static storage. Thread-safe. */
-const char *partreg_vcov_name(partreg_vcov_type type);
+PARTREG_API const char *partreg_vcov_name(partreg_vcov_type type);
 
 /** Parse a covariance name as partreg_vcov_name() spells it (exact,
  *  lower case). On PARTREG_OK *out is set; on PARTREG_EINVAL (NULL
  *  argument or unknown name; err lists the valid names) *out is left
  *  unchanged. Thread-safe. */
-partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, partreg_error *err);
+PARTREG_API partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out,
+                                              partreg_error *err);
 
 /** The covariance type in force for a fit (PARTREG_VCOV_MODEL after fitting). */
-partreg_vcov_type partreg_fit_vcov_type(const partreg_fit *fit);
+PARTREG_API partreg_vcov_type partreg_fit_vcov_type(const partreg_fit *fit);
 
 /** Number of clusters G behind a PARTREG_VCOV_CLUSTER covariance in force
  *  (0 for the other types). Thread-safe. */
-size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
 
 /**
  * Replace the covariance in force (partreg_fit_vcov(), and with it every
@@ -75,9 +77,9 @@ size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
  * used concurrently. Memory: O(k^2 + G k) besides a block of row scores;
  * no n x k temporary.
  */
-partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
-                                    partreg_vcov_type type, const size_t *cluster,
-                                    size_t n_clusters, partreg_error *err);
+PARTREG_API partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
+                                                partreg_vcov_type type, const size_t *cluster,
+                                                size_t n_clusters, partreg_error *err);
 
 /**
  * Profile-likelihood confidence interval of coefficient j (full index,
@@ -111,9 +113,9 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
  * Thread-safe (reads the fit only); uses the fit's solver options,
  * including its thread count.
  */
-partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data *data, size_t j,
-                                      double level, double *low, double *high,
-                                      partreg_error *err);
+PARTREG_API partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data *data,
+                                                  size_t j, double level, double *low, double *high,
+                                                  partreg_error *err);
 
 /**
  * Joint Wald test that the parameters with full indices params[0..m-1]
@@ -128,8 +130,9 @@ partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data
  *         (covariance not finite or of rank 0); PARTREG_ENOMEM. On failure
  *         the outputs are NaN. Thread-safe.
  */
-partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *params, size_t m,
-                                     double *chi2, double *df, double *p, partreg_error *err);
+PARTREG_API partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *params,
+                                                 size_t m, double *chi2, double *df, double *p,
+                                                 partreg_error *err);
 
 /**
  * Likelihood-ratio test of a reduced model nested in a full one:
@@ -146,8 +149,8 @@ partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *param
  *         PARTREG_ENOTCONVERGED when either fit did not converge. On
  *         failure the outputs are NaN. Thread-safe.
  */
-partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduced, double *chi2,
-                               double *df, double *p, partreg_error *err);
+PARTREG_API partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduced,
+                                           double *chi2, double *df, double *p, partreg_error *err);
 
 /** A chi-square test result. */
 typedef struct partreg_chi2_test {
@@ -187,20 +190,20 @@ typedef struct partreg_brant partreg_brant;
  *         singular); PARTREG_ENOMEM.
  * Thread-safe. Memory: one n x (p+1) copy of the design.
  */
-partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *data,
-                                  partreg_brant **out, partreg_error *err);
+PARTREG_API partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *data,
+                                              partreg_brant **out, partreg_error *err);
 
 /** Number of per-coefficient tests: one per kept design column. */
-size_t partreg_brant_n_terms(const partreg_brant *b);
+PARTREG_API size_t partreg_brant_n_terms(const partreg_brant *b);
 /** Design column (full index) of term t, or (size_t)-1 when t is out of range. */
-size_t partreg_brant_term_column(const partreg_brant *b, size_t t);
+PARTREG_API size_t partreg_brant_term_column(const partreg_brant *b, size_t t);
 /** Test of term t (df = J-2); all NaN when t is out of range or its
  *  sub-covariance is singular. */
-partreg_chi2_test partreg_brant_term(const partreg_brant *b, size_t t);
+PARTREG_API partreg_chi2_test partreg_brant_term(const partreg_brant *b, size_t t);
 /** The omnibus test (df = (J-2) p). */
-partreg_chi2_test partreg_brant_omnibus(const partreg_brant *b);
+PARTREG_API partreg_chi2_test partreg_brant_omnibus(const partreg_brant *b);
 /** Release a Brant result; NULL is a no-op. */
-void partreg_brant_free(partreg_brant *b);
+PARTREG_API void partreg_brant_free(partreg_brant *b);
 
 /** Settings of partreg_fit_binary_diagnostics(); get the defaults from
  *  partreg_binary_diagnostics_options_default(), fields are only appended. */
@@ -214,7 +217,7 @@ typedef struct partreg_binary_diagnostics_options {
 } partreg_binary_diagnostics_options;
 
 /** The default diagnostics settings. Thread-safe. */
-partreg_binary_diagnostics_options partreg_binary_diagnostics_options_default(void);
+PARTREG_API partreg_binary_diagnostics_options partreg_binary_diagnostics_options_default(void);
 
 /** Goodness of fit and discrimination of a binary fit. Counts are sums of
  *  case weights (row counts without weights). */
@@ -264,10 +267,10 @@ typedef struct partreg_binary_diagnostics {
  *         weights, or no rows of one outcome, which leaves the ROC area
  *         undefined); PARTREG_ENOMEM. Thread-safe.
  */
-partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const partreg_data *data,
-                                              const partreg_binary_diagnostics_options *opt,
-                                              partreg_binary_diagnostics *out,
-                                              partreg_error *err);
+PARTREG_API partreg_status
+partreg_fit_binary_diagnostics(const partreg_fit *fit, const partreg_data *data,
+                               const partreg_binary_diagnostics_options *opt,
+                               partreg_binary_diagnostics *out, partreg_error *err);
 
 #ifdef __cplusplus
 }

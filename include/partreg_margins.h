@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "partreg.h"
+#include "partreg_export.h"
 #include "partreg_formula.h"
 
 #ifdef __cplusplus
@@ -95,8 +96,9 @@ typedef struct partreg_margins partreg_margins;
  * Thread-safe. Memory: O(m k) for m entries and k parameters, plus a few
  * design rows; no n-by-anything temporary.
  */
-partreg_status partreg_margins_ame(const partreg_fit *fit, const partreg_frame *fr, double level,
-                                   partreg_margins **out, partreg_error *err);
+PARTREG_API partreg_status partreg_margins_ame(const partreg_fit *fit, const partreg_frame *fr,
+                                               double level, partreg_margins **out,
+                                               partreg_error *err);
 
 /**
  * Marginal effects at the means (MEM), as Stata's
@@ -116,8 +118,9 @@ partreg_status partreg_margins_ame(const partreg_fit *fit, const partreg_frame *
  * share an interaction (one per level for a variable in no interaction).
  * Thread-safe.
  */
-partreg_status partreg_margins_mem(const partreg_fit *fit, const partreg_frame *fr, double level,
-                                   partreg_margins **out, partreg_error *err);
+PARTREG_API partreg_status partreg_margins_mem(const partreg_fit *fit, const partreg_frame *fr,
+                                               double level, partreg_margins **out,
+                                               partreg_error *err);
 
 /**
  * Predictive margins at fixed values, as Stata's `margins, at(...)`: the
@@ -146,9 +149,10 @@ partreg_status partreg_margins_mem(const partreg_fit *fit, const partreg_frame *
  *         the values given, e.g. `log(x)` at x = 0; err->index is the frame
  *         row); PARTREG_ENOMEM. On failure *out = NULL. Thread-safe.
  */
-partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *fr,
-                                  const partreg_setting *set, size_t n_set, double level,
-                                  partreg_margins **out, partreg_error *err);
+PARTREG_API partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *fr,
+                                              const partreg_setting *set, size_t n_set,
+                                              double level, partreg_margins **out,
+                                              partreg_error *err);
 
 /**
  * One predictive margin per setting, in one pass over the rows: entry block
@@ -183,9 +187,10 @@ partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *f
  *         failure *out = NULL. Thread-safe. Memory: O(T n_set J k) for T
  *         threads; no n-by-anything temporary.
  */
-partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_frame *fr,
-                                       const partreg_setting *set, size_t n_set, double level,
-                                       partreg_margins **out, partreg_error *err);
+PARTREG_API partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_frame *fr,
+                                                   const partreg_setting *set, size_t n_set,
+                                                   double level, partreg_margins **out,
+                                                   partreg_error *err);
 
 /**
  * Parse settings such as `"age=30,sex=male"` against a frame's variables.
@@ -210,16 +215,17 @@ partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_fra
  *         message suggests the closest name; unknown level: the message
  *         lists the variable's levels); PARTREG_ENOMEM. Thread-safe.
  */
-partreg_status partreg_parse_settings(const partreg_frame *fr, const char *spec,
-                                      partreg_setting **out, size_t *n, partreg_error *err);
+PARTREG_API partreg_status partreg_parse_settings(const partreg_frame *fr, const char *spec,
+                                                  partreg_setting **out, size_t *n,
+                                                  partreg_error *err);
 
 /** Number of entries (0 for NULL). Thread-safe. */
-size_t partreg_margins_count(const partreg_margins *m);
+PARTREG_API size_t partreg_margins_count(const partreg_margins *m);
 /** Entry i (borrowed, valid until the list is freed), or NULL when m is
  *  NULL or i is out of range. Thread-safe. */
-const partreg_margin *partreg_margins_get(const partreg_margins *m, size_t i);
+PARTREG_API const partreg_margin *partreg_margins_get(const partreg_margins *m, size_t i);
 /** Release a list and its strings. NULL is a no-op. */
-void partreg_margins_free(partreg_margins *m);
+PARTREG_API void partreg_margins_free(partreg_margins *m);
 
 /** Joint Wald test that every coefficient of one model variable is zero. */
 typedef struct partreg_wald_term {
@@ -265,16 +271,18 @@ typedef struct partreg_wald_table partreg_wald_table;
  *         finite or of rank 0 gets chi2 = p_value = NaN (with PARTREG_OK).
  * Thread-safe.
  */
-partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const partreg_frame *fr,
-                                              partreg_wald_table **out, partreg_error *err);
+PARTREG_API partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit,
+                                                          const partreg_frame *fr,
+                                                          partreg_wald_table **out,
+                                                          partreg_error *err);
 
 /** Number of tests (0 for NULL). Thread-safe. */
-size_t partreg_wald_table_count(const partreg_wald_table *t);
+PARTREG_API size_t partreg_wald_table_count(const partreg_wald_table *t);
 /** Test i (borrowed, valid until the table is freed), or NULL when t is
  *  NULL or i is out of range. Thread-safe. */
-const partreg_wald_term *partreg_wald_table_get(const partreg_wald_table *t, size_t i);
+PARTREG_API const partreg_wald_term *partreg_wald_table_get(const partreg_wald_table *t, size_t i);
 /** Release a table. NULL is a no-op. */
-void partreg_wald_table_free(partreg_wald_table *t);
+PARTREG_API void partreg_wald_table_free(partreg_wald_table *t);
 
 #ifdef __cplusplus
 }

@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "partreg.h"
+#include "partreg_export.h"
 #include "partreg_analysis.h"
 
 #ifdef __cplusplus
@@ -79,7 +80,7 @@ typedef struct partreg_html_options {
 } partreg_html_options;
 
 /** The defaults listed with each field. Thread-safe. */
-partreg_html_options partreg_html_options_default(void);
+PARTREG_API partreg_html_options partreg_html_options_default(void);
 
 /**
  * Write the analysis as one self-contained HTML document to `out`.
@@ -108,9 +109,9 @@ partreg_html_options partreg_html_options_default(void);
  *         later failure part of the document may have been written.
  * Thread-safe for distinct streams.
  */
-partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
-                                           const partreg_html_options *opt,
-                                           partreg_error *err);
+PARTREG_API partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
+                                                       const partreg_html_options *opt,
+                                                       partreg_error *err);
 
 #ifdef __cplusplus
 }

@@ -52,6 +52,7 @@
 #include <stdio.h>
 
 #include "partreg.h"
+#include "partreg_export.h"
 #include "partreg_table.h"
 
 #ifdef __cplusplus
@@ -141,7 +142,7 @@ typedef struct partreg_sim_options {
 
 /** The default options: 2,000 residents in 40 communities, seed 20261126,
  *  and the true models of docs/simulator.md. Thread-safe. */
-partreg_sim_options partreg_sim_options_default(void);
+PARTREG_API partreg_sim_options partreg_sim_options_default(void);
 
 /**
  * Simulate a participation survey.
@@ -172,8 +173,8 @@ partreg_sim_options partreg_sim_options_default(void);
  *         age_max or outside 0..150, edu_cut not increasing, p_male outside
  *         [0, 1]); PARTREG_ENOMEM. Thread-safe.
  */
-partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **out,
-                                partreg_error *err);
+PARTREG_API partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **out,
+                                            partreg_error *err);
 
 /**
  * Write the true models of `opt` (NULL = the defaults) as readable text:
@@ -186,8 +187,8 @@ partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **
  *         partreg_simulate()); PARTREG_EIO (a write failed). Thread-safe
  *         for distinct streams.
  */
-partreg_status partreg_sim_truth_write(const partreg_sim_options *opt, FILE *out,
-                                       partreg_error *err);
+PARTREG_API partreg_status partreg_sim_truth_write(const partreg_sim_options *opt, FILE *out,
+                                                   partreg_error *err);
 
 /* partreg_table_write_csv() and partreg_table_write_csv_stream() are
  * declared in partreg_table.h. */

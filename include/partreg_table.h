@@ -13,6 +13,7 @@
 #define PARTREG_TABLE_H
 
 #include "partreg.h"
+#include "partreg_export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,7 +45,7 @@ typedef struct partreg_read_options {
 } partreg_read_options;
 
 /** Default reader settings. */
-partreg_read_options partreg_read_options_default(void);
+PARTREG_API partreg_read_options partreg_read_options_default(void);
 
 /**
  * Read a CSV file: a header row, RFC 4180 quoting (quoted delimiters,
@@ -60,29 +61,30 @@ partreg_read_options partreg_read_options_default(void);
  *         duplicate or empty column name, invalid UTF-8 — with line and
  *         column); PARTREG_ENOMEM; PARTREG_EINVAL.
  */
-partreg_status partreg_table_read_csv(const char *path, const partreg_read_options *opt,
-                                      partreg_table **out, partreg_error *err);
+PARTREG_API partreg_status partreg_table_read_csv(const char *path, const partreg_read_options *opt,
+                                                  partreg_table **out, partreg_error *err);
 
 /** As partreg_table_read_csv() on an in-memory buffer of `len` bytes;
  *  `name` (may be NULL) is used in messages in place of the file name. */
-partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const char *name,
-                                             const partreg_read_options *opt,
-                                             partreg_table **out, partreg_error *err);
+PARTREG_API partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len,
+                                                         const char *name,
+                                                         const partreg_read_options *opt,
+                                                         partreg_table **out, partreg_error *err);
 
 /** Read an SPSS .sav/.zsav file through ReadStat. Numeric variables stay
  *  numeric; labelled variables become categorical (labels in code order);
  *  system- and user-missing values are missing. Statuses as for CSV, plus
  *  PARTREG_EUNSUPPORTED when built without ReadStat. */
-partreg_status partreg_table_read_sav(const char *path, const partreg_read_options *opt,
-                                      partreg_table **out, partreg_error *err);
+PARTREG_API partreg_status partreg_table_read_sav(const char *path, const partreg_read_options *opt,
+                                                  partreg_table **out, partreg_error *err);
 
 /** Read a Stata .dta file through ReadStat (as partreg_table_read_sav()). */
-partreg_status partreg_table_read_dta(const char *path, const partreg_read_options *opt,
-                                      partreg_table **out, partreg_error *err);
+PARTREG_API partreg_status partreg_table_read_dta(const char *path, const partreg_read_options *opt,
+                                                  partreg_table **out, partreg_error *err);
 
 /** Read by file extension: .sav/.zsav, .dta, anything else as CSV. */
-partreg_status partreg_table_read(const char *path, const partreg_read_options *opt,
-                                  partreg_table **out, partreg_error *err);
+PARTREG_API partreg_status partreg_table_read(const char *path, const partreg_read_options *opt,
+                                              partreg_table **out, partreg_error *err);
 
 /**
  * Write a table as CSV: a header of the column names, then one line per
@@ -103,53 +105,53 @@ partreg_status partreg_table_read(const char *path, const partreg_read_options *
  *         names it). On failure the file may be partly written.
  * Thread-safe for distinct paths.
  */
-partreg_status partreg_table_write_csv(const partreg_table *table, const char *path,
-                                       partreg_error *err);
+PARTREG_API partreg_status partreg_table_write_csv(const partreg_table *table, const char *path,
+                                                   partreg_error *err);
 
 /** As partreg_table_write_csv() to an open stream (borrowed, not closed).
  *  PARTREG_EIO when a write fails. */
-partreg_status partreg_table_write_csv_stream(const partreg_table *table, FILE *out,
-                                              partreg_error *err);
+PARTREG_API partreg_status partreg_table_write_csv_stream(const partreg_table *table, FILE *out,
+                                                          partreg_error *err);
 
 /** Release a table. NULL is a no-op. */
-void partreg_table_free(partreg_table *table);
+PARTREG_API void partreg_table_free(partreg_table *table);
 
 /** Number of data rows (the header excluded). */
-size_t partreg_table_n_rows(const partreg_table *table);
+PARTREG_API size_t partreg_table_n_rows(const partreg_table *table);
 /** Number of columns. */
-size_t partreg_table_n_columns(const partreg_table *table);
+PARTREG_API size_t partreg_table_n_columns(const partreg_table *table);
 /** Name of column j (borrowed), or NULL when out of range. */
-const char *partreg_table_column_name(const partreg_table *table, size_t j);
+PARTREG_API const char *partreg_table_column_name(const partreg_table *table, size_t j);
 /** Storage type of column j. */
-partreg_column_type partreg_table_column_type(const partreg_table *table, size_t j);
+PARTREG_API partreg_column_type partreg_table_column_type(const partreg_table *table, size_t j);
 
 /**
  * Find a column by exact name. PARTREG_OK with *j set, or
  * PARTREG_ENOTFOUND with a message that suggests the closest name
  * ("unknown column 'agee'; did you mean 'age'?").
  */
-partreg_status partreg_table_find_column(const partreg_table *table, const char *name,
-                                         size_t *j, partreg_error *err);
+PARTREG_API partreg_status partreg_table_find_column(const partreg_table *table, const char *name,
+                                                     size_t *j, partreg_error *err);
 
 /** Numeric column j as a borrowed array of n_rows doubles (NaN = missing),
  *  or NULL when column j is not numeric. */
-const double *partreg_table_numeric(const partreg_table *table, size_t j);
+PARTREG_API const double *partreg_table_numeric(const partreg_table *table, size_t j);
 
 /** Categorical column j as a borrowed array of n_rows level codes
  *  (-1 = missing), or NULL when column j is not categorical. */
-const int *partreg_table_codes(const partreg_table *table, size_t j);
+PARTREG_API const int *partreg_table_codes(const partreg_table *table, size_t j);
 
 /** Number of levels of categorical column j (0 for numeric columns). */
-size_t partreg_table_n_levels(const partreg_table *table, size_t j);
+PARTREG_API size_t partreg_table_n_levels(const partreg_table *table, size_t j);
 
 /** Name of level k of categorical column j (borrowed), or NULL. Levels are
  *  in first-seen order for CSV and code order for labelled .sav/.dta. */
-const char *partreg_table_level_name(const partreg_table *table, size_t j, size_t k);
+PARTREG_API const char *partreg_table_level_name(const partreg_table *table, size_t j, size_t k);
 
 /** 1 if categorical column j came from value labels (its level order is
  *  meaningful), 0 otherwise (CSV text: the order is the byte order used by
  *  the model frame). */
-int partreg_table_levels_ordered(const partreg_table *table, size_t j);
+PARTREG_API int partreg_table_levels_ordered(const partreg_table *table, size_t j);
 
 /**
  * Where the first non-numeric cell of a categorical CSV column is, for
@@ -158,14 +160,14 @@ int partreg_table_levels_ordered(const partreg_table *table, size_t j);
  * many non-missing cells did parse as numbers) when the column has at least
  * one numeric cell; returns 0 otherwise.
  */
-int partreg_table_first_non_numeric(const partreg_table *table, size_t j, long *line,
-                                    const char **value, size_t *n_numeric);
+PARTREG_API int partreg_table_first_non_numeric(const partreg_table *table, size_t j, long *line,
+                                                const char **value, size_t *n_numeric);
 
 /** 1-based file line of data row i (CSV; row i + 2 when no quoted newlines). */
-long partreg_table_row_line(const partreg_table *table, size_t i);
+PARTREG_API long partreg_table_row_line(const partreg_table *table, size_t i);
 
 /** Source name (file path or buffer name) the table was read from (borrowed). */
-const char *partreg_table_source(const partreg_table *table);
+PARTREG_API const char *partreg_table_source(const partreg_table *table);
 
 #ifdef __cplusplus
 }

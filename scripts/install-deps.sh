@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages partreg needs to build and test, if missing.
-# Usage: scripts/install-deps.sh [build|test|bench|docs|fuzz|lint]...
+# Usage: scripts/install-deps.sh [build|test|bench|docs|clang|fuzz|lint]...
 # Prints what it installs; does nothing when everything is present.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev
 test_pkgs="libcmocka-dev python3 valgrind"
 bench_pkgs="r-base-core r-cran-mass r-cran-ordinal python3-statsmodels python3-matplotlib hyperfine time"
 docs_pkgs="doxygen"
+clang_pkgs="clang"
 fuzz_pkgs="clang libclang-rt-14-dev"
 lint_pkgs="clang-tidy cppcheck"
 
@@ -19,6 +20,7 @@ for what in "${@:-build test}"; do
       test) want="$want $build_pkgs $test_pkgs" ;;
       bench) want="$want $build_pkgs $bench_pkgs" ;;
       docs) want="$want $docs_pkgs" ;;
+      clang) want="$want $build_pkgs $clang_pkgs" ;;
       fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
       lint) want="$want $lint_pkgs" ;;
       *) echo "install-deps: unknown set '$w'" >&2; exit 2 ;;

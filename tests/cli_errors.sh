@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every row of docs/errors.md through the command (issue 8): exit status,
+# Every row of docs/errors.md through the command: exit status,
 # one-line message on stderr naming the problem and where, no crash (a
 # signal would give a status >= 128), no hang (timeout 20 each); fits that
 # are still possible say what was done. Also determinism: the same command

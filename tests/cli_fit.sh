@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The partreg command end to end: output formats, exit statuses and the
-# one-line messages for bad input (issue 4). Usage: cli_fit.sh BUILD SOURCE
+# one-line messages for bad input. Usage: cli_fit.sh BUILD SOURCE
 set -u
 BUILD=$1
 SRC=$2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# partreg report (issue 6): the HTML report is one self-contained file with
+# partreg report: the HTML report is one self-contained file with
 # the tables and hand-written SVG figures it promises, every data string
 # escaped, and the usual exit statuses. Usage: cli_report.sh BUILD SOURCE
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The library's guarantees that can be read off its object code (issue 8,
-# include/partreg.h): the static archive calls nothing that ends the
+# The library's guarantees that can be read off its object code
+# (include/partreg.h): the static archive calls nothing that ends the
 # process (abort, exit, ...), prints (printf, puts, perror, stdout/stderr),
 # touches process-global settings (GSL's error handler, setlocale, signal
 # handlers, atexit) or keeps hidden state in non-reentrant C calls (rand,

@@ -1,7 +1,7 @@
 /* Binary models on carData::Mroz against R (tests/ref/ref_mroz.h: glm with
  * epsilon 1e-14, Newton-polished; observed-information SEs computed
  * analytically in R, expected-information SEs = summary.glm). Estimates and
- * SEs must agree to 1e-6 relative (issue 2); in practice they agree to
+ * SEs must agree to 1e-6 relative; in practice they agree to
  * about 1e-10, so the tolerances below are tighter than required. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,16 +1,16 @@
-/* The fast paths of the `partreg fit` pipeline (docs/performance.md, "End
- * to end") against the plain code they replaced, with exact equality:
+/* The fast paths of the `partreg fit` pipeline against plain reference
+ * implementations, with exact equality:
  * - partreg_scored_sort against a stable comparison sort (qsort with the
  *   row index as tie-break) on ties, 0 and -0, 1, subnormals, and scores
  *   that all fall in one bucket;
- * - partreg_fit_binary_diagnostics against the former implementation
+ * - partreg_fit_binary_diagnostics against a plain implementation
  *   (qsort, partreg_link_cdf per row), bit for bit, for every link, with
  *   tied fitted values, weights and dropped columns, and on 1 to 3
  *   threads (same results, the first bad row's error);
  * - the column-wise design build (partreg_frame_create) against the
  *   per-row evaluation partreg_frame_design_row(), bit for bit, with the
  *   rows kept by listwise deletion checked against a cell-by-cell scan,
- *   and the first non-finite term reported as before; the design on 1 to
+ *   and the same first non-finite term reported; the design on 1 to
  *   3 threads; a frame that takes its columns from the table it is handed
  *   against one that copies them;
  * - the CSV reader's one-scan numeric cells against its general path
@@ -135,7 +135,7 @@ static void test_sort(void **state)
     free(p);
 }
 
-/* ---- binary diagnostics: the former implementation ---------------------- */
+/* ---- binary diagnostics: a plain implementation -------------------------- */
 
 typedef struct scored3 {
     double p, y, w;
@@ -470,8 +470,9 @@ static void test_frame_unchanged(void **state)
     free(csv);
 }
 
-/* The first non-finite term is named as before: first row, then first
- * term in that row; rows are in the second block of the bulk build. */
+/* The first non-finite term is named as the per-row build names it: first
+ * row, then first term in that row; rows are in the second block of the
+ * bulk build. */
 static void test_frame_bad_value(void **state)
 {
     (void)state;

@@ -233,7 +233,7 @@ static void test_first_bad_row(void **s)
         assert_contains(err.message, "not a level");
     }
     y[6] = 0.0;
-    y[9] = -0.0; /* a level, as before */
+    y[9] = -0.0; /* a level, as 0.0 is */
     w[8] = -0.5;
     assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
                      PARTREG_EDATA);

@@ -158,7 +158,7 @@ static void test_references_and_levels(void **state)
     assert_int_equal(partreg_frame_variable_reference(fr, 1), 1);
     partreg_data d;
     partreg_frame_data(fr, &d);
-    assert_true(d.y[0] == 0.0); /* "yes" is now the first level; "no" the event */
+    assert_true(d.y[0] == 0.0); /* "yes" is the first level; "no" the event */
     assert_true(d.y[1] == 1.0);
     partreg_frame_free(fr);
     /* numeric 0/1 outcome: binary, event 1 */
@@ -484,8 +484,7 @@ static void test_errors(void **state)
 
 /* A large frame (2e5 rows x 12 terms: numeric, factor, interaction, I(),
  * log()) builds correctly. Its speed is measured in bench/, not asserted
- * here (issue 7: no timing assertions in make test); the time is printed.
- * 1e6 rows took 0.4-0.7 s at -O2 on a loaded 2-core machine. */
+ * here (make test makes no timing assertions); the time is printed. */
 static void test_large(void **state)
 {
     (void)state;

@@ -1,4 +1,4 @@
-/* Library guarantees of include/partreg.h (issue 8), tested:
+/* Library guarantees of include/partreg.h, tested:
  * - GSL's error handler never fires on user input: a handler that fails
  *   the test is installed, then bad and extreme data go through fits,
  *   frames, covariances, profile intervals, margins, Wald/Brant tests and

@@ -1,4 +1,4 @@
-/* Every row of docs/errors.md through the library API (issue 8): each bad
+/* Every row of docs/errors.md through the library API: each bad
  * file, value, formula, model and option gives its status, a message that
  * names the problem and where (file, line, column, term), no crash, no
  * leak (run under ASan and valgrind), and, where a fit is still possible,

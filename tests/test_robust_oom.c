@@ -1,4 +1,4 @@
-/* Out of memory (issue 8): every allocation failure is a status. The test
+/* Out of memory: every allocation failure is a status. The test
  * is linked with -Wl,--wrap for malloc, calloc, realloc, aligned_alloc and
  * the GSL allocators the library calls (tests/CMakeLists.txt), so the k-th
  * allocation made by the library can be made to fail; a failing GSL

@@ -66,12 +66,12 @@ static void check_case(size_t k, size_t lda, size_t m, uint64_t *seed, int exact
     weighted_sum_reference(X, lda, k, g, m, ref);
     for (size_t r = 0; r < m; r++) {
         double want = dot_reference(X + r * lda, k, beta);
-        if (exact ? !same_bits(eta[r], want) : !(fabs(eta[r] - want) <= 1e-13 * k))
+        if (exact ? !same_bits(eta[r], want) : !(fabs(eta[r] - want) <= 1e-13 * (double)k))
             fail_msg("dot k=%zu lda=%zu m=%zu row %zu: %.17g, reference %.17g", k, lda, m, r,
                      eta[r], want);
     }
     for (size_t c = 0; c < k; c++)
-        if (exact ? !same_bits(grad[c], ref[c]) : !(fabs(grad[c] - ref[c]) <= 1e-13 * m))
+        if (exact ? !same_bits(grad[c], ref[c]) : !(fabs(grad[c] - ref[c]) <= 1e-13 * (double)m))
             fail_msg("weighted sum k=%zu lda=%zu m=%zu entry %zu: %.17g, reference %.17g", k,
                      lda, m, c, grad[c], ref[c]);
     free(X);

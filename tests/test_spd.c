@@ -55,7 +55,7 @@ static void test_solve_positive_definite(void **state)
             b[i] = 1.0 + (double)i;
         partreg_spd *w = partreg_spd_alloc(k);
         assert_int_equal(partreg_spd_solve(w, A, b, x), 0); /* not perturbed */
-        assert_true(residual(A, x, b, k) < 1e-12 * (double)k * k);
+        assert_true(residual(A, x, b, k) < 1e-12 * (double)k * (double)k);
         partreg_spd_free(w);
         free(A), free(b), free(x);
     }

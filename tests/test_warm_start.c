@@ -309,9 +309,9 @@ static void test_chord_steps(void **state)
     /* A start information 1% off, from 5e-3: the step from it leaves about
      * 1.7e-4 and a second one from the same information about 2e-6, from
      * where two information passes reach step_tol (2e-6 -> 2e-11 ->
-     * stop). With an information pass at 1.7e-4 instead (the solver before
-     * start_chord) this problem took a chord step to 1.7e-7 and still
-     * needed three: two gradient-only and three information passes. */
+     * stop). With an information pass at 1.7e-4 instead (no start_chord)
+     * this problem would take a chord step to 1.7e-7 and still need
+     * three: two gradient-only and three information passes. */
     for (size_t j = 0; j < k * k; j++)
         approx[j] = 1.01 * ref->info[j];
     start_off(theta, plain, k, 5e-3);

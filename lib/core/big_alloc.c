@@ -2,10 +2,9 @@
  * once per pass; in 4 KiB pages that is a page walk every 4 KiB (20,000 for
  * a 10^6 x 10 design) and hardware prefetch streams that stop at every page
  * boundary. With madvise(MADV_HUGEPAGE), Linux's transparent huge pages in
- * "madvise" mode (the common default) back the array with 2 MiB pages. On
- * the bench machine an ordinal fit at 10^6 rows took 34.3 ms instead of
- * 36.7 (median of 18) and one-thread sequential reads ran at 29 GB/s
- * instead of 24 (docs/performance.md, session 12). Elsewhere, or when the
+ * "madvise" mode (the common default) back the array with 2 MiB pages:
+ * one page walk every 2 MiB, and prefetch streams that run on; sequential
+ * reads and the fits that stream the design are faster. Elsewhere, or when the
  * kernel declines, this is an aligned malloc. */
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "core/big_alloc.h"

@@ -5,7 +5,7 @@
  * factorisation takes microseconds; the hand-offs stall for milliseconds
  * (seconds, with the other cores busy) whenever the worker is not running,
  * and they cannot be turned off from inside a library without changing the
- * calling process (docs/performance.md, session 13). */
+ * calling process. */
 #include "core/spd.h"
 
 #include <float.h>

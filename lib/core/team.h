@@ -2,10 +2,9 @@
  *
  * A fit makes many short passes over the design (screening, the warm
  * start's subsample passes, the solver's); starting threads for each one
- * cost 0.2-0.3 ms a pass at 10^5 rows on the two-core benchmark machine
- * (thread creation, the wake-up of an idle core, the late start's uneven
- * split): two threads' gradient pass took 0.69 ms median against 0.41 on
- * a team, the information pass 1.14 against 0.93. A team starts its threads once;
+ * costs thread creation, the wake-up of an idle core and the uneven split
+ * of a late start, tenths of a millisecond a pass: as much as a pass over
+ * 10^5 rows. A team starts its threads once;
  * between jobs its members spin a little while, then sleep, so that
  * back-to-back passes find them awake. partreg_team_run without a team
  * is also the library's one fork-join for work that runs once (the CSV
@@ -28,9 +27,7 @@ typedef void (*partreg_team_job)(void *arg, size_t t);
 /* Rows per member below which a pass on a team uses fewer members. A
  * member's share then costs tens of microseconds, against about 1 us to
  * hand it over to a spinning member (threads started per pass need some
- * 20,000 rows each to pay for their start). Fits of 10^4 rows on two
- * members: 0.78 -> 0.54 ms (binary), 1.27 -> 0.82 ms (ordinal), fits
- * repeated in one process; 3,000 to 5,000 rows no slower. */
+ * 20,000 rows each to pay for their start). */
 #define PARTREG_TEAM_MIN_ROWS 2000
 
 /* Start a team of `size` members (size - 1 new threads). Returns NULL when

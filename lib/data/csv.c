@@ -52,18 +52,13 @@
  * handed to strtod_l in the "C" locale (so a caller's setlocale cannot turn
  * the decimal point into a comma).
  *
- * Measurement (bench/read_csv.sh on this 2-core AMD EPYC VM, Debian 12,
- * gcc -O2; 1,000,000 rows x 12 columns, 8 numeric and 4 text, 5% missing,
- * 134 MB, file in the page cache; best of 7):
- *   partreg_table_read_csv, whole call incl. the table ...... 0.62 s
- *   Debian libcsv 3.0.3: csv_parse alone over the same mapped file, with
- *   callbacks that only count fields (no number conversion, no table) 0.61 s
- * libcsv's tokenising alone costs what this whole reader costs (it copies
- * every field into its own buffer byte by byte), so partreg keeps its own
- * parser. Before SSE2 scanning and mmap the reader took 1.2 s.
- * On the same VM shared with other builds (load average 7 on 2 cores) the
- * wall time rises to 1.1-1.7 s while the CPU time of a read stays at
- * 0.60-0.69 s (bench_read reports both).
+ * Why a parser of its own: libcsv's tokenising alone (csv_parse with
+ * callbacks that only count fields, no number conversion, no table) costs
+ * about what this whole reader costs, table included, because it copies
+ * every field into its own buffer byte by byte (bench/results.md has the
+ * comparison). On a machine
+ * shared with other jobs the wall time of a read moves with the load and
+ * its CPU time does not: bench_read reports both.
  */
 #define _GNU_SOURCE /* strtod_l, newlocale, strerror_r (GNU form), open/fstat */
 

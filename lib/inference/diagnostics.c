@@ -18,11 +18,11 @@
  * See docs/methods_inference.md.
  *
  * Speed: the rows are sorted by partreg_scored_sort (scored_sort.c), a
- * bucket sort that gives the stable order the former qsort gave, and eta
- * reads the coefficients from a plain array; the logit F(eta) is computed
- * inline with the operations of link.c, on threads over row ranges
- * (options.threads), each row as on one thread; the sums run in the same
- * order as before, so every number is unchanged. */
+ * bucket sort that gives the stable order by p, and eta reads the
+ * coefficients from a plain array; the logit F(eta) is computed inline
+ * with the operations of link.c, on threads over row ranges
+ * (options.threads), each row as on one thread; the sums run on one
+ * thread in a fixed order, so no number depends on the threads. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,7 +46,8 @@ partreg_binary_diagnostics_options partreg_binary_diagnostics_options_default(vo
 
 typedef partreg_scored scored;
 
-/* For scores outside [0, 1] (not produced by the links), as before. */
+/* For scores outside [0, 1] (not produced by the links), which
+ * partreg_scored_sort refuses: qsort by p. */
 static int by_p(const void *a, const void *b)
 {
     double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
@@ -199,7 +200,7 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
                 goto cleanup;
             }
     }
-    /* the sums in row order, as before; rows of weight 0 are left out */
+    /* the sums in row order; rows of weight 0 are left out */
     double W = 0, W1 = 0, brier = 0, tp = 0, fp = 0, tn = 0, fn = 0;
     for (size_t i = 0; i < n; i++) {
         double w = partreg_scored_w(r[i]), y = partreg_scored_y(r[i]), p = r[i].p;

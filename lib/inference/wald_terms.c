@@ -7,7 +7,7 @@
  *
  * with V the covariance in force. V_SS is scaled to its correlation matrix
  * C = D^-1/2 V_SS D^-1/2 and b_S to z = D^-1/2 b_S (chi2 = z' C^- z is
- * unchanged, the rank decision no longer depends on units); C is inverted
+ * unchanged, and the rank decision does not depend on units); C is inverted
  * by the modified Cholesky of lib/core/spd.h and, when it is not positive
  * definite, by its eigen-decomposition dropping eigenvalues below 1e-10
  * times the largest (the generalised inverse Stata's `test` uses for

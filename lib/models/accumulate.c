@@ -3,14 +3,13 @@
  * blocks, as many as partreg_segment_count gives for n and k (at most one
  * a block); the threads of a pass claim segments one at a time and give
  * each whole to the model, which walks it in chunks of its own into the
- * segment's state (one call a segment: the ordinal model's per-call
- * work, its per-category sums zeroed, totalled and folded, had cost 2%
- * of an information pass as a call a block); the
- * states are merged in segment order. So the sums are the same bits
- * whatever the number of threads and whichever thread took which segment,
- * and a thread that the system holds back (a busy or virtual machine)
- * delays the pass by about one segment instead of leaving the others
- * waiting for its fixed half (docs/performance.md, step 29). */
+ * segment's state (one call a segment, not a block: the ordinal model's
+ * per-call work, its per-category sums zeroed, totalled and folded, is
+ * paid once a segment); the states are merged in segment order. So the
+ * sums are the same bits whatever the number of threads and whichever
+ * thread took which segment, and a thread that the system holds back (a
+ * busy or virtual machine) delays the pass by about one segment instead
+ * of leaving the others waiting for its fixed half. */
 #include "models/objective.h"
 
 #include <stdlib.h>

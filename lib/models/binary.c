@@ -61,7 +61,7 @@ PARTREG_VM_INLINE void logit_row(double x, double e, double y, double w, double 
  * for a vector of four rows with the polynomials by Horner's rule, fewer
  * with vmath.h's shorter chains), and the out-of-order core overlaps only
  * as many rows as its reorder buffer holds instructions of; a short loop
- * fits more of them (measured in docs/performance.md). The values are the
+ * fits more of them. The values are the
  * same. Returns sum w l, summed after the loop (a sum inside it would keep
  * it scalar) in sixteen stripes (partreg_vm_sum16). */
 PARTREG_ROWS_CLONE

@@ -4,8 +4,8 @@
  * terms (the threshold gradient and the threshold-threshold information).
  * Adding each row into its category's sums in memory makes a chain of
  * dependent read-modify-writes through the rows of one category (each
- * waits for the store before it); striping them four ways (session 6)
- * still cost 15% of the gradient pass on data in cache. Here the sums run
+ * waits for the store before it); striping them four ways shortens the
+ * chains but keeps them in memory. Here the sums run
  * over eight rows at a time, one lane each, and a row adds into every
  * category's lanes under a mask of the rows that are in it: per eight rows
  * one compare a category and one masked add a category and array, all in
@@ -146,11 +146,11 @@ void partreg_category_sums_total(const double *S, size_t J, size_t nq, double *o
 
 /* ---- the rows weighted by category -----------------------------------
  *
- * Adding each row's w x into its two slot rows of T in memory
- * (the scatter of sessions 6 to 9) cost 29% of the ordinal information pass
- * on data in cache: per row 2 (kp / 4) vector loads, adds and stores, the
- * stores the bound. Here the rows come listed by category (in row order
- * within one: partreg_category_sums_add makes the lists in its sweep),
+ * Adding each row's w x into its two slot rows of T in memory would cost
+ * per row 2 (kp / 4) vector loads, adds and stores, the stores the bound
+ * (a large share of the ordinal information pass on data in cache). Here
+ * the rows come listed by category (in row order within one:
+ * partreg_category_sums_add makes the lists in its sweep),
  * and each category's two sums run down its list in registers: per row
  * kp / 4 vector loads of x and 2 kp / 4 multiplies and adds, no stores. */
 

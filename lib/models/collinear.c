@@ -15,9 +15,7 @@
  * rows four at a time, each along the columns, so every load and store of
  * the per-column arrays serves four rows and the column loops vectorise
  * (gcc 12 at -O2 vectorises a loop of run-time length only under the
- * dynamic cost model, hence the pragma). Measured (callgrind, n = 10^6,
- * p = 10, one thread): the block loops 245 -> 61 instructions per row,
- * docs/performance.md "Screening pass". */
+ * dynamic cost model, hence the pragma). */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic")
 #endif
@@ -35,9 +33,9 @@
 
 /* Rows per block of the one-pass cross-product accumulation. Each block
  * starts its read of X with the sums' loop, a stream from memory that the
- * core restarts (and waits on) at every block after the compute between:
- * at 10^6 rows, p = 10, two threads, the pass took 4.55 ms with blocks of
- * 256 rows, 4.27 with 512, 4.22 with 1024 (Z: 80 KiB at p = 10, in L2). */
+ * core restarts (and waits on) at every block after the compute between,
+ * so a block is as large as keeps its centred copy Z in L2 (80 KiB at
+ * p = 10). */
 #define SCREEN_BLOCK 1024
 /* Fewer rows than this per thread are not worth a thread. */
 #define SCREEN_MIN_ROWS_PER_THREAD 20000
@@ -230,9 +228,8 @@ static void block_moments(moments *mo, size_t b, size_t e, double *wb)
         centre_row(p, row[r], mb, mo->Z + r * p);
     /* the weights are positive: no row goes to the negative scratch.
      * Without weights h is hz, all ones (1 x is x: the same bits as
-     * h = NULL): gcc's loop for the unit-weight kernel ran 30% slower than
-     * the weighted one's since the rank update works in place in A
-     * (docs/performance.md, step 41). */
+     * h = NULL), and gcc makes a faster loop of the weighted kernel than of
+     * the unit-weight one, which works in place in A. */
     memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
     partreg_info_add(mo->Cb, p, p, mo->Z, p, h, NULL, NULL, m, mo->Zs, mo->Zs);
 }

@@ -60,7 +60,7 @@
  * (relative): the information changes by about this fraction over them. */
 #define CHORD_MAX_STEP 1e-2
 /* The chord step's error is taken as this multiple of r^3 when deciding on
- * one. Measured on the bench data the multiple was 0.8 to 3.7; a chord step
+ * one. On the bench data the multiple is 0.8 to 3.7; a chord step
  * that misses costs a gradient-only pass, one that hits saves an
  * information pass less a gradient-only one, which is less. */
 #define CHORD_SAFETY 4.0

@@ -255,9 +255,8 @@ static void ordinal_chunk(const partreg_design *d, const double *theta, size_t i
  * Cut slots: slot c is the lower cut of category c, c + 1 its upper, so
  * slot j + 1 is theta_j (slots 0 and J, the outermost categories' missing
  * cuts, are not read). The category sums (category_sums.c) keep their
- * partial sums in registers, where adding each row into its slots in
- * memory made chains of stores and loads through the rows of a category
- * (docs/performance.md, step 34). */
+ * partial sums in registers: adding each row into its slots in memory
+ * would make chains of stores and loads through the rows of a category. */
 
 /* F and S of the logistic at x from e = exp(-|x|) (x = +-inf exact: e = 0) */
 PARTREG_VM_INLINE void logit_cut(double x, double e, double *F, double *S)
@@ -581,6 +580,7 @@ static size_t logit_gather(const double *cat, size_t J, const double *y, const d
                            size_t m, const logit_gathered *out)
 {
     size_t nslow = 0, r = 0;
+    (void)J; /* read by the AVX-512 route only */
 #if defined(LOGIT_GATHER_512)
     if (J <= GATHER_512_MAX_J && have_avx512dq()) {
         nslow = logit_gather_octets(cat, J, y, eta, m / 8, out);
@@ -747,7 +747,7 @@ static void logit_chunk(const partreg_design *d, const double *theta, size_t i0,
  * finite: a row's non-finite gw reaches every gradient entry (g x_c, and
  * an infinity times x_c = 0 is NaN), a non-finite hw every diagonal one
  * (x_a (h x_a)), so these 2 pk entries tell about all the rows'. (The
- * whole triangle, at p = 50 and 75-row blocks, cost 6% of the pass.) */
+ * whole triangle would cost a few per cent of the pass at p = 50.) */
 static int beta_sums_finite(const partreg_accum *acc, size_t pk, size_t k)
 {
     double s = 0.0;
@@ -791,7 +791,7 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     logit_scratch_carve(scratch, J, p1, chunk, &ls);
     /* The records depend on the thresholds alone: made at a member's first
      * call of a pass and kept for its others (5 J calls of exp, expm1 and
-     * log per block had been 1-2% of a pass). */
+     * log per block would be a per cent or two of a pass). */
     if (!(*ls.built == 1.0 && memcmp(ls.key, thr, (J - 1) * sizeof *thr) == 0)) {
         logit_category_records(thr, J, ls.cat);
         memcpy(ls.key, thr, (J - 1) * sizeof *thr);
@@ -827,7 +827,8 @@ static void logit_accumulate(const partreg_design *d, const double *theta, size_
     /* A row's non-finite gw or hw reaches X' gw and sum hw x x' (an
      * infinity times 0 is NaN too), so with predictors the sums so far
      * tell whether there was one, and the rows need no check of their own
-     * (which cost 3% of the pass); a sum that overflows counts too. */
+     * (which would cost a few per cent of the pass); a sum that overflows
+     * counts too. */
     if (info && pk > 0 && !beta_sums_finite(acc, pk, k))
         acc->nonfinite = 1;
     for (size_t j = 0; j + 1 < J; j++) {

@@ -3,17 +3,16 @@
  * Four stripes of sums (row i into stripe i mod 4), added at the end: one
  * running sum per level would make each row wait for the previous row's
  * addition (and for its store, when two rows share a level). The checks
- * are branch-free: with branches, a random 0/1 outcome mispredicts every
- * other row (7.7 -> 2.8 ms at 10^6 rows).
+ * are branch-free: with branches, a random 0/1 outcome would mispredict
+ * every other row.
  *
  * With few levels (J <= COMPARE_LEVELS: every binary fit and most ordinal
  * ones) the level sums are taken by comparison instead of by index, one
  * level at a time over a block of rows that stays in L1: each stripe adds
  * w or 0 to its sum of level c, so the four stripes are one vector, no sum
  * goes through memory and the loops vectorise. Adding 0 leaves a sum as it
- * was, so every sum is the same as by index. About 3 -> 0.9 ms at 10^6 rows
- * (docs/performance.md; the by-index loop below is still used for more
- * levels and for the last n mod 4 rows). */
+ * was, so every sum is the same as by index. The by-index loop below
+ * serves more levels and the last n mod 4 rows. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic")
 #endif
@@ -58,9 +57,9 @@ static inline void row_by_index(stripes *s, double *W4, size_t ldw, double level
 #if PARTREG_HAVE_V4
 /* m rows (a multiple of STRIPES) with J (a constant where inlined) levels:
  * checks, totals and the level sums Wc[c * STRIPES + l] by comparison, in
- * one sweep with every stripe's sums in registers (a sweep for the checks
- * and one a level over the block had taken 1.5 ns a row: 0.77 ms of a
- * 10^6-row fit on two threads). Each lane is the scalar loop's stripe,
+ * one sweep with every stripe's sums in registers (not a sweep for the
+ * checks and one a level, each reading the block again). Each lane is
+ * the scalar loop's stripe,
  * its rows added in the same order: the same sums. */
 static inline __attribute__((always_inline)) void
 sweep_levels(stripes *restrict s, double *restrict Wc, size_t J, const double *restrict y,

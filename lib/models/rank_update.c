@@ -10,21 +10,19 @@
  * the tile runs down a sub-block of 64 rows of X (held in L1 with
  * V = diag(h) X). Per row a tile loads 4 broadcasts and 1 or 2 vectors of
  * V for 8 or 16 multiplies and adds, where updating A in memory four rows
- * at a time (session 3) loaded and stored the sums, 42 loads per row at
- * k = 11; the multiplies are now the bound. One function per padded width
+ * at a time would load and store the sums, 42 loads per row at k = 11;
+ * the multiplies are the bound. One function per padded width
  * (and, up to 16, per number of real rows in the last row block) has its
  * loops unrolled at compile time: no scalar tails, no loop control over
- * the tiles, no padded rows of A. Measured at k = 11 (bench/pass_time.c,
- * binary logit, n = 1e6, two threads): the information pass 15.1 -> 12.0
- * ms (docs/performance.md, step 14).
+ * the tiles, no padded rows of A.
  *
  * The bits do not depend on the machine: every entry is summed row by row
  * in the order written, A[a][c] += x_a (h x_c), whatever the vector width,
  * and no multiply-add is fused (the AVX2 clone gcc makes on x86-64 has no
  * FMA; on the AMD Zen cores FMA would share the multiply pipes anyway). */
 /* The copies in and out of the padded sums stay loops: as memcpy and
- * memset calls gcc made them rep movs and rep stos, whose start-up cost
- * per call (a few dozen entries each) was 1.4% of a whole ordinal fit. */
+ * memset calls gcc makes them rep movs and rep stos, whose start-up cost
+ * per call (a few dozen entries each) is out of proportion to the copy. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic", "no-tree-loop-distribute-patterns")
 #endif
@@ -218,8 +216,8 @@ static const tiled_rows_fn tiled_rows_by_width[8][4] = {
  * also grad += g_r x_r. The sums are loaded from A and grad and stored
  * back in place, the vectors that cross the diagonal (or k) under masks:
  * lanes past it are neither read nor written, and their sums are
- * scratch. No padded copy of A to make and read back per call (whose
- * copies had been 4% of the binary and ordinal information passes). */
+ * scratch. No padded copy of A to make and read back per call (those
+ * copies would cost a few per cent of the information passes). */
 static inline __attribute__((always_inline, target("avx512f,avx512vl"))) void
 wide_tile(double *restrict A, size_t lda_a, size_t k, size_t kp, size_t last, size_t ab0,
           size_t ab1, const double *restrict X, size_t lda, const double *restrict h,

@@ -6,9 +6,7 @@
  * k rounded up to a multiple of 4 entries, the entries past k masked off
  * (for X beta) or summed into scratch (for X' g), with one function per
  * kp whose loops unroll at compile time. Rows whose padded read would pass
- * the end of the block take the scalar route, which sums in the same order.
- * Measured (callgrind, bench/pass_time.c, binary logit, n = 1e5, p = 10):
- * see docs/performance.md. */
+ * the end of the block take the scalar route, which sums in the same order. */
 #include "models/row_products.h"
 #include "models/v4.h"
 

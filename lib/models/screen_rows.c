@@ -9,8 +9,7 @@
  * last one is read under a mask where it would pass the data, and the
  * sums, minima and maxima stay in registers for the whole block. The
  * operations are those of collinear.c entry by entry (vminpd and vmaxpd
- * are its `x < y ? x : y` and `x > y ? x : y`), so the bits are the same.
- * Measured in docs/performance.md (step 42). */
+ * are its `x < y ? x : y` and `x > y ? x : y`), so the bits are the same. */
 #include "models/screen_rows.h"
 #include "models/v4.h"
 

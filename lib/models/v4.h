@@ -21,9 +21,8 @@
  * instruction. Those loops are bound by the latency of each row's chain
  * of exp, log1p and divisions, and the core overlaps as many rows as its
  * reorder buffer holds instructions of: twice as many rows with half the
- * instructions. On the benchmark's Zen 4 core, which runs a 512-bit
- * operation as two 256-bit halves, the ordinal gradient pass took 18%
- * less (docs/performance.md, step 28). */
+ * instructions. That holds on a core that runs a 512-bit operation as two
+ * 256-bit halves (AMD Zen 4) too. */
 #define PARTREG_ROWS_CLONE                                                                        \
     __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 /* Whether this core has AVX-512F and VL: 32 vector registers and masked

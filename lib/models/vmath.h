@@ -28,10 +28,9 @@
  * Both polynomials are evaluated as short independent chains rather than
  * by Horner's rule: the row loops that call these functions are bound by
  * the latency of one row's chain (exp, division, log1p), not by the number
- * of operations; Estrin's scheme for exp and the split for log took the
- * binary value pass at 10^5 rows from 0.68 to 0.59 ms and the ordinal one
- * from 1.34 to 1.12 ms (one thread, min of 201), with the same maximum
- * error (1.0 ulp against glibc over tests/test_vmath.c's ranges).
+ * of operations. Estrin's scheme for exp and the split for log shorten
+ * that chain with the same maximum error as Horner's rule (1.0 ulp
+ * against glibc over tests/test_vmath.c's ranges).
  * Errors against libm: tests/test_vmath.c asserts the maximum in ulps over
  * the whole range, tails included. */
 #ifndef PARTREG_MODELS_VMATH_H
@@ -84,7 +83,7 @@ PARTREG_VM_INLINE double partreg_vm_exp_reduced(double x, double *t_out)
      * Taylor remainder r^14/14! < 5e-18 for |r| <= ln2/2. P by Estrin's
      * scheme (pairs, then powers r^2, r^4, r^8): four dependent multiply-add
      * steps instead of Horner's eleven. The loops over rows are bound by
-     * this chain's latency, not by the operations (docs/performance.md). */
+     * this chain's latency, not by the operations. */
     double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
     double p01 = 1.0 / 2.0 + r * (1.0 / 6.0), p23 = 1.0 / 24.0 + r * (1.0 / 120.0);
     double p45 = 1.0 / 720.0 + r * (1.0 / 5040.0), p67 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
@@ -147,8 +146,8 @@ PARTREG_VM_INLINE double partreg_vm_log_reduced(double f, double j, double c)
  * instead of one: a sum in row order waits an addition's latency (3 to 4
  * cycles) per row, and after a block's terms loop nothing else is left to
  * overlap it with; sixteen stripes are eight chains of two-lane adds in
- * the baseline code and two of eight lanes with AVX-512 (four stripes, one
- * chain there, cost 2.5% of the ordinal gradient pass). The value does not
+ * the baseline code and two of eight lanes with AVX-512 (where four
+ * stripes would be a single chain). The value does not
  * depend on how the loop is compiled (vector width, clones). */
 PARTREG_VM_INLINE double partreg_vm_sum16(const double *v, size_t m)
 {

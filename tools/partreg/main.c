@@ -28,8 +28,8 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     /* The library never lets GSL's handler fire on user input; the driver
-     * still turns it off once so that a library bug cannot abort a user's
-     * session (the library itself never touches the global handler). */
+     * still turns it off once so that a library bug cannot abort the
+     * command (the library itself never touches the global handler). */
     gsl_set_error_handler_off();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
