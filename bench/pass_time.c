@@ -102,7 +102,7 @@ int main(int argc, char **argv)
             theta[k + j] = gsl_vector_get(partreg_fit_thresholds(fit), j);
     partreg_fit_free(fit);
 
-    partreg_design d = {n, k, k, X, y, NULL, NULL, k, J, PARTREG_LOGIT};
+    partreg_design d = {n, k, k, X, y, NULL, NULL, k, J, PARTREG_LOGIT, NULL};
     partreg_objective obj;
     if (ordinal)
         partreg_ordinal_objective(&d, &obj);

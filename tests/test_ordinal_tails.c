@@ -167,7 +167,7 @@ static void check_case(const cut_case *cc, double *worst)
             y[n] = (double)c;
             n++;
         }
-    partreg_design d = {n, 1, 1, X, y, w, NULL, 1, NLEV, PARTREG_LOGIT};
+    partreg_design d = {n, 1, 1, X, y, w, NULL, 1, NLEV, PARTREG_LOGIT, NULL};
     partreg_objective obj;
     partreg_ordinal_objective(&d, &obj);
     const double theta[K] = {1.0, cc->th0, cc->th1};
@@ -245,7 +245,7 @@ static void test_close_cuts_far_out(void **state)
 {
     (void)state;
     double X[2] = {0.0, 0.0}, y[2] = {1.0, 1.0};
-    partreg_design d = {2, 1, 1, X, y, NULL, NULL, 1, NLEV, PARTREG_LOGIT};
+    partreg_design d = {2, 1, 1, X, y, NULL, NULL, 1, NLEV, PARTREG_LOGIT, NULL};
     partreg_objective obj;
     partreg_ordinal_objective(&d, &obj);
     const double theta[K] = {1.0, 450.0, 450.0 + EPS20};

@@ -269,7 +269,7 @@ static void test_chord_steps(void **state)
 {
     (void)state;
     problem pr = make_problem(0);
-    partreg_design d = {NROWS, NCOL, NCOL, pr.X, pr.yb, NULL, NULL, NCOL, 2, PARTREG_LOGIT};
+    partreg_design d = {NROWS, NCOL, NCOL, pr.X, pr.yb, NULL, NULL, NCOL, 2, PARTREG_LOGIT, NULL};
     counted c;
     partreg_binary_objective(&d, &c.inner);
     size_t k = NCOL;
