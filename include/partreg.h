@@ -400,6 +400,11 @@ PARTREG_API const char *partreg_fit_param_term(const partreg_fit *fit, size_t j)
 /** The cut "A|B" a cut-specific coefficient belongs to, else NULL.
  *  Borrowed; valid until the fit is freed. */
 PARTREG_API const char *partreg_fit_param_cut(const partreg_fit *fit, size_t j);
+/** Degrees of freedom of parameter j's reference distribution in
+ *  partreg_fit_estimate(): INFINITY for the normal (the default), finite
+ *  for Student's t (survey designs, CR2, multiple imputation); NaN when
+ *  j >= K. */
+PARTREG_API double partreg_fit_param_df(const partreg_fit *fit, size_t j);
 /** The design column parameter j multiplies, or PARTREG_NO_COLUMN. */
 PARTREG_API size_t partreg_fit_param_column(const partreg_fit *fit, size_t j);
 /** Number of blocks of the parameter vector. */
@@ -488,8 +493,11 @@ typedef struct partreg_estimate {
 /**
  * Wald summary of parameter j (0..K-1: for a cumulative-link model
  * 0..p-1 coefficients, p..p+J-2 thresholds) under the covariance in
- * force, with a `level` confidence interval (0 < level < 1). A dropped
- * coefficient gets NaN statistics.
+ * force, with a `level` confidence interval (0 < level < 1): p-value
+ * and interval from the normal, or from Student's t where the parameter
+ * has finite degrees of freedom (partreg_fit_param_df()); z is
+ * estimate / std_error either way. A dropped coefficient gets NaN
+ * statistics.
  * PARTREG_OK or PARTREG_EINVAL (j out of range, level outside (0,1)).
  */
 PARTREG_API partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,

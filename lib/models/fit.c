@@ -99,6 +99,7 @@ void partreg_fit_free(partreg_fit *fit)
     free(fit->free_of);
     free(fit->full_of);
     free(fit->diverges);
+    free(fit->df);
     if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
     if (fit->thresholds) gsl_vector_free(fit->thresholds);
@@ -167,6 +168,14 @@ void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_ty
             gsl_matrix_set(fit->vcov, partreg_fit_full_index(fit, a),
                            partreg_fit_full_index(fit, b), V[a * fit->k + b]);
     fit->vcov_type = type;
+    for (size_t j = 0; j < fit->K; j++)
+        fit->df[j] = INFINITY;
+}
+
+void partreg_fit_set_df(partreg_fit *fit, size_t j, double df)
+{
+    if (j < fit->K)
+        fit->df[j] = df;
 }
 
 /* The end of a fit's use of its team: the caller's workers go back to
@@ -291,6 +300,7 @@ static partreg_status alloc_fit(const partreg_data *d, const partreg_fit_options
     fit->free_of = malloc((K ? K : 1) * sizeof *fit->free_of);
     fit->full_of = malloc((K ? K : 1) * sizeof *fit->full_of);
     fit->diverges = calloc(K ? K : 1, 1);
+    fit->df = malloc((K ? K : 1) * sizeof *fit->df);
     fit->par = gsl_vector_calloc(K ? K : 1);
     fit->coef = gsl_vector_calloc(fit->p ? fit->p : 1);
     fit->thresholds = nt ? gsl_vector_calloc(nt) : NULL;
@@ -299,7 +309,7 @@ static partreg_status alloc_fit(const partreg_data *d, const partreg_fit_options
     fit->level_names = calloc(fit->J, sizeof *fit->level_names);
     fit->cut_names = calloc(fit->J, sizeof *fit->cut_names);
     if (!fit->kept || !fit->dropped || !fit->free_of || !fit->full_of || !fit->diverges ||
-        !fit->par || !fit->coef || (nt && !fit->thresholds) || !fit->vcov ||
+        !fit->df || !fit->par || !fit->coef || (nt && !fit->thresholds) || !fit->vcov ||
         !fit->column_names || !fit->level_names || !fit->cut_names)
         return PARTREG_ENOMEM;
     char buf[32];

@@ -43,6 +43,8 @@ struct partreg_fit {
     gsl_matrix *vcov;        /* K x K covariance in force, full index */
     partreg_vcov_type vcov_type;
     size_t n_clusters;       /* for cluster vcov */
+    double *df;              /* K: degrees of freedom of each parameter's t reference
+                              * distribution; INFINITY = normal (the default) */
 
     double loglik, null_loglik, max_grad;
     int iterations, converged, separated, singular;
@@ -81,7 +83,14 @@ partreg_status partreg_fit_add_warning(partreg_fit *fit, const char *fmt, ...)
 const char *partreg_fit_param_name(const partreg_fit *fit, size_t j, char *buf, size_t size);
 
 /* Replace the covariance in force by the k x k free-parameter matrix V
- * (embedded into the full index, zeros for entries not estimated). */
+ * (embedded into the full index, zeros for entries not estimated). The
+ * reference distributions go back to the normal (df INFINITY). */
 void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_type type);
+
+/* Set parameter j's reference distribution to Student's t with df degrees
+ * of freedom (INFINITY: the normal), for the tests and intervals of
+ * partreg_fit_estimate(): a design's df, a Satterthwaite df, a
+ * Barnard-Rubin df. */
+void partreg_fit_set_df(partreg_fit *fit, size_t j, double df);
 
 #endif

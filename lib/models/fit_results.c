@@ -31,6 +31,11 @@ int partreg_fit_column_dropped(const partreg_fit *fit, size_t j)
 }
 
 size_t partreg_fit_n_parameters(const partreg_fit *fit) { return fit->K; }
+
+double partreg_fit_param_df(const partreg_fit *fit, size_t j)
+{
+    return j < fit->K ? fit->df[j] : NAN;
+}
 const gsl_vector *partreg_fit_parameters(const partreg_fit *fit) { return fit->par; }
 
 partreg_param_kind partreg_fit_param_kind(const partreg_fit *fit, size_t j)
@@ -150,11 +155,18 @@ partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double lev
     double se = var >= 0 ? sqrt(var) : NAN;
     if (fit->diverges[j])
         se = NAN;
-    double q = gsl_cdf_ugaussian_Qinv((1.0 - level) / 2.0);
+    /* the normal, or Student's t with the parameter's df (designs, CR2,
+     * multiple imputation) */
+    double df = fit->df[j];
+    int t = isfinite(df);
+    double q = t ? gsl_cdf_tdist_Qinv((1.0 - level) / 2.0, df)
+                 : gsl_cdf_ugaussian_Qinv((1.0 - level) / 2.0);
     out->estimate = est;
     out->std_error = se;
     out->z = est / se;
-    out->p_value = isfinite(out->z) ? 2.0 * gsl_cdf_ugaussian_Q(fabs(out->z)) : NAN;
+    out->p_value = !isfinite(out->z) ? NAN
+                   : t               ? 2.0 * gsl_cdf_tdist_Q(fabs(out->z), df)
+                                     : 2.0 * gsl_cdf_ugaussian_Q(fabs(out->z));
     out->conf_low = est - q * se;
     out->conf_high = est + q * se;
     partreg_error_clear(err);
