@@ -351,9 +351,10 @@ write_case <- function(path, case) {
 ## coefficient / threshold blocks for the expect section
 term_block <- function(names, est, se, q, extra = NULL) {
   out <- list()
+  q <- rep_len(q, length(names))   # one quantile, or one per term (t with per-term df)
   for (i in seq_along(names)) {
     e <- list(estimate = est[i], std_error = se[i],
-              conf_low = est[i] - q * se[i], conf_high = est[i] + q * se[i])
+              conf_low = est[i] - q[i] * se[i], conf_high = est[i] + q[i] * se[i])
     if (!is.null(extra)) for (nm in names(extra)) e[[nm]] <- extra[[nm]][i]
     out[[names[i]]] <- e
   }
