@@ -161,7 +161,9 @@ run_mi <- function(id, csv, formula, family, link, ylevels = NULL, margins = FAL
     mgp <- rubin(Qm, Um, dfcom)
     Jn <- numDeriv::jacobian(function(s) ame(Ms[[1]], s, link, rep(1, n))$est, fits[[1]]$psi)
     psm <- lapply(seq_len(ncol(Qm)), function(j) pool.scalar(Qm[, j], sapply(Um, function(u) u[j, j]), n = dfcom + k, k = k))
+    fd <- ame_fd(Ms[[1]], fits[[1]]$psi, link, rep(1, n))
     cc$margins <- list(jacobian_analytic_vs_numDeriv_imp1 = max(abs(Jn - am[[1]]$J)) / max(abs(am[[1]]$J)),
+                       numeric_estimate_vs_numDeriv_grad_imp1 = rel_diff(fd[!is.na(fd)], am[[1]]$est[!is.na(fd)]),
                        pooled_std_error_vs_mice_pool_scalar = rel_diff(sqrt(sapply(psm, `[[`, "t")), mgp$se),
                        note = "AME per imputation (analytic, rows unweighted), delta-method variance J V J' with the model V; pooled by Rubin's rules: estimate = mean, std_error = sqrt(Ubar + (1 + 1/m) B)")
     mg <- margins_block(list(est = mgp$qbar, term = am[[1]]$term, outcome = am[[1]]$outcome), mgp$se)

@@ -18,7 +18,7 @@
 
 /* ==================== titanic_survived_logit_mi20 ==================== */
 /*
- * agreement digits: mice_pool_scalar estimate=16/std_error=16/df=15/riv=15/fmi=15; mitools_MIcombine estimate=15/std_error=16; mice_pool estimate=15/std_error=8/df=8/riv=8/fmi=8; margins jacobian_analytic_vs_numDeriv_imp1=10/pooled_std_error_vs_mice_pool_scalar=16; mice_D1 F=8/df2=8/riv=8; mitml_D1_on_reference_numbers F=15/df2=15/riv=15; mitml_D1_no_dfcom F=8/df2=7
+ * agreement digits: mice_pool_scalar estimate=16/std_error=16/df=15/riv=15/fmi=15; mitools_MIcombine estimate=15/std_error=16; mice_pool estimate=15/std_error=8/df=8/riv=8/fmi=8; margins jacobian_analytic_vs_numDeriv_imp1=10/numeric_estimate_vs_numDeriv_grad_imp1=9/pooled_std_error_vs_mice_pool_scalar=16; mice_D1 F=8/df2=8/riv=8; mitml_D1_on_reference_numbers F=15/df2=15/riv=15; mitml_D1_no_dfcom F=8/df2=7
  */
 static const int ref_titanic_survived_logit_mi20_k = 5;
 static const int ref_titanic_survived_logit_mi20_m = 20;

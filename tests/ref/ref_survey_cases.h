@@ -173,7 +173,7 @@ static const double ref_nhanes_hichol_logit_subpop_test_p[3] = {
 /* ==================== apistrat_api4_ologit_design ==================== */
 /*
  * partreg fit tests/data/apistrat.csv --formula 'api4 ~ meals + ell + mobility + stype' --family ordinal --link logit --levels low,lower-mid,upper-mid,high --sampling-weights pw --strata stype --fpc fpc --margins
- * agreement digits: survey_svyrecvar_on_reference_scores std_error=14/V_matrix=14; svyolr estimate=8/std_error=8; numDeriv_jacobian_of_score_vs_analytic_hessian bread_std_error=10; margins jacobian_analytic_vs_numDeriv=9/std_error_with_numDeriv_jacobian=9
+ * agreement digits: survey_svyrecvar_on_reference_scores std_error=14/V_matrix=14; svyolr estimate=8/std_error=8; numDeriv_jacobian_of_score_vs_analytic_hessian bread_std_error=10; margins jacobian_analytic_vs_numDeriv=9/std_error_with_numDeriv_jacobian=9/numeric_estimate_vs_numDeriv_grad=7
  */
 static const int ref_apistrat_api4_ologit_design_k = 8;
 static const char *const ref_apistrat_api4_ologit_design_names[8] = {"meals", "ell", "mobility", "stype[H]", "stype[M]", "low|lower-mid", "lower-mid|upper-mid", "upper-mid|high"};
@@ -273,8 +273,8 @@ static const double ref_apistrat_api4_ologit_design_margin_V[20][20] = {
 
 /* ==================== apistrat_awards_cloglog_design ==================== */
 /*
- * partreg fit tests/data/apistrat.csv --formula 'awards ~ meals + ell + mobility' --family binary --link cloglog --sampling-weights pw --strata stype --fpc fpc
- * agreement digits: survey_svyrecvar_on_reference_scores std_error=14/V_matrix=14; svyglm estimate=14/std_error=0/std_error_vs_expected_information_sandwich=14; numDeriv_jacobian_of_score_vs_analytic_hessian bread_std_error=9
+ * partreg fit tests/data/apistrat.csv --formula 'awards ~ meals + ell + mobility' --family binary --link cloglog --sampling-weights pw --strata stype --fpc fpc --margins
+ * agreement digits: survey_svyrecvar_on_reference_scores std_error=14/V_matrix=14; svyglm estimate=14/std_error=0/std_error_vs_expected_information_sandwich=14; numDeriv_jacobian_of_score_vs_analytic_hessian bread_std_error=9; margins jacobian_analytic_vs_numDeriv=10/std_error_with_numDeriv_jacobian=11/numeric_estimate_vs_numDeriv_grad=8
  */
 static const int ref_apistrat_awards_cloglog_design_k = 4;
 static const char *const ref_apistrat_awards_cloglog_design_names[4] = {"(Intercept)", "meals", "ell", "mobility"};
@@ -327,6 +327,14 @@ static const double ref_apistrat_awards_cloglog_design_test_df2[4] = {
 /* P(F(q, df - q + 1) > F) */
 static const double ref_apistrat_awards_cloglog_design_test_p[4] = {
     0.51812770284634135, 0.64219673090207263, 0.026486228495082573, 0.17459602446675071
+};
+/* AME entries (term @ outcome level for ordinal) */
+static const char *const ref_apistrat_awards_cloglog_design_margin_labels[3] = {"meals", "ell", "mobility"};
+/* covariance of the AMEs, J V J' with the design V */
+static const double ref_apistrat_awards_cloglog_design_margin_V[3][3] = {
+    {3.6473398571758032e-06, -3.9568699747102989e-06, -2.1002150845438488e-06},
+    {-3.9568699747102989e-06, 7.5949881964277721e-06, 1.4331104723436135e-06},
+    {-2.1002150845438493e-06, 1.4331104723436133e-06, 1.2888442261405631e-05}
 };
 
 /* ==================== apiclus1_api4_oprobit_design ==================== */

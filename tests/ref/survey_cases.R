@@ -269,10 +269,9 @@ run_case <- function(s) {
     cc$margins <- list(jacobian_analytic_vs_numDeriv = max(abs(Jn - am$J)) / max(abs(am$J)),
                        std_error_with_numDeriv_jacobian = rel_diff(sqrt(diag(Jn %*% V %*% t(Jn))), mse_),
                        note = "AME over the rows used (in the domain), weighted by the sampling weights; delta method J V J' with the design V")
-    if (s$family == "binary") {
-      ## finite-difference check of the estimates: derivative of the weighted mean prediction
-      cc$margins$estimate_check <- "numeric: analytic mean of f(eta) beta_v; factor: mean P(V=L) - P(V=ref)"
-    }
+    fd <- ame_fd(M, psi, s$link, wd)
+    if (any(!is.na(fd))) cc$margins$numeric_estimate_vs_numDeriv_grad <- rel_diff(fd[!is.na(fd)], am$est[!is.na(fd)])
+    cc$margins$estimate_check <- "numeric variables: analytic weighted mean of dP/dx vs numDeriv::grad of the weighted mean prediction under a shift of the column; factor levels: weighted mean of P(V = L) - P(V = ref), direct"
     mg <- margins_block(am, mse_)
     s$margins_out <- list(am = am, se = mse_, V = Vm)
   }
@@ -297,7 +296,7 @@ run_case <- function(s) {
     x <- cc[[nm]]
     a <- list()
     for (kk in c("estimate", "std_error", "V_matrix", "replicate_estimates", "bread_std_error",
-                 "jacobian_analytic_vs_numDeriv", "std_error_with_numDeriv_jacobian", "W",
+                 "jacobian_analytic_vs_numDeriv", "std_error_with_numDeriv_jacobian", "W", "numeric_estimate_vs_numDeriv_grad",
                  "std_error_vs_expected_information_sandwich"))
       if (!is.null(x[[kk]]) && is.numeric(x[[kk]])) a[[kk]] <- if (x[[kk]] == 0) 16L else as.integer(min(16, max(0, floor(-log10(x[[kk]])))))
     if (length(a)) agree[[nm]] <- a
@@ -342,8 +341,8 @@ specs <- list(
        source = paste(API, "; apistrat: stratified simple random sample of 200 schools by school type stype (E 100, M 50, H 50), fpc = schools in the stratum's population (4421, 1018, 755): f_h = n_h / fpc; every row its own PSU. Ordinal logit of api4 with AME margins per outcome level (numeric: mean of dP(Y=j)/dx; stype: discrete change from E), weighted by pw, delta method with the design V.")),
   list(id = "apistrat_awards_cloglog_design", csv = "apistrat.csv",
        formula = awards ~ meals + ell + mobility, family = "binary", link = "cloglog",
-       weights = "pw", strata = "stype", fpc = "fpc",
-       source = paste(API, "; apistrat (strata stype, fpc = stratum population size). Binary cloglog of awards (Yes = event): the bread is the observed information, not svyglm's IRLS information.")),
+       weights = "pw", strata = "stype", fpc = "fpc", margins = TRUE,
+       source = paste(API, "; apistrat (strata stype, fpc = stratum population size). Binary cloglog of awards (Yes = event): the bread is the observed information, not svyglm's IRLS information. AME margins of the numeric predictors (weighted mean of f(eta) beta_v), delta method with the design V.")),
   list(id = "apiclus1_api4_oprobit_design", csv = "apiclus1.csv",
        formula = api4 ~ meals + ell + mobility, family = "ordinal", link = "probit",
        ylevels = c("low", "lower-mid", "upper-mid", "high"),

@@ -294,6 +294,27 @@ ame <- function(M, psi, link, wm) {
   }
   list(est = est, J = Jac, term = term, outcome = outc)
 }
+## numerical check of the AME estimates: numeric variables by numDeriv::grad
+## of the weighted mean predicted probability under a shift of the column
+## (Richardson extrapolation); factor levels are direct differences (NA here)
+ame_fd <- function(M, psi, link, wm) {
+  L <- LINKS[[link]]; X <- M$X; p <- ncol(X); J <- M$J; ordinal <- M$family == "ordinal"
+  beta <- psi[seq_len(p)]; theta <- if (ordinal) psi[p + seq_len(J - 1)] else NULL
+  th <- c(-Inf, theta, Inf)
+  mp <- function(Xm, j) {
+    eta <- drop(Xm %*% beta)
+    pr <- if (!ordinal) L$F(eta) else ord_prob(th[j] - eta, th[j + 1] - eta, L)
+    sum(wm * pr) / sum(wm)
+  }
+  out <- numeric(0)
+  for (inf in M$info) {
+    nout <- if (ordinal) J else 1
+    if (inf$type == "numeric") {
+      for (j in 1:nout) out <- c(out, numDeriv::grad(function(h) { Xh <- X; Xh[, inf$cols] <- Xh[, inf$cols] + h; mp(Xh, j) }, 0))
+    } else out <- c(out, rep(NA, length(inf$cols) * nout))
+  }
+  out
+}
 ## numerical check of the AME Jacobian
 ame_jac_num <- function(M, psi, link, wm)
   numDeriv::jacobian(function(s) ame(M, s, link, wm)$est, psi)
