@@ -384,7 +384,7 @@ specs <- list(
        formula = api4 ~ meals + ell + mobility, family = "ordinal", link = "logit",
        ylevels = c("low", "lower-mid", "upper-mid", "high"),
        weights = "pw", rep = list(prefix = "rw", type = "jk1"),
-       source = paste(API, "; apiclus1 with replicate weights rw1..rw15 = weights(as.svrepdesign(svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1), type = 'JK1'), 'analysis') (delete-one-district jackknife, full weights). Ordinal logit of api4; c = (R - 1)/R.")),
+       source = paste(API, "; apiclus1 with replicate weights rw1..rw15 = weights(as.svrepdesign(svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1), type = 'JK1'), 'analysis') (delete-one-district jackknife, full weights; the weights are the same without fpc: survey would put the fpc into its scale, (1 - 15/757) 14/15 = 0.9148, but the contract has no fpc for replicate designs). Ordinal logit of api4; c = (R - 1)/R = 14/15.")),
   list(id = "apiclus1_awards_probit_jk1_mse", csv = "apiclus1.csv",
        formula = awards ~ meals + ell + mobility, family = "binary", link = "probit",
        weights = "pw", rep = list(prefix = "rw", type = "jk1", mse = TRUE),

@@ -58,7 +58,8 @@ al <- as_[as_$stype != "H" | as_$snum == as_$snum[as_$stype == "H"][1], ]
 wcsv(al, "apistrat_lonely.csv")
 
 ## apiclus1: one-stage cluster sample of 15 districts (dnum) of 757, fpc 757;
-## delete-one-district jackknife weights rw1..rw15 (survey's JK1).
+## delete-one-district jackknife weights rw1..rw15 (survey's JK1; the
+## fpc changes only survey's scale, not the weights).
 d1 <- svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
 jk <- as.svrepdesign(d1, type = "JK1")
 rj <- weights(jk, "analysis"); colnames(rj) <- paste0("rw", seq_len(ncol(rj)))
