@@ -100,6 +100,7 @@ void partreg_fit_free(partreg_fit *fit)
     free(fit->full_of);
     free(fit->diverges);
     free(fit->df);
+    free(fit->survey);
     if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
     if (fit->thresholds) gsl_vector_free(fit->thresholds);
