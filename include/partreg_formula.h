@@ -116,8 +116,8 @@ PARTREG_API const char *partreg_formula_variable(const partreg_formula *f, size_
 /* ===================================================================== */
 
 /** What the caller asked of the model frame. Get the defaults from
- *  partreg_frame_options_default() and change fields; fields are only ever
- *  appended. All pointers are borrowed for the call to partreg_frame_create(). */
+ *  partreg_frame_options_default() and change fields; fields added later
+ *  take the place of the reserve. All pointers are borrowed for the call to partreg_frame_create(). */
 typedef struct partreg_frame_options {
     /** 1 (default): the family follows the outcome: 2 levels = binary, 3 or
      *  more = ordinal. 0: use `family`. */
@@ -143,21 +143,31 @@ typedef struct partreg_frame_options {
      *  under 65,536 rows per thread use fewer). The matrix and any error
      *  are the same for every value. */
     int threads;
-    /** Survey design columns (partreg_survey.h), each NULL by default.
-     *  Sampling (probability) weights: finite, >= 0; not with `weights`.
-     *  The frame's weights (partreg_frame_weights()) are then these, 0 on
-     *  the rows outside the subpopulation. */
-    const char *sampling_weights;
-    const char *strata;   /**< stratum of each row (numeric or text) */
-    const char *psu;      /**< primary sampling unit within its stratum (numeric or text) */
-    const char *fpc;      /**< first-stage finite population correction (numeric) */
-    /** Subpopulation: a column (numeric: 0 is outside, any other value
-     *  inside; text: 0, false or no, in any case, outside, 1, true or yes
-     *  inside), or "V=L": the rows where column V has value L. */
-    const char *subpop;
-    /** Replicate weights "PREFIX*": every column whose name starts with
-     *  PREFIX, in table order (full replicate weights, finite, >= 0). */
-    const char *repweights;
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    union {
+        struct {
+            /** Survey design columns (partreg_survey.h), each NULL by
+             *  default. Sampling (probability) weights: finite, >= 0; not
+             *  with `weights`. The frame's weights
+             *  (partreg_frame_weights()) are then these, 0 on the rows
+             *  outside the subpopulation. */
+            const char *sampling_weights;
+            const char *strata; /**< stratum of each row (numeric or text) */
+            const char *psu;    /**< primary sampling unit within its stratum (numeric or text) */
+            const char *fpc;    /**< first-stage finite population correction (numeric) */
+            /** Subpopulation: a column (numeric: 0 is outside, any other
+             *  value inside; text: 0, false or no, in any case, outside,
+             *  1, true or yes inside), or "V=L": the rows where column V
+             *  has value L. */
+            const char *subpop;
+            /** Replicate weights "PREFIX*": every column whose name starts
+             *  with PREFIX, in table order (full replicate weights, finite,
+             *  >= 0). */
+            const char *repweights;
+        };
+        unsigned char partreg_reserved_[256];
+    };
 } partreg_frame_options;
 
 /** The default options (automatic family, default level orders, no

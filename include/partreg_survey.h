@@ -180,13 +180,16 @@ PARTREG_API const double *partreg_survey_fit_weights(const partreg_survey *s);
  *  partreg_survey_options_default(); fields are only appended. */
 typedef struct partreg_survey_options {
     partreg_lonely_psu lonely_psu; /**< default PARTREG_LONELY_FAIL */
-    partreg_rep_type rep_type;     /**< replicate scheme (with replicate columns; default JK1) */
-    int rep_type_given;            /**< 0: replicate columns without a type are an error */
+    partreg_rep_type rep_type;     /**< replicate scheme (read when rep_type_given) */
+    int rep_type_given;            /**< 0 (default): replicate columns without a type are an error */
     double fay_rho;                /**< Fay's rho (default 0: not given) */
     int rep_mse;                   /**< centre replicates on the full-sample estimate (default 0) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_survey_options;
 
-/** The defaults listed with each field. Thread-safe. */
+/** The defaults listed with each field (all zero). Thread-safe. */
 PARTREG_API partreg_survey_options partreg_survey_options_default(void);
 
 /**
@@ -227,6 +230,9 @@ typedef struct partreg_survey_info {
     /** Replicates whose refit needed more than one Newton step (a measure
      *  of the warm start) */
     size_t replicate_iterations;
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_survey_info;
 
 /**
@@ -296,6 +302,9 @@ typedef struct partreg_survey_gof {
     double df1;      /**< g - 1 */
     double df2;      /**< d - g + 2 */
     double p_value;  /**< P(F(df1, df2) > F) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_survey_gof;
 
 /**

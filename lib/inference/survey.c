@@ -337,7 +337,7 @@ partreg_survey_options partreg_survey_options_default(void)
     partreg_survey_options o;
     memset(&o, 0, sizeof o);
     o.lonely_psu = PARTREG_LONELY_FAIL;
-    o.rep_type = PARTREG_REP_JK1;
+    o.rep_type = PARTREG_REP_BRR;
     return o;
 }
 

@@ -88,8 +88,10 @@ partreg_status partreg_fit_survey_gof(const partreg_fit *fit, const partreg_data
                                       partreg_survey_gof *out, partreg_error *err)
 {
     static const char who[] = "partreg_fit_survey_gof";
-    if (out)
-        out->groups = 0, out->W = out->F = out->df1 = out->df2 = out->p_value = NAN;
+    if (out) {
+        memset(out, 0, sizeof *out);
+        out->W = out->F = out->df1 = out->df2 = out->p_value = NAN;
+    }
     if (!fit || !data || !s || !out)
         return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL argument", who);
     if (groups < 3)
