@@ -19,9 +19,10 @@
  * carry fit weight 0: their scores are 0, their PSUs still count.
  *
  * One pass over the data: the row scores are computed segment by segment
- * (segments fixed by n and k, members of a team taking one each) and added
- * into the PSU totals in row order, so z, and everything after it, is the
- * same bits at any thread count. The rest works on the G x k totals. */
+ * (segments fixed by n and k, threads taking one at a time), each
+ * segment's rows summed into runs of one PSU, and the runs merged into the
+ * PSU totals in segment order, so z, and everything after it, is the same
+ * bits at any thread count. The rest works on the G x k totals. */
 #include "inference/survey_internal.h"
 
 #include <math.h>
@@ -588,31 +589,68 @@ nomem:
 
 /* ---- the linearised meat ------------------------------------------------ */
 
+/* One segment's PSU partial sums: its rows cut into runs of one PSU
+ * (consecutive rows of the same PSU), each run's sum of row scores. */
+typedef struct seg_runs {
+    size_t n;        /* runs */
+    size_t *psu;     /* n: the run's PSU */
+    double *sum;     /* n x k */
+    int failed;      /* out of memory */
+} seg_runs;
+
 typedef struct meat_pass {
     const partreg_objective *obj;
     const double *theta;
+    const layout *L;
+    double c;          /* scores are divided by c */
     size_t n, k, block, nseg;
-    size_t first;      /* first segment of the batch */
-    double **buf;      /* per member: its segment's row scores */
+    seg_runs *seg;     /* nseg */
+    double **buf;      /* per member: a block of row scores */
     double **scratch;  /* per member */
 } meat_pass;
 
-static void meat_segment(void *arg, size_t t)
+static size_t row_psu(const layout *L, size_t i) { return L->row_psu ? L->row_psu[i] : i; }
+
+/* Segment s on member t: its runs and their sums, in row order. */
+static void meat_segment(void *arg, size_t s, size_t t)
 {
     meat_pass *p = arg;
-    size_t s = p->first + t;
-    if (s >= p->nseg)
-        return;
-    size_t b, e;
+    seg_runs *sr = &p->seg[s];
+    size_t b, e, k = p->k;
     partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
-    for (size_t r = b; r < e; r += p->block) {
-        size_t re = r + p->block < e ? r + p->block : e;
-        p->obj->row_scores(p->obj->model, p->theta, r, re, p->buf[t] + (r - b) * p->k,
-                           p->scratch[t]);
+    size_t runs = 0;
+    for (size_t i = b; i < e; i++)
+        runs += i == b || row_psu(p->L, i) != row_psu(p->L, i - 1);
+    sr->psu = malloc((runs ? runs : 1) * sizeof *sr->psu);
+    sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
+    if (!sr->psu || !sr->sum) {
+        sr->failed = 1;
+        return;
     }
+    size_t r = 0;
+    for (size_t i0 = b; i0 < e; i0 += p->block) {
+        size_t i1 = i0 + p->block < e ? i0 + p->block : e;
+        p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);
+        for (size_t i = i0; i < i1; i++) {
+            size_t g = row_psu(p->L, i);
+            if (i == b || g != row_psu(p->L, i - 1)) {
+                r = i == b ? 0 : r + 1;
+                sr->psu[r] = g;
+            }
+            const double *si = p->buf[t] + (i - i0) * k;
+            double *acc = sr->sum + r * k;
+            for (size_t j = 0; j < k; j++)
+                acc[j] += si[j] / p->c;
+        }
+    }
+    sr->n = runs;
 }
 
-/* z (G x k) = PSU totals of the row scores divided by c. */
+/* z (G x k) = PSU totals of the row scores divided by c: one pass over the
+ * data, segments (fixed by n, k and the block) on the fit's threads, their
+ * runs merged in segment order, so z is the same bits at any thread
+ * count. Memory: the runs, one a PSU per segment for data grouped by PSU
+ * (at most one a row). */
 static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective *obj,
                                  const layout *L, double c, double *z)
 {
@@ -624,51 +662,46 @@ static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective
     size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
-    size_t seg_max = 0;
-    for (size_t s = 0; s < nseg; s++) {
-        size_t b, e;
-        partreg_segment_rows(n, block, nseg, s, &b, &e);
-        if (e - b > seg_max)
-            seg_max = e - b;
-    }
-    meat_pass p = {obj, fit->theta->data, n, k, block, nseg, 0, NULL, NULL};
+    meat_pass p = {obj, fit->theta->data, L, c, n, k, block, nseg, NULL, NULL, NULL};
+    p.seg = calloc(nseg, sizeof *p.seg);
     p.buf = calloc(nt, sizeof *p.buf);
     p.scratch = calloc(nt, sizeof *p.scratch);
     partreg_status st = PARTREG_OK;
-    if (!p.buf || !p.scratch) {
+    if (!p.seg || !p.buf || !p.scratch) {
         st = PARTREG_ENOMEM;
         goto cleanup;
     }
     for (size_t t = 0; t < nt; t++) {
-        p.buf[t] = malloc((seg_max ? seg_max : 1) * k * sizeof(double));
+        p.buf[t] = malloc(block * k * sizeof(double));
         p.scratch[t] = calloc(obj->scratch_doubles ? obj->scratch_doubles : 1, sizeof(double));
         if (!p.buf[t] || !p.scratch[t]) {
             st = PARTREG_ENOMEM;
             goto cleanup;
         }
     }
-    partreg_team *team = nt > 1 ? partreg_team_start(nt) : NULL;
-    for (p.first = 0; p.first < nseg; p.first += nt) {
-        size_t m = nseg - p.first < nt ? nseg - p.first : nt;
-        partreg_team_run(team, m, meat_segment, &p);
-        /* into the totals in row order: the same sums at any thread count */
-        for (size_t t = 0; t < m; t++) {
-            size_t b, e;
-            partreg_segment_rows(n, block, nseg, p.first + t, &b, &e);
-            for (size_t i = b; i < e; i++) {
-                double *zg = z + (L->row_psu ? L->row_psu[i] : i) * k;
-                const double *si = p.buf[t] + (i - b) * k;
-                for (size_t j = 0; j < k; j++)
-                    zg[j] += si[j] / c;
-            }
+    partreg_team_run_segments(NULL, nt, nseg, meat_segment, &p);
+    for (size_t s = 0; s < nseg; s++) {
+        const seg_runs *sr = &p.seg[s];
+        if (sr->failed) {
+            st = PARTREG_ENOMEM;
+            goto cleanup;
+        }
+        for (size_t r = 0; r < sr->n; r++) {
+            double *zg = z + sr->psu[r] * k;
+            for (size_t j = 0; j < k; j++)
+                zg[j] += sr->sum[r * k + j];
         }
     }
-    partreg_team_stop(team);
 cleanup:
+    for (size_t s = 0; p.seg && s < nseg; s++) {
+        free(p.seg[s].psu);
+        free(p.seg[s].sum);
+    }
     for (size_t t = 0; p.buf && t < nt; t++)
         free(p.buf[t]);
     for (size_t t = 0; p.scratch && t < nt; t++)
         free(p.scratch[t]);
+    free(p.seg);
     free(p.buf);
     free(p.scratch);
     return st;
