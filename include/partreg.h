@@ -375,7 +375,10 @@ PARTREG_API size_t partreg_fit_n_levels(const partreg_fit *fit);
 PARTREG_API size_t partreg_fit_n_thresholds(const partreg_fit *fit);
 /** Number of estimated parameters k: the entries of the parameter vector
  *  that are estimated (those of dropped columns are not), the k of AIC. */
-PARTREG_API size_t partreg_fit_n_params(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_estimated(const partreg_fit *fit);
+/** The earlier name of partreg_fit_n_estimated(), kept for source
+ *  compatibility. */
+#define partreg_fit_n_params partreg_fit_n_estimated
 
 /** Coefficients, one per design column (p entries; dropped columns are 0).
  *  Borrowed; valid until the fit is freed. */
