@@ -129,7 +129,8 @@ ri_rows <- function(m, psi, U, order = 1) {
     }
     return(out)
   }
-  th <- c(-Inf, P$theta, Inf)
+  o <- if (is.null(m$outer)) Inf else m$outer   # finite stand-ins only for cross-checks
+  th <- c(-o, P$theta, o)
   a <- (th[m$y] - eta) - U          # lower limit A - u
   b <- (th[m$y + 1] - eta) - U      # upper limit B - u
   up <- a > 0                       # both limits in the upper tail: use 1 - F
@@ -331,7 +332,7 @@ ri_fit <- function(m, Q, start, tol = 1e-9, maxit = 30) {
   }
   if (max(abs(ev$grad)) >= tol) stop("ri_fit: gradient not below tol")
   H <- ri_hess(m, psi, Q)
-  V <- solve(-H)
+  V <- solve(-H); V <- (V + t(V)) / 2
   list(psi = psi, loglik = ev$loglik, grad = ev$grad, H = H, V = V, se = sqrt(diag(V)),
        modes = ev$modes, steps = steps, bfgs_counts = o$counts, Q = Q,
        grad_max = max(abs(ev$grad)))
@@ -413,8 +414,27 @@ ri_terms_json <- function(names, est, se, ci = TRUE) {
   names(out) <- names
   out
 }
+## Shortest of %.15g/%.16g/%.17g that reads back as the same double
+## (jsonlite stops at 15 significant digits).
+num_text <- function(x) {
+  if (!is.finite(x)) return("null")
+  for (d in 15:17) { s <- sprintf("%.*g", d, x); if (as.numeric(s) == x) return(s) }
+  s
+}
+json_exact <- function(v) {
+  if (is.list(v)) {
+    at <- attributes(v); v <- lapply(v, json_exact)
+    if (!is.null(at$names)) names(v) <- at$names
+    return(v)
+  }
+  if (is.double(v) && length(v) == 1) return(structure(num_text(v), class = "json"))
+  if (is.double(v)) return(lapply(v, json_exact))
+  v
+}
 write_case <- function(path, case) {
-  txt <- jsonlite::toJSON(case, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null",
-                          na = "null")
+  txt <- jsonlite::toJSON(json_exact(case), auto_unbox = TRUE, json_verbatim = TRUE, pretty = TRUE,
+                          null = "null", na = "null")
   writeLines(txt, path)
+  chk <- jsonlite::fromJSON(path, simplifyVector = FALSE)
+  stopifnot(identical(chk$expect$loglik, case$expect$loglik))
 }
