@@ -41,6 +41,7 @@
  *   ri_cbpp_logit_agq15: lme4 1.1.31 at this estimate (mkGlmerDevfun/updateGlmerDevfun nAGQ = 15, mkMerMod): loglik 15 digits, ranef 14, sqrt(condVar) 8
  *   ri_willingness_logit_agq15: ordinal 2022.11.16 clmm at this estimate (getNAGQ.ssr, nAGQ = 15, inner gradTol 1e-12): loglik 16 digits, modes u*tau 14, tau/sqrt(D) 9
  *   ri_soup_probit_agq15: ordinal 2022.11.16 clmm at this estimate (getNAGQ.ssr, nAGQ = 15, inner gradTol 1e-12): loglik 16 digits, modes u*tau 12, tau/sqrt(D) 10
+ *   /work/shared/conformance/next/shared_wine_ri_laplace.json (Laplace, made independently): our loglik at its estimate 16 digits, our maximum vs its estimates 10 digits, std errors 8, sd_std_error 9
  * Significant digits: estimates ~10, loglik ~13, std errors ~8 (Jacobian step d = 1e-3 vs 1e-4 and central
  *   differences agree to that), modes ~14. Suggested C tolerances: loglik 1e-10 rel at given parameters,
  *   gradient 1e-7 rel, estimates 1e-6, SEs 1e-5, modes 1e-9, population-averaged probabilities 1e-10.

@@ -104,6 +104,22 @@ B <- list(
   cbpp = block("ri_cbpp_logit_agq15", cb_X0, cb_lab, c("logit", "probit", "cloglog", "cauchit")),
   will = block("ri_willingness_logit_agq15", wi_X0, wi_lab, c("logit", "probit", "cloglog", "loglog", "cauchit")),
   soup = block("ri_soup_probit_agq15", so_X0, so_lab, c("logit", "probit", "cloglog", "loglog", "cauchit")))
+## the shared Laplace case made the same way by others
+shared_line <- local({
+  f <- "/work/shared/conformance/next/shared_wine_ri_laplace.json"
+  if (!file.exists(f)) return("  shared_wine_ri_laplace.json: not found")
+  E <- jsonlite::fromJSON(f, simplifyVector = FALSE)$expect
+  W <- read.csv("tests/data/wine.csv", stringsAsFactors = FALSE)
+  X <- cbind("temp[warm]" = as.numeric(W$temp == "warm"), "contact[yes]" = as.numeric(W$contact == "yes"))
+  m <- ri_model("ordinal", "logit", X, W$rating, W$judge, J = 5)
+  est0 <- unname(c(sapply(E$coefficients, `[[`, "estimate"), sapply(E$thresholds, `[[`, "estimate"),
+                   log(E$random_effects[[1]]$sd)))
+  se0 <- unname(c(sapply(E$coefficients, `[[`, "std_error"), sapply(E$thresholds, `[[`, "std_error")))
+  f1 <- ri_fit(m, 1, est0)
+  sprintf("  /work/shared/conformance/next/shared_wine_ri_laplace.json (Laplace, made independently): our loglik at its estimate %d digits, our maximum vs its estimates %d digits, std errors %d, sd_std_error %d",
+          dig(ri_ll(m, est0, 1), E$loglik), dig(f1$psi[-7], est0[-7]), dig(f1$se[-7], se0),
+          dig(exp(f1$psi[7]) * f1$se[7], E$random_effects[[1]]$sd_std_error))
+})
 gh50 <- gh_rule(50); gh100 <- gh_rule(100); gh25 <- gh_rule(25); gh15 <- gh_rule(15)
 
 ## ------------------------------------------------------------ emit
@@ -152,7 +168,7 @@ header_open(guard, c(
   agree_line(B$cbpp), agree_line(B$will), agree_line(B$soup),
   "  (their std errors come from finite-difference Hessians; see each case's crosscheck)",
   sprintf("  %s: %s", B$cbpp$id, B$cbpp$xc), sprintf("  %s: %s", B$will$id, B$will$xc),
-  sprintf("  %s: %s", B$soup$id, B$soup$xc),
+  sprintf("  %s: %s", B$soup$id, B$soup$xc), shared_line,
   "Significant digits: estimates ~10, loglik ~13, std errors ~8 (Jacobian step d = 1e-3 vs 1e-4 and central",
   "  differences agree to that), modes ~14. Suggested C tolerances: loglik 1e-10 rel at given parameters,",
   "  gradient 1e-7 rel, estimates 1e-6, SEs 1e-5, modes 1e-9, population-averaged probabilities 1e-10."
