@@ -13,6 +13,14 @@ OUT <- normalizePath(file.path(.script_dir_ext, "..", "cases", "nominal"), mustW
 dir.create(OUT, showWarnings = FALSE, recursive = TRUE)
 
 wine <- load_wine(); hous <- load_housing(); part <- load_participation()
+## MASS::birthwt with the birth weight (grams) in four ordered classes,
+## bwt4 = (0,2000], (2000,2500], (2500,3000], (3000,Inf): written to
+## tests/data/birthwt.csv (all of MASS::birthwt plus bwt4)
+bw <- MASS::birthwt
+bw$bwt4 <- as.character(cut(bw$bwt, c(0, 2000, 2500, 3000, Inf),
+                            labels = c("le2000", "2001to2500", "2501to3000", "gt3000")))
+write.csv(bw, file.path(REPO_DATA, "birthwt.csv"), row.names = FALSE, quote = FALSE)
+bw$bwt4 <- factor(bw$bwt4, levels = c("le2000", "2001to2500", "2501to3000", "gt3000"), ordered = TRUE)
 WINE_ARGS <- c("--formula", "rating ~ temp + contact", "--family", "ordinal", "--levels", "1,2,3,4,5")
 HOUS_ARGS <- c("--formula", "Sat ~ Infl + Type + Cont", "--family", "ordinal",
                "--levels", "Low,Medium,High", "--ref", "Infl=Low", "--ref", "Type=Tower",
@@ -53,7 +61,12 @@ specs <- list(
        rhs = as.formula(paste("~", PART_X)), nominal = c("education"),
        csv = "../../../examples/data/participation_survey.csv",
        args = c("--formula", paste("willingness ~", PART_X), "--family", "ordinal", "--levels", "1,2,3,4,5"),
-       what = "participation_survey.csv, willingness 1..5, education (3-level factor) nominal, cauchit")
+       what = "participation_survey.csv, willingness 1..5, education (3-level factor) nominal, cauchit"),
+  list(id = "nominal_birthwt_crossing", data = bw, yname = "bwt4", w = NULL, link = "logit",
+       rhs = ~ age + lwt + smoke + ht + ui, nominal = c("age", "lwt"), csv = "../../data/birthwt.csv",
+       args = c("--formula", "bwt4 ~ age + lwt + smoke + ht + ui", "--family", "ordinal",
+                "--levels", "le2000,2001to2500,2501to3000,gt3000"),
+       what = "MASS::birthwt, birth weight in 4 classes (bwt4) ~ age + lwt + smoke + ht + ui, age and lwt nominal (numeric): the fitted cumulative probabilities CROSS for some rows")
 )
 
 res <- list()
@@ -73,6 +86,9 @@ for (sp in specs) {
                 sprintf("; fitted cumulative probabilities cross for %d rows", r$crossing),
                 ". Regenerate: Rscript tests/ref/nominal.R > tests/ref/ref_nominal.h")
   case <- case_from_fit(r, sp$id, sp$csv, args, src)
+  if (r$crossing > 0 && !is.null(case$crosscheck$VGAM_vglm))
+    case$crosscheck$VGAM_vglm$note <- paste("VGAM's Fisher scoring does not reach this maximum: with crossing",
+      "cumulative probabilities some of its fitted probabilities are negative and its logLik is NaN; clm agrees")
   write_case(file.path(OUT, paste0(sp$id, ".json")), case)
   res[[sp$id]] <- r
 }
@@ -117,8 +133,20 @@ for (id in names(res)) {
   emit_int(paste0(pre, "crossing_rows"), r$crossing)
   emit("")
 }
+bc <- res[["nominal_birthwt_crossing"]]
+Pc <- ext_cum_lp(bc$fit$phi, bc$Xp, bc$Xn, bc$Z, bc$J)$C
+cr_rows <- which(apply(Pc, 1, function(r) any(diff(r) < 0)))
 emit_comment(c(
-  "Crossing example: participation_survey.csv, willingness ~ social_capital + age + education +",
+  "Crossing rows of nominal_birthwt_crossing (1-based data rows): for each, the cumulative",
+  "  linear predictors c_j = theta_j - x'beta - xn'beta_j are not increasing in j, so some",
+  "  P(Y = j) = F(c_j) - F(c_{j-1}) < 0. Their cumulative probabilities F(c_j) follow."))
+emit("static const int ref_nominal_birthwt_crossing_rows_list[", length(cr_rows), "] = {",
+     paste(cr_rows, collapse = ", "), "};")
+emit_matrix("ref_nominal_birthwt_crossing_cumprob", plogis(Pc[cr_rows, , drop = FALSE]),
+            "P(Y <= j), j = 1..3, of the crossing rows")
+emit("")
+emit_comment(c(
+  "All-nominal example: participation_survey.csv, willingness ~ social_capital + age + education +",
   "  income + insured + gender, logit, EVERY variable nominal (--nominal with all six, the",
   "  start of --autofit). The fit is the maximum of the exact likelihood over parameters",
   "  whose OBSERVED rows all have positive probabilities (Newton with step halving from the",

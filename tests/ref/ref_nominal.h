@@ -197,8 +197,45 @@ static const double ref_nominal_participation_cauchit_se[17] = {
 static const double ref_nominal_participation_cauchit_loglik = -3047.3630050627589;
 static const int ref_nominal_participation_cauchit_crossing_rows = 0;
 
+/* nominal_birthwt_crossing: MASS::birthwt, birth weight in 4 classes (bwt4) ~ age + lwt + smoke + ht + ui, age and lwt nominal (numeric): the fitted cumulative probabilities CROSS for some rows; link logit */
 /*
- * Crossing example: participation_survey.csv, willingness ~ social_capital + age + education +
+ * clm: estimates 13 digits, loglik 16, SE 13; VGAM: estimates 0, loglik NA; numDeriv SE rel diff 3.2e-11
+ * Newton steps 9, max|grad| 7.8e-13
+ */
+static const char *const ref_nominal_birthwt_crossing_terms[12] = {"smoke", "ht", "ui", "age @ le2000|2001to2500", "age @ 2001to2500|2501to3000", "age @ 2501to3000|gt3000", "lwt @ le2000|2001to2500", "lwt @ 2001to2500|2501to3000", "lwt @ 2501to3000|gt3000", "le2000|2001to2500", "2001to2500|2501to3000", "2501to3000|gt3000"};
+static const double ref_nominal_birthwt_crossing_est[12] = {
+    -0.59853704362645388, -1.7943605562109355, -1.0948898443195996, -0.091110053954901196,
+    0.033000337303434539, -0.0083929665313496604, 0.0050798543473175514, 0.013375775100325862,
+    0.01855836406421605, -4.3354424745242834, 1.115762430811279, 1.7809086536122594
+};
+static const double ref_nominal_birthwt_crossing_se[12] = {
+    0.28681232581809241, 0.61311893498899683, 0.3949438101194499, 0.054118754320702213,
+    0.033119308374623423, 0.029199178953697922, 0.0086802235443028935, 0.0066083919059956959,
+    0.0058552153599063066, 1.6187224948700265, 1.0183858118455835, 0.93702735247460056
+};
+static const double ref_nominal_birthwt_crossing_loglik = -213.26099120670204;
+static const int ref_nominal_birthwt_crossing_crossing_rows = 8;
+
+/*
+ * Crossing rows of nominal_birthwt_crossing (1-based data rows): for each, the cumulative
+ *   linear predictors c_j = theta_j - x'beta - xn'beta_j are not increasing in j, so some
+ *   P(Y = j) = F(c_j) - F(c_{j-1}) < 0. Their cumulative probabilities F(c_j) follow.
+ */
+static const int ref_nominal_birthwt_crossing_rows_list[8] = {23, 39, 68, 89, 111, 127, 130, 133};
+/* P(Y <= j), j = 1..3, of the crossing rows */
+static const double ref_nominal_birthwt_crossing_cumprob[8][3] = {
+    {0.11089701345098205, 0.05873680406984208, 0.15899376418339117},
+    {0.11871426388873753, 0.10115081611987187, 0.20580161505108058},
+    {0.079016348805514877, 0.072181406658262018, 0.11658831664325975},
+    {0.12515923909570195, 0.082185956988084702, 0.23782188526349643},
+    {0.08589862503334704, 0.081051708174019341, 0.19743995951708662},
+    {0.11813970060182, 0.090041268704498981, 0.25345692911186357},
+    {0.29727413661218777, 0.11769169612868952, 0.46901808535750261},
+    {0.55113662853504841, 0.47137598645259265, 0.72884155316700328}
+};
+
+/*
+ * All-nominal example: participation_survey.csv, willingness ~ social_capital + age + education +
  *   income + insured + gender, logit, EVERY variable nominal (--nominal with all six, the
  *   start of --autofit). The fit is the maximum of the exact likelihood over parameters
  *   whose OBSERVED rows all have positive probabilities (Newton with step halving from the
