@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
 partreg_family partreg_fit_family(const partreg_fit *fit) { return fit->model.ops->family; }
