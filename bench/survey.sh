@@ -26,7 +26,7 @@ REPS=${SURVEY_REPS:-3}
 P=10
 libs="$build/libpartreg.a $(pkg-config --libs openblas) $(pkg-config --libs-only-l gsl | sed 's/-lgslcblas//') -lpthread -lm"
 cc -O2 -std=c11 -Wall -Wextra "$here/gen_survey.c" -lm -o "$bin/gen_survey"
-cc -O2 -std=c11 -Wall -Wextra -I"$src/include" "$here/survey_time.c" $libs -o "$bin/survey_time"
+cc -O2 -std=c11 -Wall -Wextra -I"$src/include" -I"$src/lib" "$here/survey_time.c" $libs -o "$bin/survey_time"
 raw=$data/survey.tsv
 printf "tool\tfamily\tn\trep\tfit_s\tvariance_s\ttotal_s\tfit_passes\tvariance_passes\n" > "$raw"
 for n in $NS; do

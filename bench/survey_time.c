@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "models/fit_counters.h" /* partreg_fit_data_passes: lib/, not the API */
 #include "partreg.h"
 #include "partreg_survey.h"
 

@@ -61,7 +61,7 @@ PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
  * - PARTREG_VCOV_CLUSTER: CR1 = G/(G-1) (n-1)/(n-k) B (sum_g S_g S_g') B,
  *   S_g = sum over the rows of cluster g of s_i;
  * n = number of rows (partreg_fit_n_obs(), NOT the sum of the weights),
- * k = partreg_fit_n_params(). See docs/methods_inference.md.
+ * k = partreg_fit_n_estimated(). See docs/methods_inference.md.
  *
  * @param fit        the fit to modify (its covariance only).
  * @param data       the same data the fit was made from (borrowed; only

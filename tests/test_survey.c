@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 #include "partreg.h"
 #include "partreg_analysis.h"
@@ -228,7 +229,7 @@ static void test_reference_cases(void **state)
                 assert_true(a->has_model_test);
                 W = a->model_W, q = a->model_q, F = a->model_F, df2 = a->model_df2, p = a->model_p;
             } else {
-                size_t i = 0, n = partreg_wald_table_count(a->wald);
+                size_t i = 0, n = partreg_wald_table_n_terms(a->wald);
                 while (i < n && strcmp(partreg_wald_table_get(a->wald, i)->variable,
                                        c->test_vars[t]) != 0)
                     i++;
@@ -246,10 +247,10 @@ static void test_reference_cases(void **state)
         if (c->n_margins) {
             const partreg_margins *m = partreg_analysis_margins(a);
             assert_non_null(m);
-            assert_int_equal(partreg_margins_count(m), (size_t)c->n_margins);
+            assert_int_equal(partreg_margins_n_entries(m), (size_t)c->n_margins);
             for (int r = 0; r < c->n_margins; r++) {
                 int found = 0;
-                for (size_t i = 0; i < partreg_margins_count(m); i++) {
+                for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
                     const partreg_margin *e = partreg_margins_get(m, i);
                     char label[128];
                     if (e->outcome)
