@@ -419,6 +419,46 @@ static void test_weights_scale_free(void **state)
     toy_free(&t);
 }
 
+/* PSU codes that repeat across strata, or unique codes from a large code
+ * space (the layout's hash path instead of its direct table): the same
+ * PSUs, the same bits. */
+static void test_psu_codes(void **state)
+{
+    (void)state;
+    toy t;
+    toy_make(&t, 4, 6, 50);
+    partreg_status st;
+    partreg_error err;
+    partreg_fit *f1 = toy_fit(&t, 1.0, PARTREG_LONELY_FAIL, 0, &st, &err);
+    assert_int_equal(st, PARTREG_OK);
+    size_t *unique = malloc(t.n * sizeof *unique);
+    for (size_t i = 0; i < t.n; i++)
+        unique[i] = 1000 * t.h[i] + 7 * t.psu[i];
+    partreg_survey *s = NULL;
+    assert_int_equal(partreg_survey_create(t.n, t.w, &s, &err), PARTREG_OK);
+    assert_int_equal(partreg_survey_set_strata(s, t.h, t.H, NULL, &err), PARTREG_OK);
+    assert_int_equal(partreg_survey_set_psu(s, unique, 1000000, &err), PARTREG_OK);
+    partreg_model_spec *spec = NULL;
+    partreg_model_spec_create(PARTREG_BINARY, PARTREG_LOGIT, &spec, NULL);
+    partreg_data d = {t.n, 2, t.X, 0, t.y, NULL, 2, NULL, NULL};
+    partreg_fit *f2 = NULL;
+    assert_int_equal(partreg_fit_create_survey(&d, spec, s, NULL, &f2, &err), PARTREG_OK);
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 2; j++)
+            assert_true(gsl_matrix_get(partreg_fit_vcov(f1), i, j) ==
+                        gsl_matrix_get(partreg_fit_vcov(f2), i, j));
+    partreg_survey_info info;
+    partreg_fit_survey_info(f2, &info);
+    assert_int_equal(info.n_psu, 24);
+    assert_int_equal(info.n_strata, 4);
+    partreg_fit_free(f1);
+    partreg_fit_free(f2);
+    partreg_model_spec_free(spec);
+    partreg_survey_free(s);
+    free(unique);
+    toy_free(&t);
+}
+
 /* A stratum with one PSU: fail names it; the other rules give a variance. */
 static void test_lonely(void **state)
 {
@@ -599,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_reference_cases),   cmocka_unit_test(test_threads),
         cmocka_unit_test(test_weights_scale_free), cmocka_unit_test(test_lonely),
         cmocka_unit_test(test_errors),            cmocka_unit_test(test_analysis_refusals),
+        cmocka_unit_test(test_psu_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -487,7 +487,34 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
             L->code_of[dense[c]] = c;
 #define ROW_H(i) (s->stratum ? dense[s->stratum[i]] : 0)
     if (s->psu) {
-        /* a PSU is the pair (stratum, code), numbered in order of first row */
+        /* a PSU is the pair (stratum, code), numbered in order of first row:
+         * a direct table of the pairs when there are few (the usual
+         * design: tens of strata, tens of PSU codes), else a hash */
+        size_t H_codes = s->stratum ? s->n_stratum_codes : 1;
+        if (s->n_psu_codes && H_codes <= (n > 1024 ? n : 1024) / s->n_psu_codes) {
+            size_t pairs = H_codes * s->n_psu_codes;
+            size_t *index = malloc(pairs * sizeof *index);
+            L->row_psu = malloc(n * sizeof *L->row_psu);
+            L->psu_h = malloc(n * sizeof *L->psu_h);
+            if (!index || !L->row_psu || !L->psu_h) {
+                free(index);
+                goto nomem;
+            }
+            for (size_t q = 0; q < pairs; q++)
+                index[q] = SIZE_MAX;
+            for (size_t i = 0; i < n; i++) {
+                size_t h = ROW_H(i);
+                size_t q = (s->stratum ? s->stratum[i] : 0) * s->n_psu_codes + s->psu[i];
+                if (index[q] == SIZE_MAX) {
+                    index[q] = L->G;
+                    L->psu_h[L->G++] = h;
+                    L->n_h[h]++;
+                }
+                L->row_psu[i] = index[q];
+            }
+            free(index);
+            goto psus_done;
+        }
         size_t cap = 16;
         while (cap < 2 * n)
             cap *= 2;
@@ -514,6 +541,7 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
         }
         free(keys);
         free(vals);
+    psus_done:;
     } else {
         L->G = n;
         if (s->stratum) {
