@@ -270,7 +270,7 @@ partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table 
     size_t n = fr->n, cap = n ? n : 1;
     partreg_status st;
     if (opt->sampling_weights) {
-        if (!(s->sw = malloc(cap * sizeof *s->sw)))
+        if (!(s->sw = calloc(cap, sizeof *s->sw)))
             return nomem(err);
         if ((st = code_positive(fr, t, s->col_sw, "--sampling-weights", 0, s->sw, err)))
             return st;
@@ -298,7 +298,7 @@ partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table 
             return st;
     }
     if (opt->subpop) {
-        if (!(s->domain = malloc(cap)))
+        if (!(s->domain = calloc(cap, 1)))
             return nomem(err);
         if ((st = code_subpop(s, fr, t, opt->subpop, err)))
             return st;

@@ -476,7 +476,7 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
     } else {
         L->H = 1;
     }
-    L->code_of = malloc(L->H * sizeof *L->code_of);
+    L->code_of = calloc(L->H, sizeof *L->code_of);
     L->n_h = calloc(L->H, sizeof *L->n_h);
     L->f_h = calloc(L->H, sizeof *L->f_h);
     if (!L->code_of || !L->n_h || !L->f_h)
@@ -493,9 +493,9 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
         size_t H_codes = s->stratum ? s->n_stratum_codes : 1;
         if (s->n_psu_codes && H_codes <= (n > 1024 ? n : 1024) / s->n_psu_codes) {
             size_t pairs = H_codes * s->n_psu_codes;
-            size_t *index = malloc(pairs * sizeof *index);
-            L->row_psu = malloc(n * sizeof *L->row_psu);
-            L->psu_h = malloc(n * sizeof *L->psu_h);
+            size_t *index = malloc((pairs ? pairs : 1) * sizeof *index);
+            L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
+            L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
             if (!index || !L->row_psu || !L->psu_h) {
                 free(index);
                 goto nomem;
@@ -520,8 +520,8 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
             cap *= 2;
         uint64_t *keys = calloc(cap, sizeof *keys);
         size_t *vals = malloc(cap * sizeof *vals);
-        L->row_psu = malloc(n * sizeof *L->row_psu);
-        L->psu_h = malloc(n * sizeof *L->psu_h);
+        L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
+        L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
         if (!keys || !vals || !L->row_psu || !L->psu_h) {
             free(keys);
             free(vals);
@@ -545,7 +545,7 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
     } else {
         L->G = n;
         if (s->stratum) {
-            L->psu_h = malloc(n * sizeof *L->psu_h);
+            L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
             if (!L->psu_h)
                 goto nomem;
         }
@@ -739,7 +739,7 @@ cleanup:
 static partreg_status meat_from_totals(const partreg_survey *s, const layout *L, double *z,
                                        size_t k, double *B, size_t *n_lonely, partreg_error *err)
 {
-    double *mean = calloc(L->H * k, sizeof *mean);
+    double *mean = calloc((L->H * k) != 0 ? L->H * k : 1, sizeof *mean);
     double *all = calloc(k ? k : 1, sizeof *all);
     double *coef = malloc(L->H * sizeof *coef);
     if (!mean || !all || !coef) {
@@ -883,7 +883,7 @@ static partreg_status linearised(const partreg_fit *fit, const partreg_data *dat
         frexp(mean_w, &e2);
         c = ldexp(1.0, e2 - 1);
     }
-    if ((st = psu_totals(fit, &obj, &L, c, z)) != PARTREG_OK) {
+    if (psu_totals(fit, &obj, &L, c, z) != PARTREG_OK) {
         st = nomem(err);
         goto cleanup;
     }
@@ -953,6 +953,8 @@ partreg_status partreg_fit_set_survey(partreg_fit *fit, const partreg_data *data
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the design has %zu rows but the model was fitted on %zu",
                                  s->n, fit->n);
+    if (!s->fitw)
+        return partreg_error_set(err, PARTREG_EINVAL, "the design has no weights");
     for (size_t i = 0; i < s->n; i++) {
         double w = data->w ? data->w[i] : 1.0;
         if (w != s->fitw[i])
@@ -1004,12 +1006,14 @@ partreg_status partreg_fit_set_survey(partreg_fit *fit, const partreg_data *data
                 break;
             }
     }
-    partreg_survey_info *keep = st == PARTREG_OK ? malloc(sizeof *keep) : NULL;
-    if (st == PARTREG_OK && !keep)
-        st = nomem(err);
     if (st != PARTREG_OK) {
         free(V);
         return st;
+    }
+    partreg_survey_info *keep = malloc(sizeof *keep);
+    if (!keep) {
+        free(V);
+        return nomem(err);
     }
     *keep = info;
     partreg_fit_install_vcov(fit, V, info.replicate ? PARTREG_VCOV_REPLICATE : PARTREG_VCOV_DESIGN);

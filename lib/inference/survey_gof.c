@@ -108,7 +108,7 @@ partreg_status partreg_fit_survey_gof(const partreg_fit *fit, const partreg_data
                                  who);
     size_t n = s->n, g = groups;
     ranked *rk = malloc(n * sizeof *rk);
-    double *resid = malloc(n * sizeof *resid);
+    double *resid = calloc(n ? n : 1, sizeof *resid);
     size_t *grp = malloc(n * sizeof *grp);
     double *scratch = malloc((fit->model.ops->predict_scratch(&fit->model) + 1) * sizeof(double));
     double *M = calloc(g, sizeof *M), *Wg = calloc(g, sizeof *Wg);

@@ -25,6 +25,13 @@
 #include "core/team.h"
 #include "models/newton.h"
 
+/* What one member of the team works in. */
+typedef struct rep_member {
+    double *w;            /* n weights (domain applied), or NULL: the column itself */
+    partreg_accum *acc;
+    double *step;
+} rep_member;
+
 typedef struct rep_job {
     const partreg_fit *fit;
     const partreg_data *data;
@@ -33,10 +40,7 @@ typedef struct rep_job {
     double *b;               /* R x k estimates */
     partreg_newton_result *res; /* R */
     partreg_status *status;  /* R */
-    /* per member */
-    double **w;              /* n weights (domain applied), or NULL: the column itself */
-    partreg_accum **acc;
-    double **step;
+    struct rep_member *member; /* per member of the team */
 } rep_job;
 
 static void replicate(void *arg, size_t r, size_t t)
@@ -49,8 +53,8 @@ static void replicate(void *arg, size_t r, size_t t)
     const double *w = col;
     if (s->domain) {
         for (size_t i = 0; i < n; i++)
-            j->w[t][i] = s->domain[i] ? col[i] : 0.0;
-        w = j->w[t];
+            j->member[t].w[i] = s->domain[i] ? col[i] : 0.0;
+        w = j->member[t].w;
     }
     partreg_data d = *j->data;
     d.w = w;
@@ -60,7 +64,8 @@ static void replicate(void *arg, size_t r, size_t t)
     partreg_fit_objective(fit, &des, &obj);
     double *theta = j->b + r * k;
     memcpy(theta, fit->theta->data, k * sizeof *theta);
-    j->status[r] = partreg_newton_maximise(&obj, theta, &j->opt, j->acc[t], j->step[t], 0,
+    j->status[r] = partreg_newton_maximise(&obj, theta, &j->opt, j->member[t].acc,
+                                           j->member[t].step, 0,
                                            fit->info->data, &j->res[r]);
 }
 
@@ -81,23 +86,22 @@ partreg_status partreg_survey_replicate_vcov(const partreg_fit *fit, const partr
     j.opt = fit->opt;
     j.opt.threads = 1;
     j.opt.workers = NULL;
-    j.b = calloc(R * k, sizeof *j.b);
+    j.b = calloc((R * k) != 0 ? R * k : 1, sizeof *j.b);
     j.res = calloc(R, sizeof *j.res);
     j.status = calloc(R, sizeof *j.status);
-    j.w = calloc(nt, sizeof *j.w);
-    j.acc = calloc(nt, sizeof *j.acc);
-    j.step = calloc(nt, sizeof *j.step);
+    j.member = calloc(nt, sizeof *j.member);
     partreg_status st = PARTREG_OK;
-    if (!j.b || !j.res || !j.status || !j.w || !j.acc || !j.step) {
+    if (!j.b || !j.res || !j.status || !j.member) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
     for (size_t t = 0; t < nt; t++) {
-        j.acc[t] = partreg_accum_alloc(k);
-        j.step[t] = malloc(k * sizeof(double));
+        rep_member *mb = &j.member[t];
+        mb->acc = partreg_accum_alloc(k);
+        mb->step = malloc((k ? k : 1) * sizeof(double));
         if (s->domain)
-            j.w[t] = malloc(n * sizeof(double));
-        if (!j.acc[t] || !j.step[t] || (s->domain && !j.w[t])) {
+            mb->w = malloc((n ? n : 1) * sizeof(double));
+        if (!mb->acc || !mb->step || (s->domain && !mb->w)) {
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
             goto cleanup;
         }
@@ -164,19 +168,14 @@ partreg_status partreg_survey_replicate_vcov(const partreg_fit *fit, const partr
             V[a * k + b] = V[b * k + a] = c * V[a * k + b];
     free(centre);
 cleanup:
-    for (size_t t = 0; t < nt; t++) {
-        if (j.acc)
-            partreg_accum_free(j.acc[t]);
-        if (j.step)
-            free(j.step[t]);
-        if (j.w)
-            free(j.w[t]);
+    for (size_t t = 0; j.member && t < nt; t++) {
+        partreg_accum_free(j.member[t].acc);
+        free(j.member[t].step);
+        free(j.member[t].w);
     }
     free(j.b);
     free(j.res);
     free(j.status);
-    free(j.w);
-    free(j.acc);
-    free(j.step);
+    free(j.member);
     return st;
 }

@@ -119,7 +119,7 @@ partreg_status partreg_sim_survey_sample(const partreg_table *pop,
                                  "sample: %zu communities cannot give %zu strata of %zu drawn "
                                  "communities; simulate more communities or draw fewer",
                                  C, o.strata, o.psus);
-    community *cm = calloc(C, sizeof *cm);
+    community *cm = calloc(C ? C : 1, sizeof *cm);
     size_t *rows = malloc((N ? N : 1) * sizeof *rows), *pick = NULL;
     double *w = NULL, *stratum = NULL, *fpc = NULL;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -153,8 +153,11 @@ partreg_status partreg_sim_survey_sample(const partreg_table *pop,
     size_t m = 0, maxc = 0;
     for (size_t c = 0; c < C; c++)
         maxc = cm[c].size > maxc ? cm[c].size : maxc;
-    pick = malloc((C > maxc ? C : maxc) * sizeof *pick);
-    size_t *all = malloc((C > maxc ? C : maxc) * sizeof *all);
+    size_t cap = C > maxc ? C : maxc;
+    if (cap == 0)
+        cap = 1;
+    pick = malloc(cap * sizeof *pick);
+    size_t *all = malloc(cap * sizeof *all);
     w = malloc((N ? N : 1) * sizeof *w);
     stratum = malloc((N ? N : 1) * sizeof *stratum);
     fpc = malloc((N ? N : 1) * sizeof *fpc);
@@ -178,7 +181,7 @@ partreg_status partreg_sim_survey_sample(const partreg_table *pop,
                 k = cc->size;
             for (size_t r = 0; r < cc->size; r++)
                 all[r] = cc->first + r;
-            size_t *drawn = malloc(k * sizeof *drawn);
+            size_t *drawn = malloc((k ? k : 1) * sizeof *drawn);
             if (!drawn) {
                 free(all);
                 st = PARTREG_ENOMEM;
