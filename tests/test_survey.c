@@ -13,6 +13,8 @@
  *   errors unchanged (case weights would shrink them tenfold);
  * - statistics that assume independent rows refuse a design fit, and every
  *   error of the design object is provoked. */
+#include "partreg_config.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -633,13 +635,53 @@ static void test_analysis_refusals(void **state)
     }
 }
 
+/* A design read from Stata and SPSS files (tests/ref/survey_readstat.R:
+ * apistrat's columns written by haven) gives the CSV's numbers: the
+ * weight, strata and fpc variables are ordinary columns. */
+static void test_readstat_design(void **state)
+{
+    (void)state;
+#if PARTREG_HAVE_READSTAT
+    const char *files[] = {"apistrat.csv", "apistrat_design.dta", "apistrat_design.sav"};
+    double se[3][4];
+    for (size_t f = 0; f < 3; f++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", PARTREG_TEST_DATA_DIR, files[f]);
+        partreg_analysis_spec s = partreg_analysis_spec_default();
+        s.formula = "awards ~ meals + ell + mobility";
+        s.frame.sampling_weights = "pw";
+        s.frame.strata = "stype";
+        s.frame.fpc = "fpc";
+        partreg_analysis *a = NULL;
+        partreg_error err;
+        partreg_status st = partreg_analysis_run(path, &s, &a, &err);
+        if (st != PARTREG_OK)
+            print_error("%s: %s\n", files[f], err.message);
+        assert_int_equal(st, PARTREG_OK);
+        const partreg_fit *fit = partreg_analysis_fit(a);
+        partreg_survey_info info;
+        assert_int_equal(partreg_fit_survey_info(fit, &info), 1);
+        assert_int_equal(info.n_strata, 3);
+        assert_int_equal(info.n_psu, 200);
+        for (size_t j = 0; j < 4; j++)
+            se[f][j] = sqrt(gsl_matrix_get(partreg_fit_vcov(fit), j, j));
+        partreg_analysis_free(a);
+    }
+    for (size_t f = 1; f < 3; f++)
+        for (size_t j = 0; j < 4; j++)
+            assert_rel(se[f][j], se[0][j], 1e-12);
+#else
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_cases),   cmocka_unit_test(test_threads),
         cmocka_unit_test(test_weights_scale_free), cmocka_unit_test(test_lonely),
         cmocka_unit_test(test_errors),            cmocka_unit_test(test_analysis_refusals),
-        cmocka_unit_test(test_psu_codes),
+        cmocka_unit_test(test_psu_codes),         cmocka_unit_test(test_readstat_design),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
