@@ -632,7 +632,8 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         return st;
     if (!(fit = calloc(1, sizeof *fit)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    if ((st = partreg_model_init(&fit->model, spec, data->p, data->n_levels, err)) != PARTREG_OK)
+    st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err);
+    if (st != PARTREG_OK)
         goto fail;
     /* the threads of every pass of this fit, validation's included: the
      * caller's workers when they are free, else its own (NULL: started
