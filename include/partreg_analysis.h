@@ -86,9 +86,33 @@ typedef struct partreg_timing {
     double fit_s;        /**< the Newton fit */
     double inference_s;  /**< covariance, intervals, margins, tests */
     double total_s;      /**< all of the above */
-    /** Reserved: fields added in later releases take its place, so that the
-     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[128];
+    union {
+        /** Passes over the design matrix made by each phase: rows read
+         *  divided by the rows of the fit (a pass over a subsample counts
+         *  the share of rows it reads). A statistic's cost in passes does
+         *  not move with the load of the machine, so a change in it shows
+         *  as a count. Zero for a phase that did not run. */
+        struct {
+            double fit_passes;         /**< the fit: screening, start values, Newton */
+            double vcov_passes;        /**< the covariance (sandwich or design variance) */
+            double intervals_passes;   /**< the confidence intervals (profiles) */
+            double margins_passes;     /**< margins, predictions at means and values */
+            double brant_passes;       /**< the Brant test */
+            double tests_passes;       /**< the Wald tests by variable */
+            double diagnostics_passes; /**< goodness of fit and discrimination */
+            double inference_passes;   /**< all passes after the fit */
+            double profile_bounds;     /**< profile bounds searched (two a coefficient) */
+            /** evaluations of the objective at the profile bounds' points,
+             *  summed over the bounds (a pass over the rows evaluates every
+             *  bound still searching; a bound left to refits counts their
+             *  passes) */
+            double profile_evaluations;
+        };
+        /** Reserved: fields added in later releases take its place, so that
+         *  the struct's size never changes (docs/DESIGN.md, "Public
+         *  structs"). */
+        unsigned char partreg_reserved_[128];
+    };
 } partreg_timing;
 
 /**

@@ -34,4 +34,27 @@ static inline double partreg_scored_y(partreg_scored r) { return signbit(r.wy) ?
  * Allocates n rows of scratch. Thread-safe (scored_sort.c). */
 partreg_status partreg_scored_sort(partreg_scored *r, size_t n);
 
+/* Profile intervals (profile.c): the route, for the tests that hold the
+ * fast route to the plain one. */
+typedef enum partreg_profile_route {
+    PARTREG_PROFILE_AUTO = 0, /* Newton steps on all bounds at once, the plain route for
+                               * what they leave */
+    PARTREG_PROFILE_PLAIN = 1 /* bracketing and Brent's method over refits, every bound */
+} partreg_profile_route;
+
+/* What a profile run did. */
+typedef struct partreg_profile_stats {
+    size_t bounds;      /* bounds searched (two a coefficient) */
+    size_t evaluations; /* objective evaluations at the bounds' points, summed over the
+                         * bounds (a refit's passes count for the plain route) */
+    size_t plain;       /* bounds the plain route found */
+} partreg_profile_stats;
+
+/* partreg_fit_profile_cis() on the given route, with what it did in stats
+ * (may be NULL). */
+partreg_status partreg_profile_run(const partreg_fit *fit, const partreg_data *data,
+                                   const size_t *idx, size_t m, double level,
+                                   partreg_profile_route route, double *low, double *high,
+                                   partreg_profile_stats *stats, partreg_error *err);
+
 #endif

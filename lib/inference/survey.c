@@ -708,6 +708,7 @@ static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective
         }
     }
     partreg_team_run_segments(NULL, nt, nseg, meat_segment, &p);
+    partreg_fit_count_rows(fit, n); /* the scores' pass */
     for (size_t s = 0; s < nseg; s++) {
         const seg_runs *sr = &p.seg[s];
         if (sr->failed) {

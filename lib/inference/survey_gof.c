@@ -136,6 +136,7 @@ partreg_status partreg_fit_survey_gof(const partreg_fit *fit, const partreg_data
         m++;
         total += s->fitw[i];
     }
+    partreg_fit_count_rows(fit, n); /* the fitted values' pass over the design */
     qsort(rk, m, sizeof *rk, by_p);
     /* group of a row: ceil(g C(p) / W), C(p) the weight with fitted value <= p */
     double cum = 0.0;

@@ -254,6 +254,7 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     }
     st = accumulate_meat(&obj, fit->theta->data, type == PARTREG_VCOV_CLUSTER ? cluster : NULL, c,
                          M, Sg);
+    partreg_fit_count_rows(fit, n); /* the scores' pass */
     if (st != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
         goto cleanup;

@@ -207,6 +207,7 @@ static void binary_row_scores(const void *model, const double *beta, size_t begi
 
 void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
 {
+    memset(obj, 0, sizeof *obj); /* the optional fields: none */
     obj->k = d->pk;
     obj->n = d->n;
     obj->model = d;

@@ -6,6 +6,7 @@
 #ifndef PARTREG_MODELS_OBJECTIVE_H
 #define PARTREG_MODELS_OBJECTIVE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "partreg.h"
@@ -73,6 +74,10 @@ typedef struct partreg_objective {
     /* Threads for the passes (borrowed; the model constructors set NULL:
      * threads are then started per pass). */
     partreg_team *team;
+    /* Where a pass adds the rows it reads (n; the fit's count, see
+     * fit_internal.h; NULL: not counted). Objectives that wrap another
+     * keep it. */
+    atomic_ullong *rows_read;
 } partreg_objective;
 
 /* Evaluate the objective over all rows in blocks of `block_rows` on
@@ -87,6 +92,21 @@ typedef struct partreg_objective {
 partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc);
+
+/* Evaluate the objective at m points in passes that read each segment of
+ * rows once for several points: a member takes a segment and accumulates
+ * it at each point in turn while its rows are in cache, into a state of
+ * its own per point and segment; the states are merged in segment order,
+ * so acc[i] is the same bits partreg_objective_eval(obj, theta[i],
+ * order[i], ...) gives. The points share a pass as far as their states
+ * fit a fixed budget (more points take more passes; each adds n to
+ * obj->rows_read). For the searches that move several points at once
+ * (profile bounds, a family of fits on the same rows).
+ * Returns PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_objective_eval_points(const partreg_objective *obj, size_t m,
+                                             const double *const *theta,
+                                             const partreg_order *order, int threads,
+                                             size_t block_rows, partreg_accum *const *acc);
 
 /* The row segments of a pass over n rows of a k-parameter model in blocks
  * of `block` rows (fixed by n, k and the block, not by the threads): at

@@ -924,6 +924,7 @@ static int ordinal_feasible(const void *model, const double *theta)
 
 void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
 {
+    memset(obj, 0, sizeof *obj); /* the optional fields: none */
     obj->k = d->pk + d->J - 1;
     obj->n = d->n;
     obj->model = d;

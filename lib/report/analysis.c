@@ -12,6 +12,8 @@
 
 #include "core/error.h"
 #include "frame/frame_internal.h"
+#include "inference/inference_internal.h"
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
@@ -152,15 +154,31 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     }
     if (a->ci != PARTREG_CI_PROFILE || a->fit_status != PARTREG_OK)
         return PARTREG_OK;
-    for (size_t j = 0; j < partreg_fit_n_columns(a->fit); j++) {
-        if (partreg_fit_column_dropped(a->fit, j))
-            continue;
-        partreg_status st = partreg_fit_profile_ci(a->fit, d, j, a->conf_level, &a->conf_low[j],
-                                                   &a->conf_high[j], err);
-        if (st != PARTREG_OK)
-            return st;
+    /* every kept column's coefficient, searched together */
+    size_t p = partreg_fit_n_columns(a->fit), m = 0;
+    size_t *idx = malloc((p ? p : 1) * sizeof *idx);
+    double *lo = malloc((p ? p : 1) * sizeof *lo), *hi = malloc((p ? p : 1) * sizeof *hi);
+    partreg_status st = idx && lo && hi ? PARTREG_OK : PARTREG_ENOMEM;
+    if (st != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+    } else {
+        for (size_t j = 0; j < p; j++)
+            if (!partreg_fit_column_dropped(a->fit, j))
+                idx[m++] = j;
+        partreg_profile_stats ps;
+        st = partreg_profile_run(a->fit, d, idx, m, a->conf_level, PARTREG_PROFILE_AUTO, lo, hi,
+                                 &ps, err);
+        a->timing.profile_bounds = (double)ps.bounds;
+        a->timing.profile_evaluations = (double)ps.evaluations;
+        for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
+            a->conf_low[idx[i]] = lo[i];
+            a->conf_high[idx[i]] = hi[i];
+        }
     }
-    return PARTREG_OK;
+    free(idx);
+    free(lo);
+    free(hi);
+    return st;
 }
 
 /* Under a design the model test is the adjusted Wald F that every
@@ -216,13 +234,23 @@ static void warn_sampling_like_weights(partreg_analysis *a, const partreg_analys
                             s->frame.weights, fractional, s->frame.weights);
 }
 
-static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
-                                partreg_error *err)
+/* The passes over the design made since the last call, for the phase
+ * that just ended (the fit's count of rows read, partreg_fit_passes_read). */
+static double phase_passes(partreg_analysis *a)
+{
+    double now = partreg_fit_passes_read(a->fit), d = now - a->passes_mark;
+    a->passes_mark = now;
+    return d;
+}
+
+static partreg_status inference_phases(partreg_analysis *a, const partreg_analysis_spec *s,
+                                       partreg_error *err)
 {
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
+    partreg_timing *t = &a->timing;
     if (a->survey) {
         if (usable && (st = partreg_fit_set_survey(a->fit, &d, a->survey, err)) != PARTREG_OK)
             return st;
@@ -234,7 +262,10 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         if (st != PARTREG_OK)
             return st;
     }
-    if ((st = intervals(a, &d, err)) != PARTREG_OK)
+    t->vcov_passes = phase_passes(a);
+    st = intervals(a, &d, err);
+    t->intervals_passes = phase_passes(a);
+    if (st != PARTREG_OK)
         return st;
     if (!usable)
         return PARTREG_OK; /* no margins or tests on a fit that did not converge */
@@ -254,6 +285,7 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         if (st != PARTREG_OK)
             return st;
     }
+    t->margins_passes = phase_passes(a);
     if (s->brant) {
         if (a->survey)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
@@ -266,12 +298,15 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
                                      "--brant tests the parallel-lines assumption of an ordinal "
                                      "model; this model is %s",
                                      partreg_fit_model_name(a->fit));
-        if ((st = partreg_brant_test(a->fit, &d, &a->brant, err)) != PARTREG_OK)
+        st = partreg_brant_test(a->fit, &d, &a->brant, err);
+        t->brant_passes = phase_passes(a);
+        if (st != PARTREG_OK)
             return st;
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
         return st;
+    t->tests_passes = phase_passes(a);
     if (a->survey) {
         if ((st = design_model_test(a, err)) != PARTREG_OK)
             return st;
@@ -285,7 +320,17 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         a->has_diagnostics = partreg_fit_binary_diagnostics(a->fit, &d, &dopt, &a->diagnostics,
                                                             &derr) == PARTREG_OK;
     }
+    t->diagnostics_passes = phase_passes(a);
     return PARTREG_OK;
+}
+
+static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
+                                partreg_error *err)
+{
+    double start = a->passes_mark = partreg_fit_passes_read(a->fit);
+    partreg_status st = inference_phases(a, s, err);
+    a->timing.inference_passes = partreg_fit_passes_read(a->fit) - start;
+    return st;
 }
 
 static partreg_status run(partreg_analysis *a, const partreg_table *table,
@@ -322,6 +367,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
         return st;
     }
     a->fit_status = st;
+    a->timing.fit_passes = partreg_fit_data_passes(a->fit);
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
     warn_sampling_like_weights(a, s);
     if ((st = inference(a, s, err)) != PARTREG_OK)
