@@ -324,8 +324,11 @@ fit_ext_spec <- function(spec) {
     } else vg_chk <- list(error = conditionMessage(vg))
   }
   ## checks of the standard errors
-  Hj <- numDeriv::jacobian(function(s) fit$ghf(s)$grad, fit$phi); Hj <- (Hj + t(Hj)) / 2
-  se_j <- sqrt(diag(solve(-Hj)))
+  ## (Richardson differences of the analytic gradient in units of the standard
+  ## errors, so that badly scaled columns such as income do not spoil them)
+  Hj <- numDeriv::jacobian(function(u) fit$ghf(fit$phi + u * fit$se)$grad * fit$se, 0 * fit$phi)
+  Hj <- (Hj + t(Hj)) / 2
+  se_j <- fit$se * sqrt(diag(solve(-Hj)))
   ll0 <- null_loglik_ord(y, w, J); k <- length(phi); N <- sum(w)
   list(spec = spec, fit = fit, phi = phi, se = fit$se, V = fit$V, p = p, q = q, s = s, J = J,
        cuts = cuts, Xp = Xp, Xn = Xn, Z = Z, y = y, w = w, n = n,
