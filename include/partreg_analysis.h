@@ -54,6 +54,18 @@ typedef struct partreg_analysis_spec {
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings */
+    /** Firth's penalised likelihood (binary models; partreg_model_spec_set_penalty()); default 0 */
+    int firth;
+    /** with firth: the FLIC intercept (partreg_model_spec_set_flic()); default 0 */
+    int flic;
+    /** tests and intervals of a cluster covariance on t(G - 1), G the
+     *  number of clusters (for CR2 in place of the Satterthwaite df); default 0 */
+    int cluster_df;
+    /** multiple imputation: the column numbering the stacked completed data
+     *  sets 1..m (rows with 0, the original data, are skipped); each is
+     *  analysed with this spec and the results pooled by Rubin's rules
+     *  (partreg_analysis_run_imputations()); NULL: none */
+    const char *imputations;
 } partreg_analysis_spec;
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,

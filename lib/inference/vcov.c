@@ -161,6 +161,12 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         return partreg_error_set(err, PARTREG_ESINGULAR,
                                  "the information matrix is singular at the estimate, so no "
                                  "covariance (model or sandwich) is available");
+    if (type != PARTREG_VCOV_MODEL && fit->model.penalty != PARTREG_PENALTY_NONE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the %s covariance is not offered for a Firth (penalised) fit, "
+                                 "whose scores do not sum to zero at the estimate; its covariance "
+                                 "is the inverse expected information (--vcov model)",
+                                 partreg_vcov_name(type));
     if (type == PARTREG_VCOV_MODEL) {
         partreg_fit_install_vcov(fit, fit->bread->data, PARTREG_VCOV_MODEL);
         fit->n_clusters = 0;

@@ -199,7 +199,17 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    st = partreg_fit_create(&d, partreg_frame_family(a->frame), s->link, &s->fit, &a->fit, &ferr);
+    partreg_model_spec *ms = NULL;
+    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &ms, err)) !=
+            PARTREG_OK ||
+        (s->firth &&
+         (st = partreg_model_spec_set_penalty(ms, PARTREG_PENALTY_FIRTH, err)) != PARTREG_OK) ||
+        (s->flic && (st = partreg_model_spec_set_flic(ms, 1, err)) != PARTREG_OK)) {
+        partreg_model_spec_free(ms);
+        return st;
+    }
+    st = partreg_fit_create_spec(&d, ms, &s->fit, &a->fit, &ferr);
+    partreg_model_spec_free(ms);
     double t3 = now_s();
     if (!a->fit) {
         if (err)

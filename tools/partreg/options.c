@@ -27,6 +27,12 @@ static const char fit_help[] =
     "  --margins-at-means     marginal effects at the means\n"
     "  --at \"v=1,w=a\"         predicted probabilities with variables held at values\n"
     "  --brant                Brant test of parallel lines (ordinal logit)\n"
+    "  --firth                Firth's penalised likelihood (binary; finite under separation)\n"
+    "  --flic                 with --firth: FLIC intercept (mean fitted probability = event share)\n"
+    "  --cluster-df           t(G-1) tests and intervals for a cluster covariance (G clusters)\n"
+    "  --imputations COL      stacked imputed data sets numbered 1..m in COL (0 = original,\n"
+    "                         skipped), pooled by Rubin's rules; or give one DATA file per\n"
+    "                         imputation\n"
     "  --na STR               one more missing-value string (repeatable); empty and NA always are\n"
     "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
@@ -128,6 +134,15 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             takes = 0;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
+            takes = 0;
+        } else if (strcmp(a, "--firth") == 0) {
+            o->spec.firth = 1;
+            takes = 0;
+        } else if (strcmp(a, "--flic") == 0) {
+            o->spec.flic = 1;
+            takes = 0;
+        } else if (strcmp(a, "--cluster-df") == 0) {
+            o->spec.cluster_df = 1;
             takes = 0;
         } else if (strcmp(a, "--expected-information") == 0) {
             o->spec.fit.information = PARTREG_INFO_EXPECTED;
