@@ -31,6 +31,7 @@ const char *partreg_vcov_name(partreg_vcov_type type)
     case PARTREG_VCOV_HC0: return "hc0";
     case PARTREG_VCOV_HC1: return "hc1";
     case PARTREG_VCOV_CLUSTER: return "cluster";
+    case PARTREG_VCOV_CR2: return "cr2";
     }
     return NULL;
 }
@@ -38,7 +39,8 @@ const char *partreg_vcov_name(partreg_vcov_type type)
 partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, partreg_error *err)
 {
     static const partreg_vcov_type all[] = {PARTREG_VCOV_MODEL, PARTREG_VCOV_HC0,
-                                            PARTREG_VCOV_HC1, PARTREG_VCOV_CLUSTER};
+                                            PARTREG_VCOV_HC1, PARTREG_VCOV_CLUSTER,
+                                            PARTREG_VCOV_CR2};
     if (!name || !out)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_vcov_parse: NULL argument");
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -49,12 +51,15 @@ partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, part
         }
     }
     return partreg_error_set(err, PARTREG_EINVAL,
-                             "unknown covariance type '%s'; use model, hc0, hc1 or cluster", name);
+                             "unknown covariance type '%s'; use model, hc0, hc1, cluster or cr2",
+                             name);
 }
 
 size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit)
 {
-    return fit && fit->vcov_type == PARTREG_VCOV_CLUSTER ? fit->n_clusters : 0;
+    return fit && (fit->vcov_type == PARTREG_VCOV_CLUSTER || fit->vcov_type == PARTREG_VCOV_CR2)
+               ? fit->n_clusters
+               : 0;
 }
 
 partreg_status partreg_inference_check_data(const partreg_fit *fit, const partreg_data *data,
@@ -154,7 +159,7 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_set_vcov: NULL fit");
     if (!partreg_vcov_name(type))
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "unknown covariance type %d; use model, hc0, hc1 or cluster",
+                                 "unknown covariance type %d; use model, hc0, hc1, cluster or cr2",
                                  (int)type);
     size_t k = fit->k, n = fit->n;
     if (fit->singular || !fit->bread || !isfinite(gsl_matrix_get(fit->bread, 0, 0)))
@@ -175,7 +180,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     }
     size_t G = 0;
     unsigned char *seen = NULL;
-    if (type == PARTREG_VCOV_CLUSTER) {
+    int clustered = type == PARTREG_VCOV_CLUSTER || type == PARTREG_VCOV_CR2;
+    if (clustered) {
         if (!cluster)
             return partreg_error_set(err, PARTREG_EINVAL,
                                      "the cluster-robust covariance needs a cluster identifier "
@@ -207,6 +213,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                      "all %zu rows are in a single cluster",
                                      n);
     }
+    if (type == PARTREG_VCOV_CR2)
+        return partreg_fit_cr2(fit, data, cluster, n_clusters, err);
     if (n <= k)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "%zu rows for %zu parameters: the small-sample factor n/(n-k) "
@@ -285,4 +293,18 @@ cleanup:
     free(V);
     free(Sg);
     return st;
+}
+
+partreg_status partreg_fit_set_param_df(partreg_fit *fit, double df, partreg_error *err)
+{
+    if (!fit)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_set_param_df: NULL fit");
+    if (!(df > 0))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "degrees of freedom %g: a t reference distribution needs df > 0",
+                                 df);
+    for (size_t j = 0; j < fit->K; j++)
+        partreg_fit_set_df(fit, j, df);
+    partreg_error_clear(err);
+    return PARTREG_OK;
 }

@@ -13,9 +13,10 @@ partreg_status partreg_firth_penalty(const partreg_objective *obj, const double 
                                      partreg_order order, int threads, size_t block_rows,
                                      partreg_accum *acc);
 
-/* Cholesky M = L L' of a k x k symmetric matrix (row-major; L k x k
- * scratch, lower triangle), log det M into *logdet and, when Ainv is not
- * NULL, M^-1 into Ainv. Returns 0, or -1 when M is not positive definite
+/* Cholesky M = L L' of a k x k symmetric matrix (row-major; L k x k,
+ * lower triangle), log det M into *logdet and, when Ainv is not NULL,
+ * M^-1 into Ainv (L is then used as scratch and no longer holds the
+ * factor). Returns 0, or -1 when M is not positive definite
  * or not finite. */
 int partreg_chol_logdet_inverse(size_t k, const double *M, double *L, double *Ainv,
                                 double *logdet);

@@ -12,6 +12,10 @@
 
 #include "core/error.h"
 #include "frame/frame_internal.h"
+#include "models/fit_internal.h"
+
+/* Fewer clusters than this make a CR1 covariance warn. */
+#define CLUSTER_FEW 50
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
 {
@@ -78,13 +82,34 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95",
                                  s->conf_level);
-    if (s->vcov == PARTREG_VCOV_CLUSTER && !s->frame.cluster)
+    int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+    if (clustered && !s->frame.cluster)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "--vcov cluster needs --cluster COLUMN naming the cluster ids");
-    if (s->frame.cluster && s->vcov != PARTREG_VCOV_CLUSTER)
+                                 "--vcov %s needs --cluster COLUMN naming the cluster ids",
+                                 partreg_vcov_name(s->vcov));
+    if (s->frame.cluster && !clustered)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "--cluster %s is given but --vcov is %s; add --vcov cluster",
+                                 "--cluster %s is given but --vcov is %s; add --vcov cluster "
+                                 "(or cr2)",
                                  s->frame.cluster, partreg_vcov_name(s->vcov));
+    if (s->cluster_df && !clustered)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--cluster-df sets t(G - 1) for a cluster covariance; add --vcov "
+                                 "cluster (or cr2) with --cluster COLUMN");
+    if (s->flic && !s->firth)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--flic corrects the intercept of a Firth fit; add --firth");
+    if (s->flic && s->ci == PARTREG_CI_PROFILE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the FLIC intercept is not a maximum of the penalised "
+                                 "likelihood, so it has no profile interval; use --ci wald with "
+                                 "--flic, or drop --flic");
+    if (s->firth && s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--vcov %s is not offered with --firth: the scores of a "
+                                 "penalised fit do not sum to zero at its estimate; a Firth fit's "
+                                 "covariance is the inverse expected information (--vcov model)",
+                                 partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
     return PARTREG_OK;
@@ -119,6 +144,33 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     return PARTREG_OK;
 }
 
+/* t(G - 1) with --cluster-df, and a warning when a cluster covariance
+ * rests on fewer clusters than CR1's normal approximation needs
+ * (CLUSTER_FEW; Cameron and Miller 2015, Pustejovsky and Tipton 2018). */
+static partreg_status cluster_reference(partreg_analysis *a, const partreg_analysis_spec *s,
+                                        partreg_error *err)
+{
+    size_t G = partreg_fit_vcov_n_clusters(a->fit);
+    if (s->cluster_df) {
+        partreg_status st = partreg_fit_set_param_df(a->fit, (double)G - 1.0, err);
+        if (st != PARTREG_OK)
+            return st;
+    }
+    if (G >= CLUSTER_FEW || s->vcov == PARTREG_VCOV_CR2)
+        return PARTREG_OK;
+    const char *better = partreg_fit_n_outcomes(a->fit) == 1
+                             ? "--vcov cr2 (Satterthwaite df) covers better"
+                             : "--cluster-df (t(G - 1)) covers better";
+    if (s->cluster_df && partreg_fit_n_outcomes(a->fit) != 1)
+        return PARTREG_OK;
+    if (partreg_fit_add_warning(a->fit,
+                                "only %zu clusters: CR1 standard errors are biased down and its "
+                                "intervals under-cover with fewer than %d clusters; %s",
+                                G, CLUSTER_FEW, better) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_OK;
+}
+
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
                                 partreg_error *err)
 {
@@ -129,9 +181,11 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     if (s->vcov != PARTREG_VCOV_MODEL) {
         size_t G = 0;
         const size_t *cl = partreg_frame_clusters(a->frame, &G);
-        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, s->vcov == PARTREG_VCOV_CLUSTER ? cl : NULL,
-                                  G, err);
+        int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, clustered ? cl : NULL, G, err);
         if (st != PARTREG_OK)
+            return st;
+        if (clustered && (st = cluster_reference(a, s, err)) != PARTREG_OK)
             return st;
     }
     if ((st = intervals(a, &d, err)) != PARTREG_OK)

@@ -27,6 +27,12 @@ struct partreg_analysis {
     int has_diagnostics;
     partreg_binary_diagnostics diagnostics;
     partreg_timing timing;
+    /* multiple imputation (pool.c): m > 0 imputations pooled into fit and
+     * the margins; riv and fmi by full parameter index (K); the D1 tests */
+    size_t imputations;
+    double *riv, *fmi;
+    double fmi_max;
+    struct partreg_d1_table *d1;
 };
 
 #endif

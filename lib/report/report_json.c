@@ -9,7 +9,7 @@
 #include "report/rows.h"
 #include "report/writers.h"
 
-static void write_row(json_writer *w, const report_row *r, int odds)
+static void write_row(json_writer *w, const partreg_analysis *a, const report_row *r, int odds)
 {
     json_begin_object(w);
     json_kv_string(w, "term", r->term);
@@ -21,6 +21,15 @@ static void write_row(json_writer *w, const report_row *r, int odds)
     json_kv_number(w, "p_value", r->est.p_value);
     json_kv_number(w, "conf_low", r->est.conf_low);
     json_kv_number(w, "conf_high", r->est.conf_high);
+    /* a t reference distribution: its df (CR2, --cluster-df, designs,
+     * multiple imputation: Barnard-Rubin, with riv and fmi) */
+    double df = partreg_fit_param_df(a->fit, r->index);
+    if (isfinite(df) && (r->section == REPORT_COEFFICIENTS || !a->imputations))
+        json_kv_number(w, "df", df);
+    if (a->imputations && r->section == REPORT_COEFFICIENTS) {
+        json_kv_number(w, "riv", a->riv[r->index]);
+        json_kv_number(w, "fmi", a->fmi[r->index]);
+    }
     if (odds && r->section == REPORT_COEFFICIENTS) {
         json_kv_number(w, "odds_ratio", exp(r->est.estimate));
         json_kv_number(w, "odds_ratio_conf_low", exp(r->est.conf_low));
@@ -45,7 +54,7 @@ static void write_params(json_writer *w, const partreg_analysis *a)
         for (size_t j = 0; j < report_n_params(a); j++) {
             report_row r;
             if (report_row_get(a, j, &r) && r.section == s)
-                write_row(w, &r, odds);
+                write_row(w, a, &r, odds);
         }
         json_end_array(w);
     }
