@@ -842,3 +842,10 @@ cleanup:
     partreg_accum_free(acc);
     return st;
 }
+
+void partreg_fit_replace_estimate(partreg_fit *fit, const double *par)
+{
+    for (size_t f = 0; f < fit->k; f++)
+        fit->theta->data[f] = par[partreg_fit_full_index(fit, f)];
+    store_estimate(fit);
+}

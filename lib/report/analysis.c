@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "data/table_internal.h"
 #include "frame/frame_internal.h"
 #include "models/fit_internal.h"
 
@@ -66,6 +67,9 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    free(a->riv);
+    free(a->fmi);
+    partreg_d1_table_free(a->d1);
     free(a);
 }
 
@@ -73,6 +77,7 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+size_t partreg_analysis_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
 
 static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *err)
 {
@@ -230,6 +235,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     return PARTREG_OK;
 }
 
+static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
+                                  partreg_analysis **out, partreg_error *err);
+
 static partreg_status run(partreg_analysis *a, const partreg_table *table,
                           const partreg_analysis_spec *s, double t0, partreg_error *err)
 {
@@ -309,6 +317,7 @@ static partreg_status start(const partreg_analysis_spec *s, const char *source,
     a->vcov = s->vcov;
     a->ci = s->ci;
     a->conf_level = s->conf_level;
+    a->cluster_df = s->cluster_df;
     *out = a;
     return PARTREG_OK;
 }
@@ -333,12 +342,76 @@ partreg_status partreg_analysis_run_table(const partreg_table *table,
     *out = NULL;
     if (!table)
         return partreg_error_set(err, PARTREG_EINVAL, "no table given");
+    if (s && s->imputations)
+        return run_stacked(table, s, out, err);
     partreg_analysis *a = NULL;
     double t0 = now_s();
     partreg_status st = start(s, partreg_table_source(table), &a, err);
     if (st != PARTREG_OK)
         return st;
     return finish(a, run(a, table, s, t0, err), out);
+}
+
+/* Stacked completed data sets: split `table` by the imputation column
+ * (1..m; 0 = the original data, skipped) and pool (pool.c). */
+static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
+                                  partreg_analysis **out, partreg_error *err)
+{
+    size_t col;
+    partreg_status st = partreg_table_find_column(table, s->imputations, &col, err);
+    if (st != PARTREG_OK)
+        return st;
+    const double *imp = partreg_table_numeric(table, col);
+    size_t n = partreg_table_n_rows(table), m = 0;
+    if (!imp)
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "--imputations %s: the column must hold the imputation numbers "
+                                 "0..m, but it has text",
+                                 s->imputations);
+    for (size_t i = 0; i < n; i++) {
+        double v = imp[i];
+        if (!(v >= 0 && v == floor(v) && v <= 1e6))
+            return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                           "%s line %ld: imputation number '%g' in column %s is "
+                                           "not a whole number from 0 (original data) to m",
+                                           partreg_table_source(table),
+                                           partreg_table_row_line(table, i), v, s->imputations);
+        if ((size_t)v > m)
+            m = (size_t)v;
+    }
+    size_t *count = calloc(m + 1, sizeof *count), *rows = malloc((n ? n : 1) * sizeof *rows);
+    partreg_table **tabs = calloc(m ? m : 1, sizeof *tabs);
+    if (!count || !rows || !tabs) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++)
+        count[(size_t)imp[i]]++;
+    for (size_t t = 1; t <= m; t++) {
+        if (count[t] == 0) {
+            st = partreg_error_set(err, PARTREG_EDATA,
+                                   "--imputations %s: no rows of imputation %zu (the imputations "
+                                   "must be numbered 1..m without gaps; m = %zu here)",
+                                   s->imputations, t, m);
+            goto cleanup;
+        }
+        size_t r = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((size_t)imp[i] == t)
+                rows[r++] = i;
+        if (partreg_table_subset(table, rows, r, &tabs[t - 1]) != PARTREG_OK) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+    }
+    st = partreg_analysis_run_imputations((const partreg_table *const *)tabs, m, s, out, err);
+cleanup:
+    for (size_t t = 0; tabs && t < m; t++)
+        partreg_table_free(tabs[t]);
+    free(tabs);
+    free(count);
+    free(rows);
+    return st;
 }
 
 partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spec *s,
@@ -356,6 +429,11 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
         return st;
     st = partreg_table_read(path, &s->read, &a->own_table, err);
     if (st != PARTREG_OK) {
+        partreg_analysis_free(a);
+        return st;
+    }
+    if (s->imputations) {
+        st = run_stacked(a->own_table, s, out, err);
         partreg_analysis_free(a);
         return st;
     }
