@@ -38,7 +38,8 @@ typedef enum partreg_format {
 } partreg_format;
 
 /** What to analyse. Get defaults from partreg_analysis_spec_default();
- *  fields are only appended. Every pointer is borrowed for the call. */
+ *  fields added later take the place of the reserve. Every pointer is
+ *  borrowed for the call. */
 typedef struct partreg_analysis_spec {
     const char *formula;          /**< "Y ~ a + b" (required) */
     partreg_frame_options frame;  /**< family, levels, references, weights, cluster */
@@ -54,18 +55,27 @@ typedef struct partreg_analysis_spec {
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings */
-    /** Firth's penalised likelihood (binary models; partreg_model_spec_set_penalty()); default 0 */
-    int firth;
-    /** with firth: the FLIC intercept (partreg_model_spec_set_flic()); default 0 */
-    int flic;
-    /** tests and intervals of a cluster covariance on t(G - 1), G the
-     *  number of clusters (for CR2 in place of the Satterthwaite df); default 0 */
-    int cluster_df;
-    /** multiple imputation: the column numbering the stacked completed data
-     *  sets 1..m (rows with 0, the original data, are skipped); each is
-     *  analysed with this spec and the results pooled by Rubin's rules
-     *  (partreg_analysis_run_imputations()); NULL: none */
-    const char *imputations;
+    union {
+        struct {
+            /** Firth's penalised likelihood (binary models;
+             *  partreg_model_spec_set_penalty()); default 0 */
+            int firth;
+            /** with firth: the FLIC intercept (partreg_model_spec_set_flic()); default 0 */
+            int flic;
+            /** tests and intervals of a cluster covariance on t(G - 1), G the
+             *  number of clusters (for CR2 in place of the Satterthwaite df);
+             *  default 0 */
+            int cluster_df;
+            /** multiple imputation: the column numbering the stacked completed
+             *  data sets 1..m (rows with 0, the original data, are skipped);
+             *  each is analysed with this spec and the results pooled by
+             *  Rubin's rules (partreg_analysis_run_imputations()); NULL: none */
+            const char *imputations;
+        };
+        /** Reserved: fields added in later releases take its place, so that the
+         *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+        unsigned char partreg_reserved_[1024];
+    };
 } partreg_analysis_spec;
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,
@@ -82,6 +92,9 @@ typedef struct partreg_timing {
     double fit_s;        /**< the Newton fit */
     double inference_s;  /**< covariance, intervals, margins, tests */
     double total_s;      /**< all of the above */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_timing;
 
 /**

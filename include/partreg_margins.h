@@ -54,6 +54,9 @@ typedef struct partreg_margin {
     double p_value;    /**< two-sided normal p-value of z */
     double conf_low;   /**< estimate - q std_error, q the normal quantile of the level */
     double conf_high;  /**< estimate + q std_error */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_margin;
 
 /** A list of margins (opaque; owns the strings its entries point to). */
@@ -233,6 +236,9 @@ typedef struct partreg_wald_term {
     double chi2;          /**< b_S' V_SS^- b_S */
     double df;            /**< rank of V_SS (0 when every column was dropped or the block is not finite) */
     double p_value;       /**< upper chi-square(df) tail; NaN when df = 0 */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_wald_term;
 
 /** A table of Wald tests by variable (opaque; owns its strings). */

@@ -157,6 +157,7 @@ partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double lev
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95", level);
     double est = gsl_vector_get(fit->par, j);
+    memset(out, 0, sizeof *out); /* the reserve too */
     if (fit->free_of[j] == PARTREG_NONE) {
         out->estimate = out->std_error = out->z = out->p_value = NAN;
         out->conf_low = out->conf_high = NAN;
