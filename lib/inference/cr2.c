@@ -186,12 +186,6 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
                                size_t n_clusters, partreg_error *err)
 {
     size_t k = fit->k, n = fit->n;
-    if (data->w)
-        for (size_t i = 0; i < n; i++)
-            if (data->w[i] != 1.0)
-                return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                         "--vcov cr2 is defined here for unweighted rows; with "
-                                         "case weights use --vcov cluster (with --cluster-df)");
     partreg_design d;
     partreg_objective obj;
     partreg_status st = partreg_inference_check_data(fit, data, &d, &obj, err);
@@ -203,6 +197,12 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
                                  "clubSandwich needs a model with one working residual per "
                                  "row); for the %s model use --vcov cluster with --cluster-df",
                                  fit->model.ops->name);
+    if (data->w)
+        for (size_t i = 0; i < n; i++)
+            if (data->w[i] != 1.0)
+                return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                         "--vcov cr2 is defined here for unweighted rows; with "
+                                         "case weights use --vcov cluster (with --cluster-df)");
     /* compact cluster codes */
     size_t *code = malloc((n_clusters ? n_clusters : 1) * sizeof *code);
     if (!code)
