@@ -16,6 +16,7 @@
 #include "models/fit_internal.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +43,9 @@
  * this many standard deviations (docs/methods.md: at 7e4 the survey
  * example still converges to the digits of the centred fit, at 7e6 not). */
 #define OFFSET_HINT_RATIO 1e5
+/* A penalised fit's iteration limit is the options' times this (scoring
+ * steps, penalty.c). */
+#define PENALISED_ITER_FACTOR 10
 
 partreg_fit_options partreg_fit_options_default(void)
 {
@@ -652,6 +656,12 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         penalised = *opt;
         penalised.information = PARTREG_INFO_EXPECTED;
         penalised.warm_start_rows = 0;
+        /* scoring converges linearly, not quadratically: near separation
+         * (and in profile refits far out) it takes some hundred cheap
+         * steps where Newton takes ten */
+        penalised.max_iter = opt->max_iter <= INT_MAX / PENALISED_ITER_FACTOR
+                                 ? opt->max_iter * PENALISED_ITER_FACTOR
+                                 : INT_MAX;
         opt = &penalised;
     }
     if (!data || !data->X || !data->y)
