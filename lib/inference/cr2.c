@@ -53,6 +53,8 @@
 #define ZOLO_MAX 64
 /* Points of the error check on the spectrum, log-spaced. */
 #define ZOLO_GRID 2000
+/* Rows per block of the second pass. */
+#define CR2_BLOCK 32768
 /* A cluster with 1 - rho_j below this determines some combination of the
  * coefficients alone: CR2 is not defined. */
 #define RHO_TOL 1e-10
@@ -163,9 +165,12 @@ typedef struct cluster_sums {
     int m;           /* poles */
     double a0;
     double *al, *bl; /* m each */
-    double *P, *p;   /* sum v z z' (lower), sum v r z */
-    double *S1, *S2; /* m blocks of k x k (lower) */
-    double *t1, *t2; /* m blocks of k */
+    double *P, *p;   /* sum v z z', sum v r z */
+    double *R0;      /* npk x 2: the first pass's products (see pass 1) */
+    /* T x 2m, T = (k+1)(k+2)/2: row t the packed lower-triangle entry t of
+     * [z r][z r]', column l < m the sum of it times v/(v^2+b_l) (S1 and
+     * t1 of pole l), column m + l times v^2/(v^2+b_l) (S2 and t2) */
+    double *R;
 } cluster_sums;
 
 static void fill_upper(double *A, size_t k)
@@ -180,6 +185,62 @@ static void rows_block(const partreg_objective *obj, const double *theta, size_t
                        double *Z, double *r, double *v, double *scratch)
 {
     obj->glm_rows(obj->model, theta, b, e, Z, r, v, scratch);
+}
+
+/* Rows [b, e) in working form into Z2, r2, v2 (in sub-blocks of `block`
+ * rows), and their order by cluster: the block's rows of cluster g are
+ * perm[start[g] .. start[g + 1]) (offsets from b; a stable counting sort). */
+static void load_block(const partreg_objective *obj, const double *theta, size_t b, size_t e,
+                       size_t block, size_t k, double *Z2, double *r2, double *v2,
+                       const size_t *cluster, const size_t *code, size_t G, size_t *start,
+                       size_t *fillp, size_t *perm, double *scratch)
+{
+    for (size_t q = b; q < e; q += block) {
+        size_t qe = q + block < e ? q + block : e;
+        rows_block(obj, theta, q, qe, Z2 + (q - b) * k, r2 + (q - b), v2 + (q - b), scratch);
+    }
+    memset(start, 0, (G + 1) * sizeof *start);
+    for (size_t i = b; i < e; i++)
+        start[code[cluster[i]] + 1]++;
+    for (size_t g = 0; g < G; g++)
+        start[g + 1] += start[g];
+    memcpy(fillp, start, G * sizeof *fillp);
+    for (size_t i = 0; i < e - b; i++)
+        perm[fillp[code[cluster[b + i]]]++] = i;
+}
+
+/* The packed lower triangle of [z r][z r]' of rows[0..ng) into O
+ * (ng x npk). */
+static void pack_rows(const size_t *rows, size_t ng, size_t k, size_t npk, const double *Z2,
+                      const double *r2, double *O)
+{
+    for (size_t x = 0; x < ng; x++) {
+        const double *z = Z2 + rows[x] * k;
+        double *o = O + x * npk, ri = r2[rows[x]];
+        size_t t = 0;
+        for (size_t a = 0; a <= k; a++) {
+            double za = a < k ? z[a] : ri;
+            for (size_t q = 0; q <= a; q++)
+                o[t++] = za * (q < k ? z[q] : ri);
+        }
+    }
+}
+
+/* R (npk x m2) += O' Q, O ng x npk, Q ng x m2: the library's own loop
+ * (the inner one over Q's row vectorises), not a BLAS call, which
+ * OpenBLAS would thread (the library threads its own passes). */
+static void gram_update(const double *restrict O, const double *restrict Q, size_t ng, size_t npk,
+                        size_t m2, double *restrict R)
+{
+    for (size_t x = 0; x < ng; x++) {
+        const double *o = O + x * npk, *q = Q + x * m2;
+        for (size_t t = 0; t < npk; t++) {
+            double ot = o[t];
+            double *rt = R + t * m2;
+            for (size_t c = 0; c < m2; c++)
+                rt[c] += ot * q[c];
+        }
+    }
 }
 
 partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const size_t *cluster,
@@ -217,10 +278,10 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     size_t block = partreg_block_rows_auto(k);
     if (block > n)
         block = n;
-    size_t kk = k * k;
-    double *Z = malloc((block ? block : 1) * k * sizeof *Z);
-    double *r = malloc((block ? block : 1) * sizeof *r);
-    double *v = malloc((block ? block : 1) * sizeof *v);
+    size_t kk = k * k, npk = (k + 1) * (k + 2) / 2;
+    /* pass 2 reads blocks of this many rows (its per-cluster groups are
+     * long enough for the rank updates to run at BLAS speed) */
+    size_t block2 = n < CR2_BLOCK ? n : CR2_BLOCK;
     double *scratch = malloc((obj.scratch_doubles > k ? obj.scratch_doubles : k) * sizeof *scratch);
     cluster_sums *cs = calloc(G ? G : 1, sizeof *cs);
     double *Minv = calloc(kk, sizeof *Minv), *M = malloc(kk * sizeof *M);
@@ -228,27 +289,37 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     double *Kc = malloc(kk * sizeof *Kc), *X = malloc(k * (k + 1) * sizeof *X);
     double *Lj = calloc(G ? G * kk : 1, sizeof *Lj), *u = calloc(G ? G * k : 1, sizeof *u);
     double *Om = NULL, *lam = NULL, *V = malloc(kk * sizeof *V), *df = malloc(k * sizeof *df);
+    double *Z2 = malloc((block2 ? block2 : 1) * k * sizeof *Z2);
+    double *r2 = malloc((block2 ? block2 : 1) * sizeof *r2);
+    double *v2 = malloc((block2 ? block2 : 1) * sizeof *v2);
+    double *Ob = malloc((block2 ? block2 : 1) * npk * sizeof *Ob);
+    double *Qb = malloc((block2 ? block2 : 1) * 2 * ZOLO_MAX * sizeof *Qb);
+    size_t *perm = malloc((block2 ? block2 : 1) * sizeof *perm);
+    size_t *start = malloc((G + 1) * sizeof *start), *fillp = malloc((G ? G : 1) * sizeof *fillp);
+    double *S1 = malloc(kk * sizeof *S1), *S2 = malloc(kk * sizeof *S2);
+    double *t1 = malloc(k * sizeof *t1), *t2 = malloc(k * sizeof *t2);
     gsl_eigen_symm_workspace *ew = gsl_eigen_symm_alloc(k);
     gsl_vector *eval = gsl_vector_alloc(k);
-    if (!Z || !r || !v || !scratch || !cs || !Minv || !M || !L || !W || !T || !Kc || !X || !Lj ||
-        !u || !V || !df || !ew || !eval)
+    if (!scratch || !cs || !Minv || !M || !L || !W || !T || !Kc || !X || !Lj ||
+        !u || !V || !df || !ew || !eval || !Z2 || !r2 || !v2 || !Ob || !Qb || !perm || !start || !fillp ||
+        !S1 || !S2 || !t1 || !t2)
         goto oom;
     for (size_t g = 0; g < G; g++) {
         if (!(cs[g].ZZ = calloc(kk, sizeof(double))) || !(cs[g].P = calloc(kk, sizeof(double))) ||
-            !(cs[g].p = calloc(k, sizeof(double))))
+            !(cs[g].p = calloc(k, sizeof(double))) || !(cs[g].R0 = calloc(2 * npk, sizeof(double))))
             goto oom;
         cs[g].vmin = INFINITY;
         cs[g].vmax = 0.0;
     }
     const double *theta = fit->theta->data;
-    /* pass 1: Z_j'Z_j, the range of v, and the node-free sums */
-    for (size_t b = 0; b < n; b += block) {
-        size_t e = b + block < n ? b + block : n;
-        rows_block(&obj, theta, b, e, Z, r, v, scratch);
+    /* pass 1: Z_j'Z_j, sum v z z', sum v r z (the products of [z r] times
+     * [1 v], one matrix product per cluster and block) and the range of v */
+    for (size_t b = 0; b < n; b += block2) {
+        size_t e = b + block2 < n ? b + block2 : n;
+        load_block(&obj, theta, b, e, block, k, Z2, r2, v2, cluster, code, G, start, fillp, perm,
+                   scratch);
         for (size_t i = b; i < e; i++) {
-            cluster_sums *c = &cs[code[cluster[i]]];
-            const double *z = Z + (i - b) * k;
-            double vi = v[i - b], ri = r[i - b];
+            double vi = v2[i - b], ri = r2[i - b];
             if (!isfinite(vi) || !(vi > 0.0) || !isfinite(ri)) {
                 st = partreg_error_set_index(err, PARTREG_ENUMERIC, (long)i,
                                              "row %zu has a fitted probability of 0 or 1: its "
@@ -256,16 +327,34 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
                                              i + 1);
                 goto cleanup;
             }
+            cluster_sums *c = &cs[code[cluster[i]]];
             c->vmin = vi < c->vmin ? vi : c->vmin;
             c->vmax = vi > c->vmax ? vi : c->vmax;
-            for (size_t a = 0; a < k; a++) {
-                c->p[a] += vi * ri * z[a];
-                for (size_t q = 0; q <= a; q++) {
-                    c->ZZ[a * k + q] += z[a] * z[q];
-                    c->P[a * k + q] += vi * z[a] * z[q];
+        }
+        for (size_t g = 0; g < G; g++) {
+            size_t ng = start[g + 1] - start[g];
+            if (ng == 0)
+                continue;
+            const size_t *rows = perm + start[g];
+            pack_rows(rows, ng, k, npk, Z2, r2, Ob);
+            for (size_t x = 0; x < ng; x++) {
+                Qb[2 * x] = 1.0;
+                Qb[2 * x + 1] = v2[rows[x]];
+            }
+            gram_update(Ob, Qb, ng, npk, 2, cs[g].R0);
+        }
+    }
+    for (size_t g = 0; g < G; g++) { /* unpack: column 0 weight 1, column 1 weight v */
+        size_t t = 0;
+        for (size_t a = 0; a <= k; a++)
+            for (size_t q = 0; q <= a; q++, t++) {
+                if (a < k) {
+                    cs[g].ZZ[a * k + q] = cs[g].R0[2 * t];
+                    cs[g].P[a * k + q] = cs[g].R0[2 * t + 1];
+                } else if (q < k) {
+                    cs[g].p[q] = cs[g].R0[2 * t + 1];
                 }
             }
-        }
     }
     for (size_t g = 0; g < G; g++) {
         fill_upper(cs[g].ZZ, k);
@@ -324,37 +413,36 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         cs[g].m = m;
         size_t mm = (size_t)m;
         if (!(cs[g].al = malloc(mm * sizeof(double))) || !(cs[g].bl = malloc(mm * sizeof(double))) ||
-            !(cs[g].S1 = calloc(mm * kk, sizeof(double))) ||
-            !(cs[g].S2 = calloc(mm * kk, sizeof(double))) ||
-            !(cs[g].t1 = calloc(mm * k, sizeof(double))) ||
-            !(cs[g].t2 = calloc(mm * k, sizeof(double))))
+            !(cs[g].R = calloc(2 * mm * npk, sizeof(double))))
             goto oom;
         memcpy(cs[g].al, al, mm * sizeof(double));
         memcpy(cs[g].bl, bl, mm * sizeof(double));
     }
-    /* pass 2: the node sums */
-    for (size_t b = 0; b < n; b += block) {
-        size_t e = b + block < n ? b + block : n;
-        rows_block(&obj, theta, b, e, Z, r, v, scratch);
-        for (size_t i = b; i < e; i++) {
-            cluster_sums *c = &cs[code[cluster[i]]];
-            const double *z = Z + (i - b) * k;
-            double vi = v[i - b], ri = r[i - b], v2 = vi * vi;
-            for (int l = 0; l < c->m; l++) {
-                double den = 1.0 / (v2 + c->bl[l]), q1 = vi * den, q2 = v2 * den;
-                double *S1 = c->S1 + (size_t)l * kk, *S2 = c->S2 + (size_t)l * kk;
-                double *t1 = c->t1 + (size_t)l * k, *t2 = c->t2 + (size_t)l * k;
-                for (size_t a = 0; a < k; a++) {
-                    double y1 = q1 * z[a], y2 = q2 * z[a];
-                    t1[a] += y1 * ri;
-                    t2[a] += y2 * ri;
-                    double *s1 = S1 + a * k, *s2 = S2 + a * k;
-                    for (size_t q = 0; q <= a; q++) {
-                        s1[q] += y1 * z[q];
-                        s2[q] += y2 * z[q];
-                    }
+    /* pass 2: the node sums, a block of rows at a time: each cluster's rows
+     * of the block give the products of [z r] (packed, O) and the pole
+     * weights (Q), and R += O'Q (gram_update) per cluster and block */
+    for (size_t b = 0; b < n; b += block2) {
+        size_t e = b + block2 < n ? b + block2 : n;
+        load_block(&obj, theta, b, e, block, k, Z2, r2, v2, cluster, code, G, start, fillp, perm,
+                   scratch);
+        for (size_t g = 0; g < G; g++) {
+            size_t ng = start[g + 1] - start[g];
+            if (ng == 0)
+                continue;
+            cluster_sums *c = &cs[g];
+            size_t m2 = 2 * (size_t)c->m;
+            const size_t *rows = perm + start[g];
+            pack_rows(rows, ng, k, npk, Z2, r2, Ob);
+            for (size_t x = 0; x < ng; x++) {
+                size_t i = rows[x];
+                double vi = v2[i], vv = vi * vi, *qw = Qb + x * m2;
+                for (int l = 0; l < c->m; l++) {
+                    double den = 1.0 / (vv + c->bl[l]);
+                    qw[l] = vi * den;
+                    qw[(size_t)c->m + (size_t)l] = vv * den;
                 }
             }
+            gram_update(Ob, Qb, ng, npk, m2, c->R);
         }
     }
     /* per cluster: L_j and u_j */
@@ -366,10 +454,17 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         for (size_t a = 0; a < k; a++)
             ug[a] = c->a0 * c->p[a];
         for (int l = 0; l < c->m; l++) {
-            double *S1 = c->S1 + (size_t)l * kk, *S2 = c->S2 + (size_t)l * kk;
-            const double *t1 = c->t1 + (size_t)l * k, *t2 = c->t2 + (size_t)l * k;
-            fill_upper(S1, k);
-            fill_upper(S2, k);
+            size_t m2 = 2 * (size_t)c->m, l1 = (size_t)l, l2 = (size_t)c->m + (size_t)l, t = 0;
+            for (size_t a = 0; a <= k; a++)
+                for (size_t q = 0; q <= a; q++, t++) {
+                    if (a < k) {
+                        S1[a * k + q] = S1[q * k + a] = c->R[t * m2 + l1];
+                        S2[a * k + q] = S2[q * k + a] = c->R[t * m2 + l2];
+                    } else if (q < k) {
+                        t1[q] = c->R[t * m2 + l1];
+                        t2[q] = c->R[t * m2 + l2];
+                    }
+                }
             for (size_t a = 0; a < kk; a++)
                 Kc[a] = Minv[a] - S2[a];
             if (partreg_chol_logdet_inverse(k, Kc, L, W, &logdet) != 0) {
@@ -483,16 +578,23 @@ cleanup:
         free(cs[g].p);
         free(cs[g].al);
         free(cs[g].bl);
-        free(cs[g].S1);
-        free(cs[g].S2);
-        free(cs[g].t1);
-        free(cs[g].t2);
+        free(cs[g].R);
+        free(cs[g].R0);
     }
     free(cs);
     free(code);
-    free(Z);
-    free(r);
-    free(v);
+    free(Z2);
+    free(r2);
+    free(v2);
+    free(Ob);
+    free(Qb);
+    free(perm);
+    free(start);
+    free(fillp);
+    free(S1);
+    free(S2);
+    free(t1);
+    free(t2);
     free(scratch);
     free(Minv);
     free(M);
