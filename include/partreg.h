@@ -423,7 +423,10 @@ PARTREG_API size_t partreg_fit_n_levels(const partreg_fit *fit);
 PARTREG_API size_t partreg_fit_n_thresholds(const partreg_fit *fit);
 /** Number of estimated parameters k: the entries of the parameter vector
  *  that are estimated (those of dropped columns are not), the k of AIC. */
-PARTREG_API size_t partreg_fit_n_params(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_estimated(const partreg_fit *fit);
+/** The earlier name of partreg_fit_n_estimated(), kept for source
+ *  compatibility. */
+#define partreg_fit_n_params partreg_fit_n_estimated
 
 /** Coefficients, one per design column (p entries; dropped columns are 0).
  *  Borrowed; valid until the fit is freed. */
@@ -493,20 +496,6 @@ PARTREG_API double partreg_fit_loglik_unpenalised(const partreg_fit *fit);
 PARTREG_API double partreg_fit_null_loglik(const partreg_fit *fit);
 /** Newton iterations taken. */
 PARTREG_API int partreg_fit_iterations(const partreg_fit *fit);
-/**
- * Passes the fit made over the design matrix: the column-screening pass plus
- * every accumulation pass of the solver (start-value passes on a subsample
- * count as the fraction of the rows they read, rounded up). A measure of
- * cost for benchmarks (bench/results.md divides memory traffic by it).
- */
-PARTREG_API int partreg_fit_passes(const partreg_fit *fit);
-/**
- * The same count with the start-value passes on a subsample taken as the
- * exact fraction of the rows they read (not rounded up), so that it times
- * the design's size is the number of bytes of the design the fit read:
- * the measure bench/results.md divides by the memory bandwidth.
- */
-PARTREG_API double partreg_fit_data_passes(const partreg_fit *fit);
 /** 1 if the solver converged, else 0. */
 PARTREG_API int partreg_fit_converged(const partreg_fit *fit);
 /** Why the solver stopped. */

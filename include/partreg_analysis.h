@@ -146,7 +146,7 @@ PARTREG_API partreg_status partreg_analysis_run_imputations(const partreg_table 
                                                             partreg_error *err);
 
 /** Number of imputations pooled (0 for an analysis of one data set). */
-PARTREG_API size_t partreg_analysis_imputations(const partreg_analysis *a);
+PARTREG_API size_t partreg_analysis_n_imputations(const partreg_analysis *a);
 
 /** Release an analysis; NULL is a no-op. */
 PARTREG_API void partreg_analysis_free(partreg_analysis *a);

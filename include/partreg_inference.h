@@ -65,7 +65,7 @@ PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
  *   binary models without case weights (PARTREG_EUNSUPPORTED otherwise);
  *   docs/methods_inference.md, "CR2";
  * n = number of rows (partreg_fit_n_obs(), NOT the sum of the weights),
- * k = partreg_fit_n_params(). See docs/methods_inference.md.
+ * k = partreg_fit_n_estimated(). See docs/methods_inference.md.
  *
  * @param fit        the fit to modify (its covariance only).
  * @param data       the same data the fit was made from (borrowed; only

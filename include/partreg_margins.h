@@ -223,7 +223,10 @@ PARTREG_API partreg_status partreg_parse_settings(const partreg_frame *fr, const
                                                   partreg_error *err);
 
 /** Number of entries (0 for NULL). Thread-safe. */
-PARTREG_API size_t partreg_margins_count(const partreg_margins *m);
+PARTREG_API size_t partreg_margins_n_entries(const partreg_margins *m);
+/** The earlier name of partreg_margins_n_entries(), kept for source
+ *  compatibility. */
+#define partreg_margins_count partreg_margins_n_entries
 /** Entry i (borrowed, valid until the list is freed), or NULL when m is
  *  NULL or i is out of range. Thread-safe. */
 PARTREG_API const partreg_margin *partreg_margins_get(const partreg_margins *m, size_t i);
@@ -283,7 +286,10 @@ PARTREG_API partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit
                                                           partreg_error *err);
 
 /** Number of tests (0 for NULL). Thread-safe. */
-PARTREG_API size_t partreg_wald_table_count(const partreg_wald_table *t);
+PARTREG_API size_t partreg_wald_table_n_terms(const partreg_wald_table *t);
+/** The earlier name of partreg_wald_table_n_terms(), kept for source
+ *  compatibility. */
+#define partreg_wald_table_count partreg_wald_table_n_terms
 /** Test i (borrowed, valid until the table is freed), or NULL when t is
  *  NULL or i is out of range. Thread-safe. */
 PARTREG_API const partreg_wald_term *partreg_wald_table_get(const partreg_wald_table *t, size_t i);

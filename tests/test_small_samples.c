@@ -355,7 +355,7 @@ static void test_mi_titanic(void **state)
     partreg_analysis_spec s = titanic_spec();
     partreg_analysis *a = run(DATA("titanic_mi20.csv"), &s, PARTREG_OK);
     const partreg_fit *fit = partreg_analysis_fit(a);
-    assert_int_equal(partreg_analysis_imputations(a), 20);
+    assert_int_equal(partreg_analysis_n_imputations(a), 20);
     assert_int_equal(partreg_fit_n_obs(fit), 1309);
     double fmax = 0.0;
     for (size_t x = 0; x < 5; x++) {
@@ -372,7 +372,7 @@ static void test_mi_titanic(void **state)
     }
     assert_rel(a->fmi_max, fmax, 1e-7);
     const partreg_margins *m = partreg_analysis_margins(a);
-    assert_int_equal(partreg_margins_count(m), 4);
+    assert_int_equal(partreg_margins_n_entries(m), 4);
     for (size_t i = 0; i < 4; i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
         assert_string_equal(e->term, ref_titanic_survived_logit_mi20_margin_labels[i]);
@@ -429,7 +429,7 @@ static void test_mi_threads_and_files(void **state)
     const gsl_matrix *V3 = partreg_fit_vcov(partreg_analysis_fit(a3));
     assert_memory_equal(V1->data, V3->data, 25 * sizeof(double));
     const partreg_margins *m1 = partreg_analysis_margins(a1), *m3 = partreg_analysis_margins(a3);
-    for (size_t i = 0; i < partreg_margins_count(m1); i++)
+    for (size_t i = 0; i < partreg_margins_n_entries(m1); i++)
         assert_memory_equal(&partreg_margins_get(m1, i)->std_error,
                             &partreg_margins_get(m3, i)->std_error, sizeof(double));
     /* one table per imputation */

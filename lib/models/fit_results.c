@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
 partreg_family partreg_fit_family(const partreg_fit *fit) { return fit->model.ops->family; }
@@ -22,7 +23,7 @@ size_t partreg_fit_n_thresholds(const partreg_fit *fit)
 {
     return fit->thresholds ? fit->thresholds->size : 0;
 }
-size_t partreg_fit_n_params(const partreg_fit *fit) { return fit->k; }
+size_t partreg_fit_n_estimated(const partreg_fit *fit) { return fit->k; }
 const gsl_vector *partreg_fit_coef(const partreg_fit *fit) { return fit->coef; }
 const gsl_vector *partreg_fit_thresholds(const partreg_fit *fit) { return fit->thresholds; }
 int partreg_fit_column_dropped(const partreg_fit *fit, size_t j)

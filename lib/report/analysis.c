@@ -77,7 +77,7 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
-size_t partreg_analysis_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
+size_t partreg_analysis_n_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
 
 static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *err)
 {
