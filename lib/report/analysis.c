@@ -125,7 +125,7 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
  * says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
-    size_t full = partreg_fit_n_columns(a->fit) + partreg_fit_n_thresholds(a->fit);
+    size_t full = partreg_fit_n_parameters(a->fit); /* every block, as rows.c reads them */
     a->conf_low = malloc((full ? full : 1) * sizeof(double));
     a->conf_high = malloc((full ? full : 1) * sizeof(double));
     if (!a->conf_low || !a->conf_high)
