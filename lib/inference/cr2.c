@@ -281,20 +281,20 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     size_t kk = k * k, npk = (k + 1) * (k + 2) / 2;
     /* pass 2 reads blocks of this many rows (its per-cluster groups are
      * long enough for the rank updates to run at BLAS speed) */
-    size_t block2 = n < CR2_BLOCK ? n : CR2_BLOCK;
+    size_t block2 = n < CR2_BLOCK ? n : CR2_BLOCK; /* n > k >= 1 (the caller checks) */
     double *scratch = malloc((obj.scratch_doubles > k ? obj.scratch_doubles : k) * sizeof *scratch);
     cluster_sums *cs = calloc(G ? G : 1, sizeof *cs);
     double *Minv = calloc(kk, sizeof *Minv), *M = malloc(kk * sizeof *M);
     double *L = malloc(kk * sizeof *L), *W = malloc(kk * sizeof *W), *T = malloc(kk * sizeof *T);
     double *Kc = malloc(kk * sizeof *Kc), *X = malloc(k * (k + 1) * sizeof *X);
     double *Lj = calloc(G ? G * kk : 1, sizeof *Lj), *u = calloc(G ? G * k : 1, sizeof *u);
-    double *Om = NULL, *lam = NULL, *V = malloc(kk * sizeof *V), *df = malloc(k * sizeof *df);
-    double *Z2 = malloc((block2 ? block2 : 1) * k * sizeof *Z2);
-    double *r2 = malloc((block2 ? block2 : 1) * sizeof *r2);
-    double *v2 = malloc((block2 ? block2 : 1) * sizeof *v2);
-    double *Ob = malloc((block2 ? block2 : 1) * npk * sizeof *Ob);
-    double *Qb = malloc((block2 ? block2 : 1) * 2 * ZOLO_MAX * sizeof *Qb);
-    size_t *perm = malloc((block2 ? block2 : 1) * sizeof *perm);
+    double *Om = NULL, *lam = NULL, *V = calloc(kk, sizeof *V), *df = malloc(k * sizeof *df);
+    double *Z2 = malloc((block2 + 1) * k * sizeof *Z2);
+    double *r2 = malloc((block2 + 1) * sizeof *r2);
+    double *v2 = malloc((block2 + 1) * sizeof *v2);
+    double *Ob = malloc((block2 + 1) * npk * sizeof *Ob);
+    double *Qb = malloc((block2 + 1) * 2 * ZOLO_MAX * sizeof *Qb);
+    size_t *perm = malloc((block2 + 1) * sizeof *perm);
     size_t *start = malloc((G + 1) * sizeof *start), *fillp = malloc((G ? G : 1) * sizeof *fillp);
     double *S1 = malloc(kk * sizeof *S1), *S2 = malloc(kk * sizeof *S2);
     double *t1 = malloc(k * sizeof *t1), *t2 = malloc(k * sizeof *t2);
@@ -518,7 +518,7 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         for (size_t q = 0; q < a; q++)
             V[a * k + q] = V[q * k + a] = 0.5 * (V[a * k + q] + V[q * k + a]);
     /* Satterthwaite df per coefficient */
-    if (!(Om = malloc(G * G * sizeof *Om)) || !(lam = malloc(G * k * sizeof *lam)))
+    if (!(Om = malloc((G ? G * G : 1) * sizeof *Om)) || !(lam = malloc((G ? G * k : 1) * sizeof *lam)))
         goto oom;
     for (size_t cidx = 0; cidx < k; cidx++) {
         const double *mc = M + cidx * k; /* M c (M symmetric) */

@@ -342,7 +342,9 @@ partreg_status partreg_analysis_run_table(const partreg_table *table,
     *out = NULL;
     if (!table)
         return partreg_error_set(err, PARTREG_EINVAL, "no table given");
-    if (s && s->imputations)
+    if (!s)
+        return partreg_error_set(err, PARTREG_EINVAL, "no analysis spec given");
+    if (s->imputations)
         return run_stacked(table, s, out, err);
     partreg_analysis *a = NULL;
     double t0 = now_s();
@@ -380,7 +382,7 @@ static partreg_status run_stacked(const partreg_table *table, const partreg_anal
             m = (size_t)v;
     }
     size_t *count = calloc(m + 1, sizeof *count), *rows = malloc((n ? n : 1) * sizeof *rows);
-    partreg_table **tabs = calloc(m ? m : 1, sizeof *tabs);
+    partreg_table **tabs = calloc(m ? m : 1, sizeof(partreg_table *));
     if (!count || !rows || !tabs) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;

@@ -130,7 +130,7 @@ partreg_status partreg_analysis_run_imputations(const partreg_table *const *tabl
     j.spec.fit.workers = NULL;
     j.spec.frame.threads = 1;
     j.spec.read.threads = 1;
-    j.parts = calloc(m, sizeof *j.parts);
+    j.parts = calloc(m, sizeof(partreg_analysis *));
     j.status = calloc(m, sizeof *j.status);
     j.errs = calloc(m, sizeof *j.errs);
     partreg_status st = PARTREG_OK;
@@ -180,9 +180,9 @@ cleanup:
 static partreg_status pool_margins(partreg_margins **L, size_t m, double dfcom, double level,
                                    partreg_error *err)
 {
-    partreg_margins *p = L[0];
-    if (!p)
+    if (m == 0 || !L[0])
         return PARTREG_OK;
+    partreg_margins *p = L[0];
     for (size_t i = 1; i < m; i++)
         if (!L[i] || L[i]->n != p->n)
             return partreg_error_set(err, PARTREG_EDATA,
@@ -293,10 +293,10 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
                                      i + 1);
     }
     double dm = (double)m;
-    double *Q = malloc(m * K * sizeof *Q), *U = malloc(m * K * K * sizeof *U);
-    double *qbar = calloc(K, sizeof *qbar), *T = malloc(k * k * sizeof *T);
-    double *dfcom = malloc(K * sizeof *dfcom), *df = malloc(K * sizeof *df);
-    double *riv = malloc(K * sizeof *riv), *fmi = malloc(K * sizeof *fmi);
+    double *Q = malloc((K ? m * K : 1) * sizeof *Q), *U = malloc((K ? m * K * K : 1) * sizeof *U);
+    double *qbar = calloc(K ? K : 1, sizeof *qbar), *T = malloc((k ? k * k : 1) * sizeof *T);
+    double *dfcom = malloc((K ? K : 1) * sizeof *dfcom), *df = malloc((K ? K : 1) * sizeof *df);
+    double *riv = malloc((K ? K : 1) * sizeof *riv), *fmi = malloc((K ? K : 1) * sizeof *fmi);
     double *work = malloc((5 * K * K + K + 1) * sizeof *work);
     size_t *idx = malloc((K ? K : 1) * sizeof *idx);
     partreg_status st = PARTREG_OK;
@@ -367,7 +367,7 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
         a->conf_high[j] = e.conf_high;
     }
     /* margins and predictions at values, entry by entry; their dfcom is n - k */
-    partreg_margins **L = malloc(m * sizeof *L);
+    partreg_margins **L = malloc((m ? m : 1) * sizeof(partreg_margins *));
     if (!L) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
