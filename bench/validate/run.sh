@@ -28,6 +28,12 @@ cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) "$her
    "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/small_samples"
 status=0
 "$build/validate" "$@" | tee "$build/validation.md" || status=1
+# The survey-design study (docs/validation.md, "Survey designs"): about a
+# minute on one core.
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/survey_validate.c" \
+   "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/survey_validate"
+"$build/survey_validate" ${SURVEY_VALIDATE_ARGS:-} | tee "$build/validation_survey.md" || status=1
 # the small-sample studies: CR2 and t(G - 1) at few clusters, Firth's
 # bias, Rubin pooling under MAR (SMALL_R replications, default 1000)
 "$build/small_samples" "${SMALL_R:-1000}" 2000001 ${7:-} | tee -a "$build/validation.md" || status=1

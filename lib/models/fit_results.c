@@ -145,6 +145,12 @@ void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *s)
         s->aic = s->bic = s->lr_chi2 = s->lr_p = NAN;
         s->r2_mcfadden = s->r2_cox_snell = s->r2_nagelkerke = NAN;
     }
+    if (fit->survey) {
+        /* a pseudo-likelihood: no BIC (CONTRACT.md), no likelihood-ratio
+         * test and no R2 that reads the weights as a sample size */
+        s->bic = s->lr_chi2 = s->lr_df = s->lr_p = NAN;
+        s->r2_cox_snell = s->r2_nagelkerke = NAN;
+    }
 }
 
 partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,
