@@ -141,6 +141,10 @@ PARTREG_API partreg_status partreg_link_parse(const char *name, partreg_link *ou
                                               partreg_error *err);
 /** Name of a family ("binary" or "ordinal"), or NULL for an invalid value. */
 PARTREG_API const char *partreg_family_name(partreg_family family);
+/** Parse a family name. PARTREG_OK or PARTREG_EINVAL (err names the valid
+ *  ones). */
+PARTREG_API partreg_status partreg_family_parse(const char *name, partreg_family *out,
+                                                partreg_error *err);
 
 /**
  * Kinds of entries of a model's parameter vector. A fit's parameters form

@@ -174,13 +174,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
                 return fail(command, "--formula given more than %s", max_formulas == 1 ? "once" : "twice");
             o->formulas[o->n_formulas++] = v;
         } else if (strcmp(a, "--family") == 0) {
+            partreg_error err;
             o->spec.frame.family_auto = 0;
-            if (strcmp(v, "binary") == 0)
-                o->spec.frame.family = PARTREG_BINARY;
-            else if (strcmp(v, "ordinal") == 0)
-                o->spec.frame.family = PARTREG_ORDINAL;
-            else
-                return fail(command, "unknown family '%s'; use binary or ordinal", v);
+            if (partreg_family_parse(v, &o->spec.frame.family, &err) != PARTREG_OK)
+                return fail(command, "%s", err.message);
         } else if (strcmp(a, "--link") == 0) {
             partreg_error err;
             if (partreg_link_parse(v, &o->spec.link, &err) != PARTREG_OK)
