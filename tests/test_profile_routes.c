@@ -2,7 +2,8 @@
  * Moolgavkar's equations, all bounds at once) against the plain route it
  * replaces (bracketing and Brent's method over constrained refits),
  * lib/inference/profile.c: the same bounds on every family and link, with
- * weights, a dropped column and small samples, the fast route actually
+ * weights, a dropped column and small samples, of Firth's penalised
+ * likelihood, the fast route actually
  * taken where it should be (no bound left to the plain route) and the
  * plain route taking over where it must (a bound at infinity).
  *
@@ -64,12 +65,12 @@ static void make_data(size_t n, size_t p, size_t J, uint64_t seed, double *X, do
 
 /* Both routes on every coefficient of the fit; returns the fast route's
  * stats. */
-static partreg_profile_stats compare(const partreg_data *d, partreg_family fam, partreg_link link,
-                                     double level)
+static partreg_profile_stats compare_spec(const partreg_data *d, const partreg_model_spec *spec,
+                                          double level)
 {
     partreg_fit *fit = NULL;
     partreg_error err;
-    partreg_status st = partreg_fit_create(d, fam, link, NULL, &fit, &err);
+    partreg_status st = partreg_fit_create_spec(d, spec, NULL, &fit, &err);
     if (st != PARTREG_OK)
         print_error("%s\n", err.message);
     assert_int_equal(st, PARTREG_OK);
@@ -116,6 +117,16 @@ static partreg_profile_stats compare(const partreg_data *d, partreg_family fam, 
     free(phi);
     partreg_fit_free(fit);
     return fast;
+}
+
+static partreg_profile_stats compare(const partreg_data *d, partreg_family fam, partreg_link link,
+                                     double level)
+{
+    partreg_model_spec *spec = NULL;
+    assert_int_equal(partreg_model_spec_create(fam, link, &spec, NULL), PARTREG_OK);
+    partreg_profile_stats s = compare_spec(d, spec, level);
+    partreg_model_spec_free(spec);
+    return s;
 }
 
 static void test_binary_links(void **state)
@@ -199,6 +210,31 @@ static void test_small_and_reference(void **state)
     free(y2);
 }
 
+/* Firth's penalised likelihood: both routes profile it with the full
+ * model's penalty (the penalty's passes at each point), the fast route
+ * settling every bound itself; on data where the plain likelihood is
+ * separated, too. */
+static void test_firth(void **state)
+{
+    (void)state;
+    partreg_model_spec *spec = NULL;
+    assert_int_equal(partreg_model_spec_create(PARTREG_BINARY, PARTREG_LOGIT, &spec, NULL),
+                     PARTREG_OK);
+    assert_int_equal(partreg_model_spec_set_penalty(spec, PARTREG_PENALTY_FIRTH, NULL),
+                     PARTREG_OK);
+    partreg_data mroz = {MROZ_N, MROZ_P, mroz_X, 0, mroz_y, NULL, 2, mroz_design_terms, NULL};
+    assert_int_equal(compare_spec(&mroz, spec, 0.95).plain, 0);
+    size_t n = 60, p = 3;
+    double X[60 * 3], y[60];
+    make_data(n, p, 2, 77, X, y, NULL);
+    for (size_t i = 0; i < n; i++) /* x_2 > 0.9 predicts y = 1 perfectly */
+        if (X[i * p + 2] > 0.9)
+            y[i] = 1.0;
+    partreg_data d = {n, p, X, 0, y, NULL, 2, NULL, NULL};
+    compare_spec(&d, spec, 0.95);
+    partreg_model_spec_free(spec);
+}
+
 /* A coefficient whose profile never reaches the cut-off on one side (a
  * quasi-separated 2 x 2 table): the fast route hands that bound to the
  * plain route, which reports it infinite, and finds the rest itself. */
@@ -267,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_binary_links),
         cmocka_unit_test(test_ordinal_links),
         cmocka_unit_test(test_small_and_reference),
+        cmocka_unit_test(test_firth),
         cmocka_unit_test(test_infinite_bound),
         cmocka_unit_test(test_errors),
     };

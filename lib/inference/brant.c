@@ -168,7 +168,7 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_data *data
     if (m > PARTREG_STACKED_MAX)
         return PARTREG_OK;
     partreg_model bm;
-    partreg_model_spec spec = {partreg_model_binary(), PARTREG_LOGIT};
+    partreg_model_spec spec = {.ops = partreg_model_binary(), .link = PARTREG_LOGIT};
     partreg_status st = partreg_model_init(&bm, &spec, n, q, 2, err);
     if (st != PARTREG_OK)
         return st;

@@ -183,6 +183,8 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
             partreg_accum_add(acc, &p.seg[s], order);
         symmetrise(acc);
     }
+    if (st == PARTREG_OK && obj->penalty)
+        st = obj->penalty(obj, theta, order, threads, block_rows, acc);
     for (size_t t = 0; p.scratch && t < nt; t++)
         free(p.scratch[t]);
     free(p.scratch);
@@ -290,6 +292,8 @@ static partreg_status eval_points_pass(const partreg_objective *obj, size_t m,
             symmetrise(acc[i]);
         }
     }
+    for (size_t i = 0; st == PARTREG_OK && obj->penalty && i < m; i++)
+        st = obj->penalty(obj, theta[i], order[i], threads, block, acc[i]);
     for (size_t t = 0; p.scratch && t < nt; t++)
         free(p.scratch[t]);
     free(p.scratch);
