@@ -43,6 +43,7 @@
 #include "models/newton.h"
 #include "models/rank_update.h"
 #include "models/row_products.h"
+#include "models/score_rows.h"
 #include "models/stacked.h"
 
 /* Pivots of the binary-logit information below this fraction of the
@@ -203,7 +204,7 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_data *data
     partreg_fit_options opt = fit->opt;
     opt.information = PARTREG_INFO_OBSERVED;
     partreg_newton_result res;
-    st = partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 1, NULL, &res);
+    st = partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 0, NULL, &res);
     if (st == PARTREG_ENUMERIC) /* not finite at the start: leave it to the plain route */
         st = PARTREG_OK;
     else if (st != PARTREG_OK)
@@ -286,8 +287,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
         for (size_t j = 0; j < m; j++) {
             double *pj = pi + j * B;
             partreg_rows_dot(Zc, q, q, c->B + j * q, rows, pj);
-            for (size_t r = 0; r < rows; r++)
-                pj[r] = 1.0 / (1.0 + exp(-pj[r]));
+            partreg_logit_cdf_rows(pj, rows);
         }
         for (size_t j = 0; j < m; j++)
             for (size_t l = j; l < m; l++) {

@@ -15,6 +15,11 @@ void partreg_binary_logit_row_scores(const void *model, const double *beta, size
 void partreg_ordinal_logit_row_scores(const void *model, const double *theta, size_t begin,
                                       size_t end, double *S, double *scratch);
 
+/* v[r] = F(v[r]) = 1 / (1 + exp(-v[r])) for r < m, the logistic
+ * distribution function of a chunk's linear predictors (the Brant test's
+ * fitted values): within an ulp of libm's exp route. */
+void partreg_logit_cdf_rows(double *v, size_t m);
+
 /* Scratch doubles of both for pk kept columns and J levels (the models'
  * objective scratch is larger). */
 size_t partreg_score_rows_scratch(size_t pk, size_t J);
