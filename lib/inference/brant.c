@@ -177,7 +177,7 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_data *data
     double *theta = malloc(m * q * sizeof *theta);
     partreg_design *d = calloc(m, sizeof *d);
     partreg_objective *parts = calloc(m, sizeof *parts);
-    const partreg_objective **pp = calloc(m, sizeof *pp);
+    const partreg_objective **pp = calloc(m, sizeof(const partreg_objective *));
     partreg_accum *acc = partreg_accum_alloc(m * q);
     if (!yb || !theta || !d || !parts || !pp || !acc) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
@@ -382,7 +382,7 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
     size_t n = fit->n, pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;
     size_t r_all = (J - 2) * pk, npairs = m * (m + 1) / 2;
     double *Z = malloc(n * q * sizeof *Z);
-    double *Bc = malloc(m * q * sizeof *Bc);
+    double *Bc = calloc(m * q, sizeof *Bc); /* the cut fits fill it */
     double *Aall = malloc(npairs * q * q * sizeof *Aall);
     double *Ainv = malloc(m * q * q * sizeof *Ainv);
     double *A = malloc(q * q * sizeof *A);

@@ -363,7 +363,7 @@ static partreg_status plain_bound(const partreg_fit *fit, const partreg_objectiv
     pr.con.full = malloc(k * sizeof(double));
     pr.sub = malloc((m ? m : 1) * sizeof(double));
     pr.warm = malloc((m ? m : 1) * sizeof(double));
-    pr.slope = malloc((m ? m : 1) * sizeof(double));
+    pr.slope = calloc(m ? m : 1, sizeof(double));
     pr.acc = partreg_accum_alloc(m);
     partreg_status st = PARTREG_OK;
     if (!pr.con.full || !pr.sub || !pr.warm || !pr.slope || !pr.acc) {
@@ -543,7 +543,7 @@ static partreg_status fast_route(fast *f, search *S, size_t ns)
 {
     const double **pts = malloc((ns ? ns : 1) * sizeof *pts);
     partreg_order *ord = malloc((ns ? ns : 1) * sizeof *ord);
-    partreg_accum **accs = malloc((ns ? ns : 1) * sizeof *accs);
+    partreg_accum **accs = malloc((ns ? ns : 1) * sizeof(partreg_accum *));
     size_t *which = malloc((ns ? ns : 1) * sizeof *which);
     partreg_status st = pts && ord && accs && which ? PARTREG_OK : PARTREG_ENOMEM;
     while (st == PARTREG_OK) {

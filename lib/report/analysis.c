@@ -184,13 +184,14 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     if (a->ci != PARTREG_CI_PROFILE || a->fit_status != PARTREG_OK)
         return PARTREG_OK;
     /* every kept column's coefficient, searched together */
-    size_t p = partreg_fit_n_columns(a->fit), m = 0;
+    size_t p = partreg_fit_n_columns(a->fit);
     size_t *idx = malloc((p ? p : 1) * sizeof *idx);
     double *lo = malloc((p ? p : 1) * sizeof *lo), *hi = malloc((p ? p : 1) * sizeof *hi);
     partreg_status st = idx && lo && hi ? PARTREG_OK : PARTREG_ENOMEM;
     if (st != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
     } else {
+        size_t m = 0;
         for (size_t j = 0; j < p; j++)
             if (!partreg_fit_column_dropped(a->fit, j))
                 idx[m++] = j;
@@ -385,9 +386,9 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
                                 partreg_error *err)
 {
-    double start = a->passes_mark = partreg_fit_passes_read(a->fit);
+    double before = a->passes_mark = partreg_fit_passes_read(a->fit);
     partreg_status st = inference_phases(a, s, err);
-    a->timing.inference_passes = partreg_fit_passes_read(a->fit) - start;
+    a->timing.inference_passes = partreg_fit_passes_read(a->fit) - before;
     return st;
 }
 
