@@ -136,12 +136,13 @@ static partreg_status accumulate_meat(const partreg_objective *obj, const double
         return PARTREG_ENOMEM;
     }
     gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);
+    double inv_scale = 1.0 / scale;
     for (size_t b = 0; b < n; b += block) {
         size_t e = b + block < n ? b + block : n;
         obj->row_scores(obj->model, theta, b, e, S, scratch);
-        if (scale != 1.0)
+        if (scale != 1.0) /* a power of 2: times its (exact) reciprocal is the quotient */
             for (size_t i = 0; i < (e - b) * k; i++)
-                S[i] /= scale;
+                S[i] *= inv_scale;
         if (cluster) {
             for (size_t i = b; i < e; i++) {
                 double *sg = Sg + cluster[i] * k;
