@@ -1,9 +1,7 @@
-/* Passes that serve several points or objectives at once
- * (partreg_objective_eval_points in lib/models/accumulate.c, the stacked
- * objective of lib/models/stacked.c): each point's sums are the bits of a
- * pass of its own, at any thread count and whatever the orders mixed in a
- * pass; the stack's log-likelihood, gradient and block-diagonal
- * information are its parts'; the rows read are counted once a pass. */
+/* Passes that serve several points at once (partreg_objective_eval_points
+ * in lib/models/accumulate.c): each point's sums are the bits of a pass of
+ * its own, at any thread count and whatever the orders mixed in a pass,
+ * over budget too; the rows read are counted once a pass. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +10,6 @@
 
 #include "models/binary.h"
 #include "models/ordinal.h"
-#include "models/stacked.h"
 
 typedef struct gen {
     uint64_t s;
@@ -174,74 +171,11 @@ static void test_points_over_budget(void **state)
     partreg_accum_free(own);
 }
 
-/* A stack of a binary and an ordinal objective on the same rows: the sum
- * of their log-likelihoods, their gradients end to end, a block-diagonal
- * information; a solver step on the stack is each part's. */
-static void test_stacked(void **state)
-{
-    (void)state;
-    make();
-    partreg_design db = {N, P, P, X, yb, w, NULL, P, 2, PARTREG_LOGIT, NULL};
-    size_t cols[P - 1] = {1, 2, 3, 4};
-    partreg_design dord = {N, P, P, X, yo, w, cols, P - 1, J, PARTREG_PROBIT, NULL};
-    partreg_objective ob, oo, os;
-    partreg_binary_objective(&db, &ob);
-    partreg_ordinal_objective(&dord, &oo);
-    const partreg_objective *parts[2] = {&ob, &oo};
-    partreg_stacked s;
-    assert_int_equal(partreg_stacked_objective(&s, parts, 2, &os), PARTREG_OK);
-    size_t k = os.k, kb = ob.k, ko = oo.k;
-    assert_int_equal(k, kb + ko);
-    double th[P + P - 1 + J - 1] = {-0.2, 0.4, -0.4, 0.8, 0.1, -0.3, 0.5, 0.2, -0.6, -0.5, 0.3,
-                                    0.9};
-    assert_true(os.feasible && os.feasible(os.model, th));
-    th[kb + ko - 1] = -2.0; /* thresholds out of order: the ordinal part refuses */
-    assert_false(os.feasible(os.model, th));
-    th[kb + ko - 1] = 0.9;
-    partreg_accum *as = partreg_accum_alloc(k), *ab = partreg_accum_alloc(kb),
-                  *ao = partreg_accum_alloc(ko);
-    assert_true(as && ab && ao);
-    for (int threads = 1; threads <= 2; threads++) {
-        assert_int_equal(partreg_objective_eval(&os, th, PARTREG_ORDER_HESSIAN, threads, 0, as), 0);
-        assert_int_equal(partreg_objective_eval(&ob, th, PARTREG_ORDER_HESSIAN, threads, 0, ab), 0);
-        assert_int_equal(partreg_objective_eval(&oo, th + kb, PARTREG_ORDER_HESSIAN, threads, 0,
-                                                ao),
-                         0);
-        /* the stack's segments are its own (its k), so the parts' sums are
-         * grouped otherwise: equal to rounding */
-        assert_rel(as->loglik, ab->loglik + ao->loglik, 1e-13);
-        for (size_t a = 0; a < k; a++) {
-            double g = a < kb ? ab->grad[a] : ao->grad[a - kb];
-            assert_rel_floor(as->grad[a], g, 1e-12, 1.0);
-            for (size_t c = 0; c < k; c++) {
-                double want = 0.0;
-                if (a < kb && c < kb)
-                    want = ab->info[a * kb + c];
-                else if (a >= kb && c >= kb)
-                    want = ao->info[(a - kb) * ko + (c - kb)];
-                assert_rel_floor(as->info[a * k + c], want, 1e-12, 1.0);
-            }
-        }
-    }
-    /* parts over different rows are refused */
-    partreg_design d2 = db;
-    d2.n = N - 1;
-    partreg_objective o2;
-    partreg_binary_objective(&d2, &o2);
-    const partreg_objective *bad[2] = {&ob, &o2};
-    assert_int_equal(partreg_stacked_objective(&s, bad, 2, &os), PARTREG_EINVAL);
-    assert_int_equal(partreg_stacked_objective(&s, bad, 0, &os), PARTREG_EINVAL);
-    partreg_accum_free(as);
-    partreg_accum_free(ab);
-    partreg_accum_free(ao);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_points_equal_own_pass),
         cmocka_unit_test(test_points_over_budget),
-        cmocka_unit_test(test_stacked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

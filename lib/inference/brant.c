@@ -20,15 +20,16 @@
  * Long, J.S. & Freese, J. (2014) Regression Models for Categorical Dependent
  * Variables Using Stata, 3rd ed.
  *
- * Passes. The fast route fits the J-1 binary logits together: one stacked
- * objective (models/stacked.h) of the binary model's objective on each
- * indicator, so each Newton pass reads the rows once for every cut, from
- * the ordinal fit's estimates (cut j: intercept -theta_j, slopes beta,
- * the binary logit's parameters when the lines are parallel). Then one
- * pass forms every Z'W_jl Z, j <= l, from the same chunk of rows with the
- * rank-update kernel. The plain route (separate fits, then a pass of
- * scalar loops per block) is kept for what the fast route cannot settle
- * (a binary fit that does not converge from the ordinal estimates: its
+ * Passes. The fast route fits the J-1 binary logits together, as one
+ * objective made of the binary model's objective on each indicator (see
+ * `cuts` below), so each Newton pass reads the rows once for every cut,
+ * from the ordinal fit's estimates (cut j: intercept -theta_j, slopes
+ * beta, the binary logit's parameters when the lines are parallel). Then
+ * one pass forms every Z'W_jl Z, j <= l, from the same chunk of rows with
+ * the rank-update kernel. Z's rows are made a chunk at a time, in cache.
+ * The plain route (separate fits on a copy of Z, then a pass of scalar
+ * loops per block) is kept for what the fast route cannot settle (a
+ * binary fit that does not converge from the ordinal estimates: its
  * messages come from the separate fits) and as the fast route's test. */
 #include <math.h>
 #include <stdlib.h>
@@ -44,7 +45,6 @@
 #include "models/rank_update.h"
 #include "models/row_products.h"
 #include "models/score_rows.h"
-#include "models/stacked.h"
 
 /* Pivots of the binary-logit information below this fraction of the
  * largest make it singular (as in fit.c). */
@@ -157,50 +157,126 @@ static partreg_status cuts_plain(const partreg_fit *fit, const partreg_data *dat
     return st;
 }
 
-/* Fast route: the m binary logits as one stacked objective, Newton from
- * the ordinal estimates. *done = 1 when every fit converged (B filled),
- * 0 when the plain route must answer. PARTREG_OK or PARTREG_ENOMEM (or a
+/* The rows of Z = [1, X_kept] for rows [b, b + m) of the fit's design d
+ * into Zc (m x q). */
+static void z_rows(const partreg_design *d, size_t b, size_t m, size_t q, double *Zc)
+{
+    if (d->cols) {
+        for (size_t r = 0; r < m; r++) {
+            Zc[r * q] = 1.0;
+            partreg_design_row(d, b + r, Zc + r * q + 1); /* gathers the kept columns */
+        }
+        return;
+    }
+    const double *X = d->X + b * d->ldx;
+    for (size_t r = 0; r < m; r++) {
+        Zc[r * q] = 1.0;
+        memcpy(Zc + r * q + 1, X + r * d->ldx, (q - 1) * sizeof *Zc);
+    }
+}
+
+/* The m binary logits of 1{y > j} on Z = [1, X_kept], j < m, as one
+ * objective in their parameters laid end to end (cut j's at
+ * [j q, (j + 1) q)): the sum of their log-likelihoods, with a
+ * block-diagonal information. A chunk of Z's rows is made once in scratch
+ * for all the cuts (no n x q copy of the design, no n-row outcomes), then
+ * each cut's indicators, and each cut's sums come from the binary model's
+ * own objective over a design of the chunk. So a pass reads the rows once
+ * for every cut, and the solver moves the m fits together: one Newton
+ * step of the whole is one Newton step of each cut. */
+typedef struct cuts {
+    const partreg_model *bm; /* the binary logit on q columns */
+    const partreg_design *d; /* the fit's design */
+    const double *y;         /* the ordinal codes */
+    size_t m, q, chunk;      /* cuts; columns of Z; rows a chunk */
+} cuts;
+
+/* scratch: [0] the pass flag (unused), Z's chunk, the indicators, a cut's
+ * gradient and information, then the binary objective's scratch */
+static size_t cuts_scratch(size_t q, size_t chunk, size_t part)
+{
+    return 1 + chunk * (q + 1) + q + q * q + (part ? part : 1);
+}
+
+static void cuts_accumulate(const void *model, const double *theta, size_t begin, size_t end,
+                            partreg_order order, partreg_accum *acc, double *scratch)
+{
+    const cuts *c = model;
+    size_t q = c->q, K = c->m * q;
+    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+    double *Zc = scratch + 1, *yc = Zc + c->chunk * q, *g = yc + c->chunk, *I = g + q;
+    double *part = I + q * q;
+    for (size_t b = begin; b < end; b += c->chunk) {
+        size_t rows = end - b < c->chunk ? end - b : c->chunk;
+        z_rows(c->d, b, rows, q, Zc);
+        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm};
+        partreg_objective oc;
+        c->bm->ops->objective(c->bm, &dc, &oc);
+        for (size_t j = 0; j < c->m; j++) {
+            for (size_t r = 0; r < rows; r++)
+                yc[r] = c->y[b + r] > (double)j ? 1.0 : 0.0;
+            partreg_accum a = {q, 0.0, g, I, 0};
+            memset(g, 0, q * sizeof *g);
+            if (info)
+                memset(I, 0, q * q * sizeof *I);
+            part[0] = 0.0; /* a first call: the chunk's design is new */
+            oc.accumulate(oc.model, theta + j * q, 0, rows, order, &a, part);
+            acc->loglik += a.loglik;
+            acc->nonfinite |= a.nonfinite;
+            if (order == PARTREG_ORDER_VALUE)
+                continue;
+            for (size_t x = 0; x < q; x++)
+                acc->grad[j * q + x] += g[x];
+            if (!info)
+                continue;
+            for (size_t r = 0; r < q; r++) /* the lower triangle of cut j's block */
+                for (size_t x = 0; x <= r; x++)
+                    acc->info[(j * q + r) * K + j * q + x] += I[r * q + x];
+        }
+    }
+}
+
+/* Fast route: the m binary logits as one objective, Newton from the
+ * ordinal estimates. *done = 1 when every fit converged (B filled), 0
+ * when the plain route must answer. PARTREG_OK or PARTREG_ENOMEM (or a
  * model's init failure). */
-static partreg_status cuts_fast(const partreg_fit *fit, const partreg_data *data, const double *Z,
+static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d, const double *y,
                                 size_t q, double *B, int *done, partreg_error *err)
 {
     *done = 0;
     size_t n = fit->n, pk = fit->pk, m = fit->J - 1;
-    if (m > PARTREG_STACKED_MAX)
-        return PARTREG_OK;
     partreg_model bm;
     partreg_model_spec spec = {.ops = partreg_model_binary(), .link = PARTREG_LOGIT};
     partreg_status st = partreg_model_init(&bm, &spec, n, q, 2, err);
     if (st != PARTREG_OK)
         return st;
-    double *yb = malloc(m * n * sizeof *yb);
     double *theta = malloc(m * q * sizeof *theta);
-    partreg_design *d = calloc(m, sizeof *d);
-    partreg_objective *parts = calloc(m, sizeof *parts);
-    const partreg_objective **pp = calloc(m, sizeof(const partreg_objective *));
     partreg_accum *acc = partreg_accum_alloc(m * q);
-    if (!yb || !theta || !d || !parts || !pp || !acc) {
+    if (!theta || !acc) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
-    for (size_t i = 0; i < n; i++) /* the indicators of Y > j, cut by cut */
-        for (size_t j = 0; j < m; j++)
-            yb[j * n + i] = data->y[i] > (double)j ? 1.0 : 0.0;
+    /* the binary objective's scratch for a chunk of rows */
+    size_t chunk = partreg_block_rows_auto(q);
+    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm};
+    partreg_objective po;
+    bm.ops->objective(&bm, &probe, &po);
+    cuts c = {&bm, d, y, m, q, chunk};
+    partreg_objective obj;
+    memset(&obj, 0, sizeof obj);
+    obj.k = m * q;
+    obj.n = n;
+    obj.model = &c;
+    obj.accumulate = cuts_accumulate;
+    obj.scratch_doubles = cuts_scratch(q, chunk, po.scratch_doubles);
+    obj.rows_read = fit->rows_read;
     const double *beta = fit->theta->data;
     for (size_t j = 0; j < m; j++) {
-        d[j] = (partreg_design){n, q, q, Z, yb + j * n, NULL, NULL, q, 2, PARTREG_LOGIT, &bm};
-        bm.ops->objective(&bm, &d[j], &parts[j]);
-        parts[j].rows_read = fit->rows_read;
-        pp[j] = &parts[j];
         /* P(Y > j) = F(x'beta - theta_j): the binary logit's parameters
          * under parallel lines */
         theta[j * q] = -beta[pk + j];
         memcpy(theta + j * q + 1, beta, pk * sizeof *theta);
     }
-    partreg_stacked stack;
-    partreg_objective obj;
-    if (partreg_stacked_objective(&stack, pp, m, &obj) != PARTREG_OK)
-        goto cleanup;
     partreg_fit_options opt = fit->opt;
     opt.information = PARTREG_INFO_OBSERVED;
     partreg_newton_result res;
@@ -214,11 +290,7 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_data *data
         *done = 1;
     }
 cleanup:
-    free(yb);
     free(theta);
-    free(d);
-    free(parts);
-    free(pp);
     partreg_accum_free(acc);
     partreg_model_release(&bm);
     return st;
@@ -267,10 +339,11 @@ static partreg_status cross_plain(const partreg_fit *fit, const double *Z, size_
 /* Fast route: one pass; a segment's rows in chunks, each chunk's fitted
  * values of every cut, then every pair's rank update of the chunk. */
 typedef struct cross_pass {
-    const double *Z, *B;
+    const partreg_design *d; /* the fit's design: Z's rows made a chunk at a time */
+    const double *B;
     size_t n, q, m, npairs, nseg, block, chunk;
     double *seg;     /* nseg x npairs x q x q: the segments' sums (lower triangles) */
-    double **work;   /* a member's: eta, pi (m x chunk each), h (chunk), zp, zn (chunk x q) */
+    double **work;   /* a member's: pi (m x chunk), h (chunk), zp, zn, Z's rows (chunk x q) */
 } cross_pass;
 
 static void cross_segment(void *arg, size_t s, size_t t)
@@ -280,10 +353,10 @@ static void cross_segment(void *arg, size_t s, size_t t)
     partreg_segment_rows(c->n, c->block, c->nseg, s, &b, &e);
     double *sum = c->seg + s * c->npairs * q * q;
     memset(sum, 0, c->npairs * q * q * sizeof *sum);
-    double *pi = c->work[t], *h = pi + m * B, *zp = h + B, *zn = zp + B * q;
+    double *pi = c->work[t], *h = pi + m * B, *zp = h + B, *zn = zp + B * q, *Zc = zn + B * q;
     for (size_t i0 = b; i0 < e; i0 += B) {
         size_t rows = e - i0 < B ? e - i0 : B;
-        const double *Zc = c->Z + i0 * q;
+        z_rows(c->d, i0, rows, q, Zc);
         for (size_t j = 0; j < m; j++) {
             double *pj = pi + j * B;
             partreg_rows_dot(Zc, q, q, c->B + j * q, rows, pj);
@@ -303,7 +376,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
 /* Segment sums at most (doubles), the segments fixed by n, q and J. */
 #define CROSS_STATE_DOUBLES ((size_t)1 << 22)
 
-static partreg_status cross_fast(const partreg_fit *fit, const double *Z, size_t q,
+static partreg_status cross_fast(const partreg_fit *fit, const partreg_design *d, size_t q,
                                  const double *B, double *A)
 {
     size_t n = fit->n, m = fit->J - 1, npairs = m * (m + 1) / 2, per = npairs * q * q;
@@ -314,12 +387,12 @@ static partreg_status cross_fast(const partreg_fit *fit, const double *Z, size_t
     size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
-    cross_pass c = {Z, B, n, q, m, npairs, nseg, block, block, NULL, NULL};
+    cross_pass c = {d, B, n, q, m, npairs, nseg, block, block, NULL, NULL};
     c.seg = malloc(nseg * per * sizeof *c.seg);
     c.work = calloc(nt, sizeof *c.work);
     partreg_status st = c.seg && c.work ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
-        if (!(c.work[t] = malloc((m * block + block + 2 * block * q) * sizeof(double))))
+        if (!(c.work[t] = malloc((m * block + block + 3 * block * q) * sizeof(double))))
             st = PARTREG_ENOMEM;
     if (st == PARTREG_OK) {
         partreg_team_run_segments(NULL, nt, nseg, cross_segment, &c);
@@ -381,7 +454,7 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
                                  "the Brant test needs an outcome with at least 3 levels");
     size_t n = fit->n, pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;
     size_t r_all = (J - 2) * pk, npairs = m * (m + 1) / 2;
-    double *Z = malloc(n * q * sizeof *Z);
+    double *Z = NULL; /* Z = [1, X_kept], n x q, for the plain route only */
     double *Bc = calloc(m * q, sizeof *Bc); /* the cut fits fill it */
     double *Aall = malloc(npairs * q * q * sizeof *Aall);
     double *Ainv = malloc(m * q * q * sizeof *Ainv);
@@ -392,13 +465,12 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
     double *S = malloc(r_all * r_all * sizeof *S);
     double *u = malloc(r_all * sizeof *u);
     double *x = malloc(r_all * sizeof *x);
-    double *buf = malloc(pk * sizeof *buf);
     partreg_spd *spd_q = partreg_spd_alloc(q);
     partreg_spd *spd_all = partreg_spd_alloc(r_all);
     partreg_spd *spd_t = partreg_spd_alloc(J - 2);
     partreg_brant *res = calloc(1, sizeof *res);
-    if (!Z || !Bc || !Aall || !Ainv || !A || !T || !Vs || !slopes || !S || !u || !x || !spd_q ||
-        !spd_all || !spd_t || !res || !buf) {
+    if (!Bc || !Aall || !Ainv || !A || !T || !Vs || !slopes || !S || !u || !x || !spd_q ||
+        !spd_all || !spd_t || !res) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -411,25 +483,27 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
     }
     for (size_t c = 0; c < pk; c++)
         res->columns[c] = fit->kept[c];
-    for (size_t i = 0; i < n; i++) {
-        const double *row = partreg_design_row(&d, i, buf);
-        Z[i * q] = 1.0;
-        memcpy(Z + i * q + 1, row, pk * sizeof *row);
-    }
-    partreg_fit_count_rows(fit, n);
 
     /* the J-1 binary logits of Y > j: B row j = (a_j, b_j) */
     int done = 0;
     if (route == PARTREG_BRANT_AUTO &&
-        (st = cuts_fast(fit, data, Z, q, Bc, &done, err)) != PARTREG_OK)
+        (st = cuts_fast(fit, &d, data->y, q, Bc, &done, err)) != PARTREG_OK)
         goto cleanup;
+    if (!done || route == PARTREG_BRANT_PLAIN) { /* the separate fits read Z as their data */
+        if (!(Z = malloc(n * q * sizeof *Z))) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+        z_rows(&d, 0, n, q, Z);
+        partreg_fit_count_rows(fit, n);
+    }
     if (!done && (st = cuts_plain(fit, data, Z, q, Bc, err)) != PARTREG_OK)
         goto cleanup;
     for (size_t j = 0; j < m; j++)
         memcpy(slopes + j * pk, Bc + j * q + 1, pk * sizeof *slopes);
 
     /* Z'W_jl Z for j <= l; inverses of the diagonal ones */
-    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, Z, q, Bc, Aall)
+    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, &d, q, Bc, Aall)
                                      : cross_plain(fit, Z, q, Bc, Aall);
     if (st != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
@@ -525,7 +599,6 @@ cleanup:
     free(S);
     free(u);
     free(x);
-    free(buf);
     partreg_spd_free(spd_q);
     partreg_spd_free(spd_all);
     partreg_spd_free(spd_t);

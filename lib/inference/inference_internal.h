@@ -69,8 +69,8 @@ partreg_status partreg_profile_run(const partreg_fit *fit, const partreg_data *d
 /* The Brant test (brant.c) on a route, for the tests that hold the fast
  * route to the plain one. */
 typedef enum partreg_brant_route {
-    PARTREG_BRANT_AUTO = 0, /* the cut fits stacked in shared passes, one pass for every
-                             * cross-product; separate fits where the stack does not converge */
+    PARTREG_BRANT_AUTO = 0, /* the cut fits as one objective in shared passes, one pass for every
+                             * cross-product; separate fits where that does not converge */
     PARTREG_BRANT_PLAIN = 1 /* separate fits, scalar loops a cross-product */
 } partreg_brant_route;
 

@@ -524,8 +524,8 @@ static void fast_step(fast *f, search *s)
      * profile is nearly linear (the information nearly singular along the
      * trace) the quadratic model's steps shrink without closing it. */
     double gap = fabs(acc->loglik - f->lstar);
-    if (s->state == SEARCH_DONE &&
-        !(gap <= FAST_GAP * f->z * size + FAST_NOISE_ULPS * DBL_EPSILON * (1.0 + fabs(acc->loglik)) * 8.0))
+    double rounding = 8.0 * FAST_NOISE_ULPS * DBL_EPSILON * (1.0 + fabs(acc->loglik));
+    if (s->state == SEARCH_DONE && !(gap <= FAST_GAP * f->z * size + rounding))
         s->state = SEARCH_PLAIN;
     s->last = size;
     s->have_last = 1;
