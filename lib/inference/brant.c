@@ -490,7 +490,7 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
         (st = cuts_fast(fit, &d, data->y, q, Bc, &done, err)) != PARTREG_OK)
         goto cleanup;
     if (!done || route == PARTREG_BRANT_PLAIN) { /* the separate fits read Z as their data */
-        if (!(Z = malloc(n * q * sizeof *Z))) {
+        if (!(Z = calloc(n * q, sizeof *Z))) { /* zeroed: z_rows fills it */
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
             goto cleanup;
         }
