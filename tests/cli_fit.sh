@@ -40,6 +40,24 @@ assert terms == ["(Intercept)", "social_capital", "insured[yes]", "age", "educat
                  "education[tertiary]", "log(income)"], terms
 for k in ("read_s", "design_s", "fit_s", "inference_s", "total_s"):
     assert d["timing"][k] >= 0
+# passes over the design by phase: the fit's, the diagnostics' one, no profile
+p = d["timing"]["passes"]
+assert p["fit"] >= 1 and p["diagnostics"] == 1 and p["intervals"] == 0, p
+assert "profile" not in d["timing"]
+PY
+# with profile intervals and the Brant test: their shared passes and the
+# evaluations per bound
+expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \
+    --ci profile --brant --vcov hc1 --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --ci profile --brant"
+import json, sys
+t = json.load(open(sys.argv[1]))["timing"]
+p, pr = t["passes"], t["profile"]
+assert pr["bounds"] == 6 and pr["passes"] == p["intervals"] and 1 <= pr["passes"] <= 12, t
+assert 2 <= pr["evaluations_per_bound"] <= 40, t
+assert p["vcov"] == 2 and 3 <= p["brant"] <= 12, p
+total = sum(p[k] for k in ("vcov", "intervals", "margins", "brant", "tests", "diagnostics"))
+assert abs(p["inference"] - total) < 1e-9, p
 PY
 expect 0 "" "$BIN" fit "$DATA" --formula "$F" --format csv
 head -n1 "$TMP/out" | grep -q '^term,type,estimate,std_error' || fail "CSV header"
