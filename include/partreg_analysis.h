@@ -18,6 +18,7 @@
 #include "partreg_export.h"
 #include "partreg_formula.h"
 #include "partreg_margins.h"
+#include "partreg_ordinal.h"
 #include "partreg_table.h"
 
 #ifdef __cplusplus
@@ -54,6 +55,16 @@ typedef struct partreg_analysis_spec {
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings */
+    /** Ordinal: variables (or terms) of the formula whose slopes differ by
+     *  cut ("x + V", `--nominal`; partreg_model_spec_set_nominal()), or
+     *  NULL. Scale terms are frame.scale (`--scale`). */
+    const char *nominal;
+    int autofit;                  /**< ordinal: choose the nominal variables as Stata's gologit2, autofit (default 0) */
+    double autofit_alpha;         /**< level of autofit's tests (default 0.05) */
+    int nominal_test;             /**< ordinal: LR test per variable of nominal effects (default 0) */
+    int scale_test;               /**< ordinal: LR test per variable of scale effects (default 0) */
+    int parallel_test;            /**< ordinal: Wald test of equal slopes per variable, from the model with every variable nominal (default 0) */
+    int ordinal_gof;              /**< ordinal: Lipsitz, ordinal Hosmer-Lemeshow and Pulkstenis-Robinson tests (default 0) */
 } partreg_analysis_spec;
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,

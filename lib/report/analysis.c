@@ -24,6 +24,7 @@ partreg_analysis_spec partreg_analysis_spec_default(void)
     s.conf_level = 0.95;
     s.wald_tests = 1;
     s.diagnostics = 1;
+    s.autofit_alpha = 0.05;
     s.read = partreg_read_options_default();
     s.fit = partreg_fit_options_default();
     return s;
@@ -62,6 +63,10 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    partreg_variable_tests_free(a->autofit);
+    partreg_variable_tests_free(a->nominal_test);
+    partreg_variable_tests_free(a->scale_test);
+    partreg_variable_tests_free(a->parallel_test);
     free(a);
 }
 
@@ -91,11 +96,11 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
 }
 
 /* Wald intervals for every parameter, then profile intervals for the
- * coefficients when asked (thresholds keep Wald intervals, as the contract
- * says). */
+ * coefficients (slopes, cut-specific slopes, scale terms) when asked
+ * (thresholds keep Wald intervals, as the contract says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
-    size_t full = partreg_fit_n_columns(a->fit) + partreg_fit_n_thresholds(a->fit);
+    size_t full = partreg_fit_n_parameters(a->fit);
     a->conf_low = malloc((full ? full : 1) * sizeof(double));
     a->conf_high = malloc((full ? full : 1) * sizeof(double));
     if (!a->conf_low || !a->conf_high)
@@ -108,8 +113,12 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     }
     if (a->ci != PARTREG_CI_PROFILE || a->fit_status != PARTREG_OK)
         return PARTREG_OK;
-    for (size_t j = 0; j < partreg_fit_n_columns(a->fit); j++) {
-        if (partreg_fit_column_dropped(a->fit, j))
+    for (size_t j = 0; j < full; j++) {
+        partreg_param_kind kind = partreg_fit_param_kind(a->fit, j);
+        size_t c = partreg_fit_param_column(a->fit, j);
+        if ((kind != PARTREG_PARAM_COEFFICIENT && kind != PARTREG_PARAM_CUT_COEFFICIENT &&
+             kind != PARTREG_PARAM_SCALE) ||
+            (c != PARTREG_NO_COLUMN && partreg_fit_column_dropped(a->fit, c)))
             continue;
         partreg_status st = partreg_fit_profile_ci(a->fit, d, j, a->conf_level, &a->conf_low[j],
                                                    &a->conf_high[j], err);
@@ -119,6 +128,19 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     return PARTREG_OK;
 }
 
+partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                         partreg_fit *fit, partreg_error *err)
+{
+    if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
+        return PARTREG_OK;
+    partreg_data d;
+    partreg_frame_data(a->frame, &d);
+    size_t G = 0;
+    const size_t *cl = partreg_frame_clusters(a->frame, &G);
+    return partreg_fit_set_vcov(fit, &d, s->vcov, s->vcov == PARTREG_VCOV_CLUSTER ? cl : NULL, G,
+                                err);
+}
+
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
                                 partreg_error *err)
 {
@@ -126,14 +148,8 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
-    if (s->vcov != PARTREG_VCOV_MODEL) {
-        size_t G = 0;
-        const size_t *cl = partreg_frame_clusters(a->frame, &G);
-        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, s->vcov == PARTREG_VCOV_CLUSTER ? cl : NULL,
-                                  G, err);
-        if (st != PARTREG_OK)
-            return st;
-    }
+    if ((st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
+        return st;
     if ((st = intervals(a, &d, err)) != PARTREG_OK)
         return st;
     if (!usable)
@@ -165,6 +181,8 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
+        return st;
+    if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
     if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
         partreg_error derr;
@@ -199,7 +217,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    st = partreg_fit_create(&d, partreg_frame_family(a->frame), s->link, &s->fit, &a->fit, &ferr);
+    st = partreg_analysis_fit_model(a, s, &d, &ferr);
     double t3 = now_s();
     if (!a->fit) {
         if (err)

@@ -27,6 +27,28 @@ struct partreg_analysis {
     int has_diagnostics;
     partreg_binary_diagnostics diagnostics;
     partreg_timing timing;
+    partreg_variable_tests *autofit;       /* the autofit steps, or NULL */
+    double autofit_alpha;
+    partreg_variable_tests *nominal_test;  /* LR tests of nominal effects, or NULL */
+    partreg_variable_tests *scale_test;    /* LR tests of scale effects, or NULL */
+    partreg_variable_tests *parallel_test; /* equal slopes in the all-nominal model, or NULL */
 };
+
+/* Put the covariance the spec asks for in force on fit (made from the
+ * analysis' frame). analysis.c. */
+partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                         partreg_fit *fit, partreg_error *err);
+
+/* Fit the model the spec describes on the frame's data d into a->fit:
+ * the family's model, with nominal and scale effects, or the model
+ * --autofit chooses (analysis_ordinal.c). Returns the fit's status with
+ * a->fit set (OK, ENOTCONVERGED, ESEPARATION), or another error with
+ * a->fit NULL. */
+partreg_status partreg_analysis_fit_model(partreg_analysis *a, const partreg_analysis_spec *s,
+                                          const partreg_data *d, partreg_error *err);
+
+/* The ordinal tests the spec asks for on a->fit (analysis_ordinal.c). */
+partreg_status partreg_analysis_ordinal_tests(partreg_analysis *a, const partreg_analysis_spec *s,
+                                              partreg_error *err);
 
 #endif
