@@ -39,7 +39,8 @@ typedef enum partreg_format {
 } partreg_format;
 
 /** What to analyse. Get defaults from partreg_analysis_spec_default();
- *  fields are only appended. Every pointer is borrowed for the call. */
+ *  fields added later take the place of the reserve. Every pointer is
+ *  borrowed for the call. */
 typedef struct partreg_analysis_spec {
     const char *formula;          /**< "Y ~ a + b" (required) */
     partreg_frame_options frame;  /**< family, levels, references, weights, cluster */
@@ -55,16 +56,24 @@ typedef struct partreg_analysis_spec {
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings */
-    /** Ordinal: variables (or terms) of the formula whose slopes differ by
-     *  cut ("x + V", `--nominal`; partreg_model_spec_set_nominal()), or
-     *  NULL. Scale terms are frame.scale (`--scale`). */
-    const char *nominal;
-    int autofit;                  /**< ordinal: choose the nominal variables as Stata's gologit2, autofit (default 0) */
-    double autofit_alpha;         /**< level of autofit's tests (default 0.05) */
-    int nominal_test;             /**< ordinal: LR test per variable of nominal effects (default 0) */
-    int scale_test;               /**< ordinal: LR test per variable of scale effects (default 0) */
-    int parallel_test;            /**< ordinal: Wald test of equal slopes per variable, from the model with every variable nominal (default 0) */
-    int ordinal_gof;              /**< ordinal: Lipsitz, ordinal Hosmer-Lemeshow and Pulkstenis-Robinson tests (default 0) */
+    union {
+        struct {
+            /** Ordinal: variables (or terms) of the formula whose slopes
+             *  differ by cut ("x + V", `--nominal`;
+             *  partreg_model_spec_set_nominal()), or NULL. Scale terms are
+             *  frame.scale (`--scale`). */
+            const char *nominal;
+            int autofit;          /**< ordinal: choose the nominal variables as Stata's gologit2, autofit (default 0) */
+            double autofit_alpha; /**< level of autofit's tests (0: the default 0.05) */
+            int nominal_test;     /**< ordinal: LR test per variable of nominal effects (default 0) */
+            int scale_test;       /**< ordinal: LR test per variable of scale effects (default 0) */
+            int parallel_test;    /**< ordinal: Wald test of equal slopes per variable, from the model with every variable nominal (default 0) */
+            int ordinal_gof;      /**< ordinal: Lipsitz, ordinal Hosmer-Lemeshow and Pulkstenis-Robinson tests (default 0) */
+        };
+        /** Reserved: fields added in later releases take its place, so that the
+         *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+        unsigned char partreg_reserved_[1024];
+    };
 } partreg_analysis_spec;
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,
@@ -81,6 +90,9 @@ typedef struct partreg_timing {
     double fit_s;        /**< the Newton fit */
     double inference_s;  /**< covariance, intervals, margins, tests */
     double total_s;      /**< all of the above */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_timing;
 
 /**

@@ -44,7 +44,7 @@ typedef struct partreg_variable_test {
 typedef struct partreg_variable_tests partreg_variable_tests;
 
 /** Number of tests in the list (0 for NULL). */
-PARTREG_API size_t partreg_variable_tests_count(const partreg_variable_tests *t);
+PARTREG_API size_t partreg_variable_tests_n_tests(const partreg_variable_tests *t);
 /** Test i, or NULL when i is out of range (borrowed; valid while the list lives). */
 PARTREG_API const partreg_variable_test *partreg_variable_tests_get(const partreg_variable_tests *t,
                                                                     size_t i);

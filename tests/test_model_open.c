@@ -284,7 +284,7 @@ static void test_profile_margins_sandwich(void **state)
     static const char *const names[4] = {"k5", "inc", "lwg", "wc[yes]"};
     for (size_t r = 0; r < 4; r++) {
         int found = 0;
-        for (size_t i = 0; i < partreg_margins_count(m); i++) {
+        for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
             const partreg_margin *e = partreg_margins_get(m, i);
             if (strcmp(e->term, names[r]) != 0)
                 continue;

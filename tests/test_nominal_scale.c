@@ -122,7 +122,7 @@ static void check_fit(const partreg_fit *fit, size_t K, const char *const *terms
                       const double *est, const double *se, const double *vcov, double loglik)
 {
     assert_int_equal(partreg_fit_converged(fit), 1);
-    assert_int_equal(partreg_fit_n_params(fit), K);
+    assert_int_equal(partreg_fit_n_estimated(fit), K);
     assert_rel(partreg_fit_loglik(fit), loglik, 1e-10);
     size_t idx[64];
     for (size_t r = 0; r < K; r++) {
@@ -288,7 +288,7 @@ static void test_scale_fits(void **state)
 static void check_tests(const partreg_variable_tests *t, size_t n, const char *const *vars,
                         const double *chi2, const int *df, const double *p)
 {
-    assert_int_equal(partreg_variable_tests_count(t), n);
+    assert_int_equal(partreg_variable_tests_n_tests(t), n);
     for (size_t i = 0; i < n; i++) {
         const partreg_variable_test *e = partreg_variable_tests_get(t, i);
         assert_string_equal(e->variable, vars[i]);
@@ -359,22 +359,22 @@ static void test_autofit_steps(void **state)
 {
     (void)state;
     const char *const *vars[] = {
-        ref_autofit_participation_logit_step0_variables,
-        ref_autofit_participation_logit_step1_variables,
-        ref_autofit_participation_logit_step2_variables,
-        ref_autofit_participation_logit_step3_variables};
-    const double *chi2[] = {ref_autofit_participation_logit_step0_chi2,
-                            ref_autofit_participation_logit_step1_chi2,
-                            ref_autofit_participation_logit_step2_chi2,
-                            ref_autofit_participation_logit_step3_chi2};
-    const int *df[] = {ref_autofit_participation_logit_step0_df,
-                       ref_autofit_participation_logit_step1_df,
-                       ref_autofit_participation_logit_step2_df,
-                       ref_autofit_participation_logit_step3_df};
-    const double *p[] = {ref_autofit_participation_logit_step0_p,
-                         ref_autofit_participation_logit_step1_p,
-                         ref_autofit_participation_logit_step2_p,
-                         ref_autofit_participation_logit_step3_p};
+        ref_autofit_participation_logit_fit0_variables,
+        ref_autofit_participation_logit_fit1_variables,
+        ref_autofit_participation_logit_fit2_variables,
+        ref_autofit_participation_logit_fit3_variables};
+    const double *chi2[] = {ref_autofit_participation_logit_fit0_chi2,
+                            ref_autofit_participation_logit_fit1_chi2,
+                            ref_autofit_participation_logit_fit2_chi2,
+                            ref_autofit_participation_logit_fit3_chi2};
+    const int *df[] = {ref_autofit_participation_logit_fit0_df,
+                       ref_autofit_participation_logit_fit1_df,
+                       ref_autofit_participation_logit_fit2_df,
+                       ref_autofit_participation_logit_fit3_df};
+    const double *p[] = {ref_autofit_participation_logit_fit0_p,
+                         ref_autofit_participation_logit_fit1_p,
+                         ref_autofit_participation_logit_fit2_p,
+                         ref_autofit_participation_logit_fit3_p};
     for (size_t k = 0; k < 4; k++) {
         char list[256] = "";
         for (size_t i = 0; i < 6 - k; i++) {
@@ -397,7 +397,7 @@ static void test_autofit_steps(void **state)
     partreg_analysis *a = run(&r);
     static const char *const order[] = {"age", "education", "social_capital", "income",
                                         "insured", "gender"};
-    assert_int_equal(partreg_variable_tests_count(a->autofit), 6);
+    assert_int_equal(partreg_variable_tests_n_tests(a->autofit), 6);
     for (size_t i = 0; i < 6; i++) {
         const partreg_variable_test *e = partreg_variable_tests_get(a->autofit, i);
         assert_string_equal(e->variable, order[i]);

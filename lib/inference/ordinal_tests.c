@@ -44,7 +44,7 @@ struct partreg_variable_tests {
     partreg_chi2_test omnibus;
 };
 
-size_t partreg_variable_tests_count(const partreg_variable_tests *t) { return t ? t->n : 0; }
+size_t partreg_variable_tests_n_tests(const partreg_variable_tests *t) { return t ? t->n : 0; }
 
 const partreg_variable_test *partreg_variable_tests_get(const partreg_variable_tests *t, size_t i)
 {

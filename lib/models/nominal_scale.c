@@ -421,6 +421,7 @@ static int ns_feasible(const void *model, const double *theta)
 void partreg_ns_objective_ref(const partreg_model *m, const partreg_design *d,
                               partreg_objective *obj)
 {
+    memset(obj, 0, sizeof *obj);
     obj->k = free_count(m, d);
     obj->n = d->n;
     obj->model = d;

@@ -24,7 +24,6 @@ partreg_analysis_spec partreg_analysis_spec_default(void)
     s.conf_level = 0.95;
     s.wald_tests = 1;
     s.diagnostics = 1;
-    s.autofit_alpha = 0.05;
     s.read = partreg_read_options_default();
     s.fit = partreg_fit_options_default();
     return s;

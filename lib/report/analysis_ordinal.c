@@ -18,6 +18,9 @@
 #include "inference/inference_internal.h"
 #include "report/analysis_internal.h"
 
+/* gologit2's default level of autofit */
+#define AUTOFIT_ALPHA 0.05
+
 /* The specification of the model: the family's, with the given nominal
  * columns and the frame's scale columns. */
 static partreg_status model_spec(const partreg_analysis *a, const partreg_analysis_spec *s,
@@ -124,7 +127,7 @@ static size_t location_variables(const partreg_frame *fr, unsigned char *on)
 }
 
 static partreg_status autofit(partreg_analysis *a, const partreg_analysis_spec *s,
-                              const partreg_data *d, partreg_error *err)
+                              double alpha, const partreg_data *d, partreg_error *err)
 {
     const partreg_frame *fr = a->frame;
     size_t nv = partreg_frame_n_variables(fr), p = partreg_frame_n_columns(fr);
@@ -132,7 +135,7 @@ static partreg_status autofit(partreg_analysis *a, const partreg_analysis_spec *
     size_t *cols = malloc((p ? p : 1) * sizeof *cols);
     partreg_status st = PARTREG_OK;
     a->autofit = partreg_variable_tests_create(nv);
-    a->autofit_alpha = s->autofit_alpha;
+    a->autofit_alpha = alpha;
     if (!on || !pick || !cols || !a->autofit) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto done;
@@ -162,11 +165,11 @@ static partreg_status autofit(partreg_analysis *a, const partreg_analysis_spec *
          * largest p-value (the first in formula order on ties) */
         const partreg_variable_test *best = NULL;
         size_t best_v = 0;
-        for (size_t i = 0; i < partreg_variable_tests_count(t); i++) {
+        for (size_t i = 0; i < partreg_variable_tests_n_tests(t); i++) {
             const partreg_variable_test *e = partreg_variable_tests_get(t, i);
             size_t v = 0;
             if (partreg_frame_find_variable(fr, e->variable, &v, NULL) != PARTREG_OK || !on[v] ||
-                !(e->p_value > s->autofit_alpha))
+                !(e->p_value > alpha))
                 continue;
             if (!best || e->p_value > best->p_value) {
                 best = e;
@@ -208,13 +211,14 @@ partreg_status partreg_analysis_fit_model(partreg_analysis *a, const partreg_ana
                                  "--nominal and --autofit both choose the nominal variables; "
                                  "give one of them");
     if (s->autofit) {
-        if (!(s->autofit_alpha > 0 && s->autofit_alpha < 1))
+        /* zero: the default level, gologit2's */
+        double alpha = s->autofit_alpha == 0.0 ? AUTOFIT_ALPHA : s->autofit_alpha;
+        if (!(alpha > 0 && alpha < 1))
             return partreg_error_set(err, PARTREG_EINVAL,
-                                     "--autofit level %g is outside (0, 1); use e.g. 0.05",
-                                     s->autofit_alpha);
+                                     "--autofit level %g is outside (0, 1); use e.g. 0.05", alpha);
         if ((st = refuse_binary(a, "--autofit", err)) != PARTREG_OK)
             return st;
-        return autofit(a, s, d, err);
+        return autofit(a, s, alpha, d, err);
     }
     size_t *cols = NULL, n = 0;
     if (s->nominal) {

@@ -112,13 +112,13 @@ static void variable_tests(FILE *out, const char *title, const partreg_variable_
     if (!t)
         return;
     fprintf(out, "\n%s\n", title);
-    if (partreg_variable_tests_count(t) == 0) {
+    if (partreg_variable_tests_n_tests(t) == 0) {
         fprintf(out, "  (none)\n");
     } else {
         fprintf(out, "%s%-24s %10s %5s %9s\n", steps ? "Step " : "", "Variable", "chi2", "df",
                 "P>chi2");
     }
-    for (size_t i = 0; i < partreg_variable_tests_count(t); i++) {
+    for (size_t i = 0; i < partreg_variable_tests_n_tests(t); i++) {
         const partreg_variable_test *e = partreg_variable_tests_get(t, i);
         if (steps)
             fprintf(out, "%4d ", e->step);
@@ -145,7 +145,7 @@ static void ordinal_tests(const partreg_analysis *a, FILE *out)
                  "equal slopes",
                  a->autofit_alpha);
         variable_tests(out, title, a->autofit, 1,
-                       partreg_variable_tests_count(a->autofit) == 0
+                       partreg_variable_tests_n_tests(a->autofit) == 0
                            ? "Every variable kept its cut-specific slopes."
                            : "The variables not listed keep their cut-specific slopes.");
     }
@@ -173,7 +173,7 @@ static void margins(FILE *out, const char *title, const partreg_margins *m)
         return;
     fprintf(out, "\n%s\n%-24s %-12s %11s %10s %8s %9s\n", title, "Term", "Outcome", "Effect",
             "Std.Err", "z", "P>|z|");
-    for (size_t i = 0; i < partreg_margins_count(m); i++) {
+    for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
         fprintf(out, "%-24.24s %-12.12s", e->term, e->outcome ? e->outcome : "");
         num(out, e->estimate, 11, 5);
@@ -226,9 +226,9 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             partreg_fit_converged(fit) ? "yes" : "NO", partreg_fit_iterations(fit),
             partreg_fit_max_gradient(fit));
 
-    if (a->wald && partreg_wald_table_count(a->wald) > 0) {
+    if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
-        for (size_t i = 0; i < partreg_wald_table_count(a->wald); i++) {
+        for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
             fprintf(out, "%-24.24s", t->variable);
             num(out, t->chi2, 10, 3);
