@@ -1,7 +1,8 @@
 /**
  * @file partreg_ordinal.h
  * @brief When proportional odds fails: tests of the parallel-lines and
- *        constant-scale assumptions of ordinal models, per variable.
+ *        constant-scale assumptions of ordinal models, per variable, and
+ *        of their goodness of fit.
  *
  * An ordinal fit with nominal (cut-specific) effects or scale effects is
  * made with a ::partreg_model_spec (partreg_model_spec_set_nominal(),
@@ -15,7 +16,9 @@
  *   the scale, as R's `ordinal::scale_test`;
  * - partreg_equal_slopes_test(): Wald test that a nominal variable's
  *   cut-specific slopes are equal, under the covariance in force (robust,
- *   cluster), the test of Stata's `gologit2, autofit`.
+ *   cluster), the test of Stata's `gologit2, autofit`;
+ * and the goodness of fit of the whole model (partreg_fit_ordinal_gof():
+ * ordinal Hosmer-Lemeshow, Lipsitz, Pulkstenis-Robinson).
  * docs/methods_inference.md gives the definitions.
  */
 #ifndef PARTREG_ORDINAL_H
@@ -114,6 +117,72 @@ PARTREG_API partreg_status partreg_equal_slopes_test(const partreg_fit *fit,
                                                      const partreg_frame *fr,
                                                      partreg_variable_tests **out,
                                                      partreg_error *err);
+
+/** Settings of partreg_fit_ordinal_gof(); get the defaults from
+ *  partreg_ordinal_gof_options_default(). */
+typedef struct partreg_ordinal_gof_options {
+    size_t groups;  /**< groups g of the Hosmer-Lemeshow and Lipsitz tests (default 10, at least 3) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
+} partreg_ordinal_gof_options;
+
+/** The default goodness-of-fit settings. Thread-safe. */
+PARTREG_API partreg_ordinal_gof_options partreg_ordinal_gof_options_default(void);
+
+/** Goodness of fit of an ordinal model (partreg_fit_ordinal_gof()). A test
+ *  that is not defined for the model or data has NaN statistics. */
+typedef struct partreg_ordinal_gof {
+    size_t groups;                      /**< groups g formed */
+    partreg_chi2_test hosmer_lemeshow;  /**< ordinal Hosmer-Lemeshow (Fagerland & Hosmer) */
+    partreg_chi2_test lipsitz;          /**< Lipsitz likelihood-ratio test */
+    partreg_chi2_test pr_chi2;          /**< Pulkstenis-Robinson chi-square */
+    partreg_chi2_test pr_deviance;      /**< Pulkstenis-Robinson deviance */
+    size_t pr_patterns;                 /**< covariate patterns I of the categorical variables (0: none) */
+    int lipsitz_diverges;               /**< the Lipsitz refit ran off to infinity: no statistic */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
+} partreg_ordinal_gof;
+
+/**
+ * Goodness-of-fit tests of an ordinal (cumulative-link) fit, on the rows
+ * of the frame it was made from. With P_ij the fitted P(Y_i = j), the
+ * ordinal score s_i = sum_j j P_ij orders the rows (ties: observed level,
+ * then row order) and g groups are formed by cumulative weight: the row
+ * whose cumulative weight in that order is C goes to group ceil(g C / W).
+ * - Ordinal Hosmer-Lemeshow (Fagerland & Hosmer 2013, 2016): O_kj and
+ *   E_kj the weight of group k's rows in level j and the sum of their
+ *   P_ij; C = sum (O - E)^2 / E, df = (g - 2)(c - 1) + (c - 2).
+ * - Lipsitz (Lipsitz, Fitzmaurice & Molenberghs 1996): the model refitted
+ *   with the indicators of groups 2..g added as parallel location columns;
+ *   LR = 2 (l_aug - l), df = g - 1.
+ * - Pulkstenis-Robinson (2004): the covariate patterns of the model's
+ *   categorical variables, each split at its (weighted) median score (s
+ *   at or below the median first); over the 2I x c table of O and E,
+ *   chi2 = sum (O - E)^2 / E and deviance = 2 sum O log(O / E), df =
+ *   (2I - 1)(c - 1) - k - 1 with k categorical variables; rows of the
+ *   table without observations are left out of the sums. NaN when the
+ *   model has no categorical variable.
+ * The Hosmer-Lemeshow and Pulkstenis-Robinson reference distributions are
+ * derived for proportional-odds models: for models with nominal or scale
+ * effects those two are NaN (Lipsitz's likelihood ratio holds for every
+ * model). docs/methods_inference.md has the definitions.
+ *
+ * @param fit  a converged ordinal fit (not modified).
+ * @param fr   the frame it was made from (borrowed).
+ * @param opt  settings or NULL for the defaults.
+ * @param out  filled on PARTREG_OK.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, fit and frame do not
+ *         match, groups < 3); PARTREG_EUNSUPPORTED (not an ordinal fit);
+ *         PARTREG_ENOTCONVERGED (the fit did not converge); PARTREG_ETOOFEW
+ *         (fewer rows of positive weight than groups); PARTREG_ENOMEM; the
+ *         status of a Lipsitz refit that fails other than by divergence.
+ * Thread-safe (reads the fit; the refit uses its solver options).
+ */
+PARTREG_API partreg_status partreg_fit_ordinal_gof(const partreg_fit *fit, const partreg_frame *fr,
+                                               const partreg_ordinal_gof_options *opt,
+                                               partreg_ordinal_gof *out, partreg_error *err);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,8 @@ struct partreg_analysis {
     partreg_variable_tests *nominal_test;  /* LR tests of nominal effects, or NULL */
     partreg_variable_tests *scale_test;    /* LR tests of scale effects, or NULL */
     partreg_variable_tests *parallel_test; /* equal slopes in the all-nominal model, or NULL */
+    int has_gof;                           /* ordinal goodness of fit computed */
+    partreg_ordinal_gof gof;
 };
 
 /* Put the covariance the spec asks for in force on fit (made from the

@@ -302,5 +302,11 @@ partreg_status partreg_analysis_ordinal_tests(partreg_analysis *a, const partreg
     if (s->parallel_test && ((st = refuse_binary(a, "--parallel-test", err)) != PARTREG_OK ||
                              (st = parallel_test(a, s, err)) != PARTREG_OK))
         return st;
+    if (s->ordinal_gof) {
+        if ((st = refuse_binary(a, "--gof", err)) != PARTREG_OK ||
+            (st = partreg_fit_ordinal_gof(a->fit, a->frame, NULL, &a->gof, err)) != PARTREG_OK)
+            return st;
+        a->has_gof = 1;
+    }
     return PARTREG_OK;
 }

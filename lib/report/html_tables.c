@@ -429,6 +429,23 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
         partreg_chi2_test om = partreg_brant_omnibus(a->brant);
         chi2_row(out, "Brant (parallel lines, omnibus)", om.chi2, om.df, om.p_value);
     }
+    if (a->has_gof) {
+        const partreg_ordinal_gof *g = &a->gof;
+        if (isfinite(g->hosmer_lemeshow.chi2)) {
+            snprintf(line, sizeof line, "Ordinal Hosmer\xe2\x80\x93Lemeshow (%zu groups)", g->groups);
+            chi2_row(out, line, g->hosmer_lemeshow.chi2, g->hosmer_lemeshow.df,
+                     g->hosmer_lemeshow.p_value);
+        }
+        snprintf(line, sizeof line, "Lipsitz (%zu groups)", g->groups);
+        chi2_row(out, line, g->lipsitz.chi2, g->lipsitz.df, g->lipsitz.p_value);
+        if (isfinite(g->pr_chi2.chi2)) {
+            snprintf(line, sizeof line, "Pulkstenis\xe2\x80\x93Robinson \xcf\x87\xc2\xb2 (%zu patterns)",
+                     g->pr_patterns);
+            chi2_row(out, line, g->pr_chi2.chi2, g->pr_chi2.df, g->pr_chi2.p_value);
+            chi2_row(out, "Pulkstenis\xe2\x80\x93Robinson deviance", g->pr_deviance.chi2,
+                     g->pr_deviance.df, g->pr_deviance.p_value);
+        }
+    }
     fputs("</tbody>\n</table></div>\n", out);
 
     if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {

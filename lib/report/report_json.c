@@ -162,6 +162,40 @@ static void write_ordinal(json_writer *w, const partreg_analysis *a)
     }
     write_variable_tests(w, "nominal_test", a->nominal_test);
     write_variable_tests(w, "scale_test", a->scale_test);
+    if (a->has_gof) {
+        const partreg_ordinal_gof *g = &a->gof;
+        json_key(w, "ordinal_gof");
+        json_begin_object(w);
+        json_kv_int(w, "groups", (long long)g->groups);
+        /* tests not defined for the model are left out, not printed */
+        if (isfinite(g->hosmer_lemeshow.chi2)) {
+            json_key(w, "hosmer_lemeshow");
+            json_begin_object(w);
+            write_test(w, g->hosmer_lemeshow);
+            json_end_object(w);
+        }
+        json_key(w, "lipsitz");
+        json_begin_object(w);
+        write_test(w, g->lipsitz);
+        if (g->lipsitz_diverges)
+            json_kv_bool(w, "diverges", 1);
+        json_end_object(w);
+        if (isfinite(g->pr_chi2.chi2)) {
+            json_key(w, "pulkstenis_robinson");
+            json_begin_object(w);
+            json_kv_int(w, "patterns", (long long)g->pr_patterns);
+            json_key(w, "chi2");
+            json_begin_object(w);
+            write_test(w, g->pr_chi2);
+            json_end_object(w);
+            json_key(w, "deviance");
+            json_begin_object(w);
+            write_test(w, g->pr_deviance);
+            json_end_object(w);
+            json_end_object(w);
+        }
+        json_end_object(w);
+    }
     if (a->parallel_test) {
         json_key(w, "parallel_test");
         json_begin_object(w);

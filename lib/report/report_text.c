@@ -136,8 +136,44 @@ static void variable_tests(FILE *out, const char *title, const partreg_variable_
         fprintf(out, "%s\n", note);
 }
 
+static void gof_line(FILE *out, const char *name, partreg_chi2_test t)
+{
+    fprintf(out, "%-32s", name);
+    num(out, t.chi2, 10, 3);
+    df_text(out, t.df);
+    pval(out, t.p_value);
+    fputc('\n', out);
+}
+
+static void ordinal_gof(const partreg_analysis *a, FILE *out)
+{
+    if (!a->has_gof)
+        return;
+    const partreg_ordinal_gof *g = &a->gof;
+    fprintf(out, "\nGoodness of fit (%zu groups by ordinal score)\n%-32s %10s %5s %9s\n", g->groups,
+            "Test", "chi2", "df", "P>chi2");
+    if (isfinite(g->hosmer_lemeshow.chi2))
+        gof_line(out, "Ordinal Hosmer-Lemeshow", g->hosmer_lemeshow);
+    gof_line(out, "Lipsitz (LR)", g->lipsitz);
+    if (g->lipsitz_diverges)
+        fprintf(out, "  (the Lipsitz refit runs off to infinity: no statistic)\n");
+    if (isfinite(g->pr_chi2.chi2)) {
+        char name[64];
+        snprintf(name, sizeof name, "Pulkstenis-Robinson chi2 (%zu)", g->pr_patterns);
+        gof_line(out, name, g->pr_chi2);
+        gof_line(out, "Pulkstenis-Robinson deviance", g->pr_deviance);
+    }
+    if (!isfinite(g->hosmer_lemeshow.chi2))
+        fprintf(out, "Hosmer-Lemeshow and Pulkstenis-Robinson are defined for proportional-odds "
+                     "models only; the Lipsitz test holds here.\n");
+    else if (!isfinite(g->pr_chi2.chi2))
+        fprintf(out, "Pulkstenis-Robinson needs a categorical variable in the model.\n");
+    fprintf(out, "A small p-value says the model does not fit.\n");
+}
+
 static void ordinal_tests(const partreg_analysis *a, FILE *out)
 {
+    ordinal_gof(a, out);
     if (a->autofit) {
         char title[128];
         snprintf(title, sizeof title,

@@ -37,7 +37,7 @@ static const char fit_help[] =
     "  --scale-test           ordinal: LR test per variable of a scale effect\n"
     "  --parallel-test        ordinal: Wald test per variable of equal slopes, from the model\n"
     "                         with every variable nominal (with weights, --vcov)\n"
-    "  --gof                  ordinal: Lipsitz, ordinal Hosmer-Lemeshow, Pulkstenis-Robinson\n"
+    "  --gof                  ordinal: ordinal Hosmer-Lemeshow, Lipsitz, Pulkstenis-Robinson\n"
     "  --na STR               one more missing-value string (repeatable); empty and NA always are\n"
     "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
