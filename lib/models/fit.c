@@ -551,6 +551,10 @@ static partreg_status count_crossing(partreg_fit *fit, const partreg_data *data)
     double *prob = buf + ns;
     size_t ldx = data->ldx ? data->ldx : data->p;
     for (size_t i = 0; i < data->n; i++) {
+        if (m->ops->crosses) {
+            fit->n_crossing += m->ops->crosses(m, fit->par->data, data->X + i * ldx) != 0;
+            continue;
+        }
         memset(prob, 0, nout * sizeof *prob);
         m->ops->predict(m, fit->par->data, data->X + i * ldx, NULL, 1.0, prob, NULL, buf);
         for (size_t o = 0; o < nout; o++)

@@ -206,6 +206,11 @@ struct partreg_model_ops {
     /* Optional (NULL: not offered): the J - 1 cumulative probabilities
      * P(Y <= j) at row x into cum. */
     void (*cumulative)(const partreg_model *m, const double *par, const double *x, double *cum);
+
+    /* Optional, for PARTREG_TRAIT_MAY_CROSS models (NULL: predict is
+     * asked): 1 if some category probability at row x is negative (the
+     * cumulative probabilities cross), without evaluating the link. */
+    int (*crosses)(const partreg_model *m, const double *par, const double *x);
 };
 
 /* Bind the specification's table to a problem: p columns, J outcome

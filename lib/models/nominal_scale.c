@@ -49,6 +49,7 @@
 
 #include "core/error.h"
 #include "models/link.h"
+#include "models/nominal_sums.h"
 #include "models/ordinal.h"
 
 /* ---- settings and layout ------------------------------------------------ */
@@ -432,9 +433,25 @@ void partreg_ns_objective_ref(const partreg_model *m, const partreg_design *d,
     obj->team = NULL;
 }
 
+static void ns_accumulate_fast_cb(const void *model, const double *theta, size_t begin,
+                                  size_t end, partreg_order order, partreg_accum *acc,
+                                  double *scratch)
+{
+    partreg_ns_accumulate_fast(model, theta, begin, end, order, acc, scratch);
+}
+
+/* Nominal effects without scale terms take the fast route (nominal_sums.c),
+ * the rest the reference route. */
 static void ns_objective(const partreg_model *m, const partreg_design *d, partreg_objective *obj)
 {
+    const partreg_ns_state *s = m->state;
     partreg_ns_objective_ref(m, d, obj);
+    if (s->nq > 0 && s->nr == 0) {
+        obj->accumulate = ns_accumulate_fast_cb;
+        size_t need = partreg_ns_fast_scratch(m);
+        if (need > obj->scratch_doubles)
+            obj->scratch_doubles = need;
+    }
 }
 
 /* ---- start, null model, outcome check ------------------------------------ */
@@ -625,13 +642,35 @@ static void ns_cumulative(const partreg_model *m, const double *par, const doubl
         cum[j] = partreg_link_cdf(m->link, t[j]);
 }
 
+/* The category probabilities at x are F(t_c) - F(t_{c-1}) with F
+ * increasing: one is negative exactly where t_c < t_{c-1}. */
+static int ns_crosses(const partreg_model *m, const double *par, const double *x)
+{
+    /* the parallel slopes and the scale move every cut alike: only
+     * theta_j - x_n'beta_j decides the order */
+    const partreg_ns_state *s = m->state;
+    size_t ot, on, og;
+    full_offsets(m, &ot, &on, &og);
+    double prev = -INFINITY;
+    for (size_t j = 0; j + 1 < m->J; j++) {
+        const double *bj = par + on + j * s->nq;
+        double u = par[ot + j];
+        for (size_t q = 0; q < s->nq; q++)
+            u -= bj[q] * x[s->qcol[q]];
+        if (u < prev)
+            return 1;
+        prev = u;
+    }
+    return 0;
+}
+
 /* ---- the tables ----------------------------------------------------------- */
 
 #define NS_OPS_COMMON                                                                          \
     .family = PARTREG_ORDINAL, .init = ns_init, .release = ns_release,                          \
     .check_outcome = ns_check_outcome, .start = ns_start, .null_loglik = ns_null,               \
     .objective = ns_objective, .predict_scratch = ns_predict_scratch, .predict = ns_predict,    \
-    .cumulative = ns_cumulative
+    .cumulative = ns_cumulative, .crosses = ns_crosses
 
 static const partreg_model_ops nominal_ops = {
     .name = "partial",
