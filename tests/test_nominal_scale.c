@@ -635,6 +635,109 @@ static void test_crossing_rows(void **state)
     partreg_model_spec_free(spec);
 }
 
+/* ---- the fast route against the reference route ------------------------------ */
+
+/* The fast route (nominal_sums.c) adds what the reference route adds, to
+ * a relative 1e-11 of each entry's scale, at points away from the
+ * estimate (where the logit closed forms meet narrow categories, D >= 1/2,
+ * and far cut points, and take the general route for those rows), for
+ * every link, with weights and with a column dropped. */
+static void compare_routes(const partreg_data *d, partreg_link link, const size_t *nom,
+                           size_t nn, double shift)
+{
+    partreg_model_spec *spec = NULL;
+    assert_int_equal(partreg_model_spec_create(PARTREG_ORDINAL, link, &spec, NULL), 0);
+    assert_int_equal(partreg_model_spec_set_nominal(spec, nn, nom, NULL), 0);
+    partreg_fit *fit = NULL;
+    partreg_status st = partreg_fit_create_spec(d, spec, NULL, &fit, NULL);
+    assert_true(st == PARTREG_OK || st == PARTREG_ESEPARATION || st == PARTREG_ENOTCONVERGED);
+    partreg_design dd;
+    partreg_fit_design(fit, d, &dd);
+    partreg_objective fast, ref;
+    partreg_fit_objective(fit, &dd, &fast);
+    partreg_ns_objective_ref(&fit->model, &dd, &ref);
+    assert_true(fast.accumulate != ref.accumulate);
+    size_t k = fast.k;
+    double *th = malloc(k * sizeof *th);
+    memcpy(th, fit->theta->data, k * sizeof *th);
+    for (size_t j = 0; j < k; j++) /* move off the estimate, thresholds apart */
+        th[j] += shift * (0.3 + 0.1 * (double)(j % 3));
+    partreg_accum *A = partreg_accum_alloc(k), *B = partreg_accum_alloc(k);
+    for (int order = PARTREG_ORDER_VALUE; order <= PARTREG_ORDER_HESSIAN; order++) {
+        partreg_accum_zero(A);
+        partreg_accum_zero(B);
+        assert_int_equal(partreg_objective_eval(&fast, th, (partreg_order)order, 2, 0, A), 0);
+        assert_int_equal(partreg_objective_eval(&ref, th, (partreg_order)order, 1, 0, B), 0);
+        assert_int_equal(A->nonfinite, B->nonfinite);
+        if (B->nonfinite)
+            break;
+        assert_rel(A->loglik, B->loglik, 1e-12);
+        if (order == PARTREG_ORDER_VALUE)
+            continue;
+        double gs = 0, is = 0;
+        /* at the estimate the gradient is rounding noise: its scale is the
+         * log-likelihood's */
+        gs = 1e-12 * fabs(B->loglik) / 1e-11;
+        for (size_t j = 0; j < k; j++)
+            gs = fmax(gs, fabs(B->grad[j]));
+        for (size_t j = 0; j < k * k; j++)
+            is = fmax(is, fabs(B->info[j]));
+        for (size_t j = 0; j < k; j++)
+            assert_rel_floor(A->grad[j], B->grad[j], 1e-11, gs);
+        if (order == PARTREG_ORDER_HESSIAN)
+            for (size_t a = 0; a < k; a++)
+                for (size_t c = 0; c <= a; c++)
+                    assert_rel_floor(A->info[a * k + c], B->info[a * k + c], 1e-11, is);
+    }
+    partreg_accum_free(A);
+    partreg_accum_free(B);
+    free(th);
+    partreg_fit_free(fit);
+    partreg_model_spec_free(spec);
+}
+
+static void test_fast_route(void **state)
+{
+    (void)state;
+    double X[2 * SN], y[SN], w[SN];
+    small_data(X, y, w);
+    /* three columns: the two, and the second again (dropped as collinear) */
+    double X3[3 * SN];
+    for (size_t i = 0; i < SN; i++) {
+        X3[3 * i] = X[2 * i];
+        X3[3 * i + 1] = X[2 * i + 1];
+        X3[3 * i + 2] = 2.0 * X[2 * i + 1];
+    }
+    static const partreg_link links[] = {PARTREG_LOGIT, PARTREG_PROBIT, PARTREG_CLOGLOG,
+                                         PARTREG_LOGLOG, PARTREG_CAUCHIT};
+    size_t one[1] = {1}, both[2] = {0, 1}, first[1] = {0};
+    for (size_t l = 0; l < 5; l++) {
+        partreg_data dw = {SN, 2, X, 0, y, w, 4, NULL, NULL};
+        partreg_data du = {SN, 2, X, 0, y, NULL, 4, NULL, NULL};
+        partreg_data d3 = {SN, 3, X3, 0, y, w, 4, NULL, NULL};
+        for (int sh = 0; sh < 3; sh++) {
+            double shift = sh == 0 ? 0.0 : sh == 1 ? 0.05 : -0.08;
+            compare_routes(&dw, links[l], one, 1, shift);
+            compare_routes(&du, links[l], both, 2, shift);
+            compare_routes(&d3, links[l], first, 1, shift);
+        }
+    }
+    /* a narrow middle category (its cut points 0.2 apart: D > 1/2 for the
+     * logit closed forms) and rows far out (|x| beyond the closed forms'
+     * range): the logit route hands those rows to the general one */
+    double Xn[SN], yn[SN];
+    unsigned long r = 99;
+    for (size_t i = 0; i < SN; i++) {
+        r = r * 6364136223846793005UL + 1442695040888963407UL;
+        double u = ((double)(r >> 11) + 0.5) / 9007199254740992.0, v = X[2 * i] + log(u / (1 - u));
+        Xn[i] = i < 10 ? 700.0 * (i % 2 ? 1.0 : -1.0) : X[2 * i];
+        yn[i] = i < 10 ? (i % 2 ? 2 : 0) : v < -0.3 ? 0 : v < -0.1 ? 1 : 2;
+    }
+    partreg_data dn = {SN, 1, Xn, 0, yn, NULL, 3, NULL, NULL};
+    size_t c0[1] = {0};
+    compare_routes(&dn, PARTREG_LOGIT, c0, 1, 0.0);
+}
+
 /* ---- refusals -------------------------------------------------------------- */
 
 static void test_refusals(void **state)
@@ -741,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_weights_equal_duplicates),
         cmocka_unit_test(test_parallel_point),
         cmocka_unit_test(test_crossing_rows),
+        cmocka_unit_test(test_fast_route),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_analysis_refusals),
     };
