@@ -111,7 +111,7 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test is not available with case weights; use "
                                  "--parallel-test (Wald test of equal slopes) or "
-                                 "--nominal-test (likelihood ratio), which are");
+                                 "--nominal-test (likelihood ratio), which take weights");
     partreg_design d;
     partreg_objective obj;
     partreg_status st = partreg_inference_check_data(fit, data, &d, &obj, err);
