@@ -126,6 +126,22 @@ PARTREG_API const partreg_frame *partreg_analysis_frame(const partreg_analysis *
 PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
+/** The Brant test, or NULL when not asked for (borrowed). */
+PARTREG_API const partreg_brant *partreg_analysis_brant(const partreg_analysis *a);
+/** Autofit's steps (the tests that made each variable parallel, with
+ *  their step), or NULL when not asked for (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a);
+/** The nominal tests (`nominal_test`), or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_nominal_test(const partreg_analysis *a);
+/** The scale tests (`scale_test`), or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_scale_test(const partreg_analysis *a);
+/** The parallel-lines tests (equal slopes in the model with every
+ *  variable nominal; partreg_variable_tests_omnibus() for all together),
+ *  or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_parallel_test(const partreg_analysis *a);
+/** The ordinal goodness-of-fit tests, or NULL when not asked for
+ *  (borrowed). */
+PARTREG_API const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a);
 
 /**
  * Write the analysis to `out` in `format`; with `timing` non-zero the JSON

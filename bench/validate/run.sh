@@ -6,9 +6,11 @@
 #   (defaults: build 1000 2000 40 1000001 1 100 all-cores)
 #
 # Builds bench/validate/validate.c against BUILD_DIR/libpartreg.a (with the
-# link flags of the build's partreg.pc), runs it, and writes the markdown
-# tables to BUILD_DIR/validation.md (docs/validation.md quotes a run). Exits
-# non-zero when a check of docs/validation.md fails.
+# link flags of the build's partreg.pc), runs it, then the size study of
+# the ordinal tests (ordinal_tests.c; its arguments R n SEED THREADS from
+# ORDINAL_TESTS_ARGS), and writes the markdown tables to
+# BUILD_DIR/validation.md (docs/validation.md quotes a run). Exits non-zero
+# when a check of docs/validation.md fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -23,3 +25,9 @@ private=$(sed -n 's/^Libs.private: *//p' "$pc")
 cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) "$here/validate.c" \
    "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/validate"
 "$build/validate" "$@" | tee "$build/validation.md"
+# the size of the tests of ordinal models under the null (docs/validation.md)
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) \
+   "$here/ordinal_tests.c" "$build/libpartreg.a" $private $(pkg-config --libs $requires) \
+   -o "$build/ordinal_tests"
+"$build/ordinal_tests" ${ORDINAL_TESTS_ARGS:-} | tee -a "$build/validation.md"

@@ -73,6 +73,27 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+const partreg_brant *partreg_analysis_brant(const partreg_analysis *a) { return a->brant; }
+const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a)
+{
+    return a->autofit;
+}
+const partreg_variable_tests *partreg_analysis_nominal_test(const partreg_analysis *a)
+{
+    return a->nominal_test;
+}
+const partreg_variable_tests *partreg_analysis_scale_test(const partreg_analysis *a)
+{
+    return a->scale_test;
+}
+const partreg_variable_tests *partreg_analysis_parallel_test(const partreg_analysis *a)
+{
+    return a->parallel_test;
+}
+const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a)
+{
+    return a->has_gof ? &a->gof : NULL;
+}
 
 static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *err)
 {
