@@ -41,6 +41,11 @@ typedef struct partreg_variable_test {
     int step;             /**< autofit: the step at which the variable was made parallel (1 = first); else 0 */
     int diverges;         /**< the refit's estimates run off to infinity: no statistic */
     int converged;        /**< 0 when the refit did not converge: no statistic */
+    /** Under a survey design (a Wald test of a fit with a design-based
+     *  covariance, design df d): the adjusted F = (d - q + 1) / (d q) chi2
+     *  on (df1, df2) = (q, d - q + 1) degrees of freedom, q = df, whose
+     *  tail p_value then is; NaN otherwise. */
+    double adjusted_f, df1, df2;
 } partreg_variable_test;
 
 /** A list of per-variable tests (opaque; owns its strings). */

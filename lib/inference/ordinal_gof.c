@@ -30,6 +30,7 @@
 #include "core/error.h"
 #include "inference/inference_internal.h"
 #include "partreg_ordinal.h"
+#include "partreg_survey.h"
 
 partreg_ordinal_gof_options partreg_ordinal_gof_options_default(void)
 {
@@ -288,6 +289,11 @@ partreg_status partreg_fit_ordinal_gof(const partreg_fit *fit, const partreg_fra
     if (!fit->converged)
         return partreg_error_set(err, PARTREG_ENOTCONVERGED,
                                  "%s: the fit did not converge", who);
+    if (partreg_fit_survey_info(fit, NULL))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the ordinal goodness-of-fit tests assume independent rows (their "
+                                 "reference distributions and the Lipsitz likelihood ratio); "
+                                 "they are not available under a survey design");
     partreg_data d;
     partreg_frame_data(fr, &d);
     size_t n = d.n, J = m->nout, g = opt->groups, ns = m->ops->predict_scratch(m);

@@ -31,6 +31,7 @@
 #include "core/error.h"
 #include "inference/inference_internal.h"
 #include "inference/margins_internal.h"
+#include "inference/survey_internal.h"
 #include "partreg_ordinal.h"
 
 /* A log-likelihood ratio below 0 by at most this (relative) is rounding
@@ -92,7 +93,7 @@ static partreg_variable_test *tests_add(partreg_variable_tests *t, const char *n
         return NULL;
     t->names[t->n] = copy;
     partreg_variable_test *it = &t->items[t->n++];
-    *it = (partreg_variable_test){copy, NAN, NAN, NAN, 0, 0, 1};
+    *it = (partreg_variable_test){copy, NAN, NAN, NAN, 0, 0, 1, NAN, NAN, NAN};
     return it;
 }
 
@@ -204,6 +205,13 @@ static partreg_status lr_tests(const partreg_fit *fit, const partreg_frame *fr, 
                                  "%s: the fit did not converge, so there is no maximum to test "
                                  "against",
                                  who);
+    if (partreg_fit_survey_info(fit, NULL))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the %s test is a likelihood ratio, which assumes independent "
+                                 "rows; under a survey design use --parallel-test (design-based "
+                                 "Wald tests of equal slopes)%s",
+                                 scale ? "scale" : "nominal",
+                                 scale ? ", or --scale VAR and its design-based Wald test" : "");
     const partreg_model_spec *sp = fit->spec;
     size_t p = fit->p, nvar = partreg_frame_n_variables(fr);
     partreg_data data;
@@ -367,6 +375,16 @@ static partreg_status equal_slopes(const partreg_fit *fit, const unsigned char *
     return PARTREG_OK;
 }
 
+/* Under a design: the adjusted F and its tail in place of chi2's. */
+static void design_adjust(const partreg_fit *fit, partreg_variable_test *it)
+{
+    double d = partreg_fit_design_df(fit);
+    if (!isfinite(d) || !isfinite(it->chi2))
+        return;
+    it->df1 = it->df;
+    partreg_survey_adjusted_f(it->chi2, it->df, d, &it->adjusted_f, &it->df2, &it->p_value);
+}
+
 partreg_status partreg_equal_slopes_test(const partreg_fit *fit, const partreg_frame *fr,
                                          partreg_variable_tests **out, partreg_error *err)
 {
@@ -425,10 +443,16 @@ partreg_status partreg_equal_slopes_test(const partreg_fit *fit, const partreg_f
         it->chi2 = r.chi2;
         it->df = r.df;
         it->p_value = r.p_value;
+        design_adjust(fit, it);
     }
     if (equal_slopes(fit, nominal, idx, R, C, z, &t->omnibus) != PARTREG_OK) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
+    }
+    if (isfinite(partreg_fit_design_df(fit)) && isfinite(t->omnibus.chi2)) {
+        double F, df2;
+        partreg_survey_adjusted_f(t->omnibus.chi2, t->omnibus.df, partreg_fit_design_df(fit), &F,
+                                  &df2, &t->omnibus.p_value);
     }
     *out = t;
     t = NULL;

@@ -101,6 +101,11 @@ static partreg_status ns_init(partreg_model *m, const partreg_model_spec *spec,
                                  "an ordinal model needs at least 3 outcome levels (got %zu); "
                                  "for two levels fit the binary model",
                                  J);
+    if (J > m->n) /* before the layout's (J - 1) (1 + nominal columns) entries */
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "the outcome has %zu levels but there are only %zu rows; every "
+                                 "level needs observations",
+                                 J, m->n);
     partreg_ns_state *s = calloc(1, sizeof *s);
     unsigned char *nominal = calloc(p ? p : 1, 1), *scale_only = calloc(p ? p : 1, 1);
     unsigned char *scale = calloc(p ? p : 1, 1);

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "frame/frame_internal.h"
+#include "models/fit_internal.h"
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
 {
@@ -26,6 +27,7 @@ partreg_analysis_spec partreg_analysis_spec_default(void)
     s.diagnostics = 1;
     s.read = partreg_read_options_default();
     s.fit = partreg_fit_options_default();
+    s.survey = partreg_survey_options_default();
     return s;
 }
 
@@ -66,6 +68,7 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_variable_tests_free(a->nominal_test);
     partreg_variable_tests_free(a->scale_test);
     partreg_variable_tests_free(a->parallel_test);
+    partreg_survey_free(a->survey);
     free(a);
 }
 
@@ -95,6 +98,48 @@ const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *
     return a->has_gof ? &a->gof : NULL;
 }
 
+const partreg_survey *partreg_analysis_survey(const partreg_analysis *a) { return a->survey; }
+
+/* The options that a survey design replaces or that assume independent
+ * rows, refused with what to use instead. */
+static partreg_status check_survey_spec(const partreg_analysis_spec *s, partreg_error *err)
+{
+    const partreg_frame_options *f = &s->frame;
+    const char *col = f->sampling_weights ? "--sampling-weights"
+                      : f->strata         ? "--strata"
+                      : f->psu            ? "--psu"
+                      : f->fpc            ? "--fpc"
+                      : f->subpop         ? "--subpop"
+                      : f->repweights     ? "--repweights"
+                                          : NULL;
+    if (!col)
+        return PARTREG_OK;
+    if (f->weights)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--weights (frequency weights: each row counts w times) cannot "
+                                 "be combined with a survey design (%s); give the survey's "
+                                 "weights as --sampling-weights",
+                                 col);
+    if (f->cluster)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--cluster cannot be combined with a survey design (%s): the "
+                                 "design's clusters are its PSUs; use --psu %s",
+                                 col, f->cluster);
+    if (s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--vcov %s cannot be combined with a survey design (%s): the "
+                                 "design gives the covariance (Taylor linearisation over strata "
+                                 "and PSUs, or the replicate weights); drop --vcov",
+                                 partreg_vcov_name(s->vcov), col);
+    if (s->ci == PARTREG_CI_PROFILE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--ci profile cannot be used with a survey design (%s): a "
+                                 "profile likelihood assumes independent rows; use the Wald "
+                                 "intervals on the design's t distribution (drop --ci profile)",
+                                 col);
+    return PARTREG_OK;
+}
+
 static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *err)
 {
     if (!s || !s->formula)
@@ -112,7 +157,7 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
                                  s->frame.cluster, partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
-    return PARTREG_OK;
+    return check_survey_spec(s, err);
 }
 
 /* Wald intervals for every parameter, then profile intervals for the
@@ -151,14 +196,70 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
 partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
                                          partreg_fit *fit, partreg_error *err)
 {
-    if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
-        return PARTREG_OK;
     partreg_data d;
     partreg_frame_data(a->frame, &d);
+    if (a->survey)
+        return partreg_fit_survey_info(fit, NULL) ? PARTREG_OK
+                                                  : partreg_fit_set_survey(fit, &d, a->survey, err);
+    if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
+        return PARTREG_OK;
     size_t G = 0;
     const size_t *cl = partreg_frame_clusters(a->frame, &G);
     return partreg_fit_set_vcov(fit, &d, s->vcov, s->vcov == PARTREG_VCOV_CLUSTER ? cl : NULL, G,
                                 err);
+}
+
+/* Under a design the model test is the adjusted Wald F that every
+ * coefficient of a design column other than the intercept is zero (the
+ * LR test assumes independent rows). */
+static partreg_status design_model_test(partreg_analysis *a, partreg_error *err)
+{
+    const partreg_fit *fit = a->fit;
+    size_t K = partreg_fit_n_parameters(fit), m = 0;
+    size_t *idx = malloc((K ? K : 1) * sizeof *idx);
+    if (!idx)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    for (size_t j = 0; j < K; j++) {
+        partreg_param_kind kind = partreg_fit_param_kind(fit, j);
+        size_t c = partreg_fit_param_column(fit, j);
+        if ((kind == PARTREG_PARAM_COEFFICIENT || kind == PARTREG_PARAM_CUT_COEFFICIENT) &&
+            c != PARTREG_NO_COLUMN && !partreg_fit_column_dropped(fit, c) &&
+            !(partreg_frame_has_intercept(a->frame) && c == 0))
+            idx[m++] = j;
+    }
+    double W, q, p;
+    if (m > 0 && partreg_fit_wald_test(fit, idx, m, &W, &q, &p, NULL) == PARTREG_OK) {
+        partreg_survey_info info;
+        partreg_fit_survey_info(fit, &info);
+        a->has_model_test = 1;
+        a->model_W = W;
+        a->model_q = q;
+        partreg_survey_adjusted_f(W, q, info.df, &a->model_F, &a->model_df2, &a->model_p);
+    }
+    free(idx);
+    return PARTREG_OK;
+}
+
+/* --weights that look like sampling weights (not whole numbers) under the
+ * model covariance: the standard errors treat each row as w independent
+ * rows, and shrink as the weights are scaled up. */
+static void warn_sampling_like_weights(partreg_analysis *a, const partreg_analysis_spec *s)
+{
+    const double *w = partreg_frame_weights(a->frame);
+    if (!w || a->survey || s->vcov != PARTREG_VCOV_MODEL)
+        return;
+    size_t n = partreg_frame_n_rows(a->frame), fractional = 0;
+    for (size_t i = 0; i < n; i++)
+        fractional += w[i] != floor(w[i]);
+    if (fractional == 0)
+        return;
+    partreg_fit_add_warning(a->fit,
+                            "--weights %s are frequency weights (each row counts w times), but "
+                            "%zu of them are not whole numbers, as sampling weights are; the "
+                            "standard errors then depend on the scale of the weights. For survey "
+                            "weights use --sampling-weights %s (with --strata/--psu), or a "
+                            "robust --vcov",
+                            s->frame.weights, fractional, s->frame.weights);
 }
 
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
@@ -168,7 +269,8 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
-    if ((st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
+    if ((usable || !a->survey) &&
+        (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
         return st;
     if ((st = intervals(a, &d, err)) != PARTREG_OK)
         return st;
@@ -191,6 +293,12 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
             return st;
     }
     if (s->brant) {
+        if (a->survey)
+            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                     "--brant cannot be used with a survey design: the Brant "
+                                     "test's covariance assumes independent rows; use "
+                                     "--parallel-test (design-based Wald tests of equal slopes), "
+                                     "or --nominal VAR and its design-based Wald test");
         if (partreg_fit_n_thresholds(a->fit) == 0)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant tests the parallel-lines assumption of an ordinal "
@@ -204,7 +312,13 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         return st;
     if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
-    if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
+    if (a->survey) {
+        if ((st = design_model_test(a, err)) != PARTREG_OK)
+            return st;
+        if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
+            a->has_survey_gof = partreg_fit_survey_gof(a->fit, &d, a->survey, 10,
+                                                       &a->survey_gof, NULL) == PARTREG_OK;
+    } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
         partreg_error derr;
         partreg_binary_diagnostics_options dopt = partreg_binary_diagnostics_options_default();
         dopt.threads = s->fit.threads;
@@ -233,6 +347,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     if (st != PARTREG_OK)
         return st;
+    if (partreg_frame_has_survey(a->frame) &&
+        (st = partreg_survey_create_frame(a->frame, &s->survey, &a->survey, err)) != PARTREG_OK)
+        return st;
     double t2 = now_s();
     partreg_data d;
     partreg_frame_data(a->frame, &d);
@@ -246,6 +363,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     a->fit_status = st;
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
+    warn_sampling_like_weights(a, s);
     if ((st = inference(a, s, err)) != PARTREG_OK)
         return st;
     double t4 = now_s();

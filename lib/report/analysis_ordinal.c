@@ -189,6 +189,9 @@ static partreg_status autofit(partreg_analysis *a, const partreg_analysis_spec *
         rec->chi2 = best->chi2;
         rec->df = best->df;
         rec->p_value = best->p_value;
+        rec->adjusted_f = best->adjusted_f;
+        rec->df1 = best->df1;
+        rec->df2 = best->df2;
         rec->step = step;
         partreg_variable_tests_free(t);
         on[best_v] = 0;
