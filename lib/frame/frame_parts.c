@@ -21,26 +21,37 @@
 #include "core/error.h"
 #include "frame/frame_internal.h"
 
+/* Append the n bytes of s at *used in buf (the callers size buf for
+ * everything they append) and keep it terminated. */
+static void append(char *buf, size_t *used, const char *s, size_t n)
+{
+    memcpy(buf + *used, s, n);
+    *used += n;
+    buf[*used] = '\0';
+}
+
 /* A name as the formula language reads it: in backticks unless it is a
  * plain name (letters, digits, '.', '_' and UTF-8, not starting with a
- * digit). buf must hold 2 * strlen(name) + 3 bytes. */
-static void quote_name(const char *name, char *buf)
+ * digit). buf must hold 2 * strlen(name) + 3 bytes; returns the length
+ * written. */
+static size_t quote_name(const char *name, char *buf)
 {
     int plain = name[0] != '\0' && !(name[0] >= '0' && name[0] <= '9');
     for (const unsigned char *c = (const unsigned char *)name; *c && plain; c++)
         plain = *c >= 0x80 || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                 (*c >= '0' && *c <= '9') || *c == '.' || *c == '_';
-    if (plain && strchr(name, '`') == NULL) {
-        strcpy(buf, name);
-        return;
-    }
     size_t k = 0;
+    if (plain && strchr(name, '`') == NULL) {
+        append(buf, &k, name, strlen(name));
+        return k;
+    }
     buf[k++] = '`';
     for (const char *c = name; *c; c++)
         if (*c != '`')
             buf[k++] = *c;
     buf[k++] = '`';
     buf[k] = '\0';
+    return k;
 }
 
 /* Parse `list` (terms joined by '+') as the right-hand side of a formula
@@ -54,10 +65,10 @@ static partreg_status parse_list(const partreg_formula *f, const char *option, c
     char *text = malloc(2 * rlen + 8 + llen);
     if (!text)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    quote_name(f->response, text);
-    strcat(text, " ~ ");
-    size_t prefix = strlen(text);
-    strcat(text, list);
+    size_t len = quote_name(f->response, text);
+    append(text, &len, " ~ ", 3);
+    size_t prefix = len;
+    append(text, &len, list, llen);
     long shift = partreg_formula_char_pos(text, prefix) - 1;
     partreg_error perr;
     partreg_status st = partreg_formula_parse(text, out, &perr);
@@ -134,8 +145,8 @@ partreg_status partreg_formula_add_scale(const partreg_formula *f, const char *s
     *term_scale = NULL;
     partreg_formula *g = NULL;
     partreg_status st = parse_list(f, "--scale", scale, &g, err);
-    if (st != PARTREG_OK)
-        return st;
+    if (st != PARTREG_OK || !g)
+        return st != PARTREG_OK ? st : partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     char *text = NULL;
     unsigned char *flags = NULL, *extra = calloc(g->n_terms ? g->n_terms : 1, 1);
     if (g->n_terms == 0) {
@@ -164,19 +175,20 @@ partreg_status partreg_formula_add_scale(const partreg_formula *f, const char *s
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
-    strcpy(text, f->text);
+    size_t used = 0;
+    append(text, &used, f->text, strlen(f->text));
     for (size_t k = 0; k < g->n_terms; k++) {
         if (!extra[k])
             continue;
-        strcat(text, " + ");
+        append(text, &used, " + ", 3);
         for (size_t a = 0; a < g->terms[k].n_atoms; a++) {
             const partreg_atom *at = &g->atoms[g->terms[k].atoms[a]];
             if (a)
-                strcat(text, ":");
+                append(text, &used, ":", 1);
             if (at->kind == PARTREG_ATOM_VAR)
-                quote_name(g->vars[at->var], text + strlen(text));
+                used += quote_name(g->vars[at->var], text + used);
             else
-                strcat(text, at->text);
+                append(text, &used, at->text, strlen(at->text));
         }
     }
     partreg_formula *h = NULL;
@@ -221,8 +233,8 @@ partreg_status partreg_frame_select_columns(const partreg_frame *fr, const char 
     *n = 0;
     partreg_formula *g = NULL;
     partreg_status st = parse_list(fr->f, option, list, &g, err);
-    if (st != PARTREG_OK)
-        return st;
+    if (st != PARTREG_OK || !g)
+        return st != PARTREG_OK ? st : partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     unsigned char *pick = calloc(fr->p ? fr->p : 1, 1);
     if (!pick) {
         partreg_formula_free(g);

@@ -170,8 +170,8 @@ static partreg_status lr_entry(const partreg_fit *fit, partreg_fit *re, partreg_
         it->converged = 0;
     } else if (st == PARTREG_ENOTCONVERGED) {
         it->converged = 0;
-    } else if (st != PARTREG_OK) {
-        return st;
+    } else if (st != PARTREG_OK || !re) {
+        return st != PARTREG_OK ? st : PARTREG_ENOMEM;
     } else {
         double chi2 = 2.0 * (re->loglik - fit->loglik);
         if (chi2 < 0.0 && chi2 > -LR_ROUNDING * (1.0 + fabs(fit->loglik)))

@@ -388,8 +388,8 @@ static void variable_table(FILE *out, const char *cls, const char *caption,
 /* Autofit's steps, the nominal, scale and parallel-lines tests. */
 static void html_ordinal_tests(const partreg_analysis *a, FILE *out)
 {
-    char caption[160];
     if (a->autofit) {
+        char caption[160];
         snprintf(caption, sizeof caption,
                  "Autofit (&alpha; = %g): variables made parallel, in order", a->autofit_alpha);
         variable_table(out, "autofit", caption, a->autofit, 1,

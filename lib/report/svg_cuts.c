@@ -143,9 +143,10 @@ void html_figure_cuts(const partreg_analysis *a, const partreg_html_options *o, 
     fputs("<figure class=\"cuts\">\n", out);
     svg_begin(out, width, height, "cuts",
               "Cut-specific coefficients with confidence intervals, one panel per term");
-    for (size_t t = 0; t < n; t++)
-        panel(a, out, terms[t], PANEL_W * (double)(t % PER_ROW), PANEL_H * (double)(t / PER_ROW),
-              odds);
+    for (size_t t = 0; t < n; t++) {
+        size_t col = t % PER_ROW, row = t / PER_ROW; /* whole panels */
+        panel(a, out, terms[t], PANEL_W * (double)col, PANEL_H * (double)row, odds);
+    }
     svg_end(out);
     fprintf(out, "<figcaption><b>Figure %d.</b> Cut-specific effects: for each term with "
                  "nominal effects, its %s at each cut-point of the outcome (the effect on the "
