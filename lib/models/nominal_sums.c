@@ -116,7 +116,7 @@ static void layout_scratch(const partreg_design *d, double *scratch, ns_fast *f)
     f->nq = mp.nq;
     f->nc = nc;
     f->k = mp.k;
-    f->m = chunk_rows(pk);
+    f->m = chunk_rows(p ? p : 1); /* by the model's p, as the scratch size: kept columns may be fewer */
     f->Lc = 1 + f->nq;
     f->Ls = nc * f->Lc;
     f->perm = ix + 5 * p;
