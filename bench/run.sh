@@ -243,3 +243,5 @@ if [ $quick = 0 ]; then
   "$here/nominal.sh" "$build" > /dev/null && { echo; cat "$data/nominal.md"; } >> "$out_md"
 fi
 echo "wrote $out_md and $out_png"
+# the small-sample tools' section (CR2 against CR1, pooling)
+if [ $quick = 0 ]; then "$here/small_samples.sh" "$build" > /dev/null; fi

@@ -109,6 +109,8 @@ typedef struct partreg_model partreg_model;
 struct partreg_model_spec {
     const partreg_model_ops *ops;
     partreg_link link;
+    partreg_penalty penalty; /* a penalty on the log-likelihood (penalty.c) */
+    int flic;                /* Firth fit with the FLIC intercept */
     /* Columns whose slope differs by cut (nominal effects), and columns
      * of the log-scale predictor with, per entry, whether the column
      * enters the scale only (not the location); malloc'd, freed by
@@ -139,6 +141,8 @@ struct partreg_model {
     size_t nout;     /* outcomes a prediction gives: 1 (the event) or J (each level) */
     partreg_layout layout;
     void *state;     /* the model's own settings (ops->release frees it) */
+    partreg_penalty penalty; /* from the specification: the objective is penalised */
+    int flic;        /* from the specification: FLIC intercept after a Firth fit */
     /* Screening groups (p entries, NULL: one group): the collinearity
      * check regresses a column on the earlier kept columns of its own
      * group only, for columns that enter different parts of the model

@@ -73,9 +73,8 @@ typedef struct ns_fast {
     size_t *bcol, *qcol, *rcol; /* design columns (partreg_ns_map) */
     size_t *perm, *start;       /* m: rows sorted by category; J + 1: each category's first */
     double *bfull;              /* pk: beta on the kept columns, 0 at nominal ones */
-    double *Bc;                 /* nc x pk: each cut's slopes on the kept columns */
     double *X;                  /* m x pk gathered rows (when columns were dropped) */
-    double *E;                  /* nc x m: x'beta_j of each row at each cut */
+    double *E;                  /* m: x_p'beta of each row */
     double *a, *b, *w, *lp, *da, *db, *daa, *dab, *dbb, *h, *g; /* m each, row order */
     double *zp, *zn;            /* m x pk each (dsyrk above the rank-update limit) */
     double *Xs, *Z;             /* m x pk, m x Lc: the rows by category, and their z */
@@ -93,7 +92,7 @@ size_t partreg_ns_fast_scratch(const partreg_model *m)
     size_t p = m->p, pk = p ? p : 1, nc = m->J - 1, M = chunk_rows(pk);
     size_t Lc = 1 + s->nq, Ls = nc * Lc;
     size_t idx = 5 * p + M + m->J + 1 + 8; /* size_t lists in double slots */
-    return idx + pk + nc * pk + M * pk + nc * M + 11 * M + 2 * M * pk + M * pk + M * Lc +
+    return idx + pk + M * pk + nc * M + 11 * M + 2 * M * pk + M * pk + M * Lc +
            8 * M + pk * pk + pk + Ls * pk + Ls * Ls + Ls + Lc * Lc + 8;
 }
 
@@ -135,7 +134,6 @@ static void layout_scratch(const partreg_design *d, double *scratch, ns_fast *f)
     double *q = scratch + 5 * p + f->m + d->J + 1 + 8;
     size_t M = f->m, Lc = f->Lc, Ls = f->Ls;
     f->bfull = q, q += pk;
-    f->Bc = q, q += nc * pk;
     f->X = q, q += M * pk;
     f->E = q, q += nc * M;
     double **rows[] = {&f->a, &f->b, &f->w, &f->lp, &f->da, &f->db, &f->daa, &f->dab, &f->dbb,
@@ -225,7 +223,7 @@ ROW_LOOP static void logit_rows(const double *restrict a, const double *restrict
 /* ---- one chunk ------------------------------------------------------------- */
 
 /* One chunk of m rows (xb: their kept columns, row stride lda): the cut
- * points (x'beta_j at every cut), the row terms, the beta-beta block with
+ * points (x_p'beta + x_n'beta_j at the row's two cuts), the row terms, the beta-beta block with
  * the eta gradient (partreg_info_add), then the rows sorted by category,
  * so that category c's rows give, as whole blocks over contiguous rows,
  * with z = (1, -x_q) and the weighted derivatives:
@@ -240,18 +238,32 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
     size_t pk = f->pk, nq = f->nq, nc = f->nc, J = d->J, Lc = f->Lc, Ls = f->Ls;
     const double *thr = theta + f->nb;
     int info = order >= PARTREG_ORDER_HESSIAN;
-    /* x'beta_j at every cut (the small-k kernel, once per cut) */
-    for (size_t j = 0; j < nc; j++) {
-        if (pk)
-            partreg_rows_dot(xb, lda, pk, f->Bc + j * pk, m, f->E + j * m);
-        else
-            memset(f->E + j * m, 0, m * sizeof *f->E);
-    }
+    /* x_p'beta by the small-k kernel (beta is 0 at the nominal columns),
+     * then at the row's two cuts x_n'beta_j */
+    if (pk)
+        partreg_rows_dot(xb, lda, pk, f->bfull, m, f->E);
+    else
+        memset(f->E, 0, m * sizeof *f->E);
+    const double *bn = theta + f->nb + nc;
     int invalid = 0;
     for (size_t r = 0; r < m; r++) {
         size_t i = i0 + r, c = (size_t)d->y[i];
-        double a = c > 0 ? thr[c - 1] - f->E[(c - 1) * m + r] : -INFINITY;
-        double b = c + 1 < J ? thr[c] - f->E[c * m + r] : INFINITY;
+        const double *x = xb + r * lda;
+        double eta = f->E[r], a = -INFINITY, b = INFINITY;
+        if (c > 0) {
+            const double *bj = bn + (c - 1) * nq;
+            double v = 0.0;
+            for (size_t q = 0; q < nq; q++)
+                v += bj[q] * x[f->qpos[q]];
+            a = thr[c - 1] - (eta + v);
+        }
+        if (c + 1 < J) {
+            const double *bj = bn + c * nq;
+            double v = 0.0;
+            for (size_t q = 0; q < nq; q++)
+                v += bj[q] * x[f->qpos[q]];
+            b = thr[c] - (eta + v);
+        }
         f->w[r] = partreg_design_weight(d, i);
         f->a[r] = a;
         f->b[r] = b;
@@ -369,11 +381,6 @@ void partreg_ns_accumulate_fast(const partreg_design *d, const double *theta, si
     memset(f.bfull, 0, (pk ? pk : 1) * sizeof *f.bfull);
     for (size_t i = 0; i < f.nb; i++)
         f.bfull[f.bpos[i]] = theta[i];
-    for (size_t j = 0; j < nc; j++) {
-        memcpy(f.Bc + j * pk, f.bfull, pk * sizeof *f.Bc);
-        for (size_t q = 0; q < nq; q++)
-            f.Bc[j * pk + f.qpos[q]] = theta[on + j * nq + q];
-    }
     /* Ibb, Gb, Tx, Bsm, gsm are laid out in a row */
     memset(f.Ibb, 0, (pk * pk + pk + Ls * pk + Ls * Ls + Ls) * sizeof *f.Ibb);
     for (size_t b0 = begin; b0 < end; b0 += f.m) {

@@ -30,8 +30,15 @@ static partreg_status model_spec(const partreg_analysis *a, const partreg_analys
     const partreg_frame *fr = a->frame;
     size_t p = partreg_frame_n_columns(fr), n_scale = 0;
     partreg_status st = partreg_model_spec_create(partreg_frame_family(fr), s->link, out, err);
-    if (st != PARTREG_OK)
+    if (st == PARTREG_OK && s->firth)
+        st = partreg_model_spec_set_penalty(*out, PARTREG_PENALTY_FIRTH, err);
+    if (st == PARTREG_OK && s->flic)
+        st = partreg_model_spec_set_flic(*out, 1, err);
+    if (st != PARTREG_OK) {
+        partreg_model_spec_free(*out);
+        *out = NULL;
         return st;
+    }
     size_t *scale = malloc((p ? p : 1) * sizeof *scale);
     unsigned char *only = malloc(p ? p : 1);
     if (!scale || !only) {
@@ -80,8 +87,7 @@ static partreg_status fit_with(partreg_analysis *a, const partreg_analysis_spec 
 static partreg_status refuse_binary(const partreg_analysis *a, const char *option,
                                     partreg_error *err)
 {
-    if (partreg_frame_n_levels(a->frame) > 2 &&
-        partreg_frame_family(a->frame) == PARTREG_ORDINAL)
+    if (partreg_frame_n_levels(a->frame) > 2) /* a binary frame has two */
         return PARTREG_OK;
     return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                              "%s is for ordinal models (3 or more outcome levels, --family "
