@@ -74,7 +74,8 @@ typedef struct ns_fast {
     size_t *perm, *start;       /* m: rows sorted by category; J + 1: each category's first */
     double *bfull;              /* pk: beta on the kept columns, 0 at nominal ones */
     double *X;                  /* m x pk gathered rows (when columns were dropped) */
-    double *E;                  /* m: x_p'beta of each row */
+    double *E;                  /* (1 + nc) x m: x_p'beta of each row, then x_n'beta_j of each cut */
+    double *Xq;                 /* m x nq: the chunk's nominal columns */
     double *a, *b, *w, *lp, *da, *db, *daa, *dab, *dbb, *h, *g; /* m each, row order */
     double *zp, *zn;            /* m x pk each (dsyrk above the rank-update limit) */
     double *Xs, *Z;             /* m x pk, m x Lc: the rows by category, and their z */
@@ -92,7 +93,7 @@ size_t partreg_ns_fast_scratch(const partreg_model *m)
     size_t p = m->p, pk = p ? p : 1, nc = m->J - 1, M = chunk_rows(pk);
     size_t Lc = 1 + s->nq, Ls = nc * Lc;
     size_t idx = 5 * p + M + m->J + 1 + 8; /* size_t lists in double slots */
-    return idx + pk + M * pk + nc * M + 11 * M + 2 * M * pk + M * pk + M * Lc +
+    return idx + pk + M * pk + (1 + nc) * M + M * (s->nq ? s->nq : 1) + 11 * M + 2 * M * pk + M * pk + M * Lc +
            8 * M + pk * pk + pk + Ls * pk + Ls * Ls + Ls + Lc * Lc + 8;
 }
 
@@ -135,7 +136,8 @@ static void layout_scratch(const partreg_design *d, double *scratch, ns_fast *f)
     size_t M = f->m, Lc = f->Lc, Ls = f->Ls;
     f->bfull = q, q += pk;
     f->X = q, q += M * pk;
-    f->E = q, q += nc * M;
+    f->E = q, q += (1 + nc) * M;
+    f->Xq = q, q += M * (f->nq ? f->nq : 1);
     double **rows[] = {&f->a, &f->b, &f->w, &f->lp, &f->da, &f->db, &f->daa, &f->dab, &f->dbb,
                        &f->h, &f->g};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -239,31 +241,24 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
     const double *thr = theta + f->nb;
     int info = order >= PARTREG_ORDER_HESSIAN;
     /* x_p'beta by the small-k kernel (beta is 0 at the nominal columns),
-     * then at the row's two cuts x_n'beta_j */
-    if (pk)
-        partreg_rows_dot(xb, lda, pk, f->bfull, m, f->E);
-    else
-        memset(f->E, 0, m * sizeof *f->E);
+     * and x_n'beta_j at every cut from the chunk's nominal columns
+     * gathered (a k = nq dot per cut) */
     const double *bn = theta + f->nb + nc;
+    double *eta = f->E, *en = f->E + m;
+    if (pk)
+        partreg_rows_dot(xb, lda, pk, f->bfull, m, eta);
+    else
+        memset(eta, 0, m * sizeof *eta);
+    for (size_t r = 0; r < m; r++)
+        for (size_t q = 0; q < nq; q++)
+            f->Xq[r * nq + q] = xb[r * lda + f->qpos[q]];
+    for (size_t j = 0; j < nc; j++)
+        partreg_rows_dot(f->Xq, nq, nq, bn + j * nq, m, en + j * m);
     int invalid = 0;
     for (size_t r = 0; r < m; r++) {
         size_t i = i0 + r, c = (size_t)d->y[i];
-        const double *x = xb + r * lda;
-        double eta = f->E[r], a = -INFINITY, b = INFINITY;
-        if (c > 0) {
-            const double *bj = bn + (c - 1) * nq;
-            double v = 0.0;
-            for (size_t q = 0; q < nq; q++)
-                v += bj[q] * x[f->qpos[q]];
-            a = thr[c - 1] - (eta + v);
-        }
-        if (c + 1 < J) {
-            const double *bj = bn + c * nq;
-            double v = 0.0;
-            for (size_t q = 0; q < nq; q++)
-                v += bj[q] * x[f->qpos[q]];
-            b = thr[c] - (eta + v);
-        }
+        double a = c > 0 ? thr[c - 1] - (eta[r] + en[(c - 1) * m + r]) : -INFINITY;
+        double b = c + 1 < J ? thr[c] - (eta[r] + en[c * m + r]) : INFINITY;
         f->w[r] = partreg_design_weight(d, i);
         f->a[r] = a;
         f->b[r] = b;
@@ -291,6 +286,8 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
             f->dab[r] = w * t.dab;
             f->dbb[r] = w * t.dbb;
         }
+    }
+    for (size_t r = 0; r < m; r++) { /* apart from the calls above: it vectorises */
         f->g[r] = -(f->da[r] + f->db[r]);
         f->h[r] = -(f->daa[r] + 2.0 * f->dab[r] + f->dbb[r]);
     }
