@@ -59,8 +59,8 @@ static partreg_status model_spec(const partreg_analysis *a, const partreg_analys
 done:
     if (st == PARTREG_EUNSUPPORTED)
         st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                               "%s needs an ordinal outcome (3 or more levels, --family ordinal); "
-                               "this model is binary",
+                               "%s is for ordinal models (3 or more outcome levels, --family "
+                               "ordinal); this model is binary",
                                n_nominal > 0 ? "--nominal" : "--scale");
     if (st != PARTREG_OK) {
         partreg_model_spec_free(*out);
