@@ -92,4 +92,14 @@ void partreg_table_adopt_row_lines(partreg_table *t, long *lines);
 double *partreg_table_numeric_mut(partreg_table *t, size_t j);
 int *partreg_table_codes_mut(partreg_table *t, size_t j);
 
+/* Read an SPSS (.sav/.zsav, stata = 0) or Stata (.dta, stata = 1) file
+ * held in buf[0..len) (borrowed), as partreg_table_read_sav() and
+ * partreg_table_read_dta() read a file: the same table and the same
+ * errors, with `name` (NULL = "<buffer>") in their messages. For the fuzz
+ * harness and standard input. PARTREG_EUNSUPPORTED when built without
+ * ReadStat. */
+partreg_status partreg_table_read_survey_buffer(const void *buf, size_t len, const char *name,
+                                                int stata, const partreg_read_options *opt,
+                                                partreg_table **out, partreg_error *err);
+
 #endif
