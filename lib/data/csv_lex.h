@@ -7,7 +7,7 @@
 
 #include "partreg.h"
 
-#include "data/utf8.h"
+#include "core/utf8.h"
 
 #include <stddef.h>
 #ifdef __SSE2__

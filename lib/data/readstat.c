@@ -45,7 +45,7 @@
 
 #include "data/file_read.h"
 #include "data/table_internal.h"
-#include "data/utf8.h"
+#include "core/utf8.h"
 
 #include "core/error.h"
 
@@ -209,8 +209,8 @@ static int check_text(rs_ctx *ctx, const char *s, size_t n, const char *what)
         return 1;
     ctx->st = partreg_error_set(ctx->err, PARTREG_EPARSE,
                                 "%s: %s: invalid UTF-8 (byte 0x%02X at byte %zu of the text); "
-                                "save the file with UTF-8 text (Stata 14 or later, SPSS "
-                                "Unicode mode), or declare its encoding",
+                                "the file is damaged or its text is in another encoding: "
+                                "save it again with UTF-8 text",
                                 ctx->name, what, (unsigned)(unsigned char)s[bad], bad + 1);
     return 0;
 }

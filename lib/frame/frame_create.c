@@ -3,6 +3,7 @@
  * value in any variable used (listwise deletion), code the outcome, the
  * predictors' levels and references, weights and clusters, then lay out and
  * fill the design matrix (frame_design.c). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,14 @@ static partreg_status code_weights(partreg_frame *fr, const partreg_table *t, si
                                         "weight '%s' is %g on line %ld; case weights must be "
                                         "finite and >= 0",
                                         partreg_table_column_name(t, j), w, line);
+        }
+        if (w > 0.0 && w < DBL_MIN) {
+            long line = partreg_table_row_line(t, fr->rows[i]);
+            return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                        "weight '%s' is %g on line %ld, below the smallest "
+                                        "normal double (%g): too small to carry a likelihood; "
+                                        "multiply every weight by the same constant",
+                                        partreg_table_column_name(t, j), w, line, DBL_MIN);
         }
         fr->w[i] = w;
     }

@@ -6,6 +6,7 @@
 #include "report/analysis_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -297,4 +298,72 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
     }
     a->timing.read_s = now_s() - t0;
     return finish(a, run(a, a->own_table, s, t0, err), out);
+}
+
+/* The first data row used by one model only (as `*only_full`), or
+ * SIZE_MAX when both use the same rows. */
+static size_t first_unshared_row(const partreg_frame *a, const partreg_frame *b, int *in_a)
+{
+    const size_t *ra = partreg_frame_row_index(a), *rb = partreg_frame_row_index(b);
+    size_t na = partreg_frame_n_rows(a), nb = partreg_frame_n_rows(b), i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (ra[i] == rb[j]) {
+            i++;
+            j++;
+        } else {
+            *in_a = ra[i] < rb[j];
+            return *in_a ? ra[i] : rb[j];
+        }
+    }
+    if (i < na) {
+        *in_a = 1;
+        return ra[i];
+    }
+    if (j < nb) {
+        *in_a = 0;
+        return rb[j];
+    }
+    return SIZE_MAX;
+}
+
+partreg_status partreg_analysis_lr_test(const partreg_analysis *full,
+                                        const partreg_analysis *reduced, double *chi2,
+                                        double *df, double *p, partreg_error *err)
+{
+    if (chi2)
+        *chi2 = NAN;
+    if (df)
+        *df = NAN;
+    if (p)
+        *p = NAN;
+    if (!full || !reduced || !chi2 || !df || !p)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_analysis_lr_test: NULL argument");
+    const partreg_frame *ff = full->frame, *fr = reduced->frame;
+    const char *yf = partreg_frame_response(ff), *yr = partreg_frame_response(fr);
+    if (strcmp(yf, yr) != 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models have different outcomes ('%s' and '%s'): a "
+                                 "likelihood-ratio test compares models of the same outcome",
+                                 yf, yr);
+    int in_full = 0;
+    size_t row = first_unshared_row(ff, fr, &in_full);
+    if (row != SIZE_MAX)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different rows (%zu and %zu): data row %zu is "
+                                 "used by the %s model only, as a variable of the other is "
+                                 "missing there; drop the rows with missing values in any "
+                                 "variable of either model and test again",
+                                 partreg_frame_n_rows(ff), partreg_frame_n_rows(fr), row + 1,
+                                 in_full ? "full" : "reduced");
+    const double *wf = partreg_frame_weights(ff), *wr = partreg_frame_weights(fr);
+    if ((wf == NULL) != (wr == NULL))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the %s model has weights and the %s one has none: a "
+                                 "likelihood-ratio test needs the same weights in both",
+                                 wf ? "full" : "reduced", wf ? "reduced" : "full");
+    if (wf && memcmp(wf, wr, partreg_frame_n_rows(ff) * sizeof *wf) != 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different weights: a likelihood-ratio test "
+                                 "needs the same weights in both");
+    return partreg_lr_test(full->fit, reduced->fit, chi2, df, p, err);
 }

@@ -1,7 +1,7 @@
-/* UTF-8 validation shared by the readers (RFC 3629, section 4: no overlong
+/* UTF-8 validation shared by the readers and the messages (RFC 3629, section 4: no overlong
  * forms, no surrogates, nothing above U+10FFFF). Private to lib/. */
-#ifndef PARTREG_DATA_UTF8_H
-#define PARTREG_DATA_UTF8_H
+#ifndef PARTREG_CORE_UTF8_H
+#define PARTREG_CORE_UTF8_H
 
 #include <stddef.h>
 
@@ -36,6 +36,15 @@ static inline size_t partreg_utf8_seq(const unsigned char *p, size_t avail)
         if ((p[i] & 0xC0) != 0x80)
             return 0;
     return n;
+}
+
+/* Length of the character at p in a NUL-terminated string: 1 for ASCII,
+ * 2..4 for a valid sequence, 0 when p[0] does not start one. Safe at the
+ * end of the string: a byte is read only after the one before it was a
+ * continuation byte (never the NUL). */
+static inline size_t partreg_utf8_char_len(const unsigned char *p)
+{
+    return p[0] < 0x80 ? 1 : partreg_utf8_seq(p, 4);
 }
 
 /* Offset of the first byte of s[0..n) that is not valid UTF-8 (or a NUL),
