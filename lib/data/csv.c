@@ -10,10 +10,12 @@
  * are (as R's read.csv and pandas do), so a one-column file writes a missing
  * value as NA or "". A UTF-8 byte-order mark is ignored; any other invalid
  * UTF-8 (RFC 3629, section 4: no overlong forms, no surrogates, nothing above
- * U+10FFFF) or a NUL byte is an error with its line and column. A quote in
- * the middle of an unquoted field is kept as an ordinary character; text
- * after a closing quote (other than spaces) is an error. Header names are
- * trimmed of surrounding spaces when unquoted.
+ * U+10FFFF) or a NUL byte is an error with its line and column; a UTF-16
+ * file (its byte-order mark, or NUL bytes between ASCII ones) and a file
+ * whose lines end in CR alone are named as such. A quote in the middle of
+ * an unquoted field is kept as an ordinary character; text after a closing
+ * quote (other than spaces) is an error. Header names are trimmed of
+ * surrounding spaces when unquoted.
  *
  * Missing values: a cell that is empty, "NA", or one of the caller's NA
  * strings once surrounding spaces and tabs are removed.
@@ -22,7 +24,11 @@
  *     [+-]? (digits [. digits*] | . digits) ([eE] [+-]? digits)?
  * and converts to a finite double; "inf", "nan", hex floats and values that
  * overflow make it categorical, with levels in first-seen order and their
- * text kept exactly (not trimmed).
+ * text kept exactly (not trimmed). In a file delimited by ';' or TAB, a
+ * column whose every non-missing cell is a number with a decimal comma
+ * ("4,5", "-0,25") or a whole number, at least one with the comma, is read
+ * as numbers (4.5, -0.25) and marked (partreg_table_decimal_comma()), as
+ * R's read.csv2 reads such exports.
  *
  * The reader's jobs, one file each:
  * - file_read.c: the whole input into memory with read(2), never mapped (a
@@ -254,6 +260,86 @@ static partreg_status cell_categorical(parser *P, const field *f, partreg_table 
     return PARTREG_OK;
 }
 
+/* The value of s[0..n) (trimmed) as a number with a decimal comma
+ * ([+-]? digits , digits) or a whole number ([+-]? digits): 1 with *out and
+ * *comma set, 0 for anything else, -1 when out of memory. */
+static int comma_number(parser *P, const char *s, size_t n, double *out, int *comma)
+{
+    size_t i = 0, digits = 0, at = SIZE_MAX;
+    trim(&s, &n);
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] == ',' && at == SIZE_MAX && digits > 0)
+            at = i;
+        else
+            return 0;
+    }
+    if (digits == 0 || at == n - 1)
+        return 0;
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return 0; /* longer than any number worth reading this way */
+    memcpy(tmp, s, n);
+    *comma = at != SIZE_MAX;
+    if (*comma)
+        tmp[at] = '.';
+    return csv_parse_number(&P->num, tmp, n, out);
+}
+
+/* A categorical column of a ';' or tab file whose every level is a number
+ * with a decimal comma or a whole number, at least one with the comma, is
+ * read as numbers (the file's decimal separator is the comma, as in
+ * exports made with a European locale; R's read.csv2 reads them so). Only
+ * the levels are parsed: O(levels), plus one pass over the codes. */
+static partreg_status decimal_comma(parser *P, partreg_table *t, size_t k)
+{
+    size_t nl = partreg_table_n_levels(t, k), n = partreg_table_n_rows(t), first = SIZE_MAX;
+    const int *codes = partreg_table_codes(t, k);
+    double *val, *data;
+    partreg_status st;
+    if (nl == 0)
+        return PARTREG_OK;
+    val = malloc(nl * sizeof *val);
+    if (!val)
+        return PARTREG_ENOMEM;
+    for (size_t l = 0; l < nl; l++) {
+        const char *name = partreg_table_level_name(t, k, l);
+        int comma = 0, ok = comma_number(P, name, strlen(name), &val[l], &comma);
+        if (ok <= 0) {
+            free(val);
+            return ok < 0 ? PARTREG_ENOMEM : PARTREG_OK;
+        }
+        if (comma && first == SIZE_MAX)
+            first = l;
+    }
+    if (first == SIZE_MAX) {
+        free(val);
+        return PARTREG_OK; /* whole numbers only: the column was text for another reason */
+    }
+    data = malloc((n ? n : 1) * sizeof *data);
+    if (!data) {
+        free(val);
+        return PARTREG_ENOMEM;
+    }
+    long line = 0;
+    for (size_t r = 0; r < n; r++) {
+        data[r] = codes[r] < 0 ? NAN : val[codes[r]];
+        if (!line && codes[r] >= 0 && (size_t)codes[r] == first)
+            line = partreg_table_row_line(t, r);
+    }
+    /* the first cell with a comma in file order: the level interned first
+     * among those with a comma is it (levels are in first-seen order) */
+    const char *text = partreg_table_level_name(t, k, first);
+    st = partreg_table_make_decimal_comma(t, k, data, line, text, strlen(text));
+    if (st != PARTREG_OK)
+        free(data);
+    free(val);
+    return st == PARTREG_EINVAL ? PARTREG_OK : st;
+}
+
 /* Lex record fields at L->pos up to and including field k into *f; the
  * record was validated before. */
 static partreg_status lex_to_field(lexer *L, size_t k, field *f)
@@ -286,6 +372,9 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     int end, any_deferred = 0;
     field f;
 
+    st = csv_check_text_form(L);
+    if (st != PARTREG_OK)
+        goto cleanup;
     /* a UTF-8 byte-order mark */
     if (L->len >= 3 && L->b[0] == 0xEF && L->b[1] == 0xBB && L->b[2] == 0xBF)
         L->pos = L->line_start = 3;
@@ -553,6 +642,9 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
         if (cols[k].state != COL_NUMERIC &&
             partreg_table_set_first_non_numeric(t, k, cols[k].fnn_line, cols[k].fnn_value,
                                                 cols[k].fnn_len, cols[k].n_numeric) != PARTREG_OK)
+            goto nomem;
+        if (cols[k].state != COL_NUMERIC && P->delim != ',' &&
+            decimal_comma(P, t, k) != PARTREG_OK)
             goto nomem;
     }
     partreg_error_clear(err);

@@ -148,3 +148,29 @@ char csv_detect_delimiter(const unsigned char *b, size_t len, size_t pos)
     return counts[1] >= counts[2] ? ';' : '\t';
 }
 
+
+partreg_status csv_check_text_form(const lexer *L)
+{
+    const unsigned char *b = L->b;
+    size_t len = L->len;
+    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return partreg_error_set_at(L->err, PARTREG_EPARSE, 1, 1,
+                                    "%s is UTF-16 text (byte-order mark 0x%02X 0x%02X); save it "
+                                    "as UTF-8 (in Excel: 'CSV UTF-8'), or convert it with "
+                                    "iconv -f UTF-16 -t UTF-8",
+                                    L->name, b[0], b[1]);
+    if (len >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3])))
+        return partreg_error_set_at(L->err, PARTREG_EPARSE, 1, 1,
+                                    "%s looks like UTF-16 text (a NUL byte beside each "
+                                    "character); save it as UTF-8 (in Excel: 'CSV UTF-8'), or "
+                                    "convert it with iconv -f UTF-16 -t UTF-8",
+                                    L->name);
+    const unsigned char *cr = len ? memchr(b, '\r', len) : NULL;
+    if (cr && (size_t)(cr - b) + 1 < len && !memchr(b, '\n', len))
+        return partreg_error_set_at(L->err, PARTREG_EPARSE, 1, csv_char_column(L, 0, (size_t)(cr - b)),
+                                    "%s: its lines end in CR alone (the line ends of classic "
+                                    "Mac OS), so it reads as one line; save it with LF or CRLF "
+                                    "line ends (e.g. tr '\\r' '\\n')",
+                                    L->name);
+    return PARTREG_OK;
+}

@@ -60,6 +60,12 @@ partreg_status csv_nul_error(lexer *L, size_t off);
 /* A quoted field whose opening quote is at q (lex_field's slow path). */
 partreg_status csv_lex_quoted(lexer *L, field *f, size_t q, int *end);
 
+/* Text that is not a CSV file as the reader takes it, named as such:
+ * UTF-16 (a byte-order mark, or a NUL beside each of the first two
+ * characters) and lines that end in CR alone. PARTREG_OK or
+ * PARTREG_EPARSE in L->err. */
+partreg_status csv_check_text_form(const lexer *L);
+
 /* The delimiter of the header line at pos: the most frequent of ',', ';'
  * and TAB outside quotes, ties broken in that order (',' when none). */
 char csv_detect_delimiter(const unsigned char *b, size_t len, size_t pos);

@@ -78,6 +78,14 @@ partreg_status partreg_table_set_first_non_numeric(partreg_table *t, size_t j, l
                                                    const char *value, size_t len,
                                                    size_t n_numeric);
 
+/* Replace categorical column j by the numeric values `data` (a malloc'ed
+ * array of n_rows doubles, adopted on PARTREG_OK) read from its text with
+ * decimal commas; line and value[0..len) (copied) name its first cell with
+ * a comma (partreg_table_decimal_comma()). PARTREG_OK, PARTREG_ENOMEM or
+ * PARTREG_EINVAL (j not categorical); on failure nothing changes. */
+partreg_status partreg_table_make_decimal_comma(partreg_table *t, size_t j, double *data,
+                                                long line, const char *value, size_t len);
+
 /* Give the table an array of n_rows file lines (1-based) for
  * partreg_table_row_line(); *lines receives it, filled with i + 2, owned by
  * the table. PARTREG_OK or PARTREG_ENOMEM. */

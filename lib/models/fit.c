@@ -718,6 +718,15 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     *out = fit;
     return st;
 fail:
+    if (st == PARTREG_ENOMEM && fit && fit->model.layout.K > 0) {
+        /* say what made the model large: its number of parameters */
+        double K = (double)fit->model.layout.K;
+        partreg_error_set(err, PARTREG_ENOMEM,
+                          "out of memory: the model has %zu parameters, and their information "
+                          "matrix alone needs %.3g GB; drop or recode what gives it so many "
+                          "(a factor or an outcome with many levels)",
+                          fit->model.layout.K, K * K * 8 / 1e9);
+    }
     fit_team_done(opt, team);
     free(step);
     free(tot.W);

@@ -6,6 +6,7 @@
 #include "report/analysis_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "core/error.h"
 #include "frame/frame_internal.h"
+#include "models/fit_internal.h"
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
 {
@@ -177,6 +179,33 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     return PARTREG_OK;
 }
 
+/* Notes for the columns the model uses that the reader read with decimal
+ * commas (partreg_table_decimal_comma): the user should know that "4,5"
+ * was taken for 4.5. Returns how many were written (at most max). */
+static size_t decimal_comma_notes(const partreg_table *t, const partreg_formula *f,
+                                  const partreg_analysis_spec *s,
+                                  char notes[][PARTREG_ERROR_MESSAGE_SIZE], size_t max)
+{
+    size_t n = 0, nv = partreg_formula_n_variables(f);
+    for (size_t v = 0; v < nv + 3 && n < max; v++) {
+        const char *name = v < nv        ? partreg_formula_variable(f, v)
+                           : v == nv     ? partreg_formula_response(f)
+                           : v == nv + 1 ? s->frame.weights
+                                         : s->frame.cluster;
+        size_t j;
+        long line;
+        const char *value;
+        if (!name || partreg_table_find_column(t, name, &j, NULL) != PARTREG_OK ||
+            !partreg_table_decimal_comma(t, j, &line, &value))
+            continue;
+        snprintf(notes[n++], PARTREG_ERROR_MESSAGE_SIZE,
+                 "column '%s' has decimal commas ('%s' on line %ld): read as numbers with ',' "
+                 "as the decimal point",
+                 name, value, line);
+    }
+    return n;
+}
+
 static partreg_status run(partreg_analysis *a, const partreg_table *table,
                           const partreg_analysis_spec *s, double t0, partreg_error *err)
 {
@@ -184,6 +213,8 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     double t1 = now_s();
     if ((st = partreg_formula_parse(s->formula, &a->formula, err)) != PARTREG_OK)
         return st;
+    char notes[4][PARTREG_ERROR_MESSAGE_SIZE];
+    size_t n_notes = decimal_comma_notes(table, a->formula, s, notes, 4);
     if (table == a->own_table) {
         /* the frame takes the numeric columns it can from the table we
          * read, and holds all the later steps need: release the rest of
@@ -209,6 +240,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     a->fit_status = st;
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
+    for (size_t k = 0; k < n_notes; k++)
+        if (partreg_fit_add_warning(a->fit, "%s", notes[k]) != PARTREG_OK)
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if ((st = inference(a, s, err)) != PARTREG_OK)
         return st;
     double t4 = now_s();
