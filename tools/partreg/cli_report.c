@@ -5,6 +5,7 @@
  * analysis runs; the file is written through a temporary file and renamed
  * into place (output.c), so a failed run leaves an existing file as it
  * was. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,9 +91,11 @@ int cli_report(int argc, char **argv)
                 status = CLI_EXIT_FIT;
             } else if (!to_stdout) {
                 printf("Report written to %s\n", o.out);
+                errno = 0;
                 if (fflush(stdout) != 0 || ferror(stdout)) {
-                    fprintf(stderr, "partreg report: wrote %s, but could not say so on "
-                                    "standard output\n", o.out);
+                    fprintf(stderr, "partreg report: wrote %s, but could not write standard "
+                                    "output: %s\n",
+                            o.out, errno ? strerror(errno) : "a write failed");
                     status = CLI_EXIT_INPUT;
                 }
             }

@@ -154,9 +154,11 @@ int cli_simulate(int argc, char **argv)
     if (out_path) {
         printf("partreg simulate: %zu residents in %zu communities (seed %lu) written to %s\n",
                opt.n, opt.communities, opt.seed, out_path);
+        errno = 0;
         if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "partreg simulate: wrote %s, but could not say so on standard "
-                            "output\n", out_path);
+            fprintf(stderr, "partreg simulate: wrote %s, but could not write standard output: "
+                            "%s\n",
+                    out_path, errno ? strerror(errno) : "a write failed");
             partreg_table_free(table);
             return 1;
         }
