@@ -237,7 +237,7 @@ static void test_file_reread(void **state)
     assert_non_null(f);
     fputs("y,x\n1,2\n0,3\n", f);
     fclose(f);
-    assert_int_equal(partreg_file_read_all(path, &d, &err), PARTREG_OK);
+    assert_int_equal(partreg_file_read_all(path, 0, &d, &err), PARTREG_OK);
     assert_int_equal(d.len, 12);
     assert_true(d.regular && d.buf[d.len] == '\0');
     memset(d.buf, 0, d.len); /* as dropped pages read */
@@ -247,7 +247,7 @@ static void test_file_reread(void **state)
     assert_int_equal(partreg_file_reread(path, &d, &err), PARTREG_EIO);
     assert_contains(err.message, "changed while it was read");
     partreg_file_data_free(&d);
-    assert_int_equal(partreg_file_read_all(dir, &d, &err), PARTREG_EIO);
+    assert_int_equal(partreg_file_read_all(dir, 0, &d, &err), PARTREG_EIO);
     assert_contains(err.message, "Is a directory");
     assert_null(d.buf);
     unlink(path);

@@ -753,7 +753,7 @@ partreg_status partreg_table_read_csv(const char *path, const partreg_read_optio
     if (!path || !out)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "partreg_table_read_csv needs a path and an output");
-    st = partreg_file_read_all(path, &file, err);
+    st = partreg_file_read_all(path, opt ? opt->threads : 0, &file, err);
     if (st != PARTREG_OK)
         return st;
     st = read_buffer(file.buf, file.len, path, opt, &file, out, err);

@@ -3,18 +3,20 @@
  * Why not mmap(2) of the file: a mapped file that another process
  * truncates raises SIGBUS on the next access to a page past the new end,
  * which kills the process; a library must not, and catching the signal
- * would need a process-wide handler. read(2) copies the bytes once into an
- * anonymous mapping populated at once (a regular file's size is known, so
- * it is allocated once; faulting its pages in one call costs less than one
- * fault per page), and a change of size while reading is detected and
- * reported instead. The buffer is page-aligned so that a reader may drop
+ * would need a process-wide handler. pread(2) copies the bytes once into an
+ * anonymous mapping (a regular file's size is known, so it is allocated
+ * once), a large file in shares on several threads, so that the copy and
+ * the first touch of the pages (the whole cost of reading instead of
+ * mapping) take a fraction of the time; a change of size while reading is
+ * detected and reported instead. The buffer is page-aligned so that a reader may drop
  * the pages it has parsed (madvise) and read them again with
  * partreg_file_reread(). */
-#define _GNU_SOURCE /* strerror_r (GNU form), MAP_POPULATE */
+#define _GNU_SOURCE /* strerror_r (GNU form), MAP_ANONYMOUS, pread */
 
 #include "data/file_read.h"
 
 #include "core/error.h"
+#include "core/team.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,28 +94,94 @@ void partreg_file_data_free(partreg_file_data *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Bytes below which one thread reads the whole file. */
+#define PARALLEL_READ_MIN ((size_t)8 << 20)
+
+/* One share of a parallel read: bytes [off, off + len) at buf + off. */
+typedef struct read_share {
+    int fd;
+    char *buf;
+    size_t off, len, got;
+    int failed, err;
+} read_share;
+
+static void read_share_run(void *shares, size_t t)
+{
+    read_share *r = (read_share *)shares + t;
+    while (r->got < r->len) {
+        ssize_t n = pread(r->fd, r->buf + r->off + r->got, r->len - r->got,
+                          (off_t)(r->off + r->got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            r->failed = n < 0;
+            r->err = n < 0 ? errno : 0;
+            return;
+        }
+        r->got += (size_t)n;
+    }
+}
+
+/* Read size bytes of fd into buf in `threads` shares at once (the copy
+ * from the page cache and the first touch of the buffer's pages are the
+ * cost: shared, they take 1/threads of the time). *got = bytes read, less
+ * than size when the file shrank. 0, or -1 with errno set. */
+static int read_parallel(int fd, char *buf, size_t size, int threads, size_t *got)
+{
+    size_t T = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (T > size / PARALLEL_READ_MIN)
+        T = size / PARALLEL_READ_MIN;
+    if (T > PARTREG_TEAM_MAX)
+        T = PARTREG_TEAM_MAX;
+    if (T < 2)
+        return read_fd(fd, buf, size, got);
+    read_share r[PARTREG_TEAM_MAX];
+    for (size_t t = 0; t < T; t++) {
+        r[t].fd = fd;
+        r[t].buf = buf;
+        r[t].off = size / T * t;
+        r[t].len = (t + 1 == T ? size : size / T * (t + 1)) - r[t].off;
+        r[t].got = 0;
+        r[t].failed = 0;
+        r[t].err = 0;
+    }
+    partreg_team_run(NULL, T, read_share_run, r);
+    *got = 0;
+    for (size_t t = 0; t < T; t++) {
+        if (r[t].failed) {
+            errno = r[t].err;
+            return -1;
+        }
+        *got += r[t].got;
+    }
+    return 0;
+}
+
 /* A regular file of sb->st_size bytes. */
-static partreg_status read_regular(int fd, const char *path, const struct stat *sb,
+static partreg_status read_regular(int fd, const char *path, const struct stat *sb, int threads,
                                    partreg_file_data *d, partreg_error *err)
 {
     struct stat sa;
-    size_t size = (size_t)sb->st_size, got;
+    size_t size = (size_t)sb->st_size, got, more = 0;
+    char probe;
     void *m;
     if ((uintmax_t)sb->st_size >= SIZE_MAX / 2)
         return partreg_error_set(err, PARTREG_ENOMEM, "'%s' is too large to read", path);
-    /* one byte more than the size: filling it means the file grew; one
-     * more for the terminating NUL */
-    d->map_len = size + 2;
-    m = mmap(NULL, d->map_len, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    /* page-aligned, with room for the terminating NUL */
+    d->map_len = size + 1;
+    m = mmap(NULL, d->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) {
         d->map_len = 0;
         return nomem(err, path);
     }
     d->buf = m;
-    if (read_fd(fd, d->buf, size + 1, &got) != 0)
+    if (read_parallel(fd, d->buf, size, threads, &got) != 0)
         return fail_errno(err, "read", path, errno, "");
-    if (got != size || fstat(fd, &sa) != 0 || sa.st_size != sb->st_size)
+    /* a byte past the size means the file grew */
+    ssize_t extra = pread(fd, &probe, 1, (off_t)size);
+    if (extra > 0)
+        more = 1;
+    if (got != size || more || fstat(fd, &sa) != 0 || sa.st_size != sb->st_size)
         return changed(err, path);
     d->len = size;
     d->regular = 1;
@@ -148,7 +216,8 @@ static partreg_status read_stream(int fd, const char *path, partreg_file_data *d
     return PARTREG_OK;
 }
 
-partreg_status partreg_file_read_all(const char *path, partreg_file_data *d, partreg_error *err)
+partreg_status partreg_file_read_all(const char *path, int threads, partreg_file_data *d,
+                                     partreg_error *err)
 {
     struct stat sb;
     partreg_status st;
@@ -162,7 +231,7 @@ partreg_status partreg_file_read_all(const char *path, partreg_file_data *d, par
     else if (S_ISDIR(sb.st_mode))
         st = fail_errno(err, "read", path, EISDIR, "; give the path of a data file");
     else if (S_ISREG(sb.st_mode))
-        st = read_regular(fd, path, &sb, d, err);
+        st = read_regular(fd, path, &sb, threads, d, err);
     else
         st = read_stream(fd, path, d, err);
     close(fd);
@@ -188,7 +257,7 @@ partreg_status partreg_file_reread(const char *path, partreg_file_data *d, partr
     ok = fstat(fd, &sb) == 0;
     if (ok) {
         stamp_of(&sb, &now);
-        ok = same_stamp(&now, &d->stamp) && read_fd(fd, d->buf, d->len, &got) == 0 &&
+        ok = same_stamp(&now, &d->stamp) && read_parallel(fd, d->buf, d->len, 0, &got) == 0 &&
              got == d->len;
     }
     close(fd);

@@ -23,7 +23,8 @@ typedef struct partreg_file_data {
 } partreg_file_data;
 
 /* The whole of the file at `path` into *out; release it with
- * partreg_file_data_free(). A regular file's buffer is page-aligned (its
+ * partreg_file_data_free(). A large regular file is read in shares on
+ * `threads` threads (0 = all cores; the bytes are the same). A regular file's buffer is page-aligned (its
  * pages may be dropped with madvise and read again with
  * partreg_file_reread()). The file is read with read(2), never mapped: a
  * file truncated or rewritten by another process while it is read gives
@@ -31,7 +32,7 @@ typedef struct partreg_file_data {
  * a missing or unreadable file are PARTREG_EIO with a message naming the
  * path; PARTREG_ENOMEM when it does not fit in memory. On failure *out is
  * empty (buf NULL). */
-partreg_status partreg_file_read_all(const char *path, partreg_file_data *out,
+partreg_status partreg_file_read_all(const char *path, int threads, partreg_file_data *out,
                                      partreg_error *err);
 
 /* Read the regular file at `path` again into d->buf[0..d->len) (whose pages

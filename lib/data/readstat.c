@@ -772,7 +772,7 @@ static partreg_status read_readstat(const char *path, int stata, const partreg_r
                                    err);
     if (st != PARTREG_OK)
         return st;
-    st = partreg_file_read_all(path, &file, err);
+    st = partreg_file_read_all(path, opt ? opt->threads : 0, &file, err);
     if (st != PARTREG_OK)
         return st;
     st = read_memory((const unsigned char *)file.buf, file.len, path, stata, opt ? opt : &def,
