@@ -116,8 +116,8 @@ PARTREG_API const char *partreg_formula_variable(const partreg_formula *f, size_
 /* ===================================================================== */
 
 /** What the caller asked of the model frame. Get the defaults from
- *  partreg_frame_options_default() and change fields; fields are only ever
- *  appended. All pointers are borrowed for the call to partreg_frame_create(). */
+ *  partreg_frame_options_default() and change fields; fields added later
+ *  take the place of the reserve. All pointers are borrowed for the call to partreg_frame_create(). */
 typedef struct partreg_frame_options {
     /** 1 (default): the family follows the outcome: 2 levels = binary, 3 or
      *  more = ordinal. 0: use `family`. */
@@ -143,13 +143,23 @@ typedef struct partreg_frame_options {
      *  under 65,536 rows per thread use fewer). The matrix and any error
      *  are the same for every value. */
     int threads;
-    /** 0 (default): refuse an ordinal outcome that looks continuous,
-     *  unless its levels are listed in `levels`: more than 50 distinct
-     *  values, or more than 10 that average fewer than 5 rows each (J > 10
-     *  and 5 J > n). Such an outcome is almost always a measurement to be
-     *  recoded into categories; fitted as it is it would get one threshold
-     *  per value. 1: fit it as ordinal anyway (`--many-levels`). */
-    int many_levels;
+    /* Fields added after the first release take the reserve's place, so
+     * that the struct's size never changes (docs/DESIGN.md, "Public
+     * structs"). */
+    union {
+        struct {
+            /** 0 (default): refuse an ordinal outcome that looks continuous,
+             *  unless its levels are listed in `levels`: more than 50
+             *  distinct values, or more than 10 that average fewer than 5
+             *  rows each (J > 10 and 5 J > n). Such an outcome is almost
+             *  always a measurement to be recoded into categories; fitted as
+             *  it is it would get one threshold per value. 1: fit it as
+             *  ordinal anyway (`--many-levels`). */
+            int many_levels;
+        };
+        /** Reserved: keeps the struct's size. */
+        unsigned char partreg_reserved_[256];
+    };
 } partreg_frame_options;
 
 /** The default options (automatic family, default level orders, no

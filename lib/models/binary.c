@@ -216,6 +216,8 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     size_t k = d->pk ? d->pk : 1;
     obj->scratch_doubles = CHUNK_ROWS(k) * (4 + 3 * k);
     obj->team = NULL;
+    obj->group_start = NULL;
+    obj->n_groups = 0;
 }
 
 double partreg_binary_null_loglik(partreg_link link, double sw, double s1, int has_intercept)

@@ -934,6 +934,8 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     /* the logit pass needs more than the general one (2 + 3 p1 per chunk row) */
     obj->scratch_doubles = logit_scratch_doubles(d->J, p1, CHUNK_ROWS(p1));
     obj->team = NULL;
+    obj->group_start = NULL;
+    obj->n_groups = 0;
 }
 
 /* Weighted count of each level into W[J]; returns the total. */

@@ -155,7 +155,7 @@ static void lr_model_json(FILE *f, const char *key, const char *formula, const p
     fprintf(f, "  \"%s\": {\"formula\": ", key);
     partreg_write_json_string(f, formula);
     fprintf(f, ", \"loglik\": %.17g, \"n_params\": %zu},\n", partreg_fit_loglik(fit),
-            partreg_fit_n_params(fit));
+            partreg_fit_n_estimated(fit));
 }
 
 /* LR test of two nested models fitted on the same rows. */
@@ -218,11 +218,11 @@ int cli_lrtest(int argc, char **argv)
         fputs("  full:    ", out.f);
         partreg_write_text(out.f, o.formulas[0]);
         fprintf(out.f, "  (loglik %.4f, %zu parameters)\n", partreg_fit_loglik(ff),
-                partreg_fit_n_params(ff));
+                partreg_fit_n_estimated(ff));
         fputs("  reduced: ", out.f);
         partreg_write_text(out.f, o.formulas[1]);
         fprintf(out.f, "  (loglik %.4f, %zu parameters)\n", partreg_fit_loglik(fr),
-                partreg_fit_n_params(fr));
+                partreg_fit_n_estimated(fr));
         fprintf(out.f, "  LR chi2(%g) = %.4f, p = %.4g\n", df, chi2, p);
     }
     status = cli_output_commit(&out);
