@@ -472,6 +472,9 @@ typedef struct partreg_fit_stats {
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     unsigned char partreg_reserved_[128];
 } partreg_fit_stats;
+/* Under a survey design (partreg_fit_set_survey()) the log-likelihood is a
+ * pseudo-likelihood: bic, lr_chi2, lr_df, lr_p, r2_cox_snell and
+ * r2_nagelkerke are NaN. */
 
 /** Fill *out with the fit's summary statistics. Thread-safe. */
 PARTREG_API void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *out);

@@ -100,6 +100,7 @@ void partreg_fit_free(partreg_fit *fit)
     free(fit->full_of);
     free(fit->diverges);
     free(fit->df);
+    free(fit->survey);
     if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
     if (fit->thresholds) gsl_vector_free(fit->thresholds);
@@ -674,7 +675,8 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         return st;
     if (!(fit = calloc(1, sizeof *fit)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    if ((st = partreg_model_init(&fit->model, spec, data->p, data->n_levels, err)) != PARTREG_OK)
+    st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err);
+    if (st != PARTREG_OK)
         goto fail;
     /* the threads of every pass of this fit, validation's included: the
      * caller's workers when they are free, else its own (NULL: started
