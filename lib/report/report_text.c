@@ -196,7 +196,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 "Variable", "F", "df1", "df2", "P>F");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24.24s", PARTREG_TEXT(t->variable));
             num(out, t->adjusted_f, 10, 3);
             fprintf(out, " %5g %7g", t->df1, t->df2);
             pval(out, t->p_value);
