@@ -537,8 +537,8 @@ PARTREG_API const char *partreg_fit_warning(const partreg_fit *fit, size_t i);
  * stream reported a write error. Thread-safe for distinct streams.
  * @{
  */
-/** `s` as a JSON string literal, with its quotes: '"', '\' and control
- *  characters escaped (\n, \t, \u001b, ...), bytes that are not valid
+/** `s` as a JSON string literal, with its quotes: '"', '\\' and control
+ *  characters escaped (`\n`, `\t`, `\u001b`, ...), bytes that are not valid
  *  UTF-8 written as U+FFFD. NULL writes `null`. */
 PARTREG_API int partreg_write_json_string(FILE *out, const char *s);
 /** `s` as one CSV field (RFC 4180): quoted, with quotes doubled, when it
@@ -546,7 +546,7 @@ PARTREG_API int partreg_write_json_string(FILE *out, const char *s);
  *  as it is otherwise. NULL writes an empty field. */
 PARTREG_API int partreg_write_csv_field(FILE *out, const char *s, char delimiter);
 /** `s` for a terminal or a plain-text report: control characters (C0,
- *  DEL) and bytes that are not valid UTF-8 as \xHH, the rest as it is.
+ *  DEL) and bytes that are not valid UTF-8 as `\xHH`, the rest as it is.
  *  NULL writes nothing. */
 PARTREG_API int partreg_write_text(FILE *out, const char *s);
 /** @} */
