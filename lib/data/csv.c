@@ -369,7 +369,7 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     size_t ncol = 0, k, r, n_rows = 0, cap = 0, data_pos, catch_up = 0;
     long data_line, bad_line = 0, bad_col = 0;
     size_t data_line_start;
-    int end, any_deferred = 0;
+    int end, any_deferred = 0, parallel = 0;
     field f;
 
     st = csv_check_text_form(L);
@@ -450,13 +450,17 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
         if (!pv)
             goto nomem;
         int released = 0;
+        long *plines = NULL;
+        size_t prows = 0;
         if (!P->n_na && csv_parse_parallel(L, P->threads, P->min_bytes, P->reload != NULL, ncol,
-                                           data_pos, data_line, data_line_start, pv, &lines,
-                                           &n_rows, &released)) {
+                                           data_pos, data_line, data_line_start, pv, &plines,
+                                           &prows, &released)) {
             for (k = 0; k < ncol; k++)
                 cols[k].vals = pv[k];
-            cap = n_rows;
+            lines = plines;
+            n_rows = cap = prows;
             L->pos = L->len;
+            parallel = 1;
         } else if (released) {
             /* the chunks dropped pages the sequential pass reads again */
             st = partreg_file_reread(P->reload, P->file, err);
@@ -470,7 +474,7 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
 
     /* pass 1: structure, row lines, numbers, and the text of columns known
      * to be categorical */
-    while (csv_skip_blank_lines(L)) {
+    while (!parallel && csv_skip_blank_lines(L)) {
         long rec_line = L->line;
         if (n_rows == cap) {
             size_t nc = cap ? 2 * cap : 1024;

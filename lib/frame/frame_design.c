@@ -453,10 +453,8 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
         return design_too_large(fr, err);
     build_job *jobs = calloc(T, sizeof *jobs);
     partreg_status st = PARTREG_OK;
-    if (!fr->X || !jobs) {
-        free(jobs);
+    if (!jobs)
         return nomem(err);
-    }
     size_t blocks = (fr->n + BUILD_BLOCK - 1) / BUILD_BLOCK, k;
     for (k = 0; k < T; k++) {
         build_job *job = &jobs[k];
