@@ -110,4 +110,10 @@ partreg_status partreg_table_read_survey_buffer(const void *buf, size_t len, con
                                                 int stata, const partreg_read_options *opt,
                                                 partreg_table **out, partreg_error *err);
 
+/* A new table of rows rows[0..n) of t (in that order): every column,
+ * categorical ones with t's whole level dictionary (same codes).
+ * PARTREG_OK with *out set, or PARTREG_ENOMEM with *out = NULL. */
+partreg_status partreg_table_subset(const partreg_table *t, const size_t *rows, size_t n,
+                                    partreg_table **out);
+
 #endif

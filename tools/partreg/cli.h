@@ -15,6 +15,8 @@ enum { CLI_EXIT_INPUT = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_FIT = 3 };
 /* Everything `partreg fit` accepts, parsed from argv. */
 typedef struct cli_options {
     const char *data;
+    const char *datas[CLI_MAX_LIST]; /* every data file given: several = one per imputation */
+    int n_data;
     const char *formulas[2];
     int n_formulas;
     const char *newdata;
@@ -76,10 +78,12 @@ void cli_output_discard(cli_output *o);
 partreg_status cli_read_table(const char *path, const partreg_read_options *opt,
                               partreg_table **out, partreg_error *err);
 /* partreg_analysis_run() on DATA, or on standard input for "-". */
-partreg_status cli_run_analysis(const char *path, const partreg_analysis_spec *spec,
-                                partreg_analysis **out, partreg_error *err);
+partreg_status cli_run_path(const char *path, const partreg_analysis_spec *spec,
+                            partreg_analysis **out, partreg_error *err);
 
 int cli_fit(int argc, char **argv);
+/* Run the analysis of o: one data file, or several pooled as imputations. */
+partreg_status cli_run_analysis(const cli_options *o, partreg_analysis **a, partreg_error *err);
 int cli_predict(int argc, char **argv);
 int cli_lrtest(int argc, char **argv);
 int cli_report(int argc, char **argv);   /* cli_report.c */

@@ -54,14 +54,19 @@ int cli_report(int argc, char **argv)
         cli_options_free(&o);
         return CLI_EXIT_USAGE;
     }
-    const char *inputs[] = {o.data, o.newdata};
-    if ((rc = cli_output_check("report", o.out, inputs, 2)) != 0 || (rc = check_curve(&o)) != 0) {
+    const char *inputs[CLI_MAX_LIST + 1];
+    size_t n_inputs = 0;
+    for (int i = 0; i < o.n_data; i++)
+        inputs[n_inputs++] = o.datas[i];
+    inputs[n_inputs++] = o.newdata;
+    if ((rc = cli_output_check("report", o.out, inputs, n_inputs)) != 0 ||
+        (rc = check_curve(&o)) != 0) {
         cli_options_free(&o);
         return rc;
     }
     partreg_analysis *a = NULL;
     partreg_error err, werr;
-    partreg_status st = cli_run_analysis(o.data, &o.spec, &a, &err);
+    partreg_status st = cli_run_analysis(&o, &a, &err);
     if (!a) {
         cli_error(NULL, &err);
         cli_options_free(&o);

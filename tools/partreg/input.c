@@ -51,8 +51,8 @@ partreg_status cli_read_table(const char *path, const partreg_read_options *opt,
     return st;
 }
 
-partreg_status cli_run_analysis(const char *path, const partreg_analysis_spec *spec,
-                                partreg_analysis **out, partreg_error *err)
+partreg_status cli_run_path(const char *path, const partreg_analysis_spec *spec,
+                            partreg_analysis **out, partreg_error *err)
 {
     if (!is_stdin(path))
         return partreg_analysis_run(path, spec, out, err);
