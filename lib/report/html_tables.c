@@ -305,8 +305,12 @@ static void param_table(const partreg_analysis *a, FILE *out, report_section sec
             const char *bar = strchr(r.cut, '|');
             fprintf(out, "<tr class=\"group\"><td class=\"term\" colspan=\"%d\">Cut ", odds ? 8 : 6);
             html_escape(out, r.cut);
-            fprintf(out, ": effect on P(Y &gt; %.*s)</td></tr>\n",
-                    bar ? (int)(bar - r.cut) : (int)strlen(r.cut), r.cut);
+            char level[256]; /* the level below the cut, escaped as a whole */
+            snprintf(level, sizeof level, "%.*s", bar ? (int)(bar - r.cut) : (int)strlen(r.cut),
+                     r.cut);
+            fputs(": effect on P(Y &gt; ", out);
+            html_escape(out, level);
+            fputs(")</td></tr>\n", out);
             header = 1;
         }
         fputs("<tr><td class=\"term\">", out);
