@@ -11,11 +11,12 @@ src=$(cd "$here/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 bin=$here/data/bin
 mkdir -p "$bin"
-pc=$build/partreg.pc
+pc=$build/partreg.pc.in
+[ -f "$pc" ] || pc=$build/partreg.pc
 requires=$(sed -n 's/^Requires: *//p' "$pc")
 private=$(sed -n 's/^Libs.private: *//p' "$pc")
 # shellcheck disable=SC2086
-cc -O2 -std=c11 -Wall -Wextra -pthread -I"$src/include" $(pkg-config --cflags $requires) \
+cc -O2 -std=c11 -Wall -Wextra -pthread -I"$src/include" -I"$src/lib" $(pkg-config --cflags $requires) \
    "$here/small_time.c" "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$bin/small_time"
 out=$(OPENBLAS_NUM_THREADS=1 "$bin/small_time" 1000000 10 40 10 20000 5 2)
 md=$here/results.md

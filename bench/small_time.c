@@ -23,6 +23,8 @@
 #include <partreg_analysis.h>
 #include <partreg_table.h>
 
+#include "models/fit_counters.h" /* partreg_fit_data_passes: lib/, not the API */
+
 static double now(void)
 {
     struct timespec t;
