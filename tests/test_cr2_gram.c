@@ -1,8 +1,9 @@
 /* CR2's passes (lib/inference/cr2.c, cr2_gram.c):
- * - the Gram kernel's fast routes (AVX-512 where the core has it, the
+ * - the Gram kernels' fast routes (AVX-512 where the core has it, the
  *   vectors-of-four route with its AVX2 and SSE2 clones) equal the plain
- *   loop partreg_cr2_gram_ref to the bit, at every tile shape the passes
- *   use (rows of R 4 to 232, columns 4 to 128, chunks of 1 to 300 rows);
+ *   loops partreg_cr2_gram_ref and partreg_cr2_gram1_ref to the bit, at
+ *   every tile shape the passes use (rows of R 4 to 232, columns 4 to
+ *   128, chunks of 1 to 300 rows);
  * - the covariance and the Satterthwaite df are the same bits at 1 and 2
  *   threads (each cluster's sums are added by one member in row order),
  *   with clusters interleaved and with clusters stored together;
@@ -77,6 +78,44 @@ static void test_kernel_routes(void **state)
                 free(R0);
                 free(R1);
             }
+}
+
+static void test_kernel1_routes(void **state)
+{
+    (void)state;
+    static const size_t tps[] = {4, 8, 12, 16, 20, 28, 32, 36, 60, 68, 232};
+    static const size_t ngs[] = {1, 3, 256};
+    typedef void (*gram1_fn)(const double *, const double *, size_t, size_t, double *);
+    const gram1_fn routes[] = {partreg_cr2_gram1, partreg_cr2_gram1_v4};
+    for (size_t a = 0; a < sizeof tps / sizeof tps[0]; a++)
+        for (size_t c = 0; c < sizeof ngs / sizeof ngs[0]; c++) {
+            size_t tp = tps[a], ng = ngs[c];
+            double *O = malloc(ng * tp * sizeof *O), *v = malloc(ng * sizeof *v);
+            double *R0 = malloc(2 * tp * sizeof *R0), *R1 = malloc(2 * tp * sizeof *R1);
+            assert_non_null(O);
+            assert_non_null(v);
+            assert_non_null(R0);
+            assert_non_null(R1);
+            for (size_t i = 0; i < ng * tp; i++)
+                O[i] = gauss() * exp(4.0 * gauss());
+            for (size_t i = 0; i < ng; i++)
+                v[i] = 0.25 * unif();
+            for (size_t i = 0; i < 2 * tp; i++)
+                R0[i] = (double)(i % 5) - 2.0;
+            partreg_cr2_gram1_ref(O, v, ng, tp, R0);
+            partreg_cr2_gram1_ref(O, v, ng, tp, R0);
+            for (size_t r = 0; r < sizeof routes / sizeof routes[0]; r++) {
+                for (size_t i = 0; i < 2 * tp; i++)
+                    R1[i] = (double)(i % 5) - 2.0;
+                routes[r](O, v, ng, tp, R1);
+                routes[r](O, v, ng, tp, R1);
+                assert_memory_equal(R0, R1, 2 * tp * sizeof *R0);
+            }
+            free(O);
+            free(v);
+            free(R0);
+            free(R1);
+        }
 }
 
 /* ---- the passes ------------------------------------------------------- */
@@ -200,6 +239,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_routes),
+        cmocka_unit_test(test_kernel1_routes),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_row_order),
     };

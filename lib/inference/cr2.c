@@ -184,7 +184,7 @@ typedef struct cluster_sums {
     double a0;
     double *al, *bl; /* m each */
     double *P, *p;   /* sum v z z', sum v r z */
-    double *R0;      /* tp x 4: the first pass's sums (see pass 1) */
+    double *R0;      /* 2 x tp: the first pass's sums, weights 1 and v */
     /* tp x mp, tp = (k+1)(k+2)/2 rounded up to a multiple of 4: row t the
      * packed lower-triangle entry t of [z r][z r]', column l < m the sum
      * of it times v/(v^2+b_l) (S1 and t1 of pole l), column m + l times
@@ -230,6 +230,12 @@ PARTREG_ROWS_CLONE static void pack_rows(const size_t *pos, size_t ng, size_t k,
     size_t kp = (k + 4) & ~(size_t)3;
     for (size_t x = 0; x < ng; x++) {
         const double *zr = ZR + pos[x] * kp;
+#if defined(__GNUC__)
+        if (x + 8 < ng) { /* the rows come from all over the block */
+            __builtin_prefetch(ZR + pos[x + 8] * kp);
+            __builtin_prefetch(ZR + pos[x + 8] * kp + kp - 1);
+        }
+#endif
         double *o = O + x * tp;
         for (size_t a = 0, t = 0; a <= k; t += ++a) {
             double za = zr[a];
@@ -264,7 +270,7 @@ PARTREG_ROWS_CLONE static void pole_weights(const size_t *pos, size_t ng, const 
 
 /* The rows pos[0..ng) of the member's block (Z, r, v) of cluster c into
  * its sums, CR2_CHUNK rows at a time: the products of [z r] (O) times the
- * weights (Q), R += O'Q (cr2_gram.h). Pass 1 weighs by [1 v 0 0] into
+ * weights (Q), R += O'Q (cr2_gram.h). Pass 1 weighs by 1 and by v into
  * R0, pass 2 by the poles into R. */
 static void cluster_rows(const cr2_pass *p, cluster_sums *c, const size_t *pos, size_t ng,
                          const double *ZR, const double *v, double *O, double *Q)
@@ -276,12 +282,9 @@ static void cluster_rows(const cr2_pass *p, cluster_sums *c, const size_t *pos, 
             pole_weights(pos + x0, nx, v, c, Q);
             partreg_cr2_gram(O, Q, nx, p->tp, c->mp, c->R);
         } else {
-            for (size_t x = 0; x < nx; x++) {
-                Q[4 * x] = 1.0;
-                Q[4 * x + 1] = v[pos[x0 + x]];
-                Q[4 * x + 2] = Q[4 * x + 3] = 0.0;
-            }
-            partreg_cr2_gram(O, Q, nx, p->tp, 4, c->R0);
+            for (size_t x = 0; x < nx; x++)
+                Q[x] = v[pos[x0 + x]];
+            partreg_cr2_gram1(O, Q, nx, p->tp, c->R0);
         }
     }
 }
@@ -436,7 +439,7 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     }
     for (size_t g = 0; g < G; g++) {
         if (!(cs[g].ZZ = calloc(kk, sizeof(double))) || !(cs[g].P = calloc(kk, sizeof(double))) ||
-            !(cs[g].p = calloc(k, sizeof(double))) || !(cs[g].R0 = calloc(4 * tp, sizeof(double))))
+            !(cs[g].p = calloc(k, sizeof(double))) || !(cs[g].R0 = calloc(2 * tp, sizeof(double))))
             goto oom;
         cs[g].vmin = INFINITY;
         cs[g].vmax = 0.0;
@@ -490,10 +493,10 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         for (size_t a = 0; a <= k; a++)
             for (size_t q = 0; q <= a; q++, t++) {
                 if (a < k) {
-                    cs[g].ZZ[a * k + q] = cs[g].R0[4 * t];
-                    cs[g].P[a * k + q] = cs[g].R0[4 * t + 1];
+                    cs[g].ZZ[a * k + q] = cs[g].R0[t];
+                    cs[g].P[a * k + q] = cs[g].R0[tp + t];
                 } else if (q < k) {
-                    cs[g].p[q] = cs[g].R0[4 * t + 1];
+                    cs[g].p[q] = cs[g].R0[tp + t];
                 }
             }
     }

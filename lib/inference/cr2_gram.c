@@ -28,6 +28,17 @@ void partreg_cr2_gram_ref(const double *O, const double *Q, size_t ng, size_t tp
     }
 }
 
+void partreg_cr2_gram1_ref(const double *O, const double *v, size_t ng, size_t tp, double *R)
+{
+    for (size_t x = 0; x < ng; x++) {
+        const double *o = O + x * tp;
+        for (size_t t = 0; t < tp; t++) {
+            R[t] += o[t];
+            R[tp + t] += o[t] * v[x];
+        }
+    }
+}
+
 #ifdef PARTREG_HAVE_V4
 
 #define V4 PARTREG_V4
@@ -166,7 +177,117 @@ gram_tiles_512(const double *restrict O, const double *restrict Q, size_t ng, si
     if (t0 < tp)
         rows_512(O, Q, ng, tp, mp, R, t0, 4);
 }
+
+/* The first pass's sums along t: 32 entries (four AVX-512 vectors) at a
+ * time, then the last 4 to 28 in vectors of four. */
+__attribute__((target("avx512f"), noinline)) static void
+gram1_512(const double *restrict O, const double *restrict v, size_t ng, size_t tp,
+          double *restrict R)
+{
+    size_t t0 = 0;
+    for (; t0 + 32 <= tp; t0 += 32) {
+        cr2_v8 a[4], b[4];
+        PARTREG_UNROLL_FULLY for (size_t j = 0; j < 4; j++)
+        {
+            a[j] = V8C(R + t0 + 8 * j);
+            b[j] = V8C(R + tp + t0 + 8 * j);
+        }
+        const double *o = O + t0;
+        for (size_t x = 0; x < ng; x++, o += tp) {
+            double vx = v[x];
+            PARTREG_UNROLL_FULLY for (size_t j = 0; j < 4; j++)
+            {
+                cr2_v8 oj = V8C(o + 8 * j);
+                a[j] += oj;
+                b[j] += oj * vx;
+            }
+        }
+        PARTREG_UNROLL_FULLY for (size_t j = 0; j < 4; j++)
+        {
+            V8(R + t0 + 8 * j) = a[j];
+            V8(R + tp + t0 + 8 * j) = b[j];
+        }
+    }
+    if (t0 < tp) {
+        size_t nv = (tp - t0) / 4;
+        partreg_v4 a[7], b[7];
+        for (size_t j = 0; j < nv; j++) {
+            a[j] = V4C(R + t0 + 4 * j);
+            b[j] = V4C(R + tp + t0 + 4 * j);
+        }
+        const double *o = O + t0;
+        for (size_t x = 0; x < ng; x++, o += tp) {
+            double vx = v[x];
+            for (size_t j = 0; j < nv; j++) {
+                partreg_v4 oj = V4C(o + 4 * j);
+                a[j] += oj;
+                b[j] += oj * vx;
+            }
+        }
+        for (size_t j = 0; j < nv; j++) {
+            V4(R + t0 + 4 * j) = a[j];
+            V4(R + tp + t0 + 4 * j) = b[j];
+        }
+    }
+}
 #endif
+
+/* The first pass's sums along t, 16 entries (four vectors) at a time. */
+PARTREG_ROWS_CLONE __attribute__((noinline)) static void
+gram1_v4(const double *restrict O, const double *restrict v, size_t ng, size_t tp,
+         double *restrict R)
+{
+    for (size_t t0 = 0; t0 < tp; t0 += 16) {
+        size_t nv = tp - t0 < 16 ? (tp - t0) / 4 : 4;
+        partreg_v4 a[4], b[4];
+        for (size_t j = 0; j < nv; j++) {
+            a[j] = V4C(R + t0 + 4 * j);
+            b[j] = V4C(R + tp + t0 + 4 * j);
+        }
+        if (nv == 4) {
+            const double *o = O + t0;
+            for (size_t x = 0; x < ng; x++, o += tp) {
+                double vx = v[x];
+                PARTREG_UNROLL_FULLY for (size_t j = 0; j < 4; j++)
+                {
+                    partreg_v4 oj = V4C(o + 4 * j);
+                    a[j] += oj;
+                    b[j] += oj * vx;
+                }
+            }
+        } else {
+            const double *o = O + t0;
+            for (size_t x = 0; x < ng; x++, o += tp) {
+                double vx = v[x];
+                for (size_t j = 0; j < nv; j++) {
+                    partreg_v4 oj = V4C(o + 4 * j);
+                    a[j] += oj;
+                    b[j] += oj * vx;
+                }
+            }
+        }
+        for (size_t j = 0; j < nv; j++) {
+            V4(R + t0 + 4 * j) = a[j];
+            V4(R + tp + t0 + 4 * j) = b[j];
+        }
+    }
+}
+
+void partreg_cr2_gram1(const double *O, const double *v, size_t ng, size_t tp, double *R)
+{
+#ifdef CR2_GRAM_512
+    if (__builtin_cpu_supports("avx512f")) {
+        gram1_512(O, v, ng, tp, R);
+        return;
+    }
+#endif
+    gram1_v4(O, v, ng, tp, R);
+}
+
+void partreg_cr2_gram1_v4(const double *O, const double *v, size_t ng, size_t tp, double *R)
+{
+    gram1_v4(O, v, ng, tp, R);
+}
 
 void partreg_cr2_gram(const double *O, const double *Q, size_t ng, size_t tp, size_t mp, double *R)
 {
@@ -196,6 +317,16 @@ void partreg_cr2_gram_v4(const double *O, const double *Q, size_t ng, size_t tp,
                          double *R)
 {
     partreg_cr2_gram_ref(O, Q, ng, tp, mp, R);
+}
+
+void partreg_cr2_gram1(const double *O, const double *v, size_t ng, size_t tp, double *R)
+{
+    partreg_cr2_gram1_ref(O, v, ng, tp, R);
+}
+
+void partreg_cr2_gram1_v4(const double *O, const double *v, size_t ng, size_t tp, double *R)
+{
+    partreg_cr2_gram1_ref(O, v, ng, tp, R);
 }
 
 #endif

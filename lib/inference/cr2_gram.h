@@ -31,4 +31,14 @@ void partreg_cr2_gram(const double *O, const double *Q, size_t ng, size_t tp, si
 void partreg_cr2_gram_v4(const double *O, const double *Q, size_t ng, size_t tp, size_t mp,
                          double *R);
 
+/* The first pass's sums, the weights 1 and v: R[t] += O[x * tp + t] and
+ * R[tp + t] += O[x * tp + t] * v[x], x = 0, 1, ..., ng - 1, in that order
+ * (R is 2 x tp). partreg_cr2_gram1_ref is the plain loop; partreg_cr2_gram1
+ * runs along t in vectors (AVX-512 where the core has it) and equals it
+ * to the bit. */
+void partreg_cr2_gram1_ref(const double *O, const double *v, size_t ng, size_t tp, double *R);
+void partreg_cr2_gram1(const double *O, const double *v, size_t ng, size_t tp, double *R);
+/* partreg_cr2_gram1 without AVX-512 (for the tests). */
+void partreg_cr2_gram1_v4(const double *O, const double *v, size_t ng, size_t tp, double *R);
+
 #endif
