@@ -200,17 +200,18 @@ static void fill_upper(double *A, size_t k)
             A[b * k + a] = A[a * k + b];
 }
 
-/* One pass's state. Member t of the team owns the clusters with
- * owner[g] == t and reads the data in blocks of CR2_BLOCK rows: its rows
- * of the block in working form, then each of its clusters' rows of the
- * block through the Gram kernel. A cluster's sums are thus added by one
+/* One pass's state. Member t of the team owns some of the clusters and
+ * reads their rows in blocks of CR2_BLOCK: the block in working form,
+ * then each of its clusters' rows of the block through the Gram kernel. A cluster's sums are thus added by one
  * member in row order: the same bits whichever member owns it, at any
  * number of threads. */
 typedef struct cr2_pass {
     const partreg_objective *obj;
     const double *theta;
     size_t n, k, tp;
-    const size_t *cluster, *code, *owner;
+    const size_t *cluster, *code;
+    const size_t *mine_of, *mine_start; /* member t's rows: mine_of[mine_start[t] ..
+                                           mine_start[t + 1]) (NULL: one member) */
     cluster_sums *cs;
     int second;  /* 0: pass 1, 1: pass 2 */
     double **scratch, **Zb, **Ob, **Qb; /* one each a member */
@@ -306,15 +307,20 @@ static void member_job(void *arg, size_t t)
 {
     const cr2_pass *p = arg;
     size_t n = p->n, k = p->k;
-    size_t *mine = p->rowsb[t], *pos = mine + CR2_BLOCK, *seen = pos + CR2_BLOCK;
+    size_t *buf = p->rowsb[t], *pos = buf + CR2_BLOCK, *seen = pos + CR2_BLOCK;
     size_t *cnt = p->cnt[t];
     size_t kp = (k + 4) & ~(size_t)3;
     double *Z = p->Zb[t], *r = Z + CR2_BLOCK * k, *v = r + CR2_BLOCK, *ZR = v + CR2_BLOCK;
-    for (size_t b = 0; b < n; b += CR2_BLOCK) {
-        size_t e = b + CR2_BLOCK < n ? b + CR2_BLOCK : n, nm = 0, ns = 0;
-        for (size_t i = b; i < e; i++)
-            if (p->owner[p->code[p->cluster[i]]] == t)
-                mine[nm++] = i;
+    /* the member's rows: listed in mine_of when the clusters are shared
+     * out, else all of them */
+    const size_t *list = p->mine_of ? p->mine_of + p->mine_start[t] : NULL;
+    size_t nlist = list ? p->mine_start[t + 1] - p->mine_start[t] : n;
+    for (size_t b = 0; b < nlist; b += CR2_BLOCK) {
+        size_t nm = nlist - b < CR2_BLOCK ? nlist - b : CR2_BLOCK, ns = 0;
+        const size_t *mine = list ? list + b : buf;
+        if (!list)
+            for (size_t x = 0; x < nm; x++)
+                buf[x] = b + x;
         /* the rows in working form, one call for each run of consecutive
          * rows */
         for (size_t x = 0; x < nm;) {
@@ -406,7 +412,7 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     if (nt > G)
         nt = G ? G : 1;
     partreg_team *team = nt > 1 ? partreg_team_start(nt) : NULL;
-    cr2_pass pass = {&obj, fit->theta->data, n, k, tp, cluster, code, NULL, NULL,
+    cr2_pass pass = {&obj, fit->theta->data, n, k, tp, cluster, code, NULL, NULL, NULL,
                      0,    NULL,             NULL, NULL, NULL, NULL, NULL};
     cluster_sums *cs = calloc(G ? G : 1, sizeof *cs);
     double *Minv = calloc(kk, sizeof *Minv), *M = malloc(kk * sizeof *M);
@@ -415,7 +421,7 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     double *Lj = calloc(G ? G * kk : 1, sizeof *Lj), *u = calloc(G ? G * k : 1, sizeof *u);
     double *Om = NULL, *lam = NULL, *V = calloc(kk, sizeof *V), *df = malloc(k * sizeof *df);
     size_t *owner = calloc(G ? G : 1, sizeof *owner), *rows_of = calloc(G ? G : 1, sizeof *rows_of);
-    size_t load[PARTREG_TEAM_MAX] = {0};
+    size_t load[PARTREG_TEAM_MAX] = {0}, mine_start[PARTREG_TEAM_MAX + 1] = {0}, *mine_of = NULL;
     double *S1 = malloc(kk * sizeof *S1), *S2 = malloc(kk * sizeof *S2);
     double *t1 = malloc(k * sizeof *t1), *t2 = malloc(k * sizeof *t2);
     double **scr = calloc(nt, sizeof *scr), **Zb = calloc(nt, sizeof *Zb),
@@ -466,8 +472,19 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
             load[best] += by_size[q].rows;
         }
         free(by_size);
+        /* each member's rows in increasing order */
+        if (!(mine_of = malloc(n * sizeof *mine_of)))
+            goto oom;
+        size_t fill[PARTREG_TEAM_MAX + 1] = {0};
+        for (size_t t = 0; t < nt; t++)
+            mine_start[t + 1] = fill[t + 1] = mine_start[t] + load[t];
+        for (size_t t = 0; t < nt; t++)
+            fill[t] = mine_start[t];
+        for (size_t i = 0; i < n; i++)
+            mine_of[fill[owner[code[cluster[i]]]]++] = i;
+        pass.mine_of = mine_of;
+        pass.mine_start = mine_start;
     }
-    pass.owner = owner;
     pass.cs = cs;
     pass.scratch = scr;
     pass.Zb = Zb;
@@ -727,6 +744,7 @@ cleanup:
     free(cnt);
     partreg_team_stop(team);
     free(owner);
+    free(mine_of);
     free(rows_of);
     free(S1);
     free(S2);
