@@ -277,7 +277,9 @@ static void cluster_rows(const cr2_pass *p, cluster_sums *c, const size_t *pos, 
                          const double *ZR, const double *v, double *O, double *Q)
 {
     for (size_t x0 = 0; x0 < ng; x0 += CR2_CHUNK) {
-        size_t nx = ng - x0 < CR2_CHUNK ? ng - x0 : CR2_CHUNK;
+        size_t nx = ng - x0;
+        if (nx > CR2_CHUNK)
+            nx = CR2_CHUNK;
         pack_rows(pos + x0, nx, p->k, p->tp, ZR, O);
         if (p->second) {
             pole_weights(pos + x0, nx, v, c, Q);
@@ -316,7 +318,9 @@ static void member_job(void *arg, size_t t)
     const size_t *list = p->mine_of ? p->mine_of + p->mine_start[t] : NULL;
     size_t nlist = list ? p->mine_start[t + 1] - p->mine_start[t] : n;
     for (size_t b = 0; b < nlist; b += CR2_BLOCK) {
-        size_t nm = nlist - b < CR2_BLOCK ? nlist - b : CR2_BLOCK, ns = 0;
+        size_t nm = nlist - b, ns = 0;
+        if (nm > CR2_BLOCK)
+            nm = CR2_BLOCK;
         const size_t *mine = list ? list + b : buf;
         if (!list)
             for (size_t x = 0; x < nm; x++)
@@ -410,7 +414,9 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     size_t kp = (k + 4) & ~(size_t)3; /* k + 1 rounded up to whole vectors */
     size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > G)
-        nt = G ? G : 1;
+        nt = G;
+    if (nt < 1)
+        nt = 1;
     partreg_team *team = nt > 1 ? partreg_team_start(nt) : NULL;
     cr2_pass pass = {&obj, fit->theta->data, n, k, tp, cluster, code, NULL, NULL, NULL,
                      0,    NULL,             NULL, NULL, NULL, NULL, NULL};
