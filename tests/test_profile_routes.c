@@ -3,7 +3,7 @@
  * replaces (bracketing and Brent's method over constrained refits),
  * lib/inference/profile.c: the same bounds on every family and link, with
  * weights, a dropped column and small samples, of Firth's penalised
- * likelihood, the fast route actually
+ * likelihood and of the models with nominal and scale effects, the fast route actually
  * taken where it should be (no bound left to the plain route) and the
  * plain route taking over where it must (a bound at infinity).
  *
@@ -235,6 +235,61 @@ static void test_firth(void **state)
     partreg_model_spec_free(spec);
 }
 
+/* The cumulative-link model with nominal effects (cut-specific slopes,
+ * whose cuts may cross where one moves alone: points without a finite
+ * log-likelihood, which the steps halve away from) and with scale effects:
+ * every coefficient of every block the analysis profiles. */
+static void test_nominal_scale(void **state)
+{
+    (void)state;
+    size_t n = 1500, p = 3;
+    double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y);
+    assert_true(X && y);
+    make_data(n, p, 4, 61, X, y, NULL);
+    partreg_data d = {n, p, X, 0, y, NULL, 4, NULL, NULL};
+    for (int which = 0; which < 2; which++) {
+        partreg_model_spec *spec = NULL;
+        assert_int_equal(partreg_model_spec_create(PARTREG_ORDINAL, PARTREG_LOGIT, &spec, NULL),
+                         PARTREG_OK);
+        size_t col = 1;
+        if (which == 0)
+            assert_int_equal(partreg_model_spec_set_nominal(spec, 1, &col, NULL), PARTREG_OK);
+        else
+            assert_int_equal(partreg_model_spec_set_scale(spec, 1, &col, NULL, NULL), PARTREG_OK);
+        partreg_fit *fit = NULL;
+        assert_int_equal(partreg_fit_create_spec(&d, spec, NULL, &fit, NULL), PARTREG_OK);
+        size_t K = partreg_fit_n_parameters(fit), m = 0, idx[16];
+        for (size_t j = 0; j < K; j++) {
+            partreg_param_kind kind = partreg_fit_param_kind(fit, j);
+            if (kind == PARTREG_PARAM_COEFFICIENT || kind == PARTREG_PARAM_CUT_COEFFICIENT ||
+                kind == PARTREG_PARAM_SCALE)
+                idx[m++] = j;
+        }
+        double lo[16], hi[16], plo[16], phi[16];
+        partreg_profile_stats s;
+        partreg_error err;
+        partreg_status st =
+            partreg_profile_run(fit, &d, idx, m, 0.95, PARTREG_PROFILE_AUTO, lo, hi, &s, &err);
+        if (st != PARTREG_OK)
+            print_error("%s\n", err.message);
+        assert_int_equal(st, PARTREG_OK);
+        assert_int_equal(s.plain, 0);
+        assert_int_equal(
+            partreg_profile_run(fit, &d, idx, m, 0.95, PARTREG_PROFILE_PLAIN, plo, phi, NULL, NULL),
+            PARTREG_OK);
+        for (size_t i = 0; i < m; i++) {
+            partreg_estimate e;
+            assert_int_equal(partreg_fit_estimate(fit, idx[i], 0.95, &e, NULL), PARTREG_OK);
+            assert_rel_floor(lo[i], plo[i], ROUTE_TOL, e.std_error);
+            assert_rel_floor(hi[i], phi[i], ROUTE_TOL, e.std_error);
+        }
+        partreg_fit_free(fit);
+        partreg_model_spec_free(spec);
+    }
+    free(X);
+    free(y);
+}
+
 /* A coefficient whose profile never reaches the cut-off on one side (a
  * quasi-separated 2 x 2 table): the fast route hands that bound to the
  * plain route, which reports it infinite, and finds the rest itself. */
@@ -304,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_ordinal_links),
         cmocka_unit_test(test_small_and_reference),
         cmocka_unit_test(test_firth),
+        cmocka_unit_test(test_nominal_scale),
         cmocka_unit_test(test_infinite_bound),
         cmocka_unit_test(test_errors),
     };

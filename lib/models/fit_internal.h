@@ -11,6 +11,7 @@
 #define PARTREG_MODELS_FIT_INTERNAL_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "partreg.h"
 #include "models/collinear.h"
@@ -20,6 +21,8 @@
 
 struct partreg_fit {
     partreg_model model;  /* the table bound to this problem: link, J, layout */
+    partreg_model_spec *spec; /* a copy of the specification (for refits with other settings) */
+    size_t n_crossing;    /* rows whose fitted cumulative probabilities cross */
     partreg_link link;    /* = model.link */
     size_t n;          /* rows */
     size_t p;          /* design columns */
@@ -70,6 +73,11 @@ struct partreg_fit {
     char **warnings;
     size_t n_warnings;
     partreg_fit_options opt;
+    /* fingerprints of the data fitted (FNV-1a over each row's bits in
+     * order), so that tests comparing two fits can tell whether they saw
+     * the same outcome values and weights */
+    uint64_t y_hash, w_hash;
+    int weighted;
 };
 
 /* Add `rows` to the fit's count of rows read (rows_read; no-op when the

@@ -84,14 +84,18 @@ static void binary_terms(const double *restrict eta, const double *restrict y,
     }
 }
 
+/* (The clones are static: a cloned function's resolver would be exported
+ * whatever its visibility.) */
 PARTREG_ROWS_CLONE
-void partreg_logit_cdf_rows(double *v, size_t m)
+static void cdf_rows(double *v, size_t m)
 {
     for (size_t r = 0; r < m; r++) {
         double x = v[r], e = partreg_vm_exp(-fabs(x));
         v[r] = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     }
 }
+
+void partreg_logit_cdf_rows(double *v, size_t m) { cdf_rows(v, m); }
 
 void partreg_binary_logit_row_scores(const void *model, const double *beta, size_t begin,
                                      size_t end, double *S, double *scratch)
