@@ -12,6 +12,23 @@ struct partreg_margins {
     partreg_margin *items; /* n entries; term/outcome point into strings */
     char **strings;        /* every string the entries point to */
     size_t n_strings;
+    /* for contrasts: each entry's gradient over the K parameters (n x K,
+     * row-major) and the covariance it was computed under (K x K) */
+    size_t K;
+    double *jac;
+    double *V;
+    double ddf;            /* design df, or NaN: normal quantiles */
+    double level;
+    /* entries are group-major, then cell, then outcome */
+    size_t n_groups, n_cells, nout;
+    int cells_comparable;  /* the cells are points of an at-grid */
+};
+
+/* A grid of at-settings: cell c holds set[first[c] .. first[c] + count[c]). */
+struct partreg_at_grid {
+    size_t n_cells;
+    size_t *first, *count;
+    partreg_setting *set;
 };
 
 /* Copy of s (malloc), or NULL when out of memory. */
