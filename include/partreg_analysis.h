@@ -67,6 +67,29 @@ typedef struct partreg_analysis_spec {
              *  PARTREG_VCOV_MODEL, `ci` Wald, and `frame.weights` and
              *  `frame.cluster` unset. Zero: the defaults. */
             partreg_survey_options survey;
+            /** More at-specifications (partreg_at_grid_parse()): `at`,
+             *  when set, is the first, then at_list[0..n_at); their grids
+             *  follow one another. NULL/0: none. */
+            const char *const *at_list;
+            size_t n_at; /**< entries of at_list */
+            /** A column of the data whose values group the rows of the
+             *  predictions and average marginal effects (Stata's
+             *  `margins, over()`); it need not be in the formula. Rows
+             *  where it is missing are in no group. NULL: no groups. */
+            const char *over;
+            /** Contrasts of the predictions (or, with groups, of the
+             *  average marginal effects): 0 none, 1 + partreg_contrast_type. */
+            int contrast;
+            /** Intervals of predicted probabilities (default link scale). */
+            partreg_prob_ci prob_ci;
+            /** Standardized coefficients (partreg_fit_standardize()). */
+            int standardize;
+            /** A variable: predicted probabilities of every outcome level
+             *  over its range (a numeric variable: 11 equally spaced
+             *  values from its minimum to its maximum over the rows used;
+             *  a categorical one: each level), the data for a
+             *  marginsplot. NULL: none. */
+            const char *profile;
         };
         unsigned char partreg_reserved_[1024];
     };
@@ -122,6 +145,20 @@ PARTREG_API const partreg_frame *partreg_analysis_frame(const partreg_analysis *
 PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
 /** The survey design of the analysis (borrowed), or NULL without one. */
 PARTREG_API const partreg_survey *partreg_analysis_survey(const partreg_analysis *a);
+/** Predictive margins of the at-specifications (or, with `over` alone,
+ *  of each group), or NULL (borrowed). */
+PARTREG_API const partreg_margins *partreg_analysis_predictions(const partreg_analysis *a);
+/** Contrasts (spec.contrast), or NULL (borrowed). */
+PARTREG_API const partreg_margins *partreg_analysis_contrasts(const partreg_analysis *a);
+/** The profile over spec.profile, or NULL (borrowed); *variable receives
+ *  the variable's name when not NULL. */
+PARTREG_API const partreg_margins *partreg_analysis_profile(const partreg_analysis *a,
+                                                            const char **variable);
+/** The at-grid behind partreg_analysis_profile() (borrowed), or NULL. */
+PARTREG_API const partreg_at_grid *partreg_analysis_profile_grid(const partreg_analysis *a);
+/** The at-grid behind partreg_analysis_predictions() (borrowed), or NULL. */
+PARTREG_API const partreg_at_grid *partreg_analysis_at_grid(const partreg_analysis *a);
+
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
 

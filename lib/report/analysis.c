@@ -65,6 +65,7 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
     partreg_survey_free(a->survey);
+    partreg_analysis_margins_free(a);
     free(a);
 }
 
@@ -131,6 +132,31 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
                                  s->frame.cluster, partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
+    if (s->ci == PARTREG_CI_PROFILE && s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--ci profile cannot be combined with --vcov %s: the profile "
+                                 "likelihood assumes independent rows and would print intervals "
+                                 "that disagree with the %s standard errors beside them; use the "
+                                 "Wald intervals of the %s covariance (drop --ci profile) or "
+                                 "the model covariance (drop --vcov)",
+                                 partreg_vcov_name(s->vcov), partreg_vcov_name(s->vcov),
+                                 partreg_vcov_name(s->vcov));
+    if (s->contrast < 0 || s->contrast > 2)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown contrast type %d", s->contrast);
+    if (s->prob_ci != PARTREG_PROB_CI_LINK && s->prob_ci != PARTREG_PROB_CI_DELTA)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown probability interval method");
+    if (s->n_at && !s->at_list)
+        return partreg_error_set(err, PARTREG_EINVAL, "n_at is %zu but at_list is NULL", s->n_at);
+    if (s->over && s->margins_at_means)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--over cannot be combined with --margins-at-means: the means "
+                                 "are of the whole sample; use --margins --over %s for the "
+                                 "average marginal effects of each group",
+                                 s->over);
+    if (s->contrast && !s->at && !s->n_at && !s->over)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--contrast compares predictions: give --at with several values "
+                                 "(e.g. --at \"age=20(20)80\") or groups with --over");
     return check_survey_spec(s, err);
 }
 
@@ -238,22 +264,11 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         return st;
     if (!usable)
         return PARTREG_OK; /* no margins or tests on a fit that did not converge */
-    if (s->margins &&
-        (st = partreg_margins_ame(a->fit, a->frame, a->conf_level, &a->margins, err)) != PARTREG_OK)
+    if ((st = partreg_analysis_margins_run(a, s, err)) != PARTREG_OK)
         return st;
     if (s->margins_at_means &&
         (st = partreg_margins_mem(a->fit, a->frame, a->conf_level, &a->margins_mem, err)) != PARTREG_OK)
         return st;
-    if (s->at) {
-        partreg_setting *set = NULL;
-        size_t n_set = 0;
-        if ((st = partreg_parse_settings(a->frame, s->at, &set, &n_set, err)) != PARTREG_OK)
-            return st;
-        st = partreg_margins_at(a->fit, a->frame, set, n_set, a->conf_level, &a->margins_at, err);
-        free(set);
-        if (st != PARTREG_OK)
-            return st;
-    }
     if (s->brant) {
         if (a->survey)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
@@ -261,13 +276,23 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
                                      "test's covariance assumes independent rows; test the "
                                      "parallel-lines assumption of one variable with --nominal "
                                      "VAR and its design-based Wald test");
+        /* a test that cannot be made leaves the rest of the report: its
+         * section says why it is absent */
+        partreg_error berr;
         if (partreg_fit_n_thresholds(a->fit) == 0)
-            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                     "--brant tests the parallel-lines assumption of an ordinal "
-                                     "model; this model is %s",
-                                     partreg_fit_model_name(a->fit));
-        if ((st = partreg_brant_test(a->fit, &d, &a->brant, err)) != PARTREG_OK)
-            return st;
+            snprintf(a->brant_absent, sizeof a->brant_absent,
+                     "--brant tests the parallel-lines assumption of an ordinal model; this "
+                     "model is %s",
+                     partreg_fit_model_name(a->fit));
+        else if ((st = partreg_brant_test(a->fit, &d, &a->brant, &berr)) == PARTREG_ENOMEM)
+            return partreg_error_set(err, st, "%s", berr.message);
+        else if (st != PARTREG_OK)
+            snprintf(a->brant_absent, sizeof a->brant_absent, "%s", berr.message);
+        if (a->brant && partreg_fit_vcov_type(a->fit) != PARTREG_VCOV_MODEL)
+            snprintf(a->brant_note, sizeof a->brant_note,
+                     "the Brant test's covariance assumes independent rows; it does not use "
+                     "the %s covariance of the estimates",
+                     partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
@@ -295,6 +320,10 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     double t1 = now_s();
     if ((st = partreg_formula_parse(s->formula, &a->formula, err)) != PARTREG_OK)
         return st;
+    size_t *over_codes = NULL;
+    if (s->over && (st = partreg_analysis_over_read(a, table, s->over, &over_codes, err)) !=
+                       PARTREG_OK)
+        return st;
     if (table == a->own_table) {
         /* the frame takes the numeric columns it can from the table we
          * read, and holds all the later steps need: release the rest of
@@ -305,6 +334,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     } else {
         st = partreg_frame_create(table, a->formula, &s->frame, &a->frame, err);
     }
+    if (st == PARTREG_OK && over_codes)
+        st = partreg_analysis_over_map(a, over_codes, err);
+    free(over_codes);
     if (st != PARTREG_OK)
         return st;
     if (partreg_frame_has_survey(a->frame) &&
@@ -361,6 +393,8 @@ static partreg_status start(const partreg_analysis_spec *s, const char *source,
     a->vcov = s->vcov;
     a->ci = s->ci;
     a->conf_level = s->conf_level;
+    a->prob_ci = s->prob_ci;
+    a->contrast_type = s->contrast;
     *out = a;
     return PARTREG_OK;
 }

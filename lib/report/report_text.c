@@ -56,6 +56,13 @@ static const char *stars(double p)
     return "";
 }
 
+/* Width of the name column: 24, or the longest name, so that no name is
+ * ever cut. */
+static int name_width(size_t len)
+{
+    return len > 24 ? (int)len : 24;
+}
+
 static void table(const partreg_analysis *a, FILE *out, report_section section)
 {
     static const char *const heading[] = {"Term", "Threshold", "Scale term", "Parameter"};
@@ -65,7 +72,14 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
     snprintf(ci, sizeof ci, "[%g%% %s CI]", a->conf_level * 100,
              a->ci == PARTREG_CI_PROFILE && coefficients ? "profile" : "Wald");
     int t = partreg_fit_survey_info(a->fit, NULL);
-    fprintf(out, "%-24s %11s %10s %8s %9s %21s", heading[section], "Estimate", "Std.Err",
+    size_t longest = 0;
+    for (size_t j = 0; j < report_n_params(a); j++) {
+        report_row r;
+        if (report_row_get(a, j, &r) && r.section == section && strlen(r.name) > longest)
+            longest = strlen(r.name);
+    }
+    int nw = name_width(longest);
+    fprintf(out, "%-*s %11s %10s %8s %9s %21s", nw, heading[section], "Estimate", "Std.Err",
             t ? "t" : "z", t ? "P>|t|" : "P>|z|", ci);
     if (odds)
         fprintf(out, " %10s", "Odds ratio");
@@ -74,7 +88,7 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
         report_row r;
         if (!report_row_get(a, j, &r) || r.section != section)
             continue;
-        fprintf(out, "%-24.24s", r.name);
+        fprintf(out, "%-*s", nw, r.name);
         num(out, r.est.estimate, 11, 5);
         num(out, r.est.std_error, 10, 5);
         num(out, r.est.z, 8, 3);
@@ -87,20 +101,114 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
     }
 }
 
-static void margins(FILE *out, const char *title, const partreg_margins *m, int t)
+/* A list of margins: effects and contrasts with their tests and Wald
+ * intervals; probabilities with their intervals only (a probability is
+ * not tested against 0). Names are never cut. */
+static void margins(FILE *out, const char *title, const partreg_margins *m, int t,
+                    double level)
 {
     if (!m)
         return;
-    fprintf(out, "\n%s\n%-24s %-12s %11s %10s %8s %9s\n", title, "Term", "Outcome", "Effect",
-            "Std.Err", t ? "t" : "z", t ? "P>|t|" : "P>|z|");
-    for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
+    size_t n = partreg_margins_n_entries(m), tw = 4, ow = 7, gw = 0;
+    int prob = n > 0 && partreg_margins_get(m, 0)->probability;
+    int has_outcome = n > 0 && partreg_margins_get(m, 0)->outcome != NULL;
+    for (size_t i = 0; i < n; i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
-        fprintf(out, "%-24.24s %-12.12s", e->term, e->outcome ? e->outcome : "");
+        if (strlen(e->term) > tw)
+            tw = strlen(e->term);
+        if (e->outcome && strlen(e->outcome) > ow)
+            ow = strlen(e->outcome);
+        if (e->over && strlen(e->over) > gw)
+            gw = strlen(e->over);
+    }
+    int nw = name_width(tw), w_out = ow > 12 ? (int)ow : 12;
+    char ci[40];
+    snprintf(ci, sizeof ci, "[%g%% CI]", level * 100);
+    fprintf(out, "\n%s\n", title);
+    if (gw)
+        fprintf(out, "%-*s ", gw < 5 ? 5 : (int)gw, "Over");
+    fprintf(out, "%-*s", nw, prob ? "At" : "Term");
+    if (has_outcome)
+        fprintf(out, " %-*s", w_out, "Outcome");
+    if (prob)
+        fprintf(out, " %11s %10s %21s\n", "Probability", "Std.Err", ci);
+    else
+        fprintf(out, " %11s %10s %8s %9s %21s\n", "Estimate", "Std.Err", t ? "t" : "z",
+                t ? "P>|t|" : "P>|z|", ci);
+    for (size_t i = 0; i < n; i++) {
+        const partreg_margin *e = partreg_margins_get(m, i);
+        if (gw)
+            fprintf(out, "%-*s ", gw < 5 ? 5 : (int)gw, e->over ? e->over : "");
+        fprintf(out, "%-*s", nw, e->term[0] ? e->term : "(as observed)");
+        if (has_outcome)
+            fprintf(out, " %-*s", w_out, e->outcome ? e->outcome : "");
         num(out, e->estimate, 11, 5);
         num(out, e->std_error, 10, 5);
-        num(out, e->z, 8, 3);
-        pval(out, e->p_value);
+        if (!prob) {
+            num(out, e->z, 8, 3);
+            pval(out, e->p_value);
+        }
+        num(out, e->conf_low, 10, 5);
+        num(out, e->conf_high, 10, 5);
         fputc('\n', out);
+    }
+}
+
+/* The margins options' sections: contrasts, the profile, the groups. */
+static void margins_extra(const partreg_analysis *a, FILE *out, int t)
+{
+    if (a->margins_at || a->profile)
+        fprintf(out, "\nIntervals of probabilities: %s\n",
+                a->prob_ci == PARTREG_PROB_CI_DELTA
+                    ? "delta method on the probability scale (--prob-ci delta)"
+                    : "on the link scale, transformed back (inside [0, 1])");
+    if (a->over_name && a->over_missing)
+        fprintf(out, "--over %s: %zu rows with a missing %s are in no group\n", a->over_name,
+                a->over_missing, a->over_name);
+    if (a->contrasts)
+        margins(out,
+                a->contrast_type == 2 ? "Contrasts, every pair (delta-method SEs)"
+                                      : "Contrasts with the first (delta-method SEs)",
+                a->contrasts, t, a->conf_level);
+    if (a->profile) {
+        char title[300];
+        snprintf(title, sizeof title, "Predicted probabilities over %s", a->profile_var);
+        margins(out, title, a->profile, t, a->conf_level);
+    }
+    if (a->standardized) {
+        size_t longest = 0;
+        for (size_t j = 0; j < report_n_params(a); j++) {
+            report_row r;
+            if (report_row_get(a, j, &r) && !isnan(a->standardized[j].sd_x) &&
+                strlen(r.name) > longest)
+                longest = strlen(r.name);
+        }
+        int nw = name_width(longest), logit = report_has_odds_ratios(a);
+        fprintf(out, "\nStandardized coefficients (Long & Freese's listcoef); sd(y*) = ");
+        if (isfinite(a->sd_latent))
+            fprintf(out, "%.5f\n", a->sd_latent);
+        else
+            fprintf(out, "not defined for this model\n");
+        fprintf(out, "%-*s %11s %10s %10s %10s %10s", nw, "Term", "b", "bStdX", "bStdY",
+                "bStdXY", "SDofX");
+        if (logit)
+            fprintf(out, " %10s", "OR per SD");
+        fputc('\n', out);
+        for (size_t j = 0; j < report_n_params(a); j++) {
+            report_row r;
+            const partreg_standardized *z = &a->standardized[j];
+            if (!report_row_get(a, j, &r) || isnan(z->sd_x))
+                continue;
+            fprintf(out, "%-*s", nw, r.name);
+            num(out, r.est.estimate, 11, 5);
+            num(out, z->b_std_x, 10, 5);
+            num(out, z->b_std_y, 10, 5);
+            num(out, z->b_std_xy, 10, 5);
+            num(out, z->sd_x, 10, 5);
+            if (logit)
+                num(out, z->or_per_sd, 10, 4);
+            fputc('\n', out);
+        }
     }
 }
 
@@ -195,7 +303,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 "Variable", "F", "df1", "df2", "P>F");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24s", t->variable);
             num(out, t->adjusted_f, 10, 3);
             fprintf(out, " %5g %7g", t->df1, t->df2);
             pval(out, t->p_value);
@@ -205,16 +313,22 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24s", t->variable);
             num(out, t->chi2, 10, 3);
             fprintf(out, " %5g", t->df);
             pval(out, t->p_value);
             fputc('\n', out);
         }
     }
-    margins(out, "Average marginal effects (delta-method SEs)", a->margins, design);
-    margins(out, "Marginal effects at the means", a->margins_mem, design);
-    margins(out, "Predicted probabilities at the given values", a->margins_at, design);
+    margins(out, "Average marginal effects (delta-method SEs)", a->margins, design,
+            a->conf_level);
+    margins(out, "Marginal effects at the means", a->margins_mem, design, a->conf_level);
+    margins(out, a->at_grid ? "Predicted probabilities at the given values"
+                            : "Average predicted probabilities",
+            a->margins_at, design, a->conf_level);
+    margins_extra(a, out, design);
+    if (a->brant_absent[0])
+        fprintf(out, "\nBrant test of parallel lines: not computed: %s\n", a->brant_absent);
     if (a->brant) {
         partreg_chi2_test om = partreg_brant_omnibus(a->brant);
         fprintf(out, "\nBrant test of parallel lines\n%-24s %10s %5s %9s\n", "Term", "chi2", "df", "P>chi2");
@@ -225,13 +339,15 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fputc('\n', out);
         for (size_t t = 0; t < partreg_brant_n_terms(a->brant); t++) {
             partreg_chi2_test bt = partreg_brant_term(a->brant, t);
-            fprintf(out, "%-24.24s", partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t)));
+            fprintf(out, "%-24s", partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t)));
             num(out, bt.chi2, 10, 3);
             fprintf(out, " %5g", bt.df);
             pval(out, bt.p_value);
             fputc('\n', out);
         }
         fprintf(out, "A small p-value says the parallel-lines (proportional odds) assumption fails.\n");
+        if (a->brant_note[0])
+            fprintf(out, "Note: %s.\n", a->brant_note);
     }
     if (a->has_survey_gof) {
         const partreg_survey_gof *g = &a->survey_gof;

@@ -7,6 +7,28 @@
 
 #define CLI_MAX_LIST 256
 
+/* The options of options_margins.c: margins, predictions, tables. */
+typedef struct cli_extra {
+    const char *at[CLI_MAX_LIST]; /* --at, repeatable */
+    size_t n_at;
+    const char *marginsplot;      /* --marginsplot FILE.svg */
+    const char *id;               /* predict: --id COL */
+    int linear;                   /* predict: --linear */
+    const char *results[CLI_MAX_LIST]; /* table: --results FILE.json, repeatable */
+    size_t n_results;
+    const char *table_format;     /* table: --format md|latex|html|csv (kept as text) */
+    int stars;                    /* table: --stars */
+    int eform;                    /* table: --eform (odds ratios) */
+    int brackets_ci;              /* table: --brackets ci (else se) */
+    const char *titles[CLI_MAX_LIST]; /* table: --title per model, repeatable */
+    size_t n_titles;
+    int standardize_given;        /* --standardize */
+    const char *formulas[CLI_MAX_LIST]; /* table: --formula, repeatable */
+    size_t n_formulas;
+    const char *given[64];        /* every option given, for the commands' refusals */
+    size_t n_given;
+} cli_extra;
+
 /* Everything `partreg fit` accepts, parsed from argv. */
 typedef struct cli_options {
     const char *data;
@@ -25,6 +47,7 @@ typedef struct cli_options {
     const char *out;   /* report: --out FILE */
     const char *curve; /* report: --curve VAR */
     const char *title; /* report: --title TEXT */
+    cli_extra extra;   /* margins, predict and table options (options_margins.c) */
 } cli_options;
 
 /* Parse argv (after the subcommand). Returns 0, 1 for --help (printed), or
@@ -38,6 +61,11 @@ void cli_options_free(cli_options *o);
 int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *command,
                      int *takes);
 
+/* One margins, predict or table option a (options_margins.c); as
+ * cli_parse_survey(). */
+int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *command,
+                      int *takes);
+
 /* Print "partreg: <message>" for a failed library call. */
 void cli_error(const char *what, const partreg_error *err);
 
@@ -46,5 +74,6 @@ int cli_predict(int argc, char **argv);
 int cli_lrtest(int argc, char **argv);
 int cli_report(int argc, char **argv);   /* cli_report.c */
 int cli_simulate(int argc, char **argv); /* cli_simulate.c */
+int cli_table(int argc, char **argv);    /* cli_table.c */
 
 #endif

@@ -94,7 +94,7 @@ static int takes_value(const char *a)
 {
     static const char *const with_value[] = {
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
-        "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
+        "--vcov", "--ci", "--conf-level", "--na", "--delim", "--format",
         "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
@@ -119,6 +119,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = 1, survey;
+        if (strncmp(a, "--", 2) == 0 && o->extra.n_given < sizeof o->extra.given / sizeof *o->extra.given)
+            o->extra.given[o->extra.n_given++] = a;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(fit_help, stdout);
             return 1;
@@ -143,7 +145,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--expected-information") == 0) {
             o->spec.fit.information = PARTREG_INFO_EXPECTED;
             takes = 0;
-        } else if ((survey = cli_parse_survey(a, v, o, command, &takes)) >= 0) {
+        } else if ((survey = cli_parse_survey(a, v, o, command, &takes)) >= 0 ||
+                   (survey = cli_parse_margins(a, v, o, command, &takes)) >= 0) {
             if (survey)
                 return survey;
         } else if (!takes_value(a)) {
@@ -206,8 +209,6 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             if (!parse_number(v, &p) || !(p > 0 && p < 1))
                 return fail(command, "--conf-level '%s' must be a number in (0, 1), e.g. 0.95", v);
             o->spec.conf_level = p;
-        } else if (strcmp(a, "--at") == 0) {
-            o->spec.at = v;
         } else if (strcmp(a, "--na") == 0) {
             if (n_na >= CLI_MAX_LIST)
                 return fail(command, "too many --na strings");
@@ -260,6 +261,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     o->spec.frame.n_refs = n_refs;
     o->spec.read.na_strings = o->na;
     o->spec.read.n_na_strings = n_na;
+    if (strcmp(command, "table") == 0 && o->extra.n_results > 0 && o->extra.n_formulas == 0)
+        return 0; /* a table of saved results needs no data */
     if (!o->data)
         return fail(command, "no data file given");
     if (o->n_formulas == 0)
