@@ -134,6 +134,57 @@ PARTREG_API partreg_status partreg_analysis_run_table(const partreg_table *table
                                                       const partreg_analysis_spec *spec,
                                                       partreg_analysis **out, partreg_error *err);
 
+/** What partreg_analysis_predict_write() did with the rows of new data. */
+typedef struct partreg_predict_summary {
+    size_t n_rows;    /**< rows of the new data */
+    size_t n_used;    /**< rows predicted */
+    size_t n_dropped; /**< rows dropped for a missing value of a model variable */
+    /** Why they were dropped, e.g. "2 rows with age missing, 1 row with
+     *  income missing" (rows missing several count once per variable),
+     *  or "" when none were. */
+    char reason[PARTREG_ERROR_MESSAGE_SIZE];
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
+} partreg_predict_summary;
+
+/**
+ * Predict the rows of `newdata` with the analysis's fit and write them:
+ * each row's probability of every outcome level with its standard error
+ * and interval under the covariance in force (partreg_fit_predict_rows()),
+ * the linear predictor when opt->linear, and the value of column
+ * `id_column` (NULL: none) of each row.
+ *
+ * - CSV: a header `row[,ID],P(L)...,se_P(L)...,conf_low_P(L)...,
+ *   conf_high_P(L)...[,eta,se_eta,conf_low_eta,conf_high_eta]`, then one
+ *   line per predicted row (`row` is the row's number in the new data,
+ *   from 1; dropped rows are absent).
+ * - JSON: {"n_rows", "n_used", "n_dropped", "dropped_reason", "levels",
+ *   "conf_level", "prob_ci", "vcov_type", "id_column", "predictions":
+ *   [{"row", "id", "probabilities": [{"level", "estimate", "std_error",
+ *   "conf_low", "conf_high"}], "linear": {...}}]}.
+ * - text: one line per row, each level's probability with its interval.
+ *
+ * Nothing is written unless every row could be predicted.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, an unknown format, a
+ *         fit that did not converge); PARTREG_ENOTFOUND (a model variable
+ *         or the id column absent from newdata, named with the closest
+ *         name); PARTREG_EDATA (a level the model has not seen, with its
+ *         line); PARTREG_ETOOFEW (no complete row: the summary says why);
+ *         PARTREG_EUNSUPPORTED (opt->linear for a model without one linear
+ *         predictor); PARTREG_EIO (a write failed); PARTREG_ENOMEM.
+ *         `summary` (optional) is filled whenever the rows were read.
+ * Thread-safe for distinct streams.
+ */
+PARTREG_API partreg_status partreg_analysis_predict_write(const partreg_analysis *a,
+                                                          const partreg_table *newdata,
+                                                          const char *id_column,
+                                                          const partreg_predict_options *opt,
+                                                          partreg_format format, FILE *out,
+                                                          partreg_predict_summary *summary,
+                                                          partreg_error *err);
+
 /** Release an analysis; NULL is a no-op. */
 PARTREG_API void partreg_analysis_free(partreg_analysis *a);
 

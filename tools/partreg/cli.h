@@ -66,6 +66,13 @@ int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *c
 int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *command,
                       int *takes);
 
+/* Refuse, with the reason, every option given that `command` does not use
+ * (options_scope.c): 0, or 2 after a one-line message. Options the table
+ * does not list (the model's) are used by every command. */
+int cli_check_scope(const cli_options *o, const char *command);
+/* Refuse --format csv with options whose results CSV cannot hold. */
+int cli_check_csv(const cli_options *o, const char *command);
+
 /* Print "partreg: <message>" for a failed library call. */
 void cli_error(const char *what, const partreg_error *err);
 

@@ -1,4 +1,5 @@
-/* The subcommands: fit, predict, lrtest. */
+/* The subcommands fit and lrtest (predict: cli_predict.c). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,10 @@ int cli_fit(int argc, char **argv)
 {
     cli_options o;
     int rc = cli_parse(argc, argv, &o, 1, "fit");
+    if (!rc)
+        rc = cli_check_scope(&o, "fit");
+    if (!rc)
+        rc = cli_check_csv(&o, "fit");
     if (rc) {
         cli_options_free(&o);
         return rc == 1 ? 0 : EXIT_USAGE;
@@ -38,85 +43,26 @@ int cli_fit(int argc, char **argv)
     return st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION ? EXIT_FIT : EXIT_INPUT;
 }
 
-/* Probabilities of each outcome level for the rows of --newdata, as CSV:
- * the row number in the new file, then one column per level. */
-int cli_predict(int argc, char **argv)
-{
-    cli_options o;
-    int rc = cli_parse(argc, argv, &o, 1, "predict");
-    if (rc) {
-        cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
-    }
-    if (!o.newdata) {
-        fprintf(stderr, "partreg predict: --newdata FILE is required (the rows to predict)\n");
-        cli_options_free(&o);
-        return EXIT_USAGE;
-    }
-    o.spec.wald_tests = 0;
-    o.spec.diagnostics = 0;
-    partreg_analysis *a = NULL;
-    partreg_table *nt = NULL;
-    partreg_frame *nf = NULL;
-    gsl_matrix *P = NULL;
-    partreg_error err;
-    int status = EXIT_INPUT;
-    partreg_status st = partreg_analysis_run(o.data, &o.spec, &a, &err);
-    if (!a) {
-        cli_error(NULL, &err);
-        goto done;
-    }
-    if (st != PARTREG_OK) {
-        cli_error("the model cannot be used for prediction", &err);
-        status = EXIT_FIT;
-        goto done;
-    }
-    if (partreg_table_read(o.newdata, &o.spec.read, &nt, &err) != PARTREG_OK ||
-        partreg_frame_apply(partreg_analysis_frame(a), nt, &nf, &err) != PARTREG_OK) {
-        cli_error(o.newdata, &err);
-        goto done;
-    }
-    partreg_data d;
-    partreg_frame_data(nf, &d);
-    const partreg_fit *fit = partreg_analysis_fit(a);
-    size_t J = partreg_fit_n_levels(fit);
-    int binary = partreg_fit_family(fit) == PARTREG_BINARY;
-    P = gsl_matrix_alloc(d.n ? d.n : 1, binary ? 1 : J);
-    if (!P || partreg_fit_predict(fit, &d, P, &err) != PARTREG_OK) {
-        cli_error(o.newdata, &err);
-        goto done;
-    }
-    const partreg_frame *fr = partreg_analysis_frame(a);
-    printf("row");
-    for (size_t k = 0; k < J; k++)
-        printf(",P(%s)", partreg_frame_level_name(fr, k));
-    putchar('\n');
-    const size_t *rows = partreg_frame_row_index(nf);
-    for (size_t i = 0; i < d.n; i++) {
-        printf("%zu", rows[i] + 1);
-        for (size_t k = 0; k < J; k++) {
-            double p = binary ? (k == 1 ? gsl_matrix_get(P, i, 0) : 1.0 - gsl_matrix_get(P, i, 0))
-                              : gsl_matrix_get(P, i, k);
-            printf(",%.17g", p);
-        }
-        putchar('\n');
-    }
-    status = 0;
-done:
-    if (P)
-        gsl_matrix_free(P);
-    partreg_frame_free(nf);
-    partreg_table_free(nt);
-    partreg_analysis_free(a);
-    cli_options_free(&o);
-    return status;
-}
-
 /* LR test of two nested models fitted on the same rows. */
 int cli_lrtest(int argc, char **argv)
 {
     cli_options o;
     int rc = cli_parse(argc, argv, &o, 2, "lrtest");
+    if (!rc)
+        rc = cli_check_scope(&o, "lrtest");
+    if (!rc && o.format == PARTREG_FORMAT_CSV) {
+        fprintf(stderr, "partreg lrtest: --format csv is not available for lrtest; use text "
+                        "or json\n");
+        rc = 2;
+    }
+    if (!rc && o.spec.vcov != PARTREG_VCOV_MODEL) {
+        fprintf(stderr, "partreg lrtest: --vcov %s cannot be used: a likelihood-ratio test "
+                        "compares likelihoods and assumes independent rows, which a robust "
+                        "covariance says do not hold; test the terms with the joint Wald tests "
+                        "of partreg fit --vcov %s\n",
+                partreg_vcov_name(o.spec.vcov), partreg_vcov_name(o.spec.vcov));
+        rc = 2;
+    }
     if (rc) {
         cli_options_free(&o);
         return rc == 1 ? 0 : EXIT_USAGE;
@@ -146,6 +92,21 @@ int cli_lrtest(int argc, char **argv)
         cli_error("reduced model", &err);
         goto done;
     }
+    /* weights that are not counts make the likelihood a pseudo-likelihood,
+     * whose LR statistic has no chi-square distribution */
+    const double *w = partreg_frame_weights(partreg_analysis_frame(full));
+    for (size_t i = 0; w && i < partreg_frame_n_rows(partreg_analysis_frame(full)); i++)
+        if (w[i] != floor(w[i])) {
+            fprintf(stderr,
+                    "partreg lrtest: --weights %s are not whole numbers (row %zu: %g), so they "
+                    "are not frequency weights and the likelihood-ratio statistic has no "
+                    "chi-square distribution; for sampling weights use the design-based Wald "
+                    "tests of partreg fit --sampling-weights %s\n",
+                    o.spec.frame.weights, partreg_frame_row_index(partreg_analysis_frame(full))[i] + 1,
+                    w[i], o.spec.frame.weights);
+            status = EXIT_USAGE;
+            goto done;
+        }
     double chi2, df, p;
     if (partreg_lr_test(partreg_analysis_fit(full), partreg_analysis_fit(reduced), &chi2, &df, &p,
                         &err) != PARTREG_OK) {

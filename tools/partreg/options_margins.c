@@ -33,7 +33,7 @@ int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *
     partreg_error err;
     *takes = 1;
     if (strcmp(a, "--standardize") == 0 || strcmp(a, "--linear") == 0 ||
-        (table && (strcmp(a, "--stars") == 0 || strcmp(a, "--eform") == 0))) {
+        strcmp(a, "--stars") == 0 || strcmp(a, "--eform") == 0) {
         *takes = 0;
         if (strcmp(a, "--standardize") == 0)
             o->spec.standardize = x->standardize_given = 1;
