@@ -272,8 +272,8 @@ typedef struct finish_ex {
 /* Interval of a probability p with standard error se: on the link scale,
  * F(F^-1(p) -+ q se / f(F^-1(p))), mapped back; p itself when p is 0 or 1
  * (or its density underflows), where the link scale has no finite point. */
-static void link_interval(partreg_link link, double p, double se, double q, double *lo,
-                          double *hi)
+void partreg_margins_link_interval(partreg_link link, double p, double se, double q,
+                                   double *lo, double *hi)
 {
     if (!isfinite(p) || !isfinite(se)) {
         *lo = *hi = NAN;
@@ -402,8 +402,8 @@ static partreg_status mfx_finish_ex(mfx *c, const partreg_fit *fit, double W, do
                 it->z = NAN;
                 it->p_value = NAN;
                 if (fx->prob_ci == PARTREG_PROB_CI_LINK) {
-                    link_interval(fx->link, est, it->std_error, q, &it->conf_low,
-                                  &it->conf_high);
+                    partreg_margins_link_interval(fx->link, est, it->std_error, q,
+                                                  &it->conf_low, &it->conf_high);
                 } else {
                     it->conf_low = est - q * it->std_error;
                     it->conf_high = est + q * it->std_error;

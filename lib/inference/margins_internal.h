@@ -31,6 +31,13 @@ struct partreg_at_grid {
     partreg_setting *set;
 };
 
+/* The interval of a probability p with standard error se on the link
+ * scale, transformed back: F(F^-1(p) -+ q se / f(F^-1(p))); p itself
+ * when p is 0 or 1 (or its density underflows); NaN when p or se is not
+ * finite. */
+void partreg_margins_link_interval(partreg_link link, double p, double se, double q,
+                                   double *lo, double *hi);
+
 /* Copy of s (malloc), or NULL when out of memory. */
 char *partreg_margins_strdup(const char *s);
 

@@ -23,7 +23,7 @@
 #include "inference/survey_internal.h"
 #include "models/fit_internal.h"
 #include "models/link.h"
-#include "partreg_margins.h"
+#include "inference/margins_internal.h"
 
 struct partreg_predictions {
     size_t n, J;
@@ -116,23 +116,12 @@ static double quad(const gsl_matrix *V, const double *g, size_t K)
 static void prob_interval(partreg_prob_ci how, partreg_link link, double p, double se, double q,
                           double *lo, double *hi)
 {
-    if (!isfinite(p) || !isfinite(se)) {
-        *lo = *hi = NAN;
-        return;
-    }
-    if (how == PARTREG_PROB_CI_DELTA) {
+    if (how == PARTREG_PROB_CI_DELTA && isfinite(p) && isfinite(se)) {
         *lo = p - q * se;
         *hi = p + q * se;
         return;
     }
-    double u = p > 0.0 && p < 1.0 ? partreg_link_quantile(link, p) : NAN;
-    double f = isfinite(u) ? partreg_link_pdf(link, u) : 0.0;
-    if (se == 0.0 || !(f > 0.0)) {
-        *lo = *hi = p; /* at 0 or 1 the link scale has no finite point */
-        return;
-    }
-    *lo = partreg_link_cdf(link, u - q * se / f);
-    *hi = partreg_link_cdf(link, u + q * se / f);
+    partreg_margins_link_interval(link, p, se, q, lo, hi);
 }
 
 partreg_status partreg_fit_predict_rows(const partreg_fit *fit, const partreg_data *d,
