@@ -229,6 +229,21 @@ PARTREG_API partreg_status partreg_analysis_run_imputations(const partreg_table 
 /** Number of imputations pooled (0 for an analysis of one data set). */
 PARTREG_API size_t partreg_analysis_n_imputations(const partreg_analysis *a);
 
+/**
+ * Write the marginsplot of the analysis as a standalone SVG document:
+ * predicted probabilities (one series per outcome level and --over group)
+ * against the variable of spec.profile, or, without a profile, of the
+ * at-grid when its cells differ in one variable only; numeric variables as
+ * lines with interval bands, categorical ones as points with interval bars.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, or nothing to draw:
+ *         the message says to give --profile VAR or an --at grid over one
+ *         variable); PARTREG_EIO (a write failed). Thread-safe for
+ *         distinct streams.
+ */
+PARTREG_API partreg_status partreg_analysis_write_marginsplot(const partreg_analysis *a,
+                                                              FILE *out, partreg_error *err);
+
 /** Release an analysis; NULL is a no-op. */
 PARTREG_API void partreg_analysis_free(partreg_analysis *a);
 

@@ -72,6 +72,9 @@ int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *
  * (options_scope.c): 0, or 2 after a one-line message. Options the table
  * does not list (the model's) are used by every command. */
 int cli_check_scope(const cli_options *o, const char *command);
+/* Write --marginsplot FILE of analysis a, if asked: 0, or an exit status
+ * after a one-line message (the file is then removed). */
+int cli_write_marginsplot(const cli_options *o, const partreg_analysis *a, const char *command);
 /* Refuse --format csv with options whose results CSV cannot hold. */
 int cli_check_csv(const cli_options *o, const char *command);
 

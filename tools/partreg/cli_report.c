@@ -15,6 +15,8 @@ int cli_report(int argc, char **argv)
 {
     cli_options o;
     int rc = cli_parse(argc, argv, &o, 1, "report");
+    if (!rc)
+        rc = cli_check_scope(&o, "report");
     if (rc) {
         cli_options_free(&o);
         return rc == 1 ? 0 : EXIT_USAGE;
@@ -32,6 +34,11 @@ int cli_report(int argc, char **argv)
         cli_error(NULL, &err);
         cli_options_free(&o);
         return st == PARTREG_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+    }
+    if ((rc = cli_write_marginsplot(&o, a, "report")) != 0) {
+        partreg_analysis_free(a);
+        cli_options_free(&o);
+        return rc;
     }
     partreg_html_options ho = partreg_html_options_default();
     ho.curve = o.curve;

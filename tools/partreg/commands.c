@@ -45,6 +45,11 @@ int cli_fit(int argc, char **argv)
         cli_options_free(&o);
         return st == PARTREG_EINVAL ? EXIT_USAGE : EXIT_INPUT;
     }
+    if ((rc = cli_write_marginsplot(&o, a, "fit")) != 0) {
+        partreg_analysis_free(a);
+        cli_options_free(&o);
+        return rc;
+    }
     partreg_error werr;
     if (partreg_analysis_write(a, stdout, o.format, o.timing, &werr) != PARTREG_OK) {
         cli_error(NULL, &werr);

@@ -116,3 +116,27 @@ int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *
     }
     return 0;
 }
+
+int cli_write_marginsplot(const cli_options *o, const partreg_analysis *a, const char *command)
+{
+    if (!o->extra.marginsplot)
+        return 0;
+    const char *path = o->extra.marginsplot;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "partreg %s: cannot write --marginsplot '%s'\n", command, path);
+        return 1;
+    }
+    partreg_error err;
+    partreg_status st = partreg_analysis_write_marginsplot(a, f, &err);
+    if (fclose(f) != 0 && st == PARTREG_OK) {
+        st = PARTREG_EIO;
+        snprintf(err.message, sizeof err.message, "could not finish writing '%s'", path);
+    }
+    if (st != PARTREG_OK) {
+        remove(path);
+        fprintf(stderr, "partreg %s: --marginsplot: %s\n", command, err.message);
+        return st == PARTREG_EINVAL ? 2 : 1;
+    }
+    return 0;
+}
