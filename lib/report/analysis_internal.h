@@ -88,6 +88,10 @@ partreg_status partreg_analysis_over_map(partreg_analysis *a, const size_t *code
  * profile, standardized coefficients); the fit is usable. */
 partreg_status partreg_analysis_margins_run(partreg_analysis *a, const partreg_analysis_spec *s,
                                             partreg_error *err);
+/* The marginsplot as SVG (svg_marginsplot.c): a standalone document with
+ * its XML declaration, or (standalone 0) an <svg> element to embed. */
+partreg_status partreg_marginsplot_svg(const partreg_analysis *a, FILE *out, int standalone,
+                                       partreg_error *err);
 /* Free what analysis_margins.c made. */
 void partreg_analysis_margins_free(partreg_analysis *a);
 

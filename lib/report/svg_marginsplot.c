@@ -54,8 +54,8 @@ static const partreg_setting *cell_setting(const partreg_at_grid *g, size_t c, s
     return NULL;
 }
 
-partreg_status partreg_analysis_write_marginsplot(const partreg_analysis *a, FILE *out,
-                                                  partreg_error *err)
+partreg_status partreg_marginsplot_svg(const partreg_analysis *a, FILE *out, int standalone,
+                                       partreg_error *err)
 {
     if (!a || !out)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_analysis_write_marginsplot: NULL argument");
@@ -98,7 +98,8 @@ partreg_status partreg_analysis_write_marginsplot(const partreg_analysis *a, FIL
     if (cat)
         xs.n_ticks = 0; /* the levels are labelled below */
     const char *vn = partreg_frame_variable_name(fr, v);
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+    if (standalone)
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"marginsplot\" viewBox=\"0 0 %g "
             "%g\" width=\"%g\" height=\"%g\" role=\"img\"><title>Predicted probabilities over ",
@@ -180,4 +181,10 @@ partreg_status partreg_analysis_write_marginsplot(const partreg_analysis *a, FIL
         return partreg_error_set(err, PARTREG_EIO, "a write of the marginsplot failed");
     partreg_error_clear(err);
     return PARTREG_OK;
+}
+
+partreg_status partreg_analysis_write_marginsplot(const partreg_analysis *a, FILE *out,
+                                                  partreg_error *err)
+{
+    return partreg_marginsplot_svg(a, out, 1, err);
 }
