@@ -4,7 +4,7 @@
 # Prints what it installs; does nothing when everything is present.
 set -euo pipefail
 
-build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev"
+build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev libjansson-dev"
 test_pkgs="libcmocka-dev python3 valgrind"
 bench_pkgs="r-base-core r-cran-mass r-cran-ordinal python3-statsmodels python3-matplotlib hyperfine time"
 docs_pkgs="doxygen"

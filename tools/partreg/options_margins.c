@@ -51,8 +51,9 @@ int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *
     size_t k = 0, nk = sizeof with_value / sizeof with_value[0];
     while (k < nk && strcmp(a, with_value[k]) != 0)
         k++;
-    int table_own = table && (strcmp(a, "--formula") == 0 || strcmp(a, "--title") == 0 ||
-                              strcmp(a, "--format") == 0);
+    int several = table || strcmp(command, "report") == 0; /* --formula repeatable */
+    int table_own = (several && strcmp(a, "--formula") == 0) ||
+                    (table && (strcmp(a, "--title") == 0 || strcmp(a, "--format") == 0));
     if (k == nk && !table_own)
         return -1;
     if (!v)
