@@ -17,6 +17,8 @@ int cli_report(int argc, char **argv)
     int rc = cli_parse(argc, argv, &o, 1, "report");
     if (!rc)
         rc = cli_check_scope(&o, "report");
+    if (!rc)
+        rc = cli_check_csv(&o, "report");
     if (rc) {
         cli_options_free(&o);
         return rc == 1 ? 0 : EXIT_USAGE;

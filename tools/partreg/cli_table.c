@@ -32,6 +32,14 @@ int cli_table(int argc, char **argv)
         return rc == 1 ? 0 : EXIT_USAGE;
     }
     const cli_extra *x = &o.extra;
+    for (size_t g = 0; g < x->n_given && !x->brackets_ci; g++)
+        if (strcmp(x->given[g], "--ci") == 0 || strcmp(x->given[g], "--conf-level") == 0) {
+            fprintf(stderr, "partreg table: %s sets the intervals, which the table shows with "
+                            "--brackets ci (it shows standard errors otherwise)\n",
+                    x->given[g]);
+            cli_options_free(&o);
+            return EXIT_USAGE;
+        }
     size_t n_models = x->n_formulas + x->n_results;
     if (n_models == 0 || (x->n_formulas > 0 && !o.data)) {
         fprintf(stderr, "partreg table: give models: DATA with --formula F (repeatable) and/or "

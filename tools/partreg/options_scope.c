@@ -43,6 +43,12 @@ static const scope scopes[] = {
     {"--cluster", FIT | REPORT | PREDICT | TABLE,
      "a likelihood-ratio test assumes independent rows; for clustered data use the joint Wald "
      "tests of partreg fit --vcov cluster --cluster COL"},
+    {"--cluster-df", FIT | REPORT,
+     "it sets the t distribution of the coefficients' tests and intervals, which partreg fit "
+     "and partreg report print; predictions and tables use the covariance only"},
+    {"--imputations", ALL & ~LRTEST,
+     "a likelihood-ratio test is not pooled over imputations; use the pooled Wald tests (D1) of "
+     "partreg fit --imputations"},
     {"--newdata", PREDICT, "it gives the rows that partreg predict predicts"},
     {"--id", PREDICT, "it names the id column of partreg predict's rows"},
     {"--linear", PREDICT, "it adds linear predictors to partreg predict's rows"},
@@ -114,6 +120,22 @@ int cli_check_csv(const cli_options *o, const char *command)
                        : s->profile          ? "--profile"
                        : s->brant            ? "--brant"
                                              : NULL;
+    if (o->timing && o->format != PARTREG_FORMAT_JSON) {
+        fprintf(stderr, "partreg %s: --timing adds the phase timings to the JSON; add --format "
+                        "json\n",
+                command);
+        return 2;
+    }
+    int predictions = s->at || s->n_at || s->over || s->profile;
+    for (size_t g = 0; g < o->extra.n_given; g++)
+        if (strcmp(o->extra.given[g], "--prob-ci") == 0 && !predictions &&
+            strcmp(command, "predict") != 0) {
+            fprintf(stderr, "partreg %s: --prob-ci sets the intervals of predicted "
+                            "probabilities, and none are asked for; add --at, --over or "
+                            "--profile\n",
+                    command);
+            return 2;
+        }
     if (o->format != PARTREG_FORMAT_CSV || !what)
         return 0;
     fprintf(stderr,
