@@ -85,10 +85,10 @@ typedef struct partreg_analysis_spec {
             /** Standardized coefficients (partreg_fit_standardize()). */
             int standardize;
             /** A variable: predicted probabilities of every outcome level
-             *  over its range (a numeric variable: 11 equally spaced
-             *  values from its minimum to its maximum over the rows used;
-             *  a categorical one: each level), the data for a
-             *  marginsplot. NULL: none. */
+             *  over its range (a numeric variable: round values 1, 2, 2.5
+             *  or 5 times a power of ten apart, about 10 intervals, within
+             *  its minimum and maximum over the rows used; a categorical
+             *  one: each level), the data for a marginsplot. NULL: none. */
             const char *profile;
             /** Firth's penalised likelihood (binary models;
              *  partreg_model_spec_set_penalty()); default 0 */

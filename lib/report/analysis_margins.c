@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "inference/margins_internal.h"
 #include "report/analysis_internal.h"
+#include "report/svg.h"
 
 /* Groups one over column may have at most: more are a continuous
  * variable, not groups. */
@@ -219,8 +220,10 @@ partreg_status partreg_analysis_over_map(partreg_analysis *a, const size_t *code
     return PARTREG_OK;
 }
 
-/* The profile's grid: 11 equally spaced values over the range of a numeric
- * variable among the rows used, or each level of a categorical one. */
+/* The profile's grid: "nice" values (1, 2, 2.5 or 5 times a power of ten
+ * apart, about 10 intervals: svg_scale_linear) within the range of a
+ * numeric variable among the rows used, or each level of a categorical
+ * one. */
 static partreg_status profile_grid(partreg_analysis *a, const char *name, partreg_error *err)
 {
     size_t v;
@@ -232,20 +235,26 @@ static partreg_status profile_grid(partreg_analysis *a, const char *name, partre
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     a->profile_grid = g;
     int cat = partreg_frame_variable_is_categorical(a->frame, v);
-    size_t m = cat ? partreg_frame_variable_n_levels(a->frame, v) : 11;
-    g->first = malloc(m * sizeof *g->first);
-    g->count = malloc(m * sizeof *g->count);
-    g->set = calloc(m, sizeof *g->set);
-    if (!g->first || !g->count || !g->set || !(a->profile_var = copy_string(name)))
-        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     double lo = INFINITY, hi = -INFINITY;
+    svg_scale sc;
     if (!cat) {
         const double *x = partreg_frame_variable_values(a->frame, v);
         for (size_t i = 0; i < partreg_frame_n_rows(a->frame); i++) {
             lo = x[i] < lo ? x[i] : lo;
             hi = x[i] > hi ? x[i] : hi;
         }
+        svg_scale_linear(&sc, lo, hi, 0.0, 1.0, 10, 0);
+        if (sc.n_ticks < 2) { /* a constant variable: its value */
+            sc.n_ticks = 1;
+            sc.ticks[0] = lo;
+        }
     }
+    size_t m = cat ? partreg_frame_variable_n_levels(a->frame, v) : sc.n_ticks;
+    g->first = malloc(m * sizeof *g->first);
+    g->count = malloc(m * sizeof *g->count);
+    g->set = calloc(m, sizeof *g->set);
+    if (!g->first || !g->count || !g->set || !(a->profile_var = copy_string(name)))
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     for (size_t c = 0; c < m; c++) {
         g->first[c] = c;
         g->count[c] = 1;
@@ -253,7 +262,7 @@ static partreg_status profile_grid(partreg_analysis *a, const char *name, partre
         if (cat)
             g->set[c].level = c;
         else
-            g->set[c].value = c == m - 1 ? hi : lo + (hi - lo) * (double)c / (double)(m - 1);
+            g->set[c].value = sc.ticks[c];
     }
     g->n_cells = m;
     return PARTREG_OK;
