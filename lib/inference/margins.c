@@ -616,6 +616,8 @@ static int same_free_set(const mean_ctx *mc, size_t a, size_t b, size_t fixed)
 static partreg_status mean_row(mfx *c, mean_ctx *mc, size_t fixed, size_t fixed_level,
                                long d_var, double *x, const char *who, partreg_error *err)
 {
+    if (!x || !mc->done || !c->set || !mc->base)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: no workspace", who);
     memset(x, 0, c->p * sizeof *x);
     if (d_var >= 0)
         memset(c->dx, 0, c->p * sizeof *c->dx);
@@ -711,6 +713,10 @@ partreg_status partreg_margins_mem(const partreg_fit *fit, const partreg_frame *
             acc_slope(&c, b, 1.0, c.x, c.dx);
             b++;
             continue;
+        }
+        if (!mc.cat_of_var) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+            goto cleanup;
         }
         size_t k = mc.cat_of_var[v];
         st = mean_row(&c, &mc, k, partreg_frame_variable_reference(fr, v), -1, c.x0, who, err);

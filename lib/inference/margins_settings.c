@@ -363,7 +363,7 @@ static partreg_status push_value(const partreg_frame *fr, clause *c, const char 
         return partreg_error_set(err, PARTREG_EINVAL, "an empty value of '%s'",
                                  partreg_frame_variable_name(fr, v));
     if (partreg_frame_variable_is_categorical(fr, v)) {
-        size_t level;
+        size_t level = 0;
         partreg_status st = find_level(fr, v, s, len, &level, err);
         if (st != PARTREG_OK)
             return st;
@@ -417,7 +417,7 @@ static partreg_status parse_clauses(const partreg_frame *fr, const char *text, c
     const char *p = text, *end = text + strlen(text);
     clause *cl = NULL;
     size_t n = 0;
-    partreg_status st = PARTREG_OK;
+    partreg_status st;
     *out = NULL;
     *n_out = 0;
     if (skip_space(p, end) == end)
@@ -444,7 +444,7 @@ static partreg_status parse_clauses(const partreg_frame *fr, const char *text, c
                                    (int)(stop - p), p, text);
             goto fail;
         }
-        size_t v;
+        size_t v = 0;
         if ((st = find_variable(fr, p, (size_t)(name_end - p), &v, err)) != PARTREG_OK)
             goto fail;
         for (size_t k = 0; k < n; k++)
@@ -533,6 +533,8 @@ static partreg_status grid_append(partreg_at_grid *g, const clause *cl, size_t n
 {
     size_t cells = 1;
     for (size_t k = 0; k < n; k++) {
+        if (cl[k].n == 0 || !cl[k].value || !cl[k].level)
+            return partreg_error_set(err, PARTREG_EINVAL, "a clause of --at has no value");
         if (cl[k].n > (size_t)AT_GRID_MAX_CELLS / cells ||
             g->n_cells + cells * cl[k].n > AT_GRID_MAX_CELLS)
             return partreg_error_set(err, PARTREG_EINVAL,
@@ -548,8 +550,8 @@ static partreg_status grid_append(partreg_at_grid *g, const clause *cl, size_t n
     size_t *count = first ? realloc(g->count, nc * sizeof *count) : NULL;
     if (count)
         g->count = count;
-    partreg_setting *set =
-        count ? realloc(g->set, (nset + cells * n ? nset + cells * n : 1) * sizeof *set) : NULL;
+    size_t total = nset + cells * n;
+    partreg_setting *set = count ? realloc(g->set, (total ? total : 1) * sizeof *set) : NULL;
     if (!set)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     g->set = set;

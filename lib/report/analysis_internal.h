@@ -47,9 +47,9 @@ struct partreg_analysis {
     double model_W, model_q, model_F, model_df2, model_p;
     /* margins options (analysis_margins.c) */
     partreg_prob_ci prob_ci;
+    int contrast_type;            /* 1 + partreg_contrast_type, 0 none */
     partreg_at_grid *at_grid;     /* the --at grid behind margins_at, or NULL */
     partreg_margins *contrasts;   /* --contrast, or NULL */
-    int contrast_type;            /* 1 + partreg_contrast_type, 0 none */
     partreg_margins *profile;     /* --profile, or NULL */
     partreg_at_grid *profile_grid;
     char *profile_var;

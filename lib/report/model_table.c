@@ -379,7 +379,7 @@ static void cell_text(const cell *c, int sec, int bracket, const partreg_model_t
         return;
     double est, se, lo, hi;
     shown(c, sec, o, &est, &se, &lo, &hi);
-    char a[64], b[64];
+    char a[64];
     if (!bracket) {
         fmt_num(a, sizeof a, est, o->digits);
         const char *st = o->stars && sec == SEC_COEF ? stars_of(c->p) : "";
@@ -395,6 +395,7 @@ static void cell_text(const cell *c, int sec, int bracket, const partreg_model_t
         return;
     }
     if (o->brackets_ci) {
+        char b[64];
         fmt_num(a, sizeof a, lo, o->digits);
         fmt_num(b, sizeof b, hi, o->digits);
         if (a[0] || b[0])
