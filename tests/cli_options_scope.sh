@@ -37,6 +37,7 @@ head -n 6 "$MI" | tail -n 5 >"$TMP/mi_rows"
 read -r -d '' TABLE <<'T'
 --formula|-|-
 --family|--family ordinal|
+--many-levels|--many-levels --formula@age ~ social_capital + insured|-
 --link|--link probit|
 --levels|--levels yes,no|
 --ref|--ref education=tertiary --formula@participated ~ social_capital + age + education|--formula@participated ~ social_capital + age + education

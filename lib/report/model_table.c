@@ -351,17 +351,7 @@ static void put_text(FILE *out, partreg_table_format f, const char *s)
 
 static void put_csv(FILE *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    partreg_write_csv_field(out, s, ',');
 }
 
 static const char *section_title(int sec)

@@ -16,17 +16,7 @@
 
 static void csv_text(FILE *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    partreg_write_csv_field(out, s, ',');
 }
 
 /* "what(level)" as one CSV field. */
@@ -130,7 +120,7 @@ partreg_status partreg_analysis_predict_write(const partreg_analysis *a,
         if (summary)
             *summary = sum;
     }
-    if (st == PARTREG_ETOOFEW)
+    if (st == PARTREG_ETOOFEW && sum.n_rows > 0)
         return partreg_error_set(err, st, "no row of the new data can be predicted: %s",
                                  sum.reason[0] ? sum.reason : "every row misses a value");
     if (st != PARTREG_OK)

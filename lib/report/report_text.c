@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "report/rows.h"
 #include "report/writers.h"
 
@@ -78,8 +79,9 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
     size_t longest = 0;
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
-        if (report_row_get(a, j, &r) && r.section == section && strlen(r.name) > longest)
-            longest = strlen(r.name);
+        if (report_row_get(a, j, &r) && r.section == section &&
+            strlen(PARTREG_TEXT(r.name)) > longest)
+            longest = strlen(PARTREG_TEXT(r.name));
     }
     int nw = name_width(longest);
     fprintf(out, "%-*s %11s %10s %8s %9s %21s", nw, heading[section], "Estimate", "Std.Err",
@@ -95,7 +97,7 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
         report_row r;
         if (!report_row_get(a, j, &r) || r.section != section)
             continue;
-        fprintf(out, "%-*s", nw, r.name);
+        fprintf(out, "%-*s", nw, PARTREG_TEXT(r.name));
         num(out, r.est.estimate, 11, 5);
         num(out, r.est.std_error, 10, 5);
         num(out, r.est.z, 8, 3);
@@ -125,12 +127,12 @@ static void margins(FILE *out, const char *title, const partreg_margins *m, int 
     int has_outcome = n > 0 && partreg_margins_get(m, 0)->outcome != NULL;
     for (size_t i = 0; i < n; i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
-        if (strlen(e->term) > tw)
-            tw = strlen(e->term);
-        if (e->outcome && strlen(e->outcome) > ow)
-            ow = strlen(e->outcome);
-        if (e->over && strlen(e->over) > gw)
-            gw = strlen(e->over);
+        if (strlen(PARTREG_TEXT(e->term)) > tw)
+            tw = strlen(PARTREG_TEXT(e->term));
+        if (e->outcome && strlen(PARTREG_TEXT(e->outcome)) > ow)
+            ow = strlen(PARTREG_TEXT(e->outcome));
+        if (e->over && strlen(PARTREG_TEXT(e->over)) > gw)
+            gw = strlen(PARTREG_TEXT(e->over));
     }
     int nw = name_width(tw), w_out = ow > 12 ? (int)ow : 12;
     char ci[40];
@@ -149,10 +151,10 @@ static void margins(FILE *out, const char *title, const partreg_margins *m, int 
     for (size_t i = 0; i < n; i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
         if (gw)
-            fprintf(out, "%-*s ", gw < 5 ? 5 : (int)gw, e->over ? e->over : "");
-        fprintf(out, "%-*s", nw, e->term[0] ? e->term : "(as observed)");
+            fprintf(out, "%-*s ", gw < 5 ? 5 : (int)gw, e->over ? PARTREG_TEXT(e->over) : "");
+        fprintf(out, "%-*s", nw, e->term[0] ? PARTREG_TEXT(e->term) : "(as observed)");
         if (has_outcome)
-            fprintf(out, " %-*s", w_out, e->outcome ? e->outcome : "");
+            fprintf(out, " %-*s", w_out, e->outcome ? PARTREG_TEXT(e->outcome) : "");
         num(out, e->estimate, 11, 5);
         num(out, e->std_error, 10, 5);
         if (!prob) {
@@ -174,8 +176,8 @@ static void margins_extra(const partreg_analysis *a, FILE *out, int t)
                     ? "delta method on the probability scale (--prob-ci delta)"
                     : "on the link scale, transformed back (inside [0, 1])");
     if (a->over_name && a->over_missing)
-        fprintf(out, "--over %s: %zu rows with a missing %s are in no group\n", a->over_name,
-                a->over_missing, a->over_name);
+        fprintf(out, "--over %s: %zu rows with a missing value are in no group\n",
+                PARTREG_TEXT(a->over_name), a->over_missing);
     if (a->contrasts)
         margins(out,
                 a->contrast_type == 2 ? "Contrasts, every pair (delta-method SEs)"
@@ -183,7 +185,8 @@ static void margins_extra(const partreg_analysis *a, FILE *out, int t)
                 a->contrasts, t, a->conf_level);
     if (a->profile) {
         char title[300];
-        snprintf(title, sizeof title, "Predicted probabilities over %s", a->profile_var);
+        snprintf(title, sizeof title, "Predicted probabilities over %s",
+                 PARTREG_TEXT(a->profile_var));
         margins(out, title, a->profile, t, a->conf_level);
     }
     if (a->standardized) {
@@ -191,8 +194,8 @@ static void margins_extra(const partreg_analysis *a, FILE *out, int t)
         for (size_t j = 0; j < report_n_params(a); j++) {
             report_row r;
             if (report_row_get(a, j, &r) && !isnan(a->standardized[j].sd_x) &&
-                strlen(r.name) > longest)
-                longest = strlen(r.name);
+                strlen(PARTREG_TEXT(r.name)) > longest)
+                longest = strlen(PARTREG_TEXT(r.name));
         }
         int nw = name_width(longest), logit = report_has_odds_ratios(a);
         fprintf(out, "\nStandardized coefficients (Long & Freese's listcoef); sd(y*) = ");
@@ -210,7 +213,7 @@ static void margins_extra(const partreg_analysis *a, FILE *out, int t)
             const partreg_standardized *z = &a->standardized[j];
             if (!report_row_get(a, j, &r) || isnan(z->sd_x))
                 continue;
-            fprintf(out, "%-*s", nw, r.name);
+            fprintf(out, "%-*s", nw, PARTREG_TEXT(r.name));
             num(out, r.est.estimate, 11, 5);
             num(out, z->b_std_x, 10, 5);
             num(out, z->b_std_y, 10, 5);
@@ -264,17 +267,17 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     partreg_fit_get_stats(fit, &s);
     fprintf(out, "%s %s regression\n", partreg_fit_model_title(fit),
             partreg_link_name(partreg_fit_link(fit)));
-    fprintf(out, "Formula:  %s\nData:     %s\n", a->formula_text, a->source);
+    fprintf(out, "Formula:  %s\nData:     %s\n", PARTREG_TEXT(a->formula_text), PARTREG_TEXT(a->source));
     fprintf(out, "Rows:     %zu used, %zu dropped for missing values", partreg_fit_n_obs(fit),
             partreg_frame_n_dropped(a->frame));
     if (partreg_frame_weights(a->frame))
         fprintf(out, " (sum of weights %.10g)", s.n_weighted);
     fputc('\n', out);
-    fprintf(out, "Outcome:  %s, levels", partreg_frame_response(a->frame));
+    fprintf(out, "Outcome:  %s, levels", PARTREG_TEXT(partreg_frame_response(a->frame)));
     for (size_t k = 0; k < partreg_frame_n_levels(a->frame); k++)
-        fprintf(out, "%s%s", k ? " < " : " ", partreg_frame_level_name(a->frame, k));
+        fprintf(out, "%s%s", k ? " < " : " ", PARTREG_TEXT(partreg_frame_level_name(a->frame, k)));
     if (partreg_fit_n_outcomes(fit) == 1)
-        fprintf(out, " (event: %s)", partreg_frame_level_name(a->frame, 1));
+        fprintf(out, " (event: %s)", PARTREG_TEXT(partreg_frame_level_name(a->frame, 1)));
     fprintf(out, "\nVariance: %s", partreg_vcov_name(partreg_fit_vcov_type(fit)));
     if (partreg_fit_vcov_n_clusters(fit) > 0)
         fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
@@ -338,7 +341,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 "Variable", "F", "df1", "df2", "P>F");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24s", t->variable);
+            fprintf(out, "%-24s", PARTREG_TEXT(t->variable));
             num(out, t->adjusted_f, 10, 3);
             fprintf(out, " %5g %7g", t->df1, t->df2);
             pval(out, t->p_value);
@@ -348,7 +351,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24s", t->variable);
+            fprintf(out, "%-24s", PARTREG_TEXT(t->variable));
             num(out, t->chi2, 10, 3);
             fprintf(out, " %5g", t->df);
             pval(out, t->p_value);
@@ -379,7 +382,8 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             a->margins_at, tm, a->conf_level);
     margins_extra(a, out, tm);
     if (a->brant_absent[0])
-        fprintf(out, "\nBrant test of parallel lines: not computed: %s\n", a->brant_absent);
+        fprintf(out, "\nBrant test of parallel lines: not computed: %s\n",
+                PARTREG_TEXT(a->brant_absent));
     if (a->brant) {
         partreg_chi2_test om = partreg_brant_omnibus(a->brant);
         fprintf(out, "\nBrant test of parallel lines\n%-24s %10s %5s %9s\n", "Term", "chi2", "df", "P>chi2");
@@ -390,7 +394,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fputc('\n', out);
         for (size_t t = 0; t < partreg_brant_n_terms(a->brant); t++) {
             partreg_chi2_test bt = partreg_brant_term(a->brant, t);
-            fprintf(out, "%-24s", partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t)));
+            fprintf(out, "%-24s", PARTREG_TEXT(partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t))));
             num(out, bt.chi2, 10, 3);
             fprintf(out, " %5g", bt.df);
             pval(out, bt.p_value);
@@ -417,6 +421,6 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     if (partreg_fit_n_warnings(fit) > 0) {
         fprintf(out, "\nWarnings:\n");
         for (size_t i = 0; i < partreg_fit_n_warnings(fit); i++)
-            fprintf(out, "  - %s\n", partreg_fit_warning(fit, i));
+            fprintf(out, "  - %s\n", PARTREG_TEXT(partreg_fit_warning(fit, i)));
     }
 }

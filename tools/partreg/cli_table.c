@@ -8,8 +8,6 @@
 #include "cli.h"
 #include "partreg_report.h"
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FIT = 3 };
-
 static partreg_table_format table_format(const char *f)
 {
     if (!f || strcmp(f, "md") == 0 || strcmp(f, "markdown") == 0 || strcmp(f, "text") == 0)
@@ -29,7 +27,7 @@ int cli_table(int argc, char **argv)
         rc = cli_check_scope(&o, "table");
     if (rc) {
         cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
+        return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     const cli_extra *x = &o.extra;
     for (size_t g = 0; g < x->n_given && !x->brackets_ci; g++)
@@ -38,33 +36,43 @@ int cli_table(int argc, char **argv)
                             "--brackets ci (it shows standard errors otherwise)\n",
                     x->given[g]);
             cli_options_free(&o);
-            return EXIT_USAGE;
+            return CLI_EXIT_USAGE;
         }
     size_t n_models = x->n_formulas + x->n_results;
     if (n_models == 0 || (x->n_formulas > 0 && !o.data)) {
         fprintf(stderr, "partreg table: give models: DATA with --formula F (repeatable) and/or "
                         "--results FILE.json (saved by partreg fit --format json)\n");
         cli_options_free(&o);
-        return EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     if (x->n_titles && x->n_titles != n_models) {
         fprintf(stderr, "partreg table: %zu --title for %zu models; give one per model (in the "
                         "order: formulas, then results) or none\n",
                 x->n_titles, n_models);
         cli_options_free(&o);
-        return EXIT_USAGE;
+        return CLI_EXIT_USAGE;
+    }
+    const char *inputs[CLI_MAX_LIST + 1];
+    size_t n_inputs = 0;
+    if (o.data)
+        inputs[n_inputs++] = o.data;
+    for (size_t k = 0; k < x->n_results && n_inputs < CLI_MAX_LIST + 1; k++)
+        inputs[n_inputs++] = x->results[k];
+    if ((rc = cli_output_check("table", o.out, inputs, n_inputs)) != 0) {
+        cli_options_free(&o);
+        return rc;
     }
     o.spec.wald_tests = 0;
     o.spec.diagnostics = 0;
     partreg_model_table *t = NULL;
     partreg_table *data = NULL;
     partreg_error err;
-    int status = EXIT_INPUT;
+    int status = CLI_EXIT_INPUT;
     if (partreg_model_table_create(&t, &err) != PARTREG_OK) {
         cli_error(NULL, &err);
         goto done;
     }
-    if (x->n_formulas && partreg_table_read(o.data, &o.spec.read, &data, &err) != PARTREG_OK) {
+    if (x->n_formulas && cli_read_table(o.data, &o.spec.read, &data, &err) != PARTREG_OK) {
         cli_error(NULL, &err);
         goto done;
     }
@@ -79,9 +87,9 @@ int cli_table(int argc, char **argv)
         if (st != PARTREG_OK) {
             fprintf(stderr, "partreg table: model %zu (%s): %s\n", k + 1, x->formulas[k],
                     err.message);
-            status = st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION ? EXIT_FIT
-                     : st == PARTREG_EINVAL                                   ? EXIT_USAGE
-                                                                              : EXIT_INPUT;
+            status = st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION ? CLI_EXIT_FIT
+                     : st == PARTREG_EINVAL                                   ? CLI_EXIT_USAGE
+                                                                              : CLI_EXIT_INPUT;
             goto done;
         }
     }
@@ -97,22 +105,19 @@ int cli_table(int argc, char **argv)
     to.eform = x->eform;
     to.stars = x->stars;
     to.brackets_ci = x->brackets_ci;
-    FILE *f = o.out && strcmp(o.out, "-") != 0 ? fopen(o.out, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "partreg table: cannot write '%s'\n", o.out);
+    cli_output out;
+    if ((status = cli_output_open(&out, "table", o.out)) != 0)
         goto done;
-    }
-    partreg_status ws = partreg_model_table_write(t, f, table_format(x->table_format), &to, &err);
-    if (f != stdout && fclose(f) != 0 && ws == PARTREG_OK) {
-        ws = PARTREG_EIO;
-        snprintf(err.message, sizeof err.message, "could not finish writing '%s'", o.out);
-    }
-    if (ws != PARTREG_OK) {
+    partreg_status ws =
+        partreg_model_table_write(t, out.f, table_format(x->table_format), &to, &err);
+    if (ws != PARTREG_OK && ws != PARTREG_EIO) {
         cli_error(NULL, &err);
-        if (f != stdout)
-            remove(o.out);
+        cli_output_discard(&out);
+        status = CLI_EXIT_INPUT;
         goto done;
     }
+    if ((status = cli_output_commit(&out)) != 0)
+        goto done;
     status = 0;
 done:
     partreg_model_table_free(t);

@@ -1,22 +1,30 @@
-/* The subcommands fit and lrtest (predict: cli_predict.c). */
-#include <math.h>
+/* The subcommands fit and lrtest (predict: cli_predict.c; report:
+ * cli_report.c; table: cli_table.c). Each validates every option
+ * (cli_parse, cli_check_scope) and computes its results before it opens
+ * its output (output.c), and checks every write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-/* Exit statuses (docs/partreg.1). */
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FIT = 3 };
+/* Exit status of a finished analysis whose status is st. */
+static int fit_exit(partreg_status st)
+{
+    if (st == PARTREG_OK)
+        return 0;
+    return st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION ? CLI_EXIT_FIT
+                                                                     : CLI_EXIT_INPUT;
+}
 
 partreg_status cli_run_analysis(const cli_options *o, partreg_analysis **a, partreg_error *err)
 {
     if (o->n_data <= 1)
-        return partreg_analysis_run(o->data, &o->spec, a, err);
+        return cli_run_path(o->data, &o->spec, a, err);
     partreg_table *t[CLI_MAX_LIST] = {NULL};
     partreg_status st = PARTREG_OK;
     for (int i = 0; i < o->n_data && st == PARTREG_OK; i++)
-        st = partreg_table_read(o->datas[i], &o->spec.read, &t[i], err);
+        st = cli_read_table(o->datas[i], &o->spec.read, &t[i], err);
     if (st == PARTREG_OK)
         st = partreg_analysis_run_imputations((const partreg_table *const *)t, (size_t)o->n_data,
                                               &o->spec, a, err);
@@ -35,7 +43,7 @@ int cli_fit(int argc, char **argv)
         rc = cli_check_csv(&o, "fit");
     if (rc) {
         cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
+        return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     partreg_analysis *a = NULL;
     partreg_error err;
@@ -43,25 +51,40 @@ int cli_fit(int argc, char **argv)
     if (!a) {
         cli_error(NULL, &err);
         cli_options_free(&o);
-        return st == PARTREG_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+        return st == PARTREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
     }
     if ((rc = cli_write_marginsplot(&o, a, "fit")) != 0) {
         partreg_analysis_free(a);
         cli_options_free(&o);
         return rc;
     }
-    partreg_error werr;
-    if (partreg_analysis_write(a, stdout, o.format, o.timing, &werr) != PARTREG_OK) {
-        cli_error(NULL, &werr);
-        st = werr.status;
+    cli_output out;
+    int status = cli_output_open(&out, "fit", NULL);
+    if (status == 0) {
+        partreg_error werr;
+        if (partreg_analysis_write(a, out.f, o.format, o.timing, &werr) != PARTREG_OK &&
+            werr.status != PARTREG_EIO) {
+            cli_error(NULL, &werr);
+            cli_output_discard(&out);
+            status = CLI_EXIT_INPUT;
+        } else {
+            status = cli_output_commit(&out); /* names a failed write */
+        }
     }
-    if (st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION)
+    if (status == 0 && (st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION))
         cli_error(NULL, &err);
     partreg_analysis_free(a);
     cli_options_free(&o);
-    if (st == PARTREG_OK)
-        return 0;
-    return st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION ? EXIT_FIT : EXIT_INPUT;
+    return status ? status : fit_exit(st);
+}
+
+/* One model of the LR test in JSON. */
+static void lr_model_json(FILE *f, const char *key, const char *formula, const partreg_fit *fit)
+{
+    fprintf(f, "  \"%s\": {\"formula\": ", key);
+    partreg_write_json_string(f, formula);
+    fprintf(f, ", \"loglik\": %.17g, \"n_params\": %zu},\n", partreg_fit_loglik(fit),
+            partreg_fit_n_estimated(fit));
 }
 
 /* LR test of two nested models fitted on the same rows. */
@@ -86,20 +109,20 @@ int cli_lrtest(int argc, char **argv)
     }
     if (rc) {
         cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
+        return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     if (o.n_formulas != 2) {
         fprintf(stderr, "partreg lrtest: give two formulas: --formula FULL --formula REDUCED\n");
         cli_options_free(&o);
-        return EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     o.spec.wald_tests = 0;
     o.spec.diagnostics = 0;
     partreg_table *t = NULL;
     partreg_analysis *full = NULL, *reduced = NULL;
     partreg_error err;
-    int status = EXIT_INPUT;
-    if (partreg_table_read(o.data, &o.spec.read, &t, &err) != PARTREG_OK) {
+    int status = CLI_EXIT_INPUT;
+    if (cli_read_table(o.data, &o.spec.read, &t, &err) != PARTREG_OK) {
         cli_error(NULL, &err);
         goto done;
     }
@@ -113,42 +136,36 @@ int cli_lrtest(int argc, char **argv)
         cli_error("reduced model", &err);
         goto done;
     }
-    /* weights that are not counts make the likelihood a pseudo-likelihood,
-     * whose LR statistic has no chi-square distribution */
-    const double *w = partreg_frame_weights(partreg_analysis_frame(full));
-    for (size_t i = 0; w && i < partreg_frame_n_rows(partreg_analysis_frame(full)); i++)
-        if (w[i] != floor(w[i])) {
-            fprintf(stderr,
-                    "partreg lrtest: --weights %s are not whole numbers (row %zu: %g), so they "
-                    "are not frequency weights and the likelihood-ratio statistic has no "
-                    "chi-square distribution; for sampling weights use the design-based Wald "
-                    "tests of partreg fit --sampling-weights %s\n",
-                    o.spec.frame.weights, partreg_frame_row_index(partreg_analysis_frame(full))[i] + 1,
-                    w[i], o.spec.frame.weights);
-            status = EXIT_USAGE;
-            goto done;
-        }
     double chi2, df, p;
-    if (partreg_lr_test(partreg_analysis_fit(full), partreg_analysis_fit(reduced), &chi2, &df, &p,
-                        &err) != PARTREG_OK) {
+    partreg_status lst = partreg_analysis_lr_test(full, reduced, &chi2, &df, &p, &err);
+    if (lst != PARTREG_OK) {
         cli_error(NULL, &err);
+        status = lst == PARTREG_EUNSUPPORTED ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
         goto done;
     }
     const partreg_fit *ff = partreg_analysis_fit(full), *fr = partreg_analysis_fit(reduced);
+    cli_output out;
+    if ((status = cli_output_open(&out, "lrtest", NULL)) != 0)
+        goto done;
     if (o.format == PARTREG_FORMAT_JSON) {
-        printf("{\n  \"full\": {\"formula\": \"%s\", \"loglik\": %.17g, \"n_params\": %zu},\n",
-               o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_estimated(ff));
-        printf("  \"reduced\": {\"formula\": \"%s\", \"loglik\": %.17g, \"n_params\": %zu},\n",
-               o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_estimated(fr));
-        printf("  \"n_obs\": %zu, \"chi2\": %.17g, \"df\": %g, \"p_value\": %.17g\n}\n",
-               partreg_fit_n_obs(ff), chi2, df, p);
+        fputs("{\n", out.f);
+        lr_model_json(out.f, "full", o.formulas[0], ff);
+        lr_model_json(out.f, "reduced", o.formulas[1], fr);
+        fprintf(out.f, "  \"n_obs\": %zu, \"chi2\": %.17g, \"df\": %g, \"p_value\": %.17g\n}\n",
+                partreg_fit_n_obs(ff), chi2, df, p);
     } else {
-        printf("Likelihood-ratio test (%zu rows)\n", partreg_fit_n_obs(ff));
-        printf("  full:    %s  (loglik %.4f, %zu parameters)\n", o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_estimated(ff));
-        printf("  reduced: %s  (loglik %.4f, %zu parameters)\n", o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_estimated(fr));
-        printf("  LR chi2(%g) = %.4f, p = %.4g\n", df, chi2, p);
+        fprintf(out.f, "Likelihood-ratio test (%zu rows)\n", partreg_fit_n_obs(ff));
+        fputs("  full:    ", out.f);
+        partreg_write_text(out.f, o.formulas[0]);
+        fprintf(out.f, "  (loglik %.4f, %zu parameters)\n", partreg_fit_loglik(ff),
+                partreg_fit_n_estimated(ff));
+        fputs("  reduced: ", out.f);
+        partreg_write_text(out.f, o.formulas[1]);
+        fprintf(out.f, "  (loglik %.4f, %zu parameters)\n", partreg_fit_loglik(fr),
+                partreg_fit_n_estimated(fr));
+        fprintf(out.f, "  LR chi2(%g) = %.4f, p = %.4g\n", df, chi2, p);
     }
-    status = 0;
+    status = cli_output_commit(&out);
 done:
     partreg_analysis_free(full);
     partreg_analysis_free(reduced);
