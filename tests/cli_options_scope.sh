@@ -37,6 +37,13 @@ head -n 6 "$MI" | tail -n 5 >"$TMP/mi_rows"
 read -r -d '' TABLE <<'T'
 --formula|-|-
 --family|--family ordinal|
+--nominal|--nominal social_capital --formula@willingness ~ social_capital + age|--formula@willingness ~ social_capital + age
+--scale|--scale age --formula@willingness ~ social_capital + age|--formula@willingness ~ social_capital + age
+--autofit|--autofit --formula@willingness ~ social_capital + age + insured|--formula@willingness ~ social_capital + age + insured
+--nominal-test|--nominal-test --formula@willingness ~ social_capital + age|--formula@willingness ~ social_capital + age
+--scale-test|--scale-test --formula@willingness ~ social_capital + age|--formula@willingness ~ social_capital + age
+--parallel-test|--parallel-test --formula@willingness ~ social_capital + age|--formula@willingness ~ social_capital + age
+--gof|--gof --formula@willingness ~ social_capital + age|--formula@willingness ~ social_capital + age
 --many-levels|--many-levels --formula@age ~ social_capital + insured|-
 --link|--link probit|
 --levels|--levels yes,no|
@@ -92,9 +99,12 @@ T
 # stratum, no cell "NA", one delimiter; threads change no digit) or that
 # the command's numbers are invariant to (the LR statistic to which level
 # is the event and to the information behind the SEs; predictions to the
-# reference level; the table's three decimals to the strata of this design)
+# reference level; the table's three decimals to the strata of this design;
+# autofit keeps this data's model parallel, so the model other commands
+# use is the same)
 SAME_OK=" --lonely-psu --delim --threads lrtest:--levels lrtest:--expected-information 
- predict:--ref table:--strata "
+ predict:--ref table:--strata 
+ predict:--autofit lrtest:--autofit table:--autofit "
 
 # every option of the help must be in the table
 for opt in $("$BIN" fit --help | grep -oE '^  --[a-z-]+' | sort -u); do
