@@ -134,7 +134,7 @@ PARTREG_API partreg_status partreg_analysis_write_html(const partreg_analysis *a
 typedef enum partreg_table_format {
     PARTREG_TABLE_MARKDOWN = 0, /**< a pipe table (GitHub, pandoc) */
     PARTREG_TABLE_LATEX = 1,    /**< a booktabs tabular (\\usepackage{booktabs}) */
-    PARTREG_TABLE_HTML = 2,     /**< a <table> element (an HTML fragment) */
+    PARTREG_TABLE_HTML = 2,     /**< an HTML table element (a fragment) */
     PARTREG_TABLE_CSV = 3,      /**< one line per term, columns per model */
     PARTREG_TABLE_HTML_PAGE = 4 /**< a whole HTML5 document holding the table */
 } partreg_table_format;
