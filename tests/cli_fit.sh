@@ -46,18 +46,28 @@ assert p["fit"] >= 1 and p["diagnostics"] == 1 and p["intervals"] == 0, p
 assert "profile" not in d["timing"]
 PY
 # with profile intervals and the Brant test: their shared passes and the
-# evaluations per bound
+# evaluations per bound (the model covariance: no pass of its own)
 expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \
-    --ci profile --brant --vcov hc1 --format json --timing
+    --ci profile --brant --format json --timing
 python3 - "$TMP/out" <<'PY' || fail "timing passes with --ci profile --brant"
 import json, sys
 t = json.load(open(sys.argv[1]))["timing"]
 p, pr = t["passes"], t["profile"]
 assert pr["bounds"] == 6 and pr["passes"] == p["intervals"] and 1 <= pr["passes"] <= 12, t
 assert 2 <= pr["evaluations_per_bound"] <= 40, t
-assert p["vcov"] == 2 and 3 <= p["brant"] <= 12, p
+assert p["vcov"] == 0 and 3 <= p["brant"] <= 12, p
 total = sum(p[k] for k in ("vcov", "intervals", "margins", "brant", "tests", "diagnostics"))
 assert abs(p["inference"] - total) < 1e-9, p
+PY
+# a robust covariance: its passes counted in its own phase
+expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \
+    --vcov hc1 --brant --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --vcov hc1 --brant"
+import json, sys
+t = json.load(open(sys.argv[1]))["timing"]
+p = t["passes"]
+assert p["vcov"] == 2 and p["intervals"] == 0 and 3 <= p["brant"] <= 12, p
+assert "profile" not in t, t
 PY
 expect 0 "" "$BIN" fit "$DATA" --formula "$F" --format csv
 head -n1 "$TMP/out" | grep -q '^term,type,estimate,std_error' || fail "CSV header"
@@ -70,8 +80,8 @@ expect 0 "" "$BIN" --help
 
 # predict
 head -n 6 "$DATA" >"$TMP/new.csv"
-expect 0 "" "$BIN" predict "$DATA" --formula "$F" --newdata "$TMP/new.csv"
-[ "$(head -n1 "$TMP/out")" = "row,P(no),P(yes)" ] || fail "predict header: $(head -n1 "$TMP/out")"
+expect 0 "" "$BIN" predict "$DATA" --formula "$F" --newdata "$TMP/new.csv" --format csv
+head -n1 "$TMP/out" | grep -q "^row,P(no),P(yes),se_P(no),se_P(yes)," || fail "predict header: $(head -n1 "$TMP/out")"
 [ "$(wc -l <"$TMP/out")" -eq 6 ] || fail "predict rows"
 
 # lrtest
