@@ -69,6 +69,15 @@ p = t["passes"]
 assert p["vcov"] == 2 and p["intervals"] == 0 and 3 <= p["brant"] <= 12, p
 assert "profile" not in t, t
 PY
+# the margins: AME of every variable and level, MEM and an --at grid, one
+# pass over the rows each
+expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \
+    --margins --margins-at-means --at "age=30,50 insured=yes,no" --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --margins --margins-at-means --at"
+import json, sys
+p = json.load(open(sys.argv[1]))["timing"]["passes"]
+assert p["margins"] == 3 and p["inference"] == 3, p
+PY
 expect 0 "" "$BIN" fit "$DATA" --formula "$F" --format csv
 head -n1 "$TMP/out" | grep -q '^term,type,estimate,std_error' || fail "CSV header"
 [ "$(wc -l <"$TMP/out")" -eq 8 ] || fail "CSV has $(wc -l <"$TMP/out") lines, wanted 8"
