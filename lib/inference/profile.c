@@ -387,18 +387,24 @@ static partreg_status plain_bound(const partreg_fit *fit, const partreg_objectiv
                                   partreg_error *err)
 {
     size_t k = fit->k, m = k - 1;
+    /* the buffers are owned by these locals (freed from them), pr borrows
+     * them: the static analyser then sees them held whatever the calls
+     * made through pointers into pr do */
+    double *full = malloc(k * sizeof(double)), *sub = malloc((m ? m : 1) * sizeof(double)),
+           *warm = malloc((m ? m : 1) * sizeof(double)), *slope = calloc(m ? m : 1, sizeof(double));
+    partreg_accum *acc = partreg_accum_alloc(m);
     profile pr;
     memset(&pr, 0, sizeof pr);
     pr.fit = fit;
     pr.con.base = base;
     pr.con.f0 = f0;
-    pr.con.full = malloc(k * sizeof(double));
-    pr.sub = malloc((m ? m : 1) * sizeof(double));
-    pr.warm = malloc((m ? m : 1) * sizeof(double));
-    pr.slope = calloc(m ? m : 1, sizeof(double));
-    pr.acc = partreg_accum_alloc(m);
+    pr.con.full = full;
+    pr.sub = sub;
+    pr.warm = warm;
+    pr.slope = slope;
+    pr.acc = acc;
     partreg_status st = PARTREG_OK;
-    if (!pr.con.full || !pr.sub || !pr.warm || !pr.slope || !pr.acc) {
+    if (!full || !sub || !warm || !slope || !acc) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -423,11 +429,11 @@ static partreg_status plain_bound(const partreg_fit *fit, const partreg_objectiv
                                 side < 0 ? "lower" : "upper");
     }
 cleanup:
-    free(pr.con.full);
-    free(pr.sub);
-    free(pr.warm);
-    free(pr.slope);
-    partreg_accum_free(pr.acc);
+    free(full);
+    free(sub);
+    free(warm);
+    free(slope);
+    partreg_accum_free(acc);
     return st;
 }
 
