@@ -14,7 +14,9 @@
  * The meat is accumulated per block of rows: the row scores of one block
  * (block_rows x k) are folded into M (a symmetric rank-update) or into the
  * cluster sums (G x k) before the next block is computed, so no n x k
- * matrix is ever held. See docs/methods_inference.md. */
+ * matrix is ever held. M's pass runs on the fit's threads over fixed
+ * segments merged in order (the same bits at any thread count); the
+ * cluster sums' pass on one thread. See docs/methods_inference.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,10 @@
 #include <gsl/gsl_blas.h>
 
 #include "core/error.h"
+#include "core/team.h"
 #include "inference/inference_internal.h"
+#include "models/objective.h"
+#include "models/rank_update.h"
 
 const char *partreg_vcov_name(partreg_vcov_type type)
 {
@@ -118,10 +123,89 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
     return PARTREG_OK;
 }
 
-/* M (k x k, lower triangle) = sum_i u_i u_i' with u_i = s_i / scale, or
- * the cluster sums Sg of the u_i (G x k) when cluster is not NULL. */
-static partreg_status accumulate_meat(const partreg_objective *obj, const double *theta,
-                                      const size_t *cluster, double scale, double *M, double *Sg)
+/* The heteroskedasticity-consistent meat's pass: rows cut into segments
+ * fixed by n, k and the block (partreg_segment_count), each segment's
+ * sum of u_i u_i' into its own lower triangle, the segments on the fit's
+ * threads and merged in segment order, so M is the same bits at any
+ * thread count. */
+typedef struct meat_rows {
+    const partreg_objective *obj;
+    const double *theta;
+    double inv_scale; /* 1 / scale, exact: scale is a power of 2 */
+    size_t n, k, block, nseg;
+    double *seg;      /* nseg x k x k: the segments' lower triangles */
+    double **buf;     /* per member: a block of row scores (block x k) */
+    double **zp;      /* per member: the kernel's scratch above its small k (block x k) */
+    double **scratch; /* per member: the model's */
+} meat_rows;
+
+static void meat_segment(void *arg, size_t s, size_t t)
+{
+    const meat_rows *p = arg;
+    size_t k = p->k, b, e;
+    partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
+    double *A = p->seg + s * k * k, *S = p->buf[t];
+    memset(A, 0, k * k * sizeof *A);
+    for (size_t i0 = b; i0 < e; i0 += p->block) {
+        size_t i1 = i0 + p->block < e ? i0 + p->block : e;
+        p->obj->row_scores(p->obj->model, p->theta, i0, i1, S, p->scratch[t]);
+        if (p->inv_scale != 1.0) /* times the exact reciprocal: the quotient's bits */
+            for (size_t i = 0; i < (i1 - i0) * k; i++)
+                S[i] *= p->inv_scale;
+        partreg_info_add(A, k, k, S, k, NULL, NULL, NULL, i1 - i0, p->zp[t], p->zp[t]);
+    }
+}
+
+static partreg_status meat_hc(const partreg_fit *fit, const partreg_objective *obj,
+                              const double *theta, double scale, double *M)
+{
+    size_t k = obj->k, n = obj->n;
+    size_t block = fit->opt.block_rows ? fit->opt.block_rows : partreg_block_rows_auto(k);
+    if (block > n)
+        block = n;
+    size_t nseg = partreg_segment_count(n, k, block);
+    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > nseg)
+        nt = nseg;
+    meat_rows p = {obj, theta, 1.0 / scale, n, k, block, nseg, NULL, NULL, NULL, NULL};
+    size_t n_seg = nseg * k * k, n_buf = block * k; /* k, n >= 1 here; 1 for the analyser */
+    p.seg = malloc((n_seg ? n_seg : 1) * sizeof *p.seg);
+    p.buf = calloc(nt, sizeof *p.buf);
+    p.zp = calloc(nt, sizeof *p.zp);
+    p.scratch = calloc(nt, sizeof *p.scratch);
+    partreg_status st = p.seg && p.buf && p.zp && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {
+        p.buf[t] = malloc((n_buf ? n_buf : 1) * sizeof(double));
+        p.zp[t] = malloc((n_buf ? n_buf : 1) * sizeof(double));
+        p.scratch[t] = calloc(obj->scratch_doubles ? obj->scratch_doubles : 1, sizeof(double));
+        if (!p.buf[t] || !p.zp[t] || !p.scratch[t])
+            st = PARTREG_ENOMEM;
+    }
+    if (st == PARTREG_OK) {
+        partreg_team_run_segments(NULL, nt, nseg, meat_segment, &p);
+        for (size_t seg = 0; seg < nseg; seg++) /* in segment order */
+            for (size_t a = 0; a < k; a++)
+                for (size_t c = 0; c <= a; c++)
+                    M[a * k + c] += p.seg[seg * k * k + a * k + c];
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (p.buf)
+            free(p.buf[t]);
+        if (p.zp)
+            free(p.zp[t]);
+        if (p.scratch)
+            free(p.scratch[t]);
+    }
+    free(p.buf);
+    free(p.zp);
+    free(p.scratch);
+    free(p.seg);
+    return st;
+}
+
+/* The cluster sums Sg (G x k) of u_i = s_i / scale, in row order. */
+static partreg_status meat_cluster(const partreg_objective *obj, const double *theta,
+                                   const size_t *cluster, double scale, double *Sg)
 {
     size_t k = obj->k, n = obj->n;
     size_t block = partreg_block_rows_auto(k);
@@ -135,7 +219,6 @@ static partreg_status accumulate_meat(const partreg_objective *obj, const double
         free(scratch);
         return PARTREG_ENOMEM;
     }
-    gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);
     double inv_scale = 1.0 / scale;
     for (size_t b = 0; b < n; b += block) {
         size_t e = b + block < n ? b + block : n;
@@ -143,16 +226,11 @@ static partreg_status accumulate_meat(const partreg_objective *obj, const double
         if (scale != 1.0) /* a power of 2: times its (exact) reciprocal is the quotient */
             for (size_t i = 0; i < (e - b) * k; i++)
                 S[i] *= inv_scale;
-        if (cluster) {
-            for (size_t i = b; i < e; i++) {
-                double *sg = Sg + cluster[i] * k;
-                const double *s = S + (i - b) * k;
-                for (size_t j = 0; j < k; j++)
-                    sg[j] += s[j];
-            }
-        } else {
-            gsl_matrix_view Sv = gsl_matrix_view_array(S, e - b, k);
-            gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Sv.matrix, 1.0, &Mv.matrix);
+        for (size_t i = b; i < e; i++) {
+            double *sg = Sg + cluster[i] * k;
+            const double *si = S + (i - b) * k;
+            for (size_t j = 0; j < k; j++)
+                sg[j] += si[j];
         }
     }
     free(S);
@@ -267,8 +345,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         frexp(mean_w, &e2);
         c = ldexp(1.0, e2 - 1);
     }
-    st = accumulate_meat(&obj, fit->theta->data, type == PARTREG_VCOV_CLUSTER ? cluster : NULL, c,
-                         M, Sg);
+    st = type == PARTREG_VCOV_CLUSTER ? meat_cluster(&obj, fit->theta->data, cluster, c, Sg)
+                                      : meat_hc(fit, &obj, fit->theta->data, c, M);
     partreg_fit_count_rows(fit, n); /* the scores' pass */
     if (st != PARTREG_OK) {
         partreg_error_set(err, st, "out of memory");
