@@ -333,6 +333,7 @@ static partreg_status cross_plain(const partreg_fit *fit, const double *Z, size_
                     Ap[c * q + a] = Ap[a * q + c];
             partreg_fit_count_rows(fit, n);
         }
+    free(pi);
     return PARTREG_OK;
 }
 
