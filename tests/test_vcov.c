@@ -244,12 +244,14 @@ static void test_weights_vs_duplicates(void **state)
     free(cl1);
 }
 
-/* The HC meat's pass on threads: rows in fixed segments merged in order,
- * so the covariance is the same bits at 1, 2 and 3 threads; and it is the
+/* The meat's passes on threads: rows in fixed segments merged in order,
+ * so the covariance is the same bits at 1, 2 and 3 threads; HC1 is the
  * sum of the rows' outer products, as CR1 with every row its own cluster
- * (the cluster sums' sequential pass; its factor is then HC1's, n/(n-k))
- * gives it. Enough rows for several segments and threads, weighted, on a
- * logit (the fast row scores) and a probit model (the reference ones). */
+ * (the cluster sums' pass, a run a row, then one product; its factor is
+ * then HC1's, n/(n-k)) gives it; CR1 does not depend on how the rows of a
+ * cluster are spread. Enough rows for several segments and threads,
+ * weighted, on a logit (the fast row scores) and a probit model (the
+ * reference ones). */
 static void test_threads_segments(void **state)
 {
     (void)state;
@@ -315,6 +317,58 @@ static void test_threads_segments(void **state)
         }
         free(V1);
     }
+    /* CR1, 60 clusters interleaved (runs of one row) and the same rows
+     * sorted by cluster (long runs): the same covariance to 1e-12, and
+     * each the same bits at 1, 2 and 3 threads */
+    size_t G = 60, q = p + 1;
+    double *Xs = malloc(n * q * sizeof *Xs), *ys = malloc(n * sizeof *ys);
+    double *ws = malloc(n * sizeof *ws);
+    size_t *cs = malloc(n * sizeof *cs), r = 0;
+    assert_true(Xs && ys && ws && cs);
+    for (size_t g = 0; g < G; g++)
+        for (size_t i = g; i < n; i += G, r++) {
+            memcpy(Xs + r * q, X + i * q, q * sizeof *Xs);
+            ys[r] = y[i];
+            ws[r] = w[i];
+            cs[r] = g;
+        }
+    for (size_t i = 0; i < n; i++)
+        cl[i] = i % G;
+    double *Vc[2] = {NULL, NULL};
+    size_t K = q;
+    for (int sorted = 0; sorted < 2; sorted++) {
+        partreg_data d = {n, q, sorted ? Xs : X, 0, sorted ? ys : y, sorted ? ws : w, 2, NULL,
+                          NULL};
+        for (int t = 1; t <= 3; t++) {
+            partreg_fit_options opt = partreg_fit_options_default();
+            opt.threads = t;
+            partreg_fit *fit = NULL;
+            assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, &opt, &fit, NULL),
+                             PARTREG_OK);
+            assert_int_equal(partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_CLUSTER,
+                                                  sorted ? cs : cl, G, NULL),
+                             PARTREG_OK);
+            const gsl_matrix *V = partreg_fit_vcov(fit);
+            if (t == 1) {
+                Vc[sorted] = malloc(K * K * sizeof(double));
+                assert_true(Vc[sorted] != NULL);
+                memcpy(Vc[sorted], V->data, K * K * sizeof(double));
+            } else {
+                assert_memory_equal(V->data, Vc[sorted], K * K * sizeof(double));
+            }
+            partreg_fit_free(fit);
+        }
+    }
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = 0; b < K; b++)
+            assert_rel_floor(Vc[1][a * K + b], Vc[0][a * K + b], 1e-12,
+                             sqrt(Vc[0][a * K + a] * Vc[0][b * K + b]));
+    free(Vc[0]);
+    free(Vc[1]);
+    free(Xs);
+    free(ys);
+    free(ws);
+    free(cs);
     free(X);
     free(Xo);
     free(y);

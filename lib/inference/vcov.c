@@ -13,10 +13,12 @@
  *
  * The meat is accumulated per block of rows: the row scores of one block
  * (block_rows x k) are folded into M (a symmetric rank-update) or into the
- * cluster sums (G x k) before the next block is computed, so no n x k
- * matrix is ever held. M's pass runs on the fit's threads over fixed
- * segments merged in order (the same bits at any thread count); the
- * cluster sums' pass on one thread. See docs/methods_inference.md. */
+ * cluster sums (G x k) before the next block is computed, so the HC meat
+ * never holds an n x k matrix (the cluster sums hold a segment's runs of
+ * one cluster: few for rows sorted by cluster, up to one a row for
+ * interleaved clusters). Both passes run on the fit's threads over fixed
+ * segments merged in order (the same bits at any thread count). See
+ * docs/methods_inference.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,39 +205,116 @@ static partreg_status meat_hc(const partreg_fit *fit, const partreg_objective *o
     return st;
 }
 
-/* The cluster sums Sg (G x k) of u_i = s_i / scale, in row order. */
-static partreg_status meat_cluster(const partreg_objective *obj, const double *theta,
-                                   const size_t *cluster, double scale, double *Sg)
+/* The cluster sums' pass: the same fixed segments; a segment's rows cut
+ * into runs of one cluster (consecutive rows with the same code), each
+ * run's sum of u_i in row order, the runs added to their clusters' sums
+ * in segment order, so Sg is the same bits at any thread count. Memory:
+ * the runs, one a cluster per segment for data sorted by cluster, at most
+ * one a row. */
+typedef struct cluster_runs {
+    size_t n;     /* runs */
+    size_t *g;    /* n: the run's cluster */
+    double *sum;  /* n x k */
+    int failed;   /* out of memory */
+} cluster_runs;
+
+typedef struct cluster_pass {
+    const partreg_objective *obj;
+    const double *theta;
+    const size_t *cluster;
+    double inv_scale;
+    size_t n, k, block, nseg;
+    cluster_runs *seg; /* nseg */
+    double **buf;      /* per member: a block of row scores */
+    double **scratch;  /* per member: the model's */
+} cluster_pass;
+
+static void cluster_segment(void *arg, size_t s, size_t t)
 {
-    size_t k = obj->k, n = obj->n;
-    size_t block = partreg_block_rows_auto(k);
-    if (block > n)
-        block = n;
-    size_t n_S = block * k;
-    double *S = malloc((n_S ? n_S : 1) * sizeof *S);
-    double *scratch = malloc((obj->scratch_doubles ? obj->scratch_doubles : 1) * sizeof *scratch);
-    if (!S || !scratch) {
-        free(S);
-        free(scratch);
-        return PARTREG_ENOMEM;
+    const cluster_pass *p = arg;
+    cluster_runs *sr = &p->seg[s];
+    size_t k = p->k, b, e;
+    partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
+    size_t runs = 0;
+    for (size_t i = b; i < e; i++)
+        runs += i == b || p->cluster[i] != p->cluster[i - 1];
+    sr->g = malloc((runs ? runs : 1) * sizeof *sr->g);
+    sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
+    if (!sr->g || !sr->sum) {
+        sr->failed = 1;
+        return;
     }
-    double inv_scale = 1.0 / scale;
-    for (size_t b = 0; b < n; b += block) {
-        size_t e = b + block < n ? b + block : n;
-        obj->row_scores(obj->model, theta, b, e, S, scratch);
-        if (scale != 1.0) /* a power of 2: times its (exact) reciprocal is the quotient */
-            for (size_t i = 0; i < (e - b) * k; i++)
-                S[i] *= inv_scale;
-        for (size_t i = b; i < e; i++) {
-            double *sg = Sg + cluster[i] * k;
-            const double *si = S + (i - b) * k;
-            for (size_t j = 0; j < k; j++)
-                sg[j] += si[j];
+    size_t r = 0;
+    double *S = p->buf[t];
+    for (size_t i0 = b; i0 < e; i0 += p->block) {
+        size_t i1 = i0 + p->block < e ? i0 + p->block : e;
+        p->obj->row_scores(p->obj->model, p->theta, i0, i1, S, p->scratch[t]);
+        for (size_t i = i0; i < i1; i++) {
+            if (i == b || p->cluster[i] != p->cluster[i - 1]) {
+                r = i == b ? 0 : r + 1;
+                sr->g[r] = p->cluster[i];
+            }
+            const double *si = S + (i - i0) * k;
+            double *acc = sr->sum + r * k;
+            for (size_t j = 0; j < k; j++) /* times the exact reciprocal: the quotient */
+                acc[j] += si[j] * p->inv_scale;
         }
     }
-    free(S);
-    free(scratch);
-    return PARTREG_OK;
+    sr->n = runs;
+}
+
+static partreg_status meat_cluster(const partreg_fit *fit, const partreg_objective *obj,
+                                   const double *theta, const size_t *cluster, double scale,
+                                   double *Sg)
+{
+    size_t k = obj->k, n = obj->n;
+    size_t block = fit->opt.block_rows ? fit->opt.block_rows : partreg_block_rows_auto(k);
+    if (block > n)
+        block = n;
+    size_t nseg = partreg_segment_count(n, k, block);
+    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > nseg)
+        nt = nseg;
+    size_t n_buf = block * k; /* k, n >= 1 here; 1 for the analyser */
+    cluster_pass p = {obj, theta, cluster, 1.0 / scale, n, k, block, nseg, NULL, NULL, NULL};
+    p.seg = calloc(nseg, sizeof *p.seg);
+    p.buf = calloc(nt, sizeof *p.buf);
+    p.scratch = calloc(nt, sizeof *p.scratch);
+    partreg_status st = p.seg && p.buf && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {
+        p.buf[t] = malloc((n_buf ? n_buf : 1) * sizeof(double));
+        p.scratch[t] = calloc(obj->scratch_doubles ? obj->scratch_doubles : 1, sizeof(double));
+        if (!p.buf[t] || !p.scratch[t])
+            st = PARTREG_ENOMEM;
+    }
+    if (st == PARTREG_OK)
+        partreg_team_run_segments(NULL, nt, nseg, cluster_segment, &p);
+    for (size_t seg = 0; st == PARTREG_OK && seg < nseg; seg++) { /* in segment order */
+        const cluster_runs *sr = &p.seg[seg];
+        if (sr->failed) {
+            st = PARTREG_ENOMEM;
+            break;
+        }
+        for (size_t r = 0; r < sr->n; r++) {
+            double *sg = Sg + sr->g[r] * k;
+            for (size_t j = 0; j < k; j++)
+                sg[j] += sr->sum[r * k + j];
+        }
+    }
+    for (size_t seg = 0; p.seg && seg < nseg; seg++) {
+        free(p.seg[seg].g);
+        free(p.seg[seg].sum);
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (p.buf)
+            free(p.buf[t]);
+        if (p.scratch)
+            free(p.scratch[t]);
+    }
+    free(p.buf);
+    free(p.scratch);
+    free(p.seg);
+    return st;
 }
 
 partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
@@ -345,7 +424,7 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         frexp(mean_w, &e2);
         c = ldexp(1.0, e2 - 1);
     }
-    st = type == PARTREG_VCOV_CLUSTER ? meat_cluster(&obj, fit->theta->data, cluster, c, Sg)
+    st = type == PARTREG_VCOV_CLUSTER ? meat_cluster(fit, &obj, fit->theta->data, cluster, c, Sg)
                                       : meat_hc(fit, &obj, fit->theta->data, c, M);
     partreg_fit_count_rows(fit, n); /* the scores' pass */
     if (st != PARTREG_OK) {
