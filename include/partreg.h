@@ -544,5 +544,6 @@ PARTREG_API const char *partreg_fit_warning(const partreg_fit *fit, size_t i);
 #endif
 
 #include "partreg_inference.h"
+#include "partreg_random.h"
 
 #endif /* PARTREG_H */

@@ -55,9 +55,21 @@ typedef struct partreg_analysis_spec {
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings */
-    /** Reserved: fields added in later releases take its place, so that the
-     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[1024];
+    /** Fields added after the first release, in the place of the reserve
+     *  (zero: the default), so that the struct's size never changes
+     *  (docs/DESIGN.md, "Public structs"). */
+    union {
+        struct {
+            /** Quadrature points per group of a random-intercept model
+             *  `(1 | G)`: 1 is the Laplace approximation (default 0: 15). */
+            int nagq;
+            /** Random-intercept models: margins and predictions at u = 0
+             *  (an average community) instead of integrated over
+             *  u ~ N(0, sigma^2) (default 0: population-averaged). */
+            int ri_conditional;
+        };
+        unsigned char partreg_reserved_[1024];
+    };
 } partreg_analysis_spec;
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,

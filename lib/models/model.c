@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "models/random_intercept.h"
 
 partreg_status partreg_layout_add(partreg_layout *lay, const char *name, partreg_param_kind kind,
                                   size_t size, const size_t *column, const size_t *cut)
@@ -120,7 +121,13 @@ partreg_status partreg_model_spec_create(partreg_family family, partreg_link lin
     return PARTREG_OK;
 }
 
-void partreg_model_spec_free(partreg_model_spec *spec) { free(spec); }
+void partreg_model_spec_free(partreg_model_spec *spec)
+{
+    if (!spec)
+        return;
+    partreg_ri_spec_free(spec->ri);
+    free(spec);
+}
 
 void partreg_model_spec_set_ops(partreg_model_spec *spec, const partreg_model_ops *ops)
 {

@@ -104,6 +104,8 @@ typedef struct partreg_model partreg_model;
 struct partreg_model_spec {
     const partreg_model_ops *ops;
     partreg_link link;
+    /* Random intercepts (random_intercept.h; owned, NULL: none). */
+    struct partreg_ri_spec *ri;
 };
 
 /* Make a specification use a table of one's own (a model that is not a
@@ -182,6 +184,29 @@ struct partreg_model_ops {
     /* Optional (NULL: not offered): the J - 1 cumulative probabilities
      * P(Y <= j) at row x into cum. */
     void (*cumulative)(const partreg_model *m, const double *par, const double *x, double *cum);
+
+    /* Optional (NULL: the solver starts from `start`). A model fitted in
+     * stages (a random intercept starts from the model without it):
+     * before the solver, on its objective obj (the fit's threads on
+     * obj->team) with the solver settings opt, the model checks the data
+     * against its own settings, fits what it needs and moves the start
+     * theta (k free entries) to better values. *settled = 1 says that
+     * theta is already the estimate and lies where the solver cannot step
+     * (a variance estimated at 0): the fit then evaluates the objective
+     * there once instead of solving. PARTREG_ESEPARATION: the simpler
+     * model's estimates run off to infinity; theta holds its last iterate
+     * and step (k entries) its last Newton step, whose large entries name
+     * the diverging parameters, and the fit reports separation as for its
+     * own solver. Any other error ends the fit with err's message. */
+    partreg_status (*prepare)(partreg_model *m, const partreg_objective *obj,
+                              const partreg_fit_options *opt, double *theta,
+                              double *step, int *settled, partreg_error *err);
+    /* Optional (NULL: nothing to do): after the solver, at the estimate
+     * theta (free entries) on the objective obj, what the model's own
+     * results need (a random intercept's conditional modes). PARTREG_OK,
+     * or an error with err's message. */
+    partreg_status (*conclude)(partreg_model *m, const partreg_objective *obj,
+                               const double *theta, partreg_error *err);
 };
 
 /* Bind the specification's table to a problem: p columns, J outcome

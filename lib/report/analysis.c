@@ -95,7 +95,7 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
  * says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
-    size_t full = partreg_fit_n_columns(a->fit) + partreg_fit_n_thresholds(a->fit);
+    size_t full = partreg_fit_n_parameters(a->fit);
     a->conf_low = malloc((full ? full : 1) * sizeof(double));
     a->conf_high = malloc((full ? full : 1) * sizeof(double));
     if (!a->conf_low || !a->conf_high)
@@ -176,6 +176,62 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     return PARTREG_OK;
 }
 
+/* The options that only a random-intercept model reads, and the one it
+ * refuses, against the formula. */
+static partreg_status check_groups(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                   partreg_error *err)
+{
+    const char *g = partreg_frame_group_variable(a->frame);
+    if (!g && s->nagq)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--nagq %d sets the quadrature of a random intercept, and the "
+                                 "formula has none; add a term (1 | GROUP)",
+                                 s->nagq);
+    if (!g && s->ri_conditional)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--conditional asks for predictions at a random intercept of 0, "
+                                 "and the formula has none; add a term (1 | GROUP)");
+    if (g && s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--vcov %s is not offered with the random intercept (1 | %s): "
+                                 "the model covariance already accounts for the groups; use "
+                                 "--vcov model",
+                                 partreg_vcov_name(s->vcov), g);
+    return PARTREG_OK;
+}
+
+/* The fit of the frame's model: the family's, wrapped by a random
+ * intercept when the formula has (1 | G). */
+static partreg_status fit_model(partreg_analysis *a, const partreg_analysis_spec *s,
+                                const partreg_data *d, partreg_error *ferr)
+{
+    size_t G = 0;
+    const size_t *groups = partreg_frame_groups(a->frame, &G);
+    if (!groups)
+        return partreg_fit_create(d, partreg_frame_family(a->frame), s->link, &s->fit, &a->fit,
+                                  ferr);
+    partreg_model_spec *spec = NULL;
+    const char **labels = malloc((G ? G : 1) * sizeof *labels);
+    partreg_status st = labels ? PARTREG_OK
+                               : partreg_error_set(ferr, PARTREG_ENOMEM, "out of memory");
+    for (size_t g = 0; st == PARTREG_OK && g < G; g++)
+        labels[g] = partreg_frame_group_label(a->frame, g);
+    if (st == PARTREG_OK &&
+        (st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &spec, ferr)) ==
+            PARTREG_OK &&
+        (st = partreg_model_spec_set_groups(spec, d->n, groups, G, labels,
+                                            partreg_frame_group_variable(a->frame), ferr)) ==
+            PARTREG_OK &&
+        (st = partreg_model_spec_set_nagq(spec, s->nagq, ferr)) == PARTREG_OK &&
+        (st = partreg_model_spec_set_ri_predictions(
+             spec, s->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, ferr)) ==
+            PARTREG_OK)
+        st = partreg_fit_create_spec(d, spec, &s->fit, &a->fit, ferr);
+    partreg_model_spec_free(spec);
+    free(labels);
+    return st;
+}
+
 static partreg_status run(partreg_analysis *a, const partreg_table *table,
                           const partreg_analysis_spec *s, double t0, partreg_error *err)
 {
@@ -199,7 +255,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    st = partreg_fit_create(&d, partreg_frame_family(a->frame), s->link, &s->fit, &a->fit, &ferr);
+    if ((st = check_groups(a, s, err)) != PARTREG_OK)
+        return st;
+    st = fit_model(a, s, &d, &ferr);
     double t3 = now_s();
     if (!a->fit) {
         if (err)
