@@ -130,9 +130,7 @@ partreg_status partreg_formula_lex(const char *text, partreg_token **toks, size_
                 st = partreg_error_set_at(
                     err, PARTREG_EFORMULA, 0, pos,
                     "formula: unexpected character '%c' at position %ld%s", c, pos,
-                    c == '|'                ? " (random effects and '|' are not supported)"
-                    : c == '"' || c == '\'' ? " (quote column names with backticks: `a b`)"
-                                            : "");
+                    c == '"' || c == '\'' ? " (quote column names with backticks: `a b`)" : "");
         }
         if (st) {
             free(t);
