@@ -404,22 +404,31 @@ static void scaled_start(const partreg_ri_state *st, const partreg_design *d, co
 }
 
 /* Whether the groups allow a random intercept: at least two groups with
- * rows of positive weight, and some group with more than one resident. */
+ * rows of positive weight, some group with more than one resident, and
+ * some group whose residents differ in the outcome. */
 static partreg_status check_groups(const partreg_ri_state *st, const partreg_design *d,
                                    partreg_error *err)
 {
     const char *name = st->name ? st->name : "the grouping variable";
-    size_t used = 0, several = 0;
+    size_t used = 0, several = 0, varying = 0;
     for (size_t g = 0; g < st->G; g++) {
         size_t rows = 0;
-        double wsum = 0.0;
+        double wsum = 0.0, y0 = NAN;
+        int differ = 0;
         for (size_t r = st->start[g]; r < st->start[g + 1]; r++) {
-            double w = partreg_design_weight(d, st->order[r]);
-            rows += w > 0.0;
+            size_t i = st->order[r];
+            double w = partreg_design_weight(d, i);
+            if (w == 0.0)
+                continue;
+            rows++;
             wsum += w;
+            if (rows == 1)
+                y0 = d->y[i];
+            differ |= d->y[i] != y0;
         }
         used += rows > 0;
         several += rows > 1 || wsum > 1.0;
+        varying += differ;
     }
     if (used < 2)
         return partreg_error_set(err, PARTREG_EDATA,
@@ -431,6 +440,13 @@ static partreg_status check_groups(const partreg_ri_state *st, const partreg_des
                                  "every group of '%s' has a single row: a random intercept "
                                  "cannot be told apart from the residual variation; drop the "
                                  "(1 | %s) term",
+                                 name, name);
+    if (varying == 0)
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "the outcome is the same for all the rows of each group of "
+                                 "'%s': the groups predict it perfectly, and the sd of the random "
+                                 "intercept runs off to infinity; model the groups another way "
+                                 "or drop the (1 | %s) term",
                                  name, name);
     return PARTREG_OK;
 }

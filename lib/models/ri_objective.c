@@ -42,6 +42,13 @@
  * gathered into the member's scratch. See docs/methods.md, "Community
  * random intercepts"; tests/ref/ri_common.R is the R route of the same
  * approximation. */
+/* gcc 12 at -O2 keeps the logit terms loops scalar unless it may use -O3's
+ * vectoriser cost model (as binary.c); guarded so clang-based tools never
+ * see gcc-only options. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic")
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +56,7 @@
 #include "models/design.h"
 #include "models/random_intercept.h"
 #include "models/ri_terms.h"
+#include "models/vmath.h"
 
 /* The conditional mode: Newton with step halving from u = 0; once a step
  * is below MODE_SMALL_STEP (relative), one more full step leaves the mode
@@ -62,11 +70,20 @@
 #define MODE_MAX_HALVINGS 60
 /* log sigma at most: beyond it the quadrature's scale underflows. */
 #define TAU_MAX 30.0
+/* The rows' terms at every node are kept between the passes over a group
+ * when they take at most this many doubles; larger groups compute them
+ * again in the second pass. */
+#define NODE_STORE_DOUBLES ((size_t)1 << 19)
 
-/* Per-row terms kept between the passes over a group: at the mode
- * (Hessian passes), and node-weighted (below). */
-enum { MD_D3, MD_D4, MD_A2, MD_A3, MD_B2, MD_B3, MD_AA1, MD_AA2, MD_AB1, MD_AB2, MD_BB1, MD_BB2,
-       MD_N };
+/* A row's terms at one value of u, as arrays over the gathered rows
+ * (partreg_ri_row's fields; see ri_terms.h). */
+enum { T_L, T_D1, T_D2, T_A0, T_B0, T_A1, T_B1, T_AA0, T_AB0, T_BB0, /* order <= 2 */
+       T_D3, T_D4, T_A2, T_A3, T_B2, T_B3, T_AA1, T_AA2, T_AB1, T_AB2, T_BB1, T_BB2, T_N };
+#define T_N2 10 /* the arrays of orders up to 2 */
+/* What a pass over the rows computes. */
+typedef enum { TERMS_MODE, TERMS_VALUE, TERMS_GRADIENT, TERMS_HESSIAN, TERMS_MODE_GRAD,
+               TERMS_MODE_HESS } terms_kind;
+
 /* sum_q omega_q (d2, a1, b1, aa0, ab0, bb0) and sum_q omega_q x_q (d2, a1, b1), weighted by w */
 enum { GN_D2, GN_A1, GN_B1, GN_AA, GN_AB, GN_BB, GN_XD2, GN_XA1, GN_XB1, GN_N };
 
@@ -80,14 +97,20 @@ typedef struct ri_ctx {
     size_t ncut;        /* cuts: J - 1, or 1 for binary (at 0) */
     const double *beta, *cut;
     double tau, lambda;
+    int logit;          /* the closed-form logit route */
+    int concave;        /* log F and log S concave: k has one maximum and no other stationary point */
 } ri_ctx;
 
 /* One group's rows and the member's work space. */
 typedef struct ri_work {
-    size_t m;                  /* rows of positive weight gathered */
+    size_t m, M;               /* rows of positive weight gathered; capacity */
     double *X;                 /* m x pk */
     double *w, *a0, *b0, *cat; /* m */
-    double *md;                /* m x MD_N */
+    double *lg, *rho, *rc;     /* m: logit route's per-row constants (below) */
+    double *t;                 /* T_N x M: terms at the point in hand */
+    double *fs;                /* 4 x M: the logit route's F and S at both cuts */
+    double *nodes;             /* Q x T_N2 x M: terms at every node, or NULL */
+    double *v;                 /* M: a row vector for X' v */
     double *gn;                /* m x GN_N */
     double *T;                 /* Q x k: k_p(u_q) */
     double *dh;                /* Q x k */
@@ -96,21 +119,31 @@ typedef struct ri_work {
     double *H;                 /* k x k */
 } ri_work;
 
+static int store_nodes(size_t M, size_t Q)
+{
+    return Q > 1 && Q * T_N2 * M <= NODE_STORE_DOUBLES;
+}
+
 static size_t work_doubles(size_t M, size_t pk, size_t k, size_t Q)
 {
-    return 1 + M * (pk + 4 + MD_N + GN_N) + 2 * Q * k + 4 * Q + 10 * k + k * k;
+    return 1 + M * (pk + 8 + T_N + 4 + GN_N) + (store_nodes(M, Q) ? Q * T_N2 * M : 0) +
+           2 * Q * k + 4 * Q + 10 * k + k * k;
 }
 
 static void work_layout(double *scratch, size_t M, size_t pk, size_t k, size_t Q, ri_work *wk)
 {
     double *p = scratch + 1; /* scratch[0] is the pass protocol's flag (objective.h) */
+    wk->M = M;
     wk->X = p, p += M * pk;
-    wk->w = p, p += M;
-    wk->a0 = p, p += M;
-    wk->b0 = p, p += M;
-    wk->cat = p, p += M;
-    wk->md = p, p += M * MD_N;
+    double **rows[] = {&wk->w, &wk->a0, &wk->b0, &wk->cat, &wk->lg, &wk->rho, &wk->rc, &wk->v};
+    for (size_t j = 0; j < sizeof rows / sizeof rows[0]; j++)
+        *rows[j] = p, p += M;
+    wk->t = p, p += T_N * M;
+    wk->fs = p, p += 4 * M;
     wk->gn = p, p += M * GN_N;
+    wk->nodes = NULL;
+    if (store_nodes(M, Q))
+        wk->nodes = p, p += Q * T_N2 * M;
     wk->T = p, p += Q * k;
     wk->dh = p, p += Q * k;
     wk->kq = p, p += Q;
@@ -140,9 +173,15 @@ static void ctx_init(ri_ctx *c, const partreg_design *d, const double *theta)
     c->cut = st->cumulative ? theta + c->pk : &zero_cut;
     c->tau = theta[c->k - 1];
     c->lambda = exp(-2.0 * c->tau);
+    c->logit = d->link == PARTREG_LOGIT;
+    c->concave = d->link != PARTREG_CAUCHIT;
 }
 
-/* Rows of positive weight of objective rows [r0, r1) into the work space. */
+/* Rows of positive weight of objective rows [r0, r1) into the work space,
+ * with the logit route's per-row constants: for a middle category, where
+ * P = F(b) S(a) (1 - exp(a - b)) for the logistic F, the last factor does
+ * not move with u; lg = its log, rho = 1 / expm1(b - a) and
+ * rc = rho (1 + rho) are its derivatives' pieces (ri_logit_terms). */
 static void gather(const ri_ctx *c, size_t r0, size_t r1, ri_work *wk)
 {
     const partreg_design *d = c->d;
@@ -167,34 +206,240 @@ static void gather(const ri_ctx *c, size_t r0, size_t r1, ri_work *wk)
         wk->a0[m] = lo + c->s * eta;
         wk->b0[m] = hi + c->s * eta;
         wk->cat[m] = (double)cat;
+        if (isfinite(lo) && isfinite(hi)) {
+            double gap = hi - lo, rho = 1.0 / expm1(gap);
+            wk->lg[m] = log(-expm1(-gap));
+            wk->rho[m] = rho;
+            wk->rc[m] = rho * (1.0 + rho);
+        } else {
+            wk->lg[m] = wk->rho[m] = wk->rc[m] = 0.0;
+        }
         m++;
     }
     wk->m = m;
 }
 
-/* k, k_u, k_uu at u (the prior included). */
+/* The logit route of partreg_ri_row_eval for rows [0, m) at u into the
+ * arrays t[T_x * M + r]. With L = log F(b) + log S(a) + lg (lg constant
+ * in u, its derivatives in a and b the rho terms), f = F S, f' = f (S - F)
+ * and f'' = f (1 - 6 f):
+ *   D L = s (S(b) - F(a)),  D^m L = -(f^(m-2)(a) + f^(m-2)(b)) s^m  (m >= 2),
+ *   L_a = -F(a) - rho,  L_b = S(b) + rho,  D^m L_a = -s^m f^(m-1)(a),
+ *   L_aa = -f(a) - rc,  L_ab = rc,  L_bb = -f(b) - rc,
+ *   D^m L_aa = -s^m f^(m)(a), D^m L_ab = 0, D^m L_bb = -s^m f^(m)(b),
+ * log F(b) + log S(a) = min(b, 0) - max(a, 0) - log((1 + e_a)(1 + e_b)),
+ * e_x = exp(-|x|), in one log1p (as ordinal.c). An infinite cut gives
+ * e = 0, and with it F = 0, S = 1 (a = -inf) or F = 1, S = 0 (b = +inf):
+ * its terms vanish without a branch. The loops are straight-line code over
+ * arrays (vmath.h's exp and log1p), which the compiler vectorises; not
+ * inlined, where the arrays' restrict qualifiers would be lost (as
+ * ordinal.c). */
+#if defined(__GNUC__)
+#define RI_ROW_LOOP __attribute__((noinline))
+#else
+#define RI_ROW_LOOP
+#endif
+
+/* F and S at both cuts, and (l != NULL) log P */
+RI_ROW_LOOP static void logit_cuts(size_t m, const double *restrict a0, const double *restrict b0,
+                                   const double *restrict lg, double su, double *restrict l,
+                                   double *restrict Fa, double *restrict Sa, double *restrict Fb,
+                                   double *restrict Sb)
+{
+    if (l)
+        for (size_t r = 0; r < m; r++) {
+            double a = a0[r] + su, b = b0[r] + su;
+            double ea = partreg_vm_exp(-fabs(a)), eb = partreg_vm_exp(-fabs(b));
+            double e = (ea + eb) + ea * eb, inv = 1.0 / (1.0 + e);
+            double lin = (b < 0.0 ? b : 0.0) - (a > 0.0 ? a : 0.0);
+            l[r] = (lin - partreg_vm_log1p3(e, inv)) + lg[r];
+            double ia = 1.0 / (1.0 + ea), ib = 1.0 / (1.0 + eb);
+            Fa[r] = (a >= 0.0 ? 1.0 : ea) * ia;
+            Sa[r] = (a >= 0.0 ? ea : 1.0) * ia;
+            Fb[r] = (b >= 0.0 ? 1.0 : eb) * ib;
+            Sb[r] = (b >= 0.0 ? eb : 1.0) * ib;
+        }
+    else
+        for (size_t r = 0; r < m; r++) {
+            double a = a0[r] + su, b = b0[r] + su;
+            double ea = partreg_vm_exp(-fabs(a)), eb = partreg_vm_exp(-fabs(b));
+            double ia = 1.0 / (1.0 + ea), ib = 1.0 / (1.0 + eb);
+            Fa[r] = (a >= 0.0 ? 1.0 : ea) * ia;
+            Sa[r] = (a >= 0.0 ? ea : 1.0) * ia;
+            Fb[r] = (b >= 0.0 ? 1.0 : eb) * ib;
+            Sb[r] = (b >= 0.0 ? eb : 1.0) * ib;
+        }
+}
+
+/* the orders 1 and 2 from F and S (thr: the threshold terms too) */
+RI_ROW_LOOP static void logit_low(size_t m, double s, int thr, const double *restrict rho,
+                                  const double *restrict rcv, const double *restrict Fa,
+                                  const double *restrict Sa, const double *restrict Fb,
+                                  const double *restrict Sb, double *restrict d1,
+                                  double *restrict d2, double *restrict ta0, double *restrict tb0,
+                                  double *restrict ta1, double *restrict tb1,
+                                  double *restrict aa0, double *restrict ab0, double *restrict bb0)
+{
+    for (size_t r = 0; r < m; r++) {
+        double fa = Fa[r] * Sa[r], fb = Fb[r] * Sb[r];
+        d1[r] = s * (Sb[r] - Fa[r]);
+        d2[r] = -(fa + fb);
+    }
+    if (!thr)
+        return;
+    for (size_t r = 0; r < m; r++) {
+        double fa = Fa[r] * Sa[r], fb = Fb[r] * Sb[r], rc = rcv[r];
+        ta0[r] = -Fa[r] - rho[r];
+        tb0[r] = Sb[r] + rho[r];
+        ta1[r] = -s * fa;
+        tb1[r] = -s * fb;
+        aa0[r] = -fa - rc;
+        ab0[r] = rc;
+        bb0[r] = -fb - rc;
+    }
+}
+
+/* the orders 3 and 4 from F and S */
+RI_ROW_LOOP static void logit_high(size_t m, double s, const double *restrict Fa,
+                                   const double *restrict Sa, const double *restrict Fb,
+                                   const double *restrict Sb, double *restrict d3,
+                                   double *restrict d4, double *restrict ta2,
+                                   double *restrict ta3, double *restrict tb2,
+                                   double *restrict tb3, double *restrict aa1,
+                                   double *restrict aa2, double *restrict bb1,
+                                   double *restrict bb2)
+{
+    for (size_t r = 0; r < m; r++) {
+        double fA = Fa[r], sA = Sa[r], fB = Fb[r], sB = Sb[r];
+        double fa = fA * sA, fb = fB * sB;
+        double fpa = fa * (sA - fA), fpb = fb * (sB - fB);
+        double fppa = fa * (1.0 - 6.0 * fa), fppb = fb * (1.0 - 6.0 * fb);
+        d3[r] = -s * (fpa + fpb);
+        d4[r] = -(fppa + fppb);
+        ta2[r] = -fpa;
+        ta3[r] = -s * fppa;
+        tb2[r] = -fpb;
+        tb3[r] = -s * fppb;
+        aa1[r] = -s * fpa;
+        aa2[r] = -fppa;
+        bb1[r] = -s * fpb;
+        bb2[r] = -fppb;
+    }
+}
+
+static void logit_terms(const ri_ctx *c, const ri_work *wk, double u, terms_kind kind,
+                        double *t)
+{
+    size_t m = wk->m, M = wk->M;
+    double *Fa = wk->fs, *Sa = Fa + M, *Fb = Sa + M, *Sb = Fb + M;
+    int value = kind == TERMS_VALUE || kind == TERMS_GRADIENT || kind == TERMS_HESSIAN;
+    logit_cuts(m, wk->a0, wk->b0, wk->lg, c->s * u, value ? t + T_L * M : NULL, Fa, Sa, Fb, Sb);
+    if (kind == TERMS_VALUE)
+        return;
+    if (kind == TERMS_GRADIENT) {
+        for (size_t r = 0; r < m; r++) {
+            t[T_D1 * M + r] = c->s * (Sb[r] - Fa[r]);
+            t[T_A0 * M + r] = -Fa[r] - wk->rho[r];
+            t[T_B0 * M + r] = Sb[r] + wk->rho[r];
+        }
+        return;
+    }
+    logit_low(m, c->s, kind != TERMS_MODE, wk->rho, wk->rc, Fa, Sa, Fb, Sb, t + T_D1 * M,
+              t + T_D2 * M, t + T_A0 * M, t + T_B0 * M, t + T_A1 * M, t + T_B1 * M,
+              t + T_AA0 * M, t + T_AB0 * M, t + T_BB0 * M);
+    if (kind == TERMS_MODE || kind == TERMS_HESSIAN)
+        return;
+    logit_high(m, c->s, Fa, Sa, Fb, Sb, t + T_D3 * M, t + T_D4 * M, t + T_A2 * M, t + T_A3 * M,
+               t + T_B2 * M, t + T_B3 * M, t + T_AA1 * M, t + T_AA2 * M, t + T_BB1 * M,
+               t + T_BB2 * M);
+    memset(t + T_AB1 * M, 0, m * sizeof *t);
+    memset(t + T_AB2 * M, 0, m * sizeof *t);
+}
+
+/* The rows' terms at u into t (T_x * M + r), as far as kind asks: MODE
+ * l, D l, D^2 l; VALUE l; GRADIENT l, D l, L_a, L_b; HESSIAN the orders up
+ * to 2; MODE_GRAD and MODE_HESS the orders 1 to 3 and 1 to 4 (not l). */
+static void row_terms(const ri_ctx *c, const ri_work *wk, double u, terms_kind kind, double *t)
+{
+    if (c->logit) {
+        logit_terms(c, wk, u, kind, t);
+        return;
+    }
+    static const int order_of[] = {2, 0, 1, 2, 3, 4};
+    int order = order_of[kind];
+    size_t M = wk->M;
+    double su = c->s * u;
+    for (size_t r = 0; r < wk->m; r++) {
+        partreg_ri_row q;
+        partreg_ri_row_eval(c->link, wk->a0[r] + su, wk->b0[r] + su, c->s, order, &q);
+        t[T_L * M + r] = q.l;
+        if (order < 1)
+            continue;
+        t[T_D1 * M + r] = q.d[1];
+        t[T_A0 * M + r] = q.a[0];
+        t[T_B0 * M + r] = q.b[0];
+        if (order < 2)
+            continue;
+        t[T_D2 * M + r] = q.d[2];
+        t[T_A1 * M + r] = q.a[1];
+        t[T_B1 * M + r] = q.b[1];
+        t[T_AA0 * M + r] = q.aa[0];
+        t[T_AB0 * M + r] = q.ab[0];
+        t[T_BB0 * M + r] = q.bb[0];
+        if (order < 3)
+            continue;
+        t[T_D3 * M + r] = q.d[3];
+        t[T_A2 * M + r] = q.a[2];
+        t[T_B2 * M + r] = q.b[2];
+        t[T_AA1 * M + r] = q.aa[1];
+        t[T_AB1 * M + r] = q.ab[1];
+        t[T_BB1 * M + r] = q.bb[1];
+        if (order < 4)
+            continue;
+        t[T_D4 * M + r] = q.d[4];
+        t[T_A3 * M + r] = q.a[3];
+        t[T_B3 * M + r] = q.b[3];
+        t[T_AA2 * M + r] = q.aa[2];
+        t[T_AB2 * M + r] = q.ab[2];
+        t[T_BB2 * M + r] = q.bb[2];
+    }
+}
+
+/* sum_r w_r t[j * M + r] */
+static double wsum(const ri_work *wk, const double *t, int j)
+{
+    const double *v = t + (size_t)j * wk->M;
+    double s = 0.0;
+    for (size_t r = 0; r < wk->m; r++)
+        s += wk->w[r] * v[r];
+    return s;
+}
+
+/* k (when the mode search needs it), k_u and k_uu at u, the prior
+ * included. */
 static void mode_sums(const ri_ctx *c, const ri_work *wk, double u, double *k, double *k1,
                       double *k2)
 {
-    double su = c->s * u, s0 = 0.0, s1 = 0.0, s2 = 0.0;
-    for (size_t r = 0; r < wk->m; r++) {
-        partreg_ri_row t;
-        partreg_ri_row_eval(c->link, wk->a0[r] + su, wk->b0[r] + su, c->s, 2, &t);
-        double w = wk->w[r];
-        s0 += w * t.l;
-        s1 += w * t.d[1];
-        s2 += w * t.d[2];
-    }
-    *k = s0 - 0.5 * c->lambda * u * u;
-    *k1 = s1 - c->lambda * u;
-    *k2 = s2 - c->lambda;
+    row_terms(c, wk, u, TERMS_MODE, wk->t);
+    *k = c->concave ? 0.0 : wsum(wk, wk->t, T_L) - 0.5 * c->lambda * u * u;
+    *k1 = wsum(wk, wk->t, T_D1) - c->lambda * u;
+    *k2 = wsum(wk, wk->t, T_D2) - c->lambda;
 }
 
-/* The conditional mode u^ of the gathered group, with k(u^) and
- * c = -k''(u^). Returns 0, or -1 when no mode was found (non-finite
- * values, no convergence, c <= 0). */
-static int find_mode(const ri_ctx *c, const ri_work *wk, double *u_out, double *k_out,
-                     double *c_out)
+/* Whether a step from (k, k1) to (kn, k1n) may be taken: k does not fall
+ * (to rounding), or, where k is concave, |k'| does not grow (the Newton
+ * direction descends |k'|^2, and the sums need no logarithms). */
+static int mode_step_ok(const ri_ctx *c, double k, double k1, double kn, double k1n)
+{
+    if (c->concave)
+        return isfinite(k1n) && fabs(k1n) <= fabs(k1);
+    return isfinite(kn) && kn >= k - MODE_SLACK * fabs(k);
+}
+
+/* The conditional mode u^ of the gathered group and c = -k''(u^) there.
+ * Returns 0, or -1 when no mode was found (non-finite values, no
+ * convergence, c <= 0). */
+static int find_mode(const ri_ctx *c, const ri_work *wk, double *u_out, double *c_out)
 {
     double u = 0.0, k, k1, k2;
     mode_sums(c, wk, u, &k, &k1, &k2);
@@ -219,8 +464,7 @@ static int find_mode(const ri_ctx *c, const ri_work *wk, double *u_out, double *
         double un = u + step, kn, k1n, k2n;
         mode_sums(c, wk, un, &kn, &k1n, &k2n);
         int h = 0;
-        while (!small && !(isfinite(kn) && kn >= k - MODE_SLACK * fabs(k)) &&
-               h++ < MODE_MAX_HALVINGS) {
+        while (!small && !mode_step_ok(c, k, k1, kn, k1n) && h++ < MODE_MAX_HALVINGS) {
             step *= 0.5;
             un = u + step;
             mode_sums(c, wk, un, &kn, &k1n, &k2n);
@@ -233,69 +477,85 @@ static int find_mode(const ri_ctx *c, const ri_work *wk, double *u_out, double *
     if (!last || !(k2 < 0.0))
         return -1;
     *u_out = u;
-    *k_out = k;
     *c_out = -k2;
     return 0;
 }
 
-/* Add scale * x (pk entries) to v's slope block. */
-static void add_x(double *v, const double *x, size_t pk, double scale)
+/* v's slope block += X' (w * t_j) over the gathered rows, scaled */
+static void add_xt(const ri_ctx *c, ri_work *wk, const double *t, double *v, double scale)
 {
-    for (size_t j = 0; j < pk; j++)
-        v[j] += scale * x[j];
+    size_t pk = c->pk;
+    if (pk == 0)
+        return;
+    for (size_t r = 0; r < wk->m; r++) {
+        double a = scale * wk->w[r] * t[r];
+        const double *x = wk->X + r * pk;
+        for (size_t j = 0; j < pk; j++)
+            v[j] += a * x[j];
+    }
 }
 
-/* Add a row's threshold entries (lower cut: va, upper cut: vb) to v. */
-static void add_cuts(const ri_ctx *c, double *v, double cat, double va, double vb)
+/* v's threshold entries += sum_r w_r (ta_r at the row's lower cut, tb_r at
+ * its upper cut), scaled */
+static void add_cut_terms(const ri_ctx *c, const ri_work *wk, const double *ta, const double *tb,
+                          double *v, double scale)
 {
     if (!c->st->cumulative)
         return;
-    size_t cc = (size_t)cat;
-    if (cc > 0)
-        v[c->pk + cc - 1] += va;
-    if (cc < c->ncut)
-        v[c->pk + cc] += vb;
+    for (size_t r = 0; r < wk->m; r++) {
+        size_t cc = (size_t)wk->cat[r];
+        double w = scale * wk->w[r];
+        if (cc > 0)
+            v[c->pk + cc - 1] += w * ta[r];
+        if (cc < c->ncut)
+            v[c->pk + cc] += w * tb[r];
+    }
 }
 
 /* The group's model without the random intercept (sigma = 0: the limit
  * of the approximation as tau -> -inf), into acc. */
-static void fixed_group(const ri_ctx *c, const ri_work *wk, partreg_order order,
-                        partreg_accum *acc)
+static void fixed_group(const ri_ctx *c, ri_work *wk, partreg_order order, partreg_accum *acc)
 {
-    size_t pk = c->pk, k = c->k;
+    size_t pk = c->pk, k = c->k, M = wk->M;
     int hess = order == PARTREG_ORDER_HESSIAN;
+    double *t = wk->t;
+    row_terms(c, wk, 0.0, hess ? TERMS_HESSIAN : order == PARTREG_ORDER_VALUE ? TERMS_VALUE
+                                                                              : TERMS_GRADIENT,
+              t);
+    double ll = wsum(wk, t, T_L);
+    acc->loglik += ll;
+    if (!isfinite(ll))
+        acc->nonfinite = 1;
+    if (order == PARTREG_ORDER_VALUE)
+        return;
+    add_xt(c, wk, t + T_D1 * M, acc->grad, 1.0);
+    add_cut_terms(c, wk, t + T_A0 * M, t + T_B0 * M, acc->grad, 1.0);
+    if (!hess)
+        return;
+    double *I = acc->info;
     for (size_t r = 0; r < wk->m; r++) {
-        partreg_ri_row t;
-        partreg_ri_row_eval(c->link, wk->a0[r], wk->b0[r], c->s, hess ? 2 : order, &t);
         double w = wk->w[r];
         const double *x = wk->X + r * pk;
-        acc->loglik += w * t.l;
-        if (!isfinite(t.l))
-            acc->nonfinite = 1;
-        if (order == PARTREG_ORDER_VALUE)
-            continue;
-        add_x(acc->grad, x, pk, w * t.d[1]);
-        add_cuts(c, acc->grad, wk->cat[r], w * t.a[0], w * t.b[0]);
-        if (!hess)
-            continue;
-        double *I = acc->info;
+        double h = w * t[T_D2 * M + r];
         for (size_t i = 0; i < pk; i++)
             for (size_t j = 0; j <= i; j++)
-                I[i * k + j] -= w * t.d[2] * x[i] * x[j];
+                I[i * k + j] -= h * x[i] * x[j];
         if (!c->st->cumulative)
             continue;
         size_t cc = (size_t)wk->cat[r];
         if (cc > 0) {
             size_t tl = pk + cc - 1;
-            add_x(I + tl * k, x, pk, -w * t.a[1]);
-            I[tl * k + tl] -= w * t.aa[0];
+            for (size_t j = 0; j < pk; j++)
+                I[tl * k + j] -= w * t[T_A1 * M + r] * x[j];
+            I[tl * k + tl] -= w * t[T_AA0 * M + r];
         }
         if (cc < c->ncut) {
             size_t th = pk + cc;
-            add_x(I + th * k, x, pk, -w * t.b[1]);
-            I[th * k + th] -= w * t.bb[0];
+            for (size_t j = 0; j < pk; j++)
+                I[th * k + j] -= w * t[T_B1 * M + r] * x[j];
+            I[th * k + th] -= w * t[T_BB0 * M + r];
             if (cc > 0)
-                I[th * k + th - 1] -= w * t.ab[0];
+                I[th * k + th - 1] -= w * t[T_AB0 * M + r];
         }
     }
 }
@@ -321,7 +581,7 @@ static int all_finite(const double *v, size_t n)
 static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partreg_accum *acc)
 {
     const partreg_ri_state *st = c->st;
-    size_t pk = c->pk, k = c->k, Q = st->Q, tk = k - 1;
+    size_t pk = c->pk, k = c->k, Q = st->Q, tk = k - 1, M = wk->M;
     double lam = c->lambda;
     if (wk->m == 0)
         return; /* no rows of positive weight: L_g = 1, every derivative 0 */
@@ -330,28 +590,32 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
         return;
     }
     int grad = order != PARTREG_ORDER_VALUE, hess = order == PARTREG_ORDER_HESSIAN;
-    double uh, kh, cc;
-    if (find_mode(c, wk, &uh, &kh, &cc) != 0) {
+    double uh, cc;
+    if (find_mode(c, wk, &uh, &cc) != 0) {
         acc->nonfinite = 1;
         return;
     }
     double sc = 1.0 / sqrt(cc);
-    /* ---- the nodes' values and weights */
+
+    /* ---- the nodes: values, and the derivatives that need no weights */
+    terms_kind nk = hess ? TERMS_HESSIAN : grad ? TERMS_GRADIENT : TERMS_VALUE;
+    memset(wk->T, 0, Q * k * sizeof(double));
     double mx = -INFINITY;
     for (size_t q = 0; q < Q; q++) {
         double uq = uh + sc * st->x[q];
-        if (Q == 1) {
-            wk->kq[q] = kh;
-        } else {
-            double su = c->s * uq, s0 = 0.0;
-            for (size_t r = 0; r < wk->m; r++) {
-                partreg_ri_row t;
-                partreg_ri_row_eval(c->link, wk->a0[r] + su, wk->b0[r] + su, c->s, 0, &t);
-                s0 += wk->w[r] * t.l;
-            }
-            wk->kq[q] = s0 - 0.5 * lam * uq * uq;
+        double *t = wk->nodes ? wk->nodes + q * T_N2 * M : wk->t;
+        row_terms(c, wk, uq, nk, t);
+        wk->kq[q] = wsum(wk, t, T_L) - 0.5 * lam * uq * uq;
+        if (grad) {
+            double *Tq = wk->T + q * k;
+            wk->kuq[q] = wsum(wk, t, T_D1) - lam * uq;
+            add_xt(c, wk, t + T_D1 * M, Tq, 1.0);
+            add_cut_terms(c, wk, t + T_A0 * M, t + T_B0 * M, Tq, 1.0);
+            Tq[tk] = uq * uq * lam;
+            wk->kuuq[q] = hess ? wsum(wk, t, T_D2) - lam : 0.0;
         }
-        wk->om[q] = log(st->w[q]) + (wk->kq[q] - kh) + 0.5 * st->x[q] * st->x[q];
+        /* log of the q-th term of the sum (any constant shift cancels) */
+        wk->om[q] = log(st->w[q]) + wk->kq[q] + 0.5 * st->x[q] * st->x[q];
         if (wk->om[q] > mx)
             mx = wk->om[q];
     }
@@ -363,7 +627,7 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     }
     for (size_t q = 0; q < Q; q++)
         wk->om[q] /= S;
-    double lg = -c->tau - 0.5 * log(cc) + kh + mx + log(S);
+    double lg = -c->tau - 0.5 * log(cc) + mx + log(S);
     if (!isfinite(lg)) {
         acc->nonfinite = 1;
         return;
@@ -373,35 +637,19 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
         return;
 
     /* ---- the mode's derivatives: k_up, k_uup (and k_uuup, k_uuuu) */
-    double kuuu = 0.0, kuuuu = 0.0;
+    double *t = wk->t;
+    row_terms(c, wk, uh, hess ? TERMS_MODE_HESS : TERMS_MODE_GRAD, t);
+    double kuuu = wsum(wk, t, T_D3), kuuuu = hess ? wsum(wk, t, T_D4) : 0.0;
     memset(wk->kup, 0, k * sizeof(double));
     memset(wk->kuup, 0, k * sizeof(double));
     memset(wk->kuuup, 0, k * sizeof(double));
-    {
-        double su = c->s * uh;
-        for (size_t r = 0; r < wk->m; r++) {
-            partreg_ri_row t;
-            partreg_ri_row_eval(c->link, wk->a0[r] + su, wk->b0[r] + su, c->s, hess ? 4 : 3, &t);
-            double w = wk->w[r];
-            const double *x = wk->X + r * pk;
-            kuuu += w * t.d[3];
-            add_x(wk->kup, x, pk, w * t.d[2]);
-            add_cuts(c, wk->kup, wk->cat[r], w * t.a[1], w * t.b[1]);
-            add_x(wk->kuup, x, pk, w * t.d[3]);
-            add_cuts(c, wk->kuup, wk->cat[r], w * t.a[2], w * t.b[2]);
-            if (!hess)
-                continue;
-            kuuuu += w * t.d[4];
-            add_x(wk->kuuup, x, pk, w * t.d[4]);
-            add_cuts(c, wk->kuuup, wk->cat[r], w * t.a[3], w * t.b[3]);
-            double *md = wk->md + r * MD_N;
-            md[MD_D3] = t.d[3], md[MD_D4] = t.d[4];
-            md[MD_A2] = t.a[2], md[MD_A3] = t.a[3];
-            md[MD_B2] = t.b[2], md[MD_B3] = t.b[3];
-            md[MD_AA1] = t.aa[1], md[MD_AA2] = t.aa[2];
-            md[MD_AB1] = t.ab[1], md[MD_AB2] = t.ab[2];
-            md[MD_BB1] = t.bb[1], md[MD_BB2] = t.bb[2];
-        }
+    add_xt(c, wk, t + T_D2 * M, wk->kup, 1.0);
+    add_cut_terms(c, wk, t + T_A1 * M, t + T_B1 * M, wk->kup, 1.0);
+    add_xt(c, wk, t + T_D3 * M, wk->kuup, 1.0);
+    add_cut_terms(c, wk, t + T_A2 * M, t + T_B2 * M, wk->kuup, 1.0);
+    if (hess) {
+        add_xt(c, wk, t + T_D4 * M, wk->kuuup, 1.0);
+        add_cut_terms(c, wk, t + T_A3 * M, t + T_B3 * M, wk->kuuup, 1.0);
     }
     wk->kup[tk] = 2.0 * uh * lam;
     wk->kuup[tk] = 2.0 * lam;
@@ -410,48 +658,6 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
         wk->du[j] = wk->kup[j] / cc;
         wk->dc[j] = -(wk->kuup[j] + kuuu * wk->du[j]);
         wk->ds[j] = -(sc / (2.0 * cc)) * wk->dc[j];
-    }
-
-    /* ---- the nodes' derivatives */
-    memset(wk->T, 0, Q * k * sizeof(double));
-    if (hess)
-        memset(wk->gn, 0, wk->m * GN_N * sizeof(double));
-    double mtt = 0.0; /* sum_q omega_q k_tautau(u_q) */
-    double v0t = 0.0, v1t = 0.0;
-    for (size_t q = 0; q < Q; q++) {
-        double uq = uh + sc * st->x[q], om = wk->om[q], xq = st->x[q];
-        double *Tq = wk->T + q * k;
-        wk->kuq[q] = wk->kuuq[q] = 0.0;
-        if (om == 0.0)
-            continue;
-        double su = c->s * uq, s1 = 0.0, s2 = 0.0;
-        for (size_t r = 0; r < wk->m; r++) {
-            partreg_ri_row t;
-            partreg_ri_row_eval(c->link, wk->a0[r] + su, wk->b0[r] + su, c->s, hess ? 2 : 1, &t);
-            double w = wk->w[r];
-            s1 += w * t.d[1];
-            add_x(Tq, wk->X + r * pk, pk, w * t.d[1]);
-            add_cuts(c, Tq, wk->cat[r], w * t.a[0], w * t.b[0]);
-            if (!hess)
-                continue;
-            s2 += w * t.d[2];
-            double *gn = wk->gn + r * GN_N, ow = om * w, oxw = ow * xq;
-            gn[GN_D2] += ow * t.d[2];
-            gn[GN_A1] += ow * t.a[1];
-            gn[GN_B1] += ow * t.b[1];
-            gn[GN_AA] += ow * t.aa[0];
-            gn[GN_AB] += ow * t.ab[0];
-            gn[GN_BB] += ow * t.bb[0];
-            gn[GN_XD2] += oxw * t.d[2];
-            gn[GN_XA1] += oxw * t.a[1];
-            gn[GN_XB1] += oxw * t.b[1];
-        }
-        wk->kuq[q] = s1 - lam * uq;
-        wk->kuuq[q] = s2 - lam;
-        Tq[tk] = uq * uq * lam;
-        mtt += om * (-2.0 * uq * uq * lam);
-        v0t += om * 2.0 * uq * lam;
-        v1t += om * xq * 2.0 * uq * lam;
     }
 
     /* ---- the gradient */
@@ -476,6 +682,35 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     if (!hess)
         return;
 
+    /* ---- the nodes' weighted second derivatives, row by row */
+    memset(wk->gn, 0, wk->m * GN_N * sizeof(double));
+    double mtt = 0.0, v0t = 0.0, v1t = 0.0; /* the prior's tau entries */
+    for (size_t q = 0; q < Q; q++) {
+        double uq = uh + sc * st->x[q], om = wk->om[q], xq = st->x[q];
+        if (om == 0.0)
+            continue;
+        const double *tq = wk->nodes ? wk->nodes + q * T_N2 * M : wk->t;
+        if (!wk->nodes)
+            row_terms(c, wk, uq, TERMS_HESSIAN, wk->t);
+        for (size_t r = 0; r < wk->m; r++) {
+            double *gn = wk->gn + r * GN_N, ow = om * wk->w[r], oxw = ow * xq;
+            gn[GN_D2] += ow * tq[T_D2 * M + r];
+            gn[GN_A1] += ow * tq[T_A1 * M + r];
+            gn[GN_B1] += ow * tq[T_B1 * M + r];
+            gn[GN_AA] += ow * tq[T_AA0 * M + r];
+            gn[GN_AB] += ow * tq[T_AB0 * M + r];
+            gn[GN_BB] += ow * tq[T_BB0 * M + r];
+            gn[GN_XD2] += oxw * tq[T_D2 * M + r];
+            gn[GN_XA1] += oxw * tq[T_A1 * M + r];
+            gn[GN_XB1] += oxw * tq[T_B1 * M + r];
+        }
+        mtt += om * (-2.0 * uq * uq * lam);
+        v0t += om * 2.0 * uq * lam;
+        v1t += om * xq * 2.0 * uq * lam;
+    }
+    if (!wk->nodes) /* the mode's terms again: the node passes used the space */
+        row_terms(c, wk, uh, TERMS_MODE_HESS, t);
+
     /* ---- the Hessian: group-level outer products */
     double U = 0.0, Ux = 0.0, C0 = 0.0, C1 = 0.0, C2 = 0.0;
     for (size_t q = 0; q < Q; q++) {
@@ -493,10 +728,21 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     memset(wk->V1, 0, k * sizeof(double));
     for (size_t r = 0; r < wk->m; r++) {
         const double *gn = wk->gn + r * GN_N, *x = wk->X + r * pk;
-        add_x(wk->V0, x, pk, gn[GN_D2]);
-        add_cuts(c, wk->V0, wk->cat[r], gn[GN_A1], gn[GN_B1]);
-        add_x(wk->V1, x, pk, gn[GN_XD2]);
-        add_cuts(c, wk->V1, wk->cat[r], gn[GN_XA1], gn[GN_XB1]);
+        for (size_t j = 0; j < pk; j++) {
+            wk->V0[j] += gn[GN_D2] * x[j];
+            wk->V1[j] += gn[GN_XD2] * x[j];
+        }
+        if (!st->cumulative)
+            continue;
+        size_t ct = (size_t)wk->cat[r];
+        if (ct > 0) {
+            wk->V0[pk + ct - 1] += gn[GN_A1];
+            wk->V1[pk + ct - 1] += gn[GN_XA1];
+        }
+        if (ct < c->ncut) {
+            wk->V0[pk + ct] += gn[GN_B1];
+            wk->V1[pk + ct] += gn[GN_XB1];
+        }
     }
     wk->V0[tk] = v0t;
     wk->V1[tk] = v1t;
@@ -536,9 +782,9 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
             I[i * k + j] -= H[i * k + j];
     /* ---- the rows' outer products: K_pp + alpha1 K_upp + alpha2 K_uupp */
     for (size_t r = 0; r < wk->m; r++) {
-        const double *gn = wk->gn + r * GN_N, *md = wk->md + r * MD_N, *x = wk->X + r * pk;
+        const double *gn = wk->gn + r * GN_N, *x = wk->X + r * pk;
         double w = wk->w[r];
-        double rho = gn[GN_D2] + w * (alpha1 * md[MD_D3] + alpha2 * md[MD_D4]);
+        double rho = gn[GN_D2] + w * (alpha1 * t[T_D3 * M + r] + alpha2 * t[T_D4 * M + r]);
         for (size_t i = 0; i < pk; i++) {
             double ri = rho * x[i];
             for (size_t j = 0; j <= i; j++)
@@ -549,15 +795,20 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
         size_t ct = (size_t)wk->cat[r];
         if (ct > 0) {
             size_t tl = pk + ct - 1;
-            add_x(I + tl * k, x, pk, -(gn[GN_A1] + w * (alpha1 * md[MD_A2] + alpha2 * md[MD_A3])));
-            I[tl * k + tl] -= gn[GN_AA] + w * (alpha1 * md[MD_AA1] + alpha2 * md[MD_AA2]);
+            double cr = gn[GN_A1] + w * (alpha1 * t[T_A2 * M + r] + alpha2 * t[T_A3 * M + r]);
+            for (size_t j = 0; j < pk; j++)
+                I[tl * k + j] -= cr * x[j];
+            I[tl * k + tl] -= gn[GN_AA] + w * (alpha1 * t[T_AA1 * M + r] + alpha2 * t[T_AA2 * M + r]);
         }
         if (ct < c->ncut) {
             size_t th = pk + ct;
-            add_x(I + th * k, x, pk, -(gn[GN_B1] + w * (alpha1 * md[MD_B2] + alpha2 * md[MD_B3])));
-            I[th * k + th] -= gn[GN_BB] + w * (alpha1 * md[MD_BB1] + alpha2 * md[MD_BB2]);
+            double cr = gn[GN_B1] + w * (alpha1 * t[T_B2 * M + r] + alpha2 * t[T_B3 * M + r]);
+            for (size_t j = 0; j < pk; j++)
+                I[th * k + j] -= cr * x[j];
+            I[th * k + th] -= gn[GN_BB] + w * (alpha1 * t[T_BB1 * M + r] + alpha2 * t[T_BB2 * M + r]);
             if (ct > 0)
-                I[th * k + th - 1] -= gn[GN_AB] + w * (alpha1 * md[MD_AB1] + alpha2 * md[MD_AB2]);
+                I[th * k + th - 1] -=
+                    gn[GN_AB] + w * (alpha1 * t[T_AB1 * M + r] + alpha2 * t[T_AB2 * M + r]);
         }
     }
 }
@@ -646,14 +897,14 @@ partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
     int zero = isinf(c.tau) && c.tau < 0;
     for (size_t g = 0; g < st->G; g++) {
         gather(&c, st->start[g], st->start[g + 1], &wk);
-        double uh, kh, cc;
+        double uh, cc;
         if (zero) { /* sigma = 0: every effect is 0 */
             mode[g] = 0.0;
             se[g] = 0.0;
         } else if (wk.m == 0) { /* the prior alone */
             mode[g] = 0.0;
             se[g] = exp(c.tau);
-        } else if (find_mode(&c, &wk, &uh, &kh, &cc) == 0) {
+        } else if (find_mode(&c, &wk, &uh, &cc) == 0) {
             mode[g] = uh;
             se[g] = 1.0 / sqrt(cc);
         } else {
@@ -679,13 +930,8 @@ partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_d
     double sc = 0.0, in = 0.0;
     for (size_t g = 0; g < st->G; g++) {
         gather(&c, st->start[g], st->start[g + 1], &wk);
-        double h1 = 0.0, h2 = 0.0;
-        for (size_t r = 0; r < wk.m; r++) {
-            partreg_ri_row t;
-            partreg_ri_row_eval(c.link, wk.a0[r], wk.b0[r], c.s, 2, &t);
-            h1 += wk.w[r] * t.d[1];
-            h2 += wk.w[r] * t.d[2];
-        }
+        row_terms(&c, &wk, 0.0, TERMS_MODE, wk.t);
+        double h1 = wsum(&wk, wk.t, T_D1), h2 = wsum(&wk, wk.t, T_D2);
         sc += h1 * h1 + h2;
         in += h2 * h2;
     }
