@@ -101,17 +101,21 @@ typedef struct ri_ctx {
     int concave;        /* log F and log S concave: k has one maximum and no other stationary point */
 } ri_ctx;
 
-/* One group's rows and the member's work space. */
+/* One group's rows and the member's work space. The rows are gathered
+ * in order of their outcome category (stably), so that every threshold's
+ * sums run over a contiguous range of rows. */
 typedef struct ri_work {
     size_t m, M;               /* rows of positive weight gathered; capacity */
-    double *X;                 /* m x pk */
-    double *w, *a0, *b0, *cat; /* m */
-    double *lg, *rho, *rc;     /* m: logit route's per-row constants (below) */
+    size_t ncat;               /* outcome categories (ncut + 1) */
+    size_t *cs;                /* ncat + 1: each category's first row; cs[ncat] = m */
+    double *XT;                /* pk x M: the rows' kept columns, column by column */
+    double *w, *a0, *b0;       /* m */
+    double *lg, *rho, *rc, *D; /* m: logit route's per-row constants (gather) */
     double *t;                 /* T_N x M: terms at the point in hand */
     double *fs;                /* 4 x M: the logit route's F and S at both cuts */
     double *nodes;             /* Q x T_N2 x M: terms at every node, or NULL */
-    double *v;                 /* M: a row vector for X' v */
-    double *gn;                /* m x GN_N */
+    double *v, *v2;            /* M (v: M + 5 ncat): row vectors */
+    double *gn;                /* GN_N x M */
     double *T;                 /* Q x k: k_p(u_q) */
     double *dh;                /* Q x k */
     double *kq, *kuq, *kuuq, *om; /* Q */
@@ -124,20 +128,26 @@ static int store_nodes(size_t M, size_t Q)
     return Q > 1 && Q * T_N2 * M <= NODE_STORE_DOUBLES;
 }
 
-static size_t work_doubles(size_t M, size_t pk, size_t k, size_t Q)
+/* Doubles of a work space; the category starts (size_t) take ncat + 1
+ * doubles' room (size_t is no wider than a double on the platforms built). */
+static size_t work_doubles(size_t M, size_t pk, size_t k, size_t Q, size_t ncat)
 {
-    return 1 + M * (pk + 8 + T_N + 4 + GN_N) + (store_nodes(M, Q) ? Q * T_N2 * M : 0) +
-           2 * Q * k + 4 * Q + 10 * k + k * k;
+    return 2 + ncat + 1 + 5 * ncat + M * (pk + 9 + T_N + 4 + GN_N) +
+           (store_nodes(M, Q) ? Q * T_N2 * M : 0) + 2 * Q * k + 4 * Q + 10 * k + k * k;
 }
 
-static void work_layout(double *scratch, size_t M, size_t pk, size_t k, size_t Q, ri_work *wk)
+static void work_layout(double *scratch, size_t M, size_t pk, size_t k, size_t Q, size_t ncat,
+                        ri_work *wk)
 {
     double *p = scratch + 1; /* scratch[0] is the pass protocol's flag (objective.h) */
     wk->M = M;
-    wk->X = p, p += M * pk;
-    double **rows[] = {&wk->w, &wk->a0, &wk->b0, &wk->cat, &wk->lg, &wk->rho, &wk->rc, &wk->v};
+    wk->ncat = ncat;
+    wk->cs = (size_t *)(void *)p, p += ncat + 1;
+    wk->XT = p, p += M * pk;
+    double **rows[] = {&wk->w, &wk->a0, &wk->b0, &wk->lg, &wk->rho, &wk->rc, &wk->D, &wk->v2};
     for (size_t j = 0; j < sizeof rows / sizeof rows[0]; j++)
         *rows[j] = p, p += M;
+    wk->v = p, p += M + 5 * ncat; /* also gather's per-category table */
     wk->t = p, p += T_N * M;
     wk->fs = p, p += 4 * M;
     wk->gn = p, p += M * GN_N;
@@ -177,46 +187,73 @@ static void ctx_init(ri_ctx *c, const partreg_design *d, const double *theta)
     c->concave = d->link != PARTREG_CAUCHIT;
 }
 
+/* The outcome category of data row i (binary: 0 for y = 1, the event is
+ * F(b); 1 for y = 0). */
+static size_t category(const ri_ctx *c, size_t i)
+{
+    size_t y = (size_t)c->d->y[i];
+    return c->st->cumulative ? y : 1 - y;
+}
+
 /* Rows of positive weight of objective rows [r0, r1) into the work space,
- * with the logit route's per-row constants: for a middle category, where
- * P = F(b) S(a) (1 - exp(a - b)) for the logistic F, the last factor does
- * not move with u; lg = its log, rho = 1 / expm1(b - a) and
- * rc = rho (1 + rho) are its derivatives' pieces (ri_logit_terms). */
+ * by category, with the logit route's per-row constants: for a middle
+ * category, where P = F(b) S(a) (1 - exp(a - b)) for the logistic F, the
+ * last factor does not move with u; lg = its log, rho = 1 / expm1(b - a)
+ * and rc = rho (1 + rho) are its derivatives' pieces, D = exp(-(b - a))
+ * the ratio of the two cuts' exps (logit_exps); all four depend on the
+ * category alone. */
 static void gather(const ri_ctx *c, size_t r0, size_t r1, ri_work *wk)
 {
     const partreg_design *d = c->d;
-    size_t pk = c->pk, m = 0;
+    size_t pk = c->pk, M = wk->M, ncat = wk->ncat, *cs = wk->cs;
+    memset(cs, 0, (ncat + 1) * sizeof *cs);
+    for (size_t r = r0; r < r1; r++) {
+        size_t i = c->st->order[r];
+        if (partreg_design_weight(d, i) != 0.0)
+            cs[category(c, i) + 1]++;
+    }
+    for (size_t cc = 0; cc < ncat; cc++)
+        cs[cc + 1] += cs[cc];
+    wk->m = cs[ncat];
+    /* each category's constants, then every row at its category's next place */
+    double *lgc = wk->v, *rhoc = lgc + ncat, *rcc = rhoc + ncat, *Dc = rcc + ncat;
+    size_t *next = (size_t *)(void *)(Dc + ncat);
+    for (size_t cc = 0; cc < ncat; cc++) {
+        double lo = cc > 0 ? c->cut[cc - 1] : -INFINITY;
+        double hi = cc < c->ncut ? c->cut[cc] : INFINITY;
+        lgc[cc] = rhoc[cc] = rcc[cc] = Dc[cc] = 0.0;
+        if (isfinite(lo) && isfinite(hi)) {
+            double gap = hi - lo;
+            rhoc[cc] = 1.0 / expm1(gap);
+            lgc[cc] = log(-expm1(-gap));
+            rcc[cc] = rhoc[cc] * (1.0 + rhoc[cc]);
+            Dc[cc] = exp(-gap);
+        }
+        next[cc] = cs[cc];
+    }
     for (size_t r = r0; r < r1; r++) {
         size_t i = c->st->order[r];
         double w = partreg_design_weight(d, i);
         if (w == 0.0)
             continue;
-        double *x = wk->X + m * pk;
+        size_t cc = category(c, i), at = next[cc]++;
         const double *row = d->X + i * d->ldx;
         double eta = 0.0;
         for (size_t j = 0; j < pk; j++) {
-            x[j] = d->cols ? row[d->cols[j]] : row[j];
-            eta += x[j] * c->beta[j];
+            double x = d->cols ? row[d->cols[j]] : row[j];
+            wk->XT[j * M + at] = x;
+            eta += x * c->beta[j];
         }
-        size_t y = (size_t)d->y[i];
-        size_t cat = c->st->cumulative ? y : 1 - y;
-        double lo = cat > 0 ? c->cut[cat - 1] : -INFINITY;
-        double hi = cat < c->ncut ? c->cut[cat] : INFINITY;
-        wk->w[m] = w;
-        wk->a0[m] = lo + c->s * eta;
-        wk->b0[m] = hi + c->s * eta;
-        wk->cat[m] = (double)cat;
-        if (isfinite(lo) && isfinite(hi)) {
-            double gap = hi - lo, rho = 1.0 / expm1(gap);
-            wk->lg[m] = log(-expm1(-gap));
-            wk->rho[m] = rho;
-            wk->rc[m] = rho * (1.0 + rho);
-        } else {
-            wk->lg[m] = wk->rho[m] = wk->rc[m] = 0.0;
-        }
-        m++;
+        double lo = cc > 0 ? c->cut[cc - 1] : -INFINITY;
+        double hi = cc < c->ncut ? c->cut[cc] : INFINITY;
+        wk->w[at] = w;
+        wk->a0[at] = lo + c->s * eta;
+        wk->b0[at] = hi + c->s * eta;
+        wk->lg[at] = lgc[cc];
+        wk->rho[at] = rhoc[cc];
+        wk->rc[at] = rcc[cc];
+        wk->D[at] = Dc[cc];
     }
-    wk->m = m;
 }
 
 /* The logit route of partreg_ri_row_eval for rows [0, m) at u into the
@@ -240,20 +277,37 @@ static void gather(const ri_ctx *c, size_t r0, size_t r1, ri_work *wk)
 #define RI_ROW_LOOP
 #endif
 
-/* F and S at both cuts, and (l != NULL) log P */
+/* e_a = exp(-|a|) and e_b = exp(-|b|) with one exp, given D = exp(a0 -
+ * b0) (0 for a one-sided row): with E the exp of the nearer cut's -|x|,
+ * the other is E D when a and b have the same sign (|far| = |near| +
+ * (b - a)) and D / E when a < 0 < b (e_a e_b = exp(a - b)); as ordinal.c's
+ * logit_exps, within 3 ulps of exp(-|far|). A one-sided row's missing
+ * cut gets 0. */
+static inline void logit_exps(double a, double b, double D, double *ea, double *eb)
+{
+    double fa = fabs(a), fb = fabs(b);
+    int near_a = fa <= fb;
+    double E = partreg_vm_exp(-(near_a ? fa : fb));
+    double far = a < 0.0 && b > 0.0 ? D / E : D * E;
+    *ea = near_a ? E : far;
+    *eb = near_a ? far : E;
+}
+
+/* F and S at both cuts, and (l != NULL) log P; with 1 + e = (1 + e_a)(1 +
+ * e_b) the reciprocals' product is 1 / (1 + e), which the log1p needs. */
 RI_ROW_LOOP static void logit_cuts(size_t m, const double *restrict a0, const double *restrict b0,
-                                   const double *restrict lg, double su, double *restrict l,
-                                   double *restrict Fa, double *restrict Sa, double *restrict Fb,
-                                   double *restrict Sb)
+                                   const double *restrict Dv, const double *restrict lg,
+                                   double su, double *restrict l, double *restrict Fa,
+                                   double *restrict Sa, double *restrict Fb, double *restrict Sb)
 {
     if (l)
         for (size_t r = 0; r < m; r++) {
-            double a = a0[r] + su, b = b0[r] + su;
-            double ea = partreg_vm_exp(-fabs(a)), eb = partreg_vm_exp(-fabs(b));
-            double e = (ea + eb) + ea * eb, inv = 1.0 / (1.0 + e);
-            double lin = (b < 0.0 ? b : 0.0) - (a > 0.0 ? a : 0.0);
-            l[r] = (lin - partreg_vm_log1p3(e, inv)) + lg[r];
+            double a = a0[r] + su, b = b0[r] + su, ea, eb;
+            logit_exps(a, b, Dv[r], &ea, &eb);
             double ia = 1.0 / (1.0 + ea), ib = 1.0 / (1.0 + eb);
+            double e = (ea + eb) + ea * eb;
+            double lin = (b < 0.0 ? b : 0.0) - (a > 0.0 ? a : 0.0);
+            l[r] = (lin - partreg_vm_log1p3(e, ia * ib)) + lg[r];
             Fa[r] = (a >= 0.0 ? 1.0 : ea) * ia;
             Sa[r] = (a >= 0.0 ? ea : 1.0) * ia;
             Fb[r] = (b >= 0.0 ? 1.0 : eb) * ib;
@@ -261,8 +315,8 @@ RI_ROW_LOOP static void logit_cuts(size_t m, const double *restrict a0, const do
         }
     else
         for (size_t r = 0; r < m; r++) {
-            double a = a0[r] + su, b = b0[r] + su;
-            double ea = partreg_vm_exp(-fabs(a)), eb = partreg_vm_exp(-fabs(b));
+            double a = a0[r] + su, b = b0[r] + su, ea, eb;
+            logit_exps(a, b, Dv[r], &ea, &eb);
             double ia = 1.0 / (1.0 + ea), ib = 1.0 / (1.0 + eb);
             Fa[r] = (a >= 0.0 ? 1.0 : ea) * ia;
             Sa[r] = (a >= 0.0 ? ea : 1.0) * ia;
@@ -333,7 +387,8 @@ static void logit_terms(const ri_ctx *c, const ri_work *wk, double u, terms_kind
     size_t m = wk->m, M = wk->M;
     double *Fa = wk->fs, *Sa = Fa + M, *Fb = Sa + M, *Sb = Fb + M;
     int value = kind == TERMS_VALUE || kind == TERMS_GRADIENT || kind == TERMS_HESSIAN;
-    logit_cuts(m, wk->a0, wk->b0, wk->lg, c->s * u, value ? t + T_L * M : NULL, Fa, Sa, Fb, Sb);
+    logit_cuts(m, wk->a0, wk->b0, wk->D, wk->lg, c->s * u, value ? t + T_L * M : NULL, Fa, Sa,
+               Fb, Sb);
     if (kind == TERMS_VALUE)
         return;
     if (kind == TERMS_GRADIENT) {
@@ -481,34 +536,86 @@ static int find_mode(const ri_ctx *c, const ri_work *wk, double *u_out, double *
     return 0;
 }
 
-/* v's slope block += X' (w * t_j) over the gathered rows, scaled */
-static void add_xt(const ri_ctx *c, ri_work *wk, const double *t, double *v, double scale)
+/* sum_r a[r] b[r] over rows [r0, r1) */
+static double dot(const double *restrict a, const double *restrict b, size_t r0, size_t r1)
 {
-    size_t pk = c->pk;
-    if (pk == 0)
-        return;
-    for (size_t r = 0; r < wk->m; r++) {
-        double a = scale * wk->w[r] * t[r];
-        const double *x = wk->X + r * pk;
-        for (size_t j = 0; j < pk; j++)
-            v[j] += a * x[j];
-    }
+    double s = 0.0;
+    for (size_t r = r0; r < r1; r++)
+        s += a[r] * b[r];
+    return s;
 }
 
-/* v's threshold entries += sum_r w_r (ta_r at the row's lower cut, tb_r at
- * its upper cut), scaled */
+/* v's slope block += X' (w t) over the gathered rows */
+static void add_xt(const ri_ctx *c, const ri_work *wk, const double *t, double *v)
+{
+    size_t pk = c->pk, m = wk->m;
+    if (pk == 0)
+        return;
+    double *restrict wt = wk->v2;
+    for (size_t r = 0; r < m; r++)
+        wt[r] = wk->w[r] * t[r];
+    for (size_t j = 0; j < pk; j++)
+        v[j] += dot(wt, wk->XT + j * wk->M, 0, m);
+}
+
+/* v's threshold entries += the rows' w ta at their lower cut and w tb at
+ * their upper cut (category cc's rows: thresholds cc - 1 and cc) */
 static void add_cut_terms(const ri_ctx *c, const ri_work *wk, const double *ta, const double *tb,
-                          double *v, double scale)
+                          double *v)
 {
     if (!c->st->cumulative)
         return;
-    for (size_t r = 0; r < wk->m; r++) {
-        size_t cc = (size_t)wk->cat[r];
-        double w = scale * wk->w[r];
+    for (size_t cc = 0; cc < wk->ncat; cc++) {
+        size_t r0 = wk->cs[cc], r1 = wk->cs[cc + 1];
+        if (r0 == r1)
+            continue;
         if (cc > 0)
-            v[c->pk + cc - 1] += w * ta[r];
+            v[c->pk + cc - 1] += dot(wk->w, ta, r0, r1);
         if (cc < c->ncut)
-            v[c->pk + cc] += w * tb[r];
+            v[c->pk + cc] += dot(wk->w, tb, r0, r1);
+    }
+}
+
+/* info -= the rows' second derivatives with per-row coefficients
+ * (weights included): rho on the slopes (sum rho x x'), ca and cb on a
+ * threshold and the slopes (lower and upper cut), caa, cbb and cab on
+ * the thresholds. */
+static void sub_rows_info(const ri_ctx *c, const ri_work *wk, const double *rho, const double *ca,
+                          const double *cb, const double *caa, const double *cab,
+                          const double *cbb, double *I)
+{
+    size_t pk = c->pk, k = c->k, m = wk->m, M = wk->M;
+    double *restrict y = wk->v2;
+    for (size_t i = 0; i < pk; i++) {
+        const double *xi = wk->XT + i * M;
+        for (size_t r = 0; r < m; r++)
+            y[r] = rho[r] * xi[r];
+        for (size_t j = 0; j <= i; j++)
+            I[i * k + j] -= dot(y, wk->XT + j * M, 0, m);
+    }
+    if (!c->st->cumulative)
+        return;
+    for (size_t cc = 0; cc < wk->ncat; cc++) {
+        size_t r0 = wk->cs[cc], r1 = wk->cs[cc + 1];
+        if (r0 == r1)
+            continue;
+        if (cc > 0) {
+            size_t tl = pk + cc - 1;
+            for (size_t j = 0; j < pk; j++)
+                I[tl * k + j] -= dot(ca, wk->XT + j * M, r0, r1);
+            for (size_t r = r0; r < r1; r++)
+                I[tl * k + tl] -= caa[r];
+        }
+        if (cc < c->ncut) {
+            size_t th = pk + cc;
+            for (size_t j = 0; j < pk; j++)
+                I[th * k + j] -= dot(cb, wk->XT + j * M, r0, r1);
+            for (size_t r = r0; r < r1; r++)
+                I[th * k + th] -= cbb[r];
+            if (cc > 0)
+                for (size_t r = r0; r < r1; r++)
+                    I[th * k + th - 1] -= cab[r];
+        }
     }
 }
 
@@ -516,7 +623,7 @@ static void add_cut_terms(const ri_ctx *c, const ri_work *wk, const double *ta, 
  * of the approximation as tau -> -inf), into acc. */
 static void fixed_group(const ri_ctx *c, ri_work *wk, partreg_order order, partreg_accum *acc)
 {
-    size_t pk = c->pk, k = c->k, M = wk->M;
+    size_t M = wk->M, m = wk->m;
     int hess = order == PARTREG_ORDER_HESSIAN;
     double *t = wk->t;
     row_terms(c, wk, 0.0, hess ? TERMS_HESSIAN : order == PARTREG_ORDER_VALUE ? TERMS_VALUE
@@ -528,36 +635,18 @@ static void fixed_group(const ri_ctx *c, ri_work *wk, partreg_order order, partr
         acc->nonfinite = 1;
     if (order == PARTREG_ORDER_VALUE)
         return;
-    add_xt(c, wk, t + T_D1 * M, acc->grad, 1.0);
-    add_cut_terms(c, wk, t + T_A0 * M, t + T_B0 * M, acc->grad, 1.0);
+    add_xt(c, wk, t + T_D1 * M, acc->grad);
+    add_cut_terms(c, wk, t + T_A0 * M, t + T_B0 * M, acc->grad);
     if (!hess)
         return;
-    double *I = acc->info;
-    for (size_t r = 0; r < wk->m; r++) {
-        double w = wk->w[r];
-        const double *x = wk->X + r * pk;
-        double h = w * t[T_D2 * M + r];
-        for (size_t i = 0; i < pk; i++)
-            for (size_t j = 0; j <= i; j++)
-                I[i * k + j] -= h * x[i] * x[j];
-        if (!c->st->cumulative)
-            continue;
-        size_t cc = (size_t)wk->cat[r];
-        if (cc > 0) {
-            size_t tl = pk + cc - 1;
-            for (size_t j = 0; j < pk; j++)
-                I[tl * k + j] -= w * t[T_A1 * M + r] * x[j];
-            I[tl * k + tl] -= w * t[T_AA0 * M + r];
-        }
-        if (cc < c->ncut) {
-            size_t th = pk + cc;
-            for (size_t j = 0; j < pk; j++)
-                I[th * k + j] -= w * t[T_B1 * M + r] * x[j];
-            I[th * k + th] -= w * t[T_BB0 * M + r];
-            if (cc > 0)
-                I[th * k + th - 1] -= w * t[T_AB0 * M + r];
-        }
+    /* weighted terms, in the gn space (free here) */
+    double *g = wk->gn;
+    for (size_t j = 0; j < 6; j++) {
+        static const int from[6] = {T_D2, T_A1, T_B1, T_AA0, T_AB0, T_BB0};
+        for (size_t r = 0; r < m; r++)
+            g[j * M + r] = wk->w[r] * t[(size_t)from[j] * M + r];
     }
+    sub_rows_info(c, wk, g, g + M, g + 2 * M, g + 3 * M, g + 4 * M, g + 5 * M, acc->info);
 }
 
 /* out += a u v' + b v u' (k x k, full) */
@@ -581,7 +670,7 @@ static int all_finite(const double *v, size_t n)
 static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partreg_accum *acc)
 {
     const partreg_ri_state *st = c->st;
-    size_t pk = c->pk, k = c->k, Q = st->Q, tk = k - 1, M = wk->M;
+    size_t k = c->k, Q = st->Q, tk = k - 1, M = wk->M;
     double lam = c->lambda;
     if (wk->m == 0)
         return; /* no rows of positive weight: L_g = 1, every derivative 0 */
@@ -609,8 +698,8 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
         if (grad) {
             double *Tq = wk->T + q * k;
             wk->kuq[q] = wsum(wk, t, T_D1) - lam * uq;
-            add_xt(c, wk, t + T_D1 * M, Tq, 1.0);
-            add_cut_terms(c, wk, t + T_A0 * M, t + T_B0 * M, Tq, 1.0);
+            add_xt(c, wk, t + T_D1 * M, Tq);
+            add_cut_terms(c, wk, t + T_A0 * M, t + T_B0 * M, Tq);
             Tq[tk] = uq * uq * lam;
             wk->kuuq[q] = hess ? wsum(wk, t, T_D2) - lam : 0.0;
         }
@@ -643,13 +732,13 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     memset(wk->kup, 0, k * sizeof(double));
     memset(wk->kuup, 0, k * sizeof(double));
     memset(wk->kuuup, 0, k * sizeof(double));
-    add_xt(c, wk, t + T_D2 * M, wk->kup, 1.0);
-    add_cut_terms(c, wk, t + T_A1 * M, t + T_B1 * M, wk->kup, 1.0);
-    add_xt(c, wk, t + T_D3 * M, wk->kuup, 1.0);
-    add_cut_terms(c, wk, t + T_A2 * M, t + T_B2 * M, wk->kuup, 1.0);
+    add_xt(c, wk, t + T_D2 * M, wk->kup);
+    add_cut_terms(c, wk, t + T_A1 * M, t + T_B1 * M, wk->kup);
+    add_xt(c, wk, t + T_D3 * M, wk->kuup);
+    add_cut_terms(c, wk, t + T_A2 * M, t + T_B2 * M, wk->kuup);
     if (hess) {
-        add_xt(c, wk, t + T_D4 * M, wk->kuuup, 1.0);
-        add_cut_terms(c, wk, t + T_A3 * M, t + T_B3 * M, wk->kuuup, 1.0);
+        add_xt(c, wk, t + T_D4 * M, wk->kuuup);
+        add_cut_terms(c, wk, t + T_A3 * M, t + T_B3 * M, wk->kuuup);
     }
     wk->kup[tk] = 2.0 * uh * lam;
     wk->kuup[tk] = 2.0 * lam;
@@ -682,9 +771,11 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     if (!hess)
         return;
 
-    /* ---- the nodes' weighted second derivatives, row by row */
-    memset(wk->gn, 0, wk->m * GN_N * sizeof(double));
+    /* ---- the nodes' weighted second derivatives, row by row:
+     * gn = sum_q omega_q (1, x_q) t_q(r), the weights applied at their use */
+    memset(wk->gn, 0, GN_N * M * sizeof(double));
     double mtt = 0.0, v0t = 0.0, v1t = 0.0; /* the prior's tau entries */
+    static const int gn_from[GN_N] = {T_D2, T_A1, T_B1, T_AA0, T_AB0, T_BB0, T_D2, T_A1, T_B1};
     for (size_t q = 0; q < Q; q++) {
         double uq = uh + sc * st->x[q], om = wk->om[q], xq = st->x[q];
         if (om == 0.0)
@@ -692,17 +783,12 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
         const double *tq = wk->nodes ? wk->nodes + q * T_N2 * M : wk->t;
         if (!wk->nodes)
             row_terms(c, wk, uq, TERMS_HESSIAN, wk->t);
-        for (size_t r = 0; r < wk->m; r++) {
-            double *gn = wk->gn + r * GN_N, ow = om * wk->w[r], oxw = ow * xq;
-            gn[GN_D2] += ow * tq[T_D2 * M + r];
-            gn[GN_A1] += ow * tq[T_A1 * M + r];
-            gn[GN_B1] += ow * tq[T_B1 * M + r];
-            gn[GN_AA] += ow * tq[T_AA0 * M + r];
-            gn[GN_AB] += ow * tq[T_AB0 * M + r];
-            gn[GN_BB] += ow * tq[T_BB0 * M + r];
-            gn[GN_XD2] += oxw * tq[T_D2 * M + r];
-            gn[GN_XA1] += oxw * tq[T_A1 * M + r];
-            gn[GN_XB1] += oxw * tq[T_B1 * M + r];
+        for (size_t j = 0; j < GN_N; j++) {
+            double f = j < GN_XD2 ? om : om * xq;
+            const double *restrict src = tq + (size_t)gn_from[j] * M;
+            double *restrict dst = wk->gn + j * M;
+            for (size_t r = 0; r < wk->m; r++)
+                dst[r] += f * src[r];
         }
         mtt += om * (-2.0 * uq * uq * lam);
         v0t += om * 2.0 * uq * lam;
@@ -726,24 +812,11 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     /* V0, V1: sum_q omega_q (1, x_q) k_up(u_q) */
     memset(wk->V0, 0, k * sizeof(double));
     memset(wk->V1, 0, k * sizeof(double));
-    for (size_t r = 0; r < wk->m; r++) {
-        const double *gn = wk->gn + r * GN_N, *x = wk->X + r * pk;
-        for (size_t j = 0; j < pk; j++) {
-            wk->V0[j] += gn[GN_D2] * x[j];
-            wk->V1[j] += gn[GN_XD2] * x[j];
-        }
-        if (!st->cumulative)
-            continue;
-        size_t ct = (size_t)wk->cat[r];
-        if (ct > 0) {
-            wk->V0[pk + ct - 1] += gn[GN_A1];
-            wk->V1[pk + ct - 1] += gn[GN_XA1];
-        }
-        if (ct < c->ncut) {
-            wk->V0[pk + ct] += gn[GN_B1];
-            wk->V1[pk + ct] += gn[GN_XB1];
-        }
-    }
+    const double *gn = wk->gn;
+    add_xt(c, wk, gn + GN_D2 * M, wk->V0);
+    add_cut_terms(c, wk, gn + GN_A1 * M, gn + GN_B1 * M, wk->V0);
+    add_xt(c, wk, gn + GN_XD2 * M, wk->V1);
+    add_cut_terms(c, wk, gn + GN_XA1 * M, gn + GN_XB1 * M, wk->V1);
     wk->V0[tk] = v0t;
     wk->V1[tk] = v1t;
     double *H = wk->H;
@@ -780,37 +853,24 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j <= i; j++)
             I[i * k + j] -= H[i * k + j];
-    /* ---- the rows' outer products: K_pp + alpha1 K_upp + alpha2 K_uupp */
+    /* ---- the rows' outer products: K_pp + alpha1 K_upp + alpha2 K_uupp,
+     * per-row coefficients (weights included) into the gn space's free
+     * arrays' places: the x_q-weighted ones are no longer needed */
+    double *co = wk->fs; /* 4 x M: rho, ca, cb, caa */
+    double *co2 = wk->gn + GN_XD2 * M; /* 3 x M: cab, cbb, (free) */
     for (size_t r = 0; r < wk->m; r++) {
-        const double *gn = wk->gn + r * GN_N, *x = wk->X + r * pk;
         double w = wk->w[r];
-        double rho = gn[GN_D2] + w * (alpha1 * t[T_D3 * M + r] + alpha2 * t[T_D4 * M + r]);
-        for (size_t i = 0; i < pk; i++) {
-            double ri = rho * x[i];
-            for (size_t j = 0; j <= i; j++)
-                I[i * k + j] -= ri * x[j];
-        }
-        if (!st->cumulative)
-            continue;
-        size_t ct = (size_t)wk->cat[r];
-        if (ct > 0) {
-            size_t tl = pk + ct - 1;
-            double cr = gn[GN_A1] + w * (alpha1 * t[T_A2 * M + r] + alpha2 * t[T_A3 * M + r]);
-            for (size_t j = 0; j < pk; j++)
-                I[tl * k + j] -= cr * x[j];
-            I[tl * k + tl] -= gn[GN_AA] + w * (alpha1 * t[T_AA1 * M + r] + alpha2 * t[T_AA2 * M + r]);
-        }
-        if (ct < c->ncut) {
-            size_t th = pk + ct;
-            double cr = gn[GN_B1] + w * (alpha1 * t[T_B2 * M + r] + alpha2 * t[T_B3 * M + r]);
-            for (size_t j = 0; j < pk; j++)
-                I[th * k + j] -= cr * x[j];
-            I[th * k + th] -= gn[GN_BB] + w * (alpha1 * t[T_BB1 * M + r] + alpha2 * t[T_BB2 * M + r]);
-            if (ct > 0)
-                I[th * k + th - 1] -=
-                    gn[GN_AB] + w * (alpha1 * t[T_AB1 * M + r] + alpha2 * t[T_AB2 * M + r]);
-        }
+        co[r] = w * (gn[GN_D2 * M + r] + alpha1 * t[T_D3 * M + r] + alpha2 * t[T_D4 * M + r]);
+        co[M + r] = w * (gn[GN_A1 * M + r] + alpha1 * t[T_A2 * M + r] + alpha2 * t[T_A3 * M + r]);
+        co[2 * M + r] =
+            w * (gn[GN_B1 * M + r] + alpha1 * t[T_B2 * M + r] + alpha2 * t[T_B3 * M + r]);
+        co[3 * M + r] =
+            w * (gn[GN_AA * M + r] + alpha1 * t[T_AA1 * M + r] + alpha2 * t[T_AA2 * M + r]);
+        co2[r] = w * (gn[GN_AB * M + r] + alpha1 * t[T_AB1 * M + r] + alpha2 * t[T_AB2 * M + r]);
+        co2[M + r] =
+            w * (gn[GN_BB * M + r] + alpha1 * t[T_BB1 * M + r] + alpha2 * t[T_BB2 * M + r]);
     }
+    sub_rows_info(c, wk, co, co + M, co + 2 * M, co + 3 * M, co2, co2 + M, I);
 }
 
 /* The first group starting at or after objective row r. */
@@ -836,7 +896,7 @@ static void ri_accumulate(const void *model, const double *theta, size_t begin, 
     if (order == PARTREG_ORDER_EXPECTED) /* not offered (no trait): the observed one */
         order = PARTREG_ORDER_HESSIAN;
     ri_work wk;
-    work_layout(scratch, c.st->max_rows, c.pk, c.k, c.st->Q, &wk);
+    work_layout(scratch, c.st->max_rows, c.pk, c.k, c.st->Q, c.ncut + 1, &wk);
     for (size_t g = group_at(c.st, begin); g < c.st->G && c.st->start[g] < end; g++) {
         size_t r1 = c.st->start[g + 1] < end ? c.st->start[g + 1] : end;
         gather(&c, c.st->start[g], r1, &wk);
@@ -859,6 +919,11 @@ static int ri_feasible(const void *model, const double *theta)
     return !isnan(tau) && tau <= TAU_MAX;
 }
 
+static size_t n_categories(const partreg_ri_state *st)
+{
+    return st->cumulative ? st->nthr + 1 : 2;
+}
+
 void partreg_ri_objective(const partreg_model *m, const partreg_design *d,
                           partreg_objective *obj)
 {
@@ -870,7 +935,7 @@ void partreg_ri_objective(const partreg_model *m, const partreg_design *d,
     obj->accumulate = ri_accumulate;
     obj->feasible = ri_feasible;
     obj->row_scores = NULL; /* groups, not rows, are independent */
-    obj->scratch_doubles = work_doubles(st->max_rows, d->pk, obj->k, st->Q);
+    obj->scratch_doubles = work_doubles(st->max_rows, d->pk, obj->k, st->Q, n_categories(st));
     obj->group_start = st->start;
     obj->n_groups = st->G;
     obj->team = NULL;
@@ -879,7 +944,7 @@ void partreg_ri_objective(const partreg_model *m, const partreg_design *d,
 /* A work space for one caller (not a pass member). */
 static double *work_alloc(const partreg_ri_state *st, size_t pk, size_t k)
 {
-    return malloc(work_doubles(st->max_rows, pk, k, st->Q) * sizeof(double));
+    return malloc(work_doubles(st->max_rows, pk, k, st->Q, n_categories(st)) * sizeof(double));
 }
 
 partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
@@ -892,7 +957,7 @@ partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
     if (!scratch)
         return PARTREG_ENOMEM;
     ri_work wk;
-    work_layout(scratch, st->max_rows, c.pk, c.k, st->Q, &wk);
+    work_layout(scratch, st->max_rows, c.pk, c.k, st->Q, c.ncut + 1, &wk);
     partreg_status status = PARTREG_OK;
     int zero = isinf(c.tau) && c.tau < 0;
     for (size_t g = 0; g < st->G; g++) {
@@ -926,7 +991,7 @@ partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_d
     if (!scratch)
         return PARTREG_ENOMEM;
     ri_work wk;
-    work_layout(scratch, st->max_rows, c.pk, c.k, st->Q, &wk);
+    work_layout(scratch, st->max_rows, c.pk, c.k, st->Q, c.ncut + 1, &wk);
     double sc = 0.0, in = 0.0;
     for (size_t g = 0; g < st->G; g++) {
         gather(&c, st->start[g], st->start[g + 1], &wk);
