@@ -141,6 +141,10 @@ PARTREG_API partreg_status partreg_link_parse(const char *name, partreg_link *ou
                                               partreg_error *err);
 /** Name of a family ("binary" or "ordinal"), or NULL for an invalid value. */
 PARTREG_API const char *partreg_family_name(partreg_family family);
+/** Parse a family name. PARTREG_OK or PARTREG_EINVAL (err names the valid
+ *  ones). */
+PARTREG_API partreg_status partreg_family_parse(const char *name, partreg_family *out,
+                                                partreg_error *err);
 
 /**
  * Kinds of entries of a model's parameter vector. A fit's parameters form
@@ -441,20 +445,6 @@ PARTREG_API double partreg_fit_loglik(const partreg_fit *fit);
 PARTREG_API double partreg_fit_null_loglik(const partreg_fit *fit);
 /** Newton iterations taken. */
 PARTREG_API int partreg_fit_iterations(const partreg_fit *fit);
-/**
- * Passes the fit made over the design matrix: the column-screening pass plus
- * every accumulation pass of the solver (start-value passes on a subsample
- * count as the fraction of the rows they read, rounded up). A measure of
- * cost for benchmarks (bench/results.md divides memory traffic by it).
- */
-PARTREG_API int partreg_fit_passes(const partreg_fit *fit);
-/**
- * The same count with the start-value passes on a subsample taken as the
- * exact fraction of the rows they read (not rounded up), so that it times
- * the design's size is the number of bytes of the design the fit read:
- * the measure bench/results.md divides by the memory bandwidth.
- */
-PARTREG_API double partreg_fit_data_passes(const partreg_fit *fit);
 /** 1 if the solver converged, else 0. */
 PARTREG_API int partreg_fit_converged(const partreg_fit *fit);
 /** Why the solver stopped. */
@@ -486,6 +476,9 @@ typedef struct partreg_fit_stats {
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     unsigned char partreg_reserved_[128];
 } partreg_fit_stats;
+/* Under a survey design (partreg_fit_set_survey()) the log-likelihood is a
+ * pseudo-likelihood: bic, lr_chi2, lr_df, lr_p, r2_cox_snell and
+ * r2_nagelkerke are NaN. */
 
 /** Fill *out with the fit's summary statistics. Thread-safe. */
 PARTREG_API void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *out);

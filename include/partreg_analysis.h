@@ -18,6 +18,7 @@
 #include "partreg_export.h"
 #include "partreg_formula.h"
 #include "partreg_margins.h"
+#include "partreg_survey.h"
 #include "partreg_table.h"
 
 #ifdef __cplusplus
@@ -55,11 +56,17 @@ typedef struct partreg_analysis_spec {
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings */
-    /** Fields added after the first release, in the place of the reserve
-     *  (zero: the default), so that the struct's size never changes
-     *  (docs/DESIGN.md, "Public structs"). */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     union {
         struct {
+            /** Survey design rules (lonely PSUs, replicate scheme); the
+             *  design's columns are in `frame` (sampling_weights, strata,
+             *  psu, fpc, subpop, repweights). With any of those columns the
+             *  covariance is the design's: `vcov` must stay
+             *  PARTREG_VCOV_MODEL, `ci` Wald, and `frame.weights` and
+             *  `frame.cluster` unset. Zero: the defaults. */
+            partreg_survey_options survey;
             /** Quadrature points per group of a random-intercept model
              *  `(1 | G)`: 1 is the Laplace approximation (default 0: 15). */
             int nagq;
@@ -120,6 +127,8 @@ PARTREG_API const partreg_fit *partreg_analysis_fit(const partreg_analysis *a);
 PARTREG_API const partreg_frame *partreg_analysis_frame(const partreg_analysis *a);
 /** Average marginal effects, or NULL when not asked for (borrowed). */
 PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
+/** The survey design of the analysis (borrowed), or NULL without one. */
+PARTREG_API const partreg_survey *partreg_analysis_survey(const partreg_analysis *a);
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
 

@@ -21,10 +21,16 @@ typedef enum partreg_vcov_type {
     PARTREG_VCOV_MODEL = 0,   /**< inverse information (observed unless the fit asked for expected) */
     PARTREG_VCOV_HC0 = 1,     /**< White sandwich H^-1 (sum s_i s_i') H^-1 */
     PARTREG_VCOV_HC1 = 2,     /**< HC0 * n/(n-k) */
-    PARTREG_VCOV_CLUSTER = 3  /**< CR1: G/(G-1) (n-1)/(n-k) H^-1 (sum_g S_g S_g') H^-1 */
+    PARTREG_VCOV_CLUSTER = 3, /**< CR1: G/(G-1) (n-1)/(n-k) H^-1 (sum_g S_g S_g') H^-1 */
+    /** survey design, Taylor linearisation (partreg_fit_set_survey(); not
+     *  accepted by partreg_fit_set_vcov()) */
+    PARTREG_VCOV_DESIGN = 4,
+    /** survey design, replicate weights (partreg_fit_set_survey()) */
+    PARTREG_VCOV_REPLICATE = 5
 } partreg_vcov_type;
 
-/** Name of a covariance type ("model", "hc0", "hc1", "cluster") or NULL
+/** Name of a covariance type ("model", "hc0", "hc1", "cluster", "design",
+ *  "replicate") or NULL
  *  for a value outside the enum. Static storage. Thread-safe. */
 PARTREG_API const char *partreg_vcov_name(partreg_vcov_type type);
 

@@ -222,6 +222,31 @@ done
 "$BIN" fit "$DATA" --formula "participated ~ social_capital + log(income) + insured" --vcov cluster --cluster community --ci profile --format json --threads 2 >"$TMP/run2"
 cmp -s "$TMP/run1" "$TMP/run2" || fail "determinism: two threaded runs differ"
 
+# Survey designs (docs/errors.md, S rows): options a design replaces or
+# that assume independent rows, and bad design columns.
+A=$SRC/tests/data/apistrat.csv
+AF="awards ~ meals + ell"
+SW=(--sampling-weights pw --strata stype)
+expect S1 2 "give the survey's weights as --sampling-weights" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --weights pw
+expect S2 2 "the design gives the covariance" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --vcov hc1
+expect S3 2 "use --psu dnum" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --vcov cluster --cluster dnum
+expect S4 1 "use the Wald intervals" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --ci profile
+expect S5 1 "adjusted Wald F test" "$BIN" lrtest "$A" --formula "$AF" --formula "awards ~ meals" "${SW[@]}"
+expect S6 1 "design-based Wald test" "$BIN" fit "$A" --formula "api4 ~ meals + ell" --levels low,lower-mid,upper-mid,high "${SW[@]}" --brant
+expect S7 1 "stratum H has a single PSU" "$BIN" fit "$SRC/tests/data/apistrat_lonely.csv" --formula "$AF" "${SW[@]}"
+expect S8 2 "unknown lonely-PSU rule 'adjust'" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --lonely-psu adjust
+expect S9 2 "add --rep-type" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --repweights 'bs*'
+expect S10 1 "no column name starts with 'zz'" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --repweights 'zz*' --rep-type jk1
+expect S11 2 "--fay-rho 0.5" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --repweights 'bs*' --rep-type fay
+expect S12 2 "give one or the other" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --repweights 'bs*' --rep-type bootstrap
+expect S13 1 "no row of the 200 used is in the subpopulation" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --subpop stype=Q
+expect S14 1 "--subpop \"stype=E\"" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --subpop stype
+expect S15 2 "constant within a stratum" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --psu dnum --fpc snum
+expect S16 1 "used as a number in --sampling-weights" "$BIN" fit "$A" --formula "$AF" --sampling-weights stype
+expect S17 2 "describe replicate weights" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --rep-type brr
+expect S18 0 "" "$BIN" fit "$DATA" --formula "participated ~ social_capital" --weights income
+grep -qF "not whole numbers, as sampling weights are" "$TMP/out" || fail "S18: no sampling-weights warning for fractional --weights"
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_errors: $fails failure(s) in $checks checks"
     exit 1

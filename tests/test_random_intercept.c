@@ -129,7 +129,7 @@ static void eval_at(const problem *P, partreg_link link, int nagq, const double 
     partreg_model_spec *spec = spec_of(P, link, nagq, 0);
     partreg_model m;
     partreg_error err;
-    assert_int_equal(partreg_model_init(&m, spec, P->d.p, P->d.n_levels, &err), PARTREG_OK);
+    assert_int_equal(partreg_model_init(&m, spec, P->d.n, P->d.p, P->d.n_levels, &err), PARTREG_OK);
     partreg_design d = {P->d.n, P->d.p, P->d.p, P->d.X, P->d.y, P->d.w, NULL, P->d.p, m.J,
                         link, &m};
     partreg_objective obj;

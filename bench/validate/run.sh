@@ -23,3 +23,9 @@ private=$(sed -n 's/^Libs.private: *//p' "$pc")
 cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) "$here/validate.c" \
    "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/validate"
 "$build/validate" "$@" | tee "$build/validation.md"
+# The survey-design study (docs/validation.md, "Survey designs"): about a
+# minute on one core.
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/survey_validate.c" \
+   "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/survey_validate"
+"$build/survey_validate" ${SURVEY_VALIDATE_ARGS:-} | tee "$build/validation_survey.md"

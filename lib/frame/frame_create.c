@@ -428,6 +428,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
             goto cleanup;
         used[n_used++] = gj;
     }
+    if ((st = partreg_frame_survey_find(fr, table, opt, &used, &n_used, err)))
+        goto cleanup;
     if ((st = assign_roles(fr, table, col, err)))
         goto cleanup;
     if (opt->weights && partreg_table_column_type(table, wj) != PARTREG_COLUMN_NUMERIC) {
@@ -445,6 +447,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     if (opt->cluster && (st = code_clusters(fr, table, cj, err)))
         goto cleanup;
     if (f->group && (st = code_groups(fr, table, gj, err)))
+        goto cleanup;
+    if ((st = partreg_frame_survey_code(fr, table, opt, err)))
         goto cleanup;
     fr->has_outcome = 1;
     /* cut points take the intercept's place */

@@ -269,6 +269,11 @@ partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data
         *high = NAN;
     if (!fit || !data || !low || !high)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_profile_ci: NULL argument");
+    if (fit->survey)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "profile-likelihood intervals assume independent rows; under a "
+                                 "survey design use the Wald intervals on the design's t "
+                                 "distribution (partreg_fit_estimate())");
     if (!(level > 0 && level < 1))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95", level);

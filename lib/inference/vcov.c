@@ -31,6 +31,8 @@ const char *partreg_vcov_name(partreg_vcov_type type)
     case PARTREG_VCOV_HC0: return "hc0";
     case PARTREG_VCOV_HC1: return "hc1";
     case PARTREG_VCOV_CLUSTER: return "cluster";
+    case PARTREG_VCOV_DESIGN: return "design";
+    case PARTREG_VCOV_REPLICATE: return "replicate";
     }
     return NULL;
 }
@@ -48,6 +50,12 @@ partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, part
             return PARTREG_OK;
         }
     }
+    if (strcmp(name, "design") == 0 || strcmp(name, "replicate") == 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "a %s covariance comes from a survey design, not from --vcov: "
+                                 "give --sampling-weights with --strata/--psu/--fpc (or "
+                                 "--repweights) instead",
+                                 name);
     return partreg_error_set(err, PARTREG_EINVAL,
                              "unknown covariance type '%s'; use model, hc0, hc1 or cluster", name);
 }
@@ -156,6 +164,17 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "unknown covariance type %d; use model, hc0, hc1 or cluster",
                                  (int)type);
+    if (type == PARTREG_VCOV_DESIGN || type == PARTREG_VCOV_REPLICATE)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "a %s covariance needs the survey design: use "
+                                 "partreg_fit_set_survey()",
+                                 partreg_vcov_name(type));
+    if (fit->survey)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "this fit has a survey design, whose covariance (%s) is the one "
+                                 "that fits the sampling; the %s covariance assumes independent "
+                                 "rows drawn with equal probability",
+                                 partreg_vcov_name(fit->vcov_type), partreg_vcov_name(type));
     size_t k = fit->k, n = fit->n;
     if (fit->singular || !fit->bread || !isfinite(gsl_matrix_get(fit->bread, 0, 0)))
         return partreg_error_set(err, PARTREG_ESINGULAR,

@@ -100,6 +100,7 @@ void partreg_fit_free(partreg_fit *fit)
     free(fit->full_of);
     free(fit->diverges);
     free(fit->df);
+    free(fit->survey);
     if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
     if (fit->thresholds) gsl_vector_free(fit->thresholds);
@@ -235,7 +236,7 @@ static partreg_status check_shape(const partreg_data *d, partreg_error *err)
 static partreg_status validate(const partreg_data *d, size_t J, int threads, partreg_team *team,
                                outcome_totals *tot, partreg_error *err)
 {
-    if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
+    if (J <= d->n && !(tot->W = calloc(J ? J : 1, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
     int bad = partreg_outcome_sums_on(team, threads, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
@@ -709,7 +710,8 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         return st;
     if (!(fit = calloc(1, sizeof *fit)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    if ((st = partreg_model_init(&fit->model, spec, data->p, data->n_levels, err)) != PARTREG_OK)
+    st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err);
+    if (st != PARTREG_OK)
         goto fail;
     /* the threads of every pass of this fit, validation's included: the
      * caller's workers when they are free, else its own (NULL: started
@@ -740,6 +742,7 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         goto fail;
     }
     partreg_newton_result res;
+    memset(&res, 0, sizeof res);
     if ((st = solve(fit, data, team, &tot, opt, &res, &step, err)) != PARTREG_OK ||
         (st = finish_covariance(fit, err)) != PARTREG_OK)
         goto fail;

@@ -45,6 +45,8 @@ struct partreg_fit {
     size_t n_clusters;       /* for cluster vcov */
     double *df;              /* K: degrees of freedom of each parameter's t reference
                               * distribution; INFINITY = normal (the default) */
+    struct partreg_survey_info *survey; /* the design behind a design-based covariance
+                                         * (partreg_fit_set_survey), or NULL */
 
     double loglik, null_loglik, max_grad;
     int iterations, converged, separated, singular;

@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
 partreg_family partreg_fit_family(const partreg_fit *fit) { return fit->model.ops->family; }
@@ -133,6 +134,12 @@ void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *s)
     s->r2_nagelkerke = max_cs > 0 ? s->r2_cox_snell / max_cs : NAN;
     s->n_params = fit->k;
     s->n_weighted = N;
+    if (fit->survey) {
+        /* a pseudo-likelihood: no BIC (CONTRACT.md), no likelihood-ratio
+         * test and no R2 that reads the weights as a sample size */
+        s->bic = s->lr_chi2 = s->lr_df = s->lr_p = NAN;
+        s->r2_cox_snell = s->r2_nagelkerke = NAN;
+    }
 }
 
 partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,

@@ -53,14 +53,15 @@ void partreg_layout_free(partreg_layout *lay)
     memset(lay, 0, sizeof *lay);
 }
 
-partreg_status partreg_model_init(partreg_model *m, const partreg_model_spec *spec, size_t p,
-                                  size_t J, partreg_error *err)
+partreg_status partreg_model_init(partreg_model *m, const partreg_model_spec *spec, size_t n,
+                                  size_t p, size_t J, partreg_error *err)
 {
     memset(m, 0, sizeof *m);
     if (!spec || !spec->ops)
         return partreg_error_set(err, PARTREG_EINVAL, "no model given");
     m->ops = spec->ops;
     m->link = spec->link;
+    m->n = n;
     m->p = p;
     m->J = J;
     partreg_status st = m->ops->init(m, spec, err);

@@ -1009,6 +1009,11 @@ static partreg_status cumulative_init(partreg_model *m, const partreg_model_spec
                                  "an ordinal model needs at least 3 outcome levels (got %zu); "
                                  "for two levels fit the binary model",
                                  m->J);
+    if (m->J > m->n) /* before the layout's J - 1 entries are allocated */
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "the outcome has %zu levels but there are only %zu rows; every "
+                                 "level needs observations",
+                                 m->J, m->n);
     m->nout = m->J;
     if (partreg_layout_add_columns(&m->layout, "beta", PARTREG_PARAM_COEFFICIENT, m->p) !=
             PARTREG_OK ||

@@ -268,6 +268,10 @@ static partreg_status ri_init(partreg_model *m, const partreg_model_spec *spec,
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "a random-intercept model needs the groups "
                                  "(partreg_model_spec_set_groups)");
+    if (ri->n != m->n)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the groups are given for %zu rows but the data have %zu",
+                                 ri->n, m->n);
     partreg_ri_state *st = calloc(1, sizeof *st);
     if (!st)
         return nomem(err);
@@ -275,7 +279,7 @@ static partreg_status ri_init(partreg_model *m, const partreg_model_spec *spec,
     partreg_model_spec base_spec = *spec;
     base_spec.ops = ri->base;
     base_spec.ri = NULL;
-    partreg_status status = partreg_model_init(&st->base, &base_spec, m->p, m->J, err);
+    partreg_status status = partreg_model_init(&st->base, &base_spec, m->n, m->p, m->J, err);
     if (status != PARTREG_OK)
         return status;
     const partreg_layout *bl = &st->base.layout;

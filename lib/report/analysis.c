@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "frame/frame_internal.h"
+#include "models/fit_internal.h"
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
 {
@@ -26,6 +27,7 @@ partreg_analysis_spec partreg_analysis_spec_default(void)
     s.diagnostics = 1;
     s.read = partreg_read_options_default();
     s.fit = partreg_fit_options_default();
+    s.survey = partreg_survey_options_default();
     return s;
 }
 
@@ -62,6 +64,7 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    partreg_survey_free(a->survey);
     free(a);
 }
 
@@ -69,6 +72,47 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+const partreg_survey *partreg_analysis_survey(const partreg_analysis *a) { return a->survey; }
+
+/* The options that a survey design replaces or that assume independent
+ * rows, refused with what to use instead. */
+static partreg_status check_survey_spec(const partreg_analysis_spec *s, partreg_error *err)
+{
+    const partreg_frame_options *f = &s->frame;
+    const char *col = f->sampling_weights ? "--sampling-weights"
+                      : f->strata         ? "--strata"
+                      : f->psu            ? "--psu"
+                      : f->fpc            ? "--fpc"
+                      : f->subpop         ? "--subpop"
+                      : f->repweights     ? "--repweights"
+                                          : NULL;
+    if (!col)
+        return PARTREG_OK;
+    if (f->weights)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--weights (frequency weights: each row counts w times) cannot "
+                                 "be combined with a survey design (%s); give the survey's "
+                                 "weights as --sampling-weights",
+                                 col);
+    if (f->cluster)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--cluster cannot be combined with a survey design (%s): the "
+                                 "design's clusters are its PSUs; use --psu %s",
+                                 col, f->cluster);
+    if (s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--vcov %s cannot be combined with a survey design (%s): the "
+                                 "design gives the covariance (Taylor linearisation over strata "
+                                 "and PSUs, or the replicate weights); drop --vcov",
+                                 partreg_vcov_name(s->vcov), col);
+    if (s->ci == PARTREG_CI_PROFILE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--ci profile cannot be used with a survey design (%s): a "
+                                 "profile likelihood assumes independent rows; use the Wald "
+                                 "intervals on the design's t distribution (drop --ci profile)",
+                                 col);
+    return PARTREG_OK;
+}
 
 static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *err)
 {
@@ -87,7 +131,7 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
                                  s->frame.cluster, partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
-    return PARTREG_OK;
+    return check_survey_spec(s, err);
 }
 
 /* Wald intervals for every parameter, then profile intervals for the
@@ -119,6 +163,59 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     return PARTREG_OK;
 }
 
+/* Under a design the model test is the adjusted Wald F that every
+ * coefficient of a design column other than the intercept is zero (the
+ * LR test assumes independent rows). */
+static partreg_status design_model_test(partreg_analysis *a, partreg_error *err)
+{
+    const partreg_fit *fit = a->fit;
+    size_t K = partreg_fit_n_parameters(fit), m = 0;
+    size_t *idx = malloc((K ? K : 1) * sizeof *idx);
+    if (!idx)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    for (size_t j = 0; j < K; j++) {
+        partreg_param_kind kind = partreg_fit_param_kind(fit, j);
+        size_t c = partreg_fit_param_column(fit, j);
+        if ((kind == PARTREG_PARAM_COEFFICIENT || kind == PARTREG_PARAM_CUT_COEFFICIENT) &&
+            c != PARTREG_NO_COLUMN && !partreg_fit_column_dropped(fit, c) &&
+            !(partreg_frame_has_intercept(a->frame) && c == 0))
+            idx[m++] = j;
+    }
+    double W, q, p;
+    if (m > 0 && partreg_fit_wald_test(fit, idx, m, &W, &q, &p, NULL) == PARTREG_OK) {
+        partreg_survey_info info;
+        partreg_fit_survey_info(fit, &info);
+        a->has_model_test = 1;
+        a->model_W = W;
+        a->model_q = q;
+        partreg_survey_adjusted_f(W, q, info.df, &a->model_F, &a->model_df2, &a->model_p);
+    }
+    free(idx);
+    return PARTREG_OK;
+}
+
+/* --weights that look like sampling weights (not whole numbers) under the
+ * model covariance: the standard errors treat each row as w independent
+ * rows, and shrink as the weights are scaled up. */
+static void warn_sampling_like_weights(partreg_analysis *a, const partreg_analysis_spec *s)
+{
+    const double *w = partreg_frame_weights(a->frame);
+    if (!w || a->survey || s->vcov != PARTREG_VCOV_MODEL)
+        return;
+    size_t n = partreg_frame_n_rows(a->frame), fractional = 0;
+    for (size_t i = 0; i < n; i++)
+        fractional += w[i] != floor(w[i]);
+    if (fractional == 0)
+        return;
+    partreg_fit_add_warning(a->fit,
+                            "--weights %s are frequency weights (each row counts w times), but "
+                            "%zu of them are not whole numbers, as sampling weights are; the "
+                            "standard errors then depend on the scale of the weights. For survey "
+                            "weights use --sampling-weights %s (with --strata/--psu), or a "
+                            "robust --vcov",
+                            s->frame.weights, fractional, s->frame.weights);
+}
+
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
                                 partreg_error *err)
 {
@@ -126,7 +223,10 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
-    if (s->vcov != PARTREG_VCOV_MODEL) {
+    if (a->survey) {
+        if (usable && (st = partreg_fit_set_survey(a->fit, &d, a->survey, err)) != PARTREG_OK)
+            return st;
+    } else if (s->vcov != PARTREG_VCOV_MODEL) {
         size_t G = 0;
         const size_t *cl = partreg_frame_clusters(a->frame, &G);
         st = partreg_fit_set_vcov(a->fit, &d, s->vcov, s->vcov == PARTREG_VCOV_CLUSTER ? cl : NULL,
@@ -155,6 +255,12 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
             return st;
     }
     if (s->brant) {
+        if (a->survey)
+            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                     "--brant cannot be used with a survey design: the Brant "
+                                     "test's covariance assumes independent rows; test the "
+                                     "parallel-lines assumption of one variable with --nominal "
+                                     "VAR and its design-based Wald test");
         if (partreg_fit_n_thresholds(a->fit) == 0)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant tests the parallel-lines assumption of an ordinal "
@@ -166,7 +272,13 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
         return st;
-    if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
+    if (a->survey) {
+        if ((st = design_model_test(a, err)) != PARTREG_OK)
+            return st;
+        if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
+            a->has_survey_gof = partreg_fit_survey_gof(a->fit, &d, a->survey, 10,
+                                                       &a->survey_gof, NULL) == PARTREG_OK;
+    } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
         partreg_error derr;
         partreg_binary_diagnostics_options dopt = partreg_binary_diagnostics_options_default();
         dopt.threads = s->fit.threads;
@@ -191,6 +303,12 @@ static partreg_status check_groups(const partreg_analysis *a, const partreg_anal
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "--conditional asks for predictions at a random intercept of 0, "
                                  "and the formula has none; add a term (1 | GROUP)");
+    if (g && partreg_frame_has_survey(a->frame))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "a random intercept (1 | %s) is not offered with a survey "
+                                 "design: drop the design options, or drop (1 | %s) and let "
+                                 "--psu %s carry the communities",
+                                 g, g, g);
     if (g && s->vcov != PARTREG_VCOV_MODEL)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "--vcov %s is not offered with the random intercept (1 | %s): "
@@ -251,6 +369,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     if (st != PARTREG_OK)
         return st;
+    if (partreg_frame_has_survey(a->frame) &&
+        (st = partreg_survey_create_frame(a->frame, &s->survey, &a->survey, err)) != PARTREG_OK)
+        return st;
     double t2 = now_s();
     partreg_data d;
     partreg_frame_data(a->frame, &d);
@@ -266,6 +387,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     a->fit_status = st;
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
+    warn_sampling_like_weights(a, s);
     if ((st = inference(a, s, err)) != PARTREG_OK)
         return st;
     double t4 = now_s();

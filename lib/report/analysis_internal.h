@@ -27,6 +27,11 @@ struct partreg_analysis {
     int has_diagnostics;
     partreg_binary_diagnostics diagnostics;
     partreg_timing timing;
+    partreg_survey *survey;       /* the design, or NULL */
+    int has_survey_gof;           /* binary design fit: Archer-Lemeshow test */
+    partreg_survey_gof survey_gof;
+    int has_model_test;           /* design: adjusted Wald F of every slope */
+    double model_W, model_q, model_F, model_df2, model_p;
 };
 
 #endif

@@ -31,9 +31,13 @@ static void csv_number(FILE *out, double x)
 void partreg_report_csv(const partreg_analysis *a, FILE *out)
 {
     int odds = report_has_odds_ratios(a);
+    partreg_survey_info in;
+    int design = partreg_fit_survey_info(a->fit, &in);
     fputs("term,type,estimate,std_error,z,p_value,conf_low,conf_high", out);
     if (odds)
         fputs(",odds_ratio,odds_ratio_conf_low,odds_ratio_conf_high", out);
+    if (design) /* the design each row's p-value and interval rest on */
+        fputs(",df,vcov_type,strata,psu,population_size", out);
     fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
@@ -53,6 +57,13 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
             csv_number(out, c ? exp(r.est.estimate) : NAN);
             csv_number(out, c ? exp(r.est.conf_low) : NAN);
             csv_number(out, c ? exp(r.est.conf_high) : NAN);
+        }
+        if (design) {
+            csv_number(out, in.df);
+            fprintf(out, ",%s", partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
+            csv_number(out, in.replicate ? NAN : (double)in.n_strata);
+            csv_number(out, in.replicate ? NAN : (double)in.n_psu);
+            csv_number(out, in.population_size);
         }
         fputc('\n', out);
     }

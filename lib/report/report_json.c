@@ -174,13 +174,79 @@ static void write_wald(json_writer *w, const partreg_analysis *a)
         json_kv_number(w, "chi2", t->chi2);
         json_kv_number(w, "df", t->df);
         json_kv_number(w, "p_value", t->p_value);
+        if (isfinite(t->df1)) {
+            json_kv_number(w, "adjusted_f", t->adjusted_f);
+            json_kv_number(w, "df1", t->df1);
+            json_kv_number(w, "df2", t->df2);
+        }
         json_end_object(w);
     }
     json_end_array(w);
 }
 
+/* The design behind a design-based covariance: "df" at the top level and
+ * the "design" object (CONTRACT.md, "Survey designs"), the model's
+ * adjusted Wald F test and the Archer-Lemeshow test. */
+static void write_design(json_writer *w, const partreg_analysis *a)
+{
+    partreg_survey_info info;
+    if (!partreg_fit_survey_info(a->fit, &info))
+        return;
+    json_kv_number(w, "df", info.df);
+    json_key(w, "design");
+    json_begin_object(w);
+    if (!info.replicate) {
+        json_kv_int(w, "strata", (long long)info.n_strata);
+        json_kv_int(w, "psu", (long long)info.n_psu);
+    }
+    json_kv_number(w, "population_size", info.population_size);
+    if (!info.replicate) {
+        json_kv_int(w, "subpop_size", (long long)info.subpop_size);
+        json_kv_bool(w, "subpop", info.has_subpop);
+        json_kv_bool(w, "fpc", info.has_fpc);
+        json_kv_string(w, "lonely_psu", partreg_lonely_psu_name(info.lonely_psu));
+        json_kv_int(w, "lonely_strata", (long long)info.n_lonely);
+    } else {
+        json_kv_string(w, "rep_type", partreg_rep_type_name(info.rep_type));
+        json_kv_int(w, "replicates", (long long)info.n_replicates);
+        if (info.rep_type == PARTREG_REP_FAY)
+            json_kv_number(w, "fay_rho", info.fay_rho);
+        json_kv_bool(w, "rep_mse", info.rep_mse);
+        if (info.has_subpop)
+            json_kv_int(w, "subpop_rows", (long long)info.subpop_size);
+    }
+    json_kv_number(w, "data_passes", info.data_passes);
+    json_end_object(w);
+    if (a->has_model_test) {
+        json_key(w, "wald_test");
+        json_begin_object(w);
+        json_kv_number(w, "chi2", a->model_W);
+        json_kv_number(w, "adjusted_f", a->model_F);
+        json_kv_number(w, "df1", a->model_q);
+        json_kv_number(w, "df2", a->model_df2);
+        json_kv_number(w, "p_value", a->model_p);
+        json_end_object(w);
+    }
+}
+
 static void write_diagnostics(json_writer *w, const partreg_analysis *a)
 {
+    if (a->has_survey_gof) {
+        const partreg_survey_gof *g = &a->survey_gof;
+        json_key(w, "diagnostics");
+        json_begin_object(w);
+        json_key(w, "archer_lemeshow");
+        json_begin_object(w);
+        json_kv_number(w, "chi2", g->W);
+        json_kv_number(w, "adjusted_f", g->F);
+        json_kv_number(w, "df1", g->df1);
+        json_kv_number(w, "df2", g->df2);
+        json_kv_number(w, "p_value", g->p_value);
+        json_kv_int(w, "groups", (long long)g->groups);
+        json_end_object(w);
+        json_end_object(w);
+        return;
+    }
     if (!a->has_diagnostics)
         return;
     const partreg_binary_diagnostics *d = &a->diagnostics;
@@ -237,11 +303,15 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     json_kv_number(&w, "bic", s.bic);
     json_kv_int(&w, "n_params", (long long)s.n_params);
     json_key(&w, "lr_test");
-    json_begin_object(&w);
-    json_kv_number(&w, "chi2", s.lr_chi2);
-    json_kv_number(&w, "df", s.lr_df);
-    json_kv_number(&w, "p_value", s.lr_p);
-    json_end_object(&w);
+    if (partreg_fit_survey_info(fit, NULL)) {
+        json_null(&w); /* a pseudo-likelihood: the model test is the Wald F below */
+    } else {
+        json_begin_object(&w);
+        json_kv_number(&w, "chi2", s.lr_chi2);
+        json_kv_number(&w, "df", s.lr_df);
+        json_kv_number(&w, "p_value", s.lr_p);
+        json_end_object(&w);
+    }
     json_key(&w, "pseudo_r2");
     json_begin_object(&w);
     json_kv_number(&w, "mcfadden", s.r2_mcfadden);
@@ -251,6 +321,7 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     json_kv_string(&w, "vcov_type", partreg_vcov_name(partreg_fit_vcov_type(fit)));
     if (partreg_fit_vcov_type(fit) == PARTREG_VCOV_CLUSTER)
         json_kv_int(&w, "n_clusters", (long long)partreg_fit_vcov_n_clusters(fit));
+    write_design(&w, a);
     json_kv_string(&w, "ci_method", a->ci == PARTREG_CI_PROFILE ? "profile" : "wald");
     json_kv_number(&w, "conf_level", a->conf_level);
     json_key(&w, "levels");

@@ -32,6 +32,12 @@ typedef struct cli_options {
 int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const char *command);
 void cli_options_free(cli_options *o);
 
+/* One survey design option a (value v, NULL at the end of argv) into o:
+ * -1 when a is not one, 0 when taken (*takes: 1 when v was its value),
+ * 2 after printing a one-line error (options_survey.c). */
+int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *command,
+                     int *takes);
+
 /* Print "partreg: <message>" for a failed library call. */
 void cli_error(const char *what, const partreg_error *err);
 

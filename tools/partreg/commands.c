@@ -80,7 +80,7 @@ int cli_predict(int argc, char **argv)
     partreg_frame_data(nf, &d);
     const partreg_fit *fit = partreg_analysis_fit(a);
     size_t J = partreg_fit_n_levels(fit);
-    int binary = partreg_fit_family(fit) == PARTREG_BINARY;
+    int binary = partreg_fit_n_outcomes(fit) == 1; /* the event's probability alone */
     P = gsl_matrix_alloc(d.n ? d.n : 1, binary ? 1 : J);
     if (!P || partreg_fit_predict(fit, &d, P, &err) != PARTREG_OK) {
         cli_error(o.newdata, &err);

@@ -19,7 +19,8 @@ static const char fit_help[] =
     "  --link L               logit (default), probit, cloglog, loglog (ordinal), cauchit\n"
     "  --levels \"A,B,C\"       outcome levels, lowest first (binary: last = event)\n"
     "  --ref VAR=LEVEL        reference level of a categorical predictor (repeatable)\n"
-    "  --weights COL          case (frequency) weights\n"
+    "  --weights COL          case (frequency) weights: each row counts w times (survey\n"
+    "                         weights: --sampling-weights)\n"
     "  --vcov model|hc0|hc1|cluster   covariance (default model = inverse observed information)\n"
     "  --cluster COL          cluster ids for --vcov cluster\n"
     "  --ci wald|profile      confidence intervals (default wald)\n"
@@ -32,6 +33,16 @@ static const char fit_help[] =
     "                         1 = Laplace)\n"
     "  --conditional          (1 | G): margins and predictions at a random intercept of 0\n"
     "                         (default: population-averaged, integrated over it)\n"
+    "Survey designs (design-based variance, t(df) tests; not with --weights/--vcov/--cluster):\n"
+    "  --sampling-weights COL probability (sampling) weights, as Stata's pweight\n"
+    "  --strata COL           stratum of each row\n"
+    "  --psu COL              primary sampling unit (within its stratum)\n"
+    "  --fpc COL              finite population correction: PSUs in the population, or a fraction\n"
+    "  --subpop COL|\"V=L\"    estimate in a subpopulation, keeping the whole design\n"
+    "  --lonely-psu R         a stratum with one PSU: fail (default), certainty, centered, scaled\n"
+    "  --repweights \"P*\"     replicate weights: the columns named P...; with --rep-type\n"
+    "  --rep-type T           brr, fay, jk1 or bootstrap (--fay-rho R for fay)\n"
+    "  --rep-mse              centre the replicates on the full-sample estimate\n"
     "  --na STR               one more missing-value string (repeatable); empty and NA always are\n"
     "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
@@ -112,7 +123,7 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1;
+        int takes = 1, survey;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(fit_help, stdout);
             return 1;
@@ -140,6 +151,9 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--expected-information") == 0) {
             o->spec.fit.information = PARTREG_INFO_EXPECTED;
             takes = 0;
+        } else if ((survey = cli_parse_survey(a, v, o, command, &takes)) >= 0) {
+            if (survey)
+                return survey;
         } else if (!takes_value(a)) {
             return fail(command, "unknown option '%s'", a);
         } else if (!v) {
@@ -149,13 +163,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
                 return fail(command, "--formula given more than %s", max_formulas == 1 ? "once" : "twice");
             o->formulas[o->n_formulas++] = v;
         } else if (strcmp(a, "--family") == 0) {
+            partreg_error err;
             o->spec.frame.family_auto = 0;
-            if (strcmp(v, "binary") == 0)
-                o->spec.frame.family = PARTREG_BINARY;
-            else if (strcmp(v, "ordinal") == 0)
-                o->spec.frame.family = PARTREG_ORDINAL;
-            else
-                return fail(command, "unknown family '%s'; use binary or ordinal", v);
+            if (partreg_family_parse(v, &o->spec.frame.family, &err) != PARTREG_OK)
+                return fail(command, "%s", err.message);
         } else if (strcmp(a, "--link") == 0) {
             partreg_error err;
             if (partreg_link_parse(v, &o->spec.link, &err) != PARTREG_OK)
