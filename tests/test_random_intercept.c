@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "models/design.h"
+#include "models/fit_internal.h"
 #include "models/model.h"
 #include "models/objective.h"
 #include "models/random_intercept.h"
@@ -475,6 +476,78 @@ static void test_accuracy_in_q(void **state)
     problem_free(&P);
 }
 
+/* The model's predict: its parameter derivatives (and the derivative
+ * along dx with its parameter derivatives) against central differences,
+ * averaged (log sigma included) and conditional. */
+static void check_predict(const partreg_fit *fit, const double *x, const double *dx)
+{
+    const partreg_model *m = &fit->model;
+    size_t K = m->layout.K, nout = m->nout, ns = m->ops->predict_scratch(m);
+    double *par = malloc(K * sizeof *par), *out = calloc(nout, sizeof *out);
+    double *dout = calloc(nout * K, sizeof *dout), *op = calloc(nout, sizeof *op);
+    double *om = calloc(nout, sizeof *om), *scratch = malloc((ns ? ns : 1) * sizeof *scratch);
+    memcpy(par, fit->par->data, K * sizeof *par);
+    m->ops->predict(m, par, x, dx, 1.0, out, dout, scratch);
+    for (size_t j = 0; j < K; j++) {
+        double h = 1e-6 * (1.0 + fabs(par[j])), keep = par[j];
+        memset(op, 0, nout * sizeof *op);
+        memset(om, 0, nout * sizeof *om);
+        par[j] = keep + h;
+        m->ops->predict(m, par, x, dx, 1.0, op, NULL, scratch);
+        par[j] = keep - h;
+        m->ops->predict(m, par, x, dx, 1.0, om, NULL, scratch);
+        par[j] = keep;
+        for (size_t o = 0; o < nout; o++)
+            assert_rel_floor(dout[o * K + j], (op[o] - om[o]) / (2.0 * h), 1e-6, 1e-3);
+    }
+    if (dx) { /* D = dP/dt along x + t dx */
+        size_t p = m->p;
+        double *xp = malloc(p * sizeof *xp), t = 1e-6;
+        double *base = calloc(nout, sizeof *base);
+        for (size_t sgn = 0; sgn < 2; sgn++) {
+            for (size_t c = 0; c < p; c++)
+                xp[c] = x[c] + (sgn ? -t : t) * dx[c];
+            m->ops->predict(m, par, xp, NULL, sgn ? -1.0 : 1.0, base, NULL, scratch);
+        }
+        for (size_t o = 0; o < nout; o++)
+            assert_rel_floor(out[o], base[o] / (2.0 * t), 1e-6, 1e-3);
+        free(xp);
+        free(base);
+    }
+    free(par);
+    free(out);
+    free(dout);
+    free(op);
+    free(om);
+    free(scratch);
+}
+
+static void test_predict_derivatives(void **state)
+{
+    (void)state;
+    problem P;
+    load_will(&P);
+    double dx[6] = {0.0, 0.0, 1.0, 0.0, 0.0, 0.0}; /* along age */
+    for (int cond = 0; cond < 2; cond++) {
+        partreg_fit *fit = fit_of(&P, PARTREG_LOGIT, 15, cond, 1);
+        for (size_t s = 0; s < 3; s++) {
+            check_predict(fit, ri_will_pa_x[s], NULL);
+            check_predict(fit, ri_will_pa_x[s], dx);
+        }
+        partreg_fit_free(fit);
+    }
+    problem_free(&P);
+    load_cbpp(&P);
+    partreg_fit *fit = fit_of(&P, PARTREG_LOGIT, 15, 0, 1);
+    double dxb[4] = {0.0, 1.0, 0.0, 0.0};
+    for (size_t s = 0; s < 4; s++) {
+        check_predict(fit, ri_cbpp_pa_x[s], NULL);
+        check_predict(fit, ri_cbpp_pa_x[s], dxb);
+    }
+    partreg_fit_free(fit);
+    problem_free(&P);
+}
+
 static int main_tests(void);
 int main(void) { return main_tests(); }
 
@@ -488,6 +561,7 @@ static int main_tests(void)
         cmocka_unit_test(test_fit_cbpp),
         cmocka_unit_test(test_fit_ordinal),
         cmocka_unit_test(test_accuracy_in_q),
+        cmocka_unit_test(test_predict_derivatives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
