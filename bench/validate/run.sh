@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Monte Carlo validation study (slow: 5-9 CPU-minutes, 3-5 minutes on two
+# Monte Carlo validation study (slow: 6-10 CPU-minutes, 3-6 minutes on two
 # idle cores; not part of `make test`).
 #
 #   bench/validate/run.sh [BUILD_DIR] [R [n [C [SEED [PROFILE [C2 [THREADS]]]]]]]
@@ -29,3 +29,10 @@ cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) "$her
 cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/survey_validate.c" \
    "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/survey_validate"
 "$build/survey_validate" ${SURVEY_VALIDATE_ARGS:-} | tee "$build/validation_survey.md"
+# The random-intercept study (docs/validation.md, "Community random
+# intercepts"): coverage of the fixed effects and the sd with 40
+# communities; about 40 CPU-seconds.
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/ri_validate.c" \
+   "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/ri_validate"
+"$build/ri_validate" ${RI_VALIDATE_ARGS:-} | tee "$build/validation_ri.md"
