@@ -293,8 +293,10 @@ static inline void logit_exps(double a, double b, double D, double *ea, double *
     *eb = near_a ? far : E;
 }
 
-/* F and S at both cuts, and (l != NULL) log P; with 1 + e = (1 + e_a)(1 +
- * e_b) the reciprocals' product is 1 / (1 + e), which the log1p needs. */
+/* F and S at both cuts, and (l != NULL) log P. One division gives
+ * 1 / ((1 + e_a)(1 + e_b)) = 1 / (1 + e), which the log1p needs, and both
+ * reciprocals 1 / (1 + e_a) and 1 / (1 + e_b) (within 2 ulps of the
+ * quotients). */
 RI_ROW_LOOP static void logit_cuts(size_t m, const double *restrict a0, const double *restrict b0,
                                    const double *restrict Dv, const double *restrict lg,
                                    double su, double *restrict l, double *restrict Fa,
@@ -304,10 +306,11 @@ RI_ROW_LOOP static void logit_cuts(size_t m, const double *restrict a0, const do
         for (size_t r = 0; r < m; r++) {
             double a = a0[r] + su, b = b0[r] + su, ea, eb;
             logit_exps(a, b, Dv[r], &ea, &eb);
-            double ia = 1.0 / (1.0 + ea), ib = 1.0 / (1.0 + eb);
+            double pa = 1.0 + ea, pb = 1.0 + eb, inv = 1.0 / (pa * pb);
+            double ia = inv * pb, ib = inv * pa; /* one division for both */
             double e = (ea + eb) + ea * eb;
             double lin = (b < 0.0 ? b : 0.0) - (a > 0.0 ? a : 0.0);
-            l[r] = (lin - partreg_vm_log1p3(e, ia * ib)) + lg[r];
+            l[r] = (lin - partreg_vm_log1p3(e, inv)) + lg[r];
             Fa[r] = (a >= 0.0 ? 1.0 : ea) * ia;
             Sa[r] = (a >= 0.0 ? ea : 1.0) * ia;
             Fb[r] = (b >= 0.0 ? 1.0 : eb) * ib;
@@ -317,7 +320,8 @@ RI_ROW_LOOP static void logit_cuts(size_t m, const double *restrict a0, const do
         for (size_t r = 0; r < m; r++) {
             double a = a0[r] + su, b = b0[r] + su, ea, eb;
             logit_exps(a, b, Dv[r], &ea, &eb);
-            double ia = 1.0 / (1.0 + ea), ib = 1.0 / (1.0 + eb);
+            double pa = 1.0 + ea, pb = 1.0 + eb, inv = 1.0 / (pa * pb);
+            double ia = inv * pb, ib = inv * pa;
             Fa[r] = (a >= 0.0 ? 1.0 : ea) * ia;
             Sa[r] = (a >= 0.0 ? ea : 1.0) * ia;
             Fb[r] = (b >= 0.0 ? 1.0 : eb) * ib;
