@@ -720,6 +720,7 @@ static void group_eval(const ri_ctx *c, ri_work *wk, partreg_order order, partre
     }
     for (size_t q = 0; q < Q; q++)
         wk->om[q] /= S;
+    /* cppcheck-suppress invalidFunctionArg ; S >= 1: the largest term is exp(0) */
     double lg = -c->tau - 0.5 * log(cc) + mx + log(S);
     if (!isfinite(lg)) {
         acc->nonfinite = 1;

@@ -161,13 +161,13 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
         s.run_at = runs + 2 * (SEGMENTS + 1);
         sub.n_groups = group_runs(obj, m, runs, runs + SEGMENTS + 1, runs + 2 * (SEGMENTS + 1),
                                   &starts);
-        sub.group_start = starts;
-        sub.n = s.run_at[SEGMENTS];
-        if (sub.n_groups == 0) {
+        if (sub.n_groups == 0) { /* out of memory: no warm start */
             *done = 0;
             free(starts);
             return 0.0;
         }
+        sub.group_start = starts;
+        sub.n = s.run_at[SEGMENTS];
     }
 
     *done = 0;

@@ -330,12 +330,12 @@ static partreg_status fit_model(partreg_analysis *a, const partreg_analysis_spec
                                   ferr);
     partreg_model_spec *spec = NULL;
     const char **labels = malloc((G ? G : 1) * sizeof *labels);
-    partreg_status st = labels ? PARTREG_OK
-                               : partreg_error_set(ferr, PARTREG_ENOMEM, "out of memory");
-    for (size_t g = 0; st == PARTREG_OK && g < G; g++)
+    if (!labels)
+        return partreg_error_set(ferr, PARTREG_ENOMEM, "out of memory");
+    for (size_t g = 0; g < G; g++)
         labels[g] = partreg_frame_group_label(a->frame, g);
-    if (st == PARTREG_OK &&
-        (st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &spec, ferr)) ==
+    partreg_status st;
+    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &spec, ferr)) ==
             PARTREG_OK &&
         (st = partreg_model_spec_set_groups(spec, d->n, groups, G, labels,
                                             partreg_frame_group_variable(a->frame), ferr)) ==
