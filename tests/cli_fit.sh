@@ -95,6 +95,38 @@ grep -qE '^Log-likelihood -[0-9]\.[0-9]{9}e\+203 ' "$TMP/out" ||
     fail "huge weights: log-likelihood line is $(grep '^Log-lik' "$TMP/out" | cut -c1-80)"
 grep -qE '^age ' "$TMP/out" && ! grep -q "dropped age" "$TMP/out" || fail "huge weights: age dropped"
 
+# a random intercept in every format: JSON nagq, random_effects with one
+# mode per community; CSV one random_sd row and one group_effect row per
+# community; text the sd line; the same numbers in all three; --conditional
+# changes the margins but not the fit
+RI=(--formula "willingness ~ social_capital + age + (1 | community)" --margins)
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]}" --format json
+cp "$TMP/out" "$TMP/ri.json"
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]}" --format csv
+cp "$TMP/out" "$TMP/ri.csv"
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]}"
+grep -qE '^sd +0\.[0-9]{5} +0\.[0-9]{5}' "$TMP/out" || fail "random intercept: no sd line in the text"
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]}" --conditional --format json
+cp "$TMP/out" "$TMP/ri_cond.json"
+python3 - "$TMP/ri.json" "$TMP/ri.csv" "$TMP/ri_cond.json" <<'PY' || fail "random intercept JSON/CSV"
+import csv, json, sys
+d = json.load(open(sys.argv[1])); rows = list(csv.DictReader(open(sys.argv[2])))
+c = json.load(open(sys.argv[3]))
+re_ = d["random_effects"][0]
+assert d["nagq"] == 15 and d["predictions"] == "averaged" and c["predictions"] == "conditional"
+assert re_["group"] == "community" and re_["n_groups"] == 40 and len(re_["modes"]) == 40
+sd = [r for r in rows if r["type"] == "random_sd"]
+ge = [r for r in rows if r["type"] == "group_effect"]
+assert len(sd) == 1 and sd[0]["term"] == "sd(community)" and len(ge) == 40
+assert abs(float(sd[0]["estimate"]) - re_["sd"]) < 1e-12 * re_["sd"]
+for m, r in zip(re_["modes"], ge):
+    assert r["term"] == "community[%s]" % m["level"]
+    assert abs(float(r["estimate"]) - m["mode"]) <= 1e-12 * (1 + abs(m["mode"]))
+assert not any(t["term"] == "log_sigma" for t in d["coefficients"])
+assert c["loglik"] == d["loglik"]
+assert abs(c["margins"][0]["estimate"] - d["margins"][0]["estimate"]) > 1e-6
+PY
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_fit: $fails failure(s)"
     exit 1

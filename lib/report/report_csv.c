@@ -73,7 +73,6 @@ static void random_rows(const partreg_analysis *a, FILE *out, int odds, int desi
             fputc(',', out);
         fputc('\n', out);
     }
-    random_rows(a, out, odds, design);
 }
 
 void partreg_report_csv(const partreg_analysis *a, FILE *out)
