@@ -238,3 +238,5 @@ $PY "$here/report.py" --profile "$prof" --raw "$raw" --machine "$data/machine$sf
   --skipped "$data/skipped$sfx.tsv" --e2e "$e2e" \
   --md "$out_md" --png "$out_png"
 echo "wrote $out_md and $out_png"
+# the small-sample tools' section (CR2 against CR1, pooling)
+if [ $quick = 0 ]; then "$here/small_samples.sh" "$build" > /dev/null; fi

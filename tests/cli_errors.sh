@@ -210,6 +210,25 @@ done
 expect O11 2 "unknown covariance type 'robust'" "$BIN" fit "$O" --formula "$F" --vcov robust
 expect O12 2 "'x' is numeric; use factor(x)" "$BIN" fit "$O" --formula "$F" --ref x=3
 expect O13 2 "unknown option '--bogus'" "$BIN" fit "$O" --formula "$F" --bogus
+# ---- Firth, CR2, multiple imputation
+expect O14 2 "add --firth" "$BIN" fit "$O" --formula "$F" --flic
+expect O15 1 "--firth is for binary models" "$BIN" fit "$O" --formula "o ~ x" --firth
+expect O16 1 "not offered with --firth" "$BIN" fit "$O" --formula "$F" --firth --vcov hc1
+expect O17 1 "no profile interval" "$BIN" fit "$O" --formula "$F" --firth --flic --ci profile
+expect O18 1 "defined for binary models" "$BIN" fit "$O" --formula "o ~ x" --vcov cr2 --cluster cl
+expect O19 2 "--vcov cr2 needs --cluster" "$BIN" fit "$O" --formula "$F" --vcov cr2
+expect O20 2 "--cluster-df sets t(G - 1)" "$BIN" fit "$O" --formula "$F" --cluster-df
+expect O21 1 "case weights" "$BIN" fit "$O" --formula "$F" --vcov cr2 --cluster cl --weights w
+expect O22 1 "imp" "$BIN" fit "$O" --formula "$F" --imputations imp
+expect O23 1 "is not a whole number" "$BIN" fit "$O" --formula "$F" --imputations x
+MI=$(gen mi.csv y,x,imp 60 'printf "%d,%.2f,%d\n", (i * 7 + int(i / 9)) % 3 == 0, 0.1 * ((i * 13) % 17), 1 + 2 * (i % 2)')
+expect O24 1 "no rows of imputation 2" "$BIN" fit "$MI" --formula "$F" --imputations imp
+expect O25 2 "not both" "$BIN" fit "$O" "$O" --formula "$F" --imputations x
+expect O26 1 "Rubin" "$BIN" fit "$O" "$O" --formula "$F" --ci profile
+MI2=$(gen mi2.csv y,g,imp 40 'printf "%d,%s,%d\n", i % 2, (i < 20 ? (i % 4 < 2 ? "a" : "b") : (i % 3 == 0 ? "a" : (i % 3 == 1 ? "b" : "c"))), 1 + (i >= 20)')
+expect O27 1 "cannot be pooled" "$BIN" fit "$MI2" --formula "y ~ g" --imputations imp
+CR=$(gen cr.csv y,x,g,cl 60 'printf "%d,%.2f,%s,%d\n", (i * 7 + int(i / 9)) % 3 == 0, 0.1 * ((i * 13) % 17), (i % 6 == 0 ? "b" : "a"), i % 6')
+expect O28 1 "CR2 is not defined" "$BIN" fit "$CR" --formula "y ~ x + g" --vcov cr2 --cluster cl
 
 # ---- determinism: the same input twice gives identical bytes --------------
 for fmt in json text csv; do
@@ -287,6 +306,8 @@ expect R16 0 "" "$BIN" fit "$DATA" --formula "education ~ age + (1 | community)"
 grep -q '"at_boundary": true' "$TMP/out" && grep -q '"lr_p_value": 0.5' "$TMP/out" ||
     fail "R16: sd at the boundary not reported as such"
 expect R17 1 "not offered with a survey design" "$BIN" fit "$A" --formula "awards ~ meals + (1 | dnum)" "${SW[@]}"
+expect R22 1 "--firth is not offered with a random intercept" "$BIN" fit "$TMP/sep.csv" --formula "y ~ x + (1 | g)" --firth
+expect R23 1 "not pooled over imputations" "$BIN" fit "$SRC/tests/data/boys_mi10.csv" --imputations imp --formula "gen ~ age + (1 | reg)"
 
 if [ "$fails" -gt 0 ]; then
     echo "cli_errors: $fails failure(s) in $checks checks"

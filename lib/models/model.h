@@ -104,6 +104,8 @@ typedef struct partreg_model partreg_model;
 struct partreg_model_spec {
     const partreg_model_ops *ops;
     partreg_link link;
+    partreg_penalty penalty; /* a penalty on the log-likelihood (penalty.c) */
+    int flic;                /* Firth fit with the FLIC intercept */
     /* Random intercepts (random_intercept.h; owned, NULL: none). */
     struct partreg_ri_spec *ri;
 };
@@ -123,6 +125,8 @@ struct partreg_model {
     size_t nout;     /* outcomes a prediction gives: 1 (the event) or J (each level) */
     partreg_layout layout;
     void *state;     /* the model's own settings (ops->release frees it) */
+    partreg_penalty penalty; /* from the specification: the objective is penalised */
+    int flic;        /* from the specification: FLIC intercept after a Firth fit */
 };
 
 /* The table of operations. Every function is reentrant; the const model

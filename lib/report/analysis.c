@@ -11,8 +11,12 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "data/table_internal.h"
 #include "frame/frame_internal.h"
 #include "models/fit_internal.h"
+
+/* Fewer clusters than this make a CR1 covariance warn. */
+#define CLUSTER_FEW 50
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
 {
@@ -64,6 +68,9 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    free(a->riv);
+    free(a->fmi);
+    partreg_d1_table_free(a->d1);
     partreg_survey_free(a->survey);
     free(a);
 }
@@ -72,6 +79,7 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+size_t partreg_analysis_n_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
 const partreg_survey *partreg_analysis_survey(const partreg_analysis *a) { return a->survey; }
 
 /* The options that a survey design replaces or that assume independent
@@ -122,13 +130,34 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95",
                                  s->conf_level);
-    if (s->vcov == PARTREG_VCOV_CLUSTER && !s->frame.cluster)
+    int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+    if (clustered && !s->frame.cluster)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "--vcov cluster needs --cluster COLUMN naming the cluster ids");
-    if (s->frame.cluster && s->vcov != PARTREG_VCOV_CLUSTER)
+                                 "--vcov %s needs --cluster COLUMN naming the cluster ids",
+                                 partreg_vcov_name(s->vcov));
+    if (s->frame.cluster && !clustered)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "--cluster %s is given but --vcov is %s; add --vcov cluster",
+                                 "--cluster %s is given but --vcov is %s; add --vcov cluster "
+                                 "(or cr2)",
                                  s->frame.cluster, partreg_vcov_name(s->vcov));
+    if (s->cluster_df && !clustered)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--cluster-df sets t(G - 1) for a cluster covariance; add --vcov "
+                                 "cluster (or cr2) with --cluster COLUMN");
+    if (s->flic && !s->firth)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--flic corrects the intercept of a Firth fit; add --firth");
+    if (s->flic && s->ci == PARTREG_CI_PROFILE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the FLIC intercept is not a maximum of the penalised "
+                                 "likelihood, so it has no profile interval; use --ci wald with "
+                                 "--flic, or drop --flic");
+    if (s->firth && s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--vcov %s is not offered with --firth: the scores of a "
+                                 "penalised fit do not sum to zero at its estimate; a Firth fit's "
+                                 "covariance is the inverse expected information (--vcov model)",
+                                 partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
     return check_survey_spec(s, err);
@@ -139,7 +168,7 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
  * says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
-    size_t full = partreg_fit_n_parameters(a->fit);
+    size_t full = partreg_fit_n_parameters(a->fit); /* every block, as rows.c reads them */
     a->conf_low = malloc((full ? full : 1) * sizeof(double));
     a->conf_high = malloc((full ? full : 1) * sizeof(double));
     if (!a->conf_low || !a->conf_high)
@@ -160,6 +189,33 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
         if (st != PARTREG_OK)
             return st;
     }
+    return PARTREG_OK;
+}
+
+/* t(G - 1) with --cluster-df, and a warning when a cluster covariance
+ * rests on fewer clusters than CR1's normal approximation needs
+ * (CLUSTER_FEW; Cameron and Miller 2015, Pustejovsky and Tipton 2018). */
+static partreg_status cluster_reference(partreg_analysis *a, const partreg_analysis_spec *s,
+                                        partreg_error *err)
+{
+    size_t G = partreg_fit_vcov_n_clusters(a->fit);
+    if (s->cluster_df) {
+        partreg_status st = partreg_fit_set_param_df(a->fit, (double)G - 1.0, err);
+        if (st != PARTREG_OK)
+            return st;
+    }
+    if (G >= CLUSTER_FEW || s->vcov == PARTREG_VCOV_CR2)
+        return PARTREG_OK;
+    const char *better = partreg_fit_n_outcomes(a->fit) == 1
+                             ? "--vcov cr2 (Satterthwaite df) covers better"
+                             : "--cluster-df (t(G - 1)) covers better";
+    if (s->cluster_df && partreg_fit_n_outcomes(a->fit) != 1)
+        return PARTREG_OK;
+    if (partreg_fit_add_warning(a->fit,
+                                "only %zu clusters: CR1 standard errors are biased down and its "
+                                "intervals under-cover with fewer than %d clusters; %s",
+                                G, CLUSTER_FEW, better) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     return PARTREG_OK;
 }
 
@@ -229,9 +285,11 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     } else if (s->vcov != PARTREG_VCOV_MODEL) {
         size_t G = 0;
         const size_t *cl = partreg_frame_clusters(a->frame, &G);
-        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, s->vcov == PARTREG_VCOV_CLUSTER ? cl : NULL,
-                                  G, err);
+        int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, clustered ? cl : NULL, G, err);
         if (st != PARTREG_OK)
+            return st;
+        if (clustered && (st = cluster_reference(a, s, err)) != PARTREG_OK)
             return st;
     }
     if ((st = intervals(a, &d, err)) != PARTREG_OK)
@@ -309,6 +367,11 @@ static partreg_status check_groups(const partreg_analysis *a, const partreg_anal
                                  "design: drop the design options, or drop (1 | %s) and let "
                                  "--psu %s carry the communities",
                                  g, g, g);
+    if (g && s->firth)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--firth is not offered with a random intercept (1 | %s): the "
+                                 "Firth penalty is of the model without it; drop one of them",
+                                 g);
     if (g && s->vcov != PARTREG_VCOV_MODEL)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "--vcov %s is not offered with the random intercept (1 | %s): "
@@ -318,37 +381,47 @@ static partreg_status check_groups(const partreg_analysis *a, const partreg_anal
     return PARTREG_OK;
 }
 
-/* The fit of the frame's model: the family's, wrapped by a random
- * intercept when the formula has (1 | G). */
+/* The fit of the frame's model: the family's, with the penalty asked
+ * for, wrapped by a random intercept when the formula has (1 | G). */
 static partreg_status fit_model(partreg_analysis *a, const partreg_analysis_spec *s,
                                 const partreg_data *d, partreg_error *ferr)
 {
     size_t G = 0;
     const size_t *groups = partreg_frame_groups(a->frame, &G);
-    if (!groups)
-        return partreg_fit_create(d, partreg_frame_family(a->frame), s->link, &s->fit, &a->fit,
-                                  ferr);
-    partreg_model_spec *spec = NULL;
-    const char **labels = malloc((G ? G : 1) * sizeof *labels);
-    if (!labels)
-        return partreg_error_set(ferr, PARTREG_ENOMEM, "out of memory");
-    for (size_t g = 0; g < G; g++)
-        labels[g] = partreg_frame_group_label(a->frame, g);
+    partreg_model_spec *ms = NULL;
+    const char **labels = NULL;
     partreg_status st;
-    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &spec, ferr)) ==
-            PARTREG_OK &&
-        (st = partreg_model_spec_set_groups(spec, d->n, groups, G, labels,
-                                            partreg_frame_group_variable(a->frame), ferr)) ==
-            PARTREG_OK &&
-        (st = partreg_model_spec_set_nagq(spec, s->nagq, ferr)) == PARTREG_OK &&
-        (st = partreg_model_spec_set_ri_predictions(
-             spec, s->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, ferr)) ==
-            PARTREG_OK)
-        st = partreg_fit_create_spec(d, spec, &s->fit, &a->fit, ferr);
-    partreg_model_spec_free(spec);
+    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &ms, ferr)) !=
+            PARTREG_OK ||
+        (s->firth &&
+         (st = partreg_model_spec_set_penalty(ms, PARTREG_PENALTY_FIRTH, ferr)) != PARTREG_OK) ||
+        (s->flic && (st = partreg_model_spec_set_flic(ms, 1, ferr)) != PARTREG_OK))
+        goto done;
+    if (groups) {
+        if (!(labels = malloc((G ? G : 1) * sizeof *labels))) {
+            st = partreg_error_set(ferr, PARTREG_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t g = 0; g < G; g++)
+            labels[g] = partreg_frame_group_label(a->frame, g);
+        if ((st = partreg_model_spec_set_groups(ms, d->n, groups, G, labels,
+                                                partreg_frame_group_variable(a->frame), ferr)) !=
+                PARTREG_OK ||
+            (st = partreg_model_spec_set_nagq(ms, s->nagq, ferr)) != PARTREG_OK ||
+            (st = partreg_model_spec_set_ri_predictions(
+                 ms, s->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, ferr)) !=
+                PARTREG_OK)
+            goto done;
+    }
+    st = partreg_fit_create_spec(d, ms, &s->fit, &a->fit, ferr);
+done:
     free(labels);
+    partreg_model_spec_free(ms);
     return st;
 }
+
+static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
+                                  partreg_analysis **out, partreg_error *err);
 
 static partreg_status run(partreg_analysis *a, const partreg_table *table,
                           const partreg_analysis_spec *s, double t0, partreg_error *err)
@@ -425,6 +498,7 @@ static partreg_status start(const partreg_analysis_spec *s, const char *source,
     a->vcov = s->vcov;
     a->ci = s->ci;
     a->conf_level = s->conf_level;
+    a->cluster_df = s->cluster_df;
     *out = a;
     return PARTREG_OK;
 }
@@ -449,12 +523,78 @@ partreg_status partreg_analysis_run_table(const partreg_table *table,
     *out = NULL;
     if (!table)
         return partreg_error_set(err, PARTREG_EINVAL, "no table given");
+    if (!s)
+        return partreg_error_set(err, PARTREG_EINVAL, "no analysis spec given");
+    if (s->imputations)
+        return run_stacked(table, s, out, err);
     partreg_analysis *a = NULL;
     double t0 = now_s();
     partreg_status st = start(s, partreg_table_source(table), &a, err);
     if (st != PARTREG_OK)
         return st;
     return finish(a, run(a, table, s, t0, err), out);
+}
+
+/* Stacked completed data sets: split `table` by the imputation column
+ * (1..m; 0 = the original data, skipped) and pool (pool.c). */
+static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
+                                  partreg_analysis **out, partreg_error *err)
+{
+    size_t col;
+    partreg_status st = partreg_table_find_column(table, s->imputations, &col, err);
+    if (st != PARTREG_OK)
+        return st;
+    const double *imp = partreg_table_numeric(table, col);
+    size_t n = partreg_table_n_rows(table), m = 0;
+    if (!imp)
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "--imputations %s: the column must hold the imputation numbers "
+                                 "0..m, but it has text",
+                                 s->imputations);
+    for (size_t i = 0; i < n; i++) {
+        double v = imp[i];
+        if (!(v >= 0 && v == floor(v) && v <= 1e6))
+            return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                           "%s line %ld: imputation number '%g' in column %s is "
+                                           "not a whole number from 0 (original data) to m",
+                                           partreg_table_source(table),
+                                           partreg_table_row_line(table, i), v, s->imputations);
+        if ((size_t)v > m)
+            m = (size_t)v;
+    }
+    size_t *count = calloc(m + 1, sizeof *count), *rows = malloc((n ? n : 1) * sizeof *rows);
+    partreg_table **tabs = calloc(m ? m : 1, sizeof(partreg_table *));
+    if (!count || !rows || !tabs) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++)
+        count[(size_t)imp[i]]++;
+    for (size_t t = 1; t <= m; t++) {
+        if (count[t] == 0) {
+            st = partreg_error_set(err, PARTREG_EDATA,
+                                   "--imputations %s: no rows of imputation %zu (the imputations "
+                                   "must be numbered 1..m without gaps; m = %zu here)",
+                                   s->imputations, t, m);
+            goto cleanup;
+        }
+        size_t r = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((size_t)imp[i] == t)
+                rows[r++] = i;
+        if (partreg_table_subset(table, rows, r, &tabs[t - 1]) != PARTREG_OK) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+    }
+    st = partreg_analysis_run_imputations((const partreg_table *const *)tabs, m, s, out, err);
+cleanup:
+    for (size_t t = 0; tabs && t < m; t++)
+        partreg_table_free(tabs[t]);
+    free(tabs);
+    free(count);
+    free(rows);
+    return st;
 }
 
 partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spec *s,
@@ -472,6 +612,11 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
         return st;
     st = partreg_table_read(path, &s->read, &a->own_table, err);
     if (st != PARTREG_OK) {
+        partreg_analysis_free(a);
+        return st;
+    }
+    if (s->imputations) {
+        st = run_stacked(a->own_table, s, out, err);
         partreg_analysis_free(a);
         return st;
     }

@@ -41,6 +41,15 @@ void html_vcov_sentence(const partreg_analysis *a, const partreg_html_options *o
                     partreg_fit_vcov_n_clusters(fit));
         }
         break;
+    case PARTREG_VCOV_CR2:
+        fputs("bias-reduced cluster-robust standard errors (CR2)", out);
+        if (column && column[0]) {
+            fputs(", clustered by <code>", out);
+            html_escape(out, column);
+            fputs("</code>", out);
+        }
+        fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
+        break;
     case PARTREG_VCOV_DESIGN:
     case PARTREG_VCOV_REPLICATE: {
         partreg_survey_info in;
@@ -65,10 +74,29 @@ void html_vcov_sentence(const partreg_analysis *a, const partreg_html_options *o
     }
     default: fputs("standard errors", out);
     }
+    const char *dfm = report_df_method(a);
+    if (strcmp(dfm, "satterthwaite") == 0)
+        fputs(", tests and intervals on t with each coefficient's Satterthwaite degrees of "
+              "freedom",
+              out);
+    else if (strcmp(dfm, "cluster") == 0)
+        fprintf(out, ", tests and intervals on t(G&#8722;1) = t(%zu)",
+                partreg_fit_vcov_n_clusters(fit) - 1);
     fprintf(out, "; %g%% %s confidence intervals", a->conf_level * 100,
             a->ci == PARTREG_CI_PROFILE ? "profile-likelihood" : "Wald");
     if (a->ci == PARTREG_CI_PROFILE && partreg_fit_n_thresholds(fit) > 0)
         fputs(" (thresholds: Wald)", out);
+    if (partreg_fit_penalty(fit) == PARTREG_PENALTY_FIRTH)
+        fprintf(out, ". <b>Penalised fit</b>: Firth's penalised likelihood (Jeffreys prior), "
+                     "whose estimates stay finite under separation%s",
+                partreg_fit_flic(fit) ? ", with the FLIC intercept (the mean fitted probability "
+                                        "equals the event share)"
+                                      : "");
+    if (a->imputations)
+        fprintf(out, ". <b>Multiple imputation</b>: %zu completed data sets pooled by Rubin's "
+                     "rules, Barnard&#8211;Rubin degrees of freedom; largest fraction of missing "
+                     "information %.3f",
+                a->imputations, a->fmi_max);
 }
 
 /* Decimals that show an SD to three significant digits (0..4). */

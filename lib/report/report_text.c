@@ -66,11 +66,18 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
     char ci[40];
     snprintf(ci, sizeof ci, "[%g%% %s CI]", a->conf_level * 100,
              a->ci == PARTREG_CI_PROFILE && coefficients ? "profile" : "Wald");
-    int t = partreg_fit_survey_info(a->fit, NULL);
+    /* a t reference distribution: the df of each row (and under multiple
+     * imputation the fraction of missing information) */
+    int tdist = strcmp(report_df_method(a), "normal") != 0 || partreg_fit_survey_info(a->fit, NULL);
+    int mi = a->imputations > 0 && coefficients;
     fprintf(out, "%-24s %11s %10s %8s %9s %21s", heading[section], "Estimate", "Std.Err",
-            t ? "t" : "z", t ? "P>|t|" : "P>|z|", ci);
+            tdist ? "t" : "z", tdist ? "P>|t|" : "P>|z|", ci);
     if (odds)
         fprintf(out, " %10s", "Odds ratio");
+    if (tdist)
+        fprintf(out, " %9s", "df");
+    if (mi)
+        fprintf(out, " %6s", "fmi");
     fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
@@ -85,6 +92,10 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
         num(out, r.est.conf_high, 10, 5);
         if (odds)
             num(out, exp(r.est.estimate), 10, 4);
+        if (tdist)
+            num(out, partreg_fit_param_df(a->fit, j), 9, 2);
+        if (mi)
+            num(out, a->fmi[j], 6, 3);
         fprintf(out, "%s%s\n", stars(r.est.p_value), r.diverges ? "  (runs off: separation)" : "");
     }
 }
@@ -216,9 +227,23 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     if (partreg_fit_n_outcomes(fit) == 1)
         fprintf(out, " (event: %s)", partreg_frame_level_name(a->frame, 1));
     fprintf(out, "\nVariance: %s", partreg_vcov_name(partreg_fit_vcov_type(fit)));
-    if (partreg_fit_vcov_type(fit) == PARTREG_VCOV_CLUSTER)
+    if (partreg_fit_vcov_n_clusters(fit) > 0)
         fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
+    const char *dfm = report_df_method(a);
+    if (strcmp(dfm, "satterthwaite") == 0)
+        fprintf(out, ", Satterthwaite df per coefficient (CR2, clubSandwich)");
+    else if (strcmp(dfm, "cluster") == 0)
+        fprintf(out, ", t(G - 1) = t(%zu)", partreg_fit_vcov_n_clusters(fit) - 1);
     fprintf(out, "; %g%% confidence intervals\n", a->conf_level * 100);
+    if (partreg_fit_penalty(fit) == PARTREG_PENALTY_FIRTH)
+        fprintf(out, "Penalty:  Firth (Jeffreys prior): penalised likelihood, estimates finite "
+                     "under separation%s\n",
+                partreg_fit_flic(fit) ? "; FLIC intercept (mean fitted probability = event share)"
+                                      : "");
+    if (a->imputations)
+        fprintf(out, "Imputed:  %zu completed data sets pooled by Rubin's rules (Barnard-Rubin "
+                     "df); largest fraction of missing information %.3f\n",
+                a->imputations, a->fmi_max);
     design_lines(a, out);
     fputc('\n', out);
 
@@ -233,19 +258,29 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     random_lines(a, out);
     fprintf(out, "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1\n\n");
     char ll[40], ll0[40], aic[40], bic[40], lr[40];
-    fprintf(out, "Log-likelihood %s (null %s), AIC %s, BIC %s, parameters %zu\n",
-            stat_text(s.loglik, 4, ll), stat_text(s.null_loglik, 4, ll0), stat_text(s.aic, 3, aic),
-            stat_text(s.bic, 3, bic), s.n_params);
-    if (a->has_model_test)
-        fprintf(out, "Design-based Wald test of all slopes: F(%g, %g) = %.4f, p = %.4g\n",
-                a->model_q, a->model_df2, a->model_F, a->model_p);
-    else if (!partreg_fit_survey_info(fit, NULL))
-        fprintf(out, "LR chi2(%g) = %s, p = %.4g\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
-                s.lr_p);
-    char r2a[40], r2b[40], r2c[40];
-    fprintf(out, "Pseudo R2: McFadden %s, Cox-Snell %s, Nagelkerke %s\n",
-            stat_text(s.r2_mcfadden, 4, r2a), stat_text(s.r2_cox_snell, 4, r2b),
-            stat_text(s.r2_nagelkerke, 4, r2c));
+    if (a->imputations) {
+        fprintf(out, "No pooled log-likelihood (multiple imputation); parameters %zu, %zu rows "
+                     "per completed data set\n",
+                s.n_params, partreg_fit_n_obs(fit));
+    } else if (partreg_fit_penalty(fit) != PARTREG_PENALTY_NONE) {
+        fprintf(out, "Penalised log-likelihood %s (without the penalty %s), parameters %zu\n",
+                stat_text(s.loglik, 4, ll),
+                stat_text(partreg_fit_loglik_unpenalised(fit), 4, ll0), s.n_params);
+    } else {
+        fprintf(out, "Log-likelihood %s (null %s), AIC %s, BIC %s, parameters %zu\n",
+                stat_text(s.loglik, 4, ll), stat_text(s.null_loglik, 4, ll0), stat_text(s.aic, 3, aic),
+                stat_text(s.bic, 3, bic), s.n_params);
+        if (a->has_model_test)
+            fprintf(out, "Design-based Wald test of all slopes: F(%g, %g) = %.4f, p = %.4g\n",
+                    a->model_q, a->model_df2, a->model_F, a->model_p);
+        else if (!partreg_fit_survey_info(fit, NULL))
+            fprintf(out, "LR chi2(%g) = %s, p = %.4g\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
+                    s.lr_p);
+        char r2a[40], r2b[40], r2c[40];
+        fprintf(out, "Pseudo R2: McFadden %s, Cox-Snell %s, Nagelkerke %s\n",
+                stat_text(s.r2_mcfadden, 4, r2a), stat_text(s.r2_cox_snell, 4, r2b),
+                stat_text(s.r2_nagelkerke, 4, r2c));
+    }
     fprintf(out, "Converged: %s after %d iterations (max |gradient| %.2g)\n",
             partreg_fit_converged(fit) ? "yes" : "NO", partreg_fit_iterations(fit),
             partreg_fit_max_gradient(fit));
@@ -272,9 +307,26 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             fputc('\n', out);
         }
     }
-    margins(out, "Average marginal effects (delta-method SEs)", a->margins, design);
-    margins(out, "Marginal effects at the means", a->margins_mem, design);
-    margins(out, "Predicted probabilities at the given values", a->margins_at, design);
+    if (a->d1 && a->d1->n > 0) {
+        fprintf(out, "\nJoint Wald tests by variable, pooled (D1)\n%-24s %10s %5s %9s %9s %7s\n",
+                "Variable", "F", "df", "df denom", "P>F", "riv");
+        for (size_t i = 0; i < a->d1->n; i++) {
+            const partreg_d1_test *t = &a->d1->items[i];
+            fprintf(out, "%-24.24s", t->variable);
+            num(out, t->F, 10, 3);
+            fprintf(out, " %5g", t->df1);
+            num(out, t->df2, 9, 2);
+            pval(out, t->p_value);
+            num(out, t->riv, 7, 3);
+            fputc('\n', out);
+        }
+    }
+    margins(out, a->imputations ? "Average marginal effects (pooled over imputations)"
+                                : "Average marginal effects (delta-method SEs)",
+            a->margins, design || a->imputations > 0);
+    margins(out, "Marginal effects at the means", a->margins_mem, design || a->imputations > 0);
+    margins(out, "Predicted probabilities at the given values", a->margins_at,
+            design || a->imputations > 0);
     if (a->brant) {
         partreg_chi2_test om = partreg_brant_omnibus(a->brant);
         fprintf(out, "\nBrant test of parallel lines\n%-24s %10s %5s %9s\n", "Term", "chi2", "df", "P>chi2");

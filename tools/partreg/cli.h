@@ -10,6 +10,8 @@
 /* Everything `partreg fit` accepts, parsed from argv. */
 typedef struct cli_options {
     const char *data;
+    const char *datas[CLI_MAX_LIST]; /* every data file given: several = one per imputation */
+    int n_data;
     const char *formulas[2];
     int n_formulas;
     const char *newdata;
@@ -42,6 +44,8 @@ int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *c
 void cli_error(const char *what, const partreg_error *err);
 
 int cli_fit(int argc, char **argv);
+/* Run the analysis of o: one data file, or several pooled as imputations. */
+partreg_status cli_run_analysis(const cli_options *o, partreg_analysis **a, partreg_error *err);
 int cli_predict(int argc, char **argv);
 int cli_lrtest(int argc, char **argv);
 int cli_report(int argc, char **argv);   /* cli_report.c */

@@ -33,6 +33,12 @@ static const char fit_help[] =
     "                         1 = Laplace)\n"
     "  --conditional          (1 | G): margins and predictions at a random intercept of 0\n"
     "                         (default: population-averaged, integrated over it)\n"
+    "  --firth                Firth's penalised likelihood (binary; finite under separation)\n"
+    "  --flic                 with --firth: FLIC intercept (mean fitted probability = event share)\n"
+    "  --cluster-df           t(G-1) tests and intervals for a cluster covariance (G clusters)\n"
+    "  --imputations COL      stacked imputed data sets numbered 1..m in COL (0 = original,\n"
+    "                         skipped), pooled by Rubin's rules; or give one DATA file per\n"
+    "                         imputation\n"
     "Survey designs (design-based variance, t(df) tests; not with --weights/--vcov/--cluster):\n"
     "  --sampling-weights COL probability (sampling) weights, as Stata's pweight\n"
     "  --strata COL           stratum of each row\n"
@@ -100,7 +106,8 @@ static int takes_value(const char *a)
     static const char *const with_value[] = {
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
-        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title", "--nagq"};
+        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title",
+        "--imputations", "--nagq"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
@@ -128,10 +135,13 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             fputs(fit_help, stdout);
             return 1;
         } else if (a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->data)
-                return fail(command, "unexpected argument '%s'; the data file is already '%s'", a,
-                            o->data);
-            o->data = a;
+            /* several data files: one completed data set each (multiple
+             * imputation) */
+            if (o->n_data >= CLI_MAX_LIST)
+                return fail(command, "more than %d data files", CLI_MAX_LIST);
+            o->datas[o->n_data++] = a;
+            if (!o->data)
+                o->data = a;
             takes = 0;
         } else if (strcmp(a, "--margins") == 0) {
             o->spec.margins = 1;
@@ -147,6 +157,15 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             takes = 0;
         } else if (strcmp(a, "--conditional") == 0) {
             o->spec.ri_conditional = 1;
+            takes = 0;
+        } else if (strcmp(a, "--firth") == 0) {
+            o->spec.firth = 1;
+            takes = 0;
+        } else if (strcmp(a, "--flic") == 0) {
+            o->spec.flic = 1;
+            takes = 0;
+        } else if (strcmp(a, "--cluster-df") == 0) {
+            o->spec.cluster_df = 1;
             takes = 0;
         } else if (strcmp(a, "--expected-information") == 0) {
             o->spec.fit.information = PARTREG_INFO_EXPECTED;
@@ -253,6 +272,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             o->spec.fit.threads = (int)t;
             o->spec.read.threads = (int)t;
             o->spec.frame.threads = (int)t;
+        } else if (strcmp(a, "--imputations") == 0) {
+            o->spec.imputations = v;
         } else if (strcmp(a, "--newdata") == 0) {
             o->newdata = v;
         } else if (strcmp(a, "--out") == 0) {
@@ -273,6 +294,13 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     o->spec.read.n_na_strings = n_na;
     if (!o->data)
         return fail(command, "no data file given");
+    if (o->n_data > 1 && o->spec.imputations)
+        return fail(command,
+                    "give either --imputations COL (stacked completed data sets in one file) or "
+                    "one data file per imputation, not both");
+    if (o->n_data > 1 && strcmp(command, "fit") != 0 && strcmp(command, "report") != 0)
+        return fail(command, "unexpected argument '%s'; the data file is already '%s'",
+                    o->datas[1], o->data);
     if (o->n_formulas == 0)
         return fail(command, "no --formula given, e.g. --formula \"participated ~ age + income\"");
     o->spec.formula = o->formulas[0];
