@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "partreg.h"
 #include "partreg_analysis.h"
 #include "partreg_formula.h"
@@ -507,6 +509,40 @@ static void test_missing_group(void **state)
     free(csv);
 }
 
+/* partreg_lr_test of the model without the random intercept against the
+ * one with it: the chi-bar-square p of random_effects, half the chi2(1)
+ * tail; with one more slope dropped, the 50:50 mixture of chi2(1) and
+ * chi2(2). */
+static void test_lr_test_boundary(void **state)
+{
+    (void)state;
+    partreg_table *t = NULL;
+    assert_int_equal(partreg_table_read(EXAMPLES "participation_survey.csv", NULL, &t, NULL),
+                     PARTREG_OK);
+    partreg_analysis *full = run_ok(t, "willingness ~ social_capital + age + (1 | community)",
+                                    PARTREG_ORDINAL, 1, 0);
+    partreg_analysis *fixed = run_ok(t, "willingness ~ social_capital + age", PARTREG_ORDINAL, 1, 0);
+    partreg_analysis *less = run_ok(t, "willingness ~ social_capital", PARTREG_ORDINAL, 1, 0);
+    double chi2, df, p;
+    assert_int_equal(partreg_lr_test(partreg_analysis_fit(full), partreg_analysis_fit(fixed),
+                                     &chi2, &df, &p, NULL),
+                     PARTREG_OK);
+    partreg_random_intercept ri;
+    partreg_fit_random_intercept(partreg_analysis_fit(full), &ri, NULL);
+    assert_rel(chi2, ri.lr_chi2, 1e-12);
+    assert_rel(p, ri.lr_p_value, 1e-12);
+    assert_true(df == 1.0);
+    assert_int_equal(partreg_lr_test(partreg_analysis_fit(full), partreg_analysis_fit(less),
+                                     &chi2, &df, &p, NULL),
+                     PARTREG_OK);
+    assert_true(df == 2.0);
+    assert_rel(p, 0.5 * gsl_cdf_chisq_Q(chi2, 1.0) + 0.5 * gsl_cdf_chisq_Q(chi2, 2.0), 1e-12);
+    partreg_analysis_free(full);
+    partreg_analysis_free(fixed);
+    partreg_analysis_free(less);
+    partreg_table_free(t);
+}
+
 static void test_setters(void **state)
 {
     (void)state;
@@ -549,7 +585,7 @@ int main(void)
         cmocka_unit_test(test_weights_are_rows),  cmocka_unit_test(test_boundary),
         cmocka_unit_test(test_refusals),          cmocka_unit_test(test_separation),
         cmocka_unit_test(test_constant_groups),   cmocka_unit_test(test_missing_group),
-        cmocka_unit_test(test_setters),
+        cmocka_unit_test(test_setters),           cmocka_unit_test(test_lr_test_boundary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
