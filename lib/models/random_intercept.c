@@ -211,8 +211,10 @@ static void ri_release(partreg_model *m)
     partreg_model_release(&st->base);
     free(st->x);
     free(st->w);
-    free(st->px);
-    free(st->pw);
+    for (size_t r = 0; r < PARTREG_RI_PREDICT_RULES; r++) {
+        free(st->px[r]);
+        free(st->pw[r]);
+    }
     free(st->order);
     free(st->start);
     free(st->code);
@@ -313,18 +315,23 @@ static partreg_status ri_init(partreg_model *m, const partreg_model_spec *spec,
         return nomem(err);
     /* the rules */
     st->Q = ri->nagq > 0 ? (size_t)ri->nagq : PARTREG_RI_DEFAULT_NAGQ;
-    st->npred = PARTREG_RI_PREDICT_NODES;
     st->x = malloc(st->Q * sizeof *st->x);
     st->w = malloc(st->Q * sizeof *st->w);
-    st->px = malloc(st->npred * sizeof *st->px);
-    st->pw = malloc(st->npred * sizeof *st->pw);
-    if (!st->x || !st->w || !st->px || !st->pw)
+    if (!st->x || !st->w)
         return nomem(err);
-    if ((status = partreg_ri_gauss_hermite(st->Q, st->x, st->w)) != PARTREG_OK ||
-        (status = partreg_ri_gauss_hermite(st->npred, st->px, st->pw)) != PARTREG_OK)
+    if ((status = partreg_ri_gauss_hermite(st->Q, st->x, st->w)) != PARTREG_OK)
         return partreg_error_set(err, status, status == PARTREG_ENOMEM
                                                   ? "out of memory"
                                                   : "invalid number of quadrature points");
+    static const size_t points[PARTREG_RI_PREDICT_RULES] = PARTREG_RI_PREDICT_POINTS;
+    for (size_t r = 0; r < PARTREG_RI_PREDICT_RULES; r++) {
+        st->pq[r] = points[r];
+        st->px[r] = malloc(points[r] * sizeof *st->px[r]);
+        st->pw[r] = malloc(points[r] * sizeof *st->pw[r]);
+        if (!st->px[r] || !st->pw[r] ||
+            partreg_ri_gauss_hermite(points[r], st->px[r], st->pw[r]) != PARTREG_OK)
+            return nomem(err);
+    }
     st->conditional = ri->conditional;
     /* the groups */
     st->n = ri->n;

@@ -11,9 +11,10 @@
 /* Quadrature points by default (R's glmer/clmm default is 1, Laplace; the
  * contract's is 15). */
 #define PARTREG_RI_DEFAULT_NAGQ 15
-/* Points of the non-adaptive rule that integrates predictions over
- * u ~ N(0, sigma^2). */
-#define PARTREG_RI_PREDICT_NODES 100
+/* The non-adaptive rules that integrate predictions over u ~ N(0,
+ * sigma^2): how many, and their points (ri_predict.c picks one by sigma). */
+#define PARTREG_RI_PREDICT_RULES 4
+#define PARTREG_RI_PREDICT_POINTS {20, 40, 60, 100}
 
 /* What a specification's random-intercept setters record (owned by the
  * specification; partreg_model_spec_free releases it). */
@@ -43,8 +44,9 @@ typedef struct partreg_ri_state {
     size_t nthr;         /* thresholds in the parameter vector (J - 1 or 0) */
     size_t Q;            /* quadrature points */
     double *x, *w;       /* Q nodes and weights (standard normal rule) */
-    double *px, *pw;     /* PARTREG_RI_PREDICT_NODES nodes and weights for predictions */
-    size_t npred;
+    /* the prediction rules: pq[r] points px[r], pw[r] */
+    size_t pq[PARTREG_RI_PREDICT_RULES];
+    double *px[PARTREG_RI_PREDICT_RULES], *pw[PARTREG_RI_PREDICT_RULES];
     int conditional;     /* predictions at u = 0 */
     size_t n, G;         /* rows, groups */
     size_t *order;       /* n: the data row at each objective row (rows sorted by group) */

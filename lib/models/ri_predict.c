@@ -3,7 +3,8 @@
  *
  *     Pbar_o(x) = E P_o(x, u),  u ~ N(0, sigma^2),
  *
- * by the PARTREG_RI_PREDICT_NODES-point Gauss-Hermite rule (u = sigma z_q),
+ * by a Gauss-Hermite rule of 20 to 100 points chosen by sigma (u =
+ * sigma z_q; `rule` below),
  * or at u = 0 when the specification asks for conditional predictions,
  * and their derivatives along a direction dx and over the parameters
  * (beta, theta, log sigma). With P' and P'' the derivatives of P_o in the
@@ -35,9 +36,17 @@ static double linear(const double *par, const double *x, size_t p)
     return eta;
 }
 
-/* The nodes and weights the predictions average over, and sigma. */
-static size_t rule(const partreg_ri_state *st, const double *par, size_t K, const double **z,
-                   const double **wq, double *sigma)
+/* The nodes and weights the predictions average over, and sigma: u = 0
+ * alone for conditional predictions (or sigma = 0); otherwise the
+ * smallest of the prediction rules (partreg_ri_state.prule) with at least
+ * c sigma^2 points, the integrand P(eta + sigma z) being analytic in a
+ * strip of half-width d / sigma around the real axis (d = pi for the
+ * logistic's poles at eta = i pi (2k + 1), 1 for the cauchit's at +-i,
+ * none for the other links, taken as pi): the Gauss-Hermite error then
+ * falls like exp(-2 (d / sigma) sqrt(2 Q)), below 1e-17 at Q >= c sigma^2
+ * with c = 20 (d = pi) or 200 (d = 1). */
+static size_t rule(const partreg_model *m, const partreg_ri_state *st, const double *par,
+                   size_t K, const double **z, const double **wq, double *sigma)
 {
     static const double zero = 0.0, one = 1.0;
     double tau = par[K - 1];
@@ -47,9 +56,25 @@ static size_t rule(const partreg_ri_state *st, const double *par, size_t K, cons
         *wq = &one;
         return 1;
     }
-    *z = st->px;
-    *wq = st->pw;
-    return st->npred;
+    double need = (m->link == PARTREG_CAUCHIT ? 200.0 : 20.0) * *sigma * *sigma;
+    size_t r = 0;
+    while (r + 1 < PARTREG_RI_PREDICT_RULES && (double)st->pq[r] < need)
+        r++;
+    *z = st->px[r];
+    *wq = st->pw[r];
+    return st->pq[r];
+}
+
+/* F, S, f and f' at x from one evaluation of the link (f = f' = 0 at an
+ * infinite x) */
+static void cut_values(partreg_link link, double x, double *F, double *S, double *f, double *fp)
+{
+    partreg_link_values v;
+    partreg_link_eval(link, x, &v);
+    *F = v.F;
+    *S = v.S;
+    *f = isinf(x) ? 0.0 : v.f;
+    *fp = *f == 0.0 ? 0.0 : v.gl * *f;
 }
 
 void partreg_ri_predict(const partreg_model *m, const double *par, const double *x,
@@ -59,7 +84,7 @@ void partreg_ri_predict(const partreg_model *m, const double *par, const double 
     size_t p = m->p, K = m->layout.K, J = m->J, nc = J - 1;
     const double *z, *wq;
     double sigma;
-    size_t nq = rule(st, par, K, &z, &wq, &sigma);
+    size_t nq = rule(m, st, par, K, &z, &wq, &sigma);
     double eta = linear(par, x, p), g = dx ? linear(par, dx, p) : 0.0;
     double *F = scratch, *S = F + J, *f = S + J, *fp = f + J;
     for (size_t q = 0; q < nq; q++) {
@@ -68,8 +93,7 @@ void partreg_ri_predict(const partreg_model *m, const double *par, const double 
         double du = st->conditional ? 0.0 : u;
         if (!st->cumulative) {
             double Fv, Sv, fv, fpv;
-            partreg_link_probs(m->link, v, &Fv, &Sv, &fv);
-            partreg_link_density(m->link, v, &fv, &fpv);
+            cut_values(m->link, v, &Fv, &Sv, &fv, &fpv);
             double *dt = dout ? dout + K - 1 : NULL;
             if (!dx) {
                 out[0] += ww * Fv;
@@ -89,12 +113,8 @@ void partreg_ri_predict(const partreg_model *m, const double *par, const double 
             continue;
         }
         const double *thr = par + p;
-        for (size_t j = 0; j < nc; j++) {
-            double t = thr[j] - v;
-            partreg_link_probs(m->link, t, &F[j], &S[j], &f[j]);
-            double f2;
-            partreg_link_density(m->link, t, &f2, &fp[j]);
-        }
+        for (size_t j = 0; j < nc; j++)
+            cut_values(m->link, thr[j] - v, &F[j], &S[j], &f[j], &fp[j]);
         for (size_t j = 0; j < J; j++) {
             int has_a = j > 0, has_b = j < nc;
             double fA = has_a ? f[j - 1] : 0.0, fB = has_b ? f[j] : 0.0;
@@ -146,7 +166,7 @@ void partreg_ri_cumulative(const partreg_model *m, const double *par, const doub
     size_t p = m->p, K = m->layout.K, nc = m->J - 1;
     const double *z, *wq;
     double sigma;
-    size_t nq = rule(st, par, K, &z, &wq, &sigma);
+    size_t nq = rule(m, st, par, K, &z, &wq, &sigma);
     double eta = linear(par, x, p);
     memset(cum, 0, nc * sizeof *cum);
     for (size_t q = 0; q < nq; q++)
