@@ -76,7 +76,8 @@ partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
                                  const double *theta, double *mode, double *se);
 
 /* Per group (each a score of the variance at sigma = 0): sum over groups
- * of h_g'(0)^2 + h_g''(0) at the free base parameters theta, where h_g(u)
+ * of h_g'(0)^2 + h_g''(0) at the free base parameters theta (slopes and
+ * thresholds, without log sigma), where h_g(u)
  * is the group's log-likelihood with its linear predictors shifted by u,
  * and the sum of (h_g''(0))^2; the one-step estimate of sigma^2 from 0 is
  * score / info. Returns PARTREG_OK or PARTREG_ENOMEM. */

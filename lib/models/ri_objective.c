@@ -990,11 +990,19 @@ partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_d
                                          const double *theta, double *score, double *info)
 {
     const partreg_ri_state *st = m->state;
-    ri_ctx c;
-    ctx_init(&c, d, theta);
-    double *scratch = work_alloc(st, c.pk, c.k);
-    if (!scratch)
+    size_t kb = d->pk + st->nthr;
+    double *full = malloc((kb + 1) * sizeof *full); /* the base parameters, log sigma 0 */
+    if (!full)
         return PARTREG_ENOMEM;
+    memcpy(full, theta, kb * sizeof *full);
+    full[kb] = 0.0;
+    ri_ctx c;
+    ctx_init(&c, d, full);
+    double *scratch = work_alloc(st, c.pk, c.k);
+    if (!scratch) {
+        free(full);
+        return PARTREG_ENOMEM;
+    }
     ri_work wk;
     work_layout(scratch, st->max_rows, c.pk, c.k, st->Q, c.ncut + 1, &wk);
     double sc = 0.0, in = 0.0;
@@ -1006,6 +1014,7 @@ partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_d
         in += h2 * h2;
     }
     free(scratch);
+    free(full);
     *score = sc;
     *info = in;
     return PARTREG_OK;
