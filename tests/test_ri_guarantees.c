@@ -22,6 +22,7 @@
 #include "partreg.h"
 #include "partreg_analysis.h"
 #include "partreg_formula.h"
+#include "partreg_ordinal.h"
 #include "partreg_table.h"
 #include "testutil.h"
 
@@ -412,7 +413,31 @@ static void test_refusals(void **state)
     assert_int_equal(partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_HC0, NULL, 0, &err),
                      PARTREG_EUNSUPPORTED);
     assert_contains(err.message, "not independent");
+    /* the ordinal tests of the model without the random intercept */
+    partreg_variable_tests *vt = NULL;
+    assert_int_equal(partreg_nominal_test(fit, partreg_analysis_frame(a), &vt, &err),
+                     PARTREG_EUNSUPPORTED);
+    assert_contains(err.message, "without a random intercept");
+    partreg_ordinal_gof gof;
+    assert_int_equal(partreg_fit_ordinal_gof(fit, partreg_analysis_frame(a), NULL, &gof, &err),
+                     PARTREG_EUNSUPPORTED);
+    assert_contains(err.message, "without a random intercept");
     partreg_analysis_free(a);
+    sp.nominal = "x1";
+    assert_int_equal(partreg_analysis_run_table(t, &sp, &a, &err), PARTREG_EUNSUPPORTED);
+    assert_contains(err.message, "--nominal is not offered with the random intercept");
+    /* the specification: nominal effects and a random intercept exclude each other */
+    partreg_model_spec *ms = NULL;
+    size_t g3[3] = {0, 1, 1}, col = 0;
+    assert_int_equal(partreg_model_spec_create(PARTREG_ORDINAL, PARTREG_LOGIT, &ms, &err),
+                     PARTREG_OK);
+    assert_int_equal(partreg_model_spec_set_nominal(ms, 1, &col, &err), PARTREG_OK);
+    assert_int_equal(partreg_model_spec_set_groups(ms, 3, g3, 2, NULL, "g", &err),
+                     PARTREG_EUNSUPPORTED);
+    assert_int_equal(partreg_model_spec_set_nominal(ms, 0, NULL, &err), PARTREG_OK);
+    assert_int_equal(partreg_model_spec_set_groups(ms, 3, g3, 2, NULL, "g", &err), PARTREG_OK);
+    assert_int_equal(partreg_model_spec_set_nominal(ms, 1, &col, &err), PARTREG_EUNSUPPORTED);
+    partreg_model_spec_free(ms);
     partreg_table_free(t);
     free(one);
     free(csv);

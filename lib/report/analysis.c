@@ -70,6 +70,10 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    partreg_variable_tests_free(a->autofit);
+    partreg_variable_tests_free(a->nominal_test);
+    partreg_variable_tests_free(a->scale_test);
+    partreg_variable_tests_free(a->parallel_test);
     free(a->riv);
     free(a->fmi);
     partreg_d1_table_free(a->d1);
@@ -81,6 +85,28 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+const partreg_brant *partreg_analysis_brant(const partreg_analysis *a) { return a->brant; }
+const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a)
+{
+    return a->autofit;
+}
+const partreg_variable_tests *partreg_analysis_nominal_test(const partreg_analysis *a)
+{
+    return a->nominal_test;
+}
+const partreg_variable_tests *partreg_analysis_scale_test(const partreg_analysis *a)
+{
+    return a->scale_test;
+}
+const partreg_variable_tests *partreg_analysis_parallel_test(const partreg_analysis *a)
+{
+    return a->parallel_test;
+}
+const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a)
+{
+    return a->has_gof ? &a->gof : NULL;
+}
+
 size_t partreg_analysis_n_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
 const partreg_survey *partreg_analysis_survey(const partreg_analysis *a) { return a->survey; }
 
@@ -166,8 +192,8 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
 }
 
 /* Wald intervals for every parameter, then profile intervals for the
- * coefficients when asked (thresholds keep Wald intervals, as the contract
- * says). */
+ * coefficients (slopes, cut-specific slopes, scale terms) when asked
+ * (thresholds keep Wald intervals, as the contract says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
     size_t full = partreg_fit_n_parameters(a->fit); /* every block, as rows.c reads them */
@@ -183,8 +209,12 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     }
     if (a->ci != PARTREG_CI_PROFILE || a->fit_status != PARTREG_OK)
         return PARTREG_OK;
-    for (size_t j = 0; j < partreg_fit_n_columns(a->fit); j++) {
-        if (partreg_fit_column_dropped(a->fit, j))
+    for (size_t j = 0; j < full; j++) {
+        partreg_param_kind kind = partreg_fit_param_kind(a->fit, j);
+        size_t c = partreg_fit_param_column(a->fit, j);
+        if ((kind != PARTREG_PARAM_COEFFICIENT && kind != PARTREG_PARAM_CUT_COEFFICIENT &&
+             kind != PARTREG_PARAM_SCALE) ||
+            (c != PARTREG_NO_COLUMN && partreg_fit_column_dropped(a->fit, c)))
             continue;
         partreg_status st = partreg_fit_profile_ci(a->fit, d, j, a->conf_level, &a->conf_low[j],
                                                    &a->conf_high[j], err);
@@ -192,6 +222,22 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
             return st;
     }
     return PARTREG_OK;
+}
+
+partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                         partreg_fit *fit, partreg_error *err)
+{
+    partreg_data d;
+    partreg_frame_data(a->frame, &d);
+    if (a->survey)
+        return partreg_fit_survey_info(fit, NULL) ? PARTREG_OK
+                                                  : partreg_fit_set_survey(fit, &d, a->survey, err);
+    if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
+        return PARTREG_OK;
+    size_t G = 0;
+    const size_t *cl = partreg_frame_clusters(a->frame, &G);
+    int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+    return partreg_fit_set_vcov(fit, &d, s->vcov, clustered ? cl : NULL, G, err);
 }
 
 /* t(G - 1) with --cluster-df, and a warning when a cluster covariance
@@ -281,19 +327,12 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
-    if (a->survey) {
-        if (usable && (st = partreg_fit_set_survey(a->fit, &d, a->survey, err)) != PARTREG_OK)
-            return st;
-    } else if (s->vcov != PARTREG_VCOV_MODEL) {
-        size_t G = 0;
-        const size_t *cl = partreg_frame_clusters(a->frame, &G);
-        int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
-        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, clustered ? cl : NULL, G, err);
-        if (st != PARTREG_OK)
-            return st;
-        if (clustered && (st = cluster_reference(a, s, err)) != PARTREG_OK)
-            return st;
-    }
+    if ((usable || !a->survey) &&
+        (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
+        return st;
+    if (!a->survey && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
+        (st = cluster_reference(a, s, err)) != PARTREG_OK)
+        return st;
     if ((st = intervals(a, &d, err)) != PARTREG_OK)
         return st;
     if (!usable)
@@ -318,9 +357,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         if (a->survey)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant cannot be used with a survey design: the Brant "
-                                     "test's covariance assumes independent rows; test the "
-                                     "parallel-lines assumption of one variable with --nominal "
-                                     "VAR and its design-based Wald test");
+                                     "test's covariance assumes independent rows; use "
+                                     "--parallel-test (design-based Wald tests of equal slopes), "
+                                     "or --nominal VAR and its design-based Wald test");
         if (partreg_fit_n_thresholds(a->fit) == 0)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant tests the parallel-lines assumption of an ordinal "
@@ -331,6 +370,8 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
+        return st;
+    if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
     if (a->survey) {
         if ((st = design_model_test(a, err)) != PARTREG_OK)
@@ -374,6 +415,21 @@ static partreg_status check_groups(const partreg_analysis *a, const partreg_anal
                                  "--firth is not offered with a random intercept (1 | %s): the "
                                  "Firth penalty is of the model without it; drop one of them",
                                  g);
+    if (g) {
+        const char *ordinal = s->nominal         ? "--nominal"
+                              : s->frame.scale   ? "--scale"
+                              : s->autofit       ? "--autofit"
+                              : s->nominal_test  ? "--nominal-test"
+                              : s->scale_test    ? "--scale-test"
+                              : s->parallel_test ? "--parallel-test"
+                              : s->ordinal_gof   ? "--gof"
+                                                 : NULL;
+        if (ordinal)
+            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                     "%s is not offered with the random intercept (1 | %s): it "
+                                     "is of the model without it; drop one of them",
+                                     ordinal, g);
+    }
     if (g && s->vcov != PARTREG_VCOV_MODEL)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "--vcov %s is not offered with the random intercept (1 | %s): "
@@ -383,42 +439,27 @@ static partreg_status check_groups(const partreg_analysis *a, const partreg_anal
     return PARTREG_OK;
 }
 
-/* The fit of the frame's model: the family's, with the penalty asked
- * for, wrapped by a random intercept when the formula has (1 | G). */
-static partreg_status fit_model(partreg_analysis *a, const partreg_analysis_spec *s,
-                                const partreg_data *d, partreg_error *ferr)
+partreg_status partreg_analysis_set_groups(const partreg_analysis *a,
+                                          const partreg_analysis_spec *s,
+                                          partreg_model_spec *ms, partreg_error *err)
 {
     size_t G = 0;
     const size_t *groups = partreg_frame_groups(a->frame, &G);
-    partreg_model_spec *ms = NULL;
-    const char **labels = NULL;
+    if (!groups)
+        return PARTREG_OK;
+    const char **labels = malloc((G ? G : 1) * sizeof *labels);
+    if (!labels)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    for (size_t g = 0; g < G; g++)
+        labels[g] = partreg_frame_group_label(a->frame, g);
     partreg_status st;
-    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &ms, ferr)) !=
-            PARTREG_OK ||
-        (s->firth &&
-         (st = partreg_model_spec_set_penalty(ms, PARTREG_PENALTY_FIRTH, ferr)) != PARTREG_OK) ||
-        (s->flic && (st = partreg_model_spec_set_flic(ms, 1, ferr)) != PARTREG_OK))
-        goto done;
-    if (groups) {
-        if (!(labels = malloc((G ? G : 1) * sizeof *labels))) {
-            st = partreg_error_set(ferr, PARTREG_ENOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t g = 0; g < G; g++)
-            labels[g] = partreg_frame_group_label(a->frame, g);
-        if ((st = partreg_model_spec_set_groups(ms, d->n, groups, G, labels,
-                                                partreg_frame_group_variable(a->frame), ferr)) !=
-                PARTREG_OK ||
-            (st = partreg_model_spec_set_nagq(ms, s->nagq, ferr)) != PARTREG_OK ||
-            (st = partreg_model_spec_set_ri_predictions(
-                 ms, s->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, ferr)) !=
-                PARTREG_OK)
-            goto done;
-    }
-    st = partreg_fit_create_spec(d, ms, &s->fit, &a->fit, ferr);
-done:
+    if ((st = partreg_model_spec_set_groups(ms, partreg_frame_n_rows(a->frame), groups, G, labels,
+                                            partreg_frame_group_variable(a->frame), err)) ==
+            PARTREG_OK &&
+        (st = partreg_model_spec_set_nagq(ms, s->nagq, err)) == PARTREG_OK)
+        st = partreg_model_spec_set_ri_predictions(
+            ms, s->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, err);
     free(labels);
-    partreg_model_spec_free(ms);
     return st;
 }
 
@@ -482,7 +523,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_error ferr;
     if ((st = check_groups(a, s, err)) != PARTREG_OK)
         return st;
-    st = fit_model(a, s, &d, &ferr);
+    st = partreg_analysis_fit_model(a, s, &d, &ferr);
     double t3 = now_s();
     if (!a->fit) {
         if (err)
