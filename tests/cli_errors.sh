@@ -327,7 +327,7 @@ expect G10 1 "use --vcov model" "$BIN" fit "$DATA" --formula "$RF" --vcov hc1
 expect G11 2 "add a term (1 | GROUP)" "$BIN" fit "$DATA" --formula "willingness ~ age" --nagq 5
 expect G12 2 "--conditional asks for predictions" "$BIN" fit "$DATA" --formula "willingness ~ age" --conditional
 expect G13 2 "from 1 (Laplace) to 100" "$BIN" fit "$DATA" --formula "$RF" --nagq 0
-expect G14 1 "Brant test applies" "$BIN" fit "$DATA" --formula "$RF" --brant
+expect G14 1 "--brant is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --brant
 expect G15 3 "separation" "$BIN" fit "$TMP/sep.csv" --formula "y ~ x + (1 | g)"
 expect G16 0 "" "$BIN" fit "$DATA" --formula "education ~ age + (1 | community)" --levels primary,secondary,tertiary --format json
 grep -q '"at_boundary": true' "$TMP/out" && grep -q '"lr_p_value": 0.5' "$TMP/out" ||

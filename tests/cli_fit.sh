@@ -102,7 +102,8 @@ grep -qE '^age ' "$TMP/out" && ! grep -q "dropped age" "$TMP/out" || fail "huge 
 RI=(--formula "willingness ~ social_capital + age + (1 | community)" --margins)
 expect 0 "" "$BIN" fit "$DATA" "${RI[@]}" --format json
 cp "$TMP/out" "$TMP/ri.json"
-expect 0 "" "$BIN" fit "$DATA" "${RI[@]}" --format csv
+# CSV holds the coefficients only, so it is asked for without --margins
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]:0:2}" --format csv
 cp "$TMP/out" "$TMP/ri.csv"
 expect 0 "" "$BIN" fit "$DATA" "${RI[@]}"
 grep -qE '^sd +0\.[0-9]{5} +0\.[0-9]{5}' "$TMP/out" || fail "random intercept: no sd line in the text"
@@ -125,6 +126,60 @@ for m, r in zip(re_["modes"], ge):
 assert not any(t["term"] == "log_sigma" for t in d["coefficients"])
 assert c["loglik"] == d["loglik"]
 assert abs(c["margins"][0]["estimate"] - d["margins"][0]["estimate"]) > 1e-6
+PY
+
+# a random intercept with the other commands: predict integrates over it
+# (a new resident needs no community) or, with --conditional, holds it at
+# 0; table shows sd(G) from a fit and from its saved JSON; lrtest gives
+# --nagq to the model with (1 | G) only and halves the p-value
+RF2="participated ~ social_capital + age + (1 | community)"
+printf 'social_capital,age\n-1.5,25\n0.3,47\n2.1,70\n' >"$TMP/ri_new.csv"
+expect 0 "" "$BIN" fit "$DATA" --formula "$RF2" --format json --nagq 25
+cp "$TMP/out" "$TMP/ri2.json"
+expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --nagq 25 --newdata "$TMP/ri_new.csv" --format json --linear
+cp "$TMP/out" "$TMP/ri_avg.json"
+expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --nagq 25 --newdata "$TMP/ri_new.csv" --format json --conditional
+cp "$TMP/out" "$TMP/ri_u0.json"
+expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --newdata "$TMP/ri_new.csv"
+grep -q "^Random intercept (1 | community): population-averaged" "$TMP/out" ||
+    fail "predict: the random intercept's predictions not named"
+expect 0 "" "$BIN" table "$DATA" --formula "participated ~ social_capital + age" --formula "$RF2" \
+    --results "$TMP/ri2.json" --nagq 25 --format csv
+cp "$TMP/out" "$TMP/ri_table.csv"
+expect 0 "" "$BIN" lrtest "$DATA" --formula "$RF2" --formula "participated ~ social_capital + age" --nagq 25 --format json
+cp "$TMP/out" "$TMP/ri_lr.json"
+python3 - "$TMP/ri2.json" "$TMP/ri_avg.json" "$TMP/ri_u0.json" "$TMP/ri_table.csv" "$TMP/ri_lr.json" <<'PY' || fail "random intercept in predict, table, lrtest"
+import csv, json, math, sys
+fit = json.load(open(sys.argv[1])); avg = json.load(open(sys.argv[2]))
+u0 = json.load(open(sys.argv[3])); rows = list(csv.DictReader(open(sys.argv[4])))
+lr = json.load(open(sys.argv[5]))
+b = {c["term"]: c["estimate"] for c in fit["coefficients"]}
+re_ = fit["random_effects"][0]
+s = re_["sd"]
+assert avg["random_intercept"] == "averaged" and u0["random_intercept"] == "conditional"
+F = lambda x: 1.0 / (1.0 + math.exp(-x))
+# P = integral of F(eta + s z) phi(z) dz, by the trapezoidal rule on [-12, 12]
+def averaged(eta):
+    h = 24.0 / 24000
+    return h * sum(F(eta + s * z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+                   for z in (-12.0 + h * k for k in range(24001)))
+for r, a, c in zip(((-1.5, 25), (0.3, 47), (2.1, 70)), avg["predictions"], u0["predictions"]):
+    eta = b["(Intercept)"] + b["social_capital"] * r[0] + b["age"] * r[1]
+    assert abs(a["linear"]["estimate"] - eta) < 1e-12 * (1 + abs(eta))
+    pa = a["probabilities"][1]["estimate"]; pc = c["probabilities"][1]["estimate"]
+    assert abs(pc - F(eta)) < 1e-12, (pc, F(eta))
+    assert abs(pa - averaged(eta)) < 1e-9, (pa, averaged(eta))
+    assert abs(pa - pc) > 1e-4
+sd = [r for r in rows if r["section"] == "random"]
+assert len(sd) == 1 and sd[0]["term"] == "sd(community)"
+assert sd[0]["(1)_estimate"] == "" and sd[0]["(3)_p_value"] == ""
+for m in ("(2)", "(3)"):
+    assert abs(float(sd[0][m + "_estimate"]) - s) < 1e-10 * s
+    assert abs(float(sd[0][m + "_std_error"]) - re_["sd_std_error"]) < 1e-8
+    assert abs(float(sd[0][m + "_conf_low"]) - re_["sd_conf_low"]) < 1e-8
+assert not any(r["term"] == "log_sigma" for r in rows)
+assert abs(lr["chi2"] - re_["lr_chi2"]) < 1e-8 * lr["chi2"] and lr["df"] == 1
+assert abs(lr["p_value"] - re_["lr_p_value"]) < 1e-8 * re_["lr_p_value"]
 PY
 
 if [ "$fails" -gt 0 ]; then

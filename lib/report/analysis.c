@@ -449,6 +449,7 @@ static partreg_status check_groups(const partreg_analysis *a, const partreg_anal
                               : s->scale_test    ? "--scale-test"
                               : s->parallel_test ? "--parallel-test"
                               : s->ordinal_gof   ? "--gof"
+                              : s->brant         ? "--brant"
                                                  : NULL;
         if (ordinal)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
