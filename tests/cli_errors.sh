@@ -338,6 +338,9 @@ expect G23 1 "not pooled over imputations" "$BIN" fit "$SRC/tests/data/boys_mi10
 expect G24 1 "--nominal is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --nominal age
 expect G25 1 "--scale is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --scale age
 expect G26 1 "--gof is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --gof
+expect G27 1 "without a random intercept only" "$BIN" fit "$DATA" --formula "participated ~ age + (1 | community)" --expected-information
+expect G28 2 "--conditional is not an option of partreg table" "$BIN" table "$DATA" --formula "$RF" --conditional
+expect G29 1 "--nagq 5 sets the quadrature" "$BIN" lrtest "$DATA" --formula "willingness ~ age + gender" --formula "willingness ~ age" --nagq 5
 
 if [ "$fails" -gt 0 ]; then
     echo "cli_errors: $fails failure(s) in $checks checks"

@@ -691,7 +691,9 @@ static partreg_status check_options(const partreg_fit_options *opt, const partre
                                  "threads >= 0 are required");
     if (opt->information == PARTREG_INFO_EXPECTED && !(ops->traits & PARTREG_TRAIT_EXPECTED_INFO))
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "expected information is offered for binary models only");
+                                 "expected information is offered for binary models without "
+                                 "a random intercept only (R's glm); drop "
+                                 "--expected-information for the observed information");
     return PARTREG_OK;
 }
 
