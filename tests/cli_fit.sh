@@ -180,6 +180,12 @@ for m in ("(2)", "(3)"):
 assert not any(r["term"] == "log_sigma" for r in rows)
 assert abs(lr["chi2"] - re_["lr_chi2"]) < 1e-8 * lr["chi2"] and lr["df"] == 1
 assert abs(lr["p_value"] - re_["lr_p_value"]) < 1e-8 * re_["lr_p_value"]
+# the fit's LR test against the null model (no random intercept): sd on
+# its boundary, p = (Q_chi2(2) + Q_chi2(3)) / 2
+t = fit["lr_test"]; x = t["chi2"]
+assert t["df"] == 3
+q2 = math.exp(-x / 2); q3 = math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2)
+assert abs(t["p_value"] - (q2 + q3) / 2) < 1e-10 * t["p_value"], (t, (q2 + q3) / 2)
 PY
 
 if [ "$fails" -gt 0 ]; then

@@ -511,8 +511,12 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             fprintf(out, "Design-based Wald test of all slopes: F(%g, %g) = %.4f, p = %.4g\n",
                     a->model_q, a->model_df2, a->model_F, a->model_p);
         else if (!partreg_fit_survey_info(fit, NULL))
-            fprintf(out, "LR chi2(%g) = %s, p = %.4g\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
-                    s.lr_p);
+            fprintf(out, "LR chi2(%g) = %s, p = %.4g%s\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
+                    s.lr_p,
+                    partreg_fit_has_random_intercept(fit)
+                        ? " (against the null model without the random intercept: half "
+                          "chi2(df - 1), half chi2(df))"
+                        : "");
         char r2a[40], r2b[40], r2c[40];
         fprintf(out, "Pseudo R2: McFadden %s, Cox-Snell %s, Nagelkerke %s\n",
                 stat_text(s.r2_mcfadden, 4, r2a), stat_text(s.r2_cox_snell, 4, r2b),
