@@ -148,6 +148,10 @@ expect 0 "" "$BIN" table "$DATA" --formula "participated ~ social_capital + age"
 cp "$TMP/out" "$TMP/ri_table.csv"
 expect 0 "" "$BIN" lrtest "$DATA" --formula "$RF2" --formula "participated ~ social_capital + age" --nagq 25 --format json
 cp "$TMP/out" "$TMP/ri_lr.json"
+# report: the first formula without (1 | G) is its model, --nagq goes to the other's column
+expect 0 "" "$BIN" report "$DATA" --formula "participated ~ social_capital + age" --formula "$RF2" \
+    --nagq 5 --out "$TMP/ri_two.html"
+grep -q "sd(community)" "$TMP/ri_two.html" || fail "report: no sd(community) row in the models' table"
 python3 - "$TMP/ri2.json" "$TMP/ri_avg.json" "$TMP/ri_u0.json" "$TMP/ri_table.csv" "$TMP/ri_lr.json" <<'PY' || fail "random intercept in predict, table, lrtest"
 import csv, json, math, sys
 fit = json.load(open(sys.argv[1])); avg = json.load(open(sys.argv[2]))
