@@ -148,6 +148,39 @@ expect 0 "" "$BIN" table "$DATA" --formula "participated ~ social_capital + age"
 cp "$TMP/out" "$TMP/ri_table.csv"
 expect 0 "" "$BIN" lrtest "$DATA" --formula "$RF2" --formula "participated ~ social_capital + age" --nagq 25 --format json
 cp "$TMP/out" "$TMP/ri_lr.json"
+# --at, --over and --contrast with a random intercept: each cell is the
+# mean over the group's rows of predict's population-averaged (or, with
+# --conditional, u = 0) probabilities of the rows set to the cell's value
+awk -F, -v OFS=, 'NR == 1 { print; next } { $3 = 30; print }' "$DATA" >"$TMP/age30.csv"
+awk -F, -v OFS=, 'NR == 1 { print; next } { $3 = 60; print }' "$DATA" >"$TMP/age60.csv"
+for how in averaged conditional; do
+    c=(); [ $how = conditional ] && c=(--conditional)
+    expect 0 "" "$BIN" fit "$DATA" --formula "$RF2" --at "age=30,60" --over gender --contrast reference \
+        "${c[@]}" --format json
+    cp "$TMP/out" "$TMP/ri_at_$how.json"
+    for a in 30 60; do
+        expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --newdata "$TMP/age$a.csv" --id gender \
+            "${c[@]}" --format json
+        cp "$TMP/out" "$TMP/ri_rows_${how}_$a.json"
+    done
+    python3 - "$TMP/ri_at_$how.json" "$TMP/ri_rows_${how}_30.json" "$TMP/ri_rows_${how}_60.json" <<'PY' ||
+import json, sys
+at = json.load(open(sys.argv[1])); rows = [json.load(open(f)) for f in sys.argv[2:4]]
+mean = {}
+for a, r in zip((30, 60), rows):
+    for g in ("female", "male"):
+        p = [e["probabilities"][1]["estimate"] for e in r["predictions"] if e["id"] == g]
+        mean[(a, g)] = sum(p) / len(p)
+cells = {(e["term"], e["over"]): e["estimate"] for e in at["predictions_at"]}
+for (a, g), m in mean.items():
+    assert abs(cells[("age=%d" % a, "gender=" + g)] - m) < 1e-12, (a, g, m)
+for c in at["contrasts"]:
+    g = c["over"].split("=")[1]
+    assert abs(c["estimate"] - (mean[(60, g)] - mean[(30, g)])) < 1e-12
+PY
+        fail "random intercept: --at/--over/--contrast ($how) are not the means of predict's rows"
+done
+
 # report: the first formula without (1 | G) is its model, --nagq goes to the other's column
 expect 0 "" "$BIN" report "$DATA" --formula "participated ~ social_capital + age" --formula "$RF2" \
     --nagq 5 --out "$TMP/ri_two.html"
