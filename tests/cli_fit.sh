@@ -181,6 +181,21 @@ PY
         fail "random intercept: --at/--over/--contrast ($how) are not the means of predict's rows"
 done
 
+# --standardize with a random intercept: the latent y* = x'b + u + e, so
+# sd(y*)^2 = var(x'b) + sigma^2 + pi^2/3
+expect 0 "" "$BIN" fit "$DATA" --formula "$RF2" --standardize --format json
+python3 - "$TMP/out" "$DATA" <<'PY' || fail "random intercept: sd(y*) of --standardize"
+import csv, json, math, sys
+d = json.load(open(sys.argv[1])); rows = list(csv.DictReader(open(sys.argv[2])))
+b = {c["term"]: c["estimate"] for c in d["coefficients"]}
+eta = [b["social_capital"] * float(r["social_capital"]) + b["age"] * float(r["age"]) for r in rows]
+m = sum(eta) / len(eta)
+var = sum((e - m) ** 2 for e in eta) / (len(eta) - 1)
+s = d["random_effects"][0]["sd"]
+want = math.sqrt(var + s * s + math.pi ** 2 / 3)
+assert abs(d["standardized"]["sd_latent"] - want) < 1e-10 * want, (d["standardized"]["sd_latent"], want)
+PY
+
 # report: the first formula without (1 | G) is its model, --nagq goes to the other's column
 expect 0 "" "$BIN" report "$DATA" --formula "participated ~ social_capital + age" --formula "$RF2" \
     --nagq 5 --out "$TMP/ri_two.html"
