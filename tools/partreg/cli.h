@@ -4,6 +4,7 @@
 
 #include "partreg.h"
 #include "partreg_analysis.h"
+#include "partreg_options.h"
 
 #include <stdio.h>
 
@@ -23,12 +24,9 @@ typedef struct cli_options {
     partreg_analysis_spec spec;
     partreg_format format;
     int timing;
-    char *levels_buf;                       /* --levels split in place */
-    const char *levels[CLI_MAX_LIST];
-    const char *ref_vars[CLI_MAX_LIST];
-    const char *ref_levels[CLI_MAX_LIST];
-    char *ref_bufs[CLI_MAX_LIST];
-    const char *na[CLI_MAX_LIST];
+    /* the model's options, parsed by the library's table: spec points
+     * into it (strings, --levels, --ref, --na) */
+    partreg_options *opts;
     const char *out;   /* report: --out FILE */
     const char *curve; /* report: --curve VAR */
     const char *title; /* report: --title TEXT */
@@ -38,12 +36,6 @@ typedef struct cli_options {
  * 2 after printing a one-line error to stderr. max_formulas: 1 or 2. */
 int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const char *command);
 void cli_options_free(cli_options *o);
-
-/* One survey design option a (value v, NULL at the end of argv) into o:
- * -1 when a is not one, 0 when taken (*takes: 1 when v was its value),
- * 2 after printing a one-line error (options_survey.c). */
-int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *command,
-                     int *takes);
 
 /* Print "partreg: <message>" for a failed library call. */
 void cli_error(const char *what, const partreg_error *err);
