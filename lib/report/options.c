@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/family.h"
+#include "partreg_margins.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -33,6 +34,8 @@ struct partreg_options {
     size_t n_refs, cap_refs;
     const char **na;
     size_t n_na, cap_na;
+    const char **at; /* --at, repeatable: grids that follow one another */
+    size_t n_at, cap_at;
     unsigned char *given; /* per table entry: set at least once */
 };
 
@@ -414,6 +417,45 @@ static partreg_status opt_na(partreg_options *o, const opt_entry *e, const char 
     return PARTREG_OK;
 }
 
+static partreg_status opt_at(partreg_options *o, const opt_entry *e, const char *v,
+                             partreg_analysis_spec *spec, partreg_error *err)
+{
+    (void)e;
+    if (!grow(&o->at, o->n_at, &o->cap_at))
+        return nomem(err);
+    const char *s = keep(o, v);
+    if (!s)
+        return nomem(err);
+    o->at[o->n_at++] = s;
+    spec->at_list = o->at;
+    spec->n_at = o->n_at;
+    return PARTREG_OK;
+}
+
+static partreg_status opt_contrast(partreg_options *o, const opt_entry *e, const char *v,
+                                   partreg_analysis_spec *spec, partreg_error *err)
+{
+    (void)o;
+    (void)e;
+    partreg_contrast_type t;
+    partreg_error perr;
+    if (partreg_contrast_parse(v, &t, &perr) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_EINVAL, "--contrast: %s", perr.message);
+    spec->contrast = 1 + (int)t;
+    return PARTREG_OK;
+}
+
+static partreg_status opt_prob_ci(partreg_options *o, const opt_entry *e, const char *v,
+                                  partreg_analysis_spec *spec, partreg_error *err)
+{
+    (void)o;
+    (void)e;
+    partreg_error perr;
+    if (partreg_prob_ci_parse(v, &spec->prob_ci, &perr) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_EINVAL, "--prob-ci: %s", perr.message);
+    return PARTREG_OK;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 #define FLAG PARTREG_OPTION_FLAG
@@ -453,8 +495,18 @@ static const opt_entry table[] = {
      "average marginal effects (delta-method SEs)"},
     {"margins-at-means", FLAG, opt_flag, FIELD(margins_at_means), 0, 0, NULL, 0,
      "marginal effects at the means"},
-    {"at", VALUE, opt_string, FIELD(at), 0, 0, NULL, 0,
-     "\"v=1,w=a\": predicted probabilities with variables held at values"},
+    {"at", REPEAT, opt_at, 0, 0, 0, NULL, 0,
+     "\"age=20(10)80 insured=yes,no\": predicted probabilities over the grid (repeatable)"},
+    {"over", VALUE, opt_string, FIELD(over), 0, 0, NULL, 0,
+     "COL: predictions and margins within each group of COL"},
+    {"contrast", VALUE, opt_contrast, 0, 0, 0, NULL, 0,
+     "reference or pairwise: differences of the predictions"},
+    {"prob-ci", VALUE, opt_prob_ci, 0, 0, 0, NULL, 0,
+     "link (default) or delta: intervals of predicted probabilities"},
+    {"profile", VALUE, opt_string, FIELD(profile), 0, 0, NULL, 0,
+     "VAR: predicted probabilities of each level over VAR's range"},
+    {"standardize", FLAG, opt_flag, FIELD(standardize), 0, 0, NULL, 0,
+     "standardized coefficients (listcoef) and odds ratios per SD"},
     {"brant", FLAG, opt_flag, FIELD(brant), 0, 0, NULL, 0,
      "Brant test of parallel lines (ordinal logit)"},
     {"nominal", VALUE, opt_string, FIELD(nominal), 0, 0, NULL, 0,
@@ -632,6 +684,7 @@ void partreg_options_free(partreg_options *o)
     free((void *)o->ref_vars);
     free((void *)o->ref_levels);
     free((void *)o->na);
+    free((void *)o->at);
     free(o->given);
     free(o);
 }
