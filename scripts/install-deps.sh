@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev libjansson-dev"
-test_pkgs="libcmocka-dev python3 valgrind"
+test_pkgs="libcmocka-dev python3 python3-numpy python3-pandas valgrind"
 bench_pkgs="r-base-core r-cran-mass r-cran-ordinal python3-statsmodels python3-matplotlib hyperfine time"
 docs_pkgs="doxygen"
 clang_pkgs="clang"
