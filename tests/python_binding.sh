@@ -53,4 +53,13 @@ if "$py" -m pip --version >/dev/null 2>&1; then
 else
     echo "python_binding: pip not installed: the install check is skipped"
 fi
-cd "$SOURCE/python" && "$py" -m unittest -v tests.test_partreg
+(cd "$SOURCE/python" && "$py" -m unittest -v tests.test_partreg) || exit 1
+# the examples run (they read the data with pandas)
+if "$py" -c 'import pandas' >/dev/null 2>&1; then
+    for ex in "$SOURCE"/examples/python/*.py; do
+        "$py" "$ex" >/dev/null || { echo "python_binding: $ex failed"; exit 1; }
+        echo "python_binding: $(basename "$ex"): ok"
+    done
+else
+    echo "python_binding: pandas not installed: examples/python skipped"
+fi

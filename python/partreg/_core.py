@@ -182,6 +182,9 @@ class _Table:
                 len(levels), 1, ctypes.byref(err)), err)
             return
         if _pd is not None and isinstance(col, _pd.Series):
+            if col.dtype.kind not in "fiubOUS":
+                raise TypeError(f"partreg: column '{cname}' has type {col.dtype}; give "
+                                "numbers, strings or a pandas Categorical")
             if col.dtype.kind in "fiub":
                 values = col.to_numpy(dtype=np.float64, na_value=np.nan)
             else:

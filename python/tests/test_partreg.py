@@ -187,6 +187,29 @@ class Predict(unittest.TestCase):
             partreg.fit(f, data).margins()
 
 
+class Factors(unittest.TestCase):
+    @unittest.skipIf(pd is None, "pandas is not installed")
+    def test_categorical_order_is_the_reference(self):
+        for d in CASE_DIRS:
+            if os.path.exists(os.path.join(d, "wine.csv")):
+                break
+        else:
+            raise unittest.SkipTest("wine.csv not among the cases")
+        df = read_csv_frame(os.path.join(d, "wine.csv"))
+        df["contact"] = pd.Categorical(df["contact"], categories=["yes", "no"])
+        df["rating"] = pd.Categorical(df["rating"].astype(str), categories=list("12345"))
+        r = partreg.fit("rating ~ temp + contact", df)
+        rc, out, _ = run_cli(d, ["fit", "wine.csv", "--formula", "rating ~ temp + contact",
+                                 "--ref", "contact=yes", "--levels", "1,2,3,4,5", "--format",
+                                 "json"])
+        self.assertEqual(rc, 0)
+        ref = json.loads(out)
+        self.assertEqual(list(r.params.index),
+                         [e["term"] for e in ref["coefficients"] + ref["thresholds"]])
+        self.assertEqual(list(r.params),
+                         [e["estimate"] for e in ref["coefficients"] + ref["thresholds"]])
+
+
 class Arrays(unittest.TestCase):
     def test_fit_arrays_equals_command(self):
         folder, data = mroz()
@@ -229,9 +252,21 @@ class Arrays(unittest.TestCase):
             partreg.fit_arrays(np.ones((10, 1)), np.arange(10) % 2, margins=True)
         self.assertEqual(c.exception.status_name, "PARTREG_EUNSUPPORTED")
         self.assertIn("--margins", c.exception.message)
+        # docs/errors.md P7, P8
+        with self.assertRaises(partreg.PartregError) as c:
+            partreg.fit_arrays(np.ones((10, 1)), np.arange(10) % 2, vcov="cluster")
+        self.assertIn("--vcov cluster needs cluster ids", c.exception.message)
+        with self.assertRaises(partreg.PartregError) as c:
+            partreg.fit_arrays(np.ones((3, 1)), ["a", "b", "c"], levels=["a", "b"])
+        self.assertEqual(c.exception.status_name, "PARTREG_EDATA")
+        self.assertIn("y has the value 'c'", c.exception.message)
+        with self.assertRaises(ValueError):
+            partreg.fit("lfp ~ k5", mroz()[1]).conf_int(1.5)
 
 
 class Errors(unittest.TestCase):
+    """docs/errors.md, "The Python package" (P rows)."""
+
     def test_messages_are_the_commands(self):
         folder, data = mroz()
         rc, _, err = run_cli(folder, ["fit", "mroz.csv", "--formula", "lfp ~ k5 + agee"])
@@ -265,6 +300,13 @@ class Errors(unittest.TestCase):
         with self.assertRaises(TypeError):
             partreg.fit("y ~ x", [[1, 2]])
 
+    @unittest.skipIf(pd is None, "pandas is not installed")
+    def test_column_types(self):
+        df = pd.DataFrame({"y": [0.0, 1.0, 1.0], "d": pd.to_datetime(["2020-01-01"] * 3)})
+        with self.assertRaises(TypeError) as c:
+            partreg.fit("y ~ d", df)
+        self.assertIn("column 'd'", str(c.exception))
+
     def test_separation_warns(self):
         y = np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
         x = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
@@ -273,6 +315,25 @@ class Errors(unittest.TestCase):
             r = partreg.fit("y ~ x", {"y": y, "x": x})
         self.assertTrue(any(issubclass(e.category, partreg.ConvergenceWarning) for e in w))
         self.assertTrue(r.separation or not r.converged)
+
+
+class Threads(unittest.TestCase):
+    def test_fits_on_threads_agree(self):
+        import threading
+        _, data = mroz()
+        f = "lfp ~ k5 + k618 + age + wc + hc + lwg + inc"
+        want = partreg.fit(f, data, vcov="hc1").to_json()
+        got = [None] * 4
+
+        def work(k):
+            got[k] = partreg.fit(f, data, vcov="hc1", threads=1 + k % 2).to_json()
+
+        ts = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(got, [want] * 4)
 
 
 def rss_kib():
