@@ -94,7 +94,8 @@ def read_csv_dict(path, na=()):
 
 
 def read_csv_frame(path, na=()):
-    return pd.read_csv(path, keep_default_na=False, na_values=["", "NA"] + list(na))
+    return pd.read_csv(path, keep_default_na=False, na_values=["", "NA"] + list(na),
+                       float_precision="round_trip")
 
 
 class Conformance(unittest.TestCase):
@@ -353,7 +354,7 @@ class Memory(unittest.TestCase):
 
         def some(k):
             for _ in range(k):
-                r = partreg.fit("lfp ~ k5 + age + wc", small, margins=True)
+                r = partreg.fit("lfp ~ k5 + age + wc", small)
                 r.predict(small)
                 r.cov_params()
             gc.collect()
