@@ -88,7 +88,7 @@ partreg_status partreg_analysis_predict_probs(const partreg_analysis *a,
     }
     if (d.n)
         st = partreg_fit_predict(fit, &d, P, err);
-    if (st == PARTREG_OK) {
+    if (st == PARTREG_OK && probs) { /* probs is NULL only for a table of no rows */
         const size_t *rows = partreg_frame_row_index(nf);
         for (size_t i = 0; i < d.n; i++)
             for (size_t k = 0; k < m; k++)

@@ -48,11 +48,11 @@ typedef partreg_status (*opt_setter)(partreg_options *o, const opt_entry *e, con
 struct opt_entry {
     const char *name;         /* without "--" */
     partreg_option_kind kind;
+    int arrays;               /* applies to partreg_options_fit() */
     opt_setter set;
     size_t offset;            /* of the field in partreg_analysis_spec */
     double lo, hi;            /* numbers: the range */
     const char *const *words; /* opt_choice: the words, NULL-terminated */
-    int arrays;               /* applies to partreg_options_fit() */
     const char *help;
 };
 
@@ -469,93 +469,97 @@ static const char *const rho_example[] = {"0.5", NULL};
 
 /* One line per option; the order is the help's. */
 static const opt_entry table[] = {
-    {"formula", VALUE, opt_string, FIELD(formula), 0, 0, NULL, 0,
+    {"formula", VALUE, 0, opt_string, FIELD(formula), 0, 0, NULL,
      "R-style formula: Y ~ a + b, a:b, a*b, factor(x), I(x^2), log(x), (1 | g)"},
-    {"family", VALUE, opt_family, 0, 0, 0, NULL, 1,
+    {"family", VALUE, 1, opt_family, 0, 0, 0, NULL,
      "binary or ordinal (default: 2 outcome levels = binary, more = ordinal)"},
-    {"link", VALUE, opt_link, 0, 0, 0, NULL, 1,
+    {"link", VALUE, 1, opt_link, 0, 0, 0, NULL,
      "logit (default), probit, cloglog, loglog (ordinal), cauchit"},
-    {"levels", VALUE, opt_levels, 0, 0, 0, NULL, 0,
+    {"levels", VALUE, 0, opt_levels, 0, 0, 0, NULL,
      "\"A,B,C\": outcome levels, lowest first (binary: the last is the event)"},
-    {"many-levels", FLAG, opt_flag, FIELD(frame.many_levels), 0, 0, NULL, 0,
+    {"many-levels", FLAG, 0, opt_flag, FIELD(frame.many_levels), 0, 0, NULL,
      "fit an outcome that looks continuous (over 50 values) as ordinal"},
-    {"ref", REPEAT, opt_ref, 0, 0, 0, NULL, 0,
+    {"ref", REPEAT, 0, opt_ref, 0, 0, 0, NULL,
      "VAR=LEVEL: reference level of a categorical predictor (repeatable)"},
-    {"weights", VALUE, opt_string, FIELD(frame.weights), 0, 0, NULL, 0,
+    {"weights", VALUE, 0, opt_string, FIELD(frame.weights), 0, 0, NULL,
      "COL: case (frequency) weights"},
-    {"vcov", VALUE, opt_vcov, 0, 0, 0, NULL, 1,
+    {"vcov", VALUE, 1, opt_vcov, 0, 0, 0, NULL,
      "model (default), hc0, hc1, cluster or cr2"},
-    {"cluster", VALUE, opt_string, FIELD(frame.cluster), 0, 0, NULL, 0,
+    {"cluster", VALUE, 0, opt_string, FIELD(frame.cluster), 0, 0, NULL,
      "COL: cluster ids for --vcov cluster or cr2"},
-    {"ci", VALUE, opt_choice, FIELD(ci), 0, 0, ci_words, 0,
+    {"ci", VALUE, 0, opt_choice, FIELD(ci), 0, 0, ci_words,
      "wald (default) or profile confidence intervals"},
-    {"conf-level", VALUE, opt_open, FIELD(conf_level), 0, 1, conf_example, 1,
+    {"conf-level", VALUE, 1, opt_open, FIELD(conf_level), 0, 1, conf_example,
      "confidence level (default 0.95)"},
-    {"margins", FLAG, opt_flag, FIELD(margins), 0, 0, NULL, 0,
+    {"margins", FLAG, 0, opt_flag, FIELD(margins), 0, 0, NULL,
      "average marginal effects (delta-method SEs)"},
-    {"margins-at-means", FLAG, opt_flag, FIELD(margins_at_means), 0, 0, NULL, 0,
+    {"margins-at-means", FLAG, 0, opt_flag, FIELD(margins_at_means), 0, 0, NULL,
      "marginal effects at the means"},
-    {"at", REPEAT, opt_at, 0, 0, 0, NULL, 0,
+    {"at", REPEAT, 0, opt_at, 0, 0, 0, NULL,
      "\"age=20(10)80 insured=yes,no\": predicted probabilities over the grid (repeatable)"},
-    {"over", VALUE, opt_string, FIELD(over), 0, 0, NULL, 0,
+    {"over", VALUE, 0, opt_string, FIELD(over), 0, 0, NULL,
      "COL: predictions and margins within each group of COL"},
-    {"contrast", VALUE, opt_contrast, 0, 0, 0, NULL, 0,
+    {"contrast", VALUE, 0, opt_contrast, 0, 0, 0, NULL,
      "reference or pairwise: differences of the predictions"},
-    {"prob-ci", VALUE, opt_prob_ci, 0, 0, 0, NULL, 0,
+    {"prob-ci", VALUE, 0, opt_prob_ci, 0, 0, 0, NULL,
      "link (default) or delta: intervals of predicted probabilities"},
-    {"profile", VALUE, opt_string, FIELD(profile), 0, 0, NULL, 0,
+    {"profile", VALUE, 0, opt_string, FIELD(profile), 0, 0, NULL,
      "VAR: predicted probabilities of each level over VAR's range"},
-    {"standardize", FLAG, opt_flag, FIELD(standardize), 0, 0, NULL, 0,
+    {"standardize", FLAG, 0, opt_flag, FIELD(standardize), 0, 0, NULL,
      "standardized coefficients (listcoef) and odds ratios per SD"},
-    {"brant", FLAG, opt_flag, FIELD(brant), 0, 0, NULL, 0,
+    {"brant", FLAG, 0, opt_flag, FIELD(brant), 0, 0, NULL,
      "Brant test of parallel lines (ordinal logit)"},
-    {"nominal", VALUE, opt_string, FIELD(nominal), 0, 0, NULL, 0,
+    {"nominal", VALUE, 0, opt_string, FIELD(nominal), 0, 0, NULL,
      "\"x + V\": ordinal variables whose slopes differ by cut"},
-    {"scale", VALUE, opt_string, FIELD(frame.scale), 0, 0, NULL, 0,
+    {"scale", VALUE, 0, opt_string, FIELD(frame.scale), 0, 0, NULL,
      "\"z + w\": ordinal scale terms"},
-    {"autofit", OPTIONAL, opt_autofit, 0, 0, 0, NULL, 0,
+    {"autofit", OPTIONAL, 0, opt_autofit, 0, 0, 0, NULL,
      "[ALPHA]: choose the nominal variables as gologit2's autofit (default 0.05)"},
-    {"nominal-test", FLAG, opt_flag, FIELD(nominal_test), 0, 0, NULL, 0,
+    {"nominal-test", FLAG, 0, opt_flag, FIELD(nominal_test), 0, 0, NULL,
      "LR test per variable of cut-specific slopes"},
-    {"scale-test", FLAG, opt_flag, FIELD(scale_test), 0, 0, NULL, 0,
+    {"scale-test", FLAG, 0, opt_flag, FIELD(scale_test), 0, 0, NULL,
      "LR test per variable of a scale effect"},
-    {"parallel-test", FLAG, opt_flag, FIELD(parallel_test), 0, 0, NULL, 0,
+    {"parallel-test", FLAG, 0, opt_flag, FIELD(parallel_test), 0, 0, NULL,
      "Wald test per variable of equal slopes"},
-    {"gof", FLAG, opt_flag, FIELD(ordinal_gof), 0, 0, NULL, 0,
+    {"gof", FLAG, 0, opt_flag, FIELD(ordinal_gof), 0, 0, NULL,
      "ordinal Hosmer-Lemeshow, Lipsitz and Pulkstenis-Robinson tests"},
-    {"firth", FLAG, opt_flag, FIELD(firth), 0, 0, NULL, 1,
+    {"firth", FLAG, 1, opt_flag, FIELD(firth), 0, 0, NULL,
      "Firth's penalised likelihood (binary)"},
-    {"flic", FLAG, opt_flag, FIELD(flic), 0, 0, NULL, 1,
+    {"flic", FLAG, 1, opt_flag, FIELD(flic), 0, 0, NULL,
      "with --firth: the FLIC intercept"},
-    {"cluster-df", FLAG, opt_flag, FIELD(cluster_df), 0, 0, NULL, 0,
+    {"cluster-df", FLAG, 0, opt_flag, FIELD(cluster_df), 0, 0, NULL,
      "t(G-1) tests and intervals for a cluster covariance"},
-    {"imputations", VALUE, opt_string, FIELD(imputations), 0, 0, NULL, 0,
+    {"imputations", VALUE, 0, opt_string, FIELD(imputations), 0, 0, NULL,
      "COL: stacked imputed data sets numbered 1..m, pooled by Rubin's rules"},
-    {"sampling-weights", VALUE, opt_string, FIELD(frame.sampling_weights), 0, 0, NULL, 0,
+    {"sampling-weights", VALUE, 0, opt_string, FIELD(frame.sampling_weights), 0, 0, NULL,
      "COL: probability (sampling) weights"},
-    {"strata", VALUE, opt_string, FIELD(frame.strata), 0, 0, NULL, 0, "COL: stratum of each row"},
-    {"psu", VALUE, opt_string, FIELD(frame.psu), 0, 0, NULL, 0,
+    {"strata", VALUE, 0, opt_string, FIELD(frame.strata), 0, 0, NULL,
+     "COL: stratum of each row"},
+    {"psu", VALUE, 0, opt_string, FIELD(frame.psu), 0, 0, NULL,
      "COL: primary sampling unit (within its stratum)"},
-    {"fpc", VALUE, opt_string, FIELD(frame.fpc), 0, 0, NULL, 0,
+    {"fpc", VALUE, 0, opt_string, FIELD(frame.fpc), 0, 0, NULL,
      "COL: finite population correction"},
-    {"subpop", VALUE, opt_string, FIELD(frame.subpop), 0, 0, NULL, 0,
+    {"subpop", VALUE, 0, opt_string, FIELD(frame.subpop), 0, 0, NULL,
      "COL or \"V=L\": estimate in a subpopulation"},
-    {"lonely-psu", VALUE, opt_lonely_psu, 0, 0, 0, NULL, 0,
+    {"lonely-psu", VALUE, 0, opt_lonely_psu, 0, 0, 0, NULL,
      "fail (default), certainty, centered or scaled"},
-    {"repweights", VALUE, opt_string, FIELD(frame.repweights), 0, 0, NULL, 0,
+    {"repweights", VALUE, 0, opt_string, FIELD(frame.repweights), 0, 0, NULL,
      "\"P*\": replicate weight columns"},
-    {"rep-type", VALUE, opt_rep_type, 0, 0, 0, NULL, 0, "brr, fay, jk1 or bootstrap"},
-    {"fay-rho", VALUE, opt_open, FIELD(survey.fay_rho), 0, 1, rho_example, 0,
+    {"rep-type", VALUE, 0, opt_rep_type, 0, 0, 0, NULL,
+     "brr, fay, jk1 or bootstrap"},
+    {"fay-rho", VALUE, 0, opt_open, FIELD(survey.fay_rho), 0, 1, rho_example,
      "Fay's rho for --rep-type fay"},
-    {"rep-mse", FLAG, opt_flag, FIELD(survey.rep_mse), 0, 0, NULL, 0,
+    {"rep-mse", FLAG, 0, opt_flag, FIELD(survey.rep_mse), 0, 0, NULL,
      "centre the replicates on the full-sample estimate"},
-    {"na", REPEAT, opt_na, 0, 0, 0, NULL, 0, "STR: one more missing-value string (repeatable)"},
-    {"delim", VALUE, opt_delim, 0, 0, 0, NULL, 0, "CSV delimiter: , ; or tab"},
-    {"expected-information", FLAG, opt_expected, 0, 0, 0, NULL, 1,
+    {"na", REPEAT, 0, opt_na, 0, 0, 0, NULL,
+     "STR: one more missing-value string (repeatable)"},
+    {"delim", VALUE, 0, opt_delim, 0, 0, 0, NULL,
+     "CSV delimiter: , ; or tab"},
+    {"expected-information", FLAG, 1, opt_expected, 0, 0, 0, NULL,
      "standard errors from the expected information (binary)"},
-    {"max-iter", VALUE, opt_int, FIELD(fit.max_iter), 1, 1e6, NULL, 1,
+    {"max-iter", VALUE, 1, opt_int, FIELD(fit.max_iter), 1, 1e6, NULL,
      "Newton iterations at most (default 100)"},
-    {"threads", VALUE, opt_threads, FIELD(fit.threads), 0, 256, NULL, 1,
+    {"threads", VALUE, 1, opt_threads, FIELD(fit.threads), 0, 256, NULL,
      "worker threads (default 0 = all cores)"},
 };
 
@@ -603,24 +607,23 @@ static size_t edit_distance(const char *a, const char *b)
 
 partreg_status partreg_options_find(const char *name, size_t *i, partreg_error *err)
 {
-    char buf[64];
+    char buf[64] = "";
     if (!name || !i)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_options_find: NULL argument");
-    if (normalise(name, buf, sizeof buf))
-        for (size_t k = 0; k < N_OPTIONS; k++)
-            if (strcmp(buf, table[k].name) == 0) {
-                *i = k;
-                return PARTREG_OK;
-            }
+    if (!normalise(name, buf, sizeof buf))
+        return partreg_error_set(err, PARTREG_ENOTFOUND, "unknown option '%s'", name);
     size_t best = 0, dist = SIZE_MAX;
-    if (normalise(name, buf, sizeof buf))
-        for (size_t k = 0; k < N_OPTIONS; k++) {
-            size_t d = edit_distance(buf, table[k].name);
-            if (d < dist) {
-                dist = d;
-                best = k;
-            }
+    for (size_t k = 0; k < N_OPTIONS; k++) {
+        if (strcmp(buf, table[k].name) == 0) {
+            *i = k;
+            return PARTREG_OK;
         }
+        size_t d = edit_distance(buf, table[k].name);
+        if (d < dist) {
+            dist = d;
+            best = k;
+        }
+    }
     if (dist <= 2)
         return partreg_error_set(err, PARTREG_ENOTFOUND, "unknown option '%s'; did you mean '%s'?",
                                  name, table[best].name);
@@ -692,7 +695,7 @@ void partreg_options_free(partreg_options *o)
 partreg_status partreg_options_set_into(partreg_options *o, const char *name, const char *value,
                                         partreg_analysis_spec *spec, partreg_error *err)
 {
-    size_t i;
+    size_t i = 0;
     if (!o || !name || !spec)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_options_set: NULL argument");
     partreg_status st = partreg_options_find(name, &i, err);
@@ -724,7 +727,7 @@ const partreg_analysis_spec *partreg_options_spec(const partreg_options *o)
 
 int partreg_options_is_set(const partreg_options *o, const char *name)
 {
-    size_t i;
+    size_t i = 0;
     if (!o || !name || partreg_options_find(name, &i, NULL) != PARTREG_OK)
         return 0;
     return o->given[i];

@@ -185,7 +185,9 @@ class _Table:
             if col.dtype.kind not in "fiubOUS":
                 raise TypeError(f"partreg: column '{cname}' has type {col.dtype}; give "
                                 "numbers, strings or a pandas Categorical")
-            if col.dtype.kind in "fiub":
+            if col.dtype == np.float64:
+                values = col.to_numpy()  # the column's own memory: no copy
+            elif col.dtype.kind in "fiub":
                 values = col.to_numpy(dtype=np.float64, na_value=np.nan)
             else:
                 values = col.to_numpy(dtype=object)

@@ -211,6 +211,17 @@ class Factors(unittest.TestCase):
                          [e["estimate"] for e in ref["coefficients"] + ref["thresholds"]])
 
 
+class NoCopy(unittest.TestCase):
+    @unittest.skipIf(pd is None, "pandas is not installed")
+    def test_float_columns_are_borrowed(self):
+        from partreg import _core
+        df = pd.DataFrame({"y": np.array([0.0, 1.0, 0.0, 1.0]), "x": np.arange(4.0),
+                           "k": np.arange(4)})
+        t = _core._Table(df)
+        self.assertTrue(any(np.shares_memory(a, df["x"].to_numpy()) for a in t._keep))
+        self.assertFalse(any(np.shares_memory(a, df["k"].to_numpy()) for a in t._keep))
+
+
 class Arrays(unittest.TestCase):
     def test_fit_arrays_equals_command(self):
         folder, data = mroz()
