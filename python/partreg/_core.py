@@ -457,7 +457,9 @@ class Results:
 
 
 def fit(formula, data, data_name="data frame", **options):
-    """Fit `formula` to `data` (a pandas DataFrame or a dict of arrays).
+    """Fit `formula` to `data` (a pandas DataFrame or a dict of arrays; a
+    list of them: the completed data sets of a multiple imputation, pooled
+    by Rubin's rules, as `partreg fit` given one file per imputation).
 
     Options are the command's (partreg fit --help; partreg.options() lists
     them) as keyword arguments with '_' for '-': family="ordinal",
@@ -473,11 +475,19 @@ def fit(formula, data, data_name="data frame", **options):
     if "formula" in options:
         raise TypeError("partreg.fit: give the formula once, as the first argument")
     opts = _Options(dict(options, formula=formula))
-    table = data if isinstance(data, _Table) else _Table(data, data_name)
     analysis = ctypes.c_void_p()
     err = _lib.Error()
-    st = lib.partreg_analysis_run_table(table.ptr, lib.partreg_options_spec(opts.ptr),
-                                        ctypes.byref(analysis), ctypes.byref(err))
+    if isinstance(data, (list, tuple)):
+        # completed data sets of a multiple imputation, pooled by Rubin's rules
+        table = [d if isinstance(d, _Table) else _Table(d, data_name) for d in data]
+        ptrs = (ctypes.c_void_p * max(len(table), 1))(*[t.ptr for t in table])
+        st = lib.partreg_analysis_run_imputations(ptrs, len(table),
+                                                  lib.partreg_options_spec(opts.ptr),
+                                                  ctypes.byref(analysis), ctypes.byref(err))
+    else:
+        table = data if isinstance(data, _Table) else _Table(data, data_name)
+        st = lib.partreg_analysis_run_table(table.ptr, lib.partreg_options_spec(opts.ptr),
+                                            ctypes.byref(analysis), ctypes.byref(err))
     if not analysis:
         _raise(err, st)
     res = Results(analysis, table, opts, options)

@@ -106,6 +106,7 @@ _signatures = {
     # analyses
     "partreg_analysis_run": (c_int, [c_char_p, _P, POINTER(_P), _E]),
     "partreg_analysis_run_table": (c_int, [_P, _P, POINTER(_P), _E]),
+    "partreg_analysis_run_imputations": (c_int, [POINTER(_P), c_size_t, _P, POINTER(_P), _E]),
     "partreg_analysis_free": (None, [_P]),
     "partreg_analysis_fit": (_P, [_P]),
     "partreg_analysis_write_string": (c_int, [_P, c_int, c_int, POINTER(c_void_p),

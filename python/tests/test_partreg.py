@@ -211,6 +211,29 @@ class Factors(unittest.TestCase):
                          [e["estimate"] for e in ref["coefficients"] + ref["thresholds"]])
 
 
+class Imputations(unittest.TestCase):
+    def test_list_of_frames_pools_as_stacked(self):
+        for d in CASE_DIRS:
+            path = os.path.join(d, "..", "..", "data", "titanic_mi20.csv")
+            if os.path.exists(path):
+                break
+        else:
+            raise unittest.SkipTest("titanic_mi20.csv not among the cases' data")
+        data = read_csv_dict(path)
+        imp = data["imp"]
+        f = "survived ~ sex + age + passengerClass"
+        stacked = partreg.fit(f, data, imputations="imp", margins=True)
+        frames = []
+        for m in range(1, int(np.nanmax(imp)) + 1):
+            rows = np.flatnonzero(imp == m)
+            frames.append({k: (v[rows] if isinstance(v, np.ndarray) else [v[i] for i in rows])
+                           for k, v in data.items() if k != "imp"})
+        pooled = partreg.fit(f, frames, margins=True)
+        self.assertEqual(list(pooled.params), list(stacked.params))
+        self.assertEqual(list(pooled.bse), list(stacked.bse))
+        self.assertEqual(pooled.json["imputations"], stacked.json["imputations"])
+
+
 class NoCopy(unittest.TestCase):
     @unittest.skipIf(pd is None, "pandas is not installed")
     def test_float_columns_are_borrowed(self):
