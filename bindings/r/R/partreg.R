@@ -82,7 +82,9 @@ formula_text <- function(formula) {
 #'
 #' @param formula a formula or a string, in partreg's syntax (R's):
 #'   y ~ a + b, a:b, a*b, factor(x), I(x^2), log(x), (1 | g).
-#' @param data a data.frame (or list of equal-length columns): numeric,
+#' @param data a data.frame (or list of equal-length columns; or a list of
+#'   data.frames: the completed data sets of a multiple imputation, pooled
+#'   by Rubin's rules): numeric,
 #'   integer and logical columns are numbers; factors keep their level
 #'   order (the first level is the reference; an outcome's levels go lowest
 #'   first); character columns are text whose levels are ordered by bytes,
@@ -100,8 +102,16 @@ partreg_fit <- function(formula, data, family = NULL, link = NULL, ...,
   call <- match.call()
   args <- c(list(formula = formula_text(formula), family = family, link = link), list(...))
   o <- option_strings(args)
-  d <- data_columns(data, "data")
-  r <- checked(.Call(partreg_r_fit, d$cols, d$names, o$names, o$values, data_name), call)
+  if (!is.data.frame(data) && is.list(data) && length(data) > 0 &&
+      all(vapply(data, is.data.frame, TRUE))) {
+    # completed data sets of a multiple imputation, pooled by Rubin's rules
+    ds <- lapply(data, data_columns, what = "data")
+    r <- checked(.Call(partreg_r_fit_mi, lapply(ds, `[[`, "cols"), lapply(ds, `[[`, "names"),
+                       o$names, o$values, data_name), call)
+  } else {
+    d <- data_columns(data, "data")
+    r <- checked(.Call(partreg_r_fit, d$cols, d$names, o$names, o$values, data_name), call)
+  }
   json <- jsonlite::fromJSON(r$json, simplifyVector = FALSE)
   if (r$status != 0L)
     warning(r$message, call. = FALSE)

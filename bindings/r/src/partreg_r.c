@@ -168,6 +168,48 @@ SEXP partreg_r_fit(SEXP data, SEXP names, SEXP opt_names, SEXP opt_values, SEXP 
     return out;
 }
 
+/* .Call("partreg_r_fit_mi", datas, names, opt_names, opt_values,
+ * data_name): as partreg_r_fit() for the completed data sets of a
+ * multiple imputation (datas: a list of column lists, names: their column
+ * names), pooled by Rubin's rules. */
+SEXP partreg_r_fit_mi(SEXP datas, SEXP names, SEXP opt_names, SEXP opt_values, SEXP data_name)
+{
+    partreg_error err;
+    memset(&err, 0, sizeof err);
+    partreg_options *o = NULL;
+    partreg_analysis *a = NULL;
+    size_t m = (size_t)Rf_xlength(datas), built = 0;
+    partreg_table **t = (partreg_table **)R_alloc(m ? m : 1, sizeof *t);
+    partreg_status st = partreg_options_create(&o, &err);
+    for (R_xlen_t k = 0; st == PARTREG_OK && k < Rf_xlength(opt_names); k++) {
+        SEXP v = STRING_ELT(opt_values, k);
+        st = partreg_options_set(o, Rf_translateCharUTF8(STRING_ELT(opt_names, k)),
+                                 v == NA_STRING ? NULL : Rf_translateCharUTF8(v), &err);
+    }
+    const char *what = Rf_translateCharUTF8(STRING_ELT(data_name, 0));
+    for (; st == PARTREG_OK && built < m; built++)
+        st = build_table(VECTOR_ELT(datas, (R_xlen_t)built), VECTOR_ELT(names, (R_xlen_t)built),
+                         what, &t[built], &err);
+    if (st == PARTREG_OK)
+        st = partreg_analysis_run_imputations((const partreg_table *const *)t, m,
+                                              partreg_options_spec(o), &a, &err);
+    for (size_t k = 0; k < built; k++)
+        partreg_table_free(t[k]);
+    partreg_options_free(o);
+    if (!a)
+        return error_list(st, &err);
+    const char *fields[] = {"ptr", "json", "status", "message", ""};
+    SEXP out = PROTECT(Rf_mkNamed(VECSXP, fields));
+    SEXP p = PROTECT(R_MakeExternalPtr(a, R_NilValue, R_NilValue));
+    R_RegisterCFinalizerEx(p, analysis_finalizer, TRUE);
+    SET_VECTOR_ELT(out, 0, p);
+    SET_VECTOR_ELT(out, 1, write_string(a, PARTREG_FORMAT_JSON));
+    SET_VECTOR_ELT(out, 2, Rf_ScalarInteger((int)st));
+    SET_VECTOR_ELT(out, 3, Rf_mkString(st == PARTREG_OK ? "" : err.message));
+    UNPROTECT(2);
+    return out;
+}
+
 /* The text report. */
 SEXP partreg_r_text(SEXP p)
 {
@@ -271,6 +313,7 @@ SEXP partreg_r_version(void)
 
 static const R_CallMethodDef calls[] = {
     {"partreg_r_fit", (DL_FUNC)&partreg_r_fit, 5},
+    {"partreg_r_fit_mi", (DL_FUNC)&partreg_r_fit_mi, 5},
     {"partreg_r_text", (DL_FUNC)&partreg_r_text, 1},
     {"partreg_r_vcov", (DL_FUNC)&partreg_r_vcov, 1},
     {"partreg_r_predict", (DL_FUNC)&partreg_r_predict, 3},

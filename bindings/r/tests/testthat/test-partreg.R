@@ -146,6 +146,23 @@ test_that("methods: formula objects, factors, margins, tidy, glance", {
   expect_identical(dim(predict(o, data.frame(temp = "warm", contact = "yes"))), c(1L, 5L))
 })
 
+test_that("a list of data frames is a multiple imputation, pooled as the stacked data", {
+  path <- NULL
+  for (d in case_dirs) {
+    p <- file.path(d, "..", "..", "data", "titanic_mi20.csv")
+    if (file.exists(p)) path <- p
+  }
+  if (is.null(path)) skip("titanic_mi20.csv not among the cases' data")
+  data <- read_case(path, NULL)
+  f <- "survived ~ sex + age + passengerClass"
+  stacked <- partreg_fit(f, data, imputations = "imp")
+  frames <- lapply(split(data, data$imp), function(x) x[, names(x) != "imp"])
+  frames <- frames[names(frames) != "0"]
+  pooled <- partreg_fit(f, unname(frames))
+  expect_identical(coef(pooled), coef(stacked))
+  expect_identical(pooled$std_error, stacked$std_error)
+})
+
 test_that("errors are conditions with the library's message and status", {
   d <- mroz_dir()
   data <- read_case(file.path(d, "mroz.csv"), NULL)
