@@ -87,7 +87,7 @@ static partreg_status add_column(partreg_table *t, const char *name, SEXP col, s
     default:
         snprintf(err->message, sizeof err->message,
                  "column '%s' has R type %s; give numbers, strings, logicals or a factor", name,
-                 Rf_type2char(TYPEOF(col)));
+                 Rf_type2char((SEXPTYPE)TYPEOF(col)));
         err->status = PARTREG_EINVAL;
         return PARTREG_EINVAL;
     }
@@ -241,7 +241,7 @@ SEXP partreg_r_vcov(SEXP p)
 {
     const partreg_fit *fit = partreg_analysis_fit(get_analysis(p));
     size_t K = partreg_fit_n_parameters(fit);
-    double *v = (double *)R_alloc(K * K ? K * K : 1, sizeof *v);
+    double *v = (double *)R_alloc(K > 0 ? K * K : 1, sizeof *v);
     size_t *idx = (size_t *)R_alloc(K ? K : 1, sizeof *idx);
     partreg_error err;
     if (partreg_fit_vcov_get(fit, v, K, &err) != PARTREG_OK)
@@ -269,7 +269,7 @@ SEXP partreg_r_predict(SEXP p, SEXP data, SEXP names)
         return error_list(st, &err);
     size_t n = partreg_table_n_rows(t);
     size_t k = partreg_fit_n_outcomes(partreg_analysis_fit(a));
-    double *probs = (double *)R_alloc(n * k ? n * k : 1, sizeof *probs);
+    double *probs = (double *)R_alloc(n > 0 && k > 0 ? n * k : 1, sizeof *probs);
     st = partreg_analysis_predict_probs(a, t, probs, n, k, &err);
     partreg_table_free(t);
     if (st != PARTREG_OK)
