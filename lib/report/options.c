@@ -294,6 +294,20 @@ static partreg_status opt_delim(partreg_options *o, const opt_entry *e, const ch
     return PARTREG_OK;
 }
 
+/* --nagq Q: quadrature points of a random intercept */
+static partreg_status opt_nagq(partreg_options *o, const opt_entry *e, const char *v,
+                               partreg_analysis_spec *spec, partreg_error *err)
+{
+    (void)o;
+    (void)e;
+    double q;
+    if (!parse_number(v, &q) || q < 1 || q > 100 || q != floor(q))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--nagq '%s' must be a whole number from 1 (Laplace) to 100", v);
+    spec->nagq = (int)q;
+    return PARTREG_OK;
+}
+
 /* --autofit [ALPHA] */
 static partreg_status opt_autofit(partreg_options *o, const opt_entry *e, const char *v,
                                   partreg_analysis_spec *spec, partreg_error *err)
@@ -523,6 +537,10 @@ static const opt_entry table[] = {
      "Wald test per variable of equal slopes"},
     {"gof", FLAG, 0, opt_flag, FIELD(ordinal_gof), 0, 0, NULL,
      "ordinal Hosmer-Lemeshow, Lipsitz and Pulkstenis-Robinson tests"},
+    {"nagq", VALUE, 0, opt_nagq, 0, 0, 0, NULL,
+     "Q: (1 | G): adaptive quadrature points per group (default 15; 1 = Laplace)"},
+    {"conditional", FLAG, 0, opt_flag, FIELD(ri_conditional), 0, 0, NULL,
+     "(1 | G): margins and predictions at a random intercept of 0"},
     {"firth", FLAG, 1, opt_flag, FIELD(firth), 0, 0, NULL,
      "Firth's penalised likelihood (binary)"},
     {"flic", FLAG, 1, opt_flag, FIELD(flic), 0, 0, NULL,

@@ -13,7 +13,8 @@ static const char fit_help[] =
     "\n"
     "DATA is a CSV file (or .sav / .dta; - reads CSV from standard input). Options:\n"
     "  --formula F            R-style formula: a + b, a:b, a*b, factor(x), I(x^2), log(x),\n"
-    "                         exp(x), sqrt(x), - 1 (no intercept; binary only)\n"
+    "                         exp(x), sqrt(x), - 1 (no intercept; binary only), (1 | G)\n"
+    "                         (a random intercept for each group of column G)\n"
     "  --family binary|ordinal  default: 2 outcome levels = binary, more = ordinal\n"
     "  --link L               logit (default), probit, cloglog, loglog (ordinal), cauchit\n"
     "  --levels \"A,B,C\"       outcome levels, lowest first (binary: last = event)\n"
@@ -54,6 +55,10 @@ static const char fit_help_ordinal[] =
     "  --gof                  ordinal: ordinal Hosmer-Lemeshow, Lipsitz, Pulkstenis-Robinson\n";
 
 static const char fit_help_rest[] =
+    "  --nagq Q               (1 | G): adaptive quadrature points per group (default 15;\n"
+    "                         1 = Laplace)\n"
+    "  --conditional          (1 | G): margins and predictions at a random intercept of 0\n"
+    "                         (default: population-averaged, integrated over it)\n"
     "  --firth                Firth's penalised likelihood (binary; finite under separation)\n"
     "  --flic                 with --firth: FLIC intercept (mean fitted probability = event share)\n"
     "  --cluster-df           t(G-1) tests and intervals for a cluster covariance (G clusters)\n"
