@@ -98,6 +98,17 @@ PARTREG_API partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_
                                                 size_t n_clusters, partreg_error *err);
 
 /**
+ * Copy the covariance of the estimates in force (partreg_fit_vcov()) into
+ * out[k * k], row-major, k = partreg_fit_n_parameters(): the full
+ * parameter vector, with 0 in the rows and columns of dropped
+ * coefficients as there. For programs that read no gsl_matrix.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, k other than
+ *         partreg_fit_n_parameters()). Thread-safe.
+ */
+PARTREG_API partreg_status partreg_fit_vcov_get(const partreg_fit *fit, double *out, size_t k,
+                                                partreg_error *err);
+
+/**
  * Set every parameter's reference distribution to Student's t with df
  * degrees of freedom (INFINITY: back to the normal), for the tests and
  * intervals of partreg_fit_estimate() and everything read from the fit
