@@ -17,7 +17,7 @@
 
 #include "testutil.h"
 
-#include "models/vmath.h"
+#include "models/kernels/vmath.h"
 
 #define SAMPLES 400000
 #define MAX_ULP 2.0

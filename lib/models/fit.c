@@ -22,13 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/spd.h"
 #include "core/workers.h"
 #include "models/collinear.h"
 #include "models/model.h"
 #include "models/newton.h"
-#include "models/outcome_sums.h"
+#include "models/kernels/outcome_sums.h"
 #include "models/warm_start.h"
 
 /* At the iteration limit, a decrement below this relative size means the
@@ -57,6 +58,7 @@ partreg_fit_options partreg_fit_options_default(void)
     o.threads = 0; /* all cores: the accumulation is split into per-thread sums (bench/results.md) */
     o.block_rows = 0;
     o.warm_start_rows = 50000; /* below that a fit takes milliseconds anyway */
+    o.kernel = PARTREG_KERNEL_AUTO;
     return o;
 }
 
@@ -142,6 +144,7 @@ void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partre
     d->J = fit->J;
     d->link = fit->link;
     d->model = &fit->model;
+    d->kernel = fit->kernel;
 }
 
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
@@ -233,12 +236,12 @@ static partreg_status check_shape(const partreg_data *d, partreg_error *err)
 
 /* Outcome codes 0..J-1 and weights, in one pass (on the team). */
 static partreg_status validate(const partreg_data *d, size_t J, int threads, partreg_team *team,
-                               outcome_totals *tot, partreg_error *err)
+                               partreg_isa isa, outcome_totals *tot, partreg_error *err)
 {
     if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
-    int bad = partreg_outcome_sums_on(team, threads, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
+    int bad = partreg_outcome_sums_on(team, threads, isa, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
                                       &tot->n_pos);
     if (bad < 0)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
@@ -375,7 +378,9 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
     int thresholds = (fit->model.ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0;
     partreg_intercept *ic = &fit->intercept;
     partreg_status st = partreg_screen_columns(d, thresholds, fit->opt.collinear_tol,
-                                               fit->opt.threads, team, why, fit->kept, &fit->pk,
+                                               fit->opt.threads, team,
+                                               partreg_route_isa(fit->kernel), why, fit->kept,
+                                               &fit->pk,
                                                &ic->has, &ic->column, &ic->value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
@@ -629,8 +634,14 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
                                  (int)spec->link);
     if ((st = check_shape(data, err)) != PARTREG_OK)
         return st;
+    /* the one reading of the CPU's capabilities for this fit: every pass
+     * of it runs this route */
+    partreg_kernel route;
+    if ((st = partreg_cpu_route(opt->kernel, partreg_cpu_isa(), &route, err)) != PARTREG_OK)
+        return st;
     if (!(fit = calloc(1, sizeof *fit)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    fit->kernel = route;
     if ((st = partreg_model_init(&fit->model, spec, data->p, data->n_levels, err)) != PARTREG_OK)
         goto fail;
     /* the threads of every pass of this fit, validation's included: the
@@ -640,7 +651,8 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     if (!team)
         team = partreg_team_start(
             partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
-    if ((st = validate(data, fit->model.J, opt->threads, team, &tot, err)) != PARTREG_OK ||
+    if ((st = validate(data, fit->model.J, opt->threads, team, partreg_route_isa(fit->kernel),
+                       &tot, err)) != PARTREG_OK ||
         (st = check_classes(data, &fit->model, &tot, err)) != PARTREG_OK)
         goto fail;
     if ((st = alloc_fit(data, opt, fit)) != PARTREG_OK) {

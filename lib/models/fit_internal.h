@@ -59,6 +59,7 @@ struct partreg_fit {
     char **warnings;
     size_t n_warnings;
     partreg_fit_options opt;
+    partreg_kernel kernel; /* the route its passes run, resolved from opt.kernel (core/cpu.h) */
 };
 
 /* Full index of free parameter f, and back. */
