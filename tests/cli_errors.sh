@@ -210,6 +210,15 @@ done
 expect O11 2 "unknown covariance type 'robust'" "$BIN" fit "$O" --formula "$F" --vcov robust
 expect O12 2 "'x' is numeric; use factor(x)" "$BIN" fit "$O" --formula "$F" --ref x=3
 expect O13 2 "unknown option '--bogus'" "$BIN" fit "$O" --formula "$F" --bogus
+expect O14 2 "unknown --kernel 'avx'" "$BIN" fit "$O" --formula "$F" --kernel avx
+expect O14 2 "PARTREG_KERNEL='sse' is not a kernel route" env PARTREG_KERNEL=sse "$BIN" fit "$O" --formula "$F"
+# O15: a route this machine lacks is refused (none to provoke on a machine
+# with AVX-512 and a build that has every route)
+for route in avx2 avx512; do
+    if ! "$BIN" fit "$O" --formula "$F" --kernel $route >/dev/null 2>&1; then
+        expect O15 1 "kernel route" "$BIN" fit "$O" --formula "$F" --kernel $route
+    fi
+done
 
 # ---- determinism: the same input twice gives identical bytes --------------
 for fmt in json text csv; do

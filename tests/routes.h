@@ -61,4 +61,12 @@ static inline partreg_fit_options test_fit_options(void)
     return o;
 }
 
+/* The same as a pointer, for calls that take options or NULL. */
+static inline const partreg_fit_options *test_opt(void)
+{
+    static partreg_fit_options opt;
+    opt = test_fit_options();
+    return &opt;
+}
+
 #endif

@@ -32,6 +32,8 @@ static const char fit_help[] =
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
     "  --max-iter N           Newton iterations at most (default 100)\n"
     "  --threads N            worker threads for the reader, design matrix and fit (default 0 = all cores)\n"
+    "  --kernel R             route of the fit's row loops: auto (default), reference, scalar,\n"
+    "                         avx2, avx512; the same estimates (environment: PARTREG_KERNEL)\n"
     "  --format text|json|csv output format (default text)\n"
     "  --timing               add wall-clock phase timings to the JSON\n"
     "  --out FILE             (report) the HTML file to write\n"
@@ -84,10 +86,27 @@ static int takes_value(const char *a)
     static const char *const with_value[] = {
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
-        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title"};
+        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title", "--kernel"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
+    return 0;
+}
+
+/* A kernel route's name (partreg_fit_options.kernel); 0 if unknown. */
+static int parse_kernel(const char *s, partreg_kernel *out)
+{
+    static const struct {
+        const char *name;
+        partreg_kernel route;
+    } routes[] = {{"auto", PARTREG_KERNEL_AUTO},     {"reference", PARTREG_KERNEL_REFERENCE},
+                  {"scalar", PARTREG_KERNEL_SCALAR}, {"avx2", PARTREG_KERNEL_AVX2},
+                  {"avx512", PARTREG_KERNEL_AVX512}};
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (strcmp(s, routes[i].name) == 0) {
+            *out = routes[i].route;
+            return 1;
+        }
     return 0;
 }
 
@@ -103,6 +122,13 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     memset(o, 0, sizeof *o);
     o->spec = partreg_analysis_spec_default();
     o->format = PARTREG_FORMAT_TEXT;
+    /* the route of every fit, forced for testing; --kernel overrides it */
+    const char *route = getenv("PARTREG_KERNEL");
+    if (route && *route && !parse_kernel(route, &o->spec.fit.kernel))
+        return fail(command,
+                    "PARTREG_KERNEL='%s' is not a kernel route; use auto, reference, scalar, avx2 "
+                    "or avx512",
+                    route);
     size_t n_refs = 0, n_na = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -228,6 +254,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             o->spec.fit.threads = (int)t;
             o->spec.read.threads = (int)t;
             o->spec.frame.threads = (int)t;
+        } else if (strcmp(a, "--kernel") == 0) {
+            if (!parse_kernel(v, &o->spec.fit.kernel))
+                return fail(command,
+                            "unknown --kernel '%s'; use auto, reference, scalar, avx2 or avx512", v);
         } else if (strcmp(a, "--newdata") == 0) {
             o->newdata = v;
         } else if (strcmp(a, "--out") == 0) {
