@@ -12,7 +12,7 @@
 
 #include "core/error.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(PARTREG_PORTABLE)
 #include <cpuid.h>
 
 /* XCR0, the state components the OS saves (call only when OSXSAVE is set) */
