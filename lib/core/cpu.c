@@ -99,8 +99,8 @@ partreg_status partreg_cpu_route(partreg_kernel asked, partreg_isa cpu, partreg_
     if (!PARTREG_CPU_X86_ROUTES)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "this build of partreg has no %s kernel route (it was built "
-                                 "portable or for a CPU other than x86-64); use auto, scalar or "
-                                 "reference",
+                                 "portable, by a compiler other than gcc or for a CPU other "
+                                 "than x86-64); use auto, scalar or reference",
                                  name);
     if (partreg_route_isa(asked) > cpu)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,

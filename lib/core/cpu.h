@@ -10,7 +10,9 @@
 /* Whether this build has the AVX2 and AVX-512 copies of the kernels
  * (lib/models/kernels/): gcc on x86-64, unless built portable
  * (PARTREG_PORTABLE: the reference and scalar routes only, no vector
- * extensions and no target attributes). */
+ * extensions and no target attributes). Other compilers build the
+ * reference and scalar routes (clang with the vector extensions: its
+ * loop unroller does not take the AVX-512 kernels' loops). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                        \
     !defined(PARTREG_PORTABLE)
 #define PARTREG_CPU_X86_ROUTES 1

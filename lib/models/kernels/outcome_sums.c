@@ -135,6 +135,8 @@ static void block_by_compare(partreg_isa isa, stripes *restrict s, double *restr
         block_by_compare_avx2(s, Wc, J, y, w, m);
         return;
     }
+#else
+    (void)isa;
 #endif
     block_by_compare_base(s, Wc, J, y, w, m);
 }
