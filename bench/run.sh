@@ -60,7 +60,8 @@ CFLAGS="-O2 -std=c11 -Wall -Wextra -Wconversion -Wshadow"
 libs="$build/libpartreg.a $(pkg-config --libs openblas) $(pkg-config --libs-only-l gsl | sed 's/-lgslcblas//') -lpthread -lm"
 cc $CFLAGS "$here/gen_data.c" -lm -o "$bin/gen_data"
 cc $CFLAGS "$here/bandwidth.c" -lpthread -o "$bin/bandwidth"
-cc $CFLAGS -I"$src/include" "$here/fit_time.c" $libs -o "$bin/fit_time"
+# fit_time reads the fit's pass count from lib/models/fit_counters.h
+cc $CFLAGS -I"$src/include" -I"$src/lib" "$here/fit_time.c" $libs -o "$bin/fit_time"
 
 # ---- data ----------------------------------------------------------------
 for p in $PS; do for n in $NS; do

@@ -152,7 +152,7 @@ static int one_call(const char *path)
      * income: per unit of income, since log(income) is differentiated) */
     ame = partreg_analysis_margins(a);
     printf("\n   average marginal effects on P(willingness = 5):\n");
-    for (k = 0; k < partreg_margins_count(ame); k++) {
+    for (k = 0; k < partreg_margins_n_entries(ame); k++) {
         const partreg_margin *m = partreg_margins_get(ame, k);
         if (m->outcome && m->outcome[0] == '5')
             printf("   %-22s %10.3g (SE %.3g)\n", m->term, m->estimate, m->std_error);

@@ -246,7 +246,8 @@ PARTREG_API partreg_status partreg_workers_create(int threads, partreg_workers *
 PARTREG_API void partreg_workers_free(partreg_workers *workers);
 
 /** Solver settings. Get the defaults from partreg_fit_options_default()
- *  and change fields; new fields are only ever appended. */
+ *  and change fields; fields added later take the place of the reserve at
+ *  the end, so the size never changes. */
 typedef struct partreg_fit_options {
     int max_iter;               /**< Newton iterations at most (default 100) */
     int max_halvings;           /**< step halvings per iteration at most (default 40) */
@@ -261,7 +262,14 @@ typedef struct partreg_fit_options {
     size_t block_rows;          /**< rows per accumulation block (default 0 = automatic) */
     size_t warm_start_rows;     /**< fits of at least this many rows start from the maximiser on an evenly spread 1/16 subsample, which saves full passes; the estimate is the same (default 50000; 0 = never) */
     partreg_workers *workers;   /**< worker threads to run the passes on (partreg_workers_create), at most `threads` of them, lent for the call only (the fit keeps no reference); default NULL: the fit starts its own */
-    partreg_kernel kernel;      /**< the route of the row loops (default PARTREG_KERNEL_AUTO); a route this CPU or build lacks is refused with PARTREG_EUNSUPPORTED */
+    union {
+        struct {
+            partreg_kernel kernel; /**< the route of the row loops (default PARTREG_KERNEL_AUTO = 0); a route this CPU or build lacks is refused with PARTREG_EUNSUPPORTED */
+        };
+        /** Reserved: fields added in later releases take its place, so that
+         *  the struct's size never changes (docs/DESIGN.md, "Public structs"). */
+        unsigned char partreg_reserved_[256];
+    };
 } partreg_fit_options;
 
 /** The default solver settings (see each field). Thread-safe. */
@@ -392,7 +400,10 @@ PARTREG_API size_t partreg_fit_n_levels(const partreg_fit *fit);
 PARTREG_API size_t partreg_fit_n_thresholds(const partreg_fit *fit);
 /** Number of estimated parameters k: the entries of the parameter vector
  *  that are estimated (those of dropped columns are not), the k of AIC. */
-PARTREG_API size_t partreg_fit_n_params(const partreg_fit *fit);
+PARTREG_API size_t partreg_fit_n_estimated(const partreg_fit *fit);
+/** The earlier name of partreg_fit_n_estimated(), kept for source
+ *  compatibility. */
+#define partreg_fit_n_params partreg_fit_n_estimated
 
 /** Coefficients, one per design column (p entries; dropped columns are 0).
  *  Borrowed; valid until the fit is freed. */
@@ -455,20 +466,6 @@ PARTREG_API double partreg_fit_loglik(const partreg_fit *fit);
 PARTREG_API double partreg_fit_null_loglik(const partreg_fit *fit);
 /** Newton iterations taken. */
 PARTREG_API int partreg_fit_iterations(const partreg_fit *fit);
-/**
- * Passes the fit made over the design matrix: the column-screening pass plus
- * every accumulation pass of the solver (start-value passes on a subsample
- * count as the fraction of the rows they read, rounded up). A measure of
- * cost for benchmarks (bench/results.md divides memory traffic by it).
- */
-PARTREG_API int partreg_fit_passes(const partreg_fit *fit);
-/**
- * The same count with the start-value passes on a subsample taken as the
- * exact fraction of the rows they read (not rounded up), so that it times
- * the design's size is the number of bytes of the design the fit read:
- * the measure bench/results.md divides by the memory bandwidth.
- */
-PARTREG_API double partreg_fit_data_passes(const partreg_fit *fit);
 /** 1 if the solver converged, else 0. */
 PARTREG_API int partreg_fit_converged(const partreg_fit *fit);
 /** Why the solver stopped. */
@@ -496,6 +493,9 @@ typedef struct partreg_fit_stats {
     double r2_nagelkerke;   /**< Cox-Snell / (1 - exp(2 null_loglik / N)) */
     size_t n_params;        /**< k */
     double n_weighted;      /**< N, the sum of the weights */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_fit_stats;
 
 /** Fill *out with the fit's summary statistics. Thread-safe. */
@@ -509,6 +509,9 @@ typedef struct partreg_estimate {
     double p_value;    /**< two-sided normal p-value */
     double conf_low;   /**< Wald lower bound at the requested level */
     double conf_high;  /**< Wald upper bound */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_estimate;
 
 /**

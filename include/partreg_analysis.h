@@ -38,7 +38,8 @@ typedef enum partreg_format {
 } partreg_format;
 
 /** What to analyse. Get defaults from partreg_analysis_spec_default();
- *  fields are only appended. Every pointer is borrowed for the call. */
+ *  fields added later take the place of the reserve. Every pointer is
+ *  borrowed for the call. */
 typedef struct partreg_analysis_spec {
     const char *formula;          /**< "Y ~ a + b" (required) */
     partreg_frame_options frame;  /**< family, levels, references, weights, cluster */
@@ -54,6 +55,9 @@ typedef struct partreg_analysis_spec {
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[1024];
 } partreg_analysis_spec;
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,
@@ -70,6 +74,9 @@ typedef struct partreg_timing {
     double fit_s;        /**< the Newton fit */
     double inference_s;  /**< covariance, intervals, margins, tests */
     double total_s;      /**< all of the above */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_timing;
 
 /**

@@ -116,8 +116,8 @@ PARTREG_API const char *partreg_formula_variable(const partreg_formula *f, size_
 /* ===================================================================== */
 
 /** What the caller asked of the model frame. Get the defaults from
- *  partreg_frame_options_default() and change fields; fields are only ever
- *  appended. All pointers are borrowed for the call to partreg_frame_create(). */
+ *  partreg_frame_options_default() and change fields; fields added later
+ *  take the place of the reserve. All pointers are borrowed for the call to partreg_frame_create(). */
 typedef struct partreg_frame_options {
     /** 1 (default): the family follows the outcome: 2 levels = binary, 3 or
      *  more = ordinal. 0: use `family`. */
@@ -143,6 +143,9 @@ typedef struct partreg_frame_options {
      *  under 65,536 rows per thread use fewer). The matrix and any error
      *  are the same for every value. */
     int threads;
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[256];
 } partreg_frame_options;
 
 /** The default options (automatic family, default level orders, no

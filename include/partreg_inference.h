@@ -55,7 +55,7 @@ PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
  * - PARTREG_VCOV_CLUSTER: CR1 = G/(G-1) (n-1)/(n-k) B (sum_g S_g S_g') B,
  *   S_g = sum over the rows of cluster g of s_i;
  * n = number of rows (partreg_fit_n_obs(), NOT the sum of the weights),
- * k = partreg_fit_n_params(). See docs/methods_inference.md.
+ * k = partreg_fit_n_estimated(). See docs/methods_inference.md.
  *
  * @param fit        the fit to modify (its covariance only).
  * @param data       the same data the fit was made from (borrowed; only
@@ -206,7 +206,8 @@ PARTREG_API partreg_chi2_test partreg_brant_omnibus(const partreg_brant *b);
 PARTREG_API void partreg_brant_free(partreg_brant *b);
 
 /** Settings of partreg_fit_binary_diagnostics(); get the defaults from
- *  partreg_binary_diagnostics_options_default(), fields are only appended. */
+ *  partreg_binary_diagnostics_options_default(), fields added later take
+ *  the place of the reserve. */
 typedef struct partreg_binary_diagnostics_options {
     size_t hl_groups; /**< Hosmer-Lemeshow groups g (default 10, at least 3) */
     double cutoff;    /**< classify as event when p_hat >= cutoff (default 0.5, in [0, 1]) */
@@ -214,6 +215,9 @@ typedef struct partreg_binary_diagnostics_options {
      *  fewer below 65,536 rows per thread). The results are the same for
      *  every value: the sums run in row order on one thread. */
     int threads;
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_binary_diagnostics_options;
 
 /** The default diagnostics settings. Thread-safe. */
@@ -242,6 +246,9 @@ typedef struct partreg_binary_diagnostics {
     double accuracy;       /**< (true_pos + true_neg) / total */
     double ppv;            /**< true_pos / (true_pos + false_pos), NaN if none predicted positive */
     double npv;            /**< true_neg / (true_neg + false_neg), NaN if none predicted negative */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_binary_diagnostics;
 
 /**

@@ -54,6 +54,9 @@ typedef struct partreg_margin {
     double p_value;    /**< two-sided normal p-value of z */
     double conf_low;   /**< estimate - q std_error, q the normal quantile of the level */
     double conf_high;  /**< estimate + q std_error */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_margin;
 
 /** A list of margins (opaque; owns the strings its entries point to). */
@@ -220,7 +223,10 @@ PARTREG_API partreg_status partreg_parse_settings(const partreg_frame *fr, const
                                                   partreg_error *err);
 
 /** Number of entries (0 for NULL). Thread-safe. */
-PARTREG_API size_t partreg_margins_count(const partreg_margins *m);
+PARTREG_API size_t partreg_margins_n_entries(const partreg_margins *m);
+/** The earlier name of partreg_margins_n_entries(), kept for source
+ *  compatibility. */
+#define partreg_margins_count partreg_margins_n_entries
 /** Entry i (borrowed, valid until the list is freed), or NULL when m is
  *  NULL or i is out of range. Thread-safe. */
 PARTREG_API const partreg_margin *partreg_margins_get(const partreg_margins *m, size_t i);
@@ -233,6 +239,9 @@ typedef struct partreg_wald_term {
     double chi2;          /**< b_S' V_SS^- b_S */
     double df;            /**< rank of V_SS (0 when every column was dropped or the block is not finite) */
     double p_value;       /**< upper chi-square(df) tail; NaN when df = 0 */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_wald_term;
 
 /** A table of Wald tests by variable (opaque; owns its strings). */
@@ -277,7 +286,10 @@ PARTREG_API partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit
                                                           partreg_error *err);
 
 /** Number of tests (0 for NULL). Thread-safe. */
-PARTREG_API size_t partreg_wald_table_count(const partreg_wald_table *t);
+PARTREG_API size_t partreg_wald_table_n_terms(const partreg_wald_table *t);
+/** The earlier name of partreg_wald_table_n_terms(), kept for source
+ *  compatibility. */
+#define partreg_wald_table_count partreg_wald_table_n_terms
 /** Test i (borrowed, valid until the table is freed), or NULL when t is
  *  NULL or i is out of range. Thread-safe. */
 PARTREG_API const partreg_wald_term *partreg_wald_table_get(const partreg_wald_table *t, size_t i);

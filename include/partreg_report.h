@@ -44,8 +44,8 @@ extern "C" {
 #endif
 
 /** What to put in the HTML report. Get the defaults from
- *  partreg_html_options_default() and change fields; new fields are only
- *  ever appended. Pointers are borrowed for the call. */
+ *  partreg_html_options_default() and change fields; fields added later
+ *  take the place of the reserve. Pointers are borrowed for the call. */
 typedef struct partreg_html_options {
     /** Title of the document (plain text, escaped), or NULL for
      *  "Regression report: " followed by the outcome's name. */
@@ -77,6 +77,9 @@ typedef struct partreg_html_options {
      *  number of clusters G. Ignored for the other covariance types.
      *  Borrowed for the call; escaped in the output. */
     const char *cluster_column;
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_html_options;
 
 /** The defaults listed with each field. Thread-safe. */

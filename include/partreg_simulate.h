@@ -88,6 +88,9 @@ typedef struct partreg_sim_model {
      *  P(Y <= j) = F(theta_j - eta); willingness uses 4, participation_type
      *  the first 2; the rest are unused. */
     double threshold[PARTREG_SIM_MAX_THRESHOLDS];
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_sim_model;
 
 /** The true models of the three outcomes and the size of the community
@@ -106,6 +109,9 @@ typedef struct partreg_sim_truth {
      *  intraclass correlation 0.19 as the logit default:
      *  sigma^2 / (1 + sigma^2) = 1 - phi^2). */
     double community_sigma;
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
 } partreg_sim_truth;
 
 /** How the predictors are drawn (docs/simulator.md writes each out). */
@@ -131,13 +137,16 @@ typedef struct partreg_sim_covariates {
 } partreg_sim_covariates;
 
 /** What to simulate. Get the defaults from partreg_sim_options_default()
- *  and change fields; fields are only ever appended. */
+ *  and change fields; fields added later take the place of the reserve. */
 typedef struct partreg_sim_options {
     size_t n;                          /**< residents (default 2000) */
     size_t communities;                /**< communities, 1..n; sizes differ by at most one (default 40) */
     unsigned long seed;                /**< mt19937 seed, 1..4294967295 (default 20261126) */
     partreg_sim_truth truth;           /**< true outcome models */
     partreg_sim_covariates covariates; /**< predictor distributions */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_sim_options;
 
 /** The default options: 2,000 residents in 40 communities, seed 20261126,

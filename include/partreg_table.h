@@ -42,6 +42,9 @@ typedef struct partreg_read_options {
     /** CSV: smallest chunk (bytes) given its own thread (default 1 MiB, about
      *  3 ms of parsing: smaller chunks do not repay starting a thread). */
     size_t min_bytes_per_thread;
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
 } partreg_read_options;
 
 /** Default reader settings. */

@@ -97,7 +97,7 @@ static partreg_link link_of(const char *name)
 /* The entry with this term and outcome ("" = binary), failing if absent. */
 static const partreg_margin *find(const partreg_margins *m, const char *term, const char *outcome)
 {
-    for (size_t i = 0; i < partreg_margins_count(m); i++) {
+    for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
         int same_outcome = outcome[0] ? (e->outcome && strcmp(e->outcome, outcome) == 0)
                                       : e->outcome == NULL;
@@ -114,7 +114,7 @@ static void check_list(const partreg_margins *m, size_t n, const char *const *te
                        const char *const *outcome, const double *est, const double *se,
                        double tol)
 {
-    assert_int_equal(partreg_margins_count(m), n);
+    assert_int_equal(partreg_margins_n_entries(m), n);
     for (size_t i = 0; i < n; i++) {
         const partreg_margin *e = find(m, term[i], outcome[i]);
         assert_rel_floor(e->estimate, est[i], tol, 1e-8);
@@ -238,7 +238,7 @@ static void fit_case_c(model *m)
         assert_int_equal(partreg_margins_at((m)->fit, (m)->frame, set, nset, 0.95, &mg,      \
                                             &err),                                           \
                          PARTREG_OK);                                                        \
-        assert_int_equal(partreg_margins_count(mg), NOF(ref_##tag##_at));                    \
+        assert_int_equal(partreg_margins_n_entries(mg), NOF(ref_##tag##_at));                    \
         for (size_t i = 0; i < NOF(ref_##tag##_at); i++) {                                   \
             const partreg_margin *e = partreg_margins_get(mg, i);                            \
             assert_string_equal(e->term, ref_##tag##_at_spec);                               \
@@ -357,7 +357,7 @@ static void test_fd_ame_ordinal(void **state)
 static void check_fd_se(model *m, partreg_margins *(*compute)(const model *))
 {
     partreg_margins *base = compute(m);
-    size_t ne = partreg_margins_count(base);
+    size_t ne = partreg_margins_n_entries(base);
     size_t K = partreg_fit_n_parameters(m->fit);
     double *Jm = calloc(ne * K, sizeof *Jm);
     assert_non_null(Jm);
@@ -480,8 +480,8 @@ static void test_weights_are_duplicates(void **state)
     partreg_margins *(*fns[3])(const model *) = {compute_ame, compute_mem, compute_at};
     for (int f = 0; f < 3; f++) {
         partreg_margins *a = fns[f](&mw), *b = fns[f](&md);
-        assert_int_equal(partreg_margins_count(a), partreg_margins_count(b));
-        for (size_t i = 0; i < partreg_margins_count(a); i++) {
+        assert_int_equal(partreg_margins_n_entries(a), partreg_margins_n_entries(b));
+        for (size_t i = 0; i < partreg_margins_n_entries(a); i++) {
             assert_string_equal(partreg_margins_get(a, i)->term, partreg_margins_get(b, i)->term);
             assert_rel(partreg_margins_get(a, i)->estimate, partreg_margins_get(b, i)->estimate,
                        1e-9);
@@ -597,7 +597,7 @@ static void test_parse_settings(void **state)
     assert_string_equal(partreg_frame_variable_level_name(w.frame, set[0].variable, set[0].level),
                         "3");
     assert_int_equal(partreg_margins_at(w.fit, w.frame, set, n, 0.95, &mg, &err), PARTREG_OK);
-    assert_int_equal(partreg_margins_count(mg), 5);
+    assert_int_equal(partreg_margins_n_entries(mg), 5);
     assert_string_equal(partreg_margins_get(mg, 0)->term, "judge=3,temp=warm");
     assert_string_equal(partreg_margins_get(mg, 4)->outcome, "5");
     double s = 0.0;
@@ -672,7 +672,7 @@ static void test_errors(void **state)
     assert_null(mg);
 
     /* accessors on NULL */
-    assert_int_equal(partreg_margins_count(NULL), 0);
+    assert_int_equal(partreg_margins_n_entries(NULL), 0);
     assert_null(partreg_margins_get(NULL, 0));
     partreg_margins_free(NULL);
     model_free(&a);
@@ -684,7 +684,7 @@ static void test_errors(void **state)
     assert_int_equal(partreg_margins_ame(z.fit, z.frame, 0.95, &mg, &err), PARTREG_EUNSUPPORTED);
     assert_int_equal(partreg_margins_mem(z.fit, z.frame, 0.95, &mg, &err), PARTREG_EUNSUPPORTED);
     assert_int_equal(partreg_margins_at(z.fit, z.frame, NULL, 0, 0.95, &mg, &err), PARTREG_OK);
-    assert_int_equal(partreg_margins_count(mg), 1);
+    assert_int_equal(partreg_margins_n_entries(mg), 1);
     partreg_margins_free(mg);
     model_free(&z);
 
@@ -731,12 +731,12 @@ static void check_at_each(const model *m)
         size_t per = partreg_frame_family(m->frame) == PARTREG_ORDINAL
                          ? partreg_frame_n_levels(m->frame)
                          : 1;
-        assert_int_equal(partreg_margins_count(all), ng * per);
+        assert_int_equal(partreg_margins_n_entries(all), ng * per);
         for (size_t g = 0; g < ng; g++) {
             partreg_margins *one = NULL;
             assert_int_equal(partreg_margins_at(m->fit, m->frame, &set[g], 1, 0.95, &one, &err),
                              PARTREG_OK);
-            assert_int_equal(partreg_margins_count(one), per);
+            assert_int_equal(partreg_margins_n_entries(one), per);
             for (size_t k = 0; k < per; k++) {
                 const partreg_margin *a = partreg_margins_get(all, g * per + k);
                 const partreg_margin *b = partreg_margins_get(one, k);
@@ -818,7 +818,7 @@ static void test_at_each_threads(void **state)
         assert_int_equal(partreg_margins_at_each(fit, fr, set, 5, 0.95, &again, &err),
                          PARTREG_OK);
         size_t J = partreg_frame_n_levels(fr);
-        assert_int_equal(partreg_margins_count(all), 5 * J);
+        assert_int_equal(partreg_margins_n_entries(all), 5 * J);
         for (size_t g = 0; g < 5; g++) {
             partreg_margins *one = NULL;
             assert_int_equal(partreg_margins_at(fit, fr, &set[g], 1, 0.95, &one, &err),
@@ -883,7 +883,7 @@ static void test_at_each_errors(void **state)
     assert_contains(err.message, "confidence level");
     /* the same variable twice is a grid, not an error */
     assert_int_equal(partreg_margins_at_each(a.fit, a.frame, ok, 2, 0.95, &mg, &err), PARTREG_OK);
-    assert_int_equal(partreg_margins_count(mg), 2);
+    assert_int_equal(partreg_margins_n_entries(mg), 2);
     partreg_margins_free(mg);
     partreg_setting bad_level[2] = {{v_age, 30.5, 0}, {v_wc, 0, 7}};
     assert_int_equal(partreg_margins_at_each(a.fit, a.frame, bad_level, 2, 0.95, &mg, &err),

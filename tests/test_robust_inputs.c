@@ -565,7 +565,7 @@ static void test_huge(void **state)
     double y01[4] = {0, 1, 1, 0};
     assert_int_equal(partreg_fit_create(&d0, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, &err),
                      PARTREG_OK);
-    assert_int_equal(partreg_fit_n_params(fit), 3);
+    assert_int_equal(partreg_fit_n_estimated(fit), 3);
     partreg_fit_free(fit);
     d0.y = y01;
     d0.n_levels = 2;

@@ -67,7 +67,7 @@ static void check_table(const model *m, size_t n, const char *const *var, const 
     partreg_wald_table *t = NULL;
     partreg_error err;
     assert_int_equal(partreg_wald_tests_by_variable(m->fit, m->frame, &t, &err), PARTREG_OK);
-    assert_int_equal(partreg_wald_table_count(t), n);
+    assert_int_equal(partreg_wald_table_n_terms(t), n);
     for (size_t i = 0; i < n; i++) {
         const partreg_wald_term *w = partreg_wald_table_get(t, i);
         assert_string_equal(w->variable, var[i]);
@@ -185,7 +185,7 @@ static void test_errors(void **state)
     assert_int_equal(partreg_wald_tests_by_variable(a.fit, c.frame, &t, &err), PARTREG_EINVAL);
     assert_contains(err.message, "not made from this frame");
     assert_null(t);
-    assert_int_equal(partreg_wald_table_count(NULL), 0);
+    assert_int_equal(partreg_wald_table_n_terms(NULL), 0);
     assert_null(partreg_wald_table_get(NULL, 0));
     partreg_wald_table_free(NULL);
     model_free(&a);

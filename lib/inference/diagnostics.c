@@ -57,6 +57,7 @@ static int by_p(const void *a, const void *b)
 static void clear(partreg_binary_diagnostics *out)
 {
     double nan = NAN;
+    memset(out, 0, sizeof *out); /* the reserve too */
     out->hl_chi2 = out->hl_df = out->hl_p = nan;
     out->hl_groups = 0;
     out->auc = out->auc_se = out->brier = out->cutoff = nan;

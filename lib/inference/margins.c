@@ -44,7 +44,7 @@ char *partreg_margins_strdup(const char *s)
     return c;
 }
 
-size_t partreg_margins_count(const partreg_margins *m) { return m ? m->n : 0; }
+size_t partreg_margins_n_entries(const partreg_margins *m) { return m ? m->n : 0; }
 
 const partreg_margin *partreg_margins_get(const partreg_margins *m, size_t i)
 {

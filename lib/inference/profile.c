@@ -108,6 +108,8 @@ static void constrained_objective(const constrained *c, partreg_objective *obj)
     obj->feasible = constrained_feasible;
     obj->row_scores = NULL;
     obj->scratch_doubles = c->base->scratch_doubles + 2 * k + k * k;
+    obj->group_start = c->base->group_start;
+    obj->n_groups = c->base->n_groups;
 }
 
 /* ---- the profile ------------------------------------------------------ */

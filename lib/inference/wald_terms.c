@@ -39,7 +39,7 @@ struct partreg_wald_table {
     char **names;
 };
 
-size_t partreg_wald_table_count(const partreg_wald_table *t) { return t ? t->n : 0; }
+size_t partreg_wald_table_n_terms(const partreg_wald_table *t) { return t ? t->n : 0; }
 
 const partreg_wald_term *partreg_wald_table_get(const partreg_wald_table *t, size_t i)
 {

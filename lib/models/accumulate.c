@@ -102,6 +102,19 @@ void partreg_segment_rows(size_t n, size_t block, size_t nseg, size_t s, size_t 
         *end = n;
 }
 
+size_t partreg_group_boundary(const size_t *group_start, size_t n_groups, size_t n, size_t r)
+{
+    size_t lo = 0, hi = n_groups; /* the first g with group_start[g] >= r */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (group_start[mid] < r)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n_groups ? group_start[lo] : n;
+}
+
 /* What the members of one pass share: the segments' states. */
 typedef struct pass {
     const partreg_objective *obj;
@@ -119,9 +132,14 @@ static void run_segment(void *arg, size_t s, size_t t)
     const partreg_objective *obj = p->obj;
     size_t begin, end;
     partreg_segment_rows(obj->n, p->block, p->nseg, s, &begin, &end);
+    if (obj->group_start) { /* whole groups only (a segment may be left empty) */
+        begin = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, begin);
+        end = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, end);
+    }
     partreg_accum *acc = &p->seg[s];
     partreg_accum_zero(acc);
-    obj->accumulate(obj->model, p->theta, begin, end, p->order, acc, p->scratch[t]);
+    if (begin < end)
+        obj->accumulate(obj->model, p->theta, begin, end, p->order, acc, p->scratch[t]);
 }
 
 static void symmetrise(partreg_accum *acc)

@@ -94,6 +94,8 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->feasible = NULL;
     obj->row_scores = binary_row_scores;
     obj->team = NULL;
+    obj->group_start = NULL;
+    obj->n_groups = 0;
     if (d->kernel == PARTREG_KERNEL_REFERENCE) {
         obj->accumulate = binary_reference;
         obj->scratch_doubles = d->pk ? d->pk : 1;

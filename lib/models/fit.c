@@ -238,7 +238,7 @@ static partreg_status check_shape(const partreg_data *d, partreg_error *err)
 static partreg_status validate(const partreg_data *d, size_t J, int threads, partreg_team *team,
                                partreg_isa isa, outcome_totals *tot, partreg_error *err)
 {
-    if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
+    if (J <= d->n && !(tot->W = calloc(J ? J : 1, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
     int bad = partreg_outcome_sums_on(team, threads, isa, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
@@ -674,6 +674,7 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         goto fail;
     }
     partreg_newton_result res;
+    memset(&res, 0, sizeof res);
     if ((st = solve(fit, data, team, &tot, opt, &res, &step, err)) != PARTREG_OK ||
         (st = finish_covariance(fit, err)) != PARTREG_OK)
         goto fail;

@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
 partreg_family partreg_fit_family(const partreg_fit *fit) { return fit->model.ops->family; }
@@ -22,7 +23,7 @@ size_t partreg_fit_n_thresholds(const partreg_fit *fit)
 {
     return fit->thresholds ? fit->thresholds->size : 0;
 }
-size_t partreg_fit_n_params(const partreg_fit *fit) { return fit->k; }
+size_t partreg_fit_n_estimated(const partreg_fit *fit) { return fit->k; }
 const gsl_vector *partreg_fit_coef(const partreg_fit *fit) { return fit->coef; }
 const gsl_vector *partreg_fit_thresholds(const partreg_fit *fit) { return fit->thresholds; }
 int partreg_fit_column_dropped(const partreg_fit *fit, size_t j)
@@ -146,6 +147,7 @@ partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double lev
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95", level);
     double est = gsl_vector_get(fit->par, j);
+    memset(out, 0, sizeof *out); /* the reserve too */
     if (fit->free_of[j] == PARTREG_NONE) {
         out->estimate = out->std_error = out->z = out->p_value = NAN;
         out->conf_low = out->conf_high = NAN;

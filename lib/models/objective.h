@@ -62,6 +62,14 @@ typedef struct partreg_objective {
     void (*row_scores)(const void *model, const double *theta, size_t begin, size_t end,
                        double *S, double *scratch);
     size_t scratch_doubles; /* per-thread scratch needed by the callbacks */
+    /* Optional groups of rows that a segment never splits (a community's
+     * rows in a random-intercept model, whose likelihood does not factor
+     * over them): the rows are ordered by group, group g starting at row
+     * group_start[g] (ascending, group_start[0] = 0). NULL: every row
+     * stands alone. A segment's rows run from the first group start at or
+     * after its own first row to the first at or after its end. */
+    const size_t *group_start;
+    size_t n_groups;
     /* Threads for the passes (borrowed; the model constructors set NULL:
      * threads are then started per pass). */
     partreg_team *team;
@@ -90,6 +98,11 @@ size_t partreg_segment_count(size_t n, size_t k, size_t block);
  * `block`: segment s has blocks nblocks s / nseg to nblocks (s + 1) / nseg. */
 void partreg_segment_rows(size_t n, size_t block, size_t nseg, size_t s, size_t *begin,
                           size_t *end);
+
+/* The first of the n_groups group starts (ascending) at or after row r,
+ * or n when there is none: where a segment boundary at r moves so that no
+ * group is split. */
+size_t partreg_group_boundary(const size_t *group_start, size_t n_groups, size_t n, size_t r);
 
 /* Fewer rows than this per thread are not worth starting a thread. */
 #define PARTREG_MIN_ROWS_PER_THREAD 20000

@@ -206,6 +206,8 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     obj->feasible = ordinal_feasible;
     obj->row_scores = ordinal_row_scores;
     obj->team = NULL;
+    obj->group_start = NULL;
+    obj->n_groups = 0;
     if (d->kernel == PARTREG_KERNEL_REFERENCE) {
         obj->accumulate = ordinal_reference;
         obj->scratch_doubles = d->pk + 2 * obj->k;

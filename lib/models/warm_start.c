@@ -132,7 +132,9 @@ double partreg_warm_start(const partreg_objective *obj, double *theta,
 {
     *have_info = 0;
     size_t n = obj->n;
-    if (opt->warm_start_rows == 0 || n < opt->warm_start_rows || n < 2 * WARM_MIN_SUB)
+    /* runs of rows would split groups whose likelihood does not factor */
+    if (obj->group_start || opt->warm_start_rows == 0 || n < opt->warm_start_rows ||
+        n < 2 * WARM_MIN_SUB)
         return 0.0;
     size_t m = n / WARM_FRACTION > WARM_MIN_SUB ? n / WARM_FRACTION : WARM_MIN_SUB;
     double used = 0.0;

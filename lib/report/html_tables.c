@@ -356,12 +356,12 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
     }
     fputs("</tbody>\n</table></div>\n", out);
 
-    if (a->wald && partreg_wald_table_count(a->wald) > 0) {
+    if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {
         fputs("<div class=\"tablebox\"><div class=\"tablewrap\"><table class=\"wald\">\n<caption>Wald tests by variable</caption>\n"
               "<thead><tr><th>Variable</th><th>\xcf\x87<sup>2</sup></th><th>df</th><th><i>p</i></th></tr></thead>\n"
               "<tbody>\n",
               out);
-        for (size_t i = 0; i < partreg_wald_table_count(a->wald); i++) {
+        for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
             chi2_row(out, t->variable, t->chi2, t->df, t->p_value);
         }
@@ -416,7 +416,7 @@ void html_table_discrimination(const partreg_analysis *a, FILE *out)
 static void margins_table(const partreg_analysis *a, FILE *out, const char *caption,
                           const char *cls, const partreg_margins *m, const char *first_header)
 {
-    size_t count = partreg_margins_count(m);
+    size_t count = partreg_margins_n_entries(m);
     if (count == 0)
         return;
     int ordinal = partreg_margins_get(m, 0)->outcome != NULL;

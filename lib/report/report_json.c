@@ -63,7 +63,7 @@ static void write_margins(json_writer *w, const char *key, const partreg_margins
         return;
     json_key(w, key);
     json_begin_array(w);
-    for (size_t i = 0; i < partreg_margins_count(m); i++) {
+    for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
         json_begin_object(w);
         json_kv_string(w, "term", e->term);
@@ -115,7 +115,7 @@ static void write_wald(json_writer *w, const partreg_analysis *a)
         return;
     json_key(w, "wald_tests");
     json_begin_array(w);
-    for (size_t i = 0; i < partreg_wald_table_count(a->wald); i++) {
+    for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
         const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
         json_begin_object(w);
         json_kv_string(w, "variable", t->variable);

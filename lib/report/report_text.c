@@ -90,7 +90,7 @@ static void margins(FILE *out, const char *title, const partreg_margins *m)
         return;
     fprintf(out, "\n%s\n%-24s %-12s %11s %10s %8s %9s\n", title, "Term", "Outcome", "Effect",
             "Std.Err", "z", "P>|z|");
-    for (size_t i = 0; i < partreg_margins_count(m); i++) {
+    for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
         fprintf(out, "%-24.24s %-12.12s", e->term, e->outcome ? e->outcome : "");
         num(out, e->estimate, 11, 5);
@@ -143,9 +143,9 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             partreg_fit_converged(fit) ? "yes" : "NO", partreg_fit_iterations(fit),
             partreg_fit_max_gradient(fit));
 
-    if (a->wald && partreg_wald_table_count(a->wald) > 0) {
+    if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
-        for (size_t i = 0; i < partreg_wald_table_count(a->wald); i++) {
+        for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
             fprintf(out, "%-24.24s", t->variable);
             num(out, t->chi2, 10, 3);

@@ -126,11 +126,11 @@ partreg_status html_curves_compute(const partreg_analysis *a, const partreg_html
     if ((st = partreg_margins_at_each(a->fit, fr, set, c->nx, a->conf_level, &m, err)) !=
         PARTREG_OK)
         goto cleanup;
-    if (partreg_margins_count(m) != c->nx * c->series) {
+    if (partreg_margins_n_entries(m) != c->nx * c->series) {
         st = partreg_error_set(err, PARTREG_EINVAL,
                                "predictive margins returned %zu entries for %zu points of %zu "
                                "outcome series",
-                               partreg_margins_count(m), c->nx, c->series);
+                               partreg_margins_n_entries(m), c->nx, c->series);
         goto cleanup;
     }
     for (size_t e = 0; e < c->nx * c->series; e++) {

@@ -63,17 +63,18 @@ partreg_sim_options partreg_sim_options_default(void)
     {
         /* participated: logit. social_capital, insured, age, secondary,
          * tertiary, log(income), male */
-        partreg_sim_model m = {-4.2, {0.55, 0.45, 0.015, 0.35, 0.70, 0.30, 0.0}, {0, 0, 0, 0}};
+        partreg_sim_model m = {.intercept = -4.2,
+                               .slope = {0.55, 0.45, 0.015, 0.35, 0.70, 0.30, 0.0}};
         o.truth.participated = m;
     }
     {
-        partreg_sim_model m = {0.0, {0.60, 0.40, 0.010, 0.30, 0.60, 0.20, 0.0},
-                               {1.0, 2.1, 3.1, 4.3}};
+        partreg_sim_model m = {.slope = {0.60, 0.40, 0.010, 0.30, 0.60, 0.20, 0.0},
+                               .threshold = {1.0, 2.1, 3.1, 4.3}};
         o.truth.willingness = m;
     }
     {
-        partreg_sim_model m = {0.0, {0.35, 0.15, -0.005, 0.20, 0.45, 0.10, 0.15},
-                               {0.55, 1.75, 0, 0}};
+        partreg_sim_model m = {.slope = {0.35, 0.15, -0.005, 0.20, 0.45, 0.10, 0.15},
+                               .threshold = {0.55, 1.75}};
         o.truth.participation_type = m;
     }
     o.truth.community_phi = 0.9;

@@ -155,15 +155,15 @@ int cli_lrtest(int argc, char **argv)
     const partreg_fit *ff = partreg_analysis_fit(full), *fr = partreg_analysis_fit(reduced);
     if (o.format == PARTREG_FORMAT_JSON) {
         printf("{\n  \"full\": {\"formula\": \"%s\", \"loglik\": %.17g, \"n_params\": %zu},\n",
-               o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_params(ff));
+               o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_estimated(ff));
         printf("  \"reduced\": {\"formula\": \"%s\", \"loglik\": %.17g, \"n_params\": %zu},\n",
-               o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_params(fr));
+               o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_estimated(fr));
         printf("  \"n_obs\": %zu, \"chi2\": %.17g, \"df\": %g, \"p_value\": %.17g\n}\n",
                partreg_fit_n_obs(ff), chi2, df, p);
     } else {
         printf("Likelihood-ratio test (%zu rows)\n", partreg_fit_n_obs(ff));
-        printf("  full:    %s  (loglik %.4f, %zu parameters)\n", o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_params(ff));
-        printf("  reduced: %s  (loglik %.4f, %zu parameters)\n", o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_params(fr));
+        printf("  full:    %s  (loglik %.4f, %zu parameters)\n", o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_estimated(ff));
+        printf("  reduced: %s  (loglik %.4f, %zu parameters)\n", o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_estimated(fr));
         printf("  LR chi2(%g) = %.4f, p = %.4g\n", df, chi2, p);
     }
     status = 0;
