@@ -161,7 +161,8 @@ static partreg_status all_moments(const partreg_data *data, int threads, partreg
     partreg_moments scr[PARTREG_TEAM_MAX];
     memset(scr, 0, sizeof scr);
     partreg_moments *seg = calloc(nseg, sizeof *seg);
-    partreg_status st = seg && segments_alloc(seg, nseg, data, isa) == 0 ? PARTREG_OK : PARTREG_ENOMEM;
+    partreg_status st =
+        seg && segments_alloc(seg, nseg, data, isa) == 0 ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
         if (moments_alloc(&scr[t], data, 0, 0) != 0)
             st = PARTREG_ENOMEM;

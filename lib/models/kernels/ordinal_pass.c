@@ -145,13 +145,14 @@ static void ordinal_chunk(const partreg_design *d, partreg_isa isa, const double
  *
  * The terms of partreg_ordinal_row_terms in closed form (FAST_LIMIT
  * above), computed for all rows of a chunk in one loop that gcc vectorises
- * (terms_body.h: vmath.h exp and log1p, selects instead of branches). The category logic is moved out of that loop: a gather
- * (logit_gather, below) looks up, per row, the cut points a = lo[c] - eta
- * and b = hi[c] - eta (lo[0] = -inf, hi[J-1] = +inf exactly) and the
- * category's g, log g and
- * D = exp(lo[c] - hi[c]) (g = 1, log g = 0, D = 0 for the outermost
- * categories, where the formulas reduce to P = F(b) or S(a): S(-inf) = 1,
- * F(+inf) = 1, F(-inf) = S(+inf) = 0) and lists the rows the shortcut does
+ * (terms_body.h: vmath.h exp and log1p, selects instead of branches). The
+ * category logic is moved out of that loop: a gather (logit_gather,
+ * below) looks up, per row, the cut points a = lo[c] - eta and
+ * b = hi[c] - eta (lo[0] = -inf, hi[J-1] = +inf exactly) and the
+ * category's g, log g and D = exp(lo[c] - hi[c]) (g = 1, log g = 0,
+ * D = 0 for the outermost categories, where the formulas reduce to
+ * P = F(b) or S(a): S(-inf) = 1, F(+inf) = 1, F(-inf) = S(+inf) = 0) and
+ * lists the rows the shortcut does
  * not cover: eta outside the category's interval (emin, emax), which holds
  * the rows whose finite cut points are within |x| < FAST_LIMIT and is empty
  * for a category with g <= 0 or a subnormal D; a non-finite eta fails the

@@ -228,8 +228,9 @@ static void segment_sums_of(void *arg, size_t s, size_t t)
     size_t begin, end;
     partreg_segment_rows(sp->n, 1, sp->nseg, s, &begin, &end);
     segment_sums *g = &sp->seg[s];
-    g->bad = partreg_outcome_sums(sp->isa, sp->y + begin, sp->w ? sp->w + begin : NULL, end - begin, sp->J,
-                                  sp->W ? sp->W + s * sp->J : NULL, &g->sum_w, &g->n_pos);
+    g->bad = partreg_outcome_sums(sp->isa, sp->y + begin, sp->w ? sp->w + begin : NULL,
+                                  end - begin, sp->J, sp->W ? sp->W + s * sp->J : NULL, &g->sum_w,
+                                  &g->n_pos);
 }
 
 int partreg_outcome_sums_on(partreg_team *team, int threads, partreg_isa isa, const double *y,

@@ -394,8 +394,8 @@ void partreg_rank_update(partreg_isa isa, double *restrict A, size_t lda_a, size
     /* A row's padded read ends at x_r[kp - 1], inside the m rows while
      * r lda + kp <= (m - 1) lda + k. */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
-    tiled_rows_by_width[partreg_v4_copy(isa)][kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g,
-                                                                          gsum, nr, V);
+    tiled_rows_fn fn = tiled_rows_by_width[partreg_v4_copy(isa)][kp / 4 - 1][k - (kp - 4) - 1];
+    fn(acc, X, lda, h, g, gsum, nr, V);
     rows_in_place(acc, kp, k, X + nr * lda, lda, h ? h + nr : NULL, g ? g + nr : NULL, gsum, m - nr);
     for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++)

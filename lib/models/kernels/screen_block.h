@@ -30,7 +30,7 @@ typedef struct partreg_moments {
     double *mb, *Cb, *Z; /* block scratch: p, p * p, PARTREG_SCREEN_BLOCK * p */
     double *chk;         /* block scratch: sums of the zero-weight rows, p */
     double *hz;          /* block scratch: the weights of Z's rows, PARTREG_SCREEN_BLOCK */
-    double *Zs;          /* block scratch for partreg_info_add's scaled rows, PARTREG_SCREEN_BLOCK * p */
+    double *Zs; /* block scratch for partreg_info_add's scaled rows, PARTREG_SCREEN_BLOCK * p */
     double *buf;         /* the allocation the above live in, when this state owns it */
 } partreg_moments;
 

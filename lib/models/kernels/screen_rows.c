@@ -1,6 +1,9 @@
 /* The screening pass's row loops in vector registers (screen_rows.h).
  *
- * collinear.c's loops take four rows at a time along the columns, with
+ * Contract: the bits of screen_block.c's own loops (the reference of
+ * these), entry by entry; used on the AVX-512 route only.
+ *
+ * screen_block.c's loops take four rows at a time along the columns, with
  * the sums, minima and maxima in memory and gcc's vectorisation of a loop
  * of run-time length p: at p = 10 two 4-wide steps and a 2-wide tail, with
  * their loads and stores, for every four rows (12 cycles a row with the
@@ -8,7 +11,7 @@
  * (AVX-512VL), each row is one to four 4-wide vectors whose
  * last one is read under a mask where it would pass the data, and the
  * sums, minima and maxima stay in registers for the whole block. The
- * operations are those of collinear.c entry by entry (vminpd and vmaxpd
+ * operations are those of screen_block.c entry by entry (vminpd and vmaxpd
  * are its `x < y ? x : y` and `x > y ? x : y`), so the bits are the same. */
 #include "models/kernels/screen_rows.h"
 #include "models/kernels/v4.h"

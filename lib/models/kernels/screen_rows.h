@@ -1,5 +1,5 @@
 /* The screening pass's row loops over a block of unweighted rows in
- * vector registers (screen_rows.c), for collinear.c. Private to lib/. */
+ * vector registers (screen_rows.c), for screen_block.c. Private to lib/. */
 #ifndef PARTREG_MODELS_KERNELS_SCREEN_ROWS_H
 #define PARTREG_MODELS_KERNELS_SCREEN_ROWS_H
 
@@ -9,7 +9,7 @@
 
 /* For the m rows of X (p columns, row stride ldx): s += the column sums,
  * lo = min(lo, column minima), hi = max(hi, column maxima), with the sums
- * in the order of collinear.c's loops (four rows at a time as
+ * in the order of screen_block.c's loops (four rows at a time as
  * (x0 + x1) + (x2 + x3), then the rest one by one): the same bits. The
  * first `safe` rows may be read as p rounded up to a multiple of 4
  * entries (the read stays inside the caller's data); the others are read

@@ -51,8 +51,8 @@
  *   l = log P(y) = -lp - max(0, (1 - 2y) eta),   d = y - F (S or -F),
  *   h = F S (observed = expected information for the canonical link).
  * Outputs wl = w l (0 when w = 0), gw = w d and hw = w h. */
-PARTREG_VM_INLINE void binary_logit_row(double x, double e, double y, double w, double *wl, double *gw,
-                                 double *hw)
+PARTREG_VM_INLINE void binary_logit_row(double x, double e, double y, double w, double *wl,
+                                        double *gw, double *hw)
 {
     double big = 1.0 / (1.0 + e), small = e * big;
     double lp = partreg_vm_log1p(e, big);
@@ -75,8 +75,8 @@ PARTREG_VM_INLINE void binary_logit_row(double x, double e, double y, double w, 
  * same. Returns sum w l, summed after the loop (a sum inside it would keep
  * it scalar) in sixteen stripes (partreg_vm_sum16). */
 ROW_LOOP double binary_logit_terms(const double *restrict eta, const double *restrict y,
-                          const double *restrict w, size_t m, double *restrict wl,
-                          double *restrict gw, double *restrict hw)
+                                   const double *restrict w, size_t m, double *restrict wl,
+                                   double *restrict gw, double *restrict hw)
 {
     for (size_t r = 0; r < m; r++)
         hw[r] = partreg_vm_exp(-fabs(eta[r]));
@@ -141,8 +141,8 @@ PARTREG_VM_INLINE double logit_logp(double a, double b, double lg, double D, dou
 
 /* value only, w = NULL: unit weights */
 ROW_LOOP void ordinal_logit_values(const double *restrict a, const double *restrict b,
-                                  const double *restrict lg, const double *restrict D,
-                                  const double *restrict w, size_t m, double *restrict wl)
+                                   const double *restrict lg, const double *restrict D,
+                                   const double *restrict w, size_t m, double *restrict wl)
 {
     if (w)
         for (size_t r = 0; r < m; r++)
@@ -189,12 +189,12 @@ PARTREG_VM_INLINE void logit_full_row(double a, double b, double g, double lg, d
  * rows as its reorder buffer holds instructions of; a short loop fits more
  * of them (binary_logit_terms above likewise). The values are the same. */
 ROW_LOOP void ordinal_logit_full(const double *restrict a, const double *restrict b,
-                                const double *restrict g, const double *restrict lg,
-                                const double *restrict D, const double *restrict w, size_t m,
-                                double *restrict wl, double *restrict gw, double *restrict hw,
-                                double *restrict wda, double *restrict wdb,
-                                double *restrict qab, double *restrict wfa,
-                                double *restrict wfb)
+                                 const double *restrict g, const double *restrict lg,
+                                 const double *restrict D, const double *restrict w, size_t m,
+                                 double *restrict wl, double *restrict gw, double *restrict hw,
+                                 double *restrict wda, double *restrict wdb,
+                                 double *restrict qab, double *restrict wfa,
+                                 double *restrict wfb)
 {
     for (size_t r = 0; r < m; r++)
         logit_exps(a[r], b[r], D[r], wfa + r, wfb + r);
@@ -212,7 +212,7 @@ ROW_LOOP void ordinal_logit_full(const double *restrict a, const double *restric
  * so the four running sums (independent chains, which gcc puts in one
  * vector) may take any order: a non-finite term makes its sum non-finite. */
 ROW_LOOP int ordinal_logit_finite(const double *restrict gw, const double *restrict hw,
-                                      size_t m)
+                                  size_t m)
 {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
     size_t r = 0;
@@ -249,10 +249,10 @@ PARTREG_VM_INLINE void logit_grad_row(double a, double b, double g, double lg, d
 /* The exps first, in a loop of their own, into the scratch rows ea and eb,
  * as in logit_full (same values). */
 ROW_LOOP void ordinal_logit_grad(const double *restrict a, const double *restrict b,
-                                const double *restrict g, const double *restrict lg,
-                                const double *restrict D, const double *restrict w, size_t m,
-                                double *restrict wl, double *restrict gw, double *restrict wda,
-                                double *restrict wdb, double *restrict ea, double *restrict eb)
+                                 const double *restrict g, const double *restrict lg,
+                                 const double *restrict D, const double *restrict w, size_t m,
+                                 double *restrict wl, double *restrict gw, double *restrict wda,
+                                 double *restrict wdb, double *restrict ea, double *restrict eb)
 {
     for (size_t r = 0; r < m; r++)
         logit_exps(a[r], b[r], D[r], ea + r, eb + r);

@@ -21,7 +21,7 @@
 #include "core/cpu.h"
 
 #if PARTREG_CPU_X86_ROUTES
-/* The AVX2 copies (what gcc's target_clones("avx2") makes of a function). */
+/* The AVX2 copies. */
 #define PARTREG_TARGET_AVX2 __attribute__((target("avx2")))
 /* The AVX-512 copies of the per-row terms loops, which gcc vectorises
  * itself (kernels/terms_avx512.c): x86-64-v4, eight rows an instruction.
