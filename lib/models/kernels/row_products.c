@@ -113,6 +113,7 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
     {                                                                                           \
         dot_padded(X, lda, KP, bp, mask, nr, eta);                                              \
     }                                                                                           \
+    /* NOLINTNEXTLINE(bugprone-macro-parentheses): TARGET is an attribute */                  \
     TARGET __attribute__((noinline)) static void weighted_sum_##KP##_##SFX(                    \
         const double *X, size_t lda, const double *g, size_t nq, double *acc)                   \
     {                                                                                           \

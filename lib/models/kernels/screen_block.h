@@ -22,11 +22,11 @@
  * the scratch of the member working on it). */
 typedef struct partreg_moments {
     const partreg_data *data;
-    partreg_isa isa; /* the fit's instruction set (core/cpu.h) */
     size_t ldx, begin, end;
     double sw;
     double *mean, *C, *lo, *hi;
     int nonfinite;
+    partreg_isa isa; /* the fit's instruction set (core/cpu.h) */
     double *mb, *Cb, *Z; /* block scratch: p, p * p, PARTREG_SCREEN_BLOCK * p */
     double *chk;         /* block scratch: sums of the zero-weight rows, p */
     double *hz;          /* block scratch: the weights of Z's rows, PARTREG_SCREEN_BLOCK */
