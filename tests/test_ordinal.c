@@ -129,8 +129,8 @@ static void test_two_levels_equal_binary(void **s)
     for (size_t l = 0; l < 4; l++) {
         partreg_fit *fb = NULL;
         assert_int_equal(partreg_fit_create(&db, PARTREG_BINARY, links[l], test_opt(), &fb, NULL), PARTREG_OK);
-        partreg_design d = {WINE_N, 2,    2, wine_X, yb, NULL, NULL, 2, 2, ordinal_links[l],
-                            NULL,   test_kernel()};
+        partreg_design d = {WINE_N, 2, 2, wine_X, yb, NULL, NULL, 2, 2, ordinal_links[l], NULL,
+                            test_kernel()};
         partreg_objective obj;
         partreg_ordinal_objective(&d, &obj);
         double theta[3];

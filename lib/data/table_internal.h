@@ -92,4 +92,10 @@ void partreg_table_adopt_row_lines(partreg_table *t, long *lines);
 double *partreg_table_numeric_mut(partreg_table *t, size_t j);
 int *partreg_table_codes_mut(partreg_table *t, size_t j);
 
+/* A new table of rows rows[0..n) of t (in that order): every column,
+ * categorical ones with t's whole level dictionary (same codes).
+ * PARTREG_OK with *out set, or PARTREG_ENOMEM with *out = NULL. */
+partreg_status partreg_table_subset(const partreg_table *t, const size_t *rows, size_t n,
+                                    partreg_table **out);
+
 #endif

@@ -180,6 +180,8 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
             partreg_accum_add(acc, &p.seg[s], order);
         symmetrise(acc);
     }
+    if (st == PARTREG_OK && obj->penalty)
+        st = obj->penalty(obj, theta, order, threads, block_rows, acc);
     for (size_t t = 0; p.scratch && t < nt; t++)
         free(p.scratch[t]);
     free(p.scratch);

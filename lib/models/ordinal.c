@@ -208,6 +208,9 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     obj->team = NULL;
     obj->group_start = NULL;
     obj->n_groups = 0;
+    obj->info_derivative = NULL;
+    obj->glm_rows = NULL;
+    obj->penalty = NULL;
     if (d->kernel == PARTREG_KERNEL_REFERENCE) {
         obj->accumulate = ordinal_reference;
         obj->scratch_doubles = d->pk + 2 * obj->k;
@@ -288,6 +291,11 @@ static partreg_status cumulative_init(partreg_model *m, const partreg_model_spec
                                  "an ordinal model needs at least 3 outcome levels (got %zu); "
                                  "for two levels fit the binary model",
                                  m->J);
+    if (m->J > m->n) /* before the layout's J - 1 entries are allocated */
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "the outcome has %zu levels but there are only %zu rows; every "
+                                 "level needs observations",
+                                 m->J, m->n);
     m->nout = m->J;
     if (partreg_layout_add_columns(&m->layout, "beta", PARTREG_PARAM_COEFFICIENT, m->p) !=
             PARTREG_OK ||
