@@ -23,9 +23,11 @@
  * the multiplies are the bound. One function per padded width
  * (and, up to 16, per number of real rows in the last row block) has its
  * loops unrolled at compile time: no scalar tails, no loop control over
- * the tiles, no padded rows of A. The tiles come in a baseline and an
- * AVX2 copy (v4.h); on the AVX-512 route the wide kernel below takes k up
- * to 16.
+ * the tiles, no padded rows of A. The tiles are for the AVX2 route (an
+ * AVX2 copy, v4.h); on the AVX-512 route the wide kernel below takes k up
+ * to 16, and the scalar route sums in place (rows_in_place), which with
+ * 16 SSE2 registers is faster than the tiles. Builds without the x86
+ * routes (clang, portable) run rows_in_place.
  *
  * No multiply-add is fused (the AVX2 target has no FMA; on the AMD Zen
  * cores FMA would share the multiply pipes anyway). */
@@ -69,7 +71,7 @@ static inline void rows_in_place(double *restrict A, size_t lda_a, size_t k,
     }
 }
 
-#if defined(PARTREG_HAVE_V4)
+#if PARTREG_CPU_X86_ROUTES
 
 /* Rows per sub-block: its rows of X and of V = diag(h) X stay in L1 while
  * every tile of the triangle runs over them. */
@@ -194,23 +196,19 @@ typedef void (*tiled_rows_fn)(double *, const double *, size_t, const double *,
     TILED_ROWS_FOR(24, 4, SFX, TARGET)                                                         \
     TILED_ROWS_FOR(28, 4, SFX, TARGET)                                                         \
     TILED_ROWS_FOR(32, 4, SFX, TARGET)
-PARTREG_V4_FOR_COPIES(TILED_ROWS_COPY)
+TILED_ROWS_COPY(avx2, PARTREG_TARGET_AVX2)
 #define TILED_ROWS_ROW(KP, SFX)                                                                \
     {tiled_rows_##KP##_1_##SFX, tiled_rows_##KP##_2_##SFX, tiled_rows_##KP##_3_##SFX,          \
      tiled_rows_##KP##_4_##SFX}
 #define TILED_ROWS_PADDED(KP, SFX)                                                             \
     {tiled_rows_##KP##_4_##SFX, tiled_rows_##KP##_4_##SFX, tiled_rows_##KP##_4_##SFX,          \
      tiled_rows_##KP##_4_##SFX}
-#define TILED_ROWS_TABLE(SFX, TARGET)                                                          \
-    {TILED_ROWS_ROW(4, SFX),     TILED_ROWS_ROW(8, SFX),     TILED_ROWS_ROW(12, SFX),          \
-     TILED_ROWS_ROW(16, SFX),    TILED_ROWS_PADDED(20, SFX), TILED_ROWS_PADDED(24, SFX),       \
-     TILED_ROWS_PADDED(28, SFX), TILED_ROWS_PADDED(32, SFX)},
-/* by copy (v4.h), kp / 4 - 1 and the rows of the last block - 1 */
-static const tiled_rows_fn tiled_rows_by_width[PARTREG_V4_COPIES][8][4] = {
-    PARTREG_V4_FOR_COPIES(TILED_ROWS_TABLE)};
+/* by kp / 4 - 1 and the rows of the last block - 1 */
+static const tiled_rows_fn tiled_rows_by_width[8][4] = {
+    TILED_ROWS_ROW(4, avx2),     TILED_ROWS_ROW(8, avx2),     TILED_ROWS_ROW(12, avx2),
+    TILED_ROWS_ROW(16, avx2),    TILED_ROWS_PADDED(20, avx2), TILED_ROWS_PADDED(24, avx2),
+    TILED_ROWS_PADDED(28, avx2), TILED_ROWS_PADDED(32, avx2)};
 
-#if PARTREG_CPU_X86_ROUTES
-#define RANK_UPDATE_WIDE 1
 /* On the AVX-512 route (AVX-512VL) a core has 32 vector registers
  * instead of 16, enough for every sum of the triangle up to k = 12 (24 of
  * them, 4-wide as above) to stay in registers in one sweep over the rows.
@@ -349,18 +347,19 @@ WIDE_ROWS_FOR_ALL(16)
 #define WIDE_ROWS_ROW(KP) {wide_rows_##KP##_1, wide_rows_##KP##_2, wide_rows_##KP##_3, wide_rows_##KP##_4}
 static const wide_rows_fn wide_rows_by_width[4][4] = {WIDE_ROWS_ROW(4), WIDE_ROWS_ROW(8),
                                                       WIDE_ROWS_ROW(12), WIDE_ROWS_ROW(16)};
-#endif
 
 void partreg_rank_update(partreg_isa isa, double *restrict A, size_t lda_a, size_t k,
                          const double *restrict X, size_t lda, const double *restrict h,
                          const double *restrict g, double *restrict grad, size_t m)
 {
-    if (k > PARTREG_RANK_UPDATE_MAX_K || m < 8) {
+    /* the scalar route sums in place too: the tiles' baseline copy, its
+     * v4 sums lowered to pairs of SSE2 registers, spills them to the
+     * stack and runs at half the plain loop's speed */
+    if (k > PARTREG_RANK_UPDATE_MAX_K || m < 8 || isa < PARTREG_ISA_AVX2) {
         rows_in_place(A, lda_a, k, X, lda, h, g, grad, m);
         return;
     }
     size_t kp = partreg_v4_width(k);
-#if defined(RANK_UPDATE_WIDE)
     /* in place in A and grad, every row (above) */
     if (kp <= 16 && isa >= PARTREG_ISA_AVX512) {
         wide_rows_fn fn = wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1];
@@ -381,7 +380,6 @@ void partreg_rank_update(partreg_isa isa, double *restrict A, size_t lda_a, size
         }
         return;
     }
-#endif
     /* A's lower triangle with rows padded to kp columns; past the
      * diagonal all is scratch, and so are grad's padded entries. */
     double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
@@ -394,7 +392,7 @@ void partreg_rank_update(partreg_isa isa, double *restrict A, size_t lda_a, size
     /* A row's padded read ends at x_r[kp - 1], inside the m rows while
      * r lda + kp <= (m - 1) lda + k. */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
-    tiled_rows_fn fn = tiled_rows_by_width[partreg_v4_copy(isa)][kp / 4 - 1][k - (kp - 4) - 1];
+    tiled_rows_fn fn = tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1];
     fn(acc, X, lda, h, g, gsum, nr, V);
     rows_in_place(acc, kp, k, X + nr * lda, lda, h ? h + nr : NULL, g ? g + nr : NULL, gsum, m - nr);
     for (size_t a = 0; a < k; a++)
