@@ -612,6 +612,29 @@ PARTREG_API size_t partreg_fit_n_warnings(const partreg_fit *fit);
 /** Warning i as one sentence (borrowed; valid until the fit is freed). */
 PARTREG_API const char *partreg_fit_warning(const partreg_fit *fit, size_t i);
 
+/**
+ * @name Strings in the output formats
+ * The one escaping of every string the library and the `partreg` command
+ * write (names of columns, levels, terms, formulas, titles): whatever bytes
+ * a string holds, the JSON stays valid JSON, a CSV field stays one field,
+ * and a terminal shows no control sequence. Each returns 0, or -1 when the
+ * stream reported a write error. Thread-safe for distinct streams.
+ * @{
+ */
+/** `s` as a JSON string literal, with its quotes: '"', '\\' and control
+ *  characters escaped (`\n`, `\t`, `\u001b`, ...), bytes that are not valid
+ *  UTF-8 written as U+FFFD. NULL writes `null`. */
+PARTREG_API int partreg_write_json_string(FILE *out, const char *s);
+/** `s` as one CSV field (RFC 4180): quoted, with quotes doubled, when it
+ *  holds `delimiter`, a quote, CR or LF, or starts or ends with a space;
+ *  as it is otherwise. NULL writes an empty field. */
+PARTREG_API int partreg_write_csv_field(FILE *out, const char *s, char delimiter);
+/** `s` for a terminal or a plain-text report: control characters (C0,
+ *  DEL) and bytes that are not valid UTF-8 as `\xHH`, the rest as it is.
+ *  NULL writes nothing. */
+PARTREG_API int partreg_write_text(FILE *out, const char *s);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

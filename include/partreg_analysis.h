@@ -126,6 +126,20 @@ PARTREG_API partreg_status partreg_analysis_run_table(const partreg_table *table
                                                       partreg_analysis **out, partreg_error *err);
 
 /**
+ * Likelihood-ratio test of two analyses of the same data, `reduced` nested
+ * in `full`: partreg_lr_test() on their fits after checking what only the
+ * analyses know: the same outcome variable, the same rows of the data
+ * (listwise deletion can differ between the formulas) and the same
+ * weights. PARTREG_EINVAL with a message saying which differs (naming the
+ * outcomes, or the first row used by one model only), else what
+ * partreg_lr_test() returns. On failure the outputs are NaN. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_analysis_lr_test(const partreg_analysis *full,
+                                                    const partreg_analysis *reduced,
+                                                    double *chi2, double *df, double *p,
+                                                    partreg_error *err);
+
+/**
  * Multiple imputation: run the analysis on each of m >= 2 completed data
  * sets (tables[0..m), borrowed; the same columns) on threads across the
  * imputations (spec->fit.threads of them, 0 = one per core; each

@@ -165,6 +165,14 @@ typedef struct partreg_frame_options {
              *  with PREFIX, in table order (full replicate weights, finite,
              *  >= 0). */
             const char *repweights;
+            /** 0 (default): refuse an ordinal outcome that looks continuous,
+             *  unless its levels are listed in `levels`: more than 50
+             *  distinct values, or more than 10 that average fewer than 5
+             *  rows each (J > 10 and 5 J > n). Such an outcome is almost
+             *  always a measurement to be recoded into categories; fitted as
+             *  it is it would get one threshold per value. 1: fit it as
+             *  ordinal anyway (`--many-levels`). */
+            int many_levels;
         };
         unsigned char partreg_reserved_[256];
     };
@@ -211,6 +219,9 @@ typedef struct partreg_frame partreg_frame;
  *               partreg_frame_free()); otherwise NULL.
  * @param err    optional; `err->line` is set when a data line is at fault.
  * @return PARTREG_OK;
+ *         PARTREG_EDATA also for an outcome that looks continuous (see
+ *         many_levels); PARTREG_ENOMEM, when the design matrix does not fit
+ *         in memory, names its size and the term with the most columns;
  *         PARTREG_EINVAL: NULL table/f/out, n_levels > 0 with NULL levels,
  *         a `--ref` on a numeric variable, a numeric column used both
  *         as a number and as factor(), a family value out of range;

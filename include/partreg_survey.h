@@ -249,6 +249,7 @@ typedef struct partreg_survey_info {
  * @param data   the data it was fitted on (borrowed).
  * @param design a design of data->n rows (borrowed; the fit keeps no
  *               reference).
+ * @param err    filled on failure (NULL: not reported).
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, rows differ, weights
  *         that are not the design's fit weights, an fpc that varies within
  *         a stratum or is below the PSUs sampled, a single PSU in all);
@@ -326,6 +327,7 @@ typedef struct partreg_survey_gof {
  * @param design  its design (borrowed).
  * @param groups  g, at least 3 (10 is usual).
  * @param out     filled on PARTREG_OK (NaN otherwise).
+ * @param err     filled on failure (NULL: not reported).
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, groups < 3, data or
  *         design not the fit's, a fit without a design);
  *         PARTREG_EUNSUPPORTED (not a binary model); PARTREG_ESINGULAR

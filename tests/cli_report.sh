@@ -252,7 +252,7 @@ expect 2 "'nosuch' is not a variable of the model" "$BIN" report "$DATA" "${OFIT
 expect 1 "" "$BIN" report "$DATA" "${OFIT[@]}" --out "$TMP/no/such/dir/r.html"
 expect 1 "" "$BIN" report "$TMP/missing.csv" "${OFIT[@]}" --out "$TMP/r.html"
 if [ -c /dev/full ]; then
-    expect 1 "could not write the HTML report" "$BIN" report "$DATA" "${OFIT[@]}" --out /dev/full
+    expect 1 "could not write '/dev/full': No space left on device" "$BIN" report "$DATA" "${OFIT[@]}" --out /dev/full
     [ -c /dev/full ] || fail "a failed report removed /dev/full"
 fi
 expect 0 "" "$BIN" report --help

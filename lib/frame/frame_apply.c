@@ -117,6 +117,13 @@ partreg_status partreg_frame_apply(const partreg_frame *fr, const partreg_table 
     }
     nf->n = n;
     nf->n_dropped = N - n;
+    if (N == 0) {
+        st = partreg_error_set(err, PARTREG_ETOOFEW,
+                               "%s has no data rows (only a header line); give the rows to "
+                               "predict",
+                               partreg_table_source(newdata));
+        goto cleanup;
+    }
     if (n == 0) {
         st = partreg_error_set(err, PARTREG_ETOOFEW,
                                "no complete rows in %s: each of its %zu rows misses a predictor",

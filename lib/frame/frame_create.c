@@ -3,6 +3,7 @@
  * value in any variable used (listwise deletion), code the outcome, the
  * predictors' levels and references, weights and clusters, then lay out and
  * fill the design matrix (frame_design.c). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +278,14 @@ static partreg_status code_weights(partreg_frame *fr, const partreg_table *t, si
                                         "finite and >= 0",
                                         partreg_table_column_name(t, j), w, line);
         }
+        if (w > 0.0 && w < DBL_MIN) {
+            long line = partreg_table_row_line(t, fr->rows[i]);
+            return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                        "weight '%s' is %g on line %ld, below the smallest "
+                                        "normal double (%g): too small to carry a likelihood; "
+                                        "multiply every weight by the same constant",
+                                        partreg_table_column_name(t, j), w, line, DBL_MIN);
+        }
         fr->w[i] = w;
     }
     return PARTREG_OK;
@@ -344,6 +353,15 @@ static partreg_status choose_family(partreg_frame *fr, const partreg_table *t, s
                                  article, ft->name, range, name, J, fr->outcome.names[0],
                                  fr->outcome.names[1], other);
     }
+    /* an outcome that looks continuous: see partreg_frame_options.many_levels */
+    if (ft->thresholds && opt->n_levels == 0 && !opt->many_levels &&
+        (J > 50 || (J > 10 && 5 * J > fr->n)))
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "the outcome '%s' has %zu distinct values in %zu rows: it looks "
+                                 "continuous, and an ordinal model would estimate %zu "
+                                 "thresholds; recode it into categories, or give --many-levels "
+                                 "(or list the levels with --levels) to fit it as ordinal",
+                                 name, J, fr->n, J - 1);
     if (J < ft->min_levels)
         return partreg_error_set(err, PARTREG_EONECLASS,
                                  "%s %s model needs an outcome with at least %zu levels; "
@@ -421,7 +439,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     fr->has_outcome = 1;
     /* cut points take the intercept's place */
     fr->intercept = !partreg_family_traits_of(fr->family)->thresholds && f->has_intercept;
-    if ((st = partreg_frame_layout(fr, err)) || (st = partreg_frame_build_X(fr, table, opt->threads, err)))
+    if ((st = partreg_frame_layout(fr, err)) ||
+        (st = partreg_frame_build_X(fr, table, opt->threads, err)))
         goto cleanup;
     *out = fr;
     fr = NULL;

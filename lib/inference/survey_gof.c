@@ -210,14 +210,14 @@ partreg_status partreg_fit_survey_gof(const partreg_fit *fit, const partreg_data
         case PARTREG_REP_BOOTSTRAP: c = 1.0 / (dR - 1.0); break;
         }
         for (size_t a = 0; a < g; a++) {
-            double ca = M[a], cb;
+            double ca = M[a];
             if (!s->mse) {
                 ca = 0.0;
                 for (size_t r = 0; r < s->R; r++)
                     ca += Mr[r * g + a] / dR;
             }
             for (size_t b = 0; b <= a; b++) {
-                cb = M[b];
+                double cb = M[b];
                 if (!s->mse) {
                     cb = 0.0;
                     for (size_t r = 0; r < s->R; r++)

@@ -244,6 +244,47 @@ static partreg_status check_shape(const partreg_data *d, partreg_error *err)
     return PARTREG_OK;
 }
 
+/* Weights whose scale cannot carry a likelihood: a positive weight below
+ * the smallest normal double (DBL_MIN, 2.2e-308: a subnormal keeps few
+ * significant bits, and its products with the log-probabilities, scores
+ * and information underflow to zero, so a fit "converges" at its start),
+ * or a total that overflows. Rescaling every weight by one constant moves
+ * the estimates not at all. */
+static partreg_status check_weight_scale(const partreg_data *d, double sum_w, partreg_error *err)
+{
+    if (!isfinite(sum_w))
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "the weights sum to more than the largest double (%g); divide "
+                                 "every weight by the same constant",
+                                 DBL_MAX);
+    for (size_t i = 0; i < d->n; i++)
+        if (d->w[i] > 0 && d->w[i] < DBL_MIN)
+            return partreg_error_set_index(
+                err, PARTREG_EDATA, (long)i,
+                "row %zu: weight %g is below the smallest normal double (%g), too small to "
+                "carry a likelihood; multiply every weight by the same constant",
+                i + 1, d->w[i], DBL_MIN);
+    return PARTREG_OK;
+}
+
+/* FNV-1a over the bits of v[0..n) (NULL: an empty fingerprint). */
+static uint64_t fingerprint(const double *v, size_t n)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b;
+        double x = v[i] == 0.0 ? 0.0 : v[i];
+        memcpy(&b, &x, sizeof b);
+        for (int k = 0; k < 8; k++) {
+            h ^= (b >> (8 * k)) & 0xFF;
+            h *= UINT64_C(1099511628211);
+        }
+    }
+    return h;
+}
+
 /* Outcome codes 0..J-1 and weights, in one pass (on the team). */
 static partreg_status validate(const partreg_data *d, size_t J, int threads, partreg_team *team,
                                partreg_isa isa, outcome_totals *tot, partreg_error *err)
@@ -259,6 +300,8 @@ static partreg_status validate(const partreg_data *d, size_t J, int threads, par
         return report_bad_row(d, J, err);
     if (d->w && !(tot->sum_w > 0))
         return partreg_error_set(err, PARTREG_EDATA, "all weights are zero");
+    if (d->w)
+        return check_weight_scale(d, tot->sum_w, err);
     return PARTREG_OK;
 }
 
@@ -705,6 +748,9 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         goto fail;
     }
     fit->sum_w = tot.sum_w;
+    fit->y_hash = fingerprint(data->y, data->n);
+    fit->w_hash = fingerprint(data->w, data->n);
+    fit->weighted = data->w != NULL;
     if (tot.n_pos < fit->K) {
         st = partreg_error_set(err, PARTREG_ETOOFEW,
                                "%zu usable rows for %zu parameters; a model needs at least as "
@@ -733,6 +779,15 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     *out = fit;
     return st;
 fail:
+    if (st == PARTREG_ENOMEM && fit && fit->model.layout.K > 0) {
+        /* say what made the model large: its number of parameters */
+        double K = (double)fit->model.layout.K;
+        partreg_error_set(err, PARTREG_ENOMEM,
+                          "out of memory: the model has %zu parameters, and their information "
+                          "matrix alone needs %.3g GB; drop or recode what gives it so many "
+                          "(a factor or an outcome with many levels)",
+                          fit->model.layout.K, K * K * 8 / 1e9);
+    }
     fit_team_done(opt, team);
     free(step);
     free(tot.W);

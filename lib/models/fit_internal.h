@@ -10,6 +10,7 @@
 #ifndef PARTREG_MODELS_FIT_INTERNAL_H
 #define PARTREG_MODELS_FIT_INTERNAL_H
 
+#include <stdint.h>
 #include "partreg.h"
 #include "models/collinear.h"
 #include "models/design.h"
@@ -62,6 +63,11 @@ struct partreg_fit {
     char **warnings;
     size_t n_warnings;
     partreg_fit_options opt;
+    /* fingerprints of the data fitted (FNV-1a over each row's bits in
+     * order), so that tests comparing two fits can tell whether they saw
+     * the same outcome values and weights */
+    uint64_t y_hash, w_hash;
+    int weighted;
     partreg_kernel kernel; /* the route its passes run, resolved from opt.kernel (core/cpu.h) */
 };
 

@@ -6,6 +6,8 @@
 #include "report/analysis_internal.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -346,6 +348,33 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     return PARTREG_OK;
 }
 
+/* Notes for the columns the model uses that the reader read with decimal
+ * commas (partreg_table_decimal_comma): the user should know that "4,5"
+ * was taken for 4.5. Returns how many were written (at most max). */
+static size_t decimal_comma_notes(const partreg_table *t, const partreg_formula *f,
+                                  const partreg_analysis_spec *s,
+                                  char notes[][PARTREG_ERROR_MESSAGE_SIZE], size_t max)
+{
+    size_t n = 0, nv = partreg_formula_n_variables(f);
+    for (size_t v = 0; v < nv + 3 && n < max; v++) {
+        const char *name = v < nv        ? partreg_formula_variable(f, v)
+                           : v == nv     ? partreg_formula_response(f)
+                           : v == nv + 1 ? s->frame.weights
+                                         : s->frame.cluster;
+        size_t j;
+        long line;
+        const char *value;
+        if (!name || partreg_table_find_column(t, name, &j, NULL) != PARTREG_OK ||
+            !partreg_table_decimal_comma(t, j, &line, &value))
+            continue;
+        snprintf(notes[n++], PARTREG_ERROR_MESSAGE_SIZE,
+                 "column '%s' has decimal commas ('%s' on line %ld): read as numbers with ',' "
+                 "as the decimal point",
+                 name, value, line);
+    }
+    return n;
+}
+
 static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
                                   partreg_analysis **out, partreg_error *err);
 
@@ -356,6 +385,8 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     double t1 = now_s();
     if ((st = partreg_formula_parse(s->formula, &a->formula, err)) != PARTREG_OK)
         return st;
+    char notes[4][PARTREG_ERROR_MESSAGE_SIZE];
+    size_t n_notes = decimal_comma_notes(table, a->formula, s, notes, 4);
     if (table == a->own_table) {
         /* the frame takes the numeric columns it can from the table we
          * read, and holds all the later steps need: release the rest of
@@ -394,6 +425,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     a->fit_status = st;
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
+    for (size_t k = 0; k < n_notes; k++)
+        if (partreg_fit_add_warning(a->fit, "%s", notes[k]) != PARTREG_OK)
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     warn_sampling_like_weights(a, s);
     if ((st = inference(a, s, err)) != PARTREG_OK)
         return st;
@@ -556,4 +590,72 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
     }
     a->timing.read_s = now_s() - t0;
     return finish(a, run(a, a->own_table, s, t0, err), out);
+}
+
+/* The first data row used by one model only (as `*only_full`), or
+ * SIZE_MAX when both use the same rows. */
+static size_t first_unshared_row(const partreg_frame *a, const partreg_frame *b, int *in_a)
+{
+    const size_t *ra = partreg_frame_row_index(a), *rb = partreg_frame_row_index(b);
+    size_t na = partreg_frame_n_rows(a), nb = partreg_frame_n_rows(b), i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (ra[i] == rb[j]) {
+            i++;
+            j++;
+        } else {
+            *in_a = ra[i] < rb[j];
+            return *in_a ? ra[i] : rb[j];
+        }
+    }
+    if (i < na) {
+        *in_a = 1;
+        return ra[i];
+    }
+    if (j < nb) {
+        *in_a = 0;
+        return rb[j];
+    }
+    return SIZE_MAX;
+}
+
+partreg_status partreg_analysis_lr_test(const partreg_analysis *full,
+                                        const partreg_analysis *reduced, double *chi2,
+                                        double *df, double *p, partreg_error *err)
+{
+    if (chi2)
+        *chi2 = NAN;
+    if (df)
+        *df = NAN;
+    if (p)
+        *p = NAN;
+    if (!full || !reduced || !chi2 || !df || !p)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_analysis_lr_test: NULL argument");
+    const partreg_frame *ff = full->frame, *fr = reduced->frame;
+    const char *yf = partreg_frame_response(ff), *yr = partreg_frame_response(fr);
+    if (strcmp(yf, yr) != 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models have different outcomes ('%s' and '%s'): a "
+                                 "likelihood-ratio test compares models of the same outcome",
+                                 yf, yr);
+    int in_full = 0;
+    size_t row = first_unshared_row(ff, fr, &in_full);
+    if (row != SIZE_MAX)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different rows (%zu and %zu): data row %zu is "
+                                 "used by the %s model only, as a variable of the other is "
+                                 "missing there; drop the rows with missing values in any "
+                                 "variable of either model and test again",
+                                 partreg_frame_n_rows(ff), partreg_frame_n_rows(fr), row + 1,
+                                 in_full ? "full" : "reduced");
+    const double *wf = partreg_frame_weights(ff), *wr = partreg_frame_weights(fr);
+    if ((wf == NULL) != (wr == NULL))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the %s model has weights and the %s one has none: a "
+                                 "likelihood-ratio test needs the same weights in both",
+                                 wf ? "full" : "reduced", wf ? "reduced" : "full");
+    if (wf && memcmp(wf, wr, partreg_frame_n_rows(ff) * sizeof *wf) != 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different weights: a likelihood-ratio test "
+                                 "needs the same weights in both");
+    return partreg_lr_test(full->fit, reduced->fit, chi2, df, p, err);
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "report/rows.h"
 #include "report/writers.h"
 
@@ -81,7 +82,7 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
         report_row r;
         if (!report_row_get(a, j, &r) || r.section != section)
             continue;
-        fprintf(out, "%-24.24s", r.name);
+        fprintf(out, "%-24.24s", PARTREG_TEXT(r.name));
         num(out, r.est.estimate, 11, 5);
         num(out, r.est.std_error, 10, 5);
         num(out, r.est.z, 8, 3);
@@ -106,7 +107,7 @@ static void margins(FILE *out, const char *title, const partreg_margins *m, int 
             "Std.Err", t ? "t" : "z", t ? "P>|t|" : "P>|z|");
     for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
-        fprintf(out, "%-24.24s %-12.12s", e->term, e->outcome ? e->outcome : "");
+        fprintf(out, "%-24.24s %-12.12s", PARTREG_TEXT(e->term), PARTREG_TEXT(e->outcome));
         num(out, e->estimate, 11, 5);
         num(out, e->std_error, 10, 5);
         num(out, e->z, 8, 3);
@@ -156,17 +157,17 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     partreg_fit_get_stats(fit, &s);
     fprintf(out, "%s %s regression\n", partreg_fit_model_title(fit),
             partreg_link_name(partreg_fit_link(fit)));
-    fprintf(out, "Formula:  %s\nData:     %s\n", a->formula_text, a->source);
+    fprintf(out, "Formula:  %s\nData:     %s\n", PARTREG_TEXT(a->formula_text), PARTREG_TEXT(a->source));
     fprintf(out, "Rows:     %zu used, %zu dropped for missing values", partreg_fit_n_obs(fit),
             partreg_frame_n_dropped(a->frame));
     if (partreg_frame_weights(a->frame))
         fprintf(out, " (sum of weights %.10g)", s.n_weighted);
     fputc('\n', out);
-    fprintf(out, "Outcome:  %s, levels", partreg_frame_response(a->frame));
+    fprintf(out, "Outcome:  %s, levels", PARTREG_TEXT(partreg_frame_response(a->frame)));
     for (size_t k = 0; k < partreg_frame_n_levels(a->frame); k++)
-        fprintf(out, "%s%s", k ? " < " : " ", partreg_frame_level_name(a->frame, k));
+        fprintf(out, "%s%s", k ? " < " : " ", PARTREG_TEXT(partreg_frame_level_name(a->frame, k)));
     if (partreg_fit_n_outcomes(fit) == 1)
-        fprintf(out, " (event: %s)", partreg_frame_level_name(a->frame, 1));
+        fprintf(out, " (event: %s)", PARTREG_TEXT(partreg_frame_level_name(a->frame, 1)));
     fprintf(out, "\nVariance: %s", partreg_vcov_name(partreg_fit_vcov_type(fit)));
     if (partreg_fit_vcov_n_clusters(fit) > 0)
         fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
@@ -230,7 +231,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 "Variable", "F", "df1", "df2", "P>F");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24.24s", PARTREG_TEXT(t->variable));
             num(out, t->adjusted_f, 10, 3);
             fprintf(out, " %5g %7g", t->df1, t->df2);
             pval(out, t->p_value);
@@ -240,7 +241,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24.24s", PARTREG_TEXT(t->variable));
             num(out, t->chi2, 10, 3);
             fprintf(out, " %5g", t->df);
             pval(out, t->p_value);
@@ -277,7 +278,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fputc('\n', out);
         for (size_t t = 0; t < partreg_brant_n_terms(a->brant); t++) {
             partreg_chi2_test bt = partreg_brant_term(a->brant, t);
-            fprintf(out, "%-24.24s", partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t)));
+            fprintf(out, "%-24.24s", PARTREG_TEXT(partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t))));
             num(out, bt.chi2, 10, 3);
             fprintf(out, " %5g", bt.df);
             pval(out, bt.p_value);
@@ -302,6 +303,6 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     if (partreg_fit_n_warnings(fit) > 0) {
         fprintf(out, "\nWarnings:\n");
         for (size_t i = 0; i < partreg_fit_n_warnings(fit); i++)
-            fprintf(out, "  - %s\n", partreg_fit_warning(fit, i));
+            fprintf(out, "  - %s\n", PARTREG_TEXT(partreg_fit_warning(fit, i)));
     }
 }

@@ -11,12 +11,13 @@
 static const char fit_help[] =
     "usage: partreg fit DATA --formula \"Y ~ TERMS\" [options]\n"
     "\n"
-    "DATA is a CSV file (or .sav / .dta). Options:\n"
+    "DATA is a CSV file (or .sav / .dta; - reads CSV from standard input). Options:\n"
     "  --formula F            R-style formula: a + b, a:b, a*b, factor(x), I(x^2), log(x),\n"
     "                         exp(x), sqrt(x), - 1 (no intercept; binary only)\n"
     "  --family binary|ordinal  default: 2 outcome levels = binary, more = ordinal\n"
     "  --link L               logit (default), probit, cloglog, loglog (ordinal), cauchit\n"
     "  --levels \"A,B,C\"       outcome levels, lowest first (binary: last = event)\n"
+    "  --many-levels          fit an outcome that looks continuous (over 50 values) as ordinal\n"
     "  --ref VAR=LEVEL        reference level of a categorical predictor (repeatable)\n"
     "  --weights COL          case (frequency) weights: each row counts w times (survey\n"
     "                         weights: --sampling-weights)\n"
@@ -81,10 +82,15 @@ void cli_error(const char *what, const partreg_error *err)
             err->message[0] ? err->message : partreg_status_name(err->status));
 }
 
+/* Split a comma-separated list in place, trimming spaces. Returns 0, -1
+ * when it has more than max entries, or k >= 1 when entry k is empty. */
 static int split_list(char *buf, const char **out, size_t max, size_t *n)
 {
     *n = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    for (char *tok = buf, *next;; tok = next + 1) {
+        next = strchr(tok, ',');
+        if (next)
+            *next = '\0';
         while (*tok == ' ')
             tok++;
         size_t len = strlen(tok);
@@ -92,9 +98,12 @@ static int split_list(char *buf, const char **out, size_t max, size_t *n)
             tok[--len] = '\0';
         if (*n >= max)
             return -1;
+        if (len == 0)
+            return (int)*n + 1;
         out[(*n)++] = tok;
+        if (!next)
+            return 0;
     }
-    return 0;
 }
 
 /* Options followed by a value. */
@@ -176,6 +185,9 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
             takes = 0;
+        } else if (strcmp(a, "--many-levels") == 0) {
+            o->spec.frame.many_levels = 1;
+            takes = 0;
         } else if (strcmp(a, "--firth") == 0) {
             o->spec.firth = 1;
             takes = 0;
@@ -211,15 +223,25 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--levels") == 0) {
             free(o->levels_buf);
             o->levels_buf = strdup(v);
-            if (!o->levels_buf ||
-                split_list(o->levels_buf, o->levels, CLI_MAX_LIST, &o->spec.frame.n_levels) != 0 ||
-                o->spec.frame.n_levels == 0)
+            int bad = o->levels_buf ? split_list(o->levels_buf, o->levels, CLI_MAX_LIST,
+                                                 &o->spec.frame.n_levels)
+                                    : -1;
+            if (bad > 0)
+                return fail(command, "--levels '%s': entry %d is empty; list the levels "
+                                     "separated by single commas", v, bad);
+            if (bad != 0 || o->spec.frame.n_levels == 0)
                 return fail(command, "--levels '%s' must list the levels separated by commas", v);
             o->spec.frame.levels = o->levels;
         } else if (strcmp(a, "--ref") == 0) {
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1] || n_refs >= CLI_MAX_LIST)
                 return fail(command, "--ref '%s' must be VARIABLE=LEVEL", v);
+            for (size_t k = 0; k < n_refs; k++)
+                if (strlen(o->ref_vars[k]) == (size_t)(eq - v) &&
+                    strncmp(o->ref_vars[k], v, (size_t)(eq - v)) == 0)
+                    return fail(command, "--ref for '%s' is given twice (%s=%s and %s); give "
+                                         "one reference level per variable",
+                                o->ref_vars[k], o->ref_vars[k], o->ref_levels[k], v);
             char *buf = strdup(v);
             if (!buf)
                 return fail(command, "out of memory");
