@@ -19,6 +19,7 @@
 #include "partreg_formula.h"
 #include "partreg_margins.h"
 #include "partreg_survey.h"
+#include "partreg_ordinal.h"
 #include "partreg_table.h"
 
 #ifdef __cplusplus
@@ -81,6 +82,17 @@ typedef struct partreg_analysis_spec {
              *  each is analysed with this spec and the results pooled by
              *  Rubin's rules (partreg_analysis_run_imputations()); NULL: none */
             const char *imputations;
+            /** Ordinal: variables (or terms) of the formula whose slopes
+             *  differ by cut ("x + V", `--nominal`;
+             *  partreg_model_spec_set_nominal()), or NULL. Scale terms are
+             *  frame.scale (`--scale`). */
+            const char *nominal;
+            int autofit;          /**< ordinal: choose the nominal variables as Stata's gologit2, autofit (default 0) */
+            double autofit_alpha; /**< level of autofit's tests (0: the default 0.05) */
+            int nominal_test;     /**< ordinal: LR test per variable of nominal effects (default 0) */
+            int scale_test;       /**< ordinal: LR test per variable of scale effects (default 0) */
+            int parallel_test;    /**< ordinal: Wald test of equal slopes per variable, from the model with every variable nominal (default 0) */
+            int ordinal_gof;      /**< ordinal: Lipsitz, ordinal Hosmer-Lemeshow and Pulkstenis-Robinson tests (default 0) */
         };
         unsigned char partreg_reserved_[1024];
     };
@@ -183,6 +195,22 @@ PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analys
 PARTREG_API const partreg_survey *partreg_analysis_survey(const partreg_analysis *a);
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
+/** The Brant test, or NULL when not asked for (borrowed). */
+PARTREG_API const partreg_brant *partreg_analysis_brant(const partreg_analysis *a);
+/** Autofit's steps (the tests that made each variable parallel, with
+ *  their step), or NULL when not asked for (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a);
+/** The nominal tests (`nominal_test`), or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_nominal_test(const partreg_analysis *a);
+/** The scale tests (`scale_test`), or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_scale_test(const partreg_analysis *a);
+/** The parallel-lines tests (equal slopes in the model with every
+ *  variable nominal; partreg_variable_tests_omnibus() for all together),
+ *  or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_parallel_test(const partreg_analysis *a);
+/** The ordinal goodness-of-fit tests, or NULL when not asked for
+ *  (borrowed). */
+PARTREG_API const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a);
 
 /**
  * Write the analysis to `out` in `format`; with `timing` non-zero the JSON

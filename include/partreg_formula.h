@@ -173,6 +173,13 @@ typedef struct partreg_frame_options {
              *  it is it would get one threshold per value. 1: fit it as
              *  ordinal anyway (`--many-levels`). */
             int many_levels;
+            /** Scale terms of a location-scale model (`--scale "z + w"`): the
+             *  right-hand side of a formula, or NULL (default). A term that is
+             *  in the formula marks its columns as scale columns too; one that
+             *  is not adds its columns after the formula's, as scale-only
+             *  columns (partreg_frame_column_roles()). Its variables join the
+             *  model's: listwise deletion, coding and `--ref` apply to them. */
+            const char *scale;
         };
         unsigned char partreg_reserved_[256];
     };
@@ -296,6 +303,17 @@ PARTREG_API const char *partreg_frame_column_name(const partreg_frame *fr, size_
 /** Term of design column j: an index for partreg_frame_term_label(), or -1
  *  for the intercept and for j out of range. */
 PARTREG_API long partreg_frame_column_term(const partreg_frame *fr, size_t j);
+/** Roles of a design column (bits of partreg_frame_column_roles()). */
+enum {
+    PARTREG_ROLE_LOCATION = 1u << 0, /**< a term of the model formula (the location) */
+    PARTREG_ROLE_SCALE = 1u << 1     /**< a scale term (partreg_frame_options.scale) */
+};
+
+/** Roles of design column j: ::PARTREG_ROLE_LOCATION for the formula's
+ *  columns, ::PARTREG_ROLE_SCALE for the scale terms' (both for a scale
+ *  term that is also in the formula); 0 when j is out of range. */
+PARTREG_API unsigned partreg_frame_column_roles(const partreg_frame *fr, size_t j);
+
 /** Number of terms (as in the formula). */
 PARTREG_API size_t partreg_frame_n_terms(const partreg_frame *fr);
 /** Label of term k (as partreg_formula_term_label()), or NULL. */

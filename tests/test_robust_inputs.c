@@ -672,12 +672,12 @@ static void test_options(void **state)
     spec.frame.ref_levels = rl;
     spec.frame.n_refs = 1;
     partreg_analysis_free(run_spec(path, &spec, PARTREG_EINVAL, "'x' is numeric; use factor(x)", 0, 0));
-    /* O29 a kernel route that is no route */
+    /* O36 a kernel route that is no route */
     spec = partreg_analysis_spec_default();
     spec.formula = "y ~ x";
     spec.fit.kernel = (partreg_kernel)99;
     partreg_analysis_free(run_spec(path, &spec, PARTREG_EINVAL, "unknown kernel route 99", 0, 0));
-    /* O30 a route the CPU lacks: refused, never run (a CPU probed as
+    /* O37 a route the CPU lacks: refused, never run (a CPU probed as
      * having less than this one, where this one has the route) */
     partreg_kernel route;
     assert_int_equal(partreg_cpu_route(PARTREG_KERNEL_AVX512, PARTREG_ISA_AVX2, &route, &err),

@@ -390,8 +390,23 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
                                  opt->n_levels);
     if (!opt->family_auto && !partreg_family_traits_of(opt->family))
         return partreg_error_set(err, PARTREG_EINVAL, "invalid family %d", (int)opt->family);
-    if ((st = partreg_frame_alloc(f, &fr, err)))
+    /* scale terms that the formula does not have join it as terms of
+     * their own (frame_parts.c) */
+    partreg_formula *with_scale = NULL;
+    unsigned char *term_scale = NULL;
+    size_t n_main = f->n_terms;
+    if (opt->scale) {
+        if ((st = partreg_formula_add_scale(f, opt->scale, &with_scale, &term_scale, err)))
+            return st;
+        f = with_scale;
+    }
+    if ((st = partreg_frame_alloc(f, &fr, err))) {
+        partreg_formula_free(with_scale);
+        free(term_scale);
         return st;
+    }
+    fr->n_main_terms = n_main;
+    fr->term_scale = term_scale;
     col = calloc(f->n_vars ? f->n_vars : 1, sizeof *col);
     used = malloc((f->n_vars + 3) * sizeof *used);
     if (!col || !used) {
@@ -449,6 +464,7 @@ cleanup:
     free(col);
     free(used);
     partreg_frame_free(fr);
+    partreg_formula_free(with_scale);
     return st;
 }
 

@@ -194,6 +194,19 @@ partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, 
                                       size_t *intercept_col, double *intercept_value,
                                       partreg_screen_offset *offset)
 {
+    return partreg_screen_columns_grouped(data, NULL, thresholds, tol, threads, team, isa, why,
+                                          kept, pk, has_intercept, intercept_col,
+                                          intercept_value, offset);
+}
+
+partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
+                                              int thresholds, double tol, int threads,
+                                              partreg_team *team, partreg_isa isa,
+                                              unsigned char *why,
+                                              size_t *kept, size_t *pk, int *has_intercept,
+                                              size_t *intercept_col, double *intercept_value,
+                                              partreg_screen_offset *offset)
+{
     size_t p = data->p;
     size_t pp = p * p > 0 ? p * p : 1;
     partreg_moments mo;
@@ -232,6 +245,13 @@ partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, 
         for (size_t a = 0; a < p; a++)
             for (size_t c = 0; c <= a; c++)
                 C[a * p + c] += sw * mean[a] * mean[c];
+
+    /* columns of different groups are screened apart: as if uncorrelated */
+    if (group)
+        for (size_t a = 0; a < p; a++)
+            for (size_t c = 0; c < a; c++)
+                if (group[a] != group[c])
+                    C[a * p + c] = 0.0;
 
     /* Cholesky sweep in column order on the unit-diagonal scaling */
     double tol2 = tol * tol;

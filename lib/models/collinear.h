@@ -46,4 +46,16 @@ partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, 
                                       size_t *intercept_col, double *intercept_value,
                                       partreg_screen_offset *offset);
 
+/* The same with the columns in groups (group[j] for each column; NULL:
+ * one group): a column is collinear when it is so with the earlier kept
+ * columns of its own group, for models whose columns enter different
+ * parts of the likelihood (model.h, screen_group). */
+partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
+                                              int thresholds, double tol, int threads,
+                                              partreg_team *team, partreg_isa isa,
+                                              unsigned char *why,
+                                              size_t *kept, size_t *pk, int *has_intercept,
+                                              size_t *intercept_col, double *intercept_value,
+                                              partreg_screen_offset *offset);
+
 #endif

@@ -102,6 +102,7 @@ void partreg_fit_free(partreg_fit *fit)
     if (!fit)
         return;
     partreg_model_release(&fit->model);
+    partreg_model_spec_free(fit->spec);
     free(fit->kept);
     free(fit->dropped);
     free(fit->free_of);
@@ -430,11 +431,10 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     int thresholds = (fit->model.ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0;
     partreg_intercept *ic = &fit->intercept;
-    partreg_status st = partreg_screen_columns(d, thresholds, fit->opt.collinear_tol,
-                                               fit->opt.threads, team,
-                                               partreg_route_isa(fit->kernel), why, fit->kept,
-                                               &fit->pk,
-                                               &ic->has, &ic->column, &ic->value, &fit->offset);
+    partreg_status st = partreg_screen_columns_grouped(
+        d, fit->model.screen_group, thresholds, fit->opt.collinear_tol, fit->opt.threads, team,
+        partreg_route_isa(fit->kernel), why, fit->kept, &fit->pk, &ic->has, &ic->column,
+        &ic->value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
         return st == PARTREG_EDATA ? report_nonfinite(d, err)
@@ -592,6 +592,46 @@ static partreg_status judge_stop(partreg_fit *fit, const partreg_newton_result *
     return PARTREG_OK;
 }
 
+/* Rows whose fitted category probabilities are not all >= 0 (cumulative
+ * probabilities that cross), for models that can have them; a warning
+ * says how many. PARTREG_OK or PARTREG_ENOMEM. */
+static partreg_status count_crossing(partreg_fit *fit, const partreg_data *data)
+{
+    const partreg_model *m = &fit->model;
+    fit->n_crossing = 0;
+    if (!(m->ops->traits & PARTREG_TRAIT_MAY_CROSS))
+        return PARTREG_OK;
+    size_t ns = m->ops->predict_scratch(m), nout = m->nout;
+    double *buf = malloc((ns + nout) * sizeof *buf);
+    if (!buf)
+        return PARTREG_ENOMEM;
+    double *prob = buf + ns;
+    size_t ldx = data->ldx ? data->ldx : data->p;
+    for (size_t i = 0; i < data->n; i++) {
+        if (m->ops->crosses) {
+            fit->n_crossing += m->ops->crosses(m, fit->par->data, data->X + i * ldx) != 0;
+            continue;
+        }
+        memset(prob, 0, nout * sizeof *prob);
+        m->ops->predict(m, fit->par->data, data->X + i * ldx, NULL, 1.0, prob, NULL, buf);
+        for (size_t o = 0; o < nout; o++)
+            if (prob[o] < 0.0) {
+                fit->n_crossing++;
+                break;
+            }
+    }
+    free(buf);
+    if (fit->n_crossing > 0 &&
+        partreg_fit_add_warning(fit, "the fitted cumulative probabilities cross for %zu of the "
+                                     "%zu rows (a negative category probability): the cut-specific "
+                                     "slopes do not describe those rows; make fewer variables "
+                                     "nominal or use --autofit",
+                                fit->n_crossing, fit->n) != PARTREG_OK) {
+        return PARTREG_ENOMEM;
+    }
+    return PARTREG_OK;
+}
+
 static partreg_status check_options(const partreg_fit_options *opt, const partreg_model_ops *ops,
                                     partreg_error *err)
 {
@@ -732,6 +772,10 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err);
     if (st != PARTREG_OK)
         goto fail;
+    if (partreg_model_spec_copy(spec, &fit->spec) != PARTREG_OK) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto fail;
+    }
     /* the threads of every pass of this fit, validation's included: the
      * caller's workers when they are free, else its own (NULL: started
      * per pass) */
@@ -773,6 +817,10 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     if (st == PARTREG_OK && fit->model.flic &&
         (st = partreg_fit_flic_intercept(fit, data, team, err)) != PARTREG_OK)
         goto fail;
+    if (st == PARTREG_OK && count_crossing(fit, data) != PARTREG_OK) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto fail;
+    }
     fit_team_done(opt, team);
     free(step);
     free(tot.W);
@@ -804,7 +852,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     const partreg_model_ops *ops = partreg_model_for_family(family);
     if (!ops)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
-    partreg_model_spec spec = {ops, link, PARTREG_PENALTY_NONE, 0};
+    partreg_model_spec spec = {.ops = ops, .link = link, .penalty = PARTREG_PENALTY_NONE};
     return partreg_fit_create_spec(data, &spec, opt, out, err);
 }
 

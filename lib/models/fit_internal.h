@@ -19,6 +19,8 @@
 
 struct partreg_fit {
     partreg_model model;  /* the table bound to this problem: link, J, layout */
+    partreg_model_spec *spec; /* a copy of the specification (for refits with other settings) */
+    size_t n_crossing;    /* rows whose fitted cumulative probabilities cross */
     partreg_link link;    /* = model.link */
     size_t n;          /* rows */
     size_t p;          /* design columns */

@@ -70,6 +70,10 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    partreg_variable_tests_free(a->autofit);
+    partreg_variable_tests_free(a->nominal_test);
+    partreg_variable_tests_free(a->scale_test);
+    partreg_variable_tests_free(a->parallel_test);
     free(a->riv);
     free(a->fmi);
     partreg_d1_table_free(a->d1);
@@ -81,6 +85,28 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+const partreg_brant *partreg_analysis_brant(const partreg_analysis *a) { return a->brant; }
+const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a)
+{
+    return a->autofit;
+}
+const partreg_variable_tests *partreg_analysis_nominal_test(const partreg_analysis *a)
+{
+    return a->nominal_test;
+}
+const partreg_variable_tests *partreg_analysis_scale_test(const partreg_analysis *a)
+{
+    return a->scale_test;
+}
+const partreg_variable_tests *partreg_analysis_parallel_test(const partreg_analysis *a)
+{
+    return a->parallel_test;
+}
+const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a)
+{
+    return a->has_gof ? &a->gof : NULL;
+}
+
 size_t partreg_analysis_n_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
 const partreg_survey *partreg_analysis_survey(const partreg_analysis *a) { return a->survey; }
 
@@ -166,8 +192,8 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
 }
 
 /* Wald intervals for every parameter, then profile intervals for the
- * coefficients when asked (thresholds keep Wald intervals, as the contract
- * says). */
+ * coefficients (slopes, cut-specific slopes, scale terms) when asked
+ * (thresholds keep Wald intervals, as the contract says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
     size_t full = partreg_fit_n_parameters(a->fit); /* every block, as rows.c reads them */
@@ -183,8 +209,12 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     }
     if (a->ci != PARTREG_CI_PROFILE || a->fit_status != PARTREG_OK)
         return PARTREG_OK;
-    for (size_t j = 0; j < partreg_fit_n_columns(a->fit); j++) {
-        if (partreg_fit_column_dropped(a->fit, j))
+    for (size_t j = 0; j < full; j++) {
+        partreg_param_kind kind = partreg_fit_param_kind(a->fit, j);
+        size_t c = partreg_fit_param_column(a->fit, j);
+        if ((kind != PARTREG_PARAM_COEFFICIENT && kind != PARTREG_PARAM_CUT_COEFFICIENT &&
+             kind != PARTREG_PARAM_SCALE) ||
+            (c != PARTREG_NO_COLUMN && partreg_fit_column_dropped(a->fit, c)))
             continue;
         partreg_status st = partreg_fit_profile_ci(a->fit, d, j, a->conf_level, &a->conf_low[j],
                                                    &a->conf_high[j], err);
@@ -192,6 +222,22 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
             return st;
     }
     return PARTREG_OK;
+}
+
+partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                         partreg_fit *fit, partreg_error *err)
+{
+    partreg_data d;
+    partreg_frame_data(a->frame, &d);
+    if (a->survey)
+        return partreg_fit_survey_info(fit, NULL) ? PARTREG_OK
+                                                  : partreg_fit_set_survey(fit, &d, a->survey, err);
+    if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
+        return PARTREG_OK;
+    size_t G = 0;
+    const size_t *cl = partreg_frame_clusters(a->frame, &G);
+    int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+    return partreg_fit_set_vcov(fit, &d, s->vcov, clustered ? cl : NULL, G, err);
 }
 
 /* t(G - 1) with --cluster-df, and a warning when a cluster covariance
@@ -281,19 +327,12 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
-    if (a->survey) {
-        if (usable && (st = partreg_fit_set_survey(a->fit, &d, a->survey, err)) != PARTREG_OK)
-            return st;
-    } else if (s->vcov != PARTREG_VCOV_MODEL) {
-        size_t G = 0;
-        const size_t *cl = partreg_frame_clusters(a->frame, &G);
-        int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
-        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, clustered ? cl : NULL, G, err);
-        if (st != PARTREG_OK)
-            return st;
-        if (clustered && (st = cluster_reference(a, s, err)) != PARTREG_OK)
-            return st;
-    }
+    if ((usable || !a->survey) &&
+        (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
+        return st;
+    if (!a->survey && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
+        (st = cluster_reference(a, s, err)) != PARTREG_OK)
+        return st;
     if ((st = intervals(a, &d, err)) != PARTREG_OK)
         return st;
     if (!usable)
@@ -318,9 +357,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         if (a->survey)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant cannot be used with a survey design: the Brant "
-                                     "test's covariance assumes independent rows; test the "
-                                     "parallel-lines assumption of one variable with --nominal "
-                                     "VAR and its design-based Wald test");
+                                     "test's covariance assumes independent rows; use "
+                                     "--parallel-test (design-based Wald tests of equal slopes), "
+                                     "or --nominal VAR and its design-based Wald test");
         if (partreg_fit_n_thresholds(a->fit) == 0)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant tests the parallel-lines assumption of an ordinal "
@@ -331,6 +370,8 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
+        return st;
+    if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
     if (a->survey) {
         if ((st = design_model_test(a, err)) != PARTREG_OK)
@@ -406,17 +447,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    partreg_model_spec *ms = NULL;
-    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &ms, err)) !=
-            PARTREG_OK ||
-        (s->firth &&
-         (st = partreg_model_spec_set_penalty(ms, PARTREG_PENALTY_FIRTH, err)) != PARTREG_OK) ||
-        (s->flic && (st = partreg_model_spec_set_flic(ms, 1, err)) != PARTREG_OK)) {
-        partreg_model_spec_free(ms);
-        return st;
-    }
-    st = partreg_fit_create_spec(&d, ms, &s->fit, &a->fit, &ferr);
-    partreg_model_spec_free(ms);
+    st = partreg_analysis_fit_model(a, s, &d, &ferr);
     double t3 = now_s();
     if (!a->fit) {
         if (err)

@@ -51,11 +51,35 @@ struct partreg_analysis {
     double *riv, *fmi;
     double fmi_max;
     struct partreg_d1_table *d1;
+    partreg_variable_tests *autofit;       /* the autofit steps, or NULL */
+    double autofit_alpha;
+    partreg_variable_tests *nominal_test;  /* LR tests of nominal effects, or NULL */
+    partreg_variable_tests *scale_test;    /* LR tests of scale effects, or NULL */
+    partreg_variable_tests *parallel_test; /* equal slopes in the all-nominal model, or NULL */
+    int has_gof;                           /* ordinal goodness of fit computed */
+    partreg_ordinal_gof gof;
 };
 
 /* Pool the analyses parts[0..m) of the m completed data sets into parts[0]
  * (pool.c); the others are freed. */
 partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg_error *err);
 void partreg_d1_table_free(struct partreg_d1_table *t);
+
+/* Put the covariance the spec asks for in force on fit (made from the
+ * analysis' frame). analysis.c. */
+partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                         partreg_fit *fit, partreg_error *err);
+
+/* Fit the model the spec describes on the frame's data d into a->fit:
+ * the family's model, with nominal and scale effects, or the model
+ * --autofit chooses (analysis_ordinal.c). Returns the fit's status with
+ * a->fit set (OK, ENOTCONVERGED, ESEPARATION), or another error with
+ * a->fit NULL. */
+partreg_status partreg_analysis_fit_model(partreg_analysis *a, const partreg_analysis_spec *s,
+                                          const partreg_data *d, partreg_error *err);
+
+/* The ordinal tests the spec asks for on a->fit (analysis_ordinal.c). */
+partreg_status partreg_analysis_ordinal_tests(partreg_analysis *a, const partreg_analysis_spec *s,
+                                              partreg_error *err);
 
 #endif

@@ -28,7 +28,24 @@ static const char fit_help[] =
     "  --margins              average marginal effects (delta-method SEs)\n"
     "  --margins-at-means     marginal effects at the means\n"
     "  --at \"v=1,w=a\"         predicted probabilities with variables held at values\n"
-    "  --brant                Brant test of parallel lines (ordinal logit)\n"
+    "  --brant                Brant test of parallel lines (ordinal logit)\n";
+
+/* The ordinal options' part of the help (one string literal each stays
+ * under the 4095 characters ISO C guarantees). */
+static const char fit_help_ordinal[] =
+    "  --nominal \"x + V\"      ordinal: variables whose slopes differ by cut (partial\n"
+    "                         proportional odds; every link)\n"
+    "  --scale \"z + w\"        ordinal: scale terms, P(Y<=j) = F((theta_j - x'b)/exp(z'g));\n"
+    "                         z need not be in --formula\n"
+    "  --autofit [ALPHA]      ordinal: choose the nominal variables as gologit2's autofit\n"
+    "                         (default level 0.05)\n"
+    "  --nominal-test         ordinal: LR test per variable of cut-specific slopes\n"
+    "  --scale-test           ordinal: LR test per variable of a scale effect\n"
+    "  --parallel-test        ordinal: Wald test per variable of equal slopes, from the model\n"
+    "                         with every variable nominal (with weights, --vcov)\n"
+    "  --gof                  ordinal: ordinal Hosmer-Lemeshow, Lipsitz, Pulkstenis-Robinson\n";
+
+static const char fit_help_rest[] =
     "  --firth                Firth's penalised likelihood (binary; finite under separation)\n"
     "  --flic                 with --firth: FLIC intercept (mean fitted probability = event share)\n"
     "  --cluster-df           t(G-1) tests and intervals for a cluster covariance (G clusters)\n"
@@ -113,7 +130,8 @@ static int takes_value(const char *a)
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
         "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title",
-        "--imputations", "--kernel"};
+        "--imputations", "--nominal", "--scale",
+        "--kernel"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
@@ -163,6 +181,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         int takes = 1, survey;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(fit_help, stdout);
+            fputs(fit_help_ordinal, stdout);
+            fputs(fit_help_rest, stdout);
             return 1;
         } else if (a[0] != '-' || strcmp(a, "-") == 0) {
             /* several data files: one completed data set each (multiple
@@ -181,6 +201,30 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             takes = 0;
         } else if (strcmp(a, "--brant") == 0) {
             o->spec.brant = 1;
+            takes = 0;
+        } else if (strcmp(a, "--autofit") == 0) {
+            o->spec.autofit = 1;
+            double alpha;
+            /* the level is optional: a number that follows is it */
+            if (v && v[0] != '-' && parse_number(v, &alpha)) {
+                if (!(alpha > 0 && alpha < 1))
+                    return fail(command, "--autofit %s: the level must be in (0, 1), e.g. 0.05",
+                                v);
+                o->spec.autofit_alpha = alpha;
+                i++;
+            }
+            takes = 0;
+        } else if (strcmp(a, "--nominal-test") == 0) {
+            o->spec.nominal_test = 1;
+            takes = 0;
+        } else if (strcmp(a, "--scale-test") == 0) {
+            o->spec.scale_test = 1;
+            takes = 0;
+        } else if (strcmp(a, "--parallel-test") == 0) {
+            o->spec.parallel_test = 1;
+            takes = 0;
+        } else if (strcmp(a, "--gof") == 0) {
+            o->spec.ordinal_gof = 1;
             takes = 0;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
@@ -250,6 +294,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             o->ref_vars[n_refs] = buf;
             o->ref_levels[n_refs] = buf + (eq - v) + 1;
             n_refs++;
+        } else if (strcmp(a, "--nominal") == 0) {
+            o->spec.nominal = v;
+        } else if (strcmp(a, "--scale") == 0) {
+            o->spec.frame.scale = v;
         } else if (strcmp(a, "--weights") == 0) {
             o->spec.frame.weights = v;
         } else if (strcmp(a, "--cluster") == 0) {

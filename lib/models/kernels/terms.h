@@ -36,6 +36,13 @@ typedef struct partreg_terms {
                          double *restrict wfa, double *restrict wfb);
     /* Whether every gw[r] + hw[r] is finite. */
     int (*ordinal_finite)(const double *restrict gw, const double *restrict hw, size_t m);
+    /* Nominal effects, logit: w log P and the weighted derivatives in the
+     * cut points (lp, da, db, daa, dab, dbb), and ok[r] = 1 where the
+     * closed forms apply (nominal_sums.c). */
+    void (*nominal_logit)(const double *restrict a, const double *restrict b,
+                          const double *restrict w, size_t m, double *restrict lp,
+                          double *restrict da, double *restrict db, double *restrict daa,
+                          double *restrict dab, double *restrict dbb, double *restrict ok);
 } partreg_terms;
 
 /* The copy an instruction set runs (static storage). */

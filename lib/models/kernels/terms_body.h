@@ -1,15 +1,16 @@
 /* The per-row terms loops of the logit fast paths, compiled once per
  * target (terms_base.c, terms_avx2.c, terms_avx512.c, each defining
  * PARTREG_TERMS_SUFFIX and PARTREG_TERMS_TARGET before including this
- * file): the binary pass's terms (binary_pass.c) and the ordinal logit
- * pass's (ordinal_pass.c, which says how the pass uses them).
+ * file): the binary pass's terms (binary_pass.c), the ordinal logit
+ * pass's (ordinal_pass.c, which says how the pass uses them) and those of
+ * the nominal-effects pass (nominal_sums.c).
  *
  * Contract: every copy gives the same bits (straight-line IEEE
  * arithmetic, no fused multiply-adds: -ffp-contract=off, and vmath.h's
  * exp and log1p instead of libm's, which picks FMA code by the CPU). The
  * terms are the models' definitions in closed form for the logit link:
  * against the reference routes' per-row terms (partreg_link_binary_terms,
- * partreg_ordinal_row_terms) they agree to a few ulps per row (vmath.h's
+ * partreg_ordinal_row_terms, nominal_scale.c's) they agree to a few ulps per row (vmath.h's
  * exp and log1p are within 1 ulp of libm's; the closed forms have no
  * cancellation, tests/test_ordinal_tails.c checks them against long
  * double), so a pass's sums agree with the reference route's to rounding
@@ -24,9 +25,10 @@
  * (which splits it into paths); neither changes a value. Guarded so
  * clang-based tools never see gcc-only options. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic")
+#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic", "no-tree-loop-distribute-patterns")
 #endif
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -266,10 +268,61 @@ ROW_LOOP void ordinal_logit_grad(const double *restrict a, const double *restric
                            wda + r, wdb + r);
 }
 
+/* ---- nominal effects (nominal_sums.c) ------------------------------------- */
+
+/* Cut points within this of 0 take the closed forms (as the ordinal pass). */
+#define NOMINAL_FAST_LIMIT 600.0
+/* D = exp(a - b) below this: 1 - D keeps its digits. */
+#define NOMINAL_D_LIMIT 0.5
+
+/* The closed-form logit terms of rows whose cut points are within
+ * NOMINAL_FAST_LIMIT of 0 (the outermost -inf or +inf allowed) and whose
+ * D = exp(a - b) is below NOMINAL_D_LIMIT and normal (or 0 at an outermost
+ * category): e = exp(-|.|) of the nearer cut from one exp, of the farther
+ * as D E (same signs) or D / E (a < 0 < b), both within 2 ulps; log F(b) +
+ * log S(a) = min(b, 0) - max(a, 0) - log1p(e_a + e_b + e_a e_b) (as above);
+ * log g = -log1p(D / g). Weighted outputs; the other rows get garbage here
+ * and their values from the general route after. */
+ROW_LOOP void nominal_logit_rows(const double *restrict a, const double *restrict b,
+                                const double *restrict w, size_t m, double *restrict lp,
+                                double *restrict da, double *restrict db,
+                                double *restrict daa, double *restrict dab,
+                                double *restrict dbb, double *restrict ok)
+{
+    for (size_t r = 0; r < m; r++) {
+        double ar = a[r], br = b[r], fa = fabs(ar), fb = fabs(br);
+        int near_a = fa <= fb;
+        double E = partreg_vm_exp(-(near_a ? fa : fb));
+        double D = partreg_vm_exp(ar - br);
+        double mixed = ar < 0.0 && br > 0.0 ? D / E : D * E;
+        double ea = near_a ? E : mixed, eb = near_a ? mixed : E;
+        double Fa, Sa, Fb, Sb;
+        logit_cut(ar, ea, &Fa, &Sa);
+        logit_cut(br, eb, &Fb, &Sb);
+        double inv_u = (1.0 / (1.0 + ea)) * (1.0 / (1.0 + eb));
+        double L = partreg_vm_log1p3((ea + eb) + ea * eb, inv_u);
+        double logfs = ((br < 0.0 ? br : 0.0) - (ar > 0.0 ? ar : 0.0)) - L;
+        double g = 1.0 - D, ig = 1.0 / g, q = D * ig;
+        double logg = -partreg_vm_log1p(q, g);
+        double q2 = q * ig, wr = w[r];
+        double lpr = wr * (logfs + logg);
+        lp[r] = wr != 0.0 ? lpr : 0.0;
+        da[r] = wr * (-Fa - q);
+        db[r] = wr * (Sb + q);
+        daa[r] = wr * (-(Fa * Sa) - q2);
+        dbb[r] = wr * (-(Fb * Sb) - q2);
+        dab[r] = wr * q2;
+        int inner = ar > -INFINITY && br < INFINITY;
+        int cuts_ok = (ar > -INFINITY ? fa < NOMINAL_FAST_LIMIT : 1) && (br < INFINITY ? fb < NOMINAL_FAST_LIMIT : 1);
+        int d_ok = !inner || (D < NOMINAL_D_LIMIT && D >= DBL_MIN);
+        ok[r] = cuts_ok && d_ok ? 1.0 : 0.0;
+    }
+}
+
 const partreg_terms *TERMS_TABLE(void)
 {
-    static const partreg_terms table = {binary_logit_terms, ordinal_logit_values,
-                                        ordinal_logit_grad, ordinal_logit_full,
-                                        ordinal_logit_finite};
+    static const partreg_terms table = {binary_logit_terms,   ordinal_logit_values,
+                                        ordinal_logit_grad,   ordinal_logit_full,
+                                        ordinal_logit_finite, nominal_logit_rows};
     return &table;
 }
