@@ -311,9 +311,11 @@ typedef struct partreg_survey_gof {
 /**
  * The F-adjusted mean residual test of Archer and Lemeshow (2006, Stata
  * Journal 6(1); Archer, Lemeshow and Hosmer 2007, CSDA 51), the survey
- * counterpart of Hosmer-Lemeshow: the rows of the subpopulation are
- * sorted by fitted probability and cut into `groups` groups of equal
- * total sampling weight (rows with equal fitted values kept together);
+ * counterpart of Hosmer-Lemeshow: the rows of the subpopulation form
+ * `groups` groups by the weighted percentiles of their fitted
+ * probabilities (Stata's xtile with the sampling weights: a row is in
+ * group j when q_(j-1) < p <= q_j; rows with equal fitted values
+ * together, empty groups dropped);
  * the residuals r = y - p are averaged in each group (weighted means
  * M_g), their g x g covariance is the design's (linearised over strata
  * and PSUs, with the fpc and lonely-PSU rule; replicate designs use the
