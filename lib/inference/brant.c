@@ -89,13 +89,11 @@ static partreg_chi2_test chi2_test(double chi2, double df)
     return t;
 }
 
-partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *data,
-                                  partreg_brant **out, partreg_error *err)
+/* PARTREG_OK when the test applies to this fit and these data, otherwise
+ * PARTREG_EUNSUPPORTED with a message that names the test to use. */
+static partreg_status brant_applies(const partreg_fit *fit, const partreg_data *data,
+                                   partreg_error *err)
 {
-    if (out)
-        *out = NULL;
-    if (!fit || !data || !out)
-        return partreg_error_set(err, PARTREG_EINVAL, "partreg_brant_test: NULL argument");
     if (fit->survey)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test's covariance assumes independent rows; under a "
@@ -117,204 +115,274 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
                                  "the Brant test is not available with case weights; use "
                                  "--parallel-test (Wald test of equal slopes) or "
                                  "--nominal-test (likelihood ratio), which take weights");
-    partreg_design d;
-    partreg_objective obj;
-    partreg_status st = partreg_inference_check_data(fit, data, &d, &obj, err);
-    if (st != PARTREG_OK)
-        return st;
+    return PARTREG_OK;
+}
 
-    if (fit->pk == 0)
-        return partreg_error_set(err, PARTREG_EINVAL,
-                                 "the Brant test needs at least one predictor");
-    if (fit->J < 3) /* never for a model with thresholds; (J - 2) * pk below must not wrap */
-        return partreg_error_set(err, PARTREG_EINVAL,
-                                 "the Brant test needs an outcome with at least 3 levels");
-    size_t n = fit->n, pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;
-    size_t r_all = (J - 2) * pk;
-    double *Z = malloc(n * q * sizeof *Z);
-    double *yb = malloc(n * sizeof *yb);
-    double *pi = malloc(m * n * sizeof *pi);
-    double *Ainv = malloc(m * q * q * sizeof *Ainv);
-    double *A = malloc(q * q * sizeof *A);
-    double *T = malloc(q * q * sizeof *T);
-    double *Vs = malloc(ms * ms * sizeof *Vs);
-    double *slopes = malloc(ms * sizeof *slopes);
-    double *S = malloc(r_all * r_all * sizeof *S);
-    double *u = malloc(r_all * sizeof *u);
-    double *x = malloc(r_all * sizeof *x);
-    double *buf = malloc(pk * sizeof *buf);
-    const char **names = malloc(q * sizeof *names);
-    partreg_spd *spd_q = partreg_spd_alloc(q);
-    partreg_spd *spd_all = partreg_spd_alloc(r_all);
-    partreg_spd *spd_t = partreg_spd_alloc(J - 2);
-    partreg_brant *res = calloc(1, sizeof *res);
-    partreg_fit *bf = NULL;
-    if (!Z || !yb || !pi || !Ainv || !A || !T || !Vs || !slopes || !S || !u || !x || !spd_q ||
-        !spd_all || !spd_t || !res || !buf || !names) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    res->n_terms = pk;
-    res->columns = malloc((pk ? pk : 1) * sizeof *res->columns);
-    res->terms = malloc((pk ? pk : 1) * sizeof *res->terms);
-    if (!res->columns || !res->terms) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    for (size_t c = 0; c < pk; c++)
-        res->columns[c] = fit->kept[c];
+/* The test's working memory: n rows, pk slopes, q = pk + 1 columns of
+ * Z = [1, X], m = J - 1 cuts, ms = m pk stacked slopes, r_all = (J - 2) pk
+ * slope differences. */
+typedef struct brant_work {
+    size_t n, pk, q, m, ms, r_all;
+    double *Z;      /* n x q */
+    double *yb;     /* n: the indicator of one cut */
+    double *pi;     /* m x n: fitted P(Y > j) of cut j's logit */
+    double *Ainv;   /* m blocks q x q: (Z'W_jj Z)^-1 */
+    double *A, *T;  /* q x q scratch */
+    double *Vs;     /* ms x ms: covariance of the stacked slopes */
+    double *slopes; /* ms: b_1, ..., b_m */
+    double *S, *u, *x; /* r_all x r_all, r_all, r_all: a Wald test */
+    double *buf;       /* pk: one design row */
+    const char **names; /* q: Z's column names */
+    partreg_spd *spd_q, *spd_all, *spd_t;
+} brant_work;
+
+static void work_free(brant_work *w)
+{
+    free(w->Z);
+    free(w->yb);
+    free(w->pi);
+    free(w->Ainv);
+    free(w->A);
+    free(w->T);
+    free(w->Vs);
+    free(w->slopes);
+    free(w->S);
+    free(w->u);
+    free(w->x);
+    free(w->buf);
+    free(w->names);
+    partreg_spd_free(w->spd_q);
+    partreg_spd_free(w->spd_all);
+    partreg_spd_free(w->spd_t);
+}
+
+/* 0, or -1 when out of memory (w is then freed). */
+static int work_alloc(brant_work *w, size_t n, size_t pk, size_t J)
+{
+    size_t q = pk + 1, m = J - 1, ms = m * pk, r_all = (J - 2) * pk;
+    memset(w, 0, sizeof *w);
+    w->n = n;
+    w->pk = pk;
+    w->q = q;
+    w->m = m;
+    w->ms = ms;
+    w->r_all = r_all;
+    w->Z = malloc(n * q * sizeof *w->Z);
+    w->yb = malloc(n * sizeof *w->yb);
+    w->pi = malloc(m * n * sizeof *w->pi);
+    w->Ainv = malloc(m * q * q * sizeof *w->Ainv);
+    w->A = malloc(q * q * sizeof *w->A);
+    w->T = malloc(q * q * sizeof *w->T);
+    w->Vs = malloc(ms * ms * sizeof *w->Vs);
+    w->slopes = malloc(ms * sizeof *w->slopes);
+    w->S = malloc(r_all * r_all * sizeof *w->S);
+    w->u = malloc(r_all * sizeof *w->u);
+    w->x = malloc(r_all * sizeof *w->x);
+    w->buf = malloc(pk * sizeof *w->buf);
+    w->names = malloc(q * sizeof *w->names);
+    w->spd_q = partreg_spd_alloc(q);
+    w->spd_all = partreg_spd_alloc(r_all);
+    w->spd_t = partreg_spd_alloc(J - 2);
+    if (w->Z && w->yb && w->pi && w->Ainv && w->A && w->T && w->Vs && w->slopes && w->S &&
+        w->u && w->x && w->buf && w->names && w->spd_q && w->spd_all && w->spd_t)
+        return 0;
+    work_free(w);
+    return -1;
+}
+
+/* The J - 1 binary logits of Y > j on Z: their slopes and fitted
+ * probabilities. */
+static partreg_status fit_cuts(const partreg_fit *fit, const partreg_data *data,
+                               const partreg_design *d, brant_work *w, partreg_error *err)
+{
+    size_t n = w->n, pk = w->pk, q = w->q;
     for (size_t i = 0; i < n; i++) {
-        const double *row = partreg_design_row(&d, i, buf);
-        Z[i * q] = 1.0;
-        memcpy(Z + i * q + 1, row, pk * sizeof *row);
+        const double *row = partreg_design_row(d, i, w->buf);
+        w->Z[i * q] = 1.0;
+        memcpy(w->Z + i * q + 1, row, pk * sizeof *row);
     }
-
-    /* the J-1 binary logits of Y > j */
-    names[0] = "(Intercept)";
+    w->names[0] = "(Intercept)";
     for (size_t c = 0; c < pk; c++)
-        names[c + 1] = fit->column_names[fit->kept[c]];
-    partreg_data bd = {n, q, Z, q, yb, NULL, 2, names, NULL};
+        w->names[c + 1] = fit->column_names[fit->kept[c]];
+    partreg_data bd = {n, q, w->Z, q, w->yb, NULL, 2, w->names, NULL};
     partreg_fit_options opt = fit->opt;
     opt.collinear = PARTREG_COLLINEAR_DROP;
     opt.information = PARTREG_INFO_OBSERVED;
-    for (size_t j = 0; j < m; j++) {
+    for (size_t j = 0; j < w->m; j++) {
         for (size_t i = 0; i < n; i++)
-            yb[i] = data->y[i] > (double)j ? 1.0 : 0.0;
+            w->yb[i] = data->y[i] > (double)j ? 1.0 : 0.0;
         partreg_error sub;
-        st = partreg_fit_create(&bd, PARTREG_BINARY, PARTREG_LOGIT, &opt, &bf, &sub);
+        partreg_fit *bf = NULL;
+        partreg_status st = partreg_fit_create(&bd, PARTREG_BINARY, PARTREG_LOGIT, &opt, &bf, &sub);
         if (st == PARTREG_OK && bf->pk != q)
             st = PARTREG_ECOLLINEAR;
         if (st != PARTREG_OK) {
-            partreg_error_set(err, st,
-                              "Brant test: the binary logit of Y > '%s' could not be fitted: %s",
-                              fit->level_names[j],
-                              st == PARTREG_ECOLLINEAR ? "a predictor is constant or collinear"
-                                                       : sub.message);
-            goto cleanup;
+            partreg_fit_free(bf);
+            return partreg_error_set(err, st,
+                                     "Brant test: the binary logit of Y > '%s' could not be "
+                                     "fitted: %s",
+                                     fit->level_names[j],
+                                     st == PARTREG_ECOLLINEAR ? "a predictor is constant or "
+                                                                "collinear"
+                                                              : sub.message);
         }
         const double *b = bf->coef->data;
         for (size_t i = 0; i < n; i++) {
             double eta = 0.0;
             for (size_t c = 0; c < q; c++)
-                eta += Z[i * q + c] * b[c];
-            pi[j * n + i] = 1.0 / (1.0 + exp(-eta));
+                eta += w->Z[i * q + c] * b[c];
+            w->pi[j * n + i] = 1.0 / (1.0 + exp(-eta));
         }
-        memcpy(slopes + j * pk, b + 1, pk * sizeof *b);
+        memcpy(w->slopes + j * pk, b + 1, pk * sizeof *b);
         partreg_fit_free(bf);
-        bf = NULL;
     }
+    return PARTREG_OK;
+}
 
-    /* Z'W_jl Z for j <= l into A; inverses of the diagonal ones */
-#define ZWZ(j, l)                                                                         \
-    do {                                                                                  \
-        memset(A, 0, q * q * sizeof *A);                                                  \
-        for (size_t i = 0; i < n; i++) {                                                  \
-            double wi = pi[(l) * n + i] * (1.0 - pi[(j) * n + i]);                        \
-            const double *z = Z + i * q;                                                  \
-            for (size_t a = 0; a < q; a++)                                                \
-                for (size_t c = 0; c <= a; c++)                                           \
-                    A[a * q + c] += wi * z[a] * z[c];                                     \
-        }                                                                                 \
-        for (size_t a = 0; a < q; a++)                                                    \
-            for (size_t c = 0; c < a; c++)                                                \
-                A[c * q + a] = A[a * q + c];                                              \
-    } while (0)
-    for (size_t j = 0; j < m; j++) {
-        ZWZ(j, j);
-        if (partreg_spd_invert(spd_q, A, Ainv + j * q * q, SINGULAR_PIVOT) != 0) {
-            st = partreg_error_set(err, PARTREG_ESINGULAR,
-                                   "Brant test: the information of the binary logit of Y > '%s' "
-                                   "is singular",
-                                   fit->level_names[j]);
-            goto cleanup;
-        }
+/* Z'W_jl Z for j <= l into w->A (both triangles). */
+static void zwz(brant_work *w, size_t j, size_t l)
+{
+    size_t n = w->n, q = w->q;
+    double *A = w->A;
+    memset(A, 0, q * q * sizeof *A);
+    for (size_t i = 0; i < n; i++) {
+        double wi = w->pi[l * n + i] * (1.0 - w->pi[j * n + i]);
+        const double *z = w->Z + i * q;
+        for (size_t a = 0; a < q; a++)
+            for (size_t c = 0; c <= a; c++)
+                A[a * q + c] += wi * z[a] * z[c];
     }
-    /* slope blocks of the stacked covariance */
+    for (size_t a = 0; a < q; a++)
+        for (size_t c = 0; c < a; c++)
+            A[c * q + a] = A[a * q + c];
+}
+
+/* out = L R for q x q matrices. */
+static void mat_mul(const double *L, const double *R, size_t q, double *out)
+{
+    for (size_t a = 0; a < q; a++)
+        for (size_t c = 0; c < q; c++) {
+            double s = 0.0;
+            for (size_t e = 0; e < q; e++)
+                s += L[a * q + e] * R[e * q + c];
+            out[a * q + c] = s;
+        }
+}
+
+/* The slope blocks of the stacked covariance: V_jj = (Z'W_jj Z)^-1,
+ * V_jl = V_jj (Z'W_jl Z) V_ll, V_lj = V_jl'. */
+static partreg_status slope_covariance(const partreg_fit *fit, brant_work *w,
+                                       partreg_error *err)
+{
+    size_t q = w->q, pk = w->pk, m = w->m, ms = w->ms;
     for (size_t j = 0; j < m; j++) {
+        zwz(w, j, j);
+        if (partreg_spd_invert(w->spd_q, w->A, w->Ainv + j * q * q, SINGULAR_PIVOT) != 0)
+            return partreg_error_set(err, PARTREG_ESINGULAR,
+                                     "Brant test: the information of the binary logit of Y > "
+                                     "'%s' is singular",
+                                     fit->level_names[j]);
+    }
+    for (size_t j = 0; j < m; j++)
         for (size_t l = j; l < m; l++) {
-            const double *Vjl; /* q x q */
-            if (l == j) {
-                Vjl = Ainv + j * q * q;
-            } else {
-                ZWZ(j, l);
-                const double *Aj = Ainv + j * q * q, *Al = Ainv + l * q * q;
-                for (size_t a = 0; a < q; a++) /* T = Aj A */
-                    for (size_t c = 0; c < q; c++) {
-                        double s = 0.0;
-                        for (size_t e = 0; e < q; e++)
-                            s += Aj[a * q + e] * A[e * q + c];
-                        T[a * q + c] = s;
-                    }
-                for (size_t a = 0; a < q; a++) /* A = T Al */
-                    for (size_t c = 0; c < q; c++) {
-                        double s = 0.0;
-                        for (size_t e = 0; e < q; e++)
-                            s += T[a * q + e] * Al[e * q + c];
-                        A[a * q + c] = s;
-                    }
-                Vjl = A;
+            const double *Vjl = w->Ainv + j * q * q; /* q x q */
+            if (l != j) {
+                zwz(w, j, l);
+                mat_mul(w->Ainv + j * q * q, w->A, q, w->T);
+                mat_mul(w->T, w->Ainv + l * q * q, q, w->A);
+                Vjl = w->A;
             }
             for (size_t a = 0; a < pk; a++)
                 for (size_t c = 0; c < pk; c++) {
                     double v = Vjl[(a + 1) * q + (c + 1)];
-                    Vs[(j * pk + a) * ms + (l * pk + c)] = v;
-                    Vs[(l * pk + c) * ms + (j * pk + a)] = v; /* V_lj = V_jl' */
+                    w->Vs[(j * pk + a) * ms + (l * pk + c)] = v;
+                    w->Vs[(l * pk + c) * ms + (j * pk + a)] = v; /* V_lj = V_jl' */
                 }
         }
-    }
-#undef ZWZ
+    return PARTREG_OK;
+}
 
-    /* omnibus: rows (j, c) = b_{j,c} - b_{j+1,c}, j = 0..J-3 */
+/* The Wald tests of the slope differences: the omnibus test (rows (j, c)
+ * = b_{j,c} - b_{j+1,c}, j = 0..J-3) and one per coefficient (rows
+ * j = 0..J-3 of its column). */
+static partreg_status wald_tests(brant_work *w, partreg_brant *res, partreg_error *err)
+{
+    size_t pk = w->pk, ms = w->ms, r_all = w->r_all, r = w->m - 1;
+    const double *Vs = w->Vs, *slopes = w->slopes;
+    double *S = w->S, *u = w->u;
 #define VS(j, a, l, c) Vs[((j) * pk + (a)) * ms + ((l) * pk + (c))]
-    for (size_t j = 0; j + 2 < J; j++)
+/* Cov(b_{j,a} - b_{j+1,a}, b_{l,c} - b_{l+1,c}) */
+#define DIFF(j, a, l, c)                                                                         \
+    (VS(j, a, l, c) - VS(j, a, l + 1, c) - VS(j + 1, a, l, c) + VS(j + 1, a, l + 1, c))
+    for (size_t j = 0; j < r; j++)
         for (size_t a = 0; a < pk; a++) {
-            size_t r = j * pk + a;
-            u[r] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
-            for (size_t l = 0; l + 2 < J; l++)
+            size_t row = j * pk + a;
+            u[row] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
+            for (size_t l = 0; l < r; l++)
                 for (size_t c = 0; c < pk; c++)
-                    S[r * r_all + l * pk + c] = VS(j, a, l, c) - VS(j, a, l + 1, c) -
-                                                VS(j + 1, a, l, c) + VS(j + 1, a, l + 1, c);
+                    S[row * r_all + l * pk + c] = DIFF(j, a, l, c);
         }
-    double chi2 = wald(spd_all, S, u, x, r_all);
-    if (!isfinite(chi2)) {
-        st = partreg_error_set(err, PARTREG_ESINGULAR,
-                               "Brant test: the covariance of the slope differences is singular");
-        goto cleanup;
-    }
+    double chi2 = wald(w->spd_all, S, u, w->x, r_all);
+    if (!isfinite(chi2))
+        return partreg_error_set(err, PARTREG_ESINGULAR,
+                                 "Brant test: the covariance of the slope differences is "
+                                 "singular");
     res->omnibus = chi2_test(chi2, (double)r_all);
-    /* one coefficient: rows j = 0..J-3 of column a */
     for (size_t a = 0; a < pk; a++) {
-        size_t r = J - 2;
         for (size_t j = 0; j < r; j++) {
             u[j] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
             for (size_t l = 0; l < r; l++)
-                S[j * r + l] = VS(j, a, l, a) - VS(j, a, l + 1, a) - VS(j + 1, a, l, a) +
-                               VS(j + 1, a, l + 1, a);
+                S[j * r + l] = DIFF(j, a, l, a);
         }
-        res->terms[a] = chi2_test(wald(spd_t, S, u, x, r), (double)r);
+        res->terms[a] = chi2_test(wald(w->spd_t, S, u, w->x, r), (double)r);
     }
+#undef DIFF
 #undef VS
-    *out = res;
-    res = NULL;
-    partreg_error_clear(err);
-cleanup:
-    partreg_fit_free(bf);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *data,
+                                  partreg_brant **out, partreg_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!fit || !data || !out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_brant_test: NULL argument");
+    partreg_status st = brant_applies(fit, data, err);
+    if (st != PARTREG_OK)
+        return st;
+    partreg_design d;
+    partreg_objective obj;
+    if ((st = partreg_inference_check_data(fit, data, &d, &obj, err)) != PARTREG_OK)
+        return st;
+    if (fit->pk == 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the Brant test needs at least one predictor");
+    if (fit->J < 3) /* never for a model with thresholds; (J - 2) * pk must not wrap */
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the Brant test needs an outcome with at least 3 levels");
+    size_t pk = fit->pk;
+    brant_work w;
+    partreg_brant *res = calloc(1, sizeof *res);
+    if (res) {
+        res->n_terms = pk;
+        res->columns = malloc(pk * sizeof *res->columns);
+        res->terms = malloc(pk * sizeof *res->terms);
+    }
+    if (!res || !res->columns || !res->terms || work_alloc(&w, fit->n, pk, fit->J) != 0) {
+        partreg_brant_free(res);
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    }
+    for (size_t c = 0; c < pk; c++)
+        res->columns[c] = fit->kept[c];
+    if ((st = fit_cuts(fit, data, &d, &w, err)) == PARTREG_OK &&
+        (st = slope_covariance(fit, &w, err)) == PARTREG_OK &&
+        (st = wald_tests(&w, res, err)) == PARTREG_OK) {
+        *out = res;
+        res = NULL;
+        partreg_error_clear(err);
+    }
+    work_free(&w);
     partreg_brant_free(res);
-    free(Z);
-    free(yb);
-    free(pi);
-    free(Ainv);
-    free(A);
-    free(T);
-    free(Vs);
-    free(slopes);
-    free(S);
-    free(u);
-    free(x);
-    free(buf);
-    free(names);
-    partreg_spd_free(spd_q);
-    partreg_spd_free(spd_all);
-    partreg_spd_free(spd_t);
     return st;
 }
