@@ -426,7 +426,7 @@ static partreg_status read_header(parser *P, csv_rows *R, const char *name, part
 {
     lexer *L = &P->L;
     field f;
-    int end;
+    int end = END_EOF; /* set by every field read */
     if (partreg_table_create(NULL, 0, &R->names) != PARTREG_OK ||
         partreg_table_append_categorical(R->names, "", 0, NULL) != PARTREG_OK)
         return oom(err, name);
@@ -601,7 +601,7 @@ static partreg_status read_row(parser *P, csv_rows *R, const char *name, partreg
     lexer *L = &P->L;
     long rec_line = L->line, bad_line = 0, bad_col = 0;
     field f;
-    int end;
+    int end = END_EOF; /* set by every field read */
     size_t k = 0, ncol = R->ncol;
     if (R->n_rows == R->cap && grow_rows(R) != 0)
         return oom(err, name);
@@ -682,7 +682,7 @@ static partreg_status read_deferred(parser *P, csv_rows *R, partreg_table *t, co
 {
     lexer *L = &P->L;
     field f;
-    int end;
+    int end = END_EOF; /* set by every field read */
     L->pos = R->data_pos;
     L->line = R->data_line;
     L->line_start = R->data_line_start;

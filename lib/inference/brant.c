@@ -169,7 +169,7 @@ static int work_alloc(brant_work *w, size_t n, size_t pk, size_t J)
     w->r_all = r_all;
     w->Z = malloc(n * q * sizeof *w->Z);
     w->yb = malloc(n * sizeof *w->yb);
-    w->pi = malloc(m * n * sizeof *w->pi);
+    w->pi = calloc(m * n, sizeof *w->pi);
     w->Ainv = malloc(m * q * q * sizeof *w->Ainv);
     w->A = malloc(q * q * sizeof *w->A);
     w->T = malloc(q * q * sizeof *w->T);
@@ -302,25 +302,32 @@ static partreg_status slope_covariance(const partreg_fit *fit, brant_work *w,
     return PARTREG_OK;
 }
 
+/* Cov(b_{j,a} - b_{j+1,a}, b_{l,c} - b_{l+1,c}) from the stacked
+ * covariance. */
+static inline double diff_cov(const brant_work *w, size_t j, size_t a, size_t l, size_t c)
+{
+    const double *Vs = w->Vs;
+    size_t pk = w->pk, ms = w->ms;
+    return Vs[(j * pk + a) * ms + (l * pk + c)] - Vs[(j * pk + a) * ms + ((l + 1) * pk + c)] -
+           Vs[((j + 1) * pk + a) * ms + (l * pk + c)] +
+           Vs[((j + 1) * pk + a) * ms + ((l + 1) * pk + c)];
+}
+
 /* The Wald tests of the slope differences: the omnibus test (rows (j, c)
  * = b_{j,c} - b_{j+1,c}, j = 0..J-3) and one per coefficient (rows
  * j = 0..J-3 of its column). */
 static partreg_status wald_tests(brant_work *w, partreg_brant *res, partreg_error *err)
 {
-    size_t pk = w->pk, ms = w->ms, r_all = w->r_all, r = w->m - 1;
-    const double *Vs = w->Vs, *slopes = w->slopes;
+    size_t pk = w->pk, r_all = w->r_all, r = w->m - 1;
+    const double *slopes = w->slopes;
     double *S = w->S, *u = w->u;
-#define VS(j, a, l, c) Vs[((j) * pk + (a)) * ms + ((l) * pk + (c))]
-/* Cov(b_{j,a} - b_{j+1,a}, b_{l,c} - b_{l+1,c}) */
-#define DIFF(j, a, l, c)                                                                         \
-    (VS(j, a, l, c) - VS(j, a, l + 1, c) - VS(j + 1, a, l, c) + VS(j + 1, a, l + 1, c))
     for (size_t j = 0; j < r; j++)
         for (size_t a = 0; a < pk; a++) {
             size_t row = j * pk + a;
             u[row] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
             for (size_t l = 0; l < r; l++)
                 for (size_t c = 0; c < pk; c++)
-                    S[row * r_all + l * pk + c] = DIFF(j, a, l, c);
+                    S[row * r_all + l * pk + c] = diff_cov(w, j, a, l, c);
         }
     double chi2 = wald(w->spd_all, S, u, w->x, r_all);
     if (!isfinite(chi2))
@@ -332,12 +339,10 @@ static partreg_status wald_tests(brant_work *w, partreg_brant *res, partreg_erro
         for (size_t j = 0; j < r; j++) {
             u[j] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
             for (size_t l = 0; l < r; l++)
-                S[j * r + l] = DIFF(j, a, l, a);
+                S[j * r + l] = diff_cov(w, j, a, l, a);
         }
         res->terms[a] = chi2_test(wald(w->spd_t, S, u, w->x, r), (double)r);
     }
-#undef DIFF
-#undef VS
     return PARTREG_OK;
 }
 

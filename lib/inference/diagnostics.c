@@ -331,7 +331,7 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
     if (st != PARTREG_OK)
         return st;
     size_t n = data->n;
-    scored *r = malloc((n ? n : 1) * sizeof *r);
+    scored *r = calloc(n ? n : 1, sizeof *r);
     if (!r)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if ((st = score_all(fit, data, opt->threads, r, err)) != PARTREG_OK)

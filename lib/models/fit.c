@@ -769,7 +769,8 @@ static partreg_status fit_new(const partreg_data *data, const partreg_model_spec
     if (st != PARTREG_OK)
         return st;
     partreg_fit *fit = calloc(1, sizeof *fit);
-    if (!(*out = fit))
+    *out = fit;
+    if (!fit)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     fit->kernel = route;
     if ((st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err)) !=
