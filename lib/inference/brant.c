@@ -37,14 +37,15 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/spd.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
 #include "models/newton.h"
-#include "models/rank_update.h"
-#include "models/row_products.h"
-#include "models/score_rows.h"
+#include "models/kernels/rank_update.h"
+#include "models/kernels/row_products.h"
+#include "models/kernels/score_rows.h"
 
 /* Pivots of the binary-logit information below this fraction of the
  * largest make it singular (as in fit.c). */
@@ -209,7 +210,7 @@ static void cuts_accumulate(const void *model, const double *theta, size_t begin
     for (size_t b = begin; b < end; b += c->chunk) {
         size_t rows = end - b < c->chunk ? end - b : c->chunk;
         z_rows(c->d, b, rows, q, Zc);
-        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm};
+        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm, c->d->kernel};
         partreg_objective oc;
         c->bm->ops->objective(c->bm, &dc, &oc);
         for (size_t j = 0; j < c->m; j++) {
@@ -258,7 +259,7 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d,
     }
     /* the binary objective's scratch for a chunk of rows */
     size_t chunk = partreg_block_rows_auto(q);
-    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm};
+    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm, d->kernel};
     partreg_objective po;
     bm.ops->objective(&bm, &probe, &po);
     cuts c = {&bm, d, y, m, q, chunk};
@@ -360,7 +361,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
         z_rows(c->d, i0, rows, q, Zc);
         for (size_t j = 0; j < m; j++) {
             double *pj = pi + j * B;
-            partreg_rows_dot(Zc, q, q, c->B + j * q, rows, pj);
+            partreg_rows_dot(partreg_route_isa(c->d->kernel), Zc, q, q, c->B + j * q, rows, pj);
             partreg_logit_cdf_rows(pj, rows);
         }
         for (size_t j = 0; j < m; j++)
@@ -368,7 +369,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
                 const double *pj = pi + j * B, *pl = pi + l * B;
                 for (size_t r = 0; r < rows; r++)
                     h[r] = pl[r] * (1.0 - pj[r]);
-                partreg_info_add(sum + pair_index(j, l, m) * q * q, q, q, Zc, q, h, NULL, NULL,
+                partreg_info_add(partreg_route_isa(c->d->kernel), sum + pair_index(j, l, m) * q * q, q, q, Zc, q, h, NULL, NULL,
                                  rows, zp, zn);
             }
     }
