@@ -218,6 +218,9 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->team = NULL;
     obj->group_start = NULL;
     obj->n_groups = 0;
+    obj->segment_start = NULL;
+    obj->n_segments = 0;
+    obj->pass = NULL;
 }
 
 double partreg_binary_null_loglik(partreg_link link, double sw, double s1, int has_intercept)

@@ -936,6 +936,9 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     obj->team = NULL;
     obj->group_start = NULL;
     obj->n_groups = 0;
+    obj->segment_start = NULL;
+    obj->n_segments = 0;
+    obj->pass = NULL;
 }
 
 /* Weighted count of each level into W[J]; returns the total. */
