@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/comm.h"
 #include "core/error.h"
 #include "core/spd.h"
 #include "core/workers.h"
@@ -119,6 +120,10 @@ void partreg_fit_free(partreg_fit *fit)
     for (size_t j = 0; j < fit->n_warnings; j++)
         free(fit->warnings[j]);
     free(fit->warnings);
+    if (fit->rows)
+        partreg_rows_release(fit->rows);
+    free(fit->rows);
+    free(fit->rows_obj);
     free(fit);
 }
 
@@ -147,7 +152,32 @@ void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partre
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
                            partreg_objective *obj)
 {
+    if (fit->rows && fit->rows_obj) { /* rows_bind made it */
+        *obj = fit->rows_objective;
+        return;
+    }
+    memset(obj, 0, sizeof *obj);
     fit->model.ops->objective(&fit->model, d, obj);
+}
+
+partreg_status partreg_fit_rows_bind(const partreg_fit *fit, const partreg_data *data,
+                                     partreg_objective *obj, partreg_error *err)
+{
+    partreg_rows *r = fit->rows;
+    if (!r->file) { /* a distributed fit's share: this call's arrays */
+        if (!data || !data->X || !data->y || data->n != r->count || data->p != r->p ||
+            (data->ldx && data->ldx != data->p) || (data->w != NULL) != (r->weighted != 0))
+            return partreg_error_set(err, PARTREG_EINVAL,
+                                     "the data are not this process's share of the rows the "
+                                     "model was fitted on (%zu rows of %zu columns%s); pass "
+                                     "the fit's own data",
+                                     r->count, r->p, r->weighted ? ", with weights" : "");
+        r->X = data->X;
+        r->y = data->y;
+        r->w = data->w;
+    }
+    *obj = fit->rows_objective;
+    return PARTREG_OK;
 }
 
 const char *partreg_fit_param_name(const partreg_fit *fit, size_t j, char *buf, size_t size)
@@ -231,15 +261,49 @@ static partreg_status check_shape(const partreg_data *d, partreg_error *err)
     return PARTREG_OK;
 }
 
+/* The first invalid outcome or weight of rows not in one array. */
+static partreg_status report_bad_rows(partreg_rows *rows, size_t J, partreg_error *err)
+{
+    size_t i;
+    double y, w;
+    partreg_status st = partreg_rows_first_bad_outcome(rows, J, &i, &y, &w);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "reading the rows to find an invalid outcome failed");
+    partreg_data one = {1, 0, NULL, 0, &y, rows->weighted ? &w : NULL, 0, NULL, NULL};
+    if (i >= rows->n)
+        return partreg_error_set(err, PARTREG_EDATA, "invalid outcome or weight");
+    st = report_bad_row(&one, J, err);
+    /* the row's own number in the message */
+    char msg[PARTREG_ERROR_MESSAGE_SIZE];
+    if (err) {
+        snprintf(msg, sizeof msg, "row %zu:%s", i + 1, strchr(err->message, ':') + 1);
+        memcpy(err->message, msg, sizeof msg);
+        err->index = (long)i;
+    }
+    return st;
+}
+
 /* Outcome codes 0..J-1 and weights, in one pass (on the team). */
-static partreg_status validate(const partreg_data *d, size_t J, int threads, partreg_team *team,
-                               outcome_totals *tot, partreg_error *err)
+static partreg_status validate(const partreg_data *d, partreg_rows *rows, size_t J, int threads,
+                               partreg_team *team, outcome_totals *tot, partreg_error *err)
 {
     if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
-    int bad = partreg_outcome_sums_on(team, threads, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
+    int bad;
+    if (rows) {
+        partreg_status st = partreg_rows_outcome_sums(rows, team, threads, J, tot->W,
+                                                      &tot->sum_w, &tot->n_pos, &bad);
+        if (st != PARTREG_OK)
+            return partreg_error_set(err, st, st == PARTREG_ENOMEM
+                                                  ? "out of memory"
+                                                  : "reading the rows for validation failed");
+        if (bad > 0)
+            return report_bad_rows(rows, J, err);
+    } else {
+        bad = partreg_outcome_sums_on(team, threads, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
                                       &tot->n_pos);
+    }
     if (bad < 0)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if (bad)
@@ -262,6 +326,22 @@ static partreg_status report_nonfinite(const partreg_data *d, partreg_error *err
                     d->column_names ? d->column_names[j] : "?", x[j]);
     }
     return partreg_error_set(err, PARTREG_EDATA, "a value of X is not finite");
+}
+
+/* The first non-finite value of X of rows not in one array. */
+static partreg_status report_nonfinite_rows(partreg_rows *rows, const char *const *names,
+                                            partreg_error *err)
+{
+    size_t i, j;
+    double v;
+    partreg_status st = partreg_rows_first_nonfinite(rows, &i, &j, &v);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "reading the rows to find a non-finite value failed");
+    if (i >= rows->n)
+        return partreg_error_set(err, PARTREG_EDATA, "a value of X is not finite");
+    return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                   "row %zu, column '%s': value %g is not finite", i + 1,
+                                   names ? names[j] : "?", v);
 }
 
 /* Outcome classes: every code must be possible, then the model judges. */
@@ -374,13 +454,21 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     int thresholds = (fit->model.ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0;
     partreg_intercept *ic = &fit->intercept;
-    partreg_status st = partreg_screen_columns(d, thresholds, fit->opt.collinear_tol,
-                                               fit->opt.threads, team, why, fit->kept, &fit->pk,
-                                               &ic->has, &ic->column, &ic->value, &fit->offset);
+    partreg_status st =
+        fit->rows ? partreg_rows_screen(fit->rows, thresholds, fit->opt.collinear_tol, team,
+                                        fit->opt.threads, why, fit->kept, &fit->pk, &ic->has,
+                                        &ic->column, &ic->value, &fit->offset)
+                  : partreg_screen_columns(d, thresholds, fit->opt.collinear_tol,
+                                           fit->opt.threads, team, why, fit->kept, &fit->pk,
+                                           &ic->has, &ic->column, &ic->value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
-        return st == PARTREG_EDATA ? report_nonfinite(d, err)
-                                   : partreg_error_set(err, st, "out of memory");
+        if (st == PARTREG_EDATA)
+            return fit->rows ? report_nonfinite_rows(fit->rows, d->column_names, err)
+                             : report_nonfinite(d, err);
+        return partreg_error_set(err, st, st == PARTREG_ENOMEM
+                                              ? "out of memory"
+                                              : "reading the rows for screening failed");
     }
     static const char *const what[] = {"", "constant", "collinear with earlier columns",
                                        "all zero"};
@@ -558,6 +646,21 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
     partreg_design d;
     partreg_fit_design(fit, data, &d);
     partreg_objective obj;
+    if (fit->rows) { /* the objective over the rows, kept for inference */
+        partreg_status rst = PARTREG_ENOMEM;
+        if ((fit->rows_obj = malloc(sizeof *fit->rows_obj)) != NULL)
+            rst = partreg_rows_objective_init(fit->rows_obj, fit->rows, &fit->model, &d,
+                                              opt->block_rows, &fit->rows_io_error,
+                                              &fit->rows_objective);
+        if (rst != PARTREG_OK) {
+            free(fit->rows_obj);
+            fit->rows_obj = NULL;
+            return partreg_error_set(err, rst, rst == PARTREG_ENOMEM
+                                                   ? "out of memory"
+                                                   : "fetching the rows of the fit's segments "
+                                                     "from the other processes failed");
+        }
+    }
     partreg_fit_objective(fit, &d, &obj);
     obj.team = team;
     fit->theta = gsl_vector_alloc(fit->k);
@@ -577,6 +680,10 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
         partreg_warm_start(&obj, fit->theta->data, opt, fit->info->data, &have_info);
     st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1,
                                  have_info ? fit->info->data : NULL, res);
+    if (fit->rows_io_error) {
+        st = partreg_error_set(err, PARTREG_EIO, "reading the rows during the fit failed");
+        goto cleanup;
+    }
     if (st == PARTREG_ENUMERIC) {
         partreg_error_set(err, st,
                           "the log-likelihood is not finite at the start values; check for "
@@ -601,9 +708,9 @@ cleanup:
     return st;
 }
 
-partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_model_spec *spec,
-                                       const partreg_fit_options *opt, partreg_fit **out,
-                                       partreg_error *err)
+static partreg_status fit_create(const partreg_data *data, const partreg_rows *rows,
+                                 const partreg_model_spec *spec, const partreg_fit_options *opt,
+                                 partreg_fit **out, partreg_error *err)
 {
     partreg_fit_options defaults = partreg_fit_options_default();
     partreg_fit *fit = NULL;
@@ -621,7 +728,7 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         return partreg_error_set(err, PARTREG_EINVAL, "no model specification given");
     if ((st = check_options(opt, spec->ops, err)) != PARTREG_OK)
         return st;
-    if (!data || !data->X || !data->y)
+    if (!data || (!rows && (!data->X || !data->y)))
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
     if (!partreg_link_name(spec->link))
         return partreg_error_set(err, PARTREG_EINVAL,
@@ -633,6 +740,17 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if ((st = partreg_model_init(&fit->model, spec, data->p, data->n_levels, err)) != PARTREG_OK)
         goto fail;
+    if (rows) {
+        if (!(fit->rows = malloc(sizeof *fit->rows))) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            goto fail;
+        }
+        *fit->rows = *rows;
+        /* ghost rows are the fit's own, fetched as its passes need them */
+        fit->rows->ghost_X = fit->rows->ghost_y = fit->rows->ghost_w = NULL;
+        fit->rows->ghost_cluster = NULL;
+        fit->rows->reach = rows->first + rows->count;
+    }
     /* the threads of every pass of this fit, validation's included: the
      * caller's workers when they are free, else its own (NULL: started
      * per pass) */
@@ -640,7 +758,7 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     if (!team)
         team = partreg_team_start(
             partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
-    if ((st = validate(data, fit->model.J, opt->threads, team, &tot, err)) != PARTREG_OK ||
+    if ((st = validate(data, fit->rows, fit->model.J, opt->threads, team, &tot, err)) != PARTREG_OK ||
         (st = check_classes(data, &fit->model, &tot, err)) != PARTREG_OK)
         goto fail;
     if ((st = alloc_fit(data, opt, fit)) != PARTREG_OK) {
@@ -677,6 +795,65 @@ fail:
     free(tot.W);
     partreg_fit_free(fit);
     return st;
+}
+
+partreg_status partreg_fit_create_rows(const partreg_data *meta, const partreg_rows *rows,
+                                       const partreg_model_spec *spec,
+                                       const partreg_fit_options *opt, partreg_fit **out,
+                                       partreg_error *err)
+{
+    if (!rows) {
+        if (out)
+            *out = NULL;
+        return partreg_error_set(err, PARTREG_EINVAL, "no rows given");
+    }
+    partreg_status st = fit_create(meta, rows, spec, opt, out, err);
+    if (rows->comm) /* every process has the same fit, or the same error */
+        st = partreg_comm_agree(rows->comm, st, err);
+    return st;
+}
+
+/* This process's share of a distributed fit's rows: n all processes'
+ * rows, the share at its place among them. */
+static partreg_status fit_distributed(const partreg_data *data, const partreg_model_spec *spec,
+                                      const partreg_fit_options *opt, partreg_fit **out,
+                                      partreg_error *err)
+{
+    *out = NULL;
+    partreg_error_clear(err);
+    partreg_status st = PARTREG_OK;
+    if (!data || !data->X || !data->y)
+        st = partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
+    else if (data->ldx != 0 && data->ldx != data->p)
+        st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                               "a distributed fit takes rows of stride p (ldx = 0 or p); ldx is "
+                               "%zu for p = %zu",
+                               data->ldx, data->p);
+    /* every process takes part in every step, so all learn of a bad share */
+    if ((st = partreg_comm_agree(opt->comm, st, err)) != PARTREG_OK)
+        return st;
+    partreg_rows rows;
+    partreg_rows_in_memory(&rows, data->n, data->p, data->X, data->y, data->w, NULL);
+    rows.comm = opt->comm;
+    size_t before = 0, total = 0;
+    if (partreg_comm_prefix(opt->comm, data->n, &before, &total) != 0)
+        return partreg_error_set(err, PARTREG_EIO,
+                                 "the processes of the fit could not exchange their row counts");
+    rows.n = total;
+    rows.first = before;
+    rows.reach = before + data->n;
+    partreg_data meta = *data;
+    meta.n = total;
+    return partreg_fit_create_rows(&meta, &rows, spec, opt, out, err);
+}
+
+partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_model_spec *spec,
+                                       const partreg_fit_options *opt, partreg_fit **out,
+                                       partreg_error *err)
+{
+    if (opt && opt->comm && opt->comm->size > 1 && out)
+        return fit_distributed(data, spec, opt, out, err);
+    return fit_create(data, NULL, spec, opt, out, err);
 }
 
 partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,
