@@ -23,6 +23,7 @@
 
 #include "core/error.h"
 #include "inference/inference_internal.h"
+#include "inference/meat.h"
 
 const char *partreg_vcov_name(partreg_vcov_type type)
 {
@@ -57,12 +58,60 @@ size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit)
     return fit && fit->vcov_type == PARTREG_VCOV_CLUSTER ? fit->n_clusters : 0;
 }
 
+/* The loglik at the estimate over the objective's rows agrees with the
+ * fit's: the rows are the ones the model was fitted on. */
+static partreg_status check_loglik(const partreg_fit *fit, const partreg_objective *obj,
+                                   partreg_error *err)
+{
+    partreg_accum *acc = partreg_accum_alloc(fit->k);
+    if (!acc)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_status st = partreg_objective_eval(obj, fit->theta->data, PARTREG_ORDER_VALUE,
+                                               fit->opt.threads, fit->opt.block_rows, acc);
+    double ll = acc->loglik;
+    partreg_accum_free(acc);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, st == PARTREG_ENOMEM ? "out of memory"
+                                                               : "reading the rows failed");
+    /* the same rows give the same sum up to the order of the additions */
+    if (!(fabs(ll - fit->loglik) <= 1e-9 * (1.0 + fabs(fit->loglik))))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the data give log-likelihood %.10g at the estimate, the fit "
+                                 "%.10g: these are not the rows the model was fitted on",
+                                 ll, fit->loglik);
+    return PARTREG_OK;
+}
+
+/* check_data for a fit whose rows are not the caller's arrays (a design
+ * file: data is not read; a distributed fit: data is this process's
+ * share, and the call is collective). */
+static partreg_status check_rows(const partreg_fit *fit, const partreg_data *data,
+                                 partreg_design *d, partreg_objective *obj, partreg_error *err)
+{
+    partreg_status st = partreg_fit_rows_bind(fit, data, obj, err);
+    if (fit->rows->comm)
+        st = partreg_comm_agree(fit->rows->comm, st, err);
+    if (st != PARTREG_OK)
+        return st;
+    d->n = fit->n;
+    d->p = fit->p;
+    d->ldx = fit->p;
+    d->cols = fit->pk == fit->p ? NULL : fit->kept;
+    d->pk = fit->pk;
+    d->J = fit->J;
+    d->link = fit->link;
+    d->model = &fit->model;
+    return check_loglik(fit, obj, err);
+}
+
 partreg_status partreg_inference_check_data(const partreg_fit *fit, const partreg_data *data,
                                             partreg_design *d, partreg_objective *obj,
                                             partreg_error *err)
 {
     memset(d, 0, sizeof *d); /* defined (empty) on every error return */
     memset(obj, 0, sizeof *obj);
+    if (fit->rows) /* a design file, or this process's share of a distributed fit */
+        return check_rows(fit, data, d, obj, err);
     if (!data || !data->X || !data->y)
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL data, X or y)");
     if (data->n != fit->n || data->p != fit->p)
@@ -105,47 +154,6 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
     return PARTREG_OK;
 }
 
-/* M (k x k, lower triangle) = sum_i u_i u_i' with u_i = s_i / scale, or
- * the cluster sums Sg of the u_i (G x k) when cluster is not NULL. */
-static partreg_status accumulate_meat(const partreg_objective *obj, const double *theta,
-                                      const size_t *cluster, double scale, double *M, double *Sg)
-{
-    size_t k = obj->k, n = obj->n;
-    size_t block = partreg_block_rows_auto(k);
-    if (block > n)
-        block = n;
-    size_t n_S = block * k;
-    double *S = malloc((n_S ? n_S : 1) * sizeof *S);
-    double *scratch = malloc((obj->scratch_doubles ? obj->scratch_doubles : 1) * sizeof *scratch);
-    if (!S || !scratch) {
-        free(S);
-        free(scratch);
-        return PARTREG_ENOMEM;
-    }
-    gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);
-    for (size_t b = 0; b < n; b += block) {
-        size_t e = b + block < n ? b + block : n;
-        obj->row_scores(obj->model, theta, b, e, S, scratch);
-        if (scale != 1.0)
-            for (size_t i = 0; i < (e - b) * k; i++)
-                S[i] /= scale;
-        if (cluster) {
-            for (size_t i = b; i < e; i++) {
-                double *sg = Sg + cluster[i] * k;
-                const double *s = S + (i - b) * k;
-                for (size_t j = 0; j < k; j++)
-                    sg[j] += s[j];
-            }
-        } else {
-            gsl_matrix_view Sv = gsl_matrix_view_array(S, e - b, k);
-            gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Sv.matrix, 1.0, &Mv.matrix);
-        }
-    }
-    free(S);
-    free(scratch);
-    return PARTREG_OK;
-}
-
 partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                     partreg_vcov_type type, const size_t *cluster,
                                     size_t n_clusters, partreg_error *err)
@@ -169,7 +177,10 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     }
     size_t G = 0;
     unsigned char *seen = NULL;
-    if (type == PARTREG_VCOV_CLUSTER) {
+    const partreg_rows *rows = fit->rows;
+    if (type == PARTREG_VCOV_CLUSTER && rows && (cluster || rows->clustered)) {
+        /* the codes are checked and the clusters counted by the meat's pass */
+    } else if (type == PARTREG_VCOV_CLUSTER) {
         if (!cluster)
             return partreg_error_set(err, PARTREG_EINVAL,
                                      "the cluster-robust covariance needs a cluster identifier "
@@ -201,6 +212,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                      "all %zu rows are in a single cluster",
                                      n);
     }
+    if (rows && cluster && rows->file)
+        cluster = NULL; /* a design file carries its rows' codes */
     if (n <= k)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "%zu rows for %zu parameters: the small-sample factor n/(n-k) "
@@ -216,7 +229,7 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     double *M = calloc(k * k, sizeof *M);
     double *T = malloc(k * k * sizeof *T);
     double *V = malloc(k * k * sizeof *V);
-    double *Sg = type == PARTREG_VCOV_CLUSTER ? calloc(G ? n_clusters * k : 1, sizeof *Sg) : NULL;
+    double *Sg = type == PARTREG_VCOV_CLUSTER ? calloc(n_clusters * k > 0 ? n_clusters * k : 1, sizeof *Sg) : NULL;
     if (!M || !T || !V || (type == PARTREG_VCOV_CLUSTER && !Sg)) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
@@ -233,10 +246,31 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         frexp(mean_w, &e2);
         c = ldexp(1.0, e2 - 1);
     }
-    st = accumulate_meat(&obj, fit->theta->data, type == PARTREG_VCOV_CLUSTER ? cluster : NULL, c,
-                         M, Sg);
+    if (type == PARTREG_VCOV_CLUSTER) {
+        size_t bad = 0, G_rows = 0;
+        st = partreg_meat_clusters(fit, &obj, rows, cluster, n_clusters, c, Sg, &G_rows, &bad);
+        if (st == PARTREG_EINVAL) {
+            partreg_error_set_index(err, st, (long)bad,
+                                    "row %zu: cluster code is not below the number of clusters "
+                                    "%zu",
+                                    bad + 1, n_clusters);
+            goto cleanup;
+        }
+        if (rows)
+            G = G_rows;
+        if (st == PARTREG_OK && G < 2) {
+            st = partreg_error_set(err, PARTREG_EINVAL,
+                                   "the cluster-robust covariance needs at least 2 clusters; "
+                                   "all %zu rows are in a single cluster",
+                                   n);
+            goto cleanup;
+        }
+    } else {
+        st = partreg_meat_rows(fit, &obj, rows, c, M);
+    }
     if (st != PARTREG_OK) {
-        partreg_error_set(err, st, "out of memory");
+        partreg_error_set(err, st, st == PARTREG_ENOMEM ? "out of memory"
+                                                        : "reading the rows failed");
         goto cleanup;
     }
     gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);

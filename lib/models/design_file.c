@@ -42,9 +42,7 @@ partreg_status partreg_design_file_create(const char *dir, size_t n, size_t p, i
                                           partreg_error *err)
 {
     *out = NULL;
-    if (!dir || !*dir)
-        dir = getenv("TMPDIR");
-    if (!dir || !*dir)
+    if (!dir || !*dir) /* the library reads no environment: the caller passes $TMPDIR */
         dir = "/tmp";
     partreg_design_file *f = calloc(1, sizeof *f);
     if (!f)

@@ -10,7 +10,7 @@
 typedef struct partreg_design_file partreg_design_file;
 
 /* A new design file of n rows and p columns (with weights and cluster
- * codes when asked) in directory dir (NULL: $TMPDIR, else /tmp). The file
+ * codes when asked) in directory dir (NULL: /tmp). The file
  * is unlinked at once: it disappears when closed or when the process
  * ends. PARTREG_OK, PARTREG_EIO (the message names the directory),
  * PARTREG_ENOMEM. */

@@ -41,8 +41,10 @@ void partreg_rows_release(partreg_rows *r)
 
 size_t partreg_rows_buffer_doubles(const partreg_rows *r, size_t cap)
 {
+    /* each of at most four regions: up to SLACK - 1 doubles to its 64-byte
+     * boundary, its rows, and up to SLACK - 1 for the rows' own offset */
     size_t per = r->p + 1 + (r->weighted ? 1 : 0) + (r->clustered ? 1 : 0);
-    return cap * per + 5 * SLACK;
+    return cap * per + 8 * SLACK;
 }
 
 size_t partreg_rows_buffer_bytes(const partreg_rows *r, size_t cap)

@@ -68,7 +68,7 @@ static int exchange(const partreg_comm *comm, const window *w, size_t count, dou
     double *send = malloc((mine ? mine : 1) * (D + 1) * sizeof *send);
     size_t *bytes = malloc((size_t)comm->size * sizeof *bytes);
     void *recv = NULL;
-    int rc = !send || !bytes;
+    int rc = !send;
     for (size_t s = 0, at = 0; !rc && s < count; s++) {
         if (!w->done[s])
             continue;
@@ -76,8 +76,14 @@ static int exchange(const partreg_comm *comm, const window *w, size_t count, dou
         memcpy(send + at * (D + 1) + 1, w->states + s * D, D * sizeof *send);
         at++;
     }
-    if (!rc)
-        rc = comm->ops->allgather(comm->ctx, send, mine * (D + 1) * sizeof *send, &recv, bytes);
+    if (!bytes) { /* cannot take part: the others' exchange fails with ours */
+        free(send);
+        return -1;
+    }
+    /* out of memory for ours: take part with nothing, and fail */
+    int sent = comm->ops->allgather(comm->ctx, rc ? NULL : send,
+                                    rc ? 0 : mine * (D + 1) * sizeof *send, &recv, bytes);
+    rc = rc || sent;
     for (size_t s = 0; s < count; s++)
         got[s] = NULL;
     if (!rc) {
@@ -123,8 +129,19 @@ partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *
                                                                        : PARTREG_ENOMEM;
     for (w.first = 0; w.first < nseg; w.first += win) {
         size_t count = nseg - w.first < win ? nseg - w.first : win;
-        if (st == PARTREG_OK)
-            partreg_team_run_segments(team, nt, count, window_segment, &w);
+        if (st != PARTREG_OK) {
+            if (!comm)
+                break;
+            /* still take part in the exchange, with nothing to give */
+            size_t *bytes = malloc((size_t)comm->size * sizeof *bytes);
+            void *recv = NULL;
+            if (bytes)
+                (void)comm->ops->allgather(comm->ctx, NULL, 0, &recv, bytes);
+            free(bytes);
+            free(recv);
+            continue;
+        }
+        partreg_team_run_segments(team, nt, count, window_segment, &w);
         if (comm) { /* the exchange is collective: every process takes part */
             int rc = exchange(comm, &w, count, merged, got);
             if (rc && st == PARTREG_OK)
@@ -690,22 +707,28 @@ partreg_status partreg_rows_objective_init(partreg_rows_objective *ro, partreg_r
     obj->feasible = ro->has_feasible ? rows_feasible : NULL;
     obj->row_scores = io.row_scores ? rows_row_scores : NULL;
     obj->pass = &ro->hook;
-    /* a call reads one segment of the passes (or a block of the scores) */
-    size_t cap = partreg_objective_max_segment_rows(obj, block_rows);
-    size_t auto_block = partreg_block_rows_auto(io.k);
-    if (cap < auto_block)
-        cap = auto_block < rows->n ? auto_block : rows->n;
+    /* A call reads one segment of a pass (or a block of the scores). The
+     * objectives that wrap this one (a refit with a parameter held fixed,
+     * k' < k free parameters) cut their passes by their own k': the
+     * buffer, and the rows each process holds, serve every k' <= k. */
+    size_t cap = 0, end = rows->first + rows->count;
+    for (size_t kk = 1; kk <= io.k; kk++) {
+        size_t block = block_rows ? block_rows : partreg_block_rows_auto(kk);
+        size_t nseg = partreg_segment_count(rows->n, kk, block);
+        for (size_t s = 0; s < nseg; s++) {
+            size_t b, e;
+            partreg_segment_rows(rows->n, block, nseg, s, &b, &e);
+            if (e - b > cap)
+                cap = e - b;
+            if (b < e && partreg_rows_mine(rows, b) && e > end)
+                end = e;
+        }
+        size_t auto_block = partreg_block_rows_auto(kk);
+        if (cap < auto_block)
+            cap = auto_block < rows->n ? auto_block : rows->n;
+    }
     ro->cap = cap ? cap : 1;
     obj->scratch_doubles = HEADER + ro->inner_scratch + partreg_rows_buffer_doubles(rows, ro->cap);
-    /* every process holds the rows of the segments that start in its share */
-    size_t block = block_rows ? block_rows : partreg_block_rows_auto(io.k);
-    size_t nseg = partreg_objective_segments(obj, block), end = rows->first + rows->count;
-    for (size_t s = 0; s < nseg; s++) {
-        size_t b, e;
-        partreg_objective_segment(obj, block, nseg, s, &b, &e);
-        if (b < e && partreg_rows_mine(rows, b) && e > end)
-            end = e;
-    }
     partreg_status st = partreg_rows_reach(rows, end);
     if (rows->comm)
         st = partreg_comm_agree(rows->comm, st, NULL);
