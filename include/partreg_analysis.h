@@ -54,10 +54,29 @@ typedef struct partreg_analysis_spec {
     int wald_tests;               /**< joint Wald test per variable (default 1) */
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
-    partreg_fit_options fit;      /**< solver settings */
-    /** Reserved: fields added in later releases take its place, so that the
-     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[1024];
+    partreg_fit_options fit;      /**< solver settings; fit.comm: every process of a
+                                       *   distributed analysis reads its share of the file
+                                       *   (docs/scaling.md) */
+    union {
+        struct {
+            /** Memory for the data, in bytes (`--memory`; default 0: half
+             *  the physical memory). A CSV file whose table and design
+             *  would need more (about twice the file's size) is read in
+             *  blocks into a design file that every pass of the fit reads
+             *  in segments: the same results, bit for bit, in about this
+             *  much memory whatever the file's size (docs/scaling.md). */
+            size_t memory;
+            /** Directory of that design file (`--tmpdir`; default NULL:
+             *  /tmp). It is removed when the analysis ends. */
+            const char *temp_dir;
+            /** 1: read the file in blocks whatever its size (default 0). */
+            int out_of_core;
+        };
+        /** Reserved: fields added in later releases take its place, so
+         *  that the struct's size never changes (docs/DESIGN.md, "Public
+         *  structs"). */
+        unsigned char partreg_reserved_[1024];
+    };
 } partreg_analysis_spec;
 
 /** Defaults: automatic family, logit, model covariance, Wald 95% CIs,
@@ -110,6 +129,9 @@ PARTREG_API const partreg_frame *partreg_analysis_frame(const partreg_analysis *
 PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
+/** 1 when the analysis read its file in blocks into a design file on disk
+ *  (out of core), else 0. */
+PARTREG_API int partreg_analysis_out_of_core(const partreg_analysis *a);
 
 /**
  * Write the analysis to `out` in `format`; with `timing` non-zero the JSON

@@ -141,6 +141,8 @@ typedef struct parser {
     size_t min_bytes;      /* smallest chunk worth a thread */
     int release;           /* the input is our own read-only file mapping:
                             * chunks drop the pages they have parsed */
+    long line_base;        /* file line of the first record after the header
+                            * (0: the buffer is the file, counted from 1) */
 } parser;
 
 /* ---- messages --------------------------------------------------------- */
@@ -1157,6 +1159,8 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
         if (partreg_table_append_categorical(names, "", 0, NULL) != PARTREG_OK)
             goto nomem;
     }
+    if (P->line_base > 0) /* a part of a file: its records' own lines */
+        L->line = P->line_base;
     data_pos = L->pos;
     data_line = L->line;
     data_line_start = L->line_start;
@@ -1383,20 +1387,27 @@ cleanup:
 }
 
 static partreg_status read_buffer(const char *buf, size_t len, const char *name,
-                                  const partreg_read_options *opt, int release,
+                                  const partreg_read_options *opt, int release, long line_base,
                                   partreg_table **out, partreg_error *err);
 
 partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const char *name,
                                              const partreg_read_options *opt,
                                              partreg_table **out, partreg_error *err)
 {
-    return read_buffer(buf, len, name, opt, 0, out, err);
+    return read_buffer(buf, len, name, opt, 0, 0, out, err);
+}
+
+partreg_status partreg_table_read_csv_part(const char *buf, size_t len, const char *name,
+                                           const partreg_read_options *opt, long line,
+                                           partreg_table **out, partreg_error *err)
+{
+    return read_buffer(buf, len, name, opt, 0, line, out, err);
 }
 
 /* release = 1: buf is the reader's own read-only private file mapping,
  * whose parsed pages may be dropped (chunk_release). */
 static partreg_status read_buffer(const char *buf, size_t len, const char *name,
-                                  const partreg_read_options *opt, int release,
+                                  const partreg_read_options *opt, int release, long line_base,
                                   partreg_table **out, partreg_error *err)
 {
     partreg_read_options def = partreg_read_options_default();
@@ -1436,6 +1447,7 @@ static partreg_status read_buffer(const char *buf, size_t len, const char *name,
         P.threads = 1;
     P.min_bytes = opt->min_bytes_per_thread;
     P.release = release;
+    P.line_base = line_base;
     lexer_init(&P.L, buf ? buf : "", len, P.delim, name, err);
     st = parse_csv(&P, name, out, err);
     free(P.na_len);
@@ -1548,7 +1560,7 @@ partreg_status partreg_table_read_csv(const char *path, const partreg_read_optio
     st = slurp(path, &buf, &len, &mapped, err);
     if (st != PARTREG_OK)
         return st;
-    st = read_buffer(buf, len, path, opt, mapped, out, err);
+    st = read_buffer(buf, len, path, opt, mapped, 0, out, err);
     if (mapped)
         munmap(buf, len);
     else

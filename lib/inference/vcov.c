@@ -212,8 +212,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                      "all %zu rows are in a single cluster",
                                      n);
     }
-    if (rows && cluster && rows->file)
-        cluster = NULL; /* a design file carries its rows' codes */
+    if (rows && rows->clustered)
+        cluster = NULL; /* the rows carry their codes */
     if (n <= k)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "%zu rows for %zu parameters: the small-sample factor n/(n-k) "

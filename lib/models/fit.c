@@ -164,7 +164,9 @@ partreg_status partreg_fit_rows_bind(const partreg_fit *fit, const partreg_data 
                                      partreg_objective *obj, partreg_error *err)
 {
     partreg_rows *r = fit->rows;
-    if (!r->file) { /* a distributed fit's share: this call's arrays */
+    /* a distributed fit's share: this call's arrays (data without arrays,
+     * as an analysis's coding frame gives, keeps the rows the fit has) */
+    if (!r->file && data && data->X) {
         if (!data || !data->X || !data->y || data->n != r->count || data->p != r->p ||
             (data->ldx && data->ldx != data->p) || (data->w != NULL) != (r->weighted != 0))
             return partreg_error_set(err, PARTREG_EINVAL,

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "frame/frame_internal.h"
+#include "models/design_file.h"
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
 {
@@ -62,6 +63,12 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    /* the fit reads these: after it */
+    partreg_design_file_close(a->design_file);
+    free(a->rows_X);
+    free(a->rows_y);
+    free(a->rows_w);
+    free(a->rows_cluster);
     free(a);
 }
 
@@ -69,6 +76,7 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+int partreg_analysis_out_of_core(const partreg_analysis *a) { return a && a->design_file != NULL; }
 
 static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *err)
 {
@@ -119,6 +127,24 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     return PARTREG_OK;
 }
 
+/* What needs every row's variables in memory, refused for a file read in
+ * blocks. */
+static partreg_status refuse_streamed(const partreg_analysis_spec *s, partreg_error *err)
+{
+    const char *what = s->margins            ? "--margins (average marginal effects)"
+                       : s->margins_at_means ? "marginal effects at the means"
+                       : s->at               ? "--at (predictions at values)"
+                                             : NULL;
+    if (!what)
+        return PARTREG_OK;
+    return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                             "%s average over every row's variables, which a file read in "
+                             "blocks (out of core or in shares) does not keep in memory; raise "
+                             "--memory to read the file in memory, or compute them on a "
+                             "subsample",
+                             what);
+}
+
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
                                 partreg_error *err)
 {
@@ -126,6 +152,8 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
+    if (a->streamed && (st = refuse_streamed(s, err)) != PARTREG_OK)
+        return st;
     if (s->vcov != PARTREG_VCOV_MODEL) {
         size_t G = 0;
         const size_t *cl = partreg_frame_clusters(a->frame, &G);
@@ -166,7 +194,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
         return st;
-    if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
+    /* the diagnostics sort every row's fitted probability: not of rows on
+     * disk or in shares (left out, as for a fit that did not converge) */
+    if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && !a->streamed) {
         partreg_error derr;
         partreg_binary_diagnostics_options dopt = partreg_binary_diagnostics_options_default();
         dopt.threads = s->fit.threads;
@@ -277,6 +307,26 @@ partreg_status partreg_analysis_run_table(const partreg_table *table,
     return finish(a, run(a, table, s, t0, err), out);
 }
 
+/* A CSV file read in blocks (analysis_stream.c), then the inference. */
+static partreg_status run_streamed(partreg_analysis *a, const char *path,
+                                   const partreg_analysis_spec *s, double t0, partreg_error *err)
+{
+    partreg_status st = partreg_analysis_stream(a, path, s, t0, err);
+    if (st != PARTREG_OK)
+        return st;
+    double t3 = now_s();
+    if ((st = inference(a, s, err)) != PARTREG_OK)
+        return st;
+    double t4 = now_s();
+    a->timing.inference_s = t4 - t3;
+    a->timing.total_s = t4 - t0;
+    if (a->fit_status != PARTREG_OK && err) {
+        err->status = a->fit_status;
+        memcpy(err->message, a->fit_message, sizeof err->message);
+    }
+    return a->fit_status;
+}
+
 partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spec *s,
                                     partreg_analysis **out, partreg_error *err)
 {
@@ -290,6 +340,10 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
     partreg_status st = start(s, path, &a, err);
     if (st != PARTREG_OK)
         return st;
+    int streamed = 0;
+    partreg_analysis_choose_stream(path, s, &streamed);
+    if (streamed)
+        return finish(a, run_streamed(a, path, s, t0, err), out);
     st = partreg_table_read(path, &s->read, &a->own_table, err);
     if (st != PARTREG_OK) {
         partreg_analysis_free(a);

@@ -27,6 +27,26 @@ struct partreg_analysis {
     int has_diagnostics;
     partreg_binary_diagnostics diagnostics;
     partreg_timing timing;
+    /* A file read in blocks (analysis_stream.c): the design file or the
+     * arrays of this process's rows the fit reads, owned here. */
+    int streamed;                 /* read in blocks (out of core, or a share) */
+    struct partreg_design_file *design_file;
+    double *rows_X, *rows_y, *rows_w;
+    size_t *rows_cluster;
 };
+
+/* analysis_stream.c: the analysis of a CSV file read in blocks, out of
+ * core or as this process's share of a distributed fit (spec->fit.comm).
+ * a is started (start() in analysis.c); the steps after reading are the
+ * same as in memory, with what cannot be computed from rows on disk
+ * refused with a reason. */
+partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
+                                       const partreg_analysis_spec *spec, double t0,
+                                       partreg_error *err);
+
+/* Whether reading `path` in memory would need more than spec->memory (or
+ * the default budget); sets *streamed. */
+void partreg_analysis_choose_stream(const char *path, const partreg_analysis_spec *spec,
+                                    int *streamed);
 
 #endif

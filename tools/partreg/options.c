@@ -32,6 +32,11 @@ static const char fit_help[] =
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
     "  --max-iter N           Newton iterations at most (default 100)\n"
     "  --threads N            worker threads for the reader, design matrix and fit (default 0 = all cores)\n"
+    "  --memory SIZE          memory for the data, e.g. 512M or 4G (default: half the physical\n"
+    "                         memory); a CSV file that needs more is read in blocks into a design\n"
+    "                         file on disk (out of core): the same results, in about SIZE\n"
+    "  --out-of-core          read the file in blocks whatever its size\n"
+    "  --tmpdir DIR           directory of the design file (default: $TMPDIR, else /tmp)\n"
     "  --format text|json|csv output format (default text)\n"
     "  --timing               add wall-clock phase timings to the JSON\n"
     "  --out FILE             (report) the HTML file to write\n"
@@ -84,7 +89,8 @@ static int takes_value(const char *a)
     static const char *const with_value[] = {
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
-        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title"};
+        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title", "--memory",
+        "--tmpdir"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
@@ -96,6 +102,35 @@ static int parse_number(const char *s, double *out)
     char *end;
     *out = strtod(s, &end);
     return end != s && *end == '\0';
+}
+
+/* A size: a whole number of bytes, or with K, M, G or T (powers of 1024). */
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    double mult = 1.0;
+    if (end == s || !(v > 0))
+        return 0;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': mult = 1024.0; break;
+        case 'm': case 'M': mult = 1024.0 * 1024.0; break;
+        case 'g': case 'G': mult = 1024.0 * 1024.0 * 1024.0; break;
+        case 't': case 'T': mult = 1024.0 * 1024.0 * 1024.0 * 1024.0; break;
+        default: return 0;
+        }
+        end++;
+        if (*end == 'B' || *end == 'b')
+            end++;
+        if (*end)
+            return 0;
+    }
+    double bytes = v * mult;
+    if (!(bytes >= 1.0) || bytes > 1e18)
+        return 0;
+    *out = (size_t)bytes;
+    return 1;
 }
 
 int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const char *command)
@@ -131,6 +166,9 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             takes = 0;
         } else if (strcmp(a, "--expected-information") == 0) {
             o->spec.fit.information = PARTREG_INFO_EXPECTED;
+            takes = 0;
+        } else if (strcmp(a, "--out-of-core") == 0) {
+            o->spec.out_of_core = 1;
             takes = 0;
         } else if (!takes_value(a)) {
             return fail(command, "unknown option '%s'", a);
@@ -228,6 +266,11 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             o->spec.fit.threads = (int)t;
             o->spec.read.threads = (int)t;
             o->spec.frame.threads = (int)t;
+        } else if (strcmp(a, "--memory") == 0) {
+            if (!parse_size(v, &o->spec.memory))
+                return fail(command, "--memory '%s' must be a size such as 512M, 4G or 1000000", v);
+        } else if (strcmp(a, "--tmpdir") == 0) {
+            o->spec.temp_dir = v;
         } else if (strcmp(a, "--newdata") == 0) {
             o->newdata = v;
         } else if (strcmp(a, "--out") == 0) {
@@ -246,6 +289,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     o->spec.frame.n_refs = n_refs;
     o->spec.read.na_strings = o->na;
     o->spec.read.n_na_strings = n_na;
+    if (!o->spec.temp_dir) {
+        const char *tmp = getenv("TMPDIR");
+        o->spec.temp_dir = tmp && *tmp ? tmp : NULL;
+    }
     if (!o->data)
         return fail(command, "no data file given");
     if (o->n_formulas == 0)
