@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "models/fit_counters.h" /* partreg_fit_data_passes: lib/, not the API */
 #include "partreg.h"
 
 static double now(void)

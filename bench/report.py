@@ -173,7 +173,8 @@ w("")
 w("Wall times on this machine move with the load of other jobs sharing it (load average "
   "at the start above); partreg and its peers were run alternately, so a ratio compares "
   "runs under similar load, but absolute times and floor multiples are inflated when the "
-  "load is high. Instruction counts (docs/performance.md) are the stable measure.\n")
+  "load is high. Instruction counts (docs/performance.md, \"How to measure\") are the stable "
+  "measure.\n")
 
 w("## Peak memory (maximum resident set size of the whole process, data included)\n")
 w("| tool | family | n | p | peak RSS | design matrix in doubles | ratio |")
@@ -221,6 +222,15 @@ if notes:
         w("- %s, %s, n = %.0e, p = %d: %s" % (NAMES[t], fam, n, p, "; ".join(v)))
     w("")
 
+# Measurements written by hand below the marker (docs/performance.md cites
+# them) are carried over from the file being replaced.
+KEEP = "<!-- bench/report.py keeps everything below this line: measurements by hand -->"
+try:
+    old = open(args.md).read()
+except OSError:
+    old = ""
+if KEEP in old:
+    out.append(old[old.index(KEEP):].rstrip("\n"))
 open(args.md, "w").write("\n".join(out) + "\n")
 
 import matplotlib

@@ -60,7 +60,8 @@ CFLAGS="-O2 -std=c11 -Wall -Wextra -Wconversion -Wshadow"
 libs="$build/libpartreg.a $(pkg-config --libs openblas) $(pkg-config --libs-only-l gsl | sed 's/-lgslcblas//') -lpthread -lm"
 cc $CFLAGS "$here/gen_data.c" -lm -o "$bin/gen_data"
 cc $CFLAGS "$here/bandwidth.c" -lpthread -o "$bin/bandwidth"
-cc $CFLAGS -I"$src/include" "$here/fit_time.c" $libs -o "$bin/fit_time"
+# fit_time reads the fit's pass count from lib/models/fit_counters.h
+cc $CFLAGS -I"$src/include" -I"$src/lib" "$here/fit_time.c" $libs -o "$bin/fit_time"
 
 # ---- data ----------------------------------------------------------------
 for p in $PS; do for n in $NS; do
@@ -228,7 +229,14 @@ if [ $quick = 0 ] && command -v valgrind >/dev/null && [ -f "$data/n100000_p50.f
   $PY "$here/profile.py" "$data" >> "$prof" || echo "profile summary failed" >&2
 fi
 
+# ---- survey designs: partreg against svyglm / svyolr (bench/survey.sh) --
+# 10^6 rows in the full run (svyolr takes minutes there), 10^5 in --quick
+survey_ns=$([ $quick = 1 ] && echo 100000 || echo 1000000)
+bash "$here/survey.sh" "$build" ${BENCH_SURVEY_NS:-$survey_ns} || echo "survey bench failed" >&2
+
 $PY "$here/report.py" --profile "$prof" --raw "$raw" --machine "$data/machine$sfx.tsv" \
   --skipped "$data/skipped$sfx.tsv" --e2e "$e2e" \
   --md "$out_md" --png "$out_png"
 echo "wrote $out_md and $out_png"
+# the small-sample tools' section (CR2 against CR1, pooling)
+if [ $quick = 0 ]; then "$here/small_samples.sh" "$build" > /dev/null; fi

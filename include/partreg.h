@@ -141,6 +141,10 @@ PARTREG_API partreg_status partreg_link_parse(const char *name, partreg_link *ou
                                               partreg_error *err);
 /** Name of a family ("binary" or "ordinal"), or NULL for an invalid value. */
 PARTREG_API const char *partreg_family_name(partreg_family family);
+/** Parse a family name. PARTREG_OK or PARTREG_EINVAL (err names the valid
+ *  ones). */
+PARTREG_API partreg_status partreg_family_parse(const char *name, partreg_family *out,
+                                                partreg_error *err);
 
 /**
  * Kinds of entries of a model's parameter vector. A fit's parameters form
@@ -303,6 +307,16 @@ typedef struct partreg_fit partreg_fit;
  */
 typedef struct partreg_model_spec partreg_model_spec;
 
+/** Penalties on the log-likelihood (values frozen; new ones appended). */
+typedef enum partreg_penalty {
+    PARTREG_PENALTY_NONE = 0,  /**< maximum likelihood */
+    /** Firth (1993): maximise l(beta) + log det I(beta) / 2, I the expected
+     *  information (the Jeffreys prior), as R's logistf (logit) and
+     *  brglm2 (type = "MPL_Jeffreys", every link), Stata's firthlogit.
+     *  Estimates stay finite under separation. */
+    PARTREG_PENALTY_FIRTH = 1
+} partreg_penalty;
+
 /**
  * A specification of the plain model of a family with a link.
  *
@@ -320,6 +334,44 @@ PARTREG_API partreg_status partreg_model_spec_create(partreg_family family,
 
 /** Release a specification. NULL is a no-op. */
 PARTREG_API void partreg_model_spec_free(partreg_model_spec *spec);
+
+/**
+ * Penalise the log-likelihood of the specified model.
+ *
+ * PARTREG_PENALTY_FIRTH: the fit maximises the penalised log-likelihood
+ * l*(beta) = l(beta) + log det I(beta) / 2 with I the expected
+ * information, by scoring steps (the expected information as the
+ * Newton matrix, as logistf and brglm2 do); partreg_fit_loglik() is l*,
+ * the model covariance is I(beta_hat)^-1, profile intervals profile l*
+ * with the full model's penalty (logistf's default), and separation
+ * leaves the estimates finite. The penalty needs a model whose objective
+ * gives the expected information and its derivative (the binary model,
+ * every link).
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL spec, unknown penalty);
+ *         PARTREG_EUNSUPPORTED (the model has no expected information,
+ *         e.g. an ordinal model). Not thread-safe for the same spec.
+ */
+PARTREG_API partreg_status partreg_model_spec_set_penalty(partreg_model_spec *spec,
+                                                          partreg_penalty penalty,
+                                                          partreg_error *err);
+
+/**
+ * FLIC (Puhr, Heinze, Nold, Lusa and Geroldinger 2017, Statistics in
+ * Medicine 36:2302): after the Firth fit, replace the intercept by the
+ * value that makes the (weighted) mean fitted probability equal the
+ * observed event share, the slopes kept: for the logit link the maximum
+ * likelihood intercept with the Firth linear predictor as offset
+ * (logistf::flic), for other links the same calibration-in-the-large
+ * condition sum_i w_i (y_i - F(eta_i)) = 0. The intercept's variance and
+ * covariances come from the inverse expected information at the FLIC
+ * estimate (as logistf::flic), the slopes keep the Firth covariance.
+ * Needs an intercept column and the Firth penalty.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL spec, no Firth penalty set).
+ */
+PARTREG_API partreg_status partreg_model_spec_set_flic(partreg_model_spec *spec, int on,
+                                                       partreg_error *err);
 
 /**
  * Fit a binary or cumulative-link model by Newton-Raphson with the analytic
@@ -466,26 +518,19 @@ PARTREG_API size_t partreg_fit_block_size(const partreg_fit *fit, size_t b);
  */
 PARTREG_API const gsl_matrix *partreg_fit_vcov(const partreg_fit *fit);
 
-/** Maximised log-likelihood. */
+/** Maximised log-likelihood (the penalised one of a penalised fit). */
 PARTREG_API double partreg_fit_loglik(const partreg_fit *fit);
+/** The penalty of the fit (PARTREG_PENALTY_NONE for maximum likelihood). */
+PARTREG_API partreg_penalty partreg_fit_penalty(const partreg_fit *fit);
+/** 1 when the intercept is FLIC's (partreg_model_spec_set_flic()), else 0. */
+PARTREG_API int partreg_fit_flic(const partreg_fit *fit);
+/** The log-likelihood without the penalty at the estimate (the same as
+ *  partreg_fit_loglik() for an unpenalised fit). */
+PARTREG_API double partreg_fit_loglik_unpenalised(const partreg_fit *fit);
 /** Log-likelihood of the null model (intercept only / thresholds only) on the same rows and weights. */
 PARTREG_API double partreg_fit_null_loglik(const partreg_fit *fit);
 /** Newton iterations taken. */
 PARTREG_API int partreg_fit_iterations(const partreg_fit *fit);
-/**
- * Passes the fit made over the design matrix: the column-screening pass plus
- * every accumulation pass of the solver (start-value passes on a subsample
- * count as the fraction of the rows they read, rounded up). A measure of
- * cost for benchmarks (bench/results.md divides memory traffic by it).
- */
-PARTREG_API int partreg_fit_passes(const partreg_fit *fit);
-/**
- * The same count with the start-value passes on a subsample taken as the
- * exact fraction of the rows they read (not rounded up), so that it times
- * the design's size is the number of bytes of the design the fit read:
- * the measure bench/results.md divides by the memory bandwidth.
- */
-PARTREG_API double partreg_fit_data_passes(const partreg_fit *fit);
 /** 1 if the solver converged, else 0. */
 PARTREG_API int partreg_fit_converged(const partreg_fit *fit);
 /** Why the solver stopped. */
@@ -517,6 +562,9 @@ typedef struct partreg_fit_stats {
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     unsigned char partreg_reserved_[128];
 } partreg_fit_stats;
+/* Under a survey design (partreg_fit_set_survey()) the log-likelihood is a
+ * pseudo-likelihood: bic, lr_chi2, lr_df, lr_p, r2_cox_snell and
+ * r2_nagelkerke are NaN. */
 
 /** Fill *out with the fit's summary statistics. Thread-safe. */
 PARTREG_API void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *out);

@@ -18,6 +18,7 @@
 #include "partreg_export.h"
 #include "partreg_formula.h"
 #include "partreg_margins.h"
+#include "partreg_survey.h"
 #include "partreg_table.h"
 
 #ifdef __cplusplus
@@ -57,8 +58,31 @@ typedef struct partreg_analysis_spec {
     partreg_fit_options fit;      /**< solver settings; fit.comm: every process of a
                                        *   distributed analysis reads its share of the file
                                        *   (docs/scaling.md) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     union {
         struct {
+            /** Survey design rules (lonely PSUs, replicate scheme); the
+             *  design's columns are in `frame` (sampling_weights, strata,
+             *  psu, fpc, subpop, repweights). With any of those columns the
+             *  covariance is the design's: `vcov` must stay
+             *  PARTREG_VCOV_MODEL, `ci` Wald, and `frame.weights` and
+             *  `frame.cluster` unset. Zero: the defaults. */
+            partreg_survey_options survey;
+            /** Firth's penalised likelihood (binary models;
+             *  partreg_model_spec_set_penalty()); default 0 */
+            int firth;
+            /** with firth: the FLIC intercept (partreg_model_spec_set_flic()); default 0 */
+            int flic;
+            /** tests and intervals of a cluster covariance on t(G - 1), G the
+             *  number of clusters (for CR2 in place of the Satterthwaite df);
+             *  default 0 */
+            int cluster_df;
+            /** multiple imputation: the column numbering the stacked completed
+             *  data sets 1..m (rows with 0, the original data, are skipped);
+             *  each is analysed with this spec and the results pooled by
+             *  Rubin's rules (partreg_analysis_run_imputations()); NULL: none */
+            const char *imputations;
             /** Memory for the data, in bytes (`--memory`; default 0: half
              *  the physical memory). A CSV file whose table and design
              *  would need more (about twice the file's size) is read in
@@ -72,9 +96,6 @@ typedef struct partreg_analysis_spec {
             /** 1: read the file in blocks whatever its size (default 0). */
             int out_of_core;
         };
-        /** Reserved: fields added in later releases take its place, so
-         *  that the struct's size never changes (docs/DESIGN.md, "Public
-         *  structs"). */
         unsigned char partreg_reserved_[1024];
     };
 } partreg_analysis_spec;
@@ -118,6 +139,37 @@ PARTREG_API partreg_status partreg_analysis_run_table(const partreg_table *table
                                                       const partreg_analysis_spec *spec,
                                                       partreg_analysis **out, partreg_error *err);
 
+/**
+ * Multiple imputation: run the analysis on each of m >= 2 completed data
+ * sets (tables[0..m), borrowed; the same columns) on threads across the
+ * imputations (spec->fit.threads of them, 0 = one per core; each
+ * imputation's analysis on one thread, so the result does not depend on
+ * the count), and pool by Rubin's rules into one analysis: estimates,
+ * covariance T = Ubar + (1 + 1/m) B, each parameter's Barnard-Rubin df
+ * (complete-data df n - k, or the df each imputation's fit carries),
+ * riv and fmi (as mice::pool); margins and predictions at values pooled
+ * the same way; joint Wald tests by variable as D1 (Li, Raghunathan and
+ * Rubin 1991; denominator df of Reiter 2007). The pooled fit
+ * (partreg_analysis_fit()) holds the pooled estimates, covariance and df;
+ * its log-likelihood is that of the first imputation (reports print none).
+ * partreg_analysis_run() and _run_table() do this for spec->imputations.
+ *
+ * @return PARTREG_OK with *out the pooled analysis; PARTREG_EINVAL (m < 2,
+ *         NULL arguments); PARTREG_EUNSUPPORTED (profile intervals or the
+ *         Brant test, which are not pooled); PARTREG_EDATA (imputations
+ *         that estimate different parameters); any status of one
+ *         imputation's analysis, its message prefixed "imputation I: ".
+ * Thread-safe.
+ */
+PARTREG_API partreg_status partreg_analysis_run_imputations(const partreg_table *const *tables,
+                                                            size_t m,
+                                                            const partreg_analysis_spec *spec,
+                                                            partreg_analysis **out,
+                                                            partreg_error *err);
+
+/** Number of imputations pooled (0 for an analysis of one data set). */
+PARTREG_API size_t partreg_analysis_n_imputations(const partreg_analysis *a);
+
 /** Release an analysis; NULL is a no-op. */
 PARTREG_API void partreg_analysis_free(partreg_analysis *a);
 
@@ -127,6 +179,8 @@ PARTREG_API const partreg_fit *partreg_analysis_fit(const partreg_analysis *a);
 PARTREG_API const partreg_frame *partreg_analysis_frame(const partreg_analysis *a);
 /** Average marginal effects, or NULL when not asked for (borrowed). */
 PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
+/** The survey design of the analysis (borrowed), or NULL without one. */
+PARTREG_API const partreg_survey *partreg_analysis_survey(const partreg_analysis *a);
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
 /** 1 when the analysis read its file in blocks into a design file on disk

@@ -145,7 +145,29 @@ typedef struct partreg_frame_options {
     int threads;
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[256];
+    union {
+        struct {
+            /** Survey design columns (partreg_survey.h), each NULL by
+             *  default. Sampling (probability) weights: finite, >= 0; not
+             *  with `weights`. The frame's weights
+             *  (partreg_frame_weights()) are then these, 0 on the rows
+             *  outside the subpopulation. */
+            const char *sampling_weights;
+            const char *strata; /**< stratum of each row (numeric or text) */
+            const char *psu;    /**< primary sampling unit within its stratum (numeric or text) */
+            const char *fpc;    /**< first-stage finite population correction (numeric) */
+            /** Subpopulation: a column (numeric: 0 is outside, any other
+             *  value inside; text: 0, false or no, in any case, outside,
+             *  1, true or yes inside), or "V=L": the rows where column V
+             *  has value L. */
+            const char *subpop;
+            /** Replicate weights "PREFIX*": every column whose name starts
+             *  with PREFIX, in table order (full replicate weights, finite,
+             *  >= 0). */
+            const char *repweights;
+        };
+        unsigned char partreg_reserved_[256];
+    };
 } partreg_frame_options;
 
 /** The default options (automatic family, default level orders, no
@@ -282,6 +304,30 @@ PARTREG_API const double *partreg_frame_weights(const partreg_frame *fr);
  *  receives G (0 when none). */
 PARTREG_API const size_t *partreg_frame_clusters(const partreg_frame *fr, size_t *n_clusters);
 
+/* ---- survey design columns (partreg_frame_options) ------------------- */
+/** 1 when the frame has survey design columns (sampling weights, strata,
+ *  PSUs, fpc, subpopulation or replicate weights), else 0. */
+PARTREG_API int partreg_frame_has_survey(const partreg_frame *fr);
+/** Sampling weights (n_rows entries, borrowed) or NULL when none. */
+PARTREG_API const double *partreg_frame_sampling_weights(const partreg_frame *fr);
+/** Stratum codes 0..H-1 (n_rows entries, in order of the strata's values,
+ *  borrowed) or NULL; *n_codes (if not NULL) receives H (0 when none). */
+PARTREG_API const size_t *partreg_frame_strata(const partreg_frame *fr, size_t *n_codes);
+/** The value of stratum code h as text (borrowed), or NULL. */
+PARTREG_API const char *partreg_frame_stratum_name(const partreg_frame *fr, size_t h);
+/** PSU codes (n_rows entries, borrowed) or NULL; *n_codes receives their
+ *  number. A PSU is the pair (stratum, code). */
+PARTREG_API const size_t *partreg_frame_psu(const partreg_frame *fr, size_t *n_codes);
+/** First-stage fpc of each row (n_rows entries, borrowed) or NULL. */
+PARTREG_API const double *partreg_frame_fpc(const partreg_frame *fr);
+/** Subpopulation flags (n_rows entries: 1 inside, 0 outside; borrowed)
+ *  or NULL when no subpopulation was given. */
+PARTREG_API const unsigned char *partreg_frame_subpop(const partreg_frame *fr);
+/** Replicate weights (R columns of n_rows: column r at [r n_rows ..];
+ *  borrowed) or NULL; *R (if not NULL) receives their number. */
+PARTREG_API const double *partreg_frame_replicate_weights(const partreg_frame *fr, size_t *R);
+/** Name of replicate-weight column r (borrowed), or NULL. */
+PARTREG_API const char *partreg_frame_replicate_name(const partreg_frame *fr, size_t r);
 /* ---- model variables: for marginal effects and joint tests ---------- */
 
 /** Number of model variables: each distinct column on the right-hand side,

@@ -21,10 +21,20 @@ typedef enum partreg_vcov_type {
     PARTREG_VCOV_MODEL = 0,   /**< inverse information (observed unless the fit asked for expected) */
     PARTREG_VCOV_HC0 = 1,     /**< White sandwich H^-1 (sum s_i s_i') H^-1 */
     PARTREG_VCOV_HC1 = 2,     /**< HC0 * n/(n-k) */
-    PARTREG_VCOV_CLUSTER = 3  /**< CR1: G/(G-1) (n-1)/(n-k) H^-1 (sum_g S_g S_g') H^-1 */
+    PARTREG_VCOV_CLUSTER = 3, /**< CR1: G/(G-1) (n-1)/(n-k) H^-1 (sum_g S_g S_g') H^-1 */
+    /** survey design, Taylor linearisation (partreg_fit_set_survey(); not
+     *  accepted by partreg_fit_set_vcov()) */
+    PARTREG_VCOV_DESIGN = 4,
+    /** survey design, replicate weights (partreg_fit_set_survey()) */
+    PARTREG_VCOV_REPLICATE = 5,
+    /** CR2 (Bell and McCaffrey 2002; Pustejovsky and Tipton 2018;
+     *  clubSandwich::vcovCR(type = "CR2")) with each coefficient's
+     *  Satterthwaite df (clubSandwich::coef_test), binary models */
+    PARTREG_VCOV_CR2 = 6
 } partreg_vcov_type;
 
-/** Name of a covariance type ("model", "hc0", "hc1", "cluster") or NULL
+/** Name of a covariance type ("model", "hc0", "hc1", "cluster", "design",
+ *  "replicate") or NULL
  *  for a value outside the enum. Static storage. Thread-safe. */
 PARTREG_API const char *partreg_vcov_name(partreg_vcov_type type);
 
@@ -38,8 +48,8 @@ PARTREG_API partreg_status partreg_vcov_parse(const char *name, partreg_vcov_typ
 /** The covariance type in force for a fit (PARTREG_VCOV_MODEL after fitting). */
 PARTREG_API partreg_vcov_type partreg_fit_vcov_type(const partreg_fit *fit);
 
-/** Number of clusters G behind a PARTREG_VCOV_CLUSTER covariance in force
- *  (0 for the other types). Thread-safe. */
+/** Number of clusters G behind a PARTREG_VCOV_CLUSTER or PARTREG_VCOV_CR2
+ *  covariance in force (0 for the other types). Thread-safe. */
 PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
 
 /**
@@ -54,6 +64,12 @@ PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
  * - PARTREG_VCOV_HC1:     HC0 * n/(n-k);
  * - PARTREG_VCOV_CLUSTER: CR1 = G/(G-1) (n-1)/(n-k) B (sum_g S_g S_g') B,
  *   S_g = sum over the rows of cluster g of s_i;
+ * - PARTREG_VCOV_CR2: the bias-reduced CR2 of clubSandwich for a GLM
+ *   (bread the inverse expected information, working weights of the
+ *   expected information), and each coefficient's reference distribution
+ *   becomes Student's t with its Satterthwaite df (partreg_fit_param_df());
+ *   binary models without case weights (PARTREG_EUNSUPPORTED otherwise);
+ *   docs/methods_inference.md, "CR2";
  * n = number of rows (partreg_fit_n_obs(), NOT the sum of the weights),
  * k = partreg_fit_n_estimated(). See docs/methods_inference.md.
  *
@@ -61,7 +77,7 @@ PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
  * @param data       the same data the fit was made from (borrowed; only
  *                   read for the sandwich types, may be NULL for MODEL).
  * @param type       the estimator.
- * @param cluster    for PARTREG_VCOV_CLUSTER: n cluster codes in
+ * @param cluster    for PARTREG_VCOV_CLUSTER and _CR2: n cluster codes in
  *                   0..n_clusters-1 (borrowed); ignored (may be NULL)
  *                   otherwise. G is the number of codes that occur.
  * @param n_clusters upper bound of the codes (codes >= n_clusters are an error).
@@ -80,6 +96,18 @@ PARTREG_API size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit);
 PARTREG_API partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                                 partreg_vcov_type type, const size_t *cluster,
                                                 size_t n_clusters, partreg_error *err);
+
+/**
+ * Set every parameter's reference distribution to Student's t with df
+ * degrees of freedom (INFINITY: back to the normal), for the tests and
+ * intervals of partreg_fit_estimate() and everything read from the fit
+ * afterwards: t(G - 1) for a cluster covariance (Cameron and Miller 2015),
+ * as the command's --cluster-df. The covariance is unchanged.
+ * PARTREG_OK or PARTREG_EINVAL (NULL fit, df not positive). Not
+ * thread-safe for the same fit.
+ */
+PARTREG_API partreg_status partreg_fit_set_param_df(partreg_fit *fit, double df,
+                                                    partreg_error *err);
 
 /**
  * Profile-likelihood confidence interval of coefficient j (full index,

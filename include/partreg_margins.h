@@ -51,8 +51,8 @@ typedef struct partreg_margin {
     double estimate;   /**< the effect or margin */
     double std_error;  /**< delta-method standard error under the covariance in force */
     double z;          /**< estimate / std_error */
-    double p_value;    /**< two-sided normal p-value of z */
-    double conf_low;   /**< estimate - q std_error, q the normal quantile of the level */
+    double p_value;    /**< two-sided normal p-value of z (Student's t with the design df under a survey design) */
+    double conf_low;   /**< estimate - q std_error, q the normal (design: t) quantile of the level */
     double conf_high;  /**< estimate + q std_error */
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
@@ -238,10 +238,23 @@ typedef struct partreg_wald_term {
     const char *variable; /**< the variable's name (owned by the Wald table) */
     double chi2;          /**< b_S' V_SS^- b_S */
     double df;            /**< rank of V_SS (0 when every column was dropped or the block is not finite) */
-    double p_value;       /**< upper chi-square(df) tail; NaN when df = 0 */
+    /** upper chi-square(df) tail; under a survey design the adjusted F's
+     *  tail; NaN when df = 0 */
+    double p_value;
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[64];
+    union {
+        struct {
+            /** Under a survey design (partreg_fit_set_survey(), design df
+             *  d): the adjusted F = (d - q + 1) / (d q) chi2 with q = df,
+             *  on (q, d - q + 1) degrees of freedom (Stata's default after
+             *  svy); NaN otherwise. */
+            double adjusted_f;
+            double df1; /**< q under a design, else NaN */
+            double df2; /**< d - q + 1 under a design, else NaN */
+        };
+        unsigned char partreg_reserved_[64];
+    };
 } partreg_wald_term;
 
 /** A table of Wald tests by variable (opaque; owns its strings). */

@@ -199,6 +199,47 @@ PARTREG_API partreg_status partreg_simulate(const partreg_sim_options *opt, part
 PARTREG_API partreg_status partreg_sim_truth_write(const partreg_sim_options *opt, FILE *out,
                                                    partreg_error *err);
 
+/** How partreg_sim_survey_sample() draws its sample. Get the defaults from
+ *  partreg_sim_sample_options_default(); fields added later take the
+ *  place of the reserve. */
+typedef struct partreg_sim_sample_options {
+    size_t strata;       /**< strata H: communities ranked by mean social capital (default 4) */
+    size_t psus;         /**< communities drawn in each stratum, at least 2 (default 10) */
+    size_t per_psu;      /**< residents drawn in each drawn community, k (default 20); twice
+                          *   as many in the stratum of lowest social capital */
+    unsigned long seed;  /**< mt19937 seed, 1..4294967295 (default 20261207) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
+} partreg_sim_sample_options;
+
+/** The default sampling options. Thread-safe. */
+PARTREG_API partreg_sim_sample_options partreg_sim_sample_options_default(void);
+
+/**
+ * Draw a stratified two-stage cluster sample from a simulated population
+ * (a table from partreg_simulate(), whose rows are the population):
+ * communities ranked by their mean social_capital and cut into `strata`
+ * strata of M_h communities; `psus` communities drawn in each stratum
+ * (simple random sampling without replacement); `per_psu` residents drawn
+ * in each drawn community (twice as many in the stratum of lowest social
+ * capital; all residents of a smaller community). The sample keeps every
+ * column of the population, in population row order, and adds `stratum`
+ * (1..H), `fpc` (M_h, the communities in the stratum's population) and
+ * `weight` ((M_h / psus) (N_c / k_c), the inverse inclusion probability);
+ * `community` is the PSU. Fit it with `--sampling-weights weight --strata
+ * stratum --psu community --fpc fpc`. docs/simulator.md has the design.
+ *
+ * @return PARTREG_OK with *out a new table (free with partreg_table_free());
+ *         PARTREG_EINVAL (NULL arguments, no numeric `community` or
+ *         `social_capital` column, a community's rows not together, psus
+ *         < 2, strata or per_psu 0, fewer communities than strata x psus,
+ *         seed out of range); PARTREG_ENOMEM. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_sim_survey_sample(const partreg_table *population,
+                                                     const partreg_sim_sample_options *opt,
+                                                     partreg_table **out, partreg_error *err);
+
 /* partreg_table_write_csv() and partreg_table_write_csv_stream() are
  * declared in partreg_table.h. */
 

@@ -210,6 +210,25 @@ done
 expect O11 2 "unknown covariance type 'robust'" "$BIN" fit "$O" --formula "$F" --vcov robust
 expect O12 2 "'x' is numeric; use factor(x)" "$BIN" fit "$O" --formula "$F" --ref x=3
 expect O13 2 "unknown option '--bogus'" "$BIN" fit "$O" --formula "$F" --bogus
+# ---- Firth, CR2, multiple imputation
+expect O14 2 "add --firth" "$BIN" fit "$O" --formula "$F" --flic
+expect O15 1 "--firth is for binary models" "$BIN" fit "$O" --formula "o ~ x" --firth
+expect O16 1 "not offered with --firth" "$BIN" fit "$O" --formula "$F" --firth --vcov hc1
+expect O17 1 "no profile interval" "$BIN" fit "$O" --formula "$F" --firth --flic --ci profile
+expect O18 1 "defined for binary models" "$BIN" fit "$O" --formula "o ~ x" --vcov cr2 --cluster cl
+expect O19 2 "--vcov cr2 needs --cluster" "$BIN" fit "$O" --formula "$F" --vcov cr2
+expect O20 2 "--cluster-df sets t(G - 1)" "$BIN" fit "$O" --formula "$F" --cluster-df
+expect O21 1 "case weights" "$BIN" fit "$O" --formula "$F" --vcov cr2 --cluster cl --weights w
+expect O22 1 "imp" "$BIN" fit "$O" --formula "$F" --imputations imp
+expect O23 1 "is not a whole number" "$BIN" fit "$O" --formula "$F" --imputations x
+MI=$(gen mi.csv y,x,imp 60 'printf "%d,%.2f,%d\n", (i * 7 + int(i / 9)) % 3 == 0, 0.1 * ((i * 13) % 17), 1 + 2 * (i % 2)')
+expect O24 1 "no rows of imputation 2" "$BIN" fit "$MI" --formula "$F" --imputations imp
+expect O25 2 "not both" "$BIN" fit "$O" "$O" --formula "$F" --imputations x
+expect O26 1 "Rubin" "$BIN" fit "$O" "$O" --formula "$F" --ci profile
+MI2=$(gen mi2.csv y,g,imp 40 'printf "%d,%s,%d\n", i % 2, (i < 20 ? (i % 4 < 2 ? "a" : "b") : (i % 3 == 0 ? "a" : (i % 3 == 1 ? "b" : "c"))), 1 + (i >= 20)')
+expect O27 1 "cannot be pooled" "$BIN" fit "$MI2" --formula "y ~ g" --imputations imp
+CR=$(gen cr.csv y,x,g,cl 60 'printf "%d,%.2f,%s,%d\n", (i * 7 + int(i / 9)) % 3 == 0, 0.1 * ((i * 13) % 17), (i % 6 == 0 ? "b" : "a"), i % 6')
+expect O28 1 "CR2 is not defined" "$BIN" fit "$CR" --formula "y ~ x + g" --vcov cr2 --cluster cl
 
 # ---- determinism: the same input twice gives identical bytes --------------
 for fmt in json text csv; do
@@ -221,6 +240,31 @@ done
 "$BIN" fit "$DATA" --formula "participated ~ social_capital + log(income) + insured" --vcov cluster --cluster community --ci profile --format json --threads 2 >"$TMP/run1"
 "$BIN" fit "$DATA" --formula "participated ~ social_capital + log(income) + insured" --vcov cluster --cluster community --ci profile --format json --threads 2 >"$TMP/run2"
 cmp -s "$TMP/run1" "$TMP/run2" || fail "determinism: two threaded runs differ"
+
+# Survey designs (docs/errors.md, S rows): options a design replaces or
+# that assume independent rows, and bad design columns.
+A=$SRC/tests/data/apistrat.csv
+AF="awards ~ meals + ell"
+SW=(--sampling-weights pw --strata stype)
+expect S1 2 "give the survey's weights as --sampling-weights" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --weights pw
+expect S2 2 "the design gives the covariance" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --vcov hc1
+expect S3 2 "use --psu dnum" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --vcov cluster --cluster dnum
+expect S4 1 "use the Wald intervals" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --ci profile
+expect S5 1 "adjusted Wald F test" "$BIN" lrtest "$A" --formula "$AF" --formula "awards ~ meals" "${SW[@]}"
+expect S6 1 "design-based Wald test" "$BIN" fit "$A" --formula "api4 ~ meals + ell" --levels low,lower-mid,upper-mid,high "${SW[@]}" --brant
+expect S7 1 "stratum H has a single PSU" "$BIN" fit "$SRC/tests/data/apistrat_lonely.csv" --formula "$AF" "${SW[@]}"
+expect S8 2 "unknown lonely-PSU rule 'adjust'" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --lonely-psu adjust
+expect S9 2 "add --rep-type" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --repweights 'bs*'
+expect S10 1 "no column name starts with 'zz'" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --repweights 'zz*' --rep-type jk1
+expect S11 2 "--fay-rho 0.5" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --repweights 'bs*' --rep-type fay
+expect S12 2 "give one or the other" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --repweights 'bs*' --rep-type bootstrap
+expect S13 1 "no row of the 200 used is in the subpopulation" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --subpop stype=Q
+expect S14 1 "--subpop \"stype=E\"" "$BIN" fit "$A" --formula "$AF" "${SW[@]}" --subpop stype
+expect S15 2 "constant within a stratum" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --psu dnum --fpc snum
+expect S16 1 "used as a number in --sampling-weights" "$BIN" fit "$A" --formula "$AF" --sampling-weights stype
+expect S17 2 "describe replicate weights" "$BIN" fit "$A" --formula "$AF" --sampling-weights pw --rep-type brr
+expect S18 0 "" "$BIN" fit "$DATA" --formula "participated ~ social_capital" --weights income
+grep -qF "not whole numbers, as sampling weights are" "$TMP/out" || fail "S18: no sampling-weights warning for fractional --weights"
 
 if [ "$fails" -gt 0 ]; then
     echo "cli_errors: $fails failure(s) in $checks checks"

@@ -13,6 +13,7 @@
 #include "partreg_margins.h"
 #include "partreg_report.h"
 #include "partreg_simulate.h"
+#include "partreg_survey.h"
 #include "partreg_table.h"
 #include "testutil.h"
 
@@ -46,6 +47,9 @@ static void test_struct_sizes(void **state)
         {"partreg_sim_covariates", sizeof(partreg_sim_covariates), 112},
         {"partreg_sim_options", sizeof(partreg_sim_options), 824},
         {"partreg_read_options", sizeof(partreg_read_options), 168},
+        {"partreg_survey_options", sizeof(partreg_survey_options), 96},
+        {"partreg_survey_info", sizeof(partreg_survey_info), 248},
+        {"partreg_survey_gof", sizeof(partreg_survey_gof), 112},
     };
     int bad = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)

@@ -334,7 +334,14 @@ static void test_family_tables_agree(void **state)
         assert_int_equal((ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0, t->thresholds);
         assert_string_equal(partreg_family_name(fams[i]), t->name);
         assert_int_equal(partreg_family_for_levels(t->min_levels), fams[i]);
+        partreg_family back;
+        assert_int_equal(partreg_family_parse(t->name, &back, NULL), PARTREG_OK);
+        assert_int_equal(back, fams[i]);
     }
+    partreg_family f;
+    partreg_error err;
+    assert_int_equal(partreg_family_parse("poisson", &f, &err), PARTREG_EINVAL);
+    assert_contains(err.message, "use binary or ordinal");
     assert_null(partreg_model_for_family((partreg_family)7));
     assert_null(partreg_family_traits_of((partreg_family)7));
 }

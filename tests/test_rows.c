@@ -205,10 +205,12 @@ static void check_file_fit(partreg_family family, int weighted, size_t memory, i
     meta.w = NULL;
     partreg_fit_options o = partreg_fit_options_default();
     o.threads = threads;
-    partreg_model_spec spec = {partreg_model_for_family(family), PARTREG_LOGIT};
+    partreg_model_spec *spec = NULL;
     partreg_fit *fit = NULL;
     partreg_error err;
-    partreg_status st = partreg_fit_create_rows(&meta, &rows, &spec, &o, &fit, &err);
+    assert_int_equal(partreg_model_spec_create(family, PARTREG_LOGIT, &spec, &err), PARTREG_OK);
+    partreg_status st = partreg_fit_create_rows(&meta, &rows, spec, &o, &fit, &err);
+    partreg_model_spec_free(spec);
     if (st != PARTREG_OK)
         print_error("file fit: %s\n", err.message);
     assert_int_equal(st, PARTREG_OK);

@@ -21,6 +21,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "models/binary.h"
+#include "models/fit_counters.h"
 #include "models/newton.h"
 #include "partreg.h"
 #include "testutil.h"

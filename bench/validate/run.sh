@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Monte Carlo validation study (slow: 5-9 CPU-minutes, 3-5 minutes on two
-# idle cores; not part of `make test`).
+# Monte Carlo validation studies (slow: 5-9 CPU-minutes, 3-5 minutes on two
+# idle cores, and the small-sample studies of small_samples.c a few more;
+# not part of `make test`).
 #
 #   bench/validate/run.sh [BUILD_DIR] [R [n [C [SEED [PROFILE [C2 [THREADS]]]]]]]
 #   (defaults: build 1000 2000 40 1000001 1 100 all-cores)
@@ -22,4 +23,18 @@ private=$(sed -n 's/^Libs.private: *//p' "$pc")
 # shellcheck disable=SC2086
 cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) "$here/validate.c" \
    "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/validate"
-"$build/validate" "$@" | tee "$build/validation.md"
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) "$here/small_samples.c" \
+   "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/small_samples"
+status=0
+"$build/validate" "$@" | tee "$build/validation.md" || status=1
+# The survey-design study (docs/validation.md, "Survey designs"): about a
+# minute on one core.
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/survey_validate.c" \
+   "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/survey_validate"
+"$build/survey_validate" ${SURVEY_VALIDATE_ARGS:-} | tee "$build/validation_survey.md" || status=1
+# the small-sample studies: CR2 and t(G - 1) at few clusters, Firth's
+# bias, Rubin pooling under MAR (SMALL_R replications, default 1000)
+"$build/small_samples" "${SMALL_R:-1000}" 2000001 ${7:-} | tee -a "$build/validation.md" || status=1
+exit $status

@@ -2,6 +2,9 @@
 #include "core/family.h"
 
 #include <stdint.h>
+#include <string.h>
+
+#include "core/error.h"
 
 static const partreg_family_traits families[] = {
     [PARTREG_BINARY] = {"binary", 2, 2, 0},
@@ -22,4 +25,17 @@ partreg_family partreg_family_for_levels(size_t J)
         if (J >= families[f].min_levels && J <= families[f].max_levels)
             return (partreg_family)f;
     return PARTREG_BINARY;
+}
+
+partreg_status partreg_family_parse(const char *name, partreg_family *out, partreg_error *err)
+{
+    for (size_t f = 0; name && out && f < N_FAMILIES; f++) {
+        if (strcmp(name, families[f].name) == 0) {
+            *out = (partreg_family)f;
+            partreg_error_clear(err);
+            return PARTREG_OK;
+        }
+    }
+    return partreg_error_set(err, PARTREG_EINVAL, "unknown family '%s'; use binary or ordinal",
+                             name ? name : "(null)");
 }

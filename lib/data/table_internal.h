@@ -100,5 +100,10 @@ int *partreg_table_codes_mut(partreg_table *t, size_t j);
 partreg_status partreg_table_read_csv_part(const char *buf, size_t len, const char *name,
                                            const partreg_read_options *opt, long line,
                                            partreg_table **out, partreg_error *err);
+/* A new table of rows rows[0..n) of t (in that order): every column,
+ * categorical ones with t's whole level dictionary (same codes).
+ * PARTREG_OK with *out set, or PARTREG_ENOMEM with *out = NULL. */
+partreg_status partreg_table_subset(const partreg_table *t, const size_t *rows, size_t n,
+                                    partreg_table **out);
 
 #endif

@@ -63,6 +63,7 @@ void partreg_frame_free(partreg_frame *fr)
     free(fr->w);
     free(fr->cluster);
     free(fr->rows);
+    partreg_frame_survey_free(fr->survey);
     partreg_formula_free(fr->f);
     free(fr);
 }
@@ -161,6 +162,61 @@ const size_t *partreg_frame_clusters(const partreg_frame *fr, size_t *n_clusters
     if (n_clusters)
         *n_clusters = fr->n_clusters;
     return fr->cluster;
+}
+
+int partreg_frame_has_survey(const partreg_frame *fr) { return fr && fr->survey; }
+
+const double *partreg_frame_sampling_weights(const partreg_frame *fr)
+{
+    return fr->survey ? fr->survey->sw : NULL;
+}
+
+const size_t *partreg_frame_strata(const partreg_frame *fr, size_t *n_codes)
+{
+    const size_t *s = fr->survey ? fr->survey->strata : NULL;
+    if (n_codes)
+        *n_codes = s ? fr->survey->strata_lv.n : 0;
+    return s;
+}
+
+const char *partreg_frame_stratum_name(const partreg_frame *fr, size_t h)
+{
+    if (!fr->survey || !fr->survey->strata || h >= fr->survey->strata_lv.n)
+        return NULL;
+    return fr->survey->strata_lv.names[h];
+}
+
+const size_t *partreg_frame_psu(const partreg_frame *fr, size_t *n_codes)
+{
+    const size_t *p = fr->survey ? fr->survey->psu : NULL;
+    if (n_codes)
+        *n_codes = p ? fr->survey->n_psu_codes : 0;
+    return p;
+}
+
+const double *partreg_frame_fpc(const partreg_frame *fr)
+{
+    return fr->survey ? fr->survey->fpc : NULL;
+}
+
+const unsigned char *partreg_frame_subpop(const partreg_frame *fr)
+{
+    return fr->survey ? fr->survey->domain : NULL;
+}
+
+const double *partreg_frame_replicate_weights(const partreg_frame *fr, size_t *R)
+{
+    const double *w = fr->survey ? fr->survey->repw : NULL;
+    if (R)
+        *R = w ? fr->survey->n_rep : 0;
+    return w;
+}
+
+const char *partreg_frame_replicate_name(const partreg_frame *fr, size_t r)
+{
+    if (!fr->survey || !fr->survey->rep_names || r >= fr->survey->n_rep)
+        return NULL;
+    return fr->survey->rep_names[r];
 }
 
 size_t partreg_frame_n_variables(const partreg_frame *fr)

@@ -398,6 +398,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
             goto cleanup;
         used[n_used++] = cj;
     }
+    if ((st = partreg_frame_survey_find(fr, table, opt, &used, &n_used, err)))
+        goto cleanup;
     if ((st = assign_roles(fr, table, col, err)))
         goto cleanup;
     if (opt->weights && partreg_table_column_type(table, wj) != PARTREG_COLUMN_NUMERIC) {
@@ -413,6 +415,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     if (opt->weights && (st = code_weights(fr, table, wj, err)))
         goto cleanup;
     if (opt->cluster && (st = code_clusters(fr, table, cj, err)))
+        goto cleanup;
+    if ((st = partreg_frame_survey_code(fr, table, opt, err)))
         goto cleanup;
     fr->has_outcome = 1;
     /* cut points take the intercept's place */

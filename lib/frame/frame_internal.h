@@ -37,6 +37,26 @@ typedef struct partreg_frame_term {
     size_t stride[PARTREG_FORMULA_MAX_ORDER];
 } partreg_frame_term;
 
+/* Survey design columns over the rows used (frame_survey.c). */
+typedef struct partreg_frame_survey {
+    /* table columns, found before listwise deletion */
+    size_t col_sw, col_strata, col_psu, col_fpc, col_subpop;
+    size_t *rep_col;          /* n_rep replicate-weight columns */
+    char *subpop_var;         /* "V=L": V (the column is col_subpop) */
+    const char *subpop_level; /* "V=L": L (points into the option, read during creation only) */
+    /* coded over the rows used (NULL: not given) */
+    double *sw;               /* sampling weights */
+    size_t *strata;           /* stratum codes 0..strata_lv.n-1 */
+    partreg_levels strata_lv; /* stratum values */
+    size_t *psu;              /* PSU codes 0..n_psu_codes-1 */
+    size_t n_psu_codes;
+    double *fpc;
+    unsigned char *domain;    /* 1 inside the subpopulation */
+    double *repw;             /* n_rep columns of n */
+    size_t n_rep;
+    char **rep_names;         /* n_rep column names */
+} partreg_frame_survey;
+
 struct partreg_frame {
     partreg_formula *f; /* private copy of the formula (variables, atoms, terms) */
     partreg_family family;
@@ -49,6 +69,7 @@ struct partreg_frame {
     size_t *cluster;    /* n cluster codes, or NULL */
     size_t n_clusters;
     size_t *rows;       /* table row of each frame row */
+    partreg_frame_survey *survey; /* survey design columns, or NULL */
     char **col_names;
     long *col_term;
     partreg_levels outcome; /* outcome levels */
@@ -114,6 +135,27 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
 partreg_status partreg_frame_create_taking(partreg_table *table, const partreg_formula *f,
                                            const partreg_frame_options *opt, partreg_frame **out,
                                            partreg_error *err);
+
+/* ---- frame_survey.c ---- */
+
+/* 1 when opt names any survey design column. */
+int partreg_frame_options_have_survey(const partreg_frame_options *opt);
+
+/* Find the survey columns of opt in t (fr->survey is made), check their
+ * types and the options that do not combine with a design, and append
+ * the columns to *used (reallocated) for listwise deletion. Nothing is
+ * done without survey options. */
+partreg_status partreg_frame_survey_find(partreg_frame *fr, const partreg_table *t,
+                                         const partreg_frame_options *opt, size_t **used,
+                                         size_t *n_used, partreg_error *err);
+
+/* Code the survey columns over the rows used (after listwise deletion);
+ * fr->w becomes the fit weights (sampling weights, 0 outside the
+ * subpopulation). */
+partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table *t,
+                                         const partreg_frame_options *opt, partreg_error *err);
+
+void partreg_frame_survey_free(partreg_frame_survey *s);
 
 /* ---- frame.c ---- */
 

@@ -216,7 +216,7 @@ typedef struct scol {
     double first_value; /* at the first row used, from a numeric block */
 } scol;
 
-struct partreg_frame_survey {
+struct partreg_block_survey {
     const partreg_formula *f;
     partreg_frame_options opt;
     size_t ncol;
@@ -230,6 +230,7 @@ struct partreg_frame_survey {
     int bad_w;
     long bad_w_line;
     double bad_w_value;
+    size_t w_fractional; /* used rows whose weight is not a whole number */
     char *synthetic;
     size_t *order_c;    /* cluster keys' order (after coding) */
     int cluster_text;   /* the cluster column is text */
@@ -242,7 +243,7 @@ static partreg_status nomem(partreg_error *err)
     return partreg_error_set(err, PARTREG_ENOMEM, "out of memory building the model frame");
 }
 
-static size_t add_col(partreg_frame_survey *s, size_t j, int collect)
+static size_t add_col(partreg_block_survey *s, size_t j, int collect)
 {
     for (size_t c = 0; c < s->n_cols; c++)
         if (s->cols[c].j == j) {
@@ -276,15 +277,15 @@ static void var_uses(const partreg_formula *f, size_t v, int *as_factor, int *as
     }
 }
 
-partreg_status partreg_frame_survey_new(const partreg_table *header, const partreg_formula *f,
+partreg_status partreg_block_survey_new(const partreg_table *header, const partreg_formula *f,
                                         const partreg_frame_options *opt,
-                                        partreg_frame_survey **out, partreg_error *err)
+                                        partreg_block_survey **out, partreg_error *err)
 {
     *out = NULL;
     partreg_frame_options def = partreg_frame_options_default();
     if (!opt)
         opt = &def;
-    partreg_frame_survey *s = calloc(1, sizeof *s);
+    partreg_block_survey *s = calloc(1, sizeof *s);
     if (!s)
         return nomem(err);
     s->f = f;
@@ -321,14 +322,14 @@ partreg_status partreg_frame_survey_new(const partreg_table *header, const partr
         (st = partreg_table_find_column(header, opt->cluster, &j, err)) == PARTREG_OK)
         s->c_at = add_col(s, j, 1);
     if (st != PARTREG_OK) {
-        partreg_frame_survey_free(s);
+        partreg_block_survey_free(s);
         return st;
     }
     *out = s;
     return PARTREG_OK;
 }
 
-void partreg_frame_survey_free(partreg_frame_survey *s)
+void partreg_block_survey_free(partreg_block_survey *s)
 {
     if (!s)
         return;
@@ -347,8 +348,12 @@ void partreg_frame_survey_free(partreg_frame_survey *s)
     free(s);
 }
 
-size_t partreg_frame_survey_rows(const partreg_frame_survey *s) { return s->N; }
-size_t partreg_frame_survey_used(const partreg_frame_survey *s) { return s->n_used; }
+size_t partreg_block_survey_rows(const partreg_block_survey *s) { return s->N; }
+size_t partreg_block_survey_fractional_weights(const partreg_block_survey *s)
+{
+    return s->w_fractional;
+}
+size_t partreg_block_survey_used(const partreg_block_survey *s) { return s->n_used; }
 
 static int cell_present(const partreg_table *t, size_t j, size_t r)
 {
@@ -358,7 +363,7 @@ static int cell_present(const partreg_table *t, size_t j, size_t r)
 }
 
 /* The used rows of a block (from skip on), listed into rows. */
-static size_t used_rows(const partreg_frame_survey *s, const partreg_table *t, size_t skip,
+static size_t used_rows(const partreg_block_survey *s, const partreg_table *t, size_t skip,
                         size_t *rows)
 {
     size_t N = partreg_table_n_rows(t), m = 0;
@@ -393,7 +398,7 @@ static int add_texts(scol *c, const partreg_table *t, const size_t *rows, size_t
     return rc;
 }
 
-partreg_status partreg_frame_survey_add(partreg_frame_survey *s, const partreg_table *block,
+partreg_status partreg_block_survey_add(partreg_block_survey *s, const partreg_table *block,
                                         size_t skip, size_t index, partreg_error *err)
 {
     size_t N = partreg_table_n_rows(block);
@@ -482,6 +487,8 @@ partreg_status partreg_frame_survey_add(partreg_frame_survey *s, const partreg_t
         size_t j = s->cols[s->w_at].j;
         if (partreg_table_column_type(block, j) == PARTREG_COLUMN_NUMERIC) {
             const double *x = partreg_table_numeric(block, j);
+            for (size_t i = 0; i < m; i++)
+                s->w_fractional += x[rows[i]] != floor(x[rows[i]]);
             for (size_t i = 0; i < m; i++) {
                 double w = x[rows[i]];
                 if (!(w >= 0.0) || !isfinite(w)) {
@@ -500,14 +507,14 @@ partreg_status partreg_frame_survey_add(partreg_frame_survey *s, const partreg_t
     return st;
 }
 
-void partreg_frame_survey_set_text(partreg_frame_survey *s, const partreg_frame_survey *whole)
+void partreg_block_survey_set_text(partreg_block_survey *s, const partreg_block_survey *whole)
 {
     for (size_t c = 0; c < s->n_cols && c < whole->n_cols; c++)
         s->cols[c].text |= whole->cols[c].text;
 }
 
-partreg_status partreg_frame_survey_rereads(const partreg_frame_survey *s,
-                                            const partreg_frame_survey *whole, size_t **blocks,
+partreg_status partreg_block_survey_rereads(const partreg_block_survey *s,
+                                            const partreg_block_survey *whole, size_t **blocks,
                                             size_t *n)
 {
     size_t total = 0;
@@ -541,7 +548,7 @@ partreg_status partreg_frame_survey_rereads(const partreg_frame_survey *s,
     return PARTREG_OK;
 }
 
-partreg_status partreg_frame_survey_add_text(partreg_frame_survey *s, const partreg_table *block,
+partreg_status partreg_block_survey_add_text(partreg_block_survey *s, const partreg_table *block,
                                              size_t skip, partreg_error *err)
 {
     size_t N = partreg_table_n_rows(block);
@@ -559,7 +566,7 @@ partreg_status partreg_frame_survey_add_text(partreg_frame_survey *s, const part
     return st;
 }
 
-const char *partreg_frame_survey_synthetic(partreg_frame_survey *s, char delim)
+const char *partreg_block_survey_synthetic(partreg_block_survey *s, char delim)
 {
     int any = 0;
     for (size_t c = 0; c < s->n_cols; c++)
@@ -632,7 +639,7 @@ static void put_keys(packer *p, const keyset *ks)
     }
 }
 
-partreg_status partreg_frame_survey_pack(const partreg_frame_survey *s, void **buf, size_t *bytes)
+partreg_status partreg_block_survey_pack(const partreg_block_survey *s, void **buf, size_t *bytes)
 {
     packer p = {NULL, 0, 0, 0};
     put_u64(&p, s->n_cols);
@@ -642,6 +649,7 @@ partreg_status partreg_frame_survey_pack(const partreg_frame_survey *s, void **b
     put_i64(&p, s->bad_w);
     put_i64(&p, s->bad_w_line);
     put(&p, &s->bad_w_value, sizeof s->bad_w_value);
+    put_u64(&p, s->w_fractional);
     for (size_t ci = 0; ci < s->n_cols; ci++) {
         const scol *c = &s->cols[ci];
         put_i64(&p, c->text);
@@ -718,7 +726,7 @@ static int merge_keys(reader *r, keyset *ks)
     return 0;
 }
 
-partreg_status partreg_frame_survey_merge(partreg_frame_survey *s, const void *buf, size_t bytes,
+partreg_status partreg_block_survey_merge(partreg_block_survey *s, const void *buf, size_t bytes,
                                           partreg_error *err)
 {
     reader r = {buf, bytes, 0, 0};
@@ -731,6 +739,7 @@ partreg_status partreg_frame_survey_merge(partreg_frame_survey *s, const void *b
     long bad_line = (long)get_i64(&r);
     double bad_value;
     get(&r, &bad_value, sizeof bad_value);
+    s->w_fractional += get_u64(&r);
     int first_is_theirs = first && (!s->first_line || first < s->first_line);
     if (first_is_theirs)
         s->first_line = first;
@@ -769,7 +778,7 @@ partreg_status partreg_frame_survey_merge(partreg_frame_survey *s, const void *b
 /* ---- the coding frame --------------------------------------------------- */
 
 /* frame_create.c's listwise messages for no rows. */
-static partreg_status no_rows(const partreg_frame_survey *s, const char *source,
+static partreg_status no_rows(const partreg_block_survey *s, const char *source,
                               partreg_error *err)
 {
     if (s->N == 0)
@@ -796,7 +805,7 @@ static partreg_status no_rows(const partreg_frame_survey *s, const char *source,
 }
 
 /* frame_create.c's check_mostly_numeric, on the whole table's counts. */
-static partreg_status mostly_numeric(const partreg_frame_survey *s, partreg_error *err)
+static partreg_status mostly_numeric(const partreg_block_survey *s, partreg_error *err)
 {
     for (size_t v = 0; v < s->f->n_vars; v++) {
         const scol *c = &s->cols[s->var_at[v]];
@@ -820,7 +829,7 @@ static partreg_status mostly_numeric(const partreg_frame_survey *s, partreg_erro
 
 /* Whether the frame's mostly-numbers check reads column c (then the small
  * table says 0 numbers: the check ran on the whole table's counts). */
-static int checked_as_number(const partreg_frame_survey *s, size_t ci)
+static int checked_as_number(const partreg_block_survey *s, size_t ci)
 {
     for (size_t v = 0; v < s->f->n_vars; v++) {
         if (s->var_at[v] != ci)
@@ -836,7 +845,7 @@ static int checked_as_number(const partreg_frame_survey *s, size_t ci)
 
 /* The small table: every used column's values in order of first
  * appearance (row 0: the first row used). */
-static partreg_status small_table(partreg_frame_survey *s, const char *source,
+static partreg_status small_table(partreg_block_survey *s, const char *source,
                                   partreg_table **out, partreg_error *err)
 {
     size_t R = 1;
@@ -937,7 +946,7 @@ static partreg_status small_table(partreg_frame_survey *s, const char *source,
     return PARTREG_OK;
 }
 
-partreg_status partreg_frame_survey_coding(partreg_frame_survey *s, const char *source,
+partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *source,
                                            partreg_frame **coding, partreg_error *err)
 {
     *coding = NULL;
@@ -962,7 +971,9 @@ partreg_status partreg_frame_survey_coding(partreg_frame_survey *s, const char *
                                     "and >= 0",
                                     s->names[wc->j], s->bad_w_value, s->bad_w_line);
     }
-    /* the whole table's counts; no rows (they are in the blocks) */
+    /* the whole table's counts; no rows (they are in the blocks): every
+     * row array is NULL, so nothing reads the small table's rows as the
+     * file's */
     fr->n = s->n_used;
     fr->n_dropped = s->N - s->n_used;
     free(fr->X);
@@ -986,7 +997,7 @@ partreg_status partreg_frame_survey_coding(partreg_frame_survey *s, const char *
 /* ---- a block's rows ------------------------------------------------------- */
 
 partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
-                                         const partreg_frame_survey *s,
+                                         const partreg_block_survey *s,
                                          const partreg_table *block, size_t skip, int threads,
                                          size_t *m_out, double **X_out, double **y_out,
                                          double **w_out, size_t **c_out, partreg_error *err)

@@ -96,6 +96,11 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
         *out = NULL;
     if (!fit || !data || !out)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_brant_test: NULL argument");
+    if (fit->survey)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the Brant test's covariance assumes independent rows; under a "
+                                 "survey design test a variable's parallel lines with the "
+                                 "design-based Wald test of its cut-specific slopes (--nominal)");
     if (!partreg_model_is_parallel_cumulative(&fit->model))
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test applies to ordinal models with one slope per "

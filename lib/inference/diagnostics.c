@@ -135,6 +135,11 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
     if (!fit || !data || !data->X || !data->y || !out)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "partreg_fit_binary_diagnostics: NULL argument");
+    if (fit->survey)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the Hosmer-Lemeshow test and DeLong's standard error assume "
+                                 "independent rows; under a survey design use the "
+                                 "Archer-Lemeshow F-adjusted test (partreg_fit_survey_gof())");
     if (!opt)
         opt = &defaults;
     if (fit->model.nout != 1)

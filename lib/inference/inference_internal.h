@@ -15,6 +15,15 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
                                             partreg_design *d, partreg_objective *obj,
                                             partreg_error *err);
 
+/* Install the CR2 covariance and each coefficient's Satterthwaite df
+ * (cr2.c) for the cluster codes cluster[0..n) < n_clusters (checked by the
+ * caller: at least 2 clusters). PARTREG_OK, PARTREG_EUNSUPPORTED (a model
+ * without working rows, case weights, a cluster that alone determines a
+ * coefficient), PARTREG_ESINGULAR, PARTREG_ENUMERIC, PARTREG_ENOMEM; the
+ * covariance in force is unchanged on failure. */
+partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const size_t *cluster,
+                               size_t n_clusters, partreg_error *err);
+
 /* A row of the binary diagnostics: fitted probability p and the weight w
  * carrying the outcome y in its sign, wy = w for y = 0 and -w for y = 1
  * (16 bytes a row instead of 24; w > 0 on every row the diagnostics keep,

@@ -32,6 +32,7 @@
 #include "core/team.h"
 #include "inference/margins_internal.h"
 #include "models/fit_internal.h"
+#include "inference/survey_internal.h"
 
 /* ---- the list object ---------------------------------------------------- */
 
@@ -261,7 +262,8 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
                                  char *const *at_terms, partreg_margins **out, const char *who,
                                  partreg_error *err)
 {
-    (void)fit;
+    /* under a survey design, Student's t with the design df */
+    double ddf = partreg_fit_design_df(fit);
     partreg_margins *res = calloc(1, sizeof *res);
     if (!res)
         return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
@@ -284,7 +286,8 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
         }
     }
 
-    double q = gsl_cdf_ugaussian_Pinv(0.5 * (1.0 + level));
+    double q = isfinite(ddf) ? gsl_cdf_tdist_Qinv(0.5 * (1.0 - level), ddf)
+                             : gsl_cdf_ugaussian_Pinv(0.5 * (1.0 + level));
     for (size_t b = 0; b < c->nblocks; b++) {
         const block *bl = &c->blocks[b];
         char *term;
@@ -332,7 +335,9 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
             /* g'Vg >= 0 up to rounding for a positive semi-definite V */
             it->std_error = isnan(var) ? NAN : sqrt(var > 0.0 ? var : 0.0);
             it->z = est / it->std_error;
-            it->p_value = isnan(it->z) ? NAN : erfc(fabs(it->z) / sqrt(2.0));
+            it->p_value = isnan(it->z)      ? NAN
+                          : isfinite(ddf) ? 2.0 * gsl_cdf_tdist_Q(fabs(it->z), ddf)
+                                          : erfc(fabs(it->z) / sqrt(2.0));
             it->conf_low = est - q * it->std_error;
             it->conf_high = est + q * it->std_error;
         }

@@ -97,6 +97,35 @@ static int constrained_feasible(const void *model, const double *theta)
     return c->base->feasible(c->base->model, c->full);
 }
 
+/* The base's penalty at the full vector, projected: with coefficient j
+ * held, the penalty stays that of the full model (log det of the whole
+ * information), as logistf profiles a Firth fit. */
+static partreg_status constrained_penalty(const partreg_objective *obj, const double *theta,
+                                          partreg_order order, int threads, size_t block_rows,
+                                          partreg_accum *acc)
+{
+    const constrained *c = obj->model;
+    size_t k = c->base->k;
+    double *full = malloc(k * sizeof *full);
+    partreg_accum *a = partreg_accum_alloc(k);
+    partreg_status st = full && a ? PARTREG_OK : PARTREG_ENOMEM;
+    if (st == PARTREG_OK) {
+        expand(c, theta, full);
+        partreg_accum_zero(a);
+        st = c->base->penalty(c->base, full, order, threads, block_rows, a);
+    }
+    if (st == PARTREG_OK) {
+        acc->loglik += a->loglik;
+        acc->nonfinite |= a->nonfinite;
+        if (order >= PARTREG_ORDER_GRADIENT)
+            for (size_t s = 0; s + 1 < k; s++)
+                acc->grad[s] += a->grad[full_of(c, s)];
+    }
+    free(full);
+    partreg_accum_free(a);
+    return st;
+}
+
 static void constrained_objective(const constrained *c, partreg_objective *obj)
 {
     size_t k = c->base->k;
@@ -111,6 +140,7 @@ static void constrained_objective(const constrained *c, partreg_objective *obj)
     obj->group_start = c->base->group_start;
     obj->n_groups = c->base->n_groups;
     obj->pass = c->base->pass;
+    obj->penalty = c->base->penalty ? constrained_penalty : NULL;
 }
 
 /* ---- the profile ------------------------------------------------------ */
@@ -270,6 +300,11 @@ partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data
         *high = NAN;
     if (!fit || !data || !low || !high)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_profile_ci: NULL argument");
+    if (fit->survey)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "profile-likelihood intervals assume independent rows; under a "
+                                 "survey design use the Wald intervals on the design's t "
+                                 "distribution (partreg_fit_estimate())");
     if (!(level > 0 && level < 1))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95", level);
@@ -295,6 +330,11 @@ partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data
     if (!fit->converged)
         return partreg_error_set(err, PARTREG_ENOTCONVERGED,
                                  "the fit did not converge: profile intervals are not available");
+    if (fit->model.flic)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the FLIC intercept is not a maximum of the penalised "
+                                 "likelihood, so it has no profile interval; use --ci wald with "
+                                 "--flic, or drop --flic");
     if (fit->singular)
         return partreg_error_set(err, PARTREG_ESINGULAR,
                                  "the information matrix is singular at the estimate");

@@ -119,6 +119,13 @@ partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduc
     set_nan(chi2, df, p);
     if (!full || !reduced || !chi2 || !df || !p)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_lr_test: NULL argument");
+    if (full->survey || reduced->survey)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "a likelihood-ratio test assumes independent rows, which a "
+                                 "survey design does not give (the pseudo-likelihood's chi-square "
+                                 "has no chi-square distribution); test the terms the smaller "
+                                 "model drops with the design's adjusted Wald F test (the "
+                                 "wald_tests of `partreg fit`, partreg_fit_wald_test())");
     if (partreg_fit_family(full) != partreg_fit_family(reduced))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the models differ in family (%s and %s): not nested",

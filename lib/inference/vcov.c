@@ -32,6 +32,9 @@ const char *partreg_vcov_name(partreg_vcov_type type)
     case PARTREG_VCOV_HC0: return "hc0";
     case PARTREG_VCOV_HC1: return "hc1";
     case PARTREG_VCOV_CLUSTER: return "cluster";
+    case PARTREG_VCOV_CR2: return "cr2";
+    case PARTREG_VCOV_DESIGN: return "design";
+    case PARTREG_VCOV_REPLICATE: return "replicate";
     }
     return NULL;
 }
@@ -39,7 +42,8 @@ const char *partreg_vcov_name(partreg_vcov_type type)
 partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, partreg_error *err)
 {
     static const partreg_vcov_type all[] = {PARTREG_VCOV_MODEL, PARTREG_VCOV_HC0,
-                                            PARTREG_VCOV_HC1, PARTREG_VCOV_CLUSTER};
+                                            PARTREG_VCOV_HC1, PARTREG_VCOV_CLUSTER,
+                                            PARTREG_VCOV_CR2};
     if (!name || !out)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_vcov_parse: NULL argument");
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -49,13 +53,22 @@ partreg_status partreg_vcov_parse(const char *name, partreg_vcov_type *out, part
             return PARTREG_OK;
         }
     }
+    if (strcmp(name, "design") == 0 || strcmp(name, "replicate") == 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "a %s covariance comes from a survey design, not from --vcov: "
+                                 "give --sampling-weights with --strata/--psu/--fpc (or "
+                                 "--repweights) instead",
+                                 name);
     return partreg_error_set(err, PARTREG_EINVAL,
-                             "unknown covariance type '%s'; use model, hc0, hc1 or cluster", name);
+                             "unknown covariance type '%s'; use model, hc0, hc1, cluster or cr2",
+                             name);
 }
 
 size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit)
 {
-    return fit && fit->vcov_type == PARTREG_VCOV_CLUSTER ? fit->n_clusters : 0;
+    return fit && (fit->vcov_type == PARTREG_VCOV_CLUSTER || fit->vcov_type == PARTREG_VCOV_CR2)
+               ? fit->n_clusters
+               : 0;
 }
 
 /* The loglik at the estimate over the objective's rows agrees with the
@@ -162,13 +175,30 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_set_vcov: NULL fit");
     if (!partreg_vcov_name(type))
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "unknown covariance type %d; use model, hc0, hc1 or cluster",
+                                 "unknown covariance type %d; use model, hc0, hc1, cluster or cr2",
                                  (int)type);
+    if (type == PARTREG_VCOV_DESIGN || type == PARTREG_VCOV_REPLICATE)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "a %s covariance needs the survey design: use "
+                                 "partreg_fit_set_survey()",
+                                 partreg_vcov_name(type));
+    if (fit->survey)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "this fit has a survey design, whose covariance (%s) is the one "
+                                 "that fits the sampling; the %s covariance assumes independent "
+                                 "rows drawn with equal probability",
+                                 partreg_vcov_name(fit->vcov_type), partreg_vcov_name(type));
     size_t k = fit->k, n = fit->n;
     if (fit->singular || !fit->bread || !isfinite(gsl_matrix_get(fit->bread, 0, 0)))
         return partreg_error_set(err, PARTREG_ESINGULAR,
                                  "the information matrix is singular at the estimate, so no "
                                  "covariance (model or sandwich) is available");
+    if (type != PARTREG_VCOV_MODEL && fit->model.penalty != PARTREG_PENALTY_NONE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the %s covariance is not offered for a Firth (penalised) fit, "
+                                 "whose scores do not sum to zero at the estimate; its covariance "
+                                 "is the inverse expected information (--vcov model)",
+                                 partreg_vcov_name(type));
     if (type == PARTREG_VCOV_MODEL) {
         partreg_fit_install_vcov(fit, fit->bread->data, PARTREG_VCOV_MODEL);
         fit->n_clusters = 0;
@@ -178,9 +208,15 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     size_t G = 0;
     unsigned char *seen = NULL;
     const partreg_rows *rows = fit->rows;
+    int clustered = type == PARTREG_VCOV_CLUSTER || type == PARTREG_VCOV_CR2;
+    if (type == PARTREG_VCOV_CR2 && rows)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the CR2 covariance works on each cluster's rows in memory; it "
+                                 "is not available out of core or in a distributed fit (use "
+                                 "--vcov cluster, or raise --memory)");
     if (type == PARTREG_VCOV_CLUSTER && rows && (cluster || rows->clustered)) {
         /* the codes are checked and the clusters counted by the meat's pass */
-    } else if (type == PARTREG_VCOV_CLUSTER) {
+    } else if (clustered) {
         if (!cluster)
             return partreg_error_set(err, PARTREG_EINVAL,
                                      "the cluster-robust covariance needs a cluster identifier "
@@ -212,6 +248,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                      "all %zu rows are in a single cluster",
                                      n);
     }
+    if (type == PARTREG_VCOV_CR2)
+        return partreg_fit_cr2(fit, data, cluster, n_clusters, err);
     if (rows && rows->clustered)
         cluster = NULL; /* the rows carry their codes */
     if (n <= k)
@@ -313,4 +351,18 @@ cleanup:
     free(V);
     free(Sg);
     return st;
+}
+
+partreg_status partreg_fit_set_param_df(partreg_fit *fit, double df, partreg_error *err)
+{
+    if (!fit)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_set_param_df: NULL fit");
+    if (!(df > 0))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "degrees of freedom %g: a t reference distribution needs df > 0",
+                                 df);
+    for (size_t j = 0; j < fit->K; j++)
+        partreg_fit_set_df(fit, j, df);
+    partreg_error_clear(err);
+    return PARTREG_OK;
 }

@@ -28,6 +28,7 @@
 #include "core/error.h"
 #include "core/spd.h"
 #include "inference/margins_internal.h"
+#include "inference/survey_internal.h"
 
 /* Relative pivot tolerance of the Cholesky path and eigenvalue cut of the
  * generalised inverse, on the correlation scale (as partreg_fit_wald_test). */
@@ -178,6 +179,7 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
         it->chi2 = NAN;
         it->df = 0.0;
         it->p_value = NAN;
+        it->adjusted_f = it->df1 = it->df2 = NAN;
 
         size_t nc = 0, m = 0;
         const size_t *cols = partreg_frame_variable_columns(fr, v, &nc);
@@ -216,6 +218,11 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
         it->chi2 = chi2;
         it->df = df;
         it->p_value = chi2 >= 0.0 ? gsl_cdf_chisq_Q(chi2, df) : NAN;
+        double d = partreg_fit_design_df(fit);
+        if (isfinite(d)) {
+            partreg_survey_adjusted_f(chi2, df, d, &it->adjusted_f, &it->df2, &it->p_value);
+            it->df1 = df;
+        }
     }
     free(idx);
     free(mine);

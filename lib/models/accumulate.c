@@ -248,7 +248,11 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc)
 {
-    if (obj->pass)
-        return obj->pass->eval(obj, theta, order, threads, block_rows, acc);
-    return partreg_objective_eval_here(obj, theta, order, threads, block_rows, 0, acc);
+    partreg_status st =
+        obj->pass ? obj->pass->eval(obj, theta, order, threads, block_rows, acc)
+                  : partreg_objective_eval_here(obj, theta, order, threads, block_rows, 0, acc);
+    /* a term that is not a sum over rows, after the rows are merged */
+    if (st == PARTREG_OK && obj->penalty)
+        st = obj->penalty(obj, theta, order, threads, block_rows, acc);
+    return st;
 }

@@ -205,6 +205,77 @@ static void binary_row_scores(const void *model, const double *beta, size_t begi
     }
 }
 
+/* The expected weight omega = f^2 / (F S) of eta and its derivative
+ * omega' = omega (2 f'/f - f/F + f/S) (from the link's stable ratios). */
+static void expected_weight(partreg_link link, double eta, double *om, double *dom)
+{
+    partreg_link_binary_terms(link, eta, 1, NULL, NULL, NULL, om);
+    if (dom) {
+        partreg_link_values v;
+        partreg_link_eval(link, eta, &v);
+        *dom = *om * (2.0 * v.gl - v.r1 + v.r0);
+    }
+}
+
+/* g_r += sum_i w_i omega'(eta_i) (x_i' A x_i) x_ir: the derivative of
+ * I = sum_i w_i omega(eta_i) x_i x_i' along beta_r, contracted with A. */
+static void binary_info_derivative(const void *model, const double *beta, const double *A,
+                                   size_t begin, size_t end, double *g, double *scratch)
+{
+    const partreg_design *d = model;
+    size_t k = d->pk;
+    double *ax = scratch;
+    for (size_t i = begin; i < end; i++) {
+        double w = partreg_design_weight(d, i);
+        if (w == 0.0)
+            continue;
+        const double *x = partreg_design_row(d, i, scratch + k);
+        double eta = 0.0;
+        for (size_t j = 0; j < k; j++)
+            eta += x[j] * beta[j];
+        double om, dom;
+        expected_weight(d->link, eta, &om, &dom);
+        double q = 0.0;
+        for (size_t a = 0; a < k; a++) {
+            double t = 0.0;
+            for (size_t b = 0; b < k; b++)
+                t += A[a * k + b] * x[b];
+            ax[a] = t;
+            q += t * x[a];
+        }
+        double c = w * dom * q;
+        for (size_t j = 0; j < k; j++)
+            g[j] += c * x[j];
+    }
+}
+
+/* Rows in working form (objective.h): z = sqrt(w omega) x,
+ * r = sqrt(w) (y - F) / sqrt(F S), v = F S / w. */
+static void binary_glm_rows(const void *model, const double *beta, size_t begin, size_t end,
+                            double *Z, double *r, double *v, double *scratch)
+{
+    const partreg_design *d = model;
+    size_t k = d->pk;
+    for (size_t i = begin; i < end; i++) {
+        double w = partreg_design_weight(d, i);
+        const double *x = partreg_design_row(d, i, scratch);
+        double eta = 0.0;
+        for (size_t j = 0; j < k; j++)
+            eta += x[j] * beta[j];
+        double F, S, f;
+        partreg_link_probs(d->link, eta, &F, &S, &f);
+        double om;
+        expected_weight(d->link, eta, &om, NULL);
+        double sz = sqrt(w * om), sv = sqrt(F * S);
+        double *z = Z + (i - begin) * k;
+        for (size_t j = 0; j < k; j++)
+            z[j] = sz * x[j];
+        int y = d->y[i] != 0.0;
+        r[i - begin] = sqrt(w) * (y ? S : -F) / sv;
+        v[i - begin] = w > 0.0 ? F * S / w : INFINITY;
+    }
+}
+
 void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
 {
     obj->k = d->pk;
@@ -217,6 +288,9 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->scratch_doubles = CHUNK_ROWS(k) * (4 + 3 * k);
     obj->team = NULL;
     obj->group_start = NULL;
+    obj->info_derivative = binary_info_derivative;
+    obj->glm_rows = binary_glm_rows;
+    obj->penalty = NULL;
     obj->n_groups = 0;
     obj->segment_start = NULL;
     obj->n_segments = 0;

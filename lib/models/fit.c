@@ -16,6 +16,7 @@
 #include "models/fit_internal.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,9 +28,11 @@
 #include "core/spd.h"
 #include "core/workers.h"
 #include "models/collinear.h"
+#include "models/link.h"
 #include "models/model.h"
 #include "models/newton.h"
 #include "models/outcome_sums.h"
+#include "models/penalty.h"
 #include "models/warm_start.h"
 
 /* At the iteration limit, a decrement below this relative size means the
@@ -41,6 +44,9 @@
  * this many standard deviations (docs/methods.md: at 7e4 the survey
  * example still converges to the digits of the centred fit, at 7e6 not). */
 #define OFFSET_HINT_RATIO 1e5
+/* A penalised fit's iteration limit is the options' times this (scoring
+ * steps, penalty.c). */
+#define PENALISED_ITER_FACTOR 10
 
 partreg_fit_options partreg_fit_options_default(void)
 {
@@ -101,6 +107,7 @@ void partreg_fit_free(partreg_fit *fit)
     free(fit->full_of);
     free(fit->diverges);
     free(fit->df);
+    free(fit->survey);
     if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
     if (fit->thresholds) gsl_vector_free(fit->thresholds);
@@ -156,8 +163,10 @@ void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
         *obj = fit->rows_objective;
         return;
     }
-    memset(obj, 0, sizeof *obj);
+    memset(obj, 0, sizeof *obj); /* optional operations a model leaves alone are absent */
     fit->model.ops->objective(&fit->model, d, obj);
+    if (fit->model.penalty == PARTREG_PENALTY_FIRTH && obj->info_derivative)
+        obj->penalty = partreg_firth_penalty;
 }
 
 partreg_status partreg_fit_rows_bind(const partreg_fit *fit, const partreg_data *data,
@@ -289,7 +298,7 @@ static partreg_status report_bad_rows(partreg_rows *rows, size_t J, partreg_erro
 static partreg_status validate(const partreg_data *d, partreg_rows *rows, size_t J, int threads,
                                partreg_team *team, outcome_totals *tot, partreg_error *err)
 {
-    if (J <= d->n && !(tot->W = calloc(J, sizeof *tot->W)))
+    if (J <= d->n && !(tot->W = calloc(J ? J : 1, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
     int bad;
@@ -665,6 +674,11 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
     }
     partreg_fit_objective(fit, &d, &obj);
     obj.team = team;
+    if (fit->model.penalty != PARTREG_PENALTY_NONE && !obj.penalty)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the Firth penalty needs the derivative of the model's expected "
+                                 "information, which the %s model does not give",
+                                 fit->model.ops->name);
     fit->theta = gsl_vector_alloc(fit->k);
     fit->info = gsl_matrix_alloc(fit->k, fit->k);
     partreg_accum *acc = partreg_accum_alloc(fit->k);
@@ -704,6 +718,19 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
     fit->max_grad = res->max_grad;
     fit->converged = res->reason == PARTREG_STOP_CONVERGED;
     fit->null_loglik = fit->model.ops->null_loglik(&fit->model, &t, &fit->intercept, &fit->k_null);
+    fit->loglik_unpenalised = fit->loglik;
+    if (obj.penalty) { /* the log-likelihood alone at the estimate */
+        obj.penalty = NULL;
+        partreg_accum *v = partreg_accum_alloc(fit->k);
+        if (!v || partreg_objective_eval(&obj, fit->theta->data, PARTREG_ORDER_VALUE, opt->threads,
+                                         opt->block_rows, v) != PARTREG_OK) {
+            partreg_accum_free(v);
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+        fit->loglik_unpenalised = v->loglik;
+        partreg_accum_free(v);
+    }
     store_estimate(fit);
 cleanup:
     partreg_accum_free(acc);
@@ -730,6 +757,26 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
         return partreg_error_set(err, PARTREG_EINVAL, "no model specification given");
     if ((st = check_options(opt, spec->ops, err)) != PARTREG_OK)
         return st;
+    partreg_fit_options penalised;
+    if (spec->penalty != PARTREG_PENALTY_NONE) {
+        /* scoring steps and the model covariance on the expected
+         * information (penalty.c); no subsample start: the penalty is of
+         * all the rows */
+        penalised = *opt;
+        penalised.information = PARTREG_INFO_EXPECTED;
+        penalised.warm_start_rows = 0;
+        /* scoring converges linearly, not quadratically: near separation
+         * (and in profile refits far out) it takes some hundred cheap
+         * steps where Newton takes ten */
+        penalised.max_iter = opt->max_iter <= INT_MAX / PENALISED_ITER_FACTOR
+                                 ? opt->max_iter * PENALISED_ITER_FACTOR
+                                 : INT_MAX;
+        opt = &penalised;
+    }
+    if (rows && spec->penalty != PARTREG_PENALTY_NONE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "Firth's penalty is not available out of core or in a "
+                                 "distributed fit (raise --memory to fit in memory)");
     if (!data || (!rows && (!data->X || !data->y)))
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
     if (!partreg_link_name(spec->link))
@@ -740,7 +787,8 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
         return st;
     if (!(fit = calloc(1, sizeof *fit)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    if ((st = partreg_model_init(&fit->model, spec, data->p, data->n_levels, err)) != PARTREG_OK)
+    st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err);
+    if (st != PARTREG_OK)
         goto fail;
     if (rows) {
         if (!(fit->rows = malloc(sizeof *fit->rows))) {
@@ -782,10 +830,14 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
         goto fail;
     }
     partreg_newton_result res;
+    memset(&res, 0, sizeof res);
     if ((st = solve(fit, data, team, &tot, opt, &res, &step, err)) != PARTREG_OK ||
         (st = finish_covariance(fit, err)) != PARTREG_OK)
         goto fail;
     st = judge_stop(fit, &res, step, err);
+    if (st == PARTREG_OK && fit->model.flic &&
+        (st = partreg_fit_flic_intercept(fit, data, team, err)) != PARTREG_OK)
+        goto fail;
     fit_team_done(opt, team);
     free(step);
     free(tot.W);
@@ -867,6 +919,128 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     const partreg_model_ops *ops = partreg_model_for_family(family);
     if (!ops)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
-    partreg_model_spec spec = {ops, link};
+    partreg_model_spec spec = {ops, link, PARTREG_PENALTY_NONE, 0};
     return partreg_fit_create_spec(data, &spec, opt, out, err);
+}
+
+/* ---- FLIC (Puhr et al. 2017) --------------------------------------------- */
+
+/* sum_i w_i (y_i - F(eta_i + delta)) and minus its derivative. */
+static double flic_score(const partreg_design *d, const double *eta, double delta, double *slope)
+{
+    double g = 0.0, s = 0.0;
+    for (size_t i = 0; i < d->n; i++) {
+        double w = partreg_design_weight(d, i);
+        if (w == 0.0)
+            continue;
+        double F, S, f;
+        partreg_link_probs(d->link, eta[i] + delta, &F, &S, &f);
+        g += w * (d->y[i] != 0.0 ? S : -F);
+        s += w * f;
+    }
+    *slope = s;
+    return g;
+}
+
+partreg_status partreg_fit_flic_intercept(partreg_fit *fit, const partreg_data *data,
+                                          partreg_team *team, partreg_error *err)
+{
+    const partreg_intercept *ic = &fit->intercept;
+    if (!ic->has)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "FLIC re-estimates the intercept, and this model has none; "
+                                 "drop '- 1' from the formula or drop --flic");
+    size_t k = fit->k, f0 = PARTREG_NONE;
+    for (size_t f = 0; f < fit->pk; f++)
+        if (fit->kept[f] == ic->column)
+            f0 = f;
+    partreg_design d;
+    partreg_fit_design(fit, data, &d);
+    partreg_objective obj;
+    partreg_fit_objective(fit, &d, &obj);
+    obj.team = team;
+    double *eta = malloc((d.n ? d.n : 1) * sizeof *eta);
+    double *row = malloc(k * sizeof *row);
+    double *V = malloc(k * k * sizeof *V);
+    double *L = malloc(k * k * sizeof *L);
+    partreg_accum *acc = partreg_accum_alloc(k);
+    partreg_status st = PARTREG_OK;
+    if (!eta || !row || !V || !L || !acc || f0 == PARTREG_NONE) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    const double *theta = fit->theta->data;
+    for (size_t i = 0; i < d.n; i++) {
+        const double *x = partreg_design_row(&d, i, row);
+        double e = 0.0;
+        for (size_t f = 0; f < d.pk; f++)
+            e += x[f] * theta[f];
+        eta[i] = e;
+    }
+    /* the root of the decreasing score in delta: Newton steps kept inside
+     * a bracket that bisection shrinks */
+    double lo = -1.0, hi = 1.0, slope;
+    for (int t = 0; t < 60 && flic_score(&d, eta, lo, &slope) < 0.0; t++)
+        lo *= 2.0;
+    for (int t = 0; t < 60 && flic_score(&d, eta, hi, &slope) > 0.0; t++)
+        hi *= 2.0;
+    double delta = 0.0;
+    for (int t = 0; t < 200; t++) {
+        double g = flic_score(&d, eta, delta, &slope);
+        if (g > 0.0)
+            lo = delta;
+        else
+            hi = delta;
+        double next = slope > 0.0 ? delta + g / slope : 0.5 * (lo + hi);
+        if (!(next > lo && next < hi))
+            next = 0.5 * (lo + hi);
+        if (fabs(next - delta) <= 1e-15 * (1.0 + fabs(delta)) || hi - lo <= 1e-15 * (1.0 + fabs(delta))) {
+            delta = next;
+            break;
+        }
+        delta = next;
+    }
+    fit->theta->data[f0] += delta / ic->value;
+    store_estimate(fit);
+    /* the penalised and the plain log-likelihood at the FLIC estimate */
+    if ((st = partreg_objective_eval(&obj, fit->theta->data, PARTREG_ORDER_VALUE, fit->opt.threads,
+                                     fit->opt.block_rows, acc)) != PARTREG_OK)
+        goto oom;
+    fit->loglik = acc->loglik;
+    obj.penalty = NULL;
+    if ((st = partreg_objective_eval(&obj, fit->theta->data, PARTREG_ORDER_EXPECTED,
+                                     fit->opt.threads, fit->opt.block_rows, acc)) != PARTREG_OK)
+        goto oom;
+    fit->loglik_unpenalised = acc->loglik;
+    /* the intercept's row of the covariance from the inverse expected
+     * information at the FLIC estimate (logistf::flic); the slopes keep the
+     * Firth covariance */
+    double logdet;
+    if (partreg_chol_logdet_inverse(k, acc->info, L, V, &logdet) != 0) {
+        st = partreg_error_set(err, PARTREG_ESINGULAR,
+                               "the information is singular at the FLIC estimate");
+        goto cleanup;
+    }
+    for (size_t f = 0; f < k; f++) {
+        gsl_matrix_set(fit->bread, f0, f, V[f0 * k + f]);
+        gsl_matrix_set(fit->bread, f, f0, V[f * k + f0]);
+    }
+    partreg_fit_install_vcov(fit, fit->bread->data, PARTREG_VCOV_MODEL);
+    goto cleanup;
+oom:
+    partreg_error_set(err, st, "out of memory");
+cleanup:
+    free(eta);
+    free(row);
+    free(V);
+    free(L);
+    partreg_accum_free(acc);
+    return st;
+}
+
+void partreg_fit_replace_estimate(partreg_fit *fit, const double *par)
+{
+    for (size_t f = 0; f < fit->k; f++)
+        fit->theta->data[f] = par[partreg_fit_full_index(fit, f)];
+    store_estimate(fit);
 }

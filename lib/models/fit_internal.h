@@ -47,8 +47,11 @@ struct partreg_fit {
     size_t n_clusters;       /* for cluster vcov */
     double *df;              /* K: degrees of freedom of each parameter's t reference
                               * distribution; INFINITY = normal (the default) */
+    struct partreg_survey_info *survey; /* the design behind a design-based covariance
+                                         * (partreg_fit_set_survey), or NULL */
 
     double loglik, null_loglik, max_grad;
+    double loglik_unpenalised; /* = loglik unless the model is penalised */
     int iterations, converged, separated, singular;
     int passes;         /* over the design: screening + solver accumulations */
     double data_passes; /* the same, subsample passes as the fraction they read */
@@ -121,5 +124,15 @@ void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_ty
  * partreg_fit_estimate(): a design's df, a Satterthwaite df, a
  * Barnard-Rubin df. */
 void partreg_fit_set_df(partreg_fit *fit, size_t j, double df);
+
+/* Replace the estimate by the full vector par (K entries; entries not
+ * estimated are ignored): pooled estimates of multiple imputation. The
+ * covariance and statistics are the caller's to replace. */
+void partreg_fit_replace_estimate(partreg_fit *fit, const double *par);
+
+/* Replace the intercept of a converged Firth fit by FLIC's (flic.c,
+ * partreg_model_spec_set_flic()): estimate, loglik and covariance. */
+partreg_status partreg_fit_flic_intercept(partreg_fit *fit, const partreg_data *data,
+                                          partreg_team *team, partreg_error *err);
 
 #endif

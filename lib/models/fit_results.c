@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "core/error.h"
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
 partreg_family partreg_fit_family(const partreg_fit *fit) { return fit->model.ops->family; }
@@ -93,6 +94,9 @@ size_t partreg_fit_block_size(const partreg_fit *fit, size_t b)
 const gsl_matrix *partreg_fit_vcov(const partreg_fit *fit) { return fit->vcov; }
 partreg_vcov_type partreg_fit_vcov_type(const partreg_fit *fit) { return fit->vcov_type; }
 double partreg_fit_loglik(const partreg_fit *fit) { return fit->loglik; }
+partreg_penalty partreg_fit_penalty(const partreg_fit *fit) { return fit->model.penalty; }
+int partreg_fit_flic(const partreg_fit *fit) { return fit->model.flic; }
+double partreg_fit_loglik_unpenalised(const partreg_fit *fit) { return fit->loglik_unpenalised; }
 double partreg_fit_null_loglik(const partreg_fit *fit) { return fit->null_loglik; }
 int partreg_fit_iterations(const partreg_fit *fit) { return fit->iterations; }
 int partreg_fit_passes(const partreg_fit *fit) { return fit->passes; }
@@ -133,6 +137,20 @@ void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *s)
     s->r2_nagelkerke = max_cs > 0 ? s->r2_cox_snell / max_cs : NAN;
     s->n_params = fit->k;
     s->n_weighted = N;
+    if (fit->model.penalty != PARTREG_PENALTY_NONE) {
+        /* a penalised log-likelihood has no information criteria or
+         * likelihood-ratio test against the unpenalised null model: those
+         * are not defined (NaN), the deviance is of the plain likelihood */
+        s->deviance = -2.0 * fit->loglik_unpenalised;
+        s->aic = s->bic = s->lr_chi2 = s->lr_p = NAN;
+        s->r2_mcfadden = s->r2_cox_snell = s->r2_nagelkerke = NAN;
+    }
+    if (fit->survey) {
+        /* a pseudo-likelihood: no BIC (CONTRACT.md), no likelihood-ratio
+         * test and no R2 that reads the weights as a sample size */
+        s->bic = s->lr_chi2 = s->lr_df = s->lr_p = NAN;
+        s->r2_cox_snell = s->r2_nagelkerke = NAN;
+    }
 }
 
 partreg_status partreg_fit_estimate(const partreg_fit *fit, size_t j, double level,

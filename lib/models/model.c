@@ -52,16 +52,25 @@ void partreg_layout_free(partreg_layout *lay)
     memset(lay, 0, sizeof *lay);
 }
 
-partreg_status partreg_model_init(partreg_model *m, const partreg_model_spec *spec, size_t p,
-                                  size_t J, partreg_error *err)
+partreg_status partreg_model_init(partreg_model *m, const partreg_model_spec *spec, size_t n,
+                                  size_t p, size_t J, partreg_error *err)
 {
     memset(m, 0, sizeof *m);
     if (!spec || !spec->ops)
         return partreg_error_set(err, PARTREG_EINVAL, "no model given");
     m->ops = spec->ops;
     m->link = spec->link;
+    m->n = n;
     m->p = p;
     m->J = J;
+    m->penalty = spec->penalty;
+    m->flic = spec->flic;
+    if (m->penalty != PARTREG_PENALTY_NONE && !(m->ops->traits & PARTREG_TRAIT_EXPECTED_INFO))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the Firth penalty needs the model's expected information, "
+                                 "which the %s model does not give; it is offered for binary "
+                                 "models",
+                                 m->ops->name);
     partreg_status st = m->ops->init(m, spec, err);
     if (st != PARTREG_OK)
         partreg_model_release(m);
@@ -121,6 +130,37 @@ partreg_status partreg_model_spec_create(partreg_family family, partreg_link lin
 }
 
 void partreg_model_spec_free(partreg_model_spec *spec) { free(spec); }
+
+partreg_status partreg_model_spec_set_penalty(partreg_model_spec *spec, partreg_penalty penalty,
+                                              partreg_error *err)
+{
+    if (!spec)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_model_spec_set_penalty: NULL spec");
+    if (penalty != PARTREG_PENALTY_NONE && penalty != PARTREG_PENALTY_FIRTH)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown penalty %d", (int)penalty);
+    if (penalty != PARTREG_PENALTY_NONE && !(spec->ops->traits & PARTREG_TRAIT_EXPECTED_INFO))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--firth is for binary models: the Firth penalty needs the "
+                                 "model's expected information, which the %s model does not give",
+                                 spec->ops->name);
+    spec->penalty = penalty;
+    if (penalty == PARTREG_PENALTY_NONE)
+        spec->flic = 0;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_model_spec_set_flic(partreg_model_spec *spec, int on, partreg_error *err)
+{
+    if (!spec)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_model_spec_set_flic: NULL spec");
+    if (on && spec->penalty != PARTREG_PENALTY_FIRTH)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "FLIC corrects the intercept of a Firth fit; add --firth");
+    spec->flic = on != 0;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
 
 void partreg_model_spec_set_ops(partreg_model_spec *spec, const partreg_model_ops *ops)
 {

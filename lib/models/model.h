@@ -104,6 +104,8 @@ typedef struct partreg_model partreg_model;
 struct partreg_model_spec {
     const partreg_model_ops *ops;
     partreg_link link;
+    partreg_penalty penalty; /* a penalty on the log-likelihood (penalty.c) */
+    int flic;                /* Firth fit with the FLIC intercept */
 };
 
 /* Make a specification use a table of one's own (a model that is not a
@@ -115,11 +117,14 @@ void partreg_model_spec_set_ops(partreg_model_spec *spec, const partreg_model_op
 struct partreg_model {
     const partreg_model_ops *ops;
     partreg_link link;
+    size_t n;        /* rows of the problem */
     size_t p;        /* design columns */
     size_t J;        /* outcome codes (2 for a binary outcome) */
     size_t nout;     /* outcomes a prediction gives: 1 (the event) or J (each level) */
     partreg_layout layout;
     void *state;     /* the model's own settings (ops->release frees it) */
+    partreg_penalty penalty; /* from the specification: the objective is penalised */
+    int flic;        /* from the specification: FLIC intercept after a Firth fit */
 };
 
 /* The table of operations. Every function is reentrant; the const model
@@ -135,10 +140,11 @@ struct partreg_model_ops {
     partreg_family family; /* the family reported (partreg_fit_family) */
     unsigned traits;       /* PARTREG_TRAIT_* bits */
 
-    /* Check the link and settings for p design columns (m->link and m->p
-     * are set; m->J is the data's number of outcome levels, which the
-     * model may fix, e.g. to 2), and fill m->nout, m->layout and
-     * m->state. On an error the message names the problem; m->layout and
+    /* Check the link and settings for n rows and p design columns
+     * (m->link, m->n and m->p are set; m->J is the data's number of
+     * outcome levels, which the model may fix, e.g. to 2), and fill
+     * m->nout, m->layout and m->state. Sizes are checked before anything
+     * is allocated for them (a caller's n_levels may be absurd). On an error the message names the problem; m->layout and
      * m->state may be partly filled (release frees them). */
     partreg_status (*init)(partreg_model *m, const partreg_model_spec *spec, partreg_error *err);
     /* Free m->state (may be NULL: nothing to do). */
@@ -184,10 +190,11 @@ struct partreg_model_ops {
     void (*cumulative)(const partreg_model *m, const double *par, const double *x, double *cum);
 };
 
-/* Bind the specification's table to a problem: p columns, J outcome
- * levels. On failure the model is released and the error says why. */
-partreg_status partreg_model_init(partreg_model *m, const partreg_model_spec *spec, size_t p,
-                                  size_t J, partreg_error *err);
+/* Bind the specification's table to a problem: n rows, p columns, J
+ * outcome levels. On failure the model is released and the error says
+ * why. */
+partreg_status partreg_model_init(partreg_model *m, const partreg_model_spec *spec, size_t n,
+                                  size_t p, size_t J, partreg_error *err);
 void partreg_model_release(partreg_model *m);
 
 /* The built-in tables (static storage). */

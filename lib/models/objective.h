@@ -86,6 +86,34 @@ typedef struct partreg_objective {
     /* Threads for the passes (borrowed; the model constructors set NULL:
      * threads are then started per pass). */
     partreg_team *team;
+
+    /* Optional (NULL: not offered; constructors that leave the fields
+     * below alone get them zeroed by partreg_fit_objective). */
+
+    /* The derivative of the expected information along each parameter,
+     * contracted with a k x k symmetric matrix A: for rows [begin, end),
+     * g[r] += sum_i tr(A dI_i/dtheta_r), I_i row i's (weighted) expected
+     * information. What the Jeffreys-prior penalty needs (penalty.c). */
+    void (*info_derivative)(const void *model, const double *theta, const double *A,
+                            size_t begin, size_t end, double *g, double *scratch);
+    /* A generalised linear model's rows in working form, for covariances
+     * that need more than the scores (CR2): row i has expected information
+     * z_i z_i' and score z_i r_i, with working variance v_i (for a binary
+     * model z = f x / sqrt(v), r = (y - F) / sqrt(v), v = F (1 - F), f the
+     * density; weights 1). Z[(i - begin) * k + j], r[i - begin],
+     * v[i - begin]. Models whose rows are not of that form leave it NULL. */
+    void (*glm_rows)(const void *model, const double *theta, size_t begin, size_t end, double *Z,
+                     double *r, double *v, double *scratch);
+    /* A term added to the sum over rows that is not itself a sum over
+     * rows (a penalty): called by partreg_objective_eval after the rows
+     * are merged, it adds its value, and from PARTREG_ORDER_GRADIENT on
+     * its gradient, to acc; the information is left to the rows (the
+     * solver then takes scoring steps on the penalised objective). It may
+     * make passes of its own (with `penalty` cleared). Returns PARTREG_OK
+     * or PARTREG_ENOMEM; a penalty that is not finite sets acc->nonfinite. */
+    partreg_status (*penalty)(const struct partreg_objective *obj, const double *theta,
+                              partreg_order order, int threads, size_t block_rows,
+                              partreg_accum *acc);
     /* Optional explicit segments (NULL: partreg_segment_count's cut):
      * segment s is rows [segment_start[s], segment_start[s + 1]), the last
      * ending at n; n_segments entries, ascending, the first 0. For an

@@ -939,6 +939,9 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     obj->segment_start = NULL;
     obj->n_segments = 0;
     obj->pass = NULL;
+    obj->info_derivative = NULL;
+    obj->glm_rows = NULL;
+    obj->penalty = NULL;
 }
 
 /* Weighted count of each level into W[J]; returns the total. */
@@ -1012,6 +1015,11 @@ static partreg_status cumulative_init(partreg_model *m, const partreg_model_spec
                                  "an ordinal model needs at least 3 outcome levels (got %zu); "
                                  "for two levels fit the binary model",
                                  m->J);
+    if (m->J > m->n) /* before the layout's J - 1 entries are allocated */
+        return partreg_error_set(err, PARTREG_EONECLASS,
+                                 "the outcome has %zu levels but there are only %zu rows; every "
+                                 "level needs observations",
+                                 m->J, m->n);
     m->nout = m->J;
     if (partreg_layout_add_columns(&m->layout, "beta", PARTREG_PARAM_COEFFICIENT, m->p) !=
             PARTREG_OK ||

@@ -11,8 +11,13 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "data/table_internal.h"
 #include "frame/frame_internal.h"
 #include "models/design_file.h"
+#include "models/fit_internal.h"
+
+/* Fewer clusters than this make a CR1 covariance warn. */
+#define CLUSTER_FEW 50
 
 partreg_analysis_spec partreg_analysis_spec_default(void)
 {
@@ -27,6 +32,7 @@ partreg_analysis_spec partreg_analysis_spec_default(void)
     s.diagnostics = 1;
     s.read = partreg_read_options_default();
     s.fit = partreg_fit_options_default();
+    s.survey = partreg_survey_options_default();
     return s;
 }
 
@@ -69,6 +75,10 @@ void partreg_analysis_free(partreg_analysis *a)
     free(a->rows_y);
     free(a->rows_w);
     free(a->rows_cluster);
+    free(a->riv);
+    free(a->fmi);
+    partreg_d1_table_free(a->d1);
+    partreg_survey_free(a->survey);
     free(a);
 }
 
@@ -77,6 +87,48 @@ const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return 
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
 int partreg_analysis_out_of_core(const partreg_analysis *a) { return a && a->design_file != NULL; }
+size_t partreg_analysis_n_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
+const partreg_survey *partreg_analysis_survey(const partreg_analysis *a) { return a->survey; }
+
+/* The options that a survey design replaces or that assume independent
+ * rows, refused with what to use instead. */
+static partreg_status check_survey_spec(const partreg_analysis_spec *s, partreg_error *err)
+{
+    const partreg_frame_options *f = &s->frame;
+    const char *col = f->sampling_weights ? "--sampling-weights"
+                      : f->strata         ? "--strata"
+                      : f->psu            ? "--psu"
+                      : f->fpc            ? "--fpc"
+                      : f->subpop         ? "--subpop"
+                      : f->repweights     ? "--repweights"
+                                          : NULL;
+    if (!col)
+        return PARTREG_OK;
+    if (f->weights)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--weights (frequency weights: each row counts w times) cannot "
+                                 "be combined with a survey design (%s); give the survey's "
+                                 "weights as --sampling-weights",
+                                 col);
+    if (f->cluster)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--cluster cannot be combined with a survey design (%s): the "
+                                 "design's clusters are its PSUs; use --psu %s",
+                                 col, f->cluster);
+    if (s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--vcov %s cannot be combined with a survey design (%s): the "
+                                 "design gives the covariance (Taylor linearisation over strata "
+                                 "and PSUs, or the replicate weights); drop --vcov",
+                                 partreg_vcov_name(s->vcov), col);
+    if (s->ci == PARTREG_CI_PROFILE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--ci profile cannot be used with a survey design (%s): a "
+                                 "profile likelihood assumes independent rows; use the Wald "
+                                 "intervals on the design's t distribution (drop --ci profile)",
+                                 col);
+    return PARTREG_OK;
+}
 
 static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *err)
 {
@@ -86,16 +138,37 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "confidence level %g is outside (0, 1); use e.g. 0.95",
                                  s->conf_level);
-    if (s->vcov == PARTREG_VCOV_CLUSTER && !s->frame.cluster)
+    int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+    if (clustered && !s->frame.cluster)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "--vcov cluster needs --cluster COLUMN naming the cluster ids");
-    if (s->frame.cluster && s->vcov != PARTREG_VCOV_CLUSTER)
+                                 "--vcov %s needs --cluster COLUMN naming the cluster ids",
+                                 partreg_vcov_name(s->vcov));
+    if (s->frame.cluster && !clustered)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "--cluster %s is given but --vcov is %s; add --vcov cluster",
+                                 "--cluster %s is given but --vcov is %s; add --vcov cluster "
+                                 "(or cr2)",
                                  s->frame.cluster, partreg_vcov_name(s->vcov));
+    if (s->cluster_df && !clustered)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--cluster-df sets t(G - 1) for a cluster covariance; add --vcov "
+                                 "cluster (or cr2) with --cluster COLUMN");
+    if (s->flic && !s->firth)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--flic corrects the intercept of a Firth fit; add --firth");
+    if (s->flic && s->ci == PARTREG_CI_PROFILE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the FLIC intercept is not a maximum of the penalised "
+                                 "likelihood, so it has no profile interval; use --ci wald with "
+                                 "--flic, or drop --flic");
+    if (s->firth && s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--vcov %s is not offered with --firth: the scores of a "
+                                 "penalised fit do not sum to zero at its estimate; a Firth fit's "
+                                 "covariance is the inverse expected information (--vcov model)",
+                                 partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
-    return PARTREG_OK;
+    return check_survey_spec(s, err);
 }
 
 /* Wald intervals for every parameter, then profile intervals for the
@@ -103,7 +176,7 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
  * says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
-    size_t full = partreg_fit_n_columns(a->fit) + partreg_fit_n_thresholds(a->fit);
+    size_t full = partreg_fit_n_parameters(a->fit); /* every block, as rows.c reads them */
     a->conf_low = malloc((full ? full : 1) * sizeof(double));
     a->conf_high = malloc((full ? full : 1) * sizeof(double));
     if (!a->conf_low || !a->conf_high)
@@ -145,6 +218,86 @@ static partreg_status refuse_streamed(const partreg_analysis_spec *s, partreg_er
                              what);
 }
 
+/* t(G - 1) with --cluster-df, and a warning when a cluster covariance
+ * rests on fewer clusters than CR1's normal approximation needs
+ * (CLUSTER_FEW; Cameron and Miller 2015, Pustejovsky and Tipton 2018). */
+static partreg_status cluster_reference(partreg_analysis *a, const partreg_analysis_spec *s,
+                                        partreg_error *err)
+{
+    size_t G = partreg_fit_vcov_n_clusters(a->fit);
+    if (s->cluster_df) {
+        partreg_status st = partreg_fit_set_param_df(a->fit, (double)G - 1.0, err);
+        if (st != PARTREG_OK)
+            return st;
+    }
+    if (G >= CLUSTER_FEW || s->vcov == PARTREG_VCOV_CR2)
+        return PARTREG_OK;
+    const char *better = partreg_fit_n_outcomes(a->fit) == 1
+                             ? "--vcov cr2 (Satterthwaite df) covers better"
+                             : "--cluster-df (t(G - 1)) covers better";
+    if (s->cluster_df && partreg_fit_n_outcomes(a->fit) != 1)
+        return PARTREG_OK;
+    if (partreg_fit_add_warning(a->fit,
+                                "only %zu clusters: CR1 standard errors are biased down and its "
+                                "intervals under-cover with fewer than %d clusters; %s",
+                                G, CLUSTER_FEW, better) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_OK;
+}
+
+/* Under a design the model test is the adjusted Wald F that every
+ * coefficient of a design column other than the intercept is zero (the
+ * LR test assumes independent rows). */
+static partreg_status design_model_test(partreg_analysis *a, partreg_error *err)
+{
+    const partreg_fit *fit = a->fit;
+    size_t K = partreg_fit_n_parameters(fit), m = 0;
+    size_t *idx = malloc((K ? K : 1) * sizeof *idx);
+    if (!idx)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    for (size_t j = 0; j < K; j++) {
+        partreg_param_kind kind = partreg_fit_param_kind(fit, j);
+        size_t c = partreg_fit_param_column(fit, j);
+        if ((kind == PARTREG_PARAM_COEFFICIENT || kind == PARTREG_PARAM_CUT_COEFFICIENT) &&
+            c != PARTREG_NO_COLUMN && !partreg_fit_column_dropped(fit, c) &&
+            !(partreg_frame_has_intercept(a->frame) && c == 0))
+            idx[m++] = j;
+    }
+    double W, q, p;
+    if (m > 0 && partreg_fit_wald_test(fit, idx, m, &W, &q, &p, NULL) == PARTREG_OK) {
+        partreg_survey_info info;
+        partreg_fit_survey_info(fit, &info);
+        a->has_model_test = 1;
+        a->model_W = W;
+        a->model_q = q;
+        partreg_survey_adjusted_f(W, q, info.df, &a->model_F, &a->model_df2, &a->model_p);
+    }
+    free(idx);
+    return PARTREG_OK;
+}
+
+/* --weights that look like sampling weights (not whole numbers) under the
+ * model covariance: the standard errors treat each row as w independent
+ * rows, and shrink as the weights are scaled up. */
+static void warn_sampling_like_weights(partreg_analysis *a, const partreg_analysis_spec *s)
+{
+    const double *w = partreg_frame_weights(a->frame);
+    if (!w || a->survey || s->vcov != PARTREG_VCOV_MODEL)
+        return;
+    size_t n = partreg_frame_n_rows(a->frame), fractional = 0;
+    for (size_t i = 0; i < n; i++)
+        fractional += w[i] != floor(w[i]);
+    if (fractional == 0)
+        return;
+    partreg_fit_add_warning(a->fit,
+                            "--weights %s are frequency weights (each row counts w times), but "
+                            "%zu of them are not whole numbers, as sampling weights are; the "
+                            "standard errors then depend on the scale of the weights. For survey "
+                            "weights use --sampling-weights %s (with --strata/--psu), or a "
+                            "robust --vcov",
+                            s->frame.weights, fractional, s->frame.weights);
+}
+
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
                                 partreg_error *err)
 {
@@ -154,12 +307,17 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     int usable = a->fit_status == PARTREG_OK;
     if (a->streamed && (st = refuse_streamed(s, err)) != PARTREG_OK)
         return st;
-    if (s->vcov != PARTREG_VCOV_MODEL) {
+    if (a->survey) {
+        if (usable && (st = partreg_fit_set_survey(a->fit, &d, a->survey, err)) != PARTREG_OK)
+            return st;
+    } else if (s->vcov != PARTREG_VCOV_MODEL) {
         size_t G = 0;
         const size_t *cl = partreg_frame_clusters(a->frame, &G);
-        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, s->vcov == PARTREG_VCOV_CLUSTER ? cl : NULL,
-                                  G, err);
+        int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, clustered ? cl : NULL, G, err);
         if (st != PARTREG_OK)
+            return st;
+        if (clustered && (st = cluster_reference(a, s, err)) != PARTREG_OK)
             return st;
     }
     if ((st = intervals(a, &d, err)) != PARTREG_OK)
@@ -183,6 +341,12 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
             return st;
     }
     if (s->brant) {
+        if (a->survey)
+            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                     "--brant cannot be used with a survey design: the Brant "
+                                     "test's covariance assumes independent rows; test the "
+                                     "parallel-lines assumption of one variable with --nominal "
+                                     "VAR and its design-based Wald test");
         if (partreg_fit_n_thresholds(a->fit) == 0)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant tests the parallel-lines assumption of an ordinal "
@@ -194,9 +358,16 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
         return st;
-    /* the diagnostics sort every row's fitted probability: not of rows on
-     * disk or in shares (left out, as for a fit that did not converge) */
-    if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && !a->streamed) {
+    if (a->survey) {
+        if ((st = design_model_test(a, err)) != PARTREG_OK)
+            return st;
+        if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
+            a->has_survey_gof = partreg_fit_survey_gof(a->fit, &d, a->survey, 10,
+                                                       &a->survey_gof, NULL) == PARTREG_OK;
+    } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && !a->streamed) {
+        /* the diagnostics sort every row's fitted probability: not of rows
+         * on disk or in shares (left out, as for a fit that did not
+         * converge) */
         partreg_error derr;
         partreg_binary_diagnostics_options dopt = partreg_binary_diagnostics_options_default();
         dopt.threads = s->fit.threads;
@@ -205,6 +376,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     }
     return PARTREG_OK;
 }
+
+static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
+                                  partreg_analysis **out, partreg_error *err);
 
 static partreg_status run(partreg_analysis *a, const partreg_table *table,
                           const partreg_analysis_spec *s, double t0, partreg_error *err)
@@ -225,11 +399,24 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     if (st != PARTREG_OK)
         return st;
+    if (partreg_frame_has_survey(a->frame) &&
+        (st = partreg_survey_create_frame(a->frame, &s->survey, &a->survey, err)) != PARTREG_OK)
+        return st;
     double t2 = now_s();
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    st = partreg_fit_create(&d, partreg_frame_family(a->frame), s->link, &s->fit, &a->fit, &ferr);
+    partreg_model_spec *ms = NULL;
+    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &ms, err)) !=
+            PARTREG_OK ||
+        (s->firth &&
+         (st = partreg_model_spec_set_penalty(ms, PARTREG_PENALTY_FIRTH, err)) != PARTREG_OK) ||
+        (s->flic && (st = partreg_model_spec_set_flic(ms, 1, err)) != PARTREG_OK)) {
+        partreg_model_spec_free(ms);
+        return st;
+    }
+    st = partreg_fit_create_spec(&d, ms, &s->fit, &a->fit, &ferr);
+    partreg_model_spec_free(ms);
     double t3 = now_s();
     if (!a->fit) {
         if (err)
@@ -238,6 +425,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     a->fit_status = st;
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
+    warn_sampling_like_weights(a, s);
     if ((st = inference(a, s, err)) != PARTREG_OK)
         return st;
     double t4 = now_s();
@@ -275,6 +463,7 @@ static partreg_status start(const partreg_analysis_spec *s, const char *source,
     a->vcov = s->vcov;
     a->ci = s->ci;
     a->conf_level = s->conf_level;
+    a->cluster_df = s->cluster_df;
     *out = a;
     return PARTREG_OK;
 }
@@ -299,6 +488,10 @@ partreg_status partreg_analysis_run_table(const partreg_table *table,
     *out = NULL;
     if (!table)
         return partreg_error_set(err, PARTREG_EINVAL, "no table given");
+    if (!s)
+        return partreg_error_set(err, PARTREG_EINVAL, "no analysis spec given");
+    if (s->imputations)
+        return run_stacked(table, s, out, err);
     partreg_analysis *a = NULL;
     double t0 = now_s();
     partreg_status st = start(s, partreg_table_source(table), &a, err);
@@ -311,9 +504,31 @@ partreg_status partreg_analysis_run_table(const partreg_table *table,
 static partreg_status run_streamed(partreg_analysis *a, const char *path,
                                    const partreg_analysis_spec *s, double t0, partreg_error *err)
 {
+    const partreg_frame_options *f = &s->frame;
+    const char *what = f->sampling_weights || f->strata || f->psu || f->fpc || f->subpop ||
+                               f->repweights
+                           ? "a survey design"
+                       : s->imputations               ? "--imputations"
+                       : s->firth || s->flic           ? "--firth"
+                       : s->vcov == PARTREG_VCOV_CR2   ? "--vcov cr2"
+                                                       : NULL;
+    if (what)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "%s is not available for a file read in blocks (out of core or "
+                                 "in shares of a distributed fit); raise --memory to read the "
+                                 "file in memory",
+                                 what);
     partreg_status st = partreg_analysis_stream(a, path, s, t0, err);
     if (st != PARTREG_OK)
         return st;
+    if (a->fit && a->streamed_fractional && s->vcov == PARTREG_VCOV_MODEL)
+        partreg_fit_add_warning(a->fit,
+                                "--weights %s are frequency weights (each row counts w times), "
+                                "but %zu of them are not whole numbers, as sampling weights are; "
+                                "the standard errors then depend on the scale of the weights. "
+                                "For survey weights use --sampling-weights %s (with "
+                                "--strata/--psu), or a robust --vcov",
+                                f->weights, a->streamed_fractional, f->weights);
     double t3 = now_s();
     if ((st = inference(a, s, err)) != PARTREG_OK)
         return st;
@@ -325,6 +540,68 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
         memcpy(err->message, a->fit_message, sizeof err->message);
     }
     return a->fit_status;
+}
+
+/* Stacked completed data sets: split `table` by the imputation column
+ * (1..m; 0 = the original data, skipped) and pool (pool.c). */
+static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
+                                  partreg_analysis **out, partreg_error *err)
+{
+    size_t col;
+    partreg_status st = partreg_table_find_column(table, s->imputations, &col, err);
+    if (st != PARTREG_OK)
+        return st;
+    const double *imp = partreg_table_numeric(table, col);
+    size_t n = partreg_table_n_rows(table), m = 0;
+    if (!imp)
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "--imputations %s: the column must hold the imputation numbers "
+                                 "0..m, but it has text",
+                                 s->imputations);
+    for (size_t i = 0; i < n; i++) {
+        double v = imp[i];
+        if (!(v >= 0 && v == floor(v) && v <= 1e6))
+            return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                           "%s line %ld: imputation number '%g' in column %s is "
+                                           "not a whole number from 0 (original data) to m",
+                                           partreg_table_source(table),
+                                           partreg_table_row_line(table, i), v, s->imputations);
+        if ((size_t)v > m)
+            m = (size_t)v;
+    }
+    size_t *count = calloc(m + 1, sizeof *count), *rows = malloc((n ? n : 1) * sizeof *rows);
+    partreg_table **tabs = calloc(m ? m : 1, sizeof(partreg_table *));
+    if (!count || !rows || !tabs) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++)
+        count[(size_t)imp[i]]++;
+    for (size_t t = 1; t <= m; t++) {
+        if (count[t] == 0) {
+            st = partreg_error_set(err, PARTREG_EDATA,
+                                   "--imputations %s: no rows of imputation %zu (the imputations "
+                                   "must be numbered 1..m without gaps; m = %zu here)",
+                                   s->imputations, t, m);
+            goto cleanup;
+        }
+        size_t r = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((size_t)imp[i] == t)
+                rows[r++] = i;
+        if (partreg_table_subset(table, rows, r, &tabs[t - 1]) != PARTREG_OK) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+    }
+    st = partreg_analysis_run_imputations((const partreg_table *const *)tabs, m, s, out, err);
+cleanup:
+    for (size_t t = 0; tabs && t < m; t++)
+        partreg_table_free(tabs[t]);
+    free(tabs);
+    free(count);
+    free(rows);
+    return st;
 }
 
 partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spec *s,
@@ -346,6 +623,11 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
         return finish(a, run_streamed(a, path, s, t0, err), out);
     st = partreg_table_read(path, &s->read, &a->own_table, err);
     if (st != PARTREG_OK) {
+        partreg_analysis_free(a);
+        return st;
+    }
+    if (s->imputations) {
+        st = run_stacked(a->own_table, s, out, err);
         partreg_analysis_free(a);
         return st;
     }

@@ -5,6 +5,18 @@
 
 #include "partreg_analysis.h"
 
+/* A D1 joint Wald test of one variable's coefficients pooled over
+ * imputations (pool.c). */
+typedef struct partreg_d1_test {
+    char *variable;
+    double F, df1, df2, p_value, riv;
+} partreg_d1_test;
+
+struct partreg_d1_table {
+    size_t n;
+    partreg_d1_test *items;
+};
+
 struct partreg_analysis {
     char *formula_text;
     char *source;            /* file or table name */
@@ -12,6 +24,7 @@ struct partreg_analysis {
     partreg_vcov_type vcov;
     partreg_ci_method ci;
     double conf_level;
+    int cluster_df;          /* --cluster-df: t(G - 1) */
     partreg_table *own_table;
     partreg_formula *formula;
     partreg_frame *frame;
@@ -27,13 +40,31 @@ struct partreg_analysis {
     int has_diagnostics;
     partreg_binary_diagnostics diagnostics;
     partreg_timing timing;
+    partreg_survey *survey;       /* the design, or NULL */
+    int has_survey_gof;           /* binary design fit: Archer-Lemeshow test */
+    partreg_survey_gof survey_gof;
+    int has_model_test;           /* design: adjusted Wald F of every slope */
+    double model_W, model_q, model_F, model_df2, model_p;
+    /* multiple imputation (pool.c): m > 0 imputations pooled into fit and
+     * the margins; riv and fmi by full parameter index (K); the D1 tests */
+    size_t imputations;
+    double *riv, *fmi;
+    double fmi_max;
+    struct partreg_d1_table *d1;
     /* A file read in blocks (analysis_stream.c): the design file or the
      * arrays of this process's rows the fit reads, owned here. */
     int streamed;                 /* read in blocks (out of core, or a share) */
     struct partreg_design_file *design_file;
     double *rows_X, *rows_y, *rows_w;
     size_t *rows_cluster;
+    int streamed_weighted;        /* the rows carry weights (the frame holds none) */
+    size_t streamed_fractional;   /* weights that are not whole numbers */
 };
+
+/* Pool the analyses parts[0..m) of the m completed data sets into parts[0]
+ * (pool.c); the others are freed. */
+partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg_error *err);
+void partreg_d1_table_free(struct partreg_d1_table *t);
 
 /* analysis_stream.c: the analysis of a CSV file read in blocks, out of
  * core or as this process's share of a distributed fit (spec->fit.comm).

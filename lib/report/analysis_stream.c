@@ -151,12 +151,12 @@ static partreg_status find_share(partreg_csv_blocks *cb, const partreg_comm *com
 }
 
 /* Every process's survey part merged into one, on every process. */
-static partreg_status merge_parts(const partreg_comm *comm, const partreg_frame_survey *part,
-                                  partreg_frame_survey *into, partreg_error *err)
+static partreg_status merge_parts(const partreg_comm *comm, const partreg_block_survey *part,
+                                  partreg_block_survey *into, partreg_error *err)
 {
     void *mine = NULL, *all = NULL;
     size_t bytes = 0, *got = malloc((size_t)comm->size * sizeof *got);
-    partreg_status st = got ? partreg_frame_survey_pack(part, &mine, &bytes) : PARTREG_ENOMEM;
+    partreg_status st = got ? partreg_block_survey_pack(part, &mine, &bytes) : PARTREG_ENOMEM;
     if (st != PARTREG_OK)
         partreg_error_set(err, st, "out of memory");
     /* take part in the exchange whatever happened here */
@@ -166,7 +166,7 @@ static partreg_status merge_parts(const partreg_comm *comm, const partreg_frame_
         st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange surveys");
     const unsigned char *at = all;
     for (int q = 0; st == PARTREG_OK && q < comm->size; q++) {
-        st = partreg_frame_survey_merge(into, at, got[q], err);
+        st = partreg_block_survey_merge(into, at, got[q], err);
         at += got[q];
     }
     free(mine);
@@ -179,27 +179,27 @@ static partreg_status merge_parts(const partreg_comm *comm, const partreg_frame_
  * blocks (and, with a communicator, everyone's). */
 static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
                              const partreg_analysis_spec *spec, const partreg_comm *comm,
-                             partreg_frame_survey **out, size_t *n_mine, partreg_error *err)
+                             partreg_block_survey **out, size_t *n_mine, partreg_error *err)
 {
     partreg_table *header = NULL, *t = NULL;
-    partreg_frame_survey *mine = NULL, *whole = NULL, *texts = NULL;
+    partreg_block_survey *mine = NULL, *whole = NULL, *texts = NULL;
     size_t *re = NULL, n_re = 0, index;
     partreg_status st = partreg_csv_blocks_header(cb, &header, err);
     if (st == PARTREG_OK)
-        st = partreg_frame_survey_new(header, a->formula, &spec->frame, &mine, err);
+        st = partreg_block_survey_new(header, a->formula, &spec->frame, &mine, err);
     while (st == PARTREG_OK) {
         if ((st = partreg_csv_blocks_next(cb, NULL, &t, &index, err)) != PARTREG_OK || !t)
             break;
-        st = partreg_frame_survey_add(mine, t, 0, index, err);
+        st = partreg_block_survey_add(mine, t, 0, index, err);
         partreg_table_free(t);
         t = NULL;
     }
     if (mine)
-        *n_mine = partreg_frame_survey_used(mine);
+        *n_mine = partreg_block_survey_used(mine);
     if (comm) { /* the whole file's survey on every process */
         st = partreg_comm_agree(comm, st, err);
         if (st == PARTREG_OK)
-            st = partreg_frame_survey_new(header, a->formula, &spec->frame, &whole, err);
+            st = partreg_block_survey_new(header, a->formula, &spec->frame, &whole, err);
         st = partreg_comm_agree(comm, st, err);
         if (st == PARTREG_OK)
             st = merge_parts(comm, mine, whole, err);
@@ -210,19 +210,19 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
     /* the texts of text columns from this share's blocks where they held
      * numbers (read again with a line that keeps them text) */
     if (st == PARTREG_OK)
-        st = partreg_frame_survey_rereads(mine ? mine : whole, whole, &re, &n_re);
+        st = partreg_block_survey_rereads(mine ? mine : whole, whole, &re, &n_re);
     if (st == PARTREG_OK && comm)
-        st = partreg_frame_survey_new(header, a->formula, &spec->frame, &texts, err);
-    partreg_frame_survey *into = comm ? texts : whole;
+        st = partreg_block_survey_new(header, a->formula, &spec->frame, &texts, err);
+    partreg_block_survey *into = comm ? texts : whole;
     if (st == PARTREG_OK && into != whole)
-        partreg_frame_survey_set_text(into, whole);
+        partreg_block_survey_set_text(into, whole);
     const char *syn = st == PARTREG_OK && n_re
-                          ? partreg_frame_survey_synthetic(whole, partreg_csv_blocks_delimiter(cb))
+                          ? partreg_block_survey_synthetic(whole, partreg_csv_blocks_delimiter(cb))
                           : NULL;
     for (size_t i = 0; st == PARTREG_OK && syn && i < n_re; i++) {
         if ((st = partreg_csv_blocks_read(cb, re[i], syn, &t, err)) != PARTREG_OK)
             break;
-        st = partreg_frame_survey_add_text(into, t, 1, err);
+        st = partreg_block_survey_add_text(into, t, 1, err);
         partreg_table_free(t);
         t = NULL;
     }
@@ -232,11 +232,11 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
             st = merge_parts(comm, texts, whole, err);
     }
     partreg_table_free(header);
-    partreg_frame_survey_free(mine);
-    partreg_frame_survey_free(texts);
+    partreg_block_survey_free(mine);
+    partreg_block_survey_free(texts);
     free(re);
     if (st != PARTREG_OK) {
-        partreg_frame_survey_free(whole);
+        partreg_block_survey_free(whole);
         return st;
     }
     *out = whole;
@@ -245,7 +245,7 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
 
 /* Step 3: this process's rows, coded, into the design file or arrays. */
 static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
-                             partreg_frame_survey *s, const partreg_analysis_spec *spec,
+                             partreg_block_survey *s, const partreg_analysis_spec *spec,
                              size_t n_mine, int to_file, partreg_error *err)
 {
     const partreg_frame *fr = a->frame;
@@ -265,7 +265,7 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
             (clustered && !a->rows_cluster))
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     }
-    const char *syn = partreg_frame_survey_synthetic(s, partreg_csv_blocks_delimiter(cb));
+    const char *syn = partreg_block_survey_synthetic(s, partreg_csv_blocks_delimiter(cb));
     partreg_csv_blocks_rewind(cb);
     size_t at = 0, index;
     while (st == PARTREG_OK) {
@@ -316,7 +316,7 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
         block = BLOCK_MAX;
     a->streamed = 1;
     partreg_csv_blocks *cb = NULL;
-    partreg_frame_survey *s = NULL;
+    partreg_block_survey *s = NULL;
     size_t n_mine = 0;
     partreg_status st = partreg_formula_parse(spec->formula, &a->formula, err);
     if (comm)
@@ -334,8 +334,11 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
         st = partreg_comm_agree(comm, st, err);
     double t1 = now_s();
     a->timing.read_s = t1 - t0;
-    if (st == PARTREG_OK)
-        st = partreg_frame_survey_coding(s, path, &a->frame, err);
+    if (st == PARTREG_OK) {
+        st = partreg_block_survey_coding(s, path, &a->frame, err);
+        a->streamed_weighted = spec->frame.weights != NULL;
+        a->streamed_fractional = partreg_block_survey_fractional_weights(s);
+    }
     if (comm)
         st = partreg_comm_agree(comm, st, err);
     /* out of core: the rows go to a design file; a share that fits stays in
@@ -350,7 +353,7 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     double t2 = now_s();
     a->timing.design_s = t2 - t1;
     if (st != PARTREG_OK) {
-        partreg_frame_survey_free(s);
+        partreg_block_survey_free(s);
         return st;
     }
 
@@ -368,16 +371,19 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     rows.n = total;
     rows.first = before;
     rows.reach = before + n_mine;
-    partreg_frame_survey_free(s);
+    partreg_block_survey_free(s);
     if (st != PARTREG_OK)
         return st;
     partreg_data meta;
     partreg_frame_data(a->frame, &meta);
     meta.n = total;
-    partreg_model_spec mspec = {partreg_model_for_family(partreg_frame_family(a->frame)), spec->link};
+    partreg_model_spec *ms = NULL;
     partreg_error ferr;
     partreg_error_clear(&ferr);
-    st = partreg_fit_create_rows(&meta, &rows, &mspec, &spec->fit, &a->fit, &ferr);
+    st = partreg_model_spec_create(partreg_frame_family(a->frame), spec->link, &ms, &ferr);
+    if (st == PARTREG_OK)
+        st = partreg_fit_create_rows(&meta, &rows, ms, &spec->fit, &a->fit, &ferr);
+    partreg_model_spec_free(ms);
     a->timing.fit_s = now_s() - t2;
     if (!a->fit) {
         if (err)

@@ -41,12 +41,62 @@ void html_vcov_sentence(const partreg_analysis *a, const partreg_html_options *o
                     partreg_fit_vcov_n_clusters(fit));
         }
         break;
+    case PARTREG_VCOV_CR2:
+        fputs("bias-reduced cluster-robust standard errors (CR2)", out);
+        if (column && column[0]) {
+            fputs(", clustered by <code>", out);
+            html_escape(out, column);
+            fputs("</code>", out);
+        }
+        fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
+        break;
+    case PARTREG_VCOV_DESIGN:
+    case PARTREG_VCOV_REPLICATE: {
+        partreg_survey_info in;
+        partreg_fit_survey_info(fit, &in);
+        if (in.replicate) {
+            fprintf(out, "design-based standard errors from %zu %s replicate weights", in.n_replicates,
+                    partreg_rep_type_name(in.rep_type));
+            if (in.rep_type == PARTREG_REP_FAY)
+                fprintf(out, " (&rho; = %g)", in.fay_rho);
+        } else {
+            fprintf(out, "design-based standard errors (Taylor linearisation over %zu strat%s and "
+                         "%zu PSUs%s)",
+                    in.n_strata, in.n_strata == 1 ? "um" : "a", in.n_psu,
+                    in.has_fpc ? ", with finite population correction" : "");
+        }
+        fprintf(out, ", <i>t</i> with %g degrees of freedom; estimated population %.6g", in.df,
+                in.population_size);
+        if (in.has_subpop)
+            fprintf(out, "; subpopulation of %zu of the %zu rows", in.subpop_size,
+                    partreg_fit_n_obs(fit));
+        break;
+    }
     default: fputs("standard errors", out);
     }
+    const char *dfm = report_df_method(a);
+    if (strcmp(dfm, "satterthwaite") == 0)
+        fputs(", tests and intervals on t with each coefficient's Satterthwaite degrees of "
+              "freedom",
+              out);
+    else if (strcmp(dfm, "cluster") == 0)
+        fprintf(out, ", tests and intervals on t(G&#8722;1) = t(%zu)",
+                partreg_fit_vcov_n_clusters(fit) - 1);
     fprintf(out, "; %g%% %s confidence intervals", a->conf_level * 100,
             a->ci == PARTREG_CI_PROFILE ? "profile-likelihood" : "Wald");
     if (a->ci == PARTREG_CI_PROFILE && partreg_fit_n_thresholds(fit) > 0)
         fputs(" (thresholds: Wald)", out);
+    if (partreg_fit_penalty(fit) == PARTREG_PENALTY_FIRTH)
+        fprintf(out, ". <b>Penalised fit</b>: Firth's penalised likelihood (Jeffreys prior), "
+                     "whose estimates stay finite under separation%s",
+                partreg_fit_flic(fit) ? ", with the FLIC intercept (the mean fitted probability "
+                                        "equals the event share)"
+                                      : "");
+    if (a->imputations)
+        fprintf(out, ". <b>Multiple imputation</b>: %zu completed data sets pooled by Rubin's "
+                     "rules, Barnard&#8211;Rubin degrees of freedom; largest fraction of missing "
+                     "information %.3f",
+                a->imputations, a->fmi_max);
 }
 
 /* Decimals that show an SD to three significant digits (0..4). */
@@ -304,6 +354,17 @@ static void chi2_row(FILE *out, const char *name, double chi2, double df, double
     fputs("</tr>\n", out);
 }
 
+/* A design-adjusted F test: statistic and "df1, df2". */
+static void f_row(FILE *out, const char *name, double F, double df1, double df2, double p)
+{
+    fputs("<tr>", out);
+    html_td_text(out, name);
+    html_td_fixed(out, F, 2);
+    fprintf(out, "<td>%g, %g</td>", df1, df2);
+    html_td_pvalue(out, p);
+    fputs("</tr>\n", out);
+}
+
 static void stat_row(FILE *out, const char *name, const char *html_value)
 {
     fprintf(out, "<tr><td class=\"term\">%s</td><td>%s</td></tr>\n", name, html_value);
@@ -341,11 +402,22 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
     fputs("</tbody>\n</table></div>\n", out);
 
     fputs("<div class=\"tablecol\">\n", out);
-    fputs("<div class=\"tablewrap\"><table class=\"tests\">\n<caption>Tests</caption>\n"
-          "<thead><tr><th>Test</th><th>\xcf\x87<sup>2</sup></th><th>df</th><th><i>p</i></th></tr></thead>\n"
-          "<tbody>\n",
-          out);
-    chi2_row(out, "Likelihood ratio vs. null model", s.lr_chi2, s.lr_df, s.lr_p);
+    /* a design's tests are adjusted F tests (df: numerator, denominator) */
+    const char *stat_head = partreg_fit_survey_info(fit, NULL) ? "<i>F</i>" : "\xcf\x87<sup>2</sup>";
+    fprintf(out, "<div class=\"tablewrap\"><table class=\"tests\">\n<caption>Tests</caption>\n"
+                 "<thead><tr><th>Test</th><th>%s</th><th>df</th><th><i>p</i></th></tr></thead>\n"
+                 "<tbody>\n",
+            stat_head);
+    if (a->has_model_test)
+        f_row(out, "Design-based Wald F, all slopes", a->model_F, a->model_q, a->model_df2,
+              a->model_p);
+    else if (!partreg_fit_survey_info(fit, NULL))
+        chi2_row(out, "Likelihood ratio vs. null model", s.lr_chi2, s.lr_df, s.lr_p);
+    if (a->has_survey_gof) {
+        snprintf(line, sizeof line, "Archer\xe2\x80\x93Lemeshow F (%zu groups)", a->survey_gof.groups);
+        f_row(out, line, a->survey_gof.F, a->survey_gof.df1, a->survey_gof.df2,
+              a->survey_gof.p_value);
+    }
     if (a->has_diagnostics) {
         snprintf(line, sizeof line, "Hosmer\xe2\x80\x93Lemeshow (%zu groups)", a->diagnostics.hl_groups);
         chi2_row(out, line, a->diagnostics.hl_chi2, a->diagnostics.hl_df, a->diagnostics.hl_p);
@@ -357,13 +429,16 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
     fputs("</tbody>\n</table></div>\n", out);
 
     if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {
-        fputs("<div class=\"tablebox\"><div class=\"tablewrap\"><table class=\"wald\">\n<caption>Wald tests by variable</caption>\n"
-              "<thead><tr><th>Variable</th><th>\xcf\x87<sup>2</sup></th><th>df</th><th><i>p</i></th></tr></thead>\n"
-              "<tbody>\n",
-              out);
+        fprintf(out, "<div class=\"tablebox\"><div class=\"tablewrap\"><table class=\"wald\">\n<caption>Wald tests by variable</caption>\n"
+                     "<thead><tr><th>Variable</th><th>%s</th><th>df</th><th><i>p</i></th></tr></thead>\n"
+                     "<tbody>\n",
+                stat_head);
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            chi2_row(out, t->variable, t->chi2, t->df, t->p_value);
+            if (isfinite(t->df1))
+                f_row(out, t->variable, t->adjusted_f, t->df1, t->df2, t->p_value);
+            else
+                chi2_row(out, t->variable, t->chi2, t->df, t->p_value);
         }
         fputs("</tbody>\n</table></div>\n<p class=\"note\">Joint test that every coefficient involving "
               "the variable (all its levels, transformations and interactions) is zero, with the "

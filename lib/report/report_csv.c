@@ -31,9 +31,24 @@ static void csv_number(FILE *out, double x)
 void partreg_report_csv(const partreg_analysis *a, FILE *out)
 {
     int odds = report_has_odds_ratios(a);
+    partreg_survey_info in;
+    int design = partreg_fit_survey_info(a->fit, &in);
     fputs("term,type,estimate,std_error,z,p_value,conf_low,conf_high", out);
     if (odds)
         fputs(",odds_ratio,odds_ratio_conf_low,odds_ratio_conf_high", out);
+    /* what was done, where it applies: the df of a t reference (and its
+     * method), multiple imputation's riv, fmi and m, the penalty */
+    const char *dfm = report_df_method(a);
+    int tdist = strcmp(dfm, "normal") != 0, mi = a->imputations > 0;
+    int pen = partreg_fit_penalty(a->fit) != PARTREG_PENALTY_NONE;
+    if (tdist && !design)
+        fputs(",df,df_method", out);
+    if (mi)
+        fputs(",riv,fmi,imputations", out);
+    if (pen)
+        fputs(",penalty", out);
+    if (design) /* the design each row's p-value and interval rest on */
+        fputs(",df,vcov_type,strata,psu,population_size", out);
     fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
@@ -53,6 +68,24 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
             csv_number(out, c ? exp(r.est.estimate) : NAN);
             csv_number(out, c ? exp(r.est.conf_low) : NAN);
             csv_number(out, c ? exp(r.est.conf_high) : NAN);
+        }
+        if (tdist && !design) {
+            csv_number(out, partreg_fit_param_df(a->fit, j));
+            fprintf(out, ",%s", dfm);
+        }
+        if (mi) {
+            csv_number(out, a->riv[j]);
+            csv_number(out, a->fmi[j]);
+            fprintf(out, ",%zu", a->imputations);
+        }
+        if (pen)
+            fputs(partreg_fit_flic(a->fit) ? ",firth+flic" : ",firth", out);
+        if (design) {
+            csv_number(out, in.df);
+            fprintf(out, ",%s", partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
+            csv_number(out, in.replicate ? NAN : (double)in.n_strata);
+            csv_number(out, in.replicate ? NAN : (double)in.n_psu);
+            csv_number(out, in.population_size);
         }
         fputc('\n', out);
     }

@@ -9,7 +9,7 @@
 #include "report/rows.h"
 #include "report/writers.h"
 
-static void write_row(json_writer *w, const report_row *r, int odds)
+static void write_row(json_writer *w, const partreg_analysis *a, const report_row *r, int odds)
 {
     json_begin_object(w);
     json_kv_string(w, "term", r->term);
@@ -21,6 +21,15 @@ static void write_row(json_writer *w, const report_row *r, int odds)
     json_kv_number(w, "p_value", r->est.p_value);
     json_kv_number(w, "conf_low", r->est.conf_low);
     json_kv_number(w, "conf_high", r->est.conf_high);
+    /* a t reference distribution: its df (CR2, --cluster-df, designs,
+     * multiple imputation: Barnard-Rubin, with riv and fmi) */
+    double df = partreg_fit_param_df(a->fit, r->index);
+    if (isfinite(df) && (r->section == REPORT_COEFFICIENTS || !a->imputations))
+        json_kv_number(w, "df", df);
+    if (a->imputations && r->section == REPORT_COEFFICIENTS) {
+        json_kv_number(w, "riv", a->riv[r->index]);
+        json_kv_number(w, "fmi", a->fmi[r->index]);
+    }
     if (odds && r->section == REPORT_COEFFICIENTS) {
         json_kv_number(w, "odds_ratio", exp(r->est.estimate));
         json_kv_number(w, "odds_ratio_conf_low", exp(r->est.conf_low));
@@ -45,7 +54,7 @@ static void write_params(json_writer *w, const partreg_analysis *a)
         for (size_t j = 0; j < report_n_params(a); j++) {
             report_row r;
             if (report_row_get(a, j, &r) && r.section == s)
-                write_row(w, &r, odds);
+                write_row(w, a, &r, odds);
         }
         json_end_array(w);
     }
@@ -122,13 +131,100 @@ static void write_wald(json_writer *w, const partreg_analysis *a)
         json_kv_number(w, "chi2", t->chi2);
         json_kv_number(w, "df", t->df);
         json_kv_number(w, "p_value", t->p_value);
+        if (isfinite(t->df1)) {
+            json_kv_number(w, "adjusted_f", t->adjusted_f);
+            json_kv_number(w, "df1", t->df1);
+            json_kv_number(w, "df2", t->df2);
+        }
         json_end_object(w);
     }
     json_end_array(w);
 }
 
+static void write_d1(json_writer *w, const partreg_analysis *a)
+{
+    if (!a->d1)
+        return;
+    json_key(w, "wald_tests");
+    json_begin_array(w);
+    for (size_t i = 0; i < a->d1->n; i++) {
+        const partreg_d1_test *t = &a->d1->items[i];
+        json_begin_object(w);
+        json_kv_string(w, "variable", t->variable);
+        json_kv_string(w, "method", "D1");
+        json_kv_number(w, "F", t->F);
+        json_kv_number(w, "df", t->df1);
+        json_kv_number(w, "df_denom", t->df2);
+        json_kv_number(w, "p_value", t->p_value);
+        json_kv_number(w, "riv", t->riv);
+        json_end_object(w);
+    }
+    json_end_array(w);
+}
+
+/* The design behind a design-based covariance: "df" at the top level and
+ * the "design" object (CONTRACT.md, "Survey designs"), the model's
+ * adjusted Wald F test and the Archer-Lemeshow test. */
+static void write_design(json_writer *w, const partreg_analysis *a)
+{
+    partreg_survey_info info;
+    if (!partreg_fit_survey_info(a->fit, &info))
+        return;
+    json_kv_number(w, "df", info.df);
+    json_key(w, "design");
+    json_begin_object(w);
+    if (!info.replicate) {
+        json_kv_int(w, "strata", (long long)info.n_strata);
+        json_kv_int(w, "psu", (long long)info.n_psu);
+    }
+    json_kv_number(w, "population_size", info.population_size);
+    if (!info.replicate) {
+        json_kv_int(w, "subpop_size", (long long)info.subpop_size);
+        json_kv_bool(w, "subpop", info.has_subpop);
+        json_kv_bool(w, "fpc", info.has_fpc);
+        json_kv_string(w, "lonely_psu", partreg_lonely_psu_name(info.lonely_psu));
+        json_kv_int(w, "lonely_strata", (long long)info.n_lonely);
+    } else {
+        json_kv_string(w, "rep_type", partreg_rep_type_name(info.rep_type));
+        json_kv_int(w, "replicates", (long long)info.n_replicates);
+        if (info.rep_type == PARTREG_REP_FAY)
+            json_kv_number(w, "fay_rho", info.fay_rho);
+        json_kv_bool(w, "rep_mse", info.rep_mse);
+        if (info.has_subpop)
+            json_kv_int(w, "subpop_rows", (long long)info.subpop_size);
+    }
+    json_kv_number(w, "data_passes", info.data_passes);
+    json_end_object(w);
+    if (a->has_model_test) {
+        json_key(w, "wald_test");
+        json_begin_object(w);
+        json_kv_number(w, "chi2", a->model_W);
+        json_kv_number(w, "adjusted_f", a->model_F);
+        json_kv_number(w, "df1", a->model_q);
+        json_kv_number(w, "df2", a->model_df2);
+        json_kv_number(w, "p_value", a->model_p);
+        json_end_object(w);
+    }
+}
+
 static void write_diagnostics(json_writer *w, const partreg_analysis *a)
 {
+    if (a->has_survey_gof) {
+        const partreg_survey_gof *g = &a->survey_gof;
+        json_key(w, "diagnostics");
+        json_begin_object(w);
+        json_key(w, "archer_lemeshow");
+        json_begin_object(w);
+        json_kv_number(w, "chi2", g->W);
+        json_kv_number(w, "adjusted_f", g->F);
+        json_kv_number(w, "df1", g->df1);
+        json_kv_number(w, "df2", g->df2);
+        json_kv_number(w, "p_value", g->p_value);
+        json_kv_int(w, "groups", (long long)g->groups);
+        json_end_object(w);
+        json_end_object(w);
+        return;
+    }
     if (!a->has_diagnostics)
         return;
     const partreg_binary_diagnostics *d = &a->diagnostics;
@@ -178,6 +274,17 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     json_kv_int(&w, "iterations", partreg_fit_iterations(fit));
     json_kv_bool(&w, "separation", partreg_fit_separated(fit));
     json_kv_number(&w, "max_abs_gradient", partreg_fit_max_gradient(fit));
+    if (a->imputations) { /* no pooled likelihood: every statistic of it is null */
+        s.loglik = s.null_loglik = s.deviance = s.aic = s.bic = NAN;
+        s.lr_chi2 = s.lr_p = s.r2_mcfadden = s.r2_cox_snell = s.r2_nagelkerke = NAN;
+        json_kv_int(&w, "imputations", (long long)a->imputations);
+        json_kv_number(&w, "fmi_max", a->fmi_max);
+    }
+    if (partreg_fit_penalty(fit) != PARTREG_PENALTY_NONE) {
+        json_kv_string(&w, "penalty", "firth");
+        json_kv_bool(&w, "flic", partreg_fit_flic(fit));
+        json_kv_number(&w, "loglik_unpenalised", partreg_fit_loglik_unpenalised(fit));
+    }
     json_kv_number(&w, "loglik", s.loglik);
     json_kv_number(&w, "null_loglik", s.null_loglik);
     json_kv_number(&w, "deviance", s.deviance);
@@ -185,11 +292,15 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     json_kv_number(&w, "bic", s.bic);
     json_kv_int(&w, "n_params", (long long)s.n_params);
     json_key(&w, "lr_test");
-    json_begin_object(&w);
-    json_kv_number(&w, "chi2", s.lr_chi2);
-    json_kv_number(&w, "df", s.lr_df);
-    json_kv_number(&w, "p_value", s.lr_p);
-    json_end_object(&w);
+    if (partreg_fit_survey_info(fit, NULL)) {
+        json_null(&w); /* a pseudo-likelihood: the model test is the Wald F below */
+    } else {
+        json_begin_object(&w);
+        json_kv_number(&w, "chi2", s.lr_chi2);
+        json_kv_number(&w, "df", s.lr_df);
+        json_kv_number(&w, "p_value", s.lr_p);
+        json_end_object(&w);
+    }
     json_key(&w, "pseudo_r2");
     json_begin_object(&w);
     json_kv_number(&w, "mcfadden", s.r2_mcfadden);
@@ -197,8 +308,10 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     json_kv_number(&w, "nagelkerke", s.r2_nagelkerke);
     json_end_object(&w);
     json_kv_string(&w, "vcov_type", partreg_vcov_name(partreg_fit_vcov_type(fit)));
-    if (partreg_fit_vcov_type(fit) == PARTREG_VCOV_CLUSTER)
+    if (partreg_fit_vcov_n_clusters(fit) > 0)
         json_kv_int(&w, "n_clusters", (long long)partreg_fit_vcov_n_clusters(fit));
+    json_kv_string(&w, "df_method", report_df_method(a));
+    write_design(&w, a);
     json_kv_string(&w, "ci_method", a->ci == PARTREG_CI_PROFILE ? "profile" : "wald");
     json_kv_number(&w, "conf_level", a->conf_level);
     json_key(&w, "levels");
@@ -212,6 +325,7 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     write_margins(&w, "predictions_at", a->margins_at);
     write_brant(&w, a);
     write_wald(&w, a);
+    write_d1(&w, a);
     write_diagnostics(&w, a);
     json_key(&w, "warnings");
     json_begin_array(&w);

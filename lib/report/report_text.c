@@ -27,7 +27,9 @@ static void num(FILE *out, double x, int width, int prec)
  * otherwise print a log-likelihood of dozens of digits. buf: 40 chars. */
 static const char *stat_text(double x, int prec, char *buf)
 {
-    if (isfinite(x) && fabs(x) >= 1e12)
+    if (!isfinite(x))
+        snprintf(buf, 40, "NA");
+    else if (fabs(x) >= 1e12)
         snprintf(buf, 40, "%.9e", x);
     else
         snprintf(buf, 40, "%.*f", prec, x);
@@ -62,10 +64,18 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
     char ci[40];
     snprintf(ci, sizeof ci, "[%g%% %s CI]", a->conf_level * 100,
              a->ci == PARTREG_CI_PROFILE && coefficients ? "profile" : "Wald");
-    fprintf(out, "%-24s %11s %10s %8s %9s %21s", heading[section], "Estimate", "Std.Err", "z",
-            "P>|z|", ci);
+    /* a t reference distribution: the df of each row (and under multiple
+     * imputation the fraction of missing information) */
+    int tdist = strcmp(report_df_method(a), "normal") != 0 || partreg_fit_survey_info(a->fit, NULL);
+    int mi = a->imputations > 0 && coefficients;
+    fprintf(out, "%-24s %11s %10s %8s %9s %21s", heading[section], "Estimate", "Std.Err",
+            tdist ? "t" : "z", tdist ? "P>|t|" : "P>|z|", ci);
     if (odds)
         fprintf(out, " %10s", "Odds ratio");
+    if (tdist)
+        fprintf(out, " %9s", "df");
+    if (mi)
+        fprintf(out, " %6s", "fmi");
     fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
@@ -80,16 +90,20 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
         num(out, r.est.conf_high, 10, 5);
         if (odds)
             num(out, exp(r.est.estimate), 10, 4);
+        if (tdist)
+            num(out, partreg_fit_param_df(a->fit, j), 9, 2);
+        if (mi)
+            num(out, a->fmi[j], 6, 3);
         fprintf(out, "%s%s\n", stars(r.est.p_value), r.diverges ? "  (runs off: separation)" : "");
     }
 }
 
-static void margins(FILE *out, const char *title, const partreg_margins *m)
+static void margins(FILE *out, const char *title, const partreg_margins *m, int t)
 {
     if (!m)
         return;
     fprintf(out, "\n%s\n%-24s %-12s %11s %10s %8s %9s\n", title, "Term", "Outcome", "Effect",
-            "Std.Err", "z", "P>|z|");
+            "Std.Err", t ? "t" : "z", t ? "P>|t|" : "P>|z|");
     for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
         fprintf(out, "%-24.24s %-12.12s", e->term, e->outcome ? e->outcome : "");
@@ -99,6 +113,40 @@ static void margins(FILE *out, const char *title, const partreg_margins *m)
         pval(out, e->p_value);
         fputc('\n', out);
     }
+}
+
+/* What the design-based covariance rests on. */
+static void design_lines(const partreg_analysis *a, FILE *out)
+{
+    partreg_survey_info in;
+    if (!partreg_fit_survey_info(a->fit, &in))
+        return;
+    if (in.replicate) {
+        fprintf(out, "Design:   %zu %s replicate weights", in.n_replicates,
+                partreg_rep_type_name(in.rep_type));
+        if (in.rep_type == PARTREG_REP_FAY)
+            fprintf(out, " (rho %g)", in.fay_rho);
+        fprintf(out, "%s; df %g; population size %.10g\n",
+                in.rep_mse ? ", centred on the full-sample estimate" : "", in.df,
+                in.population_size);
+    } else {
+        fprintf(out, "Design:   Taylor linearisation, %zu strat%s, %zu PSUs, df %g; population "
+                     "size %.10g",
+                in.n_strata, in.n_strata == 1 ? "um" : "a", in.n_psu, in.df,
+                in.population_size);
+        if (in.has_fpc)
+            fprintf(out, "; with fpc");
+        if (in.n_lonely)
+            fprintf(out, "; %zu single-PSU strat%s (%s)", in.n_lonely,
+                    in.n_lonely == 1 ? "um" : "a", partreg_lonely_psu_name(in.lonely_psu));
+        fputc('\n', out);
+    }
+    if (in.has_subpop)
+        fprintf(out, "Subpop:   %zu of the %zu rows (the others keep their place in the design)\n",
+                in.subpop_size, partreg_fit_n_obs(a->fit));
+    fprintf(out, "Tests and intervals use t(%g); log-likelihood and AIC are of the weighted "
+                 "pseudo-likelihood\n",
+            in.df);
 }
 
 void partreg_report_text(const partreg_analysis *a, FILE *out)
@@ -111,7 +159,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     fprintf(out, "Formula:  %s\nData:     %s\n", a->formula_text, a->source);
     fprintf(out, "Rows:     %zu used, %zu dropped for missing values", partreg_fit_n_obs(fit),
             partreg_frame_n_dropped(a->frame));
-    if (partreg_frame_weights(a->frame))
+    if (partreg_frame_weights(a->frame) || a->streamed_weighted)
         fprintf(out, " (sum of weights %.10g)", s.n_weighted);
     fputc('\n', out);
     fprintf(out, "Outcome:  %s, levels", partreg_frame_response(a->frame));
@@ -120,10 +168,27 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     if (partreg_fit_n_outcomes(fit) == 1)
         fprintf(out, " (event: %s)", partreg_frame_level_name(a->frame, 1));
     fprintf(out, "\nVariance: %s", partreg_vcov_name(partreg_fit_vcov_type(fit)));
-    if (partreg_fit_vcov_type(fit) == PARTREG_VCOV_CLUSTER)
+    if (partreg_fit_vcov_n_clusters(fit) > 0)
         fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
-    fprintf(out, "; %g%% confidence intervals\n\n", a->conf_level * 100);
+    const char *dfm = report_df_method(a);
+    if (strcmp(dfm, "satterthwaite") == 0)
+        fprintf(out, ", Satterthwaite df per coefficient (CR2, clubSandwich)");
+    else if (strcmp(dfm, "cluster") == 0)
+        fprintf(out, ", t(G - 1) = t(%zu)", partreg_fit_vcov_n_clusters(fit) - 1);
+    fprintf(out, "; %g%% confidence intervals\n", a->conf_level * 100);
+    if (partreg_fit_penalty(fit) == PARTREG_PENALTY_FIRTH)
+        fprintf(out, "Penalty:  Firth (Jeffreys prior): penalised likelihood, estimates finite "
+                     "under separation%s\n",
+                partreg_fit_flic(fit) ? "; FLIC intercept (mean fitted probability = event share)"
+                                      : "");
+    if (a->imputations)
+        fprintf(out, "Imputed:  %zu completed data sets pooled by Rubin's rules (Barnard-Rubin "
+                     "df); largest fraction of missing information %.3f\n",
+                a->imputations, a->fmi_max);
+    design_lines(a, out);
+    fputc('\n', out);
 
+    int design = partreg_fit_survey_info(fit, NULL);
     table(a, out, REPORT_COEFFICIENTS);
     for (report_section sec = REPORT_THRESHOLDS; sec <= REPORT_SCALE; sec++) {
         if (!report_has_section(a, sec))
@@ -133,17 +198,45 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     }
     fprintf(out, "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1\n\n");
     char ll[40], ll0[40], aic[40], bic[40], lr[40];
-    fprintf(out, "Log-likelihood %s (null %s), AIC %s, BIC %s, parameters %zu\n",
-            stat_text(s.loglik, 4, ll), stat_text(s.null_loglik, 4, ll0), stat_text(s.aic, 3, aic),
-            stat_text(s.bic, 3, bic), s.n_params);
-    fprintf(out, "LR chi2(%g) = %s, p = %.4g\n", s.lr_df, stat_text(s.lr_chi2, 4, lr), s.lr_p);
-    fprintf(out, "Pseudo R2: McFadden %.4f, Cox-Snell %.4f, Nagelkerke %.4f\n", s.r2_mcfadden,
-            s.r2_cox_snell, s.r2_nagelkerke);
+    if (a->imputations) {
+        fprintf(out, "No pooled log-likelihood (multiple imputation); parameters %zu, %zu rows "
+                     "per completed data set\n",
+                s.n_params, partreg_fit_n_obs(fit));
+    } else if (partreg_fit_penalty(fit) != PARTREG_PENALTY_NONE) {
+        fprintf(out, "Penalised log-likelihood %s (without the penalty %s), parameters %zu\n",
+                stat_text(s.loglik, 4, ll),
+                stat_text(partreg_fit_loglik_unpenalised(fit), 4, ll0), s.n_params);
+    } else {
+        fprintf(out, "Log-likelihood %s (null %s), AIC %s, BIC %s, parameters %zu\n",
+                stat_text(s.loglik, 4, ll), stat_text(s.null_loglik, 4, ll0), stat_text(s.aic, 3, aic),
+                stat_text(s.bic, 3, bic), s.n_params);
+        if (a->has_model_test)
+            fprintf(out, "Design-based Wald test of all slopes: F(%g, %g) = %.4f, p = %.4g\n",
+                    a->model_q, a->model_df2, a->model_F, a->model_p);
+        else if (!partreg_fit_survey_info(fit, NULL))
+            fprintf(out, "LR chi2(%g) = %s, p = %.4g\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
+                    s.lr_p);
+        char r2a[40], r2b[40], r2c[40];
+        fprintf(out, "Pseudo R2: McFadden %s, Cox-Snell %s, Nagelkerke %s\n",
+                stat_text(s.r2_mcfadden, 4, r2a), stat_text(s.r2_cox_snell, 4, r2b),
+                stat_text(s.r2_nagelkerke, 4, r2c));
+    }
     fprintf(out, "Converged: %s after %d iterations (max |gradient| %.2g)\n",
             partreg_fit_converged(fit) ? "yes" : "NO", partreg_fit_iterations(fit),
             partreg_fit_max_gradient(fit));
 
-    if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {
+    if (a->wald && partreg_wald_table_n_terms(a->wald) > 0 && design) {
+        fprintf(out, "\nJoint Wald tests by variable (design-adjusted F)\n%-24s %10s %5s %7s %9s\n",
+                "Variable", "F", "df1", "df2", "P>F");
+        for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
+            const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
+            fprintf(out, "%-24.24s", t->variable);
+            num(out, t->adjusted_f, 10, 3);
+            fprintf(out, " %5g %7g", t->df1, t->df2);
+            pval(out, t->p_value);
+            fputc('\n', out);
+        }
+    } else if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
@@ -154,9 +247,26 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             fputc('\n', out);
         }
     }
-    margins(out, "Average marginal effects (delta-method SEs)", a->margins);
-    margins(out, "Marginal effects at the means", a->margins_mem);
-    margins(out, "Predicted probabilities at the given values", a->margins_at);
+    if (a->d1 && a->d1->n > 0) {
+        fprintf(out, "\nJoint Wald tests by variable, pooled (D1)\n%-24s %10s %5s %9s %9s %7s\n",
+                "Variable", "F", "df", "df denom", "P>F", "riv");
+        for (size_t i = 0; i < a->d1->n; i++) {
+            const partreg_d1_test *t = &a->d1->items[i];
+            fprintf(out, "%-24.24s", t->variable);
+            num(out, t->F, 10, 3);
+            fprintf(out, " %5g", t->df1);
+            num(out, t->df2, 9, 2);
+            pval(out, t->p_value);
+            num(out, t->riv, 7, 3);
+            fputc('\n', out);
+        }
+    }
+    margins(out, a->imputations ? "Average marginal effects (pooled over imputations)"
+                                : "Average marginal effects (delta-method SEs)",
+            a->margins, design || a->imputations > 0);
+    margins(out, "Marginal effects at the means", a->margins_mem, design || a->imputations > 0);
+    margins(out, "Predicted probabilities at the given values", a->margins_at,
+            design || a->imputations > 0);
     if (a->brant) {
         partreg_chi2_test om = partreg_brant_omnibus(a->brant);
         fprintf(out, "\nBrant test of parallel lines\n%-24s %10s %5s %9s\n", "Term", "chi2", "df", "P>chi2");
@@ -174,6 +284,12 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             fputc('\n', out);
         }
         fprintf(out, "A small p-value says the parallel-lines (proportional odds) assumption fails.\n");
+    }
+    if (a->has_survey_gof) {
+        const partreg_survey_gof *g = &a->survey_gof;
+        fprintf(out, "\nArcher-Lemeshow F-adjusted goodness of fit: F(%g, %g) = %.4f, p = %.4g "
+                     "(%zu groups)\n",
+                g->df1, g->df2, g->F, g->p_value, g->groups);
     }
     if (a->has_diagnostics) {
         const partreg_binary_diagnostics *d = &a->diagnostics;

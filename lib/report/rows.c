@@ -54,3 +54,19 @@ int report_has_odds_ratios(const partreg_analysis *a)
 {
     return partreg_fit_link(a->fit) == PARTREG_LOGIT;
 }
+
+const char *report_df_method(const partreg_analysis *a)
+{
+    if (a->imputations)
+        return "barnard-rubin";
+    int finite = 0;
+    for (size_t j = 0; j < report_n_params(a); j++)
+        finite = finite || isfinite(partreg_fit_param_df(a->fit, j));
+    if (!finite)
+        return "normal";
+    if (a->cluster_df)
+        return "cluster";
+    if (partreg_fit_vcov_type(a->fit) == PARTREG_VCOV_CR2)
+        return "satterthwaite";
+    return "t";
+}

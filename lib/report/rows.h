@@ -33,6 +33,10 @@ size_t report_n_params(const partreg_analysis *a);
 int report_row_get(const partreg_analysis *a, size_t j, report_row *row);
 /* Whether any estimated parameter falls in section s. */
 int report_has_section(const partreg_analysis *a, report_section s);
+/* How the coefficients' t reference distributions were set: "normal",
+ * "satterthwaite" (CR2), "cluster" (t(G - 1)), "barnard-rubin"
+ * (multiple imputation), or "t" (a df set otherwise, e.g. a design's). */
+const char *report_df_method(const partreg_analysis *a);
 /* 1 when the fit's link is logit (odds ratios are reported). */
 int report_has_odds_ratios(const partreg_analysis *a);
 

@@ -10,6 +10,8 @@
 /* Everything `partreg fit` accepts, parsed from argv. */
 typedef struct cli_options {
     const char *data;
+    const char *datas[CLI_MAX_LIST]; /* every data file given: several = one per imputation */
+    int n_data;
     const char *formulas[2];
     int n_formulas;
     const char *newdata;
@@ -32,10 +34,18 @@ typedef struct cli_options {
 int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const char *command);
 void cli_options_free(cli_options *o);
 
+/* One survey design option a (value v, NULL at the end of argv) into o:
+ * -1 when a is not one, 0 when taken (*takes: 1 when v was its value),
+ * 2 after printing a one-line error (options_survey.c). */
+int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *command,
+                     int *takes);
+
 /* Print "partreg: <message>" for a failed library call. */
 void cli_error(const char *what, const partreg_error *err);
 
 int cli_fit(int argc, char **argv);
+/* Run the analysis of o: one data file, or several pooled as imputations. */
+partreg_status cli_run_analysis(const cli_options *o, partreg_analysis **a, partreg_error *err);
 int cli_predict(int argc, char **argv);
 int cli_lrtest(int argc, char **argv);
 int cli_report(int argc, char **argv);   /* cli_report.c */

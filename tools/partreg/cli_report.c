@@ -27,7 +27,7 @@ int cli_report(int argc, char **argv)
     }
     partreg_analysis *a = NULL;
     partreg_error err, werr;
-    partreg_status st = partreg_analysis_run(o.data, &o.spec, &a, &err);
+    partreg_status st = cli_run_analysis(&o, &a, &err);
     if (!a) {
         cli_error(NULL, &err);
         cli_options_free(&o);

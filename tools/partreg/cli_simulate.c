@@ -13,6 +13,8 @@
 static const char simulate_help[] =
     "usage: partreg simulate [--n N] [--communities C] [--seed S] [--out FILE.csv]\n"
     "                        [--show-truth] [--no-community-effect]\n"
+    "                        [--survey-sample [--strata H] [--psus M] [--per-psu K]\n"
+    "                         [--sample-seed S]]\n"
     "\n"
     "Residents nested in communities with social capital, social-security coverage,\n"
     "age, education, income and gender, and three outcomes drawn from documented\n"
@@ -26,6 +28,12 @@ static const char simulate_help[] =
     "                         unless --show-truth is given alone)\n"
     "  --show-truth           print the true coefficients and thresholds\n"
     "  --no-community-effect  outcomes independent within communities\n"
+    "  --survey-sample        write a stratified two-stage cluster sample of the simulated\n"
+    "                         population instead: strata of communities by social capital,\n"
+    "                         M communities a stratum, K residents a community (2K in the\n"
+    "                         lowest stratum), with columns stratum, fpc and weight; fit it\n"
+    "                         with --sampling-weights weight --strata stratum --psu community\n"
+    "                         --fpc fpc (defaults H 4, M 10, K 20, sample seed 20261207)\n"
     "See docs/simulator.md for every distribution.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -59,8 +67,9 @@ static int parse_count(const char *s, unsigned long lo, unsigned long hi, unsign
 int cli_simulate(int argc, char **argv)
 {
     partreg_sim_options opt = partreg_sim_options_default();
+    partreg_sim_sample_options sample = partreg_sim_sample_options_default();
     const char *out_path = NULL;
-    int show_truth = 0;
+    int show_truth = 0, survey = 0;
     partreg_table *table = NULL;
     partreg_error err;
     partreg_status st;
@@ -96,6 +105,25 @@ int cli_simulate(int argc, char **argv)
                                    v ? v : "");
             opt.seed = x;
             i++;
+        } else if (strcmp(a, "--survey-sample") == 0) {
+            survey = 1;
+        } else if (strcmp(a, "--strata") == 0 || strcmp(a, "--psus") == 0 ||
+                   strcmp(a, "--per-psu") == 0 || strcmp(a, "--sample-seed") == 0) {
+            unsigned long lo = strcmp(a, "--psus") == 0 ? 2 : 1;
+            unsigned long hi = strcmp(a, "--sample-seed") == 0 ? 4294967295UL : 100000000UL;
+            if (parse_count(v, lo, hi, &x))
+                return usage_error("%s needs a whole number from %lu to %lu, got '%s'", a, lo, hi,
+                                   v ? v : "");
+            if (strcmp(a, "--strata") == 0)
+                sample.strata = (size_t)x;
+            else if (strcmp(a, "--psus") == 0)
+                sample.psus = (size_t)x;
+            else if (strcmp(a, "--per-psu") == 0)
+                sample.per_psu = (size_t)x;
+            else
+                sample.seed = x;
+            survey = 1;
+            i++;
         } else if (strcmp(a, "--out") == 0) {
             if (!v || !*v)
                 return usage_error("--out needs a file name");
@@ -125,6 +153,16 @@ int cli_simulate(int argc, char **argv)
         cli_error(NULL, &err);
         return st == PARTREG_EINVAL ? 2 : 1;
     }
+    if (survey) {
+        partreg_table *drawn = NULL;
+        st = partreg_sim_survey_sample(table, &sample, &drawn, &err);
+        partreg_table_free(table);
+        if (st != PARTREG_OK) {
+            cli_error(NULL, &err);
+            return st == PARTREG_EINVAL ? 2 : 1;
+        }
+        table = drawn;
+    }
     st = out_path ? partreg_table_write_csv(table, out_path, &err)
                   : partreg_table_write_csv_stream(table, stdout, &err);
     if (st != PARTREG_OK) {
@@ -132,7 +170,12 @@ int cli_simulate(int argc, char **argv)
         partreg_table_free(table);
         return 1;
     }
-    if (out_path)
+    if (out_path && survey)
+        printf("partreg simulate: a sample of %zu residents (%zu strata x %zu communities) from "
+               "%zu residents in %zu communities (seeds %lu, %lu) written to %s\n",
+               partreg_table_n_rows(table), sample.strata, sample.psus, opt.n, opt.communities,
+               opt.seed, sample.seed, out_path);
+    else if (out_path)
         printf("partreg simulate: %zu residents in %zu communities (seed %lu) written to %s\n",
                opt.n, opt.communities, opt.seed, out_path);
     partreg_table_free(table);

@@ -8,6 +8,22 @@
 /* Exit statuses (docs/partreg.1). */
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FIT = 3 };
 
+partreg_status cli_run_analysis(const cli_options *o, partreg_analysis **a, partreg_error *err)
+{
+    if (o->n_data <= 1)
+        return partreg_analysis_run(o->data, &o->spec, a, err);
+    partreg_table *t[CLI_MAX_LIST] = {NULL};
+    partreg_status st = PARTREG_OK;
+    for (int i = 0; i < o->n_data && st == PARTREG_OK; i++)
+        st = partreg_table_read(o->datas[i], &o->spec.read, &t[i], err);
+    if (st == PARTREG_OK)
+        st = partreg_analysis_run_imputations((const partreg_table *const *)t, (size_t)o->n_data,
+                                              &o->spec, a, err);
+    for (int i = 0; i < o->n_data; i++)
+        partreg_table_free(t[i]);
+    return st;
+}
+
 int cli_fit(int argc, char **argv)
 {
     cli_options o;
@@ -18,7 +34,7 @@ int cli_fit(int argc, char **argv)
     }
     partreg_analysis *a = NULL;
     partreg_error err;
-    partreg_status st = partreg_analysis_run(o.data, &o.spec, &a, &err);
+    partreg_status st = cli_run_analysis(&o, &a, &err);
     if (!a) {
         cli_error(NULL, &err);
         cli_options_free(&o);
@@ -80,7 +96,7 @@ int cli_predict(int argc, char **argv)
     partreg_frame_data(nf, &d);
     const partreg_fit *fit = partreg_analysis_fit(a);
     size_t J = partreg_fit_n_levels(fit);
-    int binary = partreg_fit_family(fit) == PARTREG_BINARY;
+    int binary = partreg_fit_n_outcomes(fit) == 1; /* the event's probability alone */
     P = gsl_matrix_alloc(d.n ? d.n : 1, binary ? 1 : J);
     if (!P || partreg_fit_predict(fit, &d, P, &err) != PARTREG_OK) {
         cli_error(o.newdata, &err);

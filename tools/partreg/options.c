@@ -18,7 +18,8 @@ static const char fit_help[] =
     "  --link L               logit (default), probit, cloglog, loglog (ordinal), cauchit\n"
     "  --levels \"A,B,C\"       outcome levels, lowest first (binary: last = event)\n"
     "  --ref VAR=LEVEL        reference level of a categorical predictor (repeatable)\n"
-    "  --weights COL          case (frequency) weights\n"
+    "  --weights COL          case (frequency) weights: each row counts w times (survey\n"
+    "                         weights: --sampling-weights)\n"
     "  --vcov model|hc0|hc1|cluster   covariance (default model = inverse observed information)\n"
     "  --cluster COL          cluster ids for --vcov cluster\n"
     "  --ci wald|profile      confidence intervals (default wald)\n"
@@ -27,6 +28,22 @@ static const char fit_help[] =
     "  --margins-at-means     marginal effects at the means\n"
     "  --at \"v=1,w=a\"         predicted probabilities with variables held at values\n"
     "  --brant                Brant test of parallel lines (ordinal logit)\n"
+    "  --firth                Firth's penalised likelihood (binary; finite under separation)\n"
+    "  --flic                 with --firth: FLIC intercept (mean fitted probability = event share)\n"
+    "  --cluster-df           t(G-1) tests and intervals for a cluster covariance (G clusters)\n"
+    "  --imputations COL      stacked imputed data sets numbered 1..m in COL (0 = original,\n"
+    "                         skipped), pooled by Rubin's rules; or give one DATA file per\n"
+    "                         imputation\n"
+    "Survey designs (design-based variance, t(df) tests; not with --weights/--vcov/--cluster):\n"
+    "  --sampling-weights COL probability (sampling) weights, as Stata's pweight\n"
+    "  --strata COL           stratum of each row\n"
+    "  --psu COL              primary sampling unit (within its stratum)\n"
+    "  --fpc COL              finite population correction: PSUs in the population, or a fraction\n"
+    "  --subpop COL|\"V=L\"    estimate in a subpopulation, keeping the whole design\n"
+    "  --lonely-psu R         a stratum with one PSU: fail (default), certainty, centered, scaled\n"
+    "  --repweights \"P*\"     replicate weights: the columns named P...; with --rep-type\n"
+    "  --rep-type T           brr, fay, jk1 or bootstrap (--fay-rho R for fay)\n"
+    "  --rep-mse              centre the replicates on the full-sample estimate\n"
     "  --na STR               one more missing-value string (repeatable); empty and NA always are\n"
     "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
@@ -89,8 +106,8 @@ static int takes_value(const char *a)
     static const char *const with_value[] = {
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
-        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title", "--memory",
-        "--tmpdir"};
+        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title",
+        "--imputations", "--memory", "--tmpdir"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
@@ -142,15 +159,18 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1;
+        int takes = 1, survey;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(fit_help, stdout);
             return 1;
         } else if (a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->data)
-                return fail(command, "unexpected argument '%s'; the data file is already '%s'", a,
-                            o->data);
-            o->data = a;
+            /* several data files: one completed data set each (multiple
+             * imputation) */
+            if (o->n_data >= CLI_MAX_LIST)
+                return fail(command, "more than %d data files", CLI_MAX_LIST);
+            o->datas[o->n_data++] = a;
+            if (!o->data)
+                o->data = a;
             takes = 0;
         } else if (strcmp(a, "--margins") == 0) {
             o->spec.margins = 1;
@@ -164,12 +184,24 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
             takes = 0;
+        } else if (strcmp(a, "--firth") == 0) {
+            o->spec.firth = 1;
+            takes = 0;
+        } else if (strcmp(a, "--flic") == 0) {
+            o->spec.flic = 1;
+            takes = 0;
+        } else if (strcmp(a, "--cluster-df") == 0) {
+            o->spec.cluster_df = 1;
+            takes = 0;
         } else if (strcmp(a, "--expected-information") == 0) {
             o->spec.fit.information = PARTREG_INFO_EXPECTED;
             takes = 0;
         } else if (strcmp(a, "--out-of-core") == 0) {
             o->spec.out_of_core = 1;
             takes = 0;
+        } else if ((survey = cli_parse_survey(a, v, o, command, &takes)) >= 0) {
+            if (survey)
+                return survey;
         } else if (!takes_value(a)) {
             return fail(command, "unknown option '%s'", a);
         } else if (!v) {
@@ -179,13 +211,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
                 return fail(command, "--formula given more than %s", max_formulas == 1 ? "once" : "twice");
             o->formulas[o->n_formulas++] = v;
         } else if (strcmp(a, "--family") == 0) {
+            partreg_error err;
             o->spec.frame.family_auto = 0;
-            if (strcmp(v, "binary") == 0)
-                o->spec.frame.family = PARTREG_BINARY;
-            else if (strcmp(v, "ordinal") == 0)
-                o->spec.frame.family = PARTREG_ORDINAL;
-            else
-                return fail(command, "unknown family '%s'; use binary or ordinal", v);
+            if (partreg_family_parse(v, &o->spec.frame.family, &err) != PARTREG_OK)
+                return fail(command, "%s", err.message);
         } else if (strcmp(a, "--link") == 0) {
             partreg_error err;
             if (partreg_link_parse(v, &o->spec.link, &err) != PARTREG_OK)
@@ -271,6 +300,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
                 return fail(command, "--memory '%s' must be a size such as 512M, 4G or 1000000", v);
         } else if (strcmp(a, "--tmpdir") == 0) {
             o->spec.temp_dir = v;
+        } else if (strcmp(a, "--imputations") == 0) {
+            o->spec.imputations = v;
         } else if (strcmp(a, "--newdata") == 0) {
             o->newdata = v;
         } else if (strcmp(a, "--out") == 0) {
@@ -295,6 +326,13 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     }
     if (!o->data)
         return fail(command, "no data file given");
+    if (o->n_data > 1 && o->spec.imputations)
+        return fail(command,
+                    "give either --imputations COL (stacked completed data sets in one file) or "
+                    "one data file per imputation, not both");
+    if (o->n_data > 1 && strcmp(command, "fit") != 0 && strcmp(command, "report") != 0)
+        return fail(command, "unexpected argument '%s'; the data file is already '%s'",
+                    o->datas[1], o->data);
     if (o->n_formulas == 0)
         return fail(command, "no --formula given, e.g. --formula \"participated ~ age + income\"");
     o->spec.formula = o->formulas[0];

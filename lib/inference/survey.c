@@ -1,0 +1,1059 @@
+/* Survey designs (partreg_survey.h): the design object and the Taylor-
+ * linearised covariance of any model's estimates.
+ *
+ * With A the information of the weighted log-likelihood at the estimate
+ * (the fit's bread is A^-1) and s_i = w_i dl_i/dtheta the model's per-row
+ * scores (the objective's row_scores), the estimating equations are
+ * sum_i s_i = 0 and the linearised covariance is V = A^-1 B A^-1 with
+ *
+ *   B = sum_h (1 - f_h) n_h / (n_h - 1) sum_{i in h} (z_hi - zbar_h)(z_hi - zbar_h)',
+ *   z_hi = sum of s over the rows of PSU i of stratum h,
+ *
+ * (Binder 1983; Skinner, Holt and Smith 1989; Stata [SVY] variance
+ * estimation; R survey's svyrecvar with one stage). f_h = n_h / N_h from
+ * an fpc > 1 (population PSUs), or the fpc itself in (0, 1]. A stratum
+ * with one PSU follows the lonely-PSU rule: fail; certainty (adds 0);
+ * centered, (1 - f_h)(z_h1 - zbar)(z_h1 - zbar)' with zbar the mean over
+ * all PSUs; scaled, B of the other strata times H / H_(n_h > 1).
+ * df = PSUs - strata over the whole sample. Rows outside a subpopulation
+ * carry fit weight 0: their scores are 0, their PSUs still count.
+ *
+ * One pass over the data: the row scores are computed segment by segment
+ * (segments fixed by n and k, threads taking one at a time), each
+ * segment's rows summed into runs of one PSU, and the runs merged into the
+ * PSU totals in segment order, so z, and everything after it, is the same
+ * bits at any thread count. The rest works on the G x k totals. */
+#include "inference/survey_internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+
+#include "core/error.h"
+#include "core/team.h"
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *const lonely_names[] = {"fail", "certainty", "centered", "scaled"};
+static const char *const rep_names[] = {"brr", "fay", "jk1", "bootstrap"};
+
+const char *partreg_lonely_psu_name(partreg_lonely_psu rule)
+{
+    return (unsigned)rule < 4 ? lonely_names[rule] : NULL;
+}
+
+partreg_status partreg_lonely_psu_parse(const char *name, partreg_lonely_psu *out,
+                                        partreg_error *err)
+{
+    for (unsigned i = 0; name && out && i < 4; i++)
+        if (strcmp(name, lonely_names[i]) == 0) {
+            *out = (partreg_lonely_psu)i;
+            return PARTREG_OK;
+        }
+    return partreg_error_set(err, PARTREG_EINVAL,
+                             "unknown lonely-PSU rule '%s'; use fail, certainty, centered or "
+                             "scaled",
+                             name ? name : "(null)");
+}
+
+const char *partreg_rep_type_name(partreg_rep_type type)
+{
+    return (unsigned)type < 4 ? rep_names[type] : NULL;
+}
+
+partreg_status partreg_rep_type_parse(const char *name, partreg_rep_type *out, partreg_error *err)
+{
+    for (unsigned i = 0; name && out && i < 4; i++)
+        if (strcmp(name, rep_names[i]) == 0) {
+            *out = (partreg_rep_type)i;
+            return PARTREG_OK;
+        }
+    return partreg_error_set(err, PARTREG_EINVAL,
+                             "unknown replicate type '%s'; use brr, fay, jk1 or bootstrap",
+                             name ? name : "(null)");
+}
+
+void partreg_survey_adjusted_f(double W, double q, double d, double *F, double *df2, double *p)
+{
+    double d2 = d - q + 1.0;
+    if (!(q >= 1.0) || !(d2 >= 1.0) || !isfinite(W)) {
+        *F = *df2 = *p = NAN;
+        return;
+    }
+    *F = d2 / (d * q) * W;
+    *df2 = d2;
+    *p = gsl_cdf_fdist_Q(*F > 0 ? *F : 0.0, q, d2);
+}
+
+/* ---- the design object ------------------------------------------------- */
+
+static partreg_status nomem(partreg_error *err)
+{
+    return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+}
+
+static void *copy_of(const void *src, size_t bytes)
+{
+    void *d = malloc(bytes ? bytes : 1);
+    if (d && bytes)
+        memcpy(d, src, bytes);
+    return d;
+}
+
+void partreg_survey_free(partreg_survey *s)
+{
+    if (!s)
+        return;
+    free(s->w);
+    free(s->fitw);
+    free(s->stratum);
+    if (s->stratum_names)
+        for (size_t h = 0; h < s->n_stratum_codes; h++)
+            free(s->stratum_names[h]);
+    free(s->stratum_names);
+    free(s->psu);
+    free(s->fpc);
+    free(s->domain);
+    free(s->repw);
+    free(s);
+}
+
+static void update_fit_weights(partreg_survey *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        s->fitw[i] = s->domain && !s->domain[i] ? 0.0 : s->w[i];
+}
+
+partreg_status partreg_survey_create(size_t n, const double *weights, partreg_survey **out,
+                                     partreg_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || n == 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_survey_create: %s", out ? "no rows" : "NULL out");
+    double total = 0.0;
+    for (size_t i = 0; weights && i < n; i++) {
+        if (!isfinite(weights[i]) || weights[i] < 0.0)
+            return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                           "row %zu: sampling weight %g is not finite and >= 0",
+                                           i + 1, weights[i]);
+        total += weights[i];
+    }
+    if (weights && !(total > 0.0))
+        return partreg_error_set(err, PARTREG_EDATA, "the sampling weights are all zero");
+    partreg_survey *s = calloc(1, sizeof *s);
+    if (!s)
+        return nomem(err);
+    s->n = n;
+    s->w = malloc(n * sizeof *s->w);
+    s->fitw = malloc(n * sizeof *s->fitw);
+    if (!s->w || !s->fitw) {
+        partreg_survey_free(s);
+        return nomem(err);
+    }
+    for (size_t i = 0; i < n; i++)
+        s->w[i] = weights ? weights[i] : 1.0;
+    s->has_weights = weights != NULL;
+    s->subpop_size = n;
+    s->lonely = PARTREG_LONELY_FAIL;
+    update_fit_weights(s);
+    *out = s;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+static partreg_status check_codes(const size_t *codes, size_t n, size_t n_codes,
+                                  const char *what, partreg_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (codes[i] >= n_codes)
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                           "row %zu: %s code %zu is not below %zu", i + 1, what,
+                                           codes[i], n_codes);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_survey_set_strata(partreg_survey *s, const size_t *stratum,
+                                         size_t n_codes, const char *const *names,
+                                         partreg_error *err)
+{
+    if (!s || !stratum)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_survey_set_strata: NULL argument");
+    partreg_status st = check_codes(stratum, s->n, n_codes, "stratum", err);
+    if (st)
+        return st;
+    size_t *codes = copy_of(stratum, s->n * sizeof *codes);
+    char **nm = names ? calloc(n_codes ? n_codes : 1, sizeof *nm) : NULL;
+    int ok = codes && (!names || nm);
+    for (size_t h = 0; ok && names && h < n_codes; h++)
+        ok = (nm[h] = copy_of(names[h] ? names[h] : "", strlen(names[h] ? names[h] : "") + 1)) !=
+             NULL;
+    if (!ok) {
+        free(codes);
+        for (size_t h = 0; nm && h < n_codes; h++)
+            free(nm[h]);
+        free(nm);
+        return nomem(err);
+    }
+    free(s->stratum);
+    if (s->stratum_names)
+        for (size_t h = 0; h < s->n_stratum_codes; h++)
+            free(s->stratum_names[h]);
+    free(s->stratum_names);
+    s->stratum = codes;
+    s->stratum_names = nm;
+    s->n_stratum_codes = n_codes;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_survey_set_psu(partreg_survey *s, const size_t *psu, size_t n_codes,
+                                      partreg_error *err)
+{
+    if (!s || !psu)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_survey_set_psu: NULL argument");
+    partreg_status st = check_codes(psu, s->n, n_codes, "PSU", err);
+    if (st)
+        return st;
+    size_t *codes = copy_of(psu, s->n * sizeof *codes);
+    if (!codes)
+        return nomem(err);
+    free(s->psu);
+    s->psu = codes;
+    s->n_psu_codes = n_codes;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_survey_set_fpc(partreg_survey *s, const double *fpc, partreg_error *err)
+{
+    if (!s || !fpc)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_survey_set_fpc: NULL argument");
+    double *v = copy_of(fpc, s->n * sizeof *v);
+    if (!v)
+        return nomem(err);
+    free(s->fpc);
+    s->fpc = v;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_survey_set_subpop(partreg_survey *s, const unsigned char *in,
+                                         partreg_error *err)
+{
+    if (!s || !in)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_survey_set_subpop: NULL argument");
+    unsigned char *d = malloc(s->n);
+    if (!d)
+        return nomem(err);
+    size_t inside = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        d[i] = in[i] != 0;
+        inside += d[i];
+    }
+    if (inside == 0) {
+        free(d);
+        return partreg_error_set(err, PARTREG_EDATA, "no row is in the subpopulation");
+    }
+    free(s->domain);
+    s->domain = d;
+    s->subpop_size = inside;
+    update_fit_weights(s);
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_survey_set_lonely_psu(partreg_survey *s, partreg_lonely_psu rule,
+                                             partreg_error *err)
+{
+    if (!s || !partreg_lonely_psu_name(rule))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "unknown lonely-PSU rule %d; use fail, certainty, centered or "
+                                 "scaled",
+                                 (int)rule);
+    s->lonely = rule;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_survey_set_replicates(partreg_survey *s, const double *repw, size_t R,
+                                             partreg_rep_type type, double rho, int mse,
+                                             partreg_error *err)
+{
+    if (!s || !repw)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_survey_set_replicates: NULL argument");
+    if (!partreg_rep_type_name(type))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "unknown replicate type %d; use brr, fay, jk1 or bootstrap",
+                                 (int)type);
+    if (R < 2)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "%zu replicate weight column%s; a replicate variance needs at "
+                                 "least 2",
+                                 R, R == 1 ? "" : "s");
+    if (type == PARTREG_REP_FAY && !(rho > 0.0 && rho < 1.0))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "Fay's rho is %g; it must be in (0, 1), e.g. --fay-rho 0.5", rho);
+    if (type != PARTREG_REP_FAY && rho != 0.0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "Fay's rho (%g) is for --rep-type fay; %s replicates have none",
+                                 rho, partreg_rep_type_name(type));
+    if (s->n > SIZE_MAX / sizeof(double) / R)
+        return nomem(err);
+    for (size_t r = 0; r < R; r++)
+        for (size_t i = 0; i < s->n; i++) {
+            double v = repw[r * s->n + i];
+            if (!isfinite(v) || v < 0.0)
+                return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                               "row %zu: replicate weight %zu is %g; replicate "
+                                               "weights must be finite and >= 0",
+                                               i + 1, r + 1, v);
+        }
+    double *w = copy_of(repw, R * s->n * sizeof *w);
+    if (!w)
+        return nomem(err);
+    free(s->repw);
+    s->repw = w;
+    s->R = R;
+    s->rep_type = type;
+    s->rho = rho;
+    s->mse = mse != 0;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+size_t partreg_survey_n(const partreg_survey *s) { return s ? s->n : 0; }
+
+const double *partreg_survey_fit_weights(const partreg_survey *s) { return s ? s->fitw : NULL; }
+
+partreg_survey_options partreg_survey_options_default(void)
+{
+    partreg_survey_options o;
+    memset(&o, 0, sizeof o);
+    o.lonely_psu = PARTREG_LONELY_FAIL;
+    o.rep_type = PARTREG_REP_BRR;
+    return o;
+}
+
+partreg_status partreg_survey_create_frame(const partreg_frame *fr,
+                                           const partreg_survey_options *opt,
+                                           partreg_survey **out, partreg_error *err)
+{
+    partreg_survey_options defaults = partreg_survey_options_default();
+    if (out)
+        *out = NULL;
+    if (!fr || !out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_survey_create_frame: NULL argument");
+    if (!opt)
+        opt = &defaults;
+    if (!partreg_frame_has_survey(fr))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the frame has no survey design columns (sampling weights, "
+                                 "strata, PSUs, fpc, subpopulation or replicate weights)");
+    size_t R = 0, H = 0, C = 0, n = partreg_frame_n_rows(fr);
+    const double *repw = partreg_frame_replicate_weights(fr, &R);
+    if (repw && !opt->rep_type_given)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "replicate weights need their scheme: add --rep-type brr, fay, "
+                                 "jk1 or bootstrap");
+    if (!repw && (opt->rep_type_given || opt->fay_rho != 0.0 || opt->rep_mse))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--rep-type, --fay-rho and --rep-mse describe replicate "
+                                 "weights; add --repweights \"PREFIX*\"");
+    const size_t *strata = partreg_frame_strata(fr, &H);
+    const size_t *psu = partreg_frame_psu(fr, &C);
+    if (repw && (strata || psu || partreg_frame_fpc(fr)))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "replicate weights carry the design themselves; --strata, "
+                                 "--psu and --fpc are for Taylor linearisation: give one or the "
+                                 "other");
+    partreg_survey *s = NULL;
+    partreg_status st = partreg_survey_create(n, partreg_frame_sampling_weights(fr), &s, err);
+    if (st)
+        return st;
+    const char **names = NULL;
+    if (strata) {
+        names = malloc((H ? H : 1) * sizeof *names);
+        if (!names) {
+            st = nomem(err);
+            goto fail;
+        }
+        for (size_t h = 0; h < H; h++)
+            names[h] = partreg_frame_stratum_name(fr, h);
+        st = partreg_survey_set_strata(s, strata, H, names, err);
+        free(names);
+        if (st)
+            goto fail;
+    }
+    if (psu && (st = partreg_survey_set_psu(s, psu, C, err)))
+        goto fail;
+    if (partreg_frame_fpc(fr) && (st = partreg_survey_set_fpc(s, partreg_frame_fpc(fr), err)))
+        goto fail;
+    if (partreg_frame_subpop(fr) &&
+        (st = partreg_survey_set_subpop(s, partreg_frame_subpop(fr), err)))
+        goto fail;
+    if ((st = partreg_survey_set_lonely_psu(s, opt->lonely_psu, err)))
+        goto fail;
+    if (repw && (st = partreg_survey_set_replicates(s, repw, R, opt->rep_type, opt->fay_rho,
+                                                    opt->rep_mse, err)))
+        goto fail;
+    *out = s;
+    return PARTREG_OK;
+fail:
+    partreg_survey_free(s);
+    return st;
+}
+
+/* ---- the layout of strata and PSUs ------------------------------------ */
+
+/* Dense strata and PSUs of the rows used. */
+typedef struct layout {
+    size_t H;          /* strata that occur */
+    size_t G;          /* PSUs */
+    size_t *row_psu;   /* n: PSU of each row, or NULL (row i is PSU i) */
+    size_t *psu_h;     /* G: stratum of each PSU, or NULL (one stratum) */
+    size_t *n_h;       /* H: PSUs in each stratum */
+    size_t *code_of;   /* H: the stratum code of each dense stratum */
+    double *f_h;       /* H: sampling fraction (0 without fpc) */
+} layout;
+
+static void layout_free(layout *L)
+{
+    free(L->row_psu);
+    free(L->psu_h);
+    free(L->n_h);
+    free(L->code_of);
+    free(L->f_h);
+}
+
+/* Name of dense stratum h into buf. */
+static const char *stratum_label(const partreg_survey *s, const layout *L, size_t h, char *buf,
+                                 size_t size)
+{
+    if (!s->stratum)
+        return "(the only stratum)";
+    size_t code = L->code_of[h];
+    if (s->stratum_names && s->stratum_names[code])
+        return s->stratum_names[code];
+    snprintf(buf, size, "%zu", code);
+    return buf;
+}
+
+/* Index of key in an open-addressing table of pairs (key + 1, value). */
+static size_t hash_slot(const uint64_t *keys, size_t mask, uint64_t key)
+{
+    uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
+    size_t i = (size_t)(h >> 17) & mask;
+    while (keys[i] != 0 && keys[i] != key + 1)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_error *err)
+{
+    size_t n = s->n;
+    memset(L, 0, sizeof *L);
+    /* strata: codes in code order */
+    size_t *dense = NULL;
+    if (s->stratum) {
+        dense = malloc((s->n_stratum_codes ? s->n_stratum_codes : 1) * sizeof *dense);
+        if (!dense)
+            return nomem(err);
+        for (size_t c = 0; c < s->n_stratum_codes; c++)
+            dense[c] = SIZE_MAX;
+        for (size_t i = 0; i < n; i++)
+            dense[s->stratum[i]] = 0;
+        for (size_t c = 0; c < s->n_stratum_codes; c++)
+            if (dense[c] == 0)
+                dense[c] = L->H++;
+    } else {
+        L->H = 1;
+    }
+    L->code_of = calloc(L->H, sizeof *L->code_of);
+    L->n_h = calloc(L->H, sizeof *L->n_h);
+    L->f_h = calloc(L->H, sizeof *L->f_h);
+    if (!L->code_of || !L->n_h || !L->f_h)
+        goto nomem;
+    L->code_of[0] = 0;
+    for (size_t c = 0; s->stratum && c < s->n_stratum_codes; c++)
+        if (dense[c] != SIZE_MAX)
+            L->code_of[dense[c]] = c;
+#define ROW_H(i) (s->stratum ? dense[s->stratum[i]] : 0)
+    if (s->psu) {
+        /* a PSU is the pair (stratum, code), numbered in order of first row:
+         * a direct table of the pairs when there are few (the usual
+         * design: tens of strata, tens of PSU codes), else a hash */
+        size_t H_codes = s->stratum ? s->n_stratum_codes : 1;
+        if (s->n_psu_codes && H_codes <= (n > 1024 ? n : 1024) / s->n_psu_codes) {
+            size_t pairs = H_codes * s->n_psu_codes;
+            size_t *index = malloc((pairs ? pairs : 1) * sizeof *index);
+            L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
+            L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
+            if (!index || !L->row_psu || !L->psu_h) {
+                free(index);
+                goto nomem;
+            }
+            for (size_t q = 0; q < pairs; q++)
+                index[q] = SIZE_MAX;
+            for (size_t i = 0; i < n; i++) {
+                size_t h = ROW_H(i);
+                size_t q = (s->stratum ? s->stratum[i] : 0) * s->n_psu_codes + s->psu[i];
+                if (index[q] == SIZE_MAX) {
+                    index[q] = L->G;
+                    L->psu_h[L->G++] = h;
+                    L->n_h[h]++;
+                }
+                L->row_psu[i] = index[q];
+            }
+            free(index);
+            goto psus_done;
+        }
+        size_t cap = 16;
+        while (cap < 2 * n)
+            cap *= 2;
+        uint64_t *keys = calloc(cap, sizeof *keys);
+        size_t *vals = malloc(cap * sizeof *vals);
+        L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
+        L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
+        if (!keys || !vals || !L->row_psu || !L->psu_h) {
+            free(keys);
+            free(vals);
+            goto nomem;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t h = ROW_H(i);
+            uint64_t key = (uint64_t)h * (uint64_t)s->n_psu_codes + s->psu[i];
+            size_t slot = hash_slot(keys, cap - 1, key);
+            if (keys[slot] == 0) {
+                keys[slot] = key + 1;
+                vals[slot] = L->G;
+                L->psu_h[L->G++] = h;
+                L->n_h[h]++;
+            }
+            L->row_psu[i] = vals[slot];
+        }
+        free(keys);
+        free(vals);
+    psus_done:;
+    } else {
+        L->G = n;
+        if (s->stratum) {
+            L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
+            if (!L->psu_h)
+                goto nomem;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t h = ROW_H(i);
+            if (L->psu_h)
+                L->psu_h[i] = h;
+            L->n_h[h]++;
+        }
+    }
+    /* fpc: constant within a stratum */
+    if (s->fpc) {
+        double *first = malloc(L->H * sizeof *first);
+        if (!first)
+            goto nomem;
+        for (size_t h = 0; h < L->H; h++)
+            first[h] = NAN;
+        for (size_t i = 0; i < n; i++) {
+            size_t h = ROW_H(i);
+            double v = s->fpc[i];
+            char buf[32];
+            partreg_status bad = PARTREG_OK;
+            if (!(v > 0.0) || !isfinite(v))
+                bad = partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                              "row %zu: fpc %g must be a population count > 1 "
+                                              "or a sampling fraction in (0, 1]",
+                                              i + 1, v);
+            else if (isnan(first[h]))
+                first[h] = v;
+            else if (first[h] != v)
+                bad = partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                              "the fpc varies within stratum %s (%g and %g on "
+                                              "row %zu); it must be constant within a stratum",
+                                              stratum_label(s, L, h, buf, sizeof buf), first[h],
+                                              v, i + 1);
+            if (bad) {
+                free(first);
+                free(dense);
+                layout_free(L);
+                return bad;
+            }
+        }
+        for (size_t h = 0; h < L->H; h++) {
+            double v = first[h];
+            char buf[32];
+            if (v > 1.0 && v < (double)L->n_h[h]) {
+                partreg_status bad = partreg_error_set(
+                    err, PARTREG_EINVAL,
+                    "stratum %s: the fpc says %g PSUs in the population but %zu were sampled; "
+                    "give the population count (>= PSUs sampled) or the sampling fraction",
+                    stratum_label(s, L, h, buf, sizeof buf), v, L->n_h[h]);
+                free(first);
+                free(dense);
+                layout_free(L);
+                return bad;
+            }
+            L->f_h[h] = v > 1.0 ? (double)L->n_h[h] / v : v;
+        }
+        free(first);
+    }
+#undef ROW_H
+    free(dense);
+    return PARTREG_OK;
+nomem:
+    free(dense);
+    layout_free(L);
+    return nomem(err);
+}
+
+/* ---- the linearised meat ------------------------------------------------ */
+
+/* One segment's PSU partial sums: its rows cut into runs of one PSU
+ * (consecutive rows of the same PSU), each run's sum of row scores. */
+typedef struct seg_runs {
+    size_t n;        /* runs */
+    size_t *psu;     /* n: the run's PSU */
+    double *sum;     /* n x k */
+    int failed;      /* out of memory */
+} seg_runs;
+
+typedef struct meat_pass {
+    const partreg_objective *obj;
+    const double *theta;
+    const layout *L;
+    double c;          /* scores are divided by c */
+    size_t n, k, block, nseg;
+    seg_runs *seg;     /* nseg */
+    double **buf;      /* per member: a block of row scores */
+    double **scratch;  /* per member */
+} meat_pass;
+
+static size_t row_psu(const layout *L, size_t i) { return L->row_psu ? L->row_psu[i] : i; }
+
+/* Segment s on member t: its runs and their sums, in row order. */
+static void meat_segment(void *arg, size_t s, size_t t)
+{
+    meat_pass *p = arg;
+    seg_runs *sr = &p->seg[s];
+    size_t b, e, k = p->k;
+    partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
+    size_t runs = 0;
+    for (size_t i = b; i < e; i++)
+        runs += i == b || row_psu(p->L, i) != row_psu(p->L, i - 1);
+    sr->psu = malloc((runs ? runs : 1) * sizeof *sr->psu);
+    sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
+    if (!sr->psu || !sr->sum) {
+        sr->failed = 1;
+        return;
+    }
+    size_t r = 0;
+    for (size_t i0 = b; i0 < e; i0 += p->block) {
+        size_t i1 = i0 + p->block < e ? i0 + p->block : e;
+        p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);
+        for (size_t i = i0; i < i1; i++) {
+            size_t g = row_psu(p->L, i);
+            if (i == b || g != row_psu(p->L, i - 1)) {
+                r = i == b ? 0 : r + 1;
+                sr->psu[r] = g;
+            }
+            const double *si = p->buf[t] + (i - i0) * k;
+            double *acc = sr->sum + r * k;
+            for (size_t j = 0; j < k; j++)
+                acc[j] += si[j] / p->c;
+        }
+    }
+    sr->n = runs;
+}
+
+/* z (G x k) = PSU totals of the row scores divided by c: one pass over the
+ * data, segments (fixed by n, k and the block) on the fit's threads, their
+ * runs merged in segment order, so z is the same bits at any thread
+ * count. Memory: the runs, one a PSU per segment for data grouped by PSU
+ * (at most one a row). */
+static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective *obj,
+                                 const layout *L, double c, double *z)
+{
+    size_t n = obj->n, k = obj->k;
+    size_t block = fit->opt.block_rows ? fit->opt.block_rows : partreg_block_rows_auto(k);
+    if (block > n)
+        block = n;
+    size_t nseg = partreg_segment_count(n, k, block);
+    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > nseg)
+        nt = nseg;
+    meat_pass p = {obj, fit->theta->data, L, c, n, k, block, nseg, NULL, NULL, NULL};
+    p.seg = calloc(nseg, sizeof *p.seg);
+    p.buf = calloc(nt, sizeof *p.buf);
+    p.scratch = calloc(nt, sizeof *p.scratch);
+    partreg_status st = PARTREG_OK;
+    if (!p.seg || !p.buf || !p.scratch) {
+        st = PARTREG_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        p.buf[t] = malloc(block * k * sizeof(double));
+        p.scratch[t] = calloc(obj->scratch_doubles ? obj->scratch_doubles : 1, sizeof(double));
+        if (!p.buf[t] || !p.scratch[t]) {
+            st = PARTREG_ENOMEM;
+            goto cleanup;
+        }
+    }
+    partreg_team_run_segments(NULL, nt, nseg, meat_segment, &p);
+    for (size_t s = 0; s < nseg; s++) {
+        const seg_runs *sr = &p.seg[s];
+        if (sr->failed) {
+            st = PARTREG_ENOMEM;
+            goto cleanup;
+        }
+        for (size_t r = 0; r < sr->n; r++) {
+            double *zg = z + sr->psu[r] * k;
+            for (size_t j = 0; j < k; j++)
+                zg[j] += sr->sum[r * k + j];
+        }
+    }
+cleanup:
+    for (size_t s = 0; p.seg && s < nseg; s++) {
+        free(p.seg[s].psu);
+        free(p.seg[s].sum);
+    }
+    for (size_t t = 0; p.buf && t < nt; t++)
+        free(p.buf[t]);
+    for (size_t t = 0; p.scratch && t < nt; t++)
+        free(p.scratch[t]);
+    free(p.seg);
+    free(p.buf);
+    free(p.scratch);
+    return st;
+}
+
+/* B (k x k, full) from the PSU totals (overwritten). */
+static partreg_status meat_from_totals(const partreg_survey *s, const layout *L, double *z,
+                                       size_t k, double *B, size_t *n_lonely, partreg_error *err)
+{
+    double *mean = calloc((L->H * k) != 0 ? L->H * k : 1, sizeof *mean);
+    double *all = calloc(k ? k : 1, sizeof *all);
+    double *coef = malloc(L->H * sizeof *coef);
+    if (!mean || !all || !coef) {
+        free(mean);
+        free(all);
+        free(coef);
+        return nomem(err);
+    }
+    for (size_t g = 0; g < L->G; g++) {
+        size_t h = L->psu_h ? L->psu_h[g] : 0;
+        for (size_t j = 0; j < k; j++) {
+            mean[h * k + j] += z[g * k + j];
+            all[j] += z[g * k + j];
+        }
+    }
+    size_t H_ok = 0;
+    *n_lonely = 0;
+    for (size_t h = 0; h < L->H; h++) {
+        double nh = (double)L->n_h[h];
+        for (size_t j = 0; j < k; j++)
+            mean[h * k + j] /= nh;
+        if (L->n_h[h] > 1) {
+            coef[h] = (1.0 - L->f_h[h]) * nh / (nh - 1.0);
+            H_ok++;
+            continue;
+        }
+        ++*n_lonely;
+        char buf[32];
+        switch (s->lonely) {
+        case PARTREG_LONELY_FAIL:
+            free(mean);
+            free(all);
+            free(coef);
+            return partreg_error_set(err, PARTREG_EDATA,
+                                     "stratum %s has a single PSU, so its variance cannot be "
+                                     "estimated; choose a rule with --lonely-psu certainty, "
+                                     "centered or scaled, or merge it with a similar stratum",
+                                     stratum_label(s, L, h, buf, sizeof buf));
+        case PARTREG_LONELY_CENTERED:
+            coef[h] = 1.0 - L->f_h[h];
+            break;
+        default: /* certainty; scaled rescales the others below */
+            coef[h] = 0.0;
+            break;
+        }
+    }
+    for (size_t j = 0; j < k; j++)
+        all[j] /= (double)L->G;
+    /* z_g <- sqrt(coef_h) (z_g - centre): B = Z'Z */
+    for (size_t g = 0; g < L->G; g++) {
+        size_t h = L->psu_h ? L->psu_h[g] : 0;
+        const double *centre = L->n_h[h] > 1 ? mean + h * k : all;
+        double r = sqrt(coef[h]);
+        for (size_t j = 0; j < k; j++)
+            z[g * k + j] = r * (z[g * k + j] - centre[j]);
+    }
+    gsl_matrix_view Zv = gsl_matrix_view_array(z, L->G, k);
+    gsl_matrix_view Bv = gsl_matrix_view_array(B, k, k);
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Zv.matrix, 0.0, &Bv.matrix);
+    double scale = 1.0;
+    if (s->lonely == PARTREG_LONELY_SCALED && *n_lonely > 0) {
+        if (H_ok == 0) {
+            free(mean);
+            free(all);
+            free(coef);
+            return partreg_error_set(err, PARTREG_EDATA,
+                                     "every stratum has a single PSU, so --lonely-psu scaled has "
+                                     "no stratum to scale from; use centered or certainty, or "
+                                     "merge strata");
+        }
+        scale = (double)L->H / (double)H_ok;
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b <= a; b++)
+            B[a * k + b] = B[b * k + a] = scale * B[a * k + b];
+    free(mean);
+    free(all);
+    free(coef);
+    return PARTREG_OK;
+}
+
+/* V (k x k) = c^2 A^-1 B A^-1, symmetrised. */
+static partreg_status sandwich(const partreg_fit *fit, const double *B, double c, double *V)
+{
+    size_t k = fit->k;
+    double *T = malloc(k * k * sizeof *T);
+    if (!T)
+        return PARTREG_ENOMEM;
+    gsl_matrix_const_view Bv = gsl_matrix_const_view_array(B, k, k);
+    gsl_matrix_view Tv = gsl_matrix_view_array(T, k, k);
+    gsl_matrix_view Vv = gsl_matrix_view_array(V, k, k);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, c, fit->bread, &Bv.matrix, 0.0, &Tv.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, c, &Tv.matrix, fit->bread, 0.0, &Vv.matrix);
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < a; b++)
+            V[a * k + b] = V[b * k + a] = 0.5 * (V[a * k + b] + V[b * k + a]);
+    free(T);
+    return PARTREG_OK;
+}
+
+static partreg_status linearised(const partreg_fit *fit, const partreg_data *data,
+                                 const partreg_survey *s, double *V, partreg_survey_info *info,
+                                 partreg_error *err)
+{
+    layout L;
+    partreg_status st = make_layout(s, &L, err);
+    if (st)
+        return st;
+    size_t k = fit->k;
+    info->n_strata = L.H;
+    info->n_psu = L.G;
+    info->df = (double)L.G - (double)L.H;
+    if (!(info->df >= 1.0)) {
+        layout_free(&L);
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "%zu PSUs in %zu strata leave no degrees of freedom for a design "
+                                 "variance; a design needs more PSUs than strata",
+                                 L.G, L.H);
+    }
+    double *z = NULL, *B = NULL;
+    if (L.G > SIZE_MAX / sizeof(double) / (k ? k : 1)) {
+        st = nomem(err);
+        goto cleanup;
+    }
+    z = calloc((L.G * k) != 0 ? L.G * k : 1, sizeof *z);
+    B = calloc((k * k) != 0 ? k * k : 1, sizeof *B);
+    if (!z || !B) {
+        st = nomem(err);
+        goto cleanup;
+    }
+    partreg_design d;
+    partreg_objective obj;
+    partreg_fit_design(fit, data, &d);
+    partreg_fit_objective(fit, &d, &obj);
+    /* The scores carry the weights and the meat their square: sum it from
+     * the scores divided by c, a power of 2 near the mean weight (exact),
+     * and V = (c A^-1) (B / c^2) (c A^-1), as the sandwich estimators do. */
+    double mean_w = fit->sum_w / (double)fit->n, c = 1.0;
+    if (isfinite(mean_w) && mean_w > 0.0) {
+        int e2;
+        frexp(mean_w, &e2);
+        c = ldexp(1.0, e2 - 1);
+    }
+    if (psu_totals(fit, &obj, &L, c, z) != PARTREG_OK) {
+        st = nomem(err);
+        goto cleanup;
+    }
+    info->data_passes = 1.0;
+    if ((st = meat_from_totals(s, &L, z, k, B, &info->n_lonely, err)) != PARTREG_OK)
+        goto cleanup;
+    if ((st = sandwich(fit, B, c, V)) != PARTREG_OK)
+        st = nomem(err);
+cleanup:
+    free(z);
+    free(B);
+    layout_free(&L);
+    return st;
+}
+
+partreg_status partreg_survey_meat_rows(const partreg_survey *s, const double *u, size_t m,
+                                        double *B, partreg_error *err)
+{
+    layout L;
+    partreg_status st = make_layout(s, &L, err);
+    if (st)
+        return st;
+    double *z = calloc((L.G * m) != 0 ? L.G * m : 1, sizeof *z);
+    if (!z) {
+        layout_free(&L);
+        return nomem(err);
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        double *zg = z + (L.row_psu ? L.row_psu[i] : i) * m;
+        for (size_t j = 0; j < m; j++)
+            zg[j] += u[i * m + j];
+    }
+    size_t n_lonely;
+    st = meat_from_totals(s, &L, z, m, B, &n_lonely, err);
+    free(z);
+    layout_free(&L);
+    return st;
+}
+
+/* ---- the fit ------------------------------------------------------------- */
+
+double partreg_fit_design_df(const partreg_fit *fit)
+{
+    return fit && fit->survey ? fit->survey->df : INFINITY;
+}
+
+int partreg_fit_survey_info(const partreg_fit *fit, partreg_survey_info *out)
+{
+    if (!fit || !fit->survey)
+        return 0;
+    if (out)
+        *out = *fit->survey;
+    return 1;
+}
+
+partreg_status partreg_fit_set_survey(partreg_fit *fit, const partreg_data *data,
+                                      const partreg_survey *s, partreg_error *err)
+{
+    if (!fit || !data || !s)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_set_survey: NULL argument");
+    if (data->n != fit->n || data->p != fit->p || !data->X || !data->y)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the data have %zu rows and %zu columns but the model was "
+                                 "fitted on %zu rows and %zu columns; pass the fit's own data",
+                                 data->n, data->p, fit->n, fit->p);
+    if (s->n != fit->n)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the design has %zu rows but the model was fitted on %zu",
+                                 s->n, fit->n);
+    if (!s->fitw)
+        return partreg_error_set(err, PARTREG_EINVAL, "the design has no weights");
+    for (size_t i = 0; i < s->n; i++) {
+        double w = data->w ? data->w[i] : 1.0;
+        if (w != s->fitw[i])
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                           "row %zu: the fit's weight %g is not the design's "
+                                           "%g; fit with partreg_survey_fit_weights() as the "
+                                           "weights (or use partreg_fit_create_survey())",
+                                           i + 1, w, s->fitw[i]);
+    }
+    if (!fit->converged)
+        return partreg_error_set(err, fit->separated ? PARTREG_ESEPARATION : PARTREG_ENOTCONVERGED,
+                                 "the fit did not converge, so it has no design variance");
+    if (fit->singular || !fit->bread || !isfinite(gsl_matrix_get(fit->bread, 0, 0)))
+        return partreg_error_set(err, PARTREG_ESINGULAR,
+                                 "the information matrix is singular at the estimate, so no "
+                                 "design covariance is available");
+    size_t k = fit->k;
+    partreg_survey_info info;
+    memset(&info, 0, sizeof info);
+    double pop = 0.0;
+    for (size_t i = 0; i < s->n; i++)
+        pop += s->w[i];
+    info.population_size = pop;
+    info.subpop_size = s->subpop_size;
+    info.has_subpop = s->domain != NULL;
+    info.has_fpc = s->fpc != NULL;
+    info.lonely_psu = s->lonely;
+    double *V = calloc((k * k) != 0 ? k * k : 1, sizeof *V);
+    if (!V)
+        return nomem(err);
+    partreg_status st;
+    if (s->repw) {
+        info.replicate = 1;
+        info.n_replicates = s->R;
+        info.rep_type = s->rep_type;
+        info.fay_rho = s->rho;
+        info.rep_mse = s->mse;
+        info.df = (double)s->R - 1.0;
+        st = partreg_survey_replicate_vcov(fit, data, s, V, &info.data_passes,
+                                           &info.replicate_iterations, err);
+    } else {
+        st = linearised(fit, data, s, V, &info, err);
+    }
+    if (st == PARTREG_OK) {
+        for (size_t a = 0; a < k * k; a++)
+            if (!isfinite(V[a])) {
+                st = partreg_error_set(err, PARTREG_ENUMERIC,
+                                       "the design covariance has non-finite entries");
+                break;
+            }
+    }
+    if (st != PARTREG_OK) {
+        free(V);
+        return st;
+    }
+    partreg_survey_info *keep = malloc(sizeof *keep);
+    if (!keep) {
+        free(V);
+        return nomem(err);
+    }
+    *keep = info;
+    partreg_fit_install_vcov(fit, V, info.replicate ? PARTREG_VCOV_REPLICATE : PARTREG_VCOV_DESIGN);
+    for (size_t j = 0; j < fit->K; j++)
+        partreg_fit_set_df(fit, j, info.df);
+    free(fit->survey);
+    fit->survey = keep;
+    fit->n_clusters = 0;
+    free(V);
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_fit_create_survey(const partreg_data *data, const partreg_model_spec *spec,
+                                         const partreg_survey *design,
+                                         const partreg_fit_options *opt, partreg_fit **out,
+                                         partreg_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!data || !design || !out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_create_survey: NULL argument");
+    if (data->w)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "case (frequency) weights and a survey design cannot be "
+                                 "combined: the design's sampling weights are the weights; "
+                                 "pass data without weights");
+    if (design->n != data->n)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the design has %zu rows but the data %zu", design->n, data->n);
+    partreg_data d = *data;
+    d.w = design->fitw;
+    partreg_fit *fit = NULL;
+    partreg_status st = partreg_fit_create_spec(&d, spec, opt, &fit, err);
+    if (!fit)
+        return st;
+    if (st == PARTREG_OK && (st = partreg_fit_set_survey(fit, &d, design, err)) != PARTREG_OK) {
+        partreg_fit_free(fit);
+        return st;
+    }
+    *out = fit;
+    return st;
+}
