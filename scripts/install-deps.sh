@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages partreg needs to build and test, if missing.
-# Usage: scripts/install-deps.sh [build|test|bench|docs|clang|fuzz|lint]...
+# Usage: scripts/install-deps.sh [build|test|bench|docs|clang|fuzz|lint|mpi]...
+# (mpi, optional: Open MPI for libpartreg_mpi, partreg-mpi and their tests;
+# the build works without it.)
 # Prints what it installs; does nothing when everything is present.
 set -euo pipefail
 
@@ -11,6 +13,7 @@ docs_pkgs="doxygen"
 clang_pkgs="clang"
 fuzz_pkgs="clang libclang-rt-14-dev"
 lint_pkgs="clang-tidy cppcheck"
+mpi_pkgs="libopenmpi-dev openmpi-bin"
 
 want=""
 for what in "${@:-build test}"; do
@@ -23,6 +26,7 @@ for what in "${@:-build test}"; do
       clang) want="$want $build_pkgs $clang_pkgs" ;;
       fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
       lint) want="$want $lint_pkgs" ;;
+      mpi) want="$want $build_pkgs $mpi_pkgs" ;;
       *) echo "install-deps: unknown set '$w'" >&2; exit 2 ;;
     esac
   done
