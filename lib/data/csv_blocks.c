@@ -361,10 +361,22 @@ static partreg_status find_block(partreg_csv_blocks *cb, size_t front, partreg_e
         unsigned char *b = (unsigned char *)cb->buf + front;
         if (m > have && read_at(cb->fd, b + have, m - have, cb->data_off + off + have) != 0)
             return io_error(err, cb->path);
-        for (size_t i = have; i < m; i++) {
-            state = next_state[state][cb->cls[b[i]]];
-            if (state == PARTREG_CSV_RECORD)
-                end_at = i + 1;
+        const unsigned char *lf = m > have && !memchr(b + have, '"', m - have)
+                                      ? memrchr(b + have, '\n', m - have)
+                                      : NULL;
+        if (lf) {
+            /* no quote: every line end ends a record (the common file);
+             * the machine runs on from the last one for the state */
+            end_at = (size_t)(lf - b) + 1;
+            state = PARTREG_CSV_RECORD;
+            for (size_t i = end_at; i < m; i++)
+                state = next_state[state][cb->cls[b[i]]];
+        } else {
+            for (size_t i = have; i < m; i++) {
+                state = next_state[state][cb->cls[b[i]]];
+                if (state == PARTREG_CSV_RECORD)
+                    end_at = i + 1;
+            }
         }
         have = m;
         if (m == left) { /* the share's last records */

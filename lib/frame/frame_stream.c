@@ -362,18 +362,43 @@ static int cell_present(const partreg_table *t, size_t j, size_t r)
     return partreg_table_codes(t, j)[r] >= 0;
 }
 
-/* The used rows of a block (from skip on), listed into rows. */
+/* The used rows of a block (from skip on), listed into rows: column by
+ * column (one type check a column), as frame_create.c's listwise. */
 static size_t used_rows(const partreg_block_survey *s, const partreg_table *t, size_t skip,
                         size_t *rows)
 {
     size_t N = partreg_table_n_rows(t), m = 0;
-    for (size_t r = skip; r < N; r++) {
-        int ok = 1;
-        for (size_t c = 0; c < s->n_cols && ok; c++)
-            ok = cell_present(t, s->cols[c].j, r);
-        if (ok)
-            rows[m++] = r;
+    unsigned char *present = malloc(N ? N : 1);
+    if (!present) { /* row by row, without the scratch */
+        for (size_t r = skip; r < N; r++) {
+            int ok = 1;
+            for (size_t c = 0; c < s->n_cols && ok; c++)
+                ok = cell_present(t, s->cols[c].j, r);
+            if (ok)
+                rows[m++] = r;
+        }
+        return m;
     }
+    memset(present, 1, N);
+    for (size_t c = 0; c < s->n_cols; c++) {
+        size_t j = s->cols[c].j;
+        if (partreg_table_column_type(t, j) == PARTREG_COLUMN_NUMERIC) {
+            const double *x = partreg_table_numeric(t, j);
+            for (size_t r = skip; r < N; r++)
+                if (isnan(x[r]))
+                    present[r] = 0;
+        } else {
+            const int *k = partreg_table_codes(t, j);
+            for (size_t r = skip; r < N; r++)
+                if (k[r] < 0)
+                    present[r] = 0;
+        }
+    }
+    for (size_t r = skip; r < N; r++) {
+        rows[m] = r;
+        m += present[r];
+    }
+    free(present);
     return m;
 }
 
