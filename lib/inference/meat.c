@@ -105,12 +105,8 @@ partreg_status partreg_meat_rows(const partreg_fit *fit, const partreg_objective
         if (!m.scratch[t] || !m.S[t] || !m.Ms[t])
             st = PARTREG_ENOMEM;
     }
-    if (rows->comm)
-        st = partreg_comm_agree(rows->comm, st, NULL);
-    if (st == PARTREG_OK) {
-        partreg_rows_pass rp = {rows, nseg, k * (k + 1) / 2, meat_segment, meat_fold, &m};
-        st = partreg_rows_pass_run(&rp, NULL, nt);
-    }
+    partreg_rows_pass rp = {rows, nseg, k * (k + 1) / 2, meat_segment, meat_fold, &m, st};
+    st = partreg_rows_pass_run(&rp, NULL, nt);
     for (size_t t = 0; t < nt; t++) {
         if (m.scratch)
             free(m.scratch[t]);

@@ -55,56 +55,69 @@ static void window_segment(void *arg, size_t s, size_t t)
     w->done[s] = (unsigned char)(rp->segment(rp->arg, w->first + s, t, state) != 0);
 }
 
-/* Every process's computed states of the window to every process: *got
- * receives, per segment of the window, the state (NULL when none).
- * Returns 0, -1 on a failed exchange or a segment computed twice. */
-static int exchange(const partreg_comm *comm, const window *w, size_t count, double *merged,
-                    const double **got)
+/* Every process's computed states of the window to every process, with
+ * its status: *got receives, per segment of the window, the state (NULL
+ * when none); the status returned is the failure of the lowest-ranked
+ * process that failed (its own `st`, a segment computed twice, a failed
+ * exchange), so every process returns the same. One collective a window:
+ * a distributed pass costs one exchange. */
+static partreg_status exchange(const partreg_comm *comm, const window *w, size_t count,
+                               partreg_status st, double *merged, const double **got)
 {
     size_t D = w->rp->doubles, mine = 0;
-    for (size_t s = 0; s < count; s++)
+    for (size_t s = 0; st == PARTREG_OK && s < count; s++)
         mine += w->done[s];
-    /* (segment, state) pairs, the segment as a double */
-    double *send = malloc((mine ? mine : 1) * (D + 1) * sizeof *send);
+    /* the status, then (segment, state) pairs, the segment as a double */
+    double *send = malloc((1 + mine * (D + 1)) * sizeof *send);
     size_t *bytes = malloc((size_t)comm->size * sizeof *bytes);
     void *recv = NULL;
-    int rc = !send;
-    for (size_t s = 0, at = 0; !rc && s < count; s++) {
-        if (!w->done[s])
-            continue;
-        send[at * (D + 1)] = (double)s;
-        memcpy(send + at * (D + 1) + 1, w->states + s * D, D * sizeof *send);
-        at++;
-    }
-    if (!bytes) { /* cannot take part: the others' exchange fails with ours */
-        free(send);
-        return -1;
-    }
-    /* out of memory for ours: take part with nothing, and fail */
-    int sent = comm->ops->allgather(comm->ctx, rc ? NULL : send,
-                                    rc ? 0 : mine * (D + 1) * sizeof *send, &recv, bytes);
-    rc = rc || sent;
     for (size_t s = 0; s < count; s++)
         got[s] = NULL;
-    if (!rc) {
-        const double *at = recv;
-        size_t total = 0;
-        for (int q = 0; q < comm->size; q++)
-            total += bytes[q] / sizeof(double);
-        for (size_t i = 0; i + D + 1 <= total && !rc; i += D + 1) {
+    if (!bytes) { /* cannot take part: the others' exchange fails with ours */
+        free(send);
+        return PARTREG_ENOMEM;
+    }
+    double fallback = (double)PARTREG_ENOMEM; /* our failure, with nothing else */
+    if (send) {
+        send[0] = (double)st;
+        for (size_t s = 0, at = 0; st == PARTREG_OK && s < count; s++) {
+            if (!w->done[s])
+                continue;
+            send[1 + at * (D + 1)] = (double)s;
+            memcpy(send + 1 + at * (D + 1) + 1, w->states + s * D, D * sizeof *send);
+            at++;
+        }
+    }
+    size_t len = send ? (1 + (st == PARTREG_OK ? mine : 0) * (D + 1)) * sizeof *send
+                      : sizeof fallback;
+    if (comm->ops->allgather(comm->ctx, send ? (const void *)send : &fallback, len, &recv,
+                             bytes) != 0) {
+        free(send);
+        free(bytes);
+        return PARTREG_EIO;
+    }
+    partreg_status out = PARTREG_OK;
+    const double *at = recv;
+    for (int q = 0; q < comm->size; q++) {
+        size_t nd = bytes[q] / sizeof(double);
+        partreg_status their = nd ? (partreg_status)(int)at[0] : PARTREG_EIO;
+        if (their != PARTREG_OK && out == PARTREG_OK)
+            out = their;
+        for (size_t i = 1; out == PARTREG_OK && i + D + 1 <= nd; i += D + 1) {
             size_t s = (size_t)at[i];
-            if (s >= count || got[s]) {
-                rc = -1;
+            if (s >= count || got[s]) { /* a segment computed twice */
+                out = PARTREG_EIO;
                 break;
             }
             memcpy(merged + s * D, at + i + 1, D * sizeof *merged);
             got[s] = merged + s * D;
         }
+        at += nd;
     }
     free(send);
     free(bytes);
     free(recv);
-    return rc ? -1 : 0;
+    return out;
 }
 
 partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *team, size_t nt)
@@ -122,34 +135,27 @@ partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *
     const partreg_comm *comm = rp->rows->comm && rp->rows->comm->size > 1 ? rp->rows->comm : NULL;
     window w = {rp, 0, NULL, NULL};
     w.states = malloc(win * D * sizeof *w.states);
-    w.done = malloc(win ? win : 1);
+    w.done = calloc(win ? win : 1, 1);
     double *merged = comm ? malloc(win * D * sizeof *merged) : NULL;
     const double **got = malloc(win * sizeof *got);
-    partreg_status st = w.states && w.done && got && (!comm || merged) ? PARTREG_OK
-                                                                       : PARTREG_ENOMEM;
+    partreg_status st = rp->status;
+    if (st == PARTREG_OK && !(w.states && w.done && got && (!comm || merged)))
+        st = PARTREG_ENOMEM;
     for (w.first = 0; w.first < nseg; w.first += win) {
         size_t count = nseg - w.first < win ? nseg - w.first : win;
-        if (st != PARTREG_OK) {
-            if (!comm)
-                break;
-            /* still take part in the exchange, with nothing to give */
-            size_t *bytes = malloc((size_t)comm->size * sizeof *bytes);
-            void *recv = NULL;
-            if (bytes)
-                (void)comm->ops->allgather(comm->ctx, NULL, 0, &recv, bytes);
-            free(bytes);
-            free(recv);
-            continue;
-        }
-        partreg_team_run_segments(team, nt, count, window_segment, &w);
-        if (comm) { /* the exchange is collective: every process takes part */
-            int rc = exchange(comm, &w, count, merged, got);
-            if (rc && st == PARTREG_OK)
-                st = PARTREG_EIO;
+        if (st != PARTREG_OK && !comm)
+            break;
+        if (st == PARTREG_OK)
+            partreg_team_run_segments(team, nt, count, window_segment, &w);
+        if (comm) { /* collective: every process takes part, failed or not */
+            const double *none[1];
+            st = got && merged ? exchange(comm, &w, count, st, merged, got)
+                               : exchange(comm, &w, 0, st, NULL, none);
         } else {
             for (size_t s = 0; s < count; s++)
                 got[s] = w.done[s] ? w.states + s * D : NULL;
         }
+        /* the fold is the same on every process (the same states) */
         for (size_t s = 0; st == PARTREG_OK && s < count; s++)
             if (rp->fold(rp->arg, w.first + s, got[s]) != 0)
                 st = PARTREG_EIO;
@@ -158,8 +164,6 @@ partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *
     free(w.done);
     free(merged);
     free(got);
-    if (comm) /* a process that failed before the exchanges failed them all */
-        st = partreg_comm_agree(comm, st, NULL);
     return st;
 }
 
@@ -270,10 +274,6 @@ partreg_status partreg_rows_outcome_sums(partreg_rows *rows, partreg_team *team,
 {
     size_t nseg = partreg_segment_count(rows->n, J, 1);
     partreg_status st = partreg_rows_reach(rows, share_reach(rows, 1, nseg));
-    if (rows->comm)
-        st = partreg_comm_agree(rows->comm, st, NULL);
-    if (st != PARTREG_OK)
-        return st;
     size_t cap = most_rows(rows->n, 1, nseg);
     size_t nt = partreg_rows_threads(rows, team, threads, partreg_rows_buffer_bytes(rows, cap));
     if (nt > nseg)
@@ -281,17 +281,16 @@ partreg_status partreg_rows_outcome_sums(partreg_rows *rows, partreg_team *team,
     *sum_w = 0.0;
     *n_pos = 0;
     sums_arg a = {rows, J, nseg, buffers_alloc(rows, nt, cap), W, sum_w, n_pos, 0, 0};
-    st = a.buf ? PARTREG_OK : PARTREG_ENOMEM;
-    if (rows->comm)
-        st = partreg_comm_agree(rows->comm, st, NULL);
+    if (st == PARTREG_OK && !a.buf)
+        st = PARTREG_ENOMEM;
     /* one segment or many, the fold adds each into zeroed sums: the same
-     * bits as partreg_outcome_sums_on (weights are >= 0, so no sum is -0) */
-    if (st == PARTREG_OK) {
-        partreg_rows_pass rp = {rows, nseg, 3 + J, sums_segment, sums_fold, &a};
-        st = partreg_rows_pass_run(&rp, team, nt);
-        if (st == PARTREG_OK && a.io)
-            st = PARTREG_EIO;
-    }
+     * bits as partreg_outcome_sums_on (weights are >= 0, so no sum is -0);
+     * a failure so far is this process's status for the pass, which every
+     * process then returns */
+    partreg_rows_pass rp = {rows, nseg, 3 + J, sums_segment, sums_fold, &a, st};
+    st = partreg_rows_pass_run(&rp, team, nt);
+    if (st == PARTREG_OK && a.io)
+        st = PARTREG_EIO;
     buffers_free(a.buf, nt);
     *bad = a.bad;
     return st;
@@ -448,10 +447,6 @@ partreg_status partreg_rows_screen(partreg_rows *rows, int thresholds, double to
 {
     size_t block, p = rows->p, nseg = partreg_screen_segments(rows->n, p, &block);
     partreg_status st = partreg_rows_reach(rows, share_reach(rows, block, nseg));
-    if (rows->comm)
-        st = partreg_comm_agree(rows->comm, st, NULL);
-    if (st != PARTREG_OK)
-        return st;
     size_t cap = most_rows(rows->n, block, nseg);
     size_t nt = partreg_rows_threads(rows, team, threads, partreg_rows_buffer_bytes(rows, cap));
     if (nt > nseg)
@@ -463,20 +458,18 @@ partreg_status partreg_rows_screen(partreg_rows *rows, int thresholds, double to
     screen_arg a = {rows, nseg, block, p, buffers_alloc(rows, nt, cap), NULL, NULL, 0};
     a.seg = calloc(nt, sizeof *a.seg);
     a.all = partreg_screen_moments_new(&shape);
-    st = a.buf && a.seg && a.all ? PARTREG_OK : PARTREG_ENOMEM;
+    if (st == PARTREG_OK && !(a.buf && a.seg && a.all))
+        st = PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
         if (!(a.seg[t] = partreg_screen_moments_new(&shape)))
             st = PARTREG_ENOMEM;
-    if (rows->comm)
-        st = partreg_comm_agree(rows->comm, st, NULL);
-    if (st == PARTREG_OK) {
+    if (a.all)
         partreg_screen_moments_reset(a.all, p);
-        partreg_rows_pass rp = {rows, nseg, partreg_screen_state_doubles(p), screen_segment,
-                                screen_fold, &a};
-        st = partreg_rows_pass_run(&rp, team, nt);
-        if (st == PARTREG_OK && a.io)
-            st = PARTREG_EIO;
-    }
+    partreg_rows_pass rp = {rows, nseg, partreg_screen_state_doubles(p), screen_segment,
+                            screen_fold, &a, st};
+    st = partreg_rows_pass_run(&rp, team, nt);
+    if (st == PARTREG_OK && a.io)
+        st = PARTREG_EIO;
     if (st == PARTREG_OK)
         st = partreg_screen_moments_classify(a.all, p, thresholds, tol, why, kept, pk,
                                              has_intercept, intercept_col, intercept_value,
@@ -577,9 +570,9 @@ typedef struct eval_pass {
     const double *theta;
     partreg_order order;
     size_t block, nseg, k, tri;
-    double **scratch;
-    partreg_accum *acc; /* the merge */
-    int twice;
+    double **scratch, **info; /* a member's scratch and information */
+    double *unpack;           /* k x k, for the fold */
+    partreg_accum *acc;       /* the merge */
 } eval_pass;
 
 /* state: loglik, nonfinite, gradient (k), lower triangle of info */
@@ -591,12 +584,7 @@ static int eval_segment(void *arg, size_t s, size_t t, double *state)
     partreg_objective_segment(obj, e->block, e->nseg, s, &b, &end);
     if (b >= end)
         return 0;
-    double *grad = state + 2, *info = malloc(k * k * sizeof *info);
-    if (!info) {
-        state[0] = NAN;
-        state[1] = 2.0;
-        return 1;
-    }
+    double *grad = state + 2, *info = e->info[t];
     partreg_accum a = {k, 0.0, grad, info, 0};
     memset(grad, 0, k * sizeof *grad);
     memset(info, 0, k * k * sizeof *info);
@@ -609,7 +597,6 @@ static int eval_segment(void *arg, size_t s, size_t t, double *state)
     for (size_t i = 0, at = 0; i < k; i++)
         for (size_t j = 0; j <= i; j++)
             tri[at++] = info[i * k + j];
-    free(info);
     return scratch[1] != 0.0;
 }
 
@@ -621,18 +608,13 @@ static int eval_fold(void *arg, size_t s, const double *state)
         partreg_objective_segment(e->obj, e->block, e->nseg, s, &b, &end);
         return b < end ? -1 : 0; /* an empty segment adds a zero state */
     }
-    if (state[1] == 2.0)
-        return -1;
-    double *info = calloc(k * k > 0 ? k * k : 1, sizeof *info);
-    if (!info)
-        return -1;
+    double *info = e->unpack;
     const double *tri = state + 2 + k;
     for (size_t i = 0, at = 0; i < k; i++)
         for (size_t j = 0; j <= i; j++)
             info[i * k + j] = tri[at++];
     partreg_accum from = {k, state[0], (double *)(uintptr_t)(state + 2), info, (int)state[1]};
     partreg_accum_add(e->acc, &from, e->order);
-    free(info);
     return 0;
 }
 
@@ -655,27 +637,36 @@ static partreg_status rows_eval(const partreg_objective *obj, const double *thet
     size_t nt = partreg_rows_threads(r, obj->team, threads, bytes);
     if (nt > nseg)
         nt = nseg;
-    eval_pass e = {obj, theta, order, block, nseg, k, k * (k + 1) / 2, NULL, acc, 0};
+    eval_pass e = {obj, theta, order, block, nseg, k, k * (k + 1) / 2, NULL, NULL, NULL, acc};
     partreg_accum_zero(acc);
     e.scratch = calloc(nt, sizeof *e.scratch);
-    partreg_status st = e.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    e.info = calloc(nt, sizeof *e.info);
+    e.unpack = malloc((k * k > 0 ? k * k : 1) * sizeof *e.unpack);
+    partreg_status st = e.scratch && e.info && e.unpack ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {
-        if (!(e.scratch[t] = malloc(bytes)))
+        e.scratch[t] = malloc(bytes);
+        e.info[t] = malloc((k * k > 0 ? k * k : 1) * sizeof(double));
+        if (!e.scratch[t] || !e.info[t])
             st = PARTREG_ENOMEM;
         else
             e.scratch[t][0] = 0.0;
     }
-    st = partreg_comm_agree(r->comm, st, NULL);
-    if (st == PARTREG_OK) {
-        partreg_rows_pass rp = {r, nseg, 2 + k + e.tri, eval_segment, eval_fold, &e};
-        st = partreg_rows_pass_run(&rp, obj->team, nt);
-        for (size_t i = 0; i < k; i++) /* symmetrise, as partreg_objective_eval */
-            for (size_t j = 0; j < i; j++)
-                acc->info[j * k + i] = acc->info[i * k + j];
+    /* one exchange a window; a process that could not get ready fails the
+     * pass for all */
+    partreg_rows_pass rp = {r, nseg, 2 + k + e.tri, eval_segment, eval_fold, &e, st};
+    st = partreg_rows_pass_run(&rp, obj->team, nt);
+    for (size_t i = 0; i < k; i++) /* symmetrise, as partreg_objective_eval */
+        for (size_t j = 0; j < i; j++)
+            acc->info[j * k + i] = acc->info[i * k + j];
+    for (size_t t = 0; t < nt; t++) {
+        if (e.scratch)
+            free(e.scratch[t]);
+        if (e.info)
+            free(e.info[t]);
     }
-    for (size_t t = 0; e.scratch && t < nt; t++)
-        free(e.scratch[t]);
     free(e.scratch);
+    free(e.info);
+    free(e.unpack);
     return st;
 }
 

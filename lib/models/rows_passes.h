@@ -87,6 +87,10 @@ typedef struct partreg_rows_pass {
     int (*segment)(void *arg, size_t s, size_t t, double *state);
     int (*fold)(void *arg, size_t s, const double *state);
     void *arg;
+    /* this process's status before the pass (PARTREG_OK, or a failure to
+     * get ready for it: the pass then computes nothing here, still takes
+     * part in the exchanges, and every process returns the failure) */
+    partreg_status status;
 } partreg_rows_pass;
 
 partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *team, size_t nt);

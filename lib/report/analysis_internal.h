@@ -58,6 +58,7 @@ struct partreg_analysis {
     double *rows_X, *rows_y, *rows_w;
     size_t *rows_cluster;
     int streamed_weighted;        /* the rows carry weights (the frame holds none) */
+    int processes;                /* of a distributed analysis (0: one) */
     size_t streamed_fractional;   /* weights that are not whole numbers */
 };
 

@@ -315,6 +315,7 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     if (block > BLOCK_MAX)
         block = BLOCK_MAX;
     a->streamed = 1;
+    a->processes = comm ? comm->size : 1;
     partreg_csv_blocks *cb = NULL;
     partreg_block_survey *s = NULL;
     size_t n_mine = 0;
