@@ -364,7 +364,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
             a->has_survey_gof = partreg_fit_survey_gof(a->fit, &d, a->survey, 10,
                                                        &a->survey_gof, NULL) == PARTREG_OK;
-    } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && !a->streamed) {
+    } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && a->streamed) {
+        a->diagnostics_left_out = 1;
+    } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
         /* the diagnostics sort every row's fitted probability: not of rows
          * on disk or in shares (left out, as for a fit that did not
          * converge) */

@@ -59,6 +59,7 @@ struct partreg_analysis {
     size_t *rows_cluster;
     int streamed_weighted;        /* the rows carry weights (the frame holds none) */
     int processes;                /* of a distributed analysis (0: one) */
+    int diagnostics_left_out;     /* asked for, not computed (rows not in memory) */
     size_t streamed_fractional;   /* weights that are not whole numbers */
 };
 

@@ -291,6 +291,10 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                      "(%zu groups)\n",
                 g->df1, g->df2, g->F, g->p_value, g->groups);
     }
+    if (a->diagnostics_left_out)
+        fprintf(out, "\nDiagnostics (Hosmer-Lemeshow, ROC area, Brier score) left out: they sort "
+                     "every row's fitted probability, which a file read in blocks does not keep "
+                     "(raise --memory for them)\n");
     if (a->has_diagnostics) {
         const partreg_binary_diagnostics *d = &a->diagnostics;
         fprintf(out, "\nHosmer-Lemeshow chi2(%g) = %.4f, p = %.4g (%zu groups)\n", d->hl_df, d->hl_chi2,
