@@ -74,7 +74,7 @@ static int key_equal(const key *k, const char *text, double value)
 {
     if (text)
         return k->text && strcmp(k->text, text) == 0;
-    return !k->text && memcmp(&k->value, &value, sizeof value) == 0;
+    return !k->text && k->value == value; /* no NaN (missing), no -0 (made 0) */
 }
 
 static void keyset_free(keyset *s)
@@ -184,7 +184,7 @@ static void sort_by_line(size_t *ix, size_t *tmp, size_t n, const key *k)
 
 static size_t *keyset_order(keyset *s)
 {
-    size_t *ix = malloc((s->n ? s->n : 1) * sizeof *ix), *tmp = malloc((s->n ? s->n : 1) * sizeof *tmp);
+    size_t *ix = calloc(s->n ? s->n : 1, sizeof *ix), *tmp = malloc((s->n ? s->n : 1) * sizeof *tmp);
     if (!ix || !tmp) {
         free(ix);
         free(tmp);
@@ -294,7 +294,11 @@ partreg_status partreg_block_survey_new(const partreg_table *header, const partr
     s->names = calloc(s->ncol ? s->ncol : 1, sizeof *s->names);
     s->cols = calloc(f->n_vars + 3, sizeof *s->cols);
     s->var_at = calloc(f->n_vars ? f->n_vars : 1, sizeof *s->var_at);
-    partreg_status st = s->names && s->cols && s->var_at ? PARTREG_OK : nomem(err);
+    if (!s->names || !s->cols || !s->var_at) {
+        partreg_block_survey_free(s);
+        return nomem(err);
+    }
+    partreg_status st = PARTREG_OK;
     for (size_t j = 0; st == PARTREG_OK && j < s->ncol; j++) {
         const char *nm = partreg_table_column_name(header, j);
         size_t len = strlen(nm) + 1;
@@ -368,6 +372,8 @@ static size_t used_rows(const partreg_block_survey *s, const partreg_table *t, s
                         size_t *rows)
 {
     size_t N = partreg_table_n_rows(t), m = 0;
+    if (!rows)
+        return 0;
     unsigned char *present = malloc(N ? N : 1);
     if (!present) { /* row by row, without the scratch */
         for (size_t r = skip; r < N; r++) {
@@ -902,6 +908,10 @@ static partreg_status small_table(partreg_block_survey *s, const char *source,
             continue;
         }
         scol *c = &s->cols[ci];
+        if ((c->text || c->collect) && !order[ci]) {
+            st = nomem(err);
+            break;
+        }
         if (c->text) {
             int *codes;
             if (partreg_table_append_categorical(t, nm, strlen(nm), &codes) != PARTREG_OK) {
@@ -1032,7 +1042,7 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
     *c_out = NULL;
     size_t N = partreg_table_n_rows(block);
     partreg_frame *bf = NULL;
-    size_t *rows = malloc((N ? N : 1) * sizeof *rows);
+    size_t *rows = calloc(N ? N : 1, sizeof *rows);
     int *lev = malloc((N ? N : 1) * sizeof *lev);
     double *y = malloc((N ? N : 1) * sizeof *y), *w = NULL;
     size_t *cl = NULL;
@@ -1040,7 +1050,8 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
     size_t m = 0;
     if (st == PARTREG_OK)
         m = used_rows(s, block, skip, rows);
-    if (st == PARTREG_OK && (st = partreg_frame_alloc(coding->f, &bf, err)) == PARTREG_OK) {
+    if (st == PARTREG_OK && (st = partreg_frame_alloc(coding->f, &bf, err)) == PARTREG_OK &&
+        bf) {
         bf->family = coding->family;
         bf->intercept = coding->intercept;
         bf->has_outcome = 1;
@@ -1048,8 +1059,14 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
         bf->rows = rows;
         rows = NULL;
     }
+    if (!bf) {
+        free(rows);
+        free(lev);
+        free(y);
+        return st != PARTREG_OK ? st : nomem(err);
+    }
     const partreg_formula *f = coding->f;
-    for (size_t v = 0; st == PARTREG_OK && v < f->n_vars; v++) {
+    for (size_t v = 0; st == PARTREG_OK && bf->rows && v < f->n_vars; v++) {
         partreg_frame_var *bv = &bf->vars[v];
         const partreg_frame_var *cv = &coding->vars[v];
         size_t j = s->cols[s->var_at[v]].j;
@@ -1138,13 +1155,11 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                 cl[i] = ks->k[at].rank;
         }
     }
-    if (bf) {
-        for (size_t v = 0; v < f->n_vars; v++)
-            memset(&bf->vars[v].lv, 0, sizeof bf->vars[v].lv);
-        if (st == PARTREG_OK) {
-            *X_out = bf->X;
-            bf->X = NULL;
-        }
+    for (size_t v = 0; v < f->n_vars; v++)
+        memset(&bf->vars[v].lv, 0, sizeof bf->vars[v].lv);
+    if (st == PARTREG_OK) {
+        *X_out = bf->X;
+        bf->X = NULL;
     }
     partreg_frame_free(bf);
     free(rows);

@@ -215,7 +215,7 @@ static partreg_status clusters_distributed(const partreg_fit *fit, const partreg
         comm->ops->allgather(comm->ctx, here, n_clusters, &all, bytes) != 0)
         st = PARTREG_EIO;
     st = partreg_comm_agree(comm, st, NULL);
-    if (st != PARTREG_OK)
+    if (st != PARTREG_OK || !all || !span || !here)
         goto cleanup;
     *G = 0;
     for (size_t g = 0; g < n_clusters; g++) {
@@ -244,7 +244,10 @@ static partreg_status clusters_distributed(const partreg_fit *fit, const partreg
     if (!carry || !send || !send_bytes)
         st = PARTREG_ENOMEM;
     st = partreg_comm_agree(comm, st, NULL);
-    for (size_t turn = 0; st == PARTREG_OK && n_span && turn < q; turn++) {
+    /* (carry, send and send_bytes are there on every process when st is
+     * OK: the agreement above) */
+    for (size_t turn = 0; st == PARTREG_OK && carry && send && send_bytes && n_span && turn < q;
+         turn++) {
         if (turn == me) {
             st = sum_rows(fit, obj, rows, cluster, b0, e0, span, 1, scale, Sg, n_clusters, bad,
                           S, scratch, buf, NULL);

@@ -50,12 +50,12 @@ typedef struct partreg_screen_moments {
     double sw;
     double *mean, *C, *lo, *hi;
     int nonfinite;
+    int filled;          /* merged states: holds the first segment's (pieces API) */
     double *mb, *Cb, *Z; /* block scratch: p, p * p, SCREEN_BLOCK * p */
     double *chk;         /* block scratch: sums of the zero-weight rows, p */
     double *hz;          /* block scratch: the weights of Z's rows, SCREEN_BLOCK */
     double *Zs;          /* block scratch for partreg_info_add's scaled rows, SCREEN_BLOCK * p */
     double *buf;         /* the allocation the above live in, when this state owns it */
-    int filled;          /* merged states: holds the first segment's (pieces API) */
 } moments;
 
 static double lesser(double a, double b) { return a < b ? a : b; }
@@ -545,6 +545,8 @@ void partreg_screen_moments_free(partreg_screen_moments *mo)
 void partreg_screen_moments_segment(partreg_screen_moments *mo, const partreg_data *view)
 {
     size_t p = view->p;
+    if (p == 0)
+        return;
     mo->data = view;
     mo->ldx = view->ldx ? view->ldx : view->p;
     mo->begin = 0;

@@ -886,6 +886,8 @@ static partreg_status fit_distributed(const partreg_data *data, const partreg_mo
     /* every process takes part in every step, so all learn of a bad share */
     if ((st = partreg_comm_agree(opt->comm, st, err)) != PARTREG_OK)
         return st;
+    if (!data) /* (the agreement failed every process when one had none) */
+        return PARTREG_EINVAL;
     partreg_rows rows;
     partreg_rows_in_memory(&rows, data->n, data->p, data->X, data->y, data->w, NULL);
     rows.comm = opt->comm;

@@ -124,10 +124,10 @@ partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *
 {
     size_t D = rp->doubles ? rp->doubles : 1, nseg = rp->nseg;
     size_t win = WINDOW_DOUBLES / D;
-    if (win < 1)
-        win = 1;
     if (win > nseg)
         win = nseg;
+    if (win < 1)
+        win = 1;
     if (nt > win)
         nt = win;
     if (nt < 1)
@@ -137,7 +137,7 @@ partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *
     w.states = malloc(win * D * sizeof *w.states);
     w.done = calloc(win ? win : 1, 1);
     double *merged = comm ? malloc(win * D * sizeof *merged) : NULL;
-    const double **got = malloc(win * sizeof *got);
+    const double **got = calloc(win, sizeof *got);
     partreg_status st = rp->status;
     if (st == PARTREG_OK && !(w.states && w.done && got && (!comm || merged)))
         st = PARTREG_ENOMEM;
@@ -148,7 +148,7 @@ partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *
         if (st == PARTREG_OK)
             partreg_team_run_segments(team, nt, count, window_segment, &w);
         if (comm) { /* collective: every process takes part, failed or not */
-            const double *none[1];
+            const double *none[1] = {NULL};
             st = got && merged ? exchange(comm, &w, count, st, merged, got)
                                : exchange(comm, &w, 0, st, NULL, none);
         } else {
@@ -156,7 +156,7 @@ partreg_status partreg_rows_pass_run(const partreg_rows_pass *rp, partreg_team *
                 got[s] = w.done[s] ? w.states + s * D : NULL;
         }
         /* the fold is the same on every process (the same states) */
-        for (size_t s = 0; st == PARTREG_OK && s < count; s++)
+        for (size_t s = 0; st == PARTREG_OK && got && s < count; s++)
             if (rp->fold(rp->arg, w.first + s, got[s]) != 0)
                 st = PARTREG_EIO;
     }
@@ -197,7 +197,7 @@ static size_t most_rows(size_t n, size_t block, size_t nseg)
 /* Buffers for nt members of cap rows each. */
 static partreg_rows_buffer *buffers_alloc(const partreg_rows *rows, size_t nt, size_t cap)
 {
-    partreg_rows_buffer *buf = calloc(nt, sizeof *buf);
+    partreg_rows_buffer *buf = calloc(nt ? nt : 1, sizeof *buf);
     for (size_t t = 0; buf && t < nt; t++) {
         if (partreg_rows_buffer_alloc(rows, cap, &buf[t]) != 0) {
             for (size_t u = 0; u < t; u++)
@@ -375,8 +375,9 @@ partreg_status partreg_rows_first_nonfinite(const partreg_rows *rows, size_t *ro
         }
         for (size_t i = 0; i < (e - b) * p; i++) {
             if (!isfinite(v.X[i])) {
-                found[0] = (double)(b + i / p);
-                found[1] = (double)(i % p);
+                size_t at_row = b + i / p, at_col = i % p;
+                found[0] = (double)at_row;
+                found[1] = (double)at_col;
                 found[2] = v.X[i];
                 break;
             }
@@ -456,7 +457,7 @@ partreg_status partreg_rows_screen(partreg_rows *rows, int thresholds, double to
     if (rows->weighted)
         shape.w = &one;
     screen_arg a = {rows, nseg, block, p, buffers_alloc(rows, nt, cap), NULL, NULL, 0};
-    a.seg = calloc(nt, sizeof *a.seg);
+    a.seg = calloc(nt ? nt : 1, sizeof(partreg_screen_moments *));
     a.all = partreg_screen_moments_new(&shape);
     if (st == PARTREG_OK && !(a.buf && a.seg && a.all))
         st = PARTREG_ENOMEM;
@@ -639,8 +640,8 @@ static partreg_status rows_eval(const partreg_objective *obj, const double *thet
         nt = nseg;
     eval_pass e = {obj, theta, order, block, nseg, k, k * (k + 1) / 2, NULL, NULL, NULL, acc};
     partreg_accum_zero(acc);
-    e.scratch = calloc(nt, sizeof *e.scratch);
-    e.info = calloc(nt, sizeof *e.info);
+    e.scratch = calloc(nt ? nt : 1, sizeof *e.scratch);
+    e.info = calloc(nt ? nt : 1, sizeof *e.info);
     e.unpack = malloc((k * k > 0 ? k * k : 1) * sizeof *e.unpack);
     partreg_status st = e.scratch && e.info && e.unpack ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {

@@ -53,14 +53,14 @@ struct partreg_analysis {
     struct partreg_d1_table *d1;
     /* A file read in blocks (analysis_stream.c): the design file or the
      * arrays of this process's rows the fit reads, owned here. */
-    int streamed;                 /* read in blocks (out of core, or a share) */
     struct partreg_design_file *design_file;
     double *rows_X, *rows_y, *rows_w;
     size_t *rows_cluster;
+    size_t streamed_fractional;   /* weights that are not whole numbers */
+    int streamed;                 /* read in blocks (out of core, or a share) */
     int streamed_weighted;        /* the rows carry weights (the frame holds none) */
     int processes;                /* of a distributed analysis (0: one) */
     int diagnostics_left_out;     /* asked for, not computed (rows not in memory) */
-    size_t streamed_fractional;   /* weights that are not whole numbers */
 };
 
 /* Pool the analyses parts[0..m) of the m completed data sets into parts[0]

@@ -249,6 +249,8 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                              size_t n_mine, int to_file, partreg_error *err)
 {
     const partreg_frame *fr = a->frame;
+    if (!fr)
+        return partreg_error_set(err, PARTREG_EINVAL, "no coding frame");
     size_t p = fr->p;
     int weighted = spec->frame.weights != NULL, clustered = spec->frame.cluster != NULL;
     partreg_status st = PARTREG_OK;
