@@ -119,15 +119,10 @@ partreg_status partreg_design_file_write(partreg_design_file *f, size_t begin, s
     int bad = write_all(f->fd, X, m * f->p * sizeof *X, f->off_X + b * 8u * f->p) ||
               write_all(f->fd, y, m * sizeof *y, f->off_y + b * 8u) ||
               (f->weighted && write_all(f->fd, w, m * sizeof *w, f->off_w + b * 8u));
-    if (!bad && f->clustered) {
-        uint64_t codes[256];
-        for (size_t i = 0; !bad && i < m; i += 256) {
-            size_t c = m - i < 256 ? m - i : 256;
-            for (size_t j = 0; j < c; j++)
-                codes[j] = cluster[i + j];
-            bad = write_all(f->fd, codes, c * sizeof *codes, f->off_c + (b + i) * 8u);
-        }
-    }
+    /* the codes are 64-bit on disk; size_t is 64-bit where this builds */
+    _Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t is 64-bit");
+    if (!bad && f->clustered)
+        bad = write_all(f->fd, cluster, m * sizeof *cluster, f->off_c + b * 8u);
     if (bad) {
         int e = errno;
         double gb = (double)f->end / 1e9;
@@ -151,12 +146,8 @@ int partreg_design_file_read(const partreg_design_file *f, size_t begin, size_t 
         return -1;
     if (w && f->weighted && read_all(f->fd, w, m * sizeof *w, f->off_w + b * 8u))
         return -1;
-    if (cluster && f->clustered) {
-        /* the codes are 64-bit on disk; size_t is 64-bit where this builds */
-        _Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t is 64-bit");
-        if (read_all(f->fd, cluster, m * sizeof *cluster, f->off_c + b * 8u))
-            return -1;
-    }
+    if (cluster && f->clustered && read_all(f->fd, cluster, m * sizeof *cluster, f->off_c + b * 8u))
+        return -1;
     return 0;
 }
 
