@@ -2,7 +2,9 @@
  * row-major design (binary: intercept column then x1..xP; ordinal: x1..xP)
  * and time partreg_fit_create alone.
  *
- * Usage: fit_time FILE.f64 N P binary|ordinal [THREADS] [REPS] [BLOCK_ROWS]
+ * Usage: fit_time FILE.f64 N P binary|ordinal|nominal [THREADS] [REPS] [BLOCK_ROWS]
+ * nominal: the ordinal model with x1 and x2 nominal (cut-specific slopes:
+ * partial proportional odds).
  * THREADS: options.threads (-1 = library default). Prints one line of
  * key=value pairs per repetition (fit seconds, iterations, loglik), then the
  * estimates of the last one ("coef" line), then peak RSS in KiB before and
@@ -55,11 +57,13 @@ static long maxrss_kib(void)
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: fit_time FILE.f64 N P binary|ordinal [THREADS] [REPS] [BLOCK]\n");
+        fprintf(stderr,
+                "usage: fit_time FILE.f64 N P binary|ordinal|nominal [THREADS] [REPS] [BLOCK]\n");
         return 2;
     }
     size_t n = strtoull(argv[2], NULL, 10), p = strtoull(argv[3], NULL, 10);
-    int ordinal = strcmp(argv[4], "ordinal") == 0;
+    int nominal = strcmp(argv[4], "nominal") == 0;
+    int ordinal = nominal || strcmp(argv[4], "ordinal") == 0;
     int threads = argc > 5 ? atoi(argv[5]) : -1;
     int reps = argc > 6 ? atoi(argv[6]) : 1;
     size_t block = argc > 7 ? strtoull(argv[7], NULL, 10) : 0;
@@ -103,6 +107,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "fit_time: could not start the workers\n");
         return 1;
     }
+    partreg_model_spec *spec = NULL;
+    size_t nominal_cols[2] = {0, 1};
+    if (partreg_model_spec_create(ordinal ? PARTREG_ORDINAL : PARTREG_BINARY, PARTREG_LOGIT,
+                                  &spec, NULL) != PARTREG_OK ||
+        (nominal && partreg_model_spec_set_nominal(spec, 2, nominal_cols, NULL) != PARTREG_OK)) {
+        fprintf(stderr, "fit_time: could not make the model specification\n");
+        return 1;
+    }
     warm_up_cpu(0.3);
     long rss0 = maxrss_kib();
     partreg_fit *fit = NULL;
@@ -111,8 +123,7 @@ int main(int argc, char **argv)
         fit = NULL;
         partreg_error err;
         double t0 = now();
-        partreg_status st = partreg_fit_create(&d, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY,
-                                               PARTREG_LOGIT, &opt, &fit, &err);
+        partreg_status st = partreg_fit_create_spec(&d, spec, &opt, &fit, &err);
         double t1 = now();
         if (st != PARTREG_OK) {
             fprintf(stderr, "fit_time: fit failed: %s\n", err.message);
@@ -130,9 +141,16 @@ int main(int argc, char **argv)
         for (size_t j = 0; j < t->size; j++)
             printf(" %.12g", gsl_vector_get(t, j));
     }
+    /* cut-specific slopes (nominal): every cut of x1, then of x2 */
+    for (size_t c = 0; nominal && c < 2; c++)
+        for (size_t j = 0; j < partreg_fit_n_parameters(fit); j++)
+            if (partreg_fit_param_kind(fit, j) == PARTREG_PARAM_CUT_COEFFICIENT &&
+                partreg_fit_param_column(fit, j) == c)
+                printf(" %.12g", gsl_vector_get(partreg_fit_parameters(fit), j));
     printf("\nrss_kib_before_fit=%ld rss_kib_peak=%ld design_bytes=%zu\n", rss0, maxrss_kib(),
            n * k * sizeof(double));
     partreg_fit_free(fit);
+    partreg_model_spec_free(spec);
     partreg_workers_free(opt.workers);
     free(X);
     free(y);

@@ -238,6 +238,11 @@ bash "$here/survey.sh" "$build" ${BENCH_SURVEY_NS:-$survey_ns} || echo "survey b
 $PY "$here/report.py" --profile "$prof" --raw "$raw" --machine "$data/machine$sfx.tsv" \
   --skipped "$data/skipped$sfx.tsv" --e2e "$e2e" \
   --md "$out_md" --png "$out_png"
+# partial proportional odds against the parallel fit and R's clm(nominal =)
+# and vglm (bench/nominal.sh), appended to the report
+if [ $quick = 0 ]; then
+  "$here/nominal.sh" "$build" > /dev/null && { echo; cat "$data/nominal.md"; } >> "$out_md"
+fi
 echo "wrote $out_md and $out_png"
 # the small-sample tools' section (CR2 against CR1, pooling)
 if [ $quick = 0 ]; then "$here/small_samples.sh" "$build" > /dev/null; fi

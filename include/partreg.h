@@ -374,6 +374,56 @@ PARTREG_API partreg_status partreg_model_spec_set_flic(partreg_model_spec *spec,
                                                        partreg_error *err);
 
 /**
+ * Nominal effects (partial proportional odds): the design columns
+ * columns[0..n) get one slope per cut instead of one slope, as R's
+ * `clm(nominal = ~ x)`, VGAM's `cumulative(parallel = FALSE ~ x)` and
+ * Stata's `gologit2, npl(x)`:
+ *
+ *     P(Y <= j | x) = F(theta_j - x_p'beta - x_n'beta_j)
+ *
+ * (x_n the nominal columns, x_p the others); a positive beta_j raises
+ * P(Y > j). The parameter vector then holds the blocks "beta" (the other
+ * location columns), "theta", "beta_j" (cut-major: every nominal column
+ * at the first cut, then at the second, ...) and, with scale effects,
+ * "gamma". Replaces any earlier nominal setting; n = 0 removes it.
+ *
+ * @param spec     an ordinal (cumulative-link) specification.
+ * @param n        number of columns.
+ * @param columns  n distinct design column indices (borrowed; checked
+ *                 against the data's p by the fit).
+ * @param err      optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL spec, NULL columns with n > 0,
+ *         a repeated column); PARTREG_EUNSUPPORTED (the specification is
+ *         not a cumulative-link one); PARTREG_ENOMEM. On failure the
+ *         specification is unchanged. Not thread-safe for one spec.
+ */
+PARTREG_API partreg_status partreg_model_spec_set_nominal(partreg_model_spec *spec, size_t n,
+                                                          const size_t *columns,
+                                                          partreg_error *err);
+
+/**
+ * Scale effects (location-scale model), as R's `clm(scale = ~ z)` and
+ * Stata's `oglm, het(z)`:
+ *
+ *     P(Y <= j | x) = F((theta_j - x'beta) / exp(z'gamma))
+ *
+ * with z the design columns columns[0..n) (block "gamma", in that order).
+ * A column with scale_only[i] non-zero enters the scale alone (no
+ * location slope): a scale variable that is not in the model's formula;
+ * scale_only NULL means every column also enters the location. Replaces
+ * any earlier scale setting; n = 0 removes it. Every link.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL spec, NULL columns with n > 0,
+ *         a repeated column); PARTREG_EUNSUPPORTED (not a cumulative-link
+ *         specification); PARTREG_ENOMEM. On failure the specification is
+ *         unchanged. Not thread-safe for one spec.
+ */
+PARTREG_API partreg_status partreg_model_spec_set_scale(partreg_model_spec *spec, size_t n,
+                                                        const size_t *columns,
+                                                        const unsigned char *scale_only,
+                                                        partreg_error *err);
+
+/**
  * Fit a binary or cumulative-link model by Newton-Raphson with the analytic
  * Hessian and step-halving (docs/methods.md).
  *
@@ -541,6 +591,11 @@ PARTREG_API int partreg_fit_separated(const partreg_fit *fit);
 PARTREG_API int partreg_fit_param_diverges(const partreg_fit *fit, size_t j);
 /** Maximum absolute gradient entry at the estimate. */
 PARTREG_API double partreg_fit_max_gradient(const partreg_fit *fit);
+/** Rows of the fit whose fitted cumulative probabilities cross (some
+ *  P(Y = j) < 0 at the estimate), which cut-specific slopes allow; 0 for
+ *  models where they cannot cross and for fits that did not converge. A
+ *  fit with crossing rows also has a warning that counts them. */
+PARTREG_API size_t partreg_fit_n_crossing_rows(const partreg_fit *fit);
 
 /** Goodness-of-fit summary (all computed at fit time). */
 typedef struct partreg_fit_stats {
@@ -617,6 +672,29 @@ PARTREG_API partreg_status partreg_fit_predict_cumulative(const partreg_fit *fit
 PARTREG_API size_t partreg_fit_n_warnings(const partreg_fit *fit);
 /** Warning i as one sentence (borrowed; valid until the fit is freed). */
 PARTREG_API const char *partreg_fit_warning(const partreg_fit *fit, size_t i);
+
+/**
+ * @name Strings in the output formats
+ * The one escaping of every string the library and the `partreg` command
+ * write (names of columns, levels, terms, formulas, titles): whatever bytes
+ * a string holds, the JSON stays valid JSON, a CSV field stays one field,
+ * and a terminal shows no control sequence. Each returns 0, or -1 when the
+ * stream reported a write error. Thread-safe for distinct streams.
+ * @{
+ */
+/** `s` as a JSON string literal, with its quotes: '"', '\\' and control
+ *  characters escaped (`\n`, `\t`, `\u001b`, ...), bytes that are not valid
+ *  UTF-8 written as U+FFFD. NULL writes `null`. */
+PARTREG_API int partreg_write_json_string(FILE *out, const char *s);
+/** `s` as one CSV field (RFC 4180): quoted, with quotes doubled, when it
+ *  holds `delimiter`, a quote, CR or LF, or starts or ends with a space;
+ *  as it is otherwise. NULL writes an empty field. */
+PARTREG_API int partreg_write_csv_field(FILE *out, const char *s, char delimiter);
+/** `s` for a terminal or a plain-text report: control characters (C0,
+ *  DEL) and bytes that are not valid UTF-8 as `\xHH`, the rest as it is.
+ *  NULL writes nothing. */
+PARTREG_API int partreg_write_text(FILE *out, const char *s);
+/** @} */
 
 #ifdef __cplusplus
 }

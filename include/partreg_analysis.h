@@ -19,6 +19,7 @@
 #include "partreg_formula.h"
 #include "partreg_margins.h"
 #include "partreg_survey.h"
+#include "partreg_ordinal.h"
 #include "partreg_table.h"
 
 #ifdef __cplusplus
@@ -83,6 +84,17 @@ typedef struct partreg_analysis_spec {
              *  each is analysed with this spec and the results pooled by
              *  Rubin's rules (partreg_analysis_run_imputations()); NULL: none */
             const char *imputations;
+            /** Ordinal: variables (or terms) of the formula whose slopes
+             *  differ by cut ("x + V", `--nominal`;
+             *  partreg_model_spec_set_nominal()), or NULL. Scale terms are
+             *  frame.scale (`--scale`). */
+            const char *nominal;
+            int autofit;          /**< ordinal: choose the nominal variables as Stata's gologit2, autofit (default 0) */
+            double autofit_alpha; /**< level of autofit's tests (0: the default 0.05) */
+            int nominal_test;     /**< ordinal: LR test per variable of nominal effects (default 0) */
+            int scale_test;       /**< ordinal: LR test per variable of scale effects (default 0) */
+            int parallel_test;    /**< ordinal: Wald test of equal slopes per variable, from the model with every variable nominal (default 0) */
+            int ordinal_gof;      /**< ordinal: Lipsitz, ordinal Hosmer-Lemeshow and Pulkstenis-Robinson tests (default 0) */
             /** Memory for the data, in bytes (`--memory`; default 0: half
              *  the physical memory). A CSV file whose table and design
              *  would need more (about twice the file's size) is read in
@@ -140,6 +152,20 @@ PARTREG_API partreg_status partreg_analysis_run_table(const partreg_table *table
                                                       partreg_analysis **out, partreg_error *err);
 
 /**
+ * Likelihood-ratio test of two analyses of the same data, `reduced` nested
+ * in `full`: partreg_lr_test() on their fits after checking what only the
+ * analyses know: the same outcome variable, the same rows of the data
+ * (listwise deletion can differ between the formulas) and the same
+ * weights. PARTREG_EINVAL with a message saying which differs (naming the
+ * outcomes, or the first row used by one model only), else what
+ * partreg_lr_test() returns. On failure the outputs are NaN. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_analysis_lr_test(const partreg_analysis *full,
+                                                    const partreg_analysis *reduced,
+                                                    double *chi2, double *df, double *p,
+                                                    partreg_error *err);
+
+/**
  * Multiple imputation: run the analysis on each of m >= 2 completed data
  * sets (tables[0..m), borrowed; the same columns) on threads across the
  * imputations (spec->fit.threads of them, 0 = one per core; each
@@ -183,6 +209,22 @@ PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analys
 PARTREG_API const partreg_survey *partreg_analysis_survey(const partreg_analysis *a);
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
+/** The Brant test, or NULL when not asked for (borrowed). */
+PARTREG_API const partreg_brant *partreg_analysis_brant(const partreg_analysis *a);
+/** Autofit's steps (the tests that made each variable parallel, with
+ *  their step), or NULL when not asked for (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a);
+/** The nominal tests (`nominal_test`), or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_nominal_test(const partreg_analysis *a);
+/** The scale tests (`scale_test`), or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_scale_test(const partreg_analysis *a);
+/** The parallel-lines tests (equal slopes in the model with every
+ *  variable nominal; partreg_variable_tests_omnibus() for all together),
+ *  or NULL (borrowed). */
+PARTREG_API const partreg_variable_tests *partreg_analysis_parallel_test(const partreg_analysis *a);
+/** The ordinal goodness-of-fit tests, or NULL when not asked for
+ *  (borrowed). */
+PARTREG_API const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a);
 /** 1 when the analysis read its file in blocks into a design file on disk
  *  (out of core), else 0. */
 PARTREG_API int partreg_analysis_out_of_core(const partreg_analysis *a);

@@ -165,6 +165,21 @@ typedef struct partreg_frame_options {
              *  with PREFIX, in table order (full replicate weights, finite,
              *  >= 0). */
             const char *repweights;
+            /** 0 (default): refuse an ordinal outcome that looks continuous,
+             *  unless its levels are listed in `levels`: more than 50
+             *  distinct values, or more than 10 that average fewer than 5
+             *  rows each (J > 10 and 5 J > n). Such an outcome is almost
+             *  always a measurement to be recoded into categories; fitted as
+             *  it is it would get one threshold per value. 1: fit it as
+             *  ordinal anyway (`--many-levels`). */
+            int many_levels;
+            /** Scale terms of a location-scale model (`--scale "z + w"`): the
+             *  right-hand side of a formula, or NULL (default). A term that is
+             *  in the formula marks its columns as scale columns too; one that
+             *  is not adds its columns after the formula's, as scale-only
+             *  columns (partreg_frame_column_roles()). Its variables join the
+             *  model's: listwise deletion, coding and `--ref` apply to them. */
+            const char *scale;
         };
         unsigned char partreg_reserved_[256];
     };
@@ -211,6 +226,9 @@ typedef struct partreg_frame partreg_frame;
  *               partreg_frame_free()); otherwise NULL.
  * @param err    optional; `err->line` is set when a data line is at fault.
  * @return PARTREG_OK;
+ *         PARTREG_EDATA also for an outcome that looks continuous (see
+ *         many_levels); PARTREG_ENOMEM, when the design matrix does not fit
+ *         in memory, names its size and the term with the most columns;
  *         PARTREG_EINVAL: NULL table/f/out, n_levels > 0 with NULL levels,
  *         a `--ref` on a numeric variable, a numeric column used both
  *         as a number and as factor(), a family value out of range;
@@ -285,6 +303,17 @@ PARTREG_API const char *partreg_frame_column_name(const partreg_frame *fr, size_
 /** Term of design column j: an index for partreg_frame_term_label(), or -1
  *  for the intercept and for j out of range. */
 PARTREG_API long partreg_frame_column_term(const partreg_frame *fr, size_t j);
+/** Roles of a design column (bits of partreg_frame_column_roles()). */
+enum {
+    PARTREG_ROLE_LOCATION = 1u << 0, /**< a term of the model formula (the location) */
+    PARTREG_ROLE_SCALE = 1u << 1     /**< a scale term (partreg_frame_options.scale) */
+};
+
+/** Roles of design column j: ::PARTREG_ROLE_LOCATION for the formula's
+ *  columns, ::PARTREG_ROLE_SCALE for the scale terms' (both for a scale
+ *  term that is also in the formula); 0 when j is out of range. */
+PARTREG_API unsigned partreg_frame_column_roles(const partreg_frame *fr, size_t j);
+
 /** Number of terms (as in the formula). */
 PARTREG_API size_t partreg_frame_n_terms(const partreg_frame *fr);
 /** Label of term k (as partreg_formula_term_label()), or NULL. */

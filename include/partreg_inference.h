@@ -168,9 +168,11 @@ PARTREG_API partreg_status partreg_fit_wald_test(const partreg_fit *fit, const s
  * chi-square tail. Nesting itself cannot be verified from two fits; the
  * checks below catch the usual mistakes.
  *
- * @return PARTREG_OK; PARTREG_EINVAL when the fits differ in family, link
- *         or number of outcome levels, were fitted on different rows
- *         (n_obs or the sum of the weights differ), the reduced model does
+ * @return PARTREG_OK; PARTREG_EINVAL when the fits differ in family, link,
+ *         outcome levels, weights (one has weights, or their values
+ *         differ), number of rows, or outcome values on their rows (a
+ *         different outcome, or different rows; the message says which
+ *         of these), the reduced model does
  *         not have fewer parameters, its log-likelihood exceeds the full
  *         one's by more than 1e-6 (1 + |l_full|) (not nested; a smaller
  *         excess is rounding and gives chi2 = 0), or an argument is NULL;

@@ -249,6 +249,7 @@ typedef struct partreg_survey_info {
  * @param data   the data it was fitted on (borrowed).
  * @param design a design of data->n rows (borrowed; the fit keeps no
  *               reference).
+ * @param err    filled on failure (NULL: not reported).
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, rows differ, weights
  *         that are not the design's fit weights, an fpc that varies within
  *         a stratum or is below the PSUs sampled, a single PSU in all);
@@ -310,9 +311,11 @@ typedef struct partreg_survey_gof {
 /**
  * The F-adjusted mean residual test of Archer and Lemeshow (2006, Stata
  * Journal 6(1); Archer, Lemeshow and Hosmer 2007, CSDA 51), the survey
- * counterpart of Hosmer-Lemeshow: the rows of the subpopulation are
- * sorted by fitted probability and cut into `groups` groups of equal
- * total sampling weight (rows with equal fitted values kept together);
+ * counterpart of Hosmer-Lemeshow: the rows of the subpopulation form
+ * `groups` groups by the weighted percentiles of their fitted
+ * probabilities (Stata's xtile with the sampling weights: a row is in
+ * group j when q_(j-1) < p <= q_j; rows with equal fitted values
+ * together, empty groups dropped);
  * the residuals r = y - p are averaged in each group (weighted means
  * M_g), their g x g covariance is the design's (linearised over strata
  * and PSUs, with the fpc and lonely-PSU rule; replicate designs use the
@@ -326,6 +329,7 @@ typedef struct partreg_survey_gof {
  * @param design  its design (borrowed).
  * @param groups  g, at least 3 (10 is usual).
  * @param out     filled on PARTREG_OK (NaN otherwise).
+ * @param err     filled on failure (NULL: not reported).
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, groups < 3, data or
  *         design not the fit's, a fit without a design);
  *         PARTREG_EUNSUPPORTED (not a binary model); PARTREG_ESINGULAR

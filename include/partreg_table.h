@@ -166,6 +166,16 @@ PARTREG_API int partreg_table_levels_ordered(const partreg_table *table, size_t 
 PARTREG_API int partreg_table_first_non_numeric(const partreg_table *table, size_t j, long *line,
                                                 const char **value, size_t *n_numeric);
 
+/**
+ * 1 if numeric column j was read from text with decimal commas ("4,5" for
+ * 4.5: a ';'- or tab-delimited CSV file whose every value of the column is
+ * such a number or a whole number), with *line (1-based file line) and
+ * *value (borrowed text) of its first cell that has a comma, for a note to
+ * the user; 0 otherwise (outputs untouched). NULL outputs are skipped.
+ */
+PARTREG_API int partreg_table_decimal_comma(const partreg_table *table, size_t j, long *line,
+                                            const char **value);
+
 /** 1-based file line of data row i (CSV; row i + 2 when no quoted newlines). */
 PARTREG_API long partreg_table_row_line(const partreg_table *table, size_t i);
 

@@ -229,6 +229,24 @@ MI2=$(gen mi2.csv y,g,imp 40 'printf "%d,%s,%d\n", i % 2, (i < 20 ? (i % 4 < 2 ?
 expect O27 1 "cannot be pooled" "$BIN" fit "$MI2" --formula "y ~ g" --imputations imp
 CR=$(gen cr.csv y,x,g,cl 60 'printf "%d,%.2f,%s,%d\n", (i * 7 + int(i / 9)) % 3 == 0, 0.1 * ((i * 13) % 17), (i % 6 == 0 ? "b" : "a"), i % 6')
 expect O28 1 "CR2 is not defined" "$BIN" fit "$CR" --formula "y ~ x + g" --vcov cr2 --cluster cl
+# ---- nominal and scale effects, their tests (o: 5 levels, y: 2)
+expect O29 1 "which is not a variable or term of the formula" "$BIN" fit "$O" --formula "o ~ x" --nominal w
+expect O30 2 "both choose the nominal variables" "$BIN" fit "$O" --formula "o ~ x" --nominal x --autofit
+expect O31 1 "--scale \"x +\": formula" "$BIN" fit "$O" --formula "o ~ x" --scale "x +"
+expect O32 1 "names the outcome 'o'" "$BIN" fit "$O" --formula "o ~ x" --scale o
+for opt in --nominal-test --scale-test --parallel-test --gof --autofit; do
+    expect O33 1 "is for ordinal models" "$BIN" fit "$O" --formula "$F" $opt
+done
+expect O33 1 "--nominal is for ordinal models" "$BIN" fit "$O" --formula "$F" --nominal x
+expect O33 1 "--scale is for ordinal models" "$BIN" fit "$O" --formula "$F" --scale x
+expect O34 2 "the level must be in (0, 1)" "$BIN" fit "$O" --formula "o ~ x" --autofit 1.5
+expect O35 1 "--parallel-test" "$BIN" fit "$O" --formula "o ~ x" --nominal x --brant
+# a crossing fit is reported, a diverging refit has no statistic
+expect D22 0 "" "$BIN" fit "$SRC/tests/data/birthwt.csv" --formula "bwt4 ~ age + lwt + smoke + ht + ui" \
+    --levels le2000,2001to2500,2501to3000,gt3000 --nominal "age + lwt"
+says D22 "cross for 8 of the 189 rows"
+expect D23 0 "" "$BIN" fit "$SRC/tests/data/wine.csv" --formula "rating ~ temp + contact" --nominal-test
+says D23 "refit runs off to infinity: no statistic"
 
 # ---- determinism: the same input twice gives identical bytes --------------
 for fmt in json text csv; do

@@ -252,11 +252,25 @@ expect 2 "'nosuch' is not a variable of the model" "$BIN" report "$DATA" "${OFIT
 expect 1 "" "$BIN" report "$DATA" "${OFIT[@]}" --out "$TMP/no/such/dir/r.html"
 expect 1 "" "$BIN" report "$TMP/missing.csv" "${OFIT[@]}" --out "$TMP/r.html"
 if [ -c /dev/full ]; then
-    expect 1 "could not write the HTML report" "$BIN" report "$DATA" "${OFIT[@]}" --out /dev/full
+    expect 1 "could not write '/dev/full': No space left on device" "$BIN" report "$DATA" "${OFIT[@]}" --out /dev/full
     [ -c /dev/full ] || fail "a failed report removed /dev/full"
 fi
 expect 0 "" "$BIN" report --help
 grep -q -- "--curve" "$TMP/stdout" || fail "--help does not list --curve"
+
+# a model with cut-specific slopes: one panel per nominal term, each cut's
+# estimate and interval; the tables show the cuts as blocks and the tests
+"$BIN" report "$SRC/tests/data/wine.csv" --formula "rating ~ temp + contact" --nominal contact \
+    --scale temp --nominal-test --parallel-test --out "$TMP/nominal.html" >/dev/null 2>"$TMP/nominal.err" ||
+    fail "report with --nominal failed: $(tail -1 "$TMP/nominal.err")"
+[ "$(grep -o '<g class="panel">' "$TMP/nominal.html" | wc -l)" -eq 1 ] ||
+    fail "nominal report: not one per-cut panel"
+[ "$(grep -o '<circle class="est"' "$TMP/nominal.html" | wc -l)" -eq 4 ] ||
+    fail "nominal report: not four cut estimates in the panel"
+grep -q 'Cut 1|2: effect on P(Y &gt; 1)' "$TMP/nominal.html" || fail "nominal report: no per-cut block"
+grep -q 'class="nominal-test"' "$TMP/nominal.html" || fail "nominal report: no nominal test table"
+grep -q 'class="parallel-test"' "$TMP/nominal.html" || fail "nominal report: no parallel-lines table"
+grep -q 'class="scale"' "$TMP/nominal.html" || fail "nominal report: no scale table"
 
 # render in headless Chromium when it is installed
 CHROME=$(command -v chromium || command -v chromium-browser || true)

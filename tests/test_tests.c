@@ -124,8 +124,42 @@ static void test_lr(void **state)
         w[i] = i == 0 ? 2.0 : 1.0;
     partreg_fit *weighted = fit_cols(red, 6, PARTREG_LOGIT, b3, w);
     assert_int_equal(partreg_lr_test(full, weighted, &c, &df, &p, &err), PARTREG_EINVAL);
-    assert_contains(err.message, "different rows");
+    assert_contains(err.message, "the reduced model has weights and the full one has none");
+    /* the same rows and sum of weights, other weights */
+    double *w2 = malloc(MROZ_N * sizeof *w2);
+    assert_non_null(w2);
+    for (size_t i = 0; i < MROZ_N; i++)
+        w2[i] = i == 1 ? 2.0 : 1.0;
+    partreg_fit *wfull = fit_cols(all, 8, PARTREG_LOGIT, b1, w2);
+    partreg_fit *wred = fit_cols(red, 6, PARTREG_LOGIT, b2, w);
+    assert_int_equal(partreg_lr_test(wfull, wred, &c, &df, &p, &err), PARTREG_EINVAL);
+    assert_contains(err.message, "different weights");
+    partreg_fit_free(wfull);
+    partreg_fit_free(wred);
     partreg_fit_free(weighted);
+    free(w2);
+    /* the same number of rows and outcome levels, another outcome: the
+     * outcome reversed (another variable with the same levels, same rows) */
+    {
+        double *y2 = malloc(MROZ_N * sizeof *y2), *bx = malloc(MROZ_N * 6 * sizeof *bx);
+        assert_non_null(y2);
+        assert_non_null(bx);
+        for (size_t i = 0; i < MROZ_N; i++)
+            y2[i] = mroz_y[MROZ_N - 1 - i];
+        for (size_t i = 0; i < MROZ_N; i++)
+            for (size_t k = 0; k < 6; k++)
+                bx[i * 6 + k] = mroz_X[i * MROZ_P + red[k]];
+        partreg_data dz = {MROZ_N, 6, bx, 0, y2, NULL, 2, NULL, NULL};
+        partreg_fit *other = NULL;
+        partreg_status zst = partreg_fit_create(&dz, PARTREG_BINARY, PARTREG_LOGIT, NULL, &other, &err);
+        if (zst != PARTREG_OK)
+            fail_msg("%s", err.message);
+        assert_int_equal(partreg_lr_test(full, other, &c, &df, &p, &err), PARTREG_EINVAL);
+        assert_contains(err.message, "different outcome values");
+        partreg_fit_free(other);
+        free(y2);
+        free(bx);
+    }
     /* non-nested: (1, k618, hc) has more parameters but fits worse than (1, k5) */
     size_t weak[3] = {0, 2, 5}, strong[2] = {0, 1};
     partreg_fit *fw = fit_cols(weak, 3, PARTREG_LOGIT, b3, NULL);

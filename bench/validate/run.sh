@@ -7,9 +7,11 @@
 #   (defaults: build 1000 2000 40 1000001 1 100 all-cores)
 #
 # Builds bench/validate/validate.c against BUILD_DIR/libpartreg.a (with the
-# link flags of the build's partreg.pc), runs it, and writes the markdown
-# tables to BUILD_DIR/validation.md (docs/validation.md quotes a run). Exits
-# non-zero when a check of docs/validation.md fails.
+# link flags of the build's partreg.pc), runs it, then the size study of
+# the ordinal tests (ordinal_tests.c; its arguments R n SEED THREADS from
+# ORDINAL_TESTS_ARGS), and writes the markdown tables to
+# BUILD_DIR/validation.md (docs/validation.md quotes a run). Exits non-zero
+# when a check of docs/validation.md fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -37,4 +39,10 @@ cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/survey_
 # the small-sample studies: CR2 and t(G - 1) at few clusters, Firth's
 # bias, Rubin pooling under MAR (SMALL_R replications, default 1000)
 "$build/small_samples" "${SMALL_R:-1000}" 2000001 ${7:-} | tee -a "$build/validation.md" || status=1
+# the size of the tests of ordinal models under the null (docs/validation.md)
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) \
+   "$here/ordinal_tests.c" "$build/libpartreg.a" $private $(pkg-config --libs $requires) \
+   -o "$build/ordinal_tests"
+"$build/ordinal_tests" ${ORDINAL_TESTS_ARGS:-} | tee -a "$build/validation.md" || status=1
 exit $status

@@ -1,8 +1,44 @@
 /* Per-call error reports (partreg_error) and status names. */
 #include "core/error.h"
 
+#include "core/utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+/* A message is one printable line whatever text it quotes (a cell, a
+ * column name, a message of another library): control characters and
+ * bytes that are not valid UTF-8 become \xHH. */
+static void sanitize(char *msg, size_t size)
+{
+    char out[PARTREG_ERROR_MESSAGE_SIZE];
+    const unsigned char *m = (const unsigned char *)msg;
+    size_t n = strlen(msg), i = 0, o = 0;
+    int dirty = 0;
+    while (i < n && o + 1 < sizeof out) {
+        size_t k = m[i] >= 0x80 ? partreg_utf8_seq(m + i, n - i) : 1;
+        if (m[i] < 0x20 || m[i] == 0x7F || k == 0) {
+            if (o + 5 > sizeof out)
+                break;
+            snprintf(out + o, sizeof out - o, "\\x%02X", m[i]);
+            o += 4;
+            i++;
+            dirty = 1;
+        } else if (o + k < sizeof out) {
+            memcpy(out + o, m + i, k);
+            o += k;
+            i += k;
+        } else {
+            break;
+        }
+    }
+    if (!dirty && i == n)
+        return;
+    out[o] = '\0';
+    memcpy(msg, out, o + 1 < size ? o + 1 : size);
+    msg[size - 1] = '\0';
+}
 
 static void fill(partreg_error *err, partreg_status status, long line, long column, long index,
                  const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
@@ -18,6 +54,7 @@ static void fill(partreg_error *err, partreg_status status, long line, long colu
      * every translation unit after the first it analyses in one run. */
     /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
     vsnprintf(err->message, sizeof err->message, fmt, ap);
+    sanitize(err->message, sizeof err->message);
 }
 
 partreg_status partreg_error_set(partreg_error *err, partreg_status status, const char *fmt, ...)

@@ -42,6 +42,9 @@ typedef struct partreg_column {
     long fnn_line;
     char *fnn_value;
     size_t fnn_n_numeric;
+    /* numbers read with decimal commas: the first cell with a comma */
+    long dc_line;
+    char *dc_value;
 } partreg_column;
 
 struct partreg_table {
@@ -102,6 +105,7 @@ static void column_release(partreg_column *c)
     free(c->level_off);
     free(c->slots);
     free(c->fnn_value);
+    free(c->dc_value);
 }
 
 void partreg_table_free(partreg_table *table)
@@ -484,6 +488,52 @@ const char *partreg_table_level_name(const partreg_table *table, size_t j, size_
 int partreg_table_levels_ordered(const partreg_table *table, size_t j)
 {
     return (table && j < table->n_cols) ? table->cols[j].levels_ordered : 0;
+}
+
+partreg_status partreg_table_make_decimal_comma(partreg_table *t, size_t j, double *data,
+                                                long line, const char *value, size_t len)
+{
+    partreg_column *c;
+    char *v;
+    if (j >= t->n_cols || t->cols[j].type != PARTREG_COLUMN_CATEGORICAL)
+        return PARTREG_EINVAL;
+    v = dup_n(value, len);
+    if (!v)
+        return PARTREG_ENOMEM;
+    c = &t->cols[j];
+    free(c->codes);
+    free(c->pool);
+    free(c->level_off);
+    free(c->slots);
+    free(c->fnn_value);
+    c->codes = NULL;
+    c->pool = NULL;
+    c->level_off = NULL;
+    c->slots = NULL;
+    c->fnn_value = NULL;
+    c->pool_len = c->pool_cap = c->n_levels = c->cap_levels = c->n_slots = 0;
+    c->has_fnn = 0;
+    c->type = PARTREG_COLUMN_NUMERIC;
+    c->num = data;
+    c->dc_line = line;
+    c->dc_value = v;
+    return PARTREG_OK;
+}
+
+int partreg_table_decimal_comma(const partreg_table *table, size_t j, long *line,
+                                const char **value)
+{
+    const partreg_column *c;
+    if (!table || j >= table->n_cols)
+        return 0;
+    c = &table->cols[j];
+    if (c->type != PARTREG_COLUMN_NUMERIC || !c->dc_value)
+        return 0;
+    if (line)
+        *line = c->dc_line;
+    if (value)
+        *value = c->dc_value;
+    return 1;
 }
 
 int partreg_table_first_non_numeric(const partreg_table *table, size_t j, long *line,

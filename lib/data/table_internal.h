@@ -78,6 +78,14 @@ partreg_status partreg_table_set_first_non_numeric(partreg_table *t, size_t j, l
                                                    const char *value, size_t len,
                                                    size_t n_numeric);
 
+/* Replace categorical column j by the numeric values `data` (a malloc'ed
+ * array of n_rows doubles, adopted on PARTREG_OK) read from its text with
+ * decimal commas; line and value[0..len) (copied) name its first cell with
+ * a comma (partreg_table_decimal_comma()). PARTREG_OK, PARTREG_ENOMEM or
+ * PARTREG_EINVAL (j not categorical); on failure nothing changes. */
+partreg_status partreg_table_make_decimal_comma(partreg_table *t, size_t j, double *data,
+                                                long line, const char *value, size_t len);
+
 /* Give the table an array of n_rows file lines (1-based) for
  * partreg_table_row_line(); *lines receives it, filled with i + 2, owned by
  * the table. PARTREG_OK or PARTREG_ENOMEM. */
@@ -100,6 +108,16 @@ int *partreg_table_codes_mut(partreg_table *t, size_t j);
 partreg_status partreg_table_read_csv_part(const char *buf, size_t len, const char *name,
                                            const partreg_read_options *opt, long line,
                                            partreg_table **out, partreg_error *err);
+/* Read an SPSS (.sav/.zsav, stata = 0) or Stata (.dta, stata = 1) file
+ * held in buf[0..len) (borrowed), as partreg_table_read_sav() and
+ * partreg_table_read_dta() read a file: the same table and the same
+ * errors, with `name` (NULL = "<buffer>") in their messages. For the fuzz
+ * harness and standard input. PARTREG_EUNSUPPORTED when built without
+ * ReadStat. */
+partreg_status partreg_table_read_survey_buffer(const void *buf, size_t len, const char *name,
+                                                int stata, const partreg_read_options *opt,
+                                                partreg_table **out, partreg_error *err);
+
 /* A new table of rows rows[0..n) of t (in that order): every column,
  * categorical ones with t's whole level dictionary (same codes).
  * PARTREG_OK with *out set, or PARTREG_ENOMEM with *out = NULL. */

@@ -19,18 +19,7 @@
 /* Write s, quoted when it needs to be. Returns 0 or EOF. */
 static int put_text(const char *s, FILE *out)
 {
-    const char *p;
-    if (!strpbrk(s, ",\"\r\n"))
-        return fputs(s, out) < 0 ? EOF : 0;
-    if (fputc('"', out) == EOF)
-        return EOF;
-    for (p = s; *p; p++) {
-        if (*p == '"' && fputc('"', out) == EOF)
-            return EOF;
-        if (fputc(*p, out) == EOF)
-            return EOF;
-    }
-    return fputc('"', out) == EOF ? EOF : 0;
+    return partreg_write_csv_field(out, s, ',') < 0 ? EOF : 0;
 }
 
 /* Shortest round-trip representation of a finite x. Returns 0 or EOF. */

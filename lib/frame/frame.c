@@ -28,6 +28,7 @@ partreg_status partreg_frame_alloc(const partreg_formula *f, partreg_frame **out
     if (!st) {
         fr->vars = calloc(f->n_vars ? f->n_vars : 1, sizeof *fr->vars);
         fr->terms = calloc(f->n_terms ? f->n_terms : 1, sizeof *fr->terms);
+        fr->n_main_terms = f->n_terms;
         if (!fr->vars || !fr->terms)
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory building the model frame");
     }
@@ -52,6 +53,7 @@ void partreg_frame_free(partreg_frame *fr)
         }
     free(fr->vars);
     free(fr->terms);
+    free(fr->term_scale);
     if (fr->col_names)
         for (size_t j = 0; j < fr->p; j++)
             free(fr->col_names[j]);

@@ -73,6 +73,14 @@ partreg_status partreg_frame_apply(const partreg_frame *fr, const partreg_table 
         return st;
     nf->family = fr->family;
     nf->intercept = fr->intercept;
+    nf->n_main_terms = fr->n_main_terms;
+    if (fr->term_scale) {
+        if (!(nf->term_scale = malloc(f->n_terms ? f->n_terms : 1))) {
+            st = nomem(err);
+            goto cleanup;
+        }
+        memcpy(nf->term_scale, fr->term_scale, f->n_terms);
+    }
     col = malloc((f->n_vars ? f->n_vars : 1) * sizeof *col);
     if (!col || levels_copy(&nf->outcome, &fr->outcome)) {
         st = nomem(err);
@@ -117,6 +125,13 @@ partreg_status partreg_frame_apply(const partreg_frame *fr, const partreg_table 
     }
     nf->n = n;
     nf->n_dropped = N - n;
+    if (N == 0) {
+        st = partreg_error_set(err, PARTREG_ETOOFEW,
+                               "%s has no data rows (only a header line); give the rows to "
+                               "predict",
+                               partreg_table_source(newdata));
+        goto cleanup;
+    }
     if (n == 0) {
         st = partreg_error_set(err, PARTREG_ETOOFEW,
                                "no complete rows in %s: each of its %zu rows misses a predictor",

@@ -3,6 +3,7 @@
  * value in any variable used (listwise deletion), code the outcome, the
  * predictors' levels and references, weights and clusters, then lay out and
  * fill the design matrix (frame_design.c). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +278,14 @@ static partreg_status code_weights(partreg_frame *fr, const partreg_table *t, si
                                         "finite and >= 0",
                                         partreg_table_column_name(t, j), w, line);
         }
+        if (w > 0.0 && w < DBL_MIN) {
+            long line = partreg_table_row_line(t, fr->rows[i]);
+            return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                        "weight '%s' is %g on line %ld, below the smallest "
+                                        "normal double (%g): too small to carry a likelihood; "
+                                        "multiply every weight by the same constant",
+                                        partreg_table_column_name(t, j), w, line, DBL_MIN);
+        }
         fr->w[i] = w;
     }
     return PARTREG_OK;
@@ -344,6 +353,15 @@ static partreg_status choose_family(partreg_frame *fr, const partreg_table *t, s
                                  article, ft->name, range, name, J, fr->outcome.names[0],
                                  fr->outcome.names[1], other);
     }
+    /* an outcome that looks continuous: see partreg_frame_options.many_levels */
+    if (ft->thresholds && opt->n_levels == 0 && !opt->many_levels &&
+        (J > 50 || (J > 10 && 5 * J > fr->n)))
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "the outcome '%s' has %zu distinct values in %zu rows: it looks "
+                                 "continuous, and an ordinal model would estimate %zu "
+                                 "thresholds; recode it into categories, or give --many-levels "
+                                 "(or list the levels with --levels) to fit it as ordinal",
+                                 name, J, fr->n, J - 1);
     if (J < ft->min_levels)
         return partreg_error_set(err, PARTREG_EONECLASS,
                                  "%s %s model needs an outcome with at least %zu levels; "
@@ -372,8 +390,23 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
                                  opt->n_levels);
     if (!opt->family_auto && !partreg_family_traits_of(opt->family))
         return partreg_error_set(err, PARTREG_EINVAL, "invalid family %d", (int)opt->family);
-    if ((st = partreg_frame_alloc(f, &fr, err)))
+    /* scale terms that the formula does not have join it as terms of
+     * their own (frame_parts.c) */
+    partreg_formula *with_scale = NULL;
+    unsigned char *term_scale = NULL;
+    size_t n_main = f->n_terms;
+    if (opt->scale) {
+        if ((st = partreg_formula_add_scale(f, opt->scale, &with_scale, &term_scale, err)))
+            return st;
+        f = with_scale;
+    }
+    if ((st = partreg_frame_alloc(f, &fr, err))) {
+        partreg_formula_free(with_scale);
+        free(term_scale);
         return st;
+    }
+    fr->n_main_terms = n_main;
+    fr->term_scale = term_scale;
     col = calloc(f->n_vars ? f->n_vars : 1, sizeof *col);
     used = malloc((f->n_vars + 3) * sizeof *used);
     if (!col || !used) {
@@ -421,7 +454,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     fr->has_outcome = 1;
     /* cut points take the intercept's place */
     fr->intercept = !partreg_family_traits_of(fr->family)->thresholds && f->has_intercept;
-    if ((st = partreg_frame_layout(fr, err)) || (st = partreg_frame_build_X(fr, table, opt->threads, err)))
+    if ((st = partreg_frame_layout(fr, err)) ||
+        (st = partreg_frame_build_X(fr, table, opt->threads, err)))
         goto cleanup;
     *out = fr;
     fr = NULL;
@@ -430,6 +464,7 @@ cleanup:
     free(col);
     free(used);
     partreg_frame_free(fr);
+    partreg_formula_free(with_scale);
     return st;
 }
 

@@ -421,21 +421,40 @@ static void build_share(void *jobs, size_t t)
  * row is computed exactly as on one thread, so X does not depend on the
  * thread count, and the error is the one of the lowest range that found a
  * non-finite value (its first, hence the first overall). */
+/* The design matrix does not fit in memory: say how large it is and which
+ * term makes it so (the one with the most columns). */
+static partreg_status design_too_large(const partreg_frame *fr, partreg_error *err)
+{
+    double bytes = (double)fr->n * (double)fr->p * (double)sizeof(double);
+    size_t best = 0, cols = 0;
+    for (size_t t = 0; t < fr->f->n_terms; t++)
+        if (fr->terms[t].n_cols > cols) {
+            cols = fr->terms[t].n_cols;
+            best = t;
+        }
+    return partreg_error_set(err, PARTREG_ENOMEM,
+                             "out of memory: the model would have %zu coefficients ('%s' alone "
+                             "gives %zu), and its design matrix of %zu rows x %zu columns needs "
+                             "%.3g GB; drop or recode the terms with many levels",
+                             fr->p, cols ? fr->f->terms[best].label : "", cols, fr->n, fr->p,
+                             bytes / 1e9);
+}
+
 partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, int threads,
                                      partreg_error *err)
 {
     size_t p = fr->p, na = fr->f->n_atoms;
     if (fr->n > 0 && p > ((size_t)-1) / sizeof(double) / fr->n)
-        return nomem(err);
+        return design_too_large(fr, err);
     size_t cells = fr->n * p;
     size_t T = partreg_team_threads(NULL, threads, fr->n, BUILD_MIN_ROWS_PER_THREAD);
     fr->X = partreg_big_alloc(cells * sizeof *fr->X);
+    if (!fr->X)
+        return design_too_large(fr, err);
     build_job *jobs = calloc(T, sizeof *jobs);
     partreg_status st = PARTREG_OK;
-    if (!fr->X || !jobs) {
-        free(jobs);
+    if (!jobs)
         return nomem(err);
-    }
     size_t blocks = (fr->n + BUILD_BLOCK - 1) / BUILD_BLOCK, k;
     for (k = 0; k < T; k++) {
         build_job *job = &jobs[k];

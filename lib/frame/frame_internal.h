@@ -75,6 +75,9 @@ struct partreg_frame {
     partreg_levels outcome; /* outcome levels */
     partreg_frame_var *vars; /* f->n_vars */
     partreg_frame_term *terms; /* f->n_terms */
+    size_t n_main_terms;     /* the model formula's terms (location); those after are
+                              * scale terms that the formula does not have */
+    unsigned char *term_scale; /* f->n_terms flags: the term enters the scale; NULL: none */
 };
 
 /* ---- frame_levels.c ---- */
@@ -135,6 +138,27 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
 partreg_status partreg_frame_create_taking(partreg_table *table, const partreg_formula *f,
                                            const partreg_frame_options *opt, partreg_frame **out,
                                            partreg_error *err);
+
+/* ---- frame_parts.c ---- */
+
+/* The formula f with the terms of `scale` (the right-hand side of a
+ * formula: "z + w") that f does not have appended, into *out, and one flag
+ * per term of *out saying whether it enters the scale (malloc'd, into
+ * *term_scale). PARTREG_OK; PARTREG_EFORMULA (a malformed scale formula,
+ * with positions in `scale`; no terms; the outcome among them);
+ * PARTREG_ENOMEM. */
+partreg_status partreg_formula_add_scale(const partreg_formula *f, const char *scale,
+                                         partreg_formula **out, unsigned char **term_scale,
+                                         partreg_error *err);
+
+/* The location columns that `list` ("x + V": variables or terms of the
+ * formula) selects, ascending, into a malloc'd *cols of *n entries.
+ * `option` names the list in messages ("--nominal"). PARTREG_OK;
+ * PARTREG_EFORMULA (malformed list, no entries); PARTREG_ENOTFOUND (an
+ * entry is neither a variable nor a term of the formula); PARTREG_ENOMEM. */
+partreg_status partreg_frame_select_columns(const partreg_frame *fr, const char *option,
+                                            const char *list, size_t **cols, size_t *n,
+                                            partreg_error *err);
 
 /* ---- frame_survey.c ---- */
 

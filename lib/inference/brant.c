@@ -104,11 +104,13 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
     if (!partreg_model_is_parallel_cumulative(&fit->model))
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test applies to ordinal models with one slope per "
-                                 "predictor (proportional odds) only");
+                                 "predictor (proportional odds) only; for this model use "
+                                 "--parallel-test or --nominal-test");
     if (fit->link != PARTREG_LOGIT)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test is defined for the ordinal logit model only "
-                                 "(this fit uses the %s link)",
+                                 "(this fit uses the %s link); --parallel-test and "
+                                 "--nominal-test work with every link",
                                  partreg_link_name(fit->link));
     if (fit->rows)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
@@ -118,7 +120,9 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
                                  "in memory)");
     if (data->w)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "the Brant test is not available with case weights");
+                                 "the Brant test is not available with case weights; use "
+                                 "--parallel-test (Wald test of equal slopes) or "
+                                 "--nominal-test (likelihood ratio), which take weights");
     partreg_design d;
     partreg_objective obj;
     partreg_status st = partreg_inference_check_data(fit, data, &d, &obj, err);

@@ -14,7 +14,12 @@
  *
  * (D = f X, W = Phi^-1, e = y - F: clubSandwich's working model for glm,
  * written in standardised rows). B_j is n_j x n_j and Phi_j is not a
- * multiple of the identity, so B_j^-1/2 has no low-rank form; it is
+ * multiple of the identity, so B_j^-1/2 has no low-rank form. (C_j^-1/2
+ * has one, I + U ((I - Lambda)^-1/2 - I) U' from a k x k eigenproblem,
+ * but the adjustment built on it, Z_j' C_j^-1/2 r_j, is another
+ * estimator: clubSandwich's A_j is the one symmetric solution of
+ * A S_j A = Phi_j, and the two differ by up to 6% in standard errors on
+ * tests/cases/cr2, tests/ref/cr2_cases.R.) B_j^-1/2 is
  * applied through Zolotarev's best rational approximation of x^-1/2 on
  * the spectrum of B_j, [min v^2 (1 - rho_j), max v^2] with
  * rho_j = lambda_max(M Z_j' Z_j):
@@ -29,7 +34,11 @@
  *   t1 = sum v r/(v^2+b) z,  t2 = sum v^2 r/(v^2+b) z
  *
  * (sums over the cluster's rows). Two passes over the rows: the first sums
- * Z_j'Z_j and the range of v per cluster, the second the node sums. With
+ * Z_j'Z_j and the range of v per cluster, the second the node sums. Each
+ * is one run on the threads: a member owns whole clusters and reads the
+ * data in blocks, sending its clusters' rows of each block through the
+ * Gram kernel (cr2_gram.h), so every cluster's sums are added in row
+ * order by one member, the same bits at any number of threads. With
  * L_j = Z_j' G_j Phi_j Z_j (from the same sums), the Satterthwaite df of
  * coefficient c (tr(Omega)^2 / sum Omega^2, Omega = P'(I-H) Phi (I-H)' P,
  * P's column j = A_j' W_j D_j M c) is, with m = M c and l_j = L_j' m,
@@ -44,8 +53,12 @@
 #include <gsl/gsl_eigen.h>
 
 #include "core/error.h"
+#include "core/team.h"
+#include "inference/cr2_gram.h"
 #include "inference/inference_internal.h"
+#include "models/objective.h"
 #include "models/penalty.h"
+#include "models/v4.h"
 
 /* Relative error of the rational approximation of x^-1/2 sought. */
 #define ZOLO_TOL 1e-13
@@ -53,8 +66,12 @@
 #define ZOLO_MAX 64
 /* Points of the error check on the spectrum, log-spaced. */
 #define ZOLO_GRID 2000
-/* Rows per block of the second pass. */
-#define CR2_BLOCK 32768
+/* Rows a member reads at a time: their working form stays in the core's
+ * cache while it is sorted by cluster. */
+#define CR2_BLOCK 8192
+/* Rows of a cluster that go through the Gram kernel at once: their
+ * products and weights stay in the core's cache. */
+#define CR2_CHUNK 256
 /* A cluster with 1 - rho_j below this determines some combination of the
  * coefficients alone: CR2 is not defined. */
 #define RHO_TOL 1e-10
@@ -142,7 +159,7 @@ static int rational_nodes(double lo, double hi, double *a0, double *al, double *
     if (!(kappa >= 2.0))
         kappa = 2.0; /* an interval that holds the spectrum is enough */
     double c[ZOLO_MAX], b[ZOLO_MAX], d = 0.0;
-    for (int m = 4; m <= ZOLO_MAX; m += 4) {
+    for (int m = 2; m <= ZOLO_MAX; m += 2) {
         double e = zolotarev(kappa, m, c, b, &d);
         if (e <= ZOLO_TOL || (m == ZOLO_MAX && e <= 1e-9)) {
             double s = sqrt(lo);
@@ -163,14 +180,17 @@ typedef struct cluster_sums {
     double *ZZ;      /* k x k: sum z z' (lower triangle) */
     double vmin, vmax;
     int m;           /* poles */
+    size_t mp;       /* 2m rounded up to a multiple of 4: columns of R */
     double a0;
     double *al, *bl; /* m each */
     double *P, *p;   /* sum v z z', sum v r z */
-    double *R0;      /* npk x 2: the first pass's products (see pass 1) */
-    /* T x 2m, T = (k+1)(k+2)/2: row t the packed lower-triangle entry t of
-     * [z r][z r]', column l < m the sum of it times v/(v^2+b_l) (S1 and
-     * t1 of pole l), column m + l times v^2/(v^2+b_l) (S2 and t2) */
+    double *R0;      /* 2 x tp: the first pass's sums, weights 1 and v */
+    /* tp x mp, tp = (k+1)(k+2)/2 rounded up to a multiple of 4: row t the
+     * packed lower-triangle entry t of [z r][z r]', column l < m the sum
+     * of it times v/(v^2+b_l) (S1 and t1 of pole l), column m + l times
+     * v^2/(v^2+b_l) (S2 and t2) */
     double *R;
+    size_t bad;      /* the first row whose v or r is not usable (pass 1) */
 } cluster_sums;
 
 static void fill_upper(double *A, size_t k)
@@ -180,65 +200,180 @@ static void fill_upper(double *A, size_t k)
             A[b * k + a] = A[a * k + b];
 }
 
-/* Rows [b, e) in working form into Z, r, v (block scratch). */
-static void rows_block(const partreg_objective *obj, const double *theta, size_t b, size_t e,
-                       double *Z, double *r, double *v, double *scratch)
-{
-    obj->glm_rows(obj->model, theta, b, e, Z, r, v, scratch);
-}
+/* One pass's state. Member t of the team owns some of the clusters and
+ * reads their rows in blocks of CR2_BLOCK: the block in working form,
+ * then each of its clusters' rows of the block through the Gram kernel. A cluster's sums are thus added by one
+ * member in row order: the same bits whichever member owns it, at any
+ * number of threads. */
+typedef struct cr2_pass {
+    const partreg_objective *obj;
+    const double *theta;
+    size_t n, k, tp;
+    const size_t *cluster, *code;
+    const size_t *mine_of, *mine_start; /* member t's rows: mine_of[mine_start[t] ..
+                                           mine_start[t + 1]) (NULL: one member) */
+    cluster_sums *cs;
+    int second;  /* 0: pass 1, 1: pass 2 */
+    double **scratch, **Zb, **Ob, **Qb; /* one each a member */
+    size_t **rowsb, **cnt;              /* one each a member */
+} cr2_pass;
 
-/* Rows [b, e) in working form into Z2, r2, v2 (in sub-blocks of `block`
- * rows), and their order by cluster: the block's rows of cluster g are
- * perm[start[g] .. start[g + 1]) (offsets from b; a stable counting sort). */
-static void load_block(const partreg_objective *obj, const double *theta, size_t b, size_t e,
-                       size_t block, size_t k, double *Z2, double *r2, double *v2,
-                       const size_t *cluster, const size_t *code, size_t G, size_t *start,
-                       size_t *fillp, size_t *perm, double *scratch)
+/* The packed lower triangle of [z r][z r]' of the rows pos[0..ng) of ZR
+ * (rows [z r 0 ...] of kp = k + 1 rounded up to whole vectors) into O
+ * (ng x tp; entries (k+1)(k+2)/2 .. tp-1 and the 3 doubles after O's last
+ * row get finite filler that no sum reads). Row a of the triangle is
+ * zr_a times zr's first a + 1 entries, written as whole vectors of four:
+ * the entries past a + 1 are overwritten by row a + 1, which starts
+ * there. */
+PARTREG_ROWS_CLONE static void pack_rows(const size_t *pos, size_t ng, size_t k, size_t tp,
+                                         const double *ZR, double *O)
 {
-    for (size_t q = b; q < e; q += block) {
-        size_t qe = q + block < e ? q + block : e;
-        rows_block(obj, theta, q, qe, Z2 + (q - b) * k, r2 + (q - b), v2 + (q - b), scratch);
-    }
-    memset(start, 0, (G + 1) * sizeof *start);
-    for (size_t i = b; i < e; i++)
-        start[code[cluster[i]] + 1]++;
-    for (size_t g = 0; g < G; g++)
-        start[g + 1] += start[g];
-    memcpy(fillp, start, G * sizeof *fillp);
-    for (size_t i = 0; i < e - b; i++)
-        perm[fillp[code[cluster[b + i]]]++] = i;
-}
-
-/* The packed lower triangle of [z r][z r]' of rows[0..ng) into O
- * (ng x npk). */
-static void pack_rows(const size_t *rows, size_t ng, size_t k, size_t npk, const double *Z2,
-                      const double *r2, double *O)
-{
+    size_t kp = (k + 4) & ~(size_t)3;
     for (size_t x = 0; x < ng; x++) {
-        const double *z = Z2 + rows[x] * k;
-        double *o = O + x * npk, ri = r2[rows[x]];
-        size_t t = 0;
-        for (size_t a = 0; a <= k; a++) {
-            double za = a < k ? z[a] : ri;
-            for (size_t q = 0; q <= a; q++)
-                o[t++] = za * (q < k ? z[q] : ri);
+        const double *zr = ZR + pos[x] * kp;
+#if defined(__GNUC__)
+        if (x + 8 < ng) { /* the rows come from all over the block */
+            __builtin_prefetch(ZR + pos[x + 8] * kp);
+            __builtin_prefetch(ZR + pos[x + 8] * kp + kp - 1);
+        }
+#endif
+        double *o = O + x * tp;
+        for (size_t a = 0, t = 0; a <= k; t += ++a) {
+            double za = zr[a];
+#ifdef PARTREG_HAVE_V4
+            for (size_t q = 0; q <= a; q += 4)
+                PARTREG_V4(o + t + q) = za * PARTREG_V4C(zr + q);
+#else
+            for (size_t q = 0; q < ((a + 4) & ~(size_t)3); q++)
+                o[t + q] = za * zr[q];
+#endif
         }
     }
 }
 
-/* R (npk x m2) += O' Q, O ng x npk, Q ng x m2: the library's own loop
- * (the inner one over Q's row vectorises), not a BLAS call, which
- * OpenBLAS would thread (the library threads its own passes). */
-static void gram_update(const double *restrict O, const double *restrict Q, size_t ng, size_t npk,
-                        size_t m2, double *restrict R)
+/* The second pass's weights of the rows pos[0..ng) of v into Q (ng x mp):
+ * column l v/(v^2 + b_l), column m + l v^2/(v^2 + b_l), the rest 0. */
+PARTREG_ROWS_CLONE static void pole_weights(const size_t *pos, size_t ng, const double *v,
+                                            const cluster_sums *c, double *Q)
 {
+    size_t m = (size_t)c->m;
     for (size_t x = 0; x < ng; x++) {
-        const double *o = O + x * npk, *q = Q + x * m2;
-        for (size_t t = 0; t < npk; t++) {
-            double ot = o[t];
-            double *rt = R + t * m2;
-            for (size_t c = 0; c < m2; c++)
-                rt[c] += ot * q[c];
+        double vi = v[pos[x]], vv = vi * vi, *qw = Q + x * c->mp;
+        for (size_t l = 0; l < m; l++) {
+            double den = 1.0 / (vv + c->bl[l]);
+            qw[l] = vi * den;
+            qw[m + l] = vv * den;
+        }
+        for (size_t l = 2 * m; l < c->mp; l++)
+            qw[l] = 0.0;
+    }
+}
+
+/* The rows pos[0..ng) of the member's block (Z, r, v) of cluster c into
+ * its sums, CR2_CHUNK rows at a time: the products of [z r] (O) times the
+ * weights (Q), R += O'Q (cr2_gram.h). Pass 1 weighs by 1 and by v into
+ * R0, pass 2 by the poles into R. */
+static void cluster_rows(const cr2_pass *p, cluster_sums *c, const size_t *pos, size_t ng,
+                         const double *ZR, const double *v, double *O, double *Q)
+{
+    for (size_t x0 = 0; x0 < ng; x0 += CR2_CHUNK) {
+        size_t nx = ng - x0;
+        if (nx > CR2_CHUNK)
+            nx = CR2_CHUNK;
+        pack_rows(pos + x0, nx, p->k, p->tp, ZR, O);
+        if (p->second) {
+            pole_weights(pos + x0, nx, v, c, Q);
+            partreg_cr2_gram(O, Q, nx, p->tp, c->mp, c->R);
+        } else {
+            for (size_t x = 0; x < nx; x++)
+                Q[x] = v[pos[x0 + x]];
+            partreg_cr2_gram1(O, Q, nx, p->tp, c->R0);
+        }
+    }
+}
+
+typedef struct cluster_size {
+    size_t rows, g;
+} cluster_size;
+
+static int larger_first(const void *a, const void *b)
+{
+    const cluster_size *x = a, *y = b;
+    if (x->rows != y->rows)
+        return x->rows > y->rows ? -1 : 1;
+    return x->g < y->g ? -1 : x->g > y->g;
+}
+
+/* Member t's share of a pass (see cr2_pass). */
+static void member_job(void *arg, size_t t)
+{
+    const cr2_pass *p = arg;
+    size_t n = p->n, k = p->k;
+    size_t *buf = p->rowsb[t], *pos = buf + CR2_BLOCK, *seen = pos + CR2_BLOCK;
+    size_t *cnt = p->cnt[t];
+    size_t kp = (k + 4) & ~(size_t)3;
+    double *Z = p->Zb[t], *r = Z + CR2_BLOCK * k, *v = r + CR2_BLOCK, *ZR = v + CR2_BLOCK;
+    /* the member's rows: listed in mine_of when the clusters are shared
+     * out, else all of them */
+    const size_t *list = p->mine_of ? p->mine_of + p->mine_start[t] : NULL;
+    size_t nlist = list ? p->mine_start[t + 1] - p->mine_start[t] : n;
+    for (size_t b = 0; b < nlist; b += CR2_BLOCK) {
+        size_t nm = nlist - b, ns = 0;
+        if (nm > CR2_BLOCK)
+            nm = CR2_BLOCK;
+        const size_t *mine = list ? list + b : buf;
+        if (!list)
+            for (size_t x = 0; x < nm; x++)
+                buf[x] = b + x;
+        /* the rows in working form, one call for each run of consecutive
+         * rows */
+        for (size_t x = 0; x < nm;) {
+            size_t y = x + 1;
+            while (y < nm && mine[y] == mine[y - 1] + 1)
+                y++;
+            p->obj->glm_rows(p->obj->model, p->theta, mine[x], mine[x] + (y - x), Z + x * k,
+                             r + x, v + x, p->scratch[t]);
+            x = y;
+        }
+        /* the block's rows of each cluster, in row order (a counting sort
+         * over the clusters seen) */
+        for (size_t x = 0; x < nm; x++) {
+            size_t g = p->code[p->cluster[mine[x]]];
+            if (cnt[g]++ == 0)
+                seen[ns++] = g;
+            if (!p->second) {
+                cluster_sums *c = &p->cs[g];
+                if (!isfinite(v[x]) || !(v[x] > 0.0) || !isfinite(r[x])) {
+                    if (c->bad == PARTREG_NONE)
+                        c->bad = mine[x];
+                    v[x] = 1.0; /* refused after the pass: keep the sums finite */
+                    r[x] = 0.0;
+                }
+                c->vmin = v[x] < c->vmin ? v[x] : c->vmin;
+                c->vmax = v[x] > c->vmax ? v[x] : c->vmax;
+            }
+        }
+        for (size_t x = 0; x < nm; x++) { /* the rows [z r 0 ...] */
+            double *zr = ZR + x * kp;
+            for (size_t j = 0; j < k; j++)
+                zr[j] = Z[x * k + j];
+            zr[k] = r[x];
+            for (size_t j = k + 1; j < kp; j++)
+                zr[j] = 0.0;
+        }
+        size_t off = 0;
+        for (size_t q = 0; q < ns; q++) { /* cnt[g] becomes the start of g */
+            size_t c = cnt[seen[q]];
+            cnt[seen[q]] = off;
+            off += c;
+        }
+        for (size_t x = 0; x < nm; x++)
+            pos[cnt[p->code[p->cluster[mine[x]]]]++] = x;
+        for (size_t q = 0, s0 = 0; q < ns; q++) { /* cnt[g] is now the end of g */
+            size_t g = seen[q];
+            cluster_rows(p, &p->cs[g], pos + s0, cnt[g] - s0, ZR, v, p->Ob[t], p->Qb[t]);
+            s0 = cnt[g];
+            cnt[g] = 0;
         }
     }
 }
@@ -275,84 +410,116 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         if (code[cluster[i]] == PARTREG_NONE)
             code[cluster[i]] = G++;
 
-    size_t block = partreg_block_rows_auto(k);
-    if (block > n)
-        block = n;
-    size_t kk = k * k, npk = (k + 1) * (k + 2) / 2;
-    /* pass 2 reads blocks of this many rows (its per-cluster groups are
-     * long enough for the rank updates to run at BLAS speed) */
-    size_t block2 = n < CR2_BLOCK ? n : CR2_BLOCK; /* n > k >= 1 (the caller checks) */
-    double *scratch = malloc((obj.scratch_doubles > k ? obj.scratch_doubles : k) * sizeof *scratch);
+    size_t kk = k * k, npk = (k + 1) * (k + 2) / 2, tp = (npk + 3) & ~(size_t)3;
+    size_t kp = (k + 4) & ~(size_t)3; /* k + 1 rounded up to whole vectors */
+    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > G)
+        nt = G;
+    if (nt < 1)
+        nt = 1;
+    partreg_team *team = nt > 1 ? partreg_team_start(nt) : NULL;
+    cr2_pass pass = {&obj, fit->theta->data, n, k, tp, cluster, code, NULL, NULL, NULL,
+                     0,    NULL,             NULL, NULL, NULL, NULL, NULL};
     cluster_sums *cs = calloc(G ? G : 1, sizeof *cs);
     double *Minv = calloc(kk, sizeof *Minv), *M = malloc(kk * sizeof *M);
     double *L = malloc(kk * sizeof *L), *W = malloc(kk * sizeof *W), *T = malloc(kk * sizeof *T);
     double *Kc = malloc(kk * sizeof *Kc), *X = malloc(k * (k + 1) * sizeof *X);
     double *Lj = calloc(G ? G * kk : 1, sizeof *Lj), *u = calloc(G ? G * k : 1, sizeof *u);
     double *Om = NULL, *lam = NULL, *V = calloc(kk, sizeof *V), *df = malloc(k * sizeof *df);
-    double *Z2 = malloc((block2 + 1) * k * sizeof *Z2);
-    double *r2 = malloc((block2 + 1) * sizeof *r2);
-    double *v2 = malloc((block2 + 1) * sizeof *v2);
-    double *Ob = malloc((block2 + 1) * npk * sizeof *Ob);
-    double *Qb = malloc((block2 + 1) * 2 * ZOLO_MAX * sizeof *Qb);
-    size_t *perm = malloc((block2 + 1) * sizeof *perm);
-    size_t *start = malloc((G + 1) * sizeof *start), *fillp = malloc((G ? G : 1) * sizeof *fillp);
+    size_t *owner = calloc(G ? G : 1, sizeof *owner), *rows_of = calloc(G ? G : 1, sizeof *rows_of);
+    size_t load[PARTREG_TEAM_MAX] = {0}, mine_start[PARTREG_TEAM_MAX + 1] = {0}, *mine_of = NULL;
     double *S1 = malloc(kk * sizeof *S1), *S2 = malloc(kk * sizeof *S2);
     double *t1 = malloc(k * sizeof *t1), *t2 = malloc(k * sizeof *t2);
+    double **scr = calloc(nt, sizeof *scr), **Zb = calloc(nt, sizeof *Zb),
+           **Ob = calloc(nt, sizeof *Ob), **Qb = calloc(nt, sizeof *Qb);
+    size_t **rowsb = calloc(nt, sizeof *rowsb), **cnt = calloc(nt, sizeof *cnt);
     gsl_eigen_symm_workspace *ew = gsl_eigen_symm_alloc(k);
     gsl_vector *eval = gsl_vector_alloc(k);
-    if (!scratch || !cs || !Minv || !M || !L || !W || !T || !Kc || !X || !Lj ||
-        !u || !V || !df || !ew || !eval || !Z2 || !r2 || !v2 || !Ob || !Qb || !perm || !start || !fillp ||
-        !S1 || !S2 || !t1 || !t2)
+    if (!cs || !Minv || !M || !L || !W || !T || !Kc || !X || !Lj || !u || !V || !df || !ew ||
+        !eval || !owner || !rows_of || !S1 || !S2 || !t1 || !t2 || !scr || !Zb || !Ob || !Qb ||
+        !rowsb || !cnt)
         goto oom;
+    for (size_t t = 0; t < nt; t++) {
+        scr[t] = malloc((obj.scratch_doubles > k ? obj.scratch_doubles : k) * sizeof(double));
+        Zb[t] = malloc(CR2_BLOCK * (k + 2 + kp) * sizeof(double));
+        Ob[t] = malloc((CR2_CHUNK * tp + 3) * sizeof(double));
+        Qb[t] = malloc(CR2_CHUNK * 2 * ZOLO_MAX * sizeof(double));
+        rowsb[t] = malloc(3 * CR2_BLOCK * sizeof(size_t));
+        cnt[t] = calloc(G ? G : 1, sizeof(size_t));
+        if (!scr[t] || !Zb[t] || !Ob[t] || !Qb[t] || !rowsb[t] || !cnt[t])
+            goto oom;
+    }
     for (size_t g = 0; g < G; g++) {
         if (!(cs[g].ZZ = calloc(kk, sizeof(double))) || !(cs[g].P = calloc(kk, sizeof(double))) ||
-            !(cs[g].p = calloc(k, sizeof(double))) || !(cs[g].R0 = calloc(2 * npk, sizeof(double))))
+            !(cs[g].p = calloc(k, sizeof(double))) || !(cs[g].R0 = calloc(2 * tp, sizeof(double))))
             goto oom;
         cs[g].vmin = INFINITY;
         cs[g].vmax = 0.0;
+        cs[g].bad = PARTREG_NONE;
     }
-    const double *theta = fit->theta->data;
+    /* the owners: the largest clusters first, each to the member with the
+     * fewest rows so far (which member owns a cluster does not change
+     * what is computed, only how evenly the members are loaded) */
+    for (size_t i = 0; i < n; i++)
+        rows_of[code[cluster[i]]]++;
+    if (nt > 1) {
+        cluster_size *by_size = malloc(G * sizeof *by_size);
+        if (!by_size)
+            goto oom;
+        for (size_t g = 0; g < G; g++)
+            by_size[g] = (cluster_size){rows_of[g], g};
+        qsort(by_size, G, sizeof *by_size, larger_first);
+        for (size_t q = 0; q < G; q++) {
+            size_t best = 0;
+            for (size_t t = 1; t < nt; t++)
+                if (load[t] < load[best])
+                    best = t;
+            owner[by_size[q].g] = best;
+            load[best] += by_size[q].rows;
+        }
+        free(by_size);
+        /* each member's rows in increasing order */
+        if (!(mine_of = malloc(n * sizeof *mine_of)))
+            goto oom;
+        size_t fill[PARTREG_TEAM_MAX + 1] = {0};
+        for (size_t t = 0; t < nt; t++)
+            mine_start[t + 1] = fill[t + 1] = mine_start[t] + load[t];
+        for (size_t t = 0; t < nt; t++)
+            fill[t] = mine_start[t];
+        for (size_t i = 0; i < n; i++)
+            mine_of[fill[owner[code[cluster[i]]]]++] = i;
+        pass.mine_of = mine_of;
+        pass.mine_start = mine_start;
+    }
+    pass.cs = cs;
+    pass.scratch = scr;
+    pass.Zb = Zb;
+    pass.Ob = Ob;
+    pass.Qb = Qb;
+    pass.rowsb = rowsb;
+    pass.cnt = cnt;
     /* pass 1: Z_j'Z_j, sum v z z', sum v r z (the products of [z r] times
-     * [1 v], one matrix product per cluster and block) and the range of v */
-    for (size_t b = 0; b < n; b += block2) {
-        size_t e = b + block2 < n ? b + block2 : n;
-        load_block(&obj, theta, b, e, block, k, Z2, r2, v2, cluster, code, G, start, fillp, perm,
-                   scratch);
-        for (size_t i = b; i < e; i++) {
-            double vi = v2[i - b], ri = r2[i - b];
-            if (!isfinite(vi) || !(vi > 0.0) || !isfinite(ri)) {
-                st = partreg_error_set_index(err, PARTREG_ENUMERIC, (long)i,
-                                             "row %zu has a fitted probability of 0 or 1: its "
-                                             "working variance is 0 and CR2 is not defined",
-                                             i + 1);
-                goto cleanup;
-            }
-            cluster_sums *c = &cs[code[cluster[i]]];
-            c->vmin = vi < c->vmin ? vi : c->vmin;
-            c->vmax = vi > c->vmax ? vi : c->vmax;
-        }
-        for (size_t g = 0; g < G; g++) {
-            size_t ng = start[g + 1] - start[g];
-            if (ng == 0)
-                continue;
-            const size_t *rows = perm + start[g];
-            pack_rows(rows, ng, k, npk, Z2, r2, Ob);
-            for (size_t x = 0; x < ng; x++) {
-                Qb[2 * x] = 1.0;
-                Qb[2 * x + 1] = v2[rows[x]];
-            }
-            gram_update(Ob, Qb, ng, npk, 2, cs[g].R0);
-        }
+     * [1 v], one Gram sum per cluster) and the range of v */
+    partreg_team_run(team, nt, member_job, &pass);
+    size_t bad = PARTREG_NONE;
+    for (size_t g = 0; g < G; g++)
+        bad = cs[g].bad < bad ? cs[g].bad : bad;
+    if (bad != PARTREG_NONE) {
+        st = partreg_error_set_index(err, PARTREG_ENUMERIC, (long)bad,
+                                     "row %zu has a fitted probability of 0 or 1: its working "
+                                     "variance is 0 and CR2 is not defined",
+                                     bad + 1);
+        goto cleanup;
     }
     for (size_t g = 0; g < G; g++) { /* unpack: column 0 weight 1, column 1 weight v */
         size_t t = 0;
         for (size_t a = 0; a <= k; a++)
             for (size_t q = 0; q <= a; q++, t++) {
                 if (a < k) {
-                    cs[g].ZZ[a * k + q] = cs[g].R0[2 * t];
-                    cs[g].P[a * k + q] = cs[g].R0[2 * t + 1];
+                    cs[g].ZZ[a * k + q] = cs[g].R0[t];
+                    cs[g].P[a * k + q] = cs[g].R0[tp + t];
                 } else if (q < k) {
-                    cs[g].p[q] = cs[g].R0[2 * t + 1];
+                    cs[g].p[q] = cs[g].R0[tp + t];
                 }
             }
     }
@@ -412,39 +579,17 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         }
         cs[g].m = m;
         size_t mm = (size_t)m;
+        cs[g].mp = (2 * mm + 3) & ~(size_t)3;
         if (!(cs[g].al = malloc(mm * sizeof(double))) || !(cs[g].bl = malloc(mm * sizeof(double))) ||
-            !(cs[g].R = calloc(2 * mm * npk, sizeof(double))))
+            !(cs[g].R = calloc(cs[g].mp * tp, sizeof(double))))
             goto oom;
         memcpy(cs[g].al, al, mm * sizeof(double));
         memcpy(cs[g].bl, bl, mm * sizeof(double));
     }
-    /* pass 2: the node sums, a block of rows at a time: each cluster's rows
-     * of the block give the products of [z r] (packed, O) and the pole
-     * weights (Q), and R += O'Q (gram_update) per cluster and block */
-    for (size_t b = 0; b < n; b += block2) {
-        size_t e = b + block2 < n ? b + block2 : n;
-        load_block(&obj, theta, b, e, block, k, Z2, r2, v2, cluster, code, G, start, fillp, perm,
-                   scratch);
-        for (size_t g = 0; g < G; g++) {
-            size_t ng = start[g + 1] - start[g];
-            if (ng == 0)
-                continue;
-            cluster_sums *c = &cs[g];
-            size_t m2 = 2 * (size_t)c->m;
-            const size_t *rows = perm + start[g];
-            pack_rows(rows, ng, k, npk, Z2, r2, Ob);
-            for (size_t x = 0; x < ng; x++) {
-                size_t i = rows[x];
-                double vi = v2[i], vv = vi * vi, *qw = Qb + x * m2;
-                for (int l = 0; l < c->m; l++) {
-                    double den = 1.0 / (vv + c->bl[l]);
-                    qw[l] = vi * den;
-                    qw[(size_t)c->m + (size_t)l] = vv * den;
-                }
-            }
-            gram_update(Ob, Qb, ng, npk, m2, c->R);
-        }
-    }
+    /* pass 2: the node sums: each cluster's rows give the products of
+     * [z r] (packed, O) and the pole weights (Q), and R += O'Q */
+    pass.second = 1;
+    partreg_team_run(team, nt, member_job, &pass);
     /* per cluster: L_j and u_j */
     for (size_t g = 0; g < G; g++) {
         cluster_sums *c = &cs[g];
@@ -454,7 +599,7 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         for (size_t a = 0; a < k; a++)
             ug[a] = c->a0 * c->p[a];
         for (int l = 0; l < c->m; l++) {
-            size_t m2 = 2 * (size_t)c->m, l1 = (size_t)l, l2 = (size_t)c->m + (size_t)l, t = 0;
+            size_t m2 = c->mp, l1 = (size_t)l, l2 = (size_t)c->m + (size_t)l, t = 0;
             for (size_t a = 0; a <= k; a++)
                 for (size_t q = 0; q <= a; q++, t++) {
                     if (a < k) {
@@ -583,19 +728,34 @@ cleanup:
     }
     free(cs);
     free(code);
-    free(Z2);
-    free(r2);
-    free(v2);
+    for (size_t t = 0; t < nt; t++) {
+        if (scr)
+            free(scr[t]);
+        if (Zb)
+            free(Zb[t]);
+        if (rowsb)
+            free(rowsb[t]);
+        if (cnt)
+            free(cnt[t]);
+        if (Ob)
+            free(Ob[t]);
+        if (Qb)
+            free(Qb[t]);
+    }
+    free(scr);
+    free(Zb);
     free(Ob);
     free(Qb);
-    free(perm);
-    free(start);
-    free(fillp);
+    free(rowsb);
+    free(cnt);
+    partreg_team_stop(team);
+    free(owner);
+    free(mine_of);
+    free(rows_of);
     free(S1);
     free(S2);
     free(t1);
     free(t2);
-    free(scratch);
     free(Minv);
     free(M);
     free(L);

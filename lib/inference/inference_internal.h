@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "models/fit_internal.h"
+#include "partreg_ordinal.h"
 
 /* Check that `data` has the fit's shape and gives the fit's log-likelihood
  * at the estimate (so the rows are the ones the fit was made from). Fills
@@ -42,5 +43,27 @@ static inline double partreg_scored_y(partreg_scored r) { return signbit(r.wy) ?
  * outside [0, 1] or NaN (r unchanged); PARTREG_ENOMEM (r unchanged).
  * Allocates n rows of scratch. Thread-safe (scored_sort.c). */
 partreg_status partreg_scored_sort(partreg_scored *r, size_t n);
+
+/* Refit the model of `fit` on `data` (its rows) with other nominal and
+ * scale settings (partreg_model_spec_set_nominal/_scale), with the fit's
+ * solver options. Statuses and *out as partreg_fit_create_spec(). */
+partreg_status partreg_fit_refit(const partreg_fit *fit, const partreg_data *data,
+                                 const size_t *nominal, size_t n_nominal, const size_t *scale,
+                                 const unsigned char *scale_only, size_t n_scale,
+                                 partreg_fit **out, partreg_error *err);
+
+/* An empty list of variable tests with room for cap entries (NULL when
+ * out of memory), and an entry appended to it (name copied; NULL when out
+ * of memory), as the autofit steps need (ordinal_tests.c). */
+partreg_variable_tests *partreg_variable_tests_create(size_t cap);
+partreg_variable_test *partreg_variable_tests_append(partreg_variable_tests *t, const char *name);
+
+/* chi2 = z' C^- z and the rank of the m x m correlation matrix C
+ * (row-major; overwritten): the Cholesky inverse when C is positive
+ * definite, else the eigen-decomposition dropping eigenvalues below 1e-10
+ * times the largest (wald_terms.c). PARTREG_OK, PARTREG_ESINGULAR (not
+ * finite or rank 0) or PARTREG_ENOMEM. */
+partreg_status partreg_wald_quad_form(double *C, const double *z, size_t m, double *chi2,
+                                      double *rank);
 
 #endif

@@ -193,7 +193,9 @@ static partreg_status mfx_effect_blocks(mfx *c, const char *who, partreg_error *
     }
     if (nb == 0)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "%s: the model has no predictor variable", who);
+                                 "the model has no predictor variable, so it has no marginal "
+                                 "effects; add predictors to the formula or leave out the "
+                                 "marginal effects (--margins, --margins-at-means)");
     c->blocks = malloc(nb * sizeof *c->blocks);
     if (!c->blocks)
         return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);

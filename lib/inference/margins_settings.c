@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "frame/number.h"
 #include "inference/margins_internal.h"
 
 /* Edit distance between a[0..na) and b[0..nb) (bytes), capped to keep the
@@ -49,17 +50,13 @@ static void append(char *buf, size_t size, const char *s)
     }
 }
 
-/* Read a whole string [s, s+len) as a finite number. */
+/* Read a whole string [s, s+len) as a finite decimal number, as the data
+ * reader reads a cell: no hexadecimal, "inf" or "nan", and '.' as the
+ * decimal point whatever the locale. */
 static int read_number(const char *s, size_t len, double *out)
 {
-    char tmp[128];
-    if (len == 0 || len >= sizeof tmp)
-        return 0;
-    memcpy(tmp, s, len);
-    tmp[len] = '\0';
-    char *end = NULL;
-    double v = strtod(tmp, &end);
-    if (end != tmp + len || !isfinite(v))
+    double v;
+    if (len == 0 || !partreg_number_parse(s, len, &v) || !isfinite(v))
         return 0;
     *out = v;
     return 1;

@@ -154,24 +154,55 @@ typedef struct profile {
     double *slope;              /* k-1: V_-j,j / V_jj */
     partreg_accum *acc;
     double bhat, lhat, z;
+    double warm_b;              /* the b of the last refit */
     int have_warm;
     partreg_status status;      /* first failure inside an evaluation */
     partreg_stop_reason reason;
     double end[2], h_end[2];    /* Brent's bracket and its known h values */
 } profile;
 
+/* Whether the constrained log-likelihood is finite at sub (one value
+ * pass; a failed pass counts as not finite). */
+static int finite_at(profile *pr, const double *sub)
+{
+    if (!pr->obj.feasible(pr->obj.model, sub))
+        return 0;
+    if (partreg_objective_eval(&pr->obj, sub, PARTREG_ORDER_VALUE, pr->fit->opt.threads,
+                               pr->fit->opt.block_rows, pr->acc) != PARTREG_OK)
+        return 0;
+    return isfinite(pr->acc->loglik) && !pr->acc->nonfinite;
+}
+
+/* The start of the refit at b: the first of the previous refit moved
+ * along the profile trace's slope, the previous refit itself, the fit's
+ * estimate moved along the slope, and the fit's estimate, where the
+ * log-likelihood is finite (models whose parameter space depends on the
+ * rows, as cut-specific slopes whose cuts may cross, leave it when one
+ * parameter moves alone); the last one otherwise. */
+static void refit_start(profile *pr, double b)
+{
+    size_t m = pr->obj.k;
+    for (int c = pr->have_warm ? 0 : 2; c < 4; c++) {
+        for (size_t s = 0; s < m; s++) {
+            double at_hat = pr->fit->theta->data[full_of(&pr->con, s)];
+            switch (c) {
+            case 0: pr->sub[s] = pr->warm[s] + pr->slope[s] * (b - pr->warm_b); break;
+            case 1: pr->sub[s] = pr->warm[s]; break;
+            case 2: pr->sub[s] = at_hat + pr->slope[s] * (b - pr->bhat); break;
+            default: pr->sub[s] = at_hat; break;
+            }
+        }
+        if (c == 3 || finite_at(pr, pr->sub))
+            return;
+    }
+}
+
 /* l_max(b); on failure sets pr->status and returns NaN. */
 static double profile_loglik(profile *pr, double b)
 {
     size_t m = pr->obj.k;
     pr->con.value = b;
-    for (size_t s = 0; s < m; s++)
-        pr->sub[s] = pr->have_warm ? pr->warm[s]
-                                   : pr->fit->theta->data[full_of(&pr->con, s)] +
-                                         pr->slope[s] * (b - pr->bhat);
-    if (!pr->obj.feasible(pr->obj.model, pr->sub)) /* the linear start left the space */
-        for (size_t s = 0; s < m; s++)
-            pr->sub[s] = pr->have_warm ? pr->warm[s] : pr->fit->theta->data[full_of(&pr->con, s)];
+    refit_start(pr, b);
     partreg_newton_result res;
     partreg_status st = partreg_newton_maximise(&pr->obj, pr->sub, &pr->fit->opt, pr->acc, NULL, 1, NULL,
                                                 &res);
@@ -187,6 +218,7 @@ static double profile_loglik(profile *pr, double b)
         return NAN;
     }
     memcpy(pr->warm, pr->sub, m * sizeof *pr->warm);
+    pr->warm_b = b;
     pr->have_warm = 1;
     return res.loglik;
 }

@@ -590,8 +590,8 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
         }
         for (size_t h = 0; h < L->H; h++) {
             double v = first[h];
-            char buf[32];
             if (v > 1.0 && v < (double)L->n_h[h]) {
+                char buf[32];
                 partreg_status bad = partreg_error_set(
                     err, PARTREG_EINVAL,
                     "stratum %s: the fpc says %g PSUs in the population but %zu were sampled; "

@@ -2,7 +2,8 @@
  * (partreg_survey.h; Archer and Lemeshow 2006, Stata Journal 6(1):97-105,
  * the survey counterpart of Hosmer and Lemeshow's test):
  *
- *   r_i = y_i - p_i;  groups by fitted probability, equal sampling weight;
+ *   r_i = y_i - p_i;  g groups by fitted probability, the weighted
+ *   deciles of risk (Stata's xtile with the sampling weights);
  *   M_g = sum_{i in g} w_i r_i / sum_{i in g} w_i;
  *   V = design covariance of M (linearised: u_ig = w_i (r_i - M_g) / W_g
  *       for the rows of group g, through the strata, PSUs and fpc; or the
@@ -10,7 +11,10 @@
  *   W = M' V^- M,  F = (d - g + 2) W / (d g) on (g - 1, d - g + 2).
  *
  * The residuals are taken as data (the estimation of p is not linearised),
- * as in the paper and Stata's svylogitgof. */
+ * as in the paper and Stata's svylogitgof. The groups' mean residuals, not
+ * their totals (Stata's `estat gof, total`). tests/ref/survey_gof.R
+ * computes the same statistic with R's survey package (svyby of the
+ * residual over the groups) for tests/test_survey_gof.c. */
 #include "inference/survey_internal.h"
 
 #include <math.h>
@@ -137,18 +141,26 @@ partreg_status partreg_fit_survey_gof(const partreg_fit *fit, const partreg_data
         total += s->fitw[i];
     }
     qsort(rk, m, sizeof *rk, by_p);
-    /* group of a row: ceil(g C(p) / W), C(p) the weight with fitted value <= p */
-    double cum = 0.0;
+    /* the deciles of risk with the sampling weights, as Stata's xtile
+     * forms them: a row is in group j when q_(j-1) < p <= q_j, q_j the
+     * weighted percentile at j/g ([D] pctile: the first p_(i) whose
+     * cumulative weight exceeds W j/g, or its average with p_(i-1) when
+     * the weight up to p_(i-1) is W j/g exactly). Rows with equal p (a
+     * block) go together, to group floor(g C / W) (from 0), C the weight
+     * of the rows below the block. */
+    double below = 0.0;
     for (size_t a = 0; a < m;) {
         size_t b = a;
         while (b < m && rk[b].p == rk[a].p)
-            cum += s->fitw[rk[b++].row];
-        double q = ceil((double)g * cum / total - 1e-12);
-        size_t k = q < 1.0 ? 0 : (size_t)q - 1;
+            b++;
+        double q = floor((double)g * below / total);
+        size_t k = q < 1.0 ? 0 : (size_t)q;
         if (k >= g)
             k = g - 1;
-        for (size_t c = a; c < b; c++)
+        for (size_t c = a; c < b; c++) {
             grp[rk[c].row] = k;
+            below += s->fitw[rk[c].row];
+        }
         a = b;
     }
     for (size_t i = 0; i < n; i++)
@@ -210,14 +222,14 @@ partreg_status partreg_fit_survey_gof(const partreg_fit *fit, const partreg_data
         case PARTREG_REP_BOOTSTRAP: c = 1.0 / (dR - 1.0); break;
         }
         for (size_t a = 0; a < g; a++) {
-            double ca = M[a], cb;
+            double ca = M[a];
             if (!s->mse) {
                 ca = 0.0;
                 for (size_t r = 0; r < s->R; r++)
                     ca += Mr[r * g + a] / dR;
             }
             for (size_t b = 0; b <= a; b++) {
-                cb = M[b];
+                double cb = M[b];
                 if (!s->mse) {
                     cb = 0.0;
                     for (size_t r = 0; r < s->R; r++)

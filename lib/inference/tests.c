@@ -140,11 +140,36 @@ partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduc
                                  "the models have different numbers of outcome levels (%zu and "
                                  "%zu)",
                                  full->J, reduced->J);
-    if (full->n != reduced->n || full->sum_w != reduced->sum_w)
+    for (size_t k = 0; k < full->J; k++)
+        if (strcmp(full->level_names[k], reduced->level_names[k]) != 0)
+            return partreg_error_set(err, PARTREG_EINVAL,
+                                     "the models have different outcome levels ('%s' and '%s' "
+                                     "at level %zu): they are not models of the same outcome",
+                                     full->level_names[k], reduced->level_names[k], k + 1);
+    if (full->weighted != reduced->weighted)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "the models were fitted on different rows (%zu rows, weight %g "
-                                 "and %zu rows, weight %g); refit both on the same rows",
-                                 full->n, full->sum_w, reduced->n, reduced->sum_w);
+                                 "the %s model has weights and the %s one has none: a "
+                                 "likelihood-ratio test needs the same weights in both",
+                                 full->weighted ? "full" : "reduced",
+                                 full->weighted ? "reduced" : "full");
+    if (full->n != reduced->n)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models were fitted on different rows (%zu and %zu rows); "
+                                 "refit both on the rows complete in every variable of the full "
+                                 "model",
+                                 full->n, reduced->n);
+    if (full->w_hash != reduced->w_hash || full->sum_w != reduced->sum_w)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different weights (sums %.10g and %.10g): a "
+                                 "likelihood-ratio test needs the same weights in both",
+                                 full->sum_w, reduced->sum_w);
+    if (full->y_hash != reduced->y_hash)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models were fitted to different outcome values on their "
+                                 "%zu rows (a different outcome, or different rows): a "
+                                 "likelihood-ratio test compares models of the same outcome on "
+                                 "the same rows",
+                                 full->n);
     if (reduced->k >= full->k)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the reduced model has %zu parameters, the full one %zu: the "

@@ -27,6 +27,7 @@
 
 #include "core/error.h"
 #include "core/spd.h"
+#include "inference/inference_internal.h"
 #include "inference/margins_internal.h"
 #include "inference/survey_internal.h"
 
@@ -62,7 +63,8 @@ void partreg_wald_table_free(partreg_wald_table *t)
 /* chi2 and rank of z' C^- z for the m x m correlation matrix C (row-major;
  * overwritten). Returns PARTREG_OK, PARTREG_ESINGULAR (not finite or rank
  * 0) or PARTREG_ENOMEM. */
-static partreg_status quad_form(double *C, const double *z, size_t m, double *chi2, double *rank)
+partreg_status partreg_wald_quad_form(double *C, const double *z, size_t m, double *chi2,
+                                      double *rank)
 {
     for (size_t i = 0; i < m * m; i++)
         if (!isfinite(C[i]))
@@ -210,7 +212,7 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
         if (!finite)
             continue;
         double chi2 = NAN, df = 0.0;
-        partreg_status qs = quad_form(C, z, m, &chi2, &df);
+        partreg_status qs = partreg_wald_quad_form(C, z, m, &chi2, &df);
         if (qs == PARTREG_ENOMEM)
             goto nomem;
         if (qs != PARTREG_OK)

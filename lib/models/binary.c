@@ -262,10 +262,21 @@ static void binary_glm_rows(const void *model, const double *beta, size_t begin,
         double eta = 0.0;
         for (size_t j = 0; j < k; j++)
             eta += x[j] * beta[j];
-        double F, S, f;
-        partreg_link_probs(d->link, eta, &F, &S, &f);
-        double om;
-        expected_weight(d->link, eta, &om, NULL);
+        /* one evaluation of the link: F and S as partreg_link_probs gives
+         * them, the expected weight f^2/(F S) as expected_weight (for the
+         * logit exp(-|eta|) once, as eval_logit: r1 = S, r0 = F) */
+        double F, S, om;
+        if (d->link == PARTREG_LOGIT) {
+            double f;
+            partreg_link_probs(PARTREG_LOGIT, eta, &F, &S, &f);
+            om = S * F;
+        } else {
+            partreg_link_values lv;
+            partreg_link_eval(d->link, eta, &lv);
+            F = lv.F;
+            S = lv.S;
+            om = lv.r1 * lv.r0;
+        }
         double sz = sqrt(w * om), sv = sqrt(F * S);
         double *z = Z + (i - begin) * k;
         for (size_t j = 0; j < k; j++)

@@ -400,10 +400,10 @@ static partreg_status all_moments(const partreg_data *data, int threads, partreg
 
 /* The classification from the moments of all rows (mo is changed: the
  * sweep may read raw cross-products). */
-static partreg_status classify(moments *mo, size_t p, int thresholds, double tol,
-                               unsigned char *why, size_t *kept, size_t *pk, int *has_intercept,
-                               size_t *intercept_col, double *intercept_value,
-                               partreg_screen_offset *offset)
+static partreg_status classify(moments *mo, size_t p, const unsigned char *group,
+                               int thresholds, double tol, unsigned char *why, size_t *kept,
+                               size_t *pk, int *has_intercept, size_t *intercept_col,
+                               double *intercept_value, partreg_screen_offset *offset)
 {
     size_t pp = p * p > 0 ? p * p : 1;
     double *L = calloc(pp, sizeof *L);
@@ -440,6 +440,13 @@ static partreg_status classify(moments *mo, size_t p, int thresholds, double tol
         for (size_t a = 0; a < p; a++)
             for (size_t c = 0; c <= a; c++)
                 C[a * p + c] += sw * mean[a] * mean[c];
+
+    /* columns of different groups are screened apart: as if uncorrelated */
+    if (group)
+        for (size_t a = 0; a < p; a++)
+            for (size_t c = 0; c < a; c++)
+                if (group[a] != group[c])
+                    C[a * p + c] = 0.0;
 
     /* Cholesky sweep in column order on the unit-diagonal scaling */
     double tol2 = tol * tol;
@@ -498,12 +505,24 @@ partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, 
                                       size_t *intercept_col, double *intercept_value,
                                       partreg_screen_offset *offset)
 {
+    return partreg_screen_columns_grouped(data, NULL, thresholds, tol, threads, team, why, kept,
+                                          pk, has_intercept, intercept_col, intercept_value,
+                                          offset);
+}
+
+partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
+                                              int thresholds, double tol, int threads,
+                                              partreg_team *team, unsigned char *why,
+                                              size_t *kept, size_t *pk, int *has_intercept,
+                                              size_t *intercept_col, double *intercept_value,
+                                              partreg_screen_offset *offset)
+{
     moments mo;
     memset(&mo, 0, sizeof mo);
     partreg_status st = all_moments(data, threads, team, &mo);
     if (st == PARTREG_OK)
-        st = classify(&mo, data->p, thresholds, tol, why, kept, pk, has_intercept, intercept_col,
-                      intercept_value, offset);
+        st = classify(&mo, data->p, group, thresholds, tol, why, kept, pk, has_intercept,
+                      intercept_col, intercept_value, offset);
     moments_free(&mo);
     return st;
 }
@@ -612,11 +631,12 @@ void partreg_screen_moments_reset(partreg_screen_moments *mo, size_t p)
 }
 
 partreg_status partreg_screen_moments_classify(partreg_screen_moments *all, size_t p,
-                                               int thresholds, double tol, unsigned char *why,
-                                               size_t *kept, size_t *pk, int *has_intercept,
+                                               const unsigned char *group, int thresholds,
+                                               double tol, unsigned char *why, size_t *kept,
+                                               size_t *pk, int *has_intercept,
                                                size_t *intercept_col, double *intercept_value,
                                                partreg_screen_offset *offset)
 {
-    return classify(all, p, thresholds, tol, why, kept, pk, has_intercept, intercept_col,
+    return classify(all, p, group, thresholds, tol, why, kept, pk, has_intercept, intercept_col,
                     intercept_value, offset);
 }

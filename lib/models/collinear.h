@@ -63,9 +63,20 @@ void partreg_screen_moments_pack(const partreg_screen_moments *mo, size_t p, dou
 void partreg_screen_moments_merge_packed(partreg_screen_moments *into, const double *packed,
                                          size_t p);
 partreg_status partreg_screen_moments_classify(partreg_screen_moments *all, size_t p,
-                                               int thresholds, double tol, unsigned char *why,
-                                               size_t *kept, size_t *pk, int *has_intercept,
+                                               const unsigned char *group, int thresholds,
+                                               double tol, unsigned char *why, size_t *kept,
+                                               size_t *pk, int *has_intercept,
                                                size_t *intercept_col, double *intercept_value,
                                                partreg_screen_offset *offset);
+/* The same with the columns in groups (group[j] for each column; NULL:
+ * one group): a column is collinear when it is so with the earlier kept
+ * columns of its own group, for models whose columns enter different
+ * parts of the likelihood (model.h, screen_group). */
+partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
+                                              int thresholds, double tol, int threads,
+                                              partreg_team *team, unsigned char *why,
+                                              size_t *kept, size_t *pk, int *has_intercept,
+                                              size_t *intercept_col, double *intercept_value,
+                                              partreg_screen_offset *offset);
 
 #endif

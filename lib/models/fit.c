@@ -101,6 +101,7 @@ void partreg_fit_free(partreg_fit *fit)
     if (!fit)
         return;
     partreg_model_release(&fit->model);
+    partreg_model_spec_free(fit->spec);
     free(fit->kept);
     free(fit->dropped);
     free(fit->free_of);
@@ -294,6 +295,70 @@ static partreg_status report_bad_rows(partreg_rows *rows, size_t J, partreg_erro
     return st;
 }
 
+/* Weights whose scale cannot carry a likelihood: a positive weight below
+ * the smallest normal double (DBL_MIN, 2.2e-308: a subnormal keeps few
+ * significant bits, and its products with the log-probabilities, scores
+ * and information underflow to zero, so a fit "converges" at its start),
+ * or a total that overflows. Rescaling every weight by one constant moves
+ * the estimates not at all. */
+static partreg_status check_weight_scale(const partreg_data *d, double sum_w, partreg_error *err)
+{
+    if (!isfinite(sum_w))
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "the weights sum to more than the largest double (%g); divide "
+                                 "every weight by the same constant",
+                                 DBL_MAX);
+    for (size_t i = 0; i < d->n; i++)
+        if (d->w[i] > 0 && d->w[i] < DBL_MIN)
+            return partreg_error_set_index(
+                err, PARTREG_EDATA, (long)i,
+                "row %zu: weight %g is below the smallest normal double (%g), too small to "
+                "carry a likelihood; multiply every weight by the same constant",
+                i + 1, d->w[i], DBL_MIN);
+    return PARTREG_OK;
+}
+
+/* check_weight_scale for rows not in one array (a collective scan). */
+static partreg_status check_weight_scale_rows(const partreg_rows *rows, double sum_w,
+                                              partreg_error *err)
+{
+    if (!isfinite(sum_w))
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "the weights sum to more than the largest double (%g); divide "
+                                 "every weight by the same constant",
+                                 DBL_MAX);
+    size_t i;
+    double w;
+    partreg_status st = partreg_rows_first_small_weight(rows, DBL_MIN, &i, &w);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "reading the rows' weights failed");
+    if (i < rows->n)
+        return partreg_error_set_index(
+            err, PARTREG_EDATA, (long)i,
+            "row %zu: weight %g is below the smallest normal double (%g), too small to "
+            "carry a likelihood; multiply every weight by the same constant",
+            i + 1, w, DBL_MIN);
+    return PARTREG_OK;
+}
+
+/* FNV-1a over the bits of v[0..n) (NULL: an empty fingerprint). */
+static uint64_t fingerprint(const double *v, size_t n)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b;
+        double x = v[i] == 0.0 ? 0.0 : v[i];
+        memcpy(&b, &x, sizeof b);
+        for (int k = 0; k < 8; k++) {
+            h ^= (b >> (8 * k)) & 0xFF;
+            h *= UINT64_C(1099511628211);
+        }
+    }
+    return h;
+}
+
 /* Outcome codes 0..J-1 and weights, in one pass (on the team). */
 static partreg_status validate(const partreg_data *d, partreg_rows *rows, size_t J, int threads,
                                partreg_team *team, outcome_totals *tot, partreg_error *err)
@@ -319,8 +384,13 @@ static partreg_status validate(const partreg_data *d, partreg_rows *rows, size_t
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if (bad)
         return report_bad_row(d, J, err);
-    if (d->w && !(tot->sum_w > 0))
+    int weighted = rows ? rows->weighted : d->w != NULL;
+    if (weighted && !(tot->sum_w > 0))
         return partreg_error_set(err, PARTREG_EDATA, "all weights are zero");
+    if (weighted && rows)
+        return check_weight_scale_rows(rows, tot->sum_w, err);
+    if (weighted)
+        return check_weight_scale(d, tot->sum_w, err);
     return PARTREG_OK;
 }
 
@@ -466,12 +536,14 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
     int thresholds = (fit->model.ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0;
     partreg_intercept *ic = &fit->intercept;
     partreg_status st =
-        fit->rows ? partreg_rows_screen(fit->rows, thresholds, fit->opt.collinear_tol, team,
-                                        fit->opt.threads, why, fit->kept, &fit->pk, &ic->has,
-                                        &ic->column, &ic->value, &fit->offset)
-                  : partreg_screen_columns(d, thresholds, fit->opt.collinear_tol,
-                                           fit->opt.threads, team, why, fit->kept, &fit->pk,
-                                           &ic->has, &ic->column, &ic->value, &fit->offset);
+        fit->rows
+            ? partreg_rows_screen(fit->rows, fit->model.screen_group, thresholds,
+                                  fit->opt.collinear_tol, team, fit->opt.threads, why, fit->kept,
+                                  &fit->pk, &ic->has, &ic->column, &ic->value, &fit->offset)
+            : partreg_screen_columns_grouped(d, fit->model.screen_group, thresholds,
+                                             fit->opt.collinear_tol, fit->opt.threads, team, why,
+                                             fit->kept, &fit->pk, &ic->has, &ic->column,
+                                             &ic->value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
         if (st == PARTREG_EDATA)
@@ -633,6 +705,46 @@ static partreg_status judge_stop(partreg_fit *fit, const partreg_newton_result *
     return PARTREG_OK;
 }
 
+/* Rows whose fitted category probabilities are not all >= 0 (cumulative
+ * probabilities that cross), for models that can have them; a warning
+ * says how many. PARTREG_OK or PARTREG_ENOMEM. */
+static partreg_status count_crossing(partreg_fit *fit, const partreg_data *data)
+{
+    const partreg_model *m = &fit->model;
+    fit->n_crossing = 0;
+    if (!(m->ops->traits & PARTREG_TRAIT_MAY_CROSS))
+        return PARTREG_OK;
+    size_t ns = m->ops->predict_scratch(m), nout = m->nout;
+    double *buf = malloc((ns + nout) * sizeof *buf);
+    if (!buf)
+        return PARTREG_ENOMEM;
+    double *prob = buf + ns;
+    size_t ldx = data->ldx ? data->ldx : data->p;
+    for (size_t i = 0; i < data->n; i++) {
+        if (m->ops->crosses) {
+            fit->n_crossing += m->ops->crosses(m, fit->par->data, data->X + i * ldx) != 0;
+            continue;
+        }
+        memset(prob, 0, nout * sizeof *prob);
+        m->ops->predict(m, fit->par->data, data->X + i * ldx, NULL, 1.0, prob, NULL, buf);
+        for (size_t o = 0; o < nout; o++)
+            if (prob[o] < 0.0) {
+                fit->n_crossing++;
+                break;
+            }
+    }
+    free(buf);
+    if (fit->n_crossing > 0 &&
+        partreg_fit_add_warning(fit, "the fitted cumulative probabilities cross for %zu of the "
+                                     "%zu rows (a negative category probability): the cut-specific "
+                                     "slopes do not describe those rows; make fewer variables "
+                                     "nominal or use --autofit",
+                                fit->n_crossing, fit->n) != PARTREG_OK) {
+        return PARTREG_ENOMEM;
+    }
+    return PARTREG_OK;
+}
+
 static partreg_status check_options(const partreg_fit_options *opt, const partreg_model_ops *ops,
                                     partreg_error *err)
 {
@@ -790,6 +902,10 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
     st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err);
     if (st != PARTREG_OK)
         goto fail;
+    if (partreg_model_spec_copy(spec, &fit->spec) != PARTREG_OK) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto fail;
+    }
     if (rows) {
         if (!(fit->rows = malloc(sizeof *fit->rows))) {
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
@@ -816,6 +932,9 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
         goto fail;
     }
     fit->sum_w = tot.sum_w;
+    fit->y_hash = fingerprint(data->y, data->n);
+    fit->w_hash = fingerprint(data->w, data->n);
+    fit->weighted = rows ? rows->weighted : data->w != NULL;
     if (tot.n_pos < fit->K) {
         st = partreg_error_set(err, PARTREG_ETOOFEW,
                                "%zu usable rows for %zu parameters; a model needs at least as "
@@ -838,12 +957,25 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
     if (st == PARTREG_OK && fit->model.flic &&
         (st = partreg_fit_flic_intercept(fit, data, team, err)) != PARTREG_OK)
         goto fail;
+    if (st == PARTREG_OK && count_crossing(fit, data) != PARTREG_OK) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto fail;
+    }
     fit_team_done(opt, team);
     free(step);
     free(tot.W);
     *out = fit;
     return st;
 fail:
+    if (st == PARTREG_ENOMEM && fit && fit->model.layout.K > 0) {
+        /* say what made the model large: its number of parameters */
+        double K = (double)fit->model.layout.K;
+        partreg_error_set(err, PARTREG_ENOMEM,
+                          "out of memory: the model has %zu parameters, and their information "
+                          "matrix alone needs %.3g GB; drop or recode what gives it so many "
+                          "(a factor or an outcome with many levels)",
+                          fit->model.layout.K, K * K * 8 / 1e9);
+    }
     fit_team_done(opt, team);
     free(step);
     free(tot.W);
@@ -898,8 +1030,9 @@ static partreg_status fit_distributed(const partreg_data *data, const partreg_mo
     rows.n = total;
     rows.first = before;
     rows.reach = before + data->n;
-    partreg_data meta = *data;
+    partreg_data meta = *data; /* the names and levels; the rows are in `rows` */
     meta.n = total;
+    meta.X = meta.y = meta.w = NULL;
     return partreg_fit_create_rows(&meta, &rows, spec, opt, out, err);
 }
 
@@ -921,7 +1054,7 @@ partreg_status partreg_fit_create(const partreg_data *data, partreg_family famil
     const partreg_model_ops *ops = partreg_model_for_family(family);
     if (!ops)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown model family %d", (int)family);
-    partreg_model_spec spec = {ops, link, PARTREG_PENALTY_NONE, 0};
+    partreg_model_spec spec = {.ops = ops, .link = link, .penalty = PARTREG_PENALTY_NONE};
     return partreg_fit_create_spec(data, &spec, opt, out, err);
 }
 

@@ -10,6 +10,7 @@
 #ifndef PARTREG_MODELS_FIT_INTERNAL_H
 #define PARTREG_MODELS_FIT_INTERNAL_H
 
+#include <stdint.h>
 #include "partreg.h"
 #include "models/collinear.h"
 #include "models/design.h"
@@ -20,6 +21,8 @@
 
 struct partreg_fit {
     partreg_model model;  /* the table bound to this problem: link, J, layout */
+    partreg_model_spec *spec; /* a copy of the specification (for refits with other settings) */
+    size_t n_crossing;    /* rows whose fitted cumulative probabilities cross */
     partreg_link link;    /* = model.link */
     size_t n;          /* rows */
     size_t p;          /* design columns */
@@ -73,6 +76,11 @@ struct partreg_fit {
     partreg_rows_objective *rows_obj;  /* the objective over them (owned) */
     partreg_objective rows_objective;  /* ... as the passes see it */
     int rows_io_error;                 /* set when a read of the rows failed */
+    /* fingerprints of the data fitted (FNV-1a over each row's bits in
+     * order), so that tests comparing two fits can tell whether they saw
+     * the same outcome values and weights */
+    uint64_t y_hash, w_hash;
+    int weighted;
 };
 
 /* Full index of free parameter f, and back. */

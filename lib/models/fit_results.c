@@ -109,6 +109,7 @@ int partreg_fit_param_diverges(const partreg_fit *fit, size_t j)
     return j < fit->K && fit->diverges[j];
 }
 double partreg_fit_max_gradient(const partreg_fit *fit) { return fit->max_grad; }
+size_t partreg_fit_n_crossing_rows(const partreg_fit *fit) { return fit->n_crossing; }
 size_t partreg_fit_n_warnings(const partreg_fit *fit) { return fit->n_warnings; }
 const char *partreg_fit_warning(const partreg_fit *fit, size_t i)
 {

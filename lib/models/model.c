@@ -129,7 +129,48 @@ partreg_status partreg_model_spec_create(partreg_family family, partreg_link lin
     return PARTREG_OK;
 }
 
-void partreg_model_spec_free(partreg_model_spec *spec) { free(spec); }
+void partreg_model_spec_free(partreg_model_spec *spec)
+{
+    if (!spec)
+        return;
+    free(spec->nominal);
+    free(spec->scale);
+    free(spec->scale_only);
+    free(spec);
+}
+
+/* A malloc'd copy of n elements of `size` bytes (NULL for n = 0 or on
+ * failure; *ok = 0 on failure). */
+static void *copy_array(const void *src, size_t n, size_t size, int *ok)
+{
+    if (!n || !src)
+        return NULL;
+    void *d = malloc(n * size);
+    if (!d)
+        *ok = 0;
+    else
+        memcpy(d, src, n * size);
+    return d;
+}
+
+partreg_status partreg_model_spec_copy(const partreg_model_spec *spec, partreg_model_spec **out)
+{
+    *out = NULL;
+    partreg_model_spec *s = calloc(1, sizeof *s);
+    if (!s)
+        return PARTREG_ENOMEM;
+    int ok = 1;
+    *s = *spec;
+    s->nominal = copy_array(spec->nominal, spec->n_nominal, sizeof *s->nominal, &ok);
+    s->scale = copy_array(spec->scale, spec->n_scale, sizeof *s->scale, &ok);
+    s->scale_only = copy_array(spec->scale_only, spec->n_scale, 1, &ok);
+    if (!ok) {
+        partreg_model_spec_free(s);
+        return PARTREG_ENOMEM;
+    }
+    *out = s;
+    return PARTREG_OK;
+}
 
 partreg_status partreg_model_spec_set_penalty(partreg_model_spec *spec, partreg_penalty penalty,
                                               partreg_error *err)

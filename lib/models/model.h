@@ -93,20 +93,38 @@ enum {
     PARTREG_TRAIT_THRESHOLDS = 1u << 0,
     /* The objective can accumulate the expected (Fisher) information
      * (PARTREG_ORDER_EXPECTED) as well as the observed one. */
-    PARTREG_TRAIT_EXPECTED_INFO = 1u << 1
+    PARTREG_TRAIT_EXPECTED_INFO = 1u << 1,
+    /* The model's cumulative probabilities may cross at some rows (a
+     * negative category probability), as with cut-specific slopes: the fit
+     * counts the rows where they do (partreg_fit_n_crossing_rows). */
+    PARTREG_TRAIT_MAY_CROSS = 1u << 2
 };
 
 typedef struct partreg_model_ops partreg_model_ops;
 typedef struct partreg_model partreg_model;
 
 /* What a model specification holds (the public partreg_model_spec): the
- * table and the settings its init reads. */
+ * table and the settings its init reads. Settings are appended; a
+ * zero-initialised tail means none (the plain model of the family). */
 struct partreg_model_spec {
     const partreg_model_ops *ops;
     partreg_link link;
     partreg_penalty penalty; /* a penalty on the log-likelihood (penalty.c) */
     int flic;                /* Firth fit with the FLIC intercept */
+    /* Columns whose slope differs by cut (nominal effects), and columns
+     * of the log-scale predictor with, per entry, whether the column
+     * enters the scale only (not the location); malloc'd, freed by
+     * partreg_model_spec_free. */
+    size_t *nominal;
+    size_t n_nominal;
+    size_t *scale;
+    unsigned char *scale_only;
+    size_t n_scale;
 };
+
+/* A deep copy of spec into *out (free with partreg_model_spec_free).
+ * PARTREG_OK or PARTREG_ENOMEM (*out = NULL). */
+partreg_status partreg_model_spec_copy(const partreg_model_spec *spec, partreg_model_spec **out);
 
 /* Make a specification use a table of one's own (a model that is not a
  * public family, such as the test suite's). */
@@ -125,6 +143,12 @@ struct partreg_model {
     void *state;     /* the model's own settings (ops->release frees it) */
     partreg_penalty penalty; /* from the specification: the objective is penalised */
     int flic;        /* from the specification: FLIC intercept after a Firth fit */
+    /* Screening groups (p entries, NULL: one group): the collinearity
+     * check regresses a column on the earlier kept columns of its own
+     * group only, for columns that enter different parts of the model
+     * (a scale-only column may be a function of location columns).
+     * Owned by the model's state. */
+    const unsigned char *screen_group;
 };
 
 /* The table of operations. Every function is reentrant; the const model
@@ -188,6 +212,11 @@ struct partreg_model_ops {
     /* Optional (NULL: not offered): the J - 1 cumulative probabilities
      * P(Y <= j) at row x into cum. */
     void (*cumulative)(const partreg_model *m, const double *par, const double *x, double *cum);
+
+    /* Optional, for PARTREG_TRAIT_MAY_CROSS models (NULL: predict is
+     * asked): 1 if some category probability at row x is negative (the
+     * cumulative probabilities cross), without evaluating the link. */
+    int (*crosses)(const partreg_model *m, const double *par, const double *x);
 };
 
 /* Bind the specification's table to a problem: n rows, p columns, J

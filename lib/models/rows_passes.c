@@ -357,6 +357,40 @@ partreg_status partreg_rows_first_bad_outcome(const partreg_rows *rows, size_t J
     return st;
 }
 
+partreg_status partreg_rows_first_small_weight(const partreg_rows *rows, double limit,
+                                               size_t *row, double *w)
+{
+    partreg_rows_buffer buf;
+    double found[4] = {(double)rows->n, 0.0, 0.0, 0.0};
+    if (partreg_rows_buffer_alloc(rows, SCAN_ROWS, &buf) != 0)
+        return PARTREG_ENOMEM;
+    size_t own_end = rows->first + rows->count;
+    partreg_status st = PARTREG_OK;
+    for (size_t b = rows->first; rows->weighted && b < own_end && found[0] == (double)rows->n;
+         b += SCAN_ROWS) {
+        size_t e = own_end - b < SCAN_ROWS ? own_end : b + SCAN_ROWS;
+        partreg_rows_view v;
+        if (partreg_rows_read(rows, b, e, PARTREG_ROWS_W, &buf, &v) != 0) {
+            st = PARTREG_EIO;
+            break;
+        }
+        for (size_t i = 0; i < e - b; i++)
+            if (v.w[i] > 0 && v.w[i] < limit) {
+                found[0] = (double)(b + i);
+                found[1] = v.w[i];
+                break;
+            }
+    }
+    partreg_rows_buffer_free(&buf);
+    if (rows->comm)
+        st = partreg_comm_agree(rows->comm, st, NULL);
+    if (st == PARTREG_OK)
+        st = lowest(rows, found);
+    *row = (size_t)found[0];
+    *w = found[1];
+    return st;
+}
+
 partreg_status partreg_rows_first_nonfinite(const partreg_rows *rows, size_t *row, size_t *col,
                                             double *value)
 {
@@ -440,7 +474,8 @@ static int screen_fold(void *arg, size_t s, const double *state)
     return 0;
 }
 
-partreg_status partreg_rows_screen(partreg_rows *rows, int thresholds, double tol,
+partreg_status partreg_rows_screen(partreg_rows *rows, const unsigned char *group,
+                                   int thresholds, double tol,
                                    partreg_team *team, int threads, unsigned char *why,
                                    size_t *kept, size_t *pk, int *has_intercept,
                                    size_t *intercept_col, double *intercept_value,
@@ -472,7 +507,7 @@ partreg_status partreg_rows_screen(partreg_rows *rows, int thresholds, double to
     if (st == PARTREG_OK && a.io)
         st = PARTREG_EIO;
     if (st == PARTREG_OK)
-        st = partreg_screen_moments_classify(a.all, p, thresholds, tol, why, kept, pk,
+        st = partreg_screen_moments_classify(a.all, p, group, thresholds, tol, why, kept, pk,
                                              has_intercept, intercept_col, intercept_value,
                                              offset);
     for (size_t t = 0; a.seg && t < nt; t++)

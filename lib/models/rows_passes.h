@@ -33,9 +33,15 @@ partreg_status partreg_rows_outcome_sums(partreg_rows *rows, partreg_team *team,
 partreg_status partreg_rows_first_bad_outcome(const partreg_rows *rows, size_t J, size_t *row,
                                               double *y, double *w);
 
-/* partreg_screen_columns over the rows (PARTREG_EDATA when a value of X
- * is not finite). */
-partreg_status partreg_rows_screen(partreg_rows *rows, int thresholds, double tol,
+/* The first row (of all processes) whose weight is positive and below
+ * `limit`, with its weight; *row = n when there is none. */
+partreg_status partreg_rows_first_small_weight(const partreg_rows *rows, double limit,
+                                               size_t *row, double *w);
+
+/* partreg_screen_columns_grouped over the rows (group may be NULL;
+ * PARTREG_EDATA when a value of X is not finite). */
+partreg_status partreg_rows_screen(partreg_rows *rows, const unsigned char *group,
+                                   int thresholds, double tol,
                                    partreg_team *team, int threads, unsigned char *why,
                                    size_t *kept, size_t *pk, int *has_intercept,
                                    size_t *intercept_col, double *intercept_value,

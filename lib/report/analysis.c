@@ -6,6 +6,8 @@
 #include "report/analysis_internal.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,6 +77,10 @@ void partreg_analysis_free(partreg_analysis *a)
     free(a->rows_y);
     free(a->rows_w);
     free(a->rows_cluster);
+    partreg_variable_tests_free(a->autofit);
+    partreg_variable_tests_free(a->nominal_test);
+    partreg_variable_tests_free(a->scale_test);
+    partreg_variable_tests_free(a->parallel_test);
     free(a->riv);
     free(a->fmi);
     partreg_d1_table_free(a->d1);
@@ -87,6 +93,28 @@ const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return 
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
 int partreg_analysis_out_of_core(const partreg_analysis *a) { return a && a->design_file != NULL; }
+const partreg_brant *partreg_analysis_brant(const partreg_analysis *a) { return a->brant; }
+const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a)
+{
+    return a->autofit;
+}
+const partreg_variable_tests *partreg_analysis_nominal_test(const partreg_analysis *a)
+{
+    return a->nominal_test;
+}
+const partreg_variable_tests *partreg_analysis_scale_test(const partreg_analysis *a)
+{
+    return a->scale_test;
+}
+const partreg_variable_tests *partreg_analysis_parallel_test(const partreg_analysis *a)
+{
+    return a->parallel_test;
+}
+const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a)
+{
+    return a->has_gof ? &a->gof : NULL;
+}
+
 size_t partreg_analysis_n_imputations(const partreg_analysis *a) { return a ? a->imputations : 0; }
 const partreg_survey *partreg_analysis_survey(const partreg_analysis *a) { return a->survey; }
 
@@ -172,8 +200,8 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
 }
 
 /* Wald intervals for every parameter, then profile intervals for the
- * coefficients when asked (thresholds keep Wald intervals, as the contract
- * says). */
+ * coefficients (slopes, cut-specific slopes, scale terms) when asked
+ * (thresholds keep Wald intervals, as the contract says). */
 static partreg_status intervals(partreg_analysis *a, const partreg_data *d, partreg_error *err)
 {
     size_t full = partreg_fit_n_parameters(a->fit); /* every block, as rows.c reads them */
@@ -189,8 +217,12 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     }
     if (a->ci != PARTREG_CI_PROFILE || a->fit_status != PARTREG_OK)
         return PARTREG_OK;
-    for (size_t j = 0; j < partreg_fit_n_columns(a->fit); j++) {
-        if (partreg_fit_column_dropped(a->fit, j))
+    for (size_t j = 0; j < full; j++) {
+        partreg_param_kind kind = partreg_fit_param_kind(a->fit, j);
+        size_t c = partreg_fit_param_column(a->fit, j);
+        if ((kind != PARTREG_PARAM_COEFFICIENT && kind != PARTREG_PARAM_CUT_COEFFICIENT &&
+             kind != PARTREG_PARAM_SCALE) ||
+            (c != PARTREG_NO_COLUMN && partreg_fit_column_dropped(a->fit, c)))
             continue;
         partreg_status st = partreg_fit_profile_ci(a->fit, d, j, a->conf_level, &a->conf_low[j],
                                                    &a->conf_high[j], err);
@@ -216,6 +248,22 @@ static partreg_status refuse_streamed(const partreg_analysis_spec *s, partreg_er
                              "--memory to read the file in memory, or compute them on a "
                              "subsample",
                              what);
+}
+
+partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                         partreg_fit *fit, partreg_error *err)
+{
+    partreg_data d;
+    partreg_frame_data(a->frame, &d);
+    if (a->survey)
+        return partreg_fit_survey_info(fit, NULL) ? PARTREG_OK
+                                                  : partreg_fit_set_survey(fit, &d, a->survey, err);
+    if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
+        return PARTREG_OK;
+    size_t G = 0;
+    const size_t *cl = partreg_frame_clusters(a->frame, &G);
+    int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
+    return partreg_fit_set_vcov(fit, &d, s->vcov, clustered ? cl : NULL, G, err);
 }
 
 /* t(G - 1) with --cluster-df, and a warning when a cluster covariance
@@ -307,19 +355,12 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     int usable = a->fit_status == PARTREG_OK;
     if (a->streamed && (st = refuse_streamed(s, err)) != PARTREG_OK)
         return st;
-    if (a->survey) {
-        if (usable && (st = partreg_fit_set_survey(a->fit, &d, a->survey, err)) != PARTREG_OK)
-            return st;
-    } else if (s->vcov != PARTREG_VCOV_MODEL) {
-        size_t G = 0;
-        const size_t *cl = partreg_frame_clusters(a->frame, &G);
-        int clustered = s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2;
-        st = partreg_fit_set_vcov(a->fit, &d, s->vcov, clustered ? cl : NULL, G, err);
-        if (st != PARTREG_OK)
-            return st;
-        if (clustered && (st = cluster_reference(a, s, err)) != PARTREG_OK)
-            return st;
-    }
+    if ((usable || !a->survey) &&
+        (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
+        return st;
+    if (!a->survey && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
+        (st = cluster_reference(a, s, err)) != PARTREG_OK)
+        return st;
     if ((st = intervals(a, &d, err)) != PARTREG_OK)
         return st;
     if (!usable)
@@ -344,9 +385,9 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         if (a->survey)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant cannot be used with a survey design: the Brant "
-                                     "test's covariance assumes independent rows; test the "
-                                     "parallel-lines assumption of one variable with --nominal "
-                                     "VAR and its design-based Wald test");
+                                     "test's covariance assumes independent rows; use "
+                                     "--parallel-test (design-based Wald tests of equal slopes), "
+                                     "or --nominal VAR and its design-based Wald test");
         if (partreg_fit_n_thresholds(a->fit) == 0)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant tests the parallel-lines assumption of an ordinal "
@@ -357,6 +398,8 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
+        return st;
+    if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
     if (a->survey) {
         if ((st = design_model_test(a, err)) != PARTREG_OK)
@@ -379,6 +422,33 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     return PARTREG_OK;
 }
 
+/* Notes for the columns the model uses that the reader read with decimal
+ * commas (partreg_table_decimal_comma): the user should know that "4,5"
+ * was taken for 4.5. Returns how many were written (at most max). */
+static size_t decimal_comma_notes(const partreg_table *t, const partreg_formula *f,
+                                  const partreg_analysis_spec *s,
+                                  char notes[][PARTREG_ERROR_MESSAGE_SIZE], size_t max)
+{
+    size_t n = 0, nv = partreg_formula_n_variables(f);
+    for (size_t v = 0; v < nv + 3 && n < max; v++) {
+        const char *name = v < nv        ? partreg_formula_variable(f, v)
+                           : v == nv     ? partreg_formula_response(f)
+                           : v == nv + 1 ? s->frame.weights
+                                         : s->frame.cluster;
+        size_t j;
+        long line;
+        const char *value;
+        if (!name || partreg_table_find_column(t, name, &j, NULL) != PARTREG_OK ||
+            !partreg_table_decimal_comma(t, j, &line, &value))
+            continue;
+        snprintf(notes[n++], PARTREG_ERROR_MESSAGE_SIZE,
+                 "column '%s' has decimal commas ('%s' on line %ld): read as numbers with ',' "
+                 "as the decimal point",
+                 name, value, line);
+    }
+    return n;
+}
+
 static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
                                   partreg_analysis **out, partreg_error *err);
 
@@ -389,6 +459,8 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     double t1 = now_s();
     if ((st = partreg_formula_parse(s->formula, &a->formula, err)) != PARTREG_OK)
         return st;
+    char notes[4][PARTREG_ERROR_MESSAGE_SIZE];
+    size_t n_notes = decimal_comma_notes(table, a->formula, s, notes, 4);
     if (table == a->own_table) {
         /* the frame takes the numeric columns it can from the table we
          * read, and holds all the later steps need: release the rest of
@@ -408,17 +480,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    partreg_model_spec *ms = NULL;
-    if ((st = partreg_model_spec_create(partreg_frame_family(a->frame), s->link, &ms, err)) !=
-            PARTREG_OK ||
-        (s->firth &&
-         (st = partreg_model_spec_set_penalty(ms, PARTREG_PENALTY_FIRTH, err)) != PARTREG_OK) ||
-        (s->flic && (st = partreg_model_spec_set_flic(ms, 1, err)) != PARTREG_OK)) {
-        partreg_model_spec_free(ms);
-        return st;
-    }
-    st = partreg_fit_create_spec(&d, ms, &s->fit, &a->fit, &ferr);
-    partreg_model_spec_free(ms);
+    st = partreg_analysis_fit_model(a, s, &d, &ferr);
     double t3 = now_s();
     if (!a->fit) {
         if (err)
@@ -427,6 +489,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     }
     a->fit_status = st;
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
+    for (size_t k = 0; k < n_notes; k++)
+        if (partreg_fit_add_warning(a->fit, "%s", notes[k]) != PARTREG_OK)
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     warn_sampling_like_weights(a, s);
     if ((st = inference(a, s, err)) != PARTREG_OK)
         return st;
@@ -513,10 +578,15 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                        : s->imputations               ? "--imputations"
                        : s->firth || s->flic           ? "--firth"
                        : s->vcov == PARTREG_VCOV_CR2   ? "--vcov cr2"
-                                                       : NULL;
+                       : s->nominal || s->autofit      ? "--nominal and --autofit"
+                       : f->scale                      ? "--scale"
+                       : s->nominal_test || s->scale_test || s->parallel_test
+                           ? "the nominal, scale and parallel-lines tests"
+                       : s->ordinal_gof ? "the ordinal goodness-of-fit tests"
+                                        : NULL;
     if (what)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "%s is not available for a file read in blocks (out of core or "
+                                 "%s: not available for a file read in blocks (out of core or "
                                  "in shares of a distributed fit); raise --memory to read the "
                                  "file in memory",
                                  what);
@@ -635,4 +705,72 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
     }
     a->timing.read_s = now_s() - t0;
     return finish(a, run(a, a->own_table, s, t0, err), out);
+}
+
+/* The first data row used by one model only (as `*only_full`), or
+ * SIZE_MAX when both use the same rows. */
+static size_t first_unshared_row(const partreg_frame *a, const partreg_frame *b, int *in_a)
+{
+    const size_t *ra = partreg_frame_row_index(a), *rb = partreg_frame_row_index(b);
+    size_t na = partreg_frame_n_rows(a), nb = partreg_frame_n_rows(b), i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (ra[i] == rb[j]) {
+            i++;
+            j++;
+        } else {
+            *in_a = ra[i] < rb[j];
+            return *in_a ? ra[i] : rb[j];
+        }
+    }
+    if (i < na) {
+        *in_a = 1;
+        return ra[i];
+    }
+    if (j < nb) {
+        *in_a = 0;
+        return rb[j];
+    }
+    return SIZE_MAX;
+}
+
+partreg_status partreg_analysis_lr_test(const partreg_analysis *full,
+                                        const partreg_analysis *reduced, double *chi2,
+                                        double *df, double *p, partreg_error *err)
+{
+    if (chi2)
+        *chi2 = NAN;
+    if (df)
+        *df = NAN;
+    if (p)
+        *p = NAN;
+    if (!full || !reduced || !chi2 || !df || !p)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_analysis_lr_test: NULL argument");
+    const partreg_frame *ff = full->frame, *fr = reduced->frame;
+    const char *yf = partreg_frame_response(ff), *yr = partreg_frame_response(fr);
+    if (strcmp(yf, yr) != 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models have different outcomes ('%s' and '%s'): a "
+                                 "likelihood-ratio test compares models of the same outcome",
+                                 yf, yr);
+    int in_full = 0;
+    size_t row = first_unshared_row(ff, fr, &in_full);
+    if (row != SIZE_MAX)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different rows (%zu and %zu): data row %zu is "
+                                 "used by the %s model only, as a variable of the other is "
+                                 "missing there; drop the rows with missing values in any "
+                                 "variable of either model and test again",
+                                 partreg_frame_n_rows(ff), partreg_frame_n_rows(fr), row + 1,
+                                 in_full ? "full" : "reduced");
+    const double *wf = partreg_frame_weights(ff), *wr = partreg_frame_weights(fr);
+    if ((wf == NULL) != (wr == NULL))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the %s model has weights and the %s one has none: a "
+                                 "likelihood-ratio test needs the same weights in both",
+                                 wf ? "full" : "reduced", wf ? "reduced" : "full");
+    if (wf && memcmp(wf, wr, partreg_frame_n_rows(ff) * sizeof *wf) != 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the models use different weights: a likelihood-ratio test "
+                                 "needs the same weights in both");
+    return partreg_lr_test(full->fit, reduced->fit, chi2, df, p, err);
 }

@@ -51,6 +51,13 @@ struct partreg_analysis {
     double *riv, *fmi;
     double fmi_max;
     struct partreg_d1_table *d1;
+    partreg_variable_tests *autofit;       /* the autofit steps, or NULL */
+    double autofit_alpha;
+    partreg_variable_tests *nominal_test;  /* LR tests of nominal effects, or NULL */
+    partreg_variable_tests *scale_test;    /* LR tests of scale effects, or NULL */
+    partreg_variable_tests *parallel_test; /* equal slopes in the all-nominal model, or NULL */
+    int has_gof;                           /* ordinal goodness of fit computed */
+    partreg_ordinal_gof gof;
     /* A file read in blocks (analysis_stream.c): the design file or the
      * arrays of this process's rows the fit reads, owned here. */
     struct partreg_design_file *design_file;
@@ -68,6 +75,22 @@ struct partreg_analysis {
 partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg_error *err);
 void partreg_d1_table_free(struct partreg_d1_table *t);
 
+/* Put the covariance the spec asks for in force on fit (made from the
+ * analysis' frame). analysis.c. */
+partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                         partreg_fit *fit, partreg_error *err);
+
+/* Fit the model the spec describes on the frame's data d into a->fit:
+ * the family's model, with nominal and scale effects, or the model
+ * --autofit chooses (analysis_ordinal.c). Returns the fit's status with
+ * a->fit set (OK, ENOTCONVERGED, ESEPARATION), or another error with
+ * a->fit NULL. */
+partreg_status partreg_analysis_fit_model(partreg_analysis *a, const partreg_analysis_spec *s,
+                                          const partreg_data *d, partreg_error *err);
+
+/* The ordinal tests the spec asks for on a->fit (analysis_ordinal.c). */
+partreg_status partreg_analysis_ordinal_tests(partreg_analysis *a, const partreg_analysis_spec *s,
+                                              partreg_error *err);
 /* analysis_stream.c: the analysis of a CSV file read in blocks, out of
  * core or as this process's share of a distributed fit (spec->fit.comm).
  * a is started (start() in analysis.c); the steps after reading are the

@@ -247,6 +247,7 @@ partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
     fputs("<section id=\"estimates\">\n<h2>Estimates</h2>\n", out);
     html_section_coefficients(a, &o, out);
     html_figure_forest(a, &o, out, &fig);
+    html_figure_cuts(a, &o, out, &fig);
     fputs("</section>\n", out);
     html_section_fit(a, out);
     html_section_margins(a, &o, out);

@@ -56,6 +56,10 @@ void html_vcov_sentence(const partreg_analysis *a, const partreg_html_options *o
 
 /* Forest plot of odds ratios (log scale) or coefficients (svg_forest.c).
  * *fig is the running figure number (incremented when a figure is drawn). */
+/* The per-cut figure of cut-specific slopes (svg_cuts.c); nothing when the
+ * model has none. */
+void html_figure_cuts(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
+                      int *fig);
 void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
                         int *fig);
 /* Predicted probabilities across a variable with bands (svg_curves.c):

@@ -6,24 +6,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "report/html.h"
 
 #define MINUS "\xe2\x88\x92"  /* U+2212 MINUS SIGN */
 #define EMDASH "\xe2\x80\x94" /* U+2014 EM DASH */
 
+/* Markup characters as entities; control characters (other than TAB, LF
+ * and CR) and bytes that are not valid UTF-8, which HTML text cannot hold,
+ * as U+FFFD. */
 void html_escape(FILE *out, const char *s)
 {
     if (!s)
         return;
-    for (; *s; s++) {
-        switch (*s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p >= 0x80) {
+            size_t k = partreg_utf8_char_len(p);
+            if (k == 0) {
+                fputs("\xef\xbf\xbd", out);
+                p++;
+            } else {
+                fwrite(p, 1, k, out);
+                p += k;
+            }
+            continue;
+        }
+        switch (*p) {
         case '&': fputs("&amp;", out); break;
         case '<': fputs("&lt;", out); break;
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
         case '\'': fputs("&#39;", out); break;
-        default: fputc(*s, out);
+        case '\t': case '\n': case '\r': fputc(*p, out); break;
+        default:
+            if (*p < 0x20 || *p == 0x7F)
+                fputs("\xef\xbf\xbd", out);
+            else
+                fputc(*p, out);
         }
+        p++;
     }
 }
 

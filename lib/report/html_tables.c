@@ -293,12 +293,28 @@ static void param_table(const partreg_analysis *a, FILE *out, report_section sec
     if (odds)
         fprintf(out, "<th>Odds ratio</th><th>%d%% CI</th>", pct);
     fputs("</tr></thead>\n<tbody>\n", out);
+    /* rows without a cut, then one group of rows per cut */
+    size_t n_cuts = partreg_fit_n_thresholds(a->fit);
+    for (size_t cut = (size_t)-1; cut == (size_t)-1 || cut < n_cuts; cut++) {
+    int header = 0;
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
-        if (!report_row_get(a, j, &r) || r.section != section)
+        if (!report_row_get(a, j, &r) || r.section != section || r.cut_index != cut)
             continue;
+        if (r.cut && !header) {
+            const char *bar = strchr(r.cut, '|');
+            fprintf(out, "<tr class=\"group\"><td class=\"term\" colspan=\"%d\">Cut ", odds ? 8 : 6);
+            html_escape(out, r.cut);
+            char level[256]; /* the level below the cut, escaped as a whole */
+            snprintf(level, sizeof level, "%.*s", bar ? (int)(bar - r.cut) : (int)strlen(r.cut),
+                     r.cut);
+            fputs(": effect on P(Y &gt; ", out);
+            html_escape(out, level);
+            fputs(")</td></tr>\n", out);
+            header = 1;
+        }
         fputs("<tr><td class=\"term\">", out);
-        html_escape(out, r.name);
+        html_escape(out, r.cut ? r.term : r.name);
         if (r.diverges) {
             fputs("\xe2\x80\xa0", out); /* dagger */
             any_diverges = 1;
@@ -319,6 +335,7 @@ static void param_table(const partreg_analysis *a, FILE *out, report_section sec
             interval_cell(out, lo, hi, od);
         }
         fputs("</tr>\n", out);
+    }
     }
     fputs("</tbody>\n</table></div>\n", out);
     if (any_diverges)
@@ -368,6 +385,68 @@ static void f_row(FILE *out, const char *name, double F, double df1, double df2,
 static void stat_row(FILE *out, const char *name, const char *html_value)
 {
     fprintf(out, "<tr><td class=\"term\">%s</td><td>%s</td></tr>\n", name, html_value);
+}
+
+/* One table of per-variable tests with a note under it. */
+static void variable_table(FILE *out, const char *cls, const char *caption,
+                           const partreg_variable_tests *t, int steps, const char *note)
+{
+    if (!t)
+        return;
+    fprintf(out, "<div class=\"tablebox\"><div class=\"tablewrap\"><table class=\"%s\">\n"
+                 "<caption>%s</caption>\n<thead><tr>%s<th>Variable</th><th>\xcf\x87<sup>2</sup>"
+                 "</th><th>df</th><th><i>p</i></th></tr></thead>\n<tbody>\n",
+            cls, caption, steps ? "<th>Step</th>" : "");
+    for (size_t i = 0; i < partreg_variable_tests_n_tests(t); i++) {
+        const partreg_variable_test *e = partreg_variable_tests_get(t, i);
+        fputs("<tr>", out);
+        if (steps)
+            fprintf(out, "<td>%d</td>", e->step);
+        html_td_text(out, e->variable);
+        if (e->diverges || !e->converged) {
+            fprintf(out, "<td colspan=\"3\">%s</td>",
+                    e->diverges ? "refit runs off to infinity: no statistic"
+                                : "refit did not converge: no statistic");
+        } else {
+            html_td_fixed(out, e->chi2, 2);
+            fprintf(out, "<td>%g</td>", e->df);
+            html_td_pvalue(out, e->p_value);
+        }
+        fputs("</tr>\n", out);
+    }
+    fprintf(out, "</tbody>\n</table></div>\n<p class=\"note\">%s</p></div>\n", note);
+}
+
+/* Autofit's steps, the nominal, scale and parallel-lines tests. */
+static void html_ordinal_tests(const partreg_analysis *a, FILE *out)
+{
+    if (a->autofit) {
+        char caption[160];
+        snprintf(caption, sizeof caption,
+                 "Autofit (&alpha; = %g): variables made parallel, in order", a->autofit_alpha);
+        variable_table(out, "autofit", caption, a->autofit, 1,
+                       "Each step's Wald test of equal slopes across the cut-points had the "
+                       "largest <i>p</i> above &alpha;; the variables not listed keep "
+                       "cut-specific slopes (gologit2's autofit).");
+    }
+    variable_table(out, "nominal-test", "Nominal test (likelihood ratio)", a->nominal_test, 0,
+                   "Each variable made nominal (one slope per cut-point) against the fitted "
+                   "model: a small <i>p</i> says its effect differs across the cut-points.");
+    variable_table(out, "scale-test", "Scale test (likelihood ratio)", a->scale_test, 0,
+                   "Each variable added to the scale against the fitted model: a small "
+                   "<i>p</i> says it changes the spread of the latent outcome.");
+    if (a->parallel_test) {
+        partreg_chi2_test om = partreg_variable_tests_omnibus(a->parallel_test);
+        char note[512];
+        snprintf(note, sizeof note,
+                 "Wald tests that each variable's slopes are equal across the cut-points, in "
+                 "the model with every variable nominal, with the covariance in force; all "
+                 "together: &chi;<sup>2</sup> = %.2f on %g df, <i>p</i> = %.3g. A small "
+                 "<i>p</i> says the parallel-lines (proportional odds) assumption fails.",
+                 om.chi2, om.df, om.p_value);
+        variable_table(out, "parallel-test", "Parallel-lines test (Wald)", a->parallel_test, 0,
+                       note);
+    }
 }
 
 void html_section_fit(const partreg_analysis *a, FILE *out)
@@ -426,6 +505,23 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
         partreg_chi2_test om = partreg_brant_omnibus(a->brant);
         chi2_row(out, "Brant (parallel lines, omnibus)", om.chi2, om.df, om.p_value);
     }
+    if (a->has_gof) {
+        const partreg_ordinal_gof *g = &a->gof;
+        if (isfinite(g->hosmer_lemeshow.chi2)) {
+            snprintf(line, sizeof line, "Ordinal Hosmer\xe2\x80\x93Lemeshow (%zu groups)", g->groups);
+            chi2_row(out, line, g->hosmer_lemeshow.chi2, g->hosmer_lemeshow.df,
+                     g->hosmer_lemeshow.p_value);
+        }
+        snprintf(line, sizeof line, "Lipsitz (%zu groups)", g->groups);
+        chi2_row(out, line, g->lipsitz.chi2, g->lipsitz.df, g->lipsitz.p_value);
+        if (isfinite(g->pr_chi2.chi2)) {
+            snprintf(line, sizeof line, "Pulkstenis\xe2\x80\x93Robinson \xcf\x87\xc2\xb2 (%zu patterns)",
+                     g->pr_patterns);
+            chi2_row(out, line, g->pr_chi2.chi2, g->pr_chi2.df, g->pr_chi2.p_value);
+            chi2_row(out, "Pulkstenis\xe2\x80\x93Robinson deviance", g->pr_deviance.chi2,
+                     g->pr_deviance.df, g->pr_deviance.p_value);
+        }
+    }
     fputs("</tbody>\n</table></div>\n", out);
 
     if (a->wald && partreg_wald_table_n_terms(a->wald) > 0) {
@@ -446,6 +542,7 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
               out);
     }
     fputs("</div>\n</div>\n", out); /* tablecol, tablerow */
+    html_ordinal_tests(a, out);
     if (a->brant) {
         fputs("<div class=\"tablebox\"><div class=\"tablewrap\"><table class=\"brant\">\n<caption>Brant test of parallel lines</caption>\n"
               "<thead><tr><th>Term</th><th>\xcf\x87<sup>2</sup></th><th>df</th><th><i>p</i></th></tr></thead>\n"

@@ -3,6 +3,8 @@
  * written as null (a missing statistic), never as a made-up number. */
 #include "report/json_writer.h"
 
+#include "partreg.h"
+
 #include <math.h>
 
 static void newline(json_writer *w)
@@ -67,24 +69,10 @@ void json_end_object(json_writer *w) { close_(w, '}'); }
 void json_begin_array(json_writer *w) { open(w, '['); }
 void json_end_array(json_writer *w) { close_(w, ']'); }
 
+/* Every string goes through the one JSON escaping (partreg.h). */
 static void raw_string(json_writer *w, const char *s)
 {
-    fputc('"', w->out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", w->out); break;
-        case '\\': fputs("\\\\", w->out); break;
-        case '\n': fputs("\\n", w->out); break;
-        case '\r': fputs("\\r", w->out); break;
-        case '\t': fputs("\\t", w->out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(w->out, "\\u%04x", *p);
-            else
-                fputc(*p, w->out);
-        }
-    }
-    fputc('"', w->out);
+    partreg_write_json_string(w->out, s);
 }
 
 void json_key(json_writer *w, const char *key)

@@ -8,17 +8,7 @@
 
 static void csv_text(FILE *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    partreg_write_csv_field(out, s, ',');
 }
 
 static void csv_number(FILE *out, double x)

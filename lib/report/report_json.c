@@ -142,6 +142,35 @@ static void write_wald(json_writer *w, const partreg_analysis *a)
     json_end_array(w);
 }
 
+static void write_variable_tests(json_writer *w, const char *key, const partreg_variable_tests *t)
+{
+    if (!t)
+        return;
+    json_key(w, key);
+    json_begin_array(w);
+    for (size_t i = 0; i < partreg_variable_tests_n_tests(t); i++) {
+        const partreg_variable_test *e = partreg_variable_tests_get(t, i);
+        json_begin_object(w);
+        json_kv_string(w, "variable", e->variable);
+        json_kv_number(w, "chi2", e->chi2);
+        json_kv_number(w, "df", e->df);
+        json_kv_number(w, "p_value", e->p_value);
+        if (isfinite(e->df1)) { /* a design's adjusted F, whose tail p_value is */
+            json_kv_number(w, "adjusted_f", e->adjusted_f);
+            json_kv_number(w, "df1", e->df1);
+            json_kv_number(w, "df2", e->df2);
+        }
+        if (e->step > 0)
+            json_kv_int(w, "step", e->step);
+        if (e->diverges)
+            json_kv_bool(w, "diverges", 1);
+        if (!e->converged)
+            json_kv_bool(w, "converged", 0);
+        json_end_object(w);
+    }
+    json_end_array(w);
+}
+
 static void write_d1(json_writer *w, const partreg_analysis *a)
 {
     if (!a->d1)
@@ -161,6 +190,63 @@ static void write_d1(json_writer *w, const partreg_analysis *a)
         json_end_object(w);
     }
     json_end_array(w);
+}
+
+/* nominal and scale effects, autofit and the parallel-lines tests */
+static void write_ordinal(json_writer *w, const partreg_analysis *a)
+{
+    if (partreg_fit_n_thresholds(a->fit) > 0) /* a model with cut points */
+        json_kv_int(w, "crossing_rows", (long long)partreg_fit_n_crossing_rows(a->fit));
+    if (a->autofit) {
+        json_kv_number(w, "autofit_alpha", a->autofit_alpha);
+        write_variable_tests(w, "autofit", a->autofit);
+    }
+    write_variable_tests(w, "nominal_test", a->nominal_test);
+    write_variable_tests(w, "scale_test", a->scale_test);
+    if (a->has_gof) {
+        const partreg_ordinal_gof *g = &a->gof;
+        json_key(w, "ordinal_gof");
+        json_begin_object(w);
+        json_kv_int(w, "groups", (long long)g->groups);
+        /* tests not defined for the model are left out, not printed */
+        if (isfinite(g->hosmer_lemeshow.chi2)) {
+            json_key(w, "hosmer_lemeshow");
+            json_begin_object(w);
+            write_test(w, g->hosmer_lemeshow);
+            json_end_object(w);
+        }
+        json_key(w, "lipsitz");
+        json_begin_object(w);
+        write_test(w, g->lipsitz);
+        if (g->lipsitz_diverges)
+            json_kv_bool(w, "diverges", 1);
+        json_end_object(w);
+        if (isfinite(g->pr_chi2.chi2)) {
+            json_key(w, "pulkstenis_robinson");
+            json_begin_object(w);
+            json_kv_int(w, "patterns", (long long)g->pr_patterns);
+            json_key(w, "chi2");
+            json_begin_object(w);
+            write_test(w, g->pr_chi2);
+            json_end_object(w);
+            json_key(w, "deviance");
+            json_begin_object(w);
+            write_test(w, g->pr_deviance);
+            json_end_object(w);
+            json_end_object(w);
+        }
+        json_end_object(w);
+    }
+    if (a->parallel_test) {
+        json_key(w, "parallel_test");
+        json_begin_object(w);
+        json_key(w, "omnibus");
+        json_begin_object(w);
+        write_test(w, partreg_variable_tests_omnibus(a->parallel_test));
+        json_end_object(w);
+        write_variable_tests(w, "variables", a->parallel_test);
+        json_end_object(w);
+    }
 }
 
 /* The design behind a design-based covariance: "df" at the top level and
@@ -325,6 +411,7 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     write_margins(&w, "margins_at_means", a->margins_mem);
     write_margins(&w, "predictions_at", a->margins_at);
     write_brant(&w, a);
+    write_ordinal(&w, a);
     write_wald(&w, a);
     write_d1(&w, a);
     write_diagnostics(&w, a);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "report/rows.h"
 #include "report/writers.h"
 
@@ -46,6 +47,14 @@ static void pval(FILE *out, double p)
         fprintf(out, " %9.4f", p);
 }
 
+static void df_text(FILE *out, double df)
+{
+    if (isfinite(df))
+        fprintf(out, " %5g", df);
+    else
+        fprintf(out, " %5s", "NA");
+}
+
 static const char *stars(double p)
 {
     if (!isfinite(p)) return "";
@@ -77,24 +86,136 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
     if (mi)
         fprintf(out, " %6s", "fmi");
     fputc('\n', out);
-    for (size_t j = 0; j < report_n_params(a); j++) {
-        report_row r;
-        if (!report_row_get(a, j, &r) || r.section != section)
-            continue;
-        fprintf(out, "%-24.24s", r.name);
-        num(out, r.est.estimate, 11, 5);
-        num(out, r.est.std_error, 10, 5);
-        num(out, r.est.z, 8, 3);
-        pval(out, r.est.p_value);
-        num(out, r.est.conf_low, 10, 5);
-        num(out, r.est.conf_high, 10, 5);
-        if (odds)
-            num(out, exp(r.est.estimate), 10, 4);
-        if (tdist)
-            num(out, partreg_fit_param_df(a->fit, j), 9, 2);
-        if (mi)
-            num(out, a->fmi[j], 6, 3);
-        fprintf(out, "%s%s\n", stars(r.est.p_value), r.diverges ? "  (runs off: separation)" : "");
+    /* the rows without a cut, then the cut-specific ones one block per cut
+     * (gologit2's equations): the effect on P(Y > cut) */
+    size_t n_cuts = partreg_fit_n_thresholds(a->fit);
+    for (size_t cut = (size_t)-1; cut == (size_t)-1 || cut < n_cuts; cut++) {
+        int header = 0;
+        for (size_t j = 0; j < report_n_params(a); j++) {
+            report_row r;
+            if (!report_row_get(a, j, &r) || r.section != section || r.cut_index != cut)
+                continue;
+            if (!header && r.cut) {
+                const char *cut_text = PARTREG_TEXT(r.cut);
+                const char *bar = strchr(cut_text, '|');
+                int len = bar ? (int)(bar - cut_text) : (int)strlen(cut_text);
+                fprintf(out, "Cut %s, effect on P(Y > %.*s):\n", cut_text, len, cut_text);
+                header = 1;
+            }
+            fprintf(out, r.cut ? "  %-22.22s" : "%-24.24s", PARTREG_TEXT(r.cut ? r.term : r.name));
+            num(out, r.est.estimate, 11, 5);
+            num(out, r.est.std_error, 10, 5);
+            num(out, r.est.z, 8, 3);
+            pval(out, r.est.p_value);
+            num(out, r.est.conf_low, 10, 5);
+            num(out, r.est.conf_high, 10, 5);
+            if (odds)
+                num(out, exp(r.est.estimate), 10, 4);
+            if (tdist)
+                num(out, partreg_fit_param_df(a->fit, j), 9, 2);
+            if (mi)
+                num(out, a->fmi[j], 6, 3);
+            fprintf(out, "%s%s\n", stars(r.est.p_value),
+                    r.diverges ? "  (runs off: separation)" : "");
+        }
+    }
+}
+
+/* A table of per-variable tests (nominal, scale, equal slopes, autofit). */
+static void variable_tests(FILE *out, const char *title, const partreg_variable_tests *t,
+                           int steps, const char *note)
+{
+    if (!t)
+        return;
+    fprintf(out, "\n%s\n", title);
+    if (partreg_variable_tests_n_tests(t) == 0) {
+        fprintf(out, "  (none)\n");
+    } else {
+        fprintf(out, "%s%-24s %10s %5s %9s\n", steps ? "Step " : "", "Variable", "chi2", "df",
+                "P>chi2");
+    }
+    for (size_t i = 0; i < partreg_variable_tests_n_tests(t); i++) {
+        const partreg_variable_test *e = partreg_variable_tests_get(t, i);
+        if (steps)
+            fprintf(out, "%4d ", e->step);
+        fprintf(out, "%-24.24s", PARTREG_TEXT(e->variable));
+        num(out, e->chi2, 10, 3);
+        df_text(out, e->df);
+        pval(out, e->p_value);
+        if (e->diverges)
+            fprintf(out, "  (refit runs off to infinity: no statistic)");
+        else if (!e->converged)
+            fprintf(out, "  (refit did not converge: no statistic)");
+        fputc('\n', out);
+    }
+    if (note)
+        fprintf(out, "%s\n", note);
+}
+
+static void gof_line(FILE *out, const char *name, partreg_chi2_test t)
+{
+    fprintf(out, "%-32s", name);
+    num(out, t.chi2, 10, 3);
+    df_text(out, t.df);
+    pval(out, t.p_value);
+    fputc('\n', out);
+}
+
+static void ordinal_gof(const partreg_analysis *a, FILE *out)
+{
+    if (!a->has_gof)
+        return;
+    const partreg_ordinal_gof *g = &a->gof;
+    fprintf(out, "\nGoodness of fit (%zu groups by ordinal score)\n%-32s %10s %5s %9s\n", g->groups,
+            "Test", "chi2", "df", "P>chi2");
+    if (isfinite(g->hosmer_lemeshow.chi2))
+        gof_line(out, "Ordinal Hosmer-Lemeshow", g->hosmer_lemeshow);
+    gof_line(out, "Lipsitz (LR)", g->lipsitz);
+    if (g->lipsitz_diverges)
+        fprintf(out, "  (the Lipsitz refit runs off to infinity: no statistic)\n");
+    if (isfinite(g->pr_chi2.chi2)) {
+        char name[64];
+        snprintf(name, sizeof name, "Pulkstenis-Robinson chi2 (%zu)", g->pr_patterns);
+        gof_line(out, name, g->pr_chi2);
+        gof_line(out, "Pulkstenis-Robinson deviance", g->pr_deviance);
+    }
+    if (!isfinite(g->hosmer_lemeshow.chi2))
+        fprintf(out, "Hosmer-Lemeshow and Pulkstenis-Robinson are defined for proportional-odds "
+                     "models only; the Lipsitz test holds here.\n");
+    else if (!isfinite(g->pr_chi2.chi2))
+        fprintf(out, "Pulkstenis-Robinson needs a categorical variable in the model.\n");
+    fprintf(out, "A small p-value says the model does not fit.\n");
+}
+
+static void ordinal_tests(const partreg_analysis *a, FILE *out)
+{
+    ordinal_gof(a, out);
+    if (a->autofit) {
+        char title[128];
+        snprintf(title, sizeof title,
+                 "Autofit (alpha %g): variables made parallel, in order, by the Wald test of "
+                 "equal slopes",
+                 a->autofit_alpha);
+        variable_tests(out, title, a->autofit, 1,
+                       partreg_variable_tests_n_tests(a->autofit) == 0
+                           ? "Every variable kept its cut-specific slopes."
+                           : "The variables not listed keep their cut-specific slopes.");
+    }
+    variable_tests(out, "Nominal test (LR, each variable made nominal)", a->nominal_test, 0,
+                   "A small p-value says the variable's effect differs across the cuts.");
+    variable_tests(out, "Scale test (LR, each variable added to the scale)", a->scale_test, 0,
+                   "A small p-value says the variable changes the spread of the latent outcome.");
+    if (a->parallel_test) {
+        partreg_chi2_test om = partreg_variable_tests_omnibus(a->parallel_test);
+        variable_tests(out, "Parallel-lines test (Wald, equal slopes in the model with every "
+                            "variable nominal)",
+                       a->parallel_test, 0, NULL);
+        fprintf(out, "%-24s", "All (omnibus)");
+        num(out, om.chi2, 10, 3);
+        df_text(out, om.df);
+        pval(out, om.p_value);
+        fprintf(out, "\nA small p-value says the parallel-lines (proportional odds) assumption "
+                     "fails.\n");
     }
 }
 
@@ -106,7 +227,7 @@ static void margins(FILE *out, const char *title, const partreg_margins *m, int 
             "Std.Err", t ? "t" : "z", t ? "P>|t|" : "P>|z|");
     for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
-        fprintf(out, "%-24.24s %-12.12s", e->term, e->outcome ? e->outcome : "");
+        fprintf(out, "%-24.24s %-12.12s", PARTREG_TEXT(e->term), PARTREG_TEXT(e->outcome));
         num(out, e->estimate, 11, 5);
         num(out, e->std_error, 10, 5);
         num(out, e->z, 8, 3);
@@ -156,17 +277,17 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     partreg_fit_get_stats(fit, &s);
     fprintf(out, "%s %s regression\n", partreg_fit_model_title(fit),
             partreg_link_name(partreg_fit_link(fit)));
-    fprintf(out, "Formula:  %s\nData:     %s\n", a->formula_text, a->source);
+    fprintf(out, "Formula:  %s\nData:     %s\n", PARTREG_TEXT(a->formula_text), PARTREG_TEXT(a->source));
     fprintf(out, "Rows:     %zu used, %zu dropped for missing values", partreg_fit_n_obs(fit),
             partreg_frame_n_dropped(a->frame));
     if (partreg_frame_weights(a->frame) || a->streamed_weighted)
         fprintf(out, " (sum of weights %.10g)", s.n_weighted);
     fputc('\n', out);
-    fprintf(out, "Outcome:  %s, levels", partreg_frame_response(a->frame));
+    fprintf(out, "Outcome:  %s, levels", PARTREG_TEXT(partreg_frame_response(a->frame)));
     for (size_t k = 0; k < partreg_frame_n_levels(a->frame); k++)
-        fprintf(out, "%s%s", k ? " < " : " ", partreg_frame_level_name(a->frame, k));
+        fprintf(out, "%s%s", k ? " < " : " ", PARTREG_TEXT(partreg_frame_level_name(a->frame, k)));
     if (partreg_fit_n_outcomes(fit) == 1)
-        fprintf(out, " (event: %s)", partreg_frame_level_name(a->frame, 1));
+        fprintf(out, " (event: %s)", PARTREG_TEXT(partreg_frame_level_name(a->frame, 1)));
     fprintf(out, "\nVariance: %s", partreg_vcov_name(partreg_fit_vcov_type(fit)));
     if (partreg_fit_vcov_n_clusters(fit) > 0)
         fprintf(out, " (%zu clusters)", partreg_fit_vcov_n_clusters(fit));
@@ -230,7 +351,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 "Variable", "F", "df1", "df2", "P>F");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24.24s", PARTREG_TEXT(t->variable));
             num(out, t->adjusted_f, 10, 3);
             fprintf(out, " %5g %7g", t->df1, t->df2);
             pval(out, t->p_value);
@@ -240,13 +361,14 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24.24s", PARTREG_TEXT(t->variable));
             num(out, t->chi2, 10, 3);
             fprintf(out, " %5g", t->df);
             pval(out, t->p_value);
             fputc('\n', out);
         }
     }
+    ordinal_tests(a, out);
     if (a->d1 && a->d1->n > 0) {
         fprintf(out, "\nJoint Wald tests by variable, pooled (D1)\n%-24s %10s %5s %9s %9s %7s\n",
                 "Variable", "F", "df", "df denom", "P>F", "riv");
@@ -277,7 +399,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fputc('\n', out);
         for (size_t t = 0; t < partreg_brant_n_terms(a->brant); t++) {
             partreg_chi2_test bt = partreg_brant_term(a->brant, t);
-            fprintf(out, "%-24.24s", partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t)));
+            fprintf(out, "%-24.24s", PARTREG_TEXT(partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t))));
             num(out, bt.chi2, 10, 3);
             fprintf(out, " %5g", bt.df);
             pval(out, bt.p_value);
@@ -306,6 +428,6 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     if (partreg_fit_n_warnings(fit) > 0) {
         fprintf(out, "\nWarnings:\n");
         for (size_t i = 0; i < partreg_fit_n_warnings(fit); i++)
-            fprintf(out, "  - %s\n", partreg_fit_warning(fit, i));
+            fprintf(out, "  - %s\n", PARTREG_TEXT(partreg_fit_warning(fit, i)));
     }
 }

@@ -29,6 +29,7 @@ int report_row_get(const partreg_analysis *a, size_t j, report_row *row)
     row->section = section_of(partreg_fit_param_kind(fit, j));
     row->term = partreg_fit_param_term(fit, j);
     row->cut = partreg_fit_param_cut(fit, j);
+    row->cut_index = row->cut ? fit->model.layout.params[j].cut : (size_t)-1;
     partreg_fit_param_name(fit, j, row->name, sizeof row->name);
     partreg_fit_estimate(fit, j, a->conf_level, &row->est, NULL);
     row->est.conf_low = a->conf_low[j];
@@ -46,6 +47,15 @@ int report_has_section(const partreg_analysis *a, report_section s)
     report_row r;
     for (size_t j = 0; j < report_n_params(a); j++)
         if (report_row_get(a, j, &r) && r.section == s)
+            return 1;
+    return 0;
+}
+
+int report_has_cut_rows(const partreg_analysis *a)
+{
+    report_row r;
+    for (size_t j = 0; j < report_n_params(a); j++)
+        if (report_row_get(a, j, &r) && r.cut)
             return 1;
     return 0;
 }

@@ -21,6 +21,7 @@ typedef struct report_row {
     report_section section;
     const char *term;      /* term name (borrowed from the fit) */
     const char *cut;       /* cut "A|B" of a cut-specific slope, else NULL */
+    size_t cut_index;      /* its cut 0..J-2, else (size_t)-1 */
     char name[256];        /* term, and " @ cut" for a cut-specific slope */
     partreg_estimate est;  /* conf_low/high from the analysis (Wald or profile) */
     int diverges;          /* separation: the estimate runs off */
@@ -33,6 +34,8 @@ size_t report_n_params(const partreg_analysis *a);
 int report_row_get(const partreg_analysis *a, size_t j, report_row *row);
 /* Whether any estimated parameter falls in section s. */
 int report_has_section(const partreg_analysis *a, report_section s);
+/* Whether some estimated coefficient is cut-specific. */
+int report_has_cut_rows(const partreg_analysis *a);
 /* How the coefficients' t reference distributions were set: "normal",
  * "satterthwaite" (CR2), "cluster" (t(G - 1)), "barnard-rubin"
  * (multiple imputation), or "t" (a df set otherwise, e.g. a design's). */

@@ -1,5 +1,6 @@
 /* The forest plot of the HTML report: one row per coefficient (the
- * intercept left out), a square at the estimate and a line over its
+ * intercept and cut-specific coefficients left out: svg_cuts.c draws
+ * those), a square at the estimate and a line over its
  * confidence interval (the interval method in force, Wald or profile), a
  * dashed line at no effect, and the numbers at the right. For logit links
  * the axis is the odds ratio exp(b) on a log scale, so that an interval
@@ -32,7 +33,8 @@ void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o
     double lo = odds ? 1.0 : 0.0, hi = lo;
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
-        if (!report_row_get(a, j, &r) || r.section != REPORT_COEFFICIENTS || is_intercept(r.name))
+        if (!report_row_get(a, j, &r) || r.section != REPORT_COEFFICIENTS || r.cut ||
+            is_intercept(r.name))
             continue;
         rows++;
         size_t len = strlen(r.name);
@@ -90,7 +92,8 @@ void html_figure_forest(const partreg_analysis *a, const partreg_html_options *o
     size_t r = 0;
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row row;
-        if (!report_row_get(a, j, &row) || row.section != REPORT_COEFFICIENTS || is_intercept(row.name))
+        if (!report_row_get(a, j, &row) || row.section != REPORT_COEFFICIENTS || row.cut ||
+            is_intercept(row.name))
             continue;
         double cy = top + 4 + ROW_H * ((double)r + 0.5);
         double e = row.est.estimate, l = row.est.conf_low, h = row.est.conf_high;

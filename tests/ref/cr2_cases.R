@@ -80,6 +80,30 @@ cr2_by_hand <- function(M, psi, link, cl) {
   list(V = (V + t(V)) / 2, df = df, Mi = Mi, G = G)
 }
 
+## What CR2 is NOT: with the rows scaled by W^1/2 (z = f x / sqrt(v),
+## r = (y - mu) / sqrt(v)) the hat matrix is the projection P = Z M Z', each
+## cluster's I - P_jj is the identity minus a matrix of rank <= k, and
+## (I - P_jj)^-1/2 = I + U ((I - Lambda)^-1/2 - I) U' from a k x k
+## eigenproblem. The adjustment built on it, u_j = Z_j' (I - P_jj)^-1/2 r_j,
+## is unbiased under the working model too, but it is not clubSandwich's:
+## clubSandwich's A_j = T_j' B_j^-1/2 T_j is the one symmetric solution of
+## A S_j A = Phi_j, and in these rows u_j = Z_j' (Phi_j C_j Phi_j)^-1/2 Phi_j r_j,
+## which equals the above only where Phi_j is constant within the cluster.
+## Its standard errors, for the record (crosscheck in each CR2 case).
+cr2_symmetric_scaling <- function(M, psi, link, cl) {
+  L <- LINKS[[link]]; X <- M$X; y <- M$y
+  eta <- drop(X %*% psi); mu <- L$F(eta); v <- mu * L$Fc(eta)
+  Z <- (L$f(eta) / sqrt(v)) * X; r <- (y - mu) / sqrt(v)
+  Mi <- solve(crossprod(Z))
+  U <- sapply(split(seq_len(nrow(X)), factor(cl, levels = unique(cl))), function(i) {
+    Zi <- Z[i, , drop = FALSE]
+    C <- diag(length(i)) - Zi %*% Mi %*% t(Zi)
+    es <- eigen((C + t(C)) / 2, symmetric = TRUE)
+    crossprod(Zi, es$vectors %*% (es$values^-0.5 * crossprod(es$vectors, r[i])))
+  })
+  sqrt(diag(Mi %*% tcrossprod(U) %*% Mi))
+}
+
 run_cr2 <- function(id, link) {
   cat("## ", id, "\n", file = stderr())
   M <- build_model(data, FORMULA, "binary", extra = "school_id")
@@ -125,6 +149,9 @@ run_cr2 <- function(id, link) {
       call = sprintf("glm(%s, binomial('%s'), epsilon = 1e-14, start = reference); clubSandwich 0.5.8 vcovCR(type = 'CR2'), coef_test(test = 'Satterthwaite')", deparse(FORMULA), link),
       note = if (link != "logit") "glm's IRLS stops on the deviance (about 1e-8 short of the maximum for non-canonical links): agreement limited by that" else NULL),
     newton_polish = list(steps = as.integer(fit$steps), max_abs_gradient_times_model_se = fit$grad_se),
+    symmetric_scaling_is_not_clubSandwich = list(
+      std_error = rel_diff(cr2_symmetric_scaling(M, psi, link, cl), se),
+      note = "standard errors of the adjustment Z_j' (I - P_jj)^-1/2 r_j in rows scaled by W^1/2 (low rank per cluster), against clubSandwich's Z_j' (Phi_j C_j Phi_j)^-1/2 Phi_j r_j: largest relative difference (cr2_cases.R, cr2_symmetric_scaling)"),
     bread = if (link == "logit") "M = inverse expected information = inverse observed information (logit)" else
       sprintf("M = inverse EXPECTED information X'diag(f^2/(mu(1-mu)))X (clubSandwich's sandwich::bread.glm); the observed-information bread would change the SEs by up to %.3g (rel.)",
               rel_diff(sqrt(diag(solve(fit$A) %*% solve(hb$Mi) %*% V %*% solve(hb$Mi) %*% solve(fit$A))), se)))

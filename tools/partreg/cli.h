@@ -5,7 +5,12 @@
 #include "partreg.h"
 #include "partreg_analysis.h"
 
+#include <stdio.h>
+
 #define CLI_MAX_LIST 256
+
+/* Exit statuses (docs/partreg.1). */
+enum { CLI_EXIT_INPUT = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_FIT = 3 };
 
 /* Everything `partreg fit` accepts, parsed from argv. */
 typedef struct cli_options {
@@ -42,6 +47,39 @@ int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *c
 
 /* Print "partreg: <message>" for a failed library call. */
 void cli_error(const char *what, const partreg_error *err);
+
+/* Output of a subcommand (output.c): standard output or a file written
+ * through a temporary file renamed into place once complete. */
+typedef struct cli_output {
+    FILE *f;             /* write here */
+    const char *command;
+    const char *path;    /* --out as given, NULL for standard output */
+    const char *shown;   /* how messages name it */
+    char *target;        /* the file replaced on success (a link's target) */
+    char *tmp;           /* the temporary file, NULL when writing in place */
+} cli_output;
+
+/* Before any work: refuse an --out that is a directory or one of the
+ * inputs (it would replace the data). 0, or an exit status after a
+ * one-line message. NULL or "-" is standard output. */
+int cli_output_check(const char *command, const char *path, const char *const *inputs,
+                     size_t n_inputs);
+/* Open the output (NULL or "-": standard output). 0, or an exit status
+ * after a message. */
+int cli_output_open(cli_output *o, const char *command, const char *path);
+/* Check every write, flush, sync, close and put the file in place: 0, or
+ * CLI_EXIT_INPUT after a message naming the output (the temporary file is
+ * removed, an existing file left as it was). */
+int cli_output_commit(cli_output *o);
+/* Give up: remove the temporary file; an existing file stays as it was. */
+void cli_output_discard(cli_output *o);
+
+/* The data of --formula ... DATA: "-" reads CSV from standard input. */
+partreg_status cli_read_table(const char *path, const partreg_read_options *opt,
+                              partreg_table **out, partreg_error *err);
+/* partreg_analysis_run() on DATA, or on standard input for "-". */
+partreg_status cli_run_path(const char *path, const partreg_analysis_spec *spec,
+                            partreg_analysis **out, partreg_error *err);
 
 int cli_fit(int argc, char **argv);
 /* Run the analysis of o: one data file, or several pooled as imputations. */

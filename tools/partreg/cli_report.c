@@ -1,15 +1,44 @@
 /* partreg report: run the analysis (every `fit` option applies) and write
  * it as one self-contained HTML file with tables and figures
- * (partreg_report.h). `--out -` writes to standard output. */
-#define _POSIX_C_SOURCE 200809L
+ * (partreg_report.h). `--out -` writes to standard output. Options are all
+ * checked (--curve against the formula's variables included) before the
+ * analysis runs; the file is written through a temporary file and renamed
+ * into place (output.c), so a failed run leaves an existing file as it
+ * was. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
+#include "partreg_formula.h"
 #include "partreg_report.h"
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FIT = 3 };
+/* --curve names a variable of the formula; 0, or a usage error. */
+static int check_curve(const cli_options *o)
+{
+    partreg_formula *f = NULL;
+    partreg_error err;
+    if (!o->curve)
+        return 0;
+    if (partreg_formula_parse(o->spec.formula, &f, &err) != PARTREG_OK) {
+        cli_error(NULL, &err);
+        return CLI_EXIT_INPUT;
+    }
+    size_t nv = partreg_formula_n_variables(f);
+    for (size_t v = 0; v < nv; v++)
+        if (strcmp(partreg_formula_variable(f, v), o->curve) == 0) {
+            partreg_formula_free(f);
+            return 0;
+        }
+    fprintf(stderr, "partreg report: --curve '%s' is not a variable of the model '%s'; its "
+                    "variables are:",
+            o->curve, o->spec.formula);
+    for (size_t v = 0; v < nv; v++)
+        fprintf(stderr, "%s %s", v ? "," : "", partreg_formula_variable(f, v));
+    fprintf(stderr, "%s\n", nv ? "" : " (none)");
+    partreg_formula_free(f);
+    return CLI_EXIT_USAGE;
+}
 
 int cli_report(int argc, char **argv)
 {
@@ -17,13 +46,23 @@ int cli_report(int argc, char **argv)
     int rc = cli_parse(argc, argv, &o, 1, "report");
     if (rc) {
         cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
+        return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     if (!o.out) {
         fprintf(stderr, "partreg report: --out FILE is required, e.g. --out report.html "
                         "(partreg report --help)\n");
         cli_options_free(&o);
-        return EXIT_USAGE;
+        return CLI_EXIT_USAGE;
+    }
+    const char *inputs[CLI_MAX_LIST + 1];
+    size_t n_inputs = 0;
+    for (int i = 0; i < o.n_data; i++)
+        inputs[n_inputs++] = o.datas[i];
+    inputs[n_inputs++] = o.newdata;
+    if ((rc = cli_output_check("report", o.out, inputs, n_inputs)) != 0 ||
+        (rc = check_curve(&o)) != 0) {
+        cli_options_free(&o);
+        return rc;
     }
     partreg_analysis *a = NULL;
     partreg_error err, werr;
@@ -31,41 +70,40 @@ int cli_report(int argc, char **argv)
     if (!a) {
         cli_error(NULL, &err);
         cli_options_free(&o);
-        return st == PARTREG_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+        return st == PARTREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
     }
     partreg_html_options ho = partreg_html_options_default();
     ho.curve = o.curve;
     ho.title = o.title;
     ho.cluster_column = o.spec.frame.cluster;
     int to_stdout = strcmp(o.out, "-") == 0;
-    /* a failed report is removed, unless the path was something other than
-     * a regular file before (a device such as /dev/full, a named pipe) */
-    struct stat sb;
-    int removable = stat(o.out, &sb) != 0 || S_ISREG(sb.st_mode);
-    FILE *f = to_stdout ? stdout : fopen(o.out, "w");
-    int status = 0;
-    if (!f) {
-        perror(o.out);
-        fprintf(stderr, "partreg report: cannot write '%s'\n", o.out);
-        status = EXIT_INPUT;
-    } else {
-        partreg_status ws = partreg_analysis_write_html(a, f, &ho, &werr);
-        if (!to_stdout && fclose(f) != 0 && ws == PARTREG_OK) {
-            ws = PARTREG_EIO;
-            snprintf(werr.message, sizeof werr.message, "could not finish writing '%s'", o.out);
-        }
-        if (ws != PARTREG_OK) {
-            cli_error(ws == PARTREG_EIO ? o.out : NULL, &werr);
-            status = ws == PARTREG_EINVAL || ws == PARTREG_ENOTFOUND ? EXIT_USAGE : EXIT_INPUT;
-            if (!to_stdout && removable)
-                remove(o.out); /* no half-written report left behind */
-        } else if (st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION) {
-            cli_error(NULL, &err);
-            fprintf(stderr, "partreg report: wrote %s (the report says the fit is not to be trusted)\n",
-                    o.out);
-            status = EXIT_FIT;
-        } else if (!to_stdout) {
-            printf("Report written to %s\n", o.out);
+    cli_output out;
+    int status = cli_output_open(&out, "report", o.out);
+    if (status == 0) {
+        partreg_status ws = partreg_analysis_write_html(a, out.f, &ho, &werr);
+        if (ws != PARTREG_OK && ws != PARTREG_EIO) {
+            cli_error(NULL, &werr);
+            cli_output_discard(&out); /* no half-written report left behind */
+            status = ws == PARTREG_EINVAL || ws == PARTREG_ENOTFOUND ? CLI_EXIT_USAGE
+                                                                     : CLI_EXIT_INPUT;
+        } else if ((status = cli_output_commit(&out)) == 0) {
+            if (st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION) {
+                cli_error(NULL, &err);
+                fprintf(stderr,
+                        "partreg report: wrote %s (the report says the fit is not to be "
+                        "trusted)\n",
+                        o.out);
+                status = CLI_EXIT_FIT;
+            } else if (!to_stdout) {
+                printf("Report written to %s\n", o.out);
+                errno = 0;
+                if (fflush(stdout) != 0 || ferror(stdout)) {
+                    fprintf(stderr, "partreg report: wrote %s, but could not write standard "
+                                    "output: %s\n",
+                            o.out, errno ? strerror(errno) : "a write failed");
+                    status = CLI_EXIT_INPUT;
+                }
+            }
         }
     }
     partreg_analysis_free(a);

@@ -139,12 +139,22 @@ int cli_simulate(int argc, char **argv)
         return 2;
     }
 
+    const char *inputs[] = {NULL};
+    int rc = cli_output_check("simulate", out_path, inputs, 0);
+    if (rc)
+        return rc;
     if (show_truth) {
-        st = partreg_sim_truth_write(&opt, stdout, &err);
-        if (st != PARTREG_OK) {
+        cli_output so;
+        if ((rc = cli_output_open(&so, "simulate", NULL)) != 0)
+            return rc;
+        st = partreg_sim_truth_write(&opt, so.f, &err);
+        if (st != PARTREG_OK && st != PARTREG_EIO) {
             cli_error(NULL, &err);
+            cli_output_discard(&so);
             return 1;
         }
+        if ((rc = cli_output_commit(&so)) != 0)
+            return rc;
         if (!out_path)
             return 0;
     }
@@ -163,21 +173,41 @@ int cli_simulate(int argc, char **argv)
         }
         table = drawn;
     }
-    st = out_path ? partreg_table_write_csv(table, out_path, &err)
-                  : partreg_table_write_csv_stream(table, stdout, &err);
-    if (st != PARTREG_OK) {
+    cli_output out;
+    if ((rc = cli_output_open(&out, "simulate", out_path)) != 0) {
+        partreg_table_free(table);
+        return rc;
+    }
+    st = partreg_table_write_csv_stream(table, out.f, &err);
+    if (st != PARTREG_OK && st != PARTREG_EIO) {
         cli_error(NULL, &err);
+        cli_output_discard(&out);
         partreg_table_free(table);
         return 1;
     }
-    if (out_path && survey)
-        printf("partreg simulate: a sample of %zu residents (%zu strata x %zu communities) from "
-               "%zu residents in %zu communities (seeds %lu, %lu) written to %s\n",
-               partreg_table_n_rows(table), sample.strata, sample.psus, opt.n, opt.communities,
-               opt.seed, sample.seed, out_path);
-    else if (out_path)
-        printf("partreg simulate: %zu residents in %zu communities (seed %lu) written to %s\n",
-               opt.n, opt.communities, opt.seed, out_path);
+    if ((rc = cli_output_commit(&out)) != 0) {
+        partreg_table_free(table);
+        return rc;
+    }
+    if (out_path) {
+        if (survey)
+            printf("partreg simulate: a sample of %zu residents (%zu strata x %zu communities) "
+                   "from %zu residents in %zu communities (seeds %lu, %lu) written to %s\n",
+                   partreg_table_n_rows(table), sample.strata, sample.psus, opt.n,
+                   opt.communities, opt.seed, sample.seed, out_path);
+        else
+            printf("partreg simulate: %zu residents in %zu communities (seed %lu) written to "
+                   "%s\n",
+                   opt.n, opt.communities, opt.seed, out_path);
+        errno = 0;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "partreg simulate: wrote %s, but could not write standard output: "
+                            "%s\n",
+                    out_path, errno ? strerror(errno) : "a write failed");
+            partreg_table_free(table);
+            return 1;
+        }
+    }
     partreg_table_free(table);
     return 0;
 }

@@ -1,21 +1,29 @@
-/* The subcommands: fit, predict, lrtest. */
+/* The subcommands: fit, predict, lrtest. Each validates every option
+ * (cli_parse) and computes its results before it opens its output
+ * (output.c), and checks every write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-/* Exit statuses (docs/partreg.1). */
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FIT = 3 };
+/* Exit status of a finished analysis whose status is st. */
+static int fit_exit(partreg_status st)
+{
+    if (st == PARTREG_OK)
+        return 0;
+    return st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION ? CLI_EXIT_FIT
+                                                                     : CLI_EXIT_INPUT;
+}
 
 partreg_status cli_run_analysis(const cli_options *o, partreg_analysis **a, partreg_error *err)
 {
     if (o->n_data <= 1)
-        return partreg_analysis_run(o->data, &o->spec, a, err);
+        return cli_run_path(o->data, &o->spec, a, err);
     partreg_table *t[CLI_MAX_LIST] = {NULL};
     partreg_status st = PARTREG_OK;
     for (int i = 0; i < o->n_data && st == PARTREG_OK; i++)
-        st = partreg_table_read(o->datas[i], &o->spec.read, &t[i], err);
+        st = cli_read_table(o->datas[i], &o->spec.read, &t[i], err);
     if (st == PARTREG_OK)
         st = partreg_analysis_run_imputations((const partreg_table *const *)t, (size_t)o->n_data,
                                               &o->spec, a, err);
@@ -30,7 +38,7 @@ int cli_fit(int argc, char **argv)
     int rc = cli_parse(argc, argv, &o, 1, "fit");
     if (rc) {
         cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
+        return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     partreg_analysis *a = NULL;
     partreg_error err;
@@ -38,20 +46,26 @@ int cli_fit(int argc, char **argv)
     if (!a) {
         cli_error(NULL, &err);
         cli_options_free(&o);
-        return st == PARTREG_EINVAL ? EXIT_USAGE : EXIT_INPUT;
+        return st == PARTREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
     }
-    partreg_error werr;
-    if (partreg_analysis_write(a, stdout, o.format, o.timing, &werr) != PARTREG_OK) {
-        cli_error(NULL, &werr);
-        st = werr.status;
+    cli_output out;
+    int status = cli_output_open(&out, "fit", NULL);
+    if (status == 0) {
+        partreg_error werr;
+        if (partreg_analysis_write(a, out.f, o.format, o.timing, &werr) != PARTREG_OK &&
+            werr.status != PARTREG_EIO) {
+            cli_error(NULL, &werr);
+            cli_output_discard(&out);
+            status = CLI_EXIT_INPUT;
+        } else {
+            status = cli_output_commit(&out); /* names a failed write */
+        }
     }
-    if (st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION)
+    if (status == 0 && (st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION))
         cli_error(NULL, &err);
     partreg_analysis_free(a);
     cli_options_free(&o);
-    if (st == PARTREG_OK)
-        return 0;
-    return st == PARTREG_ENOTCONVERGED || st == PARTREG_ESEPARATION ? EXIT_FIT : EXIT_INPUT;
+    return status ? status : fit_exit(st);
 }
 
 /* Probabilities of each outcome level for the rows of --newdata, as CSV:
@@ -62,12 +76,18 @@ int cli_predict(int argc, char **argv)
     int rc = cli_parse(argc, argv, &o, 1, "predict");
     if (rc) {
         cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
+        return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     if (!o.newdata) {
         fprintf(stderr, "partreg predict: --newdata FILE is required (the rows to predict)\n");
         cli_options_free(&o);
-        return EXIT_USAGE;
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(o.data, "-") == 0 && strcmp(o.newdata, "-") == 0) {
+        fprintf(stderr, "partreg predict: the data and --newdata cannot both be standard "
+                        "input ('-')\n");
+        cli_options_free(&o);
+        return CLI_EXIT_USAGE;
     }
     o.spec.wald_tests = 0;
     o.spec.diagnostics = 0;
@@ -76,18 +96,19 @@ int cli_predict(int argc, char **argv)
     partreg_frame *nf = NULL;
     gsl_matrix *P = NULL;
     partreg_error err;
-    int status = EXIT_INPUT;
-    partreg_status st = partreg_analysis_run(o.data, &o.spec, &a, &err);
+    int status = CLI_EXIT_INPUT;
+    partreg_status st = cli_run_analysis(&o, &a, &err);
     if (!a) {
         cli_error(NULL, &err);
+        status = st == PARTREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
         goto done;
     }
     if (st != PARTREG_OK) {
         cli_error("the model cannot be used for prediction", &err);
-        status = EXIT_FIT;
+        status = CLI_EXIT_FIT;
         goto done;
     }
-    if (partreg_table_read(o.newdata, &o.spec.read, &nt, &err) != PARTREG_OK ||
+    if (cli_read_table(o.newdata, &o.spec.read, &nt, &err) != PARTREG_OK ||
         partreg_frame_apply(partreg_analysis_frame(a), nt, &nf, &err) != PARTREG_OK) {
         cli_error(o.newdata, &err);
         goto done;
@@ -102,22 +123,38 @@ int cli_predict(int argc, char **argv)
         cli_error(o.newdata, &err);
         goto done;
     }
+    cli_output out;
+    if ((status = cli_output_open(&out, "predict", NULL)) != 0)
+        goto done;
     const partreg_frame *fr = partreg_analysis_frame(a);
-    printf("row");
-    for (size_t k = 0; k < J; k++)
-        printf(",P(%s)", partreg_frame_level_name(fr, k));
-    putchar('\n');
+    fputs("row", out.f);
+    for (size_t k = 0; k < J; k++) {
+        const char *level = partreg_frame_level_name(fr, k);
+        size_t n = strlen(level) + 4;
+        char *head = malloc(n);
+        if (!head) {
+            cli_output_discard(&out);
+            fprintf(stderr, "partreg predict: out of memory\n");
+            status = CLI_EXIT_INPUT;
+            goto done;
+        }
+        snprintf(head, n, "P(%s)", level);
+        fputc(',', out.f);
+        partreg_write_csv_field(out.f, head, ',');
+        free(head);
+    }
+    fputc('\n', out.f);
     const size_t *rows = partreg_frame_row_index(nf);
     for (size_t i = 0; i < d.n; i++) {
-        printf("%zu", rows[i] + 1);
+        fprintf(out.f, "%zu", rows[i] + 1);
         for (size_t k = 0; k < J; k++) {
             double p = binary ? (k == 1 ? gsl_matrix_get(P, i, 0) : 1.0 - gsl_matrix_get(P, i, 0))
                               : gsl_matrix_get(P, i, k);
-            printf(",%.17g", p);
+            fprintf(out.f, ",%.17g", p);
         }
-        putchar('\n');
+        fputc('\n', out.f);
     }
-    status = 0;
+    status = cli_output_commit(&out);
 done:
     if (P)
         gsl_matrix_free(P);
@@ -128,6 +165,15 @@ done:
     return status;
 }
 
+/* One model of the LR test in JSON. */
+static void lr_model_json(FILE *f, const char *key, const char *formula, const partreg_fit *fit)
+{
+    fprintf(f, "  \"%s\": {\"formula\": ", key);
+    partreg_write_json_string(f, formula);
+    fprintf(f, ", \"loglik\": %.17g, \"n_params\": %zu},\n", partreg_fit_loglik(fit),
+            partreg_fit_n_estimated(fit));
+}
+
 /* LR test of two nested models fitted on the same rows. */
 int cli_lrtest(int argc, char **argv)
 {
@@ -135,20 +181,26 @@ int cli_lrtest(int argc, char **argv)
     int rc = cli_parse(argc, argv, &o, 2, "lrtest");
     if (rc) {
         cli_options_free(&o);
-        return rc == 1 ? 0 : EXIT_USAGE;
+        return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     if (o.n_formulas != 2) {
         fprintf(stderr, "partreg lrtest: give two formulas: --formula FULL --formula REDUCED\n");
         cli_options_free(&o);
-        return EXIT_USAGE;
+        return CLI_EXIT_USAGE;
+    }
+    if (o.format == PARTREG_FORMAT_CSV) {
+        fprintf(stderr, "partreg lrtest: --format csv is not available for lrtest; use text "
+                        "or json\n");
+        cli_options_free(&o);
+        return CLI_EXIT_USAGE;
     }
     o.spec.wald_tests = 0;
     o.spec.diagnostics = 0;
     partreg_table *t = NULL;
     partreg_analysis *full = NULL, *reduced = NULL;
     partreg_error err;
-    int status = EXIT_INPUT;
-    if (partreg_table_read(o.data, &o.spec.read, &t, &err) != PARTREG_OK) {
+    int status = CLI_EXIT_INPUT;
+    if (cli_read_table(o.data, &o.spec.read, &t, &err) != PARTREG_OK) {
         cli_error(NULL, &err);
         goto done;
     }
@@ -163,26 +215,33 @@ int cli_lrtest(int argc, char **argv)
         goto done;
     }
     double chi2, df, p;
-    if (partreg_lr_test(partreg_analysis_fit(full), partreg_analysis_fit(reduced), &chi2, &df, &p,
-                        &err) != PARTREG_OK) {
+    if (partreg_analysis_lr_test(full, reduced, &chi2, &df, &p, &err) != PARTREG_OK) {
         cli_error(NULL, &err);
         goto done;
     }
     const partreg_fit *ff = partreg_analysis_fit(full), *fr = partreg_analysis_fit(reduced);
+    cli_output out;
+    if ((status = cli_output_open(&out, "lrtest", NULL)) != 0)
+        goto done;
     if (o.format == PARTREG_FORMAT_JSON) {
-        printf("{\n  \"full\": {\"formula\": \"%s\", \"loglik\": %.17g, \"n_params\": %zu},\n",
-               o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_estimated(ff));
-        printf("  \"reduced\": {\"formula\": \"%s\", \"loglik\": %.17g, \"n_params\": %zu},\n",
-               o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_estimated(fr));
-        printf("  \"n_obs\": %zu, \"chi2\": %.17g, \"df\": %g, \"p_value\": %.17g\n}\n",
-               partreg_fit_n_obs(ff), chi2, df, p);
+        fputs("{\n", out.f);
+        lr_model_json(out.f, "full", o.formulas[0], ff);
+        lr_model_json(out.f, "reduced", o.formulas[1], fr);
+        fprintf(out.f, "  \"n_obs\": %zu, \"chi2\": %.17g, \"df\": %g, \"p_value\": %.17g\n}\n",
+                partreg_fit_n_obs(ff), chi2, df, p);
     } else {
-        printf("Likelihood-ratio test (%zu rows)\n", partreg_fit_n_obs(ff));
-        printf("  full:    %s  (loglik %.4f, %zu parameters)\n", o.formulas[0], partreg_fit_loglik(ff), partreg_fit_n_estimated(ff));
-        printf("  reduced: %s  (loglik %.4f, %zu parameters)\n", o.formulas[1], partreg_fit_loglik(fr), partreg_fit_n_estimated(fr));
-        printf("  LR chi2(%g) = %.4f, p = %.4g\n", df, chi2, p);
+        fprintf(out.f, "Likelihood-ratio test (%zu rows)\n", partreg_fit_n_obs(ff));
+        fputs("  full:    ", out.f);
+        partreg_write_text(out.f, o.formulas[0]);
+        fprintf(out.f, "  (loglik %.4f, %zu parameters)\n", partreg_fit_loglik(ff),
+                partreg_fit_n_estimated(ff));
+        fputs("  reduced: ", out.f);
+        partreg_write_text(out.f, o.formulas[1]);
+        fprintf(out.f, "  (loglik %.4f, %zu parameters)\n", partreg_fit_loglik(fr),
+                partreg_fit_n_estimated(fr));
+        fprintf(out.f, "  LR chi2(%g) = %.4f, p = %.4g\n", df, chi2, p);
     }
-    status = 0;
+    status = cli_output_commit(&out);
 done:
     partreg_analysis_free(full);
     partreg_analysis_free(reduced);

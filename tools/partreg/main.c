@@ -1,6 +1,7 @@
 /* partreg: the command-line driver. It only parses arguments and calls the
  * library (partreg_analysis.h); every number and message comes from there.
  * The command-line contract is CONTRACT.md (shared) and docs/partreg.1. */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,8 @@ static const char usage[] =
     "\n"
     "Run `partreg fit --help` for the model options; `man partreg` for details.\n";
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-    /* The library never lets GSL's handler fire on user input; the driver
-     * still turns it off once so that a library bug cannot abort the
-     * command (the library itself never touches the global handler). */
-    gsl_set_error_handler_off();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -54,4 +51,23 @@ int main(int argc, char **argv)
     fprintf(stderr, "partreg: unknown command '%s'; use fit, predict, lrtest, report, simulate or version "
                     "(partreg --help)\n", cmd);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    /* The library never lets GSL's handler fire on user input; the driver
+     * still turns it off once so that a library bug cannot abort the
+     * command (the library itself never touches the global handler). */
+    gsl_set_error_handler_off();
+    int rc = dispatch(argc, argv);
+    /* whatever a subcommand printed last (help, version, a note after its
+     * output) must have reached standard output: a full disk or a closed
+     * pipe is an error, never a silent success */
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+        fprintf(stderr, "partreg: could not write standard output: %s\n",
+                errno ? strerror(errno) : "a write failed");
+        rc = 1;
+    }
+    return rc;
 }

@@ -11,12 +11,13 @@
 static const char fit_help[] =
     "usage: partreg fit DATA --formula \"Y ~ TERMS\" [options]\n"
     "\n"
-    "DATA is a CSV file (or .sav / .dta). Options:\n"
+    "DATA is a CSV file (or .sav / .dta; - reads CSV from standard input). Options:\n"
     "  --formula F            R-style formula: a + b, a:b, a*b, factor(x), I(x^2), log(x),\n"
     "                         exp(x), sqrt(x), - 1 (no intercept; binary only)\n"
     "  --family binary|ordinal  default: 2 outcome levels = binary, more = ordinal\n"
     "  --link L               logit (default), probit, cloglog, loglog (ordinal), cauchit\n"
     "  --levels \"A,B,C\"       outcome levels, lowest first (binary: last = event)\n"
+    "  --many-levels          fit an outcome that looks continuous (over 50 values) as ordinal\n"
     "  --ref VAR=LEVEL        reference level of a categorical predictor (repeatable)\n"
     "  --weights COL          case (frequency) weights: each row counts w times (survey\n"
     "                         weights: --sampling-weights)\n"
@@ -27,7 +28,24 @@ static const char fit_help[] =
     "  --margins              average marginal effects (delta-method SEs)\n"
     "  --margins-at-means     marginal effects at the means\n"
     "  --at \"v=1,w=a\"         predicted probabilities with variables held at values\n"
-    "  --brant                Brant test of parallel lines (ordinal logit)\n"
+    "  --brant                Brant test of parallel lines (ordinal logit)\n";
+
+/* The ordinal options' part of the help (one string literal each stays
+ * under the 4095 characters ISO C guarantees). */
+static const char fit_help_ordinal[] =
+    "  --nominal \"x + V\"      ordinal: variables whose slopes differ by cut (partial\n"
+    "                         proportional odds; every link)\n"
+    "  --scale \"z + w\"        ordinal: scale terms, P(Y<=j) = F((theta_j - x'b)/exp(z'g));\n"
+    "                         z need not be in --formula\n"
+    "  --autofit [ALPHA]      ordinal: choose the nominal variables as gologit2's autofit\n"
+    "                         (default level 0.05)\n"
+    "  --nominal-test         ordinal: LR test per variable of cut-specific slopes\n"
+    "  --scale-test           ordinal: LR test per variable of a scale effect\n"
+    "  --parallel-test        ordinal: Wald test per variable of equal slopes, from the model\n"
+    "                         with every variable nominal (with weights, --vcov)\n"
+    "  --gof                  ordinal: ordinal Hosmer-Lemeshow, Lipsitz, Pulkstenis-Robinson\n";
+
+static const char fit_help_rest[] =
     "  --firth                Firth's penalised likelihood (binary; finite under separation)\n"
     "  --flic                 with --firth: FLIC intercept (mean fitted probability = event share)\n"
     "  --cluster-df           t(G-1) tests and intervals for a cluster covariance (G clusters)\n"
@@ -84,10 +102,15 @@ void cli_error(const char *what, const partreg_error *err)
             err->message[0] ? err->message : partreg_status_name(err->status));
 }
 
+/* Split a comma-separated list in place, trimming spaces. Returns 0, -1
+ * when it has more than max entries, or k >= 1 when entry k is empty. */
 static int split_list(char *buf, const char **out, size_t max, size_t *n)
 {
     *n = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    for (char *tok = buf, *next;; tok = next + 1) {
+        next = strchr(tok, ',');
+        if (next)
+            *next = '\0';
         while (*tok == ' ')
             tok++;
         size_t len = strlen(tok);
@@ -95,9 +118,12 @@ static int split_list(char *buf, const char **out, size_t max, size_t *n)
             tok[--len] = '\0';
         if (*n >= max)
             return -1;
+        if (len == 0)
+            return (int)*n + 1;
         out[(*n)++] = tok;
+        if (!next)
+            return 0;
     }
-    return 0;
 }
 
 /* Options followed by a value. */
@@ -107,7 +133,7 @@ static int takes_value(const char *a)
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
         "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title",
-        "--imputations", "--memory", "--tmpdir"};
+        "--imputations", "--nominal", "--scale", "--memory", "--tmpdir"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
@@ -162,6 +188,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         int takes = 1, survey;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(fit_help, stdout);
+            fputs(fit_help_ordinal, stdout);
+            fputs(fit_help_rest, stdout);
             return 1;
         } else if (a[0] != '-' || strcmp(a, "-") == 0) {
             /* several data files: one completed data set each (multiple
@@ -181,8 +209,35 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--brant") == 0) {
             o->spec.brant = 1;
             takes = 0;
+        } else if (strcmp(a, "--autofit") == 0) {
+            o->spec.autofit = 1;
+            double alpha;
+            /* the level is optional: a number that follows is it */
+            if (v && v[0] != '-' && parse_number(v, &alpha)) {
+                if (!(alpha > 0 && alpha < 1))
+                    return fail(command, "--autofit %s: the level must be in (0, 1), e.g. 0.05",
+                                v);
+                o->spec.autofit_alpha = alpha;
+                i++;
+            }
+            takes = 0;
+        } else if (strcmp(a, "--nominal-test") == 0) {
+            o->spec.nominal_test = 1;
+            takes = 0;
+        } else if (strcmp(a, "--scale-test") == 0) {
+            o->spec.scale_test = 1;
+            takes = 0;
+        } else if (strcmp(a, "--parallel-test") == 0) {
+            o->spec.parallel_test = 1;
+            takes = 0;
+        } else if (strcmp(a, "--gof") == 0) {
+            o->spec.ordinal_gof = 1;
+            takes = 0;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
+            takes = 0;
+        } else if (strcmp(a, "--many-levels") == 0) {
+            o->spec.frame.many_levels = 1;
             takes = 0;
         } else if (strcmp(a, "--firth") == 0) {
             o->spec.firth = 1;
@@ -222,15 +277,25 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--levels") == 0) {
             free(o->levels_buf);
             o->levels_buf = strdup(v);
-            if (!o->levels_buf ||
-                split_list(o->levels_buf, o->levels, CLI_MAX_LIST, &o->spec.frame.n_levels) != 0 ||
-                o->spec.frame.n_levels == 0)
+            int bad = o->levels_buf ? split_list(o->levels_buf, o->levels, CLI_MAX_LIST,
+                                                 &o->spec.frame.n_levels)
+                                    : -1;
+            if (bad > 0)
+                return fail(command, "--levels '%s': entry %d is empty; list the levels "
+                                     "separated by single commas", v, bad);
+            if (bad != 0 || o->spec.frame.n_levels == 0)
                 return fail(command, "--levels '%s' must list the levels separated by commas", v);
             o->spec.frame.levels = o->levels;
         } else if (strcmp(a, "--ref") == 0) {
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1] || n_refs >= CLI_MAX_LIST)
                 return fail(command, "--ref '%s' must be VARIABLE=LEVEL", v);
+            for (size_t k = 0; k < n_refs; k++)
+                if (strlen(o->ref_vars[k]) == (size_t)(eq - v) &&
+                    strncmp(o->ref_vars[k], v, (size_t)(eq - v)) == 0)
+                    return fail(command, "--ref for '%s' is given twice (%s=%s and %s); give "
+                                         "one reference level per variable",
+                                o->ref_vars[k], o->ref_vars[k], o->ref_levels[k], v);
             char *buf = strdup(v);
             if (!buf)
                 return fail(command, "out of memory");
@@ -239,6 +304,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             o->ref_vars[n_refs] = buf;
             o->ref_levels[n_refs] = buf + (eq - v) + 1;
             n_refs++;
+        } else if (strcmp(a, "--nominal") == 0) {
+            o->spec.nominal = v;
+        } else if (strcmp(a, "--scale") == 0) {
+            o->spec.frame.scale = v;
         } else if (strcmp(a, "--weights") == 0) {
             o->spec.frame.weights = v;
         } else if (strcmp(a, "--cluster") == 0) {
