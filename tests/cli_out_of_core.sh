@@ -106,6 +106,12 @@ same "$TMP/negative.csv" --formula "y ~ log(a) + b"
 same "$TMP/outcome2.csv" --formula "y ~ a + b" --levels 0,1
 same "$TMP/quoted.csv" --formula "y ~ a + b"
 same "$TMP/base.csv" --formula "y ~ a + nope"
+printf 'y,a\n' >"$TMP/header_only.csv"
+: >"$TMP/empty.csv"
+same "$TMP/header_only.csv" --formula "y ~ a"
+same "$TMP/empty.csv" --formula "y ~ a"
+same "$TMP/missing.csv" --formula "y ~ a"
+same "$TMP" --formula "y ~ a"
 
 # refused with a reason
 expect_refused() {

@@ -114,7 +114,7 @@ static partreg_status io_error(partreg_error *err, const char *path)
 {
     char ebuf[128];
     snprintf(ebuf, sizeof ebuf, "%s", strerror(errno ? errno : EIO));
-    return partreg_error_set(err, PARTREG_EIO, "cannot read %s: %s", path, ebuf);
+    return partreg_error_set(err, PARTREG_EIO, "cannot read '%s': %s", path, ebuf);
 }
 
 /* The header: the bytes up to the end of the first non-blank record. */
@@ -210,12 +210,19 @@ partreg_status partreg_csv_blocks_open(const char *path, const partreg_read_opti
     memcpy(cb->path, path, plen);
     cb->fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
+    /* the whole-file reader's messages (file_read.c) */
     if (cb->fd < 0 || fstat(cb->fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-        partreg_status st = cb->fd >= 0 && S_ISDIR(sb.st_mode)
-                                ? partreg_error_set(err, PARTREG_EIO, "cannot read %s: it is a "
-                                                                      "directory", path)
-                                : partreg_error_set(err, PARTREG_EIO, "cannot open %s: %s", path,
-                                                    strerror(errno));
+        char ebuf[128];
+        int e = cb->fd >= 0 && S_ISDIR(sb.st_mode) ? EISDIR : errno;
+        snprintf(ebuf, sizeof ebuf, "%s", strerror(e));
+        partreg_status st =
+            cb->fd < 0 ? partreg_error_set(err, PARTREG_EIO, "cannot open '%s': %s; check the path",
+                                           path, ebuf)
+            : e == EISDIR
+                ? partreg_error_set(err, PARTREG_EIO,
+                                    "cannot read '%s': %s; give the path of a data file", path,
+                                    ebuf)
+                : partreg_error_set(err, PARTREG_EIO, "cannot read '%s': %s", path, ebuf);
         partreg_csv_blocks_close(cb);
         return st;
     }
