@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-bench build demo test test-asan test-clang bench bench-quick docs install clean fuzz lint validate conformance valgrind
+.PHONY: all deps deps-bench build demo tutorial test test-asan test-clang bench bench-quick docs install clean fuzz lint validate conformance valgrind
 
 # Prerequisites are made in the order listed (deps before build).
 .NOTPARALLEL:
@@ -27,6 +27,11 @@ build:
 
 demo: deps build
 	@examples/demo.sh $(BUILD)/partreg
+
+# Regenerate the outputs of docs/tutorial.md by running its commands
+# (make test checks they have not drifted: tests/cli_tutorial.sh).
+tutorial: build
+	@scripts/tutorial.sh $(BUILD) --write
 
 test: deps build
 	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)

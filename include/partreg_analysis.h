@@ -70,6 +70,29 @@ typedef struct partreg_analysis_spec {
              *  PARTREG_VCOV_MODEL, `ci` Wald, and `frame.weights` and
              *  `frame.cluster` unset. Zero: the defaults. */
             partreg_survey_options survey;
+            /** More at-specifications (partreg_at_grid_parse()): `at`,
+             *  when set, is the first, then at_list[0..n_at); their grids
+             *  follow one another. NULL/0: none. */
+            const char *const *at_list;
+            size_t n_at; /**< entries of at_list */
+            /** A column of the data whose values group the rows of the
+             *  predictions and average marginal effects (Stata's
+             *  `margins, over()`); it need not be in the formula. Rows
+             *  where it is missing are in no group. NULL: no groups. */
+            const char *over;
+            /** Contrasts of the predictions (or, with groups, of the
+             *  average marginal effects): 0 none, 1 + partreg_contrast_type. */
+            int contrast;
+            /** Intervals of predicted probabilities (default link scale). */
+            partreg_prob_ci prob_ci;
+            /** Standardized coefficients (partreg_fit_standardize()). */
+            int standardize;
+            /** A variable: predicted probabilities of every outcome level
+             *  over its range (a numeric variable: round values 1, 2, 2.5
+             *  or 5 times a power of ten apart, about 10 intervals, within
+             *  its minimum and maximum over the rows used; a categorical
+             *  one: each level), the data for a marginsplot. NULL: none. */
+            const char *profile;
             /** Firth's penalised likelihood (binary models;
              *  partreg_model_spec_set_penalty()); default 0 */
             int firth;
@@ -151,6 +174,56 @@ PARTREG_API partreg_status partreg_analysis_run_table(const partreg_table *table
                                                       const partreg_analysis_spec *spec,
                                                       partreg_analysis **out, partreg_error *err);
 
+/** What partreg_analysis_predict_write() did with the rows of new data. */
+typedef struct partreg_predict_summary {
+    size_t n_rows;    /**< rows of the new data */
+    size_t n_used;    /**< rows predicted */
+    size_t n_dropped; /**< rows dropped for a missing value of a model variable */
+    /** Why they were dropped, e.g. "2 rows with age missing, 1 row with
+     *  income missing" (rows missing several count once per variable),
+     *  or "" when none were. */
+    char reason[PARTREG_ERROR_MESSAGE_SIZE];
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
+} partreg_predict_summary;
+
+/**
+ * Predict the rows of `newdata` with the analysis's fit and write them:
+ * each row's probability of every outcome level with its standard error
+ * and interval under the covariance in force (partreg_fit_predict_rows()),
+ * the linear predictor when opt->linear, and the value of column
+ * `id_column` (NULL: none) of each row.
+ *
+ * - CSV: a header `row[,ID],P(L)...,se_P(L)...,conf_low_P(L)...,
+ *   conf_high_P(L)...[,eta,se_eta,conf_low_eta,conf_high_eta]`, then one
+ *   line per predicted row (`row` is the row's number in the new data,
+ *   from 1; dropped rows are absent).
+ * - JSON: {"n_rows", "n_used", "n_dropped", "dropped_reason", "levels",
+ *   "conf_level", "prob_ci", "vcov_type", "id_column", "predictions":
+ *   [{"row", "id", "probabilities": [{"level", "estimate", "std_error",
+ *   "conf_low", "conf_high"}], "linear": {...}}]}.
+ * - text: one line per row, each level's probability with its interval.
+ *
+ * Nothing is written unless every row could be predicted.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, an unknown format, a
+ *         fit that did not converge); PARTREG_ENOTFOUND (a model variable
+ *         or the id column absent from newdata, named with the closest
+ *         name); PARTREG_EDATA (a level the model has not seen, with its
+ *         line); PARTREG_ETOOFEW (no complete row: the summary says why);
+ *         PARTREG_EUNSUPPORTED (opt->linear for a model without one linear
+ *         predictor); PARTREG_EIO (a write failed); PARTREG_ENOMEM.
+ *         `summary` (optional) is filled whenever the rows were read.
+ * Thread-safe for distinct streams.
+ */
+PARTREG_API partreg_status partreg_analysis_predict_write(const partreg_analysis *a,
+                                                          const partreg_table *newdata,
+                                                          const char *id_column,
+                                                          const partreg_predict_options *opt,
+                                                          partreg_format format, FILE *out,
+                                                          partreg_predict_summary *summary,
+                                                          partreg_error *err);
 /**
  * Likelihood-ratio test of two analyses of the same data, `reduced` nested
  * in `full`: partreg_lr_test() on their fits after checking what only the
@@ -196,6 +269,21 @@ PARTREG_API partreg_status partreg_analysis_run_imputations(const partreg_table 
 /** Number of imputations pooled (0 for an analysis of one data set). */
 PARTREG_API size_t partreg_analysis_n_imputations(const partreg_analysis *a);
 
+/**
+ * Write the marginsplot of the analysis as a standalone SVG document:
+ * predicted probabilities (one series per outcome level and --over group)
+ * against the variable of spec.profile, or, without a profile, of the
+ * at-grid when its cells differ in one variable only; numeric variables as
+ * lines with interval bands, categorical ones as points with interval bars.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, or nothing to draw:
+ *         the message says to give --profile VAR or an --at grid over one
+ *         variable); PARTREG_EIO (a write failed). Thread-safe for
+ *         distinct streams.
+ */
+PARTREG_API partreg_status partreg_analysis_write_marginsplot(const partreg_analysis *a,
+                                                              FILE *out, partreg_error *err);
+
 /** Release an analysis; NULL is a no-op. */
 PARTREG_API void partreg_analysis_free(partreg_analysis *a);
 
@@ -207,6 +295,20 @@ PARTREG_API const partreg_frame *partreg_analysis_frame(const partreg_analysis *
 PARTREG_API const partreg_margins *partreg_analysis_margins(const partreg_analysis *a);
 /** The survey design of the analysis (borrowed), or NULL without one. */
 PARTREG_API const partreg_survey *partreg_analysis_survey(const partreg_analysis *a);
+/** Predictive margins of the at-specifications (or, with `over` alone,
+ *  of each group), or NULL (borrowed). */
+PARTREG_API const partreg_margins *partreg_analysis_predictions(const partreg_analysis *a);
+/** Contrasts (spec.contrast), or NULL (borrowed). */
+PARTREG_API const partreg_margins *partreg_analysis_contrasts(const partreg_analysis *a);
+/** The profile over spec.profile, or NULL (borrowed); *variable receives
+ *  the variable's name when not NULL. */
+PARTREG_API const partreg_margins *partreg_analysis_profile(const partreg_analysis *a,
+                                                            const char **variable);
+/** The at-grid behind partreg_analysis_profile() (borrowed), or NULL. */
+PARTREG_API const partreg_at_grid *partreg_analysis_profile_grid(const partreg_analysis *a);
+/** The at-grid behind partreg_analysis_predictions() (borrowed), or NULL. */
+PARTREG_API const partreg_at_grid *partreg_analysis_at_grid(const partreg_analysis *a);
+
 /** Phase timings. */
 PARTREG_API partreg_timing partreg_analysis_timing(const partreg_analysis *a);
 /** The Brant test, or NULL when not asked for (borrowed). */

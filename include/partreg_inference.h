@@ -309,6 +309,58 @@ partreg_fit_binary_diagnostics(const partreg_fit *fit, const partreg_data *data,
                                const partreg_binary_diagnostics_options *opt,
                                partreg_binary_diagnostics *out, partreg_error *err);
 
+/** Standardized coefficients of one parameter (partreg_fit_standardize()),
+ *  as Long and Freese's `listcoef`; NaN where a quantity is not defined. */
+typedef struct partreg_standardized {
+    double sd_x;      /**< standard deviation of the parameter's design column */
+    double b_std_x;   /**< x-standardized: b sd_x (the change in the latent
+                           variable per standard deviation of x) */
+    double b_std_y;   /**< y-standardized: b / sd(y*) */
+    double b_std_xy;  /**< fully standardized: b sd_x / sd(y*) */
+    double or_per_sd; /**< exp(b sd_x): the odds ratio per standard deviation (logit link) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[64];
+} partreg_standardized;
+
+/**
+ * Standardized coefficients of every slope (Long and Freese 2014,
+ * Regression Models for Categorical Dependent Variables Using Stata,
+ * sec. 4.4.2 and 7.6; their `listcoef`), read from the fit through its
+ * parameter layout: every entry of kind PARTREG_PARAM_COEFFICIENT or
+ * PARTREG_PARAM_CUT_COEFFICIENT with a non-constant design column gets
+ * sd_x, b_std_x and (logit link) or_per_sd; the other entries
+ * (thresholds, scale terms, the intercept, a random intercept's log SD)
+ * are all NaN.
+ *
+ * The latent variable y* = x'beta + e has variance var(x'beta) + v, v the
+ * variance of the link's error (pi^2/3 logit, 1 probit, pi^2/6 cloglog and
+ * loglog; the cauchit's is infinite: y-standardized values are NaN), plus
+ * sigma^2 of a random intercept (an entry of kind PARTREG_PARAM_LOG_SD).
+ * x'beta sums the slopes that are the same at every cut; with cut-specific
+ * slopes or scale terms y* has no single variance and the y-standardized
+ * values are NaN.
+ *
+ * Variances over the rows of d: with frequency weights
+ * sum w (x - xbar)^2 / (sum w - 1) (Stata's fweights); with other weights
+ * (sampling weights) sum w (x - xbar)^2 / sum w * m / (m - 1), m the rows
+ * of positive weight (Stata's aweights); without weights the sample
+ * variance.
+ *
+ * @param fit       the fit (borrowed).
+ * @param d         the rows it was fitted on (borrowed).
+ * @param frequency 1: d->w are frequency weights; 0: sampling weights.
+ * @param out       K = partreg_fit_n_parameters() entries (caller's).
+ * @param sd_latent optional: sd(y*) (NaN where not defined).
+ * @param err       optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL fit, d or out, d not matching
+ *         the fit's columns, fewer than 2 rows of positive weight);
+ *         PARTREG_ENOMEM. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_fit_standardize(const partreg_fit *fit, const partreg_data *d,
+                                                   int frequency, partreg_standardized *out,
+                                                   double *sd_latent, partreg_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,10 +53,28 @@ typedef struct partreg_margin {
     double z;          /**< estimate / std_error */
     double p_value;    /**< two-sided normal p-value of z (Student's t with the design df under a survey design) */
     double conf_low;   /**< estimate - q std_error, q the normal (design: t) quantile of the level */
-    double conf_high;  /**< estimate + q std_error */
+    double conf_high;  /**< estimate + q std_error (a probability of
+                            partreg_margins_predict(): see partreg_prob_ci) */
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[64];
+    union {
+        struct {
+            /** The group of the rows averaged over, `V=value`
+             *  (partreg_margins_options.group_labels), for a contrast
+             *  between groups `V=b - V=a`; NULL without groups (borrowed,
+             *  like term). */
+            const char *over;
+            size_t group;    /**< group index (0 without groups) */
+            size_t cell;     /**< cell of the at-grid, or effect block (AME), 0-based */
+            size_t outcome_index; /**< outcome index (0 for a binary model) */
+            /** 1: a predicted probability, whose interval follows
+             *  partreg_prob_ci and whose z and p_value (a test of P = 0)
+             *  are NaN; 0: an effect or a contrast (Wald interval, z test
+             *  of zero). */
+            int probability;
+        };
+        unsigned char partreg_reserved_[64];
+    };
 } partreg_margin;
 
 /** A list of margins (opaque; owns the strings its entries point to). */
@@ -221,6 +239,239 @@ PARTREG_API partreg_status partreg_margins_at_each(const partreg_fit *fit, const
 PARTREG_API partreg_status partreg_parse_settings(const partreg_frame *fr, const char *spec,
                                                   partreg_setting **out, size_t *n,
                                                   partreg_error *err);
+
+/** How the interval of a predicted probability is formed. */
+typedef enum partreg_prob_ci {
+    /** On the scale of the fit's link, transformed back: with F the link's
+     *  distribution function, F(F^-1(P) -+ q SE / f(F^-1(P))). For one
+     *  binary prediction this is the interval of the linear predictor
+     *  mapped through F (R's predict(type = "link") then linkinv); it
+     *  always lies inside (0, 1). The default. */
+    PARTREG_PROB_CI_LINK = 0,
+    /** P -+ q SE on the probability scale (Stata's `margins` default;
+     *  it can leave [0, 1] near 0 or 1). */
+    PARTREG_PROB_CI_DELTA = 1
+} partreg_prob_ci;
+
+/** Contrasts of margins (partreg_margins_contrast()). */
+typedef enum partreg_contrast_type {
+    PARTREG_CONTRAST_REFERENCE = 0, /**< each cell (or group) minus the first */
+    PARTREG_CONTRAST_PAIRWISE = 1   /**< every pair: cell b minus cell a for a < b */
+} partreg_contrast_type;
+
+/** Parse "reference" or "pairwise". PARTREG_OK or PARTREG_EINVAL (the
+ *  message lists both). Thread-safe. */
+PARTREG_API partreg_status partreg_contrast_parse(const char *text, partreg_contrast_type *out,
+                                                  partreg_error *err);
+/** Parse "link" or "delta" (partreg_prob_ci). PARTREG_OK or
+ *  PARTREG_EINVAL. Thread-safe. */
+PARTREG_API partreg_status partreg_prob_ci_parse(const char *text, partreg_prob_ci *out,
+                                                 partreg_error *err);
+
+/** Group index of a row in no group (partreg_margins_options.group). */
+#define PARTREG_NO_GROUP ((size_t)-1)
+
+/** Options of partreg_margins_predict() and partreg_margins_ame_groups().
+ *  Get defaults from partreg_margins_options_default(); every pointer is
+ *  borrowed for the call. */
+typedef struct partreg_margins_options {
+    double level;             /**< confidence level in (0, 1) (default 0.95) */
+    partreg_prob_ci prob_ci;  /**< intervals of probabilities (default link) */
+    /** Frame rows' groups (Stata's `margins, over(V)`): group[i] in
+     *  0..n_groups-1, or PARTREG_NO_GROUP for a row averaged in no group.
+     *  NULL: one group of every row. */
+    const size_t *group;
+    size_t n_groups;                  /**< groups (with group) */
+    const char *const *group_labels;  /**< n_groups labels, e.g. "gender=male" (copied) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[192];
+} partreg_margins_options;
+
+/** Defaults: level 0.95, link-scale intervals, no groups. */
+PARTREG_API partreg_margins_options partreg_margins_options_default(void);
+
+/** A grid of settings, Stata's `margins, at(...)` (opaque): a list of
+ *  cells, each a set of variables held at values. */
+typedef struct partreg_at_grid partreg_at_grid;
+
+/**
+ * Parse at-specifications into one grid: each text is clauses `name=values`
+ * separated by spaces; values are separated by commas and are numbers,
+ * ranges `a(d)b` (a, a + d, ... up to b, Stata's numlist; d may be
+ * negative), level names of a categorical variable, or level names in
+ * double quotes (for names with spaces or commas). A text gives the full
+ * grid of its clauses, the last clause varying fastest
+ * (`age=20,40 insured=yes,no`: age=20 insured=yes, age=20 insured=no,
+ * age=40 insured=yes, age=40 insured=no); the texts' grids follow one
+ * another (Stata's repeated at()). The older form `age=30,sex=male`, a
+ * comma before a clause, is read as two clauses.
+ *
+ * @param fr      the frame whose variables are named (borrowed).
+ * @param specs   n_specs NUL-terminated texts (borrowed).
+ * @param n_specs at least 1.
+ * @param out     on PARTREG_OK a new grid (partreg_at_grid_free());
+ *                otherwise NULL.
+ * @param err     optional; the message quotes the offending clause.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL argument, no texts, an empty
+ *         text or clause, a clause without `=`, a value that is not a
+ *         finite number or a range for a numeric variable, a range with
+ *         step 0 or pointing away from its end, a variable set twice in
+ *         one text, more than 100,000 cells); PARTREG_ENOTFOUND (unknown
+ *         variable, with the closest name; unknown level, with the
+ *         variable's levels); PARTREG_ENOMEM. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_at_grid_parse(const partreg_frame *fr,
+                                                 const char *const *specs, size_t n_specs,
+                                                 partreg_at_grid **out, partreg_error *err);
+/** Number of cells (0 for NULL). Thread-safe. */
+PARTREG_API size_t partreg_at_grid_n_cells(const partreg_at_grid *g);
+/** Settings of cell c (borrowed, valid until the grid is freed) and their
+ *  number in *n_set; NULL (and *n_set = 0) when c is out of range. */
+PARTREG_API const partreg_setting *partreg_at_grid_cell(const partreg_at_grid *g, size_t c,
+                                                        size_t *n_set);
+/** Release a grid. NULL is a no-op. */
+PARTREG_API void partreg_at_grid_free(partreg_at_grid *g);
+
+/**
+ * Predictive margins over a grid and groups: for each group g (or all rows)
+ * and each cell c of `grid` (NULL: one cell holding nothing, the average
+ * predicted probability as observed), the weighted average over the rows
+ * of group g of the predicted probability with the cell's variables held
+ * at its values in every row, as Stata's `margins, at(...) over(V)`.
+ * Numbers and standard errors of each (group, cell) are those of
+ * partreg_margins_at() on the rows of the group; intervals of the
+ * probabilities follow opt->prob_ci, z and p_value are NaN (a probability
+ * is not tested against 0) and `probability` is 1.
+ *
+ * Entries: group-major, then cell, then outcome (1 for a binary model, J
+ * for an ordinal one): entry (g, c, o) is number (g C + c) nout + o. term
+ * is the cell's settings (partreg_margins_at()), over the group's label.
+ *
+ * Under a survey design (partreg_fit_set_survey()) the covariance is the
+ * design's and the intervals use Student's t with the design df.
+ *
+ * @param fit  the fit (borrowed), made from `fr`.
+ * @param fr   its model frame (borrowed).
+ * @param grid settings (borrowed) or NULL.
+ * @param opt  NULL: partreg_margins_options_default().
+ * @param out  on PARTREG_OK a new list (partreg_margins_free()); else NULL.
+ * @param err  optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL fit/fr/out, level outside
+ *         (0, 1), the fit not matching the frame, groups without labels, a
+ *         group index out of range); PARTREG_EDATA (a group whose rows
+ *         have no weight: the message names it; a design row not finite
+ *         at a cell's values); PARTREG_ENOMEM. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_margins_predict(const partreg_fit *fit, const partreg_frame *fr,
+                                                   const partreg_at_grid *grid,
+                                                   const partreg_margins_options *opt,
+                                                   partreg_margins **out, partreg_error *err);
+
+/**
+ * Average marginal effects within each group (Stata's `margins, dydx(*)
+ * over(V)`): partreg_margins_ame() on the rows of each group, the groups
+ * one after another (entry (g, b, o) is number (g B + b) nout + o for B
+ * effect blocks; `cell` is b, `over` the group's label). Without groups
+ * the numbers are those of partreg_margins_ame(). Statuses as
+ * partreg_margins_predict() and partreg_margins_ame(). Thread-safe.
+ */
+PARTREG_API partreg_status partreg_margins_ame_groups(const partreg_fit *fit,
+                                                      const partreg_frame *fr,
+                                                      const partreg_margins_options *opt,
+                                                      partreg_margins **out, partreg_error *err);
+
+/**
+ * Contrasts of the margins of partreg_margins_predict() or
+ * partreg_margins_ame_groups(), with delta-method standard errors
+ * sqrt((g_b - g_a)' V (g_b - g_a)) from the margins' own Jacobians and the
+ * covariance they were computed under (Stata's `margins r.` and
+ * `pwcompare`, R's `emmeans::contrast(method = "trt.vs.ctrl1" or
+ * "pairwise")` on the response scale, without multiplicity adjustment).
+ *
+ * What is compared: the cells of the at-grid within each group and
+ * outcome, when the margins are predictions over more than one cell;
+ * otherwise the groups, within each cell (or effect) and outcome.
+ * REFERENCE: every cell (group) minus the first; PAIRWISE: b minus a for
+ * every a < b, in the order (a, b) = (0, 1), (0, 2), ..., (1, 2), ...
+ * Entry term: "b-term - a-term" across cells, the shared term across
+ * groups (then over is "b-label - a-label"). Intervals are Wald,
+ * estimate -+ q SE (normal, or t with the design df), z tests a zero
+ * difference, probability is 0.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL argument, an unknown type, a
+ *         list not made by those two functions); PARTREG_EUNSUPPORTED
+ *         (nothing to compare: one cell and one group; the message says
+ *         to give several values in the at-grid or groups); PARTREG_ENOMEM.
+ *         On failure *out = NULL. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_margins_contrast(const partreg_margins *m,
+                                                    partreg_contrast_type type,
+                                                    partreg_margins **out, partreg_error *err);
+
+/** Options of partreg_fit_predict_rows(); defaults from
+ *  partreg_predict_options_default(). */
+typedef struct partreg_predict_options {
+    double level;            /**< confidence level in (0, 1) (default 0.95) */
+    partreg_prob_ci prob_ci; /**< intervals of the probabilities (default link) */
+    int linear;              /**< also the linear predictor x'beta with its SE and interval (default 0) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[128];
+} partreg_predict_options;
+
+/** Defaults: level 0.95, link-scale intervals, no linear predictor. */
+PARTREG_API partreg_predict_options partreg_predict_options_default(void);
+
+/** Predictions of rows with standard errors (opaque). */
+typedef struct partreg_predictions partreg_predictions;
+
+/**
+ * Each row's probability of every outcome level (J levels: a binary model's
+ * P(no) = 1 - P(yes) included) with its delta-method standard error
+ * sqrt(g' V g), g the gradient of the probability over the parameters from
+ * the model's table (partreg_model_ops.predict) and V the covariance in
+ * force, and its interval (opt->prob_ci: on the link scale transformed
+ * back by default; normal quantiles, or t with the design df under a
+ * survey design). With opt->linear, the linear predictor eta = x'beta over
+ * the coefficients that are the same at every cut (R's
+ * predict(type = "link") for a binary model, polr's "lp" for an ordinal
+ * one: the thresholds are not in it), its SE sqrt(x' V_bb x) and Wald
+ * interval.
+ *
+ * @param fit  the fit (borrowed).
+ * @param d    rows with the fit's design columns (e.g. from
+ *             partreg_frame_apply() and partreg_frame_data()).
+ * @param opt  NULL: the defaults.
+ * @param out  on PARTREG_OK a new object (partreg_predictions_free()).
+ * @param err  optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL argument, level outside (0, 1),
+ *         d->p differing from the fit's columns); PARTREG_EUNSUPPORTED
+ *         (opt->linear for a model whose linear predictor differs by cut
+ *         or is divided by a scale: the message says to use the
+ *         probabilities); PARTREG_EDATA (a non-finite design value:
+ *         err->index is the row); PARTREG_ENOMEM. Thread-safe. Cost:
+ *         O(n J K^2).
+ */
+PARTREG_API partreg_status partreg_fit_predict_rows(const partreg_fit *fit, const partreg_data *d,
+                                                    const partreg_predict_options *opt,
+                                                    partreg_predictions **out, partreg_error *err);
+/** Number of rows (0 for NULL). */
+PARTREG_API size_t partreg_predictions_n_rows(const partreg_predictions *p);
+/** Number of outcome levels J (0 for NULL). */
+PARTREG_API size_t partreg_predictions_n_levels(const partreg_predictions *p);
+/** P(Y = level j) of row i, its standard error and interval into the
+ *  optional outputs; PARTREG_EINVAL when i or j is out of range. */
+PARTREG_API partreg_status partreg_predictions_get(const partreg_predictions *p, size_t i,
+                                                   size_t j, double *prob, double *std_error,
+                                                   double *conf_low, double *conf_high);
+/** The linear predictor of row i with its SE and interval;
+ *  PARTREG_EINVAL when i is out of range or it was not asked for. */
+PARTREG_API partreg_status partreg_predictions_linear(const partreg_predictions *p, size_t i,
+                                                      double *eta, double *std_error,
+                                                      double *conf_low, double *conf_high);
+/** Release. NULL is a no-op. */
+PARTREG_API void partreg_predictions_free(partreg_predictions *p);
 
 /** Number of entries (0 for NULL). Thread-safe. */
 PARTREG_API size_t partreg_margins_n_entries(const partreg_margins *m);

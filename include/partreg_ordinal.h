@@ -45,7 +45,9 @@ typedef struct partreg_variable_test {
      *  covariance, design df d): the adjusted F = (d - q + 1) / (d q) chi2
      *  on (df1, df2) = (q, d - q + 1) degrees of freedom, q = df, whose
      *  tail p_value then is; NaN otherwise. */
-    double adjusted_f, df1, df2;
+    double adjusted_f;
+    double df1; /**< numerator df of adjusted_f (q); NaN without a design */
+    double df2; /**< denominator df of adjusted_f (d - q + 1); NaN without a design */
 } partreg_variable_test;
 
 /** A list of per-variable tests (opaque; owns its strings). */
@@ -114,6 +116,7 @@ PARTREG_API partreg_status partreg_scale_test(const partreg_fit *fit, const part
  * @param fr   the frame it was made from (borrowed).
  * @param out  on PARTREG_OK a new list owned by the caller (one entry per
  *             variable with nominal columns, frame order).
+ * @param err  optional error report.
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, fit and frame do not
  *         match); PARTREG_EUNSUPPORTED (the fit has no cut-specific
  *         slopes); PARTREG_ENOMEM. Thread-safe.
@@ -178,6 +181,7 @@ typedef struct partreg_ordinal_gof {
  * @param fr   the frame it was made from (borrowed).
  * @param opt  settings or NULL for the defaults.
  * @param out  filled on PARTREG_OK.
+ * @param err  optional error report.
  * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, fit and frame do not
  *         match, groups < 3); PARTREG_EUNSUPPORTED (not an ordinal fit);
  *         PARTREG_ENOTCONVERGED (the fit did not converge); PARTREG_ETOOFEW

@@ -43,6 +43,10 @@
 extern "C" {
 #endif
 
+/** Several fitted models side by side, as Stata's `esttab` and R's
+ *  `modelsummary` print them (opaque; partreg_model_table_create()). */
+typedef struct partreg_model_table partreg_model_table;
+
 /** What to put in the HTML report. Get the defaults from
  *  partreg_html_options_default() and change fields; fields added later
  *  take the place of the reserve. Pointers are borrowed for the call. */
@@ -79,7 +83,17 @@ typedef struct partreg_html_options {
     const char *cluster_column;
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[128];
+    union {
+        struct {
+            /** Models side by side to embed in a section of their own
+             *  (partreg_model_table_write() as HTML), or NULL (default). */
+            const partreg_model_table *models;
+            /** How to show them: eform, brackets, stars
+             *  (partreg_model_table_options; NULL: the defaults). */
+            const struct partreg_model_table_options *models_options;
+        };
+        unsigned char partreg_reserved_[128];
+    };
 } partreg_html_options;
 
 /** The defaults listed with each field. Thread-safe. */
@@ -115,6 +129,89 @@ PARTREG_API partreg_html_options partreg_html_options_default(void);
 PARTREG_API partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
                                                        const partreg_html_options *opt,
                                                        partreg_error *err);
+
+/** Output formats of partreg_model_table_write(). */
+typedef enum partreg_table_format {
+    PARTREG_TABLE_MARKDOWN = 0, /**< a pipe table (GitHub, pandoc) */
+    PARTREG_TABLE_LATEX = 1,    /**< a booktabs tabular (\\usepackage{booktabs}) */
+    PARTREG_TABLE_HTML = 2,     /**< an HTML table element (a fragment) */
+    PARTREG_TABLE_CSV = 3,      /**< one line per term, columns per model */
+    PARTREG_TABLE_HTML_PAGE = 4 /**< a whole HTML5 document holding the table */
+} partreg_table_format;
+
+/** What a model table shows; defaults from
+ *  partreg_model_table_options_default(). */
+typedef struct partreg_model_table_options {
+    int eform;       /**< exp(b) for the coefficients (logit: odds ratios), with SE exp(b) SE(b) and exp() of the interval (default 0) */
+    int brackets_ci; /**< the interval in brackets under each estimate; 0: the standard error in parentheses (default) */
+    int stars;       /**< significance stars: * p < 0.05, ** p < 0.01, *** p < 0.001 (default 0) */
+    int digits;      /**< decimals of estimates (default 3) */
+    /** Reserved: fields added in later releases take its place, so that the
+     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
+    unsigned char partreg_reserved_[112];
+} partreg_model_table_options;
+
+/** Defaults: coefficients, SEs in parentheses, no stars, 3 decimals. */
+PARTREG_API partreg_model_table_options partreg_model_table_options_default(void);
+
+/** A new empty table (*out; free with partreg_model_table_free()).
+ *  PARTREG_OK, PARTREG_EINVAL (NULL out) or PARTREG_ENOMEM. */
+PARTREG_API partreg_status partreg_model_table_create(partreg_model_table **out,
+                                                      partreg_error *err);
+
+/**
+ * Add the fitted model of an analysis as the next column, read through the
+ * fit's parameter layout (partreg_fit_param_kind(), _term(), _cut()): the
+ * coefficients (a cut-specific one as "term @ cut"), then the thresholds,
+ * scale terms and other parameters, each with its estimate, standard
+ * error, p-value and the analysis's interval (Wald or profile); N, the
+ * log-likelihood, AIC, BIC and McFadden's pseudo-R2 (NaN where the fit
+ * has none, as BIC under a survey design). Rows of several models are
+ * matched by section and name, in the order first seen. `title` (copied;
+ * NULL: "(1)", "(2)", ...) heads the column.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL table or analysis, a fit that
+ *         did not converge: its estimates are not to be tabled);
+ *         PARTREG_ENOMEM. Not thread-safe for the same table.
+ */
+PARTREG_API partreg_status partreg_model_table_add_analysis(partreg_model_table *t,
+                                                            const partreg_analysis *a,
+                                                            const char *title,
+                                                            partreg_error *err);
+
+/**
+ * Add a model saved by `partreg fit --format json` (its "coefficients"
+ * with their optional "cut", "thresholds", "scale", "n_obs", "loglik",
+ * "aic", "bic", "pseudo_r2", "link", "converged").
+ *
+ * @return PARTREG_OK; PARTREG_EIO (the file cannot be read);
+ *         PARTREG_EDATA (not JSON, or not partreg's results: the message
+ *         names the file, line and column, or the missing key; a model
+ *         that did not converge); PARTREG_ENOMEM.
+ */
+PARTREG_API partreg_status partreg_model_table_add_json(partreg_model_table *t, const char *path,
+                                                        const char *title, partreg_error *err);
+
+/** Number of models (0 for NULL). */
+PARTREG_API size_t partreg_model_table_n_models(const partreg_model_table *t);
+
+/**
+ * Write the table: a header row of titles, per term the estimate (with
+ * stars) and under it the bracket (SE or interval), then the statistics
+ * rows, then a note on what the brackets and stars mean. Text from the
+ * data (terms, titles) is escaped for the format.
+ *
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, no models, an
+ *         unknown format); PARTREG_EIO (a write failed). Thread-safe for
+ *         distinct streams.
+ */
+PARTREG_API partreg_status partreg_model_table_write(const partreg_model_table *t, FILE *out,
+                                                     partreg_table_format format,
+                                                     const partreg_model_table_options *opt,
+                                                     partreg_error *err);
+
+/** Release a table. NULL is a no-op. */
+PARTREG_API void partreg_model_table_free(partreg_model_table *t);
 
 #ifdef __cplusplus
 }

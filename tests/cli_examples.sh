@@ -19,14 +19,15 @@ SRC=$(cd "$2" && pwd) || exit 2
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/partreg-examples.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT
 
-# Link flags: what partreg.pc declares (Libs.private and the Requires'
-# libraries). The build keeps the file as partreg.pc.in until install time.
+# Link flags: what partreg.pc declares (Libs.private and the libraries of
+# Requires and Requires.private, as pkg-config --static gives them).
+# The build keeps the file as partreg.pc.in until install time.
 PC=$BUILD/partreg.pc.in
 [ -f "$PC" ] || PC=$BUILD/partreg.pc
 [ -f "$PC" ] || { echo "cli_examples: FAIL: no partreg.pc(.in) in $BUILD" >&2; exit 1; }
 [ -f "$BUILD/libpartreg.a" ] || { echo "cli_examples: FAIL: no $BUILD/libpartreg.a" >&2; exit 1; }
 PRIVATE=$(sed -n 's/^Libs.private: *//p' "$PC")
-REQUIRES=$(sed -n 's/^Requires: *//p' "$PC")
+REQUIRES="$(sed -n 's/^Requires: *//p' "$PC") $(sed -n 's/^Requires.private: *//p' "$PC")"
 REQ_LIBS=$(pkg-config --libs $REQUIRES) || { echo "cli_examples: FAIL: pkg-config --libs $REQUIRES" >&2; exit 1; }
 REQ_CFLAGS=$(pkg-config --cflags $REQUIRES)
 CC=${CC:-cc}

@@ -52,8 +52,8 @@ expect 0 "" "$BIN" --help
 
 # predict
 head -n 6 "$DATA" >"$TMP/new.csv"
-expect 0 "" "$BIN" predict "$DATA" --formula "$F" --newdata "$TMP/new.csv"
-[ "$(head -n1 "$TMP/out")" = "row,P(no),P(yes)" ] || fail "predict header: $(head -n1 "$TMP/out")"
+expect 0 "" "$BIN" predict "$DATA" --formula "$F" --newdata "$TMP/new.csv" --format csv
+head -n1 "$TMP/out" | grep -q "^row,P(no),P(yes),se_P(no),se_P(yes)," || fail "predict header: $(head -n1 "$TMP/out")"
 [ "$(wc -l <"$TMP/out")" -eq 6 ] || fail "predict rows"
 
 # lrtest

@@ -174,12 +174,13 @@ assert 'we"ird\\x' in [r[0] for r in rows] and 'a,b' in [r[0] for r in rows], ro
 PY
 expect H3 0 "" "$BIN" fit "$TMP/hostile.csv" --formula "$HF"
 grep -qF 'grp[tab\x09here]' "$TMP/out" || fail "H3: a TAB in a name is not shown as \\x09 in the text report"
-expect H4 0 "" "$BIN" predict "$TMP/hostile.csv" --formula "$HF" --newdata "$TMP/hostile.csv"
+expect H4 0 "" "$BIN" predict "$TMP/hostile.csv" --formula "$HF" --newdata "$TMP/hostile.csv" --format csv
 check_py H4 <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline='')))
-assert rows[0] == ['row', 'P(no)', 'P(yes, definitely)'], rows[0]
-assert all(len(r) == 3 for r in rows), 'ragged'
+assert rows[0][:3] == ['row', 'P(no)', 'P(yes, definitely)'], rows[0]
+assert 'se_P(yes, definitely)' in rows[0], rows[0]
+assert all(len(r) == len(rows[0]) for r in rows), 'ragged'
 PY
 expect H5 0 "" "$BIN" lrtest "$TMP/hostile.csv" --formula "$HF" --formula "$HR" --format json
 check_py H5 <<'PY'

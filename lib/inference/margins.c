@@ -33,6 +33,7 @@
 #include "inference/margins_internal.h"
 #include "models/fit_internal.h"
 #include "inference/survey_internal.h"
+#include "models/link.h"
 
 /* ---- the list object ---------------------------------------------------- */
 
@@ -61,6 +62,8 @@ void partreg_margins_free(partreg_margins *m)
             free(m->strings[s]);
     free(m->strings);
     free(m->items);
+    free(m->jac);
+    free(m->V);
     free(m);
 }
 
@@ -259,10 +262,45 @@ static double total_weight(const mfx *c)
     return s;
 }
 
-/* Divide by W, compute the standard errors and build the list. */
-static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, double level,
-                                 char *const *at_terms, partreg_margins **out, const char *who,
-                                 partreg_error *err)
+/* How mfx_finish labels and intervals the entries of one group. */
+typedef struct finish_ex {
+    int probability;        /* BLOCK_AT entries are probabilities (link or delta interval) */
+    partreg_prob_ci prob_ci;
+    partreg_link link;      /* the fit's link, for PARTREG_PROB_CI_LINK */
+    size_t group;
+    const char *over;       /* the group's label or NULL */
+} finish_ex;
+
+/* Interval of a probability p with standard error se: on the link scale,
+ * F(F^-1(p) -+ q se / f(F^-1(p))), mapped back; p itself when p is 0 or 1
+ * (or its density underflows), where the link scale has no finite point. */
+void partreg_margins_link_interval(partreg_link link, double p, double se, double q,
+                                   double *lo, double *hi)
+{
+    if (!isfinite(p) || !isfinite(se)) {
+        *lo = *hi = NAN;
+        return;
+    }
+    if (!(p > 0.0 && p < 1.0) || se == 0.0) {
+        *lo = *hi = p;
+        return;
+    }
+    double u = partreg_link_quantile(link, p);
+    double f = partreg_link_pdf(link, u);
+    if (!(f > 0.0) || !isfinite(u)) {
+        *lo = *hi = p;
+        return;
+    }
+    double h = q * se / f;
+    *lo = partreg_link_cdf(link, u - h);
+    *hi = partreg_link_cdf(link, u + h);
+}
+
+/* Divide by W, compute the standard errors and build the list (keeping
+ * each entry's gradient and the covariance for contrasts). */
+static partreg_status mfx_finish_ex(mfx *c, const partreg_fit *fit, double W, double level,
+                                    char *const *at_terms, const finish_ex *fx,
+                                    partreg_margins **out, const char *who, partreg_error *err)
 {
     /* under a survey design, Student's t with the design df */
     double ddf = partreg_fit_design_df(fit);
@@ -270,9 +308,22 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
     if (!res)
         return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
     res->items = xcalloc(c->m, sizeof *res->items);
-    res->strings = xcalloc(c->nblocks + c->nout, sizeof *res->strings);
-    if (!res->items || !res->strings)
+    res->strings = xcalloc(c->nblocks + c->nout + 1, sizeof *res->strings);
+    res->K = c->K;
+    res->jac = xcalloc(c->m * c->K, sizeof *res->jac);
+    res->V = (c->K && c->K > SIZE_MAX / sizeof(double) / c->K) ? NULL
+                                                                 : xcalloc(c->K * c->K, sizeof(double));
+    res->ddf = ddf;
+    res->level = level;
+    res->n_groups = 1;
+    res->n_cells = c->nblocks;
+    res->nout = c->nout;
+    res->cells_comparable = c->nblocks > 0 && c->blocks[0].kind == BLOCK_AT;
+    if (!res->items || !res->strings || !res->jac || !res->V)
         goto nomem;
+    for (size_t r = 0; r < c->K; r++)
+        for (size_t k = 0; k < c->K; k++)
+            res->V[r * c->K + k] = gsl_matrix_get(c->V, r, k);
 
     /* outcome names, shared by the blocks: the levels when the model
      * predicts each (a single event probability has none) */
@@ -286,6 +337,13 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
                 goto nomem;
             res->n_strings++;
         }
+    }
+    char *over = NULL;
+    if (fx && fx->over) {
+        over = partreg_margins_strdup(fx->over);
+        if (!over)
+            goto nomem;
+        res->strings[res->n_strings++] = over;
     }
 
     double q = isfinite(ddf) ? gsl_cdf_tdist_Qinv(0.5 * (1.0 - level), ddf)
@@ -320,6 +378,7 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
             double est = c->est[e] / W;
             for (size_t k = 0; k < c->K; k++)
                 g[k] /= W;
+            memcpy(res->jac + e * c->K, g, c->K * sizeof *g);
             double var = 0.0;
             for (size_t r = 0; r < c->K; r++) {
                 if (g[r] == 0.0)
@@ -333,9 +392,26 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
             partreg_margin *it = &res->items[e];
             it->term = term;
             it->outcome = outcome ? outcome[o] : NULL;
+            it->over = over;
+            it->group = fx ? fx->group : 0;
+            it->cell = b;
+            it->outcome_index = o;
             it->estimate = est;
             /* g'Vg >= 0 up to rounding for a positive semi-definite V */
             it->std_error = isnan(var) ? NAN : sqrt(var > 0.0 ? var : 0.0);
+            if (fx && fx->probability && bl->kind == BLOCK_AT) {
+                it->probability = 1;
+                it->z = NAN;
+                it->p_value = NAN;
+                if (fx->prob_ci == PARTREG_PROB_CI_LINK) {
+                    partreg_margins_link_interval(fx->link, est, it->std_error, q,
+                                                  &it->conf_low, &it->conf_high);
+                } else {
+                    it->conf_low = est - q * it->std_error;
+                    it->conf_high = est + q * it->std_error;
+                }
+                continue;
+            }
             it->z = est / it->std_error;
             it->p_value = isnan(it->z)      ? NAN
                           : isfinite(ddf) ? 2.0 * gsl_cdf_tdist_Q(fabs(it->z), ddf)
@@ -354,7 +430,53 @@ nomem:
     return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
 }
 
+static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, double level,
+                                 char *const *at_terms, partreg_margins **out, const char *who,
+                                 partreg_error *err)
+{
+    return mfx_finish_ex(c, fit, W, level, at_terms, NULL, out, who, err);
+}
+
 /* ---- AME ---------------------------------------------------------------- */
+
+/* The AME sums of every effect block over the rows with weight c->w
+ * into c->est and c->jac (not yet divided by the total weight). */
+static partreg_status ame_accumulate(mfx *c, const char *who, partreg_error *err)
+{
+    partreg_status st;
+    for (size_t i = 0; i < c->n; i++) {
+        double wi = c->w ? c->w[i] : 1.0;
+        if (wi == 0.0)
+            continue;
+        size_t b = 0;
+        while (b < c->nblocks) {
+            const block *bl = &c->blocks[b];
+            size_t v = bl->variable;
+            if (bl->kind == BLOCK_SLOPE) {
+                st = row_eval(c, i, NULL, 0, (long)v, c->x, c->dx, who, err);
+                if (st != PARTREG_OK)
+                    return st;
+                acc_slope(c, b, wi, c->x, c->dx);
+                b++;
+                continue;
+            }
+            /* a categorical variable: its reference row once, then its levels */
+            partreg_setting s = {v, 0.0, partreg_frame_variable_reference(c->fr, v)};
+            st = row_eval(c, i, &s, 1, -1, c->x0, NULL, who, err);
+            if (st != PARTREG_OK)
+                return st;
+            for (; b < c->nblocks && c->blocks[b].variable == v; b++) {
+                s.level = c->blocks[b].level;
+                st = row_eval(c, i, &s, 1, -1, c->x, NULL, who, err);
+                if (st != PARTREG_OK)
+                    return st;
+                acc_level(c, b, wi, c->x);
+                acc_level(c, b, -wi, c->x0);
+            }
+        }
+    }
+    return PARTREG_OK;
+}
 
 partreg_status partreg_margins_ame(const partreg_fit *fit, const partreg_frame *fr, double level,
                                    partreg_margins **out, partreg_error *err)
@@ -376,38 +498,8 @@ partreg_status partreg_margins_ame(const partreg_fit *fit, const partreg_frame *
         st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
         goto cleanup;
     }
-
-    for (size_t i = 0; i < c.n; i++) {
-        double wi = c.w ? c.w[i] : 1.0;
-        if (wi == 0.0)
-            continue;
-        size_t b = 0;
-        while (b < c.nblocks) {
-            const block *bl = &c.blocks[b];
-            size_t v = bl->variable;
-            if (bl->kind == BLOCK_SLOPE) {
-                st = row_eval(&c, i, NULL, 0, (long)v, c.x, c.dx, who, err);
-                if (st != PARTREG_OK)
-                    goto cleanup;
-                acc_slope(&c, b, wi, c.x, c.dx);
-                b++;
-                continue;
-            }
-            /* a categorical variable: its reference row once, then its levels */
-            partreg_setting s = {v, 0.0, partreg_frame_variable_reference(fr, v)};
-            st = row_eval(&c, i, &s, 1, -1, c.x0, NULL, who, err);
-            if (st != PARTREG_OK)
-                goto cleanup;
-            for (; b < c.nblocks && c.blocks[b].variable == v; b++) {
-                s.level = c.blocks[b].level;
-                st = row_eval(&c, i, &s, 1, -1, c.x, NULL, who, err);
-                if (st != PARTREG_OK)
-                    goto cleanup;
-                acc_level(&c, b, wi, c.x);
-                acc_level(&c, b, -wi, c.x0);
-            }
-        }
-    }
+    if ((st = ame_accumulate(&c, who, err)) != PARTREG_OK)
+        goto cleanup;
     st = mfx_finish(&c, fit, W, level, NULL, out, who, err);
 
 cleanup:
@@ -526,6 +618,8 @@ static int same_free_set(const mean_ctx *mc, size_t a, size_t b, size_t fixed)
 static partreg_status mean_row(mfx *c, mean_ctx *mc, size_t fixed, size_t fixed_level,
                                long d_var, double *x, const char *who, partreg_error *err)
 {
+    if (!x || !mc->done || !c->set || !mc->base)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: no workspace", who);
     memset(x, 0, c->p * sizeof *x);
     if (d_var >= 0)
         memset(c->dx, 0, c->p * sizeof *c->dx);
@@ -621,6 +715,10 @@ partreg_status partreg_margins_mem(const partreg_fit *fit, const partreg_frame *
             acc_slope(&c, b, 1.0, c.x, c.dx);
             b++;
             continue;
+        }
+        if (!mc.cat_of_var) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+            goto cleanup;
         }
         size_t k = mc.cat_of_var[v];
         st = mean_row(&c, &mc, k, partreg_frame_variable_reference(fr, v), -1, c.x0, who, err);
@@ -803,8 +901,8 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
  * into ranges whose sums are added in order. */
 static partreg_status at_blocks(mfx *c, const partreg_fit *fit, const partreg_setting *set,
                                 const size_t *first, const size_t *count, size_t nb,
-                                int threaded, double level, partreg_margins **out,
-                                const char *who, partreg_error *err)
+                                int threaded, double level, const finish_ex *fx,
+                                partreg_margins **out, const char *who, partreg_error *err)
 {
     partreg_status st;
     char **terms = xcalloc(nb, sizeof *terms);
@@ -836,7 +934,7 @@ static partreg_status at_blocks(mfx *c, const partreg_fit *fit, const partreg_se
             goto cleanup;
         }
     }
-    st = mfx_finish(c, fit, W, level, terms, out, who, err);
+    st = mfx_finish_ex(c, fit, W, level, terms, fx, out, who, err);
 cleanup:
     if (terms)
         for (size_t b = 0; b < nb; b++)
@@ -870,7 +968,7 @@ partreg_status partreg_margins_at(const partreg_fit *fit, const partreg_frame *f
             }
     }
     size_t first = 0;
-    st = at_blocks(&c, fit, set, &first, &n_set, 1, 0, level, out, who, err);
+    st = at_blocks(&c, fit, set, &first, &n_set, 1, 0, level, NULL, out, who, err);
 cleanup:
     mfx_free(&c);
     return st;
@@ -902,10 +1000,205 @@ partreg_status partreg_margins_at_each(const partreg_fit *fit, const partreg_fra
         first[s] = s;
         count[s] = 1;
     }
-    st = at_blocks(&c, fit, set, first, count, n_set, 1, level, out, who, err);
+    st = at_blocks(&c, fit, set, first, count, n_set, 1, level, NULL, out, who, err);
 cleanup:
     free(first);
     free(count);
     mfx_free(&c);
     return st;
+}
+
+/* ---- grids, groups ------------------------------------------------------- */
+
+partreg_margins_options partreg_margins_options_default(void)
+{
+    partreg_margins_options o;
+    memset(&o, 0, sizeof o);
+    o.level = 0.95;
+    o.prob_ci = PARTREG_PROB_CI_LINK;
+    return o;
+}
+
+/* Check the options' groups; fill *G with their number (1 without). */
+static partreg_status check_groups(const partreg_margins_options *o, size_t n, size_t *G,
+                                   const char *who, partreg_error *err)
+{
+    *G = 1;
+    if (!o->group)
+        return PARTREG_OK;
+    if (o->n_groups == 0 || !o->group_labels)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: groups without labels", who);
+    for (size_t g = 0; g < o->n_groups; g++)
+        if (!o->group_labels[g])
+            return partreg_error_set(err, PARTREG_EINVAL, "%s: group %zu has no label", who,
+                                     g + 1);
+    for (size_t i = 0; i < n; i++)
+        if (o->group[i] != PARTREG_NO_GROUP && o->group[i] >= o->n_groups)
+            return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                           "%s: row %zu is in group %zu of %zu", who, i + 1,
+                                           o->group[i] + 1, o->n_groups);
+    *G = o->n_groups;
+    return PARTREG_OK;
+}
+
+/* The weights of group g (frame weights times the indicator) into w;
+ * their sum is returned. */
+static double group_weights(const partreg_frame *fr, const partreg_margins_options *o, size_t g,
+                            double *w)
+{
+    size_t n = partreg_frame_n_rows(fr);
+    const double *fw = partreg_frame_weights(fr);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        w[i] = o->group[i] == g ? (fw ? fw[i] : 1.0) : 0.0;
+        s += w[i];
+    }
+    return s;
+}
+
+/* Append the entries, strings and gradients of `add` to *acc (taking
+ * them; add is freed). *acc NULL: add becomes the list. */
+static partreg_status margins_append(partreg_margins **acc, partreg_margins *add)
+{
+    partreg_margins *a = *acc;
+    if (!a) {
+        *acc = add;
+        return PARTREG_OK;
+    }
+    size_t n = a->n + add->n, ns = a->n_strings + add->n_strings, K = a->K;
+    partreg_margin *items = realloc(a->items, (n ? n : 1) * sizeof *items);
+    if (items)
+        a->items = items;
+    char **strings = items ? realloc(a->strings, (ns ? ns : 1) * sizeof *strings) : NULL;
+    if (strings)
+        a->strings = strings;
+    size_t nk = n * K;
+    double *jac = strings ? realloc(a->jac, (nk ? nk : 1) * sizeof *jac) : NULL;
+    if (!jac) {
+        partreg_margins_free(add);
+        return PARTREG_ENOMEM;
+    }
+    a->jac = jac;
+    memcpy(a->items + a->n, add->items, add->n * sizeof *items);
+    memcpy(a->strings + a->n_strings, add->strings, add->n_strings * sizeof *strings);
+    memcpy(a->jac + a->n * K, add->jac, add->n * K * sizeof *jac);
+    a->n = n;
+    a->n_strings = ns;
+    a->n_groups++;
+    add->n_strings = 0; /* the strings moved */
+    partreg_margins_free(add);
+    return PARTREG_OK;
+}
+
+/* Run one group's margins (predictions over the grid, or AMEs). */
+static partreg_status group_margins(const partreg_fit *fit, const partreg_frame *fr,
+                                    const partreg_at_grid *grid, int ame,
+                                    const partreg_margins_options *o, size_t g, double *gw,
+                                    partreg_margins **out, const char *who, partreg_error *err)
+{
+    mfx c;
+    size_t *first = NULL, *count = NULL;
+    partreg_status st = mfx_init(&c, fit, fr, o->level, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    finish_ex fx = {1, o->prob_ci, partreg_fit_link(fit), g,
+                    o->group ? o->group_labels[g] : NULL};
+    double W;
+    if (o->group) {
+        W = group_weights(fr, o, g, gw);
+        c.w = gw;
+    } else {
+        W = total_weight(&c);
+    }
+    if (!(W > 0.0)) {
+        if (o->group)
+            st = partreg_error_set(err, PARTREG_EDATA,
+                                   "%s: the rows of group '%s' have no weight", who,
+                                   o->group_labels[g]);
+        else
+            st = partreg_error_set(err, PARTREG_EDATA, "%s: the case weights sum to zero", who);
+        goto cleanup;
+    }
+    if (ame) {
+        if ((st = mfx_effect_blocks(&c, who, err)) != PARTREG_OK ||
+            (st = ame_accumulate(&c, who, err)) != PARTREG_OK)
+            goto cleanup;
+        st = mfx_finish_ex(&c, fit, W, o->level, NULL, &fx, out, who, err);
+        goto cleanup;
+    }
+    size_t nb = grid ? partreg_at_grid_n_cells(grid) : 1, total = 0;
+    first = xcalloc(nb, sizeof *first);
+    count = xcalloc(nb, sizeof *count);
+    if (!first || !count) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+        goto cleanup;
+    }
+    const partreg_setting *set = grid ? grid->set : NULL;
+    for (size_t b = 0; grid && b < nb; b++) {
+        first[b] = grid->first[b];
+        count[b] = grid->count[b];
+        total += count[b];
+    }
+    for (size_t s = 0; s < total; s++)
+        if ((st = check_setting(&c, &set[s], s, who, err)) != PARTREG_OK)
+            goto cleanup;
+    st = at_blocks(&c, fit, set, first, count, nb, 1, o->level, &fx, out, who, err);
+cleanup:
+    free(first);
+    free(count);
+    mfx_free(&c);
+    return st;
+}
+
+static partreg_status margins_groups(const partreg_fit *fit, const partreg_frame *fr,
+                                     const partreg_at_grid *grid, int ame,
+                                     const partreg_margins_options *opt, partreg_margins **out,
+                                     const char *who, partreg_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!fit || !fr || !out)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: NULL argument", who);
+    partreg_margins_options o = opt ? *opt : partreg_margins_options_default();
+    if (!(o.level > 0.0 && o.level < 1.0))
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: confidence level %g is not in (0, 1)",
+                                 who, o.level);
+    if (o.prob_ci != PARTREG_PROB_CI_LINK && o.prob_ci != PARTREG_PROB_CI_DELTA)
+        return partreg_error_set(err, PARTREG_EINVAL, "%s: unknown interval method", who);
+    size_t G, n = partreg_frame_n_rows(fr);
+    partreg_status st = check_groups(&o, n, &G, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    double *gw = o.group ? xcalloc(n, sizeof *gw) : NULL;
+    if (o.group && !gw)
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    partreg_margins *acc = NULL;
+    for (size_t g = 0; g < G && st == PARTREG_OK; g++) {
+        partreg_margins *one = NULL;
+        st = group_margins(fit, fr, grid, ame, &o, g, gw, &one, who, err);
+        if (st == PARTREG_OK && margins_append(&acc, one) != PARTREG_OK)
+            st = partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    }
+    free(gw);
+    if (st != PARTREG_OK) {
+        partreg_margins_free(acc);
+        return st;
+    }
+    *out = acc;
+    return PARTREG_OK;
+}
+
+partreg_status partreg_margins_predict(const partreg_fit *fit, const partreg_frame *fr,
+                                       const partreg_at_grid *grid,
+                                       const partreg_margins_options *opt, partreg_margins **out,
+                                       partreg_error *err)
+{
+    return margins_groups(fit, fr, grid, 0, opt, out, "partreg_margins_predict", err);
+}
+
+partreg_status partreg_margins_ame_groups(const partreg_fit *fit, const partreg_frame *fr,
+                                          const partreg_margins_options *opt,
+                                          partreg_margins **out, partreg_error *err)
+{
+    return margins_groups(fit, fr, NULL, 1, opt, out, "partreg_margins_ame_groups", err);
 }

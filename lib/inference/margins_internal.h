@@ -12,7 +12,31 @@ struct partreg_margins {
     partreg_margin *items; /* n entries; term/outcome point into strings */
     char **strings;        /* every string the entries point to */
     size_t n_strings;
+    /* for contrasts: each entry's gradient over the K parameters (n x K,
+     * row-major) and the covariance it was computed under (K x K) */
+    size_t K;
+    double *jac;
+    double *V;
+    double ddf;            /* design df, or NaN: normal quantiles */
+    double level;
+    /* entries are group-major, then cell, then outcome */
+    size_t n_groups, n_cells, nout;
+    int cells_comparable;  /* the cells are points of an at-grid */
 };
+
+/* A grid of at-settings: cell c holds set[first[c] .. first[c] + count[c]). */
+struct partreg_at_grid {
+    size_t n_cells;
+    size_t *first, *count;
+    partreg_setting *set;
+};
+
+/* The interval of a probability p with standard error se on the link
+ * scale, transformed back: F(F^-1(p) -+ q se / f(F^-1(p))); p itself
+ * when p is 0 or 1 (or its density underflows); NaN when p or se is not
+ * finite. */
+void partreg_margins_link_interval(partreg_link link, double p, double se, double q,
+                                   double *lo, double *hi);
 
 /* Copy of s (malloc), or NULL when out of memory. */
 char *partreg_margins_strdup(const char *s);

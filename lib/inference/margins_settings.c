@@ -275,3 +275,363 @@ char *partreg_margins_describe_settings(const partreg_frame *fr, const partreg_s
     }
     return out;
 }
+
+/* ---- at-grids ------------------------------------------------------------ */
+
+/* Cells of one grid at most (a guard against a typo such as 0(0.001)1000). */
+#define AT_GRID_MAX_CELLS 100000
+
+/* One clause of an at-text: a variable and its values (numbers or
+ * levels). */
+typedef struct clause {
+    size_t variable;
+    size_t n;
+    double *value;
+    size_t *level;
+} clause;
+
+static void clauses_free(clause *cl, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        free(cl[k].value);
+        free(cl[k].level);
+    }
+    free(cl);
+}
+
+/* Add a value to a clause. */
+static int clause_push(clause *c, double value, size_t level)
+{
+    if (c->n >= AT_GRID_MAX_CELLS)
+        return 0;
+    double *v = realloc(c->value, (c->n + 1) * sizeof *v);
+    if (!v)
+        return 0;
+    c->value = v;
+    size_t *l = realloc(c->level, (c->n + 1) * sizeof *l);
+    if (!l)
+        return 0;
+    c->level = l;
+    c->value[c->n] = value;
+    c->level[c->n] = level;
+    c->n++;
+    return 1;
+}
+
+/* A range a(d)b in [s, s+len): 1 and the three numbers when it is one. */
+static int read_range(const char *s, size_t len, double *a, double *d, double *b)
+{
+    const char *open = memchr(s, '(', len);
+    const char *close = open ? memchr(open, ')', len - (size_t)(open - s)) : NULL;
+    return open && close && read_number(s, (size_t)(open - s), a) &&
+           read_number(open + 1, (size_t)(close - open - 1), d) &&
+           read_number(close + 1, len - (size_t)(close + 1 - s), b);
+}
+
+/* The values of a range a(d)b into c; EINVAL for a step of 0 or one that
+ * points away from b. The values are a + k d (not accumulated), k = 0, 1,
+ * ..., the last within b up to rounding (1e-9 of a step). */
+static partreg_status push_range(clause *c, double a, double d, double b, const char *txt,
+                                 size_t len, partreg_error *err)
+{
+    if (d == 0.0 || (b - a) / d < 0.0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "range '%.*s' never reaches its end: write start(step)end "
+                                 "with a step of the sign of end - start, e.g. 20(10)80",
+                                 (int)len, txt);
+    double steps = floor((b - a) / d + 1e-9);
+    if (!(steps < AT_GRID_MAX_CELLS))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "range '%.*s' has more than %d values", (int)len, txt,
+                                 AT_GRID_MAX_CELLS);
+    for (size_t k = 0; k <= (size_t)steps; k++)
+        if (!clause_push(c, a + (double)k * d, 0))
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_OK;
+}
+
+/* One value token [s, s+len) of clause c (a quoted token has its quotes
+ * removed already). */
+static partreg_status push_value(const partreg_frame *fr, clause *c, const char *s, size_t len,
+                                 int quoted, partreg_error *err)
+{
+    size_t v = c->variable;
+    if (len == 0)
+        return partreg_error_set(err, PARTREG_EINVAL, "an empty value of '%s'",
+                                 partreg_frame_variable_name(fr, v));
+    if (partreg_frame_variable_is_categorical(fr, v)) {
+        size_t level = 0;
+        partreg_status st = find_level(fr, v, s, len, &level, err);
+        if (st != PARTREG_OK)
+            return st;
+        return clause_push(c, 0.0, level) ? PARTREG_OK
+                                          : partreg_error_set(err, PARTREG_ENOMEM,
+                                                              "out of memory");
+    }
+    double x, a, d, b;
+    if (!quoted && read_number(s, len, &x))
+        return clause_push(c, x, 0) ? PARTREG_OK
+                                    : partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    if (!quoted && read_range(s, len, &a, &d, &b))
+        return push_range(c, a, d, b, s, len, err);
+    return partreg_error_set(err, PARTREG_EINVAL,
+                             "'%.*s' is not a finite number or a range start(step)end "
+                             "(numeric variable '%s')",
+                             (int)len, s, partreg_frame_variable_name(fr, v));
+}
+
+/* The next value token at *p (after spaces): [*s, *s + *len), quoted or
+ * not; *p moves past it. 0 at the end of the text. */
+static int next_token(const char **p, const char *end, const char **s, size_t *len,
+                      int *quoted)
+{
+    const char *q = skip_space(*p, end);
+    if (q == end)
+        return 0;
+    *quoted = *q == '"';
+    if (*quoted) {
+        const char *close = memchr(q + 1, '"', (size_t)(end - q - 1));
+        if (!close)
+            close = end;
+        *s = q + 1;
+        *len = (size_t)(close - q - 1);
+        *p = close < end ? close + 1 : end;
+        return 1;
+    }
+    const char *t = q;
+    while (t < end && !isspace((unsigned char)*t) && *t != ',')
+        t++;
+    *s = q;
+    *len = (size_t)(t - q);
+    *p = t;
+    return 1;
+}
+
+/* Parse one at-text into clauses. */
+static partreg_status parse_clauses(const partreg_frame *fr, const char *text, clause **out,
+                                    size_t *n_out, partreg_error *err)
+{
+    const char *p = text, *end = text + strlen(text);
+    clause *cl = NULL;
+    size_t n = 0;
+    partreg_status st;
+    *out = NULL;
+    *n_out = 0;
+    if (skip_space(p, end) == end)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "empty --at: expected name=values, e.g. \"age=20(10)80 "
+                                 "insured=yes,no\"");
+    for (;;) {
+        p = skip_space(p, end);
+        if (p == end)
+            break;
+        /* name up to '=' */
+        const char *eq = p;
+        while (eq < end && *eq != '=' && *eq != ',' && !isspace((unsigned char)*eq))
+            eq++;
+        const char *name_end = eq;
+        eq = skip_space(eq, end);
+        if (eq == end || *eq != '=' || name_end == p) {
+            const char *stop = p;
+            while (stop < end && !isspace((unsigned char)*stop))
+                stop++;
+            st = partreg_error_set(err, PARTREG_EINVAL,
+                                   "'%.*s' in --at '%s' is not name=values (e.g. age=20,40 or "
+                                   "age=20(10)80)",
+                                   (int)(stop - p), p, text);
+            goto fail;
+        }
+        size_t v = 0;
+        if ((st = find_variable(fr, p, (size_t)(name_end - p), &v, err)) != PARTREG_OK)
+            goto fail;
+        for (size_t k = 0; k < n; k++)
+            if (cl[k].variable == v) {
+                st = partreg_error_set(err, PARTREG_EINVAL,
+                                       "'%s' is set twice in --at '%s'; give its values once, "
+                                       "separated by commas, or use a second --at",
+                                       partreg_frame_variable_name(fr, v), text);
+                goto fail;
+            }
+        clause *grown = realloc(cl, (n + 1) * sizeof *cl);
+        if (!grown) {
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            goto fail;
+        }
+        cl = grown;
+        memset(&cl[n], 0, sizeof cl[n]);
+        cl[n].variable = v;
+        n++;
+        p = eq + 1;
+        /* values: token (',' token)*; a token holding '=' after a comma
+         * starts the next clause (the form age=30,sex=male) */
+        for (;;) {
+            const char *s;
+            size_t len;
+            int quoted;
+            const char *save = p;
+            if (!next_token(&p, end, &s, &len, &quoted)) {
+                if (cl[n - 1].n == 0) {
+                    st = partreg_error_set(err, PARTREG_EINVAL, "'%s=' in --at '%s' has no value",
+                                           partreg_frame_variable_name(fr, v), text);
+                    goto fail;
+                }
+                break;
+            }
+            if (!quoted && memchr(s, '=', len) && cl[n - 1].n > 0) {
+                p = save;
+                break;
+            }
+            if ((st = push_value(fr, &cl[n - 1], s, len, quoted, err)) != PARTREG_OK)
+                goto fail;
+            const char *after = skip_space(p, end);
+            if (after < end && *after == ',') {
+                p = after + 1;
+                continue;
+            }
+            break;
+        }
+    }
+    *out = cl;
+    *n_out = n;
+    return PARTREG_OK;
+fail:
+    clauses_free(cl, n);
+    return st;
+}
+
+void partreg_at_grid_free(partreg_at_grid *g)
+{
+    if (!g)
+        return;
+    free(g->first);
+    free(g->count);
+    free(g->set);
+    free(g);
+}
+
+size_t partreg_at_grid_n_cells(const partreg_at_grid *g) { return g ? g->n_cells : 0; }
+
+const partreg_setting *partreg_at_grid_cell(const partreg_at_grid *g, size_t c, size_t *n_set)
+{
+    if (!g || c >= g->n_cells) {
+        if (n_set)
+            *n_set = 0;
+        return NULL;
+    }
+    if (n_set)
+        *n_set = g->count[c];
+    return g->set + g->first[c];
+}
+
+/* Append the full grid of clauses cl[0..n) to g: the last clause varies
+ * fastest. */
+static partreg_status grid_append(partreg_at_grid *g, const clause *cl, size_t n,
+                                  partreg_error *err)
+{
+    size_t cells = 1;
+    for (size_t k = 0; k < n; k++) {
+        if (cl[k].n == 0 || !cl[k].value || !cl[k].level)
+            return partreg_error_set(err, PARTREG_EINVAL, "a clause of --at has no value");
+        if (cl[k].n > (size_t)AT_GRID_MAX_CELLS / cells ||
+            g->n_cells + cells * cl[k].n > AT_GRID_MAX_CELLS)
+            return partreg_error_set(err, PARTREG_EINVAL,
+                                     "the --at grid has more than %d cells", AT_GRID_MAX_CELLS);
+        cells *= cl[k].n;
+    }
+    size_t nc = g->n_cells + cells, nset = g->n_cells ? g->first[g->n_cells - 1] +
+                                                            g->count[g->n_cells - 1]
+                                                      : 0;
+    size_t *first = realloc(g->first, nc * sizeof *first);
+    if (first)
+        g->first = first;
+    size_t *count = first ? realloc(g->count, nc * sizeof *count) : NULL;
+    if (count)
+        g->count = count;
+    size_t total = nset + cells * n;
+    partreg_setting *set = count ? realloc(g->set, (total ? total : 1) * sizeof *set) : NULL;
+    if (!set)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    g->set = set;
+    for (size_t c = 0; c < cells; c++) {
+        size_t cell = g->n_cells + c, rest = c;
+        g->first[cell] = nset + c * n;
+        g->count[cell] = n;
+        for (size_t k = n; k-- > 0;) {
+            size_t idx = rest % cl[k].n;
+            rest /= cl[k].n;
+            partreg_setting *s = &g->set[nset + c * n + k];
+            s->variable = cl[k].variable;
+            s->value = cl[k].value[idx];
+            s->level = cl[k].level[idx];
+        }
+    }
+    g->n_cells = nc;
+    return PARTREG_OK;
+}
+
+partreg_status partreg_at_grid_parse(const partreg_frame *fr, const char *const *specs,
+                                     size_t n_specs, partreg_at_grid **out, partreg_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!fr || !specs || n_specs == 0 || !out)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_at_grid_parse: NULL argument or no texts");
+    partreg_at_grid *g = calloc(1, sizeof *g);
+    if (!g)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    for (size_t t = 0; t < n_specs; t++) {
+        clause *cl;
+        size_t n;
+        if (!specs[t]) {
+            partreg_at_grid_free(g);
+            return partreg_error_set(err, PARTREG_EINVAL, "partreg_at_grid_parse: NULL text");
+        }
+        partreg_status st = parse_clauses(fr, specs[t], &cl, &n, err);
+        if (st == PARTREG_OK) {
+            st = grid_append(g, cl, n, err);
+            clauses_free(cl, n);
+        }
+        if (st != PARTREG_OK) {
+            partreg_at_grid_free(g);
+            return st;
+        }
+    }
+    *out = g;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_contrast_parse(const char *text, partreg_contrast_type *out,
+                                      partreg_error *err)
+{
+    if (text && out && strcmp(text, "reference") == 0) {
+        *out = PARTREG_CONTRAST_REFERENCE;
+        return PARTREG_OK;
+    }
+    if (text && out && strcmp(text, "pairwise") == 0) {
+        *out = PARTREG_CONTRAST_PAIRWISE;
+        return PARTREG_OK;
+    }
+    return partreg_error_set(err, PARTREG_EINVAL,
+                             "unknown contrast '%s'; use reference (each against the first) or "
+                             "pairwise (every pair)",
+                             text ? text : "(null)");
+}
+
+partreg_status partreg_prob_ci_parse(const char *text, partreg_prob_ci *out, partreg_error *err)
+{
+    if (text && out && strcmp(text, "link") == 0) {
+        *out = PARTREG_PROB_CI_LINK;
+        return PARTREG_OK;
+    }
+    if (text && out && strcmp(text, "delta") == 0) {
+        *out = PARTREG_PROB_CI_DELTA;
+        return PARTREG_OK;
+    }
+    return partreg_error_set(err, PARTREG_EINVAL,
+                             "unknown probability interval '%s'; use link (on the link scale, "
+                             "transformed back: inside [0, 1]) or delta (on the probability "
+                             "scale, as Stata's margins)",
+                             text ? text : "(null)");
+}

@@ -85,6 +85,7 @@ void partreg_analysis_free(partreg_analysis *a)
     free(a->fmi);
     partreg_d1_table_free(a->d1);
     partreg_survey_free(a->survey);
+    partreg_analysis_margins_free(a);
     free(a);
 }
 
@@ -196,6 +197,31 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
                                  partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
+    if (s->ci == PARTREG_CI_PROFILE && s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--ci profile cannot be combined with --vcov %s: the profile "
+                                 "likelihood assumes independent rows and would print intervals "
+                                 "that disagree with the %s standard errors beside them; use the "
+                                 "Wald intervals of the %s covariance (drop --ci profile) or "
+                                 "the model covariance (drop --vcov)",
+                                 partreg_vcov_name(s->vcov), partreg_vcov_name(s->vcov),
+                                 partreg_vcov_name(s->vcov));
+    if (s->contrast < 0 || s->contrast > 2)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown contrast type %d", s->contrast);
+    if (s->prob_ci != PARTREG_PROB_CI_LINK && s->prob_ci != PARTREG_PROB_CI_DELTA)
+        return partreg_error_set(err, PARTREG_EINVAL, "unknown probability interval method");
+    if (s->n_at && !s->at_list)
+        return partreg_error_set(err, PARTREG_EINVAL, "n_at is %zu but at_list is NULL", s->n_at);
+    if (s->over && s->margins_at_means)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--over cannot be combined with --margins-at-means: the means "
+                                 "are of the whole sample; use --margins --over %s for the "
+                                 "average marginal effects of each group",
+                                 s->over);
+    if (s->contrast && !s->at && !s->n_at && !s->over)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--contrast compares predictions: give --at with several values "
+                                 "(e.g. --at \"age=20(20)80\") or groups with --over");
     return check_survey_spec(s, err);
 }
 
@@ -365,22 +391,11 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         return st;
     if (!usable)
         return PARTREG_OK; /* no margins or tests on a fit that did not converge */
-    if (s->margins &&
-        (st = partreg_margins_ame(a->fit, a->frame, a->conf_level, &a->margins, err)) != PARTREG_OK)
+    if ((st = partreg_analysis_margins_run(a, s, err)) != PARTREG_OK)
         return st;
     if (s->margins_at_means &&
         (st = partreg_margins_mem(a->fit, a->frame, a->conf_level, &a->margins_mem, err)) != PARTREG_OK)
         return st;
-    if (s->at) {
-        partreg_setting *set = NULL;
-        size_t n_set = 0;
-        if ((st = partreg_parse_settings(a->frame, s->at, &set, &n_set, err)) != PARTREG_OK)
-            return st;
-        st = partreg_margins_at(a->fit, a->frame, set, n_set, a->conf_level, &a->margins_at, err);
-        free(set);
-        if (st != PARTREG_OK)
-            return st;
-    }
     if (s->brant) {
         if (a->survey)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
@@ -388,13 +403,24 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
                                      "test's covariance assumes independent rows; use "
                                      "--parallel-test (design-based Wald tests of equal slopes), "
                                      "or --nominal VAR and its design-based Wald test");
+        /* a test that cannot be made leaves the rest of the report: its
+         * section says why it is absent */
+        partreg_error berr;
         if (partreg_fit_n_thresholds(a->fit) == 0)
-            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                     "--brant tests the parallel-lines assumption of an ordinal "
-                                     "model; this model is %s",
-                                     partreg_fit_model_name(a->fit));
-        if ((st = partreg_brant_test(a->fit, &d, &a->brant, err)) != PARTREG_OK)
-            return st;
+            snprintf(a->brant_absent, sizeof a->brant_absent,
+                     "--brant tests the parallel-lines assumption of an ordinal model; this "
+                     "model is %s",
+                     partreg_fit_model_name(a->fit));
+        else if ((st = partreg_brant_test(a->fit, &d, &a->brant, &berr)) == PARTREG_ENOMEM)
+            return partreg_error_set(err, st, "%s", berr.message);
+        else if (st != PARTREG_OK)
+            snprintf(a->brant_absent, sizeof a->brant_absent, "%s", berr.message);
+        if (a->brant && partreg_fit_vcov_type(a->fit) != PARTREG_VCOV_MODEL)
+            snprintf(a->brant_note, sizeof a->brant_note,
+                     "the Brant test's covariance assumes independent rows; it does not use "
+                     "the %s covariance of the estimates (--parallel-test gives the Wald test "
+                     "of equal slopes under it)",
+                     partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
@@ -459,6 +485,10 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     double t1 = now_s();
     if ((st = partreg_formula_parse(s->formula, &a->formula, err)) != PARTREG_OK)
         return st;
+    size_t *over_codes = NULL;
+    if (s->over && (st = partreg_analysis_over_read(a, table, s->over, &over_codes, err)) !=
+                       PARTREG_OK)
+        return st;
     char notes[4][PARTREG_ERROR_MESSAGE_SIZE];
     size_t n_notes = decimal_comma_notes(table, a->formula, s, notes, 4);
     if (table == a->own_table) {
@@ -471,6 +501,9 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     } else {
         st = partreg_frame_create(table, a->formula, &s->frame, &a->frame, err);
     }
+    if (st == PARTREG_OK && over_codes)
+        st = partreg_analysis_over_map(a, over_codes, err);
+    free(over_codes);
     if (st != PARTREG_OK)
         return st;
     if (partreg_frame_has_survey(a->frame) &&
@@ -530,6 +563,8 @@ static partreg_status start(const partreg_analysis_spec *s, const char *source,
     a->vcov = s->vcov;
     a->ci = s->ci;
     a->conf_level = s->conf_level;
+    a->prob_ci = s->prob_ci;
+    a->contrast_type = s->contrast;
     a->cluster_df = s->cluster_df;
     *out = a;
     return PARTREG_OK;
@@ -772,5 +807,16 @@ partreg_status partreg_analysis_lr_test(const partreg_analysis *full,
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the models use different weights: a likelihood-ratio test "
                                  "needs the same weights in both");
+    /* weights that are not counts make the likelihood a pseudo-likelihood,
+     * whose LR statistic has no chi-square distribution */
+    for (size_t i = 0; wf && i < partreg_frame_n_rows(ff); i++)
+        if (wf[i] != floor(wf[i]))
+            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                     "the weights are not whole numbers (data row %zu: %g), so "
+                                     "they are not frequency weights and the likelihood-ratio "
+                                     "statistic has no chi-square distribution; for sampling "
+                                     "weights use the design-based Wald tests of partreg fit "
+                                     "--sampling-weights",
+                                     partreg_frame_row_index(ff)[i] + 1, wf[i]);
     return partreg_lr_test(full->fit, reduced->fit, chi2, df, p, err);
 }

@@ -45,6 +45,26 @@ struct partreg_analysis {
     partreg_survey_gof survey_gof;
     int has_model_test;           /* design: adjusted Wald F of every slope */
     double model_W, model_q, model_F, model_df2, model_p;
+    /* margins options (analysis_margins.c) */
+    partreg_prob_ci prob_ci;
+    int contrast_type;            /* 1 + partreg_contrast_type, 0 none */
+    partreg_at_grid *at_grid;     /* the --at grid behind margins_at, or NULL */
+    partreg_margins *contrasts;   /* --contrast, or NULL */
+    partreg_margins *profile;     /* --profile, or NULL */
+    partreg_at_grid *profile_grid;
+    char *profile_var;
+    char *over_name;              /* --over column, or NULL */
+    size_t *over_group;           /* frame rows' groups (PARTREG_NO_GROUP: missing) */
+    size_t n_over;                /* groups */
+    char **over_labels;           /* n_over labels "name=value" */
+    size_t over_missing;          /* rows in no group */
+    /* --standardize: K entries and sd(y*), or NULL */
+    partreg_standardized *standardized;
+    double sd_latent;
+    /* why --brant gave no test (the report says so), or "" */
+    char brant_absent[PARTREG_ERROR_MESSAGE_SIZE];
+    /* what the Brant test assumes that the covariance in force does not, or "" */
+    char brant_note[PARTREG_ERROR_MESSAGE_SIZE];
     /* multiple imputation (pool.c): m > 0 imputations pooled into fit and
      * the margins; riv and fmi by full parameter index (K); the D1 tests */
     size_t imputations;
@@ -69,6 +89,28 @@ struct partreg_analysis {
     int processes;                /* of a distributed analysis (0: one) */
     int diagnostics_left_out;     /* asked for, not computed (rows not in memory) */
 };
+
+
+/* The over column of the data as each table row's group (analysis_margins.c):
+ * *codes gets n_rows entries (PARTREG_NO_GROUP: missing), a->over_labels and
+ * a->n_over the groups in order (numbers ascending, levels in the table's
+ * order when it has one, else byte order). */
+partreg_status partreg_analysis_over_read(partreg_analysis *a, const partreg_table *t,
+                                          const char *name, size_t **codes,
+                                          partreg_error *err);
+/* Map the table rows' groups to the frame's rows. */
+partreg_status partreg_analysis_over_map(partreg_analysis *a, const size_t *codes,
+                                         partreg_error *err);
+/* The margins asked for by spec (predictions, AME by group, contrasts,
+ * profile, standardized coefficients); the fit is usable. */
+partreg_status partreg_analysis_margins_run(partreg_analysis *a, const partreg_analysis_spec *s,
+                                            partreg_error *err);
+/* The marginsplot as SVG (svg_marginsplot.c): a standalone document with
+ * its XML declaration, or (standalone 0) an <svg> element to embed. */
+partreg_status partreg_marginsplot_svg(const partreg_analysis *a, FILE *out, int standalone,
+                                       partreg_error *err);
+/* Free what analysis_margins.c made. */
+void partreg_analysis_margins_free(partreg_analysis *a);
 
 /* Pool the analyses parts[0..m) of the m completed data sets into parts[0]
  * (pool.c); the others are freed. */

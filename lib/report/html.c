@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "report/analysis_internal.h"
+#include "partreg_report.h"
 #include "report/html.h"
 
 partreg_html_options partreg_html_options_default(void)
@@ -250,6 +251,13 @@ partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
     html_figure_cuts(a, &o, out, &fig);
     fputs("</section>\n", out);
     html_section_fit(a, out);
+    if (o.models && partreg_model_table_n_models(o.models) > 0) {
+        fputs("<section id=\"models\">\n<h2>Models side by side</h2>\n", out);
+        if ((st = partreg_model_table_write(o.models, out, PARTREG_TABLE_HTML,
+                                            o.models_options, err)) != PARTREG_OK)
+            goto cleanup;
+        fputs("</section>\n", out);
+    }
     html_section_margins(a, &o, out);
     if (curves) {
         fputs("<section id=\"predictions\">\n<h2>Predicted probabilities</h2>\n", out);

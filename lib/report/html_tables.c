@@ -591,20 +591,32 @@ static void margins_table(const partreg_analysis *a, FILE *out, const char *capt
     size_t count = partreg_margins_n_entries(m);
     if (count == 0)
         return;
-    int ordinal = partreg_margins_get(m, 0)->outcome != NULL;
+    const partreg_margin *e0 = partreg_margins_get(m, 0);
+    int ordinal = e0->outcome != NULL, prob = e0->probability, over = 0;
+    for (size_t i = 0; i < count; i++)
+        over |= partreg_margins_get(m, i)->over != NULL;
     int pct = (int)lround(a->conf_level * 100);
-    fprintf(out, "<div class=\"tablewrap\"><table class=\"%s\">\n<caption>%s</caption>\n<thead><tr><th>%s</th>",
-            cls, caption, first_header);
+    fprintf(out, "<div class=\"tablewrap\"><table class=\"%s\">\n<caption>%s</caption>\n<thead><tr>",
+            cls, caption);
+    if (over)
+        fputs("<th class=\"lefthead\">Over</th>", out);
+    fprintf(out, "<th>%s</th>", prob ? "At" : first_header);
     if (ordinal)
         fputs("<th class=\"lefthead\">Outcome</th>", out);
-    fprintf(out, "<th>Estimate</th><th>Std. error</th><th><i>z</i></th><th><i>p</i></th>"
-                 "<th>%d%% CI</th></tr></thead>\n<tbody>\n",
-            pct);
-    const char *prev = NULL;
+    if (prob)
+        fprintf(out, "<th>Probability</th><th>Std. error</th><th>%d%% CI</th></tr></thead>\n"
+                     "<tbody>\n",
+                pct);
+    else
+        fprintf(out, "<th>Estimate</th><th>Std. error</th><th><i>z</i></th><th><i>p</i></th>"
+                     "<th>%d%% CI</th></tr></thead>\n<tbody>\n",
+                pct);
+    const char *prev = NULL, *prev_over = NULL;
     int d = 3;
     for (size_t i = 0; i < count; i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
-        int first = !prev || strcmp(prev, e->term) != 0;
+        int new_over = over && (!prev_over || !e->over || strcmp(prev_over, e->over) != 0);
+        int first = new_over || !prev || strcmp(prev, e->term) != 0;
         if (first) { /* one number of decimals for a variable's rows */
             d = 3;
             for (size_t k = i; k < count; k++) {
@@ -618,24 +630,67 @@ static void margins_table(const partreg_analysis *a, FILE *out, const char *capt
                     d = dk;
             }
         }
-        fputs(first && ordinal && i > 0 ? "<tr class=\"group\">" : "<tr>", out);
+        fputs(first && (ordinal || over) && i > 0 ? "<tr class=\"group\">" : "<tr>", out);
+        if (over)
+            html_td_text(out, new_over && e->over ? e->over : "");
         html_td_text(out, first ? (e->term[0] ? e->term : "(as observed)") : "");
         if (ordinal)
             html_td_text(out, e->outcome);
         td_decimals(out, e->estimate, d);
         td_decimals(out, e->std_error, d);
-        html_td_fixed(out, e->z, 2);
-        html_td_pvalue(out, e->p_value);
+        if (!prob) {
+            html_td_fixed(out, e->z, 2);
+            html_td_pvalue(out, e->p_value);
+        }
         interval_cell(out, e->conf_low, e->conf_high, d);
         fputs("</tr>\n", out);
         prev = e->term;
+        prev_over = e->over;
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+}
+
+/* Standardized coefficients (--standardize), as listcoef lists them. */
+static void standardized_table(const partreg_analysis *a, FILE *out)
+{
+    if (!a->standardized)
+        return;
+    int logit = report_has_odds_ratios(a);
+    fputs("<div class=\"tablewrap\"><table class=\"standardized\">\n<caption>Standardized "
+          "coefficients (Long &amp; Freese's listcoef): b<sub>StdX</sub> = b&#183;SD(x), "
+          "b<sub>StdY</sub> = b/SD(y*), b<sub>StdXY</sub> = b&#183;SD(x)/SD(y*)",
+          out);
+    if (isfinite(a->sd_latent))
+        fprintf(out, "; SD(y*) = %.4f", a->sd_latent);
+    fputs("</caption>\n<thead><tr><th>Term</th><th>b</th><th>b<sub>StdX</sub></th>"
+          "<th>b<sub>StdY</sub></th><th>b<sub>StdXY</sub></th><th>SD(x)</th>",
+          out);
+    if (logit)
+        fputs("<th>Odds ratio per SD</th>", out);
+    fputs("</tr></thead>\n<tbody>\n", out);
+    for (size_t j = 0; j < report_n_params(a); j++) {
+        report_row r;
+        const partreg_standardized *z = &a->standardized[j];
+        if (!report_row_get(a, j, &r) || isnan(z->sd_x))
+            continue;
+        fputs("<tr>", out);
+        html_td_text(out, r.name);
+        td_decimals(out, r.est.estimate, 4);
+        td_decimals(out, z->b_std_x, 4);
+        td_decimals(out, z->b_std_y, 4);
+        td_decimals(out, z->b_std_xy, 4);
+        td_decimals(out, z->sd_x, 4);
+        if (logit)
+            td_decimals(out, z->or_per_sd, 4);
+        fputs("</tr>\n", out);
     }
     fputs("</tbody>\n</table></div>\n", out);
 }
 
 void html_section_margins(const partreg_analysis *a, const partreg_html_options *o, FILE *out)
 {
-    if (!a->margins && !a->margins_mem && !a->margins_at)
+    standardized_table(a, out);
+    if (!a->margins && !a->margins_mem && !a->margins_at && !a->profile)
         return;
     int levels = partreg_fit_n_outcomes(a->fit) > 1;
     fputs("<section id=\"margins\">\n<h2>Marginal effects</h2>\n", out);
@@ -654,7 +709,24 @@ void html_section_margins(const partreg_analysis *a, const partreg_html_options 
         margins_table(a, out, "Marginal effects at the means (MEM)", "margins-mem", a->margins_mem,
                       "Variable");
     if (a->margins_at)
-        margins_table(a, out, "Predicted probabilities at the given values (predictive margins)",
+        margins_table(a, out,
+                      a->prob_ci == PARTREG_PROB_CI_DELTA
+                          ? "Predicted probabilities (predictive margins; delta-method intervals)"
+                          : "Predicted probabilities (predictive margins; intervals on the link "
+                            "scale, transformed back)",
                       "margins-at", a->margins_at, "Setting");
+    if (a->contrasts)
+        margins_table(a, out,
+                      a->contrast_type == 2 ? "Contrasts, every pair (delta-method SEs)"
+                                            : "Contrasts with the first (delta-method SEs)",
+                      "contrasts", a->contrasts, "Contrast");
+    if (a->profile) {
+        char caption[300];
+        snprintf(caption, sizeof caption, "Predicted probabilities over %s", a->profile_var);
+        fputs("<figure class=\"marginsplot\">\n", out);
+        partreg_marginsplot_svg(a, out, 0, NULL);
+        fputs("</figure>\n", out);
+        margins_table(a, out, caption, "profile", a->profile, "Setting");
+    }
     fputs("</section>\n", out);
 }

@@ -178,6 +178,7 @@ cleanup:
 
 /* Pool the margins lists L[0..m) into L[0]'s entries. */
 static partreg_status pool_margins(partreg_margins **L, size_t m, double dfcom, double level,
+                                   partreg_prob_ci prob_ci, partreg_link link,
                                    partreg_error *err)
 {
     if (m == 0 || !L[0])
@@ -208,8 +209,17 @@ static partreg_status pool_margins(partreg_margins **L, size_t m, double dfcom, 
         partreg_margin *it = &p->items[e];
         it->estimate = q;
         it->std_error = se;
-        it->z = q / se;
-        it->p_value = t_p(it->z, df);
+        if (it->probability) { /* not tested against 0; link-scale interval by default */
+            it->z = it->p_value = NAN;
+            if (prob_ci == PARTREG_PROB_CI_LINK) {
+                partreg_margins_link_interval(link, q, se, t_q(level, df), &it->conf_low,
+                                              &it->conf_high);
+                continue;
+            }
+        } else {
+            it->z = q / se;
+            it->p_value = t_p(it->z, df);
+        }
         double h = t_q(level, df) * se;
         it->conf_low = q - h;
         it->conf_high = q + h;
@@ -276,6 +286,11 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
     partreg_analysis *a = parts[0];
     partreg_fit *fit = a->fit;
     size_t K = fit->K, k = fit->k;
+    if (a->standardized)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "standardized coefficients are not pooled over imputations "
+                                 "(each completed data set has its own standard deviations); "
+                                 "drop --standardize");
     for (size_t i = 1; i < m; i++) {
         const partreg_fit *f = parts[i]->fit;
         int same = f->K == K && f->k == k;
@@ -373,11 +388,16 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
         goto cleanup;
     }
     double dfcom_m = dfcom[partreg_fit_full_index(fit, 0)];
-    for (int which = 0; which < 3 && st == PARTREG_OK; which++) {
+    /* every list of margins, contrasts and profile points is a list of
+     * scalar estimands: Rubin's rules entry by entry */
+    for (int which = 0; which < 5 && st == PARTREG_OK; which++) {
         for (size_t i = 0; i < m; i++)
-            L[i] = which == 0 ? parts[i]->margins : which == 1 ? parts[i]->margins_mem
-                                                              : parts[i]->margins_at;
-        st = pool_margins(L, m, dfcom_m, a->conf_level, err);
+            L[i] = which == 0   ? parts[i]->margins
+                   : which == 1 ? parts[i]->margins_mem
+                   : which == 2 ? parts[i]->margins_at
+                   : which == 3 ? parts[i]->contrasts
+                                : parts[i]->profile;
+        st = pool_margins(L, m, dfcom_m, a->conf_level, a->prob_ci, partreg_fit_link(fit), err);
     }
     free(L);
     if (st != PARTREG_OK)

@@ -39,6 +39,8 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
         fputs(",penalty", out);
     if (design) /* the design each row's p-value and interval rest on */
         fputs(",df,vcov_type,strata,psu,population_size", out);
+    if (a->standardized)
+        fputs(",sd_x,b_std_x,b_std_y,b_std_xy,odds_ratio_per_sd", out);
     fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
@@ -76,6 +78,14 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
             csv_number(out, in.replicate ? NAN : (double)in.n_strata);
             csv_number(out, in.replicate ? NAN : (double)in.n_psu);
             csv_number(out, in.population_size);
+        }
+        if (a->standardized) {
+            const partreg_standardized *z = &a->standardized[j];
+            csv_number(out, z->sd_x);
+            csv_number(out, z->b_std_x);
+            csv_number(out, z->b_std_y);
+            csv_number(out, z->b_std_xy);
+            csv_number(out, z->or_per_sd);
         }
         fputc('\n', out);
     }

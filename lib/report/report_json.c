@@ -77,9 +77,12 @@ static void write_margins(json_writer *w, const char *key, const partreg_margins
         const partreg_margin *e = partreg_margins_get(m, i);
         json_begin_object(w);
         json_kv_string(w, "term", e->term);
+        if (e->over)
+            json_kv_string(w, "over", e->over);
         json_kv_string(w, "outcome", e->outcome);
         json_kv_number(w, "estimate", e->estimate);
         json_kv_number(w, "std_error", e->std_error);
+        /* a probability is not tested against 0 */
         json_kv_number(w, "z", e->z);
         json_kv_number(w, "p_value", e->p_value);
         json_kv_number(w, "conf_low", e->conf_low);
@@ -87,6 +90,90 @@ static void write_margins(json_writer *w, const char *key, const partreg_margins
         json_end_object(w);
     }
     json_end_array(w);
+}
+
+/* The margins options: how intervals of probabilities were made, the
+ * groups, the contrasts, the profile and standardized coefficients. */
+static void write_margins_extra(json_writer *w, const partreg_analysis *a)
+{
+    if (a->margins_at || a->profile)
+        json_kv_string(w, "prob_ci", a->prob_ci == PARTREG_PROB_CI_DELTA ? "delta" : "link");
+    if (a->over_name) {
+        json_key(w, "over");
+        json_begin_object(w);
+        json_kv_string(w, "variable", a->over_name);
+        json_key(w, "groups");
+        json_begin_array(w);
+        for (size_t g = 0; g < a->n_over; g++)
+            json_string(w, a->over_labels[g]);
+        json_end_array(w);
+        json_kv_int(w, "n_missing", (long long)a->over_missing);
+        json_end_object(w);
+    }
+    if (a->contrasts) {
+        json_kv_string(w, "contrast_type",
+                       a->contrast_type == 2 ? "pairwise" : "reference");
+        write_margins(w, "contrasts", a->contrasts);
+    }
+    if (a->profile) {
+        json_key(w, "profile");
+        json_begin_object(w);
+        json_kv_string(w, "variable", a->profile_var);
+        const partreg_at_grid *g = a->profile_grid;
+        size_t nout = partreg_fit_n_outcomes(a->fit);
+        json_key(w, "points");
+        json_begin_array(w);
+        for (size_t i = 0; i < partreg_margins_n_entries(a->profile); i++) {
+            const partreg_margin *e = partreg_margins_get(a->profile, i);
+            size_t ns;
+            const partreg_setting *st = partreg_at_grid_cell(g, e->cell, &ns);
+            json_begin_object(w);
+            if (st && partreg_frame_variable_is_categorical(a->frame, st->variable))
+                json_kv_string(w, "value",
+                               partreg_frame_variable_level_name(a->frame, st->variable,
+                                                                 st->level));
+            else
+                json_kv_number(w, "value", st ? st->value : NAN);
+            if (e->over)
+                json_kv_string(w, "over", e->over);
+            json_kv_string(w, "outcome", nout > 1 ? e->outcome : NULL);
+            json_kv_number(w, "estimate", e->estimate);
+            json_kv_number(w, "std_error", e->std_error);
+            json_kv_number(w, "conf_low", e->conf_low);
+            json_kv_number(w, "conf_high", e->conf_high);
+            json_end_object(w);
+        }
+        json_end_array(w);
+        json_end_object(w);
+    }
+    if (a->standardized) {
+        json_key(w, "standardized");
+        json_begin_object(w);
+        json_kv_number(w, "sd_latent", a->sd_latent);
+        json_key(w, "coefficients");
+        json_begin_array(w);
+        for (size_t j = 0; j < report_n_params(a); j++) {
+            report_row r;
+            if (!report_row_get(a, j, &r) || r.section != REPORT_COEFFICIENTS)
+                continue;
+            const partreg_standardized *z = &a->standardized[j];
+            if (isnan(z->sd_x))
+                continue;
+            json_begin_object(w);
+            json_kv_string(w, "term", r.term);
+            if (r.cut)
+                json_kv_string(w, "cut", r.cut);
+            json_kv_number(w, "estimate", r.est.estimate);
+            json_kv_number(w, "sd_x", z->sd_x);
+            json_kv_number(w, "b_std_x", z->b_std_x);
+            json_kv_number(w, "b_std_y", z->b_std_y);
+            json_kv_number(w, "b_std_xy", z->b_std_xy);
+            json_kv_number(w, "odds_ratio_per_sd", z->or_per_sd);
+            json_end_object(w);
+        }
+        json_end_array(w);
+        json_end_object(w);
+    }
 }
 
 static void write_test(json_writer *w, partreg_chi2_test t)
@@ -98,6 +185,10 @@ static void write_test(json_writer *w, partreg_chi2_test t)
 
 static void write_brant(json_writer *w, const partreg_analysis *a)
 {
+    if (a->brant_absent[0]) {
+        json_kv_string(w, "brant_unavailable", a->brant_absent);
+        return;
+    }
     if (!a->brant)
         return;
     json_key(w, "brant");
@@ -116,6 +207,8 @@ static void write_brant(json_writer *w, const partreg_analysis *a)
         json_end_object(w);
     }
     json_end_array(w);
+    if (a->brant_note[0])
+        json_kv_string(w, "note", a->brant_note);
     json_end_object(w);
 }
 
@@ -410,6 +503,7 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     write_margins(&w, "margins", a->margins);
     write_margins(&w, "margins_at_means", a->margins_mem);
     write_margins(&w, "predictions_at", a->margins_at);
+    write_margins_extra(&w, a);
     write_brant(&w, a);
     write_ordinal(&w, a);
     write_wald(&w, a);

@@ -65,6 +65,13 @@ static const char *stars(double p)
     return "";
 }
 
+/* Width of the name column: 24, or the longest name, so that no name is
+ * ever cut. */
+static int name_width(size_t len)
+{
+    return len > 24 ? (int)len : 24;
+}
+
 static void table(const partreg_analysis *a, FILE *out, report_section section)
 {
     static const char *const heading[] = {"Term", "Threshold", "Scale term", "Parameter"};
@@ -77,7 +84,18 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
      * imputation the fraction of missing information) */
     int tdist = strcmp(report_df_method(a), "normal") != 0 || partreg_fit_survey_info(a->fit, NULL);
     int mi = a->imputations > 0 && coefficients;
-    fprintf(out, "%-24s %11s %10s %8s %9s %21s", heading[section], "Estimate", "Std.Err",
+    size_t longest = 0;
+    for (size_t j = 0; j < report_n_params(a); j++) {
+        report_row r;
+        if (!report_row_get(a, j, &r) || r.section != section)
+            continue;
+        /* a cut-specific slope is printed as its term, indented by 2 */
+        size_t len = r.cut ? strlen(PARTREG_TEXT(r.term)) + 2 : strlen(PARTREG_TEXT(r.name));
+        if (len > longest)
+            longest = len;
+    }
+    int nw = name_width(longest);
+    fprintf(out, "%-*s %11s %10s %8s %9s %21s", nw, heading[section], "Estimate", "Std.Err",
             tdist ? "t" : "z", tdist ? "P>|t|" : "P>|z|", ci);
     if (odds)
         fprintf(out, " %10s", "Odds ratio");
@@ -102,7 +120,10 @@ static void table(const partreg_analysis *a, FILE *out, report_section section)
                 fprintf(out, "Cut %s, effect on P(Y > %.*s):\n", cut_text, len, cut_text);
                 header = 1;
             }
-            fprintf(out, r.cut ? "  %-22.22s" : "%-24.24s", PARTREG_TEXT(r.cut ? r.term : r.name));
+            if (r.cut)
+                fprintf(out, "  %-*s", nw - 2, PARTREG_TEXT(r.term));
+            else
+                fprintf(out, "%-*s", nw, PARTREG_TEXT(r.name));
             num(out, r.est.estimate, 11, 5);
             num(out, r.est.std_error, 10, 5);
             num(out, r.est.z, 8, 3);
@@ -138,7 +159,7 @@ static void variable_tests(FILE *out, const char *title, const partreg_variable_
         const partreg_variable_test *e = partreg_variable_tests_get(t, i);
         if (steps)
             fprintf(out, "%4d ", e->step);
-        fprintf(out, "%-24.24s", PARTREG_TEXT(e->variable));
+        fprintf(out, "%-24s", PARTREG_TEXT(e->variable));
         num(out, e->chi2, 10, 3);
         df_text(out, e->df);
         pval(out, e->p_value);
@@ -219,20 +240,115 @@ static void ordinal_tests(const partreg_analysis *a, FILE *out)
     }
 }
 
-static void margins(FILE *out, const char *title, const partreg_margins *m, int t)
+/* A list of margins: effects and contrasts with their tests and Wald
+ * intervals; probabilities with their intervals only (a probability is
+ * not tested against 0). Names are never cut. */
+static void margins(FILE *out, const char *title, const partreg_margins *m, int t,
+                    double level)
 {
     if (!m)
         return;
-    fprintf(out, "\n%s\n%-24s %-12s %11s %10s %8s %9s\n", title, "Term", "Outcome", "Effect",
-            "Std.Err", t ? "t" : "z", t ? "P>|t|" : "P>|z|");
-    for (size_t i = 0; i < partreg_margins_n_entries(m); i++) {
+    size_t n = partreg_margins_n_entries(m), tw = 4, ow = 7, gw = 0;
+    int prob = n > 0 && partreg_margins_get(m, 0)->probability;
+    int has_outcome = n > 0 && partreg_margins_get(m, 0)->outcome != NULL;
+    for (size_t i = 0; i < n; i++) {
         const partreg_margin *e = partreg_margins_get(m, i);
-        fprintf(out, "%-24.24s %-12.12s", PARTREG_TEXT(e->term), PARTREG_TEXT(e->outcome));
+        if (strlen(PARTREG_TEXT(e->term)) > tw)
+            tw = strlen(PARTREG_TEXT(e->term));
+        if (e->outcome && strlen(PARTREG_TEXT(e->outcome)) > ow)
+            ow = strlen(PARTREG_TEXT(e->outcome));
+        if (e->over && strlen(PARTREG_TEXT(e->over)) > gw)
+            gw = strlen(PARTREG_TEXT(e->over));
+    }
+    int nw = name_width(tw), w_out = ow > 12 ? (int)ow : 12;
+    char ci[40];
+    snprintf(ci, sizeof ci, "[%g%% CI]", level * 100);
+    fprintf(out, "\n%s\n", title);
+    if (gw)
+        fprintf(out, "%-*s ", gw < 5 ? 5 : (int)gw, "Over");
+    fprintf(out, "%-*s", nw, prob ? "At" : "Term");
+    if (has_outcome)
+        fprintf(out, " %-*s", w_out, "Outcome");
+    if (prob)
+        fprintf(out, " %11s %10s %21s\n", "Probability", "Std.Err", ci);
+    else
+        fprintf(out, " %11s %10s %8s %9s %21s\n", "Estimate", "Std.Err", t ? "t" : "z",
+                t ? "P>|t|" : "P>|z|", ci);
+    for (size_t i = 0; i < n; i++) {
+        const partreg_margin *e = partreg_margins_get(m, i);
+        if (gw)
+            fprintf(out, "%-*s ", gw < 5 ? 5 : (int)gw, e->over ? PARTREG_TEXT(e->over) : "");
+        fprintf(out, "%-*s", nw, e->term[0] ? PARTREG_TEXT(e->term) : "(as observed)");
+        if (has_outcome)
+            fprintf(out, " %-*s", w_out, e->outcome ? PARTREG_TEXT(e->outcome) : "");
         num(out, e->estimate, 11, 5);
         num(out, e->std_error, 10, 5);
-        num(out, e->z, 8, 3);
-        pval(out, e->p_value);
+        if (!prob) {
+            num(out, e->z, 8, 3);
+            pval(out, e->p_value);
+        }
+        num(out, e->conf_low, 10, 5);
+        num(out, e->conf_high, 10, 5);
         fputc('\n', out);
+    }
+}
+
+/* The margins options' sections: contrasts, the profile, the groups. */
+static void margins_extra(const partreg_analysis *a, FILE *out, int t)
+{
+    if (a->margins_at || a->profile)
+        fprintf(out, "\nIntervals of probabilities: %s\n",
+                a->prob_ci == PARTREG_PROB_CI_DELTA
+                    ? "delta method on the probability scale (--prob-ci delta)"
+                    : "on the link scale, transformed back (inside [0, 1])");
+    if (a->over_name && a->over_missing)
+        fprintf(out, "--over %s: %zu rows with a missing value are in no group\n",
+                PARTREG_TEXT(a->over_name), a->over_missing);
+    if (a->contrasts)
+        margins(out,
+                a->contrast_type == 2 ? "Contrasts, every pair (delta-method SEs)"
+                                      : "Contrasts with the first (delta-method SEs)",
+                a->contrasts, t, a->conf_level);
+    if (a->profile) {
+        char title[300];
+        snprintf(title, sizeof title, "Predicted probabilities over %s",
+                 PARTREG_TEXT(a->profile_var));
+        margins(out, title, a->profile, t, a->conf_level);
+    }
+    if (a->standardized) {
+        size_t longest = 0;
+        for (size_t j = 0; j < report_n_params(a); j++) {
+            report_row r;
+            if (report_row_get(a, j, &r) && !isnan(a->standardized[j].sd_x) &&
+                strlen(PARTREG_TEXT(r.name)) > longest)
+                longest = strlen(PARTREG_TEXT(r.name));
+        }
+        int nw = name_width(longest), logit = report_has_odds_ratios(a);
+        fprintf(out, "\nStandardized coefficients (Long & Freese's listcoef); sd(y*) = ");
+        if (isfinite(a->sd_latent))
+            fprintf(out, "%.5f\n", a->sd_latent);
+        else
+            fprintf(out, "not defined for this model\n");
+        fprintf(out, "%-*s %11s %10s %10s %10s %10s", nw, "Term", "b", "bStdX", "bStdY",
+                "bStdXY", "SDofX");
+        if (logit)
+            fprintf(out, " %10s", "OR per SD");
+        fputc('\n', out);
+        for (size_t j = 0; j < report_n_params(a); j++) {
+            report_row r;
+            const partreg_standardized *z = &a->standardized[j];
+            if (!report_row_get(a, j, &r) || isnan(z->sd_x))
+                continue;
+            fprintf(out, "%-*s", nw, PARTREG_TEXT(r.name));
+            num(out, r.est.estimate, 11, 5);
+            num(out, z->b_std_x, 10, 5);
+            num(out, z->b_std_y, 10, 5);
+            num(out, z->b_std_xy, 10, 5);
+            num(out, z->sd_x, 10, 5);
+            if (logit)
+                num(out, z->or_per_sd, 10, 4);
+            fputc('\n', out);
+        }
     }
 }
 
@@ -351,7 +467,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 "Variable", "F", "df1", "df2", "P>F");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", PARTREG_TEXT(t->variable));
+            fprintf(out, "%-24s", PARTREG_TEXT(t->variable));
             num(out, t->adjusted_f, 10, 3);
             fprintf(out, " %5g %7g", t->df1, t->df2);
             pval(out, t->p_value);
@@ -361,7 +477,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fprintf(out, "\nJoint Wald tests by variable\n%-24s %10s %5s %9s\n", "Variable", "chi2", "df", "P>chi2");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);
-            fprintf(out, "%-24.24s", PARTREG_TEXT(t->variable));
+            fprintf(out, "%-24s", PARTREG_TEXT(t->variable));
             num(out, t->chi2, 10, 3);
             fprintf(out, " %5g", t->df);
             pval(out, t->p_value);
@@ -374,7 +490,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 "Variable", "F", "df", "df denom", "P>F", "riv");
         for (size_t i = 0; i < a->d1->n; i++) {
             const partreg_d1_test *t = &a->d1->items[i];
-            fprintf(out, "%-24.24s", t->variable);
+            fprintf(out, "%-24s", t->variable);
             num(out, t->F, 10, 3);
             fprintf(out, " %5g", t->df1);
             num(out, t->df2, 9, 2);
@@ -383,12 +499,18 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             fputc('\n', out);
         }
     }
+    int tm = design || a->imputations > 0;
     margins(out, a->imputations ? "Average marginal effects (pooled over imputations)"
                                 : "Average marginal effects (delta-method SEs)",
-            a->margins, design || a->imputations > 0);
-    margins(out, "Marginal effects at the means", a->margins_mem, design || a->imputations > 0);
-    margins(out, "Predicted probabilities at the given values", a->margins_at,
-            design || a->imputations > 0);
+            a->margins, tm, a->conf_level);
+    margins(out, "Marginal effects at the means", a->margins_mem, tm, a->conf_level);
+    margins(out, a->at_grid ? "Predicted probabilities at the given values"
+                            : "Average predicted probabilities",
+            a->margins_at, tm, a->conf_level);
+    margins_extra(a, out, tm);
+    if (a->brant_absent[0])
+        fprintf(out, "\nBrant test of parallel lines: not computed: %s\n",
+                PARTREG_TEXT(a->brant_absent));
     if (a->brant) {
         partreg_chi2_test om = partreg_brant_omnibus(a->brant);
         fprintf(out, "\nBrant test of parallel lines\n%-24s %10s %5s %9s\n", "Term", "chi2", "df", "P>chi2");
@@ -399,13 +521,15 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fputc('\n', out);
         for (size_t t = 0; t < partreg_brant_n_terms(a->brant); t++) {
             partreg_chi2_test bt = partreg_brant_term(a->brant, t);
-            fprintf(out, "%-24.24s", PARTREG_TEXT(partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t))));
+            fprintf(out, "%-24s", PARTREG_TEXT(partreg_frame_column_name(a->frame, partreg_brant_term_column(a->brant, t))));
             num(out, bt.chi2, 10, 3);
             fprintf(out, " %5g", bt.df);
             pval(out, bt.p_value);
             fputc('\n', out);
         }
         fprintf(out, "A small p-value says the parallel-lines (proportional odds) assumption fails.\n");
+        if (a->brant_note[0])
+            fprintf(out, "Note: %s.\n", a->brant_note);
     }
     if (a->has_survey_gof) {
         const partreg_survey_gof *g = &a->survey_gof;

@@ -12,6 +12,28 @@
 /* Exit statuses (docs/partreg.1). */
 enum { CLI_EXIT_INPUT = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_FIT = 3 };
 
+/* The options of options_margins.c: margins, predictions, tables. */
+typedef struct cli_extra {
+    const char *at[CLI_MAX_LIST]; /* --at, repeatable */
+    size_t n_at;
+    const char *marginsplot;      /* --marginsplot FILE.svg */
+    const char *id;               /* predict: --id COL */
+    int linear;                   /* predict: --linear */
+    const char *results[CLI_MAX_LIST]; /* table: --results FILE.json, repeatable */
+    size_t n_results;
+    const char *table_format;     /* table: --format md|latex|html|csv (kept as text) */
+    int stars;                    /* table: --stars */
+    int eform;                    /* table: --eform (odds ratios) */
+    int brackets_ci;              /* table: --brackets ci (else se) */
+    const char *titles[CLI_MAX_LIST]; /* table: --title per model, repeatable */
+    size_t n_titles;
+    int standardize_given;        /* --standardize */
+    const char *formulas[CLI_MAX_LIST]; /* table: --formula, repeatable */
+    size_t n_formulas;
+    const char *given[64];        /* every option given, for the commands' refusals */
+    size_t n_given;
+} cli_extra;
+
 /* Everything `partreg fit` accepts, parsed from argv. */
 typedef struct cli_options {
     const char *data;
@@ -32,6 +54,7 @@ typedef struct cli_options {
     const char *out;   /* report: --out FILE */
     const char *curve; /* report: --curve VAR */
     const char *title; /* report: --title TEXT */
+    cli_extra extra;   /* margins, predict and table options (options_margins.c) */
 } cli_options;
 
 /* Parse argv (after the subcommand). Returns 0, 1 for --help (printed), or
@@ -44,6 +67,21 @@ void cli_options_free(cli_options *o);
  * 2 after printing a one-line error (options_survey.c). */
 int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *command,
                      int *takes);
+
+/* One margins, predict or table option a (options_margins.c); as
+ * cli_parse_survey(). */
+int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *command,
+                      int *takes);
+
+/* Refuse, with the reason, every option given that `command` does not use
+ * (options_scope.c): 0, or 2 after a one-line message. Options the table
+ * does not list (the model's) are used by every command. */
+int cli_check_scope(const cli_options *o, const char *command);
+/* Write --marginsplot FILE of analysis a, if asked: 0, or an exit status
+ * after a one-line message (the file is then removed). */
+int cli_write_marginsplot(const cli_options *o, const partreg_analysis *a, const char *command);
+/* Refuse --format csv with options whose results CSV cannot hold. */
+int cli_check_csv(const cli_options *o, const char *command);
 
 /* Print "partreg: <message>" for a failed library call. */
 void cli_error(const char *what, const partreg_error *err);
@@ -88,5 +126,6 @@ int cli_predict(int argc, char **argv);
 int cli_lrtest(int argc, char **argv);
 int cli_report(int argc, char **argv);   /* cli_report.c */
 int cli_simulate(int argc, char **argv); /* cli_simulate.c */
+int cli_table(int argc, char **argv);    /* cli_table.c */
 
 #endif

@@ -44,6 +44,10 @@ int cli_report(int argc, char **argv)
 {
     cli_options o;
     int rc = cli_parse(argc, argv, &o, 1, "report");
+    if (!rc)
+        rc = cli_check_scope(&o, "report");
+    if (!rc)
+        rc = cli_check_csv(&o, "report");
     if (rc) {
         cli_options_free(&o);
         return rc == 1 ? 0 : CLI_EXIT_USAGE;
@@ -72,7 +76,51 @@ int cli_report(int argc, char **argv)
         cli_options_free(&o);
         return st == PARTREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
     }
+    if ((rc = cli_write_marginsplot(&o, a, "report")) != 0) {
+        partreg_analysis_free(a);
+        cli_options_free(&o);
+        return rc;
+    }
+    /* several --formula: the first is the report's model; all of them go
+     * side by side into a section of their own */
+    partreg_model_table *models = NULL;
+    if (o.extra.n_formulas > 1 && strcmp(o.data, "-") == 0) {
+        fprintf(stderr, "partreg report: several --formula read the data once each; give a file, "
+                        "not standard input ('-')\n");
+        partreg_analysis_free(a);
+        cli_options_free(&o);
+        return CLI_EXIT_USAGE;
+    }
+    if (o.extra.n_formulas > 1) {
+        partreg_error terr;
+        int bad = partreg_model_table_create(&models, &terr) != PARTREG_OK;
+        for (size_t k = 0; !bad && k < o.extra.n_formulas; k++) {
+            partreg_analysis_spec s = o.spec;
+            s.formula = o.extra.formulas[k];
+            s.wald_tests = s.diagnostics = s.margins = s.margins_at_means = s.brant = 0;
+            s.at = NULL;
+            s.n_at = 0;
+            s.over = s.profile = NULL;
+            s.contrast = s.standardize = 0;
+            partreg_analysis *m = NULL;
+            cli_options oc = o;
+            oc.spec = s;
+            bad = cli_run_analysis(&oc, &m, &terr) != PARTREG_OK ||
+                  partreg_model_table_add_analysis(models, m, NULL, &terr) != PARTREG_OK;
+            if (bad)
+                fprintf(stderr, "partreg report: model %zu (%s): %s\n", k + 1,
+                        o.extra.formulas[k], terr.message);
+            partreg_analysis_free(m);
+        }
+        if (bad) {
+            partreg_model_table_free(models);
+            partreg_analysis_free(a);
+            cli_options_free(&o);
+            return CLI_EXIT_INPUT;
+        }
+    }
     partreg_html_options ho = partreg_html_options_default();
+    ho.models = models;
     ho.curve = o.curve;
     ho.title = o.title;
     ho.cluster_column = o.spec.frame.cluster;
@@ -106,6 +154,7 @@ int cli_report(int argc, char **argv)
             }
         }
     }
+    partreg_model_table_free(models);
     partreg_analysis_free(a);
     cli_options_free(&o);
     return status;

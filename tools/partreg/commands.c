@@ -1,6 +1,7 @@
-/* The subcommands: fit, predict, lrtest. Each validates every option
- * (cli_parse) and computes its results before it opens its output
- * (output.c), and checks every write. */
+/* The subcommands fit and lrtest (predict: cli_predict.c; report:
+ * cli_report.c; table: cli_table.c). Each validates every option
+ * (cli_parse, cli_check_scope) and computes its results before it opens
+ * its output (output.c), and checks every write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,10 @@ int cli_fit(int argc, char **argv)
 {
     cli_options o;
     int rc = cli_parse(argc, argv, &o, 1, "fit");
+    if (!rc)
+        rc = cli_check_scope(&o, "fit");
+    if (!rc)
+        rc = cli_check_csv(&o, "fit");
     if (rc) {
         cli_options_free(&o);
         return rc == 1 ? 0 : CLI_EXIT_USAGE;
@@ -47,6 +52,11 @@ int cli_fit(int argc, char **argv)
         cli_error(NULL, &err);
         cli_options_free(&o);
         return st == PARTREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
+    }
+    if ((rc = cli_write_marginsplot(&o, a, "fit")) != 0) {
+        partreg_analysis_free(a);
+        cli_options_free(&o);
+        return rc;
     }
     cli_output out;
     int status = cli_output_open(&out, "fit", NULL);
@@ -68,103 +78,6 @@ int cli_fit(int argc, char **argv)
     return status ? status : fit_exit(st);
 }
 
-/* Probabilities of each outcome level for the rows of --newdata, as CSV:
- * the row number in the new file, then one column per level. */
-int cli_predict(int argc, char **argv)
-{
-    cli_options o;
-    int rc = cli_parse(argc, argv, &o, 1, "predict");
-    if (rc) {
-        cli_options_free(&o);
-        return rc == 1 ? 0 : CLI_EXIT_USAGE;
-    }
-    if (!o.newdata) {
-        fprintf(stderr, "partreg predict: --newdata FILE is required (the rows to predict)\n");
-        cli_options_free(&o);
-        return CLI_EXIT_USAGE;
-    }
-    if (strcmp(o.data, "-") == 0 && strcmp(o.newdata, "-") == 0) {
-        fprintf(stderr, "partreg predict: the data and --newdata cannot both be standard "
-                        "input ('-')\n");
-        cli_options_free(&o);
-        return CLI_EXIT_USAGE;
-    }
-    o.spec.wald_tests = 0;
-    o.spec.diagnostics = 0;
-    partreg_analysis *a = NULL;
-    partreg_table *nt = NULL;
-    partreg_frame *nf = NULL;
-    gsl_matrix *P = NULL;
-    partreg_error err;
-    int status = CLI_EXIT_INPUT;
-    partreg_status st = cli_run_analysis(&o, &a, &err);
-    if (!a) {
-        cli_error(NULL, &err);
-        status = st == PARTREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
-        goto done;
-    }
-    if (st != PARTREG_OK) {
-        cli_error("the model cannot be used for prediction", &err);
-        status = CLI_EXIT_FIT;
-        goto done;
-    }
-    if (cli_read_table(o.newdata, &o.spec.read, &nt, &err) != PARTREG_OK ||
-        partreg_frame_apply(partreg_analysis_frame(a), nt, &nf, &err) != PARTREG_OK) {
-        cli_error(o.newdata, &err);
-        goto done;
-    }
-    partreg_data d;
-    partreg_frame_data(nf, &d);
-    const partreg_fit *fit = partreg_analysis_fit(a);
-    size_t J = partreg_fit_n_levels(fit);
-    int binary = partreg_fit_n_outcomes(fit) == 1; /* the event's probability alone */
-    P = gsl_matrix_alloc(d.n ? d.n : 1, binary ? 1 : J);
-    if (!P || partreg_fit_predict(fit, &d, P, &err) != PARTREG_OK) {
-        cli_error(o.newdata, &err);
-        goto done;
-    }
-    cli_output out;
-    if ((status = cli_output_open(&out, "predict", NULL)) != 0)
-        goto done;
-    const partreg_frame *fr = partreg_analysis_frame(a);
-    fputs("row", out.f);
-    for (size_t k = 0; k < J; k++) {
-        const char *level = partreg_frame_level_name(fr, k);
-        size_t n = strlen(level) + 4;
-        char *head = malloc(n);
-        if (!head) {
-            cli_output_discard(&out);
-            fprintf(stderr, "partreg predict: out of memory\n");
-            status = CLI_EXIT_INPUT;
-            goto done;
-        }
-        snprintf(head, n, "P(%s)", level);
-        fputc(',', out.f);
-        partreg_write_csv_field(out.f, head, ',');
-        free(head);
-    }
-    fputc('\n', out.f);
-    const size_t *rows = partreg_frame_row_index(nf);
-    for (size_t i = 0; i < d.n; i++) {
-        fprintf(out.f, "%zu", rows[i] + 1);
-        for (size_t k = 0; k < J; k++) {
-            double p = binary ? (k == 1 ? gsl_matrix_get(P, i, 0) : 1.0 - gsl_matrix_get(P, i, 0))
-                              : gsl_matrix_get(P, i, k);
-            fprintf(out.f, ",%.17g", p);
-        }
-        fputc('\n', out.f);
-    }
-    status = cli_output_commit(&out);
-done:
-    if (P)
-        gsl_matrix_free(P);
-    partreg_frame_free(nf);
-    partreg_table_free(nt);
-    partreg_analysis_free(a);
-    cli_options_free(&o);
-    return status;
-}
-
 /* One model of the LR test in JSON. */
 static void lr_model_json(FILE *f, const char *key, const char *formula, const partreg_fit *fit)
 {
@@ -179,18 +92,27 @@ int cli_lrtest(int argc, char **argv)
 {
     cli_options o;
     int rc = cli_parse(argc, argv, &o, 2, "lrtest");
+    if (!rc)
+        rc = cli_check_scope(&o, "lrtest");
+    if (!rc && o.format == PARTREG_FORMAT_CSV) {
+        fprintf(stderr, "partreg lrtest: --format csv is not available for lrtest; use text "
+                        "or json\n");
+        rc = 2;
+    }
+    if (!rc && o.spec.vcov != PARTREG_VCOV_MODEL) {
+        fprintf(stderr, "partreg lrtest: --vcov %s cannot be used: a likelihood-ratio test "
+                        "compares likelihoods and assumes independent rows, which a robust "
+                        "covariance says do not hold; test the terms with the joint Wald tests "
+                        "of partreg fit --vcov %s\n",
+                partreg_vcov_name(o.spec.vcov), partreg_vcov_name(o.spec.vcov));
+        rc = 2;
+    }
     if (rc) {
         cli_options_free(&o);
         return rc == 1 ? 0 : CLI_EXIT_USAGE;
     }
     if (o.n_formulas != 2) {
         fprintf(stderr, "partreg lrtest: give two formulas: --formula FULL --formula REDUCED\n");
-        cli_options_free(&o);
-        return CLI_EXIT_USAGE;
-    }
-    if (o.format == PARTREG_FORMAT_CSV) {
-        fprintf(stderr, "partreg lrtest: --format csv is not available for lrtest; use text "
-                        "or json\n");
         cli_options_free(&o);
         return CLI_EXIT_USAGE;
     }
@@ -215,8 +137,10 @@ int cli_lrtest(int argc, char **argv)
         goto done;
     }
     double chi2, df, p;
-    if (partreg_analysis_lr_test(full, reduced, &chi2, &df, &p, &err) != PARTREG_OK) {
+    partreg_status lst = partreg_analysis_lr_test(full, reduced, &chi2, &df, &p, &err);
+    if (lst != PARTREG_OK) {
         cli_error(NULL, &err);
+        status = lst == PARTREG_EUNSUPPORTED ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
         goto done;
     }
     const partreg_fit *ff = partreg_analysis_fit(full), *fr = partreg_analysis_fit(reduced);

@@ -21,6 +21,7 @@ static const char usage[] =
     "  predict DATA --formula F --newdata FILE      predicted probabilities of each level (CSV)\n"
     "  lrtest DATA --formula FULL --formula REDUCED likelihood-ratio test of nested models\n"
     "  report DATA --formula F --out report.html    self-contained HTML report with figures\n"
+    "  table DATA --formula F1 --formula F2 ...     models side by side (Markdown, LaTeX, HTML, CSV)\n"
     "  simulate --n N --communities C --seed S --out FILE.csv   simulated participation survey\n"
     "  version                                      print the version\n"
     "\n"
@@ -42,13 +43,15 @@ static int dispatch(int argc, char **argv)
         return cli_lrtest(argc - 2, argv + 2);
     if (strcmp(cmd, "report") == 0)
         return cli_report(argc - 2, argv + 2);
+    if (strcmp(cmd, "table") == 0)
+        return cli_table(argc - 2, argv + 2);
     if (strcmp(cmd, "simulate") == 0)
         return cli_simulate(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("partreg %s\n", partreg_version());
         return 0;
     }
-    fprintf(stderr, "partreg: unknown command '%s'; use fit, predict, lrtest, report, simulate or version "
+    fprintf(stderr, "partreg: unknown command '%s'; use fit, predict, lrtest, report, table, simulate or version "
                     "(partreg --help)\n", cmd);
     return 2;
 }

@@ -27,7 +27,15 @@ static const char fit_help[] =
     "  --conf-level P         confidence level (default 0.95)\n"
     "  --margins              average marginal effects (delta-method SEs)\n"
     "  --margins-at-means     marginal effects at the means\n"
-    "  --at \"v=1,w=a\"         predicted probabilities with variables held at values\n"
+    "  --at \"age=20(10)80 insured=yes,no\"  predicted probabilities over the full grid of\n"
+    "                         the values given (a(d)b: a to b by d; repeatable: grids follow)\n"
+    "  --over COL             predictions and --margins within each group of COL\n"
+    "  --contrast reference|pairwise  differences of the predictions (delta-method SEs)\n"
+    "  --prob-ci link|delta   intervals of probabilities: link scale, transformed back\n"
+    "                         (default; inside [0, 1]) or delta method (Stata's margins)\n"
+    "  --profile VAR          predicted probabilities of each level over VAR's range\n"
+    "  --marginsplot FILE.svg the profile (or a one-variable --at grid) as an SVG figure\n"
+    "  --standardize          standardized coefficients (listcoef) and odds ratios per SD\n"
     "  --brant                Brant test of parallel lines (ordinal logit)\n";
 
 /* The ordinal options' part of the help (one string literal each stays
@@ -52,6 +60,9 @@ static const char fit_help_rest[] =
     "  --imputations COL      stacked imputed data sets numbered 1..m in COL (0 = original,\n"
     "                         skipped), pooled by Rubin's rules; or give one DATA file per\n"
     "                         imputation\n"
+    "";
+
+static const char fit_help_more[] =
     "Survey designs (design-based variance, t(df) tests; not with --weights/--vcov/--cluster):\n"
     "  --sampling-weights COL probability (sampling) weights, as Stata's pweight\n"
     "  --strata COL           stratum of each row\n"
@@ -60,7 +71,8 @@ static const char fit_help_rest[] =
     "  --subpop COL|\"V=L\"    estimate in a subpopulation, keeping the whole design\n"
     "  --lonely-psu R         a stratum with one PSU: fail (default), certainty, centered, scaled\n"
     "  --repweights \"P*\"     replicate weights: the columns named P...; with --rep-type\n"
-    "  --rep-type T           brr, fay, jk1 or bootstrap (--fay-rho R for fay)\n"
+    "  --rep-type T           brr, fay, jk1 or bootstrap\n"
+    "  --fay-rho R            Fay's rho for --rep-type fay\n"
     "  --rep-mse              centre the replicates on the full-sample estimate\n"
     "  --na STR               one more missing-value string (repeatable); empty and NA always are\n"
     "  --delim C              CSV delimiter: , ; tab (default: detected)\n"
@@ -72,12 +84,20 @@ static const char fit_help_rest[] =
     "                         file on disk (out of core): the same results, in about SIZE\n"
     "  --out-of-core          read the file in blocks whatever its size\n"
     "  --tmpdir DIR           directory of the design file (default: $TMPDIR, else /tmp)\n"
-    "  --format text|json|csv output format (default text)\n"
-    "  --timing               add wall-clock phase timings to the JSON\n"
+    "  --format text|json|csv output format (default text); table: md, latex, html or csv\n"
+    "  --timing               add wall-clock phase timings to the JSON (--format json)\n"
     "  --out FILE             (report) the HTML file to write\n"
     "  --curve VAR            (report) variable of the predicted-probability curves\n"
     "                         (default: the first numeric variable)\n"
-    "  --title TEXT           (report) title of the document\n"
+    "  --title TEXT           (report) title of the document; (table) a model's title,\n"
+    "                         repeatable\n"
+    "  --newdata FILE         (predict) the rows to predict\n"
+    "  --id COL               (predict) a column of --newdata to echo beside each row\n"
+    "  --linear               (predict) add the linear predictor x'b with its SE\n"
+    "  --results FILE.json    (table) a model saved by partreg fit --format json (repeatable)\n"
+    "  --eform                (table) exp(coefficients): odds ratios for logit models\n"
+    "  --brackets se|ci       (table) standard errors (default) or intervals in brackets\n"
+    "  --stars                (table) * p < 0.05, ** p < 0.01, *** p < 0.001\n"
     "\n"
     "Exit status: 0 success; 1 bad input (message on stderr names the file, line, column\n"
     "or term); 2 bad usage; 3 the fit did not converge or separation was found (the\n"
@@ -131,7 +151,7 @@ static int takes_value(const char *a)
 {
     static const char *const with_value[] = {
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
-        "--vcov", "--ci", "--conf-level", "--at", "--na", "--delim", "--format",
+        "--vcov", "--ci", "--conf-level", "--na", "--delim", "--format",
         "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title",
         "--imputations", "--nominal", "--scale", "--memory", "--tmpdir"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
@@ -186,10 +206,13 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = 1, survey;
+        if (strncmp(a, "--", 2) == 0 && o->extra.n_given < sizeof o->extra.given / sizeof *o->extra.given)
+            o->extra.given[o->extra.n_given++] = a;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(fit_help, stdout);
             fputs(fit_help_ordinal, stdout);
             fputs(fit_help_rest, stdout);
+            fputs(fit_help_more, stdout);
             return 1;
         } else if (a[0] != '-' || strcmp(a, "-") == 0) {
             /* several data files: one completed data set each (multiple
@@ -254,7 +277,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         } else if (strcmp(a, "--out-of-core") == 0) {
             o->spec.out_of_core = 1;
             takes = 0;
-        } else if ((survey = cli_parse_survey(a, v, o, command, &takes)) >= 0) {
+        } else if ((survey = cli_parse_survey(a, v, o, command, &takes)) >= 0 ||
+                   (survey = cli_parse_margins(a, v, o, command, &takes)) >= 0) {
             if (survey)
                 return survey;
         } else if (!takes_value(a)) {
@@ -328,8 +352,6 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             if (!parse_number(v, &p) || !(p > 0 && p < 1))
                 return fail(command, "--conf-level '%s' must be a number in (0, 1), e.g. 0.95", v);
             o->spec.conf_level = p;
-        } else if (strcmp(a, "--at") == 0) {
-            o->spec.at = v;
         } else if (strcmp(a, "--na") == 0) {
             if (n_na >= CLI_MAX_LIST)
                 return fail(command, "too many --na strings");
@@ -393,6 +415,8 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         const char *tmp = getenv("TMPDIR");
         o->spec.temp_dir = tmp && *tmp ? tmp : NULL;
     }
+    if (strcmp(command, "table") == 0 && o->extra.n_results > 0 && o->extra.n_formulas == 0)
+        return 0; /* a table of saved results needs no data */
     if (!o->data)
         return fail(command, "no data file given");
     if (o->n_data > 1 && o->spec.imputations)
