@@ -124,9 +124,28 @@ expect_refused --margins
 expect_refused --at "a=1"
 expect_refused --firth
 expect_refused --vcov cr2 --cluster clu
-"$BIN" fit "$TMP/base.csv" --formula "ord ~ a + b" --brant "${OOC[@]}" >/dev/null 2>"$TMP/err" &&
-    fail "--brant out of core: exit 0"
-grep -q "out of core" "$TMP/err" || fail "--brant out of core: $(cat "$TMP/err")"
+expect_refused --over code
+expect_refused --profile a
+expect_refused --standardize
+"$BIN" report "$TMP/base.csv" --formula "y ~ a + b" --out "$TMP/r.html" "${OOC[@]}" >/dev/null 2>"$TMP/err" &&
+    fail "report out of core: exit 0"
+grep -q -- "--memory" "$TMP/err" || fail "report out of core: $(cat "$TMP/err")"
+# the Brant test, which refits on every row, is left out with the reason
+"$BIN" fit "$TMP/base.csv" --formula "ord ~ a + b" --brant "${OOC[@]}" >"$TMP/out" 2>"$TMP/err" ||
+    fail "--brant out of core: exit $?: $(cat "$TMP/err")"
+grep -q "Brant test.*not computed.*out of core" "$TMP/out" || fail "--brant out of core: $(cat "$TMP/out")"
+# predict uses the fit alone: the in-memory output
+printf 'y,a,b,clu,w,code,ord\n1,0.5,x,3,1,2,1\n0,2.1,z,4,1,1,0\n' >"$TMP/new.csv"
+P=(predict "$TMP/base.csv" --formula "y ~ a + b" --newdata "$TMP/new.csv" --vcov cluster --cluster clu)
+"$BIN" "${P[@]}" >"$TMP/a.out" 2>&1
+"$BIN" "${P[@]}" "${OOC[@]}" >"$TMP/b.out" 2>&1
+cmp -s "$TMP/a.out" "$TMP/b.out" || fail "predict out of core differs: $(diff "$TMP/a.out" "$TMP/b.out" | head -5)"
+# lrtest and table fit on one table in memory: they refuse the options
+for cmd in lrtest table; do
+    "$BIN" "$cmd" "$TMP/base.csv" --formula "y ~ a + b" --formula "y ~ a" "${OOC[@]}" >/dev/null 2>"$TMP/err" &&
+        fail "$cmd --out-of-core: exit 0"
+    grep -q "not an option of partreg $cmd" "$TMP/err" || fail "$cmd --out-of-core: $(cat "$TMP/err")"
+done
 # the design file's directory must be writable
 "$BIN" fit "$TMP/base.csv" --formula "y ~ a" --out-of-core --tmpdir "$TMP/nowhere" >/dev/null 2>"$TMP/err" &&
     fail "--tmpdir of a missing directory: exit 0"

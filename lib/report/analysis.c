@@ -262,14 +262,17 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
  * blocks. */
 static partreg_status refuse_streamed(const partreg_analysis_spec *s, partreg_error *err)
 {
-    const char *what = s->margins            ? "--margins (average marginal effects)"
-                       : s->margins_at_means ? "marginal effects at the means"
-                       : s->at               ? "--at (predictions at values)"
-                                             : NULL;
+    const char *what = s->margins               ? "--margins (average marginal effects)"
+                       : s->margins_at_means    ? "marginal effects at the means"
+                       : s->at || s->n_at       ? "--at (predictions at values)"
+                       : s->over                ? "--over (predictions within groups)"
+                       : s->profile             ? "--profile (predictions over a variable's range)"
+                       : s->standardize         ? "--standardize (standard deviations of the variables)"
+                                                : NULL;
     if (!what)
         return PARTREG_OK;
     return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                             "%s average over every row's variables, which a file read in "
+                             "%s need every row's variables, which a file read in "
                              "blocks (out of core or in shares) does not keep in memory; raise "
                              "--memory to read the file in memory, or compute them on a "
                              "subsample",
