@@ -91,6 +91,17 @@ awk -F, 'BEGIN { OFS = "," } NR == 55001 { $3 = "-" } { print }' "$TMP/sim.csv" 
 grep -q "line 55001 has '-'" "$TMP/err" || fail "a bad cell: $(head -c 400 "$TMP/err")"
 [ "$(grep -c "line 55001" "$TMP/err")" -eq 1 ] || fail "a bad cell: not reported once"
 
+# partreg fit's refusals: an option of another command, what needs every row
+"${MPIRUN[@]}" "$MPI_BIN" fit "$TMP/sim.csv" --formula "participated ~ age" --newdata "$TMP/sim.csv" \
+    >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] || fail "--newdata: wanted exit 2"
+grep -q "^partreg fit: --newdata is not an option of partreg fit" "$TMP/err" ||
+    fail "--newdata: $(head -c 400 "$TMP/err")"
+"${MPIRUN[@]}" "$MPI_BIN" fit "$TMP/sim.csv" --formula "participated ~ age" --over gender \
+    >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] || fail "--over: wanted exit 1"
+grep -q -- "--over .*raise --memory" "$TMP/err" || fail "--over: $(head -c 400 "$TMP/err")"
+
 if [ "$fails" -ne 0 ]; then
     echo "cli_mpi: $fails failure(s)"
     exit 1

@@ -54,6 +54,10 @@ int main(int argc, char **argv)
     }
     cli_options o;
     int rc = cli_parse(argc - 2, argv + 2, &o, 1, "fit");
+    if (!rc)
+        rc = cli_check_scope(&o, "fit"); /* partreg fit's refusals, word for word */
+    if (!rc)
+        rc = cli_check_csv(&o, "fit");
     if (rc) {
         cli_options_free(&o);
         MPI_Finalize();
