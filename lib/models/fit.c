@@ -177,7 +177,7 @@ partreg_status partreg_fit_rows_bind(const partreg_fit *fit, const partreg_data 
     /* a distributed fit's share: this call's arrays (data without arrays,
      * as an analysis's coding frame gives, keeps the rows the fit has) */
     if (!r->file && data && data->X) {
-        if (!data || !data->X || !data->y || data->n != r->count || data->p != r->p ||
+        if (!data->y || data->n != r->count || data->p != r->p ||
             (data->ldx && data->ldx != data->p) || (data->w != NULL) != (r->weighted != 0))
             return partreg_error_set(err, PARTREG_EINVAL,
                                      "the data are not this process's share of the rows the "
@@ -286,8 +286,8 @@ static partreg_status report_bad_rows(partreg_rows *rows, size_t J, partreg_erro
         return partreg_error_set(err, PARTREG_EDATA, "invalid outcome or weight");
     st = report_bad_row(&one, J, err);
     /* the row's own number in the message */
-    char msg[PARTREG_ERROR_MESSAGE_SIZE];
     if (err) {
+        char msg[PARTREG_ERROR_MESSAGE_SIZE];
         snprintf(msg, sizeof msg, "row %zu:%s", i + 1, strchr(err->message, ':') + 1);
         memcpy(err->message, msg, sizeof msg);
         err->index = (long)i;
