@@ -15,12 +15,14 @@
 #      process), and the latency of the allgather a pass makes
 #      (bench/mpi_latency.c) for the scaling model of docs/scaling.md.
 #
-# Usage: bench/scale.sh [BUILD_DIR]   (BENCH_SCALE_N overrides 10^8)
+# Usage: bench/scale.sh [BUILD_DIR]   (BENCH_SCALE_N overrides 10^8;
+# BENCH_SCALE_DIR the data directory, so that a reduced run leaves the
+# 10^8-row file of bench/data/scale alone)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
-dir=$here/data/scale
+dir=${BENCH_SCALE_DIR:-$here/data/scale}
 mkdir -p "$dir"
 N=${BENCH_SCALE_N:-100000000}
 N7=$((N / 10))
@@ -55,7 +57,7 @@ run() {
     shift
     $TIME -f "%e %M" -o "$dir/$name.time" nice "$@" >"$dir/$name.json"
 }
-run ooc_big "$build/partreg" fit "$big" --formula "$F" --memory 1G --tmpdir "$dir" \
+run ooc_big "$build/partreg" fit "$big" --formula "$F" --out-of-core --memory 1G --tmpdir "$dir" \
     --format json --timing
 run mem_small "$build/partreg" fit "$small" --formula "$F" --format json --timing
 run ooc_small "$build/partreg" fit "$small" --formula "$F" --out-of-core --memory 1G \
@@ -85,8 +87,12 @@ fi
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 section=$(python3 - "$dir" "$N" "$N7" "$disk_bw" "$cache_bw" "$load0" "$load1" "$mpi_rows" <<'PY'
-import json, os, sys
+import json, math, os, sys
 d, N, N7 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def e(n):  # 10^8, or the count when it is not a power of ten
+    k = round(math.log10(n))
+    return "10^%d" % k if 10 ** k == n else "%d" % n
+EN, EN7 = e(N), e(N7)
 disk_bw, cache_bw = float(sys.argv[4]), float(sys.argv[5])
 load0, load1, mpi = sys.argv[6], sys.argv[7], sys.argv[8] == "1"
 def get(name):
@@ -127,22 +133,22 @@ design = nb * row_bytes
 floor_disk = tb["data_passes"] * design / (disk_bw * 1e9)
 floor_cache = tb["data_passes"] * design / (cache_bw * 1e9)
 w("")
-w("- Peak memory at 10^8 rows out of core: %.0f MB (the in-memory fit of 10^7 rows: %.0f MB)." % (rb, rm))
-w("- Time per row, end to end: %.2f x the in-memory fit's (10^8 out of core against 10^7 in memory; "
-  "%.2f x at 10^7 both). The in-memory run's inference includes the binary diagnostics "
-  "(%.1f s), which out of core leaves out." % ((wb / nb) / (wm / nm), (ws / ns) / (wm / nm),
+w("- Peak memory at %s rows out of core: %.0f MB (the in-memory fit of %s rows: %.0f MB)." % (EN, rb, EN7, rm))
+w("- Time per row, end to end: %.2f x the in-memory fit's (%s out of core against %s in memory; "
+  "%.2f x at %s both). The in-memory run's inference includes the binary diagnostics "
+  "(%.1f s), which out of core leaves out." % ((wb / nb) / (wm / nm), EN, EN7, (ws / ns) / (wm / nm), EN7,
                                                  jm["timing"]["inference_s"]))
-w("- The fit phase at 10^8: %.1f s for %.2f passes over the %.1f GB design file; the floor of "
+w("- The fit phase at %s: %.1f s for %.2f passes over the %.1f GB design file; the floor of "
   "those reads is %.1f s from the disk (%.2f GB/s, O_DIRECT) and %.1f s from the page cache "
-  "(%.2f GB/s): %.2f x and %.2f x the floors." % (tb["fit_s"], tb["data_passes"], design / 1e9,
+  "(%.2f GB/s): %.2f x and %.2f x the floors." % (EN, tb["fit_s"], tb["data_passes"], design / 1e9,
                                                    floor_disk, disk_bw, floor_cache, cache_bw,
                                                    tb["fit_s"] / floor_disk, tb["fit_s"] / floor_cache))
-w("- Out of core and in memory give the same estimates at 10^7 rows: %s (tests/cli_out_of_core.sh "
-  "holds the whole JSON to the byte on the conformance cases)." % ("yes" if same else "NO"))
+w("- Out of core and in memory give the same estimates at %s rows: %s (tests/cli_out_of_core.sh "
+  "holds the whole JSON to the byte on the conformance cases)." % (EN7, "yes" if same else "NO"))
 if mpi:
     w("")
-    w("Over MPI on this machine (shared memory, `--mca btl self,vader`), 10^7 rows, one thread a "
-      "process:")
+    w("Over MPI on this machine (shared memory, `--mca btl self,vader`), %s rows, one thread a "
+      "process:" % EN7)
     w("")
     w("| run | wall | read | design | fit | fit speed-up |")
     w("|---|---|---|---|---|---|")
