@@ -5,7 +5,9 @@
 # cluster, HC1, profile intervals) and on a simulated survey large enough
 # for many segments per process, with clusters that span the processes'
 # shares (rows shuffled) and each share out of core. An error in the third
-# process's share is reported by process 0 with its file line. Skipped
+# process's share is reported by process 0 with its file line. The
+# library's own use under MPI, examples/fit_mpi.c, gives one process's
+# bits with a cluster covariance over shares. Skipped
 # (77) when the build has no MPI or mpirun is missing.
 # Usage: cli_mpi.sh BUILD SOURCE
 set -u
@@ -90,6 +92,25 @@ awk -F, 'BEGIN { OFS = "," } NR == 55001 { $3 = "-" } { print }' "$TMP/sim.csv" 
 [ $? -eq 1 ] || fail "a bad cell: wanted exit 1"
 grep -q "line 55001 has '-'" "$TMP/err" || fail "a bad cell: $(head -c 400 "$TMP/err")"
 [ "$(grep -c "line 55001" "$TMP/err")" -eq 1 ] || fail "a bad cell: not reported once"
+
+# the library under MPI (examples/fit_mpi.c): each process passes its
+# share of the rows to partreg_fit_create with a communicator; a cluster
+# covariance over communities whose residents sit in several shares; the
+# same bits as one process with all rows
+if command -v mpicc >/dev/null 2>&1; then
+    SAN=""
+    grep -q '^PARTREG_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &&
+        SAN="-fsanitize=address,undefined"
+    if mpicc -std=c11 -Wall -Wextra -Wpedantic -Wconversion -Wno-sign-conversion -Werror $SAN \
+        -I"$SRC/include" -I"$SRC/mpi" "$SRC/examples/fit_mpi.c" -L"$BUILD" -Wl,-rpath,"$BUILD" \
+        -lpartreg_mpi -lpartreg -lm -o "$TMP/fit_mpi" 2>"$TMP/cc.err"; then
+        "${MPIRUN[@]}" "$TMP/fit_mpi" >"$TMP/ex.out" 2>&1 || fail "fit_mpi: exit $?: $(cat "$TMP/ex.out")"
+        grep -q "the same bits as one process with all rows: yes" "$TMP/ex.out" ||
+            fail "fit_mpi: $(cat "$TMP/ex.out")"
+    else
+        fail "examples/fit_mpi.c does not compile: $(cat "$TMP/cc.err")"
+    fi
+fi
 
 # partreg fit's refusals: an option of another command, what needs every row
 "${MPIRUN[@]}" "$MPI_BIN" fit "$TMP/sim.csv" --formula "participated ~ age" --newdata "$TMP/sim.csv" \
