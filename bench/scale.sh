@@ -109,6 +109,9 @@ w = out.append
 w("<!-- scale -->")
 w("## Out of core and over MPI (`bench/scale.sh`)")
 w("")
+if N != 10 ** 8:
+    w("A reduced run: `BENCH_SCALE_N=%d bench/scale.sh` (%s rows out of core, %s in memory)." % (N, EN, EN7))
+    w("")
 w("A binary logit with 10 predictors (`bench/gen_big.c`), `partreg fit DATA.csv --format json "
   "--timing`, each run alone under `nice`, peak RSS from `/usr/bin/time`. Out of core: the "
   "CSV file read in 64 MiB blocks twice (the survey, then the design file), the fit and its "
