@@ -55,11 +55,12 @@ conformance: build
 
 bench: deps-bench build
 	@bench/run.sh $(BUILD)
+	@bench/ri.sh $(BUILD)
 
 bench-quick: deps-bench build
 	@bench/run.sh $(BUILD) --quick
 
-# Monte Carlo validation study (slow: 5-9 CPU-minutes, 3-5 minutes on two
+# Monte Carlo validation study (slow: 6-10 CPU-minutes, 3-6 minutes on two
 # idle cores; not part of make test). docs/validation.md has the results.
 validate: deps build
 	@bench/validate/run.sh $(BUILD)

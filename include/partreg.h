@@ -607,7 +607,9 @@ typedef struct partreg_fit_stats {
     double bic;             /**< -2 loglik + k log(N), N = sum of weights */
     double lr_chi2;         /**< 2 (loglik - null_loglik) */
     double lr_df;           /**< k - k_null */
-    double lr_p;            /**< upper tail of chi-square(lr_df) at lr_chi2 */
+    double lr_p;            /**< upper tail of chi-square(lr_df) at lr_chi2; with a random
+                                 intercept (absent from the null model) the 50:50 mixture
+                                 of chi-square(lr_df - 1) and chi-square(lr_df) */
     double r2_mcfadden;     /**< 1 - loglik/null_loglik */
     double r2_cox_snell;    /**< 1 - exp(2 (null_loglik - loglik) / N) */
     double r2_nagelkerke;   /**< Cox-Snell / (1 - exp(2 null_loglik / N)) */
@@ -701,5 +703,6 @@ PARTREG_API int partreg_write_text(FILE *out, const char *s);
 #endif
 
 #include "partreg_inference.h"
+#include "partreg_random.h"
 
 #endif /* PARTREG_H */

@@ -118,6 +118,13 @@ typedef struct partreg_analysis_spec {
             int scale_test;       /**< ordinal: LR test per variable of scale effects (default 0) */
             int parallel_test;    /**< ordinal: Wald test of equal slopes per variable, from the model with every variable nominal (default 0) */
             int ordinal_gof;      /**< ordinal: Lipsitz, ordinal Hosmer-Lemeshow and Pulkstenis-Robinson tests (default 0) */
+            /** Quadrature points per group of a random-intercept model
+             *  `(1 | G)`: 1 is the Laplace approximation (default 0: 15). */
+            int nagq;
+            /** Random-intercept models: margins and predictions at u = 0
+             *  (an average community) instead of integrated over
+             *  u ~ N(0, sigma^2) (default 0: population-averaged). */
+            int ri_conditional;
             /** Memory for the data, in bytes (`--memory`; default 0: half
              *  the physical memory). A CSV file whose table and design
              *  would need more (about twice the file's size) is read in

@@ -18,6 +18,9 @@
  *   and `log()`, `exp()`, `sqrt()`; `log(expr)`, `exp(expr)`, `sqrt(expr)`
  *   as terms.
  * - `- 1` or `+ 0` drops the intercept, `+ 1` keeps it (the default).
+ * - `(1 | G)`: a random intercept for each group of column G (numeric or
+ *   text; partreg_random.h), at most one, as a term of its own. The
+ *   grouping column is not a predictor (no coefficient, no margin).
  * - `- term` removes a term produced earlier (`a*b - a:b`).
  *
  * Terms keep formula order (`a*b` gives `a`, `b`, `a:b`; R would move
@@ -103,6 +106,11 @@ PARTREG_API size_t partreg_formula_n_terms(const partreg_formula *f);
 /** Label of term k (`age`, `I(age^2)`, `factor(cyl)`, `sex:age`), or NULL
  *  when k is out of range. Borrowed; valid while f lives. */
 PARTREG_API const char *partreg_formula_term_label(const partreg_formula *f, size_t k);
+
+/** The grouping column of the formula's random-intercept term `(1 | G)`
+ *  (partreg_random.h), or NULL when it has none. Borrowed; valid while f
+ *  lives. The grouping column is not one of the formula's variables. */
+PARTREG_API const char *partreg_formula_group(const partreg_formula *f);
 
 /** Number of distinct columns on the right-hand side. */
 PARTREG_API size_t partreg_formula_n_variables(const partreg_formula *f);
@@ -328,6 +336,18 @@ PARTREG_API const char *partreg_frame_response(const partreg_frame *fr);
 
 /** Case weights (n_rows entries, borrowed) or NULL when none. */
 PARTREG_API const double *partreg_frame_weights(const partreg_frame *fr);
+/** Groups of the random-intercept term `(1 | G)`: codes 0..n_groups-1
+ *  (n_rows entries, borrowed) in the order of the group column's levels
+ *  (numeric order for numbers, byte order for text, code order for
+ *  labelled columns), or NULL when the formula has no such term;
+ *  *n_groups (if not NULL) receives the number of groups in the rows used
+ *  (0 when none). Rows with a missing group are dropped with the others. */
+PARTREG_API const size_t *partreg_frame_groups(const partreg_frame *fr, size_t *n_groups);
+/** The grouping column of `(1 | G)` (borrowed), or NULL. */
+PARTREG_API const char *partreg_frame_group_variable(const partreg_frame *fr);
+/** Name of group g (borrowed), or NULL when g is out of range or there are
+ *  no groups. */
+PARTREG_API const char *partreg_frame_group_label(const partreg_frame *fr, size_t g);
 /** Cluster codes 0..G-1 (n_rows entries, in order of first appearance,
  *  borrowed) or NULL when no cluster column; *n_clusters (if not NULL)
  *  receives G (0 when none). */

@@ -165,8 +165,11 @@ PARTREG_API partreg_status partreg_fit_wald_test(const partreg_fit *fit, const s
 /**
  * Likelihood-ratio test of a reduced model nested in a full one:
  * chi2 = 2 (l_full - l_reduced), df = k_full - k_reduced, p = upper
- * chi-square tail. Nesting itself cannot be verified from two fits; the
- * checks below catch the usual mistakes.
+ * chi-square tail; when the full model has a random intercept the reduced
+ * one lacks (its variance tested at 0, on the boundary of the parameter
+ * space), p is that of the 50:50 mixture of chi2(df - 1) and chi2(df)
+ * (Self and Liang 1987; chi2(0) is 0). Nesting itself cannot be verified
+ * from two fits; the checks below catch the usual mistakes.
  *
  * @return PARTREG_OK; PARTREG_EINVAL when the fits differ in family, link,
  *         outcome levels, weights (one has weights, or their values

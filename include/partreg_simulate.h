@@ -33,6 +33,13 @@
  *   E_u[Phi(eta + u)] = Phi(eta / sqrt(1 + sigma^2)); the conditional
  *   coefficients are the marginal ones times sqrt(1 + sigma^2).
  * phi = 1 and sigma = 0 switch community effects off.
+ *
+ * ## The random-intercept truth
+ * With ::partreg_sim_truth.effects = ::PARTREG_SIM_NORMAL the community
+ * effects are normal on every outcome and the coefficients are the
+ * conditional ones of the random-intercept model, which a fit with
+ * `+ (1 | community)` (partreg_random.h) estimates, with the sd of the
+ * community effect (partreg_sim_truth_write() prints both).
  * docs/simulator.md states every distribution and default value.
  *
  * ## Reproducibility
@@ -73,6 +80,21 @@ extern "C" {
 /** Most thresholds an outcome has (willingness: 5 levels, 4 cuts). */
 #define PARTREG_SIM_MAX_THRESHOLDS 4
 
+/** How partreg_simulate() draws the community effects. */
+typedef enum partreg_sim_effects {
+    /** Bridge-distributed effects on the logit outcomes and normal ones on
+     *  the probit outcome, chosen so that the coefficients of
+     *  ::partreg_sim_truth are the population-averaged ones (the file
+     *  comment); the default. */
+    PARTREG_SIM_BRIDGE = 0,
+    /** Normal effects on every outcome, u_c = sd Phi^-1(U_c): the data follow
+     *  the random-intercept model of a fit with `+ (1 | community)`
+     *  (partreg_random.h), and the coefficients of ::partreg_sim_truth are
+     *  its conditional (community-specific) ones, which such a fit
+     *  estimates together with the sd (community_sd, community_sigma). */
+    PARTREG_SIM_NORMAL = 1
+} partreg_sim_effects;
+
 /** True population-averaged model of one outcome on the linear predictor
  *  eta = intercept + slope' x, x = (social_capital, insured = yes, age,
  *  education = secondary, education = tertiary, log(income), gender =
@@ -109,9 +131,22 @@ typedef struct partreg_sim_truth {
      *  intraclass correlation 0.19 as the logit default:
      *  sigma^2 / (1 + sigma^2) = 1 - phi^2). */
     double community_sigma;
-    /** Reserved: fields added in later releases take its place, so that the
-     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[64];
+    /** Fields added after the first release, in the place of the reserve
+     *  (zero: the default), so that the struct's size never changes
+     *  (docs/DESIGN.md, "Public structs"). */
+    union {
+        struct {
+            /** How the community effects are drawn (default
+             *  ::PARTREG_SIM_BRIDGE: the coefficients are population-averaged). */
+            partreg_sim_effects effects;
+            /** With ::PARTREG_SIM_NORMAL: the standard deviation of the normal
+             *  community effect on the two logit outcomes, >= 0 (default 0:
+             *  the bridge's, pi sqrt((1/phi^2 - 1) / 3), 0.88 at phi = 0.9).
+             *  The probit outcome's is community_sigma either way. */
+            double community_sd;
+        };
+        unsigned char partreg_reserved_[64];
+    };
 } partreg_sim_truth;
 
 /** How the predictors are drawn (docs/simulator.md writes each out). */

@@ -293,6 +293,55 @@ expect S17 2 "describe replicate weights" "$BIN" fit "$A" --formula "$AF" --samp
 expect S18 0 "" "$BIN" fit "$DATA" --formula "participated ~ social_capital" --weights income
 grep -qF "not whole numbers, as sampling weights are" "$TMP/out" || fail "S18: no sampling-weights warning for fractional --weights"
 
+# Random intercepts (docs/errors.md, G rows): the term (1 | G), the groups
+# that cannot carry a variance, and the options the model refuses.
+RF="willingness ~ age + (1 | community)"
+python3 - "$TMP" <<'PY'
+import random, sys
+d = sys.argv[1]
+random.seed(5)
+def write(name, rows):
+    with open("%s/%s" % (d, name), "w") as f:
+        f.write("y,x,g\n")
+        for r in rows:
+            f.write("%d,%.3f,%s\n" % r)
+write("one_group.csv", [(random.randint(0, 1), random.gauss(0, 1), "7") for i in range(60)])
+write("one_row.csv", [(random.randint(0, 1), random.gauss(0, 1), str(i)) for i in range(60)])
+write("constant.csv", [((i // 6) % 2, random.gauss(0, 1), str(i // 6)) for i in range(60)])
+sep = []
+for i in range(120):
+    x = random.gauss(0, 1)
+    sep.append((1 if x > 0 else 0, x, str(i % 12)))
+write("sep.csv", sep)
+PY
+expect G1 1 "random slopes are not supported" "$BIN" fit "$DATA" --formula "willingness ~ age + (age | community)"
+expect G2 1 "a second random-intercept term" "$BIN" fit "$DATA" --formula "willingness ~ age + (1 | community) + (1 | education)"
+expect G3 1 "nested or crossed groupings" "$BIN" fit "$DATA" --formula "willingness ~ age + (1 | community/gender)"
+expect G4 1 "cannot be combined with '*'" "$BIN" fit "$DATA" --formula "willingness ~ age * (1 | community)"
+expect G5 1 "both a predictor" "$BIN" fit "$DATA" --formula "willingness ~ community + (1 | community)"
+expect G6 1 "unknown column 'comunity'" "$BIN" fit "$DATA" --formula "willingness ~ age + (1 | comunity)"
+expect G7 1 "a single group" "$BIN" fit "$TMP/one_group.csv" --formula "y ~ x + (1 | g)"
+expect G8 1 "every group of 'g' has a single row" "$BIN" fit "$TMP/one_row.csv" --formula "y ~ x + (1 | g)"
+expect G9 1 "the groups predict it perfectly" "$BIN" fit "$TMP/constant.csv" --formula "y ~ x + (1 | g)"
+expect G10 1 "use --vcov model" "$BIN" fit "$DATA" --formula "$RF" --vcov hc1
+expect G11 2 "add a term (1 | GROUP)" "$BIN" fit "$DATA" --formula "willingness ~ age" --nagq 5
+expect G12 2 "--conditional asks for predictions" "$BIN" fit "$DATA" --formula "willingness ~ age" --conditional
+expect G13 2 "from 1 (Laplace) to 100" "$BIN" fit "$DATA" --formula "$RF" --nagq 0
+expect G14 1 "--brant is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --brant
+expect G15 3 "separation" "$BIN" fit "$TMP/sep.csv" --formula "y ~ x + (1 | g)"
+expect G16 0 "" "$BIN" fit "$DATA" --formula "education ~ age + (1 | community)" --levels primary,secondary,tertiary --format json
+grep -q '"at_boundary": true' "$TMP/out" && grep -q '"lr_p_value": 0.5' "$TMP/out" ||
+    fail "G16: sd at the boundary not reported as such"
+expect G17 1 "not offered with a survey design" "$BIN" fit "$A" --formula "awards ~ meals + (1 | dnum)" "${SW[@]}"
+expect G22 1 "--firth is not offered with a random intercept" "$BIN" fit "$TMP/sep.csv" --formula "y ~ x + (1 | g)" --firth
+expect G23 1 "not pooled over imputations" "$BIN" fit "$SRC/tests/data/boys_mi10.csv" --imputations imp --formula "gen ~ age + (1 | reg)"
+expect G24 1 "--nominal is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --nominal age
+expect G25 1 "--scale is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --scale age
+expect G26 1 "--gof is not offered with the random intercept" "$BIN" fit "$DATA" --formula "$RF" --gof
+expect G27 1 "without a random intercept only" "$BIN" fit "$DATA" --formula "participated ~ age + (1 | community)" --expected-information
+expect G28 2 "--conditional is not an option of partreg table" "$BIN" table "$DATA" --formula "$RF" --conditional
+expect G29 1 "--nagq 5 sets the quadrature" "$BIN" lrtest "$DATA" --formula "willingness ~ age + gender" --formula "willingness ~ age" --nagq 5
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_errors: $fails failure(s) in $checks checks"
     exit 1

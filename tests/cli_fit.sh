@@ -95,6 +95,151 @@ grep -qE '^Log-likelihood -[0-9]\.[0-9]{9}e\+203 ' "$TMP/out" ||
     fail "huge weights: log-likelihood line is $(grep '^Log-lik' "$TMP/out" | cut -c1-80)"
 grep -qE '^age ' "$TMP/out" && ! grep -q "dropped age" "$TMP/out" || fail "huge weights: age dropped"
 
+# a random intercept in every format: JSON nagq, random_effects with one
+# mode per community; CSV one random_sd row and one group_effect row per
+# community; text the sd line; the same numbers in all three; --conditional
+# changes the margins but not the fit
+RI=(--formula "willingness ~ social_capital + age + (1 | community)" --margins)
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]}" --format json
+cp "$TMP/out" "$TMP/ri.json"
+# CSV holds the coefficients only, so it is asked for without --margins
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]:0:2}" --format csv
+cp "$TMP/out" "$TMP/ri.csv"
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]}"
+grep -qE '^sd +0\.[0-9]{5} +0\.[0-9]{5}' "$TMP/out" || fail "random intercept: no sd line in the text"
+expect 0 "" "$BIN" fit "$DATA" "${RI[@]}" --conditional --format json
+cp "$TMP/out" "$TMP/ri_cond.json"
+python3 - "$TMP/ri.json" "$TMP/ri.csv" "$TMP/ri_cond.json" <<'PY' || fail "random intercept JSON/CSV"
+import csv, json, sys
+d = json.load(open(sys.argv[1])); rows = list(csv.DictReader(open(sys.argv[2])))
+c = json.load(open(sys.argv[3]))
+re_ = d["random_effects"][0]
+assert d["nagq"] == 15 and d["predictions"] == "averaged" and c["predictions"] == "conditional"
+assert re_["group"] == "community" and re_["n_groups"] == 40 and len(re_["modes"]) == 40
+sd = [r for r in rows if r["type"] == "random_sd"]
+ge = [r for r in rows if r["type"] == "group_effect"]
+assert len(sd) == 1 and sd[0]["term"] == "sd(community)" and len(ge) == 40
+assert abs(float(sd[0]["estimate"]) - re_["sd"]) < 1e-12 * re_["sd"]
+for m, r in zip(re_["modes"], ge):
+    assert r["term"] == "community[%s]" % m["level"]
+    assert abs(float(r["estimate"]) - m["mode"]) <= 1e-12 * (1 + abs(m["mode"]))
+assert not any(t["term"] == "log_sigma" for t in d["coefficients"])
+assert c["loglik"] == d["loglik"]
+assert abs(c["margins"][0]["estimate"] - d["margins"][0]["estimate"]) > 1e-6
+PY
+
+# a random intercept with the other commands: predict integrates over it
+# (a new resident needs no community) or, with --conditional, holds it at
+# 0; table shows sd(G) from a fit and from its saved JSON; lrtest gives
+# --nagq to the model with (1 | G) only and halves the p-value
+RF2="participated ~ social_capital + age + (1 | community)"
+printf 'social_capital,age\n-1.5,25\n0.3,47\n2.1,70\n' >"$TMP/ri_new.csv"
+expect 0 "" "$BIN" fit "$DATA" --formula "$RF2" --format json --nagq 25
+cp "$TMP/out" "$TMP/ri2.json"
+expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --nagq 25 --newdata "$TMP/ri_new.csv" --format json --linear
+cp "$TMP/out" "$TMP/ri_avg.json"
+expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --nagq 25 --newdata "$TMP/ri_new.csv" --format json --conditional
+cp "$TMP/out" "$TMP/ri_u0.json"
+expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --newdata "$TMP/ri_new.csv"
+grep -q "^Random intercept (1 | community): population-averaged" "$TMP/out" ||
+    fail "predict: the random intercept's predictions not named"
+expect 0 "" "$BIN" table "$DATA" --formula "participated ~ social_capital + age" --formula "$RF2" \
+    --results "$TMP/ri2.json" --nagq 25 --format csv
+cp "$TMP/out" "$TMP/ri_table.csv"
+expect 0 "" "$BIN" lrtest "$DATA" --formula "$RF2" --formula "participated ~ social_capital + age" --nagq 25 --format json
+cp "$TMP/out" "$TMP/ri_lr.json"
+# --at, --over and --contrast with a random intercept: each cell is the
+# mean over the group's rows of predict's population-averaged (or, with
+# --conditional, u = 0) probabilities of the rows set to the cell's value
+awk -F, -v OFS=, 'NR == 1 { print; next } { $3 = 30; print }' "$DATA" >"$TMP/age30.csv"
+awk -F, -v OFS=, 'NR == 1 { print; next } { $3 = 60; print }' "$DATA" >"$TMP/age60.csv"
+for how in averaged conditional; do
+    c=(); [ $how = conditional ] && c=(--conditional)
+    expect 0 "" "$BIN" fit "$DATA" --formula "$RF2" --at "age=30,60" --over gender --contrast reference \
+        "${c[@]}" --format json
+    cp "$TMP/out" "$TMP/ri_at_$how.json"
+    for a in 30 60; do
+        expect 0 "" "$BIN" predict "$DATA" --formula "$RF2" --newdata "$TMP/age$a.csv" --id gender \
+            "${c[@]}" --format json
+        cp "$TMP/out" "$TMP/ri_rows_${how}_$a.json"
+    done
+    python3 - "$TMP/ri_at_$how.json" "$TMP/ri_rows_${how}_30.json" "$TMP/ri_rows_${how}_60.json" <<'PY' ||
+import json, sys
+at = json.load(open(sys.argv[1])); rows = [json.load(open(f)) for f in sys.argv[2:4]]
+mean = {}
+for a, r in zip((30, 60), rows):
+    for g in ("female", "male"):
+        p = [e["probabilities"][1]["estimate"] for e in r["predictions"] if e["id"] == g]
+        mean[(a, g)] = sum(p) / len(p)
+cells = {(e["term"], e["over"]): e["estimate"] for e in at["predictions_at"]}
+for (a, g), m in mean.items():
+    assert abs(cells[("age=%d" % a, "gender=" + g)] - m) < 1e-12, (a, g, m)
+for c in at["contrasts"]:
+    g = c["over"].split("=")[1]
+    assert abs(c["estimate"] - (mean[(60, g)] - mean[(30, g)])) < 1e-12
+PY
+        fail "random intercept: --at/--over/--contrast ($how) are not the means of predict's rows"
+done
+
+# --standardize with a random intercept: the latent y* = x'b + u + e, so
+# sd(y*)^2 = var(x'b) + sigma^2 + pi^2/3
+expect 0 "" "$BIN" fit "$DATA" --formula "$RF2" --standardize --format json
+python3 - "$TMP/out" "$DATA" <<'PY' || fail "random intercept: sd(y*) of --standardize"
+import csv, json, math, sys
+d = json.load(open(sys.argv[1])); rows = list(csv.DictReader(open(sys.argv[2])))
+b = {c["term"]: c["estimate"] for c in d["coefficients"]}
+eta = [b["social_capital"] * float(r["social_capital"]) + b["age"] * float(r["age"]) for r in rows]
+m = sum(eta) / len(eta)
+var = sum((e - m) ** 2 for e in eta) / (len(eta) - 1)
+s = d["random_effects"][0]["sd"]
+want = math.sqrt(var + s * s + math.pi ** 2 / 3)
+assert abs(d["standardized"]["sd_latent"] - want) < 1e-10 * want, (d["standardized"]["sd_latent"], want)
+PY
+
+# report: the first formula without (1 | G) is its model, --nagq goes to the other's column
+expect 0 "" "$BIN" report "$DATA" --formula "participated ~ social_capital + age" --formula "$RF2" \
+    --nagq 5 --out "$TMP/ri_two.html"
+grep -q "sd(community)" "$TMP/ri_two.html" || fail "report: no sd(community) row in the models' table"
+python3 - "$TMP/ri2.json" "$TMP/ri_avg.json" "$TMP/ri_u0.json" "$TMP/ri_table.csv" "$TMP/ri_lr.json" <<'PY' || fail "random intercept in predict, table, lrtest"
+import csv, json, math, sys
+fit = json.load(open(sys.argv[1])); avg = json.load(open(sys.argv[2]))
+u0 = json.load(open(sys.argv[3])); rows = list(csv.DictReader(open(sys.argv[4])))
+lr = json.load(open(sys.argv[5]))
+b = {c["term"]: c["estimate"] for c in fit["coefficients"]}
+re_ = fit["random_effects"][0]
+s = re_["sd"]
+assert avg["random_intercept"] == "averaged" and u0["random_intercept"] == "conditional"
+F = lambda x: 1.0 / (1.0 + math.exp(-x))
+# P = integral of F(eta + s z) phi(z) dz, by the trapezoidal rule on [-12, 12]
+def averaged(eta):
+    h = 24.0 / 24000
+    return h * sum(F(eta + s * z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+                   for z in (-12.0 + h * k for k in range(24001)))
+for r, a, c in zip(((-1.5, 25), (0.3, 47), (2.1, 70)), avg["predictions"], u0["predictions"]):
+    eta = b["(Intercept)"] + b["social_capital"] * r[0] + b["age"] * r[1]
+    assert abs(a["linear"]["estimate"] - eta) < 1e-12 * (1 + abs(eta))
+    pa = a["probabilities"][1]["estimate"]; pc = c["probabilities"][1]["estimate"]
+    assert abs(pc - F(eta)) < 1e-12, (pc, F(eta))
+    assert abs(pa - averaged(eta)) < 1e-9, (pa, averaged(eta))
+    assert abs(pa - pc) > 1e-4
+sd = [r for r in rows if r["section"] == "random"]
+assert len(sd) == 1 and sd[0]["term"] == "sd(community)"
+assert sd[0]["(1)_estimate"] == "" and sd[0]["(3)_p_value"] == ""
+for m in ("(2)", "(3)"):
+    assert abs(float(sd[0][m + "_estimate"]) - s) < 1e-10 * s
+    assert abs(float(sd[0][m + "_std_error"]) - re_["sd_std_error"]) < 1e-8
+    assert abs(float(sd[0][m + "_conf_low"]) - re_["sd_conf_low"]) < 1e-8
+assert not any(r["term"] == "log_sigma" for r in rows)
+assert abs(lr["chi2"] - re_["lr_chi2"]) < 1e-8 * lr["chi2"] and lr["df"] == 1
+assert abs(lr["p_value"] - re_["lr_p_value"]) < 1e-8 * re_["lr_p_value"]
+# the fit's LR test against the null model (no random intercept): sd on
+# its boundary, p = (Q_chi2(2) + Q_chi2(3)) / 2
+t = fit["lr_test"]; x = t["chi2"]
+assert t["df"] == 3
+q2 = math.exp(-x / 2); q3 = math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2)
+assert abs(t["p_value"] - (q2 + q3) / 2) < 1e-10 * t["p_value"], (t, (q2 + q3) / 2)
+PY
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_fit: $fails failure(s)"
     exit 1

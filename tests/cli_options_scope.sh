@@ -77,6 +77,8 @@ read -r -d '' TABLE <<'T'
 --rep-type|--rep-type bootstrap --repweights rw* --sampling-weights w|--rep-type jk1 --repweights rw* --sampling-weights w
 --fay-rho|--fay-rho 0.3 --rep-type fay --repweights rw* --sampling-weights w|--rep-type fay --repweights rw* --sampling-weights w
 --rep-mse|--rep-mse --rep-type jk1 --repweights rw* --sampling-weights w|--rep-type jk1 --repweights rw* --sampling-weights w
+--nagq|--nagq 3 --formula@participated ~ social_capital + age + (1 | community)|--formula@participated ~ social_capital + age + (1 | community)
+--conditional|--conditional --formula@participated ~ social_capital + age + (1 | community)|--formula@participated ~ social_capital + age + (1 | community)
 --na|--na 49|
 --delim|--delim ,|
 --expected-information|--expected-information --link probit|--link probit

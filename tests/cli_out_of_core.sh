@@ -127,6 +127,9 @@ expect_refused --vcov cr2 --cluster clu
 expect_refused --over code
 expect_refused --profile a
 expect_refused --standardize
+"$BIN" fit "$TMP/base.csv" --formula "y ~ a + (1 | clu)" "${OOC[@]}" >/dev/null 2>"$TMP/err" &&
+    fail "(1 | clu) out of core: exit 0"
+grep -q "random intercept.*--memory" "$TMP/err" || fail "(1 | clu) out of core: $(cat "$TMP/err")"
 "$BIN" report "$TMP/base.csv" --formula "y ~ a + b" --out "$TMP/r.html" "${OOC[@]}" >/dev/null 2>"$TMP/err" &&
     fail "report out of core: exit 0"
 grep -q -- "--memory" "$TMP/err" || fail "report out of core: $(cat "$TMP/err")"

@@ -6,7 +6,8 @@
 # Always: structural checks with python3's html.parser (no URL, script,
 # link or external resource; the tables; per figure the SVG elements: a CI
 # line per coefficient in the forest plot, a curve and a band per outcome
-# series, the ROC path, a calibration point per group), numbers against
+# series, the ROC path, a calibration point per group, the caterpillar
+# plot of a random intercept's communities), numbers against
 # `partreg fit --format json`. When chromium is installed it also loads
 # each report headless (--dump-dom: the parsed DOM has the figures) and
 # saves screenshots for a person to look at:
@@ -217,6 +218,45 @@ PY
 python3 "$TMP/check.py" "$OUT/report_binary.html" numeric "$TMP/binary.json" || fail "binary report"
 python3 "$TMP/check.py" "$OUT/report_ordinal.html" numeric "$TMP/ordinal.json" || fail "ordinal report"
 python3 "$TMP/check.py" "$TMP/categorical.html" categorical "$TMP/ordinal.json" || fail "categorical curve report"
+
+# a random intercept: the community-effects section, its table and the
+# caterpillar plot (one interval and one mode per community, the ICC and
+# sd of `partreg fit`); at the boundary the section says sd = 0 and draws
+# no plot
+RFIT=(--formula "willingness ~ $X + (1 | community)" --ref education=primary)
+expect 0 "" "$BIN" report "$DATA" "${RFIT[@]}" --out "$OUT/report_random.html"
+expect 0 "" "$BIN" fit "$DATA" "${RFIT[@]}" --format json
+cp "$TMP/stdout" "$TMP/random.json"
+expect 0 "" "$BIN" report "$DATA" --formula "education ~ age + (1 | community)" \
+    --levels primary,secondary,tertiary --out "$TMP/boundary.html"
+python3 - "$OUT/report_random.html" "$TMP/random.json" "$TMP/boundary.html" <<'PY'
+import json, re, sys
+html, fit, boundary = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), open(sys.argv[3]).read()
+re_ = fit["random_effects"][0]
+errors = []
+def check(c, what):
+    if not c:
+        errors.append(what)
+check('<section id="random">' in html, "no community-effects section")
+check(html.count('<table class="random">') == 1, "no random-intercept table")
+cat = re.search(r'<svg[^>]*class="caterpillar".*?</svg>', html, re.S)
+check(cat is not None, "no caterpillar plot")
+if cat:
+    n = re_["n_groups"]
+    check(cat.group(0).count('class="ci"') == n, "caterpillar: %d intervals for %d communities"
+          % (cat.group(0).count('class="ci"'), n))
+    check(cat.group(0).count('<circle class="est"') == n, "caterpillar: modes")
+check("%.3f" % re_["icc"] in html, "the ICC %.3f is not in the report" % re_["icc"])
+check("%.3f" % re_["sd"] in html, "the sd %.3f is not in the report" % re_["sd"])
+check("population-averaged" in html, "the report does not say its predictions are averaged")
+check('<section id="random">' in boundary and "estimated at 0" in boundary,
+      "the boundary report does not say sd = 0")
+check('class="caterpillar"' not in boundary, "a caterpillar plot at sd = 0")
+for e in errors:
+    print("cli_report: random: %s" % e)
+sys.exit(1 if errors else 0)
+PY
+[ $? -eq 0 ] || fail "random-intercept report"
 
 # every string from the data, the formula and the user is escaped
 python3 - "$TMP/esc.csv" <<'PY'

@@ -11,6 +11,7 @@
 #include "partreg_formula.h"
 #include "partreg_inference.h"
 #include "partreg_margins.h"
+#include "partreg_random.h"
 #include "partreg_report.h"
 #include "partreg_simulate.h"
 #include "partreg_survey.h"
@@ -50,6 +51,8 @@ static void test_struct_sizes(void **state)
         {"partreg_survey_options", sizeof(partreg_survey_options), 96},
         {"partreg_survey_info", sizeof(partreg_survey_info), 248},
         {"partreg_survey_gof", sizeof(partreg_survey_gof), 112},
+        {"partreg_random_intercept", sizeof(partreg_random_intercept), 216},
+        {"partreg_group_effect", sizeof(partreg_group_effect), 88},
     };
     int bad = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)

@@ -52,6 +52,36 @@ static void test_simple(void **state)
     check_terms("\xc3\xa9tat ~ \xc3\xa2ge", "\xc3\xa9tat", 1, TERMS("\xc3\xa2ge"));
 }
 
+/* The random-intercept term (1 | G): its grouping column, apart from the
+ * terms and variables. */
+static void check_group(const char *text, const char *group, size_t n_terms, size_t n_vars)
+{
+    partreg_formula *f = NULL;
+    partreg_error err;
+    partreg_status st = partreg_formula_parse(text, &f, &err);
+    if (st != PARTREG_OK)
+        print_error("parse '%s': %s\n", text, err.message);
+    assert_int_equal(st, PARTREG_OK);
+    assert_string_equal(partreg_formula_group(f), group);
+    assert_int_equal(partreg_formula_n_terms(f), n_terms);
+    assert_int_equal(partreg_formula_n_variables(f), n_vars);
+    partreg_formula_free(f);
+}
+
+static void test_random_intercept(void **state)
+{
+    (void)state;
+    check_group("y ~ x + (1 | community)", "community", 1, 1);
+    check_group("y ~ (1|g) + x*z", "g", 3, 2);
+    check_group("y ~ (1 | g)", "g", 0, 0);
+    check_group("y ~ x + (1 | `my group`) - 1", "my group", 1, 1);
+    check_terms("y ~ a + (1 | g) + b", "y", 1, TERMS("a", "b"));
+    partreg_formula *f = NULL;
+    assert_int_equal(partreg_formula_parse("y ~ x", &f, NULL), PARTREG_OK);
+    assert_null(partreg_formula_group(f));
+    partreg_formula_free(f);
+}
+
 static void test_intercept(void **state)
 {
     (void)state;
@@ -159,8 +189,23 @@ static void test_errors(void **state)
     check_error("y ~ a ~ b", 7, "second '~'");
     check_error("y ~ a / b", 7, "'/' nesting is not supported");
     check_error("y ~ a $ b", 7, "unexpected character '$' at position 7");
-    check_error("y ~ a | g", 7, "'|' are not supported");
+    check_error("y ~ a | g", 7, "written in parentheses, (1 | G)");
     check_error("y ~ \"a\"", 5, "backticks");
+    check_error("y ~ x + (x | g)", 9, "random slopes are not supported");
+    check_error("y ~ x + (0 + x | g)", 9, "has '0 + x ' before '|'");
+    check_error("y ~ (1 | g) + (1 | h)", 15, "a second random-intercept term");
+    check_error("y ~ x * (1 | g)", 9, "cannot be combined with '*'");
+    check_error("y ~ x:(1 | g)", 7, "cannot be combined with ':'");
+    check_error("y ~ (1 | g)^2", 5, "cannot be combined with '^'");
+    check_error("y ~ x - (1 | g)", 9, "cannot be combined with '-'");
+    check_error("y ~ (a + (1 | g))", 10, "not inside parentheses");
+    check_error("y ~ (1 | g/h)", 11, "nested or crossed groupings");
+    check_error("y ~ (1 | g:h)", 11, "nested or crossed groupings");
+    check_error("y ~ (1 | factor(g))", 10, "must be a column name");
+    check_error("y ~ (1 | )", 10, "the grouping column of (1 | G) is expected");
+    check_error("y ~ (1 | g", 5, "is never closed");
+    check_error("y ~ (1 | y)", 10, "the outcome 'y' also appears");
+    check_error("y ~ g + (1 | g)", 5, "both a predictor");
     check_error("y ~ `a b", 5, "backtick at position 5 is never closed");
     check_error("y ~ ``", 5, "empty name");
     check_error("y ~ 2x", 5, "'2x' at position 5 is not a number or a name");
@@ -321,6 +366,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple),       cmocka_unit_test(test_intercept),
+        cmocka_unit_test(test_random_intercept),
         cmocka_unit_test(test_functions),    cmocka_unit_test(test_interactions),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_nesting_limits),
         cmocka_unit_test(test_invalid_args), cmocka_unit_test(test_expressions),

@@ -21,6 +21,7 @@
 
 #include "partreg.h"
 #include "partreg_analysis.h"
+#include "partreg_report.h"
 #include "partreg_formula.h"
 #include "partreg_margins.h"
 #include "partreg_table.h"
@@ -326,6 +327,33 @@ static partreg_status op_analysis_binary(void)
     return st;
 }
 
+/* A random intercept (1 | cl): the specification's copies, the model's
+ * state, the staged fit, margins averaged over u, every format and the
+ * HTML report's community effects. */
+static partreg_status op_analysis_random(void)
+{
+    partreg_analysis_spec spec = partreg_analysis_spec_default();
+    spec.formula = "o ~ x + z + (1 | cl)";
+    spec.margins = 1;
+    spec.at = "x=1";
+    spec.nagq = 7;
+    partreg_analysis *a = (partreg_analysis *)1;
+    partreg_status st = partreg_analysis_run_table(T, &spec, &a, NULL);
+    if (st != PARTREG_OK) {
+        assert_null(a);
+        return st;
+    }
+    FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
+    for (int fmt = 0; fmt < 3 && st == PARTREG_OK; fmt++)
+        st = partreg_analysis_write(a, out, (partreg_format)fmt, 1, NULL);
+    if (st == PARTREG_OK)
+        st = partreg_analysis_write_html(a, out, NULL, NULL);
+    fclose(out);
+    partreg_analysis_free(a);
+    return st;
+}
+
 /* ---- tests ---------------------------------------------------------------------- */
 
 static int setup(void **state)
@@ -383,6 +411,7 @@ static void test_analysis(void **s)
     (void)s;
     sweep("analysis (ordinal, report)", op_analysis);
     sweep("analysis (binary, profile)", op_analysis_binary);
+    sweep("analysis (random intercept, margins, report)", op_analysis_random);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Monte Carlo validation studies (slow: 5-9 CPU-minutes, 3-5 minutes on two
+# Monte Carlo validation studies (slow: 6-10 CPU-minutes, 3-6 minutes on two
 # idle cores, and the small-sample studies of small_samples.c a few more;
 # not part of `make test`).
 #
@@ -45,4 +45,11 @@ cc -O2 -std=c11 -pthread -I"$src/include" $(pkg-config --cflags $requires) \
    "$here/ordinal_tests.c" "$build/libpartreg.a" $private $(pkg-config --libs $requires) \
    -o "$build/ordinal_tests"
 "$build/ordinal_tests" ${ORDINAL_TESTS_ARGS:-} | tee -a "$build/validation.md" || status=1
+# The random-intercept study (docs/validation.md, "Community random
+# intercepts"): coverage of the fixed effects and the sd with 40
+# communities; about 40 CPU-seconds.
+# shellcheck disable=SC2086
+cc -O2 -std=c11 -I"$src/include" $(pkg-config --cflags $requires) "$here/ri_validate.c" \
+   "$build/libpartreg.a" $private $(pkg-config --libs $requires) -o "$build/ri_validate"
+"$build/ri_validate" ${RI_VALIDATE_ARGS:-} | tee "$build/validation_ri.md" || status=1
 exit $status

@@ -21,6 +21,7 @@ void partreg_formula_destroy(partreg_formula *f)
     free(f->vars);
     free(f->var_pos);
     free(f->response);
+    free(f->group);
     free(f->text);
     free(f);
 }
@@ -63,4 +64,9 @@ size_t partreg_formula_n_variables(const partreg_formula *f)
 const char *partreg_formula_variable(const partreg_formula *f, size_t v)
 {
     return v < f->n_vars ? f->vars[v] : NULL;
+}
+
+const char *partreg_formula_group(const partreg_formula *f)
+{
+    return f->group;
 }

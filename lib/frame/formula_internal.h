@@ -47,6 +47,8 @@ struct partreg_formula {
     size_t n_atoms;
     partreg_term *terms;
     size_t n_terms;
+    char *group;    /* grouping column of the random-intercept term (1 | G), or NULL */
+    long group_pos; /* its 1-based character position */
 };
 
 /* Tokens of the formula language. */
@@ -63,7 +65,8 @@ typedef enum partreg_tok_kind {
     PARTREG_TOK_COLON,
     PARTREG_TOK_LPAREN,
     PARTREG_TOK_RPAREN,
-    PARTREG_TOK_COMMA
+    PARTREG_TOK_COMMA,
+    PARTREG_TOK_PIPE    /* '|' of a random-intercept term (1 | G) */
 } partreg_tok_kind;
 
 typedef struct partreg_token {

@@ -1,6 +1,6 @@
 /* Tokenizer of the formula language: names (letters, digits, '.', '_' and
  * any non-ASCII UTF-8 byte, not starting with a digit; or `backquoted`),
- * decimal numbers, and the operators ~ + - * / ^ : ( ) ,. Positions are
+ * decimal numbers, and the operators ~ + - * / ^ : ( ) , |. Positions are
  * reported as 1-based character (code point) positions for messages. */
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +41,7 @@ static partreg_tok_kind op_kind(char c)
     case '(': return PARTREG_TOK_LPAREN;
     case ')': return PARTREG_TOK_RPAREN;
     case ',': return PARTREG_TOK_COMMA;
+    case '|': return PARTREG_TOK_PIPE;
     default: return PARTREG_TOK_END;
     }
 }
@@ -129,9 +130,7 @@ partreg_status partreg_formula_lex(const char *text, partreg_token **toks, size_
                 st = partreg_error_set_at(
                     err, PARTREG_EFORMULA, 0, pos,
                     "formula: unexpected character '%c' at position %ld%s", c, pos,
-                    c == '|'                ? " (random effects and '|' are not supported)"
-                    : c == '"' || c == '\'' ? " (quote column names with backticks: `a b`)"
-                                            : "");
+                    c == '"' || c == '\'' ? " (quote column names with backticks: `a b`)" : "");
         }
         if (st) {
             free(t);

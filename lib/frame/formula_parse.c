@@ -8,6 +8,7 @@
  *   power := primary ['^' integer]                 (A)^k = A*A*...*A (groups only)
  *   primary := '(' sum ')' | 0 | 1 | name | factor(name)
  *            | I(expr) | log(expr) | exp(expr) | sqrt(expr)
+ *            | '(' 1 '|' name ')'                random intercept (one, on its own)
  *
  * and the arithmetic inside I() and the functions:
  *
@@ -40,6 +41,8 @@ typedef struct tset {
     fterm *t;
     size_t n, cap;
     int literal; /* the operand was a bare number (intercept marker) */
+    int random;  /* the operand was the random-intercept term (1 | G) */
+    long random_pos;
     double lit_value;
     long lit_pos;
     size_t lit_tok;
@@ -575,6 +578,76 @@ static partreg_status parse_call(parser *p, tset *out)
     return single_atom(p, atom, fn->pos, out);
 }
 
+/* Whether the parenthesis at token index open holds a '|' at its own
+ * level: a random-effects term. */
+static int holds_pipe(const parser *p, size_t open)
+{
+    int depth = 0;
+    for (size_t k = open; k < p->n_toks && p->toks[k].kind != PARTREG_TOK_END; k++) {
+        partreg_tok_kind kind = p->toks[k].kind;
+        if (kind == PARTREG_TOK_LPAREN)
+            depth++;
+        else if (kind == PARTREG_TOK_RPAREN && --depth == 0)
+            return 0;
+        else if (kind == PARTREG_TOK_PIPE && depth == 1)
+            return 1;
+    }
+    return 0;
+}
+
+/* '(' 1 '|' name ')': the random intercept of the groups of column name. */
+static partreg_status parse_random(parser *p, tset *out)
+{
+    const partreg_token *open = cur(p);
+    size_t k = p->i + 1;
+    const partreg_token *one = &p->toks[k];
+    if (p->group_depth > 0)
+        return fail_at(p, open->pos, "the random-intercept term at position %ld must be a term "
+                       "of its own, not inside parentheses", open->pos);
+    if (!(one->kind == PARTREG_TOK_NUMBER && one->value == 1.0 &&
+          p->toks[k + 1].kind == PARTREG_TOK_PIPE)) {
+        size_t bar = k;
+        while (p->toks[bar].kind != PARTREG_TOK_PIPE)
+            bar++;
+        return fail_at(p, open->pos, "random slopes are not supported: the term at position %ld "
+                       "has '%.*s' before '|'; partreg fits random intercepts, written (1 | G)",
+                       open->pos, (int)(p->toks[bar].start - one->start), p->text + one->start);
+    }
+    const partreg_token *g = &p->toks[k + 2], *after = &p->toks[k + 3];
+    if (g->kind != PARTREG_TOK_IDENT) {
+        p->i = k + 2;
+        return fail_operand(p, "the grouping column of (1 | G)");
+    }
+    if (after->kind == PARTREG_TOK_LPAREN)
+        return fail_at(p, g->pos, "the grouping of the random intercept at position %ld must be "
+                       "a column name, not " TOK_FMT "(...)", g->pos, TOK_ARG(p, g));
+    if (after->kind == PARTREG_TOK_END)
+        return fail_at(p, open->pos, "the '(' at position %ld is never closed", open->pos);
+    if (after->kind != PARTREG_TOK_RPAREN)
+        return fail_at(p, after->pos,
+                       "the grouping of the random intercept at position %ld must be one "
+                       "column: nested or crossed groupings (" TOK_FMT " at position %ld) are "
+                       "not supported",
+                       open->pos, TOK_ARG(p, after), after->pos);
+    if (p->f->group)
+        return fail_at(p, open->pos, "a second random-intercept term at position %ld (the first "
+                       "groups by '%s' at position %ld): partreg fits one grouping column",
+                       open->pos, p->f->group, p->f->group_pos);
+    partreg_status st = check_not_response(p, g);
+    if (st)
+        return st;
+    p->f->group = malloc(g->name_len + 1);
+    if (!p->f->group)
+        return oom(p);
+    memcpy(p->f->group, p->text + g->name_start, g->name_len);
+    p->f->group[g->name_len] = '\0';
+    p->f->group_pos = g->pos;
+    p->i = k + 4;
+    out->random = 1;
+    out->random_pos = open->pos;
+    return PARTREG_OK;
+}
+
 /* primary; *grouped = 1 for a parenthesized group. */
 static partreg_status parse_primary(parser *p, tset *out, int *grouped)
 {
@@ -582,6 +655,8 @@ static partreg_status parse_primary(parser *p, tset *out, int *grouped)
     partreg_status st;
     *grouped = 0;
     memset(out, 0, sizeof *out);
+    if (t->kind == PARTREG_TOK_LPAREN && holds_pipe(p, p->i))
+        return parse_random(p, out);
     if (t->kind == PARTREG_TOK_LPAREN) {
         if (++p->nesting > MAX_NESTING)
             return fail_at(p, t->pos, "the formula is nested too deeply at position %ld", t->pos);
@@ -636,12 +711,20 @@ static partreg_status refuse_literal(parser *p, const tset *s, const char *op)
                    TOK_ARG(p, t), t->pos, op);
 }
 
+static partreg_status refuse_random(parser *p, const tset *s, const char *op)
+{
+    return fail_at(p, s->random_pos, "the random-intercept term at position %ld cannot be "
+                   "combined with %s; add it on its own: y ~ x + (1 | G)", s->random_pos, op);
+}
+
 static partreg_status parse_power(parser *p, tset *out)
 {
     int grouped;
     partreg_status st = parse_primary(p, out, &grouped);
     if (st || cur_kind(p) != PARTREG_TOK_CARET)
         return st;
+    if (out->random)
+        return refuse_random(p, out, "'^'");
     const partreg_token *caret = cur(p);
     if (!grouped) {
         const partreg_token *prev = &p->toks[p->i - 1];
@@ -693,6 +776,8 @@ static partreg_status parse_inter(parser *p, tset *out)
             break;
         if (out->literal || b.literal)
             st = refuse_literal(p, out->literal ? out : &b, "an interaction");
+        else if (out->random || b.random)
+            st = refuse_random(p, out->random ? out : &b, "':'");
         for (size_t j = 0; j < b.n && !st; j++)
             for (size_t k = 0; k < out->n && !st; k++) {
                 fterm t;
@@ -722,6 +807,8 @@ static partreg_status parse_prod(parser *p, tset *out)
             break;
         if (out->literal || b.literal)
             st = refuse_literal(p, out->literal ? out : &b, "a product '*'");
+        else if (out->random || b.random)
+            st = refuse_random(p, out->random ? out : &b, "'*'");
         else
             st = tset_cross(p, out, &b, op_pos, &r);
         tset_free(&b);
@@ -765,7 +852,10 @@ static partreg_status parse_sum(parser *p, tset *out)
         tset rhs;
         if ((st = parse_prod(p, &rhs)))
             break;
-        if (rhs.literal) {
+        if (rhs.random) {
+            if (sign < 0)
+                st = refuse_random(p, &rhs, "'-'");
+        } else if (rhs.literal) {
             const partreg_token *t = &p->toks[rhs.lit_tok];
             if (rhs.lit_value != 0.0 && rhs.lit_value != 1.0)
                 st = fail_at(p, t->pos, "the number " TOK_FMT " at position %ld is not a term "
@@ -866,6 +956,20 @@ static partreg_status store_terms(parser *p, const tset *s)
     return PARTREG_OK;
 }
 
+/* The grouping column of (1 | G) is not also a predictor. */
+static partreg_status check_group(parser *p)
+{
+    const partreg_formula *f = p->f;
+    for (size_t v = 0; f->group && v < f->n_vars; v++)
+        if (strcmp(f->vars[v], f->group) == 0)
+            return fail_at(p, f->var_pos[v],
+                           "'%s' is both a predictor (position %ld) and the grouping column of "
+                           "the random intercept (position %ld): its effect cannot be estimated "
+                           "twice; drop one of them",
+                           f->group, f->var_pos[v], f->group_pos);
+    return PARTREG_OK;
+}
+
 partreg_status partreg_formula_parse(const char *text, partreg_formula **out, partreg_error *err)
 {
     if (out)
@@ -900,6 +1004,9 @@ partreg_status partreg_formula_parse(const char *text, partreg_formula **out, pa
             st = fail_at(&p, t->pos, "unmatched ')' at position %ld", t->pos);
         else if (t->kind == PARTREG_TOK_TILDE)
             st = fail_at(&p, t->pos, "unexpected second '~' at position %ld", t->pos);
+        else if (t->kind == PARTREG_TOK_PIPE)
+            st = fail_at(&p, t->pos, "unexpected '|' at position %ld: a random intercept is "
+                         "written in parentheses, (1 | G)", t->pos);
         else if (t->kind == PARTREG_TOK_IDENT || t->kind == PARTREG_TOK_NUMBER ||
                  t->kind == PARTREG_TOK_LPAREN)
             st = fail_at(&p, t->pos, "unexpected " TOK_FMT " at position %ld: terms are joined "
@@ -910,7 +1017,7 @@ partreg_status partreg_formula_parse(const char *text, partreg_formula **out, pa
                          " ('/' nesting is not supported; write I(a/b) for a ratio)" : "");
         goto cleanup;
     }
-    if ((st = store_terms(&p, &terms)))
+    if ((st = store_terms(&p, &terms)) || (st = check_group(&p)))
         goto cleanup;
     *out = p.f;
     p.f = NULL;

@@ -64,6 +64,8 @@ void partreg_frame_free(partreg_frame *fr)
     free(fr->y);
     free(fr->w);
     free(fr->cluster);
+    free(fr->group);
+    partreg_levels_clear(&fr->group_levels);
     free(fr->rows);
     partreg_frame_survey_free(fr->survey);
     partreg_formula_free(fr->f);
@@ -164,6 +166,23 @@ const size_t *partreg_frame_clusters(const partreg_frame *fr, size_t *n_clusters
     if (n_clusters)
         *n_clusters = fr->n_clusters;
     return fr->cluster;
+}
+
+const size_t *partreg_frame_groups(const partreg_frame *fr, size_t *n_groups)
+{
+    if (n_groups)
+        *n_groups = fr->group ? fr->group_levels.n : 0;
+    return fr->group;
+}
+
+const char *partreg_frame_group_variable(const partreg_frame *fr)
+{
+    return fr->f->group;
+}
+
+const char *partreg_frame_group_label(const partreg_frame *fr, size_t g)
+{
+    return fr->group && g < fr->group_levels.n ? fr->group_levels.names[g] : NULL;
 }
 
 int partreg_frame_has_survey(const partreg_frame *fr) { return fr && fr->survey; }

@@ -327,6 +327,31 @@ cleanup:
     return st;
 }
 
+/* The random intercept's groups 0..G-1 in level order (numeric order for
+ * numbers, byte order for text, code order for labelled columns), so that
+ * the groups do not depend on the order of the rows. */
+static partreg_status code_groups(partreg_frame *fr, const partreg_table *t, size_t j,
+                                  partreg_error *err)
+{
+    int *lev = NULL;
+    partreg_status st = partreg_levels_observed(t, j, fr->rows, fr->n, &fr->group_levels, err);
+    if (st)
+        return st;
+    lev = malloc((fr->n ? fr->n : 1) * sizeof *lev);
+    fr->group = malloc((fr->n ? fr->n : 1) * sizeof *fr->group);
+    if (!lev || !fr->group) {
+        free(lev);
+        return nomem(err);
+    }
+    size_t bad;
+    if ((st = partreg_levels_map(t, j, fr->rows, fr->n, &fr->group_levels, lev, &bad, err)) ==
+        PARTREG_OK)
+        for (size_t i = 0; i < fr->n; i++)
+            fr->group[i] = (size_t)lev[i];
+    free(lev);
+    return st;
+}
+
 static partreg_status choose_family(partreg_frame *fr, const partreg_table *t, size_t j,
                                     const partreg_frame_options *opt, partreg_error *err)
 {
@@ -377,7 +402,7 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
 {
     partreg_frame_options defaults = partreg_frame_options_default();
     partreg_frame *fr = NULL;
-    size_t *col = NULL, *used = NULL, n_used = 0, yj = 0, wj = 0, cj = 0;
+    size_t *col = NULL, *used = NULL, n_used = 0, yj = 0, wj = 0, cj = 0, gj = 0;
     partreg_status st;
     if (out)
         *out = NULL;
@@ -408,7 +433,7 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     fr->n_main_terms = n_main;
     fr->term_scale = term_scale;
     col = calloc(f->n_vars ? f->n_vars : 1, sizeof *col);
-    used = malloc((f->n_vars + 3) * sizeof *used);
+    used = malloc((f->n_vars + 4) * sizeof *used);
     if (!col || !used) {
         st = nomem(err);
         goto cleanup;
@@ -431,6 +456,11 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
             goto cleanup;
         used[n_used++] = cj;
     }
+    if (f->group) {
+        if ((st = partreg_table_find_column(table, f->group, &gj, err)))
+            goto cleanup;
+        used[n_used++] = gj;
+    }
     if ((st = partreg_frame_survey_find(fr, table, opt, &used, &n_used, err)))
         goto cleanup;
     if ((st = assign_roles(fr, table, col, err)))
@@ -448,6 +478,8 @@ static partreg_status frame_create(const partreg_table *table, partreg_table *ow
     if (opt->weights && (st = code_weights(fr, table, wj, err)))
         goto cleanup;
     if (opt->cluster && (st = code_clusters(fr, table, cj, err)))
+        goto cleanup;
+    if (f->group && (st = code_groups(fr, table, gj, err)))
         goto cleanup;
     if ((st = partreg_frame_survey_code(fr, table, opt, err)))
         goto cleanup;

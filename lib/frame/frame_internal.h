@@ -68,6 +68,8 @@ struct partreg_frame {
     double *w;          /* n weights, or NULL */
     size_t *cluster;    /* n cluster codes, or NULL */
     size_t n_clusters;
+    size_t *group;      /* n codes of the random intercept's groups (level order), or NULL */
+    partreg_levels group_levels; /* their names */
     size_t *rows;       /* table row of each frame row */
     partreg_frame_survey *survey; /* survey design columns, or NULL */
     char **col_names;

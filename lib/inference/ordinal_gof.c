@@ -286,6 +286,9 @@ partreg_status partreg_fit_ordinal_gof(const partreg_fit *fit, const partreg_fra
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the ordinal goodness-of-fit tests are for ordinal models; for "
                                  "a binary model the Hosmer-Lemeshow test is in its diagnostics");
+    if (partreg_fit_has_random_intercept(fit))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "%s: the tests are of models without a random intercept", who);
     if (!fit->converged)
         return partreg_error_set(err, PARTREG_ENOTCONVERGED,
                                  "%s: the fit did not converge", who);

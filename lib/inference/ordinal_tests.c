@@ -200,6 +200,9 @@ static partreg_status lr_tests(const partreg_fit *fit, const partreg_frame *fr, 
                                  "%s: the test is for ordinal (cumulative-link) models; this "
                                  "model is %s",
                                  who, partreg_fit_model_name(fit));
+    if (partreg_fit_has_random_intercept(fit))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "%s: the test is of models without a random intercept", who);
     if (!fit->converged)
         return partreg_error_set(err, PARTREG_ENOTCONVERGED,
                                  "%s: the fit did not converge, so there is no maximum to test "

@@ -113,6 +113,16 @@ cleanup:
     return st;
 }
 
+/* Estimated log standard deviations (random-effect variances) of a fit. */
+static size_t n_log_sd(const partreg_fit *fit)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < fit->K; j++)
+        n += fit->model.layout.params[j].kind == PARTREG_PARAM_LOG_SD &&
+             fit->free_of[j] != PARTREG_NONE;
+    return n;
+}
+
 partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduced, double *chi2,
                                double *df, double *p, partreg_error *err)
 {
@@ -189,6 +199,11 @@ partreg_status partreg_lr_test(const partreg_fit *full, const partreg_fit *reduc
     *chi2 = diff > 0 ? 2.0 * diff : 0.0;
     *df = (double)(full->k - reduced->k);
     *p = gsl_cdf_chisq_Q(*chi2, *df);
+    /* a variance the reduced model sets to 0 lies on the boundary of the
+     * full model's parameter space: the statistic is then the 50:50
+     * mixture of chi2(df - 1) and chi2(df) (Self and Liang 1987) */
+    if (n_log_sd(full) == n_log_sd(reduced) + 1)
+        *p = 0.5 * *p + 0.5 * (*df > 1.0 ? gsl_cdf_chisq_Q(*chi2, *df - 1.0) : *chi2 > 0 ? 0.0 : 1.0);
     partreg_error_clear(err);
     return PARTREG_OK;
 }

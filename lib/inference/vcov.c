@@ -263,6 +263,13 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     partreg_status st = partreg_inference_check_data(fit, data, &d, &obj, err);
     if (st != PARTREG_OK)
         return st;
+    if (!obj.row_scores) /* a random intercept: rows within a group are not independent */
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the %s covariance is not offered for the %s model: its rows "
+                                 "are not independent (they share their group's effect), and "
+                                 "the model covariance already accounts for the groups; use "
+                                 "the model covariance (--vcov model)",
+                                 partreg_vcov_name(type), partreg_fit_model_name(fit));
 
     double *M = calloc(k * k, sizeof *M);
     double *T = malloc(k * k * sizeof *T);

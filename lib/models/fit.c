@@ -633,6 +633,55 @@ static partreg_status report_separation(partreg_fit *fit, partreg_error *err)
                              kind, names);
 }
 
+/* The inverse information, over the free parameters whose row of the
+ * information is not exactly zero: a parameter on which the
+ * log-likelihood does not depend at the estimate (a log standard
+ * deviation estimated at sigma = 0, where every derivative in it
+ * vanishes) has no standard error, NaN, and the others the inverse of
+ * their own block (the limit of the full inverse as the parameter goes
+ * to the boundary). Returns 0, -1 when that block is singular, -2 when
+ * out of memory. */
+static int invert_information(partreg_spd *spd, const double *info, size_t k, double *out)
+{
+    size_t nk = 0;
+    for (size_t i = 0; i < k; i++) {
+        int zero = 1;
+        for (size_t j = 0; j < k && zero; j++)
+            zero = info[i * k + j] == 0.0;
+        nk += !zero;
+    }
+    if (nk == k)
+        return partreg_spd_invert(spd, info, out, SINGULAR_PIVOT);
+    size_t *keep = malloc(k * sizeof *keep);
+    double *sub = malloc(k * k * sizeof *sub), *subinv = malloc(k * k * sizeof *subinv);
+    partreg_spd *w = partreg_spd_alloc(nk);
+    int rc = -2;
+    if (keep && sub && subinv && w) {
+        nk = 0;
+        for (size_t i = 0; i < k; i++) {
+            int zero = 1;
+            for (size_t j = 0; j < k && zero; j++)
+                zero = info[i * k + j] == 0.0;
+            if (!zero)
+                keep[nk++] = i;
+        }
+        for (size_t a = 0; a < nk; a++)
+            for (size_t b = 0; b < nk; b++)
+                sub[a * nk + b] = info[keep[a] * k + keep[b]];
+        rc = nk ? partreg_spd_invert(w, sub, subinv, SINGULAR_PIVOT) : 0;
+        for (size_t i = 0; i < k * k; i++)
+            out[i] = NAN;
+        for (size_t a = 0; rc == 0 && a < nk; a++)
+            for (size_t b = 0; b < nk; b++)
+                out[keep[a] * k + keep[b]] = subinv[a * nk + b];
+    }
+    free(keep);
+    free(sub);
+    free(subinv);
+    partreg_spd_free(w);
+    return rc;
+}
+
 static partreg_status finish_covariance(partreg_fit *fit, partreg_error *err)
 {
     size_t k = fit->k;
@@ -642,11 +691,14 @@ static partreg_status finish_covariance(partreg_fit *fit, partreg_error *err)
         partreg_spd_free(spd);
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     }
-    if (k && partreg_spd_invert(spd, fit->info->data, fit->bread->data, SINGULAR_PIVOT) != 0) {
+    int rc = k ? invert_information(spd, fit->info->data, k, fit->bread->data) : 0;
+    partreg_spd_free(spd);
+    if (rc == -2)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    if (rc != 0) {
         gsl_matrix_set_all(fit->bread, NAN);
         fit->singular = 1;
     }
-    partreg_spd_free(spd);
     partreg_fit_install_vcov(fit, fit->bread->data, PARTREG_VCOV_MODEL);
     return PARTREG_OK;
 }
@@ -756,7 +808,9 @@ static partreg_status check_options(const partreg_fit_options *opt, const partre
                                  "threads >= 0 are required");
     if (opt->information == PARTREG_INFO_EXPECTED && !(ops->traits & PARTREG_TRAIT_EXPECTED_INFO))
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                 "expected information is offered for binary models only");
+                                 "expected information is offered for binary models without "
+                                 "a random intercept only (R's glm); drop "
+                                 "--expected-information for the observed information");
     return PARTREG_OK;
 }
 
@@ -803,11 +857,35 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
     }
     partreg_outcome_totals t = {tot->W, tot->sum_w};
     fit->model.ops->start(&fit->model, &d, &t, &fit->intercept, fit->theta->data);
-    int have_info = 0; /* fit->info holds the subsample's scaled information */
-    double warm_passes =
-        partreg_warm_start(&obj, fit->theta->data, opt, fit->info->data, &have_info);
-    st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1,
-                                 have_info ? fit->info->data : NULL, res);
+    /* a model fitted in stages may know the estimate (or the diverging
+     * iterate of its simpler model) before the solver: its state in one pass */
+    int solved = 0;
+    double warm_passes = 0.0;
+    memset(res, 0, sizeof *res);
+    if (fit->model.ops->prepare) {
+        int settled = 0;
+        memset(step, 0, fit->k * sizeof *step);
+        st = fit->model.ops->prepare(&fit->model, &obj, opt, fit->theta->data, step, &settled,
+                                     err);
+        if (st == PARTREG_ESEPARATION || (st == PARTREG_OK && settled)) {
+            res->reason = st == PARTREG_OK ? PARTREG_STOP_CONVERGED : PARTREG_STOP_SEPARATION;
+            st = partreg_objective_eval(&obj, fit->theta->data, PARTREG_ORDER_HESSIAN,
+                                        opt->threads, opt->block_rows, acc);
+            res->passes = 1;
+            res->loglik = acc->loglik;
+            for (size_t j = 0; j < fit->k; j++)
+                res->max_grad = fmax(res->max_grad, fabs(acc->grad[j]));
+            solved = 1;
+        } else if (st != PARTREG_OK) {
+            goto cleanup;
+        }
+    }
+    if (!solved) {
+        int have_info = 0; /* fit->info holds the subsample's scaled information */
+        warm_passes = partreg_warm_start(&obj, fit->theta->data, opt, fit->info->data, &have_info);
+        st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1,
+                                     have_info ? fit->info->data : NULL, res);
+    }
     if (fit->rows_io_error) {
         st = partreg_error_set(err, PARTREG_EIO, "reading the rows during the fit failed");
         goto cleanup;
@@ -844,6 +922,8 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
         partreg_accum_free(v);
     }
     store_estimate(fit);
+    if (fit->model.ops->conclude && res->reason != PARTREG_STOP_SEPARATION)
+        st = fit->model.ops->conclude(&fit->model, &obj, fit->theta->data, err);
 cleanup:
     partreg_accum_free(acc);
     return st;

@@ -131,6 +131,18 @@ void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *s)
     s->lr_chi2 = 2.0 * (fit->loglik - fit->null_loglik);
     s->lr_df = k - k_null;
     s->lr_p = s->lr_df > 0 ? gsl_cdf_chisq_Q(fmax(s->lr_chi2, 0.0), s->lr_df) : NAN;
+    /* the null model has no random intercept: the sd it sets to 0 lies on
+     * the boundary, and the statistic is the 50:50 mixture of
+     * chi2(lr_df - 1) and chi2(lr_df) (Self and Liang 1987), as partreg_lr_test */
+    int free_sd = 0;
+    for (size_t j = 0; j < fit->K; j++)
+        free_sd |= fit->model.layout.params[j].kind == PARTREG_PARAM_LOG_SD &&
+                   fit->free_of[j] != PARTREG_NONE;
+    if (free_sd && s->lr_df > 0)
+        s->lr_p = 0.5 * s->lr_p +
+                  0.5 * (s->lr_df > 1 ? gsl_cdf_chisq_Q(fmax(s->lr_chi2, 0.0), s->lr_df - 1)
+                         : s->lr_chi2 > 0 ? 0.0
+                                          : 1.0);
     s->r2_mcfadden = fit->null_loglik != 0.0 ? 1.0 - fit->loglik / fit->null_loglik : NAN;
     /* exp(2 (l0 - l) / N) with expm1 for precision when the fit gains little */
     s->r2_cox_snell = -expm1(2.0 * (fit->null_loglik - fit->loglik) / N);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "models/random_intercept.h"
 
 partreg_status partreg_layout_add(partreg_layout *lay, const char *name, partreg_param_kind kind,
                                   size_t size, const size_t *column, const size_t *cut)
@@ -133,6 +134,7 @@ void partreg_model_spec_free(partreg_model_spec *spec)
 {
     if (!spec)
         return;
+    partreg_ri_spec_free(spec->ri);
     free(spec->nominal);
     free(spec->scale);
     free(spec->scale_only);
@@ -164,6 +166,7 @@ partreg_status partreg_model_spec_copy(const partreg_model_spec *spec, partreg_m
     s->nominal = copy_array(spec->nominal, spec->n_nominal, sizeof *s->nominal, &ok);
     s->scale = copy_array(spec->scale, spec->n_scale, sizeof *s->scale, &ok);
     s->scale_only = copy_array(spec->scale_only, spec->n_scale, 1, &ok);
+    s->ri = partreg_ri_spec_copy(spec->ri, &ok);
     if (!ok) {
         partreg_model_spec_free(s);
         return PARTREG_ENOMEM;

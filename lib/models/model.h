@@ -120,6 +120,8 @@ struct partreg_model_spec {
     size_t *scale;
     unsigned char *scale_only;
     size_t n_scale;
+    /* Random intercepts (random_intercept.h; owned, NULL: none). */
+    struct partreg_ri_spec *ri;
 };
 
 /* A deep copy of spec into *out (free with partreg_model_spec_free).
@@ -217,6 +219,28 @@ struct partreg_model_ops {
      * asked): 1 if some category probability at row x is negative (the
      * cumulative probabilities cross), without evaluating the link. */
     int (*crosses)(const partreg_model *m, const double *par, const double *x);
+    /* Optional (NULL: the solver starts from `start`). A model fitted in
+     * stages (a random intercept starts from the model without it):
+     * before the solver, on its objective obj (the fit's threads on
+     * obj->team) with the solver settings opt, the model checks the data
+     * against its own settings, fits what it needs and moves the start
+     * theta (k free entries) to better values. *settled = 1 says that
+     * theta is already the estimate and lies where the solver cannot step
+     * (a variance estimated at 0): the fit then evaluates the objective
+     * there once instead of solving. PARTREG_ESEPARATION: the simpler
+     * model's estimates run off to infinity; theta holds its last iterate
+     * and step (k entries) its last Newton step, whose large entries name
+     * the diverging parameters, and the fit reports separation as for its
+     * own solver. Any other error ends the fit with err's message. */
+    partreg_status (*prepare)(partreg_model *m, const partreg_objective *obj,
+                              const partreg_fit_options *opt, double *theta,
+                              double *step, int *settled, partreg_error *err);
+    /* Optional (NULL: nothing to do): after the solver, at the estimate
+     * theta (free entries) on the objective obj, what the model's own
+     * results need (a random intercept's conditional modes). PARTREG_OK,
+     * or an error with err's message. */
+    partreg_status (*conclude)(partreg_model *m, const partreg_objective *obj,
+                               const double *theta, partreg_error *err);
 };
 
 /* Bind the specification's table to a problem: n rows, p columns, J

@@ -26,7 +26,13 @@
  * does not converge (separation in the subsample, a category it misses)
  * is discarded and the start it began from kept. For large n the
  * subsample's fit starts from the same fit on a sixteenth of it (nested;
- * partreg_warm_start below). */
+ * partreg_warm_start below).
+ *
+ * A grouped objective (objective.h: a random intercept, whose likelihood
+ * does not factor over a group's rows) is subsampled in runs of whole
+ * groups: each run starts at the first group at or after its evenly
+ * spread row and takes whole groups up to its share of the rows, and the
+ * subsample's own passes keep those groups whole. */
 #include "models/warm_start.h"
 
 #include <math.h>
@@ -62,8 +68,12 @@ typedef struct subsample {
     const partreg_objective *full;
     size_t run;    /* rows per run */
     size_t stride; /* distance between run starts */
-    size_t *start; /* the subsample's segments: runs cut at the full pass's segments */
+    size_t *start; /* ungrouped: the subsample's segments, runs cut at the full pass's segments */
     size_t n_start;
+    /* grouped objectives: runs of whole groups, of run_len[s] rows from
+     * full row run_first[s], at subsample row run_at[s] (SEGMENTS + 1
+     * entries: run_at[SEGMENTS] = the subsample's rows) */
+    const size_t *run_first, *run_len, *run_at;
 } subsample;
 
 /* The subsample's segments into s->start (allocated): each run [j stride,
@@ -101,9 +111,25 @@ static void sub_accumulate(const void *model, const double *theta, size_t begin,
 {
     const subsample *s = model;
     while (begin < end) {
-        size_t seg = begin / s->run, off = begin % s->run;
-        size_t len = s->run - off < end - begin ? s->run - off : end - begin;
-        size_t row = seg * s->stride + off;
+        size_t seg, off, len, row;
+        if (s->run_at) {
+            seg = 0; /* the run holding begin: the last with run_at <= begin */
+            size_t hi = SEGMENTS;
+            while (seg + 1 < hi) {
+                size_t mid = seg + (hi - seg) / 2;
+                if (s->run_at[mid] <= begin)
+                    seg = mid;
+                else
+                    hi = mid;
+            }
+            off = begin - s->run_at[seg];
+            len = s->run_len[seg] - off < end - begin ? s->run_len[seg] - off : end - begin;
+            row = s->run_first[seg] + off;
+        } else {
+            seg = begin / s->run, off = begin % s->run;
+            len = s->run - off < end - begin ? s->run - off : end - begin;
+            row = seg * s->stride + off;
+        }
         s->full->accumulate(s->full->model, theta, row, row + len, order, acc, scratch);
         begin += len;
     }
@@ -115,6 +141,39 @@ static int sub_feasible(const void *model, const double *theta)
     return s->full->feasible(s->full->model, theta);
 }
 
+/* A grouped objective's subsample: SEGMENTS runs of whole groups, run s
+ * starting at the first group at or after row s n / SEGMENTS and taking
+ * groups while the run has fewer than m / SEGMENTS rows (at least one
+ * group), and the group starts in the subsample's rows. Fills the run
+ * arrays (SEGMENTS + 1 entries each) and *starts (the subsample's group
+ * starts, malloc'd); returns the subsample's number of groups, 0 on
+ * ENOMEM. */
+static size_t group_runs(const partreg_objective *obj, size_t m, size_t *first, size_t *len,
+                         size_t *at, size_t **starts)
+{
+    size_t n = obj->n, G = obj->n_groups, want = m / SEGMENTS, used = 0, ng = 0, g = 0;
+    *starts = malloc((G ? G : 1) * sizeof **starts);
+    if (!*starts)
+        return 0;
+    for (size_t s = 0; s < SEGMENTS; s++) {
+        /* g only grows: the runs never overlap */
+        while (g < G && obj->group_start[g] < s * (n / SEGMENTS))
+            g++;
+        size_t r0 = g < G ? obj->group_start[g] : n, r = r0;
+        first[s] = r0;
+        at[s] = used;
+        while (g < G && (r == r0 || r - r0 < want)) {
+            (*starts)[ng++] = used + (r - r0);
+            r = g + 1 < G ? obj->group_start[g + 1] : n;
+            g++;
+        }
+        len[s] = r - r0;
+        used += len[s];
+    }
+    at[SEGMENTS] = used;
+    return ng;
+}
+
 /* Maximise obj on m of its rows (SEGMENTS runs spread evenly) from theta;
  * when that converges, overwrite theta with the subsample's maximiser and
  * info (k x k) with its information scaled to all rows, and set *done.
@@ -123,21 +182,40 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
                             const partreg_fit_options *opt, double *info, int *done)
 {
     size_t n = obj->n, k = obj->k;
-    subsample s = {obj, m / SEGMENTS, n / SEGMENTS, NULL, 0};
+    subsample s = {obj, m / SEGMENTS, n / SEGMENTS, NULL, 0, NULL, NULL, NULL};
     partreg_objective sub = *obj;
     sub.model = &s;
     sub.n = s.run * SEGMENTS;
     sub.accumulate = sub_accumulate;
     sub.feasible = obj->feasible ? sub_feasible : NULL;
     sub.row_scores = NULL;
+    size_t runs[3 * (SEGMENTS + 1)], *starts = NULL;
+    if (obj->group_start) {
+        s.run_first = runs;
+        s.run_len = runs + SEGMENTS + 1;
+        s.run_at = runs + 2 * (SEGMENTS + 1);
+        sub.n_groups = group_runs(obj, m, runs, runs + SEGMENTS + 1, runs + 2 * (SEGMENTS + 1),
+                                  &starts);
+        if (sub.n_groups == 0) { /* out of memory: no warm start */
+            *done = 0;
+            free(starts);
+            return 0.0;
+        }
+        sub.group_start = starts;
+        sub.n = s.run_at[SEGMENTS];
+    }
 
     *done = 0;
     double *trial = malloc(k * sizeof *trial);
     partreg_accum *acc = partreg_accum_alloc(k);
     double used = 0.0;
-    if (trial && acc && cut_runs(&s, opt->block_rows) == 0) {
-        sub.segment_start = s.start;
-        sub.n_segments = s.n_start;
+    /* a grouped objective's segments follow its groups (its rows are in
+     * memory: a design file or shares are refused for it) */
+    if (trial && acc && (obj->group_start || cut_runs(&s, opt->block_rows) == 0)) {
+        if (!obj->group_start) {
+            sub.segment_start = s.start;
+            sub.n_segments = s.n_start;
+        }
         memcpy(trial, theta, k * sizeof *trial);
         partreg_fit_options o = *opt;
         /* the subsample's maximiser is itself sqrt(n/m) standard errors from
@@ -161,6 +239,7 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
     }
     free(s.start);
     free(trial);
+    free(starts);
     partreg_accum_free(acc);
     return used;
 }
@@ -170,9 +249,7 @@ double partreg_warm_start(const partreg_objective *obj, double *theta,
 {
     *have_info = 0;
     size_t n = obj->n;
-    /* runs of rows would split groups whose likelihood does not factor */
-    if (obj->group_start || opt->warm_start_rows == 0 || n < opt->warm_start_rows ||
-        n < 2 * WARM_MIN_SUB)
+    if (opt->warm_start_rows == 0 || n < opt->warm_start_rows || n < 2 * WARM_MIN_SUB)
         return 0.0;
     size_t m = n / WARM_FRACTION > WARM_MIN_SUB ? n / WARM_FRACTION : WARM_MIN_SUB;
     double used = 0.0;

@@ -451,6 +451,81 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     return PARTREG_OK;
 }
 
+/* The options that only a random-intercept model reads, and the one it
+ * refuses, against the formula. */
+static partreg_status check_groups(const partreg_analysis *a, const partreg_analysis_spec *s,
+                                   partreg_error *err)
+{
+    const char *g = partreg_frame_group_variable(a->frame);
+    if (!g && s->nagq)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--nagq %d sets the quadrature of a random intercept, and the "
+                                 "formula has none; add a term (1 | GROUP)",
+                                 s->nagq);
+    if (!g && s->ri_conditional)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--conditional asks for predictions at a random intercept of 0, "
+                                 "and the formula has none; add a term (1 | GROUP)");
+    if (g && partreg_frame_has_survey(a->frame))
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "a random intercept (1 | %s) is not offered with a survey "
+                                 "design: drop the design options, or drop (1 | %s) and let "
+                                 "--psu %s carry the communities",
+                                 g, g, g);
+    if (g && s->firth)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--firth is not offered with a random intercept (1 | %s): the "
+                                 "Firth penalty is of the model without it; drop one of them",
+                                 g);
+    if (g) {
+        const char *ordinal = s->nominal         ? "--nominal"
+                              : s->frame.scale   ? "--scale"
+                              : s->autofit       ? "--autofit"
+                              : s->nominal_test  ? "--nominal-test"
+                              : s->scale_test    ? "--scale-test"
+                              : s->parallel_test ? "--parallel-test"
+                              : s->ordinal_gof   ? "--gof"
+                              : s->brant         ? "--brant"
+                                                 : NULL;
+        if (ordinal)
+            return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                     "%s is not offered with the random intercept (1 | %s): it "
+                                     "is of the model without it; drop one of them",
+                                     ordinal, g);
+    }
+    if (g && s->vcov != PARTREG_VCOV_MODEL)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "--vcov %s is not offered with the random intercept (1 | %s): "
+                                 "the model covariance already accounts for the groups; use "
+                                 "--vcov model",
+                                 partreg_vcov_name(s->vcov), g);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_analysis_set_groups(const partreg_analysis *a,
+                                          const partreg_analysis_spec *s,
+                                          partreg_model_spec *ms, partreg_error *err)
+{
+    size_t G = 0;
+    const size_t *groups = partreg_frame_groups(a->frame, &G);
+    if (!groups)
+        return PARTREG_OK;
+    const char **labels = malloc((G ? G : 1) * sizeof *labels);
+    if (!labels)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    for (size_t g = 0; g < G; g++)
+        labels[g] = partreg_frame_group_label(a->frame, g);
+    partreg_status st;
+    if ((st = partreg_model_spec_set_groups(ms, partreg_frame_n_rows(a->frame), groups, G, labels,
+                                            partreg_frame_group_variable(a->frame), err)) ==
+            PARTREG_OK &&
+        (st = partreg_model_spec_set_nagq(ms, s->nagq, err)) == PARTREG_OK)
+        st = partreg_model_spec_set_ri_predictions(
+            ms, s->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, err);
+    free(labels);
+    return st;
+}
+
 /* Notes for the columns the model uses that the reader read with decimal
  * commas (partreg_table_decimal_comma): the user should know that "4,5"
  * was taken for 4.5. Returns how many were written (at most max). */
@@ -516,6 +591,8 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
+    if ((st = check_groups(a, s, err)) != PARTREG_OK)
+        return st;
     st = partreg_analysis_fit_model(a, s, &d, &ferr);
     double t3 = now_s();
     if (!a->fit) {
@@ -621,7 +698,10 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                        : s->nominal_test || s->scale_test || s->parallel_test
                            ? "the nominal, scale and parallel-lines tests"
                        : s->ordinal_gof ? "the ordinal goodness-of-fit tests"
-                                        : NULL;
+                       /* `|` appears in a formula only in (1 | G) */
+                       : s->formula && strchr(s->formula, '|')
+                           ? "a random intercept (1 | G)"
+                           : NULL;
     if (what)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "%s: not available for a file read in blocks (out of core or "

@@ -130,6 +130,13 @@ partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partre
 partreg_status partreg_analysis_fit_model(partreg_analysis *a, const partreg_analysis_spec *s,
                                           const partreg_data *d, partreg_error *err);
 
+/* The random intercept of the frame's (1 | G) term on the model
+ * specification ms, with the spec's quadrature and predictions; nothing
+ * when the formula has none (analysis.c). */
+partreg_status partreg_analysis_set_groups(const partreg_analysis *a,
+                                          const partreg_analysis_spec *s,
+                                          partreg_model_spec *ms, partreg_error *err);
+
 /* The ordinal tests the spec asks for on a->fit (analysis_ordinal.c). */
 partreg_status partreg_analysis_ordinal_tests(partreg_analysis *a, const partreg_analysis_spec *s,
                                               partreg_error *err);

@@ -34,6 +34,8 @@ static partreg_status model_spec(const partreg_analysis *a, const partreg_analys
         st = partreg_model_spec_set_penalty(*out, PARTREG_PENALTY_FIRTH, err);
     if (st == PARTREG_OK && s->flic)
         st = partreg_model_spec_set_flic(*out, 1, err);
+    if (st == PARTREG_OK)
+        st = partreg_analysis_set_groups(a, s, *out, err);
     if (st != PARTREG_OK) {
         partreg_model_spec_free(*out);
         *out = NULL;

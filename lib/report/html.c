@@ -3,7 +3,7 @@
  * fetched from anywhere. This file writes the frame of the document (head,
  * style, title block, warnings, footer) and calls the sections
  * (html_tables.c) and figures (svg_*.c) in reading order: data, estimates
- * with the forest plot, fit and tests, marginal effects, predicted
+ * with the forest plot, community effects (a random intercept), fit and tests, marginal effects, predicted
  * probabilities, and for binary models discrimination and calibration. */
 #include <errno.h>
 #include <string.h>
@@ -158,9 +158,10 @@ static void warnings(const partreg_analysis *a, FILE *out)
 
 static void nav(const partreg_analysis *a, FILE *out, int has_curves)
 {
-    fputs("<nav><a href=\"#data\">Data</a><a href=\"#estimates\">Estimates</a>"
-          "<a href=\"#fit\">Fit and tests</a>",
-          out);
+    fputs("<nav><a href=\"#data\">Data</a><a href=\"#estimates\">Estimates</a>", out);
+    if (partreg_fit_has_random_intercept(a->fit))
+        fputs("<a href=\"#random\">Community effects</a>", out);
+    fputs("<a href=\"#fit\">Fit and tests</a>", out);
     if (a->margins || a->margins_mem || a->margins_at)
         fputs("<a href=\"#margins\">Marginal effects</a>", out);
     if (has_curves)
@@ -250,6 +251,7 @@ partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
     html_figure_forest(a, &o, out, &fig);
     html_figure_cuts(a, &o, out, &fig);
     fputs("</section>\n", out);
+    html_section_random(a, &o, out, &fig);
     html_section_fit(a, out);
     if (o.models && partreg_model_table_n_models(o.models) > 0) {
         fputs("<section id=\"models\">\n<h2>Models side by side</h2>\n", out);

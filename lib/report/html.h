@@ -71,6 +71,10 @@ partreg_status html_curves_compute(const partreg_analysis *a, const partreg_html
 void html_figure_curves(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
                         const html_curves *c, int *fig);
 void html_curves_free(html_curves *c);
+/* A random intercept: its table and the caterpillar plot of the
+ * communities' effects (svg_groups.c); nothing for other models. */
+void html_section_random(const partreg_analysis *a, const partreg_html_options *o, FILE *out,
+                         int *fig);
 /* ROC curve and calibration plot of a binary model (svg_binary.c). */
 partreg_status html_figures_binary(const partreg_analysis *a, FILE *out,
                                    const partreg_html_options *opt, int *fig,

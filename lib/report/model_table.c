@@ -21,7 +21,14 @@
 #include "report/rows.h"
 
 /* Sections of the rows, in print order. */
-enum { SEC_COEF = 0, SEC_THRESHOLD = 1, SEC_SCALE = 2, SEC_OTHER = 3, N_SECTIONS = 4 };
+enum {
+    SEC_COEF = 0,
+    SEC_THRESHOLD = 1,
+    SEC_SCALE = 2,
+    SEC_OTHER = 3,
+    SEC_RANDOM = 4, /* sd(G) of a random intercept, on the sd scale */
+    N_SECTIONS = 5
+};
 
 typedef struct cell {
     int has;
@@ -153,6 +160,22 @@ static cell *cell_of(partreg_model_table *t, int section, const char *name)
     return &r->cells[m];
 }
 
+/* Row sd(G) of the last model's random intercept (no p-value: its test
+ * is the likelihood-ratio test of the fit's own report). */
+static partreg_status random_row(partreg_model_table *t, const char *group, double sd, double se,
+                                 double lo, double hi, partreg_error *err)
+{
+    char name[300];
+    snprintf(name, sizeof name, "sd(%s)", group ? group : "group");
+    cell *c = cell_of(t, SEC_RANDOM, name);
+    if (!c) {
+        abandon_model(t);
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    }
+    *c = (cell){1, sd, se, lo, hi, NAN};
+    return PARTREG_OK;
+}
+
 partreg_status partreg_model_table_add_analysis(partreg_model_table *t, const partreg_analysis *a,
                                                 const char *title, partreg_error *err)
 {
@@ -169,8 +192,8 @@ partreg_status partreg_model_table_add_analysis(partreg_model_table *t, const pa
     const partreg_fit *fit = a->fit;
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
-        if (!report_row_get(a, j, &r))
-            continue;
+        if (!report_row_get(a, j, &r) || partreg_fit_param_kind(fit, j) == PARTREG_PARAM_LOG_SD)
+            continue; /* log sigma is shown as sd(G) below */
         int sec = r.section == REPORT_COEFFICIENTS  ? SEC_COEF
                   : r.section == REPORT_THRESHOLDS ? SEC_THRESHOLD
                   : r.section == REPORT_SCALE      ? SEC_SCALE
@@ -182,6 +205,19 @@ partreg_status partreg_model_table_add_analysis(partreg_model_table *t, const pa
         }
         *c = (cell){1, r.est.estimate, r.est.std_error, r.est.conf_low, r.est.conf_high,
                     r.est.p_value};
+    }
+    partreg_random_intercept ri;
+    if (partreg_fit_random_intercept(fit, &ri, NULL) == PARTREG_OK) {
+        /* the interval of log sd exponentiated, as the fit's own report */
+        double lo = NAN, hi = NAN;
+        for (size_t j = 0; j < report_n_params(a); j++)
+            if (partreg_fit_param_kind(fit, j) == PARTREG_PARAM_LOG_SD) {
+                lo = ri.at_boundary ? 0.0 : exp(a->conf_low[j]);
+                hi = exp(a->conf_high[j]);
+            }
+        if ((st = random_row(t, partreg_fit_group_variable(fit), ri.sd, ri.sd_std_error, lo,
+                             hi, err)) != PARTREG_OK)
+            return st;
     }
     partreg_fit_stats s;
     partreg_fit_get_stats(fit, &s);
@@ -268,6 +304,15 @@ partreg_status partreg_model_table_add_json(partreg_model_table *t, const char *
             *c = (cell){1, num_of(e, "estimate"), num_of(e, "std_error"), num_of(e, "conf_low"),
                         num_of(e, "conf_high"), num_of(e, "p_value")};
         }
+    }
+    json_t *re = json_array_get(json_object_get(root, "random_effects"), 0);
+    if (json_is_object(re)) {
+        json_t *g = json_object_get(re, "group");
+        if ((st = random_row(t, json_is_string(g) ? json_string_value(g) : NULL,
+                             num_of(re, "sd"), num_of(re, "sd_std_error"),
+                             num_of(re, "sd_conf_low"), num_of(re, "sd_conf_high"), err)) !=
+            PARTREG_OK)
+            goto done;
     }
     model_stats *ms = &t->models[t->n_models - 1];
     ms->n = num_of(root, "n_obs");
@@ -356,7 +401,8 @@ static void put_csv(FILE *out, const char *s)
 
 static const char *section_title(int sec)
 {
-    static const char *const t[] = {NULL, "Thresholds", "Scale", "Other parameters"};
+    static const char *const t[] = {NULL, "Thresholds", "Scale", "Other parameters",
+                                    "Random intercept"};
     return t[sec];
 }
 
@@ -658,7 +704,8 @@ partreg_status partreg_model_table_write(const partreg_model_table *t, FILE *out
             }
         }
         fputc('\n', out);
-        static const char *const secs[] = {"coefficient", "threshold", "scale", "other"};
+        static const char *const secs[] = {"coefficient", "threshold", "scale", "other",
+                                           "random"};
         for (int sec = 0; sec < N_SECTIONS; sec++)
             for (size_t r = 0; r < t->n_rows; r++) {
                 const row *rw = &t->rows[r];

@@ -120,6 +120,15 @@ partreg_status partreg_analysis_run_imputations(const partreg_table *const *tabl
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test is not pooled over imputations; run it on one "
                                  "completed data set");
+    partreg_formula *f = NULL; /* a parse error is reported by the first analysis */
+    int random = spec->formula && partreg_formula_parse(spec->formula, &f, NULL) == PARTREG_OK &&
+                 partreg_formula_group(f);
+    partreg_formula_free(f);
+    if (random)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "a random intercept is not pooled over imputations: its "
+                                 "community effects and likelihood-ratio test have no Rubin "
+                                 "pooling here; fit each completed data set on its own");
     mi_job j;
     memset(&j, 0, sizeof j);
     j.tables = tables;

@@ -132,6 +132,8 @@ partreg_status partreg_analysis_predict_write(const partreg_analysis *a,
         partreg_frame_free(nf);
         return st;
     }
+    partreg_random_intercept ri;
+    int has_ri = partreg_fit_random_intercept(a->fit, &ri, NULL) == PARTREG_OK;
     const size_t *rows = partreg_frame_row_index(nf);
     size_t J = partreg_predictions_n_levels(pr), n = partreg_predictions_n_rows(pr);
     const partreg_frame *fr = a->frame;
@@ -186,6 +188,8 @@ partreg_status partreg_analysis_predict_write(const partreg_analysis *a,
         json_kv_string(&w, "prob_ci", po.prob_ci == PARTREG_PROB_CI_DELTA ? "delta" : "link");
         json_kv_string(&w, "vcov_type", partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
         json_kv_string(&w, "id_column", id_column);
+        if (has_ri)
+            json_kv_string(&w, "random_intercept", ri.conditional ? "conditional" : "averaged");
         json_key(&w, "predictions");
         json_begin_array(&w);
         for (size_t i = 0; i < n; i++) {
@@ -230,6 +234,11 @@ partreg_status partreg_analysis_predict_write(const partreg_analysis *a,
                 po.level * 100,
                 po.prob_ci == PARTREG_PROB_CI_DELTA ? "delta method" : "link scale",
                 partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
+        if (has_ri)
+            fprintf(out, "Random intercept (1 | %s): %s\n", partreg_fit_group_variable(a->fit),
+                    ri.conditional ? "at a random intercept of 0 (an average community)"
+                                   : "population-averaged (integrated over the random "
+                                     "intercept; --conditional gives u = 0)");
         fprintf(out, "%zu of %zu rows predicted", sum.n_used, sum.n_rows);
         if (sum.n_dropped)
             fprintf(out, "; %zu dropped: %s", sum.n_dropped, sum.reason);

@@ -1,7 +1,10 @@
-/* The CSV report: one line per kept coefficient and threshold, RFC 4180
+/* The CSV report: one line per kept coefficient and threshold (and, for a
+ * random intercept, its sd and every group's conditional mode), RFC 4180
  * quoting of the term names, full double precision, empty for NaN. */
 #include <math.h>
 #include <string.h>
+
+#include <gsl/gsl_cdf.h>
 
 #include "report/rows.h"
 #include "report/writers.h"
@@ -16,6 +19,50 @@ static void csv_number(FILE *out, double x)
     fputc(',', out);
     if (isfinite(x))
         fprintf(out, "%.17g", x);
+}
+
+/* A random intercept's rows: its sd (type random_sd; interval from the
+ * Wald interval of log sd, exponentiated) and every group's conditional
+ * mode (type group_effect, term "G[level]"; std_error the conditional SE,
+ * interval mode +- z SE). */
+static void random_rows(const partreg_analysis *a, FILE *out, int odds, int design)
+{
+    partreg_random_intercept ri;
+    if (partreg_fit_random_intercept(a->fit, &ri, NULL) != PARTREG_OK)
+        return;
+    const char *g = partreg_fit_group_variable(a->fit);
+    g = g ? g : "group";
+    double q = gsl_cdf_ugaussian_Qinv((1.0 - a->conf_level) / 2.0);
+    size_t extra = (odds ? 3 : 0) + (design ? 5 : 0);
+    char name[512];
+    snprintf(name, sizeof name, "sd(%s)", g);
+    csv_text(out, name);
+    fputs(",random_sd", out);
+    csv_number(out, ri.sd);
+    csv_number(out, ri.sd_std_error);
+    csv_number(out, NAN);
+    csv_number(out, ri.lr_p_value);
+    csv_number(out, ri.at_boundary ? 0.0 : exp(ri.log_sd - q * ri.log_sd_std_error));
+    csv_number(out, exp(ri.log_sd + q * ri.log_sd_std_error));
+    for (size_t e = 0; e < extra; e++)
+        fputc(',', out);
+    fputc('\n', out);
+    for (size_t k = 0; k < ri.n_groups; k++) {
+        partreg_group_effect e;
+        partreg_fit_group_effect(a->fit, k, &e, NULL);
+        snprintf(name, sizeof name, "%s[%s]", g, partreg_fit_group_label(a->fit, k));
+        csv_text(out, name);
+        fputs(",group_effect", out);
+        csv_number(out, e.mode);
+        csv_number(out, e.std_error);
+        csv_number(out, e.std_error > 0 ? e.mode / e.std_error : NAN);
+        csv_number(out, NAN);
+        csv_number(out, e.mode - q * e.std_error);
+        csv_number(out, e.mode + q * e.std_error);
+        for (size_t x = 0; x < extra; x++)
+            fputc(',', out);
+        fputc('\n', out);
+    }
 }
 
 void partreg_report_csv(const partreg_analysis *a, FILE *out)
@@ -89,4 +136,5 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
         }
         fputc('\n', out);
     }
+    random_rows(a, out, odds, design);
 }

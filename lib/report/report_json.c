@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "models/fit_counters.h"
 #include "report/json_writer.h"
 #include "report/rows.h"
@@ -64,6 +66,56 @@ static void write_params(json_writer *w, const partreg_analysis *a)
     for (size_t j = 0; j < partreg_fit_n_columns(a->fit); j++)
         if (partreg_fit_column_dropped(a->fit, j))
             json_string(w, partreg_frame_column_name(a->frame, j));
+    json_end_array(w);
+}
+
+static double report_normal_quantile(double level)
+{
+    return gsl_cdf_ugaussian_Qinv((1.0 - level) / 2.0);
+}
+
+/* "nagq" and "random_effects" of a random-intercept model: sd with its
+ * delta-method SE and the Wald interval of log sd, the ICC, the LR test
+ * of sigma = 0, and each community's conditional mode. */
+static void write_random(json_writer *w, const partreg_analysis *a)
+{
+    const partreg_fit *fit = a->fit;
+    partreg_random_intercept ri;
+    if (partreg_fit_random_intercept(fit, &ri, NULL) != PARTREG_OK)
+        return;
+    json_kv_int(w, "nagq", ri.nagq);
+    json_kv_string(w, "predictions", ri.conditional ? "conditional" : "averaged");
+    json_key(w, "random_effects");
+    json_begin_array(w);
+    json_begin_object(w);
+    const char *name = partreg_fit_group_variable(fit);
+    json_kv_string(w, "group", name ? name : "group");
+    json_kv_int(w, "n_groups", (long long)ri.n_groups);
+    json_kv_number(w, "sd", ri.sd);
+    json_kv_number(w, "sd_std_error", ri.sd_std_error);
+    double q = report_normal_quantile(a->conf_level);
+    json_kv_number(w, "sd_conf_low", ri.at_boundary ? 0.0 : exp(ri.log_sd - q * ri.log_sd_std_error));
+    json_kv_number(w, "sd_conf_high", exp(ri.log_sd + q * ri.log_sd_std_error));
+    json_kv_number(w, "log_sd", ri.at_boundary ? NAN : ri.log_sd);
+    json_kv_number(w, "log_sd_std_error", ri.log_sd_std_error);
+    json_kv_number(w, "icc", ri.icc);
+    json_kv_number(w, "lr_chi2", ri.lr_chi2);
+    json_kv_number(w, "lr_p_value", ri.lr_p_value);
+    json_kv_bool(w, "at_boundary", ri.at_boundary);
+    json_key(w, "modes");
+    json_begin_array(w);
+    for (size_t g = 0; g < ri.n_groups; g++) {
+        partreg_group_effect e;
+        partreg_fit_group_effect(fit, g, &e, NULL);
+        json_begin_object(w);
+        json_kv_string(w, "level", partreg_fit_group_label(fit, g));
+        json_kv_number(w, "n_obs", e.n_obs);
+        json_kv_number(w, "mode", e.mode);
+        json_kv_number(w, "std_error", e.std_error);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
     json_end_array(w);
 }
 
@@ -500,6 +552,7 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
         json_string(&w, partreg_frame_level_name(a->frame, k));
     json_end_array(&w);
     write_params(&w, a);
+    write_random(&w, a);
     write_margins(&w, "margins", a->margins);
     write_margins(&w, "margins_at_means", a->margins_mem);
     write_margins(&w, "predictions_at", a->margins_at);

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "core/escape.h"
 #include "report/rows.h"
 #include "report/writers.h"
@@ -386,6 +388,63 @@ static void design_lines(const partreg_analysis *a, FILE *out)
             in.df);
 }
 
+/* A random intercept: its sd with the interval of log sd exponentiated,
+ * the ICC, the LR test of sd = 0, and the extreme communities. */
+static void random_lines(const partreg_analysis *a, FILE *out)
+{
+    const partreg_fit *fit = a->fit;
+    partreg_random_intercept ri;
+    if (partreg_fit_random_intercept(fit, &ri, NULL) != PARTREG_OK)
+        return;
+    const char *g = partreg_fit_group_variable(fit);
+    g = g ? g : "group";
+    double q = gsl_cdf_ugaussian_Qinv((1.0 - a->conf_level) / 2.0);
+    fprintf(out, "\nRandom intercept (1 | %s): %zu groups; ", g, ri.n_groups);
+    if (ri.nagq == 1)
+        fprintf(out, "Laplace approximation\n");
+    else
+        fprintf(out, "adaptive Gauss-Hermite quadrature, %d points\n", ri.nagq);
+    fprintf(out, "%-24s %11s %10s %21s\n", "", "Estimate", "Std.Err", "[Wald CI on log sd]");
+    fprintf(out, "%-24s", "sd");
+    num(out, ri.sd, 11, 5);
+    num(out, ri.sd_std_error, 10, 5);
+    num(out, ri.at_boundary ? 0.0 : exp(ri.log_sd - q * ri.log_sd_std_error), 10, 5);
+    num(out, exp(ri.log_sd + q * ri.log_sd_std_error), 10, 5);
+    fputc('\n', out);
+    if (isfinite(ri.icc))
+        fprintf(out, "ICC (latent scale) %.4f; ", ri.icc);
+    else
+        fprintf(out, "ICC not defined for the cauchit link (no variance); ");
+    fprintf(out, "LR test of sd = 0: chi2 %.4f, p = %.4g (half of chi2(1))\n", ri.lr_chi2,
+            ri.lr_p_value);
+    if (ri.at_boundary)
+        fprintf(out, "The sd is estimated at 0: the groups do not differ beyond the predictors, "
+                     "and the estimates are those of the model without (1 | %s)\n",
+                g);
+    size_t lo = 0, hi = 0;
+    for (size_t k = 1; k < ri.n_groups; k++) {
+        partreg_group_effect e, el, eh;
+        partreg_fit_group_effect(fit, k, &e, NULL);
+        partreg_fit_group_effect(fit, lo, &el, NULL);
+        partreg_fit_group_effect(fit, hi, &eh, NULL);
+        if (e.mode < el.mode)
+            lo = k;
+        if (e.mode > eh.mode)
+            hi = k;
+    }
+    partreg_group_effect el, eh;
+    partreg_fit_group_effect(fit, lo, &el, NULL);
+    partreg_fit_group_effect(fit, hi, &eh, NULL);
+    if (!ri.at_boundary && ri.n_groups > 1)
+        fprintf(out, "Group effects (conditional modes): lowest %s %.4f (SE %.4f), highest %s "
+                     "%.4f (SE %.4f); all in --format json or csv\n",
+                partreg_fit_group_label(fit, lo), el.mode, el.std_error,
+                partreg_fit_group_label(fit, hi), eh.mode, eh.std_error);
+    fprintf(out, "Predictions and margins: %s\n",
+            ri.conditional ? "at a random intercept of 0 (an average community)"
+                           : "population-averaged (integrated over the random intercept)");
+}
+
 void partreg_report_text(const partreg_analysis *a, FILE *out)
 {
     const partreg_fit *fit = a->fit;
@@ -433,6 +492,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fputc('\n', out);
         table(a, out, sec);
     }
+    random_lines(a, out);
     fprintf(out, "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1\n\n");
     char ll[40], ll0[40], aic[40], bic[40], lr[40];
     if (a->imputations) {
@@ -451,8 +511,12 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             fprintf(out, "Design-based Wald test of all slopes: F(%g, %g) = %.4f, p = %.4g\n",
                     a->model_q, a->model_df2, a->model_F, a->model_p);
         else if (!partreg_fit_survey_info(fit, NULL))
-            fprintf(out, "LR chi2(%g) = %s, p = %.4g\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
-                    s.lr_p);
+            fprintf(out, "LR chi2(%g) = %s, p = %.4g%s\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
+                    s.lr_p,
+                    partreg_fit_has_random_intercept(fit)
+                        ? " (against the null model without the random intercept: half "
+                          "chi2(df - 1), half chi2(df))"
+                        : "");
         char r2a[40], r2b[40], r2c[40];
         fprintf(out, "Pseudo R2: McFadden %s, Cox-Snell %s, Nagelkerke %s\n",
                 stat_text(s.r2_mcfadden, 4, r2a), stat_text(s.r2_cox_snell, 4, r2b),

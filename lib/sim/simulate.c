@@ -14,6 +14,10 @@
  * - probit: u ~ N(0, sigma^2) gives E_u[Phi(eta + u)] = Phi(eta / s),
  *   s = sqrt(1 + sigma^2) (the probability that Z - u <= eta with Z - u
  *   normal of variance 1 + sigma^2); conditional coefficients beta * s.
+ * With effects = PARTREG_SIM_NORMAL instead, every outcome's community
+ * effect is normal (u = sd Phi^-1(U), the same U as above) and the
+ * coefficients are used as they are: the conditional ones of the
+ * random-intercept model (1 | community).
  * One uniform U_c per community feeds both quantile functions, so the
  * community effects of the three outcomes are perfectly rank-correlated.
  *
@@ -146,6 +150,14 @@ static partreg_status check_options(const partreg_sim_options *o, partreg_error 
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "simulate: community_phi must be in (0, 1] (got %g)",
                                  t->community_phi);
+    if (t->effects != PARTREG_SIM_BRIDGE && t->effects != PARTREG_SIM_NORMAL)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "simulate: unknown community-effect distribution %d",
+                                 (int)t->effects);
+    if (!(t->community_sd >= 0.0) || !isfinite(t->community_sd))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "simulate: community_sd must be finite and >= 0 (got %g)",
+                                 t->community_sd);
     if (!(t->community_sigma >= 0.0) || !isfinite(t->community_sigma))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "simulate: community_sigma must be finite and >= 0 (got %g)",
@@ -192,6 +204,16 @@ static double expit(double x)
 }
 
 /* Bridge-distribution quantile at U in (0, 1) (file comment). */
+/* The sd of the normal community effect on the logit outcomes: the one
+ * given, or the bridge's for phi (the same variance). */
+static double logit_effect_sd(const partreg_sim_truth *t)
+{
+    if (t->community_sd > 0.0)
+        return t->community_sd;
+    double phi = t->community_phi;
+    return sqrt(M_PI * M_PI / 3.0 * (1.0 / (phi * phi) - 1.0));
+}
+
 static double bridge_quantile(double phi, double u)
 {
     if (phi >= 1.0)
@@ -318,10 +340,13 @@ partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **
         goto cleanup;
     gsl_rng_set(rng, o.seed);
 
-    part_c = conditional(&o.truth.participated, 1.0 / o.truth.community_phi);
-    will_c = conditional(&o.truth.willingness, 1.0 / o.truth.community_phi);
+    /* the random-intercept truth: the coefficients are the conditional ones */
+    int normal = o.truth.effects == PARTREG_SIM_NORMAL;
+    double logit_sd = logit_effect_sd(&o.truth);
+    part_c = conditional(&o.truth.participated, normal ? 1.0 : 1.0 / o.truth.community_phi);
+    will_c = conditional(&o.truth.willingness, normal ? 1.0 : 1.0 / o.truth.community_phi);
     probit_scale = sqrt(1.0 + o.truth.community_sigma * o.truth.community_sigma);
-    type_c = conditional(&o.truth.participation_type, probit_scale);
+    type_c = conditional(&o.truth.participation_type, normal ? 1.0 : probit_scale);
 
     for (c = 0; c < n_comm; c++) {
         comm_u[3 * c] = gsl_rng_uniform_pos(rng);
@@ -348,7 +373,8 @@ partreg_status partreg_simulate(const partreg_sim_options *opt, partreg_table **
         for (c = 0; c < n_comm; c++) {
             size_t size = base + (c < extra ? 1 : 0);
             double uc = comm_u[3 * c];
-            double u_logit = bridge_quantile(o.truth.community_phi, uc);
+            double u_logit = normal ? logit_sd * gsl_cdf_ugaussian_Pinv(uc)
+                                    : bridge_quantile(o.truth.community_phi, uc);
             double u_probit = o.truth.community_sigma * gsl_cdf_ugaussian_Pinv(uc);
             for (i = 0; i < size; i++, row++) {
                 double x[PARTREG_SIM_N_SLOPES];
@@ -409,6 +435,58 @@ cleanup:
 
 /* ---- the truth as text ----------------------------------------------- */
 
+/* The conditional coefficients of a random-intercept truth. */
+static int write_conditional(FILE *f, const char *title, const partreg_sim_model *m,
+                             int has_intercept, const char *const *cuts, size_t n_cuts)
+{
+    size_t j;
+    if (fprintf(f, "%s\n  %-24s %12s\n", title, "term", "conditional") < 0)
+        return EOF;
+    if (has_intercept && fprintf(f, "  %-24s %12.4f\n", "(Intercept)", m->intercept) < 0)
+        return EOF;
+    for (j = 0; j < PARTREG_SIM_N_SLOPES; j++)
+        if (fprintf(f, "  %-24s %12.4f\n", slope_names[j], m->slope[j]) < 0)
+            return EOF;
+    for (j = 0; j < n_cuts; j++)
+        if (fprintf(f, "  %-24s %12.4f\n", cuts[j], m->threshold[j]) < 0)
+            return EOF;
+    return fputc('\n', f) == EOF ? EOF : 0;
+}
+
+/* The random-intercept truth as text: the conditional coefficients and
+ * every outcome's sd and latent intraclass correlation. */
+static partreg_status write_ri_truth(const partreg_sim_options *o, FILE *out, partreg_error *err)
+{
+    const partreg_sim_truth *t = &o->truth;
+    double sd = logit_effect_sd(t), sigma = t->community_sigma, v = M_PI * M_PI / 3.0;
+    if (fprintf(out,
+                "True models of the simulated participation survey\n"
+                "(n = %zu residents in %zu communities, seed %lu; docs/simulator.md)\n\n"
+                "Random-intercept models: the conditional (community-specific) coefficients,\n"
+                "which a fit of\n"
+                "  Y ~ " PARTREG_SIM_PREDICTORS " + (1 | community)\n"
+                "estimates, with u_c ~ N(0, sd^2) (one U_c ~ Uniform(0,1) per community,\n"
+                "u_c = sd Phi^-1(U_c), shared by the three outcomes).\n\n",
+                o->n, o->communities, o->seed) < 0 ||
+        write_conditional(out, "participated (no < yes): logit, P(yes | u) = expit(eta + u)",
+                          &t->participated, 1, NULL, 0) ||
+        write_conditional(out,
+                          "willingness (1 < ... < 5): cumulative logit, P(Y <= j | u) = "
+                          "expit(theta_j - eta - u)",
+                          &t->willingness, 0, will_cuts, WILL_LEVELS - 1) ||
+        write_conditional(out,
+                          "participation_type (passive < cooperative < autonomous): cumulative "
+                          "probit, P(Y <= j | u) = Phi(theta_j - eta - u)",
+                          &t->participation_type, 0, type_cuts, TYPE_LEVELS - 1) ||
+        fprintf(out,
+                "random intercepts (1 | community):\n"
+                "  logit outcomes:  sd %.4f, ICC %.4f (sd^2 / (sd^2 + pi^2/3))\n"
+                "  probit outcome:  sd %.4f, ICC %.4f (sd^2 / (sd^2 + 1))\n\n",
+                sd, sd * sd / (sd * sd + v), sigma, sigma * sigma / (sigma * sigma + 1.0)) < 0)
+        return partreg_error_set(err, PARTREG_EIO, "simulate: writing the true models failed");
+    return PARTREG_OK;
+}
+
 static int write_model(FILE *f, const char *title, const partreg_sim_model *m, double scale,
                        int has_intercept, const char *const *cuts, size_t n_cuts)
 {
@@ -444,6 +522,11 @@ partreg_status partreg_sim_truth_write(const partreg_sim_options *opt, FILE *out
     if ((st = check_options(&o, err)) != PARTREG_OK)
         return st;
     var_bridge = M_PI * M_PI / 3.0 * (1.0 / (phi * phi) - 1.0);
+    if (t->effects == PARTREG_SIM_NORMAL) {
+        if ((st = write_ri_truth(&o, out, err)) != PARTREG_OK)
+            return st;
+        goto predictors;
+    }
     if (fprintf(out,
                 "True models of the simulated participation survey\n"
                 "(n = %zu residents in %zu communities, seed %lu; docs/simulator.md)\n\n"
@@ -470,6 +553,7 @@ partreg_status partreg_sim_truth_write(const partreg_sim_options *opt, FILE *out
                 phi, sqrt(var_bridge), 1.0 - phi * phi, sigma,
                 sigma * sigma / (1.0 + sigma * sigma)) < 0)
         goto io_error;
+predictors:
     if (fprintf(out,
                 "predictors:\n"
                 "  social_capital = N(0, %.4g^2) [community] + N(0, %.4g^2) [resident], 4 decimals\n"

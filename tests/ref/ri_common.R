@@ -376,11 +376,11 @@ ri_null_loglik <- function(m) {
 ICC_V <- c(logit = pi^2 / 3, probit = 1, cloglog = pi^2 / 6, loglog = pi^2 / 6, cauchit = NA)
 ri_summary <- function(m, fit, fixed, null_ll) {
   P <- ri_split(m, fit$psi)
-  k <- m$k; N <- sum(m$w)     # rows = sum of weights when unweighted
+  k <- m$k; N <- sum(m$w)     # case weights are duplicated rows: N = rows when unweighted
   lr <- 2 * (fit$loglik - fixed$loglik)
   v <- ICC_V[[m$link]]
   list(loglik = fit$loglik, null_loglik = null_ll,
-       aic = -2 * fit$loglik + 2 * k, bic = -2 * fit$loglik + k * log(m$n),
+       aic = -2 * fit$loglik + 2 * k, bic = -2 * fit$loglik + k * log(N),
        sd = P$sigma, sd_std_error = P$sigma * fit$se[k],
        icc = if (is.na(v)) NA else P$sigma^2 / (P$sigma^2 + v),
        lr_chi2 = lr, lr_p_value = pchisq(lr, 1, lower.tail = FALSE) / 2)

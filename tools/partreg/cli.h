@@ -80,6 +80,12 @@ int cli_check_scope(const cli_options *o, const char *command);
 /* Write --marginsplot FILE of analysis a, if asked: 0, or an exit status
  * after a one-line message (the file is then removed). */
 int cli_write_marginsplot(const cli_options *o, const partreg_analysis *a, const char *command);
+/* The spec of one of several models (lrtest, table) whose formula is
+ * s->formula: when another of the n formulas has a random intercept
+ * (1 | G), --nagq and --conditional are of that model, and s drops them if
+ * its own formula has none. With no random intercept anywhere they stay,
+ * for the fit to refuse them. */
+void cli_spec_for_model(partreg_analysis_spec *s, const char *const *formulas, size_t n);
 /* Refuse --format csv with options whose results CSV cannot hold. */
 int cli_check_csv(const cli_options *o, const char *command);
 

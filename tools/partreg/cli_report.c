@@ -70,6 +70,8 @@ int cli_report(int argc, char **argv)
     }
     partreg_analysis *a = NULL;
     partreg_error err, werr;
+    const partreg_analysis_spec given = o.spec; /* the options of every formula */
+    cli_spec_for_model(&o.spec, o.extra.formulas, o.extra.n_formulas);
     partreg_status st = cli_run_analysis(&o, &a, &err);
     if (!a) {
         cli_error(NULL, &err);
@@ -95,8 +97,9 @@ int cli_report(int argc, char **argv)
         partreg_error terr;
         int bad = partreg_model_table_create(&models, &terr) != PARTREG_OK;
         for (size_t k = 0; !bad && k < o.extra.n_formulas; k++) {
-            partreg_analysis_spec s = o.spec;
+            partreg_analysis_spec s = given;
             s.formula = o.extra.formulas[k];
+            cli_spec_for_model(&s, o.extra.formulas, o.extra.n_formulas);
             s.wald_tests = s.diagnostics = s.margins = s.margins_at_means = s.brant = 0;
             s.at = NULL;
             s.n_at = 0;

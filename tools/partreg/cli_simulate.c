@@ -13,6 +13,7 @@
 static const char simulate_help[] =
     "usage: partreg simulate [--n N] [--communities C] [--seed S] [--out FILE.csv]\n"
     "                        [--show-truth] [--no-community-effect]\n"
+    "                        [--community-effects bridge|normal [--community-sd SD]]\n"
     "                        [--survey-sample [--strata H] [--psus M] [--per-psu K]\n"
     "                         [--sample-seed S]]\n"
     "\n"
@@ -28,6 +29,10 @@ static const char simulate_help[] =
     "                         unless --show-truth is given alone)\n"
     "  --show-truth           print the true coefficients and thresholds\n"
     "  --no-community-effect  outcomes independent within communities\n"
+    "  --community-effects D  bridge (default: the true coefficients are population-averaged)\n"
+    "                         or normal (every outcome gets u_c ~ N(0, sd^2): the true\n"
+    "                         coefficients are those of a fit with + (1 | community))\n"
+    "  --community-sd SD      with normal effects, the sd on the logit outcomes (default 0.88)\n"
     "  --survey-sample        write a stratified two-stage cluster sample of the simulated\n"
     "                         population instead: strata of communities by social capital,\n"
     "                         M communities a stratum, K residents a community (2K in the\n"
@@ -87,6 +92,23 @@ int cli_simulate(int argc, char **argv)
         } else if (strcmp(a, "--no-community-effect") == 0) {
             opt.truth.community_phi = 1.0;
             opt.truth.community_sigma = 0.0;
+        } else if (strcmp(a, "--community-effects") == 0) {
+            if (v && strcmp(v, "bridge") == 0)
+                opt.truth.effects = PARTREG_SIM_BRIDGE;
+            else if (v && strcmp(v, "normal") == 0)
+                opt.truth.effects = PARTREG_SIM_NORMAL;
+            else
+                return usage_error("--community-effects must be bridge or normal, got '%s'",
+                                   v ? v : "");
+            i++;
+        } else if (strcmp(a, "--community-sd") == 0) {
+            char *end = NULL;
+            double sd = v ? strtod(v, &end) : -1.0;
+            if (!v || end == v || *end || !(sd >= 0.0 && sd <= 100.0))
+                return usage_error("--community-sd needs a number from 0 to 100, got '%s'",
+                                   v ? v : "");
+            opt.truth.community_sd = sd;
+            i++;
         } else if (strcmp(a, "--n") == 0) {
             if (parse_count(v, 1, 100000000UL, &x))
                 return usage_error("--n needs a whole number from 1 to 100000000, got '%s'",

@@ -79,6 +79,7 @@ int cli_table(int argc, char **argv)
     for (size_t k = 0; k < x->n_formulas; k++) {
         partreg_analysis_spec s = o.spec;
         s.formula = x->formulas[k];
+        cli_spec_for_model(&s, x->formulas, x->n_formulas);
         partreg_analysis *a = NULL;
         partreg_status st = partreg_analysis_run_table(data, &s, &a, &err);
         if (st == PARTREG_OK)

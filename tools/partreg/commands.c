@@ -126,9 +126,11 @@ int cli_lrtest(int argc, char **argv)
         cli_error(NULL, &err);
         goto done;
     }
-    partreg_analysis_spec s2 = o.spec;
+    partreg_analysis_spec s1 = o.spec, s2 = o.spec;
     s2.formula = o.formulas[1];
-    if (partreg_analysis_run_table(t, &o.spec, &full, &err) != PARTREG_OK) {
+    cli_spec_for_model(&s1, o.formulas, 2);
+    cli_spec_for_model(&s2, o.formulas, 2);
+    if (partreg_analysis_run_table(t, &s1, &full, &err) != PARTREG_OK) {
         cli_error("full model", &err);
         goto done;
     }

@@ -13,7 +13,8 @@ static const char fit_help[] =
     "\n"
     "DATA is a CSV file (or .sav / .dta; - reads CSV from standard input). Options:\n"
     "  --formula F            R-style formula: a + b, a:b, a*b, factor(x), I(x^2), log(x),\n"
-    "                         exp(x), sqrt(x), - 1 (no intercept; binary only)\n"
+    "                         exp(x), sqrt(x), - 1 (no intercept; binary only), (1 | G)\n"
+    "                         (a random intercept for each group of column G)\n"
     "  --family binary|ordinal  default: 2 outcome levels = binary, more = ordinal\n"
     "  --link L               logit (default), probit, cloglog, loglog (ordinal), cauchit\n"
     "  --levels \"A,B,C\"       outcome levels, lowest first (binary: last = event)\n"
@@ -54,6 +55,10 @@ static const char fit_help_ordinal[] =
     "  --gof                  ordinal: ordinal Hosmer-Lemeshow, Lipsitz, Pulkstenis-Robinson\n";
 
 static const char fit_help_rest[] =
+    "  --nagq Q               (1 | G): adaptive quadrature points per group (default 15;\n"
+    "                         1 = Laplace)\n"
+    "  --conditional          (1 | G): margins and predictions at a random intercept of 0\n"
+    "                         (default: population-averaged, integrated over it)\n"
     "  --firth                Firth's penalised likelihood (binary; finite under separation)\n"
     "  --flic                 with --firth: FLIC intercept (mean fitted probability = event share)\n"
     "  --cluster-df           t(G-1) tests and intervals for a cluster covariance (G clusters)\n"
@@ -153,7 +158,7 @@ static int takes_value(const char *a)
         "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
         "--vcov", "--ci", "--conf-level", "--na", "--delim", "--format",
         "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title",
-        "--imputations", "--nominal", "--scale", "--memory", "--tmpdir"};
+        "--imputations", "--nominal", "--scale", "--nagq", "--memory", "--tmpdir"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(a, with_value[i]) == 0)
             return 1;
@@ -258,6 +263,9 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             takes = 0;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
+            takes = 0;
+        } else if (strcmp(a, "--conditional") == 0) {
+            o->spec.ri_conditional = 1;
             takes = 0;
         } else if (strcmp(a, "--many-levels") == 0) {
             o->spec.frame.many_levels = 1;
@@ -379,6 +387,12 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             if (!parse_number(v, &m) || m < 1 || m > 1e6 || m != (int)m)
                 return fail(command, "--max-iter '%s' must be a whole number >= 1", v);
             o->spec.fit.max_iter = (int)m;
+        } else if (strcmp(a, "--nagq") == 0) {
+            double q;
+            if (!parse_number(v, &q) || q < 1 || q > 100 || q != (int)q)
+                return fail(command, "--nagq '%s' must be a whole number from 1 (Laplace) to 100",
+                            v);
+            o->spec.nagq = (int)q;
         } else if (strcmp(a, "--threads") == 0) {
             double t;
             if (!parse_number(v, &t) || t < 0 || t > 256 || t != (int)t)

@@ -39,6 +39,10 @@ static const scope scopes[] = {
      "the Brant test belongs to one fitted model: use partreg fit --brant"},
     {"--standardize", FIT | REPORT,
      "standardized coefficients are listed by partreg fit --standardize and partreg report"},
+    {"--nagq", ALL, ""},
+    {"--conditional", FIT | REPORT | PREDICT,
+     "it chooses the predictions of a random-intercept model (at a random intercept of 0), "
+     "which this command does not print"},
     {"--timing", FIT, "phase timings are part of the JSON of partreg fit --timing"},
     {"--ci", FIT | REPORT | TABLE,
      "it chooses the intervals of coefficients; predict's intervals are set by --prob-ci and "
@@ -162,4 +166,29 @@ int cli_check_csv(const cli_options *o, const char *command)
             "of %s would be lost; use --format json (or text) for them\n",
             command, what);
     return 2;
+}
+
+/* 1 when the formula has a random-intercept term (1 | G); 0 otherwise or
+ * when it does not parse (the fit then says why). */
+static int has_group(const char *formula)
+{
+    partreg_formula *f = NULL;
+    partreg_error err;
+    if (!formula || partreg_formula_parse(formula, &f, &err) != PARTREG_OK)
+        return 0;
+    int g = partreg_formula_group(f) != NULL;
+    partreg_formula_free(f);
+    return g;
+}
+
+void cli_spec_for_model(partreg_analysis_spec *s, const char *const *formulas, size_t n)
+{
+    if (has_group(s->formula))
+        return;
+    for (size_t k = 0; k < n; k++)
+        if (has_group(formulas[k])) {
+            s->nagq = 0;
+            s->ri_conditional = 0;
+            return;
+        }
 }
