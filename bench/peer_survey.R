@@ -5,7 +5,8 @@
 # compute the linearised covariance inside the call). Not timed: reading
 # the data and building the design object.
 # Usage: Rscript peer_survey.R FILE.f64 N P svyglm|svyolr
-# Prints "fit_s=...", a "coef" and an "se" line in partreg's order.
+# Prints "fit_s=... cpu_s=..." (cpu_s: user + system CPU time of the
+# call), a "coef" and an "se" line in partreg's order.
 a <- commandArgs(trailingOnly = TRUE)
 n <- as.numeric(a[2]); p <- as.integer(a[3]); model <- a[4]
 suppressMessages(library(survey))
@@ -19,15 +20,16 @@ rm(v); invisible(gc())
 des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, nest = TRUE, data = d)
 fml <- paste(paste0("x", 1:p), collapse = " + ")
 if (model == "svyglm") {
-  t <- system.time(fit <- svyglm(as.formula(paste("yb ~", fml)), des,
-                                 family = quasibinomial()))[["elapsed"]]
+  st <- system.time(fit <- svyglm(as.formula(paste("yb ~", fml)), des,
+                                  family = quasibinomial()))
   est <- coef(fit); se <- sqrt(diag(vcov(fit)))
 } else if (model == "svyolr") {
   des <- update(des, yo = factor(yo))
-  t <- system.time(fit <- svyolr(as.formula(paste("yo ~", fml)), des,
-                                 method = "logistic"))[["elapsed"]]
+  st <- system.time(fit <- svyolr(as.formula(paste("yo ~", fml)), des,
+                                  method = "logistic"))
   est <- c(fit$coefficients, fit$zeta); se <- sqrt(diag(vcov(fit)))
 } else stop("unknown model ", model)
-cat(sprintf("fit_s=%.6f\n", t))
+cat(sprintf("fit_s=%.6f cpu_s=%.6f\n", st[["elapsed"]],
+            st[["user.self"]] + st[["sys.self"]]))
 cat("coef", sprintf("%.12g", est), "\n")
 cat("se", sprintf("%.12g", se), "\n")

@@ -6,7 +6,9 @@
  *
  * Usage: survey_time FILE.f64 N P binary|ordinal [THREADS]
  * Prints "fit_s=... variance_s=... total_s=... fit_passes=...
- * variance_passes=..." and a "coef" line and an "se" line (binary:
+ * variance_passes=... df=... cpu_s=..." (cpu_s: the process's CPU time,
+ * all threads, over fit and variance: on a loaded machine it moves far
+ * less than the wall times) and a "coef" line and an "se" line (binary:
  * intercept, x1..xP; ordinal: x1..xP then the thresholds). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -22,6 +24,13 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -70,7 +79,7 @@ int main(int argc, char **argv)
     partreg_fit_options opt = partreg_fit_options_default();
     opt.threads = threads;
     partreg_data d = {n, k, X, 0, y, partreg_survey_fit_weights(s), ordinal ? 5 : 2, NULL, NULL};
-    double t0 = now();
+    double c0 = cpu(), t0 = now();
     partreg_fit *fit = NULL;
     if (partreg_fit_create_spec(&d, spec, &opt, &fit, &err) != PARTREG_OK) {
         fprintf(stderr, "survey_time: %s\n", err.message);
@@ -81,11 +90,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "survey_time: %s\n", err.message);
         return 1;
     }
-    double t2 = now();
+    double t2 = now(), c2 = cpu();
     partreg_survey_info info;
     partreg_fit_survey_info(fit, &info);
-    printf("fit_s=%.6f variance_s=%.6f total_s=%.6f fit_passes=%.3f variance_passes=%g df=%g\n",
-           t1 - t0, t2 - t1, t2 - t0, partreg_fit_data_passes(fit), info.data_passes, info.df);
+    printf("fit_s=%.6f variance_s=%.6f total_s=%.6f fit_passes=%.3f variance_passes=%g df=%g "
+           "cpu_s=%.6f\n",
+           t1 - t0, t2 - t1, t2 - t0, partreg_fit_data_passes(fit), info.data_passes, info.df,
+           c2 - c0);
     size_t K = partreg_fit_n_parameters(fit);
     printf("coef");
     for (size_t j = 0; j < K; j++)

@@ -156,9 +156,33 @@ typedef struct partreg_timing {
     double fit_s;        /**< the Newton fit */
     double inference_s;  /**< covariance, intervals, margins, tests */
     double total_s;      /**< all of the above */
-    /** Reserved: fields added in later releases take its place, so that the
-     *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
-    unsigned char partreg_reserved_[128];
+    union {
+        /** Passes over the design matrix made by each phase: rows read
+         *  divided by the rows of the fit (a pass over a subsample counts
+         *  the share of rows it reads). A statistic's cost in passes does
+         *  not move with the load of the machine, so a change in it shows
+         *  as a count. Zero for a phase that did not run. */
+        struct {
+            double fit_passes;         /**< the fit: screening, start values, Newton */
+            double vcov_passes;        /**< the covariance (sandwich or design variance) */
+            double intervals_passes;   /**< the confidence intervals (profiles) */
+            double margins_passes;     /**< margins, predictions at means and values */
+            double brant_passes;       /**< the Brant test */
+            double tests_passes;       /**< the Wald tests by variable */
+            double diagnostics_passes; /**< goodness of fit and discrimination */
+            double inference_passes;   /**< all passes after the fit */
+            double profile_bounds;     /**< profile bounds searched (two a coefficient) */
+            /** evaluations of the objective at the profile bounds' points,
+             *  summed over the bounds (a pass over the rows evaluates every
+             *  bound still searching; a bound left to refits counts their
+             *  passes) */
+            double profile_evaluations;
+        };
+        /** Reserved: fields added in later releases take its place, so that
+         *  the struct's size never changes (docs/DESIGN.md, "Public
+         *  structs"). */
+        unsigned char partreg_reserved_[128];
+    };
 } partreg_timing;
 
 /**
@@ -347,6 +371,51 @@ PARTREG_API int partreg_analysis_out_of_core(const partreg_analysis *a);
 PARTREG_API partreg_status partreg_analysis_write(const partreg_analysis *a, FILE *out,
                                                   partreg_format format, int timing,
                                                   partreg_error *err);
+
+/**
+ * As partreg_analysis_write() into memory: *out receives the whole output
+ * (NUL-terminated, *len bytes without the NUL), the same bytes the stream
+ * would have received, to be released with partreg_string_free(). For
+ * programs that call the library through a foreign-function interface
+ * and have no FILE*.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, an unknown format);
+ *         PARTREG_ENOMEM. On failure *out = NULL and *len = 0.
+ * Thread-safe.
+ */
+PARTREG_API partreg_status partreg_analysis_write_string(const partreg_analysis *a,
+                                                         partreg_format format, int timing,
+                                                         char **out, size_t *len,
+                                                         partreg_error *err);
+
+/** Release a string from partreg_analysis_write_string(); NULL is a
+ *  no-op. */
+PARTREG_API void partreg_string_free(char *s);
+
+/**
+ * Predicted probabilities of the analysis's fit for every row of
+ * `newdata` (a table with the model's variables; the outcome may be
+ * absent), coded as the fitted data were (partreg_frame_apply()).
+ *
+ * @param a         a finished analysis.
+ * @param newdata   the rows to predict (borrowed).
+ * @param probs     n_rows x n_outcomes doubles, row-major, filled: a binary
+ *                  model's event probability (n_outcomes = 1), an ordinal
+ *                  model's probability of each outcome level (n_outcomes =
+ *                  the number of levels); rows with a missing model
+ *                  variable are NaN.
+ * @param n_rows    rows of probs: partreg_table_n_rows(newdata).
+ * @param n_outcomes columns of probs: partreg_fit_n_outcomes() of the fit.
+ * @param err       optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, a shape other than
+ *         the one above, an analysis whose fit did not converge); what partreg_frame_apply() returns for the new
+ *         data (an unknown column or level, named with its line), except
+ *         that a table with no complete row is PARTREG_OK with every row
+ *         NaN; PARTREG_ENOMEM. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_analysis_predict_probs(const partreg_analysis *a,
+                                                          const partreg_table *newdata,
+                                                          double *probs, size_t n_rows,
+                                                          size_t n_outcomes, partreg_error *err);
 
 #ifdef __cplusplus
 }

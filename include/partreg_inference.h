@@ -98,6 +98,17 @@ PARTREG_API partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_
                                                 size_t n_clusters, partreg_error *err);
 
 /**
+ * Copy the covariance of the estimates in force (partreg_fit_vcov()) into
+ * out[k * k], row-major, k = partreg_fit_n_parameters(): the full
+ * parameter vector, with 0 in the rows and columns of dropped
+ * coefficients as there. For programs that read no gsl_matrix.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, k other than
+ *         partreg_fit_n_parameters()). Thread-safe.
+ */
+PARTREG_API partreg_status partreg_fit_vcov_get(const partreg_fit *fit, double *out, size_t k,
+                                                partreg_error *err);
+
+/**
  * Set every parameter's reference distribution to Student's t with df
  * degrees of freedom (INFINITY: back to the normal), for the tests and
  * intervals of partreg_fit_estimate() and everything read from the fit
@@ -116,11 +127,14 @@ PARTREG_API partreg_status partreg_fit_set_param_df(partreg_fit *fit, double df,
  * The bounds solve r(b) = -+z, z = Phi^-1((1 + level)/2), with the signed
  * root r(b) = sign(b - bhat) sqrt(2 (l(bhat) - l_max(b))) and l_max(b) the
  * log-likelihood maximised over the other parameters with coefficient j
- * held at b (a constrained Newton fit, warm-started from the previous
- * one). Each bound is bracketed outwards from the Wald bound (model
- * covariance) and then found by Brent's method to 1e-8 relative (1e-10
- * absolute) in the parameter. The interval does not depend on the
- * covariance in force.
+ * held at b. Each bound is found by Newton steps on Venzon and
+ * Moolgavkar's equations (the log-likelihood at l(bhat) - z^2/2, the
+ * gradient over the other parameters zero) from the Wald bound, to about
+ * 1e-13 relative; a bound those steps cannot settle (one at infinity, a
+ * profile far from quadratic) is bracketed outwards from the Wald bound
+ * and found by Brent's method on constrained refits to 1e-11 relative
+ * (1e-12 absolute). The interval does not depend on the covariance in
+ * force.
  *
  * @param fit   a converged fit (not modified).
  * @param data  the same data the fit was made from (borrowed).
@@ -144,6 +158,30 @@ PARTREG_API partreg_status partreg_fit_set_param_df(partreg_fit *fit, double df,
 PARTREG_API partreg_status partreg_fit_profile_ci(const partreg_fit *fit, const partreg_data *data,
                                                   size_t j, double level, double *low, double *high,
                                                   partreg_error *err);
+
+/**
+ * Profile-likelihood confidence intervals of several coefficients at once:
+ * for each full index idx[i] (i < m) the interval partreg_fit_profile_ci()
+ * gives, into low[i] and high[i]. The bounds are searched together, so
+ * each pass over the rows serves every bound still searching (the cost of
+ * all m intervals is a few passes more than that of one).
+ *
+ * @param fit   a converged fit (not modified).
+ * @param data  the same data the fit was made from (borrowed).
+ * @param idx   m coefficient indices (full index, kept columns).
+ * @param m     number of intervals (0: nothing to do).
+ * @param level confidence level in (0, 1).
+ * @param low, high  out: m bounds each, as partreg_fit_profile_ci().
+ * @param err   optional error report; on failure its index is the
+ *              coefficient's full index.
+ * @return the statuses of partreg_fit_profile_ci(). On failure every
+ *         low[i] and high[i] is NaN.
+ * Thread-safe (reads the fit only); uses the fit's solver options,
+ * including its thread count.
+ */
+PARTREG_API partreg_status partreg_fit_profile_cis(const partreg_fit *fit, const partreg_data *data,
+                                                   const size_t *idx, size_t m, double level,
+                                                   double *low, double *high, partreg_error *err);
 
 /**
  * Joint Wald test that the parameters with full indices params[0..m-1]

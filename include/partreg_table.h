@@ -19,7 +19,8 @@
 extern "C" {
 #endif
 
-/** A data table (opaque, immutable after reading). */
+/** A data table (opaque; immutable once read, or once built by the
+ *  partreg_table_build() calls). */
 typedef struct partreg_table partreg_table;
 
 /** Column storage type. */
@@ -115,6 +116,112 @@ PARTREG_API partreg_status partreg_table_write_csv(const partreg_table *table, c
  *  PARTREG_EIO when a write fails. */
 PARTREG_API partreg_status partreg_table_write_csv_stream(const partreg_table *table, FILE *out,
                                                           partreg_error *err);
+
+/**
+ * @name Building a table from arrays
+ * A table made in memory, column by column, for programs that hold their
+ * data in arrays (a NumPy or R data frame, a statistics package's
+ * variables) and should not write a file to fit a model. Start with
+ * partreg_table_build(), add each column once, then use the table as one
+ * read from a file: partreg_analysis_run_table(), partreg_frame_create().
+ * A built table follows the readers' rules: unique non-empty column names,
+ * finite numbers (NaN = missing), level names of valid UTF-8. Messages
+ * that name a row say "line N" with N the row's 1-based number.
+ * Adding columns to a table while another thread reads it is not allowed;
+ * a finished table is read-only and may be shared between threads.
+ * @{
+ */
+
+/** How partreg_table_add_numeric() takes the caller's array. */
+typedef enum partreg_table_storage {
+    PARTREG_TABLE_COPY = 0,  /**< copy the values: the caller's array may change or go away */
+    PARTREG_TABLE_BORROW = 1 /**< keep a pointer to the caller's array, which must stay
+                                  alive and unchanged until partreg_table_free(): no copy */
+} partreg_table_storage;
+
+/**
+ * Start an empty table of `n_rows` rows and no columns.
+ *
+ * @param name    what messages call the data (copied), e.g. "data frame";
+ *                NULL: "<table>". partreg_table_source() returns it.
+ * @param n_rows  rows of every column to be added (0 is allowed).
+ * @param out     on PARTREG_OK, the new table owned by the caller (free
+ *                with partreg_table_free()); NULL on failure.
+ * @param err     optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (out NULL); PARTREG_ENOMEM.
+ * Thread-safe.
+ */
+PARTREG_API partreg_status partreg_table_build(const char *name, size_t n_rows,
+                                               partreg_table **out, partreg_error *err);
+
+/**
+ * Add a numeric column of the table's n_rows doubles (NaN = missing).
+ *
+ * @param t        a table from partreg_table_build().
+ * @param name     column name (copied): non-empty, not yet in the table.
+ * @param values   n_rows doubles: copied, or with PARTREG_TABLE_BORROW
+ *                 referenced until the table is freed (no copy: the
+ *                 caller keeps the array alive and unchanged).
+ * @param storage  PARTREG_TABLE_COPY or PARTREG_TABLE_BORROW.
+ * @param err      optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, values NULL with
+ *         n_rows > 0, an empty or repeated name, an unknown storage);
+ *         PARTREG_EDATA (an infinite value: the message names the column
+ *         and the row; index = the 0-based row); PARTREG_ENOMEM. On
+ *         failure the table is unchanged.
+ * Not thread-safe on one table.
+ */
+PARTREG_API partreg_status partreg_table_add_numeric(partreg_table *t, const char *name,
+                                                     const double *values,
+                                                     partreg_table_storage storage,
+                                                     partreg_error *err);
+
+/**
+ * Add a categorical column from level codes and level names, as a
+ * statistics package stores a factor (R's factor, a pandas Categorical).
+ *
+ * @param t         a table from partreg_table_build().
+ * @param name      column name (copied): non-empty, not yet in the table.
+ * @param codes     n_rows codes (copied): 0..n_levels-1, or -1 for missing.
+ * @param levels    n_levels distinct level names (copied), valid UTF-8.
+ * @param n_levels  number of levels (0 only when every code is -1).
+ * @param ordered   1: the level order is meaningful (the first level is the
+ *                  reference and an outcome's levels go lowest first, as
+ *                  for value labels of .sav/.dta files); 0: the model frame
+ *                  orders the levels by bytes, as for text read from CSV.
+ * @param err       optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, an empty or repeated
+ *         name, a NULL or repeated level name); PARTREG_EDATA (a code out
+ *         of range, named with its row; a level name that is not valid
+ *         UTF-8); PARTREG_ENOMEM. On failure the table is unchanged.
+ * Not thread-safe on one table.
+ */
+PARTREG_API partreg_status partreg_table_add_categorical(partreg_table *t, const char *name,
+                                                         const int *codes,
+                                                         const char *const *levels,
+                                                         size_t n_levels, int ordered,
+                                                         partreg_error *err);
+
+/**
+ * Add a categorical column from one string per row, as the CSV reader
+ * makes a column of text: levels in first-seen order, ordered by bytes in
+ * the model frame. A NULL entry is missing; every other string, the empty
+ * one included, is a level (a program that reads "" or "NA" as missing
+ * passes NULL for them, as the CSV reader does).
+ *
+ * @param t       a table from partreg_table_build().
+ * @param name    column name (copied): non-empty, not yet in the table.
+ * @param values  n_rows strings or NULLs (copied).
+ * @param err     optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, an empty or repeated
+ *         name); PARTREG_EDATA (a string that is not valid UTF-8, named
+ *         with its row); PARTREG_ENOMEM. On failure the table is unchanged.
+ * Not thread-safe on one table.
+ */
+PARTREG_API partreg_status partreg_table_add_strings(partreg_table *t, const char *name,
+                                                     const char *const *values,
+                                                     partreg_error *err);
+/** @} */
 
 /** Release a table. NULL is a no-op. */
 PARTREG_API void partreg_table_free(partreg_table *table);

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages partreg needs to build and test, if missing.
-# Usage: scripts/install-deps.sh [build|test|bench|docs|clang|fuzz|lint|browser|latex|mpi]...
+# Usage: scripts/install-deps.sh [build|test|bench|docs|clang|fuzz|lint|browser|latex|r|mpi]...
 # (mpi, optional: Open MPI for libpartreg_mpi, partreg-mpi and their tests;
 # the build works without it.)
 # Prints what it installs; does nothing when everything is present.
 set -euo pipefail
 
 build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev libjansson-dev"
-test_pkgs="libcmocka-dev python3 valgrind"
+# python3-numpy, python3-pandas and the R packages: the Python and R
+# packages' tests (tests/python_binding.sh, tests/r_binding.sh)
+test_pkgs="libcmocka-dev python3 python3-numpy python3-pandas valgrind r-base-dev r-cran-jsonlite r-cran-testthat"
 bench_pkgs="r-base-core r-cran-mass r-cran-ordinal python3-statsmodels python3-matplotlib hyperfine time"
 docs_pkgs="doxygen"
 clang_pkgs="clang"
 fuzz_pkgs="clang libclang-rt-14-dev"
 lint_pkgs="clang-tidy cppcheck"
+# the R package alone (bindings/r), for R CMD INSTALL
+r_pkgs="r-base-core r-base-dev r-cran-jsonlite r-cran-testthat"
 # optional: the rendering and LaTeX checks of tests/cli_table.sh (skipped without them)
 browser_pkgs="chromium"
 latex_pkgs="texlive-latex-base texlive-latex-recommended"
@@ -31,6 +35,7 @@ for what in "${@:-build test}"; do
       lint) want="$want $lint_pkgs" ;;
       browser) want="$want $browser_pkgs" ;;
       latex) want="$want $latex_pkgs" ;;
+      r) want="$want $build_pkgs $r_pkgs" ;;
       mpi) want="$want $build_pkgs $mpi_pkgs" ;;
       *) echo "install-deps: unknown set '$w'" >&2; exit 2 ;;
     esac

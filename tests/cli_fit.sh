@@ -40,6 +40,43 @@ assert terms == ["(Intercept)", "social_capital", "insured[yes]", "age", "educat
                  "education[tertiary]", "log(income)"], terms
 for k in ("read_s", "design_s", "fit_s", "inference_s", "total_s"):
     assert d["timing"][k] >= 0
+# passes over the design by phase: the fit's, the diagnostics' one, no profile
+p = d["timing"]["passes"]
+assert p["fit"] >= 1 and p["diagnostics"] == 1 and p["intervals"] == 0, p
+assert "profile" not in d["timing"]
+PY
+# with profile intervals and the Brant test: their shared passes and the
+# evaluations per bound (the model covariance: no pass of its own)
+expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \
+    --ci profile --brant --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --ci profile --brant"
+import json, sys
+t = json.load(open(sys.argv[1]))["timing"]
+p, pr = t["passes"], t["profile"]
+assert pr["bounds"] == 6 and pr["passes"] == p["intervals"] and 1 <= pr["passes"] <= 12, t
+assert 2 <= pr["evaluations_per_bound"] <= 40, t
+assert p["vcov"] == 0 and 3 <= p["brant"] <= 12, p
+total = sum(p[k] for k in ("vcov", "intervals", "margins", "brant", "tests", "diagnostics"))
+assert abs(p["inference"] - total) < 1e-9, p
+PY
+# a robust covariance: its passes counted in its own phase
+expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \
+    --vcov hc1 --brant --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --vcov hc1 --brant"
+import json, sys
+t = json.load(open(sys.argv[1]))["timing"]
+p = t["passes"]
+assert p["vcov"] == 2 and p["intervals"] == 0 and 3 <= p["brant"] <= 12, p
+assert "profile" not in t, t
+PY
+# the margins: AME of every variable and level, MEM and an --at grid, one
+# pass over the rows each
+expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \
+    --margins --margins-at-means --at "age=30,50 insured=yes,no" --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --margins --margins-at-means --at"
+import json, sys
+p = json.load(open(sys.argv[1]))["timing"]["passes"]
+assert p["margins"] == 3 and p["inference"] == 3, p
 PY
 expect 0 "" "$BIN" fit "$DATA" --formula "$F" --format csv
 head -n1 "$TMP/out" | grep -q '^term,type,estimate,std_error' || fail "CSV header"

@@ -244,6 +244,139 @@ static void test_weights_vs_duplicates(void **state)
     free(cl1);
 }
 
+/* The meat's passes on threads: rows in fixed segments merged in order,
+ * so the covariance is the same bits at 1, 2 and 3 threads; HC1 is the
+ * sum of the rows' outer products, as CR1 with every row its own cluster
+ * (the cluster sums' pass, a run a row, then one product; its factor is
+ * then HC1's, n/(n-k)) gives it; CR1 does not depend on how the rows of a
+ * cluster are spread. Enough rows for several segments and threads,
+ * weighted, on a logit (the fast row scores) and a probit model (the
+ * reference ones). */
+static void test_threads_segments(void **state)
+{
+    (void)state;
+    size_t n = 90000, p = 3;
+    double *X = malloc(n * (p + 1) * sizeof *X), *y = malloc(n * sizeof *y);
+    double *yo = malloc(n * sizeof *yo), *w = malloc(n * sizeof *w);
+    size_t *cl = malloc(n * sizeof *cl);
+    assert_true(X && y && yo && w && cl);
+    unsigned long long u = 12345;
+    for (size_t i = 0; i < n; i++) {
+        double eta = 0.0, z[4];
+        for (size_t j = 0; j < p; j++) {
+            u = u * 6364136223846793005ULL + 1442695040888963407ULL;
+            z[j] = (double)(u >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+            eta += (0.6 - 0.3 * (double)j) * z[j];
+        }
+        u = u * 6364136223846793005ULL + 1442695040888963407ULL;
+        double v = (double)(u >> 11) / 9007199254740992.0, pr = 1.0 / (1.0 + exp(-eta));
+        y[i] = v < pr ? 1.0 : 0.0;
+        yo[i] = v < 0.2 ? 0.0 : v < 0.5 + 0.2 * eta ? 1.0 : 2.0;
+        w[i] = 0.5 + (double)(i % 7) / 4.0;
+        cl[i] = i;
+        X[i * (p + 1)] = 1.0; /* binary: the intercept column, then z */
+        for (size_t j = 0; j < p; j++)
+            X[i * (p + 1) + 1 + j] = z[j];
+    }
+    double *Xo = malloc(n * p * sizeof *Xo); /* ordinal: z only */
+    assert_true(Xo != NULL);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < p; j++)
+            Xo[i * p + j] = X[i * (p + 1) + 1 + j];
+    for (int c = 0; c < 4; c++) {
+        partreg_family fam = c < 2 ? PARTREG_BINARY : PARTREG_ORDINAL;
+        partreg_link link = c % 2 ? PARTREG_PROBIT : PARTREG_LOGIT;
+        partreg_data d = {n, c < 2 ? p + 1 : p, c < 2 ? X : Xo, 0, c < 2 ? y : yo, w,
+                          c < 2 ? 2 : 3, NULL, NULL};
+        double *V1 = NULL;
+        size_t K = 0;
+        for (int t = 1; t <= 3; t++) {
+            partreg_fit_options opt = partreg_fit_options_default();
+            opt.threads = t;
+            partreg_fit *fit = NULL;
+            assert_int_equal(partreg_fit_create(&d, fam, link, &opt, &fit, NULL), PARTREG_OK);
+            assert_int_equal(partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_HC1, NULL, 0, NULL),
+                             PARTREG_OK);
+            const gsl_matrix *V = partreg_fit_vcov(fit);
+            K = V->size1;
+            if (t == 1) {
+                V1 = malloc(K * K * sizeof *V1);
+                assert_true(V1 != NULL);
+                memcpy(V1, V->data, K * K * sizeof *V1);
+                assert_int_equal(
+                    partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_CLUSTER, cl, n, NULL), PARTREG_OK);
+                const gsl_matrix *C = partreg_fit_vcov(fit);
+                for (size_t a = 0; a < K; a++)
+                    for (size_t b = 0; b < K; b++)
+                        assert_rel_floor(V1[a * K + b], gsl_matrix_get(C, a, b), 1e-12,
+                                         sqrt(V1[a * K + a] * V1[b * K + b]));
+            } else {
+                assert_memory_equal(V->data, V1, K * K * sizeof *V1);
+            }
+            partreg_fit_free(fit);
+        }
+        free(V1);
+    }
+    /* CR1, 60 clusters interleaved (runs of one row) and the same rows
+     * sorted by cluster (long runs): the same covariance to 1e-12, and
+     * each the same bits at 1, 2 and 3 threads */
+    size_t G = 60, q = p + 1;
+    double *Xs = malloc(n * q * sizeof *Xs), *ys = malloc(n * sizeof *ys);
+    double *ws = malloc(n * sizeof *ws);
+    size_t *cs = malloc(n * sizeof *cs), r = 0;
+    assert_true(Xs && ys && ws && cs);
+    for (size_t g = 0; g < G; g++)
+        for (size_t i = g; i < n; i += G, r++) {
+            memcpy(Xs + r * q, X + i * q, q * sizeof *Xs);
+            ys[r] = y[i];
+            ws[r] = w[i];
+            cs[r] = g;
+        }
+    for (size_t i = 0; i < n; i++)
+        cl[i] = i % G;
+    double *Vc[2] = {NULL, NULL};
+    size_t K = q;
+    for (int sorted = 0; sorted < 2; sorted++) {
+        partreg_data d = {n, q, sorted ? Xs : X, 0, sorted ? ys : y, sorted ? ws : w, 2, NULL,
+                          NULL};
+        for (int t = 1; t <= 3; t++) {
+            partreg_fit_options opt = partreg_fit_options_default();
+            opt.threads = t;
+            partreg_fit *fit = NULL;
+            assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, &opt, &fit, NULL),
+                             PARTREG_OK);
+            assert_int_equal(partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_CLUSTER,
+                                                  sorted ? cs : cl, G, NULL),
+                             PARTREG_OK);
+            const gsl_matrix *V = partreg_fit_vcov(fit);
+            if (t == 1) {
+                Vc[sorted] = malloc(K * K * sizeof(double));
+                assert_true(Vc[sorted] != NULL);
+                memcpy(Vc[sorted], V->data, K * K * sizeof(double));
+            } else {
+                assert_memory_equal(V->data, Vc[sorted], K * K * sizeof(double));
+            }
+            partreg_fit_free(fit);
+        }
+    }
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = 0; b < K; b++)
+            assert_rel_floor(Vc[1][a * K + b], Vc[0][a * K + b], 1e-12,
+                             sqrt(Vc[0][a * K + a] * Vc[0][b * K + b]));
+    free(Vc[0]);
+    free(Vc[1]);
+    free(Xs);
+    free(ys);
+    free(ws);
+    free(cs);
+    free(X);
+    free(Xo);
+    free(y);
+    free(yo);
+    free(w);
+    free(cl);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -297,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_wine),
         cmocka_unit_test(test_soup_cluster),
         cmocka_unit_test(test_weights_vs_duplicates),
+        cmocka_unit_test(test_threads_segments),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,7 @@ typedef struct partreg_column {
     char *name;
     partreg_column_type type;
     double *num;            /* n_rows, numeric columns */
+    int borrowed;           /* num is the caller's (partreg_table_borrow_numeric) */
     int *codes;             /* n_rows, categorical columns */
     /* level dictionary */
     char *pool;             /* level names, each NUL-terminated */
@@ -99,7 +100,8 @@ partreg_status partreg_table_create(const char *source, size_t n_rows, partreg_t
 static void column_release(partreg_column *c)
 {
     free(c->name);
-    free(c->num);
+    if (!c->borrowed)
+        free(c->num);
     free(c->codes);
     free(c->pool);
     free(c->level_off);
@@ -178,6 +180,26 @@ partreg_status partreg_table_adopt_numeric(partreg_table *t, const char *name, s
     c->num = data;
     t->n_cols++;
     return PARTREG_OK;
+}
+
+partreg_status partreg_table_borrow_numeric(partreg_table *t, const char *name, size_t name_len,
+                                            const double *data)
+{
+    partreg_column *c = column_push(t, name, name_len);
+    if (!c)
+        return PARTREG_ENOMEM;
+    c->type = PARTREG_COLUMN_NUMERIC;
+    /* never written through: numeric_mut and take_numeric refuse it */
+    c->num = (double *)(uintptr_t)data;
+    c->borrowed = 1;
+    t->n_cols++;
+    return PARTREG_OK;
+}
+
+void partreg_table_drop_last_column(partreg_table *t)
+{
+    if (t && t->n_cols > 0)
+        column_release(&t->cols[--t->n_cols]);
 }
 
 partreg_status partreg_table_adopt_categorical(partreg_table *t, const char *name, size_t name_len,
@@ -431,7 +453,7 @@ void partreg_table_adopt_row_lines(partreg_table *t, long *lines)
 
 double *partreg_table_numeric_mut(partreg_table *t, size_t j)
 {
-    return (t && j < t->n_cols) ? t->cols[j].num : NULL;
+    return (t && j < t->n_cols && !t->cols[j].borrowed) ? t->cols[j].num : NULL;
 }
 
 int *partreg_table_codes_mut(partreg_table *t, size_t j)
@@ -656,7 +678,8 @@ partreg_status partreg_table_find_column(const partreg_table *table, const char 
 
 double *partreg_table_take_numeric(partreg_table *t, size_t j)
 {
-    if (!t || j >= t->n_cols || t->cols[j].type != PARTREG_COLUMN_NUMERIC)
+    if (!t || j >= t->n_cols || t->cols[j].type != PARTREG_COLUMN_NUMERIC ||
+        t->cols[j].borrowed)
         return NULL;
     double *v = t->cols[j].num;
     t->cols[j].num = NULL;

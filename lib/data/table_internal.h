@@ -41,6 +41,16 @@ partreg_status partreg_table_append_categorical(partreg_table *t, const char *na
 partreg_status partreg_table_adopt_numeric(partreg_table *t, const char *name, size_t name_len,
                                            double *data);
 
+/* Append a numeric column that refers to the caller's array `data` (at
+ * least n_rows doubles, alive and unchanged until the table is freed):
+ * never written or freed by the table. PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_table_borrow_numeric(partreg_table *t, const char *name, size_t name_len,
+                                            const double *data);
+
+/* Remove the last column appended (a builder's rollback); no-op on a
+ * table without columns. */
+void partreg_table_drop_last_column(partreg_table *t);
+
 /* Append a categorical column adopting `codes` (a malloc'ed array of at
  * least n_rows codes) and MOVING the level dictionary of categorical column
  * src_j of table `src` (which keeps an empty dictionary). On PARTREG_OK the

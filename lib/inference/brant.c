@@ -18,7 +18,19 @@
  * (The R package `brant` fills the lower blocks with V_jl instead of V_jl';
  * this follows Stata.) References: Brant, R. (1990) Biometrics 46:1171-1178;
  * Long, J.S. & Freese, J. (2014) Regression Models for Categorical Dependent
- * Variables Using Stata, 3rd ed. */
+ * Variables Using Stata, 3rd ed.
+ *
+ * Passes. The fast route fits the J-1 binary logits together, as one
+ * objective made of the binary model's objective on each indicator (see
+ * `cuts` below), so each Newton pass reads the rows once for every cut,
+ * from the ordinal fit's estimates (cut j: intercept -theta_j, slopes
+ * beta, the binary logit's parameters when the lines are parallel). Then
+ * one pass forms every Z'W_jl Z, j <= l, from the same chunk of rows with
+ * the rank-update kernel. Z's rows are made a chunk at a time, in cache.
+ * The plain route (separate fits on a copy of Z, then a pass of scalar
+ * loops per block) is kept for what the fast route cannot settle (a
+ * binary fit that does not converge from the ordinal estimates: its
+ * messages come from the separate fits) and as the fast route's test. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +39,12 @@
 
 #include "core/error.h"
 #include "core/spd.h"
+#include "core/team.h"
 #include "inference/inference_internal.h"
+#include "models/newton.h"
+#include "models/rank_update.h"
+#include "models/row_products.h"
+#include "models/score_rows.h"
 
 /* Pivots of the binary-logit information below this fraction of the
  * largest make it singular (as in fit.c). */
@@ -89,8 +106,319 @@ static partreg_chi2_test chi2_test(double chi2, double df)
     return t;
 }
 
-partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *data,
-                                  partreg_brant **out, partreg_error *err)
+/* Index of the pair (j, l), j <= l < m, among the m (m + 1) / 2 pairs. */
+static size_t pair_index(size_t j, size_t l, size_t m) { return j * (2 * m - j + 1) / 2 + (l - j); }
+
+/* ---- the cut fits ------------------------------------------------------ */
+
+/* Plain route: each cut's binary logit by partreg_fit_create; B (m x q)
+ * gets each fit's intercept and slopes. */
+static partreg_status cuts_plain(const partreg_fit *fit, const partreg_data *data,
+                                 const double *Z, size_t q, double *B, partreg_error *err)
+{
+    size_t n = fit->n, pk = fit->pk, m = fit->J - 1;
+    double *yb = malloc(n * sizeof *yb);
+    const char **names = malloc(q * sizeof *names);
+    if (!yb || !names) {
+        free(yb);
+        free(names);
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    }
+    names[0] = "(Intercept)";
+    for (size_t c = 0; c < pk; c++)
+        names[c + 1] = fit->column_names[fit->kept[c]];
+    partreg_data bd = {n, q, Z, q, yb, NULL, 2, names, NULL};
+    partreg_fit_options opt = fit->opt;
+    opt.collinear = PARTREG_COLLINEAR_DROP;
+    opt.information = PARTREG_INFO_OBSERVED;
+    partreg_status st = PARTREG_OK;
+    for (size_t j = 0; j < m && st == PARTREG_OK; j++) {
+        for (size_t i = 0; i < n; i++)
+            yb[i] = data->y[i] > (double)j ? 1.0 : 0.0;
+        partreg_error sub;
+        partreg_fit *bf = NULL;
+        st = partreg_fit_create(&bd, PARTREG_BINARY, PARTREG_LOGIT, &opt, &bf, &sub);
+        if (st == PARTREG_OK && bf->pk != q)
+            st = PARTREG_ECOLLINEAR;
+        if (st != PARTREG_OK) {
+            partreg_error_set(err, st,
+                              "Brant test: the binary logit of Y > '%s' could not be fitted: %s",
+                              fit->level_names[j],
+                              st == PARTREG_ECOLLINEAR ? "a predictor is constant or collinear"
+                                                       : sub.message);
+        } else {
+            memcpy(B + j * q, bf->coef->data, q * sizeof *B);
+            partreg_fit_count_rows(fit, (size_t)ceil(bf->data_passes * (double)n));
+        }
+        partreg_fit_free(bf);
+    }
+    free(yb);
+    free(names);
+    return st;
+}
+
+/* The rows of Z = [1, X_kept] for rows [b, b + m) of the fit's design d
+ * into Zc (m x q). */
+static void z_rows(const partreg_design *d, size_t b, size_t m, size_t q, double *Zc)
+{
+    if (d->cols) {
+        for (size_t r = 0; r < m; r++) {
+            Zc[r * q] = 1.0;
+            partreg_design_row(d, b + r, Zc + r * q + 1); /* gathers the kept columns */
+        }
+        return;
+    }
+    const double *X = d->X + b * d->ldx;
+    for (size_t r = 0; r < m; r++) {
+        Zc[r * q] = 1.0;
+        memcpy(Zc + r * q + 1, X + r * d->ldx, (q - 1) * sizeof *Zc);
+    }
+}
+
+/* The m binary logits of 1{y > j} on Z = [1, X_kept], j < m, as one
+ * objective in their parameters laid end to end (cut j's at
+ * [j q, (j + 1) q)): the sum of their log-likelihoods, with a
+ * block-diagonal information. A chunk of Z's rows is made once in scratch
+ * for all the cuts (no n x q copy of the design, no n-row outcomes), then
+ * each cut's indicators, and each cut's sums come from the binary model's
+ * own objective over a design of the chunk. So a pass reads the rows once
+ * for every cut, and the solver moves the m fits together: one Newton
+ * step of the whole is one Newton step of each cut. */
+typedef struct cuts {
+    const partreg_model *bm; /* the binary logit on q columns */
+    const partreg_design *d; /* the fit's design */
+    const double *y;         /* the ordinal codes */
+    size_t m, q, chunk;      /* cuts; columns of Z; rows a chunk */
+} cuts;
+
+/* scratch: [0] the pass flag (unused), Z's chunk, the indicators, a cut's
+ * gradient and information, then the binary objective's scratch */
+static size_t cuts_scratch(size_t q, size_t chunk, size_t part)
+{
+    return 1 + chunk * (q + 1) + q + q * q + (part ? part : 1);
+}
+
+static void cuts_accumulate(const void *model, const double *theta, size_t begin, size_t end,
+                            partreg_order order, partreg_accum *acc, double *scratch)
+{
+    const cuts *c = model;
+    size_t q = c->q, K = c->m * q;
+    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+    double *Zc = scratch + 1, *yc = Zc + c->chunk * q, *g = yc + c->chunk, *I = g + q;
+    double *part = I + q * q;
+    for (size_t b = begin; b < end; b += c->chunk) {
+        size_t rows = end - b < c->chunk ? end - b : c->chunk;
+        z_rows(c->d, b, rows, q, Zc);
+        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm};
+        partreg_objective oc;
+        c->bm->ops->objective(c->bm, &dc, &oc);
+        for (size_t j = 0; j < c->m; j++) {
+            for (size_t r = 0; r < rows; r++)
+                yc[r] = c->y[b + r] > (double)j ? 1.0 : 0.0;
+            partreg_accum a = {q, 0.0, g, I, 0};
+            memset(g, 0, q * sizeof *g);
+            if (info)
+                memset(I, 0, q * q * sizeof *I);
+            part[0] = 0.0; /* a first call: the chunk's design is new */
+            oc.accumulate(oc.model, theta + j * q, 0, rows, order, &a, part);
+            acc->loglik += a.loglik;
+            acc->nonfinite |= a.nonfinite;
+            if (order == PARTREG_ORDER_VALUE)
+                continue;
+            for (size_t x = 0; x < q; x++)
+                acc->grad[j * q + x] += g[x];
+            if (!info)
+                continue;
+            for (size_t r = 0; r < q; r++) /* the lower triangle of cut j's block */
+                for (size_t x = 0; x <= r; x++)
+                    acc->info[(j * q + r) * K + j * q + x] += I[r * q + x];
+        }
+    }
+}
+
+/* Fast route: the m binary logits as one objective, Newton from the
+ * ordinal estimates. *done = 1 when every fit converged (B filled), 0
+ * when the plain route must answer. PARTREG_OK or PARTREG_ENOMEM (or a
+ * model's init failure). */
+static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d, const double *y,
+                                size_t q, double *B, int *done, partreg_error *err)
+{
+    *done = 0;
+    size_t n = fit->n, pk = fit->pk, m = fit->J - 1;
+    partreg_model bm;
+    partreg_model_spec spec = {.ops = partreg_model_binary(), .link = PARTREG_LOGIT};
+    partreg_status st = partreg_model_init(&bm, &spec, n, q, 2, err);
+    if (st != PARTREG_OK)
+        return st;
+    double *theta = malloc(m * q * sizeof *theta);
+    partreg_accum *acc = partreg_accum_alloc(m * q);
+    if (!theta || !acc) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    /* the binary objective's scratch for a chunk of rows */
+    size_t chunk = partreg_block_rows_auto(q);
+    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm};
+    partreg_objective po;
+    bm.ops->objective(&bm, &probe, &po);
+    cuts c = {&bm, d, y, m, q, chunk};
+    partreg_objective obj;
+    memset(&obj, 0, sizeof obj);
+    obj.k = m * q;
+    obj.n = n;
+    obj.model = &c;
+    obj.accumulate = cuts_accumulate;
+    obj.scratch_doubles = cuts_scratch(q, chunk, po.scratch_doubles);
+    obj.rows_read = fit->rows_read;
+    const double *beta = fit->theta->data;
+    for (size_t j = 0; j < m; j++) {
+        /* P(Y > j) = F(x'beta - theta_j): the binary logit's parameters
+         * under parallel lines */
+        theta[j * q] = -beta[pk + j];
+        memcpy(theta + j * q + 1, beta, pk * sizeof *theta);
+    }
+    partreg_fit_options opt = fit->opt;
+    opt.information = PARTREG_INFO_OBSERVED;
+    partreg_newton_result res;
+    st = partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 0, NULL, &res);
+    if (st == PARTREG_ENUMERIC) /* not finite at the start: leave it to the plain route */
+        st = PARTREG_OK;
+    else if (st != PARTREG_OK)
+        partreg_error_set(err, st, "out of memory");
+    else if (res.reason == PARTREG_STOP_CONVERGED) {
+        memcpy(B, theta, m * q * sizeof *B);
+        *done = 1;
+    }
+cleanup:
+    free(theta);
+    partreg_accum_free(acc);
+    partreg_model_release(&bm);
+    return st;
+}
+
+/* ---- the weighted cross-products Z'W_jl Z -------------------------------- */
+
+/* Plain route: A[pair (j, l)] (q x q, full) = sum_i pi_il (1 - pi_ij) z_i z_i'
+ * by scalar loops over the fitted values, one pass a pair. */
+static partreg_status cross_plain(const partreg_fit *fit, const double *Z, size_t q,
+                                  const double *B, double *A)
+{
+    size_t n = fit->n, m = fit->J - 1;
+    double *pi = malloc(m * n * sizeof *pi);
+    if (!pi)
+        return PARTREG_ENOMEM;
+    for (size_t j = 0; j < m; j++) {
+        const double *b = B + j * q;
+        for (size_t i = 0; i < n; i++) {
+            double eta = 0.0;
+            for (size_t c = 0; c < q; c++)
+                eta += Z[i * q + c] * b[c];
+            pi[j * n + i] = 1.0 / (1.0 + exp(-eta));
+        }
+        partreg_fit_count_rows(fit, n);
+    }
+    for (size_t j = 0; j < m; j++)
+        for (size_t l = j; l < m; l++) {
+            double *Ap = A + pair_index(j, l, m) * q * q;
+            memset(Ap, 0, q * q * sizeof *Ap);
+            for (size_t i = 0; i < n; i++) {
+                double wi = pi[l * n + i] * (1.0 - pi[j * n + i]);
+                const double *z = Z + i * q;
+                for (size_t a = 0; a < q; a++)
+                    for (size_t c = 0; c <= a; c++)
+                        Ap[a * q + c] += wi * z[a] * z[c];
+            }
+            for (size_t a = 0; a < q; a++)
+                for (size_t c = 0; c < a; c++)
+                    Ap[c * q + a] = Ap[a * q + c];
+            partreg_fit_count_rows(fit, n);
+        }
+    free(pi);
+    return PARTREG_OK;
+}
+
+/* Fast route: one pass; a segment's rows in chunks, each chunk's fitted
+ * values of every cut, then every pair's rank update of the chunk. */
+typedef struct cross_pass {
+    const partreg_design *d; /* the fit's design: Z's rows made a chunk at a time */
+    const double *B;
+    size_t n, q, m, npairs, nseg, block, chunk;
+    double *seg;     /* nseg x npairs x q x q: the segments' sums (lower triangles) */
+    double **work;   /* a member's: pi (m x chunk), h (chunk), zp, zn, Z's rows (chunk x q) */
+} cross_pass;
+
+static void cross_segment(void *arg, size_t s, size_t t)
+{
+    const cross_pass *c = arg;
+    size_t q = c->q, m = c->m, B = c->chunk, b, e;
+    partreg_segment_rows(c->n, c->block, c->nseg, s, &b, &e);
+    double *sum = c->seg + s * c->npairs * q * q;
+    memset(sum, 0, c->npairs * q * q * sizeof *sum);
+    double *pi = c->work[t], *h = pi + m * B, *zp = h + B, *zn = zp + B * q, *Zc = zn + B * q;
+    for (size_t i0 = b; i0 < e; i0 += B) {
+        size_t rows = e - i0 < B ? e - i0 : B;
+        z_rows(c->d, i0, rows, q, Zc);
+        for (size_t j = 0; j < m; j++) {
+            double *pj = pi + j * B;
+            partreg_rows_dot(Zc, q, q, c->B + j * q, rows, pj);
+            partreg_logit_cdf_rows(pj, rows);
+        }
+        for (size_t j = 0; j < m; j++)
+            for (size_t l = j; l < m; l++) {
+                const double *pj = pi + j * B, *pl = pi + l * B;
+                for (size_t r = 0; r < rows; r++)
+                    h[r] = pl[r] * (1.0 - pj[r]);
+                partreg_info_add(sum + pair_index(j, l, m) * q * q, q, q, Zc, q, h, NULL, NULL,
+                                 rows, zp, zn);
+            }
+    }
+}
+
+/* Segment sums at most (doubles), the segments fixed by n, q and J. */
+#define CROSS_STATE_DOUBLES ((size_t)1 << 22)
+
+static partreg_status cross_fast(const partreg_fit *fit, const partreg_design *d, size_t q,
+                                 const double *B, double *A)
+{
+    size_t n = fit->n, m = fit->J - 1, npairs = m * (m + 1) / 2, per = npairs * q * q;
+    size_t block = partreg_block_rows_auto(q);
+    size_t nseg = partreg_segment_count(n, q, block);
+    if (nseg * per > CROSS_STATE_DOUBLES)
+        nseg = CROSS_STATE_DOUBLES / per > 0 ? CROSS_STATE_DOUBLES / per : 1;
+    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > nseg)
+        nt = nseg;
+    cross_pass c = {d, B, n, q, m, npairs, nseg, block, block, NULL, NULL};
+    c.seg = malloc(nseg * per * sizeof *c.seg);
+    c.work = calloc(nt, sizeof *c.work);
+    partreg_status st = c.seg && c.work ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
+        if (!(c.work[t] = malloc((m * block + block + 3 * block * q) * sizeof(double))))
+            st = PARTREG_ENOMEM;
+    if (st == PARTREG_OK) {
+        partreg_team_run_segments(NULL, nt, nseg, cross_segment, &c);
+        partreg_fit_count_rows(fit, n);
+        memset(A, 0, per * sizeof *A);
+        for (size_t s = 0; s < nseg; s++) /* in segment order: the same bits at any nt */
+            for (size_t x = 0; x < per; x++)
+                A[x] += c.seg[s * per + x];
+        for (size_t p = 0; p < npairs; p++) /* the kernel fills the lower triangles */
+            for (size_t a = 0; a < q; a++)
+                for (size_t b = 0; b < a; b++)
+                    A[p * q * q + b * q + a] = A[p * q * q + a * q + b];
+    }
+    for (size_t t = 0; c.work && t < nt; t++)
+        free(c.work[t]);
+    free(c.work);
+    free(c.seg);
+    return st;
+}
+
+/* ---- the test ------------------------------------------------------------ */
+
+partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *data,
+                                 partreg_brant_route route, partreg_brant **out,
+                                 partreg_error *err)
 {
     if (out)
         *out = NULL;
@@ -136,10 +464,10 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the Brant test needs an outcome with at least 3 levels");
     size_t n = fit->n, pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;
-    size_t r_all = (J - 2) * pk;
-    double *Z = malloc(n * q * sizeof *Z);
-    double *yb = malloc(n * sizeof *yb);
-    double *pi = malloc(m * n * sizeof *pi);
+    size_t r_all = (J - 2) * pk, npairs = m * (m + 1) / 2;
+    double *Z = NULL; /* Z = [1, X_kept], n x q, for the plain route only */
+    double *Bc = calloc(m * q, sizeof *Bc); /* the cut fits fill it */
+    double *Aall = malloc(npairs * q * q * sizeof *Aall);
     double *Ainv = malloc(m * q * q * sizeof *Ainv);
     double *A = malloc(q * q * sizeof *A);
     double *T = malloc(q * q * sizeof *T);
@@ -148,15 +476,12 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
     double *S = malloc(r_all * r_all * sizeof *S);
     double *u = malloc(r_all * sizeof *u);
     double *x = malloc(r_all * sizeof *x);
-    double *buf = malloc(pk * sizeof *buf);
-    const char **names = malloc(q * sizeof *names);
     partreg_spd *spd_q = partreg_spd_alloc(q);
     partreg_spd *spd_all = partreg_spd_alloc(r_all);
     partreg_spd *spd_t = partreg_spd_alloc(J - 2);
     partreg_brant *res = calloc(1, sizeof *res);
-    partreg_fit *bf = NULL;
-    if (!Z || !yb || !pi || !Ainv || !A || !T || !Vs || !slopes || !S || !u || !x || !spd_q ||
-        !spd_all || !spd_t || !res || !buf || !names) {
+    if (!Bc || !Aall || !Ainv || !A || !T || !Vs || !slopes || !S || !u || !x || !spd_q ||
+        !spd_all || !spd_t || !res) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -169,65 +494,35 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
     }
     for (size_t c = 0; c < pk; c++)
         res->columns[c] = fit->kept[c];
-    for (size_t i = 0; i < n; i++) {
-        const double *row = partreg_design_row(&d, i, buf);
-        Z[i * q] = 1.0;
-        memcpy(Z + i * q + 1, row, pk * sizeof *row);
-    }
 
-    /* the J-1 binary logits of Y > j */
-    names[0] = "(Intercept)";
-    for (size_t c = 0; c < pk; c++)
-        names[c + 1] = fit->column_names[fit->kept[c]];
-    partreg_data bd = {n, q, Z, q, yb, NULL, 2, names, NULL};
-    partreg_fit_options opt = fit->opt;
-    opt.collinear = PARTREG_COLLINEAR_DROP;
-    opt.information = PARTREG_INFO_OBSERVED;
-    for (size_t j = 0; j < m; j++) {
-        for (size_t i = 0; i < n; i++)
-            yb[i] = data->y[i] > (double)j ? 1.0 : 0.0;
-        partreg_error sub;
-        st = partreg_fit_create(&bd, PARTREG_BINARY, PARTREG_LOGIT, &opt, &bf, &sub);
-        if (st == PARTREG_OK && bf->pk != q)
-            st = PARTREG_ECOLLINEAR;
-        if (st != PARTREG_OK) {
-            partreg_error_set(err, st,
-                              "Brant test: the binary logit of Y > '%s' could not be fitted: %s",
-                              fit->level_names[j],
-                              st == PARTREG_ECOLLINEAR ? "a predictor is constant or collinear"
-                                                       : sub.message);
+    /* the J-1 binary logits of Y > j: B row j = (a_j, b_j) */
+    int done = 0;
+    if (route == PARTREG_BRANT_AUTO &&
+        (st = cuts_fast(fit, &d, data->y, q, Bc, &done, err)) != PARTREG_OK)
+        goto cleanup;
+    if (!done || route == PARTREG_BRANT_PLAIN) { /* the separate fits read Z as their data */
+        if (!(Z = calloc(n * q, sizeof *Z))) { /* zeroed: z_rows fills it */
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
             goto cleanup;
         }
-        const double *b = bf->coef->data;
-        for (size_t i = 0; i < n; i++) {
-            double eta = 0.0;
-            for (size_t c = 0; c < q; c++)
-                eta += Z[i * q + c] * b[c];
-            pi[j * n + i] = 1.0 / (1.0 + exp(-eta));
-        }
-        memcpy(slopes + j * pk, b + 1, pk * sizeof *b);
-        partreg_fit_free(bf);
-        bf = NULL;
+        z_rows(&d, 0, n, q, Z);
+        partreg_fit_count_rows(fit, n);
     }
+    if (!done && (st = cuts_plain(fit, data, Z, q, Bc, err)) != PARTREG_OK)
+        goto cleanup;
+    for (size_t j = 0; j < m; j++)
+        memcpy(slopes + j * pk, Bc + j * q + 1, pk * sizeof *slopes);
 
-    /* Z'W_jl Z for j <= l into A; inverses of the diagonal ones */
-#define ZWZ(j, l)                                                                         \
-    do {                                                                                  \
-        memset(A, 0, q * q * sizeof *A);                                                  \
-        for (size_t i = 0; i < n; i++) {                                                  \
-            double wi = pi[(l) * n + i] * (1.0 - pi[(j) * n + i]);                        \
-            const double *z = Z + i * q;                                                  \
-            for (size_t a = 0; a < q; a++)                                                \
-                for (size_t c = 0; c <= a; c++)                                           \
-                    A[a * q + c] += wi * z[a] * z[c];                                     \
-        }                                                                                 \
-        for (size_t a = 0; a < q; a++)                                                    \
-            for (size_t c = 0; c < a; c++)                                                \
-                A[c * q + a] = A[a * q + c];                                              \
-    } while (0)
+    /* Z'W_jl Z for j <= l; inverses of the diagonal ones */
+    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, &d, q, Bc, Aall)
+                                     : cross_plain(fit, Z, q, Bc, Aall);
+    if (st != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+        goto cleanup;
+    }
     for (size_t j = 0; j < m; j++) {
-        ZWZ(j, j);
-        if (partreg_spd_invert(spd_q, A, Ainv + j * q * q, SINGULAR_PIVOT) != 0) {
+        if (partreg_spd_invert(spd_q, Aall + pair_index(j, j, m) * q * q, Ainv + j * q * q,
+                               SINGULAR_PIVOT) != 0) {
             st = partreg_error_set(err, PARTREG_ESINGULAR,
                                    "Brant test: the information of the binary logit of Y > '%s' "
                                    "is singular",
@@ -242,13 +537,13 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
             if (l == j) {
                 Vjl = Ainv + j * q * q;
             } else {
-                ZWZ(j, l);
+                const double *Ajl = Aall + pair_index(j, l, m) * q * q;
                 const double *Aj = Ainv + j * q * q, *Al = Ainv + l * q * q;
-                for (size_t a = 0; a < q; a++) /* T = Aj A */
+                for (size_t a = 0; a < q; a++) /* T = Aj Ajl */
                     for (size_t c = 0; c < q; c++) {
                         double s = 0.0;
                         for (size_t e = 0; e < q; e++)
-                            s += Aj[a * q + e] * A[e * q + c];
+                            s += Aj[a * q + e] * Ajl[e * q + c];
                         T[a * q + c] = s;
                     }
                 for (size_t a = 0; a < q; a++) /* A = T Al */
@@ -268,7 +563,6 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
                 }
         }
     }
-#undef ZWZ
 
     /* omnibus: rows (j, c) = b_{j,c} - b_{j+1,c}, j = 0..J-3 */
 #define VS(j, a, l, c) Vs[((j) * pk + (a)) * ms + ((l) * pk + (c))]
@@ -304,11 +598,10 @@ partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *da
     res = NULL;
     partreg_error_clear(err);
 cleanup:
-    partreg_fit_free(bf);
     partreg_brant_free(res);
     free(Z);
-    free(yb);
-    free(pi);
+    free(Bc);
+    free(Aall);
     free(Ainv);
     free(A);
     free(T);
@@ -317,10 +610,14 @@ cleanup:
     free(S);
     free(u);
     free(x);
-    free(buf);
-    free(names);
     partreg_spd_free(spd_q);
     partreg_spd_free(spd_all);
     partreg_spd_free(spd_t);
     return st;
+}
+
+partreg_status partreg_brant_test(const partreg_fit *fit, const partreg_data *data,
+                                  partreg_brant **out, partreg_error *err)
+{
+    return partreg_brant_run(fit, data, PARTREG_BRANT_AUTO, out, err);
 }

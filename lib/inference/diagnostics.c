@@ -189,6 +189,7 @@ partreg_status partreg_fit_binary_diagnostics(const partreg_fit *fit, const part
             j->why = 0;
         }
         partreg_team_run(NULL, T, score_share, jobs);
+        partreg_fit_count_rows(fit, n); /* the fitted values' pass over the design */
         for (k = 0; k < T; k++)
             if (jobs[k].bad != SIZE_MAX) {
                 size_t i = jobs[k].bad;

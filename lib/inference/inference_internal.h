@@ -66,4 +66,39 @@ partreg_variable_test *partreg_variable_tests_append(partreg_variable_tests *t, 
 partreg_status partreg_wald_quad_form(double *C, const double *z, size_t m, double *chi2,
                                       double *rank);
 
+/* Profile intervals (profile.c): the route, for the tests that hold the
+ * fast route to the plain one. */
+typedef enum partreg_profile_route {
+    PARTREG_PROFILE_AUTO = 0, /* Newton steps on all bounds at once, the plain route for
+                               * what they leave */
+    PARTREG_PROFILE_PLAIN = 1 /* bracketing and Brent's method over refits, every bound */
+} partreg_profile_route;
+
+/* What a profile run did. */
+typedef struct partreg_profile_stats {
+    size_t bounds;      /* bounds searched (two a coefficient) */
+    size_t evaluations; /* objective evaluations at the bounds' points, summed over the
+                         * bounds (a refit's passes count for the plain route) */
+    size_t plain;       /* bounds the plain route found */
+} partreg_profile_stats;
+
+/* partreg_fit_profile_cis() on the given route, with what it did in stats
+ * (may be NULL). */
+partreg_status partreg_profile_run(const partreg_fit *fit, const partreg_data *data,
+                                   const size_t *idx, size_t m, double level,
+                                   partreg_profile_route route, double *low, double *high,
+                                   partreg_profile_stats *stats, partreg_error *err);
+
+/* The Brant test (brant.c) on a route, for the tests that hold the fast
+ * route to the plain one. */
+typedef enum partreg_brant_route {
+    PARTREG_BRANT_AUTO = 0, /* the cut fits as one objective in shared passes, one pass for every
+                             * cross-product; separate fits where that does not converge */
+    PARTREG_BRANT_PLAIN = 1 /* separate fits, scalar loops a cross-product */
+} partreg_brant_route;
+
+partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *data,
+                                 partreg_brant_route route, partreg_brant **out,
+                                 partreg_error *err);
+
 #endif

@@ -82,6 +82,7 @@ typedef struct block {
 
 /* Everything the accumulation reads and writes. */
 typedef struct mfx {
+    const partreg_fit *fit; /* counts the passes over the rows (partreg_fit_count_rows) */
     const partreg_frame *fr;
     const partreg_model *model; /* the fit's model: its table predicts */
     const double *par;  /* the fit's parameter vector, K entries */
@@ -139,6 +140,7 @@ static partreg_status mfx_init(mfx *c, const partreg_fit *fit, const partreg_fra
                                  "%s: the fit was not made from this frame (family, rows, "
                                  "columns or outcome levels differ)",
                                  who);
+    c->fit = fit;
     c->fr = fr;
     c->model = &fit->model;
     c->par = fit->par->data;
@@ -475,6 +477,7 @@ static partreg_status ame_accumulate(mfx *c, const char *who, partreg_error *err
             }
         }
     }
+    partreg_fit_count_rows(c->fit, c->n); /* every block in one pass over the rows */
     return PARTREG_OK;
 }
 
@@ -597,6 +600,7 @@ static partreg_status mean_ctx_init(mean_ctx *mc, const mfx *c, double W, const 
             mc->base[v].value = s / W;
         }
     }
+    partreg_fit_count_rows(c->fit, c->n); /* the means and proportions: one pass */
     return PARTREG_OK;
 }
 
@@ -841,6 +845,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         one.end = c->n;
         one.who = who;
         at_rows(&one);
+        partreg_fit_count_rows(c->fit, c->n); /* every block in one pass over the rows */
         if (one.st != PARTREG_OK && err)
             *err = one.err;
         return one.st;
@@ -867,6 +872,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
     }
     if (st == PARTREG_OK) {
         partreg_team_run(NULL, nt, at_share, ws);
+        partreg_fit_count_rows(c->fit, c->n);
         for (t = 0; t < nt && st == PARTREG_OK; t++) {
             if (ws[t].st != PARTREG_OK) {
                 st = ws[t].st;

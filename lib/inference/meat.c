@@ -8,20 +8,21 @@
  * segment, as for fewer than about 2,000 rows, the sum is the block-by-
  * block sum of a single pass).
  *
- * Clusters: S_g = sum of u_i over the rows of cluster g, each in row
- * order (so with the rows anywhere, the sums are the in-memory ones). In a
- * distributed fit a process sums the clusters whose rows it alone holds;
- * the clusters that span shares are summed in turn, each process adding
- * its rows of them to the sums the process before it passed on, so that
- * each is still a sum in row order. */
+ * Clusters: S_g = sum of u_i over the rows of cluster g: each segment's
+ * runs of rows of one cluster summed in row order, the runs added to
+ * their clusters' sums in segment order (so with the rows anywhere, the
+ * sums are the in-memory pass's of vcov.c, bit for bit). In a distributed
+ * fit a process sums the clusters whose rows its segments alone hold; the
+ * clusters that span processes are summed in turn, each process adding
+ * its runs of them to the sums the process before it passed on, so that
+ * each still takes its runs in segment order. */
 #include "inference/meat.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
-
 #include "core/team.h"
+#include "models/rank_update.h"
 #include "models/rows_passes.h"
 
 /* ---- HC: segments ------------------------------------------------------- */
@@ -32,7 +33,7 @@ typedef struct meat_pass {
     const partreg_rows *rows; /* NULL: obj's rows, all here */
     size_t nseg, block, k, B;
     double scale;
-    double **scratch, **S, **Ms; /* a member's */
+    double **scratch, **S, **Ms, **zp; /* a member's (zp: the rank update's) */
     double *M;
 } meat_pass;
 
@@ -44,17 +45,15 @@ static int meat_segment(void *arg, size_t s, size_t t, double *state)
     partreg_objective_segment(m->obj, m->block, m->nseg, s, &b, &e);
     if (m->rows && !partreg_rows_mine(m->rows, b))
         return 0;
-    double *S = m->S[t], *Ms = m->Ms[t];
+    double *S = m->S[t], *Ms = m->Ms[t], inv_scale = 1.0 / m->scale;
     memset(Ms, 0, k * k * sizeof *Ms);
-    gsl_matrix_view Mv = gsl_matrix_view_array(Ms, k, k);
     for (size_t i = b; i < e; i += m->B) {
         size_t j = e - i < m->B ? e : i + m->B;
         m->obj->row_scores(m->obj->model, m->fit->theta->data, i, j, S, m->scratch[t]);
-        if (m->scale != 1.0)
+        if (inv_scale != 1.0) /* times the exact reciprocal (a power of 2): the quotient */
             for (size_t r = 0; r < (j - i) * k; r++)
-                S[r] /= m->scale;
-        gsl_matrix_view Sv = gsl_matrix_view_array(S, j - i, k);
-        gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Sv.matrix, 1.0, &Mv.matrix);
+                S[r] *= inv_scale;
+        partreg_info_add(Ms, k, k, S, k, NULL, NULL, NULL, j - i, m->zp[t], m->zp[t]);
     }
     for (size_t a = 0, at = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++)
@@ -82,27 +81,33 @@ partreg_status partreg_meat_rows(const partreg_fit *fit, const partreg_objective
 {
     size_t k = obj->k, n = obj->n, block = fit->opt.block_rows;
     size_t nseg = partreg_objective_segments(obj, block);
-    size_t B = partreg_block_rows_auto(k);
+    /* a segment's rows in blocks of the passes' block (vcov.c's in-memory
+     * pass does the same: the same bits) */
+    size_t B = block ? block : partreg_block_rows_auto(k);
+    if (B > n)
+        B = n ? n : 1;
     partreg_rows here;
     if (!rows) { /* the pass runner needs rows only for the processes */
         partreg_rows_in_memory(&here, n, 0, NULL, NULL, NULL, NULL);
         rows = &here;
     }
-    size_t per = (obj->scratch_doubles ? obj->scratch_doubles : 1) + B * k + k * k;
+    size_t per = (obj->scratch_doubles ? obj->scratch_doubles : 1) + 2 * B * k + k * k;
     size_t nt = partreg_rows_threads(rows, NULL, fit->opt.threads, per * sizeof(double));
     if (nt > nseg)
         nt = nseg;
     meat_pass m = {fit, obj, rows == &here ? NULL : rows, nseg, block, k, B, scale,
-                   NULL, NULL, NULL, M};
+                   NULL, NULL, NULL, NULL, M};
     m.scratch = calloc(nt, sizeof *m.scratch);
     m.S = calloc(nt, sizeof *m.S);
     m.Ms = calloc(nt, sizeof *m.Ms);
-    partreg_status st = m.scratch && m.S && m.Ms ? PARTREG_OK : PARTREG_ENOMEM;
+    m.zp = calloc(nt, sizeof *m.zp);
+    partreg_status st = m.scratch && m.S && m.Ms && m.zp ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {
         m.scratch[t] = malloc((obj->scratch_doubles ? obj->scratch_doubles : 1) * sizeof(double));
         m.S[t] = malloc(B * k * sizeof(double));
         m.Ms[t] = malloc(k * k * sizeof(double));
-        if (!m.scratch[t] || !m.S[t] || !m.Ms[t])
+        m.zp[t] = malloc(B * k * sizeof(double));
+        if (!m.scratch[t] || !m.S[t] || !m.Ms[t] || !m.zp[t])
             st = PARTREG_ENOMEM;
     }
     partreg_rows_pass rp = {rows, nseg, k * (k + 1) / 2, meat_segment, meat_fold, &m, st};
@@ -114,10 +119,13 @@ partreg_status partreg_meat_rows(const partreg_fit *fit, const partreg_objective
             free(m.S[t]);
         if (m.Ms)
             free(m.Ms[t]);
+        if (m.zp)
+            free(m.zp[t]);
     }
     free(m.scratch);
     free(m.S);
     free(m.Ms);
+    free(m.zp);
     return st;
 }
 
@@ -138,43 +146,87 @@ static int read_codes(const partreg_rows *rows, const size_t *cluster, size_t b,
     return 0;
 }
 
-/* Sg[g] += u_i for the rows [b, e) of this process whose cluster is
- * selected (select NULL: all), in row order, in blocks of B rows. */
+/* Where the cluster sums are added: the segments of the fit's passes
+ * (block, nseg), a segment's runs of rows of one cluster each summed in
+ * row order into run (k doubles) and added to its cluster's sum as it
+ * ends, the segments in order: vcov.c's in-memory pass adds the same runs
+ * in the same order (the same bits). */
+typedef struct cluster_cut {
+    size_t block, nseg;
+    double *run;
+} cluster_cut;
+
+/* Sg[g] += the runs of the segments of this process that lie in [b, e)
+ * (segments never straddle b or e: callers give whole segments), for the
+ * clusters selected (select NULL: all), rows read in blocks of buf->cap. */
 static partreg_status sum_rows(const partreg_fit *fit, const partreg_objective *obj,
                                const partreg_rows *rows, const size_t *cluster, size_t b, size_t e,
                                const unsigned char *select, unsigned char want, double scale,
                                double *Sg, size_t n_clusters, size_t *bad, double *S,
-                               double *scratch, partreg_rows_buffer *buf, unsigned char *mark)
+                               double *scratch, partreg_rows_buffer *buf, unsigned char *mark,
+                               const cluster_cut *cut)
 {
     size_t k = obj->k, B = buf->cap;
-    for (size_t i = b; i < e; i += B) {
-        size_t j = e - i < B ? e : i + B;
-        const size_t *codes;
-        if (read_codes(rows, cluster, i, j, buf, &codes) != 0)
-            return PARTREG_EIO;
-        for (size_t r = 0; r < j - i; r++) {
-            if (codes[r] >= n_clusters) {
-                *bad = i + r;
-                return PARTREG_EINVAL;
+    double inv_scale = 1.0 / scale, *run = cut->run;
+    for (size_t s = 0; s < cut->nseg; s++) {
+        size_t sb, se;
+        partreg_objective_segment(obj, cut->block, cut->nseg, s, &sb, &se);
+        if (sb >= se || sb < b || sb >= e)
+            continue;
+        size_t g_run = 0;
+        for (size_t i = sb; i < se; i += B) {
+            size_t j = se - i < B ? se : i + B;
+            const size_t *codes;
+            if (read_codes(rows, cluster, i, j, buf, &codes) != 0)
+                return PARTREG_EIO;
+            for (size_t r = 0; r < j - i; r++) {
+                if (codes[r] >= n_clusters) {
+                    *bad = i + r;
+                    return PARTREG_EINVAL;
+                }
+                if (mark)
+                    mark[codes[r]] = 1;
             }
-            if (mark)
-                mark[codes[r]] = 1;
+            /* the scores read X, y and w only: the codes in buf stay */
+            obj->row_scores(obj->model, fit->theta->data, i, j, S, scratch);
+            for (size_t r = 0; r < j - i; r++) {
+                size_t g = codes[r];
+                if (i + r == sb || g != g_run) { /* a run ends, another begins */
+                    if (i + r != sb && (!select || select[g_run] == want))
+                        for (size_t c = 0; c < k; c++)
+                            Sg[g_run * k + c] += run[c];
+                    memset(run, 0, k * sizeof *run);
+                    g_run = g;
+                }
+                const double *u = S + r * k;
+                for (size_t c = 0; c < k; c++) /* times the exact reciprocal: the quotient */
+                    run[c] += u[c] * inv_scale;
+            }
         }
-        /* the codes were read into buf: copy them before the scores'
-         * read of the same rows overwrites nothing of them (the scores
-         * read X, y and w only) */
-        obj->row_scores(obj->model, fit->theta->data, i, j, S, scratch);
-        for (size_t r = 0; r < j - i; r++) {
-            size_t g = codes[r];
-            if (select && select[g] != want)
-                continue;
-            double *sg = Sg + g * k;
-            const double *s = S + r * k;
+        if (!select || select[g_run] == want)
             for (size_t c = 0; c < k; c++)
-                sg[c] += scale != 1.0 ? s[c] / scale : s[c];
-        }
+                Sg[g_run * k + c] += run[c];
     }
     return PARTREG_OK;
+}
+
+/* The rows of the segments whose first row is this process's: [*b, *e)
+ * (empty when it has none). */
+static void own_segments(const partreg_objective *obj, const partreg_rows *rows,
+                         const cluster_cut *cut, size_t *b, size_t *e)
+{
+    *b = *e = 0;
+    int any = 0;
+    for (size_t s = 0; s < cut->nseg; s++) {
+        size_t sb, se;
+        partreg_objective_segment(obj, cut->block, cut->nseg, s, &sb, &se);
+        if (sb >= se || !partreg_rows_mine(rows, sb))
+            continue;
+        if (!any)
+            *b = sb;
+        *e = se;
+        any = 1;
+    }
 }
 
 /* The distributed parts: which clusters span shares, and the sums passed
@@ -183,11 +235,12 @@ static partreg_status clusters_distributed(const partreg_fit *fit, const partreg
                                            const partreg_rows *rows, const size_t *cluster,
                                            size_t n_clusters, double scale, double *Sg,
                                            size_t *G, size_t *bad, double *S, double *scratch,
-                                           partreg_rows_buffer *buf)
+                                           partreg_rows_buffer *buf, const cluster_cut *cut)
 {
     const partreg_comm *comm = rows->comm;
     size_t q = (size_t)comm->size, me = (size_t)comm->rank, k = obj->k;
-    size_t b0 = rows->first, e0 = rows->first + rows->count;
+    size_t b0, e0; /* the rows of this process's segments */
+    own_segments(obj, rows, cut, &b0, &e0);
     unsigned char *here = calloc(n_clusters ? n_clusters : 1, 1);
     unsigned char *span = calloc(n_clusters ? n_clusters : 1, 1);
     size_t *bytes = malloc(q * sizeof *bytes);
@@ -229,7 +282,7 @@ static partreg_status clusters_distributed(const partreg_fit *fit, const partreg
     all = NULL;
     /* 2. the clusters this share alone holds */
     st = sum_rows(fit, obj, rows, cluster, b0, e0, span, 0, scale, Sg, n_clusters, bad, S,
-                  scratch, buf, NULL);
+                  scratch, buf, NULL, cut);
     st = partreg_comm_agree(comm, st, NULL);
     if (st != PARTREG_OK)
         goto cleanup;
@@ -250,7 +303,7 @@ static partreg_status clusters_distributed(const partreg_fit *fit, const partreg
          turn++) {
         if (turn == me) {
             st = sum_rows(fit, obj, rows, cluster, b0, e0, span, 1, scale, Sg, n_clusters, bad,
-                          S, scratch, buf, NULL);
+                          S, scratch, buf, NULL, cut);
             for (size_t g = 0, at = 0; g < n_clusters; g++)
                 if (span[g])
                     memcpy(carry + (at++) * k, Sg + g * k, k * sizeof *carry);
@@ -327,25 +380,53 @@ partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objec
     size_t k = obj->k, n = obj->n, B = partreg_block_rows_auto(k);
     if (B > n)
         B = n ? n : 1;
-    partreg_rows none;
+    partreg_rows none, codes;
     partreg_rows_in_memory(&none, n, 0, NULL, NULL, NULL, NULL);
     const partreg_rows *r = rows ? rows : &none;
+    cluster_cut cut = {fit->opt.block_rows, 0, malloc((k ? k : 1) * sizeof(double))};
+    cut.nseg = partreg_objective_segments(obj, cut.block);
+    partreg_status st = cut.run ? PARTREG_OK : PARTREG_ENOMEM;
+    int own_codes = 0;
+    if (r->comm && r->comm->size > 1 && cluster) {
+        /* the caller's codes of this process's share: a segment that
+         * starts in it may end in the next share, whose codes are fetched
+         * with its rows (the codes are then the rows' own) */
+        codes = *r;
+        codes.cluster = cluster;
+        codes.clustered = 1;
+        codes.ghost_X = codes.ghost_y = codes.ghost_w = NULL;
+        codes.ghost_cluster = NULL;
+        codes.reach = codes.first + codes.count;
+        if (codes.file) /* a design file's codes are its own */
+            st = PARTREG_EUNSUPPORTED;
+        st = partreg_comm_agree(r->comm, st, NULL);
+        size_t b0, e0;
+        own_segments(obj, &codes, &cut, &b0, &e0);
+        if (e0 < codes.reach)
+            e0 = codes.reach;
+        if (st == PARTREG_OK)
+            st = partreg_rows_reach(&codes, e0);
+        own_codes = 1;
+        r = &codes;
+        cluster = NULL;
+    }
     double *S = malloc(B * k * sizeof *S);
     double *scratch = malloc((obj->scratch_doubles ? obj->scratch_doubles : 1) * sizeof *scratch);
     partreg_rows_buffer buf;
     memset(&buf, 0, sizeof buf);
     int have_buf = partreg_rows_buffer_alloc(r, B, &buf) == 0;
     buf.cap = B;
-    partreg_status st = S && scratch && have_buf ? PARTREG_OK : PARTREG_ENOMEM;
+    if (st == PARTREG_OK && !(S && scratch && have_buf))
+        st = PARTREG_ENOMEM;
     if (r->comm && r->comm->size > 1) {
         st = partreg_comm_agree(r->comm, st, NULL);
         if (st == PARTREG_OK)
             st = clusters_distributed(fit, obj, r, cluster, n_clusters, scale, Sg, G, bad, S,
-                                      scratch, &buf);
+                                      scratch, &buf, &cut);
     } else if (st == PARTREG_OK) {
         unsigned char *mark = calloc(n_clusters ? n_clusters : 1, 1);
         st = mark ? sum_rows(fit, obj, r, cluster, 0, n, NULL, 0, scale, Sg, n_clusters, bad, S,
-                             scratch, &buf, mark)
+                             scratch, &buf, mark, &cut)
                   : PARTREG_ENOMEM;
         *G = 0;
         for (size_t g = 0; mark && g < n_clusters; g++)
@@ -354,6 +435,9 @@ partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objec
     }
     free(S);
     free(scratch);
+    free(cut.run);
+    if (own_codes)
+        partreg_rows_release(&codes);
     if (have_buf)
         partreg_rows_buffer_free(&buf);
     return st;

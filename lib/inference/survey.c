@@ -656,6 +656,9 @@ static void meat_segment(void *arg, size_t s, size_t t)
         return;
     }
     size_t r = 0;
+    /* c is a power of 2: times its reciprocal (exact) is the quotient's
+     * bits, without a division an entry */
+    double inv_c = 1.0 / p->c;
     for (size_t i0 = b; i0 < e; i0 += p->block) {
         size_t i1 = i0 + p->block < e ? i0 + p->block : e;
         p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);
@@ -668,7 +671,7 @@ static void meat_segment(void *arg, size_t s, size_t t)
             const double *si = p->buf[t] + (i - i0) * k;
             double *acc = sr->sum + r * k;
             for (size_t j = 0; j < k; j++)
-                acc[j] += si[j] / p->c;
+                acc[j] += si[j] * inv_c;
         }
     }
     sr->n = runs;
@@ -708,6 +711,7 @@ static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective
         }
     }
     partreg_team_run_segments(NULL, nt, nseg, meat_segment, &p);
+    partreg_fit_count_rows(fit, n); /* the scores' pass */
     for (size_t s = 0; s < nseg; s++) {
         const seg_runs *sr = &p.seg[s];
         if (sr->failed) {

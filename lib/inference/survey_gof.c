@@ -140,6 +140,7 @@ partreg_status partreg_fit_survey_gof(const partreg_fit *fit, const partreg_data
         m++;
         total += s->fitw[i];
     }
+    partreg_fit_count_rows(fit, n); /* the fitted values' pass over the design */
     qsort(rk, m, sizeof *rk, by_p);
     /* the deciles of risk with the sampling weights, as Stata's xtile
      * forms them: a row is in group j when q_(j-1) < p <= q_j, q_j the

@@ -13,8 +13,12 @@
  *
  * The meat is accumulated per block of rows: the row scores of one block
  * (block_rows x k) are folded into M (a symmetric rank-update) or into the
- * cluster sums (G x k) before the next block is computed, so no n x k
- * matrix is ever held. See docs/methods_inference.md. */
+ * cluster sums (G x k) before the next block is computed, so the HC meat
+ * never holds an n x k matrix (the cluster sums hold a segment's runs of
+ * one cluster: few for rows sorted by cluster, up to one a row for
+ * interleaved clusters). Both passes run on the fit's threads over fixed
+ * segments merged in order (the same bits at any thread count). See
+ * docs/methods_inference.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +26,11 @@
 #include <gsl/gsl_blas.h>
 
 #include "core/error.h"
+#include "core/team.h"
 #include "inference/inference_internal.h"
 #include "inference/meat.h"
+#include "models/objective.h"
+#include "models/rank_update.h"
 
 const char *partreg_vcov_name(partreg_vcov_type type)
 {
@@ -167,6 +174,198 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
     return PARTREG_OK;
 }
 
+/* The heteroskedasticity-consistent meat's pass: rows cut into segments
+ * fixed by n, k and the block (partreg_segment_count), each segment's
+ * sum of u_i u_i' into its own lower triangle, the segments on the fit's
+ * threads and merged in segment order, so M is the same bits at any
+ * thread count. */
+typedef struct meat_rows {
+    const partreg_objective *obj;
+    const double *theta;
+    double inv_scale; /* 1 / scale, exact: scale is a power of 2 */
+    size_t n, k, block, nseg;
+    double *seg;      /* nseg x k x k: the segments' lower triangles */
+    double **buf;     /* per member: a block of row scores (block x k) */
+    double **zp;      /* per member: the kernel's scratch above its small k (block x k) */
+    double **scratch; /* per member: the model's */
+} meat_rows;
+
+static void meat_segment(void *arg, size_t s, size_t t)
+{
+    const meat_rows *p = arg;
+    size_t k = p->k, b, e;
+    partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
+    double *A = p->seg + s * k * k, *S = p->buf[t];
+    memset(A, 0, k * k * sizeof *A);
+    for (size_t i0 = b; i0 < e; i0 += p->block) {
+        size_t i1 = i0 + p->block < e ? i0 + p->block : e;
+        p->obj->row_scores(p->obj->model, p->theta, i0, i1, S, p->scratch[t]);
+        if (p->inv_scale != 1.0) /* times the exact reciprocal: the quotient's bits */
+            for (size_t i = 0; i < (i1 - i0) * k; i++)
+                S[i] *= p->inv_scale;
+        partreg_info_add(A, k, k, S, k, NULL, NULL, NULL, i1 - i0, p->zp[t], p->zp[t]);
+    }
+}
+
+static partreg_status meat_hc(const partreg_fit *fit, const partreg_objective *obj,
+                              const double *theta, double scale, double *M)
+{
+    size_t k = obj->k, n = obj->n;
+    size_t block = fit->opt.block_rows ? fit->opt.block_rows : partreg_block_rows_auto(k);
+    if (block > n)
+        block = n;
+    size_t nseg = partreg_segment_count(n, k, block);
+    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > nseg)
+        nt = nseg;
+    meat_rows p = {obj, theta, 1.0 / scale, n, k, block, nseg, NULL, NULL, NULL, NULL};
+    size_t n_seg = nseg * k * k, n_buf = block * k; /* k, n >= 1 here; 1 for the analyser */
+    p.seg = malloc((n_seg ? n_seg : 1) * sizeof *p.seg);
+    p.buf = calloc(nt, sizeof *p.buf);
+    p.zp = calloc(nt, sizeof *p.zp);
+    p.scratch = calloc(nt, sizeof *p.scratch);
+    partreg_status st = p.seg && p.buf && p.zp && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {
+        p.buf[t] = malloc((n_buf ? n_buf : 1) * sizeof(double));
+        p.zp[t] = malloc((n_buf ? n_buf : 1) * sizeof(double));
+        p.scratch[t] = calloc(obj->scratch_doubles ? obj->scratch_doubles : 1, sizeof(double));
+        if (!p.buf[t] || !p.zp[t] || !p.scratch[t])
+            st = PARTREG_ENOMEM;
+    }
+    if (st == PARTREG_OK) {
+        partreg_team_run_segments(NULL, nt, nseg, meat_segment, &p);
+        for (size_t seg = 0; seg < nseg; seg++) /* in segment order */
+            for (size_t a = 0; a < k; a++)
+                for (size_t c = 0; c <= a; c++)
+                    M[a * k + c] += p.seg[seg * k * k + a * k + c];
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (p.buf)
+            free(p.buf[t]);
+        if (p.zp)
+            free(p.zp[t]);
+        if (p.scratch)
+            free(p.scratch[t]);
+    }
+    free(p.buf);
+    free(p.zp);
+    free(p.scratch);
+    free(p.seg);
+    return st;
+}
+
+/* The cluster sums' pass: the same fixed segments; a segment's rows cut
+ * into runs of one cluster (consecutive rows with the same code), each
+ * run's sum of u_i in row order, the runs added to their clusters' sums
+ * in segment order, so Sg is the same bits at any thread count. Memory:
+ * the runs, one a cluster per segment for data sorted by cluster, at most
+ * one a row. */
+typedef struct cluster_runs {
+    size_t n;     /* runs */
+    size_t *g;    /* n: the run's cluster */
+    double *sum;  /* n x k */
+    int failed;   /* out of memory */
+} cluster_runs;
+
+typedef struct cluster_pass {
+    const partreg_objective *obj;
+    const double *theta;
+    const size_t *cluster;
+    double inv_scale;
+    size_t n, k, block, nseg;
+    cluster_runs *seg; /* nseg */
+    double **buf;      /* per member: a block of row scores */
+    double **scratch;  /* per member: the model's */
+} cluster_pass;
+
+static void cluster_segment(void *arg, size_t s, size_t t)
+{
+    const cluster_pass *p = arg;
+    cluster_runs *sr = &p->seg[s];
+    size_t k = p->k, b, e;
+    partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
+    size_t runs = 0;
+    for (size_t i = b; i < e; i++)
+        runs += i == b || p->cluster[i] != p->cluster[i - 1];
+    sr->g = malloc((runs ? runs : 1) * sizeof *sr->g);
+    sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
+    if (!sr->g || !sr->sum) {
+        sr->failed = 1;
+        return;
+    }
+    size_t r = 0;
+    double *S = p->buf[t];
+    for (size_t i0 = b; i0 < e; i0 += p->block) {
+        size_t i1 = i0 + p->block < e ? i0 + p->block : e;
+        p->obj->row_scores(p->obj->model, p->theta, i0, i1, S, p->scratch[t]);
+        for (size_t i = i0; i < i1; i++) {
+            if (i == b || p->cluster[i] != p->cluster[i - 1]) {
+                r = i == b ? 0 : r + 1;
+                sr->g[r] = p->cluster[i];
+            }
+            const double *si = S + (i - i0) * k;
+            double *acc = sr->sum + r * k;
+            for (size_t j = 0; j < k; j++) /* times the exact reciprocal: the quotient */
+                acc[j] += si[j] * p->inv_scale;
+        }
+    }
+    sr->n = runs;
+}
+
+static partreg_status meat_cluster(const partreg_fit *fit, const partreg_objective *obj,
+                                   const double *theta, const size_t *cluster, double scale,
+                                   double *Sg)
+{
+    size_t k = obj->k, n = obj->n;
+    size_t block = fit->opt.block_rows ? fit->opt.block_rows : partreg_block_rows_auto(k);
+    if (block > n)
+        block = n;
+    size_t nseg = partreg_segment_count(n, k, block);
+    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > nseg)
+        nt = nseg;
+    size_t n_buf = block * k; /* k, n >= 1 here; 1 for the analyser */
+    cluster_pass p = {obj, theta, cluster, 1.0 / scale, n, k, block, nseg, NULL, NULL, NULL};
+    p.seg = calloc(nseg, sizeof *p.seg);
+    p.buf = calloc(nt, sizeof *p.buf);
+    p.scratch = calloc(nt, sizeof *p.scratch);
+    partreg_status st = p.seg && p.buf && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {
+        p.buf[t] = malloc((n_buf ? n_buf : 1) * sizeof(double));
+        p.scratch[t] = calloc(obj->scratch_doubles ? obj->scratch_doubles : 1, sizeof(double));
+        if (!p.buf[t] || !p.scratch[t])
+            st = PARTREG_ENOMEM;
+    }
+    if (st == PARTREG_OK)
+        partreg_team_run_segments(NULL, nt, nseg, cluster_segment, &p);
+    for (size_t seg = 0; st == PARTREG_OK && seg < nseg; seg++) { /* in segment order */
+        const cluster_runs *sr = &p.seg[seg];
+        if (sr->failed) {
+            st = PARTREG_ENOMEM;
+            break;
+        }
+        for (size_t r = 0; r < sr->n; r++) {
+            double *sg = Sg + sr->g[r] * k;
+            for (size_t j = 0; j < k; j++)
+                sg[j] += sr->sum[r * k + j];
+        }
+    }
+    for (size_t seg = 0; p.seg && seg < nseg; seg++) {
+        free(p.seg[seg].g);
+        free(p.seg[seg].sum);
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (p.buf)
+            free(p.buf[t]);
+        if (p.scratch)
+            free(p.scratch[t]);
+    }
+    free(p.buf);
+    free(p.scratch);
+    free(p.seg);
+    return st;
+}
+
 partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                     partreg_vcov_type type, const size_t *cluster,
                                     size_t n_clusters, partreg_error *err)
@@ -291,9 +490,14 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         frexp(mean_w, &e2);
         c = ldexp(1.0, e2 - 1);
     }
-    if (type == PARTREG_VCOV_CLUSTER) {
-        size_t bad = 0, G_rows = 0;
-        st = partreg_meat_clusters(fit, &obj, rows, cluster, n_clusters, c, Sg, &G_rows, &bad);
+    /* In memory: the passes here, on the fit's threads. Rows on disk or
+     * on several processes: the same segments and the same sums
+     * (inference/meat.c), the same bits. */
+    if (type == PARTREG_VCOV_CLUSTER && !rows) {
+        st = meat_cluster(fit, &obj, fit->theta->data, cluster, c, Sg); /* codes checked above */
+    } else if (type == PARTREG_VCOV_CLUSTER) {
+        size_t bad = 0;
+        st = partreg_meat_clusters(fit, &obj, rows, cluster, n_clusters, c, Sg, &G, &bad);
         if (st == PARTREG_EINVAL) {
             partreg_error_set_index(err, st, (long)bad,
                                     "row %zu: cluster code is not below the number of clusters "
@@ -301,8 +505,6 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                     bad + 1, n_clusters);
             goto cleanup;
         }
-        if (rows)
-            G = G_rows;
         if (st == PARTREG_OK && G < 2) {
             st = partreg_error_set(err, PARTREG_EINVAL,
                                    "the cluster-robust covariance needs at least 2 clusters; "
@@ -311,11 +513,18 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
             goto cleanup;
         }
     } else {
-        st = partreg_meat_rows(fit, &obj, rows, c, M);
+        st = rows ? partreg_meat_rows(fit, &obj, rows, c, M)
+                  : meat_hc(fit, &obj, fit->theta->data, c, M);
     }
+    partreg_fit_count_rows(fit, n); /* the scores' pass */
     if (st != PARTREG_OK) {
-        partreg_error_set(err, st, st == PARTREG_ENOMEM ? "out of memory"
-                                                        : "reading the rows failed");
+        partreg_error_set(err, st,
+                          st == PARTREG_ENOMEM ? "out of memory"
+                          : st == PARTREG_EUNSUPPORTED
+                              ? "the cluster codes of a distributed fit over design files are "
+                                "the files' own: write them into the design files, not in an "
+                                "array"
+                              : "reading the rows failed");
         goto cleanup;
     }
     gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);

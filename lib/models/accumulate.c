@@ -251,8 +251,155 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
     partreg_status st =
         obj->pass ? obj->pass->eval(obj, theta, order, threads, block_rows, acc)
                   : partreg_objective_eval_here(obj, theta, order, threads, block_rows, 0, acc);
+    /* one pass over the n rows, wherever they are */
+    if (st == PARTREG_OK && obj->rows_read)
+        atomic_fetch_add_explicit(obj->rows_read, (unsigned long long)obj->n,
+                                  memory_order_relaxed);
     /* a term that is not a sum over rows, after the rows are merged */
     if (st == PARTREG_OK && obj->penalty)
         st = obj->penalty(obj, theta, order, threads, block_rows, acc);
     return st;
+}
+
+/* ---- several points a pass ------------------------------------------- */
+
+/* States of a multi-point pass at most (doubles): the points of a pass
+ * are as many as fit, with nseg states each. */
+#define POINTS_STATE_DOUBLES ((size_t)1 << 22)
+
+static int needs_info(partreg_order order)
+{
+    return order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
+}
+
+/* Doubles of a state of one point at `order`: the gradient, and the
+ * information only when the order fills it. */
+static size_t state_doubles(size_t k, partreg_order order)
+{
+    return k + (needs_info(order) ? k * k : 0);
+}
+
+/* Zero what a pass of `order` fills. */
+static void zero_for(partreg_accum *a, partreg_order order)
+{
+    a->loglik = 0.0;
+    a->nonfinite = 0;
+    memset(a->grad, 0, a->k * sizeof *a->grad);
+    if (needs_info(order))
+        memset(a->info, 0, a->k * a->k * sizeof *a->info);
+}
+
+typedef struct points_pass {
+    const partreg_objective *obj;
+    size_t m;                    /* points in this pass */
+    const double *const *theta;  /* m */
+    const partreg_order *order;  /* m */
+    size_t block, nseg;
+    partreg_accum *seg;          /* nseg x m states, segment-major */
+    double **scratch;            /* one per member */
+} points_pass;
+
+static void run_segment_points(void *arg, size_t s, size_t t)
+{
+    const points_pass *p = arg;
+    const partreg_objective *obj = p->obj;
+    size_t begin, end;
+    partreg_objective_segment(obj, p->block, p->nseg, s, &begin, &end);
+    for (size_t i = 0; i < p->m; i++) {
+        partreg_accum *acc = &p->seg[s * p->m + i];
+        zero_for(acc, p->order[i]);
+        /* a model's tables that depend on theta alone are built anew at
+         * each point, as at a pass's first call (objective.h) */
+        p->scratch[t][0] = 0.0;
+        if (begin < end)
+            obj->accumulate(obj->model, p->theta[i], begin, end, p->order[i], acc,
+                            p->scratch[t]);
+    }
+}
+
+/* Points [0, m) in one pass; `per` doubles hold the states of one segment
+ * at all m points. */
+static partreg_status eval_points_pass(const partreg_objective *obj, size_t m,
+                                       const double *const *theta, const partreg_order *order,
+                                       int threads, size_t block, size_t nseg, size_t per,
+                                       partreg_accum *const *acc)
+{
+    size_t k = obj->k, nt = partreg_team_threads(obj->team, threads, obj->n,
+                                                 obj->team ? PARTREG_TEAM_MIN_ROWS
+                                                           : PARTREG_MIN_ROWS_PER_THREAD);
+    if (nt > nseg)
+        nt = nseg;
+    size_t nscratch = obj->scratch_doubles ? obj->scratch_doubles : 1;
+    points_pass p = {obj, m, theta, order, block, nseg, NULL, NULL};
+    double *states = malloc(nseg * (per ? per : 1) * sizeof *states);
+    p.seg = malloc(nseg * m * sizeof *p.seg);
+    p.scratch = calloc(nt, sizeof *p.scratch);
+    partreg_status st = states && p.seg && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
+        if (!(p.scratch[t] = malloc(nscratch * sizeof(double))))
+            st = PARTREG_ENOMEM;
+    if (st == PARTREG_OK) {
+        double *at = states;
+        for (size_t s = 0; s < nseg; s++)
+            for (size_t i = 0; i < m; i++) {
+                p.seg[s * m + i] = (partreg_accum){k, 0.0, at, at + k, 0};
+                at += state_doubles(k, order[i]);
+            }
+        partreg_team_run_segments(obj->team, nt, nseg, run_segment_points, &p);
+        if (obj->rows_read)
+            atomic_fetch_add_explicit(obj->rows_read, (unsigned long long)obj->n,
+                                      memory_order_relaxed);
+        for (size_t i = 0; i < m; i++) {
+            partreg_accum_zero(acc[i]);
+            for (size_t s = 0; s < nseg; s++) /* in segment order, as a pass of one point */
+                partreg_accum_add(acc[i], &p.seg[s * m + i], order[i]);
+            symmetrise(acc[i]);
+        }
+    }
+    for (size_t i = 0; st == PARTREG_OK && obj->penalty && i < m; i++)
+        st = obj->penalty(obj, theta[i], order[i], threads, block, acc[i]);
+    for (size_t t = 0; p.scratch && t < nt; t++)
+        free(p.scratch[t]);
+    free(p.scratch);
+    free(p.seg);
+    free(states);
+    return st;
+}
+
+partreg_status partreg_objective_eval_points(const partreg_objective *obj, size_t m,
+                                             const double *const *theta,
+                                             const partreg_order *order, int threads,
+                                             size_t block_rows, partreg_accum *const *acc)
+{
+    /* passes that run elsewhere (rows on disk or on other processes: the
+     * hook reads and merges them) or over explicit segments: one point a
+     * pass, the same bits */
+    if (obj->pass || obj->segment_start) {
+        for (size_t i = 0; i < m; i++) {
+            partreg_status st =
+                partreg_objective_eval(obj, theta[i], order[i], threads, block_rows, acc[i]);
+            if (st != PARTREG_OK)
+                return st;
+        }
+        return PARTREG_OK;
+    }
+    size_t k = obj->k, block = block_rows ? block_rows : partreg_block_rows_auto(k);
+    size_t nseg = partreg_objective_segments(obj, block);
+    for (size_t i = 0; i < m;) {
+        /* as many points as the budget holds, at least one */
+        size_t j = i, per = 0;
+        while (j < m) {
+            size_t add = state_doubles(k, order[j]);
+            if (j > i && nseg * (per + add) > POINTS_STATE_DOUBLES)
+                break;
+            per += add;
+            j++;
+        }
+        partreg_status st =
+            eval_points_pass(obj, j - i, theta + i, order + i, threads, block, nseg, per, acc + i);
+        if (st != PARTREG_OK)
+            return st;
+        i = j;
+    }
+    return PARTREG_OK;
 }

@@ -28,6 +28,7 @@
 #include "models/model.h"
 #include "models/rank_update.h"
 #include "models/row_products.h"
+#include "models/score_rows.h"
 #include "models/v4.h"
 #include "models/vmath.h"
 
@@ -185,8 +186,8 @@ static void binary_accumulate(const void *model, const double *beta, size_t begi
     }
 }
 
-static void binary_row_scores(const void *model, const double *beta, size_t begin, size_t end,
-                              double *S, double *scratch)
+void partreg_binary_reference_row_scores(const void *model, const double *beta, size_t begin,
+                                         size_t end, double *S, double *scratch)
 {
     const partreg_design *d = model;
     size_t k = d->pk;
@@ -289,14 +290,18 @@ static void binary_glm_rows(const void *model, const double *beta, size_t begin,
 
 void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
 {
+    memset(obj, 0, sizeof *obj); /* the optional fields: none */
     obj->k = d->pk;
     obj->n = d->n;
     obj->model = d;
     obj->accumulate = binary_accumulate;
     obj->feasible = NULL;
-    obj->row_scores = binary_row_scores;
-    size_t k = d->pk ? d->pk : 1;
+    obj->row_scores = d->link == PARTREG_LOGIT ? partreg_binary_logit_row_scores
+                                               : partreg_binary_reference_row_scores;
+    size_t k = d->pk ? d->pk : 1, scores = partreg_score_rows_scratch(d->pk, 2);
     obj->scratch_doubles = CHUNK_ROWS(k) * (4 + 3 * k);
+    if (obj->scratch_doubles < scores)
+        obj->scratch_doubles = scores;
     obj->team = NULL;
     obj->group_start = NULL;
     obj->info_derivative = binary_info_derivative;

@@ -109,6 +109,7 @@ void partreg_fit_free(partreg_fit *fit)
     free(fit->diverges);
     free(fit->df);
     free(fit->survey);
+    free(fit->rows_read);
     if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
     if (fit->thresholds) gsl_vector_free(fit->thresholds);
@@ -168,6 +169,20 @@ void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
     fit->model.ops->objective(&fit->model, d, obj);
     if (fit->model.penalty == PARTREG_PENALTY_FIRTH && obj->info_derivative)
         obj->penalty = partreg_firth_penalty;
+    obj->rows_read = fit->rows_read;
+}
+
+void partreg_fit_count_rows(const partreg_fit *fit, size_t rows)
+{
+    if (fit && fit->rows_read)
+        atomic_fetch_add_explicit(fit->rows_read, (unsigned long long)rows, memory_order_relaxed);
+}
+
+double partreg_fit_passes_read(const partreg_fit *fit)
+{
+    if (!fit || !fit->rows_read || fit->n == 0)
+        return 0.0;
+    return (double)atomic_load_explicit(fit->rows_read, memory_order_relaxed) / (double)fit->n;
 }
 
 partreg_status partreg_fit_rows_bind(const partreg_fit *fit, const partreg_data *data,
@@ -469,7 +484,9 @@ static partreg_status alloc_fit(const partreg_data *d, const partreg_fit_options
     fit->column_names = calloc(fit->p ? fit->p : 1, sizeof *fit->column_names);
     fit->level_names = calloc(fit->J, sizeof *fit->level_names);
     fit->cut_names = calloc(fit->J, sizeof *fit->cut_names);
-    if (!fit->kept || !fit->dropped || !fit->free_of || !fit->full_of || !fit->diverges ||
+    if ((fit->rows_read = malloc(sizeof *fit->rows_read)))
+        atomic_init(fit->rows_read, 0);
+    if (!fit->rows_read || !fit->kept || !fit->dropped || !fit->free_of || !fit->full_of || !fit->diverges ||
         !fit->df || !fit->par || !fit->coef || (nt && !fit->thresholds) || !fit->vcov ||
         !fit->column_names || !fit->level_names || !fit->cut_names)
         return PARTREG_ENOMEM;

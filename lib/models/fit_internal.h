@@ -10,7 +10,9 @@
 #ifndef PARTREG_MODELS_FIT_INTERNAL_H
 #define PARTREG_MODELS_FIT_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
+
 #include "partreg.h"
 #include "models/collinear.h"
 #include "models/design.h"
@@ -58,6 +60,12 @@ struct partreg_fit {
     int iterations, converged, separated, singular;
     int passes;         /* over the design: screening + solver accumulations */
     double data_passes; /* the same, subsample passes as the fraction they read */
+    /* Rows of the design read by the passes made over it through this fit
+     * (objective passes and the inference calls' own passes; a subsample's
+     * pass counts its rows), for the pass counts of the analysis' timing.
+     * Inference calls take the fit const and may run on several threads
+     * at once, so the count is a separate atomic (NULL: not counted). */
+    atomic_ullong *rows_read;
     partreg_stop_reason stop;
     unsigned char *diverges; /* K flags */
 
@@ -82,6 +90,14 @@ struct partreg_fit {
     uint64_t y_hash, w_hash;
     int weighted;
 };
+
+/* Add `rows` to the fit's count of rows read (rows_read; no-op when the
+ * fit has none). Every pass over the design that does not go through
+ * partreg_objective_eval on the fit's objective calls it. */
+void partreg_fit_count_rows(const partreg_fit *fit, size_t rows);
+
+/* Passes over the design counted so far: rows read / n (0 when none). */
+double partreg_fit_passes_read(const partreg_fit *fit);
 
 /* Full index of free parameter f, and back. */
 size_t partreg_fit_full_index(const partreg_fit *fit, size_t f);

@@ -8,6 +8,7 @@
 #ifndef PARTREG_MODELS_OBJECTIVE_H
 #define PARTREG_MODELS_OBJECTIVE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "partreg.h"
@@ -126,6 +127,10 @@ typedef struct partreg_objective {
      * constrained refit) keep the one they wrap, and pass `scratch` on to
      * it unchanged, with their own scratch after its scratch_doubles. */
     const partreg_pass_hook *pass;
+    /* Where a pass adds the rows it reads (n; the fit's count, see
+     * fit_internal.h; NULL: not counted). Objectives that wrap another
+     * keep it. */
+    atomic_ullong *rows_read;
 } partreg_objective;
 
 /* Evaluate the objective over all rows in blocks of `block_rows` on
@@ -156,6 +161,25 @@ size_t partreg_objective_segments(const partreg_objective *obj, size_t block);
 void partreg_objective_segment(const partreg_objective *obj, size_t block, size_t nseg, size_t s,
                                size_t *begin, size_t *end);
 size_t partreg_objective_max_segment_rows(const partreg_objective *obj, size_t block);
+
+/* Evaluate the objective at m points in passes that read each segment of
+ * rows once for several points: a member takes a segment and accumulates
+ * it at each point in turn while its rows are in cache, into a state of
+ * its own per point and segment; the states are merged in segment order,
+ * so acc[i] is the same bits partreg_objective_eval(obj, theta[i],
+ * order[i], ...) gives (a penalty is added at each point after the rows,
+ * with the passes of its own). The points share a pass as far as their states
+ * fit a fixed budget (more points take more passes; each adds n to
+ * obj->rows_read). For the searches that move several points at once
+ * (profile bounds, a family of fits on the same rows). An objective whose
+ * passes run elsewhere (obj->pass: rows on disk or on other processes) or
+ * that has explicit segments is evaluated a point at a time through
+ * partreg_objective_eval instead: the same bits, one pass a point.
+ * Returns PARTREG_OK, PARTREG_ENOMEM, or what obj->pass returns. */
+partreg_status partreg_objective_eval_points(const partreg_objective *obj, size_t m,
+                                             const double *const *theta,
+                                             const partreg_order *order, int threads,
+                                             size_t block_rows, partreg_accum *const *acc);
 
 /* The row segments of a pass over n rows of a k-parameter model in blocks
  * of `block` rows (fixed by n, k and the block, not by the threads or by

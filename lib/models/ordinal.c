@@ -45,6 +45,7 @@
 #include "models/model.h"
 #include "models/rank_update.h"
 #include "models/row_products.h"
+#include "models/score_rows.h"
 #include "models/v4.h"
 #include "models/vmath.h"
 
@@ -878,8 +879,8 @@ static void ordinal_accumulate(const void *model, const double *theta, size_t be
     }
 }
 
-static void ordinal_row_scores(const void *model, const double *theta, size_t begin, size_t end,
-                               double *S, double *scratch)
+void partreg_ordinal_reference_row_scores(const void *model, const double *theta, size_t begin,
+                                          size_t end, double *S, double *scratch)
 {
     const partreg_design *d = model;
     size_t pk = d->pk, J = d->J, k = pk + J - 1;
@@ -924,15 +925,19 @@ static int ordinal_feasible(const void *model, const double *theta)
 
 void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
 {
+    memset(obj, 0, sizeof *obj); /* the optional fields: none */
     obj->k = d->pk + d->J - 1;
     obj->n = d->n;
     obj->model = d;
     obj->accumulate = ordinal_accumulate;
     obj->feasible = ordinal_feasible;
-    obj->row_scores = ordinal_row_scores;
-    size_t p1 = d->pk ? d->pk : 1;
+    obj->row_scores = d->link == PARTREG_LOGIT ? partreg_ordinal_logit_row_scores
+                                               : partreg_ordinal_reference_row_scores;
+    size_t p1 = d->pk ? d->pk : 1, scores = partreg_score_rows_scratch(d->pk, d->J);
     /* the logit pass needs more than the general one (2 + 3 p1 per chunk row) */
     obj->scratch_doubles = logit_scratch_doubles(d->J, p1, CHUNK_ROWS(p1));
+    if (obj->scratch_doubles < scores)
+        obj->scratch_doubles = scores;
     obj->team = NULL;
     obj->group_start = NULL;
     obj->n_groups = 0;

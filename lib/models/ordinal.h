@@ -46,4 +46,10 @@ typedef struct partreg_ordinal_terms {
 } partreg_ordinal_terms;
 void partreg_ordinal_row_terms(partreg_link link, double a, double b, partreg_ordinal_terms *t);
 
+/* The reference route of the objective's row scores (any link): row by
+ * row through partreg_ordinal_row_terms. The logit's fast route is
+ * score_rows.c's. */
+void partreg_ordinal_reference_row_scores(const void *model, const double *theta, size_t begin,
+                                          size_t end, double *S, double *scratch);
+
 #endif

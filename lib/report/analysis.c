@@ -15,7 +15,9 @@
 #include "core/error.h"
 #include "data/table_internal.h"
 #include "frame/frame_internal.h"
+#include "inference/inference_internal.h"
 #include "models/design_file.h"
+#include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
 /* Fewer clusters than this make a CR1 covariance warn. */
@@ -243,19 +245,38 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     }
     if (a->ci != PARTREG_CI_PROFILE || a->fit_status != PARTREG_OK)
         return PARTREG_OK;
-    for (size_t j = 0; j < full; j++) {
-        partreg_param_kind kind = partreg_fit_param_kind(a->fit, j);
-        size_t c = partreg_fit_param_column(a->fit, j);
-        if ((kind != PARTREG_PARAM_COEFFICIENT && kind != PARTREG_PARAM_CUT_COEFFICIENT &&
-             kind != PARTREG_PARAM_SCALE) ||
-            (c != PARTREG_NO_COLUMN && partreg_fit_column_dropped(a->fit, c)))
-            continue;
-        partreg_status st = partreg_fit_profile_ci(a->fit, d, j, a->conf_level, &a->conf_low[j],
-                                                   &a->conf_high[j], err);
-        if (st != PARTREG_OK)
-            return st;
+    /* every profiled coefficient (slopes, cut-specific slopes, scale terms
+     * of kept columns), searched together */
+    size_t *idx = malloc((full ? full : 1) * sizeof *idx);
+    double *lo = malloc((full ? full : 1) * sizeof *lo);
+    double *hi = malloc((full ? full : 1) * sizeof *hi);
+    partreg_status st = idx && lo && hi ? PARTREG_OK : PARTREG_ENOMEM;
+    if (st != PARTREG_OK) {
+        partreg_error_set(err, st, "out of memory");
+    } else {
+        size_t m = 0;
+        for (size_t j = 0; j < full; j++) {
+            partreg_param_kind kind = partreg_fit_param_kind(a->fit, j);
+            size_t c = partreg_fit_param_column(a->fit, j);
+            if ((kind == PARTREG_PARAM_COEFFICIENT || kind == PARTREG_PARAM_CUT_COEFFICIENT ||
+                 kind == PARTREG_PARAM_SCALE) &&
+                !(c != PARTREG_NO_COLUMN && partreg_fit_column_dropped(a->fit, c)))
+                idx[m++] = j;
+        }
+        partreg_profile_stats ps;
+        st = partreg_profile_run(a->fit, d, idx, m, a->conf_level, PARTREG_PROFILE_AUTO, lo, hi,
+                                 &ps, err);
+        a->timing.profile_bounds = (double)ps.bounds;
+        a->timing.profile_evaluations = (double)ps.evaluations;
+        for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
+            a->conf_low[idx[i]] = lo[i];
+            a->conf_high[idx[i]] = hi[i];
+        }
     }
-    return PARTREG_OK;
+    free(idx);
+    free(lo);
+    free(hi);
+    return st;
 }
 
 /* What needs every row's variables in memory, refused for a file read in
@@ -375,8 +396,17 @@ static void warn_sampling_like_weights(partreg_analysis *a, const partreg_analys
                             s->frame.weights, fractional, s->frame.weights);
 }
 
-static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
-                                partreg_error *err)
+/* The passes over the design made since the last call, for the phase
+ * that just ended (the fit's count of rows read, partreg_fit_passes_read). */
+static double phase_passes(partreg_analysis *a)
+{
+    double now = partreg_fit_passes_read(a->fit), d = now - a->passes_mark;
+    a->passes_mark = now;
+    return d;
+}
+
+static partreg_status inference_phases(partreg_analysis *a, const partreg_analysis_spec *s,
+                                       partreg_error *err)
 {
     partreg_data d;
     partreg_frame_data(a->frame, &d);
@@ -384,13 +414,17 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     int usable = a->fit_status == PARTREG_OK;
     if (a->streamed && (st = refuse_streamed(s, err)) != PARTREG_OK)
         return st;
+    partreg_timing *t = &a->timing;
     if ((usable || !a->survey) &&
         (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
         return st;
     if (!a->survey && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
         (st = cluster_reference(a, s, err)) != PARTREG_OK)
         return st;
-    if ((st = intervals(a, &d, err)) != PARTREG_OK)
+    t->vcov_passes = phase_passes(a);
+    st = intervals(a, &d, err);
+    t->intervals_passes = phase_passes(a);
+    if (st != PARTREG_OK)
         return st;
     if (!usable)
         return PARTREG_OK; /* no margins or tests on a fit that did not converge */
@@ -399,6 +433,7 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
     if (s->margins_at_means &&
         (st = partreg_margins_mem(a->fit, a->frame, a->conf_level, &a->margins_mem, err)) != PARTREG_OK)
         return st;
+    t->margins_passes = phase_passes(a);
     if (s->brant) {
         if (a->survey)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
@@ -424,12 +459,14 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
                      "the %s covariance of the estimates (--parallel-test gives the Wald test "
                      "of equal slopes under it)",
                      partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
+        t->brant_passes = phase_passes(a);
     }
     if (s->wald_tests &&
         (st = partreg_wald_tests_by_variable(a->fit, a->frame, &a->wald, err)) != PARTREG_OK)
         return st;
     if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
+    t->tests_passes = phase_passes(a);
     if (a->survey) {
         if ((st = design_model_test(a, err)) != PARTREG_OK)
             return st;
@@ -448,6 +485,7 @@ static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec
         a->has_diagnostics = partreg_fit_binary_diagnostics(a->fit, &d, &dopt, &a->diagnostics,
                                                             &derr) == PARTREG_OK;
     }
+    t->diagnostics_passes = phase_passes(a);
     return PARTREG_OK;
 }
 
@@ -526,6 +564,15 @@ partreg_status partreg_analysis_set_groups(const partreg_analysis *a,
     return st;
 }
 
+static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
+                                partreg_error *err)
+{
+    double before = a->passes_mark = partreg_fit_passes_read(a->fit);
+    partreg_status st = inference_phases(a, s, err);
+    a->timing.inference_passes = partreg_fit_passes_read(a->fit) - before;
+    return st;
+}
+
 /* Notes for the columns the model uses that the reader read with decimal
  * commas (partreg_table_decimal_comma): the user should know that "4,5"
  * was taken for 4.5. Returns how many were written (at most max). */
@@ -601,6 +648,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
         return st;
     }
     a->fit_status = st;
+    a->timing.fit_passes = partreg_fit_data_passes(a->fit);
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
     for (size_t k = 0; k < n_notes; k++)
         if (partreg_fit_add_warning(a->fit, "%s", notes[k]) != PARTREG_OK)

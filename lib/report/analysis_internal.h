@@ -40,6 +40,7 @@ struct partreg_analysis {
     int has_diagnostics;
     partreg_binary_diagnostics diagnostics;
     partreg_timing timing;
+    double passes_mark;           /* the fit's passes read when the current phase began */
     partreg_survey *survey;       /* the design, or NULL */
     int has_survey_gof;           /* binary design fit: Archer-Lemeshow test */
     partreg_survey_gof survey_gof;

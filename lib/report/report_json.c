@@ -581,6 +581,27 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
         json_kv_number(&w, "data_passes", partreg_fit_data_passes(fit));
         json_kv_bool(&w, "out_of_core", partreg_analysis_out_of_core(a));
         json_kv_int(&w, "processes", a->streamed && a->processes ? (long long)a->processes : 1);
+        /* passes over the design matrix by phase (partreg_timing) */
+        const partreg_timing *t = &a->timing;
+        json_key(&w, "passes");
+        json_begin_object(&w);
+        json_kv_number(&w, "fit", t->fit_passes);
+        json_kv_number(&w, "vcov", t->vcov_passes);
+        json_kv_number(&w, "intervals", t->intervals_passes);
+        json_kv_number(&w, "margins", t->margins_passes);
+        json_kv_number(&w, "brant", t->brant_passes);
+        json_kv_number(&w, "tests", t->tests_passes);
+        json_kv_number(&w, "diagnostics", t->diagnostics_passes);
+        json_kv_number(&w, "inference", t->inference_passes);
+        json_end_object(&w);
+        if (t->profile_bounds > 0) { /* each bound's evaluations; the passes they shared */
+            json_key(&w, "profile");
+            json_begin_object(&w);
+            json_kv_int(&w, "bounds", (long long)t->profile_bounds);
+            json_kv_number(&w, "passes", t->intervals_passes);
+            json_kv_number(&w, "evaluations_per_bound", t->profile_evaluations / t->profile_bounds);
+            json_end_object(&w);
+        }
         json_end_object(&w);
     }
     json_end_object(&w);

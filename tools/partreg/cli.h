@@ -4,6 +4,7 @@
 
 #include "partreg.h"
 #include "partreg_analysis.h"
+#include "partreg_options.h"
 
 #include <stdio.h>
 
@@ -14,8 +15,6 @@ enum { CLI_EXIT_INPUT = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_FIT = 3 };
 
 /* The options of options_margins.c: margins, predictions, tables. */
 typedef struct cli_extra {
-    const char *at[CLI_MAX_LIST]; /* --at, repeatable */
-    size_t n_at;
     const char *marginsplot;      /* --marginsplot FILE.svg */
     const char *id;               /* predict: --id COL */
     int linear;                   /* predict: --linear */
@@ -27,7 +26,6 @@ typedef struct cli_extra {
     int brackets_ci;              /* table: --brackets ci (else se) */
     const char *titles[CLI_MAX_LIST]; /* table: --title per model, repeatable */
     size_t n_titles;
-    int standardize_given;        /* --standardize */
     const char *formulas[CLI_MAX_LIST]; /* table: --formula, repeatable */
     size_t n_formulas;
     const char *given[64];        /* every option given, for the commands' refusals */
@@ -45,12 +43,9 @@ typedef struct cli_options {
     partreg_analysis_spec spec;
     partreg_format format;
     int timing;
-    char *levels_buf;                       /* --levels split in place */
-    const char *levels[CLI_MAX_LIST];
-    const char *ref_vars[CLI_MAX_LIST];
-    const char *ref_levels[CLI_MAX_LIST];
-    char *ref_bufs[CLI_MAX_LIST];
-    const char *na[CLI_MAX_LIST];
+    /* the model's options, parsed by the library's table: spec points
+     * into it (strings, --levels, --ref, --na) */
+    partreg_options *opts;
     const char *out;   /* report: --out FILE */
     const char *curve; /* report: --curve VAR */
     const char *title; /* report: --title TEXT */
@@ -62,14 +57,9 @@ typedef struct cli_options {
 int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const char *command);
 void cli_options_free(cli_options *o);
 
-/* One survey design option a (value v, NULL at the end of argv) into o:
- * -1 when a is not one, 0 when taken (*takes: 1 when v was its value),
- * 2 after printing a one-line error (options_survey.c). */
-int cli_parse_survey(const char *a, const char *v, cli_options *o, const char *command,
-                     int *takes);
-
-/* One margins, predict or table option a (options_margins.c); as
- * cli_parse_survey(). */
+/* One margins, predict or table option of the command's own (options_margins.c):
+ * a (value v, NULL at the end of argv) into o: -1 when a is not one, 0 when
+ * taken (*takes: 1 when v was its value), 2 after a one-line error. */
 int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *command,
                       int *takes);
 

@@ -127,44 +127,6 @@ void cli_error(const char *what, const partreg_error *err)
             err->message[0] ? err->message : partreg_status_name(err->status));
 }
 
-/* Split a comma-separated list in place, trimming spaces. Returns 0, -1
- * when it has more than max entries, or k >= 1 when entry k is empty. */
-static int split_list(char *buf, const char **out, size_t max, size_t *n)
-{
-    *n = 0;
-    for (char *tok = buf, *next;; tok = next + 1) {
-        next = strchr(tok, ',');
-        if (next)
-            *next = '\0';
-        while (*tok == ' ')
-            tok++;
-        size_t len = strlen(tok);
-        while (len > 0 && tok[len - 1] == ' ')
-            tok[--len] = '\0';
-        if (*n >= max)
-            return -1;
-        if (len == 0)
-            return (int)*n + 1;
-        out[(*n)++] = tok;
-        if (!next)
-            return 0;
-    }
-}
-
-/* Options followed by a value. */
-static int takes_value(const char *a)
-{
-    static const char *const with_value[] = {
-        "--formula", "--family", "--link", "--levels", "--ref", "--weights", "--cluster",
-        "--vcov", "--ci", "--conf-level", "--na", "--delim", "--format",
-        "--max-iter", "--threads", "--newdata", "--out", "--curve", "--title",
-        "--imputations", "--nominal", "--scale", "--nagq", "--memory", "--tmpdir"};
-    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
-        if (strcmp(a, with_value[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int parse_number(const char *s, double *out)
 {
     char *end;
@@ -172,33 +134,53 @@ static int parse_number(const char *s, double *out)
     return end != s && *end == '\0';
 }
 
-/* A size: a whole number of bytes, or with K, M, G or T (powers of 1024). */
-static int parse_size(const char *s, size_t *out)
+/* The command's own options, followed by a value: where the output goes
+ * and what it is made of. The model's options are the library's table
+ * (partreg_options.h). */
+static int takes_value(const char *a)
 {
-    char *end;
-    double v = strtod(s, &end);
-    double mult = 1.0;
-    if (end == s || !(v > 0))
-        return 0;
-    if (*end) {
-        switch (*end) {
-        case 'k': case 'K': mult = 1024.0; break;
-        case 'm': case 'M': mult = 1024.0 * 1024.0; break;
-        case 'g': case 'G': mult = 1024.0 * 1024.0 * 1024.0; break;
-        case 't': case 'T': mult = 1024.0 * 1024.0 * 1024.0 * 1024.0; break;
-        default: return 0;
-        }
-        end++;
-        if (*end == 'B' || *end == 'b')
-            end++;
-        if (*end)
-            return 0;
+    static const char *const with_value[] = {"--format", "--newdata", "--out", "--curve",
+                                             "--title"};
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+        if (strcmp(a, with_value[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Option a of the library's table (with v the next argument or NULL):
+ * -1 when a is not in the table, 0 when taken (*takes: 1 when v was its
+ * value), 2 after a one-line message. */
+static int parse_table_option(const char *a, const char *v, cli_options *o, const char *command,
+                              int *takes)
+{
+    size_t k;
+    partreg_error err;
+    if (strncmp(a, "--", 2) != 0 || partreg_options_find(a, &k, NULL) != PARTREG_OK)
+        return -1;
+    const char *value = NULL;
+    switch (partreg_options_kind(k)) {
+    case PARTREG_OPTION_FLAG:
+        *takes = 0;
+        break;
+    case PARTREG_OPTION_OPTIONAL: {
+        double x;
+        /* the value is optional: a number that follows is it */
+        *takes = v && v[0] != '-' && parse_number(v, &x);
+        value = *takes ? v : NULL;
+        break;
     }
-    double bytes = v * mult;
-    if (!(bytes >= 1.0) || bytes > 1e18)
-        return 0;
-    *out = (size_t)bytes;
-    return 1;
+    default:
+        if (!v)
+            return fail(command, "option %s needs a value", a);
+        *takes = 1;
+        value = v;
+        break;
+    }
+    if (!o->opts && partreg_options_create(&o->opts, &err) != PARTREG_OK)
+        return fail(command, "%s", err.message);
+    if (partreg_options_set_into(o->opts, a, value, &o->spec, &err) != PARTREG_OK)
+        return fail(command, "%s", err.message);
+    return 0;
 }
 
 int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const char *command)
@@ -206,11 +188,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     memset(o, 0, sizeof *o);
     o->spec = partreg_analysis_spec_default();
     o->format = PARTREG_FORMAT_TEXT;
-    size_t n_refs = 0, n_na = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1, survey;
+        int takes = 1, table;
         if (strncmp(a, "--", 2) == 0 && o->extra.n_given < sizeof o->extra.given / sizeof *o->extra.given)
             o->extra.given[o->extra.n_given++] = a;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -228,151 +209,26 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             if (!o->data)
                 o->data = a;
             takes = 0;
-        } else if (strcmp(a, "--margins") == 0) {
-            o->spec.margins = 1;
-            takes = 0;
-        } else if (strcmp(a, "--margins-at-means") == 0) {
-            o->spec.margins_at_means = 1;
-            takes = 0;
-        } else if (strcmp(a, "--brant") == 0) {
-            o->spec.brant = 1;
-            takes = 0;
-        } else if (strcmp(a, "--autofit") == 0) {
-            o->spec.autofit = 1;
-            double alpha;
-            /* the level is optional: a number that follows is it */
-            if (v && v[0] != '-' && parse_number(v, &alpha)) {
-                if (!(alpha > 0 && alpha < 1))
-                    return fail(command, "--autofit %s: the level must be in (0, 1), e.g. 0.05",
-                                v);
-                o->spec.autofit_alpha = alpha;
-                i++;
-            }
-            takes = 0;
-        } else if (strcmp(a, "--nominal-test") == 0) {
-            o->spec.nominal_test = 1;
-            takes = 0;
-        } else if (strcmp(a, "--scale-test") == 0) {
-            o->spec.scale_test = 1;
-            takes = 0;
-        } else if (strcmp(a, "--parallel-test") == 0) {
-            o->spec.parallel_test = 1;
-            takes = 0;
-        } else if (strcmp(a, "--gof") == 0) {
-            o->spec.ordinal_gof = 1;
-            takes = 0;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
             takes = 0;
-        } else if (strcmp(a, "--conditional") == 0) {
-            o->spec.ri_conditional = 1;
-            takes = 0;
-        } else if (strcmp(a, "--many-levels") == 0) {
-            o->spec.frame.many_levels = 1;
-            takes = 0;
-        } else if (strcmp(a, "--firth") == 0) {
-            o->spec.firth = 1;
-            takes = 0;
-        } else if (strcmp(a, "--flic") == 0) {
-            o->spec.flic = 1;
-            takes = 0;
-        } else if (strcmp(a, "--cluster-df") == 0) {
-            o->spec.cluster_df = 1;
-            takes = 0;
-        } else if (strcmp(a, "--expected-information") == 0) {
-            o->spec.fit.information = PARTREG_INFO_EXPECTED;
-            takes = 0;
-        } else if (strcmp(a, "--out-of-core") == 0) {
-            o->spec.out_of_core = 1;
-            takes = 0;
-        } else if ((survey = cli_parse_survey(a, v, o, command, &takes)) >= 0 ||
-                   (survey = cli_parse_margins(a, v, o, command, &takes)) >= 0) {
-            if (survey)
-                return survey;
+        } else if ((table = cli_parse_margins(a, v, o, command, &takes)) >= 0) {
+            if (table)
+                return table;
+        } else if (strcmp(a, "--formula") == 0) {
+            /* the command's: lrtest takes two */
+            if (!v)
+                return fail(command, "option %s needs a value", a);
+            if (o->n_formulas >= max_formulas)
+                return fail(command, "--formula given more than %s", max_formulas == 1 ? "once" : "twice");
+            o->formulas[o->n_formulas++] = v;
+        } else if ((table = parse_table_option(a, v, o, command, &takes)) >= 0) {
+            if (table)
+                return table;
         } else if (!takes_value(a)) {
             return fail(command, "unknown option '%s'", a);
         } else if (!v) {
             return fail(command, "option %s needs a value", a);
-        } else if (strcmp(a, "--formula") == 0) {
-            if (o->n_formulas >= max_formulas)
-                return fail(command, "--formula given more than %s", max_formulas == 1 ? "once" : "twice");
-            o->formulas[o->n_formulas++] = v;
-        } else if (strcmp(a, "--family") == 0) {
-            partreg_error err;
-            o->spec.frame.family_auto = 0;
-            if (partreg_family_parse(v, &o->spec.frame.family, &err) != PARTREG_OK)
-                return fail(command, "%s", err.message);
-        } else if (strcmp(a, "--link") == 0) {
-            partreg_error err;
-            if (partreg_link_parse(v, &o->spec.link, &err) != PARTREG_OK)
-                return fail(command, "%s", err.message);
-        } else if (strcmp(a, "--levels") == 0) {
-            free(o->levels_buf);
-            o->levels_buf = strdup(v);
-            int bad = o->levels_buf ? split_list(o->levels_buf, o->levels, CLI_MAX_LIST,
-                                                 &o->spec.frame.n_levels)
-                                    : -1;
-            if (bad > 0)
-                return fail(command, "--levels '%s': entry %d is empty; list the levels "
-                                     "separated by single commas", v, bad);
-            if (bad != 0 || o->spec.frame.n_levels == 0)
-                return fail(command, "--levels '%s' must list the levels separated by commas", v);
-            o->spec.frame.levels = o->levels;
-        } else if (strcmp(a, "--ref") == 0) {
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v || !eq[1] || n_refs >= CLI_MAX_LIST)
-                return fail(command, "--ref '%s' must be VARIABLE=LEVEL", v);
-            for (size_t k = 0; k < n_refs; k++)
-                if (strlen(o->ref_vars[k]) == (size_t)(eq - v) &&
-                    strncmp(o->ref_vars[k], v, (size_t)(eq - v)) == 0)
-                    return fail(command, "--ref for '%s' is given twice (%s=%s and %s); give "
-                                         "one reference level per variable",
-                                o->ref_vars[k], o->ref_vars[k], o->ref_levels[k], v);
-            char *buf = strdup(v);
-            if (!buf)
-                return fail(command, "out of memory");
-            buf[eq - v] = '\0';
-            o->ref_bufs[n_refs] = buf;
-            o->ref_vars[n_refs] = buf;
-            o->ref_levels[n_refs] = buf + (eq - v) + 1;
-            n_refs++;
-        } else if (strcmp(a, "--nominal") == 0) {
-            o->spec.nominal = v;
-        } else if (strcmp(a, "--scale") == 0) {
-            o->spec.frame.scale = v;
-        } else if (strcmp(a, "--weights") == 0) {
-            o->spec.frame.weights = v;
-        } else if (strcmp(a, "--cluster") == 0) {
-            o->spec.frame.cluster = v;
-        } else if (strcmp(a, "--vcov") == 0) {
-            partreg_error err;
-            if (partreg_vcov_parse(v, &o->spec.vcov, &err) != PARTREG_OK)
-                return fail(command, "%s", err.message);
-        } else if (strcmp(a, "--ci") == 0) {
-            if (strcmp(v, "wald") == 0)
-                o->spec.ci = PARTREG_CI_WALD;
-            else if (strcmp(v, "profile") == 0)
-                o->spec.ci = PARTREG_CI_PROFILE;
-            else
-                return fail(command, "unknown --ci '%s'; use wald or profile", v);
-        } else if (strcmp(a, "--conf-level") == 0) {
-            double p;
-            if (!parse_number(v, &p) || !(p > 0 && p < 1))
-                return fail(command, "--conf-level '%s' must be a number in (0, 1), e.g. 0.95", v);
-            o->spec.conf_level = p;
-        } else if (strcmp(a, "--na") == 0) {
-            if (n_na >= CLI_MAX_LIST)
-                return fail(command, "too many --na strings");
-            o->na[n_na++] = v;
-        } else if (strcmp(a, "--delim") == 0) {
-            if (strcmp(v, ",") == 0 || strcmp(v, "comma") == 0)
-                o->spec.read.delimiter = ',';
-            else if (strcmp(v, ";") == 0 || strcmp(v, "semicolon") == 0)
-                o->spec.read.delimiter = ';';
-            else if (strcmp(v, "tab") == 0 || strcmp(v, "\t") == 0 || strcmp(v, "\\t") == 0)
-                o->spec.read.delimiter = '\t';
-            else
-                return fail(command, "--delim '%s' must be , ; or tab", v);
         } else if (strcmp(a, "--format") == 0) {
             if (strcmp(v, "text") == 0)
                 o->format = PARTREG_FORMAT_TEXT;
@@ -382,31 +238,6 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
                 o->format = PARTREG_FORMAT_CSV;
             else
                 return fail(command, "unknown --format '%s'; use text, json or csv", v);
-        } else if (strcmp(a, "--max-iter") == 0) {
-            double m;
-            if (!parse_number(v, &m) || m < 1 || m > 1e6 || m != (int)m)
-                return fail(command, "--max-iter '%s' must be a whole number >= 1", v);
-            o->spec.fit.max_iter = (int)m;
-        } else if (strcmp(a, "--nagq") == 0) {
-            double q;
-            if (!parse_number(v, &q) || q < 1 || q > 100 || q != (int)q)
-                return fail(command, "--nagq '%s' must be a whole number from 1 (Laplace) to 100",
-                            v);
-            o->spec.nagq = (int)q;
-        } else if (strcmp(a, "--threads") == 0) {
-            double t;
-            if (!parse_number(v, &t) || t < 0 || t > 256 || t != (int)t)
-                return fail(command, "--threads '%s' must be a whole number from 0 to 256", v);
-            o->spec.fit.threads = (int)t;
-            o->spec.read.threads = (int)t;
-            o->spec.frame.threads = (int)t;
-        } else if (strcmp(a, "--memory") == 0) {
-            if (!parse_size(v, &o->spec.memory))
-                return fail(command, "--memory '%s' must be a size such as 512M, 4G or 1000000", v);
-        } else if (strcmp(a, "--tmpdir") == 0) {
-            o->spec.temp_dir = v;
-        } else if (strcmp(a, "--imputations") == 0) {
-            o->spec.imputations = v;
         } else if (strcmp(a, "--newdata") == 0) {
             o->newdata = v;
         } else if (strcmp(a, "--out") == 0) {
@@ -420,11 +251,6 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
         }
         i += takes;
     }
-    o->spec.frame.ref_variables = o->ref_vars;
-    o->spec.frame.ref_levels = o->ref_levels;
-    o->spec.frame.n_refs = n_refs;
-    o->spec.read.na_strings = o->na;
-    o->spec.read.n_na_strings = n_na;
     if (!o->spec.temp_dir) {
         const char *tmp = getenv("TMPDIR");
         o->spec.temp_dir = tmp && *tmp ? tmp : NULL;
@@ -448,7 +274,6 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
 
 void cli_options_free(cli_options *o)
 {
-    free(o->levels_buf);
-    for (size_t i = 0; i < CLI_MAX_LIST && o->ref_bufs[i]; i++)
-        free(o->ref_bufs[i]);
+    partreg_options_free(o->opts);
+    o->opts = NULL;
 }

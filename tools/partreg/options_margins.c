@@ -1,9 +1,10 @@
-/* The margins, prediction and table options of the partreg commands:
- * --at (repeatable), --over, --contrast, --prob-ci, --profile,
- * --marginsplot, --standardize (fit, report); --id, --linear (predict);
- * --results, --formula (repeatable), --stars, --eform, --brackets, --title
- * (repeatable) and --format md|latex|html|csv (table). Which command takes
- * which is checked by the command (cli_check_command). */
+/* The command's own margins, prediction and table options: --marginsplot
+ * (fit, report); --id, --linear (predict); --results, --formula
+ * (repeatable), --stars, --eform, --brackets, --title (repeatable) and
+ * --format md|latex|html|csv (table). What is computed (--at, --over,
+ * --contrast, --prob-ci, --profile, --standardize) is the library's table
+ * of options (partreg_options.h). Which command takes which is checked by
+ * the command (cli_check_scope). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +31,10 @@ int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *
 {
     cli_extra *x = &o->extra;
     int table = strcmp(command, "table") == 0;
-    partreg_error err;
     *takes = 1;
-    if (strcmp(a, "--standardize") == 0 || strcmp(a, "--linear") == 0 ||
-        strcmp(a, "--stars") == 0 || strcmp(a, "--eform") == 0) {
+    if (strcmp(a, "--linear") == 0 || strcmp(a, "--stars") == 0 || strcmp(a, "--eform") == 0) {
         *takes = 0;
-        if (strcmp(a, "--standardize") == 0)
-            o->spec.standardize = x->standardize_given = 1;
-        else if (strcmp(a, "--linear") == 0)
+        if (strcmp(a, "--linear") == 0)
             x->linear = 1;
         else if (strcmp(a, "--stars") == 0)
             x->stars = 1;
@@ -45,9 +42,7 @@ int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *
             x->eform = 1;
         return 0;
     }
-    static const char *const with_value[] = {"--at",      "--over",  "--contrast", "--prob-ci",
-                                             "--profile", "--marginsplot", "--id", "--results",
-                                             "--brackets"};
+    static const char *const with_value[] = {"--marginsplot", "--id", "--results", "--brackets"};
     size_t k = 0, nk = sizeof with_value / sizeof with_value[0];
     while (k < nk && strcmp(a, with_value[k]) != 0)
         k++;
@@ -78,29 +73,9 @@ int cli_parse_margins(const char *a, const char *v, cli_options *o, const char *
         return 0;
     }
     switch (k) {
-    case 0:
-        if (x->n_at >= CLI_MAX_LIST)
-            return usage(command, "too many %s options", a);
-        x->at[x->n_at++] = v;
-        o->spec.at_list = x->at;
-        o->spec.n_at = x->n_at;
-        break;
-    case 1: o->spec.over = v; break;
-    case 2: {
-        partreg_contrast_type t;
-        if (partreg_contrast_parse(v, &t, &err) != PARTREG_OK)
-            return usage(command, "--contrast: %s", err.message);
-        o->spec.contrast = 1 + (int)t;
-        break;
-    }
-    case 3:
-        if (partreg_prob_ci_parse(v, &o->spec.prob_ci, &err) != PARTREG_OK)
-            return usage(command, "--prob-ci: %s", err.message);
-        break;
-    case 4: o->spec.profile = v; break;
-    case 5: x->marginsplot = v; break;
-    case 6: x->id = v; break;
-    case 7:
+    case 0: x->marginsplot = v; break;
+    case 1: x->id = v; break;
+    case 2:
         if (x->n_results >= CLI_MAX_LIST)
             return usage(command, "too many %s options", a);
         x->results[x->n_results++] = v;

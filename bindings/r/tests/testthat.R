@@ -1,0 +1,3 @@
+library(testthat)
+library(partreg)
+test_check("partreg")
