@@ -383,7 +383,7 @@ partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objec
     partreg_rows none, codes;
     partreg_rows_in_memory(&none, n, 0, NULL, NULL, NULL, NULL);
     const partreg_rows *r = rows ? rows : &none;
-    cluster_cut cut = {fit->opt.block_rows, 0, malloc((k ? k : 1) * sizeof(double))};
+    cluster_cut cut = {fit->opt.block_rows, 0, calloc(k ? k : 1, sizeof(double))};
     cut.nseg = partreg_objective_segments(obj, cut.block);
     partreg_status st = cut.run ? PARTREG_OK : PARTREG_ENOMEM;
     int own_codes = 0;
@@ -410,7 +410,7 @@ partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objec
         r = &codes;
         cluster = NULL;
     }
-    double *S = malloc(B * k * sizeof *S);
+    double *S = malloc((B * k > 0 ? B * k : 1) * sizeof *S);
     double *scratch = malloc((obj->scratch_doubles ? obj->scratch_doubles : 1) * sizeof *scratch);
     partreg_rows_buffer buf;
     memset(&buf, 0, sizeof buf);
