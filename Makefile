@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-bench build demo tutorial test test-asan test-clang bench bench-quick docs install clean fuzz lint validate conformance valgrind
+.PHONY: all deps deps-bench build demo tutorial test test-asan test-clang test-portable bench bench-quick docs install clean fuzz lint validate conformance valgrind
 
 # Prerequisites are made in the order listed (deps before build).
 .NOTPARALLEL:
@@ -50,6 +50,15 @@ test-clang:
 	@cmake --build $(BUILD)-clang -j$(JOBS)
 	@ctest --test-dir $(BUILD)-clang --output-on-failure -j$(JOBS)
 
+# The portable build, with warnings as errors (CI): the reference and
+# scalar kernel routes in plain C, no vector extensions or target
+# attributes (CMake option PARTREG_PORTABLE).
+test-portable:
+	@scripts/install-deps.sh test
+	@cmake -S . -B $(BUILD)-portable -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARTREG_PORTABLE=ON -DPARTREG_WERROR=ON -DPARTREG_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-portable -j$(JOBS)
+	@ctest --test-dir $(BUILD)-portable --output-on-failure -j$(JOBS)
+
 conformance: build
 	@python3 ../shared/conformance/check $(BUILD)/partreg
 
@@ -88,4 +97,4 @@ lint:
 	@scripts/lint.sh
 
 clean:
-	@rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-clang $(BUILD)-fuzz docs/api
+	@rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-clang $(BUILD)-portable $(BUILD)-fuzz docs/api

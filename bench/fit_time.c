@@ -13,7 +13,8 @@
  * Before the timed fit the CPU is kept busy for 0.3 s (warm_up_cpu).
  * With FIT_TIME_WORKERS=1 in the environment the fits share worker
  * threads started once (partreg_workers), as a program fitting many
- * models would; the start is not timed. */
+ * models would; the start is not timed. FIT_TIME_KERNEL=reference, scalar,
+ * avx2 or avx512 forces that kernel route (partreg_fit_options.kernel). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,11 @@ int main(int argc, char **argv)
     if (threads >= 0)
         opt.threads = threads;
     opt.block_rows = block;
+    static const char *const routes[] = {"auto", "reference", "scalar", "avx2", "avx512"};
+    const char *route = getenv("FIT_TIME_KERNEL");
+    for (int r = 0; route && r < 5; r++)
+        if (strcmp(route, routes[r]) == 0)
+            opt.kernel = (partreg_kernel)r;
     const char *shared = getenv("FIT_TIME_WORKERS");
     if (shared && strcmp(shared, "1") == 0 &&
         partreg_workers_create(opt.threads, &opt.workers, NULL) != PARTREG_OK) {

@@ -20,6 +20,7 @@
 
 #include "partreg.h"
 
+#include "core/cpu.h"
 #include "models/binary.h"
 #include "models/collinear.h"
 #include "models/objective.h"
@@ -102,7 +103,10 @@ int main(int argc, char **argv)
             theta[k + j] = gsl_vector_get(partreg_fit_thresholds(fit), j);
     partreg_fit_free(fit);
 
-    partreg_design d = {n, k, k, X, y, NULL, NULL, k, J, PARTREG_LOGIT, NULL};
+    /* the route a fit would run here (core/cpu.h) */
+    partreg_kernel route = PARTREG_KERNEL_SCALAR;
+    partreg_cpu_route(PARTREG_KERNEL_AUTO, partreg_cpu_isa(), &route, NULL);
+    partreg_design d = {n, k, k, X, y, NULL, NULL, k, J, PARTREG_LOGIT, NULL, route};
     partreg_objective obj;
     if (ordinal)
         partreg_ordinal_objective(&d, &obj);
@@ -145,8 +149,8 @@ int main(int argc, char **argv)
         partreg_data all = {n, k, X, k, y, NULL, J, NULL, NULL};
         for (int r = 0; why && kept && r < reps; r++) {
             double t0 = now();
-            partreg_screen_columns(&all, ordinal, 1e-7,
-                                   threads, team, why, kept, &pk, &has_int, &icol, &ival, NULL);
+            partreg_screen_columns(&all, ordinal, 1e-7, threads, team, partreg_route_isa(route),
+                                   why, kept, &pk, &has_int, &icol, &ival, NULL);
             t[r] = now() - t0;
         }
         qsort(t, (size_t)reps, sizeof *t, cmp);

@@ -201,6 +201,23 @@ typedef enum partreg_information {
 } partreg_information;
 
 /**
+ * Which implementation of the models' row loops a fit runs
+ * (partreg_fit_options.kernel). Every route computes the same
+ * log-likelihood, gradient and information: the fast routes (scalar, AVX2,
+ * AVX-512) give one another's results bit for bit, and the reference
+ * route, the plain loops that define the models (slow; for checking),
+ * agrees with them to rounding (docs/performance.md, "Kernel routes").
+ * A fit reads the CPU's capabilities once, when it is created.
+ */
+typedef enum partreg_kernel {
+    PARTREG_KERNEL_AUTO = 0,      /**< the widest route this build has and this CPU runs (default) */
+    PARTREG_KERNEL_REFERENCE = 1, /**< the plain reference loops of each model (several times slower) */
+    PARTREG_KERNEL_SCALAR = 2,    /**< the fast route in the CPU's baseline instructions (SSE2 on x86-64) */
+    PARTREG_KERNEL_AVX2 = 3,      /**< the fast route with AVX2 (x86-64) */
+    PARTREG_KERNEL_AVX512 = 4     /**< the fast route with AVX-512 (x86-64-v4: AVX-512 F, VL, DQ, BW, CD) */
+} partreg_kernel;
+
+/**
  * Worker threads that fits share (opaque). A fit starts and stops its own
  * threads, about 0.1 ms on a two-core machine: a quarter of a 10^4-row
  * binary fit. Programs that fit many models (bootstraps, simulations,
@@ -268,6 +285,7 @@ typedef struct partreg_fit_options {
     partreg_workers *workers;   /**< worker threads to run the passes on (partreg_workers_create), at most `threads` of them, lent for the call only (the fit keeps no reference); default NULL: the fit starts its own */
     union {
         struct {
+            partreg_kernel kernel; /**< the route of the row loops (default PARTREG_KERNEL_AUTO = 0); a route this CPU or build lacks is refused with PARTREG_EUNSUPPORTED */
             /** Processes that fit together (default NULL: this one alone).
              *  With a communicator every process passes its own share of
              *  the rows (data: this process's rows, in the rows' order;
@@ -278,9 +296,8 @@ typedef struct partreg_fit_options {
              *  pointer for those calls: comm must outlive it. */
             const partreg_comm *comm;
         };
-        /** Reserved: fields added in later releases take its place, so
-         *  that the struct's size never changes (docs/DESIGN.md, "Public
-         *  structs"). */
+        /** Reserved: fields added in later releases take its place, so that
+         *  the struct's size never changes (docs/DESIGN.md, "Public structs"). */
         unsigned char partreg_reserved_[256];
     };
 } partreg_fit_options;
@@ -445,7 +462,10 @@ PARTREG_API partreg_status partreg_model_spec_set_scale(partreg_model_spec *spec
  *         observed levels or an unobserved level — message names it),
  *         PARTREG_ETOOFEW (fewer rows than parameters),
  *         PARTREG_ECOLLINEAR (only with PARTREG_COLLINEAR_ERROR, or when
- *         nothing is left), PARTREG_ENOMEM, PARTREG_ENUMERIC.
+ *         nothing is left), PARTREG_ENOMEM, PARTREG_ENUMERIC,
+ *         PARTREG_EUNSUPPORTED (opt->kernel names a route this CPU or
+ *         this build does not have, or expected information for a model
+ *         without it).
  * Thread-safe.
  */
 PARTREG_API partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,

@@ -254,6 +254,15 @@ expect D22 0 "" "$BIN" fit "$SRC/tests/data/birthwt.csv" --formula "bwt4 ~ age +
 says D22 "cross for 8 of the 189 rows"
 expect D23 0 "" "$BIN" fit "$SRC/tests/data/wine.csv" --formula "rating ~ temp + contact" --nominal-test
 says D23 "refit runs off to infinity: no statistic"
+expect O52 2 "unknown --kernel 'avx'" "$BIN" fit "$O" --formula "$F" --kernel avx
+expect O52 2 "PARTREG_KERNEL='sse' is not a kernel route" env PARTREG_KERNEL=sse "$BIN" fit "$O" --formula "$F"
+# O53: a route this machine lacks is refused (none to provoke on a machine
+# with AVX-512 and a build that has every route)
+for route in avx2 avx512; do
+    if ! "$BIN" fit "$O" --formula "$F" --kernel $route >/dev/null 2>&1; then
+        expect O53 1 "kernel route" "$BIN" fit "$O" --formula "$F" --kernel $route
+    fi
+done
 
 # ---- determinism: the same input twice gives identical bytes --------------
 for fmt in json text csv; do

@@ -84,6 +84,7 @@ read -r -d '' TABLE <<'T'
 --expected-information|--expected-information --link probit|--link probit
 --max-iter|--max-iter 2|
 --threads|--threads 1|
+--kernel|--kernel scalar|
 --memory|--memory 64K|
 --out-of-core|--out-of-core|
 --tmpdir|--tmpdir @DIR --out-of-core|--out-of-core
@@ -101,14 +102,15 @@ read -r -d '' TABLE <<'T'
 --stars|--stars|
 T
 # options whose effect depends on the data (this data has no single-PSU
-# stratum, no cell "NA", one delimiter; threads change no digit) or that
+# stratum, no cell "NA", one delimiter; threads and kernel routes change
+# no printed digit) or that
 # the command's numbers are invariant to (the LR statistic to which level
 # is the event and to the information behind the SEs; predictions to the
 # reference level; the table's three decimals to the strata of this design;
 # autofit keeps this data's model parallel, so the model other commands
 # use is the same; predict out of core gives the in-memory numbers; --tmpdir
 # moves a file that fit deletes when it ends)
-SAME_OK=" --lonely-psu --delim --threads lrtest:--levels lrtest:--expected-information 
+SAME_OK=" --lonely-psu --delim --threads --kernel lrtest:--levels lrtest:--expected-information 
  predict:--ref table:--strata 
  predict:--autofit lrtest:--autofit table:--autofit 
  --tmpdir predict:--memory predict:--out-of-core "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "partreg.h"
+#include "routes.h"
 #include "testutil.h"
 
 #include "ref/mroz_design.h"
@@ -44,7 +45,7 @@ static void check_link(const link_ref *r)
     partreg_data d = mroz_data();
     partreg_fit *fit = NULL;
     partreg_error err;
-    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, r->link, NULL, &fit, &err), PARTREG_OK);
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, r->link, test_opt(), &fit, &err), PARTREG_OK);
     assert_non_null(fit);
     assert_true(partreg_fit_converged(fit));
     assert_false(partreg_fit_separated(fit));
@@ -80,7 +81,7 @@ static void check_link(const link_ref *r)
     partreg_fit_free(fit);
 
     /* expected information: R's summary.glm standard errors */
-    partreg_fit_options opt = partreg_fit_options_default();
+    partreg_fit_options opt = test_fit_options();
     opt.information = PARTREG_INFO_EXPECTED;
     assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, r->link, &opt, &fit, NULL), PARTREG_OK);
     for (size_t j = 0; j < MROZ_P; j++) {
@@ -104,7 +105,7 @@ static void test_gsl_entry(void **state)
     gsl_matrix_const_view X = gsl_matrix_const_view_array(mroz_X, MROZ_N, MROZ_P);
     gsl_vector_const_view y = gsl_vector_const_view_array(mroz_y, MROZ_N);
     partreg_fit *fit = NULL;
-    assert_int_equal(partreg_binary_fit(PARTREG_LOGIT, &X.matrix, &y.vector, NULL, NULL, &fit, NULL),
+    assert_int_equal(partreg_binary_fit(PARTREG_LOGIT, &X.matrix, &y.vector, NULL, test_opt(), &fit, NULL),
                      PARTREG_OK);
     for (size_t j = 0; j < MROZ_P; j++)
         assert_rel(gsl_vector_get(partreg_fit_coef(fit), j), mroz_logit_coef[j], TOL_EST);
@@ -128,8 +129,8 @@ static void test_weights_equal_duplicates(void **state)
     partreg_data dw = {MROZ_N, MROZ_P, mroz_X, 0, mroz_y, w, 2, NULL, NULL};
     partreg_data dd = {n2, MROZ_P, X2, 0, y2, NULL, 2, NULL, NULL};
     partreg_fit *fw = NULL, *fd = NULL;
-    assert_int_equal(partreg_fit_create(&dw, PARTREG_BINARY, PARTREG_PROBIT, NULL, &fw, NULL), PARTREG_OK);
-    assert_int_equal(partreg_fit_create(&dd, PARTREG_BINARY, PARTREG_PROBIT, NULL, &fd, NULL), PARTREG_OK);
+    assert_int_equal(partreg_fit_create(&dw, PARTREG_BINARY, PARTREG_PROBIT, test_opt(), &fw, NULL), PARTREG_OK);
+    assert_int_equal(partreg_fit_create(&dd, PARTREG_BINARY, PARTREG_PROBIT, test_opt(), &fd, NULL), PARTREG_OK);
     for (size_t j = 0; j < MROZ_P; j++) {
         partreg_estimate a, b;
         partreg_fit_estimate(fw, j, 0.95, &a, NULL);
@@ -157,7 +158,7 @@ static void test_rescaling(void **state)
     }
     partreg_data d = {MROZ_N, MROZ_P, X, 0, mroz_y, NULL, 2, NULL, NULL};
     partreg_fit *fit = NULL;
-    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, NULL), PARTREG_OK);
+    assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, test_opt(), &fit, NULL), PARTREG_OK);
     const gsl_vector *b = partreg_fit_coef(fit);
     assert_rel(gsl_vector_get(b, 7), mroz_logit_coef[7] / 1000.0, 1e-8);
     assert_rel(gsl_vector_get(b, 3), mroz_logit_coef[3] * 1000.0, 1e-8);
@@ -171,7 +172,7 @@ static void test_threads_and_blocks(void **state)
 {
     (void)state;
     partreg_data d = mroz_data();
-    partreg_fit_options opt = partreg_fit_options_default();
+    partreg_fit_options opt = test_fit_options();
     opt.threads = 2;
     opt.block_rows = 7;
     partreg_fit *fit = NULL;
@@ -200,7 +201,7 @@ static void test_saturated_2x2(void **state)
                           edge_2x2_cauchit_se};
     for (size_t l = 0; l < 4; l++) {
         partreg_fit *fit = NULL;
-        assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, links[l], NULL, &fit, NULL), PARTREG_OK);
+        assert_int_equal(partreg_fit_create(&d, PARTREG_BINARY, links[l], test_opt(), &fit, NULL), PARTREG_OK);
         for (size_t j = 0; j < 2; j++) {
             partreg_estimate e;
             partreg_fit_estimate(fit, j, 0.95, &e, NULL);
@@ -234,7 +235,7 @@ static void test_one_kept_column_gathered(void **state)
     partreg_data d = {N, 2, X, 2, y, NULL, 2, NULL, NULL};
     partreg_fit *fit = NULL;
     partreg_error err;
-    partreg_status st = partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, NULL, &fit, &err);
+    partreg_status st = partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, test_opt(), &fit, &err);
     assert_int_equal(st, PARTREG_OK);
     assert_int_equal(partreg_fit_converged(fit), 1);
     assert_int_equal(partreg_fit_column_dropped(fit, 1), 1);

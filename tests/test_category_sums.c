@@ -1,8 +1,9 @@
 /* partreg_category_sums_add, _total and partreg_rows_category_sums
- * (lib/models/category_sums.c) against their documented order of sums.
+ * (lib/models/kernels/category_sums.c) against their documented order of
+ * sums, on every instruction set this machine runs (routes.h).
  *
- * The per-category sums take eight rows at a time in AVX-512 lanes where
- * the core has them (for 2 to 8 categories and 2 or 5 arrays), else one
+ * The per-category sums take eight rows at a time in AVX-512 lanes on the
+ * AVX-512 route (for 2 to 8 categories and 2, 3 or 5 arrays), else one
  * row at a time into the same lanes; the weighted rows are read as whole
  * vectors of 4 past their k-th entry. Each must give the bits of the
  * scalar order here: for every number of categories up to 10, 1 to 5
@@ -18,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "routes.h"
 #include "testutil.h"
 
-#include "models/category_sums.h"
+#include "models/kernels/category_sums.h"
 
 static uint64_t lcg(uint64_t *s)
 {
@@ -54,7 +56,8 @@ static void sums_reference(const double *y, size_t m, size_t J, const double *co
 }
 
 /* Two calls of m1 and m2 rows on the same sums, with lists. */
-static void check_sums(size_t J, size_t nq, size_t m1, size_t m2, uint64_t *seed)
+static void check_sums(partreg_isa isa, size_t J, size_t nq, size_t m1, size_t m2,
+                       uint64_t *seed)
 {
     size_t m = m1 + m2, ns = LANES * J * nq;
     double *y = malloc(m * sizeof *y), *vals = malloc(nq * m * sizeof *vals);
@@ -70,14 +73,14 @@ static void check_sums(size_t J, size_t nq, size_t m1, size_t m2, uint64_t *seed
         v1[j] = vals + j * m;
         v2[j] = vals + j * m + m1;
     }
-    partreg_category_sums_add(y, m1, J, v1, nq, S, NULL, NULL);
-    partreg_category_sums_add(y + m1, m2, J, v2, nq, S, lists, counts);
+    partreg_category_sums_add(isa, y, m1, J, v1, nq, S, NULL, NULL);
+    partreg_category_sums_add(isa, y + m1, m2, J, v2, nq, S, lists, counts);
     sums_reference(y, m1, J, v1, nq, R);
     sums_reference(y + m1, m2, J, v2, nq, R);
     for (size_t i = 0; i < ns; i++)
         if (!same_bits(S[i], R[i]))
-            fail_msg("sums J=%zu nq=%zu m=%zu+%zu: lane %zu = %.17g, reference %.17g", J, nq, m1,
-                     m2, i, S[i], R[i]);
+            fail_msg("isa %d sums J=%zu nq=%zu m=%zu+%zu: lane %zu = %.17g, reference %.17g",
+                     (int)isa, J, nq, m1, m2, i, S[i], R[i]);
     /* the second call's lists: each category's rows in row order */
     for (size_t c = 0; c < J; c++) {
         size_t n = 0;
@@ -114,11 +117,13 @@ static void test_sums_same_bits(void **state)
     for (size_t J = 1; J <= 10; J++)
         for (size_t nq = 1; nq <= PARTREG_CATEGORY_MAX_ARRAYS; nq++)
             for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)
-                check_sums(J, nq, rows[t][0], rows[t][1], &seed);
+                for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++)
+                    check_sums(isa, J, nq, rows[t][0], rows[t][1], &seed);
 }
 
 /* The weighted rows: per category from 0 in row order, then added to T. */
-static void check_rows(size_t k, size_t lda, size_t m, size_t J, int totals, uint64_t *seed)
+static void check_rows(partreg_isa isa, size_t k, size_t lda, size_t m, size_t J, int totals,
+                       uint64_t *seed)
 {
     size_t kp = (k + 3) & ~(size_t)3, ldt = kp + 2, nx = (m - 1) * lda + k, ke = k + (totals != 0);
     double *X = malloc(nx * sizeof *X), *y = malloc(m * sizeof *y);
@@ -141,8 +146,8 @@ static void check_rows(size_t k, size_t lda, size_t m, size_t J, int totals, uin
     for (size_t i = 0; i < (J + 1) * ldt; i++)
         T[i] = R[i] = unif(seed);
     const double *v[] = {lw, uw};
-    partreg_category_sums_add(y, m, J, v, 2, S, lists, counts);
-    partreg_rows_category_sums(X, lda, k, totals, m, J, lists, counts, lw, uw, sums, T, ldt);
+    partreg_category_sums_add(isa, y, m, J, v, 2, S, lists, counts);
+    partreg_rows_category_sums(isa, X, lda, k, totals, m, J, lists, counts, lw, uw, sums, T, ldt);
     for (size_t c = 0; c < J; c++) {
         memset(lo, 0, ke * sizeof *lo);
         memset(up, 0, ke * sizeof *up);
@@ -167,9 +172,9 @@ static void check_rows(size_t k, size_t lda, size_t m, size_t J, int totals, uin
     for (size_t s = 0; s <= J; s++)
         for (size_t e = 0; e < ke; e++)
             if (!same_bits(T[s * ldt + e], R[s * ldt + e]))
-                fail_msg("rows k=%zu lda=%zu m=%zu J=%zu totals=%d slot %zu entry %zu: %.17g, "
-                         "reference %.17g",
-                         k, lda, m, J, totals, s, e, T[s * ldt + e], R[s * ldt + e]);
+                fail_msg("isa %d rows k=%zu lda=%zu m=%zu J=%zu totals=%d slot %zu entry %zu: "
+                         "%.17g, reference %.17g",
+                         (int)isa, k, lda, m, J, totals, s, e, T[s * ldt + e], R[s * ldt + e]);
     free(X);
     free(y);
     free(lw);
@@ -193,7 +198,8 @@ static void test_rows_same_bits(void **state)
         for (size_t s = 0; s < 2; s++)
             for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++)
                 for (int totals = 0; totals <= partreg_rows_category_totals(k); totals++)
-                    check_rows(k, k + 3 * s, rows[t], 2 + (k + t) % 6, totals, &seed);
+                    for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++)
+                        check_rows(isa, k, k + 3 * s, rows[t], 2 + (k + t) % 6, totals, &seed);
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 #include "models/newton.h"
 #include "models/ordinal.h"
 #include "partreg.h"
+#include "routes.h"
 #include "testutil.h"
 
 #include "ref/housing_design.h"
@@ -41,7 +42,7 @@ static void check(const ord_ref *r, const partreg_data *d)
     size_t p = d->p, J = d->n_levels, K = p + J - 1;
     partreg_fit *fit = NULL;
     partreg_error err;
-    partreg_status st = partreg_fit_create(d, PARTREG_ORDINAL, r->link, NULL, &fit, &err);
+    partreg_status st = partreg_fit_create(d, PARTREG_ORDINAL, r->link, test_opt(), &fit, &err);
     if (st != PARTREG_OK)
         print_error("%s\n", err.message);
     assert_int_equal(st, PARTREG_OK);
@@ -127,13 +128,14 @@ static void test_two_levels_equal_binary(void **s)
                                           PARTREG_CAUCHIT};
     for (size_t l = 0; l < 4; l++) {
         partreg_fit *fb = NULL;
-        assert_int_equal(partreg_fit_create(&db, PARTREG_BINARY, links[l], NULL, &fb, NULL), PARTREG_OK);
-        partreg_design d = {WINE_N, 2, 2, wine_X, yb, NULL, NULL, 2, 2, ordinal_links[l], NULL};
+        assert_int_equal(partreg_fit_create(&db, PARTREG_BINARY, links[l], test_opt(), &fb, NULL), PARTREG_OK);
+        partreg_design d = {WINE_N, 2, 2, wine_X, yb, NULL, NULL, 2, 2, ordinal_links[l], NULL,
+                            test_kernel()};
         partreg_objective obj;
         partreg_ordinal_objective(&d, &obj);
         double theta[3];
         partreg_ordinal_start(&d, theta);
-        partreg_fit_options opt = partreg_fit_options_default();
+        partreg_fit_options opt = test_fit_options();
         partreg_accum *acc = partreg_accum_alloc(3);
         partreg_newton_result res;
         assert_int_equal(partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 1, NULL, &res), PARTREG_OK);
@@ -164,7 +166,7 @@ static void test_weights_equal_duplicates(void **s)
         }
     partreg_data d = {total, HOUSING_P, X, 0, y, NULL, HOUSING_J, NULL, NULL};
     partreg_fit *fit = NULL;
-    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, NULL), PARTREG_OK);
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, test_opt(), &fit, NULL), PARTREG_OK);
     for (size_t j = 0; j < HOUSING_P; j++)
         assert_rel(gsl_vector_get(partreg_fit_coef(fit), j), housing_logit_coef[j], 1e-8);
     assert_rel(partreg_fit_loglik(fit), housing_logit_loglik, 1e-11);
@@ -192,7 +194,7 @@ static void test_twenty_levels(void **s)
     }
     partreg_data d = {N, 1, X, 0, y, NULL, J, NULL, NULL};
     partreg_fit *fit = NULL;
-    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, NULL, &fit, NULL), PARTREG_OK);
+    assert_int_equal(partreg_fit_create(&d, PARTREG_ORDINAL, PARTREG_LOGIT, test_opt(), &fit, NULL), PARTREG_OK);
     const gsl_vector *t = partreg_fit_thresholds(fit);
     for (size_t j = 1; j < J - 1; j++)
         assert_true(gsl_vector_get(t, j) > gsl_vector_get(t, j - 1));

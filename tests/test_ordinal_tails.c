@@ -1,5 +1,6 @@
-/* The vectorised ordinal logit pass (lib/models/ordinal.c, logit_chunk) on
- * adversarial rows: both tails out to |x| = 600 and beyond, cut points
+/* The vectorised ordinal logit pass (lib/models/kernels/ordinal_pass.c and
+ * terms_body.h) on every fast route this machine runs, on adversarial
+ * rows: both tails out to |x| = 600 and beyond, cut points
  * 2^-20 apart (P = F(b) - F(a) with cancellation), a = -inf or b = +inf,
  * |eta| of 10^4, and categories whose cut points are more than 708 apart
  * (exp(a - b) subnormal: the general route).
@@ -30,7 +31,8 @@
  *   the information entry by entry (floor 1e-300), and so the threshold
  *   block; the beta gradient with floor |x| + 1 (a difference of numbers in
  *   [0, 1]).
- * - rows on the general route (partreg_ordinal_row_terms, unchanged): log P
+ * - rows on the general route (partreg_ordinal_row_terms, the reference
+ *   route's terms): log P
  *   with floor 1 (it takes log(F(b) - F(a)) when a < 0 < b), everything else
  *   with floor (1 + f(a)/P + f(b)/P)^2 (|x| + 1)^2, the size of the terms
  *   it sums.
@@ -44,6 +46,7 @@
 #include <string.h>
 
 #include "partreg.h"
+#include "routes.h"
 #include "testutil.h"
 
 #include "models/objective.h"
@@ -157,7 +160,7 @@ static void note(double *worst, double got, double want, double floor_)
     *worst = e > *worst ? e : *worst;
 }
 
-static void check_case(const cut_case *cc, double *worst)
+static void check_case(const cut_case *cc, partreg_kernel route, double *worst)
 {
     double X[MAXROWS], y[MAXROWS], w[MAXROWS];
     size_t n = 0;
@@ -167,7 +170,7 @@ static void check_case(const cut_case *cc, double *worst)
             y[n] = (double)c;
             n++;
         }
-    partreg_design d = {n, 1, 1, X, y, w, NULL, 1, NLEV, PARTREG_LOGIT, NULL};
+    partreg_design d = {n, 1, 1, X, y, w, NULL, 1, NLEV, PARTREG_LOGIT, NULL, route};
     partreg_objective obj;
     partreg_ordinal_objective(&d, &obj);
     const double theta[K] = {1.0, cc->th0, cc->th1};
@@ -232,27 +235,36 @@ static void test_adversarial_rows(void **state)
 {
     (void)state;
     double worst[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        check_case(&cases[i], worst);
+    /* the fast routes (the reference route's terms are the general
+     * route's, exact to the floors above only where it is taken here) */
+    for (size_t r = 1; r < TEST_N_ROUTES; r++)
+        for (size_t i = 0; test_route_runs(test_routes[r]) && i < sizeof cases / sizeof *cases; i++)
+            check_case(&cases[i], test_routes[r], worst);
     print_message("largest relative errors: log P %.2g, gradient %.2g, information: "
                   "beta row %.2g, threshold block %.2g; general route (to scale) %.2g\n",
                   worst[0], worst[1], worst[2], worst[3], worst[4]);
 }
 
 /* cut points 2^-20 apart and far out on the right: P = e^-463.86, log P
- * to full relative precision (not -inf, not log of a difference) */
+ * to full relative precision (not -inf, not log of a difference), on
+ * every route */
 static void test_close_cuts_far_out(void **state)
 {
     (void)state;
     double X[2] = {0.0, 0.0}, y[2] = {1.0, 1.0};
-    partreg_design d = {2, 1, 1, X, y, NULL, NULL, 1, NLEV, PARTREG_LOGIT, NULL};
-    partreg_objective obj;
-    partreg_ordinal_objective(&d, &obj);
     const double theta[K] = {1.0, 450.0, 450.0 + EPS20};
     partreg_accum *acc = partreg_accum_alloc(K);
-    assert_int_equal(partreg_objective_eval(&obj, theta, PARTREG_ORDER_VALUE, 1, 0, acc),
-                     PARTREG_OK);
-    assert_rel(acc->loglik, 2.0 * (double)ref_logp(450.0, 450.0 + EPS20), TOL_LOGP);
+    for (size_t r = 0; r < TEST_N_ROUTES; r++) {
+        if (!test_route_runs(test_routes[r]))
+            continue;
+        partreg_design d = {2, 1, 1, X, y, NULL, NULL, 1, NLEV, PARTREG_LOGIT, NULL,
+                            test_routes[r]};
+        partreg_objective obj;
+        partreg_ordinal_objective(&d, &obj);
+        assert_int_equal(partreg_objective_eval(&obj, theta, PARTREG_ORDER_VALUE, 1, 0, acc),
+                         PARTREG_OK);
+        assert_rel(acc->loglik, 2.0 * (double)ref_logp(450.0, 450.0 + EPS20), TOL_LOGP);
+    }
     partreg_accum_free(acc);
 }
 

@@ -1,4 +1,5 @@
-/* The outcome and weight pass (lib/models/outcome_sums.c): the level sums
+/* The outcome and weight pass (lib/models/kernels/outcome_sums.c), on
+ * every instruction set this machine runs (routes.h): the level sums
  * by comparison (J <= 8) are bit for bit those of the plain definition
  * (row i into stripe i mod 4 in row order, stripes added pairwise), with
  * and without weights, for row counts around the block and stripe sizes;
@@ -10,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/outcome_sums.h"
+#include "models/kernels/outcome_sums.h"
+#include "routes.h"
 #include "testutil.h"
 
 /* The definition, row by row. */
@@ -53,17 +55,20 @@ static void test_sums_match_definition(void **state)
                 }
                 double W[16], Wref[16], sw, swref, posref;
                 size_t pos;
-                memset(W, 0, sizeof W);
-                assert_int_equal(partreg_outcome_sums(y, weighted ? w : NULL, n, J, W, &sw, &pos),
-                                 0);
                 reference(y, weighted ? w : NULL, n, J, Wref, &swref, &posref);
-                assert_memory_equal(W, Wref, J * sizeof *W);
-                assert_true(sw == swref);
-                assert_int_equal(pos, (size_t)posref);
-                /* without the level sums (J > n), the totals stay */
-                assert_int_equal(partreg_outcome_sums(y, weighted ? w : NULL, n, J, NULL, &sw, &pos),
-                                 0);
-                assert_true(sw == swref);
+                for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++) {
+                    memset(W, 0, sizeof W);
+                    assert_int_equal(
+                        partreg_outcome_sums(isa, y, weighted ? w : NULL, n, J, W, &sw, &pos), 0);
+                    assert_memory_equal(W, Wref, J * sizeof *W);
+                    assert_true(sw == swref);
+                    assert_int_equal(pos, (size_t)posref);
+                    /* without the level sums (J > n), the totals stay */
+                    assert_int_equal(
+                        partreg_outcome_sums(isa, y, weighted ? w : NULL, n, J, NULL, &sw, &pos),
+                        0);
+                    assert_true(sw == swref);
+                }
                 free(y);
                 free(w);
             }
@@ -84,7 +89,8 @@ static void test_invalid_rows(void **state)
             y[rows[r]] = bad_y[b];
             double W[5] = {0}, sw;
             size_t pos;
-            assert_int_equal(partreg_outcome_sums(y, NULL, n, 5, W, &sw, &pos), 1);
+            for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++)
+                assert_int_equal(partreg_outcome_sums(isa, y, NULL, n, 5, W, &sw, &pos), 1);
         }
         for (size_t b = 0; b < sizeof bad_w / sizeof *bad_w; b++) {
             for (size_t i = 0; i < n; i++) {
@@ -94,7 +100,8 @@ static void test_invalid_rows(void **state)
             w[rows[r]] = bad_w[b];
             double W[2] = {0}, sw;
             size_t pos;
-            assert_int_equal(partreg_outcome_sums(y, w, n, 2, W, &sw, &pos), 1);
+            for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++)
+                assert_int_equal(partreg_outcome_sums(isa, y, w, n, 2, W, &sw, &pos), 1);
         }
     }
     free(y);
@@ -119,8 +126,9 @@ static void test_sums_on_threads(void **state)
         const double *wt = weighted ? w : NULL;
         double W1[5] = {0}, sw1, W0[5] = {0}, sw0;
         size_t pos1, pos0;
-        assert_int_equal(partreg_outcome_sums_on(NULL, 1, y, wt, n, 5, W1, &sw1, &pos1), 0);
-        assert_int_equal(partreg_outcome_sums(y, wt, n, 5, W0, &sw0, &pos0), 0);
+        partreg_isa isa = test_isa_max();
+        assert_int_equal(partreg_outcome_sums_on(NULL, 1, isa, y, wt, n, 5, W1, &sw1, &pos1), 0);
+        assert_int_equal(partreg_outcome_sums(isa, y, wt, n, 5, W0, &sw0, &pos0), 0);
         assert_int_equal(pos1, pos0);
         assert_true(fabs(sw1 - sw0) <= 1e-12 * sw0);
         for (size_t c = 0; c < 5; c++)
@@ -129,7 +137,7 @@ static void test_sums_on_threads(void **state)
             for (int on_team = 0; on_team <= 1; on_team++) {
                 double W[5] = {0}, sw;
                 size_t pos;
-                assert_int_equal(partreg_outcome_sums_on(on_team ? team : NULL, threads, y, wt, n,
+                assert_int_equal(partreg_outcome_sums_on(on_team ? team : NULL, threads, isa, y, wt, n,
                                                          5, W, &sw, &pos),
                                  0);
                 assert_memory_equal(W, W1, sizeof W);
@@ -141,7 +149,7 @@ static void test_sums_on_threads(void **state)
     y[n - 10] = 7.0;
     double W[5] = {0}, sw;
     size_t pos;
-    assert_int_equal(partreg_outcome_sums_on(team, 2, y, NULL, n, 5, W, &sw, &pos), 1);
+    assert_int_equal(partreg_outcome_sums_on(team, 2, test_isa_max(), y, NULL, n, 5, W, &sw, &pos), 1);
     partreg_team_stop(team);
     free(y);
     free(w);

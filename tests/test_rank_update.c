@@ -1,4 +1,4 @@
-/* partreg_rank_update (lib/models/rank_update.c) against the reference
+/* partreg_rank_update (lib/models/kernels/rank_update.c) against the reference
  * order of its sums.
  *
  * The kernel reads rows past their k-th column (padded to a multiple of 4)
@@ -11,16 +11,18 @@
  * ASan sees any read past it), with and without the gradient the same
  * rows give (g x), and with unit weights given as h = NULL. The upper
  * triangle of A is not touched.
- * On a core with AVX-512VL the k up to 16 take the wide tiles (all sums
- * of the triangle in registers), the others the 16-register tiles; both
- * must give these bits. */
+ * Every instruction set this machine runs is tested (routes.h): on the
+ * AVX-512 route the k up to 16 take the wide tiles (all sums of the
+ * triangle in registers), the others the 16-register tiles, in their
+ * baseline or AVX2 copy; all must give these bits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "routes.h"
 #include "testutil.h"
 
-#include "models/rank_update.h"
+#include "models/kernels/rank_update.h"
 
 static uint64_t lcg(uint64_t *s)
 {
@@ -60,22 +62,31 @@ static void check_case(size_t k, size_t lda, size_t m, int with_g, int unit, uin
         X[i] = unif(seed) * 3.0;
     for (size_t i = 0; i < m; i++)
         h[i] = unit ? 1.0 : unif(seed);
+    double *A0 = malloc(k * lda_a * sizeof *A0), *grad0 = malloc(k * sizeof *grad0);
+    assert_true(A0 && grad0);
     for (size_t i = 0; i < k * lda_a; i++)
-        A[i] = R[i] = unif(seed);
+        A0[i] = R[i] = unif(seed);
     for (size_t i = 0; i < m; i++)
         g[i] = unif(seed) * 2.0;
     for (size_t i = 0; i < k; i++)
-        grad[i] = gref[i] = unif(seed);
-    partreg_rank_update(A, lda_a, k, X, lda, unit ? NULL : h, with_g ? g : NULL, grad, m);
+        grad0[i] = gref[i] = unif(seed);
     reference(R, lda_a, k, X, lda, h, with_g ? g : NULL, gref, m);
-    for (size_t i = 0; i < k; i++)
-        if (memcmp(grad + i, gref + i, sizeof *grad) != 0)
-            fail_msg("k=%zu lda=%zu m=%zu g=%d: gradient %zu = %.17g, reference %.17g", k, lda, m,
-                     with_g, i, grad[i], gref[i]);
-    for (size_t i = 0; i < k * lda_a; i++)
-        if (memcmp(A + i, R + i, sizeof *A) != 0)
-            fail_msg("k=%zu lda=%zu m=%zu: entry (%zu, %zu) = %.17g, reference %.17g", k, lda, m,
-                     i / lda_a, i % lda_a, A[i], R[i]);
+    for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++) {
+        memcpy(A, A0, k * lda_a * sizeof *A);
+        memcpy(grad, grad0, k * sizeof *grad);
+        partreg_rank_update(isa, A, lda_a, k, X, lda, unit ? NULL : h, with_g ? g : NULL, grad,
+                            m);
+        for (size_t i = 0; i < k; i++)
+            if (memcmp(grad + i, gref + i, sizeof *grad) != 0)
+                fail_msg("isa %d k=%zu lda=%zu m=%zu g=%d: gradient %zu = %.17g, reference %.17g",
+                         (int)isa, k, lda, m, with_g, i, grad[i], gref[i]);
+        for (size_t i = 0; i < k * lda_a; i++)
+            if (memcmp(A + i, R + i, sizeof *A) != 0)
+                fail_msg("isa %d k=%zu lda=%zu m=%zu: entry (%zu, %zu) = %.17g, reference %.17g",
+                         (int)isa, k, lda, m, i / lda_a, i % lda_a, A[i], R[i]);
+    }
+    free(A0);
+    free(grad0);
     free(X);
     free(h);
     free(A);

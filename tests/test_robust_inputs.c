@@ -17,6 +17,8 @@
 #include "partreg_table.h"
 #include "testutil.h"
 
+#include "core/cpu.h"
+
 /* ---- temporary files ------------------------------------------------------ */
 
 static char tmpdir[64];
@@ -688,6 +690,36 @@ static void test_options(void **state)
     spec.frame.ref_levels = rl;
     spec.frame.n_refs = 1;
     partreg_analysis_free(run_spec(path, &spec, PARTREG_EINVAL, "'x' is numeric; use factor(x)", 0, 0));
+    /* O52 a kernel route that is no route */
+    spec = partreg_analysis_spec_default();
+    spec.formula = "y ~ x";
+    spec.fit.kernel = (partreg_kernel)99;
+    partreg_analysis_free(run_spec(path, &spec, PARTREG_EINVAL, "unknown kernel route 99", 0, 0));
+    /* O53 a route the CPU lacks: refused, never run (a CPU probed as
+     * having less than this one, where this one has the route) */
+    partreg_kernel route;
+    assert_int_equal(partreg_cpu_route(PARTREG_KERNEL_AVX512, PARTREG_ISA_AVX2, &route, &err),
+                     PARTREG_EUNSUPPORTED);
+    assert_contains(err.message, PARTREG_CPU_X86_ROUTES ? "needs a CPU with AVX-512"
+                                                        : "has no avx512 kernel route");
+    assert_int_equal(partreg_cpu_route(PARTREG_KERNEL_AVX2, PARTREG_ISA_BASE, &route, &err),
+                     PARTREG_EUNSUPPORTED);
+    assert_contains(err.message, PARTREG_CPU_X86_ROUTES ? "needs a CPU with AVX2"
+                                                        : "has no avx2 kernel route");
+    assert_int_equal(partreg_cpu_route(PARTREG_KERNEL_AUTO, PARTREG_ISA_BASE, &route, &err),
+                     PARTREG_OK);
+    assert_int_equal(route, PARTREG_KERNEL_SCALAR);
+    for (int r = PARTREG_KERNEL_AUTO; r <= PARTREG_KERNEL_AVX512; r++) {
+        partreg_kernel asked = (partreg_kernel)r;
+        partreg_status want = asked == PARTREG_KERNEL_AVX2 || asked == PARTREG_KERNEL_AVX512
+                                  ? (PARTREG_CPU_X86_ROUTES &&
+                                             partreg_route_isa(asked) <= partreg_cpu_isa()
+                                         ? PARTREG_OK
+                                         : PARTREG_EUNSUPPORTED)
+                                  : PARTREG_OK;
+        spec.fit.kernel = asked;
+        partreg_analysis_free(run_spec(path, &spec, want, NULL, 0, 0));
+    }
 }
 
 int main(void)

@@ -1,5 +1,6 @@
-/* partreg_rows_dot and partreg_rows_weighted_sum (lib/models/row_products.c)
- * against their documented order of sums.
+/* partreg_rows_dot and partreg_rows_weighted_sum
+ * (lib/models/kernels/row_products.c) against their documented order of
+ * sums, on every instruction set this machine runs (routes.h).
  *
  * The kernels read rows as whole vectors of 4 past their k-th entry. They
  * must give the bits of the scalar order for every k up to
@@ -11,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "routes.h"
 #include "testutil.h"
 
-#include "models/row_products.h"
+#include "models/kernels/row_products.h"
 
 static uint64_t lcg(uint64_t *s)
 {
@@ -55,25 +57,33 @@ static void check_case(size_t k, size_t lda, size_t m, uint64_t *seed, int exact
     assert_true(X && beta && g && eta && grad && ref);
     for (size_t i = 0; i < nx; i++)
         X[i] = (i % lda) < k ? unif(seed) * 4.0 : NAN; /* NaN in the row padding */
+    double *grad0 = malloc(k * sizeof *grad0);
+    assert_non_null(grad0);
     for (size_t c = 0; c < k; c++) {
         beta[c] = unif(seed);
-        grad[c] = ref[c] = unif(seed);
+        grad0[c] = ref[c] = unif(seed);
     }
     for (size_t r = 0; r < m; r++)
         g[r] = unif(seed);
-    partreg_rows_dot(X, lda, k, beta, m, eta);
-    partreg_rows_weighted_sum(X, lda, k, g, m, grad);
     weighted_sum_reference(X, lda, k, g, m, ref);
-    for (size_t r = 0; r < m; r++) {
-        double want = dot_reference(X + r * lda, k, beta);
-        if (exact ? !same_bits(eta[r], want) : !(fabs(eta[r] - want) <= 1e-13 * (double)k))
-            fail_msg("dot k=%zu lda=%zu m=%zu row %zu: %.17g, reference %.17g", k, lda, m, r,
-                     eta[r], want);
+    for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++) {
+        memcpy(grad, grad0, k * sizeof *grad);
+        partreg_rows_dot(isa, X, lda, k, beta, m, eta);
+        partreg_rows_weighted_sum(isa, X, lda, k, g, m, grad);
+        for (size_t r = 0; r < m; r++) {
+            double want = dot_reference(X + r * lda, k, beta);
+            if (exact ? !same_bits(eta[r], want) : !(fabs(eta[r] - want) <= 1e-13 * (double)k))
+                fail_msg("isa %d dot k=%zu lda=%zu m=%zu row %zu: %.17g, reference %.17g",
+                         (int)isa, k, lda, m, r, eta[r], want);
+        }
+        for (size_t c = 0; c < k; c++)
+            if (exact ? !same_bits(grad[c], ref[c])
+                      : !(fabs(grad[c] - ref[c]) <= 1e-13 * (double)m))
+                fail_msg("isa %d weighted sum k=%zu lda=%zu m=%zu entry %zu: %.17g, reference "
+                         "%.17g",
+                         (int)isa, k, lda, m, c, grad[c], ref[c]);
     }
-    for (size_t c = 0; c < k; c++)
-        if (exact ? !same_bits(grad[c], ref[c]) : !(fabs(grad[c] - ref[c]) <= 1e-13 * (double)m))
-            fail_msg("weighted sum k=%zu lda=%zu m=%zu entry %zu: %.17g, reference %.17g", k,
-                     lda, m, c, grad[c], ref[c]);
+    free(grad0);
     free(X);
     free(beta);
     free(g);

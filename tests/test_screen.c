@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "partreg.h"
+#include "routes.h"
 #include "testutil.h"
 
 #include "models/collinear.h"
@@ -118,7 +119,7 @@ static partreg_data data_of(const design *d)
 
 /* Screen d as a binary and as an ordinal model on `threads` threads and
  * check every decision against d->want. */
-static void check_design(const design *d, int threads)
+static void check_design_on(const design *d, int threads, partreg_isa isa)
 {
     partreg_data pd = data_of(d);
     for (int ordinal = 0; ordinal <= 1; ordinal++) {
@@ -127,7 +128,7 @@ static void check_design(const design *d, int threads)
         int has_int = -1;
         double ival = 0.0;
         partreg_status st =
-            partreg_screen_columns(&pd, ordinal, TOL, threads, NULL,
+            partreg_screen_columns(&pd, ordinal, TOL, threads, NULL, isa,
                                    why, kept, &pk, &has_int, &icol, &ival, NULL);
         assert_int_equal(st, PARTREG_OK);
         for (size_t j = 0; j < d->p; j++) {
@@ -148,6 +149,14 @@ static void check_design(const design *d, int threads)
             assert_true(ival == 1.0);
         }
     }
+}
+
+/* ... on every instruction set this machine runs (routes.h): the same
+ * decisions. */
+static void check_design(const design *d, int threads)
+{
+    for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++)
+        check_design_on(d, threads, isa);
 }
 
 /* Every size, stride and weighting, one thread, and two where n allows. */
@@ -194,8 +203,8 @@ static partreg_status screen_status(const design *d, int threads)
     size_t kept[MAXP], pk, icol;
     int has_int;
     double ival;
-    return partreg_screen_columns(&pd, 0, TOL, threads, NULL, why, kept, &pk, &has_int,
-                                  &icol, &ival, NULL);
+    return partreg_screen_columns(&pd, 0, TOL, threads, NULL, test_isa_max(), why, kept, &pk,
+                                  &has_int, &icol, &ival, NULL);
 }
 
 /* One non-finite value makes the pass fail wherever it is: a zero-weight

@@ -1,7 +1,9 @@
-/* partreg_screen_sums and partreg_screen_centre (lib/models/screen_rows.c)
- * against the order of collinear.c's own loops.
+/* partreg_screen_sums and partreg_screen_centre
+ * (lib/models/kernels/screen_rows.c) against the order of the screening's
+ * own loops (kernels/screen_block.c).
  *
- * Where the core has AVX-512VL the screening's block loops run in vector
+ * On the AVX-512 route (tested where the machine runs it, routes.h) the
+ * screening's block loops run in vector
  * registers, reading each row as p rounded up to 4 entries, the last
  * vector under a mask past the caller's `safe` rows. They must give the
  * same bits as the scalar order here (sums four rows at a time as
@@ -11,16 +13,17 @@
  * whose padding holds NaN, rows that end exactly at the end of their
  * allocation (ASan sees a read past it), running minima and maxima and
  * sums that go on from earlier values, and the centred copy must write
- * nothing past its m rows. Where the functions decline (another machine,
+ * nothing past its m rows. Where the functions decline (another route,
  * p > 16) they return 0 and touch nothing. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "routes.h"
 #include "testutil.h"
 
-#include "models/screen_rows.h"
+#include "models/kernels/screen_rows.h"
 
 static uint64_t lcg(uint64_t *s)
 {
@@ -86,7 +89,9 @@ static void check_sums(size_t p, size_t ldx, size_t m, uint64_t *seed)
     for (size_t i = 0; i < 3 && p < 16; i++) /* entries past p must stay untouched */
         guard[i] = *ends[i] = -7.25;
     sums_reference(X, ldx, p, m, rs, rlo, rhi);
-    if (partreg_screen_sums(X, ldx, p, m, safe, s, lo, hi)) {
+    int done = partreg_screen_sums(test_isa_max(), X, ldx, p, m, safe, s, lo, hi);
+    assert_int_equal(done, test_isa_max() >= PARTREG_ISA_AVX512);
+    if (done) {
         for (size_t j = 0; j < p; j++) {
             assert_true(same_bits(s[j], rs[j]));
             assert_true(same_bits(lo[j], rlo[j]));
@@ -108,7 +113,9 @@ static void check_centre(size_t p, size_t ldx, size_t m, uint64_t *seed)
     double *Z = malloc(nz * sizeof *Z);
     for (size_t i = 0; i < nz; i++)
         Z[i] = -7.25;
-    if (partreg_screen_centre(X, ldx, p, m, safe, mean, Z)) {
+    int done = partreg_screen_centre(test_isa_max(), X, ldx, p, m, safe, mean, Z);
+    assert_int_equal(done, test_isa_max() >= PARTREG_ISA_AVX512);
+    if (done) {
         for (size_t r = 0; r < m; r++)
             for (size_t j = 0; j < p; j++)
                 assert_true(same_bits(Z[r * p + j], X[r * ldx + j] - mean[j]));
@@ -148,9 +155,13 @@ static void test_declines_wide_rows(void **state)
 {
     (void)state;
     double x[17] = {0}, s[17] = {0}, lo[17] = {0}, hi[17] = {0}, z[17];
-    assert_int_equal(partreg_screen_sums(x, 17, 17, 1, 1, s, lo, hi), 0);
-    assert_int_equal(partreg_screen_centre(x, 17, 17, 1, 1, s, z), 0);
-    assert_int_equal(partreg_screen_sums(x, 1, 0, 1, 1, s, lo, hi), 0);
+    for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++) {
+        assert_int_equal(partreg_screen_sums(isa, x, 17, 17, 1, 1, s, lo, hi), 0);
+        assert_int_equal(partreg_screen_centre(isa, x, 17, 17, 1, 1, s, z), 0);
+        assert_int_equal(partreg_screen_sums(isa, x, 1, 0, 1, 1, s, lo, hi), 0);
+    }
+    /* the other routes decline every p */
+    assert_int_equal(partreg_screen_sums(PARTREG_ISA_AVX2, x, 10, 10, 1, 1, s, lo, hi), 0);
 }
 
 int main(void)

@@ -1,21 +1,23 @@
-/* The fast accumulation paths (lib/models/binary.c, ordinal.c,
- * accumulate.c, collinear.c) against plain row-by-row sums.
+/* The fast routes of the objectives (lib/models/kernels/: binary_pass.c,
+ * ordinal_pass.c and the kernels they call) against the reference routes
+ * (lib/models/binary.c, ordinal.c: the definitions as plain loops, row by
+ * row), on every route this machine runs (routes.h).
  *
- * Reference: each test sums the log-likelihood, gradient and information
- * one row at a time with the per-row formulas of link.c and
- * partreg_ordinal_row_terms (the definitions in docs/methods.md), in row
- * order, the way the library did before the blocked paths. The blocked
- * paths (dgemv/dsyrk on chunks, sign-split for non-log-concave links, the
- * logit shortcuts, gathered rows when columns are dropped), any number of
- * threads and any block size must agree with it to 1e-12 relative to the
- * largest entry of the same quantity: the sums are reordered, so they
- * differ by rounding only (a few ulp times the number of rows summed).
- * The number of threads changes no bit at all.
- * No timing is asserted here; bench/ measures speed. */
+ * The widest fast route here, with any number of threads and any block
+ * size (dgemv/dsyrk on chunks, sign-split for non-log-concave links, the
+ * logit shortcuts, gathered rows when columns are dropped), must agree
+ * with the reference route to 1e-12 relative to the largest entry of the
+ * same quantity: the sums are reordered and the logit terms taken in
+ * closed form, so they differ by rounding only (a few ulp times the
+ * number of rows summed). The number of threads changes no bit at all,
+ * and every other fast route gives the widest one's bits exactly. Whole
+ * fits: every route reaches the same estimates, the fast ones bit for
+ * bit. No timing is asserted here; bench/ measures speed. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "partreg.h"
+#include "routes.h"
 #include "testutil.h"
 
 #include "models/binary.h"
@@ -64,75 +66,6 @@ static problem *make_problem(void)
     return pr;
 }
 
-/* ---- plain references --------------------------------------------------- */
-
-static void plain_binary(const partreg_design *d, const double *beta, partreg_order order,
-                         partreg_accum *acc)
-{
-    size_t k = d->pk;
-    partreg_accum_zero(acc);
-    double x[NCOL + 1];
-    for (size_t i = 0; i < d->n; i++) {
-        double w = partreg_design_weight(d, i);
-        if (w == 0.0)
-            continue;
-        const double *xr = partreg_design_row(d, i, x);
-        double eta = 0.0;
-        for (size_t j = 0; j < k; j++)
-            eta += xr[j] * beta[j];
-        double l, dl, h, e;
-        partreg_link_binary_terms(d->link, eta, d->y[i] != 0.0, &l, &dl, &h, &e);
-        acc->loglik += w * l;
-        double hw = order == PARTREG_ORDER_EXPECTED ? w * e : -w * h;
-        for (size_t a = 0; a < k; a++) {
-            acc->grad[a] += w * dl * xr[a];
-            for (size_t b = 0; b < k; b++)
-                acc->info[a * k + b] += hw * xr[a] * xr[b];
-        }
-    }
-}
-
-static void plain_ordinal(const partreg_design *d, const double *theta, partreg_accum *acc)
-{
-    size_t pk = d->pk, k = pk + d->J - 1;
-    const double *thr = theta + pk;
-    double x[NCOL + 1], g[NCOL + NLEV];
-    partreg_accum_zero(acc);
-    for (size_t i = 0; i < d->n; i++) {
-        double w = partreg_design_weight(d, i);
-        if (w == 0.0)
-            continue;
-        const double *xr = partreg_design_row(d, i, x);
-        double eta = 0.0;
-        for (size_t j = 0; j < pk; j++)
-            eta += xr[j] * theta[j];
-        size_t c = (size_t)d->y[i];
-        double a = c == 0 ? -INFINITY : thr[c - 1] - eta;
-        double b = c == d->J - 1 ? INFINITY : thr[c] - eta;
-        partreg_ordinal_terms t;
-        partreg_ordinal_row_terms(d->link, a, b, &t);
-        acc->loglik += w * t.logp;
-        /* d logP / d param: beta -> -(da + db) x, theta_{c-1} -> da, theta_c -> db;
-         * second derivatives by the chain rule on (a, b) */
-        double va[NCOL + NLEV], vb[NCOL + NLEV];
-        memset(va, 0, sizeof va);
-        memset(vb, 0, sizeof vb);
-        for (size_t j = 0; j < pk; j++)
-            va[j] = vb[j] = -xr[j];
-        if (c > 0)
-            va[pk + c - 1] = 1.0;
-        if (c < d->J - 1)
-            vb[pk + c] = 1.0;
-        for (size_t r = 0; r < k; r++) {
-            g[r] = t.da * va[r] + t.db * vb[r];
-            acc->grad[r] += w * g[r];
-            for (size_t s = 0; s < k; s++)
-                acc->info[r * k + s] -= w * (t.daa * va[r] * va[s] + t.dab * (va[r] * vb[s] + vb[r] * va[s]) +
-                                             t.dbb * vb[r] * vb[s]);
-        }
-    }
-}
-
 static double max_abs(const double *v, size_t m)
 {
     double a = 0.0;
@@ -159,6 +92,7 @@ static void assert_same(const partreg_accum *got, const partreg_accum *want, par
 static void design_of(const problem *pr, int ordinal, partreg_link link, const size_t *cols,
                       size_t pk, partreg_design *d)
 {
+    d->kernel = PARTREG_KERNEL_AUTO;
     d->n = NROWS;
     d->p = NCOL + 1;
     d->ldx = NCOL + 1;
@@ -183,7 +117,7 @@ static const struct {
 } eval_cases[] = {{1, 0}, {1, 1}, {1, 7}, {1, 64}, {1, 1000}, {1, NROWS}, {2, 0},
                   {2, 7}, {0, 64}, {3, 1000}, {3, NROWS}, {2, 1}, {3, 0}, {0, 0}};
 
-/* the paths against the plain sum, and every thread count, on a team or
+/* obj against the reference sums, and every thread count, on a team or
  * not, against one thread with the same block size bit for bit (the rows'
  * segments do not depend on the threads: accumulate.c) */
 static void check_eval(const partreg_objective *obj, const double *theta, partreg_order order,
@@ -217,6 +151,59 @@ static void check_eval(const partreg_objective *obj, const double *theta, partre
     partreg_accum_free(acc);
 }
 
+static void objective_of(const partreg_design *d, int ordinal, partreg_objective *obj)
+{
+    if (ordinal)
+        partreg_ordinal_objective(d, obj);
+    else
+        partreg_binary_objective(d, obj);
+}
+
+/* The widest fast route this machine runs. */
+static partreg_kernel widest_route(void)
+{
+    partreg_kernel r = PARTREG_KERNEL_SCALAR;
+    partreg_cpu_route(PARTREG_KERNEL_AUTO, partreg_cpu_isa(), &r, NULL);
+    return r;
+}
+
+/* Design d0 at theta on every route: the reference route's sums (one
+ * thread) are the oracle of the widest fast route at every thread count
+ * and block size (check_eval); every other fast route, at one thread and
+ * the automatic block, must give the widest route's bits. */
+static void check_routes(const partreg_design *d0, int ordinal, const double *theta,
+                         partreg_order order)
+{
+    partreg_design d = *d0;
+    partreg_objective obj;
+    d.kernel = PARTREG_KERNEL_REFERENCE;
+    objective_of(&d, ordinal, &obj);
+    size_t k = obj.k;
+    partreg_accum *want = partreg_accum_alloc(k), *top = partreg_accum_alloc(k);
+    partreg_accum *other = partreg_accum_alloc(k);
+    assert_int_equal(partreg_objective_eval(&obj, theta, order, 1, 0, want), PARTREG_OK);
+    assert_false(want->nonfinite);
+    d.kernel = widest_route();
+    objective_of(&d, ordinal, &obj);
+    check_eval(&obj, theta, order, want);
+    assert_int_equal(partreg_objective_eval(&obj, theta, order, 1, 0, top), PARTREG_OK);
+    for (size_t r = 1; r < TEST_N_ROUTES; r++) {
+        if (test_routes[r] == d.kernel || !test_route_runs(test_routes[r]))
+            continue;
+        partreg_design dr = d;
+        dr.kernel = test_routes[r];
+        objective_of(&dr, ordinal, &obj);
+        assert_int_equal(partreg_objective_eval(&obj, theta, order, 1, 0, other), PARTREG_OK);
+        assert_true(other->loglik == top->loglik);
+        assert_int_equal(other->nonfinite, top->nonfinite);
+        assert_memory_equal(other->grad, top->grad, k * sizeof(double));
+        assert_memory_equal(other->info, top->info, k * k * sizeof(double));
+    }
+    partreg_accum_free(other);
+    partreg_accum_free(top);
+    partreg_accum_free(want);
+}
+
 static void test_binary_links(void **state)
 {
     problem *pr = *state;
@@ -228,17 +215,10 @@ static void test_binary_links(void **state)
         for (int gathered = 0; gathered < 2; gathered++) {
             partreg_design d;
             design_of(pr, 0, links[l], gathered ? keep : NULL, NCOL, &d);
-            if (!gathered) { /* a plain view of the first NCOL columns */
+            if (!gathered) /* a plain view of the first NCOL columns */
                 d.p = NCOL;
-            }
-            partreg_objective obj;
-            partreg_binary_objective(&d, &obj);
-            partreg_accum *want = partreg_accum_alloc(NCOL);
-            for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++) {
-                plain_binary(&d, beta, (partreg_order)o, want);
-                check_eval(&obj, beta, (partreg_order)o, want);
-            }
-            partreg_accum_free(want);
+            for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++)
+                check_routes(&d, 0, beta, (partreg_order)o);
         }
 }
 
@@ -255,14 +235,8 @@ static void test_binary_unweighted(void **state)
             partreg_design d;
             design_of(pr, 0, links[l], gathered ? keep : NULL, NCOL, &d);
             d.w = NULL;
-            partreg_objective obj;
-            partreg_binary_objective(&d, &obj);
-            partreg_accum *want = partreg_accum_alloc(NCOL);
-            for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++) {
-                plain_binary(&d, beta, (partreg_order)o, want);
-                check_eval(&obj, beta, (partreg_order)o, want);
-            }
-            partreg_accum_free(want);
+            for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++)
+                check_routes(&d, 0, beta, (partreg_order)o);
         }
 }
 
@@ -276,12 +250,7 @@ static void test_binary_tails(void **state)
     for (size_t l = 0; l < 2; l++) {
         partreg_design d;
         design_of(pr, 0, links[l], NULL, NCOL, &d);
-        partreg_objective obj;
-        partreg_binary_objective(&d, &obj);
-        partreg_accum *want = partreg_accum_alloc(NCOL);
-        plain_binary(&d, beta, PARTREG_ORDER_HESSIAN, want);
-        check_eval(&obj, beta, PARTREG_ORDER_HESSIAN, want);
-        partreg_accum_free(want);
+        check_routes(&d, 0, beta, PARTREG_ORDER_HESSIAN);
     }
 }
 
@@ -303,18 +272,13 @@ static void test_ordinal_links(void **state)
                 continue;
             partreg_design d;
             design_of(pr, 1, links[l], keep, NCOL - 1, &d);
-            partreg_objective obj;
-            partreg_ordinal_objective(&d, &obj);
-            partreg_accum *want = partreg_accum_alloc(obj.k);
-            plain_ordinal(&d, th[s], want);
-            check_eval(&obj, th[s], PARTREG_ORDER_HESSIAN, want);
-            check_eval(&obj, th[s], PARTREG_ORDER_GRADIENT, want);
-            check_eval(&obj, th[s], PARTREG_ORDER_VALUE, want);
-            partreg_accum_free(want);
+            check_routes(&d, 1, th[s], PARTREG_ORDER_HESSIAN);
+            check_routes(&d, 1, th[s], PARTREG_ORDER_GRADIENT);
+            check_routes(&d, 1, th[s], PARTREG_ORDER_VALUE);
         }
 }
 
-/* The vectorised logit pass (ordinal.c, logit_chunk): unit and given
+/* The vectorised logit pass (ordinal_pass.c, logit_chunk): unit and given
  * weights, a plain view and gathered (dropped) columns, moderate and far
  * tails (rows beyond |x| = 600 go the general route inside a chunk), every
  * order; and J = 2 (both categories outermost). */
@@ -337,13 +301,8 @@ static void test_ordinal_logit_paths(void **state)
                 }
                 if (!weighted)
                     d.w = NULL;
-                partreg_objective obj;
-                partreg_ordinal_objective(&d, &obj);
-                partreg_accum *want = partreg_accum_alloc(obj.k);
-                plain_ordinal(&d, th[s], want);
                 for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++)
-                    check_eval(&obj, th[s], (partreg_order)o, want);
-                partreg_accum_free(want);
+                    check_routes(&d, 1, th[s], (partreg_order)o);
             }
     /* J = 2: levels {0, 1} from y > 1 */
     double *y2 = malloc(NROWS * sizeof *y2);
@@ -354,13 +313,8 @@ static void test_ordinal_logit_paths(void **state)
     d.y = y2;
     d.J = 2;
     const double th2[NCOL] = {0.66, -0.41, 0.052, -0.31, 0.17, 0.29};
-    partreg_objective obj;
-    partreg_ordinal_objective(&d, &obj);
-    partreg_accum *want = partreg_accum_alloc(obj.k);
-    plain_ordinal(&d, th2, want);
     for (int o = PARTREG_ORDER_VALUE; o <= PARTREG_ORDER_EXPECTED; o++)
-        check_eval(&obj, th2, (partreg_order)o, want);
-    partreg_accum_free(want);
+        check_routes(&d, 1, th2, (partreg_order)o);
     free(y2);
 }
 
@@ -418,6 +372,52 @@ static void test_fits(void **state)
     }
 }
 
+/* Whole fits on every route: the fast routes give the same bits (the
+ * estimates, the log-likelihood and the covariance), the reference route
+ * the same estimates to TOL. */
+static void test_fit_routes(void **state)
+{
+    problem *pr = *state;
+    for (int ordinal = 0; ordinal < 2; ordinal++) {
+        const double *X = ordinal ? pr->X + 1 : pr->X;
+        size_t p = ordinal ? NCOL - 1 : NCOL;
+        /* with the aliased column: rows gathered */
+        partreg_data data = {NROWS, p + 1, X, NCOL + 1, ordinal ? pr->yo : pr->yb, pr->w,
+                             ordinal ? NLEV : 2, NULL, NULL};
+        partreg_fit_options o = partreg_fit_options_default();
+        o.kernel = widest_route();
+        partreg_fit *top = NULL;
+        assert_int_equal(partreg_fit_create(&data, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY,
+                                            PARTREG_LOGIT, &o, &top, NULL),
+                         PARTREG_OK);
+        const gsl_vector *tb = partreg_fit_coef(top);
+        const gsl_matrix *tv = partreg_fit_vcov(top);
+        for (size_t r = 0; r < TEST_N_ROUTES; r++) {
+            if (test_routes[r] == o.kernel || !test_route_runs(test_routes[r]))
+                continue;
+            partreg_fit_options ro = o;
+            ro.kernel = test_routes[r];
+            partreg_fit *fit = NULL;
+            assert_int_equal(partreg_fit_create(&data, ordinal ? PARTREG_ORDINAL : PARTREG_BINARY,
+                                                PARTREG_LOGIT, &ro, &fit, NULL),
+                             PARTREG_OK);
+            const gsl_vector *fb = partreg_fit_coef(fit);
+            const gsl_matrix *fv = partreg_fit_vcov(fit);
+            if (ro.kernel == PARTREG_KERNEL_REFERENCE) {
+                for (size_t j = 0; j < fb->size; j++)
+                    assert_rel_floor(gsl_vector_get(fb, j), gsl_vector_get(tb, j), TOL, 1e-3);
+                assert_rel(partreg_fit_loglik(fit), partreg_fit_loglik(top), TOL);
+            } else {
+                assert_memory_equal(fb->data, tb->data, fb->size * sizeof(double));
+                assert_true(partreg_fit_loglik(fit) == partreg_fit_loglik(top));
+                assert_memory_equal(fv->data, tv->data, fv->size1 * fv->size2 * sizeof(double));
+            }
+            partreg_fit_free(fit);
+        }
+        partreg_fit_free(top);
+    }
+}
+
 static int setup(void **state)
 {
     *state = make_problem();
@@ -439,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_ordinal_links),
         cmocka_unit_test(test_ordinal_logit_paths),
         cmocka_unit_test(test_fits),
+        cmocka_unit_test(test_fit_routes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,4 +1,4 @@
-/* The branch-free exp and log1p of lib/models/vmath.h against libm.
+/* The branch-free exp and log1p of lib/models/kernels/vmath.h against libm.
  *
  * Reference: glibc's exp and log1p (correctly rounded in nearly all cases,
  * documented maximum error under 1 ulp). The vmath functions must stay
@@ -17,7 +17,7 @@
 
 #include "testutil.h"
 
-#include "models/vmath.h"
+#include "models/kernels/vmath.h"
 
 #define SAMPLES 400000
 #define MAX_ULP 2.0

@@ -359,329 +359,397 @@ static partreg_status lex_to_field(lexer *L, size_t k, field *f)
     return PARTREG_OK;
 }
 
-static partreg_status parse_csv(parser *P, const char *name, partreg_table **out,
-                                partreg_error *err)
+/* The reader's state over one file: the columns, and each row's line and
+ * offset while pass 1 runs. */
+typedef struct csv_rows {
+    partreg_table *names; /* column 0 the header's names, column k + 1 the
+                           * levels of column k in pass 1 */
+    colstate *cols;
+    size_t ncol, n_rows, cap;
+    long *lines;     /* each row's line */
+    size_t *row_off; /* each row's offset (the sequential pass) */
+    size_t data_pos, data_line_start, catch_up;
+    long data_line;
+    int any_deferred, parallel;
+} csv_rows;
+
+static void rows_free(csv_rows *R)
+{
+    if (R->cols) {
+        for (size_t k = 0; k < R->ncol; k++) {
+            free(R->cols[k].vals);
+            free(R->cols[k].codes);
+        }
+        free(R->cols);
+    }
+    free(R->lines);
+    free(R->row_off);
+    partreg_table_free(R->names);
+}
+
+/* A value that cannot be interned into column k (found at field f): out
+ * of memory, or more levels than a column can code. */
+static partreg_status intern_failed(partreg_status st, const field *f, size_t k,
+                                    const char *name, partreg_error *err)
+{
+    if (st == PARTREG_ENOMEM)
+        return oom(err, name);
+    return partreg_error_set_at(err, st, f->line, 0,
+                                "%s: column %zu has more distinct values than partreg can code "
+                                "(%u)",
+                                name, k + 1, PARTREG_TABLE_MAX_LEVELS);
+}
+
+/* The text's form, a byte-order mark, a first line, the delimiter. */
+static partreg_status start_text(parser *P, const char *name, partreg_error *err)
 {
     lexer *L = &P->L;
-    partreg_status st = PARTREG_OK;
-    partreg_table *t = NULL, *names = NULL;
-    colstate *cols = NULL;
-    long *lines = NULL;
-    size_t *row_off = NULL;
-    size_t ncol = 0, k, r, n_rows = 0, cap = 0, data_pos, catch_up = 0;
-    long data_line, bad_line = 0, bad_col = 0;
-    size_t data_line_start;
-    int end, any_deferred = 0, parallel = 0;
-    field f;
-
-    st = csv_check_text_form(L);
+    partreg_status st = csv_check_text_form(L);
     if (st != PARTREG_OK)
-        goto cleanup;
+        return st;
     /* a UTF-8 byte-order mark */
     if (L->len >= 3 && L->b[0] == 0xEF && L->b[1] == 0xBB && L->b[2] == 0xBF)
         L->pos = L->line_start = 3;
-    if (!csv_skip_blank_lines(L)) {
-        st = partreg_error_set_at(err, PARTREG_EPARSE, 1, 1,
-                                  "%s is empty; a CSV file needs a header line naming the columns",
-                                  name);
-        goto cleanup;
-    }
+    if (!csv_skip_blank_lines(L))
+        return partreg_error_set_at(err, PARTREG_EPARSE, 1, 1,
+                                    "%s is empty; a CSV file needs a header line naming the "
+                                    "columns",
+                                    name);
     if (!P->delim)
         P->delim = csv_detect_delimiter(L->b, L->len, L->pos);
     L->cls[(unsigned char)P->delim] = C_DELIM;
     L->delim = P->delim;
+    return PARTREG_OK;
+}
 
-    /* the header: names are unique and not empty. `names` column 0 holds
-     * them; columns 1..ncol become the level dictionaries of pass 1. */
-    st = partreg_table_create(NULL, 0, &names);
-    if (st != PARTREG_OK)
-        goto nomem;
-    st = partreg_table_append_categorical(names, "", 0, NULL);
-    if (st != PARTREG_OK)
-        goto nomem;
+/* The header: names are unique and not empty, into column 0 of R->names;
+ * then a numeric state and a level dictionary for every column. */
+static partreg_status read_header(parser *P, csv_rows *R, const char *name, partreg_error *err)
+{
+    lexer *L = &P->L;
+    field f;
+    int end = END_EOF; /* set by every field read */
+    if (partreg_table_create(NULL, 0, &R->names) != PARTREG_OK ||
+        partreg_table_append_categorical(R->names, "", 0, NULL) != PARTREG_OK)
+        return oom(err, name);
     do {
         const char *s;
         size_t n;
         int code;
-        st = csv_lex_field(L, &f, &end);
+        partreg_status st = csv_lex_field(L, &f, &end);
         if (st != PARTREG_OK)
-            goto cleanup;
+            return st;
         if (field_text(P, &f, &s, &n) != PARTREG_OK)
-            goto nomem;
+            return oom(err, name);
         if (!f.quoted)
             trim(&s, &n);
         if (n == 0) {
             long col = csv_char_column(L, f.line_start, f.off);
-            st = partreg_error_set_at(err, PARTREG_EPARSE, f.line, col,
-                                      "%s:%ld:%ld: column %zu of the header line has no name; "
-                                      "give every column a name",
-                                      name, f.line, col, ncol + 1);
-            goto cleanup;
+            return partreg_error_set_at(err, PARTREG_EPARSE, f.line, col,
+                                        "%s:%ld:%ld: column %zu of the header line has no name; "
+                                        "give every column a name",
+                                        name, f.line, col, R->ncol + 1);
         }
-        st = partreg_table_intern_level(names, 0, s, n, &code);
-        if (st != PARTREG_OK)
-            goto nomem;
-        if ((size_t)code != ncol) {
+        if (partreg_table_intern_level(R->names, 0, s, n, &code) != PARTREG_OK)
+            return oom(err, name);
+        if ((size_t)code != R->ncol) {
             long col = csv_char_column(L, f.line_start, f.off);
-            st = partreg_error_set_at(err, PARTREG_EPARSE, f.line, col,
-                                      "%s:%ld:%ld: column name '%s' appears twice in the header "
-                                      "line (columns %d and %zu); rename one of them",
-                                      name, f.line, col,
-                                      partreg_table_level_name(names, 0, (size_t)code), code + 1,
-                                      ncol + 1);
-            goto cleanup;
+            return partreg_error_set_at(
+                err, PARTREG_EPARSE, f.line, col,
+                "%s:%ld:%ld: column name '%s' appears twice in the header line (columns %d and "
+                "%zu); rename one of them",
+                name, f.line, col, partreg_table_level_name(R->names, 0, (size_t)code), code + 1,
+                R->ncol + 1);
         }
-        ncol++;
+        R->ncol++;
     } while (end == END_FIELD);
-
-    cols = calloc(ncol, sizeof *cols);
-    if (!cols)
-        goto nomem;
-    for (k = 0; k < ncol; k++) {
-        cols[k].state = COL_NUMERIC;
-        if (partreg_table_append_categorical(names, "", 0, NULL) != PARTREG_OK)
-            goto nomem;
+    if (!(R->cols = calloc(R->ncol, sizeof *R->cols)))
+        return oom(err, name);
+    for (size_t k = 0; k < R->ncol; k++) {
+        R->cols[k].state = COL_NUMERIC;
+        if (partreg_table_append_categorical(R->names, "", 0, NULL) != PARTREG_OK)
+            return oom(err, name);
     }
     if (P->line_base > 0) /* a part of a file: its records' own lines */
         L->line = P->line_base;
-    data_pos = L->pos;
-    data_line = L->line;
-    data_line_start = L->line_start;
+    R->data_pos = L->pos;
+    R->data_line = L->line;
+    R->data_line_start = L->line_start;
+    return PARTREG_OK;
+}
 
-    /* pass 1 in chunks at once when every cell is a plain number */
-    {
-        double **pv = calloc(ncol ? ncol : 1, sizeof *pv);
-        if (!pv)
-            goto nomem;
-        int released = 0;
-        long *plines = NULL;
-        size_t prows = 0;
-        if (!P->n_na && csv_parse_parallel(L, P->threads, P->min_bytes, P->reload != NULL, ncol,
-                                           data_pos, data_line, data_line_start, pv, &plines,
-                                           &prows, &released)) {
-            for (k = 0; k < ncol; k++)
-                cols[k].vals = pv[k];
-            lines = plines;
-            n_rows = cap = prows;
-            L->pos = L->len;
-            parallel = 1;
-        } else if (released) {
-            /* the chunks dropped pages the sequential pass reads again */
-            st = partreg_file_reread(P->reload, P->file, err);
-            if (st != PARTREG_OK) {
-                free(pv);
-                goto cleanup;
-            }
-        }
-        free(pv);
+/* Pass 1 in chunks at once when every cell is a plain number
+ * (R->parallel set when it was). */
+static partreg_status try_parallel(parser *P, csv_rows *R, const char *name, partreg_error *err)
+{
+    lexer *L = &P->L;
+    double **pv = calloc(R->ncol ? R->ncol : 1, sizeof *pv);
+    if (!pv)
+        return oom(err, name);
+    int released = 0;
+    long *plines = NULL;
+    size_t prows = 0;
+    partreg_status st = PARTREG_OK;
+    if (!P->n_na && csv_parse_parallel(L, P->threads, P->min_bytes, P->reload != NULL, R->ncol,
+                                       R->data_pos, R->data_line, R->data_line_start, pv, &plines,
+                                       &prows, &released)) {
+        for (size_t k = 0; k < R->ncol; k++)
+            R->cols[k].vals = pv[k];
+        R->lines = plines;
+        R->n_rows = R->cap = prows;
+        L->pos = L->len;
+        R->parallel = 1;
+    } else if (released) {
+        /* the chunks dropped pages the sequential pass reads again */
+        st = partreg_file_reread(P->reload, P->file, err);
     }
+    free(pv);
+    return st;
+}
 
-    /* pass 1: structure, row lines, numbers, and the text of columns known
-     * to be categorical */
-    while (!parallel && csv_skip_blank_lines(L)) {
-        long rec_line = L->line;
-        if (n_rows == cap) {
-            size_t nc = cap ? 2 * cap : 1024;
-            long *nl;
-            size_t *no;
-            if (nc > SIZE_MAX / sizeof(double))
-                goto nomem;
-            nl = realloc(lines, nc * sizeof *nl);
-            if (!nl)
-                goto nomem;
-            lines = nl;
-            no = realloc(row_off, nc * sizeof *no);
-            if (!no)
-                goto nomem;
-            row_off = no;
-            for (k = 0; k < ncol; k++) {
-                if (cols[k].state == COL_NUMERIC) {
-                    double *nv = realloc(cols[k].vals, nc * sizeof *nv);
-                    if (!nv)
-                        goto nomem;
-                    cols[k].vals = nv;
-                } else if (cols[k].state == COL_CATEGORICAL) {
-                    int *nv = realloc(cols[k].codes, nc * sizeof *nv);
-                    if (!nv)
-                        goto nomem;
-                    cols[k].codes = nv;
-                }
-            }
-            cap = nc;
+/* Room for twice the rows (0, or -1 when out of memory). */
+static int grow_rows(csv_rows *R)
+{
+    size_t nc = R->cap ? 2 * R->cap : 1024;
+    if (nc > SIZE_MAX / sizeof(double))
+        return -1;
+    long *nl = realloc(R->lines, nc * sizeof *nl);
+    if (!nl)
+        return -1;
+    R->lines = nl;
+    size_t *no = realloc(R->row_off, nc * sizeof *no);
+    if (!no)
+        return -1;
+    R->row_off = no;
+    for (size_t k = 0; k < R->ncol; k++) {
+        colstate *c = &R->cols[k];
+        if (c->state == COL_NUMERIC) {
+            double *nv = realloc(c->vals, nc * sizeof *nv);
+            if (!nv)
+                return -1;
+            c->vals = nv;
+        } else if (c->state == COL_CATEGORICAL) {
+            int *nv = realloc(c->codes, nc * sizeof *nv);
+            if (!nv)
+                return -1;
+            c->codes = nv;
         }
-        lines[n_rows] = rec_line;
-        row_off[n_rows] = L->pos;
-        k = 0;
-        do {
-            colstate *c;
-            if (k < ncol && cols[k].state == COL_NUMERIC && !P->n_na &&
-                csv_lex_number_fast(L, &f, &end, &cols[k].vals[n_rows])) {
-                k++;
-                continue;
-            }
-            st = csv_lex_field(L, &f, &end);
-            if (st != PARTREG_OK)
-                goto cleanup;
-            if (k >= ncol) {
-                if (k == ncol) {
-                    bad_line = f.line;
-                    bad_col = csv_char_column(L, f.line_start, f.off);
-                }
-                k++;
-                continue;
-            }
-            c = &cols[k];
-            if (c->state == COL_NUMERIC) {
-                int is_num;
-                if (cell_numeric(P, &f, &c->vals[n_rows], &is_num) != PARTREG_OK)
-                    goto nomem;
-                if (!is_num) {
-                    /* the column is categorical after all */
-                    const char *s;
-                    size_t n, before = row_off[n_rows] - data_pos;
-                    if (field_text(P, &f, &s, &n) != PARTREG_OK)
-                        goto nomem;
-                    remember_fnn(c, &f, s, n);
-                    free(c->vals);
-                    c->vals = NULL;
-                    if (catch_up + before > L->len) {
-                        c->state = COL_DEFERRED; /* pass 2 will do it */
-                        any_deferred = 1;
-                    } else {
-                        /* re-read this column in the rows before */
-                        lexer L2 = *L;
-                        field g;
-                        catch_up += before;
-                        c->codes = malloc(cap * sizeof *c->codes);
-                        if (!c->codes)
-                            goto nomem;
-                        c->state = COL_CATEGORICAL;
-                        for (r = 0; r < n_rows; r++) {
-                            L2.pos = row_off[r];
-                            L2.line = lines[r];
-                            if (lex_to_field(&L2, k, &g) != PARTREG_OK)
-                                goto nomem; /* cannot happen: validated */
-                            st = cell_categorical(P, &g, names, k + 1, &c->codes[r],
-                                                  &c->n_numeric);
-                            if (st != PARTREG_OK)
-                                goto intern_failed;
-                        }
-                    }
-                }
-            }
-            if (c->state == COL_CATEGORICAL) {
-                st = cell_categorical(P, &f, names, k + 1, &c->codes[n_rows], &c->n_numeric);
-                if (st != PARTREG_OK)
-                    goto intern_failed;
-            }
+    }
+    R->cap = nc;
+    return 0;
+}
+
+/* Column k, numeric so far, has the non-number f in the current row: it
+ * is categorical. Its cells of the rows before are read again now, or in
+ * pass 2 when the re-reading would pass the length of the file. */
+static partreg_status turn_categorical(parser *P, csv_rows *R, size_t k, const field *f,
+                                       const char *name, partreg_error *err)
+{
+    colstate *c = &R->cols[k];
+    const char *s;
+    size_t n, before = R->row_off[R->n_rows] - R->data_pos;
+    if (field_text(P, f, &s, &n) != PARTREG_OK)
+        return oom(err, name);
+    remember_fnn(c, f, s, n);
+    free(c->vals);
+    c->vals = NULL;
+    if (R->catch_up + before > P->L.len) {
+        c->state = COL_DEFERRED; /* pass 2 will do it */
+        R->any_deferred = 1;
+        return PARTREG_OK;
+    }
+    lexer L2 = P->L;
+    field g;
+    R->catch_up += before;
+    if (!(c->codes = malloc(R->cap * sizeof *c->codes)))
+        return oom(err, name);
+    c->state = COL_CATEGORICAL;
+    for (size_t r = 0; r < R->n_rows; r++) {
+        L2.pos = R->row_off[r];
+        L2.line = R->lines[r];
+        if (lex_to_field(&L2, k, &g) != PARTREG_OK)
+            return oom(err, name); /* cannot happen: validated */
+        partreg_status st = cell_categorical(P, &g, R->names, k + 1, &c->codes[r], &c->n_numeric);
+        if (st != PARTREG_OK)
+            return intern_failed(st, f, k, name, err);
+    }
+    return PARTREG_OK;
+}
+
+/* Field f of column k of the current row: a number, or a categorical
+ * cell. */
+static partreg_status read_cell(parser *P, csv_rows *R, size_t k, const field *f,
+                                const char *name, partreg_error *err)
+{
+    colstate *c = &R->cols[k];
+    partreg_status st;
+    if (c->state == COL_NUMERIC) {
+        int is_num;
+        if (cell_numeric(P, f, &c->vals[R->n_rows], &is_num) != PARTREG_OK)
+            return oom(err, name);
+        if (!is_num && (st = turn_categorical(P, R, k, f, name, err)) != PARTREG_OK)
+            return st;
+    }
+    if (c->state == COL_CATEGORICAL) {
+        st = cell_categorical(P, f, R->names, k + 1, &c->codes[R->n_rows], &c->n_numeric);
+        if (st != PARTREG_OK)
+            return intern_failed(st, f, k, name, err);
+    }
+    return PARTREG_OK;
+}
+
+/* One record of pass 1: its structure, line, numbers, and the text of the
+ * columns known to be categorical. */
+static partreg_status read_row(parser *P, csv_rows *R, const char *name, partreg_error *err)
+{
+    lexer *L = &P->L;
+    long rec_line = L->line, bad_line = 0, bad_col = 0;
+    field f;
+    int end = END_EOF; /* set by every field read */
+    size_t k = 0, ncol = R->ncol;
+    if (R->n_rows == R->cap && grow_rows(R) != 0)
+        return oom(err, name);
+    R->lines[R->n_rows] = rec_line;
+    R->row_off[R->n_rows] = L->pos;
+    do {
+        if (k < ncol && R->cols[k].state == COL_NUMERIC && !P->n_na &&
+            csv_lex_number_fast(L, &f, &end, &R->cols[k].vals[R->n_rows])) {
             k++;
-        } while (end == END_FIELD);
-        if (k != ncol) {
-            if (k < ncol) {
-                bad_line = f.line;
-                bad_col = csv_char_column(L, f.line_start,
-                                      (size_t)(f.s - (const char *)L->b) + f.n + (size_t)f.quoted);
-            }
-            st = partreg_error_set_at(err, PARTREG_EPARSE, bad_line, bad_col,
-                                      "%s:%ld:%ld: line %ld has %zu field%s, the header has %zu; "
-                                      "check that line for a missing or extra delimiter ('%s'), "
-                                      "and quote values that contain one",
-                                      name, bad_line, bad_col, rec_line, k, k == 1 ? "" : "s", ncol,
-                                      P->delim == '\t' ? "\\t" : P->delim == ';' ? ";" : ",");
-            goto cleanup;
+            continue;
         }
-        n_rows++;
+        partreg_status st = csv_lex_field(L, &f, &end);
+        if (st != PARTREG_OK)
+            return st;
+        if (k < ncol && (st = read_cell(P, R, k, &f, name, err)) != PARTREG_OK)
+            return st;
+        if (k == ncol) {
+            bad_line = f.line;
+            bad_col = csv_char_column(L, f.line_start, f.off);
+        }
+        k++;
+    } while (end == END_FIELD);
+    if (k == ncol) {
+        R->n_rows++;
+        return PARTREG_OK;
     }
+    if (k < ncol) {
+        bad_line = f.line;
+        bad_col = csv_char_column(L, f.line_start,
+                                  (size_t)(f.s - (const char *)L->b) + f.n + (size_t)f.quoted);
+    }
+    return partreg_error_set_at(err, PARTREG_EPARSE, bad_line, bad_col,
+                                "%s:%ld:%ld: line %ld has %zu field%s, the header has %zu; "
+                                "check that line for a missing or extra delimiter ('%s'), "
+                                "and quote values that contain one",
+                                name, bad_line, bad_col, rec_line, k, k == 1 ? "" : "s", ncol,
+                                P->delim == '\t' ? "\\t" : P->delim == ';' ? ";" : ",");
+}
 
-    /* the table, columns in header order */
-    st = partreg_table_create(name, n_rows, &t);
-    if (st != PARTREG_OK)
-        goto nomem;
-    for (k = 0; k < ncol; k++) {
-        const char *nm = partreg_table_level_name(names, 0, k);
-        colstate *c = &cols[k];
+/* The table of pass 1, columns in header order (deferred columns empty
+ * for pass 2), with the rows' lines. */
+static partreg_status build_table(csv_rows *R, const char *name, partreg_table **out)
+{
+    partreg_table *t = NULL;
+    if (partreg_table_create(name, R->n_rows, &t) != PARTREG_OK)
+        return PARTREG_ENOMEM;
+    *out = t;
+    for (size_t k = 0; k < R->ncol; k++) {
+        const char *nm = partreg_table_level_name(R->names, 0, k);
+        colstate *c = &R->cols[k];
         if (c->state == COL_NUMERIC) {
             if (!c->vals && !(c->vals = malloc(sizeof(double))))
-                goto nomem;
-            st = partreg_table_adopt_numeric(t, nm, strlen(nm), c->vals);
-            if (st != PARTREG_OK)
-                goto nomem;
+                return PARTREG_ENOMEM;
+            if (partreg_table_adopt_numeric(t, nm, strlen(nm), c->vals) != PARTREG_OK)
+                return PARTREG_ENOMEM;
             c->vals = NULL;
         } else if (c->state == COL_CATEGORICAL) {
             if (!c->codes && !(c->codes = malloc(sizeof(int))))
-                goto nomem;
-            st = partreg_table_adopt_categorical(t, nm, strlen(nm), c->codes, names, k + 1);
-            if (st != PARTREG_OK)
-                goto nomem;
+                return PARTREG_ENOMEM;
+            if (partreg_table_adopt_categorical(t, nm, strlen(nm), c->codes, R->names, k + 1) !=
+                PARTREG_OK)
+                return PARTREG_ENOMEM;
             c->codes = NULL;
-        } else {
-            st = partreg_table_append_categorical(t, nm, strlen(nm), NULL);
+        } else if (partreg_table_append_categorical(t, nm, strlen(nm), NULL) != PARTREG_OK) {
+            return PARTREG_ENOMEM;
+        }
+    }
+    if (!R->lines && !(R->lines = malloc(sizeof *R->lines)))
+        return PARTREG_ENOMEM;
+    partreg_table_adopt_row_lines(t, R->lines);
+    R->lines = NULL;
+    return PARTREG_OK;
+}
+
+/* Pass 2: the columns that turned categorical too late to catch up. */
+static partreg_status read_deferred(parser *P, csv_rows *R, partreg_table *t, const char *name,
+                                    partreg_error *err)
+{
+    lexer *L = &P->L;
+    field f;
+    int end = END_EOF; /* set by every field read */
+    L->pos = R->data_pos;
+    L->line = R->data_line;
+    L->line_start = R->data_line_start;
+    for (size_t r = 0; r < R->n_rows && csv_skip_blank_lines(L); r++) {
+        size_t k = 0;
+        do {
+            partreg_status st = csv_lex_field(L, &f, &end);
             if (st != PARTREG_OK)
-                goto nomem;
-        }
-    }
-    if (!lines && !(lines = malloc(sizeof *lines)))
-        goto nomem;
-    partreg_table_adopt_row_lines(t, lines);
-    lines = NULL;
-
-    /* pass 2: columns that turned categorical too late to catch up */
-    if (any_deferred) {
-        L->pos = data_pos;
-        L->line = data_line;
-        L->line_start = data_line_start;
-        for (r = 0; r < n_rows && csv_skip_blank_lines(L); r++) {
-            k = 0;
-            do {
-                st = csv_lex_field(L, &f, &end);
+                return st;
+            if (k < R->ncol && R->cols[k].state == COL_DEFERRED) {
+                st = cell_categorical(P, &f, t, k, &partreg_table_codes_mut(t, k)[r],
+                                      &R->cols[k].n_numeric);
                 if (st != PARTREG_OK)
-                    goto cleanup;
-                if (k < ncol && cols[k].state == COL_DEFERRED) {
-                    st = cell_categorical(P, &f, t, k, &partreg_table_codes_mut(t, k)[r],
-                                          &cols[k].n_numeric);
-                    if (st != PARTREG_OK)
-                        goto intern_failed;
-                }
-                k++;
-            } while (end == END_FIELD);
-        }
+                    return intern_failed(st, &f, k, name, err);
+            }
+            k++;
+        } while (end == END_FIELD);
     }
-    for (k = 0; k < ncol; k++) {
-        if (cols[k].state != COL_NUMERIC &&
-            partreg_table_set_first_non_numeric(t, k, cols[k].fnn_line, cols[k].fnn_value,
-                                                cols[k].fnn_len, cols[k].n_numeric) != PARTREG_OK)
-            goto nomem;
-        if (cols[k].state != COL_NUMERIC && P->delim != ',' &&
-            decimal_comma(P, t, k) != PARTREG_OK)
-            goto nomem;
-    }
-    partreg_error_clear(err);
-    *out = t;
-    t = NULL;
-    st = PARTREG_OK;
-    goto cleanup;
+    return PARTREG_OK;
+}
 
-intern_failed:
-    if (st == PARTREG_ENOMEM)
-        goto nomem;
-    st = partreg_error_set_at(err, st, f.line, 0,
-                              "%s: column %zu has more distinct values than partreg can code "
-                              "(%u)",
-                              name, k + 1, PARTREG_TABLE_MAX_LEVELS);
-    goto cleanup;
-nomem:
-    st = oom(err, name);
-cleanup:
-    if (cols) {
-        for (k = 0; k < ncol; k++) {
-            free(cols[k].vals);
-            free(cols[k].codes);
-        }
-        free(cols);
+/* Each categorical column's first non-numeric cell, and its reading as
+ * decimal-comma numbers. */
+static partreg_status finish_columns(parser *P, const csv_rows *R, partreg_table *t)
+{
+    for (size_t k = 0; k < R->ncol; k++) {
+        const colstate *c = &R->cols[k];
+        if (c->state == COL_NUMERIC)
+            continue;
+        if (partreg_table_set_first_non_numeric(t, k, c->fnn_line, c->fnn_value, c->fnn_len,
+                                                c->n_numeric) != PARTREG_OK)
+            return PARTREG_ENOMEM;
+        if (P->delim != ',' && decimal_comma(P, t, k) != PARTREG_OK)
+            return PARTREG_ENOMEM;
     }
-    free(lines);
-    free(row_off);
-    partreg_table_free(names);
+    return PARTREG_OK;
+}
+
+static partreg_status parse_csv(parser *P, const char *name, partreg_table **out,
+                                partreg_error *err)
+{
+    csv_rows R;
+    memset(&R, 0, sizeof R);
+    partreg_table *t = NULL;
+    partreg_status st = start_text(P, name, err);
+    if (st == PARTREG_OK)
+        st = read_header(P, &R, name, err);
+    if (st == PARTREG_OK)
+        st = try_parallel(P, &R, name, err);
+    while (st == PARTREG_OK && !R.parallel && csv_skip_blank_lines(&P->L))
+        st = read_row(P, &R, name, err);
+    if (st == PARTREG_OK && build_table(&R, name, &t) != PARTREG_OK)
+        st = oom(err, name);
+    if (st == PARTREG_OK && R.any_deferred)
+        st = read_deferred(P, &R, t, name, err);
+    if (st == PARTREG_OK && finish_columns(P, &R, t) != PARTREG_OK)
+        st = oom(err, name);
+    if (st == PARTREG_OK) {
+        partreg_error_clear(err);
+        *out = t;
+        t = NULL;
+    }
+    rows_free(&R);
     partreg_table_free(t);
     return st;
 }

@@ -37,14 +37,15 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/spd.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
 #include "models/newton.h"
-#include "models/rank_update.h"
-#include "models/row_products.h"
-#include "models/score_rows.h"
+#include "models/kernels/rank_update.h"
+#include "models/kernels/row_products.h"
+#include "models/kernels/score_rows.h"
 
 /* Pivots of the binary-logit information below this fraction of the
  * largest make it singular (as in fit.c). */
@@ -209,7 +210,7 @@ static void cuts_accumulate(const void *model, const double *theta, size_t begin
     for (size_t b = begin; b < end; b += c->chunk) {
         size_t rows = end - b < c->chunk ? end - b : c->chunk;
         z_rows(c->d, b, rows, q, Zc);
-        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm};
+        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm, c->d->kernel};
         partreg_objective oc;
         c->bm->ops->objective(c->bm, &dc, &oc);
         for (size_t j = 0; j < c->m; j++) {
@@ -258,7 +259,7 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d,
     }
     /* the binary objective's scratch for a chunk of rows */
     size_t chunk = partreg_block_rows_auto(q);
-    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm};
+    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm, d->kernel};
     partreg_objective po;
     bm.ops->objective(&bm, &probe, &po);
     cuts c = {&bm, d, y, m, q, chunk};
@@ -360,7 +361,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
         z_rows(c->d, i0, rows, q, Zc);
         for (size_t j = 0; j < m; j++) {
             double *pj = pi + j * B;
-            partreg_rows_dot(Zc, q, q, c->B + j * q, rows, pj);
+            partreg_rows_dot(partreg_route_isa(c->d->kernel), Zc, q, q, c->B + j * q, rows, pj);
             partreg_logit_cdf_rows(pj, rows);
         }
         for (size_t j = 0; j < m; j++)
@@ -368,7 +369,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
                 const double *pj = pi + j * B, *pl = pi + l * B;
                 for (size_t r = 0; r < rows; r++)
                     h[r] = pl[r] * (1.0 - pj[r]);
-                partreg_info_add(sum + pair_index(j, l, m) * q * q, q, q, Zc, q, h, NULL, NULL,
+                partreg_info_add(partreg_route_isa(c->d->kernel), sum + pair_index(j, l, m) * q * q, q, q, Zc, q, h, NULL, NULL,
                                  rows, zp, zn);
             }
     }
@@ -416,14 +417,11 @@ static partreg_status cross_fast(const partreg_fit *fit, const partreg_design *d
 
 /* ---- the test ------------------------------------------------------------ */
 
-partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *data,
-                                 partreg_brant_route route, partreg_brant **out,
-                                 partreg_error *err)
+/* The model, link and data the Brant test is defined for; PARTREG_OK or
+ * the refusal naming the valid alternative. */
+static partreg_status brant_check(const partreg_fit *fit, const partreg_data *data,
+                                  partreg_error *err)
 {
-    if (out)
-        *out = NULL;
-    if (!fit || !data || !out)
-        return partreg_error_set(err, PARTREG_EINVAL, "partreg_brant_test: NULL argument");
     if (fit->survey)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test's covariance assumes independent rows; under a "
@@ -451,19 +449,146 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
                                  "the Brant test is not available with case weights; use "
                                  "--parallel-test (Wald test of equal slopes) or "
                                  "--nominal-test (likelihood ratio), which take weights");
-    partreg_design d;
-    partreg_objective obj;
-    partreg_status st = partreg_inference_check_data(fit, data, &d, &obj, err);
+    return PARTREG_OK;
+}
+
+/* The J-1 binary logits of Y > j (row j of Bc = (a_j, b_j)) and the
+ * cross-products Z'W_jl Z of every pair j <= l into Aall. *Z is the
+ * design [1, X_kept] when the plain route made it (the caller frees it). */
+static partreg_status brant_cut_fits(const partreg_fit *fit, const partreg_data *data,
+                                     const partreg_design *d, partreg_brant_route route,
+                                     size_t q, double *Bc, double *Aall, double **Z,
+                                     partreg_error *err)
+{
+    size_t n = fit->n;
+    int done = 0;
+    partreg_status st;
+    if (route == PARTREG_BRANT_AUTO &&
+        (st = cuts_fast(fit, d, data->y, q, Bc, &done, err)) != PARTREG_OK)
+        return st;
+    if (!done || route == PARTREG_BRANT_PLAIN) { /* the separate fits read Z as their data */
+        if (!(*Z = calloc(n * q, sizeof **Z))) /* zeroed: z_rows fills it */
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        z_rows(d, 0, n, q, *Z);
+        partreg_fit_count_rows(fit, n);
+    }
+    if (!done && (st = cuts_plain(fit, data, *Z, q, Bc, err)) != PARTREG_OK)
+        return st;
+    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, d, q, Bc, Aall)
+                                     : cross_plain(fit, *Z, q, Bc, Aall);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "out of memory");
+    return PARTREG_OK;
+}
+
+/* out = a b for q x q matrices. */
+static void square_product(const double *a, const double *b, size_t q, double *out)
+{
+    for (size_t i = 0; i < q; i++)
+        for (size_t c = 0; c < q; c++) {
+            double s = 0.0;
+            for (size_t e = 0; e < q; e++)
+                s += a[i * q + e] * b[e * q + c];
+            out[i * q + c] = s;
+        }
+}
+
+/* The slope blocks of the stacked covariance of the cut fits into Vs
+ * (ms x ms, ms = m pk): V_jj = A_j^-1, V_jl = A_j^-1 A_jl A_l^-1
+ * (Brant 1990), with Ainv the inverses of the diagonal blocks and A, T
+ * q x q scratch. */
+static partreg_status brant_slope_cov(const partreg_fit *fit, const double *Aall, size_t q,
+                                      partreg_spd *spd_q, double *Ainv, double *A, double *T,
+                                      double *Vs, partreg_error *err)
+{
+    size_t pk = fit->pk, m = fit->J - 1, ms = m * pk;
+    for (size_t j = 0; j < m; j++)
+        if (partreg_spd_invert(spd_q, Aall + pair_index(j, j, m) * q * q, Ainv + j * q * q,
+                               SINGULAR_PIVOT) != 0)
+            return partreg_error_set(err, PARTREG_ESINGULAR,
+                                     "Brant test: the information of the binary logit of Y > "
+                                     "'%s' is singular",
+                                     fit->level_names[j]);
+    for (size_t j = 0; j < m; j++)
+        for (size_t l = j; l < m; l++) {
+            const double *Vjl = Ainv + j * q * q; /* q x q */
+            if (l != j) {
+                square_product(Ainv + j * q * q, Aall + pair_index(j, l, m) * q * q, q, T);
+                square_product(T, Ainv + l * q * q, q, A);
+                Vjl = A;
+            }
+            for (size_t a = 0; a < pk; a++)
+                for (size_t c = 0; c < pk; c++) {
+                    double v = Vjl[(a + 1) * q + (c + 1)];
+                    Vs[(j * pk + a) * ms + (l * pk + c)] = v;
+                    Vs[(l * pk + c) * ms + (j * pk + a)] = v; /* V_lj = V_jl' */
+                }
+        }
+    return PARTREG_OK;
+}
+
+/* The Wald tests of equal slopes from the stacked slopes and their
+ * covariance Vs: the omnibus over rows (j, c) = b_{j,c} - b_{j+1,c},
+ * j = 0..J-3, and one per coefficient; S, u, x scratch of the omnibus's
+ * size. */
+static partreg_status brant_tests(const partreg_fit *fit, const double *slopes,
+                                  const double *Vs, partreg_spd *spd_all, partreg_spd *spd_t,
+                                  double *S, double *u, double *x, partreg_brant *res,
+                                  partreg_error *err)
+{
+    size_t pk = fit->pk, J = fit->J, ms = (J - 1) * pk, r_all = (J - 2) * pk;
+#define VS(j, a, l, c) Vs[((j) * pk + (a)) * ms + ((l) * pk + (c))]
+    for (size_t j = 0; j + 2 < J; j++)
+        for (size_t a = 0; a < pk; a++) {
+            size_t r = j * pk + a;
+            u[r] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
+            for (size_t l = 0; l + 2 < J; l++)
+                for (size_t c = 0; c < pk; c++)
+                    S[r * r_all + l * pk + c] = VS(j, a, l, c) - VS(j, a, l + 1, c) -
+                                                VS(j + 1, a, l, c) + VS(j + 1, a, l + 1, c);
+        }
+    double chi2 = wald(spd_all, S, u, x, r_all);
+    if (!isfinite(chi2))
+        return partreg_error_set(err, PARTREG_ESINGULAR,
+                                 "Brant test: the covariance of the slope differences is "
+                                 "singular");
+    res->omnibus = chi2_test(chi2, (double)r_all);
+    for (size_t a = 0; a < pk; a++) {
+        size_t r = J - 2;
+        for (size_t j = 0; j < r; j++) {
+            u[j] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
+            for (size_t l = 0; l < r; l++)
+                S[j * r + l] = VS(j, a, l, a) - VS(j, a, l + 1, a) - VS(j + 1, a, l, a) +
+                               VS(j + 1, a, l + 1, a);
+        }
+        res->terms[a] = chi2_test(wald(spd_t, S, u, x, r), (double)r);
+    }
+#undef VS
+    return PARTREG_OK;
+}
+
+partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *data,
+                                 partreg_brant_route route, partreg_brant **out,
+                                 partreg_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!fit || !data || !out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_brant_test: NULL argument");
+    partreg_status st = brant_check(fit, data, err);
     if (st != PARTREG_OK)
         return st;
-
+    partreg_design d;
+    partreg_objective obj;
+    if ((st = partreg_inference_check_data(fit, data, &d, &obj, err)) != PARTREG_OK)
+        return st;
     if (fit->pk == 0)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the Brant test needs at least one predictor");
     if (fit->J < 3) /* never for a model with thresholds; (J - 2) * pk below must not wrap */
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the Brant test needs an outcome with at least 3 levels");
-    size_t n = fit->n, pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;
+    size_t pk = fit->pk, q = pk + 1, J = fit->J, m = J - 1, ms = m * pk;
     size_t r_all = (J - 2) * pk, npairs = m * (m + 1) / 2;
     double *Z = NULL; /* Z = [1, X_kept], n x q, for the plain route only */
     double *Bc = calloc(m * q, sizeof *Bc); /* the cut fits fill it */
@@ -481,119 +606,21 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
     partreg_spd *spd_t = partreg_spd_alloc(J - 2);
     partreg_brant *res = calloc(1, sizeof *res);
     if (!Bc || !Aall || !Ainv || !A || !T || !Vs || !slopes || !S || !u || !x || !spd_q ||
-        !spd_all || !spd_t || !res) {
+        !spd_all || !spd_t || !res || !(res->columns = malloc(pk * sizeof *res->columns)) ||
+        !(res->terms = malloc(pk * sizeof *res->terms))) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
     res->n_terms = pk;
-    res->columns = malloc((pk ? pk : 1) * sizeof *res->columns);
-    res->terms = malloc((pk ? pk : 1) * sizeof *res->terms);
-    if (!res->columns || !res->terms) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto cleanup;
-    }
     for (size_t c = 0; c < pk; c++)
         res->columns[c] = fit->kept[c];
-
-    /* the J-1 binary logits of Y > j: B row j = (a_j, b_j) */
-    int done = 0;
-    if (route == PARTREG_BRANT_AUTO &&
-        (st = cuts_fast(fit, &d, data->y, q, Bc, &done, err)) != PARTREG_OK)
-        goto cleanup;
-    if (!done || route == PARTREG_BRANT_PLAIN) { /* the separate fits read Z as their data */
-        if (!(Z = calloc(n * q, sizeof *Z))) { /* zeroed: z_rows fills it */
-            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-            goto cleanup;
-        }
-        z_rows(&d, 0, n, q, Z);
-        partreg_fit_count_rows(fit, n);
-    }
-    if (!done && (st = cuts_plain(fit, data, Z, q, Bc, err)) != PARTREG_OK)
+    if ((st = brant_cut_fits(fit, data, &d, route, q, Bc, Aall, &Z, err)) != PARTREG_OK)
         goto cleanup;
     for (size_t j = 0; j < m; j++)
         memcpy(slopes + j * pk, Bc + j * q + 1, pk * sizeof *slopes);
-
-    /* Z'W_jl Z for j <= l; inverses of the diagonal ones */
-    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, &d, q, Bc, Aall)
-                                     : cross_plain(fit, Z, q, Bc, Aall);
-    if (st != PARTREG_OK) {
-        partreg_error_set(err, st, "out of memory");
+    if ((st = brant_slope_cov(fit, Aall, q, spd_q, Ainv, A, T, Vs, err)) != PARTREG_OK ||
+        (st = brant_tests(fit, slopes, Vs, spd_all, spd_t, S, u, x, res, err)) != PARTREG_OK)
         goto cleanup;
-    }
-    for (size_t j = 0; j < m; j++) {
-        if (partreg_spd_invert(spd_q, Aall + pair_index(j, j, m) * q * q, Ainv + j * q * q,
-                               SINGULAR_PIVOT) != 0) {
-            st = partreg_error_set(err, PARTREG_ESINGULAR,
-                                   "Brant test: the information of the binary logit of Y > '%s' "
-                                   "is singular",
-                                   fit->level_names[j]);
-            goto cleanup;
-        }
-    }
-    /* slope blocks of the stacked covariance */
-    for (size_t j = 0; j < m; j++) {
-        for (size_t l = j; l < m; l++) {
-            const double *Vjl; /* q x q */
-            if (l == j) {
-                Vjl = Ainv + j * q * q;
-            } else {
-                const double *Ajl = Aall + pair_index(j, l, m) * q * q;
-                const double *Aj = Ainv + j * q * q, *Al = Ainv + l * q * q;
-                for (size_t a = 0; a < q; a++) /* T = Aj Ajl */
-                    for (size_t c = 0; c < q; c++) {
-                        double s = 0.0;
-                        for (size_t e = 0; e < q; e++)
-                            s += Aj[a * q + e] * Ajl[e * q + c];
-                        T[a * q + c] = s;
-                    }
-                for (size_t a = 0; a < q; a++) /* A = T Al */
-                    for (size_t c = 0; c < q; c++) {
-                        double s = 0.0;
-                        for (size_t e = 0; e < q; e++)
-                            s += T[a * q + e] * Al[e * q + c];
-                        A[a * q + c] = s;
-                    }
-                Vjl = A;
-            }
-            for (size_t a = 0; a < pk; a++)
-                for (size_t c = 0; c < pk; c++) {
-                    double v = Vjl[(a + 1) * q + (c + 1)];
-                    Vs[(j * pk + a) * ms + (l * pk + c)] = v;
-                    Vs[(l * pk + c) * ms + (j * pk + a)] = v; /* V_lj = V_jl' */
-                }
-        }
-    }
-
-    /* omnibus: rows (j, c) = b_{j,c} - b_{j+1,c}, j = 0..J-3 */
-#define VS(j, a, l, c) Vs[((j) * pk + (a)) * ms + ((l) * pk + (c))]
-    for (size_t j = 0; j + 2 < J; j++)
-        for (size_t a = 0; a < pk; a++) {
-            size_t r = j * pk + a;
-            u[r] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
-            for (size_t l = 0; l + 2 < J; l++)
-                for (size_t c = 0; c < pk; c++)
-                    S[r * r_all + l * pk + c] = VS(j, a, l, c) - VS(j, a, l + 1, c) -
-                                                VS(j + 1, a, l, c) + VS(j + 1, a, l + 1, c);
-        }
-    double chi2 = wald(spd_all, S, u, x, r_all);
-    if (!isfinite(chi2)) {
-        st = partreg_error_set(err, PARTREG_ESINGULAR,
-                               "Brant test: the covariance of the slope differences is singular");
-        goto cleanup;
-    }
-    res->omnibus = chi2_test(chi2, (double)r_all);
-    /* one coefficient: rows j = 0..J-3 of column a */
-    for (size_t a = 0; a < pk; a++) {
-        size_t r = J - 2;
-        for (size_t j = 0; j < r; j++) {
-            u[j] = slopes[j * pk + a] - slopes[(j + 1) * pk + a];
-            for (size_t l = 0; l < r; l++)
-                S[j * r + l] = VS(j, a, l, a) - VS(j, a, l + 1, a) - VS(j + 1, a, l, a) +
-                               VS(j + 1, a, l + 1, a);
-        }
-        res->terms[a] = chi2_test(wald(spd_t, S, u, x, r), (double)r);
-    }
-#undef VS
     *out = res;
     res = NULL;
     partreg_error_clear(err);

@@ -37,7 +37,7 @@
  * Z_j'Z_j and the range of v per cluster, the second the node sums. Each
  * is one run on the threads: a member owns whole clusters and reads the
  * data in blocks, sending its clusters' rows of each block through the
- * Gram kernel (cr2_gram.h), so every cluster's sums are added in row
+ * Gram kernel (kernels/cr2_gram.h), so every cluster's sums are added in row
  * order by one member, the same bits at any number of threads. With
  * L_j = Z_j' G_j Phi_j Z_j (from the same sums), the Satterthwaite df of
  * coefficient c (tr(Omega)^2 / sum Omega^2, Omega = P'(I-H) Phi (I-H)' P,
@@ -54,11 +54,10 @@
 
 #include "core/error.h"
 #include "core/team.h"
-#include "inference/cr2_gram.h"
 #include "inference/inference_internal.h"
+#include "models/kernels/cr2_gram.h"
 #include "models/objective.h"
 #include "models/penalty.h"
-#include "models/v4.h"
 
 /* Relative error of the rational approximation of x^-1/2 sought. */
 #define ZOLO_TOL 1e-13
@@ -216,63 +215,14 @@ typedef struct cr2_pass {
     int second;  /* 0: pass 1, 1: pass 2 */
     double **scratch, **Zb, **Ob, **Qb; /* one each a member */
     size_t **rowsb, **cnt;              /* one each a member */
+    partreg_isa isa; /* the instruction set of the fit's route (core/cpu.h) */
+    int reference;   /* the fit's route is the reference route: the plain Gram sums */
 } cr2_pass;
-
-/* The packed lower triangle of [z r][z r]' of the rows pos[0..ng) of ZR
- * (rows [z r 0 ...] of kp = k + 1 rounded up to whole vectors) into O
- * (ng x tp; entries (k+1)(k+2)/2 .. tp-1 and the 3 doubles after O's last
- * row get finite filler that no sum reads). Row a of the triangle is
- * zr_a times zr's first a + 1 entries, written as whole vectors of four:
- * the entries past a + 1 are overwritten by row a + 1, which starts
- * there. */
-PARTREG_ROWS_CLONE static void pack_rows(const size_t *pos, size_t ng, size_t k, size_t tp,
-                                         const double *ZR, double *O)
-{
-    size_t kp = (k + 4) & ~(size_t)3;
-    for (size_t x = 0; x < ng; x++) {
-        const double *zr = ZR + pos[x] * kp;
-#if defined(__GNUC__)
-        if (x + 8 < ng) { /* the rows come from all over the block */
-            __builtin_prefetch(ZR + pos[x + 8] * kp);
-            __builtin_prefetch(ZR + pos[x + 8] * kp + kp - 1);
-        }
-#endif
-        double *o = O + x * tp;
-        for (size_t a = 0, t = 0; a <= k; t += ++a) {
-            double za = zr[a];
-#ifdef PARTREG_HAVE_V4
-            for (size_t q = 0; q <= a; q += 4)
-                PARTREG_V4(o + t + q) = za * PARTREG_V4C(zr + q);
-#else
-            for (size_t q = 0; q < ((a + 4) & ~(size_t)3); q++)
-                o[t + q] = za * zr[q];
-#endif
-        }
-    }
-}
-
-/* The second pass's weights of the rows pos[0..ng) of v into Q (ng x mp):
- * column l v/(v^2 + b_l), column m + l v^2/(v^2 + b_l), the rest 0. */
-PARTREG_ROWS_CLONE static void pole_weights(const size_t *pos, size_t ng, const double *v,
-                                            const cluster_sums *c, double *Q)
-{
-    size_t m = (size_t)c->m;
-    for (size_t x = 0; x < ng; x++) {
-        double vi = v[pos[x]], vv = vi * vi, *qw = Q + x * c->mp;
-        for (size_t l = 0; l < m; l++) {
-            double den = 1.0 / (vv + c->bl[l]);
-            qw[l] = vi * den;
-            qw[m + l] = vv * den;
-        }
-        for (size_t l = 2 * m; l < c->mp; l++)
-            qw[l] = 0.0;
-    }
-}
 
 /* The rows pos[0..ng) of the member's block (Z, r, v) of cluster c into
  * its sums, CR2_CHUNK rows at a time: the products of [z r] (O) times the
- * weights (Q), R += O'Q (cr2_gram.h). Pass 1 weighs by 1 and by v into
- * R0, pass 2 by the poles into R. */
+ * weights (Q), R += O'Q (kernels/cr2_gram.h), on the fit's route. Pass 1
+ * weighs by 1 and by v into R0, pass 2 by the poles into R. */
 static void cluster_rows(const cr2_pass *p, cluster_sums *c, const size_t *pos, size_t ng,
                          const double *ZR, const double *v, double *O, double *Q)
 {
@@ -280,14 +230,20 @@ static void cluster_rows(const cr2_pass *p, cluster_sums *c, const size_t *pos, 
         size_t nx = ng - x0;
         if (nx > CR2_CHUNK)
             nx = CR2_CHUNK;
-        pack_rows(pos + x0, nx, p->k, p->tp, ZR, O);
+        partreg_cr2_pack_rows(p->isa, pos + x0, nx, p->k, p->tp, ZR, O);
         if (p->second) {
-            pole_weights(pos + x0, nx, v, c, Q);
-            partreg_cr2_gram(O, Q, nx, p->tp, c->mp, c->R);
+            partreg_cr2_pole_weights(p->isa, pos + x0, nx, v, (size_t)c->m, c->bl, c->mp, Q);
+            if (p->reference)
+                partreg_cr2_gram_ref(O, Q, nx, p->tp, c->mp, c->R);
+            else
+                partreg_cr2_gram(p->isa, O, Q, nx, p->tp, c->mp, c->R);
         } else {
             for (size_t x = 0; x < nx; x++)
                 Q[x] = v[pos[x0 + x]];
-            partreg_cr2_gram1(O, Q, nx, p->tp, c->R0);
+            if (p->reference)
+                partreg_cr2_gram1_ref(O, Q, nx, p->tp, c->R0);
+            else
+                partreg_cr2_gram1(p->isa, O, Q, nx, p->tp, c->R0);
         }
     }
 }
@@ -419,7 +375,8 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
         nt = 1;
     partreg_team *team = nt > 1 ? partreg_team_start(nt) : NULL;
     cr2_pass pass = {&obj, fit->theta->data, n, k, tp, cluster, code, NULL, NULL, NULL,
-                     0,    NULL,             NULL, NULL, NULL, NULL, NULL};
+                     0,    NULL,             NULL, NULL, NULL, NULL, NULL,
+                     partreg_route_isa(fit->kernel), fit->kernel == PARTREG_KERNEL_REFERENCE};
     cluster_sums *cs = calloc(G ? G : 1, sizeof *cs);
     double *Minv = calloc(kk, sizeof *Minv), *M = malloc(kk * sizeof *M);
     double *L = malloc(kk * sizeof *L), *W = malloc(kk * sizeof *W), *T = malloc(kk * sizeof *T);

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "core/team.h"
-#include "models/rank_update.h"
+#include "models/kernels/rank_update.h"
 #include "models/rows_passes.h"
 
 /* ---- HC: segments ------------------------------------------------------- */
@@ -53,7 +53,8 @@ static int meat_segment(void *arg, size_t s, size_t t, double *state)
         if (inv_scale != 1.0) /* times the exact reciprocal (a power of 2): the quotient */
             for (size_t r = 0; r < (j - i) * k; r++)
                 S[r] *= inv_scale;
-        partreg_info_add(Ms, k, k, S, k, NULL, NULL, NULL, j - i, m->zp[t], m->zp[t]);
+        partreg_info_add(partreg_route_isa(m->fit->kernel), Ms, k, k, S, k, NULL, NULL, NULL, j - i,
+                         m->zp[t], m->zp[t]);
     }
     for (size_t a = 0, at = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++)

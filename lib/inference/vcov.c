@@ -25,12 +25,13 @@
 
 #include <gsl/gsl_blas.h>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
 #include "inference/meat.h"
 #include "models/objective.h"
-#include "models/rank_update.h"
+#include "models/kernels/rank_update.h"
 
 const char *partreg_vcov_name(partreg_vcov_type type)
 {
@@ -182,6 +183,7 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
 typedef struct meat_rows {
     const partreg_objective *obj;
     const double *theta;
+    partreg_isa isa;  /* the fit's route's instruction set */
     double inv_scale; /* 1 / scale, exact: scale is a power of 2 */
     size_t n, k, block, nseg;
     double *seg;      /* nseg x k x k: the segments' lower triangles */
@@ -203,7 +205,7 @@ static void meat_segment(void *arg, size_t s, size_t t)
         if (p->inv_scale != 1.0) /* times the exact reciprocal: the quotient's bits */
             for (size_t i = 0; i < (i1 - i0) * k; i++)
                 S[i] *= p->inv_scale;
-        partreg_info_add(A, k, k, S, k, NULL, NULL, NULL, i1 - i0, p->zp[t], p->zp[t]);
+        partreg_info_add(p->isa, A, k, k, S, k, NULL, NULL, NULL, i1 - i0, p->zp[t], p->zp[t]);
     }
 }
 
@@ -218,7 +220,7 @@ static partreg_status meat_hc(const partreg_fit *fit, const partreg_objective *o
     size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
-    meat_rows p = {obj, theta, 1.0 / scale, n, k, block, nseg, NULL, NULL, NULL, NULL};
+    meat_rows p = {obj, theta, partreg_route_isa(fit->kernel), 1.0 / scale, n, k, block, nseg, NULL, NULL, NULL, NULL};
     size_t n_seg = nseg * k * k, n_buf = block * k; /* k, n >= 1 here; 1 for the analyser */
     p.seg = malloc((n_seg ? n_seg : 1) * sizeof *p.seg);
     p.buf = calloc(nt, sizeof *p.buf);

@@ -6,184 +6,63 @@
  *
  * with d_i = dl_i/deta and h_i = d2l_i/deta2 from link.c (observed
  * information), or h_i replaced by -f^2/(F(1-F)) (expected information).
- * See docs/methods.md, "Binary models". */
-/* gcc 12 at -O2 keeps the logit loop below scalar unless it may use
- * -O3's vectoriser cost model and does not thread jumps through the
- * loop body (which splits it into paths); neither changes a value. Set
- * here rather than in CMakeLists.txt so clang-based tools never see
- * gcc-only flags. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic")
-#endif
-
+ * See docs/methods.md, "Binary models".
+ *
+ * binary_reference below is this definition as code, row by row: the
+ * specification of the objective and the oracle of its fast route
+ * (kernels/binary_pass.c), which the objective runs unless the fit asks
+ * for the reference route (partreg_fit_options.kernel). */
 #include "models/binary.h"
 
 #include <math.h>
 #include <string.h>
 
-#include <gsl/gsl_cblas.h>
-
 #include "core/error.h"
+#include "models/kernels/passes.h"
 #include "models/link.h"
 #include "models/model.h"
-#include "models/rank_update.h"
-#include "models/row_products.h"
-#include "models/score_rows.h"
-#include "models/v4.h"
-#include "models/vmath.h"
+#include "models/kernels/score_rows.h"
 
-/* Rows per chunk inside an accumulate call: the chunk's rows, their scaled
- * copies and per-row terms stay in L1/L2 between the passes over it. */
-#define CHUNK_ROWS(pk) partreg_block_rows_auto(pk)
-
-/* Logit terms of one row, branch-free: with e = exp(-|eta|) and
- * lp = log1p(e) (vmath.h), F and S = 1 - F are 1/(1+e) and e/(1+e) by the
- * sign of eta (S is never formed as 1 - F),
- *   l = log P(y) = -lp - max(0, (1 - 2y) eta),   d = y - F (S or -F),
- *   h = F S (observed = expected information for the canonical link).
- * Outputs wl = w l (0 when w = 0), gw = w d and hw = w h. */
-PARTREG_VM_INLINE void logit_row(double x, double e, double y, double w, double *wl, double *gw,
-                                 double *hw)
+/* Rows [begin, end) by the definition: per row eta, the link's terms
+ * (partreg_link_binary_terms), then the gradient and the lower triangle
+ * of the information by plain loops, in row order. scratch: a row of the
+ * kept columns (pk doubles). */
+static void binary_reference(const void *model, const double *beta, size_t begin, size_t end,
+                             partreg_order order, partreg_accum *acc, double *scratch)
 {
-    double big = 1.0 / (1.0 + e), small = e * big;
-    double lp = partreg_vm_log1p(e, big);
-    double F = x >= 0 ? big : small, S = x >= 0 ? small : big;
-    int one = y != 0.0;
-    double t = one ? -x : x;
-    double l = -lp - (t > 0 ? t : 0.0), wlr = w * l;
-    *wl = w != 0.0 ? wlr : 0.0;
-    *gw = w * (one ? S : -F);
-    *hw = w * (F * S);
-}
-
-/* logit_row over a chunk of m rows (w = NULL: unit weights). The exps go
- * first, in a loop of their own, into hw: each row's exp, log1p and
- * division form one long chain of dependent operations (about 200 cycles
- * for a vector of four rows with the polynomials by Horner's rule, fewer
- * with vmath.h's shorter chains), and the out-of-order core overlaps only
- * as many rows as its reorder buffer holds instructions of; a short loop
- * fits more of them. The values are the
- * same. Returns sum w l, summed after the loop (a sum inside it would keep
- * it scalar) in sixteen stripes (partreg_vm_sum16). */
-PARTREG_ROWS_CLONE
-static double logit_terms(const double *restrict eta, const double *restrict y,
-                          const double *restrict w, size_t m, double *restrict wl,
-                          double *restrict gw, double *restrict hw)
-{
-    for (size_t r = 0; r < m; r++)
-        hw[r] = partreg_vm_exp(-fabs(eta[r]));
-    if (w)
-        for (size_t r = 0; r < m; r++)
-            logit_row(eta[r], hw[r], y[r], w[r], wl + r, gw + r, hw + r);
-    else
-        for (size_t r = 0; r < m; r++)
-            logit_row(eta[r], hw[r], y[r], 1.0, wl + r, gw + r, hw + r);
-    return partreg_vm_sum16(wl, m);
-}
-
-/* The logit pass over a chunk: eta by dgemv, the terms above, then
- * grad += X'(w d) (dgemv) and info += X' diag(w h) X (partreg_info_add). */
-static void logit_chunk(const partreg_design *d, const double *beta, size_t i0, size_t m,
-                        const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
-                        double *eta, double *gw, double *hs, double *wl, double *zp, double *zn)
-{
+    const partreg_design *d = model;
     size_t k = d->pk;
-    partreg_prefetch_lines(d->y + i0, m);
-    partreg_prefetch_lines(d->w ? d->w + i0 : NULL, m);
-    partreg_rows_dot(xb, lda, k, beta, m, eta);
-    double ll = logit_terms(eta, d->y + i0, d->w ? d->w + i0 : NULL, m, wl, gw, hs);
-    if (!isfinite(ll)) /* a NaN or infinite eta shows here */
-        acc->nonfinite = 1;
-    acc->loglik += ll;
-    if (order == PARTREG_ORDER_VALUE)
-        return;
-    if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED) {
-        partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
-        return;
-    }
-    /* the gradient with the information, from the same reads of the rows */
-    partreg_info_add(acc->info, k, k, xb, lda, hs, gw, acc->grad, m, zp, zn);
-}
-
-/*
- * One fused pass over a chunk of m rows (X block `xb`, row stride lda):
- *   eta = X beta                       (dgemv)
- *   per row: l, d, h from the link     (logit: logit_terms)
- *   grad += X' (w d)                   (dgemv)
- *   info += X' diag(-w h) X            (partreg_info_add: in place for small
- *                                      k, dsyrk on sign-split scaled rows
- *                                      for large k; non-log-concave links
- *                                      such as cauchit give either sign).
- */
-static void binary_chunk(const partreg_design *d, const double *beta, size_t i0, size_t m,
-                         const double *xb, size_t lda, partreg_order order, partreg_accum *acc,
-                         double *eta, double *gw, double *hs, double *zp, double *zn)
-{
-    size_t k = d->pk;
-    partreg_rows_dot(xb, lda, k, beta, m, eta);
+    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
     double ll = 0.0;
-    for (size_t r = 0; r < m; r++) {
-        size_t i = i0 + r;
+    for (size_t i = begin; i < end; i++) {
         double w = partreg_design_weight(d, i);
-        gw[r] = 0.0;
-        hs[r] = 0.0;
         if (w == 0.0)
             continue;
-        int y = d->y[i] != 0.0;
-        double l, dl, hw;
-        if (order == PARTREG_ORDER_VALUE) {
-            partreg_link_binary_terms(d->link, eta[r], y, &l, NULL, NULL, NULL);
-            dl = hw = 0.0;
-        } else {
-            double h, e;
-            partreg_link_binary_terms(d->link, eta[r], y, &l, &dl, &h, &e);
-            hw = order == PARTREG_ORDER_EXPECTED ? w * e : -w * h;
-        }
+        const double *x = partreg_design_row(d, i, scratch);
+        double eta = 0.0;
+        for (size_t j = 0; j < k; j++)
+            eta += x[j] * beta[j];
+        double l, dl, h, e;
+        partreg_link_binary_terms(d->link, eta, d->y[i] != 0.0, &l, &dl, &h, &e);
         ll += w * l;
         if (order == PARTREG_ORDER_VALUE)
             continue;
-        gw[r] = w * dl;
-        if (order != PARTREG_ORDER_HESSIAN && order != PARTREG_ORDER_EXPECTED)
+        for (size_t a = 0; a < k; a++)
+            acc->grad[a] += w * dl * x[a];
+        if (!info)
             continue;
-        if (!isfinite(hw) || !isfinite(gw[r]))
+        /* the row's weight in the information: -w d2l/deta2, or w times
+         * the expected f^2 / (F (1 - F)) */
+        double hw = order == PARTREG_ORDER_EXPECTED ? w * e : -w * h;
+        if (!isfinite(hw) || !isfinite(dl))
             acc->nonfinite = 1;
-        hs[r] = hw;
+        for (size_t a = 0; a < k; a++)
+            for (size_t c = 0; c <= a; c++)
+                acc->info[a * k + c] += hw * x[a] * x[c];
     }
     if (!isfinite(ll))
         acc->nonfinite = 1;
     acc->loglik += ll;
-    if (order == PARTREG_ORDER_VALUE)
-        return;
-    if (order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED)
-        partreg_info_add(acc->info, k, k, xb, lda, hs, gw, acc->grad, m, zp, zn);
-    else
-        partreg_rows_weighted_sum(xb, lda, k, gw, m, acc->grad);
-}
-
-static void binary_accumulate(const void *model, const double *beta, size_t begin, size_t end,
-                              partreg_order order, partreg_accum *acc, double *scratch)
-{
-    const partreg_design *d = model;
-    size_t k = d->pk, chunk = CHUNK_ROWS(k);
-    /* scratch: eta, gw, w h, w l (chunk each), Zp, Zn, gathered rows (chunk x k
-     * each): separate arrays, so no output overwrites the rows being read */
-    double *eta = scratch, *gw = eta + chunk, *hs = gw + chunk, *wl = hs + chunk;
-    double *zp = wl + chunk, *zn = zp + chunk * k, *gather = zn + chunk * k;
-    for (size_t b = begin; b < end; b += chunk) {
-        size_t m = end - b < chunk ? end - b : chunk;
-        const double *xb = d->X + b * d->ldx;
-        size_t lda = d->ldx;
-        if (d->cols) { /* gather the kept columns only when some were dropped */
-            for (size_t r = 0; r < m; r++)
-                partreg_design_row(d, b + r, gather + r * k);
-            xb = gather;
-            lda = k;
-        }
-        if (d->link == PARTREG_LOGIT)
-            logit_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, hs, wl, zp, zn);
-        else
-            binary_chunk(d, beta, b, m, xb, lda, order, acc, eta, gw, hs, zp, zn);
-    }
 }
 
 void partreg_binary_reference_row_scores(const void *model, const double *beta, size_t begin,
@@ -288,20 +167,16 @@ static void binary_glm_rows(const void *model, const double *beta, size_t begin,
     }
 }
 
+/* The one place the objective's route is chosen: the reference loops
+ * above, or the fast route of the design's kernel (kernels/). */
 void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
 {
     memset(obj, 0, sizeof *obj); /* the optional fields: none */
     obj->k = d->pk;
     obj->n = d->n;
     obj->model = d;
-    obj->accumulate = binary_accumulate;
     obj->feasible = NULL;
-    obj->row_scores = d->link == PARTREG_LOGIT ? partreg_binary_logit_row_scores
-                                               : partreg_binary_reference_row_scores;
-    size_t k = d->pk ? d->pk : 1, scores = partreg_score_rows_scratch(d->pk, 2);
-    obj->scratch_doubles = CHUNK_ROWS(k) * (4 + 3 * k);
-    if (obj->scratch_doubles < scores)
-        obj->scratch_doubles = scores;
+    obj->row_scores = partreg_binary_reference_row_scores;
     obj->team = NULL;
     obj->group_start = NULL;
     obj->info_derivative = binary_info_derivative;
@@ -311,6 +186,19 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->segment_start = NULL;
     obj->n_segments = 0;
     obj->pass = NULL;
+    if (d->kernel == PARTREG_KERNEL_REFERENCE) {
+        obj->accumulate = binary_reference;
+        obj->scratch_doubles = 2 * (d->pk ? d->pk : 1); /* binary_info_derivative's */
+    } else {
+        obj->accumulate = partreg_binary_fast_accumulate;
+        obj->scratch_doubles = partreg_binary_fast_scratch(d->pk);
+        if (d->link == PARTREG_LOGIT) {
+            size_t scores = partreg_score_rows_scratch(d->pk, 2);
+            obj->row_scores = partreg_binary_logit_row_scores;
+            if (obj->scratch_doubles < scores)
+                obj->scratch_doubles = scores;
+        }
+    }
 }
 
 double partreg_binary_null_loglik(partreg_link link, double sw, double s1, int has_intercept)

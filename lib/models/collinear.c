@@ -11,235 +11,30 @@
  * before it, and j is dropped when sqrt(1 - R^2) < tol. Keeping the earlier
  * column of an aliased set matches R (lm/glm) and Stata's choices.
  *
- * Within a block the sums, minima and maxima and the centred copy take the
- * rows four at a time, each along the columns, so every load and store of
- * the per-column arrays serves four rows and the column loops vectorise
- * (gcc 12 at -O2 vectorises a loop of run-time length only under the
- * dynamic cost model, hence the pragma). */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("vect-cost-model=dynamic")
-#endif
+ * A block's moments are the kernel partreg_screen_block
+ * (kernels/screen_rows.c). */
 
 #include "models/collinear.h"
 #include "models/objective.h"
-#include "models/rank_update.h"
-#include "models/screen_rows.h"
-#include "models/v4.h"
+#include "models/kernels/screen_block.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows per block of the one-pass cross-product accumulation. Each block
- * starts its read of X with the sums' loop, a stream from memory that the
- * core restarts (and waits on) at every block after the compute between,
- * so a block is as large as keeps its centred copy Z in L2 (80 KiB at
- * p = 10). */
-#define SCREEN_BLOCK 1024
 /* Fewer rows than this per thread are not worth a thread. */
 #define SCREEN_MIN_ROWS_PER_THREAD 20000
 
-/* The moments of a range of rows: total weight, weighted means, centred
- * cross-products (lower triangle), minima and maxima, and whether a value
- * was not finite, and the scratch for one block (a segment's points to
- * the scratch of the member working on it). */
-typedef struct partreg_screen_moments {
-    const partreg_data *data;
-    size_t ldx, begin, end;
-    double sw;
-    double *mean, *C, *lo, *hi;
-    int nonfinite;
-    int filled;          /* merged states: holds the first segment's (pieces API) */
-    double *mb, *Cb, *Z; /* block scratch: p, p * p, SCREEN_BLOCK * p */
-    double *chk;         /* block scratch: sums of the zero-weight rows, p */
-    double *hz;          /* block scratch: the weights of Z's rows, SCREEN_BLOCK */
-    double *Zs;          /* block scratch for partreg_info_add's scaled rows, SCREEN_BLOCK * p */
-    double *buf;         /* the allocation the above live in, when this state owns it */
-} moments;
-
-static double lesser(double a, double b) { return a < b ? a : b; }
-static double greater(double a, double b) { return a > b ? a : b; }
-
-/* s += (x0 + x1) + (x2 + x3), and the four rows' minima and maxima into lo
- * and hi, column by column. Four rows per pass over s, lo and hi: each load
- * and store of those serves four rows, and the loop along the columns
- * vectorises (no two of the arrays overlap). */
-static inline void sum_rows4(size_t p, const double *restrict x0, const double *restrict x1,
-                             const double *restrict x2, const double *restrict x3,
-                             double *restrict s, double *restrict lo, double *restrict hi)
-{
-    for (size_t j = 0; j < p; j++) {
-        double a = x0[j], b = x1[j], c = x2[j], d = x3[j];
-        s[j] += (a + b) + (c + d);
-        lo[j] = lesser(lesser(lesser(a, b), lesser(c, d)), lo[j]);
-        hi[j] = greater(greater(greater(a, b), greater(c, d)), hi[j]);
-    }
-}
-
-/* The same with weights: s += (u0 x0 + u1 x1) + (u2 x2 + u3 x3). */
-static inline void wsum_rows4(size_t p, const double *restrict x0, const double *restrict x1,
-                              const double *restrict x2, const double *restrict x3,
-                              const double *restrict u, double *restrict s, double *restrict lo,
-                              double *restrict hi)
-{
-    double u0 = u[0], u1 = u[1], u2 = u[2], u3 = u[3];
-    for (size_t j = 0; j < p; j++) {
-        double a = x0[j], b = x1[j], c = x2[j], d = x3[j];
-        s[j] += (u0 * a + u1 * b) + (u2 * c + u3 * d);
-        lo[j] = lesser(lesser(lesser(a, b), lesser(c, d)), lo[j]);
-        hi[j] = greater(greater(greater(a, b), greater(c, d)), hi[j]);
-    }
-}
-
-/* One row: s += u x, minima and maxima. */
-static inline void wsum_row(size_t p, const double *restrict x, double u, double *restrict s,
-                            double *restrict lo, double *restrict hi)
-{
-    for (size_t j = 0; j < p; j++) {
-        s[j] += u * x[j];
-        lo[j] = lesser(x[j], lo[j]);
-        hi[j] = greater(x[j], hi[j]);
-    }
-}
-
-/* z_i = x_i - m for four rows: one pass along the columns for the four,
- * as in sum_rows4. */
-static inline void centre_rows4(size_t p, const double *restrict x0, const double *restrict x1,
-                                const double *restrict x2, const double *restrict x3,
-                                const double *restrict m, double *restrict z0,
-                                double *restrict z1, double *restrict z2, double *restrict z3)
-{
-    for (size_t j = 0; j < p; j++) {
-        double mj = m[j];
-        z0[j] = x0[j] - mj;
-        z1[j] = x1[j] - mj;
-        z2[j] = x2[j] - mj;
-        z3[j] = x3[j] - mj;
-    }
-}
-
-/* z = x - m */
-static inline void centre_row(size_t p, const double *restrict x, const double *restrict m,
-                              double *restrict z)
-{
-    for (size_t j = 0; j < p; j++)
-        z[j] = x[j] - m[j];
-}
-
-/* s += x, column by column. */
-static inline void add_row(size_t p, const double *restrict x, double *restrict s)
-{
-    for (size_t j = 0; j < p; j++)
-        s[j] += x[j];
-}
-
-/* Weighted sums of one block of rows into its own mean mb, weight *wb,
- * and (lower triangle, via partreg_info_add) the cross-products Cb of the
- * rows centred at mb; minima, maxima and non-finite values into mo. Every
- * row is checked for finiteness, zero weight or not; the sums skip zero
- * weights.
- *
- * The rows with non-zero weight are listed in row[0..m-1] with their
- * weights in h; the sums, minima and maxima take them four at a time, and
- * the centred copy Z reads the same list. A block with a zero weight
- * lists its rows and weights apart (rows with zero weight in
- * row[top..nb-1], their values summed into chk only to be checked). In
- * an AVX2 clone on x86-64 with gcc (no FMA: the same bits as the default
- * clone, column by column; v4.h). */
-PARTREG_AVX2_CLONE
-static void block_moments(moments *mo, size_t b, size_t e, double *wb)
-{
-    const partreg_data *data = mo->data;
-    const double *X = data->X, *w = data->w, *h = w ? w + b : mo->hz; /* hz: unit weights */
-    size_t p = data->p, ldx = mo->ldx, nb = e - b, m = nb, top = nb, zeros = 0;
-    double sw = w ? 0.0 : (double)nb;
-    double *restrict mb = mo->mb, *restrict lo = mo->lo, *restrict hi = mo->hi;
-    double *restrict chk = mo->chk;
-    const double *row[SCREEN_BLOCK];
-    int bad = 0;
-    for (size_t r = 0; w && r < nb; r++)
-        zeros += w[b + r] == 0.0;
-    if (!zeros) {
-        for (size_t r = 0; r < nb; r++)
-            row[r] = X + (b + r) * ldx;
-    }
-    else {
-        double *hz = mo->hz;
-        m = 0;
-        for (size_t r = 0; r < nb; r++) {
-            const double *x = X + (b + r) * ldx;
-            if (w[b + r] != 0.0) {
-                row[m] = x;
-                hz[m++] = w[b + r];
-            }
-            else /* out of the sums, not out of the check */
-                row[--top] = x;
-        }
-        h = hz;
-        memset(chk, 0, p * sizeof *chk);
-        for (size_t r = top; r < nb; r++)
-            add_row(p, row[r], chk);
-    }
-    /* with weights, the total is summed in the order of the column sums,
-     * so that a column of ones has mean 1 exactly */
-    memset(mb, 0, p * sizeof *mb);
-    size_t r = 0;
-    /* rows of this block whose reads rounded up to 4 entries stay in X */
-    size_t safe_all = p ? partreg_v4_safe_groups(data->n, p, partreg_v4_width(p), ldx, 1) : 0;
-    size_t safe = safe_all > b ? safe_all - b : 0;
-    if (!w && partreg_screen_sums(X + b * ldx, ldx, p, m, safe, mb, lo, hi))
-        r = m;
-    else if (!w)
-        for (; r + 4 <= m; r += 4)
-            sum_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], mb, lo, hi);
-    else
-        for (; r + 4 <= m; r += 4) {
-            wsum_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], h + r, mb, lo, hi);
-            sw += (h[r] + h[r + 1]) + (h[r + 2] + h[r + 3]);
-        }
-    for (; r < m; r++) {
-        wsum_row(p, row[r], h[r], mb, lo, hi);
-        if (w)
-            sw += h[r];
-    }
-    *wb = sw;
-    /* A NaN or infinity in a row makes its column sum non-finite: only
-     * then are the block's values looked at one by one (a sum can also
-     * overflow on finite values, which is not an error here). */
-    for (size_t j = 0; j < p && !bad; j++)
-        if (!isfinite(mb[j]) || (zeros && !isfinite(chk[j])))
-            for (size_t i = b; i < e && !bad; i++)
-                bad = !isfinite(X[i * ldx + j]);
-    if (bad) {
-        mo->nonfinite = 1;
-        return;
-    }
-    if (!(sw > 0))
-        return;
-    for (size_t j = 0; j < p; j++)
-        mb[j] /= sw;
-    r = !w && partreg_screen_centre(X + b * ldx, ldx, p, m, safe, mb, mo->Z) ? m : 0;
-    for (; r + 4 <= m; r += 4) {
-        double *z = mo->Z + r * p;
-        centre_rows4(p, row[r], row[r + 1], row[r + 2], row[r + 3], mb, z, z + p, z + 2 * p,
-                     z + 3 * p);
-    }
-    for (; r < m; r++)
-        centre_row(p, row[r], mb, mo->Z + r * p);
-    /* the weights are positive: no row goes to the negative scratch.
-     * Without weights h is hz, all ones (1 x is x: the same bits as
-     * h = NULL), and gcc makes a faster loop of the weighted kernel than of
-     * the unit-weight one, which works in place in A. */
-    memset(mo->Cb, 0, p * p * sizeof *mo->Cb);
-    partreg_info_add(mo->Cb, p, p, mo->Z, p, h, NULL, NULL, m, mo->Zs, mo->Zs);
-}
+/* A screening state (kernels/screen_block.h); `filled` marks a merged
+ * state that holds the first segment's moments (the pieces API). */
+typedef partreg_moments moments;
 
 /* Merge the moments (wb, mb, Cb) of a set of rows into mo by the pairwise
  * update of Chan, Golub & LeVeque (1979):
  *   C = C_a + C_b + W_a W_b / (W_a + W_b) (m_b - m_a)(m_b - m_a)',
  * as accurate as two-pass centred sums and half the memory traffic. */
-static void merge_moments(moments *mo, double wb, const double *mb, const double *Cb)
+static void merge_moments(partreg_moments *mo, double wb, const double *mb, const double *Cb)
 {
     size_t p = mo->data->p;
     if (!(wb > 0))
@@ -267,26 +62,26 @@ static void merge_segment(moments *into, const moments *from, size_t p)
 }
 
 /* One segment's rows, block by block, in row order. */
-static void range_moments(moments *mo)
+static void range_moments(partreg_moments *mo)
 {
-    for (size_t b = mo->begin; b < mo->end && !mo->nonfinite; b += SCREEN_BLOCK) {
-        size_t e = mo->end - b < SCREEN_BLOCK ? mo->end : b + SCREEN_BLOCK;
+    for (size_t b = mo->begin; b < mo->end && !mo->nonfinite; b += PARTREG_SCREEN_BLOCK) {
+        size_t e = mo->end - b < PARTREG_SCREEN_BLOCK ? mo->end : b + PARTREG_SCREEN_BLOCK;
         double wb;
-        block_moments(mo, b, e, &wb);
+        partreg_screen_block(mo, b, e, &wb);
         if (!mo->nonfinite)
             merge_moments(mo, wb, mo->mb, mo->Cb);
     }
 }
 
-static void moments_free(moments *mo) { free(mo->buf); }
+static void moments_free(partreg_moments *mo) { free(mo->buf); }
 
 /* All of a state's arrays in one allocation (mo arrives zeroed). */
-static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, size_t end)
+static int moments_alloc(partreg_moments *mo, const partreg_data *data, size_t begin, size_t end)
 {
     size_t p1 = data->p ? data->p : 1;
-    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 6 + 2 * SCREEN_BLOCK))
+    if (p1 > SIZE_MAX / sizeof(double) / (2 * p1 + 6 + 2 * PARTREG_SCREEN_BLOCK))
         return -1;
-    size_t total = 2 * p1 * p1 + (5 + 2 * SCREEN_BLOCK) * p1 + SCREEN_BLOCK;
+    size_t total = 2 * p1 * p1 + (5 + 2 * PARTREG_SCREEN_BLOCK) * p1 + PARTREG_SCREEN_BLOCK;
     mo->buf = calloc(total, sizeof *mo->buf);
     if (!mo->buf)
         return -1;
@@ -302,9 +97,9 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
     mo->C = mo->chk + p1;
     mo->Cb = mo->C + p1 * p1;
     mo->Z = mo->Cb + p1 * p1;
-    mo->hz = mo->Z + SCREEN_BLOCK * p1;
-    mo->Zs = mo->hz + SCREEN_BLOCK;
-    for (size_t r = 0; !data->w && r < SCREEN_BLOCK; r++)
+    mo->hz = mo->Z + PARTREG_SCREEN_BLOCK * p1;
+    mo->Zs = mo->hz + PARTREG_SCREEN_BLOCK;
+    for (size_t r = 0; !data->w && r < PARTREG_SCREEN_BLOCK; r++)
         mo->hz[r] = 1.0;
     for (size_t j = 0; j < data->p; j++) {
         mo->lo[j] = INFINITY;
@@ -316,15 +111,15 @@ static int moments_alloc(moments *mo, const partreg_data *data, size_t begin, si
 /* One pass of the screening: the row segments' moments and each member's
  * block scratch. */
 typedef struct screen_pass {
-    moments *seg, *scr;
+    partreg_moments *seg, *scr;
 } screen_pass;
 
 /* Segment s on member t, with t's block scratch. */
 static void segment_moments(void *arg, size_t s, size_t t)
 {
     const screen_pass *sp = arg;
-    const moments *scr = &sp->scr[t];
-    moments *mo = &sp->seg[s];
+    const partreg_moments *scr = &sp->scr[t];
+    partreg_moments *mo = &sp->seg[s];
     mo->mb = scr->mb;
     mo->Cb = scr->Cb;
     mo->Z = scr->Z;
@@ -337,7 +132,8 @@ static void segment_moments(void *arg, size_t s, size_t t)
 /* The segments' results (sums, means, cross-products, minima and maxima)
  * in one allocation, owned by seg[0].buf; their block scratch is a
  * member's. */
-static int segments_alloc(moments *seg, size_t nseg, const partreg_data *data)
+static int segments_alloc(partreg_moments *seg, size_t nseg, const partreg_data *data,
+                          partreg_isa isa)
 {
     size_t p = data->p, p1 = p ? p : 1, per = 3 * p1 + p1 * p1;
     if (per > SIZE_MAX / sizeof(double) / nseg)
@@ -346,12 +142,13 @@ static int segments_alloc(moments *seg, size_t nseg, const partreg_data *data)
     if (!buf)
         return -1;
     for (size_t s = 0; s < nseg; s++) {
-        moments *mo = &seg[s];
+        partreg_moments *mo = &seg[s];
         double *b = buf + s * per;
         memset(mo, 0, sizeof *mo);
         mo->data = data;
+        mo->isa = isa;
         mo->ldx = data->ldx ? data->ldx : data->p;
-        partreg_segment_rows(data->n, SCREEN_BLOCK, nseg, s, &mo->begin, &mo->end);
+        partreg_segment_rows(data->n, PARTREG_SCREEN_BLOCK, nseg, s, &mo->begin, &mo->end);
         mo->mean = b;
         mo->lo = b + p1;
         mo->hi = b + 2 * p1;
@@ -369,17 +166,18 @@ static int segments_alloc(moments *seg, size_t nseg, const partreg_data *data)
  * enough), which claim the segments one at a time; the segments are
  * merged in order, so the sums do not depend on the threads. */
 static partreg_status all_moments(const partreg_data *data, int threads, partreg_team *team,
-                                  moments *out)
+                                  partreg_isa isa, partreg_moments *out)
 {
-    size_t n = data->n, nseg = partreg_segment_count(n, data->p, SCREEN_BLOCK);
+    size_t n = data->n, nseg = partreg_segment_count(n, data->p, PARTREG_SCREEN_BLOCK);
     size_t nt = partreg_team_threads(team, threads, n,
                                      team ? PARTREG_TEAM_MIN_ROWS : SCREEN_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
-    moments scr[PARTREG_TEAM_MAX];
+    partreg_moments scr[PARTREG_TEAM_MAX];
     memset(scr, 0, sizeof scr);
-    moments *seg = calloc(nseg, sizeof *seg);
-    partreg_status st = seg && segments_alloc(seg, nseg, data) == 0 ? PARTREG_OK : PARTREG_ENOMEM;
+    partreg_moments *seg = calloc(nseg, sizeof *seg);
+    partreg_status st =
+        seg && segments_alloc(seg, nseg, data, isa) == 0 ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
         if (moments_alloc(&scr[t], data, 0, 0) != 0)
             st = PARTREG_ENOMEM;
@@ -500,26 +298,28 @@ cleanup:
 }
 
 partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, double tol,
-                                      int threads, partreg_team *team, unsigned char *why,
+                                      int threads, partreg_team *team, partreg_isa isa,
+                                      unsigned char *why,
                                       size_t *kept, size_t *pk, int *has_intercept,
                                       size_t *intercept_col, double *intercept_value,
                                       partreg_screen_offset *offset)
 {
-    return partreg_screen_columns_grouped(data, NULL, thresholds, tol, threads, team, why, kept,
-                                          pk, has_intercept, intercept_col, intercept_value,
-                                          offset);
+    return partreg_screen_columns_grouped(data, NULL, thresholds, tol, threads, team, isa, why,
+                                          kept, pk, has_intercept, intercept_col,
+                                          intercept_value, offset);
 }
 
 partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
                                               int thresholds, double tol, int threads,
-                                              partreg_team *team, unsigned char *why,
+                                              partreg_team *team, partreg_isa isa,
+                                              unsigned char *why,
                                               size_t *kept, size_t *pk, int *has_intercept,
                                               size_t *intercept_col, double *intercept_value,
                                               partreg_screen_offset *offset)
 {
     moments mo;
     memset(&mo, 0, sizeof mo);
-    partreg_status st = all_moments(data, threads, team, &mo);
+    partreg_status st = all_moments(data, threads, team, isa, &mo);
     if (st == PARTREG_OK)
         st = classify(&mo, data->p, group, thresholds, tol, why, kept, pk, has_intercept,
                       intercept_col, intercept_value, offset);
@@ -531,8 +331,8 @@ partreg_status partreg_screen_columns_grouped(const partreg_data *data, const un
 
 size_t partreg_screen_segments(size_t n, size_t p, size_t *block)
 {
-    *block = SCREEN_BLOCK;
-    return partreg_segment_count(n, p, SCREEN_BLOCK);
+    *block = PARTREG_SCREEN_BLOCK;
+    return partreg_segment_count(n, p, PARTREG_SCREEN_BLOCK);
 }
 
 size_t partreg_screen_state_doubles(size_t p)
@@ -541,7 +341,7 @@ size_t partreg_screen_state_doubles(size_t p)
     return 1 + 1 + 3 * p1 + p1 * p1;
 }
 
-partreg_screen_moments *partreg_screen_moments_new(const partreg_data *shape)
+partreg_screen_moments *partreg_screen_moments_new(const partreg_data *shape, partreg_isa isa)
 {
     moments *mo = calloc(1, sizeof *mo);
     if (!mo)
@@ -550,6 +350,7 @@ partreg_screen_moments *partreg_screen_moments_new(const partreg_data *shape)
         free(mo);
         return NULL;
     }
+    mo->isa = isa;
     return mo;
 }
 

@@ -6,6 +6,7 @@
 
 #include "partreg.h"
 
+#include "core/cpu.h"
 #include "core/team.h"
 
 /* Why a column was dropped. */
@@ -25,7 +26,8 @@ typedef struct partreg_screen_offset {
 /* Classify every column of data->X (rows with zero weight ignored) in one
  * pass on `threads` threads (0 = all cores; on the team when it is large
  * enough, else started for the pass; the pass also checks that every
- * value, zero-weight rows included, is finite):
+ * value, zero-weight rows included, is finite; isa: the fit's instruction
+ * set, core/cpu.h, which changes no bit):
  * why[j] is one of the PARTREG_KEEP/DROP_* codes, kept[0..*pk-1] the kept
  * column indices. A model without thresholds keeps the first constant
  * non-zero column as its intercept (*has_intercept = 1, its index in
@@ -38,7 +40,8 @@ typedef struct partreg_screen_offset {
  * PARTREG_OK, PARTREG_EDATA when some value of X is not finite (outputs
  * then unset), or PARTREG_ENOMEM. */
 partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, double tol,
-                                      int threads, partreg_team *team, unsigned char *why,
+                                      int threads, partreg_team *team, partreg_isa isa,
+                                      unsigned char *why,
                                       size_t *kept, size_t *pk, int *has_intercept,
                                       size_t *intercept_col, double *intercept_value,
                                       partreg_screen_offset *offset);
@@ -52,10 +55,10 @@ partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, 
  * partreg_screen_moments_new (NULL when out of memory; shape gives p and
  * whether rows are weighted) holds one segment's or the merged moments
  * and its own block scratch. */
-typedef struct partreg_screen_moments partreg_screen_moments;
+typedef struct partreg_moments partreg_screen_moments;
 size_t partreg_screen_segments(size_t n, size_t p, size_t *block);
 size_t partreg_screen_state_doubles(size_t p);
-partreg_screen_moments *partreg_screen_moments_new(const partreg_data *shape);
+partreg_screen_moments *partreg_screen_moments_new(const partreg_data *shape, partreg_isa isa);
 void partreg_screen_moments_free(partreg_screen_moments *mo);
 void partreg_screen_moments_reset(partreg_screen_moments *mo, size_t p);
 void partreg_screen_moments_segment(partreg_screen_moments *mo, const partreg_data *view);
@@ -74,7 +77,8 @@ partreg_status partreg_screen_moments_classify(partreg_screen_moments *all, size
  * parts of the likelihood (model.h, screen_group). */
 partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
                                               int thresholds, double tol, int threads,
-                                              partreg_team *team, unsigned char *why,
+                                              partreg_team *team, partreg_isa isa,
+                                              unsigned char *why,
                                               size_t *kept, size_t *pk, int *has_intercept,
                                               size_t *intercept_col, double *intercept_value,
                                               partreg_screen_offset *offset);

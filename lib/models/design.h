@@ -18,6 +18,11 @@ typedef struct partreg_design {
     size_t J;            /* outcome levels (2 for binary) */
     partreg_link link;
     const struct partreg_model *model; /* the model whose objective reads the design (model.h) */
+    /* The route of the objective's row loops, resolved once by the fit
+     * (core/cpu.h: REFERENCE, SCALAR, AVX2 or AVX512). AUTO, what a design
+     * made field by field without it holds, runs the scalar route: only a
+     * fit asks the CPU. */
+    partreg_kernel kernel;
 } partreg_design;
 
 /* Row i of the kept columns: a pointer into X when nothing was dropped,

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/comm.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/spd.h"
 #include "core/workers.h"
@@ -31,7 +32,7 @@
 #include "models/link.h"
 #include "models/model.h"
 #include "models/newton.h"
-#include "models/outcome_sums.h"
+#include "models/kernels/outcome_sums.h"
 #include "models/penalty.h"
 #include "models/warm_start.h"
 
@@ -64,6 +65,7 @@ partreg_fit_options partreg_fit_options_default(void)
     o.threads = 0; /* all cores: the accumulation is split into per-thread sums (bench/results.md) */
     o.block_rows = 0;
     o.warm_start_rows = 50000; /* below that a fit takes milliseconds anyway */
+    o.kernel = PARTREG_KERNEL_AUTO;
     return o;
 }
 
@@ -156,6 +158,7 @@ void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partre
     d->J = fit->J;
     d->link = fit->link;
     d->model = &fit->model;
+    d->kernel = fit->kernel;
 }
 
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
@@ -376,14 +379,15 @@ static uint64_t fingerprint(const double *v, size_t n)
 
 /* Outcome codes 0..J-1 and weights, in one pass (on the team). */
 static partreg_status validate(const partreg_data *d, partreg_rows *rows, size_t J, int threads,
-                               partreg_team *team, outcome_totals *tot, partreg_error *err)
+                               partreg_team *team, partreg_isa isa, outcome_totals *tot,
+                               partreg_error *err)
 {
     if (J <= d->n && !(tot->W = calloc(J ? J : 1, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
     int bad;
     if (rows) {
-        partreg_status st = partreg_rows_outcome_sums(rows, team, threads, J, tot->W,
+        partreg_status st = partreg_rows_outcome_sums(rows, team, threads, isa, J, tot->W,
                                                       &tot->sum_w, &tot->n_pos, &bad);
         if (st != PARTREG_OK)
             return partreg_error_set(err, st, st == PARTREG_ENOMEM
@@ -392,7 +396,7 @@ static partreg_status validate(const partreg_data *d, partreg_rows *rows, size_t
         if (bad > 0)
             return report_bad_rows(rows, J, err);
     } else {
-        bad = partreg_outcome_sums_on(team, threads, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
+        bad = partreg_outcome_sums_on(team, threads, isa, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
                                       &tot->n_pos);
     }
     if (bad < 0)
@@ -552,14 +556,16 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     int thresholds = (fit->model.ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0;
     partreg_intercept *ic = &fit->intercept;
+    partreg_isa isa = partreg_route_isa(fit->kernel);
     partreg_status st =
         fit->rows
             ? partreg_rows_screen(fit->rows, fit->model.screen_group, thresholds,
-                                  fit->opt.collinear_tol, team, fit->opt.threads, why, fit->kept,
-                                  &fit->pk, &ic->has, &ic->column, &ic->value, &fit->offset)
+                                  fit->opt.collinear_tol, team, fit->opt.threads, isa, why,
+                                  fit->kept, &fit->pk, &ic->has, &ic->column, &ic->value,
+                                  &fit->offset)
             : partreg_screen_columns_grouped(d, fit->model.screen_group, thresholds,
-                                             fit->opt.collinear_tol, fit->opt.threads, team, why,
-                                             fit->kept, &fit->pk, &ic->has, &ic->column,
+                                             fit->opt.collinear_tol, fit->opt.threads, team, isa,
+                                             why, fit->kept, &fit->pk, &ic->has, &ic->column,
                                              &ic->value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
@@ -946,42 +952,17 @@ cleanup:
     return st;
 }
 
-static partreg_status fit_create(const partreg_data *data, const partreg_rows *rows,
-                                 const partreg_model_spec *spec, const partreg_fit_options *opt,
-                                 partreg_fit **out, partreg_error *err)
+/* The checks of the arguments before anything is allocated (rows: the
+ * rows when they are not data's arrays). */
+static partreg_status check_inputs(const partreg_data *data, const partreg_rows *rows,
+                                   const partreg_model_spec *spec, const partreg_fit_options *opt,
+                                   partreg_error *err)
 {
-    partreg_fit_options defaults = partreg_fit_options_default();
-    partreg_fit *fit = NULL;
-    double *step = NULL;
-    partreg_team *team = NULL;
-    outcome_totals tot = {NULL, 0.0, 0};
     partreg_status st;
-    if (!out)
-        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_create: NULL output pointer");
-    *out = NULL;
-    if (!opt)
-        opt = &defaults;
-    partreg_error_clear(err);
     if (!spec || !spec->ops)
         return partreg_error_set(err, PARTREG_EINVAL, "no model specification given");
     if ((st = check_options(opt, spec->ops, err)) != PARTREG_OK)
         return st;
-    partreg_fit_options penalised;
-    if (spec->penalty != PARTREG_PENALTY_NONE) {
-        /* scoring steps and the model covariance on the expected
-         * information (penalty.c); no subsample start: the penalty is of
-         * all the rows */
-        penalised = *opt;
-        penalised.information = PARTREG_INFO_EXPECTED;
-        penalised.warm_start_rows = 0;
-        /* scoring converges linearly, not quadratically: near separation
-         * (and in profile refits far out) it takes some hundred cheap
-         * steps where Newton takes ten */
-        penalised.max_iter = opt->max_iter <= INT_MAX / PENALISED_ITER_FACTOR
-                                 ? opt->max_iter * PENALISED_ITER_FACTOR
-                                 : INT_MAX;
-        opt = &penalised;
-    }
     if (rows && spec->penalty != PARTREG_PENALTY_NONE)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "Firth's penalty is not available out of core or in a "
@@ -992,21 +973,148 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "unknown link %d; use logit, probit, cloglog, loglog or cauchit",
                                  (int)spec->link);
-    if ((st = check_shape(data, err)) != PARTREG_OK)
-        return st;
-    if (!(fit = calloc(1, sizeof *fit)))
-        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err);
+    return check_shape(data, err);
+}
+
+/* The options a fit of spec runs with: opt, or for a penalised model
+ * *penalised made from it. Penalised fits take scoring steps and the
+ * model covariance on the expected information (penalty.c) and no
+ * subsample start (the penalty is of all the rows); scoring converges
+ * linearly, not quadratically: near separation (and in profile refits far
+ * out) it takes some hundred cheap steps where Newton takes ten. */
+static const partreg_fit_options *run_options(const partreg_model_spec *spec,
+                                              const partreg_fit_options *opt,
+                                              partreg_fit_options *penalised)
+{
+    if (spec->penalty == PARTREG_PENALTY_NONE)
+        return opt;
+    *penalised = *opt;
+    penalised->information = PARTREG_INFO_EXPECTED;
+    penalised->warm_start_rows = 0;
+    penalised->max_iter = opt->max_iter <= INT_MAX / PENALISED_ITER_FACTOR
+                              ? opt->max_iter * PENALISED_ITER_FACTOR
+                              : INT_MAX;
+    return penalised;
+}
+
+/* A new fit of spec on its kernel route, its model made for the data's
+ * shape (*out: the fit, NULL when it could not be allocated). */
+static partreg_status fit_new(const partreg_data *data, const partreg_model_spec *spec,
+                              const partreg_fit_options *opt, partreg_fit **out,
+                              partreg_error *err)
+{
+    /* the one reading of the CPU's capabilities for this fit: every pass
+     * of it runs this route */
+    partreg_kernel route;
+    partreg_status st = partreg_cpu_route(opt->kernel, partreg_cpu_isa(), &route, err);
     if (st != PARTREG_OK)
-        goto fail;
-    if (partreg_model_spec_copy(spec, &fit->spec) != PARTREG_OK) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto fail;
+        return st;
+    partreg_fit *fit = calloc(1, sizeof *fit);
+    *out = fit;
+    if (!fit)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    fit->kernel = route;
+    if ((st = partreg_model_init(&fit->model, spec, data->n, data->p, data->n_levels, err)) !=
+        PARTREG_OK)
+        return st;
+    if (partreg_model_spec_copy(spec, &fit->spec) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_OK;
+}
+
+/* The pass over the outcome and weights, the fit's memory, and the
+ * screening of the design columns. */
+static partreg_status fit_rows(partreg_fit *fit, const partreg_data *data,
+                               const partreg_fit_options *opt, partreg_team *team,
+                               outcome_totals *tot, partreg_error *err)
+{
+    partreg_status st;
+    if ((st = validate(data, fit->rows, fit->model.J, opt->threads, team,
+                       partreg_route_isa(fit->kernel), tot, err)) != PARTREG_OK ||
+        (st = check_classes(data, &fit->model, tot, err)) != PARTREG_OK)
+        return st;
+    if ((st = alloc_fit(data, opt, fit)) != PARTREG_OK)
+        return partreg_error_set(err, st, "out of memory");
+    fit->sum_w = tot->sum_w;
+    fit->y_hash = fingerprint(data->y, data->n);
+    fit->w_hash = fingerprint(data->w, data->n);
+    fit->weighted = fit->rows ? fit->rows->weighted : data->w != NULL;
+    if (tot->n_pos < fit->K)
+        return partreg_error_set(err, PARTREG_ETOOFEW,
+                                 "%zu usable rows for %zu parameters; a model needs at least "
+                                 "as many rows as parameters",
+                                 tot->n_pos, fit->K);
+    if ((st = screen(fit, data, team, err)) != PARTREG_OK)
+        return st;
+    if (fit->k == 0)
+        return partreg_error_set(err, PARTREG_ECOLLINEAR, "no usable design columns remain");
+    return PARTREG_OK;
+}
+
+/* The solver, the covariance and the verdict on its stop (*verdict:
+ * PARTREG_OK, or why the estimate is not to be trusted; the fit is still
+ * returned), then for a trusted estimate FLIC's intercept and the count of
+ * crossing rows. Returns what makes the fit fail. */
+static partreg_status fit_estimate(partreg_fit *fit, const partreg_data *data,
+                                   const partreg_fit_options *opt, partreg_team *team,
+                                   const outcome_totals *tot, partreg_status *verdict,
+                                   partreg_error *err)
+{
+    double *step = NULL;
+    partreg_newton_result res;
+    memset(&res, 0, sizeof res);
+    partreg_status st;
+    if ((st = solve(fit, data, team, tot, opt, &res, &step, err)) == PARTREG_OK &&
+        (st = finish_covariance(fit, err)) == PARTREG_OK) {
+        *verdict = judge_stop(fit, &res, step, err);
+        if (*verdict == PARTREG_OK && fit->model.flic)
+            st = partreg_fit_flic_intercept(fit, data, team, err);
+        if (st == PARTREG_OK && *verdict == PARTREG_OK && count_crossing(fit, data) != PARTREG_OK)
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    }
+    free(step);
+    return st;
+}
+
+/* Out of memory: say what made the model large, its number of
+ * parameters. */
+static void say_size(const partreg_fit *fit, partreg_status st, partreg_error *err)
+{
+    if (st != PARTREG_ENOMEM || !fit || fit->model.layout.K == 0)
+        return;
+    double K = (double)fit->model.layout.K;
+    partreg_error_set(err, PARTREG_ENOMEM,
+                      "out of memory: the model has %zu parameters, and their information "
+                      "matrix alone needs %.3g GB; drop or recode what gives it so many "
+                      "(a factor or an outcome with many levels)",
+                      fit->model.layout.K, K * K * 8 / 1e9);
+}
+
+static partreg_status fit_create(const partreg_data *data, const partreg_rows *rows,
+                                 const partreg_model_spec *spec, const partreg_fit_options *opt,
+                                 partreg_fit **out, partreg_error *err)
+{
+    partreg_fit_options defaults = partreg_fit_options_default(), penalised;
+    if (!out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_create: NULL output pointer");
+    *out = NULL;
+    if (!opt)
+        opt = &defaults;
+    partreg_error_clear(err);
+    partreg_status st = check_inputs(data, rows, spec, opt, err), verdict = PARTREG_OK;
+    if (st != PARTREG_OK)
+        return st;
+    opt = run_options(spec, opt, &penalised);
+    partreg_fit *fit = NULL;
+    if ((st = fit_new(data, spec, opt, &fit, err)) != PARTREG_OK) {
+        say_size(fit, st, err);
+        partreg_fit_free(fit);
+        return st;
     }
     if (rows) {
         if (!(fit->rows = malloc(sizeof *fit->rows))) {
-            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-            goto fail;
+            partreg_fit_free(fit);
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         }
         *fit->rows = *rows;
         /* ghost rows are the fit's own, fetched as its passes need them */
@@ -1017,67 +1125,22 @@ static partreg_status fit_create(const partreg_data *data, const partreg_rows *r
     /* the threads of every pass of this fit, validation's included: the
      * caller's workers when they are free, else its own (NULL: started
      * per pass) */
-    team = partreg_workers_take(opt->workers);
+    partreg_team *team = partreg_workers_take(opt->workers);
     if (!team)
         team = partreg_team_start(
             partreg_team_threads(NULL, opt->threads, data->n, PARTREG_TEAM_MIN_ROWS));
-    if ((st = validate(data, fit->rows, fit->model.J, opt->threads, team, &tot, err)) != PARTREG_OK ||
-        (st = check_classes(data, &fit->model, &tot, err)) != PARTREG_OK)
-        goto fail;
-    if ((st = alloc_fit(data, opt, fit)) != PARTREG_OK) {
-        partreg_error_set(err, st, "out of memory");
-        goto fail;
-    }
-    fit->sum_w = tot.sum_w;
-    fit->y_hash = fingerprint(data->y, data->n);
-    fit->w_hash = fingerprint(data->w, data->n);
-    fit->weighted = rows ? rows->weighted : data->w != NULL;
-    if (tot.n_pos < fit->K) {
-        st = partreg_error_set(err, PARTREG_ETOOFEW,
-                               "%zu usable rows for %zu parameters; a model needs at least as "
-                               "many rows as parameters",
-                               tot.n_pos, fit->K);
-        goto fail;
-    }
-    if ((st = screen(fit, data, team, err)) != PARTREG_OK)
-        goto fail;
-    if (fit->k == 0) {
-        st = partreg_error_set(err, PARTREG_ECOLLINEAR, "no usable design columns remain");
-        goto fail;
-    }
-    partreg_newton_result res;
-    memset(&res, 0, sizeof res);
-    if ((st = solve(fit, data, team, &tot, opt, &res, &step, err)) != PARTREG_OK ||
-        (st = finish_covariance(fit, err)) != PARTREG_OK)
-        goto fail;
-    st = judge_stop(fit, &res, step, err);
-    if (st == PARTREG_OK && fit->model.flic &&
-        (st = partreg_fit_flic_intercept(fit, data, team, err)) != PARTREG_OK)
-        goto fail;
-    if (st == PARTREG_OK && count_crossing(fit, data) != PARTREG_OK) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto fail;
-    }
+    outcome_totals tot = {NULL, 0.0, 0};
+    if ((st = fit_rows(fit, data, opt, team, &tot, err)) == PARTREG_OK)
+        st = fit_estimate(fit, data, opt, team, &tot, &verdict, err);
+    say_size(fit, st, err);
     fit_team_done(opt, team);
-    free(step);
     free(tot.W);
+    if (st != PARTREG_OK) {
+        partreg_fit_free(fit);
+        return st;
+    }
     *out = fit;
-    return st;
-fail:
-    if (st == PARTREG_ENOMEM && fit && fit->model.layout.K > 0) {
-        /* say what made the model large: its number of parameters */
-        double K = (double)fit->model.layout.K;
-        partreg_error_set(err, PARTREG_ENOMEM,
-                          "out of memory: the model has %zu parameters, and their information "
-                          "matrix alone needs %.3g GB; drop or recode what gives it so many "
-                          "(a factor or an outcome with many levels)",
-                          fit->model.layout.K, K * K * 8 / 1e9);
-    }
-    fit_team_done(opt, team);
-    free(step);
-    free(tot.W);
-    partreg_fit_free(fit);
-    return st;
+    return verdict;
 }
 
 partreg_status partreg_fit_create_rows(const partreg_data *meta, const partreg_rows *rows,

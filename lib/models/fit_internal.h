@@ -89,6 +89,7 @@ struct partreg_fit {
      * the same outcome values and weights */
     uint64_t y_hash, w_hash;
     int weighted;
+    partreg_kernel kernel; /* the route its passes run, resolved from opt.kernel (core/cpu.h) */
 };
 
 /* Add `rows` to the fit's count of rows read (rows_read; no-op when the

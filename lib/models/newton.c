@@ -6,6 +6,14 @@
  * accumulated over row blocks, and h >= 0 the smallest number of halvings
  * that keeps theta feasible and does not lower the log-likelihood.
  *
+ * The file has two layers. partreg_newton_maximise, at the end, is that
+ * iteration and its stopping rules, as PSPP's logistic.c writes it: solve
+ * for the step, stop or halve, move. Which information each step solves
+ * with is the information-reuse layer's business (the reuse_* functions):
+ * it says which pass evaluates the start and each trial point, and what
+ * to do when a step from reused information fails. Without a start
+ * information and with no chord step taken, every step is plain Newton's.
+ *
  * Chord steps: once the steps are small, the information changes little
  * from one point to the next, so a step may reuse the previous point's. The
  * trial point after a small step from fresh information is then evaluated
@@ -14,7 +22,7 @@
  * information of the point before. That step's error is about the product
  * of the two steps' sizes instead of the square of the last one: a pair of
  * passes (full, gradient-only) cubes the error for about 1.5 passes' cost.
- * It is taken where that saves a full pass (see `chord` in the loop). The
+ * It is taken where that saves a full pass (reuse_trial_order). The
  * next trial always gets the full accumulation, and
  * stopping is only judged at points whose information is fresh, so the
  * returned state and the standard errors are those of plain Newton.
@@ -54,7 +62,7 @@
 /* A converged step larger than this (relative) is still applied once. */
 #define POLISH_STEP 1e-15
 /* A converged final step below this (relative) is applied without a pass to
- * re-evaluate the state at the new point (see the loop). */
+ * re-evaluate the state at the new point (polish). */
 #define FRESH_STATE_STEP 1e-10
 /* Chord steps only follow steps from fresh information below this
  * (relative): the information changes by about this fraction over them. */
@@ -78,14 +86,42 @@ static double max_abs(const double *v, size_t k)
     return m;
 }
 
+/* What one maximisation works with. */
+typedef struct newton {
+    const partreg_objective *obj;
+    const partreg_fit_options *opt;
+    partreg_order order; /* the information pass: observed or expected */
+    partreg_newton_result *res;
+} newton;
+
 /* One accumulation pass over the data, counted. */
-static partreg_status evaluate(const partreg_objective *obj, const double *theta,
-                               partreg_order order, const partreg_fit_options *opt,
-                               partreg_accum *acc, partreg_newton_result *res)
+static partreg_status evaluate(const newton *nw, const double *theta, partreg_order order,
+                               partreg_accum *acc)
 {
-    res->passes++;
-    return partreg_objective_eval(obj, theta, order, opt->threads, opt->block_rows, acc);
+    nw->res->passes++;
+    return partreg_objective_eval(nw->obj, theta, order, nw->opt->threads, nw->opt->block_rows,
+                                  acc);
 }
+
+/* Exchange the contents of two states of the same k (no copying). */
+static void swap_accum(partreg_accum *a, partreg_accum *b)
+{
+    partreg_accum t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* ---- the information-reuse layer -------------------------------------- */
+
+/* Where the information in the solver's state comes from. */
+typedef struct reuse {
+    int fresh;       /* acc->info was accumulated at theta (else it is an
+                      * earlier point's, or the caller's start_info) */
+    int on_start;    /* acc->info is the caller's start_info, not yet refreshed, */
+    int start_steps; /* used for this many steps so far, */
+    double r_prev;   /* the last of relative size r_prev */
+    int chord;       /* the current step's trial is evaluated gradient-only */
+} reuse;
 
 /* Full passes Newton needs from a point at relative distance e from the
  * maximum when each step squares the distance, the pass that finds its step
@@ -117,21 +153,149 @@ static int start_chord(int start_steps, double r, double r_prev, double step_tol
                             newton_passes(rho * r, step_tol);
 }
 
-/* The full accumulation at theta, which makes the information fresh. */
-static partreg_status refresh(const partreg_objective *obj, const double *theta,
-                              partreg_order order, const partreg_fit_options *opt,
-                              partreg_accum *acc, partreg_newton_result *res, int *info_fresh)
+/* The pass at the start: gradient-only when the caller gives a start
+ * information (copied into acc->info), else the information pass. */
+static partreg_status reuse_begin(reuse *ru, const newton *nw, const double *theta,
+                                  const double *start_info, partreg_accum *acc)
 {
-    *info_fresh = 1;
-    return evaluate(obj, theta, order, opt, acc, res);
+    ru->fresh = start_info == NULL || nw->opt->max_iter < 1;
+    ru->on_start = !ru->fresh;
+    ru->start_steps = 0;
+    ru->r_prev = 0.0;
+    ru->chord = 0;
+    partreg_status st = evaluate(nw, theta, ru->fresh ? nw->order : PARTREG_ORDER_GRADIENT, acc);
+    if (st == PARTREG_OK && !ru->fresh)
+        memcpy(acc->info, start_info, nw->obj->k * nw->obj->k * sizeof *acc->info);
+    return st;
 }
 
-/* Exchange the contents of two states of the same k (no copying). */
-static void swap_accum(partreg_accum *a, partreg_accum *b)
+/* After a step from reused information failed (its information is not
+ * positive definite, or no halving improved): the full pass at theta,
+ * *retry set, so that the step is judged again with fresh information. A
+ * failure from fresh information is the iteration's own: *retry = 0. */
+static partreg_status reuse_refresh(reuse *ru, const newton *nw, const double *theta,
+                                    partreg_accum *acc, int *retry)
 {
-    partreg_accum t = *a;
-    *a = *b;
-    *b = t;
+    *retry = !ru->fresh;
+    if (ru->fresh)
+        return PARTREG_OK;
+    ru->fresh = 1;
+    return evaluate(nw, theta, nw->order, acc);
+}
+
+/* The pass the full step's trial gets, for step `it` of relative size r:
+ * gradient-only (a chord step: the next step reuses this information)
+ * where that saves a full pass, else the information pass. After this
+ * step, at distance about r^2, a chord step would leave about r^3, a
+ * Newton step r^4. The chord pass is taken when it saves a full pass:
+ * when Newton from CHORD_SAFETY r^3 needs fewer full passes than from
+ * r^2 (else r^2 is a pass from the end anyway, and the chord pass would
+ * come on top). Not when the iteration limit would stop at the chord
+ * point, whose information is not fresh. */
+static partreg_order reuse_trial_order(reuse *ru, const newton *nw, int it, double r)
+{
+    const partreg_fit_options *opt = nw->opt;
+    ru->on_start = ru->on_start && !ru->fresh; /* a refresh ends it */
+    ru->chord = it + 1 < opt->max_iter &&
+                (ru->on_start ? start_chord(ru->start_steps, r, ru->r_prev, opt->step_tol)
+                              : ru->fresh && r < CHORD_MAX_STEP &&
+                                    newton_passes(CHORD_SAFETY * r * r * r, opt->step_tol) <
+                                        newton_passes(r * r, opt->step_tol));
+    if (ru->on_start) {
+        ru->start_steps++;
+        ru->r_prev = r;
+    }
+    return ru->chord ? PARTREG_ORDER_GRADIENT : nw->order;
+}
+
+/* The state at the accepted trial: the full step's pass (probe), keeping
+ * the information of the point before after a chord step; a halved step's
+ * point gets the full pass (its trial's was value-only). */
+static partreg_status reuse_accepted(reuse *ru, const newton *nw, const double *theta,
+                                     int halvings, partreg_accum *acc, partreg_accum *probe)
+{
+    if (halvings > 0) {
+        ru->fresh = 1;
+        return evaluate(nw, theta, nw->order, acc);
+    }
+    swap_accum(acc, probe);
+    if (ru->chord) /* keep the information of the point before */
+        memcpy(acc->info, probe->info, nw->obj->k * nw->obj->k * sizeof *acc->info);
+    ru->fresh = !ru->chord;
+    return PARTREG_OK;
+}
+
+/* ---- Newton with step-halving ------------------------------------------ */
+
+/* The Newton step s solving I s = g from acc, its decrement g's and its
+ * largest entry relative to theta, |s_j| / (1 + |theta_j|). Returns -1
+ * when I is not positive definite. */
+static int newton_step(partreg_spd *spd, const partreg_accum *acc, const double *theta, size_t k,
+                       double *s, double *dec, double *rel_step)
+{
+    if (partreg_spd_solve(spd, acc->info, acc->grad, s) < 0)
+        return -1;
+    *dec = 0.0;
+    *rel_step = 0.0;
+    for (size_t j = 0; j < k; j++) {
+        *dec += acc->grad[j] * s[j];
+        double r = fabs(s[j]) / (1.0 + fabs(theta[j]));
+        if (r > *rel_step)
+            *rel_step = r;
+    }
+    return 0;
+}
+
+/* Step-halving: the first trial theta + 2^-h s, h = 0..max_halvings, that
+ * is feasible and whose log-likelihood is finite and at least `floor`,
+ * into trial with its pass in probe. The full step's trial gets the pass
+ * `first` (it is nearly always accepted, and then that pass is also the
+ * next iteration's); a halved one's the value only. Returns h, or -1 when
+ * none is accepted (or *st is not PARTREG_OK). */
+static int halve_step(const newton *nw, const double *theta, const double *s, double floor,
+                      partreg_order first, double *trial, partreg_accum *probe,
+                      partreg_status *st)
+{
+    const partreg_objective *obj = nw->obj;
+    for (int h = 0; h <= nw->opt->max_halvings; h++) {
+        double t = ldexp(1.0, -h); /* 2^-h, exactly */
+        for (size_t j = 0; j < obj->k; j++)
+            trial[j] = theta[j] + t * s[j];
+        if (obj->feasible && !obj->feasible(obj->model, trial))
+            continue;
+        if ((*st = evaluate(nw, trial, h > 0 ? PARTREG_ORDER_VALUE : first, probe)) != PARTREG_OK)
+            return -1;
+        if (isfinite(probe->loglik) && !probe->nonfinite && probe->loglik >= floor)
+            return h;
+    }
+    return -1;
+}
+
+/* The last step of a converged fit, when it is below tolerance but still
+ * moves digits of theta: take it (quadratic convergence leaves an error
+ * of about its square). The state in acc (information, gradient, loglik)
+ * stays that of the point before, which differs by less than the step:
+ * re-evaluating would cost a whole pass to change the information in its
+ * tenth digit; the loglik is moved by the quadratic model's gain over the
+ * step, g's - s'Is/2 = dec/2, the loglik at the new theta to third
+ * order. Only a step above FRESH_STATE_STEP (a loose user step_tol) buys
+ * the pass, and only for callers that use the state (fresh_state).
+ * Returns 1 when that pass was made (the iteration goes on from it). */
+static int polish(const newton *nw, double *theta, const double *s, double dec, double rel_step,
+                  int fresh_state, double *trial, partreg_accum *acc, partreg_status *st)
+{
+    const partreg_objective *obj = nw->obj;
+    for (size_t j = 0; j < obj->k; j++)
+        trial[j] = theta[j] + s[j];
+    if (obj->feasible && !obj->feasible(obj->model, trial))
+        return 0;
+    memcpy(theta, trial, obj->k * sizeof *theta);
+    if (!fresh_state || rel_step < FRESH_STATE_STEP) {
+        acc->loglik += 0.5 * dec;
+        return 0;
+    }
+    *st = evaluate(nw, theta, nw->order, acc);
+    return 1;
 }
 
 partreg_status partreg_newton_maximise(const partreg_objective *obj, double *theta,
@@ -152,148 +316,71 @@ partreg_status partreg_newton_maximise(const partreg_objective *obj, double *the
         st = PARTREG_ENOMEM;
         goto cleanup;
     }
-
-    /* info_fresh: acc->info was accumulated at theta (else it is the
-     * information of an earlier point, or the caller's start_info) */
-    int info_fresh = start_info == NULL || opt->max_iter < 1;
-    st = evaluate(obj, theta, info_fresh ? order : PARTREG_ORDER_GRADIENT, opt, acc, res);
-    if (st != PARTREG_OK)
+    newton nw = {obj, opt, order, res};
+    reuse ru;
+    if ((st = reuse_begin(&ru, &nw, theta, start_info, acc)) != PARTREG_OK)
         goto cleanup;
     if (!isfinite(acc->loglik) || acc->nonfinite) {
         st = PARTREG_ENUMERIC;
         goto cleanup;
     }
-    if (!info_fresh)
-        memcpy(acc->info, start_info, k * k * sizeof *acc->info);
-
-    /* on_start: acc->info is the caller's start_info (not yet refreshed),
-     * used for start_steps steps so far, the last of relative size r_prev */
-    int on_start = !info_fresh, start_steps = 0;
-    double r_prev = 0.0;
-    int negligible_run = 0, polished = 0;
+    int negligible_run = 0, polished = 0, retry;
     res->reason = PARTREG_STOP_MAX_ITER;
     for (int it = 0;; it++) {
-        on_start = on_start && !info_fresh; /* a refresh ends it */
-        if (partreg_spd_solve(spd, acc->info, acc->grad, s) < 0) {
-            if (!info_fresh) { /* the reused information does not fit here */
-                if ((st = refresh(obj, theta, order, opt, acc, res, &info_fresh)) != PARTREG_OK)
-                    goto cleanup;
+        double dec, rel_step;
+        if (newton_step(spd, acc, theta, k, s, &dec, &rel_step) < 0) {
+            if ((st = reuse_refresh(&ru, &nw, theta, acc, &retry)) != PARTREG_OK)
+                goto cleanup;
+            if (retry)
                 continue;
-            }
             res->reason = PARTREG_STOP_NO_PROGRESS;
             memset(s, 0, k * sizeof *s);
             break;
         }
-        double dec = 0.0, rel_step = 0.0;
-        for (size_t j = 0; j < k; j++) {
-            dec += acc->grad[j] * s[j];
-            double r = fabs(s[j]) / (1.0 + fabs(theta[j]));
-            if (r > rel_step)
-                rel_step = r;
-        }
         res->decrement = dec;
+        /* the stopping rules, judged at fresh information only */
         int dec_small = fabs(dec) < opt->rel_tol * (1.0 + fabs(acc->loglik));
-        if (info_fresh && dec_small && rel_step < opt->step_tol) {
+        if (ru.fresh && dec_small && rel_step < opt->step_tol) {
             res->reason = PARTREG_STOP_CONVERGED;
             if (polished || rel_step < POLISH_STEP)
                 break;
-            /* The last step is below tolerance but still moves digits of
-             * theta: take it. Quadratic convergence leaves an error of about
-             * its square. The state in acc (information, gradient, loglik)
-             * stays that of the point before it, which differs by less than
-             * the step: re-evaluating would cost a whole pass to change the
-             * information in its tenth digit; the loglik is moved by the
-             * quadratic model's gain. Only a step above FRESH_STATE_STEP (a loose
-             * user step_tol) buys the pass, and only for callers that use
-             * the state (fresh_state). */
             polished = 1;
-            for (size_t j = 0; j < k; j++)
-                trial[j] = theta[j] + s[j];
-            if (obj->feasible && !obj->feasible(obj->model, trial))
-                break;
-            memcpy(theta, trial, k * sizeof *theta);
-            if (!fresh_state || rel_step < FRESH_STATE_STEP) {
-                /* the quadratic model's gain over the step, g's - s'Is/2 =
-                 * dec/2: the loglik at the new theta to third order */
-                acc->loglik += 0.5 * dec;
-                break;
-            }
-            st = evaluate(obj, theta, order, opt, acc, res);
+            int more = polish(&nw, theta, s, dec, rel_step, fresh_state, trial, acc, &st);
             if (st != PARTREG_OK)
                 goto cleanup;
-            continue;
+            if (more)
+                continue;
+            break;
         }
-        if (info_fresh)
+        if (ru.fresh)
             negligible_run =
                 dec_small && rel_step > opt->separation_step ? negligible_run + 1 : 0;
         if (negligible_run >= opt->separation_patience) {
             res->reason = PARTREG_STOP_SEPARATION;
             break;
         }
-        if (it >= opt->max_iter) { /* info is fresh here: see `chord` */
+        if (it >= opt->max_iter) { /* info is fresh here: see reuse_trial_order */
             res->reason = PARTREG_STOP_MAX_ITER;
             break;
         }
-        /* After this step, at distance about r^2 (r = rel_step), a chord
-         * step would leave about r^3, a Newton step r^4. The chord pass is
-         * taken when it saves a full pass: when Newton from CHORD_SAFETY r^3
-         * needs fewer full passes than from r^2 (else r^2 is a pass from the end anyway,
-         * and the chord pass would come on top). Not when the iteration
-         * limit would stop at the chord point, whose information is not
-         * fresh. */
-        int chord = it + 1 < opt->max_iter &&
-                    (on_start ? start_chord(start_steps, rel_step, r_prev, opt->step_tol)
-                              : info_fresh && rel_step < CHORD_MAX_STEP &&
-                                    newton_passes(CHORD_SAFETY * rel_step * rel_step * rel_step,
-                                                  opt->step_tol) <
-                                        newton_passes(rel_step * rel_step, opt->step_tol));
-        if (on_start) {
-            start_steps++;
-            r_prev = rel_step;
-        }
-
-        /* The full step is tried with the whole accumulation (value,
-         * gradient, information): it is nearly always accepted, and then
-         * the pass that judged it is also the next iteration's pass. Only
-         * a rejected full step falls back to value-only passes for the
-         * halvings, and one full pass at the point accepted. */
-        double tol = HALVING_SLACK * (1.0 + fabs(acc->loglik));
-        int accepted = 0, have_full = 0;
-        for (int h = 0; h <= opt->max_halvings; h++) {
-            double t = ldexp(1.0, -h); /* 2^-h, exactly */
-            for (size_t j = 0; j < k; j++)
-                trial[j] = theta[j] + t * s[j];
-            if (obj->feasible && !obj->feasible(obj->model, trial))
+        /* the step, halved until the log-likelihood does not fall */
+        double floor = acc->loglik - HALVING_SLACK * (1.0 + fabs(acc->loglik));
+        partreg_order first = reuse_trial_order(&ru, &nw, it, rel_step);
+        int h = halve_step(&nw, theta, s, floor, first, trial, probe, &st);
+        if (st != PARTREG_OK)
+            goto cleanup;
+        if (h < 0) {
+            if ((st = reuse_refresh(&ru, &nw, theta, acc, &retry)) != PARTREG_OK)
+                goto cleanup;
+            if (retry) /* judge this point with fresh information */
                 continue;
-            partreg_order o = h > 0 ? PARTREG_ORDER_VALUE : chord ? PARTREG_ORDER_GRADIENT : order;
-            st = evaluate(obj, trial, o, opt, probe, res);
-            if (st != PARTREG_OK)
-                goto cleanup;
-            if (isfinite(probe->loglik) && !probe->nonfinite && probe->loglik >= acc->loglik - tol) {
-                accepted = 1;
-                have_full = h == 0;
-                break;
-            }
-        }
-        if (!accepted && !info_fresh) { /* judge this point with fresh information */
-            if ((st = refresh(obj, theta, order, opt, acc, res, &info_fresh)) != PARTREG_OK)
-                goto cleanup;
-            continue;
-        }
-        if (!accepted) {
             res->reason = dec_small ? PARTREG_STOP_CONVERGED : PARTREG_STOP_NO_PROGRESS;
             break;
         }
         memcpy(theta, trial, k * sizeof *theta);
         res->iterations = it + 1;
-        if (have_full) {
-            swap_accum(acc, probe);
-            if (chord) /* keep the information of the point before */
-                memcpy(acc->info, probe->info, k * k * sizeof *acc->info);
-            info_fresh = !chord;
-        } else if ((st = refresh(obj, theta, order, opt, acc, res, &info_fresh)) != PARTREG_OK) {
+        if ((st = reuse_accepted(&ru, &nw, theta, h, acc, probe)) != PARTREG_OK)
             goto cleanup;
-        }
     }
     res->loglik = acc->loglik;
     res->max_grad = max_abs(acc->grad, k);

@@ -49,7 +49,7 @@
 
 #include "core/error.h"
 #include "models/link.h"
-#include "models/nominal_sums.h"
+#include "models/kernels/nominal_sums.h"
 #include "models/ordinal.h"
 
 /* ---- settings and layout ------------------------------------------------ */
@@ -445,13 +445,15 @@ static void ns_accumulate_fast_cb(const void *model, const double *theta, size_t
     partreg_ns_accumulate_fast(model, theta, begin, end, order, acc, scratch);
 }
 
-/* Nominal effects without scale terms take the fast route (nominal_sums.c),
+/* The one place the objective's route is chosen: nominal effects without
+ * scale terms take the fast route of the design's kernel
+ * (kernels/nominal_sums.c) unless the fit asks for the reference route;
  * the rest the reference route. */
 static void ns_objective(const partreg_model *m, const partreg_design *d, partreg_objective *obj)
 {
     const partreg_ns_state *s = m->state;
     partreg_ns_objective_ref(m, d, obj);
-    if (s->nq > 0 && s->nr == 0) {
+    if (s->nq > 0 && s->nr == 0 && d->kernel != PARTREG_KERNEL_REFERENCE) {
         obj->accumulate = ns_accumulate_fast_cb;
         size_t need = partreg_ns_fast_scratch(m);
         if (need > obj->scratch_doubles)

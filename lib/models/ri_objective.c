@@ -56,7 +56,7 @@
 #include "models/design.h"
 #include "models/random_intercept.h"
 #include "models/ri_terms.h"
-#include "models/vmath.h"
+#include "models/kernels/vmath.h"
 
 /* The conditional mode: Newton with step halving from u = 0; once a step
  * is below MODE_SMALL_STEP (relative), one more full step leaves the mode

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "models/outcome_sums.h"
+#include "models/kernels/outcome_sums.h"
 
 /* States a pass holds at once (doubles), at least one segment's. */
 #define WINDOW_DOUBLES ((size_t)1 << 20)
@@ -225,6 +225,7 @@ typedef struct sums_arg {
     double *W, *sum_w;
     size_t *n_pos;
     int bad, io;
+    partreg_isa isa;
 } sums_arg;
 
 /* state: sum_w, n_pos, bad (0, 1 or -1), W[J] */
@@ -243,7 +244,7 @@ static int sums_segment(void *arg, size_t s, size_t t, double *state)
     }
     size_t n_pos = 0;
     memset(state + 3, 0, a->J * sizeof *state);
-    int bad = partreg_outcome_sums(v.y, a->rows->weighted ? v.w : NULL, e - b, a->J,
+    int bad = partreg_outcome_sums(a->isa, v.y, a->rows->weighted ? v.w : NULL, e - b, a->J,
                                    a->J <= a->rows->n ? state + 3 : NULL, &state[0], &n_pos);
     state[1] = (double)n_pos;
     state[2] = bad;
@@ -269,7 +270,7 @@ static int sums_fold(void *arg, size_t s, const double *state)
 }
 
 partreg_status partreg_rows_outcome_sums(partreg_rows *rows, partreg_team *team, int threads,
-                                         size_t J, double *W, double *sum_w, size_t *n_pos,
+                                         partreg_isa isa, size_t J, double *W, double *sum_w, size_t *n_pos,
                                          int *bad)
 {
     size_t nseg = partreg_segment_count(rows->n, J, 1);
@@ -280,7 +281,7 @@ partreg_status partreg_rows_outcome_sums(partreg_rows *rows, partreg_team *team,
         nt = nseg;
     *sum_w = 0.0;
     *n_pos = 0;
-    sums_arg a = {rows, J, nseg, buffers_alloc(rows, nt, cap), W, sum_w, n_pos, 0, 0};
+    sums_arg a = {rows, J, nseg, buffers_alloc(rows, nt, cap), W, sum_w, n_pos, 0, 0, isa};
     if (st == PARTREG_OK && !a.buf)
         st = PARTREG_ENOMEM;
     /* one segment or many, the fold adds each into zeroed sums: the same
@@ -476,7 +477,8 @@ static int screen_fold(void *arg, size_t s, const double *state)
 
 partreg_status partreg_rows_screen(partreg_rows *rows, const unsigned char *group,
                                    int thresholds, double tol,
-                                   partreg_team *team, int threads, unsigned char *why,
+                                   partreg_team *team, int threads, partreg_isa isa,
+                                   unsigned char *why,
                                    size_t *kept, size_t *pk, int *has_intercept,
                                    size_t *intercept_col, double *intercept_value,
                                    partreg_screen_offset *offset)
@@ -493,11 +495,11 @@ partreg_status partreg_rows_screen(partreg_rows *rows, const unsigned char *grou
         shape.w = &one;
     screen_arg a = {rows, nseg, block, p, buffers_alloc(rows, nt, cap), NULL, NULL, 0};
     a.seg = calloc(nt ? nt : 1, sizeof(partreg_screen_moments *));
-    a.all = partreg_screen_moments_new(&shape);
+    a.all = partreg_screen_moments_new(&shape, isa);
     if (st == PARTREG_OK && !(a.buf && a.seg && a.all))
         st = PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
-        if (!(a.seg[t] = partreg_screen_moments_new(&shape)))
+        if (!(a.seg[t] = partreg_screen_moments_new(&shape, isa)))
             st = PARTREG_ENOMEM;
     if (a.all)
         partreg_screen_moments_reset(a.all, p);

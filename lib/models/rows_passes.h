@@ -24,8 +24,8 @@ size_t partreg_rows_threads(const partreg_rows *rows, partreg_team *team, int th
 /* partreg_outcome_sums_on over the rows: *bad = 1 when some outcome or
  * weight is invalid. PARTREG_OK, PARTREG_ENOMEM, PARTREG_EIO. */
 partreg_status partreg_rows_outcome_sums(partreg_rows *rows, partreg_team *team, int threads,
-                                         size_t J, double *W, double *sum_w, size_t *n_pos,
-                                         int *bad);
+                                         partreg_isa isa, size_t J, double *W, double *sum_w,
+                                         size_t *n_pos, int *bad);
 
 /* The first row (0-based, of all processes) whose outcome is not a code
  * 0..J-1 or whose weight is negative or not finite, with its values;
@@ -42,7 +42,8 @@ partreg_status partreg_rows_first_small_weight(const partreg_rows *rows, double 
  * PARTREG_EDATA when a value of X is not finite). */
 partreg_status partreg_rows_screen(partreg_rows *rows, const unsigned char *group,
                                    int thresholds, double tol,
-                                   partreg_team *team, int threads, unsigned char *why,
+                                   partreg_team *team, int threads, partreg_isa isa,
+                                   unsigned char *why,
                                    size_t *kept, size_t *pk, int *has_intercept,
                                    size_t *intercept_col, double *intercept_value,
                                    partreg_screen_offset *offset);

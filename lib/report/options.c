@@ -14,6 +14,7 @@
  * "partreg fit: MESSAGE (partreg fit --help)". */
 #include "partreg_options.h"
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/family.h"
 #include "partreg_margins.h"
@@ -292,6 +293,25 @@ static partreg_status opt_delim(partreg_options *o, const opt_entry *e, const ch
     else
         return partreg_error_set(err, PARTREG_EINVAL, "--delim '%s' must be , ; or tab", v);
     return PARTREG_OK;
+}
+
+/* --kernel ROUTE: the fit's kernel route (partreg_fit_options.kernel) */
+static partreg_status opt_kernel(partreg_options *o, const opt_entry *e, const char *v,
+                                 partreg_analysis_spec *spec, partreg_error *err)
+{
+    (void)o;
+    (void)e;
+    static const partreg_kernel routes[] = {PARTREG_KERNEL_AUTO, PARTREG_KERNEL_REFERENCE,
+                                            PARTREG_KERNEL_SCALAR, PARTREG_KERNEL_AVX2,
+                                            PARTREG_KERNEL_AVX512};
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (strcmp(v, partreg_route_name(routes[i])) == 0) {
+            spec->fit.kernel = routes[i];
+            return PARTREG_OK;
+        }
+    return partreg_error_set(err, PARTREG_EINVAL,
+                             "unknown --kernel '%s'; use auto, reference, scalar, avx2 or avx512",
+                             v);
 }
 
 /* --memory SIZE: a whole number of bytes, or with K, M, G or T (powers of
@@ -612,6 +632,8 @@ static const opt_entry table[] = {
      "Newton iterations at most (default 100)"},
     {"threads", VALUE, 1, opt_threads, FIELD(fit.threads), 0, 256, NULL,
      "worker threads (default 0 = all cores)"},
+    {"kernel", VALUE, 1, opt_kernel, 0, 0, 0, NULL,
+     "auto (default), reference, scalar, avx2 or avx512: the fit's kernel route"},
     {"memory", VALUE, 0, opt_memory, FIELD(memory), 0, 0, NULL,
      "SIZE: memory for the data, e.g. 512M or 4G; a CSV file that needs more is read out of core"},
     {"out-of-core", FLAG, 0, opt_flag, FIELD(out_of_core), 0, 0, NULL,

@@ -84,6 +84,8 @@ static const char fit_help_more[] =
     "  --expected-information standard errors from the expected information (binary; R's glm)\n"
     "  --max-iter N           Newton iterations at most (default 100)\n"
     "  --threads N            worker threads for the reader, design matrix and fit (default 0 = all cores)\n"
+    "  --kernel R             route of the fit's row loops: auto (default), reference, scalar,\n"
+    "                         avx2, avx512; the same estimates (environment: PARTREG_KERNEL)\n"
     "  --memory SIZE          memory for the data, e.g. 512M or 4G (default: half the physical\n"
     "                         memory); a CSV file that needs more is read in blocks into a design\n"
     "                         file on disk (out of core): the same results, in about SIZE\n"
@@ -188,6 +190,18 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
     memset(o, 0, sizeof *o);
     o->spec = partreg_analysis_spec_default();
     o->format = PARTREG_FORMAT_TEXT;
+    /* the route of every fit, forced for testing; --kernel overrides it */
+    const char *route = getenv("PARTREG_KERNEL");
+    if (route && *route) {
+        partreg_error err;
+        if (partreg_options_create(&o->opts, &err) != PARTREG_OK)
+            return fail(command, "%s", err.message);
+        if (partreg_options_set_into(o->opts, "kernel", route, &o->spec, &err) != PARTREG_OK)
+            return fail(command,
+                        "PARTREG_KERNEL='%s' is not a kernel route; use auto, reference, scalar, "
+                        "avx2 or avx512",
+                        route);
+    }
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -1,20 +1,22 @@
 /* The screening pass's row loops in vector registers (screen_rows.h).
  *
- * collinear.c's loops take four rows at a time along the columns, with
+ * Contract: the bits of screen_block.c's own loops (the reference of
+ * these), entry by entry; used on the AVX-512 route only.
+ *
+ * screen_block.c's loops take four rows at a time along the columns, with
  * the sums, minima and maxima in memory and gcc's vectorisation of a loop
  * of run-time length p: at p = 10 two 4-wide steps and a 2-wide tail, with
  * their loads and stores, for every four rows (12 cycles a row with the
- * centred copy, half the pass in cache). Here, on a core with AVX-512VL
- * (checked at run time), each row is one to four 4-wide vectors whose
+ * centred copy, half the pass in cache). Here, on the AVX-512 route
+ * (AVX-512VL), each row is one to four 4-wide vectors whose
  * last one is read under a mask where it would pass the data, and the
  * sums, minima and maxima stay in registers for the whole block. The
- * operations are those of collinear.c entry by entry (vminpd and vmaxpd
+ * operations are those of screen_block.c entry by entry (vminpd and vmaxpd
  * are its `x < y ? x : y` and `x > y ? x : y`), so the bits are the same. */
-#include "models/screen_rows.h"
-#include "models/v4.h"
+#include "models/kernels/screen_rows.h"
+#include "models/kernels/v4.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                         \
-    !defined(PARTREG_NO_CLONES)
+#if PARTREG_CPU_X86_ROUTES
 #include <immintrin.h>
 
 #define SCREEN_TARGET __attribute__((target("avx512f,avx512vl")))
@@ -130,19 +132,19 @@ typedef void (*centre_fn)(const double *, size_t, size_t, size_t, size_t, const 
 static const sums_fn sums_by_vectors[4] = {sums_1, sums_2, sums_3, sums_4};
 static const centre_fn centre_by_vectors[4] = {centre_1, centre_2, centre_3, centre_4};
 
-int partreg_screen_sums(const double *X, size_t ldx, size_t p, size_t m, size_t safe,
-                        double *s, double *lo, double *hi)
+int partreg_screen_sums(partreg_isa isa, const double *X, size_t ldx, size_t p, size_t m,
+                        size_t safe, double *s, double *lo, double *hi)
 {
-    if (p == 0 || p > 16 || !partreg_have_avx512vl())
+    if (p == 0 || p > 16 || isa < PARTREG_ISA_AVX512)
         return 0;
     sums_by_vectors[(p + 3) / 4 - 1](X, ldx, p, m, safe, s, lo, hi);
     return 1;
 }
 
-int partreg_screen_centre(const double *X, size_t ldx, size_t p, size_t m, size_t safe,
-                          const double *mean, double *Z)
+int partreg_screen_centre(partreg_isa isa, const double *X, size_t ldx, size_t p, size_t m,
+                          size_t safe, const double *mean, double *Z)
 {
-    if (p == 0 || p > 16 || !partreg_have_avx512vl())
+    if (p == 0 || p > 16 || isa < PARTREG_ISA_AVX512)
         return 0;
     centre_by_vectors[(p + 3) / 4 - 1](X, ldx, p, m, safe, mean, Z);
     return 1;
@@ -150,17 +152,17 @@ int partreg_screen_centre(const double *X, size_t ldx, size_t p, size_t m, size_
 
 #else
 
-int partreg_screen_sums(const double *X, size_t ldx, size_t p, size_t m, size_t safe,
-                        double *s, double *lo, double *hi)
+int partreg_screen_sums(partreg_isa isa, const double *X, size_t ldx, size_t p, size_t m,
+                        size_t safe, double *s, double *lo, double *hi)
 {
-    (void)X, (void)ldx, (void)p, (void)m, (void)safe, (void)s, (void)lo, (void)hi;
+    (void)isa, (void)X, (void)ldx, (void)p, (void)m, (void)safe, (void)s, (void)lo, (void)hi;
     return 0;
 }
 
-int partreg_screen_centre(const double *X, size_t ldx, size_t p, size_t m, size_t safe,
-                          const double *mean, double *Z)
+int partreg_screen_centre(partreg_isa isa, const double *X, size_t ldx, size_t p, size_t m,
+                          size_t safe, const double *mean, double *Z)
 {
-    (void)X, (void)ldx, (void)p, (void)m, (void)safe, (void)mean, (void)Z;
+    (void)isa, (void)X, (void)ldx, (void)p, (void)m, (void)safe, (void)mean, (void)Z;
     return 0;
 }
 

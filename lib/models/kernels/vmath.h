@@ -1,10 +1,15 @@
 /* Branch-free exp and log1p in plain IEEE double arithmetic, for the
- * per-row loops of the logit kernels (binary.c, ordinal.c): written as
+ * per-row loops of the logit kernels (terms_body.h): written as
  * straight-line code with no calls, tables or integer conversions, so that
  * a loop applying them over a chunk of rows is vectorised by the compiler,
  * and with no fused multiply-adds, so the results are the same bits on
  * every IEEE machine whatever libm it has (glibc picks FMA or non-FMA code
  * at run time). Private to lib/.
+ *
+ * Contract: each function equals libm's exp or log1p (the reference
+ * routes' functions) to within 1 ulp over its whole range, tails included
+ * (tests/test_vmath.c asserts the maximum); every copy of a loop that
+ * calls them gives the same bits (no FMA, no reassociation).
  *
  *   partreg_vm_exp(x), x <= 0 (any x <= 0, -inf, NaN):
  *     x = n ln2 + r, |r| <= ln2/2 (Cody & Waite two-part ln2), n by the
@@ -148,7 +153,7 @@ PARTREG_VM_INLINE double partreg_vm_log_reduced(double f, double j, double c)
  * overlap it with; sixteen stripes are eight chains of two-lane adds in
  * the baseline code and two of eight lanes with AVX-512 (where four
  * stripes would be a single chain). The value does not
- * depend on how the loop is compiled (vector width, clones). */
+ * depend on how the loop is compiled (vector width, the route's copy). */
 PARTREG_VM_INLINE double partreg_vm_sum16(const double *v, size_t m)
 {
     double s[16];
@@ -189,7 +194,7 @@ PARTREG_VM_INLINE double partreg_vm_log1p(double e, double inv_u)
  * each exact, and f = that - 1 exact by Sterbenz); the rounding error of
  * 1 + s is added back as in partreg_vm_log1p (u - 1 is exact for u in
  * [1, 4]), inv_u as there. For the ordinal logit, log((1 + e_a)(1 + e_b))
- * in one call (ordinal.c). */
+ * in one call (terms_body.h). */
 PARTREG_VM_INLINE double partreg_vm_log1p3(double e, double inv_u)
 {
     const double sqrt2 = 1.41421356237309504880, sqrt8 = 2.82842712474619009760;

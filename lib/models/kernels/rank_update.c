@@ -1,5 +1,14 @@
 /* A += X' diag(h) X, lower triangle, for the small k of survey models.
  *
+ * Contract: every entry is summed row by row in order, A[a][c] += x_a (h
+ * x_c) and grad[c] += g x_c, on every route and by every kernel below:
+ * the bits of rows_in_place, the plain loop. Above
+ * PARTREG_RANK_UPDATE_MAX_K columns partreg_info_add is OpenBLAS's dsyrk
+ * on rows scaled by sqrt(|h|), which agrees to rounding. Against the
+ * models' reference routes, which add x_a (h x_c) in the same row order
+ * but form h from plain formulas (binary.c, ordinal.c), they agree to the
+ * rounding of h.
+ *
  * OpenBLAS's dsyrk needs the rows scaled by sqrt(h) (a copy, a square root
  * per row and, for a weight of either sign, two calls) and then packs them
  * again; at k = 11 the packing and call overhead cost as much as the
@@ -14,12 +23,14 @@
  * the multiplies are the bound. One function per padded width
  * (and, up to 16, per number of real rows in the last row block) has its
  * loops unrolled at compile time: no scalar tails, no loop control over
- * the tiles, no padded rows of A.
+ * the tiles, no padded rows of A. The tiles are for the AVX2 route (an
+ * AVX2 copy, v4.h); on the AVX-512 route the wide kernel below takes k up
+ * to 16, and the scalar route sums in place (rows_in_place), which with
+ * 16 SSE2 registers is faster than the tiles. Builds without the x86
+ * routes (clang, portable) run rows_in_place.
  *
- * The bits do not depend on the machine: every entry is summed row by row
- * in the order written, A[a][c] += x_a (h x_c), whatever the vector width,
- * and no multiply-add is fused (the AVX2 clone gcc makes on x86-64 has no
- * FMA; on the AMD Zen cores FMA would share the multiply pipes anyway). */
+ * No multiply-add is fused (the AVX2 target has no FMA; on the AMD Zen
+ * cores FMA would share the multiply pipes anyway). */
 /* The copies in and out of the padded sums stay loops: as memcpy and
  * memset calls gcc makes them rep movs and rep stos, whose start-up cost
  * per call (a few dozen entries each) is out of proportion to the copy. */
@@ -27,13 +38,13 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-tree-loop-distribute-patterns")
 #endif
 
-#include "models/rank_update.h"
-#include "models/row_products.h"
-#include "models/v4.h"
+#include "models/kernels/rank_update.h"
+#include "models/kernels/row_products.h"
+#include "models/kernels/v4.h"
 
 #include <math.h>
 
-#if defined(__x86_64__)
+#if PARTREG_CPU_X86_ROUTES
 #include <immintrin.h>
 #endif
 
@@ -60,7 +71,7 @@ static inline void rows_in_place(double *restrict A, size_t lda_a, size_t k,
     }
 }
 
-#if defined(PARTREG_HAVE_V4)
+#if PARTREG_CPU_X86_ROUTES
 
 /* Rows per sub-block: its rows of X and of V = diag(h) X stay in L1 while
  * every tile of the triangle runs over them. */
@@ -166,33 +177,39 @@ tiled_rows(double *restrict acc, size_t kp, size_t last, const double *restrict 
  * k keep the padded rows (code size: each function is several KiB). */
 typedef void (*tiled_rows_fn)(double *, const double *, size_t, const double *,
                               const double *, double *, size_t, double *);
-#define TILED_ROWS_FOR(KP, LAST)                                                               \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void tiled_rows_##KP##_##LAST(         \
+#define TILED_ROWS_FOR(KP, LAST, SFX, TARGET)                                                  \
+    TARGET __attribute__((noinline)) static void tiled_rows_##KP##_##LAST##_##SFX(             \
         double *acc, const double *X, size_t lda, const double *h, const double *g,           \
         double *gsum, size_t m, double *V)                                                     \
     {                                                                                          \
         tiled_rows(acc, KP, LAST, X, lda, h, g, gsum, m, V);                                   \
     }
-#define TILED_ROWS_FOR_ALL(KP)                                                                 \
-    TILED_ROWS_FOR(KP, 1) TILED_ROWS_FOR(KP, 2) TILED_ROWS_FOR(KP, 3) TILED_ROWS_FOR(KP, 4)
-TILED_ROWS_FOR_ALL(4)
-TILED_ROWS_FOR_ALL(8)
-TILED_ROWS_FOR_ALL(12)
-TILED_ROWS_FOR_ALL(16)
-TILED_ROWS_FOR(20, 4)
-TILED_ROWS_FOR(24, 4)
-TILED_ROWS_FOR(28, 4)
-TILED_ROWS_FOR(32, 4)
-#define TILED_ROWS_ROW(KP)                                                                     \
-    {tiled_rows_##KP##_1, tiled_rows_##KP##_2, tiled_rows_##KP##_3, tiled_rows_##KP##_4}
-#define TILED_ROWS_PADDED(KP) {tiled_rows_##KP##_4, tiled_rows_##KP##_4, tiled_rows_##KP##_4, tiled_rows_##KP##_4}
+#define TILED_ROWS_FOR_ALL(KP, SFX, TARGET)                                                    \
+    TILED_ROWS_FOR(KP, 1, SFX, TARGET) TILED_ROWS_FOR(KP, 2, SFX, TARGET)                      \
+    TILED_ROWS_FOR(KP, 3, SFX, TARGET) TILED_ROWS_FOR(KP, 4, SFX, TARGET)
+#define TILED_ROWS_COPY(SFX, TARGET)                                                           \
+    TILED_ROWS_FOR_ALL(4, SFX, TARGET)                                                         \
+    TILED_ROWS_FOR_ALL(8, SFX, TARGET)                                                         \
+    TILED_ROWS_FOR_ALL(12, SFX, TARGET)                                                        \
+    TILED_ROWS_FOR_ALL(16, SFX, TARGET)                                                        \
+    TILED_ROWS_FOR(20, 4, SFX, TARGET)                                                         \
+    TILED_ROWS_FOR(24, 4, SFX, TARGET)                                                         \
+    TILED_ROWS_FOR(28, 4, SFX, TARGET)                                                         \
+    TILED_ROWS_FOR(32, 4, SFX, TARGET)
+TILED_ROWS_COPY(avx2, PARTREG_TARGET_AVX2)
+#define TILED_ROWS_ROW(KP, SFX)                                                                \
+    {tiled_rows_##KP##_1_##SFX, tiled_rows_##KP##_2_##SFX, tiled_rows_##KP##_3_##SFX,          \
+     tiled_rows_##KP##_4_##SFX}
+#define TILED_ROWS_PADDED(KP, SFX)                                                             \
+    {tiled_rows_##KP##_4_##SFX, tiled_rows_##KP##_4_##SFX, tiled_rows_##KP##_4_##SFX,          \
+     tiled_rows_##KP##_4_##SFX}
+/* by kp / 4 - 1 and the rows of the last block - 1 */
 static const tiled_rows_fn tiled_rows_by_width[8][4] = {
-    TILED_ROWS_ROW(4),     TILED_ROWS_ROW(8),     TILED_ROWS_ROW(12),    TILED_ROWS_ROW(16),
-    TILED_ROWS_PADDED(20), TILED_ROWS_PADDED(24), TILED_ROWS_PADDED(28), TILED_ROWS_PADDED(32)};
+    TILED_ROWS_ROW(4, avx2),     TILED_ROWS_ROW(8, avx2),     TILED_ROWS_ROW(12, avx2),
+    TILED_ROWS_ROW(16, avx2),    TILED_ROWS_PADDED(20, avx2), TILED_ROWS_PADDED(24, avx2),
+    TILED_ROWS_PADDED(28, avx2), TILED_ROWS_PADDED(32, avx2)};
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
-#define RANK_UPDATE_WIDE 1
-/* With AVX-512VL (checked at run time) a core has 32 vector registers
+/* On the AVX-512 route (AVX-512VL) a core has 32 vector registers
  * instead of 16, enough for every sum of the triangle up to k = 12 (24 of
  * them, 4-wide as above) to stay in registers in one sweep over the rows.
  * The tiles above, sized for 16 registers, hold 2 to 8 sums each: a tile
@@ -330,20 +347,21 @@ WIDE_ROWS_FOR_ALL(16)
 #define WIDE_ROWS_ROW(KP) {wide_rows_##KP##_1, wide_rows_##KP##_2, wide_rows_##KP##_3, wide_rows_##KP##_4}
 static const wide_rows_fn wide_rows_by_width[4][4] = {WIDE_ROWS_ROW(4), WIDE_ROWS_ROW(8),
                                                       WIDE_ROWS_ROW(12), WIDE_ROWS_ROW(16)};
-#endif
 
-void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
-                         size_t lda, const double *restrict h, const double *restrict g,
-                         double *restrict grad, size_t m)
+void partreg_rank_update(partreg_isa isa, double *restrict A, size_t lda_a, size_t k,
+                         const double *restrict X, size_t lda, const double *restrict h,
+                         const double *restrict g, double *restrict grad, size_t m)
 {
-    if (k > PARTREG_RANK_UPDATE_MAX_K || m < 8) {
+    /* the scalar route sums in place too: the tiles' baseline copy, its
+     * v4 sums lowered to pairs of SSE2 registers, spills them to the
+     * stack and runs at half the plain loop's speed */
+    if (k > PARTREG_RANK_UPDATE_MAX_K || m < 8 || isa < PARTREG_ISA_AVX2) {
         rows_in_place(A, lda_a, k, X, lda, h, g, grad, m);
         return;
     }
     size_t kp = partreg_v4_width(k);
-#if defined(RANK_UPDATE_WIDE)
     /* in place in A and grad, every row (above) */
-    if (kp <= 16 && partreg_have_avx512vl()) {
+    if (kp <= 16 && isa >= PARTREG_ISA_AVX512) {
         wide_rows_fn fn = wide_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1];
         size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1), nt = m - nr;
         fn(A, lda_a, X, lda, h, g, grad, nr);
@@ -362,7 +380,6 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
         }
         return;
     }
-#endif
     /* A's lower triangle with rows padded to kp columns; past the
      * diagonal all is scratch, and so are grad's padded entries. */
     double acc[PARTREG_RANK_UPDATE_MAX_K * PARTREG_RANK_UPDATE_MAX_K];
@@ -375,7 +392,8 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
     /* A row's padded read ends at x_r[kp - 1], inside the m rows while
      * r lda + kp <= (m - 1) lda + k. */
     size_t nr = partreg_v4_safe_groups(m, k, kp, lda, 1);
-    tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1](acc, X, lda, h, g, gsum, nr, V);
+    tiled_rows_fn fn = tiled_rows_by_width[kp / 4 - 1][k - (kp - 4) - 1];
+    fn(acc, X, lda, h, g, gsum, nr, V);
     rows_in_place(acc, kp, k, X + nr * lda, lda, h ? h + nr : NULL, g ? g + nr : NULL, gsum, m - nr);
     for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++)
@@ -384,26 +402,27 @@ void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const doubl
         grad[c] = gsum[c];
 }
 #else
-void partreg_rank_update(double *restrict A, size_t lda_a, size_t k, const double *restrict X,
-                         size_t lda, const double *restrict h, const double *restrict g,
-                         double *restrict grad, size_t m)
+void partreg_rank_update(partreg_isa isa, double *restrict A, size_t lda_a, size_t k,
+                         const double *restrict X, size_t lda, const double *restrict h,
+                         const double *restrict g, double *restrict grad, size_t m)
 {
+    (void)isa;
     rows_in_place(A, lda_a, k, X, lda, h, g, grad, m);
 }
 #endif
 
-void partreg_info_add(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
-                      const double *h, const double *g, double *grad, size_t m, double *zp,
-                      double *zn)
+void partreg_info_add(partreg_isa isa, double *A, size_t lda_a, size_t k, const double *X,
+                      size_t lda, const double *h, const double *g, double *grad, size_t m,
+                      double *zp, double *zn)
 {
     if (k == 0)
         return;
     if (k <= PARTREG_RANK_UPDATE_MAX_K) {
-        partreg_rank_update(A, lda_a, k, X, lda, h, g, grad, m);
+        partreg_rank_update(isa, A, lda_a, k, X, lda, h, g, grad, m);
         return;
     }
     if (g)
-        partreg_rows_weighted_sum(X, lda, k, g, m, grad);
+        partreg_rows_weighted_sum(isa, X, lda, k, g, m, grad);
     size_t np = 0, nn = 0;
     for (size_t r = 0; r < m; r++) {
         double hr = h ? h[r] : 1.0;

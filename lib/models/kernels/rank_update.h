@@ -1,9 +1,13 @@
-/* The information's O(k^2) part for small k (rank_update.c).
- * Private to lib/. */
-#ifndef PARTREG_MODELS_RANK_UPDATE_H
-#define PARTREG_MODELS_RANK_UPDATE_H
+/* The information's O(k^2) part for small k (rank_update.c). Each
+ * function takes the fit's instruction set (core/cpu.h) and runs the
+ * widest copy of its kernel that it allows; every copy gives the same
+ * bits. Private to lib/. */
+#ifndef PARTREG_MODELS_KERNELS_RANK_UPDATE_H
+#define PARTREG_MODELS_KERNELS_RANK_UPDATE_H
 
 #include <stddef.h>
+
+#include "core/cpu.h"
 
 /* Up to this many columns partreg_rank_update beats OpenBLAS's dsyrk on
  * sqrt-scaled copies (measured at k = 11; at k = 51 they are even); above
@@ -17,8 +21,8 @@
  * sum_r g_r x_r, the gradient the same rows give: read with them instead
  * of in a pass of its own. Every entry is summed row by row in order,
  * A[a][c] += x_a (h x_c) and grad[c] += g x_c, whatever the machine. */
-void partreg_rank_update(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
-                         const double *h, const double *g, double *grad, size_t m);
+void partreg_rank_update(partreg_isa isa, double *A, size_t lda_a, size_t k, const double *X,
+                         size_t lda, const double *h, const double *g, double *grad, size_t m);
 
 /* A (lower triangle, row stride lda_a) += sum_r h_r x_r x_r' over m rows
  * of X, and with g grad += sum_r g_r x_r, by whichever of the two ways is
@@ -26,8 +30,8 @@ void partreg_rank_update(double *A, size_t lda_a, size_t k, const double *X, siz
  * else OpenBLAS dsyrk on the rows scaled by sqrt(|h_r|), split by the sign
  * of h_r into the scratch arrays zp and zn (m x k each; rows with h_r = 0
  * are skipped), and partreg_rows_weighted_sum for the gradient. */
-void partreg_info_add(double *A, size_t lda_a, size_t k, const double *X, size_t lda,
-                      const double *h, const double *g, double *grad, size_t m, double *zp,
-                      double *zn);
+void partreg_info_add(partreg_isa isa, double *A, size_t lda_a, size_t k, const double *X,
+                      size_t lda, const double *h, const double *g, double *grad, size_t m,
+                      double *zp, double *zn);
 
 #endif

@@ -26,21 +26,22 @@
  * scratch arrays indexed by kept column, then added to the free-parameter
  * information once.
  *
- * For the logit link the row terms have closed forms with one exp for the
+ * For the logit link the row terms have closed forms (terms_body.h,
+ * nominal_logit_rows; every route's copy gives the same bits) with one exp for the
  * nearer cut point, one for D = exp(a - b) and two log1p: with
  * g = 1 - D, log P = log F(b) + log S(a) + log g,
  *   da = -F(a) - D/g,  db = S(b) + D/g,
  *   daa = -f(a) - D/g^2,  dbb = -f(b) - D/g^2,  dab = D/g^2,
  * (f = F S), the cancellation-free forms of the general route's. Rows
- * where they do not apply (cut points beyond FAST_LIMIT, D >= 1/2 where
+ * where they do not apply (cut points beyond 600, D >= 1/2 where
  * 1 - D loses digits, a non-finite cut) take the general route. */
-/* As in ordinal.c: gcc vectorises the logit terms loop only with the
- * dynamic cost model and without jump threading; neither changes a value. */
+/* As in ordinal_pass.c: gcc's dynamic cost model, no jump threading, no
+ * memset calls for zeroing loops; none changes a value. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic", "no-tree-loop-distribute-patterns")
 #endif
 
-#include "models/nominal_sums.h"
+#include "models/kernels/nominal_sums.h"
 
 #include <float.h>
 #include <math.h>
@@ -50,15 +51,11 @@
 
 #include "models/link.h"
 #include "models/ordinal.h"
-#include "models/rank_update.h"
-#include "models/row_products.h"
-#include "models/v4.h"
-#include "models/vmath.h"
+#include "models/kernels/rank_update.h"
+#include "models/kernels/row_products.h"
+#include "models/kernels/terms.h"
+#include "models/kernels/vmath.h"
 
-/* Cut points within this of 0 take the logit closed forms (as ordinal.c). */
-#define FAST_LIMIT 600.0
-/* D = exp(a - b) below this: 1 - D keeps its digits. */
-#define D_LIMIT 0.5
 
 /* Rows per chunk: the kept columns of a chunk's rows in about 32 KiB. */
 static size_t chunk_rows(size_t pk) { return partreg_block_rows_auto(pk ? pk : 1); }
@@ -68,6 +65,7 @@ static size_t chunk_rows(size_t pk) { return partreg_block_rows_auto(pk ? pk : 1
  * Lc = 1 + nq: l = 0 the threshold, l = 1 + q the slope of nominal column
  * q; per row their gradient along the cut point is z = (1, -x_q). */
 typedef struct ns_fast {
+    partreg_isa isa; /* the route's instruction set (core/cpu.h) */
     size_t pk, nb, nq, nc, k, m, Lc, Ls;
     size_t *bpos, *qpos;        /* kept-column position of each parallel / nominal free slope */
     size_t *bcol, *qcol, *rcol; /* design columns (partreg_ns_map) */
@@ -157,71 +155,6 @@ static void layout_scratch(const partreg_design *d, double *scratch, ns_fast *f)
     f->tmp = q;
 }
 
-/* ---- the logit row terms ------------------------------------------------- */
-
-/* Not inlined, with restrict rows, and cloned for AVX-512 and AVX2 on
- * x86-64 (v4.h): the loop gcc vectorises (as ordinal.c's). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define ROW_LOOP __attribute__((noinline)) PARTREG_ROWS_CLONE
-#elif defined(__GNUC__)
-#define ROW_LOOP __attribute__((noinline))
-#else
-#define ROW_LOOP
-#endif
-
-/* F and S of the logistic at x from e = exp(-|x|) (x = -+inf: e = 0) */
-PARTREG_VM_INLINE void logit_cut(double x, double e, double *F, double *S)
-{
-    double big = 1.0 / (1.0 + e), small = e * big;
-    int pos = x >= 0;
-    *F = pos ? big : small;
-    *S = pos ? small : big;
-}
-
-/* The closed-form logit terms of rows whose cut points are within
- * FAST_LIMIT of 0 (the outermost -inf or +inf allowed) and whose
- * D = exp(a - b) is below D_LIMIT and normal (or 0 at an outermost
- * category): e = exp(-|.|) of the nearer cut from one exp, of the farther
- * as D E (same signs) or D / E (a < 0 < b), both within 2 ulps; log F(b) +
- * log S(a) = min(b, 0) - max(a, 0) - log1p(e_a + e_b + e_a e_b) (ordinal.c);
- * log g = -log1p(D / g). Weighted outputs; the other rows get garbage here
- * and their values from the general route after. */
-ROW_LOOP static void logit_rows(const double *restrict a, const double *restrict b,
-                                const double *restrict w, size_t m, double *restrict lp,
-                                double *restrict da, double *restrict db,
-                                double *restrict daa, double *restrict dab,
-                                double *restrict dbb, double *restrict ok)
-{
-    for (size_t r = 0; r < m; r++) {
-        double ar = a[r], br = b[r], fa = fabs(ar), fb = fabs(br);
-        int near_a = fa <= fb;
-        double E = partreg_vm_exp(-(near_a ? fa : fb));
-        double D = partreg_vm_exp(ar - br);
-        double mixed = ar < 0.0 && br > 0.0 ? D / E : D * E;
-        double ea = near_a ? E : mixed, eb = near_a ? mixed : E;
-        double Fa, Sa, Fb, Sb;
-        logit_cut(ar, ea, &Fa, &Sa);
-        logit_cut(br, eb, &Fb, &Sb);
-        double inv_u = (1.0 / (1.0 + ea)) * (1.0 / (1.0 + eb));
-        double L = partreg_vm_log1p3((ea + eb) + ea * eb, inv_u);
-        double logfs = ((br < 0.0 ? br : 0.0) - (ar > 0.0 ? ar : 0.0)) - L;
-        double g = 1.0 - D, ig = 1.0 / g, q = D * ig;
-        double logg = -partreg_vm_log1p(q, g);
-        double q2 = q * ig, wr = w[r];
-        double lpr = wr * (logfs + logg);
-        lp[r] = wr != 0.0 ? lpr : 0.0;
-        da[r] = wr * (-Fa - q);
-        db[r] = wr * (Sb + q);
-        daa[r] = wr * (-(Fa * Sa) - q2);
-        dbb[r] = wr * (-(Fb * Sb) - q2);
-        dab[r] = wr * q2;
-        int inner = ar > -INFINITY && br < INFINITY;
-        int cuts_ok = (ar > -INFINITY ? fa < FAST_LIMIT : 1) && (br < INFINITY ? fb < FAST_LIMIT : 1);
-        int d_ok = !inner || (D < D_LIMIT && D >= DBL_MIN);
-        ok[r] = cuts_ok && d_ok ? 1.0 : 0.0;
-    }
-}
-
 /* ---- one chunk ------------------------------------------------------------- */
 
 /* One chunk of m rows (xb: their kept columns, row stride lda): the cut
@@ -246,14 +179,14 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
     const double *bn = theta + f->nb + nc;
     double *eta = f->E, *en = f->E + m;
     if (pk)
-        partreg_rows_dot(xb, lda, pk, f->bfull, m, eta);
+        partreg_rows_dot(f->isa, xb, lda, pk, f->bfull, m, eta);
     else
         memset(eta, 0, m * sizeof *eta);
     for (size_t r = 0; r < m; r++)
         for (size_t q = 0; q < nq; q++)
             f->Xq[r * nq + q] = xb[r * lda + f->qpos[q]];
     for (size_t j = 0; j < nc; j++)
-        partreg_rows_dot(f->Xq, nq, nq, bn + j * nq, m, en + j * m);
+        partreg_rows_dot(f->isa, f->Xq, nq, nq, bn + j * nq, m, en + j * m);
     int invalid = 0;
     for (size_t r = 0; r < m; r++) {
         size_t i = i0 + r, c = (size_t)d->y[i];
@@ -271,7 +204,8 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
     }
     int logit = d->link == PARTREG_LOGIT;
     if (logit)
-        logit_rows(f->a, f->b, f->w, m, f->lp, f->da, f->db, f->daa, f->dab, f->dbb, f->h);
+        partreg_terms_for(f->isa)->nominal_logit(f->a, f->b, f->w, m, f->lp, f->da, f->db,
+                                                 f->daa, f->dab, f->dbb, f->h);
     for (size_t r = 0; r < m; r++) {
         double w = f->w[r];
         if (w == 0.0) {
@@ -299,9 +233,9 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
         return;
     /* the eta gradient (and with it the beta-beta block) */
     if (pk && info)
-        partreg_info_add(f->Ibb, pk, pk, xb, lda, f->h, f->g, f->Gb, m, f->zp, f->zn);
+        partreg_info_add(f->isa, f->Ibb, pk, pk, xb, lda, f->h, f->g, f->Gb, m, f->zp, f->zn);
     else if (pk)
-        partreg_rows_weighted_sum(xb, lda, pk, f->g, m, f->Gb);
+        partreg_rows_weighted_sum(f->isa, xb, lda, pk, f->g, m, f->Gb);
     /* the rows by category (a counting sort, stable), with z and weights */
     size_t *start = f->start;
     memset(start, 0, (J + 1) * sizeof *start);
@@ -337,11 +271,12 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
             size_t j = side == 0 ? c - 1 : c, e0 = j * Lc;
             const double *gw = (side == 0 ? f->sda : f->sdb) + s0;
             if (!info) {
-                partreg_rows_weighted_sum(Zc, Lc, Lc, gw, n, f->gsm + e0);
+                partreg_rows_weighted_sum(f->isa, Zc, Lc, Lc, gw, n, f->gsm + e0);
                 continue;
             }
             const double *hw = (side == 0 ? f->saa : f->sbb) + s0;
-            partreg_rank_update(f->Bsm + e0 * Ls + e0, Ls, Lc, Zc, Lc, hw, gw, f->gsm + e0, n);
+            partreg_rank_update(f->isa, f->Bsm + e0 * Ls + e0, Ls, Lc, Zc, Lc, hw, gw,
+                                f->gsm + e0, n);
             const double *cw = (side == 0 ? f->sca : f->scb) + s0;
             for (size_t l = 0; pk && l < Lc; l++) {
                 const double *wl = cw;
@@ -350,14 +285,14 @@ static void nominal_chunk(const partreg_design *d, const double *theta, size_t i
                         f->pr[r] = cw[r] * Zc[r * Lc + l];
                     wl = f->pr;
                 }
-                partreg_rows_weighted_sum(Xc, pk, pk, wl, n, f->Tx + (e0 + l) * pk);
+                partreg_rows_weighted_sum(f->isa, Xc, pk, pk, wl, n, f->Tx + (e0 + l) * pk);
             }
         }
         if (!info || c == 0 || c + 1 == J)
             continue;
         /* cut c's entries by cut c - 1's: -sum w dab z z', full */
         memset(f->tmp, 0, Lc * Lc * sizeof *f->tmp);
-        partreg_rank_update(f->tmp, Lc, Lc, Zc, Lc, f->sab + s0, NULL, NULL, n);
+        partreg_rank_update(f->isa, f->tmp, Lc, Lc, Zc, Lc, f->sab + s0, NULL, NULL, n);
         size_t eu = c * Lc, el = (c - 1) * Lc;
         for (size_t l = 0; l < Lc; l++)
             for (size_t l2 = 0; l2 < Lc; l2++)
@@ -373,6 +308,7 @@ void partreg_ns_accumulate_fast(const partreg_design *d, const double *theta, si
 {
     ns_fast f;
     layout_scratch(d, scratch, &f);
+    f.isa = partreg_route_isa(d->kernel);
     size_t pk = f.pk, nc = f.nc, nq = f.nq, k = f.k, Lc = f.Lc, Ls = f.Ls;
     size_t ot = f.nb, on = ot + nc;
     memset(f.bfull, 0, (pk ? pk : 1) * sizeof *f.bfull);

@@ -1,8 +1,14 @@
 /* The weighted Gram sums of CR2 (cr2_gram.h): R += O'Q over one chunk of a
- * cluster's rows. Contract: partreg_cr2_gram equals partreg_cr2_gram_ref
- * to the bit (the same products added to each entry in the same row
- * order, no fused multiply-add), on the SSE2 baseline and on its AVX2 and
- * x86-64-v4 clones; tests/test_cr2_gram.c checks it.
+ * cluster's rows, and the packed products and pole weights that feed them.
+ *
+ * Contract: partreg_cr2_gram equals partreg_cr2_gram_ref, and
+ * partreg_cr2_gram1 partreg_cr2_gram1_ref, to the bit (the same products
+ * added to each entry in the same row order, no fused multiply-add) on
+ * every instruction set: the baseline and AVX2 copies of the tiles in
+ * vectors of four, the AVX-512 tiles; tests/test_cr2_gram.c checks each
+ * one the machine runs. partreg_cr2_pack_rows and partreg_cr2_pole_weights
+ * compute each entry by one product or quotient, the same bits in every
+ * copy.
  *
  * The reference route reads and writes R once a row. The fast route holds
  * a 4 x 8 tile of R (eight vectors of four) in registers while it runs
@@ -10,9 +16,8 @@
  * loads of O and 16 vector multiplies and adds, with no load or store of
  * R. That is what makes the second pass (two weights a pole, 6 to 24
  * poles) arithmetic-bound instead of bound by the loads and stores of R. */
-#include "inference/cr2_gram.h"
-
-#include "models/v4.h"
+#include "models/kernels/cr2_gram.h"
+#include "models/kernels/v4.h"
 
 void partreg_cr2_gram_ref(const double *O, const double *Q, size_t ng, size_t tp, size_t mp,
                           double *R)
@@ -39,12 +44,124 @@ void partreg_cr2_gram1_ref(const double *O, const double *v, size_t ng, size_t t
     }
 }
 
+/* The packed lower triangle of [z r][z r]' of the rows pos[0..ng) of ZR
+ * (rows [z r 0 ...] of kp = k + 1 rounded up to whole vectors) into O
+ * (ng x tp; entries (k+1)(k+2)/2 .. tp-1 and the 3 doubles after O's last
+ * row get finite filler that no sum reads). Row a of the triangle is
+ * zr_a times zr's first a + 1 entries, written as whole vectors of four:
+ * the entries past a + 1 are overwritten by row a + 1, which starts
+ * there. Always inlined into each copy below. */
+static inline __attribute__((always_inline)) void pack_rows(const size_t *pos, size_t ng,
+                                                            size_t k, size_t tp,
+                                                            const double *ZR, double *O)
+{
+    size_t kp = (k + 4) & ~(size_t)3;
+    for (size_t x = 0; x < ng; x++) {
+        const double *zr = ZR + pos[x] * kp;
+#if defined(__GNUC__)
+        if (x + 8 < ng) { /* the rows come from all over the block */
+            __builtin_prefetch(ZR + pos[x + 8] * kp);
+            __builtin_prefetch(ZR + pos[x + 8] * kp + kp - 1);
+        }
+#endif
+        double *o = O + x * tp;
+        for (size_t a = 0, t = 0; a <= k; t += ++a) {
+            double za = zr[a];
+#ifdef PARTREG_HAVE_V4
+            for (size_t q = 0; q <= a; q += 4)
+                PARTREG_V4(o + t + q) = za * PARTREG_V4C(zr + q);
+#else
+            for (size_t q = 0; q < ((a + 4) & ~(size_t)3); q++)
+                o[t + q] = za * zr[q];
+#endif
+        }
+    }
+}
+
+/* The second pass's weights of the rows pos[0..ng) of v into Q (ng x mp):
+ * column l v/(v^2 + b_l), column m + l v^2/(v^2 + b_l), the rest 0. */
+static inline __attribute__((always_inline)) void pole_weights(const size_t *pos, size_t ng,
+                                                               const double *v, size_t m,
+                                                               const double *bl, size_t mp,
+                                                               double *Q)
+{
+    for (size_t x = 0; x < ng; x++) {
+        double vi = v[pos[x]], vv = vi * vi, *qw = Q + x * mp;
+        for (size_t l = 0; l < m; l++) {
+            double den = 1.0 / (vv + bl[l]);
+            qw[l] = vi * den;
+            qw[m + l] = vv * den;
+        }
+        for (size_t l = 2 * m; l < mp; l++)
+            qw[l] = 0.0;
+    }
+}
+
+/* The copies of the row preparation: STAMP(suffix, target) once per
+ * instruction set this build has (v4.h), index 0 the baseline, 1 AVX2,
+ * 2 AVX-512 (x86-64-v4). */
+#if PARTREG_CPU_X86_ROUTES
+#define CR2_PREP_COPIES 3
+#define CR2_FOR_PREP_COPIES(STAMP)                                                               \
+    PARTREG_V4_FOR_COPIES(STAMP) STAMP(avx512, PARTREG_TARGET_AVX512)
+#else
+#define CR2_PREP_COPIES PARTREG_V4_COPIES
+#define CR2_FOR_PREP_COPIES(STAMP) PARTREG_V4_FOR_COPIES(STAMP)
+#endif
+
+#define CR2_PREP_COPY(SFX, TARGET)                                                               \
+    TARGET __attribute__((noinline)) static void pack_rows_##SFX(                                \
+        const size_t *pos, size_t ng, size_t k, size_t tp, const double *ZR, double *O)          \
+    {                                                                                            \
+        pack_rows(pos, ng, k, tp, ZR, O);                                                        \
+    }                                                                                            \
+    /* NOLINTNEXTLINE(bugprone-macro-parentheses): TARGET is an attribute */                   \
+    TARGET __attribute__((noinline)) static void pole_weights_##SFX(                             \
+        const size_t *pos, size_t ng, const double *v, size_t m, const double *bl, size_t mp,    \
+        double *Q)                                                                               \
+    {                                                                                            \
+        pole_weights(pos, ng, v, m, bl, mp, Q);                                                  \
+    }
+CR2_FOR_PREP_COPIES(CR2_PREP_COPY)
+
+typedef void (*pack_rows_fn)(const size_t *, size_t, size_t, size_t, const double *, double *);
+typedef void (*pole_weights_fn)(const size_t *, size_t, const double *, size_t, const double *,
+                                size_t, double *);
+#define CR2_PACK_ENTRY(SFX, TARGET) pack_rows_##SFX,
+#define CR2_POLE_ENTRY(SFX, TARGET) pole_weights_##SFX,
+static const pack_rows_fn pack_rows_by_copy[CR2_PREP_COPIES] = {
+    CR2_FOR_PREP_COPIES(CR2_PACK_ENTRY)};
+static const pole_weights_fn pole_weights_by_copy[CR2_PREP_COPIES] = {
+    CR2_FOR_PREP_COPIES(CR2_POLE_ENTRY)};
+
+/* The copy an instruction set runs. */
+static size_t prep_copy(partreg_isa isa)
+{
+#if PARTREG_CPU_X86_ROUTES
+    if (isa >= PARTREG_ISA_AVX512)
+        return 2;
+#endif
+    return partreg_v4_copy(isa);
+}
+
+void partreg_cr2_pack_rows(partreg_isa isa, const size_t *pos, size_t ng, size_t k, size_t tp,
+                           const double *ZR, double *O)
+{
+    pack_rows_by_copy[prep_copy(isa)](pos, ng, k, tp, ZR, O);
+}
+
+void partreg_cr2_pole_weights(partreg_isa isa, const size_t *pos, size_t ng, const double *v,
+                              size_t m, const double *bl, size_t mp, double *Q)
+{
+    pole_weights_by_copy[prep_copy(isa)](pos, ng, v, m, bl, mp, Q);
+}
+
 #ifdef PARTREG_HAVE_V4
 
 #define V4 PARTREG_V4
 #define V4C PARTREG_V4C
 
-PARTREG_ROWS_CLONE __attribute__((noinline)) static void
+static inline __attribute__((always_inline)) void
 gram_tiles(const double *restrict O, const double *restrict Q, size_t ng, size_t tp, size_t mp,
            double *restrict R)
 {
@@ -97,8 +214,7 @@ gram_tiles(const double *restrict O, const double *restrict Q, size_t ng, size_t
     }
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
-#define CR2_GRAM_512 1
+#if PARTREG_CPU_X86_ROUTES
 
 /* Eight doubles (AVX-512), for gram_tiles_512 alone: no function takes or
  * returns one. */
@@ -233,7 +349,7 @@ gram1_512(const double *restrict O, const double *restrict v, size_t ng, size_t 
 #endif
 
 /* The first pass's sums along t, 16 entries (four vectors) at a time. */
-PARTREG_ROWS_CLONE __attribute__((noinline)) static void
+static inline __attribute__((always_inline)) void
 gram1_v4(const double *restrict O, const double *restrict v, size_t ng, size_t tp,
          double *restrict R)
 {
@@ -273,59 +389,67 @@ gram1_v4(const double *restrict O, const double *restrict v, size_t ng, size_t t
     }
 }
 
-void partreg_cr2_gram1(const double *O, const double *v, size_t ng, size_t tp, double *R)
+
+/* The tiles in vectors of four, a baseline and an AVX2 copy (v4.h). */
+#define CR2_GRAM_COPY(SFX, TARGET)                                                               \
+    TARGET __attribute__((noinline)) static void gram_tiles_##SFX(                               \
+        const double *O, const double *Q, size_t ng, size_t tp, size_t mp, double *R)            \
+    {                                                                                            \
+        gram_tiles(O, Q, ng, tp, mp, R);                                                         \
+    }                                                                                            \
+    /* NOLINTNEXTLINE(bugprone-macro-parentheses): TARGET is an attribute */                   \
+    TARGET __attribute__((noinline)) static void gram1_v4_##SFX(                                 \
+        const double *O, const double *v, size_t ng, size_t tp, double *R)                       \
+    {                                                                                            \
+        gram1_v4(O, v, ng, tp, R);                                                               \
+    }
+PARTREG_V4_FOR_COPIES(CR2_GRAM_COPY)
+
+typedef void (*gram_fn)(const double *, const double *, size_t, size_t, size_t, double *);
+typedef void (*gram1_fn)(const double *, const double *, size_t, size_t, double *);
+#define CR2_GRAM_ENTRY(SFX, TARGET) gram_tiles_##SFX,
+#define CR2_GRAM1_ENTRY(SFX, TARGET) gram1_v4_##SFX,
+static const gram_fn gram_by_copy[PARTREG_V4_COPIES] = {PARTREG_V4_FOR_COPIES(CR2_GRAM_ENTRY)};
+static const gram1_fn gram1_by_copy[PARTREG_V4_COPIES] = {
+    PARTREG_V4_FOR_COPIES(CR2_GRAM1_ENTRY)};
+
+void partreg_cr2_gram1(partreg_isa isa, const double *O, const double *v, size_t ng, size_t tp,
+                       double *R)
 {
-#ifdef CR2_GRAM_512
-    if (__builtin_cpu_supports("avx512f")) {
+#if PARTREG_CPU_X86_ROUTES
+    if (isa >= PARTREG_ISA_AVX512) {
         gram1_512(O, v, ng, tp, R);
         return;
     }
 #endif
-    gram1_v4(O, v, ng, tp, R);
+    gram1_by_copy[partreg_v4_copy(isa)](O, v, ng, tp, R);
 }
 
-void partreg_cr2_gram1_v4(const double *O, const double *v, size_t ng, size_t tp, double *R)
+void partreg_cr2_gram(partreg_isa isa, const double *O, const double *Q, size_t ng, size_t tp,
+                      size_t mp, double *R)
 {
-    gram1_v4(O, v, ng, tp, R);
-}
-
-void partreg_cr2_gram(const double *O, const double *Q, size_t ng, size_t tp, size_t mp, double *R)
-{
-#ifdef CR2_GRAM_512
-    if (__builtin_cpu_supports("avx512f")) {
+#if PARTREG_CPU_X86_ROUTES
+    if (isa >= PARTREG_ISA_AVX512) {
         gram_tiles_512(O, Q, ng, tp, mp, R);
         return;
     }
 #endif
-    gram_tiles(O, Q, ng, tp, mp, R);
-}
-
-void partreg_cr2_gram_v4(const double *O, const double *Q, size_t ng, size_t tp, size_t mp,
-                         double *R)
-{
-    gram_tiles(O, Q, ng, tp, mp, R);
+    gram_by_copy[partreg_v4_copy(isa)](O, Q, ng, tp, mp, R);
 }
 
 #else
 
-void partreg_cr2_gram(const double *O, const double *Q, size_t ng, size_t tp, size_t mp, double *R)
+void partreg_cr2_gram(partreg_isa isa, const double *O, const double *Q, size_t ng, size_t tp,
+                      size_t mp, double *R)
 {
+    (void)isa;
     partreg_cr2_gram_ref(O, Q, ng, tp, mp, R);
 }
 
-void partreg_cr2_gram_v4(const double *O, const double *Q, size_t ng, size_t tp, size_t mp,
-                         double *R)
+void partreg_cr2_gram1(partreg_isa isa, const double *O, const double *v, size_t ng, size_t tp,
+                       double *R)
 {
-    partreg_cr2_gram_ref(O, Q, ng, tp, mp, R);
-}
-
-void partreg_cr2_gram1(const double *O, const double *v, size_t ng, size_t tp, double *R)
-{
-    partreg_cr2_gram1_ref(O, v, ng, tp, R);
-}
-
-void partreg_cr2_gram1_v4(const double *O, const double *v, size_t ng, size_t tp, double *R)
-{
+    (void)isa;
     partreg_cr2_gram1_ref(O, v, ng, tp, R);
 }
 

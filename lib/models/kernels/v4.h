@@ -1,43 +1,41 @@
-/* Four doubles as one value, for the small-k row kernels (rank_update.c,
- * row_products.c). Private to lib/.
+/* Four doubles as one value, for the small-k row kernels, and the
+ * targets their copies are compiled for. Private to lib/.
  *
- * gcc and clang vector extensions: on x86-64 gcc builds each kernel twice
- * (PARTREG_AVX2_CLONE: AVX2 and the SSE2 baseline, picked at load time);
- * the baseline lowers a v4 to two SSE2 halves. Each lane does the scalar
- * arithmetic written in C and no multiply-add is fused (the AVX2 clone has
- * no FMA; the x86-64-v4 clones below have it, and ISO C mode with
- * -ffp-contract=off, CMakeLists.txt, keeps gcc from using it), so the bits
- * do not depend on the machine (tests/cli_noclone.sh). */
-#ifndef PARTREG_MODELS_V4_H
-#define PARTREG_MODELS_V4_H
+ * A kernel with vector variants exists as explicit copies, one per
+ * instruction set (core/cpu.h): the baseline copy, compiled for the
+ * build's target (SSE2 on x86-64, where gcc lowers a v4 to two SSE2
+ * halves), and, where PARTREG_CPU_X86_ROUTES, an AVX2 copy
+ * (PARTREG_TARGET_AVX2) and for some kernels an AVX-512 one. Each takes
+ * the fit's instruction set (partreg_route_isa of the design's route) and
+ * runs the widest copy it allows: nothing here asks the CPU. Each lane
+ * does the scalar arithmetic written in C and no multiply-add is fused
+ * (the AVX2 target has no FMA; the x86-64-v4 one has it, and ISO C mode
+ * with -ffp-contract=off, CMakeLists.txt, keeps gcc from using it), so
+ * every copy gives the same bits (tests/cli_kernels.sh, and each
+ * kernel's test on every route the machine runs). */
+#ifndef PARTREG_MODELS_KERNELS_V4_H
+#define PARTREG_MODELS_KERNELS_V4_H
 
 #include <stddef.h>
 
-/* PARTREG_NO_CLONES (a -D for testing) builds the baseline only. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
-#define PARTREG_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
-/* The per-row terms loops, which gcc vectorises itself (binary.c,
- * ordinal.c): also an x86-64-v4 (AVX-512) clone, eight rows an
- * instruction. Those loops are bound by the latency of each row's chain
- * of exp, log1p and divisions, and the core overlaps as many rows as its
- * reorder buffer holds instructions of: twice as many rows with half the
- * instructions. That holds on a core that runs a 512-bit operation as two
- * 256-bit halves (AMD Zen 4) too. */
-#define PARTREG_ROWS_CLONE                                                                        \
-    __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-/* Whether this core has AVX-512F and VL: 32 vector registers and masked
- * 4-wide loads and stores (the wide kernels of rank_update.c and
- * screen_rows.c, checked at run time). */
-static inline int partreg_have_avx512vl(void)
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-}
-#else
-#define PARTREG_AVX2_CLONE
-#define PARTREG_ROWS_CLONE
+#include "core/cpu.h"
+
+#if PARTREG_CPU_X86_ROUTES
+/* The AVX2 copies. */
+#define PARTREG_TARGET_AVX2 __attribute__((target("avx2")))
+/* The AVX-512 copies of the per-row terms loops, which gcc vectorises
+ * itself (kernels/terms_avx512.c): x86-64-v4, eight rows an instruction.
+ * Those loops are bound by the latency of each row's chain of exp, log1p
+ * and divisions, and the core overlaps as many rows as its reorder buffer
+ * holds instructions of: twice as many rows with half the instructions.
+ * That holds on a core that runs a 512-bit operation as two 256-bit
+ * halves (AMD Zen 4) too. The hand-written AVX-512 kernels name the
+ * features they use (target("avx512f,avx512vl") and the like). */
+#define PARTREG_TARGET_AVX512 __attribute__((target("arch=x86-64-v4")))
 #endif
 
-#if defined(__GNUC__)
+/* Gcc and clang vector extensions, except in the portable build. */
+#if defined(__GNUC__) && !defined(PARTREG_PORTABLE)
 #define PARTREG_HAVE_V4 1
 
 #if defined(__clang__)
@@ -49,7 +47,7 @@ static inline int partreg_have_avx512vl(void)
 /* Read and written in place at any alignment (aligned(8)), allowed to
  * alias the doubles it is made of (may_alias). A scalar in an expression
  * with a v4 stands for four copies. No function takes or returns a v4: a
- * call between the AVX2 clone and default-target code would disagree on
+ * call between an AVX2 copy and baseline code would disagree on
  * how to pass it (hence also no -Wpsabi note to silence). */
 typedef double partreg_v4
     __attribute__((vector_size(4 * sizeof(double)), aligned(8), may_alias));
@@ -82,6 +80,22 @@ static inline __attribute__((always_inline)) void partreg_v4_transpose(const par
     out[3] = PARTREG_V4_SHUFFLE(t1, t3, 2, 3, 6, 7);
 }
 #endif
+
+/* The copies of a v4 kernel: STAMP(suffix, target attribute) once per
+ * copy this build has, the baseline's first (copy 0, suffix base), then
+ * the AVX2 one (copy 1, suffix avx2). partreg_v4_copy gives the copy an
+ * instruction set runs. */
+#if PARTREG_CPU_X86_ROUTES
+#define PARTREG_V4_COPIES 2
+#define PARTREG_V4_FOR_COPIES(STAMP) STAMP(base, ) STAMP(avx2, PARTREG_TARGET_AVX2)
+#else
+#define PARTREG_V4_COPIES 1
+#define PARTREG_V4_FOR_COPIES(STAMP) STAMP(base, )
+#endif
+static inline size_t partreg_v4_copy(partreg_isa isa)
+{
+    return PARTREG_V4_COPIES > 1 && isa >= PARTREG_ISA_AVX2 ? 1 : 0;
+}
 
 /* k rounded up to whole vectors. */
 static inline size_t partreg_v4_width(size_t k)

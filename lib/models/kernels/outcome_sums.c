@@ -1,5 +1,11 @@
 /* The one pass over a fit's outcome and weights (outcome_sums.h).
  *
+ * Contract: the same bits on every route, and the same as row_by_index
+ * alone (each stripe's sums in row order): the comparison sweep adds w or
+ * +0 to each level's stripe, which leaves every sum as the index would,
+ * in a baseline and an AVX2 copy (v4.h) that do the same operations lane
+ * by lane. The checks flag exactly the rows fit.c's report_bad_row names.
+ *
  * Four stripes of sums (row i into stripe i mod 4), added at the end: one
  * running sum per level would make each row wait for the previous row's
  * addition (and for its store, when two rows share a level). The checks
@@ -17,13 +23,13 @@
 #pragma GCC optimize("vect-cost-model=dynamic")
 #endif
 
-#include "models/outcome_sums.h"
+#include "models/kernels/outcome_sums.h"
 
 #include <float.h>
 #include <stdlib.h>
 
 #include "models/objective.h"
-#include "models/v4.h"
+#include "models/kernels/v4.h"
 
 #define STRIPES 4
 /* Levels up to this many are summed by comparison. */
@@ -54,7 +60,7 @@ static inline void row_by_index(stripes *s, double *W4, size_t ldw, double level
     W4[l * ldw + c * (ldw != 0)] += wi;
 }
 
-#if PARTREG_HAVE_V4
+#if defined(PARTREG_HAVE_V4)
 /* m rows (a multiple of STRIPES) with J (a constant where inlined) levels:
  * checks, totals and the level sums Wc[c * STRIPES + l] by comparison, in
  * one sweep with every stripe's sums in registers (not a sweep for the
@@ -95,9 +101,9 @@ sweep_levels(stripes *restrict s, double *restrict Wc, size_t J, const double *r
 }
 
 /* sweep_levels with J fixed at compile time (1 to COMPARE_LEVELS). */
-PARTREG_AVX2_CLONE
-static void block_by_compare(stripes *restrict s, double *restrict Wc, size_t J,
-                             const double *restrict y, const double *restrict w, size_t m)
+static inline __attribute__((always_inline)) void
+by_compare(stripes *restrict s, double *restrict Wc, size_t J, const double *restrict y,
+           const double *restrict w, size_t m)
 {
     switch (J) { /* J <= COMPARE_LEVELS here */
     case 1: sweep_levels(s, Wc, 1, y, w, m); break;
@@ -110,12 +116,37 @@ static void block_by_compare(stripes *restrict s, double *restrict Wc, size_t J,
     default: sweep_levels(s, Wc, COMPARE_LEVELS, y, w, m); break;
     }
 }
+
+#define BY_COMPARE_COPY(SFX, TARGET)                                                           \
+    TARGET __attribute__((noinline)) static void block_by_compare_##SFX(                       \
+        stripes *restrict s, double *restrict Wc, size_t J, const double *restrict y,          \
+        const double *restrict w, size_t m)                                                    \
+    {                                                                                          \
+        by_compare(s, Wc, J, y, w, m);                                                         \
+    }
+PARTREG_V4_FOR_COPIES(BY_COMPARE_COPY)
+
+/* m rows with J levels by comparison, in the copy isa runs */
+static void block_by_compare(partreg_isa isa, stripes *restrict s, double *restrict Wc, size_t J,
+                             const double *restrict y, const double *restrict w, size_t m)
+{
+#if PARTREG_V4_COPIES > 1
+    if (partreg_v4_copy(isa) == 1) {
+        block_by_compare_avx2(s, Wc, J, y, w, m);
+        return;
+    }
+#else
+    (void)isa;
+#endif
+    block_by_compare_base(s, Wc, J, y, w, m);
+}
 #else
 /* m rows (a multiple of STRIPES) with J <= COMPARE_LEVELS levels: checks and
  * totals, then the level sums Wc[c * STRIPES + l] by comparison. */
-static void block_by_compare(stripes *restrict s, double *restrict Wc, size_t J,
+static void block_by_compare(partreg_isa isa, stripes *restrict s, double *restrict Wc, size_t J,
                              const double *restrict y, const double *restrict w, size_t m)
 {
+    (void)isa;
     double levels = (double)J, big = 0x1p52;
     for (size_t i = 0; i < m; i += STRIPES)
         for (size_t l = 0; l < STRIPES; l++) {
@@ -135,8 +166,8 @@ static void block_by_compare(stripes *restrict s, double *restrict Wc, size_t J,
 }
 #endif
 
-int partreg_outcome_sums(const double *y, const double *w, size_t n, size_t J, double *W,
-                         double *sum_w, size_t *n_pos)
+int partreg_outcome_sums(partreg_isa isa, const double *y, const double *w, size_t n, size_t J,
+                         double *W, double *sum_w, size_t *n_pos)
 {
     double *W4 = W ? calloc(STRIPES * J, sizeof *W4) : NULL;
     if (W && !W4)
@@ -151,7 +182,7 @@ int partreg_outcome_sums(const double *y, const double *w, size_t n, size_t J, d
             ones[r] = 1.0;
         while (i < body) {
             size_t m = body - i < BLOCK ? body - i : BLOCK;
-            block_by_compare(&s, Wc, J, y + i, w ? w + i : ones, m);
+            block_by_compare(isa, &s, Wc, J, y + i, w ? w + i : ones, m);
             i += m;
         }
         for (size_t c = 0; c < J; c++)
@@ -184,6 +215,7 @@ typedef struct segment_sums {
 /* What the members of the parallel pass share. */
 typedef struct sums_pass {
     const double *y, *w;
+    partreg_isa isa;
     size_t n, J, nseg;
     double *W; /* nseg x J, or NULL */
     segment_sums *seg;
@@ -196,19 +228,21 @@ static void segment_sums_of(void *arg, size_t s, size_t t)
     size_t begin, end;
     partreg_segment_rows(sp->n, 1, sp->nseg, s, &begin, &end);
     segment_sums *g = &sp->seg[s];
-    g->bad = partreg_outcome_sums(sp->y + begin, sp->w ? sp->w + begin : NULL, end - begin, sp->J,
-                                  sp->W ? sp->W + s * sp->J : NULL, &g->sum_w, &g->n_pos);
+    g->bad = partreg_outcome_sums(sp->isa, sp->y + begin, sp->w ? sp->w + begin : NULL,
+                                  end - begin, sp->J, sp->W ? sp->W + s * sp->J : NULL, &g->sum_w,
+                                  &g->n_pos);
 }
 
-int partreg_outcome_sums_on(partreg_team *team, int threads, const double *y, const double *w,
-                            size_t n, size_t J, double *W, double *sum_w, size_t *n_pos)
+int partreg_outcome_sums_on(partreg_team *team, int threads, partreg_isa isa, const double *y,
+                            const double *w, size_t n, size_t J, double *W, double *sum_w,
+                            size_t *n_pos)
 {
     size_t nseg = partreg_segment_count(n, J, 1);
     size_t nt = partreg_team_threads(team, threads, n,
                                      team ? PARTREG_TEAM_MIN_ROWS : PARTREG_MIN_ROWS_PER_THREAD);
     if (nseg == 1)
-        return partreg_outcome_sums(y, w, n, J, W, sum_w, n_pos);
-    sums_pass sp = {y, w, n, J, nseg, NULL, NULL};
+        return partreg_outcome_sums(isa, y, w, n, J, W, sum_w, n_pos);
+    sums_pass sp = {y, w, isa, n, J, nseg, NULL, NULL};
     sp.seg = calloc(nseg, sizeof *sp.seg);
     sp.W = W ? calloc(nseg * J, sizeof *sp.W) : NULL;
     if (!sp.seg || (W && !sp.W)) {

@@ -32,7 +32,7 @@
 #pragma GCC optimize("no-thread-jumps", "vect-cost-model=dynamic")
 #endif
 
-#include "models/score_rows.h"
+#include "models/kernels/score_rows.h"
 
 #include <math.h>
 #include <string.h>
@@ -40,9 +40,9 @@
 #include "models/design.h"
 #include "models/objective.h"
 #include "models/ordinal.h"
-#include "models/row_products.h"
-#include "models/v4.h"
-#include "models/vmath.h"
+#include "core/cpu.h"
+#include "models/kernels/row_products.h"
+#include "models/kernels/vmath.h"
 
 /* Beyond this |a| or |b| the reference terms serve the row (vmath.h's
  * exp_normal range, as the ordinal fast pass). */
@@ -71,7 +71,6 @@ static const double *chunk_rows_of(const partreg_design *d, size_t b, size_t m, 
 }
 
 /* gw[r] = w_r d_r over a chunk (w NULL: unit weights). */
-PARTREG_ROWS_CLONE
 static void binary_terms(const double *restrict eta, const double *restrict y,
                          const double *restrict w, size_t m, double *restrict gw)
 {
@@ -86,7 +85,6 @@ static void binary_terms(const double *restrict eta, const double *restrict y,
 
 /* (The clones are static: a cloned function's resolver would be exported
  * whatever its visibility.) */
-PARTREG_ROWS_CLONE
 static void cdf_rows(double *v, size_t m)
 {
     for (size_t r = 0; r < m; r++) {
@@ -106,7 +104,7 @@ void partreg_binary_logit_row_scores(const void *model, const double *beta, size
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk, lda;
         const double *xb = chunk_rows_of(d, b, m, gather, &lda);
-        partreg_rows_dot(xb, lda, k, beta, m, eta);
+        partreg_rows_dot(partreg_route_isa(d->kernel), xb, lda, k, beta, m, eta);
         binary_terms(eta, d->y + b, d->w ? d->w + b : NULL, m, gw);
         for (size_t r = 0; r < m; r++) {
             const double *x = xb + r * lda;
@@ -119,7 +117,6 @@ void partreg_binary_logit_row_scores(const void *model, const double *beta, size
 
 /* dl/da and dl/db of a chunk's rows from their cut distances A, B (0
  * where the cut is absent: ha, hb 0) and category constants G. */
-PARTREG_ROWS_CLONE
 static void ordinal_terms(const double *restrict A, const double *restrict B,
                           const double *restrict ha, const double *restrict hb,
                           const double *restrict G, size_t m, double *restrict da,
@@ -154,7 +151,7 @@ void partreg_ordinal_logit_row_scores(const void *model, const double *theta, si
         size_t m = end - b0 < chunk ? end - b0 : chunk, lda;
         const double *xb = chunk_rows_of(d, b0, m, gather, &lda);
         const double *y = d->y + b0;
-        partreg_rows_dot(xb, lda, pk, theta, m, eta);
+        partreg_rows_dot(partreg_route_isa(d->kernel), xb, lda, pk, theta, m, eta);
         size_t nfar = 0;
         for (size_t r = 0; r < m; r++) {
             size_t c = (size_t)y[r];

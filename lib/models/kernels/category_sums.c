@@ -1,30 +1,37 @@
 /* Per-category sums of per-row values (category_sums.h).
  *
+ * Contract: partreg_category_sums_add gives the bits of sums_scalar (lane
+ * r mod 8 of each category's sums adds the row's values in row order) and
+ * partreg_rows_category_sums those of category_scalar (each category's
+ * sums from 0 in row order, entry by entry), on every route. The ordinal
+ * model's reference route (ordinal.c) sums its rows in plain row order
+ * instead: against it these agree to rounding (a few ulps of the sum of
+ * the absolute terms).
+ *
  * The ordinal pass needs, per outcome category, the sums of a few per-row
  * terms (the threshold gradient and the threshold-threshold information).
  * Adding each row into its category's sums in memory makes a chain of
  * dependent read-modify-writes through the rows of one category (each
  * waits for the store before it); striping them four ways shortens the
- * chains but keeps them in memory. Here the sums run
+ * chains but keeps them in memory. On the AVX-512 route the sums run
  * over eight rows at a time, one lane each, and a row adds into every
  * category's lanes under a mask of the rows that are in it: per eight rows
  * one compare a category and one masked add a category and array, all in
  * registers. The masked lanes are left as they are, which the scalar route
  * below also does, so both give the same bits. */
-#include "models/category_sums.h"
-#include "models/v4.h"
+#include "models/kernels/category_sums.h"
+#include "models/kernels/v4.h"
 
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PARTREG_NO_CLONES)
+#if PARTREG_CPU_X86_ROUTES
 #include <immintrin.h>
 #define CATEGORY_SUMS_512 1
 #endif
 
 #define LANES PARTREG_CATEGORY_LANES
 
-/* The scalar route, row by row (also the rows of a machine without
- * AVX-512). */
+/* The scalar route, row by row (every route but AVX-512's). */
 static void sums_scalar(const double *y, size_t m, size_t J, const double *const *v, size_t nq,
                         double *S)
 {
@@ -110,16 +117,16 @@ SWEEP_FOR_J(8)
 static const sweep_fn sweep_by_size[7][3] = {SWEEP_ROW(2), SWEEP_ROW(3), SWEEP_ROW(4),
                                              SWEEP_ROW(5), SWEEP_ROW(6), SWEEP_ROW(7),
                                              SWEEP_ROW(8)};
-
-static int have_avx512f(void) { return __builtin_cpu_supports("avx512f"); }
 #endif
 
-void partreg_category_sums_add(const double *y, size_t m, size_t J, const double *const *v,
-                               size_t nq, double *S, size_t *lists, size_t *counts)
+void partreg_category_sums_add(partreg_isa isa, const double *y, size_t m, size_t J,
+                               const double *const *v, size_t nq, double *S, size_t *lists,
+                               size_t *counts)
 {
     size_t stride = m + PARTREG_CATEGORY_LANES;
+    (void)isa; /* read by the AVX-512 route only */
 #if defined(CATEGORY_SUMS_512)
-    if (J >= 2 && J <= 8 && (nq == 2 || nq == 3 || nq == 5) && have_avx512f()) {
+    if (J >= 2 && J <= 8 && (nq == 2 || nq == 3 || nq == 5) && isa >= PARTREG_ISA_AVX512) {
         sweep_by_size[J - 2][nq == 2 ? 0 : nq == 3 ? 1 : 2](y, m, v, S, lists, stride, counts);
         return;
     }
@@ -211,24 +218,29 @@ category_padded(const double *X, size_t lda, size_t kp, const partreg_v4i *onep,
 
 typedef void (*category_fn)(const double *, size_t, const partreg_v4i *, const size_t *,
                             size_t, const double *, const double *, double *, double *);
-#define CATEGORY_FOR(KP)                                                                       \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void category_##KP(                    \
+#define CATEGORY_FOR(KP, SFX, TARGET)                                                          \
+    TARGET __attribute__((noinline)) static void category_##KP##_##SFX(                       \
         const double *X, size_t lda, const partreg_v4i *one, const size_t *rows, size_t n,    \
         const double *lo_w, const double *up_w, double *slo, double *sup)                      \
     {                                                                                          \
         category_padded(X, lda, KP, one, rows, n, lo_w, up_w, slo, sup);                       \
     }
-CATEGORY_FOR(4)
-CATEGORY_FOR(8)
-CATEGORY_FOR(12)
-CATEGORY_FOR(16)
-CATEGORY_FOR(20)
-CATEGORY_FOR(24)
-CATEGORY_FOR(28)
-CATEGORY_FOR(32)
-static const category_fn category_by_width[8] = {category_4,  category_8,  category_12,
-                                                 category_16, category_20, category_24,
-                                                 category_28, category_32};
+#define CATEGORY_COPY(SFX, TARGET)                                                             \
+    CATEGORY_FOR(4, SFX, TARGET)                                                               \
+    CATEGORY_FOR(8, SFX, TARGET)                                                               \
+    CATEGORY_FOR(12, SFX, TARGET)                                                              \
+    CATEGORY_FOR(16, SFX, TARGET)                                                              \
+    CATEGORY_FOR(20, SFX, TARGET)                                                              \
+    CATEGORY_FOR(24, SFX, TARGET)                                                              \
+    CATEGORY_FOR(28, SFX, TARGET)                                                              \
+    CATEGORY_FOR(32, SFX, TARGET)
+PARTREG_V4_FOR_COPIES(CATEGORY_COPY)
+#define CATEGORY_ROW(SFX, TARGET)                                                              \
+    {category_4_##SFX,  category_8_##SFX,  category_12_##SFX, category_16_##SFX,               \
+     category_20_##SFX, category_24_##SFX, category_28_##SFX, category_32_##SFX},
+/* by copy (v4.h) and kp / 4 - 1 */
+static const category_fn category_by_width[PARTREG_V4_COPIES][8] = {
+    PARTREG_V4_FOR_COPIES(CATEGORY_ROW)};
 #define CATEGORY_MAX_KP 32
 
 /* Wider rows (more than 32 columns): the columns in groups of up to 16,
@@ -260,7 +272,7 @@ category_group(const double *X, size_t lda, size_t c0, size_t nv, const size_t *
     }
 }
 
-PARTREG_AVX2_CLONE __attribute__((noinline)) static void
+static inline __attribute__((always_inline)) void
 category_wide(const double *X, size_t lda, size_t kp, const size_t *rows, size_t n,
               const double *lo_w, const double *up_w, double *slo, double *sup)
 {
@@ -281,6 +293,20 @@ category_wide(const double *X, size_t lda, size_t kp, const size_t *rows, size_t
         break;
     }
 }
+
+typedef void (*category_wide_fn)(const double *, size_t, size_t, const size_t *, size_t,
+                                 const double *, const double *, double *, double *);
+#define CATEGORY_WIDE_COPY(SFX, TARGET)                                                        \
+    TARGET __attribute__((noinline)) static void category_wide_##SFX(                          \
+        const double *X, size_t lda, size_t kp, const size_t *rows, size_t n,                 \
+        const double *lo_w, const double *up_w, double *slo, double *sup)                      \
+    {                                                                                          \
+        category_wide(X, lda, kp, rows, n, lo_w, up_w, slo, sup);                              \
+    }
+PARTREG_V4_FOR_COPIES(CATEGORY_WIDE_COPY)
+#define CATEGORY_WIDE_ENTRY(SFX, TARGET) category_wide_##SFX,
+static const category_wide_fn category_wide_by_copy[PARTREG_V4_COPIES] = {
+    PARTREG_V4_FOR_COPIES(CATEGORY_WIDE_ENTRY)};
 #endif
 
 int partreg_rows_category_totals(size_t k)
@@ -288,10 +314,10 @@ int partreg_rows_category_totals(size_t k)
     return k % 4 != 0 && k < PARTREG_CATEGORY_TOTALS_MAX_K;
 }
 
-void partreg_rows_category_sums(const double *X, size_t lda, size_t k, int totals, size_t m,
-                                size_t J, const size_t *lists, const size_t *counts,
-                                const double *lo_w, const double *up_w, double *sums, double *T,
-                                size_t ldt)
+void partreg_rows_category_sums(partreg_isa isa, const double *X, size_t lda, size_t k,
+                                int totals, size_t m, size_t J, const size_t *lists,
+                                const size_t *counts, const double *lo_w, const double *up_w,
+                                double *sums, double *T, size_t ldt)
 {
     if (k == 0 || m == 0)
         return;
@@ -303,6 +329,9 @@ void partreg_rows_category_sums(const double *X, size_t lda, size_t k, int total
     partreg_v4i one = {0, 0, 0, 0}; /* the lane of entry k, with totals */
     if (totals)
         one[k - (kp - 4)] = -1;
+    size_t copy = partreg_v4_copy(isa);
+#else
+    (void)isa;
 #endif
     for (size_t c = 0; c < J; c++) {
         const size_t *rows = lists + c * stride;
@@ -314,9 +343,9 @@ void partreg_rows_category_sums(const double *X, size_t lda, size_t k, int total
         while (nv > 0 && rows[nv - 1] >= nr) /* in row order: those come last */
             nv--;
         if (kp >= 4 && kp <= CATEGORY_MAX_KP) /* kp >= 4: k >= 1 above */
-            category_by_width[kp / 4 - 1](X, lda, &one, rows, nv, lo_w, up_w, slo, sup);
+            category_by_width[copy][kp / 4 - 1](X, lda, &one, rows, nv, lo_w, up_w, slo, sup);
         else /* no totals here (partreg_rows_category_totals) */
-            category_wide(X, lda, kp, rows, nv, lo_w, up_w, slo, sup);
+            category_wide_by_copy[copy](X, lda, kp, rows, nv, lo_w, up_w, slo, sup);
 #else
         memset(sums, 0, 2 * kp * sizeof *sums);
 #endif

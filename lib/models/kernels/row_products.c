@@ -1,14 +1,25 @@
 /* X beta and X' g for the small k of survey models (row_products.h).
  *
+ * Contract: partreg_rows_dot gives, row by row, the bits of
+ * rows_dot_scalar below (four partial sums over the columns j, j + 4,
+ * ..., then (s0 + s1) + (s2 + s3)), and partreg_rows_weighted_sum those of
+ * weighted_sum_scalar (rows four at a time, (g0 x0 + g1 x1) + (g2 x2 +
+ * g3 x3), then one by one), on every route; above
+ * PARTREG_ROW_PRODUCTS_MAX_K columns both are OpenBLAS's dgemv, whose
+ * order is its own. Against the models' reference routes, which sum in
+ * plain column and row order, they agree to rounding: a few ulps of the
+ * sum of the absolute terms.
+ *
  * OpenBLAS's dgemv on a row-major block of k = 11 columns spends about 25
  * instructions per row on either product (its kernels are built for long
  * rows). Here a row is a few whole vectors: rows are read as kp =
  * k rounded up to a multiple of 4 entries, the entries past k masked off
  * (for X beta) or summed into scratch (for X' g), with one function per
- * kp whose loops unroll at compile time. Rows whose padded read would pass
- * the end of the block take the scalar route, which sums in the same order. */
-#include "models/row_products.h"
-#include "models/v4.h"
+ * kp whose loops unroll at compile time, in a baseline and an AVX2 copy
+ * (v4.h). Rows whose padded read would pass the end of the block take the
+ * scalar route, which sums in the same order. */
+#include "models/kernels/row_products.h"
+#include "models/kernels/v4.h"
 
 #include <string.h>
 
@@ -16,7 +27,7 @@
 
 /* The scalar route: lane j sums the columns j, j + 4, ..., from +0, as the
  * vector route does (a masked entry adds +-0, which changes no sum). */
-static double dot_scalar(const double *x, size_t k, const double *beta)
+static double rows_dot_scalar(const double *x, size_t k, const double *beta)
 {
     double s[4] = {0.0, 0.0, 0.0, 0.0};
     for (size_t c = 0; c < k; c++)
@@ -95,39 +106,48 @@ weighted_sum_padded(const double *X, size_t lda, size_t kp, const double *g, siz
     }
 }
 
-#define ROW_PRODUCTS_FOR(KP)                                                                    \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void dot_##KP(                          \
+#define ROW_PRODUCTS_FOR(KP, SFX, TARGET)                                                       \
+    TARGET __attribute__((noinline)) static void dot_##KP##_##SFX(                             \
         const double *X, size_t lda, const double *bp, const partreg_v4i *mask, size_t nr,      \
         double *eta)                                                                            \
     {                                                                                           \
         dot_padded(X, lda, KP, bp, mask, nr, eta);                                              \
     }                                                                                           \
-    PARTREG_AVX2_CLONE __attribute__((noinline)) static void weighted_sum_##KP(                 \
+    /* NOLINTNEXTLINE(bugprone-macro-parentheses): TARGET is an attribute */                  \
+    TARGET __attribute__((noinline)) static void weighted_sum_##KP##_##SFX(                    \
         const double *X, size_t lda, const double *g, size_t nq, double *acc)                   \
     {                                                                                           \
         weighted_sum_padded(X, lda, KP, g, nq, acc);                                            \
     }
-ROW_PRODUCTS_FOR(4)
-ROW_PRODUCTS_FOR(8)
-ROW_PRODUCTS_FOR(12)
-ROW_PRODUCTS_FOR(16)
-ROW_PRODUCTS_FOR(20)
-ROW_PRODUCTS_FOR(24)
-ROW_PRODUCTS_FOR(28)
-ROW_PRODUCTS_FOR(32)
+#define ROW_PRODUCTS_COPY(SFX, TARGET)                                                          \
+    ROW_PRODUCTS_FOR(4, SFX, TARGET)                                                            \
+    ROW_PRODUCTS_FOR(8, SFX, TARGET)                                                            \
+    ROW_PRODUCTS_FOR(12, SFX, TARGET)                                                           \
+    ROW_PRODUCTS_FOR(16, SFX, TARGET)                                                           \
+    ROW_PRODUCTS_FOR(20, SFX, TARGET)                                                           \
+    ROW_PRODUCTS_FOR(24, SFX, TARGET)                                                           \
+    ROW_PRODUCTS_FOR(28, SFX, TARGET)                                                           \
+    ROW_PRODUCTS_FOR(32, SFX, TARGET)
+PARTREG_V4_FOR_COPIES(ROW_PRODUCTS_COPY)
 
 typedef void (*dot_fn)(const double *, size_t, const double *, const partreg_v4i *, size_t,
                        double *);
 typedef void (*weighted_sum_fn)(const double *, size_t, const double *, size_t, double *);
 
-static const dot_fn dot_by_width[8] = {dot_4,  dot_8,  dot_12, dot_16,
-                                       dot_20, dot_24, dot_28, dot_32};
-static const weighted_sum_fn weighted_sum_by_width[8] = {
-    weighted_sum_4,  weighted_sum_8,  weighted_sum_12, weighted_sum_16,
-    weighted_sum_20, weighted_sum_24, weighted_sum_28, weighted_sum_32};
+/* by copy (v4.h) and kp / 4 - 1 */
+#define DOT_ROW(SFX, TARGET)                                                                    \
+    {dot_4_##SFX,  dot_8_##SFX,  dot_12_##SFX, dot_16_##SFX,                                    \
+     dot_20_##SFX, dot_24_##SFX, dot_28_##SFX, dot_32_##SFX},
+#define WEIGHTED_SUM_ROW(SFX, TARGET)                                                           \
+    {weighted_sum_4_##SFX,  weighted_sum_8_##SFX,  weighted_sum_12_##SFX,                       \
+     weighted_sum_16_##SFX, weighted_sum_20_##SFX, weighted_sum_24_##SFX,                       \
+     weighted_sum_28_##SFX, weighted_sum_32_##SFX},
+static const dot_fn dot_by_width[PARTREG_V4_COPIES][8] = {PARTREG_V4_FOR_COPIES(DOT_ROW)};
+static const weighted_sum_fn weighted_sum_by_width[PARTREG_V4_COPIES][8] = {
+    PARTREG_V4_FOR_COPIES(WEIGHTED_SUM_ROW)};
 
-void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta, size_t m,
-                      double *eta)
+void partreg_rows_dot(partreg_isa isa, const double *X, size_t lda, size_t k, const double *beta,
+                      size_t m, double *eta)
 {
     if (k == 0 || k > PARTREG_ROW_PRODUCTS_MAX_K) {
         if (k == 0)
@@ -143,13 +163,13 @@ void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta,
     partreg_v4i mask = {0, 0, 0, 0};
     for (size_t j = 0; j < 4; j++)
         mask[j] = kp - 4 + j < k ? -1LL : 0LL;
-    dot_by_width[kp / 4 - 1](X, lda, bp, &mask, nr, eta);
+    dot_by_width[partreg_v4_copy(isa)][kp / 4 - 1](X, lda, bp, &mask, nr, eta);
     for (size_t r = nr; r < m; r++)
-        eta[r] = dot_scalar(X + r * lda, k, beta);
+        eta[r] = rows_dot_scalar(X + r * lda, k, beta);
 }
 
-void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const double *g, size_t m,
-                               double *grad)
+void partreg_rows_weighted_sum(partreg_isa isa, const double *X, size_t lda, size_t k,
+                               const double *g, size_t m, double *grad)
 {
     if (k == 0)
         return;
@@ -161,23 +181,25 @@ void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const doub
     size_t kp = partreg_v4_width(k), nq = partreg_v4_safe_groups(m, k, kp, lda, 4);
     double acc[PARTREG_ROW_PRODUCTS_MAX_K] = {0};
     memcpy(acc, grad, k * sizeof *acc);
-    weighted_sum_by_width[kp / 4 - 1](X, lda, g, nq, acc);
+    weighted_sum_by_width[partreg_v4_copy(isa)][kp / 4 - 1](X, lda, g, nq, acc);
     weighted_sum_scalar(X + 4 * nq * lda, lda, k, g + 4 * nq, m - 4 * nq, acc);
     memcpy(grad, acc, k * sizeof *grad);
 }
 
 #else
 
-void partreg_rows_dot(const double *X, size_t lda, size_t k, const double *beta, size_t m,
-                      double *eta)
+void partreg_rows_dot(partreg_isa isa, const double *X, size_t lda, size_t k, const double *beta,
+                      size_t m, double *eta)
 {
+    (void)isa;
     for (size_t r = 0; r < m; r++)
-        eta[r] = dot_scalar(X + r * lda, k, beta);
+        eta[r] = rows_dot_scalar(X + r * lda, k, beta);
 }
 
-void partreg_rows_weighted_sum(const double *X, size_t lda, size_t k, const double *g, size_t m,
-                               double *grad)
+void partreg_rows_weighted_sum(partreg_isa isa, const double *X, size_t lda, size_t k,
+                               const double *g, size_t m, double *grad)
 {
+    (void)isa;
     weighted_sum_scalar(X, lda, k, g, m, grad);
 }
 
