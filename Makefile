@@ -65,6 +65,7 @@ conformance: build
 bench: deps-bench build
 	@bench/run.sh $(BUILD)
 	@bench/ri.sh $(BUILD)
+	@bench/bindings.sh $(BUILD)
 
 bench-quick: deps-bench build
 	@bench/run.sh $(BUILD) --quick

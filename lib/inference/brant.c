@@ -592,12 +592,13 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
     size_t r_all = (J - 2) * pk, npairs = m * (m + 1) / 2;
     double *Z = NULL; /* Z = [1, X_kept], n x q, for the plain route only */
     double *Bc = calloc(m * q, sizeof *Bc); /* the cut fits fill it */
-    double *Aall = malloc(npairs * q * q * sizeof *Aall);
-    double *Ainv = malloc(m * q * q * sizeof *Ainv);
-    double *A = malloc(q * q * sizeof *A);
-    double *T = malloc(q * q * sizeof *T);
-    double *Vs = malloc(ms * ms * sizeof *Vs);
-    double *slopes = malloc(ms * sizeof *slopes);
+    /* zeroed: the analyser cannot follow the passes that fill them */
+    double *Aall = calloc(npairs * q * q, sizeof *Aall);
+    double *Ainv = calloc(m * q * q, sizeof *Ainv);
+    double *A = calloc(q * q, sizeof *A);
+    double *T = calloc(q * q, sizeof *T);
+    double *Vs = calloc(ms * ms, sizeof *Vs);
+    double *slopes = calloc(ms, sizeof *slopes);
     double *S = malloc(r_all * r_all * sizeof *S);
     double *u = malloc(r_all * sizeof *u);
     double *x = malloc(r_all * sizeof *x);

@@ -89,7 +89,7 @@ test_that("every case gives the command's JSON byte for byte", {
   expect_gt(length(all), 0)
   for (x in all) {
     cc <- case_call(unlist(x$case$args))
-    data <- read_case(file.path(x$dir, x$case$data), cc$opts$na)
+    data <- read_case(file.path(x$dir, x$case$data), cc$opts[["na"]])
     ref <- run_cli(x$dir, c("fit", x$case$data, unlist(x$case$args), "--format", "json"))
     expect_true(ref$status %in% c(0L, 3L), label = x$case$id)
     r <- suppressWarnings(do.call(partreg_fit, c(list(cc$formula, data, data_name = x$case$data),
