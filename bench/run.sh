@@ -3,7 +3,8 @@
 # OrderedModel) on the same synthetic data (bench/gen_data.c), in one run.
 #
 # Usage: bench/run.sh [BUILD_DIR] [--quick]
-#   full:    n = 1e4, 1e5, 1e6, 1e7 with p = 10 and p = 50; writes
+#   full:    n = 1e4, 1e5, 1e6, 1e7 with p = 10 and p = 50, and the 10^8-row
+#            out-of-core and MPI runs of bench/scale.sh; writes
 #            bench/results.md and bench/time_vs_n.png
 #   --quick: n up to 1e6 (p = 50 up to 1e5), slow peers once; writes
 #            bench/data/results-quick.md and bench/data/time_vs_n-quick.png
@@ -245,3 +246,5 @@ fi
 echo "wrote $out_md and $out_png"
 # the small-sample tools' section (CR2 against CR1, pooling)
 if [ $quick = 0 ]; then "$here/small_samples.sh" "$build" > /dev/null; fi
+# out of core (10^8 rows, 20 GB of disk) and over MPI: the scale section
+if [ $quick = 0 ]; then bash "$here/scale.sh" "$build" > /dev/null || echo "scale bench failed" >&2; fi

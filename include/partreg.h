@@ -249,6 +249,23 @@ PARTREG_API partreg_status partreg_workers_create(int threads, partreg_workers *
 /** Stop and free the workers; no fit may be using them. NULL: no-op. */
 PARTREG_API void partreg_workers_free(partreg_workers *workers);
 
+/**
+ * The processes of a distributed fit (opaque): each holds a share of the
+ * rows, in process order, and every process gets the same fit. Made from
+ * an MPI communicator by partreg_mpi_comm_create() in the optional
+ * libpartreg_mpi (partreg_mpi.h); given to a fit in
+ * partreg_fit_options.comm (docs/scaling.md).
+ */
+typedef struct partreg_comm partreg_comm;
+
+/** Release a communicator (not the MPI communicator it wraps). NULL is a
+ *  no-op. */
+PARTREG_API void partreg_comm_free(partreg_comm *comm);
+/** This process's rank in comm (0 for NULL). */
+PARTREG_API int partreg_comm_rank(const partreg_comm *comm);
+/** Number of processes in comm (1 for NULL). */
+PARTREG_API int partreg_comm_size(const partreg_comm *comm);
+
 /** Solver settings. Get the defaults from partreg_fit_options_default()
  *  and change fields; fields added later take the place of the reserve at
  *  the end, so the size never changes. */
@@ -269,6 +286,15 @@ typedef struct partreg_fit_options {
     union {
         struct {
             partreg_kernel kernel; /**< the route of the row loops (default PARTREG_KERNEL_AUTO = 0); a route this CPU or build lacks is refused with PARTREG_EUNSUPPORTED */
+            /** Processes that fit together (default NULL: this one alone).
+             *  With a communicator every process passes its own share of
+             *  the rows (data: this process's rows, in the rows' order;
+             *  the shares in process order make the data) and gets the
+             *  same fit: the same bits as one process given all rows
+             *  (docs/scaling.md). Every process calls the fit and the
+             *  inference functions on it together. The fit keeps the
+             *  pointer for those calls: comm must outlive it. */
+            const partreg_comm *comm;
         };
         /** Reserved: fields added in later releases take its place, so that
          *  the struct's size never changes (docs/DESIGN.md, "Public structs"). */

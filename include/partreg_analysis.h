@@ -56,7 +56,9 @@ typedef struct partreg_analysis_spec {
     int wald_tests;               /**< joint Wald test per variable (default 1) */
     int diagnostics;              /**< binary: Hosmer-Lemeshow, AUC, Brier, classification (default 1) */
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
-    partreg_fit_options fit;      /**< solver settings */
+    partreg_fit_options fit;      /**< solver settings; fit.comm: every process of a
+                                       *   distributed analysis reads its share of the file
+                                       *   (docs/scaling.md) */
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     union {
@@ -123,6 +125,18 @@ typedef struct partreg_analysis_spec {
              *  (an average community) instead of integrated over
              *  u ~ N(0, sigma^2) (default 0: population-averaged). */
             int ri_conditional;
+            /** Memory for the data, in bytes (`--memory`; default 0: half
+             *  the physical memory). A CSV file whose table and design
+             *  would need more (about twice the file's size) is read in
+             *  blocks into a design file that every pass of the fit reads
+             *  in segments: the same results, bit for bit, in about this
+             *  much memory whatever the file's size (docs/scaling.md). */
+            size_t memory;
+            /** Directory of that design file (`--tmpdir`; default NULL:
+             *  /tmp). It is removed when the analysis ends. */
+            const char *temp_dir;
+            /** 1: read the file in blocks whatever its size (default 0). */
+            int out_of_core;
         };
         unsigned char partreg_reserved_[1024];
     };
@@ -344,6 +358,9 @@ PARTREG_API const partreg_variable_tests *partreg_analysis_parallel_test(const p
 /** The ordinal goodness-of-fit tests, or NULL when not asked for
  *  (borrowed). */
 PARTREG_API const partreg_ordinal_gof *partreg_analysis_ordinal_gof(const partreg_analysis *a);
+/** 1 when the analysis read its file in blocks into a design file on disk
+ *  (out of core), else 0. */
+PARTREG_API int partreg_analysis_out_of_core(const partreg_analysis *a);
 
 /**
  * Write the analysis to `out` in `format`; with `timing` non-zero the JSON

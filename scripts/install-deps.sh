@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages partreg needs to build and test, if missing.
-# Usage: scripts/install-deps.sh [build|test|bench|docs|clang|fuzz|lint|browser|latex|r]...
+# Usage: scripts/install-deps.sh [build|test|bench|docs|clang|fuzz|lint|browser|latex|r|mpi]...
+# (mpi, optional: Open MPI for libpartreg_mpi, partreg-mpi and their tests;
+# the build works without it.)
 # Prints what it installs; does nothing when everything is present.
 set -euo pipefail
 
@@ -18,6 +20,7 @@ r_pkgs="r-base-core r-base-dev r-cran-jsonlite r-cran-testthat"
 # optional: the rendering and LaTeX checks of tests/cli_table.sh (skipped without them)
 browser_pkgs="chromium"
 latex_pkgs="texlive-latex-base texlive-latex-recommended"
+mpi_pkgs="libopenmpi-dev openmpi-bin"
 
 want=""
 for what in "${@:-build test}"; do
@@ -33,6 +36,7 @@ for what in "${@:-build test}"; do
       browser) want="$want $browser_pkgs" ;;
       latex) want="$want $latex_pkgs" ;;
       r) want="$want $build_pkgs $r_pkgs" ;;
+      mpi) want="$want $build_pkgs $mpi_pkgs" ;;
       *) echo "install-deps: unknown set '$w'" >&2; exit 2 ;;
     esac
   done

@@ -85,6 +85,9 @@ read -r -d '' TABLE <<'T'
 --max-iter|--max-iter 2|
 --threads|--threads 1|
 --kernel|--kernel scalar|
+--memory|--memory 64K|
+--out-of-core|--out-of-core|
+--tmpdir|--tmpdir @DIR --out-of-core|--out-of-core
 --timing|--timing --format json|--format json
 --format|--format json|
 --out|--out @OUT|
@@ -105,10 +108,12 @@ T
 # is the event and to the information behind the SEs; predictions to the
 # reference level; the table's three decimals to the strata of this design;
 # autofit keeps this data's model parallel, so the model other commands
-# use is the same)
+# use is the same; predict out of core gives the in-memory numbers; --tmpdir
+# moves a file that fit deletes when it ends)
 SAME_OK=" --lonely-psu --delim --threads --kernel lrtest:--levels lrtest:--expected-information 
  predict:--ref table:--strata 
- predict:--autofit lrtest:--autofit table:--autofit "
+ predict:--autofit lrtest:--autofit table:--autofit 
+ --tmpdir predict:--memory predict:--out-of-core "
 
 # every option of the help must be in the table
 for opt in $("$BIN" fit --help | grep -oE '^  --[a-z-]+' | sort -u); do
@@ -147,6 +152,7 @@ expand() { # the table's argument text into array A (@-words substituted)
         @OUT) A+=("$TMP/out.txt") ;;
         @NEW) A+=("$TMP/new.csv") ;;
         @SAVED) A+=("$TMP/saved.json") ;;
+        @DIR) A+=("$TMP") ;;
         *) A+=("$w") ;;
         esac
     done

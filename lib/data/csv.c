@@ -114,6 +114,8 @@ typedef struct parser {
                             * pass may drop the input's parsed pages, and the
                             * input is read again from there when needed */
     partreg_file_data *file;  /* its bytes (the input) */
+    long line_base;        /* file line of the first record after the header
+                            * (0: the buffer is the file, counted from 1) */
 } parser;
 
 /* ---- cells --------------------------------------------------------------- */
@@ -468,6 +470,8 @@ static partreg_status read_header(parser *P, csv_rows *R, const char *name, part
         if (partreg_table_append_categorical(R->names, "", 0, NULL) != PARTREG_OK)
             return oom(err, name);
     }
+    if (P->line_base > 0) /* a part of a file: its records' own lines */
+        L->line = P->line_base;
     R->data_pos = L->pos;
     R->data_line = L->line;
     R->data_line_start = L->line_start;
@@ -752,13 +756,20 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
 
 static partreg_status read_buffer(const char *buf, size_t len, const char *name,
                                   const partreg_read_options *opt, partreg_file_data *file,
-                                  partreg_table **out, partreg_error *err);
+                                  long line_base, partreg_table **out, partreg_error *err);
 
 partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const char *name,
                                              const partreg_read_options *opt,
                                              partreg_table **out, partreg_error *err)
 {
-    return read_buffer(buf, len, name, opt, NULL, out, err);
+    return read_buffer(buf, len, name, opt, NULL, 0, out, err);
+}
+
+partreg_status partreg_table_read_csv_part(const char *buf, size_t len, const char *name,
+                                           const partreg_read_options *opt, long line,
+                                           partreg_table **out, partreg_error *err)
+{
+    return read_buffer(buf, len, name, opt, NULL, line, out, err);
 }
 
 /* file not NULL: buf is file->buf, the reader's own copy of the file
@@ -766,7 +777,7 @@ partreg_status partreg_table_read_csv_buffer(const char *buf, size_t len, const 
  * from the file when the sequential pass needs them). */
 static partreg_status read_buffer(const char *buf, size_t len, const char *name,
                                   const partreg_read_options *opt, partreg_file_data *file,
-                                  partreg_table **out, partreg_error *err)
+                                  long line_base, partreg_table **out, partreg_error *err)
 {
     partreg_read_options def = partreg_read_options_default();
     parser P;
@@ -808,6 +819,7 @@ static partreg_status read_buffer(const char *buf, size_t len, const char *name,
         P.reload = name;
         P.file = file;
     }
+    P.line_base = line_base;
     csv_lexer_init(&P.L, buf ? buf : "", len, P.delim, name, err);
     st = parse_csv(&P, name, out, err);
     free(P.na_len);
@@ -828,7 +840,7 @@ partreg_status partreg_table_read_csv(const char *path, const partreg_read_optio
     st = partreg_file_read_all(path, opt ? opt->threads : 0, &file, err);
     if (st != PARTREG_OK)
         return st;
-    st = read_buffer(file.buf, file.len, path, opt, &file, out, err);
+    st = read_buffer(file.buf, file.len, path, opt, &file, 0, out, err);
     partreg_file_data_free(&file);
     return st;
 }

@@ -110,6 +110,14 @@ void partreg_table_adopt_row_lines(partreg_table *t, long *lines);
 double *partreg_table_numeric_mut(partreg_table *t, size_t j);
 int *partreg_table_codes_mut(partreg_table *t, size_t j);
 
+/* As partreg_table_read_csv_buffer() for a buffer that holds a file's
+ * header record and then a run of the file's records, the first of them
+ * on file line `line` (> 0): the records are numbered from there, in
+ * messages and in partreg_table_row_line() (the CSV read in blocks of
+ * records, data/csv_blocks.c). */
+partreg_status partreg_table_read_csv_part(const char *buf, size_t len, const char *name,
+                                           const partreg_read_options *opt, long line,
+                                           partreg_table **out, partreg_error *err);
 /* Read an SPSS (.sav/.zsav, stata = 0) or Stata (.dta, stata = 1) file
  * held in buf[0..len) (borrowed), as partreg_table_read_sav() and
  * partreg_table_read_dta() read a file: the same table and the same

@@ -438,6 +438,12 @@ static partreg_status brant_check(const partreg_fit *fit, const partreg_data *da
                                  "(this fit uses the %s link); --parallel-test and "
                                  "--nominal-test work with every link",
                                  partreg_link_name(fit->link));
+    if (fit->rows)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the Brant test refits the model on every row held in memory; "
+                                 "it is not available out of core or in a distributed fit "
+                                 "(raise --memory to fit the rows "
+                                 "in memory)");
     if (data->w)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "the Brant test is not available with case weights; use "

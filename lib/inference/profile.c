@@ -193,6 +193,7 @@ static void constrained_objective(const constrained *c, partreg_objective *obj)
     obj->scratch_doubles = c->base->scratch_doubles + 2 * k + k * k;
     obj->group_start = c->base->group_start;
     obj->n_groups = c->base->n_groups;
+    obj->pass = c->base->pass;
     obj->rows_read = c->base->rows_read;
     obj->penalty = c->base->penalty ? constrained_penalty : NULL;
 }

@@ -29,6 +29,7 @@
 #include "core/error.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
+#include "inference/meat.h"
 #include "models/objective.h"
 #include "models/kernels/rank_update.h"
 
@@ -78,12 +79,60 @@ size_t partreg_fit_vcov_n_clusters(const partreg_fit *fit)
                : 0;
 }
 
+/* The loglik at the estimate over the objective's rows agrees with the
+ * fit's: the rows are the ones the model was fitted on. */
+static partreg_status check_loglik(const partreg_fit *fit, const partreg_objective *obj,
+                                   partreg_error *err)
+{
+    partreg_accum *acc = partreg_accum_alloc(fit->k);
+    if (!acc)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_status st = partreg_objective_eval(obj, fit->theta->data, PARTREG_ORDER_VALUE,
+                                               fit->opt.threads, fit->opt.block_rows, acc);
+    double ll = acc->loglik;
+    partreg_accum_free(acc);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, st == PARTREG_ENOMEM ? "out of memory"
+                                                               : "reading the rows failed");
+    /* the same rows give the same sum up to the order of the additions */
+    if (!(fabs(ll - fit->loglik) <= 1e-9 * (1.0 + fabs(fit->loglik))))
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the data give log-likelihood %.10g at the estimate, the fit "
+                                 "%.10g: these are not the rows the model was fitted on",
+                                 ll, fit->loglik);
+    return PARTREG_OK;
+}
+
+/* check_data for a fit whose rows are not the caller's arrays (a design
+ * file: data is not read; a distributed fit: data is this process's
+ * share, and the call is collective). */
+static partreg_status check_rows(const partreg_fit *fit, const partreg_data *data,
+                                 partreg_design *d, partreg_objective *obj, partreg_error *err)
+{
+    partreg_status st = partreg_fit_rows_bind(fit, data, obj, err);
+    if (fit->rows->comm)
+        st = partreg_comm_agree(fit->rows->comm, st, err);
+    if (st != PARTREG_OK)
+        return st;
+    d->n = fit->n;
+    d->p = fit->p;
+    d->ldx = fit->p;
+    d->cols = fit->pk == fit->p ? NULL : fit->kept;
+    d->pk = fit->pk;
+    d->J = fit->J;
+    d->link = fit->link;
+    d->model = &fit->model;
+    return check_loglik(fit, obj, err);
+}
+
 partreg_status partreg_inference_check_data(const partreg_fit *fit, const partreg_data *data,
                                             partreg_design *d, partreg_objective *obj,
                                             partreg_error *err)
 {
     memset(d, 0, sizeof *d); /* defined (empty) on every error return */
     memset(obj, 0, sizeof *obj);
+    if (fit->rows) /* a design file, or this process's share of a distributed fit */
+        return check_rows(fit, data, d, obj, err);
     if (!data || !data->X || !data->y)
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL data, X or y)");
     if (data->n != fit->n || data->p != fit->p)
@@ -359,8 +408,16 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     }
     size_t G = 0;
     unsigned char *seen = NULL;
+    const partreg_rows *rows = fit->rows;
     int clustered = type == PARTREG_VCOV_CLUSTER || type == PARTREG_VCOV_CR2;
-    if (clustered) {
+    if (type == PARTREG_VCOV_CR2 && rows)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the CR2 covariance works on each cluster's rows in memory; it "
+                                 "is not available out of core or in a distributed fit (use "
+                                 "--vcov cluster, or raise --memory)");
+    if (type == PARTREG_VCOV_CLUSTER && rows && (cluster || rows->clustered)) {
+        /* the codes are checked and the clusters counted by the meat's pass */
+    } else if (clustered) {
         if (!cluster)
             return partreg_error_set(err, PARTREG_EINVAL,
                                      "the cluster-robust covariance needs a cluster identifier "
@@ -394,6 +451,8 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     }
     if (type == PARTREG_VCOV_CR2)
         return partreg_fit_cr2(fit, data, cluster, n_clusters, err);
+    if (rows && rows->clustered)
+        cluster = NULL; /* the rows carry their codes */
     if (n <= k)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "%zu rows for %zu parameters: the small-sample factor n/(n-k) "
@@ -416,7 +475,7 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     double *M = calloc(k * k, sizeof *M);
     double *T = malloc(k * k * sizeof *T);
     double *V = malloc(k * k * sizeof *V);
-    double *Sg = type == PARTREG_VCOV_CLUSTER ? calloc(G ? n_clusters * k : 1, sizeof *Sg) : NULL;
+    double *Sg = type == PARTREG_VCOV_CLUSTER ? calloc(n_clusters * k > 0 ? n_clusters * k : 1, sizeof *Sg) : NULL;
     if (!M || !T || !V || (type == PARTREG_VCOV_CLUSTER && !Sg)) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
@@ -433,11 +492,41 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
         frexp(mean_w, &e2);
         c = ldexp(1.0, e2 - 1);
     }
-    st = type == PARTREG_VCOV_CLUSTER ? meat_cluster(fit, &obj, fit->theta->data, cluster, c, Sg)
-                                      : meat_hc(fit, &obj, fit->theta->data, c, M);
+    /* In memory: the passes here, on the fit's threads. Rows on disk or
+     * on several processes: the same segments and the same sums
+     * (inference/meat.c), the same bits. */
+    if (type == PARTREG_VCOV_CLUSTER && !rows) {
+        st = meat_cluster(fit, &obj, fit->theta->data, cluster, c, Sg); /* codes checked above */
+    } else if (type == PARTREG_VCOV_CLUSTER) {
+        size_t bad = 0;
+        st = partreg_meat_clusters(fit, &obj, rows, cluster, n_clusters, c, Sg, &G, &bad);
+        if (st == PARTREG_EINVAL) {
+            partreg_error_set_index(err, st, (long)bad,
+                                    "row %zu: cluster code is not below the number of clusters "
+                                    "%zu",
+                                    bad + 1, n_clusters);
+            goto cleanup;
+        }
+        if (st == PARTREG_OK && G < 2) {
+            st = partreg_error_set(err, PARTREG_EINVAL,
+                                   "the cluster-robust covariance needs at least 2 clusters; "
+                                   "all %zu rows are in a single cluster",
+                                   n);
+            goto cleanup;
+        }
+    } else {
+        st = rows ? partreg_meat_rows(fit, &obj, rows, c, M)
+                  : meat_hc(fit, &obj, fit->theta->data, c, M);
+    }
     partreg_fit_count_rows(fit, n); /* the scores' pass */
     if (st != PARTREG_OK) {
-        partreg_error_set(err, st, "out of memory");
+        partreg_error_set(err, st,
+                          st == PARTREG_ENOMEM ? "out of memory"
+                          : st == PARTREG_EUNSUPPORTED
+                              ? "the cluster codes of a distributed fit over design files are "
+                                "the files' own: write them into the design files, not in an "
+                                "array"
+                              : "reading the rows failed");
         goto cleanup;
     }
     gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);

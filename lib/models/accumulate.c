@@ -74,10 +74,18 @@ size_t partreg_block_rows_auto(size_t k)
  * than SEGMENT_STATE_DOUBLES doubles hold. The last segment a thread
  * takes is what the other may wait for at the end of a pass: 256 keep it
  * under 40,000 rows up to 10^7 rows (about 1 ms of an ordinal
- * information pass on one thread). */
+ * information pass on one thread). Beyond SEGMENTS_MAX only so that no
+ * segment holds more than SEGMENT_MAX_DOUBLES doubles of rows (k + 2 a
+ * row: the design's columns, the outcome and the weight), which is what a
+ * pass over rows on disk or on other processes reads at once
+ * (docs/scaling.md): from 6.7 x 10^7 rows at k = 11 up. A pass holds at
+ * most SEGMENT_WINDOW segment states at once, merged in order window by
+ * window: the same bits as all at once. */
 #define SEGMENTS_MAX 256
 #define SEGMENT_MIN_ROWS 1000
 #define SEGMENT_STATE_DOUBLES ((size_t)1 << 20)
+#define SEGMENT_MAX_DOUBLES ((size_t)1 << 22)
+#define SEGMENT_WINDOW SEGMENTS_MAX
 
 size_t partreg_segment_count(size_t n, size_t k, size_t block)
 {
@@ -87,6 +95,12 @@ size_t partreg_segment_count(size_t n, size_t k, size_t block)
         s = SEGMENTS_MAX;
     if (s > SEGMENT_STATE_DOUBLES / per)
         s = SEGMENT_STATE_DOUBLES / per;
+    size_t cap = SEGMENT_MAX_DOUBLES / (k + 2);
+    if (cap < SEGMENT_MIN_ROWS)
+        cap = SEGMENT_MIN_ROWS;
+    size_t need = n / cap + (n % cap != 0);
+    if (s < need)
+        s = need;
     if (s > nblocks)
         s = nblocks;
     return s ? s : 1;
@@ -115,27 +129,63 @@ size_t partreg_group_boundary(const size_t *group_start, size_t n_groups, size_t
     return lo < n_groups ? group_start[lo] : n;
 }
 
-/* What the members of one pass share: the segments' states. */
+size_t partreg_objective_segments(const partreg_objective *obj, size_t block)
+{
+    if (obj->segment_start)
+        return obj->n_segments ? obj->n_segments : 1;
+    if (!block)
+        block = partreg_block_rows_auto(obj->k);
+    return partreg_segment_count(obj->n, obj->k, block);
+}
+
+void partreg_objective_segment(const partreg_objective *obj, size_t block, size_t nseg, size_t s,
+                               size_t *begin, size_t *end)
+{
+    if (obj->segment_start) {
+        *begin = obj->n_segments ? obj->segment_start[s] : 0;
+        *end = s + 1 < obj->n_segments ? obj->segment_start[s + 1] : obj->n;
+        return;
+    }
+    if (!block)
+        block = partreg_block_rows_auto(obj->k);
+    partreg_segment_rows(obj->n, block, nseg, s, begin, end);
+    if (obj->group_start) { /* whole groups only (a segment may be left empty) */
+        *begin = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, *begin);
+        *end = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, *end);
+    }
+}
+
+size_t partreg_objective_max_segment_rows(const partreg_objective *obj, size_t block)
+{
+    size_t nseg = partreg_objective_segments(obj, block), most = 0;
+    for (size_t s = 0; s < nseg; s++) {
+        size_t b, e;
+        partreg_objective_segment(obj, block, nseg, s, &b, &e);
+        if (e > b && e - b > most)
+            most = e - b;
+    }
+    return most;
+}
+
+/* What the members of one pass share: the states of the segments of the
+ * current window [first, first + count). */
 typedef struct pass {
     const partreg_objective *obj;
     const double *theta;
     partreg_order order;
     size_t block, nseg;  /* rows a block; segments */
-    partreg_accum *seg;  /* nseg states */
+    size_t first;        /* the window's first segment */
+    partreg_accum *seg;  /* the window's states */
     double **scratch;    /* one per member */
 } pass;
 
-/* Segment s on member t, in one call, into its own state. */
+/* Segment first + s on member t, in one call, into its own state. */
 static void run_segment(void *arg, size_t s, size_t t)
 {
     const pass *p = arg;
     const partreg_objective *obj = p->obj;
     size_t begin, end;
-    partreg_segment_rows(obj->n, p->block, p->nseg, s, &begin, &end);
-    if (obj->group_start) { /* whole groups only (a segment may be left empty) */
-        begin = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, begin);
-        end = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, end);
-    }
+    partreg_objective_segment(obj, p->block, p->nseg, p->first + s, &begin, &end);
     partreg_accum *acc = &p->seg[s];
     partreg_accum_zero(acc);
     if (begin < end)
@@ -150,21 +200,24 @@ static void symmetrise(partreg_accum *acc)
             acc->info[j * k + i] = acc->info[i * k + j];
 }
 
-partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
-                                      partreg_order order, int threads, size_t block_rows,
-                                      partreg_accum *acc)
+partreg_status partreg_objective_eval_here(const partreg_objective *obj, const double *theta,
+                                           partreg_order order, int threads, size_t block_rows,
+                                           size_t window, partreg_accum *acc)
 {
     size_t k = obj->k, block = block_rows ? block_rows : partreg_block_rows_auto(k);
-    size_t nseg = partreg_segment_count(obj->n, k, block);
+    size_t nseg = partreg_objective_segments(obj, block);
     size_t nt = partreg_team_threads(obj->team, threads, obj->n,
                                      obj->team ? PARTREG_TEAM_MIN_ROWS : PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
     size_t nscratch = obj->scratch_doubles ? obj->scratch_doubles : 1, per = k + k * k;
+    size_t win = window ? window : SEGMENT_WINDOW;
+    if (win > nseg)
+        win = nseg;
     partreg_accum_zero(acc);
-    pass p = {obj, theta, order, block, nseg, NULL, NULL};
-    double *states = malloc(nseg * (per ? per : 1) * sizeof *states);
-    p.seg = malloc(nseg * sizeof *p.seg);
+    pass p = {obj, theta, order, block, nseg, 0, NULL, NULL};
+    double *states = malloc(win * (per ? per : 1) * sizeof *states);
+    p.seg = malloc(win * sizeof *p.seg);
     p.scratch = calloc(nt, sizeof *p.scratch);
     partreg_status st = states && p.seg && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
@@ -173,23 +226,38 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
         else
             p.scratch[t][0] = 0.0; /* the pass's first call of this member (objective.h) */
     if (st == PARTREG_OK) {
-        for (size_t s = 0; s < nseg; s++)
+        for (size_t s = 0; s < win; s++)
             p.seg[s] = (partreg_accum){k, 0.0, states + s * per, states + s * per + k, 0};
-        partreg_team_run_segments(obj->team, nt, nseg, run_segment, &p);
-        if (obj->rows_read)
-            atomic_fetch_add_explicit(obj->rows_read, (unsigned long long)obj->n,
-                                      memory_order_relaxed);
-        for (size_t s = 0; s < nseg; s++) /* in segment order: the same bits at any nt */
-            partreg_accum_add(acc, &p.seg[s], order);
+        for (p.first = 0; p.first < nseg; p.first += win) {
+            size_t count = nseg - p.first < win ? nseg - p.first : win;
+            partreg_team_run_segments(obj->team, nt, count, run_segment, &p);
+            for (size_t s = 0; s < count; s++) /* in segment order: the same bits at any nt */
+                partreg_accum_add(acc, &p.seg[s], order);
+        }
         symmetrise(acc);
     }
-    if (st == PARTREG_OK && obj->penalty)
-        st = obj->penalty(obj, theta, order, threads, block_rows, acc);
     for (size_t t = 0; p.scratch && t < nt; t++)
         free(p.scratch[t]);
     free(p.scratch);
     free(p.seg);
     free(states);
+    return st;
+}
+
+partreg_status partreg_objective_eval(const partreg_objective *obj, const double *theta,
+                                      partreg_order order, int threads, size_t block_rows,
+                                      partreg_accum *acc)
+{
+    partreg_status st =
+        obj->pass ? obj->pass->eval(obj, theta, order, threads, block_rows, acc)
+                  : partreg_objective_eval_here(obj, theta, order, threads, block_rows, 0, acc);
+    /* one pass over the n rows, wherever they are */
+    if (st == PARTREG_OK && obj->rows_read)
+        atomic_fetch_add_explicit(obj->rows_read, (unsigned long long)obj->n,
+                                  memory_order_relaxed);
+    /* a term that is not a sum over rows, after the rows are merged */
+    if (st == PARTREG_OK && obj->penalty)
+        st = obj->penalty(obj, theta, order, threads, block_rows, acc);
     return st;
 }
 
@@ -236,11 +304,7 @@ static void run_segment_points(void *arg, size_t s, size_t t)
     const points_pass *p = arg;
     const partreg_objective *obj = p->obj;
     size_t begin, end;
-    partreg_segment_rows(obj->n, p->block, p->nseg, s, &begin, &end);
-    if (obj->group_start) {
-        begin = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, begin);
-        end = partreg_group_boundary(obj->group_start, obj->n_groups, obj->n, end);
-    }
+    partreg_objective_segment(obj, p->block, p->nseg, s, &begin, &end);
     for (size_t i = 0; i < p->m; i++) {
         partreg_accum *acc = &p->seg[s * p->m + i];
         zero_for(acc, p->order[i]);
@@ -307,8 +371,20 @@ partreg_status partreg_objective_eval_points(const partreg_objective *obj, size_
                                              const partreg_order *order, int threads,
                                              size_t block_rows, partreg_accum *const *acc)
 {
+    /* passes that run elsewhere (rows on disk or on other processes: the
+     * hook reads and merges them) or over explicit segments: one point a
+     * pass, the same bits */
+    if (obj->pass || obj->segment_start) {
+        for (size_t i = 0; i < m; i++) {
+            partreg_status st =
+                partreg_objective_eval(obj, theta[i], order[i], threads, block_rows, acc[i]);
+            if (st != PARTREG_OK)
+                return st;
+        }
+        return PARTREG_OK;
+    }
     size_t k = obj->k, block = block_rows ? block_rows : partreg_block_rows_auto(k);
-    size_t nseg = partreg_segment_count(obj->n, k, block);
+    size_t nseg = partreg_objective_segments(obj, block);
     for (size_t i = 0; i < m;) {
         /* as many points as the budget holds, at least one */
         size_t j = i, per = 0;

@@ -183,6 +183,9 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
     obj->glm_rows = binary_glm_rows;
     obj->penalty = NULL;
     obj->n_groups = 0;
+    obj->segment_start = NULL;
+    obj->n_segments = 0;
+    obj->pass = NULL;
     if (d->kernel == PARTREG_KERNEL_REFERENCE) {
         obj->accumulate = binary_reference;
         obj->scratch_doubles = 2 * (d->pk ? d->pk : 1); /* binary_info_derivative's */

@@ -26,6 +26,10 @@
 /* Fewer rows than this per thread are not worth a thread. */
 #define SCREEN_MIN_ROWS_PER_THREAD 20000
 
+/* A screening state (kernels/screen_block.h); `filled` marks a merged
+ * state that holds the first segment's moments (the pieces API). */
+typedef partreg_moments moments;
+
 /* Merge the moments (wb, mb, Cb) of a set of rows into mo by the pairwise
  * update of Chan, Golub & LeVeque (1979):
  *   C = C_a + C_b + W_a W_b / (W_a + W_b) (m_b - m_a)(m_b - m_a)',
@@ -44,6 +48,17 @@ static void merge_moments(partreg_moments *mo, double wb, const double *mb, cons
     for (size_t j = 0; j < p; j++)
         mo->mean[j] += (wb / tot) * (mb[j] - mo->mean[j]);
     mo->sw = tot;
+}
+
+/* Merge segment state `from` into `into` (the next in segment order). */
+static void merge_segment(moments *into, const moments *from, size_t p)
+{
+    merge_moments(into, from->sw, from->mean, from->C);
+    into->nonfinite |= from->nonfinite;
+    for (size_t j = 0; j < p; j++) {
+        into->lo[j] = from->lo[j] < into->lo[j] ? from->lo[j] : into->lo[j];
+        into->hi[j] = from->hi[j] > into->hi[j] ? from->hi[j] : into->hi[j];
+    }
 }
 
 /* One segment's rows, block by block, in row order. */
@@ -169,14 +184,8 @@ static partreg_status all_moments(const partreg_data *data, int threads, partreg
     if (st == PARTREG_OK) {
         screen_pass sp = {seg, scr};
         partreg_team_run_segments(team, nt, nseg, segment_moments, &sp);
-        for (size_t s = 1; s < nseg; s++) {
-            merge_moments(&seg[0], seg[s].sw, seg[s].mean, seg[s].C);
-            seg[0].nonfinite |= seg[s].nonfinite;
-            for (size_t j = 0; j < data->p; j++) {
-                seg[0].lo[j] = seg[s].lo[j] < seg[0].lo[j] ? seg[s].lo[j] : seg[0].lo[j];
-                seg[0].hi[j] = seg[s].hi[j] > seg[0].hi[j] ? seg[s].hi[j] : seg[0].hi[j];
-            }
-        }
+        for (size_t s = 1; s < nseg; s++)
+            merge_segment(&seg[0], &seg[s], data->p);
         *out = seg[0]; /* the caller frees it (buf: all segments' results) */
     } else if (seg) {
         moments_free(&seg[0]);
@@ -187,39 +196,23 @@ static partreg_status all_moments(const partreg_data *data, int threads, partreg
     return st;
 }
 
-partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, double tol,
-                                      int threads, partreg_team *team, partreg_isa isa,
-                                      unsigned char *why,
-                                      size_t *kept, size_t *pk, int *has_intercept,
-                                      size_t *intercept_col, double *intercept_value,
-                                      partreg_screen_offset *offset)
+/* The classification from the moments of all rows (mo is changed: the
+ * sweep may read raw cross-products). */
+static partreg_status classify(moments *mo, size_t p, const unsigned char *group,
+                               int thresholds, double tol, unsigned char *why, size_t *kept,
+                               size_t *pk, int *has_intercept, size_t *intercept_col,
+                               double *intercept_value, partreg_screen_offset *offset)
 {
-    return partreg_screen_columns_grouped(data, NULL, thresholds, tol, threads, team, isa, why,
-                                          kept, pk, has_intercept, intercept_col,
-                                          intercept_value, offset);
-}
-
-partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
-                                              int thresholds, double tol, int threads,
-                                              partreg_team *team, partreg_isa isa,
-                                              unsigned char *why,
-                                              size_t *kept, size_t *pk, int *has_intercept,
-                                              size_t *intercept_col, double *intercept_value,
-                                              partreg_screen_offset *offset)
-{
-    size_t p = data->p;
     size_t pp = p * p > 0 ? p * p : 1;
-    partreg_moments mo;
-    memset(&mo, 0, sizeof mo);
     double *L = calloc(pp, sizeof *L);
-    partreg_status st = L ? all_moments(data, threads, team, isa, &mo) : PARTREG_ENOMEM;
+    partreg_status st = L ? PARTREG_OK : PARTREG_ENOMEM;
     if (st != PARTREG_OK)
         goto cleanup;
-    if (mo.nonfinite) {
+    if (mo->nonfinite) {
         st = PARTREG_EDATA;
         goto cleanup;
     }
-    double sw = mo.sw, *mean = mo.mean, *lo = mo.lo, *hi = mo.hi, *C = mo.C;
+    double sw = mo->sw, *mean = mo->mean, *lo = mo->lo, *hi = mo->hi, *C = mo->C;
 
     /* constant columns: the first non-zero one is the intercept of a model
      * without thresholds */
@@ -300,7 +293,151 @@ partreg_status partreg_screen_columns_grouped(const partreg_data *data, const un
         }
     }
 cleanup:
-    moments_free(&mo);
     free(L);
     return st;
+}
+
+partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, double tol,
+                                      int threads, partreg_team *team, partreg_isa isa,
+                                      unsigned char *why,
+                                      size_t *kept, size_t *pk, int *has_intercept,
+                                      size_t *intercept_col, double *intercept_value,
+                                      partreg_screen_offset *offset)
+{
+    return partreg_screen_columns_grouped(data, NULL, thresholds, tol, threads, team, isa, why,
+                                          kept, pk, has_intercept, intercept_col,
+                                          intercept_value, offset);
+}
+
+partreg_status partreg_screen_columns_grouped(const partreg_data *data, const unsigned char *group,
+                                              int thresholds, double tol, int threads,
+                                              partreg_team *team, partreg_isa isa,
+                                              unsigned char *why,
+                                              size_t *kept, size_t *pk, int *has_intercept,
+                                              size_t *intercept_col, double *intercept_value,
+                                              partreg_screen_offset *offset)
+{
+    moments mo;
+    memset(&mo, 0, sizeof mo);
+    partreg_status st = all_moments(data, threads, team, isa, &mo);
+    if (st == PARTREG_OK)
+        st = classify(&mo, data->p, group, thresholds, tol, why, kept, pk, has_intercept,
+                      intercept_col, intercept_value, offset);
+    moments_free(&mo);
+    return st;
+}
+
+/* ---- the pass in pieces, for rows that are not one array (rows.h) ---- */
+
+size_t partreg_screen_segments(size_t n, size_t p, size_t *block)
+{
+    *block = PARTREG_SCREEN_BLOCK;
+    return partreg_segment_count(n, p, PARTREG_SCREEN_BLOCK);
+}
+
+size_t partreg_screen_state_doubles(size_t p)
+{
+    size_t p1 = p ? p : 1;
+    return 1 + 1 + 3 * p1 + p1 * p1;
+}
+
+partreg_screen_moments *partreg_screen_moments_new(const partreg_data *shape, partreg_isa isa)
+{
+    moments *mo = calloc(1, sizeof *mo);
+    if (!mo)
+        return NULL;
+    if (moments_alloc(mo, shape, 0, 0) != 0) {
+        free(mo);
+        return NULL;
+    }
+    mo->isa = isa;
+    return mo;
+}
+
+void partreg_screen_moments_free(partreg_screen_moments *mo)
+{
+    if (!mo)
+        return;
+    moments_free(mo);
+    free(mo);
+}
+
+void partreg_screen_moments_segment(partreg_screen_moments *mo, const partreg_data *view)
+{
+    size_t p = view->p;
+    if (p == 0)
+        return;
+    mo->data = view;
+    mo->ldx = view->ldx ? view->ldx : view->p;
+    mo->begin = 0;
+    mo->end = view->n;
+    mo->sw = 0.0;
+    mo->nonfinite = 0;
+    memset(mo->mean, 0, p * sizeof *mo->mean);
+    memset(mo->C, 0, p * p * sizeof *mo->C);
+    for (size_t j = 0; j < p; j++) {
+        mo->lo[j] = INFINITY;
+        mo->hi[j] = -INFINITY;
+    }
+    range_moments(mo);
+}
+
+/* A state as doubles: sw, nonfinite, mean, lo, hi, C. */
+void partreg_screen_moments_pack(const partreg_screen_moments *mo, size_t p, double *out)
+{
+    out[0] = mo->sw;
+    out[1] = mo->nonfinite;
+    memcpy(out + 2, mo->mean, p * sizeof *out);
+    memcpy(out + 2 + p, mo->lo, p * sizeof *out);
+    memcpy(out + 2 + 2 * p, mo->hi, p * sizeof *out);
+    memcpy(out + 2 + 3 * p, mo->C, p * p * sizeof *out);
+}
+
+void partreg_screen_moments_merge_packed(partreg_screen_moments *into, const double *packed,
+                                         size_t p)
+{
+    moments from;
+    memset(&from, 0, sizeof from);
+    from.sw = packed[0];
+    from.nonfinite = packed[1] != 0.0;
+    from.mean = (double *)(uintptr_t)(packed + 2);
+    from.lo = (double *)(uintptr_t)(packed + 2 + p);
+    from.hi = (double *)(uintptr_t)(packed + 2 + 2 * p);
+    from.C = (double *)(uintptr_t)(packed + 2 + 3 * p);
+    if (into->filled) {
+        merge_segment(into, &from, p);
+        return;
+    }
+    /* the first segment's state is the start of the merge, as in all_moments */
+    into->sw = from.sw;
+    into->nonfinite = from.nonfinite;
+    memcpy(into->mean, from.mean, p * sizeof *into->mean);
+    memcpy(into->lo, from.lo, p * sizeof *into->lo);
+    memcpy(into->hi, from.hi, p * sizeof *into->hi);
+    memcpy(into->C, from.C, p * p * sizeof *into->C);
+    into->filled = 1;
+}
+
+void partreg_screen_moments_reset(partreg_screen_moments *mo, size_t p)
+{
+    mo->filled = 0;
+    mo->sw = 0.0;
+    mo->nonfinite = 0;
+    memset(mo->mean, 0, p * sizeof *mo->mean);
+    memset(mo->C, 0, p * p * sizeof *mo->C);
+    for (size_t j = 0; j < p; j++) {
+        mo->lo[j] = INFINITY;
+        mo->hi[j] = -INFINITY;
+    }
+}
+
+partreg_status partreg_screen_moments_classify(partreg_screen_moments *all, size_t p,
+                                               const unsigned char *group, int thresholds,
+                                               double tol, unsigned char *why, size_t *kept,
+                                               size_t *pk, int *has_intercept,
+                                               size_t *intercept_col, double *intercept_value,
+                                               partreg_screen_offset *offset)
+{
+    return classify(all, p, group, thresholds, tol, why, kept, pk, has_intercept, intercept_col,
+                    intercept_value, offset);
 }

@@ -46,6 +46,31 @@ partreg_status partreg_screen_columns(const partreg_data *data, int thresholds, 
                                       size_t *intercept_col, double *intercept_value,
                                       partreg_screen_offset *offset);
 
+/* The same pass in pieces, for rows that are not one array in memory
+ * (models/rows_passes.c): the segments of n rows (*block receives the
+ * rows a block), each segment's moments from a view of its rows alone
+ * (view->n rows), merged in segment order (packed as
+ * partreg_screen_state_doubles(p) doubles to travel between processes),
+ * then classified: the same bits as partreg_screen_columns. A state from
+ * partreg_screen_moments_new (NULL when out of memory; shape gives p and
+ * whether rows are weighted) holds one segment's or the merged moments
+ * and its own block scratch. */
+typedef struct partreg_moments partreg_screen_moments;
+size_t partreg_screen_segments(size_t n, size_t p, size_t *block);
+size_t partreg_screen_state_doubles(size_t p);
+partreg_screen_moments *partreg_screen_moments_new(const partreg_data *shape, partreg_isa isa);
+void partreg_screen_moments_free(partreg_screen_moments *mo);
+void partreg_screen_moments_reset(partreg_screen_moments *mo, size_t p);
+void partreg_screen_moments_segment(partreg_screen_moments *mo, const partreg_data *view);
+void partreg_screen_moments_pack(const partreg_screen_moments *mo, size_t p, double *out);
+void partreg_screen_moments_merge_packed(partreg_screen_moments *into, const double *packed,
+                                         size_t p);
+partreg_status partreg_screen_moments_classify(partreg_screen_moments *all, size_t p,
+                                               const unsigned char *group, int thresholds,
+                                               double tol, unsigned char *why, size_t *kept,
+                                               size_t *pk, int *has_intercept,
+                                               size_t *intercept_col, double *intercept_value,
+                                               partreg_screen_offset *offset);
 /* The same with the columns in groups (group[j] for each column; NULL:
  * one group): a column is collinear when it is so with the earlier kept
  * columns of its own group, for models whose columns enter different

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/comm.h"
 #include "core/cpu.h"
 #include "core/error.h"
 #include "core/spd.h"
@@ -130,6 +131,10 @@ void partreg_fit_free(partreg_fit *fit)
     for (size_t j = 0; j < fit->n_warnings; j++)
         free(fit->warnings[j]);
     free(fit->warnings);
+    if (fit->rows)
+        partreg_rows_release(fit->rows);
+    free(fit->rows);
+    free(fit->rows_obj);
     free(fit);
 }
 
@@ -159,6 +164,10 @@ void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partre
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
                            partreg_objective *obj)
 {
+    if (fit->rows && fit->rows_obj) { /* rows_bind made it */
+        *obj = fit->rows_objective;
+        return;
+    }
     memset(obj, 0, sizeof *obj); /* optional operations a model leaves alone are absent */
     fit->model.ops->objective(&fit->model, d, obj);
     if (fit->model.penalty == PARTREG_PENALTY_FIRTH && obj->info_derivative)
@@ -177,6 +186,28 @@ double partreg_fit_passes_read(const partreg_fit *fit)
     if (!fit || !fit->rows_read || fit->n == 0)
         return 0.0;
     return (double)atomic_load_explicit(fit->rows_read, memory_order_relaxed) / (double)fit->n;
+}
+
+partreg_status partreg_fit_rows_bind(const partreg_fit *fit, const partreg_data *data,
+                                     partreg_objective *obj, partreg_error *err)
+{
+    partreg_rows *r = fit->rows;
+    /* a distributed fit's share: this call's arrays (data without arrays,
+     * as an analysis's coding frame gives, keeps the rows the fit has) */
+    if (!r->file && data && data->X) {
+        if (!data->y || data->n != r->count || data->p != r->p ||
+            (data->ldx && data->ldx != data->p) || (data->w != NULL) != (r->weighted != 0))
+            return partreg_error_set(err, PARTREG_EINVAL,
+                                     "the data are not this process's share of the rows the "
+                                     "model was fitted on (%zu rows of %zu columns%s); pass "
+                                     "the fit's own data",
+                                     r->count, r->p, r->weighted ? ", with weights" : "");
+        r->X = data->X;
+        r->y = data->y;
+        r->w = data->w;
+    }
+    *obj = fit->rows_objective;
+    return PARTREG_OK;
 }
 
 const char *partreg_fit_param_name(const partreg_fit *fit, size_t j, char *buf, size_t size)
@@ -260,6 +291,28 @@ static partreg_status check_shape(const partreg_data *d, partreg_error *err)
     return PARTREG_OK;
 }
 
+/* The first invalid outcome or weight of rows not in one array. */
+static partreg_status report_bad_rows(partreg_rows *rows, size_t J, partreg_error *err)
+{
+    size_t i;
+    double y, w;
+    partreg_status st = partreg_rows_first_bad_outcome(rows, J, &i, &y, &w);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "reading the rows to find an invalid outcome failed");
+    partreg_data one = {1, 0, NULL, 0, &y, rows->weighted ? &w : NULL, 0, NULL, NULL};
+    if (i >= rows->n)
+        return partreg_error_set(err, PARTREG_EDATA, "invalid outcome or weight");
+    st = report_bad_row(&one, J, err);
+    /* the row's own number in the message */
+    if (err) {
+        char msg[PARTREG_ERROR_MESSAGE_SIZE];
+        snprintf(msg, sizeof msg, "row %zu:%s", i + 1, strchr(err->message, ':') + 1);
+        memcpy(err->message, msg, sizeof msg);
+        err->index = (long)i;
+    }
+    return st;
+}
+
 /* Weights whose scale cannot carry a likelihood: a positive weight below
  * the smallest normal double (DBL_MIN, 2.2e-308: a subnormal keeps few
  * significant bits, and its products with the log-probabilities, scores
@@ -283,6 +336,29 @@ static partreg_status check_weight_scale(const partreg_data *d, double sum_w, pa
     return PARTREG_OK;
 }
 
+/* check_weight_scale for rows not in one array (a collective scan). */
+static partreg_status check_weight_scale_rows(const partreg_rows *rows, double sum_w,
+                                              partreg_error *err)
+{
+    if (!isfinite(sum_w))
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "the weights sum to more than the largest double (%g); divide "
+                                 "every weight by the same constant",
+                                 DBL_MAX);
+    size_t i;
+    double w;
+    partreg_status st = partreg_rows_first_small_weight(rows, DBL_MIN, &i, &w);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "reading the rows' weights failed");
+    if (i < rows->n)
+        return partreg_error_set_index(
+            err, PARTREG_EDATA, (long)i,
+            "row %zu: weight %g is below the smallest normal double (%g), too small to "
+            "carry a likelihood; multiply every weight by the same constant",
+            i + 1, w, DBL_MIN);
+    return PARTREG_OK;
+}
+
 /* FNV-1a over the bits of v[0..n) (NULL: an empty fingerprint). */
 static uint64_t fingerprint(const double *v, size_t n)
 {
@@ -302,21 +378,37 @@ static uint64_t fingerprint(const double *v, size_t n)
 }
 
 /* Outcome codes 0..J-1 and weights, in one pass (on the team). */
-static partreg_status validate(const partreg_data *d, size_t J, int threads, partreg_team *team,
-                               partreg_isa isa, outcome_totals *tot, partreg_error *err)
+static partreg_status validate(const partreg_data *d, partreg_rows *rows, size_t J, int threads,
+                               partreg_team *team, partreg_isa isa, outcome_totals *tot,
+                               partreg_error *err)
 {
     if (J <= d->n && !(tot->W = calloc(J ? J : 1, sizeof *tot->W)))
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     /* X is checked by the screening pass */
-    int bad = partreg_outcome_sums_on(team, threads, isa, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
+    int bad;
+    if (rows) {
+        partreg_status st = partreg_rows_outcome_sums(rows, team, threads, isa, J, tot->W,
+                                                      &tot->sum_w, &tot->n_pos, &bad);
+        if (st != PARTREG_OK)
+            return partreg_error_set(err, st, st == PARTREG_ENOMEM
+                                                  ? "out of memory"
+                                                  : "reading the rows for validation failed");
+        if (bad > 0)
+            return report_bad_rows(rows, J, err);
+    } else {
+        bad = partreg_outcome_sums_on(team, threads, isa, d->y, d->w, d->n, J, tot->W, &tot->sum_w,
                                       &tot->n_pos);
+    }
     if (bad < 0)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     if (bad)
         return report_bad_row(d, J, err);
-    if (d->w && !(tot->sum_w > 0))
+    int weighted = rows ? rows->weighted : d->w != NULL;
+    if (weighted && !(tot->sum_w > 0))
         return partreg_error_set(err, PARTREG_EDATA, "all weights are zero");
-    if (d->w)
+    if (weighted && rows)
+        return check_weight_scale_rows(rows, tot->sum_w, err);
+    if (weighted)
         return check_weight_scale(d, tot->sum_w, err);
     return PARTREG_OK;
 }
@@ -334,6 +426,22 @@ static partreg_status report_nonfinite(const partreg_data *d, partreg_error *err
                     d->column_names ? d->column_names[j] : "?", x[j]);
     }
     return partreg_error_set(err, PARTREG_EDATA, "a value of X is not finite");
+}
+
+/* The first non-finite value of X of rows not in one array. */
+static partreg_status report_nonfinite_rows(partreg_rows *rows, const char *const *names,
+                                            partreg_error *err)
+{
+    size_t i, j;
+    double v;
+    partreg_status st = partreg_rows_first_nonfinite(rows, &i, &j, &v);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "reading the rows to find a non-finite value failed");
+    if (i >= rows->n)
+        return partreg_error_set(err, PARTREG_EDATA, "a value of X is not finite");
+    return partreg_error_set_index(err, PARTREG_EDATA, (long)i,
+                                   "row %zu, column '%s': value %g is not finite", i + 1,
+                                   names ? names[j] : "?", v);
 }
 
 /* Outcome classes: every code must be possible, then the model judges. */
@@ -448,14 +556,25 @@ static partreg_status screen(partreg_fit *fit, const partreg_data *d, partreg_te
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     int thresholds = (fit->model.ops->traits & PARTREG_TRAIT_THRESHOLDS) != 0;
     partreg_intercept *ic = &fit->intercept;
-    partreg_status st = partreg_screen_columns_grouped(
-        d, fit->model.screen_group, thresholds, fit->opt.collinear_tol, fit->opt.threads, team,
-        partreg_route_isa(fit->kernel), why, fit->kept, &fit->pk, &ic->has, &ic->column,
-        &ic->value, &fit->offset);
+    partreg_isa isa = partreg_route_isa(fit->kernel);
+    partreg_status st =
+        fit->rows
+            ? partreg_rows_screen(fit->rows, fit->model.screen_group, thresholds,
+                                  fit->opt.collinear_tol, team, fit->opt.threads, isa, why,
+                                  fit->kept, &fit->pk, &ic->has, &ic->column, &ic->value,
+                                  &fit->offset)
+            : partreg_screen_columns_grouped(d, fit->model.screen_group, thresholds,
+                                             fit->opt.collinear_tol, fit->opt.threads, team, isa,
+                                             why, fit->kept, &fit->pk, &ic->has, &ic->column,
+                                             &ic->value, &fit->offset);
     if (st != PARTREG_OK) {
         free(why);
-        return st == PARTREG_EDATA ? report_nonfinite(d, err)
-                                   : partreg_error_set(err, st, "out of memory");
+        if (st == PARTREG_EDATA)
+            return fit->rows ? report_nonfinite_rows(fit->rows, d->column_names, err)
+                             : report_nonfinite(d, err);
+        return partreg_error_set(err, st, st == PARTREG_ENOMEM
+                                              ? "out of memory"
+                                              : "reading the rows for screening failed");
     }
     static const char *const what[] = {"", "constant", "collinear with earlier columns",
                                        "all zero"};
@@ -727,6 +846,21 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
     partreg_design d;
     partreg_fit_design(fit, data, &d);
     partreg_objective obj;
+    if (fit->rows) { /* the objective over the rows, kept for inference */
+        partreg_status rst = PARTREG_ENOMEM;
+        if ((fit->rows_obj = malloc(sizeof *fit->rows_obj)) != NULL)
+            rst = partreg_rows_objective_init(fit->rows_obj, fit->rows, &fit->model, &d,
+                                              opt->block_rows, &fit->rows_io_error,
+                                              &fit->rows_objective);
+        if (rst != PARTREG_OK) {
+            free(fit->rows_obj);
+            fit->rows_obj = NULL;
+            return partreg_error_set(err, rst, rst == PARTREG_ENOMEM
+                                                   ? "out of memory"
+                                                   : "fetching the rows of the fit's segments "
+                                                     "from the other processes failed");
+        }
+    }
     partreg_fit_objective(fit, &d, &obj);
     obj.team = team;
     if (fit->model.penalty != PARTREG_PENALTY_NONE && !obj.penalty)
@@ -775,6 +909,10 @@ static partreg_status solve(partreg_fit *fit, const partreg_data *data, partreg_
         st = partreg_newton_maximise(&obj, fit->theta->data, opt, acc, step, 1,
                                      have_info ? fit->info->data : NULL, res);
     }
+    if (fit->rows_io_error) {
+        st = partreg_error_set(err, PARTREG_EIO, "reading the rows during the fit failed");
+        goto cleanup;
+    }
     if (st == PARTREG_ENUMERIC) {
         partreg_error_set(err, st,
                           "the log-likelihood is not finite at the start values; check for "
@@ -814,16 +952,22 @@ cleanup:
     return st;
 }
 
-/* The checks of the arguments before anything is allocated. */
-static partreg_status check_inputs(const partreg_data *data, const partreg_model_spec *spec,
-                                   const partreg_fit_options *opt, partreg_error *err)
+/* The checks of the arguments before anything is allocated (rows: the
+ * rows when they are not data's arrays). */
+static partreg_status check_inputs(const partreg_data *data, const partreg_rows *rows,
+                                   const partreg_model_spec *spec, const partreg_fit_options *opt,
+                                   partreg_error *err)
 {
     partreg_status st;
     if (!spec || !spec->ops)
         return partreg_error_set(err, PARTREG_EINVAL, "no model specification given");
     if ((st = check_options(opt, spec->ops, err)) != PARTREG_OK)
         return st;
-    if (!data || !data->X || !data->y)
+    if (rows && spec->penalty != PARTREG_PENALTY_NONE)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "Firth's penalty is not available out of core or in a "
+                                 "distributed fit (raise --memory to fit in memory)");
+    if (!data || (!rows && (!data->X || !data->y)))
         return partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
     if (!partreg_link_name(spec->link))
         return partreg_error_set(err, PARTREG_EINVAL,
@@ -885,8 +1029,8 @@ static partreg_status fit_rows(partreg_fit *fit, const partreg_data *data,
                                outcome_totals *tot, partreg_error *err)
 {
     partreg_status st;
-    if ((st = validate(data, fit->model.J, opt->threads, team, partreg_route_isa(fit->kernel),
-                       tot, err)) != PARTREG_OK ||
+    if ((st = validate(data, fit->rows, fit->model.J, opt->threads, team,
+                       partreg_route_isa(fit->kernel), tot, err)) != PARTREG_OK ||
         (st = check_classes(data, &fit->model, tot, err)) != PARTREG_OK)
         return st;
     if ((st = alloc_fit(data, opt, fit)) != PARTREG_OK)
@@ -894,7 +1038,7 @@ static partreg_status fit_rows(partreg_fit *fit, const partreg_data *data,
     fit->sum_w = tot->sum_w;
     fit->y_hash = fingerprint(data->y, data->n);
     fit->w_hash = fingerprint(data->w, data->n);
-    fit->weighted = data->w != NULL;
+    fit->weighted = fit->rows ? fit->rows->weighted : data->w != NULL;
     if (tot->n_pos < fit->K)
         return partreg_error_set(err, PARTREG_ETOOFEW,
                                  "%zu usable rows for %zu parameters; a model needs at least "
@@ -946,9 +1090,9 @@ static void say_size(const partreg_fit *fit, partreg_status st, partreg_error *e
                       fit->model.layout.K, K * K * 8 / 1e9);
 }
 
-partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_model_spec *spec,
-                                       const partreg_fit_options *opt, partreg_fit **out,
-                                       partreg_error *err)
+static partreg_status fit_create(const partreg_data *data, const partreg_rows *rows,
+                                 const partreg_model_spec *spec, const partreg_fit_options *opt,
+                                 partreg_fit **out, partreg_error *err)
 {
     partreg_fit_options defaults = partreg_fit_options_default(), penalised;
     if (!out)
@@ -957,7 +1101,7 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     if (!opt)
         opt = &defaults;
     partreg_error_clear(err);
-    partreg_status st = check_inputs(data, spec, opt, err), verdict = PARTREG_OK;
+    partreg_status st = check_inputs(data, rows, spec, opt, err), verdict = PARTREG_OK;
     if (st != PARTREG_OK)
         return st;
     opt = run_options(spec, opt, &penalised);
@@ -966,6 +1110,17 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
         say_size(fit, st, err);
         partreg_fit_free(fit);
         return st;
+    }
+    if (rows) {
+        if (!(fit->rows = malloc(sizeof *fit->rows))) {
+            partreg_fit_free(fit);
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        }
+        *fit->rows = *rows;
+        /* ghost rows are the fit's own, fetched as its passes need them */
+        fit->rows->ghost_X = fit->rows->ghost_y = fit->rows->ghost_w = NULL;
+        fit->rows->ghost_cluster = NULL;
+        fit->rows->reach = rows->first + rows->count;
     }
     /* the threads of every pass of this fit, validation's included: the
      * caller's workers when they are free, else its own (NULL: started
@@ -986,6 +1141,68 @@ partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_m
     }
     *out = fit;
     return verdict;
+}
+
+partreg_status partreg_fit_create_rows(const partreg_data *meta, const partreg_rows *rows,
+                                       const partreg_model_spec *spec,
+                                       const partreg_fit_options *opt, partreg_fit **out,
+                                       partreg_error *err)
+{
+    if (!rows) {
+        if (out)
+            *out = NULL;
+        return partreg_error_set(err, PARTREG_EINVAL, "no rows given");
+    }
+    partreg_status st = fit_create(meta, rows, spec, opt, out, err);
+    if (rows->comm) /* every process has the same fit, or the same error */
+        st = partreg_comm_agree(rows->comm, st, err);
+    return st;
+}
+
+/* This process's share of a distributed fit's rows: n all processes'
+ * rows, the share at its place among them. */
+static partreg_status fit_distributed(const partreg_data *data, const partreg_model_spec *spec,
+                                      const partreg_fit_options *opt, partreg_fit **out,
+                                      partreg_error *err)
+{
+    *out = NULL;
+    partreg_error_clear(err);
+    partreg_status st = PARTREG_OK;
+    if (!data || !data->X || !data->y)
+        st = partreg_error_set(err, PARTREG_EINVAL, "no data given (NULL X or y)");
+    else if (data->ldx != 0 && data->ldx != data->p)
+        st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                               "a distributed fit takes rows of stride p (ldx = 0 or p); ldx is "
+                               "%zu for p = %zu",
+                               data->ldx, data->p);
+    /* every process takes part in every step, so all learn of a bad share */
+    if ((st = partreg_comm_agree(opt->comm, st, err)) != PARTREG_OK)
+        return st;
+    if (!data) /* (the agreement failed every process when one had none) */
+        return PARTREG_EINVAL;
+    partreg_rows rows;
+    partreg_rows_in_memory(&rows, data->n, data->p, data->X, data->y, data->w, NULL);
+    rows.comm = opt->comm;
+    size_t before = 0, total = 0;
+    if (partreg_comm_prefix(opt->comm, data->n, &before, &total) != 0)
+        return partreg_error_set(err, PARTREG_EIO,
+                                 "the processes of the fit could not exchange their row counts");
+    rows.n = total;
+    rows.first = before;
+    rows.reach = before + data->n;
+    partreg_data meta = *data; /* the names and levels; the rows are in `rows` */
+    meta.n = total;
+    meta.X = meta.y = meta.w = NULL;
+    return partreg_fit_create_rows(&meta, &rows, spec, opt, out, err);
+}
+
+partreg_status partreg_fit_create_spec(const partreg_data *data, const partreg_model_spec *spec,
+                                       const partreg_fit_options *opt, partreg_fit **out,
+                                       partreg_error *err)
+{
+    if (opt && opt->comm && opt->comm->size > 1 && out)
+        return fit_distributed(data, spec, opt, out, err);
+    return fit_create(data, NULL, spec, opt, out, err);
 }
 
 partreg_status partreg_fit_create(const partreg_data *data, partreg_family family,

@@ -18,6 +18,8 @@
 #include "models/design.h"
 #include "models/model.h"
 #include "models/objective.h"
+#include "models/rows.h"
+#include "models/rows_passes.h"
 
 struct partreg_fit {
     partreg_model model;  /* the table bound to this problem: link, J, layout */
@@ -73,6 +75,15 @@ struct partreg_fit {
     char **warnings;
     size_t n_warnings;
     partreg_fit_options opt;
+
+    /* Rows that are not the caller's arrays (models/rows.h): a design file,
+     * or this process's share of a distributed fit's (then its arrays are
+     * the caller's, bound again by each inference call). NULL: the rows are
+     * the partreg_data of each call. */
+    partreg_rows *rows;                /* owned (the struct; its storage is borrowed) */
+    partreg_rows_objective *rows_obj;  /* the objective over them (owned) */
+    partreg_objective rows_objective;  /* ... as the passes see it */
+    int rows_io_error;                 /* set when a read of the rows failed */
     /* fingerprints of the data fitted (FNV-1a over each row's bits in
      * order), so that tests comparing two fits can tell whether they saw
      * the same outcome values and weights */
@@ -101,6 +112,24 @@ void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partre
 /* The objective of the fit's model over design d. */
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,
                            partreg_objective *obj);
+
+/* A fit over rows that are not one array: meta gives n (all processes'
+ * rows), p, n_levels and the names (its X, y and w are not read); rows is
+ * copied (its storage, arrays or a design file, is borrowed and must
+ * outlive the fit, whose inference calls read it again). Otherwise as
+ * partreg_fit_create_spec; with rows->comm every process calls it
+ * together and gets the same fit. */
+partreg_status partreg_fit_create_rows(const partreg_data *meta, const partreg_rows *rows,
+                                       const partreg_model_spec *spec,
+                                       const partreg_fit_options *opt, partreg_fit **out,
+                                       partreg_error *err);
+
+/* For an inference call on a fit over rows: bind a distributed fit's rows
+ * to this call's arrays (data: this process's share, as at the fit; NULL
+ * for a design file) and give the objective over them. PARTREG_OK or
+ * PARTREG_EINVAL (data do not have the fit's shape). */
+partreg_status partreg_fit_rows_bind(const partreg_fit *fit, const partreg_data *data,
+                                     partreg_objective *obj, partreg_error *err);
 
 /* Append a formatted warning; returns PARTREG_ENOMEM on failure. */
 partreg_status partreg_fit_add_warning(partreg_fit *fit, const char *fmt, ...)

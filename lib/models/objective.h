@@ -1,8 +1,10 @@
-/* The block-accumulate shape every model is written in (DEVELOPERS.md):
+/* The block-accumulate shape every model is written in (docs/DESIGN.md):
  * a model evaluates, for a block of rows, the log-likelihood, gradient and
- * negative Hessian into a small state; states of blocks (and threads, and
- * later MPI ranks or out-of-core chunks) are merged by addition; the solver
- * takes a Newton step on the merged state. Private to lib/. */
+ * negative Hessian into a small state; the states of the row segments are
+ * merged by addition in segment order; the solver takes a Newton step on
+ * the merged state. The segments are fixed by the rows (n, k, the block),
+ * never by where the rows are: in memory, read from a design file in
+ * chunks, or held by other processes (docs/scaling.md). Private to lib/. */
 #ifndef PARTREG_MODELS_OBJECTIVE_H
 #define PARTREG_MODELS_OBJECTIVE_H
 
@@ -41,6 +43,17 @@ void partreg_accum_zero(partreg_accum *a);
 void partreg_accum_add(partreg_accum *into, const partreg_accum *from, partreg_order order);
 
 /* A model as the solver sees it: k free parameters theta and n rows. */
+struct partreg_objective;
+
+/* A pass that is not run over this process's rows alone: a distributed
+ * fit's (models/rows_dist.c) evaluates its share of the segments and
+ * merges every process's segment states in segment order. */
+typedef struct partreg_pass_hook {
+    partreg_status (*eval)(const struct partreg_objective *obj, const double *theta,
+                           partreg_order order, int threads, size_t block_rows,
+                           struct partreg_accum *acc);
+} partreg_pass_hook;
+
 typedef struct partreg_objective {
     size_t k;      /* number of free parameters */
     size_t n;      /* number of rows */
@@ -102,7 +115,18 @@ typedef struct partreg_objective {
     partreg_status (*penalty)(const struct partreg_objective *obj, const double *theta,
                               partreg_order order, int threads, size_t block_rows,
                               partreg_accum *acc);
-
+    /* Optional explicit segments (NULL: partreg_segment_count's cut):
+     * segment s is rows [segment_start[s], segment_start[s + 1]), the last
+     * ending at n; n_segments entries, ascending, the first 0. For an
+     * objective over a subset of another's rows whose segments must each
+     * read one run of the other's rows (the warm start's subsample). */
+    const size_t *segment_start;
+    size_t n_segments;
+    /* Where the passes run when not here alone (NULL: on this process's
+     * rows; borrowed). Objectives that wrap another (a subsample, a
+     * constrained refit) keep the one they wrap, and pass `scratch` on to
+     * it unchanged, with their own scratch after its scratch_doubles. */
+    const partreg_pass_hook *pass;
     /* Where a pass adds the rows it reads (n; the fit's count, see
      * fit_internal.h; NULL: not counted). Objectives that wrap another
      * keep it. */
@@ -122,6 +146,22 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
                                       partreg_order order, int threads, size_t block_rows,
                                       partreg_accum *acc);
 
+/* The same on this process's rows alone (obj->pass is ignored), with at
+ * most `window` segment states held at once (0: the default): the pass
+ * that a hook's eval runs for its share. */
+partreg_status partreg_objective_eval_here(const partreg_objective *obj, const double *theta,
+                                           partreg_order order, int threads, size_t block_rows,
+                                           size_t window, partreg_accum *acc);
+
+/* The segments of a pass of obj in blocks of `block` rows (0: automatic):
+ * how many, and the rows [*begin, *end) of segment s (groups and explicit
+ * segments applied; a segment may be empty). The largest segment's rows
+ * are what a member reads at once (models/rows.c sizes its buffer so). */
+size_t partreg_objective_segments(const partreg_objective *obj, size_t block);
+void partreg_objective_segment(const partreg_objective *obj, size_t block, size_t nseg, size_t s,
+                               size_t *begin, size_t *end);
+size_t partreg_objective_max_segment_rows(const partreg_objective *obj, size_t block);
+
 /* Evaluate the objective at m points in passes that read each segment of
  * rows once for several points: a member takes a segment and accumulates
  * it at each point in turn while its rows are in cache, into a state of
@@ -131,17 +171,23 @@ partreg_status partreg_objective_eval(const partreg_objective *obj, const double
  * with the passes of its own). The points share a pass as far as their states
  * fit a fixed budget (more points take more passes; each adds n to
  * obj->rows_read). For the searches that move several points at once
- * (profile bounds, a family of fits on the same rows).
- * Returns PARTREG_OK or PARTREG_ENOMEM. */
+ * (profile bounds, a family of fits on the same rows). An objective whose
+ * passes run elsewhere (obj->pass: rows on disk or on other processes) or
+ * that has explicit segments is evaluated a point at a time through
+ * partreg_objective_eval instead: the same bits, one pass a point.
+ * Returns PARTREG_OK, PARTREG_ENOMEM, or what obj->pass returns. */
 partreg_status partreg_objective_eval_points(const partreg_objective *obj, size_t m,
                                              const double *const *theta,
                                              const partreg_order *order, int threads,
                                              size_t block_rows, partreg_accum *const *acc);
 
 /* The row segments of a pass over n rows of a k-parameter model in blocks
- * of `block` rows (fixed by n, k and the block, not by the threads): at
- * most 256, of at least 1,000 rows, whole blocks each (so at most one a
- * block). */
+ * of `block` rows (fixed by n, k and the block, not by the threads or by
+ * where the rows are): at most 256, of at least 1,000 rows, whole blocks
+ * each (so at most one a block), and more than 256 only where a segment
+ * would otherwise hold more than about 32 MiB of design rows (2^22 /
+ * (k + 2) rows): what a reader of rows from disk or another process
+ * holds at once stays bounded whatever n. */
 size_t partreg_segment_count(size_t n, size_t k, size_t block);
 
 /* Rows [*begin, *end) of segment s of nseg over n rows in blocks of

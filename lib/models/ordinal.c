@@ -210,6 +210,9 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
     obj->team = NULL;
     obj->group_start = NULL;
     obj->n_groups = 0;
+    obj->segment_start = NULL;
+    obj->n_segments = 0;
+    obj->pass = NULL;
     obj->info_derivative = NULL;
     obj->glm_rows = NULL;
     obj->penalty = NULL;

@@ -8,7 +8,11 @@
  * runs spread evenly over the data (contiguous so the blocks stay
  * cache-friendly; spread so that sorted files are still represented), and
  * the full-data Newton starts there. Quadratic convergence then needs fewer
- * full passes, and the subsample passes cost m/n of one each.
+ * full passes, and the subsample passes cost m/n of one each. The
+ * subsample's passes are cut into segments at the runs' ends and at the
+ * full passes' segment boundaries, so that each reads one run of rows of
+ * one full segment: where the full pass's segments are read from disk or
+ * held by other processes, so are the subsample's (docs/scaling.md).
  *
  * The subsample's information, scaled by n/m, also stands in for the
  * full data's at the start (of large fits, WARM_INFO_MIN_SUB): its error, from sampling about 1/sqrt(m) and
@@ -64,11 +68,42 @@ typedef struct subsample {
     const partreg_objective *full;
     size_t run;    /* rows per run */
     size_t stride; /* distance between run starts */
+    size_t *start; /* ungrouped: the subsample's segments, runs cut at the full pass's segments */
+    size_t n_start;
     /* grouped objectives: runs of whole groups, of run_len[s] rows from
      * full row run_first[s], at subsample row run_at[s] (SEGMENTS + 1
      * entries: run_at[SEGMENTS] = the subsample's rows) */
     const size_t *run_first, *run_len, *run_at;
 } subsample;
+
+/* The subsample's segments into s->start (allocated): each run [j stride,
+ * j stride + run) cut where a segment of the full pass (in blocks of
+ * `block`) ends. Returns 0, or -1 when out of memory. */
+static int cut_runs(subsample *s, size_t block)
+{
+    const partreg_objective *full = s->full;
+    size_t nseg = partreg_objective_segments(full, block), cap = SEGMENTS + nseg, f = 0;
+    s->start = malloc(cap * sizeof *s->start);
+    if (!s->start)
+        return -1;
+    s->n_start = 0;
+    for (size_t j = 0; j < SEGMENTS; j++) {
+        size_t row = j * s->stride, end = row + s->run, sub = j * s->run;
+        while (row < end) {
+            size_t b, e;
+            partreg_objective_segment(full, block, nseg, f, &b, &e);
+            if (e <= row && f + 1 < nseg) { /* the full segments are ascending */
+                f++;
+                continue;
+            }
+            s->start[s->n_start++] = sub;
+            size_t next = e > row && e < end ? e : end;
+            sub += next - row;
+            row = next;
+        }
+    }
+    return 0;
+}
 
 /* Rows [begin, end) of the subsample: pieces of runs, in row order. */
 static void sub_accumulate(const void *model, const double *theta, size_t begin, size_t end,
@@ -147,7 +182,7 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
                             const partreg_fit_options *opt, double *info, int *done)
 {
     size_t n = obj->n, k = obj->k;
-    subsample s = {obj, m / SEGMENTS, n / SEGMENTS, NULL, NULL, NULL};
+    subsample s = {obj, m / SEGMENTS, n / SEGMENTS, NULL, 0, NULL, NULL, NULL};
     partreg_objective sub = *obj;
     sub.model = &s;
     sub.n = s.run * SEGMENTS;
@@ -174,7 +209,13 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
     double *trial = malloc(k * sizeof *trial);
     partreg_accum *acc = partreg_accum_alloc(k);
     double used = 0.0;
-    if (trial && acc) {
+    /* a grouped objective's segments follow its groups (its rows are in
+     * memory: a design file or shares are refused for it) */
+    if (trial && acc && (obj->group_start || cut_runs(&s, opt->block_rows) == 0)) {
+        if (!obj->group_start) {
+            sub.segment_start = s.start;
+            sub.n_segments = s.n_start;
+        }
         memcpy(trial, theta, k * sizeof *trial);
         partreg_fit_options o = *opt;
         /* the subsample's maximiser is itself sqrt(n/m) standard errors from
@@ -196,6 +237,7 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
             *done = 1;
         }
     }
+    free(s.start);
     free(trial);
     free(starts);
     partreg_accum_free(acc);

@@ -16,6 +16,7 @@
 #include "data/table_internal.h"
 #include "frame/frame_internal.h"
 #include "inference/inference_internal.h"
+#include "models/design_file.h"
 #include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
@@ -72,6 +73,12 @@ void partreg_analysis_free(partreg_analysis *a)
     partreg_margins_free(a->margins_at);
     partreg_brant_free(a->brant);
     partreg_wald_table_free(a->wald);
+    /* the fit reads these: after it */
+    partreg_design_file_close(a->design_file);
+    free(a->rows_X);
+    free(a->rows_y);
+    free(a->rows_w);
+    free(a->rows_cluster);
     partreg_variable_tests_free(a->autofit);
     partreg_variable_tests_free(a->nominal_test);
     partreg_variable_tests_free(a->scale_test);
@@ -88,6 +95,7 @@ const partreg_fit *partreg_analysis_fit(const partreg_analysis *a) { return a->f
 const partreg_frame *partreg_analysis_frame(const partreg_analysis *a) { return a->frame; }
 const partreg_margins *partreg_analysis_margins(const partreg_analysis *a) { return a->margins; }
 partreg_timing partreg_analysis_timing(const partreg_analysis *a) { return a->timing; }
+int partreg_analysis_out_of_core(const partreg_analysis *a) { return a && a->design_file != NULL; }
 const partreg_brant *partreg_analysis_brant(const partreg_analysis *a) { return a->brant; }
 const partreg_variable_tests *partreg_analysis_autofit(const partreg_analysis *a)
 {
@@ -271,6 +279,27 @@ static partreg_status intervals(partreg_analysis *a, const partreg_data *d, part
     return st;
 }
 
+/* What needs every row's variables in memory, refused for a file read in
+ * blocks. */
+static partreg_status refuse_streamed(const partreg_analysis_spec *s, partreg_error *err)
+{
+    const char *what = s->margins               ? "--margins (average marginal effects)"
+                       : s->margins_at_means    ? "marginal effects at the means"
+                       : s->at || s->n_at       ? "--at (predictions at values)"
+                       : s->over                ? "--over (predictions within groups)"
+                       : s->profile             ? "--profile (predictions over a variable's range)"
+                       : s->standardize         ? "--standardize (standard deviations of the variables)"
+                                                : NULL;
+    if (!what)
+        return PARTREG_OK;
+    return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                             "%s need every row's variables, which a file read in "
+                             "blocks (out of core or in shares) does not keep in memory; raise "
+                             "--memory to read the file in memory, or compute them on a "
+                             "subsample",
+                             what);
+}
+
 partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partreg_analysis_spec *s,
                                          partreg_fit *fit, partreg_error *err)
 {
@@ -383,6 +412,8 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
     partreg_frame_data(a->frame, &d);
     partreg_status st;
     int usable = a->fit_status == PARTREG_OK;
+    if (a->streamed && (st = refuse_streamed(s, err)) != PARTREG_OK)
+        return st;
     partreg_timing *t = &a->timing;
     if ((usable || !a->survey) &&
         (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
@@ -442,7 +473,12 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
         if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
             a->has_survey_gof = partreg_fit_survey_gof(a->fit, &d, a->survey, 10,
                                                        &a->survey_gof, NULL) == PARTREG_OK;
+    } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && a->streamed) {
+        a->diagnostics_left_out = 1;
     } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1) {
+        /* the diagnostics sort every row's fitted probability: not of rows
+         * on disk or in shares (left out, as for a fit that did not
+         * converge) */
         partreg_error derr;
         partreg_binary_diagnostics_options dopt = partreg_binary_diagnostics_options_default();
         dopt.threads = s->fit.threads;
@@ -694,6 +730,56 @@ partreg_status partreg_analysis_run_table(const partreg_table *table,
     return finish(a, run(a, table, s, t0, err), out);
 }
 
+/* A CSV file read in blocks (analysis_stream.c), then the inference. */
+static partreg_status run_streamed(partreg_analysis *a, const char *path,
+                                   const partreg_analysis_spec *s, double t0, partreg_error *err)
+{
+    const partreg_frame_options *f = &s->frame;
+    const char *what = f->sampling_weights || f->strata || f->psu || f->fpc || f->subpop ||
+                               f->repweights
+                           ? "a survey design"
+                       : s->imputations               ? "--imputations"
+                       : s->firth || s->flic           ? "--firth"
+                       : s->vcov == PARTREG_VCOV_CR2   ? "--vcov cr2"
+                       : s->nominal || s->autofit      ? "--nominal and --autofit"
+                       : f->scale                      ? "--scale"
+                       : s->nominal_test || s->scale_test || s->parallel_test
+                           ? "the nominal, scale and parallel-lines tests"
+                       : s->ordinal_gof ? "the ordinal goodness-of-fit tests"
+                       /* `|` appears in a formula only in (1 | G) */
+                       : s->formula && strchr(s->formula, '|')
+                           ? "a random intercept (1 | G)"
+                           : NULL;
+    if (what)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "%s: not available for a file read in blocks (out of core or "
+                                 "in shares of a distributed fit); raise --memory to read the "
+                                 "file in memory",
+                                 what);
+    partreg_status st = partreg_analysis_stream(a, path, s, t0, err);
+    if (st != PARTREG_OK)
+        return st;
+    if (a->fit && a->streamed_fractional && s->vcov == PARTREG_VCOV_MODEL)
+        partreg_fit_add_warning(a->fit,
+                                "--weights %s are frequency weights (each row counts w times), "
+                                "but %zu of them are not whole numbers, as sampling weights are; "
+                                "the standard errors then depend on the scale of the weights. "
+                                "For survey weights use --sampling-weights %s (with "
+                                "--strata/--psu), or a robust --vcov",
+                                f->weights, a->streamed_fractional, f->weights);
+    double t3 = now_s();
+    if ((st = inference(a, s, err)) != PARTREG_OK)
+        return st;
+    double t4 = now_s();
+    a->timing.inference_s = t4 - t3;
+    a->timing.total_s = t4 - t0;
+    if (a->fit_status != PARTREG_OK && err) {
+        err->status = a->fit_status;
+        memcpy(err->message, a->fit_message, sizeof err->message);
+    }
+    return a->fit_status;
+}
+
 /* Stacked completed data sets: split `table` by the imputation column
  * (1..m; 0 = the original data, skipped) and pool (pool.c). */
 static partreg_status run_stacked(const partreg_table *table, const partreg_analysis_spec *s,
@@ -769,6 +855,10 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
     partreg_status st = start(s, path, &a, err);
     if (st != PARTREG_OK)
         return st;
+    int streamed = 0;
+    partreg_analysis_choose_stream(path, s, &streamed);
+    if (streamed)
+        return finish(a, run_streamed(a, path, s, t0, err), out);
     st = partreg_table_read(path, &s->read, &a->own_table, err);
     if (st != PARTREG_OK) {
         partreg_analysis_free(a);

@@ -79,6 +79,16 @@ struct partreg_analysis {
     partreg_variable_tests *parallel_test; /* equal slopes in the all-nominal model, or NULL */
     int has_gof;                           /* ordinal goodness of fit computed */
     partreg_ordinal_gof gof;
+    /* A file read in blocks (analysis_stream.c): the design file or the
+     * arrays of this process's rows the fit reads, owned here. */
+    struct partreg_design_file *design_file;
+    double *rows_X, *rows_y, *rows_w;
+    size_t *rows_cluster;
+    size_t streamed_fractional;   /* weights that are not whole numbers */
+    int streamed;                 /* read in blocks (out of core, or a share) */
+    int streamed_weighted;        /* the rows carry weights (the frame holds none) */
+    int processes;                /* of a distributed analysis (0: one) */
+    int diagnostics_left_out;     /* asked for, not computed (rows not in memory) */
 };
 
 
@@ -131,5 +141,18 @@ partreg_status partreg_analysis_set_groups(const partreg_analysis *a,
 /* The ordinal tests the spec asks for on a->fit (analysis_ordinal.c). */
 partreg_status partreg_analysis_ordinal_tests(partreg_analysis *a, const partreg_analysis_spec *s,
                                               partreg_error *err);
+/* analysis_stream.c: the analysis of a CSV file read in blocks, out of
+ * core or as this process's share of a distributed fit (spec->fit.comm).
+ * a is started (start() in analysis.c); the steps after reading are the
+ * same as in memory, with what cannot be computed from rows on disk
+ * refused with a reason. */
+partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
+                                       const partreg_analysis_spec *spec, double t0,
+                                       partreg_error *err);
+
+/* Whether reading `path` in memory would need more than spec->memory (or
+ * the default budget); sets *streamed. */
+void partreg_analysis_choose_stream(const char *path, const partreg_analysis_spec *spec,
+                                    int *streamed);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "report/analysis_internal.h"
 #include "partreg_report.h"
 #include "report/html.h"
 
@@ -212,6 +213,11 @@ partreg_status partreg_analysis_write_html(const partreg_analysis *a, FILE *out,
 {
     if (!a || !out)
         return partreg_error_set(err, PARTREG_EINVAL, "partreg_analysis_write_html: NULL analysis or stream");
+    if (a->streamed)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "the HTML report draws every row's values, which a file read in "
+                                 "blocks (out of core or in shares) does not keep in memory; "
+                                 "raise --memory, or write the text or JSON report");
     partreg_html_options o = opt ? *opt : partreg_html_options_default();
     if (o.curve_points < 2)
         return partreg_error_set(err, PARTREG_EINVAL, "curve_points is %zu; the curves need at least 2 grid values",

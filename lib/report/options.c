@@ -314,6 +314,39 @@ static partreg_status opt_kernel(partreg_options *o, const opt_entry *e, const c
                              v);
 }
 
+/* --memory SIZE: a whole number of bytes, or with K, M, G or T (powers of
+ * 1024, an optional B after) */
+static partreg_status opt_memory(partreg_options *o, const opt_entry *e, const char *v,
+                                 partreg_analysis_spec *spec, partreg_error *err)
+{
+    (void)o;
+    (void)e;
+    char *end;
+    double x = strtod(v, &end), mult = 1.0;
+    int ok = end != v && x > 0;
+    if (ok && *end) {
+        switch (*end) {
+        case 'k': case 'K': mult = 1024.0; break;
+        case 'm': case 'M': mult = 1024.0 * 1024.0; break;
+        case 'g': case 'G': mult = 1024.0 * 1024.0 * 1024.0; break;
+        case 't': case 'T': mult = 1024.0 * 1024.0 * 1024.0 * 1024.0; break;
+        default: ok = 0; break;
+        }
+        if (ok) {
+            end++;
+            if (*end == 'B' || *end == 'b')
+                end++;
+            ok = *end == '\0';
+        }
+    }
+    double bytes = x * mult;
+    if (!ok || !(bytes >= 1.0) || bytes > 1e18)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "--memory '%s' must be a size such as 512M, 4G or 1000000", v);
+    spec->memory = (size_t)bytes;
+    return PARTREG_OK;
+}
+
 /* --nagq Q: quadrature points of a random intercept */
 static partreg_status opt_nagq(partreg_options *o, const opt_entry *e, const char *v,
                                partreg_analysis_spec *spec, partreg_error *err)
@@ -601,6 +634,12 @@ static const opt_entry table[] = {
      "worker threads (default 0 = all cores)"},
     {"kernel", VALUE, 1, opt_kernel, 0, 0, 0, NULL,
      "auto (default), reference, scalar, avx2 or avx512: the fit's kernel route"},
+    {"memory", VALUE, 0, opt_memory, FIELD(memory), 0, 0, NULL,
+     "SIZE: memory for the data, e.g. 512M or 4G; a CSV file that needs more is read out of core"},
+    {"out-of-core", FLAG, 0, opt_flag, FIELD(out_of_core), 0, 0, NULL,
+     "read the file in blocks into a design file whatever its size"},
+    {"tmpdir", VALUE, 0, opt_string, FIELD(temp_dir), 0, 0, NULL,
+     "DIR: directory of the design file (default: $TMPDIR, else /tmp)"},
 };
 
 #define N_OPTIONS (sizeof table / sizeof table[0])

@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "models/fit_counters.h"
 #include "report/json_writer.h"
 #include "report/rows.h"
 #include "report/writers.h"
@@ -574,6 +575,12 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
         json_kv_number(&w, "fit_s", a->timing.fit_s);
         json_kv_number(&w, "inference_s", a->timing.inference_s);
         json_kv_number(&w, "total_s", a->timing.total_s);
+        /* what the fit read, for the benchmarks (bench/scale.sh): passes
+         * over the design, and whether it was read from a design file on
+         * disk (out of core) or by how many processes */
+        json_kv_number(&w, "data_passes", partreg_fit_data_passes(fit));
+        json_kv_bool(&w, "out_of_core", partreg_analysis_out_of_core(a));
+        json_kv_int(&w, "processes", a->streamed && a->processes ? (long long)a->processes : 1);
         /* passes over the design matrix by phase (partreg_timing) */
         const partreg_timing *t = &a->timing;
         json_key(&w, "passes");

@@ -455,7 +455,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
     fprintf(out, "Formula:  %s\nData:     %s\n", PARTREG_TEXT(a->formula_text), PARTREG_TEXT(a->source));
     fprintf(out, "Rows:     %zu used, %zu dropped for missing values", partreg_fit_n_obs(fit),
             partreg_frame_n_dropped(a->frame));
-    if (partreg_frame_weights(a->frame))
+    if (partreg_frame_weights(a->frame) || a->streamed_weighted)
         fprintf(out, " (sum of weights %.10g)", s.n_weighted);
     fputc('\n', out);
     fprintf(out, "Outcome:  %s, levels", PARTREG_TEXT(partreg_frame_response(a->frame)));
@@ -601,6 +601,10 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                      "(%zu groups)\n",
                 g->df1, g->df2, g->F, g->p_value, g->groups);
     }
+    if (a->diagnostics_left_out)
+        fprintf(out, "\nDiagnostics (Hosmer-Lemeshow, ROC area, Brier score) left out: they sort "
+                     "every row's fitted probability, which a file read in blocks does not keep "
+                     "(raise --memory for them)\n");
     if (a->has_diagnostics) {
         const partreg_binary_diagnostics *d = &a->diagnostics;
         fprintf(out, "\nHosmer-Lemeshow chi2(%g) = %.4f, p = %.4g (%zu groups)\n", d->hl_df, d->hl_chi2,

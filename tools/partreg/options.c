@@ -86,6 +86,11 @@ static const char fit_help_more[] =
     "  --threads N            worker threads for the reader, design matrix and fit (default 0 = all cores)\n"
     "  --kernel R             route of the fit's row loops: auto (default), reference, scalar,\n"
     "                         avx2, avx512; the same estimates (environment: PARTREG_KERNEL)\n"
+    "  --memory SIZE          memory for the data, e.g. 512M or 4G (default: half the physical\n"
+    "                         memory); a CSV file that needs more is read in blocks into a design\n"
+    "                         file on disk (out of core): the same results, in about SIZE\n"
+    "  --out-of-core          read the file in blocks whatever its size\n"
+    "  --tmpdir DIR           directory of the design file (default: $TMPDIR, else /tmp)\n"
     "  --format text|json|csv output format (default text); table: md, latex, html or csv\n"
     "  --timing               add wall-clock phase timings to the JSON (--format json)\n"
     "  --out FILE             (report) the HTML file to write\n"
@@ -259,6 +264,10 @@ int cli_parse(int argc, char **argv, cli_options *o, int max_formulas, const cha
             return fail(command, "unknown option '%s'", a);
         }
         i += takes;
+    }
+    if (!o->spec.temp_dir) {
+        const char *tmp = getenv("TMPDIR");
+        o->spec.temp_dir = tmp && *tmp ? tmp : NULL;
     }
     if (strcmp(command, "table") == 0 && o->extra.n_results > 0 && o->extra.n_formulas == 0)
         return 0; /* a table of saved results needs no data */

@@ -20,6 +20,11 @@ typedef struct scope {
 static const char margins_why[] =
     "margins summarise a fitted model: use partreg fit or partreg report";
 
+static const char out_of_core_why[] =
+    "it fits its models on the rows of one table in memory; for a file larger than memory, "
+    "fit each model out of core with partreg fit --format json: the saved results hold each "
+    "log-likelihood, and partreg table --results sets them side by side";
+
 static const scope scopes[] = {
     {"--margins", FIT | REPORT, margins_why},
     {"--margins-at-means", FIT | REPORT, margins_why},
@@ -74,6 +79,12 @@ static const scope scopes[] = {
     {"--brackets", TABLE, "what goes in brackets is an option of partreg table"},
     {"--format", FIT | PREDICT | LRTEST | TABLE,
      "partreg report writes one HTML file (--out FILE)"},
+    /* lrtest and table fit several models on the rows of one table in
+     * memory; fit, predict and report read a file larger than --memory in
+     * blocks (report then refuses only what needs every row) */
+    {"--memory", FIT | REPORT | PREDICT, out_of_core_why},
+    {"--out-of-core", FIT | REPORT | PREDICT, out_of_core_why},
+    {"--tmpdir", FIT | REPORT | PREDICT, out_of_core_why},
     /* a survey design gives a pseudo-likelihood, which has no LR test */
     {"--sampling-weights", FIT | REPORT | PREDICT | TABLE,
      "a likelihood-ratio test is not valid with sampling weights (a pseudo-likelihood); use "

@@ -32,6 +32,7 @@ typedef struct partreg_moments {
     double *hz;          /* block scratch: the weights of Z's rows, PARTREG_SCREEN_BLOCK */
     double *Zs; /* block scratch for partreg_info_add's scaled rows, PARTREG_SCREEN_BLOCK * p */
     double *buf;         /* the allocation the above live in, when this state owns it */
+    int filled;          /* merged states: holds the first segment's (collinear.c's pieces) */
 } partreg_moments;
 
 /* Weighted sums of rows [b, e) of mo->data (at most PARTREG_SCREEN_BLOCK)
