@@ -175,7 +175,7 @@ static partreg_status merge_parts(const partreg_comm *comm, const partreg_block_
     return partreg_comm_agree(comm, st, err);
 }
 
-/* Step 1: the survey of the whole file, from this process's share's
+/* The first pass: the survey of the whole file, from this process's share's
  * blocks (and, with a communicator, everyone's). */
 static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
                              const partreg_analysis_spec *spec, const partreg_comm *comm,
@@ -243,7 +243,7 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
     return PARTREG_OK;
 }
 
-/* Step 3: this process's rows, coded, into the design file or arrays. */
+/* The last pass: this process's rows, coded, into the design file or arrays. */
 static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                              partreg_block_survey *s, const partreg_analysis_spec *spec,
                              size_t n_mine, int to_file, partreg_error *err)
