@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/pread_full.h"
 #include "data/table_internal.h"
 
 /* Byte classes of the state machine. */
@@ -73,22 +74,6 @@ struct partreg_csv_blocks {
     size_t buf_cap;
 };
 
-static int read_at(int fd, void *buf, size_t bytes, uint64_t off)
-{
-    char *b = buf;
-    while (bytes) {
-        ssize_t r = pread(fd, b, bytes, (off_t)off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        b += r;
-        bytes -= (size_t)r;
-        off += (uint64_t)r;
-    }
-    return 0;
-}
-
 static char detect_delimiter(const unsigned char *b, size_t len)
 {
     size_t counts[3] = {0, 0, 0};
@@ -134,7 +119,7 @@ static partreg_status read_header(partreg_csv_blocks *cb, uint64_t size, partreg
             return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         }
         b = nb;
-        if (want > len && read_at(cb->fd, b + len, want - len, len) != 0) {
+        if (want > len && partreg_pread_full(cb->fd, b + len, want - len, len) != 0) {
             free(b);
             return io_error(err, cb->path);
         }
@@ -271,7 +256,7 @@ partreg_status partreg_csv_blocks_scan(const partreg_csv_blocks *cb, uint64_t be
     out->lines = 0;
     for (uint64_t at = begin; at < end; at += CHUNK) {
         size_t m = end - at < CHUNK ? (size_t)(end - at) : CHUNK;
-        if (read_at(cb->fd, b, m, cb->data_off + at) != 0) {
+        if (partreg_pread_full(cb->fd, b, m, cb->data_off + at) != 0) {
             free(b);
             return io_error(err, cb->path);
         }
@@ -366,7 +351,8 @@ static partreg_status find_block(partreg_csv_blocks *cb, size_t front, partreg_e
         if (reserve(cb, front + m) != 0)
             return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         unsigned char *b = (unsigned char *)cb->buf + front;
-        if (m > have && read_at(cb->fd, b + have, m - have, cb->data_off + off + have) != 0)
+        if (m > have &&
+            partreg_pread_full(cb->fd, b + have, m - have, cb->data_off + off + have) != 0)
             return io_error(err, cb->path);
         const unsigned char *lf = m > have && !memchr(b + have, '"', m - have)
                                       ? memrchr(b + have, '\n', m - have)
@@ -433,7 +419,8 @@ static partreg_status read_block(partreg_csv_blocks *cb, size_t i, const char *s
     } else if (!loaded) {
         if (reserve(cb, need) != 0)
             return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        if (read_at(cb->fd, cb->buf + front + slen, (size_t)bk->len, cb->data_off + bk->off) != 0)
+        if (partreg_pread_full(cb->fd, cb->buf + front + slen, (size_t)bk->len,
+                               cb->data_off + bk->off) != 0)
             return io_error(err, cb->path);
     }
     memcpy(cb->buf, cb->header, cb->header_len);

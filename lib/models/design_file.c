@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/pread_full.h"
 
 #define SECTION_ALIGN ((uint64_t)4096)
 
@@ -92,22 +93,6 @@ static int write_all(int fd, const void *buf, size_t bytes, uint64_t off)
     return 0;
 }
 
-static int read_all(int fd, void *buf, size_t bytes, uint64_t off)
-{
-    char *b = buf;
-    while (bytes) {
-        ssize_t r = pread(fd, b, bytes, (off_t)off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        b += r;
-        bytes -= (size_t)r;
-        off += (uint64_t)r;
-    }
-    return 0;
-}
-
 partreg_status partreg_design_file_write(partreg_design_file *f, size_t begin, size_t m,
                                          const double *X, const double *y, const double *w,
                                          const size_t *cluster, partreg_error *err)
@@ -140,13 +125,15 @@ int partreg_design_file_read(const partreg_design_file *f, size_t begin, size_t 
     if (begin > f->n || m > f->n - begin)
         return -1;
     uint64_t b = begin;
-    if (X && read_all(f->fd, X, m * f->p * sizeof *X, f->off_X + b * 8u * f->p))
+    if (X &&
+        partreg_pread_full(f->fd, X, m * f->p * sizeof *X, f->off_X + b * 8u * f->p))
         return -1;
-    if (y && read_all(f->fd, y, m * sizeof *y, f->off_y + b * 8u))
+    if (y && partreg_pread_full(f->fd, y, m * sizeof *y, f->off_y + b * 8u))
         return -1;
-    if (w && f->weighted && read_all(f->fd, w, m * sizeof *w, f->off_w + b * 8u))
+    if (w && f->weighted && partreg_pread_full(f->fd, w, m * sizeof *w, f->off_w + b * 8u))
         return -1;
-    if (cluster && f->clustered && read_all(f->fd, cluster, m * sizeof *cluster, f->off_c + b * 8u))
+    if (cluster && f->clustered &&
+        partreg_pread_full(f->fd, cluster, m * sizeof *cluster, f->off_c + b * 8u))
         return -1;
     return 0;
 }
