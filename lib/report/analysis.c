@@ -87,6 +87,7 @@ void partreg_analysis_free(partreg_analysis *a)
     free(a->fmi);
     partreg_d1_table_free(a->d1);
     partreg_survey_free(a->survey);
+    partreg_stream_design_free(a->stream_design);
     partreg_analysis_margins_free(a);
     free(a);
 }
@@ -308,6 +309,10 @@ partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partre
     if (a->survey)
         return partreg_fit_survey_info(fit, NULL) ? PARTREG_OK
                                                   : partreg_fit_set_survey(fit, &d, a->survey, err);
+    if (a->stream_design)
+        return partreg_fit_survey_info(fit, NULL)
+                   ? PARTREG_OK
+                   : partreg_stream_design_vcov(a->stream_design, fit, err);
     if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
         return PARTREG_OK;
     size_t G = 0;
@@ -415,10 +420,11 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
     if (a->streamed && (st = refuse_streamed(s, err)) != PARTREG_OK)
         return st;
     partreg_timing *t = &a->timing;
-    if ((usable || !a->survey) &&
+    int designed = a->survey || a->stream_design;
+    if ((usable || !designed) &&
         (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
         return st;
-    if (!a->survey && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
+    if (!designed && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
         (st = cluster_reference(a, s, err)) != PARTREG_OK)
         return st;
     t->vcov_passes = phase_passes(a);
@@ -435,7 +441,7 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
         return st;
     t->margins_passes = phase_passes(a);
     if (s->brant) {
-        if (a->survey)
+        if (designed)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant cannot be used with a survey design: the Brant "
                                      "test's covariance assumes independent rows; use "
@@ -467,10 +473,12 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
     if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
     t->tests_passes = phase_passes(a);
-    if (a->survey) {
+    if (designed) {
         if ((st = design_model_test(a, err)) != PARTREG_OK)
             return st;
-        if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
+        if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && a->streamed)
+            a->diagnostics_left_out = 1;
+        else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
             a->has_survey_gof = partreg_fit_survey_gof(a->fit, &d, a->survey, 10,
                                                        &a->survey_gof, NULL) == PARTREG_OK;
     } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && a->streamed) {
@@ -735,9 +743,7 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                                    const partreg_analysis_spec *s, double t0, partreg_error *err)
 {
     const partreg_frame_options *f = &s->frame;
-    const char *what = f->sampling_weights || f->strata || f->psu || f->fpc || f->subpop ||
-                               f->repweights
-                           ? "a survey design"
+    const char *what = f->repweights                  ? "replicate weights (--repweights)"
                        : s->imputations               ? "--imputations"
                        : s->firth || s->flic           ? "--firth"
                        : s->vcov == PARTREG_VCOV_CR2   ? "--vcov cr2"

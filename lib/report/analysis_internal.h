@@ -89,7 +89,17 @@ struct partreg_analysis {
     int streamed_weighted;        /* the rows carry weights (the frame holds none) */
     int processes;                /* of a distributed analysis (0: one) */
     int diagnostics_left_out;     /* asked for, not computed (rows not in memory) */
+    /* a survey design over rows read in blocks (analysis_stream.c): what
+     * this process collected of its rows for the design variance */
+    struct partreg_stream_design *stream_design;
 };
+
+/* Free what analysis_stream.c collected for a design (NULL: nothing). */
+void partreg_stream_design_free(struct partreg_stream_design *d);
+/* The linearised design covariance of a fit over rows read in blocks
+ * (collective in a distributed analysis). */
+partreg_status partreg_stream_design_vcov(struct partreg_stream_design *d, partreg_fit *fit,
+                                          partreg_error *err);
 
 
 /* The over column of the data as each table row's group (analysis_margins.c):

@@ -36,6 +36,7 @@
 #include "data/csv_blocks.h"
 #include "frame/frame_internal.h"
 #include "frame/frame_stream.h"
+#include "inference/survey_internal.h"
 #include "models/design_file.h"
 #include "models/fit_internal.h"
 
@@ -243,6 +244,201 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
     return PARTREG_OK;
 }
 
+/* ---- a survey design's rows -------------------------------------------- */
+
+/* What a pass over this process's rows collects for the linearised design
+ * variance (survey_internal.h, partreg_survey_share): its PSUs numbered in
+ * order of first row, each row's PSU number (the rows' cluster codes), the
+ * fpc's first values and first change per stratum, the population size. */
+struct partreg_stream_design {
+    partreg_survey_share share;
+    int has_sw;
+    size_t n_codes;
+    size_t *psu_stratum, *psu_code, cap_psu;
+    uint64_t *keys;  /* (stratum + 1, PSU code) pairs, open addressing */
+    size_t *vals, cap_keys;
+    double *fpc_first, *fpc_diff_value;
+    size_t *fpc_first_row, *fpc_diff_row;
+    double *sw;      /* the rows' sampling weights (distributed) */
+    char **names;    /* borrowed from the coding frame */
+};
+
+void partreg_stream_design_free(struct partreg_stream_design *d)
+{
+    if (!d)
+        return;
+    free(d->psu_stratum);
+    free(d->psu_code);
+    free(d->keys);
+    free(d->vals);
+    free(d->fpc_first);
+    free(d->fpc_diff_value);
+    free(d->fpc_first_row);
+    free(d->fpc_diff_row);
+    free(d->sw);
+    free(d);
+}
+
+partreg_status partreg_stream_design_vcov(struct partreg_stream_design *d, partreg_fit *fit,
+                                          partreg_error *err)
+{
+    partreg_survey_share *sh = &d->share;
+    sh->psu_stratum = d->psu_stratum;
+    sh->psu_code = d->psu_code;
+    sh->fpc_first = d->fpc_first;
+    sh->fpc_diff_value = d->fpc_diff_value;
+    sh->fpc_first_row = d->fpc_first_row;
+    sh->fpc_diff_row = d->fpc_diff_row;
+    sh->sw = d->sw;
+    sh->stratum_names = d->names;
+    return partreg_fit_set_survey_share(fit, sh, err);
+}
+
+static partreg_status stream_design_new(const partreg_frame *fr, const partreg_analysis_spec *spec,
+                                        int distributed, size_t n_mine,
+                                        struct partreg_stream_design **out, partreg_error *err)
+{
+    const partreg_frame_options *f = &spec->frame;
+    struct partreg_stream_design *d = calloc(1, sizeof *d);
+    if (!d)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    *out = d;
+    partreg_survey_share *sh = &d->share;
+    sh->has_strata = f->strata != NULL;
+    sh->has_psu = f->psu != NULL;
+    sh->has_fpc = f->fpc != NULL;
+    sh->has_subpop = f->subpop != NULL;
+    sh->lonely = spec->survey.lonely_psu;
+    d->has_sw = f->sampling_weights != NULL;
+    d->n_codes = 1;
+    if (sh->has_strata && fr->survey) {
+        d->n_codes = fr->survey->strata_lv.n ? fr->survey->strata_lv.n : 1;
+        d->names = fr->survey->strata_lv.names;
+    }
+    sh->n_stratum_codes = d->n_codes;
+    d->cap_keys = 1024;
+    int ok = 1;
+    if (sh->has_psu)
+        ok = (d->keys = calloc(2 * d->cap_keys, sizeof *d->keys)) != NULL &&
+             (d->vals = malloc(d->cap_keys * sizeof *d->vals)) != NULL;
+    if (ok && sh->has_fpc) {
+        size_t C = d->n_codes;
+        ok = (d->fpc_first = calloc(C, sizeof(double))) && (d->fpc_diff_value = calloc(C, sizeof(double))) &&
+             (d->fpc_first_row = malloc(C * sizeof(size_t))) &&
+             (d->fpc_diff_row = malloc(C * sizeof(size_t)));
+        for (size_t c = 0; ok && c < C; c++)
+            d->fpc_first_row[c] = d->fpc_diff_row[c] = SIZE_MAX;
+    }
+    /* distributed: the population is summed in row order across the
+     * processes, from each process's weights */
+    if (ok && distributed && d->has_sw)
+        ok = (d->sw = malloc((n_mine ? n_mine : 1) * sizeof *d->sw)) != NULL;
+    return ok ? PARTREG_OK : partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+}
+
+static int add_psu(struct partreg_stream_design *d, size_t h, size_t code)
+{
+    if (d->share.n_psu == d->cap_psu) {
+        size_t nc = d->cap_psu ? 2 * d->cap_psu : 64;
+        size_t *a = realloc(d->psu_stratum, nc * sizeof *a);
+        if (!a)
+            return -1;
+        d->psu_stratum = a;
+        if (d->share.has_psu) {
+            size_t *b = realloc(d->psu_code, nc * sizeof *b);
+            if (!b)
+                return -1;
+            d->psu_code = b;
+        }
+        d->cap_psu = nc;
+    }
+    d->psu_stratum[d->share.n_psu] = h;
+    if (d->share.has_psu)
+        d->psu_code[d->share.n_psu] = code;
+    d->share.n_psu++;
+    return 0;
+}
+
+static size_t pair_slot(const uint64_t *keys, size_t mask, uint64_t h, uint64_t c)
+{
+    uint64_t x = ((h + 1) * UINT64_C(0x9E3779B97F4A7C15)) ^ (c + UINT64_C(0x632BE59BD9B4E019));
+    x *= UINT64_C(0xBF58476D1CE4E5B9);
+    size_t slot = (size_t)(x >> 20) & mask;
+    while (keys[2 * slot] != 0 && (keys[2 * slot] != h + 1 || keys[2 * slot + 1] != c))
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+/* The local PSU number of a row of stratum code h and PSU code c. */
+static int local_psu(struct partreg_stream_design *d, size_t h, size_t c, size_t *g)
+{
+    if (2 * (d->share.n_psu + 1) > d->cap_keys) { /* rehash at half full */
+        size_t nc = 2 * d->cap_keys;
+        uint64_t *k = calloc(2 * nc, sizeof *k);
+        size_t *v = malloc(nc * sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return -1;
+        }
+        for (size_t s = 0; s < d->cap_keys; s++)
+            if (d->keys[2 * s]) {
+                size_t t = pair_slot(k, nc - 1, d->keys[2 * s] - 1, d->keys[2 * s + 1]);
+                k[2 * t] = d->keys[2 * s];
+                k[2 * t + 1] = d->keys[2 * s + 1];
+                v[t] = d->vals[s];
+            }
+        free(d->keys);
+        free(d->vals);
+        d->keys = k;
+        d->vals = v;
+        d->cap_keys = nc;
+    }
+    size_t slot = pair_slot(d->keys, d->cap_keys - 1, h, c);
+    if (!d->keys[2 * slot]) {
+        d->keys[2 * slot] = h + 1;
+        d->keys[2 * slot + 1] = c;
+        d->vals[slot] = d->share.n_psu;
+        if (add_psu(d, h, c) != 0)
+            return -1;
+    }
+    *g = d->vals[slot];
+    return 0;
+}
+
+/* Rows [at, at + m) of this process: their PSU numbers into codes. */
+static partreg_status stream_design_add(struct partreg_stream_design *d, size_t at, size_t m,
+                                        const partreg_frame_survey_rows *dr, size_t *codes,
+                                        partreg_error *err)
+{
+    partreg_survey_share *sh = &d->share;
+    for (size_t i = 0; i < m; i++) {
+        size_t h = dr->stratum ? dr->stratum[i] : 0, g = at + i;
+        if (h >= d->n_codes)
+            h = 0;
+        if (sh->has_psu ? local_psu(d, h, dr->psu[i], &g) != 0 : add_psu(d, h, 0) != 0)
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        codes[i] = g;
+        if (dr->fpc) {
+            double v = dr->fpc[i];
+            if (d->fpc_first_row[h] == SIZE_MAX) {
+                d->fpc_first_row[h] = at + i;
+                d->fpc_first[h] = v;
+            } else if (v != d->fpc_first[h] && d->fpc_diff_row[h] == SIZE_MAX) {
+                d->fpc_diff_row[h] = at + i;
+                d->fpc_diff_value[h] = v;
+            }
+        }
+        if (d->sw)
+            d->sw[at + i] = dr->sw[i];
+        else /* the sum in row order, as in memory */
+            sh->population += dr->sw ? dr->sw[i] : 1.0;
+        sh->subpop_size += dr->domain ? dr->domain[i] : 1;
+    }
+    sh->n_rows = at + m;
+    return PARTREG_OK;
+}
+
 /* The last pass: this process's rows, coded, into the design file or arrays. */
 static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                              partreg_block_survey *s, const partreg_analysis_spec *spec,
@@ -252,8 +448,16 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
     if (!fr)
         return partreg_error_set(err, PARTREG_EINVAL, "no coding frame");
     size_t p = fr->p;
-    int weighted = spec->frame.weights != NULL, clustered = spec->frame.cluster != NULL;
+    int designed = fr->survey != NULL;
+    /* a design's rows carry their PSU numbers as cluster codes */
+    int weighted = spec->frame.weights != NULL || designed,
+        clustered = spec->frame.cluster != NULL || designed;
     partreg_status st = PARTREG_OK;
+    if (designed)
+        st = stream_design_new(fr, spec, !to_file && a->processes > 1, n_mine, &a->stream_design,
+                               err);
+    if (st != PARTREG_OK)
+        return st;
     if (to_file) {
         st = partreg_design_file_create(spec->temp_dir, n_mine, p, weighted, clustered,
                                         &a->design_file, err);
@@ -276,13 +480,21 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
             break;
         size_t m = 0, *c = NULL;
         double *X = NULL, *y = NULL, *w = NULL;
+        partreg_frame_survey_rows dr;
         st = partreg_frame_stream_rows(fr, s, t, syn ? 1 : 0, spec->frame.threads, &m, &X, &y, &w,
-                                       &c, err);
+                                       &c, &dr, err);
         partreg_table_free(t);
         if (st == PARTREG_OK && at + m > n_mine)
             st = partreg_error_set(err, PARTREG_EIO,
                                    "the file has more rows than when it was first read; was it "
                                    "changed while it was read?");
+        if (st == PARTREG_OK && designed) {
+            if (!(c = malloc((m ? m : 1) * sizeof *c)))
+                st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            else
+                st = stream_design_add(a->stream_design, at, m, &dr, c, err);
+        }
+        partreg_frame_survey_rows_free(&dr);
         if (st == PARTREG_OK && to_file)
             st = partreg_design_file_write(a->design_file, at, m, X, y, w, c, err);
         else if (st == PARTREG_OK) {
@@ -348,8 +560,19 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
      * memory */
     size_t p = a->frame ? a->frame->p : 0;
     int to_file = !comm || (double)n_mine * (double)(p + 3) * 8.0 > 0.5 * (double)mem;
+    if (st == PARTREG_OK && comm && to_file && a->frame->survey)
+        st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                               "a survey design in a distributed fit needs each process's share "
+                               "of the rows in memory (their PSUs are renumbered into the whole "
+                               "design's), and this process's share (%zu rows) needs more than "
+                               "half of --memory; raise --memory or use more processes",
+                               n_mine);
+    if (comm)
+        st = partreg_comm_agree(comm, st, err);
     if (st == PARTREG_OK)
         st = design(a, cb, s, spec, n_mine, to_file, err);
+    if (st == PARTREG_OK && a->stream_design && !to_file)
+        a->stream_design->share.row_psu = a->rows_cluster;
     if (comm)
         st = partreg_comm_agree(comm, st, err);
     partreg_csv_blocks_close(cb);
@@ -364,8 +587,8 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     partreg_rows rows;
     partreg_rows_in_memory(&rows, n_mine, p, a->rows_X, a->rows_y, a->rows_w, a->rows_cluster);
     rows.file = a->design_file;
-    rows.weighted = spec->frame.weights != NULL;
-    rows.clustered = spec->frame.cluster != NULL;
+    rows.weighted = spec->frame.weights != NULL || a->stream_design;
+    rows.clustered = spec->frame.cluster != NULL || a->stream_design;
     rows.memory = mem;
     rows.comm = comm;
     size_t before = 0, total = n_mine;
