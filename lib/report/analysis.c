@@ -756,6 +756,11 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                        : s->formula && strchr(s->formula, '|')
                            ? "a random intercept (1 | G)"
                            : NULL;
+    if (!f->repweights &&
+        (s->survey.rep_type_given || s->survey.fay_rho != 0.0 || s->survey.rep_mse))
+        return partreg_error_set(err, PARTREG_EINVAL, /* partreg_survey_create_frame's */
+                                 "--rep-type, --fay-rho and --rep-mse describe replicate "
+                                 "weights; add --repweights \"PREFIX*\"");
     if (what)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "%s: not available for a file read in blocks (out of core or "

@@ -260,6 +260,7 @@ struct partreg_stream_design {
     double *fpc_first, *fpc_diff_value;
     size_t *fpc_first_row, *fpc_diff_row;
     double *sw;      /* the rows' sampling weights (distributed) */
+    size_t positive; /* rows with a sampling weight > 0 */
     char **names;    /* borrowed from the coding frame */
 };
 
@@ -429,6 +430,7 @@ static partreg_status stream_design_add(struct partreg_stream_design *d, size_t 
                 d->fpc_diff_value[h] = v;
             }
         }
+        d->positive += !dr->sw || dr->sw[i] > 0.0;
         if (d->sw)
             d->sw[at + i] = dr->sw[i];
         else /* the sum in row order, as in memory */
@@ -573,6 +575,13 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
         st = design(a, cb, s, spec, n_mine, to_file, err);
     if (st == PARTREG_OK && a->stream_design && !to_file)
         a->stream_design->share.row_psu = a->rows_cluster;
+    if (st == PARTREG_OK && a->stream_design) { /* partreg_survey_create's check */
+        size_t before = 0, positive = a->stream_design->positive;
+        if (comm && partreg_comm_prefix(comm, a->stream_design->positive, &before, &positive) != 0)
+            st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange counts");
+        else if (positive == 0)
+            st = partreg_error_set(err, PARTREG_EDATA, "the sampling weights are all zero");
+    }
     if (comm)
         st = partreg_comm_agree(comm, st, err);
     partreg_csv_blocks_close(cb);
