@@ -236,6 +236,7 @@ struct partreg_block_survey {
     int cluster_text;   /* the cluster column is text */
     /* survey design columns (index into cols, or -1) */
     size_t sw_at, st_at, psu_at, fpc_at, sub_at;
+    size_t g_at; /* the random intercept's groups (or -1) */
     const char *sub_level; /* --subpop "V=L": L (into the option); NULL: a 0/1 column */
 };
 
@@ -295,7 +296,7 @@ partreg_status partreg_block_survey_new(const partreg_table *header, const partr
     s->opt = *opt;
     s->ncol = partreg_table_n_columns(header);
     s->names = calloc(s->ncol ? s->ncol : 1, sizeof *s->names);
-    s->cols = calloc(f->n_vars + 8, sizeof *s->cols);
+    s->cols = calloc(f->n_vars + 9, sizeof *s->cols);
     s->var_at = calloc(f->n_vars ? f->n_vars : 1, sizeof *s->var_at);
     if (!s->names || !s->cols || !s->var_at) {
         partreg_block_survey_free(s);
@@ -328,6 +329,10 @@ partreg_status partreg_block_survey_new(const partreg_table *header, const partr
     if (st == PARTREG_OK && opt->cluster &&
         (st = partreg_table_find_column(header, opt->cluster, &j, err)) == PARTREG_OK)
         s->c_at = add_col(s, j, 1);
+    s->g_at = NONE;
+    if (st == PARTREG_OK && f->group &&
+        (st = partreg_table_find_column(header, f->group, &j, err)) == PARTREG_OK)
+        s->g_at = add_col(s, j, 1);
     /* the design's columns, as frame_survey.c finds them (the PSUs' and
      * strata's values, and the subpopulation's, are collected) */
     s->sw_at = s->st_at = s->psu_at = s->fpc_at = s->sub_at = NONE;
@@ -855,7 +860,7 @@ static partreg_status no_rows(const partreg_block_survey *s, const char *source,
         return partreg_error_set(err, PARTREG_ETOOFEW, "%s has no data rows (only a header line)",
                                  source);
     /* the order frame_create lists the used columns in */
-    size_t order[9 + 64], n = 0;
+    size_t order[10 + 64], n = 0;
     order[n++] = s->y_at;
     for (size_t v = 0; v < s->f->n_vars && n < 64; v++)
         order[n++] = s->var_at[v];
@@ -863,6 +868,8 @@ static partreg_status no_rows(const partreg_block_survey *s, const char *source,
         order[n++] = s->w_at;
     if (s->c_at != NONE)
         order[n++] = s->c_at;
+    if (s->g_at != NONE)
+        order[n++] = s->g_at;
     size_t design[] = {s->sw_at, s->st_at, s->psu_at, s->fpc_at, s->sub_at};
     for (size_t d = 0; d < sizeof design / sizeof design[0]; d++)
         if (design[d] != NONE)
@@ -1116,6 +1123,8 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
         fr->vars[v].num = NULL;
         fr->vars[v].lev = NULL;
     }
+    free(fr->group); /* its levels stay */
+    fr->group = NULL;
     if (fr->survey) { /* the columns and the strata levels stay */
         partreg_frame_survey *sv = fr->survey;
         free(sv->sw);
@@ -1169,9 +1178,11 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          const partreg_block_survey *s,
                                          const partreg_table *block, size_t skip, int threads,
                                          size_t *m_out, double **X_out, double **y_out,
-                                         double **w_out, size_t **c_out,
+                                         double **w_out, size_t **c_out, size_t **group,
                                          partreg_frame_survey_rows *design, partreg_error *err)
 {
+    if (group)
+        *group = NULL;
     *m_out = 0;
     *X_out = *y_out = *w_out = NULL;
     *c_out = NULL;
@@ -1292,6 +1303,23 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                 cl[i] = ks->k[at].rank;
         }
     }
+    size_t *gc = NULL;
+    if (st == PARTREG_OK && group && s->g_at != NONE) {
+        int *glev = malloc((m ? m : 1) * sizeof *glev);
+        gc = malloc((m ? m : 1) * sizeof *gc);
+        size_t bad = 0;
+        st = glev && gc ? partreg_levels_map(block, s->cols[s->g_at].j, bf->rows, m,
+                                             &coding->group_levels, glev, &bad, err)
+                        : nomem(err);
+        if (st == PARTREG_EDATA)
+            st = partreg_error_set_at(err, PARTREG_EDATA, partreg_table_row_line(block, bf->rows[bad]),
+                                      0, "line %ld: a group of '%s' that the survey of the file "
+                                         "did not see (was the file changed while it was read?)",
+                                      partreg_table_row_line(block, bf->rows[bad]), f->group);
+        for (size_t i = 0; st == PARTREG_OK && i < m; i++)
+            gc[i] = (size_t)glev[i];
+        free(glev);
+    }
     partreg_frame_survey_rows dr;
     memset(&dr, 0, sizeof dr);
     if (st == PARTREG_OK && coding->survey) {
@@ -1322,8 +1350,11 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
         free(y);
         free(w);
         free(cl);
+        free(gc);
         return st;
     }
+    if (group)
+        *group = gc;
     *m_out = m;
     *y_out = y;
     *w_out = w;

@@ -83,12 +83,14 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
  * 0 outside the subpopulation) and *design (when not NULL) the design's
  * columns of the rows (free with partreg_frame_survey_rows_free); PSU
  * codes number the PSU values in order of first appearance in the file.
+ * *group (when not NULL) gets the random intercept's group codes (the
+ * coding frame's group levels), NULL without a (1 | G) term.
  * Errors (a non-finite expression, a bad weight) name the line. */
 partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          const partreg_block_survey *s,
                                          const partreg_table *block, size_t skip, int threads,
                                          size_t *m, double **X, double **y, double **w,
-                                         size_t **cluster,
+                                         size_t **cluster, size_t **group,
                                          struct partreg_frame_survey_rows *design,
                                          partreg_error *err);
 

@@ -84,6 +84,29 @@ partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
 partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_design *d,
                                          const double *theta, double *score, double *info);
 
+/* What partreg_ri_group_values gives of each group, two doubles a group:
+ * MODE its conditional mode and standard error at the free parameters
+ * (PARTREG_ENUMERIC, with NaN, when a mode is not found); SCORE h_g'(0)^2 +
+ * h_g''(0) and h_g''(0)^2 at the base parameters (see
+ * partreg_ri_variance_score); CHECK the number of its rows of positive
+ * weight, plus 0.5 when their outcomes differ, and their weight; WEIGHT
+ * the sum of the weights of its rows. */
+typedef enum partreg_ri_value {
+    PARTREG_RI_MODE,
+    PARTREG_RI_SCORE,
+    PARTREG_RI_CHECK,
+    PARTREG_RI_WEIGHT
+} partreg_ri_value;
+
+/* The values of groups [g0, g1), whose rows design d holds (its rows are
+ * the objective rows from d->row0 on), into out (2 (g1 - g0) doubles).
+ * Each group's values depend on its rows alone: the same bits whichever
+ * design or process holds them. PARTREG_OK, PARTREG_ENOMEM,
+ * PARTREG_ENUMERIC (MODE). */
+partreg_status partreg_ri_group_values(const partreg_model *m, const partreg_design *d,
+                                       const double *theta, partreg_ri_value what, size_t g0,
+                                       size_t g1, double *out);
+
 /* predict and cumulative of the random-intercept tables (ri_predict.c). */
 size_t partreg_ri_predict_scratch(const partreg_model *m);
 void partreg_ri_predict(const partreg_model *m, const double *par, const double *x,

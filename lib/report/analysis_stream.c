@@ -484,7 +484,7 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
         double *X = NULL, *y = NULL, *w = NULL;
         partreg_frame_survey_rows dr;
         st = partreg_frame_stream_rows(fr, s, t, syn ? 1 : 0, spec->frame.threads, &m, &X, &y, &w,
-                                       &c, &dr, err);
+                                       &c, NULL, &dr, err);
         partreg_table_free(t);
         if (st == PARTREG_OK && at + m > n_mine)
             st = partreg_error_set(err, PARTREG_EIO,
