@@ -27,7 +27,19 @@ typedef struct partreg_ri_spec {
     char *name;                    /* the grouping column's name, or NULL */
     int nagq;                      /* quadrature points, 0: PARTREG_RI_DEFAULT_NAGQ */
     int conditional;               /* predictions at u = 0 instead of averaged over u */
+    /* rows already sorted by group (stably), in place of group: group g is
+     * rows [start[g], start[g + 1]), n_groups + 1 entries (NULL: not) */
+    size_t *start;
 } partreg_ri_spec;
+
+/* Groups of rows already sorted by group: group g is rows [start[g],
+ * start[g + 1]) of the n rows (start[0] = 0, ascending, start[n_groups] =
+ * n), as the distributed fits give them (their rows are redistributed so,
+ * docs/scaling.md). Otherwise as partreg_model_spec_set_groups. */
+partreg_status partreg_model_spec_set_sorted_groups(partreg_model_spec *spec, size_t n,
+                                                    const size_t *start, size_t n_groups,
+                                                    const char *const *labels, const char *name,
+                                                    partreg_error *err);
 
 void partreg_ri_spec_free(partreg_ri_spec *ri);
 /* A deep copy (NULL on ENOMEM; a NULL ri copies to NULL with *ok kept). */
@@ -49,9 +61,11 @@ typedef struct partreg_ri_state {
     double *px[PARTREG_RI_PREDICT_RULES], *pw[PARTREG_RI_PREDICT_RULES];
     int conditional;     /* predictions at u = 0 */
     size_t n, G;         /* rows, groups */
-    size_t *order;       /* n: the data row at each objective row (rows sorted by group) */
+    size_t *order;       /* n: the data row at each objective row (rows sorted by group);
+                          * NULL when the data rows are sorted (objective row = data row) */
     size_t *start;       /* G + 1: each group's first objective row; start[G] = n */
-    size_t *code;        /* n: the group of each data row */
+    size_t *code;        /* n: the group of each data row (NULL when sorted) */
+    size_t block_rows;   /* the fit's block (prepare): the passes over rows' segments */
     size_t max_rows;     /* rows of the largest group */
     char **labels;       /* G labels (NULL: "1".."G") */
     char *name;          /* grouping column, or NULL */

@@ -962,12 +962,49 @@ static double *work_alloc(const partreg_ri_state *st, size_t pk, size_t k)
     return malloc(work_doubles(st->max_rows, pk, k, st->Q, n_categories(st)) * sizeof(double));
 }
 
+/* CHECK and WEIGHT: the groups' rows of positive weight and their weight,
+ * whether their outcomes differ; the sum of their weights. */
+static partreg_status row_values(const partreg_ri_state *st, const partreg_design *d,
+                                 partreg_ri_value what, size_t g0, size_t g1, double *out)
+{
+    ri_ctx c;
+    memset(&c, 0, sizeof c);
+    c.d = d;
+    c.st = st;
+    for (size_t g = g0; g < g1; g++) {
+        double *o = out + (g - g0) * 2;
+        size_t rows = 0;
+        double wsum_g = 0.0, y0 = NAN;
+        int differ = 0;
+        for (size_t r = st->start[g]; r < st->start[g + 1]; r++) {
+            size_t i = data_row(&c, r);
+            double w = partreg_design_weight(d, i);
+            if (what == PARTREG_RI_WEIGHT) {
+                wsum_g += w;
+                continue;
+            }
+            if (w == 0.0)
+                continue;
+            rows++;
+            wsum_g += w;
+            if (rows == 1)
+                y0 = d->y[i];
+            differ |= d->y[i] != y0;
+        }
+        o[0] = what == PARTREG_RI_WEIGHT ? wsum_g : (double)rows + (differ ? 0.5 : 0.0);
+        o[1] = what == PARTREG_RI_WEIGHT ? 0.0 : wsum_g;
+    }
+    return PARTREG_OK;
+}
+
 partreg_status partreg_ri_group_values(const partreg_model *m, const partreg_design *d,
                                        const double *theta, partreg_ri_value what, size_t g0,
                                        size_t g1, double *out)
 {
     const partreg_ri_state *st = m->state;
     size_t kb = d->pk + st->nthr;
+    if (what == PARTREG_RI_CHECK || what == PARTREG_RI_WEIGHT)
+        return row_values(st, d, what, g0, g1, out);
     double *full = NULL; /* SCORE: the base parameters, log sigma 0 */
     if (what == PARTREG_RI_SCORE) {
         if (!(full = malloc((kb + 1) * sizeof *full)))
@@ -989,36 +1026,6 @@ partreg_status partreg_ri_group_values(const partreg_model *m, const partreg_des
     int zero = isinf(c.tau) && c.tau < 0;
     for (size_t g = g0; g < g1; g++) {
         double *o = out + (g - g0) * 2;
-        if (what == PARTREG_RI_CHECK || what == PARTREG_RI_WEIGHT) {
-            /* rows of positive weight and their weight, and (CHECK) whether
-             * their outcomes differ */
-            size_t rows = 0;
-            double wsum_g = 0.0, y0 = NAN;
-            int differ = 0;
-            for (size_t r = st->start[g]; r < st->start[g + 1]; r++) {
-                size_t i = data_row(&c, r);
-                double w = partreg_design_weight(d, i);
-                if (what == PARTREG_RI_WEIGHT) {
-                    wsum_g += w;
-                    continue;
-                }
-                if (w == 0.0)
-                    continue;
-                rows++;
-                wsum_g += w;
-                if (rows == 1)
-                    y0 = d->y[i];
-                differ |= d->y[i] != y0;
-            }
-            if (what == PARTREG_RI_WEIGHT) {
-                o[0] = wsum_g;
-                o[1] = 0.0;
-            } else {
-                o[0] = (double)rows + (differ ? 0.5 : 0.0);
-                o[1] = wsum_g;
-            }
-            continue;
-        }
         gather(&c, st->start[g], st->start[g + 1], &wk);
         if (what == PARTREG_RI_SCORE) {
             row_terms(&c, &wk, 0.0, TERMS_MODE, wk.t);

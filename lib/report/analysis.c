@@ -499,8 +499,8 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
 
 /* The options that only a random-intercept model reads, and the one it
  * refuses, against the formula. */
-static partreg_status check_groups(const partreg_analysis *a, const partreg_analysis_spec *s,
-                                   partreg_error *err)
+partreg_status partreg_analysis_check_groups(const partreg_analysis *a,
+                                             const partreg_analysis_spec *s, partreg_error *err)
 {
     const char *g = partreg_frame_group_variable(a->frame);
     if (!g && s->nagq)
@@ -646,7 +646,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    if ((st = check_groups(a, s, err)) != PARTREG_OK)
+    if ((st = partreg_analysis_check_groups(a, s, err)) != PARTREG_OK)
         return st;
     st = partreg_analysis_fit_model(a, s, &d, &ferr);
     double t3 = now_s();
@@ -752,8 +752,10 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                        : s->nominal_test || s->scale_test || s->parallel_test
                            ? "the nominal, scale and parallel-lines tests"
                        : s->ordinal_gof ? "the ordinal goodness-of-fit tests"
-                       /* `|` appears in a formula only in (1 | G) */
-                       : s->formula && strchr(s->formula, '|')
+                       /* `|` appears in a formula only in (1 | G): over MPI the
+                        * rows are sorted by group (analysis_stream.c) */
+                       : s->formula && strchr(s->formula, '|') &&
+                               !(s->fit.comm && s->fit.comm->size > 1)
                            ? "a random intercept (1 | G)"
                            : NULL;
     if (!f->repweights &&

@@ -94,6 +94,11 @@ struct partreg_analysis {
     struct partreg_stream_design *stream_design;
 };
 
+/* The options that only a random-intercept model reads, and those it
+ * refuses, against the formula (a->frame). */
+partreg_status partreg_analysis_check_groups(const partreg_analysis *a,
+                                             const partreg_analysis_spec *s, partreg_error *err);
+
 /* Free what analysis_stream.c collected for a design (NULL: nothing). */
 void partreg_stream_design_free(struct partreg_stream_design *d);
 /* The linearised design covariance of a fit over rows read in blocks

@@ -39,6 +39,7 @@
 #include "inference/survey_internal.h"
 #include "models/design_file.h"
 #include "models/fit_internal.h"
+#include "models/random_intercept.h"
 
 /* Blocks of the CSV read at once: a sixteenth of the budget, between 4 KiB
  * and 64 MiB (a block's table and design rows take a few times its
@@ -444,7 +445,7 @@ static partreg_status stream_design_add(struct partreg_stream_design *d, size_t 
 /* The last pass: this process's rows, coded, into the design file or arrays. */
 static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                              partreg_block_survey *s, const partreg_analysis_spec *spec,
-                             size_t n_mine, int to_file, partreg_error *err)
+                             size_t n_mine, int to_file, size_t **groups, partreg_error *err)
 {
     const partreg_frame *fr = a->frame;
     if (!fr)
@@ -469,8 +470,10 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
         a->rows_w = weighted ? malloc((n_mine ? n_mine : 1) * sizeof *a->rows_w) : NULL;
         a->rows_cluster = clustered ? malloc((n_mine ? n_mine : 1) * sizeof *a->rows_cluster)
                                     : NULL;
+        if (groups)
+            *groups = malloc((n_mine ? n_mine : 1) * sizeof **groups);
         if (!a->rows_X || !a->rows_y || (weighted && !a->rows_w) ||
-            (clustered && !a->rows_cluster))
+            (clustered && !a->rows_cluster) || (groups && !*groups))
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     }
     const char *syn = partreg_block_survey_synthetic(s, partreg_csv_blocks_delimiter(cb));
@@ -480,11 +483,11 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
         partreg_table *t = NULL;
         if ((st = partreg_csv_blocks_next(cb, syn, &t, &index, err)) != PARTREG_OK || !t)
             break;
-        size_t m = 0, *c = NULL;
+        size_t m = 0, *c = NULL, *g = NULL;
         double *X = NULL, *y = NULL, *w = NULL;
         partreg_frame_survey_rows dr;
         st = partreg_frame_stream_rows(fr, s, t, syn ? 1 : 0, spec->frame.threads, &m, &X, &y, &w,
-                                       &c, NULL, &dr, err);
+                                       &c, groups ? &g : NULL, &dr, err);
         partreg_table_free(t);
         if (st == PARTREG_OK && at + m > n_mine)
             st = partreg_error_set(err, PARTREG_EIO,
@@ -506,18 +509,173 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                 memcpy(a->rows_w + at, w, m * sizeof *w);
             if (c)
                 memcpy(a->rows_cluster + at, c, m * sizeof *c);
+            if (g && groups)
+                memcpy(*groups + at, g, m * sizeof *g);
         }
         at += m;
         free(X);
         free(y);
         free(w);
         free(c);
+        free(g);
     }
     if (st == PARTREG_OK && at != n_mine)
         st = partreg_error_set(err, PARTREG_EIO,
                                "the file has fewer rows than when it was first read; was it "
                                "changed while it was read?");
     return st;
+}
+
+/* ---- a random intercept's groups ------------------------------------------ */
+
+/* The processes' rows sorted by group: the rows of the whole data in the
+ * order of the in-memory model's objective rows (by group code, stably in
+ * file order: random_intercept.c), cut into P even shares, so that every
+ * group's rows are consecutive and the fit's segments, cut at groups'
+ * starts, hold whole groups. Each row goes once from the process that read
+ * it to the one that holds its place (one all-to-all); *start (G + 1,
+ * malloc'ed) gets the groups' first rows, *first and *count this process's
+ * new share. The arrays a->rows_X, _y, _w are replaced. Collective. */
+static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *comm, size_t p,
+                                    int weighted, size_t n_mine, const size_t *group, size_t G,
+                                    size_t **start_out, size_t *first, size_t *count,
+                                    partreg_error *err)
+{
+    size_t P = (size_t)comm->size, me = (size_t)comm->rank;
+    size_t D = 2 + (weighted ? 1 : 0) + p; /* place, y, (w), X */
+    size_t *cnt = calloc(G ? G : 1, sizeof *cnt), *got = malloc(P * sizeof *got);
+    size_t *start = calloc(G + 1, sizeof *start), *next = calloc(G ? G : 1, sizeof *next);
+    size_t *bound = malloc((P + 1) * sizeof *bound), *to = calloc(P, sizeof *to);
+    size_t *send_bytes = calloc(P, sizeof *send_bytes);
+    double **send = calloc(P, sizeof *send);
+    void *all = NULL, *recv = NULL;
+    double *X = NULL, *y = NULL, *w = NULL;
+    partreg_status st = cnt && got && start && next && bound && to && send_bytes && send
+                            ? PARTREG_OK
+                            : PARTREG_ENOMEM;
+    for (size_t i = 0; st == PARTREG_OK && i < n_mine; i++)
+        cnt[group[i]]++;
+    st = partreg_comm_agree(comm, st, err);
+    if (st == PARTREG_OK &&
+        comm->ops->allgather(comm->ctx, cnt, G * sizeof *cnt, &all, got) != 0)
+        st = PARTREG_EIO;
+    st = partreg_comm_agree(comm, st, err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    /* the groups' starts, and this process's first place in each */
+    const size_t *counts = all;
+    for (size_t g = 0; g < G; g++) {
+        size_t total = 0;
+        for (size_t q = 0; q < P; q++) {
+            if (q == me)
+                next[g] = total;
+            total += counts[q * G + g];
+        }
+        start[g + 1] = start[g] + total;
+    }
+    size_t n = start[G];
+    for (size_t q = 0; q <= P; q++)
+        bound[q] = n * q / P;
+    for (size_t g = 0; g < G; g++)
+        next[g] += start[g];
+    /* each row to the process that holds its place */
+    size_t *dest = malloc((n_mine ? n_mine : 1) * sizeof *dest);
+    if (!dest)
+        st = PARTREG_ENOMEM;
+    for (size_t i = 0; st == PARTREG_OK && i < n_mine; i++) {
+        size_t pos = next[group[i]]++, lo = 0, hi = P;
+        while (hi - lo > 1) { /* the q with bound[q] <= pos < bound[q + 1] */
+            size_t mid = (lo + hi) / 2;
+            if (bound[mid] <= pos)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        dest[i] = lo;
+        to[lo]++;
+    }
+    for (size_t q = 0; st == PARTREG_OK && q < P; q++) {
+        if (!(send[q] = malloc((to[q] ? to[q] : 1) * D * sizeof(double))))
+            st = PARTREG_ENOMEM;
+        send_bytes[q] = to[q] * D * sizeof(double);
+        to[q] = 0;
+    }
+    if (st == PARTREG_OK) {
+        for (size_t g = 0; g < G; g++) /* the places again */
+            next[g] -= cnt[g];
+        for (size_t i = 0; i < n_mine; i++) {
+            double *r = send[dest[i]] + (to[dest[i]]++) * D;
+            r[0] = (double)next[group[i]]++;
+            r[1] = a->rows_y[i];
+            if (weighted)
+                r[2] = a->rows_w[i];
+            memcpy(r + D - p, a->rows_X + i * p, p * sizeof *r);
+        }
+    }
+    free(dest);
+    st = partreg_comm_agree(comm, st, err);
+    if (st == PARTREG_OK &&
+        comm->ops->alltoall(comm->ctx, (const void *const *)send, send_bytes, &recv, got) != 0)
+        st = PARTREG_EIO;
+    st = partreg_comm_agree(comm, st, err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    size_t lo = bound[me], m = bound[me + 1] - lo, received = 0;
+    for (size_t q = 0; q < P; q++)
+        received += got[q] / (D * sizeof(double));
+    X = malloc((m * p > 0 ? m * p : 1) * sizeof *X);
+    y = malloc((m ? m : 1) * sizeof *y);
+    w = weighted ? malloc((m ? m : 1) * sizeof *w) : NULL;
+    if (!X || !y || (weighted && !w) || received != m)
+        st = received != m ? PARTREG_EIO : PARTREG_ENOMEM;
+    const double *rec = recv;
+    for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
+        const double *r = rec + i * D;
+        size_t at = (size_t)r[0] - lo;
+        if (at >= m) {
+            st = PARTREG_EIO;
+            break;
+        }
+        y[at] = r[1];
+        if (weighted)
+            w[at] = r[2];
+        memcpy(X + at * p, r + D - p, p * sizeof *X);
+    }
+    st = partreg_comm_agree(comm, st, err);
+    if (st == PARTREG_OK) {
+        free(a->rows_X);
+        free(a->rows_y);
+        free(a->rows_w);
+        a->rows_X = X;
+        a->rows_y = y;
+        a->rows_w = w;
+        X = y = w = NULL;
+        *start_out = start;
+        start = NULL;
+        *first = lo;
+        *count = m;
+    }
+cleanup:
+    if (st == PARTREG_ENOMEM)
+        partreg_error_set(err, st, "out of memory");
+    else if (st == PARTREG_EIO)
+        partreg_error_set(err, st, "the processes could not exchange their rows by group");
+    for (size_t q = 0; send && q < P; q++)
+        free(send[q]);
+    free(send);
+    free(send_bytes);
+    free(to);
+    free(bound);
+    free(next);
+    free(start);
+    free(got);
+    free(cnt);
+    free(all);
+    free(recv);
+    free(X);
+    free(y);
+    free(w);
+    return partreg_comm_agree(comm, st, err);
 }
 
 partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
@@ -571,8 +729,25 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
                                n_mine);
     if (comm)
         st = partreg_comm_agree(comm, st, err);
+    int grouped = a->frame && a->formula->group != NULL;
+    if (st == PARTREG_OK && grouped && (!comm || to_file))
+        st = partreg_error_set(
+            err, PARTREG_EUNSUPPORTED,
+            comm ? "a random intercept (1 | %s) in a distributed fit needs each process's share "
+                   "of the rows in memory (the rows are sorted by group across the processes), "
+                   "and this process's share needs more than half of --memory; raise --memory "
+                   "or use more processes"
+                 : "a random intercept (1 | %s) needs each group's rows together, which a file "
+                   "read in blocks into a design file does not give; raise --memory to read the "
+                   "file in memory, or fit it over MPI (partreg-mpi)",
+            a->formula->group);
+    if (st == PARTREG_OK && grouped)
+        st = partreg_analysis_check_groups(a, spec, err);
+    if (comm)
+        st = partreg_comm_agree(comm, st, err);
+    size_t *groups = NULL, *group_start = NULL;
     if (st == PARTREG_OK)
-        st = design(a, cb, s, spec, n_mine, to_file, err);
+        st = design(a, cb, s, spec, n_mine, to_file, grouped ? &groups : NULL, err);
     if (st == PARTREG_OK && a->stream_design && !to_file)
         a->stream_design->share.row_psu = a->rows_cluster;
     if (st == PARTREG_OK && a->stream_design) { /* partreg_survey_create's check */
@@ -603,12 +778,26 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     size_t before = 0, total = n_mine;
     if (comm && partreg_comm_prefix(comm, n_mine, &before, &total) != 0)
         st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange row counts");
+    size_t G = grouped ? a->frame->group_levels.n : 0;
+    if (st == PARTREG_OK && grouped) { /* each group's rows together, in group order */
+        size_t count = 0;
+        st = sort_by_group(a, comm, p, rows.weighted, n_mine, groups, G, &group_start, &before,
+                           &count, err);
+        n_mine = count;
+        partreg_rows_in_memory(&rows, n_mine, p, a->rows_X, a->rows_y, a->rows_w, NULL);
+        rows.weighted = spec->frame.weights != NULL;
+        rows.memory = mem;
+        rows.comm = comm;
+    }
+    free(groups);
     rows.n = total;
     rows.first = before;
     rows.reach = before + n_mine;
     partreg_block_survey_free(s);
-    if (st != PARTREG_OK)
+    if (st != PARTREG_OK) {
+        free(group_start);
         return st;
+    }
     partreg_data meta;
     partreg_frame_data(a->frame, &meta);
     meta.n = total;
@@ -616,6 +805,14 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     partreg_error ferr;
     partreg_error_clear(&ferr);
     st = partreg_model_spec_create(partreg_frame_family(a->frame), spec->link, &ms, &ferr);
+    if (st == PARTREG_OK && grouped &&
+        (st = partreg_model_spec_set_sorted_groups(
+             ms, total, group_start, G, (const char *const *)a->frame->group_levels.names,
+             a->formula->group, &ferr)) == PARTREG_OK &&
+        (st = partreg_model_spec_set_nagq(ms, spec->nagq, &ferr)) == PARTREG_OK)
+        st = partreg_model_spec_set_ri_predictions(
+            ms, spec->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, &ferr);
+    free(group_start);
     if (st == PARTREG_OK)
         st = partreg_fit_create_rows(&meta, &rows, ms, &spec->fit, &a->fit, &ferr);
     partreg_model_spec_free(ms);
