@@ -157,7 +157,7 @@ partreg_status partreg_model_spec_set_groups(partreg_model_spec *spec, size_t n,
                                  "random intercepts are offered for the binary and "
                                  "cumulative-link models (model '%s')",
                                  base ? base->name : "none");
-    partreg_ri_spec next = {base, n, NULL, n_groups, NULL, NULL, 0, 0, NULL};
+    partreg_ri_spec next = {base, n, NULL, n_groups, NULL, NULL, 0, 0, NULL, NULL};
     if (spec->ri) {
         next.nagq = spec->ri->nagq;
         next.conditional = spec->ri->conditional;
@@ -179,6 +179,7 @@ partreg_status partreg_model_spec_set_groups(partreg_model_spec *spec, size_t n,
 partreg_status partreg_model_spec_set_sorted_groups(partreg_model_spec *spec, size_t n,
                                                     const size_t *start, size_t n_groups,
                                                     const char *const *labels, const char *name,
+                                                    struct partreg_rows *base_rows,
                                                     partreg_error *err)
 {
     if (!spec || !start || n_groups == 0)
@@ -200,7 +201,7 @@ partreg_status partreg_model_spec_set_sorted_groups(partreg_model_spec *spec, si
                                  "cumulative-link models (model '%s')",
                                  base ? base->name : "none");
     partreg_ri_spec next = {base, n, NULL, n_groups, (char **)labels, (char *)name, 0, 0,
-                            (size_t *)start};
+                            (size_t *)start, base_rows};
     if (spec->ri) {
         next.nagq = spec->ri->nagq;
         next.conditional = spec->ri->conditional;
@@ -383,6 +384,7 @@ static partreg_status ri_init(partreg_model *m, const partreg_model_spec *spec,
     /* the groups */
     st->n = ri->n;
     st->G = ri->n_groups;
+    st->base_rows = ri->base_rows;
     if (ri->start) { /* sorted already: the objective rows are the data rows */
         if (!(st->start = malloc((st->G + 1) * sizeof *st->start)))
             return nomem(err);
@@ -653,9 +655,10 @@ static partreg_status ri_prepare(partreg_model *m, const partreg_objective *obj,
     partreg_objective bobj;
     partreg_rows_objective bro;
     int base_io_error = 0;
-    if (ro) {
-        status = partreg_rows_objective_init(&bro, ro->rows, &st->base, &bd, opt->block_rows,
-                                             &base_io_error, &bobj);
+    if (ro) { /* the rows in the data's order when they are given: the bits of memory */
+        status = partreg_rows_objective_init(&bro, st->base_rows ? st->base_rows : ro->rows,
+                                             &st->base, &bd, opt->block_rows, &base_io_error,
+                                             &bobj);
         if (status != PARTREG_OK) {
             free(gv);
             return status == PARTREG_ENOMEM

@@ -30,6 +30,10 @@ typedef struct partreg_ri_spec {
     /* rows already sorted by group (stably), in place of group: group g is
      * rows [start[g], start[g + 1]), n_groups + 1 entries (NULL: not) */
     size_t *start;
+    /* with start: the same rows in the data's own order (borrowed, may be
+     * NULL), over which the model without the random intercept is fitted
+     * (the start and the likelihood-ratio test's null), as in memory */
+    struct partreg_rows *base_rows;
 } partreg_ri_spec;
 
 /* Groups of rows already sorted by group: group g is rows [start[g],
@@ -39,6 +43,7 @@ typedef struct partreg_ri_spec {
 partreg_status partreg_model_spec_set_sorted_groups(partreg_model_spec *spec, size_t n,
                                                     const size_t *start, size_t n_groups,
                                                     const char *const *labels, const char *name,
+                                                    struct partreg_rows *base_rows,
                                                     partreg_error *err);
 
 void partreg_ri_spec_free(partreg_ri_spec *ri);
@@ -66,6 +71,7 @@ typedef struct partreg_ri_state {
     size_t *start;       /* G + 1: each group's first objective row; start[G] = n */
     size_t *code;        /* n: the group of each data row (NULL when sorted) */
     size_t block_rows;   /* the fit's block (prepare): the passes over rows' segments */
+    struct partreg_rows *base_rows; /* the rows in the data's order, or NULL (borrowed) */
     size_t max_rows;     /* rows of the largest group */
     char **labels;       /* G labels (NULL: "1".."G") */
     char *name;          /* grouping column, or NULL */

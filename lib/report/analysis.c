@@ -17,6 +17,7 @@
 #include "frame/frame_internal.h"
 #include "inference/inference_internal.h"
 #include "models/design_file.h"
+#include "models/rows.h"
 #include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
@@ -79,6 +80,12 @@ void partreg_analysis_free(partreg_analysis *a)
     free(a->rows_y);
     free(a->rows_w);
     free(a->rows_cluster);
+    free(a->sorted_X);
+    free(a->sorted_y);
+    free(a->sorted_w);
+    if (a->base_rows)
+        partreg_rows_release(a->base_rows);
+    free(a->base_rows);
     partreg_variable_tests_free(a->autofit);
     partreg_variable_tests_free(a->nominal_test);
     partreg_variable_tests_free(a->scale_test);

@@ -92,6 +92,11 @@ struct partreg_analysis {
     /* a survey design over rows read in blocks (analysis_stream.c): what
      * this process collected of its rows for the design variance */
     struct partreg_stream_design *stream_design;
+    /* a random intercept over MPI: this process's rows sorted by group
+     * (the fit's), and its rows in file order (the model without the
+     * random intercept's) */
+    double *sorted_X, *sorted_y, *sorted_w;
+    struct partreg_rows *base_rows;
 };
 
 /* The options that only a random-intercept model reads, and those it

@@ -535,7 +535,8 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
  * starts, hold whole groups. Each row goes once from the process that read
  * it to the one that holds its place (one all-to-all); *start (G + 1,
  * malloc'ed) gets the groups' first rows, *first and *count this process's
- * new share. The arrays a->rows_X, _y, _w are replaced. Collective. */
+ * new share, a->sorted_X, _y, _w its rows (a->rows_X, _y, _w stay: the
+ * rows in file order). Collective. */
 static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *comm, size_t p,
                                     int weighted, size_t n_mine, const size_t *group, size_t G,
                                     size_t **start_out, size_t *first, size_t *count,
@@ -643,12 +644,9 @@ static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *com
     }
     st = partreg_comm_agree(comm, st, err);
     if (st == PARTREG_OK) {
-        free(a->rows_X);
-        free(a->rows_y);
-        free(a->rows_w);
-        a->rows_X = X;
-        a->rows_y = y;
-        a->rows_w = w;
+        a->sorted_X = X;
+        a->sorted_y = y;
+        a->sorted_w = w;
         X = y = w = NULL;
         *start_out = start;
         start = NULL;
@@ -780,11 +778,26 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
         st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange row counts");
     size_t G = grouped ? a->frame->group_levels.n : 0;
     if (st == PARTREG_OK && grouped) { /* each group's rows together, in group order */
-        size_t count = 0;
-        st = sort_by_group(a, comm, p, rows.weighted, n_mine, groups, G, &group_start, &before,
-                           &count, err);
+        size_t count = 0, first = 0;
+        /* the rows in file order stay, for the model without the random
+         * intercept */
+        if (!(a->base_rows = malloc(sizeof *a->base_rows)))
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        else {
+            *a->base_rows = rows;
+            a->base_rows->n = total;
+            a->base_rows->first = before;
+            a->base_rows->count = n_mine;
+            a->base_rows->reach = before + n_mine;
+        }
+        if (comm)
+            st = partreg_comm_agree(comm, st, err);
+        if (st == PARTREG_OK)
+            st = sort_by_group(a, comm, p, rows.weighted, n_mine, groups, G, &group_start, &first,
+                               &count, err);
+        before = first;
         n_mine = count;
-        partreg_rows_in_memory(&rows, n_mine, p, a->rows_X, a->rows_y, a->rows_w, NULL);
+        partreg_rows_in_memory(&rows, n_mine, p, a->sorted_X, a->sorted_y, a->sorted_w, NULL);
         rows.weighted = spec->frame.weights != NULL;
         rows.memory = mem;
         rows.comm = comm;
@@ -808,7 +821,7 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     if (st == PARTREG_OK && grouped &&
         (st = partreg_model_spec_set_sorted_groups(
              ms, total, group_start, G, (const char *const *)a->frame->group_levels.names,
-             a->formula->group, &ferr)) == PARTREG_OK &&
+             a->formula->group, a->base_rows, &ferr)) == PARTREG_OK &&
         (st = partreg_model_spec_set_nagq(ms, spec->nagq, &ferr)) == PARTREG_OK)
         st = partreg_model_spec_set_ri_predictions(
             ms, spec->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, &ferr);
