@@ -759,12 +759,7 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                        : s->nominal_test || s->scale_test || s->parallel_test
                            ? "the nominal, scale and parallel-lines tests"
                        : s->ordinal_gof ? "the ordinal goodness-of-fit tests"
-                       /* `|` appears in a formula only in (1 | G): over MPI the
-                        * rows are sorted by group (analysis_stream.c) */
-                       : s->formula && strchr(s->formula, '|') &&
-                               !(s->fit.comm && s->fit.comm->size > 1)
-                           ? "a random intercept (1 | G)"
-                           : NULL;
+                                        : NULL; /* (1 | G): analysis_stream.c */
     if (!f->repweights &&
         (s->survey.rep_type_given || s->survey.fay_rho != 0.0 || s->survey.rep_mse))
         return partreg_error_set(err, PARTREG_EINVAL, /* partreg_survey_create_frame's */

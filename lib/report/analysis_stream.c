@@ -739,7 +739,7 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
                    "read in blocks into a design file does not give; raise --memory to read the "
                    "file in memory, or fit it over MPI (partreg-mpi)",
             a->formula->group);
-    if (st == PARTREG_OK && grouped)
+    if (st == PARTREG_OK && a->frame)
         st = partreg_analysis_check_groups(a, spec, err);
     if (comm)
         st = partreg_comm_agree(comm, st, err);
