@@ -367,7 +367,7 @@ partreg_status partreg_frame_survey_code_rows(const partreg_frame *coding, const
     size_t cap = m ? m : 1;
     partreg_status st = PARTREG_OK;
     if (opt->sampling_weights &&
-        (!(out->sw = malloc(cap * sizeof *out->sw)) ||
+        (!(out->sw = calloc(cap, sizeof *out->sw)) ||
          (st = code_positive(rows, m, t, s->col_sw, "--sampling-weights", 0, out->sw, err))))
         goto done;
     if (opt->strata) {
@@ -391,12 +391,12 @@ partreg_status partreg_frame_survey_code_rows(const partreg_frame *coding, const
         if (st)
             goto done;
     }
-    if (opt->fpc && (!(out->fpc = malloc(cap * sizeof *out->fpc)) ||
+    if (opt->fpc && (!(out->fpc = calloc(cap, sizeof *out->fpc)) ||
                      (st = code_positive(rows, m, t, s->col_fpc, "--fpc", 1, out->fpc, err))))
         goto done;
     if (opt->subpop) {
         double level_value;
-        if (!(out->domain = malloc(cap)))
+        if (!(out->domain = calloc(cap, 1)))
             goto done;
         st = subpop_level_value(s, t, opt->subpop, &level_value, err);
         for (size_t i = 0; st == PARTREG_OK && i < m; i++) {

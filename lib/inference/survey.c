@@ -954,7 +954,7 @@ static partreg_status share_psus(const partreg_comm *comm, partreg_survey_share 
     L->has_strata = sh->has_strata;
     L->names = sh->stratum_names;
     uint64_t *mine = malloc((sh->n_psu ? sh->n_psu : 1) * 2 * sizeof *mine);
-    size_t *got = malloc(P * sizeof *got), *to_global = NULL;
+    size_t *got = calloc(P, sizeof *got), *to_global = NULL;
     void *all = NULL;
     partreg_status st = mine && got ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t l = 0; st == PARTREG_OK && l < sh->n_psu; l++) {
@@ -967,14 +967,14 @@ static partreg_status share_psus(const partreg_comm *comm, partreg_survey_share 
         st = PARTREG_EIO;
     st = agree(comm, st, err);
     size_t total = 0;
-    for (size_t q = 0; st == PARTREG_OK && q < P; q++)
+    for (size_t q = 0; st == PARTREG_OK && got && q < P; q++)
         total += got[q] / (2 * sizeof(uint64_t));
     uint64_t *keys = NULL;
     size_t *vals = NULL, cap = 16;
     while (st == PARTREG_OK && cap < 2 * total)
         cap *= 2;
     if (st == PARTREG_OK) {
-        L->psu_h = malloc((total ? total : 1) * sizeof *L->psu_h);
+        L->psu_h = calloc(total ? total : 1, sizeof *L->psu_h);
         to_global = malloc((sh->n_psu ? sh->n_psu : 1) * sizeof *to_global);
         /* without --psu every row is a PSU of its own: no PSU spans
          * processes, and none repeats */
@@ -986,7 +986,7 @@ static partreg_status share_psus(const partreg_comm *comm, partreg_survey_share 
             st = PARTREG_ENOMEM;
     }
     const uint64_t *pairs = all;
-    for (size_t q = 0, at = 0; st == PARTREG_OK && q < P; q++) {
+    for (size_t q = 0, at = 0; st == PARTREG_OK && got && pairs && q < P; q++) {
         size_t m = got[q] / (2 * sizeof(uint64_t));
         for (size_t l = 0; l < m; l++, at++) {
             uint64_t h = pairs[2 * at], c = pairs[2 * at + 1];
@@ -1064,7 +1064,7 @@ static partreg_status share_fpc(const partreg_comm *comm, const partreg_survey_s
 {
     size_t P = comm ? (size_t)comm->size : 1, C = sh->n_stratum_codes ? sh->n_stratum_codes : 1;
     double *mine = malloc(C * sizeof *mine), *first = malloc(C * sizeof *first);
-    size_t *got = malloc(P * sizeof *got), *dense = malloc(C * sizeof *dense);
+    size_t *got = calloc(P, sizeof *got), *dense = malloc(C * sizeof *dense);
     void *all = NULL;
     partreg_status st = mine && first && got && dense ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t c = 0; st == PARTREG_OK && c < C; c++)
@@ -1073,7 +1073,7 @@ static partreg_status share_fpc(const partreg_comm *comm, const partreg_survey_s
     if (st == PARTREG_OK && gather_all(comm, mine, C * sizeof *mine, &all, got) != 0)
         st = PARTREG_EIO;
     st = agree(comm, st, err);
-    for (size_t c = 0; st == PARTREG_OK && c < C; c++) {
+    for (size_t c = 0; st == PARTREG_OK && all && c < C; c++) {
         first[c] = NAN;
         for (size_t q = 0; q < P && isnan(first[c]); q++)
             first[c] = ((const double *)all)[q * C + c];
@@ -1143,9 +1143,9 @@ static partreg_status share_population(const partreg_comm *comm, const partreg_s
         *pop = sh->sw ? carry : sh->population;
         return PARTREG_OK;
     }
-    size_t *got = malloc((size_t)comm->size * sizeof *got);
+    size_t *got = calloc((size_t)comm->size, sizeof *got);
     partreg_status st = agree(comm, got ? PARTREG_OK : nomem(err), err);
-    for (int turn = 0; st == PARTREG_OK && turn < comm->size; turn++) {
+    for (int turn = 0; st == PARTREG_OK && got && turn < comm->size; turn++) {
         int me = turn == comm->rank;
         if (me) {
             if (sh->sw)
