@@ -360,12 +360,13 @@ static partreg_status check_weight_scale_rows(const partreg_rows *rows, double s
 }
 
 /* A fingerprint of the bits of v[0..n) (NULL: an empty fingerprint), for
- * telling whether two fits saw the same values, not for security: each
- * entry's bits (-0 as +0) are mixed by a multiply-xorshift finaliser and
- * folded into one of four lanes by position, a multiply a step, so the
- * four chains run side by side and the whole costs about a cycle an entry
- * (FNV-1a byte by byte chains eight multiplies an entry). The lanes and n
- * are mixed at the end; swapping two entries changes the result. */
+ * telling whether two fits saw the same values, not for security: FNV-1a
+ * steps over whole 64-bit entries (-0 taken as +0) in LANES chains by
+ * position, which run side by side (FNV-1a byte by byte chains eight
+ * multiplies an entry), then the chains and n mixed by a multiply-xorshift
+ * finaliser. The order of the entries matters. */
+#define LANES 8
+
 static uint64_t fingerprint_mix(uint64_t b)
 {
     b ^= b >> 33;
@@ -374,29 +375,30 @@ static uint64_t fingerprint_mix(uint64_t b)
     return b;
 }
 
+static uint64_t entry_bits(double v)
+{
+    uint64_t b;
+    double x = v == 0.0 ? 0.0 : v;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
 static uint64_t fingerprint(const double *v, size_t n)
 {
     if (!v)
         return 0;
     const uint64_t prime = UINT64_C(0x100000001b3);
-    uint64_t h[4] = {UINT64_C(0xcbf29ce484222325), UINT64_C(0x9e3779b97f4a7c15),
-                     UINT64_C(0xc2b2ae3d27d4eb4f), UINT64_C(0x165667b19e3779f9)};
+    uint64_t h[LANES];
+    for (size_t l = 0; l < LANES; l++)
+        h[l] = UINT64_C(0xcbf29ce484222325) + l;
     size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (size_t l = 0; l < 4; l++) {
-            uint64_t b;
-            double x = v[i + l] == 0.0 ? 0.0 : v[i + l];
-            memcpy(&b, &x, sizeof b);
-            h[l] = (h[l] ^ fingerprint_mix(b + l)) * prime;
-        }
-    for (; i < n; i++) {
-        uint64_t b;
-        double x = v[i] == 0.0 ? 0.0 : v[i];
-        memcpy(&b, &x, sizeof b);
-        h[i % 4] = (h[i % 4] ^ fingerprint_mix(b + i % 4)) * prime;
-    }
+    for (; i + LANES <= n; i += LANES)
+        for (size_t l = 0; l < LANES; l++)
+            h[l] = (h[l] ^ entry_bits(v[i + l])) * prime;
+    for (size_t l = 0; i < n; i++, l++)
+        h[l] = (h[l] ^ entry_bits(v[i])) * prime;
     uint64_t out = fingerprint_mix(n);
-    for (size_t l = 0; l < 4; l++)
+    for (size_t l = 0; l < LANES; l++)
         out = fingerprint_mix(out ^ h[l]) * prime;
     return out;
 }
