@@ -375,10 +375,12 @@ static uint64_t fingerprint_mix(uint64_t b)
     return b;
 }
 
+/* v's bits, -0 as +0: the sum with +0 is v except that it turns -0 into
+ * +0, without the branch that a 0/1 outcome would mispredict */
 static uint64_t entry_bits(double v)
 {
     uint64_t b;
-    double x = v == 0.0 ? 0.0 : v;
+    double x = v + 0.0;
     memcpy(&b, &x, sizeof b);
     return b;
 }
