@@ -189,6 +189,7 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
     sub.accumulate = sub_accumulate;
     sub.feasible = obj->feasible ? sub_feasible : NULL;
     sub.row_scores = NULL;
+    sub.score_sums = NULL;
     size_t runs[3 * (SEGMENTS + 1)], *starts = NULL;
     if (obj->group_start) {
         s.run_first = runs;
