@@ -1250,8 +1250,9 @@ partreg_status partreg_fit_set_survey_share(partreg_fit *fit, partreg_survey_sha
     double c = score_scale(fit);
     size_t seen = 0, bad = 0;
     /* the PSU totals: the cluster sums of the PSU numbers, run by run in
-     * segment order (psu_totals' bits), whatever share a PSU's rows are in */
-    st = partreg_meat_clusters(fit, &obj, rows, sh->row_psu, L.G, c, z, &seen, &bad);
+     * segment order (psu_totals' bits: score_sums a segment where the
+     * model has it), whatever share a PSU's rows are in */
+    st = partreg_meat_psu_totals(fit, &obj, rows, sh->row_psu, L.G, c, z, &seen, &bad);
     if (st == PARTREG_ENOMEM)
         nomem(err);
     else if (st != PARTREG_OK)
