@@ -189,7 +189,7 @@ static partreg_status sum_segment_runs(const partreg_fit *fit, const partreg_obj
             }
             if (mark)
                 mark[codes[r]] = 1;
-            if (i + r == sb || codes[r] != code[nr - 1]) {
+            if (nr == 0 || codes[r] != code[nr - 1]) { /* (nr == 0: the first row) */
                 start[nr] = i + r;
                 code[nr++] = codes[r];
             }

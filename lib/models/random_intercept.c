@@ -498,7 +498,7 @@ static partreg_status groups_over_rows(const partreg_model *m, const partreg_obj
     size_t P = comm ? (size_t)comm->size : 1, G = st->G;
     size_t nseg = partreg_objective_segments(obj, st->block_rows);
     unsigned char *mine = calloc(G ? G : 1, 1);
-    size_t *got = malloc(P * sizeof *got);
+    size_t *got = calloc(P, sizeof *got);
     partreg_rows_buffer buf;
     memset(&buf, 0, sizeof buf);
     int have_buf = partreg_rows_buffer_alloc(r, ro->cap, &buf) == 0;
@@ -526,7 +526,8 @@ static partreg_status groups_over_rows(const partreg_model *m, const partreg_obj
         while (g0 < G && st->start[g0] < b)
             g0++;
         for (g1 = g0; g1 < G && st->start[g1] < e; g1++)
-            mine[g1] = 1;
+            if (mine)
+                mine[g1] = 1;
         partreg_status gs = partreg_ri_group_values(m, &d, theta, what, g0, g1, out + 2 * g0);
         if (gs == PARTREG_ENUMERIC)
             numeric = 1;
@@ -538,13 +539,13 @@ static partreg_status groups_over_rows(const partreg_model *m, const partreg_obj
     if (comm) { /* (g, two values) of this process's groups to every process */
         status = partreg_comm_agree(comm, status, NULL);
         size_t n_mine = 0;
-        for (size_t g = 0; status == PARTREG_OK && g < G; g++)
+        for (size_t g = 0; status == PARTREG_OK && mine && g < G; g++)
             n_mine += mine[g];
         double *send = status == PARTREG_OK ? malloc((n_mine ? n_mine : 1) * 3 * sizeof *send)
                                             : NULL;
         if (status == PARTREG_OK && !send)
             status = PARTREG_ENOMEM;
-        for (size_t g = 0, at = 0; send && g < G; g++)
+        for (size_t g = 0, at = 0; send && mine && g < G; g++)
             if (mine[g]) {
                 send[3 * at] = (double)g;
                 send[3 * at + 1] = out[2 * g];
@@ -558,10 +559,10 @@ static partreg_status groups_over_rows(const partreg_model *m, const partreg_obj
             status = PARTREG_EIO;
         status = partreg_comm_agree(comm, status, NULL);
         size_t total = 0;
-        for (size_t q = 0; status == PARTREG_OK && q < P; q++)
+        for (size_t q = 0; status == PARTREG_OK && got && q < P; q++)
             total += got[q] / (3 * sizeof(double));
         const double *x = all;
-        for (size_t i = 0; status == PARTREG_OK && i < total; i++) {
+        for (size_t i = 0; status == PARTREG_OK && x && i < total; i++) {
             size_t g = (size_t)x[3 * i];
             out[2 * g] = x[3 * i + 1];
             out[2 * g + 1] = x[3 * i + 2];
@@ -632,7 +633,7 @@ static partreg_status ri_prepare(partreg_model *m, const partreg_objective *obj,
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the groups are given for %zu rows but the data have %zu",
                                  st->n, d->n);
-    double *gv = malloc((st->G ? st->G : 1) * 2 * sizeof *gv);
+    double *gv = calloc((st->G ? st->G : 1) * 2, sizeof *gv);
     if (!gv)
         return nomem(err);
     partreg_status status = ro ? groups_over_rows(m, obj, NULL, PARTREG_RI_CHECK, gv)
@@ -779,7 +780,7 @@ static partreg_status ri_conclude(partreg_model *m, const partreg_objective *obj
     size_t kb = d->pk + st->nthr;
     st->boundary = isinf(theta[kb]) && theta[kb] < 0;
     if (ro) { /* the groups' weights and modes, wherever their rows are */
-        double *gv = malloc((st->G ? st->G : 1) * 2 * sizeof *gv);
+        double *gv = calloc((st->G ? st->G : 1) * 2, sizeof *gv);
         partreg_status status = gv ? groups_over_rows(m, obj, theta, PARTREG_RI_WEIGHT, gv)
                                    : PARTREG_ENOMEM;
         for (size_t g = 0; status == PARTREG_OK && g < st->G; g++)

@@ -1058,7 +1058,7 @@ partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
                                 const double *theta, double *mode, double *se)
 {
     const partreg_ri_state *st = m->state;
-    double *v = malloc((st->G ? st->G : 1) * 2 * sizeof *v);
+    double *v = calloc((st->G ? st->G : 1) * 2, sizeof *v);
     if (!v)
         return PARTREG_ENOMEM;
     partreg_status status = partreg_ri_group_values(m, d, theta, PARTREG_RI_MODE, 0, st->G, v);
@@ -1074,7 +1074,7 @@ partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_d
                                          const double *theta, double *score, double *info)
 {
     const partreg_ri_state *st = m->state;
-    double *v = malloc((st->G ? st->G : 1) * 2 * sizeof *v);
+    double *v = calloc((st->G ? st->G : 1) * 2, sizeof *v);
     if (!v)
         return PARTREG_ENOMEM;
     partreg_status status = partreg_ri_group_values(m, d, theta, PARTREG_RI_SCORE, 0, st->G, v);

@@ -432,7 +432,7 @@ static partreg_status stream_design_add(struct partreg_stream_design *d, size_t 
             }
         }
         d->positive += !dr->sw || dr->sw[i] > 0.0;
-        if (d->sw)
+        if (d->sw && dr->sw)
             d->sw[at + i] = dr->sw[i];
         else /* the sum in row order, as in memory */
             sh->population += dr->sw ? dr->sw[i] : 1.0;
@@ -544,7 +544,7 @@ static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *com
 {
     size_t P = (size_t)comm->size, me = (size_t)comm->rank;
     size_t D = 2 + (weighted ? 1 : 0) + p; /* place, y, (w), X */
-    size_t *cnt = calloc(G ? G : 1, sizeof *cnt), *got = malloc(P * sizeof *got);
+    size_t *cnt = calloc(G ? G : 1, sizeof *cnt), *got = calloc(P, sizeof *got);
     size_t *start = calloc(G + 1, sizeof *start), *next = calloc(G ? G : 1, sizeof *next);
     size_t *bound = malloc((P + 1) * sizeof *bound), *to = calloc(P, sizeof *to);
     size_t *send_bytes = calloc(P, sizeof *send_bytes);
@@ -561,7 +561,9 @@ static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *com
         comm->ops->allgather(comm->ctx, cnt, G * sizeof *cnt, &all, got) != 0)
         st = PARTREG_EIO;
     st = partreg_comm_agree(comm, st, err);
-    if (st != PARTREG_OK)
+    /* (the pointers are there when every process agreed on OK) */
+    if (st != PARTREG_OK || !cnt || !got || !start || !next || !bound || !to || !send_bytes ||
+        !send || !all)
         goto cleanup;
     /* the groups' starts, and this process's first place in each */
     const size_t *counts = all;
@@ -601,7 +603,7 @@ static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *com
         send_bytes[q] = to[q] * D * sizeof(double);
         to[q] = 0;
     }
-    if (st == PARTREG_OK) {
+    if (st == PARTREG_OK && dest) {
         for (size_t g = 0; g < G; g++) /* the places again */
             next[g] -= cnt[g];
         for (size_t i = 0; i < n_mine; i++) {
@@ -619,7 +621,7 @@ static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *com
         comm->ops->alltoall(comm->ctx, (const void *const *)send, send_bytes, &recv, got) != 0)
         st = PARTREG_EIO;
     st = partreg_comm_agree(comm, st, err);
-    if (st != PARTREG_OK)
+    if (st != PARTREG_OK || !recv)
         goto cleanup;
     size_t lo = bound[me], m = bound[me + 1] - lo, received = 0;
     for (size_t q = 0; q < P; q++)
@@ -718,7 +720,7 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
      * memory */
     size_t p = a->frame ? a->frame->p : 0;
     int to_file = !comm || (double)n_mine * (double)(p + 3) * 8.0 > 0.5 * (double)mem;
-    if (st == PARTREG_OK && comm && to_file && a->frame->survey)
+    if (st == PARTREG_OK && comm && to_file && a->frame && a->frame->survey)
         st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                "a survey design in a distributed fit needs each process's share "
                                "of the rows in memory (their PSUs are renumbered into the whole "
