@@ -607,6 +607,10 @@ static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *com
         for (size_t g = 0; g < G; g++) /* the places again */
             next[g] -= cnt[g];
         for (size_t i = 0; i < n_mine; i++) {
+            if (!send[dest[i]]) { /* (allocated above for every process) */
+                st = PARTREG_ENOMEM;
+                break;
+            }
             double *r = send[dest[i]] + (to[dest[i]]++) * D;
             r[0] = (double)next[group[i]]++;
             r[1] = a->rows_y[i];
