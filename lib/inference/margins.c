@@ -454,7 +454,7 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
  *     and sum_i w_i a_i, and adds its estimate's nout terms a row;
  *   INDEX: any other numeric variable (interactions, I(x^2), log(x)):
  *     its dx from the design row's derivative, g_i = beta'dx_i, and the
- *     row's shared a and H: its own nout x K sum of g_i H_i + a_i dx_i;
+ *     row's shared a and H: its own nout x K sum of w_i (g_i H_i + a_i dx_i);
  *   INDICATORS: a level of a categorical variable in a term of its own:
  *     the row of X with the term's columns set to the level (and to the
  *     reference), predicted as on the plain route.
@@ -473,7 +473,8 @@ typedef struct ame_fast {
     long *ref_col;       /* INDICATORS: the reference's column, or -1 */
     double *g;           /* LINEAR: beta'dx = beta_c */
     int index;           /* some block reads the shared a and H */
-    double *a, *H;       /* the row's a_o (nout) and H_o (nout x K) */
+    size_t n_index;      /* INDEX blocks (they read the row's own H) */
+    double *a, *H;       /* the row's w a_o (nout) and w H_o (nout x K) */
     double *SA, *SH;     /* sum_i w_i a_i, sum_i w_i H_i */
 } ame_fast;
 
@@ -528,6 +529,7 @@ static partreg_status ame_fast_init(const mfx *c, ame_fast *f, const char *who,
                 f->g[b] = c->par[e.first] != 0.0 ? c->par[e.first] : 0.0;
             } else {
                 f->route[b] = ROUTE_INDEX;
+                f->n_index++;
             }
             f->index = 1;
         } else if (bl->kind == BLOCK_LEVEL && e.kind == PARTREG_ENTRY_INDICATORS &&
@@ -578,7 +580,7 @@ static partreg_status ame_plain(mfx *c, size_t i, double wi, size_t *b, const ch
 
 /* The INDEX route of block b at row i: the variable's dx, then
  * D_o = a_o g and dD_o = g H_o + a_o dx with the row's a and H. */
-static partreg_status ame_index(mfx *c, const ame_fast *f, size_t i, double wi, size_t b,
+static partreg_status ame_index(mfx *c, const ame_fast *f, size_t i, size_t b,
                                 const char *who, partreg_error *err)
 {
     size_t p = c->p, K = c->K, nout = c->nout, e0 = b * nout;
@@ -590,13 +592,12 @@ static partreg_status ame_index(mfx *c, const ame_fast *f, size_t i, double wi, 
     for (size_t k = 0; k < p; k++)
         if (c->par[k] != 0.0)
             g += c->par[k] * c->dx[k];
-    double wg = wi * g;
     for (size_t o = 0; o < nout; o++) {
-        double *row = c->jac + (e0 + o) * K, wa = wi * f->a[o];
+        double *row = c->jac + (e0 + o) * K, wa = f->a[o];
         const double *h = f->H + o * K;
-        c->est[e0 + o] += wi * (f->a[o] * g);
+        c->est[e0 + o] += wa * g;
         for (size_t k = 0; k < K; k++)
-            row[k] += wg * h[k];
+            row[k] += g * h[k];
         for (size_t k = 0; k < p; k++)
             row[k] += wa * c->dx[k];
     }
@@ -640,24 +641,30 @@ static partreg_status ame_accumulate(mfx *c, const char *who, partreg_error *err
             continue;
         const double *xi = f.X ? f.X + i * p : NULL;
         if (f.index) {
+            /* the row's w a and w H; summed in place when no block needs
+             * the row's own H */
             memset(f.a, 0, nout * sizeof *f.a);
-            memset(f.H, 0, nk * sizeof *f.H);
-            c->model->ops->predict_index(c->model, c->par, xi, 1.0, f.a, f.H, c->scratch);
+            if (f.n_index) {
+                memset(f.H, 0, nk * sizeof *f.H);
+                c->model->ops->predict_index(c->model, c->par, xi, wi, f.a, f.H, c->scratch);
+                for (size_t e = 0; e < nk; e++)
+                    f.SH[e] += f.H[e];
+            } else {
+                c->model->ops->predict_index(c->model, c->par, xi, wi, f.a, f.SH, c->scratch);
+            }
             for (size_t o = 0; o < nout; o++)
-                f.SA[o] += wi * f.a[o];
-            for (size_t e = 0; e < nk; e++)
-                f.SH[e] += wi * f.H[e];
+                f.SA[o] += f.a[o];
         }
         size_t b = 0;
         while (b < c->nblocks) {
             switch (f.route[b]) {
             case ROUTE_LINEAR:
                 for (size_t o = 0; o < nout; o++)
-                    c->est[b * nout + o] += wi * (f.a[o] * f.g[b]);
+                    c->est[b * nout + o] += f.a[o] * f.g[b];
                 b++;
                 break;
             case ROUTE_INDEX:
-                st = ame_index(c, &f, i, wi, b, who, err);
+                st = ame_index(c, &f, i, b, who, err);
                 b++;
                 break;
             case ROUTE_INDICATORS:
