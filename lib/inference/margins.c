@@ -990,16 +990,94 @@ static partreg_status check_setting(const mfx *c, const partreg_setting *set, si
  * thread (the fit's rule is 20,000 rows per thread, models/accumulate.c). */
 #define AT_MIN_WORK_PER_THREAD 20000
 
+/* The rows of a grid's cells without rebuilding them: when every variable
+ * a cell sets enters the design in a column of its own or as a factor in a
+ * term of its own (partreg_frame_variable_entry), the cell's row is the
+ * row of X with those columns written, the values eval_row() writes
+ * (the value itself; 1.0 in the level's column, 0 in the term's others),
+ * so the predictions are the plain route's bits. Other cells, and the
+ * fit's reference kernel route, rebuild the row (row_eval). */
+typedef struct at_fast {
+    const double *X;         /* the frame's design, n x p (NULL: every cell rebuilt) */
+    unsigned char *cell;     /* nb: 1 when the cell's row comes from X */
+    partreg_frame_entry *e;  /* per setting: how its variable enters */
+    long *lev_col;           /* per setting: the level's column, or -1 */
+} at_fast;
+
+static void at_fast_free(at_fast *f)
+{
+    free(f->cell);
+    free(f->e);
+    free(f->lev_col);
+}
+
+static partreg_status at_fast_init(const mfx *c, const partreg_setting *set, const size_t *first,
+                                   const size_t *count, size_t nb, at_fast *f)
+{
+    memset(f, 0, sizeof *f);
+    partreg_data d;
+    partreg_frame_data(c->fr, &d);
+    if (c->fit->kernel == PARTREG_KERNEL_REFERENCE || !d.X || d.ldx != c->p)
+        return PARTREG_OK;
+    size_t total = 0;
+    for (size_t b = 0; b < nb; b++)
+        if (first[b] + count[b] > total)
+            total = first[b] + count[b];
+    f->cell = xcalloc(nb, 1);
+    f->e = xcalloc(total, sizeof *f->e);
+    f->lev_col = xcalloc(total, sizeof *f->lev_col);
+    if (!f->cell || !f->e || !f->lev_col) {
+        at_fast_free(f);
+        return PARTREG_ENOMEM;
+    }
+    for (size_t s = 0; s < total; s++) {
+        size_t v = set[s].variable;
+        f->e[s] = partreg_frame_variable_entry(c->fr, v);
+        f->lev_col[s] = f->e[s].kind == PARTREG_ENTRY_INDICATORS
+                            ? partreg_frame_level_column(c->fr, v, set[s].level)
+                            : -1;
+        if (f->e[s].first + f->e[s].n_cols > c->p)
+            f->e[s].kind = PARTREG_ENTRY_OTHER;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        f->cell[b] = 1;
+        for (size_t s = first[b]; s < first[b] + count[b]; s++)
+            if (f->e[s].kind == PARTREG_ENTRY_OTHER)
+                f->cell[b] = 0;
+    }
+    f->X = d.X;
+    return PARTREG_OK;
+}
+
 /* One thread of at_blocks(): rows [begin, end) into its own sums. */
 typedef struct at_worker {
     mfx c; /* a shallow copy of the shared context with its own scratch and sums */
     const partreg_setting *set;
     const size_t *first, *count;
+    const at_fast *fast;
     size_t nb, begin, end;
     const char *who;
     partreg_status st;
     partreg_error err;
 } at_worker;
+
+/* The row of cell b at row i from the row of X (at_fast). */
+static void at_fast_row(const at_worker *w, size_t i, size_t b, double *x)
+{
+    const at_fast *f = w->fast;
+    size_t p = w->c.p;
+    memcpy(x, f->X + i * p, p * sizeof *x);
+    for (size_t s = w->first[b]; s < w->first[b] + w->count[b]; s++) {
+        const partreg_frame_entry *e = &f->e[s];
+        if (e->kind == PARTREG_ENTRY_LINEAR) {
+            x[e->first] = w->set[s].value;
+            continue;
+        }
+        memset(x + e->first, 0, e->n_cols * sizeof *x);
+        if (f->lev_col[s] >= 0)
+            x[f->lev_col[s]] = 1.0;
+    }
+}
 
 static void at_rows(at_worker *w)
 {
@@ -1009,10 +1087,14 @@ static void at_rows(at_worker *w)
         if (wi == 0.0)
             continue;
         for (size_t b = 0; b < w->nb; b++) {
-            w->st = row_eval(c, i, w->count[b] ? w->set + w->first[b] : NULL, w->count[b], -1,
-                             c->x, NULL, w->who, &w->err);
-            if (w->st != PARTREG_OK)
-                return;
+            if (w->fast->X && w->fast->cell[b]) {
+                at_fast_row(w, i, b, c->x);
+            } else {
+                w->st = row_eval(c, i, w->count[b] ? w->set + w->first[b] : NULL, w->count[b],
+                                 -1, c->x, NULL, w->who, &w->err);
+                if (w->st != PARTREG_OK)
+                    return;
+            }
             acc_level(c, b, wi, c->x);
         }
     }
@@ -1048,11 +1130,15 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
 {
     at_worker *ws;
     size_t t;
-    partreg_status st = PARTREG_OK;
+    at_fast fast;
+    partreg_status st = at_fast_init(c, set, first, count, nb, &fast);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "%s: out of memory", who);
     if (nt <= 1) {
         at_worker one;
         memset(&one, 0, sizeof one);
         one.c = *c;
+        one.fast = &fast;
         one.set = set;
         one.first = first;
         one.count = count;
@@ -1061,14 +1147,17 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         one.end = c->n;
         one.who = who;
         at_rows(&one);
+        at_fast_free(&fast);
         partreg_fit_count_rows(c->fit, c->n); /* every block in one pass over the rows */
         if (one.st != PARTREG_OK && err)
             *err = one.err;
         return one.st;
     }
     ws = calloc(nt, sizeof *ws);
-    if (!ws)
+    if (!ws) {
+        at_fast_free(&fast);
         return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    }
     for (t = 0; t < nt; t++) {
         at_worker *w = &ws[t];
         w->c = *c;
@@ -1076,6 +1165,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         w->c.scratch = xcalloc(c->n_scratch, sizeof(double));
         w->c.est = xcalloc(c->m, sizeof(double));
         w->c.jac = xcalloc(c->m * c->K, sizeof(double));
+        w->fast = &fast;
         w->set = set;
         w->first = first;
         w->count = count;
@@ -1112,6 +1202,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         free(ws[t].c.jac);
     }
     free(ws);
+    at_fast_free(&fast);
     return st;
 }
 
