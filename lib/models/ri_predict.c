@@ -1,5 +1,6 @@
-/* Predictions of a random-intercept model (model.h's predict and
- * cumulative): probabilities at a design row x, population-averaged
+/* Predictions of a random-intercept model (model.h's predict,
+ * predict_index and cumulative): probabilities at a design row x,
+ * population-averaged
  *
  *     Pbar_o(x) = E P_o(x, u),  u ~ N(0, sigma^2),
  *
