@@ -490,6 +490,7 @@ static void ame_fast_free(ame_fast *f)
     free(f->H);
     free(f->SA);
     free(f->SH);
+    memset(f, 0, sizeof *f);
 }
 
 /* Choose each block's route. */
@@ -515,7 +516,7 @@ static partreg_status ame_fast_init(const mfx *c, ame_fast *f, const char *who,
     }
     partreg_data d;
     partreg_frame_data(c->fr, &d);
-    if (c->fit->kernel == PARTREG_KERNEL_REFERENCE || !d.X || d.ldx != c->p)
+    if (!c->fit || c->fit->kernel == PARTREG_KERNEL_REFERENCE || !d.X || d.ldx != c->p)
         return PARTREG_OK; /* every block plain */
     f->X = d.X;
     int index = c->model->ops->predict_index != NULL;
@@ -1009,6 +1010,7 @@ static void at_fast_free(at_fast *f)
     free(f->cell);
     free(f->e);
     free(f->lev_col);
+    memset(f, 0, sizeof *f);
 }
 
 static partreg_status at_fast_init(const mfx *c, const partreg_setting *set, const size_t *first,
@@ -1017,7 +1019,7 @@ static partreg_status at_fast_init(const mfx *c, const partreg_setting *set, con
     memset(f, 0, sizeof *f);
     partreg_data d;
     partreg_frame_data(c->fr, &d);
-    if (c->fit->kernel == PARTREG_KERNEL_REFERENCE || !d.X || d.ldx != c->p)
+    if (!c->fit || c->fit->kernel == PARTREG_KERNEL_REFERENCE || !d.X || d.ldx != c->p)
         return PARTREG_OK;
     size_t total = 0;
     for (size_t b = 0; b < nb; b++)
