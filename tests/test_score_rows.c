@@ -9,7 +9,9 @@
  * score agrees to a few ulps of the row's largest score; where two
  * thresholds are close (0.01 apart here) the reference route's
  * log(F(b) - F(a)) loses digits that the kernel's expm1 keeps, and the
- * two differ by 2e-13: asserted at TOL of the row's largest score. And
+ * two differ by 2e-13: asserted at TOL of the row's largest score. The
+ * scores' sums over runs of rows (score_sums) against the row scores
+ * summed run by run, at TOL of the sum of their magnitudes. And
  * the sandwich covariance the fit installs is the one the reference
  * scores give. */
 #include <stdlib.h>
@@ -63,6 +65,50 @@ static void compare_rows(const partreg_design *d, const double *theta, size_t k,
     free(scratch);
 }
 
+typedef void (*sums_fn)(const void *, const double *, size_t, size_t, const size_t *, size_t,
+                        double, double *, double *);
+
+/* The run sums of `fast` over rows [b, e) of every segment cut by
+ * `block` against the scores of `ref` (the same route's row scores, which
+ * compare_rows holds to the reference's) summed run by run: runs of 1 to
+ * about 3 x `run` rows (so that they cross the kernels' chunks), times
+ * 1/4. Each sum within TOL of the sum of its run's |scores|. */
+static void compare_sums(const partreg_design *d, const double *theta, size_t k, sums_fn fast,
+                         scores_fn ref, size_t block, size_t run, size_t scratch_doubles)
+{
+    size_t n = d->n;
+    double *S = malloc(n * k * sizeof *S), *scratch = malloc(scratch_doubles * sizeof *scratch);
+    size_t *start = malloc(n * sizeof *start);
+    double *got = calloc(n * k, sizeof *got), *want = calloc(n * k, sizeof *want);
+    double *mag = calloc(n * k, sizeof *mag);
+    assert_true(S && scratch && start && got && want && mag);
+    ref(d, theta, 0, n, S, scratch);
+    gen g = {run};
+    for (size_t b = 0; b < n; b += block) {
+        size_t e = b + block < n ? b + block : n, nruns = 0;
+        for (size_t i = b; i < e; i += 1 + (size_t)(unif(&g) * 3.0 * (double)run))
+            start[nruns++] = i;
+        memset(got, 0, nruns * k * sizeof *got);
+        memset(want, 0, nruns * k * sizeof *want);
+        memset(mag, 0, nruns * k * sizeof *mag);
+        fast(d, theta, b, e, start, nruns, 0.25, got, scratch);
+        for (size_t q = 0; q < nruns; q++)
+            for (size_t i = start[q]; i < (q + 1 < nruns ? start[q + 1] : e); i++)
+                for (size_t j = 0; j < k; j++) {
+                    want[q * k + j] += S[i * k + j] * 0.25;
+                    mag[q * k + j] += fabs(S[i * k + j]) * 0.25;
+                }
+        for (size_t q = 0; q < nruns * k; q++)
+            assert_rel_floor(got[q], want[q], TOL, mag[q] > 0 ? mag[q] : 1e-300);
+    }
+    free(S);
+    free(scratch);
+    free(start);
+    free(got);
+    free(want);
+    free(mag);
+}
+
 /* n rows of p columns, spread so that the linear predictors of some
  * (with `far`, a row in 97 a hundred times farther) reach into the tails;
  * weights with zeros. */
@@ -94,9 +140,14 @@ static void test_binary(void **state)
                                 dropped ? 4 : p, 2, PARTREG_LOGIT, NULL, PARTREG_KERNEL_AUTO};
             double b4[4] = {beta[0], beta[2], beta[3], beta[5]};
             for (size_t t = 0; t < sizeof blocks / sizeof *blocks; t++)
+            {
                 compare_rows(&d, dropped ? b4 : beta, d.pk, partreg_binary_logit_row_scores,
                              partreg_binary_reference_row_scores, blocks[t],
                              partreg_score_rows_scratch(d.pk, 2) + 8 * p);
+                compare_sums(&d, dropped ? b4 : beta, d.pk, partreg_binary_logit_score_sums,
+                             partreg_binary_logit_row_scores, blocks[t], 1 + 100 * t,
+                             partreg_score_rows_scratch(d.pk, 2) + 8 * p);
+            }
         }
     free(X);
     free(y);
@@ -133,6 +184,11 @@ static void test_ordinal(void **state)
                              partreg_ordinal_logit_row_scores,
                              partreg_ordinal_reference_row_scores, 257,
                              partreg_score_rows_scratch(d.pk, J) + 8 * p);
+                for (size_t run = 1; run <= 400; run *= 20)
+                    compare_sums(&d, dropped ? th3 : theta, d.pk + J - 1,
+                                 partreg_ordinal_logit_score_sums,
+                                 partreg_ordinal_logit_row_scores, 1000, run,
+                                 partreg_score_rows_scratch(d.pk, J) + 8 * p);
             }
     }
     free(X);

@@ -345,8 +345,9 @@ static void toy_free(toy *t)
     free(t->psu);
 }
 
-static partreg_fit *toy_fit(const toy *t, double scale, partreg_lonely_psu rule, int threads,
-                            partreg_status *st, partreg_error *err)
+static partreg_fit *toy_fit_route(const toy *t, double scale, partreg_lonely_psu rule,
+                                  int threads, partreg_kernel kernel, partreg_status *st,
+                                  partreg_error *err)
 {
     double *w = malloc(t->n * sizeof *w);
     for (size_t i = 0; i < t->n; i++)
@@ -361,6 +362,7 @@ static partreg_fit *toy_fit(const toy *t, double scale, partreg_lonely_psu rule,
                      PARTREG_OK);
     partreg_fit_options opt = partreg_fit_options_default();
     opt.threads = threads;
+    opt.kernel = kernel;
     partreg_data d = {t->n, 2, t->X, 0, t->y, NULL, 2, NULL, NULL};
     partreg_fit *fit = NULL;
     *st = partreg_fit_create_survey(&d, spec, s, &opt, &fit, err);
@@ -368,6 +370,37 @@ static partreg_fit *toy_fit(const toy *t, double scale, partreg_lonely_psu rule,
     partreg_survey_free(s);
     free(w);
     return fit;
+}
+
+static partreg_fit *toy_fit(const toy *t, double scale, partreg_lonely_psu rule, int threads,
+                            partreg_status *st, partreg_error *err)
+{
+    return toy_fit_route(t, scale, rule, threads, PARTREG_KERNEL_AUTO, st, err);
+}
+
+/* The design variance from the fast route's PSU totals (the logit
+ * models' score_sums) is the reference route's (row scores summed row by
+ * row) to rounding. */
+static void test_routes(void **state)
+{
+    (void)state;
+    toy t;
+    toy_make(&t, 7, 5, 61);
+    partreg_status s1, s2;
+    partreg_error err;
+    partreg_fit *f1 = toy_fit_route(&t, 1.0, PARTREG_LONELY_FAIL, 2, PARTREG_KERNEL_AUTO, &s1, &err);
+    partreg_fit *f2 =
+        toy_fit_route(&t, 1.0, PARTREG_LONELY_FAIL, 2, PARTREG_KERNEL_REFERENCE, &s2, &err);
+    assert_int_equal(s1, PARTREG_OK);
+    assert_int_equal(s2, PARTREG_OK);
+    const gsl_matrix *V1 = partreg_fit_vcov(f1), *V2 = partreg_fit_vcov(f2);
+    for (size_t i = 0; i < V1->size1; i++)
+        for (size_t j = 0; j < V1->size2; j++)
+            assert_rel_floor(gsl_matrix_get(V1, i, j), gsl_matrix_get(V2, i, j), 1e-11,
+                             sqrt(gsl_matrix_get(V2, i, i) * gsl_matrix_get(V2, j, j)));
+    partreg_fit_free(f1);
+    partreg_fit_free(f2);
+    toy_free(&t);
 }
 
 /* Sampling weights are scale-free: times 100, the same estimates and
@@ -682,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_weights_scale_free), cmocka_unit_test(test_lonely),
         cmocka_unit_test(test_errors),            cmocka_unit_test(test_analysis_refusals),
         cmocka_unit_test(test_psu_codes),         cmocka_unit_test(test_readstat_design),
+        cmocka_unit_test(test_routes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -659,6 +659,25 @@ static void meat_segment(void *arg, size_t s, size_t t)
     /* c is a power of 2: times its reciprocal (exact) is the quotient's
      * bits, without a division an entry */
     double inv_c = 1.0 / p->c;
+    if (p->obj->score_sums) { /* the model sums its scores by run */
+        size_t *start = malloc((runs ? runs : 1) * sizeof *start);
+        if (!start) {
+            sr->failed = 1;
+            return;
+        }
+        for (size_t i = b; i < e; i++)
+            if (i == b || row_psu(p->L, i) != row_psu(p->L, i - 1)) {
+                r = i == b ? 0 : r + 1;
+                sr->psu[r] = row_psu(p->L, i);
+                start[r] = i;
+            }
+        if (b < e)
+            p->obj->score_sums(p->obj->model, p->theta, b, e, start, runs, inv_c, sr->sum,
+                               p->scratch[t]);
+        free(start);
+        sr->n = runs;
+        return;
+    }
     for (size_t i0 = b; i0 < e; i0 += p->block) {
         size_t i1 = i0 + p->block < e ? i0 + p->block : e;
         p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);

@@ -195,6 +195,7 @@ void partreg_binary_objective(const partreg_design *d, partreg_objective *obj)
         if (d->link == PARTREG_LOGIT) {
             size_t scores = partreg_score_rows_scratch(d->pk, 2);
             obj->row_scores = partreg_binary_logit_row_scores;
+            obj->score_sums = partreg_binary_logit_score_sums;
             if (obj->scratch_doubles < scores)
                 obj->scratch_doubles = scores;
         }

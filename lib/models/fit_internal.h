@@ -84,7 +84,7 @@ struct partreg_fit {
     partreg_rows_objective *rows_obj;  /* the objective over them (owned) */
     partreg_objective rows_objective;  /* ... as the passes see it */
     int rows_io_error;                 /* set when a read of the rows failed */
-    /* fingerprints of the data fitted (FNV-1a over each row's bits in
+    /* fingerprints of the data fitted (fit.c: over each row's bits in
      * order), so that tests comparing two fits can tell whether they saw
      * the same outcome values and weights */
     uint64_t y_hash, w_hash;

@@ -105,6 +105,17 @@ typedef struct partreg_objective {
      * v[i - begin]. Models whose rows are not of that form leave it NULL. */
     void (*glm_rows)(const void *model, const double *theta, size_t begin, size_t end, double *Z,
                      double *r, double *v, double *scratch);
+    /* The sums of the row scores over runs of rows, times `scale` (a power
+     * of 2): rows [begin, end) in nruns runs starting at run_start[0] =
+     * begin < run_start[1] < ... < end, sums[q * k + j] += scale s_ij over
+     * run q's rows i. What row_scores and a sum over each run give, to
+     * rounding, without every row's scores in memory: the PSU totals of
+     * the design variance, a cluster's sums. Same scratch as row_scores.
+     * NULL: callers sum row_scores. Objectives that wrap another over
+     * other rows (a subsample) leave it NULL. */
+    void (*score_sums)(const void *model, const double *theta, size_t begin, size_t end,
+                       const size_t *run_start, size_t nruns, double scale, double *sums,
+                       double *scratch);
     /* A term added to the sum over rows that is not itself a sum over
      * rows (a penalty): called by partreg_objective_eval after the rows
      * are merged, it adds its value, and from PARTREG_ORDER_GRADIENT on

@@ -225,6 +225,7 @@ void partreg_ordinal_objective(const partreg_design *d, partreg_objective *obj)
         if (d->link == PARTREG_LOGIT) {
             size_t scores = partreg_score_rows_scratch(d->pk, d->J);
             obj->row_scores = partreg_ordinal_logit_row_scores;
+            obj->score_sums = partreg_ordinal_logit_score_sums;
             if (obj->scratch_doubles < scores)
                 obj->scratch_doubles = scores;
         }

@@ -590,6 +590,40 @@ static void rows_row_scores(const void *model, const double *theta, size_t begin
     io.row_scores(io.model, theta, 0, end - begin, S, inner);
 }
 
+/* score_sums over the rows read as rows_row_scores reads them, the runs'
+ * starts taken relative to begin. */
+static void rows_score_sums(const void *model, const double *theta, size_t begin, size_t end,
+                            const size_t *run_start, size_t nruns, double scale, double *sums,
+                            double *scratch)
+{
+    const partreg_rows_objective *ro = model;
+    const partreg_rows *r = ro->rows;
+    double *inner = scratch + HEADER;
+    partreg_rows_buffer buf;
+    partreg_rows_buffer_place(r, ro->cap, inner + ro->inner_scratch, &buf);
+    partreg_rows_view v;
+    size_t *start = malloc((nruns ? nruns : 1) * sizeof *start);
+    if (!start || end - begin > ro->cap ||
+        partreg_rows_read(r, begin, end, PARTREG_ROWS_X | PARTREG_ROWS_Y | PARTREG_ROWS_W, &buf,
+                          &v) != 0) {
+        *ro->io_error = 1;
+        free(start);
+        return;
+    }
+    for (size_t q = 0; q < nruns; q++)
+        start[q] = run_start[q] - begin;
+    partreg_design d = ro->tmpl;
+    d.n = end - begin;
+    d.X = v.X;
+    d.y = v.y;
+    d.w = r->weighted ? v.w : NULL;
+    partreg_objective io;
+    memset(&io, 0, sizeof io);
+    ro->model->ops->objective(ro->model, &d, &io);
+    io.score_sums(io.model, theta, 0, end - begin, start, nruns, scale, sums, inner);
+    free(start);
+}
+
 static int rows_feasible(const void *model, const double *theta)
 {
     const partreg_rows_objective *ro = model;
@@ -735,6 +769,7 @@ partreg_status partreg_rows_objective_init(partreg_rows_objective *ro, partreg_r
     obj->accumulate = rows_accumulate;
     obj->feasible = ro->has_feasible ? rows_feasible : NULL;
     obj->row_scores = io.row_scores ? rows_row_scores : NULL;
+    obj->score_sums = io.score_sums ? rows_score_sums : NULL;
     obj->pass = &ro->hook;
     /* A call reads one segment of a pass (or a block of the scores). The
      * objectives that wrap this one (a refit with a parameter held fixed,

@@ -4,8 +4,8 @@
  * the maximum. Most of them move theta across distances that a fraction of
  * the rows estimates just as well: the maximiser on m of the n rows is
  * within about sqrt(n/m) standard errors of the full one. So the solver
- * first maximises the same objective on m rows, read as SEGMENTS contiguous
- * runs spread evenly over the data (contiguous so the blocks stay
+ * first maximises the same objective on m rows, read as contiguous runs
+ * spread evenly over the data (contiguous so the blocks stay
  * cache-friendly; spread so that sorted files are still represented), and
  * the full-data Newton starts there. Quadratic convergence then needs fewer
  * full passes, and the subsample passes cost m/n of one each. The
@@ -61,11 +61,26 @@
  * then costs a pass more than it saves (tests/test_warm_start.c has such a
  * column). */
 #define WARM_INFO_MIN_SUB 50000
-/* Contiguous runs the subsample is read as. */
+/* Contiguous runs the subsample is read as: SEGMENTS of whole groups for
+ * a grouped objective; else runs of about RUN_ROWS rows, at least
+ * SEGMENTS and at most MAX_RUNS of them. Rows that sit together in a file
+ * are often alike (a PSU's, a community's): finer runs draw on more of
+ * them, and the subsample's maximiser is then nearer the full one (on a
+ * sample of 1,000 PSUs of 1,000 rows, 244 runs instead of 64 start a
+ * third as far away and save a pass). */
 #define SEGMENTS 64
+#define RUN_ROWS 256
+#define MAX_RUNS 256
+
+static size_t ungrouped_runs(size_t m)
+{
+    size_t r = m / RUN_ROWS;
+    return r < SEGMENTS ? SEGMENTS : r > MAX_RUNS ? MAX_RUNS : r;
+}
 
 typedef struct subsample {
     const partreg_objective *full;
+    size_t runs;   /* ungrouped: how many runs */
     size_t run;    /* rows per run */
     size_t stride; /* distance between run starts */
     size_t *start; /* ungrouped: the subsample's segments, runs cut at the full pass's segments */
@@ -82,12 +97,12 @@ typedef struct subsample {
 static int cut_runs(subsample *s, size_t block)
 {
     const partreg_objective *full = s->full;
-    size_t nseg = partreg_objective_segments(full, block), cap = SEGMENTS + nseg, f = 0;
+    size_t nseg = partreg_objective_segments(full, block), cap = s->runs + nseg, f = 0;
     s->start = malloc(cap * sizeof *s->start);
     if (!s->start)
         return -1;
     s->n_start = 0;
-    for (size_t j = 0; j < SEGMENTS; j++) {
+    for (size_t j = 0; j < s->runs; j++) {
         size_t row = j * s->stride, end = row + s->run, sub = j * s->run;
         while (row < end) {
             size_t b, e;
@@ -174,7 +189,7 @@ static size_t group_runs(const partreg_objective *obj, size_t m, size_t *first, 
     return ng;
 }
 
-/* Maximise obj on m of its rows (SEGMENTS runs spread evenly) from theta;
+/* Maximise obj on m of its rows (runs spread evenly) from theta;
  * when that converges, overwrite theta with the subsample's maximiser and
  * info (k x k) with its information scaled to all rows, and set *done.
  * Returns the cost in passes over the full data. */
@@ -182,13 +197,15 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
                             const partreg_fit_options *opt, double *info, int *done)
 {
     size_t n = obj->n, k = obj->k;
-    subsample s = {obj, m / SEGMENTS, n / SEGMENTS, NULL, 0, NULL, NULL, NULL};
+    size_t n_runs = obj->group_start ? SEGMENTS : ungrouped_runs(m);
+    subsample s = {obj, n_runs, m / n_runs, n / n_runs, NULL, 0, NULL, NULL, NULL};
     partreg_objective sub = *obj;
     sub.model = &s;
-    sub.n = s.run * SEGMENTS;
+    sub.n = s.run * n_runs;
     sub.accumulate = sub_accumulate;
     sub.feasible = obj->feasible ? sub_feasible : NULL;
     sub.row_scores = NULL;
+    sub.score_sums = NULL;
     size_t runs[3 * (SEGMENTS + 1)], *starts = NULL;
     if (obj->group_start) {
         s.run_first = runs;
@@ -263,6 +280,6 @@ double partreg_warm_start(const partreg_objective *obj, double *theta,
     if (m / WARM_FRACTION >= WARM_MIN_SUB)
         used += fit_subsample(obj, m / WARM_FRACTION, theta, opt, info, &done);
     used += fit_subsample(obj, m, theta, opt, info, &done);
-    *have_info = done && m / SEGMENTS * SEGMENTS >= WARM_INFO_MIN_SUB;
+    *have_info = done && m / ungrouped_runs(m) * ungrouped_runs(m) >= WARM_INFO_MIN_SUB;
     return used;
 }

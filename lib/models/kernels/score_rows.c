@@ -1,12 +1,15 @@
 /* Fast per-row scores of the logit models: the weighted scores
  * s_i = w_i dl_i/dtheta that the sandwich covariances (the meat, cluster
  * sums) and the design-based variance (PSU totals) read, one block of rows
- * at a time. The reference routes (binary.c's and ordinal.c's
+ * at a time, and their sums over runs of rows (score_sums: a PSU's or a
+ * cluster's rows), which never hold the rows' scores in memory. The
+ * reference routes (binary.c's and ordinal.c's
  * partreg_*_reference_row_scores) evaluate the link row by row through
  * link.c, three exps and logs a cut point; here a chunk's linear
  * predictors come from the row-product kernel and the logit terms from
- * one vectorised loop of vmath.h's exp, then each row's scores are written
- * out.
+ * vectorised loops of vmath.h's exp (the binary ones are the fit's own,
+ * terms_body.h), then each row's scores are written out, or each run's
+ * rows summed by the gradient's kernel.
  *
  * Binary logit: s_i = w_i d_i x_i, d = y - F(eta) = S or -F, with
  * e = exp(-|eta|), F and S = 1/(1+e) and e/(1+e) by the sign of eta
@@ -42,6 +45,7 @@
 #include "models/ordinal.h"
 #include "core/cpu.h"
 #include "models/kernels/row_products.h"
+#include "models/kernels/terms.h"
 #include "models/kernels/vmath.h"
 
 /* Beyond this |a| or |b| the reference terms serve the row (vmath.h's
@@ -53,7 +57,7 @@ static size_t chunk_rows(size_t pk) { return partreg_block_rows_auto(pk ? pk : 1
 size_t partreg_score_rows_scratch(size_t pk, size_t J)
 {
     size_t chunk = chunk_rows(pk);
-    return chunk * (8 + (pk ? pk : 1)) + J + 1;
+    return chunk * (11 + (pk ? pk : 1)) + J + 1; /* ordinal_scratch, g, the terms */
 }
 
 /* The chunk's rows of the kept columns: in place, or gathered. */
@@ -70,17 +74,12 @@ static const double *chunk_rows_of(const partreg_design *d, size_t b, size_t m, 
     return gather;
 }
 
-/* gw[r] = w_r d_r over a chunk (w NULL: unit weights). */
-static void binary_terms(const double *restrict eta, const double *restrict y,
-                         const double *restrict w, size_t m, double *restrict gw)
+/* gw[r] = w_r d_r over a chunk (w NULL: unit weights), by the fit's
+ * vectorised terms of the route (terms_body.h; wl and hw are scratch). */
+static void binary_terms(partreg_isa isa, const double *eta, const double *y, const double *w,
+                         size_t m, double *gw, double *wl, double *hw)
 {
-    for (size_t r = 0; r < m; r++) {
-        double x = eta[r], e = partreg_vm_exp(-fabs(x));
-        double big = 1.0 / (1.0 + e), small = e / (1.0 + e);
-        double F = x >= 0 ? big : small, S = x >= 0 ? small : big;
-        double d = y[r] != 0.0 ? S : -F, wr = w ? w[r] : 1.0;
-        gw[r] = wr * d;
-    }
+    (void)partreg_terms_for(isa)->binary_logit(eta, y, w, m, wl, gw, hw);
 }
 
 /* (The clones are static: a cloned function's resolver would be exported
@@ -99,19 +98,59 @@ void partreg_binary_logit_row_scores(const void *model, const double *beta, size
                                      size_t end, double *S, double *scratch)
 {
     const partreg_design *d = model;
+    partreg_isa isa = partreg_route_isa(d->kernel);
     size_t k = d->pk, chunk = chunk_rows(k);
-    double *eta = scratch, *gw = eta + chunk, *gather = gw + chunk;
+    double *eta = scratch, *gw = eta + chunk, *wl = gw + chunk, *hw = wl + chunk;
+    double *gather = hw + chunk;
     for (size_t b = begin; b < end; b += chunk) {
         size_t m = end - b < chunk ? end - b : chunk, lda;
         const double *xb = chunk_rows_of(d, b, m, gather, &lda);
-        partreg_rows_dot(partreg_route_isa(d->kernel), xb, lda, k, beta, m, eta);
-        binary_terms(eta, d->y + b, d->w ? d->w + b : NULL, m, gw);
+        partreg_rows_dot(isa, xb, lda, k, beta, m, eta);
+        binary_terms(isa, eta, d->y + b, d->w ? d->w + b : NULL, m, gw, wl, hw);
         for (size_t r = 0; r < m; r++) {
             const double *x = xb + r * lda;
             double *s = S + (b - begin + r) * k;
             for (size_t j = 0; j < k; j++)
                 s[j] = gw[r] * x[j];
         }
+    }
+}
+
+/* sums[q * lds + j] += sum of g[r] x_r[j] (j < k) over the chunk's rows
+ * (rows b .. b + m - 1, from xb, row stride lda) of each run q: the runs
+ * start at run_start[0..nruns) (ascending), *q the run of row b on entry
+ * and of the chunk's last row on return. */
+static void add_runs(partreg_isa isa, const double *xb, size_t lda, size_t k, const double *g,
+                     size_t b, size_t m, const size_t *run_start, size_t nruns, size_t *q,
+                     double *sums, size_t lds)
+{
+    for (size_t i = b; i < b + m;) {
+        while (*q + 1 < nruns && run_start[*q + 1] <= i)
+            (*q)++;
+        size_t stop = *q + 1 < nruns && run_start[*q + 1] < b + m ? run_start[*q + 1] : b + m;
+        partreg_rows_weighted_sum(isa, xb + (i - b) * lda, lda, k, g + (i - b), stop - i,
+                                  sums + *q * lds);
+        i = stop;
+    }
+}
+
+void partreg_binary_logit_score_sums(const void *model, const double *beta, size_t begin,
+                                     size_t end, const size_t *run_start, size_t nruns,
+                                     double scale, double *sums, double *scratch)
+{
+    const partreg_design *d = model;
+    partreg_isa isa = partreg_route_isa(d->kernel);
+    size_t k = d->pk, chunk = chunk_rows(k), q = 0;
+    double *eta = scratch, *gw = eta + chunk, *wl = gw + chunk, *hw = wl + chunk;
+    double *gather = hw + chunk;
+    for (size_t b = begin; b < end; b += chunk) {
+        size_t m = end - b < chunk ? end - b : chunk, lda;
+        const double *xb = chunk_rows_of(d, b, m, gather, &lda);
+        partreg_rows_dot(isa, xb, lda, k, beta, m, eta);
+        binary_terms(isa, eta, d->y + b, d->w ? d->w + b : NULL, m, gw, wl, hw);
+        for (size_t r = 0; r < m; r++) /* scale is a power of 2: exact */
+            gw[r] *= scale;
+        add_runs(isa, xb, lda, k, gw, b, m, run_start, nruns, &q, sums, k);
     }
 }
 
@@ -136,63 +175,144 @@ static void ordinal_terms(const double *restrict A, const double *restrict B,
     }
 }
 
+/* A chunk of the cumulative logit's rows b0 .. b0 + m - 1: their weighted
+ * terms ge[r] = w dl/deta, ta[r] = w dl/da and tb[r] = w dl/db (0 for a
+ * row of weight 0), the score of row r being ge[r] x_r on the slopes,
+ * ta[r] on threshold c - 1 and tb[r] on threshold c (c its category).
+ * Returns the chunk's rows (in place or gathered into `gather`), row
+ * stride *lda. g[c] is g_c of each category (see the top); the rest is
+ * scratch of `chunk` doubles each. */
+typedef struct ordinal_chunk {
+    double *eta, *A, *B, *ha, *hb, *G, *da, *db, *gather, *g;
+} ordinal_chunk;
+
+static ordinal_chunk ordinal_scratch(double *scratch, size_t chunk, size_t pk)
+{
+    ordinal_chunk c;
+    c.eta = scratch;
+    c.A = c.eta + chunk;
+    c.B = c.A + chunk;
+    c.ha = c.B + chunk;
+    c.hb = c.ha + chunk;
+    c.G = c.hb + chunk;
+    c.da = c.G + chunk;
+    c.db = c.da + chunk;
+    c.gather = c.db + chunk;
+    c.g = c.gather + chunk * (pk ? pk : 1);
+    return c;
+}
+
+static const double *ordinal_chunk_terms(const partreg_design *d, const double *theta,
+                                         const ordinal_chunk *c, size_t b0, size_t m,
+                                         size_t *lda, double *ge, double *ta, double *tb)
+{
+    size_t pk = d->pk, J = d->J;
+    const double *thr = theta + pk;
+    double *eta = c->eta, *A = c->A, *B = c->B, *ha = c->ha, *hb = c->hb, *G = c->G;
+    const double *xb = chunk_rows_of(d, b0, m, c->gather, lda);
+    const double *y = d->y + b0;
+    partreg_rows_dot(partreg_route_isa(d->kernel), xb, *lda, pk, theta, m, eta);
+    size_t nfar = 0;
+    for (size_t r = 0; r < m; r++) {
+        size_t cat = (size_t)y[r];
+        ha[r] = cat > 0;
+        hb[r] = cat < J - 1;
+        A[r] = cat > 0 ? thr[cat - 1] - eta[r] : 0.0;
+        B[r] = cat < J - 1 ? thr[cat] - eta[r] : 0.0;
+        G[r] = c->g[cat];
+        nfar += !(fabs(A[r]) < FAR_LIMIT && fabs(B[r]) < FAR_LIMIT);
+    }
+    if (nfar) /* those rows' terms come from the reference route below */
+        for (size_t r = 0; r < m; r++)
+            if (!(fabs(A[r]) < FAR_LIMIT && fabs(B[r]) < FAR_LIMIT))
+                A[r] = B[r] = 0.0;
+    ordinal_terms(A, B, ha, hb, G, m, c->da, c->db);
+    for (size_t r = 0; r < m; r++) {
+        size_t cat = (size_t)y[r];
+        double w = partreg_design_weight(d, b0 + r);
+        ge[r] = ta[r] = tb[r] = 0.0;
+        if (w == 0.0)
+            continue;
+        double tda = c->da[r], tdb = c->db[r];
+        if (nfar) {
+            double a = cat == 0 ? -INFINITY : thr[cat - 1] - eta[r];
+            double b = cat == J - 1 ? INFINITY : thr[cat] - eta[r];
+            if (!(fabs(cat == 0 ? 0.0 : a) < FAR_LIMIT && fabs(cat == J - 1 ? 0.0 : b) < FAR_LIMIT)) {
+                partreg_ordinal_terms t;
+                partreg_ordinal_row_terms(d->link, a, b, &t);
+                tda = t.da;
+                tdb = t.db;
+            }
+        }
+        ge[r] = w * -(tda + tdb);
+        ta[r] = w * tda;
+        tb[r] = w * tdb;
+    }
+    return xb;
+}
+
+static void ordinal_categories(const partreg_design *d, const double *theta, double *g)
+{
+    const double *thr = theta + d->pk;
+    for (size_t c = 0; c < d->J; c++)
+        g[c] = c == 0 || c == d->J - 1 ? 1.0 : -expm1(thr[c - 1] - thr[c]);
+}
+
 void partreg_ordinal_logit_row_scores(const void *model, const double *theta, size_t begin,
                                       size_t end, double *S, double *scratch)
 {
     const partreg_design *d = model;
     size_t pk = d->pk, J = d->J, k = pk + J - 1, chunk = chunk_rows(pk);
-    const double *thr = theta + pk;
-    double *eta = scratch, *A = eta + chunk, *B = A + chunk, *ha = B + chunk, *hb = ha + chunk;
-    double *G = hb + chunk, *da = G + chunk, *db = da + chunk, *gather = db + chunk;
-    double *g = gather + chunk * (pk ? pk : 1); /* J: g_c of each category */
-    for (size_t c = 0; c < J; c++)
-        g[c] = c == 0 || c == J - 1 ? 1.0 : -expm1(thr[c - 1] - thr[c]);
+    ordinal_chunk c = ordinal_scratch(scratch, chunk, pk);
+    ordinal_categories(d, theta, c.g);
+    double *tge = c.g + J, *tta = tge + chunk, *ttb = tta + chunk;
     for (size_t b0 = begin; b0 < end; b0 += chunk) {
         size_t m = end - b0 < chunk ? end - b0 : chunk, lda;
-        const double *xb = chunk_rows_of(d, b0, m, gather, &lda);
-        const double *y = d->y + b0;
-        partreg_rows_dot(partreg_route_isa(d->kernel), xb, lda, pk, theta, m, eta);
-        size_t nfar = 0;
+        const double *xb = ordinal_chunk_terms(d, theta, &c, b0, m, &lda, tge, tta, ttb);
         for (size_t r = 0; r < m; r++) {
-            size_t c = (size_t)y[r];
-            ha[r] = c > 0;
-            hb[r] = c < J - 1;
-            A[r] = c > 0 ? thr[c - 1] - eta[r] : 0.0;
-            B[r] = c < J - 1 ? thr[c] - eta[r] : 0.0;
-            G[r] = g[c];
-            nfar += !(fabs(A[r]) < FAR_LIMIT && fabs(B[r]) < FAR_LIMIT);
-        }
-        if (nfar) /* those rows' terms come from the reference route below */
-            for (size_t r = 0; r < m; r++)
-                if (!(fabs(A[r]) < FAR_LIMIT && fabs(B[r]) < FAR_LIMIT))
-                    A[r] = B[r] = 0.0;
-        ordinal_terms(A, B, ha, hb, G, m, da, db);
-        for (size_t r = 0; r < m; r++) {
-            size_t c = (size_t)y[r];
-            double w = partreg_design_weight(d, b0 + r);
+            size_t cat = (size_t)d->y[b0 + r];
             double *s = S + (b0 - begin + r) * k;
-            memset(s, 0, k * sizeof *s);
-            if (w == 0.0)
-                continue;
-            double tda = da[r], tdb = db[r];
-            if (nfar) {
-                double a = c == 0 ? -INFINITY : thr[c - 1] - eta[r];
-                double b = c == J - 1 ? INFINITY : thr[c] - eta[r];
-                if (!(fabs(c == 0 ? 0.0 : a) < FAR_LIMIT && fabs(c == J - 1 ? 0.0 : b) < FAR_LIMIT)) {
-                    partreg_ordinal_terms t;
-                    partreg_ordinal_row_terms(d->link, a, b, &t);
-                    tda = t.da;
-                    tdb = t.db;
-                }
-            }
-            double geta = -(tda + tdb);
             const double *x = xb + r * lda;
             for (size_t j = 0; j < pk; j++)
-                s[j] = w * geta * x[j];
-            if (c > 0)
-                s[pk + c - 1] = w * tda;
-            if (c < J - 1)
-                s[pk + c] = w * tdb;
+                s[j] = tge[r] * x[j];
+            for (size_t j = pk; j < k; j++)
+                s[j] = 0.0;
+            if (cat > 0)
+                s[pk + cat - 1] = tta[r];
+            if (cat < J - 1)
+                s[pk + cat] = ttb[r];
+        }
+    }
+}
+
+void partreg_ordinal_logit_score_sums(const void *model, const double *theta, size_t begin,
+                                      size_t end, const size_t *run_start, size_t nruns,
+                                      double scale, double *sums, double *scratch)
+{
+    const partreg_design *d = model;
+    partreg_isa isa = partreg_route_isa(d->kernel);
+    size_t pk = d->pk, J = d->J, k = pk + J - 1, chunk = chunk_rows(pk), q = 0;
+    ordinal_chunk c = ordinal_scratch(scratch, chunk, pk);
+    ordinal_categories(d, theta, c.g);
+    double *ge = c.g + J, *ta = ge + chunk, *tb = ta + chunk;
+    for (size_t b0 = begin; b0 < end; b0 += chunk) {
+        size_t m = end - b0 < chunk ? end - b0 : chunk, lda;
+        const double *xb = ordinal_chunk_terms(d, theta, &c, b0, m, &lda, ge, ta, tb);
+        for (size_t r = 0; r < m; r++) /* scale is a power of 2: exact */
+            ge[r] *= scale;
+        size_t q0 = q;
+        add_runs(isa, xb, lda, pk, ge, b0, m, run_start, nruns, &q, sums, k);
+        /* the thresholds' scores, row by row into their runs */
+        q = q0;
+        for (size_t r = 0; r < m; r++) {
+            size_t i = b0 + r, cat = (size_t)d->y[i];
+            while (q + 1 < nruns && run_start[q + 1] <= i)
+                q++;
+            double *sq = sums + q * k;
+            if (cat > 0)
+                sq[pk + cat - 1] += ta[r] * scale;
+            if (cat < J - 1)
+                sq[pk + cat] += tb[r] * scale;
         }
     }
 }

@@ -15,6 +15,18 @@ void partreg_binary_logit_row_scores(const void *model, const double *beta, size
 void partreg_ordinal_logit_row_scores(const void *model, const double *theta, size_t begin,
                                       size_t end, double *S, double *scratch);
 
+/* The score_sums of objective.h for the same objectives: the sums of the
+ * row scores over runs of rows, times scale (a power of 2), without the
+ * scores in memory: each sum equals the one row_scores and a loop give to
+ * rounding (the rows of a run are added four at a time, as in the
+ * gradient's kernel). The same scratch. */
+void partreg_binary_logit_score_sums(const void *model, const double *beta, size_t begin,
+                                     size_t end, const size_t *run_start, size_t nruns,
+                                     double scale, double *sums, double *scratch);
+void partreg_ordinal_logit_score_sums(const void *model, const double *theta, size_t begin,
+                                      size_t end, const size_t *run_start, size_t nruns,
+                                      double scale, double *sums, double *scratch);
+
 /* v[r] = F(v[r]) = 1 / (1 + exp(-v[r])) for r < m, the logistic
  * distribution function of a chunk's linear predictors (the Brant test's
  * fitted values): within an ulp of libm's exp route. */
