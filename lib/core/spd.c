@@ -256,20 +256,22 @@ int partreg_spd_invert(partreg_spd *w, const double *A, double *Ainv, double rel
     return all_finite(Ainv, k * k) ? 0 : -1;
 }
 
-void partreg_sandwich_product(const double *A, size_t lda, const double *M, size_t k, double s,
-                              double *V)
+void partreg_sandwich_product(const double *A, size_t lda, const double *M, size_t k, double s1,
+                              double s2, double *V)
 {
-    /* row a of V: each entry t = s T[a][e] of row a of T = A M in turn,
-     * added times row e of A, so V[a][c] = sum_e t_e A[e][c] in order of e */
+    /* row a of V: each entry t = s2 (s1 (A M)[a][e]) in turn, added times
+     * row e of A, so V[a][c] = sum_e t_e A[e][c] in order of e; the two
+     * scales apply apart, as each product's factors come in (a weight's
+     * scale in the meat, its inverse in A: s1 s2 alone may underflow) */
     for (size_t a = 0; a < k; a++) {
         double *v = V + a * k;
         for (size_t c = 0; c < k; c++)
             v[c] = 0.0;
         for (size_t e = 0; e < k; e++) {
-            double t = 0.0; /* T[a][e] = sum_f A[a][f] M[f][e] */
+            double t = 0.0;
             for (size_t f = 0; f < k; f++)
                 t += A[a * lda + f] * M[f * k + e];
-            t *= s;
+            t = s2 * (s1 * t);
             for (size_t c = 0; c < k; c++)
                 v[c] += t * A[e * lda + c];
         }

@@ -856,7 +856,7 @@ static partreg_status meat_from_totals(partreg_lonely_psu lonely, const layout *
 static partreg_status sandwich(const partreg_fit *fit, const double *B, double c, double *V)
 {
     size_t k = fit->k;
-    partreg_sandwich_product(fit->bread->data, fit->bread->tda, B, k, c * c, V);
+    partreg_sandwich_product(fit->bread->data, fit->bread->tda, B, k, c, c, V);
     for (size_t a = 0; a < k; a++)
         for (size_t b = 0; b < a; b++)
             V[a * k + b] = V[b * k + a] = 0.5 * (V[a * k + b] + V[b * k + a]);

@@ -543,7 +543,7 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     else if (type == PARTREG_VCOV_CLUSTER)
         factor = dG / (dG - 1.0) * (dn - 1.0) / (dn - dk);
 
-    partreg_sandwich_product(fit->bread->data, fit->bread->tda, M, k, factor * c * c, V);
+    partreg_sandwich_product(fit->bread->data, fit->bread->tda, M, k, c, factor * c, V);
     for (size_t a = 0; a < k; a++) /* exact symmetry */
         for (size_t b = 0; b < a; b++)
             V[a * k + b] = V[b * k + a] = 0.5 * (V[a * k + b] + V[b * k + a]);
