@@ -3,7 +3,9 @@
  * For solves it is Gill, Murray & Wright's modified Cholesky (as GSL's
  * gsl_linalg_mcholesky): any symmetric matrix is factored after a
  * diagonal perturbation E that makes it positive definite; E = 0 tells the
- * matrix was positive definite as given. Private to lib/. */
+ * matrix was positive definite as given. Also the sandwich product and
+ * a symmetric eigen-decomposition, all in a fixed order of operations.
+ * Private to lib/. */
 #ifndef PARTREG_CORE_SPD_H
 #define PARTREG_CORE_SPD_H
 
