@@ -3,7 +3,9 @@
  * rounding, the Gill-Murray-Wright perturbation of indefinite ones (flagged,
  * and still a descent direction), units spread over 40 orders of magnitude
  * (solves and inverses alike), and singular or non-finite input refused
- * without a crash. */
+ * without a crash; the Jacobi eigen-decomposition (A = V diag(l) V',
+ * V'V = I, rank-deficient matrices included) and the sandwich product
+ * against plain products. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -156,6 +158,78 @@ static void test_singular_and_non_finite_are_refused(void **state)
     assert_int_equal(partreg_spd_solve(NULL, A, b, x), 0); /* k = 0 */
 }
 
+/* A = V diag(l) V' and V'V = I to rounding, for full-rank matrices and
+ * for B B' of rank r < k (a block of zero eigenvalues: the sweeps end). */
+static void test_sym_eigen(void **state)
+{
+    (void)state;
+    for (size_t k = 1; k <= 12; k += 3)
+        for (size_t r = 1; r <= k; r += 2) {
+            double *A = malloc(k * k * sizeof *A), *C = malloc(k * k * sizeof *C);
+            double *B = malloc(k * r * sizeof *B), *l = malloc(k * sizeof *l);
+            double *V = malloc(k * k * sizeof *V);
+            assert_true(A && C && B && l && V);
+            unsigned seed = (unsigned)(7 * k + r);
+            for (size_t i = 0; i < k * r; i++) {
+                seed = seed * 1103515245u + 12345u;
+                B[i] = (double)(seed >> 8) / (double)(1u << 24) - 0.5;
+            }
+            double big = 0.0;
+            for (size_t i = 0; i < k; i++)
+                for (size_t j = 0; j < k; j++) {
+                    double t = 0.0;
+                    for (size_t m = 0; m < r; m++)
+                        t += B[i * r + m] * B[j * r + m];
+                    A[i * k + j] = C[i * k + j] = t;
+                    big = fmax(big, fabs(t));
+                }
+            assert_int_equal(partreg_sym_eigen(C, k, l, V), 0);
+            size_t zero = 0;
+            for (size_t e = 0; e < k; e++)
+                zero += fabs(l[e]) < 1e-12 * big;
+            assert_true(zero >= k - r);
+            for (size_t i = 0; i < k; i++)
+                for (size_t j = 0; j < k; j++) {
+                    double rec = 0.0, orth = 0.0;
+                    for (size_t e = 0; e < k; e++) {
+                        rec += V[i * k + e] * l[e] * V[j * k + e];
+                        orth += V[e * k + i] * V[e * k + j];
+                    }
+                    assert_true(fabs(rec - A[i * k + j]) <= 1e-13 * big);
+                    assert_true(fabs(orth - (i == j ? 1.0 : 0.0)) <= 1e-13);
+                }
+            free(A);
+            free(C);
+            free(B);
+            free(l);
+            free(V);
+        }
+    double bad[4] = {1.0, NAN, NAN, 1.0}, l2[2];
+    assert_int_equal(partreg_sym_eigen(bad, 2, l2, NULL), -1);
+}
+
+/* V = s2 (s1 A M) A against the plain triple product, A with a row stride
+ * wider than k. */
+static void test_sandwich_product(void **state)
+{
+    (void)state;
+    size_t k = 5, lda = 7;
+    double A[35], M[25], V[25];
+    for (size_t i = 0; i < 35; i++)
+        A[i] = 0.1 * (double)((i * 7) % 11) - 0.4;
+    for (size_t i = 0; i < 25; i++)
+        M[i] = 0.2 * (double)((i * 5) % 7) - 0.5;
+    partreg_sandwich_product(A, lda, M, k, 0.5, 4.0, V);
+    for (size_t a = 0; a < k; a++)
+        for (size_t c = 0; c < k; c++) {
+            double want = 0.0;
+            for (size_t e = 0; e < k; e++)
+                for (size_t f = 0; f < k; f++)
+                    want += A[a * lda + f] * M[f * k + e] * A[e * lda + c];
+            assert_true(fabs(V[a * k + c] - 2.0 * want) <= 1e-14);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +239,8 @@ int main(void)
         cmocka_unit_test(test_invert_spread_units),
         cmocka_unit_test(test_solve_spread_units),
         cmocka_unit_test(test_singular_and_non_finite_are_refused),
+        cmocka_unit_test(test_sym_eigen),
+        cmocka_unit_test(test_sandwich_product),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,3 +255,97 @@ int partreg_spd_invert(partreg_spd *w, const double *A, double *Ainv, double rel
             Ainv[i * k + j] = Ainv[j * k + i] = 0.5 * (Ainv[i * k + j] + Ainv[j * k + i]);
     return all_finite(Ainv, k * k) ? 0 : -1;
 }
+
+void partreg_sandwich_product(const double *A, size_t lda, const double *M, size_t k, double s1,
+                              double s2, double *V)
+{
+    /* row a of V: each entry t = s2 (s1 (A M)[a][e]) in turn, added times
+     * row e of A, so V[a][c] = sum_e t_e A[e][c] in order of e; the two
+     * scales apply apart, as each product's factors come in (a weight's
+     * scale in the meat, its inverse in A: s1 s2 alone may underflow) */
+    for (size_t a = 0; a < k; a++) {
+        double *v = V + a * k;
+        for (size_t c = 0; c < k; c++)
+            v[c] = 0.0;
+        for (size_t e = 0; e < k; e++) {
+            double t = 0.0;
+            for (size_t f = 0; f < k; f++)
+                t += A[a * lda + f] * M[f * k + e];
+            t = s2 * (s1 * t);
+            for (size_t c = 0; c < k; c++)
+                v[c] += t * A[e * lda + c];
+        }
+    }
+}
+
+/* Sweeps of the cyclic Jacobi method at most: it converges quadratically,
+ * in about ten for the matrices here (the last ones only set entries
+ * below rounding to 0). */
+#define JACOBI_SWEEPS 60
+
+/* The rotation J (c, s = t c) that zeroes A[p][q]: A <- J' A J with A
+ * kept exactly symmetric (the new entries of row p and q mirrored into
+ * their columns; A[p][q] set to 0, the diagonal moved by t A[p][q]), and
+ * V <- V J when given (Golub & Van Loan, sec. 8.5). */
+static void jacobi_rotate(double *A, double *V, size_t n, size_t p, size_t q, double c, double s,
+                          double t)
+{
+    double apq = A[p * n + q];
+    for (size_t r = 0; r < n; r++) {
+        if (r == p || r == q)
+            continue;
+        double arp = A[r * n + p], arq = A[r * n + q];
+        A[r * n + p] = A[p * n + r] = c * arp - s * arq;
+        A[r * n + q] = A[q * n + r] = s * arp + c * arq;
+    }
+    A[p * n + p] -= t * apq;
+    A[q * n + q] += t * apq;
+    A[p * n + q] = A[q * n + p] = 0.0;
+    for (size_t k = 0; V && k < n; k++) {
+        double vkp = V[k * n + p], vkq = V[k * n + q];
+        V[k * n + p] = c * vkp - s * vkq;
+        V[k * n + q] = s * vkp + c * vkq;
+    }
+}
+
+int partreg_sym_eigen(double *A, size_t n, double *eval, double *evec)
+{
+    for (size_t i = 0; evec && i < n * n; i++)
+        evec[i] = i % (n + 1) == 0 ? 1.0 : 0.0;
+    /* an entry below TINY of the largest diagonal entry moves no
+     * eigenvalue by more than the rounding of the largest: dropped, so
+     * that a block of eigenvalues at 0 (a matrix of lower rank) ends too */
+    double big = 0.0;
+    for (size_t i = 0; i < n; i++)
+        big = fmax(big, fabs(A[i * n + i]));
+    double tiny = 1e-18 * big;
+    int converged = n < 2;
+    for (int sweep = 0; sweep < JACOBI_SWEEPS && !converged; sweep++) {
+        converged = 1; /* until an off-diagonal entry is not yet 0 */
+        for (size_t p = 0; p + 1 < n; p++)
+            for (size_t q = p + 1; q < n; q++) {
+                double apq = A[p * n + q], app = A[p * n + p], aqq = A[q * n + q];
+                if (!isfinite(apq) || !isfinite(app) || !isfinite(aqq))
+                    return -1;
+                if (apq == 0.0)
+                    continue;
+                converged = 0;
+                /* an entry that no longer changes either diagonal entry is
+                 * set to 0 (Numerical Recipes' test): the sweeps end */
+                double g = 100.0 * fabs(apq);
+                if ((fabs(app) + g == fabs(app) && fabs(aqq) + g == fabs(aqq)) ||
+                    fabs(apq) <= tiny) {
+                    A[p * n + q] = A[q * n + p] = 0.0;
+                    continue;
+                }
+                /* the rotation that zeroes A[p][q] (Golub & Van Loan, sec. 8.5) */
+                double theta = (aqq - app) / (2.0 * apq);
+                double t = (theta >= 0.0 ? 1.0 : -1.0) / (fabs(theta) + hypot(theta, 1.0));
+                double c = 1.0 / hypot(t, 1.0), sn = t * c;
+                jacobi_rotate(A, evec, n, p, q, c, sn, t);
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        eval[i] = A[i * n + i];
+    return converged ? 0 : -1;
+}

@@ -50,9 +50,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_eigen.h>
 
 #include "core/error.h"
+#include "core/spd.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
 #include "models/kernels/cr2_gram.h"
@@ -390,10 +390,9 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     double **scr = calloc(nt, sizeof *scr), **Zb = calloc(nt, sizeof *Zb),
            **Ob = calloc(nt, sizeof *Ob), **Qb = calloc(nt, sizeof *Qb);
     size_t **rowsb = calloc(nt, sizeof *rowsb), **cnt = calloc(nt, sizeof *cnt);
-    gsl_eigen_symm_workspace *ew = gsl_eigen_symm_alloc(k);
-    gsl_vector *eval = gsl_vector_alloc(k);
-    if (!cs || !Minv || !M || !L || !W || !T || !Kc || !X || !Lj || !u || !V || !df || !ew ||
-        !eval || !owner || !rows_of || !S1 || !S2 || !t1 || !t2 || !scr || !Zb || !Ob || !Qb ||
+    double *eval = malloc((k ? k : 1) * sizeof *eval), *evec = malloc((k ? k * k : 1) * sizeof *evec);
+    if (!cs || !Minv || !M || !L || !W || !T || !Kc || !X || !Lj || !u || !V || !df ||
+        !eval || !evec || !owner || !rows_of || !S1 || !S2 || !t1 || !t2 || !scr || !Zb || !Ob || !Qb ||
         !rowsb || !cnt)
         goto oom;
     for (size_t t = 0; t < nt; t++) {
@@ -512,9 +511,16 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
                 W[row * k + i] = s / L[i * k + i];
             }
         fill_upper(W, k); /* symmetric up to rounding: take the lower triangle */
-        gsl_matrix_view Wv = gsl_matrix_view_array(W, k, k);
-        gsl_eigen_symm(&Wv.matrix, eval, ew);
-        double rho = gsl_vector_max(eval);
+        if (partreg_sym_eigen(W, k, eval, evec) != 0) {
+            st = partreg_error_set(err, PARTREG_ENUMERIC,
+                                   "CR2: the eigenvalues of cluster %zu's leverage did not "
+                                   "converge",
+                                   g + 1);
+            goto cleanup;
+        }
+        double rho = eval[0];
+        for (size_t e = 1; e < k; e++)
+            rho = fmax(rho, eval[e]);
         if (!(1.0 - rho > RHO_TOL)) {
             st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                    "CR2 is not defined: cluster %zu alone determines a "
@@ -726,9 +732,7 @@ cleanup:
     free(lam);
     free(V);
     free(df);
-    if (ew)
-        gsl_eigen_symm_free(ew);
-    if (eval)
-        gsl_vector_free(eval);
+    free(eval);
+    free(evec);
     return st;
 }

@@ -31,14 +31,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
 
 #include "core/comm.h"
+#include "core/cpu.h"
+#include "core/spd.h"
 #include "core/error.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
 #include "inference/meat.h"
+#include "models/kernels/rank_update.h"
 #include "models/rows.h"
 
 /* ---- names ------------------------------------------------------------ */
@@ -826,9 +828,8 @@ static partreg_status meat_from_totals(partreg_lonely_psu lonely, const layout *
         for (size_t j = 0; j < k; j++)
             z[g * k + j] = r * (z[g * k + j] - centre[j]);
     }
-    gsl_matrix_view Zv = gsl_matrix_view_array(z, L->G, k);
-    gsl_matrix_view Bv = gsl_matrix_view_array(B, k, k);
-    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Zv.matrix, 0.0, &Bv.matrix);
+    memset(B, 0, k * k * sizeof *B); /* the same bits on every route */
+    partreg_rank_update(partreg_cpu_isa(), B, k, k, z, k, NULL, NULL, NULL, L->G);
     double scale = 1.0;
     if (lonely == PARTREG_LONELY_SCALED && *n_lonely > 0) {
         if (H_ok == 0) {
@@ -855,18 +856,10 @@ static partreg_status meat_from_totals(partreg_lonely_psu lonely, const layout *
 static partreg_status sandwich(const partreg_fit *fit, const double *B, double c, double *V)
 {
     size_t k = fit->k;
-    double *T = malloc(k * k * sizeof *T);
-    if (!T)
-        return PARTREG_ENOMEM;
-    gsl_matrix_const_view Bv = gsl_matrix_const_view_array(B, k, k);
-    gsl_matrix_view Tv = gsl_matrix_view_array(T, k, k);
-    gsl_matrix_view Vv = gsl_matrix_view_array(V, k, k);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, c, fit->bread, &Bv.matrix, 0.0, &Tv.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, c, &Tv.matrix, fit->bread, 0.0, &Vv.matrix);
+    partreg_sandwich_product(fit->bread->data, fit->bread->tda, B, k, c, c, V);
     for (size_t a = 0; a < k; a++)
         for (size_t b = 0; b < a; b++)
             V[a * k + b] = V[b * k + a] = 0.5 * (V[a * k + b] + V[b * k + a]);
-    free(T);
     return PARTREG_OK;
 }
 

@@ -22,9 +22,9 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_eigen.h>
 
 #include "core/error.h"
+#include "core/spd.h"
 #include "inference/inference_internal.h"
 
 /* Eigenvalues below this fraction of the largest are dropped from the
@@ -47,31 +47,28 @@ static int by_p(const void *a, const void *b)
 /* W = M' V^- M and the rank of V (g x g, overwritten). */
 static partreg_status wald_ginv(double *V, const double *M, size_t g, double *W, size_t *rank)
 {
-    gsl_eigen_symmv_workspace *ew = gsl_eigen_symmv_alloc(g);
-    gsl_vector *eval = gsl_vector_alloc(g);
-    gsl_matrix *evec = gsl_matrix_alloc(g, g);
+    double *eval = malloc(g * sizeof *eval), *evec = malloc(g * g * sizeof *evec);
     partreg_status st = PARTREG_OK;
-    if (!ew || !eval || !evec) {
+    if (!eval || !evec) {
         st = PARTREG_ENOMEM;
         goto cleanup;
     }
-    gsl_matrix_view Vv = gsl_matrix_view_array(V, g, g);
-    if (gsl_eigen_symmv(&Vv.matrix, eval, evec, ew) != 0) {
+    if (partreg_sym_eigen(V, g, eval, evec) != 0) {
         st = PARTREG_ESINGULAR;
         goto cleanup;
     }
     double lmax = 0.0;
     for (size_t i = 0; i < g; i++)
-        lmax = fmax(lmax, gsl_vector_get(eval, i));
+        lmax = fmax(lmax, eval[i]);
     double s = 0.0;
     size_t r = 0;
     for (size_t e = 0; e < g; e++) {
-        double l = gsl_vector_get(eval, e);
+        double l = eval[e];
         if (!(lmax > 0.0) || l <= GOF_RANK_TOL * lmax)
             continue;
         double u = 0.0;
         for (size_t i = 0; i < g; i++)
-            u += gsl_matrix_get(evec, i, e) * M[i];
+            u += evec[i * g + e] * M[i];
         s += u * u / l;
         r++;
     }
@@ -80,10 +77,8 @@ static partreg_status wald_ginv(double *V, const double *M, size_t g, double *W,
     if (r == 0)
         st = PARTREG_ESINGULAR;
 cleanup:
-    gsl_matrix_free(evec);
-    gsl_vector_free(eval);
-    if (ew)
-        gsl_eigen_symmv_free(ew);
+    free(evec);
+    free(eval);
     return st;
 }
 

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_eigen.h>
 
 #include "core/error.h"
+#include "core/spd.h"
 #include "inference/inference_internal.h"
 
 /* Relative eigenvalue cut-off for the rank of the tested sub-covariance. */
@@ -56,11 +56,10 @@ partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *param
                                                "'%s' is listed twice",
                                                partreg_fit_param_name(fit, j, name, sizeof name));
     }
-    gsl_matrix *V = gsl_matrix_alloc(m, m), *U = gsl_matrix_alloc(m, m);
-    gsl_vector *ev = gsl_vector_alloc(m);
-    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(m);
+    double *V = malloc(m * m * sizeof *V), *U = malloc(m * m * sizeof *U);
+    double *ev = malloc(m * sizeof *ev);
     partreg_status st = PARTREG_OK;
-    if (!V || !U || !ev || !ws) {
+    if (!V || !U || !ev) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -72,26 +71,26 @@ partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *param
                                        "the covariance of the tested parameters is not finite");
                 goto cleanup;
             }
-            gsl_matrix_set(V, a, c, v);
+            V[a * m + c] = v;
         }
-    if (gsl_eigen_symmv(V, ev, U, ws) != GSL_SUCCESS) {
+    if (partreg_sym_eigen(V, m, ev, U) != 0) {
         st = partreg_error_set(err, PARTREG_ENUMERIC, "eigen-decomposition failed");
         goto cleanup;
     }
     double emax = 0.0;
     for (size_t a = 0; a < m; a++)
-        emax = fmax(emax, gsl_vector_get(ev, a));
+        emax = fmax(emax, ev[a]);
     size_t rank = 0;
     double c2 = 0.0;
     for (size_t a = 0; a < m; a++) {
-        double lam = gsl_vector_get(ev, a);
+        double lam = ev[a];
         if (!(lam > WALD_RANK_TOL * emax))
             continue;
         double proj = 0.0; /* u_a' b */
         for (size_t c = 0; c < m; c++) {
             size_t j = params[c];
             double b = gsl_vector_get(fit->par, j);
-            proj += gsl_matrix_get(U, c, a) * b;
+            proj += U[c * m + a] * b;
         }
         c2 += proj * proj / lam;
         rank++;
@@ -106,10 +105,9 @@ partreg_status partreg_fit_wald_test(const partreg_fit *fit, const size_t *param
     *p = gsl_cdf_chisq_Q(c2, *df);
     partreg_error_clear(err);
 cleanup:
-    if (V) gsl_matrix_free(V);
-    if (U) gsl_matrix_free(U);
-    if (ev) gsl_vector_free(ev);
-    if (ws) gsl_eigen_symmv_free(ws);
+    free(V);
+    free(U);
+    free(ev);
     return st;
 }
 

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
 
 #include "core/cpu.h"
+#include "core/spd.h"
 #include "core/error.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
@@ -473,10 +473,9 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                                  partreg_vcov_name(type), partreg_fit_model_name(fit));
 
     double *M = calloc(k * k, sizeof *M);
-    double *T = malloc(k * k * sizeof *T);
     double *V = malloc(k * k * sizeof *V);
     double *Sg = type == PARTREG_VCOV_CLUSTER ? calloc(n_clusters * k > 0 ? n_clusters * k : 1, sizeof *Sg) : NULL;
-    if (!M || !T || !V || (type == PARTREG_VCOV_CLUSTER && !Sg)) {
+    if (!M || !V || (type == PARTREG_VCOV_CLUSTER && !Sg)) {
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -529,10 +528,10 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
                               : "reading the rows failed");
         goto cleanup;
     }
-    gsl_matrix_view Mv = gsl_matrix_view_array(M, k, k);
     if (type == PARTREG_VCOV_CLUSTER) { /* M = sum_g S_g S_g' (unused codes add 0) */
-        gsl_matrix_view Sv = gsl_matrix_view_array(Sg, n_clusters, k);
-        gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Sv.matrix, 0.0, &Mv.matrix);
+        memset(M, 0, k * k * sizeof *M);
+        partreg_rank_update(partreg_route_isa(fit->kernel), M, k, k, Sg, k, NULL, NULL, NULL,
+                            n_clusters);
     }
     for (size_t a = 0; a < k; a++) /* fill the upper triangle */
         for (size_t b = 0; b < a; b++)
@@ -544,11 +543,7 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     else if (type == PARTREG_VCOV_CLUSTER)
         factor = dG / (dG - 1.0) * (dn - 1.0) / (dn - dk);
 
-    gsl_matrix_view Tv = gsl_matrix_view_array(T, k, k);
-    gsl_matrix_view Vv = gsl_matrix_view_array(V, k, k);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, c, fit->bread, &Mv.matrix, 0.0, &Tv.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, factor * c, &Tv.matrix, fit->bread, 0.0,
-                   &Vv.matrix);
+    partreg_sandwich_product(fit->bread->data, fit->bread->tda, M, k, c, factor * c, V);
     for (size_t a = 0; a < k; a++) /* exact symmetry */
         for (size_t b = 0; b < a; b++)
             V[a * k + b] = V[b * k + a] = 0.5 * (V[a * k + b] + V[b * k + a]);
@@ -565,7 +560,6 @@ partreg_status partreg_fit_set_vcov(partreg_fit *fit, const partreg_data *data,
     partreg_error_clear(err);
 cleanup:
     free(M);
-    free(T);
     free(V);
     free(Sg);
     return st;

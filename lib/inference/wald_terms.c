@@ -22,8 +22,6 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_eigen.h>
-#include <gsl/gsl_errno.h>
 
 #include "core/error.h"
 #include "core/spd.h"
@@ -72,9 +70,7 @@ partreg_status partreg_wald_quad_form(double *C, const double *z, size_t m, doub
     partreg_status st = PARTREG_OK;
     partreg_spd *w = partreg_spd_alloc(m);
     double *Ci = malloc(m * m * sizeof *Ci);
-    gsl_eigen_symmv_workspace *ew = NULL;
-    gsl_vector *eval = NULL;
-    gsl_matrix *evec = NULL;
+    double *eval = NULL, *evec = NULL;
     if (!w || !Ci) {
         st = PARTREG_ENOMEM;
         goto cleanup;
@@ -89,31 +85,29 @@ partreg_status partreg_wald_quad_form(double *C, const double *z, size_t m, doub
         goto cleanup;
     }
     /* generalised inverse from the eigen-decomposition */
-    ew = gsl_eigen_symmv_alloc(m);
-    eval = gsl_vector_alloc(m);
-    evec = gsl_matrix_alloc(m, m);
-    if (!ew || !eval || !evec) {
+    eval = malloc(m * sizeof *eval);
+    evec = malloc(m * m * sizeof *evec);
+    if (!eval || !evec) {
         st = PARTREG_ENOMEM;
         goto cleanup;
     }
-    gsl_matrix_view Cv = gsl_matrix_view_array(C, m, m);
-    if (gsl_eigen_symmv(&Cv.matrix, eval, evec, ew) != GSL_SUCCESS) {
+    if (partreg_sym_eigen(C, m, eval, evec) != 0) {
         st = PARTREG_ESINGULAR;
         goto cleanup;
     }
     double lmax = 0.0;
     for (size_t i = 0; i < m; i++)
-        if (gsl_vector_get(eval, i) > lmax)
-            lmax = gsl_vector_get(eval, i);
+        if (eval[i] > lmax)
+            lmax = eval[i];
     double s = 0.0;
     size_t r = 0;
     for (size_t k = 0; k < m; k++) {
-        double l = gsl_vector_get(eval, k);
+        double l = eval[k];
         if (!(lmax > 0.0) || l <= WALD_RANK_TOL * lmax)
             continue;
         double u = 0.0;
         for (size_t i = 0; i < m; i++)
-            u += gsl_matrix_get(evec, i, k) * z[i];
+            u += evec[i * m + k] * z[i];
         s += u * u / l;
         r++;
     }
@@ -125,10 +119,8 @@ partreg_status partreg_wald_quad_form(double *C, const double *z, size_t m, doub
     *rank = (double)r;
 
 cleanup:
-    gsl_matrix_free(evec);
-    gsl_vector_free(eval);
-    if (ew)
-        gsl_eigen_symmv_free(ew);
+    free(evec);
+    free(eval);
     free(Ci);
     partreg_spd_free(w);
     return st;
