@@ -1,11 +1,12 @@
 /* Pass 1 of the CSV reader in chunks of whole lines on several threads.
  *
  * One chunk of whole lines [start, end) of the data is parsed on its own
- * lexer (a copy whose input ends at the chunk's end; line numbers count
- * from 0 except in the first chunk, and are shifted when chunks are
- * joined). A chunk only accepts rows whose every cell is a plain number or
- * missing (csv_lex_number_fast, csv_lex_missing_fast) with exactly ncol
- * cells: anything else (quotes, text, ragged rows, invalid bytes) stops it,
+ * lexer (a copy whose input ends at the chunk's end). A first run counts
+ * the LFs of each chunk: they bound its records and give its first line
+ * number, so the result arrays are allocated once and every chunk writes
+ * its rows into them in place. A chunk only accepts rows whose every cell
+ * is a plain number or missing (csv_lex_number_fast, csv_lex_missing_fast)
+ * with exactly ncol cells: anything else (quotes, text, ragged rows, invalid bytes) stops it,
  * and the caller reads the file sequentially from the start of the data, so
  * every error and every categorical column comes from the one sequential
  * code path. Chunks are joined in file order: the table is the one a
@@ -28,9 +29,10 @@
 typedef struct chunk {
     lexer L;
     size_t ncol;
-    double **vals;   /* ncol growing arrays */
-    long *lines;
-    size_t n, cap;
+    double **vals;    /* the ncol result arrays, at this chunk's first row */
+    long *lines;      /* the result's lines, at this chunk's first row */
+    size_t n, cap;    /* rows parsed; room for them (the chunk's LF count) */
+    size_t nlf;       /* LFs in [L.pos, L.len), counted before parsing */
     int ok;
     atomic_int *stop; /* set by the first chunk that fails */
     int release;      /* drop parsed pages of the input */
@@ -58,24 +60,26 @@ static void chunk_release(chunk *c)
         c->released = hi;
 }
 
-static int chunk_grow(chunk *c)
+/* LF bytes in b[from, to). */
+static size_t count_lf(const unsigned char *b, size_t from, size_t to)
 {
-    size_t nc = c->cap ? 2 * c->cap : 1024;
-    long *nl;
-    if (nc > SIZE_MAX / sizeof(double))
-        return 0;
-    nl = realloc(c->lines, nc * sizeof *nl);
-    if (!nl)
-        return 0;
-    c->lines = nl;
-    for (size_t k = 0; k < c->ncol; k++) {
-        double *nv = realloc(c->vals[k], nc * sizeof *nv);
-        if (!nv)
-            return 0;
-        c->vals[k] = nv;
+    size_t n = 0, i = from;
+#ifdef __SSE2__
+    const __m128i vl = _mm_set1_epi8('\n');
+    for (; i + 16 <= to; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        n += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vl)));
     }
-    c->cap = nc;
-    return 1;
+#endif
+    for (; i < to; i++)
+        n += b[i] == '\n';
+    return n;
+}
+
+static void chunk_count(void *chunks, size_t t)
+{
+    chunk *c = (chunk *)chunks + t;
+    c->nlf = count_lf(c->L.b, c->L.pos, c->L.len);
 }
 
 static void chunk_run(chunk *c)
@@ -88,8 +92,8 @@ static void chunk_run(chunk *c)
             return;
         if (c->release && c->L.pos - c->released >= CHUNK_RELEASE_STEP)
             chunk_release(c);
-        if (c->n == c->cap && !chunk_grow(c))
-            goto fail;
+        if (c->n == c->cap)
+            goto fail; /* not reached: a record ends at an LF of the chunk or at its end */
         c->lines[c->n] = L->line;
         for (size_t k = 0; k < c->ncol; k++) {
             double *dst = &c->vals[k][c->n];
@@ -111,15 +115,6 @@ static void chunk_share(void *chunks, size_t t)
     chunk_run((chunk *)chunks + t);
 }
 
-static void chunk_free(chunk *c)
-{
-    if (c->vals)
-        for (size_t k = 0; k < c->ncol; k++)
-            free(c->vals[k]);
-    free(c->vals);
-    free(c->lines);
-}
-
 int csv_parse_parallel(const lexer *L, size_t threads, size_t min_bytes, int release,
                        size_t ncol, size_t data_pos, long data_line, size_t data_line_start,
                        double **vals, long **lines, size_t *n_rows, int *released)
@@ -135,11 +130,14 @@ int csv_parse_parallel(const lexer *L, size_t threads, size_t min_bytes, int rel
     if (T < 2 || ncol == 0)
         return 0;
     chunk *c = calloc(T, sizeof *c);
+    double **ptr = calloc(T * ncol, sizeof *ptr);
+    double **res = calloc(ncol, sizeof *res);
+    long *rlines = NULL;
     atomic_int stop;
     int ok = 0;
-    size_t t, pos = data_pos;
-    if (!c)
-        return 0;
+    size_t t, pos = data_pos, cap = 0;
+    if (!c || !ptr || !res)
+        goto cleanup;
     atomic_init(&stop, 0);
     for (t = 0; t < T; t++) {
         size_t cut = t + 1 == T ? L->len : data_pos + data_len / T * (t + 1);
@@ -153,70 +151,100 @@ int csv_parse_parallel(const lexer *L, size_t threads, size_t min_bytes, int rel
         c[t].L.pos = pos;
         c[t].L.len = cut;
         c[t].L.safe = t + 1 < T ? cut - 1 : L->safe; /* its last LF */
-        c[t].L.line = t == 0 ? data_line : 0;
         c[t].L.line_start = t == 0 ? data_line_start : pos;
         c[t].ncol = ncol;
         c[t].stop = &stop;
         c[t].release = release;
         {
-            /* from the first whole page of the chunk (the mapping is
+            /* from the first whole page of the chunk (the buffer is
              * page-aligned, so offsets are) */
             size_t page = (size_t)sysconf(_SC_PAGESIZE);
             c[t].released = (pos + page - 1) / page * page;
         }
-        c[t].vals = calloc(ncol, sizeof *c[t].vals);
-        if (!c[t].vals)
-            goto cleanup;
+        c[t].vals = ptr + t * ncol;
         pos = cut;
+    }
+    /* The LFs of each chunk bound its records (a chunk but the last ends
+     * just after an LF, and every record in it ends at one of its LFs; the
+     * last may end at the end of the input): the results are allocated
+     * once, each chunk writes its rows in place, and its first line
+     * number is known before it starts. */
+    partreg_team_run(NULL, T, chunk_count, c);
+    {
+        long line = data_line;
+        for (t = 0; t < T; t++) {
+            c[t].L.line = line;
+            c[t].cap = c[t].nlf + (t + 1 == T);
+            line += (long)c[t].nlf;
+            if (cap > SIZE_MAX / sizeof(double) - c[t].cap)
+                goto cleanup;
+            cap += c[t].cap;
+        }
+    }
+    rlines = malloc(cap * sizeof *rlines);
+    if (!rlines)
+        goto cleanup;
+    for (size_t k = 0; k < ncol; k++) {
+        res[k] = malloc(cap * sizeof **res);
+        if (!res[k])
+            goto cleanup;
+    }
+    {
+        size_t at = 0;
+        for (t = 0; t < T; t++) {
+            c[t].lines = rlines + at;
+            for (size_t k = 0; k < ncol; k++)
+                c[t].vals[k] = res[k] + at;
+            at += c[t].cap;
+        }
     }
     partreg_team_run(NULL, T, chunk_share, c);
     for (t = 0; t < T; t++)
         if (!c[t].ok)
             goto cleanup;
-    /* join: chunk 0's arrays grow to the total and the others follow */
+    /* close the gaps that blank lines (and the last chunk's spare row)
+     * left; a file without blank lines moves nothing */
     {
-        size_t total = 0, at;
-        long base;
-        for (t = 0; t < T; t++)
+        size_t total = 0;
+        for (t = 0; t < T; t++) {
+            if (c[t].lines != rlines + total) {
+                memmove(rlines + total, c[t].lines, c[t].n * sizeof *rlines);
+                for (size_t k = 0; k < ncol; k++)
+                    memmove(res[k] + total, c[t].vals[k], c[t].n * sizeof **res);
+            }
             total += c[t].n;
-        if (total == 0 || total > SIZE_MAX / sizeof(double))
+        }
+        if (total == 0)
             goto cleanup; /* no rows: the sequential pass handles it */
-        long *nl = realloc(c[0].lines, total * sizeof *nl);
-        if (!nl)
-            goto cleanup;
-        c[0].lines = nl;
-        for (size_t k = 0; k < ncol; k++) {
-            double *nv = realloc(c[0].vals[k], total * sizeof *nv);
-            if (!nv)
-                goto cleanup;
-            c[0].vals[k] = nv;
-        }
-        at = c[0].n;
-        base = c[0].L.line; /* the line at the start of chunk 1 */
-        for (t = 1; t < T; t++) {
-            for (size_t i = 0; i < c[t].n; i++)
-                nl[at + i] = c[t].lines[i] + base;
-            for (size_t k = 0; k < ncol; k++)
-                if (c[t].n)
-                    memcpy(c[0].vals[k] + at, c[t].vals[k], c[t].n * sizeof(double));
-            at += c[t].n;
-            base += c[t].L.line;
+        if (total < cap) {
+            long *nl = realloc(rlines, total * sizeof *nl);
+            if (nl)
+                rlines = nl;
+            for (size_t k = 0; k < ncol; k++) {
+                double *nv = realloc(res[k], total * sizeof *nv);
+                if (nv)
+                    res[k] = nv;
+            }
         }
         for (size_t k = 0; k < ncol; k++) {
-            vals[k] = c[0].vals[k];
-            c[0].vals[k] = NULL;
+            vals[k] = res[k];
+            res[k] = NULL;
         }
-        *lines = c[0].lines;
-        c[0].lines = NULL;
+        *lines = rlines;
+        rlines = NULL;
         *n_rows = total;
         ok = 1;
     }
 cleanup:
-    for (t = 0; t < T; t++) {
-        *released |= c[t].dropped;
-        chunk_free(&c[t]);
-    }
+    if (c)
+        for (t = 0; t < T; t++)
+            *released |= c[t].dropped;
+    if (res)
+        for (size_t k = 0; k < ncol; k++)
+            free(res[k]);
+    free(res);
+    free(rlines);
+    free(ptr);
     free(c);
     return ok;
 }
-
