@@ -773,6 +773,77 @@ static void test_csv_numbers(void **state)
     free(buf);
 }
 
+/* The chunks' conversion of plain decimals (csv_lex_number_plain) against
+ * the general conversion and strtod, bit for bit: 200000 random numbers
+ * the chunks accept (at most 15 digits, leading zeros counted; a sign;
+ * the point anywhere or absent; some with exponents, which it hands on),
+ * rows ending in LF or CRLF, read in chunks on several threads. */
+static void test_csv_numbers_chunks(void **state)
+{
+    (void)state;
+    size_t rows = 200000, cap = 64 + rows * 64, used = 0;
+    char *buf = malloc(cap);
+    char (*text)[48] = malloc(rows * sizeof *text);
+    assert_true(buf && text);
+    used += (size_t)snprintf(buf, cap, "a,b\n");
+    for (size_t i = 0; i < rows; i++) {
+        int digits = 1 + (int)(rng_next() % 15), form = (int)(rng_next() % 8);
+        char mant[32];
+        for (int d = 0; d < digits; d++)
+            mant[d] = (char)('0' + rng_next() % 10);
+        if (form == 0) /* leading zeros */
+            for (int d = 0; d < digits / 2; d++)
+                mant[d] = '0';
+        mant[digits] = '\0';
+        int dot = (int)(rng_next() % (unsigned)(digits + 1));
+        const char *sign = rng_next() % 2 ? "-" : "";
+        if (form == 1)
+            snprintf(text[i], 48, "%s%s", sign, mant); /* an integer */
+        else if (form == 2)
+            snprintf(text[i], 48, "%s%.*s.%se%d", sign, dot, mant, mant + dot,
+                     (int)(rng_next() % 15) - 7);
+        else
+            snprintf(text[i], 48, "%s%.*s.%s", sign, dot, mant, mant + dot);
+        used += (size_t)snprintf(buf + used, cap - used, "%s,%d%s", text[i], (int)(i % 7),
+                                 i + 1 == rows ? "" : (i % 11 ? "\n" : "\r\n"));
+    }
+    static const char *const never[1] = {"@@never@@"};
+    partreg_read_options slow = partreg_read_options_default();
+    slow.na_strings = never;
+    slow.n_na_strings = 1;
+    partreg_table *ref = NULL;
+    assert_int_equal(partreg_table_read_csv_buffer(buf, used, "t.csv", &slow, &ref, NULL),
+                     PARTREG_OK);
+    const double *r = partreg_table_numeric(ref, 0);
+    for (size_t i = 0; i < rows; i++) {
+        double want = strtod(text[i], NULL);
+        if (memcmp(&r[i], &want, sizeof want) != 0) {
+            print_error("'%s': general %.17g, strtod %.17g\n", text[i], r[i], want);
+            fail();
+        }
+    }
+    static const int counts[3] = {2, 3, 8};
+    for (size_t k = 0; k < 3; k++) {
+        partreg_read_options many = partreg_read_options_default();
+        many.threads = counts[k];
+        many.min_bytes_per_thread = 1;
+        partreg_table *t = NULL;
+        assert_int_equal(partreg_table_read_csv_buffer(buf, used, "t.csv", &many, &t, NULL),
+                         PARTREG_OK);
+        const double *a = partreg_table_numeric(t, 0);
+        for (size_t i = 0; i < rows; i++)
+            if (memcmp(&a[i], &r[i], sizeof *a) != 0) {
+                print_error("'%s': chunks %.17g, general %.17g\n", text[i], a[i], r[i]);
+                fail();
+            }
+        assert_same_table(ref, t);
+        partreg_table_free(t);
+    }
+    partreg_table_free(ref);
+    free(text);
+    free(buf);
+}
+
 /* Read buf on 1 thread and on several with tiny chunks: same table, or the
  * same error. */
 static void check_threads(const char *buf, size_t len)
@@ -1019,6 +1090,7 @@ int main(void)
         cmocka_unit_test(test_frame_threads),
         cmocka_unit_test(test_frame_taking),
         cmocka_unit_test(test_csv_numbers),
+        cmocka_unit_test(test_csv_numbers_chunks),
         cmocka_unit_test(test_csv_threads),
         cmocka_unit_test(test_csv_file_release),
         cmocka_unit_test(test_csv_file_blocks),

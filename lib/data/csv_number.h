@@ -142,6 +142,59 @@ static CSV_ALWAYS_INLINE int csv_lex_number_fast(lexer *L, field *f, int *end, d
     return 1;
 }
 
+/* csv_lex_number_fast() for the parallel chunks, which need no field: the
+ * plain decimal cell ([-]digits[.digits], at most 15 digits, then the
+ * delimiter or an LF) when an LF lies ahead (pos < L->safe, so no scan
+ * needs a bounds check) converted here, every other cell handed to
+ * csv_lex_number_fast(). The same double and the same lexer state: with
+ * no exponent, e is minus the count of fraction digits, within 0..-15. */
+static CSV_ALWAYS_INLINE int csv_lex_number_plain(lexer *L, int *end, double *dst)
+{
+    const unsigned char *b = L->b;
+    size_t pos = L->pos, d0, nd, nf = 0;
+    uint64_t m = 0;
+    int neg;
+    unsigned char c;
+    if (pos >= L->safe) {
+        field f;
+        return csv_lex_number_fast(L, &f, end, dst);
+    }
+    neg = b[pos] == '-';
+    pos += (size_t)neg;
+    for (d0 = pos; (unsigned)(b[pos] - '0') < 10; pos++)
+        m = m * 10 + (uint64_t)(b[pos] - '0');
+    nd = pos - d0;
+    if (b[pos] == '.') {
+        size_t f0 = ++pos;
+        for (; (unsigned)(b[pos] - '0') < 10; pos++)
+            m = m * 10 + (uint64_t)(b[pos] - '0');
+        nf = pos - f0;
+        nd += nf;
+    }
+    if (nd - 1 >= 15)
+        return 0; /* no digits, or more than 15: not for the fast path */
+    c = b[pos];
+    if (c == (unsigned char)L->delim) {
+        L->pos = pos + 1;
+        *end = END_FIELD;
+    } else if (c == '\n') {
+        L->pos = pos + 1;
+        L->line++;
+        L->line_start = pos + 1;
+        *end = END_RECORD;
+    } else {
+        field f; /* an exponent, a CR, or not a number */
+        return csv_lex_number_fast(L, &f, end, dst);
+    }
+    {
+        double v = (double)m;
+        if (nf)
+            v = v / csv_pow10_exact[nf];
+        *dst = neg ? -v : v;
+    }
+    return 1;
+}
+
 /* A missing numeric cell in one scan: empty or "NA", followed directly by
  * the delimiter, a line end or the end of the input (what cell_numeric()
  * reads as missing when the caller gave no NA strings). Same contract as

@@ -5,7 +5,7 @@
  * the LFs of each chunk: they bound its records and give its first line
  * number, so the result arrays are allocated once and every chunk writes
  * its rows into them in place. A chunk only accepts rows whose every cell
- * is a plain number or missing (csv_lex_number_fast, csv_lex_missing_fast)
+ * is a plain number or missing (csv_lex_number_plain, csv_lex_missing_fast)
  * with exactly ncol cells: anything else (quotes, text, ragged rows, invalid bytes) stops it,
  * and the caller reads the file sequentially from the start of the data, so
  * every error and every categorical column comes from the one sequential
@@ -74,10 +74,17 @@ static size_t count_lf(const unsigned char *b, size_t from, size_t to)
 {
     size_t n = 0, i = from;
 #ifdef __SSE2__
-    const __m128i vl = _mm_set1_epi8('\n');
-    for (; i + 16 <= to; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-        n += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vl)));
+    /* per-byte counters (a match subtracts -1), summed every 255 steps */
+    const __m128i vl = _mm_set1_epi8('\n'), vz = _mm_setzero_si128();
+    while (i + 16 <= to) {
+        __m128i acc = vz;
+        uint64_t part[2];
+        for (int k = 0; k < 255 && i + 16 <= to; k++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, vl));
+        }
+        _mm_storeu_si128((__m128i *)(void *)part, _mm_sad_epu8(acc, vz));
+        n += (size_t)(part[0] + part[1]);
     }
 #endif
     for (; i < to; i++)
@@ -117,7 +124,7 @@ static int chunk_rows(chunk *c)
         c->lines[c->n] = L->line;
         for (size_t k = 0; k < c->ncol; k++) {
             double *dst = &c->vals[k][c->n];
-            if (!csv_lex_number_fast(L, &f, &end, dst) && !csv_lex_missing_fast(L, &f, &end, dst))
+            if (!csv_lex_number_plain(L, &end, dst) && !csv_lex_missing_fast(L, &f, &end, dst))
                 return 0;
             if ((k + 1 < c->ncol) != (end == END_FIELD))
                 return 0; /* too few or too many fields */
