@@ -1,5 +1,6 @@
-/* Time partreg_table_read_csv on a file: best and median wall-clock time of
- * REPEATS reads (CLOCK_MONOTONIC) and the best CPU time of the process
+/* Time partreg_table_read on a file (CSV, .sav or .dta by its extension):
+ * best and median wall-clock time of REPEATS reads (CLOCK_MONOTONIC) and
+ * the best CPU time of the process
  * (CLOCK_PROCESS_CPUTIME_ID, user + system: the figure to trust when the
  * machine is shared), with the table's shape.
  * THREADS sets partreg_read_options.threads (0, the default: all cores).
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
     opt.threads = argc > 3 ? atoi(argv[3]) : 0;
     for (r = 0; r < reps; r++) {
         double t0 = now(), c0 = now_clock(CLOCK_PROCESS_CPUTIME_ID), c1;
-        if (partreg_table_read_csv(argv[1], &opt, &tab, &err) != PARTREG_OK) {
+        if (partreg_table_read(argv[1], &opt, &tab, &err) != PARTREG_OK) {
             fprintf(stderr, "bench_read: %s\n", err.message);
             return 1;
         }
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
         partreg_table_free(tab);
     }
     qsort(t, (size_t)reps, sizeof *t, cmp);
-    printf("read_csv: wall best %.3f s, median %.3f s; CPU best %.3f s; over %d runs, "
+    printf("partreg: wall best %.3f s, median %.3f s; CPU best %.3f s; over %d runs, "
            "threads %d\n",
            t[0], t[reps / 2], cpu_best, reps, opt.threads);
     return 0;

@@ -198,6 +198,47 @@ static void chunk_share(void *chunks, size_t t)
         atomic_store_explicit(c->stop, 1, memory_order_relaxed);
 }
 
+/* Rows parsed from the input's start before the chunks are set up. */
+#define PROBE_ROWS 16
+
+/* 1 when the first PROBE_ROWS records of L from L->pos (those within L)
+ * are rows the chunks accept: a file with text in its first rows goes to
+ * the sequential pass without a count of its LFs. */
+static int probe_rows(const lexer *L, size_t ncol)
+{
+    chunk c;
+    atomic_int stop;
+    double *v = malloc((PROBE_ROWS + 1) * ncol * sizeof *v);
+    double **pv = malloc(ncol * sizeof *pv);
+    long lines[PROBE_ROWS + 1];
+    size_t end = L->pos;
+    int ok = 0;
+    if (!v || !pv)
+        goto done;
+    for (int r = 0; r < PROBE_ROWS && end < L->len; r++) {
+        const unsigned char *lf = memchr(L->b + end, '\n', L->len - end);
+        end = lf ? (size_t)(lf - L->b) + 1 : L->len;
+    }
+    memset(&c, 0, sizeof c);
+    atomic_init(&stop, 0);
+    c.L = *L;
+    c.L.len = end;
+    if (c.L.safe >= end)
+        c.L.safe = end > L->pos && L->b[end - 1] == '\n' ? end - 1 : 0;
+    c.ncol = ncol;
+    c.stop = &stop;
+    c.cap = PROBE_ROWS + 1;
+    c.lines = lines;
+    c.vals = pv;
+    for (size_t k = 0; k < ncol; k++)
+        pv[k] = v + k * (PROBE_ROWS + 1);
+    ok = chunk_rows(&c);
+done:
+    free(pv);
+    free(v);
+    return ok;
+}
+
 /* Count, allocate, parse and join the chunks c[0..T) set up by the
  * callers below (their input, first offsets and lexers). */
 static int run_chunks(chunk *c, size_t T, size_t ncol, long data_line, double **vals,
@@ -308,7 +349,7 @@ int csv_parse_parallel(const lexer *L, size_t threads, size_t min_bytes, int rel
         T = data_len / min_bytes;
     if (T > PARTREG_TEAM_MAX)
         T = PARTREG_TEAM_MAX;
-    if (T < 2 || ncol == 0)
+    if (T < 2 || ncol == 0 || !probe_rows(L, ncol))
         return 0;
     chunk *c = calloc(T, sizeof *c);
     double **ptr = calloc(T * ncol, sizeof *ptr);
@@ -384,7 +425,7 @@ int csv_parse_parallel_file(const lexer *L, const partreg_file_data *file, size_
         T = PARTREG_TEAM_MAX;
     if (T < 1)
         T = 1;
-    if (ncol == 0 || data_pos > file->len)
+    if (ncol == 0 || data_pos > file->len || !probe_rows(L, ncol))
         return 0;
     chunk *c = calloc(T, sizeof *c);
     double **ptr = calloc(T * ncol, sizeof *ptr);

@@ -27,7 +27,8 @@ int csv_parse_parallel(const lexer *L, size_t threads, size_t min_bytes, int rel
  * bytes in blocks into a buffer of its own, once to count its LFs and once
  * to parse them. L gives the delimiter and the byte classes. Returns 1 with
  * the results as csv_parse_parallel(), 0 (nothing allocated) when the file
- * must be read whole and sequentially: a cell the chunks do not accept, a
+ * must be read whole and sequentially (its first rows, in L from L->pos,
+ * are tried first): a cell the chunks do not accept, a
  * read error, the file changed since it was opened, or out of memory. */
 int csv_parse_parallel_file(const lexer *L, const partreg_file_data *file, size_t threads,
                             size_t min_bytes, size_t ncol, size_t data_pos, long data_line,
