@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         partreg_table_free(tab);
     }
     qsort(t, (size_t)reps, sizeof *t, cmp);
-    printf("partreg: wall best %.3f s, median %.3f s; CPU best %.3f s; over %d runs, "
+    printf("partreg: wall best %.4f s, median %.4f s; CPU best %.4f s; over %d runs, "
            "threads %d\n",
            t[0], t[reps / 2], cpu_best, reps, opt.threads);
     return 0;

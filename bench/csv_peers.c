@@ -209,7 +209,7 @@ int main(int argc, char **argv)
             cpu_best = c1;
     }
     qsort(t, (size_t)reps, sizeof *t, cmp);
-    printf("%s: wall best %.3f s, median %.3f s; CPU best %.3f s; over %d runs, threads %d "
+    printf("%s: wall best %.4f s, median %.4f s; CPU best %.4f s; over %d runs, threads %d "
            "(%zu)\n",
            mode, t[0], t[reps / 2], cpu_best, reps, threads, out);
     close(fd);
