@@ -77,11 +77,25 @@ expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + age" --
     --cluster community --brant
 has "$TMP/out" "assumes independent rows; it does not use the cluster covariance"
 
-# ---- profile intervals are not printed beside robust SEs ------------------
-expect 2 "--ci profile cannot be combined with --vcov cluster" "$BIN" fit "$DATA" --formula "$F" \
-    --ci profile --vcov cluster --cluster community
-expect 2 "--ci profile cannot be combined with --vcov hc0" "$BIN" fit "$DATA" --formula "$F" \
-    --ci profile --vcov hc0
+# ---- profile intervals beside robust SEs: each format says so -------------
+expect 0 "" "$BIN" fit "$DATA" --formula "$F" --ci profile --vcov cluster --cluster community
+has "$TMP/out" "--ci profile with --vcov cluster: the intervals profile the likelihood"
+has "$TMP/out" "too narrow"
+has "$TMP/out" "profile CI]"
+expect 0 "" "$BIN" fit "$DATA" --formula "$F" --ci profile --vcov hc0 --format json
+has "$TMP/out" '"ci_method": "profile"'
+has "$TMP/out" '"vcov_type": "hc0"'
+has "$TMP/out" "--ci profile with --vcov hc0"
+expect 0 "" "$BIN" fit "$DATA" --formula "$F" --ci profile --vcov hc1 --format csv
+has "$TMP/out" ",ci_method,vcov_type"
+has "$TMP/out" ",profile,hc1"
+expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + age" --ci profile \
+    --vcov hc1 --format csv
+has "$TMP/out" ",wald,hc1"
+expect 0 "" "$BIN" fit "$DATA" --formula "$F" --ci profile --format csv
+lacks "$TMP/out" "ci_method"
+expect 2 "--ci profile cannot be combined with --vcov cr2" "$BIN" fit "$DATA" --formula "$F" \
+    --ci profile --vcov cr2 --cluster community
 
 # ---- --at: repeatable, grids, intervals inside [0, 1], labelled -----------
 expect 0 "" "$BIN" fit "$DATA" --formula "$F" --at "age=80" --at "age=20(20)60 insured=yes,no" \

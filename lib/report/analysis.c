@@ -199,15 +199,12 @@ static partreg_status check_spec(const partreg_analysis_spec *s, partreg_error *
                                  partreg_vcov_name(s->vcov));
     if (s->ci != PARTREG_CI_WALD && s->ci != PARTREG_CI_PROFILE)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown confidence-interval method");
-    if (s->ci == PARTREG_CI_PROFILE && s->vcov != PARTREG_VCOV_MODEL)
+    if (s->ci == PARTREG_CI_PROFILE && s->vcov == PARTREG_VCOV_CR2)
         return partreg_error_set(err, PARTREG_EINVAL,
-                                 "--ci profile cannot be combined with --vcov %s: the profile "
-                                 "likelihood assumes independent rows and would print intervals "
-                                 "that disagree with the %s standard errors beside them; use the "
-                                 "Wald intervals of the %s covariance (drop --ci profile) or "
-                                 "the model covariance (drop --vcov)",
-                                 partreg_vcov_name(s->vcov), partreg_vcov_name(s->vcov),
-                                 partreg_vcov_name(s->vcov));
+                                 "--ci profile cannot be combined with --vcov cr2: CR2's intervals "
+                                 "are its Wald intervals on t with Satterthwaite degrees of "
+                                 "freedom, and profile-likelihood intervals would replace them; "
+                                 "drop --ci profile");
     if (s->contrast < 0 || s->contrast > 2)
         return partreg_error_set(err, PARTREG_EINVAL, "unknown contrast type %d", s->contrast);
     if (s->prob_ci != PARTREG_PROB_CI_LINK && s->prob_ci != PARTREG_PROB_CI_DELTA)
@@ -405,6 +402,29 @@ static double phase_passes(partreg_analysis *a)
     return d;
 }
 
+/* Profile-likelihood intervals beside robust standard errors: printed, each
+ * format saying what each column rests on (the text and HTML headings, the
+ * JSON's ci_method and vcov_type, the CSV's ci_method column) and this
+ * note saying where the two disagree. */
+static partreg_status note_profile_mix(partreg_analysis *a, const partreg_analysis_spec *s,
+                                       partreg_error *err)
+{
+    const char *v = partreg_vcov_name(s->vcov);
+    if (partreg_fit_add_warning(
+            a->fit,
+            "--ci profile with --vcov %s: the intervals profile the likelihood, which takes the "
+            "rows as independent%s; the standard errors, z and p-values beside them come from "
+            "the %s covariance. For intervals that agree with them use its Wald intervals "
+            "(drop --ci profile)",
+            v,
+            s->vcov == PARTREG_VCOV_CLUSTER
+                ? " (the rows of a cluster too, so with correlated rows they are too narrow)"
+                : "",
+            v) != PARTREG_OK)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_OK;
+}
+
 static partreg_status inference_phases(partreg_analysis *a, const partreg_analysis_spec *s,
                                        partreg_error *err)
 {
@@ -420,6 +440,9 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
         return st;
     if (!a->survey && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
         (st = cluster_reference(a, s, err)) != PARTREG_OK)
+        return st;
+    if (usable && s->ci == PARTREG_CI_PROFILE && s->vcov != PARTREG_VCOV_MODEL &&
+        (st = note_profile_mix(a, s, err)) != PARTREG_OK)
         return st;
     t->vcov_passes = phase_passes(a);
     st = intervals(a, &d, err);

@@ -88,6 +88,12 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
         fputs(",df,vcov_type,strata,psu,population_size", out);
     if (a->standardized)
         fputs(",sd_x,b_std_x,b_std_y,b_std_xy,odds_ratio_per_sd", out);
+    /* profile-likelihood intervals beside robust standard errors: which
+     * each row's interval and standard error are */
+    int mixed = a->ci == PARTREG_CI_PROFILE && !design &&
+                partreg_fit_vcov_type(a->fit) != PARTREG_VCOV_MODEL;
+    if (mixed)
+        fputs(",ci_method,vcov_type", out);
     fputc('\n', out);
     for (size_t j = 0; j < report_n_params(a); j++) {
         report_row r;
@@ -134,6 +140,9 @@ void partreg_report_csv(const partreg_analysis *a, FILE *out)
             csv_number(out, z->b_std_xy);
             csv_number(out, z->or_per_sd);
         }
+        if (mixed)
+            fprintf(out, ",%s,%s", r.section == REPORT_COEFFICIENTS ? "profile" : "wald",
+                    partreg_vcov_name(partreg_fit_vcov_type(a->fit)));
         fputc('\n', out);
     }
     random_rows(a, out, odds, design);
