@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Scratch of the general conversion: a terminated copy for strtod_l and
  * the "C" locale, created on first use. Zero-initialise; release with
@@ -47,6 +48,18 @@ static const double csv_pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1
 #else
 #define CSV_ALWAYS_INLINE inline
 #endif
+
+/* -v when neg, else v, without a branch: negation flips the sign bit
+ * alone, and a branch on the sign of each cell (half of them negative in
+ * centred data) is mispredicted half the time. */
+static CSV_ALWAYS_INLINE double csv_negate_if(double v, int neg)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    u ^= (uint64_t)(neg != 0) << 63;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
 
 /* The number at pos: sign, digits, fraction, exponent as csv_parse_number()
  * reads them. Returns the offset after it, with *m, *e, *neg and *nd (the
@@ -137,7 +150,7 @@ static CSV_ALWAYS_INLINE int csv_lex_number_fast(lexer *L, field *f, int *end, d
     {
         double v = (double)m;
         v = e < 0 ? v / csv_pow10_exact[-e] : v * csv_pow10_exact[e];
-        *dst = neg ? -v : v;
+        *dst = csv_negate_if(v, neg);
     }
     return 1;
 }
@@ -190,7 +203,7 @@ static CSV_ALWAYS_INLINE int csv_lex_number_plain(lexer *L, int *end, double *ds
         double v = (double)m;
         if (nf)
             v = v / csv_pow10_exact[nf];
-        *dst = neg ? -v : v;
+        *dst = csv_negate_if(v, neg);
     }
     return 1;
 }
