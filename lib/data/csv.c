@@ -31,15 +31,16 @@
  * R's read.csv2 reads such exports.
  *
  * The reader's jobs, one file each:
- * - file_read.c: the whole input into memory with read(2), never mapped (a
+ * - file_read.c: the input into memory with read(2), never mapped (a
  *   file truncated by another process while it is read is reported, not a
- *   SIGBUS);
+ *   SIGBUS): the whole of it, or its head first (partreg_file_read_head);
  * - csv_lex.h, csv_lex.c: the tokeniser (16 bytes at a time with SSE2 when
  *   available), the structure checks (quotes, UTF-8, NUL) and their
  *   messages;
  * - csv_number.h, csv_number.c: numbers: the one-scan fast path for the
  *   common cell and the general conversion;
- * - csv_parallel.c: pass 1 on several threads for all-numeric inputs;
+ * - csv_parallel.c: pass 1 on several threads for all-numeric inputs,
+ *   over the input in memory or over the file read in blocks;
  * - this file: the passes that build the table, and the cells.
  * Interning the text of categorical cells is the table's (table.c).
  *
@@ -60,11 +61,16 @@
  * threads and min_bytes_per_thread), joined in file order, so the table is
  * the one a single thread builds; any other cell makes every chunk stop and
  * the file is read by the sequential pass, which gives every error message
- * and every categorical column.
+ * and every categorical column. partreg_table_read_csv (without NA
+ * strings) reads only the file's head at first: the header is parsed from
+ * it, and the chunks read the rest in blocks of their own
+ * (csv_parse_parallel_file), so a numeric file is never copied whole into
+ * fresh memory; when they cannot, the file is read whole and parsed from
+ * the start as above.
  *
  * Why a parser of its own: libcsv's tokenising alone (csv_parse with
  * callbacks that only count fields, no number conversion, no table) costs
- * about what this whole reader costs, table included, because it copies
+ * more than this whole reader, table included, because it copies
  * every field into its own buffer byte by byte (bench/results.md has the
  * comparison). On a machine
  * shared with other jobs the wall time of a read moves with the load and
