@@ -6,12 +6,14 @@
  * number, so the result arrays are allocated once and every chunk writes
  * its rows into them in place. A chunk only accepts rows whose every cell
  * is a plain number or missing (csv_lex_number_plain, csv_lex_missing_fast)
- * with exactly ncol cells: anything else (quotes, text, ragged rows, invalid bytes) stops it,
- * and the caller reads the file sequentially from the start of the data, so
- * every error and every categorical column comes from the one sequential
- * code path. Chunks are joined in file order: the table is the one a
- * single thread builds. */
-#define _GNU_SOURCE /* madvise, MADV_DONTNEED */
+ * with exactly ncol cells: anything else (quotes, text, ragged rows,
+ * invalid bytes) stops it, and the caller reads the file sequentially from
+ * the start of the data, so every error and every categorical column comes
+ * from the one sequential code path. Chunks are joined in file order: the
+ * table is the one a single thread builds. The chunks of a file read in
+ * blocks (csv_parse_parallel_file) are the same, each over a buffer of its
+ * own that holds whole lines of its share at a time. */
+#define _GNU_SOURCE /* madvise, MADV_DONTNEED, memrchr */
 
 #include "data/csv_parallel.h"
 
