@@ -12,6 +12,7 @@
  * the product of the numeric parts at offset sum_k pos_k * stride_k.
  * Derivatives follow the product rule (v a)' = v' a + v a'. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +486,61 @@ cleanup:
     }
     free(jobs);
     return st;
+}
+
+/* The term that holds variable v alone, or SIZE_MAX when v enters more
+ * than one term, a term with other atoms, or an expression. */
+static size_t lone_term(const partreg_frame *fr, size_t v)
+{
+    const partreg_formula *f = fr->f;
+    size_t found = SIZE_MAX;
+    for (size_t t = 0; t < f->n_terms; t++) {
+        const partreg_term *tm = &f->terms[t];
+        int uses = 0;
+        for (size_t k = 0; k < tm->n_atoms; k++) {
+            const partreg_atom *at = &f->atoms[tm->atoms[k]];
+            if (at->kind == PARTREG_ATOM_EXPR ? partreg_expr_uses(&at->expr, v) : at->var == v)
+                uses = 1;
+        }
+        if (!uses)
+            continue;
+        const partreg_atom *a0 = &f->atoms[tm->atoms[0]];
+        if (found != SIZE_MAX || tm->n_atoms != 1 || a0->kind == PARTREG_ATOM_EXPR)
+            return SIZE_MAX;
+        found = t;
+    }
+    return found;
+}
+
+partreg_frame_entry partreg_frame_variable_entry(const partreg_frame *fr, size_t v)
+{
+    partreg_frame_entry e = {PARTREG_ENTRY_OTHER, 0, 0};
+    if (!fr || v >= fr->f->n_vars)
+        return e;
+    size_t t = lone_term(fr, v);
+    if (t == SIZE_MAX)
+        return e;
+    const partreg_frame_term *ft = &fr->terms[t];
+    if (fr->vars[v].categorical) {
+        e.kind = PARTREG_ENTRY_INDICATORS;
+    } else {
+        if (ft->n_cols != 1)
+            return e;
+        e.kind = PARTREG_ENTRY_LINEAR;
+    }
+    e.first = ft->first_col;
+    e.n_cols = ft->n_cols;
+    return e;
+}
+
+long partreg_frame_level_column(const partreg_frame *fr, size_t v, size_t l)
+{
+    size_t t = lone_term(fr, v);
+    if (t == SIZE_MAX || !fr->vars[v].categorical || l >= fr->vars[v].lv.n)
+        return -1;
+    const partreg_frame_term *ft = &fr->terms[t];
+    long q = part_position(&fr->vars[v], ft->full, l);
+    return q < 0 ? -1 : (long)(ft->first_col + (size_t)q);
 }
 
 partreg_status partreg_frame_design_row(const partreg_frame *fr, size_t i,

@@ -130,6 +130,32 @@ partreg_status partreg_frame_layout(partreg_frame *fr, partreg_error *err);
 partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, int threads,
                                      partreg_error *err);
 
+/* How a variable enters the design row: what a caller that changes one
+ * variable of a row of X, instead of rebuilding the row, may write
+ * (partreg_frame_variable_entry). */
+typedef enum partreg_frame_entry_kind {
+    PARTREG_ENTRY_OTHER,     /* through an interaction or a transformed term */
+    PARTREG_ENTRY_LINEAR,    /* numeric, in one column of its own holding its value
+                              * (dx/dv is that column's unit vector on every row) */
+    PARTREG_ENTRY_INDICATORS /* categorical, in one term of its own: the row holds
+                              * 1.0 in the column of its level and 0 in the term's
+                              * other columns (partreg_frame_level_column) */
+} partreg_frame_entry_kind;
+
+typedef struct partreg_frame_entry {
+    partreg_frame_entry_kind kind;
+    size_t first;  /* LINEAR: its column; INDICATORS: the first column of its term */
+    size_t n_cols; /* columns of the term (1 for LINEAR) */
+} partreg_frame_entry;
+
+/* How variable v (< the formula's variables) enters the design row. */
+partreg_frame_entry partreg_frame_variable_entry(const partreg_frame *fr, size_t v);
+
+/* The column that holds 1.0 when categorical variable v (of kind
+ * PARTREG_ENTRY_INDICATORS) is at level l, or -1 when that level has no
+ * column (the reference under treatment coding). */
+long partreg_frame_level_column(const partreg_frame *fr, size_t v, size_t l);
+
 /* ---- frame_create.c ---- */
 
 /* As partreg_frame_create(), for a table the caller frees right after (on

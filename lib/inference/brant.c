@@ -24,9 +24,10 @@
  * objective made of the binary model's objective on each indicator (see
  * `cuts` below), so each Newton pass reads the rows once for every cut,
  * from the ordinal fit's estimates (cut j: intercept -theta_j, slopes
- * beta, the binary logit's parameters when the lines are parallel). Then
- * one pass forms every Z'W_jl Z, j <= l, from the same chunk of rows with
- * the rank-update kernel. Z's rows are made a chunk at a time, in cache.
+ * beta, the binary logit's parameters when the lines are parallel). The
+ * solver's last information holds each cut's Z'W_jj Z; then one pass forms
+ * every Z'W_jl Z, j < l, from the same chunk of rows with the rank-update
+ * kernel. Z's rows are made a chunk at a time, in cache.
  * The plain route (separate fits on a copy of Z, then a pass of scalar
  * loops per block) is kept for what the fast route cannot settle (a
  * binary fit that does not converge from the ordinal estimates: its
@@ -237,12 +238,17 @@ static void cuts_accumulate(const void *model, const double *theta, size_t begin
     }
 }
 
+/* A last Newton step below this (relative) leaves the information of the
+ * point before it as the estimate's, to about this much. */
+#define DIAGONAL_STEP 1e-13
+
 /* Fast route: the m binary logits as one objective, Newton from the
- * ordinal estimates. *done = 1 when every fit converged (B filled), 0
+ * ordinal estimates. *done = 1 when every fit converged (B filled), 2
+ * when also the diagonal blocks of Aall (each cut's Z'W_jj Z) are, 0
  * when the plain route must answer. PARTREG_OK or PARTREG_ENOMEM (or a
  * model's init failure). */
 static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d, const double *y,
-                                size_t q, double *B, int *done, partreg_error *err)
+                                size_t q, double *B, double *Aall, int *done, partreg_error *err)
 {
     *done = 0;
     size_t n = fit->n, pk = fit->pk, m = fit->J - 1;
@@ -281,7 +287,17 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d,
     partreg_fit_options opt = fit->opt;
     opt.information = PARTREG_INFO_OBSERVED;
     partreg_newton_result res;
-    st = partreg_newton_maximise(&obj, theta, &opt, acc, NULL, 0, NULL, &res);
+    double *last = malloc(m * q * sizeof *last);
+    if (!last) {
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    st = partreg_newton_maximise(&obj, theta, &opt, acc, last, 0, NULL, &res);
+    /* the last step taken without a pass after it, relative */
+    double moved = 0.0;
+    for (size_t j = 0; j < m * q; j++)
+        moved = fmax(moved, fabs(last[j]) / (1.0 + fabs(theta[j])));
+    free(last);
     if (st == PARTREG_ENUMERIC) /* not finite at the start: leave it to the plain route */
         st = PARTREG_OK;
     else if (st != PARTREG_OK)
@@ -289,6 +305,19 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d,
     else if (res.reason == PARTREG_STOP_CONVERGED) {
         memcpy(B, theta, m * q * sizeof *B);
         *done = 1;
+        /* each cut's information at the estimate, Z'W_jj Z: the diagonal
+         * blocks of the last (fresh) information, when its point is the
+         * estimate's but for a last step that moves no more than
+         * DIAGONAL_STEP (else the cross-products' pass makes them too) */
+        if (moved < DIAGONAL_STEP) {
+            size_t K = m * q;
+            for (size_t j = 0; j < m; j++) {
+                double *Ajj = Aall + pair_index(j, j, m) * q * q;
+                for (size_t a = 0; a < q; a++)
+                    memcpy(Ajj + a * q, acc->info + (j * q + a) * K + j * q, q * sizeof *Ajj);
+            }
+            *done = 2;
+        }
     }
 cleanup:
     free(theta);
@@ -339,11 +368,13 @@ static partreg_status cross_plain(const partreg_fit *fit, const double *Z, size_
 }
 
 /* Fast route: one pass; a segment's rows in chunks, each chunk's fitted
- * values of every cut, then every pair's rank update of the chunk. */
+ * values of every cut, then every pair's rank update of the chunk (the
+ * pairs j < l only when the cut fits gave the diagonal blocks). */
 typedef struct cross_pass {
     const partreg_design *d; /* the fit's design: Z's rows made a chunk at a time */
     const double *B;
     size_t n, q, m, npairs, nseg, block, chunk;
+    int off_diagonal; /* the pairs j < l only */
     double *seg;     /* nseg x npairs x q x q: the segments' sums (lower triangles) */
     double **work;   /* a member's: pi (m x chunk), h (chunk), zp, zn, Z's rows (chunk x q) */
 } cross_pass;
@@ -365,7 +396,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
             partreg_logit_cdf_rows(pj, rows);
         }
         for (size_t j = 0; j < m; j++)
-            for (size_t l = j; l < m; l++) {
+            for (size_t l = j + (c->off_diagonal ? 1 : 0); l < m; l++) {
                 const double *pj = pi + j * B, *pl = pi + l * B;
                 for (size_t r = 0; r < rows; r++)
                     h[r] = pl[r] * (1.0 - pj[r]);
@@ -379,7 +410,7 @@ static void cross_segment(void *arg, size_t s, size_t t)
 #define CROSS_STATE_DOUBLES ((size_t)1 << 22)
 
 static partreg_status cross_fast(const partreg_fit *fit, const partreg_design *d, size_t q,
-                                 const double *B, double *A)
+                                 const double *B, int off_diagonal, double *A)
 {
     size_t n = fit->n, m = fit->J - 1, npairs = m * (m + 1) / 2, per = npairs * q * q;
     size_t block = partreg_block_rows_auto(q);
@@ -389,7 +420,7 @@ static partreg_status cross_fast(const partreg_fit *fit, const partreg_design *d
     size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
-    cross_pass c = {d, B, n, q, m, npairs, nseg, block, block, NULL, NULL};
+    cross_pass c = {d, B, n, q, m, npairs, nseg, block, block, off_diagonal, NULL, NULL};
     c.seg = malloc(nseg * per * sizeof *c.seg);
     c.work = calloc(nt, sizeof *c.work);
     partreg_status st = c.seg && c.work ? PARTREG_OK : PARTREG_ENOMEM;
@@ -399,14 +430,18 @@ static partreg_status cross_fast(const partreg_fit *fit, const partreg_design *d
     if (st == PARTREG_OK) {
         partreg_team_run_segments(NULL, nt, nseg, cross_segment, &c);
         partreg_fit_count_rows(fit, n);
-        memset(A, 0, per * sizeof *A);
-        for (size_t s = 0; s < nseg; s++) /* in segment order: the same bits at any nt */
-            for (size_t x = 0; x < per; x++)
-                A[x] += c.seg[s * per + x];
-        for (size_t p = 0; p < npairs; p++) /* the kernel fills the lower triangles */
-            for (size_t a = 0; a < q; a++)
-                for (size_t b = 0; b < a; b++)
-                    A[p * q * q + b * q + a] = A[p * q * q + a * q + b];
+        for (size_t j = 0; j < m; j++)
+            for (size_t l = j + (off_diagonal ? 1 : 0); l < m; l++) {
+                size_t at = pair_index(j, l, m) * q * q;
+                double *Ap = A + at;
+                memset(Ap, 0, q * q * sizeof *Ap);
+                for (size_t s = 0; s < nseg; s++) /* in segment order: the same bits at any nt */
+                    for (size_t x = 0; x < q * q; x++)
+                        Ap[x] += c.seg[s * per + at + x];
+                for (size_t a = 0; a < q; a++) /* the kernel fills the lower triangles */
+                    for (size_t b = 0; b < a; b++)
+                        Ap[b * q + a] = Ap[a * q + b];
+            }
     }
     for (size_t t = 0; c.work && t < nt; t++)
         free(c.work[t]);
@@ -464,7 +499,7 @@ static partreg_status brant_cut_fits(const partreg_fit *fit, const partreg_data 
     int done = 0;
     partreg_status st;
     if (route == PARTREG_BRANT_AUTO &&
-        (st = cuts_fast(fit, d, data->y, q, Bc, &done, err)) != PARTREG_OK)
+        (st = cuts_fast(fit, d, data->y, q, Bc, Aall, &done, err)) != PARTREG_OK)
         return st;
     if (!done || route == PARTREG_BRANT_PLAIN) { /* the separate fits read Z as their data */
         if (!(*Z = calloc(n * q, sizeof **Z))) /* zeroed: z_rows fills it */
@@ -474,7 +509,7 @@ static partreg_status brant_cut_fits(const partreg_fit *fit, const partreg_data 
     }
     if (!done && (st = cuts_plain(fit, data, *Z, q, Bc, err)) != PARTREG_OK)
         return st;
-    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, d, q, Bc, Aall)
+    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, d, q, Bc, done == 2, Aall)
                                      : cross_plain(fit, *Z, q, Bc, Aall);
     if (st != PARTREG_OK)
         return partreg_error_set(err, st, "out of memory");

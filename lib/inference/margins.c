@@ -31,6 +31,7 @@
 #include "core/error.h"
 #include "core/team.h"
 #include "inference/margins_internal.h"
+#include "frame/frame_internal.h"
 #include "models/fit_internal.h"
 #include "inference/survey_internal.h"
 #include "models/link.h"
@@ -441,42 +442,258 @@ static partreg_status mfx_finish(mfx *c, const partreg_fit *fit, double W, doubl
 
 /* ---- AME ---------------------------------------------------------------- */
 
+/* How the AME sums of one block are made. The plain route rebuilds the
+ * design row of every row for the block (partreg_frame_design_row, with
+ * the variable's derivative or level) and calls the model's predict: the
+ * reference, taken on the fit's reference kernel route and wherever the
+ * others do not apply. The others read the row of X once for every block:
+ *   LINEAR: a numeric variable in one column c of its own (dx = e_c on
+ *     every row, g = beta_c): with the model's predict_index (a_o and its
+ *     gradient H_o at the row), D_o = a_o g and dD_o = g H_o + a_o e_c, so
+ *     every such variable shares sum_i w_i H_i (one nout x K block a row)
+ *     and sum_i w_i a_i, and adds its estimate's nout terms a row;
+ *   INDEX: any other numeric variable (interactions, I(x^2), log(x)):
+ *     its dx from the design row's derivative, g_i = beta'dx_i, and the
+ *     row's shared a and H: its own nout x K sum of w_i (g_i H_i + a_i dx_i);
+ *   INDICATORS: a level of a categorical variable in a term of its own:
+ *     the row of X with the term's columns set to the level (and to the
+ *     reference), predicted as on the plain route.
+ * Every route sums its rows in row order; LINEAR and INDEX take the plain
+ * route's sums apart into products of the same factors, which agree with
+ * them to rounding (tests/test_margins_fast.c), INDICATORS gives its bits. */
+typedef enum block_route { ROUTE_PLAIN, ROUTE_LINEAR, ROUTE_INDEX, ROUTE_INDICATORS } block_route;
+
+/* The fast route's state for one AME accumulation. */
+typedef struct ame_fast {
+    const double *X;     /* the frame's design, n x p (NULL: every block plain) */
+    block_route *route;  /* per block */
+    size_t *col;         /* LINEAR: the column; INDICATORS: the term's first column */
+    size_t *n_cols;      /* INDICATORS: the term's columns */
+    long *lev_col;       /* INDICATORS: the level's column, or -1 */
+    long *ref_col;       /* INDICATORS: the reference's column, or -1 */
+    double *g;           /* LINEAR: beta'dx = beta_c */
+    int index;           /* some block reads the shared a and H */
+    size_t n_index;      /* INDEX blocks (they read the row's own H) */
+    double *a, *H;       /* the row's w a_o (nout) and w H_o (nout x K) */
+    double *SA, *SH;     /* sum_i w_i a_i, sum_i w_i H_i */
+} ame_fast;
+
+static void ame_fast_free(ame_fast *f)
+{
+    free(f->route);
+    free(f->col);
+    free(f->n_cols);
+    free(f->lev_col);
+    free(f->ref_col);
+    free(f->g);
+    free(f->a);
+    free(f->H);
+    free(f->SA);
+    free(f->SH);
+    memset(f, 0, sizeof *f);
+}
+
+/* Choose each block's route. */
+static partreg_status ame_fast_init(const mfx *c, ame_fast *f, const char *who,
+                                    partreg_error *err)
+{
+    memset(f, 0, sizeof *f);
+    size_t nb = c->nblocks, nk = c->nout * c->K;
+    f->route = xcalloc(nb, sizeof *f->route);
+    f->col = xcalloc(nb, sizeof *f->col);
+    f->n_cols = xcalloc(nb, sizeof *f->n_cols);
+    f->lev_col = xcalloc(nb, sizeof *f->lev_col);
+    f->ref_col = xcalloc(nb, sizeof *f->ref_col);
+    f->g = xcalloc(nb, sizeof *f->g);
+    f->a = xcalloc(c->nout, sizeof *f->a);
+    f->SA = xcalloc(c->nout, sizeof *f->SA);
+    f->H = xcalloc(nk, sizeof *f->H);
+    f->SH = xcalloc(nk, sizeof *f->SH);
+    if (!f->route || !f->col || !f->n_cols || !f->lev_col || !f->ref_col || !f->g || !f->a ||
+        !f->SA || !f->H || !f->SH) {
+        ame_fast_free(f);
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    }
+    partreg_data d;
+    partreg_frame_data(c->fr, &d);
+    if (!c->fit || c->fit->kernel == PARTREG_KERNEL_REFERENCE || !d.X || d.ldx != c->p)
+        return PARTREG_OK; /* every block plain */
+    f->X = d.X;
+    int index = c->model->ops->predict_index != NULL;
+    for (size_t b = 0; b < nb; b++) {
+        const block *bl = &c->blocks[b];
+        partreg_frame_entry e = partreg_frame_variable_entry(c->fr, bl->variable);
+        if (bl->kind == BLOCK_SLOPE && index) {
+            if (e.kind == PARTREG_ENTRY_LINEAR && e.first < c->p) {
+                f->route[b] = ROUTE_LINEAR;
+                f->col[b] = e.first;
+                f->g[b] = c->par[e.first] != 0.0 ? c->par[e.first] : 0.0;
+            } else {
+                f->route[b] = ROUTE_INDEX;
+                f->n_index++;
+            }
+            f->index = 1;
+        } else if (bl->kind == BLOCK_LEVEL && e.kind == PARTREG_ENTRY_INDICATORS &&
+                   e.first + e.n_cols <= c->p) {
+            f->route[b] = ROUTE_INDICATORS;
+            f->col[b] = e.first;
+            f->n_cols[b] = e.n_cols;
+            f->lev_col[b] = partreg_frame_level_column(c->fr, bl->variable, bl->level);
+            f->ref_col[b] = partreg_frame_level_column(
+                c->fr, bl->variable, partreg_frame_variable_reference(c->fr, bl->variable));
+        }
+    }
+    return PARTREG_OK;
+}
+
+/* The plain route's sums of the blocks from *b of one variable at row i
+ * (a numeric variable's one block, or a categorical variable's levels);
+ * *b moves past them. */
+static partreg_status ame_plain(mfx *c, size_t i, double wi, size_t *b, const char *who,
+                                partreg_error *err)
+{
+    const block *bl = &c->blocks[*b];
+    size_t v = bl->variable;
+    partreg_status st;
+    if (bl->kind == BLOCK_SLOPE) {
+        st = row_eval(c, i, NULL, 0, (long)v, c->x, c->dx, who, err);
+        if (st != PARTREG_OK)
+            return st;
+        acc_slope(c, *b, wi, c->x, c->dx);
+        (*b)++;
+        return PARTREG_OK;
+    }
+    /* a categorical variable: its reference row once, then its levels */
+    partreg_setting s = {v, 0.0, partreg_frame_variable_reference(c->fr, v)};
+    st = row_eval(c, i, &s, 1, -1, c->x0, NULL, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    for (; *b < c->nblocks && c->blocks[*b].variable == v; (*b)++) {
+        s.level = c->blocks[*b].level;
+        st = row_eval(c, i, &s, 1, -1, c->x, NULL, who, err);
+        if (st != PARTREG_OK)
+            return st;
+        acc_level(c, *b, wi, c->x);
+        acc_level(c, *b, -wi, c->x0);
+    }
+    return PARTREG_OK;
+}
+
+/* The INDEX route of block b at row i: the variable's dx, then
+ * D_o = a_o g and dD_o = g H_o + a_o dx with the row's a and H. */
+static partreg_status ame_index(mfx *c, const ame_fast *f, size_t i, size_t b,
+                                const char *who, partreg_error *err)
+{
+    size_t p = c->p, K = c->K, nout = c->nout, e0 = b * nout;
+    partreg_status st =
+        row_eval(c, i, NULL, 0, (long)c->blocks[b].variable, c->x, c->dx, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    double g = 0.0;
+    for (size_t k = 0; k < p; k++)
+        if (c->par[k] != 0.0)
+            g += c->par[k] * c->dx[k];
+    for (size_t o = 0; o < nout; o++) {
+        double *row = c->jac + (e0 + o) * K, wa = f->a[o];
+        const double *h = f->H + o * K;
+        c->est[e0 + o] += wa * g;
+        for (size_t k = 0; k < K; k++)
+            row[k] += g * h[k];
+        for (size_t k = 0; k < p; k++)
+            row[k] += wa * c->dx[k];
+    }
+    return PARTREG_OK;
+}
+
+/* The INDICATORS route of the blocks from *b of one categorical variable
+ * at row i (a row of X, xi): the reference row, then each level's, as the
+ * plain route predicts them; *b moves past them. */
+static void ame_indicators(mfx *c, const ame_fast *f, const double *xi, double wi, size_t *b)
+{
+    size_t v = c->blocks[*b].variable, p = c->p;
+    memcpy(c->x0, xi, p * sizeof *xi);
+    memset(c->x0 + f->col[*b], 0, f->n_cols[*b] * sizeof *xi);
+    if (f->ref_col[*b] >= 0)
+        c->x0[f->ref_col[*b]] = 1.0;
+    for (; *b < c->nblocks && c->blocks[*b].variable == v; (*b)++) {
+        memcpy(c->x, c->x0, p * sizeof *xi);
+        if (f->ref_col[*b] >= 0)
+            c->x[f->ref_col[*b]] = 0.0;
+        if (f->lev_col[*b] >= 0)
+            c->x[f->lev_col[*b]] = 1.0;
+        acc_level(c, *b, wi, c->x);
+        acc_level(c, *b, -wi, c->x0);
+    }
+}
+
 /* The AME sums of every effect block over the rows with weight c->w
- * into c->est and c->jac (not yet divided by the total weight). */
+ * into c->est and c->jac (not yet divided by the total weight), in one
+ * pass over the rows, each block by its route. */
 static partreg_status ame_accumulate(mfx *c, const char *who, partreg_error *err)
 {
-    partreg_status st;
+    ame_fast f;
+    partreg_status st = ame_fast_init(c, &f, who, err);
+    if (st != PARTREG_OK)
+        return st;
+    size_t p = c->p, K = c->K, nout = c->nout, nk = nout * K;
     for (size_t i = 0; i < c->n; i++) {
         double wi = c->w ? c->w[i] : 1.0;
         if (wi == 0.0)
             continue;
+        const double *xi = f.X ? f.X + i * p : NULL;
+        if (f.index) {
+            /* the row's w a and w H; summed in place when no block needs
+             * the row's own H */
+            memset(f.a, 0, nout * sizeof *f.a);
+            if (f.n_index) {
+                memset(f.H, 0, nk * sizeof *f.H);
+                c->model->ops->predict_index(c->model, c->par, xi, wi, f.a, f.H, c->scratch);
+                for (size_t e = 0; e < nk; e++)
+                    f.SH[e] += f.H[e];
+            } else {
+                c->model->ops->predict_index(c->model, c->par, xi, wi, f.a, f.SH, c->scratch);
+            }
+            for (size_t o = 0; o < nout; o++)
+                f.SA[o] += f.a[o];
+        }
         size_t b = 0;
         while (b < c->nblocks) {
-            const block *bl = &c->blocks[b];
-            size_t v = bl->variable;
-            if (bl->kind == BLOCK_SLOPE) {
-                st = row_eval(c, i, NULL, 0, (long)v, c->x, c->dx, who, err);
-                if (st != PARTREG_OK)
-                    return st;
-                acc_slope(c, b, wi, c->x, c->dx);
+            switch (f.route[b]) {
+            case ROUTE_LINEAR:
+                for (size_t o = 0; o < nout; o++)
+                    c->est[b * nout + o] += f.a[o] * f.g[b];
                 b++;
-                continue;
+                break;
+            case ROUTE_INDEX:
+                st = ame_index(c, &f, i, b, who, err);
+                b++;
+                break;
+            case ROUTE_INDICATORS:
+                ame_indicators(c, &f, xi, wi, &b);
+                break;
+            default:
+                st = ame_plain(c, i, wi, &b, who, err);
+                break;
             }
-            /* a categorical variable: its reference row once, then its levels */
-            partreg_setting s = {v, 0.0, partreg_frame_variable_reference(c->fr, v)};
-            st = row_eval(c, i, &s, 1, -1, c->x0, NULL, who, err);
-            if (st != PARTREG_OK)
+            if (st != PARTREG_OK) {
+                ame_fast_free(&f);
                 return st;
-            for (; b < c->nblocks && c->blocks[b].variable == v; b++) {
-                s.level = c->blocks[b].level;
-                st = row_eval(c, i, &s, 1, -1, c->x, NULL, who, err);
-                if (st != PARTREG_OK)
-                    return st;
-                acc_level(c, b, wi, c->x);
-                acc_level(c, b, -wi, c->x0);
             }
         }
     }
+    /* the LINEAR blocks' gradients from the shared sums */
+    for (size_t b = 0; b < c->nblocks; b++) {
+        if (f.route[b] != ROUTE_LINEAR)
+            continue;
+        for (size_t o = 0; o < nout; o++) {
+            double *row = c->jac + (b * nout + o) * K;
+            const double *sh = f.SH + o * K;
+            for (size_t k = 0; k < K; k++)
+                row[k] = f.g[b] * sh[k];
+            row[f.col[b]] += f.SA[o];
+        }
+    }
+    ame_fast_free(&f);
     partreg_fit_count_rows(c->fit, c->n); /* every block in one pass over the rows */
     return PARTREG_OK;
 }
@@ -774,16 +991,95 @@ static partreg_status check_setting(const mfx *c, const partreg_setting *set, si
  * thread (the fit's rule is 20,000 rows per thread, models/accumulate.c). */
 #define AT_MIN_WORK_PER_THREAD 20000
 
+/* The rows of a grid's cells without rebuilding them: when every variable
+ * a cell sets enters the design in a column of its own or as a factor in a
+ * term of its own (partreg_frame_variable_entry), the cell's row is the
+ * row of X with those columns written, the values eval_row() writes
+ * (the value itself; 1.0 in the level's column, 0 in the term's others),
+ * so the predictions are the plain route's bits. Other cells, and the
+ * fit's reference kernel route, rebuild the row (row_eval). */
+typedef struct at_fast {
+    const double *X;         /* the frame's design, n x p (NULL: every cell rebuilt) */
+    unsigned char *cell;     /* nb: 1 when the cell's row comes from X */
+    partreg_frame_entry *e;  /* per setting: how its variable enters */
+    long *lev_col;           /* per setting: the level's column, or -1 */
+} at_fast;
+
+static void at_fast_free(at_fast *f)
+{
+    free(f->cell);
+    free(f->e);
+    free(f->lev_col);
+    memset(f, 0, sizeof *f);
+}
+
+static partreg_status at_fast_init(const mfx *c, const partreg_setting *set, const size_t *first,
+                                   const size_t *count, size_t nb, at_fast *f)
+{
+    memset(f, 0, sizeof *f);
+    partreg_data d;
+    partreg_frame_data(c->fr, &d);
+    if (!c->fit || c->fit->kernel == PARTREG_KERNEL_REFERENCE || !d.X || d.ldx != c->p)
+        return PARTREG_OK;
+    size_t total = 0;
+    for (size_t b = 0; b < nb; b++)
+        if (first[b] + count[b] > total)
+            total = first[b] + count[b];
+    f->cell = xcalloc(nb, 1);
+    f->e = xcalloc(total, sizeof *f->e);
+    f->lev_col = xcalloc(total, sizeof *f->lev_col);
+    if (!f->cell || !f->e || !f->lev_col) {
+        at_fast_free(f);
+        return PARTREG_ENOMEM;
+    }
+    for (size_t s = 0; s < total; s++) {
+        size_t v = set[s].variable;
+        f->e[s] = partreg_frame_variable_entry(c->fr, v);
+        f->lev_col[s] = f->e[s].kind == PARTREG_ENTRY_INDICATORS
+                            ? partreg_frame_level_column(c->fr, v, set[s].level)
+                            : -1;
+        if (f->e[s].first + f->e[s].n_cols > c->p)
+            f->e[s].kind = PARTREG_ENTRY_OTHER;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        f->cell[b] = 1;
+        for (size_t s = first[b]; s < first[b] + count[b]; s++)
+            if (f->e[s].kind == PARTREG_ENTRY_OTHER)
+                f->cell[b] = 0;
+    }
+    f->X = d.X;
+    return PARTREG_OK;
+}
+
 /* One thread of at_blocks(): rows [begin, end) into its own sums. */
 typedef struct at_worker {
     mfx c; /* a shallow copy of the shared context with its own scratch and sums */
     const partreg_setting *set;
     const size_t *first, *count;
+    const at_fast *fast;
     size_t nb, begin, end;
     const char *who;
     partreg_status st;
     partreg_error err;
 } at_worker;
+
+/* The row of cell b at row i from the row of X (at_fast). */
+static void at_fast_row(const at_worker *w, size_t i, size_t b, double *x)
+{
+    const at_fast *f = w->fast;
+    size_t p = w->c.p;
+    memcpy(x, f->X + i * p, p * sizeof *x);
+    for (size_t s = w->first[b]; s < w->first[b] + w->count[b]; s++) {
+        const partreg_frame_entry *e = &f->e[s];
+        if (e->kind == PARTREG_ENTRY_LINEAR) {
+            x[e->first] = w->set[s].value;
+            continue;
+        }
+        memset(x + e->first, 0, e->n_cols * sizeof *x);
+        if (f->lev_col[s] >= 0)
+            x[f->lev_col[s]] = 1.0;
+    }
+}
 
 static void at_rows(at_worker *w)
 {
@@ -793,10 +1089,14 @@ static void at_rows(at_worker *w)
         if (wi == 0.0)
             continue;
         for (size_t b = 0; b < w->nb; b++) {
-            w->st = row_eval(c, i, w->count[b] ? w->set + w->first[b] : NULL, w->count[b], -1,
-                             c->x, NULL, w->who, &w->err);
-            if (w->st != PARTREG_OK)
-                return;
+            if (w->fast->X && w->fast->cell[b]) {
+                at_fast_row(w, i, b, c->x);
+            } else {
+                w->st = row_eval(c, i, w->count[b] ? w->set + w->first[b] : NULL, w->count[b],
+                                 -1, c->x, NULL, w->who, &w->err);
+                if (w->st != PARTREG_OK)
+                    return;
+            }
             acc_level(c, b, wi, c->x);
         }
     }
@@ -832,11 +1132,15 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
 {
     at_worker *ws;
     size_t t;
-    partreg_status st = PARTREG_OK;
+    at_fast fast;
+    partreg_status st = at_fast_init(c, set, first, count, nb, &fast);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "%s: out of memory", who);
     if (nt <= 1) {
         at_worker one;
         memset(&one, 0, sizeof one);
         one.c = *c;
+        one.fast = &fast;
         one.set = set;
         one.first = first;
         one.count = count;
@@ -845,14 +1149,17 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         one.end = c->n;
         one.who = who;
         at_rows(&one);
+        at_fast_free(&fast);
         partreg_fit_count_rows(c->fit, c->n); /* every block in one pass over the rows */
         if (one.st != PARTREG_OK && err)
             *err = one.err;
         return one.st;
     }
     ws = calloc(nt, sizeof *ws);
-    if (!ws)
+    if (!ws) {
+        at_fast_free(&fast);
         return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    }
     for (t = 0; t < nt; t++) {
         at_worker *w = &ws[t];
         w->c = *c;
@@ -860,6 +1167,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         w->c.scratch = xcalloc(c->n_scratch, sizeof(double));
         w->c.est = xcalloc(c->m, sizeof(double));
         w->c.jac = xcalloc(c->m * c->K, sizeof(double));
+        w->fast = &fast;
         w->set = set;
         w->first = first;
         w->count = count;
@@ -896,6 +1204,7 @@ static partreg_status at_accumulate(mfx *c, size_t nt, const partreg_setting *se
         free(ws[t].c.jac);
     }
     free(ws);
+    at_fast_free(&fast);
     return st;
 }
 

@@ -317,6 +317,27 @@ static void binary_predict(const partreg_model *m, const double *par, const doub
             dout[c] += w * (fp * g * x[c] + f * dx[c]);
 }
 
+/* a = dP/deta = f, da/dbeta = f' x (binary_predict along dx is a g and
+ * f' g x + f dx). */
+static void binary_predict_index(const partreg_model *m, const double *par, const double *x,
+                                 double w, double *out, double *dout, double *scratch)
+{
+    (void)scratch;
+    size_t p = m->p;
+    double eta = 0.0;
+    for (size_t c = 0; c < p; c++)
+        if (par[c] != 0.0)
+            eta += par[c] * x[c];
+    double f, fp;
+    partreg_link_density(m->link, eta, &f, &fp);
+    out[0] += w * f;
+    if (dout) {
+        double wfp = w * fp;
+        for (size_t c = 0; c < p; c++)
+            dout[c] += wfp * x[c];
+    }
+}
+
 static const partreg_model_ops binary_ops = {
     .name = "binary",
     .title = "Binary",
@@ -333,6 +354,7 @@ static const partreg_model_ops binary_ops = {
     .objective = binary_objective_of,
     .predict_scratch = binary_predict_scratch,
     .predict = binary_predict,
+    .predict_index = binary_predict_index,
     .cumulative = NULL,
 };
 

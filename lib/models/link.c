@@ -213,6 +213,15 @@ void partreg_link_density(partreg_link link, double u, double *f, double *fp)
         *fp = 0.0;
         return;
     }
+    if (link == PARTREG_LOGIT) {
+        /* eval_logit's formulas, without the logarithms */
+        double e = exp(-fabs(u));
+        double F = u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        double S = u >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+        *f = F * S;
+        *fp = *f == 0.0 ? 0.0 : (S - F) * *f;
+        return;
+    }
     partreg_link_values v;
     partreg_link_eval(link, u, &v);
     *f = v.f;

@@ -38,7 +38,8 @@ void partreg_link_binary_terms(partreg_link link, double eta, int y, double *l, 
                                double *h, double *e);
 
 /* f and f' at u, both 0 at an infinite u (where the log-density slope
- * is not defined): what predictions at the outermost cuts need. */
+ * is not defined): what predictions at the outermost cuts need. The
+ * values are those of partreg_link_eval() (f, and gl f) bit for bit. */
 void partreg_link_density(partreg_link link, double u, double *f, double *fp);
 
 /* F, S = 1 - F and f at x (f = 0 at an infinite x), without the

@@ -211,6 +211,24 @@ struct partreg_model_ops {
     void (*predict)(const partreg_model *m, const double *par, const double *x, const double *dx,
                     double w, double *out, double *dout, double *scratch);
 
+    /* Optional (NULL: not offered), for a model whose predictions depend
+     * on the design row only through the linear predictor
+     * eta = sum_{c < p} par[c] x_c (the first p parameters multiply the
+     * columns; the others do not touch x): at row x, the derivative of
+     * each outcome's probability in eta, a_o = dP_o/deta, and its gradient
+     * over the parameters,
+     *   out[o] += w a_o (o < m->nout), and, when dout is not NULL,
+     *   dout[o K + j] += w da_o / dpar_j,
+     * with scratch as for predict. predict along any direction dx then
+     * follows with g = sum_c par[c] dx_c: D_o = a_o g and
+     * dD_o/dpar_j = g da_o/dpar_j + a_o dx_j (the last for j < p only), so
+     * margins evaluate the link once a row for every numeric variable and
+     * sum one nout x K block a row for all the variables that enter
+     * linearly (lib/inference/margins.c). It must equal predict's results
+     * so to rounding. */
+    void (*predict_index)(const partreg_model *m, const double *par, const double *x, double w,
+                          double *out, double *dout, double *scratch);
+
     /* Optional (NULL: not offered): the J - 1 cumulative probabilities
      * P(Y <= j) at row x into cum. */
     void (*cumulative)(const partreg_model *m, const double *par, const double *x, double *cum);

@@ -463,6 +463,35 @@ static void cumulative_predict(const partreg_model *m, const double *par, const 
     }
 }
 
+/* a_j = dP_j/deta = -(f(B_j) - f(A_j)); da_j/dbeta = (f'(B_j) - f'(A_j)) x,
+ * da_j/dtheta_j = -f'(B_j), da_j/dtheta_{j-1} = f'(A_j) (cumulative_predict
+ * along dx is a_j g and g da_j/dpar + a_j dx). */
+static void cumulative_predict_index(const partreg_model *m, const double *par, const double *x,
+                                     double w, double *out, double *dout, double *scratch)
+{
+    size_t p = m->p, J = m->J, K = m->layout.K;
+    const double *thr = par + p;
+    double *fc = scratch, *fpc = fc + J;
+    double eta = coefficient_eta(m, par, x);
+    for (size_t j = 0; j + 1 < J; j++)
+        partreg_link_density(m->link, thr[j] - eta, &fc[j], &fpc[j]);
+    for (size_t j = 0; j < J; j++) {
+        int has_a = j > 0, has_b = j + 1 < J;
+        double fA = has_a ? fc[j - 1] : 0.0, fpA = has_a ? fpc[j - 1] : 0.0;
+        double fB = has_b ? fc[j] : 0.0, fpB = has_b ? fpc[j] : 0.0;
+        out[j] += w * (-(fB - fA));
+        if (!dout)
+            continue;
+        double *row = dout + j * K, wd = w * (fpB - fpA);
+        for (size_t c = 0; c < p; c++)
+            row[c] += wd * x[c];
+        if (has_b)
+            row[p + j] += w * (-fpB);
+        if (has_a)
+            row[p + j - 1] += w * fpA;
+    }
+}
+
 static void cumulative_cumprobs(const partreg_model *m, const double *par, const double *x,
                                 double *cum)
 {
@@ -488,6 +517,7 @@ static const partreg_model_ops cumulative_ops = {
     .objective = cumulative_objective_of,
     .predict_scratch = cumulative_predict_scratch,
     .predict = cumulative_predict,
+    .predict_index = cumulative_predict_index,
     .cumulative = cumulative_cumprobs,
 };
 

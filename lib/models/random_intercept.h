@@ -84,10 +84,13 @@ partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
 partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_design *d,
                                          const double *theta, double *score, double *info);
 
-/* predict and cumulative of the random-intercept tables (ri_predict.c). */
+/* predict, predict_index and cumulative of the random-intercept tables
+ * (ri_predict.c). */
 size_t partreg_ri_predict_scratch(const partreg_model *m);
 void partreg_ri_predict(const partreg_model *m, const double *par, const double *x,
                         const double *dx, double w, double *out, double *dout, double *scratch);
+void partreg_ri_predict_index(const partreg_model *m, const double *par, const double *x,
+                              double w, double *out, double *dout, double *scratch);
 void partreg_ri_cumulative(const partreg_model *m, const double *par, const double *x,
                            double *cum);
 

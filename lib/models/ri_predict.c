@@ -1,5 +1,6 @@
-/* Predictions of a random-intercept model (model.h's predict and
- * cumulative): probabilities at a design row x, population-averaged
+/* Predictions of a random-intercept model (model.h's predict,
+ * predict_index and cumulative): probabilities at a design row x,
+ * population-averaged
  *
  *     Pbar_o(x) = E P_o(x, u),  u ~ N(0, sigma^2),
  *
@@ -155,6 +156,57 @@ void partreg_ri_predict(const partreg_model *m, const double *par, const double 
                     row[p + j - 1] += ww * (fpA * g);
                 row[K - 1] += ww * dfp * g * du;
             }
+        }
+    }
+}
+
+/* model.h's predict_index: a_o = E P'_o(eta + u) and its gradient,
+ * da/dbeta = E P'' x, da/dlog sigma = E P''(eta + u) u, and the threshold
+ * terms of cumulative.c's averaged over u (partreg_ri_predict along dx is
+ * g a and g da/dpar + a dx). */
+void partreg_ri_predict_index(const partreg_model *m, const double *par, const double *x,
+                              double w, double *out, double *dout, double *scratch)
+{
+    const partreg_ri_state *st = m->state;
+    size_t p = m->p, K = m->layout.K, J = m->J, nc = J - 1;
+    const double *z, *wq;
+    double sigma;
+    size_t nq = rule(m, st, par, K, &z, &wq, &sigma);
+    double eta = linear(par, x, p);
+    double *F = scratch, *S = F + J, *f = S + J, *fp = f + J;
+    for (size_t q = 0; q < nq; q++) {
+        double u = sigma * z[q], ww = w * wq[q], v = eta + u;
+        double du = st->conditional ? 0.0 : u;
+        if (!st->cumulative) {
+            double Fv, Sv, fv, fpv;
+            cut_values(m->link, v, &Fv, &Sv, &fv, &fpv);
+            out[0] += ww * fv;
+            if (dout) {
+                for (size_t c = 0; c < p; c++)
+                    dout[c] += ww * fpv * x[c];
+                dout[K - 1] += ww * fpv * du;
+            }
+            continue;
+        }
+        const double *thr = par + p;
+        for (size_t j = 0; j < nc; j++)
+            cut_values(m->link, thr[j] - v, &F[j], &S[j], &f[j], &fp[j]);
+        for (size_t j = 0; j < J; j++) {
+            int has_a = j > 0, has_b = j < nc;
+            double fA = has_a ? f[j - 1] : 0.0, fB = has_b ? f[j] : 0.0;
+            double fpA = has_a ? fp[j - 1] : 0.0, fpB = has_b ? fp[j] : 0.0;
+            double df = fB - fA, dfp = fpB - fpA;
+            out[j] += ww * (-df);
+            if (!dout)
+                continue;
+            double *row = dout + j * K;
+            for (size_t c = 0; c < p; c++)
+                row[c] += ww * dfp * x[c];
+            if (has_b)
+                row[p + j] += ww * (-fpB);
+            if (has_a)
+                row[p + j - 1] += ww * fpA;
+            row[K - 1] += ww * dfp * du;
         }
     }
 }

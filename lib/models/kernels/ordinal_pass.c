@@ -656,3 +656,34 @@ size_t partreg_ordinal_fast_scratch(size_t pk, size_t J)
     /* the logit pass needs more than the general one (2 + 3 p1 per chunk row) */
     return logit_scratch_doubles(J, p1, CHUNK_ROWS(p1));
 }
+
+size_t partreg_ordinal_logit_score_terms_scratch(size_t J, size_t m)
+{
+    return 8 * J + 9 * m;
+}
+
+void partreg_ordinal_logit_score_terms(const partreg_design *d, const double *theta,
+                                       const double *eta, size_t i0, size_t m, double *scratch,
+                                       double *gw, double *wda, double *wdb)
+{
+    size_t J = d->J;
+    partreg_isa isa = partreg_route_isa(d->kernel);
+    double *cat = scratch, *s = scratch + 8 * J;
+    logit_category_records(theta + d->pk, J, cat);
+    logit_gathered gt = {s, s + m, s + 2 * m, s + 3 * m, s + 4 * m, s + 5 * m};
+    double *wl = s + 6 * m, *wfa = s + 7 * m, *wfb = s + 8 * m;
+    const double *y = d->y + i0, *w = d->w ? d->w + i0 : NULL;
+    size_t nslow = logit_gather(isa, cat, J, y, eta, m, &gt);
+    partreg_terms_for(isa)->ordinal_grad(gt.a, gt.b, gt.g, gt.lg, gt.D, w, m, wl, gw, wda, wdb,
+                                         wfa, wfb);
+    for (size_t q = 0; q < nslow; q++) { /* the general route, as the pass takes it */
+        size_t r = (size_t)gt.slow[q];
+        double wr = w ? w[r] : 1.0;
+        partreg_ordinal_terms t = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        if (wr != 0.0)
+            partreg_ordinal_row_terms(d->link, gt.a[r], gt.b[r], &t);
+        wda[r] = wr * t.da;
+        wdb[r] = wr * t.db;
+        gw[r] = wr * -(t.da + t.db);
+    }
+}

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "models/design.h"
 #include "models/objective.h"
 
 /* The binary model (binary.c), model = a partreg_design. */
@@ -25,5 +26,17 @@ void partreg_ordinal_fast_accumulate(const void *model, const double *theta, siz
 /* Scratch doubles the ordinal route needs for pk kept columns and J
  * levels (the logit pass's, the larger). */
 size_t partreg_ordinal_fast_scratch(size_t pk, size_t J);
+
+/* The cumulative logit's weighted gradient terms of rows i0 .. i0 + m - 1
+ * of d from their linear predictors eta, by the logit pass's route (its
+ * gather and vectorised terms, the reference terms for the rows it sends
+ * there): gw = w dl/deta, wda = w dl/da, wdb = w dl/db (a, b the row's
+ * cut distances; 0 where a cut is absent), for the row scores
+ * (score_rows.c). scratch: partreg_ordinal_logit_score_terms_scratch(J, m)
+ * doubles. */
+void partreg_ordinal_logit_score_terms(const partreg_design *d, const double *theta,
+                                       const double *eta, size_t i0, size_t m, double *scratch,
+                                       double *gw, double *wda, double *wdb);
+size_t partreg_ordinal_logit_score_terms_scratch(size_t J, size_t m);
 
 #endif

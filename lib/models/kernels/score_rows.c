@@ -11,20 +11,13 @@
  * terms_body.h), then each row's scores are written out, or each run's
  * rows summed by the gradient's kernel.
  *
- * Binary logit: s_i = w_i d_i x_i, d = y - F(eta) = S or -F, with
- * e = exp(-|eta|), F and S = 1/(1+e) and e/(1+e) by the sign of eta
- * (link.c's forms: S is never 1 - F).
- *
- * Cumulative logit, row of category c with a = theta_{c-1} - eta and
- * b = theta_c - eta (a = -inf for c = 0, b = +inf for c = J-1):
- *   P = F(b) - F(a) = F(b) S(a) g_c,   g_c = -expm1(theta_{c-1} - theta_c)
- * (no cancellation), so
- *   dl/da = -f(a)/P = -F(a) / (F(b) g_c),   dl/db = f(b)/P = S(b) / (S(a) g_c),
- * with F(b) = 1 and g = 1 for the top category (dl/da = -F(a)), S(a) = 1
- * and g = 1 for the bottom one (dl/db = S(b)); s_beta = -w (dl/da + dl/db) x,
- * s_theta(c-1) = w dl/da, s_theta(c) = w dl/db. Rows with |a| or |b| at
- * least FAR_LIMIT (or not finite) take the reference terms
- * (partreg_ordinal_row_terms).
+ * Binary logit: s_i = w_i d_i x_i, d = y - F(eta) (the fit's terms loop,
+ * terms_body.h). Cumulative logit, row of category c with cut distances
+ * a = theta_{c-1} - eta and b = theta_c - eta: s_beta = w dl/deta x,
+ * s_theta(c-1) = w dl/da, s_theta(c) = w dl/db, the terms of the fit's
+ * logit pass (ordinal_pass.c: closed forms without cancellation, and the
+ * reference terms, partreg_ordinal_row_terms, for the rows it sends
+ * there).
  *
  * Bits: the sums x'beta are the row-product kernel's, vmath.h's exp is
  * within 1 ulp of libm's, and the ordinal ratios are formed in another
@@ -42,22 +35,20 @@
 
 #include "models/design.h"
 #include "models/objective.h"
-#include "models/ordinal.h"
 #include "core/cpu.h"
+#include "models/kernels/passes.h"
 #include "models/kernels/row_products.h"
 #include "models/kernels/terms.h"
 #include "models/kernels/vmath.h"
-
-/* Beyond this |a| or |b| the reference terms serve the row (vmath.h's
- * exp_normal range, as the ordinal fast pass). */
-#define FAR_LIMIT 600.0
 
 static size_t chunk_rows(size_t pk) { return partreg_block_rows_auto(pk ? pk : 1); }
 
 size_t partreg_score_rows_scratch(size_t pk, size_t J)
 {
     size_t chunk = chunk_rows(pk);
-    return chunk * (11 + (pk ? pk : 1)) + J + 1; /* ordinal_scratch, g, the terms */
+    /* the ordinal routes': the terms (3 chunk), eta, the gathered rows, then
+     * partreg_ordinal_logit_score_terms's; the binary ones' fit in it */
+    return chunk * (4 + (pk ? pk : 1)) + partreg_ordinal_logit_score_terms_scratch(J, chunk) + 1;
 }
 
 /* The chunk's rows of the kept columns: in place, or gathered. */
@@ -154,108 +145,23 @@ void partreg_binary_logit_score_sums(const void *model, const double *beta, size
     }
 }
 
-/* dl/da and dl/db of a chunk's rows from their cut distances A, B (0
- * where the cut is absent: ha, hb 0) and category constants G. */
-static void ordinal_terms(const double *restrict A, const double *restrict B,
-                          const double *restrict ha, const double *restrict hb,
-                          const double *restrict G, size_t m, double *restrict da,
-                          double *restrict db)
-{
-    for (size_t r = 0; r < m; r++) {
-        double a = A[r], b = B[r];
-        double ea = partreg_vm_exp_normal(-fabs(a)), eb = partreg_vm_exp_normal(-fabs(b));
-        double bigA = 1.0 / (1.0 + ea), smallA = ea / (1.0 + ea);
-        double bigB = 1.0 / (1.0 + eb), smallB = eb / (1.0 + eb);
-        double Fa = a >= 0 ? bigA : smallA, Sa = a >= 0 ? smallA : bigA;
-        double Fb = b >= 0 ? bigB : smallB, Sb = b >= 0 ? smallB : bigB;
-        double Sa1 = ha[r] != 0.0 ? Sa : 1.0, Fb1 = hb[r] != 0.0 ? Fb : 1.0;
-        double qa = Fa / (Fb1 * G[r]), qb = Sb / (Sa1 * G[r]);
-        da[r] = ha[r] != 0.0 ? -qa : 0.0;
-        db[r] = hb[r] != 0.0 ? qb : 0.0;
-    }
-}
-
 /* A chunk of the cumulative logit's rows b0 .. b0 + m - 1: their weighted
- * terms ge[r] = w dl/deta, ta[r] = w dl/da and tb[r] = w dl/db (0 for a
- * row of weight 0), the score of row r being ge[r] x_r on the slopes,
- * ta[r] on threshold c - 1 and tb[r] on threshold c (c its category).
- * Returns the chunk's rows (in place or gathered into `gather`), row
- * stride *lda. g[c] is g_c of each category (see the top); the rest is
- * scratch of `chunk` doubles each. */
-typedef struct ordinal_chunk {
-    double *eta, *A, *B, *ha, *hb, *G, *da, *db, *gather, *g;
-} ordinal_chunk;
-
-static ordinal_chunk ordinal_scratch(double *scratch, size_t chunk, size_t pk)
-{
-    ordinal_chunk c;
-    c.eta = scratch;
-    c.A = c.eta + chunk;
-    c.B = c.A + chunk;
-    c.ha = c.B + chunk;
-    c.hb = c.ha + chunk;
-    c.G = c.hb + chunk;
-    c.da = c.G + chunk;
-    c.db = c.da + chunk;
-    c.gather = c.db + chunk;
-    c.g = c.gather + chunk * (pk ? pk : 1);
-    return c;
-}
-
+ * terms ge[r] = w dl/deta, ta[r] = w dl/da and tb[r] = w dl/db (the logit
+ * pass's, partreg_ordinal_logit_score_terms), the score of row r being
+ * ge[r] x_r on the slopes, ta[r] on threshold c - 1 and tb[r] on
+ * threshold c (c its category). Returns the chunk's rows (in place or
+ * gathered), row stride *lda. scratch: eta (chunk), the gathered rows
+ * (chunk x pk), then the terms' scratch. */
 static const double *ordinal_chunk_terms(const partreg_design *d, const double *theta,
-                                         const ordinal_chunk *c, size_t b0, size_t m,
+                                         double *scratch, size_t chunk, size_t b0, size_t m,
                                          size_t *lda, double *ge, double *ta, double *tb)
 {
-    size_t pk = d->pk, J = d->J;
-    const double *thr = theta + pk;
-    double *eta = c->eta, *A = c->A, *B = c->B, *ha = c->ha, *hb = c->hb, *G = c->G;
-    const double *xb = chunk_rows_of(d, b0, m, c->gather, lda);
-    const double *y = d->y + b0;
+    size_t pk = d->pk;
+    double *eta = scratch, *gather = eta + chunk, *terms = gather + chunk * (pk ? pk : 1);
+    const double *xb = chunk_rows_of(d, b0, m, gather, lda);
     partreg_rows_dot(partreg_route_isa(d->kernel), xb, *lda, pk, theta, m, eta);
-    size_t nfar = 0;
-    for (size_t r = 0; r < m; r++) {
-        size_t cat = (size_t)y[r];
-        ha[r] = cat > 0;
-        hb[r] = cat < J - 1;
-        A[r] = cat > 0 ? thr[cat - 1] - eta[r] : 0.0;
-        B[r] = cat < J - 1 ? thr[cat] - eta[r] : 0.0;
-        G[r] = c->g[cat];
-        nfar += !(fabs(A[r]) < FAR_LIMIT && fabs(B[r]) < FAR_LIMIT);
-    }
-    if (nfar) /* those rows' terms come from the reference route below */
-        for (size_t r = 0; r < m; r++)
-            if (!(fabs(A[r]) < FAR_LIMIT && fabs(B[r]) < FAR_LIMIT))
-                A[r] = B[r] = 0.0;
-    ordinal_terms(A, B, ha, hb, G, m, c->da, c->db);
-    for (size_t r = 0; r < m; r++) {
-        size_t cat = (size_t)y[r];
-        double w = partreg_design_weight(d, b0 + r);
-        ge[r] = ta[r] = tb[r] = 0.0;
-        if (w == 0.0)
-            continue;
-        double tda = c->da[r], tdb = c->db[r];
-        if (nfar) {
-            double a = cat == 0 ? -INFINITY : thr[cat - 1] - eta[r];
-            double b = cat == J - 1 ? INFINITY : thr[cat] - eta[r];
-            if (!(fabs(cat == 0 ? 0.0 : a) < FAR_LIMIT && fabs(cat == J - 1 ? 0.0 : b) < FAR_LIMIT)) {
-                partreg_ordinal_terms t;
-                partreg_ordinal_row_terms(d->link, a, b, &t);
-                tda = t.da;
-                tdb = t.db;
-            }
-        }
-        ge[r] = w * -(tda + tdb);
-        ta[r] = w * tda;
-        tb[r] = w * tdb;
-    }
+    partreg_ordinal_logit_score_terms(d, theta, eta, b0, m, terms, ge, ta, tb);
     return xb;
-}
-
-static void ordinal_categories(const partreg_design *d, const double *theta, double *g)
-{
-    const double *thr = theta + d->pk;
-    for (size_t c = 0; c < d->J; c++)
-        g[c] = c == 0 || c == d->J - 1 ? 1.0 : -expm1(thr[c - 1] - thr[c]);
 }
 
 void partreg_ordinal_logit_row_scores(const void *model, const double *theta, size_t begin,
@@ -263,12 +169,10 @@ void partreg_ordinal_logit_row_scores(const void *model, const double *theta, si
 {
     const partreg_design *d = model;
     size_t pk = d->pk, J = d->J, k = pk + J - 1, chunk = chunk_rows(pk);
-    ordinal_chunk c = ordinal_scratch(scratch, chunk, pk);
-    ordinal_categories(d, theta, c.g);
-    double *tge = c.g + J, *tta = tge + chunk, *ttb = tta + chunk;
+    double *tge = scratch, *tta = tge + chunk, *ttb = tta + chunk, *rest = ttb + chunk;
     for (size_t b0 = begin; b0 < end; b0 += chunk) {
         size_t m = end - b0 < chunk ? end - b0 : chunk, lda;
-        const double *xb = ordinal_chunk_terms(d, theta, &c, b0, m, &lda, tge, tta, ttb);
+        const double *xb = ordinal_chunk_terms(d, theta, rest, chunk, b0, m, &lda, tge, tta, ttb);
         for (size_t r = 0; r < m; r++) {
             size_t cat = (size_t)d->y[b0 + r];
             double *s = S + (b0 - begin + r) * k;
@@ -292,12 +196,10 @@ void partreg_ordinal_logit_score_sums(const void *model, const double *theta, si
     const partreg_design *d = model;
     partreg_isa isa = partreg_route_isa(d->kernel);
     size_t pk = d->pk, J = d->J, k = pk + J - 1, chunk = chunk_rows(pk), q = 0;
-    ordinal_chunk c = ordinal_scratch(scratch, chunk, pk);
-    ordinal_categories(d, theta, c.g);
-    double *ge = c.g + J, *ta = ge + chunk, *tb = ta + chunk;
+    double *ge = scratch, *ta = ge + chunk, *tb = ta + chunk, *rest = tb + chunk;
     for (size_t b0 = begin; b0 < end; b0 += chunk) {
         size_t m = end - b0 < chunk ? end - b0 : chunk, lda;
-        const double *xb = ordinal_chunk_terms(d, theta, &c, b0, m, &lda, ge, ta, tb);
+        const double *xb = ordinal_chunk_terms(d, theta, rest, chunk, b0, m, &lda, ge, ta, tb);
         for (size_t r = 0; r < m; r++) /* scale is a power of 2: exact */
             ge[r] *= scale;
         size_t q0 = q;
