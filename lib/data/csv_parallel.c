@@ -365,14 +365,17 @@ int csv_parse_parallel(const lexer *L, size_t threads, size_t min_bytes, int rel
         size_t cut = t + 1 == T ? L->len : data_pos + data_len / T * (t + 1);
         if (cut < pos)
             cut = pos;
+        const char *lf = NULL;
         if (t + 1 < T) {
-            const char *lf = memchr(L->b + cut, '\n', L->len - cut);
+            lf = memchr(L->b + cut, '\n', L->len - cut);
             cut = lf ? (size_t)(lf - (const char *)L->b) + 1 : L->len;
         }
         c[t].L = *L;
         c[t].L.pos = pos;
         c[t].L.len = cut;
-        c[t].L.safe = t + 1 < T ? cut - 1 : L->safe; /* its last LF */
+        /* its last LF: the one it ends at, or the input's when no LF
+         * follows its nominal end (it then runs to the end of the input) */
+        c[t].L.safe = lf ? cut - 1 : L->safe;
         c[t].L.line_start = t == 0 ? data_line_start : pos;
         c[t].ncol = ncol;
         c[t].stop = &stop;
