@@ -106,7 +106,7 @@ int main(int argc, char **argv)
     /* the route a fit would run here (core/cpu.h) */
     partreg_kernel route = PARTREG_KERNEL_SCALAR;
     partreg_cpu_route(PARTREG_KERNEL_AUTO, partreg_cpu_isa(), &route, NULL);
-    partreg_design d = {n, k, k, X, y, NULL, NULL, k, J, PARTREG_LOGIT, NULL, route};
+    partreg_design d = {n, k, k, X, y, NULL, NULL, k, J, PARTREG_LOGIT, NULL, route, 0};
     partreg_objective obj;
     if (ordinal)
         partreg_ordinal_objective(&d, &obj);

@@ -130,7 +130,7 @@ static void test_two_levels_equal_binary(void **s)
         partreg_fit *fb = NULL;
         assert_int_equal(partreg_fit_create(&db, PARTREG_BINARY, links[l], test_opt(), &fb, NULL), PARTREG_OK);
         partreg_design d = {WINE_N, 2, 2, wine_X, yb, NULL, NULL, 2, 2, ordinal_links[l], NULL,
-                            test_kernel()};
+                            test_kernel(), 0};
         partreg_objective obj;
         partreg_ordinal_objective(&d, &obj);
         double theta[3];

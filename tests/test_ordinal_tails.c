@@ -170,7 +170,7 @@ static void check_case(const cut_case *cc, partreg_kernel route, double *worst)
             y[n] = (double)c;
             n++;
         }
-    partreg_design d = {n, 1, 1, X, y, w, NULL, 1, NLEV, PARTREG_LOGIT, NULL, route};
+    partreg_design d = {n, 1, 1, X, y, w, NULL, 1, NLEV, PARTREG_LOGIT, NULL, route, 0};
     partreg_objective obj;
     partreg_ordinal_objective(&d, &obj);
     const double theta[K] = {1.0, cc->th0, cc->th1};
@@ -258,7 +258,7 @@ static void test_close_cuts_far_out(void **state)
         if (!test_route_runs(test_routes[r]))
             continue;
         partreg_design d = {2, 1, 1, X, y, NULL, NULL, 1, NLEV, PARTREG_LOGIT, NULL,
-                            test_routes[r]};
+                            test_routes[r], 0};
         partreg_objective obj;
         partreg_ordinal_objective(&d, &obj);
         assert_int_equal(partreg_objective_eval(&obj, theta, PARTREG_ORDER_VALUE, 1, 0, acc),

@@ -133,7 +133,7 @@ static void eval_at(const problem *P, partreg_link link, int nagq, const double 
     partreg_error err;
     assert_int_equal(partreg_model_init(&m, spec, P->d.n, P->d.p, P->d.n_levels, &err), PARTREG_OK);
     partreg_design d = {P->d.n, P->d.p, P->d.p, P->d.X, P->d.y, P->d.w, NULL, P->d.p, m.J,
-                        link, &m, test_kernel()};
+                        link, &m, test_kernel(), 0};
     partreg_objective obj;
     m.ops->objective(&m, &d, &obj);
     partreg_accum *acc = partreg_accum_alloc(obj.k);

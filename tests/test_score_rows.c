@@ -137,7 +137,7 @@ static void test_binary(void **state)
     for (int weighted = 0; weighted < 2; weighted++)
         for (int dropped = 0; dropped < 2; dropped++) {
             partreg_design d = {n,           p,  p, X, y, weighted ? w : NULL, dropped ? cols : NULL,
-                                dropped ? 4 : p, 2, PARTREG_LOGIT, NULL, PARTREG_KERNEL_AUTO};
+                                dropped ? 4 : p, 2, PARTREG_LOGIT, NULL, PARTREG_KERNEL_AUTO, 0};
             double b4[4] = {beta[0], beta[2], beta[3], beta[5]};
             for (size_t t = 0; t < sizeof blocks / sizeof *blocks; t++)
             {
@@ -179,7 +179,7 @@ static void test_ordinal(void **state)
         for (int weighted = 0; weighted < 2; weighted++)
             for (int dropped = 0; dropped < 2; dropped++) {
                 partreg_design d = {n, p, p, X, y, weighted ? w : NULL, dropped ? cols : NULL,
-                                    dropped ? 3 : p, J, PARTREG_LOGIT, NULL, PARTREG_KERNEL_AUTO};
+                                    dropped ? 3 : p, J, PARTREG_LOGIT, NULL, PARTREG_KERNEL_AUTO, 0};
                 compare_rows(&d, dropped ? th3 : theta, d.pk + J - 1,
                              partreg_ordinal_logit_row_scores,
                              partreg_ordinal_reference_row_scores, 257,

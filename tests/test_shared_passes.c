@@ -62,7 +62,7 @@ static void test_points_equal_own_pass(void **state)
 {
     (void)state;
     make();
-    partreg_design d = {N, P, P, X, yo, w, NULL, P - 1, J, PARTREG_LOGIT, NULL, PARTREG_KERNEL_AUTO};
+    partreg_design d = {N, P, P, X, yo, w, NULL, P - 1, J, PARTREG_LOGIT, NULL, PARTREG_KERNEL_AUTO, 0};
     size_t cols[P - 1] = {1, 2, 3, 4};
     d.cols = cols;
     partreg_objective obj;

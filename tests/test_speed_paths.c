@@ -93,6 +93,7 @@ static void design_of(const problem *pr, int ordinal, partreg_link link, const s
                       size_t pk, partreg_design *d)
 {
     d->kernel = PARTREG_KERNEL_AUTO;
+    d->row0 = 0;
     d->n = NROWS;
     d->p = NCOL + 1;
     d->ldx = NCOL + 1;

@@ -271,7 +271,7 @@ static void test_chord_steps(void **state)
     (void)state;
     problem pr = make_problem(0);
     partreg_design d = {NROWS, NCOL, NCOL, pr.X, pr.yb, NULL, NULL, NCOL, 2, PARTREG_LOGIT, NULL,
-                        PARTREG_KERNEL_AUTO};
+                        PARTREG_KERNEL_AUTO, 0};
     counted c;
     partreg_binary_objective(&d, &c.inner);
     size_t k = NCOL;

@@ -209,6 +209,31 @@ partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table 
 
 void partreg_frame_survey_free(partreg_frame_survey *s);
 
+/* The survey columns of rows of a table read in blocks (frame_stream.c),
+ * coded as partreg_frame_survey_code codes them: NULL for a column not
+ * given; fitw the fit weights. */
+typedef struct partreg_frame_survey_rows {
+    double *sw, *fpc, *fitw;
+    size_t *stratum;       /* codes of the coding frame's strata levels */
+    size_t *psu;           /* PSU codes (frame_stream.c: first appearance in the file) */
+    unsigned char *domain; /* 1 inside the subpopulation */
+} partreg_frame_survey_rows;
+
+/* Code rows[0..m) of table t (a block with the file's columns) by the
+ * coding frame's survey columns and strata levels, into out (m entries
+ * each, malloc'ed; free with partreg_frame_survey_rows_free). Errors name
+ * the line, as partreg_frame_survey_code's do. */
+partreg_status partreg_frame_survey_code_rows(const partreg_frame *coding, const partreg_table *t,
+                                              const size_t *rows, size_t m,
+                                              const partreg_frame_options *opt,
+                                              partreg_frame_survey_rows *out, partreg_error *err);
+void partreg_frame_survey_rows_free(partreg_frame_survey_rows *r);
+
+/* Whether a text cell is in the subpopulation of --subpop "V=level" (level
+ * given) or of a 0/1 column (level NULL): 1, 0, or -1 for a text that is
+ * not 0/1, false/true or no/yes. */
+int partreg_frame_subpop_text(const char *level, const char *text);
+
 /* ---- frame.c ---- */
 
 /* An empty frame holding a private copy of formula f. */

@@ -234,6 +234,10 @@ struct partreg_block_survey {
     char *synthetic;
     size_t *order_c;    /* cluster keys' order (after coding) */
     int cluster_text;   /* the cluster column is text */
+    /* survey design columns (index into cols, or -1) */
+    size_t sw_at, st_at, psu_at, fpc_at, sub_at;
+    size_t g_at; /* the random intercept's groups (or -1) */
+    const char *sub_level; /* --subpop "V=L": L (into the option); NULL: a 0/1 column */
 };
 
 #define NONE ((size_t)-1)
@@ -292,7 +296,7 @@ partreg_status partreg_block_survey_new(const partreg_table *header, const partr
     s->opt = *opt;
     s->ncol = partreg_table_n_columns(header);
     s->names = calloc(s->ncol ? s->ncol : 1, sizeof *s->names);
-    s->cols = calloc(f->n_vars + 3, sizeof *s->cols);
+    s->cols = calloc(f->n_vars + 9, sizeof *s->cols);
     s->var_at = calloc(f->n_vars ? f->n_vars : 1, sizeof *s->var_at);
     if (!s->names || !s->cols || !s->var_at) {
         partreg_block_survey_free(s);
@@ -325,6 +329,46 @@ partreg_status partreg_block_survey_new(const partreg_table *header, const partr
     if (st == PARTREG_OK && opt->cluster &&
         (st = partreg_table_find_column(header, opt->cluster, &j, err)) == PARTREG_OK)
         s->c_at = add_col(s, j, 1);
+    s->g_at = NONE;
+    if (st == PARTREG_OK && f->group &&
+        (st = partreg_table_find_column(header, f->group, &j, err)) == PARTREG_OK)
+        s->g_at = add_col(s, j, 1);
+    /* the design's columns, as frame_survey.c finds them (the PSUs' and
+     * strata's values, and the subpopulation's, are collected) */
+    s->sw_at = s->st_at = s->psu_at = s->fpc_at = s->sub_at = NONE;
+    struct {
+        const char *name;
+        size_t *at;
+        int collect;
+    } design[] = {{opt->sampling_weights, &s->sw_at, 0},
+                  {opt->strata, &s->st_at, 1},
+                  {opt->psu, &s->psu_at, 1},
+                  {opt->fpc, &s->fpc_at, 0}};
+    for (size_t d = 0; st == PARTREG_OK && d < sizeof design / sizeof design[0]; d++)
+        if (design[d].name &&
+            (st = partreg_table_find_column(header, design[d].name, &j, err)) == PARTREG_OK)
+            *design[d].at = add_col(s, j, design[d].collect);
+    if (st == PARTREG_OK && opt->subpop) {
+        const char *eq = strchr(opt->subpop, '=');
+        if (partreg_table_find_column(header, opt->subpop, &j, NULL) != PARTREG_OK && eq &&
+            eq != opt->subpop && eq[1]) {
+            size_t len = (size_t)(eq - opt->subpop);
+            char *var = malloc(len + 1);
+            if (!var) {
+                st = nomem(err);
+            } else {
+                memcpy(var, opt->subpop, len);
+                var[len] = '\0';
+                st = partreg_table_find_column(header, var, &j, err);
+                free(var);
+                s->sub_level = eq + 1;
+            }
+        } else {
+            st = partreg_table_find_column(header, opt->subpop, &j, err);
+        }
+        if (st == PARTREG_OK)
+            s->sub_at = add_col(s, j, 1);
+    }
     if (st != PARTREG_OK) {
         partreg_block_survey_free(s);
         return st;
@@ -816,7 +860,7 @@ static partreg_status no_rows(const partreg_block_survey *s, const char *source,
         return partreg_error_set(err, PARTREG_ETOOFEW, "%s has no data rows (only a header line)",
                                  source);
     /* the order frame_create lists the used columns in */
-    size_t order[4 + 64], n = 0;
+    size_t order[10 + 64], n = 0;
     order[n++] = s->y_at;
     for (size_t v = 0; v < s->f->n_vars && n < 64; v++)
         order[n++] = s->var_at[v];
@@ -824,6 +868,12 @@ static partreg_status no_rows(const partreg_block_survey *s, const char *source,
         order[n++] = s->w_at;
     if (s->c_at != NONE)
         order[n++] = s->c_at;
+    if (s->g_at != NONE)
+        order[n++] = s->g_at;
+    size_t design[] = {s->sw_at, s->st_at, s->psu_at, s->fpc_at, s->sub_at};
+    for (size_t d = 0; d < sizeof design / sizeof design[0]; d++)
+        if (design[d] != NONE)
+            order[n++] = design[d];
     for (size_t i = 0; i < n; i++)
         if (s->cols[order[i]].n_present == 0)
             return partreg_error_set(err, PARTREG_ETOOFEW,
@@ -981,6 +1031,52 @@ static partreg_status small_table(partreg_block_survey *s, const char *source,
     return PARTREG_OK;
 }
 
+/* frame_survey.c's subpopulation errors on the whole file: the first line
+ * with a text that is not 0/1, false/true or no/yes, and no row inside
+ * (on the small table they would name its lines and its count). A level
+ * that is not a number is left to the frame, whose message it is. */
+static partreg_status subpop_check(const partreg_block_survey *s, partreg_error *err)
+{
+    if (s->sub_at == NONE)
+        return PARTREG_OK;
+    const scol *c = &s->cols[s->sub_at];
+    const char *spec = s->opt.subpop;
+    int inside = 0;
+    if (c->text) {
+        const key *bad = NULL;
+        for (size_t i = 0; i < c->texts.n; i++) {
+            const key *k = &c->texts.k[i];
+            int in = partreg_frame_subpop_text(s->sub_level, k->text);
+            if (in < 0 && (!bad || k->line < bad->line))
+                bad = k;
+            inside |= in == 1;
+        }
+        if (bad)
+            return partreg_error_set_at(err, PARTREG_EDATA, bad->line, 0,
+                                        "--subpop %s: line %ld has '%s'; a subpopulation column "
+                                        "holds 0/1, false/true or no/yes; for the rows with one "
+                                        "value use --subpop \"%s=%s\"",
+                                        spec, bad->line, bad->text, s->names[c->j], bad->text);
+    } else {
+        double level = 0.0;
+        if (s->sub_level) {
+            char *end;
+            level = strtod(s->sub_level, &end);
+            if (end == s->sub_level || *end != '\0')
+                return PARTREG_OK;
+        }
+        for (size_t i = 0; i < c->numbers.n; i++) {
+            double v = c->numbers.k[i].value;
+            inside |= s->sub_level ? v == level : v != 0.0;
+        }
+    }
+    if (!inside)
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "--subpop %s: no row of the %zu used is in the subpopulation",
+                                 spec, s->n_used);
+    return PARTREG_OK;
+}
+
 partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *source,
                                            partreg_frame **coding, partreg_error *err)
 {
@@ -990,6 +1086,8 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
         return st;
     if (s->n_used == 0)
         return no_rows(s, source, err);
+    if ((st = subpop_check(s, err)) != PARTREG_OK)
+        return st;
     partreg_table *t = NULL;
     if ((st = small_table(s, source, &t, err)) != PARTREG_OK)
         return st;
@@ -1025,21 +1123,71 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
         fr->vars[v].num = NULL;
         fr->vars[v].lev = NULL;
     }
+    free(fr->group); /* its levels stay */
+    fr->group = NULL;
+    if (fr->survey) { /* the columns and the strata levels stay */
+        partreg_frame_survey *sv = fr->survey;
+        free(sv->sw);
+        free(sv->strata);
+        free(sv->psu);
+        free(sv->fpc);
+        free(sv->domain);
+        sv->sw = sv->fpc = NULL;
+        sv->strata = sv->psu = NULL;
+        sv->domain = NULL;
+    }
     *coding = fr;
     return PARTREG_OK;
 }
 
 /* ---- a block's rows ------------------------------------------------------- */
 
+/* The PSU codes of rows[0..m) of a block: the rank of each PSU value in
+ * order of first appearance in the file (as clusters are numbered). */
+static partreg_status psu_codes(const partreg_block_survey *s, const partreg_table *block,
+                                const size_t *rows, size_t m, size_t **out, partreg_error *err)
+{
+    const scol *pc = &s->cols[s->psu_at];
+    const keyset *ks = pc->text ? &pc->texts : &pc->numbers;
+    size_t *codes = malloc((m ? m : 1) * sizeof *codes);
+    if (!codes)
+        return nomem(err);
+    int text = partreg_table_column_type(block, pc->j) == PARTREG_COLUMN_CATEGORICAL;
+    for (size_t i = 0; i < m; i++) {
+        size_t r = rows[i];
+        double v = text ? 0.0 : partreg_table_numeric(block, pc->j)[r];
+        long at = text ? keyset_find(ks,
+                                     partreg_table_level_name(
+                                         block, pc->j, (size_t)partreg_table_codes(block, pc->j)[r]),
+                                     0.0)
+                       : keyset_find(ks, NULL, v == 0.0 ? 0.0 : v);
+        if (at < 0) {
+            free(codes);
+            return partreg_error_set_at(err, PARTREG_EDATA, partreg_table_row_line(block, r), 0,
+                                        "line %ld: a PSU that the survey of the file did not see "
+                                        "(was the file changed while it was read?)",
+                                        partreg_table_row_line(block, r));
+        }
+        codes[i] = ks->k[at].rank;
+    }
+    *out = codes;
+    return PARTREG_OK;
+}
+
 partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          const partreg_block_survey *s,
                                          const partreg_table *block, size_t skip, int threads,
                                          size_t *m_out, double **X_out, double **y_out,
-                                         double **w_out, size_t **c_out, partreg_error *err)
+                                         double **w_out, size_t **c_out, size_t **group,
+                                         partreg_frame_survey_rows *design, partreg_error *err)
 {
+    if (group)
+        *group = NULL;
     *m_out = 0;
     *X_out = *y_out = *w_out = NULL;
     *c_out = NULL;
+    if (design)
+        memset(design, 0, sizeof *design);
     size_t N = partreg_table_n_rows(block);
     partreg_frame *bf = NULL;
     size_t *rows = calloc(N ? N : 1, sizeof *rows);
@@ -1155,12 +1303,46 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                 cl[i] = ks->k[at].rank;
         }
     }
+    size_t *gc = NULL;
+    if (st == PARTREG_OK && group && s->g_at != NONE) {
+        int *glev = malloc((m ? m : 1) * sizeof *glev);
+        gc = malloc((m ? m : 1) * sizeof *gc);
+        size_t bad = 0;
+        st = glev && gc ? partreg_levels_map(block, s->cols[s->g_at].j, bf->rows, m,
+                                             &coding->group_levels, glev, &bad, err)
+                        : nomem(err);
+        if (st == PARTREG_EDATA)
+            st = partreg_error_set_at(err, PARTREG_EDATA, partreg_table_row_line(block, bf->rows[bad]),
+                                      0, "line %ld: a group of '%s' that the survey of the file "
+                                         "did not see (was the file changed while it was read?)",
+                                      partreg_table_row_line(block, bf->rows[bad]), f->group);
+        for (size_t i = 0; st == PARTREG_OK && i < m; i++)
+            gc[i] = (size_t)glev[i];
+        free(glev);
+    }
+    partreg_frame_survey_rows dr;
+    memset(&dr, 0, sizeof dr);
+    if (st == PARTREG_OK && coding->survey) {
+        /* the design's columns; the fit's weights are its */
+        st = partreg_frame_survey_code_rows(coding, block, bf->rows, m, &s->opt, &dr, err);
+        if (st == PARTREG_OK && s->psu_at != NONE)
+            st = psu_codes(s, block, bf->rows, m, &dr.psu, err);
+        if (st == PARTREG_OK) {
+            free(w);
+            w = dr.fitw;
+            dr.fitw = NULL;
+        }
+    }
     for (size_t v = 0; v < f->n_vars; v++)
         memset(&bf->vars[v].lv, 0, sizeof bf->vars[v].lv);
     if (st == PARTREG_OK) {
         *X_out = bf->X;
         bf->X = NULL;
     }
+    if (st == PARTREG_OK && design)
+        *design = dr;
+    else
+        partreg_frame_survey_rows_free(&dr);
     partreg_frame_free(bf);
     free(rows);
     free(lev);
@@ -1168,8 +1350,11 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
         free(y);
         free(w);
         free(cl);
+        free(gc);
         return st;
     }
+    if (group)
+        *group = gc;
     *m_out = m;
     *y_out = y;
     *w_out = w;

@@ -23,6 +23,7 @@
 #include "partreg_table.h"
 
 typedef struct partreg_block_survey partreg_block_survey;
+struct partreg_frame_survey_rows; /* frame_internal.h */
 
 /* A survey of the formula's columns; `header` is any block (its column
  * names are the file's). Errors of unknown columns as
@@ -78,11 +79,19 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
 
 /* The design rows of one block: *m rows used, X (m x p), y, w (NULL when
  * unweighted) and cluster codes (NULL when none), malloc'ed (free them).
+ * With a survey design, w holds the fit's weights (the sampling weights,
+ * 0 outside the subpopulation) and *design (when not NULL) the design's
+ * columns of the rows (free with partreg_frame_survey_rows_free); PSU
+ * codes number the PSU values in order of first appearance in the file.
+ * *group (when not NULL) gets the random intercept's group codes (the
+ * coding frame's group levels), NULL without a (1 | G) term.
  * Errors (a non-finite expression, a bad weight) name the line. */
 partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          const partreg_block_survey *s,
                                          const partreg_table *block, size_t skip, int threads,
                                          size_t *m, double **X, double **y, double **w,
-                                         size_t **cluster, partreg_error *err);
+                                         size_t **cluster, size_t **group,
+                                         struct partreg_frame_survey_rows *design,
+                                         partreg_error *err);
 
 #endif

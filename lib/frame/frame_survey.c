@@ -160,17 +160,17 @@ partreg_status partreg_frame_survey_find(partreg_frame *fr, const partreg_table 
     return PARTREG_OK;
 }
 
-/* Copy a numeric column over the rows used, every value finite and >= 0
+/* Copy a numeric column over rows[0..n), every value finite and >= 0
  * (min_exclusive: > 0). */
-static partreg_status code_positive(const partreg_frame *fr, const partreg_table *t, size_t j,
-                                    const char *option, int min_exclusive, double *out,
+static partreg_status code_positive(const size_t *rows, size_t n, const partreg_table *t,
+                                    size_t j, const char *option, int min_exclusive, double *out,
                                     partreg_error *err)
 {
     const double *x = partreg_table_numeric(t, j);
-    for (size_t i = 0; i < fr->n; i++) {
-        double v = x[fr->rows[i]];
+    for (size_t i = 0; i < n; i++) {
+        double v = x[rows[i]];
         if (!isfinite(v) || v < 0.0 || (min_exclusive && !(v > 0.0))) {
-            long line = partreg_table_row_line(t, fr->rows[i]);
+            long line = partreg_table_row_line(t, rows[i]);
             return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
                                         "%s column '%s' is %g on line %ld; it must be finite "
                                         "and %s 0",
@@ -209,56 +209,66 @@ static int text_is(const char *s, const char *const *words)
     return 0;
 }
 
+/* The subpopulation's level as a number ("V=L" on a numeric column V). */
+static partreg_status subpop_level_value(const partreg_frame_survey *s, const partreg_table *t,
+                                         const char *spec, double *value, partreg_error *err)
+{
+    *value = NAN;
+    size_t j = s->col_subpop;
+    if (!s->subpop_var || partreg_table_column_type(t, j) != PARTREG_COLUMN_NUMERIC)
+        return PARTREG_OK;
+    char *end;
+    *value = strtod(s->subpop_level, &end);
+    if (end == s->subpop_level || *end != '\0')
+        return partreg_error_set(err, PARTREG_EDATA,
+                                 "--subpop %s: '%s' is numeric, and '%s' is not a number", spec,
+                                 partreg_table_column_name(t, j), s->subpop_level);
+    return PARTREG_OK;
+}
+
+/* Whether table row r is in the subpopulation (*in), or the error of a
+ * text that is not 0/1, false/true or no/yes. */
+static partreg_status subpop_row(const partreg_frame_survey *s, const partreg_table *t, size_t r,
+                                 double level_value, const char *spec, int *in,
+                                 partreg_error *err)
+{
+    size_t j = s->col_subpop;
+    if (partreg_table_column_type(t, j) == PARTREG_COLUMN_NUMERIC) {
+        double v = partreg_table_numeric(t, j)[r];
+        *in = s->subpop_var ? v == level_value : v != 0.0;
+        return PARTREG_OK;
+    }
+    char text[256];
+    partreg_frame_cell_text(t, j, r, text, sizeof text);
+    *in = partreg_frame_subpop_text(s->subpop_var ? s->subpop_level : NULL, text);
+    if (*in < 0) {
+        long line = partreg_table_row_line(t, r);
+        return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                    "--subpop %s: line %ld has '%s'; a subpopulation column "
+                                    "holds 0/1, false/true or no/yes; for the rows with one "
+                                    "value use --subpop \"%s=%s\"",
+                                    spec, line, text, partreg_table_column_name(t, j), text);
+    }
+    return PARTREG_OK;
+}
+
 static partreg_status code_subpop(partreg_frame_survey *s, const partreg_frame *fr,
                                   const partreg_table *t, const char *spec, partreg_error *err)
 {
-    size_t j = s->col_subpop;
-    const char *name = partreg_table_column_name(t, j);
-    int numeric = partreg_table_column_type(t, j) == PARTREG_COLUMN_NUMERIC;
-    static const char *const no[] = {"0", "false", "no", NULL};
-    static const char *const yes[] = {"1", "true", "yes", NULL};
-    double level_value = NAN;
-    if (s->subpop_var && numeric) {
-        char *end;
-        level_value = strtod(s->subpop_level, &end);
-        if (end == s->subpop_level || *end != '\0')
-            return partreg_error_set(err, PARTREG_EDATA,
-                                     "--subpop %s: '%s' is numeric, and '%s' is not a number",
-                                     spec, name, s->subpop_level);
-    }
+    double level_value;
+    partreg_status st = subpop_level_value(s, t, spec, &level_value, err);
     size_t inside = 0;
-    for (size_t i = 0; i < fr->n; i++) {
-        size_t r = fr->rows[i];
-        int in;
-        if (numeric) {
-            double v = partreg_table_numeric(t, j)[r];
-            in = s->subpop_var ? v == level_value : v != 0.0;
-        } else {
-            char text[256];
-            partreg_frame_cell_text(t, j, r, text, sizeof text);
-            if (s->subpop_var) {
-                in = strcmp(text, s->subpop_level) == 0;
-            } else if (text_is(text, no)) {
-                in = 0;
-            } else if (text_is(text, yes)) {
-                in = 1;
-            } else {
-                long line = partreg_table_row_line(t, r);
-                return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
-                                            "--subpop %s: line %ld has '%s'; a subpopulation "
-                                            "column holds 0/1, false/true or no/yes; for the "
-                                            "rows with one value use --subpop \"%s=%s\"",
-                                            spec, line, text, name, text);
-            }
-        }
+    for (size_t i = 0; st == PARTREG_OK && i < fr->n; i++) {
+        int in = 0;
+        st = subpop_row(s, t, fr->rows[i], level_value, spec, &in, err);
         s->domain[i] = (unsigned char)in;
         inside += (size_t)in;
     }
-    if (inside == 0)
+    if (st == PARTREG_OK && inside == 0)
         return partreg_error_set(err, PARTREG_EDATA,
                                  "--subpop %s: no row of the %zu used is in the subpopulation",
                                  spec, fr->n);
-    return PARTREG_OK;
+    return st;
 }
 
 partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table *t,
@@ -272,7 +282,7 @@ partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table 
     if (opt->sampling_weights) {
         if (!(s->sw = calloc(cap, sizeof *s->sw)))
             return nomem(err);
-        if ((st = code_positive(fr, t, s->col_sw, "--sampling-weights", 0, s->sw, err)))
+        if ((st = code_positive(fr->rows, fr->n, t, s->col_sw, "--sampling-weights", 0, s->sw, err)))
             return st;
     }
     if (opt->strata) {
@@ -294,7 +304,7 @@ partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table 
     if (opt->fpc) {
         if (!(s->fpc = malloc(cap * sizeof *s->fpc)))
             return nomem(err);
-        if ((st = code_positive(fr, t, s->col_fpc, "--fpc", 1, s->fpc, err)))
+        if ((st = code_positive(fr->rows, fr->n, t, s->col_fpc, "--fpc", 1, s->fpc, err)))
             return st;
     }
     if (opt->subpop) {
@@ -309,8 +319,8 @@ partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table 
         if (!(s->repw = malloc(s->n_rep * cap * sizeof *s->repw)))
             return nomem(err);
         for (size_t r = 0; r < s->n_rep; r++)
-            if ((st = code_positive(fr, t, s->rep_col[r], "--repweights", 0, s->repw + r * n,
-                                    err)))
+            if ((st = code_positive(fr->rows, fr->n, t, s->rep_col[r], "--repweights", 0,
+                                    s->repw + r * n, err)))
                 return st;
         if (!(s->rep_names = calloc(s->n_rep, sizeof *s->rep_names)))
             return nomem(err);
@@ -330,4 +340,91 @@ partreg_status partreg_frame_survey_code(partreg_frame *fr, const partreg_table 
             fr->w[i] = (s->sw ? s->sw[i] : 1.0) * (s->domain ? (double)s->domain[i] : 1.0);
     }
     return PARTREG_OK;
+}
+
+void partreg_frame_survey_rows_free(partreg_frame_survey_rows *r)
+{
+    if (!r)
+        return;
+    free(r->sw);
+    free(r->fpc);
+    free(r->fitw);
+    free(r->stratum);
+    free(r->psu);
+    free(r->domain);
+    memset(r, 0, sizeof *r);
+}
+
+partreg_status partreg_frame_survey_code_rows(const partreg_frame *coding, const partreg_table *t,
+                                              const size_t *rows, size_t m,
+                                              const partreg_frame_options *opt,
+                                              partreg_frame_survey_rows *out, partreg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const partreg_frame_survey *s = coding->survey;
+    if (!s)
+        return PARTREG_OK;
+    size_t cap = m ? m : 1;
+    partreg_status st = PARTREG_OK;
+    if (opt->sampling_weights &&
+        (!(out->sw = calloc(cap, sizeof *out->sw)) ||
+         (st = code_positive(rows, m, t, s->col_sw, "--sampling-weights", 0, out->sw, err))))
+        goto done;
+    if (opt->strata) {
+        int *lev = malloc(cap * sizeof *lev);
+        size_t bad = 0;
+        if (!lev || !(out->stratum = malloc(cap * sizeof *out->stratum))) {
+            free(lev);
+            goto done;
+        }
+        st = partreg_levels_map(t, s->col_strata, rows, m, &s->strata_lv, lev, &bad, err);
+        if (st == PARTREG_EDATA) {
+            long line = partreg_table_row_line(t, rows[bad]);
+            st = partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                      "line %ld: a stratum that the survey of the file did not "
+                                      "see (was the file changed while it was read?)",
+                                      line);
+        }
+        for (size_t i = 0; st == PARTREG_OK && i < m; i++)
+            out->stratum[i] = (size_t)lev[i];
+        free(lev);
+        if (st)
+            goto done;
+    }
+    if (opt->fpc && (!(out->fpc = calloc(cap, sizeof *out->fpc)) ||
+                     (st = code_positive(rows, m, t, s->col_fpc, "--fpc", 1, out->fpc, err))))
+        goto done;
+    if (opt->subpop) {
+        double level_value;
+        if (!(out->domain = calloc(cap, 1)))
+            goto done;
+        st = subpop_level_value(s, t, opt->subpop, &level_value, err);
+        for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
+            int in = 0;
+            st = subpop_row(s, t, rows[i], level_value, opt->subpop, &in, err);
+            out->domain[i] = (unsigned char)in;
+        }
+        if (st)
+            goto done;
+    }
+    if (!(out->fitw = malloc(cap * sizeof *out->fitw)))
+        goto done;
+    for (size_t i = 0; i < m; i++)
+        out->fitw[i] =
+            (out->sw ? out->sw[i] : 1.0) * (out->domain ? (double)out->domain[i] : 1.0);
+    return PARTREG_OK;
+done:
+    if (st == PARTREG_OK)
+        st = nomem(err);
+    partreg_frame_survey_rows_free(out);
+    return st;
+}
+
+int partreg_frame_subpop_text(const char *level, const char *text)
+{
+    static const char *const no[] = {"0", "false", "no", NULL};
+    static const char *const yes[] = {"1", "true", "yes", NULL};
+    if (level)
+        return strcmp(text, level) == 0;
+    return text_is(text, no) ? 0 : text_is(text, yes) ? 1 : -1;
 }

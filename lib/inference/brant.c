@@ -211,7 +211,7 @@ static void cuts_accumulate(const void *model, const double *theta, size_t begin
     for (size_t b = begin; b < end; b += c->chunk) {
         size_t rows = end - b < c->chunk ? end - b : c->chunk;
         z_rows(c->d, b, rows, q, Zc);
-        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm, c->d->kernel};
+        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm, c->d->kernel, 0};
         partreg_objective oc;
         c->bm->ops->objective(c->bm, &dc, &oc);
         for (size_t j = 0; j < c->m; j++) {
@@ -265,7 +265,7 @@ static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d,
     }
     /* the binary objective's scratch for a chunk of rows */
     size_t chunk = partreg_block_rows_auto(q);
-    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm, d->kernel};
+    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm, d->kernel, 0};
     partreg_objective po;
     bm.ops->objective(&bm, &probe, &po);
     cuts c = {&bm, d, y, m, q, chunk};

@@ -155,7 +155,61 @@ static int read_codes(const partreg_rows *rows, const size_t *cluster, size_t b,
 typedef struct cluster_cut {
     size_t block, nseg;
     double *run;
+    /* the objective's score_sums over each segment's runs, where it has
+     * one: survey.c's PSU totals in memory do the same (its bits) */
+    int by_runs;
 } cluster_cut;
+
+/* Sg[g] += a segment's runs' sums from the model's score_sums (one call a
+ * segment, as survey.c's psu_totals makes it). */
+static partreg_status sum_segment_runs(const partreg_fit *fit, const partreg_objective *obj,
+                                       const partreg_rows *rows, const size_t *cluster,
+                                       size_t sb, size_t se, const unsigned char *select,
+                                       unsigned char want, double scale, double *Sg,
+                                       size_t n_clusters, size_t *bad, double *scratch,
+                                       partreg_rows_buffer *buf, unsigned char *mark)
+{
+    size_t k = obj->k, B = buf->cap, nr = 0, len = se - sb;
+    size_t *start = malloc((len ? len : 1) * sizeof *start);
+    size_t *code = malloc((len ? len : 1) * sizeof *code);
+    double *sums = NULL;
+    partreg_status st = start && code ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t i = sb; st == PARTREG_OK && i < se; i += B) {
+        size_t j = se - i < B ? se : i + B;
+        const size_t *codes;
+        if (read_codes(rows, cluster, i, j, buf, &codes) != 0) {
+            st = PARTREG_EIO;
+            break;
+        }
+        for (size_t r = 0; r < j - i; r++) {
+            if (codes[r] >= n_clusters) {
+                *bad = i + r;
+                st = PARTREG_EINVAL;
+                break;
+            }
+            if (mark)
+                mark[codes[r]] = 1;
+            if (nr == 0 || codes[r] != code[nr - 1]) { /* (nr == 0: the first row) */
+                start[nr] = i + r;
+                code[nr++] = codes[r];
+            }
+        }
+    }
+    if (st == PARTREG_OK && !(sums = calloc((nr ? nr : 1) * k, sizeof *sums)))
+        st = PARTREG_ENOMEM;
+    if (st == PARTREG_OK) {
+        obj->score_sums(obj->model, fit->theta->data, sb, se, start, nr, 1.0 / scale, sums,
+                        scratch);
+        for (size_t q = 0; q < nr; q++)
+            if (!select || select[code[q]] == want)
+                for (size_t c = 0; c < k; c++)
+                    Sg[code[q] * k + c] += sums[q * k + c];
+    }
+    free(start);
+    free(code);
+    free(sums);
+    return st;
+}
 
 /* Sg[g] += the runs of the segments of this process that lie in [b, e)
  * (segments never straddle b or e: callers give whole segments), for the
@@ -174,6 +228,13 @@ static partreg_status sum_rows(const partreg_fit *fit, const partreg_objective *
         partreg_objective_segment(obj, cut->block, cut->nseg, s, &sb, &se);
         if (sb >= se || sb < b || sb >= e)
             continue;
+        if (cut->by_runs && obj->score_sums) {
+            partreg_status st = sum_segment_runs(fit, obj, rows, cluster, sb, se, select, want,
+                                                 scale, Sg, n_clusters, bad, scratch, buf, mark);
+            if (st != PARTREG_OK)
+                return st;
+            continue;
+        }
         size_t g_run = 0;
         for (size_t i = sb; i < se; i += B) {
             size_t j = se - i < B ? se : i + B;
@@ -373,10 +434,10 @@ cleanup:
     return st;
 }
 
-partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objective *obj,
-                                     const partreg_rows *rows, const size_t *cluster,
-                                     size_t n_clusters, double scale, double *Sg, size_t *G,
-                                     size_t *bad)
+static partreg_status meat_groups(const partreg_fit *fit, const partreg_objective *obj,
+                                  const partreg_rows *rows, const size_t *cluster,
+                                  size_t n_clusters, double scale, double *Sg, size_t *G,
+                                  size_t *bad, int by_runs)
 {
     size_t k = obj->k, n = obj->n, B = partreg_block_rows_auto(k);
     if (B > n)
@@ -384,7 +445,7 @@ partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objec
     partreg_rows none, codes;
     partreg_rows_in_memory(&none, n, 0, NULL, NULL, NULL, NULL);
     const partreg_rows *r = rows ? rows : &none;
-    cluster_cut cut = {fit->opt.block_rows, 0, calloc(k ? k : 1, sizeof(double))};
+    cluster_cut cut = {fit->opt.block_rows, 0, calloc(k ? k : 1, sizeof(double)), by_runs};
     cut.nseg = partreg_objective_segments(obj, cut.block);
     partreg_status st = cut.run ? PARTREG_OK : PARTREG_ENOMEM;
     int own_codes = 0;
@@ -442,4 +503,19 @@ partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objec
     if (have_buf)
         partreg_rows_buffer_free(&buf);
     return st;
+}
+
+partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objective *obj,
+                                     const partreg_rows *rows, const size_t *cluster,
+                                     size_t n_clusters, double scale, double *Sg, size_t *G,
+                                     size_t *bad)
+{
+    return meat_groups(fit, obj, rows, cluster, n_clusters, scale, Sg, G, bad, 0);
+}
+
+partreg_status partreg_meat_psu_totals(const partreg_fit *fit, const partreg_objective *obj,
+                                       const partreg_rows *rows, const size_t *psu, size_t n_psu,
+                                       double scale, double *z, size_t *G, size_t *bad)
+{
+    return meat_groups(fit, obj, rows, psu, n_psu, scale, z, G, bad, 1);
 }

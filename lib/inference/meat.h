@@ -37,4 +37,11 @@ partreg_status partreg_meat_clusters(const partreg_fit *fit, const partreg_objec
                                      size_t n_clusters, double scale, double *Sg, size_t *G,
                                      size_t *bad);
 
+/* The same sums for the PSU totals of a design variance (survey.c): where
+ * the objective has score_sums, each segment's runs are summed by one call
+ * of it over the segment, as the in-memory PSU totals are (their bits). */
+partreg_status partreg_meat_psu_totals(const partreg_fit *fit, const partreg_objective *obj,
+                                       const partreg_rows *rows, const size_t *psu, size_t n_psu,
+                                       double scale, double *z, size_t *G, size_t *bad);
+
 #endif

@@ -34,8 +34,12 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
 
+#include "core/comm.h"
 #include "core/error.h"
 #include "core/team.h"
+#include "inference/inference_internal.h"
+#include "inference/meat.h"
+#include "models/rows.h"
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -422,6 +426,8 @@ typedef struct layout {
     size_t *n_h;       /* H: PSUs in each stratum */
     size_t *code_of;   /* H: the stratum code of each dense stratum */
     double *f_h;       /* H: sampling fraction (0 without fpc) */
+    int has_strata;    /* strata were given */
+    char *const *names; /* the stratum codes' names, or NULL (borrowed) */
 } layout;
 
 static void layout_free(layout *L)
@@ -434,14 +440,13 @@ static void layout_free(layout *L)
 }
 
 /* Name of dense stratum h into buf. */
-static const char *stratum_label(const partreg_survey *s, const layout *L, size_t h, char *buf,
-                                 size_t size)
+static const char *stratum_label(const layout *L, size_t h, char *buf, size_t size)
 {
-    if (!s->stratum)
+    if (!L->has_strata)
         return "(the only stratum)";
     size_t code = L->code_of[h];
-    if (s->stratum_names && s->stratum_names[code])
-        return s->stratum_names[code];
+    if (L->names && L->names[code])
+        return L->names[code];
     snprintf(buf, size, "%zu", code);
     return buf;
 }
@@ -460,6 +465,8 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
 {
     size_t n = s->n;
     memset(L, 0, sizeof *L);
+    L->has_strata = s->stratum != NULL;
+    L->names = s->stratum_names;
     /* strata: codes in code order */
     size_t *dense = NULL;
     if (s->stratum) {
@@ -579,7 +586,7 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
                 bad = partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
                                               "the fpc varies within stratum %s (%g and %g on "
                                               "row %zu); it must be constant within a stratum",
-                                              stratum_label(s, L, h, buf, sizeof buf), first[h],
+                                              stratum_label(L, h, buf, sizeof buf), first[h],
                                               v, i + 1);
             if (bad) {
                 free(first);
@@ -596,7 +603,7 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
                     err, PARTREG_EINVAL,
                     "stratum %s: the fpc says %g PSUs in the population but %zu were sampled; "
                     "give the population count (>= PSUs sampled) or the sampling fraction",
-                    stratum_label(s, L, h, buf, sizeof buf), v, L->n_h[h]);
+                    stratum_label(L, h, buf, sizeof buf), v, L->n_h[h]);
                 free(first);
                 free(dense);
                 layout_free(L);
@@ -759,7 +766,7 @@ cleanup:
 }
 
 /* B (k x k, full) from the PSU totals (overwritten). */
-static partreg_status meat_from_totals(const partreg_survey *s, const layout *L, double *z,
+static partreg_status meat_from_totals(partreg_lonely_psu lonely, const layout *L, double *z,
                                        size_t k, double *B, size_t *n_lonely, partreg_error *err)
 {
     double *mean = calloc((L->H * k) != 0 ? L->H * k : 1, sizeof *mean);
@@ -791,7 +798,7 @@ static partreg_status meat_from_totals(const partreg_survey *s, const layout *L,
         }
         ++*n_lonely;
         char buf[32];
-        switch (s->lonely) {
+        switch (lonely) {
         case PARTREG_LONELY_FAIL:
             free(mean);
             free(all);
@@ -800,7 +807,7 @@ static partreg_status meat_from_totals(const partreg_survey *s, const layout *L,
                                      "stratum %s has a single PSU, so its variance cannot be "
                                      "estimated; choose a rule with --lonely-psu certainty, "
                                      "centered or scaled, or merge it with a similar stratum",
-                                     stratum_label(s, L, h, buf, sizeof buf));
+                                     stratum_label(L, h, buf, sizeof buf));
         case PARTREG_LONELY_CENTERED:
             coef[h] = 1.0 - L->f_h[h];
             break;
@@ -823,7 +830,7 @@ static partreg_status meat_from_totals(const partreg_survey *s, const layout *L,
     gsl_matrix_view Bv = gsl_matrix_view_array(B, k, k);
     gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Zv.matrix, 0.0, &Bv.matrix);
     double scale = 1.0;
-    if (s->lonely == PARTREG_LONELY_SCALED && *n_lonely > 0) {
+    if (lonely == PARTREG_LONELY_SCALED && *n_lonely > 0) {
         if (H_ok == 0) {
             free(mean);
             free(all);
@@ -863,6 +870,20 @@ static partreg_status sandwich(const partreg_fit *fit, const double *B, double c
     return PARTREG_OK;
 }
 
+/* The scores carry the weights and the meat their square: it is summed
+ * from the scores divided by c, a power of 2 near the mean weight (exact),
+ * and V = (c A^-1) (B / c^2) (c A^-1), as the sandwich estimators do. */
+static double score_scale(const partreg_fit *fit)
+{
+    double mean_w = fit->sum_w / (double)fit->n, c = 1.0;
+    if (isfinite(mean_w) && mean_w > 0.0) {
+        int e2;
+        frexp(mean_w, &e2);
+        c = ldexp(1.0, e2 - 1);
+    }
+    return c;
+}
+
 static partreg_status linearised(const partreg_fit *fit, const partreg_data *data,
                                  const partreg_survey *s, double *V, partreg_survey_info *info,
                                  partreg_error *err)
@@ -897,21 +918,13 @@ static partreg_status linearised(const partreg_fit *fit, const partreg_data *dat
     partreg_objective obj;
     partreg_fit_design(fit, data, &d);
     partreg_fit_objective(fit, &d, &obj);
-    /* The scores carry the weights and the meat their square: sum it from
-     * the scores divided by c, a power of 2 near the mean weight (exact),
-     * and V = (c A^-1) (B / c^2) (c A^-1), as the sandwich estimators do. */
-    double mean_w = fit->sum_w / (double)fit->n, c = 1.0;
-    if (isfinite(mean_w) && mean_w > 0.0) {
-        int e2;
-        frexp(mean_w, &e2);
-        c = ldexp(1.0, e2 - 1);
-    }
+    double c = score_scale(fit);
     if (psu_totals(fit, &obj, &L, c, z) != PARTREG_OK) {
         st = nomem(err);
         goto cleanup;
     }
     info->data_passes = 1.0;
-    if ((st = meat_from_totals(s, &L, z, k, B, &info->n_lonely, err)) != PARTREG_OK)
+    if ((st = meat_from_totals(s->lonely, &L, z, k, B, &info->n_lonely, err)) != PARTREG_OK)
         goto cleanup;
     if ((st = sandwich(fit, B, c, V)) != PARTREG_OK)
         st = nomem(err);
@@ -920,6 +933,346 @@ cleanup:
     free(B);
     layout_free(&L);
     return st;
+}
+
+/* ---- a design over rows in shares ---------------------------------------- */
+
+static partreg_status install(partreg_fit *fit, partreg_status st, double *V,
+                              const partreg_survey_info *info, partreg_error *err);
+static partreg_status check_fit(const partreg_fit *fit, partreg_error *err);
+
+/* Every process's bytes to every process (comm NULL: this one's alone). */
+static int gather_all(const partreg_comm *comm, const void *mine, size_t bytes, void **all,
+                      size_t *got)
+{
+    if (comm)
+        return comm->ops->allgather(comm->ctx, mine, bytes, all, got);
+    *all = malloc(bytes ? bytes : 1);
+    if (!*all)
+        return -1;
+    if (bytes)
+        memcpy(*all, mine, bytes);
+    got[0] = bytes;
+    return 0;
+}
+
+static partreg_status agree(const partreg_comm *comm, partreg_status st, partreg_error *err)
+{
+    return comm ? partreg_comm_agree(comm, st, err) : st;
+}
+
+/* The whole design's PSUs, numbered in order of first row as make_layout
+ * numbers them: every process's PSUs in process order (its rows are the
+ * next rows of the whole), a PSU that an earlier process has taking that
+ * process's number. Renumbers sh->row_psu; fills L but its fpc. */
+static partreg_status share_psus(const partreg_comm *comm, partreg_survey_share *sh,
+                                 size_t first_row, layout *L, partreg_error *err)
+{
+    size_t P = comm ? (size_t)comm->size : 1, me = comm ? (size_t)comm->rank : 0;
+    memset(L, 0, sizeof *L);
+    L->has_strata = sh->has_strata;
+    L->names = sh->stratum_names;
+    uint64_t *mine = malloc((sh->n_psu ? sh->n_psu : 1) * 2 * sizeof *mine);
+    size_t *got = calloc(P, sizeof *got), *to_global = NULL;
+    void *all = NULL;
+    partreg_status st = mine && got ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t l = 0; st == PARTREG_OK && l < sh->n_psu; l++) {
+        mine[2 * l] = sh->psu_stratum[l];
+        mine[2 * l + 1] = sh->has_psu ? sh->psu_code[l] : first_row + l;
+    }
+    st = agree(comm, st, err);
+    if (st == PARTREG_OK &&
+        gather_all(comm, mine, sh->n_psu * 2 * sizeof *mine, &all, got) != 0)
+        st = PARTREG_EIO;
+    st = agree(comm, st, err);
+    size_t total = 0;
+    for (size_t q = 0; st == PARTREG_OK && got && q < P; q++)
+        total += got[q] / (2 * sizeof(uint64_t));
+    uint64_t *keys = NULL;
+    size_t *vals = NULL, cap = 16;
+    while (st == PARTREG_OK && cap < 2 * total)
+        cap *= 2;
+    if (st == PARTREG_OK) {
+        L->psu_h = calloc(total ? total : 1, sizeof *L->psu_h);
+        to_global = malloc((sh->n_psu ? sh->n_psu : 1) * sizeof *to_global);
+        /* without --psu every row is a PSU of its own: no PSU spans
+         * processes, and none repeats */
+        if (sh->has_psu) {
+            keys = calloc(2 * cap, sizeof *keys);
+            vals = malloc(cap * sizeof *vals);
+        }
+        if (!L->psu_h || !to_global || (sh->has_psu && (!keys || !vals)))
+            st = PARTREG_ENOMEM;
+    }
+    const uint64_t *pairs = all;
+    for (size_t q = 0, at = 0; st == PARTREG_OK && got && pairs && q < P; q++) {
+        size_t m = got[q] / (2 * sizeof(uint64_t));
+        for (size_t l = 0; l < m; l++, at++) {
+            uint64_t h = pairs[2 * at], c = pairs[2 * at + 1];
+            size_t g = L->G;
+            if (sh->has_psu) {
+                uint64_t x = (h * UINT64_C(0x9E3779B97F4A7C15)) ^ (c + UINT64_C(0x632BE59BD9B4E019));
+                x *= UINT64_C(0xBF58476D1CE4E5B9);
+                size_t slot = (size_t)(x >> 20) & (cap - 1);
+                while (keys[2 * slot] != 0 &&
+                       (keys[2 * slot] != h + 1 || keys[2 * slot + 1] != c))
+                    slot = (slot + 1) & (cap - 1);
+                if (keys[2 * slot] == 0) {
+                    keys[2 * slot] = h + 1;
+                    keys[2 * slot + 1] = c;
+                    vals[slot] = L->G;
+                    L->psu_h[L->G++] = (size_t)h;
+                }
+                g = vals[slot];
+            } else {
+                L->psu_h[L->G++] = (size_t)h;
+            }
+            if (q == me)
+                to_global[l] = g;
+        }
+    }
+    free(keys);
+    free(vals);
+    free(all);
+    free(mine);
+    free(got);
+    /* strata: the codes that occur, in code order */
+    size_t C = sh->n_stratum_codes ? sh->n_stratum_codes : 1;
+    size_t *dense = st == PARTREG_OK ? malloc(C * sizeof *dense) : NULL;
+    if (st == PARTREG_OK && !dense)
+        st = PARTREG_ENOMEM;
+    for (size_t c = 0; dense && c < C; c++)
+        dense[c] = SIZE_MAX;
+    for (size_t g = 0; dense && g < L->G; g++)
+        dense[L->psu_h[g] < C ? L->psu_h[g] : 0] = 0;
+    for (size_t c = 0; dense && c < C; c++)
+        if (dense[c] == 0)
+            dense[c] = L->H++;
+    if (st == PARTREG_OK) {
+        L->code_of = calloc(L->H ? L->H : 1, sizeof *L->code_of);
+        L->n_h = calloc(L->H ? L->H : 1, sizeof *L->n_h);
+        L->f_h = calloc(L->H ? L->H : 1, sizeof *L->f_h);
+        if (!L->code_of || !L->n_h || !L->f_h)
+            st = PARTREG_ENOMEM;
+    }
+    for (size_t c = 0; st == PARTREG_OK && c < C; c++)
+        if (dense[c] != SIZE_MAX)
+            L->code_of[dense[c]] = c;
+    for (size_t g = 0; st == PARTREG_OK && g < L->G; g++) {
+        L->psu_h[g] = dense[L->psu_h[g] < C ? L->psu_h[g] : 0];
+        L->n_h[L->psu_h[g]]++;
+    }
+    for (size_t i = 0; st == PARTREG_OK && sh->row_psu && i < sh->n_rows; i++)
+        sh->row_psu[i] = to_global[sh->row_psu[i]];
+    free(dense);
+    free(to_global);
+    if (st == PARTREG_ENOMEM)
+        nomem(err);
+    else if (st != PARTREG_OK)
+        partreg_error_set(err, st, "the processes could not exchange their PSUs");
+    st = agree(comm, st, err);
+    if (st != PARTREG_OK)
+        layout_free(L);
+    return st;
+}
+
+/* make_layout's fpc checks and fractions over the shares: the first row
+ * (of the whole design) whose fpc is not its stratum's first. */
+static partreg_status share_fpc(const partreg_comm *comm, const partreg_survey_share *sh,
+                                size_t first_row, layout *L, partreg_error *err)
+{
+    size_t P = comm ? (size_t)comm->size : 1, C = sh->n_stratum_codes ? sh->n_stratum_codes : 1;
+    double *mine = malloc(C * sizeof *mine), *first = malloc(C * sizeof *first);
+    size_t *got = calloc(P, sizeof *got), *dense = malloc(C * sizeof *dense);
+    void *all = NULL;
+    partreg_status st = mine && first && got && dense ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t c = 0; st == PARTREG_OK && c < C; c++)
+        mine[c] = sh->fpc_first_row[c] == SIZE_MAX ? NAN : sh->fpc_first[c];
+    st = agree(comm, st, err);
+    if (st == PARTREG_OK && gather_all(comm, mine, C * sizeof *mine, &all, got) != 0)
+        st = PARTREG_EIO;
+    st = agree(comm, st, err);
+    for (size_t c = 0; st == PARTREG_OK && all && c < C; c++) {
+        first[c] = NAN;
+        for (size_t q = 0; q < P && isnan(first[c]); q++)
+            first[c] = ((const double *)all)[q * C + c];
+    }
+    for (size_t c = 0; dense && c < C; c++)
+        dense[c] = SIZE_MAX;
+    for (size_t h = 0; dense && h < L->H; h++)
+        dense[L->code_of[h]] = h;
+    /* this share's first row that differs from its stratum's first */
+    size_t bad = SIZE_MAX, bad_c = 0;
+    double bad_v = 0.0;
+    for (size_t c = 0; st == PARTREG_OK && c < C; c++) {
+        if (sh->fpc_first_row[c] == SIZE_MAX)
+            continue;
+        size_t r = sh->fpc_first[c] != first[c] ? sh->fpc_first_row[c] : sh->fpc_diff_row[c];
+        double v = sh->fpc_first[c] != first[c] ? sh->fpc_first[c] : sh->fpc_diff_value[c];
+        if (r < bad) {
+            bad = r;
+            bad_c = c;
+            bad_v = v;
+        }
+    }
+    if (st == PARTREG_OK && bad != SIZE_MAX) {
+        char buf[32];
+        size_t i = first_row + bad;
+        st = partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
+                                     "the fpc varies within stratum %s (%g and %g on row %zu); it "
+                                     "must be constant within a stratum",
+                                     stratum_label(L, dense[bad_c], buf, sizeof buf), first[bad_c],
+                                     bad_v, i + 1);
+    } else if (st == PARTREG_ENOMEM) {
+        nomem(err);
+    } else if (st != PARTREG_OK) {
+        partreg_error_set(err, st, "the processes could not exchange the fpc");
+    }
+    st = agree(comm, st, err);
+    for (size_t h = 0; st == PARTREG_OK && h < L->H; h++) {
+        double v = first[L->code_of[h]];
+        if (v > 1.0 && v < (double)L->n_h[h]) {
+            char buf[32];
+            st = partreg_error_set(
+                err, PARTREG_EINVAL,
+                "stratum %s: the fpc says %g PSUs in the population but %zu were sampled; "
+                "give the population count (>= PSUs sampled) or the sampling fraction",
+                stratum_label(L, h, buf, sizeof buf), v, L->n_h[h]);
+            break;
+        }
+        L->f_h[h] = v > 1.0 ? (double)L->n_h[h] / v : v;
+    }
+    free(all);
+    free(mine);
+    free(first);
+    free(got);
+    free(dense);
+    return st;
+}
+
+/* The sum of the sampling weights in row order: each process adds its
+ * rows to the sum of the processes before it, in turn. */
+static partreg_status share_population(const partreg_comm *comm, const partreg_survey_share *sh,
+                                       double *pop, partreg_error *err)
+{
+    double carry = 0.0;
+    if (!comm) {
+        for (size_t i = 0; sh->sw && i < sh->n_rows; i++)
+            carry += sh->sw[i];
+        *pop = sh->sw ? carry : sh->population;
+        return PARTREG_OK;
+    }
+    size_t *got = calloc((size_t)comm->size, sizeof *got);
+    partreg_status st = agree(comm, got ? PARTREG_OK : nomem(err), err);
+    for (int turn = 0; st == PARTREG_OK && got && turn < comm->size; turn++) {
+        int me = turn == comm->rank;
+        if (me) {
+            if (sh->sw)
+                for (size_t i = 0; i < sh->n_rows; i++)
+                    carry += sh->sw[i];
+            else
+                carry += sh->population;
+        }
+        void *all = NULL;
+        if (comm->ops->allgather(comm->ctx, &carry, me ? sizeof carry : 0, &all, got) != 0)
+            st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange sums");
+        else if (got[turn] == sizeof carry)
+            memcpy(&carry, all, sizeof carry);
+        free(all);
+        st = agree(comm, st, err);
+    }
+    free(got);
+    *pop = carry;
+    return st;
+}
+
+partreg_status partreg_fit_set_survey_share(partreg_fit *fit, partreg_survey_share *sh,
+                                            partreg_error *err)
+{
+    if (!fit || !sh || !fit->rows)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_fit_set_survey_share: NULL argument or a fit in memory");
+    const partreg_rows *rows = fit->rows;
+    const partreg_comm *comm = rows->comm && rows->comm->size > 1 ? rows->comm : NULL;
+    partreg_status st = agree(comm, check_fit(fit, err), err);
+    if (st != PARTREG_OK)
+        return st;
+    size_t k = fit->k, first_row = comm ? rows->first : 0;
+    partreg_survey_info info;
+    memset(&info, 0, sizeof info);
+    if ((st = share_population(comm, sh, &info.population_size, err)) != PARTREG_OK)
+        return st;
+    size_t before = 0, inside = sh->subpop_size;
+    if (comm && partreg_comm_prefix(comm, sh->subpop_size, &before, &inside) != 0)
+        st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange counts");
+    if ((st = agree(comm, st, err)) != PARTREG_OK)
+        return st;
+    info.subpop_size = sh->has_subpop ? inside : fit->n;
+    info.has_subpop = sh->has_subpop;
+    info.has_fpc = sh->has_fpc;
+    info.lonely_psu = sh->lonely;
+    layout L;
+    if ((st = share_psus(comm, sh, first_row, &L, err)) != PARTREG_OK)
+        return st;
+    if (sh->has_fpc && (st = share_fpc(comm, sh, first_row, &L, err)) != PARTREG_OK) {
+        layout_free(&L);
+        return st;
+    }
+    info.n_strata = L.H;
+    info.n_psu = L.G;
+    info.df = (double)L.G - (double)L.H;
+    double *z = NULL, *B = NULL, *V = NULL;
+    if (!(info.df >= 1.0)) {
+        st = partreg_error_set(err, PARTREG_EINVAL,
+                               "%zu PSUs in %zu strata leave no degrees of freedom for a design "
+                               "variance; a design needs more PSUs than strata",
+                               L.G, L.H);
+        goto cleanup;
+    }
+    if (L.G > SIZE_MAX / sizeof(double) / (k ? k : 1)) {
+        st = nomem(err);
+        goto cleanup;
+    }
+    z = calloc((L.G * k) != 0 ? L.G * k : 1, sizeof *z);
+    B = calloc((k * k) != 0 ? k * k : 1, sizeof *B);
+    V = calloc((k * k) != 0 ? k * k : 1, sizeof *V);
+    st = agree(comm, z && B && V ? PARTREG_OK : nomem(err), err);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    partreg_design d;
+    partreg_objective obj;
+    partreg_data none;
+    memset(&none, 0, sizeof none);
+    none.n = fit->n;
+    none.p = fit->p;
+    if ((st = partreg_inference_check_data(fit, &none, &d, &obj, err)) != PARTREG_OK)
+        goto cleanup;
+    double c = score_scale(fit);
+    size_t seen = 0, bad = 0;
+    /* the PSU totals: the cluster sums of the PSU numbers, run by run in
+     * segment order (psu_totals' bits: score_sums a segment where the
+     * model has it), whatever share a PSU's rows are in */
+    st = partreg_meat_psu_totals(fit, &obj, rows, sh->row_psu, L.G, c, z, &seen, &bad);
+    if (st == PARTREG_ENOMEM)
+        nomem(err);
+    else if (st != PARTREG_OK)
+        partreg_error_set(err, st, "the PSU totals could not be summed (row %zu)", bad + 1);
+    if (st != PARTREG_OK)
+        goto cleanup;
+    info.data_passes = 1.0;
+    if ((st = meat_from_totals(sh->lonely, &L, z, k, B, &info.n_lonely, err)) != PARTREG_OK)
+        goto cleanup;
+    if ((st = sandwich(fit, B, c, V)) != PARTREG_OK)
+        st = nomem(err);
+cleanup:
+    free(z);
+    free(B);
+    layout_free(&L);
+    if ((st = agree(comm, st, err)) != PARTREG_OK) {
+        free(V);
+        return st;
+    }
+    return install(fit, st, V, &info, err);
 }
 
 partreg_status partreg_survey_meat_rows(const partreg_survey *s, const double *u, size_t m,
@@ -940,7 +1293,7 @@ partreg_status partreg_survey_meat_rows(const partreg_survey *s, const double *u
             zg[j] += u[i * m + j];
     }
     size_t n_lonely;
-    st = meat_from_totals(s, &L, z, m, B, &n_lonely, err);
+    st = meat_from_totals(s->lonely, &L, z, m, B, &n_lonely, err);
     free(z);
     layout_free(&L);
     return st;
@@ -960,6 +1313,55 @@ int partreg_fit_survey_info(const partreg_fit *fit, partreg_survey_info *out)
     if (out)
         *out = *fit->survey;
     return 1;
+}
+
+/* The design covariance V (k x k, freed here) and its info into the fit,
+ * when st (the computation's status) is PARTREG_OK. */
+static partreg_status install(partreg_fit *fit, partreg_status st, double *V,
+                              const partreg_survey_info *info, partreg_error *err)
+{
+    size_t k = fit->k;
+    if (st == PARTREG_OK) {
+        for (size_t a = 0; a < k * k; a++)
+            if (!isfinite(V[a])) {
+                st = partreg_error_set(err, PARTREG_ENUMERIC,
+                                       "the design covariance has non-finite entries");
+                break;
+            }
+    }
+    if (st != PARTREG_OK) {
+        free(V);
+        return st;
+    }
+    partreg_survey_info *keep = malloc(sizeof *keep);
+    if (!keep) {
+        free(V);
+        return nomem(err);
+    }
+    *keep = *info;
+    partreg_fit_install_vcov(fit, V,
+                             info->replicate ? PARTREG_VCOV_REPLICATE : PARTREG_VCOV_DESIGN);
+    for (size_t j = 0; j < fit->K; j++)
+        partreg_fit_set_df(fit, j, info->df);
+    free(fit->survey);
+    fit->survey = keep;
+    fit->n_clusters = 0;
+    free(V);
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+/* A fit whose covariance a design may replace. */
+static partreg_status check_fit(const partreg_fit *fit, partreg_error *err)
+{
+    if (!fit->converged)
+        return partreg_error_set(err, fit->separated ? PARTREG_ESEPARATION : PARTREG_ENOTCONVERGED,
+                                 "the fit did not converge, so it has no design variance");
+    if (fit->singular || !fit->bread || !isfinite(gsl_matrix_get(fit->bread, 0, 0)))
+        return partreg_error_set(err, PARTREG_ESINGULAR,
+                                 "the information matrix is singular at the estimate, so no "
+                                 "design covariance is available");
+    return PARTREG_OK;
 }
 
 partreg_status partreg_fit_set_survey(partreg_fit *fit, const partreg_data *data,
@@ -987,13 +1389,9 @@ partreg_status partreg_fit_set_survey(partreg_fit *fit, const partreg_data *data
                                            "weights (or use partreg_fit_create_survey())",
                                            i + 1, w, s->fitw[i]);
     }
-    if (!fit->converged)
-        return partreg_error_set(err, fit->separated ? PARTREG_ESEPARATION : PARTREG_ENOTCONVERGED,
-                                 "the fit did not converge, so it has no design variance");
-    if (fit->singular || !fit->bread || !isfinite(gsl_matrix_get(fit->bread, 0, 0)))
-        return partreg_error_set(err, PARTREG_ESINGULAR,
-                                 "the information matrix is singular at the estimate, so no "
-                                 "design covariance is available");
+    partreg_status st = check_fit(fit, err);
+    if (st != PARTREG_OK)
+        return st;
     size_t k = fit->k;
     partreg_survey_info info;
     memset(&info, 0, sizeof info);
@@ -1008,7 +1406,6 @@ partreg_status partreg_fit_set_survey(partreg_fit *fit, const partreg_data *data
     double *V = calloc((k * k) != 0 ? k * k : 1, sizeof *V);
     if (!V)
         return nomem(err);
-    partreg_status st;
     if (s->repw) {
         info.replicate = 1;
         info.n_replicates = s->R;
@@ -1021,33 +1418,7 @@ partreg_status partreg_fit_set_survey(partreg_fit *fit, const partreg_data *data
     } else {
         st = linearised(fit, data, s, V, &info, err);
     }
-    if (st == PARTREG_OK) {
-        for (size_t a = 0; a < k * k; a++)
-            if (!isfinite(V[a])) {
-                st = partreg_error_set(err, PARTREG_ENUMERIC,
-                                       "the design covariance has non-finite entries");
-                break;
-            }
-    }
-    if (st != PARTREG_OK) {
-        free(V);
-        return st;
-    }
-    partreg_survey_info *keep = malloc(sizeof *keep);
-    if (!keep) {
-        free(V);
-        return nomem(err);
-    }
-    *keep = info;
-    partreg_fit_install_vcov(fit, V, info.replicate ? PARTREG_VCOV_REPLICATE : PARTREG_VCOV_DESIGN);
-    for (size_t j = 0; j < fit->K; j++)
-        partreg_fit_set_df(fit, j, info.df);
-    free(fit->survey);
-    fit->survey = keep;
-    fit->n_clusters = 0;
-    free(V);
-    partreg_error_clear(err);
-    return PARTREG_OK;
+    return install(fit, st, V, &info, err);
 }
 
 partreg_status partreg_fit_create_survey(const partreg_data *data, const partreg_model_spec *spec,

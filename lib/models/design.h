@@ -23,6 +23,12 @@ typedef struct partreg_design {
      * made field by field without it holds, runs the scalar route: only a
      * fit asks the CPU. */
     partreg_kernel kernel;
+    /* The first row's index among the rows of the whole problem when the
+     * design holds a segment of them (a pass over rows read from a design
+     * file or another process: models/rows.h); 0 otherwise. A model whose
+     * objective rows are not its data rows (a random intercept's groups)
+     * reads it; the others index the design's rows from 0. */
+    size_t row0;
 } partreg_design;
 
 /* Row i of the kept columns: a pointer into X when nothing was dropped,

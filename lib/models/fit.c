@@ -159,6 +159,7 @@ void partreg_fit_design(const partreg_fit *fit, const partreg_data *data, partre
     d->link = fit->link;
     d->model = &fit->model;
     d->kernel = fit->kernel;
+    d->row0 = 0;
 }
 
 void partreg_fit_objective(const partreg_fit *fit, const partreg_design *d,

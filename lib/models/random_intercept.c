@@ -29,6 +29,7 @@
 #include "models/fit_internal.h"
 #include "models/newton.h"
 #include "models/ri_terms.h"
+#include "models/rows_passes.h"
 #include "models/warm_start.h"
 
 /* The quadrature points a specification may ask for. */
@@ -56,6 +57,7 @@ void partreg_ri_spec_free(partreg_ri_spec *ri)
         free(ri->labels[g]);
     free(ri->labels);
     free(ri->name);
+    free(ri->start);
     free(ri);
 }
 
@@ -83,11 +85,16 @@ partreg_ri_spec *partreg_ri_spec_copy(const partreg_ri_spec *ri, int *ok)
     c->group = NULL;
     c->labels = NULL;
     c->name = NULL;
+    c->start = NULL;
     int good = 1;
     if (ri->group && !(c->group = malloc((ri->n ? ri->n : 1) * sizeof *c->group)))
         good = 0;
     else if (ri->group)
         memcpy(c->group, ri->group, ri->n * sizeof *c->group);
+    if (good && ri->start && !(c->start = malloc((ri->n_groups + 1) * sizeof *c->start)))
+        good = 0;
+    else if (good && ri->start)
+        memcpy(c->start, ri->start, (ri->n_groups + 1) * sizeof *c->start);
     if (good && ri->labels) {
         if (!(c->labels = calloc(ri->n_groups, sizeof *c->labels)))
             good = 0;
@@ -150,7 +157,7 @@ partreg_status partreg_model_spec_set_groups(partreg_model_spec *spec, size_t n,
                                  "random intercepts are offered for the binary and "
                                  "cumulative-link models (model '%s')",
                                  base ? base->name : "none");
-    partreg_ri_spec next = {base, n, NULL, n_groups, NULL, NULL, 0, 0};
+    partreg_ri_spec next = {base, n, NULL, n_groups, NULL, NULL, 0, 0, NULL, NULL};
     if (spec->ri) {
         next.nagq = spec->ri->nagq;
         next.conditional = spec->ri->conditional;
@@ -158,6 +165,47 @@ partreg_status partreg_model_spec_set_groups(partreg_model_spec *spec, size_t n,
     next.group = (size_t *)group;
     next.labels = (char **)labels;
     next.name = (char *)name;
+    int ok = 1;
+    partreg_ri_spec *copy = partreg_ri_spec_copy(&next, &ok);
+    if (!copy)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_ri_spec_free(spec->ri);
+    spec->ri = copy;
+    spec->ops = ri_ops;
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
+partreg_status partreg_model_spec_set_sorted_groups(partreg_model_spec *spec, size_t n,
+                                                    const size_t *start, size_t n_groups,
+                                                    const char *const *labels, const char *name,
+                                                    struct partreg_rows *base_rows,
+                                                    partreg_error *err)
+{
+    if (!spec || !start || n_groups == 0)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "partreg_model_spec_set_sorted_groups: NULL argument or no "
+                                 "groups");
+    if (start[0] != 0 || start[n_groups] != n)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "the group starts run from %zu to %zu, not from 0 to %zu",
+                                 start[0], start[n_groups], n);
+    for (size_t g = 0; g < n_groups; g++)
+        if (start[g + 1] < start[g])
+            return partreg_error_set(err, PARTREG_EINVAL, "the group starts are not ascending");
+    const partreg_model_ops *base = spec->ri ? spec->ri->base : spec->ops;
+    const partreg_model_ops *ri_ops = partreg_model_random_intercept(base);
+    if (!ri_ops)
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "random intercepts are offered for the binary and "
+                                 "cumulative-link models (model '%s')",
+                                 base ? base->name : "none");
+    partreg_ri_spec next = {base, n, NULL, n_groups, (char **)labels, (char *)name, 0, 0,
+                            (size_t *)start, base_rows};
+    if (spec->ri) {
+        next.nagq = spec->ri->nagq;
+        next.conditional = spec->ri->conditional;
+    }
     int ok = 1;
     partreg_ri_spec *copy = partreg_ri_spec_copy(&next, &ok);
     if (!copy)
@@ -266,7 +314,7 @@ static partreg_status ri_init(partreg_model *m, const partreg_model_spec *spec,
                               partreg_error *err)
 {
     const partreg_ri_spec *ri = spec->ri;
-    if (!ri || !ri->group)
+    if (!ri || (!ri->group && !ri->start))
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "a random-intercept model needs the groups "
                                  "(partreg_model_spec_set_groups)");
@@ -336,8 +384,18 @@ static partreg_status ri_init(partreg_model *m, const partreg_model_spec *spec,
     /* the groups */
     st->n = ri->n;
     st->G = ri->n_groups;
-    if (order_rows(st, ri->group) != PARTREG_OK)
+    st->base_rows = ri->base_rows;
+    if (ri->start) { /* sorted already: the objective rows are the data rows */
+        if (!(st->start = malloc((st->G + 1) * sizeof *st->start)))
+            return nomem(err);
+        memcpy(st->start, ri->start, (st->G + 1) * sizeof *st->start);
+        st->max_rows = 0;
+        for (size_t g = 0; g < st->G; g++)
+            if (st->start[g + 1] - st->start[g] > st->max_rows)
+                st->max_rows = st->start[g + 1] - st->start[g];
+    } else if (order_rows(st, ri->group) != PARTREG_OK) {
         return nomem(err);
+    }
     st->labels = calloc(st->G, sizeof *st->labels);
     st->mode = calloc(st->G, sizeof *st->mode);
     st->mode_se = calloc(st->G, sizeof *st->mode_se);
@@ -414,29 +472,126 @@ static void scaled_start(const partreg_ri_state *st, const partreg_design *d, co
     theta[kb] = log(sigma);
 }
 
+/* ---- groups over rows not in one array ------------------------------------ */
+
+/* The rows objective of a fit over rows read from a design file or
+ * another process (models/rows.h), or NULL for a fit over one array. */
+static const partreg_rows_objective *over_rows(const partreg_objective *obj)
+{
+    return obj->pass ? (const partreg_rows_objective *)(const void *)obj->pass : NULL;
+}
+
+/* partreg_ri_group_values of every group (2 G doubles into out, on every
+ * process) over the rows of the fit's objective obj: each process computes
+ * the groups of the segments it computes in the fit's passes (their rows
+ * are there: models/rows.h), and the values travel to every process. A
+ * group's values depend on its rows alone: the bits of one process with
+ * all rows. PARTREG_OK, PARTREG_ENOMEM, PARTREG_EIO, or PARTREG_ENUMERIC
+ * (MODE: a mode not found, its values NaN), the same on every process. */
+static partreg_status groups_over_rows(const partreg_model *m, const partreg_objective *obj,
+                                       const double *theta, partreg_ri_value what, double *out)
+{
+    const partreg_ri_state *st = m->state;
+    const partreg_rows_objective *ro = over_rows(obj);
+    const partreg_rows *r = ro->rows;
+    const partreg_comm *comm = r->comm && r->comm->size > 1 ? r->comm : NULL;
+    size_t P = comm ? (size_t)comm->size : 1, G = st->G;
+    size_t nseg = partreg_objective_segments(obj, st->block_rows);
+    unsigned char *mine = calloc(G ? G : 1, 1);
+    size_t *got = calloc(P, sizeof *got);
+    partreg_rows_buffer buf;
+    memset(&buf, 0, sizeof buf);
+    int have_buf = partreg_rows_buffer_alloc(r, ro->cap, &buf) == 0;
+    partreg_status status = mine && got && have_buf ? PARTREG_OK : PARTREG_ENOMEM;
+    int numeric = 0;
+    for (size_t s = 0; status == PARTREG_OK && s < nseg; s++) {
+        size_t b, e;
+        partreg_objective_segment(obj, st->block_rows, nseg, s, &b, &e);
+        if (b >= e || (comm && !partreg_rows_mine(r, b)))
+            continue;
+        partreg_rows_view v;
+        if (e - b > ro->cap ||
+            partreg_rows_read(r, b, e, PARTREG_ROWS_X | PARTREG_ROWS_Y | PARTREG_ROWS_W, &buf,
+                              &v) != 0) {
+            status = PARTREG_EIO;
+            break;
+        }
+        partreg_design d = ro->tmpl;
+        d.n = e - b;
+        d.X = v.X;
+        d.y = v.y;
+        d.w = r->weighted ? v.w : NULL;
+        d.row0 = b;
+        size_t g0 = 0, g1;
+        while (g0 < G && st->start[g0] < b)
+            g0++;
+        for (g1 = g0; g1 < G && st->start[g1] < e; g1++)
+            if (mine)
+                mine[g1] = 1;
+        partreg_status gs = partreg_ri_group_values(m, &d, theta, what, g0, g1, out + 2 * g0);
+        if (gs == PARTREG_ENUMERIC)
+            numeric = 1;
+        else if (gs != PARTREG_OK)
+            status = gs;
+    }
+    if (have_buf)
+        partreg_rows_buffer_free(&buf);
+    if (comm) { /* (g, two values) of this process's groups to every process */
+        status = partreg_comm_agree(comm, status, NULL);
+        size_t n_mine = 0;
+        for (size_t g = 0; status == PARTREG_OK && mine && g < G; g++)
+            n_mine += mine[g];
+        double *send = status == PARTREG_OK ? malloc((n_mine ? n_mine : 1) * 3 * sizeof *send)
+                                            : NULL;
+        if (status == PARTREG_OK && !send)
+            status = PARTREG_ENOMEM;
+        for (size_t g = 0, at = 0; send && mine && g < G; g++)
+            if (mine[g]) {
+                send[3 * at] = (double)g;
+                send[3 * at + 1] = out[2 * g];
+                send[3 * at + 2] = out[2 * g + 1];
+                at++;
+            }
+        status = partreg_comm_agree(comm, status, NULL);
+        void *all = NULL;
+        if (status == PARTREG_OK &&
+            comm->ops->allgather(comm->ctx, send, n_mine * 3 * sizeof *send, &all, got) != 0)
+            status = PARTREG_EIO;
+        status = partreg_comm_agree(comm, status, NULL);
+        size_t total = 0;
+        for (size_t q = 0; status == PARTREG_OK && got && q < P; q++)
+            total += got[q] / (3 * sizeof(double));
+        const double *x = all;
+        for (size_t i = 0; status == PARTREG_OK && x && i < total; i++) {
+            size_t g = (size_t)x[3 * i];
+            out[2 * g] = x[3 * i + 1];
+            out[2 * g + 1] = x[3 * i + 2];
+        }
+        free(all);
+        free(send);
+        /* a mode not found anywhere: the same status everywhere */
+        size_t before = 0, any = (size_t)numeric;
+        if (status == PARTREG_OK && partreg_comm_prefix(comm, (size_t)numeric, &before, &any) != 0)
+            status = PARTREG_EIO;
+        numeric = any > 0;
+    }
+    free(mine);
+    free(got);
+    return status == PARTREG_OK && numeric ? PARTREG_ENUMERIC : status;
+}
+
 /* Whether the groups allow a random intercept: at least two groups with
  * rows of positive weight, some group with more than one resident, and
- * some group whose residents differ in the outcome. */
-static partreg_status check_groups(const partreg_ri_state *st, const partreg_design *d,
+ * some group whose residents differ in the outcome (v: the groups' CHECK
+ * values). */
+static partreg_status check_groups(const partreg_ri_state *st, const double *v,
                                    partreg_error *err)
 {
     const char *name = st->name ? st->name : "the grouping variable";
     size_t used = 0, several = 0, varying = 0;
     for (size_t g = 0; g < st->G; g++) {
-        size_t rows = 0;
-        double wsum = 0.0, y0 = NAN;
-        int differ = 0;
-        for (size_t r = st->start[g]; r < st->start[g + 1]; r++) {
-            size_t i = st->order[r];
-            double w = partreg_design_weight(d, i);
-            if (w == 0.0)
-                continue;
-            rows++;
-            wsum += w;
-            if (rows == 1)
-                y0 = d->y[i];
-            differ |= d->y[i] != y0;
-        }
+        double rows = floor(v[2 * g]), wsum = v[2 * g + 1];
+        int differ = v[2 * g] != rows;
         used += rows > 0;
         several += rows > 1 || wsum > 1.0;
         varying += differ;
@@ -467,23 +622,54 @@ static partreg_status ri_prepare(partreg_model *m, const partreg_objective *obj,
                                  int *settled, partreg_error *err)
 {
     partreg_ri_state *st = m->state;
-    const partreg_design *d = obj->model;
+    const partreg_rows_objective *ro = over_rows(obj);
+    const partreg_design *d = ro ? &ro->tmpl : obj->model;
     size_t kb = d->pk + st->nthr, k = kb + 1;
     *settled = 0;
     st->boundary = 0;
     st->fitted = 0;
-    if (d->n != st->n)
+    st->block_rows = opt->block_rows;
+    if (!ro && d->n != st->n)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "the groups are given for %zu rows but the data have %zu",
                                  st->n, d->n);
-    partreg_status status = check_groups(st, d, err);
-    if (status != PARTREG_OK)
+    double *gv = calloc((st->G ? st->G : 1) * 2, sizeof *gv);
+    if (!gv)
+        return nomem(err);
+    partreg_status status = ro ? groups_over_rows(m, obj, NULL, PARTREG_RI_CHECK, gv)
+                               : partreg_ri_group_values(m, d, NULL, PARTREG_RI_CHECK, 0, st->G, gv);
+    if (status != PARTREG_OK) {
+        free(gv);
+        return status == PARTREG_ENOMEM ? nomem(err)
+                                        : partreg_error_set(err, status,
+                                                            "reading the groups' rows failed");
+    }
+    status = check_groups(st, gv, err);
+    if (status != PARTREG_OK) {
+        free(gv);
         return status;
-    /* the model without the random intercept */
+    }
+    /* the model without the random intercept: over the same rows (a rows
+     * objective of its own when they are not one array) */
     partreg_design bd = *d;
     bd.model = &st->base;
     partreg_objective bobj;
-    st->base.ops->objective(&st->base, &bd, &bobj);
+    partreg_rows_objective bro;
+    int base_io_error = 0;
+    if (ro) { /* the rows in the data's order when they are given: the bits of memory */
+        status = partreg_rows_objective_init(&bro, st->base_rows ? st->base_rows : ro->rows,
+                                             &st->base, &bd, opt->block_rows, &base_io_error,
+                                             &bobj);
+        if (status != PARTREG_OK) {
+            free(gv);
+            return status == PARTREG_ENOMEM
+                       ? nomem(err)
+                       : partreg_error_set(err, status, "fetching the rows of the model without "
+                                                        "the random intercept failed");
+        }
+    } else {
+        st->base.ops->objective(&st->base, &bd, &bobj);
+    }
     bobj.team = obj->team;
     partreg_accum *acc = partreg_accum_alloc(kb);
     partreg_accum *racc = partreg_accum_alloc(k);
@@ -500,9 +686,12 @@ static partreg_status ri_prepare(partreg_model *m, const partreg_objective *obj,
     partreg_newton_result res;
     status = partreg_newton_maximise(&bobj, fixed, opt, acc, step, 1, have_info ? info : NULL,
                                      &res);
+    if (status == PARTREG_OK && base_io_error)
+        status = PARTREG_EIO;
     if (status != PARTREG_OK) {
-        status = status == PARTREG_ENOMEM
-                     ? nomem(err)
+        status = status == PARTREG_ENOMEM ? nomem(err)
+                 : status == PARTREG_EIO
+                     ? partreg_error_set(err, status, "reading the rows failed")
                      : partreg_error_set(err, status,
                                          "the log-likelihood is not finite at the start values; "
                                          "check for extreme values in the data");
@@ -526,8 +715,19 @@ static partreg_status ri_prepare(partreg_model *m, const partreg_objective *obj,
     }
     st->fixed_loglik = acc->loglik;
     /* the score of sigma^2 at 0 and its one-step estimate */
-    double score, sinfo;
-    if (partreg_ri_variance_score(m, d, fixed, &score, &sinfo) != PARTREG_OK) {
+    double score = 0.0, sinfo = 0.0;
+    if (ro) { /* the groups' terms, summed in group order */
+        if ((status = groups_over_rows(m, obj, fixed, PARTREG_RI_SCORE, gv)) != PARTREG_OK) {
+            status = status == PARTREG_ENOMEM ? nomem(err)
+                                              : partreg_error_set(err, status,
+                                                                  "reading the groups' rows failed");
+            goto cleanup;
+        }
+        for (size_t g = 0; g < st->G; g++) {
+            score += gv[2 * g];
+            sinfo += gv[2 * g + 1];
+        }
+    } else if (partreg_ri_variance_score(m, d, fixed, &score, &sinfo) != PARTREG_OK) {
         status = nomem(err);
         goto cleanup;
     }
@@ -567,6 +767,7 @@ cleanup:
     free(info);
     free(fixed);
     free(trial);
+    free(gv);
     return status;
 }
 
@@ -574,13 +775,36 @@ static partreg_status ri_conclude(partreg_model *m, const partreg_objective *obj
                                   const double *theta, partreg_error *err)
 {
     partreg_ri_state *st = m->state;
-    const partreg_design *d = obj->model;
+    const partreg_rows_objective *ro = over_rows(obj);
+    const partreg_design *d = ro ? &ro->tmpl : obj->model;
     size_t kb = d->pk + st->nthr;
     st->boundary = isinf(theta[kb]) && theta[kb] < 0;
+    if (ro) { /* the groups' weights and modes, wherever their rows are */
+        double *gv = calloc((st->G ? st->G : 1) * 2, sizeof *gv);
+        partreg_status status = gv ? groups_over_rows(m, obj, theta, PARTREG_RI_WEIGHT, gv)
+                                   : PARTREG_ENOMEM;
+        for (size_t g = 0; status == PARTREG_OK && g < st->G; g++)
+            st->group_n[g] = gv[2 * g];
+        if (status == PARTREG_OK) {
+            status = groups_over_rows(m, obj, theta, PARTREG_RI_MODE, gv);
+            for (size_t g = 0; (status == PARTREG_OK || status == PARTREG_ENUMERIC) && g < st->G;
+                 g++) {
+                st->mode[g] = gv[2 * g];
+                st->mode_se[g] = gv[2 * g + 1];
+            }
+        }
+        free(gv);
+        if (status == PARTREG_ENOMEM)
+            return nomem(err);
+        if (status != PARTREG_OK && status != PARTREG_ENUMERIC)
+            return partreg_error_set(err, status, "reading the groups' rows failed");
+        st->fitted = 1;
+        return PARTREG_OK; /* a mode that was not found is NaN and reported as such */
+    }
     for (size_t g = 0; g < st->G; g++) {
         double s = 0.0;
         for (size_t r = st->start[g]; r < st->start[g + 1]; r++)
-            s += partreg_design_weight(d, st->order[r]);
+            s += partreg_design_weight(d, st->order ? st->order[r] : r);
         st->group_n[g] = s;
     }
     partreg_status status = partreg_ri_modes(m, d, theta, st->mode, st->mode_se);

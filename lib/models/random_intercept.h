@@ -27,7 +27,24 @@ typedef struct partreg_ri_spec {
     char *name;                    /* the grouping column's name, or NULL */
     int nagq;                      /* quadrature points, 0: PARTREG_RI_DEFAULT_NAGQ */
     int conditional;               /* predictions at u = 0 instead of averaged over u */
+    /* rows already sorted by group (stably), in place of group: group g is
+     * rows [start[g], start[g + 1]), n_groups + 1 entries (NULL: not) */
+    size_t *start;
+    /* with start: the same rows in the data's own order (borrowed, may be
+     * NULL), over which the model without the random intercept is fitted
+     * (the start and the likelihood-ratio test's null), as in memory */
+    struct partreg_rows *base_rows;
 } partreg_ri_spec;
+
+/* Groups of rows already sorted by group: group g is rows [start[g],
+ * start[g + 1]) of the n rows (start[0] = 0, ascending, start[n_groups] =
+ * n), as the distributed fits give them (their rows are redistributed so,
+ * docs/scaling.md). Otherwise as partreg_model_spec_set_groups. */
+partreg_status partreg_model_spec_set_sorted_groups(partreg_model_spec *spec, size_t n,
+                                                    const size_t *start, size_t n_groups,
+                                                    const char *const *labels, const char *name,
+                                                    struct partreg_rows *base_rows,
+                                                    partreg_error *err);
 
 void partreg_ri_spec_free(partreg_ri_spec *ri);
 /* A deep copy (NULL on ENOMEM; a NULL ri copies to NULL with *ok kept). */
@@ -49,9 +66,12 @@ typedef struct partreg_ri_state {
     double *px[PARTREG_RI_PREDICT_RULES], *pw[PARTREG_RI_PREDICT_RULES];
     int conditional;     /* predictions at u = 0 */
     size_t n, G;         /* rows, groups */
-    size_t *order;       /* n: the data row at each objective row (rows sorted by group) */
+    size_t *order;       /* n: the data row at each objective row (rows sorted by group);
+                          * NULL when the data rows are sorted (objective row = data row) */
     size_t *start;       /* G + 1: each group's first objective row; start[G] = n */
-    size_t *code;        /* n: the group of each data row */
+    size_t *code;        /* n: the group of each data row (NULL when sorted) */
+    size_t block_rows;   /* the fit's block (prepare): the passes over rows' segments */
+    struct partreg_rows *base_rows; /* the rows in the data's order, or NULL (borrowed) */
     size_t max_rows;     /* rows of the largest group */
     char **labels;       /* G labels (NULL: "1".."G") */
     char *name;          /* grouping column, or NULL */
@@ -83,6 +103,29 @@ partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
  * score / info. Returns PARTREG_OK or PARTREG_ENOMEM. */
 partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_design *d,
                                          const double *theta, double *score, double *info);
+
+/* What partreg_ri_group_values gives of each group, two doubles a group:
+ * MODE its conditional mode and standard error at the free parameters
+ * (PARTREG_ENUMERIC, with NaN, when a mode is not found); SCORE h_g'(0)^2 +
+ * h_g''(0) and h_g''(0)^2 at the base parameters (see
+ * partreg_ri_variance_score); CHECK the number of its rows of positive
+ * weight, plus 0.5 when their outcomes differ, and their weight; WEIGHT
+ * the sum of the weights of its rows. */
+typedef enum partreg_ri_value {
+    PARTREG_RI_MODE,
+    PARTREG_RI_SCORE,
+    PARTREG_RI_CHECK,
+    PARTREG_RI_WEIGHT
+} partreg_ri_value;
+
+/* The values of groups [g0, g1), whose rows design d holds (its rows are
+ * the objective rows from d->row0 on), into out (2 (g1 - g0) doubles).
+ * Each group's values depend on its rows alone: the same bits whichever
+ * design or process holds them. PARTREG_OK, PARTREG_ENOMEM,
+ * PARTREG_ENUMERIC (MODE). */
+partreg_status partreg_ri_group_values(const partreg_model *m, const partreg_design *d,
+                                       const double *theta, partreg_ri_value what, size_t g0,
+                                       size_t g1, double *out);
 
 /* predict, predict_index and cumulative of the random-intercept tables
  * (ri_predict.c). */

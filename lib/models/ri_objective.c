@@ -202,13 +202,21 @@ static size_t category(const ri_ctx *c, size_t i)
  * and rc = rho (1 + rho) are its derivatives' pieces, D = exp(-(b - a))
  * the ratio of the two cuts' exps (logit_exps); all four depend on the
  * category alone. */
+/* The row of design d at objective row r: the data are sorted by group
+ * (order NULL: objective row r is data row r), and d holds the rows from
+ * objective row d->row0 on. */
+static size_t data_row(const ri_ctx *c, size_t r)
+{
+    return (c->st->order ? c->st->order[r] : r) - c->d->row0;
+}
+
 static void gather(const ri_ctx *c, size_t r0, size_t r1, ri_work *wk)
 {
     const partreg_design *d = c->d;
     size_t pk = c->pk, M = wk->M, ncat = wk->ncat, *cs = wk->cs;
     memset(cs, 0, (ncat + 1) * sizeof *cs);
     for (size_t r = r0; r < r1; r++) {
-        size_t i = c->st->order[r];
+        size_t i = data_row(c, r);
         if (partreg_design_weight(d, i) != 0.0)
             cs[category(c, i) + 1]++;
     }
@@ -232,7 +240,7 @@ static void gather(const ri_ctx *c, size_t r0, size_t r1, ri_work *wk)
         next[cc] = cs[cc];
     }
     for (size_t r = r0; r < r1; r++) {
-        size_t i = c->st->order[r];
+        size_t i = data_row(c, r);
         double w = partreg_design_weight(d, i);
         if (w == 0.0)
             continue;
@@ -902,6 +910,8 @@ static void ri_accumulate(const void *model, const double *theta, size_t begin, 
         order = PARTREG_ORDER_HESSIAN;
     ri_work wk;
     work_layout(scratch, c.st->max_rows, c.pk, c.k, c.st->Q, c.ncut + 1, &wk);
+    begin += d->row0; /* objective rows */
+    end += d->row0;
     for (size_t g = group_at(c.st, begin); g < c.st->G && c.st->start[g] < end; g++) {
         size_t r1 = c.st->start[g + 1] < end ? c.st->start[g + 1] : end;
         gather(&c, c.st->start[g], r1, &wk);
@@ -952,52 +962,59 @@ static double *work_alloc(const partreg_ri_state *st, size_t pk, size_t k)
     return malloc(work_doubles(st->max_rows, pk, k, st->Q, n_categories(st)) * sizeof(double));
 }
 
-partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
-                                const double *theta, double *mode, double *se)
+/* CHECK and WEIGHT: the groups' rows of positive weight and their weight,
+ * whether their outcomes differ; the sum of their weights. */
+static partreg_status row_values(const partreg_ri_state *st, const partreg_design *d,
+                                 partreg_ri_value what, size_t g0, size_t g1, double *out)
 {
-    const partreg_ri_state *st = m->state;
     ri_ctx c;
-    ctx_init(&c, d, theta);
-    double *scratch = work_alloc(st, c.pk, c.k);
-    if (!scratch)
-        return PARTREG_ENOMEM;
-    ri_work wk;
-    work_layout(scratch, st->max_rows, c.pk, c.k, st->Q, c.ncut + 1, &wk);
-    partreg_status status = PARTREG_OK;
-    int zero = isinf(c.tau) && c.tau < 0;
-    for (size_t g = 0; g < st->G; g++) {
-        gather(&c, st->start[g], st->start[g + 1], &wk);
-        double uh, cc;
-        if (zero) { /* sigma = 0: every effect is 0 */
-            mode[g] = 0.0;
-            se[g] = 0.0;
-        } else if (wk.m == 0) { /* the prior alone */
-            mode[g] = 0.0;
-            se[g] = exp(c.tau);
-        } else if (find_mode(&c, &wk, &uh, &cc) == 0) {
-            mode[g] = uh;
-            se[g] = 1.0 / sqrt(cc);
-        } else {
-            mode[g] = se[g] = NAN;
-            status = PARTREG_ENUMERIC;
+    memset(&c, 0, sizeof c);
+    c.d = d;
+    c.st = st;
+    for (size_t g = g0; g < g1; g++) {
+        double *o = out + (g - g0) * 2;
+        size_t rows = 0;
+        double wsum_g = 0.0, y0 = NAN;
+        int differ = 0;
+        for (size_t r = st->start[g]; r < st->start[g + 1]; r++) {
+            size_t i = data_row(&c, r);
+            double w = partreg_design_weight(d, i);
+            if (what == PARTREG_RI_WEIGHT) {
+                wsum_g += w;
+                continue;
+            }
+            if (w == 0.0)
+                continue;
+            rows++;
+            wsum_g += w;
+            if (rows == 1)
+                y0 = d->y[i];
+            differ |= d->y[i] != y0;
         }
+        o[0] = what == PARTREG_RI_WEIGHT ? wsum_g : (double)rows + (differ ? 0.5 : 0.0);
+        o[1] = what == PARTREG_RI_WEIGHT ? 0.0 : wsum_g;
     }
-    free(scratch);
-    return status;
+    return PARTREG_OK;
 }
 
-partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_design *d,
-                                         const double *theta, double *score, double *info)
+partreg_status partreg_ri_group_values(const partreg_model *m, const partreg_design *d,
+                                       const double *theta, partreg_ri_value what, size_t g0,
+                                       size_t g1, double *out)
 {
     const partreg_ri_state *st = m->state;
     size_t kb = d->pk + st->nthr;
-    double *full = malloc((kb + 1) * sizeof *full); /* the base parameters, log sigma 0 */
-    if (!full)
-        return PARTREG_ENOMEM;
-    memcpy(full, theta, kb * sizeof *full);
-    full[kb] = 0.0;
+    if (what == PARTREG_RI_CHECK || what == PARTREG_RI_WEIGHT)
+        return row_values(st, d, what, g0, g1, out);
+    double *full = NULL; /* SCORE: the base parameters, log sigma 0 */
+    if (what == PARTREG_RI_SCORE) {
+        if (!(full = malloc((kb + 1) * sizeof *full)))
+            return PARTREG_ENOMEM;
+        memcpy(full, theta, kb * sizeof *full);
+        full[kb] = 0.0;
+        theta = full;
+    }
     ri_ctx c;
-    ctx_init(&c, d, full);
+    ctx_init(&c, d, theta);
     double *scratch = work_alloc(st, c.pk, c.k);
     if (!scratch) {
         free(full);
@@ -1005,17 +1022,69 @@ partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_d
     }
     ri_work wk;
     work_layout(scratch, st->max_rows, c.pk, c.k, st->Q, c.ncut + 1, &wk);
-    double sc = 0.0, in = 0.0;
-    for (size_t g = 0; g < st->G; g++) {
+    partreg_status status = PARTREG_OK;
+    int zero = isinf(c.tau) && c.tau < 0;
+    for (size_t g = g0; g < g1; g++) {
+        double *o = out + (g - g0) * 2;
         gather(&c, st->start[g], st->start[g + 1], &wk);
-        row_terms(&c, &wk, 0.0, TERMS_MODE, wk.t);
-        double h1 = wsum(&wk, wk.t, T_D1), h2 = wsum(&wk, wk.t, T_D2);
-        sc += h1 * h1 + h2;
-        in += h2 * h2;
+        if (what == PARTREG_RI_SCORE) {
+            row_terms(&c, &wk, 0.0, TERMS_MODE, wk.t);
+            double h1 = wsum(&wk, wk.t, T_D1), h2 = wsum(&wk, wk.t, T_D2);
+            o[0] = h1 * h1 + h2;
+            o[1] = h2 * h2;
+            continue;
+        }
+        double uh, cc;
+        if (zero) { /* sigma = 0: every effect is 0 */
+            o[0] = 0.0;
+            o[1] = 0.0;
+        } else if (wk.m == 0) { /* the prior alone */
+            o[0] = 0.0;
+            o[1] = exp(c.tau);
+        } else if (find_mode(&c, &wk, &uh, &cc) == 0) {
+            o[0] = uh;
+            o[1] = 1.0 / sqrt(cc);
+        } else {
+            o[0] = o[1] = NAN;
+            status = PARTREG_ENUMERIC;
+        }
     }
     free(scratch);
     free(full);
+    return status;
+}
+
+partreg_status partreg_ri_modes(const partreg_model *m, const partreg_design *d,
+                                const double *theta, double *mode, double *se)
+{
+    const partreg_ri_state *st = m->state;
+    double *v = calloc((st->G ? st->G : 1) * 2, sizeof *v);
+    if (!v)
+        return PARTREG_ENOMEM;
+    partreg_status status = partreg_ri_group_values(m, d, theta, PARTREG_RI_MODE, 0, st->G, v);
+    for (size_t g = 0; status != PARTREG_ENOMEM && g < st->G; g++) {
+        mode[g] = v[2 * g];
+        se[g] = v[2 * g + 1];
+    }
+    free(v);
+    return status;
+}
+
+partreg_status partreg_ri_variance_score(const partreg_model *m, const partreg_design *d,
+                                         const double *theta, double *score, double *info)
+{
+    const partreg_ri_state *st = m->state;
+    double *v = calloc((st->G ? st->G : 1) * 2, sizeof *v);
+    if (!v)
+        return PARTREG_ENOMEM;
+    partreg_status status = partreg_ri_group_values(m, d, theta, PARTREG_RI_SCORE, 0, st->G, v);
+    double sc = 0.0, in = 0.0;
+    for (size_t g = 0; g < st->G; g++) { /* in group order, wherever they were computed */
+        sc += v[2 * g];
+        in += v[2 * g + 1];
+    }
+    free(v);
     *score = sc;
     *info = in;
-    return PARTREG_OK;
+    return status;
 }

@@ -556,6 +556,7 @@ static void rows_accumulate(const void *model, const double *theta, size_t begin
     d.X = v.X;
     d.y = v.y;
     d.w = r->weighted ? v.w : NULL;
+    d.row0 = begin;
     partreg_objective io;
     memset(&io, 0, sizeof io);
     ro->model->ops->objective(ro->model, &d, &io);
@@ -771,6 +772,10 @@ partreg_status partreg_rows_objective_init(partreg_rows_objective *ro, partreg_r
     obj->row_scores = io.row_scores ? rows_row_scores : NULL;
     obj->score_sums = io.score_sums ? rows_score_sums : NULL;
     obj->pass = &ro->hook;
+    /* an objective over groups of rows (the rows sorted by group) cuts its
+     * segments at the groups' starts, of the whole problem's rows */
+    obj->group_start = io.group_start;
+    obj->n_groups = io.n_groups;
     /* A call reads one segment of a pass (or a block of the scores). The
      * objectives that wrap this one (a refit with a parameter held fixed,
      * k' < k free parameters) cut their passes by their own k': the
@@ -782,6 +787,10 @@ partreg_status partreg_rows_objective_init(partreg_rows_objective *ro, partreg_r
         for (size_t s = 0; s < nseg; s++) {
             size_t b, e;
             partreg_segment_rows(rows->n, block, nseg, s, &b, &e);
+            if (io.group_start) {
+                b = partreg_group_boundary(io.group_start, io.n_groups, rows->n, b);
+                e = partreg_group_boundary(io.group_start, io.n_groups, rows->n, e);
+            }
             if (e - b > cap)
                 cap = e - b;
             if (b < e && partreg_rows_mine(rows, b) && e > end)

@@ -31,8 +31,9 @@
  * A grouped objective (objective.h: a random intercept, whose likelihood
  * does not factor over a group's rows) is subsampled in runs of whole
  * groups: each run starts at the first group at or after its evenly
- * spread row and takes whole groups up to its share of the rows, and the
- * subsample's own passes keep those groups whole. */
+ * spread row and takes whole groups up to its share of the rows; its
+ * pieces within the full pass's segments (which end at groups' starts)
+ * hold whole groups too. */
 #include "models/warm_start.h"
 
 #include <math.h>
@@ -108,6 +109,35 @@ static int cut_runs(subsample *s, size_t block)
             size_t b, e;
             partreg_objective_segment(full, block, nseg, f, &b, &e);
             if (e <= row && f + 1 < nseg) { /* the full segments are ascending */
+                f++;
+                continue;
+            }
+            s->start[s->n_start++] = sub;
+            size_t next = e > row && e < end ? e : end;
+            sub += next - row;
+            row = next;
+        }
+    }
+    return 0;
+}
+
+/* The same for a grouped objective's runs of whole groups (run_first,
+ * run_len, run_at): the full pass's segments end at groups' starts, so
+ * every piece holds whole groups. */
+static int cut_group_runs(subsample *s, size_t block)
+{
+    const partreg_objective *full = s->full;
+    size_t nseg = partreg_objective_segments(full, block), cap = SEGMENTS + nseg, f = 0;
+    s->start = malloc(cap * sizeof *s->start);
+    if (!s->start)
+        return -1;
+    s->n_start = 0;
+    for (size_t j = 0; j < SEGMENTS; j++) {
+        size_t row = s->run_first[j], end = row + s->run_len[j], sub = s->run_at[j];
+        while (row < end) {
+            size_t b, e;
+            partreg_objective_segment(full, block, nseg, f, &b, &e);
+            if (e <= row && f + 1 < nseg) {
                 f++;
                 continue;
             }
@@ -226,13 +256,13 @@ static double fit_subsample(const partreg_objective *obj, size_t m, double *thet
     double *trial = malloc(k * sizeof *trial);
     partreg_accum *acc = partreg_accum_alloc(k);
     double used = 0.0;
-    /* a grouped objective's segments follow its groups (its rows are in
-     * memory: a design file or shares are refused for it) */
-    if (trial && acc && (obj->group_start || cut_runs(&s, opt->block_rows) == 0)) {
-        if (!obj->group_start) {
-            sub.segment_start = s.start;
-            sub.n_segments = s.n_start;
-        }
+    /* the subsample's segments: pieces of runs within one full segment
+     * (whole groups for a grouped objective), wherever the rows are */
+    if (trial && acc &&
+        (obj->group_start ? cut_group_runs(&s, opt->block_rows) : cut_runs(&s, opt->block_rows)) ==
+            0) {
+        sub.segment_start = s.start;
+        sub.n_segments = s.n_start;
         memcpy(trial, theta, k * sizeof *trial);
         partreg_fit_options o = *opt;
         /* the subsample's maximiser is itself sqrt(n/m) standard errors from

@@ -17,6 +17,7 @@
 #include "frame/frame_internal.h"
 #include "inference/inference_internal.h"
 #include "models/design_file.h"
+#include "models/rows.h"
 #include "models/fit_counters.h"
 #include "models/fit_internal.h"
 
@@ -79,6 +80,12 @@ void partreg_analysis_free(partreg_analysis *a)
     free(a->rows_y);
     free(a->rows_w);
     free(a->rows_cluster);
+    free(a->sorted_X);
+    free(a->sorted_y);
+    free(a->sorted_w);
+    if (a->base_rows)
+        partreg_rows_release(a->base_rows);
+    free(a->base_rows);
     partreg_variable_tests_free(a->autofit);
     partreg_variable_tests_free(a->nominal_test);
     partreg_variable_tests_free(a->scale_test);
@@ -87,6 +94,7 @@ void partreg_analysis_free(partreg_analysis *a)
     free(a->fmi);
     partreg_d1_table_free(a->d1);
     partreg_survey_free(a->survey);
+    partreg_stream_design_free(a->stream_design);
     partreg_analysis_margins_free(a);
     free(a);
 }
@@ -305,6 +313,10 @@ partreg_status partreg_analysis_set_vcov(const partreg_analysis *a, const partre
     if (a->survey)
         return partreg_fit_survey_info(fit, NULL) ? PARTREG_OK
                                                   : partreg_fit_set_survey(fit, &d, a->survey, err);
+    if (a->stream_design)
+        return partreg_fit_survey_info(fit, NULL)
+                   ? PARTREG_OK
+                   : partreg_stream_design_vcov(a->stream_design, fit, err);
     if (s->vcov == PARTREG_VCOV_MODEL || partreg_fit_vcov_type(fit) == s->vcov)
         return PARTREG_OK;
     size_t G = 0;
@@ -435,10 +447,11 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
     if (a->streamed && (st = refuse_streamed(s, err)) != PARTREG_OK)
         return st;
     partreg_timing *t = &a->timing;
-    if ((usable || !a->survey) &&
+    int designed = a->survey || a->stream_design;
+    if ((usable || !designed) &&
         (st = partreg_analysis_set_vcov(a, s, a->fit, err)) != PARTREG_OK)
         return st;
-    if (!a->survey && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
+    if (!designed && (s->vcov == PARTREG_VCOV_CLUSTER || s->vcov == PARTREG_VCOV_CR2) &&
         (st = cluster_reference(a, s, err)) != PARTREG_OK)
         return st;
     if (usable && s->ci == PARTREG_CI_PROFILE && s->vcov != PARTREG_VCOV_MODEL &&
@@ -458,7 +471,7 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
         return st;
     t->margins_passes = phase_passes(a);
     if (s->brant) {
-        if (a->survey)
+        if (designed)
             return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                      "--brant cannot be used with a survey design: the Brant "
                                      "test's covariance assumes independent rows; use "
@@ -490,10 +503,12 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
     if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
     t->tests_passes = phase_passes(a);
-    if (a->survey) {
+    if (designed) {
         if ((st = design_model_test(a, err)) != PARTREG_OK)
             return st;
-        if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
+        if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && a->streamed)
+            a->diagnostics_left_out = 1;
+        else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)
             a->has_survey_gof = partreg_fit_survey_gof(a->fit, &d, a->survey, 10,
                                                        &a->survey_gof, NULL) == PARTREG_OK;
     } else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && a->streamed) {
@@ -514,8 +529,8 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
 
 /* The options that only a random-intercept model reads, and the one it
  * refuses, against the formula. */
-static partreg_status check_groups(const partreg_analysis *a, const partreg_analysis_spec *s,
-                                   partreg_error *err)
+partreg_status partreg_analysis_check_groups(const partreg_analysis *a,
+                                             const partreg_analysis_spec *s, partreg_error *err)
 {
     const char *g = partreg_frame_group_variable(a->frame);
     if (!g && s->nagq)
@@ -661,7 +676,7 @@ static partreg_status run(partreg_analysis *a, const partreg_table *table,
     partreg_data d;
     partreg_frame_data(a->frame, &d);
     partreg_error ferr;
-    if ((st = check_groups(a, s, err)) != PARTREG_OK)
+    if ((st = partreg_analysis_check_groups(a, s, err)) != PARTREG_OK)
         return st;
     st = partreg_analysis_fit_model(a, s, &d, &ferr);
     double t3 = now_s();
@@ -758,9 +773,7 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                                    const partreg_analysis_spec *s, double t0, partreg_error *err)
 {
     const partreg_frame_options *f = &s->frame;
-    const char *what = f->sampling_weights || f->strata || f->psu || f->fpc || f->subpop ||
-                               f->repweights
-                           ? "a survey design"
+    const char *what = f->repweights                  ? "replicate weights (--repweights)"
                        : s->imputations               ? "--imputations"
                        : s->firth || s->flic           ? "--firth"
                        : s->vcov == PARTREG_VCOV_CR2   ? "--vcov cr2"
@@ -769,10 +782,12 @@ static partreg_status run_streamed(partreg_analysis *a, const char *path,
                        : s->nominal_test || s->scale_test || s->parallel_test
                            ? "the nominal, scale and parallel-lines tests"
                        : s->ordinal_gof ? "the ordinal goodness-of-fit tests"
-                       /* `|` appears in a formula only in (1 | G) */
-                       : s->formula && strchr(s->formula, '|')
-                           ? "a random intercept (1 | G)"
-                           : NULL;
+                                        : NULL; /* (1 | G): analysis_stream.c */
+    if (!f->repweights &&
+        (s->survey.rep_type_given || s->survey.fay_rho != 0.0 || s->survey.rep_mse))
+        return partreg_error_set(err, PARTREG_EINVAL, /* partreg_survey_create_frame's */
+                                 "--rep-type, --fay-rho and --rep-mse describe replicate "
+                                 "weights; add --repweights \"PREFIX*\"");
     if (what)
         return partreg_error_set(err, PARTREG_EUNSUPPORTED,
                                  "%s: not available for a file read in blocks (out of core or "

@@ -89,7 +89,27 @@ struct partreg_analysis {
     int streamed_weighted;        /* the rows carry weights (the frame holds none) */
     int processes;                /* of a distributed analysis (0: one) */
     int diagnostics_left_out;     /* asked for, not computed (rows not in memory) */
+    /* a survey design over rows read in blocks (analysis_stream.c): what
+     * this process collected of its rows for the design variance */
+    struct partreg_stream_design *stream_design;
+    /* a random intercept over MPI: this process's rows sorted by group
+     * (the fit's), and its rows in file order (the model without the
+     * random intercept's) */
+    double *sorted_X, *sorted_y, *sorted_w;
+    struct partreg_rows *base_rows;
 };
+
+/* The options that only a random-intercept model reads, and those it
+ * refuses, against the formula (a->frame). */
+partreg_status partreg_analysis_check_groups(const partreg_analysis *a,
+                                             const partreg_analysis_spec *s, partreg_error *err);
+
+/* Free what analysis_stream.c collected for a design (NULL: nothing). */
+void partreg_stream_design_free(struct partreg_stream_design *d);
+/* The linearised design covariance of a fit over rows read in blocks
+ * (collective in a distributed analysis). */
+partreg_status partreg_stream_design_vcov(struct partreg_stream_design *d, partreg_fit *fit,
+                                          partreg_error *err);
 
 
 /* The over column of the data as each table row's group (analysis_margins.c):

@@ -36,8 +36,10 @@
 #include "data/csv_blocks.h"
 #include "frame/frame_internal.h"
 #include "frame/frame_stream.h"
+#include "inference/survey_internal.h"
 #include "models/design_file.h"
 #include "models/fit_internal.h"
+#include "models/random_intercept.h"
 
 /* Blocks of the CSV read at once: a sixteenth of the budget, between 4 KiB
  * and 64 MiB (a block's table and design rows take a few times its
@@ -243,17 +245,222 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
     return PARTREG_OK;
 }
 
+/* ---- a survey design's rows -------------------------------------------- */
+
+/* What a pass over this process's rows collects for the linearised design
+ * variance (survey_internal.h, partreg_survey_share): its PSUs numbered in
+ * order of first row, each row's PSU number (the rows' cluster codes), the
+ * fpc's first values and first change per stratum, the population size. */
+struct partreg_stream_design {
+    partreg_survey_share share;
+    int has_sw;
+    size_t n_codes;
+    size_t *psu_stratum, *psu_code, cap_psu;
+    uint64_t *keys;  /* (stratum + 1, PSU code) pairs, open addressing */
+    size_t *vals, cap_keys;
+    double *fpc_first, *fpc_diff_value;
+    size_t *fpc_first_row, *fpc_diff_row;
+    double *sw;      /* the rows' sampling weights (distributed) */
+    size_t positive; /* rows with a sampling weight > 0 */
+    char **names;    /* borrowed from the coding frame */
+};
+
+void partreg_stream_design_free(struct partreg_stream_design *d)
+{
+    if (!d)
+        return;
+    free(d->psu_stratum);
+    free(d->psu_code);
+    free(d->keys);
+    free(d->vals);
+    free(d->fpc_first);
+    free(d->fpc_diff_value);
+    free(d->fpc_first_row);
+    free(d->fpc_diff_row);
+    free(d->sw);
+    free(d);
+}
+
+partreg_status partreg_stream_design_vcov(struct partreg_stream_design *d, partreg_fit *fit,
+                                          partreg_error *err)
+{
+    partreg_survey_share *sh = &d->share;
+    sh->psu_stratum = d->psu_stratum;
+    sh->psu_code = d->psu_code;
+    sh->fpc_first = d->fpc_first;
+    sh->fpc_diff_value = d->fpc_diff_value;
+    sh->fpc_first_row = d->fpc_first_row;
+    sh->fpc_diff_row = d->fpc_diff_row;
+    sh->sw = d->sw;
+    sh->stratum_names = d->names;
+    return partreg_fit_set_survey_share(fit, sh, err);
+}
+
+static partreg_status stream_design_new(const partreg_frame *fr, const partreg_analysis_spec *spec,
+                                        int distributed, size_t n_mine,
+                                        struct partreg_stream_design **out, partreg_error *err)
+{
+    const partreg_frame_options *f = &spec->frame;
+    struct partreg_stream_design *d = calloc(1, sizeof *d);
+    if (!d)
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    *out = d;
+    partreg_survey_share *sh = &d->share;
+    sh->has_strata = f->strata != NULL;
+    sh->has_psu = f->psu != NULL;
+    sh->has_fpc = f->fpc != NULL;
+    sh->has_subpop = f->subpop != NULL;
+    sh->lonely = spec->survey.lonely_psu;
+    d->has_sw = f->sampling_weights != NULL;
+    d->n_codes = 1;
+    if (sh->has_strata && fr->survey) {
+        d->n_codes = fr->survey->strata_lv.n ? fr->survey->strata_lv.n : 1;
+        d->names = fr->survey->strata_lv.names;
+    }
+    sh->n_stratum_codes = d->n_codes;
+    d->cap_keys = 1024;
+    int ok = 1;
+    if (sh->has_psu)
+        ok = (d->keys = calloc(2 * d->cap_keys, sizeof *d->keys)) != NULL &&
+             (d->vals = malloc(d->cap_keys * sizeof *d->vals)) != NULL;
+    if (ok && sh->has_fpc) {
+        size_t C = d->n_codes;
+        ok = (d->fpc_first = calloc(C, sizeof(double))) && (d->fpc_diff_value = calloc(C, sizeof(double))) &&
+             (d->fpc_first_row = malloc(C * sizeof(size_t))) &&
+             (d->fpc_diff_row = malloc(C * sizeof(size_t)));
+        for (size_t c = 0; ok && c < C; c++)
+            d->fpc_first_row[c] = d->fpc_diff_row[c] = SIZE_MAX;
+    }
+    /* distributed: the population is summed in row order across the
+     * processes, from each process's weights */
+    if (ok && distributed && d->has_sw)
+        ok = (d->sw = malloc((n_mine ? n_mine : 1) * sizeof *d->sw)) != NULL;
+    return ok ? PARTREG_OK : partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+}
+
+static int add_psu(struct partreg_stream_design *d, size_t h, size_t code)
+{
+    if (d->share.n_psu == d->cap_psu) {
+        size_t nc = d->cap_psu ? 2 * d->cap_psu : 64;
+        size_t *a = realloc(d->psu_stratum, nc * sizeof *a);
+        if (!a)
+            return -1;
+        d->psu_stratum = a;
+        if (d->share.has_psu) {
+            size_t *b = realloc(d->psu_code, nc * sizeof *b);
+            if (!b)
+                return -1;
+            d->psu_code = b;
+        }
+        d->cap_psu = nc;
+    }
+    d->psu_stratum[d->share.n_psu] = h;
+    if (d->share.has_psu)
+        d->psu_code[d->share.n_psu] = code;
+    d->share.n_psu++;
+    return 0;
+}
+
+static size_t pair_slot(const uint64_t *keys, size_t mask, uint64_t h, uint64_t c)
+{
+    uint64_t x = ((h + 1) * UINT64_C(0x9E3779B97F4A7C15)) ^ (c + UINT64_C(0x632BE59BD9B4E019));
+    x *= UINT64_C(0xBF58476D1CE4E5B9);
+    size_t slot = (size_t)(x >> 20) & mask;
+    while (keys[2 * slot] != 0 && (keys[2 * slot] != h + 1 || keys[2 * slot + 1] != c))
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+/* The local PSU number of a row of stratum code h and PSU code c. */
+static int local_psu(struct partreg_stream_design *d, size_t h, size_t c, size_t *g)
+{
+    if (2 * (d->share.n_psu + 1) > d->cap_keys) { /* rehash at half full */
+        size_t nc = 2 * d->cap_keys;
+        uint64_t *k = calloc(2 * nc, sizeof *k);
+        size_t *v = malloc(nc * sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return -1;
+        }
+        for (size_t s = 0; s < d->cap_keys; s++)
+            if (d->keys[2 * s]) {
+                size_t t = pair_slot(k, nc - 1, d->keys[2 * s] - 1, d->keys[2 * s + 1]);
+                k[2 * t] = d->keys[2 * s];
+                k[2 * t + 1] = d->keys[2 * s + 1];
+                v[t] = d->vals[s];
+            }
+        free(d->keys);
+        free(d->vals);
+        d->keys = k;
+        d->vals = v;
+        d->cap_keys = nc;
+    }
+    size_t slot = pair_slot(d->keys, d->cap_keys - 1, h, c);
+    if (!d->keys[2 * slot]) {
+        d->keys[2 * slot] = h + 1;
+        d->keys[2 * slot + 1] = c;
+        d->vals[slot] = d->share.n_psu;
+        if (add_psu(d, h, c) != 0)
+            return -1;
+    }
+    *g = d->vals[slot];
+    return 0;
+}
+
+/* Rows [at, at + m) of this process: their PSU numbers into codes. */
+static partreg_status stream_design_add(struct partreg_stream_design *d, size_t at, size_t m,
+                                        const partreg_frame_survey_rows *dr, size_t *codes,
+                                        partreg_error *err)
+{
+    partreg_survey_share *sh = &d->share;
+    for (size_t i = 0; i < m; i++) {
+        size_t h = dr->stratum ? dr->stratum[i] : 0, g = at + i;
+        if (h >= d->n_codes)
+            h = 0;
+        if (sh->has_psu ? local_psu(d, h, dr->psu[i], &g) != 0 : add_psu(d, h, 0) != 0)
+            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        codes[i] = g;
+        if (dr->fpc) {
+            double v = dr->fpc[i];
+            if (d->fpc_first_row[h] == SIZE_MAX) {
+                d->fpc_first_row[h] = at + i;
+                d->fpc_first[h] = v;
+            } else if (v != d->fpc_first[h] && d->fpc_diff_row[h] == SIZE_MAX) {
+                d->fpc_diff_row[h] = at + i;
+                d->fpc_diff_value[h] = v;
+            }
+        }
+        d->positive += !dr->sw || dr->sw[i] > 0.0;
+        if (d->sw && dr->sw)
+            d->sw[at + i] = dr->sw[i];
+        else /* the sum in row order, as in memory */
+            sh->population += dr->sw ? dr->sw[i] : 1.0;
+        sh->subpop_size += dr->domain ? dr->domain[i] : 1;
+    }
+    sh->n_rows = at + m;
+    return PARTREG_OK;
+}
+
 /* The last pass: this process's rows, coded, into the design file or arrays. */
 static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                              partreg_block_survey *s, const partreg_analysis_spec *spec,
-                             size_t n_mine, int to_file, partreg_error *err)
+                             size_t n_mine, int to_file, size_t **groups, partreg_error *err)
 {
     const partreg_frame *fr = a->frame;
     if (!fr)
         return partreg_error_set(err, PARTREG_EINVAL, "no coding frame");
     size_t p = fr->p;
-    int weighted = spec->frame.weights != NULL, clustered = spec->frame.cluster != NULL;
+    int designed = fr->survey != NULL;
+    /* a design's rows carry their PSU numbers as cluster codes */
+    int weighted = spec->frame.weights != NULL || designed,
+        clustered = spec->frame.cluster != NULL || designed;
     partreg_status st = PARTREG_OK;
+    if (designed)
+        st = stream_design_new(fr, spec, !to_file && a->processes > 1, n_mine, &a->stream_design,
+                               err);
+    if (st != PARTREG_OK)
+        return st;
     if (to_file) {
         st = partreg_design_file_create(spec->temp_dir, n_mine, p, weighted, clustered,
                                         &a->design_file, err);
@@ -263,8 +470,10 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
         a->rows_w = weighted ? malloc((n_mine ? n_mine : 1) * sizeof *a->rows_w) : NULL;
         a->rows_cluster = clustered ? malloc((n_mine ? n_mine : 1) * sizeof *a->rows_cluster)
                                     : NULL;
+        if (groups)
+            *groups = malloc((n_mine ? n_mine : 1) * sizeof **groups);
         if (!a->rows_X || !a->rows_y || (weighted && !a->rows_w) ||
-            (clustered && !a->rows_cluster))
+            (clustered && !a->rows_cluster) || (groups && !*groups))
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     }
     const char *syn = partreg_block_survey_synthetic(s, partreg_csv_blocks_delimiter(cb));
@@ -274,15 +483,23 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
         partreg_table *t = NULL;
         if ((st = partreg_csv_blocks_next(cb, syn, &t, &index, err)) != PARTREG_OK || !t)
             break;
-        size_t m = 0, *c = NULL;
+        size_t m = 0, *c = NULL, *g = NULL;
         double *X = NULL, *y = NULL, *w = NULL;
+        partreg_frame_survey_rows dr;
         st = partreg_frame_stream_rows(fr, s, t, syn ? 1 : 0, spec->frame.threads, &m, &X, &y, &w,
-                                       &c, err);
+                                       &c, groups ? &g : NULL, &dr, err);
         partreg_table_free(t);
         if (st == PARTREG_OK && at + m > n_mine)
             st = partreg_error_set(err, PARTREG_EIO,
                                    "the file has more rows than when it was first read; was it "
                                    "changed while it was read?");
+        if (st == PARTREG_OK && designed) {
+            if (!(c = malloc((m ? m : 1) * sizeof *c)))
+                st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+            else
+                st = stream_design_add(a->stream_design, at, m, &dr, c, err);
+        }
+        partreg_frame_survey_rows_free(&dr);
         if (st == PARTREG_OK && to_file)
             st = partreg_design_file_write(a->design_file, at, m, X, y, w, c, err);
         else if (st == PARTREG_OK) {
@@ -292,18 +509,177 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                 memcpy(a->rows_w + at, w, m * sizeof *w);
             if (c)
                 memcpy(a->rows_cluster + at, c, m * sizeof *c);
+            if (g && groups)
+                memcpy(*groups + at, g, m * sizeof *g);
         }
         at += m;
         free(X);
         free(y);
         free(w);
         free(c);
+        free(g);
     }
     if (st == PARTREG_OK && at != n_mine)
         st = partreg_error_set(err, PARTREG_EIO,
                                "the file has fewer rows than when it was first read; was it "
                                "changed while it was read?");
     return st;
+}
+
+/* ---- a random intercept's groups ------------------------------------------ */
+
+/* The processes' rows sorted by group: the rows of the whole data in the
+ * order of the in-memory model's objective rows (by group code, stably in
+ * file order: random_intercept.c), cut into P even shares, so that every
+ * group's rows are consecutive and the fit's segments, cut at groups'
+ * starts, hold whole groups. Each row goes once from the process that read
+ * it to the one that holds its place (one all-to-all); *start (G + 1,
+ * malloc'ed) gets the groups' first rows, *first and *count this process's
+ * new share, a->sorted_X, _y, _w its rows (a->rows_X, _y, _w stay: the
+ * rows in file order). Collective. */
+static partreg_status sort_by_group(partreg_analysis *a, const partreg_comm *comm, size_t p,
+                                    int weighted, size_t n_mine, const size_t *group, size_t G,
+                                    size_t **start_out, size_t *first, size_t *count,
+                                    partreg_error *err)
+{
+    size_t P = (size_t)comm->size, me = (size_t)comm->rank;
+    size_t D = 2 + (weighted ? 1 : 0) + p; /* place, y, (w), X */
+    size_t *cnt = calloc(G ? G : 1, sizeof *cnt), *got = calloc(P, sizeof *got);
+    size_t *start = calloc(G + 1, sizeof *start), *next = calloc(G ? G : 1, sizeof *next);
+    size_t *bound = malloc((P + 1) * sizeof *bound), *to = calloc(P, sizeof *to);
+    size_t *send_bytes = calloc(P, sizeof *send_bytes);
+    double **send = calloc(P, sizeof *send);
+    void *all = NULL, *recv = NULL;
+    double *X = NULL, *y = NULL, *w = NULL;
+    partreg_status st = cnt && got && start && next && bound && to && send_bytes && send
+                            ? PARTREG_OK
+                            : PARTREG_ENOMEM;
+    for (size_t i = 0; st == PARTREG_OK && i < n_mine; i++)
+        cnt[group[i]]++;
+    st = partreg_comm_agree(comm, st, err);
+    if (st == PARTREG_OK &&
+        comm->ops->allgather(comm->ctx, cnt, G * sizeof *cnt, &all, got) != 0)
+        st = PARTREG_EIO;
+    st = partreg_comm_agree(comm, st, err);
+    /* (the pointers are there when every process agreed on OK) */
+    if (st != PARTREG_OK || !cnt || !got || !start || !next || !bound || !to || !send_bytes ||
+        !send || !all)
+        goto cleanup;
+    /* the groups' starts, and this process's first place in each */
+    const size_t *counts = all;
+    for (size_t g = 0; g < G; g++) {
+        size_t total = 0;
+        for (size_t q = 0; q < P; q++) {
+            if (q == me)
+                next[g] = total;
+            total += counts[q * G + g];
+        }
+        start[g + 1] = start[g] + total;
+    }
+    size_t n = start[G];
+    for (size_t q = 0; q <= P; q++)
+        bound[q] = n * q / P;
+    for (size_t g = 0; g < G; g++)
+        next[g] += start[g];
+    /* each row to the process that holds its place */
+    size_t *dest = malloc((n_mine ? n_mine : 1) * sizeof *dest);
+    if (!dest)
+        st = PARTREG_ENOMEM;
+    for (size_t i = 0; st == PARTREG_OK && i < n_mine; i++) {
+        size_t pos = next[group[i]]++, lo = 0, hi = P;
+        while (hi - lo > 1) { /* the q with bound[q] <= pos < bound[q + 1] */
+            size_t mid = (lo + hi) / 2;
+            if (bound[mid] <= pos)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        dest[i] = lo;
+        to[lo]++;
+    }
+    for (size_t q = 0; st == PARTREG_OK && q < P; q++) {
+        if (!(send[q] = malloc((to[q] ? to[q] : 1) * D * sizeof(double))))
+            st = PARTREG_ENOMEM;
+        send_bytes[q] = to[q] * D * sizeof(double);
+        to[q] = 0;
+    }
+    if (st == PARTREG_OK && dest) {
+        for (size_t g = 0; g < G; g++) /* the places again */
+            next[g] -= cnt[g];
+        for (size_t i = 0; i < n_mine; i++) {
+            if (!send[dest[i]]) { /* (allocated above for every process) */
+                st = PARTREG_ENOMEM;
+                break;
+            }
+            double *r = send[dest[i]] + (to[dest[i]]++) * D;
+            r[0] = (double)next[group[i]]++;
+            r[1] = a->rows_y[i];
+            if (weighted)
+                r[2] = a->rows_w[i];
+            memcpy(r + D - p, a->rows_X + i * p, p * sizeof *r);
+        }
+    }
+    free(dest);
+    st = partreg_comm_agree(comm, st, err);
+    if (st == PARTREG_OK &&
+        comm->ops->alltoall(comm->ctx, (const void *const *)send, send_bytes, &recv, got) != 0)
+        st = PARTREG_EIO;
+    st = partreg_comm_agree(comm, st, err);
+    if (st != PARTREG_OK || !recv)
+        goto cleanup;
+    size_t lo = bound[me], m = bound[me + 1] - lo, received = 0;
+    for (size_t q = 0; q < P; q++)
+        received += got[q] / (D * sizeof(double));
+    X = malloc((m * p > 0 ? m * p : 1) * sizeof *X);
+    y = malloc((m ? m : 1) * sizeof *y);
+    w = weighted ? malloc((m ? m : 1) * sizeof *w) : NULL;
+    if (!X || !y || (weighted && !w) || received != m)
+        st = received != m ? PARTREG_EIO : PARTREG_ENOMEM;
+    const double *rec = recv;
+    for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
+        const double *r = rec + i * D;
+        size_t at = (size_t)r[0] - lo;
+        if (at >= m) {
+            st = PARTREG_EIO;
+            break;
+        }
+        y[at] = r[1];
+        if (weighted)
+            w[at] = r[2];
+        memcpy(X + at * p, r + D - p, p * sizeof *X);
+    }
+    st = partreg_comm_agree(comm, st, err);
+    if (st == PARTREG_OK) {
+        a->sorted_X = X;
+        a->sorted_y = y;
+        a->sorted_w = w;
+        X = y = w = NULL;
+        *start_out = start;
+        start = NULL;
+        *first = lo;
+        *count = m;
+    }
+cleanup:
+    if (st == PARTREG_ENOMEM)
+        partreg_error_set(err, st, "out of memory");
+    else if (st == PARTREG_EIO)
+        partreg_error_set(err, st, "the processes could not exchange their rows by group");
+    for (size_t q = 0; send && q < P; q++)
+        free(send[q]);
+    free(send);
+    free(send_bytes);
+    free(to);
+    free(bound);
+    free(next);
+    free(start);
+    free(got);
+    free(cnt);
+    free(all);
+    free(recv);
+    free(X);
+    free(y);
+    free(w);
+    return partreg_comm_agree(comm, st, err);
 }
 
 partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
@@ -348,8 +724,43 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
      * memory */
     size_t p = a->frame ? a->frame->p : 0;
     int to_file = !comm || (double)n_mine * (double)(p + 3) * 8.0 > 0.5 * (double)mem;
+    if (st == PARTREG_OK && comm && to_file && a->frame && a->frame->survey)
+        st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                               "a survey design in a distributed fit needs each process's share "
+                               "of the rows in memory (their PSUs are renumbered into the whole "
+                               "design's), and this process's share (%zu rows) needs more than "
+                               "half of --memory; raise --memory or use more processes",
+                               n_mine);
+    if (comm)
+        st = partreg_comm_agree(comm, st, err);
+    int grouped = a->frame && a->formula->group != NULL;
+    if (st == PARTREG_OK && grouped && (!comm || to_file))
+        st = partreg_error_set(
+            err, PARTREG_EUNSUPPORTED,
+            comm ? "a random intercept (1 | %s) in a distributed fit needs each process's share "
+                   "of the rows in memory (the rows are sorted by group across the processes), "
+                   "and this process's share needs more than half of --memory; raise --memory "
+                   "or use more processes"
+                 : "a random intercept (1 | %s) needs each group's rows together, which a file "
+                   "read in blocks into a design file does not give; raise --memory to read the "
+                   "file in memory, or fit it over MPI (partreg-mpi)",
+            a->formula->group);
+    if (st == PARTREG_OK && a->frame)
+        st = partreg_analysis_check_groups(a, spec, err);
+    if (comm)
+        st = partreg_comm_agree(comm, st, err);
+    size_t *groups = NULL, *group_start = NULL;
     if (st == PARTREG_OK)
-        st = design(a, cb, s, spec, n_mine, to_file, err);
+        st = design(a, cb, s, spec, n_mine, to_file, grouped ? &groups : NULL, err);
+    if (st == PARTREG_OK && a->stream_design && !to_file)
+        a->stream_design->share.row_psu = a->rows_cluster;
+    if (st == PARTREG_OK && a->stream_design) { /* partreg_survey_create's check */
+        size_t before = 0, positive = a->stream_design->positive;
+        if (comm && partreg_comm_prefix(comm, a->stream_design->positive, &before, &positive) != 0)
+            st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange counts");
+        else if (positive == 0)
+            st = partreg_error_set(err, PARTREG_EDATA, "the sampling weights are all zero");
+    }
     if (comm)
         st = partreg_comm_agree(comm, st, err);
     partreg_csv_blocks_close(cb);
@@ -364,19 +775,48 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     partreg_rows rows;
     partreg_rows_in_memory(&rows, n_mine, p, a->rows_X, a->rows_y, a->rows_w, a->rows_cluster);
     rows.file = a->design_file;
-    rows.weighted = spec->frame.weights != NULL;
-    rows.clustered = spec->frame.cluster != NULL;
+    rows.weighted = spec->frame.weights != NULL || a->stream_design;
+    rows.clustered = spec->frame.cluster != NULL || a->stream_design;
     rows.memory = mem;
     rows.comm = comm;
     size_t before = 0, total = n_mine;
     if (comm && partreg_comm_prefix(comm, n_mine, &before, &total) != 0)
         st = partreg_error_set(err, PARTREG_EIO, "the processes could not exchange row counts");
+    size_t G = grouped ? a->frame->group_levels.n : 0;
+    if (st == PARTREG_OK && grouped) { /* each group's rows together, in group order */
+        size_t count = 0, first = 0;
+        /* the rows in file order stay, for the model without the random
+         * intercept */
+        if (!(a->base_rows = malloc(sizeof *a->base_rows)))
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        else {
+            *a->base_rows = rows;
+            a->base_rows->n = total;
+            a->base_rows->first = before;
+            a->base_rows->count = n_mine;
+            a->base_rows->reach = before + n_mine;
+        }
+        if (comm)
+            st = partreg_comm_agree(comm, st, err);
+        if (st == PARTREG_OK)
+            st = sort_by_group(a, comm, p, rows.weighted, n_mine, groups, G, &group_start, &first,
+                               &count, err);
+        before = first;
+        n_mine = count;
+        partreg_rows_in_memory(&rows, n_mine, p, a->sorted_X, a->sorted_y, a->sorted_w, NULL);
+        rows.weighted = spec->frame.weights != NULL;
+        rows.memory = mem;
+        rows.comm = comm;
+    }
+    free(groups);
     rows.n = total;
     rows.first = before;
     rows.reach = before + n_mine;
     partreg_block_survey_free(s);
-    if (st != PARTREG_OK)
+    if (st != PARTREG_OK) {
+        free(group_start);
         return st;
+    }
     partreg_data meta;
     partreg_frame_data(a->frame, &meta);
     meta.n = total;
@@ -384,6 +824,14 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     partreg_error ferr;
     partreg_error_clear(&ferr);
     st = partreg_model_spec_create(partreg_frame_family(a->frame), spec->link, &ms, &ferr);
+    if (st == PARTREG_OK && grouped &&
+        (st = partreg_model_spec_set_sorted_groups(
+             ms, total, group_start, G, (const char *const *)a->frame->group_levels.names,
+             a->formula->group, a->base_rows, &ferr)) == PARTREG_OK &&
+        (st = partreg_model_spec_set_nagq(ms, spec->nagq, &ferr)) == PARTREG_OK)
+        st = partreg_model_spec_set_ri_predictions(
+            ms, spec->ri_conditional ? PARTREG_RI_CONDITIONAL : PARTREG_RI_AVERAGED, &ferr);
+    free(group_start);
     if (st == PARTREG_OK)
         st = partreg_fit_create_rows(&meta, &rows, ms, &spec->fit, &a->fit, &ferr);
     partreg_model_spec_free(ms);
