@@ -1,8 +1,10 @@
-/* Time partreg_table_read_csv on a file: best and median wall-clock time of
- * REPEATS reads (CLOCK_MONOTONIC) and the best CPU time of the process
+/* Time partreg_table_read on a file (CSV, .sav or .dta by its extension):
+ * best and median wall-clock time of REPEATS reads (CLOCK_MONOTONIC) and
+ * the best CPU time of the process
  * (CLOCK_PROCESS_CPUTIME_ID, user + system: the figure to trust when the
  * machine is shared), with the table's shape.
- * Usage: bench_read FILE [REPEATS]. Driven by bench/read_csv.sh. */
+ * THREADS sets partreg_read_options.threads (0, the default: all cores).
+ * Usage: bench_read FILE [REPEATS [THREADS]]. Driven by bench/read_csv.sh. */
 #define _POSIX_C_SOURCE 200809L
 #include "partreg_table.h"
 
@@ -31,16 +33,18 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int reps = argc > 2 ? atoi(argv[2]) : 5, r;
+    partreg_read_options opt = partreg_read_options_default();
     double t[64], cpu_best = 1e300;
     partreg_table *tab = NULL;
     partreg_error err;
     if (argc < 2 || reps < 1 || reps > 64) {
-        fprintf(stderr, "usage: bench_read FILE [REPEATS<=64]\n");
+        fprintf(stderr, "usage: bench_read FILE [REPEATS<=64 [THREADS]]\n");
         return 2;
     }
+    opt.threads = argc > 3 ? atoi(argv[3]) : 0;
     for (r = 0; r < reps; r++) {
         double t0 = now(), c0 = now_clock(CLOCK_PROCESS_CPUTIME_ID), c1;
-        if (partreg_table_read_csv(argv[1], NULL, &tab, &err) != PARTREG_OK) {
+        if (partreg_table_read(argv[1], &opt, &tab, &err) != PARTREG_OK) {
             fprintf(stderr, "bench_read: %s\n", err.message);
             return 1;
         }
@@ -54,7 +58,8 @@ int main(int argc, char **argv)
         partreg_table_free(tab);
     }
     qsort(t, (size_t)reps, sizeof *t, cmp);
-    printf("read_csv: wall best %.3f s, median %.3f s; CPU best %.3f s; over %d runs\n", t[0],
-           t[reps / 2], cpu_best, reps);
+    printf("partreg: wall best %.4f s, median %.4f s; CPU best %.4f s; over %d runs, "
+           "threads %d\n",
+           t[0], t[reps / 2], cpu_best, reps, opt.threads);
     return 0;
 }

@@ -22,7 +22,9 @@
  *   chunk boundaries forced everywhere (min_bytes_per_thread = 1), on
  *   files the chunks accept and on files they must hand back (text, quotes
  *   with line breaks across a boundary, ragged rows), and a file whose
- *   parsed pages the chunks drop (then re-read by the sequential pass). */
+ *   parsed pages the chunks drop (then re-read by the sequential pass);
+ * - files read in blocks from their head on against the same bytes read
+ *   as a buffer: the same table or the same error. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -771,6 +773,77 @@ static void test_csv_numbers(void **state)
     free(buf);
 }
 
+/* The chunks' conversion of plain decimals (csv_lex_number_plain) against
+ * the general conversion and strtod, bit for bit: 200000 random numbers
+ * the chunks accept (at most 15 digits, leading zeros counted; a sign;
+ * the point anywhere or absent; some with exponents, which it hands on),
+ * rows ending in LF or CRLF, read in chunks on several threads. */
+static void test_csv_numbers_chunks(void **state)
+{
+    (void)state;
+    size_t rows = 200000, cap = 64 + rows * 64, used = 0;
+    char *buf = malloc(cap);
+    char (*text)[48] = malloc(rows * sizeof *text);
+    assert_true(buf && text);
+    used += (size_t)snprintf(buf, cap, "a,b\n");
+    for (size_t i = 0; i < rows; i++) {
+        int digits = 1 + (int)(rng_next() % 15), form = (int)(rng_next() % 8);
+        char mant[32];
+        for (int d = 0; d < digits; d++)
+            mant[d] = (char)('0' + rng_next() % 10);
+        if (form == 0) /* leading zeros */
+            for (int d = 0; d < digits / 2; d++)
+                mant[d] = '0';
+        mant[digits] = '\0';
+        int dot = (int)(rng_next() % (unsigned)(digits + 1));
+        const char *sign = rng_next() % 2 ? "-" : "";
+        if (form == 1)
+            snprintf(text[i], 48, "%s%s", sign, mant); /* an integer */
+        else if (form == 2)
+            snprintf(text[i], 48, "%s%.*s.%se%d", sign, dot, mant, mant + dot,
+                     (int)(rng_next() % 15) - 7);
+        else
+            snprintf(text[i], 48, "%s%.*s.%s", sign, dot, mant, mant + dot);
+        used += (size_t)snprintf(buf + used, cap - used, "%s,%d%s", text[i], (int)(i % 7),
+                                 i + 1 == rows ? "" : (i % 11 ? "\n" : "\r\n"));
+    }
+    static const char *const never[1] = {"@@never@@"};
+    partreg_read_options slow = partreg_read_options_default();
+    slow.na_strings = never;
+    slow.n_na_strings = 1;
+    partreg_table *ref = NULL;
+    assert_int_equal(partreg_table_read_csv_buffer(buf, used, "t.csv", &slow, &ref, NULL),
+                     PARTREG_OK);
+    const double *r = partreg_table_numeric(ref, 0);
+    for (size_t i = 0; i < rows; i++) {
+        double want = strtod(text[i], NULL);
+        if (memcmp(&r[i], &want, sizeof want) != 0) {
+            print_error("'%s': general %.17g, strtod %.17g\n", text[i], r[i], want);
+            fail();
+        }
+    }
+    static const int counts[3] = {2, 3, 8};
+    for (size_t k = 0; k < 3; k++) {
+        partreg_read_options many = partreg_read_options_default();
+        many.threads = counts[k];
+        many.min_bytes_per_thread = 1;
+        partreg_table *t = NULL;
+        assert_int_equal(partreg_table_read_csv_buffer(buf, used, "t.csv", &many, &t, NULL),
+                         PARTREG_OK);
+        const double *a = partreg_table_numeric(t, 0);
+        for (size_t i = 0; i < rows; i++)
+            if (memcmp(&a[i], &r[i], sizeof *a) != 0) {
+                print_error("'%s': chunks %.17g, general %.17g\n", text[i], a[i], r[i]);
+                fail();
+            }
+        assert_same_table(ref, t);
+        partreg_table_free(t);
+    }
+    partreg_table_free(ref);
+    free(text);
+    free(buf);
+}
+
 /* Read buf on 1 thread and on several with tiny chunks: same table, or the
  * same error. */
 static void check_threads(const char *buf, size_t len)
@@ -896,6 +969,116 @@ static void test_csv_file_release(void **state)
     free(buf);
 }
 
+/* buf[0..len) written to a file and read from it (the header from the
+ * file's head, the numeric rows in blocks, or the whole file when they
+ * cannot be) on several thread counts and chunk sizes: the same table as
+ * the buffer read on one thread, or the same error. */
+static void check_file(const char *buf, size_t len, int quick)
+{
+    const char *path = PARTREG_BINARY_DIR "/test_e2e_blocks.csv";
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(buf, 1, len, fp), len);
+    fclose(fp);
+    partreg_read_options one = partreg_read_options_default();
+    one.threads = 1;
+    partreg_table *a = NULL;
+    partreg_error ea;
+    partreg_status sa = partreg_table_read_csv_buffer(buf, len, path, &one, &a, &ea);
+    static const int counts[4] = {1, 2, 3, 7};
+    static const size_t mins[2] = {0, 100000};
+    for (size_t k = 0; k < (quick ? 2u : 4u); k++)
+        for (size_t m = 0; m < (quick ? 1u : 2u); m++) {
+            partreg_read_options many = partreg_read_options_default();
+            many.threads = counts[k];
+            if (mins[m])
+                many.min_bytes_per_thread = mins[m];
+            partreg_table *b = NULL;
+            partreg_error eb;
+            assert_int_equal(partreg_table_read_csv(path, &many, &b, &eb), sa);
+            if (sa == PARTREG_OK)
+                assert_same_table(a, b);
+            else {
+                assert_string_equal(ea.message, eb.message);
+                assert_int_equal(ea.line, eb.line);
+                assert_int_equal(ea.column, eb.column);
+            }
+            partreg_table_free(b);
+        }
+    partreg_table_free(a);
+    remove(path);
+}
+
+/* Files larger than the head the reader reads first (1 MiB): numeric rows
+ * read in blocks of 256 KiB by the chunks, with line ends of every kind,
+ * blank lines and missing cells across block and chunk boundaries; cells
+ * that send the file back to the whole-file read at its start, middle and
+ * end; rows longer than a block; a header longer than the head. */
+static void test_csv_file_blocks(void **state)
+{
+    (void)state;
+    size_t rows = 70001, cap = 256 + rows * 80, used = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    used += (size_t)snprintf(buf, cap, "y,x1,x2,x3\n");
+    for (size_t i = 0; i < rows; i++) {
+        char c[4][32];
+        snprintf(c[0], 32, "%d", (int)(rng_next() % 2));
+        snprintf(c[1], 32, "%.4f", 2.385 * (rng_unif() - 0.5));
+        snprintf(c[2], 32, "%.10g", rng_unif() * 1e-3);
+        snprintf(c[3], 32, "%.3e", -7.5 * rng_unif());
+        if (rng_next() % 13 == 0)
+            snprintf(c[rng_next() % 4], 32, "%s", rng_next() % 2 ? "" : "NA");
+        const char *eol = rng_next() % 5 == 0 ? "\r\n" : rng_next() % 50 == 0 ? "\n\n" : "\n";
+        used += (size_t)snprintf(buf + used, cap - used, "%s,%s,%s,%s%s", c[0], c[1], c[2], c[3],
+                                 i + 1 == rows ? "" : eol);
+    }
+    assert_true(used > ((size_t)2 << 20));
+    check_file(buf, used, 0);
+    buf[used] = '\n';
+    check_file(buf, used + 1, 0);
+    static const char *const tails[] = {"\n1,abc,2,3\n", "\n1,\"2\n.5\",3,4\n", "\n1,2,3\n",
+                                        "\n1,\xff,2,3\n", "\n1,0.12345678901234567,3,4\n"};
+    for (size_t k = 0; k < sizeof tails / sizeof *tails; k++) {
+        size_t where[3] = {40, used / 2, used};
+        for (size_t w = 0; w < 3; w++) {
+            size_t at = where[w];
+            while (at < used && buf[at] != '\n')
+                at++;
+            size_t tl = strlen(tails[k]) - 1, nlen = used + tl + 1;
+            char *b2 = malloc(nlen + 1);
+            assert_non_null(b2);
+            memcpy(b2, buf, at);
+            memcpy(b2 + at, tails[k], tl + 1);
+            memcpy(b2 + at + tl + 1, buf + at + (at < used), used - at - (at < used));
+            check_file(b2, nlen - (at < used), 1);
+            free(b2);
+        }
+    }
+    free(buf);
+
+    /* rows longer than a block (140000 columns: a header of 840 KB, rows of
+     * 280 KB), and a header longer than the head (200000 columns) */
+    static const size_t widths[2] = {140000, 200000};
+    for (size_t w = 0; w < 2; w++) {
+        size_t nc = widths[w], nr = 5;
+        cap = nc * 8 + nr * nc * 3 + 16;
+        used = 0;
+        buf = malloc(cap);
+        assert_non_null(buf);
+        for (size_t j = 0; j < nc; j++)
+            used += (size_t)snprintf(buf + used, cap - used, "%zx%c", j + 1,
+                                     j + 1 == nc ? '\n' : ',');
+        for (size_t i = 0; i < nr; i++)
+            for (size_t j = 0; j < nc; j++)
+                used += (size_t)snprintf(buf + used, cap - used, "%d%c", (int)((i + j) % 10),
+                                         j + 1 == nc ? '\n' : ',');
+        assert_true(used > ((size_t)1 << 20));
+        check_file(buf, used, 1);
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -907,8 +1090,10 @@ int main(void)
         cmocka_unit_test(test_frame_threads),
         cmocka_unit_test(test_frame_taking),
         cmocka_unit_test(test_csv_numbers),
+        cmocka_unit_test(test_csv_numbers_chunks),
         cmocka_unit_test(test_csv_threads),
         cmocka_unit_test(test_csv_file_release),
+        cmocka_unit_test(test_csv_file_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

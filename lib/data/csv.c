@@ -31,15 +31,16 @@
  * R's read.csv2 reads such exports.
  *
  * The reader's jobs, one file each:
- * - file_read.c: the whole input into memory with read(2), never mapped (a
+ * - file_read.c: the input into memory with read(2), never mapped (a
  *   file truncated by another process while it is read is reported, not a
- *   SIGBUS);
+ *   SIGBUS): the whole of it, or its head first (partreg_file_read_head);
  * - csv_lex.h, csv_lex.c: the tokeniser (16 bytes at a time with SSE2 when
  *   available), the structure checks (quotes, UTF-8, NUL) and their
  *   messages;
  * - csv_number.h, csv_number.c: numbers: the one-scan fast path for the
  *   common cell and the general conversion;
- * - csv_parallel.c: pass 1 on several threads for all-numeric inputs;
+ * - csv_parallel.c: pass 1 on several threads for all-numeric inputs,
+ *   over the input in memory or over the file read in blocks;
  * - this file: the passes that build the table, and the cells.
  * Interning the text of categorical cells is the table's (table.c).
  *
@@ -60,17 +61,22 @@
  * threads and min_bytes_per_thread), joined in file order, so the table is
  * the one a single thread builds; any other cell makes every chunk stop and
  * the file is read by the sequential pass, which gives every error message
- * and every categorical column.
+ * and every categorical column. partreg_table_read_csv (without NA
+ * strings) reads only the file's head at first: the header is parsed from
+ * it, and the chunks read the rest in blocks of their own
+ * (csv_parse_parallel_file), so a numeric file is never copied whole into
+ * fresh memory; when they cannot, the file is read whole and parsed from
+ * the start as above.
  *
  * Why a parser of its own: libcsv's tokenising alone (csv_parse with
  * callbacks that only count fields, no number conversion, no table) costs
- * about what this whole reader costs, table included, because it copies
+ * more than this whole reader, table included, because it copies
  * every field into its own buffer byte by byte (bench/results.md has the
  * comparison). On a machine
  * shared with other jobs the wall time of a read moves with the load and
  * its CPU time does not: bench_read reports both.
  */
-#define _GNU_SOURCE /* locale_t (csv_number.h) */
+#define _GNU_SOURCE /* locale_t (csv_number.h), memrchr */
 
 #include "data/csv_number.h"
 #include "data/csv_parallel.h"
@@ -84,6 +90,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Bytes of a file read before its header is parsed, when the rest may be
+ * read in blocks (a header line longer than that reads the file whole). */
+#define CSV_HEAD_BYTES ((size_t)1 << 20)
 
 /* Longest text of a first non-numeric cell kept for messages (bytes). */
 #define FNN_MAX 120
@@ -116,6 +126,8 @@ typedef struct parser {
     partreg_file_data *file;  /* its bytes (the input) */
     long line_base;        /* file line of the first record after the header
                             * (0: the buffer is the file, counted from 1) */
+    int threads_opt;       /* the caller's threads option (for reads) */
+    int delim_closed;      /* the delimiter's line ended inside the input */
 } parser;
 
 /* ---- cells --------------------------------------------------------------- */
@@ -416,7 +428,7 @@ static partreg_status start_text(parser *P, const char *name, partreg_error *err
                                     "columns",
                                     name);
     if (!P->delim)
-        P->delim = csv_detect_delimiter(L->b, L->len, L->pos);
+        P->delim = csv_detect_delimiter(L->b, L->len, L->pos, &P->delim_closed);
     L->cls[(unsigned char)P->delim] = C_DELIM;
     L->delim = P->delim;
     return PARTREG_OK;
@@ -505,6 +517,39 @@ static partreg_status try_parallel(parser *P, csv_rows *R, const char *name, par
     }
     free(pv);
     return st;
+}
+
+/* The header from the head of the file in memory (P->L over its whole
+ * lines), then pass 1 over the rest of the file read in blocks by the
+ * chunks (R->parallel set when it was). 1 when the header read from the
+ * head is the header of the whole file: it was read without error, it
+ * ends at an LF inside the head, and so does the line the delimiter was
+ * detected on. */
+static int try_head(parser *P, csv_rows *R, const char *name, partreg_error *err)
+{
+    lexer *L = &P->L;
+    int detect = !P->delim;
+    if (start_text(P, name, err) != PARTREG_OK || read_header(P, R, name, err) != PARTREG_OK)
+        return 0;
+    if (L->pos >= L->len || (detect && !P->delim_closed))
+        return 0;
+    if (P->n_na)
+        return 1;
+    double **pv = calloc(R->ncol ? R->ncol : 1, sizeof *pv);
+    long *plines = NULL;
+    size_t prows = 0;
+    if (!pv)
+        return 1;
+    if (csv_parse_parallel_file(L, P->file, P->threads, P->min_bytes, R->ncol, R->data_pos,
+                                R->data_line, pv, &plines, &prows)) {
+        for (size_t k = 0; k < R->ncol; k++)
+            R->cols[k].vals = pv[k];
+        R->lines = plines;
+        R->n_rows = R->cap = prows;
+        R->parallel = 1;
+    }
+    free(pv);
+    return 1;
 }
 
 /* Room for twice the rows (0, or -1 when out of memory). */
@@ -731,13 +776,32 @@ static partreg_status parse_csv(parser *P, const char *name, partreg_table **out
     csv_rows R;
     memset(&R, 0, sizeof R);
     partreg_table *t = NULL;
-    partreg_status st = start_text(P, name, err);
+    partreg_status st = PARTREG_OK;
+    if (P->file && P->file->head < P->file->len) {
+        /* only the file's head is in memory: the header from it, then the
+         * data in blocks (try_parallel_file); any other outcome reads the
+         * file whole and starts again, so that every error and every
+         * non-numeric file takes the one path below */
+        char delim = P->delim;
+        if (try_head(P, &R, name, err) && R.parallel)
+            goto parsed;
+        rows_free(&R);
+        memset(&R, 0, sizeof R);
+        partreg_error_clear(err);
+        st = partreg_file_complete(name, P->threads_opt, P->file, err);
+        if (st != PARTREG_OK)
+            return st;
+        P->delim = delim;
+        csv_lexer_init(&P->L, P->file->buf, P->file->len, delim, name, err);
+    }
+    st = start_text(P, name, err);
     if (st == PARTREG_OK)
         st = read_header(P, &R, name, err);
     if (st == PARTREG_OK)
         st = try_parallel(P, &R, name, err);
     while (st == PARTREG_OK && !R.parallel && csv_skip_blank_lines(&P->L))
         st = read_row(P, &R, name, err);
+parsed:
     if (st == PARTREG_OK && build_table(&R, name, &t) != PARTREG_OK)
         st = oom(err, name);
     if (st == PARTREG_OK && R.any_deferred)
@@ -820,6 +884,17 @@ static partreg_status read_buffer(const char *buf, size_t len, const char *name,
         P.file = file;
     }
     P.line_base = line_base;
+    P.threads_opt = opt->threads;
+    if (file && file->head < file->len) {
+        /* the head's whole lines; none: the file is read whole first */
+        const char *lf = memrchr(buf, '\n', file->head);
+        if (lf) {
+            len = (size_t)(lf - buf) + 1;
+        } else if ((st = partreg_file_complete(name, opt->threads, file, err)) != PARTREG_OK) {
+            free(P.na_len);
+            return st;
+        }
+    }
     csv_lexer_init(&P.L, buf ? buf : "", len, P.delim, name, err);
     st = parse_csv(&P, name, out, err);
     free(P.na_len);
@@ -837,7 +912,12 @@ partreg_status partreg_table_read_csv(const char *path, const partreg_read_optio
     if (!path || !out)
         return partreg_error_set(err, PARTREG_EINVAL,
                                  "partreg_table_read_csv needs a path and an output");
-    st = partreg_file_read_all(path, opt ? opt->threads : 0, &file, err);
+    /* Without NA strings, a large file's numeric rows are read in blocks
+     * (try_head) and the whole file only when that fails */
+    if (opt && opt->n_na_strings)
+        st = partreg_file_read_all(path, opt->threads, &file, err);
+    else
+        st = partreg_file_read_head(path, CSV_HEAD_BYTES, opt ? opt->threads : 0, &file, err);
     if (st != PARTREG_OK)
         return st;
     st = read_buffer(file.buf, file.len, path, opt, &file, 0, out, err);

@@ -127,17 +127,22 @@ partreg_status csv_lex_quoted(lexer *L, field *f, size_t q, int *end)
     }
 }
 
-char csv_detect_delimiter(const unsigned char *b, size_t len, size_t pos)
+char csv_detect_delimiter(const unsigned char *b, size_t len, size_t pos, int *closed)
 {
     size_t counts[3] = {0, 0, 0};
     int inq = 0;
+    if (closed)
+        *closed = 0;
     for (; pos < len; pos++) {
         unsigned char c = b[pos];
         if (c == '"')
             inq = !inq;
         else if (!inq) {
-            if (c == '\n')
+            if (c == '\n') {
+                if (closed)
+                    *closed = 1;
                 break;
+            }
             counts[0] += c == ',';
             counts[1] += c == ';';
             counts[2] += c == '\t';
@@ -165,8 +170,10 @@ partreg_status csv_check_text_form(const lexer *L)
                                     "character); save it as UTF-8 (in Excel: 'CSV UTF-8'), or "
                                     "convert it with iconv -f UTF-16 -t UTF-8",
                                     L->name);
-    const unsigned char *cr = len ? memchr(b, '\r', len) : NULL;
-    if (cr && (size_t)(cr - b) + 1 < len && !memchr(b, '\n', len))
+    /* the CR is looked for only when there is no LF: a whole-file scan for
+     * CR would cost as much as a tenth of the parse */
+    const unsigned char *cr = len && !memchr(b, '\n', len) ? memchr(b, '\r', len) : NULL;
+    if (cr && (size_t)(cr - b) + 1 < len)
         return partreg_error_set_at(L->err, PARTREG_EPARSE, 1, csv_char_column(L, 0, (size_t)(cr - b)),
                                     "%s: its lines end in CR alone (the line ends of classic "
                                     "Mac OS), so it reads as one line; save it with LF or CRLF "

@@ -67,8 +67,9 @@ partreg_status csv_lex_quoted(lexer *L, field *f, size_t q, int *end);
 partreg_status csv_check_text_form(const lexer *L);
 
 /* The delimiter of the header line at pos: the most frequent of ',', ';'
- * and TAB outside quotes, ties broken in that order (',' when none). */
-char csv_detect_delimiter(const unsigned char *b, size_t len, size_t pos);
+ * and TAB outside quotes, ties broken in that order (',' when none).
+ * *closed (when not NULL): 1 when the line ended at an LF before len. */
+char csv_detect_delimiter(const unsigned char *b, size_t len, size_t pos, int *closed);
 
 /* Offset of the first byte at or after pos that is not C_ORD in cls, or
  * len. With SSE2, 16 bytes at a time: quote, LF, CR, NUL, the delimiter

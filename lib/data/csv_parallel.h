@@ -4,6 +4,7 @@
 #define PARTREG_DATA_CSV_PARALLEL_H
 
 #include "data/csv_lex.h"
+#include "data/file_read.h"
 
 /* Pass 1 over the data [data_pos, L->len) in up to `threads` chunks at
  * once (each at least min_bytes long), when every cell is a plain number or
@@ -19,5 +20,18 @@
 int csv_parse_parallel(const lexer *L, size_t threads, size_t min_bytes, int release,
                        size_t ncol, size_t data_pos, long data_line, size_t data_line_start,
                        double **vals, long **lines, size_t *n_rows, int *released);
+
+/* The same pass over bytes [data_pos, file->len) of a file opened by
+ * partreg_file_read_head(), without reading it into memory: each chunk
+ * (of at least min_bytes, up to `threads`, one at the least) reads its
+ * bytes in blocks into a buffer of its own, once to count its LFs and once
+ * to parse them. L gives the delimiter and the byte classes. Returns 1 with
+ * the results as csv_parse_parallel(), 0 (nothing allocated) when the file
+ * must be read whole and sequentially (its first rows, in L from L->pos,
+ * are tried first): a cell the chunks do not accept, a
+ * read error, the file changed since it was opened, or out of memory. */
+int csv_parse_parallel_file(const lexer *L, const partreg_file_data *file, size_t threads,
+                            size_t min_bytes, size_t ncol, size_t data_pos, long data_line,
+                            double **vals, long **lines, size_t *n_rows);
 
 #endif

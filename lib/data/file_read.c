@@ -85,6 +85,8 @@ static int read_fd(int fd, char *buf, size_t cap, size_t *len)
 
 void partreg_file_data_free(partreg_file_data *d)
 {
+    if (d->fd_open)
+        close(d->fd);
     if (d->buf) {
         if (d->map_len)
             munmap(d->buf, d->map_len);
@@ -122,30 +124,34 @@ static void read_share_run(void *shares, size_t t)
     }
 }
 
-/* Read size bytes of fd into buf in `threads` shares at once (the copy
- * from the page cache and the first touch of the buffer's pages are the
- * cost: shared, they take 1/threads of the time). *got = bytes read, less
- * than size when the file shrank. 0, or -1 with errno set. */
-static int read_parallel(int fd, char *buf, size_t size, int threads, size_t *got)
+/* Read bytes [base, base + size) of fd into buf + base in `threads`
+ * shares at once (the copy from the page cache and the first touch of the
+ * buffer's pages are the cost: shared, they take 1/threads of the time).
+ * *got = bytes read, less than size when the file shrank. 0, or -1 with
+ * errno set. */
+static int read_parallel(int fd, char *buf, size_t base, size_t size, int threads, size_t *got)
 {
     size_t T = threads > 0 ? (size_t)threads : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
     if (T > size / PARALLEL_READ_MIN)
         T = size / PARALLEL_READ_MIN;
     if (T > PARTREG_TEAM_MAX)
         T = PARTREG_TEAM_MAX;
-    if (T < 2)
-        return read_fd(fd, buf, size, got);
+    if (T < 1)
+        T = 1;
     read_share r[PARTREG_TEAM_MAX];
     for (size_t t = 0; t < T; t++) {
         r[t].fd = fd;
         r[t].buf = buf;
-        r[t].off = size / T * t;
-        r[t].len = (t + 1 == T ? size : size / T * (t + 1)) - r[t].off;
+        r[t].off = base + size / T * t;
+        r[t].len = base + (t + 1 == T ? size : size / T * (t + 1)) - r[t].off;
         r[t].got = 0;
         r[t].failed = 0;
         r[t].err = 0;
     }
-    partreg_team_run(NULL, T, read_share_run, r);
+    if (T == 1)
+        read_share_run(r, 0);
+    else
+        partreg_team_run(NULL, T, read_share_run, r);
     *got = 0;
     for (size_t t = 0; t < T; t++) {
         if (r[t].failed) {
@@ -175,7 +181,7 @@ static partreg_status read_regular(int fd, const char *path, const struct stat *
         return nomem(err, path);
     }
     d->buf = m;
-    if (read_parallel(fd, d->buf, size, threads, &got) != 0)
+    if (read_parallel(fd, d->buf, 0, size, threads, &got) != 0)
         return fail_errno(err, "read", path, errno, "");
     /* a byte past the size means the file grew */
     ssize_t extra = pread(fd, &probe, 1, (off_t)size);
@@ -240,6 +246,7 @@ partreg_status partreg_file_read_all(const char *path, int threads, partreg_file
         return st;
     }
     d->buf[d->len] = '\0';
+    d->head = d->len;
     return PARTREG_OK;
 }
 
@@ -257,9 +264,95 @@ partreg_status partreg_file_reread(const char *path, partreg_file_data *d, partr
     ok = fstat(fd, &sb) == 0;
     if (ok) {
         stamp_of(&sb, &now);
-        ok = same_stamp(&now, &d->stamp) && read_parallel(fd, d->buf, d->len, 0, &got) == 0 &&
+        ok = same_stamp(&now, &d->stamp) && read_parallel(fd, d->buf, 0, d->len, 0, &got) == 0 &&
              got == d->len;
     }
     close(fd);
     return ok ? PARTREG_OK : changed(err, path);
+}
+
+partreg_status partreg_file_read_head(const char *path, size_t head_max, int threads,
+                                      partreg_file_data *d, partreg_error *err)
+{
+    struct stat sb;
+    size_t got;
+    void *m;
+    int fd;
+    memset(d, 0, sizeof *d);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail_errno(err, "open", path, errno, "; check the path");
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || head_max == 0 ||
+        (uintmax_t)sb.st_size <= head_max || (uintmax_t)sb.st_size >= SIZE_MAX / 2) {
+        close(fd);
+        return partreg_file_read_all(path, threads, d, err);
+    }
+    d->map_len = (size_t)sb.st_size + 1;
+    m = mmap(NULL, d->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+        d->map_len = 0;
+        close(fd);
+        return nomem(err, path);
+    }
+    d->buf = m;
+    d->fd = fd;
+    d->fd_open = 1;
+    d->len = (size_t)sb.st_size;
+    d->regular = 1;
+    stamp_of(&sb, &d->stamp);
+    if (read_fd(fd, d->buf, head_max, &got) != 0) {
+        partreg_status st = fail_errno(err, "read", path, errno, "");
+        partreg_file_data_free(d);
+        return st;
+    }
+    if (got != head_max) {
+        partreg_file_data_free(d);
+        return changed(err, path);
+    }
+    d->head = head_max;
+    return PARTREG_OK;
+}
+
+int partreg_file_read_at(const partreg_file_data *d, size_t off, char *dst, size_t n)
+{
+    size_t got = 0;
+    if (!d->fd_open || off > d->len || n > d->len - off)
+        return -1;
+    while (got < n) {
+        ssize_t r = pread(d->fd, dst + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+int partreg_file_unchanged(const partreg_file_data *d)
+{
+    struct stat sb;
+    partreg_file_stamp now;
+    char probe;
+    if (!d->fd_open || fstat(d->fd, &sb) != 0)
+        return 0;
+    stamp_of(&sb, &now);
+    return same_stamp(&now, &d->stamp) && pread(d->fd, &probe, 1, (off_t)d->len) == 0;
+}
+
+partreg_status partreg_file_complete(const char *path, int threads, partreg_file_data *d,
+                                     partreg_error *err)
+{
+    size_t got;
+    if (d->head == d->len)
+        return PARTREG_OK;
+    if (!d->fd_open)
+        return changed(err, path);
+    if (read_parallel(d->fd, d->buf, d->head, d->len - d->head, threads, &got) != 0)
+        return fail_errno(err, "read", path, errno, "");
+    if (got != d->len - d->head || !partreg_file_unchanged(d))
+        return changed(err, path);
+    d->head = d->len;
+    d->buf[d->len] = '\0';
+    return PARTREG_OK;
 }
