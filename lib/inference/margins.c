@@ -626,6 +626,195 @@ static void ame_indicators(mfx *c, const ame_fast *f, const double *xi, double w
     }
 }
 
+/* Rows [begin, end) of every effect block into c->est and c->jac and the
+ * shared sums f->SA and f->SH, each block by its route, in row order. */
+static partreg_status ame_rows(mfx *c, ame_fast *f, size_t begin, size_t end, const char *who,
+                               partreg_error *err)
+{
+    size_t p = c->p, nout = c->nout, nk = nout * c->K;
+    partreg_status st = PARTREG_OK;
+    for (size_t i = begin; i < end; i++) {
+        double wi = c->w ? c->w[i] : 1.0;
+        if (wi == 0.0)
+            continue;
+        const double *xi = f->X ? f->X + i * p : NULL;
+        if (f->index) {
+            /* the row's w a and w H; summed in place when no block needs
+             * the row's own H */
+            memset(f->a, 0, nout * sizeof *f->a);
+            if (f->n_index) {
+                memset(f->H, 0, nk * sizeof *f->H);
+                c->model->ops->predict_index(c->model, c->par, xi, wi, f->a, f->H, c->scratch);
+                for (size_t e = 0; e < nk; e++)
+                    f->SH[e] += f->H[e];
+            } else {
+                c->model->ops->predict_index(c->model, c->par, xi, wi, f->a, f->SH, c->scratch);
+            }
+            for (size_t o = 0; o < nout; o++)
+                f->SA[o] += f->a[o];
+        }
+        size_t b = 0;
+        while (b < c->nblocks) {
+            switch (f->route[b]) {
+            case ROUTE_LINEAR:
+                for (size_t o = 0; o < nout; o++)
+                    c->est[b * nout + o] += f->a[o] * f->g[b];
+                b++;
+                break;
+            case ROUTE_INDEX:
+                st = ame_index(c, f, i, b, who, err);
+                b++;
+                break;
+            case ROUTE_INDICATORS:
+                ame_indicators(c, f, xi, wi, &b);
+                break;
+            default:
+                st = ame_plain(c, i, wi, &b, who, err);
+                break;
+            }
+            if (st != PARTREG_OK)
+                return st;
+        }
+    }
+    return PARTREG_OK;
+}
+
+/* Rows a segment of the AME pass holds at least, and the segments' sums
+ * at most (doubles): the segments are fixed by n and the entries alone. */
+#define AME_SEGMENT_ROWS 8192
+#define AME_SEGMENTS_MAX 64
+#define AME_STATE_DOUBLES ((size_t)1 << 22)
+
+/* One segment of the AME pass: its rows' sums (a shallow copy of the
+ * context with its own scratch and sums) and its status. */
+typedef struct ame_segment {
+    mfx c;
+    ame_fast f;
+    size_t begin, end;
+    partreg_status st;
+    partreg_error err;
+} ame_segment;
+
+typedef struct ame_team {
+    ame_segment *seg;
+    size_t nseg, nt;
+    const char *who;
+} ame_team;
+
+static void ame_share(void *arg, size_t t)
+{
+    ame_team *at = arg;
+    for (size_t s = t; s < at->nseg; s += at->nt) { /* a fixed share of the segments */
+        ame_segment *g = &at->seg[s];
+        g->st = ame_rows(&g->c, &g->f, g->begin, g->end, at->who, &g->err);
+    }
+}
+
+static void ame_segment_free(ame_segment *g)
+{
+    free(g->c.x);
+    free(g->c.x0);
+    free(g->c.dx);
+    free(g->c.xr);
+    free(g->c.dxr);
+    free(g->c.scratch);
+    free(g->c.set);
+    free(g->c.est);
+    free(g->c.jac);
+    free(g->f.a);
+    free(g->f.H);
+    free(g->f.SA);
+    free(g->f.SH);
+}
+
+/* A segment's copies: c's and f's read-only parts shared, its own scratch
+ * and zeroed sums. Returns 0, or -1 when out of memory. */
+static int ame_segment_init(ame_segment *g, const mfx *c, const ame_fast *f, size_t begin,
+                            size_t end)
+{
+    size_t nk = c->nout * c->K;
+    memset(g, 0, sizeof *g);
+    g->c = *c;
+    g->f = *f;
+    g->begin = begin;
+    g->end = end;
+    g->c.x = xcalloc(c->p, sizeof(double));
+    g->c.x0 = xcalloc(c->p, sizeof(double));
+    g->c.dx = xcalloc(c->p, sizeof(double));
+    g->c.xr = xcalloc(c->p, sizeof(double));
+    g->c.dxr = xcalloc(c->p, sizeof(double));
+    g->c.scratch = xcalloc(c->n_scratch, sizeof(double));
+    g->c.set = xcalloc(c->nvar, sizeof *c->set);
+    g->c.est = xcalloc(c->m, sizeof(double));
+    g->c.jac = xcalloc(c->m * c->K, sizeof(double));
+    g->f.a = xcalloc(c->nout, sizeof(double));
+    g->f.H = xcalloc(nk, sizeof(double));
+    g->f.SA = xcalloc(c->nout, sizeof(double));
+    g->f.SH = xcalloc(nk, sizeof(double));
+    return g->c.x && g->c.x0 && g->c.dx && g->c.xr && g->c.dxr && g->c.scratch && g->c.set &&
+                   g->c.est && g->c.jac && g->f.a && g->f.H && g->f.SA && g->f.SH
+               ? 0
+               : -1;
+}
+
+/* The AME pass in fixed segments of rows (fixed by n and the entries, not
+ * the threads) on the fit's threads, their sums added in segment order:
+ * the same bits at any thread count. With one segment, the rows in order
+ * into c and f directly. On failure the error of the lowest failing
+ * segment (its lowest failing row). */
+static partreg_status ame_segments(mfx *c, ame_fast *f, const char *who, partreg_error *err)
+{
+    size_t nk = c->nout * c->K, per = c->m + c->m * c->K + c->nout + nk;
+    size_t nseg = c->n / AME_SEGMENT_ROWS;
+    if (nseg > AME_SEGMENTS_MAX)
+        nseg = AME_SEGMENTS_MAX;
+    if (nseg * per > AME_STATE_DOUBLES)
+        nseg = AME_STATE_DOUBLES / per;
+    if (nseg < 2)
+        return ame_rows(c, f, 0, c->n, who, err);
+    int t = c->fit ? c->fit->opt.threads : 1;
+    long cores = t > 0 ? t : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = cores > 0 ? (size_t)cores : 1;
+    if (nt > PARTREG_TEAM_MAX)
+        nt = PARTREG_TEAM_MAX;
+    if (nt > nseg)
+        nt = nseg;
+    ame_segment *seg = calloc(nseg, sizeof *seg);
+    partreg_status st = seg ? PARTREG_OK : PARTREG_ENOMEM;
+    for (size_t s = 0; st == PARTREG_OK && s < nseg; s++)
+        if (ame_segment_init(&seg[s], c, f, c->n * s / nseg, c->n * (s + 1) / nseg) != 0)
+            st = PARTREG_ENOMEM;
+    if (st != PARTREG_OK) {
+        for (size_t s = 0; seg && s < nseg; s++)
+            ame_segment_free(&seg[s]);
+        free(seg);
+        return partreg_error_set(err, PARTREG_ENOMEM, "%s: out of memory", who);
+    }
+    ame_team at = {seg, nseg, nt, who};
+    partreg_team_run(NULL, nt, ame_share, &at);
+    for (size_t s = 0; s < nseg && st == PARTREG_OK; s++)
+        if (seg[s].st != PARTREG_OK) {
+            st = seg[s].st;
+            if (err)
+                *err = seg[s].err;
+        }
+    for (size_t s = 0; s < nseg && st == PARTREG_OK; s++) { /* in segment order */
+        const ame_segment *g = &seg[s];
+        for (size_t e = 0; e < c->m; e++)
+            c->est[e] += g->c.est[e];
+        for (size_t e = 0; e < c->m * c->K; e++)
+            c->jac[e] += g->c.jac[e];
+        for (size_t o = 0; o < c->nout; o++)
+            f->SA[o] += g->f.SA[o];
+        for (size_t e = 0; e < nk; e++)
+            f->SH[e] += g->f.SH[e];
+    }
+    for (size_t s = 0; s < nseg; s++)
+        ame_segment_free(&seg[s]);
+    free(seg);
+    return st;
+}
+
 /* The AME sums of every effect block over the rows with weight c->w
  * into c->est and c->jac (not yet divided by the total weight), in one
  * pass over the rows, each block by its route. */
@@ -635,51 +824,10 @@ static partreg_status ame_accumulate(mfx *c, const char *who, partreg_error *err
     partreg_status st = ame_fast_init(c, &f, who, err);
     if (st != PARTREG_OK)
         return st;
-    size_t p = c->p, K = c->K, nout = c->nout, nk = nout * K;
-    for (size_t i = 0; i < c->n; i++) {
-        double wi = c->w ? c->w[i] : 1.0;
-        if (wi == 0.0)
-            continue;
-        const double *xi = f.X ? f.X + i * p : NULL;
-        if (f.index) {
-            /* the row's w a and w H; summed in place when no block needs
-             * the row's own H */
-            memset(f.a, 0, nout * sizeof *f.a);
-            if (f.n_index) {
-                memset(f.H, 0, nk * sizeof *f.H);
-                c->model->ops->predict_index(c->model, c->par, xi, wi, f.a, f.H, c->scratch);
-                for (size_t e = 0; e < nk; e++)
-                    f.SH[e] += f.H[e];
-            } else {
-                c->model->ops->predict_index(c->model, c->par, xi, wi, f.a, f.SH, c->scratch);
-            }
-            for (size_t o = 0; o < nout; o++)
-                f.SA[o] += f.a[o];
-        }
-        size_t b = 0;
-        while (b < c->nblocks) {
-            switch (f.route[b]) {
-            case ROUTE_LINEAR:
-                for (size_t o = 0; o < nout; o++)
-                    c->est[b * nout + o] += f.a[o] * f.g[b];
-                b++;
-                break;
-            case ROUTE_INDEX:
-                st = ame_index(c, &f, i, b, who, err);
-                b++;
-                break;
-            case ROUTE_INDICATORS:
-                ame_indicators(c, &f, xi, wi, &b);
-                break;
-            default:
-                st = ame_plain(c, i, wi, &b, who, err);
-                break;
-            }
-            if (st != PARTREG_OK) {
-                ame_fast_free(&f);
-                return st;
-            }
-        }
+    size_t nout = c->nout, K = c->K;
+    if ((st = ame_segments(c, &f, who, err)) != PARTREG_OK) {
+        ame_fast_free(&f);
+        return st;
     }
     /* the LINEAR blocks' gradients from the shared sums */
     for (size_t b = 0; b < c->nblocks; b++) {
