@@ -25,9 +25,6 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fails=0
 fail() { echo "cli_mpi_ri: FAIL: $*"; fails=$((fails + 1)); }
-# OpenBLAS's own threads change the last bits of k x k products of an
-# in-memory fit; a process of mpirun is bound to one core and runs one
-export OPENBLAS_NUM_THREADS=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 # Open MPI leaves its own allocations at exit, which LeakSanitizer would
 # report as partreg's (the asan build): test_rows checks partreg's
