@@ -312,7 +312,7 @@ int partreg_sym_eigen(double *A, size_t n, double *eval, double *evec)
 {
     for (size_t i = 0; evec && i < n * n; i++)
         evec[i] = i % (n + 1) == 0 ? 1.0 : 0.0;
-    /* an entry below TINY of the largest diagonal entry moves no
+    /* an entry below `tiny`, 1e-18 of the largest diagonal entry, moves no
      * eigenvalue by more than the rounding of the largest: dropped, so
      * that a block of eigenvalues at 0 (a matrix of lower rank) ends too */
     double big = 0.0;

@@ -23,10 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "core/cpu.h"
-#include "core/spd.h"
 #include "core/error.h"
+#include "core/spd.h"
 #include "core/team.h"
 #include "inference/inference_internal.h"
 #include "inference/meat.h"
