@@ -12,44 +12,12 @@
 # build has no MPI or mpirun is missing.
 # Usage: cli_mpi_design.sh BUILD SOURCE
 set -u
+NAME=cli_mpi_design
 BUILD=$1
 SRC=$2
-BIN=$BUILD/partreg
-MPI_BIN=$BUILD/partreg-mpi
 SURVEY=$SRC/tests/cases/survey
 NEXT=$SRC/../shared/conformance/next
-if [ ! -x "$MPI_BIN" ] || ! command -v mpirun >/dev/null 2>&1; then
-    echo "cli_mpi_design: no partreg-mpi or mpirun (MPI not installed: scripts/install-deps.sh mpi); skipped"
-    exit 77
-fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "cli_mpi_design: FAIL: $*"; fails=$((fails + 1)); }
-export OMPI_MCA_rmaps_base_oversubscribe=1
-# Open MPI leaves its own allocations at exit, which LeakSanitizer would
-# report as partreg's (the asan build); the fits out of core keep the check
-mpi() {
-    local np=$1
-    shift
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" nice mpirun --oversubscribe --allow-run-as-root --mca btl self,vader -np "$np" "$@"
-}
-
-# the JSON without the diagnostics (left out of a fit read in blocks)
-compare() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-def load(f):
-    d = json.load(open(f))
-    d.pop("diagnostics", None)
-    return json.dumps(d, sort_keys=True)
-a, b = load(sys.argv[1]), load(sys.argv[2])
-if a != b:
-    print("in memory:", a[:1500])
-    print("in blocks:", b[:1500])
-    sys.exit(1)
-PY
-}
+. "$SRC/tests/mpi_compare.sh"
 
 # same DIR DATA ARGS...: in memory, then -np 2, -np 3 and out of core
 same() {

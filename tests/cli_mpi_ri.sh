@@ -11,43 +11,12 @@
 # MPI or mpirun is missing.
 # Usage: cli_mpi_ri.sh BUILD SOURCE
 set -u
+NAME=cli_mpi_ri
 BUILD=$1
 SRC=$2
-BIN=$BUILD/partreg
-MPI_BIN=$BUILD/partreg-mpi
 RI=$SRC/tests/cases/ri
 NEXT=$SRC/../shared/conformance/next
-if [ ! -x "$MPI_BIN" ] || ! command -v mpirun >/dev/null 2>&1; then
-    echo "cli_mpi_ri: no partreg-mpi or mpirun (MPI not installed: scripts/install-deps.sh mpi); skipped"
-    exit 77
-fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "cli_mpi_ri: FAIL: $*"; fails=$((fails + 1)); }
-export OMPI_MCA_rmaps_base_oversubscribe=1
-# Open MPI leaves its own allocations at exit, which LeakSanitizer would
-# report as partreg's (the asan build): test_rows checks partreg's
-mpi() {
-    local np=$1
-    shift
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" nice mpirun --oversubscribe --allow-run-as-root --mca btl self,vader -np "$np" "$@"
-}
-
-compare() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-def load(f):
-    d = json.load(open(f))
-    d.pop("diagnostics", None)
-    return json.dumps(d, sort_keys=True)
-a, b = load(sys.argv[1]), load(sys.argv[2])
-if a != b:
-    print("one process:", a[:1500])
-    print("over MPI:   ", b[:1500])
-    sys.exit(1)
-PY
-}
+. "$SRC/tests/mpi_compare.sh"
 
 # same DIR DATA ARGS...: in memory, then -np 2 and -np 3
 same() {
