@@ -660,48 +660,39 @@ static void meat_segment(void *arg, size_t s, size_t t)
         runs += i == b || row_psu(p->L, i) != row_psu(p->L, i - 1);
     sr->psu = malloc((runs ? runs : 1) * sizeof *sr->psu);
     sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
-    if (!sr->psu || !sr->sum) {
+    size_t *start = malloc((runs ? runs : 1) * sizeof *start); /* each run's first row */
+    if (!sr->psu || !sr->sum || !start) {
+        free(start);
         sr->failed = 1;
         return;
     }
-    size_t r = 0;
+    for (size_t i = b, r = 0; i < e; i++)
+        if (i == b || row_psu(p->L, i) != row_psu(p->L, i - 1)) {
+            sr->psu[r] = row_psu(p->L, i);
+            start[r++] = i;
+        }
     /* c is a power of 2: times its reciprocal (exact) is the quotient's
      * bits, without a division an entry */
     double inv_c = 1.0 / p->c;
-    if (p->obj->score_sums) { /* the model sums its scores by run */
-        size_t *start = malloc((runs ? runs : 1) * sizeof *start);
-        if (!start) {
-            sr->failed = 1;
-            return;
-        }
-        for (size_t i = b; i < e; i++)
-            if (i == b || row_psu(p->L, i) != row_psu(p->L, i - 1)) {
-                r = i == b ? 0 : r + 1;
-                sr->psu[r] = row_psu(p->L, i);
-                start[r] = i;
+    if (p->obj->score_sums && b < e) { /* the model sums its scores by run */
+        p->obj->score_sums(p->obj->model, p->theta, b, e, start, runs, inv_c, sr->sum,
+                           p->scratch[t]);
+    } else {
+        size_t r = 0;
+        for (size_t i0 = b; i0 < e; i0 += p->block) {
+            size_t i1 = i0 + p->block < e ? i0 + p->block : e;
+            p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);
+            for (size_t i = i0; i < i1; i++) {
+                while (r + 1 < runs && start[r + 1] <= i)
+                    r++;
+                const double *si = p->buf[t] + (i - i0) * k;
+                double *acc = sr->sum + r * k;
+                for (size_t j = 0; j < k; j++)
+                    acc[j] += si[j] * inv_c;
             }
-        if (b < e)
-            p->obj->score_sums(p->obj->model, p->theta, b, e, start, runs, inv_c, sr->sum,
-                               p->scratch[t]);
-        free(start);
-        sr->n = runs;
-        return;
-    }
-    for (size_t i0 = b; i0 < e; i0 += p->block) {
-        size_t i1 = i0 + p->block < e ? i0 + p->block : e;
-        p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);
-        for (size_t i = i0; i < i1; i++) {
-            size_t g = row_psu(p->L, i);
-            if (i == b || g != row_psu(p->L, i - 1)) {
-                r = i == b ? 0 : r + 1;
-                sr->psu[r] = g;
-            }
-            const double *si = p->buf[t] + (i - i0) * k;
-            double *acc = sr->sum + r * k;
-            for (size_t j = 0; j < k; j++)
-                acc[j] += si[j] * inv_c;
         }
     }
+    free(start);
     sr->n = runs;
 }
 
