@@ -683,8 +683,7 @@ static void meat_segment(void *arg, size_t s, size_t t)
             size_t i1 = i0 + p->block < e ? i0 + p->block : e;
             p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);
             for (size_t i = i0; i < i1; i++) {
-                while (r + 1 < runs && start[r + 1] <= i)
-                    r++;
+                r += i != b && row_psu(p->L, i) != row_psu(p->L, i - 1); /* a new run */
                 const double *si = p->buf[t] + (i - i0) * k;
                 double *acc = sr->sum + r * k;
                 for (size_t j = 0; j < k; j++)
