@@ -20,18 +20,13 @@
  * Long, J.S. & Freese, J. (2014) Regression Models for Categorical Dependent
  * Variables Using Stata, 3rd ed.
  *
- * Passes. The fast route fits the J-1 binary logits together, as one
- * objective made of the binary model's objective on each indicator (see
- * `cuts` below), so each Newton pass reads the rows once for every cut,
- * from the ordinal fit's estimates (cut j: intercept -theta_j, slopes
- * beta, the binary logit's parameters when the lines are parallel). The
- * solver's last information holds each cut's Z'W_jj Z; then one pass forms
- * every Z'W_jl Z, j < l, from the same chunk of rows with the rank-update
- * kernel. Z's rows are made a chunk at a time, in cache.
- * The plain route (separate fits on a copy of Z, then a pass of scalar
- * loops per block) is kept for what the fast route cannot settle (a
- * binary fit that does not converge from the ordinal estimates: its
- * messages come from the separate fits) and as the fast route's test. */
+ * Passes. The fast route (brant_cuts.c) fits the J-1 binary logits together
+ * from the ordinal estimates, each pass over the rows serving every cut,
+ * and forms every Z'W_jl Z in the pass that ends the fits. The plain
+ * route (separate fits on a copy of Z, then a pass of scalar loops per
+ * block) is kept for what the fast route cannot settle (a binary fit that
+ * does not converge from the ordinal estimates: its messages come from the
+ * separate fits) and as the fast route's test. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +36,7 @@
 #include "core/cpu.h"
 #include "core/error.h"
 #include "core/spd.h"
-#include "core/team.h"
 #include "inference/inference_internal.h"
-#include "models/newton.h"
-#include "models/kernels/rank_update.h"
-#include "models/kernels/row_products.h"
-#include "models/kernels/score_rows.h"
 
 /* Pivots of the binary-logit information below this fraction of the
  * largest make it singular (as in fit.c). */
@@ -108,9 +98,6 @@ static partreg_chi2_test chi2_test(double chi2, double df)
     return t;
 }
 
-/* Index of the pair (j, l), j <= l < m, among the m (m + 1) / 2 pairs. */
-static size_t pair_index(size_t j, size_t l, size_t m) { return j * (2 * m - j + 1) / 2 + (l - j); }
-
 /* ---- the cut fits ------------------------------------------------------ */
 
 /* Plain route: each cut's binary logit by partreg_fit_create; B (m x q)
@@ -159,173 +146,6 @@ static partreg_status cuts_plain(const partreg_fit *fit, const partreg_data *dat
     return st;
 }
 
-/* The rows of Z = [1, X_kept] for rows [b, b + m) of the fit's design d
- * into Zc (m x q). */
-static void z_rows(const partreg_design *d, size_t b, size_t m, size_t q, double *Zc)
-{
-    if (d->cols) {
-        for (size_t r = 0; r < m; r++) {
-            Zc[r * q] = 1.0;
-            partreg_design_row(d, b + r, Zc + r * q + 1); /* gathers the kept columns */
-        }
-        return;
-    }
-    const double *X = d->X + b * d->ldx;
-    for (size_t r = 0; r < m; r++) {
-        Zc[r * q] = 1.0;
-        memcpy(Zc + r * q + 1, X + r * d->ldx, (q - 1) * sizeof *Zc);
-    }
-}
-
-/* The m binary logits of 1{y > j} on Z = [1, X_kept], j < m, as one
- * objective in their parameters laid end to end (cut j's at
- * [j q, (j + 1) q)): the sum of their log-likelihoods, with a
- * block-diagonal information. A chunk of Z's rows is made once in scratch
- * for all the cuts (no n x q copy of the design, no n-row outcomes), then
- * each cut's indicators, and each cut's sums come from the binary model's
- * own objective over a design of the chunk. So a pass reads the rows once
- * for every cut, and the solver moves the m fits together: one Newton
- * step of the whole is one Newton step of each cut. */
-typedef struct cuts {
-    const partreg_model *bm; /* the binary logit on q columns */
-    const partreg_design *d; /* the fit's design */
-    const double *y;         /* the ordinal codes */
-    size_t m, q, chunk;      /* cuts; columns of Z; rows a chunk */
-} cuts;
-
-/* scratch: [0] the pass flag (unused), Z's chunk, the indicators, a cut's
- * gradient and information, then the binary objective's scratch */
-static size_t cuts_scratch(size_t q, size_t chunk, size_t part)
-{
-    return 1 + chunk * (q + 1) + q + q * q + (part ? part : 1);
-}
-
-static void cuts_accumulate(const void *model, const double *theta, size_t begin, size_t end,
-                            partreg_order order, partreg_accum *acc, double *scratch)
-{
-    const cuts *c = model;
-    size_t q = c->q, K = c->m * q;
-    int info = order == PARTREG_ORDER_HESSIAN || order == PARTREG_ORDER_EXPECTED;
-    double *Zc = scratch + 1, *yc = Zc + c->chunk * q, *g = yc + c->chunk, *I = g + q;
-    double *part = I + q * q;
-    for (size_t b = begin; b < end; b += c->chunk) {
-        size_t rows = end - b < c->chunk ? end - b : c->chunk;
-        z_rows(c->d, b, rows, q, Zc);
-        partreg_design dc = {rows, q, q, Zc, yc, NULL, NULL, q, 2, PARTREG_LOGIT, c->bm, c->d->kernel, 0};
-        partreg_objective oc;
-        c->bm->ops->objective(c->bm, &dc, &oc);
-        for (size_t j = 0; j < c->m; j++) {
-            for (size_t r = 0; r < rows; r++)
-                yc[r] = c->y[b + r] > (double)j ? 1.0 : 0.0;
-            partreg_accum a = {q, 0.0, g, I, 0};
-            memset(g, 0, q * sizeof *g);
-            if (info)
-                memset(I, 0, q * q * sizeof *I);
-            part[0] = 0.0; /* a first call: the chunk's design is new */
-            oc.accumulate(oc.model, theta + j * q, 0, rows, order, &a, part);
-            acc->loglik += a.loglik;
-            acc->nonfinite |= a.nonfinite;
-            if (order == PARTREG_ORDER_VALUE)
-                continue;
-            for (size_t x = 0; x < q; x++)
-                acc->grad[j * q + x] += g[x];
-            if (!info)
-                continue;
-            for (size_t r = 0; r < q; r++) /* the lower triangle of cut j's block */
-                for (size_t x = 0; x <= r; x++)
-                    acc->info[(j * q + r) * K + j * q + x] += I[r * q + x];
-        }
-    }
-}
-
-/* A last Newton step below this (relative) leaves the information of the
- * point before it as the estimate's, to about this much. */
-#define DIAGONAL_STEP 1e-13
-
-/* Fast route: the m binary logits as one objective, Newton from the
- * ordinal estimates. *done = 1 when every fit converged (B filled), 2
- * when also the diagonal blocks of Aall (each cut's Z'W_jj Z) are, 0
- * when the plain route must answer. PARTREG_OK or PARTREG_ENOMEM (or a
- * model's init failure). */
-static partreg_status cuts_fast(const partreg_fit *fit, const partreg_design *d, const double *y,
-                                size_t q, double *B, double *Aall, int *done, partreg_error *err)
-{
-    *done = 0;
-    size_t n = fit->n, pk = fit->pk, m = fit->J - 1;
-    partreg_model bm;
-    partreg_model_spec spec = {.ops = partreg_model_binary(), .link = PARTREG_LOGIT};
-    partreg_status st = partreg_model_init(&bm, &spec, n, q, 2, err);
-    if (st != PARTREG_OK)
-        return st;
-    double *theta = malloc(m * q * sizeof *theta);
-    partreg_accum *acc = partreg_accum_alloc(m * q);
-    if (!theta || !acc) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    /* the binary objective's scratch for a chunk of rows */
-    size_t chunk = partreg_block_rows_auto(q);
-    partreg_design probe = {chunk, q, q, NULL, NULL, NULL, NULL, q, 2, PARTREG_LOGIT, &bm, d->kernel, 0};
-    partreg_objective po;
-    bm.ops->objective(&bm, &probe, &po);
-    cuts c = {&bm, d, y, m, q, chunk};
-    partreg_objective obj;
-    memset(&obj, 0, sizeof obj);
-    obj.k = m * q;
-    obj.n = n;
-    obj.model = &c;
-    obj.accumulate = cuts_accumulate;
-    obj.scratch_doubles = cuts_scratch(q, chunk, po.scratch_doubles);
-    obj.rows_read = fit->rows_read;
-    const double *beta = fit->theta->data;
-    for (size_t j = 0; j < m; j++) {
-        /* P(Y > j) = F(x'beta - theta_j): the binary logit's parameters
-         * under parallel lines */
-        theta[j * q] = -beta[pk + j];
-        memcpy(theta + j * q + 1, beta, pk * sizeof *theta);
-    }
-    partreg_fit_options opt = fit->opt;
-    opt.information = PARTREG_INFO_OBSERVED;
-    partreg_newton_result res;
-    double *last = malloc(m * q * sizeof *last);
-    if (!last) {
-        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    st = partreg_newton_maximise(&obj, theta, &opt, acc, last, 0, NULL, &res);
-    /* the last step taken without a pass after it, relative */
-    double moved = 0.0;
-    for (size_t j = 0; j < m * q; j++)
-        moved = fmax(moved, fabs(last[j]) / (1.0 + fabs(theta[j])));
-    free(last);
-    if (st == PARTREG_ENUMERIC) /* not finite at the start: leave it to the plain route */
-        st = PARTREG_OK;
-    else if (st != PARTREG_OK)
-        partreg_error_set(err, st, "out of memory");
-    else if (res.reason == PARTREG_STOP_CONVERGED) {
-        memcpy(B, theta, m * q * sizeof *B);
-        *done = 1;
-        /* each cut's information at the estimate, Z'W_jj Z: the diagonal
-         * blocks of the last (fresh) information, when its point is the
-         * estimate's but for a last step that moves no more than
-         * DIAGONAL_STEP (else the cross-products' pass makes them too) */
-        if (moved < DIAGONAL_STEP) {
-            size_t K = m * q;
-            for (size_t j = 0; j < m; j++) {
-                double *Ajj = Aall + pair_index(j, j, m) * q * q;
-                for (size_t a = 0; a < q; a++)
-                    memcpy(Ajj + a * q, acc->info + (j * q + a) * K + j * q, q * sizeof *Ajj);
-            }
-            *done = 2;
-        }
-    }
-cleanup:
-    free(theta);
-    partreg_accum_free(acc);
-    partreg_model_release(&bm);
-    return st;
-}
-
 /* ---- the weighted cross-products Z'W_jl Z -------------------------------- */
 
 /* Plain route: A[pair (j, l)] (q x q, full) = sum_i pi_il (1 - pi_ij) z_i z_i'
@@ -349,7 +169,7 @@ static partreg_status cross_plain(const partreg_fit *fit, const double *Z, size_
     }
     for (size_t j = 0; j < m; j++)
         for (size_t l = j; l < m; l++) {
-            double *Ap = A + pair_index(j, l, m) * q * q;
+            double *Ap = A + partreg_brant_pair(j, l, m) * q * q;
             memset(Ap, 0, q * q * sizeof *Ap);
             for (size_t i = 0; i < n; i++) {
                 double wi = pi[l * n + i] * (1.0 - pi[j * n + i]);
@@ -365,89 +185,6 @@ static partreg_status cross_plain(const partreg_fit *fit, const double *Z, size_
         }
     free(pi);
     return PARTREG_OK;
-}
-
-/* Fast route: one pass; a segment's rows in chunks, each chunk's fitted
- * values of every cut, then every pair's rank update of the chunk (the
- * pairs j < l only when the cut fits gave the diagonal blocks). */
-typedef struct cross_pass {
-    const partreg_design *d; /* the fit's design: Z's rows made a chunk at a time */
-    const double *B;
-    size_t n, q, m, npairs, nseg, block, chunk;
-    int off_diagonal; /* the pairs j < l only */
-    double *seg;     /* nseg x npairs x q x q: the segments' sums (lower triangles) */
-    double **work;   /* a member's: pi (m x chunk), h (chunk), zp, zn, Z's rows (chunk x q) */
-} cross_pass;
-
-static void cross_segment(void *arg, size_t s, size_t t)
-{
-    const cross_pass *c = arg;
-    size_t q = c->q, m = c->m, B = c->chunk, b, e;
-    partreg_segment_rows(c->n, c->block, c->nseg, s, &b, &e);
-    double *sum = c->seg + s * c->npairs * q * q;
-    memset(sum, 0, c->npairs * q * q * sizeof *sum);
-    double *pi = c->work[t], *h = pi + m * B, *zp = h + B, *zn = zp + B * q, *Zc = zn + B * q;
-    for (size_t i0 = b; i0 < e; i0 += B) {
-        size_t rows = e - i0 < B ? e - i0 : B;
-        z_rows(c->d, i0, rows, q, Zc);
-        for (size_t j = 0; j < m; j++) {
-            double *pj = pi + j * B;
-            partreg_rows_dot(partreg_route_isa(c->d->kernel), Zc, q, q, c->B + j * q, rows, pj);
-            partreg_logit_cdf_rows(pj, rows);
-        }
-        for (size_t j = 0; j < m; j++)
-            for (size_t l = j + (c->off_diagonal ? 1 : 0); l < m; l++) {
-                const double *pj = pi + j * B, *pl = pi + l * B;
-                for (size_t r = 0; r < rows; r++)
-                    h[r] = pl[r] * (1.0 - pj[r]);
-                partreg_info_add(partreg_route_isa(c->d->kernel), sum + pair_index(j, l, m) * q * q, q, q, Zc, q, h, NULL, NULL,
-                                 rows, zp, zn);
-            }
-    }
-}
-
-/* Segment sums at most (doubles), the segments fixed by n, q and J. */
-#define CROSS_STATE_DOUBLES ((size_t)1 << 22)
-
-static partreg_status cross_fast(const partreg_fit *fit, const partreg_design *d, size_t q,
-                                 const double *B, int off_diagonal, double *A)
-{
-    size_t n = fit->n, m = fit->J - 1, npairs = m * (m + 1) / 2, per = npairs * q * q;
-    size_t block = partreg_block_rows_auto(q);
-    size_t nseg = partreg_segment_count(n, q, block);
-    if (nseg * per > CROSS_STATE_DOUBLES)
-        nseg = CROSS_STATE_DOUBLES / per > 0 ? CROSS_STATE_DOUBLES / per : 1;
-    size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
-    if (nt > nseg)
-        nt = nseg;
-    cross_pass c = {d, B, n, q, m, npairs, nseg, block, block, off_diagonal, NULL, NULL};
-    c.seg = malloc(nseg * per * sizeof *c.seg);
-    c.work = calloc(nt, sizeof *c.work);
-    partreg_status st = c.seg && c.work ? PARTREG_OK : PARTREG_ENOMEM;
-    for (size_t t = 0; st == PARTREG_OK && t < nt; t++)
-        if (!(c.work[t] = malloc((m * block + block + 3 * block * q) * sizeof(double))))
-            st = PARTREG_ENOMEM;
-    if (st == PARTREG_OK) {
-        partreg_team_run_segments(NULL, nt, nseg, cross_segment, &c);
-        partreg_fit_count_rows(fit, n);
-        for (size_t j = 0; j < m; j++)
-            for (size_t l = j + (off_diagonal ? 1 : 0); l < m; l++) {
-                size_t at = pair_index(j, l, m) * q * q;
-                double *Ap = A + at;
-                memset(Ap, 0, q * q * sizeof *Ap);
-                for (size_t s = 0; s < nseg; s++) /* in segment order: the same bits at any nt */
-                    for (size_t x = 0; x < q * q; x++)
-                        Ap[x] += c.seg[s * per + at + x];
-                for (size_t a = 0; a < q; a++) /* the kernel fills the lower triangles */
-                    for (size_t b = 0; b < a; b++)
-                        Ap[b * q + a] = Ap[a * q + b];
-            }
-    }
-    for (size_t t = 0; c.work && t < nt; t++)
-        free(c.work[t]);
-    free(c.work);
-    free(c.seg);
-    return st;
 }
 
 /* ---- the test ------------------------------------------------------------ */
@@ -487,6 +224,18 @@ static partreg_status brant_check(const partreg_fit *fit, const partreg_data *da
     return PARTREG_OK;
 }
 
+/* Z = [1, X_kept], n x q, for the plain route's separate fits. */
+static void z_matrix(const partreg_design *d, size_t q, double *Z)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        double *z = Z + i * q;
+        z[0] = 1.0;
+        const double *x = partreg_design_row(d, i, z + 1); /* gathers the kept columns */
+        if (x != z + 1)
+            memcpy(z + 1, x, (q - 1) * sizeof *z);
+    }
+}
+
 /* The J-1 binary logits of Y > j (row j of Bc = (a_j, b_j)) and the
  * cross-products Z'W_jl Z of every pair j <= l into Aall. *Z is the
  * design [1, X_kept] when the plain route made it (the caller frees it). */
@@ -499,17 +248,18 @@ static partreg_status brant_cut_fits(const partreg_fit *fit, const partreg_data 
     int done = 0;
     partreg_status st;
     if (route == PARTREG_BRANT_AUTO &&
-        (st = cuts_fast(fit, d, data->y, q, Bc, Aall, &done, err)) != PARTREG_OK)
+        (st = partreg_brant_cuts_fast(fit, d, data->y, q, Bc, Aall, &done, NULL)) != PARTREG_OK)
+        return partreg_error_set(err, st, "out of memory");
+    if (done)
+        return PARTREG_OK;
+    /* the separate fits read Z as their data */
+    if (!(*Z = calloc(n * q, sizeof **Z))) /* zeroed: z_matrix fills it */
+        return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    z_matrix(d, q, *Z);
+    partreg_fit_count_rows(fit, n);
+    if ((st = cuts_plain(fit, data, *Z, q, Bc, err)) != PARTREG_OK)
         return st;
-    if (!done || route == PARTREG_BRANT_PLAIN) { /* the separate fits read Z as their data */
-        if (!(*Z = calloc(n * q, sizeof **Z))) /* zeroed: z_rows fills it */
-            return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-        z_rows(d, 0, n, q, *Z);
-        partreg_fit_count_rows(fit, n);
-    }
-    if (!done && (st = cuts_plain(fit, data, *Z, q, Bc, err)) != PARTREG_OK)
-        return st;
-    st = route == PARTREG_BRANT_AUTO ? cross_fast(fit, d, q, Bc, done == 2, Aall)
+    st = route == PARTREG_BRANT_AUTO ? partreg_brant_cross_fast(fit, d, data->y, q, Bc, Aall)
                                      : cross_plain(fit, *Z, q, Bc, Aall);
     if (st != PARTREG_OK)
         return partreg_error_set(err, st, "out of memory");
@@ -538,7 +288,7 @@ static partreg_status brant_slope_cov(const partreg_fit *fit, const double *Aall
 {
     size_t pk = fit->pk, m = fit->J - 1, ms = m * pk;
     for (size_t j = 0; j < m; j++)
-        if (partreg_spd_invert(spd_q, Aall + pair_index(j, j, m) * q * q, Ainv + j * q * q,
+        if (partreg_spd_invert(spd_q, Aall + partreg_brant_pair(j, j, m) * q * q, Ainv + j * q * q,
                                SINGULAR_PIVOT) != 0)
             return partreg_error_set(err, PARTREG_ESINGULAR,
                                      "Brant test: the information of the binary logit of Y > "
@@ -548,7 +298,7 @@ static partreg_status brant_slope_cov(const partreg_fit *fit, const double *Aall
         for (size_t l = j; l < m; l++) {
             const double *Vjl = Ainv + j * q * q; /* q x q */
             if (l != j) {
-                square_product(Ainv + j * q * q, Aall + pair_index(j, l, m) * q * q, q, T);
+                square_product(Ainv + j * q * q, Aall + partreg_brant_pair(j, l, m) * q * q, q, T);
                 square_product(T, Ainv + l * q * q, q, A);
                 Vjl = A;
             }

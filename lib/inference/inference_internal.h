@@ -101,4 +101,36 @@ partreg_status partreg_brant_run(const partreg_fit *fit, const partreg_data *dat
                                  partreg_brant_route route, partreg_brant **out,
                                  partreg_error *err);
 
+/* Index of the Brant test's pair of cuts (j, l), j <= l < m, among the
+ * m (m + 1) / 2 pairs: the order of its cross-products Z'W_jl Z. */
+static inline size_t partreg_brant_pair(size_t j, size_t l, size_t m)
+{
+    return j * (2 * m - j + 1) / 2 + (l - j);
+}
+
+/* What the Brant test's fast route did (brant_cuts.c). */
+typedef struct partreg_brant_cut_stats {
+    int passes;      /* passes over the rows */
+    int info_passes; /* of which formed the information over all rows */
+    int iterations;  /* Newton steps computed */
+} partreg_brant_cut_stats;
+
+/* The fast route of the Brant test's cut fits (brant_cuts.c): the m = J - 1
+ * binary logits of 1{y > j} on Z = [1, X_kept] (q = pk + 1 columns, from
+ * the fit's design d; y the ordinal codes) fitted together from the
+ * ordinal estimates, into B (m x q, cut j's at j q), and every Z'W_jl Z,
+ * j <= l, at the estimate into A (m (m + 1) / 2 blocks of q x q, full, in
+ * partreg_brant_pair order). *done = 1 when B and A are filled, 0 when the
+ * plain route must answer (see the file). stats may be NULL.
+ * PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_brant_cuts_fast(const partreg_fit *fit, const partreg_design *d,
+                                       const double *y, size_t q, double *B, double *A,
+                                       int *done, partreg_brant_cut_stats *stats);
+
+/* Every Z'W_jl Z, j <= l, at the cut fits' estimates B (m x q) into A, as
+ * partreg_brant_cuts_fast gives them, in one pass: for estimates from the
+ * plain route's fits. PARTREG_OK or PARTREG_ENOMEM. */
+partreg_status partreg_brant_cross_fast(const partreg_fit *fit, const partreg_design *d,
+                                        const double *y, size_t q, const double *B, double *A);
+
 #endif

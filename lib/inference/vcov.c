@@ -148,7 +148,9 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
                                  data->ldx, data->p);
     for (size_t i = 0; i < data->n; i++) {
         double y = data->y[i];
-        int ok = y >= 0 && y < (double)fit->J && y == floor(y);
+        /* in [0, J) first, so that the conversion is defined: a whole
+         * number converts back to itself (floor would be a call a row) */
+        int ok = y >= 0 && y < (double)fit->J && (double)(long)y == y;
         if (!ok)
             return partreg_error_set_index(err, PARTREG_EINVAL, (long)i,
                                            "row %zu: outcome %g is not valid for this model", i + 1,

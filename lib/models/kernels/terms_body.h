@@ -91,6 +91,45 @@ ROW_LOOP double binary_logit_terms(const double *restrict eta, const double *res
     return partreg_vm_sum16(wl, m);
 }
 
+/* F, S, gw and hw of binary_logit_row at unit weight for the outcome
+ * 1{y > j} at eta + a (eta overwritten with it), without its log1p: the
+ * exps first in a loop of their own (into hw), as above. */
+ROW_LOOP void binary_logit_cut(double *restrict eta, double a, const double *restrict y,
+                               double j, size_t m, double *restrict F, double *restrict S,
+                               double *restrict gw, double *restrict hw)
+{
+    for (size_t r = 0; r < m; r++) {
+        double x = eta[r] + a;
+        eta[r] = x;
+        hw[r] = partreg_vm_exp(-fabs(x));
+    }
+    for (size_t r = 0; r < m; r++) {
+        double x = eta[r], e = hw[r];
+        double big = 1.0 / (1.0 + e), small = e * big;
+        double Fr = x >= 0 ? big : small, Sr = x >= 0 ? small : big;
+        F[r] = Fr;
+        S[r] = Sr;
+        gw[r] = y[r] > j ? Sr : -Fr;
+        hw[r] = Fr * Sr;
+    }
+}
+
+/* binary_logit_terms at unit weights for the outcome 1{y > j} at eta + a
+ * (eta overwritten with it). */
+ROW_LOOP double binary_logit_cut_value(double *restrict eta, double a, const double *restrict y,
+                                       double j, size_t m, double *restrict wl,
+                                       double *restrict gw, double *restrict hw)
+{
+    for (size_t r = 0; r < m; r++) {
+        double x = eta[r] + a;
+        eta[r] = x;
+        hw[r] = partreg_vm_exp(-fabs(x));
+    }
+    for (size_t r = 0; r < m; r++)
+        binary_logit_row(eta[r], hw[r], y[r] > j ? 1.0 : 0.0, 1.0, wl + r, gw + r, hw + r);
+    return partreg_vm_sum16(wl, m);
+}
+
 /* ---- cumulative-link ------------------------------------------------------- */
 
 /* F and S of the logistic at x from e = exp(-|x|) (x = +-inf exact: e = 0) */
@@ -321,7 +360,8 @@ ROW_LOOP void nominal_logit_rows(const double *restrict a, const double *restric
 
 const partreg_terms *TERMS_TABLE(void)
 {
-    static const partreg_terms table = {binary_logit_terms,   ordinal_logit_values,
+    static const partreg_terms table = {binary_logit_terms,   binary_logit_cut,
+                                        binary_logit_cut_value, ordinal_logit_values,
                                         ordinal_logit_grad,   ordinal_logit_full,
                                         ordinal_logit_finite, nominal_logit_rows};
     return &table;
