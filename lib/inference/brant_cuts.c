@@ -16,8 +16,8 @@
  * slopes beta: the binary logits' parameters when the lines are parallel),
  * which on the bench data are within about 1% (relative) of the cut fits'
  * estimates. The information is formed over all rows at the first point
- * (the anchor a, with the gradient and the log-likelihood); at the points
- * after it, it is estimated as
+ * (the anchor a, with the gradient); at the points after it, it is
+ * estimated as
  *   A_j(b) ~ A_j(a) + f (A^s_j(b) - A^s_j(a)),
  * A^s the sum over the subsample of every SUB_STRIDE-th row, f = n / n_s:
  * the information changes by about the distance moved (relative), and the
@@ -33,12 +33,13 @@
  *
  * Safeguards. A point farther than ANCHOR_DISTANCE from the anchor gets a
  * new one. The passes after steps larger than VALUE_STEP evaluate the
- * log-likelihood, which judges the step (halved when it falls, then a new
- * anchor); after smaller ones the step is kept when the Newton step from
- * its point is smaller than the one before (the log-likelihood is
- * concave: near its maximum each step shrinks the next), else a new anchor
- * at the point before and the log-likelihood at every pass from then on.
- * An estimate that is not positive definite gets a new anchor.
+ * log-likelihood (and the point the step starts from gets a pass for its
+ * own, when it has none), which judges the step (halved when it falls,
+ * then a new anchor); after smaller ones the step is kept when the Newton
+ * step from its point is smaller than the one before (the log-likelihood
+ * is concave: near its maximum each step shrinks the next), else a new
+ * anchor at the point before and the log-likelihood at every pass from
+ * then on. An estimate that is not positive definite gets a new anchor.
  *
  * The last pass. When the step from the current point is predicted to
  * leave less than FINAL_ERROR of the estimate (and is below FINAL_MAX_STEP,
@@ -133,11 +134,14 @@ typedef struct cut_pass {
     size_t nseg, block, chunk, per, nt;
     size_t sub_cap; /* subsample rows gathered at most */
     unsigned what;
+    int same_slopes; /* every cut's slopes are theta's first cut's (the ordinal
+                      * estimates): x'b_j is made once a row */
     double *seg;   /* nseg x per: loglik, nonfinite, gradient (m q), the pairs'
                     * sums (npairs q q), the subsample's (m q q) */
     double **work; /* a member's: the kept columns (when some were dropped),
                     * eta, l, h, then F, S, g, h per cut, zp, zn, the
-                    * subsample's rows and weights (curve_segment: its own) */
+                    * subsample's rows and weights, x'b (curve_segment: its
+                    * own) */
 } cut_pass;
 
 /* The merged sums of a pass (the parts it computed). */
@@ -154,7 +158,7 @@ typedef struct cut_sums {
 static size_t work_doubles(const cut_pass *c)
 {
     size_t pk = c->q - 1, cap = c->sub_cap, big = c->chunk > cap ? c->chunk : cap;
-    return big * pk + 3 * big + 4 * c->m * big + 2 * big * pk + cap * (pk + c->m);
+    return big * pk + 4 * big + 4 * c->m * big + 2 * big * pk + cap * (pk + c->m);
 }
 
 /* z[c] = x[c], c < k */
@@ -226,7 +230,7 @@ static void cut_segment(void *arg, size_t s, size_t t)
     size_t cap = c->sub_cap, big = B > cap ? B : cap;
     double *gather = c->work[t], *eta = gather + big * pk, *wl = eta + big;
     double *h = wl + big, *cut = h + big, *zp = cut + 4 * m * big, *zn = zp + big * pk;
-    double *Xs = zn + big * pk, *hs = Xs + cap * pk;
+    double *Xs = zn + big * pk, *hs = Xs + cap * pk, *x_beta = hs + cap * m;
     size_t ns = 0; /* subsample rows gathered */
     partreg_isa isa = partreg_route_isa(c->d->kernel);
     const partreg_terms *terms = partreg_terms_for(isa);
@@ -242,7 +246,13 @@ static void cut_segment(void *arg, size_t s, size_t t)
         for (size_t j = 0; j < m; j++) {
             double *F = cut + 4 * j * B, *S = F + B, *g = S + B, *hw = g + B;
             const double *bj = c->theta + j * q;
-            partreg_rows_dot(isa, xb, lda, pk, bj + 1, rows, eta);
+            if (!c->same_slopes) {
+                partreg_rows_dot(isa, xb, lda, pk, bj + 1, rows, eta);
+            } else { /* the terms add the intercept to eta in place */
+                if (j == 0)
+                    partreg_rows_dot(isa, xb, lda, pk, bj + 1, rows, x_beta);
+                memcpy(eta, x_beta, rows * sizeof *eta);
+            }
             if (what & CUT_VALUE) {
                 double ll = terms->binary_logit_cut_value(eta, bj[0], c->y + i0, (double)j, rows,
                                                           wl, g, hw);
@@ -350,6 +360,9 @@ static void cut_pass_run(cut_pass *c, const double *theta, unsigned what, cut_su
     size_t q = c->q, m = c->m, qq = q * q;
     c->theta = theta;
     c->what = what;
+    c->same_slopes = 1;
+    for (size_t j = 1; j < m; j++)
+        c->same_slopes &= memcmp(theta + 1, theta + j * q + 1, (q - 1) * sizeof *theta) == 0;
     partreg_team_run_segments(NULL, c->nt, c->nseg, cut_segment, c);
     out->loglik = 0.0;
     out->nonfinite = 0;
@@ -398,7 +411,9 @@ typedef struct cut_fit {
     partreg_spd *spd;
     partreg_brant_cut_stats *stats;
     /* where the iteration is */
-    double loglik; /* at theta, or at the last point that had a value */
+    double loglik; /* at theta when valued, else the last one evaluated (a
+                    * scale for the separation test) */
+    int valued;    /* loglik is theta's */
     double dec, rel;   /* the step from theta: g's, its largest relative entry */
     int exact;         /* info was formed at theta over all rows */
     int prev_exact;    /* the step that led to theta was from such information */
@@ -507,12 +522,15 @@ static int curve_step(cut_fit *cf)
  * not finite or the information not positive definite. */
 static int anchor_at_theta(cut_fit *cf)
 {
-    unsigned what = CUT_VALUE | CUT_GRAD | CUT_INFO | CUT_SUB;
+    unsigned what = CUT_GRAD | CUT_INFO | CUT_SUB | (cf->careful ? CUT_VALUE : 0u);
     cut_pass_run(&cf->pass, cf->theta, what, &cf->sums);
     count_pass(cf, what);
     if (cf->sums.nonfinite || !isfinite(cf->sums.loglik))
         return -1;
-    cf->loglik = cf->sums.loglik;
+    if (what & CUT_VALUE) {
+        cf->loglik = cf->sums.loglik;
+        cf->valued = 1;
+    }
     take_sums(cf, what);
     cf->prev_exact = 1;
     cf->prev_rel = 0.0;
@@ -555,6 +573,7 @@ static int last_pass(cut_fit *cf, double *B)
         cf->theta = t;
         if (ok) {
             memcpy(cf->theta, cf->trial, cf->K * sizeof *cf->theta);
+            cf->valued = 0;
             if (cf->rel < DIAGONAL_STEP) {
                 for (size_t x = 0; x < cf->K; x++)
                     B[x] = cf->theta[x] + cf->step[x];
@@ -582,6 +601,8 @@ static int halve(cut_fit *cf, double floor)
         count_pass(cf, CUT_VALUE);
         if (!cf->sums.nonfinite && isfinite(cf->sums.loglik) && cf->sums.loglik >= floor) {
             memcpy(cf->theta, cf->trial, cf->K * sizeof *cf->theta);
+            cf->loglik = cf->sums.loglik;
+            cf->valued = 1;
             return 0;
         }
     }
@@ -599,6 +620,14 @@ static int regular_step(cut_fit *cf)
     unsigned what = CUT_GRAD | CUT_SUB;
     if (cf->careful || cf->rel > VALUE_STEP)
         what |= CUT_VALUE;
+    if ((what & CUT_VALUE) && !cf->valued) { /* the value the trial's is judged against */
+        cut_pass_run(&cf->pass, cf->theta, CUT_VALUE, &cf->sums);
+        count_pass(cf, CUT_VALUE);
+        if (cf->sums.nonfinite || !isfinite(cf->sums.loglik))
+            return -1;
+        cf->loglik = cf->sums.loglik;
+        cf->valued = 1;
+    }
     if (rel_distance(cf->trial, cf->anchor_theta, cf->K) > ANCHOR_DISTANCE)
         what |= CUT_INFO;
     cut_pass_run(&cf->pass, cf->trial, what, &cf->sums);
@@ -617,7 +646,8 @@ static int regular_step(cut_fit *cf)
             return anchor_at_theta(cf);
         }
         memcpy(cf->theta, cf->trial, cf->K * sizeof *cf->theta);
-        if (what & CUT_VALUE)
+        cf->valued = (what & CUT_VALUE) != 0;
+        if (cf->valued)
             cf->loglik = cf->sums.loglik;
         cf->prev_exact = exact;
         cf->prev_rel = rel;
@@ -670,6 +700,7 @@ static partreg_status cut_fit_init(cut_fit *cf, const partreg_fit *fit, const pa
     memset(cf, 0, sizeof *cf);
     cf->fit = fit;
     cf->K = K;
+    cf->loglik = fit->loglik; /* a scale until the first value */
     cf->stats = stats;
     memset(stats, 0, sizeof *stats);
     cf->ratio = (double)n / (double)((n + SUB_STRIDE - 1) / SUB_STRIDE);
