@@ -707,12 +707,25 @@ typedef struct meat_pass {
     double **scratch;  /* per member */
 } meat_pass;
 
-/* Row i > 0 is in another PSU than row i - 1. */
-static int psu_changes(const partreg_survey *s, size_t i)
+/* The first row of each run of one PSU in rows [b, e) into start (room
+ * for e - b): rows whose stratum or PSU code differs from the row before.
+ * Returns the number of runs. */
+static size_t find_runs(const partreg_survey *s, size_t b, size_t e, size_t *start)
 {
-    if (!s->psu)
-        return 1;
-    return s->psu[i] != s->psu[i - 1] || (s->stratum && s->stratum[i] != s->stratum[i - 1]);
+    size_t runs = 0;
+    if (b < e)
+        start[runs++] = b;
+    if (!s->psu) { /* every row its own PSU */
+        for (size_t i = b + 1; i < e; i++)
+            start[runs++] = i;
+        return runs;
+    }
+    const size_t *psu = s->psu, *str = s->stratum;
+    for (size_t i = b + 1; i < e; i++) {
+        start[runs] = i;
+        runs += psu[i] != psu[i - 1] || (str && str[i] != str[i - 1]);
+    }
+    return runs;
 }
 
 /* Segment s on member t: its runs, their codes and sums, in row order. */
@@ -723,24 +736,25 @@ static void meat_segment(void *arg, size_t s, size_t t)
     seg_runs *sr = &p->seg[s];
     size_t b, e, k = p->k;
     partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
-    size_t runs = b < e;
-    for (size_t i = b + 1; i < e; i++)
-        runs += psu_changes(sv, i);
+    size_t *start = malloc((e > b ? e - b : 1) * sizeof *start); /* each run's first row */
+    if (!start) {
+        sr->failed = 1;
+        return;
+    }
+    size_t runs = find_runs(sv, b, e, start);
     sr->code = malloc((runs ? 2 * runs : 1) * sizeof *sr->code);
     sr->psu = malloc((runs ? runs : 1) * sizeof *sr->psu);
     sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
-    size_t *start = malloc((runs ? runs : 1) * sizeof *start); /* each run's first row */
-    if (!sr->code || !sr->psu || !sr->sum || !start) {
+    if (!sr->code || !sr->psu || !sr->sum) {
         free(start);
         sr->failed = 1;
         return;
     }
-    for (size_t i = b, r = 0; i < e; i++)
-        if (i == b || psu_changes(sv, i)) {
-            sr->code[2 * r] = sv->stratum ? sv->stratum[i] : 0;
-            sr->code[2 * r + 1] = sv->psu ? sv->psu[i] : i;
-            start[r++] = i;
-        }
+    for (size_t r = 0; r < runs; r++) {
+        size_t i = start[r];
+        sr->code[2 * r] = sv->stratum ? sv->stratum[i] : 0;
+        sr->code[2 * r + 1] = sv->psu ? sv->psu[i] : i;
+    }
     /* c is a power of 2: times its reciprocal (exact) is the quotient's
      * bits, without a division an entry */
     double inv_c = 1.0 / p->c;
