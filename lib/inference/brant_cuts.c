@@ -703,7 +703,8 @@ static partreg_status cut_fit_init(cut_fit *cf, const partreg_fit *fit, const pa
     cf->loglik = fit->loglik; /* a scale until the first value */
     cf->stats = stats;
     memset(stats, 0, sizeof *stats);
-    cf->ratio = (double)n / (double)((n + SUB_STRIDE - 1) / SUB_STRIDE);
+    size_t n_sub = (n + SUB_STRIDE - 1) / SUB_STRIDE; /* rows 0, SUB_STRIDE, ... < n */
+    cf->ratio = (double)n / (double)n_sub;
     cut_pass *c = &cf->pass;
     c->d = d;
     c->y = y;

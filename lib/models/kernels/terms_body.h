@@ -1,9 +1,12 @@
 /* The per-row terms loops of the logit fast paths, compiled once per
  * target (terms_base.c, terms_avx2.c, terms_avx512.c, each defining
  * PARTREG_TERMS_SUFFIX and PARTREG_TERMS_TARGET before including this
- * file): the binary pass's terms (binary_pass.c), the ordinal logit
- * pass's (ordinal_pass.c, which says how the pass uses them) and those of
- * the nominal-effects pass (nominal_sums.c).
+ * file): the binary pass's terms (binary_pass.c), those of the Brant
+ * test's cut fits (the binary logit of an ordinal outcome's cut,
+ * lib/inference/brant_cuts.c; tests/test_brant_routes.c holds them to
+ * binary_logit's bits), the ordinal logit pass's (ordinal_pass.c, which
+ * says how the pass uses them) and those of the nominal-effects pass
+ * (nominal_sums.c).
  *
  * Contract: every copy gives the same bits (straight-line IEEE
  * arithmetic, no fused multiply-adds: -ffp-contract=off, and vmath.h's
@@ -360,9 +363,8 @@ ROW_LOOP void nominal_logit_rows(const double *restrict a, const double *restric
 
 const partreg_terms *TERMS_TABLE(void)
 {
-    static const partreg_terms table = {binary_logit_terms,   binary_logit_cut,
-                                        binary_logit_cut_value, ordinal_logit_values,
-                                        ordinal_logit_grad,   ordinal_logit_full,
-                                        ordinal_logit_finite, nominal_logit_rows};
+    static const partreg_terms table = {
+        binary_logit_terms, binary_logit_cut,   binary_logit_cut_value, ordinal_logit_values,
+        ordinal_logit_grad, ordinal_logit_full, ordinal_logit_finite,   nominal_logit_rows};
     return &table;
 }
