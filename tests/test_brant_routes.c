@@ -189,6 +189,7 @@ static void test_passes_threads_routes(void **state)
     double before = partreg_fit_passes_read(fit);
     cut_fits(fit, &d, B, A, &st);
     assert_int_equal(st.info_passes, 2);
+    assert_int_equal(st.last_passes, 1);
     assert_true(st.passes >= 3 && st.passes <= 6);
     assert_true(partreg_fit_passes_read(fit) - before < st.passes + 1.5); /* + check, curvature */
     partreg_brant *fast = NULL, *plain = NULL;

@@ -105,6 +105,8 @@
  * larger than FINAL_MAX_STEP. */
 #define FINAL_ERROR (DIAGONAL_STEP / 2)
 #define FINAL_MAX_STEP 1e-8
+/* Last passes at most (one, but for a prediction that fails). */
+#define LAST_PASSES_MAX 3
 /* Step-halving accepts a log-likelihood lower by at most this fraction of
  * 1 + |loglik| (newton.c's HALVING_SLACK). */
 #define HALVING_SLACK 1e-13
@@ -562,6 +564,8 @@ static double predicted_distance(const cut_fit *cf)
 static int last_pass(cut_fit *cf, double *B)
 {
     unsigned what = CUT_GRAD | CUT_INFO | CUT_CROSS;
+    if (cf->stats->last_passes++ >= LAST_PASSES_MAX)
+        return -1; /* the steps stall above DIAGONAL_STEP: rounding, or no maximum */
     cut_pass_run(&cf->pass, cf->trial, what, &cf->sums);
     count_pass(cf, what);
     double dec = cf->dec;

@@ -110,8 +110,9 @@ static inline size_t partreg_brant_pair(size_t j, size_t l, size_t m)
 
 /* What the Brant test's fast route did (brant_cuts.c). */
 typedef struct partreg_brant_cut_stats {
-    int passes;      /* passes over the rows */
+    int passes;      /* passes over all rows */
     int info_passes; /* of which formed the information over all rows */
+    int last_passes; /* of which formed the cross-products */
     int iterations;  /* Newton steps computed */
 } partreg_brant_cut_stats;
 
