@@ -262,8 +262,9 @@ static void test_far_start(void **state)
 
 /* binary_logit_cut and binary_logit_cut_value (terms.h) at every
  * instruction set this machine runs: the bits of binary_logit at eta + a
- * for the outcome 1{y > j} (unit weights); F and S are the logistic's
- * from both sides, S never 1 - F. */
+ * for the outcome 1{y > j} (unit weights), with the sums of gw and hw
+ * (in their stripes: the same bits at every set, the plain sum's to
+ * rounding); F and S are the logistic's from both sides, S never 1 - F. */
 static void test_cut_terms(void **state)
 {
     (void)state;
@@ -281,14 +282,22 @@ static void test_cut_terms(void **state)
     const partreg_terms *base = partreg_terms_for(PARTREG_ISA_BASE);
     for (size_t r = 0; r < M; r++)
         e1[r] = eta0[r] + a;
-    double ll = base->binary_logit(e1, yc, NULL, M, wl, gw, hw);
+    double ll = base->binary_logit(e1, yc, NULL, M, wl, gw, hw), gsum = 0.0, hsum = 0.0;
+    for (size_t r = 0; r < M; r++) {
+        gsum += gw[r];
+        hsum += hw[r];
+    }
     for (partreg_isa isa = PARTREG_ISA_BASE; isa <= test_isa_max(); isa++) {
         const partreg_terms *t = partreg_terms_for(isa);
         memcpy(e2, eta0, sizeof e2);
         memcpy(e3, eta0, sizeof e3);
-        double ll2 = t->binary_logit_cut_value(e2, a, y, j, M, wl2, gw2, hw2);
-        t->binary_logit_cut(e3, a, y, j, M, F, S, gw3, hw3);
+        double s2[2], s3[2];
+        double ll2 = t->binary_logit_cut_value(e2, a, y, j, M, wl2, gw2, hw2, s2);
+        t->binary_logit_cut(e3, a, y, j, M, F, S, gw3, hw3, s3);
         assert_true(ll2 == ll);
+        assert_true(s2[0] == s3[0] && s2[1] == s3[1]);
+        assert_rel(s2[0], gsum, 1e-13 * M);
+        assert_rel(s2[1], hsum, 1e-13 * M);
         for (size_t r = 0; r < M; r++) {
             assert_true(e2[r] == e1[r] && e3[r] == e1[r]);
             assert_true(wl2[r] == wl[r] && gw2[r] == gw[r] && hw2[r] == hw[r]);

@@ -192,19 +192,20 @@ static void pair_weights(const double *restrict F, const double *restrict S, siz
 }
 
 /* A block (see cut_pass) += sum h z z' over rows of X (pk columns, stride
- * lda), and with g the gradient grad (q) += sum g z. The rank update sums
- * x h x' and, from the same reads, h x (its gradient's slot). */
+ * lda), and with g the gradient grad (q) += sum g z; sums[0] and sums[1]
+ * are the rows' sums of g and h. The rank update sums x h x' and, from
+ * the same reads, h x (its gradient's slot). */
 static void block_rows(partreg_isa isa, double *A, size_t q, const double *X, size_t lda,
-                       const double *h, const double *g, double *grad, size_t rows, double *zp,
-                       double *zn)
+                       const double *h, const double *g, const double *sums, double *grad,
+                       size_t rows, double *zp, double *zn)
 {
     size_t pk = q - 1;
     partreg_info_add(isa, A + q + 1, q, pk, X, lda, h, h, A + 1, rows, zp, zn);
-    A[0] += sum_rows(h, rows);
+    A[0] += sums[1];
     if (!g)
         return;
     partreg_rows_weighted_sum(isa, X, lda, pk, g, rows, grad + 1);
-    grad[0] += sum_rows(g, rows);
+    grad[0] += sums[0];
 }
 
 /* The subsample's rows gathered so far (ns of them: Xs, and each cut's
@@ -212,8 +213,11 @@ static void block_rows(partreg_isa isa, double *A, size_t q, const double *X, si
 static void sub_flush(partreg_isa isa, size_t q, size_t m, size_t cap, const double *Xs,
                       const double *hs, size_t ns, double *sub, double *zp, double *zn)
 {
-    for (size_t j = 0; ns > 0 && j < m; j++)
-        block_rows(isa, sub + j * q * q, q, Xs, q - 1, hs + j * cap, NULL, NULL, ns, zp, zn);
+    for (size_t j = 0; ns > 0 && j < m; j++) {
+        double sums[2] = {0.0, sum_rows(hs + j * cap, ns)};
+        block_rows(isa, sub + j * q * q, q, Xs, q - 1, hs + j * cap, NULL, sums, NULL, ns, zp,
+                   zn);
+    }
 }
 
 static void cut_segment(void *arg, size_t s, size_t t)
@@ -255,22 +259,23 @@ static void cut_segment(void *arg, size_t s, size_t t)
                     partreg_rows_dot(isa, xb, lda, pk, bj + 1, rows, x_beta);
                 memcpy(eta, x_beta, rows * sizeof *eta);
             }
+            double sums[2]; /* of g and h */
             if (what & CUT_VALUE) {
                 double ll = terms->binary_logit_cut_value(eta, bj[0], c->y + i0, (double)j, rows,
-                                                          wl, g, hw);
+                                                          wl, g, hw, sums);
                 st[0] += ll;
                 if (!isfinite(ll))
                     st[1] = 1.0;
             } else {
-                terms->binary_logit_cut(eta, bj[0], c->y + i0, (double)j, rows, F, S, g, hw);
+                terms->binary_logit_cut(eta, bj[0], c->y + i0, (double)j, rows, F, S, g, hw, sums);
             }
             double *gj = grad + j * q;
             if (what & CUT_INFO) {
-                block_rows(isa, pairs + partreg_brant_pair(j, j, m) * qq, q, xb, lda, hw, g, gj,
-                           rows, zp, zn);
+                block_rows(isa, pairs + partreg_brant_pair(j, j, m) * qq, q, xb, lda, hw, g, sums,
+                           gj, rows, zp, zn);
             } else if (what & CUT_GRAD) {
                 partreg_rows_weighted_sum(isa, xb, lda, pk, g, rows, gj + 1);
-                gj[0] += sum_rows(g, rows);
+                gj[0] += sums[0];
             }
         }
         if (what & CUT_SUB) {
@@ -290,8 +295,9 @@ static void cut_segment(void *arg, size_t s, size_t t)
         for (size_t j = 0; j < m; j++)
             for (size_t l = j + 1; l < m; l++) {
                 pair_weights(cut + 4 * l * B, cut + 4 * j * B + B, rows, h); /* F_l S_j */
+                double sums[2] = {0.0, sum_rows(h, rows)};
                 block_rows(isa, pairs + partreg_brant_pair(j, l, m) * qq, q, xb, lda, h, NULL,
-                           NULL, rows, zp, zn);
+                           sums, NULL, rows, zp, zn);
             }
     }
     if (what & CUT_SUB)
@@ -326,7 +332,8 @@ static void curve_segment(void *arg, size_t s, size_t t)
         for (size_t j = 0; j < m; j++) {
             const double *bj = c->theta + j * q, *sj = c->dir + j * q;
             partreg_rows_dot(isa, Xs, pk, pk, bj + 1, ns, eta);
-            terms->binary_logit_cut(eta, bj[0], ys, (double)j, ns, F, S, g, hw);
+            double sums[2];
+            terms->binary_logit_cut(eta, bj[0], ys, (double)j, ns, F, S, g, hw, sums);
             partreg_rows_dot(isa, Xs, pk, pk, sj + 1, ns, u);
             for (size_t r = 0; r < ns; r++) {
                 double ur = u[r] + sj[0];

@@ -19,17 +19,21 @@ typedef struct partreg_terms {
      * outcome 1{y > j} (an ordinal outcome's cut j) and the linear
      * predictor eta + a (eta is overwritten with it): per row F = P(1),
      * S = 1 - F (not formed by subtraction), gw = dl/deta = 1{y > j} - F
-     * and hw = F S, gw and hw the bits binary_logit gives them (w = NULL).
-     * For the Brant test's cut fits (lib/inference/brant_cuts.c). */
+     * and hw = F S, gw and hw the bits binary_logit gives them (w = NULL),
+     * and their sums over the rows into sums[0] and sums[1]
+     * (vmath.h's sum16). For the Brant test's cut fits
+     * (lib/inference/brant_cuts.c). */
     void (*binary_logit_cut)(double *restrict eta, double a, const double *restrict y, double j,
                              size_t m, double *restrict F, double *restrict S,
-                             double *restrict gw, double *restrict hw);
+                             double *restrict gw, double *restrict hw, double *restrict sums);
     /* binary_logit at unit weights for the outcome 1{y > j} and the linear
      * predictor eta + a (eta overwritten with it): wl, gw, hw and the sum
-     * of wl, the bits binary_logit gives for that outcome and eta. */
+     * of wl, the bits binary_logit gives for that outcome and eta, with
+     * the sums of gw and hw as binary_logit_cut's. */
     double (*binary_logit_cut_value)(double *restrict eta, double a, const double *restrict y,
                                      double j, size_t m, double *restrict wl,
-                                     double *restrict gw, double *restrict hw);
+                                     double *restrict gw, double *restrict hw,
+                                     double *restrict sums);
     /* Ordinal logit, value only: wl = w log P from the rows' cut points
      * a, b, their category's log g and D (ordinal_pass.c). */
     void (*ordinal_values)(const double *restrict a, const double *restrict b,

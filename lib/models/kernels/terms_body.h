@@ -99,7 +99,7 @@ ROW_LOOP double binary_logit_terms(const double *restrict eta, const double *res
  * exps first in a loop of their own (into hw), as above. */
 ROW_LOOP void binary_logit_cut(double *restrict eta, double a, const double *restrict y,
                                double j, size_t m, double *restrict F, double *restrict S,
-                               double *restrict gw, double *restrict hw)
+                               double *restrict gw, double *restrict hw, double *restrict sums)
 {
     for (size_t r = 0; r < m; r++) {
         double x = eta[r] + a;
@@ -115,13 +115,16 @@ ROW_LOOP void binary_logit_cut(double *restrict eta, double a, const double *res
         gw[r] = y[r] > j ? Sr : -Fr;
         hw[r] = Fr * Sr;
     }
+    sums[0] = partreg_vm_sum16(gw, m);
+    sums[1] = partreg_vm_sum16(hw, m);
 }
 
 /* binary_logit_terms at unit weights for the outcome 1{y > j} at eta + a
  * (eta overwritten with it). */
 ROW_LOOP double binary_logit_cut_value(double *restrict eta, double a, const double *restrict y,
                                        double j, size_t m, double *restrict wl,
-                                       double *restrict gw, double *restrict hw)
+                                       double *restrict gw, double *restrict hw,
+                                       double *restrict sums)
 {
     for (size_t r = 0; r < m; r++) {
         double x = eta[r] + a;
@@ -130,6 +133,8 @@ ROW_LOOP double binary_logit_cut_value(double *restrict eta, double a, const dou
     }
     for (size_t r = 0; r < m; r++)
         binary_logit_row(eta[r], hw[r], y[r] > j ? 1.0 : 0.0, 1.0, wl + r, gw + r, hw + r);
+    sums[0] = partreg_vm_sum16(gw, m);
+    sums[1] = partreg_vm_sum16(hw, m);
     return partreg_vm_sum16(wl, m);
 }
 
