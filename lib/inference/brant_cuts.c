@@ -53,7 +53,8 @@
  *
  * Everything that does not go this way (a start that is not finite, an
  * information over all rows that is not positive definite, no halving
- * that helps, separation, the iteration limit) is left to the plain route,
+ * that helps, separation, the iteration limit, last passes whose steps
+ * stay above DIAGONAL_STEP) is left to the plain route,
  * whose separate fits give the messages. Passes: segments fixed by n, q
  * and J, merged in segment order, so the sums are the same bits at any
  * thread count; each pass adds the rows it reads to the fit's count. */
