@@ -43,7 +43,8 @@ typedef struct key {
     char *text;    /* NULL for a number */
     double value;
     long line;
-    size_t rank;   /* after keyset_finish: order of first appearance */
+    size_t rank;   /* order of first appearance: the index until the final coding
+                    * (keys are added in file order), then by line */
 } key;
 
 typedef struct keyset {
@@ -149,6 +150,7 @@ static int keyset_add(keyset *s, const char *text, double value, long line)
     }
     k->value = value;
     k->line = line;
+    k->rank = s->n;
     size_t h = (size_t)key_hash(text, value) & (s->nslot - 1);
     while (s->slot[h])
         h = (h + 1) & (s->nslot - 1);
@@ -182,7 +184,8 @@ static void sort_by_line(size_t *ix, size_t *tmp, size_t n, const key *k)
     memcpy(ix, tmp, n * sizeof *ix);
 }
 
-static size_t *keyset_order(keyset *s)
+/* The keys' order by first line; with `ranks`, each key's rank set. */
+static size_t *keyset_order(keyset *s, int ranks)
 {
     size_t *ix = calloc(s->n ? s->n : 1, sizeof *ix), *tmp = malloc((s->n ? s->n : 1) * sizeof *tmp);
     if (!ix || !tmp) {
@@ -194,7 +197,7 @@ static size_t *keyset_order(keyset *s)
         ix[i] = i;
     sort_by_line(ix, tmp, s->n, s->k);
     free(tmp);
-    for (size_t r = 0; r < s->n; r++)
+    for (size_t r = 0; ranks && r < s->n; r++)
         s->k[ix[r]].rank = r;
     return ix;
 }
@@ -232,8 +235,6 @@ struct partreg_block_survey {
     double bad_w_value;
     size_t w_fractional; /* used rows whose weight is not a whole number */
     char *synthetic;
-    size_t *order_c;    /* cluster keys' order (after coding) */
-    int cluster_text;   /* the cluster column is text */
     /* survey design columns (index into cols, or -1) */
     size_t sw_at, st_at, psu_at, fpc_at, sub_at;
     size_t g_at; /* the random intercept's groups (or -1) */
@@ -392,7 +393,6 @@ void partreg_block_survey_free(partreg_block_survey *s)
     free(s->cols);
     free(s->var_at);
     free(s->synthetic);
-    free(s->order_c);
     free(s);
 }
 
@@ -452,24 +452,33 @@ static size_t used_rows(const partreg_block_survey *s, const partreg_table *t, s
     return m;
 }
 
-/* The texts of a text block column's used rows, with their first lines. */
+/* The texts of a text block column's used rows, with their first lines,
+ * added in order of first line (so that keys added block by block in file
+ * order are in order of first appearance). */
 static int add_texts(scol *c, const partreg_table *t, const size_t *rows, size_t m)
 {
     size_t K = partreg_table_n_levels(t, c->j);
     long *first = calloc(K ? K : 1, sizeof *first);
-    if (!first)
+    size_t *seen = malloc((K ? K : 1) * sizeof *seen), n_seen = 0;
+    if (!first || !seen) {
+        free(first);
+        free(seen);
         return -1;
+    }
     const int *codes = partreg_table_codes(t, c->j);
     for (size_t i = 0; i < m; i++) {
         int k = codes[rows[i]];
-        if (k >= 0 && !first[k])
+        if (k >= 0 && !first[k]) {
             first[k] = partreg_table_row_line(t, rows[i]);
+            seen[n_seen++] = (size_t)k; /* rows in order: by first line */
+        }
     }
     int rc = 0;
-    for (size_t k = 0; k < K && !rc; k++)
-        if (first[k])
-            rc = keyset_add(&c->texts, partreg_table_level_name(t, c->j, k), 0.0, first[k]);
+    for (size_t i = 0; i < n_seen && !rc; i++)
+        rc = keyset_add(&c->texts, partreg_table_level_name(t, c->j, seen[i]), 0.0,
+                        first[seen[i]]);
     free(first);
+    free(seen);
     return rc;
 }
 
@@ -925,8 +934,9 @@ static int checked_as_number(const partreg_block_survey *s, size_t ci)
 }
 
 /* The small table: every used column's values in order of first
- * appearance (row 0: the first row used). */
-static partreg_status small_table(partreg_block_survey *s, const char *source,
+ * appearance (row 0: the first row used). With `ranks`, the keys' ranks
+ * are set (the codes of clusters and PSUs). */
+static partreg_status small_table(partreg_block_survey *s, const char *source, int ranks,
                                   partreg_table **out, partreg_error *err)
 {
     size_t R = 1;
@@ -939,7 +949,7 @@ static partreg_status small_table(partreg_block_survey *s, const char *source,
         keyset *ks = c->text ? &c->texts : c->collect ? &c->numbers : NULL;
         if (!ks)
             continue;
-        if (!(order[ci] = keyset_order(ks)))
+        if (!(order[ci] = keyset_order(ks, ranks)))
             st = nomem(err);
         else if (ks->n > R)
             R = ks->n;
@@ -1013,13 +1023,6 @@ static partreg_status small_table(partreg_block_survey *s, const char *source,
         for (size_t r = 0; r < R; r++)
             lines[r] = r < ks->n ? ks->k[order[s->y_at][r]].line : s->first_line;
     }
-    /* the cluster keys' order, for the blocks' codes */
-    if (st == PARTREG_OK && s->c_at != NONE) {
-        free(s->order_c);
-        s->order_c = order[s->c_at];
-        order[s->c_at] = NULL;
-        s->cluster_text = s->cols[s->c_at].text;
-    }
     for (size_t ci = 0; ci < s->n_cols; ci++)
         free(order[ci]);
     free(order);
@@ -1077,8 +1080,8 @@ static partreg_status subpop_check(const partreg_block_survey *s, partreg_error 
     return PARTREG_OK;
 }
 
-partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *source,
-                                           partreg_frame **coding, partreg_error *err)
+static partreg_status coding_of(partreg_block_survey *s, const char *source, int ranks,
+                                partreg_frame **coding, partreg_error *err)
 {
     *coding = NULL;
     partreg_status st = mostly_numeric(s, err);
@@ -1089,7 +1092,7 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
     if ((st = subpop_check(s, err)) != PARTREG_OK)
         return st;
     partreg_table *t = NULL;
-    if ((st = small_table(s, source, &t, err)) != PARTREG_OK)
+    if ((st = small_table(s, source, ranks, &t, err)) != PARTREG_OK)
         return st;
     partreg_frame *fr = NULL;
     st = partreg_frame_create(t, s->f, &s->opt, &fr, err);
@@ -1140,7 +1143,111 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
     return PARTREG_OK;
 }
 
+partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *source,
+                                           partreg_frame **coding, partreg_error *err)
+{
+    return coding_of(s, source, 1, coding, err);
+}
+
+partreg_status partreg_block_survey_coding_so_far(partreg_block_survey *s, const char *source,
+                                                  partreg_frame **coding, partreg_error *err)
+{
+    return coding_of(s, source, 0, coding, err);
+}
+
+static int same_levels(const partreg_levels *a, const partreg_levels *b)
+{
+    if (a->n != b->n || !a->values != !b->values)
+        return 0;
+    for (size_t l = 0; l < a->n; l++)
+        if (strcmp(a->names[l], b->names[l]) != 0 ||
+            (a->values && memcmp(&a->values[l], &b->values[l], sizeof a->values[l]) != 0))
+            return 0;
+    return 1;
+}
+
+/* The keys of column ci (if used) ranked in the order they were added. */
+static int ranked_as_added(const partreg_block_survey *s, size_t ci)
+{
+    if (ci == NONE)
+        return 1;
+    const scol *c = &s->cols[ci];
+    const keyset *ks = c->text ? &c->texts : &c->numbers;
+    for (size_t i = 0; i < ks->n; i++)
+        if (ks->k[i].rank != i)
+            return 0;
+    return 1;
+}
+
+int partreg_frame_stream_same_coding(const partreg_frame *a, const partreg_frame *b,
+                                     const partreg_block_survey *s)
+{
+    if (a->family != b->family || a->intercept != b->intercept || a->p != b->p ||
+        a->f->n_vars != b->f->n_vars || a->f->n_terms != b->f->n_terms ||
+        !same_levels(&a->outcome, &b->outcome) ||
+        !same_levels(&a->group_levels, &b->group_levels) || !a->survey != !b->survey)
+        return 0;
+    for (size_t v = 0; v < a->f->n_vars; v++) {
+        const partreg_frame_var *x = &a->vars[v], *y = &b->vars[v];
+        if (x->categorical != y->categorical || x->from_factor != y->from_factor ||
+            (x->categorical && (x->ref != y->ref || !same_levels(&x->lv, &y->lv))))
+            return 0;
+    }
+    for (size_t c = 0; c < a->p; c++)
+        if (strcmp(a->col_names[c], b->col_names[c]) != 0)
+            return 0;
+    if (a->survey && !same_levels(&a->survey->strata_lv, &b->survey->strata_lv))
+        return 0;
+    return ranked_as_added(s, s->c_at) && ranked_as_added(s, s->psu_at);
+}
+
 /* ---- a block's rows ------------------------------------------------------- */
+
+/* The block's column of survey column ci is numbers, as the coding reads
+ * it: the survey of the file found numbers there (a file changed since,
+ * or a block coded by a coding frame of the blocks before it, may have
+ * text). */
+static partreg_status numbers_in(const partreg_block_survey *s, size_t ci,
+                                 const partreg_table *block, size_t skip, partreg_error *err)
+{
+    size_t j = s->cols[ci].j;
+    if (partreg_table_column_type(block, j) != PARTREG_COLUMN_CATEGORICAL)
+        return PARTREG_OK;
+    long line = 0;
+    const char *value = NULL;
+    size_t nn = 0, N = partreg_table_n_rows(block), r = skip;
+    if (!partreg_table_first_non_numeric(block, j, &line, &value, &nn)) {
+        const int *codes = partreg_table_codes(block, j);
+        while (r < N && codes[r] < 0)
+            r++;
+        line = r < N ? partreg_table_row_line(block, r) : 0;
+        value = r < N ? partreg_table_level_name(block, j, (size_t)codes[r]) : "";
+    }
+    return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                "line %ld: column '%s' has '%.60s', not a number, where the "
+                                "survey of the file found numbers (was the file changed while "
+                                "it was read?)",
+                                line, s->names[j], value);
+}
+
+/* The columns the coding reads as numbers: numeric variables, weights,
+ * sampling weights, fpc. */
+static partreg_status numbers_where_expected(const partreg_frame *coding,
+                                             const partreg_block_survey *s,
+                                             const partreg_table *block, size_t skip,
+                                             partreg_error *err)
+{
+    partreg_status st = PARTREG_OK;
+    for (size_t v = 0; st == PARTREG_OK && v < coding->f->n_vars; v++)
+        if (!coding->vars[v].categorical)
+            st = numbers_in(s, s->var_at[v], block, skip, err);
+    size_t more[] = {s->w_at, coding->survey ? s->sw_at : NONE,
+                     coding->survey ? s->fpc_at : NONE};
+    for (size_t k = 0; st == PARTREG_OK && k < sizeof more / sizeof more[0]; k++)
+        if (more[k] != NONE)
+            st = numbers_in(s, more[k], block, skip, err);
+    return st;
+}
 
 /* The PSU codes of rows[0..m) of a block: the rank of each PSU value in
  * order of first appearance in the file (as clusters are numbered). */
@@ -1198,6 +1305,8 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
     size_t m = 0;
     if (st == PARTREG_OK)
         m = used_rows(s, block, skip, rows);
+    if (st == PARTREG_OK && m > 0)
+        st = numbers_where_expected(coding, s, block, skip, err);
     if (st == PARTREG_OK && (st = partreg_frame_alloc(coding->f, &bf, err)) == PARTREG_OK &&
         bf) {
         bf->family = coding->family;
