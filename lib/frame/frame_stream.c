@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/big_alloc.h"
 #include "core/error.h"
 #include "data/table_internal.h"
 #include "frame/frame_internal.h"
@@ -1281,70 +1282,118 @@ static partreg_status psu_codes(const partreg_block_survey *s, const partreg_tab
     return PARTREG_OK;
 }
 
-partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
-                                         const partreg_block_survey *s,
-                                         const partreg_table *block, size_t skip, int threads,
-                                         size_t *m_out, double **X_out, double **y_out,
-                                         double **w_out, size_t **c_out, size_t **group,
-                                         partreg_frame_survey_rows *design, partreg_error *err)
+/* Grow *p to hold n elements of `size` bytes (at least 1). 0, or -1. */
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+    if (n == 0)
+        n = 1;
+    if (n <= *cap)
+        return 0;
+    if (n > SIZE_MAX / size)
+        return -1;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+void partreg_stream_rows_buf_free(partreg_stream_rows_buf *b)
+{
+    if (!b)
+        return;
+    free(b->X);
+    free(b->y);
+    free(b->w);
+    free(b->cluster);
+    free(b->rows_);
+    free(b->lev_);
+    for (size_t v = 0; v < b->n_vars_; v++) {
+        free(b->num_[v]);
+        free(b->vlev_[v]);
+    }
+    free(b->num_);
+    free(b->vlev_);
+    free(b->cap_num_);
+    free(b->cap_vlev_);
+    memset(b, 0, sizeof *b);
+}
+
+partreg_status partreg_frame_stream_rows_into(const partreg_frame *coding,
+                                              const partreg_block_survey *s,
+                                              const partreg_table *block, size_t skip,
+                                              int threads, partreg_stream_rows_buf *b,
+                                              size_t **group, partreg_frame_survey_rows *design,
+                                              partreg_error *err)
 {
     if (group)
         *group = NULL;
-    *m_out = 0;
-    *X_out = *y_out = *w_out = NULL;
-    *c_out = NULL;
+    b->m = 0;
     if (design)
         memset(design, 0, sizeof *design);
-    size_t N = partreg_table_n_rows(block);
-    partreg_frame *bf = NULL;
-    size_t *rows = calloc(N ? N : 1, sizeof *rows);
-    int *lev = malloc((N ? N : 1) * sizeof *lev);
-    double *y = malloc((N ? N : 1) * sizeof *y), *w = NULL;
-    size_t *cl = NULL;
-    partreg_status st = rows && lev && y ? PARTREG_OK : nomem(err);
-    size_t m = 0;
-    if (st == PARTREG_OK)
-        m = used_rows(s, block, skip, rows);
-    if (st == PARTREG_OK && m > 0)
-        st = numbers_where_expected(coding, s, block, skip, err);
-    if (st == PARTREG_OK && (st = partreg_frame_alloc(coding->f, &bf, err)) == PARTREG_OK &&
-        bf) {
-        bf->family = coding->family;
-        bf->intercept = coding->intercept;
-        bf->has_outcome = 1;
-        bf->n = m;
-        bf->rows = rows;
-        rows = NULL;
-    }
-    if (!bf) {
-        free(rows);
-        free(lev);
-        free(y);
-        return st != PARTREG_OK ? st : nomem(err);
-    }
     const partreg_formula *f = coding->f;
-    for (size_t v = 0; st == PARTREG_OK && bf->rows && v < f->n_vars; v++) {
+    size_t N = partreg_table_n_rows(block);
+    if (b->n_vars_ != f->n_vars) { /* a buffer of another formula: start again */
+        partreg_stream_rows_buf_free(b);
+        b->n_vars_ = f->n_vars;
+        size_t nv = f->n_vars ? f->n_vars : 1;
+        b->num_ = calloc(nv, sizeof *b->num_);
+        b->vlev_ = calloc(nv, sizeof *b->vlev_);
+        b->cap_num_ = calloc(nv, sizeof *b->cap_num_);
+        b->cap_vlev_ = calloc(nv, sizeof *b->cap_vlev_);
+        if (!b->num_ || !b->vlev_ || !b->cap_num_ || !b->cap_vlev_) {
+            partreg_stream_rows_buf_free(b);
+            return nomem(err);
+        }
+    }
+    if (grow((void **)&b->rows_, &b->cap_rows_, N, sizeof *b->rows_) ||
+        grow((void **)&b->lev_, &b->cap_lev_, N, sizeof *b->lev_) ||
+        grow((void **)&b->y, &b->cap_y_, N, sizeof *b->y))
+        return nomem(err);
+    size_t m = used_rows(s, block, skip, b->rows_);
+    partreg_status st = m > 0 ? numbers_where_expected(coding, s, block, skip, err) : PARTREG_OK;
+    if (st != PARTREG_OK)
+        return st;
+    /* every row from skip on used: the block's numeric columns serve as
+     * they are */
+    int whole = m > 0 && m == N - skip;
+    partreg_frame *bf = NULL;
+    if ((st = partreg_frame_alloc(f, &bf, err)) != PARTREG_OK || !bf)
+        return st != PARTREG_OK ? st : nomem(err);
+    bf->family = coding->family;
+    bf->intercept = coding->intercept;
+    bf->has_outcome = 1;
+    bf->n = m;
+    bf->rows = b->rows_; /* borrowed, as everything below: detached before the free */
+    for (size_t v = 0; st == PARTREG_OK && v < f->n_vars; v++) {
         partreg_frame_var *bv = &bf->vars[v];
         const partreg_frame_var *cv = &coding->vars[v];
         size_t j = s->cols[s->var_at[v]].j;
         bv->categorical = cv->categorical;
         bv->from_factor = cv->from_factor;
         bv->ref = cv->ref;
-        bv->lv = cv->lv; /* borrowed: detached before the free below */
+        bv->lv = cv->lv;
         if (!cv->categorical) {
-            if (!(bv->num = malloc((m ? m : 1) * sizeof *bv->num))) {
+            const double *x = partreg_table_numeric(block, j);
+            if (whole) {
+                bv->num = (double *)(uintptr_t)(x + skip); /* read only */
+                continue;
+            }
+            if (grow((void **)&b->num_[v], &b->cap_num_[v], m, sizeof *b->num_[v])) {
                 st = nomem(err);
                 break;
             }
-            const double *x = partreg_table_numeric(block, j);
+            bv->num = b->num_[v];
             for (size_t i = 0; i < m; i++)
                 bv->num[i] = x[bf->rows[i]];
             continue;
         }
-        if (!(bv->lev = malloc((m ? m : 1) * sizeof *bv->lev))) {
+        if (grow((void **)&b->vlev_[v], &b->cap_vlev_[v], m, sizeof *b->vlev_[v])) {
             st = nomem(err);
             break;
         }
+        bv->lev = b->vlev_[v];
         size_t bad = 0;
         st = partreg_levels_map(block, j, bf->rows, m, &bv->lv, bv->lev, &bad, err);
         if (st == PARTREG_EDATA)
@@ -1358,11 +1407,30 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
     if (st == PARTREG_OK && bf->p != coding->p)
         st = partreg_error_set(err, PARTREG_EINVAL, "a block's design has %zu columns, not %zu",
                                bf->p, coding->p);
+    if (st == PARTREG_OK) {
+        /* X in the buffer (huge pages, as the frame's own), kept for the
+         * next block */
+        size_t cells = m * bf->p;
+        if (cells > b->cap_X_ || !b->X) {
+            free(b->X);
+            b->cap_X_ = 0;
+            if (m && bf->p > SIZE_MAX / sizeof(double) / m)
+                b->X = NULL;
+            else
+                b->X = partreg_big_alloc((cells ? cells : 1) * sizeof *b->X);
+            if (!b->X)
+                st = nomem(err);
+            else
+                b->cap_X_ = cells ? cells : 1;
+        }
+        bf->X = b->X;
+    }
     if (st == PARTREG_OK)
         st = partreg_frame_build_X(bf, block, threads, err);
     /* the outcome by the frame's levels */
     if (st == PARTREG_OK) {
         size_t bad = 0, j = s->cols[s->y_at].j;
+        int *lev = b->lev_;
         st = partreg_levels_map(block, j, bf->rows, m, &coding->outcome, lev, &bad, err);
         if (st == PARTREG_EDATA)
             st = partreg_error_set_at(err, PARTREG_EDATA, partreg_table_row_line(block, bf->rows[bad]),
@@ -1370,12 +1438,15 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          "did not see (was the file changed while it was read?)",
                                       partreg_table_row_line(block, bf->rows[bad]));
         for (size_t i = 0; st == PARTREG_OK && i < m; i++)
-            y[i] = lev[i] < 0 ? NAN : (double)lev[i];
+            b->y[i] = lev[i] < 0 ? NAN : (double)lev[i];
     }
+    int weighted = s->w_at != NONE || coding->survey;
+    if (st == PARTREG_OK && weighted &&
+        grow((void **)&b->w, &b->cap_w_, m, sizeof *b->w))
+        st = nomem(err);
     if (st == PARTREG_OK && s->w_at != NONE) {
         const double *x = partreg_table_numeric(block, s->cols[s->w_at].j);
-        if (!(w = malloc((m ? m : 1) * sizeof *w)))
-            st = nomem(err);
+        double *w = b->w;
         for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
             w[i] = x[bf->rows[i]];
             if (!(w[i] >= 0.0) || !isfinite(w[i])) {
@@ -1390,7 +1461,7 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
     if (st == PARTREG_OK && s->c_at != NONE) {
         const scol *cc = &s->cols[s->c_at];
         const keyset *ks = cc->text ? &cc->texts : &cc->numbers;
-        if (!(cl = malloc((m ? m : 1) * sizeof *cl)))
+        if (grow((void **)&b->cluster, &b->cap_c_, m, sizeof *b->cluster))
             st = nomem(err);
         int text = partreg_table_column_type(block, cc->j) == PARTREG_COLUMN_CATEGORICAL;
         for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
@@ -1409,7 +1480,7 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                           "not see (was the file changed while it was read?)",
                                           partreg_table_row_line(block, r));
             else
-                cl[i] = ks->k[at].rank;
+                b->cluster[i] = ks->k[at].rank;
         }
     }
     size_t *gc = NULL;
@@ -1436,37 +1507,58 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
         st = partreg_frame_survey_code_rows(coding, block, bf->rows, m, &s->opt, &dr, err);
         if (st == PARTREG_OK && s->psu_at != NONE)
             st = psu_codes(s, block, bf->rows, m, &dr.psu, err);
-        if (st == PARTREG_OK) {
-            free(w);
-            w = dr.fitw;
-            dr.fitw = NULL;
-        }
+        if (st == PARTREG_OK)
+            memcpy(b->w, dr.fitw, m * sizeof *b->w);
     }
-    for (size_t v = 0; v < f->n_vars; v++)
+    /* nothing of the buffers or the coding frame goes with the block's frame */
+    for (size_t v = 0; v < f->n_vars; v++) {
         memset(&bf->vars[v].lv, 0, sizeof bf->vars[v].lv);
-    if (st == PARTREG_OK) {
-        *X_out = bf->X;
-        bf->X = NULL;
+        bf->vars[v].num = NULL;
+        bf->vars[v].lev = NULL;
     }
+    bf->X = NULL;
+    bf->rows = NULL;
+    partreg_frame_free(bf);
     if (st == PARTREG_OK && design)
         *design = dr;
     else
         partreg_frame_survey_rows_free(&dr);
-    partreg_frame_free(bf);
-    free(rows);
-    free(lev);
     if (st != PARTREG_OK) {
-        free(y);
-        free(w);
-        free(cl);
         free(gc);
         return st;
     }
     if (group)
         *group = gc;
-    *m_out = m;
-    *y_out = y;
-    *w_out = w;
-    *c_out = cl;
+    b->m = m;
     return PARTREG_OK;
+}
+
+partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
+                                         const partreg_block_survey *s,
+                                         const partreg_table *block, size_t skip, int threads,
+                                         size_t *m_out, double **X_out, double **y_out,
+                                         double **w_out, size_t **c_out, size_t **group,
+                                         partreg_frame_survey_rows *design, partreg_error *err)
+{
+    *m_out = 0;
+    *X_out = *y_out = *w_out = NULL;
+    *c_out = NULL;
+    partreg_stream_rows_buf b;
+    memset(&b, 0, sizeof b);
+    partreg_status st =
+        partreg_frame_stream_rows_into(coding, s, block, skip, threads, &b, group, design, err);
+    if (st == PARTREG_OK) { /* the rows are the caller's */
+        *m_out = b.m;
+        *X_out = b.X;
+        *y_out = b.y;
+        *w_out = s->w_at != NONE || coding->survey ? b.w : NULL;
+        *c_out = s->c_at != NONE ? b.cluster : NULL;
+        b.X = b.y = NULL;
+        if (*w_out)
+            b.w = NULL;
+        if (*c_out)
+            b.cluster = NULL;
+    }
+    partreg_stream_rows_buf_free(&b);
+    return st;
 }

@@ -113,4 +113,34 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          struct partreg_frame_survey_rows *design,
                                          partreg_error *err);
 
+/* What partreg_frame_stream_rows_into codes a block into, kept from one
+ * block to the next so that each block takes no fresh memory from the
+ * system: the rows used of the last block (m), X (m x p, row-major), y, w
+ * (when the rows are weighted: case or sampling weights) and the cluster
+ * codes (with clusters). Zero it before the first block; free with
+ * partreg_stream_rows_buf_free. */
+typedef struct partreg_stream_rows_buf {
+    size_t m;
+    double *X, *y, *w;
+    size_t *cluster;
+    /* the buffers' capacities and scratch (private) */
+    size_t cap_X_, cap_y_, cap_w_, cap_c_, cap_rows_, cap_lev_, n_vars_;
+    size_t *rows_;
+    int *lev_;
+    double **num_;
+    int **vlev_;
+    size_t *cap_num_, *cap_vlev_;
+} partreg_stream_rows_buf;
+
+/* As partreg_frame_stream_rows, into b (the rows stay b's, valid until its
+ * next use); *group and *design as there (the caller's). */
+partreg_status partreg_frame_stream_rows_into(const partreg_frame *coding,
+                                              const partreg_block_survey *s,
+                                              const partreg_table *block, size_t skip,
+                                              int threads, partreg_stream_rows_buf *b,
+                                              size_t **group,
+                                              struct partreg_frame_survey_rows *design,
+                                              partreg_error *err);
+void partreg_stream_rows_buf_free(partreg_stream_rows_buf *b);
+
 #endif

@@ -379,38 +379,40 @@ static partreg_status stream_design_add(struct partreg_stream_design *d, size_t 
     return PARTREG_OK;
 }
 
-/* Block t's rows (from skip on), coded by coding frame fr, put at rows
- * [*at, *at + m) of this process: into the design file `file`, else into
- * the analysis's arrays (and *groups); with a survey design (sd), their
- * PSU numbers are their cluster codes. More than `limit` rows in all is
- * an error (the file changed since the survey). */
+/* Block t's rows (from skip on), coded by coding frame fr into b, put at
+ * rows [*at, *at + m) of this process: into the design file `file`, else
+ * into the analysis's arrays (and *groups); with a survey design (sd),
+ * their PSU numbers are their cluster codes. More than `limit` rows in
+ * all is an error (the file changed since the survey). */
 static partreg_status put_block(partreg_analysis *a, const partreg_frame *fr,
                                 const partreg_block_survey *s, const partreg_analysis_spec *spec,
-                                const partreg_table *t, size_t skip, partreg_design_file *file,
-                                struct partreg_stream_design *sd, size_t *at, size_t limit,
-                                size_t **groups, partreg_error *err)
+                                const partreg_table *t, size_t skip, partreg_stream_rows_buf *b,
+                                partreg_design_file *file, struct partreg_stream_design *sd,
+                                size_t *at, size_t limit, size_t **groups, partreg_error *err)
 {
-    size_t p = fr->p, m = 0, *c = NULL, *g = NULL;
-    double *X = NULL, *y = NULL, *w = NULL;
+    size_t p = fr->p, *psu = NULL, *g = NULL;
     partreg_frame_survey_rows dr;
-    partreg_status st = partreg_frame_stream_rows(fr, s, t, skip, spec->frame.threads, &m, &X, &y,
-                                                  &w, &c, groups ? &g : NULL, &dr, err);
+    partreg_status st = partreg_frame_stream_rows_into(fr, s, t, skip, spec->frame.threads, b,
+                                                       groups ? &g : NULL, &dr, err);
+    size_t m = st == PARTREG_OK ? b->m : 0;
     if (st == PARTREG_OK && (*at > limit || m > limit - *at))
         st = partreg_error_set(err, PARTREG_EIO,
                                "the file has more rows than when it was first read; was it "
                                "changed while it was read?");
     if (st == PARTREG_OK && sd) {
-        if (!(c = malloc((m ? m : 1) * sizeof *c)))
+        if (!(psu = malloc((m ? m : 1) * sizeof *psu)))
             st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
         else
-            st = stream_design_add(sd, *at, m, &dr, c, err);
+            st = stream_design_add(sd, *at, m, &dr, psu, err);
     }
     partreg_frame_survey_rows_free(&dr);
+    const double *w = spec->frame.weights || sd ? b->w : NULL;
+    const size_t *c = sd ? psu : spec->frame.cluster ? b->cluster : NULL;
     if (st == PARTREG_OK && file)
-        st = partreg_design_file_write(file, *at, m, X, y, w, c, err);
+        st = partreg_design_file_write(file, *at, m, b->X, b->y, w, c, err);
     else if (st == PARTREG_OK) {
-        memcpy(a->rows_X + *at * p, X, m * p * sizeof *X);
-        memcpy(a->rows_y + *at, y, m * sizeof *y);
+        memcpy(a->rows_X + *at * p, b->X, m * p * sizeof *b->X);
+        memcpy(a->rows_y + *at, b->y, m * sizeof *b->y);
         if (w)
             memcpy(a->rows_w + *at, w, m * sizeof *w);
         if (c)
@@ -420,10 +422,7 @@ static partreg_status put_block(partreg_analysis *a, const partreg_frame *fr,
     }
     if (st == PARTREG_OK)
         *at += m;
-    free(X);
-    free(y);
-    free(w);
-    free(c);
+    free(psu);
     free(g);
     return st;
 }
@@ -465,15 +464,18 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
     const char *syn = partreg_block_survey_synthetic(s, partreg_csv_blocks_delimiter(cb));
     partreg_csv_blocks_rewind(cb);
     size_t at = 0, index;
+    partreg_stream_rows_buf b;
+    memset(&b, 0, sizeof b);
     a->csv_readings = 2;
     while (st == PARTREG_OK) {
         partreg_table *t = NULL;
         if ((st = partreg_csv_blocks_next(cb, syn, &t, &index, err)) != PARTREG_OK || !t)
             break;
-        st = put_block(a, fr, s, spec, t, syn ? 1 : 0, a->design_file, a->stream_design, &at,
-                       n_mine, groups, err);
+        st = put_block(a, fr, s, spec, t, syn ? 1 : 0, &b, a->design_file, a->stream_design,
+                       &at, n_mine, groups, err);
         partreg_table_free(t);
     }
+    partreg_stream_rows_buf_free(&b);
     if (st == PARTREG_OK && at != n_mine)
         st = partreg_error_set(err, PARTREG_EIO,
                                "the file has fewer rows than when it was first read; was it "
@@ -499,6 +501,7 @@ typedef struct speculation {
     partreg_design_file *file;
     struct partreg_stream_design *design;
     size_t at;                          /* rows written */
+    partreg_stream_rows_buf buf;        /* a block's rows */
 } speculation;
 
 static void speculation_end(speculation *sp)
@@ -510,6 +513,7 @@ static void speculation_end(speculation *sp)
     sp->coding = NULL;
     sp->file = NULL;
     sp->design = NULL;
+    partreg_stream_rows_buf_free(&sp->buf);
 }
 
 /* Block t, just surveyed into s: its rows coded by the guess. */
@@ -536,8 +540,8 @@ static void speculate(partreg_analysis *a, speculation *sp, partreg_block_survey
             return;
         }
     }
-    if (put_block(a, sp->coding, s, spec, t, 0, sp->file, sp->design, &sp->at, SIZE_MAX, NULL,
-                  &e) != PARTREG_OK)
+    if (put_block(a, sp->coding, s, spec, t, 0, &sp->buf, sp->file, sp->design, &sp->at,
+                  SIZE_MAX, NULL, &e) != PARTREG_OK)
         speculation_end(sp);
 }
 
@@ -810,7 +814,8 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     int reread = 0;
     /* one process: the design written during the survey (a random
      * intercept is refused out of core) */
-    speculation sp = {0, NULL, NULL, NULL, 0};
+    speculation sp;
+    memset(&sp, 0, sizeof sp);
     partreg_status st = partreg_formula_parse(spec->formula, &a->formula, err);
     sp.on = !comm && st == PARTREG_OK && !a->formula->group;
     if (comm)
