@@ -25,6 +25,8 @@ struct partreg_analysis {
     partreg_ci_method ci;
     double conf_level;
     int cluster_df;          /* --cluster-df: t(G - 1) */
+    int csv_readings;        /* a file read in blocks: times the CSV file was parsed
+                              * (1: the design written while it was surveyed) */
     partreg_table *own_table;
     partreg_formula *formula;
     partreg_frame *frame;
@@ -88,8 +90,6 @@ struct partreg_analysis {
     int streamed;                 /* read in blocks (out of core, or a share) */
     int streamed_weighted;        /* the rows carry weights (the frame holds none) */
     int processes;                /* of a distributed analysis (0: one) */
-    int csv_readings;             /* times the CSV file was parsed (1: the design was
-                                   * written while it was surveyed; 2: read again) */
     int diagnostics_left_out;     /* asked for, not computed (rows not in memory) */
     /* a survey design over rows read in blocks (analysis_stream.c): what
      * this process collected of its rows for the design variance */
