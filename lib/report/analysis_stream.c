@@ -182,6 +182,85 @@ static partreg_status merge_parts(const partreg_comm *comm, const partreg_block_
     return partreg_comm_agree(comm, st, err);
 }
 
+/* The design written during the survey (below). */
+typedef struct speculation speculation;
+static void speculate(partreg_analysis *a, speculation *sp, partreg_block_survey *s,
+                      const partreg_table *t, const partreg_analysis_spec *spec, const char *path);
+
+/* The first pass: the survey of the whole file, from this process's share's
+ * blocks (and, with a communicator, everyone's). */
+static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
+                             const partreg_analysis_spec *spec, const partreg_comm *comm,
+                             const char *path, speculation *sp, partreg_block_survey **out,
+                             size_t *n_mine, int *reread, partreg_error *err)
+{
+    partreg_table *header = NULL, *t = NULL;
+    partreg_block_survey *mine = NULL, *whole = NULL, *texts = NULL;
+    size_t *re = NULL, n_re = 0, index;
+    partreg_status st = partreg_csv_blocks_header(cb, &header, err);
+    if (st == PARTREG_OK)
+        st = partreg_block_survey_new(header, a->formula, &spec->frame, &mine, err);
+    while (st == PARTREG_OK) {
+        if ((st = partreg_csv_blocks_next(cb, NULL, &t, &index, err)) != PARTREG_OK || !t)
+            break;
+        st = partreg_block_survey_add(mine, t, 0, index, err);
+        if (st == PARTREG_OK && sp)
+            speculate(a, sp, mine, t, spec, path);
+        partreg_table_free(t);
+        t = NULL;
+    }
+    if (mine)
+        *n_mine = partreg_block_survey_used(mine);
+    if (comm) { /* the whole file's survey on every process */
+        st = partreg_comm_agree(comm, st, err);
+        if (st == PARTREG_OK)
+            st = partreg_block_survey_new(header, a->formula, &spec->frame, &whole, err);
+        st = partreg_comm_agree(comm, st, err);
+        if (st == PARTREG_OK)
+            st = merge_parts(comm, mine, whole, err);
+    } else {
+        whole = mine;
+        mine = NULL;
+    }
+    /* the texts of text columns from this share's blocks where they held
+     * numbers (read again with a line that keeps them text) */
+    if (st == PARTREG_OK)
+        st = partreg_block_survey_rereads(mine ? mine : whole, whole, &re, &n_re);
+    *reread = n_re > 0;
+    if (st == PARTREG_OK && comm)
+        st = partreg_block_survey_new(header, a->formula, &spec->frame, &texts, err);
+    partreg_block_survey *into = comm ? texts : whole;
+    if (st == PARTREG_OK && into != whole)
+        partreg_block_survey_set_text(into, whole);
+    const char *syn = st == PARTREG_OK && n_re
+                          ? partreg_block_survey_synthetic(whole, partreg_csv_blocks_delimiter(cb))
+                          : NULL;
+    for (size_t i = 0; st == PARTREG_OK && syn && i < n_re; i++) {
+        if ((st = partreg_csv_blocks_read(cb, re[i], syn, &t, err)) != PARTREG_OK)
+            break;
+        st = partreg_block_survey_add_text(into, t, 1, err);
+        partreg_table_free(t);
+        t = NULL;
+    }
+    if (comm) {
+        st = partreg_comm_agree(comm, st, err);
+        if (st == PARTREG_OK)
+            st = merge_parts(comm, texts, whole, err);
+    } else if (st == PARTREG_OK) { /* what was read is the file as it stands */
+        st = partreg_csv_blocks_unchanged(cb, err);
+    }
+    partreg_table_free(header);
+    partreg_block_survey_free(mine);
+    partreg_block_survey_free(texts);
+    free(re);
+    if (st != PARTREG_OK) {
+        partreg_block_survey_free(whole);
+        return st;
+    }
+    *out = whole;
+    return PARTREG_OK;
+}
+
 /* ---- a survey design's rows -------------------------------------------- */
 
 /* What a pass over this process's rows collects for the linearised design
@@ -495,14 +574,14 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
  * the guess is held to the whole file's coding frame
  * (partreg_frame_stream_same_coding). Its errors are never reported: the
  * second reading reports them where the survey does not. */
-typedef struct speculation {
+struct speculation {
     int on;                             /* still writing */
     partreg_frame *coding;              /* the coding frame guessed, or NULL before */
     partreg_design_file *file;
     struct partreg_stream_design *design;
     size_t at;                          /* rows written */
     partreg_stream_rows_buf buf;        /* a block's rows */
-} speculation;
+};
 
 static void speculation_end(speculation *sp)
 {
@@ -516,10 +595,13 @@ static void speculation_end(speculation *sp)
     partreg_stream_rows_buf_free(&sp->buf);
 }
 
-/* Block t, just surveyed into s: its rows coded by the guess. */
+/* Block t, just surveyed into s: its rows coded by the guess, while it
+ * lasts. */
 static void speculate(partreg_analysis *a, speculation *sp, partreg_block_survey *s,
                       const partreg_table *t, const partreg_analysis_spec *spec, const char *path)
 {
+    if (!sp->on)
+        return;
     partreg_error e;
     partreg_error_clear(&e);
     if (!sp->coding) {
@@ -564,80 +646,6 @@ static int speculation_adopt(partreg_analysis *a, speculation *sp, const partreg
     speculation_end(sp);
     a->csv_readings = 1;
     return 1;
-}
-
-/* The first pass: the survey of the whole file, from this process's share's
- * blocks (and, with a communicator, everyone's). */
-static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
-                             const partreg_analysis_spec *spec, const partreg_comm *comm,
-                             const char *path, speculation *sp, partreg_block_survey **out,
-                             size_t *n_mine, int *reread, partreg_error *err)
-{
-    partreg_table *header = NULL, *t = NULL;
-    partreg_block_survey *mine = NULL, *whole = NULL, *texts = NULL;
-    size_t *re = NULL, n_re = 0, index;
-    partreg_status st = partreg_csv_blocks_header(cb, &header, err);
-    if (st == PARTREG_OK)
-        st = partreg_block_survey_new(header, a->formula, &spec->frame, &mine, err);
-    while (st == PARTREG_OK) {
-        if ((st = partreg_csv_blocks_next(cb, NULL, &t, &index, err)) != PARTREG_OK || !t)
-            break;
-        st = partreg_block_survey_add(mine, t, 0, index, err);
-        if (st == PARTREG_OK && sp && sp->on)
-            speculate(a, sp, mine, t, spec, path);
-        partreg_table_free(t);
-        t = NULL;
-    }
-    if (mine)
-        *n_mine = partreg_block_survey_used(mine);
-    if (comm) { /* the whole file's survey on every process */
-        st = partreg_comm_agree(comm, st, err);
-        if (st == PARTREG_OK)
-            st = partreg_block_survey_new(header, a->formula, &spec->frame, &whole, err);
-        st = partreg_comm_agree(comm, st, err);
-        if (st == PARTREG_OK)
-            st = merge_parts(comm, mine, whole, err);
-    } else {
-        whole = mine;
-        mine = NULL;
-    }
-    /* the texts of text columns from this share's blocks where they held
-     * numbers (read again with a line that keeps them text) */
-    if (st == PARTREG_OK)
-        st = partreg_block_survey_rereads(mine ? mine : whole, whole, &re, &n_re);
-    *reread = n_re > 0;
-    if (st == PARTREG_OK && comm)
-        st = partreg_block_survey_new(header, a->formula, &spec->frame, &texts, err);
-    partreg_block_survey *into = comm ? texts : whole;
-    if (st == PARTREG_OK && into != whole)
-        partreg_block_survey_set_text(into, whole);
-    const char *syn = st == PARTREG_OK && n_re
-                          ? partreg_block_survey_synthetic(whole, partreg_csv_blocks_delimiter(cb))
-                          : NULL;
-    for (size_t i = 0; st == PARTREG_OK && syn && i < n_re; i++) {
-        if ((st = partreg_csv_blocks_read(cb, re[i], syn, &t, err)) != PARTREG_OK)
-            break;
-        st = partreg_block_survey_add_text(into, t, 1, err);
-        partreg_table_free(t);
-        t = NULL;
-    }
-    if (comm) {
-        st = partreg_comm_agree(comm, st, err);
-        if (st == PARTREG_OK)
-            st = merge_parts(comm, texts, whole, err);
-    } else if (st == PARTREG_OK) { /* what was read is the file as it stands */
-        st = partreg_csv_blocks_unchanged(cb, err);
-    }
-    partreg_table_free(header);
-    partreg_block_survey_free(mine);
-    partreg_block_survey_free(texts);
-    free(re);
-    if (st != PARTREG_OK) {
-        partreg_block_survey_free(whole);
-        return st;
-    }
-    *out = whole;
-    return PARTREG_OK;
 }
 
 /* ---- a random intercept's groups ------------------------------------------ */
