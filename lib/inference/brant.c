@@ -33,7 +33,6 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "core/cpu.h"
 #include "core/error.h"
 #include "core/spd.h"
 #include "inference/inference_internal.h"
