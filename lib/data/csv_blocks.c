@@ -61,6 +61,7 @@ struct partreg_csv_blocks {
     char *header;           /* the file's bytes up to the data */
     size_t header_len;
     long data_line;         /* file line of the data's first byte */
+    long header_line;       /* file line of the header's first byte */
     uint64_t data_off, data_len;
     uint64_t share_begin, share_end; /* data offsets of this share */
     long share_line;
@@ -152,8 +153,10 @@ static partreg_status read_header(partreg_csv_blocks *cb, uint64_t size, partreg
                 }
                 continue; /* a blank line before the header */
             }
-            if (b[pos] != '\r' || started)
+            if (!started && b[pos] != '\r') {
                 started = 1;
+                cb->header_line = lines + 1;
+            }
             state = next_state[state][k];
         }
         len = want;
@@ -298,6 +301,8 @@ void partreg_csv_blocks_share(partreg_csv_blocks *cb, uint64_t begin, uint64_t e
 void partreg_csv_blocks_rewind(partreg_csv_blocks *cb) { cb->cursor = 0; }
 
 long partreg_csv_blocks_data_line(const partreg_csv_blocks *cb) { return cb->data_line; }
+
+long partreg_csv_blocks_header_line(const partreg_csv_blocks *cb) { return cb->header_line; }
 
 partreg_status partreg_csv_blocks_header(partreg_csv_blocks *cb, partreg_table **out,
                                          partreg_error *err)
