@@ -463,117 +463,22 @@ static size_t hash_slot(const uint64_t *keys, size_t mask, uint64_t key)
     return i;
 }
 
-static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_error *err)
+/* The sampling fractions f_h of L from the fpc (constant within a
+ * stratum): the rows' fpc checked in row order, so the error names the
+ * first row at fault. dense: each stratum code's dense stratum (NULL
+ * without strata). */
+static partreg_status layout_fpc(const partreg_survey *s, const size_t *dense, layout *L,
+                                 partreg_error *err)
 {
     size_t n = s->n;
-    memset(L, 0, sizeof *L);
-    L->has_strata = s->stratum != NULL;
-    L->names = s->stratum_names;
-    /* strata: codes in code order */
-    size_t *dense = NULL;
-    if (s->stratum) {
-        dense = malloc((s->n_stratum_codes ? s->n_stratum_codes : 1) * sizeof *dense);
-        if (!dense)
-            return nomem(err);
-        for (size_t c = 0; c < s->n_stratum_codes; c++)
-            dense[c] = SIZE_MAX;
-        for (size_t i = 0; i < n; i++)
-            dense[s->stratum[i]] = 0;
-        for (size_t c = 0; c < s->n_stratum_codes; c++)
-            if (dense[c] == 0)
-                dense[c] = L->H++;
-    } else {
-        L->H = 1;
-    }
-    L->code_of = calloc(L->H, sizeof *L->code_of);
-    L->n_h = calloc(L->H, sizeof *L->n_h);
-    L->f_h = calloc(L->H, sizeof *L->f_h);
-    if (!L->code_of || !L->n_h || !L->f_h)
-        goto nomem;
-    L->code_of[0] = 0;
-    for (size_t c = 0; s->stratum && c < s->n_stratum_codes; c++)
-        if (dense[c] != SIZE_MAX)
-            L->code_of[dense[c]] = c;
-#define ROW_H(i) (s->stratum ? dense[s->stratum[i]] : 0)
-    if (s->psu) {
-        /* a PSU is the pair (stratum, code), numbered in order of first row:
-         * a direct table of the pairs when there are few (the usual
-         * design: tens of strata, tens of PSU codes), else a hash */
-        size_t H_codes = s->stratum ? s->n_stratum_codes : 1;
-        if (s->n_psu_codes && H_codes <= (n > 1024 ? n : 1024) / s->n_psu_codes) {
-            size_t pairs = H_codes * s->n_psu_codes;
-            size_t *index = malloc((pairs ? pairs : 1) * sizeof *index);
-            L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
-            L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
-            if (!index || !L->row_psu || !L->psu_h) {
-                free(index);
-                goto nomem;
-            }
-            for (size_t q = 0; q < pairs; q++)
-                index[q] = SIZE_MAX;
-            for (size_t i = 0; i < n; i++) {
-                size_t h = ROW_H(i);
-                size_t q = (s->stratum ? s->stratum[i] : 0) * s->n_psu_codes + s->psu[i];
-                if (index[q] == SIZE_MAX) {
-                    index[q] = L->G;
-                    L->psu_h[L->G++] = h;
-                    L->n_h[h]++;
-                }
-                L->row_psu[i] = index[q];
-            }
-            free(index);
-            goto psus_done;
-        }
-        size_t cap = 16;
-        while (cap < 2 * n)
-            cap *= 2;
-        uint64_t *keys = calloc(cap, sizeof *keys);
-        size_t *vals = malloc(cap * sizeof *vals);
-        L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
-        L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
-        if (!keys || !vals || !L->row_psu || !L->psu_h) {
-            free(keys);
-            free(vals);
-            goto nomem;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t h = ROW_H(i);
-            uint64_t key = (uint64_t)h * (uint64_t)s->n_psu_codes + s->psu[i];
-            size_t slot = hash_slot(keys, cap - 1, key);
-            if (keys[slot] == 0) {
-                keys[slot] = key + 1;
-                vals[slot] = L->G;
-                L->psu_h[L->G++] = h;
-                L->n_h[h]++;
-            }
-            L->row_psu[i] = vals[slot];
-        }
-        free(keys);
-        free(vals);
-    psus_done:;
-    } else {
-        L->G = n;
-        if (s->stratum) {
-            L->psu_h = malloc((n ? n : 1) * sizeof *L->psu_h);
-            if (!L->psu_h)
-                goto nomem;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t h = ROW_H(i);
-            if (L->psu_h)
-                L->psu_h[i] = h;
-            L->n_h[h]++;
-        }
-    }
-    /* fpc: constant within a stratum */
     if (s->fpc) {
         double *first = malloc(L->H * sizeof *first);
         if (!first)
-            goto nomem;
+            return nomem(err);
         for (size_t h = 0; h < L->H; h++)
             first[h] = NAN;
         for (size_t i = 0; i < n; i++) {
-            size_t h = ROW_H(i);
+            size_t h = dense ? dense[s->stratum[i]] : 0;
             double v = s->fpc[i];
             char buf[32];
             partreg_status bad = PARTREG_OK;
@@ -592,8 +497,6 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
                                               v, i + 1);
             if (bad) {
                 free(first);
-                free(dense);
-                layout_free(L);
                 return bad;
             }
         }
@@ -607,17 +510,166 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
                     "give the population count (>= PSUs sampled) or the sampling fraction",
                     stratum_label(L, h, buf, sizeof buf), v, L->n_h[h]);
                 free(first);
-                free(dense);
-                layout_free(L);
                 return bad;
             }
             L->f_h[h] = v > 1.0 ? (double)L->n_h[h] / v : v;
         }
         free(first);
     }
-#undef ROW_H
-    free(dense);
     return PARTREG_OK;
+}
+
+/* PSUs numbered in order of first sight: the pair (stratum code, PSU code)
+ * to its number, by a direct table of the pairs when there are few (the
+ * usual design: tens of strata, tens of PSU codes), else a hash. */
+typedef struct psu_index {
+    size_t n_psu_codes;
+    size_t *direct; /* H_codes x n_psu_codes numbers, SIZE_MAX: unseen */
+    uint64_t *keys; /* the hash: pairs (key + 1) and their numbers */
+    size_t *vals;
+    size_t mask;
+} psu_index;
+
+static void psu_index_free(psu_index *x)
+{
+    free(x->direct);
+    free(x->keys);
+    free(x->vals);
+}
+
+/* An index for up to `most` distinct PSUs of s. 0, or -1 out of memory. */
+static int psu_index_init(psu_index *x, const partreg_survey *s, size_t most)
+{
+    memset(x, 0, sizeof *x);
+    x->n_psu_codes = s->n_psu_codes;
+    size_t H_codes = s->stratum ? s->n_stratum_codes : 1;
+    if (s->n_psu_codes && H_codes <= (s->n > 1024 ? s->n : 1024) / s->n_psu_codes) {
+        size_t pairs = H_codes * s->n_psu_codes;
+        x->direct = malloc((pairs ? pairs : 1) * sizeof *x->direct);
+        if (!x->direct)
+            return -1;
+        for (size_t q = 0; q < pairs; q++)
+            x->direct[q] = SIZE_MAX;
+        return 0;
+    }
+    size_t cap = 16;
+    while (cap < 2 * most)
+        cap *= 2;
+    x->keys = calloc(cap, sizeof *x->keys);
+    x->vals = malloc(cap * sizeof *x->vals);
+    x->mask = cap - 1;
+    return x->keys && x->vals ? 0 : -1;
+}
+
+/* The number of PSU pcode of stratum code scode (dense stratum h): a PSU
+ * not seen before gets the next number, its stratum in L->psu_h. */
+static size_t psu_number(psu_index *x, size_t scode, size_t pcode, size_t h, layout *L)
+{
+    uint64_t key = (uint64_t)scode * (uint64_t)x->n_psu_codes + pcode;
+    size_t *slot;
+    if (x->direct) {
+        slot = &x->direct[key];
+    } else {
+        size_t q = hash_slot(x->keys, x->mask, key);
+        if (x->keys[q] == 0) {
+            x->keys[q] = key + 1;
+            x->vals[q] = SIZE_MAX;
+        }
+        slot = &x->vals[q];
+    }
+    if (*slot == SIZE_MAX) {
+        *slot = L->G;
+        L->psu_h[L->G++] = h;
+        L->n_h[h]++;
+    }
+    return *slot;
+}
+
+/* The strata of L (those that occur, in code order) and the arrays of L
+ * for up to `most` PSUs. On entry (*dense)[c] is 0 for the stratum codes
+ * that occur, SIZE_MAX for the others (*dense NULL without strata); on
+ * return each code's dense stratum. 0, or -1 out of memory (L freed). */
+static int layout_strata(const partreg_survey *s, size_t *dense, size_t most, layout *L)
+{
+    memset(L, 0, sizeof *L);
+    L->has_strata = s->stratum != NULL;
+    L->names = s->stratum_names;
+    L->H = dense ? 0 : 1;
+    for (size_t c = 0; dense && c < s->n_stratum_codes; c++)
+        if (dense[c] == 0)
+            dense[c] = L->H++;
+    L->code_of = calloc(L->H, sizeof *L->code_of);
+    L->n_h = calloc(L->H, sizeof *L->n_h);
+    L->f_h = calloc(L->H, sizeof *L->f_h);
+    L->psu_h = s->psu || s->stratum ? malloc((most ? most : 1) * sizeof *L->psu_h) : NULL;
+    if (!L->code_of || !L->n_h || !L->f_h || ((s->psu || s->stratum) && !L->psu_h)) {
+        layout_free(L);
+        return -1;
+    }
+    for (size_t c = 0; dense && c < s->n_stratum_codes; c++)
+        if (dense[c] != SIZE_MAX)
+            L->code_of[dense[c]] = c;
+    return 0;
+}
+
+/* The stratum codes' table for layout_strata, every code unseen (NULL
+ * without strata, or out of memory: *failed). */
+static size_t *strata_unseen(const partreg_survey *s, int *failed)
+{
+    *failed = 0;
+    if (!s->stratum)
+        return NULL;
+    size_t *dense = malloc((s->n_stratum_codes ? s->n_stratum_codes : 1) * sizeof *dense);
+    if (!dense) {
+        *failed = 1;
+        return NULL;
+    }
+    for (size_t c = 0; c < s->n_stratum_codes; c++)
+        dense[c] = SIZE_MAX;
+    return dense;
+}
+
+static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_error *err)
+{
+    size_t n = s->n;
+    int failed;
+    size_t *dense = strata_unseen(s, &failed);
+    if (failed)
+        return nomem(err);
+    for (size_t i = 0; dense && i < n; i++)
+        dense[s->stratum[i]] = 0;
+    if (layout_strata(s, dense, n, L)) {
+        free(dense);
+        return nomem(err);
+    }
+#define ROW_H(i) (s->stratum ? dense[s->stratum[i]] : 0)
+    if (s->psu) {
+        psu_index x;
+        L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
+        if (!L->row_psu || psu_index_init(&x, s, n)) {
+            if (L->row_psu)
+                psu_index_free(&x);
+            goto nomem;
+        }
+        for (size_t i = 0; i < n; i++)
+            L->row_psu[i] =
+                psu_number(&x, s->stratum ? s->stratum[i] : 0, s->psu[i], ROW_H(i), L);
+        psu_index_free(&x);
+    } else {
+        L->G = n;
+        for (size_t i = 0; i < n; i++) {
+            size_t h = ROW_H(i);
+            if (L->psu_h)
+                L->psu_h[i] = h;
+            L->n_h[h]++;
+        }
+    }
+#undef ROW_H
+    partreg_status st = layout_fpc(s, dense, L, err);
+    free(dense);
+    if (st)
+        layout_free(L);
+    return st;
 nomem:
     free(dense);
     layout_free(L);
@@ -627,18 +679,27 @@ nomem:
 /* ---- the linearised meat ------------------------------------------------ */
 
 /* One segment's PSU partial sums: its rows cut into runs of one PSU
- * (consecutive rows of the same PSU), each run's sum of row scores. */
+ * (consecutive rows with the same stratum and PSU codes), each run's codes
+ * and sum of row scores. */
 typedef struct seg_runs {
     size_t n;        /* runs */
-    size_t *psu;     /* n: the run's PSU */
+    size_t *code;    /* 2n: each run's stratum code (0 without strata) and
+                        PSU code (without PSUs, its row: every row a PSU) */
+    size_t *psu;     /* n: each run's PSU number (layout_from_runs) */
     double *sum;     /* n x k */
     int failed;      /* out of memory */
 } seg_runs;
 
+/* The runs of every segment of the rows, in row order. */
+typedef struct score_runs {
+    size_t nseg;
+    seg_runs *seg;   /* nseg */
+} score_runs;
+
 typedef struct meat_pass {
     const partreg_objective *obj;
     const double *theta;
-    const layout *L;
+    const partreg_survey *s;
     double c;          /* scores are divided by c */
     size_t n, k, block, nseg;
     seg_runs *seg;     /* nseg */
@@ -646,31 +707,54 @@ typedef struct meat_pass {
     double **scratch;  /* per member */
 } meat_pass;
 
-static size_t row_psu(const layout *L, size_t i) { return L->row_psu ? L->row_psu[i] : i; }
+/* The first row of each run of one PSU in rows [b, e) into start (room
+ * for e - b): rows whose stratum or PSU code differs from the row before.
+ * Returns the number of runs. */
+static size_t find_runs(const partreg_survey *s, size_t b, size_t e, size_t *start)
+{
+    size_t runs = 0;
+    if (b < e)
+        start[runs++] = b;
+    if (!s->psu) { /* every row its own PSU */
+        for (size_t i = b + 1; i < e; i++)
+            start[runs++] = i;
+        return runs;
+    }
+    const size_t *psu = s->psu, *str = s->stratum;
+    for (size_t i = b + 1; i < e; i++) {
+        start[runs] = i;
+        runs += psu[i] != psu[i - 1] || (str && str[i] != str[i - 1]);
+    }
+    return runs;
+}
 
-/* Segment s on member t: its runs and their sums, in row order. */
+/* Segment s on member t: its runs, their codes and sums, in row order. */
 static void meat_segment(void *arg, size_t s, size_t t)
 {
     meat_pass *p = arg;
+    const partreg_survey *sv = p->s;
     seg_runs *sr = &p->seg[s];
     size_t b, e, k = p->k;
     partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
-    size_t runs = 0;
-    for (size_t i = b; i < e; i++)
-        runs += i == b || row_psu(p->L, i) != row_psu(p->L, i - 1);
+    size_t *start = malloc((e > b ? e - b : 1) * sizeof *start); /* each run's first row */
+    if (!start) {
+        sr->failed = 1;
+        return;
+    }
+    size_t runs = find_runs(sv, b, e, start);
+    sr->code = malloc((runs ? 2 * runs : 1) * sizeof *sr->code);
     sr->psu = malloc((runs ? runs : 1) * sizeof *sr->psu);
     sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
-    size_t *start = malloc((runs ? runs : 1) * sizeof *start); /* each run's first row */
-    if (!sr->psu || !sr->sum || !start) {
+    if (!sr->code || !sr->psu || !sr->sum) {
         free(start);
         sr->failed = 1;
         return;
     }
-    for (size_t i = b, r = 0; i < e; i++)
-        if (i == b || row_psu(p->L, i) != row_psu(p->L, i - 1)) {
-            sr->psu[r] = row_psu(p->L, i);
-            start[r++] = i;
-        }
+    for (size_t r = 0; r < runs; r++) {
+        size_t i = start[r];
+        sr->code[2 * r] = sv->stratum ? sv->stratum[i] : 0;
+        sr->code[2 * r + 1] = sv->psu ? sv->psu[i] : i;
+    }
     /* c is a power of 2: times its reciprocal (exact) is the quotient's
      * bits, without a division an entry */
     double inv_c = 1.0 / p->c;
@@ -683,7 +767,7 @@ static void meat_segment(void *arg, size_t s, size_t t)
             size_t i1 = i0 + p->block < e ? i0 + p->block : e;
             p->obj->row_scores(p->obj->model, p->theta, i0, i1, p->buf[t], p->scratch[t]);
             for (size_t i = i0; i < i1; i++) {
-                r += i != b && row_psu(p->L, i) != row_psu(p->L, i - 1); /* a new run */
+                r += r + 1 < runs && i == start[r + 1]; /* a new run */
                 const double *si = p->buf[t] + (i - i0) * k;
                 double *acc = sr->sum + r * k;
                 for (size_t j = 0; j < k; j++)
@@ -695,13 +779,23 @@ static void meat_segment(void *arg, size_t s, size_t t)
     sr->n = runs;
 }
 
-/* z (G x k) = PSU totals of the row scores divided by c: one pass over the
- * data, segments (fixed by n, k and the block) on the fit's threads, their
- * runs merged in segment order, so z is the same bits at any thread
- * count. Memory: the runs, one a PSU per segment for data grouped by PSU
- * (at most one a row). */
-static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective *obj,
-                                 const layout *L, double c, double *z)
+static void score_runs_free(score_runs *sr)
+{
+    for (size_t s = 0; sr->seg && s < sr->nseg; s++) {
+        free(sr->seg[s].code);
+        free(sr->seg[s].psu);
+        free(sr->seg[s].sum);
+    }
+    free(sr->seg);
+}
+
+/* The row scores divided by c, summed into runs of one PSU: one pass over
+ * the data, segments (fixed by n, k and the block) on the fit's threads.
+ * The runs are found from the stratum and PSU codes as the pass goes, so
+ * no row-by-row table of PSUs is built first. Memory: the runs, one a PSU
+ * per segment for data grouped by PSU (at most one a row). */
+static partreg_status score_runs_pass(const partreg_fit *fit, const partreg_objective *obj,
+                                      const partreg_survey *s, double c, score_runs *out)
 {
     size_t n = obj->n, k = obj->k;
     size_t block = fit->opt.block_rows ? fit->opt.block_rows : partreg_block_rows_auto(k);
@@ -711,8 +805,9 @@ static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective
     size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
-    meat_pass p = {obj, fit->theta->data, L, c, n, k, block, nseg, NULL, NULL, NULL};
-    p.seg = calloc(nseg, sizeof *p.seg);
+    meat_pass p = {obj, fit->theta->data, s, c, n, k, block, nseg, NULL, NULL, NULL};
+    out->nseg = nseg;
+    out->seg = p.seg = calloc(nseg, sizeof *p.seg);
     p.buf = calloc(nt, sizeof *p.buf);
     p.scratch = calloc(nt, sizeof *p.scratch);
     partreg_status st = PARTREG_OK;
@@ -730,31 +825,84 @@ static partreg_status psu_totals(const partreg_fit *fit, const partreg_objective
     }
     partreg_team_run_segments(NULL, nt, nseg, meat_segment, &p);
     partreg_fit_count_rows(fit, n); /* the scores' pass */
-    for (size_t s = 0; s < nseg; s++) {
-        const seg_runs *sr = &p.seg[s];
-        if (sr->failed) {
+    for (size_t g = 0; g < nseg; g++)
+        if (p.seg[g].failed)
             st = PARTREG_ENOMEM;
-            goto cleanup;
-        }
-        for (size_t r = 0; r < sr->n; r++) {
-            double *zg = z + sr->psu[r] * k;
-            for (size_t j = 0; j < k; j++)
-                zg[j] += sr->sum[r * k + j];
-        }
-    }
 cleanup:
-    for (size_t s = 0; p.seg && s < nseg; s++) {
-        free(p.seg[s].psu);
-        free(p.seg[s].sum);
-    }
     for (size_t t = 0; p.buf && t < nt; t++)
         free(p.buf[t]);
     for (size_t t = 0; p.scratch && t < nt; t++)
         free(p.scratch[t]);
-    free(p.seg);
     free(p.buf);
     free(p.scratch);
     return st;
+}
+
+/* The layout of the design from the runs, as make_layout makes it from
+ * the rows (the same strata, PSU numbers in order of first row, fpc
+ * checks), and each run's PSU number. */
+static partreg_status layout_from_runs(const partreg_survey *s, score_runs *sr, layout *L,
+                                       partreg_error *err)
+{
+    size_t runs = 0;
+    for (size_t g = 0; g < sr->nseg; g++)
+        runs += sr->seg[g].n;
+    int failed;
+    size_t *dense = strata_unseen(s, &failed);
+    if (failed)
+        return nomem(err);
+    for (size_t g = 0; dense && g < sr->nseg; g++)
+        for (size_t r = 0; r < sr->seg[g].n; r++)
+            dense[sr->seg[g].code[2 * r]] = 0;
+    if (layout_strata(s, dense, s->psu ? runs : s->n, L)) {
+        free(dense);
+        return nomem(err);
+    }
+    psu_index x;
+    if (s->psu && psu_index_init(&x, s, runs)) {
+        psu_index_free(&x);
+        free(dense);
+        layout_free(L);
+        return nomem(err);
+    }
+    if (!s->psu)
+        L->G = s->n;
+    for (size_t g = 0; g < sr->nseg; g++) {
+        seg_runs *q = &sr->seg[g];
+        for (size_t r = 0; r < q->n; r++) {
+            size_t scode = q->code[2 * r], pcode = q->code[2 * r + 1];
+            size_t h = dense ? dense[scode] : 0;
+            if (s->psu) {
+                q->psu[r] = psu_number(&x, scode, pcode, h, L);
+            } else { /* the run is one row, its own PSU */
+                q->psu[r] = pcode;
+                if (L->psu_h)
+                    L->psu_h[pcode] = h;
+                L->n_h[h]++;
+            }
+        }
+    }
+    if (s->psu)
+        psu_index_free(&x);
+    partreg_status st = layout_fpc(s, dense, L, err);
+    free(dense);
+    if (st)
+        layout_free(L);
+    return st;
+}
+
+/* z (G x k) = the runs' sums added into their PSUs in segment order, so z
+ * is the same bits at any thread count. */
+static void psu_totals(const score_runs *sr, size_t k, double *z)
+{
+    for (size_t g = 0; g < sr->nseg; g++) {
+        const seg_runs *q = &sr->seg[g];
+        for (size_t r = 0; r < q->n; r++) {
+            double *zg = z + q->psu[r] * k;
+            for (size_t j = 0; j < k; j++)
+                zg[j] += q->sum[r * k + j];
+        }
+    }
 }
 
 /* B (k x k, full) from the PSU totals (overwritten). */
@@ -871,22 +1019,35 @@ static partreg_status linearised(const partreg_fit *fit, const partreg_data *dat
                                  const partreg_survey *s, double *V, partreg_survey_info *info,
                                  partreg_error *err)
 {
-    layout L;
-    partreg_status st = make_layout(s, &L, err);
-    if (st)
-        return st;
     size_t k = fit->k;
+    partreg_design d;
+    partreg_objective obj;
+    partreg_fit_design(fit, data, &d);
+    partreg_fit_objective(fit, &d, &obj);
+    double c = score_scale(fit);
+    score_runs runs = {0, NULL};
+    layout L;
+    int have_layout = 0;
+    double *z = NULL, *B = NULL;
+    partreg_status st = PARTREG_OK;
+    if (score_runs_pass(fit, &obj, s, c, &runs) != PARTREG_OK) {
+        st = nomem(err);
+        goto cleanup;
+    }
+    info->data_passes = 1.0;
+    if ((st = layout_from_runs(s, &runs, &L, err)) != PARTREG_OK)
+        goto cleanup;
+    have_layout = 1;
     info->n_strata = L.H;
     info->n_psu = L.G;
     info->df = (double)L.G - (double)L.H;
     if (!(info->df >= 1.0)) {
-        layout_free(&L);
-        return partreg_error_set(err, PARTREG_EINVAL,
-                                 "%zu PSUs in %zu strata leave no degrees of freedom for a design "
-                                 "variance; a design needs more PSUs than strata",
-                                 L.G, L.H);
+        st = partreg_error_set(err, PARTREG_EINVAL,
+                               "%zu PSUs in %zu strata leave no degrees of freedom for a design "
+                               "variance; a design needs more PSUs than strata",
+                               L.G, L.H);
+        goto cleanup;
     }
-    double *z = NULL, *B = NULL;
     if (L.G > SIZE_MAX / sizeof(double) / (k ? k : 1)) {
         st = nomem(err);
         goto cleanup;
@@ -897,24 +1058,17 @@ static partreg_status linearised(const partreg_fit *fit, const partreg_data *dat
         st = nomem(err);
         goto cleanup;
     }
-    partreg_design d;
-    partreg_objective obj;
-    partreg_fit_design(fit, data, &d);
-    partreg_fit_objective(fit, &d, &obj);
-    double c = score_scale(fit);
-    if (psu_totals(fit, &obj, &L, c, z) != PARTREG_OK) {
-        st = nomem(err);
-        goto cleanup;
-    }
-    info->data_passes = 1.0;
+    psu_totals(&runs, k, z);
     if ((st = meat_from_totals(s->lonely, &L, z, k, B, &info->n_lonely, err)) != PARTREG_OK)
         goto cleanup;
     if ((st = sandwich(fit, B, c, V)) != PARTREG_OK)
         st = nomem(err);
 cleanup:
+    score_runs_free(&runs);
     free(z);
     free(B);
-    layout_free(&L);
+    if (have_layout)
+        layout_free(&L);
     return st;
 }
 
