@@ -208,10 +208,9 @@ static partreg_status own_file(partreg_analysis *a, partreg_csv_blocks *cb,
         nc = partreg_table_n_columns(h);
         for (size_t j = 0; j < nc; j++)
             bytes += strlen(partreg_table_column_name(h, j)) + 1;
-        if (!(mine = malloc(bytes)))
-            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        mine = malloc(bytes);
     }
-    if (st == PARTREG_OK) {
+    if (mine) { /* the path, then the header's names, each NUL-terminated */
         size_t at = strlen(path) + 1;
         memcpy(mine, path, at);
         for (size_t j = 0; j < nc; j++) {
@@ -223,33 +222,33 @@ static partreg_status own_file(partreg_analysis *a, partreg_csv_blocks *cb,
     partreg_table_free(h);
     size_t *got = malloc(P * sizeof *got);
     pf->name = malloc(P * sizeof *pf->name);
-    if (st == PARTREG_OK && (!got || !pf->name))
+    if (st == PARTREG_OK && (!mine || !got || !pf->name))
         st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-    if ((st = partreg_comm_agree(comm, st, err)) != PARTREG_OK) {
-        free(mine);
-        free(got);
-        return st;
+    st = partreg_comm_agree(comm, st, err);
+    /* (the pointers are there when every process agreed on OK) */
+    if (st != PARTREG_OK || !mine || !got || !pf->name)
+        goto done;
+    if (comm->ops->allgather(comm->ctx, mine, bytes, &pf->all, got) != 0 || !pf->all) {
+        st = partreg_comm_agree(comm, partreg_error_set(err, PARTREG_EIO,
+                                                        "the processes could not exchange "
+                                                        "their files' header lines"),
+                                err);
+        goto done;
     }
-    if (comm->ops->allgather(comm->ctx, mine, bytes, &pf->all, got) != 0)
-        st = partreg_error_set(err, PARTREG_EIO,
-                               "the processes could not exchange their files' header lines");
-    const char *b = pf->all, *first = b;
-    for (size_t q = 0; st == PARTREG_OK && q < P; q++) {
+    const char *first = pf->all, *b = first;
+    for (size_t q = 0; q < P; q++) {
         pf->name[q] = (char *)b;
         b += got[q];
     }
-    pf->n = st == PARTREG_OK ? P : 0;
+    pf->n = P;
     /* the same header as process 0's file: the same names in the same order */
-    size_t n0 = st == PARTREG_OK ? header_names(first, got[0]) : 0, j = 0;
-    const char *at0 = st == PARTREG_OK ? first + strlen(first) + 1 : NULL;
-    const char *atr = mine + strlen(path) + 1;
-    for (; st == PARTREG_OK && r > 0 && j < n0 && j < nc; j++) {
-        if (strcmp(at0, atr) != 0)
-            break;
+    size_t n0 = header_names(first, got[0]), j = 0;
+    const char *at0 = first + strlen(first) + 1, *atr = mine + strlen(path) + 1;
+    for (; r > 0 && j < n0 && j < nc && strcmp(at0, atr) == 0; j++) {
         at0 += strlen(at0) + 1;
         atr += strlen(atr) + 1;
     }
-    if (st == PARTREG_OK && r > 0 && (j < n0 || j < nc)) {
+    if (r > 0 && (j < n0 || j < nc)) {
         long line = partreg_csv_blocks_header_line(cb);
         const char *why = "every process's file needs the same header line (the same columns, "
                           "in the same order)";
@@ -266,10 +265,7 @@ static partreg_status own_file(partreg_analysis *a, partreg_csv_blocks *cb,
                                       j < n0 ? "missing" : "extra", why);
         if (err)
             err->index = (long)j;
-    }
-    free(mine);
-    free(got);
-    if (st == PARTREG_OK) { /* the data's name in the report and messages */
+    } else { /* the data's name in the report and messages */
         size_t len = strlen(pf->name[0]) + strlen(pf->name[P - 1]) + 64;
         char *source = malloc(len);
         if (!source)
@@ -283,7 +279,11 @@ static partreg_status own_file(partreg_analysis *a, partreg_csv_blocks *cb,
     long key = (long)(r + 1) << FILE_LINE_BITS;
     partreg_csv_blocks_share(cb, 0, partreg_csv_blocks_data_bytes(cb),
                              partreg_csv_blocks_data_line(cb) + key);
-    return partreg_comm_agree(comm, st, err);
+    st = partreg_comm_agree(comm, st, err);
+done:
+    free(mine);
+    free(got);
+    return st;
 }
 
 /* A line of process q's file in a message as that file's line: "line K"
