@@ -17,7 +17,12 @@
 #
 # Usage: bench/scale.sh [BUILD_DIR]   (BENCH_SCALE_N overrides 10^8;
 # BENCH_SCALE_DIR the data directory, so that a reduced run leaves the
-# 10^8-row file of bench/data/scale alone)
+# 10^8-row file of bench/data/scale alone; BENCH_SCALE_CSV an existing
+# CSV made by bench/gen_big.c to use as the large file, read only and
+# never regenerated: its rows from FILE.rows, else counted, and the
+# outputs, the 10^7-row head and the design files in BENCH_SCALE_DIR;
+# BENCH_SCALE_REPS runs each fit that many times, keeping the run of the
+# median wall time: on a shared machine one run's time moves by half)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -25,21 +30,31 @@ build=$(cd "${1:-$src/build}" && pwd)
 dir=${BENCH_SCALE_DIR:-$here/data/scale}
 mkdir -p "$dir"
 N=${BENCH_SCALE_N:-100000000}
-N7=$((N / 10))
 P=10
 TIME=/usr/bin/time
 big=$dir/big.csv
 small=$dir/small.csv
+if [ -n "${BENCH_SCALE_CSV:-}" ]; then
+    big=$BENCH_SCALE_CSV
+    [ -s "$big" ] || { echo "bench/scale.sh: $big is not a CSV file" >&2; exit 1; }
+    if [ -s "$big.rows" ]; then
+        N=$(cat "$big.rows")
+    else
+        N=$(($(wc -l <"$big") - 1))
+    fi
+fi
+N7=$((N / 10))
 F="yb ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10"
 
 cc -O2 -std=c11 -Wall -Wextra "$here/gen_big.c" -o "$dir/gen_big" -lm
 need=$(( (N / 1000000) * 180 / 1000 + 2 ))   # GB: the CSV (77 B a row) and the design file (96 B)
+[ -z "${BENCH_SCALE_CSV:-}" ] || need=$(( (N / 1000000) * 110 / 1000 + 2 ))   # the design file and the head
 free_gb=$(df -BG --output=avail "$dir" | tail -n 1 | tr -dc 0-9)
 if [ "$free_gb" -lt "$need" ]; then
     echo "bench/scale.sh: $free_gb GB free in $dir, $need GB needed; skipped" >&2
     exit 1
 fi
-if [ ! -s "$big" ] || [ "$(cat "$big.rows" 2>/dev/null)" != "$N" ]; then
+if [ -z "${BENCH_SCALE_CSV:-}" ] && { [ ! -s "$big" ] || [ "$(cat "$big.rows" 2>/dev/null)" != "$N" ]; }; then
     echo "generating $N rows into $big (once)" >&2
     nice "$dir/gen_big" "$big" "$N" "$P"
     echo "$N" >"$big.rows"
@@ -50,12 +65,21 @@ if [ ! -s "$small" ] || [ "$(cat "$small.rows" 2>/dev/null)" != "$N7" ]; then
 fi
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
+REPS=${BENCH_SCALE_REPS:-1}
 # run NAME CMD...: the JSON on stdout kept in $dir/NAME.json, /usr/bin/time's
-# wall seconds and peak RSS (KB) in $dir/NAME.time
+# wall seconds and peak RSS (KB) in $dir/NAME.time (of the run of the
+# median wall time of REPS)
 run() {
-    local name=$1
+    local name=$1 r
     shift
-    $TIME -f "%e %M" -o "$dir/$name.time" nice "$@" >"$dir/$name.json"
+    for r in $(seq 1 "$REPS"); do
+        $TIME -f "%e %M" -o "$dir/$name.time.$r" nice "$@" >"$dir/$name.json.$r"
+    done
+    r=$(for r in $(seq 1 "$REPS"); do echo "$(cut -d' ' -f1 "$dir/$name.time.$r") $r"; done |
+        sort -n | sed -n "$(((REPS + 1) / 2))p" | cut -d' ' -f2)
+    mv "$dir/$name.time.$r" "$dir/$name.time"
+    mv "$dir/$name.json.$r" "$dir/$name.json"
+    rm -f "$dir/$name.time."* "$dir/$name.json."*
 }
 run ooc_big "$build/partreg" fit "$big" --formula "$F" --out-of-core --memory 1G --tmpdir "$dir" \
     --format json --timing
@@ -89,9 +113,10 @@ if [ -x "$build/partreg-mpi" ] && command -v mpirun >/dev/null 2>&1; then
 fi
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-section=$(python3 - "$dir" "$N" "$N7" "$disk_bw" "$cache_bw" "$load0" "$load1" "$mpi_rows" <<'PY'
+section=$(python3 - "$dir" "$N" "$N7" "$disk_bw" "$cache_bw" "$load0" "$load1" "$mpi_rows" "$REPS" <<'PY'
 import json, math, os, sys
 d, N, N7 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+reps = int(sys.argv[9])
 def e(n):  # 10^8, or the count when it is not a power of ten
     k = round(math.log10(n))
     return "10^%d" % k if 10 ** k == n else "%d" % n
@@ -110,16 +135,21 @@ w("<!-- scale -->")
 w("## Out of core and over MPI (`bench/scale.sh`)")
 w("")
 if N != 10 ** 8:
-    w("A reduced run: `BENCH_SCALE_N=%d bench/scale.sh` (%s rows out of core, %s in memory)." % (N, EN, EN7))
+    w("A reduced run: `BENCH_SCALE_N=%d%s bench/scale.sh` (%s rows out of core, %s in memory)." % (
+        N, " BENCH_SCALE_REPS=%d" % reps if reps > 1 else "", EN, EN7))
     w("")
 w("A binary logit with 10 predictors (`bench/gen_big.c`), `partreg fit DATA.csv --format json "
-  "--timing`, each run alone under `nice`, peak RSS from `/usr/bin/time`. Out of core: the "
-  "CSV file read in 64 MiB blocks twice (the survey, then the design file), the fit and its "
+  "--timing`, each run alone under `nice` (%s), peak RSS from `/usr/bin/time`. Out of core: the "
+  "CSV file read in 64 MiB blocks, once when the design file written during its survey holds "
+  "(CSV parses 1: the survey column is then the whole reading, the design column the coding "
+  "frame's check), else twice (the survey, then the design file); the fit and its "
   "covariance reading the design file in segments. Load average at the start %s, at the end %s "
-  "(2 cores shared with other jobs)." % (load0, load1))
+  "(2 cores shared with other jobs)." % (
+      "once" if reps == 1 else "%d times, the run of the median wall time shown" % reps,
+      load0, load1))
 w("")
-w("| run | rows | wall | survey / read | design | fit | passes | peak RSS | ns/row end to end | ns/row/pass fit |")
-w("|---|---|---|---|---|---|---|---|---|---|")
+w("| run | rows | wall | survey / read | design | fit | passes | CSV parses | peak RSS | ns/row end to end | ns/row/pass fit |")
+w("|---|---|---|---|---|---|---|---|---|---|---|")
 rows = [("out of core, --memory 1G", "ooc_big", N), ("in memory", "mem_small", N7),
         ("out of core, --memory 1G", "ooc_small", N7)]
 res = {}
@@ -127,9 +157,9 @@ for label, name, n in rows:
     j, wall, rss = get(name)
     t = j["timing"]
     res[name] = (j, wall, rss, n)
-    w("| %s | %.0e | %.1f s | %.1f s | %.1f s | %.2f s | %.2f | %.0f MB | %.0f | %.2f |" % (
-        label, n, wall, t["read_s"], t["design_s"], t["fit_s"], t["data_passes"], rss,
-        1e9 * wall / n, 1e9 * t["fit_s"] / t["data_passes"] / n))
+    w("| %s | %.0e | %.1f s | %.1f s | %.1f s | %.2f s | %.2f | %s | %.0f MB | %.0f | %.2f |" % (
+        label, n, wall, t["read_s"], t["design_s"], t["fit_s"], t["data_passes"],
+        t.get("csv_passes", "-"), rss, 1e9 * wall / n, 1e9 * t["fit_s"] / t["data_passes"] / n))
 jb, wb, rb, nb = res["ooc_big"]
 jm, wm, rm, nm = res["mem_small"]
 js, ws, rs, ns = res["ooc_small"]

@@ -6,7 +6,10 @@
 # files made to exercise the block reader: quoted line breaks, a column
 # that is numbers for thousands of rows and text later, clusters, weights;
 # the errors must be the in-memory ones (same message, same line); what
-# cannot be done from rows on disk is refused with a reason.
+# cannot be done from rows on disk is refused with a reason. The file is
+# parsed once when the design written during its survey holds (no level,
+# text or bad value after the first block with rows used), twice
+# otherwise: both routes are checked (--timing's csv_passes).
 # Usage: cli_out_of_core.sh BUILD SOURCE
 set -u
 BUILD=$1
@@ -45,6 +48,25 @@ if a != b:
     print("out of core:", b)
     sys.exit(1)
 PY
+}
+
+# route N DATA ARGS...: out of core, the CSV file is parsed N times (1:
+# the design written while it was surveyed; 2: read again)
+route() {
+    local want=$1 data=$2
+    shift 2
+    "$BIN" fit "$data" "$@" --format json --timing "${OOC[@]}" >"$TMP/r.json" 2>"$TMP/r.err" ||
+        { fail "$data $*: exit $?: $(cat "$TMP/r.err")"; return; }
+    local got
+    got=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["timing"]["csv_passes"])' "$TMP/r.json")
+    [ "$got" = "$want" ] || fail "$data $*: the file was parsed $got times, not $want"
+}
+# both N DATA ARGS...: same, and the route
+both() {
+    local want=$1
+    shift
+    same "$@"
+    route "$want" "$@"
 }
 
 # the shared conformance cases whose options work out of core
@@ -94,13 +116,27 @@ write("negative.csv", lambda i, r: [r[0]] + ([-0.5] if i == 2800 else [r[1]]) + 
 write("outcome2.csv", lambda i, r: ([2] if i == 2900 else [r[0]]) + r[1:])
 # quoted fields with delimiters and line breaks, in every block
 write("quoted.csv", lambda i, r: r[:2] + ['"q,%s\nline ""two"""' % r[2]] + r[3:])
+# levels first seen late: a factor's, a text column's (also a stratum)
+write("late_level.csv", lambda i, r: r[:5] + ([6] if i >= 2500 and i % 4 == 0 else [r[5]]) + r[6:])
+write("late_b.csv", lambda i, r: r[:2] + (["w"] if i >= 2600 and i % 3 == 0 else [r[2]]) + r[3:])
+# missing cells here and there (rows left out, in every block)
+write("holes.csv", lambda i, r: [("" if i % 13 == k else x) for k, x in enumerate(r)])
+# the first blocks without a row used (the outcome missing)
+write("late_rows.csv", lambda i, r: (["NA"] if i < 400 else [r[0]]) + r[1:])
 PY
-same "$TMP/base.csv" --formula "y ~ a + b + factor(code)" --weights w --vcov cluster --cluster clu
-same "$TMP/base.csv" --formula "ord ~ a + b + clu" --vcov hc0 --ci profile
+both 1 "$TMP/base.csv" --formula "y ~ a + b + factor(code)" --weights w --vcov cluster --cluster clu
+both 1 "$TMP/base.csv" --formula "ord ~ a + b + clu" --vcov hc0 --ci profile
+both 1 "$TMP/base.csv" --formula "y ~ a * b + I(a^2)" --vcov cluster --cluster b
+both 1 "$TMP/base.csv" --formula "y ~ a + factor(code)" --sampling-weights w --strata b --psu clu
+both 1 "$TMP/holes.csv" --formula "y ~ a + b + factor(code)" --weights w --vcov cluster --cluster clu
+both 1 "$TMP/late_rows.csv" --formula "ord ~ a + b" --weights w
 same "$TMP/late_text.csv" --formula "y ~ a + factor(code)"
-same "$TMP/late_text.csv" --formula "y ~ a + b" --vcov cluster --cluster code
+both 2 "$TMP/late_text.csv" --formula "y ~ a + b" --vcov cluster --cluster code
 same "$TMP/late_text.csv" --formula "y ~ a + code"
 same "$TMP/late_text.csv" --formula "y ~ I(code^2)"
+both 2 "$TMP/late_level.csv" --formula "y ~ a + b + factor(code)" --weights w --vcov cluster --cluster clu
+both 2 "$TMP/late_b.csv" --formula "y ~ a + b" --vcov hc1
+both 2 "$TMP/late_b.csv" --formula "y ~ a + factor(code)" --sampling-weights w --strata b --psu clu
 same "$TMP/bad_weight.csv" --formula "y ~ a + b" --weights w
 same "$TMP/negative.csv" --formula "y ~ log(a) + b"
 same "$TMP/outcome2.csv" --formula "y ~ a + b" --levels 0,1

@@ -73,6 +73,7 @@ struct partreg_csv_blocks {
     int found_all;          /* every block of the share is in blocks */
     char *buf;              /* header + synthetic line + block */
     size_t buf_cap;
+    struct stat opened;     /* the file when opened (size, modification time) */
 };
 
 static char detect_delimiter(const unsigned char *b, size_t len)
@@ -214,6 +215,7 @@ partreg_status partreg_csv_blocks_open(const char *path, const partreg_read_opti
         partreg_csv_blocks_close(cb);
         return st;
     }
+    cb->opened = sb;
     partreg_status st = read_header(cb, (uint64_t)sb.st_size, err);
     if (st != PARTREG_OK) {
         partreg_csv_blocks_close(cb);
@@ -299,6 +301,21 @@ void partreg_csv_blocks_share(partreg_csv_blocks *cb, uint64_t begin, uint64_t e
 }
 
 void partreg_csv_blocks_rewind(partreg_csv_blocks *cb) { cb->cursor = 0; }
+
+partreg_status partreg_csv_blocks_unchanged(const partreg_csv_blocks *cb, partreg_error *err)
+{
+    struct stat sb;
+    const struct stat *o = &cb->opened;
+    if (fstat(cb->fd, &sb) == 0 && sb.st_size == o->st_size && sb.st_ino == o->st_ino &&
+        sb.st_dev == o->st_dev && sb.st_mtim.tv_sec == o->st_mtim.tv_sec &&
+        sb.st_mtim.tv_nsec == o->st_mtim.tv_nsec)
+        return PARTREG_OK;
+    /* the whole-file reader's message (file_read.c) */
+    return partreg_error_set(err, PARTREG_EIO,
+                             "'%s' changed while it was read (another program is writing it); "
+                             "read it again once it is complete",
+                             cb->path);
+}
 
 long partreg_csv_blocks_data_line(const partreg_csv_blocks *cb) { return cb->data_line; }
 

@@ -73,6 +73,10 @@ partreg_status partreg_csv_blocks_header(partreg_csv_blocks *cb, partreg_table *
 long partreg_csv_blocks_data_line(const partreg_csv_blocks *cb);
 long partreg_csv_blocks_header_line(const partreg_csv_blocks *cb);
 
+/* PARTREG_OK when the file is the one opened, of the same size and
+ * modification time; else PARTREG_EIO: it changed while it was read. */
+partreg_status partreg_csv_blocks_unchanged(const partreg_csv_blocks *cb, partreg_error *err);
+
 /* Start again at the first block. */
 void partreg_csv_blocks_rewind(partreg_csv_blocks *cb);
 

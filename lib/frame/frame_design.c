@@ -449,7 +449,8 @@ partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, 
         return design_too_large(fr, err);
     size_t cells = fr->n * p;
     size_t T = partreg_team_threads(NULL, threads, fr->n, BUILD_MIN_ROWS_PER_THREAD);
-    fr->X = partreg_big_alloc(cells * sizeof *fr->X);
+    if (!fr->X) /* else the caller's, of n x p doubles at least */
+        fr->X = partreg_big_alloc(cells * sizeof *fr->X);
     if (!fr->X)
         return design_too_large(fr, err);
     build_job *jobs = calloc(T, sizeof *jobs);

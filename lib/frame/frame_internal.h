@@ -124,7 +124,8 @@ partreg_status partreg_frame_layout(partreg_frame *fr, partreg_error *err);
 
 /* Fill fr->X from the variables' values on `threads` threads (0 = all
  * cores; fewer below 65,536 rows per thread); X is the same for every
- * count. t (for line numbers in messages) may be NULL. PARTREG_OK,
+ * count. fr->X is allocated when NULL, else it is the caller's memory of
+ * n x p doubles at least. t (for line numbers in messages) may be NULL. PARTREG_OK,
  * PARTREG_EDATA (a non-finite expression: the first row, then the first
  * atom), PARTREG_ENOMEM. */
 partreg_status partreg_frame_build_X(partreg_frame *fr, const partreg_table *t, int threads,

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/big_alloc.h"
 #include "core/error.h"
 #include "data/table_internal.h"
 #include "frame/frame_internal.h"
@@ -43,7 +44,8 @@ typedef struct key {
     char *text;    /* NULL for a number */
     double value;
     long line;
-    size_t rank;   /* after keyset_finish: order of first appearance */
+    size_t rank;   /* order of first appearance: the index until the final coding
+                    * (keys are added in file order), then by line */
 } key;
 
 typedef struct keyset {
@@ -149,6 +151,7 @@ static int keyset_add(keyset *s, const char *text, double value, long line)
     }
     k->value = value;
     k->line = line;
+    k->rank = s->n;
     size_t h = (size_t)key_hash(text, value) & (s->nslot - 1);
     while (s->slot[h])
         h = (h + 1) & (s->nslot - 1);
@@ -182,7 +185,8 @@ static void sort_by_line(size_t *ix, size_t *tmp, size_t n, const key *k)
     memcpy(ix, tmp, n * sizeof *ix);
 }
 
-static size_t *keyset_order(keyset *s)
+/* The keys' order by first line; with `ranks`, each key's rank set. */
+static size_t *keyset_order(keyset *s, int ranks)
 {
     size_t *ix = calloc(s->n ? s->n : 1, sizeof *ix), *tmp = malloc((s->n ? s->n : 1) * sizeof *tmp);
     if (!ix || !tmp) {
@@ -194,7 +198,7 @@ static size_t *keyset_order(keyset *s)
         ix[i] = i;
     sort_by_line(ix, tmp, s->n, s->k);
     free(tmp);
-    for (size_t r = 0; r < s->n; r++)
+    for (size_t r = 0; ranks && r < s->n; r++)
         s->k[ix[r]].rank = r;
     return ix;
 }
@@ -232,8 +236,6 @@ struct partreg_block_survey {
     double bad_w_value;
     size_t w_fractional; /* used rows whose weight is not a whole number */
     char *synthetic;
-    size_t *order_c;    /* cluster keys' order (after coding) */
-    int cluster_text;   /* the cluster column is text */
     /* survey design columns (index into cols, or -1) */
     size_t sw_at, st_at, psu_at, fpc_at, sub_at;
     size_t g_at; /* the random intercept's groups (or -1) */
@@ -392,7 +394,6 @@ void partreg_block_survey_free(partreg_block_survey *s)
     free(s->cols);
     free(s->var_at);
     free(s->synthetic);
-    free(s->order_c);
     free(s);
 }
 
@@ -452,24 +453,33 @@ static size_t used_rows(const partreg_block_survey *s, const partreg_table *t, s
     return m;
 }
 
-/* The texts of a text block column's used rows, with their first lines. */
+/* The texts of a text block column's used rows, with their first lines,
+ * added in order of first line (so that keys added block by block in file
+ * order are in order of first appearance). */
 static int add_texts(scol *c, const partreg_table *t, const size_t *rows, size_t m)
 {
     size_t K = partreg_table_n_levels(t, c->j);
     long *first = calloc(K ? K : 1, sizeof *first);
-    if (!first)
+    size_t *seen = malloc((K ? K : 1) * sizeof *seen), n_seen = 0;
+    if (!first || !seen) {
+        free(first);
+        free(seen);
         return -1;
+    }
     const int *codes = partreg_table_codes(t, c->j);
     for (size_t i = 0; i < m; i++) {
         int k = codes[rows[i]];
-        if (k >= 0 && !first[k])
+        if (k >= 0 && !first[k]) {
             first[k] = partreg_table_row_line(t, rows[i]);
+            seen[n_seen++] = (size_t)k; /* rows in order: by first line */
+        }
     }
     int rc = 0;
-    for (size_t k = 0; k < K && !rc; k++)
-        if (first[k])
-            rc = keyset_add(&c->texts, partreg_table_level_name(t, c->j, k), 0.0, first[k]);
+    for (size_t i = 0; i < n_seen && !rc; i++)
+        rc = keyset_add(&c->texts, partreg_table_level_name(t, c->j, seen[i]), 0.0,
+                        first[seen[i]]);
     free(first);
+    free(seen);
     return rc;
 }
 
@@ -925,8 +935,9 @@ static int checked_as_number(const partreg_block_survey *s, size_t ci)
 }
 
 /* The small table: every used column's values in order of first
- * appearance (row 0: the first row used). */
-static partreg_status small_table(partreg_block_survey *s, const char *source,
+ * appearance (row 0: the first row used). With `ranks`, the keys' ranks
+ * are set (the codes of clusters and PSUs). */
+static partreg_status small_table(partreg_block_survey *s, const char *source, int ranks,
                                   partreg_table **out, partreg_error *err)
 {
     size_t R = 1;
@@ -939,7 +950,7 @@ static partreg_status small_table(partreg_block_survey *s, const char *source,
         keyset *ks = c->text ? &c->texts : c->collect ? &c->numbers : NULL;
         if (!ks)
             continue;
-        if (!(order[ci] = keyset_order(ks)))
+        if (!(order[ci] = keyset_order(ks, ranks)))
             st = nomem(err);
         else if (ks->n > R)
             R = ks->n;
@@ -1013,13 +1024,6 @@ static partreg_status small_table(partreg_block_survey *s, const char *source,
         for (size_t r = 0; r < R; r++)
             lines[r] = r < ks->n ? ks->k[order[s->y_at][r]].line : s->first_line;
     }
-    /* the cluster keys' order, for the blocks' codes */
-    if (st == PARTREG_OK && s->c_at != NONE) {
-        free(s->order_c);
-        s->order_c = order[s->c_at];
-        order[s->c_at] = NULL;
-        s->cluster_text = s->cols[s->c_at].text;
-    }
     for (size_t ci = 0; ci < s->n_cols; ci++)
         free(order[ci]);
     free(order);
@@ -1077,8 +1081,8 @@ static partreg_status subpop_check(const partreg_block_survey *s, partreg_error 
     return PARTREG_OK;
 }
 
-partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *source,
-                                           partreg_frame **coding, partreg_error *err)
+static partreg_status coding_of(partreg_block_survey *s, const char *source, int ranks,
+                                partreg_frame **coding, partreg_error *err)
 {
     *coding = NULL;
     partreg_status st = mostly_numeric(s, err);
@@ -1089,7 +1093,7 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
     if ((st = subpop_check(s, err)) != PARTREG_OK)
         return st;
     partreg_table *t = NULL;
-    if ((st = small_table(s, source, &t, err)) != PARTREG_OK)
+    if ((st = small_table(s, source, ranks, &t, err)) != PARTREG_OK)
         return st;
     partreg_frame *fr = NULL;
     st = partreg_frame_create(t, s->f, &s->opt, &fr, err);
@@ -1140,7 +1144,111 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
     return PARTREG_OK;
 }
 
+partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *source,
+                                           partreg_frame **coding, partreg_error *err)
+{
+    return coding_of(s, source, 1, coding, err);
+}
+
+partreg_status partreg_block_survey_coding_so_far(partreg_block_survey *s, const char *source,
+                                                  partreg_frame **coding, partreg_error *err)
+{
+    return coding_of(s, source, 0, coding, err);
+}
+
+static int same_levels(const partreg_levels *a, const partreg_levels *b)
+{
+    if (a->n != b->n || !a->values != !b->values)
+        return 0;
+    for (size_t l = 0; l < a->n; l++)
+        if (strcmp(a->names[l], b->names[l]) != 0 ||
+            (a->values && a->values[l] != b->values[l])) /* (no NaN, no -0: levels) */
+            return 0;
+    return 1;
+}
+
+/* The keys of column ci (if used) ranked in the order they were added. */
+static int ranked_as_added(const partreg_block_survey *s, size_t ci)
+{
+    if (ci == NONE)
+        return 1;
+    const scol *c = &s->cols[ci];
+    const keyset *ks = c->text ? &c->texts : &c->numbers;
+    for (size_t i = 0; i < ks->n; i++)
+        if (ks->k[i].rank != i)
+            return 0;
+    return 1;
+}
+
+int partreg_frame_stream_same_coding(const partreg_frame *a, const partreg_frame *b,
+                                     const partreg_block_survey *s)
+{
+    if (a->family != b->family || a->intercept != b->intercept || a->p != b->p ||
+        a->f->n_vars != b->f->n_vars || a->f->n_terms != b->f->n_terms ||
+        !same_levels(&a->outcome, &b->outcome) ||
+        !same_levels(&a->group_levels, &b->group_levels) || !a->survey != !b->survey)
+        return 0;
+    for (size_t v = 0; v < a->f->n_vars; v++) {
+        const partreg_frame_var *x = &a->vars[v], *y = &b->vars[v];
+        if (x->categorical != y->categorical || x->from_factor != y->from_factor ||
+            (x->categorical && (x->ref != y->ref || !same_levels(&x->lv, &y->lv))))
+            return 0;
+    }
+    for (size_t c = 0; c < a->p; c++)
+        if (strcmp(a->col_names[c], b->col_names[c]) != 0)
+            return 0;
+    if (a->survey && !same_levels(&a->survey->strata_lv, &b->survey->strata_lv))
+        return 0;
+    return ranked_as_added(s, s->c_at) && ranked_as_added(s, s->psu_at);
+}
+
 /* ---- a block's rows ------------------------------------------------------- */
+
+/* The block's column of survey column ci is numbers, as the coding reads
+ * it: the survey of the file found numbers there (a file changed since,
+ * or a block coded by a coding frame of the blocks before it, may have
+ * text). */
+static partreg_status numbers_in(const partreg_block_survey *s, size_t ci,
+                                 const partreg_table *block, size_t skip, partreg_error *err)
+{
+    size_t j = s->cols[ci].j;
+    if (partreg_table_column_type(block, j) != PARTREG_COLUMN_CATEGORICAL)
+        return PARTREG_OK;
+    long line = 0;
+    const char *value = NULL;
+    size_t nn = 0, N = partreg_table_n_rows(block), r = skip;
+    if (!partreg_table_first_non_numeric(block, j, &line, &value, &nn)) {
+        const int *codes = partreg_table_codes(block, j);
+        while (r < N && codes[r] < 0)
+            r++;
+        line = r < N ? partreg_table_row_line(block, r) : 0;
+        value = r < N ? partreg_table_level_name(block, j, (size_t)codes[r]) : "";
+    }
+    return partreg_error_set_at(err, PARTREG_EDATA, line, 0,
+                                "line %ld: column '%s' has '%.60s', not a number, where the "
+                                "survey of the file found numbers (was the file changed while "
+                                "it was read?)",
+                                line, s->names[j], value);
+}
+
+/* The columns the coding reads as numbers: numeric variables, weights,
+ * sampling weights, fpc. */
+static partreg_status numbers_where_expected(const partreg_frame *coding,
+                                             const partreg_block_survey *s,
+                                             const partreg_table *block, size_t skip,
+                                             partreg_error *err)
+{
+    partreg_status st = PARTREG_OK;
+    for (size_t v = 0; st == PARTREG_OK && v < coding->f->n_vars; v++)
+        if (!coding->vars[v].categorical)
+            st = numbers_in(s, s->var_at[v], block, skip, err);
+    size_t more[] = {s->w_at, coding->survey ? s->sw_at : NONE,
+                     coding->survey ? s->fpc_at : NONE};
+    for (size_t k = 0; st == PARTREG_OK && k < sizeof more / sizeof more[0]; k++)
+        if (more[k] != NONE)
+            st = numbers_in(s, more[k], block, skip, err);
+    return st;
+}
 
 /* The PSU codes of rows[0..m) of a block: the rank of each PSU value in
  * order of first appearance in the file (as clusters are numbered). */
@@ -1174,68 +1282,118 @@ static partreg_status psu_codes(const partreg_block_survey *s, const partreg_tab
     return PARTREG_OK;
 }
 
-partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
-                                         const partreg_block_survey *s,
-                                         const partreg_table *block, size_t skip, int threads,
-                                         size_t *m_out, double **X_out, double **y_out,
-                                         double **w_out, size_t **c_out, size_t **group,
-                                         partreg_frame_survey_rows *design, partreg_error *err)
+/* Grow *p to hold n elements of `size` bytes (at least 1). 0, or -1. */
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+    if (n == 0)
+        n = 1;
+    if (n <= *cap)
+        return 0;
+    if (n > SIZE_MAX / size)
+        return -1;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+void partreg_stream_rows_buf_free(partreg_stream_rows_buf *b)
+{
+    if (!b)
+        return;
+    free(b->X);
+    free(b->y);
+    free(b->w);
+    free(b->cluster);
+    free(b->rows_);
+    free(b->lev_);
+    for (size_t v = 0; v < b->n_vars_; v++) {
+        free(b->num_[v]);
+        free(b->vlev_[v]);
+    }
+    free(b->num_);
+    free(b->vlev_);
+    free(b->cap_num_);
+    free(b->cap_vlev_);
+    memset(b, 0, sizeof *b);
+}
+
+partreg_status partreg_frame_stream_rows_into(const partreg_frame *coding,
+                                              const partreg_block_survey *s,
+                                              const partreg_table *block, size_t skip,
+                                              int threads, partreg_stream_rows_buf *b,
+                                              size_t **group, partreg_frame_survey_rows *design,
+                                              partreg_error *err)
 {
     if (group)
         *group = NULL;
-    *m_out = 0;
-    *X_out = *y_out = *w_out = NULL;
-    *c_out = NULL;
+    b->m = 0;
     if (design)
         memset(design, 0, sizeof *design);
-    size_t N = partreg_table_n_rows(block);
-    partreg_frame *bf = NULL;
-    size_t *rows = calloc(N ? N : 1, sizeof *rows);
-    int *lev = malloc((N ? N : 1) * sizeof *lev);
-    double *y = malloc((N ? N : 1) * sizeof *y), *w = NULL;
-    size_t *cl = NULL;
-    partreg_status st = rows && lev && y ? PARTREG_OK : nomem(err);
-    size_t m = 0;
-    if (st == PARTREG_OK)
-        m = used_rows(s, block, skip, rows);
-    if (st == PARTREG_OK && (st = partreg_frame_alloc(coding->f, &bf, err)) == PARTREG_OK &&
-        bf) {
-        bf->family = coding->family;
-        bf->intercept = coding->intercept;
-        bf->has_outcome = 1;
-        bf->n = m;
-        bf->rows = rows;
-        rows = NULL;
-    }
-    if (!bf) {
-        free(rows);
-        free(lev);
-        free(y);
-        return st != PARTREG_OK ? st : nomem(err);
-    }
     const partreg_formula *f = coding->f;
-    for (size_t v = 0; st == PARTREG_OK && bf->rows && v < f->n_vars; v++) {
+    size_t N = partreg_table_n_rows(block);
+    if (b->n_vars_ != f->n_vars) { /* a buffer of another formula: start again */
+        partreg_stream_rows_buf_free(b);
+        b->n_vars_ = f->n_vars;
+        size_t nv = f->n_vars ? f->n_vars : 1;
+        b->num_ = calloc(nv, sizeof *b->num_);
+        b->vlev_ = calloc(nv, sizeof *b->vlev_);
+        b->cap_num_ = calloc(nv, sizeof *b->cap_num_);
+        b->cap_vlev_ = calloc(nv, sizeof *b->cap_vlev_);
+        if (!b->num_ || !b->vlev_ || !b->cap_num_ || !b->cap_vlev_) {
+            partreg_stream_rows_buf_free(b);
+            return nomem(err);
+        }
+    }
+    if (grow((void **)&b->rows_, &b->cap_rows_, N, sizeof *b->rows_) ||
+        grow((void **)&b->lev_, &b->cap_lev_, N, sizeof *b->lev_) ||
+        grow((void **)&b->y, &b->cap_y_, N, sizeof *b->y))
+        return nomem(err);
+    size_t m = used_rows(s, block, skip, b->rows_);
+    partreg_status st = m > 0 ? numbers_where_expected(coding, s, block, skip, err) : PARTREG_OK;
+    if (st != PARTREG_OK)
+        return st;
+    /* every row from skip on used: the block's numeric columns serve as
+     * they are */
+    int whole = m > 0 && m == N - skip;
+    partreg_frame *bf = NULL;
+    if ((st = partreg_frame_alloc(f, &bf, err)) != PARTREG_OK || !bf)
+        return st != PARTREG_OK ? st : nomem(err);
+    bf->family = coding->family;
+    bf->intercept = coding->intercept;
+    bf->has_outcome = 1;
+    bf->n = m;
+    bf->rows = b->rows_; /* borrowed, as everything below: detached before the free */
+    for (size_t v = 0; st == PARTREG_OK && v < f->n_vars; v++) {
         partreg_frame_var *bv = &bf->vars[v];
         const partreg_frame_var *cv = &coding->vars[v];
         size_t j = s->cols[s->var_at[v]].j;
         bv->categorical = cv->categorical;
         bv->from_factor = cv->from_factor;
         bv->ref = cv->ref;
-        bv->lv = cv->lv; /* borrowed: detached before the free below */
+        bv->lv = cv->lv;
         if (!cv->categorical) {
-            if (!(bv->num = malloc((m ? m : 1) * sizeof *bv->num))) {
+            const double *x = partreg_table_numeric(block, j);
+            if (whole) {
+                bv->num = (double *)(uintptr_t)(x + skip); /* read only */
+                continue;
+            }
+            if (grow((void **)&b->num_[v], &b->cap_num_[v], m, sizeof *b->num_[v])) {
                 st = nomem(err);
                 break;
             }
-            const double *x = partreg_table_numeric(block, j);
+            bv->num = b->num_[v];
             for (size_t i = 0; i < m; i++)
                 bv->num[i] = x[bf->rows[i]];
             continue;
         }
-        if (!(bv->lev = malloc((m ? m : 1) * sizeof *bv->lev))) {
+        if (grow((void **)&b->vlev_[v], &b->cap_vlev_[v], m, sizeof *b->vlev_[v])) {
             st = nomem(err);
             break;
         }
+        bv->lev = b->vlev_[v];
         size_t bad = 0;
         st = partreg_levels_map(block, j, bf->rows, m, &bv->lv, bv->lev, &bad, err);
         if (st == PARTREG_EDATA)
@@ -1249,11 +1407,30 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
     if (st == PARTREG_OK && bf->p != coding->p)
         st = partreg_error_set(err, PARTREG_EINVAL, "a block's design has %zu columns, not %zu",
                                bf->p, coding->p);
+    if (st == PARTREG_OK) {
+        /* X in the buffer (huge pages, as the frame's own), kept for the
+         * next block */
+        size_t cells = m * bf->p;
+        if (cells > b->cap_X_ || !b->X) {
+            free(b->X);
+            b->cap_X_ = 0;
+            if (m && bf->p > SIZE_MAX / sizeof(double) / m)
+                b->X = NULL;
+            else
+                b->X = partreg_big_alloc((cells ? cells : 1) * sizeof *b->X);
+            if (!b->X)
+                st = nomem(err);
+            else
+                b->cap_X_ = cells ? cells : 1;
+        }
+        bf->X = b->X;
+    }
     if (st == PARTREG_OK)
         st = partreg_frame_build_X(bf, block, threads, err);
     /* the outcome by the frame's levels */
     if (st == PARTREG_OK) {
         size_t bad = 0, j = s->cols[s->y_at].j;
+        int *lev = b->lev_;
         st = partreg_levels_map(block, j, bf->rows, m, &coding->outcome, lev, &bad, err);
         if (st == PARTREG_EDATA)
             st = partreg_error_set_at(err, PARTREG_EDATA, partreg_table_row_line(block, bf->rows[bad]),
@@ -1261,12 +1438,15 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          "did not see (was the file changed while it was read?)",
                                       partreg_table_row_line(block, bf->rows[bad]));
         for (size_t i = 0; st == PARTREG_OK && i < m; i++)
-            y[i] = lev[i] < 0 ? NAN : (double)lev[i];
+            b->y[i] = lev[i] < 0 ? NAN : (double)lev[i];
     }
+    int weighted = s->w_at != NONE || coding->survey;
+    if (st == PARTREG_OK && weighted &&
+        grow((void **)&b->w, &b->cap_w_, m, sizeof *b->w))
+        st = nomem(err);
     if (st == PARTREG_OK && s->w_at != NONE) {
         const double *x = partreg_table_numeric(block, s->cols[s->w_at].j);
-        if (!(w = malloc((m ? m : 1) * sizeof *w)))
-            st = nomem(err);
+        double *w = b->w;
         for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
             w[i] = x[bf->rows[i]];
             if (!(w[i] >= 0.0) || !isfinite(w[i])) {
@@ -1281,7 +1461,7 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
     if (st == PARTREG_OK && s->c_at != NONE) {
         const scol *cc = &s->cols[s->c_at];
         const keyset *ks = cc->text ? &cc->texts : &cc->numbers;
-        if (!(cl = malloc((m ? m : 1) * sizeof *cl)))
+        if (grow((void **)&b->cluster, &b->cap_c_, m, sizeof *b->cluster))
             st = nomem(err);
         int text = partreg_table_column_type(block, cc->j) == PARTREG_COLUMN_CATEGORICAL;
         for (size_t i = 0; st == PARTREG_OK && i < m; i++) {
@@ -1300,7 +1480,7 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                           "not see (was the file changed while it was read?)",
                                           partreg_table_row_line(block, r));
             else
-                cl[i] = ks->k[at].rank;
+                b->cluster[i] = ks->k[at].rank;
         }
     }
     size_t *gc = NULL;
@@ -1327,37 +1507,58 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
         st = partreg_frame_survey_code_rows(coding, block, bf->rows, m, &s->opt, &dr, err);
         if (st == PARTREG_OK && s->psu_at != NONE)
             st = psu_codes(s, block, bf->rows, m, &dr.psu, err);
-        if (st == PARTREG_OK) {
-            free(w);
-            w = dr.fitw;
-            dr.fitw = NULL;
-        }
+        if (st == PARTREG_OK)
+            memcpy(b->w, dr.fitw, m * sizeof *b->w);
     }
-    for (size_t v = 0; v < f->n_vars; v++)
+    /* nothing of the buffers or the coding frame goes with the block's frame */
+    for (size_t v = 0; v < f->n_vars; v++) {
         memset(&bf->vars[v].lv, 0, sizeof bf->vars[v].lv);
-    if (st == PARTREG_OK) {
-        *X_out = bf->X;
-        bf->X = NULL;
+        bf->vars[v].num = NULL;
+        bf->vars[v].lev = NULL;
     }
+    bf->X = NULL;
+    bf->rows = NULL;
+    partreg_frame_free(bf);
     if (st == PARTREG_OK && design)
         *design = dr;
     else
         partreg_frame_survey_rows_free(&dr);
-    partreg_frame_free(bf);
-    free(rows);
-    free(lev);
     if (st != PARTREG_OK) {
-        free(y);
-        free(w);
-        free(cl);
         free(gc);
         return st;
     }
     if (group)
         *group = gc;
-    *m_out = m;
-    *y_out = y;
-    *w_out = w;
-    *c_out = cl;
+    b->m = m;
     return PARTREG_OK;
+}
+
+partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
+                                         const partreg_block_survey *s,
+                                         const partreg_table *block, size_t skip, int threads,
+                                         size_t *m_out, double **X_out, double **y_out,
+                                         double **w_out, size_t **c_out, size_t **group,
+                                         partreg_frame_survey_rows *design, partreg_error *err)
+{
+    *m_out = 0;
+    *X_out = *y_out = *w_out = NULL;
+    *c_out = NULL;
+    partreg_stream_rows_buf b;
+    memset(&b, 0, sizeof b);
+    partreg_status st =
+        partreg_frame_stream_rows_into(coding, s, block, skip, threads, &b, group, design, err);
+    if (st == PARTREG_OK) { /* the rows are the caller's */
+        *m_out = b.m;
+        *X_out = b.X;
+        *y_out = b.y;
+        *w_out = s->w_at != NONE || coding->survey ? b.w : NULL;
+        *c_out = s->c_at != NONE ? b.cluster : NULL;
+        b.X = b.y = NULL;
+        if (*w_out)
+            b.w = NULL;
+        if (*c_out)
+            b.cluster = NULL;
+    }
+    partreg_stream_rows_buf_free(&b);
+    return st;
 }

@@ -77,6 +77,24 @@ size_t partreg_block_survey_fractional_weights(const partreg_block_survey *s);
 partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *source,
                                            partreg_frame **coding, partreg_error *err);
 
+/* The coding frame of the blocks added so far (a file read once: its
+ * design rows written while it is surveyed, on the guess that the rest of
+ * the file adds no level). s is left as it was: the codes of clusters and
+ * PSUs stay numbered in the order their values were added. */
+partreg_status partreg_block_survey_coding_so_far(partreg_block_survey *s, const char *source,
+                                                  partreg_frame **coding, partreg_error *err);
+
+/* 1 when the rows partreg_frame_stream_rows codes with coding frame `a`
+ * (one of partreg_block_survey_coding_so_far) and the survey s as it was
+ * then, block by block in file order, are those it codes with `b`
+ * (partreg_block_survey_coding of s complete): the same family, columns,
+ * levels, references, outcome and strata levels, and every cluster and
+ * PSU value numbered in the order it was added. The blocks must also be
+ * the tables the second reading gives: no column text in the file that
+ * was numbers in a block with rows used (partreg_block_survey_rereads). */
+int partreg_frame_stream_same_coding(const partreg_frame *a, const partreg_frame *b,
+                                     const partreg_block_survey *s);
+
 /* The design rows of one block: *m rows used, X (m x p), y, w (NULL when
  * unweighted) and cluster codes (NULL when none), malloc'ed (free them).
  * With a survey design, w holds the fit's weights (the sampling weights,
@@ -85,7 +103,8 @@ partreg_status partreg_block_survey_coding(partreg_block_survey *s, const char *
  * codes number the PSU values in order of first appearance in the file.
  * *group (when not NULL) gets the random intercept's group codes (the
  * coding frame's group levels), NULL without a (1 | G) term.
- * Errors (a non-finite expression, a bad weight) name the line. */
+ * Errors (a non-finite expression, a bad weight; text where the coding
+ * reads numbers, or a value it has no level for) name the line. */
 partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          const partreg_block_survey *s,
                                          const partreg_table *block, size_t skip, int threads,
@@ -93,5 +112,35 @@ partreg_status partreg_frame_stream_rows(const partreg_frame *coding,
                                          size_t **cluster, size_t **group,
                                          struct partreg_frame_survey_rows *design,
                                          partreg_error *err);
+
+/* What partreg_frame_stream_rows_into codes a block into, kept from one
+ * block to the next so that each block takes no fresh memory from the
+ * system: the rows used of the last block (m), X (m x p, row-major), y, w
+ * (when the rows are weighted: case or sampling weights) and the cluster
+ * codes (with clusters). Zero it before the first block; free with
+ * partreg_stream_rows_buf_free. */
+typedef struct partreg_stream_rows_buf {
+    size_t m;
+    double *X, *y, *w;
+    size_t *cluster;
+    /* the buffers' capacities and scratch (private) */
+    size_t cap_X_, cap_y_, cap_w_, cap_c_, cap_rows_, cap_lev_, n_vars_;
+    size_t *rows_;
+    int *lev_;
+    double **num_;
+    int **vlev_;
+    size_t *cap_num_, *cap_vlev_;
+} partreg_stream_rows_buf;
+
+/* As partreg_frame_stream_rows, into b (the rows stay b's, valid until its
+ * next use); *group and *design as there (the caller's). */
+partreg_status partreg_frame_stream_rows_into(const partreg_frame *coding,
+                                              const partreg_block_survey *s,
+                                              const partreg_table *block, size_t skip,
+                                              int threads, partreg_stream_rows_buf *b,
+                                              size_t **group,
+                                              struct partreg_frame_survey_rows *design,
+                                              partreg_error *err);
+void partreg_stream_rows_buf_free(partreg_stream_rows_buf *b);
 
 #endif

@@ -100,7 +100,8 @@ void partreg_survey_adjusted_f(double W, double q, double d, double *F, double *
 
 static partreg_status nomem(partreg_error *err)
 {
-    return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    return PARTREG_ENOMEM;
 }
 
 static void *copy_of(const void *src, size_t bytes)
@@ -432,6 +433,7 @@ typedef struct layout {
     char *const *names; /* the stratum codes' names, or NULL (borrowed) */
 } layout;
 
+/* Frees L's arrays and zeroes L (a freed layout has no PSUs). */
 static void layout_free(layout *L)
 {
     free(L->row_psu);
@@ -439,6 +441,7 @@ static void layout_free(layout *L)
     free(L->n_h);
     free(L->code_of);
     free(L->f_h);
+    memset(L, 0, sizeof *L);
 }
 
 /* Name of dense stratum h into buf. */
@@ -472,13 +475,13 @@ static partreg_status layout_fpc(const partreg_survey *s, const size_t *dense, l
 {
     size_t n = s->n;
     if (s->fpc) {
-        double *first = malloc(L->H * sizeof *first);
+        double *first = malloc((L->H ? L->H : 1) * sizeof *first);
         if (!first)
             return nomem(err);
         for (size_t h = 0; h < L->H; h++)
             first[h] = NAN;
         for (size_t i = 0; i < n; i++) {
-            size_t h = dense ? dense[s->stratum[i]] : 0;
+            size_t h = dense && s->stratum ? dense[s->stratum[i]] : 0;
             double v = s->fpc[i];
             char buf[32];
             partreg_status bad = PARTREG_OK;
@@ -598,9 +601,10 @@ static int layout_strata(const partreg_survey *s, size_t *dense, size_t most, la
     for (size_t c = 0; dense && c < s->n_stratum_codes; c++)
         if (dense[c] == 0)
             dense[c] = L->H++;
-    L->code_of = calloc(L->H, sizeof *L->code_of);
-    L->n_h = calloc(L->H, sizeof *L->n_h);
-    L->f_h = calloc(L->H, sizeof *L->f_h);
+    size_t H = L->H ? L->H : 1;
+    L->code_of = calloc(H, sizeof *L->code_of);
+    L->n_h = calloc(H, sizeof *L->n_h);
+    L->f_h = calloc(H, sizeof *L->f_h);
     L->psu_h = s->psu || s->stratum ? malloc((most ? most : 1) * sizeof *L->psu_h) : NULL;
     if (!L->code_of || !L->n_h || !L->f_h || ((s->psu || s->stratum) && !L->psu_h)) {
         layout_free(L);
@@ -636,13 +640,14 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
     size_t *dense = strata_unseen(s, &failed);
     if (failed)
         return nomem(err);
-    for (size_t i = 0; dense && i < n; i++)
-        dense[s->stratum[i]] = 0;
+    const size_t *str = s->stratum;
+    for (size_t i = 0; dense && str && i < n; i++)
+        dense[str[i]] = 0;
     if (layout_strata(s, dense, n, L)) {
         free(dense);
         return nomem(err);
     }
-#define ROW_H(i) (s->stratum ? dense[s->stratum[i]] : 0)
+#define ROW_H(i) (dense && str ? dense[str[i]] : 0)
     if (s->psu) {
         psu_index x;
         L->row_psu = malloc((n ? n : 1) * sizeof *L->row_psu);
@@ -653,7 +658,7 @@ static partreg_status make_layout(const partreg_survey *s, layout *L, partreg_er
         }
         for (size_t i = 0; i < n; i++)
             L->row_psu[i] =
-                psu_number(&x, s->stratum ? s->stratum[i] : 0, s->psu[i], ROW_H(i), L);
+                psu_number(&x, str ? str[i] : 0, s->psu[i], ROW_H(i), L);
         psu_index_free(&x);
     } else {
         L->G = n;
@@ -708,8 +713,9 @@ typedef struct meat_pass {
 } meat_pass;
 
 /* The first row of each run of one PSU in rows [b, e) into start (room
- * for e - b): rows whose stratum or PSU code differs from the row before.
- * Returns the number of runs. */
+ * for e - b): rows whose stratum or PSU code differs from the row before
+ * (rare in a file grouped by PSU: the branch is predicted). Returns the
+ * number of runs. */
 static size_t find_runs(const partreg_survey *s, size_t b, size_t e, size_t *start)
 {
     size_t runs = 0;
@@ -721,10 +727,9 @@ static size_t find_runs(const partreg_survey *s, size_t b, size_t e, size_t *sta
         return runs;
     }
     const size_t *psu = s->psu, *str = s->stratum;
-    for (size_t i = b + 1; i < e; i++) {
-        start[runs] = i;
-        runs += psu[i] != psu[i - 1] || (str && str[i] != str[i - 1]);
-    }
+    for (size_t i = b + 1; i < e; i++)
+        if (psu[i] != psu[i - 1] || (str && str[i] != str[i - 1]))
+            start[runs++] = i;
     return runs;
 }
 
@@ -911,7 +916,7 @@ static partreg_status meat_from_totals(partreg_lonely_psu lonely, const layout *
 {
     double *mean = calloc((L->H * k) != 0 ? L->H * k : 1, sizeof *mean);
     double *all = calloc(k ? k : 1, sizeof *all);
-    double *coef = malloc(L->H * sizeof *coef);
+    double *coef = malloc((L->H ? L->H : 1) * sizeof *coef);
     if (!mean || !all || !coef) {
         free(mean);
         free(all);

@@ -2,12 +2,14 @@
  * read in large blocks by every pass of an out-of-core fit
  * (docs/scaling.md).
  *
- * Layout: sections of n entries each, in this order: X (n x p doubles,
- * row-major, the rows as the in-memory design holds them), y (n doubles),
- * w (n doubles, when weighted), the cluster codes (n 64-bit integers, when
- * clustered), each starting on a 4096-byte boundary. The numbers are the
- * machine's own doubles, written and read by the same process: the file is
- * a temporary of one analysis, unlinked when created, not an exchange
+ * Layout: one file a section, each row i at the same place in every
+ * section: X (p doubles a row, row-major, the rows as the in-memory design
+ * holds them), y (a double a row), w (a double a row, when weighted), the
+ * cluster codes (a 64-bit integer a row, when clustered). No section's
+ * place depends on n, so rows can be written before their number is known
+ * (a design written while its file is first read). The numbers are the
+ * machine's own doubles, written and read by the same process: the files
+ * are temporaries of one analysis, unlinked when created, not an exchange
  * format. Reads are pread(2) into the caller's buffers (no mapping: a
  * pass's memory is its buffers, whatever n). */
 #define _GNU_SOURCE /* posix_fadvise, mkostemp */
@@ -26,21 +28,26 @@
 #include "core/error.h"
 #include "core/pread_full.h"
 
-#define SECTION_ALIGN ((uint64_t)4096)
+/* The sections, each a file of its own. */
+enum { SEC_X = 0, SEC_Y, SEC_W, SEC_C, SECTIONS };
 
 struct partreg_design_file {
-    int fd;
+    int fd[SECTIONS]; /* -1: the section is not there */
     size_t n, p;
     int weighted, clustered;
-    uint64_t off_X, off_y, off_w, off_c, end;
+    int growing;      /* rows are written before their number is known */
+    size_t written;   /* growing: the end of the rows written */
     char dir[512];
 };
 
-static uint64_t align_up(uint64_t x) { return (x + SECTION_ALIGN - 1) / SECTION_ALIGN * SECTION_ALIGN; }
+/* The section's bytes a row. */
+static uint64_t row_bytes(const partreg_design_file *f, int sec)
+{
+    return sec == SEC_X ? (uint64_t)f->p * 8u : 8u;
+}
 
-partreg_status partreg_design_file_create(const char *dir, size_t n, size_t p, int weighted,
-                                          int clustered, partreg_design_file **out,
-                                          partreg_error *err)
+static partreg_status create(const char *dir, size_t n, size_t p, int weighted, int clustered,
+                             int growing, partreg_design_file **out, partreg_error *err)
 {
     *out = NULL;
     if (!dir || !*dir) /* the library reads no environment: the caller passes $TMPDIR */
@@ -49,33 +56,65 @@ partreg_status partreg_design_file_create(const char *dir, size_t n, size_t p, i
     if (!f)
         return partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
     snprintf(f->dir, sizeof f->dir, "%s", dir);
-    char path[600];
-    snprintf(path, sizeof path, "%s/partreg-design-XXXXXX", dir);
-    f->fd = mkostemp(path, O_CLOEXEC);
-    if (f->fd < 0) {
-        int e = errno;
-        free(f);
-        return partreg_error_set(err, PARTREG_EIO,
-                                 "cannot create the design file in %s: %s; point --tmpdir (or "
-                                 "TMPDIR) at a writable directory",
-                                 dir, strerror(e));
-    }
-    unlink(path); /* removed when closed, or when the process ends */
     f->n = n;
     f->p = p;
     f->weighted = weighted;
     f->clustered = clustered;
-    uint64_t row = (uint64_t)n * 8u;
-    f->off_X = 0;
-    f->off_y = align_up(f->off_X + row * (uint64_t)p);
-    f->off_w = align_up(f->off_y + row);
-    f->off_c = align_up(f->off_w + (weighted ? row : 0));
-    f->end = f->off_c + (clustered ? row : 0);
+    f->growing = growing;
+    for (int sec = 0; sec < SECTIONS; sec++)
+        f->fd[sec] = -1;
+    for (int sec = 0; sec < SECTIONS; sec++) {
+        if ((sec == SEC_W && !weighted) || (sec == SEC_C && !clustered))
+            continue;
+        char path[600];
+        snprintf(path, sizeof path, "%s/partreg-design-XXXXXX", dir);
+        f->fd[sec] = mkostemp(path, O_CLOEXEC);
+        if (f->fd[sec] < 0) {
+            int e = errno;
+            partreg_design_file_close(f);
+            return partreg_error_set(err, PARTREG_EIO,
+                                     "cannot create the design file in %s: %s; point --tmpdir (or "
+                                     "TMPDIR) at a writable directory",
+                                     dir, strerror(e));
+        }
+        unlink(path); /* removed when closed, or when the process ends */
+    }
     *out = f;
     return PARTREG_OK;
 }
 
-size_t partreg_design_file_bytes(const partreg_design_file *f) { return (size_t)f->end; }
+partreg_status partreg_design_file_create(const char *dir, size_t n, size_t p, int weighted,
+                                          int clustered, partreg_design_file **out,
+                                          partreg_error *err)
+{
+    return create(dir, n, p, weighted, clustered, 0, out, err);
+}
+
+partreg_status partreg_design_file_create_growing(const char *dir, size_t p, int weighted,
+                                                  int clustered, partreg_design_file **out,
+                                                  partreg_error *err)
+{
+    return create(dir, 0, p, weighted, clustered, 1, out, err);
+}
+
+partreg_status partreg_design_file_set_rows(partreg_design_file *f, size_t n, partreg_error *err)
+{
+    if (!f->growing || n > f->written)
+        return partreg_error_set(err, PARTREG_EINVAL,
+                                 "design file: %zu rows set, %zu written", n, f->written);
+    f->n = n;
+    f->growing = 0;
+    return PARTREG_OK;
+}
+
+size_t partreg_design_file_bytes(const partreg_design_file *f)
+{
+    size_t n = f->growing ? f->written : f->n, bytes = 0;
+    for (int sec = 0; sec < SECTIONS; sec++)
+        if (f->fd[sec] >= 0)
+            bytes += n * (size_t)row_bytes(f, sec);
+    return bytes;
+}
 
 static int write_all(int fd, const void *buf, size_t bytes, uint64_t off)
 {
@@ -97,44 +136,48 @@ partreg_status partreg_design_file_write(partreg_design_file *f, size_t begin, s
                                          const double *X, const double *y, const double *w,
                                          const size_t *cluster, partreg_error *err)
 {
-    if (begin > f->n || m > f->n - begin)
+    if (!f->growing && (begin > f->n || m > f->n - begin))
         return partreg_error_set(err, PARTREG_EINVAL, "design file: rows %zu..%zu beyond its %zu",
                                  begin, begin + m, f->n);
-    uint64_t b = begin;
-    int bad = write_all(f->fd, X, m * f->p * sizeof *X, f->off_X + b * 8u * f->p) ||
-              write_all(f->fd, y, m * sizeof *y, f->off_y + b * 8u) ||
-              (f->weighted && write_all(f->fd, w, m * sizeof *w, f->off_w + b * 8u));
     /* the codes are 64-bit on disk; size_t is 64-bit where this builds */
     _Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t is 64-bit");
-    if (!bad && f->clustered)
-        bad = write_all(f->fd, cluster, m * sizeof *cluster, f->off_c + b * 8u);
+    const void *from[SECTIONS] = {X, y, w, cluster};
+    uint64_t b = begin;
+    int bad = 0;
+    for (int sec = 0; sec < SECTIONS && !bad; sec++)
+        if (f->fd[sec] >= 0)
+            bad = write_all(f->fd[sec], from[sec], m * (size_t)row_bytes(f, sec),
+                            b * row_bytes(f, sec));
     if (bad) {
         int e = errno;
-        double gb = (double)f->end / 1e9;
+        if (f->growing)
+            return partreg_error_set(err, PARTREG_EIO,
+                                     "cannot write the design file in %s (%.2f GB so far): %s; "
+                                     "point --tmpdir at a disk with room for it",
+                                     f->dir, (double)partreg_design_file_bytes(f) / 1e9,
+                                     strerror(e));
         return partreg_error_set(err, PARTREG_EIO,
                                  "cannot write the design file in %s (%.2f GB in all): %s; "
                                  "point --tmpdir at a disk with room for it",
-                                 f->dir, gb, strerror(e));
+                                 f->dir, (double)partreg_design_file_bytes(f) / 1e9, strerror(e));
     }
+    if (f->growing && begin + m > f->written)
+        f->written = begin + m;
     return PARTREG_OK;
 }
 
 int partreg_design_file_read(const partreg_design_file *f, size_t begin, size_t m, double *X,
                              double *y, double *w, size_t *cluster)
 {
-    if (begin > f->n || m > f->n - begin)
+    if (f->growing || begin > f->n || m > f->n - begin)
         return -1;
+    void *to[SECTIONS] = {X, y, w, cluster};
     uint64_t b = begin;
-    if (X &&
-        partreg_pread_full(f->fd, X, m * f->p * sizeof *X, f->off_X + b * 8u * f->p))
-        return -1;
-    if (y && partreg_pread_full(f->fd, y, m * sizeof *y, f->off_y + b * 8u))
-        return -1;
-    if (w && f->weighted && partreg_pread_full(f->fd, w, m * sizeof *w, f->off_w + b * 8u))
-        return -1;
-    if (cluster && f->clustered &&
-        partreg_pread_full(f->fd, cluster, m * sizeof *cluster, f->off_c + b * 8u))
-        return -1;
+    for (int sec = 0; sec < SECTIONS; sec++)
+        if (to[sec] && f->fd[sec] >= 0 &&
+            partreg_pread_full(f->fd[sec], to[sec], m * (size_t)row_bytes(f, sec),
+                               b * row_bytes(f, sec)))
+            return -1;
     return 0;
 }
 
@@ -142,12 +185,10 @@ void partreg_design_file_advise(const partreg_design_file *f, size_t begin, size
 {
 #ifdef POSIX_FADV_WILLNEED
     uint64_t b = begin;
-    (void)posix_fadvise(f->fd, (off_t)(f->off_X + b * 8u * f->p), (off_t)(m * 8u * f->p),
-                        POSIX_FADV_WILLNEED);
-    (void)posix_fadvise(f->fd, (off_t)(f->off_y + b * 8u), (off_t)(m * 8u), POSIX_FADV_WILLNEED);
-    if (f->weighted)
-        (void)posix_fadvise(f->fd, (off_t)(f->off_w + b * 8u), (off_t)(m * 8u),
-                            POSIX_FADV_WILLNEED);
+    for (int sec = SEC_X; sec <= SEC_W; sec++) /* the cluster codes are read by one pass */
+        if (f->fd[sec] >= 0)
+            (void)posix_fadvise(f->fd[sec], (off_t)(b * row_bytes(f, sec)),
+                                (off_t)(m * row_bytes(f, sec)), POSIX_FADV_WILLNEED);
 #else
     (void)f;
     (void)begin;
@@ -159,6 +200,8 @@ void partreg_design_file_close(partreg_design_file *f)
 {
     if (!f)
         return;
-    close(f->fd);
+    for (int sec = 0; sec < SECTIONS; sec++)
+        if (f->fd[sec] >= 0)
+            close(f->fd[sec]);
     free(f);
 }

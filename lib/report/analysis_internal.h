@@ -25,6 +25,8 @@ struct partreg_analysis {
     partreg_ci_method ci;
     double conf_level;
     int cluster_df;          /* --cluster-df: t(G - 1) */
+    int csv_readings;        /* a file read in blocks: times the CSV file was parsed
+                              * (1: the design written while it was surveyed) */
     partreg_table *own_table;
     partreg_formula *formula;
     partreg_frame *frame;

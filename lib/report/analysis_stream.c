@@ -11,7 +11,12 @@
  *      partreg_frame_create gives on the whole table.
  *   3. The design: every block read again, its rows coded by that frame
  *      into a design file (out of core) or arrays (a share that fits),
- *      with their outcome codes, weights and cluster codes.
+ *      with their outcome codes, weights and cluster codes. Out of core
+ *      in one process the design is written during the survey instead,
+ *      each block coded by the coding frame of the first block with rows
+ *      used (the common file: no level, text cell or bad value after its
+ *      first block); when the whole file's coding frame codes as that one
+ *      did, the file is read once, else it is read again as above.
  *   4. The fit over those rows (models/rows.h) and the inference, the same
  *      bits as in memory; what needs every row in memory (average marginal
  *      effects, predictions at values, the Brant test, the binary
@@ -353,11 +358,17 @@ static partreg_status merge_parts(const partreg_comm *comm, const partreg_block_
     return partreg_comm_agree(comm, st, err);
 }
 
+/* The design written during the survey (below). */
+typedef struct speculation speculation;
+static void speculate(partreg_analysis *a, speculation *sp, partreg_block_survey *s,
+                      const partreg_table *t, const partreg_analysis_spec *spec, const char *path);
+
 /* The first pass: the survey of the whole file, from this process's share's
  * blocks (and, with a communicator, everyone's). */
 static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
                              const partreg_analysis_spec *spec, const partreg_comm *comm,
-                             partreg_block_survey **out, size_t *n_mine, partreg_error *err)
+                             const char *path, speculation *sp, partreg_block_survey **out,
+                             size_t *n_mine, int *reread, partreg_error *err)
 {
     partreg_table *header = NULL, *t = NULL;
     partreg_block_survey *mine = NULL, *whole = NULL, *texts = NULL;
@@ -369,6 +380,8 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
         if ((st = partreg_csv_blocks_next(cb, NULL, &t, &index, err)) != PARTREG_OK || !t)
             break;
         st = partreg_block_survey_add(mine, t, 0, index, err);
+        if (st == PARTREG_OK && sp)
+            speculate(a, sp, mine, t, spec, path);
         partreg_table_free(t);
         t = NULL;
     }
@@ -389,6 +402,7 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
      * numbers (read again with a line that keeps them text) */
     if (st == PARTREG_OK)
         st = partreg_block_survey_rereads(mine ? mine : whole, whole, &re, &n_re);
+    *reread = n_re > 0;
     if (st == PARTREG_OK && comm)
         st = partreg_block_survey_new(header, a->formula, &spec->frame, &texts, err);
     partreg_block_survey *into = comm ? texts : whole;
@@ -408,6 +422,8 @@ static partreg_status survey(partreg_analysis *a, partreg_csv_blocks *cb,
         st = partreg_comm_agree(comm, st, err);
         if (st == PARTREG_OK)
             st = merge_parts(comm, texts, whole, err);
+    } else if (st == PARTREG_OK) { /* what was read is the file as it stands */
+        st = partreg_csv_blocks_unchanged(cb, err);
     }
     partreg_table_free(header);
     partreg_block_survey_free(mine);
@@ -618,6 +634,54 @@ static partreg_status stream_design_add(struct partreg_stream_design *d, size_t 
     return PARTREG_OK;
 }
 
+/* Block t's rows (from skip on), coded by coding frame fr into b, put at
+ * rows [*at, *at + m) of this process: into the design file `file`, else
+ * into the analysis's arrays (and *groups); with a survey design (sd),
+ * their PSU numbers are their cluster codes. More than `limit` rows in
+ * all is an error (the file changed since the survey). */
+static partreg_status put_block(partreg_analysis *a, const partreg_frame *fr,
+                                const partreg_block_survey *s, const partreg_analysis_spec *spec,
+                                const partreg_table *t, size_t skip, partreg_stream_rows_buf *b,
+                                partreg_design_file *file, struct partreg_stream_design *sd,
+                                size_t *at, size_t limit, size_t **groups, partreg_error *err)
+{
+    size_t p = fr->p, *psu = NULL, *g = NULL;
+    partreg_frame_survey_rows dr;
+    partreg_status st = partreg_frame_stream_rows_into(fr, s, t, skip, spec->frame.threads, b,
+                                                       groups ? &g : NULL, &dr, err);
+    size_t m = st == PARTREG_OK ? b->m : 0;
+    if (st == PARTREG_OK && (*at > limit || m > limit - *at))
+        st = partreg_error_set(err, PARTREG_EIO,
+                               "the file has more rows than when it was first read; was it "
+                               "changed while it was read?");
+    if (st == PARTREG_OK && sd) {
+        if (!(psu = malloc((m ? m : 1) * sizeof *psu)))
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        else
+            st = stream_design_add(sd, *at, m, &dr, psu, err);
+    }
+    partreg_frame_survey_rows_free(&dr);
+    const double *w = spec->frame.weights || sd ? b->w : NULL;
+    const size_t *c = sd ? psu : spec->frame.cluster ? b->cluster : NULL;
+    if (st == PARTREG_OK && file)
+        st = partreg_design_file_write(file, *at, m, b->X, b->y, w, c, err);
+    else if (st == PARTREG_OK) {
+        memcpy(a->rows_X + *at * p, b->X, m * p * sizeof *b->X);
+        memcpy(a->rows_y + *at, b->y, m * sizeof *b->y);
+        if (w)
+            memcpy(a->rows_w + *at, w, m * sizeof *w);
+        if (c)
+            memcpy(a->rows_cluster + *at, c, m * sizeof *c);
+        if (g && groups)
+            memcpy(*groups + *at, g, m * sizeof *g);
+    }
+    if (st == PARTREG_OK)
+        *at += m;
+    free(psu);
+    free(g);
+    return st;
+}
+
 /* The last pass: this process's rows, coded, into the design file or arrays. */
 static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
                              partreg_block_survey *s, const partreg_analysis_spec *spec,
@@ -655,51 +719,109 @@ static partreg_status design(partreg_analysis *a, partreg_csv_blocks *cb,
     const char *syn = partreg_block_survey_synthetic(s, partreg_csv_blocks_delimiter(cb));
     partreg_csv_blocks_rewind(cb);
     size_t at = 0, index;
+    partreg_stream_rows_buf b;
+    memset(&b, 0, sizeof b);
+    a->csv_readings = 2;
     while (st == PARTREG_OK) {
         partreg_table *t = NULL;
         if ((st = partreg_csv_blocks_next(cb, syn, &t, &index, err)) != PARTREG_OK || !t)
             break;
-        size_t m = 0, *c = NULL, *g = NULL;
-        double *X = NULL, *y = NULL, *w = NULL;
-        partreg_frame_survey_rows dr;
-        st = partreg_frame_stream_rows(fr, s, t, syn ? 1 : 0, spec->frame.threads, &m, &X, &y, &w,
-                                       &c, groups ? &g : NULL, &dr, err);
+        st = put_block(a, fr, s, spec, t, syn ? 1 : 0, &b, a->design_file, a->stream_design,
+                       &at, n_mine, groups, err);
         partreg_table_free(t);
-        if (st == PARTREG_OK && at + m > n_mine)
-            st = partreg_error_set(err, PARTREG_EIO,
-                                   "the file has more rows than when it was first read; was it "
-                                   "changed while it was read?");
-        if (st == PARTREG_OK && designed) {
-            if (!(c = malloc((m ? m : 1) * sizeof *c)))
-                st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
-            else
-                st = stream_design_add(a->stream_design, at, m, &dr, c, err);
-        }
-        partreg_frame_survey_rows_free(&dr);
-        if (st == PARTREG_OK && to_file)
-            st = partreg_design_file_write(a->design_file, at, m, X, y, w, c, err);
-        else if (st == PARTREG_OK) {
-            memcpy(a->rows_X + at * p, X, m * p * sizeof *X);
-            memcpy(a->rows_y + at, y, m * sizeof *y);
-            if (w)
-                memcpy(a->rows_w + at, w, m * sizeof *w);
-            if (c)
-                memcpy(a->rows_cluster + at, c, m * sizeof *c);
-            if (g && groups)
-                memcpy(*groups + at, g, m * sizeof *g);
-        }
-        at += m;
-        free(X);
-        free(y);
-        free(w);
-        free(c);
-        free(g);
     }
+    partreg_stream_rows_buf_free(&b);
     if (st == PARTREG_OK && at != n_mine)
         st = partreg_error_set(err, PARTREG_EIO,
                                "the file has fewer rows than when it was first read; was it "
                                "changed while it was read?");
     return st;
+}
+
+/* ---- the design written during the survey ----------------------------------- */
+
+/* Out of core in one process, the design rows are written while the file
+ * is surveyed: each block's rows coded by the coding frame of the blocks
+ * up to the first with rows used, into a design file whose number of rows
+ * is not known yet. That is a guess: that the rest of the file adds no
+ * level (of a factor, a text column, the outcome, the strata), turns no
+ * column to text and has no value that coding refuses. The first block
+ * that breaks it ends the guess (the file is then read again); at the end
+ * the guess is held to the whole file's coding frame
+ * (partreg_frame_stream_same_coding). Its errors are never reported: the
+ * second reading reports them where the survey does not. */
+struct speculation {
+    int on;                             /* still writing */
+    partreg_frame *coding;              /* the coding frame guessed, or NULL before */
+    partreg_design_file *file;
+    struct partreg_stream_design *design;
+    size_t at;                          /* rows written */
+    partreg_stream_rows_buf buf;        /* a block's rows */
+};
+
+static void speculation_end(speculation *sp)
+{
+    sp->on = 0;
+    partreg_frame_free(sp->coding);
+    partreg_design_file_close(sp->file);
+    partreg_stream_design_free(sp->design);
+    sp->coding = NULL;
+    sp->file = NULL;
+    sp->design = NULL;
+    partreg_stream_rows_buf_free(&sp->buf);
+}
+
+/* Block t, just surveyed into s: its rows coded by the guess, while it
+ * lasts. */
+static void speculate(partreg_analysis *a, speculation *sp, partreg_block_survey *s,
+                      const partreg_table *t, const partreg_analysis_spec *spec, const char *path)
+{
+    if (!sp->on)
+        return;
+    partreg_error e;
+    partreg_error_clear(&e);
+    if (!sp->coding) {
+        if (partreg_block_survey_used(s) == 0)
+            return; /* the guess waits for rows used */
+        if (partreg_block_survey_coding_so_far(s, path, &sp->coding, &e) != PARTREG_OK) {
+            speculation_end(sp);
+            return;
+        }
+        const partreg_frame *fr = sp->coding;
+        int designed = fr->survey != NULL;
+        if ((designed && stream_design_new(fr, spec, 0, 0, &sp->design, &e) != PARTREG_OK) ||
+            partreg_design_file_create_growing(spec->temp_dir, fr->p,
+                                               spec->frame.weights != NULL || designed,
+                                               spec->frame.cluster != NULL || designed, &sp->file,
+                                               &e) != PARTREG_OK) {
+            speculation_end(sp);
+            return;
+        }
+    }
+    if (put_block(a, sp->coding, s, spec, t, 0, &sp->buf, sp->file, sp->design, &sp->at,
+                  SIZE_MAX, NULL, &e) != PARTREG_OK)
+        speculation_end(sp);
+}
+
+/* After the coding frame of the whole file: the guessed design, when it is
+ * the one the second reading would write, becomes the analysis's. */
+static int speculation_adopt(partreg_analysis *a, speculation *sp, const partreg_block_survey *s,
+                             int reread, size_t n_mine)
+{
+    partreg_error e;
+    if (!sp->on || !sp->coding || !a->frame || reread || sp->at != n_mine ||
+        !partreg_frame_stream_same_coding(sp->coding, a->frame, s) ||
+        partreg_design_file_set_rows(sp->file, n_mine, &e) != PARTREG_OK)
+        return 0;
+    a->design_file = sp->file;
+    a->stream_design = sp->design;
+    if (sp->design && a->frame->survey) /* the names it borrows */
+        sp->design->names = a->frame->survey->strata_lv.names;
+    sp->file = NULL;
+    sp->design = NULL;
+    speculation_end(sp);
+    a->csv_readings = 1;
+    return 1;
 }
 
 /* ---- a random intercept's groups ------------------------------------------ */
@@ -874,7 +996,13 @@ static partreg_status stream(partreg_analysis *a, const char *path,
     partreg_csv_blocks *cb = NULL;
     partreg_block_survey *s = NULL;
     size_t n_mine = 0;
+    int reread = 0;
+    /* one process: the design written during the survey (a random
+     * intercept is refused out of core) */
+    speculation sp;
+    memset(&sp, 0, sizeof sp);
     partreg_status st = partreg_formula_parse(spec->formula, &a->formula, err);
+    sp.on = !comm && st == PARTREG_OK && !a->formula->group;
     if (comm)
         st = partreg_comm_agree(comm, st, err);
     if (st == PARTREG_OK && own && !is_csv(path))
@@ -891,7 +1019,7 @@ static partreg_status stream(partreg_analysis *a, const char *path,
             st = own ? own_file(a, cb, comm, path, pf, err) : find_share(cb, comm, err);
     }
     if (st == PARTREG_OK)
-        st = survey(a, cb, spec, comm, &s, &n_mine, err);
+        st = survey(a, cb, spec, comm, path, &sp, &s, &n_mine, &reread, err);
     if (comm)
         st = partreg_comm_agree(comm, st, err);
     double t1 = now_s();
@@ -933,8 +1061,13 @@ static partreg_status stream(partreg_analysis *a, const char *path,
     if (comm)
         st = partreg_comm_agree(comm, st, err);
     size_t *groups = NULL, *group_start = NULL;
-    if (st == PARTREG_OK)
+    if (st == PARTREG_OK && !speculation_adopt(a, &sp, s, reread, n_mine)) {
+        speculation_end(&sp); /* its file's room, before the second's */
         st = design(a, cb, s, spec, n_mine, to_file, grouped ? &groups : NULL, err);
+        if (st == PARTREG_OK && !comm)
+            st = partreg_csv_blocks_unchanged(cb, err);
+    }
+    speculation_end(&sp);
     if (st == PARTREG_OK && a->stream_design && !to_file)
         a->stream_design->share.row_psu = a->rows_cluster;
     if (st == PARTREG_OK && a->stream_design) { /* partreg_survey_create's check */

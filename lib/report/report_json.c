@@ -581,6 +581,8 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
         json_kv_number(&w, "data_passes", partreg_fit_data_passes(fit));
         json_kv_bool(&w, "out_of_core", partreg_analysis_out_of_core(a));
         json_kv_int(&w, "processes", a->streamed && a->processes ? (long long)a->processes : 1);
+        if (a->streamed && a->csv_readings) /* how often the CSV file was parsed */
+            json_kv_int(&w, "csv_passes", a->csv_readings);
         /* passes over the design matrix by phase (partreg_timing) */
         const partreg_timing *t = &a->timing;
         json_key(&w, "passes");
