@@ -9,7 +9,8 @@
 # rows are shuffled, so that every PSU and community has rows in every
 # file; a file of a header alone among them. The errors name the file and
 # its own line: headers that differ (a column renamed, one more column), an
-# empty file, a file that cannot be opened or read, a bad cell in the last
+# empty file, a file that cannot be opened or read, a file that is not CSV
+# (and an SPSS file given to be read in shares), a bad cell in the last
 # file, a short line in the middle one, a pattern that matches no file or
 # another number of files than processes, an unquoted pattern. Skipped (77)
 # when the build has no MPI or mpirun is missing.
@@ -149,6 +150,12 @@ split_csv "$M" 3 "$TMP/part"
 mv "$TMP/part_1.csv" "$TMP/part_1.sav"
 PARTS="$TMP/part_*" error 1 "partreg: $TMP/part_1.sav: a file per process is read in blocks, as CSV" 3
 mv "$TMP/part_1.sav" "$TMP/part_1.csv"
+# (one SPSS file in shares: refused likewise)
+mpi 2 "$MPI_BIN" fit "$SRC/tests/data/apistrat_design.sav" --formula "awards ~ meals" \
+    >/dev/null 2>"$TMP/b.err"
+[ $? -eq 1 ] || fail "an SPSS file in shares: wanted exit 1"
+grep -qF "apistrat_design.sav: a distributed fit reads a CSV file in shares; SPSS and Stata files are read in memory by one process" \
+    "$TMP/b.err" || fail "an SPSS file in shares: $(head -c 400 "$TMP/b.err")"
 # a cell in the last file and a line in the middle one: their own lines
 awk -F, 'BEGIN { OFS = "," } NR == 5 { $2 = "x" } { print }' "$TMP/part_2.csv" >"$TMP/x" &&
     mv "$TMP/x" "$TMP/part_2.csv"
