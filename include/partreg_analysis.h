@@ -58,7 +58,8 @@ typedef struct partreg_analysis_spec {
     partreg_read_options read;    /**< CSV delimiter and missing-value strings */
     partreg_fit_options fit;      /**< solver settings; fit.comm: every process of a
                                        *   distributed analysis reads its share of the file
-                                       *   (docs/scaling.md) */
+                                       *   (or its own file: file_per_process;
+                                       *   docs/scaling.md) */
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     union {
@@ -137,6 +138,13 @@ typedef struct partreg_analysis_spec {
             const char *temp_dir;
             /** 1: read the file in blocks whatever its size (default 0). */
             int out_of_core;
+            /** With fit.comm: 1 when `path` is this process's own CSV
+             *  file, the data being the processes' files one after another
+             *  in rank order (process 0's rows first), each with the same
+             *  header line (`partreg-mpi --rank-files`). Default 0: every
+             *  process passes the same file and reads its share of it
+             *  (docs/scaling.md). */
+            int file_per_process;
         };
         unsigned char partreg_reserved_[1024];
     };

@@ -3,8 +3,8 @@
 # MPI_BIN, exit 77 (skipped) when the build has no partreg-mpi or mpirun
 # is missing, TMP (removed at exit), fail() and the count `fails`,
 # mpi NP PROGRAM ARGS... (mpirun as root, oversubscribed, shared memory)
-# and compare A B (the two JSON files equal without their diagnostics,
-# which a fit read in blocks leaves out).
+# and compare A B [KEY...] (the two JSON files equal without their
+# diagnostics, which a fit read in blocks leaves out, and the KEYs).
 BIN=$BUILD/partreg
 MPI_BIN=$BUILD/partreg-mpi
 if [ ! -x "$MPI_BIN" ] || ! command -v mpirun >/dev/null 2>&1; then
@@ -28,11 +28,12 @@ mpi() {
 }
 
 compare() {
-    python3 - "$1" "$2" <<'PY'
+    python3 - "$@" <<'PY'
 import json, sys
 def load(f):
     d = json.load(open(f))
-    d.pop("diagnostics", None)
+    for key in ["diagnostics"] + sys.argv[3:]:
+        d.pop(key, None)
     return json.dumps(d, sort_keys=True)
 a, b = load(sys.argv[1]), load(sys.argv[2])
 if a != b:

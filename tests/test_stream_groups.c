@@ -6,7 +6,9 @@
  * rows in every share (rows in a pseudo-random order). The MPI command's
  * tests (tests/cli_mpi_design.sh, tests/cli_mpi_ri.sh) compare the JSON;
  * this one runs the exchanges of the design's PSUs, fpc and population
- * and of the rows sorted by group under the leak checker. */
+ * and of the rows sorted by group under the leak checker. Each analysis
+ * runs again with the rows in a file per process (file_per_process): the
+ * same numbers, and a header that differs fails every process. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <pthread.h>
@@ -28,6 +30,17 @@
 #define MAX_P 3
 
 static char path[256];
+/* parts[P][r]: the file of process r of P (the rows in order, uneven) */
+static char parts[MAX_P + 1][MAX_P][256];
+
+/* The process of P whose file holds row k: the first files the smallest. */
+static int part_of(size_t k, int P)
+{
+    int r = 0;
+    while (r < P - 1 && k >= N_ROWS * (size_t)((r + 1) * (r + 2)) / (size_t)(P * (P + 1)))
+        r++;
+    return r;
+}
 
 /* A survey of N_ROWS residents: strata A and B, PSUs 1..15 in each, 40
  * communities, sampling weights, an fpc per stratum, a 0/1 domain; an
@@ -37,10 +50,20 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(path, sizeof path, "/tmp/partreg_stream_groups_%d.csv", (int)getpid());
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, "w"), *pf[MAX_P + 1][MAX_P] = {{NULL}};
     if (!f)
         return -1;
-    fprintf(f, "y,ord,x,z,g,stratum,psu,sw,fpc,dom\n");
+    const char *header = "y,ord,x,z,g,stratum,psu,sw,fpc,dom\n";
+    fputs(header, f);
+    for (int P = 2; P <= MAX_P; P++)
+        for (int r = 0; r < P; r++) {
+            snprintf(parts[P][r], sizeof parts[P][r], "/tmp/partreg_stream_groups_%d_%d_%d.csv",
+                     (int)getpid(), P, r);
+            if (!(pf[P][r] = fopen(parts[P][r], "w")))
+                return -1;
+            fputs(header, pf[P][r]);
+        }
+    char row[256];
     unsigned long long s = 0x2545F4914F6CDD1Dull;
     for (size_t k = 0; k < N_ROWS; k++) {
         size_t i = (k * 1237) % N_ROWS; /* 1237 is prime to 2400: a permutation */
@@ -56,16 +79,27 @@ static int setup(void **state)
         int y = u2 < 1.0 / (1.0 + exp(-eta));
         double e2 = eta + 1.5 * (u2 - 0.5) * 4.0;
         int ord = e2 < -1.0 ? 1 : e2 < 0.2 ? 2 : e2 < 1.3 ? 3 : 4;
-        fprintf(f, "%d,%d,%.6f,%g,%zu,%c,%zu,%.3f,%d,%d\n", y, ord, x, z, g, stratum, psu,
-                1.0 + (double)(i % 9) / 4.0, stratum == 'A' ? 60 : 45, (int)(i % 3 != 0));
+        snprintf(row, sizeof row, "%d,%d,%.6f,%g,%zu,%c,%zu,%.3f,%d,%d\n", y, ord, x, z, g,
+                 stratum, psu, 1.0 + (double)(i % 9) / 4.0, stratum == 'A' ? 60 : 45,
+                 (int)(i % 3 != 0));
+        fputs(row, f);
+        for (int P = 2; P <= MAX_P; P++)
+            fputs(row, pf[P][part_of(k, P)]);
     }
-    return fclose(f) == 0 ? 0 : -1;
+    int bad = fclose(f) != 0;
+    for (int P = 2; P <= MAX_P; P++)
+        for (int r = 0; r < P; r++)
+            bad |= fclose(pf[P][r]) != 0;
+    return bad ? -1 : 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
     unlink(path);
+    for (int P = 2; P <= MAX_P; P++)
+        for (int r = 0; r < P; r++)
+            unlink(parts[P][r]);
     return 0;
 }
 
@@ -88,7 +122,8 @@ static void outcome_free(outcome *o)
     free(o->modes);
 }
 
-static void run_one(const partreg_analysis_spec *spec, partreg_comm *comm, outcome *o)
+static void run_one(const partreg_analysis_spec *spec, const char *data, partreg_comm *comm,
+                    outcome *o)
 {
     memset(o, 0, sizeof *o);
     partreg_analysis_spec s = *spec;
@@ -97,7 +132,7 @@ static void run_one(const partreg_analysis_spec *spec, partreg_comm *comm, outco
     partreg_analysis *a = NULL;
     partreg_error err;
     memset(&err, 0, sizeof err);
-    o->st = partreg_analysis_run(path, &s, &a, &err);
+    o->st = partreg_analysis_run(data, &s, &a, &err);
     memcpy(o->message, err.message, sizeof o->message);
     const partreg_fit *fit = a ? partreg_analysis_fit(a) : NULL;
     if (fit && o->st == PARTREG_OK) {
@@ -123,6 +158,7 @@ static void run_one(const partreg_analysis_spec *spec, partreg_comm *comm, outco
 
 typedef struct rank_job {
     const partreg_analysis_spec *spec;
+    const char *data;
     tcomm_shared *sh;
     int rank;
     outcome out;
@@ -132,15 +168,38 @@ static void *rank_main(void *arg)
 {
     rank_job *j = arg;
     partreg_comm *comm = tcomm_new(j->sh, j->rank);
-    run_one(j->spec, comm, &j->out);
+    run_one(j->spec, j->data, comm, &j->out);
     partreg_comm_free(comm);
     return NULL;
 }
 
-static void assert_same(const outcome *a, const outcome *b)
+/* The whole file's message as P processes with a file each give it:
+ * "line N" (row N - 2) is "line L of FILE" of the file holding that row. */
+static void file_message(const char *whole, int P, char *out, size_t size)
+{
+    const char *at = strstr(whole, "line ");
+    long N = at ? strtol(at + 5, NULL, 10) : 0;
+    if (P == 0 || N < 2) {
+        snprintf(out, size, "%s", whole);
+        return;
+    }
+    size_t k = (size_t)N - 2;
+    int r = part_of(k, P);
+    size_t first = N_ROWS * (size_t)(r * (r + 1)) / (size_t)(P * (P + 1));
+    const char *after = at + 5;
+    while (*after >= '0' && *after <= '9')
+        after++;
+    snprintf(out, size, "%.*sline %zu of %s%s", (int)(at - whole), whole, k - first + 2,
+             parts[P][r], after);
+}
+
+/* b as P processes (0: in memory or in shares) with a file each give a */
+static void assert_same(const outcome *a, const outcome *b, int P)
 {
     assert_int_equal(a->st, b->st);
-    assert_string_equal(a->message, b->message);
+    char want[2 * PARTREG_ERROR_MESSAGE_SIZE];
+    file_message(a->message, P, want, sizeof want);
+    assert_string_equal(want, b->message);
     if (a->st != PARTREG_OK)
         return;
     assert_int_equal(a->K, b->K);
@@ -164,34 +223,47 @@ static void assert_same(const outcome *a, const outcome *b)
     }
 }
 
-/* The analysis in memory, then by 2 and 3 processes: the same. */
+/* P processes (threads) run spec, on the file's shares or (files) each on
+ * its own file; jobs[r].out their outcomes. */
+static void run_processes(const partreg_analysis_spec *spec, int P, int files, rank_job *jobs)
+{
+    partreg_analysis_spec s = *spec;
+    s.file_per_process = files;
+    tcomm_shared *sh = tcomm_shared_new(P);
+    pthread_t tid[MAX_P];
+    for (int r = 0; r < P; r++) {
+        jobs[r].spec = &s;
+        jobs[r].data = files ? parts[P][r] : path;
+        jobs[r].sh = sh;
+        jobs[r].rank = r;
+        pthread_create(&tid[r], NULL, rank_main, &jobs[r]);
+    }
+    for (int r = 0; r < P; r++)
+        pthread_join(tid[r], NULL);
+    tcomm_shared_free(sh);
+}
+
+/* The analysis in memory, then by 2 and 3 processes, on shares of the file
+ * and on a file each: the same. */
 static void check(const partreg_analysis_spec *spec, partreg_status want)
 {
     outcome ref;
-    run_one(spec, NULL, &ref);
+    run_one(spec, path, NULL, &ref);
     if (ref.st != want)
         print_error("in memory: %s\n", ref.message);
     assert_int_equal(ref.st, want);
-    for (int P = 2; P <= MAX_P; P++) {
-        tcomm_shared *sh = tcomm_shared_new(P);
-        rank_job jobs[MAX_P];
-        pthread_t tid[MAX_P];
-        for (int r = 0; r < P; r++) {
-            jobs[r].spec = spec;
-            jobs[r].sh = sh;
-            jobs[r].rank = r;
-            pthread_create(&tid[r], NULL, rank_main, &jobs[r]);
+    for (int files = 0; files <= 1; files++)
+        for (int P = 2; P <= MAX_P; P++) {
+            rank_job jobs[MAX_P];
+            run_processes(spec, P, files, jobs);
+            for (int r = 0; r < P; r++) {
+                if (jobs[r].out.st != ref.st)
+                    print_error("%d processes%s, rank %d: %s\n", P, files ? " (files)" : "", r,
+                                jobs[r].out.message);
+                assert_same(&ref, &jobs[r].out, files ? P : 0);
+                outcome_free(&jobs[r].out);
+            }
         }
-        for (int r = 0; r < P; r++)
-            pthread_join(tid[r], NULL);
-        for (int r = 0; r < P; r++) {
-            if (jobs[r].out.st != ref.st)
-                print_error("%d processes, rank %d: %s\n", P, r, jobs[r].out.message);
-            assert_same(&ref, &jobs[r].out);
-            outcome_free(&jobs[r].out);
-        }
-        tcomm_shared_free(sh);
-    }
     outcome_free(&ref);
 }
 
@@ -257,6 +329,58 @@ static void test_random_intercepts(void **state)
     check(&s, PARTREG_OK);
 }
 
+/* Clusters numbered by first appearance in the whole data, spanning the
+ * shares (files); a bad weight, whose message names its file's line */
+static void test_clusters(void **state)
+{
+    (void)state;
+    partreg_analysis_spec s = partreg_analysis_spec_default();
+    s.formula = "ord ~ x + z";
+    s.diagnostics = 0;
+    s.vcov = PARTREG_VCOV_CLUSTER;
+    s.frame.cluster = "g";
+    check(&s, PARTREG_OK);
+    s.frame.weights = "z"; /* negative */
+    check(&s, PARTREG_EDATA);
+}
+
+/* A file per process whose header differs from process 0's: every
+ * process fails with the message that names it. */
+static void test_file_header_differs(void **state)
+{
+    (void)state;
+    char other[256];
+    snprintf(other, sizeof other, "/tmp/partreg_stream_groups_%d_other.csv", (int)getpid());
+    FILE *in = fopen(parts[MAX_P][1], "r"), *out = fopen(other, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[256];
+    for (int k = 0; fgets(line, sizeof line, in); k++)
+        fputs(k ? line : "y,ord,x,zz,g,stratum,psu,sw,fpc,dom\n", out);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    char kept[256];
+    memcpy(kept, parts[MAX_P][1], sizeof kept);
+    snprintf(parts[MAX_P][1], sizeof parts[MAX_P][1], "%s", other);
+    partreg_analysis_spec s = partreg_analysis_spec_default();
+    s.formula = "y ~ x + (1 | g)";
+    s.nagq = 1;
+    rank_job jobs[MAX_P];
+    run_processes(&s, MAX_P, 1, jobs);
+    memcpy(parts[MAX_P][1], kept, sizeof kept);
+    unlink(other);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "%s:1: the header line differs from %s's: column 4 is 'zz' where %s has 'z'; every "
+             "process's file needs the same header line (the same columns, in the same order)",
+             other, parts[MAX_P][0], parts[MAX_P][0]);
+    for (int r = 0; r < MAX_P; r++) {
+        assert_int_equal(jobs[r].out.st, PARTREG_EPARSE);
+        assert_string_equal(jobs[r].out.message, want);
+        outcome_free(&jobs[r].out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_design_subpop_rows_as_psus),
         cmocka_unit_test(test_design_errors),
         cmocka_unit_test(test_random_intercepts),
+        cmocka_unit_test(test_clusters),
+        cmocka_unit_test(test_file_header_differs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

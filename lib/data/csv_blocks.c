@@ -61,6 +61,7 @@ struct partreg_csv_blocks {
     char *header;           /* the file's bytes up to the data */
     size_t header_len;
     long data_line;         /* file line of the data's first byte */
+    long header_line;       /* file line of the header's first byte */
     uint64_t data_off, data_len;
     uint64_t share_begin, share_end; /* data offsets of this share */
     long share_line;
@@ -153,8 +154,10 @@ static partreg_status read_header(partreg_csv_blocks *cb, uint64_t size, partreg
                 }
                 continue; /* a blank line before the header */
             }
-            if (b[pos] != '\r' || started)
+            if (!started && b[pos] != '\r') {
                 started = 1;
+                cb->header_line = lines + 1;
+            }
             state = next_state[state][k];
         }
         len = want;
@@ -315,6 +318,8 @@ partreg_status partreg_csv_blocks_unchanged(const partreg_csv_blocks *cb, partre
 }
 
 long partreg_csv_blocks_data_line(const partreg_csv_blocks *cb) { return cb->data_line; }
+
+long partreg_csv_blocks_header_line(const partreg_csv_blocks *cb) { return cb->header_line; }
 
 partreg_status partreg_csv_blocks_header(partreg_csv_blocks *cb, partreg_table **out,
                                          partreg_error *err)

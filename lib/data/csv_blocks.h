@@ -69,8 +69,9 @@ partreg_status partreg_csv_blocks_read(partreg_csv_blocks *cb, size_t index,
 partreg_status partreg_csv_blocks_header(partreg_csv_blocks *cb, partreg_table **out,
                                          partreg_error *err);
 
-/* The file line of the data's first byte. */
+/* The file line of the data's first byte, and of the header's. */
 long partreg_csv_blocks_data_line(const partreg_csv_blocks *cb);
+long partreg_csv_blocks_header_line(const partreg_csv_blocks *cb);
 
 /* PARTREG_OK when the file is the one opened, of the same size and
  * modification time; else PARTREG_EIO: it changed while it was read. */

@@ -897,6 +897,14 @@ partreg_status partreg_analysis_run(const char *path, const partreg_analysis_spe
     partreg_analysis_choose_stream(path, s, &streamed);
     if (streamed)
         return finish(a, run_streamed(a, path, s, t0, err), out);
+    if (s->fit.comm && s->fit.comm->size > 1) { /* (every process has the same path) */
+        partreg_analysis_free(a);
+        return partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                                 "%s: a distributed fit reads a CSV file in shares; SPSS and "
+                                 "Stata files are read in memory by one process (convert it to "
+                                 "CSV, or fit it with partreg fit)",
+                                 path);
+    }
     st = partreg_table_read(path, &s->read, &a->own_table, err);
     if (st != PARTREG_OK) {
         partreg_analysis_free(a);

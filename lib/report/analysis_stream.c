@@ -25,11 +25,14 @@
  * A distributed analysis splits the file's data bytes evenly between the
  * processes; each process's share is the records that start in its range
  * (found by the reader's lexer rules chained over the ranges in process
- * order, csv_blocks.h). Every step agrees on the status of every
+ * order, csv_blocks.h). With a file per process (spec->file_per_process)
+ * a process's share is its own file, and the data are the files one after
+ * another in process order. Every step agrees on the status of every
  * process, so all report the same error. */
 #define _POSIX_C_SOURCE 200809L
 #include "report/analysis_internal.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,9 +83,14 @@ void partreg_analysis_choose_stream(const char *path, const partreg_analysis_spe
                                     int *streamed)
 {
     *streamed = 0;
+    int distributed = spec->fit.comm && spec->fit.comm->size > 1;
+    if (distributed && spec->file_per_process) {
+        *streamed = 1; /* (the stream refuses a file that is not CSV) */
+        return;
+    }
     if (!is_csv(path))
         return;
-    if (spec->out_of_core || (spec->fit.comm && spec->fit.comm->size > 1)) {
+    if (spec->out_of_core || distributed) {
         *streamed = 1;
         return;
     }
@@ -155,6 +163,174 @@ static partreg_status find_share(partreg_csv_blocks *cb, const partreg_comm *com
     free(bytes);
     free(all);
     return partreg_comm_agree(comm, PARTREG_OK, err);
+}
+
+/* ---- a file per process ---------------------------------------------- */
+
+/* Process q's file line L is read as line (q + 1) 2^40 + L: the survey's
+ * first lines (the order of first appearance, the earliest bad cell) then
+ * order the rows as the files one after another do, and every such line
+ * in a message names its file (file_lines). */
+#define FILE_LINE_BITS 40
+#define FILE_LINE_MASK ((1L << FILE_LINE_BITS) - 1)
+
+/* The processes' files, in process order. */
+typedef struct part_files {
+    void *all;     /* every process's path and header names (own_file) */
+    char **name;   /* name[q]: process q's path, in all */
+    size_t n;
+} part_files;
+
+static void part_files_free(part_files *pf)
+{
+    free(pf->all);
+    free(pf->name);
+}
+
+/* The number of names of a header that own_file exchanged: the strings
+ * after the path in [b, b + bytes), each NUL-terminated. */
+static size_t header_names(const char *b, size_t bytes)
+{
+    size_t n = 0;
+    for (size_t at = strlen(b) + 1; at < bytes; at += strlen(b + at) + 1)
+        n++;
+    return n;
+}
+
+/* This process's share is its own file: the processes' paths and header
+ * names exchanged (pf), the header checked against process 0's, the
+ * file's lines keyed by process; a->source names the files. Collective. */
+static partreg_status own_file(partreg_analysis *a, partreg_csv_blocks *cb,
+                               const partreg_comm *comm, const char *path, part_files *pf,
+                               partreg_error *err)
+{
+    size_t P = (size_t)comm->size, r = (size_t)comm->rank;
+    partreg_table *h = NULL;
+    char *mine = NULL;
+    size_t bytes = strlen(path) + 1, nc = 0;
+    partreg_status st = partreg_csv_blocks_header(cb, &h, err);
+    if (st == PARTREG_OK) {
+        nc = partreg_table_n_columns(h);
+        for (size_t j = 0; j < nc; j++)
+            bytes += strlen(partreg_table_column_name(h, j)) + 1;
+        mine = malloc(bytes);
+    }
+    if (mine) { /* the path, then the header's names, each NUL-terminated */
+        size_t at = strlen(path) + 1;
+        memcpy(mine, path, at);
+        for (size_t j = 0; j < nc; j++) {
+            size_t len = strlen(partreg_table_column_name(h, j)) + 1;
+            memcpy(mine + at, partreg_table_column_name(h, j), len);
+            at += len;
+        }
+    }
+    partreg_table_free(h);
+    size_t *got = malloc(P * sizeof *got);
+    pf->name = malloc(P * sizeof *pf->name);
+    if (st == PARTREG_OK && (!mine || !got || !pf->name))
+        st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+    st = partreg_comm_agree(comm, st, err);
+    /* (the pointers are there when every process agreed on OK) */
+    if (st != PARTREG_OK || !mine || !got || !pf->name)
+        goto done;
+    if (comm->ops->allgather(comm->ctx, mine, bytes, &pf->all, got) != 0 || !pf->all) {
+        st = partreg_comm_agree(comm, partreg_error_set(err, PARTREG_EIO,
+                                                        "the processes could not exchange "
+                                                        "their files' header lines"),
+                                err);
+        goto done;
+    }
+    const char *first = pf->all, *b = first;
+    for (size_t q = 0; q < P; q++) {
+        pf->name[q] = (char *)b;
+        b += got[q];
+    }
+    pf->n = P;
+    /* the same header as process 0's file: the same names in the same order */
+    size_t n0 = header_names(first, got[0]), j = 0;
+    const char *at0 = first + strlen(first) + 1, *atr = mine + strlen(path) + 1;
+    for (; r > 0 && j < n0 && j < nc && strcmp(at0, atr) == 0; j++) {
+        at0 += strlen(at0) + 1;
+        atr += strlen(atr) + 1;
+    }
+    if (r > 0 && (j < n0 || j < nc)) {
+        long line = partreg_csv_blocks_header_line(cb);
+        const char *why = "every process's file needs the same header line (the same columns, "
+                          "in the same order)";
+        if (j < n0 && j < nc)
+            st = partreg_error_set_at(err, PARTREG_EPARSE, line, 0,
+                                      "%s:%ld: the header line differs from %s's: column %zu is "
+                                      "'%s' where %s has '%s'; %s",
+                                      path, line, first, j + 1, atr, first, at0, why);
+        else
+            st = partreg_error_set_at(err, PARTREG_EPARSE, line, 0,
+                                      "%s:%ld: the header line differs from %s's: it has %zu "
+                                      "columns where %s has %zu ('%s' is %s); %s",
+                                      path, line, first, nc, first, n0, j < n0 ? at0 : atr,
+                                      j < n0 ? "missing" : "extra", why);
+        if (err)
+            err->index = (long)j;
+    } else { /* the data's name in the report and messages */
+        size_t len = strlen(pf->name[0]) + strlen(pf->name[P - 1]) + 64;
+        char *source = malloc(len);
+        if (!source)
+            st = partreg_error_set(err, PARTREG_ENOMEM, "out of memory");
+        else {
+            snprintf(source, len, "%s to %s (%zu files)", pf->name[0], pf->name[P - 1], P);
+            free(a->source);
+            a->source = source;
+        }
+    }
+    long key = (long)(r + 1) << FILE_LINE_BITS;
+    partreg_csv_blocks_share(cb, 0, partreg_csv_blocks_data_bytes(cb),
+                             partreg_csv_blocks_data_line(cb) + key);
+    st = partreg_comm_agree(comm, st, err);
+done:
+    free(mine);
+    free(got);
+    return st;
+}
+
+/* A line of process q's file in a message as that file's line: "line K"
+ * becomes "line L of FILE", "FILE:K" "FILE:L", err->line L. */
+static void file_lines(const part_files *pf, partreg_error *err)
+{
+    if (!err || !pf->n)
+        return;
+    char out[PARTREG_ERROR_MESSAGE_SIZE];
+    const char *m = err->message;
+    size_t o = 0, i = 0;
+    while (m[i] && o + 1 < sizeof out) {
+        size_t j = i;
+        unsigned long long v = 0;
+        while (isdigit((unsigned char)m[j]) && v < (1ULL << 60))
+            v = 10 * v + (unsigned long long)(m[j++] - '0');
+        size_t q = (size_t)(v >> FILE_LINE_BITS);
+        if (j == i || isdigit((unsigned char)m[j]) || (i > 0 && isdigit((unsigned char)m[i - 1])) ||
+            q < 1 || q > pf->n) {
+            out[o++] = m[i++];
+            continue;
+        }
+        const char *name = pf->name[q - 1];
+        size_t len = strlen(name);
+        long line = (long)(v & FILE_LINE_MASK);
+        int after_line = i >= 5 && strncmp(m + i - 5, "line ", 5) == 0;
+        int after_name = i > len && m[i - 1] == ':' && strncmp(m + i - 1 - len, name, len) == 0;
+        if (!after_line && !after_name) {
+            out[o++] = m[i++];
+            continue;
+        }
+        int w = after_line ? snprintf(out + o, sizeof out - o, "%ld of %s", line, name)
+                           : snprintf(out + o, sizeof out - o, "%ld", line);
+        o += w > 0 ? (size_t)w : 0;
+        if (o >= sizeof out)
+            o = sizeof out - 1;
+        i = j;
+    }
+    out[o] = '\0';
+    memcpy(err->message, out, o + 1);
+    if (err->line > FILE_LINE_MASK && (size_t)(err->line >> FILE_LINE_BITS) <= pf->n)
+        err->line &= FILE_LINE_MASK;
 }
 
 /* Every process's survey part merged into one, on every process. */
@@ -804,11 +980,12 @@ cleanup:
     return partreg_comm_agree(comm, st, err);
 }
 
-partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
-                                       const partreg_analysis_spec *spec, double t0,
-                                       partreg_error *err)
+static partreg_status stream(partreg_analysis *a, const char *path,
+                             const partreg_analysis_spec *spec, double t0, part_files *pf,
+                             partreg_error *err)
 {
     const partreg_comm *comm = spec->fit.comm && spec->fit.comm->size > 1 ? spec->fit.comm : NULL;
+    int own = comm && spec->file_per_process;
     size_t mem = budget(spec), block = mem / 16;
     if (block < BLOCK_MIN)
         block = BLOCK_MIN;
@@ -828,12 +1005,18 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     sp.on = !comm && st == PARTREG_OK && !a->formula->group;
     if (comm)
         st = partreg_comm_agree(comm, st, err);
+    if (st == PARTREG_OK && own && !is_csv(path))
+        st = partreg_error_set(err, PARTREG_EUNSUPPORTED,
+                               "%s: a file per process is read in blocks, as CSV; SPSS and "
+                               "Stata files are read in memory by one process (convert it to "
+                               "CSV)",
+                               path);
     if (st == PARTREG_OK)
         st = partreg_csv_blocks_open(path, &spec->read, block, &cb, err);
     if (comm) {
         st = partreg_comm_agree(comm, st, err);
         if (st == PARTREG_OK)
-            st = find_share(cb, comm, err);
+            st = own ? own_file(a, cb, comm, path, pf, err) : find_share(cb, comm, err);
     }
     if (st == PARTREG_OK)
         st = survey(a, cb, spec, comm, path, &sp, &s, &n_mine, &reread, err);
@@ -842,7 +1025,7 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     double t1 = now_s();
     a->timing.read_s = t1 - t0;
     if (st == PARTREG_OK) {
-        st = partreg_block_survey_coding(s, path, &a->frame, err);
+        st = partreg_block_survey_coding(s, own ? a->source : path, &a->frame, err);
         a->streamed_weighted = spec->frame.weights != NULL;
         a->streamed_fractional = partreg_block_survey_fractional_weights(s);
     }
@@ -977,4 +1160,16 @@ partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
     a->fit_status = st;
     memcpy(a->fit_message, ferr.message, sizeof a->fit_message);
     return PARTREG_OK;
+}
+
+partreg_status partreg_analysis_stream(partreg_analysis *a, const char *path,
+                                       const partreg_analysis_spec *spec, double t0,
+                                       partreg_error *err)
+{
+    part_files pf = {NULL, NULL, 0};
+    partreg_status st = stream(a, path, spec, t0, &pf, err);
+    if (st != PARTREG_OK)
+        file_lines(&pf, err);
+    part_files_free(&pf);
+    return st;
 }
