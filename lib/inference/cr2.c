@@ -457,6 +457,7 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
     /* pass 1: Z_j'Z_j, sum v z z', sum v r z (the products of [z r] times
      * [1 v], one Gram sum per cluster) and the range of v */
     partreg_team_run(team, nt, member_job, &pass);
+    partreg_fit_count_rows(fit, n);
     size_t bad = PARTREG_NONE;
     for (size_t g = 0; g < G; g++)
         bad = cs[g].bad < bad ? cs[g].bad : bad;
@@ -553,6 +554,7 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
      * [z r] (packed, O) and the pole weights (Q), and R += O'Q */
     pass.second = 1;
     partreg_team_run(team, nt, member_job, &pass);
+    partreg_fit_count_rows(fit, n);
     /* per cluster: L_j and u_j */
     for (size_t g = 0; g < G; g++) {
         cluster_sums *c = &cs[g];
