@@ -69,6 +69,23 @@ p = t["passes"]
 assert p["vcov"] == 2 and p["intervals"] == 0 and 3 <= p["brant"] <= 12, p
 assert "profile" not in t, t
 PY
+# cluster covariances: CR1 reads the scores once, CR2 twice (its Gram sums,
+# then its pole sums), each beside the data check; whole passes come out
+# whole
+expect 0 "" "$BIN" fit "$DATA" --formula "participated ~ social_capital + age" \
+    --vcov cluster --cluster community --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --vcov cluster"
+import json, sys
+p = json.load(open(sys.argv[1]))["timing"]["passes"]
+assert p["vcov"] == 2 and p["diagnostics"] == 1 and p["inference"] == 3, p
+PY
+expect 0 "" "$BIN" fit "$DATA" --formula "participated ~ social_capital + age" \
+    --vcov cr2 --cluster community --format json --timing
+python3 - "$TMP/out" <<'PY' || fail "timing passes with --vcov cr2"
+import json, sys
+p = json.load(open(sys.argv[1]))["timing"]["passes"]
+assert p["vcov"] == 3 and p["diagnostics"] == 1 and p["inference"] == 4, p
+PY
 # the margins: AME of every variable and level, MEM and an --at grid, one
 # pass over the rows each
 expect 0 "" "$BIN" fit "$DATA" --formula "willingness ~ social_capital + insured + age" \

@@ -182,6 +182,20 @@ void partreg_fit_count_rows(const partreg_fit *fit, size_t rows)
         atomic_fetch_add_explicit(fit->rows_read, (unsigned long long)rows, memory_order_relaxed);
 }
 
+uint64_t partreg_fit_rows_read(const partreg_fit *fit)
+{
+    if (!fit || !fit->rows_read)
+        return 0;
+    return (uint64_t)atomic_load_explicit(fit->rows_read, memory_order_relaxed);
+}
+
+double partreg_fit_passes_between(const partreg_fit *fit, uint64_t from, uint64_t to)
+{
+    if (!fit || fit->n == 0 || to < from)
+        return 0.0;
+    return (double)(to - from) / (double)fit->n;
+}
+
 double partreg_fit_passes_read(const partreg_fit *fit)
 {
     if (!fit || !fit->rows_read || fit->n == 0)

@@ -100,6 +100,14 @@ void partreg_fit_count_rows(const partreg_fit *fit, size_t rows);
 /* Passes over the design counted so far: rows read / n (0 when none). */
 double partreg_fit_passes_read(const partreg_fit *fit);
 
+/* Passes over the design between two counts of rows read (from
+ * partreg_fit_rows_read): their difference / n, so that whole passes come
+ * out whole (a difference of two quotients need not). */
+double partreg_fit_passes_between(const partreg_fit *fit, uint64_t from, uint64_t to);
+
+/* The fit's count of rows read so far (0 when it keeps none). */
+uint64_t partreg_fit_rows_read(const partreg_fit *fit);
+
 /* Full index of free parameter f, and back. */
 size_t partreg_fit_full_index(const partreg_fit *fit, size_t f);
 /* Free index of full index j, or PARTREG_NONE for an entry not estimated. */

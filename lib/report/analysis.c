@@ -406,10 +406,11 @@ static void warn_sampling_like_weights(partreg_analysis *a, const partreg_analys
 }
 
 /* The passes over the design made since the last call, for the phase
- * that just ended (the fit's count of rows read, partreg_fit_passes_read). */
+ * that just ended (from the fit's count of rows read). */
 static double phase_passes(partreg_analysis *a)
 {
-    double now = partreg_fit_passes_read(a->fit), d = now - a->passes_mark;
+    uint64_t now = partreg_fit_rows_read(a->fit);
+    double d = partreg_fit_passes_between(a->fit, a->passes_mark, now);
     a->passes_mark = now;
     return d;
 }
@@ -605,9 +606,10 @@ partreg_status partreg_analysis_set_groups(const partreg_analysis *a,
 static partreg_status inference(partreg_analysis *a, const partreg_analysis_spec *s,
                                 partreg_error *err)
 {
-    double before = a->passes_mark = partreg_fit_passes_read(a->fit);
+    uint64_t before = a->passes_mark = partreg_fit_rows_read(a->fit);
     partreg_status st = inference_phases(a, s, err);
-    a->timing.inference_passes = partreg_fit_passes_read(a->fit) - before;
+    a->timing.inference_passes =
+        partreg_fit_passes_between(a->fit, before, partreg_fit_rows_read(a->fit));
     return st;
 }
 

@@ -3,6 +3,8 @@
 #ifndef PARTREG_REPORT_ANALYSIS_INTERNAL_H
 #define PARTREG_REPORT_ANALYSIS_INTERNAL_H
 
+#include <stdint.h>
+
 #include "partreg_analysis.h"
 
 /* A D1 joint Wald test of one variable's coefficients pooled over
@@ -42,7 +44,7 @@ struct partreg_analysis {
     int has_diagnostics;
     partreg_binary_diagnostics diagnostics;
     partreg_timing timing;
-    double passes_mark;           /* the fit's passes read when the current phase began */
+    uint64_t passes_mark;         /* the fit's rows read when the current phase began */
     partreg_survey *survey;       /* the design, or NULL */
     int has_survey_gof;           /* binary design fit: Archer-Lemeshow test */
     partreg_survey_gof survey_gof;
