@@ -64,6 +64,8 @@ conformance: build
 
 bench: deps-bench build
 	@bench/run.sh $(BUILD)
+	@bench/analysis.sh $(BUILD) > /dev/null
+	@bench/read_csv.sh $(BUILD) | tee bench/data/read_csv.md
 	@bench/ri.sh $(BUILD)
 	@bench/bindings.sh $(BUILD)
 

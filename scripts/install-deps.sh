@@ -10,8 +10,9 @@ build_pkgs="cmake make gcc pkg-config libgsl-dev libopenblas-dev libreadstat-dev
 # python3-numpy, python3-pandas and the R packages: the Python and R
 # packages' tests (tests/python_binding.sh, tests/r_binding.sh)
 test_pkgs="libcmocka-dev python3 python3-numpy python3-pandas valgrind r-base-dev r-cran-jsonlite r-cran-testthat"
+# r-cran-sandwich, r-cran-numderiv: the whole analysis in R (bench/peer_analysis.R)
 # libcsv-dev, libfccp-dev: the C and C++ CSV parsers bench/read_csv.sh compares
-bench_pkgs="r-base-core r-cran-mass r-cran-ordinal r-cran-haven r-cran-data.table python3-statsmodels python3-matplotlib hyperfine time libcsv-dev libfccp-dev"
+bench_pkgs="r-base-core r-cran-mass r-cran-ordinal r-cran-sandwich r-cran-numderiv r-cran-haven r-cran-data.table python3-statsmodels python3-matplotlib hyperfine time libcsv-dev libfccp-dev"
 docs_pkgs="doxygen"
 clang_pkgs="clang"
 fuzz_pkgs="clang libclang-rt-14-dev"
