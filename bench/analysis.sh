@@ -16,7 +16,7 @@
 #
 # Writes the section between the analysis markers of bench/results.md and
 # prints it. Usage: bench/analysis.sh [BUILD_DIR] [ROWS]
-# (BENCH_ANALYSIS_REPS, default 5; BENCH_ANALYSIS_PEERS=0 skips step 3).
+# (BENCH_ANALYSIS_REPS, default 5; BENCH_ANALYSIS_PEERS=0 skips the peers).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
