@@ -19,6 +19,8 @@
 # (BENCH_ANALYSIS_REPS, default 5; BENCH_ANALYSIS_PEERS=0 skips the peers).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/results_section.sh
+. "$here/results_section.sh"
 src=$(cd "$here/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 rows=${2:-1000000}
@@ -153,10 +155,5 @@ print("\n".join(out))
 PY
 )
 md=$here/results.md
-if grep -q '<!-- analysis -->' "$md"; then
-    awk -v s="$section" 'BEGIN{skip=0} /<!-- analysis -->/{print s; skip=1; next}
-         /<!-- \/analysis -->/{skip=0; next} !skip' "$md" >"$md.tmp" && mv "$md.tmp" "$md"
-else
-    printf '\n%s\n' "$section" >>"$md"
-fi
+results_section "$md" analysis "$section"
 echo "$section"

@@ -25,6 +25,8 @@
 # median wall time: on a shared machine one run's time moves by half)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/results_section.sh
+. "$here/results_section.sh"
 src=$(cd "$here/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 dir=${BENCH_SCALE_DIR:-$here/data/scale}
@@ -212,10 +214,5 @@ print("\n".join(out))
 PY
 )
 md=$here/results.md
-if grep -q '<!-- scale -->' "$md"; then
-    awk -v s="$section" 'BEGIN{skip=0} /<!-- scale -->/{print s; skip=1; next}
-         /<!-- \/scale -->/{skip=0; next} !skip' "$md" >"$md.tmp" && mv "$md.tmp" "$md"
-else
-    printf '\n%s\n' "$section" >>"$md"
-fi
+results_section "$md" scale "$section"
 echo "$section"
