@@ -113,9 +113,11 @@ PARTREG_API partreg_status partreg_fit_vcov_get(const partreg_fit *fit, double *
  * degrees of freedom (INFINITY: back to the normal), for the tests and
  * intervals of partreg_fit_estimate() and everything read from the fit
  * afterwards: t(G - 1) for a cluster covariance (Cameron and Miller 2015),
- * as the command's --cluster-df. The covariance is unchanged.
- * PARTREG_OK or PARTREG_EINVAL (NULL fit, df not positive). Not
- * thread-safe for the same fit.
+ * as the command's --cluster-df. The covariance is unchanged; under CR2
+ * the df replace the Satterthwaite df, and joint tests
+ * (partreg_wald_tests_by_variable()) become F = chi2 / q on (q, df) in
+ * place of the HTZ test. PARTREG_OK or PARTREG_EINVAL (NULL fit, df not
+ * positive). Not thread-safe for the same fit.
  */
 PARTREG_API partreg_status partreg_fit_set_param_df(partreg_fit *fit, double df,
                                                     partreg_error *err);

@@ -489,20 +489,24 @@ typedef struct partreg_wald_term {
     const char *variable; /**< the variable's name (owned by the Wald table) */
     double chi2;          /**< b_S' V_SS^- b_S */
     double df;            /**< rank of V_SS (0 when every column was dropped or the block is not finite) */
-    /** upper chi-square(df) tail; under a survey design the adjusted F's
-     *  tail; NaN when df = 0 */
+    /** upper chi-square(df) tail, or the F's tail when adjusted_f is
+     *  given; NaN when df = 0 */
     double p_value;
     /** Reserved: fields added in later releases take its place, so that the
      *  struct's size never changes (docs/DESIGN.md, "Public structs"). */
     union {
         struct {
-            /** Under a survey design (partreg_fit_set_survey(), design df
-             *  d): the adjusted F = (d - q + 1) / (d q) chi2 with q = df,
-             *  on (q, d - q + 1) degrees of freedom (Stata's default after
-             *  svy); NaN otherwise. */
+            /** An F statistic where the covariance calls for one, on (df1,
+             *  df2), q = df: under a survey design (design df d) the
+             *  adjusted F = (d - q + 1) / (d q) chi2 on (q, d - q + 1)
+             *  (Stata's default after svy); under CR2 clubSandwich's HTZ
+             *  test (Wald_test(test = "HTZ"), df2 fractional); under a
+             *  cluster covariance whose parameters are on t(d)
+             *  (partreg_fit_set_param_df(), --cluster-df) chi2 / q on (q,
+             *  d) (clubSandwich's "Naive-F"). NaN otherwise (chi-square). */
             double adjusted_f;
-            double df1; /**< q under a design, else NaN */
-            double df2; /**< d - q + 1 under a design, else NaN */
+            double df1; /**< numerator df q of adjusted_f, else NaN */
+            double df2; /**< denominator df of adjusted_f, else NaN */
         };
         unsigned char partreg_reserved_[64];
     };

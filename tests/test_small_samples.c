@@ -252,9 +252,28 @@ static void test_firth_refusals(void **state)
     "Bagrut_status ~ treated + lagscore + father_ed + mother_ed + siblings + immigrant + "         \
     "school_type"
 
+/* A joint test's F, df1, df2 and p against a reference's (F, df1, df2, p). */
+static void check_f_test(double F, double df1, double df2, double p, const double *ref)
+{
+    assert_rel(F, ref[0], 1e-7);
+    assert_rel(df1, ref[1], 0.0);
+    assert_rel(df2, ref[2], 1e-7);
+    assert_rel(p, ref[3], 1e-6);
+}
+
+/* The school-type test of the analysis' Wald tests by variable. */
+static const partreg_wald_term *school_type_test(const partreg_analysis *a)
+{
+    for (size_t i = 0; a->wald && i < partreg_wald_table_n_terms(a->wald); i++)
+        if (strcmp(partreg_wald_table_get(a->wald, i)->variable, "school_type") == 0)
+            return partreg_wald_table_get(a->wald, i);
+    fail_msg("no Wald test of school_type");
+    return NULL;
+}
+
 static void check_cr2_on(const char *path, const char *weights, partreg_link link,
                          const char *const *names, const double *V, const double *df, size_t k,
-                         size_t G)
+                         size_t G, const double *htz_school, const double *htz_all)
 {
     partreg_analysis_spec s = partreg_analysis_spec_default();
     s.formula = AW_FORMULA;
@@ -276,13 +295,21 @@ static void check_cr2_on(const char *path, const char *weights, partreg_link lin
                              scale);
         }
     }
+    /* the joint tests: clubSandwich's HTZ */
+    const partreg_wald_term *t = school_type_test(a);
+    check_f_test(t->adjusted_f, t->df1, t->df2, t->p_value, htz_school);
+    assert_true(a->has_model_test);
+    assert_int_equal(a->model_test, REPORT_TEST_HTZ);
+    check_f_test(a->model_F, a->model_q, a->model_df2, a->model_p, htz_all);
     partreg_analysis_free(a);
 }
 
 static void check_cr2(partreg_link link, const char *const *names, const double *V,
-                      const double *df, size_t k, size_t G)
+                      const double *df, size_t k, size_t G, const double *htz_school,
+                      const double *htz_all)
 {
-    check_cr2_on(DATA("aawards_2001_girls.csv"), NULL, link, names, V, df, k, G);
+    check_cr2_on(DATA("aawards_2001_girls.csv"), NULL, link, names, V, df, k, G, htz_school,
+                 htz_all);
 }
 
 static void test_cr2(void **state)
@@ -292,19 +319,26 @@ static void test_cr2(void **state)
     check_cr2_on(DATA("aawards_2001_girls_weighted.csv"), "w", PARTREG_LOGIT,
                  ref_aawards_girls2001_weighted_logit_cr2_names,
                  &ref_aawards_girls2001_weighted_logit_cr2_V[0][0],
-                 ref_aawards_girls2001_weighted_logit_cr2_df, 9, 34);
+                 ref_aawards_girls2001_weighted_logit_cr2_df, 9, 34,
+                 ref_aawards_girls2001_weighted_logit_cr2_htz_school,
+                 ref_aawards_girls2001_weighted_logit_cr2_htz_all);
     check_cr2_on(DATA("aawards_2001_girls_weighted.csv"), "w", PARTREG_PROBIT,
                  ref_aawards_girls2001_weighted_probit_cr2_names,
                  &ref_aawards_girls2001_weighted_probit_cr2_V[0][0],
-                 ref_aawards_girls2001_weighted_probit_cr2_df, 9, 34);
+                 ref_aawards_girls2001_weighted_probit_cr2_df, 9, 34,
+                 ref_aawards_girls2001_weighted_probit_cr2_htz_school,
+                 ref_aawards_girls2001_weighted_probit_cr2_htz_all);
     check_cr2(PARTREG_LOGIT, ref_aawards_girls2001_logit_cr2_names,
-              &ref_aawards_girls2001_logit_cr2_V[0][0], ref_aawards_girls2001_logit_cr2_df, 9, 34);
+              &ref_aawards_girls2001_logit_cr2_V[0][0], ref_aawards_girls2001_logit_cr2_df, 9, 34,
+              ref_aawards_girls2001_logit_cr2_htz_school, ref_aawards_girls2001_logit_cr2_htz_all);
     check_cr2(PARTREG_PROBIT, ref_aawards_girls2001_probit_cr2_names,
               &ref_aawards_girls2001_probit_cr2_V[0][0], ref_aawards_girls2001_probit_cr2_df, 9,
-              34);
+              34, ref_aawards_girls2001_probit_cr2_htz_school,
+              ref_aawards_girls2001_probit_cr2_htz_all);
     check_cr2(PARTREG_CLOGLOG, ref_aawards_girls2001_cloglog_cr2_names,
               &ref_aawards_girls2001_cloglog_cr2_V[0][0], ref_aawards_girls2001_cloglog_cr2_df, 9,
-              34);
+              34, ref_aawards_girls2001_cloglog_cr2_htz_school,
+              ref_aawards_girls2001_cloglog_cr2_htz_all);
 }
 
 /* The awards data with a weight column w: 0 on every 7th row and on every
@@ -391,6 +425,14 @@ static void test_cluster_df(void **state)
                          se);
         assert_rel(e.p_value, ref_aawards_girls2001_logit_cluster_p_tG1[x], 1e-7);
     }
+    /* the joint tests on t(G - 1): clubSandwich's Naive-F */
+    const partreg_wald_term *t = school_type_test(a);
+    check_f_test(t->adjusted_f, t->df1, t->df2, t->p_value,
+                 ref_aawards_girls2001_logit_cluster_naive_f_school);
+    assert_true(a->has_model_test);
+    assert_int_equal(a->model_test, REPORT_TEST_NAIVE_F);
+    check_f_test(a->model_F, a->model_q, a->model_df2, a->model_p,
+                 ref_aawards_girls2001_logit_cluster_naive_f_all);
     /* 34 clusters: no warning once t(G - 1) is asked for? CR1 still warns,
      * naming CR2 */
     int warned = 0;
@@ -471,6 +513,11 @@ static void test_mi_titanic(void **state)
         assert_rel(t->df2, ref_titanic_survived_logit_mi20_test_df2_reiter[i], 1e-7);
         assert_rel(t->p_value, ref_titanic_survived_logit_mi20_test_p_reiter[i], 1e-6);
     }
+    /* D1 of every slope in place of the LR test */
+    assert_true(a->has_model_test);
+    assert_int_equal(a->model_test, REPORT_TEST_D1);
+    check_f_test(a->model_F, a->model_q, a->model_df2, a->model_p,
+                 ref_titanic_survived_logit_mi20_test_all);
     partreg_analysis_free(a);
 }
 

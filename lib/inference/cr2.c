@@ -54,6 +54,7 @@
 #include "core/error.h"
 #include "core/spd.h"
 #include "core/team.h"
+#include "inference/cr2_htz.h"
 #include "inference/inference_internal.h"
 #include "models/kernels/cr2_gram.h"
 #include "models/objective.h"
@@ -682,7 +683,15 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
             st = partreg_error_set(err, PARTREG_ENUMERIC, "the CR2 covariance has non-finite entries");
             goto cleanup;
         }
+    partreg_cr2_pieces *keep = partreg_cr2_pieces_alloc(G, k);
+    if (!keep)
+        goto oom;
+    memcpy(keep->M, M, kk * sizeof(double));
+    memcpy(keep->L, Lj, G * kk * sizeof(double));
+    for (size_t g = 0; g < G; g++)
+        memcpy(keep->ZZ + g * kk, cs[g].ZZ, kk * sizeof(double));
     partreg_fit_install_vcov(fit, V, PARTREG_VCOV_CR2);
+    fit->cr2 = keep; /* for the joint tests (cr2_htz.h) */
     size_t G_used = 0; /* clusters with a row of positive weight */
     for (size_t g = 0; g < G; g++)
         G_used += cs[g].vmax > 0.0;

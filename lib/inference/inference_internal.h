@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "models/fit_internal.h"
+#include "partreg_margins.h"
 #include "partreg_ordinal.h"
 
 /* Check that `data` has the fit's shape and gives the fit's log-likelihood
@@ -18,12 +19,26 @@ partreg_status partreg_inference_check_data(const partreg_fit *fit, const partre
 
 /* Install the CR2 covariance and each coefficient's Satterthwaite df
  * (cr2.c) for the cluster codes cluster[0..n) < n_clusters (checked by the
- * caller: at least 2 clusters). PARTREG_OK, PARTREG_EUNSUPPORTED (a model
- * without working rows, case weights, a cluster that alone determines a
- * coefficient), PARTREG_ESINGULAR, PARTREG_ENUMERIC, PARTREG_ENOMEM; the
- * covariance in force is unchanged on failure. */
+ * caller: at least 2 clusters), keeping the sums its joint tests need
+ * (cr2_htz.h). PARTREG_OK, PARTREG_EUNSUPPORTED (a model without working
+ * rows, a cluster that alone determines a coefficient), PARTREG_ESINGULAR,
+ * PARTREG_ENUMERIC, PARTREG_ENOMEM; the covariance in force is unchanged
+ * on failure. */
 partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const size_t *cluster,
                                size_t n_clusters, partreg_error *err);
+
+/* The reference distribution of a joint Wald test of the full parameters
+ * idx[0..m) with statistic chi2 on df (the rank of their covariance), as
+ * the covariance in force calls for, into out (chi2, df, p_value,
+ * adjusted_f, df1, df2; the last three NaN for a chi-square reference):
+ * - a survey design: the adjusted F on (q, d - q + 1) (partreg_survey_adjusted_f);
+ * - CR2, full rank: clubSandwich's HTZ F (cr2_htz.h);
+ * - a cluster covariance whose coefficients are tested on t(d)
+ *   (--cluster-df, d = G - 1): clubSandwich's naive F, chi2 / q on (q, d);
+ * - otherwise chi-square(df).
+ * Returns PARTREG_OK or PARTREG_ENOMEM (out then holds the chi-square). */
+partreg_status partreg_joint_reference(const partreg_fit *fit, const size_t *idx, size_t m,
+                                       double chi2, double df, partreg_wald_term *out);
 
 /* A row of the binary diagnostics: fitted probability p and the weight w
  * carrying the outcome y in its sign, wy = w for y = 0 and -w for y = 1

@@ -576,6 +576,10 @@ partreg_status partreg_fit_set_param_df(partreg_fit *fit, double df, partreg_err
                                  df);
     for (size_t j = 0; j < fit->K; j++)
         partreg_fit_set_df(fit, j, df);
+    /* the Satterthwaite df of a CR2 covariance are replaced, and its
+     * joint tests with them (HTZ, cr2_htz.h): they become F on (q, df) */
+    free(fit->cr2);
+    fit->cr2 = NULL;
     partreg_error_clear(err);
     return PARTREG_OK;
 }

@@ -5,7 +5,10 @@
  *
  *   chi2 = b_S' V_SS^- b_S,   df = rank V_SS,   p = P(chi2_df > chi2),
  *
- * with V the covariance in force. V_SS is scaled to its correlation matrix
+ * with V the covariance in force, and the reference distribution the
+ * covariance calls for (partreg_joint_reference): a design's adjusted F,
+ * under CR2 clubSandwich's HTZ F, under a cluster covariance on t(G - 1)
+ * clubSandwich's naive F = chi2 / q on (q, G - 1), else chi-square. V_SS is scaled to its correlation matrix
  * C = D^-1/2 V_SS D^-1/2 and b_S to z = D^-1/2 b_S (chi2 = z' C^- z is
  * unchanged, and the rank decision does not depend on units); C is inverted
  * by the modified Cholesky of lib/core/spd.h and, when it is not positive
@@ -25,6 +28,7 @@
 
 #include "core/error.h"
 #include "core/spd.h"
+#include "inference/cr2_htz.h"
 #include "inference/inference_internal.h"
 #include "inference/margins_internal.h"
 #include "inference/survey_internal.h"
@@ -126,6 +130,44 @@ cleanup:
     return st;
 }
 
+partreg_status partreg_joint_reference(const partreg_fit *fit, const size_t *idx, size_t m,
+                                       double chi2, double df, partreg_wald_term *out)
+{
+    out->chi2 = chi2;
+    out->df = df;
+    out->p_value = chi2 >= 0.0 ? gsl_cdf_chisq_Q(chi2, df) : NAN;
+    out->adjusted_f = out->df1 = out->df2 = NAN;
+    double d = partreg_fit_design_df(fit);
+    if (isfinite(d)) {
+        partreg_survey_adjusted_f(chi2, df, d, &out->adjusted_f, &out->df2, &out->p_value);
+        out->df1 = df;
+        return PARTREG_OK;
+    }
+    partreg_vcov_type type = partreg_fit_vcov_type(fit);
+    if (type == PARTREG_VCOV_CR2 && fit->cr2 && df == (double)m) {
+        double Q, F, df2, p;
+        partreg_status st = partreg_fit_cr2_htz(fit, idx, m, &Q, &F, &df2, &p);
+        if (st == PARTREG_ENOMEM)
+            return st;
+        if (st == PARTREG_OK) {
+            out->adjusted_f = F;
+            out->df1 = df;
+            out->df2 = df2;
+            out->p_value = p;
+        }
+        return PARTREG_OK;
+    }
+    double dc = m > 0 ? partreg_fit_param_df(fit, idx[0]) : INFINITY;
+    if ((type == PARTREG_VCOV_CLUSTER || type == PARTREG_VCOV_CR2) && isfinite(dc) && dc > 0.0 &&
+        df > 0.0) {
+        out->adjusted_f = chi2 / df;
+        out->df1 = df;
+        out->df2 = dc;
+        out->p_value = gsl_cdf_fdist_Q(out->adjusted_f, df, dc);
+    }
+    return PARTREG_OK;
+}
+
 partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const partreg_frame *fr,
                                               partreg_wald_table **out, partreg_error *err)
 {
@@ -209,14 +251,8 @@ partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const part
             goto nomem;
         if (qs != PARTREG_OK)
             continue;
-        it->chi2 = chi2;
-        it->df = df;
-        it->p_value = chi2 >= 0.0 ? gsl_cdf_chisq_Q(chi2, df) : NAN;
-        double d = partreg_fit_design_df(fit);
-        if (isfinite(d)) {
-            partreg_survey_adjusted_f(chi2, df, d, &it->adjusted_f, &it->df2, &it->p_value);
-            it->df1 = df;
-        }
+        if (partreg_joint_reference(fit, idx, m, chi2, df, it) == PARTREG_ENOMEM)
+            goto nomem;
     }
     free(idx);
     free(mine);

@@ -111,6 +111,7 @@ void partreg_fit_free(partreg_fit *fit)
     free(fit->diverges);
     free(fit->df);
     free(fit->survey);
+    free(fit->cr2);
     free(fit->rows_read);
     if (fit->par) gsl_vector_free(fit->par);
     if (fit->coef) gsl_vector_free(fit->coef);
@@ -245,6 +246,8 @@ void partreg_fit_install_vcov(partreg_fit *fit, const double *V, partreg_vcov_ty
     fit->vcov_type = type;
     for (size_t j = 0; j < fit->K; j++)
         fit->df[j] = INFINITY;
+    free(fit->cr2);
+    fit->cr2 = NULL;
 }
 
 void partreg_fit_set_df(partreg_fit *fit, size_t j, double df)

@@ -54,6 +54,10 @@ struct partreg_fit {
                               * distribution; INFINITY = normal (the default) */
     struct partreg_survey_info *survey; /* the design behind a design-based covariance
                                          * (partreg_fit_set_survey), or NULL */
+    /* The per-cluster sums behind a CR2 covariance that its joint tests
+     * need (inference/cr2_htz.h; one allocation), NULL unless the
+     * covariance in force is CR2: partreg_fit_install_vcov drops it. */
+    struct partreg_cr2_pieces *cr2;
 
     double loglik, null_loglik, max_grad;
     double loglik_unpenalised; /* = loglik unless the model is penalised */

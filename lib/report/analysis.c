@@ -352,10 +352,20 @@ static partreg_status cluster_reference(partreg_analysis *a, const partreg_analy
     return PARTREG_OK;
 }
 
-/* Under a design the model test is the adjusted Wald F that every
- * coefficient of a design column other than the intercept is zero (the
- * LR test assumes independent rows). */
-static partreg_status design_model_test(partreg_analysis *a, partreg_error *err)
+/* Under a design or a robust covariance the model test is the Wald test
+ * that every coefficient of a design column other than the intercept is
+ * zero, on the reference distribution that covariance calls for
+ * (partreg_joint_reference: a design's adjusted F, CR2's HTZ F, the naive
+ * F of --cluster-df, else chi-square): the LR test takes the rows as
+ * independent with the model's variance (Stata reports the Wald test after
+ * vce(robust) and vce(cluster) for the same reason). */
+/* A covariance other than the inverse information (a design's too). */
+static int robust_vcov(partreg_vcov_type t)
+{
+    return t != PARTREG_VCOV_MODEL;
+}
+
+static partreg_status wald_model_test(partreg_analysis *a, partreg_error *err)
 {
     const partreg_fit *fit = a->fit;
     size_t K = partreg_fit_n_parameters(fit), m = 0;
@@ -371,15 +381,26 @@ static partreg_status design_model_test(partreg_analysis *a, partreg_error *err)
             idx[m++] = j;
     }
     double W, q, p;
+    partreg_status st = PARTREG_OK;
     if (m > 0 && partreg_fit_wald_test(fit, idx, m, &W, &q, &p, NULL) == PARTREG_OK) {
-        partreg_survey_info info;
-        partreg_fit_survey_info(fit, &info);
-        a->has_model_test = 1;
-        a->model_W = W;
-        a->model_q = q;
-        partreg_survey_adjusted_f(W, q, info.df, &a->model_F, &a->model_df2, &a->model_p);
+        partreg_wald_term t;
+        if ((st = partreg_joint_reference(fit, idx, m, W, q, &t)) == PARTREG_OK) {
+            partreg_vcov_type type = partreg_fit_vcov_type(fit);
+            a->has_model_test = 1;
+            a->model_test = partreg_fit_survey_info(fit, NULL) ? REPORT_TEST_DESIGN_F
+                            : !isfinite(t.df1)                ? REPORT_TEST_CHI2
+                            : type == PARTREG_VCOV_CR2 && !a->cluster_df ? REPORT_TEST_HTZ
+                                                                          : REPORT_TEST_NAIVE_F;
+            a->model_W = W;
+            a->model_q = q;
+            a->model_F = t.adjusted_f;
+            a->model_df2 = t.df2;
+            a->model_p = t.p_value;
+        }
     }
     free(idx);
+    if (st != PARTREG_OK)
+        return partreg_error_set(err, st, "out of memory");
     return PARTREG_OK;
 }
 
@@ -504,9 +525,10 @@ static partreg_status inference_phases(partreg_analysis *a, const partreg_analys
     if ((st = partreg_analysis_ordinal_tests(a, s, err)) != PARTREG_OK)
         return st;
     t->tests_passes = phase_passes(a);
+    if (robust_vcov(partreg_fit_vcov_type(a->fit)) &&
+        (st = wald_model_test(a, err)) != PARTREG_OK)
+        return st;
     if (designed) {
-        if ((st = design_model_test(a, err)) != PARTREG_OK)
-            return st;
         if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1 && a->streamed)
             a->diagnostics_left_out = 1;
         else if (s->diagnostics && partreg_fit_n_outcomes(a->fit) == 1)

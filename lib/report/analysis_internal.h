@@ -19,6 +19,15 @@ struct partreg_d1_table {
     partreg_d1_test *items;
 };
 
+/* The kind of test of all slopes a report shows in place of the LR test. */
+typedef enum report_model_test {
+    REPORT_TEST_DESIGN_F, /* a design's adjusted Wald F */
+    REPORT_TEST_CHI2,     /* Wald chi-square under a robust covariance */
+    REPORT_TEST_NAIVE_F,  /* chi2 / q on (q, G - 1): --cluster-df */
+    REPORT_TEST_HTZ,      /* clubSandwich's HTZ F under CR2 */
+    REPORT_TEST_D1        /* D1 over imputations */
+} report_model_test;
+
 struct partreg_analysis {
     char *formula_text;
     char *source;            /* file or table name */
@@ -48,7 +57,12 @@ struct partreg_analysis {
     partreg_survey *survey;       /* the design, or NULL */
     int has_survey_gof;           /* binary design fit: Archer-Lemeshow test */
     partreg_survey_gof survey_gof;
-    int has_model_test;           /* design: adjusted Wald F of every slope */
+    /* The test that every slope is 0 in place of the LR test, under a
+     * design or a robust covariance (the Wald test) or over imputations
+     * (D1): model_W its chi2 (NaN for D1), on model_q df; model_F on
+     * (model_q, model_df2) unless the reference is chi-square (NaN). */
+    int has_model_test;
+    report_model_test model_test;
     double model_W, model_q, model_F, model_df2, model_p;
     /* margins options (analysis_margins.c) */
     partreg_prob_ci prob_ci;

@@ -371,7 +371,7 @@ static void chi2_row(FILE *out, const char *name, double chi2, double df, double
     fputs("</tr>\n", out);
 }
 
-/* A design-adjusted F test: statistic and "df1, df2". */
+/* An F test: statistic and "df1, df2". */
 static void f_row(FILE *out, const char *name, double F, double df1, double df2, double p)
 {
     fputs("<tr>", out);
@@ -481,16 +481,30 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
     fputs("</tbody>\n</table></div>\n", out);
 
     fputs("<div class=\"tablecol\">\n", out);
-    /* a design's tests are adjusted F tests (df: numerator, denominator) */
-    const char *stat_head = partreg_fit_survey_info(fit, NULL) ? "<i>F</i>" : "\xcf\x87<sup>2</sup>";
+    /* a design's tests are adjusted F tests (df: numerator, denominator),
+     * as are CR2's (HTZ) and those on t(G - 1) */
+    int wald_f = partreg_fit_survey_info(fit, NULL) != 0;
+    for (size_t i = 0; a->wald && i < partreg_wald_table_n_terms(a->wald); i++)
+        wald_f = wald_f || isfinite(partreg_wald_table_get(a->wald, i)->df1);
+    const char *stat_head = wald_f ? "<i>F</i>" : "\xcf\x87<sup>2</sup>";
+    /* F and chi-square rows side by side (a robust covariance's F test
+     * of all slopes beside Hosmer-Lemeshow): each row's df tell which */
+    const char *tests_head = partreg_fit_survey_info(fit, NULL) ? "<i>F</i>"
+                             : a->has_model_test && report_model_test_is_f(a)
+                                 ? "Statistic"
+                                 : "\xcf\x87<sup>2</sup>";
     fprintf(out, "<div class=\"tablewrap\"><table class=\"tests\">\n<caption>Tests</caption>\n"
                  "<thead><tr><th>Test</th><th>%s</th><th>df</th><th><i>p</i></th></tr></thead>\n"
                  "<tbody>\n",
-            stat_head);
-    if (a->has_model_test)
-        f_row(out, "Design-based Wald F, all slopes", a->model_F, a->model_q, a->model_df2,
-              a->model_p);
-    else if (!partreg_fit_survey_info(fit, NULL))
+            tests_head);
+    if (a->has_model_test) {
+        char name[96];
+        report_model_test_name(a, name, sizeof name);
+        if (report_model_test_is_f(a))
+            f_row(out, name, a->model_F, a->model_q, a->model_df2, a->model_p);
+        else
+            chi2_row(out, name, a->model_W, a->model_q, a->model_p);
+    } else if (!partreg_fit_survey_info(fit, NULL))
         chi2_row(out, "Likelihood ratio vs. null model", s.lr_chi2, s.lr_df, s.lr_p);
     if (a->has_survey_gof) {
         snprintf(line, sizeof line, "Archer\xe2\x80\x93Lemeshow F (%zu groups)", a->survey_gof.groups);

@@ -449,6 +449,27 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
         partreg_wald_table_free(a->wald);
         a->wald = NULL;
     }
+    /* D1 of every slope (replaces each imputation's LR or Wald test) */
+    a->has_model_test = 0;
+    size_t qs = 0;
+    for (size_t j = 0; j < K; j++) {
+        const partreg_param *pp = &fit->model.layout.params[j];
+        if (fit->free_of[j] != PARTREG_NONE && pp->column != PARTREG_NONE &&
+            (pp->kind == PARTREG_PARAM_COEFFICIENT || pp->kind == PARTREG_PARAM_CUT_COEFFICIENT) &&
+            !(partreg_frame_has_intercept(a->frame) && pp->column == 0))
+            idx[qs++] = j;
+    }
+    if (qs > 0) {
+        partreg_d1_test d = {0};
+        d1_test(Q, U, m, K, idx, qs, dfcom_m, &d, work);
+        a->has_model_test = isfinite(d.F);
+        a->model_test = REPORT_TEST_D1;
+        a->model_W = NAN;
+        a->model_q = d.df1;
+        a->model_F = d.F;
+        a->model_df2 = d.df2;
+        a->model_p = d.p_value;
+    }
     a->has_diagnostics = 0;
     a->imputations = m;
     a->riv = riv;

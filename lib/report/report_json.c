@@ -427,16 +427,25 @@ static void write_design(json_writer *w, const partreg_analysis *a)
     }
     json_kv_number(w, "data_passes", info.data_passes);
     json_end_object(w);
-    if (a->has_model_test) {
-        json_key(w, "wald_test");
-        json_begin_object(w);
-        json_kv_number(w, "chi2", a->model_W);
-        json_kv_number(w, "adjusted_f", a->model_F);
-        json_kv_number(w, "df1", a->model_q);
-        json_kv_number(w, "df2", a->model_df2);
-        json_kv_number(w, "p_value", a->model_p);
-        json_end_object(w);
-    }
+}
+
+/* The test of all slopes in place of the LR test (analysis_internal.h):
+ * "chi2" the Wald statistic (null for D1), "adjusted_f" on ("df1", "df2")
+ * (null for a chi-square reference, then "df1" its df), "method". */
+static void write_model_test(json_writer *w, const partreg_analysis *a)
+{
+    static const char *const method[] = {"design", "chi2", "naive-f", "htz", "d1"};
+    if (!a->has_model_test)
+        return;
+    json_key(w, "wald_test");
+    json_begin_object(w);
+    json_kv_number(w, "chi2", a->model_W);
+    json_kv_number(w, "adjusted_f", a->model_F);
+    json_kv_number(w, "df1", a->model_q);
+    json_kv_number(w, "df2", a->model_df2);
+    json_kv_number(w, "p_value", a->model_p);
+    json_kv_string(w, "method", method[a->model_test]);
+    json_end_object(w);
 }
 
 static void write_diagnostics(json_writer *w, const partreg_analysis *a)
@@ -524,8 +533,9 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     json_kv_number(&w, "bic", s.bic);
     json_kv_int(&w, "n_params", (long long)s.n_params);
     json_key(&w, "lr_test");
-    if (partreg_fit_survey_info(fit, NULL)) {
-        json_null(&w); /* a pseudo-likelihood: the model test is the Wald F below */
+    if (partreg_fit_survey_info(fit, NULL) || a->has_model_test) {
+        json_null(&w); /* the rows are not taken as independent with the model's variance:
+                        * the model test is "wald_test" */
     } else {
         json_begin_object(&w);
         json_kv_number(&w, "chi2", s.lr_chi2);
@@ -544,6 +554,7 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
         json_kv_int(&w, "n_clusters", (long long)partreg_fit_vcov_n_clusters(fit));
     json_kv_string(&w, "df_method", report_df_method(a));
     write_design(&w, a);
+    write_model_test(&w, a);
     json_kv_string(&w, "ci_method", a->ci == PARTREG_CI_PROFILE ? "profile" : "wald");
     json_kv_number(&w, "conf_level", a->conf_level);
     json_key(&w, "levels");

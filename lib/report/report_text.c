@@ -355,6 +355,21 @@ static void margins_extra(const partreg_analysis *a, FILE *out, int t)
 }
 
 /* What the design-based covariance rests on. */
+/* The test of all slopes in place of the LR test (analysis_internal.h). */
+static void model_test_line(const partreg_analysis *a, FILE *out)
+{
+    if (!a->has_model_test)
+        return;
+    char name[96];
+    report_model_test_name(a, name, sizeof name);
+    if (report_model_test_is_f(a))
+        fprintf(out, "%s: F(%g, %g) = %.4f, p = %.4g\n", name, a->model_q, a->model_df2,
+                a->model_F, a->model_p);
+    else
+        fprintf(out, "%s: chi2(%g) = %.4f, p = %.4g\n", name, a->model_q, a->model_W,
+                a->model_p);
+}
+
 static void design_lines(const partreg_analysis *a, FILE *out)
 {
     partreg_survey_info in;
@@ -499,6 +514,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fprintf(out, "No pooled log-likelihood (multiple imputation); parameters %zu, %zu rows "
                      "per completed data set\n",
                 s.n_params, partreg_fit_n_obs(fit));
+        model_test_line(a, out);
     } else if (partreg_fit_penalty(fit) != PARTREG_PENALTY_NONE) {
         fprintf(out, "Penalised log-likelihood %s (without the penalty %s), parameters %zu\n",
                 stat_text(s.loglik, 4, ll),
@@ -508,8 +524,7 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
                 stat_text(s.loglik, 4, ll), stat_text(s.null_loglik, 4, ll0), stat_text(s.aic, 3, aic),
                 stat_text(s.bic, 3, bic), s.n_params);
         if (a->has_model_test)
-            fprintf(out, "Design-based Wald test of all slopes: F(%g, %g) = %.4f, p = %.4g\n",
-                    a->model_q, a->model_df2, a->model_F, a->model_p);
+            model_test_line(a, out);
         else if (!partreg_fit_survey_info(fit, NULL))
             fprintf(out, "LR chi2(%g) = %s, p = %.4g%s\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
                     s.lr_p,
@@ -526,8 +541,14 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
             partreg_fit_converged(fit) ? "yes" : "NO", partreg_fit_iterations(fit),
             partreg_fit_max_gradient(fit));
 
-    if (a->wald && partreg_wald_table_n_terms(a->wald) > 0 && design) {
-        fprintf(out, "\nJoint Wald tests by variable (design-adjusted F)\n%-24s %10s %5s %7s %9s\n",
+    int wald_f = 0; /* F tests: a design's, CR2's HTZ, t(G - 1)'s */
+    for (size_t i = 0; a->wald && i < partreg_wald_table_n_terms(a->wald); i++)
+        wald_f = wald_f || isfinite(partreg_wald_table_get(a->wald, i)->df1);
+    if (a->wald && partreg_wald_table_n_terms(a->wald) > 0 && (design || wald_f)) {
+        fprintf(out, "\nJoint Wald tests by variable (%s)\n%-24s %10s %5s %7s %9s\n",
+                design ? "design-adjusted F"
+                : a->cluster_df ? "F on t(G - 1)"
+                                : "HTZ F, cr2 covariance",
                 "Variable", "F", "df1", "df2", "P>F");
         for (size_t i = 0; i < partreg_wald_table_n_terms(a->wald); i++) {
             const partreg_wald_term *t = partreg_wald_table_get(a->wald, i);

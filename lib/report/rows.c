@@ -65,6 +65,34 @@ int report_has_odds_ratios(const partreg_analysis *a)
     return partreg_fit_link(a->fit) == PARTREG_LOGIT;
 }
 
+const char *report_model_test_name(const partreg_analysis *a, char *buf, size_t size)
+{
+    const char *vcov = partreg_vcov_name(partreg_fit_vcov_type(a->fit));
+    switch (a->model_test) {
+    case REPORT_TEST_DESIGN_F:
+        snprintf(buf, size, "Design-based Wald test of all slopes");
+        break;
+    case REPORT_TEST_CHI2:
+        snprintf(buf, size, "Wald test of all slopes, %s covariance", vcov);
+        break;
+    case REPORT_TEST_NAIVE_F:
+        snprintf(buf, size, "Wald test of all slopes, %s covariance on t(G - 1)", vcov);
+        break;
+    case REPORT_TEST_HTZ:
+        snprintf(buf, size, "HTZ Wald test of all slopes, cr2 covariance");
+        break;
+    case REPORT_TEST_D1:
+        snprintf(buf, size, "D1 Wald test of all slopes, pooled over imputations");
+        break;
+    }
+    return buf;
+}
+
+int report_model_test_is_f(const partreg_analysis *a)
+{
+    return a->model_test != REPORT_TEST_CHI2;
+}
+
 const char *report_df_method(const partreg_analysis *a)
 {
     if (a->imputations)

@@ -40,6 +40,14 @@ int report_has_cut_rows(const partreg_analysis *a);
  * "satterthwaite" (CR2), "cluster" (t(G - 1)), "barnard-rubin"
  * (multiple imputation), or "t" (a df set otherwise, e.g. a design's). */
 const char *report_df_method(const partreg_analysis *a);
+
+/* The name of the test of all slopes a report shows in place of the LR
+ * test (a->has_model_test), into buf: "Design-based Wald test of all
+ * slopes", "Wald test of all slopes, hc1 covariance", ... */
+const char *report_model_test_name(const partreg_analysis *a, char *buf, size_t size);
+
+/* Whether that test is an F test (else chi-square). */
+int report_model_test_is_f(const partreg_analysis *a);
 /* 1 when the fit's link is logit (odds ratios are reported). */
 int report_has_odds_ratios(const partreg_analysis *a);
 

@@ -6,8 +6,9 @@
 ##
 ## Writes tests/data/aawards_2001_girls.csv (and a copy with precision
 ## weights, aawards_2001_girls_weighted.csv), tests/cases/cr2/<id>.json and,
-## on standard output, a C header with the full CR2/CR1 covariances and the
-## CR1 intervals on t(G - 1) (no contract option asks for those yet).
+## on standard output, a C header with the full CR2/CR1 covariances, the
+## CR1 intervals on t(G - 1) and the joint tests (clubSandwich::Wald_test:
+## HTZ under CR2, Naive-F under CR1 on t(G - 1)).
 ##
 ## Data: clubSandwich::AchievementAwardsRCT (Angrist and Lavy 2009, the
 ## Israeli achievement-awards trial), the 2001 cohort of girls: 1861
@@ -140,6 +141,14 @@ run_cr2 <- function(id, link, weighted = FALSE) {
   gp$qr <- qr(sqrt(gp$weights) * model.matrix(g))
   vc <- vcovCR(gp, cluster = dd$school_id, type = "CR2")
   ct <- coef_test(gp, vcov = vc, test = "Satterthwaite")
+  ## joint tests: clubSandwich's HTZ for the school-type factor (q = 2)
+  ## and for every slope (q = k - 1), at the reference estimate
+  htz <- function(cons) {
+    r <- Wald_test(gp, constraints = constrain_zero(cons, coefs = coef(gp)), vcov = vc, test = "HTZ")
+    c(r$Fstat, r$df_num, r$df_denom, r$p_val)
+  }
+  htz_school <- htz(grep("^school_type", names(coef(gp)), value = TRUE))
+  htz_all <- htz(names(coef(gp))[-1])
   vc_g <- vcovCR(g, cluster = dd$school_id, type = "CR2")
   ct_g <- coef_test(g, vcov = vc_g, test = "Satterthwaite")
   q <- qt(0.975, df)
@@ -179,7 +188,8 @@ run_cr2 <- function(id, link, weighted = FALSE) {
                              loglik = ll, null_loglik = ll0, aic = -2 * ll + 2 * k, bic = -2 * ll + k * log(N),
                              coefficients = coefs, thresholds = empty_obj()))
   write_case(file.path(OUT, paste0(id, ".json")), case)
-  HDR[[id]] <<- list(pn = pn, psi = psi, V = V, df = df, G = hb$G, agree = cc$agreement_digits)
+  HDR[[id]] <<- list(pn = pn, psi = psi, V = V, df = df, G = hb$G, agree = cc$agreement_digits,
+                     htz_school = htz_school, htz_all = htz_all)
 }
 
 run_cluster <- function(id, link) {
@@ -197,6 +207,12 @@ run_cluster <- function(id, link) {
   vs <- sandwich::vcovCL(g, cluster = dd$school_id, type = "HC1", cadjust = TRUE)
   vcr <- vcovCR(g, cluster = dd$school_id, type = "CR1S")
   ctn <- coef_test(g, vcov = vcr, test = "naive-t")
+  naive_f <- function(cons) {
+    r <- Wald_test(g, constraints = constrain_zero(cons, coefs = coef(g)), vcov = vcr, test = "Naive-F")
+    c(r$Fstat, r$df_num, r$df_denom, r$p_val)
+  }
+  nf_school <- naive_f(grep("^school_type", names(coef(g)), value = TRUE))
+  nf_all <- naive_f(names(coef(g))[-1])
   ll <- fit$ll; ll0 <- null_loglik(M, w1)
   qz <- qnorm(0.975); qtG <- qt(0.975, G - 1)
   cc <- list(
@@ -222,7 +238,7 @@ run_cluster <- function(id, link) {
   write_case(file.path(OUT, paste0(id, ".json")), case)
   HDR[[id]] <<- list(pn = pn, psi = psi, V = V, G = G, cluster = TRUE, se = se,
                      tlow = psi - qtG * se, thigh = psi + qtG * se, p_t = 2 * pt(-abs(psi / se), G - 1),
-                     agree = cc$agreement_digits)
+                     agree = cc$agreement_digits, nf_school = nf_school, nf_all = nf_all)
 }
 
 run_cr2("aawards_girls2001_logit_cr2", "logit")
@@ -260,8 +276,16 @@ for (id in names(HDR)) {
     emit_array(paste0(pre, "conf_low_tG1"), h$tlow, "estimate - qt(0.975, G - 1) se")
     emit_array(paste0(pre, "conf_high_tG1"), h$thigh, "estimate + qt(0.975, G - 1) se")
     emit_array(paste0(pre, "p_tG1"), h$p_t, "2 P(t_{G-1} > |estimate / se|)")
+    emit_array(paste0(pre, "naive_f_school"), h$nf_school,
+               "F, df1, df2, p: Wald_test(test = 'Naive-F') that both school_type coefficients are 0")
+    emit_array(paste0(pre, "naive_f_all"), h$nf_all,
+               "F, df1, df2, p: Wald_test(test = 'Naive-F') that every slope is 0")
   } else {
     emit_array(paste0(pre, "df"), h$df, "Satterthwaite df per coefficient")
+    emit_array(paste0(pre, "htz_school"), h$htz_school,
+               "F, df1, df2, p: Wald_test(test = 'HTZ') that both school_type coefficients are 0")
+    emit_array(paste0(pre, "htz_all"), h$htz_all,
+               "F, df1, df2, p: Wald_test(test = 'HTZ') that every slope is 0")
   }
   emit("")
 }

@@ -170,6 +170,7 @@ run_mi <- function(id, csv, formula, family, link, ylevels = NULL, margins = FAL
   }
   ## ---- D1 by variable
   tests <- NULL
+  tests_all <- NULL
   if (d1) {
     tests <- list()
     for (inf in M1$info) tests[[inf$var]] <- D1(P, inf$cols, dfcom)
@@ -198,6 +199,14 @@ run_mi <- function(id, csv, formula, family, link, ylevels = NULL, margins = FAL
       F = rel_diff(dint["F", ], sapply(tests, `[[`, "F")), df2 = rel_diff(dint["df2", ], sapply(tests, `[[`, "df2_reiter")),
       riv = rel_diff(dint["r", ], sapply(tests, `[[`, "r")),
       note = "mitml:::.D1(Qhat, Uhat, df.com = n - k) (the routine behind mice::D1) on the reference per-imputation estimates and covariances")
+    ## D1 of every slope: the pooled test that replaces each imputation's LR test
+    all_cols <- sort(unique(unlist(lapply(M1$info, `[[`, "cols"))))
+    tests_all <- D1(P, all_cols, dfcom)
+    Uh <- array(unlist(lapply(U, function(u) u[all_cols, all_cols, drop = FALSE])), c(length(all_cols), length(all_cols), m))
+    r_all <- mitml:::.D1(Qhat = t(Q[, all_cols, drop = FALSE]), Uhat = Uh, df.com = dfcom)
+    cc$mitml_D1_all_slopes <- list(
+      F = rel_diff(drop(r_all$F), tests_all$F), df2 = rel_diff(r_all$v, tests_all$df2_reiter),
+      note = "mitml:::.D1(Qhat, Uhat, df.com = n - k) for every slope at once (the model test)")
     cc$mitml_D1_no_dfcom <- list(
       F = rel_diff(dchk_li["F", ], sapply(tests, `[[`, "F")), df2 = rel_diff(dchk_li["df2", ], sapply(tests, `[[`, "df2_li")),
       note = "mitml::testModels(fit, fit0, method = 'D1') without df.com: Li, Raghunathan and Rubin (1991) denominator df")
@@ -235,7 +244,7 @@ run_mi <- function(id, csv, formula, family, link, ylevels = NULL, margins = FAL
                tolerance = list(estimate = 1e-8, std_error = 1e-6, ci = 1e-6, df = 1e-6, margins = 1e-6),
                expect = expect)
   write_case(file.path(OUT, paste0(id, ".json")), case)
-  HDR[[id]] <<- list(pn = pn, P = P, Q = Q, tests = tests, agree = agree, m = m, dfcom = dfcom, mgp = mgp,
+  HDR[[id]] <<- list(pn = pn, P = P, Q = Q, tests = tests, tests_all = tests_all, agree = agree, m = m, dfcom = dfcom, mgp = mgp,
                      mlab = if (margins) { a1 <- ame(M1, fits[[1]]$psi, link, rep(1, n)); ifelse(is.na(a1$outcome), a1$term, paste0(a1$term, " @ ", a1$outcome)) })
 }
 ## order R's pooled rows as the reference's parameters
@@ -324,6 +333,9 @@ for (id in names(HDR)) {
     emit_array(paste0(pre, "test_p_reiter"), sapply(h$tests, `[[`, "p_reiter"))
     emit_array(paste0(pre, "test_df2_li"), sapply(h$tests, `[[`, "df2_li"), "denominator df without dfcom (Li et al. 1991)")
     emit_array(paste0(pre, "test_p_li"), sapply(h$tests, `[[`, "p_li"))
+    ta <- h$tests_all
+    emit_array(paste0(pre, "test_all"), c(ta$F, ta$k, ta$df2_reiter, ta$p_reiter),
+               "F, df1, df2, p: D1 of every slope (Reiter 2007 df)")
   }
   emit("")
 }

@@ -47,6 +47,14 @@ static const double ref_aawards_girls2001_logit_cr2_df[9] = {
     13.604023203861143, 9.3963060957636468, 6.3196651693577515, 5.804622594613984,
     10.616253284223108
 };
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that both school_type coefficients are 0 */
+static const double ref_aawards_girls2001_logit_cr2_htz_school[4] = {
+    2.0384821837390343, 2, 7.7607000700018354, 0.1943028314066742
+};
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that every slope is 0 */
+static const double ref_aawards_girls2001_logit_cr2_htz_all[4] = {
+    9.7863111255150947, 8, 8.9529051964017921, 0.0012747916294507027
+};
 
 /* ==================== aawards_girls2001_probit_cr2 ==================== */
 /*
@@ -78,6 +86,14 @@ static const double ref_aawards_girls2001_probit_cr2_df[9] = {
     20.479262528977177, 18.355282009956404, 24.310323379804668, 13.574494904316779,
     13.828832696955452, 9.7045645223648584, 6.6837889948088955, 5.8683156814545088,
     10.819439168640503
+};
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that both school_type coefficients are 0 */
+static const double ref_aawards_girls2001_probit_cr2_htz_school[4] = {
+    2.164580859507657, 2, 7.8170454854168412, 0.17861436426763053
+};
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that every slope is 0 */
+static const double ref_aawards_girls2001_probit_cr2_htz_all[4] = {
+    10.567905957137913, 8, 9.2696126087106769, 0.00080971926244979928
 };
 
 /* ==================== aawards_girls2001_cloglog_cr2 ==================== */
@@ -111,6 +127,14 @@ static const double ref_aawards_girls2001_cloglog_cr2_df[9] = {
     11.157912159462029, 8.1512327270282015, 6.7711824160012215, 5.7068126565278172,
     10.220274753004507
 };
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that both school_type coefficients are 0 */
+static const double ref_aawards_girls2001_cloglog_cr2_htz_school[4] = {
+    1.9734829807096337, 2, 7.9427305934432972, 0.20147124587287157
+};
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that every slope is 0 */
+static const double ref_aawards_girls2001_cloglog_cr2_htz_all[4] = {
+    11.190577988219868, 8, 7.7680291106733996, 0.0014763325685557777
+};
 
 /* ==================== aawards_girls2001_weighted_logit_cr2 ==================== */
 /*
@@ -143,6 +167,14 @@ static const double ref_aawards_girls2001_weighted_logit_cr2_df[9] = {
     13.754763628184932, 9.3421468058132078, 6.7028402493663144, 5.9793175484195666,
     10.412159287629446
 };
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that both school_type coefficients are 0 */
+static const double ref_aawards_girls2001_weighted_logit_cr2_htz_school[4] = {
+    2.4142645103272597, 2, 7.8227545351310539, 0.15254664269048485
+};
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that every slope is 0 */
+static const double ref_aawards_girls2001_weighted_logit_cr2_htz_all[4] = {
+    8.6145059119781759, 8, 8.9003530553712213, 0.0020997736019081207
+};
 
 /* ==================== aawards_girls2001_weighted_probit_cr2 ==================== */
 /*
@@ -174,6 +206,14 @@ static const double ref_aawards_girls2001_weighted_probit_cr2_df[9] = {
     20.865599636430069, 17.99935819674085, 24.616376974255573, 13.808299149682853,
     14.019202544239418, 9.7018223540833723, 7.1559020908614377, 6.0530453031612064,
     10.654947290597621
+};
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that both school_type coefficients are 0 */
+static const double ref_aawards_girls2001_weighted_probit_cr2_htz_school[4] = {
+    2.5552239786936508, 2, 7.8987696083911434, 0.13938016452307767
+};
+/* F, df1, df2, p: Wald_test(test = 'HTZ') that every slope is 0 */
+static const double ref_aawards_girls2001_weighted_probit_cr2_htz_all[4] = {
+    8.320010056784902, 8, 9.2697951183506149, 0.0020381655981338053
 };
 
 /* ==================== aawards_girls2001_logit_cluster ==================== */
@@ -223,6 +263,14 @@ static const double ref_aawards_girls2001_logit_cluster_p_tG1[9] = {
     5.7518124696562199e-12, 0.027520403104211805, 8.0109614543650879e-12, 0.026808150501709919,
     0.85554123562601914, 0.63261639595463059, 0.13396565633196658, 0.088957334669554994,
     0.033044607166503481
+};
+/* F, df1, df2, p: Wald_test(test = 'Naive-F') that both school_type coefficients are 0 */
+static const double ref_aawards_girls2001_logit_cluster_naive_f_school[4] = {
+    2.7852645623381695, 2, 33, 0.076254005628283064
+};
+/* F, df1, df2, p: Wald_test(test = 'Naive-F') that every slope is 0 */
+static const double ref_aawards_girls2001_logit_cluster_naive_f_all[4] = {
+    20.341057879948494, 8, 33, 1.0961639542108148e-10
 };
 
 

@@ -18,7 +18,7 @@
 
 /* ==================== titanic_survived_logit_mi20 ==================== */
 /*
- * agreement digits: mice_pool_scalar estimate=16/std_error=16/df=15/riv=15/fmi=15; mitools_MIcombine estimate=15/std_error=16; mice_pool estimate=15/std_error=8/df=8/riv=8/fmi=8; margins jacobian_analytic_vs_numDeriv_imp1=10/numeric_estimate_vs_numDeriv_grad_imp1=9/pooled_std_error_vs_mice_pool_scalar=16; mice_D1 F=8/df2=8/riv=8; mitml_D1_on_reference_numbers F=15/df2=15/riv=15; mitml_D1_no_dfcom F=8/df2=7
+ * agreement digits: mice_pool_scalar estimate=16/std_error=16/df=15/riv=15/fmi=15; mitools_MIcombine estimate=15/std_error=16; mice_pool estimate=15/std_error=8/df=8/riv=8/fmi=8; margins jacobian_analytic_vs_numDeriv_imp1=10/numeric_estimate_vs_numDeriv_grad_imp1=9/pooled_std_error_vs_mice_pool_scalar=16; mice_D1 F=8/df2=8/riv=8; mitml_D1_on_reference_numbers F=15/df2=15/riv=15; mitml_D1_all_slopes F=15/df2=16; mitml_D1_no_dfcom F=8/df2=7
  */
 static const int ref_titanic_survived_logit_mi20_k = 5;
 static const int ref_titanic_survived_logit_mi20_m = 20;
@@ -127,6 +127,10 @@ static const double ref_titanic_survived_logit_mi20_test_df2_li[3] = {
 };
 static const double ref_titanic_survived_logit_mi20_test_p_li[3] = {
     6.3049565582031896e-53, 0.0026225134462217886, 5.5516315362166434e-22
+};
+/* F, df1, df2, p: D1 of every slope (Reiter 2007 df) */
+static const double ref_titanic_survived_logit_mi20_test_all[4] = {
+    58.260261008110511, 4, 475.83329366690157, 5.1522987782013704e-40
 };
 
 /* ==================== boys_gen_ologit_mi10 ==================== */
