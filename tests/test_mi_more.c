@@ -13,6 +13,7 @@
  * 9-15 digits (estimates 1e-9, standard errors and everything derived from
  * them 1e-7). */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include "partreg_options.h"
 #include "testutil.h"
 
+#include "data/table_internal.h"
 #include "models/fit_internal.h"
 #include "report/analysis_internal.h"
 
@@ -213,6 +215,47 @@ static void test_mi_ordinal_margins_at(void **state)
     check_case(&c);
 }
 
+/* With identical completed data sets (B = 0, r = 0) D1 is the Wald test of
+ * the one data set: the same parameters by variable (the location slopes,
+ * not a scale effect of the same variable: partreg_wald_tests_by_variable),
+ * F = chi2 / q and, with the denominator df infinite, its chi2 p-value. */
+static void test_mi_d1_equals_wald(void **state)
+{
+    (void)state;
+    partreg_options *o = NULL;
+    assert_int_equal(partreg_options_create(&o, NULL), PARTREG_OK);
+    assert_int_equal(partreg_options_set(o, "formula", "rating ~ contact + temp", NULL), PARTREG_OK);
+    assert_int_equal(partreg_options_set(o, "levels", "1,2,3,4,5", NULL), PARTREG_OK);
+    assert_int_equal(partreg_options_set(o, "scale", "temp", NULL), PARTREG_OK);
+    partreg_table *t = NULL;
+    partreg_read_options ro = partreg_read_options_default();
+    assert_int_equal(partreg_table_read(DATA("wine.csv"), &ro, &t, NULL), PARTREG_OK);
+    partreg_analysis *one = NULL, *mi = NULL;
+    partreg_error err;
+    assert_int_equal(partreg_analysis_run_table(t, partreg_options_spec(o), &one, &err), PARTREG_OK);
+    const partreg_table *three[3] = {t, t, t};
+    assert_int_equal(partreg_analysis_run_imputations(three, 3, partreg_options_spec(o), &mi, &err),
+                     PARTREG_OK);
+    const partreg_wald_table *w = one->wald;
+    assert_non_null(w);
+    assert_non_null(mi->d1);
+    assert_int_equal(mi->d1->n, partreg_wald_table_n_terms(w));
+    for (size_t i = 0; i < mi->d1->n; i++) {
+        const partreg_d1_test *d = &mi->d1->items[i];
+        const partreg_wald_term *wt = partreg_wald_table_get(w, i);
+        assert_string_equal(d->variable, wt->variable);
+        assert_rel(d->df1, wt->df, 0.0);
+        assert_rel(d->riv, 0.0, 0.0);
+        assert_rel(d->F * d->df1, wt->chi2, 1e-12);
+        assert_true(isinf(d->df2));
+        assert_rel(d->p_value, wt->p_value, 1e-12);
+    }
+    partreg_analysis_free(one);
+    partreg_analysis_free(mi);
+    partreg_table_free(t);
+    partreg_options_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_mi_hc1),
         cmocka_unit_test(test_mi_firth),
         cmocka_unit_test(test_mi_ordinal_margins_at),
+        cmocka_unit_test(test_mi_d1_equals_wald),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
