@@ -323,6 +323,23 @@ mi_same apistrat_mi "$SRC/tests/data/apistrat_mi8.csv" 8 \
     --formula "api4 ~ meals + ell + stype" --link probit --levels "low,lower-mid,upper-mid,high" \
     --margins --at "ell=10,50 stype=E,H"
 
+# pooled scale effects carry df, riv and fmi like the coefficients (their
+# p-values and intervals use t(df)); thresholds carry none (CONTRACT.md)
+"$BIN" fit "$SRC/tests/data/apistrat_mi8.csv" --imputations imp --formula "api4 ~ meals + ell" \
+    --levels "low,lower-mid,upper-mid,high" --scale stype --format json >"$TMP/mi_scale.json" ||
+    fail "pooled scale model failed"
+python3 - "$TMP/mi_scale.json" <<'PY' || fail "pooled scale entries lack df/riv/fmi"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scale"] and d["thresholds"]
+for e in d["coefficients"] + d["scale"]:
+    df, riv, fmi = e["df"], e["riv"], e["fmi"]
+    assert df > 0 and riv >= 0
+    assert abs(fmi - (riv + 2 / (df + 3)) / (riv + 1)) < 1e-12, e
+for e in d["thresholds"]:
+    assert not {"df", "riv", "fmi"} & set(e), e
+PY
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_fit: $fails failure(s)"
     exit 1
