@@ -287,7 +287,11 @@ static void d1_test(const double *Q, const double *U, size_t m, size_t K, const 
         df2 = t * (1.0 + 1.0 / dq) * (1.0 + 1.0 / r) * (1.0 + 1.0 / r) / 2.0;
     }
     out->df2 = df2;
-    out->p_value = isfinite(out->F) && df2 > 0 ? gsl_cdf_fdist_Q(out->F, dq, df2) : NAN;
+    /* r = 0 (no between-imputation variance) makes df2 infinite: F q is
+     * then chi2 on q df (gsl's F distribution takes no infinite df) */
+    out->p_value = !isfinite(out->F) || !(df2 > 0) ? NAN
+                   : isinf(df2)                   ? gsl_cdf_chisq_Q(out->F * dq, dq)
+                                                  : gsl_cdf_fdist_Q(out->F, dq, df2);
 }
 
 partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg_error *err)
@@ -424,10 +428,13 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
         for (size_t v = 0; v < nv; v++) {
             size_t nc = 0, q = 0;
             const size_t *cols = partreg_frame_variable_columns(a->frame, v, &nc);
+            /* the parameters of partreg_wald_tests_by_variable: the
+             * variable's slopes (every cut's), not its scale effects */
             for (size_t j = 0; j < K; j++) {
                 const partreg_param *pp = &fit->model.layout.params[j];
                 if (fit->free_of[j] == PARTREG_NONE || pp->column == PARTREG_NONE ||
-                    pp->kind == PARTREG_PARAM_THRESHOLD)
+                    (pp->kind != PARTREG_PARAM_COEFFICIENT &&
+                     pp->kind != PARTREG_PARAM_CUT_COEFFICIENT))
                     continue;
                 for (size_t c = 0; c < nc; c++)
                     if (cols[c] == pp->column)

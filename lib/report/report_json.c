@@ -25,11 +25,14 @@ static void write_row(json_writer *w, const partreg_analysis *a, const report_ro
     json_kv_number(w, "conf_low", r->est.conf_low);
     json_kv_number(w, "conf_high", r->est.conf_high);
     /* a t reference distribution: its df (CR2, --cluster-df, designs,
-     * multiple imputation: Barnard-Rubin, with riv and fmi) */
+     * multiple imputation: Barnard-Rubin, with riv and fmi for the
+     * coefficients and scale effects; the contract leaves them off the
+     * thresholds) */
     double df = partreg_fit_param_df(a->fit, r->index);
-    if (isfinite(df) && (r->section == REPORT_COEFFICIENTS || !a->imputations))
+    int mi_keys = a->imputations && r->section != REPORT_THRESHOLDS;
+    if (isfinite(df) && (mi_keys || !a->imputations))
         json_kv_number(w, "df", df);
-    if (a->imputations && r->section == REPORT_COEFFICIENTS) {
+    if (mi_keys) {
         json_kv_number(w, "riv", a->riv[r->index]);
         json_kv_number(w, "fmi", a->fmi[r->index]);
     }
