@@ -431,65 +431,91 @@ mc_rep <- function(G, J) {
   X <- cbind(xc = xc, xw = xw); psi0 <- c(th, BETA)
   fit <- ord_fit(X, y, J, LINKS$probit, psi0, tol = 1e-8)
   if (is.null(fit)) return(NULL)
-  q <- J - 1; sl <- q + 1:2
+  sl <- J - 1 + 1:2
   v1 <- cr1(fit, cl); va <- all_variants(fit$psi, X, y, J, LINKS$probit, cl, sl)
-  est <- fit$psi[sl]
-  cover <- function(se, crit) as.numeric(abs(est - BETA) <= crit * se)
-  se1 <- sqrt(diag(v1))[sl]
-  c(cover(se1, qnorm(0.975)), cover(se1, qt(0.975, G - 1)),
-    unlist(lapply(c("a", "b", "c"), function(h) cover(sqrt(diag(va[[h]]$V))[sl], qt(0.975, va[[h]]$df)))),
-    unlist(lapply(c("a", "b", "c"), function(h) va[[h]]$df)),
-    unlist(lapply(c("a", "b", "c"), function(h) sqrt(diag(va[[h]]$V))[sl] / se1)))
+  c(fit$psi[sl], diag(v1)[sl],
+    unlist(lapply(c("a", "b", "c"), function(h) diag(va[[h]]$V)[sl])),
+    unlist(lapply(c("a", "b", "c"), function(h) va[[h]]$df)))
 }
-## result layout: 5 methods x 2 slopes of coverage, 3 x 2 df, 3 x 2 SE ratios
+## one replication (16 numbers, slope s = 1, 2): estimate (s), CR1 variance
+## (2 + s), CR2 variances of (a), (b), (c) (4 + 2 h + s, h = 0..2), their
+## Satterthwaite df (10 + 2 h + s)
 
 if (R_REPS > 0) {
-  METHODS <- c("CR1, normal", "CR1, t(G-1)", "CR2 (a) cumulative, Satt.", "CR2 (b) category, Satt.", "CR2 (c) whitened, Satt.")
+  METHODS <- c("CR1, normal", "CR1, t(G-1)", "CR2 (a) cumulative", "CR2 (b) category", "CR2 (c) whitened")
   SLOPES <- c("xc (community)", "xw (resident)")
   res_all <- list()
   t_all <- proc.time()[3]
   for (J in c(3L, 5L)) for (G in c(10L, 20L, 40L)) {
     set.seed(SEED + 100 * J + G)
     t0 <- proc.time()[3]; fails <- 0L
-    out <- matrix(NA_real_, R_REPS, 28)
+    out <- matrix(NA_real_, R_REPS, 16)
     for (r in seq_len(R_REPS)) {
       v <- tryCatch(mc_rep(G, J), error = function(e) NULL)
-      if (is.null(v)) fails <- fails + 1L else out[r, ] <- v
+      if (is.null(v) || any(!is.finite(v))) fails <- fails + 1L else out[r, ] <- v
     }
     say("MC J = %d, G = %d: %d reps in %.0f s (%d failed)\n", J, G, R_REPS, proc.time()[3] - t0, fails)
     res_all[[sprintf("%d_%d", J, G)]] <- list(J = J, G = G, out = out[stats::complete.cases(out), , drop = FALSE],
                                               fails = fails, secs = proc.time()[3] - t0)
   }
+  ## per cell and slope: variance estimate and critical value of each method
+  methods_of <- function(o, s, G) {
+    v1 <- o[, 2 + s]
+    list(list(v = v1, crit = qnorm(0.975)), list(v = v1, crit = qt(0.975, G - 1)),
+         list(v = o[, 4 + s], crit = qt(0.975, o[, 10 + s])),
+         list(v = o[, 6 + s], crit = qt(0.975, o[, 12 + s])),
+         list(v = o[, 8 + s], crit = qt(0.975, o[, 14 + s])))
+  }
+  Z_LIMIT <- max(3, qnorm(1 - 0.01 / (2 * 8)))                 # Bonferroni over the 8 cells with G >= 20
+  zmax <- numeric(length(METHODS)); n2 <- integer(length(METHODS))
   cat(sprintf("## Monte Carlo: coverage of nominal 95%% intervals for the slopes (ordinal probit, R = %d per cell, seed %.0f, %.0f s)\n\n",
               R_REPS, SEED, proc.time()[3] - t_all))
-  cat("Coverage in %, Monte Carlo SE in parentheses (sqrt(p (1 - p) / R) at the observed p).\n\n")
+  cat("Coverage in %; in parentheses the Monte Carlo SE at 95%, sqrt(0.95 x 0.05 / R). CR2 intervals use the Satterthwaite df of their variant.\n\n")
   cat("| J | G | slope |", paste(METHODS, collapse = " | "), "| mean df (a) / (b) / (c) |\n")
   cat("|", paste(rep("---", 4 + length(METHODS)), collapse = " | "), "|\n")
   for (cell in res_all) {
-    o <- cell$out; Rn <- nrow(o)
+    o <- cell$out; Rn <- nrow(o); mse <- sqrt(0.95 * 0.05 / Rn)
     for (s in 1:2) {
-      cov <- sapply(0:4, function(mth) mean(o[, mth * 2 + s]))
-      se <- sqrt(cov * (1 - cov) / Rn)
-      dfm <- sapply(0:2, function(h) mean(o[, 10 + h * 2 + s]))
+      ms <- methods_of(o, s, cell$G)
+      cov <- sapply(ms, function(m) mean(abs(o[, s] - BETA[s]) <= m$crit * sqrt(m$v)))
+      if (cell$G >= 20) {
+        z <- abs(cov - 0.95) / mse
+        zmax <- pmax(zmax, z); n2 <- n2 + (z <= 2)
+      }
+      dfm <- sapply(0:2, function(h) mean(o[, 10 + 2 * h + s]))
       cat(sprintf("| %d | %d | %s | %s | %.1f / %.1f / %.1f |\n", cell$J, cell$G, SLOPES[s],
-                  paste(sprintf("%.1f (%.1f)", 100 * cov, 100 * se), collapse = " | "), dfm[1], dfm[2], dfm[3]))
+                  paste(sprintf("%.1f (%.1f)", 100 * cov, 100 * mse), collapse = " | "), dfm[1], dfm[2], dfm[3]))
     }
   }
   cat("\nFits that failed or samples with an empty category (left out):",
       paste(sprintf("J = %d, G = %d: %d", sapply(res_all, `[[`, "J"), sapply(res_all, `[[`, "G"),
                     sapply(res_all, `[[`, "fails")), collapse = "; "), "\n\n")
-  cat("### How far the variants differ within a sample\n\n")
-  cat("Mean and largest |relative difference| of the slopes' SE and df between the variants over the replications.\n\n")
+  cat(sprintf("Over the 8 cells with G >= 20 (both J, both slopes), largest |coverage - 95%%| in Monte Carlo SEs, and cells within 2 SEs: %s. Bonferroni limit for 8 cells at family level 0.01: %.2f.\n\n",
+              paste(sprintf("%s %.2f (%d of 8)", METHODS, zmax, n2), collapse = "; "), Z_LIMIT))
+
+  cat("### Bias of the variance estimators\n\n")
+  cat("Mean estimated variance over the Monte Carlo variance of the estimate (1 = unbiased; the ratio's own relative SE is about sqrt(2 / R)).\n\n")
+  cat("| J | G | slope | CR1 | CR2 (a) | CR2 (b) | CR2 (c) |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+  for (cell in res_all) {
+    o <- cell$out
+    for (s in 1:2) {
+      ve <- var(o[, s])
+      cat(sprintf("| %d | %d | %s | %.3f | %.3f | %.3f | %.3f |\n", cell$J, cell$G, SLOPES[s],
+                  mean(o[, 2 + s]) / ve, mean(o[, 4 + s]) / ve, mean(o[, 6 + s]) / ve, mean(o[, 8 + s]) / ve))
+    }
+  }
+  cat("\n### How far the variants differ within a sample\n\n")
+  cat("Mean / largest |relative difference| over the replications of the slopes' SE and Satterthwaite df between the variants.\n\n")
   cat("| J | G | slope | SE (a)/(b) - 1 | SE (a)/(c) - 1 | df (a)/(b) - 1 | df (a)/(c) - 1 | mean SE CR2 (a) / SE CR1 |\n")
   cat("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
   for (cell in res_all) {
     o <- cell$out
     for (s in 1:2) {
-      sa <- o[, 16 + s]; sb <- o[, 18 + s]; sc <- o[, 20 + s]
+      sa <- sqrt(o[, 4 + s]); sb <- sqrt(o[, 6 + s]); sc <- sqrt(o[, 8 + s])
       da <- o[, 10 + s]; db <- o[, 12 + s]; dc <- o[, 14 + s]
       ms <- function(u) sprintf("%.1e / %.1e", mean(abs(u)), max(abs(u)))
       cat(sprintf("| %d | %d | %s | %s | %s | %s | %s | %.3f |\n", cell$J, cell$G, SLOPES[s],
-                  ms(sa / sb - 1), ms(sa / sc - 1), ms(da / db - 1), ms(da / dc - 1), mean(sa)))
+                  ms(sa / sb - 1), ms(sa / sc - 1), ms(da / db - 1), ms(da / dc - 1), mean(sa / sqrt(o[, 2 + s]))))
     }
   }
   cat("\n")
