@@ -23,9 +23,15 @@
 ##   Assertions (stopifnot): analytic score and observed information against
 ##   numDeriv and ordinal::clm; D'Phi^-1 e = score and D'Phi^-1 D = expected
 ##   information (the latter against the expectation of the observed
-##   information over the categories); the dense route of (a) against
-##   clubSandwich's own CR2 adjustment matrices (clubSandwich:::CR2); (c)'s
-##   low-rank route against the dense route; for J = 2, (a) and (b) against
+##   information over the categories); Phi_i^-1 tridiagonal in (a); the
+##   dense route of (a) against clubSandwich's own CR2 adjustment matrices
+##   (clubSandwich:::CR2); (c)'s low-rank route against the dense route;
+##   (a) unchanged by an orthogonal change of each row's coordinates (its
+##   eigenbasis of Phi_i: J - 1 pseudo-rows with a diagonal Phi, the form
+##   the binary C route takes) and by reversing the scale, while (b) on the
+##   reversed scale is (b) with the first category dropped; the interval
+##   [lambda_min(B_j), lambda_max(B_j)] Zolotarev's approximation would
+##   cover, per cluster, in (a) and (b); for J = 2, (a) and (b) against
 ##   clubSandwich::vcovCR(glm, type = "CR2") and coef_test(test =
 ##   "Satterthwaite") on two data sets and two links.
 ##   Then the three variants on a real-size example (examples/data/
@@ -139,12 +145,22 @@ working_model <- function(psi, X, y, J, L) {
 ## Change of per-row coordinates. "a": cumulative (as built); "b":
 ## category indicators, K = lower bidiagonal (1 on the diagonal, -1 below);
 ## "c": whitened by the symmetric root Phi_i^-1/2 (working covariance I).
+## For the checks: "b_first", the indicators of categories 2..J (the first
+## dropped instead of the last; their residuals are K e with K upper
+## bidiagonal, -1 on the diagonal); "a_rot", (a) rotated into each row's
+## eigenbasis of Phi_i (orthogonal, so the same CR2 as (a); Phi diagonal).
 ## Returns per-row blocks: Dr ((n q) x k), er (n x q), Phir (n x q x q).
 recoordinate <- function(wm, how) {
   n <- wm$n; q <- wm$q
   Lr <- switch(how,
     a = lapply(seq_len(n), function(i) diag(q)),
     b = { K <- diag(q); if (q > 1) K[cbind(2:q, 1:(q - 1))] <- -1; rep(list(K), n) },
+    b_first = {                                   # categories 2..J instead: 1[y = j] - 1[y = j-1] ..., 1 - Y*_{J-1}
+      K <- matrix(0, q, q); if (q > 1) K[cbind(1:(q - 1), 2:q)] <- 1
+      if (q > 1) K[cbind(1:(q - 1), 1:(q - 1))] <- -1
+      K[q, q] <- -1; rep(list(K), n) },
+    a_rot = lapply(seq_len(n), function(i)          # orthogonal: each row's eigenbasis of Phi_i
+      t(eigen(matrix(wm$Phi[i, , ], q, q), symmetric = TRUE)$vectors)),
     c = lapply(seq_len(n), function(i) {
       es <- eigen(matrix(wm$Phi[i, , ], q, q), symmetric = TRUE)
       es$vectors %*% (es$values^-0.5 * t(es$vectors))
@@ -300,6 +316,14 @@ for (case in list(list("will", "probit"), list("ptype", "logit"))) {
   Aexp <- Reduce(`+`, lapply(seq_len(dz$J), function(cat)
     ord_derivs(p1, dz$X, rep(cat, nrow(dz$X)), dz$J, L, w = pr[, cat])$A))
   stopifnot(close_to(expected_information(bl), Aexp, 1e-10))
+  ## W_i = Phi_i^-1 in cumulative coordinates is tridiagonal: 1/pi_j +
+  ## 1/pi_{j+1} on the diagonal, -1/pi_{j+1} beside it (pi the category
+  ## probabilities), the inverse covariance of a Markov chain of indicators
+  for (i in c(1, 17, nrow(dz$X))) {
+    Wt <- diag(1 / pr[i, -dz$J] + 1 / pr[i, -1], dz$J - 1)
+    if (dz$J > 2) Wt[cbind(1:(dz$J - 2), 2:(dz$J - 1))] <- Wt[cbind(2:(dz$J - 1), 1:(dz$J - 2))] <- -1 / pr[i, 2:(dz$J - 1)]
+    stopifnot(close_to(solve(matrix(wm$Phi[i, , ], dz$J - 1)), Wt, 1e-10))
+  }
   ## the same in category coordinates (the score is invariant)
   blb <- cluster_blocks(recoordinate(wm, "b"), svy$community)
   stopifnot(close_to(expected_information(blb), Aexp, 1e-10))
@@ -324,7 +348,25 @@ say("checks: clubSandwich:::CR2 and the low-rank route\n")
   blc <- cluster_blocks(recoordinate(wm, "c"), cls)
   rcd <- cr2_dense(blc, seq_len(wm$k)); rcl <- cr2_whitened_lowrank(blc, seq_len(wm$k))
   stopifnot(close_to(rcd$V, rcl$V, 1e-10), close_to(rcd$df, rcl$df, 1e-9))
-  say("  clubSandwich:::CR2 = A_j of (a); (c) low rank = (c) dense\n")
+  ## orthogonal changes leave CR2 alone: (a) in each row's eigenbasis of Phi_i
+  ## (diagonal Phi: J - 1 pseudo-rows per resident, the binary route's form)
+  rrot <- cr2_dense(cluster_blocks(recoordinate(wm, "a_rot"), cls), seq_len(wm$k))
+  stopifnot(close_to(rrot$V, ra$V, 1e-10), close_to(rrot$df, ra$df, 1e-9))
+  ## reversing the scale (y -> J + 1 - y: theta -> -rev(theta), beta -> -beta)
+  ## maps cumulative coordinates by a signed permutation: (a) is unchanged;
+  ## (b) on the reversed scale is (b) with the first category dropped
+  J <- dz$J; q <- J - 1; perm <- c(rev(seq_len(q)), q + seq_len(ncol(dz$X)))
+  psir <- c(-rev(fit$psi[seq_len(q)]), -fit$psi[-seq_len(q)])
+  wmr <- working_model(psir, dz$X, J + 1L - dz$y, J, L)
+  rar <- cr2_dense(cluster_blocks(recoordinate(wmr, "a"), cls), seq_len(wm$k))
+  stopifnot(close_to(sqrt(diag(rar$V)), sqrt(diag(ra$V))[perm], 1e-10), close_to(rar$df, ra$df[perm], 1e-9))
+  rbr <- cr2_dense(cluster_blocks(recoordinate(wmr, "b"), cls), seq_len(wm$k))
+  rbf <- cr2_dense(cluster_blocks(recoordinate(wm, "b_first"), cls), seq_len(wm$k))
+  rb <- cr2_dense(cluster_blocks(recoordinate(wm, "b"), cls), seq_len(wm$k))
+  stopifnot(close_to(sqrt(diag(rbr$V)), sqrt(diag(rbf$V))[perm], 1e-10))
+  REVERSAL <- c(a = rel_diff(sqrt(diag(rar$V)), sqrt(diag(ra$V))[perm]),
+                b = rel_diff(sqrt(diag(rbf$V)), sqrt(diag(rb$V))))
+  say("  clubSandwich:::CR2 = A_j of (a); (c) low rank = (c) dense; (a) invariant under rotation and reversal\n")
 }
 
 ## 3. J = 2: (a) = (b) = clubSandwich::vcovCR(glm, type = "CR2")
@@ -385,6 +427,26 @@ cat(j2rows, sep = "\n"); cat("\n\n")
 ## 4. the three variants on the real-size example
 say("example: participation_survey\n")
 cat("## The three coordinates on examples/data/participation_survey.csv (2000 residents, 40 communities, probit)\n\n")
+cat(sprintf(paste0("Reversing the scale (willingness 5..1): largest relative change of the SEs of (a) %.1e; ",
+                   "(b) becomes the category indicators with the first category dropped, whose SEs differ from (b)'s by up to %.1e.\n\n"),
+            REVERSAL["a"], REVERSAL["b"]))
+## the spectrum Zolotarev's approximation must cover, per cluster: with Z, r
+## whitened and T_j = Phi_j^1/2, B_j = Phi_j (I - P_jj) Phi_j has eigenvalues
+## in [min_i lambda_min(Phi_i)^2 (1 - rho_j), max_i lambda_max(Phi_i)^2]
+kappa_of <- function(wm, how, cl) {
+  rc <- recoordinate(wm, how); q <- rc$q
+  ev <- t(sapply(seq_len(rc$n), function(i) range(eigen(matrix(rc$Phi[i, , ], q, q), symmetric = TRUE, only.values = TRUE)$values)))
+  Mi <- solve(expected_information(cluster_blocks(rc, cl)))
+  sapply(split(seq_len(rc$n), cl), function(ii) {
+    rr <- as.vector(t(outer((ii - 1L) * q, seq_len(q), "+")))
+    Z <- do.call(rbind, lapply(ii, function(i) {
+      es <- eigen(matrix(rc$Phi[i, , ], q, q), symmetric = TRUE)
+      es$vectors %*% (es$values^-0.5 * t(es$vectors)) %*% rc$D[(i - 1L) * q + seq_len(q), , drop = FALSE] }))
+    rho <- max(eigen(Mi %*% crossprod(Z), only.values = TRUE)$values)
+    max(ev[ii, 2])^2 / (min(ev[ii, 1])^2 * (1 - Re(rho)))
+  })
+}
+KAPPA <- list()
 for (oc in c("ptype", "will")) {
   f <- update(RHS, as.formula(paste(oc, "~ .")))
   dz <- ord_design(f, svy); L <- LINKS$probit
@@ -392,6 +454,8 @@ for (oc in c("ptype", "will")) {
   k <- length(fit$psi); q <- dz$J - 1
   va <- all_variants(fit$psi, dz$X, dz$y, dz$J, L, svy$community, seq_len(k))
   v1 <- cr1(fit, svy$community)
+  wmk <- working_model(fit$psi, dz$X, dz$y, dz$J, L)
+  KAPPA[[oc]] <- sapply(c("a", "b"), function(h) { kp <- kappa_of(wmk, h, svy$community); c(median(kp), max(kp)) })
   nm <- c(paste0("threshold ", seq_len(q), "|", seq_len(q) + 1), colnames(dz$X))
   cat(sprintf("### %s (J = %d)\n\n", if (oc == "ptype") "participation_type: passive < cooperative < autonomous" else "willingness 1..5", dz$J))
   cat("| parameter | estimate | SE CR1 | SE CR2 (a) | SE CR2 (b) | SE CR2 (c) | df (a) | df (b) | df (c) |\n")
@@ -407,6 +471,16 @@ for (oc in c("ptype", "will")) {
               rd(va$a, va$b), rd(va$a, va$c), rd(va$b, va$c), rdf(va$a, va$b), rdf(va$a, va$c), rdf(va$b, va$c),
               min(sqrt(diag(va$a$V) / diag(v1))[sl]), max(sqrt(diag(va$a$V) / diag(v1))[sl])))
 }
+{
+  g <- glm(update(RHS, part ~ .), data = svy, family = binomial("probit"))
+  dz <- ord_design(update(RHS, part ~ .), svy); dz$y <- 2L - dz$y     # category 1 = participated
+  wmk <- working_model(c(coef(g)[1], -coef(g)[-1]), dz$X, dz$y, 2L, LINKS$probit)
+  kb <- kappa_of(wmk, "a", svy$community)
+}
+cat("Condition number kappa_j of B_j (the interval Zolotarev's approximation covers), median / largest over the 40 communities:",
+    sprintf("participated (binary) %.3g / %.3g;", median(kb), max(kb)),
+    sprintf("participation_type (a) %.3g / %.3g, (b) %.3g / %.3g;", KAPPA$ptype[1, "a"], KAPPA$ptype[2, "a"], KAPPA$ptype[1, "b"], KAPPA$ptype[2, "b"]),
+    sprintf("willingness (a) %.3g / %.3g, (b) %.3g / %.3g.\n\n", KAPPA$will[1, "a"], KAPPA$will[2, "a"], KAPPA$will[1, "b"], KAPPA$will[2, "b"]))
 
 ## ================================================================ Monte Carlo
 ## Latent y* = b_c xc + b_w xw + u_g + eps, u_g ~ N(0, tau^2), eps ~ N(0,
