@@ -223,7 +223,6 @@ expect O17 1 "no profile interval" "$BIN" fit "$O" --formula "$F" --firth --flic
 expect O18 1 "defined for binary models" "$BIN" fit "$O" --formula "o ~ x" --vcov cr2 --cluster cl
 expect O19 2 "--vcov cr2 needs --cluster" "$BIN" fit "$O" --formula "$F" --vcov cr2
 expect O20 2 "--cluster-df sets t(G - 1)" "$BIN" fit "$O" --formula "$F" --cluster-df
-expect O21 1 "case weights" "$BIN" fit "$O" --formula "$F" --vcov cr2 --cluster cl --weights w
 expect O22 1 "imp" "$BIN" fit "$O" --formula "$F" --imputations imp
 expect O23 1 "is not a whole number" "$BIN" fit "$O" --formula "$F" --imputations x
 MI=$(gen mi.csv y,x,imp 60 'printf "%d,%.2f,%d\n", (i * 7 + int(i / 9)) % 3 == 0, 0.1 * ((i * 13) % 17), 1 + 2 * (i % 2)')

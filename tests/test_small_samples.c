@@ -13,8 +13,11 @@
  * has relative error below 1e-13 (1e-8 asserted), Rubin's rules are closed
  * forms (1e-9 on estimates of Newton-polished fits). */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "partreg_analysis.h"
 #include "testutil.h"
@@ -249,15 +252,17 @@ static void test_firth_refusals(void **state)
     "Bagrut_status ~ treated + lagscore + father_ed + mother_ed + siblings + immigrant + "         \
     "school_type"
 
-static void check_cr2(partreg_link link, const char *const *names, const double *V,
-                      const double *df, size_t k, size_t G)
+static void check_cr2_on(const char *path, const char *weights, partreg_link link,
+                         const char *const *names, const double *V, const double *df, size_t k,
+                         size_t G)
 {
     partreg_analysis_spec s = partreg_analysis_spec_default();
     s.formula = AW_FORMULA;
     s.link = link;
     s.vcov = PARTREG_VCOV_CR2;
     s.frame.cluster = "school_id";
-    partreg_analysis *a = run(DATA("aawards_2001_girls.csv"), &s, PARTREG_OK);
+    s.frame.weights = weights;
+    partreg_analysis *a = run(path, &s, PARTREG_OK);
     const partreg_fit *fit = partreg_analysis_fit(a);
     assert_int_equal(partreg_fit_vcov_type(fit), PARTREG_VCOV_CR2);
     assert_int_equal(partreg_fit_vcov_n_clusters(fit), G);
@@ -274,9 +279,24 @@ static void check_cr2(partreg_link link, const char *const *names, const double 
     partreg_analysis_free(a);
 }
 
+static void check_cr2(partreg_link link, const char *const *names, const double *V,
+                      const double *df, size_t k, size_t G)
+{
+    check_cr2_on(DATA("aawards_2001_girls.csv"), NULL, link, names, V, df, k, G);
+}
+
 static void test_cr2(void **state)
 {
     (void)state;
+    /* precision weights: clubSandwich on glm(weights = w) */
+    check_cr2_on(DATA("aawards_2001_girls_weighted.csv"), "w", PARTREG_LOGIT,
+                 ref_aawards_girls2001_weighted_logit_cr2_names,
+                 &ref_aawards_girls2001_weighted_logit_cr2_V[0][0],
+                 ref_aawards_girls2001_weighted_logit_cr2_df, 9, 34);
+    check_cr2_on(DATA("aawards_2001_girls_weighted.csv"), "w", PARTREG_PROBIT,
+                 ref_aawards_girls2001_weighted_probit_cr2_names,
+                 &ref_aawards_girls2001_weighted_probit_cr2_V[0][0],
+                 ref_aawards_girls2001_weighted_probit_cr2_df, 9, 34);
     check_cr2(PARTREG_LOGIT, ref_aawards_girls2001_logit_cr2_names,
               &ref_aawards_girls2001_logit_cr2_V[0][0], ref_aawards_girls2001_logit_cr2_df, 9, 34);
     check_cr2(PARTREG_PROBIT, ref_aawards_girls2001_probit_cr2_names,
@@ -285,6 +305,67 @@ static void test_cr2(void **state)
     check_cr2(PARTREG_CLOGLOG, ref_aawards_girls2001_cloglog_cr2_names,
               &ref_aawards_girls2001_cloglog_cr2_V[0][0], ref_aawards_girls2001_cloglog_cr2_df, 9,
               34);
+}
+
+/* The awards data with a weight column w: 0 on every 7th row and on every
+ * row of the first school (school_id 21), else 1 + row % 3; with
+ * keep_zero = 0 the rows of weight 0 are left out. */
+static void zero_weight_copy(const char *path, int keep_zero)
+{
+    FILE *in = fopen(DATA("aawards_2001_girls.csv"), "r"), *out = fopen(path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[4096];
+    long row = 0;
+    while (fgets(line, sizeof line, in)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        long w = 1 + row % 3;
+        if (row % 7 == 0 || strncmp(line, "21,", 3) == 0)
+            w = 0;
+        if (row == 0)
+            fprintf(out, "%s,\"w\"\n", line);
+        else if (w > 0 || keep_zero)
+            fprintf(out, "%s,%ld\n", line, w);
+        row++;
+    }
+    fclose(in);
+    fclose(out);
+}
+
+/* CR2 as the limit of its weights: rows of weight 0 (and a cluster of them
+ * only) give the CR2 of the data without them. */
+static void test_cr2_zero_weights(void **state)
+{
+    (void)state;
+    char with[] = "/tmp/partreg_cr2w_XXXXXX", without[] = "/tmp/partreg_cr2n_XXXXXX";
+    int fd = mkstemp(with);
+    assert_true(fd >= 0);
+    close(fd);
+    fd = mkstemp(without);
+    assert_true(fd >= 0);
+    close(fd);
+    zero_weight_copy(with, 1);
+    zero_weight_copy(without, 0);
+    partreg_analysis_spec s = partreg_analysis_spec_default();
+    s.formula = AW_FORMULA;
+    s.vcov = PARTREG_VCOV_CR2;
+    s.frame.cluster = "school_id";
+    s.frame.weights = "w";
+    partreg_analysis *a = run(with, &s, PARTREG_OK), *b = run(without, &s, PARTREG_OK);
+    const partreg_fit *fa = partreg_analysis_fit(a), *fb = partreg_analysis_fit(b);
+    assert_int_equal(partreg_fit_vcov_n_clusters(fa), 33);
+    assert_int_equal(partreg_fit_vcov_n_clusters(fb), 33);
+    const gsl_matrix *Va = partreg_fit_vcov(fa), *Vb = partreg_fit_vcov(fb);
+    for (size_t j = 0; j < 9; j++) {
+        assert_rel(partreg_fit_param_df(fa, j), partreg_fit_param_df(fb, j), 1e-9);
+        for (size_t q = 0; q < 9; q++)
+            assert_rel_floor(gsl_matrix_get(Va, j, q), gsl_matrix_get(Vb, j, q), 1e-9,
+                             sqrt(gsl_matrix_get(Vb, j, j) * gsl_matrix_get(Vb, q, q)));
+    }
+    partreg_analysis_free(a);
+    partreg_analysis_free(b);
+    remove(with);
+    remove(without);
 }
 
 /* CR1 with t(G - 1) (clubSandwich CR1S with test = "naive-t"). */
@@ -487,7 +568,7 @@ int main(void)
         cmocka_unit_test(test_firth_links),     cmocka_unit_test(test_firth_separation),
         cmocka_unit_test(test_flic),            cmocka_unit_test(test_firth_refusals),
         cmocka_unit_test(test_cr2),             cmocka_unit_test(test_cluster_df),
-        cmocka_unit_test(test_cr2_refusals),    cmocka_unit_test(test_mi_titanic),
+        cmocka_unit_test(test_cr2_zero_weights), cmocka_unit_test(test_cr2_refusals),    cmocka_unit_test(test_mi_titanic),
         cmocka_unit_test(test_mi_ordinal),      cmocka_unit_test(test_mi_threads_and_files),
         cmocka_unit_test(test_mi_refusals),
     };

@@ -297,6 +297,13 @@ static void member_job(void *arg, size_t t)
             size_t g = p->code[p->cluster[mine[x]]];
             if (cnt[g]++ == 0)
                 seen[ns++] = g;
+            if (v[x] == INFINITY && r[x] == 0.0) {
+                /* a row of weight 0: its z and r are 0, so it adds nothing
+                 * to any sum, and it takes no part in the range of v (the
+                 * limit of CR2 as its weight goes to 0 is CR2 without it) */
+                v[x] = 1.0;
+                continue;
+            }
             if (!p->second) {
                 cluster_sums *c = &p->cs[g];
                 if (!isfinite(v[x]) || !(v[x] > 0.0) || !isfinite(r[x])) {
@@ -349,12 +356,6 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
                                  "clubSandwich needs a model with one working residual per "
                                  "row); for the %s model use --vcov cluster with --cluster-df",
                                  fit->model.ops->name);
-    if (data->w)
-        for (size_t i = 0; i < n; i++)
-            if (data->w[i] != 1.0)
-                return partreg_error_set(err, PARTREG_EUNSUPPORTED,
-                                         "--vcov cr2 is defined here for unweighted rows; with "
-                                         "case weights use --vcov cluster (with --cluster-df)");
     /* compact cluster codes */
     size_t *code = malloc((n_clusters ? n_clusters : 1) * sizeof *code);
     if (!code)
@@ -519,6 +520,14 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
                                    g + 1);
             goto cleanup;
         }
+        if (!(cs[g].vmax > 0.0)) { /* only rows of weight 0: no part in CR2 */
+            cs[g].m = 0;
+            cs[g].a0 = 0.0;
+            cs[g].mp = 4;
+            if (!(cs[g].R = calloc(cs[g].mp * tp, sizeof(double))))
+                goto oom;
+            continue;
+        }
         double rho = eval[0];
         for (size_t e = 1; e < k; e++)
             rho = fmax(rho, eval[e]);
@@ -674,7 +683,10 @@ partreg_status partreg_fit_cr2(partreg_fit *fit, const partreg_data *data, const
             goto cleanup;
         }
     partreg_fit_install_vcov(fit, V, PARTREG_VCOV_CR2);
-    fit->n_clusters = G;
+    size_t G_used = 0; /* clusters with a row of positive weight */
+    for (size_t g = 0; g < G; g++)
+        G_used += cs[g].vmax > 0.0;
+    fit->n_clusters = G_used;
     for (size_t f = 0; f < k; f++)
         partreg_fit_set_df(fit, partreg_fit_full_index(fit, f), df[f]);
     partreg_error_clear(err);

@@ -4,7 +4,8 @@
 ##
 ##   Rscript tests/ref/cr2_cases.R > tests/ref/ref_cr2_cases.h
 ##
-## Writes tests/data/aawards_2001_girls.csv, tests/cases/cr2/<id>.json and,
+## Writes tests/data/aawards_2001_girls.csv (and a copy with precision
+## weights, aawards_2001_girls_weighted.csv), tests/cases/cr2/<id>.json and,
 ## on standard output, a C header with the full CR2/CR1 covariances and the
 ## CR1 intervals on t(G - 1) (no contract option asks for those yet).
 ##
@@ -41,16 +42,25 @@ aw <- subset(aw, year == "2001" & sex == "Girl",
 aw$school_type <- as.character(aw$school_type)
 write.csv(aw, file.path("tests/data", CSV), row.names = FALSE, na = "")
 data <- read_case_csv(file.path("tests/data", CSV))
+## the same rows with precision weights w (two decimals in [0.4, 2.6],
+## drawn with a fixed seed) for the weighted cases
+WCSV <- "aawards_2001_girls_weighted.csv"
+set.seed(20261207)
+aw$w <- round(runif(nrow(aw), 0.4, 2.6), 2)
+write.csv(aw, file.path("tests/data", WCSV), row.names = FALSE, na = "")
+wdata <- read_case_csv(file.path("tests/data", WCSV))
 
 FORMULA <- Bagrut_status ~ treated + lagscore + father_ed + mother_ed + siblings + immigrant + school_type
 DATADESC <- "clubSandwich::AchievementAwardsRCT (Angrist and Lavy 2009 achievement-awards trial in Israeli schools), 2001 cohort of girls: 1861 students in 34 schools (cluster school_id, 12 to 146 students each); Bagrut_status (1 = Bagrut certificate) on treatment, lagged score, parents' education, siblings, immigrant and school type (Arab reference)"
 
 HDR <- list()
+WDESC <- paste0(", with precision weights w (", WCSV, "): the log-likelihood sum_i w_i l_i; clubSandwich's",
+                " glm(weights = w) working model: W = w / V(mu), target Phi = V(mu) / w")
 
-cr2_by_hand <- function(M, psi, link, cl) {
+cr2_by_hand <- function(M, psi, link, cl, w = rep(1, nrow(M$X))) {
   L <- LINKS[[link]]; X <- M$X; y <- M$y; n <- nrow(X); k <- ncol(X)
   eta <- drop(X %*% psi); mu <- L$F(eta); f <- L$f(eta)
-  v <- mu * L$Fc(eta); e <- y - mu
+  v <- mu * L$Fc(eta) / w; e <- y - mu          # target Phi = V(mu) / w (clubSandwich)
   D <- f * X; Wd <- 1 / v
   Mi <- solve(crossprod(D, Wd * D))
   Hfull <- D %*% Mi %*% t(D * Wd)                      # n x n
@@ -90,9 +100,9 @@ cr2_by_hand <- function(M, psi, link, cl) {
 ## A S_j A = Phi_j, and in these rows u_j = Z_j' (Phi_j C_j Phi_j)^-1/2 Phi_j r_j,
 ## which equals the above only where Phi_j is constant within the cluster.
 ## Its standard errors, for the record (crosscheck in each CR2 case).
-cr2_symmetric_scaling <- function(M, psi, link, cl) {
+cr2_symmetric_scaling <- function(M, psi, link, cl, w = rep(1, nrow(M$X))) {
   L <- LINKS[[link]]; X <- M$X; y <- M$y
-  eta <- drop(X %*% psi); mu <- L$F(eta); v <- mu * L$Fc(eta)
+  eta <- drop(X %*% psi); mu <- L$F(eta); v <- mu * L$Fc(eta) / w
   Z <- (L$f(eta) / sqrt(v)) * X; r <- (y - mu) / sqrt(v)
   Mi <- solve(crossprod(Z))
   U <- sapply(split(seq_len(nrow(X)), factor(cl, levels = unique(cl))), function(i) {
@@ -104,26 +114,28 @@ cr2_symmetric_scaling <- function(M, psi, link, cl) {
   sqrt(diag(Mi %*% tcrossprod(U) %*% Mi))
 }
 
-run_cr2 <- function(id, link) {
+run_cr2 <- function(id, link, weighted = FALSE) {
   cat("## ", id, "\n", file = stderr())
-  M <- build_model(data, FORMULA, "binary", extra = "school_id")
-  w1 <- rep(1, nrow(M$X))
+  src <- if (weighted) wdata else data
+  M <- build_model(src, FORMULA, "binary", extra = c("school_id", if (weighted) "w"))
+  w1 <- if (weighted) M$d$w else rep(1, nrow(M$X))
   fit <- fit_w(M, w1, link)
   psi <- fit$psi; k <- length(psi); pn <- param_names(M)
   cl <- M$d$school_id
-  hb <- cr2_by_hand(M, psi, link, cl)
+  hb <- cr2_by_hand(M, psi, link, cl, w1)
   V <- hb$V; se <- sqrt(diag(V)); df <- hb$df
   ## clubSandwich on glm at the reference estimate
   dd <- M$d; dd$school_type <- factor(dd$school_type, levels = contract_levels(dd$school_type))
-  g <- glm(FORMULA, data = dd, family = binomial(link), start = psi,
-           control = glm.control(epsilon = 1e-14, maxit = 100))
+  dd$.w <- w1
+  g <- suppressWarnings(glm(FORMULA, data = dd, family = binomial(link), weights = .w, start = psi,
+                            control = glm.control(epsilon = 1e-14, maxit = 100)))
   gp <- g
   ## evaluate clubSandwich exactly at the polished maximum
   gp$coefficients[] <- psi
   gp$linear.predictors <- drop(model.matrix(g) %*% psi)
   gp$fitted.values <- binomial(link)$linkinv(gp$linear.predictors)
   eta <- gp$linear.predictors; mu <- gp$fitted.values; me <- binomial(link)$mu.eta(eta)
-  gp$weights <- me^2 / (mu * (1 - mu))                        # IRLS working weights
+  gp$weights <- w1 * me^2 / (mu * (1 - mu))                   # IRLS working weights
   gp$residuals <- (M$y - mu) / me
   gp$qr <- qr(sqrt(gp$weights) * model.matrix(g))
   vc <- vcovCR(gp, cluster = dd$school_id, type = "CR2")
@@ -131,7 +143,7 @@ run_cr2 <- function(id, link) {
   vc_g <- vcovCR(g, cluster = dd$school_id, type = "CR2")
   ct_g <- coef_test(g, vcov = vc_g, test = "Satterthwaite")
   q <- qt(0.975, df)
-  ll <- fit$ll; ll0 <- null_loglik(M, w1); n <- nrow(M$X)
+  ll <- fit$ll; ll0 <- null_loglik(M, w1); n <- nrow(M$X); N <- sum(w1)
   cc <- list(
     agreement_digits = list(
       clubSandwich_at_reference = list(std_error = as.integer(digits_agree(unname(ct$SE), se)),
@@ -150,21 +162,21 @@ run_cr2 <- function(id, link) {
       note = if (link != "logit") "glm's IRLS stops on the deviance (about 1e-8 short of the maximum for non-canonical links): agreement limited by that" else NULL),
     newton_polish = list(steps = as.integer(fit$steps), max_abs_gradient_times_model_se = fit$grad_se),
     symmetric_scaling_is_not_clubSandwich = list(
-      std_error = rel_diff(cr2_symmetric_scaling(M, psi, link, cl), se),
+      std_error = rel_diff(cr2_symmetric_scaling(M, psi, link, cl, w1), se),
       note = "standard errors of the adjustment Z_j' (I - P_jj)^-1/2 r_j in rows scaled by W^1/2 (low rank per cluster), against clubSandwich's Z_j' (Phi_j C_j Phi_j)^-1/2 Phi_j r_j: largest relative difference (cr2_cases.R, cr2_symmetric_scaling)"),
     bread = if (link == "logit") "M = inverse expected information = inverse observed information (logit)" else
       sprintf("M = inverse EXPECTED information X'diag(f^2/(mu(1-mu)))X (clubSandwich's sandwich::bread.glm); the observed-information bread would change the SEs by up to %.3g (rel.)",
               rel_diff(sqrt(diag(solve(fit$A) %*% solve(hb$Mi) %*% V %*% solve(hb$Mi) %*% solve(fit$A))), se)))
   coefs <- term_block(pn, psi, se, q, extra = list(df = df))
-  case <- list(id = id, data = file.path("../../data", CSV),
+  case <- list(id = id, data = file.path("../../data", if (weighted) WCSV else CSV),
                args = c("--formula", paste(deparse(FORMULA), collapse = ""), "--family", "binary", "--link", link,
-                        "--vcov", "cr2", "--cluster", "school_id"),
-               source = paste0(VERS, ": ", DATADESC, ". ", link, " ML fit (glm start, Newton-polished with the analytic observed Hessian). CR2 covariance of Bell and McCaffrey (2002) / Pustejovsky and Tipton (2018), as clubSandwich::vcovCR(glm, cluster = school_id, type = 'CR2'): working weights W = 1/(mu(1-mu)) on the derivative matrix D = f(eta) X, target Phi = W^-1, bread M = (D'WD)^-1 (expected information, the contract's 'working weights of the expected information'; for logit = observed information), A_j = T_j' B_j^-1/2 T_j with B_j = T_j [(I-H) Phi (I-H)']_jj T_j', T_j = chol(Phi_j), V = M sum_j D_j'W_j A_j e_j e_j' A_j' W_j D_j M, e = y - mu (computed by hand with n x n matrices). Each coefficient's df: Satterthwaite df of clubSandwich::coef_test (tr(Omega)^2 / sum(Omega^2), Omega = P'(I-H) Phi (I-H)'P); intervals estimate +- qt(0.975, df) se; loglik, null_loglik, aic, bic of the ordinary (unweighted) likelihood."),
+                        "--vcov", "cr2", "--cluster", "school_id", if (weighted) c("--weights", "w")),
+               source = paste0(VERS, ": ", DATADESC, if (weighted) WDESC, ". ", link, " ML fit (glm start, Newton-polished with the analytic observed Hessian). CR2 covariance of Bell and McCaffrey (2002) / Pustejovsky and Tipton (2018), as clubSandwich::vcovCR(glm, cluster = school_id, type = 'CR2'): working weights W = 1/(mu(1-mu)) on the derivative matrix D = f(eta) X, target Phi = W^-1, bread M = (D'WD)^-1 (expected information, the contract's 'working weights of the expected information'; for logit = observed information), A_j = T_j' B_j^-1/2 T_j with B_j = T_j [(I-H) Phi (I-H)']_jj T_j', T_j = chol(Phi_j), V = M sum_j D_j'W_j A_j e_j e_j' A_j' W_j D_j M, e = y - mu (computed by hand with n x n matrices). Each coefficient's df: Satterthwaite df of clubSandwich::coef_test (tr(Omega)^2 / sum(Omega^2), Omega = P'(I-H) Phi (I-H)'P); intervals estimate +- qt(0.975, df) se; loglik, null_loglik, aic, bic of the ordinary (unweighted) likelihood."),
                crosscheck = cc,
                tolerance = list(estimate = 1e-8, std_error = 1e-6, ci = 1e-6, loglik = 1e-8, df = 1e-6),
                expect = list(family = "binary", link = link, vcov_type = "cr2", converged = TRUE,
                              n_obs = as.integer(M$n_obs), n_dropped = as.integer(M$n_dropped),
-                             loglik = ll, null_loglik = ll0, aic = -2 * ll + 2 * k, bic = -2 * ll + k * log(n),
+                             loglik = ll, null_loglik = ll0, aic = -2 * ll + 2 * k, bic = -2 * ll + k * log(N),
                              coefficients = coefs, thresholds = empty_obj()))
   write_case(file.path(OUT, paste0(id, ".json")), case)
   HDR[[id]] <<- list(pn = pn, psi = psi, V = V, df = df, G = hb$G, agree = cc$agreement_digits)
@@ -216,6 +228,8 @@ run_cluster <- function(id, link) {
 run_cr2("aawards_girls2001_logit_cr2", "logit")
 run_cr2("aawards_girls2001_probit_cr2", "probit")
 run_cr2("aawards_girls2001_cloglog_cr2", "cloglog")
+run_cr2("aawards_girls2001_weighted_logit_cr2", "logit", weighted = TRUE)
+run_cr2("aawards_girls2001_weighted_probit_cr2", "probit", weighted = TRUE)
 run_cluster("aawards_girls2001_logit_cluster", "logit")
 
 ## ---- header
