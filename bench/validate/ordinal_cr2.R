@@ -29,9 +29,10 @@
 ##   (a) unchanged by an orthogonal change of each row's coordinates (its
 ##   eigenbasis of Phi_i: J - 1 pseudo-rows with a diagonal Phi, the form
 ##   the binary C route takes) and by reversing the scale, while (b) on the
-##   reversed scale is (b) with the first category dropped; the interval
-##   [lambda_min(B_j), lambda_max(B_j)] Zolotarev's approximation would
-##   cover, per cluster, in (a) and (b); for J = 2, (a) and (b) against
+##   reversed scale is (b) with the first category dropped. Reported, not
+##   asserted: the ratio of the ends of the interval that holds the
+##   spectrum of B_j (what Zolotarev's approximation must cover), per
+##   cluster, in (a) and (b). For J = 2, (a) and (b) against
 ##   clubSandwich::vcovCR(glm, type = "CR2") and coef_test(test =
 ##   "Satterthwaite") on two data sets and two links.
 ##   Then the three variants on a real-size example (examples/data/
@@ -43,7 +44,7 @@
 ##   t(G - 1)) and the three CR2 variants with Satterthwaite df.
 ##   Output: markdown on standard output; progress on standard error.
 ##
-## How to run (from the repository root; one process, about 15 minutes on
+## How to run (from the repository root; one process, about 16 minutes on
 ## one core for R = 1000):
 ##   OPENBLAS_NUM_THREADS=1 nice Rscript bench/validate/ordinal_cr2.R [R [SEED]]
 ## R = replications per cell (default 1000), SEED (default 20261207);
