@@ -217,8 +217,10 @@ static void test_mi_ordinal_margins_at(void **state)
 
 /* With identical completed data sets (B = 0, r = 0) D1 is the Wald test of
  * the one data set: the same parameters by variable (the location slopes,
- * not a scale effect of the same variable: partreg_wald_tests_by_variable),
- * F = chi2 / q and, with the denominator df infinite, its chi2 p-value. */
+ * not a scale effect of the same variable: partreg_wald_tests_by_variable)
+ * and F = chi2 / q. Each variable here has one slope, and with m = 3
+ * (t = q (m - 1) <= 4) its denominator df are the Barnard-Rubin df of the
+ * coefficient's own test, so D1's p is that test's. */
 static void test_mi_d1_equals_wald(void **state)
 {
     (void)state;
@@ -246,6 +248,37 @@ static void test_mi_d1_equals_wald(void **state)
         assert_string_equal(d->variable, wt->variable);
         assert_rel(d->df1, wt->df, 0.0);
         assert_rel(d->riv, 0.0, 0.0);
+        assert_rel(d->F * d->df1, wt->chi2, 1e-12);
+        assert_rel(d->df1, 1.0, 0.0);
+        size_t j = 0; /* the variable's slope: its name starts with the variable's */
+        char name[64];
+        while (j < partreg_fit_n_parameters(mi->fit) &&
+               strncmp(partreg_fit_param_name(mi->fit, j, name, sizeof name), d->variable,
+                       strlen(d->variable)) != 0)
+            j++;
+        assert_true(j < partreg_fit_n_parameters(mi->fit));
+        partreg_estimate e;
+        assert_int_equal(partreg_fit_estimate(mi->fit, j, 0.95, &e, NULL), PARTREG_OK);
+        assert_rel(d->df2, partreg_fit_param_df(mi->fit, j), 1e-12);
+        assert_rel(d->p_value, e.p_value, 1e-10);
+    }
+    partreg_analysis_free(one);
+    partreg_analysis_free(mi);
+    /* two slopes a variable (contact and temp with their interaction):
+     * t = 4, Li et al.'s small-t df, infinite at r = 0, where the p-value
+     * is chi2's */
+    partreg_options_free(o);
+    assert_int_equal(partreg_options_create(&o, NULL), PARTREG_OK);
+    assert_int_equal(partreg_options_set(o, "formula", "rating ~ contact * temp", NULL), PARTREG_OK);
+    assert_int_equal(partreg_options_set(o, "levels", "1,2,3,4,5", NULL), PARTREG_OK);
+    assert_int_equal(partreg_analysis_run_table(t, partreg_options_spec(o), &one, &err), PARTREG_OK);
+    assert_int_equal(partreg_analysis_run_imputations(three, 3, partreg_options_spec(o), &mi, &err),
+                     PARTREG_OK);
+    assert_int_equal(mi->d1->n, partreg_wald_table_n_terms(one->wald));
+    for (size_t i = 0; i < mi->d1->n; i++) {
+        const partreg_d1_test *d = &mi->d1->items[i];
+        const partreg_wald_term *wt = partreg_wald_table_get(one->wald, i);
+        assert_rel(d->df1, 2.0, 0.0);
         assert_rel(d->F * d->df1, wt->chi2, 1e-12);
         assert_true(isinf(d->df2));
         assert_rel(d->p_value, wt->p_value, 1e-12);

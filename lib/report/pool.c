@@ -280,6 +280,14 @@ static void d1_test(const double *Q, const double *U, size_t m, size_t K, const 
                    c0 * (4.0 * a * a / (c2 * c1) + 16.0 * a * a * c1 / (c2 * c2 * c2)) +
                    c0 * (8.0 * a * a / (c2 * c2));
         df2 = 4.0 + 1.0 / z;
+    } else if (isfinite(dfcom) && q == 1) {
+        /* t <= 4 (one coefficient, m <= 5), where Reiter's df has 1/(t - 4):
+         * F is the square of the coefficient's t, whose Barnard-Rubin df
+         * its own test uses */
+        double lam = fmax(r / (1.0 + r), 1e-4);
+        double dold = (dm - 1.0) / (lam * lam);
+        double dobs = (dfcom + 1.0) / (dfcom + 3.0) * dfcom * (1.0 - lam);
+        df2 = dold * dobs / (dold + dobs);
     } else if (t > 4.0) { /* Li, Raghunathan and Rubin (1991) */
         double g = 1.0 + (1.0 - 2.0 / t) / r;
         df2 = 4.0 + (t - 4.0) * g * g;
@@ -451,7 +459,7 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
                 d->df1 = 0;
                 continue;
             }
-            d1_test(Q, U, m, K, idx, q, dfcom_m, d, work);
+            d1_test(Q, U, m, K, idx, q, q == 1 ? dfcom[idx[0]] : dfcom_m, d, work);
         }
         partreg_wald_table_free(a->wald);
         a->wald = NULL;

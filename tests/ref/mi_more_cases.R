@@ -138,8 +138,9 @@ rubin <- function(Q, U, dfcom) {      # Q: m x k, U: list of k x k
 }
 ## D1 with the Reiter (2007) denominator df when t = q (m - 1) > 4; for
 ## t <= 4, where Reiter's approximation has 1/(t - 4) and mice::D1 returns
-## 4 (t = 4) or nonsense (t < 4), Li et al.'s small-t df
-## t (1 + 1/q) (1 + 1/r)^2 / 2 (mitml's D1 without df.com; partreg's rule)
+## 4 (t = 4) or nonsense (t < 4): for one coefficient (F = its t^2) the
+## Barnard-Rubin df of its own test, else Li et al.'s small-t df
+## t (1 + 1/q) (1 + 1/r)^2 / 2 (mitml's D1 without df.com); partreg's rule
 D1 <- function(P, idx, dfcom) {
   m <- P$m; k <- length(idx)
   Ub <- P$Ubar[idx, idx, drop = FALSE]; Bq <- P$B[idx, idx, drop = FALSE]; q <- P$qbar[idx]
@@ -147,7 +148,8 @@ D1 <- function(P, idx, dfcom) {
   Fv <- drop(t(q) %*% solve((1 + r) * Ub, q)) / k
   t_ <- k * (m - 1)
   if (t_ <= 4) {
-    v <- t_ * (1 + 1 / k) * (1 + 1 / r)^2 / 2
+    v <- if (k == 1) br_df(m, diag(Bq), diag(Ub) + (1 + 1 / m) * diag(Bq), dfcom) else
+      t_ * (1 + 1 / k) * (1 + 1 / r)^2 / 2
     return(list(F = Fv, k = k, r = r, df2 = v, p = pf(Fv, k, v, lower.tail = FALSE)))
   }
   a <- r * t_ / (t_ - 2); vstar <- (dfcom + 1) / (dfcom + 3) * dfcom
@@ -345,12 +347,16 @@ run_mi <- function(s) {
     Uh <- array(unlist(lapply(Ur, function(u) u[idx, idx, drop = FALSE])), c(length(idx), length(idx), m))
     small <- length(idx) * (m - 1) <= 4
     r <- mitml:::.D1(Qhat = t(Qr[, idx, drop = FALSE]), Uhat = Uh, df.com = if (small) NULL else dfcom)
-    c(F = drop(r$F), df2 = r$v, r = r$r)
+    ## one coefficient, t <= 4: the Barnard-Rubin df of its pooled test
+    ## (mice::pool.scalar on the R fitters' numbers)
+    v <- if (small && length(idx) == 1)
+      pool.scalar(Qr[, idx], sapply(Ur, function(u) u[idx, idx]), n = dfcom + k, k = k)$df else r$v
+    c(F = drop(r$F), df2 = v, r = r$r)
   })
   cc$mitml_D1_on_r_fitters <- list(
     F = rel_diff(dint["F", ], sapply(tests, `[[`, "F")), df2 = rel_diff(dint["df2", ], sapply(tests, `[[`, "df2")),
     riv = rel_diff(dint["r", ], sapply(tests, `[[`, "r")),
-    note = "mitml:::.D1(Qhat, Uhat, df.com = dfcom) (the routine behind mice::D1) on the R fitters' per-imputation estimates and covariances; for a test with q (m - 1) <= 4 (one coefficient, m = 5) df.com = NULL: Li et al.'s small-t denominator df, as partreg (mitml with df.com gives 4 at t = 4, the limit of Reiter's formula, and is undefined below)")
+    note = "mitml:::.D1(Qhat, Uhat, df.com = dfcom) (the routine behind mice::D1) on the R fitters' per-imputation estimates and covariances; for a test with q (m - 1) <= 4 (mitml with df.com gives 4 at t = 4, the limit of Reiter's formula, and is undefined below): one coefficient, the Barnard-Rubin df of mice::pool.scalar (F is its t^2), else df.com = NULL (Li et al.'s small-t df), as partreg")
   ## agreement digits
   agree <- list()
   for (nm in names(cc)) if (is.list(cc[[nm]])) {

@@ -24,7 +24,7 @@
  * per_imputation_estimate=14/per_imputation_vcov=9/estimate=14/std_error=9/df=10/riv=9/fmi=9;
  * margins
  * jacobian_analytic_vs_numDeriv_imp1=9/pooled_estimate_from_r_fitters=14/pooled_std_error_from_r_fitters=9;
- * mitml_D1_on_r_fitters F=9/df2=9/riv=9
+ * mitml_D1_on_r_fitters F=9/df2=11/riv=9
  */
 static const char *const ref_nhanes_hichol_logit_design_mi5_data[1] = {"nhanes_mi5.csv"};
 /* arguments after DATA */
@@ -100,10 +100,10 @@ static const double ref_nhanes_hichol_logit_design_mi5_test_r[3] = {
 };
 /* denominator df with dfcom (Reiter 2007; mice::D1) */
 static const double ref_nhanes_hichol_logit_design_mi5_test_df2[3] = {
-    14.207910707735854, 12.136478246153152, 4977.1257500832025
+    14.207910707735854, 12.136478246153152, 13.871181569455368
 };
 static const double ref_nhanes_hichol_logit_design_mi5_test_p[3] = {
-    0.03875274405790264, 5.463024360661583e-06, 0.012610078416223774
+    0.03875274405790264, 5.463024360661583e-06, 0.025824177412442945
 };
 
 /* ==================== brandsma_repeated_logit_cluster_mi5 ==================== */
@@ -171,10 +171,10 @@ static const double ref_brandsma_repeated_logit_cluster_mi5_test_r[4] = {
 };
 /* denominator df with dfcom (Reiter 2007; mice::D1) */
 static const double ref_brandsma_repeated_logit_cluster_mi5_test_df2[4] = {
-    64512.776972208885, 2676.9109624951375, 23463.50005662072, 1340.6842568885579
+    3823.8146461214637, 1593.726197996247, 3449.1156742335947, 1340.6842568885579
 };
 static const double ref_brandsma_repeated_logit_cluster_mi5_test_p[4] = {
-    4.454647288517387e-26, 3.3455816108226452e-11, 3.0477816241591722e-09, 0.099673248168059503
+    9.5714261631792875e-26, 3.7971704138090805e-11, 3.3022925444523695e-09, 0.099673248168059503
 };
 
 /* ==================== popmis_liked_probit_hc1_mi10 ==================== */
