@@ -352,6 +352,12 @@ static partreg_status cluster_reference(partreg_analysis *a, const partreg_analy
     return PARTREG_OK;
 }
 
+/* A covariance other than the inverse information (a design's too). */
+static int robust_vcov(partreg_vcov_type t)
+{
+    return t != PARTREG_VCOV_MODEL;
+}
+
 /* Under a design or a robust covariance the model test is the Wald test
  * that every coefficient of a design column other than the intercept is
  * zero, on the reference distribution that covariance calls for
@@ -359,11 +365,6 @@ static partreg_status cluster_reference(partreg_analysis *a, const partreg_analy
  * F of --cluster-df, else chi-square): the LR test takes the rows as
  * independent with the model's variance (Stata reports the Wald test after
  * vce(robust) and vce(cluster) for the same reason). */
-/* A covariance other than the inverse information (a design's too). */
-static int robust_vcov(partreg_vcov_type t)
-{
-    return t != PARTREG_VCOV_MODEL;
-}
 
 static partreg_status wald_model_test(partreg_analysis *a, partreg_error *err)
 {

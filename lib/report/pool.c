@@ -476,7 +476,7 @@ partreg_status partreg_analysis_pool(partreg_analysis **parts, size_t m, partreg
     }
     if (qs > 0) {
         partreg_d1_test d = {0};
-        d1_test(Q, U, m, K, idx, qs, dfcom_m, &d, work);
+        d1_test(Q, U, m, K, idx, qs, qs == 1 ? dfcom[idx[0]] : dfcom_m, &d, work);
         a->has_model_test = isfinite(d.F);
         a->model_test = REPORT_TEST_D1;
         a->model_W = NAN;
