@@ -340,6 +340,38 @@ for e in d["thresholds"]:
     assert not {"df", "riv", "fmi"} & set(e), e
 PY
 
+# the test of all slopes in place of the LR test: the model covariance has
+# the LR test; hc1 a Wald chi2; cr2 the HTZ F; --cluster-df the F on
+# (q, G - 1); too few clusters for the slopes none, with the reason
+AW="$SRC/tests/data/aawards_2001_girls.csv"
+AWF="Bagrut_status ~ treated + lagscore + father_ed + mother_ed"
+for v in model hc1 "cr2 --cluster school_id" "cluster --cluster school_id --cluster-df"; do
+    # shellcheck disable=SC2086
+    "$BIN" fit "$AW" --formula "$AWF" --vcov $v --format json >"$TMP/mt_${v%% *}.json" ||
+        fail "--vcov $v failed"
+done
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $1 = NR % 3 } { print }' "$AW" >"$TMP/aw3.csv"
+"$BIN" fit "$TMP/aw3.csv" --formula "$AWF" --vcov cr2 --cluster school_id --format json \
+    >"$TMP/mt_few.json" || fail "cr2 on 3 clusters failed"
+"$BIN" fit "$TMP/aw3.csv" --formula "$AWF" --vcov cr2 --cluster school_id >"$TMP/mt_few.txt" ||
+    fail "cr2 on 3 clusters (text) failed"
+grep -q "Wald test of all slopes: not computed: the cr2 covariance of the 4 slopes has rank 3" \
+    "$TMP/mt_few.txt" || fail "no reason for the missing test of all slopes"
+grep -q "LR chi2" "$TMP/mt_few.txt" && fail "an LR test under cr2"
+python3 - "$TMP" <<'PY' || fail "the test of all slopes under each covariance"
+import json, sys
+d = {k: json.load(open(f"{sys.argv[1]}/mt_{k}.json")) for k in ("model", "hc1", "cr2", "cluster", "few")}
+assert d["model"]["lr_test"]["df"] == 4 and "wald_test" not in d["model"]
+for k, method in (("hc1", "chi2"), ("cr2", "htz"), ("cluster", "naive-f")):
+    assert d[k]["lr_test"] is None, k
+    w = d[k]["wald_test"]
+    assert w["method"] == method and w["df1"] == 4, (k, w)
+    assert (w["adjusted_f"] is None) == (method == "chi2"), (k, w)
+assert d["cluster"]["wald_test"]["df2"] == 33
+assert d["few"]["lr_test"] is None and d["few"]["wald_test"] is None
+assert "rank 3" in d["few"]["wald_test_absent"]
+PY
+
 if [ "$fails" -gt 0 ]; then
     echo "cli_fit: $fails failure(s)"
     exit 1

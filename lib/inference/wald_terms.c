@@ -157,9 +157,13 @@ partreg_status partreg_joint_reference(const partreg_fit *fit, const size_t *idx
         }
         return PARTREG_OK;
     }
+    /* t(G - 1) set on a cluster covariance (under CR2 in place of the
+     * Satterthwaite df, whose sums partreg_fit_set_param_df then drops; a
+     * CR2 whose block of V has rank < q (fewer clusters than tested
+     * coefficients) has no HTZ test, as in clubSandwich: chi-square) */
     double dc = m > 0 ? partreg_fit_param_df(fit, idx[0]) : INFINITY;
-    if ((type == PARTREG_VCOV_CLUSTER || type == PARTREG_VCOV_CR2) && isfinite(dc) && dc > 0.0 &&
-        df > 0.0) {
+    int on_t = type == PARTREG_VCOV_CLUSTER || (type == PARTREG_VCOV_CR2 && !fit->cr2);
+    if (on_t && isfinite(dc) && dc > 0.0 && df > 0.0) {
         out->adjusted_f = chi2 / df;
         out->df1 = df;
         out->df2 = dc;

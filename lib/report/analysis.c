@@ -383,7 +383,14 @@ static partreg_status wald_model_test(partreg_analysis *a, partreg_error *err)
     }
     double W, q, p;
     partreg_status st = PARTREG_OK;
-    if (m > 0 && partreg_fit_wald_test(fit, idx, m, &W, &q, &p, NULL) == PARTREG_OK) {
+    partreg_vcov_type vt = partreg_fit_vcov_type(fit);
+    int tested = m > 0 && partreg_fit_wald_test(fit, idx, m, &W, &q, &p, NULL) == PARTREG_OK;
+    if (tested && q < (double)m && (vt == PARTREG_VCOV_CLUSTER || vt == PARTREG_VCOV_CR2)) {
+        snprintf(a->model_test_absent, sizeof a->model_test_absent,
+                 "the %s covariance of the %zu slopes has rank %g (%zu clusters); test fewer "
+                 "coefficients at once",
+                 partreg_vcov_name(vt), m, q, partreg_fit_vcov_n_clusters(fit));
+    } else if (tested) {
         partreg_wald_term t;
         if ((st = partreg_joint_reference(fit, idx, m, W, q, &t)) == PARTREG_OK) {
             partreg_vcov_type type = partreg_fit_vcov_type(fit);

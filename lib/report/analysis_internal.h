@@ -63,6 +63,10 @@ struct partreg_analysis {
      * (model_q, model_df2) unless the reference is chi-square (NaN). */
     int has_model_test;
     report_model_test model_test;
+    /* a cluster covariance of rank below the slopes' count (fewer
+     * clusters than slopes): no test of all slopes, as Stata's "Wald
+     * chi2(.)"; the reason, for the report */
+    char model_test_absent[160];
     double model_W, model_q, model_F, model_df2, model_p;
     /* margins options (analysis_margins.c) */
     partreg_prob_ci prob_ci;

@@ -504,7 +504,8 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
             f_row(out, name, a->model_F, a->model_q, a->model_df2, a->model_p);
         else
             chi2_row(out, name, a->model_W, a->model_q, a->model_p);
-    } else if (!partreg_fit_survey_info(fit, NULL))
+    } else if (!partreg_fit_survey_info(fit, NULL) &&
+               partreg_fit_vcov_type(fit) == PARTREG_VCOV_MODEL)
         chi2_row(out, "Likelihood ratio vs. null model", s.lr_chi2, s.lr_df, s.lr_p);
     if (a->has_survey_gof) {
         snprintf(line, sizeof line, "Archer\xe2\x80\x93Lemeshow F (%zu groups)", a->survey_gof.groups);

@@ -438,6 +438,11 @@ static void write_design(json_writer *w, const partreg_analysis *a)
 static void write_model_test(json_writer *w, const partreg_analysis *a)
 {
     static const char *const method[] = {"design", "chi2", "naive-f", "htz", "d1"};
+    if (a->model_test_absent[0]) {
+        json_key(w, "wald_test");
+        json_null(w);
+        json_kv_string(w, "wald_test_absent", a->model_test_absent);
+    }
     if (!a->has_model_test)
         return;
     json_key(w, "wald_test");
@@ -536,7 +541,8 @@ void partreg_report_json(const partreg_analysis *a, FILE *out, int timing)
     json_kv_number(&w, "bic", s.bic);
     json_kv_int(&w, "n_params", (long long)s.n_params);
     json_key(&w, "lr_test");
-    if (partreg_fit_survey_info(fit, NULL) || a->has_model_test) {
+    if (partreg_fit_survey_info(fit, NULL) || a->has_model_test ||
+        partreg_fit_vcov_type(fit) != PARTREG_VCOV_MODEL) {
         json_null(&w); /* the rows are not taken as independent with the model's variance:
                         * the model test is "wald_test" */
     } else {

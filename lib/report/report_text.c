@@ -358,6 +358,8 @@ static void margins_extra(const partreg_analysis *a, FILE *out, int t)
 /* The test of all slopes in place of the LR test (analysis_internal.h). */
 static void model_test_line(const partreg_analysis *a, FILE *out)
 {
+    if (a->model_test_absent[0])
+        fprintf(out, "Wald test of all slopes: not computed: %s\n", a->model_test_absent);
     if (!a->has_model_test)
         return;
     char name[96];
@@ -523,9 +525,10 @@ void partreg_report_text(const partreg_analysis *a, FILE *out)
         fprintf(out, "Log-likelihood %s (null %s), AIC %s, BIC %s, parameters %zu\n",
                 stat_text(s.loglik, 4, ll), stat_text(s.null_loglik, 4, ll0), stat_text(s.aic, 3, aic),
                 stat_text(s.bic, 3, bic), s.n_params);
-        if (a->has_model_test)
+        if (a->has_model_test || a->model_test_absent[0])
             model_test_line(a, out);
-        else if (!partreg_fit_survey_info(fit, NULL))
+        else if (!partreg_fit_survey_info(fit, NULL) &&
+                 partreg_fit_vcov_type(fit) == PARTREG_VCOV_MODEL)
             fprintf(out, "LR chi2(%g) = %s, p = %.4g%s\n", s.lr_df, stat_text(s.lr_chi2, 4, lr),
                     s.lr_p,
                     partreg_fit_has_random_intercept(fit)
