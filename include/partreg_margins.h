@@ -527,7 +527,8 @@ typedef struct partreg_wald_table partreg_wald_table;
  * not depend on the units of the variables); when that is not positive
  * definite, its generalised inverse drops eigenvalues below 1e-10 times the
  * largest (as partreg_fit_wald_test() and Stata's `test` drop dependent
- * constraints).
+ * constraints). The reference distribution is the one the covariance
+ * calls for, as partreg_fit_joint_test() gives it (adjusted_f, df1, df2).
  *
  * This is Stata's `testparm` listing every term with the variable (e.g.
  * `testparm c.age c.age#c.age i.sex#c.age`) and R's
@@ -552,6 +553,35 @@ PARTREG_API partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit
                                                           const partreg_frame *fr,
                                                           partreg_wald_table **out,
                                                           partreg_error *err);
+
+/**
+ * Joint Wald test that the parameters with full indices params[0..m-1]
+ * are all zero, on the reference distribution the covariance in force
+ * calls for: chi2 and df as partreg_fit_wald_test(); then
+ * - under a survey design (design df d): the adjusted F = (d - q + 1) /
+ *   (d q) chi2 on (q, d - q + 1), q = df (Stata's svy);
+ * - under CR2 with full rank: clubSandwich's HTZ test (Wald_test(test =
+ *   "HTZ"); Tipton and Pustejovsky 2015), F on (q, nu - q + 1) with nu
+ *   from the working model's variance of the covariance's block
+ *   (docs/methods_inference.md);
+ * - under a cluster covariance whose parameters are on t(d)
+ *   (partreg_fit_set_param_df(), --cluster-df): chi2 / q on (q, d)
+ *   (clubSandwich's "Naive-F");
+ * - otherwise chi-square(df) (adjusted_f, df1 and df2 NaN).
+ *
+ * @param fit     a fit (not modified).
+ * @param params  full parameter indices (coefficients 0..p-1, thresholds
+ *                p..p+J-2), none repeated or dropped.
+ * @param m       their number (>= 1).
+ * @param out     the test (its `variable` NULL).
+ * @param err     optional error report.
+ * @return PARTREG_OK; PARTREG_EINVAL (NULL arguments, m = 0, an index out
+ *         of range, repeated or dropped); PARTREG_ESINGULAR (covariance not
+ *         finite or of rank 0); PARTREG_ENOMEM. Thread-safe.
+ */
+PARTREG_API partreg_status partreg_fit_joint_test(const partreg_fit *fit, const size_t *params,
+                                                  size_t m, partreg_wald_term *out,
+                                                  partreg_error *err);
 
 /** Number of tests (0 for NULL). Thread-safe. */
 PARTREG_API size_t partreg_wald_table_n_terms(const partreg_wald_table *t);

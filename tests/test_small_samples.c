@@ -295,9 +295,18 @@ static void check_cr2_on(const char *path, const char *weights, partreg_link lin
                              scale);
         }
     }
-    /* the joint tests: clubSandwich's HTZ */
+    /* the joint tests: clubSandwich's HTZ, by variable and through the
+     * public call */
     const partreg_wald_term *t = school_type_test(a);
     check_f_test(t->adjusted_f, t->df1, t->df2, t->p_value, htz_school);
+    size_t st[2], ns = 0;
+    for (size_t x = 0; x < k; x++)
+        if (strncmp(names[x], "school_type", 11) == 0 && ns < 2)
+            st[ns++] = param(fit, names[x]);
+    assert_int_equal(ns, 2);
+    partreg_wald_term jt;
+    assert_int_equal(partreg_fit_joint_test(fit, st, 2, &jt, NULL), PARTREG_OK);
+    check_f_test(jt.adjusted_f, jt.df1, jt.df2, jt.p_value, htz_school);
     assert_true(a->has_model_test);
     assert_int_equal(a->model_test, REPORT_TEST_HTZ);
     check_f_test(a->model_F, a->model_q, a->model_df2, a->model_p, htz_all);

@@ -9,7 +9,9 @@
  *    xc varies between communities only, xw within. G = 10, 20, 40
  *    communities of 30 residents; coverage of the 95% intervals of CR1 with
  *    the normal (partreg's --vcov cluster), CR1 with t(G - 1)
- *    (--cluster-df) and CR2 with Satterthwaite df (--vcov cr2).
+ *    (--cluster-df) and CR2 with Satterthwaite df (--vcov cr2); and the
+ *    size of the joint test of a community-level factor without effect
+ *    under each (chi-square, F on (2, G - 1), clubSandwich's HTZ F).
  * 2. Firth's bias. Logit with y on x1 ~ N(0, 1) and x2 ~ Bernoulli(0.3),
  *    beta = (-1.5, 1, 1), n = 50, 100, 200: mean bias of maximum
  *    likelihood (over the replications it can fit: separated samples have
@@ -28,7 +30,7 @@
  * Checks (exit status 1 when one fails), each a z score against its Monte
  * Carlo SE with the Bonferroni threshold z_m of validate.c:
  *   CR2 covers 95% within z_m MC SEs at 20 and 40 clusters (every
- *   coefficient); Firth's |bias| is below ML's for the slopes at n = 50;
+ *   coefficient); the HTZ test rejects at most z_m MC SEs above 5% there; Firth's |bias| is below ML's for the slopes at n = 50;
  *   the pooled MI intervals cover 95% within z_m MC SEs.
  *
  * Usage: small_samples [R [SEED [THREADS]]]   (defaults 1000, 2000001,
@@ -46,6 +48,7 @@
 
 #include <partreg.h>
 #include <partreg_analysis.h>
+#include <partreg_margins.h>
 #include <partreg_table.h>
 
 /* ---- random numbers (xoshiro256**, Box-Muller) ------------------------- */
@@ -255,6 +258,108 @@ static void study_clusters(size_t R, int threads)
     }
     printf("\nMonte Carlo SEs in parentheses. Check: CR2 within %.2f MC SEs of 95%% at 20 and 40 "
            "clusters.\n",
+           zm);
+}
+
+/* ---- 1b. few clusters: joint tests -------------------------------------- */
+
+/* The design of study 1 with a community-level factor of three levels
+ * (community g at level g mod 3) that has no effect: out[0..2] whether
+ * the test that both its coefficients are 0 rejects at 5% with CR1 and
+ * chi-square, CR1 and F on (2, G - 1) (--cluster-df), CR2 and clubSandwich's
+ * HTZ F; out[3] the HTZ denominator df (NaN when a fit failed). */
+static void joint_rep(size_t rep, void *vctx, double *out)
+{
+    const cl_ctx *c = vctx;
+    rng r;
+    seed(&r, base_seed + 7000003ULL * c->G + rep);
+    size_t n = c->G * CL_SIZE, p = 5;
+    double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y);
+    size_t *cl = malloc(n * sizeof *cl);
+    for (size_t g = 0; g < c->G; g++) {
+        double xc = gauss(&r), u = CL_SIGMA * gauss(&r);
+        for (size_t i = g * CL_SIZE; i < (g + 1) * CL_SIZE; i++) {
+            double xw = gauss(&r);
+            X[i * p] = 1.0;
+            X[i * p + 1] = xc;
+            X[i * p + 2] = xw;
+            X[i * p + 3] = g % 3 == 1;
+            X[i * p + 4] = g % 3 == 2;
+            y[i] = cl_beta[0] + cl_beta[1] * xc + cl_beta[2] * xw + u + gauss(&r) > 0.0;
+            cl[i] = g;
+        }
+    }
+    for (int j = 0; j < 4; j++)
+        out[j] = NAN;
+    partreg_data d = {n, p, X, 0, y, NULL, 2, NULL, NULL};
+    partreg_fit_options o = partreg_fit_options_default();
+    o.threads = 1;
+    partreg_fit *fit = NULL;
+    const size_t factor[2] = {3, 4};
+    if (partreg_fit_create(&d, PARTREG_BINARY, PARTREG_PROBIT, &o, &fit, NULL) == PARTREG_OK) {
+        for (int v = 0; v < 3; v++) {
+            partreg_vcov_type t = v == 2 ? PARTREG_VCOV_CR2 : PARTREG_VCOV_CLUSTER;
+            if (partreg_fit_set_vcov(fit, &d, t, cl, c->G, NULL) != PARTREG_OK)
+                continue;
+            if (v == 1)
+                partreg_fit_set_param_df(fit, (double)c->G - 1.0, NULL);
+            partreg_wald_term w;
+            if (partreg_fit_joint_test(fit, factor, 2, &w, NULL) != PARTREG_OK ||
+                !isfinite(w.p_value))
+                continue;
+            out[v] = w.p_value < 0.05;
+            if (v == 2)
+                out[3] = w.df2;
+        }
+    }
+    partreg_fit_free(fit);
+    free(X);
+    free(y);
+    free(cl);
+}
+
+static void study_joint(size_t R, int threads)
+{
+    static const size_t Gs[] = {10, 20, 40};
+    double zm = z_bonferroni(2);
+    printf("\n### Few clusters: size of the joint test of a null community-level factor "
+           "(3 levels, q = 2; probit, %d residents a community, R = %zu)\n\n",
+           CL_SIZE, R);
+    printf("| G | CR1, chi-square | CR1, F(2, G-1) | CR2, HTZ F | mean HTZ df2 |\n");
+    printf("| --- | --- | --- | --- | --- |\n");
+    for (size_t gi = 0; gi < 3; gi++) {
+        cl_ctx c = {Gs[gi]};
+        double *out = run_all(joint_rep, &c, R, 4, threads);
+        double rej[3] = {0, 0, 0}, cnt[3] = {0, 0, 0}, df = 0.0, ndf = 0.0;
+        for (size_t i = 0; i < R; i++) {
+            for (int v = 0; v < 3; v++)
+                if (!isnan(out[i * 4 + (size_t)v])) {
+                    rej[v] += out[i * 4 + (size_t)v];
+                    cnt[v] += 1.0;
+                }
+            if (!isnan(out[i * 4 + 3])) {
+                df += out[i * 4 + 3];
+                ndf += 1.0;
+            }
+        }
+        printf("| %zu |", Gs[gi]);
+        for (int v = 0; v < 3; v++) {
+            double a = rej[v] / cnt[v], se = sqrt(0.05 * 0.95 / cnt[v]);
+            printf(" %.1f%% (%.1f) |", 100 * a, 100 * se);
+            /* HTZ holds its level (it may be conservative) from 20 clusters */
+            if (v == 2 && Gs[gi] >= 20) {
+                n_checks++;
+                if (a - 0.05 > zm * se) {
+                    failures++;
+                    fprintf(stderr, "check failed: HTZ rejects %.3f at G = %zu\n", a, Gs[gi]);
+                }
+            }
+        }
+        printf(" %.1f |\n", df / ndf);
+        free(out);
+    }
+    printf("\nRejection rates at the 5%% level, Monte Carlo SEs in parentheses. Check: the HTZ "
+           "test rejects at most %.2f MC SEs above 5%% at 20 and 40 clusters.\n",
            zm);
 }
 
@@ -553,6 +658,7 @@ int main(int argc, char **argv)
     }
     printf("## Few clusters, Firth, multiple imputation (seed %llu)\n", base_seed);
     study_clusters(R, threads);
+    study_joint(R, threads);
     study_firth(R, threads);
     study_mi(R / 2 > 10 ? R / 2 : 10, threads);
     printf("\n%d of %d checks passed.\n", n_checks - failures, n_checks);

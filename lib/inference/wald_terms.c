@@ -172,6 +172,24 @@ partreg_status partreg_joint_reference(const partreg_fit *fit, const size_t *idx
     return PARTREG_OK;
 }
 
+partreg_status partreg_fit_joint_test(const partreg_fit *fit, const size_t *params, size_t m,
+                                      partreg_wald_term *out, partreg_error *err)
+{
+    if (!out)
+        return partreg_error_set(err, PARTREG_EINVAL, "partreg_fit_joint_test: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->chi2 = out->df = out->p_value = NAN;
+    out->adjusted_f = out->df1 = out->df2 = NAN;
+    double chi2, df, p;
+    partreg_status st = partreg_fit_wald_test(fit, params, m, &chi2, &df, &p, err);
+    if (st != PARTREG_OK)
+        return st;
+    if ((st = partreg_joint_reference(fit, params, m, chi2, df, out)) != PARTREG_OK)
+        return partreg_error_set(err, st, "out of memory");
+    partreg_error_clear(err);
+    return PARTREG_OK;
+}
+
 partreg_status partreg_wald_tests_by_variable(const partreg_fit *fit, const partreg_frame *fr,
                                               partreg_wald_table **out, partreg_error *err)
 {
