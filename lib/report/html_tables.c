@@ -497,6 +497,13 @@ void html_section_fit(const partreg_analysis *a, FILE *out)
                  "<thead><tr><th>Test</th><th>%s</th><th>df</th><th><i>p</i></th></tr></thead>\n"
                  "<tbody>\n",
             tests_head);
+    if (a->model_test_absent[0]) {
+        fputs("<tr>", out);
+        html_td_text(out, "Wald test of all slopes");
+        fputs("<td colspan=\"3\">not computed: ", out);
+        html_escape(out, a->model_test_absent);
+        fputs("</td></tr>\n", out);
+    }
     if (a->has_model_test) {
         char name[96];
         report_model_test_name(a, name, sizeof name);
