@@ -641,7 +641,10 @@ typedef struct partreg_fit_stats {
 } partreg_fit_stats;
 /* Under a survey design (partreg_fit_set_survey()) the log-likelihood is a
  * pseudo-likelihood: bic, lr_chi2, lr_df, lr_p, r2_cox_snell and
- * r2_nagelkerke are NaN. */
+ * r2_nagelkerke are NaN. The LR test takes the rows as independent with
+ * the model's variance: under a robust or cluster covariance the reports
+ * give the Wald test of all slopes (partreg_fit_joint_test()) in its
+ * place. */
 
 /** Fill *out with the fit's summary statistics. Thread-safe. */
 PARTREG_API void partreg_fit_get_stats(const partreg_fit *fit, partreg_fit_stats *out);
