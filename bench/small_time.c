@@ -2,10 +2,11 @@
  * runs it and writes its section of bench/results.md).
  *
  * 1. CR2 against CR1 on n rows of a binary logit with p columns in G
- *    clusters (default 10^6, 10, 40): wall and CPU time of
- *    partreg_fit_set_vcov for each (median of REPS), and the time of one
- *    pass of the fit (the median fit's time over its data passes), so the
- *    difference reads as passes.
+ *    clusters (default 10^6, 10, 40), the rows grouped by cluster and in
+ *    random cluster order: wall and CPU time of partreg_fit_set_vcov for
+ *    each (median of REPS), and the time of one pass of the fit (the
+ *    median fit's time over its data passes), so the difference reads as
+ *    passes.
  * 2. Pooling: m completed data sets of n_mi rows (default 10 of 20,000),
  *    each analysed alone on one thread (the sum of their times), against
  *    partreg_analysis_run_imputations on one thread (the difference is
@@ -68,19 +69,12 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-int main(int argc, char **argv)
+/* CR2 against CR1 on one layout of the rows: grouped (each cluster's rows
+ * together, as a survey file sorted by community) or in random cluster
+ * order; the passes are those of this layout's fit. Prints table rows;
+ * returns 0, or -1 when a fit fails. */
+static int cr_layout(size_t n, size_t p, size_t G, int reps, int threads, int grouped)
 {
-    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
-    size_t p = argc > 2 ? strtoul(argv[2], NULL, 10) : 10;
-    size_t G = argc > 3 ? strtoul(argv[3], NULL, 10) : 40;
-    size_t m = argc > 4 ? strtoul(argv[4], NULL, 10) : 10;
-    size_t nmi = argc > 5 ? strtoul(argv[5], NULL, 10) : 20000;
-    int reps = argc > 6 ? atoi(argv[6]) : 3;
-    int threads = argc > 7 ? atoi(argv[7]) : 2;
-    if (reps < 1 || reps > 99 || p < 2 || G < 2 || m < 2)
-        return 2;
-
-    /* ---- 1. CR2 against CR1 ---- */
     double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y);
     size_t *cl = malloc(n * sizeof *cl);
     double *u = malloc(G * sizeof *u);
@@ -93,7 +87,8 @@ int main(int argc, char **argv)
             X[i * p + j] = gauss();
             eta += 0.1 * X[i * p + j];
         }
-        cl[i] = (size_t)(unif() * (double)G);
+        double draw = unif();
+        cl[i] = grouped ? i * G / n : (size_t)(draw * (double)G);
         y[i] = unif() < 1.0 / (1.0 + exp(-(eta + u[cl[i]])));
     }
     partreg_data d = {n, p, X, 0, y, NULL, 2, NULL, NULL};
@@ -105,7 +100,7 @@ int main(int argc, char **argv)
         partreg_fit *f2 = NULL;
         double t0 = now(), u0 = cpu_now();
         if (partreg_fit_create(&d, PARTREG_BINARY, PARTREG_LOGIT, &o, &f2, NULL) != PARTREG_OK)
-            return 1;
+            return -1;
         tf[r] = now() - t0;
         cf[r] = cpu_now() - u0;
         if (r + 1 < reps)
@@ -127,30 +122,51 @@ int main(int argc, char **argv)
         partreg_error err;
         if (partreg_fit_set_vcov(fit, &d, PARTREG_VCOV_CR2, cl, G, &err) != PARTREG_OK) {
             fprintf(stderr, "CR2: %s\n", err.message);
-            return 1;
+            return -1;
         }
         t2[r] = now() - t0;
         u2[r] = cpu_now() - u0;
     }
     double c1 = median(t1, reps), c2 = median(t2, reps);
     double v1 = median(u1, reps), v2 = median(u2, reps);
-    printf("### CR2 against CR1 (binary logit, n = %zu, p = %zu, %zu clusters, %d threads; "
-           "median of %d)\n\n",
-           n, p, G, threads, reps);
-    printf("| | wall | in passes of the fit (%.1f ms each) | CPU | in passes of the fit (%.1f ms "
-           "CPU each) |\n| --- | --- | --- | --- | --- |\n",
-           1e3 * pass, 1e3 * upass);
-    printf("| fit | %.3f s | %.1f | %.3f s | %.1f |\n", t_fit, passes, u_fit, passes);
-    printf("| CR1 covariance | %.3f s | %.1f | %.3f s | %.1f |\n", c1, c1 / pass, v1, v1 / upass);
-    printf("| CR2 covariance and Satterthwaite df | %.3f s | %.1f | %.3f s | %.1f |\n", c2,
-           c2 / pass, v2, v2 / upass);
-    printf("| CR2 - CR1 | %.3f s | %.1f | %.3f s | %.1f |\n\n", c2 - c1, (c2 - c1) / pass,
-           v2 - v1, (v2 - v1) / upass);
+    const char *layout = grouped ? "rows grouped by cluster" : "rows in random cluster order";
+    printf("| %s: fit | %.3f s | %.1f | %.3f s | %.1f |\n", layout, t_fit, passes, u_fit, passes);
+    printf("| %s: CR1 covariance | %.3f s | %.1f | %.3f s | %.1f |\n", layout, c1, c1 / pass, v1,
+           v1 / upass);
+    printf("| %s: CR2 covariance and Satterthwaite df | %.3f s | %.1f | %.3f s | %.1f |\n",
+           layout, c2, c2 / pass, v2, v2 / upass);
+    printf("| %s: CR2 - CR1 | %.3f s | %.1f | %.3f s | %.1f |\n", layout, c2 - c1,
+           (c2 - c1) / pass, v2 - v1, (v2 - v1) / upass);
     partreg_fit_free(fit);
     free(X);
     free(y);
     free(cl);
     free(u);
+
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+    size_t p = argc > 2 ? strtoul(argv[2], NULL, 10) : 10;
+    size_t G = argc > 3 ? strtoul(argv[3], NULL, 10) : 40;
+    size_t m = argc > 4 ? strtoul(argv[4], NULL, 10) : 10;
+    size_t nmi = argc > 5 ? strtoul(argv[5], NULL, 10) : 20000;
+    int reps = argc > 6 ? atoi(argv[6]) : 3;
+    int threads = argc > 7 ? atoi(argv[7]) : 2;
+    if (reps < 1 || reps > 99 || p < 2 || G < 2 || m < 2)
+        return 2;
+
+    /* ---- 1. CR2 against CR1 ---- */
+    printf("### CR2 against CR1 (binary logit, n = %zu, p = %zu, %zu clusters, %d threads; "
+           "median of %d)\n\n",
+           n, p, G, threads, reps);
+    printf("| | wall | in passes of the fit | CPU | in passes of the fit (CPU) |\n"
+           "| --- | --- | --- | --- | --- |\n");
+    if (cr_layout(n, p, G, reps, threads, 1) != 0 || cr_layout(n, p, G, reps, threads, 0) != 0)
+        return 1;
+    printf("\n");
 
     /* ---- 2. pooling ---- */
     partreg_table **tabs = malloc(m * sizeof *tabs);
