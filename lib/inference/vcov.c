@@ -20,6 +20,7 @@
  * segments merged in order (the same bits at any thread count). See
  * docs/methods_inference.md. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,59 +261,64 @@ static partreg_status meat_hc(const partreg_fit *fit, const partreg_objective *o
 /* The cluster sums' pass: the same fixed segments; a segment's rows cut
  * into runs of one cluster (consecutive rows with the same code), each
  * run's sum of u_i in row order, the runs added to their clusters' sums
- * in segment order, so Sg is the same bits at any thread count. Memory:
- * the runs, one a cluster per segment for data sorted by cluster, at most
- * one a row. */
-typedef struct cluster_runs {
-    size_t n;     /* runs */
-    size_t *g;    /* n: the run's cluster */
-    double *sum;  /* n x k */
-    int failed;   /* out of memory */
-} cluster_runs;
-
+ * in segment order, so Sg is the same bits at any thread count (and those
+ * of inference/meat.c's routes). A member adds its segment's runs as soon
+ * as the segment before it is added (the members take the segments in
+ * order from a shared counter, so the wait is for a segment under way):
+ * the runs live in one buffer a member, however many there are (about one
+ * a row when the rows are in no order of cluster). */
 typedef struct cluster_pass {
     const partreg_objective *obj;
     const double *theta;
     const size_t *cluster;
     double inv_scale;
     size_t n, k, block, nseg;
-    cluster_runs *seg; /* nseg */
+    double *Sg;
+    size_t **g;        /* per member: a segment's runs' clusters */
+    double **sum;      /* per member: their sums (runs x k) */
     double **buf;      /* per member: a block of row scores */
     double **scratch;  /* per member: the model's */
+    pthread_mutex_t mu;
+    pthread_cond_t turn;
+    size_t merged;     /* segments added to Sg (under mu) */
 } cluster_pass;
 
 static void cluster_segment(void *arg, size_t s, size_t t)
 {
-    const cluster_pass *p = arg;
-    cluster_runs *sr = &p->seg[s];
+    cluster_pass *p = arg;
     size_t k = p->k, b, e;
     partreg_segment_rows(p->n, p->block, p->nseg, s, &b, &e);
-    size_t runs = 0;
-    for (size_t i = b; i < e; i++)
-        runs += i == b || p->cluster[i] != p->cluster[i - 1];
-    sr->g = malloc((runs ? runs : 1) * sizeof *sr->g);
-    sr->sum = calloc((runs ? runs : 1) * k, sizeof *sr->sum);
-    if (!sr->g || !sr->sum) {
-        sr->failed = 1;
-        return;
-    }
-    size_t r = 0;
-    double *S = p->buf[t];
+    size_t r = 0, *g = p->g[t];
+    double *S = p->buf[t], *sum = p->sum[t];
     for (size_t i0 = b; i0 < e; i0 += p->block) {
         size_t i1 = i0 + p->block < e ? i0 + p->block : e;
         p->obj->row_scores(p->obj->model, p->theta, i0, i1, S, p->scratch[t]);
         for (size_t i = i0; i < i1; i++) {
             if (i == b || p->cluster[i] != p->cluster[i - 1]) {
                 r = i == b ? 0 : r + 1;
-                sr->g[r] = p->cluster[i];
+                g[r] = p->cluster[i];
+                memset(sum + r * k, 0, k * sizeof *sum);
             }
             const double *si = S + (i - i0) * k;
-            double *acc = sr->sum + r * k;
+            double *acc = sum + r * k;
             for (size_t j = 0; j < k; j++) /* times the exact reciprocal: the quotient */
                 acc[j] += si[j] * p->inv_scale;
         }
     }
-    sr->n = runs;
+    size_t runs = e > b ? r + 1 : 0;
+    pthread_mutex_lock(&p->mu);
+    while (p->merged != s)
+        pthread_cond_wait(&p->turn, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t q = 0; q < runs; q++) {
+        double *sg = p->Sg + g[q] * k;
+        for (size_t j = 0; j < k; j++)
+            sg[j] += sum[q * k + j];
+    }
+    pthread_mutex_lock(&p->mu);
+    p->merged = s + 1;
+    pthread_cond_broadcast(&p->turn);
+    pthread_mutex_unlock(&p->mu);
 }
 
 static partreg_status meat_cluster(const partreg_fit *fit, const partreg_objective *obj,
@@ -327,45 +333,58 @@ static partreg_status meat_cluster(const partreg_fit *fit, const partreg_objecti
     size_t nt = partreg_team_threads(NULL, fit->opt.threads, n, PARTREG_MIN_ROWS_PER_THREAD);
     if (nt > nseg)
         nt = nseg;
-    size_t n_buf = block * k; /* k, n >= 1 here; 1 for the analyser */
-    cluster_pass p = {obj, theta, cluster, 1.0 / scale, n, k, block, nseg, NULL, NULL, NULL};
-    p.seg = calloc(nseg, sizeof *p.seg);
+    size_t n_buf = block * k, rows_max = 1; /* k, n >= 1 here; 1 for the analyser */
+    for (size_t s = 0; s < nseg; s++) {
+        size_t b, e;
+        partreg_segment_rows(n, block, nseg, s, &b, &e);
+        if (e - b > rows_max)
+            rows_max = e - b;
+    }
+    cluster_pass p = {.obj = obj, .theta = theta, .cluster = cluster, .inv_scale = 1.0 / scale,
+                      .n = n, .k = k, .block = block, .nseg = nseg, .Sg = Sg};
+    p.g = calloc(nt, sizeof *p.g);
+    p.sum = calloc(nt, sizeof *p.sum);
     p.buf = calloc(nt, sizeof *p.buf);
     p.scratch = calloc(nt, sizeof *p.scratch);
-    partreg_status st = p.seg && p.buf && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
+    partreg_status st = p.g && p.sum && p.buf && p.scratch ? PARTREG_OK : PARTREG_ENOMEM;
     for (size_t t = 0; st == PARTREG_OK && t < nt; t++) {
+        p.g[t] = malloc(rows_max * sizeof(size_t));
+        p.sum[t] = malloc(rows_max * k * sizeof(double));
         p.buf[t] = malloc((n_buf ? n_buf : 1) * sizeof(double));
         p.scratch[t] = calloc(obj->scratch_doubles ? obj->scratch_doubles : 1, sizeof(double));
-        if (!p.buf[t] || !p.scratch[t])
+        if (!p.g[t] || !p.sum[t] || !p.buf[t] || !p.scratch[t])
             st = PARTREG_ENOMEM;
+    }
+    int sync = 0;
+    if (st == PARTREG_OK) {
+        if (pthread_mutex_init(&p.mu, NULL) != 0)
+            st = PARTREG_ENOMEM;
+        else if (pthread_cond_init(&p.turn, NULL) != 0) {
+            pthread_mutex_destroy(&p.mu);
+            st = PARTREG_ENOMEM;
+        } else
+            sync = 1;
     }
     if (st == PARTREG_OK)
         partreg_team_run_segments(NULL, nt, nseg, cluster_segment, &p);
-    for (size_t seg = 0; st == PARTREG_OK && seg < nseg; seg++) { /* in segment order */
-        const cluster_runs *sr = &p.seg[seg];
-        if (sr->failed) {
-            st = PARTREG_ENOMEM;
-            break;
-        }
-        for (size_t r = 0; r < sr->n; r++) {
-            double *sg = Sg + sr->g[r] * k;
-            for (size_t j = 0; j < k; j++)
-                sg[j] += sr->sum[r * k + j];
-        }
-    }
-    for (size_t seg = 0; p.seg && seg < nseg; seg++) {
-        free(p.seg[seg].g);
-        free(p.seg[seg].sum);
+    if (sync) {
+        pthread_cond_destroy(&p.turn);
+        pthread_mutex_destroy(&p.mu);
     }
     for (size_t t = 0; t < nt; t++) {
+        if (p.g)
+            free(p.g[t]);
+        if (p.sum)
+            free(p.sum[t]);
         if (p.buf)
             free(p.buf[t]);
         if (p.scratch)
             free(p.scratch[t]);
     }
+    free(p.g);
+    free(p.sum);
     free(p.buf);
     free(p.scratch);
-    free(p.seg);
     return st;
 }
 
