@@ -161,6 +161,29 @@ typedef struct cl_ctx {
     size_t G;
 } cl_ctx;
 
+/* The rows of G communities of CL_SIZE: X (n x p) the intercept, xc, xw
+ * and, with p = 5, the indicators of levels 1 and 2 of a community-level
+ * factor without effect (community g at level g mod 3); y and the
+ * community of each row. */
+static void cl_data(rng *r, size_t G, size_t p, double *X, double *y, size_t *cl)
+{
+    for (size_t g = 0; g < G; g++) {
+        double xc = gauss(r), u = CL_SIGMA * gauss(r);
+        for (size_t i = g * CL_SIZE; i < (g + 1) * CL_SIZE; i++) {
+            double xw = gauss(r);
+            X[i * p] = 1.0;
+            X[i * p + 1] = xc;
+            X[i * p + 2] = xw;
+            if (p == 5) {
+                X[i * p + 3] = g % 3 == 1;
+                X[i * p + 4] = g % 3 == 2;
+            }
+            y[i] = cl_beta[0] + cl_beta[1] * xc + cl_beta[2] * xw + u + gauss(r) > 0.0;
+            cl[i] = g;
+        }
+    }
+}
+
 /* out: for each of 3 coefficients, covered by CR1-z, CR1-t, CR2 (1/0), then
  * the CR2 df of each: 12 numbers (NaN when a fit failed) */
 static void cl_rep(size_t rep, void *vctx, double *out)
@@ -171,17 +194,7 @@ static void cl_rep(size_t rep, void *vctx, double *out)
     size_t n = c->G * CL_SIZE;
     double *X = malloc(n * 3 * sizeof *X), *y = malloc(n * sizeof *y);
     size_t *cl = malloc(n * sizeof *cl);
-    for (size_t g = 0; g < c->G; g++) {
-        double xc = gauss(&r), u = CL_SIGMA * gauss(&r);
-        for (size_t i = g * CL_SIZE; i < (g + 1) * CL_SIZE; i++) {
-            double xw = gauss(&r);
-            X[i * 3] = 1.0;
-            X[i * 3 + 1] = xc;
-            X[i * 3 + 2] = xw;
-            y[i] = cl_beta[0] + cl_beta[1] * xc + cl_beta[2] * xw + u + gauss(&r) > 0.0;
-            cl[i] = g;
-        }
-    }
+    cl_data(&r, c->G, 3, X, y, cl);
     double scale = 1.0 / sqrt(1.0 + CL_SIGMA * CL_SIGMA);
     for (int j = 0; j < 12; j++)
         out[j] = NAN;
@@ -276,19 +289,7 @@ static void joint_rep(size_t rep, void *vctx, double *out)
     size_t n = c->G * CL_SIZE, p = 5;
     double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y);
     size_t *cl = malloc(n * sizeof *cl);
-    for (size_t g = 0; g < c->G; g++) {
-        double xc = gauss(&r), u = CL_SIGMA * gauss(&r);
-        for (size_t i = g * CL_SIZE; i < (g + 1) * CL_SIZE; i++) {
-            double xw = gauss(&r);
-            X[i * p] = 1.0;
-            X[i * p + 1] = xc;
-            X[i * p + 2] = xw;
-            X[i * p + 3] = g % 3 == 1;
-            X[i * p + 4] = g % 3 == 2;
-            y[i] = cl_beta[0] + cl_beta[1] * xc + cl_beta[2] * xw + u + gauss(&r) > 0.0;
-            cl[i] = g;
-        }
-    }
+    cl_data(&r, c->G, p, X, y, cl);
     for (int j = 0; j < 4; j++)
         out[j] = NAN;
     partreg_data d = {n, p, X, 0, y, NULL, 2, NULL, NULL};
