@@ -8,7 +8,8 @@
  * with V the covariance in force, and the reference distribution the
  * covariance calls for (partreg_joint_reference): a design's adjusted F,
  * under CR2 clubSandwich's HTZ F, under a cluster covariance on t(G - 1)
- * clubSandwich's naive F = chi2 / q on (q, G - 1), else chi-square. V_SS is scaled to its correlation matrix
+ * clubSandwich's naive F = chi2 / q on (q, G - 1), else chi-square. V_SS
+ * is scaled to its correlation matrix
  * C = D^-1/2 V_SS D^-1/2 and b_S to z = D^-1/2 b_S (chi2 = z' C^- z is
  * unchanged, and the rank decision does not depend on units); C is inverted
  * by the modified Cholesky of lib/core/spd.h and, when it is not positive

@@ -101,8 +101,10 @@ typedef struct partreg_objective {
      * that need more than the scores (CR2): row i has expected information
      * z_i z_i' and score z_i r_i, with working variance v_i (for a binary
      * model z = f x / sqrt(v), r = (y - F) / sqrt(v), v = F (1 - F), f the
-     * density; weights 1). Z[(i - begin) * k + j], r[i - begin],
-     * v[i - begin]. Models whose rows are not of that form leave it NULL. */
+     * density, at weight 1; a row of weight w has z and r times sqrt(w) and
+     * v over w, so a row of weight 0 has z = 0, r = 0 and v = +inf).
+     * Z[(i - begin) * k + j], r[i - begin], v[i - begin]. Models whose rows
+     * are not of that form leave it NULL. */
     void (*glm_rows)(const void *model, const double *theta, size_t begin, size_t end, double *Z,
                      double *r, double *v, double *scratch);
     /* The sums of the row scores over runs of rows, times `scale` (a power
