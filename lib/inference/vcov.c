@@ -342,6 +342,8 @@ static partreg_status meat_cluster(const partreg_fit *fit, const partreg_objecti
     }
     cluster_pass p = {.obj = obj, .theta = theta, .cluster = cluster, .inv_scale = 1.0 / scale,
                       .n = n, .k = k, .block = block, .nseg = nseg, .Sg = Sg};
+    if (nt < 1)
+        nt = 1;
     p.g = calloc(nt, sizeof *p.g);
     p.sum = calloc(nt, sizeof *p.sum);
     p.buf = calloc(nt, sizeof *p.buf);
