@@ -381,34 +381,31 @@ static partreg_status wald_model_test(partreg_analysis *a, partreg_error *err)
             !(partreg_frame_has_intercept(a->frame) && c == 0))
             idx[m++] = j;
     }
-    double W, q, p;
-    partreg_status st = PARTREG_OK;
     partreg_vcov_type vt = partreg_fit_vcov_type(fit);
-    int tested = m > 0 && partreg_fit_wald_test(fit, idx, m, &W, &q, &p, NULL) == PARTREG_OK;
-    if (tested && q < (double)m && (vt == PARTREG_VCOV_CLUSTER || vt == PARTREG_VCOV_CR2)) {
+    partreg_wald_term t;
+    partreg_status st = m > 0 ? partreg_fit_joint_test(fit, idx, m, &t, NULL) : PARTREG_EINVAL;
+    free(idx);
+    if (st == PARTREG_ENOMEM)
+        return partreg_error_set(err, st, "out of memory");
+    if (st != PARTREG_OK)
+        return PARTREG_OK; /* nothing to test, or a covariance not finite */
+    if (t.df < (double)m && (vt == PARTREG_VCOV_CLUSTER || vt == PARTREG_VCOV_CR2)) {
         snprintf(a->model_test_absent, sizeof a->model_test_absent,
                  "the %s covariance of the %zu slopes has rank %g (%zu clusters); test fewer "
                  "coefficients at once",
-                 partreg_vcov_name(vt), m, q, partreg_fit_vcov_n_clusters(fit));
-    } else if (tested) {
-        partreg_wald_term t;
-        if ((st = partreg_joint_reference(fit, idx, m, W, q, &t)) == PARTREG_OK) {
-            partreg_vcov_type type = partreg_fit_vcov_type(fit);
-            a->has_model_test = 1;
-            a->model_test = partreg_fit_survey_info(fit, NULL) ? REPORT_TEST_DESIGN_F
-                            : !isfinite(t.df1)                ? REPORT_TEST_CHI2
-                            : type == PARTREG_VCOV_CR2 && !a->cluster_df ? REPORT_TEST_HTZ
-                                                                          : REPORT_TEST_NAIVE_F;
-            a->model_W = W;
-            a->model_q = q;
-            a->model_F = t.adjusted_f;
-            a->model_df2 = t.df2;
-            a->model_p = t.p_value;
-        }
+                 partreg_vcov_name(vt), m, t.df, partreg_fit_vcov_n_clusters(fit));
+        return PARTREG_OK;
     }
-    free(idx);
-    if (st != PARTREG_OK)
-        return partreg_error_set(err, st, "out of memory");
+    a->has_model_test = 1;
+    a->model_test = partreg_fit_survey_info(fit, NULL)   ? REPORT_TEST_DESIGN_F
+                    : !isfinite(t.df1)                   ? REPORT_TEST_CHI2
+                    : vt == PARTREG_VCOV_CR2 && !a->cluster_df ? REPORT_TEST_HTZ
+                                                               : REPORT_TEST_NAIVE_F;
+    a->model_W = t.chi2;
+    a->model_q = t.df;
+    a->model_F = t.adjusted_f;
+    a->model_df2 = t.df2;
+    a->model_p = t.p_value;
     return PARTREG_OK;
 }
 
